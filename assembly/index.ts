@@ -1,0 +1,3 @@
+// Entry point of the WASM core: re-exports every kernel module. Kernels take pointers, dimensions and strides.
+export * from "./memory";
+export * from "./blas";

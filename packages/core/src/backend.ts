@@ -1,0 +1,132 @@
+import { NotInitializedError, ValueError } from "./errors.js";
+import { WasmInstance, wasmImports, type WasmBuild } from "./wasm-instance.js";
+
+/**
+ * Backends: `simd` (WASM with f64x2), `scalar` (WASM without SIMD) and `ts` (pure TypeScript, ml-matrix where it
+ * fits: the fallback and the test oracle). `init()` loads the SIMD build when the engine validates it, the scalar
+ * build otherwise, and makes it active. Every public function dispatches on the active backend.
+ */
+export type BackendName = WasmBuild | "ts";
+export const BACKENDS: readonly BackendName[] = ["simd", "scalar", "ts"];
+
+const instances: Partial<Record<WasmBuild, WasmInstance>> = {};
+let active: BackendName | undefined;
+let pending: Promise<BackendName> | undefined;
+
+/** The URL of a build's `.wasm`, shipped in the package (literal `new URL` so bundlers emit the asset). */
+function wasmUrl(build: WasmBuild): URL {
+  return build === "simd"
+    ? new URL("../wasm/losscape-simd.wasm", import.meta.url)
+    : new URL("../wasm/losscape-scalar.wasm", import.meta.url);
+}
+
+async function fetchBytes(url: URL): Promise<ArrayBuffer> {
+  if (url.protocol === "file:") {
+    const fsName = "node:fs/promises";
+    const fs = (await import(/* @vite-ignore */ fsName)) as typeof import("node:fs/promises");
+    const buf = await fs.readFile(url);
+    return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new NotInitializedError(`init: could not load ${url.href} (HTTP ${res.status})`);
+  return res.arrayBuffer();
+}
+
+function instantiate(module: WebAssembly.Module): WasmInstance {
+  let memory: WebAssembly.Memory | undefined;
+  const instance = new WebAssembly.Instance(module, wasmImports(() => memory));
+  const w = new WasmInstance(instance);
+  memory = w.memory;
+  return w;
+}
+
+/**
+ * Load a WASM build (memoised). `build` defaults to the best the engine supports.
+ * Resolves to the instance; does not change the active backend.
+ */
+export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
+  const want: WasmBuild = build ?? "simd";
+  const have = instances[want];
+  if (have) return have;
+  const bytes = await fetchBytes(wasmUrl(want));
+  if (!WebAssembly.validate(bytes)) {
+    if (build === undefined) return loadWasm("scalar");
+    throw new NotInitializedError(`loadWasm: this engine cannot run the '${want}' build of the losscape core`);
+  }
+  const inst = instantiate(await WebAssembly.compile(bytes));
+  instances[inst.build] = inst;
+  return inst;
+}
+
+/**
+ * Load the WASM core and make it the active backend (memoised; safe to call many times).
+ * The SIMD build is chosen when `WebAssembly.validate` accepts it, else the scalar build.
+ * @example
+ * import { init, eigh, matFromRows } from "@losscape/core";
+ * await init();
+ * const { values } = eigh(matFromRows([[2, 1], [1, 2]])); // [1, 3]
+ */
+export function init(options: { backend?: BackendName } = {}): Promise<BackendName> {
+  const want = options.backend;
+  if (want === "ts") {
+    active = "ts";
+    return Promise.resolve(active);
+  }
+  if (want !== undefined && want !== "simd" && want !== "scalar") {
+    return Promise.reject(new ValueError(`init: 'backend' must be one of simd, scalar, ts; found ${String(want)}`));
+  }
+  if (want === undefined && pending) return pending;
+  const p = loadWasm(want).then((inst) => {
+    active = inst.build;
+    return active;
+  });
+  if (want === undefined) pending = p.catch((e) => {
+    pending = undefined;
+    throw e;
+  });
+  return p;
+}
+
+/**
+ * Instantiate the WASM core synchronously from its bytes (or a compiled module) and make it active.
+ * Use where top-level `await` is not possible; the bytes are one of the package's `wasm/*.wasm` files.
+ */
+export function initSync(source: BufferSource | WebAssembly.Module): BackendName {
+  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+  const inst = instantiate(module);
+  instances[inst.build] = instances[inst.build] ?? inst;
+  active = inst.build;
+  return active;
+}
+
+/** Make a loaded backend active (`ts` is always available). */
+export function setBackend(name: BackendName): void {
+  if (name === "ts") {
+    active = "ts";
+    return;
+  }
+  if (name !== "simd" && name !== "scalar") {
+    throw new ValueError(`setBackend: 'name' must be one of simd, scalar, ts; found ${String(name)}`);
+  }
+  if (!instances[name]) {
+    throw new NotInitializedError(`setBackend: the '${name}' build is not loaded; call await loadWasm('${name}') first`);
+  }
+  active = name;
+}
+
+/** The active backend, or undefined before `init()`. */
+export function getBackend(): BackendName | undefined {
+  return active;
+}
+
+/**
+ * The active WASM instance for a kernel call by `fn`, or null when the active backend is `ts`.
+ * Throws `NotInitializedError` before `init()`.
+ */
+export function activeWasm(fn: string): WasmInstance | null {
+  if (active === undefined) {
+    throw new NotInitializedError(`${fn}: losscape core is not initialised; call 'await init()' (or initSync) first`);
+  }
+  if (active === "ts") return null;
+  return instances[active]!;
+}

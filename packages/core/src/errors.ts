@@ -1,0 +1,85 @@
+/**
+ * Typed errors of losscape. Every error thrown by a losscape package is a `LosscapeError` with a stable `code`;
+ * `isLosscapeError` recognises them across duplicate installs (it checks a global symbol marker, not `instanceof`).
+ */
+const MARKER = Symbol.for("losscape.error");
+
+export type LosscapeErrorCode =
+  | "E_SHAPE"
+  | "E_VALUE"
+  | "E_NOT_INITIALIZED"
+  | "E_OUT_OF_MEMORY"
+  | "E_CONVERGENCE"
+  | "E_WASM"
+  | "E_FORMAT";
+
+export class LosscapeError extends Error {
+  readonly code: LosscapeErrorCode;
+  readonly [MARKER] = true;
+  constructor(code: LosscapeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = "LosscapeError";
+  }
+}
+
+/** True for any losscape error, even one thrown by another copy of the package. */
+export function isLosscapeError(e: unknown): e is LosscapeError {
+  return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
+}
+
+/** Dimensions that do not fit: wrong shapes, non-square input, empty or negative sizes, wrong array lengths. */
+export class ShapeError extends LosscapeError {
+  constructor(message: string) {
+    super("E_SHAPE", message);
+    this.name = "ShapeError";
+  }
+}
+
+/** Values that are not acceptable: NaN/Inf entries, asymmetric input where symmetry is required, bad options. */
+export class ValueError extends LosscapeError {
+  constructor(message: string) {
+    super("E_VALUE", message);
+    this.name = "ValueError";
+  }
+}
+
+/** A WASM backend was used before `init()`/`initSync()` loaded it. */
+export class NotInitializedError extends LosscapeError {
+  constructor(message: string) {
+    super("E_NOT_INITIALIZED", message);
+    this.name = "NotInitializedError";
+  }
+}
+
+/** The engine refused to grow WASM memory. The instance stays usable. */
+export class OutOfMemoryError extends LosscapeError {
+  constructor(message: string) {
+    super("E_OUT_OF_MEMORY", message);
+    this.name = "OutOfMemoryError";
+  }
+}
+
+/** An iterative method did not converge within its iteration budget. */
+export class ConvergenceError extends LosscapeError {
+  constructor(message: string) {
+    super("E_CONVERGENCE", message);
+    this.name = "ConvergenceError";
+  }
+}
+
+/** A WASM kernel aborted or trapped (a bug in losscape: kernels never validate, the TS boundary does). */
+export class WasmError extends LosscapeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("E_WASM", message, options);
+    this.name = "WasmError";
+  }
+}
+
+/** A file or record that does not follow its format (CONTRACT.md): wrong tag, missing field, wrong type. */
+export class FormatError extends LosscapeError {
+  constructor(message: string) {
+    super("E_FORMAT", message);
+    this.name = "FormatError";
+  }
+}

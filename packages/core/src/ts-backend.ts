@@ -1,0 +1,124 @@
+/**
+ * The pure-TypeScript backend: the fallback when WASM is unavailable and the oracle the WASM kernels are tested
+ * against. Plain loops for BLAS-like operations; ml-matrix for the decompositions where it fits.
+ * Inputs are validated by the public functions before they reach here.
+ */
+import {
+  CholeskyDecomposition,
+  EigenvalueDecomposition,
+  LuDecomposition,
+  Matrix,
+  QrDecomposition,
+  SingularValueDecomposition,
+} from "ml-matrix";
+import type { Mat } from "./mat.js";
+
+export function toMl(a: Mat): Matrix {
+  const m = new Matrix(a.rows, a.cols);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) m.set(i, j, a.data[i * a.cols + j]);
+  return m;
+}
+
+export function fromMl(m: Matrix): Mat {
+  const rows = m.rows;
+  const cols = m.columns;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = m.get(i, j);
+  return { rows, cols, data };
+}
+
+/** C = op(A)·op(B), op(X) = X or Xᵀ. */
+export function tsMatmul(a: Mat, b: Mat, transA: boolean, transB: boolean): Mat {
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const n = transB ? b.rows : b.cols;
+  const c = new Float64Array(m * n);
+  const A = a.data;
+  const B = b.data;
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = transA ? A[p * a.cols + i] : A[i * a.cols + p];
+      if (aip === 0) continue;
+      const row = i * n;
+      if (transB) for (let j = 0; j < n; j++) c[row + j] += aip * B[j * b.cols + p];
+      else {
+        const brow = p * b.cols;
+        for (let j = 0; j < n; j++) c[row + j] += aip * B[brow + j];
+      }
+    }
+  }
+  return { rows: m, cols: n, data: c };
+}
+
+/** AᵀA (form 'AtA') or AAᵀ (form 'AAt'), symmetric, both triangles filled. */
+export function tsSyrk(a: Mat, form: "AtA" | "AAt"): Mat {
+  return form === "AtA" ? tsMatmul(a, a, true, false) : tsMatmul(a, a, false, true);
+}
+
+/** y = op(A)·x. */
+export function tsGemv(a: Mat, x: ArrayLike<number>, trans: boolean): Float64Array {
+  const y = new Float64Array(trans ? a.cols : a.rows);
+  for (let i = 0; i < a.rows; i++) {
+    const row = i * a.cols;
+    if (trans) {
+      const xi = x[i];
+      for (let j = 0; j < a.cols; j++) y[j] += a.data[row + j] * xi;
+    } else {
+      let s = 0;
+      for (let j = 0; j < a.cols; j++) s += a.data[row + j] * x[j];
+      y[i] = s;
+    }
+  }
+  return y;
+}
+
+/** Symmetric eigendecomposition, eigenvalues ascending, eigenvectors as the columns of `vectors`. */
+export function tsEigh(a: Mat): { values: Float64Array; vectors: Mat } {
+  const evd = new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true });
+  const vals = evd.realEigenvalues;
+  const V = evd.eigenvectorMatrix;
+  const n = a.rows;
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => vals[i] - vals[j]);
+  const values = Float64Array.from(order, (i) => vals[i]);
+  const vectors = new Float64Array(n * n);
+  for (let c = 0; c < n; c++) for (let r = 0; r < n; r++) vectors[r * n + c] = V.get(r, order[c]);
+  return { values, vectors: { rows: n, cols: n, data: vectors } };
+}
+
+/** Thin SVD A = U·diag(s)·Vᵀ, s descending; U is m×k, Vᵀ is k×n, k = min(m, n). */
+export function tsSvd(a: Mat): { u: Mat; s: Float64Array; vt: Mat } {
+  const k = Math.min(a.rows, a.cols);
+  const svd = new SingularValueDecomposition(toMl(a), { autoTranspose: true });
+  const s = Float64Array.from(svd.diagonal.slice(0, k));
+  const U = fromMl(svd.leftSingularVectors);
+  const V = fromMl(svd.rightSingularVectors);
+  const u = new Float64Array(a.rows * k);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < k; j++) u[i * k + j] = U.data[i * U.cols + j];
+  const vt = new Float64Array(k * a.cols);
+  for (let i = 0; i < k; i++) for (let j = 0; j < a.cols; j++) vt[i * a.cols + j] = V.data[j * V.cols + i];
+  return { u: { rows: a.rows, cols: k, data: u }, s, vt: { rows: k, cols: a.cols, data: vt } };
+}
+
+/** Lower-triangular L with A = LLᵀ, or null when A is not (numerically) positive definite. */
+export function tsCholesky(a: Mat): Mat | null {
+  const c = new CholeskyDecomposition(toMl(a));
+  if (!c.isPositiveDefinite()) return null;
+  return fromMl(c.lowerTriangularMatrix);
+}
+
+/** PA = LU with partial pivoting: packed LU (unit lower L below the diagonal) and the row permutation. */
+export function tsLu(a: Mat): { lu: Mat; pivots: Int32Array; singular: boolean } {
+  const d = new LuDecomposition(toMl(a));
+  const L = fromMl(d.lowerTriangularMatrix);
+  const U = fromMl(d.upperTriangularMatrix);
+  const n = a.rows;
+  const lu = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) lu[i * n + j] = j < i ? L.data[i * n + j] : U.data[i * n + j];
+  return { lu: { rows: n, cols: n, data: lu }, pivots: Int32Array.from(d.pivotPermutationVector), singular: d.isSingular() };
+}
+
+/** Thin QR, A = QR with Q m×n orthonormal columns and R n×n upper triangular (m ≥ n). */
+export function tsQr(a: Mat): { q: Mat; r: Mat } {
+  const d = new QrDecomposition(toMl(a));
+  return { q: fromMl(d.orthogonalMatrix), r: fromMl(d.upperTriangularMatrix) };
+}

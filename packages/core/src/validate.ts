@@ -1,0 +1,109 @@
+import { ShapeError, ValueError } from "./errors.js";
+import type { Mat } from "./mat.js";
+
+/**
+ * Boundary checks shared by every losscape function. Kernels never validate: everything that reaches WASM has
+ * passed through here. Messages name the function, the argument, what was expected and what was found.
+ */
+
+export function describeShape(a: Mat): string {
+  return `${a.rows}×${a.cols}`;
+}
+
+/** `a` is a Mat with integer dimensions ≥ 1, a Float64Array of length rows·cols, and finite entries. */
+export function checkMat(fn: string, arg: string, a: Mat, options: { allowEmpty?: boolean } = {}): void {
+  if (typeof a !== "object" || a === null || !(a.data instanceof Float64Array)) {
+    throw new ShapeError(`${fn}: argument '${arg}' must be a Mat {rows, cols, data: Float64Array}; found ${typeName(a)}`);
+  }
+  const { rows, cols } = a;
+  const min = options.allowEmpty ? 0 : 1;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < min || cols < min) {
+    throw new ShapeError(
+      `${fn}: argument '${arg}' must have integer dimensions ≥ ${min}; found ${String(rows)}×${String(cols)}`,
+    );
+  }
+  if (a.data.length !== rows * cols) {
+    throw new ShapeError(
+      `${fn}: argument '${arg}' (${rows}×${cols}) needs data of length ${rows * cols}; found ${a.data.length}`,
+    );
+  }
+  checkFinite(fn, arg, a.data, cols);
+}
+
+/** Every entry of `x` is finite; the message gives the first offending index (as (i, j) when `cols` is given). */
+export function checkFinite(fn: string, arg: string, x: ArrayLike<number>, cols?: number): void {
+  for (let k = 0; k < x.length; k++) {
+    const v = x[k];
+    if (!Number.isFinite(v)) {
+      const where = cols ? `(${Math.floor(k / cols)}, ${k % cols})` : `[${k}]`;
+      throw new ValueError(`${fn}: argument '${arg}' must be finite; found ${v} at ${where}`);
+    }
+  }
+}
+
+/** `x` is a Float64Array (or array of numbers) of the given length with finite entries. */
+export function checkVector(fn: string, arg: string, x: ArrayLike<number>, length?: number): void {
+  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<number>).length !== "number") {
+    throw new ShapeError(`${fn}: argument '${arg}' must be an array of numbers; found ${typeName(x)}`);
+  }
+  if (length !== undefined && x.length !== length) {
+    throw new ShapeError(`${fn}: argument '${arg}' must have length ${length}; found ${x.length}`);
+  }
+  checkFinite(fn, arg, x);
+}
+
+export function checkSquare(fn: string, arg: string, a: Mat): void {
+  checkMat(fn, arg, a);
+  if (a.rows !== a.cols) throw new ShapeError(`${fn}: argument '${arg}' must be square; found ${describeShape(a)}`);
+}
+
+/**
+ * `a` is square and symmetric to a relative tolerance: max|aᵢⱼ − aⱼᵢ| ≤ relTol · max|aᵢⱼ| (default 1e-12).
+ */
+export function checkSymmetric(fn: string, arg: string, a: Mat, relTol = 1e-12): void {
+  checkSquare(fn, arg, a);
+  const n = a.rows;
+  const d = a.data;
+  let maxAbs = 0;
+  for (let k = 0; k < d.length; k++) maxAbs = Math.max(maxAbs, Math.abs(d[k]));
+  let maxAsym = 0;
+  let at = [0, 0];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const s = Math.abs(d[i * n + j] - d[j * n + i]);
+      if (s > maxAsym) {
+        maxAsym = s;
+        at = [i, j];
+      }
+    }
+  }
+  if (maxAsym > relTol * maxAbs) {
+    throw new ValueError(
+      `${fn}: argument '${arg}' must be symmetric (|aᵢⱼ − aⱼᵢ| ≤ ${relTol}·max|a| = ${relTol * maxAbs}); ` +
+        `found |a${at[0]}${at[1]} − a${at[1]}${at[0]}| = ${maxAsym}`,
+    );
+  }
+}
+
+/** A finite number, optionally with bounds; for options such as tolerances. */
+export function checkNumber(
+  fn: string,
+  arg: string,
+  v: unknown,
+  opts: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {},
+): asserts v is number {
+  const bad = (what: string) => new ValueError(`${fn}: '${arg}' must be ${what}; found ${String(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw bad("a finite number");
+  if (opts.integer && !Number.isInteger(v)) throw bad("an integer");
+  if (opts.min !== undefined) {
+    if (opts.exclusiveMin ? v <= opts.min : v < opts.min) throw bad(`${opts.exclusiveMin ? ">" : "≥"} ${opts.min}`);
+  }
+  if (opts.max !== undefined && v > opts.max) throw bad(`≤ ${opts.max}`);
+}
+
+function typeName(x: unknown): string {
+  if (x === null) return "null";
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  if (typeof x === "object") return (x as object).constructor?.name ?? "object";
+  return typeof x;
+}
