@@ -2,20 +2,46 @@ import { activeWasm } from "./backend.js";
 import { ShapeError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
-import { checkMat, checkVector, describeShape } from "./validate.js";
+import type { WasmInstance } from "./wasm-instance.js";
+import { checkMat, checkNumber, checkVector, describeShape } from "./validate.js";
+
+type Kernel = (...x: number[]) => void;
+
+/** Doubles of packing workspace the `dgemm`/`dsyrk` kernels need for an m×n result with inner dimension k. */
+function gemmWork(w: WasmInstance, fn: string, m: number, n: number, k: number): number {
+  const size = (w.fn<(m: number, n: number, k: number) => number>("dgemmWorkSize"))(m, n, k);
+  return w.allocF64(fn, size, false);
+}
+
+function scaled(c: Mat, alpha: number): Mat {
+  if (alpha !== 1) for (let i = 0; i < c.data.length; i++) c.data[i] *= alpha;
+  return c;
+}
 
 /**
- * Matrix product C = op(A)·op(B), op(X) = X or Xᵀ (`transA`, `transB`).
- * WASM: packed, cache-blocked GEMM with a register-tiled f64x2 micro-kernel.
+ * Matrix product C = α·op(A)·op(B), op(X) = X or Xᵀ (`transA`, `transB`); op(A) is m×k, op(B) is k×n,
+ * C is m×n with cᵢⱼ = α·Σₚ op(A)ᵢₚ·op(B)ₚⱼ. Row-major inputs; transposes are never materialised.
+ *
+ * WASM: GotoBLAS-style GEMM (Goto & van de Geijn, ACM TOMS 34(3), 2008): op(B) packed into 8-column panels,
+ * op(A) into 2-row panels, cache blocks kc = 256, mc = 128, nc = 1024, and a 2×8 register-tiled f64x2
+ * micro-kernel. Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
+ * (u = 2⁻⁵³; Higham, Accuracy and Stability of Numerical Algorithms, §3.1); the summation order differs from
+ * the `ts` backend, so results agree to that bound, not bit for bit.
+ *
+ * @param options.alpha scale α (default 1).
+ * @throws ShapeError when the inner dimensions differ or an argument is not a Mat; ValueError for NaN/±∞.
  * @example
  * matmul(matFromRows([[1, 2]]), matFromRows([[3], [4]])).data // Float64Array [11]
+ * matmul(a, a, { transA: true })                              // AᵀA as a general product
  */
-export function matmul(a: Mat, b: Mat, options: { transA?: boolean; transB?: boolean } = {}): Mat {
+export function matmul(a: Mat, b: Mat, options: { transA?: boolean; transB?: boolean; alpha?: number } = {}): Mat {
   const fn = "matmul";
   checkMat(fn, "a", a);
   checkMat(fn, "b", b);
   const transA = options.transA ?? false;
   const transB = options.transB ?? false;
+  const alpha = options.alpha ?? 1;
+  checkNumber(fn, "alpha", alpha);
   const m = transA ? a.cols : a.rows;
   const k = transA ? a.rows : a.cols;
   const kb = transB ? b.cols : b.rows;
@@ -27,50 +53,81 @@ export function matmul(a: Mat, b: Mat, options: { transA?: boolean; transB?: boo
     );
   }
   const w = activeWasm(fn);
-  if (w === null) return tsMatmul(a, b, transA, transB);
+  if (w === null) return scaled(tsMatmul(a, b, transA, transB), alpha);
   return w.run(fn, (w) => {
     const pa = w.putF64(fn, a.data);
     const pb = w.putF64(fn, b.data);
-    const pc = w.allocF64(fn, m * n);
-    w.fn<(...x: number[]) => void>("dgemm")(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, pa, a.cols, pb, b.cols, 0, pc, n);
+    const pc = w.allocF64(fn, m * n, false);
+    const work = gemmWork(w, fn, m, n, k);
+    w.fn<Kernel>("dgemm")(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, a.cols, pb, b.cols, 0, pc, n, work);
     return { rows: m, cols: n, data: w.readF64(pc, m * n) };
   });
 }
 
 /**
- * Symmetric rank-k product: AᵀA (`form: 'AtA'`, the default; n×n for A m×n) or AAᵀ (`form: 'AAt'`, m×m).
- * Both triangles of the result are filled and it is exactly symmetric.
+ * Symmetric rank-k product: C = α·AᵀA (`form: 'AtA'`, the default; n×n for A m×n, cᵢⱼ = α·Σₚ aₚᵢaₚⱼ) or
+ * C = α·AAᵀ (`form: 'AAt'`, m×m, cᵢⱼ = α·Σₚ aᵢₚaⱼₚ) — e.g. the Gauss–Newton matrix JᵀJ.
+ *
+ * WASM: the GEMM machinery computes only the register tiles that meet the lower triangle (about half the
+ * flops of `matmul`), then copies the lower triangle to the upper one, so the result is exactly symmetric
+ * (cᵢⱼ and cⱼᵢ are the same double). Accuracy as for `matmul` (per entry ≤ k·u·|α|·Σₚ|aₚᵢ||aₚⱼ|).
+ *
+ * @param options.alpha scale α (default 1).
+ * @throws ShapeError when `a` is not a Mat or `form` is unknown; ValueError for NaN/±∞ entries.
+ * @example
+ * syrk(matFromRows([[1, 2], [3, 4]])).data              // AᵀA = [[10, 14], [14, 20]]
+ * syrk(matFromRows([[1, 2], [3, 4]]), { form: "AAt" })   // AAᵀ = [[5, 11], [11, 25]]
  */
-export function syrk(a: Mat, options: { form?: "AtA" | "AAt" } = {}): Mat {
+export function syrk(a: Mat, options: { form?: "AtA" | "AAt"; alpha?: number } = {}): Mat {
   const fn = "syrk";
   checkMat(fn, "a", a);
   const form = options.form ?? "AtA";
   if (form !== "AtA" && form !== "AAt") throw new ShapeError(`${fn}: 'form' must be 'AtA' or 'AAt'; found ${String(form)}`);
+  const alpha = options.alpha ?? 1;
+  checkNumber(fn, "alpha", alpha);
   const w = activeWasm(fn);
-  if (w === null) return tsSyrk(a, form);
+  if (w === null) return scaled(tsSyrk(a, form), alpha);
   const n = form === "AtA" ? a.cols : a.rows;
+  const k = form === "AtA" ? a.rows : a.cols;
   return w.run(fn, (w) => {
     const pa = w.putF64(fn, a.data);
-    const pc = w.allocF64(fn, n * n);
-    w.fn<(...x: number[]) => void>("dsyrk")(form === "AtA" ? 1 : 0, a.rows, a.cols, 1, pa, a.cols, 0, pc, n);
+    const pc = w.allocF64(fn, n * n, false);
+    const work = gemmWork(w, fn, n, n, k);
+    w.fn<Kernel>("dsyrk")(form === "AtA" ? 1 : 0, a.rows, a.cols, alpha, pa, a.cols, 0, pc, n, work);
     return { rows: n, cols: n, data: w.readF64(pc, n * n) };
   });
 }
 
-/** Matrix-vector product y = op(A)·x. */
-export function gemv(a: Mat, x: ArrayLike<number>, options: { trans?: boolean } = {}): Float64Array {
+/**
+ * Matrix–vector product y = α·op(A)·x: yᵢ = α·Σⱼ aᵢⱼxⱼ (A m×n, x of length n), or with `trans`
+ * yⱼ = α·Σᵢ aᵢⱼxᵢ (x of length m). WASM: f64x2 dot products (trans = false) or f64x2 row updates (trans = true);
+ * accuracy per entry ≤ k·u·|α|·Σ|aᵢⱼ||xⱼ| (k the summed length).
+ *
+ * @param options.alpha scale α (default 1).
+ * @throws ShapeError when x has the wrong length or `a` is not a Mat; ValueError for NaN/±∞.
+ * @example
+ * gemv(matFromRows([[1, 2], [3, 4]]), [1, 1])                   // Float64Array [3, 7]
+ * gemv(matFromRows([[1, 2], [3, 4]]), [1, 1], { trans: true })  // Float64Array [4, 6]
+ */
+export function gemv(a: Mat, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number } = {}): Float64Array {
   const fn = "gemv";
   checkMat(fn, "a", a);
   const trans = options.trans ?? false;
   checkVector(fn, "x", x, trans ? a.rows : a.cols);
+  const alpha = options.alpha ?? 1;
+  checkNumber(fn, "alpha", alpha);
   const w = activeWasm(fn);
-  if (w === null) return tsGemv(a, x, trans);
+  if (w === null) {
+    const y = tsGemv(a, x, trans);
+    if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
+    return y;
+  }
   const ny = trans ? a.cols : a.rows;
   return w.run(fn, (w) => {
     const pa = w.putF64(fn, a.data);
     const px = w.putF64(fn, x);
-    const py = w.allocF64(fn, ny);
-    w.fn<(...x: number[]) => void>("dgemv")(trans ? 1 : 0, a.rows, a.cols, 1, pa, a.cols, px, 0, py);
+    const py = w.allocF64(fn, ny, false);
+    w.fn<Kernel>("dgemv")(trans ? 1 : 0, a.rows, a.cols, alpha, pa, a.cols, px, 0, py);
     return w.readF64(py, ny);
   });
 }

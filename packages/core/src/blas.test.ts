@@ -1,0 +1,296 @@
+import fc from "fast-check";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  BACKENDS,
+  OutOfMemoryError,
+  ShapeError,
+  ValueError,
+  gemv,
+  init,
+  loadWasm,
+  mat,
+  matFromRows,
+  matmul,
+  out,
+  runKernel,
+  setBackend,
+  syrk,
+  type BackendName,
+  type Mat,
+} from "./index.js";
+
+// Tolerance used throughout. Each entry of a product is an inner product of length k; computed in any order its
+// rounding error is at most γₖ·Σ|aᵢₚ||bₚⱼ| with γₖ ≈ k·u, u = 2⁻⁵³ (Higham, Accuracy and Stability of Numerical
+// Algorithms, 2nd ed., §3.1). The kernel and the naive reference below sum in different orders (packed k-blocks,
+// SIMD lanes), so they may differ by twice that, k·ε with ε = 2⁻⁵²; two more roundings come from the α and β
+// multiplications and the final addition. Hence per entry:
+//   |C − C_ref| ≤ (k + 3)·ε·(|α|·Σₚ|aᵢₚ||bₚⱼ| + |β|·|cᵢⱼ|).
+const EPS = 2 ** -52;
+
+/** Sizes that hit every edge of the 2×8 register tile and the kc = 256 / mc = 128 cache blocks. */
+const SIZES = [1, 2, 3, 7, 8, 9, 15, 17, 33, 129, 257];
+
+/** Deterministic entries in [-1, 1) from a seed (xorshift32), so fast-check shrinks over seeds, not arrays. */
+function randomMat(rows: number, cols: number, seed: number): Mat {
+  let s = (seed | 0) || 0x9e3779b9;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    data[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return { rows, cols, data };
+}
+
+function get(a: Mat, i: number, j: number, trans: boolean): number {
+  return trans ? a.data[j * a.cols + i] : a.data[i * a.cols + j];
+}
+
+/** Naive triple loop C = α·op(A)·op(B) + β·C0, and the per-entry error bound above. */
+function reference(a: Mat, b: Mat, ta: boolean, tb: boolean, alpha: number, beta = 0, c0?: Mat) {
+  const m = ta ? a.cols : a.rows;
+  const k = ta ? a.rows : a.cols;
+  const n = tb ? b.rows : b.cols;
+  const c = new Float64Array(m * n);
+  const bound = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let abs = 0;
+      for (let p = 0; p < k; p++) {
+        const x = get(a, i, p, ta) * get(b, p, j, tb);
+        s += x;
+        abs += Math.abs(x);
+      }
+      const cij = c0 ? c0.data[i * n + j] : 0;
+      c[i * n + j] = alpha * s + beta * cij;
+      bound[i * n + j] = (k + 3) * EPS * (Math.abs(alpha) * abs + Math.abs(beta * cij));
+    }
+  }
+  return { c, bound, m, n, k };
+}
+
+/** Largest |got − want| / bound over all entries (≤ 1 passes); reports the worst entry on failure. */
+function expectWithin(got: ArrayLike<number>, want: Float64Array, bound: Float64Array): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]);
+    if (!(err <= bound[i])) {
+      expect.fail(`entry ${i}: got ${got[i]}, want ${want[i]}, |diff| = ${err} > bound ${bound[i]}`);
+    }
+  }
+}
+
+const size = fc.constantFrom(...SIZES);
+const shapeArb = fc.record({
+  m: size,
+  n: size,
+  k: size,
+  ta: fc.boolean(),
+  tb: fc.boolean(),
+  alpha: fc.constantFrom(1, -1, 0.5, 2.75, -3.1),
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+});
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
+  beforeEach(() => setBackend(backend));
+
+  it("matmul of a hand-computed 2×2 product is exact", () => {
+    const c = matmul(matFromRows([[1, 2], [3, 4]]), matFromRows([[5, 6], [7, 8]]));
+    expect(Array.from(c.data)).toEqual([19, 22, 43, 50]);
+    const ct = matmul(matFromRows([[1, 2], [3, 4]]), matFromRows([[5, 6], [7, 8]]), { transA: true, transB: true });
+    // AᵀBᵀ = (BA)ᵀ: BA = [[23, 34], [31, 46]].
+    expect(Array.from(ct.data)).toEqual([23, 31, 34, 46]);
+  });
+
+  it("matmul matches the naive product for random shapes, all transposes and α (fast-check)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, k, ta, tb, alpha, seed }) => {
+        const a = ta ? randomMat(k, m, seed) : randomMat(m, k, seed);
+        const b = tb ? randomMat(n, k, seed + 1) : randomMat(k, n, seed + 1);
+        const got = matmul(a, b, { transA: ta, transB: tb, alpha });
+        const ref = reference(a, b, ta, tb, alpha);
+        expect([got.rows, got.cols]).toEqual([m, n]);
+        expectWithin(got.data, ref.c, ref.bound);
+      }),
+      { seed: 20261124, numRuns: 40 },
+    );
+  });
+
+  it("matmul crosses the nc = 1024 column block (n = 1030) in every transpose combination", () => {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const a = ta ? randomMat(5, 3, 11) : randomMat(3, 5, 11);
+        const b = tb ? randomMat(1030, 5, 12) : randomMat(5, 1030, 12);
+        const ref = reference(a, b, ta, tb, 1);
+        expectWithin(matmul(a, b, { transA: ta, transB: tb }).data, ref.c, ref.bound);
+      }
+    }
+  });
+
+  it("syrk AᵀA and AAᵀ match the naive products and are exactly symmetric (fast-check)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, alpha, seed }) => {
+        const a = randomMat(m, n, seed);
+        for (const form of ["AtA", "AAt"] as const) {
+          const got = syrk(a, { form, alpha });
+          const ref = form === "AtA" ? reference(a, a, true, false, alpha) : reference(a, a, false, true, alpha);
+          expect([got.rows, got.cols]).toEqual([ref.m, ref.n]);
+          expectWithin(got.data, ref.c, ref.bound);
+          const d = got.rows;
+          for (let i = 0; i < d; i++) {
+            for (let j = 0; j < i; j++) {
+              // Exact symmetry: the same double on both sides of the diagonal.
+              if (!Object.is(got.data[i * d + j], got.data[j * d + i])) {
+                expect.fail(`${form} not symmetric at (${i}, ${j}): ${got.data[i * d + j]} vs ${got.data[j * d + i]}`);
+              }
+            }
+          }
+        }
+      }),
+      { seed: 424242, numRuns: 30 },
+    );
+  });
+
+  it("gemv matches the naive product in both orientations (fast-check)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, ta, alpha, seed }) => {
+        const a = randomMat(m, n, seed);
+        const x = randomMat(ta ? m : n, 1, seed + 7);
+        const got = gemv(a, x.data, { trans: ta, alpha });
+        const ref = reference(a, x, ta, false, alpha);
+        expectWithin(got, ref.c, ref.bound);
+      }),
+      { seed: 7, numRuns: 60 },
+    );
+  });
+
+  it("gemv accepts a plain array for x", () => {
+    expect(Array.from(gemv(matFromRows([[1, 2], [3, 4]]), [1, 1]))).toEqual([3, 7]);
+    expect(Array.from(gemv(matFromRows([[1, 2], [3, 4]]), [1, 1], { trans: true }))).toEqual([4, 6]);
+  });
+
+  it("rejects mismatched shapes with a ShapeError naming the function and both shapes", () => {
+    const a = mat(2, 3);
+    const b = mat(4, 5);
+    expect(() => matmul(a, b)).toThrowError(ShapeError);
+    expect(() => matmul(a, b)).toThrowError(/^matmul: inner dimensions differ: op\(a\) is 2×3 .*op\(b\) is 4×5/);
+    expect(() => matmul(a, mat(2, 5), { transA: true })).not.toThrow();
+    expect(() => gemv(a, [1, 2])).toThrowError(/^gemv: argument 'x' must have length 3; found 2/);
+    expect(() => gemv(a, [1, 2, 3], { trans: true })).toThrowError(ShapeError);
+  });
+
+  it("rejects NaN and ±∞ entries with a ValueError giving the position", () => {
+    const a = matFromRows([[1, 2], [3, NaN]]);
+    expect(() => matmul(a, mat(2, 2))).toThrowError(ValueError);
+    expect(() => matmul(a, mat(2, 2))).toThrowError(/^matmul: argument 'a' must be finite; found NaN at \(1, 1\)/);
+    expect(() => syrk(matFromRows([[Infinity]]))).toThrowError(/^syrk: argument 'a' must be finite; found Infinity/);
+    expect(() => gemv(mat(1, 2), [1, NaN])).toThrowError(/^gemv: argument 'x' must be finite; found NaN at \[1\]/);
+    expect(() => matmul(mat(1, 1), mat(1, 1), { alpha: NaN })).toThrowError(/^matmul: 'alpha' must be a finite number/);
+  });
+
+  it("rejects empty matrices and non-Mat arguments with a ShapeError", () => {
+    expect(() => matmul(mat(0, 3), mat(3, 2))).toThrowError(/^matmul: argument 'a' must have integer dimensions ≥ 1; found 0×3/);
+    expect(() => syrk(mat(2, 0))).toThrowError(ShapeError);
+    expect(() => matmul([[1]] as never, mat(1, 1))).toThrowError(/^matmul: argument 'a' must be a Mat .*found an array of length 1/);
+    expect(() => gemv({ rows: 1, cols: 2, data: new Float64Array(3) }, [1, 2])).toThrowError(
+      /^gemv: argument 'a' \(1×2\) needs data of length 2; found 3/,
+    );
+    expect(() => syrk(mat(2, 2), { form: "AB" as never })).toThrowError(/^syrk: 'form' must be 'AtA' or 'AAt'; found AB/);
+  });
+});
+
+describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build", (build) => {
+  beforeEach(() => setBackend(build));
+
+  const workSize = async (m: number, n: number, k: number) =>
+    ((await loadWasm(build)).fn<(m: number, n: number, k: number) => number>("dgemmWorkSize"))(m, n, k);
+
+  it("dgemm computes α·op(A)·op(B) + β·C (fast-check)", async () => {
+    const cases = fc.sample(fc.tuple(shapeArb, fc.constantFrom(0.5, -2, 1)), { seed: 99, numRuns: 25 });
+    for (const [{ m, n, k, ta, tb, alpha, seed }, beta] of cases) {
+      const a = ta ? randomMat(k, m, seed) : randomMat(m, k, seed);
+      const b = tb ? randomMat(n, k, seed + 1) : randomMat(k, n, seed + 1);
+      const c0 = randomMat(m, n, seed + 2);
+      const work = await workSize(m, n, k);
+      const { outputs } = runKernel("test", "dgemm", [
+        ta ? 1 : 0, tb ? 1 : 0, m, n, k, alpha, a.data, a.cols, b.data, b.cols, beta, out(m * n, c0.data), n, out(work),
+      ]);
+      const ref = reference(a, b, ta, tb, alpha, beta, c0);
+      expectWithin(outputs[0], ref.c, ref.bound);
+    }
+  });
+
+  it("β = 0 never reads C: NaN already in C does not leak into the result", async () => {
+    const a = randomMat(9, 17, 3);
+    const b = randomMat(17, 10, 4);
+    const { outputs } = runKernel("test", "dgemm", [
+      0, 0, 9, 10, 17, 1, a.data, 17, b.data, 10, 0, out(90, new Float64Array(90).fill(NaN)), 10, out(await workSize(9, 10, 17)),
+    ]);
+    expect(outputs[0].every(Number.isFinite)).toBe(true);
+    const y = runKernel("test", "dgemv", [1, 9, 17, 1, a.data, 17, randomMat(9, 1, 5).data, 0, out(17, new Float64Array(17).fill(NaN))]);
+    expect(y.outputs[0].every(Number.isFinite)).toBe(true);
+  });
+
+  it("dsyrk computes α·AᵀA + β·C from C's lower triangle and stays exactly symmetric", async () => {
+    for (const [m, n] of [[7, 9], [33, 17], [129, 8]]) {
+      for (const ata of [1, 0]) {
+        const a = randomMat(m, n, m * n + ata);
+        const d = ata ? n : m;
+        const c0 = syrk(randomMat(d, 3, 77), { form: "AAt" }); // a symmetric d×d C
+        const alpha = -1.5;
+        const beta = 0.25;
+        const { outputs } = runKernel("test", "dsyrk", [
+          ata, m, n, alpha, a.data, n, beta, out(d * d, c0.data), d, out(await workSize(d, d, ata ? m : n)),
+        ]);
+        const ref = ata ? reference(a, a, true, false, alpha, beta, c0) : reference(a, a, false, true, alpha, beta, c0);
+        expectWithin(outputs[0], ref.c, ref.bound);
+        for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) expect(outputs[0][i * d + j]).toBe(outputs[0][j * d + i]);
+      }
+    }
+  });
+
+  it("dgemv computes α·op(A)·x + β·y", () => {
+    for (const trans of [0, 1]) {
+      const a = randomMat(13, 11, 5);
+      const x = randomMat(trans ? 13 : 11, 1, 6);
+      const y0 = randomMat(trans ? 11 : 13, 1, 7);
+      const { outputs } = runKernel("test", "dgemv", [trans, 13, 11, 2.5, a.data, 11, x.data, -0.75, out(y0.data.length, y0.data)]);
+      const ref = reference(a, x, trans === 1, false, 2.5, -0.75, y0);
+      expectWithin(outputs[0], ref.c, ref.bound);
+    }
+  });
+
+  it("keeps WASM memory constant over repeated same-size calls", async () => {
+    const inst = await loadWasm(build);
+    const a = randomMat(150, 90, 1);
+    const b = randomMat(90, 130, 2);
+    matmul(a, b);
+    syrk(a);
+    gemv(a, b.data.subarray(0, 90));
+    const bytes = inst.memoryBytes;
+    for (let r = 0; r < 10; r++) {
+      matmul(a, b);
+      syrk(a, { form: "AAt" });
+      gemv(a, b.data.subarray(0, 150), { trans: true });
+      expect(inst.memoryBytes).toBe(bytes);
+    }
+  });
+
+  it("an allocation beyond 4 GiB gives an OutOfMemoryError and the instance keeps working", async () => {
+    const inst = await loadWasm(build);
+    // 30000×1 times 1×30000 is 9·10⁸ doubles = 7.2 GB of output: more than wasm32 can address.
+    const col = mat(30000, 1, new Float64Array(30000).fill(1));
+    const row = mat(1, 30000, new Float64Array(30000).fill(1));
+    expect(() => matmul(col, row)).toThrowError(OutOfMemoryError);
+    expect(() => matmul(col, row)).toThrowError(/^matmul: needs .* of WASM memory/);
+    expect(inst.memoryBytes).toBeLessThan(64 * 2 ** 20); // the failed call reserved nothing big
+    expect(Array.from(matmul(matFromRows([[1, 2]]), matFromRows([[3], [4]])).data)).toEqual([11]);
+  });
+});
