@@ -1,40 +1,157 @@
 import { activeWasm } from "./backend.js";
 import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
-import { tsCholesky, tsLu, tsQr } from "./ts-backend.js";
-import { checkMat, checkSquare, checkSymmetric, describeShape } from "./validate.js";
+import { tsCholesky, tsLu, tsQr, tsTriangularSolve } from "./ts-backend.js";
+import { checkFinite, checkMat, checkSquare, checkSymmetric, describeShape } from "./validate.js";
 
-/** Cholesky factor: lower-triangular L with A = L·Lᵀ. Throws `ValueError` when A is not positive definite. */
+type Kernel = (...x: number[]) => number;
+
+/**
+ * Cholesky factor of a symmetric positive-definite A: the lower-triangular L with positive diagonal and A = L·Lᵀ
+ * (Golub & Van Loan, Matrix Computations, Alg. 4.2.1; row-oriented Cholesky–Crout in WASM:
+ * l_ij = (a_ij − Σ_{k<j} l_ik·l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²)).
+ * A must be symmetric to a relative 1e-12 (`checkSymmetric`); only its lower triangle is used.
+ * Throws `ValueError` when A is not positive definite (a pivot a_ii − Σ l_ik² is ≤ 0 in floating point; a
+ * semidefinite A may pass with a tiny pivot or fail, depending on rounding).
+ * @example
+ * cholesky(matFromRows([[4, 2], [2, 5]])).data // Float64Array [2, 0, 1, 2]
+ */
 export function cholesky(a: Mat): Mat {
   const fn = "cholesky";
   checkSymmetric(fn, "a", a);
-  activeWasm(fn);
-  const l = tsCholesky(a); // WASM path: lands with the factorisation kernels
-  if (l === null) throw new ValueError(`${fn}: argument 'a' (${describeShape(a)}) is not positive definite`);
-  return l;
+  const n = a.rows;
+  const w = activeWasm(fn);
+  if (w === null) {
+    const l = tsCholesky(a);
+    if (l === null) throw new ValueError(`${fn}: argument 'a' (${describeShape(a)}) must be positive definite; it is not`);
+    return l;
+  }
+  return w.run(fn, (w) => {
+    const p = w.putF64(fn, a.data);
+    const info = w.fn<Kernel>("cholFactor")(n, p, n);
+    if (info !== 0) {
+      throw new ValueError(
+        `${fn}: argument 'a' (${describeShape(a)}) must be positive definite; the pivot of row ${info - 1} is ≤ 0`,
+      );
+    }
+    return { rows: n, cols: n, data: w.readF64(p, n * n) };
+  });
 }
 
-/** LU with partial pivoting, P·A = L·U: `lu` packs unit-lower L (below the diagonal) and U; `pivots[i]` is the row of A in row i. */
+/**
+ * LU with partial pivoting of a square A: P·A = L·U (Golub & Van Loan, Alg. 3.4.1). `lu` packs the unit-lower L
+ * (strictly below the diagonal; its unit diagonal is implied) and U (on and above it); `pivots[i]` is the row of A
+ * that became row i of P·A. At each step the entry of largest magnitude in the column is the pivot, so |l_ij| ≤ 1.
+ * A singular A still factors (U then has a zero on its diagonal); `solve` rejects it.
+ * @example
+ * const { lu, pivots } = lu(matFromRows([[1, 2], [3, 4]]));
+ * // pivots [1, 0]; lu.data [3, 4, 1/3, 2/3]
+ */
 export function lu(a: Mat): { lu: Mat; pivots: Int32Array } {
   const fn = "lu";
   checkSquare(fn, "a", a);
-  activeWasm(fn);
-  const { lu, pivots } = tsLu(a);
-  return { lu, pivots };
+  const w = activeWasm(fn);
+  if (w === null) {
+    const { lu, pivots } = tsLu(a);
+    return { lu, pivots };
+  }
+  const n = a.rows;
+  return w.run(fn, (w) => {
+    const p = w.putF64(fn, a.data);
+    const perm = w.alloc(fn, n * 4);
+    w.fn<Kernel>("luFactor")(n, p, n, perm);
+    const pivots = new Int32Array(w.memory.buffer, perm, n).slice();
+    return { lu: { rows: n, cols: n, data: w.readF64(p, n * n) }, pivots };
+  });
 }
 
-/** Thin Householder QR, A = Q·R: Q m×n with orthonormal columns, R n×n upper triangular (requires m ≥ n). */
+/**
+ * Thin Householder QR of an m×n A with m ≥ n: A = Q·R, Q m×n with orthonormal columns, R n×n upper triangular
+ * (Golub & Van Loan, Alg. 5.2.1). In WASM R's diagonal is made non-negative (then Q and R are unique when A has
+ * full column rank); the pure-TS backend (ml-matrix) does not normalise signs.
+ * Throws `ShapeError` when m < n.
+ * @example
+ * const { q, r } = qr(matFromRows([[3], [4]])); // q = [[0.6], [0.8]], r = [[5]]
+ */
 export function qr(a: Mat): { q: Mat; r: Mat } {
   const fn = "qr";
   checkMat(fn, "a", a);
   if (a.rows < a.cols) throw new ShapeError(`${fn}: argument 'a' must have rows ≥ cols; found ${describeShape(a)}`);
-  activeWasm(fn);
-  return tsQr(a);
+  const w = activeWasm(fn);
+  if (w === null) return tsQr(a);
+  const { rows: m, cols: n } = a;
+  return w.run(fn, (w) => {
+    const pa = w.putF64(fn, a.data);
+    const pq = w.allocF64(fn, m * n, false);
+    const pr = w.allocF64(fn, n * n, false);
+    const work = w.allocF64(fn, 2 * m * n + 4 * n, false);
+    w.fn<Kernel>("qrThin")(m, n, pa, n, 1, pq, n, 1, pr, n, 1, work);
+    return { q: { rows: m, cols: n, data: w.readF64(pq, m * n) }, r: { rows: n, cols: n, data: w.readF64(pr, n * n) } };
+  });
+}
+
+/** Options of `triangularSolve`. */
+export interface TriangularSolveOptions {
+  /** Use the lower triangle of T (default true) or the upper one; the other triangle is ignored. */
+  lower?: boolean;
+  /** Solve Tᵀ·X = B instead of T·X = B (default false). */
+  transpose?: boolean;
+  /** Take T's diagonal as ones without reading it (default false), as for the L of `lu`. */
+  unitDiagonal?: boolean;
 }
 
 /**
- * Solve A·X = B for square A by LU with partial pivoting. B is a vector (length n) or a matrix (n × k); the
- * result has B's shape. Throws `ValueError` when A is singular to working precision.
+ * Solve op(T)·X = B by forward or back substitution, op(T) = T or Tᵀ, T n×n triangular (Golub & Van Loan,
+ * Alg. 3.1.1–3.1.2). Only the chosen triangle of T is read. B is a vector (length n) or a matrix (n × k); the
+ * result has B's shape. Throws `ValueError` when T has a zero on its diagonal (and `unitDiagonal` is false) or
+ * the solution overflows.
+ * @example
+ * triangularSolve(matFromRows([[2, 0], [1, 1]]), Float64Array.from([2, 3])) // Float64Array [1, 2]
+ */
+export function triangularSolve(t: Mat, b: Mat, options?: TriangularSolveOptions): Mat;
+export function triangularSolve(t: Mat, b: Float64Array, options?: TriangularSolveOptions): Float64Array;
+export function triangularSolve(t: Mat, b: Mat | Float64Array, options: TriangularSolveOptions = {}): Mat | Float64Array {
+  const fn = "triangularSolve";
+  checkSquare(fn, "t", t);
+  const isVec = b instanceof Float64Array;
+  const B: Mat = isVec ? { rows: b.length, cols: 1, data: b } : b;
+  checkRhs(fn, t, "t", B);
+  const lower = options.lower ?? true;
+  const trans = options.transpose ?? false;
+  const unit = options.unitDiagonal ?? false;
+  for (const [name, v] of [["lower", lower], ["transpose", trans], ["unitDiagonal", unit]] as const) {
+    if (typeof v !== "boolean") throw new ValueError(`${fn}: '${name}' must be a boolean; found ${String(v)}`);
+  }
+  const n = t.rows;
+  if (!unit) {
+    for (let i = 0; i < n; i++) {
+      if (t.data[i * n + i] === 0) {
+        throw new ValueError(`${fn}: argument 't' (${describeShape(t)}) is singular: its diagonal entry (${i}, ${i}) is 0`);
+      }
+    }
+  }
+  const w = activeWasm(fn);
+  let x: Mat;
+  if (w === null) x = tsTriangularSolve(t, B, lower, trans, unit);
+  else {
+    x = w.run(fn, (w) => {
+      const pt = w.putF64(fn, t.data);
+      const pb = w.putF64(fn, B.data);
+      w.fn<Kernel>("triSolve")(n, B.cols, pt, n, lower ? 1 : 0, trans ? 1 : 0, unit ? 1 : 0, pb, B.cols);
+      return { rows: n, cols: B.cols, data: w.readF64(pb, n * B.cols) };
+    });
+  }
+  checkSolution(fn, t, "t", x);
+  return isVec ? x.data : x;
+}
+
+/**
+ * Solve A·X = B for square A by LU with partial pivoting (P·A = L·U, then L·Y = P·B and U·X = Y; Golub & Van
+ * Loan, §3.4). B is a vector (length n) or a matrix (n × k); the result has B's shape.
+ * Throws `ValueError` when A is singular to working precision: some pivot |u_kk| ≤ n·ε·max|a_ij| (the rounding
+ * already committed in the factorisation is then as large as the pivot, so the answer would be noise).
+ * @example
+ * solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5])) // Float64Array [0.8, 1.4]
  */
 export function solve(a: Mat, b: Mat): Mat;
 export function solve(a: Mat, b: Float64Array): Float64Array;
@@ -43,29 +160,70 @@ export function solve(a: Mat, b: Mat | Float64Array): Mat | Float64Array {
   checkSquare(fn, "a", a);
   const isVec = b instanceof Float64Array;
   const B: Mat = isVec ? { rows: b.length, cols: 1, data: b } : b;
-  checkMat(fn, "b", B);
-  if (B.rows !== a.rows) {
-    throw new ShapeError(`${fn}: 'b' must have ${a.rows} rows to match 'a' (${describeShape(a)}); found ${describeShape(B)}`);
-  }
-  activeWasm(fn);
-  const { lu: LU, pivots, singular } = tsLu(a);
-  if (singular) throw new ValueError(`${fn}: argument 'a' (${describeShape(a)}) is singular to working precision`);
+  checkRhs(fn, a, "a", B);
   const n = a.rows;
   const k = B.cols;
-  const x = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) x[i * k + j] = B.data[pivots[i] * k + j];
-  const L = LU.data;
-  for (let j = 0; j < k; j++) {
+  let amax = 0;
+  for (const v of a.data) amax = Math.max(amax, Math.abs(v));
+  const pivotFloor = n * Number.EPSILON * amax;
+  const singular = (U: Float64Array) => {
     for (let i = 0; i < n; i++) {
-      let s = x[i * k + j];
-      for (let p = 0; p < i; p++) s -= L[i * n + p] * x[p * k + j];
-      x[i * k + j] = s;
+      if (!(Math.abs(U[i * n + i]) > pivotFloor)) {
+        return new ValueError(
+          `${fn}: argument 'a' (${describeShape(a)}) is singular to working precision: ` +
+            `pivot ${i} of its LU is ${U[i * n + i]}, |u| ≤ n·ε·max|a| = ${pivotFloor}`,
+        );
+      }
     }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = x[i * k + j];
-      for (let p = i + 1; p < n; p++) s -= L[i * n + p] * x[p * k + j];
-      x[i * k + j] = s / L[i * n + i];
-    }
+    return null;
+  };
+  const permuted = (pivots: ArrayLike<number>) => {
+    const pb = new Float64Array(n * k);
+    for (let i = 0; i < n; i++) pb.set(B.data.subarray(pivots[i] * k, pivots[i] * k + k), i * k);
+    return pb;
+  };
+  const w = activeWasm(fn);
+  let x: Mat;
+  if (w === null) {
+    const { lu: LU, pivots } = tsLu(a);
+    const err = singular(LU.data);
+    if (err) throw err;
+    const y = tsTriangularSolve(LU, { rows: n, cols: k, data: permuted(pivots) }, true, false, true);
+    x = tsTriangularSolve(LU, y, false, false, false);
+  } else {
+    x = w.run(fn, (w) => {
+      const pa = w.putF64(fn, a.data);
+      const perm = w.alloc(fn, n * 4);
+      w.fn<Kernel>("luFactor")(n, pa, n, perm);
+      const err = singular(w.viewF64(pa, n * n));
+      if (err) throw err;
+      const pivots = new Int32Array(w.memory.buffer, perm, n).slice();
+      const pb = w.putF64(fn, permuted(pivots));
+      const tri = w.fn<Kernel>("triSolve");
+      tri(n, k, pa, n, 1, 0, 1, pb, k);
+      tri(n, k, pa, n, 0, 0, 0, pb, k);
+      return { rows: n, cols: k, data: w.readF64(pb, n * k) };
+    });
   }
-  return isVec ? x : { rows: n, cols: k, data: x };
+  checkSolution(fn, a, "a", x);
+  return isVec ? x.data : x;
+}
+
+/** B (already shaped as a Mat) is a finite n×k matrix whose n matches the square `a`. */
+function checkRhs(fn: string, a: Mat, aName: string, B: Mat): void {
+  checkMat(fn, "b", B);
+  if (B.rows !== a.rows) {
+    throw new ShapeError(
+      `${fn}: 'b' must have ${a.rows} rows to match '${aName}' (${describeShape(a)}); found ${describeShape(B)}`,
+    );
+  }
+}
+
+/** The solution overflowed (finite input, ill-conditioned system): a ValueError rather than Infinity/NaN. */
+function checkSolution(fn: string, a: Mat, aName: string, x: Mat): void {
+  try {
+    checkFinite(fn, "x", x.data, x.cols);
+  } catch {
+    throw new ValueError(`${fn}: the solution overflowed: '${aName}' (${describeShape(a)}) is too ill-conditioned for f64`);
+  }
 }

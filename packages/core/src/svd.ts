@@ -1,7 +1,9 @@
 import { activeWasm } from "./backend.js";
+import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsSvd } from "./ts-backend.js";
-import { checkMat, checkNumber } from "./validate.js";
+import { checkMat, checkNumber, describeShape } from "./validate.js";
+import type { WasmInstance } from "./wasm-instance.js";
 
 /** Thin SVD: A = U·diag(s)·Vᵀ with s descending, U m×k, Vᵀ k×n, k = min(m, n). */
 export interface SvdResult {
@@ -10,52 +12,167 @@ export interface SvdResult {
   vt: Mat;
 }
 
-/** Thin singular value decomposition A = U·diag(s)·Vᵀ, singular values descending. */
-export function svd(a: Mat): SvdResult {
+/** Options of `svd`. */
+export interface SvdOptions {
+  /** Compute U and Vᵀ (default true); `false` returns the singular values only (cheaper). */
+  vectors?: boolean;
+}
+
+/**
+ * Thin singular value decomposition A = U·diag(s)·Vᵀ of an m×n matrix: s descending (k = min(m, n) values ≥ 0),
+ * U m×k and V n×k with orthonormal columns (`vt` is Vᵀ, k×n). Wide matrices (m < n) are decomposed through Aᵀ.
+ *
+ * WASM method: Householder QR with column pivoting, A·P = Q·R, then one-sided Jacobi (Hestenes) on Rᵀ with the
+ * stopping rule |y_pᵀy_q| ≤ √k·ε·‖y_p‖‖y_q‖ (Drmač & Veselić, SIAM J. Matrix Anal. Appl. 29 (2008) 1322–1342;
+ * Demmel & Veselić, SIMAX 13 (1992)). Every σ has error ≲ p(n)·ε·σ_max, and for matrices A = B·D with
+ * well-conditioned B and diagonal scaling D (graded columns) the small σ are accurate relative to themselves.
+ * Singular vectors of a repeated σ are any orthonormal basis of its subspace; signs are not normalised.
+ * Zero singular values get orthonormal completions, so U and V always have orthonormal columns.
+ * The pure-TS backend uses ml-matrix (Golub–Kahan–Reinsch).
+ *
+ * Throws `ShapeError`/`ValueError` for malformed or non-finite input and `ConvergenceError` if Jacobi has not
+ * converged after 60 sweeps (never observed: a few sweeps suffice after the QR preconditioning).
+ * @example
+ * const { u, s, vt } = svd(matFromRows([[3, 0], [0, -2], [0, 0]]));
+ * // s = [3, 2]; u is 3×2, vt is 2×2; svd(a, { vectors: false }).s gives s alone
+ */
+export function svd(a: Mat, options: SvdOptions & { vectors: false }): { s: Float64Array };
+export function svd(a: Mat, options?: SvdOptions): SvdResult;
+export function svd(a: Mat, options: SvdOptions = {}): SvdResult | { s: Float64Array } {
   const fn = "svd";
   checkMat(fn, "a", a);
+  const vectors = options.vectors ?? true;
+  if (typeof vectors !== "boolean") throw new ValueError(`${fn}: 'vectors' must be a boolean; found ${String(vectors)}`);
   const w = activeWasm(fn);
-  if (w === null) return tsSvd(a);
-  return tsSvd(a); // WASM path: lands with the SVD kernels
+  if (w === null) {
+    const r = tsSvd(a);
+    return vectors ? r : { s: r.s };
+  }
+  const r = wasmSvd(w, fn, a, vectors, false);
+  return vectors ? { u: r.u!, s: r.s, vt: r.vt! } : { s: r.s };
 }
 
 /**
- * Numerical rank: the number of singular values σᵢ > tol · σ_max. The default tol is max(m, n)·ε (ε = 2⁻⁵²),
- * LAPACK's and numpy's choice. Returns the rank with the singular values and the threshold used.
+ * The WASM SVD. With `fullV` the returned `vt` is n×n (its last n − k rows span the orthogonal complement of
+ * the row space), otherwise k×n.
  */
-export function rank(a: Mat, options: { tol?: number } = {}): number {
-  return rankDetails(a, options).rank;
+function wasmSvd(w: WasmInstance, fn: string, a: Mat, vectors: boolean, fullV: boolean): { s: Float64Array; u?: Mat; vt?: Mat } {
+  const { rows: m, cols: n } = a;
+  const k = Math.min(m, n);
+  const tall = m >= n;
+  // The kernel decomposes a tall M×N matrix B (M ≥ N): B = A when m ≥ n, B = Aᵀ otherwise (A = V_B·Σ·U_Bᵀ).
+  const M = tall ? m : n;
+  const N = k;
+  const uc = !tall && fullV ? n : N; // columns of U_B: full when V_A must be n×n
+  const vtRows = fullV ? n : k;
+  return w.run(fn, (w) => {
+    const pa = w.putF64(fn, a.data);
+    const ps = w.allocF64(fn, N, false);
+    const pu = vectors ? w.allocF64(fn, m * k, false) : 0;
+    const pvt = vectors ? w.allocF64(fn, vtRows * n, false) : 0;
+    const work = w.allocF64(fn, M * N + M * uc + 2 * N * N + 7 * N, false);
+    const kernel = w.fn<(...x: number[]) => number>("svdJacobi");
+    // Element strides: A(i, j) = a[i·ars + j·acs]; U_B(i, j) → u[i·urs + j·ucs]; V_B(i, j) → v[i·vrs + j·vcs].
+    const sweeps = tall
+      ? // B = A: U_B = U (m×k, row-major u), V_B = V (n×n; vt = Vᵀ row-major ⇒ V(i, j) at vt[j·n + i]).
+        kernel(M, N, pa, n, 1, ps, vectors ? 1 : 0, uc, pu, k, 1, pvt, 1, n, work)
+      : // B = Aᵀ: U = V_B (m×m, row-major u), Vᵀ = U_Bᵀ (U_B(i, j) at vt[j·n + i]).
+        kernel(M, N, pa, 1, n, ps, vectors ? 1 : 0, uc, pvt, 1, n, pu, k, 1, work);
+    if (sweeps < 0) {
+      throw new ConvergenceError(`${fn}: one-sided Jacobi did not converge in 60 sweeps for 'a' (${describeShape(a)})`);
+    }
+    const s = w.readF64(ps, N);
+    if (!vectors) return { s };
+    return {
+      s,
+      u: { rows: m, cols: k, data: w.readF64(pu, m * k) },
+      vt: { rows: vtRows, cols: n, data: w.readF64(pvt, vtRows * n) },
+    };
+  });
 }
 
-/** `rank` with what decided it: singular values, the relative tolerance and the absolute threshold. */
-export function rankDetails(a: Mat, options: { tol?: number } = {}): { rank: number; singularValues: Float64Array; tol: number; threshold: number } {
-  const fn = "rank";
-  checkMat(fn, "a", a);
-  const tol = options.tol ?? Math.max(a.rows, a.cols) * Number.EPSILON;
-  checkNumber(fn, "tol", tol, { min: 0 });
-  const s = svd(a).s;
-  const threshold = tol * (s.length ? s[0] : 0);
+/** What decided a numerical rank: the singular values, the relative tolerance and the absolute threshold. */
+export interface RankDetails {
+  rank: number;
+  /** All min(m, n) singular values, descending. */
+  singularValues: Float64Array;
+  /** The relative tolerance: σᵢ counts when σᵢ > tol·σ_max. */
+  tol: number;
+  /** tol·σ_max. */
+  threshold: number;
+}
+
+/** The default relative rank tolerance max(m, n)·ε (ε = 2⁻⁵²), LAPACK's and numpy's `matrix_rank` choice. */
+function defaultRankTol(a: Mat): number {
+  return Math.max(a.rows, a.cols) * Number.EPSILON;
+}
+
+function countAbove(s: Float64Array, threshold: number): number {
   let r = 0;
   for (const v of s) if (v > threshold) r++;
-  return { rank: r, singularValues: s, tol, threshold };
+  return r;
 }
 
 /**
- * Orthonormal basis of the null space {x : Ax = 0} as the columns of an n × (n − rank) matrix,
- * rank decided as in `rank` (σᵢ > tol·σ_max).
+ * Numerical rank: the number of singular values σᵢ > tol·σ_max, default tol = max(m, n)·ε (ε = 2⁻⁵²), the choice
+ * of LAPACK and numpy (Golub & Van Loan, Matrix Computations, §5.4.1). The zero matrix has rank 0.
+ * @example
+ * rank(matFromRows([[1, 2], [2, 4]])) // 1
+ */
+export function rank(a: Mat, options: { tol?: number } = {}): number {
+  return rankDetailsOf("rank", a, options).rank;
+}
+
+/**
+ * `rank` with what decided it: all singular values, the relative tolerance and the absolute threshold tol·σ_max
+ * (σᵢ > threshold counts). Use it to see how clear the gap at the threshold is.
+ * @example
+ * const { rank, singularValues, threshold } = rankDetails(matFromRows([[1, 0], [0, 1e-20]]));
+ * // rank 1: 1e-20 ≤ threshold = 2·ε·1 ≈ 4.4e-16
+ */
+export function rankDetails(a: Mat, options: { tol?: number } = {}): RankDetails {
+  return rankDetailsOf("rankDetails", a, options);
+}
+
+function rankDetailsOf(fn: string, a: Mat, options: { tol?: number }): RankDetails {
+  checkMat(fn, "a", a);
+  const tol = options.tol ?? defaultRankTol(a);
+  checkNumber(fn, "tol", tol, { min: 0 });
+  const s = svd(a, { vectors: false }).s;
+  const threshold = tol * (s.length ? s[0] : 0);
+  return { rank: countAbove(s, threshold), singularValues: s, tol, threshold };
+}
+
+/**
+ * Orthonormal basis of the null space {x : A·x = 0} as the columns of an n × (n − r) matrix N (AN ≈ 0, NᵀN = I),
+ * with the numerical rank r decided as in `rank` (σᵢ > tol·σ_max, default tol = max(m, n)·ε).
+ * The basis is the right singular vectors of the full SVD belonging to the σᵢ ≤ threshold and, when m < n, the
+ * n − m directions orthogonal to the row space (WASM: the full U of the SVD of Aᵀ; the pure-TS backend pads A
+ * with zero rows, which has the same null space). Any orthonormal basis of the space is correct; this one is not
+ * normalised further.
+ * @example
+ * const N = nullspace(matFromRows([[1, 1]])); // 2×1, ±[1, −1]/√2
  */
 export function nullspace(a: Mat, options: { tol?: number } = {}): Mat {
   const fn = "nullspace";
   checkMat(fn, "a", a);
-  const n = a.cols;
-  // The right singular vectors of the full SVD: pad A with zero rows when m < n so Vᵀ is n×n.
-  const padded = a.rows >= n ? a : { rows: n, cols: n, data: padRows(a, n) };
-  const { s, vt } = svd(padded);
-  const tol = options.tol ?? Math.max(a.rows, a.cols) * Number.EPSILON;
+  const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
-  const threshold = tol * (s.length ? s[0] : 0);
-  let r = 0;
-  for (const v of s) if (v > threshold) r++;
+  const n = a.cols;
+  const w = activeWasm(fn);
+  let s: Float64Array;
+  let vt: Mat;
+  if (w === null) {
+    // The pure-TS oracle: the rows of Vᵀ of an n×n (zero-padded) A give the full V.
+    const padded = a.rows >= n ? a : { rows: n, cols: n, data: padRows(a, n) };
+    ({ s, vt } = tsSvd(padded));
+    s = s.subarray(0, Math.min(a.rows, n));
+  } else {
+    const r = wasmSvd(w, fn, a, true, true);
+    s = r.s;
+    vt = r.vt!;
+  }
+  const r = countAbove(s, tol * (s.length ? s[0] : 0));
   const k = n - r;
   const data = new Float64Array(n * k);
   for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) data[i * k + c] = vt.data[(r + c) * n + i];

@@ -122,3 +122,26 @@ export function tsQr(a: Mat): { q: Mat; r: Mat } {
   const d = new QrDecomposition(toMl(a));
   return { q: fromMl(d.orthogonalMatrix), r: fromMl(d.upperTriangularMatrix) };
 }
+
+/**
+ * Solve op(T)·X = B by substitution (T n×n triangular: the `lower` or upper triangle is used, the other ignored;
+ * op(T) = Tᵀ when `trans`; unit diagonal assumed when `unit`). B is n×k; returns X (n×k).
+ */
+export function tsTriangularSolve(t: Mat, b: Mat, lower: boolean, trans: boolean, unit: boolean): Mat {
+  const n = t.rows;
+  const k = b.cols;
+  const x = Float64Array.from(b.data);
+  // op(T)(i, p) = T(i, p), or T(p, i) when transposed.
+  const op = (i: number, p: number) => (trans ? t.data[p * n + i] : t.data[i * n + p]);
+  const forward = lower !== trans;
+  for (let s = 0; s < n; s++) {
+    const i = forward ? s : n - 1 - s;
+    const [p0, p1] = forward ? [0, i] : [i + 1, n];
+    for (let j = 0; j < k; j++) {
+      let acc = x[i * k + j];
+      for (let p = p0; p < p1; p++) acc -= op(i, p) * x[p * k + j];
+      x[i * k + j] = unit ? acc : acc / op(i, i);
+    }
+  }
+  return { rows: n, cols: k, data: x };
+}

@@ -1,0 +1,322 @@
+// Dense factorisations on raw pointers: f64, explicit dimensions and strides; kernels never allocate and never
+// validate (core does both). Cholesky, LU with partial pivoting and triangular solves work on row-major storage
+// (their inner loops run along rows); Householder QR works on a column-major copy (its inner loops run down
+// columns). Each inner loop is contiguous and has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch.
+
+// ---------------------------------------------------------------------------------------------------------------
+// Contiguous vector helpers shared with svd.ts (exported so svd.ts can import them; prefixed to avoid clashes).
+
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+@inline function st(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+/** Σᵢ x[i]·y[i] over n contiguous doubles. */
+export function facDot(x: usize, y: usize, n: i32): f64 {
+  let i = 0;
+  let s: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 3;
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(x + o + 16), v128.load(y + o + 16)));
+    }
+    a0 = f64x2.add(a0, a1);
+    s = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  } else {
+    let s1: f64 = 0;
+    for (; i + 2 <= n; i += 2) {
+      s += ld(x, i) * ld(y, i);
+      s1 += ld(x, i + 1) * ld(y, i + 1);
+    }
+    s += s1;
+  }
+  for (; i < n; i++) s += ld(x, i) * ld(y, i);
+  return s;
+}
+
+/** y[i] += alpha·x[i] over n contiguous doubles. */
+export function facAxpy(alpha: f64, x: usize, y: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f64x2.splat(alpha);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 3;
+      v128.store(y + o, f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x + o))));
+      v128.store(y + o + 16, f64x2.add(v128.load(y + o + 16), f64x2.mul(va, v128.load(x + o + 16))));
+    }
+  }
+  for (; i < n; i++) st(y, i, ld(y, i) + alpha * ld(x, i));
+}
+
+/** x[i] *= alpha over n contiguous doubles. */
+export function facScal(alpha: f64, x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) st(x, i, alpha * ld(x, i));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cholesky
+
+/**
+ * In-place Cholesky of the n×n symmetric positive-definite A (row-major, leading dimension lda): on return the
+ * lower triangle holds L with A = L·Lᵀ and the strict upper triangle is zero. Only the lower triangle of A is read.
+ * Row-oriented (Cholesky–Crout): l_ij = (a_ij − Σ_{k<j} l_ik l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²); each sum is
+ * a contiguous dot product of two rows. Returns 0, or i + 1 when the pivot of row i is not positive (A is not
+ * positive definite; the factor is then incomplete).
+ */
+export function cholFactor(n: i32, a: usize, lda: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const ri = a + ((<usize>i * <usize>lda) << 3);
+    for (let j = 0; j < i; j++) {
+      const rj = a + ((<usize>j * <usize>lda) << 3);
+      const s = ld(ri, j) - facDot(ri, rj, j);
+      st(ri, j, s / ld(rj, j));
+    }
+    const d = ld(ri, i) - facDot(ri, ri, i);
+    if (!(d > 0)) return i + 1;
+    st(ri, i, Math.sqrt(d));
+    for (let j = i + 1; j < n; j++) st(ri, j, 0);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// LU with partial pivoting
+
+/**
+ * In-place LU with partial pivoting of the n×n A (row-major, leading dimension lda): P·A = L·U with L unit lower
+ * (stored below the diagonal) and U upper (on and above it). `perm` (n × i32) receives the permutation: row i of
+ * P·A is row perm[i] of A. Right-looking: at step k the row with the largest |a_ik| (i ≥ k) is swapped up and
+ * rows below are updated with contiguous axpys. Returns 0, or k + 1 for the first exactly zero pivot (the
+ * elimination of that column is skipped).
+ */
+export function luFactor(n: i32, a: usize, lda: i32, perm: usize): i32 {
+  let info = 0;
+  for (let i = 0; i < n; i++) store<i32>(perm + (<usize>i << 2), i);
+  for (let k = 0; k < n; k++) {
+    let p = k;
+    let big: f64 = 0;
+    for (let i = k; i < n; i++) {
+      const v = Math.abs(ld(a, i * lda + k));
+      if (v > big) {
+        big = v;
+        p = i;
+      }
+    }
+    const rk = a + ((<usize>k * <usize>lda) << 3);
+    if (p != k) {
+      const rp = a + ((<usize>p * <usize>lda) << 3);
+      for (let j = 0; j < n; j++) {
+        const t = ld(rk, j);
+        st(rk, j, ld(rp, j));
+        st(rp, j, t);
+      }
+      const pk = perm + (<usize>k << 2);
+      const pp = perm + (<usize>p << 2);
+      const t = load<i32>(pk);
+      store<i32>(pk, load<i32>(pp));
+      store<i32>(pp, t);
+    }
+    const piv = ld(rk, k);
+    if (piv == 0) {
+      if (info == 0) info = k + 1;
+      continue;
+    }
+    const len = n - k - 1;
+    for (let i = k + 1; i < n; i++) {
+      const ri = a + ((<usize>i * <usize>lda) << 3);
+      const l = ld(ri, k) / piv;
+      st(ri, k, l);
+      if (l != 0) facAxpy(-l, rk + ((<usize>(k + 1)) << 3), ri + ((<usize>(k + 1)) << 3), len);
+    }
+  }
+  return info;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Triangular solves
+
+/**
+ * Solve op(T)·X = B in place for X (B is n×k row-major with leading dimension ldb), T n×n triangular (row-major,
+ * leading dimension ldt): `lower` = 1 uses the lower triangle, 0 the upper; `trans` = 1 solves with Tᵀ;
+ * `unit` = 1 takes the diagonal as ones. Substitution by rows: every update is a contiguous axpy over k columns.
+ * The caller guarantees a non-zero diagonal.
+ */
+export function triSolve(n: i32, k: i32, t: usize, ldt: i32, lower: i32, trans: i32, unit: i32, b: usize, ldb: i32): void {
+  // op(T) lower ⇔ (lower and not trans) or (upper and trans): forward substitution; otherwise backward.
+  const forward = (lower != 0) != (trans != 0);
+  if (trans == 0) {
+    // Row i of X: x_i = (b_i − Σ_p t_ip x_p)/t_ii over the solved p (p < i forward, p > i backward).
+    for (let s = 0; s < n; s++) {
+      const i = forward ? s : n - 1 - s;
+      const bi = b + ((<usize>i * <usize>ldb) << 3);
+      const ti = t + ((<usize>i * <usize>ldt) << 3);
+      const p0 = forward ? 0 : i + 1;
+      const p1 = forward ? i : n;
+      for (let p = p0; p < p1; p++) {
+        const tip = ld(ti, p);
+        if (tip != 0) facAxpy(-tip, b + ((<usize>p * <usize>ldb) << 3), bi, k);
+      }
+      if (!unit) facScal(1 / ld(ti, i), bi, k);
+    }
+  } else {
+    // Tᵀ: once x_i is known, subtract t_ip·x_i (row i of T, column p of Tᵀ) from the rows p still unsolved.
+    for (let s = 0; s < n; s++) {
+      const i = forward ? s : n - 1 - s;
+      const bi = b + ((<usize>i * <usize>ldb) << 3);
+      const ti = t + ((<usize>i * <usize>ldt) << 3);
+      if (!unit) facScal(1 / ld(ti, i), bi, k);
+      const p0 = forward ? i + 1 : 0;
+      const p1 = forward ? n : i;
+      for (let p = p0; p < p1; p++) {
+        const tip = ld(ti, p);
+        if (tip != 0) facAxpy(-tip, bi, b + ((<usize>p * <usize>ldb) << 3), k);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Householder QR (column-major working storage)
+
+/**
+ * Householder QR of the m×n column-major X (leading dimension ldx, m ≥ n), optionally with column pivoting
+ * (Businger–Golub: at step k the remaining column of largest norm moves to position k; partial norms are
+ * downdated and recomputed when cancellation threatens, as in LAPACK dlaqp2). On return R is on and above the
+ * diagonal; below it the Householder vectors vₖ (vₖ[k] = 1 implied), with H_k = I − tau[k]·vₖvₖᵀ and
+ * X·P = H_0·H_1·…·H_{n−1}·[R; 0]. `perm` (n × i32): column j of X·P is column perm[j] of X.
+ * `work` holds 2n doubles (only used when pivoting).
+ */
+export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, perm: usize, pivot: i32, work: usize): void {
+  const vn1 = work;
+  const vn2 = work + (<usize>n << 3);
+  const tol3z = Math.sqrt(2.220446049250313e-16);
+  for (let j = 0; j < n; j++) {
+    store<i32>(perm + (<usize>j << 2), j);
+    if (pivot) {
+      const cj = x + ((<usize>j * <usize>ldx) << 3);
+      const nj = Math.sqrt(facDot(cj, cj, m));
+      st(vn1, j, nj);
+      st(vn2, j, nj);
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    const ck = x + ((<usize>k * <usize>ldx) << 3);
+    if (pivot) {
+      let p = k;
+      let big = ld(vn1, k);
+      for (let j = k + 1; j < n; j++) {
+        if (ld(vn1, j) > big) {
+          big = ld(vn1, j);
+          p = j;
+        }
+      }
+      if (p != k) {
+        const cp = x + ((<usize>p * <usize>ldx) << 3);
+        for (let i = 0; i < m; i++) {
+          const t = ld(ck, i);
+          st(ck, i, ld(cp, i));
+          st(cp, i, t);
+        }
+        const t = load<i32>(perm + (<usize>k << 2));
+        store<i32>(perm + (<usize>k << 2), load<i32>(perm + (<usize>p << 2)));
+        store<i32>(perm + (<usize>p << 2), t);
+        st(vn1, p, ld(vn1, k));
+        st(vn2, p, ld(vn2, k));
+      }
+    }
+    // Reflector for x[k:m, k]: H·x = beta·e₁ with beta = −sign(alpha)·‖x‖, v = x/(alpha − beta), tau = (beta − alpha)/beta.
+    const len = m - k - 1;
+    const vk = ck + ((<usize>(k + 1)) << 3);
+    const alpha = ld(ck, k);
+    const xnorm = Math.sqrt(facDot(vk, vk, len));
+    let tk: f64 = 0;
+    if (xnorm != 0) {
+      const beta = -copysign<f64>(Math.hypot(alpha, xnorm), alpha);
+      tk = (beta - alpha) / beta;
+      facScal(1 / (alpha - beta), vk, len);
+      st(ck, k, beta);
+    }
+    st(tau, k, tk);
+    // Apply H_k to the columns on the right: c ← c − tau·(vᵀc)·v.
+    for (let j = k + 1; j < n; j++) {
+      const cj = x + ((<usize>j * <usize>ldx) << 3);
+      if (tk != 0) {
+        const wj = tk * (ld(cj, k) + facDot(vk, cj + ((<usize>(k + 1)) << 3), len));
+        st(cj, k, ld(cj, k) - wj);
+        facAxpy(-wj, vk, cj + ((<usize>(k + 1)) << 3), len);
+      }
+      if (pivot) {
+        const nj = ld(vn1, j);
+        if (nj != 0) {
+          const r = Math.abs(ld(cj, k)) / nj;
+          let temp = 1 - r * r;
+          temp = temp < 0 ? 0 : temp;
+          const q = nj / ld(vn2, j);
+          if (temp * q * q <= tol3z) {
+            const rest = cj + ((<usize>(k + 1)) << 3);
+            const nn = Math.sqrt(facDot(rest, rest, len));
+            st(vn1, j, nn);
+            st(vn2, j, nn);
+          } else {
+            st(vn1, j, nj * Math.sqrt(temp));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Apply Q = H_0·…·H_{kq−1} (reflectors from `householderQr`, column-major X with leading dimension ldx) to the
+ * m×c column-major C (leading dimension ldc) in place: C ← Q·C. Backward accumulation, column by column.
+ */
+export function householderApplyQ(m: i32, kq: i32, x: usize, ldx: i32, tau: usize, c: i32, cm: usize, ldc: i32): void {
+  for (let k = kq - 1; k >= 0; k--) {
+    const tk = ld(tau, k);
+    if (tk == 0) continue;
+    const vk = x + ((<usize>k * <usize>ldx + <usize>(k + 1)) << 3);
+    const len = m - k - 1;
+    for (let j = 0; j < c; j++) {
+      const cj = cm + ((<usize>j * <usize>ldc) << 3);
+      const ckj = ld(cj, k);
+      const rest = cj + ((<usize>(k + 1)) << 3);
+      const wj = tk * (ckj + facDot(vk, rest, len));
+      if (wj == 0) continue;
+      st(cj, k, ckj - wj);
+      facAxpy(-wj, vk, rest, len);
+    }
+  }
+}
+
+/**
+ * Thin Householder QR of the m×n A (m ≥ n): A = Q·R with Q m×n orthonormal columns and R n×n upper triangular
+ * with a non-negative diagonal. A(i, j) is read at a[i·ars + j·acs], Q(i, j) is written to q[i·qrs + j·qcs] and
+ * R(i, j) to r[i·rrs + j·rcs] (element strides, so row- or column-major either way).
+ * `work` holds m·n + m·n + 3n doubles + n i32.
+ */
+export function qrThin(
+  m: i32, n: i32, a: usize, ars: i32, acs: i32,
+  q: usize, qrs: i32, qcs: i32, r: usize, rrs: i32, rcs: i32, work: usize,
+): void {
+  const x = work;
+  const qw = x + ((<usize>m * <usize>n) << 3);
+  const tau = qw + ((<usize>m * <usize>n) << 3);
+  const w2 = tau + (<usize>n << 3);
+  const perm = w2 + (<usize>(2 * n) << 3);
+  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(x, j * m + i, ld(a, i * ars + j * acs));
+  householderQr(m, n, x, m, tau, perm, 0, w2);
+  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(qw, j * m + i, i == j ? 1 : 0);
+  householderApplyQ(m, n, x, m, tau, n, qw, m);
+  for (let i = 0; i < n; i++) {
+    // Make R's diagonal non-negative: flip row i of R and column i of Q together (Q·R is unchanged).
+    const sgn: f64 = ld(x, i * m + i) < 0 ? -1 : 1;
+    for (let j = 0; j < n; j++) st(r, i * rrs + j * rcs, j < i ? 0 : sgn * ld(x, j * m + i));
+    for (let k = 0; k < m; k++) st(q, k * qrs + i * qcs, sgn * ld(qw, i * m + k));
+  }
+}

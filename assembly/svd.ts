@@ -1,0 +1,240 @@
+// Singular value decomposition on raw pointers: one-sided Jacobi (Hestenes) preconditioned by Householder QR with
+// column pivoting (Drmač & Veselić, "New fast and accurate Jacobi SVD algorithm", SIAM J. Matrix Anal. Appl. 29,
+// 2008). The working matrices are column-major so every dot product and plane rotation runs over contiguous
+// memory; each has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch. Kernels never allocate: the caller
+// passes `work`.
+import { facDot, facScal, householderApplyQ, householderQr } from "./factor";
+
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+@inline function st(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+@inline function col(p: usize, j: i32, ldp: i32): usize {
+  return p + ((<usize>j * <usize>ldp) << 3);
+}
+
+// Squared norms of the two columns after the last `rotateColumns` (module globals: no allocation).
+let rotNormX: f64 = 0;
+let rotNormY: f64 = 0;
+
+/** x ← c·x − s·y, y ← s·x + c·y over n contiguous doubles; leaves ‖x‖², ‖y‖² in rotNormX/rotNormY. */
+function rotateColumns(x: usize, y: usize, n: i32, c: f64, s: f64): void {
+  let i = 0;
+  let nx: f64 = 0;
+  let ny: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vc = f64x2.splat(c);
+    const vs = f64x2.splat(s);
+    let ax = f64x2.splat(0);
+    let ay = f64x2.splat(0);
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      const xv = v128.load(x + o);
+      const yv = v128.load(y + o);
+      const xn = f64x2.sub(f64x2.mul(vc, xv), f64x2.mul(vs, yv));
+      const yn = f64x2.add(f64x2.mul(vs, xv), f64x2.mul(vc, yv));
+      v128.store(x + o, xn);
+      v128.store(y + o, yn);
+      ax = f64x2.add(ax, f64x2.mul(xn, xn));
+      ay = f64x2.add(ay, f64x2.mul(yn, yn));
+    }
+    nx = f64x2.extract_lane(ax, 0) + f64x2.extract_lane(ax, 1);
+    ny = f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1);
+  }
+  for (; i < n; i++) {
+    const xi = ld(x, i);
+    const yi = ld(y, i);
+    const xn = c * xi - s * yi;
+    const yn = s * xi + c * yi;
+    st(x, i, xn);
+    st(y, i, yn);
+    nx += xn * xn;
+    ny += yn * yn;
+  }
+  rotNormX = nx;
+  rotNormY = ny;
+}
+
+/**
+ * One-sided Jacobi on the m×n column-major Y (leading dimension ldy): plane rotations Y ← Y·J until every pair of
+ * columns is orthogonal to |y_pᵀy_q| ≤ √m·ε·‖y_p‖‖y_q‖ (the de Rijk / Demmel–Veselić stopping rule, which
+ * yields singular values with high relative accuracy). When `wantV` the rotations are also applied to the n×n
+ * column-major V (leading dimension ldv), which should start as I. `norms` (n doubles) receives ‖y_j‖².
+ * Returns the number of sweeps, or −1 when `maxSweeps` sweeps did not converge.
+ */
+function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, maxSweeps: i32): i32 {
+  const tol = Math.sqrt(<f64>m) * 2.220446049250313e-16;
+  for (let j = 0; j < n; j++) {
+    const cj = col(y, j, ldy);
+    st(norms, j, facDot(cj, cj, m));
+  }
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let rotated = 0;
+    for (let p = 0; p < n - 1; p++) {
+      const yp = col(y, p, ldy);
+      for (let q = p + 1; q < n; q++) {
+        const a = ld(norms, p);
+        const b = ld(norms, q);
+        if (a == 0 || b == 0) continue;
+        const yq = col(y, q, ldy);
+        const g = facDot(yp, yq, m);
+        if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) continue;
+        rotated++;
+        // tan θ solves t² + 2ζt − 1 = 0 with ζ = (b − a)/(2g); the smaller root keeps the rotation small.
+        const zeta = (b - a) / (2 * g);
+        const az = Math.abs(zeta);
+        const t = az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = c * t;
+        rotateColumns(yp, yq, m, c, s);
+        st(norms, p, rotNormX);
+        st(norms, q, rotNormY);
+        if (wantV) rotateColumns(col(v, p, ldv), col(v, q, ldv), n, c, s);
+      }
+    }
+    if (rotated == 0) return sweep + 1;
+  }
+  return -1;
+}
+
+/**
+ * Replace the columns j of the n×k column-major U (leading dimension ldu) with `bad[j]` ≠ 0 by unit vectors
+ * orthogonal to all other columns (Gram–Schmidt, twice, on the first coordinate vector whose projection keeps at
+ * least half of the average norm). Completes U to orthonormal columns where a singular value is zero.
+ */
+function completeOrthonormal(n: i32, k: i32, u: usize, ldu: i32, bad: usize): void {
+  for (let j = 0; j < k; j++) {
+    if (load<i32>(bad + (<usize>j << 2)) == 0) continue;
+    const uj = col(u, j, ldu);
+    for (let e = 0; e < n; e++) {
+      for (let i = 0; i < n; i++) st(uj, i, i == e ? 1 : 0);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let l = 0; l < k; l++) {
+          if (l == j || load<i32>(bad + (<usize>l << 2)) != 0) continue;
+          const ul = col(u, l, ldu);
+          const d = facDot(ul, uj, n);
+          for (let i = 0; i < n; i++) st(uj, i, ld(uj, i) - d * ld(ul, i));
+        }
+      }
+      const nrm2 = facDot(uj, uj, n);
+      if (nrm2 >= 0.5 / <f64>n) {
+        facScal(1 / Math.sqrt(nrm2), uj, n);
+        store<i32>(bad + (<usize>j << 2), 0);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * SVD of the m×n A with m ≥ n: A = U·diag(s)·Vᵀ, s descending, V n×n orthogonal, U m×uc with orthonormal columns
+ * (uc = n: thin; uc = m: full, the extra columns spanning the orthogonal complement of range(A)).
+ *
+ * Method: scale A by a power of two (exact) so max|aᵢⱼ| ≈ 1; Householder QR with column pivoting A·P = Q·R;
+ * one-sided Jacobi on Y = Rᵀ (Y·J has orthogonal columns = U_y·Σ, so R = J·Σ·U_yᵀ); then U = Q·[J; 0] and
+ * V = P·U_y. Zero singular values get orthonormal completions of U_y.
+ *
+ * A(i, j) is read at a[i·ars + j·acs]; s receives n values; when `wantVectors` U(i, j) is written to
+ * u[i·urs + j·ucs] and V(i, j) to v[i·vrs + j·vcs]. `work` holds m·n + m·uc + 2n² + 5n doubles + 3n i32
+ * (`svdWorkSize`). Returns the number of Jacobi sweeps, or −1 when Jacobi did not converge in 60 sweeps.
+ */
+export function svdJacobi(
+  m: i32, n: i32, a: usize, ars: i32, acs: i32, s: usize, wantVectors: i32, uc: i32,
+  u: usize, urs: i32, ucs: i32, v: usize, vrs: i32, vcs: i32, work: usize,
+): i32 {
+  const x = work; // m×n, column-major: A, then QR factors
+  const y = x + ((<usize>m * <usize>n) << 3); // n×n: Rᵀ, then U_y·Σ
+  const jv = y + ((<usize>n * <usize>n) << 3); // n×n: J
+  const uw = jv + ((<usize>n * <usize>n) << 3); // m×uc: Q·[J; 0]
+  const tau = uw + ((<usize>m * <usize>uc) << 3); // n
+  const norms = tau + (<usize>n << 3); // n
+  const qrw = norms + (<usize>n << 3); // 2n
+  const sval = qrw + (<usize>(2 * n) << 3); // n
+  const perm = sval + (<usize>n << 3); // n i32: QR column pivots
+  const order = perm + (<usize>n << 2); // n i32: sort order
+  const bad = order + (<usize>n << 2); // n i32: zero singular values
+
+  // Copy and scale by 2^e so the largest entry has magnitude in [0.5, 1): keeps ‖·‖² clear of overflow.
+  let amax: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < m; i++) {
+      const aij = ld(a, i * ars + j * acs);
+      st(x, j * m + i, aij);
+      const t = Math.abs(aij);
+      if (t > amax) amax = t;
+    }
+  }
+  let scale: f64 = 1;
+  if (amax > 0) {
+    scale = Math.pow(2, -Math.ceil(Math.log2(amax)));
+    if (scale != 1) facScal(scale, x, m * n);
+  }
+
+  householderQr(m, n, x, m, tau, perm, 1, qrw);
+
+  // Y = Rᵀ (lower triangular): Y(i, j) = R(j, i) for i ≥ j.
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) st(y, j * n + i, i >= j ? ld(x, i * m + j) : 0);
+  }
+  if (wantVectors) {
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) st(jv, j * n + i, i == j ? 1 : 0);
+  }
+  const sweeps = jacobiOneSided(n, n, y, n, wantVectors, jv, n, norms, 60);
+  if (sweeps < 0) return -1;
+
+  // Singular values: the column norms of Y·J, sorted descending (selection sort keeps the result deterministic).
+  for (let j = 0; j < n; j++) {
+    const cj = col(y, j, n);
+    st(sval, j, Math.sqrt(facDot(cj, cj, n)));
+    store<i32>(order + (<usize>j << 2), j);
+  }
+  for (let i = 0; i < n; i++) {
+    let best = i;
+    for (let j = i + 1; j < n; j++) {
+      if (ld(sval, load<i32>(order + (<usize>j << 2))) > ld(sval, load<i32>(order + (<usize>best << 2)))) best = j;
+    }
+    const t = load<i32>(order + (<usize>i << 2));
+    store<i32>(order + (<usize>i << 2), load<i32>(order + (<usize>best << 2)));
+    store<i32>(order + (<usize>best << 2), t);
+  }
+  const unscale = 1 / scale;
+  for (let i = 0; i < n; i++) st(s, i, ld(sval, load<i32>(order + (<usize>i << 2))) * unscale);
+  if (!wantVectors) return sweeps;
+
+  // U_y = (Y·J)·Σ⁻¹, completed where σ = 0.
+  for (let j = 0; j < n; j++) {
+    const sj = ld(sval, j);
+    const isZero = sj == 0 || !isFinite(1 / sj);
+    store<i32>(bad + (<usize>j << 2), isZero ? 1 : 0);
+    if (!isZero) facScal(1 / sj, col(y, j, n), n);
+  }
+  completeOrthonormal(n, n, y, n, bad);
+
+  // U = Q·[J 0; 0 I] (m×uc), columns in sorted order; the extra columns (full U) are Q·e_j.
+  for (let j = 0; j < uc; j++) {
+    const src = j < n ? load<i32>(order + (<usize>j << 2)) : j;
+    const dst = col(uw, j, m);
+    for (let i = 0; i < m; i++) st(dst, i, j < n ? (i < n ? ld(jv, src * n + i) : 0) : i == j ? 1 : 0);
+  }
+  householderApplyQ(m, n, x, m, tau, uc, uw, m);
+  for (let j = 0; j < uc; j++) for (let i = 0; i < m; i++) st(u, i * urs + j * ucs, ld(uw, j * m + i));
+
+  // V = P·U_y: row perm[i] of V is row i of U_y.
+  for (let j = 0; j < n; j++) {
+    const src = load<i32>(order + (<usize>j << 2));
+    for (let i = 0; i < n; i++) {
+      const pi = load<i32>(perm + (<usize>i << 2));
+      st(v, pi * vrs + j * vcs, ld(y, src * n + i));
+    }
+  }
+  return sweeps;
+}
+
+/** Doubles of workspace `svdJacobi` needs (the i32 arrays are counted as doubles, rounded up). */
+export function svdWorkSize(m: i32, n: i32, uc: i32): f64 {
+  return <f64>m * <f64>n + <f64>m * <f64>uc + 2 * <f64>n * <f64>n + 5 * <f64>n + 2 * <f64>n;
+}
