@@ -1,3 +1,5 @@
 // Entry point of the WASM core: re-exports every kernel module. Kernels take pointers, dimensions and strides.
 export * from "./memory";
 export * from "./blas";
+export * from "./factor";
+export * from "./svd";
