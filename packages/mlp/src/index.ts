@@ -1,1 +1,18 @@
 export type * from "./types.js";
+export { activationDerivatives, erf } from "./activations.js";
+export { createRng, type Rng } from "./rng.js";
+export { paramCount, validateModel, validateData, unpackParams, packParams, withParams } from "./spec.js";
+export { initParams } from "./init.js";
+export { parseModel, serializeModel, parseData, serializeData, MODEL_FORMAT, DATA_FORMAT } from "./io.js";
+export {
+  forward,
+  hiddenActivations,
+  preActivations,
+  loss,
+  gradient,
+  lossAndGradient,
+  jacobian,
+  hessian,
+  hessianVectorProduct,
+  type HessianSplit,
+} from "./network.js";

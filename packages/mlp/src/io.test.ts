@@ -1,0 +1,227 @@
+import { BACKENDS, init, isLosscapeError, loadWasm, matFromRows, setBackend } from "@losscape/core";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  activationDerivatives,
+  createRng,
+  erf,
+  forward,
+  gradient,
+  hessian,
+  initParams,
+  loss,
+  packParams,
+  paramCount,
+  parseData,
+  parseModel,
+  serializeData,
+  serializeModel,
+  unpackParams,
+  validateData,
+  validateModel,
+} from "./index.js";
+import type { Model } from "./types.js";
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+const spec = { widths: [1, 3, 1], activation: "tanh" as const };
+const model: Model = { ...spec, params: Float64Array.from([0.1, -0.2, 0.3, 0, 0, 0, 1, 1, 1, 0]) };
+const data = { x: matFromRows([[0.5], [-1]]), y: matFromRows([[1], [0]]) };
+
+function errorOf(f: () => unknown): { code: string; message: string; name: string } {
+  try {
+    f();
+  } catch (e) {
+    expect(isLosscapeError(e)).toBe(true);
+    return e as { code: string; message: string; name: string };
+  }
+  throw new Error("expected an error");
+}
+
+describe("parameters", () => {
+  it("paramCount follows DESIGN.md's layout", () => {
+    expect(paramCount(spec)).toBe(10);
+    expect(paramCount({ widths: [784, 256, 10], activation: "relu" })).toBe(784 * 256 + 256 + 256 * 10 + 10);
+    expect(paramCount({ widths: [2, 3, 4], activation: "relu", bias: false })).toBe(2 * 3 + 3 * 4);
+  });
+
+  it("unpack/pack round trip and the flat order [W¹, b¹, W², b²]", () => {
+    const layers = unpackParams(spec, model.params);
+    expect(Array.from(layers[0].W.data)).toEqual([0.1, -0.2, 0.3]);
+    expect(Array.from(layers[1].W.data)).toEqual([1, 1, 1]);
+    expect(Array.from(layers[1].b)).toEqual([0]);
+    expect(Array.from(packParams(spec, layers))).toEqual(Array.from(model.params));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 5 }), fc.boolean(), (widths, bias) => {
+        const s = { widths, activation: "sin" as const, bias };
+        const p = initParams(s, { scheme: "normal", std: 1, seed: widths.length });
+        expect(Array.from(packParams(s, unpackParams(s, p)))).toEqual(Array.from(p));
+      }),
+      { seed: 42, numRuns: 50 },
+    );
+  });
+
+  it("initialisers are seeded and have the documented scale", () => {
+    const s = { widths: [200, 300, 1], activation: "tanh" as const };
+    const a = initParams(s, { scheme: "he", seed: 7 });
+    expect(Array.from(initParams(s, { scheme: "he", seed: 7 }))).toEqual(Array.from(a));
+    expect(Array.from(initParams(s, { scheme: "he", seed: 8 }))).not.toEqual(Array.from(a));
+    const w1 = a.subarray(0, 200 * 300);
+    const v = w1.reduce((t, x) => t + x * x, 0) / w1.length;
+    // 60000 draws of N(0, 2/200): the sample variance has relative sd √(2/60000) ≈ 0.6 %; allow 3 %.
+    expect(Math.abs(v / (2 / 200) - 1)).toBeLessThan(0.03);
+    const x = initParams(s, { scheme: "xavier", seed: 1 }).subarray(0, 60000);
+    expect(Math.abs(x.reduce((t, q) => t + q * q, 0) / 60000 / (2 / 500) - 1)).toBeLessThan(0.03);
+    const b1 = a.subarray(60000, 60300);
+    expect(Array.from(b1).every((q) => q === 0)).toBe(true);
+  });
+});
+
+describe("createRng", () => {
+  it("is deterministic, uniform in [0, 1) and normal with mean 0, variance 1", () => {
+    const r1 = createRng(123);
+    const r2 = createRng(123);
+    const n = 20000;
+    let s = 0;
+    let s2 = 0;
+    let u = 0;
+    for (let i = 0; i < n; i++) {
+      const a = r1.next();
+      expect(a).toBe(r2.next());
+      expect(a >= 0 && a < 1).toBe(true);
+      u += a;
+      const z = r1.normal();
+      r2.normal();
+      s += z;
+      s2 += z * z;
+    }
+    // Standard errors: uniform mean 1/√(12n) ≈ 0.002, normal mean 1/√n ≈ 0.007, variance √(2/n) ≈ 0.01; 5 sd.
+    expect(Math.abs(u / n - 0.5)).toBeLessThan(0.01);
+    expect(Math.abs(s / n)).toBeLessThan(0.035);
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(0.05);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 3000; i++) counts[createRng(5).int(3) + 0 * i] += 0;
+    const r = createRng(9);
+    for (let i = 0; i < 3000; i++) counts[r.int(3)]++;
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(150); // sd ≈ 26
+    expect(createRng(1).next()).not.toBe(createRng(2).next());
+  });
+});
+
+describe("activations", () => {
+  it("erf matches known values (to 2e-16)", () => {
+    // Reference values of erf (A&S tables / mpmath), rounded to double.
+    const known: [number, number][] = [
+      [0, 0],
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [2, 0.9953222650189527],
+      [3.5, 0.9999992569016276],
+      [-1, -0.8427007929497149],
+    ];
+    for (const [x, v] of known) expect(Math.abs(erf(x) - v)).toBeLessThanOrEqual(2.3e-16);
+    // continuity across the series / continued-fraction switch at 3
+    expect(Math.abs(erf(3 - 1e-12) - erf(3))).toBeLessThan(1e-15);
+  });
+
+  it("derivatives agree with central differences for every activation", () => {
+    const names = ["linear", "tanh", "sigmoid", "softplus", "relu", "leaky-relu", "gelu", "quadratic", "sin"] as const;
+    for (const a of names) {
+      for (const z of [-2.3, -0.7, 0.4, 1.9]) {
+        const d = activationDerivatives(a, z);
+        const h = 1e-5;
+        const f = (t: number) => activationDerivatives(a, t);
+        // central differences: error ≈ h²/6·|σ'''| + 1e-16/h ≈ 1e-10
+        expect(Math.abs((f(z + h).value - f(z - h).value) / (2 * h) - d.first)).toBeLessThan(1e-9);
+        expect(Math.abs((f(z + h).first - f(z - h).first) / (2 * h) - d.second)).toBeLessThan(1e-9);
+      }
+    }
+    expect(activationDerivatives({ name: "leaky-relu", slope: 0.3 }, -2).value).toBeCloseTo(-0.6, 15);
+  });
+});
+
+describe("model and data files", () => {
+  it("model JSON round trip keeps every field and meta", () => {
+    const m = { ...model, activation: [{ name: "leaky-relu", slope: 0.1 }] as const, meta: { note: "x", n: [1, 2] } };
+    const text = JSON.stringify(serializeModel(m as unknown as Model));
+    const back = parseModel(text);
+    expect(back.meta).toEqual({ note: "x", n: [1, 2] });
+    expect(back.activation).toEqual([{ name: "leaky-relu", slope: 0.1 }]);
+    expect(Array.from(back.params)).toEqual(Array.from(model.params));
+    expect(serializeModel(back)).toEqual(JSON.parse(text));
+    expect(JSON.parse(text).format).toBe("losscape.mlp/1");
+  });
+
+  it("reads the CONTRACT.md example", () => {
+    const m = parseModel(`{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"tanh","output":"linear","bias":true,"loss":"mse",
+      "params":[0.1,-0.2,0.3,0.0,0.0,0.0,1.0,1.0,1.0,0.0]}`);
+    expect(forward(m, matFromRows([[0]])).data[0]).toBe(0);
+  });
+
+  it("data JSON and CSV round trips", () => {
+    const d = { x: matFromRows([[1, 2], [3, 4.5]]), y: matFromRows([[0.25], [-1]]) };
+    const j = parseData(JSON.stringify(serializeData(d)));
+    expect(j).toEqual(d);
+    const csv = serializeData(d, { format: "csv" });
+    expect(csv.split("\n")[0]).toBe("x0,x1,y0");
+    expect(parseData(csv, { inputs: 2 })).toEqual(d);
+    expect(parseData("a,b,c\n1,2,3\n", { format: "csv", inputs: 1 }).y.cols).toBe(2);
+    // flat x/y (one value per sample) are read as one-column rows
+    expect(parseData({ format: "losscape.data/1", x: [1, 2], y: [3, 4] }).x.cols).toBe(1);
+  });
+
+  it("bad files give FormatError/ShapeError naming the field", () => {
+    expect(errorOf(() => parseModel("{")).code).toBe("E_FORMAT");
+    expect(errorOf(() => parseModel({ format: "x" })).message).toMatch(/parseModel: field 'format' must be "losscape.mlp\/1"; found "x"/);
+    const e = errorOf(() => parseModel({ format: "losscape.mlp/1", widths: [1, 3, 1], activation: "tanh", params: [1, 2] }));
+    expect(e.code).toBe("E_SHAPE");
+    expect(e.message).toMatch(/parseModel: 'params' must have length 10 .*found 2/);
+    expect(errorOf(() => parseModel({ format: "losscape.mlp/1", widths: [1, 1], activation: "tanh", params: [1, null] })).message).toMatch(
+      /params\[1\]' must be a number; found null/,
+    );
+    expect(errorOf(() => parseModel({ format: "losscape.mlp/1", widths: [1, 2, 1], activation: "swish", params: [1, 2, 3, 4, 5, 6, 7] })).message).toMatch(
+      /'activation' must be one of .*found 'swish'/,
+    );
+    expect(errorOf(() => parseData("a,b\n1,x\n", { inputs: 1 })).message).toMatch(/line 2, column 'b' must be a number; found 'x'/);
+    expect(errorOf(() => parseData({ format: "losscape.data/1", x: [], y: [] })).message).toMatch(/n ≥ 1/);
+    expect(errorOf(() => parseData({ format: "losscape.data/1", x: [[1], [2]], y: [[1]] })).code).toBe("E_SHAPE");
+    expect(errorOf(() => parseData({ format: "losscape.data/1", x: [[1], [2, 3]], y: [[1], [2]] })).message).toMatch(/'x\[1\]' must have length 1/);
+  });
+});
+
+describe.each(BACKENDS)("validation at the boundary — backend %s", (backend) => {
+  beforeAll(() => setBackend(backend));
+
+  it("wrong parameter length, NaN/Inf, unknown activation, data mismatch, n = 0", () => {
+    setBackend(backend);
+    let e = errorOf(() => gradient({ ...model, params: new Float64Array(9) }, data));
+    expect(e.name).toBe("ShapeError");
+    expect(e.message).toMatch(/^gradient: 'params' must have length 10 .*found 9$/);
+    const bad = Float64Array.from(model.params);
+    bad[3] = NaN;
+    e = errorOf(() => loss({ ...model, params: bad }, data));
+    expect(e.name).toBe("ValueError");
+    expect(e.message).toMatch(/loss: argument 'params' must be finite; found NaN at \[3\]/);
+    bad[3] = Infinity;
+    expect(errorOf(() => hessian({ ...model, params: bad }, data)).message).toMatch(/Infinity/);
+    e = errorOf(() => forward({ ...model, activation: "elu" as never }, data.x));
+    expect(e.message).toMatch(/forward: 'activation' must be one of .*found 'elu'/);
+    e = errorOf(() => gradient(model, { x: matFromRows([[1, 2]]), y: matFromRows([[1]]) }));
+    expect(e.message).toMatch(/gradient: 'data.x' must have d_in = 1 columns/);
+    e = errorOf(() => gradient(model, { x: data.x, y: matFromRows([[1, 2], [3, 4]]) }));
+    expect(e.message).toMatch(/'data.y' must have d_out = 1 columns/);
+    e = errorOf(() => gradient(model, { x: data.x, y: matFromRows([[1]]) }));
+    expect(e.message).toMatch(/'data.y' must have as many rows as 'data.x' \(2\); found 1/);
+    e = errorOf(() => loss(model, { x: { rows: 0, cols: 1, data: new Float64Array(0) }, y: { rows: 0, cols: 1, data: new Float64Array(0) } }));
+    expect(e.message).toMatch(/n ≥ 1/);
+    const xnan = matFromRows([[0.5], [NaN]]);
+    expect(errorOf(() => loss(model, { x: xnan, y: data.y })).message).toMatch(/'data.x' must be finite; found NaN at \(1, 0\)/);
+    expect(errorOf(() => validateModel({ ...model, widths: [1, 0, 1] })).message).toMatch(/'widths\[1\]' must be an integer ≥ 1; found 0/);
+    expect(errorOf(() => validateModel({ ...model, activation: ["tanh", "tanh"] })).message).toMatch(/one entry per hidden layer \(1\); found 2/);
+    expect(errorOf(() => validateData({ ...spec, loss: "cross-entropy" }, { x: data.x, y: matFromRows([[-1], [1]]) })).code).toBe("E_VALUE");
+    expect(errorOf(() => validateModel({ ...model, loss: "hinge" as never })).message).toMatch(/'loss' must be 'mse' or 'cross-entropy'; found 'hinge'/);
+  });
+});

@@ -1,0 +1,169 @@
+import { FormatError, matFromRows, ShapeError, type Mat } from "@losscape/core";
+import { checkData, checkModel, compileSpec } from "./spec.js";
+import type { Activation, Dataset, Model } from "./types.js";
+
+/** The format tags of CONTRACT.md. */
+export const MODEL_FORMAT = "losscape.mlp/1";
+export const DATA_FORMAT = "losscape.data/1";
+
+function parseJson(fn: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(`${fn}: input is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Read a `losscape.mlp/1` model (CONTRACT.md) from JSON text or an already parsed object, with validation:
+ * `format` must be "losscape.mlp/1"; widths, activation (one name or one per hidden layer; leaky-relu as a name or
+ * `{name, slope}`), output (default linear), bias (default true), loss (default mse), optional l2, `params` of
+ * length paramCount with finite numbers; `meta` is kept.
+ * @example
+ * parseModel('{"format":"losscape.mlp/1","widths":[1,1],"activation":"tanh","params":[2,0]}')
+ */
+export function parseModel(source: string | object): Model {
+  const fn = "parseModel";
+  const o = typeof source === "string" ? parseJson(fn, source) : source;
+  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new FormatError(`${fn}: a model must be a JSON object; found ${JSON.stringify(o)}`);
+  const r = o as Record<string, unknown>;
+  if (r.format !== MODEL_FORMAT) {
+    throw new FormatError(`${fn}: field 'format' must be "${MODEL_FORMAT}"; found ${JSON.stringify(r.format)}`);
+  }
+  if (!Array.isArray(r.params)) throw new FormatError(`${fn}: field 'params' must be an array of numbers; found ${JSON.stringify(r.params)?.slice(0, 60)}`);
+  r.params.forEach((v, i) => {
+    if (typeof v !== "number") throw new FormatError(`${fn}: field 'params[${i}]' must be a number; found ${JSON.stringify(v)}`);
+  });
+  if (r.meta !== undefined && (typeof r.meta !== "object" || r.meta === null || Array.isArray(r.meta))) {
+    throw new FormatError(`${fn}: field 'meta' must be an object when present; found ${JSON.stringify(r.meta)}`);
+  }
+  const model: Model = {
+    widths: r.widths as number[],
+    activation: r.activation as Activation,
+    ...(r.output !== undefined ? { output: r.output as Model["output"] } : {}),
+    ...(r.bias !== undefined ? { bias: r.bias as boolean } : {}),
+    ...(r.loss !== undefined ? { loss: r.loss as Model["loss"] } : {}),
+    ...(r.l2 !== undefined ? { l2: r.l2 as number } : {}),
+    params: Float64Array.from(r.params as number[]),
+    ...(r.meta !== undefined ? { meta: r.meta as Record<string, unknown> } : {}),
+  };
+  checkModel(fn, model);
+  return model;
+}
+
+/**
+ * A model as a plain `losscape.mlp/1` object (JSON.stringify it to write a file); `meta` is kept, defaults are
+ * written explicitly (output, bias, loss), l2 only when set.
+ * @example
+ * JSON.stringify(serializeModel(model))
+ */
+export function serializeModel(model: Model): Record<string, unknown> {
+  checkModel("serializeModel", model);
+  const o: Record<string, unknown> = {
+    format: MODEL_FORMAT,
+    widths: [...model.widths],
+    activation: Array.isArray(model.activation) ? [...model.activation] : model.activation,
+    output: model.output ?? "linear",
+    bias: model.bias ?? true,
+    loss: model.loss ?? "mse",
+  };
+  if (model.l2 !== undefined && model.l2 !== 0) o.l2 = model.l2;
+  o.params = Array.from(model.params);
+  if (model.meta !== undefined) o.meta = model.meta;
+  return o;
+}
+
+function rowsOf(fn: string, field: string, v: unknown): Mat {
+  if (!Array.isArray(v)) throw new FormatError(`${fn}: field '${field}' must be an array of rows; found ${JSON.stringify(v)?.slice(0, 60)}`);
+  const rows = v.map((row, i) => {
+    const arr = typeof row === "number" ? [row] : row;
+    if (!Array.isArray(arr)) throw new FormatError(`${fn}: field '${field}[${i}]' must be an array of numbers; found ${JSON.stringify(row)}`);
+    arr.forEach((x, j) => {
+      if (typeof x !== "number") throw new FormatError(`${fn}: field '${field}[${i}][${j}]' must be a number; found ${JSON.stringify(x)}`);
+    });
+    return arr as number[];
+  });
+  if (rows.length === 0) return { rows: 0, cols: 0, data: new Float64Array(0) };
+  const c = rows[0].length;
+  rows.forEach((row, i) => {
+    if (row.length !== c) throw new ShapeError(`${fn}: field '${field}[${i}]' must have length ${c} like '${field}[0]'; found ${row.length}`);
+  });
+  return matFromRows(rows);
+}
+
+/**
+ * Read a `losscape.data/1` data set (CONTRACT.md). JSON: `{"format": "losscape.data/1", "x": [[…], …], "y": [[…], …]}`
+ * (a bare number is accepted as a one-entry row). CSV: a header row, then n rows of numbers; the first `inputs`
+ * columns are x (default: all but the last). The format is guessed from the first character unless given.
+ * Checks: rectangular rows, numbers only, x and y with the same n ≥ 1. Matching against a model is `validateData`.
+ * @example
+ * parseData("x,y\n0,0\n1,2\n", { format: "csv", inputs: 1 }) // x 2×1, y 2×1
+ */
+export function parseData(source: string | object, options: { format?: "json" | "csv"; inputs?: number } = {}): Dataset {
+  const fn = "parseData";
+  const format = options.format ?? (typeof source === "string" && !/^\s*\{/.test(source) ? "csv" : "json");
+  let data: Dataset;
+  if (format === "csv") {
+    if (typeof source !== "string") throw new FormatError(`${fn}: CSV input must be text; found ${typeof source}`);
+    data = parseCsv(fn, source, options.inputs);
+  } else if (format === "json") {
+    const o = typeof source === "string" ? parseJson(fn, source) : source;
+    if (typeof o !== "object" || o === null || Array.isArray(o)) throw new FormatError(`${fn}: data must be a JSON object; found ${JSON.stringify(o)?.slice(0, 60)}`);
+    const r = o as Record<string, unknown>;
+    if (r.format !== DATA_FORMAT) throw new FormatError(`${fn}: field 'format' must be "${DATA_FORMAT}"; found ${JSON.stringify(r.format)}`);
+    data = { x: rowsOf(fn, "x", r.x), y: rowsOf(fn, "y", r.y) };
+  } else {
+    throw new FormatError(`${fn}: option 'format' must be 'json' or 'csv'; found ${String(format)}`);
+  }
+  if (data.x.rows === 0) throw new ShapeError(`${fn}: field 'x' must have at least one row (n ≥ 1); found n = 0`);
+  if (data.y.rows !== data.x.rows) throw new ShapeError(`${fn}: field 'y' must have as many rows as 'x' (${data.x.rows}); found ${data.y.rows}`);
+  if (data.y.cols === 0) throw new ShapeError(`${fn}: field 'y' must have at least one column; found 0`);
+  return data;
+}
+
+function parseCsv(fn: string, text: string, inputs: number | undefined): Dataset {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  if (lines.length < 2) throw new FormatError(`${fn}: CSV needs a header row and at least one data row; found ${lines.length} non-empty line(s)`);
+  const header = lines[0].split(",");
+  const c = header.length;
+  const dIn = inputs ?? c - 1;
+  if (!Number.isInteger(dIn) || dIn < 1 || dIn >= c) {
+    throw new ShapeError(`${fn}: option 'inputs' must be an integer in 1..${c - 1} (the CSV has ${c} columns); found ${String(inputs)}`);
+  }
+  const n = lines.length - 1;
+  const x = new Float64Array(n * dIn);
+  const y = new Float64Array(n * (c - dIn));
+  for (let i = 0; i < n; i++) {
+    const cells = lines[i + 1].split(",");
+    if (cells.length !== c) throw new FormatError(`${fn}: CSV line ${i + 2} must have ${c} fields like the header; found ${cells.length}`);
+    for (let j = 0; j < c; j++) {
+      const s = cells[j].trim();
+      const v = Number(s);
+      if (s === "" || Number.isNaN(v)) throw new FormatError(`${fn}: CSV line ${i + 2}, column '${header[j].trim()}' must be a number; found '${s}'`);
+      if (j < dIn) x[i * dIn + j] = v;
+      else y[i * (c - dIn) + j - dIn] = v;
+    }
+  }
+  return { x: { rows: n, cols: dIn, data: x }, y: { rows: n, cols: c - dIn, data: y } };
+}
+
+/**
+ * Write a data set as a `losscape.data/1` JSON object, or as CSV text (`{ format: 'csv' }`: header x0,…,y0,…).
+ * @example
+ * JSON.stringify(serializeData(data))
+ */
+export function serializeData(data: Dataset): Record<string, unknown>;
+export function serializeData(data: Dataset, options: { format: "csv" }): string;
+export function serializeData(data: Dataset, options: { format?: "json" | "csv" } = {}): Record<string, unknown> | string {
+  const fn = "serializeData";
+  // Shape and finiteness checks against a spec with the data's own widths.
+  checkData(fn, compileSpec(fn, { widths: [data.x?.cols ?? 0, data.y?.cols ?? 0], activation: "linear" }), data);
+  const rows = (m: Mat) => Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+  if (options.format === "csv") {
+    const head = [...Array.from({ length: data.x.cols }, (_, j) => `x${j}`), ...Array.from({ length: data.y.cols }, (_, j) => `y${j}`)];
+    const xr = rows(data.x);
+    const yr = rows(data.y);
+    return [head.join(","), ...xr.map((r, i) => [...r, ...yr[i]].map((v) => String(v)).join(","))].join("\n") + "\n";
+  }
+  return { format: DATA_FORMAT, x: rows(data.x), y: rows(data.y) };
+}

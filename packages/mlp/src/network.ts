@@ -1,0 +1,229 @@
+import { checkVector, syrk, ValueError, type Mat } from "@losscape/core";
+import {
+  backwardTs,
+  forwardTs,
+  gaussNewtonFactorInPlace,
+  HvpPart,
+  hvpTs,
+  jacobianTs,
+  outputTs,
+  residualHessianShallowTs,
+} from "./engine-ts.js";
+import { checkData, checkInputs, checkModel, type Net } from "./spec.js";
+import type { Dataset, Model } from "./types.js";
+
+/**
+ * Forward pass f(x) for every row of x (n × d_in) → n × d_out. hˡ = σ(Wˡhˡ⁻¹ + bˡ), f = σ_out(W^L h^{L−1} + b^L)
+ * (DESIGN.md). For cross-entropy nets f are the logits (before the softmax).
+ * @example
+ * forward(model, matFromRows([[0.5], [1]])) // 2 × d_out
+ */
+export function forward(model: Model, x: Mat): Mat {
+  const fn = "forward";
+  const net = checkModel(fn, model);
+  checkInputs(fn, net, x);
+  const fw = forwardTs(net, model.params, x.data, x.rows);
+  return { rows: x.rows, cols: net.widths[net.L], data: Float64Array.from(fw.A[net.L]) };
+}
+
+/**
+ * Post-activations hˡ = σ(Zˡ) of every hidden layer l = 1..L−1, each n × mₗ.
+ * @example
+ * hiddenActivations(model, x)[0] // n × m₁
+ */
+export function hiddenActivations(model: Model, x: Mat): Mat[] {
+  const fn = "hiddenActivations";
+  const net = checkModel(fn, model);
+  checkInputs(fn, net, x);
+  const fw = forwardTs(net, model.params, x.data, x.rows);
+  const out: Mat[] = [];
+  for (let l = 1; l < net.L; l++) out.push({ rows: x.rows, cols: net.widths[l], data: Float64Array.from(fw.A[l]) });
+  return out;
+}
+
+/**
+ * Pre-activations Zˡ = hˡ⁻¹Wˡᵀ + 1bˡᵀ of every layer l = 1..L (the last one is the output layer's), each n × mₗ.
+ * @example
+ * preActivations(model, x)[0] // n × m₁
+ */
+export function preActivations(model: Model, x: Mat): Mat[] {
+  const fn = "preActivations";
+  const net = checkModel(fn, model);
+  checkInputs(fn, net, x);
+  const fw = forwardTs(net, model.params, x.data, x.rows);
+  return fw.Z.map((z, l) => ({ rows: x.rows, cols: net.widths[l + 1], data: Float64Array.from(z) }));
+}
+
+function l2Term(net: Net, p: Float64Array): number {
+  if (net.l2 === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += p[i] * p[i];
+  return 0.5 * net.l2 * s;
+}
+
+/**
+ * The empirical risk R(θ): mse R = 1/(2n) Σᵢ‖f(xᵢ) − yᵢ‖² (DESIGN.md; the energy ε = R/d_out), or the mean softmax
+ * cross-entropy R = (1/n) Σᵢ [ (Σₖyᵢₖ)·logΣₖe^{fᵢₖ} − Σₖ yᵢₖfᵢₖ ]; plus (l2/2)‖θ‖² when `l2` is set.
+ * @example
+ * loss(model, data) // a number ≥ 0
+ */
+export function loss(model: Model, data: Dataset): number {
+  const fn = "loss";
+  const net = checkModel(fn, model);
+  checkData(fn, net, data);
+  const n = data.x.rows;
+  const fw = forwardTs(net, model.params, data.x.data, n);
+  return outputTs(net, fw.A[net.L], data.y.data, n).loss + l2Term(net, model.params);
+}
+
+/**
+ * R(θ) and ∇R(θ) by backpropagation (one forward and one backward pass), in DESIGN.md's flat order.
+ * @example
+ * const { loss: r, gradient: g } = lossAndGradient(model, data);
+ */
+export function lossAndGradient(model: Model, data: Dataset): { loss: number; gradient: Float64Array } {
+  return lossAndGradientChecked("lossAndGradient", model, data);
+}
+
+function lossAndGradientChecked(fn: string, model: Model, data: Dataset): { loss: number; gradient: Float64Array } {
+  const net = checkModel(fn, model);
+  checkData(fn, net, data);
+  return lossAndGradientRaw(net, model.params, data);
+}
+
+/** Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). */
+export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset): { loss: number; gradient: Float64Array } {
+  const n = data.x.rows;
+  const fw = forwardTs(net, p, data.x.data, n);
+  const out = outputTs(net, fw.A[net.L], data.y.data, n);
+  const { grad } = backwardTs(net, p, fw, out.G);
+  if (net.l2 !== 0) for (let i = 0; i < grad.length; i++) grad[i] += net.l2 * p[i];
+  return { loss: out.loss + l2Term(net, p), gradient: grad };
+}
+
+/**
+ * ∇θR by backpropagation: δ^L = ∂R/∂f ⊙ σ_out', δˡ = (δˡ⁺¹Wˡ⁺¹) ⊙ σ'(Zˡ), ∇Wˡ = δˡᵀhˡ⁻¹, ∇bˡ = Σᵢδˡᵢ.
+ * @example
+ * gradient(model, data) // Float64Array of length paramCount(model)
+ */
+export function gradient(model: Model, data: Dataset): Float64Array {
+  return lossAndGradientChecked("gradient", model, data).gradient;
+}
+
+/**
+ * The output Jacobian J, (n·r) × M: row i·r + k is ∂fₖ(xᵢ)/∂θ (r = d_out; f are the logits for cross-entropy).
+ * @example
+ * jacobian(model, data.x) // (n·d_out) × paramCount
+ */
+export function jacobian(model: Model, x: Mat): Mat {
+  const fn = "jacobian";
+  const net = checkModel(fn, model);
+  checkInputs(fn, net, x);
+  const fw = forwardTs(net, model.params, x.data, x.rows);
+  return { rows: x.rows * net.widths[net.L], cols: net.M, data: jacobianTs(net, model.params, fw) };
+}
+
+/** The split of the exact Hessian: h = h0 + h1. */
+export interface HessianSplit {
+  /** The exact Hessian H = ∇²R (M × M). */
+  h: Mat;
+  /** Gauss–Newton part H₀ = JᵀΛJ/n (mse: Λ = I, so JᵀJ/n; cross-entropy: Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)). */
+  h0: Mat;
+  /** The rest H₁ = H − H₀: the residual-weighted second derivatives of f, plus l2·I when l2 > 0. */
+  h1: Mat;
+}
+
+/**
+ * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (DESIGN.md): H₀ = JᵀΛJ/n through core's `syrk` (mse:
+ * Λ = I; softmax cross-entropy: the generalised Gauss–Newton with the softmax Hessian Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)),
+ * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I) — from its block structure for one hidden layer with linear output,
+ * else column by column with the R-operator. No finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
+ * H₁ vanishes exactly where the residuals do (an exact fit, mse, l2 = 0).
+ * @example
+ * const h = hessian(model, data);                       // M × M
+ * const { h0, h1 } = hessian(model, data, { split: true });
+ */
+export function hessian(model: Model, data: Dataset): Mat;
+export function hessian(model: Model, data: Dataset, options: { split: true }): HessianSplit;
+export function hessian(model: Model, data: Dataset, options: { split?: false }): Mat;
+export function hessian(model: Model, data: Dataset, options: { split?: boolean } = {}): Mat | HessianSplit {
+  const fn = "hessian";
+  const net = checkModel(fn, model);
+  checkData(fn, net, data);
+  const s = hessianRaw(net, model.params, data);
+  return options.split ? s : s.h;
+}
+
+/** Unchecked exact Hessian with its split (internal). */
+export function hessianRaw(net: Net, p: Float64Array, data: Dataset): HessianSplit {
+  const n = data.x.rows;
+  const M = net.M;
+  const r = net.widths[net.L];
+  const fw = forwardTs(net, p, data.x.data, n);
+  const out = outputTs(net, fw.A[net.L], data.y.data, n);
+  const J = jacobianTs(net, p, fw);
+  gaussNewtonFactorInPlace(net, out, J, n);
+  const h0 = syrk({ rows: n * r, cols: M, data: J });
+  for (let q = 0; q < h0.data.length; q++) h0.data[q] /= n;
+  let h1: Float64Array;
+  if (net.L === 2 && net.codes[1] === 0) {
+    h1 = residualHessianShallowTs(net, p, fw, out.G);
+  } else {
+    const bw = backwardTs(net, p, fw, out.G);
+    h1 = new Float64Array(M * M);
+    const e = new Float64Array(M);
+    for (let j = 0; j < M; j++) {
+      e[j] = 1;
+      const col = hvpTs(net, p, fw, out, bw, e, HvpPart.Residual);
+      e[j] = 0;
+      for (let i = 0; i < M; i++) h1[i * M + j] = col[i];
+    }
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < i; j++) {
+        const s = 0.5 * (h1[i * M + j] + h1[j * M + i]);
+        h1[i * M + j] = s;
+        h1[j * M + i] = s;
+      }
+    }
+  }
+  if (net.l2 !== 0) for (let i = 0; i < M; i++) h1[i * M + i] += net.l2;
+  const h = new Float64Array(M * M);
+  for (let q = 0; q < h.length; q++) h[q] = h0.data[q] + h1[q];
+  return { h: { rows: M, cols: M, data: h }, h0: { rows: M, cols: M, data: h0.data }, h1: { rows: M, cols: M, data: h1 } };
+}
+
+/**
+ * Hessian-vector product H·v by Pearlmutter's R-operator (one forward and one backward pass of the directional
+ * derivative; exact, no finite differences). `part: 'gauss-newton'` gives H₀v, `'residual'` gives H₁v
+ * (see `hessian`); default the full H·v.
+ * @example
+ * hessianVectorProduct(model, data, v) // Float64Array of length M
+ */
+export function hessianVectorProduct(
+  model: Model,
+  data: Dataset,
+  v: ArrayLike<number>,
+  options: { part?: "full" | "gauss-newton" | "residual" } = {},
+): Float64Array {
+  const fn = "hessianVectorProduct";
+  const net = checkModel(fn, model);
+  checkData(fn, net, data);
+  checkVector(fn, "v", v, net.M);
+  const part = options.part ?? "full";
+  const code = part === "full" ? HvpPart.Full : part === "gauss-newton" ? HvpPart.GaussNewton : part === "residual" ? HvpPart.Residual : -1;
+  if (code === -1) {
+    throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(part)}`);
+  }
+  return hvpRaw(net, model.params, data, Float64Array.from(v), code);
+}
+
+/** Unchecked HVP (internal). */
+export function hvpRaw(net: Net, p: Float64Array, data: Dataset, v: Float64Array, part: HvpPart): Float64Array {
+  const n = data.x.rows;
+  const fw = forwardTs(net, p, data.x.data, n);
+  const out = outputTs(net, fw.A[net.L], data.y.data, n);
+  const bw = backwardTs(net, p, fw, out.G);
+  const hv = hvpTs(net, p, fw, out, bw, v, part);
+  if (net.l2 !== 0 && part !== HvpPart.GaussNewton) for (let i = 0; i < hv.length; i++) hv[i] += net.l2 * v[i];
+  return hv;
+}
