@@ -1,1 +1,6 @@
-export {};
+export * from "./complex.js";
+export * from "./types.js";
+export * from "./moments.js";
+export { semicircleG, freePoissonG } from "./closed-forms.js";
+export { rationalMeasure, addRational, normaliseRational, type RationalR } from "./rational.js";
+export * from "./pennington-bahri.js";

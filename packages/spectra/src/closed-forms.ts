@@ -1,0 +1,33 @@
+import { type Complex, cdiv, cmul, csqrt } from "./complex.js";
+
+/**
+ * Closed-form Stieltjes transforms of the two building blocks of every rational R-transform in this package.
+ * Both use √((z − a)(z − b)) = √(z − a)·√(z − b) (principal roots), which is analytic off [a, b], ~ z at ∞, and
+ * gives the boundary value from above on the cut — the physical branch everywhere in ℂ.
+ */
+
+/**
+ * Semicircle of variance v centred at 0: G(z) = (z − √(z − 2√v)·√(z + 2√v)) / (2v); R(g) = v·g.
+ * (Wigner 1958; Voiculescu 1986.)
+ */
+export function semicircleG(v: number, z: Complex): Complex {
+  const s = 2 * Math.sqrt(v);
+  const root = cmul(csqrt({ re: z.re - s, im: z.im }), csqrt({ re: z.re + s, im: z.im }));
+  // (z − root)/(2v) = 2/(z + root): the second form has no cancellation for large |z|.
+  return cdiv({ re: 2, im: 0 }, { re: z.re + root.re, im: z.im + root.im });
+}
+
+/**
+ * Free Poisson law of rate r and jump size a (Marchenko–Pastur with ratio 1/r scaled by a):
+ * R(g) = r·a/(1 − a·g); G solves a·z·G² − (z + a − r·a)·G + 1 = 0, so
+ * G(z) = 2 / ((z + a − r·a) + √(z − λ₊)·√(z − λ₋)), λ± = a(1 ± √r)². Atom 1 − r at 0 when r < 1.
+ * (Voiculescu, Dykema, Nica 1992; Marchenko & Pastur 1967.)
+ */
+export function freePoissonG(r: number, a: number, z: Complex): Complex {
+  const sr = Math.sqrt(r);
+  const lp = a * (1 + sr) * (1 + sr);
+  const lm = a * (1 - sr) * (1 - sr);
+  const root = cmul(csqrt({ re: z.re - lp, im: z.im }), csqrt({ re: z.re - lm, im: z.im }));
+  const b = z.re + a - r * a;
+  return cdiv({ re: 2, im: 0 }, { re: b + root.re, im: z.im + root.im });
+}

@@ -1,0 +1,58 @@
+/**
+ * Free moment–cumulant relations (Speicher 1994; Nica & Speicher, Lectures on the Combinatorics of Free
+ * Probability, Lecture 11). With M(z) = 1 + Σ m_n zⁿ and C(z) = 1 + Σ κ_n zⁿ, the free cumulants satisfy
+ * M(z) = C(z·M(z)), equivalently R(g) = Σ κ_{n+1} gⁿ and G⁻¹(g) = R(g) + 1/g.
+ */
+
+/** [z^j] M(z)^s for j = 0..n, with M(z) = 1 + Σ_{k≥1} m[k] z^k (m[0] = 1). */
+function powerSeriesPowers(m: number[], n: number, s: number): number[] {
+  let acc = new Array<number>(n + 1).fill(0);
+  acc[0] = 1;
+  for (let t = 0; t < s; t++) {
+    const next = new Array<number>(n + 1).fill(0);
+    for (let i = 0; i <= n; i++) {
+      if (acc[i] === 0) continue;
+      for (let j = 0; i + j <= n; j++) next[i + j] += acc[i] * (j === 0 ? 1 : m[j] ?? 0);
+    }
+    acc = next;
+  }
+  return acc;
+}
+
+/**
+ * Moments m_1..m_n (returned with m_0 = 1 at index 0) from the free cumulants κ_1..κ_n (κ[0] unused), by
+ * m_n = Σ_{s=1}^{n} κ_s [z^{n−s}] M(z)^s.
+ * @example
+ * momentsFromFreeCumulants([0, 0, 1, 0, 0], 4); // semicircle of variance 1: [1, 0, 1, 0, 2]
+ */
+export function momentsFromFreeCumulants(kappa: ArrayLike<number>, n: number): number[] {
+  const m = new Array<number>(n + 1).fill(0);
+  m[0] = 1;
+  for (let k = 1; k <= n; k++) {
+    let sum = 0;
+    for (let s = 1; s <= k; s++) {
+      const ks = kappa[s] ?? 0;
+      if (ks === 0) continue;
+      sum += ks * powerSeriesPowers(m, k - s, s)[k - s];
+    }
+    m[k] = sum;
+  }
+  return m;
+}
+
+/**
+ * Free cumulants κ_1..κ_n (index 0 unused, set to 0) from moments m_1..m_n (m[0] = 1), inverting
+ * m_n = Σ_{s=1}^{n} κ_s [z^{n−s}] M(z)^s (the s = n term is κ_n itself).
+ * @example
+ * freeCumulantsFromMoments([1, 0, 1, 0, 2], 4); // [0, 0, 1, 0, 0]
+ */
+export function freeCumulantsFromMoments(m: ArrayLike<number>, n: number): number[] {
+  const mm = Array.from({ length: n + 1 }, (_, i) => (i === 0 ? 1 : m[i]));
+  const kappa = new Array<number>(n + 1).fill(0);
+  for (let k = 1; k <= n; k++) {
+    let sum = 0;
+    for (let s = 1; s < k; s++) sum += kappa[s] * powerSeriesPowers(mm, k - s, s)[k - s];
+    kappa[k] = mm[k] - sum;
+  }
+  return kappa;
+}

@@ -1,0 +1,405 @@
+import { type Complex, cabs, cadd, cdiv, clog, cmul, csub } from "./complex.js";
+import { freePoissonG, semicircleG } from "./closed-forms.js";
+import { momentsFromFreeCumulants } from "./moments.js";
+import { type Poly, polyAdd, polyDerivative, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
+import type { Atom, SpectralMeasure, Support } from "./types.js";
+
+/**
+ * A rational R-transform R(g) = shift + variance·g + Σ_j rate_j·jump_j / (1 − jump_j·g):
+ * a point mass at `shift` ⊞ a semicircle of that variance ⊞ free Poisson laws (rate_j, jump_j).
+ * Marchenko–Pastur(φ, s) is the free Poisson law of rate 1/φ and jump s·φ; a free compound Poisson law of rate r
+ * with jump law Σ p_j δ_{x_j} is ⊞_j freePoisson(r·p_j, x_j). The free sum of such measures adds the descriptors.
+ */
+export interface RationalR {
+  shift: number;
+  variance: number;
+  poles: { rate: number; jump: number }[];
+}
+
+/** Merge poles with equal jumps, drop zero jumps and zero rates (those components are δ₀). */
+export function normaliseRational(r: RationalR): RationalR {
+  const map = new Map<number, number>();
+  for (const p of r.poles) {
+    if (p.jump === 0 || p.rate === 0) continue;
+    map.set(p.jump, (map.get(p.jump) ?? 0) + p.rate);
+  }
+  const poles = [...map.entries()].sort((a, b) => a[0] - b[0]).map(([jump, rate]) => ({ rate, jump }));
+  return { shift: r.shift, variance: r.variance, poles };
+}
+
+/** Add the descriptors: R_{μ⊞ν} = R_μ + R_ν. */
+export function addRational(a: RationalR, b: RationalR): RationalR {
+  return normaliseRational({
+    shift: a.shift + b.shift,
+    variance: a.variance + b.variance,
+    poles: [...a.poles, ...b.poles],
+  });
+}
+
+interface Edge {
+  lambda: number;
+  /** G at the edge (real), or ±Infinity for the point K(∞) = shift. */
+  g: number;
+}
+
+/**
+ * The engine behind every measure with a rational R-transform (issue 5, deliverable 2a).
+ *
+ * With K(g) = R(g) + 1/g = N(g)/D(g), D(g) = g·Π_j(1 − a_j g), G(z) is a root of the Stieltjes polynomial
+ * N(g) − z·D(g) = 0 (degree J + 1, or J + 2 with a semicircle part). The physical root is chosen by a rule that is
+ * right everywhere: it is the root g for which every subordination equation holds, g = G_i(ω_i) with
+ * ω_i = z − Σ_{k≠i} R_k(g), G_i the closed-form transform of component i (semicircle or free Poisson, whose branch
+ * is unambiguous). For Im z > 0 exactly one root satisfies these (Belinschi & Bercovici 2007: the subordination
+ * functions are unique), and it has Im g < 0; on the real axis the same test picks the boundary value. When two
+ * roots pass (only at component edges) or none does to 1e-7, the root is followed by continuation from
+ * z = λ + i·Y (where G ≈ 1/z) down to the real axis.
+ *
+ * Support edges are critical values K(g*) at real zeros of K′ (the numerator N′D − ND′: the discriminant of the
+ * Stieltjes polynomial in z vanishes exactly there), plus K(∞) = shift when there is no semicircle part (atoms and
+ * hard edges sit there). Between consecutive candidates the physical density is tested once; narrow gaps and
+ * hard edges are therefore found exactly, not smoothed over. Atoms: at `shift`, of mass 1 − Σ rate_j when positive
+ * and there is no semicircle part (Bercovici & Voiculescu 1998: μ⊞ν has an atom at a + b iff μ{a} + ν{b} > 1).
+ *
+ * Mass below x: since dλ = K′(g)dg, ∫ G dλ = λ·g − Φ(g) with Φ(g) = shift·g + variance·g²/2 − Σ r_j log(1 − a_j g)
+ * + log g; each logarithm's argument stays in one open half-plane while Im g < 0, so
+ * ∫_a^b ρ = −(1/π)·Im[λg − Φ(g)]_a^b exactly, with the edge values g* and signed-zero arguments (no quadrature).
+ */
+export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure & {
+  readonly rational: RationalR;
+  /** G at real or complex z and the index of the chosen root (for tests). */
+  physicalRoot(z: Complex): Complex;
+  /** Candidate edges (critical values) with their G, sorted. */
+  criticalValues(): Edge[];
+} {
+  const d = normaliseRational(desc);
+  const c0 = d.shift;
+  const c1 = d.variance;
+  const poles = d.poles;
+  const J = poles.length;
+
+  // Π_j (1 − a_j g) and products leaving one out.
+  let prod: Poly = [1];
+  for (const p of poles) prod = polyMul(prod, [1, -p.jump]);
+  const leaveOut = (j: number): Poly => {
+    let q: Poly = [1];
+    for (let k = 0; k < J; k++) if (k !== j) q = polyMul(q, [1, -poles[k].jump]);
+    return q;
+  };
+  // N(g) = g(c0 + c1 g)Π + g Σ r_j a_j Π_{k≠j} + Π ;  D(g) = g Π
+  let N: Poly = polyMul(polyMul([0, 1], [c0, c1]), prod);
+  for (let j = 0; j < J; j++) N = polyAdd(N, polyMul([0, poles[j].rate * poles[j].jump], leaveOut(j)));
+  N = polyAdd(N, prod);
+  const D: Poly = polyMul([0, 1], prod);
+  const deg = Math.max(N.length, D.length);
+  const Nc = new Float64Array(deg);
+  const Dc = new Float64Array(deg);
+  Nc.set(N);
+  Dc.set(D);
+  // Critical polynomial N′D − ND′.
+  const crit = polyTrim(polyAdd(polyMul(polyDerivative(N), D), polyScale(polyMul(N, polyDerivative(D)), -1)));
+
+  const single = (c1 > 0 ? 1 : 0) + J === 1;
+  const rOf = (g: Complex): Complex => {
+    let s: Complex = { re: c0 + c1 * g.re, im: c1 * g.im };
+    for (const p of poles) s = cadd(s, cdiv({ re: p.rate * p.jump, im: 0 }, { re: 1 - p.jump * g.re, im: -p.jump * g.im }));
+    return s;
+  };
+  const kOf = (g: Complex): Complex => cadd(rOf(g), cdiv({ re: 1, im: 0 }, g));
+
+  /** Largest relative violation of the subordination equations g = G_i(z − Σ_{k≠i} R_k(g)). */
+  const subordinationScore = (g: Complex, z: Complex): number => {
+    const total = rOf(g);
+    let worst = 0;
+    const scale = cabs(g);
+    if (!(scale > 0) || !Number.isFinite(scale)) return Infinity;
+    if (c1 > 0) {
+      const ri = { re: c1 * g.re, im: c1 * g.im };
+      const w = csub(z, csub(total, ri));
+      worst = Math.max(worst, cabs(csub(semicircleG(c1, w), g)) / scale);
+    }
+    for (const p of poles) {
+      const ri = cdiv({ re: p.rate * p.jump, im: 0 }, { re: 1 - p.jump * g.re, im: -p.jump * g.im });
+      const w = csub(z, csub(total, ri));
+      worst = Math.max(worst, cabs(csub(freePoissonG(p.rate, p.jump, w), g)) / scale);
+    }
+    return worst;
+  };
+
+  const rootsAt = (z: Complex, start?: { re: Float64Array; im: Float64Array }) => {
+    const cre = new Float64Array(deg);
+    const cim = new Float64Array(deg);
+    for (let k = 0; k < deg; k++) {
+      cre[k] = Nc[k] - z.re * Dc[k];
+      cim[k] = -z.im * Dc[k];
+    }
+    return polyRoots(cre, cim, start);
+  };
+
+  const continuation = (z: Complex): Complex => {
+    const Y = 10 * (1 + Math.abs(z.re) + Math.abs(c0) + Math.sqrt(c1) + poles.reduce((s, p) => s + Math.abs(p.jump) * (1 + p.rate), 0));
+    let zk: Complex = { re: z.re, im: Math.max(z.im, Y) };
+    let roots = rootsAt(zk);
+    const inv = cdiv({ re: 1, im: 0 }, zk);
+    let best = nearest(roots, inv);
+    let g: Complex = { re: roots.re[best], im: roots.im[best] };
+    const steps = 80;
+    const target = z.im;
+    const low = target > 0 ? target : 1e-15 * Y;
+    for (let k = 1; k <= steps; k++) {
+      const eta = k === steps ? target : Y * Math.pow(low / Y, k / (steps - 1));
+      if (k < steps && eta <= target) continue;
+      zk = { re: z.re, im: k === steps ? target : eta };
+      roots = rootsAt(zk, roots);
+      best = nearest(roots, g);
+      g = { re: roots.re[best], im: roots.im[best] };
+    }
+    return g;
+  };
+
+  const physicalRoot = (z: Complex): Complex => {
+    if (single) {
+      if (c1 > 0) return semicircleG(c1, { re: z.re - c0, im: z.im });
+      return freePoissonG(poles[0].rate, poles[0].jump, { re: z.re - c0, im: z.im });
+    }
+    if (J === 0) return cdiv({ re: 1, im: 0 }, { re: z.re - c0, im: z.im });
+    const roots = rootsAt(z);
+    let best = -1;
+    let bestScore = Infinity;
+    let second = Infinity;
+    for (let i = 0; i < roots.re.length; i++) {
+      const g = { re: roots.re[i], im: roots.im[i] };
+      if (g.im > 1e-9 * cabs(g)) continue; // physical G has Im ≤ 0 for Im z ≥ 0
+      const s = subordinationScore(g, z);
+      if (s < bestScore) {
+        second = bestScore;
+        bestScore = s;
+        best = i;
+      } else if (s < second) second = s;
+    }
+    if (best >= 0 && bestScore < 1e-7 && second > 1e-5) {
+      const g = { re: roots.re[best], im: roots.im[best] };
+      return g.im > 0 ? { re: g.re, im: 0 } : g;
+    }
+    const g = continuation(z);
+    return g.im > 0 ? { re: g.re, im: 0 } : g;
+  };
+
+  // Candidate edges.
+  let edgesCache: Edge[] | null = null;
+  const criticalValues = (): Edge[] => {
+    if (edgesCache) return edgesCache;
+    const out: Edge[] = [];
+    if (crit.length > 1) {
+      const rts = polyRoots(crit, null);
+      for (let i = 0; i < rts.re.length; i++) {
+        let x = rts.re[i];
+        if (Math.abs(rts.im[i]) > 1e-6 * (1 + Math.abs(x))) continue;
+        x = polishReal(crit, x);
+        if (x === 0) continue;
+        let nearPole = false;
+        for (const p of poles) if (Math.abs(1 - p.jump * x) < 1e-14) nearPole = true;
+        if (nearPole) continue;
+        const lam = kOf({ re: x, im: 0 }).re;
+        if (Number.isFinite(lam)) out.push({ lambda: lam, g: x });
+      }
+    }
+    if (c1 === 0 && J > 0) out.push({ lambda: c0, g: Infinity });
+    out.sort((a, b) => a.lambda - b.lambda);
+    edgesCache = out;
+    return out;
+  };
+
+  const rhoAt = (x: number): number => {
+    const g = physicalRoot({ re: x, im: 0 });
+    return g.im < 0 ? -g.im / Math.PI : 0;
+  };
+
+  let supportCache: { intervals: [number, number][]; edges: [Edge, Edge][] } | null = null;
+  const supportIntervals = () => {
+    if (supportCache) return supportCache;
+    const cands = criticalValues();
+    const intervals: [number, number][] = [];
+    const edges: [Edge, Edge][] = [];
+    for (let i = 0; i + 1 < cands.length; i++) {
+      const a = cands[i];
+      const b = cands[i + 1];
+      if (!(b.lambda > a.lambda)) continue;
+      const mid = 0.5 * (a.lambda + b.lambda);
+      const g = physicalRoot({ re: mid, im: 0 });
+      const positive = g.im < -1e-10 * Math.max(1, cabs(g));
+      if (!positive) continue;
+      const last = edges.length - 1;
+      if (last >= 0 && edges[last][1] === a) {
+        edges[last][1] = b;
+        intervals[last][1] = b.lambda;
+      } else {
+        edges.push([a, b]);
+        intervals.push([a.lambda, b.lambda]);
+      }
+    }
+    supportCache = { intervals, edges };
+    return supportCache;
+  };
+
+  const atomMass = c1 === 0 && J > 0 ? Math.max(0, 1 - poles.reduce((s, p) => s + p.rate, 0)) : J === 0 && c1 === 0 ? 1 : 0;
+  const atoms: Atom[] = atomMass > 0 ? [{ at: c0, mass: atomMass }] : [];
+
+  const density = (x: number): number => {
+    if (single || J === 0) return rhoAt(x);
+    const { intervals } = supportIntervals();
+    for (const [a, b] of intervals) if (x > a && x < b) return rhoAt(x);
+    return 0;
+  };
+
+  /** Im of λg − Φ(g) at a point of the real axis where G = g (complex, or a real edge approached from below). */
+  const imAntiderivative = (lambda: number, g: Complex): number => {
+    // Φ(g) = c0 g + c1 g²/2 − Σ r_j log(1 − a_j g) + log g; Im(λ g) − Im Φ(g).
+    const gim = g.im === 0 ? -0 : g.im;
+    const gg = { re: g.re, im: gim };
+    let imPhi = c0 * gim + c1 * g.re * gim + clog(gg).im;
+    for (const p of poles) {
+      imPhi -= p.rate * clog({ re: 1 - p.jump * g.re, im: -p.jump * gim }).im;
+    }
+    return lambda * gim - imPhi;
+  };
+
+  /** Im of λg − Φ(g) as λ → edge.lambda inside the support, g → ∞ (edge at K(∞) = shift). */
+  const imAntiderivativeAtInfinity = (edge: Edge, inside: number): number => {
+    // Follow the physical root towards the edge and extrapolate Im A (it converges like √|λ − edge|·log).
+    // Richardson on δ = 4^-k steps.
+    const side = Math.sign(inside - edge.lambda);
+    const width = Math.abs(inside - edge.lambda);
+    let prev = NaN;
+    let val = NaN;
+    for (let k = 20; k <= 60; k += 4) {
+      const x = edge.lambda + side * width * Math.pow(2, -k);
+      if (x === edge.lambda) break;
+      const g = physicalRoot({ re: x, im: 0 });
+      prev = val;
+      val = imAntiderivative(x, g);
+      if (Math.abs(val - prev) < 1e-13) break;
+    }
+    return val;
+  };
+
+  const imAntiAtEdge = (edge: Edge, inside: number): number =>
+    Number.isFinite(edge.g) ? imAntiderivative(edge.lambda, { re: edge.g, im: 0 }) : imAntiderivativeAtInfinity(edge, inside);
+
+  const massBelow = (x: number): number => {
+    let mass = 0;
+    for (const at of atoms) if (at.at < x) mass += at.mass;
+    if (single || J === 0) {
+      // Closed-form measures: same antiderivative, with the edges of the single component.
+      const sup = singleSupport();
+      for (const [a, b] of sup) {
+        if (!(a < x)) continue;
+        mass += intervalMass(a, Math.min(b, x), a, b);
+      }
+      return mass;
+    }
+    const { edges } = supportIntervals();
+    for (const [ea, eb] of edges) {
+      if (!(ea.lambda < x)) continue;
+      const lower = imAntiAtEdge(ea, 0.5 * (ea.lambda + eb.lambda));
+      let upper: number;
+      if (x >= eb.lambda) upper = imAntiAtEdge(eb, 0.5 * (ea.lambda + eb.lambda));
+      else upper = imAntiderivative(x, physicalRoot({ re: x, im: 0 }));
+      mass += -(upper - lower) / Math.PI;
+    }
+    return mass;
+  };
+
+  // Single components: edges in closed form.
+  const singleSupport = (): [number, number][] => {
+    if (J === 0 && c1 === 0) return [];
+    if (c1 > 0) {
+      const s = 2 * Math.sqrt(c1);
+      return [[c0 - s, c0 + s]];
+    }
+    const { rate, jump } = poles[0];
+    const lo = jump * (1 - Math.sqrt(rate)) ** 2 + c0;
+    const hi = jump * (1 + Math.sqrt(rate)) ** 2 + c0;
+    return [[Math.min(lo, hi), Math.max(lo, hi)]];
+  };
+  const intervalMass = (lo: number, hi: number, a: number, b: number): number => {
+    // Edges of a single component are square-root edges where G is real and finite: G(edge) from the closed form.
+    const ga = physicalRoot({ re: a, im: 0 });
+    const gLo = lo === a ? { re: ga.re, im: 0 } : physicalRoot({ re: lo, im: 0 });
+    const gHi = hi === b ? { re: physicalRoot({ re: b, im: 0 }).re, im: 0 } : physicalRoot({ re: hi, im: 0 });
+    return -(imAntiderivative(hi, gHi) - imAntiderivative(lo, gLo)) / Math.PI;
+  };
+
+  const support = (): Support => {
+    if (single || J === 0) return { intervals: singleSupport(), atoms: atoms.map((a) => ({ ...a })) };
+    return { intervals: supportIntervals().intervals.map((iv) => [iv[0], iv[1]] as [number, number]), atoms: atoms.map((a) => ({ ...a })) };
+  };
+
+  const freeCumulant = (k: number): number => {
+    let s = k === 1 ? c0 : k === 2 ? c1 : 0;
+    for (const p of poles) s += p.rate * Math.pow(p.jump, k);
+    return s;
+  };
+
+  return {
+    kind,
+    rational: d,
+    stieltjes: (z) => physicalRoot(z),
+    inverseStieltjes: (g) => kOf(g),
+    rTransform: (g) => rOf(g),
+    density,
+    densityOn: (pts) => {
+      const out = new Float64Array(pts.length);
+      for (let i = 0; i < pts.length; i++) out[i] = density(pts[i]);
+      return out;
+    },
+    support,
+    moment: (k) => {
+      const kappa = [0];
+      for (let i = 1; i <= k; i++) kappa.push(freeCumulant(i));
+      return momentsFromFreeCumulants(kappa, k)[k];
+    },
+    freeCumulant,
+    massBelow,
+    physicalRoot,
+    criticalValues,
+  };
+}
+
+function nearest(roots: { re: Float64Array; im: Float64Array }, g: Complex): number {
+  let best = 0;
+  let bd = Infinity;
+  for (let i = 0; i < roots.re.length; i++) {
+    const dd = Math.hypot(roots.re[i] - g.re, roots.im[i] - g.im);
+    if (dd < bd) {
+      bd = dd;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Newton polish of a real root of a real polynomial (a few steps; keeps x if Newton does not improve |p|). */
+function polishReal(p: Poly, x: number): number {
+  const dp = polyDerivative(p);
+  let best = x;
+  let bestVal = Math.abs(evalP(p, x));
+  let cur = x;
+  for (let it = 0; it < 6; it++) {
+    const d = evalP(dp, cur);
+    if (d === 0) break;
+    cur = cur - evalP(p, cur) / d;
+    const v = Math.abs(evalP(p, cur));
+    if (v < bestVal) {
+      bestVal = v;
+      best = cur;
+    } else break;
+  }
+  return best;
+}
+
+function evalP(p: Poly, x: number): number {
+  let s = 0;
+  for (let i = p.length - 1; i >= 0; i--) s = s * x + p[i];
+  return s;
+}
+
