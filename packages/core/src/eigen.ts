@@ -1,7 +1,9 @@
 import { activeWasm } from "./backend.js";
+import { ConvergenceError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsEigh } from "./ts-backend.js";
 import { checkNumber, checkSymmetric, checkVector } from "./validate.js";
+import type { WasmInstance } from "./wasm-instance.js";
 
 /** Result of `eigh`: eigenvalues ascending, eigenvectors as the columns of `vectors` (orthonormal). */
 export interface EighResult {
@@ -10,24 +12,47 @@ export interface EighResult {
 }
 
 /**
- * Symmetric eigendecomposition A = V·diag(λ)·Vᵀ, λ ascending, V orthogonal (columns are eigenvectors).
- * A must be symmetric to a relative 1e-12 (max|aᵢⱼ − aⱼᵢ| ≤ 1e-12·max|a|); only that much asymmetry is tolerated.
+ * Symmetric eigendecomposition A = V·diag(λ)·Vᵀ with λ₁ ≤ … ≤ λₙ and V orthogonal; column j of `vectors`
+ * (row-major n×n) is the unit eigenvector of λⱼ.
+ *
+ * Sign convention (deterministic): in every column the component of largest magnitude is positive (the first
+ * such component when several tie). For a repeated eigenvalue any orthonormal basis of its eigenspace is correct;
+ * the one returned depends on the backend.
+ *
+ * WASM: Householder tridiagonalisation A = Q·T·Qᵀ (lower triangle, column-major working copy), Q formed from the
+ * reflectors, then implicit-shift QL on T with the rotations accumulated into Q (Golub & Van Loan, Matrix
+ * Computations, 4th ed., §8.3; EISPACK tred2/tql2). Backward stable: ‖AV − VΛ‖ and ‖VᵀV − I‖ are O(n·ε·‖A‖) and
+ * O(n·ε). The `ts` backend uses ml-matrix's EigenvalueDecomposition (the same algorithm in plain JavaScript).
+ *
+ * A must be symmetric to a relative 1e-12 (max|aᵢⱼ − aⱼᵢ| ≤ 1e-12·max|a|); the WASM path reads the upper
+ * triangle (row-major). Errors: `ShapeError` (not a square Mat, empty), `ValueError` (NaN/Inf, asymmetric),
+ * `ConvergenceError` (QL needed more than 60 iterations for one eigenvalue: not observed in practice).
+ * @example
+ * const { values, vectors } = eigh(matFromRows([[2, 1], [1, 2]]));
+ * // values: Float64Array [1, 3]; the columns of vectors are ±[1, −1]/√2 and [1, 1]/√2
  */
 export function eigh(a: Mat): EighResult {
   const fn = "eigh";
   checkSymmetric(fn, "a", a);
   const w = activeWasm(fn);
-  if (w === null) return tsEigh(a);
-  return tsEigh(a); // WASM path: lands with the eigensolver kernels
+  const { m, scale } = conditioned(a);
+  if (w === null) {
+    const r = tsEigh(m);
+    normaliseSigns(r.vectors);
+    return { values: r.values.map((x) => unscale(x, scale)), vectors: r.vectors };
+  }
+  return wasmEigh(fn, w, m, scale, true) as EighResult;
 }
 
-/** Eigenvalues of a symmetric matrix, ascending (no eigenvectors: faster). */
+/**
+ * Eigenvalues of a symmetric matrix, ascending (no eigenvectors, so O(n²) after the O(n³) reduction).
+ * WASM: Householder tridiagonalisation, then implicit-shift QL on the tridiagonal without vectors
+ * (Golub & Van Loan §8.3; EISPACK tql1). Same input rules and errors as `eigh`.
+ * @example
+ * eigvalsh(matFromRows([[2, 1], [1, 2]])); // Float64Array [1, 3]
+ */
 export function eigvalsh(a: Mat): Float64Array {
-  const fn = "eigvalsh";
-  checkSymmetric(fn, "a", a);
-  const w = activeWasm(fn);
-  if (w === null) return tsEigh(a).values;
-  return tsEigh(a).values; // WASM path: lands with the eigensolver kernels
+  return symmetricEigenvalues("eigvalsh", a);
 }
 
 /** Counts of negative, zero and positive eigenvalues, with the tolerance that decided "zero". */
@@ -45,10 +70,29 @@ export const DEFAULT_INERTIA_TOL = 1e-9;
 /**
  * Inertia of a list of eigenvalues with DESIGN.md's zero rule: λ counts as zero when
  * |λ| ≤ tol · max(1, max|λ|), default tol = 1e-9.
+ * @example
+ * inertiaFromEigenvalues([-2, 0, 1e-12, 3]); // { negative: 1, zero: 2, positive: 1, tol: 1e-9 }
  */
 export function inertiaFromEigenvalues(values: ArrayLike<number>, options: { tol?: number } = {}): Inertia {
-  const fn = "inertiaFromEigenvalues";
+  return countInertia("inertiaFromEigenvalues", values, options.tol);
+}
+
+/**
+ * Inertia (negative, zero, positive eigenvalue counts) of a symmetric matrix, zero rule
+ * |λ| ≤ tol · max(1, max|λ|) (DESIGN.md), default tol = 1e-9. By Sylvester's law of inertia the counts are
+ * invariant under congruence A → SᵀAS with S invertible. Computed from `eigvalsh`'s eigenvalues.
+ * @example
+ * inertia(matFromRows([[1, 0], [0, -1]])); // { negative: 1, zero: 0, positive: 1, tol: 1e-9 }
+ */
+export function inertia(a: Mat, options: { tol?: number } = {}): Inertia {
+  const fn = "inertia";
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
+  checkNumber(fn, "tol", tol, { min: 0 });
+  return countInertia(fn, symmetricEigenvalues(fn, a), tol);
+}
+
+function countInertia(fn: string, values: ArrayLike<number>, tolOption: number | undefined): Inertia {
+  const tol = tolOption ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   checkVector(fn, "values", values);
   let maxAbs = 0;
@@ -66,12 +110,130 @@ export function inertiaFromEigenvalues(values: ArrayLike<number>, options: { tol
   return { negative, zero, positive, tol };
 }
 
+/** Eigenvalues, ascending, with errors naming `fn`. */
+function symmetricEigenvalues(fn: string, a: Mat): Float64Array {
+  checkSymmetric(fn, "a", a);
+  const w = activeWasm(fn);
+  const { m, scale } = conditioned(a);
+  if (w === null) return tsEigh(m).values.map((x) => unscale(x, scale));
+  return wasmEigh(fn, w, m, scale, false) as Float64Array;
+}
+
+/** Rotations logged by the QL kernel before they are applied to Q in row blocks (1 MiB of (c, s) pairs). */
+const ROTATION_LOG = 65536;
+
 /**
- * Inertia (negative, zero, positive eigenvalue counts) of a symmetric matrix, zero rule
- * |λ| ≤ tol · max(1, max|λ|) (DESIGN.md), default tol = 1e-9. Sylvester: invariant under congruence.
+ * The matrix the solvers see: scaled by an exact power of two 2ᵏ to max|a| ∈ [0.5, 1) when max|a| lies outside
+ * [2⁻²⁵⁶, 2²⁵⁶] (so nothing overflows or underflows in the reduction), and with entries below 2⁻⁶⁰⁰·max|a| set to
+ * zero (a backward error ≤ n·2⁻⁶⁰⁰·‖A‖, far below rounding, that keeps subnormals out of the iterations).
+ * Returns `a` itself when neither applies. Eigenvalues of the original are `unscale(λ, scale)`.
  */
-export function inertia(a: Mat, options: { tol?: number } = {}): Inertia {
-  const tol = options.tol ?? DEFAULT_INERTIA_TOL;
-  checkNumber("inertia", "tol", tol, { min: 0 });
-  return inertiaFromEigenvalues(eigvalsh(a), { tol });
+function conditioned(a: Mat): { m: Mat; scale: number } {
+  const d = a.data;
+  let maxAbs = 0;
+  for (let k = 0; k < d.length; k++) maxAbs = Math.max(maxAbs, Math.abs(d[k]));
+  if (maxAbs === 0) return { m: a, scale: 0 };
+  const k = maxAbs > 2 ** 256 || maxAbs < 2 ** -256 ? -Math.ceil(Math.log2(maxAbs)) : 0;
+  const floor = maxAbs * 2 ** -600;
+  let tiny = false;
+  for (let i = 0; i < d.length; i++) {
+    const x = Math.abs(d[i]);
+    if (x !== 0 && x < floor) {
+      tiny = true;
+      break;
+    }
+  }
+  if (k === 0 && !tiny) return { m: a, scale: 0 };
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = Math.abs(d[i]) < floor ? 0 : timesPow2(d[i], k);
+  return { m: { rows: a.rows, cols: a.cols, data: out }, scale: k };
+}
+
+/** x·2ᵏ in two exact steps (2ᵏ alone overflows for |k| > 1023). */
+function timesPow2(x: number, k: number): number {
+  const h = Math.trunc(k / 2);
+  return x * 2 ** h * 2 ** (k - h);
+}
+
+/** An eigenvalue of the conditioned matrix (scaled by 2^scale) mapped back to the original. */
+function unscale(x: number, scale: number): number {
+  return scale === 0 ? x : timesPow2(x, -scale);
+}
+
+/** The WASM path of eigh/eigvalsh on the conditioned matrix (`scale`: its power-of-two exponent). */
+function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVectors: boolean): EighResult | Float64Array {
+  const n = a.rows;
+  return w.run(fn, (w) => {
+    // A symmetric row-major matrix is its own column-major layout: the kernels reference its lower triangle
+    // (column-major), i.e. the upper triangle of the row-major input.
+    const pa = w.alloc(fn, n * n * 8);
+    const pd = w.allocF64(fn, n);
+    const pe = w.allocF64(fn, n);
+    const ptau = w.allocF64(fn, n);
+    const pwork = w.allocF64(fn, 4 * n, false);
+    const rotCap = wantVectors ? Math.max(n, ROTATION_LOG) : 0;
+    const sweepCap = wantVectors ? Math.max(n, ROTATION_LOG >> 2) : 0;
+    const pz = wantVectors ? w.alloc(fn, n * n * 8) : 0;
+    const prot = wantVectors ? w.alloc(fn, rotCap * 16) : 0;
+    const psweep = wantVectors ? w.alloc(fn, sweepCap * 12) : 0;
+    const av = w.viewF64(pa, n * n);
+    av.set(a.data);
+    w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
+    let status: number;
+    if (wantVectors) {
+      w.fn<(...x: number[]) => void>("dorgtrLower")(n, pa, ptau, pz);
+      status = w.fn<(...x: number[]) => number>("dsteqrQL")(n, pd, pe, pz, prot, rotCap, psweep, sweepCap);
+    } else {
+      status = w.fn<(...x: number[]) => number>("dsterfQL")(n, pd, pe);
+    }
+    if (status !== 0) {
+      throw new ConvergenceError(
+        `${fn}: the implicit QL iteration did not converge for eigenvalue ${status - 1} of the ${n}×${n} ` +
+          `tridiagonal matrix within 60 iterations`,
+      );
+    }
+    const d = w.viewF64(pd, n);
+    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j] || i - j);
+    const values = Float64Array.from(order, (i) => unscale(d[i], scale));
+    if (!wantVectors) return values;
+    const z = w.viewF64(pz, n * n); // column-major: eigenvector of d[i] is z[i·n … i·n + n)
+    const vectors = new Float64Array(n * n);
+    for (let c = 0; c < n; c++) {
+      const off = order[c] * n;
+      const sign = largestMagnitudeSign(z, off, n);
+      for (let r = 0; r < n; r++) vectors[r * n + c] = sign * z[off + r];
+    }
+    return { values, vectors: { rows: n, cols: n, data: vectors } };
+  });
+}
+
+/** +1 or −1: the sign of the first entry of largest magnitude among x[off … off + len). */
+function largestMagnitudeSign(x: Float64Array, off: number, len: number): number {
+  let best = 0;
+  let sign = 1;
+  for (let k = 0; k < len; k++) {
+    const v = x[off + k];
+    if (Math.abs(v) > best) {
+      best = Math.abs(v);
+      sign = v < 0 ? -1 : 1;
+    }
+  }
+  return sign;
+}
+
+/** Flip columns of a row-major matrix in place so that each column's largest-magnitude entry is positive. */
+function normaliseSigns(v: Mat): void {
+  const { rows, cols, data } = v;
+  for (let c = 0; c < cols; c++) {
+    let best = 0;
+    let sign = 1;
+    for (let r = 0; r < rows; r++) {
+      const x = data[r * cols + c];
+      if (Math.abs(x) > best) {
+        best = Math.abs(x);
+        sign = x < 0 ? -1 : 1;
+      }
+    }
+    if (sign < 0) for (let r = 0; r < rows; r++) data[r * cols + c] = -data[r * cols + c];
+  }
 }

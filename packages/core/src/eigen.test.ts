@@ -1,0 +1,359 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  BACKENDS,
+  type BackendName,
+  eigh,
+  eigvalsh,
+  inertia,
+  inertiaFromEigenvalues,
+  init,
+  isLosscapeError,
+  loadWasm,
+  type Mat,
+  setBackend,
+} from "./index.js";
+
+const EPS = Number.EPSILON;
+
+interface Case {
+  name: string;
+  n: number;
+  a: number[];
+  eigenvalues: string[];
+}
+// Reference eigenvalues of the exact float64 matrices, mpmath at 50 digits (test/gen/eigen-reference.py).
+const FIXTURES: Case[] = JSON.parse(
+  readFileSync(new URL("../test/fixtures/eigen-reference.json", import.meta.url), "utf8"),
+).cases;
+
+function fixtureMat(c: Case): Mat {
+  return { rows: c.n, cols: c.n, data: Float64Array.from(c.a) };
+}
+
+/** ‖x‖₂ without overflow or underflow (scaled by max|xᵢ|). */
+function frobenius(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k]));
+  if (m === 0) return 0;
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += (a[k] / m) ** 2;
+  return m * Math.sqrt(s);
+}
+
+/** ‖AV − VΛ‖_F / ‖A‖_F (0 for A = 0) and ‖VᵀV − I‖_F, in plain loops; residual terms scaled by max|a|. */
+function eighErrors(a: Mat, values: Float64Array, v: Mat): { residual: number; orthogonality: number } {
+  const n = a.rows;
+  let m = 0;
+  for (let k = 0; k < a.data.length; k++) m = Math.max(m, Math.abs(a.data[k]));
+  const s = m || 1;
+  let res = 0;
+  let orth = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let av = 0;
+      let vtv = 0;
+      for (let k = 0; k < n; k++) {
+        av += (a.data[i * n + k] / s) * v.data[k * n + j];
+        vtv += v.data[k * n + i] * v.data[k * n + j];
+      }
+      res += (av - v.data[i * n + j] * (values[j] / s)) ** 2;
+      orth += (vtv - (i === j ? 1 : 0)) ** 2;
+    }
+  }
+  const norm = frobenius(a.data) / s;
+  return { residual: norm === 0 ? Math.sqrt(res) : Math.sqrt(res) / norm, orthogonality: Math.sqrt(orth) };
+}
+
+/** Seeded uniform generator (mulberry32) for matrices outside fast-check. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomSymmetric(n: number, seed: number): Mat {
+  const r = rng(seed);
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const x = 2 * r() - 1;
+      d[i * n + j] = x;
+      d[j * n + i] = x;
+    }
+  }
+  return { rows: n, cols: n, data: d };
+}
+
+/** SᵀAS (row-major, plain loops). */
+function congruence(a: Mat, s: Float64Array): Mat {
+  const n = a.rows;
+  const as = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) as[i * n + j] += a.data[i * n + k] * s[k * n + j];
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) out[i * n + j] += s[k * n + i] * as[k * n + j];
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[i * n + j] = out[j * n + i]; // exact symmetry
+  return { rows: n, cols: n, data: out };
+}
+
+/** Q·diag(d)·Qᵀ with Q the product of three Householder reflectors built from `u` (3n numbers). */
+function withSpectrum(d: number[], u: number[]): Mat {
+  const n = d.length;
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+  for (let h = 0; h < 3; h++) {
+    const v = u.slice(h * n, h * n + n);
+    const vv = v.reduce((s, x) => s + x * x, 0);
+    if (vv < 1e-6) continue;
+    // q ← q·(I − 2vvᵀ/vᵀv)
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += q[i * n + k] * v[k];
+      for (let k = 0; k < n; k++) q[i * n + k] -= (2 * s * v[k]) / vv;
+    }
+  }
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += q[i * n + k] * d[k] * q[j * n + k];
+    a[i * n + j] = s;
+    a[j * n + i] = s;
+  }
+  return { rows: n, cols: n, data: a };
+}
+
+function thrown(f: () => unknown): Error & { code?: string } {
+  try {
+    f();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error("expected an error");
+}
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe.each(BACKENDS)("symmetric eigensolver on the %s backend", (backend: BackendName) => {
+  beforeAll(() => setBackend(backend));
+
+  it.each(FIXTURES.map((c) => [c.name, c] as const))("eigenvalues of %s match the 50-digit reference", (_, c) => {
+    setBackend(backend);
+    const a = fixtureMat(c);
+    const ref = c.eigenvalues.map(Number);
+    // Weyl: a backward-stable solver returns the exact eigenvalues of A + E with ‖E‖₂ ≤ c·n·ε·‖A‖; c = 8 covers
+    // the Householder reduction and the QL sweeps (observed on these fixtures: ≤ 0.6·n·ε·‖A‖_F).
+    const tol = 8 * c.n * EPS * frobenius(a.data);
+    for (const values of [eigvalsh(a), eigh(a).values]) {
+      expect(values.length).toBe(c.n);
+      for (let i = 0; i < c.n; i++) expect(Math.abs(values[i] - ref[i])).toBeLessThanOrEqual(tol);
+    }
+  });
+
+  it.each(FIXTURES.map((c) => [c.name, c] as const))("eigh(%s): AV = VΛ, VᵀV = I, signs, ascending", (_, c) => {
+    setBackend(backend);
+    const a = fixtureMat(c);
+    const { values, vectors } = eigh(a);
+    expect(vectors.rows).toBe(c.n);
+    expect(vectors.cols).toBe(c.n);
+    const { residual, orthogonality } = eighErrors(a, values, vectors);
+    // Backward stability: both are O(n·ε); 8·n·ε leaves room for the constant (observed on the fixtures: residual ≤ 0.7·n·ε, orthogonality ≤ 2.7·n·ε).
+    expect(residual).toBeLessThanOrEqual(8 * c.n * EPS);
+    expect(orthogonality).toBeLessThanOrEqual(8 * c.n * EPS);
+    for (let i = 1; i < c.n; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
+    // Sign convention: the (first) largest-magnitude entry of every column is positive.
+    for (let j = 0; j < c.n; j++) {
+      let best = 0;
+      let at = 0;
+      for (let i = 0; i < c.n; i++) {
+        if (Math.abs(vectors.data[i * c.n + j]) > best) {
+          best = Math.abs(vectors.data[i * c.n + j]);
+          at = i;
+        }
+      }
+      expect(vectors.data[at * c.n + j]).toBeGreaterThan(0);
+    }
+  });
+
+  it("property: AV = VΛ and VᵀV = I for random symmetric matrices (n ≤ 14)", () => {
+    setBackend(backend);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 14 }),
+        fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 14 * 14, maxLength: 14 * 14 }),
+        (n, xs) => {
+          const d = new Float64Array(n * n);
+          for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) d[i * n + j] = d[j * n + i] = xs[i * 14 + j];
+          const a = { rows: n, cols: n, data: d };
+          const { values, vectors } = eigh(a);
+          const { residual, orthogonality } = eighErrors(a, values, vectors);
+          // Same bound as the fixtures: backward stability, 8·n·ε.
+          return residual <= 8 * n * EPS && orthogonality <= 8 * n * EPS;
+        },
+      ),
+      { seed: 424242, numRuns: 60 },
+    );
+  });
+
+  it("property: inertia is invariant under congruence SᵀAS (Sylvester), zeros included", () => {
+    setBackend(backend);
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(-1, 0, 1), { minLength: 2, maxLength: 10 }),
+        fc.array(fc.double({ min: 0.5, max: 2, noNaN: true }), { minLength: 10, maxLength: 10 }),
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 30, maxLength: 30 }),
+        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 100, maxLength: 100 }),
+        (signs, mags, u, e) => {
+          const n = signs.length;
+          const a = withSpectrum(signs.map((s, i) => s * mags[i]), u);
+          // S = I + E with ‖E‖₂ ≤ ‖E‖_F ≤ 0.5: σ_min(S) ≥ 0.5, so by Ostrowski the nonzero eigenvalues of SᵀAS keep
+          // |λ| ≥ 0.25·0.5, far above the zero threshold 1e-9·max(1, max|λ|), and the zeros stay O(ε).
+          const s = new Float64Array(n * n);
+          const ef = Math.sqrt(e.slice(0, n * n).reduce((t, x) => t + x * x, 0)) || 1;
+          for (let k = 0; k < n * n; k++) s[k] = (0.5 * e[k]) / ef;
+          for (let i = 0; i < n; i++) s[i * n + i] += 1;
+          const want = {
+            negative: signs.filter((x) => x < 0).length,
+            zero: signs.filter((x) => x === 0).length,
+            positive: signs.filter((x) => x > 0).length,
+            tol: 1e-9,
+          };
+          expect(inertia(a)).toEqual(want);
+          expect(inertia(congruence(a, s))).toEqual(want);
+        },
+      ),
+      { seed: 777, numRuns: 40 },
+    );
+  });
+
+  it("eigvalsh agrees with eigh's eigenvalues", () => {
+    setBackend(backend);
+    const a = randomSymmetric(33, 5);
+    // Both are backward stable for the same A: Weyl gives 2·8·n·ε·‖A‖_F between them.
+    const tol = 16 * 33 * EPS * frobenius(a.data);
+    const v1 = eigvalsh(a);
+    const v2 = eigh(a).values;
+    for (let i = 0; i < 33; i++) expect(Math.abs(v1[i] - v2[i])).toBeLessThanOrEqual(tol);
+  });
+
+  it("scales: eigenvalues of 2^±600·A are 2^±600 times those of A (no overflow or underflow)", () => {
+    setBackend(backend);
+    const a = randomSymmetric(12, 9);
+    const base = eigvalsh(a);
+    for (const p of [600, -600]) {
+      const f = 2 ** p;
+      const scaled = { rows: 12, cols: 12, data: a.data.map((x) => x * f) };
+      const { values, vectors } = eigh(scaled);
+      // Power-of-two scaling is exact, so the scaled problem is the same problem: relative 8·n·ε·‖A‖_F.
+      const tol = 8 * 12 * EPS * frobenius(a.data);
+      for (let i = 0; i < 12; i++) expect(Math.abs(values[i] / f - base[i])).toBeLessThanOrEqual(tol);
+      const { residual, orthogonality } = eighErrors(scaled, values, vectors);
+      expect(residual).toBeLessThanOrEqual(8 * 12 * EPS);
+      expect(orthogonality).toBeLessThanOrEqual(8 * 12 * EPS);
+    }
+  });
+
+  it("inertia applies the zero rule |λ| ≤ tol·max(1, max|λ|) and reports tol", () => {
+    setBackend(backend);
+    const a = { rows: 3, cols: 3, data: Float64Array.from([-2, 0, 0, 0, 1e-12, 0, 0, 0, 5]) };
+    expect(inertia(a)).toEqual({ negative: 1, zero: 1, positive: 1, tol: 1e-9 });
+    expect(inertia(a, { tol: 0 })).toEqual({ negative: 1, zero: 0, positive: 2, tol: 0 });
+    expect(inertiaFromEigenvalues([-2, 0, 1e-12, 3])).toEqual({ negative: 1, zero: 2, positive: 1, tol: 1e-9 });
+  });
+
+  it("rejects bad input with typed errors naming the function, the argument and the shape", () => {
+    setBackend(backend);
+    const rect = { rows: 2, cols: 3, data: new Float64Array(6) };
+    for (const [name, f] of [
+      ["eigh", eigh],
+      ["eigvalsh", eigvalsh],
+      ["inertia", (m: Mat) => inertia(m)],
+    ] as const) {
+      let e = thrown(() => f(rect));
+      expect(isLosscapeError(e)).toBe(true);
+      expect(e.code).toBe("E_SHAPE");
+      expect(e.message).toMatch(new RegExp(`^${name}: argument 'a' must be square; found 2×3`));
+      e = thrown(() => f({ rows: 0, cols: 0, data: new Float64Array(0) }));
+      expect(e.code).toBe("E_SHAPE");
+      expect(e.message).toMatch(new RegExp(`^${name}: .*found 0×0`));
+      e = thrown(() => f({ rows: 2, cols: 2, data: Float64Array.from([1, 2, 2.001, 1]) }));
+      expect(e.code).toBe("E_VALUE");
+      expect(e.message).toMatch(new RegExp(`^${name}: argument 'a' must be symmetric`));
+      for (const bad of [NaN, Infinity]) {
+        e = thrown(() => f({ rows: 2, cols: 2, data: Float64Array.from([1, 0, 0, bad]) }));
+        expect(e.code).toBe("E_VALUE");
+        expect(e.message).toMatch(new RegExp(`^${name}: argument 'a' must be finite; found ${bad} at \\(1, 1\\)`));
+      }
+    }
+    // Asymmetry within the relative 1e-12 is accepted.
+    expect(eigvalsh({ rows: 2, cols: 2, data: Float64Array.from([1, 2, 2 + 1e-13, 1]) }).length).toBe(2);
+    const e = thrown(() => inertia({ rows: 1, cols: 1, data: Float64Array.from([1]) }, { tol: -1 }));
+    expect(e.code).toBe("E_VALUE");
+    expect(e.message).toMatch(/^inertia: 'tol' must be ≥ 0; found -1/);
+  });
+});
+
+describe("cross-backend agreement", () => {
+  it("simd, scalar and ts agree on eigenvalues and (sign-normalised) eigenvectors", () => {
+    const n = 40;
+    const a = randomSymmetric(n, 2026);
+    const norm = frobenius(a.data);
+    const results = BACKENDS.map((b) => {
+      setBackend(b);
+      return eigh(a);
+    });
+    setBackend("simd");
+    const [ref, ...others] = results;
+    for (const r of others) {
+      // Each backend is backward stable: Weyl bounds the difference by 2·8·n·ε·‖A‖_F.
+      for (let i = 0; i < n; i++) expect(Math.abs(r.values[i] - ref.values[i])).toBeLessThanOrEqual(16 * n * EPS * norm);
+      // Davis–Kahan: an eigenvector with gap g to the rest of the spectrum moves by ≲ ‖E‖/g; with the sign
+      // convention fixed, the columns must then agree to 2·8·n·ε·‖A‖_F / g.
+      for (let j = 0; j < n; j++) {
+        let gap = Infinity;
+        for (let k = 0; k < n; k++) if (k !== j) gap = Math.min(gap, Math.abs(ref.values[k] - ref.values[j]));
+        const tol = (16 * n * EPS * norm) / gap;
+        for (let i = 0; i < n; i++) {
+          expect(Math.abs(r.vectors.data[i * n + j] - ref.vectors.data[i * n + j])).toBeLessThanOrEqual(tol);
+        }
+      }
+    }
+  });
+
+  it("simd and scalar builds agree with each other to rounding on a larger matrix", () => {
+    const n = 120;
+    const a = randomSymmetric(n, 7);
+    setBackend("simd");
+    const s = eigvalsh(a);
+    setBackend("scalar");
+    const c = eigvalsh(a);
+    setBackend("simd");
+    // Both builds run the same algorithm with different summation orders: Weyl, 2·8·n·ε·‖A‖_F.
+    const tol = 16 * n * EPS * frobenius(a.data);
+    for (let i = 0; i < n; i++) expect(Math.abs(s[i] - c[i])).toBeLessThanOrEqual(tol);
+  });
+
+  it.each(["simd", "scalar"] as const)("WASM memory stays constant over repeated calls of one size (%s)", async (b) => {
+    const inst = await loadWasm(b);
+    setBackend(b);
+    const a = randomSymmetric(64, 3);
+    eigh(a);
+    eigvalsh(a);
+    const bytes = inst.memoryBytes;
+    for (let k = 0; k < 5; k++) {
+      eigh(a);
+      eigvalsh(a);
+      inertia(a);
+    }
+    expect(inst.memoryBytes).toBe(bytes);
+    setBackend("simd");
+  });
+});
