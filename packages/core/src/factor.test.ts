@@ -1,0 +1,311 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  BACKENDS,
+  ShapeError,
+  ValueError,
+  cholesky,
+  init,
+  loadWasm,
+  lu,
+  matFromRows,
+  qr,
+  setBackend,
+  solve,
+  svd,
+  triangularSolve,
+  type BackendName,
+  type Mat,
+} from "./index.js";
+
+// Tolerances (ε = 2⁻⁵², n the dimension; Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed.):
+//  - Cholesky is backward stable: L̂·L̂ᵀ = A + E, |E| ≤ γ_{n+1}·|L̂||L̂ᵀ| (Thm 10.3) ⇒ max|L̂L̂ᵀ − A| ≤ 4n·ε·max_i a_ii
+//    (|L̂||L̂ᵀ|_ij ≤ √(a_ii a_jj) by Cauchy–Schwarz).
+//  - LU with partial pivoting: L̂Û = PA + E, |E| ≤ γ_n·|L̂||Û| (Thm 9.3) ⇒ max|L̂Û − PA| ≤ 4n·ε·max(|L̂||Û|).
+//  - Householder QR: ‖Q̂ᵀQ̂ − I‖ and ‖Q̂R̂ − A‖/‖A‖ are O(mn·ε) (Thm 19.4) ⇒ 10·max(m, n)·ε with max|a| scaling.
+//  - Solves: componentwise backward stable (Thm 8.5 for substitution; 9.4 for LU with small growth), so the
+//    residual satisfies max|A·x̂ − b| ≤ 8n·ε·max(|A|·|x̂|) (a factor 2 over γ_{3n} for the growth of random
+//    matrices). Forward errors against the mpmath references: ≤ 8n·ε·cond, cond = Skeel's ‖|A⁻¹||A|‖_∞ for
+//    LU solves (§7.2, row-scaling invariant) and κ₂ for Cholesky (Sun's perturbation bound) and triangular solves.
+const EPS = 2 ** -52;
+
+interface FactorCase {
+  name: string;
+  kind: "solve" | "cholesky" | "triangular";
+  n: number;
+  a: number[];
+  cond2: number;
+  condSkeel?: number;
+  k?: number;
+  b?: number[];
+  x?: number[];
+  l?: number[];
+  lower?: boolean;
+}
+const fixture = JSON.parse(
+  readFileSync(new URL("../test/fixtures/factor-reference.json", import.meta.url), "utf8"),
+) as { cases: FactorCase[] };
+
+/** Deterministic entries in [-1, 1) from a seed (xorshift32): fast-check shrinks over seeds and shapes. */
+function randomMat(rows: number, cols: number, seed: number): Mat {
+  let s = (seed | 0) || 0x9e3779b9;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    data[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return { rows, cols, data };
+}
+
+function mul(a: Mat, b: Mat, absolute = false): Mat {
+  const c = new Float64Array(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++)
+    for (let p = 0; p < a.cols; p++) {
+      const aip = absolute ? Math.abs(a.data[i * a.cols + p]) : a.data[i * a.cols + p];
+      for (let j = 0; j < b.cols; j++) c[i * b.cols + j] += aip * (absolute ? Math.abs(b.data[p * b.cols + j]) : b.data[p * b.cols + j]);
+    }
+  return { rows: a.rows, cols: b.cols, data: c };
+}
+
+function tr(a: Mat): Mat {
+  const t = new Float64Array(a.data.length);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) t[j * a.rows + i] = a.data[i * a.cols + j];
+  return { rows: a.cols, cols: a.rows, data: t };
+}
+
+function maxAbs(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
+
+function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  return m;
+}
+
+/** Symmetric positive definite B·Bᵀ + δ·I (exactly symmetric). */
+function spd(n: number, seed: number, delta: number): Mat {
+  const b = randomMat(n, n, seed);
+  const a = mul(b, tr(b));
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a.data[j * n + i] = a.data[i * n + j];
+  for (let i = 0; i < n; i++) a.data[i * n + i] += delta;
+  return a;
+}
+
+const sizeArb = fc.record({ n: fc.integer({ min: 1, max: 16 }), seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }) });
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe.each(BACKENDS)("factorisations on the %s backend", (backend: BackendName) => {
+  beforeEach(() => setBackend(backend));
+
+  it("cholesky: L lower with positive diagonal and L·Lᵀ = A (property)", () => {
+    fc.assert(
+      fc.property(sizeArb, fc.integer({ min: -6, max: 1 }), ({ n, seed }, logDelta) => {
+        const a = spd(n, seed, 10 ** logDelta);
+        const l = cholesky(a);
+        for (let i = 0; i < n; i++) {
+          expect(l.data[i * n + i]).toBeGreaterThan(0);
+          for (let j = i + 1; j < n; j++) expect(l.data[i * n + j]).toBe(0);
+        }
+        let dmax = 0;
+        for (let i = 0; i < n; i++) dmax = Math.max(dmax, a.data[i * n + i]);
+        expect(maxDiff(mul(l, tr(l)).data, a.data)).toBeLessThanOrEqual(4 * n * EPS * dmax);
+      }),
+      { seed: 1, numRuns: 60 },
+    );
+  });
+
+  it("lu: P·A = L·U with |l_ij| ≤ 1 and a permutation (property)", () => {
+    fc.assert(
+      fc.property(sizeArb, ({ n, seed }) => {
+        const a = randomMat(n, n, seed);
+        const { lu: f, pivots } = lu(a);
+        expect(Array.from(pivots).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i));
+        const L = new Float64Array(n * n);
+        const U = new Float64Array(n * n);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            const v = f.data[i * n + j];
+            if (j < i) L[i * n + j] = v;
+            else U[i * n + j] = v;
+            if (j === i) L[i * n + j] = 1;
+          }
+        expect(maxAbs(L)).toBeLessThanOrEqual(1);
+        const Lm = { rows: n, cols: n, data: L };
+        const Um = { rows: n, cols: n, data: U };
+        const pa = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) pa.set(a.data.subarray(pivots[i] * n, pivots[i] * n + n), i * n);
+        const bound = 4 * n * EPS * maxAbs(mul(Lm, Um, true).data);
+        expect(maxDiff(mul(Lm, Um).data, pa)).toBeLessThanOrEqual(bound);
+      }),
+      { seed: 2, numRuns: 60 },
+    );
+  });
+
+  it("qr: QᵀQ = I, R upper triangular, Q·R = A (property)", () => {
+    fc.assert(
+      fc.property(sizeArb, fc.integer({ min: 0, max: 10 }), ({ n, seed }, extra) => {
+        const m = n + extra;
+        const a = randomMat(m, n, seed);
+        const { q, r } = qr(a);
+        expect([q.rows, q.cols, r.rows, r.cols]).toEqual([m, n, n, n]);
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(r.data[i * n + j]).toBe(0);
+        if (backend !== "ts") for (let i = 0; i < n; i++) expect(r.data[i * n + i]).toBeGreaterThanOrEqual(0);
+        const qtq = mul(tr(q), q);
+        for (let i = 0; i < n; i++) qtq.data[i * n + i] -= 1;
+        const d = Math.max(m, n);
+        expect(maxAbs(qtq.data)).toBeLessThanOrEqual(10 * d * EPS);
+        expect(maxDiff(mul(q, r).data, a.data)).toBeLessThanOrEqual(10 * d * EPS * Math.max(maxAbs(a.data), Number.MIN_VALUE) * Math.sqrt(n));
+      }),
+      { seed: 3, numRuns: 60 },
+    );
+  });
+
+  it("solve: small componentwise residual |A·x − b| ≤ 8n·ε·|A||x|, or a justified singular error (property)", () => {
+    fc.assert(
+      fc.property(sizeArb, fc.integer({ min: 1, max: 3 }), ({ n, seed }, k) => {
+        const a = randomMat(n, n, seed);
+        const b = randomMat(n, k, seed + 7);
+        let x: Mat;
+        try {
+          x = solve(a, b);
+        } catch (e) {
+          // Only allowed when A is singular to working precision: then σ_min ≤ n·min|u_kk| ≤ n²·ε·max|a|.
+          expect(e).toBeInstanceOf(ValueError);
+          const s = svd(a, { vectors: false }).s;
+          expect(s[n - 1]).toBeLessThanOrEqual(n * n * EPS * maxAbs(a.data) * 1.01);
+          return;
+        }
+        const r = mul(a, x);
+        const absAx = mul(a, x, true);
+        for (let i = 0; i < n * k; i++) expect(Math.abs(r.data[i] - b.data[i])).toBeLessThanOrEqual(8 * n * EPS * absAx.data[i] + Number.MIN_VALUE);
+      }),
+      { seed: 4, numRuns: 60 },
+    );
+  });
+
+  it("solve accepts a vector and returns a vector", () => {
+    const x = solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5]));
+    expect(x).toBeInstanceOf(Float64Array);
+    // x = [0.8, 1.4] exactly in real arithmetic; two substitution steps round at most a few times.
+    expect(maxDiff(x, [0.8, 1.4])).toBeLessThanOrEqual(4 * EPS * 1.4);
+  });
+
+  it("triangularSolve: residual for every triangle/transpose/unit combination (property)", () => {
+    fc.assert(
+      fc.property(sizeArb, fc.boolean(), fc.boolean(), fc.boolean(), ({ n, seed }, lower, transpose, unitDiagonal) => {
+        const t = randomMat(n, n, seed);
+        for (let i = 0; i < n; i++) t.data[i * n + i] = 2 + Math.abs(t.data[i * n + i]);
+        const b = randomMat(n, 2, seed + 3);
+        const x = triangularSolve(t, b, { lower, transpose, unitDiagonal });
+        // The triangle actually used, as a full matrix (op applied).
+        const T = new Float64Array(n * n);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            const inTri = lower ? j <= i : j >= i;
+            if (inTri) T[i * n + j] = i === j && unitDiagonal ? 1 : t.data[i * n + j];
+          }
+        const opT = transpose ? tr({ rows: n, cols: n, data: T }) : { rows: n, cols: n, data: T };
+        const r = mul(opT, x);
+        const absTx = mul(opT, x, true);
+        for (let i = 0; i < 2 * n; i++) expect(Math.abs(r.data[i] - b.data[i])).toBeLessThanOrEqual(4 * n * EPS * absTx.data[i] + Number.MIN_VALUE);
+      }),
+      { seed: 6, numRuns: 60 },
+    );
+  });
+
+  it.each(fixture.cases.map((c) => [`${c.kind} ${c.name}`, c] as const))("matches the mpmath reference: %s", (_n, c) => {
+    const n = c.n;
+    const a: Mat = { rows: n, cols: n, data: Float64Array.from(c.a) };
+    if (c.kind === "cholesky") {
+      const l = cholesky(a);
+      const ref = Float64Array.from(c.l!);
+      expect(maxDiff(l.data, ref)).toBeLessThanOrEqual(8 * n * EPS * c.cond2 * maxAbs(ref));
+      return;
+    }
+    const b: Mat = { rows: n, cols: c.k!, data: Float64Array.from(c.b!) };
+    const x = c.kind === "solve" ? solve(a, b) : triangularSolve(a, b, { lower: c.lower! });
+    const cond = c.kind === "solve" ? c.condSkeel! : c.cond2;
+    const ref = Float64Array.from(c.x!);
+    expect(maxDiff(x.data, ref)).toBeLessThanOrEqual(8 * n * EPS * cond * maxAbs(ref));
+  });
+
+  it("rejects bad input with typed errors naming the function and the shapes", () => {
+    expect(() => cholesky(matFromRows([[1, 2], [2, 1]]))).toThrowError(/cholesky: argument 'a' \(2×2\) must be positive definite/);
+    expect(() => cholesky(matFromRows([[0]]))).toThrowError(ValueError);
+    expect(() => cholesky(matFromRows([[1, 2], [0, 1]]))).toThrowError(/cholesky: argument 'a' must be symmetric/);
+    expect(() => cholesky(matFromRows([[1, 2, 3]]))).toThrowError(/cholesky: argument 'a' must be square; found 1×3/);
+    expect(() => lu({ rows: 0, cols: 0, data: new Float64Array(0) })).toThrowError(ShapeError);
+    expect(() => lu(matFromRows([[1, NaN], [0, 1]]))).toThrowError(/lu: argument 'a' must be finite; found NaN at \(0, 1\)/);
+    expect(() => qr(matFromRows([[1, 2]]))).toThrowError(/qr: argument 'a' must have rows ≥ cols; found 1×2/);
+    expect(() => solve(matFromRows([[1, 2], [2, 4]]), Float64Array.from([1, 2]))).toThrowError(
+      /solve: argument 'a' \(2×2\) is singular to working precision/,
+    );
+    expect(() => solve(matFromRows([[1, 0], [0, 1e-300]]), Float64Array.from([1, 1]))).toThrowError(ValueError);
+    expect(() => solve(matFromRows([[1, 0], [0, 1]]), Float64Array.from([1, 2, 3]))).toThrowError(
+      /solve: 'b' must have 2 rows to match 'a' \(2×2\); found 3×1/,
+    );
+    expect(() => solve(matFromRows([[1, 0], [0, 1]]), Float64Array.from([1, Infinity]))).toThrowError(/solve: argument 'b' must be finite/);
+    expect(() => triangularSolve(matFromRows([[1, 0], [1, 0]]), Float64Array.from([1, 1]))).toThrowError(
+      /triangularSolve: argument 't' \(2×2\) is singular: its diagonal entry \(1, 1\) is 0/,
+    );
+    expect(() => triangularSolve(matFromRows([[1, 0], [1, 1]]), Float64Array.from([1, 1]), { lower: 1 as never })).toThrowError(
+      /triangularSolve: 'lower' must be a boolean/,
+    );
+    // Finite input whose solution overflows: an error, not Infinity.
+    expect(() => triangularSolve(matFromRows([[1e-300, 0], [0, 1]]), Float64Array.from([1e300, 1]))).toThrowError(
+      /triangularSolve: the solution overflowed/,
+    );
+  });
+});
+
+describe.each(["simd", "scalar"] as const)("factorisations in WASM (%s): oracle agreement and memory", (backend) => {
+  it("agree with the TS backend on random input (property)", () => {
+    fc.assert(
+      fc.property(sizeArb, ({ n, seed }) => {
+        const s = spd(n, seed, 1);
+        const a = randomMat(n, n, seed + 1);
+        const b = randomMat(n, 1, seed + 2);
+        setBackend("ts");
+        const [lRef, xRef] = [cholesky(s), solve(a, b)];
+        setBackend(backend);
+        const [l, x] = [cholesky(s), solve(a, b)];
+        // Cholesky of B·Bᵀ + I (κ ≤ 1 + 16·‖B‖² ≈ 300): the two factors agree to 8n·ε·κ·max|L|.
+        expect(maxDiff(l.data, lRef.data)).toBeLessThanOrEqual(8 * n * EPS * 300 * maxAbs(lRef.data));
+        // Both solutions are backward stable; their difference is bounded by 2·8n·ε·κ(A)·|x|, κ from the SVD.
+        const sv = svd(a, { vectors: false }).s;
+        const kappa = sv[0] / sv[n - 1];
+        expect(maxDiff(x.data, xRef.data)).toBeLessThanOrEqual(16 * n * EPS * kappa * maxAbs(xRef.data));
+      }),
+      { seed: 8, numRuns: 40 },
+    );
+  });
+
+  it("keeps WASM memory constant over repeated calls of the same size", async () => {
+    const w = await loadWasm(backend);
+    setBackend(backend);
+    const s = spd(40, 9, 1);
+    const a = randomMat(40, 40, 10);
+    const t = randomMat(50, 30, 11);
+    const run = () => {
+      cholesky(s);
+      lu(a);
+      solve(a, t.data.subarray(0, 40));
+      qr(t);
+      triangularSolve(s, a, { lower: false, transpose: true });
+    };
+    run();
+    const bytes = w.memoryBytes;
+    for (let i = 0; i < 5; i++) run();
+    expect(w.memoryBytes).toBe(bytes);
+  });
+});

@@ -1,0 +1,292 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  BACKENDS,
+  ShapeError,
+  ValueError,
+  init,
+  loadWasm,
+  matFromRows,
+  nullspace,
+  rank,
+  rankDetails,
+  setBackend,
+  svd,
+  type BackendName,
+  type Mat,
+} from "./index.js";
+
+// Tolerances. ε = 2⁻⁵². A backward-stable SVD returns the exact SVD of A + E with ‖E‖₂ ≤ p(m, n)·ε·‖A‖₂
+// (Golub & Van Loan §8.6; for Householder QR + one-sided Jacobi p grows about linearly in the dimensions,
+// Drmač & Veselić 2008). So:
+//  - reconstruction: max|A − U·Σ·Vᵀ| ≤ 10·max(m, n)·ε·σ_max;
+//  - orthogonality: max|UᵀU − I|, max|VᵀV − I| ≤ 10·max(m, n)·ε (Jacobi stops at |cos∠| ≤ √n·ε, and the QR
+//    factor Q is orthogonal to a few n·ε);
+//  - singular values vs a reference (Weyl: |σ̂ᵢ − σᵢ| ≤ ‖E‖₂): |σ̂ᵢ − σᵢ| ≤ 10·max(m, n)·ε·σ_max.
+// The factor 10 covers the constant of p(m, n); measured errors are 0.1–0.5 of max(m, n)·ε·σ_max.
+// For graded matrices A = B·D (or D·B) the WASM Jacobi SVD is accurate relative to each σ: the error is about
+// p(n)·ε·κ(B) with κ(B) ≤ 100 here, so |σ̂ᵢ − σᵢ| ≤ 1e-12·σᵢ (Demmel & Veselić, SIMAX 13 (1992); Drmač 2008).
+const EPS = 2 ** -52;
+const GRADED_REL_TOL = 1e-12;
+
+interface SvdCase {
+  name: string;
+  kind: "general" | "graded" | "rank";
+  rows: number;
+  cols: number;
+  data: number[];
+  singularValues: number[];
+}
+const fixture = JSON.parse(
+  readFileSync(new URL("../test/fixtures/svd-reference.json", import.meta.url), "utf8"),
+) as { cases: SvdCase[] };
+
+/** Deterministic entries in [-1, 1) from a seed (xorshift32): fast-check shrinks over seeds and shapes. */
+function randomMat(rows: number, cols: number, seed: number): Mat {
+  let s = (seed | 0) || 0x9e3779b9;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    data[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return { rows, cols, data };
+}
+
+function mul(a: Mat, b: Mat): Mat {
+  const c = new Float64Array(a.rows * b.cols);
+  for (let i = 0; i < a.rows; i++)
+    for (let p = 0; p < a.cols; p++) for (let j = 0; j < b.cols; j++) c[i * b.cols + j] += a.data[i * a.cols + p] * b.data[p * b.cols + j];
+  return { rows: a.rows, cols: b.cols, data: c };
+}
+
+function tr(a: Mat): Mat {
+  const t = new Float64Array(a.data.length);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) t[j * a.rows + i] = a.data[i * a.cols + j];
+  return { rows: a.cols, cols: a.rows, data: t };
+}
+
+/** max |XᵀX − I| over the columns of X. */
+function orthoErr(x: Mat): number {
+  const g = mul(tr(x), x);
+  let e = 0;
+  for (let i = 0; i < g.rows; i++) for (let j = 0; j < g.cols; j++) e = Math.max(e, Math.abs(g.data[i * g.cols + j] - (i === j ? 1 : 0)));
+  return e;
+}
+
+/** max |A − U·diag(s)·Vᵀ|. */
+function reconErr(a: Mat, u: Mat, s: Float64Array, vt: Mat): number {
+  const k = s.length;
+  let e = 0;
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < a.cols; j++) {
+      let t = 0;
+      for (let p = 0; p < k; p++) t += u.data[i * k + p] * s[p] * vt.data[p * a.cols + j];
+      e = Math.max(e, Math.abs(t - a.data[i * a.cols + j]));
+    }
+  }
+  return e;
+}
+
+function maxAbs(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
+
+const shapeArb = fc.record({
+  m: fc.integer({ min: 1, max: 14 }),
+  n: fc.integer({ min: 1, max: 14 }),
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  // Scales far from 1 exercise the power-of-two prescaling of the kernel.
+  log2Scale: fc.integer({ min: -300, max: 300 }),
+});
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe.each(BACKENDS)("svd on the %s backend", (backend: BackendName) => {
+  beforeEach(() => setBackend(backend));
+
+  it("reconstructs A with orthonormal U, V and descending non-negative s (property)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, seed, log2Scale }) => {
+        const a = randomMat(m, n, seed);
+        const scale = 2 ** log2Scale;
+        for (let i = 0; i < a.data.length; i++) a.data[i] *= scale;
+        const { u, s, vt } = svd(a);
+        const k = Math.min(m, n);
+        expect(u.rows).toBe(m);
+        expect(u.cols).toBe(k);
+        expect(vt.rows).toBe(k);
+        expect(vt.cols).toBe(n);
+        expect(s.length).toBe(k);
+        for (let i = 0; i < k; i++) {
+          expect(s[i]).toBeGreaterThanOrEqual(0);
+          if (i > 0) expect(s[i]).toBeLessThanOrEqual(s[i - 1]);
+        }
+        const d = Math.max(m, n);
+        expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * d * EPS * s[0]);
+        expect(orthoErr(u)).toBeLessThanOrEqual(10 * d * EPS);
+        expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * d * EPS);
+      }),
+      { seed: 20261124, numRuns: 60 },
+    );
+  });
+
+  it("gives the same singular values with and without vectors (property)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, seed }) => {
+        const a = randomMat(m, n, seed);
+        const all = svd(a).s;
+        const only = svd(a, { vectors: false }).s;
+        // Same arithmetic on the same data (the vectors are accumulated separately): equal to a few ulps.
+        for (let i = 0; i < all.length; i++) expect(Math.abs(all[i] - only[i])).toBeLessThanOrEqual(4 * EPS * all[0]);
+      }),
+      { seed: 7, numRuns: 30 },
+    );
+  });
+
+  it("keeps U and V orthonormal for rank-deficient and zero matrices (property)", () => {
+    fc.assert(
+      fc.property(shapeArb, fc.integer({ min: 0, max: 4 }), ({ m, n, seed }, r) => {
+        // A = X·Yᵀ with X m×r, Y n×r has rank ≤ r: its zero singular values need completed singular vectors.
+        const a = r === 0 ? { rows: m, cols: n, data: new Float64Array(m * n) } : mul(randomMat(m, r, seed), tr(randomMat(n, r, seed + 1)));
+        const { u, s, vt } = svd(a);
+        const d = Math.max(m, n);
+        const smax = Math.max(s[0], Number.MIN_VALUE);
+        expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * d * EPS * smax);
+        expect(orthoErr(u)).toBeLessThanOrEqual(10 * d * EPS);
+        expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * d * EPS);
+        for (let i = r; i < s.length; i++) expect(s[i]).toBeLessThanOrEqual(10 * d * EPS * smax);
+        expect(rank(a)).toBeLessThanOrEqual(r);
+      }),
+      { seed: 99, numRuns: 50 },
+    );
+  });
+
+  it.each(fixture.cases.map((c) => [c.name, c] as const))("matches the mpmath singular values of %s", (_name, c) => {
+    const a: Mat = { rows: c.rows, cols: c.cols, data: Float64Array.from(c.data) };
+    const { u, s, vt } = svd(a);
+    const ref = c.singularValues;
+    const d = Math.max(c.rows, c.cols);
+    const absTol = 10 * d * EPS * ref[0];
+    for (let i = 0; i < ref.length; i++) {
+      expect(Math.abs(s[i] - ref[i])).toBeLessThanOrEqual(absTol);
+      // Relative accuracy of every σ is a property of the Jacobi SVD, not of ml-matrix's Golub–Kahan–Reinsch.
+      if (c.kind === "graded" && backend !== "ts") expect(Math.abs(s[i] - ref[i])).toBeLessThanOrEqual(GRADED_REL_TOL * ref[i]);
+    }
+    expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * d * EPS * Math.max(ref[0], Number.MIN_VALUE));
+    expect(orthoErr(u)).toBeLessThanOrEqual(10 * d * EPS);
+    expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * d * EPS);
+    // Rank with the default threshold max(m, n)·ε·σ_max: the references have clear gaps around it.
+    const thr = d * EPS * ref[0];
+    expect(rank(a)).toBe(ref.filter((v) => v > thr).length);
+  });
+
+  it("computes a null space with AN ≈ 0, NᵀN = I and n − rank columns (property)", () => {
+    fc.assert(
+      fc.property(shapeArb, fc.integer({ min: 0, max: 5 }), ({ m, n, seed }, r) => {
+        const a = r === 0 ? { rows: m, cols: n, data: new Float64Array(m * n) } : mul(randomMat(m, r, seed), tr(randomMat(n, r, seed + 1)));
+        const det = rankDetails(a);
+        const N = nullspace(a);
+        expect(N.rows).toBe(n);
+        expect(N.cols).toBe(n - det.rank);
+        if (N.cols === 0) return;
+        expect(orthoErr(N)).toBeLessThanOrEqual(10 * Math.max(m, n) * EPS);
+        // ‖A·N‖ is at most the largest discarded σ plus rounding: ≤ threshold + 10·max(m, n)·ε·σ_max per entry.
+        const an = mul(a, N);
+        const smax = det.singularValues[0] ?? 0;
+        expect(maxAbs(an.data)).toBeLessThanOrEqual(det.threshold + 10 * Math.max(m, n) * EPS * smax);
+      }),
+      { seed: 5, numRuns: 50 },
+    );
+  });
+
+  it("finds the null space of a wide matrix (rows orthogonal to range(Aᵀ))", () => {
+    const a = matFromRows([[1, 1, 0]]);
+    const N = nullspace(a);
+    expect(N.cols).toBe(2);
+    // Projector onto the null space: I − aaᵀ/‖a‖² = [[½, −½, 0], [−½, ½, 0], [0, 0, 1]].
+    const P = mul(N, tr(N));
+    const want = [0.5, -0.5, 0, -0.5, 0.5, 0, 0, 0, 1];
+    for (let i = 0; i < 9; i++) expect(Math.abs(P.data[i] - want[i])).toBeLessThanOrEqual(10 * 3 * EPS);
+  });
+
+  it("reports the rank threshold and honours tol", () => {
+    const a = matFromRows([[1, 0], [0, 1e-9]]);
+    const det = rankDetails(a);
+    expect(det.rank).toBe(2);
+    expect(det.tol).toBe(2 * EPS);
+    expect(det.threshold).toBe(2 * EPS);
+    expect(rank(a, { tol: 1e-8 })).toBe(1);
+    expect(nullspace(a, { tol: 1e-8 }).cols).toBe(1);
+    expect(rank(matFromRows([[0, 0], [0, 0]]))).toBe(0);
+  });
+
+  it("rejects bad input with typed errors naming the function and the shapes", () => {
+    expect(() => svd({ rows: 0, cols: 3, data: new Float64Array(0) })).toThrowError(ShapeError);
+    expect(() => svd({ rows: -1, cols: 3, data: new Float64Array(0) })).toThrowError(/svd: argument 'a' must have integer dimensions ≥ 1; found -1×3/);
+    expect(() => svd({ rows: 2, cols: 2, data: new Float64Array(3) })).toThrowError(/svd: argument 'a' \(2×2\) needs data of length 4; found 3/);
+    expect(() => svd(matFromRows([[1, NaN]]))).toThrowError(ValueError);
+    expect(() => svd(matFromRows([[1, Infinity]]))).toThrowError(/svd: argument 'a' must be finite; found Infinity at \(0, 1\)/);
+    expect(() => svd(matFromRows([[1]]), { vectors: "no" as never })).toThrowError(/svd: 'vectors' must be a boolean/);
+    expect(() => rank(matFromRows([[1]]), { tol: -1 })).toThrowError(/rank: 'tol' must be ≥ 0/);
+    expect(() => rankDetails(matFromRows([[NaN]]))).toThrowError(/rankDetails: argument 'a' must be finite/);
+    expect(() => nullspace(matFromRows([[1]]), { tol: NaN })).toThrowError(/nullspace: 'tol' must be a finite number/);
+  });
+});
+
+describe.each(["simd", "scalar"] as const)("svd WASM (%s) against the TS oracle and its memory", (backend) => {
+  it("agrees with ml-matrix on random matrices (property)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, seed }) => {
+        const a = randomMat(m, n, seed);
+        setBackend("ts");
+        const ref = svd(a, { vectors: false }).s;
+        setBackend(backend);
+        const s = svd(a, { vectors: false }).s;
+        // Two backward-stable SVDs: each within 10·max(m, n)·ε·σ_max of the truth.
+        for (let i = 0; i < s.length; i++) expect(Math.abs(s[i] - ref[i])).toBeLessThanOrEqual(20 * Math.max(m, n) * EPS * ref[0]);
+      }),
+      { seed: 11, numRuns: 40 },
+    );
+  });
+
+  it("keeps WASM memory constant over repeated calls of the same size", async () => {
+    const w = await loadWasm(backend);
+    setBackend(backend);
+    const a = randomMat(60, 45, 3);
+    const b = randomMat(45, 60, 4);
+    const run = () => {
+      svd(a);
+      svd(b);
+      svd(a, { vectors: false });
+      nullspace(b);
+      rank(a);
+    };
+    run();
+    const bytes = w.memoryBytes;
+    for (let i = 0; i < 5; i++) run();
+    expect(w.memoryBytes).toBe(bytes);
+  });
+
+  it("is independent of the SIMD/scalar build up to rounding (property)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, seed }) => {
+        const a = randomMat(m, n, seed);
+        setBackend("simd");
+        const s1 = svd(a).s;
+        setBackend("scalar");
+        const s2 = svd(a).s;
+        setBackend(backend);
+        for (let i = 0; i < s1.length; i++) expect(Math.abs(s1[i] - s2[i])).toBeLessThanOrEqual(20 * Math.max(m, n) * EPS * s1[0]);
+      }),
+      { seed: 13, numRuns: 20 },
+    );
+  });
+});
