@@ -1,0 +1,105 @@
+// Static server for the browser benchmark page: serves the repository read-only on 127.0.0.1 with COOP/COEP
+// headers (so the page is crossOriginIsolated: precise timers, steadier numbers), and writes an import map into
+// index.html so the suites' bare imports resolve in the page exactly as in node:
+//   @losscape/<pkg> → /packages/<pkg>/dist/index.js (every built workspace package)
+//   ml-matrix       → an ES-module wrapper around ml-matrix's UMD build (its .mjs entry re-exports CommonJS).
+import { createServer } from "node:http";
+import { readFile, readdir, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../..");
+const require = createRequire(join(repoRoot, "package.json"));
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".map": "application/json",
+  ".css": "text/css",
+};
+
+/** Third-party packages the suites import, as browser ES modules: name → function returning module source. */
+const SHIMS = {
+  // ml-matrix's exports map hides matrix.umd.js: find it next to the CommonJS entry.
+  "ml-matrix": async () => umdAsEsm(join(dirname(require.resolve("ml-matrix")), "matrix.umd.js"), Object.keys(require("ml-matrix"))),
+};
+
+/** Wrap a UMD bundle as an ES module with the given named exports (it sees a CommonJS `module`). */
+async function umdAsEsm(file, names) {
+  const code = await readFile(file, "utf8");
+  const named = names.filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== "default");
+  return (
+    `const module = { exports: {} }; const exports = module.exports;\n` +
+    `(function (module, exports, define) {\n${code}\n}).call(globalThis, module, exports, undefined);\n` +
+    `const m = module.exports;\nexport default m;\n` +
+    named.map((k) => `export const ${k} = m[${JSON.stringify(k)}];`).join("\n") +
+    "\n"
+  );
+}
+
+/** The import map: every built @losscape/* package plus the shimmed third-party packages. */
+export async function importMap() {
+  const imports = {};
+  for (const dir of await readdir(join(repoRoot, "packages"))) {
+    const pkgFile = join(repoRoot, "packages", dir, "package.json");
+    try {
+      const pkg = JSON.parse(await readFile(pkgFile, "utf8"));
+      await stat(join(repoRoot, "packages", dir, "dist", "index.js"));
+      imports[pkg.name] = `/packages/${dir}/dist/index.js`;
+    } catch {
+      // not a package, or not built: suites importing it fail with a clear 404
+    }
+  }
+  for (const name of Object.keys(SHIMS)) imports[name] = `/@shim/${name}.js`;
+  return { imports };
+}
+
+/** Start the server on 127.0.0.1 (port 0 = any free port); resolves to { server, url }. */
+export async function startServer(port = 0) {
+  const map = JSON.stringify(await importMap(), null, 2);
+  const server = createServer(async (req, res) => {
+    const headers = {
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cross-Origin-Embedder-Policy": "require-corp",
+      "Cross-Origin-Resource-Policy": "same-origin",
+      "Cache-Control": "no-store",
+    };
+    try {
+      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+      if (path === "/favicon.ico") return void res.writeHead(204, headers).end();
+      if (path.startsWith("/@shim/")) {
+        const name = path.slice("/@shim/".length).replace(/\.js$/, "");
+        if (!SHIMS[name]) throw Object.assign(new Error("no shim"), { code: "ENOENT" });
+        const code = await SHIMS[name]();
+        res.writeHead(200, { ...headers, "Content-Type": TYPES[".js"] });
+        res.end(code);
+        return;
+      }
+      const file = normalize(join(repoRoot, path === "/" ? "apps/bench/index.html" : path));
+      if (file !== repoRoot && !file.startsWith(repoRoot + sep)) throw Object.assign(new Error("outside"), { code: "ENOENT" });
+      let body = await readFile(file);
+      if (file.endsWith(join("apps", "bench", "index.html"))) body = Buffer.from(body.toString("utf8").replace("<!--IMPORTMAP-->", map));
+      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch (e) {
+      const code = e?.code === "ENOENT" || e?.code === "EISDIR" ? 404 : 500;
+      if (res.headersSent) return void res.end();
+      res.writeHead(code, { ...headers, "Content-Type": "text/plain" });
+      res.end(`${code} ${e?.message ?? e}`);
+    }
+  });
+  await new Promise((ok) => server.listen(port, "127.0.0.1", ok));
+  const address = server.address();
+  return { server, url: `http://127.0.0.1:${address.port}/` };
+}
+
+// `node apps/bench/server.js [port]` serves the page for a manual look in a browser.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { url } = await startServer(Number(process.argv[2] ?? 5174));
+  console.log(`benchmark page: ${url}  (open it, then call runSuites(['gemm']) in the console)`);
+}

@@ -1,0 +1,155 @@
+// Text table for the console and benchmarks/RESULTS.md from suite results (node only).
+
+const fmtMs = (x) => (x === undefined ? "—" : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? "—" : x >= 10 ? x.toFixed(1) + "×" : x.toFixed(2) + "×");
+const fmtSci = (x) => (x === undefined ? "—" : x.toExponential(1));
+
+function row(caseResult, impl) {
+  return caseResult.results.find((r) => r.impl === impl);
+}
+
+/** Speed-up of the suite's main implementation over `peer` in one case: peer median / main median. */
+export function speedup(caseResult, main, peer) {
+  const a = row(caseResult, main);
+  const b = row(caseResult, peer);
+  return a?.median && b?.median ? b.median / a.median : undefined;
+}
+
+function implNames(suite) {
+  const names = [];
+  for (const c of suite.cases) for (const r of c.results) if (!names.includes(r.impl)) names.push(r.impl);
+  return names;
+}
+
+function accuracyMetrics(suite) {
+  const names = new Set();
+  for (const c of suite.cases) for (const r of c.results) for (const k of Object.keys(r.accuracy ?? {})) names.add(k);
+  return [...names];
+}
+
+function cell(r) {
+  if (!r) return "—";
+  if (r.skipped) return "skipped";
+  if (r.error) return "error";
+  return fmtMs(r.median);
+}
+
+/** Columns: case, median ms per implementation, GFLOP/s of main, peer/main ratios, accuracy of main. */
+function tableRows(suite) {
+  const impls = implNames(suite);
+  const peers = suite.peers.filter((p) => impls.includes(p));
+  const metrics = accuracyMetrics(suite);
+  const hasFlops = suite.cases.some((c) => c.flops);
+  const header = ["case", ...impls.map((i) => `${i} ms`)];
+  if (hasFlops) header.push(`${suite.main} GFLOP/s`);
+  header.push(...peers.map((p) => `${p} / ${suite.main}`));
+  header.push(...metrics.map((m) => `${suite.main} ${m}`));
+  const rows = suite.cases.map((c) => {
+    const main = row(c, suite.main);
+    const r = [c.name, ...impls.map((i) => cell(row(c, i)))];
+    if (hasFlops) r.push(main?.gflops ? main.gflops.toFixed(1) : "—");
+    r.push(...peers.map((p) => fmtRatio(speedup(c, suite.main, p))));
+    r.push(...metrics.map((m) => fmtSci(main?.accuracy?.[m])));
+    return r;
+  });
+  return { header, rows };
+}
+
+/** A fixed-width console table of one suite (medians in ms). */
+export function renderTable(suite) {
+  const { header, rows } = tableRows(suite);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => String(c).padStart(widths[i])).join("  ");
+  return [`${suite.title}`, line(header), ...rows.map(line)].join("\n");
+}
+
+function mdTable(header, rows) {
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+/** Every target of every suite, plus "browser within 1.3× of node" for each case's main implementation. */
+export function evaluateTargets(byEnv) {
+  const out = [];
+  for (const [env, run] of Object.entries(byEnv)) {
+    if (!run) continue;
+    for (const suite of run.results) {
+      for (const t of suite.targets) {
+        if (t.env && t.env !== env) continue;
+        const c = suite.cases.find((x) => x.name === t.case);
+        if (!c) continue;
+        if (t.kind === "speedup") {
+          const got = speedup(c, t.impl, t.peer);
+          out.push({
+            target: `${suite.name} ${t.case}: ${t.impl} ≥ ${t.min}× ${t.peer} (${env})`,
+            measured: fmtRatio(got),
+            met: got !== undefined && got >= t.min,
+            miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed by ${((t.min / got - 1) * 100).toFixed(0)} %`,
+          });
+        } else if (t.kind === "accuracy") {
+          const got = row(c, t.impl)?.accuracy?.[t.metric];
+          out.push({
+            target: `${suite.name} ${t.case}: ${t.impl} ${t.metric} ≤ ${fmtSci(t.max)} (${env})`,
+            measured: fmtSci(got),
+            met: got !== undefined && got <= t.max,
+            miss: got === undefined ? "not measured" : got <= t.max ? "" : `missed by ${(got / t.max).toFixed(1)}×`,
+          });
+        }
+      }
+    }
+  }
+  if (byEnv.node && byEnv.chromium) {
+    for (const suite of byEnv.node.results) {
+      const bs = byEnv.chromium.results.find((s) => s.name === suite.name);
+      if (!bs) continue;
+      for (const c of suite.cases) {
+        const n = row(c, suite.main)?.median;
+        const b = bs.cases.find((x) => x.name === c.name);
+        const bm = b && row(b, suite.main)?.median;
+        if (!n || !bm) continue;
+        const ratio = bm / n;
+        out.push({
+          target: `${suite.name} ${c.name}: ${suite.main} in Chromium within 1.3× of node`,
+          measured: fmtRatio(ratio),
+          met: ratio <= 1.3,
+          miss: ratio <= 1.3 ? "" : `missed by ${((ratio / 1.3 - 1) * 100).toFixed(0)} %`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** benchmarks/RESULTS.md: machine, date, per-suite medians in both environments, targets met or missed. */
+export function renderResultsMd(byEnv) {
+  const any = byEnv.node ?? byEnv.chromium;
+  const m = any.machine;
+  const lines = [
+    "# Benchmark results",
+    "",
+    "Generated by `npm run bench` (`node benchmarks/run.js`); do not edit by hand. Medians in milliseconds of",
+    "repeated runs after warm-up (see each result file for the samples and run counts); ratios are peer median /",
+    "losscape median from the same run, so they hold even when other processes load the machine.",
+    "",
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}, ${m.memoryGiB} GiB`,
+    `- node: ${byEnv.node ? `${byEnv.node.machine.node}, run ${byEnv.node.date}${byEnv.node.quick ? " (quick)" : ""}` : "not run"}`,
+    `- browser: ${byEnv.chromium ? `${byEnv.chromium.machine.browser} headless (crossOriginIsolated: ${byEnv.chromium.crossOriginIsolated}), run ${byEnv.chromium.date}${byEnv.chromium.quick ? " (quick)" : ""}` : "not run"}`,
+    `- Load average at the start (1, 5, 15 min): ${m.loadavg?.join(", ") ?? "?"}`,
+    "",
+  ];
+  const suites = [];
+  for (const run of [byEnv.node, byEnv.chromium]) for (const s of run?.results ?? []) if (!suites.includes(s.name)) suites.push(s.name);
+  for (const name of suites) {
+    for (const env of ["node", "chromium"]) {
+      const s = byEnv[env]?.results.find((x) => x.name === name);
+      if (!s) continue;
+      if (env === "node" || !byEnv.node?.results.find((x) => x.name === name)) lines.push(`## ${name} — ${s.title}`, "");
+      const { header, rows } = tableRows(s);
+      lines.push(`${env === "node" ? "node" : byEnv.chromium.machine.browser}:`, "", mdTable(header, rows), "");
+    }
+  }
+  const targets = evaluateTargets(byEnv);
+  if (targets.length) {
+    lines.push("## Targets", "", mdTable(["target", "measured", "status"], targets.map((t) => [t.target, t.measured, t.met ? "met" : `**${t.miss}**`])), "");
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// Benchmark runner: `npm run bench` (build first) or `node benchmarks/run.js [options]`.
+//   --filter <s>     only suites whose name contains s (repeatable; comma-separated also works)
+//   --node-only      skip the browser run        --browser-only   skip the node run
+//   --quick          at most 1 warm-up and 2 repetitions per measurement (smoke run)
+//   --no-write       print only; do not write results/ or RESULTS.md
+// Node first, then headless Chromium (/usr/bin/chromium, or $CHROMIUM) on the apps/bench page, which is served on
+// 127.0.0.1 with COOP/COEP headers. Prints a table per suite, writes benchmarks/results/<timestamp>-<env>.json and
+// regenerates benchmarks/RESULTS.md from the latest node and browser results.
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { prepareCore, runSuite } from "./lib/harness.js";
+import { renderResultsMd, renderTable } from "./lib/report.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsDir = join(here, "results");
+
+function parseArgs(argv) {
+  const opts = { filters: [], node: true, browser: true, quick: false, write: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--filter") opts.filters.push(...String(argv[++i] ?? "").split(",").filter(Boolean));
+    else if (a.startsWith("--filter=")) opts.filters.push(...a.slice(9).split(",").filter(Boolean));
+    else if (a === "--node-only") opts.browser = false;
+    else if (a === "--browser-only") opts.node = false;
+    else if (a === "--quick") opts.quick = true;
+    else if (a === "--no-write") opts.write = false;
+    else if (a === "--help" || a === "-h") {
+      console.log("usage: node benchmarks/run.js [--filter gemm] [--node-only|--browser-only] [--quick] [--no-write]");
+      process.exit(0);
+    } else {
+      console.error(`bench: unknown option ${a} (try --help)`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
+async function suiteNames(filters) {
+  const files = (await readdir(join(here, "suites"))).filter((f) => f.endsWith(".js")).sort();
+  const names = files.map((f) => f.slice(0, -3));
+  return filters.length ? names.filter((n) => filters.some((f) => n.includes(f))) : names;
+}
+
+function machineInfo() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
+}
+
+async function runNode(names, opts) {
+  const backend = await prepareCore();
+  const results = [];
+  for (const name of names) {
+    const suite = (await import(pathToFileURL(join(here, "suites", `${name}.js`)).href)).default;
+    results.push(await runSuite(suite, { quick: opts.quick, log: (l) => console.log(`  [node] ${l}`) }));
+  }
+  return { env: "node", backend, results };
+}
+
+async function runBrowser(names, opts) {
+  const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  if (!existsSync(executablePath)) {
+    console.error(`bench: ${executablePath} not found; install Debian's chromium (apt-get install chromium) or pass --node-only`);
+    return null;
+  }
+  const { chromium } = await import("playwright-core");
+  const { startServer } = await import("../apps/bench/server.js");
+  const { server, url } = await startServer();
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on("console", (m) => console.log(`  [chromium] ${m.text()}`));
+    page.on("pageerror", (e) => console.error(`  [chromium] page error: ${e.message}`));
+    await page.goto(url);
+    await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
+    const out = await page.evaluate(({ names, quick }) => window.runSuites(names, { quick }), { names, quick: opts.quick });
+    if (!out.crossOriginIsolated) console.warn("bench: the page is not crossOriginIsolated (COOP/COEP headers missing?)");
+    return { env: "chromium", browser: `Chromium ${browser.version()}`, ...out };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+async function latestResults(env) {
+  if (!existsSync(resultsDir)) return null;
+  const files = (await readdir(resultsDir)).filter((f) => f.endsWith(`-${env}.json`)).sort();
+  if (!files.length) return null;
+  return JSON.parse(await readFile(join(resultsDir, files.at(-1)), "utf8"));
+}
+
+/** Merge suites: suites of `fresh` replace those with the same name in `old` (so a filtered run keeps the rest). */
+function merge(old, fresh) {
+  if (!fresh) return old;
+  if (!old) return fresh;
+  const names = new Set(fresh.results.map((s) => s.name));
+  return { ...fresh, results: [...old.results.filter((s) => !names.has(s.name)), ...fresh.results] };
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const names = await suiteNames(opts.filters);
+if (!names.length) {
+  console.error(`bench: no suite matches ${opts.filters.join(", ")}`);
+  process.exit(2);
+}
+const machine = machineInfo();
+const date = new Date().toISOString();
+console.log(`bench: suites ${names.join(", ")} on ${machine.cpu} (${machine.cores} cores), node ${machine.node}`);
+
+const runs = [];
+if (opts.node) runs.push(await runNode(names, opts));
+if (opts.browser) {
+  const b = await runBrowser(names, opts);
+  if (b) runs.push(b);
+  else if (!opts.node) process.exit(1);
+}
+
+// The newest earlier results, read before this run writes its own (RESULTS.md merges suites across runs).
+const previous = { node: await latestResults("node"), chromium: await latestResults("chromium") };
+const stamp = date.replace(/[:.]/g, "-");
+for (const run of runs) {
+  const record = { date, machine: { ...machine, browser: run.browser }, quick: opts.quick, ...run };
+  console.log(`\n${run.env}${run.browser ? ` (${run.browser})` : ""}, backend ${run.backend}`);
+  for (const s of run.results) console.log(renderTable(s) + "\n");
+  if (opts.write) {
+    await mkdir(resultsDir, { recursive: true });
+    await writeFile(join(resultsDir, `${stamp}-${run.env}.json`), JSON.stringify(record, null, 2) + "\n");
+  }
+  run.record = record;
+}
+
+if (opts.write) {
+  // RESULTS.md shows the newest result of every suite in each environment.
+  const nodeRun = runs.find((r) => r.env === "node")?.record;
+  const browserRun = runs.find((r) => r.env === "chromium")?.record;
+  const md = renderResultsMd({ node: merge(previous.node, nodeRun), chromium: merge(previous.chromium, browserRun) });
+  await writeFile(join(here, "RESULTS.md"), md);
+  console.log(`bench: wrote benchmarks/results/${stamp}-*.json and benchmarks/RESULTS.md`);
+}
