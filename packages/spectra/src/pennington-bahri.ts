@@ -198,9 +198,12 @@ export function smallIndexCoefficient(model: PBModel, phi: number): number | nul
   const epsC = criticalEnergy(model, phi);
   const desc = penningtonBahriRTransform(model, phi, epsC);
   const mu = rationalMeasure(desc, "pb");
-  const iv = mu.support().intervals[0];
-  const edge = mu.criticalValues().find((e) => e.lambda === iv[0]);
-  if (!edge || !Number.isFinite(edge.g)) return null;
+  // At ε_c the lower edge sits at 0, which for the ReLU model is also K(∞) = 0: take the finite critical point there.
+  let edge: { lambda: number; g: number } | undefined;
+  for (const e of mu.criticalValues()) {
+    if (Number.isFinite(e.g) && e.g < 0 && (!edge || Math.abs(e.lambda) < Math.abs(edge.lambda))) edge = e;
+  }
+  if (!edge) return null;
   const g = edge.g;
   let k2 = 2 / (g * g * g);
   for (const p of desc.poles) k2 += (2 * p.rate * p.jump ** 3) / (1 - p.jump * g) ** 3;

@@ -93,7 +93,8 @@ export function polyRoots(
   }
   const done = new Uint8Array(n);
   let remaining = n;
-  for (let sweep = 0; sweep < 500 && remaining > 0; sweep++) {
+  let sweep = 0;
+  for (; sweep < 500 && remaining > 0; sweep++) {
     for (let i = 0; i < n; i++) {
       if (done[i]) continue;
       const zr = re[i];
@@ -103,7 +104,10 @@ export function polyRoots(
       let pi = 0;
       let dr = 0;
       let di = 0;
+      const az = Math.hypot(zr, zi);
+      let bound = 1;
       for (let k = n - 1; k >= 0; k--) {
+        bound = bound * az + Math.hypot(ar[k], ai[k]);
         const ndr = dr * zr - di * zi + pr;
         const ndi = dr * zi + di * zr + pi;
         dr = ndr;
@@ -113,7 +117,8 @@ export function polyRoots(
         pr = npr;
         pi = npi;
       }
-      if (pr === 0 && pi === 0) {
+      // Stop when p(z) is at the level of its own rounding error (Horner bound: |p| ≤ 4nε·Σ|a_k||z|^k).
+      if ((pr === 0 && pi === 0) || Math.hypot(pr, pi) <= 4 * n * 2.220446049250313e-16 * bound) {
         done[i] = 1;
         remaining--;
         continue;

@@ -36,7 +36,7 @@ export function addRational(a: RationalR, b: RationalR): RationalR {
   });
 }
 
-interface Edge {
+export interface Edge {
   lambda: number;
   /** G at the edge (real), or ±Infinity for the point K(∞) = shift. */
   g: number;
@@ -68,8 +68,10 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
   readonly rational: RationalR;
   /** G at real or complex z and the index of the chosen root (for tests). */
   physicalRoot(z: Complex): Complex;
-  /** Candidate edges (critical values) with their G, sorted. */
+  /** Candidate edges (critical values K(g*) at real zeros of K′) with their G, sorted. */
   criticalValues(): Edge[];
+  /** The support intervals as pairs of edges, each with its λ and the (real or infinite) G there. */
+  supportEdges(): [Edge, Edge][];
 } {
   const d = normaliseRational(desc);
   const c0 = d.shift;
@@ -156,32 +158,90 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     return g;
   };
 
+  const PASS = 1e-7; // relative subordination residual of the physical root (≈1e-14 in practice; impostors O(1))
+  const REAL = 1e-10; // |Im g| ≤ REAL·|g|: the root is real (rounding leaves ≈1e-17)
+
+  /** Roots with Im g ≤ 0 that satisfy every subordination equation to PASS. */
+  const candidatesAt = (z: Complex): Complex[] => {
+    const roots = rootsAt(z);
+    const out: Complex[] = [];
+    for (let i = 0; i < roots.re.length; i++) {
+      const g = { re: roots.re[i], im: roots.im[i] };
+      if (g.im > REAL * cabs(g)) continue; // physical G has Im ≤ 0 for Im z ≥ 0
+      if (subordinationScore(g, z) < PASS) out.push(Math.abs(g.im) <= REAL * cabs(g) ? { re: g.re, im: 0 } : g);
+    }
+    return out;
+  };
+
   const physicalRoot = (z: Complex): Complex => {
     if (single) {
       if (c1 > 0) return semicircleG(c1, { re: z.re - c0, im: z.im });
       return freePoissonG(poles[0].rate, poles[0].jump, { re: z.re - c0, im: z.im });
     }
     if (J === 0) return cdiv({ re: 1, im: 0 }, { re: z.re - c0, im: z.im });
-    const roots = rootsAt(z);
-    let best = -1;
-    let bestScore = Infinity;
-    let second = Infinity;
-    for (let i = 0; i < roots.re.length; i++) {
-      const g = { re: roots.re[i], im: roots.im[i] };
-      if (g.im > 1e-9 * cabs(g)) continue; // physical G has Im ≤ 0 for Im z ≥ 0
-      const s = subordinationScore(g, z);
-      if (s < bestScore) {
-        second = bestScore;
-        bestScore = s;
-        best = i;
-      } else if (s < second) second = s;
-    }
-    if (best >= 0 && bestScore < 1e-7 && second > 1e-5) {
-      const g = { re: roots.re[best], im: roots.im[best] };
-      return g.im > 0 ? { re: g.re, im: 0 } : g;
+    const c = candidatesAt(z);
+    if (c.length === 1) return c[0];
+    if (z.im === 0 && c.length > 1 && c.every((g) => g.im === 0)) {
+      // On a gap of the support the boundary values of several real roots can satisfy the subordination equations;
+      // the physical one is the root in G's range on that gap: G decreases from G(left edge) to G(right edge).
+      const range = gapRange(z.re);
+      if (range) {
+        const inside = c.filter((g) => g.re > range[0] && g.re < range[1]);
+        if (inside.length === 1) return inside[0];
+      }
     }
     const g = continuation(z);
     return g.im > 0 ? { re: g.re, im: 0 } : g;
+  };
+
+  /** Whether the density is positive at x (a support test that never needs to disambiguate real roots). */
+  const densityPositive = (x: number): boolean => {
+    const c = candidatesAt({ re: x, im: 0 });
+    if (c.length > 0 && c.every((g) => g.im === 0)) return false;
+    if (c.length === 1) return c[0].im < 0;
+    return continuation({ re: x, im: 0 }).im < -REAL;
+  };
+
+  /** The range (gLo, gHi) of G on the gap of the support that contains x, or null if x is in the support. */
+  const gapRange = (x: number): [number, number] | null => {
+    const { edges } = supportIntervals();
+    let left: number = 0; // G → 0⁻ at −∞
+    let right: number = 0; // G → 0⁺ at +∞
+    // Boundaries: support edges, and the atom at c0 (G has a pole there).
+    let lo = -Infinity;
+    let hi = Infinity;
+    let gAtLo = 0; // G(lo⁺)
+    let gAtHi = 0; // G(hi⁻)
+    for (const [a, b] of edges) {
+      if (x > a.lambda && x < b.lambda) return null;
+      if (b.lambda <= x && b.lambda > lo) {
+        lo = b.lambda;
+        gAtLo = Number.isFinite(b.g) ? b.g : Infinity;
+      }
+      if (a.lambda >= x && a.lambda < hi) {
+        hi = a.lambda;
+        gAtHi = Number.isFinite(a.g) ? a.g : -Infinity;
+      }
+    }
+    if (atomMass > 0) {
+      if (c0 <= x && c0 > lo) {
+        lo = c0;
+        gAtLo = Infinity;
+      }
+      if (c0 >= x && c0 < hi) {
+        hi = c0;
+        gAtHi = -Infinity;
+      }
+    }
+    left = gAtLo;
+    right = gAtHi;
+    // Outside the hull: G(−∞) = 0⁻, G(+∞) = 0⁺.
+    if (lo === -Infinity) left = 0;
+    if (hi === Infinity) right = 0;
+    const a = Math.min(left, right);
+    const b = Math.max(left, right);
+    const tol = 1e-12 * (1 + Math.abs(a) + Math.abs(b));
+    return [a - tol, b + tol];
   };
 
   // Candidate edges.
@@ -224,10 +284,7 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
       const a = cands[i];
       const b = cands[i + 1];
       if (!(b.lambda > a.lambda)) continue;
-      const mid = 0.5 * (a.lambda + b.lambda);
-      const g = physicalRoot({ re: mid, im: 0 });
-      const positive = g.im < -1e-10 * Math.max(1, cabs(g));
-      if (!positive) continue;
+      if (!densityPositive(0.5 * (a.lambda + b.lambda))) continue;
       const last = edges.length - 1;
       if (last >= 0 && edges[last][1] === a) {
         edges[last][1] = b;
@@ -362,6 +419,15 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     massBelow,
     physicalRoot,
     criticalValues,
+    supportEdges: () => {
+      if (single || J === 0) {
+        return singleSupport().map(([a, b]) => [
+          { lambda: a, g: physicalRoot({ re: a, im: 0 }).re },
+          { lambda: b, g: physicalRoot({ re: b, im: 0 }).re },
+        ] as [Edge, Edge]);
+      }
+      return supportIntervals().edges.map(([a, b]) => [{ ...a }, { ...b }] as [Edge, Edge]);
+    },
   };
 }
 
