@@ -1,0 +1,65 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+// The published artefact, not the source: `npm pack` the built package (run `npm run build -w @losscape/core`
+// first; `npm test` does), install the tarball into a fresh project outside the repository (its dependency
+// ml-matrix comes from the registry or npm's cache) and import it with plain node in a child process.
+
+const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const work = mkdtempSync(join(tmpdir(), "losscape-pack-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function npm(args: string[], cwd: string): string {
+  return execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+}
+
+describe("npm pack of @losscape/core", () => {
+  let tarball = "";
+
+  it("packs dist/*.js, dist/*.d.ts and both .wasm builds, and no tests or sources", () => {
+    const [info] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], pkgDir)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    tarball = join(work, info.filename);
+    const files = info.files.map((f) => f.path);
+    for (const f of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/blas.js", "dist/blas.d.ts",
+      "wasm/losscape-simd.wasm", "wasm/losscape-scalar.wasm"]) {
+      expect(files, f).toContain(f);
+    }
+    expect(files.filter((f) => /\.test\.|(^|\/)test\/|\.tsbuildinfo$/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.startsWith("src/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
+  });
+
+  it("installs into a fresh project and runs init() + eigh + matmul under plain node", () => {
+    expect(tarball).not.toBe("");
+    const app = join(work, "app");
+    execFileSync("mkdir", ["-p", app]);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-smoke", private: true, type: "module" }));
+    npm(["install", tarball, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], app);
+    writeFileSync(
+      join(app, "smoke.js"),
+      `import { init, eigh, matmul, matFromRows } from "@losscape/core";
+const backend = await init();
+const { values, vectors } = eigh(matFromRows([[2, 1], [1, 2]]));
+const c = matmul(matFromRows([[1, 2], [3, 4]]), matFromRows([[5, 6], [7, 8]]));
+console.log(JSON.stringify({ backend, values: Array.from(values), vectors: Array.from(vectors.data), c: Array.from(c.data) }));
+`,
+    );
+    const out = JSON.parse(execFileSync(process.execPath, ["smoke.js"], { cwd: app, encoding: "utf8", timeout: 60_000 }));
+    expect(out.backend).toBe("simd");
+    // [[2, 1], [1, 2]] has eigenvalues 1 and 3 with eigenvectors (1, −1)/√2 and (1, 1)/√2 (signs are free).
+    // 1e-14: a few rounding errors on entries of size ≤ 3.
+    expect(Math.abs(out.values[0] - 1)).toBeLessThan(1e-14);
+    expect(Math.abs(out.values[1] - 3)).toBeLessThan(1e-14);
+    const [v00, v01, v10, v11] = out.vectors as number[];
+    expect(Math.abs(Math.abs(v00) - Math.SQRT1_2)).toBeLessThan(1e-14);
+    expect(Math.abs(v00 + v10)).toBeLessThan(1e-14); // first column ∝ (1, −1)
+    expect(Math.abs(v01 - v11)).toBeLessThan(1e-14); // second column ∝ (1, 1)
+    expect(out.c).toEqual([19, 22, 43, 50]);
+  });
+});
