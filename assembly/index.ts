@@ -4,3 +4,4 @@ export * from "./blas";
 export * from "./eigen";
 export * from "./factor";
 export * from "./svd";
+export * from "./mlp";

@@ -1,4 +1,5 @@
-import { checkVector, syrk, ValueError, type Mat } from "@losscape/core";
+import { checkVector, syrk, ValueError, wasmActive, type Mat } from "@losscape/core";
+import { wasmForward, wasmHessian, wasmHvp, wasmJacobian, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
   forwardTs,
@@ -22,8 +23,10 @@ export function forward(model: Model, x: Mat): Mat {
   const fn = "forward";
   const net = checkModel(fn, model);
   checkInputs(fn, net, x);
+  const r = net.widths[net.L];
+  if (wasmActive(fn)) return { rows: x.rows, cols: r, data: wasmForward(fn, net, model.params, x.data, x.rows) };
   const fw = forwardTs(net, model.params, x.data, x.rows);
-  return { rows: x.rows, cols: net.widths[net.L], data: Float64Array.from(fw.A[net.L]) };
+  return { rows: x.rows, cols: r, data: Float64Array.from(fw.A[net.L]) };
 }
 
 /**
@@ -71,9 +74,15 @@ export function loss(model: Model, data: Dataset): number {
   const fn = "loss";
   const net = checkModel(fn, model);
   checkData(fn, net, data);
+  return lossRaw(net, model.params, data);
+}
+
+/** Unchecked loss (internal). */
+export function lossRaw(net: Net, p: Float64Array, data: Dataset): number {
   const n = data.x.rows;
-  const fw = forwardTs(net, model.params, data.x.data, n);
-  return outputTs(net, fw.A[net.L], data.y.data, n).loss + l2Term(net, model.params);
+  if (wasmActive("loss")) return wasmLoss("loss", net, p, data.x.data, data.y.data, n) + l2Term(net, p);
+  const fw = forwardTs(net, p, data.x.data, n);
+  return outputTs(net, fw.A[net.L], data.y.data, n).loss + l2Term(net, p);
 }
 
 /**
@@ -94,11 +103,18 @@ function lossAndGradientChecked(fn: string, model: Model, data: Dataset): { loss
 /** Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). */
 export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset): { loss: number; gradient: Float64Array } {
   const n = data.x.rows;
-  const fw = forwardTs(net, p, data.x.data, n);
-  const out = outputTs(net, fw.A[net.L], data.y.data, n);
-  const { grad } = backwardTs(net, p, fw, out.G);
+  let loss: number;
+  let grad: Float64Array;
+  if (wasmActive("gradient")) {
+    ({ loss, grad } = wasmLossGrad("gradient", net, p, data.x.data, data.y.data, n));
+  } else {
+    const fw = forwardTs(net, p, data.x.data, n);
+    const out = outputTs(net, fw.A[net.L], data.y.data, n);
+    loss = out.loss;
+    grad = backwardTs(net, p, fw, out.G).grad;
+  }
   if (net.l2 !== 0) for (let i = 0; i < grad.length; i++) grad[i] += net.l2 * p[i];
-  return { loss: out.loss + l2Term(net, p), gradient: grad };
+  return { loss: loss + l2Term(net, p), gradient: grad };
 }
 
 /**
@@ -119,8 +135,10 @@ export function jacobian(model: Model, x: Mat): Mat {
   const fn = "jacobian";
   const net = checkModel(fn, model);
   checkInputs(fn, net, x);
+  const rows = x.rows * net.widths[net.L];
+  if (wasmActive(fn)) return { rows, cols: net.M, data: wasmJacobian(fn, net, model.params, x.data, x.rows) };
   const fw = forwardTs(net, model.params, x.data, x.rows);
-  return { rows: x.rows * net.widths[net.L], cols: net.M, data: jacobianTs(net, model.params, fw) };
+  return { rows, cols: net.M, data: jacobianTs(net, model.params, fw) };
 }
 
 /** The split of the exact Hessian: h = h0 + h1. */
@@ -150,6 +168,12 @@ export function hessian(model: Model, data: Dataset, options: { split?: boolean 
   const fn = "hessian";
   const net = checkModel(fn, model);
   checkData(fn, net, data);
+  if (!options.split && wasmActive(fn)) {
+    const M = net.M;
+    const h = wasmHessian(fn, net, model.params, data.x.data, data.y.data, data.x.rows, false).h0;
+    if (net.l2 !== 0) for (let i = 0; i < M; i++) h[i * M + i] += net.l2;
+    return { rows: M, cols: M, data: h };
+  }
   const s = hessianRaw(net, model.params, data);
   return options.split ? s : s.h;
 }
@@ -159,6 +183,13 @@ export function hessianRaw(net: Net, p: Float64Array, data: Dataset): HessianSpl
   const n = data.x.rows;
   const M = net.M;
   const r = net.widths[net.L];
+  if (wasmActive("hessian")) {
+    const { h0, h1 } = wasmHessian("hessian", net, p, data.x.data, data.y.data, n, true);
+    if (net.l2 !== 0) for (let i = 0; i < M; i++) h1![i * M + i] += net.l2;
+    const h = new Float64Array(M * M);
+    for (let q = 0; q < h.length; q++) h[q] = h0[q] + h1![q];
+    return { h: { rows: M, cols: M, data: h }, h0: { rows: M, cols: M, data: h0 }, h1: { rows: M, cols: M, data: h1! } };
+  }
   const fw = forwardTs(net, p, data.x.data, n);
   const out = outputTs(net, fw.A[net.L], data.y.data, n);
   const J = jacobianTs(net, p, fw);
@@ -220,10 +251,15 @@ export function hessianVectorProduct(
 /** Unchecked HVP (internal). */
 export function hvpRaw(net: Net, p: Float64Array, data: Dataset, v: Float64Array, part: HvpPart): Float64Array {
   const n = data.x.rows;
-  const fw = forwardTs(net, p, data.x.data, n);
-  const out = outputTs(net, fw.A[net.L], data.y.data, n);
-  const bw = backwardTs(net, p, fw, out.G);
-  const hv = hvpTs(net, p, fw, out, bw, v, part);
+  let hv: Float64Array;
+  if (wasmActive("hessianVectorProduct")) {
+    hv = wasmHvp("hessianVectorProduct", net, p, data.x.data, data.y.data, n, v, part);
+  } else {
+    const fw = forwardTs(net, p, data.x.data, n);
+    const out = outputTs(net, fw.A[net.L], data.y.data, n);
+    const bw = backwardTs(net, p, fw, out.G);
+    hv = hvpTs(net, p, fw, out, bw, v, part);
+  }
   if (net.l2 !== 0 && part !== HvpPart.GaussNewton) for (let i = 0; i < hv.length; i++) hv[i] += net.l2 * v[i];
   return hv;
 }

@@ -1,0 +1,519 @@
+// Kernels of @losscape/mlp: fully connected networks batched over n samples, f64, row-major.
+// No allocation, no validation (packages/mlp validates at its TypeScript boundary and reserves every buffer).
+//
+// A network is described by: L (weight layers), widths (i32[L+1]: d_in, m_1, …, d_out), codes (i32[L]: activation
+// code per layer, the last one is the output activation), cparams (f64[L]: leaky-relu slope, else unused), bias
+// (0/1), loss (0 mse, 1 softmax cross-entropy). θ follows DESIGN.md: [W¹ (m₁ × d_in row-major), b¹, …, W^L, b^L].
+// Activation codes: 0 linear, 1 tanh, 2 sigmoid, 3 softplus, 4 relu, 5 leaky-relu, 6 gelu, 7 quadratic, 8 sin.
+//
+// Scratch `s` holds per-layer arrays, array-major: array a of layer l (1-based) starts at
+//   s + 8·(a·n·T + n·Σ_{t<l} m_t), T = Σ_l m_l,
+// in this order: Z, A, S1 = σ'(Z), GA = ∂R/∂A, D = ∂R/∂Z, S2 = σ''(Z), RZ, RA, RGA, RD, P (softmax, last layer),
+// MASS (sᵢ = Σₖ yᵢₖ in layer 1's slot). Forward needs 3 arrays, the gradient 5, the R-operator and Hessian 12.
+// Dense products go through the GEMM/SYRK kernels of blas.ts (`work` = their packing workspace).
+//
+// The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
+
+import { dgemm, dsyrk } from "./blas";
+
+const Z_: i32 = 0;
+const A_: i32 = 1;
+const S1_: i32 = 2;
+const GA_: i32 = 3;
+const D_: i32 = 4;
+const S2_: i32 = 5;
+const RZ_: i32 = 6;
+const RA_: i32 = 7;
+const RGA_: i32 = 8;
+const RD_: i32 = 9;
+const P_: i32 = 10;
+const MASS_: i32 = 11; // sᵢ = Σₖ yᵢₖ (n entries, stored in layer 1's slot)
+
+// The network of the current call (set by `setNet`; kernels run one at a time).
+let gL: i32 = 0;
+let gWidths: usize = 0;
+let gCodes: usize = 0;
+let gCp: usize = 0;
+let gBias: i32 = 0;
+let gN: i32 = 0;
+let gT: i32 = 0;
+let gM: i32 = 0;
+let gS: usize = 0;
+let gWork: usize = 0;
+
+@inline function ldf(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+@inline function stf(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+@inline function width(l: i32): i32 {
+  return load<i32>(gWidths + (<usize>l << 2));
+}
+@inline function codeOf(l: i32): i32 {
+  return load<i32>(gCodes + (<usize>(l - 1) << 2));
+}
+@inline function cpOf(l: i32): f64 {
+  return load<f64>(gCp + (<usize>(l - 1) << 3));
+}
+
+function setNet(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, s: usize, work: usize): void {
+  gL = L;
+  gWidths = widths;
+  gCodes = codes;
+  gCp = cparams;
+  gBias = bias;
+  gN = n;
+  gS = s;
+  gWork = work;
+  let t = 0;
+  let m = 0;
+  for (let l = 1; l <= L; l++) {
+    t += width(l);
+    m += width(l) * width(l - 1) + (bias ? width(l) : 0);
+  }
+  gT = t;
+  gM = m;
+}
+
+/** Pointer to array `a` of layer l. */
+function arr(a: i32, l: i32): usize {
+  let cum = 0;
+  for (let t = 1; t < l; t++) cum += width(t);
+  return gS + ((<usize>a * <usize>gN * <usize>gT + <usize>gN * <usize>cum) << 3);
+}
+/** Offset of Wˡ in θ. */
+function offW(l: i32): i32 {
+  let o = 0;
+  for (let t = 1; t < l; t++) o += width(t) * width(t - 1) + (gBias ? width(t) : 0);
+  return o;
+}
+@inline function offB(l: i32): i32 {
+  return offW(l) + width(l) * width(l - 1);
+}
+/** Activations of layer l − 1 (X for l = 1). */
+@inline function aPrev(l: i32, x: usize): usize {
+  return l == 1 ? x : arr(A_, l - 1);
+}
+
+// ---- activations -------------------------------------------------------------------------------------------
+
+const INV_SQRT_2PI: f64 = 0.3989422804014327;
+const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
+const INV_SQRT_PI: f64 = 0.5641895835477563;
+
+function erfcLarge(x: f64): f64 {
+  let f = x;
+  for (let k = 60; k >= 1; k--) f = x + <f64>k / 2 / f;
+  return Math.exp(-x * x) * INV_SQRT_PI / f;
+}
+
+/** erf by the positive series (|x| < 3) or 1 − erfc by its continued fraction (same as activations.ts). */
+function erf(x: f64): f64 {
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    const x2 = x * x;
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= (2 * x2) / <f64>(2 * n + 1);
+      sum += term;
+      if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
+    }
+    return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
+  }
+  const c = erfcLarge(ax);
+  return x > 0 ? 1 - c : c - 1;
+}
+
+function normalCdf(z: f64): f64 {
+  const t = z * Math.SQRT1_2;
+  if (t <= -3) return 0.5 * erfcLarge(-t);
+  return 0.5 * (1 + erf(t));
+}
+
+@inline function sigmoid(z: f64): f64 {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** A = σ(Z), S1 = σ'(Z) and (want2) S2 = σ''(Z) over cnt entries. */
+function activate(code: i32, p: f64, z: usize, a: usize, s1: usize, s2: usize, cnt: i32, want2: i32): void {
+  for (let q = 0; q < cnt; q++) {
+    const x = ldf(z, q);
+    let v: f64, d1: f64, d2: f64 = 0;
+    switch (code) {
+      case 0: { v = x; d1 = 1; break; }
+      case 1: { const t = Math.tanh(x); v = t; d1 = 1 - t * t; d2 = -2 * t * d1; break; }
+      case 2: { const s = sigmoid(x); v = s; d1 = s * (1 - s); d2 = d1 * (1 - 2 * s); break; }
+      case 3: { const s = sigmoid(x); v = Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); d1 = s; d2 = s * (1 - s); break; }
+      case 4: { v = x > 0 ? x : 0; d1 = x > 0 ? 1 : 0; break; }
+      case 5: { v = x > 0 ? x : p * x; d1 = x > 0 ? 1 : p; break; }
+      case 6: {
+        const c = normalCdf(x);
+        const ph = INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+        v = x * c; d1 = c + x * ph; d2 = ph * (2 - x * x);
+        break;
+      }
+      case 7: { v = x * x; d1 = 2 * x; d2 = 2; break; }
+      default: { v = Math.sin(x); d1 = Math.cos(x); d2 = -v; break; }
+    }
+    stf(a, q, v);
+    stf(s1, q, d1);
+    if (want2) stf(s2, q, d2);
+  }
+}
+
+// ---- passes -------------------------------------------------------------------------------------------------
+
+/** Forward pass: Z, A, S1 (and S2 when want2) of every layer. */
+function forwardPass(p: usize, x: usize, want2: i32): void {
+  const n = gN;
+  for (let l = 1; l <= gL; l++) {
+    const m = width(l);
+    const k = width(l - 1);
+    const z = arr(Z_, l);
+    const w = p + (<usize>offW(l) << 3);
+    if (gBias) {
+      const b = p + (<usize>offB(l) << 3);
+      for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
+    }
+    dgemm(0, 1, n, m, k, 1, aPrev(l, x), k, w, k, gBias ? 1 : 0, z, m, gWork);
+    activate(codeOf(l), cpOf(l), z, arr(A_, l), arr(S1_, l), arr(S2_, l), n * m, want2);
+  }
+}
+
+/** Loss on the outputs A^L; writes G = ∂R/∂f into GA^L (and softmax P for cross-entropy). Without L2. */
+function outputLoss(lossCode: i32, y: usize): f64 {
+  const n = gN;
+  const r = width(gL);
+  const f = arr(A_, gL);
+  const g = arr(GA_, gL);
+  const inv = 1.0 / <f64>n;
+  let loss: f64 = 0;
+  if (lossCode == 0) {
+    for (let q = 0; q < n * r; q++) {
+      const e = ldf(f, q) - ldf(y, q);
+      loss += e * e;
+      stf(g, q, e * inv);
+    }
+    return loss * 0.5 * inv;
+  }
+  const pp = arr(P_, gL);
+  for (let i = 0; i < n; i++) {
+    const o = i * r;
+    let mx = -Infinity;
+    for (let k = 0; k < r; k++) mx = Math.max(mx, ldf(f, o + k));
+    let se: f64 = 0;
+    for (let k = 0; k < r; k++) se += Math.exp(ldf(f, o + k) - mx);
+    const lse = mx + Math.log(se);
+    let s: f64 = 0;
+    let yf: f64 = 0;
+    for (let k = 0; k < r; k++) {
+      const yk = ldf(y, o + k);
+      s += yk;
+      yf += yk * ldf(f, o + k);
+      stf(pp, o + k, Math.exp(ldf(f, o + k) - lse));
+    }
+    loss += s * lse - yf;
+    for (let k = 0; k < r; k++) stf(g, o + k, (s * ldf(pp, o + k) - ldf(y, o + k)) * inv);
+  }
+  return loss * inv;
+}
+
+/** Backward pass from GA^L: D, GA of every layer; the gradient into grad (when grad ≠ 0). */
+function backwardPass(p: usize, x: usize, grad: usize): void {
+  const n = gN;
+  for (let l = gL; l >= 1; l--) {
+    const m = width(l);
+    const k = width(l - 1);
+    const ga = arr(GA_, l);
+    const d = arr(D_, l);
+    const s1 = arr(S1_, l);
+    for (let q = 0; q < n * m; q++) stf(d, q, ldf(ga, q) * ldf(s1, q));
+    if (grad) {
+      dgemm(1, 0, m, k, n, 1, d, m, aPrev(l, x), k, 0, grad + (<usize>offW(l) << 3), k, gWork);
+      if (gBias) colSums(d, n, m, grad + (<usize>offB(l) << 3));
+    }
+    if (l > 1) dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>offW(l) << 3), k, 0, arr(GA_, l - 1), k, gWork);
+  }
+}
+
+function colSums(d: usize, n: i32, m: i32, out: usize): void {
+  for (let j = 0; j < m; j++) stf(out, j, 0);
+  for (let i = 0; i < n; i++) {
+    const row = d + (<usize>(i * m) << 3);
+    for (let j = 0; j < m; j++) stf(out, j, ldf(out, j) + ldf(row, j));
+  }
+}
+
+/**
+ * The R-operator (Pearlmutter 1994) after forwardPass(want2 = 1), outputLoss and backwardPass:
+ * hv = H·v (part 0), H₀·v (part 1, Gauss–Newton) or H₁·v (part 2, residual); without L2.
+ */
+function rop(lossCode: i32, p: usize, x: usize, v: usize, part: i32, hv: usize): void {
+  const n = gN;
+  const gn = part != 2;
+  const res = part != 1;
+  for (let l = 1; l <= gL; l++) {
+    const m = width(l);
+    const k = width(l - 1);
+    const rz = arr(RZ_, l);
+    const oW = offW(l);
+    if (gBias) {
+      const vb = v + (<usize>offB(l) << 3);
+      for (let i = 0; i < n; i++) memory.copy(rz + (<usize>(i * m) << 3), vb, <usize>m << 3);
+    }
+    dgemm(0, 1, n, m, k, 1, aPrev(l, x), k, v + (<usize>oW << 3), k, gBias ? 1 : 0, rz, m, gWork);
+    if (l > 1) dgemm(0, 1, n, m, k, 1, arr(RA_, l - 1), k, p + (<usize>oW << 3), k, 1, rz, m, gWork);
+    const ra = arr(RA_, l);
+    const s1 = arr(S1_, l);
+    for (let q = 0; q < n * m; q++) stf(ra, q, ldf(s1, q) * ldf(rz, q));
+  }
+  const r = width(gL);
+  const inv = 1.0 / <f64>n;
+  const rgaL = arr(RGA_, gL);
+  const raL = arr(RA_, gL);
+  if (!gn) {
+    for (let q = 0; q < n * r; q++) stf(rgaL, q, 0);
+  } else if (lossCode == 0) {
+    for (let q = 0; q < n * r; q++) stf(rgaL, q, ldf(raL, q) * inv);
+  } else {
+    const pp = arr(P_, gL);
+    const smass = arr(MASS_, 1);
+    for (let i = 0; i < n; i++) {
+      const o = i * r;
+      let pu: f64 = 0;
+      for (let k = 0; k < r; k++) pu += ldf(pp, o + k) * ldf(raL, o + k);
+      const si = ldf(smass, i);
+      for (let k = 0; k < r; k++) stf(rgaL, o + k, si * ldf(pp, o + k) * (ldf(raL, o + k) - pu) * inv);
+    }
+  }
+  for (let l = gL; l >= 1; l--) {
+    const m = width(l);
+    const k = width(l - 1);
+    const rga = arr(RGA_, l);
+    const rd = arr(RD_, l);
+    const s1 = arr(S1_, l);
+    const s2 = arr(S2_, l);
+    const ga = arr(GA_, l);
+    const rz = arr(RZ_, l);
+    for (let q = 0; q < n * m; q++) {
+      let t = ldf(rga, q) * ldf(s1, q);
+      if (res) t += ldf(ga, q) * ldf(s2, q) * ldf(rz, q);
+      stf(rd, q, t);
+    }
+    const oW = offW(l);
+    const hvW = hv + (<usize>oW << 3);
+    dgemm(1, 0, m, k, n, 1, rd, m, aPrev(l, x), k, 0, hvW, k, gWork);
+    if (res && l > 1) dgemm(1, 0, m, k, n, 1, arr(D_, l), m, arr(RA_, l - 1), k, 1, hvW, k, gWork);
+    if (gBias) colSums(rd, n, m, hv + (<usize>offB(l) << 3));
+    if (l > 1) {
+      const prev = arr(RGA_, l - 1);
+      dgemm(0, 0, n, k, m, 1, rd, m, p + (<usize>oW << 3), k, 0, prev, k, gWork);
+      if (res) dgemm(0, 0, n, k, m, 1, arr(D_, l), m, v + (<usize>oW << 3), k, 1, prev, k, gWork);
+    }
+  }
+}
+
+/** sᵢ = Σₖ yᵢₖ into MASS (cross-entropy's Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ) needs it). */
+function softmaxMass(y: usize): void {
+  const n = gN;
+  const r = width(gL);
+  const sm = arr(MASS_, 1);
+  for (let i = 0; i < n; i++) {
+    let s: f64 = 0;
+    for (let k = 0; k < r; k++) s += ldf(y, i * r + k);
+    stf(sm, i, s);
+  }
+}
+
+/** J ((n·r) × M) after forwardPass: per-sample backpropagation of each output unit vector. Uses RD/RGA. */
+function jacobianInto(p: usize, x: usize, J: usize): void {
+  const n = gN;
+  const r = width(gL);
+  const M = gM;
+  for (let q = 0; q < n * r * M; q++) stf(J, q, 0);
+  for (let ko = 0; ko < r; ko++) {
+    // δ^L with column ko = σ_out'(Z^L)
+    let d = arr(RD_, gL);
+    const s1L = arr(S1_, gL);
+    for (let q = 0; q < n * r; q++) stf(d, q, 0);
+    for (let i = 0; i < n; i++) stf(d, i * r + ko, ldf(s1L, i * r + ko));
+    for (let l = gL; l >= 1; l--) {
+      const m = width(l);
+      const k = width(l - 1);
+      const ap = aPrev(l, x);
+      const oW = offW(l);
+      const oB = offB(l);
+      for (let i = 0; i < n; i++) {
+        const row = J + (<usize>((i * r + ko) * M) << 3);
+        const arow = ap + (<usize>(i * k) << 3);
+        for (let j = 0; j < m; j++) {
+          const dij = ldf(d, i * m + j);
+          const dst = row + (<usize>(oW + j * k) << 3);
+          if (ASC_FEATURE_SIMD) {
+            const vd = f64x2.splat(dij);
+            let a = 0;
+            for (; a + 2 <= k; a += 2) v128.store(dst + (<usize>a << 3), f64x2.mul(vd, v128.load(arow + (<usize>a << 3))));
+            for (; a < k; a++) stf(dst, a, dij * ldf(arow, a));
+          } else {
+            for (let a = 0; a < k; a++) stf(dst, a, dij * ldf(arow, a));
+          }
+          if (gBias) stf(row, oB + j, dij);
+        }
+      }
+      if (l > 1) {
+        const prev = arr(RGA_, l - 1);
+        dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>oW << 3), k, 0, prev, k, gWork);
+        const s1 = arr(S1_, l - 1);
+        for (let q = 0; q < n * k; q++) stf(prev, q, ldf(prev, q) * ldf(s1, q));
+        d = prev;
+      }
+    }
+  }
+}
+
+/** Cross-entropy: J ← J̃ with rows √sᵢ(diag √pᵢ − √pᵢpᵢᵀ)Jᵢ, so H₀ = J̃ᵀJ̃/n. `mix` has M doubles. */
+function gaussNewtonFactor(J: usize, mix: usize): void {
+  const n = gN;
+  const r = width(gL);
+  const M = gM;
+  const pp = arr(P_, gL);
+  const sm = arr(MASS_, 1);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < M; c++) stf(mix, c, 0);
+    for (let k = 0; k < r; k++) {
+      const pk = ldf(pp, i * r + k);
+      const row = J + (<usize>((i * r + k) * M) << 3);
+      for (let c = 0; c < M; c++) stf(mix, c, ldf(mix, c) + pk * ldf(row, c));
+    }
+    const rs = Math.sqrt(ldf(sm, i));
+    for (let k = 0; k < r; k++) {
+      const f = rs * Math.sqrt(ldf(pp, i * r + k));
+      const row = J + (<usize>((i * r + k) * M) << 3);
+      for (let c = 0; c < M; c++) stf(row, c, f * (ldf(row, c) - ldf(mix, c)));
+    }
+  }
+}
+
+@inline function addSym(H: usize, M: i32, i: i32, j: i32, v: f64): void {
+  stf(H, i * M + j, ldf(H, i * M + j) + v);
+  if (i != j) stf(H, j * M + i, ldf(H, j * M + i) + v);
+}
+
+/** H += H₁ of a one-hidden-layer net with linear output, from its block structure (engine-ts.ts). */
+function addResidualShallow(p: usize, x: usize, H: usize): void {
+  const n = gN;
+  const M = gM;
+  const d = width(0);
+  const m = width(1);
+  const r = width(2);
+  const s1 = arr(S1_, 1);
+  const s2 = arr(S2_, 1);
+  const G = arr(GA_, 2);
+  const ga1 = arr(GA_, 1); // gᵢⱼ = Σₖ Gᵢₖ W²ₖⱼ, already computed by backwardPass
+  const oW1 = 0;
+  const oB1 = m * d;
+  const oW2 = offW(2);
+  const dt = gBias ? d + 1 : d;
+  for (let i = 0; i < n; i++) {
+    const xr = x + (<usize>(i * d) << 3);
+    for (let j = 0; j < m; j++) {
+      const c = ldf(ga1, i * m + j) * ldf(s2, i * m + j);
+      if (c != 0) {
+        for (let a = 0; a < dt; a++) {
+          const xa: f64 = a < d ? ldf(xr, a) : 1;
+          const ia = a < d ? oW1 + j * d + a : oB1 + j;
+          for (let b = 0; b <= a; b++) {
+            const xb: f64 = b < d ? ldf(xr, b) : 1;
+            addSym(H, M, ia, b < d ? oW1 + j * d + b : oB1 + j, c * xa * xb);
+          }
+        }
+      }
+      const sj = ldf(s1, i * m + j);
+      for (let k = 0; k < r; k++) {
+        const e = ldf(G, i * r + k) * sj;
+        if (e == 0) continue;
+        const col = oW2 + k * m + j;
+        for (let a = 0; a < dt; a++) {
+          const xa: f64 = a < d ? ldf(xr, a) : 1;
+          addSym(H, M, col, a < d ? oW1 + j * d + a : oB1 + j, e * xa);
+        }
+      }
+    }
+  }
+}
+
+// ---- exported kernels --------------------------------------------------------------------------------------
+
+/** F (n × d_out) = f(X). */
+export function mlpForward(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, p: usize, x: usize, s: usize, work: usize, f: usize): void {
+  setNet(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(p, x, 0);
+  memory.copy(f, arr(A_, L), <usize>(n * width(L)) << 3);
+}
+
+/** Returns R (without L2); writes ∇R into grad when wantGrad = 1. */
+export function mlpLossGrad(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, grad: usize, wantGrad: i32): f64 {
+  setNet(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(p, x, 0);
+  const loss = outputLoss(lossCode, y);
+  if (wantGrad) backwardPass(p, x, grad);
+  return loss;
+}
+
+/** hv = H·v, H₀·v or H₁·v (part 0, 1, 2) by the R-operator; without L2. */
+export function mlpHvp(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, v: usize, part: i32, s: usize, work: usize, hv: usize): void {
+  setNet(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(p, x, 1);
+  outputLoss(lossCode, y);
+  backwardPass(p, x, 0);
+  if (lossCode == 1) softmaxMass(y);
+  rop(lossCode, p, x, v, part, hv);
+}
+
+/** J ((n·r) × M), row i·r + k = ∂f_k(x_i)/∂θ. */
+export function mlpJacobian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, p: usize, x: usize, s: usize, work: usize, J: usize): void {
+  setNet(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(p, x, 0);
+  jacobianInto(p, x, J);
+}
+
+/**
+ * Exact Hessian without L2. split = 0: H (M × M) into h0. split = 1: H₀ = JᵀΛJ/n into h0 and H₁ into h1.
+ * H₀ by SYRK of J (cross-entropy: of J̃); H₁ by block structure (L = 2, linear output) or R-operator columns.
+ * J: (n·r·M) doubles; e: 2·M doubles of scratch.
+ */
+export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, split: i32, h0: usize, h1: usize): void {
+  setNet(L, widths, codes, cparams, bias, n, s, work);
+  const M = gM;
+  const r = width(L);
+  forwardPass(p, x, 1);
+  outputLoss(lossCode, y);
+  backwardPass(p, x, 0);
+  if (lossCode == 1) softmaxMass(y);
+  jacobianInto(p, x, J);
+  if (lossCode == 1) gaussNewtonFactor(J, e);
+  dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
+  const target = split ? h1 : h0;
+  if (split) for (let q = 0; q < M * M; q++) stf(h1, q, 0);
+  if (L == 2 && codeOf(2) == 0) {
+    addResidualShallow(p, x, target);
+    return;
+  }
+  // Generic: column j of H₁ is the residual R-operator applied to e_j; add (C + Cᵀ)/2.
+  const col = e + (<usize>M << 3);
+  for (let q = 0; q < M; q++) stf(e, q, 0);
+  for (let j = 0; j < M; j++) {
+    stf(e, j, 1);
+    rop(lossCode, p, x, e, 2, col);
+    stf(e, j, 0);
+    for (let i = 0; i < M; i++) {
+      const c = 0.5 * ldf(col, i);
+      stf(target, i * M + j, ldf(target, i * M + j) + c);
+      stf(target, j * M + i, ldf(target, j * M + i) + c);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { out, runKernel } from "@losscape/core";
+import type { HvpPart } from "./engine-ts.js";
+import type { Net } from "./spec.js";
+
+/**
+ * Calls of the WASM kernels in assembly/mlp.ts through core's `runKernel` (no pointers here). Buffers the kernels
+ * only use as scratch are passed as inputs from a small pool (their contents do not matter; they are copied in,
+ * not back). Internal: inputs are validated by the public functions.
+ */
+
+const pools = new Map<string, Float64Array>();
+function scratch(role: string, length: number): Float64Array {
+  let b = pools.get(role);
+  if (!b || b.length < length) {
+    b = new Float64Array(Math.max(length, 1));
+    pools.set(role, b);
+  }
+  return b.subarray(0, Math.max(length, 1));
+}
+
+const netArgsCache = new WeakMap<Net, [number, Int32Array, Int32Array, Float64Array, number]>();
+function netArgs(net: Net): [number, Int32Array, Int32Array, Float64Array, number] {
+  let a = netArgsCache.get(net);
+  if (!a) {
+    a = [net.L, Int32Array.from(net.widths), net.codes, net.cparams, net.bias ? 1 : 0];
+    netArgsCache.set(net, a);
+  }
+  return a;
+}
+
+function totalWidth(net: Net): number {
+  let t = 0;
+  for (let l = 1; l <= net.L; l++) t += net.widths[l];
+  return t;
+}
+
+const workCache = new Map<number, number>();
+/** Doubles of GEMM/SYRK packing workspace for products whose dimensions are all ≤ d (monotone in each). */
+function workFor(fn: string, d: number): Float64Array {
+  let w = workCache.get(d);
+  if (w === undefined) {
+    w = runKernel(fn, "dgemmWorkSize", [d, d, d]).result;
+    workCache.set(d, w);
+  }
+  return scratch("work", w);
+}
+
+function maxDim(net: Net, n: number, extra = 0): number {
+  return Math.max(n, extra, ...net.widths);
+}
+
+export function wasmForward(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
+  const s = scratch("s", 3 * n * totalWidth(net));
+  const r = net.widths[net.L];
+  return runKernel(fn, "mlpForward", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r)]).outputs[0];
+}
+
+export function wasmLossGrad(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): { loss: number; grad: Float64Array } {
+  const s = scratch("s", 6 * n * totalWidth(net));
+  const { result, outputs } = runKernel(fn, "mlpLossGrad", [
+    ...netArgs(net), net.loss, n, p, X, Y, s, workFor(fn, maxDim(net, n)), out(net.M), 1,
+  ]);
+  return { loss: result, grad: outputs[0] };
+}
+
+export function wasmLoss(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): number {
+  const s = scratch("s", 6 * n * totalWidth(net));
+  return runKernel(fn, "mlpLossGrad", [...netArgs(net), net.loss, n, p, X, Y, s, workFor(fn, maxDim(net, n)), out(0), 0]).result;
+}
+
+export function wasmHvp(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, v: Float64Array, part: HvpPart): Float64Array {
+  const s = scratch("s", 12 * n * totalWidth(net));
+  return runKernel(fn, "mlpHvp", [...netArgs(net), net.loss, n, p, X, Y, v, part, s, workFor(fn, maxDim(net, n)), out(net.M)]).outputs[0];
+}
+
+export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
+  const s = scratch("s", 12 * n * totalWidth(net));
+  const r = net.widths[net.L];
+  return runKernel(fn, "mlpJacobian", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r * net.M)]).outputs[0];
+}
+
+/** split = false: { h0: H }; split = true: { h0: H₀, h1: H₁ } (without L2). */
+export function wasmHessian(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
+  const M = net.M;
+  const r = net.widths[net.L];
+  const s = scratch("s", 12 * n * totalWidth(net));
+  const J = scratch("J", n * r * M);
+  const e = scratch("e", 2 * M);
+  const work = workFor(fn, maxDim(net, n * r, M));
+  const { outputs } = runKernel(fn, "mlpHessian", [
+    ...netArgs(net), net.loss, n, p, X, Y, s, work, J, e, split ? 1 : 0, out(M * M), out(split ? M * M : 0),
+  ]);
+  return split ? { h0: outputs[0], h1: outputs[1] } : { h0: outputs[0] };
+}
