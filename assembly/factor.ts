@@ -21,12 +21,20 @@ export function facDot(x: usize, y: usize, n: i32): f64 {
   if (ASC_FEATURE_SIMD) {
     let a0 = f64x2.splat(0);
     let a1 = f64x2.splat(0);
-    for (; i + 4 <= n; i += 4) {
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 3;
       a0 = f64x2.add(a0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
       a1 = f64x2.add(a1, f64x2.mul(v128.load(x + o + 16), v128.load(y + o + 16)));
+      a2 = f64x2.add(a2, f64x2.mul(v128.load(x + o + 32), v128.load(y + o + 32)));
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(x + o + 48), v128.load(y + o + 48)));
     }
-    a0 = f64x2.add(a0, a1);
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    }
+    a0 = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
     s = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
   } else {
     let s1: f64 = 0;

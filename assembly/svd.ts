@@ -17,53 +17,38 @@ import { facDot, facScal, householderApplyQ, householderQr } from "./factor";
   return p + ((<usize>j * <usize>ldp) << 3);
 }
 
-// Squared norms of the two columns after the last `rotateColumns` (module globals: no allocation).
-let rotNormX: f64 = 0;
-let rotNormY: f64 = 0;
-
-/** x ← c·x − s·y, y ← s·x + c·y over n contiguous doubles; leaves ‖x‖², ‖y‖² in rotNormX/rotNormY. */
+/** x ← c·x − s·y, y ← s·x + c·y over n contiguous doubles. */
 function rotateColumns(x: usize, y: usize, n: i32, c: f64, s: f64): void {
   let i = 0;
-  let nx: f64 = 0;
-  let ny: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     const vc = f64x2.splat(c);
     const vs = f64x2.splat(s);
-    let ax = f64x2.splat(0);
-    let ay = f64x2.splat(0);
-    for (; i + 2 <= n; i += 2) {
+    for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 3;
-      const xv = v128.load(x + o);
-      const yv = v128.load(y + o);
-      const xn = f64x2.sub(f64x2.mul(vc, xv), f64x2.mul(vs, yv));
-      const yn = f64x2.add(f64x2.mul(vs, xv), f64x2.mul(vc, yv));
-      v128.store(x + o, xn);
-      v128.store(y + o, yn);
-      ax = f64x2.add(ax, f64x2.mul(xn, xn));
-      ay = f64x2.add(ay, f64x2.mul(yn, yn));
+      const x0 = v128.load(x + o);
+      const y0 = v128.load(y + o);
+      const x1 = v128.load(x + o + 16);
+      const y1 = v128.load(y + o + 16);
+      v128.store(x + o, f64x2.sub(f64x2.mul(vc, x0), f64x2.mul(vs, y0)));
+      v128.store(y + o, f64x2.add(f64x2.mul(vs, x0), f64x2.mul(vc, y0)));
+      v128.store(x + o + 16, f64x2.sub(f64x2.mul(vc, x1), f64x2.mul(vs, y1)));
+      v128.store(y + o + 16, f64x2.add(f64x2.mul(vs, x1), f64x2.mul(vc, y1)));
     }
-    nx = f64x2.extract_lane(ax, 0) + f64x2.extract_lane(ax, 1);
-    ny = f64x2.extract_lane(ay, 0) + f64x2.extract_lane(ay, 1);
   }
   for (; i < n; i++) {
     const xi = ld(x, i);
     const yi = ld(y, i);
-    const xn = c * xi - s * yi;
-    const yn = s * xi + c * yi;
-    st(x, i, xn);
-    st(y, i, yn);
-    nx += xn * xn;
-    ny += yn * yn;
+    st(x, i, c * xi - s * yi);
+    st(y, i, s * xi + c * yi);
   }
-  rotNormX = nx;
-  rotNormY = ny;
 }
 
 /**
  * One-sided Jacobi on the m×n column-major Y (leading dimension ldy): plane rotations Y ← Y·J until every pair of
  * columns is orthogonal to |y_pᵀy_q| ≤ √m·ε·‖y_p‖‖y_q‖ (the de Rijk / Demmel–Veselić stopping rule, which
  * yields singular values with high relative accuracy). When `wantV` the rotations are also applied to the n×n
- * column-major V (leading dimension ldv), which should start as I. `norms` (n doubles) receives ‖y_j‖².
+ * column-major V (leading dimension ldv), which should start as I. `norms` (n doubles) holds the ‖y_j‖² (updated
+ * after each rotation, recomputed at the start of each sweep).
  * Returns the number of sweeps, or −1 when `maxSweeps` sweeps did not converge.
  */
 function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, maxSweeps: i32): i32 {
@@ -74,6 +59,13 @@ function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize
   }
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let rotated = 0;
+    if (sweep > 0) {
+      // Refresh the updated norms once per sweep so rounding in the updates cannot accumulate.
+      for (let j = 0; j < n; j++) {
+        const cj = col(y, j, ldy);
+        st(norms, j, facDot(cj, cj, m));
+      }
+    }
     for (let p = 0; p < n - 1; p++) {
       const yp = col(y, p, ldy);
       for (let q = p + 1; q < n; q++) {
@@ -91,8 +83,11 @@ function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
         rotateColumns(yp, yq, m, c, s);
-        st(norms, p, rotNormX);
-        st(norms, q, rotNormY);
+        // New squared norms a − t·g and b + t·g (exact in real arithmetic); recomputed when the update cancels.
+        const na = a - t * g;
+        const nb = b + t * g;
+        st(norms, p, na > 0.25 * a ? na : facDot(yp, yp, m));
+        st(norms, q, nb > 0.25 * b ? nb : facDot(yq, yq, m));
         if (wantV) rotateColumns(col(v, p, ldv), col(v, q, ldv), n, c, s);
       }
     }
@@ -134,28 +129,33 @@ function completeOrthonormal(n: i32, k: i32, u: usize, ldu: i32, bad: usize): vo
  * SVD of the m×n A with m ≥ n: A = U·diag(s)·Vᵀ, s descending, V n×n orthogonal, U m×uc with orthonormal columns
  * (uc = n: thin; uc = m: full, the extra columns spanning the orthogonal complement of range(A)).
  *
- * Method: scale A by a power of two (exact) so max|aᵢⱼ| ≈ 1; Householder QR with column pivoting A·P = Q·R;
- * one-sided Jacobi on Y = Rᵀ (Y·J has orthogonal columns = U_y·Σ, so R = J·Σ·U_yᵀ); then U = Q·[J; 0] and
- * V = P·U_y. Zero singular values get orthonormal completions of U_y.
+ * Method (Drmač & Veselić 2008, Alg. 1 with both preconditioners): scale A by a power of two (exact) so
+ * max|aᵢⱼ| ∈ [½, 1); Householder QR with column pivoting A·P = Q·R; a second QR, Rᵀ = Q₁·R₁; one-sided Jacobi on
+ * X = R₁ᵀ, X·J = U_x·Σ (the second QR is a step of QR iteration on R·Rᵀ that makes X nearly diagonal, so few
+ * sweeps are needed). Then A·P = Q·R = (Q·U_x)·Σ·(Q₁·J)ᵀ, so U = Q·[U_x; 0] and V = P·Q₁·J. Zero singular values
+ * get orthonormal completions of U_x.
  *
  * A(i, j) is read at a[i·ars + j·acs]; s receives n values; when `wantVectors` U(i, j) is written to
- * u[i·urs + j·ucs] and V(i, j) to v[i·vrs + j·vcs]. `work` holds m·n + m·uc + 2n² + 5n doubles + 3n i32
- * (`svdWorkSize`). Returns the number of Jacobi sweeps, or −1 when Jacobi did not converge in 60 sweeps.
+ * u[i·urs + j·ucs] and V(i, j) to v[i·vrs + j·vcs]. `work` holds `svdWorkSize(m, n, uc)` doubles.
+ * Returns the number of Jacobi sweeps, or −1 when Jacobi did not converge in 60 sweeps.
  */
 export function svdJacobi(
   m: i32, n: i32, a: usize, ars: i32, acs: i32, s: usize, wantVectors: i32, uc: i32,
   u: usize, urs: i32, ucs: i32, v: usize, vrs: i32, vcs: i32, work: usize,
 ): i32 {
-  const x = work; // m×n, column-major: A, then QR factors
-  const y = x + ((<usize>m * <usize>n) << 3); // n×n: Rᵀ, then U_y·Σ
-  const jv = y + ((<usize>n * <usize>n) << 3); // n×n: J
-  const uw = jv + ((<usize>n * <usize>n) << 3); // m×uc: Q·[J; 0]
+  const x = work; // m×n, column-major: A, then its QR factors (R and Q's reflectors)
+  const y = x + ((<usize>m * <usize>n) << 3); // n×n: Rᵀ, then its QR factors (R₁ and Q₁'s reflectors)
+  const z = y + ((<usize>n * <usize>n) << 3); // n×n: X = R₁ᵀ, then U_x·Σ, then U_x
+  const jv = z + ((<usize>n * <usize>n) << 3); // n×n: J, then Q₁·J
+  const uw = jv + ((<usize>n * <usize>n) << 3); // m×uc: Q·[U_x 0; 0 I]
   const tau = uw + ((<usize>m * <usize>uc) << 3); // n
-  const norms = tau + (<usize>n << 3); // n
+  const tau1 = tau + (<usize>n << 3); // n
+  const norms = tau1 + (<usize>n << 3); // n
   const qrw = norms + (<usize>n << 3); // 2n
   const sval = qrw + (<usize>(2 * n) << 3); // n
   const perm = sval + (<usize>n << 3); // n i32: QR column pivots
-  const order = perm + (<usize>n << 2); // n i32: sort order
+  const perm1 = perm + (<usize>n << 2); // n i32: (identity) pivots of the second QR
+  const order = perm1 + (<usize>n << 2); // n i32: sort order
   const bad = order + (<usize>n << 2); // n i32: zero singular values
 
   // Copy and scale by 2^e so the largest entry has magnitude in [0.5, 1): keeps ‖·‖² clear of overflow.
@@ -175,20 +175,24 @@ export function svdJacobi(
   }
 
   householderQr(m, n, x, m, tau, perm, 1, qrw);
-
-  // Y = Rᵀ (lower triangular): Y(i, j) = R(j, i) for i ≥ j.
+  // Y = Rᵀ (lower triangular): Y(i, j) = R(j, i) for i ≥ j; then Y = Q₁·R₁.
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) st(y, j * n + i, i >= j ? ld(x, i * m + j) : 0);
+  }
+  householderQr(n, n, y, n, tau1, perm1, 0, qrw);
+  // X = R₁ᵀ.
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) st(z, j * n + i, i >= j ? ld(y, i * n + j) : 0);
   }
   if (wantVectors) {
     for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) st(jv, j * n + i, i == j ? 1 : 0);
   }
-  const sweeps = jacobiOneSided(n, n, y, n, wantVectors, jv, n, norms, 60);
+  const sweeps = jacobiOneSided(n, n, z, n, wantVectors, jv, n, norms, 60);
   if (sweeps < 0) return -1;
 
-  // Singular values: the column norms of Y·J, sorted descending (selection sort keeps the result deterministic).
+  // Singular values: the column norms of X·J, sorted descending (selection sort keeps the result deterministic).
   for (let j = 0; j < n; j++) {
-    const cj = col(y, j, n);
+    const cj = col(z, j, n);
     st(sval, j, Math.sqrt(facDot(cj, cj, n)));
     store<i32>(order + (<usize>j << 2), j);
   }
@@ -205,36 +209,37 @@ export function svdJacobi(
   for (let i = 0; i < n; i++) st(s, i, ld(sval, load<i32>(order + (<usize>i << 2))) * unscale);
   if (!wantVectors) return sweeps;
 
-  // U_y = (Y·J)·Σ⁻¹, completed where σ = 0.
+  // U_x = (X·J)·Σ⁻¹, completed where σ = 0.
   for (let j = 0; j < n; j++) {
     const sj = ld(sval, j);
     const isZero = sj == 0 || !isFinite(1 / sj);
     store<i32>(bad + (<usize>j << 2), isZero ? 1 : 0);
-    if (!isZero) facScal(1 / sj, col(y, j, n), n);
+    if (!isZero) facScal(1 / sj, col(z, j, n), n);
   }
-  completeOrthonormal(n, n, y, n, bad);
+  completeOrthonormal(n, n, z, n, bad);
 
-  // U = Q·[J 0; 0 I] (m×uc), columns in sorted order; the extra columns (full U) are Q·e_j.
+  // U = Q·[U_x 0; 0 I] (m×uc), columns in sorted order; the extra columns (full U) are Q·e_j.
   for (let j = 0; j < uc; j++) {
     const src = j < n ? load<i32>(order + (<usize>j << 2)) : j;
     const dst = col(uw, j, m);
-    for (let i = 0; i < m; i++) st(dst, i, j < n ? (i < n ? ld(jv, src * n + i) : 0) : i == j ? 1 : 0);
+    for (let i = 0; i < m; i++) st(dst, i, j < n ? (i < n ? ld(z, src * n + i) : 0) : i == j ? 1 : 0);
   }
   householderApplyQ(m, n, x, m, tau, uc, uw, m);
   for (let j = 0; j < uc; j++) for (let i = 0; i < m; i++) st(u, i * urs + j * ucs, ld(uw, j * m + i));
 
-  // V = P·U_y: row perm[i] of V is row i of U_y.
+  // V = P·(Q₁·J): row perm[i] of V is row i of Q₁·J.
+  householderApplyQ(n, n, y, n, tau1, n, jv, n);
   for (let j = 0; j < n; j++) {
     const src = load<i32>(order + (<usize>j << 2));
     for (let i = 0; i < n; i++) {
       const pi = load<i32>(perm + (<usize>i << 2));
-      st(v, pi * vrs + j * vcs, ld(y, src * n + i));
+      st(v, pi * vrs + j * vcs, ld(jv, src * n + i));
     }
   }
   return sweeps;
 }
 
-/** Doubles of workspace `svdJacobi` needs (the i32 arrays are counted as doubles, rounded up). */
+/** Doubles of workspace `svdJacobi` needs (its four i32 arrays counted as 2n doubles). */
 export function svdWorkSize(m: i32, n: i32, uc: i32): f64 {
-  return <f64>m * <f64>n + <f64>m * <f64>uc + 2 * <f64>n * <f64>n + 5 * <f64>n + 2 * <f64>n;
+  return <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n;
 }

@@ -70,7 +70,7 @@ function wasmSvd(w: WasmInstance, fn: string, a: Mat, vectors: boolean, fullV: b
     const ps = w.allocF64(fn, N, false);
     const pu = vectors ? w.allocF64(fn, m * k, false) : 0;
     const pvt = vectors ? w.allocF64(fn, vtRows * n, false) : 0;
-    const work = w.allocF64(fn, M * N + M * uc + 2 * N * N + 7 * N, false);
+    const work = w.allocF64(fn, w.fn<(...x: number[]) => number>("svdWorkSize")(M, N, uc), false);
     const kernel = w.fn<(...x: number[]) => number>("svdJacobi");
     // Element strides: A(i, j) = a[i·ars + j·acs]; U_B(i, j) → u[i·urs + j·ucs]; V_B(i, j) → v[i·vrs + j·vcs].
     const sweeps = tall
