@@ -44,51 +44,61 @@ function rotateColumns(x: usize, y: usize, n: i32, c: f64, s: f64): void {
 }
 
 /**
+ * One Jacobi step on columns p < q of the m×n column-major Y: when |y_pᵀy_q| > tol·‖y_p‖‖y_q‖, rotate them (and
+ * the same columns of V when `wantV`) so they become orthogonal. `norms` holds the ‖y_j‖². Returns 1 if rotated.
+ */
+function jacobiPair(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, tol: f64, p: i32, q: i32): i32 {
+  const a = ld(norms, p);
+  const b = ld(norms, q);
+  if (a == 0 || b == 0) return 0;
+  const yp = col(y, p, ldy);
+  const yq = col(y, q, ldy);
+  const g = facDot(yp, yq, m);
+  if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) return 0;
+  // tan θ solves t² + 2ζt − 1 = 0 with ζ = (b − a)/(2g); the smaller root keeps the rotation small.
+  const zeta = (b - a) / (2 * g);
+  const az = Math.abs(zeta);
+  const t = az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
+  const c = 1 / Math.sqrt(1 + t * t);
+  const s = c * t;
+  rotateColumns(yp, yq, m, c, s);
+  // New squared norms a − t·g and b + t·g (exact in real arithmetic); recomputed when the update cancels.
+  const na = a - t * g;
+  const nb = b + t * g;
+  st(norms, p, na > 0.25 * a ? na : facDot(yp, yp, m));
+  st(norms, q, nb > 0.25 * b ? nb : facDot(yq, yq, m));
+  if (wantV) rotateColumns(col(v, p, ldv), col(v, q, ldv), n, c, s);
+  return 1;
+}
+
+/**
  * One-sided Jacobi on the m×n column-major Y (leading dimension ldy): plane rotations Y ← Y·J until every pair of
  * columns is orthogonal to |y_pᵀy_q| ≤ √m·ε·‖y_p‖‖y_q‖ (the de Rijk / Demmel–Veselić stopping rule, which
  * yields singular values with high relative accuracy). When `wantV` the rotations are also applied to the n×n
  * column-major V (leading dimension ldv), which should start as I. `norms` (n doubles) holds the ‖y_j‖² (updated
  * after each rotation, recomputed at the start of each sweep).
+ * Each sweep visits every pair once, block by block (blocks of columns small enough that two stay in cache: a
+ * block-cyclic ordering, convergent like the row-cyclic one).
  * Returns the number of sweeps, or −1 when `maxSweeps` sweeps did not converge.
  */
 function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, maxSweeps: i32): i32 {
   const tol = Math.sqrt(<f64>m) * 2.220446049250313e-16;
-  for (let j = 0; j < n; j++) {
-    const cj = col(y, j, ldy);
-    st(norms, j, facDot(cj, cj, m));
-  }
+  // Two blocks of bs columns of m doubles ≈ 512 KiB.
+  const bs = max(8, min(n, 32768 / max(m, 1)));
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    let rotated = 0;
-    if (sweep > 0) {
-      // Refresh the updated norms once per sweep so rounding in the updates cannot accumulate.
-      for (let j = 0; j < n; j++) {
-        const cj = col(y, j, ldy);
-        st(norms, j, facDot(cj, cj, m));
-      }
+    // Exact norms at the start of each sweep, so rounding in the updates cannot accumulate.
+    for (let j = 0; j < n; j++) {
+      const cj = col(y, j, ldy);
+      st(norms, j, facDot(cj, cj, m));
     }
-    for (let p = 0; p < n - 1; p++) {
-      const yp = col(y, p, ldy);
-      for (let q = p + 1; q < n; q++) {
-        const a = ld(norms, p);
-        const b = ld(norms, q);
-        if (a == 0 || b == 0) continue;
-        const yq = col(y, q, ldy);
-        const g = facDot(yp, yq, m);
-        if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) continue;
-        rotated++;
-        // tan θ solves t² + 2ζt − 1 = 0 with ζ = (b − a)/(2g); the smaller root keeps the rotation small.
-        const zeta = (b - a) / (2 * g);
-        const az = Math.abs(zeta);
-        const t = az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = c * t;
-        rotateColumns(yp, yq, m, c, s);
-        // New squared norms a − t·g and b + t·g (exact in real arithmetic); recomputed when the update cancels.
-        const na = a - t * g;
-        const nb = b + t * g;
-        st(norms, p, na > 0.25 * a ? na : facDot(yp, yp, m));
-        st(norms, q, nb > 0.25 * b ? nb : facDot(yq, yq, m));
-        if (wantV) rotateColumns(col(v, p, ldv), col(v, q, ldv), n, c, s);
+    let rotated = 0;
+    for (let bp = 0; bp < n; bp += bs) {
+      const pEnd = min(bp + bs, n);
+      for (let bq = bp; bq < n; bq += bs) {
+        const qEnd = min(bq + bs, n);
+        for (let p = bp; p < pEnd; p++) {
+          for (let q = max(bq, p + 1); q < qEnd; q++) rotated += jacobiPair(m, n, y, ldy, wantV, v, ldv, norms, tol, p, q);
+        }
       }
     }
     if (rotated == 0) return sweep + 1;
