@@ -23,21 +23,12 @@ export function runtimeName() {
 
 const yieldToEventLoop = () => new Promise((r) => setTimeout(r, 0));
 
-/**
- * Time one implementation: `warmup` untimed runs, then `reps` samples; each sample times `inner` back-to-back
- * runs and divides (for sub-millisecond cases, so timer granularity does not matter).
- */
-async function timeImpl(impl, ctx, { warmup, reps, inner }) {
+/** Time `inner` back-to-back runs of `impl` and return the time per run (ms) and the last output. */
+async function sample(impl, ctx, inner) {
   let output;
-  for (let i = 0; i < warmup; i++) output = await impl.run(ctx);
-  const samples = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < inner; i++) output = await impl.run(ctx);
-    samples.push((performance.now() - t0) / inner);
-    if (r % 4 === 3) await yieldToEventLoop();
-  }
-  return { samples, output };
+  const t0 = performance.now();
+  for (let i = 0; i < inner; i++) output = await impl.run(ctx);
+  return { ms: (performance.now() - t0) / inner, output };
 }
 
 /**
@@ -52,15 +43,17 @@ export async function runSuite(suite, options = {}) {
   const cases = [];
   for (const c of suite.cases) {
     const ctx = (await c.setup?.()) ?? {};
+    // Warm up every implementation, then take samples round-robin (one per implementation per round), so load
+    // from other processes falls on all of them alike and the ratios of one run stay comparable.
+    const active = [];
     const results = [];
     for (const [implName, impl] of Object.entries(c.impls)) {
       if (impl.skip) {
         results.push({ impl: implName, skipped: impl.skip });
         continue;
       }
-      if (impl.backend !== undefined) {
-        if (!BACKENDS.includes(impl.backend)) throw new Error(`suite ${suite.name}: unknown backend ${impl.backend}`);
-        setBackend(impl.backend);
+      if (impl.backend !== undefined && !BACKENDS.includes(impl.backend)) {
+        throw new Error(`suite ${suite.name}: unknown backend ${impl.backend}`);
       }
       let warmup = impl.warmup ?? c.warmup ?? 1;
       let reps = impl.reps ?? c.reps ?? 5;
@@ -69,29 +62,69 @@ export async function runSuite(suite, options = {}) {
         warmup = Math.min(warmup, 1);
         reps = Math.min(reps, 2);
       }
+      const entry = { implName, impl, warmup, reps, inner, samples: [], output: undefined, error: undefined };
+      results.push(entry);
+      active.push(entry);
+    }
+    const withBackend = async (e, body) => {
+      if (e.error) return;
       try {
-        const { samples, output } = await timeImpl(impl, ctx, { warmup, reps, inner });
+        if (e.impl.backend !== undefined) setBackend(e.impl.backend);
+        await body();
+      } catch (err) {
+        e.error = String(err?.message ?? err);
+        log(`${suite.name} ${c.name} ${e.implName}: ERROR ${e.error}`);
+      } finally {
         setBackend(defaultBackend);
-        const med = median(samples);
-        const row = {
-          impl: implName,
-          median: med,
-          min: Math.min(...samples),
-          samples,
-          runs: { warmup, reps, inner },
-        };
-        if (c.flops) row.gflops = c.flops / med / 1e6;
-        if (c.accuracy && impl.accuracy !== false) row.accuracy = await c.accuracy(ctx, output, implName);
-        results.push(row);
-        log(`${suite.name} ${c.name} ${implName}: median ${med.toFixed(3)} ms`);
-      } catch (e) {
-        setBackend(defaultBackend);
-        results.push({ impl: implName, error: String(e?.message ?? e) });
-        log(`${suite.name} ${c.name} ${implName}: ERROR ${e?.message ?? e}`);
+      }
+    };
+    for (const e of active) {
+      await withBackend(e, async () => {
+        for (let i = 0; i < e.warmup; i++) e.output = await e.impl.run(ctx);
+      });
+      await yieldToEventLoop();
+    }
+    const rounds = Math.max(0, ...active.map((e) => e.reps));
+    for (let r = 0; r < rounds; r++) {
+      for (const e of active) {
+        if (r >= e.reps) continue;
+        await withBackend(e, async () => {
+          const { ms, output } = await sample(e.impl, ctx, e.inner);
+          e.samples.push(ms);
+          e.output = output;
+        });
       }
       await yieldToEventLoop();
     }
+    for (let i = 0; i < results.length; i++) {
+      const e = results[i];
+      if (e.skipped) continue;
+      if (e.error) {
+        results[i] = { impl: e.implName, error: e.error };
+        continue;
+      }
+      const med = median(e.samples);
+      const row = {
+        impl: e.implName,
+        median: med,
+        min: Math.min(...e.samples),
+        samples: e.samples,
+        runs: { warmup: e.warmup, reps: e.reps, inner: e.inner },
+      };
+      if (c.flops) row.gflops = c.flops / med / 1e6;
+      if (c.accuracy && e.impl.accuracy !== false) row.accuracy = await c.accuracy(ctx, e.output, e.implName);
+      results[i] = row;
+      log(`${suite.name} ${c.name} ${e.implName}: median ${med.toFixed(3)} ms (${e.samples.length} samples)`);
+    }
     cases.push({ name: c.name, params: c.params ?? {}, flops: c.flops, results });
   }
-  return { name: suite.name, title: suite.title, main: suite.main, peers: suite.peers ?? [], targets: suite.targets ?? [], cases };
+  return {
+    name: suite.name,
+    title: suite.title,
+    notes: suite.notes ?? [],
+    main: suite.main,
+    peers: suite.peers ?? [],
+    targets: suite.targets ?? [],
+    cases,
+  };
 }

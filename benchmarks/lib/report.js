@@ -142,7 +142,11 @@ export function renderResultsMd(byEnv) {
     for (const env of ["node", "chromium"]) {
       const s = byEnv[env]?.results.find((x) => x.name === name);
       if (!s) continue;
-      if (env === "node" || !byEnv.node?.results.find((x) => x.name === name)) lines.push(`## ${name} — ${s.title}`, "");
+      if (env === "node" || !byEnv.node?.results.find((x) => x.name === name)) {
+        lines.push(`## ${name} — ${s.title}`, "");
+        for (const note of s.notes ?? []) lines.push(`- ${note}`);
+        if (s.notes?.length) lines.push("");
+      }
       const { header, rows } = tableRows(s);
       lines.push(`${env === "node" ? "node" : byEnv.chromium.machine.browser}:`, "", mdTable(header, rows), "");
     }

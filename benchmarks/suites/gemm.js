@@ -17,6 +17,10 @@ export default {
   name: "gemm",
   title: "GEMM C = A·B (f64, n×n)",
   main: "losscape simd",
+  notes: [
+    "A, B uniform in [-1, 1) (seeds 1, 2). plain TS = the core ts backend's i-p-j loop; ml-matrix = Matrix#mmul.",
+    "Target (issue 2): n = 512 at least 25× ml-matrix in node; the browser within 1.3× of node.",
+  ],
   peers: ["ml-matrix", "plain TS", "losscape scalar"],
   cases: sizes.map((n) => {
     const { slow, ...fast } = plan[n];

@@ -10,6 +10,7 @@ export default {
   name: "svd",
   title: "Thin SVD (f64, n×n)",
   main: "losscape",
+  notes: ["A uniform in [-1, 1) (seed 3). Accuracy: residual = ‖A − U·diag(s)·Vᵀ‖_F/‖A‖_F; target ≤ 1e-13·n."],
   peers: ["ml-matrix"],
   cases: [
     {
