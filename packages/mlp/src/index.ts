@@ -16,3 +16,12 @@ export {
   hessianVectorProduct,
   type HessianSplit,
 } from "./network.js";
+export { train, type TrainOptions, type TrainResult, type TrainProgress } from "./train.js";
+export {
+  refineCriticalPoint,
+  findCriticalPoints,
+  type RefineOptions,
+  type CriticalPoint,
+  type FindOptions,
+  type FoundCriticalPoint,
+} from "./critical.js";

@@ -1,0 +1,123 @@
+import { BACKENDS, init, loadWasm, matFromRows, setBackend, type BackendName } from "@losscape/core";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { findCriticalPoints, gradient, refineCriticalPoint, train, withParams } from "./index.js";
+import { randomProblem } from "./__tests__/helpers.js";
+import type { Model } from "./types.js";
+
+interface Fixture {
+  widths: number[];
+  activation: "tanh";
+  data: { x: number[]; y: number[] };
+  critical_points: { id: string; theta: number[]; loss: number; hessian_eigenvalues: number[]; counts_neg_zero_pos: number[] }[];
+}
+const fx = JSON.parse(readFileSync(new URL("../test/fixtures/tanh-1-3-1-critical-points.json", import.meta.url), "utf8")) as Fixture;
+const data = { x: matFromRows(fx.data.x.map((v) => [v])), y: matFromRows(fx.data.y.map((v) => [v])) };
+const spec = { widths: fx.widths, activation: fx.activation };
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe.each(BACKENDS)("critical points — backend %s", (backend: BackendName) => {
+  beforeAll(() => setBackend(backend));
+
+  it("refines perturbed reference points back to ‖∇R‖ ≤ 1e-12 with the reference loss and inertia (newton)", () => {
+    setBackend(backend);
+    for (const cp of fx.critical_points) {
+      const p = Float64Array.from(cp.theta, (v, i) => v + 1e-4 * Math.sin(3.7 * i + 1));
+      const r = refineCriticalPoint({ ...spec, params: p }, data, { method: "newton" });
+      expect(r.converged).toBe(true);
+      expect(r.gradNorm).toBeLessThanOrEqual(1e-12);
+      // Loss to 1e-9 relative: the refined point is the reference point or (degenerate cases) a point of the
+      // same critical set, on which R is constant.
+      expect(Math.abs(r.loss - cp.loss)).toBeLessThanOrEqual(1e-9 * cp.loss);
+      expect([r.inertia.negative, r.inertia.zero, r.inertia.positive]).toEqual(cp.counts_neg_zero_pos);
+    }
+  });
+
+  it("gradnorm (minimising ½‖∇R‖²) lands on the saddle cp1 from a perturbed start", () => {
+    setBackend(backend);
+    const cp = fx.critical_points[1];
+    const p = Float64Array.from(cp.theta, (v, i) => v + 1e-3 * Math.cos(2.1 * i));
+    const r = refineCriticalPoint({ ...spec, params: p }, data, { method: "gradnorm" });
+    expect(r.converged).toBe(true);
+    expect(Math.abs(r.loss - cp.loss)).toBeLessThanOrEqual(1e-9 * cp.loss);
+    expect([r.inertia.negative, r.inertia.zero, r.inertia.positive]).toEqual(cp.counts_neg_zero_pos);
+  });
+
+  it("the multi-start search finds the four critical points of the tanh 1-3-1 net from random starts", () => {
+    setBackend(backend);
+    const found = findCriticalPoints(spec, data, { starts: 30, seed: 1 });
+    for (let i = 1; i < found.length; i++) expect(found[i].loss).toBeGreaterThanOrEqual(found[i - 1].loss);
+    for (const f of found) expect(f.gradNorm).toBeLessThanOrEqual(1e-12);
+    for (const cp of fx.critical_points) {
+      const match = found.filter(
+        (f) =>
+          Math.abs(f.loss - cp.loss) <= 1e-9 * cp.loss &&
+          f.inertia.negative === cp.counts_neg_zero_pos[0] &&
+          f.inertia.zero === cp.counts_neg_zero_pos[1] &&
+          f.inertia.positive === cp.counts_neg_zero_pos[2],
+      );
+      expect(match.length, `${cp.id} (loss ${cp.loss}, inertia ${cp.counts_neg_zero_pos})`).toBeGreaterThan(0);
+    }
+    // The isolated minimum cp0 is non-degenerate: its whole spectrum must match the 50-digit reference
+    // (1e-9 relative + 1e-14 absolute, as in reference.test.ts).
+    const ref = fx.critical_points[0];
+    const min = found[0];
+    for (let i = 0; i < ref.hessian_eigenvalues.length; i++) {
+      expect(Math.abs(min.eigenvalues[i] - ref.hessian_eigenvalues[i])).toBeLessThanOrEqual(1e-9 * Math.abs(ref.hessian_eigenvalues[i]) + 1e-14);
+    }
+  });
+
+  it("train: every optimizer lowers the loss; history, progress and gradNorm are consistent", () => {
+    setBackend(backend);
+    for (const optimizer of ["gd", "adam", "lbfgs"] as const) {
+      const calls: number[] = [];
+      const r = train({ ...spec }, data, { optimizer, epochs: 200, seed: 4, lr: optimizer === "gd" ? 0.3 : 0.02, onProgress: (p) => calls.push(p.epoch) });
+      expect(r.diverged).toBe(false);
+      expect(r.epochs).toBe(200);
+      expect(r.history.length).toBe(201);
+      expect(r.history[200].loss).toBe(r.loss);
+      expect(r.loss).toBeLessThan(0.5 * r.history[0].loss);
+      expect(calls.length).toBeGreaterThanOrEqual(200);
+      // gradNorm is the norm of the gradient at the returned model (recomputed: same arithmetic, 1e-14 relative)
+      expect(Math.abs(r.gradNorm - Math.hypot(...gradient(r.model as Model, data)))).toBeLessThanOrEqual(1e-14 * r.gradNorm + 1e-300);
+    }
+  });
+
+  it("train: divergence is reported, never NaN parameters", () => {
+    setBackend(backend);
+    const r = train({ ...spec }, data, { optimizer: "gd", epochs: 500, lr: 80, seed: 4 });
+    expect(r.diverged).toBe(true);
+    expect(r.model.params.every(Number.isFinite)).toBe(true);
+    expect(Number.isFinite(r.loss)).toBe(true);
+  });
+
+  it("train: an aborted signal stops at once with aborted: true", () => {
+    setBackend(backend);
+    const ac = new AbortController();
+    const r = train({ ...spec }, data, {
+      optimizer: "adam",
+      epochs: 1000,
+      seed: 1,
+      onProgress: (p) => {
+        if (p.epoch === 10) ac.abort();
+      },
+      signal: ac.signal,
+    });
+    expect(r.aborted).toBe(true);
+    expect(r.epochs).toBe(10);
+  });
+
+  it("train and refine on a cross-entropy net: the refined point is a critical point", () => {
+    setBackend(backend);
+    const { model, data: d } = randomProblem({ widths: [2, 3, 3], activation: "tanh", loss: "cross-entropy", l2: 0.01, n: 12, seed: 8 });
+    const t = train(model, d, { optimizer: "lbfgs", epochs: 100 });
+    const r = refineCriticalPoint(withParams(model, t.model.params), d);
+    expect(r.converged).toBe(true);
+    // with l2 > 0 the minimum is strict: all eigenvalues ≥ … positive
+    expect(r.inertia.negative).toBe(0);
+  });
+});

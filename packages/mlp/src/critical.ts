@@ -1,0 +1,240 @@
+import { checkNumber, eigh, inertiaFromEigenvalues, ValueError, type Inertia } from "@losscape/core";
+import { HvpPart } from "./engine-ts.js";
+import { initParams } from "./init.js";
+import { Lbfgs, dot, norm } from "./lbfgs.js";
+import { hessianRaw, hvpRaw, lossAndGradientRaw } from "./network.js";
+import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
+import type { Dataset, MlpSpec, Model } from "./types.js";
+
+export interface RefineOptions {
+  /** 'newton' (default): Levenberg–Marquardt on ∇R = 0; 'gradnorm': L-BFGS on ½‖∇R‖², then the same LM polish. */
+  method?: "newton" | "gradnorm";
+  /** Target ‖∇R‖ (default 1e-12). */
+  gtol?: number;
+  /** Iteration budget (default 200 LM iterations; 'gradnorm' also gets up to 20·maxIter L-BFGS iterations). */
+  maxIter?: number;
+  /** Relative zero tolerance of the inertia (DESIGN.md, default 1e-9). */
+  tol?: number;
+  signal?: AbortSignal;
+}
+
+export interface CriticalPoint {
+  model: Model;
+  loss: number;
+  gradNorm: number;
+  iterations: number;
+  /** ‖∇R‖ ≤ gtol was reached. */
+  converged: boolean;
+  /** Hessian eigenvalues at the point, ascending. */
+  eigenvalues: Float64Array;
+  inertia: Inertia;
+}
+
+/**
+ * Refine θ to a critical point of R (∇R = 0), minimum or saddle, until ‖∇R‖ ≤ gtol (default 1e-12).
+ *
+ * 'newton': Levenberg–Marquardt on the equations ∇R(θ) = 0 with the exact Hessian as their Jacobian: with
+ * H = VΛVᵀ, the step is δ = −V·diag(λᵢ/(λᵢ² + μ))·Vᵀ∇R, i.e. (H² + μI)⁻¹H∇R, a damped pseudo-inverse Newton step
+ * that stays bounded where H is singular (critical points of wide nets are degenerate) and indefinite (saddles).
+ * μ shrinks ×10 after a step that lowers ‖∇R‖ and grows ×10 otherwise; μ ≥ (1e-9·max|λ|)² keeps zero modes
+ * from producing huge steps. 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by
+ * L-BFGS with the gradient H∇R from the R-operator, then the LM polish. Returns the point with its loss,
+ * ‖∇R‖, eigenvalues and inertia (|λ| ≤ tol·max(1, max|λ|) counts as zero).
+ * @example
+ * const cp = refineCriticalPoint(model, data, { method: "newton" }); // cp.converged, cp.inertia
+ */
+export function refineCriticalPoint(model: Model, data: Dataset, options: RefineOptions = {}): CriticalPoint {
+  const fn = "refineCriticalPoint";
+  const net = checkModel(fn, model);
+  checkData(fn, net, data);
+  const o = checkRefineOptions(fn, options);
+  return refineRaw(net, model, data, o);
+}
+
+function checkRefineOptions(fn: string, options: RefineOptions): Required<Omit<RefineOptions, "signal">> & { signal?: AbortSignal } {
+  const method = options.method ?? "newton";
+  if (method !== "newton" && method !== "gradnorm") throw new ValueError(`${fn}: 'method' must be 'newton' or 'gradnorm'; found ${String(method)}`);
+  const gtol = options.gtol ?? 1e-12;
+  checkNumber(fn, "gtol", gtol, { min: 0 });
+  const maxIter = options.maxIter ?? 200;
+  checkNumber(fn, "maxIter", maxIter, { min: 0, integer: true });
+  const tol = options.tol ?? 1e-9;
+  checkNumber(fn, "tol", tol, { min: 0 });
+  return { method, gtol, maxIter, tol, signal: options.signal };
+}
+
+function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof checkRefineOptions>): CriticalPoint {
+  let p: Float64Array = Float64Array.from(model.params);
+  let iterations = 0;
+  if (o.method === "gradnorm") {
+    const phi = (x: Float64Array) => {
+      const { gradient: g } = lossAndGradientRaw(net, x, data);
+      const hg = hvpRaw(net, x, data, g, HvpPart.Full);
+      return { value: 0.5 * dot(g, g), grad: hg };
+    };
+    const lb = new Lbfgs(phi, p);
+    const budget = 20 * o.maxIter;
+    // Stop the first-order phase once LM can take over (‖∇R‖ small) or progress stalls.
+    while (iterations < budget && Math.sqrt(2 * lb.state.value) > Math.max(o.gtol, 1e-8) && !o.signal?.aborted) {
+      if (!lb.step()) break;
+      iterations++;
+    }
+    p = lb.state.x;
+  }
+  const lm = levenbergMarquardt(net, p, data, o);
+  p = lm.p;
+  iterations += lm.iterations;
+  const { loss, gradient } = lossAndGradientRaw(net, p, data);
+  const gradNorm = norm(gradient);
+  const eigenvalues = eigh(hessianRaw(net, p, data).h).values;
+  return {
+    model: { ...model, params: p },
+    loss,
+    gradNorm,
+    iterations,
+    converged: gradNorm <= o.gtol,
+    eigenvalues,
+    inertia: inertiaFromEigenvalues(eigenvalues, { tol: o.tol }),
+  };
+}
+
+function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol: number; maxIter: number; signal?: AbortSignal }): { p: Float64Array; iterations: number } {
+  let p: Float64Array = p0;
+  let g = lossAndGradientRaw(net, p, data).gradient;
+  let gn = norm(g);
+  let mu = -1;
+  let it = 0;
+  const M = p.length;
+  // Past gtol, up to 3 polishing iterations run while they still lower ‖∇R‖ (to working precision), so the
+  // reported point and its spectrum are as accurate as float64 allows.
+  let polish = 0;
+  while (it < o.maxIter && (gn > o.gtol || polish < 3) && Number.isFinite(gn) && gn > 0 && !o.signal?.aborted) {
+    if (gn <= o.gtol) polish++;
+    it++;
+    const H = hessianRaw(net, p, data).h;
+    const { values: lam, vectors: V } = eigh(H);
+    let lmax = 0;
+    for (let i = 0; i < M; i++) lmax = Math.max(lmax, Math.abs(lam[i]));
+    const muMin = (1e-9 * Math.max(lmax, 1e-300)) ** 2;
+    if (mu < 0) mu = Math.max(1e-6 * lmax * lmax, muMin);
+    // c = Vᵀg
+    const c = new Float64Array(M);
+    for (let j = 0; j < M; j++) {
+      let s = 0;
+      for (let i = 0; i < M; i++) s += V.data[i * M + j] * g[i];
+      c[j] = s;
+    }
+    let accepted = false;
+    for (let tries = 0; tries < 40; tries++) {
+      const coef = new Float64Array(M);
+      for (let j = 0; j < M; j++) coef[j] = (lam[j] * c[j]) / (lam[j] * lam[j] + mu);
+      const pn = new Float64Array(M);
+      for (let i = 0; i < M; i++) {
+        let s = 0;
+        for (let j = 0; j < M; j++) s += V.data[i * M + j] * coef[j];
+        pn[i] = p[i] - s;
+      }
+      if (pn.every(Number.isFinite)) {
+        const gnew = lossAndGradientRaw(net, pn, data).gradient;
+        const nn = norm(gnew);
+        if (Number.isFinite(nn) && nn < gn) {
+          p = pn;
+          g = gnew;
+          gn = nn;
+          mu = Math.max(mu / 10, muMin);
+          accepted = true;
+          break;
+        }
+      }
+      mu *= 10;
+    }
+    if (!accepted) break; // ‖∇R‖ cannot be lowered further (working precision, or a local minimum of ‖∇R‖)
+  }
+  return { p, iterations: it };
+}
+
+export interface FindOptions extends RefineOptions {
+  /** Number of random starts (default 20). */
+  starts?: number;
+  /** Seed of the starts (default 0); start k uses initParams(spec, { scheme, std, seed: seed + k }). */
+  seed?: number;
+  /** Initialisation of the starts: default 'normal' with std 1. */
+  init?: "normal" | "xavier" | "he";
+  std?: number;
+  /** Relative tolerance under which two points count as the same: losses and spectra agree to it (default 1e-6). */
+  distinctTol?: number;
+  /**
+   * Also descend the loss from every start (up to `descentIter` L-BFGS iterations, default 500) and refine the
+   * end point, so minima are found as well as saddles (direct refinement is drawn to saddles). Default true.
+   */
+  descend?: boolean;
+  descentIter?: number;
+  /** Called after every start. */
+  onProgress?: (p: { start: number; starts: number; found: number }) => void;
+}
+
+export interface FoundCriticalPoint extends CriticalPoint {
+  /** How many starts converged to this point (or to a symmetric copy with the same loss and spectrum). */
+  hits: number;
+}
+
+/**
+ * Multi-start search for critical points of R: `starts` seeded random initialisations, each refined with
+ * `refineCriticalPoint` directly (drawn to saddles) and, with `descend`, after an L-BFGS descent of R (drawn to
+ * minima); converged points are collected once each and returned sorted by loss, with loss,
+ * ‖∇R‖, eigenvalues and inertia. Two points are the same when their losses agree to `distinctTol` (relative,
+ * with an absolute floor of distinctTol·1e-6) and so do their sorted Hessian spectra (to distinctTol·max(1, max|λ|)):
+ * copies under neuron permutations and sign flips (odd activations) have identical spectra and are merged.
+ * @example
+ * const points = findCriticalPoints({ widths: [1, 3, 1], activation: "tanh" }, data, { starts: 40, seed: 1 });
+ */
+export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOptions = {}): FoundCriticalPoint[] {
+  const fn = "findCriticalPoints";
+  const net = compileSpec(fn, spec);
+  checkData(fn, net, data);
+  const o = checkRefineOptions(fn, options);
+  const starts = options.starts ?? 20;
+  checkNumber(fn, "starts", starts, { min: 1, integer: true });
+  const seed = options.seed ?? 0;
+  checkNumber(fn, "seed", seed);
+  const scheme = options.init ?? "normal";
+  const std = options.std ?? 1;
+  const dtol = options.distinctTol ?? 1e-6;
+  checkNumber(fn, "distinctTol", dtol, { min: 0 });
+  const found: FoundCriticalPoint[] = [];
+  const { params: _drop, ...bare } = spec as Model;
+  const descend = options.descend ?? true;
+  const descentIter = options.descentIter ?? 500;
+  checkNumber(fn, "descentIter", descentIter, { min: 0, integer: true });
+  const collect = (params: Float64Array) => {
+    const cp = refineRaw(net, { ...(bare as MlpSpec), params }, data, o);
+    if (!cp.converged) return;
+    const same = found.find((f) => samePoint(f, cp, dtol));
+    if (same) same.hits++;
+    else found.push({ ...cp, hits: 1 });
+  };
+  for (let k = 0; k < starts && !o.signal?.aborted; k++) {
+    const params = initParams(spec, { scheme, std, seed: seed + k });
+    collect(params);
+    if (descend) {
+      const lb = new Lbfgs((x) => {
+        const e = lossAndGradientRaw(net, x, data);
+        return { value: e.loss, grad: e.gradient };
+      }, params);
+      for (let it = 0; it < descentIter && norm(lb.state.grad) > 1e-8; it++) if (!lb.step()) break;
+      collect(lb.state.x);
+    }
+    options.onProgress?.({ start: k + 1, starts, found: found.length });
+  }
+  return found.sort((a, b) => a.loss - b.loss);
+}
+
+function samePoint(a: CriticalPoint, b: CriticalPoint, tol: number): boolean {
+  if (Math.abs(a.loss - b.loss) > tol * Math.max(Math.abs(a.loss), Math.abs(b.loss)) + tol * 1e-6) return false;
+  const la = a.eigenvalues;
+  const lb = b.eigenvalues;
+  let scale = 1;
+  for (let i = 0; i < la.length; i++) scale = Math.max(scale, Math.abs(la[i]), Math.abs(lb[i]));
+  for (let i = 0; i < la.length; i++) if (Math.abs(la[i] - lb[i]) > tol * scale) return false;
+  return true;
+}
