@@ -106,6 +106,24 @@ function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize
   return -1;
 }
 
+/** ‖x‖₂ over n contiguous doubles, without underflow of the squares: rescaled by 2^600 when ‖x‖² < 2^-900. */
+function robustNorm(x: usize, n: i32): f64 {
+  const ss = facDot(x, x, n);
+  if (ss >= 1.2e-271 || ss == 0 && !hasNonZero(x, n)) return Math.sqrt(ss);
+  let acc: f64 = 0;
+  const up = Math.pow(2, 600);
+  for (let i = 0; i < n; i++) {
+    const t = ld(x, i) * up;
+    acc += t * t;
+  }
+  return Math.sqrt(acc) / up;
+}
+
+function hasNonZero(x: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) if (ld(x, i) != 0) return true;
+  return false;
+}
+
 /**
  * Replace the columns j of the n×k column-major U (leading dimension ldu) with `bad[j]` ≠ 0 by unit vectors
  * orthogonal to all other columns (Gram–Schmidt, twice, on the first coordinate vector whose projection keeps at
@@ -178,11 +196,12 @@ export function svdJacobi(
       if (t > amax) amax = t;
     }
   }
-  let scale: f64 = 1;
-  if (amax > 0) {
-    scale = Math.pow(2, -Math.ceil(Math.log2(amax)));
-    if (scale != 1) facScal(scale, x, m * n);
-  }
+  // e ∈ [−1024, 1074]; 2^e overflows for e ≥ 1024 (subnormal amax), so the scaling goes in two exact halves.
+  const e: i32 = amax > 0 ? -(<i32>Math.ceil(Math.log2(amax))) : 0;
+  const e1 = e / 2;
+  const e2 = e - e1;
+  if (e1 != 0) facScal(Math.pow(2, <f64>e1), x, m * n);
+  if (e2 != 0) facScal(Math.pow(2, <f64>e2), x, m * n);
 
   householderQr(m, n, x, m, tau, perm, 1, qrw);
   // Y = Rᵀ (lower triangular): Y(i, j) = R(j, i) for i ≥ j; then Y = Q₁·R₁.
@@ -202,8 +221,7 @@ export function svdJacobi(
 
   // Singular values: the column norms of X·J, sorted descending (selection sort keeps the result deterministic).
   for (let j = 0; j < n; j++) {
-    const cj = col(z, j, n);
-    st(sval, j, Math.sqrt(facDot(cj, cj, n)));
+    st(sval, j, robustNorm(col(z, j, n), n));
     store<i32>(order + (<usize>j << 2), j);
   }
   for (let i = 0; i < n; i++) {
@@ -215,8 +233,9 @@ export function svdJacobi(
     store<i32>(order + (<usize>i << 2), load<i32>(order + (<usize>best << 2)));
     store<i32>(order + (<usize>best << 2), t);
   }
-  const unscale = 1 / scale;
-  for (let i = 0; i < n; i++) st(s, i, ld(sval, load<i32>(order + (<usize>i << 2))) * unscale);
+  const u1 = Math.pow(2, <f64>-e1);
+  const u2 = Math.pow(2, <f64>-e2);
+  for (let i = 0; i < n; i++) st(s, i, ld(sval, load<i32>(order + (<usize>i << 2))) * u1 * u2);
   if (!wantVectors) return sweeps;
 
   // U_x = (X·J)·Σ⁻¹, completed where σ = 0.

@@ -217,6 +217,23 @@ describe.each(BACKENDS)("svd on the %s backend", (backend: BackendName) => {
     for (let i = 0; i < 9; i++) expect(Math.abs(P.data[i] - want[i])).toBeLessThanOrEqual(10 * 3 * EPS);
   });
 
+  it.each([
+    // [rows, exact singular values]: diagonal or 2×2 cases whose σ are known in closed form, at the edges of
+    // the double range (subnormal entries, entries near the overflow threshold, a 1e200 spread).
+    [[[5e-324, 0], [0, 1e-320]], [1e-320, 5e-324]],
+    [[[1.7976931348623157e308, 0], [0, 1]], [1.7976931348623157e308, 1]],
+    [[[1, 0], [0, 1e-200]], [1, 1e-200]],
+    [[[1e308, 1e308], [1e308, -1e308]], [Math.SQRT2 * 1e308, Math.SQRT2 * 1e308]],
+    [[[0, 0, -2.5]], [2.5]],
+  ])("is exact to rounding at the edges of the double range: %j", (rows, want) => {
+    const a = matFromRows(rows);
+    const { u, s, vt } = svd(a);
+    // Each σ is a norm of a scaled column: a few roundings, 4·ε relative (subnormal σ: to the nearest subnormal).
+    for (let i = 0; i < want.length; i++) expect(Math.abs(s[i] - want[i])).toBeLessThanOrEqual(4 * EPS * want[i] + 5e-324);
+    for (const x of [...u.data, ...vt.data]) expect(Number.isFinite(x)).toBe(true);
+    expect(orthoErr(u)).toBeLessThanOrEqual(10 * EPS);
+  });
+
   it("reports the rank threshold and honours tol", () => {
     const a = matFromRows([[1, 0], [0, 1e-9]]);
     const det = rankDetails(a);
