@@ -36,7 +36,7 @@ const NC: i32 = 1024;
 /**
  * Doubles of workspace `dgemm(…, m, n, k, …, work)` needs: a packed B block (kc × nc, nc rounded up to 8),
  * a packed A block (mc × kc, mc rounded up to 2) and one 2×8 edge tile. `dsyrk` needs `dgemmWorkSize(d, d, k)`
- * with d the order of C.
+ * with d the order of C. Non-decreasing in m, n and k, so the size for the largest call serves smaller ones.
  */
 export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
   const kc = imin(k, KC);
@@ -253,7 +253,8 @@ function scaleMatrix(rows: i32, cols: i32, beta: f64, c: usize, ldc: i32): void 
 
 /**
  * C (m×n) = alpha·op(A)·op(B) + beta·C; op(A) is m×k, op(B) is k×n; ta/tb = 1 transposes (op(X) = Xᵀ).
- * m, n, k ≥ 1; `work` points at `dgemmWorkSize(m, n, k)` doubles of scratch (64-byte aligned is best).
+ * m, n, k ≥ 1; lda, ldb, ldc ≥ the row lengths of A, B, C as stored. C must not overlap A, B or `work`;
+ * `work` points at `dgemmWorkSize(m, n, k)` doubles of scratch (64-byte aligned is best).
  */
 export function dgemm(
   ta: i32, tb: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32,

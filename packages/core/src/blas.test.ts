@@ -227,6 +227,37 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
     }
   });
 
+  it("dgemm honours leading dimensions larger than the row length and leaves the padding untouched", async () => {
+    // Submatrix calls (as eigen.ts and mlp.ts make): every operand lives in a wider buffer.
+    const cases = fc.sample(shapeArb, { seed: 5150, numRuns: 12 });
+    for (const { m, n, k, ta, tb, alpha, seed } of cases) {
+      const [ar, ac] = ta ? [k, m] : [m, k];
+      const [br, bc] = tb ? [n, k] : [k, n];
+      const lda = ac + 3;
+      const ldb = bc + 1;
+      const ldc = n + 2;
+      const a = randomMat(ar, ac, seed);
+      const b = randomMat(br, bc, seed + 1);
+      const c0 = randomMat(m, n, seed + 2);
+      const pad = (x: Mat, ld: number) => {
+        const d = new Float64Array(x.rows * ld).fill(-777);
+        for (let i = 0; i < x.rows; i++) d.set(x.data.subarray(i * x.cols, (i + 1) * x.cols), i * ld);
+        return d;
+      };
+      const { outputs } = runKernel("test", "dgemm", [
+        ta ? 1 : 0, tb ? 1 : 0, m, n, k, alpha, pad(a, lda), lda, pad(b, ldb), ldb, 0.5,
+        out(m * ldc, pad(c0, ldc)), ldc, out(await workSize(m, n, k)),
+      ]);
+      const got = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) {
+        got.set(outputs[0].subarray(i * ldc, i * ldc + n), i * n);
+        for (let j = n; j < ldc; j++) expect(outputs[0][i * ldc + j]).toBe(-777);
+      }
+      const ref = reference(a, b, ta, tb, alpha, 0.5, c0);
+      expectWithin(got, ref.c, ref.bound);
+    }
+  });
+
   it("β = 0 never reads C: NaN already in C does not leak into the result", async () => {
     const a = randomMat(9, 17, 3);
     const b = randomMat(17, 10, 4);
