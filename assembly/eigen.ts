@@ -1,3 +1,5 @@
+import { dgemm } from "./blas";
+
 // Symmetric eigensolver kernels on raw pointers (f64). One source, two builds: f64x2 SIMD and scalar.
 //
 // Storage: the working matrices are n×n COLUMN-major (element (r, c) at p + 8·(c·n + r)). A symmetric input in
@@ -6,9 +8,10 @@
 // the QL rotations) unit-stride and f64x2-friendly.
 //
 //   dsytrdLower    A = Q·T·Qᵀ, T tridiagonal (Householder, lower triangle; Golub & Van Loan §8.3.1)
-//   dorgtrLower    forms Q from the reflectors dsytrdLower left in A
 //   dsterfQL       eigenvalues of T (implicit-shift QL, EISPACK tql1 / Golub & Van Loan §8.3.5)
-//   dsteqrQL       eigenvalues of T and Z ← Z·(rotations) (EISPACK tql2), rotations applied in row blocks
+//   dstedcVectors  eigenvalues and eigenvectors of T by divide and conquer (Cuppen; LAPACK dstedc/dlaed*),
+//                  implicit QL with vectors on the leaves
+//   dormtrLower    W ← Q·W with Q's reflectors applied in blocks (compact WY, GEMM updates)
 //
 // Kernels never allocate: every workspace comes from core's arena. No validation here (core validated).
 
@@ -181,63 +184,6 @@ function fusedColumn(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: usiz
   st(pn, j, ld(pn, j) + s);
 }
 
-/**
- * Q = H₀·H₁⋯H_{n−2} (n×n, column-major, into z) from the reflectors dsytrdLower left in a and tau.
- * Backward accumulation (LAPACK dorg2l order): z ← H_k·z on the trailing block, k = n−2 … 0; each column of the
- * block is updated with one fused dot-and-axpy pass.
- */
-export function dorgtrLower(n: i32, a: usize, tau: usize, z: usize): void {
-  for (let j = 0; j < n; j++) {
-    const cz = col(z, n, j);
-    for (let r = 0; r < n; r++) st(cz, r, r == j ? 1 : 0);
-  }
-  // Reflectors in blocks of NB (descending k): each column of z gets all NB reflectors of a block while it sits
-  // in L1, so z streams from memory once per block instead of once per reflector. Columns are independent, so
-  // the arithmetic is exactly that of applying H_{n−2}, …, H₀ one at a time.
-  const NB = 8;
-  for (let hi = n - 2; hi >= 0; hi -= NB) {
-    const lo = hi - NB + 1 > 0 ? hi - NB + 1 : 0;
-    for (let j = lo + 1; j < n; j++) {
-      const cz = col(z, n, j);
-      const top = j - 1 < hi ? j - 1 : hi; // H_k touches column j only when j ≥ k+1
-      for (let k = top; k >= lo; k--) {
-        const t = ld(tau, k);
-        if (t != 0) applyReflectorColumn(col(a, n, k), cz, k, n, t);
-      }
-    }
-  }
-}
-
-/** z[k+1:n] ← (I − τ·v·vᵀ)·z[k+1:n] with v[k+1] = 1, v[r] = ck[r] (r ≥ k+2). */
-function applyReflectorColumn(ck: usize, cz: usize, k: i32, n: i32, t: f64): void {
-  let s = ld(cz, k + 1);
-  let r = k + 2;
-  if (ASC_FEATURE_SIMD) {
-    let acc0 = f64x2.splat(0);
-    let acc1 = f64x2.splat(0);
-    for (; r + 3 < n; r += 4) {
-      const o = <usize>r << 3;
-      acc0 = f64x2.add(acc0, f64x2.mul(v128.load(ck + o), v128.load(cz + o)));
-      acc1 = f64x2.add(acc1, f64x2.mul(v128.load(ck + o, 16), v128.load(cz + o, 16)));
-    }
-    acc0 = f64x2.add(acc0, acc1);
-    s += f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
-  }
-  for (; r < n; r++) s += ld(ck, r) * ld(cz, r);
-  if (s == 0) return;
-  const g = -t * s;
-  st(cz, k + 1, ld(cz, k + 1) + g);
-  r = k + 2;
-  if (ASC_FEATURE_SIMD) {
-    const gg = f64x2.splat(g);
-    for (; r + 1 < n; r += 2) {
-      const o = <usize>r << 3;
-      v128.store(cz + o, f64x2.add(v128.load(cz + o), f64x2.mul(gg, v128.load(ck + o))));
-    }
-  }
-  for (; r < n; r++) st(cz, r, ld(cz, r) + g * ld(ck, r));
-}
-
 /** √(a² + b²) without destructive overflow or underflow. */
 @inline function hypot2(a: f64, b: f64): f64 {
   const x = Math.abs(a);
@@ -257,22 +203,17 @@ const MAX_ITER_PER_VALUE: i32 = 60;
  * e with zeros. Returns 0, or k+1 when the k-th eigenvalue did not converge in 60 iterations.
  */
 export function dsterfQL(n: i32, d: usize, e: usize): i32 {
-  return tridiagQL(n, d, e, 0, 0, 0, 0, 0, 0);
+  return tridiagQL(n, d, e, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /**
- * Eigenvalues of T as dsterfQL, and z (n×n, column-major) ← z·G where G is the product of the QL rotations, so
- * z = Q on entry gives the eigenvectors of A = Q·T·Qᵀ as the columns of z (EISPACK tql2).
- * The rotations are recorded (rot: 2·rotCap doubles for (c, s); sweeps: 3·sweepCap i32 for (l, m, offset)) and
- * applied to z in row blocks whenever the log is full and at the end: each row block of z stays in L1 while a
- * whole batch of sweeps passes over it (the arithmetic is identical to applying each rotation at once).
- * rotCap ≥ n is required. Returns 0, or k+1 when the k-th eigenvalue did not converge.
+ * Implicit-shift QL on the tridiagonal (d, e) of order n (EISPACK tql1/tql2). With wantz, z (n rows, column
+ * stride ldz, column-major) ← z·G, G the product of the rotations: z = I gives the eigenvectors of T.
+ * The rotations are logged (rot: 2·rotCap doubles for (c, s); sweeps: 3·sweepCap i32 for (l, m, offset), rotCap ≥ n)
+ * and applied to z in row blocks when the log is full and at the end: each row block of z stays in L1 while a
+ * batch of sweeps passes over it (the arithmetic is identical to applying each rotation at once).
  */
-export function dsteqrQL(n: i32, d: usize, e: usize, z: usize, rot: usize, rotCap: i32, sweeps: usize, sweepCap: i32): i32 {
-  return tridiagQL(n, d, e, z, rot, rotCap, sweeps, sweepCap, 1);
-}
-
-function tridiagQL(n: i32, d: usize, e: usize, z: usize, rot: usize, rotCap: i32, sweeps: usize, sweepCap: i32, wantz: i32): i32 {
+function tridiagQL(n: i32, d: usize, e: usize, z: usize, ldz: i32, rot: usize, rotCap: i32, sweeps: usize, sweepCap: i32, wantz: i32): i32 {
   if (n <= 1) return 0;
   st(e, n - 1, 0);
   let f: f64 = 0;
@@ -292,7 +233,7 @@ function tridiagQL(n: i32, d: usize, e: usize, z: usize, rot: usize, rotCap: i32
       do {
         iter++;
         if (iter > MAX_ITER_PER_VALUE) {
-          if (wantz && nsweep > 0) applyRotations(n, z, rot, sweeps, nsweep);
+          if (wantz && nsweep > 0) applyRotations(n, z, ldz, rot, sweeps, nsweep);
           return l + 1;
         }
         // Shift: the eigenvalue of the leading 2×2 block closer to d[l].
@@ -309,7 +250,7 @@ function tridiagQL(n: i32, d: usize, e: usize, z: usize, rot: usize, rotCap: i32
         // Implicit QL sweep from m−1 down to l.
         if (wantz) {
           if (nrot + (m - l) > rotCap || nsweep >= sweepCap) {
-            applyRotations(n, z, rot, sweeps, nsweep);
+            applyRotations(n, z, ldz, rot, sweeps, nsweep);
             nrot = 0;
             nsweep = 0;
           }
@@ -355,7 +296,7 @@ function tridiagQL(n: i32, d: usize, e: usize, z: usize, rot: usize, rotCap: i32
     st(d, l, ld(d, l) + f);
     st(e, l, 0);
   }
-  if (wantz && nsweep > 0) applyRotations(n, z, rot, sweeps, nsweep);
+  if (wantz && nsweep > 0) applyRotations(n, z, ldz, rot, sweeps, nsweep);
   return 0;
 }
 
@@ -365,7 +306,7 @@ function tridiagQL(n: i32, d: usize, e: usize, z: usize, rot: usize, rotCap: i32
  * z[:, i] ← c·z[:, i] − s·z[:, i+1]. Going down in i, column i+1 is final after rotation i and column i is
  * carried in registers to the next rotation: one load and one store per element and rotation.
  */
-function applyRotations(n: i32, z: usize, rot: usize, sweeps: usize, nsweep: i32): void {
+function applyRotations(n: i32, z: usize, ldz: i32, rot: usize, sweeps: usize, nsweep: i32): void {
   const RB = 8;
   let r0 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -376,12 +317,12 @@ function applyRotations(n: i32, z: usize, rot: usize, sweeps: usize, nsweep: i32
         const l = load<i32>(sw);
         const m = load<i32>(sw + 4);
         let rp = rot + (<usize>load<i32>(sw + 8) << 4);
-        let pc = base + ((<usize>m * <usize>n) << 3);
+        let pc = base + ((<usize>m * <usize>ldz) << 3);
         let k0 = v128.load(pc);
         let k1 = v128.load(pc, 16);
         let k2 = v128.load(pc, 32);
         let k3 = v128.load(pc, 48);
-        const stride = <usize>n << 3;
+        const stride = <usize>ldz << 3;
         for (let i = m - 1; i >= l; i--) {
           const c = f64x2.splat(load<f64>(rp));
           const s = f64x2.splat(load<f64>(rp, 8));
@@ -409,7 +350,7 @@ function applyRotations(n: i32, z: usize, rot: usize, sweeps: usize, nsweep: i32
     }
   }
   // Remaining rows (all rows in the scalar build): blocks of four rows with scalar carries, then single rows.
-  const stride = <usize>n << 3;
+  const stride = <usize>ldz << 3;
   for (; r0 + 4 <= n; r0 += 4) {
     const base = z + (<usize>r0 << 3);
     for (let q = 0; q < nsweep; q++) {
@@ -468,5 +409,478 @@ function applyRotations(n: i32, z: usize, rot: usize, sweeps: usize, nsweep: i32
       }
       store<f64>(pc, k);
     }
+  }
+}
+
+// ───────────────────────────── back-transformation W ← Q·W ─────────────────────────────
+
+const NB_WY: i32 = 32;
+
+/** Doubles of workspace dormtrLower needs besides dgemm's: V (n × NB), T (NB × NB) and X (n × NB). */
+export function dormtrWorkSize(n: i32): i32 {
+  return 2 * n * NB_WY + NB_WY * NB_WY;
+}
+
+/**
+ * W (n×n, column-major) ← Q·W with Q = H₀·H₁⋯H_{n−2} the reflectors dsytrdLower left in a and tau.
+ * Blocks of NB reflectors, last block first, as I − V·T·Vᵀ (compact WY, LAPACK dlarft/dlarfb; Schreiber &
+ * Van Loan 1989): X = Vᵀ·W and W −= V·(T·X) are two GEMMs, so 2n³ flops run at GEMM speed.
+ * work: dormtrWorkSize(n) doubles; gemmWork: dgemmWorkSize(n, n, n) doubles.
+ */
+export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize, gemmWork: usize): void {
+  if (n <= 2) {
+    // n = 2: the only reflector has length 1, so τ = 0 and Q = I.
+    return;
+  }
+  const vb = work;
+  const tb = vb + ((<usize>n * NB_WY) << 3);
+  const xb = tb + (<usize>(NB_WY * NB_WY) << 3);
+  const nref = n - 1; // reflectors k = 0 … n−2
+  let k0 = ((nref - 1) / NB_WY) * NB_WY;
+  for (; k0 >= 0; k0 -= NB_WY) {
+    const k1 = k0 + NB_WY < nref ? k0 + NB_WY : nref;
+    const nb = k1 - k0;
+    const r0 = k0 + 1;
+    const m = n - r0;
+    // V (m × nb, column-major): unit lower trapezoidal, V[i, j] = A[r0 + i, k0 + j] below the unit diagonal.
+    let any = false;
+    for (let j = 0; j < nb; j++) {
+      const cv = vb + ((<usize>j * <usize>m) << 3);
+      const ca = col(a, n, k0 + j) + (<usize>r0 << 3);
+      for (let i = 0; i < j; i++) st(cv, i, 0);
+      st(cv, j, 1);
+      for (let i = j + 1; i < m; i++) st(cv, i, ld(ca, i));
+      if (ld(tau, k0 + j) != 0) any = true;
+    }
+    if (!any) continue;
+    // T (nb × nb upper, column-major): T[j, j] = τ_j, T[0:j, j] = −τ_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ · V[:, j]).
+    for (let j = 0; j < nb; j++) {
+      const tj = ld(tau, k0 + j);
+      const ct = tb + ((<usize>j * NB_WY) << 3);
+      const cvj = vb + ((<usize>j * <usize>m) << 3);
+      for (let l = 0; l < j; l++) {
+        const cvl = vb + ((<usize>l * <usize>m) << 3);
+        let sum: f64 = 0;
+        for (let i = j; i < m; i++) sum += ld(cvl, i) * ld(cvj, i);
+        st(ct, l, -tj * sum);
+      }
+      // T[0:j, j] ← T[0:j, 0:j] · T[0:j, j] (upper triangular, ascending rows use entries not yet overwritten)
+      for (let i = 0; i < j; i++) {
+        let sum: f64 = 0;
+        for (let l = i; l < j; l++) sum += ld(tb + ((<usize>l * NB_WY) << 3), i) * ld(ct, l);
+        st(ct, i, sum);
+      }
+      st(ct, j, tj);
+    }
+    // Xᵀ (n × nb, row-major) = W[r0:n, :]ᵀ · V   (W column-major is W ᵀ row-major)
+    const wsub = w + (<usize>r0 << 3);
+    dgemm(0, 1, n, nb, m, 1.0, wsub, n, vb, m, 0.0, xb, nb, gemmWork);
+    // Yᵀ = Xᵀ·Tᵀ: each row x of Xᵀ becomes y[i] = Σ_{l ≥ i} T[i, l]·x[l]
+    for (let c = 0; c < n; c++) {
+      const xr = xb + ((<usize>c * <usize>nb) << 3);
+      for (let i = 0; i < nb; i++) {
+        let sum: f64 = 0;
+        for (let l = i; l < nb; l++) sum += ld(tb + ((<usize>l * NB_WY) << 3), i) * ld(xr, l);
+        st(xr, i, sum);
+      }
+    }
+    // W[r0:n, :]ᵀ −= Yᵀ · Vᵀ
+    dgemm(0, 0, n, m, nb, -1.0, xb, nb, vb, m, 1.0, wsub, n, gemmWork);
+  }
+}
+
+// ───────────────────────────── divide and conquer on the tridiagonal ─────────────────────────────
+
+/** Subproblems of at most LEAF rows are solved by implicit QL with vectors. */
+const LEAF: i32 = 16;
+const SECULAR_MAX_ITER: i32 = 80;
+
+// Workspace of the current dstedcVectors call (set on entry; kernels are not re-entrant).
+let gN: i32 = 0;
+let gD: usize = 0;
+let gE: usize = 0;
+let gW: usize = 0;
+let gG: usize = 0;
+let gU: usize = 0;
+let gR: usize = 0;
+let gVec: usize = 0;
+let gIdx: usize = 0;
+let gRot: usize = 0;
+let gRotCap: i32 = 0;
+let gSweeps: usize = 0;
+let gSweepCap: i32 = 0;
+let gGemm: usize = 0;
+
+/** Doubles of workspace dstedcVectors needs in `work` (besides gemmWork and the rotation log): 3n² + 8n. */
+export function dstedcWorkSize(n: i32): i32 {
+  return 3 * n * n + 8 * n;
+}
+
+/**
+ * Eigenvalues (ascending, into d) and eigenvectors (columns of w, n×n column-major) of the symmetric tridiagonal
+ * T (d diagonal, e[k] = T[k+1, k]) by divide and conquer (Cuppen 1981; Gu & Eisenstat 1995; LAPACK dstedc):
+ * T is split in halves, T = diag(T₁, T₂) + |β|·u·uᵀ, recursively down to LEAF rows (implicit QL), and merged by
+ *   - deflation: components with ρ|zᵢ| ≤ tol, and pairs of close poles after a Givens rotation (LAPACK dlaed2);
+ *   - the secular equation 1/ρ + Σ zⱼ²/(dⱼ − λ) = 0 solved root by root from the nearer pole with a two-pole
+ *     rational model ("middle way", Li 1993; LAPACK dlaed4), safeguarded by bisection;
+ *   - Gu–Eisenstat: ẑ recomputed from the computed roots (Löwner), eigenvectors ẑⱼ/(dⱼ − λᵢ), normalised, so
+ *     they are orthogonal to working precision; then one GEMM with the eigenvectors of the halves.
+ * work: dstedcWorkSize(n) doubles; iwork: 4n i32; rot/sweeps: the QL rotation log (rotCap ≥ LEAF);
+ * gemmWork: dgemmWorkSize(n, n, n) doubles. Returns 0, or k+1 when QL failed on eigenvalue k of a leaf.
+ */
+export function dstedcVectors(
+  n: i32, d: usize, e: usize, w: usize, work: usize, iwork: usize,
+  rot: usize, rotCap: i32, sweeps: usize, sweepCap: i32, gemmWork: usize,
+): i32 {
+  gN = n;
+  gD = d;
+  gE = e;
+  gW = w;
+  gG = work;
+  gU = gG + ((<usize>n * <usize>n) << 3);
+  gR = gU + ((<usize>n * <usize>n) << 3);
+  gVec = gR + ((<usize>n * <usize>n) << 3); // 8n doubles of vectors
+  gIdx = iwork; // 4n i32
+  gRot = rot;
+  gRotCap = rotCap;
+  gSweeps = sweeps;
+  gSweepCap = sweepCap;
+  gGemm = gemmWork;
+  memory.fill(w, 0, (<usize>n * <usize>n) << 3);
+  return dcSolve(0, n);
+}
+
+function dcSolve(lo: i32, hi: i32): i32 {
+  const size = hi - lo;
+  if (size <= LEAF) return leafSolve(lo, hi);
+  const mid = lo + (size >> 1);
+  const beta = ld(gE, mid - 1);
+  const ab = Math.abs(beta);
+  st(gD, mid - 1, ld(gD, mid - 1) - ab);
+  st(gD, mid, ld(gD, mid) - ab);
+  let status = dcSolve(lo, mid);
+  if (status != 0) return status;
+  status = dcSolve(mid, hi);
+  if (status != 0) return status;
+  merge(lo, mid, hi, beta);
+  return 0;
+}
+
+/** Leaf: W[lo:hi, lo:hi] = eigenvectors by implicit QL from the identity; eigenvalues sorted ascending. */
+function leafSolve(lo: i32, hi: i32): i32 {
+  const s = hi - lo;
+  const n = gN;
+  const blk = gW + ((<usize>lo * <usize>n + <usize>lo) << 3);
+  for (let j = 0; j < s; j++) st(blk + ((<usize>j * <usize>n) << 3), j, 1);
+  const dl = gD + (<usize>lo << 3);
+  const status = tridiagQL(s, dl, gE + (<usize>lo << 3), blk, n, gRot, gRotCap, gSweeps, gSweepCap, 1);
+  if (status != 0) return lo + status;
+  // selection sort with column swaps (s ≤ LEAF)
+  for (let i = 0; i < s - 1; i++) {
+    let k = i;
+    for (let j = i + 1; j < s; j++) if (ld(dl, j) < ld(dl, k)) k = j;
+    if (k != i) {
+      const t = ld(dl, i);
+      st(dl, i, ld(dl, k));
+      st(dl, k, t);
+      const ci = blk + ((<usize>i * <usize>n) << 3);
+      const ck = blk + ((<usize>k * <usize>n) << 3);
+      for (let r = 0; r < s; r++) {
+        const x = ld(ci, r);
+        st(ci, r, ld(ck, r));
+        st(ck, r, x);
+      }
+    }
+  }
+  return 0;
+}
+
+@inline function ildx(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+@inline function istx(p: usize, i: i32, v: i32): void {
+  store<i32>(p + (<usize>i << 2), v);
+}
+
+/**
+ * Merge the solved halves [lo, mid) and [mid, hi): the block W[lo:hi, lo:hi] holds diag(Q₁, Q₂) and
+ * d[lo:hi] the two ascending spectra; on exit the block holds the eigenvectors of T[lo:hi, lo:hi] and d its
+ * eigenvalues, ascending.
+ */
+function merge(lo: i32, mid: i32, hi: i32, beta: f64): void {
+  const n = gN;
+  const m = hi - lo;
+  const n1 = mid - lo;
+  const ldn = <usize>n << 3;
+  const blk = gW + ((<usize>lo * <usize>n + <usize>lo) << 3);
+  const dl = gD + (<usize>lo << 3);
+  // vectors (8n doubles): z, dt (kept poles), zt (kept z), lam, defl values, ẑ
+  const z = gVec;
+  const dt = z + ldn;
+  const zt = dt + ldn;
+  const lam = zt + ldn;
+  const dv = lam + ldn;
+  const zh = dv + ldn;
+  // index arrays (4n i32): perm (merged order), kept, deflated, final order
+  const perm = gIdx;
+  const kept = perm + (<usize>n << 2);
+  const defl = kept + (<usize>n << 2);
+  const ord = defl + (<usize>n << 2);
+
+  // z = [last row of Q₁; sign(β)·first row of Q₂] / √2, ρ = 2|β| (‖z‖ = 1)
+  const sgn: f64 = beta < 0 ? -1 : 1;
+  const r2 = Math.SQRT1_2;
+  for (let c = 0; c < m; c++) {
+    const cc = blk + <usize>c * ldn;
+    st(z, c, c < n1 ? r2 * ld(cc, n1 - 1) : sgn * r2 * ld(cc, n1));
+  }
+  const rho = 2 * Math.abs(beta);
+  // merge the two ascending runs
+  {
+    let i = 0;
+    let j = n1;
+    for (let t = 0; t < m; t++) {
+      if (j >= m || (i < n1 && ld(dl, i) <= ld(dl, j))) istx(perm, t, i++);
+      else istx(perm, t, j++);
+    }
+  }
+  // deflation (LAPACK dlaed2)
+  let dmax: f64 = 0;
+  let zmax: f64 = 0;
+  for (let c = 0; c < m; c++) {
+    dmax = Math.max(dmax, Math.abs(ld(dl, c)));
+    zmax = Math.max(zmax, Math.abs(ld(z, c)));
+  }
+  const tol = 8 * EPS * Math.max(dmax, zmax);
+  let nk = 0;
+  let nd = 0;
+  if (rho * zmax <= tol) {
+    for (let t = 0; t < m; t++) istx(defl, nd++, ildx(perm, t));
+  } else {
+    let pj = -1;
+    for (let t = 0; t < m; t++) {
+      const j = ildx(perm, t);
+      if (rho * Math.abs(ld(z, j)) <= tol) {
+        istx(defl, nd++, j);
+        continue;
+      }
+      if (pj < 0) {
+        pj = j;
+        continue;
+      }
+      let s = ld(z, pj);
+      let c = ld(z, j);
+      const tau = hypot2(c, s);
+      const tt = ld(dl, j) - ld(dl, pj);
+      c /= tau;
+      s = -s / tau;
+      if (Math.abs(tt * c * s) <= tol) {
+        // close poles: rotate so that z[pj] = 0 and deflate pj
+        st(z, j, tau);
+        st(z, pj, 0);
+        const x = blk + <usize>pj * ldn;
+        const y = blk + <usize>j * ldn;
+        for (let r = 0; r < m; r++) {
+          const xr = ld(x, r);
+          const yr = ld(y, r);
+          st(x, r, c * xr + s * yr);
+          st(y, r, c * yr - s * xr);
+        }
+        const dp = ld(dl, pj);
+        const dj = ld(dl, j);
+        st(dl, pj, dp * c * c + dj * s * s);
+        st(dl, j, dp * s * s + dj * c * c);
+        istx(defl, nd++, pj);
+        pj = j;
+      } else {
+        istx(kept, nk++, pj);
+        pj = j;
+      }
+    }
+    if (pj >= 0) istx(kept, nk++, pj);
+  }
+  const K = nk;
+  // G = [kept columns | deflated columns] (m × m, column-major, ld m)
+  const G = gG;
+  const ldm = <usize>m << 3;
+  for (let i = 0; i < K; i++) {
+    const src = blk + <usize>ildx(kept, i) * ldn;
+    memory.copy(G + <usize>i * ldm, src, ldm);
+    st(dt, i, ld(dl, ildx(kept, i)));
+    st(zt, i, ld(z, ildx(kept, i)));
+  }
+  for (let q = 0; q < nd; q++) {
+    const src = blk + <usize>ildx(defl, q) * ldn;
+    memory.copy(G + <usize>(K + q) * ldm, src, ldm);
+    st(dv, q, ld(dl, ildx(defl, q)));
+  }
+  if (K > 0) {
+    secularRoots(K, dt, zt, rho, lam, gU);
+    eigenvectorsGuEisenstat(K, dt, zt, rho, gU, zh);
+    // R (m × K) = G[:, 0:K] · U   ⇔ row-major Rᵀ = Uᵀ · Gᵀ
+    dgemm(0, 0, K, m, K, 1.0, gU, K, G, m, 0.0, gR, m, gGemm);
+  }
+  // order of the m eigenvalues: merge lam (ascending) with the deflated values (insertion-sorted)
+  for (let q = 0; q < nd; q++) istx(ord, q, q);
+  for (let q = 1; q < nd; q++) {
+    const key = ildx(ord, q);
+    const v = ld(dv, key);
+    let p = q - 1;
+    while (p >= 0 && ld(dv, ildx(ord, p)) > v) {
+      istx(ord, p + 1, ildx(ord, p));
+      p--;
+    }
+    istx(ord, p + 1, key);
+  }
+  {
+    let i = 0;
+    let q = 0;
+    for (let t = 0; t < m; t++) {
+      const dst = blk + <usize>t * ldn;
+      if (q >= nd || (i < K && ld(lam, i) <= ld(dv, ildx(ord, q)))) {
+        st(dl, t, ld(lam, i));
+        memory.copy(dst, gR + <usize>i * ldm, ldm);
+        i++;
+      } else {
+        const qq = ildx(ord, q);
+        st(dl, t, ld(dv, qq));
+        memory.copy(dst, G + <usize>(K + qq) * ldm, ldm);
+        q++;
+      }
+    }
+  }
+}
+
+/**
+ * Roots λ₀ < … < λ_{K−1} of 1/ρ + Σⱼ zⱼ²/(dⱼ − λ) = 0 (d ascending, ρ > 0, zⱼ ≠ 0): λᵢ ∈ (dᵢ, dᵢ₊₁) and
+ * λ_{K−1} ∈ (d_{K−1}, d_{K−1} + ρ‖z‖²]. Column i of u (K × K, column-major) gets dⱼ − λᵢ, computed as
+ * (dⱼ − d_org) − τ from the pole d_org nearer the root, which keeps the small differences accurate.
+ */
+function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize): void {
+  const rinv = 1 / rho;
+  if (K == 1) {
+    const t = rho * ld(z, 0) * ld(z, 0);
+    st(lam, 0, ld(d, 0) + t);
+    st(u, 0, -t);
+    return;
+  }
+  let zz: f64 = 0;
+  for (let j = 0; j < K; j++) zz += ld(z, j) * ld(z, j);
+  for (let i = 0; i < K; i++) {
+    const cu = u + ((<usize>i * <usize>K) << 3);
+    let org = i;
+    let lo: f64 = 0;
+    let hi: f64 = 0;
+    if (i < K - 1) {
+      const half = 0.5 * (ld(d, i + 1) - ld(d, i));
+      const di = ld(d, i);
+      let f = rinv;
+      for (let j = 0; j < K; j++) {
+        const zj = ld(z, j);
+        f += (zj * zj) / (ld(d, j) - di - half);
+      }
+      if (f >= 0) {
+        org = i;
+        lo = 0;
+        hi = half;
+      } else {
+        org = i + 1;
+        lo = -half;
+        hi = 0;
+      }
+    } else {
+      org = i;
+      lo = 0;
+      hi = rho * zz;
+    }
+    const dorg = ld(d, org);
+    for (let j = 0; j < K; j++) st(cu, j, ld(d, j) - dorg);
+    let tau = 0.5 * (lo + hi);
+    for (let it = 0; it < SECULAR_MAX_ITER; it++) {
+      // ψ over j ≤ i (negative terms), φ over j > i (positive terms), and their derivatives
+      let psi: f64 = 0;
+      let dpsi: f64 = 0;
+      let phi: f64 = 0;
+      let dphi: f64 = 0;
+      for (let j = 0; j <= i; j++) {
+        const zj = ld(z, j);
+        const t = zj / (ld(cu, j) - tau);
+        psi += zj * t;
+        dpsi += t * t;
+      }
+      for (let j = i + 1; j < K; j++) {
+        const zj = ld(z, j);
+        const t = zj / (ld(cu, j) - tau);
+        phi += zj * t;
+        dphi += t * t;
+      }
+      const wv = rinv + psi + phi;
+      const dw = dpsi + dphi;
+      const erretm = 8 * (phi - psi) + 2 * rinv + 3 * Math.abs(tau) * dw;
+      if (Math.abs(wv) <= EPS * erretm) break;
+      if (wv < 0) lo = tau;
+      else hi = tau;
+      let eta: f64;
+      const di = ld(cu, i) - tau;
+      if (i < K - 1) {
+        const di1 = ld(cu, i + 1) - tau;
+        const cc = wv - di * dpsi - di1 * dphi;
+        const a = (di + di1) * wv - di * di1 * dw;
+        const b = di * di1 * wv;
+        if (cc == 0) {
+          eta = a != 0 ? b / a : -wv / dw;
+        } else {
+          const disc = Math.sqrt(Math.abs(a * a - 4 * b * cc));
+          eta = a <= 0 ? (a - disc) / (2 * cc) : (2 * b) / (a + disc);
+        }
+      } else {
+        const cc = wv - di * dpsi;
+        eta = cc != 0 ? di + (di * di * dpsi) / cc : -wv / dw;
+      }
+      if (!isFinite(eta) || wv * eta >= 0) eta = -wv / dw;
+      let tn = tau + eta;
+      if (!(tn > lo && tn < hi)) tn = 0.5 * (lo + hi);
+      if (tn == tau) break;
+      tau = tn;
+    }
+    st(lam, i, dorg + tau);
+    for (let j = 0; j < K; j++) st(cu, j, ld(cu, j) - tau);
+  }
+}
+
+/**
+ * Gu–Eisenstat: ẑⱼ² = Πᵢ(λᵢ − dⱼ) / (ρ·Π_{i≠j}(dᵢ − dⱼ)) (the z for which the computed λ are exact), sign of zⱼ;
+ * then column i of u (holding dⱼ − λᵢ) becomes the unit eigenvector ẑⱼ/(dⱼ − λᵢ) / ‖·‖.
+ */
+function eigenvectorsGuEisenstat(K: i32, d: usize, z: usize, rho: f64, u: usize, zh: usize): void {
+  if (K == 1) {
+    st(u, 0, 1);
+    return;
+  }
+  const rinv = 1 / rho;
+  for (let j = 0; j < K; j++) st(zh, j, rinv);
+  for (let i = 0; i < K; i++) {
+    const cu = u + ((<usize>i * <usize>K) << 3);
+    const di = ld(d, i);
+    for (let j = 0; j < K; j++) {
+      const num = -ld(cu, j); // λᵢ − dⱼ
+      st(zh, j, j == i ? ld(zh, j) * num : (ld(zh, j) * num) / (di - ld(d, j)));
+    }
+  }
+  for (let j = 0; j < K; j++) {
+    const v = Math.sqrt(Math.abs(ld(zh, j)));
+    st(zh, j, ld(z, j) < 0 ? -v : v);
+  }
+  for (let i = 0; i < K; i++) {
+    const cu = u + ((<usize>i * <usize>K) << 3);
+    let ss: f64 = 0;
+    for (let j = 0; j < K; j++) {
+      const x = ld(zh, j) / ld(cu, j);
+      st(cu, j, x);
+      ss += x * x;
+    }
+    const inv = 1 / Math.sqrt(ss);
+    for (let j = 0; j < K; j++) st(cu, j, ld(cu, j) * inv);
   }
 }

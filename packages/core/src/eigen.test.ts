@@ -128,6 +128,56 @@ function withSpectrum(d: number[], u: number[]): Mat {
   return { rows: n, cols: n, data: a };
 }
 
+
+function wilkinson(n: number): Mat {
+  const m = (n - 1) / 2;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    a[i * n + i] = Math.abs(i - m);
+    if (i + 1 < n) a[i * n + i + 1] = a[(i + 1) * n + i] = 1;
+  }
+  return { rows: n, cols: n, data: a };
+}
+
+/** `copies` Wilkinson W21+ blocks on the diagonal, glued by `glue` on the off-diagonal (Dhillon's hard case). */
+function gluedWilkinson(copies: number, glue: number): Mat {
+  const n = 21 * copies;
+  const w = wilkinson(21);
+  const a = new Float64Array(n * n);
+  for (let c = 0; c < copies; c++) {
+    for (let i = 0; i < 21; i++) for (let j = 0; j < 21; j++) a[(c * 21 + i) * n + c * 21 + j] = w.data[i * 21 + j];
+    if (c > 0) a[(c * 21) * n + c * 21 - 1] = a[(c * 21 - 1) * n + c * 21] = glue;
+  }
+  return { rows: n, cols: n, data: a };
+}
+
+function fromFn(n: number, f: (i: number, j: number) => number): Mat {
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = f(Math.max(i, j), Math.min(i, j));
+  return { rows: n, cols: n, data: a };
+}
+
+/** Matrices that exercise deflation and clustering in the divide-and-conquer merges (n > 16 leaves). */
+const HARD: [string, () => Mat][] = [
+  ["Wilkinson W101+", () => wilkinson(101)],
+  ["glued Wilkinson 5×W21+, glue 1e-10", () => gluedWilkinson(5, 1e-10)],
+  ["two eigenvalues, each 30-fold (n = 60)", () => withSpectrum(Array.from({ length: 60 }, (_, i) => (i % 2 ? 1 : 2)), Array.from({ length: 180 }, (_, i) => Math.sin(i + 1)))],
+  ["clustered: 1 + k·1e-12, k < 40, and 3 (n = 50)", () => withSpectrum(Array.from({ length: 50 }, (_, i) => (i < 40 ? 1 + i * 1e-12 : 3)), Array.from({ length: 150 }, (_, i) => Math.cos(3 * i)))],
+  ["diagonal with repeats (n = 50)", () => fromFn(50, (i, j) => (i === j ? (i % 7) - 3 : 0))],
+  ["zero (n = 40)", () => fromFn(40, () => 0)],
+  ["identity (n = 48)", () => fromFn(48, (i, j) => (i === j ? 1 : 0))],
+  ["rank 5, B·Bᵀ (n = 80)", () => {
+    const r = rng(11);
+    const b = Array.from({ length: 80 * 5 }, () => 2 * r() - 1);
+    return fromFn(80, (i, j) => b.slice(i * 5, i * 5 + 5).reduce((t, x, k) => t + x * b[j * 5 + k], 0));
+  }],
+  ["graded 2^−(i+j)/2·mᵢⱼ (n = 64)", () => {
+    const r = randomSymmetric(64, 13);
+    return fromFn(64, (i, j) => r.data[i * 64 + j] * 2 ** (-(i + j) / 2));
+  }],
+  ["random (n = 97)", () => randomSymmetric(97, 17)],
+];
+
 function thrown(f: () => unknown): Error & { code?: string } {
   try {
     f();
@@ -232,6 +282,40 @@ describe.each(BACKENDS)("symmetric eigensolver on the %s backend", (backend: Bac
       ),
       { seed: 777, numRuns: 40 },
     );
+  });
+
+
+  it.each(HARD)("eigh(%s): AV = VΛ, VᵀV = I, eigenvalues match the ts oracle", (_, make) => {
+    const a = make();
+    const n = a.rows;
+    setBackend("ts");
+    const oracle = eigvalsh(a);
+    setBackend(backend);
+    const { values, vectors } = eigh(a);
+    const { residual, orthogonality } = eighErrors(a, values, vectors);
+    // Backward stability, as for the fixtures: 8·n·ε.
+    expect(residual).toBeLessThanOrEqual(8 * n * EPS);
+    expect(orthogonality).toBeLessThanOrEqual(8 * n * EPS);
+    // Two backward-stable solvers: Weyl bounds the difference by 2·8·n·ε·‖A‖_F.
+    const tol = 16 * n * EPS * frobenius(a.data);
+    const vals = eigvalsh(a);
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(values[i] - oracle[i])).toBeLessThanOrEqual(tol);
+      expect(Math.abs(vals[i] - oracle[i])).toBeLessThanOrEqual(tol);
+    }
+  });
+
+  it("tridiagonal Toeplitz (2, −1), n = 100: eigenvalues 2 − 2cos(kπ/(n+1)) exactly known", () => {
+    setBackend(backend);
+    const n = 100;
+    const a = fromFn(n, (i, j) => (i === j ? 2 : i === j + 1 ? -1 : 0));
+    const { values, vectors } = eigh(a);
+    // Weyl with backward error 8·n·ε·‖A‖_F (the closed form is evaluated to a few ulps of 4).
+    const tol = 8 * n * EPS * frobenius(a.data);
+    for (let k = 1; k <= n; k++) expect(Math.abs(values[k - 1] - (2 - 2 * Math.cos((k * Math.PI) / (n + 1))))).toBeLessThanOrEqual(tol);
+    const { residual, orthogonality } = eighErrors(a, values, vectors);
+    expect(residual).toBeLessThanOrEqual(8 * n * EPS);
+    expect(orthogonality).toBeLessThanOrEqual(8 * n * EPS);
   });
 
   it("eigvalsh agrees with eigh's eigenvalues", () => {

@@ -119,8 +119,15 @@ function symmetricEigenvalues(fn: string, a: Mat): Float64Array {
   return wasmEigh(fn, w, m, scale, false) as Float64Array;
 }
 
-/** Rotations logged by the QL kernel before they are applied to Q in row blocks (1 MiB of (c, s) pairs). */
-const ROTATION_LOG = 65536;
+/** Capacity of the QL rotation log used on the divide-and-conquer leaves (≤ 16 rows each). */
+const ROTATION_LOG = 4096;
+
+function notConverged(fn: string, n: number, status: number): ConvergenceError {
+  return new ConvergenceError(
+    `${fn}: the implicit QL iteration did not converge for eigenvalue ${status - 1} of the ${n}×${n} ` +
+      `tridiagonal matrix within 60 iterations`,
+  );
+}
 
 /**
  * The matrix the solvers see: scaled by an exact power of two 2ᵏ to max|a| ∈ [0.5, 1) when max|a| lies outside
@@ -171,32 +178,34 @@ function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVector
     const pe = w.allocF64(fn, n);
     const ptau = w.allocF64(fn, n);
     const pwork = w.allocF64(fn, 4 * n, false);
-    const rotCap = wantVectors ? Math.max(n, ROTATION_LOG) : 0;
-    const sweepCap = wantVectors ? Math.max(n, ROTATION_LOG >> 2) : 0;
-    const pz = wantVectors ? w.alloc(fn, n * n * 8) : 0;
-    const prot = wantVectors ? w.alloc(fn, rotCap * 16) : 0;
-    const psweep = wantVectors ? w.alloc(fn, sweepCap * 12) : 0;
-    const av = w.viewF64(pa, n * n);
-    av.set(a.data);
-    w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
-    let status: number;
-    if (wantVectors) {
-      w.fn<(...x: number[]) => void>("dorgtrLower")(n, pa, ptau, pz);
-      status = w.fn<(...x: number[]) => number>("dsteqrQL")(n, pd, pe, pz, prot, rotCap, psweep, sweepCap);
+    let zPtr = 0;
+    if (!wantVectors) {
+      w.viewF64(pa, n * n).set(a.data);
+      w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
+      const status = w.fn<(...x: number[]) => number>("dsterfQL")(n, pd, pe);
+      if (status !== 0) throw notConverged(fn, n, status);
     } else {
-      status = w.fn<(...x: number[]) => number>("dsterfQL")(n, pd, pe);
-    }
-    if (status !== 0) {
-      throw new ConvergenceError(
-        `${fn}: the implicit QL iteration did not converge for eigenvalue ${status - 1} of the ${n}×${n} ` +
-          `tridiagonal matrix within 60 iterations`,
+      const pz = w.alloc(fn, n * n * 8);
+      const pdc = w.alloc(fn, w.fn<(n: number) => number>("dstedcWorkSize")(n) * 8);
+      const piw = w.alloc(fn, 4 * n * 4);
+      const prot = w.alloc(fn, ROTATION_LOG * 16);
+      const psweep = w.alloc(fn, ROTATION_LOG * 12);
+      const pgemm = w.alloc(fn, w.fn<(...x: number[]) => number>("dgemmWorkSize")(n, n, n) * 8);
+      const pwy = w.alloc(fn, w.fn<(n: number) => number>("dormtrWorkSize")(n) * 8);
+      w.viewF64(pa, n * n).set(a.data);
+      w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
+      const status = w.fn<(...x: number[]) => number>("dstedcVectors")(
+        n, pd, pe, pz, pdc, piw, prot, ROTATION_LOG, psweep, ROTATION_LOG, pgemm,
       );
+      if (status !== 0) throw notConverged(fn, n, status);
+      w.fn<(...x: number[]) => void>("dormtrLower")(n, pa, ptau, pz, pwy, pgemm);
+      zPtr = pz;
     }
     const d = w.viewF64(pd, n);
     const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j] || i - j);
     const values = Float64Array.from(order, (i) => unscale(d[i], scale));
     if (!wantVectors) return values;
-    const z = w.viewF64(pz, n * n); // column-major: eigenvector of d[i] is z[i·n … i·n + n)
+    const z = w.viewF64(zPtr, n * n); // column-major: eigenvector of d[i] is z[i·n … i·n + n)
     const vectors = new Float64Array(n * n);
     for (let c = 0; c < n; c++) {
       const off = order[c] * n;
