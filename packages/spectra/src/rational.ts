@@ -1,3 +1,4 @@
+import { ValueError, checkNumber, checkVector } from "@losscape/core";
 import { type Complex, cabs, cadd, cdiv, clog, cmul, csub } from "./complex.js";
 import { freePoissonG, semicircleG } from "./closed-forms.js";
 import { momentsFromFreeCumulants } from "./moments.js";
@@ -320,47 +321,48 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     return lambda * gim - imPhi;
   };
 
-  /** Im of λg − Φ(g) as λ → edge.lambda inside the support, g → ∞ (edge at K(∞) = shift). */
+  /**
+   * Im of λg − Φ(g) as λ → edge.lambda from inside the support while g → ∞ (an edge at K(∞) = shift: a hard edge
+   * or the side of an atom). There λg − shift·g → 1 − Σ r_j is real, so the limit is −θ + Σ r_j·lim arg(1 − a_j g)
+   * with θ = lim arg g; lim arg(1 − a_j g) = θ + π for a_j > 0 (upper half-plane) and θ for a_j < 0. θ is read off
+   * the physical root next to the edge and snapped to −π, −π/2 or 0 (pole from a gap, inverse-square-root hard edge).
+   */
   const imAntiderivativeAtInfinity = (edge: Edge, inside: number): number => {
-    // Follow the physical root towards the edge and extrapolate Im A (it converges like √|λ − edge|·log).
-    // Richardson on δ = 4^-k steps.
     const side = Math.sign(inside - edge.lambda);
-    const width = Math.abs(inside - edge.lambda);
-    let prev = NaN;
-    let val = NaN;
-    for (let k = 20; k <= 60; k += 4) {
-      const x = edge.lambda + side * width * Math.pow(2, -k);
-      if (x === edge.lambda) break;
-      const g = physicalRoot({ re: x, im: 0 });
-      prev = val;
-      val = imAntiderivative(x, g);
-      if (Math.abs(val - prev) < 1e-13) break;
-    }
-    return val;
+    const x = edge.lambda + side * Math.abs(inside - edge.lambda) * 1e-12;
+    const g = physicalRoot({ re: x, im: 0 });
+    let theta = Math.atan2(g.im === 0 ? -0 : g.im, g.re);
+    for (const snap of [-Math.PI, -Math.PI / 2, 0]) if (Math.abs(theta - snap) < 1e-3) theta = snap;
+    let v = -theta;
+    for (const p of poles) v += p.rate * (p.jump > 0 ? theta + Math.PI : theta);
+    return v;
   };
 
   const imAntiAtEdge = (edge: Edge, inside: number): number =>
     Number.isFinite(edge.g) ? imAntiderivative(edge.lambda, { re: edge.g, im: 0 }) : imAntiderivativeAtInfinity(edge, inside);
 
+  const edgePairs = (): [Edge, Edge][] => {
+    if (single || J === 0) {
+      return singleSupport().map(([a, b]) => {
+        const ga = physicalRoot({ re: a, im: 0 }).re;
+        const gb = physicalRoot({ re: b, im: 0 }).re;
+        return [
+          { lambda: a, g: Number.isFinite(ga) ? ga : Infinity },
+          { lambda: b, g: Number.isFinite(gb) ? gb : Infinity },
+        ] as [Edge, Edge];
+      });
+    }
+    return supportIntervals().edges;
+  };
+
   const massBelow = (x: number): number => {
     let mass = 0;
     for (const at of atoms) if (at.at < x) mass += at.mass;
-    if (single || J === 0) {
-      // Closed-form measures: same antiderivative, with the edges of the single component.
-      const sup = singleSupport();
-      for (const [a, b] of sup) {
-        if (!(a < x)) continue;
-        mass += intervalMass(a, Math.min(b, x), a, b);
-      }
-      return mass;
-    }
-    const { edges } = supportIntervals();
-    for (const [ea, eb] of edges) {
+    for (const [ea, eb] of edgePairs()) {
       if (!(ea.lambda < x)) continue;
-      const lower = imAntiAtEdge(ea, 0.5 * (ea.lambda + eb.lambda));
-      let upper: number;
-      if (x >= eb.lambda) upper = imAntiAtEdge(eb, 0.5 * (ea.lambda + eb.lambda));
-      else upper = imAntiderivative(x, physicalRoot({ re: x, im: 0 }));
+      const mid = 0.5 * (ea.lambda + eb.lambda);
+      const lower = imAntiAtEdge(ea, mid);
+      const upper = x >= eb.lambda ? imAntiAtEdge(eb, mid) : imAntiderivative(x, physicalRoot({ re: x, im: 0 }));
       mass += -(upper - lower) / Math.PI;
     }
     return mass;
@@ -378,13 +380,6 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     const hi = jump * (1 + Math.sqrt(rate)) ** 2 + c0;
     return [[Math.min(lo, hi), Math.max(lo, hi)]];
   };
-  const intervalMass = (lo: number, hi: number, a: number, b: number): number => {
-    // Edges of a single component are square-root edges where G is real and finite: G(edge) from the closed form.
-    const ga = physicalRoot({ re: a, im: 0 });
-    const gLo = lo === a ? { re: ga.re, im: 0 } : physicalRoot({ re: lo, im: 0 });
-    const gHi = hi === b ? { re: physicalRoot({ re: b, im: 0 }).re, im: 0 } : physicalRoot({ re: hi, im: 0 });
-    return -(imAntiderivative(hi, gHi) - imAntiderivative(lo, gLo)) / Math.PI;
-  };
 
   const support = (): Support => {
     if (single || J === 0) return { intervals: singleSupport(), atoms: atoms.map((a) => ({ ...a })) };
@@ -400,35 +395,48 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
   return {
     kind,
     rational: d,
-    stieltjes: (z) => physicalRoot(z),
+    stieltjes: (z) => {
+      checkComplex(`${kind}.stieltjes`, "z", z);
+      if (z.im < 0) {
+        const g = physicalRoot({ re: z.re, im: -z.im });
+        return { re: g.re, im: -g.im }; // G(z̄) = conj G(z)
+      }
+      return physicalRoot(z);
+    },
     inverseStieltjes: (g) => kOf(g),
     rTransform: (g) => rOf(g),
-    density,
+    density: (x) => {
+      checkNumber(`${kind}.density`, "lambda", x);
+      return density(x);
+    },
     densityOn: (pts) => {
+      checkVector(`${kind}.densityOn`, "points", pts);
       const out = new Float64Array(pts.length);
       for (let i = 0; i < pts.length; i++) out[i] = density(pts[i]);
       return out;
     },
     support,
     moment: (k) => {
+      checkNumber(`${kind}.moment`, "k", k, { min: 0, integer: true });
       const kappa = [0];
       for (let i = 1; i <= k; i++) kappa.push(freeCumulant(i));
       return momentsFromFreeCumulants(kappa, k)[k];
     },
     freeCumulant,
-    massBelow,
+    massBelow: (x) => {
+      if (!(typeof x === "number") || Number.isNaN(x)) throw new ValueError(`${kind}.massBelow: 'x' must be a number; found ${String(x)}`);
+      return massBelow(x);
+    },
     physicalRoot,
     criticalValues,
-    supportEdges: () => {
-      if (single || J === 0) {
-        return singleSupport().map(([a, b]) => [
-          { lambda: a, g: physicalRoot({ re: a, im: 0 }).re },
-          { lambda: b, g: physicalRoot({ re: b, im: 0 }).re },
-        ] as [Edge, Edge]);
-      }
-      return supportIntervals().edges.map(([a, b]) => [{ ...a }, { ...b }] as [Edge, Edge]);
-    },
+    supportEdges: () => edgePairs().map(([a, b]) => [{ ...a }, { ...b }] as [Edge, Edge]),
   };
+}
+
+function checkComplex(fn: string, arg: string, z: Complex): void {
+  if (typeof z !== "object" || z === null || !Number.isFinite(z.re) || !Number.isFinite(z.im)) {
+    throw new ValueError(`${fn}: argument '${arg}' must be a finite complex number { re, im }; found ${JSON.stringify(z)}`);
+  }
 }
 
 function nearest(roots: { re: Float64Array; im: Float64Array }, g: Complex): number {
