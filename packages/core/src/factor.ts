@@ -44,8 +44,8 @@ export function cholesky(a: Mat): Mat {
  * that became row i of P·A. At each step the entry of largest magnitude in the column is the pivot, so |l_ij| ≤ 1.
  * A singular A still factors (U then has a zero on its diagonal); `solve` rejects it.
  * @example
- * const { lu, pivots } = lu(matFromRows([[1, 2], [3, 4]]));
- * // pivots [1, 0]; lu.data [3, 4, 1/3, 2/3]
+ * const { lu: packed, pivots } = lu(matFromRows([[1, 2], [3, 4]]));
+ * // pivots Int32Array [1, 0]; packed.data ≈ [3, 4, 1/3, 2/3]
  */
 export function lu(a: Mat): { lu: Mat; pivots: Int32Array } {
   const fn = "lu";
@@ -71,7 +71,7 @@ export function lu(a: Mat): { lu: Mat; pivots: Int32Array } {
  * full column rank); the pure-TS backend (ml-matrix) does not normalise signs.
  * Throws `ShapeError` when m < n.
  * @example
- * const { q, r } = qr(matFromRows([[3], [4]])); // q = [[0.6], [0.8]], r = [[5]]
+ * const { q, r } = qr(matFromRows([[3], [4]])); // q ≈ [[0.6], [0.8]], r = [[5]]
  */
 export function qr(a: Mat): { q: Mat; r: Mat } {
   const fn = "qr";
@@ -151,7 +151,7 @@ export function triangularSolve(t: Mat, b: Mat | Float64Array, options: Triangul
  * Throws `ValueError` when A is singular to working precision: some pivot |u_kk| ≤ n·ε·max|a_ij| (the rounding
  * already committed in the factorisation is then as large as the pivot, so the answer would be noise).
  * @example
- * solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5])) // Float64Array [0.8, 1.4]
+ * solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5])) // ≈ Float64Array [0.8, 1.4]
  */
 export function solve(a: Mat, b: Mat): Mat;
 export function solve(a: Mat, b: Float64Array): Float64Array;

@@ -24,8 +24,11 @@ export interface SvdOptions {
  *
  * WASM method: Householder QR with column pivoting, A·P = Q·R, then one-sided Jacobi (Hestenes) on Rᵀ with the
  * stopping rule |y_pᵀy_q| ≤ √k·ε·‖y_p‖‖y_q‖ (Drmač & Veselić, SIAM J. Matrix Anal. Appl. 29 (2008) 1322–1342;
- * Demmel & Veselić, SIMAX 13 (1992)). Every σ has error ≲ p(n)·ε·σ_max, and for matrices A = B·D with
- * well-conditioned B and diagonal scaling D (graded columns) the small σ are accurate relative to themselves.
+ * Demmel & Veselić, SIMAX 13 (1992)). Every σ has error ≲ p(n)·ε·σ_max, and for matrices A = B·D or D·B with
+ * well-conditioned B and diagonal scaling D (graded columns or rows) the small σ are accurate relative to
+ * themselves, down to σ ≈ 1e-150·σ_max (below, squared column norms underflow and only the absolute bound holds).
+ * No float64 method can do better than the absolute bound for a small σ of a matrix that is not graded: rounding
+ * the entries of A alone moves every σ by up to ε·σ_max.
  * Singular vectors of a repeated σ are any orthonormal basis of its subspace; signs are not normalised.
  * Zero singular values get orthonormal completions, so U and V always have orthonormal columns.
  * The pure-TS backend uses ml-matrix (Golub–Kahan–Reinsch).
