@@ -106,6 +106,24 @@ function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize
   return -1;
 }
 
+/** Sort the n i32 indices at `idx` by decreasing key[idx[i]] (Shell sort, Knuth's gaps 1, 4, 13, 40, …). */
+function sortIndicesDescending(idx: usize, key: usize, n: i32): void {
+  let gap = 1;
+  while (gap < n / 3) gap = 3 * gap + 1;
+  for (; gap >= 1; gap = (gap - 1) / 3) {
+    for (let i = gap; i < n; i++) {
+      const t = load<i32>(idx + (<usize>i << 2));
+      const kt = ld(key, t);
+      let j = i;
+      while (j >= gap && ld(key, load<i32>(idx + (<usize>(j - gap) << 2))) < kt) {
+        store<i32>(idx + (<usize>j << 2), load<i32>(idx + (<usize>(j - gap) << 2)));
+        j -= gap;
+      }
+      store<i32>(idx + (<usize>j << 2), t);
+    }
+  }
+}
+
 /** ‖x‖₂ over n contiguous doubles, without underflow of the squares: rescaled by 2^600 when ‖x‖² < 2^-900. */
 function robustNorm(x: usize, n: i32): f64 {
   const ss = facDot(x, x, n);
@@ -158,7 +176,7 @@ function completeOrthonormal(n: i32, k: i32, u: usize, ldu: i32, bad: usize): vo
  * (uc = n: thin; uc = m: full, the extra columns spanning the orthogonal complement of range(A)).
  *
  * Method (Drmač & Veselić 2008, Alg. 1 with both preconditioners): scale A by a power of two (exact) so
- * max|aᵢⱼ| ∈ [½, 1); Householder QR with column pivoting A·P = Q·R; a second QR, Rᵀ = Q₁·R₁; one-sided Jacobi on
+ * max|aᵢⱼ| ∈ [½, 1) and sort its rows by decreasing ∞-norm; Householder QR with column pivoting A·P = Q·R; a second QR, Rᵀ = Q₁·R₁; one-sided Jacobi on
  * X = R₁ᵀ, X·J = U_x·Σ (the second QR is a step of QR iteration on R·Rᵀ that makes X nearly diagonal, so few
  * sweeps are needed). Then A·P = Q·R = (Q·U_x)·Σ·(Q₁·J)ᵀ, so U = Q·[U_x; 0] and V = P·Q₁·J. Zero singular values
  * get orthonormal completions of U_x.
@@ -185,12 +203,24 @@ export function svdJacobi(
   const perm1 = perm + (<usize>n << 2); // n i32: (identity) pivots of the second QR
   const order = perm1 + (<usize>n << 2); // n i32: sort order
   const bad = order + (<usize>n << 2); // n i32: zero singular values
+  const rowMax = bad + (<usize>n << 2); // m: max_j |a_ij|
+  const rowPerm = rowMax + (<usize>m << 3); // m i32: row i of X is row rowPerm[i] of A
+
+  // Cox–Higham row sorting: rows by decreasing ∞-norm make Householder QR with column pivoting row-wise backward
+  // stable, which the relative accuracy for row-graded A needs (Drmač & Veselić 2008, §2).
+  for (let i = 0; i < m; i++) {
+    let r: f64 = 0;
+    for (let j = 0; j < n; j++) r = Math.max(r, Math.abs(ld(a, i * ars + j * acs)));
+    st(rowMax, i, r);
+    store<i32>(rowPerm + (<usize>i << 2), i);
+  }
+  sortIndicesDescending(rowPerm, rowMax, m);
 
   // Copy and scale by 2^e so the largest entry has magnitude in [0.5, 1): keeps ‖·‖² clear of overflow.
   let amax: f64 = 0;
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < m; i++) {
-      const aij = ld(a, i * ars + j * acs);
+      const aij = ld(a, load<i32>(rowPerm + (<usize>i << 2)) * ars + j * acs);
       st(x, j * m + i, aij);
       const t = Math.abs(aij);
       if (t > amax) amax = t;
@@ -254,7 +284,9 @@ export function svdJacobi(
     for (let i = 0; i < m; i++) st(dst, i, j < n ? (i < n ? ld(z, src * n + i) : 0) : i == j ? 1 : 0);
   }
   householderApplyQ(m, n, x, m, tau, uc, uw, m);
-  for (let j = 0; j < uc; j++) for (let i = 0; i < m; i++) st(u, i * urs + j * ucs, ld(uw, j * m + i));
+  for (let j = 0; j < uc; j++) {
+    for (let i = 0; i < m; i++) st(u, load<i32>(rowPerm + (<usize>i << 2)) * urs + j * ucs, ld(uw, j * m + i));
+  }
 
   // V = P·(Q₁·J): row perm[i] of V is row i of Q₁·J.
   householderApplyQ(n, n, y, n, tau1, n, jv, n);
@@ -268,7 +300,7 @@ export function svdJacobi(
   return sweeps;
 }
 
-/** Doubles of workspace `svdJacobi` needs (its four i32 arrays counted as 2n doubles). */
+/** Doubles of workspace `svdJacobi` needs (its i32 arrays counted as whole doubles, rounded up). */
 export function svdWorkSize(m: i32, n: i32, uc: i32): f64 {
-  return <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n;
+  return <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m;
 }

@@ -188,6 +188,19 @@ describe.each(BACKENDS)("svd on the %s backend", (backend: BackendName) => {
     expect(rank(a)).toBe(ref.filter((v) => v > thr).length);
   });
 
+  it.each([
+    [230, 200],
+    [190, 420],
+  ])("decomposes a %i×%i matrix (several Jacobi column blocks)", (m, n) => {
+    // min(m, n)² > 32768 doubles: the block-cyclic Jacobi ordering uses more than one block of columns.
+    const a = randomMat(m, n, m + n);
+    const { u, s, vt } = svd(a);
+    const d = Math.max(m, n);
+    expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * d * EPS * s[0]);
+    expect(orthoErr(u)).toBeLessThanOrEqual(10 * d * EPS);
+    expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * d * EPS);
+  });
+
   it("computes a null space with AN ≈ 0, NᵀN = I and n − rank columns (property)", () => {
     fc.assert(
       fc.property(shapeArb, fc.integer({ min: 0, max: 5 }), ({ m, n, seed }, r) => {
@@ -271,6 +284,36 @@ describe.each(["simd", "scalar"] as const)("svd WASM (%s) against the TS oracle 
         for (let i = 0; i < s.length; i++) expect(Math.abs(s[i] - ref[i])).toBeLessThanOrEqual(20 * Math.max(m, n) * EPS * ref[0]);
       }),
       { seed: 11, numRuns: 40 },
+    );
+  });
+
+  it("keeps its relative accuracy on graded matrices: σ(D₁·B·D₂) invariant under transposition and permutations (property)", () => {
+    setBackend(backend);
+    fc.assert(
+      fc.property(shapeArb, fc.integer({ min: 1, max: 12 }), ({ m, n, seed }, decades) => {
+        // A = D₁·B·D₂ with B random (κ(B) is modest for these small sizes) and D₁, D₂ spanning up to 10^±decades.
+        const a = randomMat(m, n, seed);
+        const d1 = randomMat(m, 1, seed + 1).data.map((x) => 10 ** (decades * x));
+        const d2 = randomMat(n, 1, seed + 2).data.map((x) => 10 ** (decades * x));
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a.data[i * n + j] *= d1[i] * d2[j];
+        // Reverse the rows and the columns: a different pivot order, the same singular values.
+        const p: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) p.data[i * n + j] = a.data[(m - 1 - i) * n + (n - 1 - j)];
+        const s = svd(a, { vectors: false }).s;
+        const sT = svd(tr(a), { vectors: false }).s;
+        const sP = svd(p, { vectors: false }).s;
+        // An SVD that is only normwise accurate would let the small σ differ by ε·σ_max/σ (up to 1e-16·1e24 here);
+        // a relatively accurate one keeps them within p(n)·ε·κ(B) ≈ 1e-13 of each other. The bound below allows
+        // κ(B) up to 1e3: 1e-10 relative. Cases where B itself is badly conditioned (κ(B) > 1e3) are excluded by
+        // the check on the unscaled B.
+        const sB = svd(randomMat(m, n, seed), { vectors: false }).s;
+        if (sB[sB.length - 1] < 1e-3 * sB[0]) return;
+        for (let i = 0; i < s.length; i++) {
+          expect(Math.abs(sT[i] - s[i])).toBeLessThanOrEqual(1e-10 * s[i]);
+          expect(Math.abs(sP[i] - s[i])).toBeLessThanOrEqual(1e-10 * s[i]);
+        }
+      }),
+      { seed: 17, numRuns: 60 },
     );
   });
 
