@@ -193,6 +193,30 @@ describe.each(BACKENDS)("factorisations on the %s backend", (backend: BackendNam
     );
   });
 
+  it.each([
+    ["zero 3×2", matFromRows([[0, 0], [0, 0], [0, 0]])],
+    ["zero column 4×3", matFromRows([[1, 0, 2], [3, 0, 4], [5, 0, 6], [7, 0, 9]])],
+    ["repeated columns 3×3", matFromRows([[1, 1, 1], [2, 2, 2], [3, 3, 3]])],
+    ["1×1", matFromRows([[-2]])],
+  ])("qr of a rank-deficient or tiny matrix (%s) still has orthonormal Q and Q·R = A", (_name, a) => {
+    const { q, r } = qr(a);
+    const n = a.cols;
+    const qtq = mul(tr(q), q);
+    for (let i = 0; i < n; i++) qtq.data[i * n + i] -= 1;
+    // Same bounds as the property test above.
+    expect(maxAbs(qtq.data)).toBeLessThanOrEqual(10 * a.rows * EPS);
+    expect(maxDiff(mul(q, r).data, a.data)).toBeLessThanOrEqual(10 * a.rows * EPS * Math.max(maxAbs(a.data), 1) * Math.sqrt(n));
+  });
+
+  it("factors 1×1 matrices exactly", () => {
+    expect(Array.from(cholesky(matFromRows([[9]])).data)).toEqual([3]);
+    const f = lu(matFromRows([[-4]]));
+    expect(Array.from(f.lu.data)).toEqual([-4]);
+    expect(Array.from(f.pivots)).toEqual([0]);
+    expect(Array.from(solve(matFromRows([[-4]]), Float64Array.from([2])))).toEqual([-0.5]);
+    expect(Array.from(triangularSolve(matFromRows([[4]]), Float64Array.from([2]), { lower: false, transpose: true }))).toEqual([0.5]);
+  });
+
   it("solve accepts a vector and returns a vector", () => {
     const x = solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5]));
     expect(x).toBeInstanceOf(Float64Array);
