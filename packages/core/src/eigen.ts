@@ -187,7 +187,7 @@ function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVector
     } else {
       const pz = w.alloc(fn, n * n * 8);
       const pdc = w.alloc(fn, w.fn<(n: number) => number>("dstedcWorkSize")(n) * 8);
-      const piw = w.alloc(fn, 4 * n * 4);
+      const piw = w.alloc(fn, 5 * n * 4);
       const prot = w.alloc(fn, ROTATION_LOG * 16);
       const psweep = w.alloc(fn, ROTATION_LOG * 12);
       const pgemm = w.alloc(fn, w.fn<(...x: number[]) => number>("dgemmWorkSize")(n, n, n) * 8);
