@@ -6,3 +6,6 @@ export { rationalMeasure, addRational, normaliseRational, type RationalR } from 
 export * from "./pennington-bahri.js";
 export * from "./measures.js";
 export { freeConvolutionSubordination, gaussLegendre } from "./subordination.js";
+export * from "./samplers.js";
+export * from "./slq.js";
+export * from "./net-experiment.js";

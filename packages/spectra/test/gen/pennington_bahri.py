@@ -126,7 +126,7 @@ def eps_c_numeric(model, phi):
     cs = [mp.mpf(sp.Rational(c)) for c in disc.all_coeffs()]
     rts = [r.real for r in mp.polyroots(cs, maxsteps=400, extraprec=400) if abs(r.imag) < mp.mpf("1e-25") and r.real > 0]
     for e in sorted(rts):
-        m = Model(model, phi, Fraction(e).limit_denominator(10**30))
+        m = Model(model, phi, Fraction(mp.nstr(e, 35, strip_zeros=False)))
         iv = m.support()
         if iv and abs(iv[0][0]) < mp.mpf("1e-20"):
             return e

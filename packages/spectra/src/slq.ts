@@ -1,0 +1,166 @@
+import { ValueError, checkNumber, eigh } from "@losscape/core";
+import { createRng, hessianVectorProduct, type Dataset, type Model } from "@losscape/mlp";
+
+/** One Lanczos run: Gauss quadrature nodes θ_k and weights τ_k (Σ τ_k = 1) for the probe's spectral measure. */
+export interface LanczosQuadrature {
+  nodes: Float64Array;
+  weights: Float64Array;
+  /** The tridiagonal coefficients: alpha (diagonal, length m) and beta (off-diagonal, length m − 1). */
+  alpha: Float64Array;
+  beta: Float64Array;
+}
+
+/** Result of stochastic Lanczos quadrature: one quadrature per probe, and estimators built on them. */
+export interface SlqResult {
+  dim: number;
+  probes: LanczosQuadrature[];
+  /** Estimated spectral measure ≈ (1/probes)·Σ_probes Σ_k τ_k δ_{θ_k}: its mass below x (e.g. the index at 0). */
+  massBelow(x: number): number;
+  /** Gaussian-broadened density (1/probes)·Σ Σ τ_k·N(λ; θ_k, σ²) at each point (PyHessian's plot). */
+  densityOn(points: ArrayLike<number>, sigma: number): Float64Array;
+  /** Estimated normalised moment (1/dim)·tr(H^p) ≈ mean over probes of Σ τ_k θ_k^p. */
+  moment(p: number): number;
+}
+
+/**
+ * Lanczos tridiagonalisation of a symmetric operator from the unit vector v₀, in float64 with full
+ * reorthogonalisation (classical Gram–Schmidt applied twice against every earlier Lanczos vector), for `steps`
+ * steps or until β_k ≤ 1e-13·max|T| (an invariant subspace). The eigenpairs (θ_k, u_k) of T give the Gauss
+ * quadrature ∫ f dμ_v ≈ Σ_k u_k[0]² f(θ_k) of the measure μ_v = Σ_i (v·q_i)² δ_{λ_i}, exact for polynomials of degree
+ * < 2·steps (Golub & Meurant, Matrices, Moments and Quadrature, 2010).
+ * @example
+ * const q = lanczosQuadrature((v) => matVec(a, v), v0, 30);
+ */
+export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>, v0: ArrayLike<number>, steps: number): LanczosQuadrature {
+  const fn = "lanczosQuadrature";
+  if (typeof matvec !== "function") throw new ValueError(`${fn}: argument 'matvec' must be a function; found ${typeof matvec}`);
+  const n = v0.length;
+  if (!(n > 0)) throw new ValueError(`${fn}: argument 'v0' must be a non-empty vector; found length ${n}`);
+  checkNumber(fn, "steps", steps, { min: 1, integer: true });
+  const m = Math.min(steps, n);
+  const Q: Float64Array[] = [];
+  let q = Float64Array.from(v0);
+  let nrm = Math.hypot(...q);
+  if (!(nrm > 0) || !Number.isFinite(nrm)) throw new ValueError(`${fn}: argument 'v0' must be finite and non-zero`);
+  for (let i = 0; i < n; i++) q[i] /= nrm;
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  let scale = 0;
+  for (let k = 0; k < m; k++) {
+    Q.push(q);
+    const w = Float64Array.from(matvec(q));
+    if (w.length !== n) throw new ValueError(`${fn}: matvec returned length ${w.length}; expected ${n}`);
+    let a = 0;
+    for (let i = 0; i < n; i++) a += w[i] * q[i];
+    alpha.push(a);
+    // Full reorthogonalisation, twice ("twice is enough", Parlett).
+    for (let pass = 0; pass < 2; pass++) {
+      for (const u of Q) {
+        let d = 0;
+        for (let i = 0; i < n; i++) d += w[i] * u[i];
+        for (let i = 0; i < n; i++) w[i] -= d * u[i];
+      }
+    }
+    nrm = 0;
+    for (let i = 0; i < n; i++) nrm += w[i] * w[i];
+    nrm = Math.sqrt(nrm);
+    scale = Math.max(scale, Math.abs(a), nrm);
+    if (k === m - 1 || nrm <= 1e-13 * scale) break;
+    beta.push(nrm);
+    q = new Float64Array(n);
+    for (let i = 0; i < n; i++) q[i] = w[i] / nrm;
+  }
+  const k = alpha.length;
+  const t = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    t[i * k + i] = alpha[i];
+    if (i + 1 < k) {
+      t[i * k + i + 1] = beta[i];
+      t[(i + 1) * k + i] = beta[i];
+    }
+  }
+  const { values, vectors } = eigh({ rows: k, cols: k, data: t });
+  const weights = new Float64Array(k);
+  for (let j = 0; j < k; j++) weights[j] = vectors.data[j] ** 2; // first row of V
+  return { nodes: values, weights, alpha: Float64Array.from(alpha), beta: Float64Array.from(beta) };
+}
+
+/**
+ * Stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017; Ghorbani, Krishnan & Xiao 2019; PyHessian, Yao et al.
+ * 2020): the spectral density of a symmetric operator of dimension `dim` known only through products H·v, as the
+ * average over `probes` Rademacher vectors v/‖v‖ of the Lanczos Gauss quadratures of μ_v (E μ_v = (1/dim)Σδ_{λ_i}).
+ * Float64, full reorthogonalisation. Seeded with the project's RNG.
+ * @example
+ * const r = stochasticLanczosQuadrature((v) => hvp(v), M, { steps: 40, probes: 8, seed: 1 });
+ * r.massBelow(0); // estimated index
+ */
+export function stochasticLanczosQuadrature(
+  matvec: (v: Float64Array) => ArrayLike<number>,
+  dim: number,
+  options: { steps?: number; probes?: number; seed: number },
+): SlqResult {
+  const fn = "stochasticLanczosQuadrature";
+  checkNumber(fn, "dim", dim, { min: 1, integer: true });
+  const steps = options?.steps ?? 80;
+  const nProbes = options?.probes ?? 10;
+  checkNumber(fn, "steps", steps, { min: 1, integer: true });
+  checkNumber(fn, "probes", nProbes, { min: 1, integer: true });
+  checkNumber(fn, "seed", options?.seed);
+  const rng = createRng(options.seed);
+  const probes: LanczosQuadrature[] = [];
+  for (let p = 0; p < nProbes; p++) {
+    const v = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) v[i] = rng.next() < 0.5 ? -1 : 1;
+    probes.push(lanczosQuadrature(matvec, v, steps));
+  }
+  return slqResult(dim, probes);
+}
+
+function slqResult(dim: number, probes: LanczosQuadrature[]): SlqResult {
+  const P = probes.length;
+  return {
+    dim,
+    probes,
+    massBelow: (x) => {
+      let s = 0;
+      for (const q of probes) for (let k = 0; k < q.nodes.length; k++) if (q.nodes[k] < x) s += q.weights[k];
+      return s / P;
+    },
+    densityOn: (points, sigma) => {
+      checkNumber("SlqResult.densityOn", "sigma", sigma, { min: 0, exclusiveMin: true });
+      const out = new Float64Array(points.length);
+      const c = 1 / (Math.sqrt(2 * Math.PI) * sigma * P);
+      for (let i = 0; i < points.length; i++) {
+        let s = 0;
+        for (const q of probes) for (let k = 0; k < q.nodes.length; k++) s += q.weights[k] * Math.exp(-0.5 * ((points[i] - q.nodes[k]) / sigma) ** 2);
+        out[i] = c * s;
+      }
+      return out;
+    },
+    moment: (p) => {
+      checkNumber("SlqResult.moment", "p", p, { min: 0, integer: true });
+      let s = 0;
+      for (const q of probes) for (let k = 0; k < q.nodes.length; k++) s += q.weights[k] * Math.pow(q.nodes[k], p);
+      return s / P;
+    },
+  };
+}
+
+/**
+ * Stochastic Lanczos quadrature of the Hessian of a network's loss through exact Hessian-vector products
+ * (@losscape/mlp's R-operator `hessianVectorProduct`; `part` selects H, H₀ = Gauss–Newton or H₁ = residual part),
+ * never forming the M × M matrix.
+ * @example
+ * const r = hessianSpectrumSLQ(model, data, { steps: 60, probes: 8, seed: 1 });
+ * r.densityOn(grid, 0.01);
+ */
+export function hessianSpectrumSLQ(
+  model: Model,
+  data: Dataset,
+  options: { steps?: number; probes?: number; seed: number; part?: "full" | "gauss-newton" | "residual" },
+): SlqResult {
+  const M = model?.params?.length;
+  if (!(M > 0)) throw new ValueError(`hessianSpectrumSLQ: argument 'model' must be a Model with params; found ${String(model)}`);
+  const part = options?.part ?? "full";
+  return stochasticLanczosQuadrature((v) => hessianVectorProduct(model, data, v, { part }), M, options);
+}
