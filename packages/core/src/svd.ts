@@ -12,6 +12,11 @@ export interface SvdResult {
   vt: Mat;
 }
 
+/** Singular values only (`svd(a, { vectors: false })`): min(m, n) values, descending. */
+export interface SvdValues {
+  s: Float64Array;
+}
+
 /** Options of `svd`. */
 export interface SvdOptions {
   /** Compute U and Vᵀ (default true); `false` returns the singular values only (cheaper). */
@@ -39,9 +44,10 @@ export interface SvdOptions {
  * const { u, s, vt } = svd(matFromRows([[3, 0], [0, -2], [0, 0]]));
  * // s = [3, 2]; u is 3×2, vt is 2×2; svd(a, { vectors: false }).s gives s alone
  */
-export function svd(a: Mat, options: SvdOptions & { vectors: false }): { s: Float64Array };
-export function svd(a: Mat, options?: SvdOptions): SvdResult;
-export function svd(a: Mat, options: SvdOptions = {}): SvdResult | { s: Float64Array } {
+export function svd(a: Mat, options: { vectors: false }): SvdValues;
+export function svd(a: Mat, options?: { vectors?: true }): SvdResult;
+export function svd(a: Mat, options: SvdOptions): SvdResult | SvdValues;
+export function svd(a: Mat, options: SvdOptions = {}): SvdResult | SvdValues {
   const fn = "svd";
   checkMat(fn, "a", a);
   const vectors = options.vectors ?? true;
