@@ -110,7 +110,7 @@ export function act(code: number, p: number, z: number): number {
   }
 }
 
-/** σ'(z). relu and leaky-relu use the right derivative at 0 (the left one, 0 or the slope, for z ≤ 0). */
+/** σ'(z). At the kink z = 0, relu and leaky-relu take the left derivative (0, or the slope). */
 export function act1(code: number, p: number, z: number): number {
   switch (code) {
     case 0:
