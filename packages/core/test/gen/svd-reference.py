@@ -108,6 +108,42 @@ add("zero-column-5x4", [[(0.0 if j == 2 else x) for j, x in enumerate(row)] for 
 add("huge-6x4", [[x * 1e150 for x in row] for row in rand_matrix(6, 4, 51)], "general", "uniform(-1,1)·1e150, seed 51")
 add("tiny-4x6", [[x * 1e-150 for x in row] for row in rand_matrix(4, 6, 52)], "general", "uniform(-1,1)·1e-150, seed 52")
 
+# Output Jacobians J[i, k] = ∂f(x_i)/∂θ_k of 1-m-1 tanh nets f(x) = W2·tanh(W1·x + b1) + b2, θ = [W1, b1, W2, b2]
+# (DESIGN.md order), at the exact-fit points of the public manifold reference (x and θ copied here as doubles).
+# J is evaluated in mpmath from those doubles and rounded: the test decomposes the rounded J, whose singular
+# values are the mpmath SVD of it. The second net has neuron 0 split into neurons 0 and 2 (same incoming weights),
+# so three pairs of columns are parallel: rank 7 of 10, with three σ at rounding level.
+def tanh_net_jacobian(x, theta, width):
+    w1, b1, w2 = theta[0:width], theta[width:2 * width], theta[2 * width:3 * width]
+    rows = []
+    for xi in x:
+        z = [mp.mpf(w1[j]) * mp.mpf(xi) + mp.mpf(b1[j]) for j in range(width)]
+        t = [mp.tanh(v) for v in z]
+        dt = [1 - v * v for v in t]
+        row = [mp.mpf(w2[j]) * dt[j] * mp.mpf(xi) for j in range(width)]
+        row += [mp.mpf(w2[j]) * dt[j] for j in range(width)]
+        row += t + [mp.mpf(1)]
+        rows.append([float(v) for v in row])
+    return rows
+
+
+GENERIC_X = [-1.9814814266864569, -1.5784572810064974, -0.69860137966911, -0.13952320236471083, 0.2629242041033222,
+             0.3550372621589206, 0.38728946681647436, 0.4672300552951123, 1.1977137538059877, 1.9024887905141505]
+GENERIC_THETA = [-5.344874114135939, 2.0928460839554153, 3.5864675249272207, -6.652467782783048, -1.743378643644294,
+                 -0.862360626028068, 10.419710564858939, 2.012587223866056, -1.2382669500661703, -4.630544251558276,
+                 1.071893916537775, 3.224754715976483, 2.9875426957100033, -0.5125783904030637, -0.5803666193665775,
+                 2.1233876150111675, -5.177665966014304, 0.1286999155976694, -1.3649095873398276, 2.3130115142708934,
+                 -3.6311383135367548, -3.4017067851654725, 3.258697766131198, 4.020692409596628, -1.0802949700629962,
+                 -2.0250117063204254, 4.114457417913274, 1.0498460714279019, 0.8763191257439367, 6.257222105468166,
+                 2.6024765103047605]
+SPLIT_X = [-2.0, -1.5555555555555556, -1.1111111111111112, -0.6666666666666667, -0.22222222222222232,
+           0.22222222222222232, 0.6666666666666665, 1.1111111111111107, 1.5555555555555554, 2.0]
+SPLIT_THETA = [1.3, -0.7, 1.3, 0.4, 0.9, 0.4, 0.33, -0.8, 0.77, 0.2]
+add("jacobian-tanh-1-10-1-10x31", tanh_net_jacobian(GENERIC_X, GENERIC_THETA, 10), "jacobian",
+    "output Jacobian of a 1-10-1 tanh net at an exact fit of 10 points: full rank 10 (σ_min/σ_max ≈ 2e-3)")
+add("jacobian-tanh-split-1-3-1-10x10", tanh_net_jacobian(SPLIT_X, SPLIT_THETA, 3), "jacobian",
+    "output Jacobian of a 1-3-1 tanh net whose neurons 0 and 2 share incoming weights: rank 7")
+
 out = {
     "generator": "packages/core/test/gen/svd-reference.py",
     "method": "mpmath.svd_r at 60 digits on the exact float64 input, rounded to the nearest double",
