@@ -35,7 +35,7 @@ describe("npm pack of @losscape/core", () => {
     expect(files.filter((f) => f.startsWith("src/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
   });
 
-  it("installs into a fresh project and runs init() + eigh + matmul under plain node", () => {
+  it("installs into a fresh project and runs init() + eigh + matmul, and initSync on its scalar .wasm, under node", () => {
     expect(tarball).not.toBe("");
     const app = join(work, "app");
     execFileSync("mkdir", ["-p", app]);
@@ -43,11 +43,17 @@ describe("npm pack of @losscape/core", () => {
     npm(["install", tarball, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], app);
     writeFileSync(
       join(app, "smoke.js"),
-      `import { init, eigh, matmul, matFromRows } from "@losscape/core";
+      `import { init, initSync, eigh, matmul, matFromRows } from "@losscape/core";
 const backend = await init();
 const { values, vectors } = eigh(matFromRows([[2, 1], [1, 2]]));
 const c = matmul(matFromRows([[1, 2], [3, 4]]), matFromRows([[5, 6], [7, 8]]));
-console.log(JSON.stringify({ backend, values: Array.from(values), vectors: Array.from(vectors.data), c: Array.from(c.data) }));
+// The package's exports map publishes the .wasm files, for initSync users.
+const { readFileSync } = await import("node:fs");
+const scalarUrl = new URL(import.meta.resolve("@losscape/core/wasm/losscape-scalar.wasm"));
+const syncBackend = initSync(readFileSync(scalarUrl));
+const c2 = matmul(matFromRows([[1, 2]]), matFromRows([[3], [4]]));
+console.log(JSON.stringify({ backend, values: Array.from(values), vectors: Array.from(vectors.data), c: Array.from(c.data),
+  syncBackend, c2: Array.from(c2.data) }));
 `,
     );
     const out = JSON.parse(execFileSync(process.execPath, ["smoke.js"], { cwd: app, encoding: "utf8", timeout: 60_000 }));
@@ -61,5 +67,7 @@ console.log(JSON.stringify({ backend, values: Array.from(values), vectors: Array
     expect(Math.abs(v00 + v10)).toBeLessThan(1e-14); // first column ∝ (1, −1)
     expect(Math.abs(v01 - v11)).toBeLessThan(1e-14); // second column ∝ (1, 1)
     expect(out.c).toEqual([19, 22, 43, 50]);
+    expect(out.syncBackend).toBe("scalar");
+    expect(out.c2).toEqual([11]);
   });
 });
