@@ -1,1 +1,17 @@
-export {};
+export { splitNeuron, splitNeuronGeneral, embedSequence, widenTo, nullEmbedding, type SplitStep, type NullEmbeddingCondition } from "./embed.js";
+export { splitBlock } from "./split-block.js";
+export { certifyEmbedding, countsNeverDecrease, type CertificateOptions, type EmbeddingCertificate } from "./certificate.js";
+export {
+  criticalEmbeddingSubspace,
+  checkCriticalSubspace,
+  type NeuronCopy,
+  type CriticalSubspace,
+  type SubspaceSample,
+} from "./subspace.js";
+export {
+  strictSaddleEmbedding,
+  type NeuronSplitBlock,
+  type StrictSaddleEscape,
+  type StrictSaddleReport,
+} from "./strict-saddle.js";
+export { reduceNetwork, type ReduceOptions, type ReduceResult, type RemovedNeuron, type RemovalReason } from "./reduce.js";

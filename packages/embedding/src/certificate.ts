@@ -1,0 +1,182 @@
+import { checkNumber, eigvalsh, inertiaFromEigenvalues, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
+import { createRng, forward, hessian, lossAndGradient, validateData, type Dataset, type Model } from "@losscape/mlp";
+import type { SplitStep } from "./embed.js";
+import { checkAlpha, checkHiddenIndex, maxAbsDiff, norm2, toLayers } from "./layers.js";
+import { splitBlock } from "./split-block.js";
+
+/** Options of `certifyEmbedding`. */
+export interface CertificateOptions {
+  /** The one step T^α_{l,s} that made `wide` from `narrow`: enables the split-block prediction of the inertia. */
+  step?: SplitStep;
+  /** Relative zero tolerance of the inertia (DESIGN.md: |λ| ≤ tol·max(1, max|λ|)), default 1e-9. */
+  tol?: number;
+  /** Number of random probe inputs (default 64): x̄ + 2·sd·N(0, I) per input column of the data. */
+  probes?: number;
+  /** Seed of the probe inputs (default 0). */
+  seed?: number;
+}
+
+/** What `certifyEmbedding` returns (the `check` object of `losscape embed --json`, plus extra detail). */
+export interface EmbeddingCertificate {
+  /** max |f_wide − f_narrow| over the data and the probe inputs. */
+  maxOutputDiff: number;
+  maxOutputDiffData: number;
+  maxOutputDiffProbes: number;
+  lossBefore: number;
+  lossAfter: number;
+  gradNormBefore: number;
+  gradNormAfter: number;
+  inertiaBefore: Inertia;
+  inertiaAfter: Inertia;
+  /** negative, zero and positive counts all ≥ before (the Embedding Principle's monotonicity). */
+  countsNeverDecrease: boolean;
+  /** inertia(base) + inertia(α(1−α)Γ_s) + (0, 1, 0); null without `step` or when the base Hessian is degenerate. */
+  predictedInertia: Inertia | null;
+  /** predictedInertia equals inertiaAfter (null when there is no prediction). */
+  predictionMatches: boolean | null;
+  /**
+   * The split-block formula inertia(base) + inertia(α(1−α)Γ_s) + (0, 1, 0) evaluated whether or not the base is
+   * degenerate (the reference data's "predicted_counts_from_split_block"); only informative for a degenerate base.
+   * Null without `step`.
+   */
+  splitBlockFormulaInertia: Inertia | null;
+  /** Eigenvalues of α(1−α)Γ_s, ascending (null without `step`), whether or not the prediction applies. */
+  splitBlockEigenvalues: number[] | null;
+  /** Hessian eigenvalues before and after, ascending. */
+  eigenvaluesBefore: number[];
+  eigenvaluesAfter: number[];
+  /** The relative zero tolerance used. */
+  tol: number;
+}
+
+/**
+ * Certificate of an embedding narrow → wide on data (arXiv:2111.15527, Thms. 4.1, 5.1 and Prop. 5.4):
+ * max|f_wide − f_narrow| on the data and on random probe inputs (an embedding preserves the output everywhere);
+ * R and ‖∇R‖ before and after (a critical point stays critical with the same loss); the Hessian inertias with
+ * DESIGN.md's zero rule |λ| ≤ tol·max(1, max|λ|) and `countsNeverDecrease`; and, for a one-step embedding
+ * T^α_{l,s} (`options.step`) from a non-degenerate base, the predicted inertia
+ * inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0), where the eigenvalues of α(1−α)Γ_s are counted with the wide
+ * Hessian's absolute threshold tol·max(1, max|λ_wide|). Exact Hessians (from @losscape/mlp) and a dense
+ * eigensolver: meant for nets with up to a few thousand parameters.
+ * @example
+ * const wide = splitNeuron(cp, { layer: 1, neuron: 0, alpha: 0.5 });
+ * const check = certifyEmbedding(cp, wide, data, { step: { layer: 1, neuron: 0, alpha: 0.5 } });
+ * check.countsNeverDecrease; // true
+ */
+export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, options: CertificateOptions = {}): EmbeddingCertificate {
+  const fn = "certifyEmbedding";
+  toLayers(fn, narrow);
+  toLayers(fn, wide);
+  validateData(narrow, data, fn);
+  validateData(wide, data, fn);
+  const tol = options.tol ?? 1e-9;
+  checkNumber(fn, "tol", tol, { min: 0 });
+  const probes = options.probes ?? 64;
+  checkNumber(fn, "probes", probes, { min: 0, integer: true });
+  const seed = options.seed ?? 0;
+  checkNumber(fn, "seed", seed);
+  const nw = narrow.widths;
+  const ww = wide.widths;
+  if (ww.length !== nw.length || ww[0] !== nw[0] || ww[ww.length - 1] !== nw[nw.length - 1] || ww.some((w, i) => w < nw[i])) {
+    throw new ShapeError(`${fn}: 'wide' must have the depth, d_in and d_out of 'narrow' and no narrower layer: narrow [${nw.join(", ")}], wide [${ww.join(", ")}]`);
+  }
+  const step = options.step;
+  if (step !== undefined) {
+    checkHiddenIndex(fn, narrow, step.layer, step.neuron, "step.");
+    checkAlpha(fn, step.alpha, "step.alpha");
+    if (ww.some((w, i) => w !== nw[i] + (i === step.layer ? 1 : 0))) {
+      throw new ValueError(`${fn}: 'step' is one split of layer ${step.layer}, so 'wide' must have widths [${nw.map((w, i) => w + (i === step.layer ? 1 : 0)).join(", ")}]; found [${ww.join(", ")}]`);
+    }
+  }
+  const maxOutputDiffData = maxAbsDiff(forward(narrow, data.x).data, forward(wide, data.x).data);
+  let maxOutputDiffProbes = 0;
+  if (probes > 0) {
+    const x = probeInputs(data.x, probes, seed);
+    maxOutputDiffProbes = maxAbsDiff(forward(narrow, x).data, forward(wide, x).data);
+  }
+  const before = lossAndGradient(narrow, data);
+  const after = lossAndGradient(wide, data);
+  const eigBefore = eigvalsh(hessian(narrow, data));
+  const eigAfter = eigvalsh(hessian(wide, data));
+  const inertiaBefore = inertiaFromEigenvalues(eigBefore, { tol });
+  const inertiaAfter = inertiaFromEigenvalues(eigAfter, { tol });
+  let predictedInertia: Inertia | null = null;
+  let splitBlockFormulaInertia: Inertia | null = null;
+  let splitBlockEigenvalues: number[] | null = null;
+  if (step !== undefined) {
+    const gamma = splitBlock(narrow, data, step);
+    const c = step.alpha * (1 - step.alpha);
+    splitBlockEigenvalues = Array.from(eigvalsh(gamma), (v) => c * v).sort((a, b) => a - b);
+    const thr = tol * Math.max(1, maxAbs(eigAfter));
+    const blk = countWithThreshold(splitBlockEigenvalues, thr);
+    splitBlockFormulaInertia = {
+      negative: inertiaBefore.negative + blk.negative,
+      zero: inertiaBefore.zero + blk.zero + 1,
+      positive: inertiaBefore.positive + blk.positive,
+      tol,
+    };
+    if (inertiaBefore.zero === 0) predictedInertia = splitBlockFormulaInertia;
+  }
+  return {
+    maxOutputDiff: Math.max(maxOutputDiffData, maxOutputDiffProbes),
+    maxOutputDiffData,
+    maxOutputDiffProbes,
+    lossBefore: before.loss,
+    lossAfter: after.loss,
+    gradNormBefore: norm2(before.gradient),
+    gradNormAfter: norm2(after.gradient),
+    inertiaBefore,
+    inertiaAfter,
+    countsNeverDecrease: countsNeverDecrease(inertiaBefore, inertiaAfter),
+    predictedInertia,
+    predictionMatches: predictedInertia === null ? null : sameCounts(predictedInertia, inertiaAfter),
+    splitBlockFormulaInertia,
+    splitBlockEigenvalues,
+    eigenvaluesBefore: Array.from(eigBefore),
+    eigenvaluesAfter: Array.from(eigAfter),
+    tol,
+  };
+}
+
+/** True when every count of `after` is ≥ the same count of `before`. */
+export function countsNeverDecrease(before: Inertia, after: Inertia): boolean {
+  return after.negative >= before.negative && after.zero >= before.zero && after.positive >= before.positive;
+}
+
+function sameCounts(a: Inertia, b: Inertia): boolean {
+  return a.negative === b.negative && a.zero === b.zero && a.positive === b.positive;
+}
+
+/** Counts with an absolute threshold |λ| ≤ thr (internal). */
+export function countWithThreshold(values: ArrayLike<number>, thr: number): { negative: number; zero: number; positive: number } {
+  let negative = 0;
+  let zero = 0;
+  let positive = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Math.abs(v) <= thr) zero++;
+    else if (v < 0) negative++;
+    else positive++;
+  }
+  return { negative, zero, positive };
+}
+
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
+  return m;
+}
+
+/** `count` probe inputs x̄ + 2·sd·ξ, ξ ~ N(0, I), from the column means and standard deviations of x (internal). */
+export function probeInputs(x: Mat, count: number, seed: number): Mat {
+  const d = x.cols;
+  const n = x.rows;
+  const mean = new Float64Array(d);
+  const sd = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x.data[i * d + j] / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) sd[j] += (x.data[i * d + j] - mean[j]) ** 2 / n;
+  const rng = createRng(seed);
+  const out = new Float64Array(count * d);
+  for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) out[i * d + j] = mean[j] + 2 * Math.max(Math.sqrt(sd[j]), 1e-3) * rng.normal();
+  return { rows: count, cols: d, data: out };
+}

@@ -1,0 +1,188 @@
+import { ShapeError, ValueError } from "@losscape/core";
+import type { Model } from "@losscape/mlp";
+import { checkAlpha, checkHiddenIndex, fromLayers, hiddenActivation, sigma, toLayers, type EditableLayer } from "./layers.js";
+
+/** One splitting step T^α_{l,s}: hidden layer l (1-based), neuron s (0-based), any real α. */
+export interface SplitStep {
+  layer: number;
+  neuron: number;
+  alpha: number;
+}
+
+/**
+ * Append k copies of neuron s of hidden layer l (same incoming row and bias) and scale the outgoing columns:
+ * column s ← β₀·w, copy j ← βⱼ·w. Unchecked (internal).
+ */
+function splitInto(layers: EditableLayer[], l: number, s: number, betas: readonly number[]): void {
+  const k = betas.length - 1;
+  const inL = layers[l - 1];
+  const m = inL.rows;
+  const W = new Float64Array((m + k) * inL.cols);
+  W.set(inL.W);
+  const row = inL.W.subarray(s * inL.cols, (s + 1) * inL.cols);
+  for (let j = 0; j < k; j++) W.set(row, (m + j) * inL.cols);
+  let b = inL.b;
+  if (b.length > 0) {
+    b = new Float64Array(m + k);
+    b.set(inL.b);
+    for (let j = 0; j < k; j++) b[m + j] = inL.b[s];
+  }
+  layers[l - 1] = { rows: m + k, cols: inL.cols, W, b };
+  const outL = layers[l];
+  const W2 = new Float64Array(outL.rows * (m + k));
+  for (let r = 0; r < outL.rows; r++) {
+    for (let c = 0; c < m; c++) W2[r * (m + k) + c] = outL.W[r * m + c];
+    const w = outL.W[r * m + s];
+    W2[r * (m + k) + s] = betas[0] * w;
+    for (let j = 0; j < k; j++) W2[r * (m + k) + m + j] = betas[j + 1] * w;
+  }
+  layers[l] = { rows: outL.rows, cols: m + k, W: W2, b: outL.b };
+}
+
+/**
+ * The one-step critical embedding T^α_{l,s} (Zhang et al. 2021, arXiv:2105.14573, Def. 3; DESIGN.md): neuron s
+ * (0-based) of hidden layer l (1-based) is split; the copy has the same incoming weights and bias and is appended
+ * as the last neuron of layer l; the outgoing weights w (column s of W^{l+1}) become α·w on the original and
+ * (1−α)·w on the copy. For every input f_wide(x) = f(x), since α·σ(z_s) + (1−α)·σ(z_s) = σ(z_s); a critical
+ * point of the narrow loss maps to a critical point of the wide one. Any real α is allowed (α < 0 and α > 1 too).
+ *
+ * Errors: `ValueError` when `layer` is not a hidden layer (the output layer included), `neuron` is out of range or
+ * `alpha` is not finite; the model's own errors (`ShapeError` for parameters not matching the spec).
+ * @example
+ * const wide = splitNeuron({ widths: [1, 3, 1], activation: "tanh", params }, { layer: 1, neuron: 0, alpha: 0.5 });
+ * wide.widths; // [1, 4, 1]
+ */
+export function splitNeuron(model: Model, step: SplitStep): Model {
+  const fn = "splitNeuron";
+  const layers = toLayers(fn, model);
+  checkStep(fn, model, step);
+  splitInto(layers, step.layer, step.neuron, [step.alpha, 1 - step.alpha]);
+  return fromLayers(model, layers);
+}
+
+/**
+ * The general splitting embedding of arXiv:2111.15527 (§4, "general compatible critical embedding" of one neuron):
+ * neuron s of hidden layer l becomes k + 1 neurons with identical incoming weights and bias — the original and
+ * k copies appended at the end of layer l — whose outgoing weights are β₀·w, β₁·w, …, β_k·w with Σⱼβⱼ = 1
+ * (checked to 1e-12·max(1, Σ|βⱼ|)). Output-preserving and critical-point preserving for every such β;
+ * `splitNeuron` is the case β = (α, 1 − α).
+ * @example
+ * splitNeuronGeneral(model, { layer: 1, neuron: 2, betas: [0.2, 0.3, 0.5] }).widths; // m₁ + 2 neurons in layer 1
+ */
+export function splitNeuronGeneral(model: Model, split: { layer: number; neuron: number; betas: readonly number[] }): Model {
+  const fn = "splitNeuronGeneral";
+  const layers = toLayers(fn, model);
+  checkHiddenIndex(fn, model, split?.layer, split?.neuron);
+  const betas = split.betas as unknown;
+  if (!Array.isArray(betas) || betas.length < 2) {
+    throw new ShapeError(`${fn}: 'betas' must be an array of at least 2 numbers (original + copies); found ${Array.isArray(betas) ? `length ${betas.length}` : String(betas)}`);
+  }
+  let sum = 0;
+  let sumAbs = 0;
+  betas.forEach((b, i) => {
+    checkAlpha(fn, b, `betas[${i}]`);
+    sum += b;
+    sumAbs += Math.abs(b);
+  });
+  if (Math.abs(sum - 1) > 1e-12 * Math.max(1, sumAbs)) {
+    throw new ValueError(`${fn}: 'betas' must sum to 1 (so that the output is preserved); found Σβ = ${sum}`);
+  }
+  splitInto(layers, split.layer, split.neuron, betas as number[]);
+  return fromLayers(model, layers);
+}
+
+/**
+ * A multi-step embedding: the steps T^{α₁}_{l₁,s₁}, then T^{α₂}_{l₂,s₂}, … applied in order (each step's neuron
+ * index refers to the net after the previous steps; copies are appended, so original indices never move).
+ * Errors name the failing step (`steps[i].layer`, …).
+ * @example
+ * embedSequence(model, [{ layer: 1, neuron: 0, alpha: 0.5 }, { layer: 1, neuron: 3, alpha: 2 }]).widths; // [1, 5, 1]
+ */
+export function embedSequence(model: Model, steps: readonly SplitStep[]): Model {
+  const fn = "embedSequence";
+  let layers = toLayers(fn, model);
+  if (!Array.isArray(steps)) throw new ValueError(`${fn}: 'steps' must be an array of {layer, neuron, alpha}; found ${String(steps)}`);
+  let current = model;
+  steps.forEach((step, i) => {
+    checkStep(fn, current, step, `steps[${i}].`);
+    splitInto(layers, step.layer, step.neuron, [step.alpha, 1 - step.alpha]);
+    current = fromLayers(model, layers);
+    layers = toLayers(fn, current);
+  });
+  return current;
+}
+
+/**
+ * Widen `model` to `widths` by one-step embeddings: in every hidden layer l = 1..L−1, in order, the k-th added
+ * neuron (k = 0, 1, …) splits original neuron k mod mₗ with the given α (default 1/2), so the added width is
+ * spread evenly over the original neurons. Returns the wide model and the steps taken (replayable with
+ * `embedSequence`). `widths` must have the same d_in, d_out and depth, and every hidden width ≥ the current one.
+ * @example
+ * const { model: wide, steps } = widenTo(model, [1, 5, 1]); // steps: T_{1,0}, T_{1,1}
+ */
+export function widenTo(model: Model, widths: readonly number[], options: { alpha?: number } = {}): { model: Model; steps: SplitStep[] } {
+  const fn = "widenTo";
+  toLayers(fn, model);
+  const alpha = options.alpha ?? 0.5;
+  checkAlpha(fn, alpha);
+  const cur = model.widths;
+  if (!Array.isArray(widths) || widths.length !== cur.length) {
+    throw new ShapeError(`${fn}: 'widths' must have ${cur.length} entries like [${cur.join(", ")}]; found ${JSON.stringify(widths)}`);
+  }
+  if (widths[0] !== cur[0] || widths[cur.length - 1] !== cur[cur.length - 1]) {
+    throw new ShapeError(`${fn}: 'widths' must keep d_in = ${cur[0]} and d_out = ${cur[cur.length - 1]}; found [${widths.join(", ")}]`);
+  }
+  const steps: SplitStep[] = [];
+  for (let l = 1; l < cur.length - 1; l++) {
+    const w = widths[l];
+    if (!Number.isInteger(w) || w < cur[l]) {
+      throw new ShapeError(`${fn}: 'widths[${l}]' must be an integer ≥ the current width ${cur[l]} (embeddings only widen); found ${String(w)}`);
+    }
+    for (let k = 0; k < w - cur[l]; k++) steps.push({ layer: l, neuron: k % cur[l], alpha });
+  }
+  return { model: embedSequence(model, steps), steps };
+}
+
+/** The condition under which the null embedding is critical, as checked by `nullEmbedding`. */
+export interface NullEmbeddingCondition {
+  /** σ(0) of layer l's activation. */
+  sigmaAtZero: number;
+  /** Whether layer l + 1 has a bias (the output layer when l = L − 1). */
+  nextLayerHasBias: boolean;
+  /** True when σ(0) = 0 or layer l + 1 has a bias: then every critical point stays critical. */
+  criticalPreserved: boolean;
+}
+
+/**
+ * The null embedding (arXiv:2111.15527, §4): append to hidden layer l a neuron with zero incoming weights, zero
+ * bias and zero outgoing weights. The output is unchanged. At a critical point θ of the narrow net the new
+ * gradient entries are ∂R/∂w_in = 0 (its outgoing weights vanish, so its δ does) and
+ * ∂R/∂w_out,r = σ(0)·Σᵢ δ^{l+1}_{r,i} = σ(0)·∂R/∂b^{l+1}_r, which vanishes when σ(0) = 0 or when layer l + 1
+ * has a bias (then ∂R/∂b^{l+1} = 0 at θ). The returned condition says which holds.
+ * @example
+ * const { model: wide, condition } = nullEmbedding(model, { layer: 1 }); // condition.criticalPreserved
+ */
+export function nullEmbedding(model: Model, options: { layer: number }): { model: Model; condition: NullEmbeddingCondition } {
+  const fn = "nullEmbedding";
+  const layers = toLayers(fn, model);
+  checkHiddenIndex(fn, model, options?.layer);
+  const l = options.layer;
+  splitInto(layers, l, 0, [1, 0]);
+  const L = layers[l - 1];
+  L.W.fill(0, (L.rows - 1) * L.cols);
+  if (L.b.length > 0) L.b[L.rows - 1] = 0;
+  const sigmaAtZero = sigma(hiddenActivation(model, l), 0).value;
+  const nextLayerHasBias = model.bias ?? true;
+  return {
+    model: fromLayers(model, layers),
+    condition: { sigmaAtZero, nextLayerHasBias, criticalPreserved: sigmaAtZero === 0 || nextLayerHasBias },
+  };
+}
+
+function checkStep(fn: string, model: Model, step: SplitStep, prefix = ""): void {
+  if (typeof step !== "object" || step === null) {
+    throw new ValueError(`${fn}: '${prefix || "step"}' must be {layer, neuron, alpha}; found ${String(step)}`);
+  }
+  checkHiddenIndex(fn, model, step.layer, step.neuron, prefix);
+  checkAlpha(fn, step.alpha, `${prefix}alpha`);
+}

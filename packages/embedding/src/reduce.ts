@@ -1,0 +1,260 @@
+import { checkNumber } from "@losscape/core";
+import { forward, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
+import { probeInputs } from "./certificate.js";
+import { fromLayers, hiddenActivation, maxAbsDiff, sigma, toLayers, type EditableLayer } from "./layers.js";
+
+/** Why a neuron was removed by `reduceNetwork`. */
+export type RemovalReason = "zero-outgoing" | "constant" | "duplicate" | "duplicate-up-to-sign";
+
+/** One removed neuron: its layer and index in the input model; for duplicates, the neuron it was merged into. */
+export interface RemovedNeuron {
+  layer: number;
+  neuron: number;
+  reason: RemovalReason;
+  into?: number;
+}
+
+/** Options of `reduceNetwork`. */
+export interface ReduceOptions {
+  /**
+   * Relative tolerance (default 1e-8). In hidden layer l with incoming vectors uⱼ = [Wˡⱼ; bˡⱼ] and scale
+   * S = max(1, max|Wˡ, bˡ|): neurons i, j are duplicates when max|uᵢ − uⱼ| ≤ tol·S (or max|uᵢ + uⱼ| ≤ tol·S with
+   * the activation's sign symmetry); neuron j is constant when max|Wˡⱼ| ≤ tol·S; its outgoing weights are zero
+   * when max|W^{l+1}_{·j}| ≤ tol·max(1, max|W^{l+1}|). Nets trained to convergence need a larger tol (≈ 1e-3–1e-2)
+   * than exact embeddings; the reported maxOutputDiff says what it cost.
+   */
+  tol?: number;
+  /** Data on which to measure max|f_reduced − f| and the loss (optional). */
+  data?: Dataset;
+  /** Random probe inputs for max|f_reduced − f| (default 64; N(0, I), or x̄ + 2·sd·N(0, I) from the data). */
+  probes?: number;
+  seed?: number;
+}
+
+/** Result of `reduceNetwork` (the `losscape reduce --json` object, plus detail). */
+export interface ReduceResult {
+  model: Model;
+  widthsBefore: number[];
+  widthsAfter: number[];
+  removed: RemovedNeuron[];
+  /** max|f_reduced − f| over the data (when given) and the probe inputs. */
+  maxOutputDiff: number;
+  maxOutputDiffData: number | null;
+  maxOutputDiffProbes: number;
+  /** The hidden widths of the narrowest equivalent net found: m_min of every hidden layer. */
+  mMin: number[];
+  lossBefore: number | null;
+  lossAfter: number | null;
+  passes: number;
+  tol: number;
+}
+
+/**
+ * The sign symmetry σ(−z) = s·σ(z) + c of an activation, when it has one: odd (tanh, sin, linear: s = −1, c = 0),
+ * even (quadratic: s = 1, c = 0), sigmoid (s = −1, c = 1). Null otherwise.
+ */
+function signSymmetry(a: Activation): { s: number; c: number } | null {
+  const name = typeof a === "string" ? a : a.name;
+  if (name === "tanh" || name === "sin" || name === "linear") return { s: -1, c: 0 };
+  if (name === "quadratic") return { s: 1, c: 0 };
+  if (name === "sigmoid") return { s: -1, c: 1 };
+  return null;
+}
+
+/**
+ * Reduce a network to the narrowest one with the same output — the inverse of critical embeddings: the reduction
+ * operator of Zhang, Zhang & Luo (arXiv:2405.17501) and, for odd activations such as tanh, the lossless
+ * compression of Farrugia-Roberts (arXiv:2306.02834) with its sign symmetry. Layer by layer (l = 1..L−1),
+ * repeated until nothing changes:
+ * 1. drop neurons whose outgoing weights W^{l+1}_{·j} vanish ("zero-outgoing");
+ * 2. fold neurons constant on the inputs (Wˡⱼ = 0, so hⱼ = σ(bⱼ)) into the next bias b^{l+1} += W^{l+1}_{·j}σ(bⱼ)
+ *    ("constant"; needs biases, or σ(bⱼ) = 0);
+ * 3. merge neurons with equal incoming weights and bias uᵢ ≈ uⱼ, summing outgoing weights ("duplicate"), and for
+ *    an activation with σ(−z) = sσ(z) + c also uᵢ ≈ −uⱼ: W^{l+1}_{·i} += s·W^{l+1}_{·j}, b^{l+1} += c·W^{l+1}_{·j}
+ *    ("duplicate-up-to-sign"). A merged neuron keeps the mean of its group's (sign-aligned) incoming vectors.
+ * Exact for exact embeddings; for trained nets whose condensed neurons are close but not equal, choose `tol` and
+ * read maxOutputDiff (and the losses). Removed neurons are reported with their index in the input model.
+ * @example
+ * const r = reduceNetwork(splitNeuron(model, { layer: 1, neuron: 0, alpha: 0.3 }));
+ * r.widthsAfter; // model.widths
+ */
+export function reduceNetwork(model: Model, options: ReduceOptions = {}): ReduceResult {
+  const fn = "reduceNetwork";
+  let layers = toLayers(fn, model);
+  const tol = options.tol ?? 1e-8;
+  checkNumber(fn, "tol", tol, { min: 0 });
+  const probes = options.probes ?? 64;
+  checkNumber(fn, "probes", probes, { min: 0, integer: true });
+  const seed = options.seed ?? 0;
+  checkNumber(fn, "seed", seed);
+  if (options.data !== undefined) validateData(model, options.data, fn);
+  const bias = model.bias ?? true;
+  const L = layers.length;
+  const ids: number[][] = model.widths.map((w) => Array.from({ length: w }, (_, i) => i));
+  const removed: RemovedNeuron[] = [];
+  let passes = 0;
+  let changed = true;
+  while (changed) {
+    changed = false;
+    passes++;
+    for (let l = 1; l < L; l++) {
+      const a = hiddenActivation(model, l);
+      const r = reduceLayer(layers, l, a, bias, tol, ids[l]);
+      if (r.length > 0) {
+        changed = true;
+        for (const x of r) removed.push({ ...x, layer: l });
+      }
+    }
+  }
+  const reduced = fromLayers(model, layers);
+  layers = [];
+  let maxOutputDiffData: number | null = null;
+  let lossBefore: number | null = null;
+  let lossAfter: number | null = null;
+  let probeX;
+  if (options.data !== undefined) {
+    const d = options.data;
+    maxOutputDiffData = maxAbsDiff(forward(model, d.x).data, forward(reduced, d.x).data);
+    lossBefore = riskOf(model, d);
+    lossAfter = riskOf(reduced, d);
+    probeX = probeInputs(d.x, probes, seed);
+  } else {
+    const dIn = model.widths[0];
+    const unit = { rows: 2, cols: dIn, data: new Float64Array(2 * dIn).map((_, k) => (k < dIn ? 0.5 : -0.5)) };
+    probeX = probeInputs(unit, probes, seed); // mean 0, sd 0.5 → N(0, I) probes
+  }
+  const maxOutputDiffProbes = probes > 0 ? maxAbsDiff(forward(model, probeX).data, forward(reduced, probeX).data) : 0;
+  return {
+    model: reduced,
+    widthsBefore: model.widths.slice(),
+    widthsAfter: reduced.widths.slice(),
+    removed,
+    maxOutputDiff: Math.max(maxOutputDiffData ?? 0, maxOutputDiffProbes),
+    maxOutputDiffData,
+    maxOutputDiffProbes,
+    mMin: reduced.widths.slice(1, -1),
+    lossBefore,
+    lossAfter,
+    passes,
+    tol,
+  };
+}
+
+/** One reduction sweep of hidden layer l (in place); returns the removals with original indices. */
+function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: boolean, tol: number, ids: number[]): Omit<RemovedNeuron, "layer">[] {
+  const inL = layers[l - 1];
+  const outL = layers[l];
+  const m = inL.rows;
+  const p = inL.cols;
+  const r = outL.rows;
+  const u = (j: number, k: number) => (k < p ? inL.W[j * p + k] : inL.b[j]);
+  const q = p + (bias ? 1 : 0);
+  let S = 1;
+  for (let j = 0; j < m; j++) for (let k = 0; k < q; k++) S = Math.max(S, Math.abs(u(j, k)));
+  let So = 1;
+  for (let k = 0; k < outL.W.length; k++) So = Math.max(So, Math.abs(outL.W[k]));
+  const thr = tol * S;
+  const thrOut = tol * So;
+  const out: Omit<RemovedNeuron, "layer">[] = [];
+  const keep = new Array<boolean>(m).fill(true);
+  const outCol = (j: number) => {
+    let mx = 0;
+    for (let i = 0; i < r; i++) mx = Math.max(mx, Math.abs(outL.W[i * m + j]));
+    return mx;
+  };
+  // 1. zero outgoing weights; 2. constant neurons
+  for (let j = 0; j < m; j++) {
+    if (outCol(j) <= thrOut) {
+      keep[j] = false;
+      out.push({ neuron: ids[j], reason: "zero-outgoing" });
+      continue;
+    }
+    let win = 0;
+    for (let k = 0; k < p; k++) win = Math.max(win, Math.abs(inL.W[j * p + k]));
+    if (win <= thr) {
+      const h = sigma(a, bias ? inL.b[j] : 0).value;
+      if (bias) {
+        for (let i = 0; i < r; i++) outL.b[i] += outL.W[i * m + j] * h;
+      } else if (Math.abs(h) * outCol(j) > thrOut) {
+        continue; // cannot fold a non-zero constant without a bias
+      }
+      keep[j] = false;
+      out.push({ neuron: ids[j], reason: "constant" });
+    }
+  }
+  // 3. duplicates (greedy grouping around the first member)
+  const sym = signSymmetry(a);
+  const useSym = sym !== null && (sym.c === 0 || bias);
+  const groups: { rep: number; members: { j: number; sign: number }[] }[] = [];
+  for (let j = 0; j < m; j++) {
+    if (!keep[j]) continue;
+    let placed = false;
+    for (const g of groups) {
+      let dp = 0;
+      let dm = 0;
+      for (let k = 0; k < q; k++) {
+        dp = Math.max(dp, Math.abs(u(j, k) - u(g.rep, k)));
+        dm = Math.max(dm, Math.abs(u(j, k) + u(g.rep, k)));
+      }
+      if (dp <= thr) {
+        g.members.push({ j, sign: 1 });
+        placed = true;
+      } else if (useSym && dm <= thr) {
+        g.members.push({ j, sign: -1 });
+        placed = true;
+      }
+      if (placed) break;
+    }
+    if (!placed) groups.push({ rep: j, members: [{ j, sign: 1 }] });
+  }
+  for (const g of groups) {
+    if (g.members.length === 1) continue;
+    const mean = new Float64Array(q);
+    for (const { j, sign } of g.members) for (let k = 0; k < q; k++) mean[k] += (sign * u(j, k)) / g.members.length;
+    for (let k = 0; k < p; k++) inL.W[g.rep * p + k] = mean[k];
+    if (bias) inL.b[g.rep] = mean[p];
+    for (const { j, sign } of g.members) {
+      if (j === g.rep) continue;
+      for (let i = 0; i < r; i++) {
+        const w = outL.W[i * m + j];
+        if (sign === 1) outL.W[i * m + g.rep] += w;
+        else {
+          outL.W[i * m + g.rep] += sym!.s * w;
+          if (bias) outL.b[i] += sym!.c * w;
+        }
+      }
+      keep[j] = false;
+      out.push({ neuron: ids[j], reason: sign === 1 ? "duplicate" : "duplicate-up-to-sign", into: ids[g.rep] });
+    }
+  }
+  if (out.length === 0) return out;
+  const kept = keep.flatMap((k, j) => (k ? [j] : []));
+  if (kept.length === 0) {
+    // keep one neuron so the net stays well formed: a constant-zero neuron (zero in and out weights)
+    kept.push(0);
+    inL.W.fill(0, 0, p);
+    if (bias) inL.b[0] = 0;
+    const h0 = sigma(a, 0).value;
+    for (let i = 0; i < r; i++) {
+      if (bias) outL.b[i] += outL.W[i * m] * h0;
+      outL.W[i * m] = 0;
+    }
+    const idx = out.findIndex((x) => x.neuron === ids[0]);
+    if (idx >= 0) out.splice(idx, 1);
+  }
+  const m2 = kept.length;
+  const W1 = new Float64Array(m2 * p);
+  const b1 = new Float64Array(bias ? m2 : 0);
+  const W2 = new Float64Array(r * m2);
+  kept.forEach((j, jj) => {
+    W1.set(inL.W.subarray(j * p, (j + 1) * p), jj * p);
+    if (bias) b1[jj] = inL.b[j];
+    for (let i = 0; i < r; i++) W2[i * m2 + jj] = outL.W[i * m + j];
+  });
+  layers[l - 1] = { rows: m2, cols: p, W: W1, b: b1 };
+  layers[l] = { rows: r, cols: m2, W: W2, b: outL.b };
+  const newIds = kept.map((j) => ids[j]);
+  ids.length = 0;
+  ids.push(...newIds);
+  return out;
+}

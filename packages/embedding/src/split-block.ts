@@ -1,0 +1,133 @@
+import { validateData, preActivations, type Dataset, type Model } from "@losscape/mlp";
+import { checkHiddenIndex, hiddenActivation, sigma, toLayers } from "./layers.js";
+import type { Mat } from "@losscape/core";
+
+/**
+ * ∂R/∂hˡ for every hidden layer l = 1..L−1 (n × mₗ each) and the pre-activations Zˡ, by backpropagation:
+ * δ^L = ∂R/∂f ⊙ σ_out′(Z^L) with ∂R/∂fᵢ = (fᵢ − yᵢ)/n (mse) or (softmax(fᵢ)·Σₖyᵢₖ − yᵢ)/n (cross-entropy),
+ * Gˡ = δ^{l+1} W^{l+1}, δˡ = Gˡ ⊙ σ′(Zˡ). Internal; inputs already validated.
+ */
+export function hiddenGradients(model: Model, data: Dataset): { G: Float64Array[]; Z: Mat[]; H: Float64Array[] } {
+  const layers = toLayers("hiddenGradients", model);
+  const Z = preActivations(model, data.x);
+  const L = layers.length;
+  const n = data.x.rows;
+  const widths = model.widths;
+  const dOut = widths[L];
+  // hidden post-activations and σ′
+  const H: Float64Array[] = [data.x.data];
+  const D1: Float64Array[] = [new Float64Array(0)];
+  for (let l = 1; l < L; l++) {
+    const a = hiddenActivation(model, l);
+    const z = Z[l - 1].data;
+    const h = new Float64Array(z.length);
+    const d = new Float64Array(z.length);
+    for (let k = 0; k < z.length; k++) {
+      const s = sigma(a, z[k]);
+      h[k] = s.value;
+      d[k] = s.first;
+    }
+    H.push(h);
+    D1.push(d);
+  }
+  const out = model.output ?? "linear";
+  const zL = Z[L - 1].data;
+  const f = new Float64Array(zL.length);
+  const dOutAct = new Float64Array(zL.length);
+  for (let k = 0; k < zL.length; k++) {
+    const s = sigma(out, zL[k]);
+    f[k] = s.value;
+    dOutAct[k] = s.first;
+  }
+  const y = data.y.data;
+  let delta = new Float64Array(n * dOut);
+  if ((model.loss ?? "mse") === "mse") {
+    for (let k = 0; k < delta.length; k++) delta[k] = ((f[k] - y[k]) / n) * dOutAct[k];
+  } else {
+    for (let i = 0; i < n; i++) {
+      let mx = -Infinity;
+      let sy = 0;
+      for (let k = 0; k < dOut; k++) {
+        mx = Math.max(mx, f[i * dOut + k]);
+        sy += y[i * dOut + k];
+      }
+      let se = 0;
+      for (let k = 0; k < dOut; k++) se += Math.exp(f[i * dOut + k] - mx);
+      for (let k = 0; k < dOut; k++) {
+        const p = Math.exp(f[i * dOut + k] - mx) / se;
+        delta[i * dOut + k] = ((p * sy - y[i * dOut + k]) / n) * dOutAct[i * dOut + k];
+      }
+    }
+  }
+  const G: Float64Array[] = new Array(L);
+  for (let l = L - 1; l >= 1; l--) {
+    const Wn = layers[l]; // W^{l+1}: rows m_{l+1}, cols m_l
+    const m = Wn.cols;
+    const r = Wn.rows;
+    const g = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      for (let q = 0; q < r; q++) {
+        const dq = delta[i * r + q];
+        if (dq === 0) continue;
+        for (let c = 0; c < m; c++) g[i * m + c] += dq * Wn.W[q * m + c];
+      }
+    }
+    G[l] = g;
+    const d = new Float64Array(n * m);
+    for (let k = 0; k < d.length; k++) d[k] = g[k] * D1[l][k];
+    delta = d;
+  }
+  return { G, Z, H };
+}
+
+/**
+ * The split block ("inner Hessian") of neuron s of hidden layer l (DESIGN.md; arXiv:2111.15527, §5):
+ * Γ_s = Σᵢ gᵢ σ″(z_{s,i}) [h^{l−1}_i; 1][h^{l−1}_i; 1]ᵀ with gᵢ = ∂R_S/∂(activation of neuron s at sample i),
+ * a (m_{l−1} + 1) × (m_{l−1} + 1) symmetric matrix (m_{l−1} × m_{l−1} without biases; the last row/column is the
+ * bias). After T^α_{l,s} at a critical point the Hessian restricted to the antisymmetric direction (u, −u) of the
+ * two copies' incoming weights is α(1−α)Γ_s (up to congruence), so at a non-degenerate critical point
+ * inertia(H_wide) = inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0). Γ_s vanishes for relu/leaky-relu/linear (σ″ = 0).
+ * @example
+ * const gamma = splitBlock(model, data, { layer: 1, neuron: 0 }); // 2 × 2 for a 1-input net
+ */
+export function splitBlock(model: Model, data: Dataset, where: { layer: number; neuron: number }): Mat {
+  const fn = "splitBlock";
+  toLayers(fn, model);
+  validateData(model, data, fn);
+  checkHiddenIndex(fn, model, where?.layer, where?.neuron);
+  return splitBlocksOfLayer(model, data, where.layer, hiddenGradients(model, data), [where.neuron])[0];
+}
+
+/** Γ_s for the given neurons of layer l from precomputed gradients (internal). */
+export function splitBlocksOfLayer(
+  model: Model,
+  data: Dataset,
+  l: number,
+  grads: { G: Float64Array[]; Z: Mat[]; H: Float64Array[] },
+  neurons: readonly number[],
+): Mat[] {
+  const n = data.x.rows;
+  const m = model.widths[l];
+  const p = model.widths[l - 1];
+  const bias = model.bias ?? true;
+  const k = p + (bias ? 1 : 0);
+  const a = hiddenActivation(model, l);
+  const hPrev = grads.H[l - 1];
+  const z = grads.Z[l - 1].data;
+  const g = grads.G[l];
+  return neurons.map((s) => {
+    const out = new Float64Array(k * k);
+    const v = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      const c = g[i * m + s] * sigma(a, z[i * m + s]).second;
+      if (c === 0) continue;
+      for (let j = 0; j < p; j++) v[j] = hPrev[i * p + j];
+      if (bias) v[p] = 1;
+      for (let r = 0; r < k; r++) {
+        const cr = c * v[r];
+        for (let q = 0; q < k; q++) out[r * k + q] += cr * v[q];
+      }
+    }
+    return { rows: k, cols: k, data: out };
+  });
+}
