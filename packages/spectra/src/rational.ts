@@ -182,13 +182,17 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     if (J === 0) return cdiv({ re: 1, im: 0 }, { re: z.re - c0, im: z.im });
     const c = candidatesAt(z);
     if (c.length === 1) return c[0];
-    if (z.im === 0 && c.length > 1 && c.every((g) => g.im === 0)) {
-      // On a gap of the support the boundary values of several real roots can satisfy the subordination equations;
-      // the physical one is the root in G's range on that gap: G decreases from G(left edge) to G(right edge).
+    if (z.im === 0 && c.length > 1) {
+      // On the real axis the boundary values of several roots can satisfy the subordination equations (e.g. the
+      // huge real root next to K(∞) = shift). Inside the support the physical root is the complex one; on a gap it
+      // is the real root in G's range there (G decreases from G(left edge) to G(right edge)).
       const range = gapRange(z.re);
       if (range) {
-        const inside = c.filter((g) => g.re > range[0] && g.re < range[1]);
+        const inside = c.filter((g) => g.im === 0 && g.re > range[0] && g.re < range[1]);
         if (inside.length === 1) return inside[0];
+      } else {
+        const complexOnes = c.filter((g) => g.im < 0);
+        if (complexOnes.length === 1) return complexOnes[0];
       }
     }
     const g = continuation(z);
