@@ -72,7 +72,7 @@ function wasmSvd(w: WasmInstance, fn: string, a: Mat, vectors: boolean, fullV: b
   // The kernel decomposes a tall M×N matrix B (M ≥ N): B = A when m ≥ n, B = Aᵀ otherwise (A = V_B·Σ·U_Bᵀ).
   const M = tall ? m : n;
   const N = k;
-  const uc = !tall && fullV ? n : N; // columns of U_B: full when V_A must be n×n
+  const uc = !vectors ? 0 : !tall && fullV ? n : N; // columns of U_B: full when V_A must be n×n
   const vtRows = fullV ? n : k;
   return w.run(fn, (w) => {
     const pa = w.putF64(fn, a.data);
