@@ -41,10 +41,13 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
         fc.constantFrom(0, 0.05),
         fc.integer({ min: 1, max: 6 }),
         fc.integer({ min: 0, max: 1000 }),
-        (widths, acts, lossName, bias, l2, n, seed) => {
+        fc.constantFrom<"linear" | "tanh" | "softplus" | "sin">("linear", "linear", "tanh", "softplus", "sin"),
+        (widths, acts, lossName, bias, l2, n, seed, output) => {
           const L = widths.length - 1;
           const activation = acts.slice(0, L - 1);
-          const { model, data } = randomProblem({ widths, activation, loss: lossName, bias, l2, n, seed, std: 0.5 });
+          const p = randomProblem({ widths, activation, loss: lossName, bias, l2, n, seed, std: 0.5 });
+          const model = { ...p.model, output };
+          const data = p.data;
           const v = new Float64Array(model.params.length).map((_, i) => Math.cos(i + seed));
           const ref = all("ts", model, data, v);
           for (const b of ["simd", "scalar"] as const) {

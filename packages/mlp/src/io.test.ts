@@ -222,6 +222,10 @@ describe.each(BACKENDS)("validation at the boundary — backend %s", (backend) =
     expect(errorOf(() => validateModel({ ...model, widths: [1, 0, 1] })).message).toMatch(/'widths\[1\]' must be an integer ≥ 1; found 0/);
     expect(errorOf(() => validateModel({ ...model, activation: ["tanh", "tanh"] })).message).toMatch(/one entry per hidden layer \(1\); found 2/);
     expect(errorOf(() => validateData({ ...spec, loss: "cross-entropy" }, { x: data.x, y: matFromRows([[-1], [1]]) })).code).toBe("E_VALUE");
+    const big = { widths: [784, 256, 10], activation: "relu" as const, params: new Float64Array(203530) };
+    expect(errorOf(() => hessian(big, { x: { rows: 1, cols: 784, data: new Float64Array(784) }, y: { rows: 1, cols: 10, data: new Float64Array(10) } })).message).toMatch(
+      /hessian: the dense Hessian \(M × M\) would have 4\.142e\+10 entries .* use hessianVectorProduct/,
+    );
     expect(errorOf(() => validateModel({ ...model, loss: "hinge" as never })).message).toMatch(/'loss' must be 'mse' or 'cross-entropy'; found 'hinge'/);
   });
 });

@@ -1,4 +1,4 @@
-import { checkVector, syrk, ValueError, wasmActive, type Mat } from "@losscape/core";
+import { checkVector, ShapeError, syrk, ValueError, wasmActive, type Mat } from "@losscape/core";
 import { wasmForward, wasmHessian, wasmHvp, wasmJacobian, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
@@ -55,6 +55,16 @@ export function preActivations(model: Model, x: Mat): Mat[] {
   checkInputs(fn, net, x);
   const fw = forwardTs(net, model.params, x.data, x.rows);
   return fw.Z.map((z, l) => ({ rows: x.rows, cols: net.widths[l + 1], data: Float64Array.from(z) }));
+}
+
+/** Largest dense result we build: 2²⁸ doubles (2 GiB), below both wasm32's 4 GiB and typed-array limits. */
+const MAX_DENSE = 2 ** 28;
+function checkDenseSize(fn: string, what: string, entries: number, instead: string): void {
+  if (entries > MAX_DENSE) {
+    throw new ShapeError(
+      `${fn}: ${what} would have ${entries.toExponential(3)} entries (${((entries * 8) / 2 ** 30).toFixed(1)} GiB); at most ${MAX_DENSE} (2 GiB) are supported — use ${instead}`,
+    );
+  }
 }
 
 function l2Term(net: Net, p: Float64Array): number {
@@ -135,6 +145,7 @@ export function jacobian(model: Model, x: Mat): Mat {
   const fn = "jacobian";
   const net = checkModel(fn, model);
   checkInputs(fn, net, x);
+  checkDenseSize(fn, "the Jacobian ((n·r) × M)", x.rows * net.widths[net.L] * net.M, "hessianVectorProduct or fewer samples");
   const rows = x.rows * net.widths[net.L];
   if (wasmActive(fn)) return { rows, cols: net.M, data: wasmJacobian(fn, net, model.params, x.data, x.rows) };
   const fw = forwardTs(net, model.params, x.data, x.rows);
@@ -168,6 +179,8 @@ export function hessian(model: Model, data: Dataset, options: { split?: boolean 
   const fn = "hessian";
   const net = checkModel(fn, model);
   checkData(fn, net, data);
+  checkDenseSize(fn, "the dense Hessian (M × M)", net.M * net.M, "hessianVectorProduct");
+  checkDenseSize(fn, "the Jacobian it is built from ((n·r) × M)", data.x.rows * net.widths[net.L] * net.M, "hessianVectorProduct");
   if (!options.split && wasmActive(fn)) {
     const M = net.M;
     const h = wasmHessian(fn, net, model.params, data.x.data, data.y.data, data.x.rows, false).h0;
