@@ -37,6 +37,24 @@ describe.each(BACKENDS)("critical points — backend %s", (backend: BackendName)
     }
   });
 
+  it("copes with singular Hessians: refines a perturbed embedded (degenerate) critical point of a 1-4-1 net", () => {
+    setBackend(backend);
+    // T^α_{1,0} of cp0 (DESIGN.md): neuron 0 copied as the last neuron, outgoing weight split α : (1 − α).
+    const t = fx.critical_points[0].theta;
+    const alpha = 0.3;
+    const embedded = [t[0], t[1], t[2], t[0], t[3], t[4], t[5], t[3], alpha * t[6], t[7], t[8], (1 - alpha) * t[6], t[9]];
+    const wide = { widths: [1, 4, 1], activation: "tanh" as const };
+    // the embedded point is critical already (output-preserving embedding), its Hessian singular
+    expect(Math.hypot(...gradient({ ...wide, params: Float64Array.from(embedded) }, data))).toBeLessThan(1e-14);
+    const p = Float64Array.from(embedded, (v, i) => v + 1e-4 * Math.sin(1.7 * i + 0.3));
+    const r = refineCriticalPoint({ ...wide, params: p }, data);
+    expect(r.converged).toBe(true);
+    expect(r.gradNorm).toBeLessThanOrEqual(1e-12);
+    // it lands on the critical line through the embedded point: same loss (the line has constant R), a zero mode
+    expect(Math.abs(r.loss - fx.critical_points[0].loss)).toBeLessThanOrEqual(1e-9 * fx.critical_points[0].loss);
+    expect(r.inertia.zero).toBeGreaterThanOrEqual(1);
+  });
+
   it("gradnorm (minimising ½‖∇R‖²) lands on the saddle cp1 from a perturbed start", () => {
     setBackend(backend);
     const cp = fx.critical_points[1];
