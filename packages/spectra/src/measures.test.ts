@@ -145,25 +145,25 @@ describe("free additive convolution: algebraic vs subordination (numeric)", () =
     const alg = freeConvolution(mp, mp);
     expect(alg.support().atoms.length).toBe(1);
     expect(Math.abs(alg.support().atoms[0].mass - 1 / 3)).toBeLessThan(1e-15);
-    const num = freeConvolutionSubordination(mp, mp);
+    const num = freeConvolutionSubordination(mp, mp, { gridPoints: 200 });
     expect(Math.abs(num.support().atoms[0].mass - 1 / 3)).toBeLessThan(1e-15);
     expect(Math.abs(alg.massBelow(Infinity) - 1)).toBeLessThan(1e-12);
   });
   it("Bernoulli ⊞ Bernoulli is the arcsine law on [−2, 2] (numeric method on discrete inputs)", () => {
     const b = pointMasses([-1, 1]);
-    const arc = freeConvolutionSubordination(b, b);
+    const arc = freeConvolutionSubordination(b, b, { gridPoints: 400 });
     for (const x of [-1.5, 0, 0.7]) {
       expect(Math.abs(arc.density(x) - 1 / (Math.PI * Math.sqrt(4 - x * x)))).toBeLessThan(1e-10);
     }
     const [iv] = arc.support().intervals;
-    // Edges from a 2000-point grid refined by bisection; the inverse-square-root edge makes ρ > 1e-12 right up to ±2.
+    // Edges from a 400-point grid refined by bisection; the inverse-square-root edge makes ρ > 1e-12 right up to ±2.
     expect(Math.abs(iv[0] + 2)).toBeLessThan(1e-6);
     expect(Math.abs(iv[1] - 2)).toBeLessThan(1e-6);
   });
   it("empirical spectrum ⊞ semicircle: mass 1, moments add through cumulants", () => {
     const emp = empiricalSpectrum([0, 1, 2, 3]);
     const sc = semicircle({ variance: 0.5 });
-    const h = freeConvolutionSubordination(emp, sc);
+    const h = freeConvolutionSubordination(emp, sc, { gridPoints: 400 });
     // Adaptive composite quadrature in θ to 1e-11 per interval: total below 1e-9.
     expect(Math.abs(h.massBelow(100) - 1)).toBeLessThan(1e-9);
     expect(Math.abs(h.moment(2) - (emp.moment(2) + 0.5))).toBeLessThan(1e-12);

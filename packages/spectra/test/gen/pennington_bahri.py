@@ -164,7 +164,7 @@ def main():
             e = eps_c_numeric(model, phi)
             out["eps_c"].append({"model": model, "phi": float(phi), "eps_c": float(e) if e is not None else None,
                                  "eps_c_str": mp.nstr(e, 30) if e is not None else None,
-                                 "eps_c_closed_form": float(eps_c_closed(model, mp.mpf(phi)))})
+                                 "eps_c_closed_form": float(eps_c_closed(model, mp.mpf(phi.numerator) / phi.denominator))})
             print(out["eps_c"][-1], file=sys.stderr)
     json.dump(out, sys.stdout, indent=1)
 
