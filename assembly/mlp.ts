@@ -138,18 +138,43 @@ function normalCdf(z: f64): f64 {
   return e / (1 + e);
 }
 
-/** A = σ(Z), S1 = σ'(Z) and (want2) S2 = σ''(Z) over cnt entries. */
+/**
+ * A = σ(Z), S1 = σ'(Z) and (want2) S2 = σ''(Z) over cnt entries: one loop per activation (no branch on the code
+ * inside the loop). tanh and sigmoid derive σ', σ'' from σ.
+ */
 function activate(code: i32, p: f64, z: usize, a: usize, s1: usize, s2: usize, cnt: i32, want2: i32): void {
+  if (code == 0) {
+    memory.copy(a, z, <usize>cnt << 3);
+    for (let q = 0; q < cnt; q++) stf(s1, q, 1);
+    if (want2) for (let q = 0; q < cnt; q++) stf(s2, q, 0);
+    return;
+  }
+  if (code == 1) {
+    for (let q = 0; q < cnt; q++) {
+      const t = Math.tanh(ldf(z, q));
+      const d1 = 1 - t * t;
+      stf(a, q, t);
+      stf(s1, q, d1);
+      if (want2) stf(s2, q, -2 * t * d1);
+    }
+    return;
+  }
+  if (code == 4 || code == 5) {
+    const slope: f64 = code == 4 ? 0 : p;
+    for (let q = 0; q < cnt; q++) {
+      const x = ldf(z, q);
+      stf(a, q, x > 0 ? x : slope * x);
+      stf(s1, q, x > 0 ? 1 : slope);
+      if (want2) stf(s2, q, 0);
+    }
+    return;
+  }
   for (let q = 0; q < cnt; q++) {
     const x = ldf(z, q);
     let v: f64, d1: f64, d2: f64 = 0;
     switch (code) {
-      case 0: { v = x; d1 = 1; break; }
-      case 1: { const t = Math.tanh(x); v = t; d1 = 1 - t * t; d2 = -2 * t * d1; break; }
       case 2: { const s = sigmoid(x); v = s; d1 = s * (1 - s); d2 = d1 * (1 - 2 * s); break; }
       case 3: { const s = sigmoid(x); v = Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); d1 = s; d2 = s * (1 - s); break; }
-      case 4: { v = x > 0 ? x : 0; d1 = x > 0 ? 1 : 0; break; }
-      case 5: { v = x > 0 ? x : p * x; d1 = x > 0 ? 1 : p; break; }
       case 6: {
         const c = normalCdf(x);
         const ph = INV_SQRT_2PI * Math.exp(-0.5 * x * x);
