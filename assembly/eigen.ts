@@ -908,22 +908,11 @@ function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize
     let tau = 0.5 * (lo + hi);
     for (let it = 0; it < SECULAR_MAX_ITER; it++) {
       // ψ over j ≤ i (negative terms), φ over j > i (positive terms), and their derivatives
-      let psi: f64 = 0;
-      let dpsi: f64 = 0;
-      let phi: f64 = 0;
-      let dphi: f64 = 0;
-      for (let j = 0; j <= i; j++) {
-        const zj = ld(z, j);
-        const t = zj / (ld(cu, j) - tau);
-        psi += zj * t;
-        dpsi += t * t;
-      }
-      for (let j = i + 1; j < K; j++) {
-        const zj = ld(z, j);
-        const t = zj / (ld(cu, j) - tau);
-        phi += zj * t;
-        dphi += t * t;
-      }
+      const psi2 = secularSums(z, cu, tau, 0, i + 1);
+      const psi = gSum;
+      const dpsi = psi2;
+      const dphi = secularSums(z, cu, tau, i + 1, K);
+      const phi = gSum;
       const wv = rinv + psi + phi;
       const dw = dpsi + dphi;
       const erretm = 8 * (phi - psi) + 2 * rinv + 3 * Math.abs(tau) * dw;
@@ -958,6 +947,37 @@ function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize
   }
 }
 
+let gSum: f64 = 0;
+
+/** Σ zⱼ²/(δⱼ − τ) into gSum and returns Σ zⱼ²/(δⱼ − τ)², over j ∈ [j0, j1) (δ = column cu). */
+function secularSums(z: usize, cu: usize, tau: f64, j0: i32, j1: i32): f64 {
+  let s: f64 = 0;
+  let ds: f64 = 0;
+  let j = j0;
+  if (ASC_FEATURE_SIMD) {
+    const tv = f64x2.splat(tau);
+    let sv = f64x2.splat(0);
+    let dv = f64x2.splat(0);
+    for (; j + 1 < j1; j += 2) {
+      const o = <usize>j << 3;
+      const zv = v128.load(z + o);
+      const t = f64x2.div(zv, f64x2.sub(v128.load(cu + o), tv));
+      sv = f64x2.add(sv, f64x2.mul(zv, t));
+      dv = f64x2.add(dv, f64x2.mul(t, t));
+    }
+    s = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+    ds = f64x2.extract_lane(dv, 0) + f64x2.extract_lane(dv, 1);
+  }
+  for (; j < j1; j++) {
+    const zj = ld(z, j);
+    const t = zj / (ld(cu, j) - tau);
+    s += zj * t;
+    ds += t * t;
+  }
+  gSum = s;
+  return ds;
+}
+
 /**
  * Gu–Eisenstat: ẑⱼ² = Πᵢ(λᵢ − dⱼ) / (ρ·Π_{i≠j}(dᵢ − dⱼ)) (the z for which the computed λ are exact), sign of zⱼ;
  * then column i of u (holding dⱼ − λᵢ) becomes the unit eigenvector ẑⱼ/(dⱼ − λᵢ) / ‖·‖.
@@ -972,10 +992,21 @@ function eigenvectorsGuEisenstat(K: i32, d: usize, z: usize, rho: f64, u: usize,
   for (let i = 0; i < K; i++) {
     const cu = u + ((<usize>i * <usize>K) << 3);
     const di = ld(d, i);
-    for (let j = 0; j < K; j++) {
-      const num = -ld(cu, j); // λᵢ − dⱼ
-      st(zh, j, j == i ? ld(zh, j) * num : (ld(zh, j) * num) / (di - ld(d, j)));
+    // zh_j *= (λᵢ − dⱼ)/(dᵢ − dⱼ) for j ≠ i, and zh_i *= λᵢ − dᵢ (column i of u holds dⱼ − λᵢ)
+    const zi = ld(zh, i) * -ld(cu, i);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const dv = f64x2.splat(di);
+      for (; j + 1 < K; j += 2) {
+        const o = <usize>j << 3;
+        const q = f64x2.div(f64x2.neg(v128.load(cu + o)), f64x2.sub(dv, v128.load(d + o)));
+        v128.store(zh + o, f64x2.mul(v128.load(zh + o), q));
+      }
     }
+    for (; j < K; j++) {
+      if (j != i) st(zh, j, (ld(zh, j) * -ld(cu, j)) / (di - ld(d, j)));
+    }
+    st(zh, i, zi);
   }
   for (let j = 0; j < K; j++) {
     const v = Math.sqrt(Math.abs(ld(zh, j)));
@@ -984,12 +1015,31 @@ function eigenvectorsGuEisenstat(K: i32, d: usize, z: usize, rho: f64, u: usize,
   for (let i = 0; i < K; i++) {
     const cu = u + ((<usize>i * <usize>K) << 3);
     let ss: f64 = 0;
-    for (let j = 0; j < K; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      let sv = f64x2.splat(0);
+      for (; j + 1 < K; j += 2) {
+        const o = <usize>j << 3;
+        const x = f64x2.div(v128.load(zh + o), v128.load(cu + o));
+        v128.store(cu + o, x);
+        sv = f64x2.add(sv, f64x2.mul(x, x));
+      }
+      ss = f64x2.extract_lane(sv, 0) + f64x2.extract_lane(sv, 1);
+    }
+    for (; j < K; j++) {
       const x = ld(zh, j) / ld(cu, j);
       st(cu, j, x);
       ss += x * x;
     }
     const inv = 1 / Math.sqrt(ss);
-    for (let j = 0; j < K; j++) st(cu, j, ld(cu, j) * inv);
+    j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const iv = f64x2.splat(inv);
+      for (; j + 1 < K; j += 2) {
+        const o = <usize>j << 3;
+        v128.store(cu + o, f64x2.mul(v128.load(cu + o), iv));
+      }
+    }
+    for (; j < K; j++) st(cu, j, ld(cu, j) * inv);
   }
 }

@@ -138,19 +138,16 @@ function notConverged(fn: string, n: number, status: number): ConvergenceError {
 function conditioned(a: Mat): { m: Mat; scale: number } {
   const d = a.data;
   let maxAbs = 0;
-  for (let k = 0; k < d.length; k++) maxAbs = Math.max(maxAbs, Math.abs(d[k]));
+  let minAbs = Infinity; // smallest nonzero magnitude
+  for (let k = 0; k < d.length; k++) {
+    const x = Math.abs(d[k]);
+    if (x > maxAbs) maxAbs = x;
+    if (x < minAbs && x !== 0) minAbs = x;
+  }
   if (maxAbs === 0) return { m: a, scale: 0 };
   const k = maxAbs > 2 ** 256 || maxAbs < 2 ** -256 ? -Math.ceil(Math.log2(maxAbs)) : 0;
   const floor = maxAbs * 2 ** -600;
-  let tiny = false;
-  for (let i = 0; i < d.length; i++) {
-    const x = Math.abs(d[i]);
-    if (x !== 0 && x < floor) {
-      tiny = true;
-      break;
-    }
-  }
-  if (k === 0 && !tiny) return { m: a, scale: 0 };
+  if (k === 0 && minAbs >= floor) return { m: a, scale: 0 };
   const out = new Float64Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = Math.abs(d[i]) < floor ? 0 : timesPow2(d[i], k);
   return { m: { rows: a.rows, cols: a.cols, data: out }, scale: k };
@@ -206,11 +203,20 @@ function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVector
     const values = Float64Array.from(order, (i) => unscale(d[i], scale));
     if (!wantVectors) return values;
     const z = w.viewF64(zPtr, n * n); // column-major: eigenvector of d[i] is z[i·n … i·n + n)
+    const sign = Float64Array.from(order, (i) => largestMagnitudeSign(z, i * n, n));
+    // vectors[r, c] = sign[c]·z[order[c]·n + r]: a transpose, done in 32×32 tiles to stay in cache
     const vectors = new Float64Array(n * n);
-    for (let c = 0; c < n; c++) {
-      const off = order[c] * n;
-      const sign = largestMagnitudeSign(z, off, n);
-      for (let r = 0; r < n; r++) vectors[r * n + c] = sign * z[off + r];
+    const T = 32;
+    for (let c0 = 0; c0 < n; c0 += T) {
+      const c1 = Math.min(n, c0 + T);
+      for (let r0 = 0; r0 < n; r0 += T) {
+        const r1 = Math.min(n, r0 + T);
+        for (let c = c0; c < c1; c++) {
+          const off = order[c] * n;
+          const sc = sign[c];
+          for (let r = r0; r < r1; r++) vectors[r * n + c] = sc * z[off + r];
+        }
+      }
     }
     return { values, vectors: { rows: n, cols: n, data: vectors } };
   });
