@@ -15,3 +15,4 @@ export {
   type StrictSaddleReport,
 } from "./strict-saddle.js";
 export { reduceNetwork, type ReduceOptions, type ReduceResult, type RemovedNeuron, type RemovalReason } from "./reduce.js";
+export { tanhShowcase, condensationShowcase, sinData, irisData, type TanhShowcase, type TanhShowcaseRow, type CondensationShowcase, type CondensationRow } from "./showcases.js";

@@ -66,12 +66,12 @@ function signSymmetry(a: Activation): { s: number; c: number } | null {
  * operator of Zhang, Zhang & Luo (arXiv:2405.17501) and, for odd activations such as tanh, the lossless
  * compression of Farrugia-Roberts (arXiv:2306.02834) with its sign symmetry. Layer by layer (l = 1..L−1),
  * repeated until nothing changes:
- * 1. drop neurons whose outgoing weights W^{l+1}_{·j} vanish ("zero-outgoing");
- * 2. fold neurons constant on the inputs (Wˡⱼ = 0, so hⱼ = σ(bⱼ)) into the next bias b^{l+1} += W^{l+1}_{·j}σ(bⱼ)
- *    ("constant"; needs biases, or σ(bⱼ) = 0);
- * 3. merge neurons with equal incoming weights and bias uᵢ ≈ uⱼ, summing outgoing weights ("duplicate"), and for
+ * 1. merge neurons with equal incoming weights and bias uᵢ ≈ uⱼ, summing outgoing weights ("duplicate"), and for
  *    an activation with σ(−z) = sσ(z) + c also uᵢ ≈ −uⱼ: W^{l+1}_{·i} += s·W^{l+1}_{·j}, b^{l+1} += c·W^{l+1}_{·j}
- *    ("duplicate-up-to-sign"). A merged neuron keeps the mean of its group's (sign-aligned) incoming vectors.
+ *    ("duplicate-up-to-sign"). A merged neuron keeps the mean of its group's (sign-aligned) incoming vectors;
+ * 2. drop neurons whose outgoing weights W^{l+1}_{·j} vanish ("zero-outgoing");
+ * 3. fold neurons constant on the inputs (Wˡⱼ = 0, so hⱼ = σ(bⱼ)) into the next bias b^{l+1} += W^{l+1}_{·j}σ(bⱼ)
+ *    ("constant"; needs biases, or σ(bⱼ) = 0).
  * Exact for exact embeddings; for trained nets whose condensed neurons are close but not equal, choose `tol` and
  * read maxOutputDiff (and the losses). Removed neurons are reported with their index in the input model.
  * @example
@@ -162,27 +162,7 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
     for (let i = 0; i < r; i++) mx = Math.max(mx, Math.abs(outL.W[i * m + j]));
     return mx;
   };
-  // 1. zero outgoing weights; 2. constant neurons
-  for (let j = 0; j < m; j++) {
-    if (outCol(j) <= thrOut) {
-      keep[j] = false;
-      out.push({ neuron: ids[j], reason: "zero-outgoing" });
-      continue;
-    }
-    let win = 0;
-    for (let k = 0; k < p; k++) win = Math.max(win, Math.abs(inL.W[j * p + k]));
-    if (win <= thr) {
-      const h = sigma(a, bias ? inL.b[j] : 0).value;
-      if (bias) {
-        for (let i = 0; i < r; i++) outL.b[i] += outL.W[i * m + j] * h;
-      } else if (Math.abs(h) * outCol(j) > thrOut) {
-        continue; // cannot fold a non-zero constant without a bias
-      }
-      keep[j] = false;
-      out.push({ neuron: ids[j], reason: "constant" });
-    }
-  }
-  // 3. duplicates (greedy grouping around the first member)
+  // 1. duplicates (greedy grouping around the first member)
   const sym = signSymmetry(a);
   const useSym = sym !== null && (sym.c === 0 || bias);
   const groups: { rep: number; members: { j: number; sign: number }[] }[] = [];
@@ -225,6 +205,27 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
       }
       keep[j] = false;
       out.push({ neuron: ids[j], reason: sign === 1 ? "duplicate" : "duplicate-up-to-sign", into: ids[g.rep] });
+    }
+  }
+  // 2. zero outgoing weights; 3. constant neurons (after merging, so that small split shares are summed first)
+  for (let j = 0; j < m; j++) {
+    if (!keep[j]) continue;
+    if (outCol(j) <= thrOut) {
+      keep[j] = false;
+      out.push({ neuron: ids[j], reason: "zero-outgoing" });
+      continue;
+    }
+    let win = 0;
+    for (let k = 0; k < p; k++) win = Math.max(win, Math.abs(inL.W[j * p + k]));
+    if (win <= thr) {
+      const h = sigma(a, bias ? inL.b[j] : 0).value;
+      if (bias) {
+        for (let i = 0; i < r; i++) outL.b[i] += outL.W[i * m + j] * h;
+      } else if (Math.abs(h) * outCol(j) > thrOut) {
+        continue; // cannot fold a non-zero constant without a bias
+      }
+      keep[j] = false;
+      out.push({ neuron: ids[j], reason: "constant" });
     }
   }
   if (out.length === 0) return out;
