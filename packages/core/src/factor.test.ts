@@ -314,6 +314,29 @@ describe.each(["simd", "scalar"] as const)("factorisations in WASM (%s): oracle 
     );
   });
 
+  it("choose the same LU pivots and the same |R| of QR as the TS backend (property)", () => {
+    fc.assert(
+      fc.property(sizeArb, fc.integer({ min: 0, max: 6 }), ({ n, seed }, extra) => {
+        const a = randomMat(n, n, seed);
+        const t = randomMat(n + extra, n, seed + 5);
+        setBackend("ts");
+        const [fRef, qrRef] = [lu(a), qr(t)];
+        setBackend(backend);
+        const [f, qrW] = [lu(a), qr(t)];
+        // Partial pivoting picks the largest |a_ik|; ties have probability 0 for these random entries, and the
+        // candidates differ by far more than rounding, so both backends pick the same rows.
+        expect(Array.from(f.pivots)).toEqual(Array.from(fRef.pivots));
+        // R is unique up to the signs of its rows when A has full column rank; compare |R| with the bound
+        // κ(A)·10·m·ε·‖A‖ of QR's forward error (Higham Thm 19.4 with the perturbation theory of §19.9).
+        const sv = svd(t, { vectors: false }).s;
+        const kappa = sv[0] / sv[n - 1];
+        const absR = (r: Float64Array) => r.map(Math.abs);
+        expect(maxDiff(absR(qrW.r.data), absR(qrRef.r.data))).toBeLessThanOrEqual(10 * (n + extra) * EPS * kappa * sv[0]);
+      }),
+      { seed: 8, numRuns: 40 },
+    );
+  });
+
   it("keeps WASM memory constant over repeated calls of the same size", async () => {
     const w = await loadWasm(backend);
     setBackend(backend);
