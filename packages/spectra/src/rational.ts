@@ -169,7 +169,8 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     for (let i = 0; i < roots.re.length; i++) {
       const g = { re: roots.re[i], im: roots.im[i] };
       if (g.im > REAL * cabs(g)) continue; // physical G has Im ≤ 0 for Im z ≥ 0
-      if (subordinationScore(g, z) < PASS) out.push(Math.abs(g.im) <= REAL * cabs(g) ? { re: g.re, im: 0 } : g);
+      // On the real axis a root with |Im g| at rounding level is real; off the axis Im g is kept as computed.
+      if (subordinationScore(g, z) < PASS) out.push(z.im === 0 && Math.abs(g.im) <= REAL * cabs(g) ? { re: g.re, im: 0 } : g);
     }
     return out;
   };
