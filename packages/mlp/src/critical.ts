@@ -185,6 +185,8 @@ export interface FoundCriticalPoint extends CriticalPoint {
  * ‖∇R‖, eigenvalues and inertia. Two points are the same when their losses agree to `distinctTol` (relative,
  * with an absolute floor of distinctTol·1e-6) and so do their sorted Hessian spectra (to distinctTol·max(1, max|λ|)):
  * copies under neuron permutations and sign flips (odd activations) have identical spectra and are merged.
+ * Points of one connected critical set whose spectrum varies along it (degenerate saddles, e.g. with dead output
+ * weights) are listed separately, each with its own spectrum.
  * @example
  * const points = findCriticalPoints({ widths: [1, 3, 1], activation: "tanh" }, data, { starts: 40, seed: 1 });
  */

@@ -92,8 +92,12 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
   let diverged = false;
   let aborted = false;
   let epoch = 0;
+  let reported = -1;
   const report = (force: boolean) => {
-    if (options.onProgress && (force || epoch % every === 0)) options.onProgress({ epoch, loss, gradNorm: norm(g) });
+    if (options.onProgress && reported !== epoch && (force || epoch % every === 0)) {
+      reported = epoch;
+      options.onProgress({ epoch, loss, gradNorm: norm(g) });
+    }
   };
   const finiteAll = (x: Float64Array) => x.every(Number.isFinite);
 
