@@ -1,11 +1,10 @@
-import { dgemm } from "./blas";
-
 // Symmetric eigensolver kernels on raw pointers (f64). One source, two builds: f64x2 SIMD and scalar.
 //
 // Storage: the working matrices are n×n COLUMN-major (element (r, c) at p + 8·(c·n + r)). A symmetric input in
-// row-major order is the same array, so core passes it unchanged. Column-major makes every O(n³) loop below
-// (the fused symmetric matrix-vector product and rank-2 update of the reduction, the reflector accumulation and
-// the QL rotations) unit-stride and f64x2-friendly.
+// row-major order is the same array, so core passes it unchanged. Column-major makes the O(n³) loops that are not
+// GEMMs (the fused symmetric matrix-vector product and rank-2 update of the reduction, the QL rotations on the
+// leaves) unit-stride and f64x2-friendly. The GEMMs (divide-and-conquer updates, WY back-transformation) call
+// blas.ts's packed dgemm on the row-major views (a column-major X is the row-major Xᵀ).
 //
 //   dsytrdLower    A = Q·T·Qᵀ, T tridiagonal (Householder, lower triangle; Golub & Van Loan §8.3.1)
 //   dsterfQL       eigenvalues of T (implicit-shift QL, EISPACK tql1 / Golub & Van Loan §8.3.5)
@@ -14,6 +13,8 @@ import { dgemm } from "./blas";
 //   dormtrLower    W ← Q·W with Q's reflectors applied in blocks (compact WY, GEMM updates)
 //
 // Kernels never allocate: every workspace comes from core's arena. No validation here (core validated).
+
+import { dgemm } from "./blas";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));

@@ -19,14 +19,20 @@ export interface EighResult {
  * such component when several tie). For a repeated eigenvalue any orthonormal basis of its eigenspace is correct;
  * the one returned depends on the backend.
  *
- * WASM: Householder tridiagonalisation A = Q·T·Qᵀ (lower triangle, column-major working copy), Q formed from the
- * reflectors, then implicit-shift QL on T with the rotations accumulated into Q (Golub & Van Loan, Matrix
- * Computations, 4th ed., §8.3; EISPACK tred2/tql2). Backward stable: ‖AV − VΛ‖ and ‖VᵀV − I‖ are O(n·ε·‖A‖) and
- * O(n·ε). The `ts` backend uses ml-matrix's EigenvalueDecomposition (the same algorithm in plain JavaScript).
+ * WASM (LAPACK dsyevd's structure; Golub & Van Loan, Matrix Computations, 4th ed., §8.3 and §8.4.4):
+ *  1. Householder tridiagonalisation A = Q·T·Qᵀ on a column-major working copy (lower triangle; one fused pass per
+ *     step does the rank-2 update of the previous step and the symmetric product of the next);
+ *  2. divide and conquer on T (Cuppen 1981): split, solve halves (implicit QL on ≤ 16 rows), merge through the
+ *     secular equation with deflation, eigenvectors by Gu & Eisenstat (1995), updates as GEMMs;
+ *  3. back-transformation V = Q·W with Q's reflectors in compact WY blocks (GEMMs).
+ * Backward stable: ‖AV − VΛ‖_F/‖A‖_F and ‖VᵀV − I‖_F are O(n·ε) (measured at n = 1000, random A: 3e−15 and
+ * 1.2e−13). The `ts` backend uses ml-matrix's EigenvalueDecomposition (tred2/tql2 in plain JavaScript).
  *
+ * Inputs with max|aᵢⱼ| outside [2⁻²⁵⁶, 2²⁵⁶] are scaled by an exact power of two first; entries below
+ * 2⁻⁶⁰⁰·max|aᵢⱼ| are treated as zero (a backward error far below rounding).
  * A must be symmetric to a relative 1e-12 (max|aᵢⱼ − aⱼᵢ| ≤ 1e-12·max|a|); the WASM path reads the upper
  * triangle (row-major). Errors: `ShapeError` (not a square Mat, empty), `ValueError` (NaN/Inf, asymmetric),
- * `ConvergenceError` (QL needed more than 60 iterations for one eigenvalue: not observed in practice).
+ * `ConvergenceError` (implicit QL needed more than 60 iterations for one eigenvalue: not observed in practice).
  * @example
  * const { values, vectors } = eigh(matFromRows([[2, 1], [1, 2]]));
  * // values: Float64Array [1, 3]; the columns of vectors are ±[1, −1]/√2 and [1, 1]/√2
