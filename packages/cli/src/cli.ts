@@ -1,0 +1,177 @@
+import { Command, CommanderError, Option } from "commander";
+import { init } from "@losscape/core";
+import type { Context } from "./context.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, NotAvailableError, oneLine } from "./errors.js";
+import { collect, num, numList, oneOf } from "./options.js";
+
+/** The package version, printed by `losscape --version`. */
+export const VERSION = "0.1.0";
+
+type Impl = (opts: any, ctx: Context) => Promise<void>;
+
+/** The command being run, for the one-line error message. */
+let current = "";
+
+/**
+ * Run the `losscape` command line (CONTRACT.md) and resolve to its exit status: 0 success, 2 bad input (one line on
+ * stderr naming the problem), 1 internal failure (one line, never a stack trace).
+ * @example
+ * process.exitCode = await main(process.argv);
+ */
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  current = "";
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version print and exit 0; every other commander error (unknown option, missing required option,
+      // bad option value, unknown command) was already printed as one line by `outputError`: bad input.
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0) return EXIT_OK;
+      return EXIT_BAD_INPUT;
+    }
+    const code = exitCodeOf(e);
+    const where = current ? `losscape ${current}` : "losscape";
+    if (e instanceof NotAvailableError) {
+      process.stderr.write(`losscape ${e.command}: not available yet in this build\n`);
+      return EXIT_INTERNAL;
+    }
+    const msg = oneLine(e);
+    process.stderr.write(`${where}: ${code === EXIT_INTERNAL ? "internal error: " : ""}${msg}\n`);
+    if (code === EXIT_INTERNAL && process.env.LOSSCAPE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
+    return code;
+  }
+}
+
+function oneLineOutput(name: string) {
+  return {
+    outputError: (str: string, write: (s: string) => void) => {
+      const msg = str.replace(/^error: /, "").replace(/\s*\n\s*/g, " ").trim();
+      write(`${name}: ${msg}\n`);
+    },
+  };
+}
+
+/** Add `--json` and `--quiet` and the action wrapper (WASM init, context, error propagation). */
+function define(program: Command, name: string, description: string, impl: () => Promise<Impl>): Command {
+  const cmd = program.command(name).description(description);
+  cmd.configureOutput(oneLineOutput(`losscape ${name}`));
+  cmd.option("--json", "print exactly one JSON object on stdout (CONTRACT.md)");
+  cmd.option("--quiet", "no progress on stderr");
+  cmd.action(async (opts: Record<string, unknown>) => {
+    current = name;
+    const run = await impl();
+    await init();
+    await run(opts, { name, json: opts.json === true, quiet: opts.quiet === true });
+  });
+  return cmd;
+}
+
+const notYet = (name: string) => async (): Promise<Impl> => {
+  throw new NotAvailableError(name);
+};
+
+const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the inertia: |λ| ≤ T·max(1, max|λ|)").argParser(num({ min: 0 })).default(1e-9);
+const inputsOpt = () => new Option("--inputs <d_in>", "for CSV data: how many leading columns are inputs (default: all but the last)").argParser(num({ min: 1, integer: true }));
+
+/** The commander program with every command of CONTRACT.md. */
+export function buildProgram(): Command {
+  const program = new Command("losscape");
+  program
+    .description("Loss-landscape geometry of neural networks: Hessians, critical points, embeddings, spectra, minima manifolds.")
+    .version(VERSION, "-V, --version")
+    .exitOverride()
+    .configureOutput(oneLineOutput("losscape"))
+    .showSuggestionAfterError(true);
+
+  define(program, "hessian", "exact Hessian of the loss at the model: eigenvalues and inertia", async () => (await import("./commands/hessian.js")).hessianCommand)
+    .requiredOption("--model <M>", "model file (losscape.mlp/1)")
+    .requiredOption("--data <D>", "data file (losscape.data/1 JSON or CSV)")
+    .addOption(inputsOpt())
+    .addOption(tolOpt())
+    .option("--split", "also the eigenvalues of H₀ = JᵀJ/n (Gauss–Newton) and H₁ (residual part)");
+
+  define(program, "critical", "refine the model to a critical point ∇R = 0", async () => (await import("./commands/critical.js")).criticalCommand)
+    .requiredOption("--model <M>", "model file (losscape.mlp/1): the starting point")
+    .requiredOption("--data <D>", "data file")
+    .addOption(inputsOpt())
+    .addOption(new Option("--method <m>", "newton (Levenberg–Marquardt on ∇R = 0) or gradnorm (L-BFGS on ½‖∇R‖² first)").argParser(oneOf("newton", "gradnorm")).default("newton"))
+    .addOption(new Option("--gtol <g>", "target ‖∇R‖").argParser(num({ min: 0 })).default(1e-12))
+    .addOption(new Option("--max-iter <k>", "iteration budget").argParser(num({ min: 0, integer: true })).default(200))
+    .addOption(tolOpt())
+    .option("--out <F>", "also write the critical point as a model file");
+
+  define(program, "train", "train a network (full batch)", async () => (await import("./commands/train.js")).trainCommand)
+    .requiredOption("--data <D>", "data file")
+    .addOption(inputsOpt())
+    .option("--model <M>", "start from this model file")
+    .addOption(new Option("--widths <w>", "or a fresh network with these widths, e.g. 1,3,1").argParser(numList({ min: 1, integer: true }, 2)))
+    .option("--activation <a>", "hidden activation for --widths: a name (tanh, relu, …, leaky-relu:0.2) or one per hidden layer, comma-separated", "tanh")
+    .addOption(new Option("--optimizer <o>", "adam, lbfgs or gd").argParser(oneOf("adam", "lbfgs", "gd")).default("adam"))
+    .addOption(new Option("--epochs <k>", "number of full-batch steps").argParser(num({ min: 0, integer: true })).default(1000))
+    .addOption(new Option("--lr <r>", "learning rate (default 0.01 for adam, 0.1 for gd)").argParser(num({ min: 0, exclusiveMin: true })))
+    .addOption(new Option("--seed <s>", "seed of the initialisation").argParser(num({ integer: true })).default(0))
+    .addOption(new Option("--init <scheme>", "initialisation for --widths: xavier, he or normal (std 1)").argParser(oneOf("xavier", "he", "normal")).default("xavier"))
+    .option("--out <F>", "also write the trained model");
+
+  define(program, "embed", "one-step critical embedding T^α_{l,s}: split neuron s of layer l", notYet("embed"))
+    .requiredOption("--model <M>", "model file")
+    .addOption(new Option("--layer <l>", "hidden layer (1-based)").argParser(num({ min: 1, integer: true })).makeOptionMandatory())
+    .addOption(new Option("--neuron <s>", "neuron of that layer (0-based)").argParser(num({ min: 0, integer: true })).makeOptionMandatory())
+    .addOption(new Option("--alpha <a>", "share α of the outgoing weights kept by the original neuron").argParser(num()).makeOptionMandatory())
+    .option("--data <D>", "data file: adds the check (output preserved, still critical, inertia counts)")
+    .addOption(inputsOpt())
+    .addOption(tolOpt())
+    .option("--out <F>", "also write the embedded model")
+    .option("--plot <F>", "Hessian eigenvalues before and after (needs --data); .svg or .png");
+
+  define(program, "reduce", "reduce a network to its narrowest equivalent", notYet("reduce"))
+    .requiredOption("--model <M>", "model file")
+    .option("--data <D>", "data file (measure the output difference on it)")
+    .addOption(inputsOpt())
+    .addOption(new Option("--tol <T>", "tolerance of the reduction tests").argParser(num({ min: 0 })))
+    .option("--out <F>", "also write the reduced model");
+
+  define(program, "spectrum", "Pennington–Bahri Hessian spectrum model at (φ, ε)", async () => (await import("./commands/spectrum.js")).spectrumCommand)
+    .addOption(new Option("--model <m>", "wigner or relu").argParser(oneOf("wigner", "relu")).makeOptionMandatory())
+    .addOption(new Option("--phi <P>", "φ = parameters per data-output, > 0").argParser(num({ min: 0, exclusiveMin: true, what: "φ = parameters per data-output" })).makeOptionMandatory())
+    .addOption(new Option("--eps <E>", "energy ε ≥ 0").argParser(num({ min: 0, what: "energy ε" })).makeOptionMandatory())
+    .addOption(new Option("--lambda <list>", "density at these λ, comma-separated").argParser(numList()))
+    .addOption(new Option("--grid <N>", "number of grid points").argParser(num({ min: 2, integer: true })).default(200))
+    .addOption(new Option("--from <a>", "grid start (default: below the support)").argParser(num()))
+    .addOption(new Option("--to <b>", "grid end (default: above the support)").argParser(num()))
+    .option("--plot <F>", "density against a sampled spectrum's histogram; .svg or .png")
+    .addOption(new Option("--sample <N>", "size of the sampled matrix for --plot (0: no histogram)").argParser(num({ min: 0, integer: true })).default(600))
+    .addOption(new Option("--seed <s>", "seed of the sampled matrix").argParser(num({ integer: true })).default(1));
+
+  define(program, "dimension", "dimension of the set of minima near the model (Cooper: M − n·r)", notYet("dimension"))
+    .requiredOption("--model <M>", "model file")
+    .requiredOption("--data <D>", "data file")
+    .addOption(inputsOpt())
+    .addOption(tolOpt())
+    .addOption(new Option("--rank-tol <T>", "relative tolerance of the Jacobian rank").argParser(num({ min: 0 })));
+
+  define(program, "connect", "a low-loss path between two models", notYet("connect"))
+    .requiredOption("--model <M>", "model file (give --model twice: A and B)", collect)
+    .requiredOption("--data <D>", "data file")
+    .addOption(inputsOpt())
+    .addOption(new Option("--method <m>", "linear, chain, bezier or neb").argParser(oneOf("linear", "chain", "bezier", "neb")).default("linear"))
+    .addOption(new Option("--points <N>", "points along the path").argParser(num({ min: 2, integer: true })).default(21))
+    .option("--plot <F>", "loss along the path; .svg or .png");
+
+  define(program, "slice", "a 2-D slice of the loss around the model", notYet("slice"))
+    .requiredOption("--model <M>", "model file")
+    .requiredOption("--data <D>", "data file")
+    .addOption(inputsOpt())
+    .addOption(new Option("--dirs <d>", "random, hessian or embedding").argParser(oneOf("random", "hessian", "embedding")).default("random"))
+    .addOption(new Option("--grid <N>", "grid points per axis").argParser(num({ min: 2, integer: true })).default(21))
+    .addOption(new Option("--range <r>", "half-width of the slice").argParser(num({ min: 0, exclusiveMin: true })).default(1))
+    .addOption(new Option("--seed <s>", "seed of random directions").argParser(num({ integer: true })).default(0))
+    .option("--plot <F>", "contours of the slice; .svg or .png");
+
+  define(program, "demo", "the built-in example end to end, with a report folder", notYet("demo"))
+    .option("--out <DIR>", "report folder", "losscape-report");
+
+  return program;
+}

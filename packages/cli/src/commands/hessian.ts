@@ -1,0 +1,72 @@
+import { eigvalsh, inertiaFromEigenvalues } from "@losscape/core";
+import { hessian, lossAndGradient } from "@losscape/mlp";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { fmt, fmtInertia, keyValues, table } from "../format.js";
+import { checkFits, loadData, loadModel } from "../io.js";
+import { status } from "../progress.js";
+import { counts, describeModel, norm } from "../util.js";
+
+export interface HessianOptions {
+  model: string;
+  data: string;
+  inputs?: number;
+  tol: number;
+  split?: boolean;
+}
+
+/**
+ * `losscape hessian`: the exact Hessian H = ∇²R at the model's parameters, its eigenvalues (ascending) and inertia
+ * (|λ| ≤ tol·max(1, max|λ|) counts as zero; DESIGN.md); with `--split` also the spectra of H₀ = JᵀJ/n and H₁.
+ */
+export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<void> {
+  const model = loadModel(o.model);
+  const data = loadData(o.data, { inputs: o.inputs });
+  checkFits(model, data, o.model, o.data);
+  const st = status(`hessian of ${describeModel(model)}`, ctx.quiet);
+  const { loss, gradient } = lossAndGradient(model, data);
+  let eigenvalues: Float64Array;
+  let gn: Float64Array | undefined;
+  let res: Float64Array | undefined;
+  if (o.split) {
+    const s = hessian(model, data, { split: true });
+    eigenvalues = eigvalsh(s.h);
+    gn = eigvalsh(s.h0);
+    res = eigvalsh(s.h1);
+  } else {
+    eigenvalues = eigvalsh(hessian(model, data));
+  }
+  st.end();
+  const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
+  const record: Record<string, unknown> = {
+    paramCount: eigenvalues.length,
+    loss,
+    gradNorm: norm(gradient),
+    eigenvalues,
+    inertia: counts(inertia),
+    tol: o.tol,
+  };
+  if (o.split) {
+    record.gaussNewtonEigenvalues = gn;
+    record.residualEigenvalues = res;
+  }
+  emit(ctx, record, () => {
+    let s = keyValues([
+      ["model", `${o.model} (${describeModel(model)})`],
+      ["data", `${o.data} (n = ${data.x.rows})`],
+      ["loss", fmt(loss)],
+      ["‖∇R‖", fmt(norm(gradient))],
+      ["inertia", `${fmtInertia(inertia)} = (negative, zero, positive), zero when |λ| ≤ ${o.tol}·max(1, max|λ|)`],
+    ]);
+    s += "\n";
+    const header = o.split ? ["k", "λ(H)", "λ(H₀ = JᵀJ/n)", "λ(H₁)"] : ["k", "λ(H)"];
+    const rows = Array.from(eigenvalues, (v, k) => {
+      const r = [String(k + 1), fmt(v)];
+      if (o.split) r.push(fmt(gn![k]), fmt(res![k]));
+      return r;
+    });
+    s += table(header, rows);
+    if (o.split) s += "(each column sorted ascending on its own; H = H₀ + H₁ as matrices, not eigenvalue by eigenvalue)\n";
+    return s;
+  });
+}

@@ -1,0 +1,115 @@
+import { eigvalsh } from "@losscape/core";
+import { histogram, penningtonBahri, samplePenningtonBahri, type PBModel, type PenningtonBahriResult } from "@losscape/spectra";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { InputError } from "../errors.js";
+import { fmt, keyValues, table } from "../format.js";
+import { checkWritable } from "../io.js";
+import { plotKind, spectrumFigure, writeFigure } from "../plot.js";
+import { status } from "../progress.js";
+
+export interface SpectrumOptions {
+  model: PBModel;
+  phi: number;
+  eps: number;
+  lambda?: number[];
+  grid: number;
+  from?: number;
+  to?: number;
+  plot?: string;
+  sample: number;
+  seed: number;
+}
+
+/**
+ * `losscape spectrum`: the Pennington–Bahri model H = H₀ + H₁ at (φ, ε) (DESIGN.md): support, atom at 0, index
+ * α = ∫_{λ<0}ρ, ε_c numerically and by the closed form (null for φ ≥ 1), the regime, and ρ on a grid or at given λ.
+ * `--plot` draws ρ against the eigenvalue histogram of one sampled N × N matrix of the model (N = `--sample`).
+ */
+export async function spectrumCommand(o: SpectrumOptions, ctx: Context): Promise<void> {
+  if (o.plot) {
+    plotKind(o.plot);
+    checkWritable(o.plot, "--plot");
+  }
+  if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
+    throw new InputError(`--to must be greater than --from; found --from ${o.from} --to ${o.to}`);
+  }
+  const st = status(`Pennington–Bahri ${o.model} spectrum at φ = ${o.phi}, ε = ${o.eps}`, ctx.quiet);
+  const r = penningtonBahri({ model: o.model, phi: o.phi, eps: o.eps });
+  const density: [number, number][] = o.lambda
+    ? o.lambda.map((l, i) => [l, r.densityOn(o.lambda!)[i]] as [number, number])
+    : r.densityGrid(o.grid, o.from, o.to);
+  st.end();
+  const warnings: string[] = [];
+  if (o.plot) {
+    const s2 = status(`sampling a ${o.sample} × ${o.sample} matrix for the histogram`, ctx.quiet);
+    const curve = plotCurve(r, o.from, o.to);
+    let hist: { edges: Float64Array; density: Float64Array } | undefined;
+    if (o.sample > 0) {
+      const eig = eigvalsh(samplePenningtonBahri({ model: o.model, n: o.sample, phi: o.phi, eps: o.eps, seed: o.seed }));
+      const lo = Math.min(curve[0][0], eig[0]);
+      const hi = Math.max(curve[curve.length - 1][0], eig[eig.length - 1]);
+      hist = histogram(eig, { bins: 60, from: lo, to: hi });
+    }
+    s2.end();
+    writeFigure(
+      o.plot,
+      spectrumFigure({
+        density: curve,
+        histogram: hist,
+        title: `Pennington–Bahri ${o.model}: φ = ${o.phi}, ε = ${o.eps}, index α = ${fmt(r.index, 4)}, ε_c = ${fmt(r.epsC, 4)}`,
+        atoms: r.measure.support().atoms,
+        histogramLabel: `eigenvalues of one sampled ${o.sample}×${o.sample} H (seed ${o.seed})`,
+      }),
+    );
+  }
+  const record = {
+    model: o.model,
+    phi: o.phi,
+    eps: o.eps,
+    support: r.support,
+    atom: r.atom,
+    index: r.index,
+    epsC: r.epsC,
+    epsCClosedForm: r.epsCClosedForm,
+    regime: r.regime,
+    alpha0: r.alpha0,
+    density,
+    warnings,
+  };
+  emit(ctx, record, () => {
+    let s = keyValues([
+      ["model", `${o.model} (H₀ Marchenko–Pastur + H₁ ${o.model === "wigner" ? "semicircle of variance 2ε" : "ReLU law"})`],
+      ["φ, ε", `${o.phi}, ${o.eps}`],
+      ["support", r.support.map(([a, b]) => `[${fmt(a)}, ${fmt(b)}]`).join(" ∪ ") || "—"],
+      ["atom at 0", fmt(r.atom)],
+      ["index α", fmt(r.index)],
+      ["ε_c", `${fmt(r.epsC)} (numerical)`],
+      ["ε_c closed form", r.epsCClosedForm === null ? "— (does not apply for φ ≥ 1)" : fmt(r.epsCClosedForm)],
+      ["regime", r.regime],
+      ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+    ]);
+    const rows = o.lambda ? density : thin(density, 21);
+    s += "\n" + table(["λ", "ρ(λ)"], rows.map(([l, d]) => [fmt(l), fmt(d)]));
+    if (rows.length < density.length) s += `(${rows.length} of ${density.length} grid points; --json prints all)\n`;
+    return s;
+  });
+}
+
+/** ρ on a fine grid with the support edges added, so the curve shows its square-root edges sharply. */
+export function plotCurve(r: PenningtonBahriResult, from?: number, to?: number): [number, number][] {
+  const grid = r.densityGrid(600, from, to);
+  const a = grid[0][0];
+  const b = grid[grid.length - 1][0];
+  const edges = r.support.flat().filter((x) => x > a && x < b);
+  const xs = [...grid.map(([x]) => x), ...edges].sort((p, q) => p - q);
+  const ys = r.densityOn(xs);
+  return xs.map((x, i) => [x, ys[i]]);
+}
+
+function thin<T>(xs: T[], k: number): T[] {
+  if (xs.length <= k) return xs;
+  const out: T[] = [];
+  for (let i = 0; i < k; i++) out.push(xs[Math.round((i * (xs.length - 1)) / (k - 1))]);
+  return out;
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { isLosscapeError } from "@losscape/core";
+import { parseData, parseModel, serializeModel, validateData, type Dataset, type Model } from "@losscape/mlp";
+import { InputError } from "./errors.js";
+
+/** Strip the "parseModel: " / "parseData: " prefix of a package message: the CLI names the file instead. */
+function stripFn(message: string): string {
+  return message.replace(/^(parseModel|parseData|validateData|validateModel|checkModel|paramCount): /, "");
+}
+
+/** Read a text file named by option `option`; a missing or unreadable file is bad input (exit 2). */
+export function readText(path: string, option: string): string {
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected a file (${option})`);
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError(`${path}: no such file (${option})`);
+    if (code === "EACCES" || code === "EPERM") throw new InputError(`${path}: permission denied (${option})`);
+    throw new InputError(`${path}: cannot be read (${option}): ${(e as Error).message}`);
+  }
+}
+
+const NONFINITE = "\u0000losscape-nonfinite:";
+
+/**
+ * Parse JSON text from `path`. Invalid JSON is bad input with the line and column. Python's json writes NaN and
+ * ±Infinity as bare words, which are not JSON: they are recognised and reported at their field (so a model with
+ * NaN in `params` gets "field 'params[3]' must be a finite number; found NaN", not a syntax error).
+ */
+export function parseJsonFile(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const lenient = tryParseWithNonFinite(text);
+    if (lenient !== undefined) {
+      const where = findNonFinite(lenient, "");
+      if (where) throw new InputError(`${path}: field '${where.path}' must be a finite number; found ${where.value}`);
+    }
+    throw new InputError(`${path}: not valid JSON (${describeJsonError(text, e as Error)})`);
+  }
+}
+
+function tryParseWithNonFinite(text: string): unknown {
+  // Replace bare NaN / Infinity / -Infinity tokens outside strings with marker strings.
+  let out = "";
+  let inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inStr) {
+      out += c;
+      if (c === "\\") out += text[++i] ?? "";
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') {
+      inStr = true;
+      out += c;
+      continue;
+    }
+    const m = /^(-?Infinity|NaN)/.exec(text.slice(i, i + 9));
+    if (m) {
+      out += JSON.stringify(NONFINITE + m[1]);
+      i += m[1].length - 1;
+      continue;
+    }
+    out += c;
+  }
+  if (out === text) return undefined;
+  try {
+    return JSON.parse(out);
+  } catch {
+    return undefined;
+  }
+}
+
+function findNonFinite(v: unknown, path: string): { path: string; value: string } | null {
+  if (typeof v === "string" && v.startsWith(NONFINITE)) return { path: path || "(top level)", value: v.slice(NONFINITE.length) };
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = findNonFinite(v[i], `${path}[${i}]`);
+      if (r) return r;
+    }
+  } else if (typeof v === "object" && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      const r = findNonFinite(x, path ? `${path}.${k}` : k);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
+function describeJsonError(text: string, e: Error): string {
+  const m = /position (\d+)/.exec(e.message);
+  const msg = e.message.replace(/^JSON\.parse: /, "").replace(/ in JSON at position \d+.*$/, "");
+  if (!m) return text.trim() === "" ? "the file is empty" : msg;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split("\n").length;
+  const col = pos - before.lastIndexOf("\n");
+  return `${msg} at line ${line}, column ${col}`;
+}
+
+/** Load and validate a `losscape.mlp/1` model file (CONTRACT.md); every problem is an InputError naming the file. */
+export function loadModel(path: string, option = "--model"): Model {
+  const obj = parseJsonFile(path, readText(path, option));
+  try {
+    return parseModel(obj as object);
+  } catch (e) {
+    if (isLosscapeError(e)) throw new InputError(`${path}: ${stripFn(e.message)}`);
+    throw e;
+  }
+}
+
+/**
+ * Load a data set: `losscape.data/1` JSON, or CSV (by the `.csv` ending, or when the text does not start with "{")
+ * with `inputs` input columns (default: all but the last).
+ */
+export function loadData(path: string, options: { inputs?: number; option?: string } = {}): Dataset {
+  const option = options.option ?? "--data";
+  const text = readText(path, option);
+  const csv = extname(path).toLowerCase() === ".csv" || !/^\s*\{/.test(text);
+  try {
+    if (csv) return parseData(text, { format: "csv", ...(options.inputs !== undefined ? { inputs: options.inputs } : {}) });
+    return parseData(parseJsonFile(path, text) as object, { format: "json" });
+  } catch (e) {
+    if (isLosscapeError(e)) throw new InputError(`${path}: ${stripFn(e.message)}`);
+    throw e;
+  }
+}
+
+/** Check that data fits a model (d_in, d_out, finite entries); a mismatch names both files. */
+export function checkFits(model: Model, data: Dataset, modelPath: string, dataPath: string): void {
+  try {
+    validateData(model, data);
+  } catch (e) {
+    if (isLosscapeError(e)) throw new InputError(`${dataPath} does not fit ${modelPath}: ${stripFn(e.message)}`);
+    throw e;
+  }
+}
+
+/**
+ * Check early that a file can be written at `path` (its directory exists and is a directory), so that a long run
+ * does not fail at the end. Bad input (exit 2) otherwise.
+ */
+export function checkWritable(path: string, option: string): void {
+  const dir = dirname(resolve(path));
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new InputError(`${path}: directory ${dirname(path)} does not exist (${option})`);
+  try {
+    if (statSync(path).isDirectory()) throw new InputError(`${path}: is a directory, expected a file name (${option})`);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+  }
+}
+
+/**
+ * Write a file atomically: the content goes to a temporary file in the same directory, is flushed, then renamed
+ * over `path`, so the file is never left half-written; the temporary file is removed on failure.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const dir = dirname(resolve(path));
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, "wx", 0o644);
+    const buf = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** Write a model as `losscape.mlp/1` JSON (atomically). */
+export function writeModel(path: string, model: Model): void {
+  writeFileAtomic(path, JSON.stringify(serializeModel(model), null, 2) + "\n");
+}

@@ -1,0 +1,76 @@
+import { InvalidArgumentError } from "commander";
+
+/**
+ * Parsers for option values. A bad value raises commander's InvalidArgumentError, which the command reports as
+ * one line "option '--x <v>' argument 'abc' is invalid. …" with exit status 2.
+ */
+
+export interface NumberRule {
+  min?: number;
+  max?: number;
+  exclusiveMin?: boolean;
+  integer?: boolean;
+  /** What the number is, shown in the error (e.g. "φ = parameters per data-output"). */
+  what?: string;
+}
+
+function parseNum(s: string): number {
+  const t = s.trim();
+  // Number("") is 0 and Number("0x10") is 16: accept only decimal notation.
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return NaN;
+  return Number(t);
+}
+
+function expected(rule: NumberRule): string {
+  const parts = [rule.integer ? "an integer" : "a finite number"];
+  if (rule.min !== undefined) parts.push(`${rule.exclusiveMin ? ">" : "≥"} ${rule.min}`);
+  if (rule.max !== undefined) parts.push(`≤ ${rule.max}`);
+  return `expected ${parts.join(" ")}${rule.what ? ` (${rule.what})` : ""}`;
+}
+
+/** A check of one number against a rule; returns the error text or null. */
+export function checkRule(v: number, rule: NumberRule): string | null {
+  const bad =
+    !Number.isFinite(v) ||
+    (rule.integer && !Number.isInteger(v)) ||
+    (rule.min !== undefined && (rule.exclusiveMin ? v <= rule.min : v < rule.min)) ||
+    (rule.max !== undefined && v > rule.max);
+  return bad ? expected(rule) : null;
+}
+
+/** A parser for a number option. */
+export function num(rule: NumberRule = {}): (s: string) => number {
+  return (s: string) => {
+    const v = parseNum(s);
+    const err = checkRule(v, rule);
+    if (err) throw new InvalidArgumentError(`${err}; found '${s}'`);
+    return v;
+  };
+}
+
+/** A parser for a comma-separated list of numbers ("1,3,1"), each following `rule`. */
+export function numList(rule: NumberRule = {}, minLength = 1): (s: string) => number[] {
+  return (s: string) => {
+    const parts = s.split(",").map((x) => x.trim());
+    const vs = parts.map(parseNum);
+    vs.forEach((v, i) => {
+      const err = checkRule(v, rule);
+      if (err) throw new InvalidArgumentError(`entry ${i + 1}: ${err}; found '${parts[i]}'`);
+    });
+    if (vs.length < minLength) throw new InvalidArgumentError(`expected at least ${minLength} comma-separated numbers; found ${vs.length}`);
+    return vs;
+  };
+}
+
+/** A parser for one of a fixed set of words. */
+export function oneOf<T extends string>(...choices: T[]): (s: string) => T {
+  return (s: string) => {
+    if ((choices as string[]).includes(s)) return s as T;
+    throw new InvalidArgumentError(`expected one of ${choices.join(", ")}; found '${s}'`);
+  };
+}
+
+/** Collect a repeated option into an array (`--model A --model B`). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

@@ -1,0 +1,236 @@
+import { extname } from "node:path";
+import * as Plot from "@observablehq/plot";
+import { Resvg } from "@resvg/resvg-js";
+import { parseHTML } from "linkedom";
+import { InputError } from "./errors.js";
+import { writeFileAtomic } from "./io.js";
+
+/**
+ * Figures rendered in node: Observable Plot with linkedom as the DOM gives SVG text; PNG goes through resvg once
+ * the SVG carries its xmlns. Only marks that work without a browser are used (no `raster`, no continuous legends).
+ */
+
+const WIDTH = 720;
+const HEIGHT = 420;
+
+/** The figure kind of a `--plot` path, by its ending; anything else is bad input. */
+export function plotKind(path: string, option = "--plot"): "svg" | "png" {
+  const e = extname(path).toLowerCase();
+  if (e === ".svg") return "svg";
+  if (e === ".png") return "png";
+  throw new InputError(`${path}: ${option} must end in .svg or .png; found '${e || "(no extension)"}'`);
+}
+
+/** Render Plot options to standalone SVG text (white background, xmlns set, the page's fonts). */
+export function renderSvg(options: Plot.PlotOptions): string {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>");
+  const fig = Plot.plot({
+    width: WIDTH,
+    height: HEIGHT,
+    marginLeft: 60,
+    marginBottom: 40,
+    style: { background: "white", color: "black", fontSize: "12px" },
+    ...options,
+    document: document as unknown as Document,
+  });
+  // With a title/caption Plot returns a <figure> around the <svg>; keep the svg and draw the title inside it.
+  const svgEl = fig.tagName.toLowerCase() === "svg" ? fig : (fig as Element).querySelector("svg");
+  if (!svgEl) throw new Error("renderSvg: Plot produced no <svg>");
+  let svg = (svgEl as Element).outerHTML;
+  if (!/^<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"');
+  return svg;
+}
+
+/** Write a figure to `path` as SVG or PNG by its ending (atomically). */
+export function writeFigure(path: string, svg: string): void {
+  const kind = plotKind(path);
+  if (kind === "svg") {
+    writeFileAtomic(path, `<?xml version="1.0" encoding="UTF-8"?>\n${svg}\n`);
+    return;
+  }
+  const png = new Resvg(svg, {
+    fitTo: { mode: "zoom", value: 2 },
+    background: "white",
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+  })
+    .render()
+    .asPng();
+  writeFileAtomic(path, png);
+}
+
+/** A title drawn as text inside the plot area (Plot's own title is HTML outside the svg). */
+function titleMark(title: string): Plot.Markish {
+  return Plot.text([title], { frameAnchor: "top-left", dy: -32, dx: 0, fontSize: 14, fontWeight: "bold", text: (d: string) => d });
+}
+
+/** Category colours (d3's category10), used for legends drawn as text. */
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+/** A legend drawn as text lines in the top-right corner (continuous/ramp legends need a browser). */
+function legendMarks(items: { label: string; color: string; symbol: string }[]): Plot.Markish[] {
+  return items.map((it, i) =>
+    Plot.text([`${it.symbol} ${it.label}`], { frameAnchor: "top-right", dx: -8, dy: 8 + 15 * i, fill: it.color, textAnchor: "end", text: (d: string) => d }),
+  );
+}
+
+const withTitle = (title: string | undefined, marks: Plot.Markish[]) => (title ? [...marks, titleMark(title)] : marks);
+
+/**
+ * Spectral density ρ(λ) (a line) against the histogram of sampled eigenvalues (bars normalised as a density).
+ * @example
+ * spectrumFigure({ density: [[0, 0.1], [1, 0.3]], histogram: { edges: [0, 1], density: [0.2] } })
+ */
+export function spectrumFigure(o: {
+  density: [number, number][];
+  histogram?: { edges: ArrayLike<number>; density: ArrayLike<number> };
+  title?: string;
+  histogramLabel?: string;
+  /** Point masses of the theory, drawn as labelled vertical rules (the bars of their bins are clipped). */
+  atoms?: { at: number; mass: number }[];
+}): string {
+  const bars = o.histogram
+    ? Array.from(o.histogram.density, (d, i) => ({ x1: o.histogram!.edges[i], x2: o.histogram!.edges[i + 1], y: d }))
+    : [];
+  const line = o.density.map(([x, y]) => ({ x, y }));
+  const atoms = (o.atoms ?? []).filter((a) => a.mass > 0);
+  // With an atom, its bin's bar is a spike of height mass/width: keep the y axis on the continuous part.
+  const top = Math.max(...line.map((p) => p.y), 1e-12) * 1.35;
+  const yDomain = atoms.length > 0 ? [0, top] : undefined;
+  return renderSvg({
+    marginTop: 62,
+    x: { label: "λ (eigenvalue)" },
+    y: { label: "ρ(λ)", grid: true, ...(yDomain ? { domain: yDomain } : {}) },
+    marks: withTitle(o.title, [
+      Plot.rectY(bars, { x1: "x1", x2: "x2", y: "y", fill: "#f2a93b", fillOpacity: 0.55, inset: 0.3, clip: true }),
+      Plot.line(line, { x: "x", y: "y", stroke: "#1f5fa8", strokeWidth: 2 }),
+      Plot.ruleY([0]),
+      Plot.ruleX([0], { stroke: "#888", strokeDasharray: "3,3" }),
+      Plot.ruleX(atoms, { x: "at", stroke: "#c0392b", strokeWidth: 2 }),
+      Plot.text(atoms, { x: "at", frameAnchor: "top", dy: 22, dx: 6, textAnchor: "start", fill: "#c0392b", text: (a: { at: number; mass: number }) => `atom of mass ${Number(a.mass.toPrecision(4))} at λ = ${a.at}` }),
+      ...(o.histogram
+        ? [Plot.text([`bars: ${o.histogramLabel ?? "sampled eigenvalues"}; line: theory`], { frameAnchor: "top-right", dy: 6, dx: -6 })]
+        : []),
+    ]),
+  });
+}
+
+/**
+ * Hessian eigenvalues of several models (one row each, e.g. before and after an embedding) on a symlog axis, with
+ * each row's inertia in its label.
+ * @example
+ * eigenvalueStripFigure([{ label: "1-3-1", values: [-1, 0, 2] }, { label: "1-4-1", values: [-1, 0, 0, 2] }])
+ */
+export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<number> }[], o: { title?: string; threshold?: number } = {}): string {
+  const pts = rows.flatMap((r) => Array.from(r.values, (v) => ({ row: r.label, v, sign: v < 0 ? "negative" : v > 0 ? "positive" : "zero" })));
+  const maxAbs = Math.max(1e-300, ...pts.map((p) => Math.abs(p.v)));
+  const constant = Math.max(maxAbs * 1e-6, 1e-12);
+  return renderSvg({
+    marginTop: 62,
+    marginLeft: 170,
+    height: Math.max(200, 80 + 55 * rows.length),
+    x: { type: "symlog", constant, label: "Hessian eigenvalue λ (symlog axis)", grid: true },
+    y: { label: null, domain: rows.map((r) => r.label) },
+    color: { domain: ["negative", "zero", "positive"], range: ["#c0392b", "#7f8c8d", "#1f5fa8"], legend: false },
+    marks: withTitle(o.title, [
+      Plot.ruleX([0], { stroke: "#555" }),
+      Plot.dot(pts, { x: "v", y: "row", stroke: "sign", r: 4, strokeWidth: 1.5 }),
+      Plot.text(["red: negative · grey: zero · blue: positive"], { frameAnchor: "bottom-right", dy: -4, dx: -4, fill: "#444" }),
+    ]),
+  });
+}
+
+/**
+ * Critical points as index (fraction of negative Hessian eigenvalues) against energy ε = loss/d_out, one dot per
+ * point, coloured by width.
+ * @example
+ * indexEnergyFigure([{ energy: 0.1, index: 0.2, group: "1-3-1" }])
+ */
+export function indexEnergyFigure(points: { energy: number; index: number; group: string }[], o: { title?: string } = {}): string {
+  const positive = points.every((p) => p.energy > 0);
+  const groups = [...new Set(points.map((p) => p.group))];
+  return renderSvg({
+    marginTop: 62,
+    x: { type: positive ? "log" : "linear", label: "energy ε = loss / d_out" + (positive ? " (log axis)" : ""), grid: true },
+    y: { label: "index α (fraction of negative eigenvalues)", grid: true, domain: [0, Math.max(0.05, ...points.map((p) => p.index)) * 1.1] },
+    color: { domain: groups, range: PALETTE, legend: false },
+    marks: withTitle(o.title, [
+      Plot.dot(points, { x: "energy", y: "index", stroke: "group", fill: "group", fillOpacity: 0.3, r: 5 }),
+      ...legendMarks(groups.map((g, i) => ({ label: g, color: PALETTE[i % PALETTE.length], symbol: "●" }))),
+    ]),
+  });
+}
+
+/**
+ * The loss along a path t ∈ [0, 1] between two models (and the barrier: the maximum above the end points).
+ * @example
+ * pathFigure([{ t: 0, loss: 0.1 }, { t: 1, loss: 0.1 }])
+ */
+export function pathFigure(paths: { label: string; path: { t: number; loss: number }[] }[], o: { title?: string; logY?: boolean } = {}): string {
+  const pts = paths.flatMap((p) => p.path.map((q) => ({ ...q, label: p.label })));
+  const logY = o.logY ?? pts.every((p) => p.loss > 0);
+  return renderSvg({
+    marginTop: 62,
+    x: { label: "t (position along the path)", domain: [0, 1] },
+    y: { type: logY ? "log" : "linear", label: "loss R(θ(t))" + (logY ? " (log axis)" : ""), grid: true },
+    color: { domain: paths.map((p) => p.label), range: PALETTE, legend: false },
+    marks: withTitle(o.title, [
+      Plot.line(pts, { x: "t", y: "loss", stroke: "label", strokeWidth: 2 }),
+      Plot.dot(pts, { x: "t", y: "loss", fill: "label", r: 2 }),
+      ...(paths.length > 1
+        ? legendMarks(paths.map((p, i) => ({ label: p.label, color: PALETTE[i % PALETTE.length], symbol: "—" })))
+        : []),
+    ]),
+  });
+}
+
+/**
+ * A 2-D slice of the loss, R(θ + a·u + b·v) on a grid, as filled contours with the centre marked.
+ * `grid[i][j]` is the loss at (axes.a[j], axes.b[i]).
+ * @example
+ * sliceFigure({ grid: [[1, 2], [2, 3]], a: [-1, 1], b: [-1, 1] })
+ */
+export function sliceFigure(o: { grid: number[][]; a: number[]; b: number[]; title?: string; aLabel?: string; bLabel?: string; log?: boolean }): string {
+  const ny = o.grid.length;
+  const nx = o.grid[0]?.length ?? 0;
+  const flat: number[] = [];
+  const positive = o.grid.every((r) => r.every((v) => v > 0));
+  const log = o.log ?? positive;
+  for (let i = 0; i < ny; i++) for (let j = 0; j < nx; j++) flat.push(log ? Math.log10(o.grid[i][j]) : o.grid[i][j]);
+  const a0 = o.a[0];
+  const a1 = o.a[nx - 1];
+  const b0 = o.b[0];
+  const b1 = o.b[ny - 1];
+  // Plot's contour samples value i at the centre of cell (i mod width, ⌊i/width⌋) of [x1,x2]×[y1,y2]: widen the
+  // extent by half a cell so the samples land on the grid points.
+  const dx = nx > 1 ? (a1 - a0) / (nx - 1) / 2 : 0.5;
+  const dy = ny > 1 ? (b1 - b0) / (ny - 1) / 2 : 0.5;
+  return renderSvg({
+    marginTop: 62,
+    width: 560,
+    height: 520,
+    x: { label: o.aLabel ?? "a (first direction)", domain: [a0 - dx, a1 + dx] },
+    y: { label: o.bLabel ?? "b (second direction)", domain: [b0 - dy, b1 + dy] },
+    color: { type: "linear", scheme: "viridis", legend: false },
+    marks: withTitle(o.title, [
+      Plot.contour(flat, {
+        width: nx,
+        height: ny,
+        x1: a0 - dx,
+        x2: a1 + dx,
+        y1: b0 - dy,
+        y2: b1 + dy,
+        fill: "value",
+        stroke: "white",
+        strokeOpacity: 0.5,
+        thresholds: 20,
+      }),
+      Plot.dot([[0, 0]], { x: (d: number[]) => d[0], y: (d: number[]) => d[1], r: 4, fill: "red", stroke: "white" }),
+      Plot.text([log ? "colour: log₁₀ loss (dark = low); red dot: the model" : "colour: loss (dark = low); red dot: the model"], {
+        frameAnchor: "bottom-right",
+        dy: -4,
+        dx: -4,
+        fill: "white",
+      }),
+    ]),
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Progress on stderr (CONTRACT.md): a bar redrawn in place when stderr is a TTY, nothing otherwise or with
+ * `--quiet`. Never writes to stdout.
+ */
+export interface Progress {
+  /** Set how much is done (of `total`) and an optional note shown after the bar. */
+  update(done: number, note?: string): void;
+  /** Clear the bar. */
+  end(): void;
+}
+
+const NOOP: Progress = { update() {}, end() {} };
+
+/** Whether bars are drawn: stderr is a TTY and not `--quiet`. */
+export function progressEnabled(quiet: boolean): boolean {
+  return !quiet && process.stderr.isTTY === true;
+}
+
+/**
+ * A progress bar "label [██████······] 12/40 note" on stderr, redrawn at most 20 times a second.
+ * @example
+ * const p = progress("training", 1000, quiet); p.update(10, "loss 0.3"); p.end();
+ */
+export function progress(label: string, total: number, quiet: boolean): Progress {
+  if (!progressEnabled(quiet)) return NOOP;
+  const err = process.stderr;
+  let last = 0;
+  let drawn = false;
+  const draw = (done: number, note: string) => {
+    const cols = err.columns ?? 80;
+    const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+    const count = total > 0 ? ` ${Math.min(done, total)}/${total}` : "";
+    const barW = Math.max(10, Math.min(30, cols - label.length - count.length - note.length - 6));
+    const fill = Math.round(frac * barW);
+    let s = `${label} [${"█".repeat(fill)}${"·".repeat(barW - fill)}]${count}${note ? " " + note : ""}`;
+    if ([...s].length > cols - 1) s = [...s].slice(0, cols - 1).join("");
+    err.write(`\r\x1b[2K${s}`);
+    drawn = true;
+  };
+  return {
+    update(done, note = "") {
+      const now = Date.now();
+      if (now - last < 50 && done < total) return;
+      last = now;
+      draw(done, note);
+    },
+    end() {
+      if (drawn) err.write("\r\x1b[2K");
+      drawn = false;
+    },
+  };
+}
+
+/** A one-line status ("label …") on a TTY for steps without a measurable fraction; cleared by `end`. */
+export function status(label: string, quiet: boolean): Progress {
+  if (!progressEnabled(quiet)) return NOOP;
+  process.stderr.write(`\r\x1b[2K${label} …`);
+  return {
+    update(_done, note = "") {
+      process.stderr.write(`\r\x1b[2K${label} … ${note}`);
+    },
+    end() {
+      process.stderr.write("\r\x1b[2K");
+    },
+  };
+}

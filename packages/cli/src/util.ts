@@ -1,0 +1,28 @@
+import type { Model } from "@losscape/mlp";
+import { paramCount } from "@losscape/mlp";
+
+/** "1-3-1 tanh, M = 10" */
+export function describeModel(model: Model): string {
+  const act = Array.isArray(model.activation)
+    ? model.activation.map(activationName).join("/")
+    : activationName(model.activation as Model["activation"] & object);
+  return `${model.widths.join("-")} ${act}${model.loss === "cross-entropy" ? ", cross-entropy" : ""}, M = ${paramCount(model)}`;
+}
+
+function activationName(a: unknown): string {
+  if (typeof a === "string") return a;
+  if (a && typeof a === "object" && "name" in a) return `${(a as { name: string }).name}(${(a as { slope?: number }).slope ?? ""})`;
+  return String(a);
+}
+
+/** Euclidean norm. */
+export function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}
+
+/** Inertia without its tolerance field (the commands report `tol` once, beside it). */
+export function counts(i: { negative: number; zero: number; positive: number }): { negative: number; zero: number; positive: number } {
+  return { negative: i.negative, zero: i.zero, positive: i.positive };
+}

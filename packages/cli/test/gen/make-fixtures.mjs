@@ -1,0 +1,28 @@
+// Generates the CLI test fixtures in ../fixtures from the built packages (run from packages/cli after a build):
+//   node test/gen/make-fixtures.mjs
+// The data set is the demo's example (x = linspace(−2, 2, 20), y = sin 2x); the models are critical points of the
+// tanh 1-3-1 net on it found by @losscape/mlp's multi-start search (seeded, so the run is reproducible).
+import { writeFileSync } from "node:fs";
+import { init } from "@losscape/core";
+import { findCriticalPoints, serializeModel, serializeData } from "@losscape/mlp";
+
+await init();
+const dir = new URL("../fixtures/", import.meta.url);
+const n = 20;
+const xs = Array.from({ length: n }, (_, i) => -2 + (4 * i) / (n - 1));
+const data = {
+  x: { rows: n, cols: 1, data: Float64Array.from(xs) },
+  y: { rows: n, cols: 1, data: Float64Array.from(xs, (x) => Math.sin(2 * x)) },
+};
+writeFileSync(new URL("sin20.json", dir), JSON.stringify(serializeData(data)) + "\n");
+writeFileSync(new URL("sin20.csv", dir), serializeData(data, { format: "csv" }));
+
+const spec = { widths: [1, 3, 1], activation: "tanh" };
+const points = findCriticalPoints(spec, data, { starts: 20, seed: 0 });
+const min = points[0];
+const saddle = points.find((p) => p.inertia.negative > 0 && p.inertia.zero === 0) ?? points.find((p) => p.inertia.negative > 0);
+const save = (name, cp, note) =>
+  writeFileSync(new URL(name, dir), JSON.stringify(serializeModel({ ...cp.model, meta: { note, loss: cp.loss, gradNorm: cp.gradNorm } }), null, 1) + "\n");
+save("tanh131-min.json", min, "global minimum of the tanh 1-3-1 net on sin20 (findCriticalPoints, 20 starts, seed 0)");
+save("tanh131-saddle.json", saddle, "a saddle of the tanh 1-3-1 net on sin20 (findCriticalPoints, 20 starts, seed 0)");
+console.log(points.map((p) => `${p.loss.toExponential(4)} (${p.inertia.negative}, ${p.inertia.zero}, ${p.inertia.positive})`).join("\n"));
