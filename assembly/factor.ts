@@ -282,22 +282,29 @@ export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, pe
 
 /**
  * Apply Q = H_0·…·H_{kq−1} (reflectors from `householderQr`, column-major X with leading dimension ldx) to the
- * m×c column-major C (leading dimension ldc) in place: C ← Q·C. Backward accumulation, column by column.
+ * m×c column-major C (leading dimension ldc) in place: C ← Q·C. Backward accumulation: H_{kq−1} first. The
+ * reflectors go in blocks small enough (≈ 256 KiB) to stay in cache while every column of C is swept through
+ * them, so C is streamed from memory once per block rather than once per reflector (same arithmetic, same
+ * order per column, so the result does not depend on the blocking).
  */
 export function householderApplyQ(m: i32, kq: i32, x: usize, ldx: i32, tau: usize, c: i32, cm: usize, ldc: i32): void {
-  for (let k = kq - 1; k >= 0; k--) {
-    const tk = ld(tau, k);
-    if (tk == 0) continue;
-    const vk = x + ((<usize>k * <usize>ldx + <usize>(k + 1)) << 3);
-    const len = m - k - 1;
+  const nb = max(1, min(64, 32768 / max(m, 1)));
+  for (let k1 = kq; k1 > 0; k1 -= nb) {
+    const k0 = max(0, k1 - nb);
     for (let j = 0; j < c; j++) {
       const cj = cm + ((<usize>j * <usize>ldc) << 3);
-      const ckj = ld(cj, k);
-      const rest = cj + ((<usize>(k + 1)) << 3);
-      const wj = tk * (ckj + facDot(vk, rest, len));
-      if (wj == 0) continue;
-      st(cj, k, ckj - wj);
-      facAxpy(-wj, vk, rest, len);
+      for (let k = k1 - 1; k >= k0; k--) {
+        const tk = ld(tau, k);
+        if (tk == 0) continue;
+        const vk = x + ((<usize>k * <usize>ldx + <usize>(k + 1)) << 3);
+        const len = m - k - 1;
+        const ckj = ld(cj, k);
+        const rest = cj + ((<usize>(k + 1)) << 3);
+        const wj = tk * (ckj + facDot(vk, rest, len));
+        if (wj == 0) continue;
+        st(cj, k, ckj - wj);
+        facAxpy(-wj, vk, rest, len);
+      }
     }
   }
 }
