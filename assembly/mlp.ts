@@ -8,8 +8,9 @@
 //
 // Scratch `s` holds per-layer arrays, array-major: array a of layer l (1-based) starts at
 //   s + 8·(a·n·T + n·Σ_{t<l} m_t), T = Σ_l m_l,
-// in this order: Z, A, S1 = σ'(Z), GA = ∂R/∂A, D = ∂R/∂Z, S2 = σ''(Z), RZ, RA, RGA, RD, P (softmax, last layer),
-// MASS (sᵢ = Σₖ yᵢₖ in layer 1's slot). Forward needs 3 arrays, the gradient 5, the R-operator and Hessian 12.
+// in this order: Z, A, S1 = σ'(Z), GA = ∂R/∂A, D = ∂R/∂Z, P (softmax, last layer), MASS (sᵢ = Σₖ yᵢₖ in layer 1's
+// slot), S2 = σ''(Z), RD, RGA, RZ, RA. So a forward pass needs the first 3 arrays, loss and gradient 6, the
+// Jacobian 10, the R-operator and the Hessian all 12 (packages/mlp/src/engine-wasm.ts reserves exactly that).
 // Dense products go through the GEMM/SYRK kernels of blas.ts (`work` = their packing workspace).
 //
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
@@ -21,13 +22,13 @@ const A_: i32 = 1;
 const S1_: i32 = 2;
 const GA_: i32 = 3;
 const D_: i32 = 4;
-const S2_: i32 = 5;
-const RZ_: i32 = 6;
-const RA_: i32 = 7;
-const RGA_: i32 = 8;
-const RD_: i32 = 9;
-const P_: i32 = 10;
-const MASS_: i32 = 11; // sᵢ = Σₖ yᵢₖ (n entries, stored in layer 1's slot)
+const P_: i32 = 5; // softmax probabilities (last layer, cross-entropy)
+const MASS_: i32 = 6; // sᵢ = Σₖ yᵢₖ (n entries, stored in layer 1's slot)
+const S2_: i32 = 7;
+const RD_: i32 = 8;
+const RGA_: i32 = 9;
+const RZ_: i32 = 10;
+const RA_: i32 = 11;
 
 // The network of the current call (set by `setNet`; kernels run one at a time).
 let gL: i32 = 0;

@@ -5,7 +5,9 @@ import type { Net } from "./spec.js";
 /**
  * Calls of the WASM kernels in assembly/mlp.ts through core's `runKernel` (no pointers here). Buffers the kernels
  * only use as scratch are passed as inputs from a small pool (their contents do not matter; they are copied in,
- * not back). Internal: inputs are validated by the public functions.
+ * not back). Scratch `s` holds 3 (forward), 6 (loss and gradient), 10 (Jacobian) or 12 (R-operator, Hessian)
+ * arrays of n·Σₗmₗ doubles, in the order documented in assembly/mlp.ts. Internal: inputs are validated by the
+ * public functions.
  */
 
 const pools = new Map<string, Float64Array>();
@@ -74,7 +76,7 @@ export function wasmHvp(fn: string, net: Net, p: Float64Array, X: Float64Array, 
 }
 
 export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
-  const s = scratch("s", 12 * n * totalWidth(net));
+  const s = scratch("s", 10 * n * totalWidth(net));
   const r = net.widths[net.L];
   return runKernel(fn, "mlpJacobian", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r * net.M)]).outputs[0];
 }
