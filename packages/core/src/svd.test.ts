@@ -138,6 +138,32 @@ describe.each(BACKENDS)("svd on the %s backend", (backend: BackendName) => {
     );
   });
 
+  it("stays backward stable on structured entries: zeros, repeats, ±1 and a 2^±60 spread (property)", () => {
+    const entry = fc.oneof(
+      fc.constant(0),
+      fc.constant(1),
+      fc.constant(-1),
+      fc.record({ x: fc.double({ min: -1, max: 1, noNaN: true }), e: fc.integer({ min: -60, max: 60 }) }).map(({ x, e }) => x * 2 ** e),
+    );
+    const matArb = fc
+      .record({ m: fc.integer({ min: 1, max: 9 }), n: fc.integer({ min: 1, max: 9 }) })
+      .chain(({ m, n }) => fc.array(entry, { minLength: m * n, maxLength: m * n }).map((d) => ({ rows: m, cols: n, data: Float64Array.from(d) })));
+    fc.assert(
+      fc.property(matArb, fc.boolean(), (a, duplicate) => {
+        // Optionally repeat the first row in the last one: an exact rank deficiency when m ≥ 2.
+        if (duplicate && a.rows >= 2) a.data.copyWithin((a.rows - 1) * a.cols, 0, a.cols);
+        const { u, s, vt } = svd(a);
+        const d = Math.max(a.rows, a.cols);
+        expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * d * EPS * s[0]);
+        expect(orthoErr(u)).toBeLessThanOrEqual(10 * d * EPS);
+        expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * d * EPS);
+        const N = nullspace(a);
+        if (N.cols > 0) expect(orthoErr(N)).toBeLessThanOrEqual(10 * d * EPS);
+      }),
+      { seed: 31, numRuns: 120 },
+    );
+  });
+
   it("gives the same singular values with and without vectors (property)", () => {
     fc.assert(
       fc.property(shapeArb, ({ m, n, seed }) => {
