@@ -2,7 +2,7 @@ import { checkNumber, eigh, inertiaFromEigenvalues, ValueError, type Inertia } f
 import { HvpPart } from "./engine-ts.js";
 import { initParams } from "./init.js";
 import { Lbfgs, dot, norm } from "./lbfgs.js";
-import { hessianRaw, hvpRaw, lossAndGradientRaw } from "./network.js";
+import { hessianOnlyRaw, hvpRaw, lossAndGradientRaw } from "./network.js";
 import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
 
@@ -86,7 +86,7 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
   iterations += lm.iterations;
   const { loss, gradient } = lossAndGradientRaw(net, p, data);
   const gradNorm = norm(gradient);
-  const eigenvalues = eigh(hessianRaw(net, p, data).h).values;
+  const eigenvalues = eigh(hessianOnlyRaw(net, p, data)).values;
   return {
     model: { ...model, params: p },
     loss,
@@ -111,7 +111,7 @@ function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol
   while (it < o.maxIter && (gn > o.gtol || polish < 3) && Number.isFinite(gn) && gn > 0 && !o.signal?.aborted) {
     if (gn <= o.gtol) polish++;
     it++;
-    const H = hessianRaw(net, p, data).h;
+    const H = hessianOnlyRaw(net, p, data);
     const { values: lam, vectors: V } = eigh(H);
     let lmax = 0;
     for (let i = 0; i < M; i++) lmax = Math.max(lmax, Math.abs(lam[i]));

@@ -181,14 +181,16 @@ export function hessian(model: Model, data: Dataset, options: { split?: boolean 
   checkData(fn, net, data);
   checkDenseSize(fn, "the dense Hessian (M × M)", net.M * net.M, "hessianVectorProduct");
   checkDenseSize(fn, "the Jacobian it is built from ((n·r) × M)", data.x.rows * net.widths[net.L] * net.M, "hessianVectorProduct");
-  if (!options.split && wasmActive(fn)) {
-    const M = net.M;
-    const h = wasmHessian(fn, net, model.params, data.x.data, data.y.data, data.x.rows, false).h0;
-    if (net.l2 !== 0) for (let i = 0; i < M; i++) h[i * M + i] += net.l2;
-    return { rows: M, cols: M, data: h };
-  }
-  const s = hessianRaw(net, model.params, data);
-  return options.split ? s : s.h;
+  return options.split ? hessianRaw(net, model.params, data) : hessianOnlyRaw(net, model.params, data);
+}
+
+/** Unchecked exact Hessian without its split (internal; on WASM one M × M result instead of three). */
+export function hessianOnlyRaw(net: Net, p: Float64Array, data: Dataset): Mat {
+  if (!wasmActive("hessian")) return hessianRaw(net, p, data).h;
+  const M = net.M;
+  const h = wasmHessian("hessian", net, p, data.x.data, data.y.data, data.x.rows, false).h0;
+  if (net.l2 !== 0) for (let i = 0; i < M; i++) h[i * M + i] += net.l2;
+  return { rows: M, cols: M, data: h };
 }
 
 /** Unchecked exact Hessian with its split (internal). */
