@@ -1,4 +1,4 @@
-import { checkNumber, eigh, inertiaFromEigenvalues, ValueError, type Inertia } from "@losscape/core";
+import { checkNumber, eigh, eigvalsh, inertiaFromEigenvalues, ValueError, type Inertia } from "@losscape/core";
 import { HvpPart } from "./engine-ts.js";
 import { initParams } from "./init.js";
 import { Lbfgs, dot, norm } from "./lbfgs.js";
@@ -86,7 +86,7 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
   iterations += lm.iterations;
   const { loss, gradient } = lossAndGradientRaw(net, p, data);
   const gradNorm = norm(gradient);
-  const eigenvalues = eigh(hessianOnlyRaw(net, p, data)).values;
+  const eigenvalues = eigvalsh(hessianOnlyRaw(net, p, data));
   return {
     model: { ...model, params: p },
     loss,
