@@ -10,7 +10,7 @@ const plan = {
   64: { warmup: 20, reps: 15, inner: 20, slow: { warmup: 3, reps: 9, inner: 5 } },
   256: { warmup: 3, reps: 15, inner: 1, slow: { warmup: 1, reps: 5, inner: 1 } },
   512: { warmup: 2, reps: 11, inner: 1, slow: { warmup: 1, reps: 3, inner: 1 } },
-  1024: { warmup: 1, reps: 5, inner: 1, slow: { warmup: 0, reps: 1, inner: 1 } },
+  1024: { warmup: 1, reps: 7, inner: 1, slow: { warmup: 0, reps: 1, inner: 1 } },
 };
 
 export default {
