@@ -133,6 +133,12 @@ describe.each(BACKENDS)("svd on the %s backend", (backend: BackendName) => {
         expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * d * EPS * s[0]);
         expect(orthoErr(u)).toBeLessThanOrEqual(10 * d * EPS);
         expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * d * EPS);
+        // Sign rule: the largest-magnitude component of each right singular vector is positive.
+        for (let j = 0; j < k; j++) {
+          const row = Array.from(vt.data.subarray(j * n, (j + 1) * n));
+          const big = row.reduce((b, x) => (Math.abs(x) > Math.abs(b) ? x : b), 0);
+          expect(big).toBeGreaterThan(0);
+        }
       }),
       { seed: 20261124, numRuns: 60 },
     );
@@ -349,6 +355,37 @@ describe.each(["simd", "scalar"] as const)("svd WASM (%s) against the TS oracle 
         }
       }),
       { seed: 17, numRuns: 60 },
+    );
+  });
+
+  it("agrees with ml-matrix on the singular vectors of well-separated σ, signs included (property)", () => {
+    fc.assert(
+      fc.property(shapeArb, ({ m, n, seed }) => {
+        const a = randomMat(m, n, seed);
+        setBackend("ts");
+        const ref = svd(a);
+        setBackend(backend);
+        const got = svd(a);
+        const k = ref.s.length;
+        const d = Math.max(m, n);
+        // Each SVD is exact for A + E with ‖E‖ ≤ η = 10·d·ε·σ_max. Wedin's theorem bounds the angle between a
+        // computed and an exact singular vector pair by ≈ η/gap, gap = distance of σⱼ to the other σ (and to 0
+        // when m ≠ n); two computations differ by at most twice that, and the vectors (unit, same sign) by
+        // 2·sin(angle/2)·… ≤ 4η/gap per entry. Vectors with gap < 1000·η or whose two largest |components| are
+        // within 1e-6 (the sign rule could flip on rounding) are skipped.
+        const eta = 10 * d * EPS * ref.s[0];
+        for (let j = 0; j < k; j++) {
+          let gap = m !== n ? ref.s[j] : Infinity;
+          for (let i = 0; i < k; i++) if (i !== j) gap = Math.min(gap, Math.abs(ref.s[j] - ref.s[i]));
+          if (gap < 1000 * eta) continue;
+          const row = Array.from(ref.vt.data.subarray(j * n, (j + 1) * n), Math.abs).sort((x, y) => y - x);
+          if (row.length > 1 && row[0] - row[1] <= 1e-6) continue;
+          const tol = (4 * eta) / gap;
+          for (let i = 0; i < n; i++) expect(Math.abs(got.vt.data[j * n + i] - ref.vt.data[j * n + i])).toBeLessThanOrEqual(tol);
+          for (let i = 0; i < m; i++) expect(Math.abs(got.u.data[i * k + j] - ref.u.data[i * k + j])).toBeLessThanOrEqual(tol);
+        }
+      }),
+      { seed: 12, numRuns: 40 },
     );
   });
 

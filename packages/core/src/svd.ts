@@ -34,7 +34,8 @@ export interface SvdOptions {
  * themselves, down to σ ≈ 1e-150·σ_max (below, squared column norms underflow and only the absolute bound holds).
  * No float64 method can do better than the absolute bound for a small σ of a matrix that is not graded: rounding
  * the entries of A alone moves every σ by up to ε·σ_max.
- * Singular vectors of a repeated σ are any orthonormal basis of its subspace; signs are not normalised.
+ * Signs are deterministic: each row of Vᵀ has its largest-magnitude component positive (U's column follows), as on
+ * every backend. Singular vectors of a repeated σ are any orthonormal basis of its subspace.
  * Zero singular values get orthonormal completions, so U and V always have orthonormal columns.
  * The pure-TS backend uses ml-matrix (Golub–Kahan–Reinsch).
  *
@@ -55,10 +56,35 @@ export function svd(a: Mat, options: SvdOptions = {}): SvdResult | SvdValues {
   const w = activeWasm(fn);
   if (w === null) {
     const r = tsSvd(a);
-    return vectors ? r : { s: r.s };
+    return vectors ? normaliseSigns(r) : { s: r.s };
   }
   const r = wasmSvd(w, fn, a, vectors, false);
-  return vectors ? { u: r.u!, s: r.s, vt: r.vt! } : { s: r.s };
+  return vectors ? normaliseSigns({ u: r.u!, s: r.s, vt: r.vt! }) : { s: r.s };
+}
+
+/**
+ * Deterministic signs: each right singular vector (row of Vᵀ) gets its largest-magnitude component positive (the
+ * first such on ties), with the matching column of U flipped too, so U·Σ·Vᵀ is unchanged.
+ */
+function normaliseSigns(r: SvdResult): SvdResult {
+  const { u, vt } = r;
+  const k = vt.rows;
+  const n = vt.cols;
+  for (let j = 0; j < k; j++) {
+    let big = 0;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const t = Math.abs(vt.data[j * n + i]);
+      if (t > big) {
+        big = t;
+        at = i;
+      }
+    }
+    if (vt.data[j * n + at] >= 0) continue;
+    for (let i = 0; i < n; i++) vt.data[j * n + i] = -vt.data[j * n + i];
+    for (let i = 0; i < u.rows; i++) u.data[i * k + j] = -u.data[i * k + j];
+  }
+  return r;
 }
 
 /**
