@@ -87,19 +87,39 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
     st(tau, k, t);
     // Fused pass over the trailing columns: apply the pending update, accumulate pn = A·vn (lower triangle).
     if (t != 0) {
-      for (let r = k + 1; r < n; r++) st(pn, r, 0);
+      memory.fill(pn + (<usize>(k + 1) << 3), 0, <usize>(n - k - 1) << 3);
       let j = k + 1;
       for (; j + 1 < n; j += 2) fusedColumnPair(col(a, n, j), j, n, pending, v, w, vn, pn);
       if (j < n) fusedColumn(col(a, n, j), j, n, pending, v, w, vn, pn);
       // pn ← τ·A·v; wn = pn − ½τ(pnᵀv)·v
       let dot: f64 = 0;
-      for (let r = k + 1; r < n; r++) {
+      let r = k + 1;
+      if (ASC_FEATURE_SIMD) {
+        const tt = f64x2.splat(t);
+        let acc = f64x2.splat(0);
+        for (; r + 1 < n; r += 2) {
+          const o = <usize>r << 3;
+          const p = f64x2.mul(tt, v128.load(pn + o));
+          v128.store(pn + o, p);
+          acc = f64x2.add(acc, f64x2.mul(p, v128.load(vn + o)));
+        }
+        dot = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+      }
+      for (; r < n; r++) {
         const p = t * ld(pn, r);
         st(pn, r, p);
         dot += p * ld(vn, r);
       }
       const c = -0.5 * t * dot;
-      for (let r = k + 1; r < n; r++) st(pn, r, ld(pn, r) + c * ld(vn, r));
+      r = k + 1;
+      if (ASC_FEATURE_SIMD) {
+        const cc = f64x2.splat(c);
+        for (; r + 1 < n; r += 2) {
+          const o = <usize>r << 3;
+          v128.store(pn + o, f64x2.add(v128.load(pn + o), f64x2.mul(cc, v128.load(vn + o))));
+        }
+      }
+      for (; r < n; r++) st(pn, r, ld(pn, r) + c * ld(vn, r));
       // rotate roles: the new pending update is (vn, pn)
       const tv = v;
       const tw = w;
@@ -224,6 +244,36 @@ function fusedColumnPair(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: 
     let acc0 = f64x2.splat(0);
     let acc1 = f64x2.splat(0);
     if (pending) {
+      // four rows per iteration (two f64x2 per column; constant offsets share the address arithmetic)
+      for (; r + 3 < n; r += 4) {
+        const o = <usize>r << 3;
+        const pv = v + o;
+        const pw = w + o;
+        const pvn = vn + o;
+        const pa0 = cj + o;
+        const pa1 = c1 + o;
+        const pp = pn + o;
+        const vr = v128.load(pv);
+        const wr = v128.load(pw);
+        const vnr = v128.load(pvn);
+        const x0 = f64x2.sub(v128.load(pa0), f64x2.add(f64x2.mul(vr, ww0), f64x2.mul(wr, vv0)));
+        const x1 = f64x2.sub(v128.load(pa1), f64x2.add(f64x2.mul(vr, ww1), f64x2.mul(wr, vv1)));
+        v128.store(pa0, x0);
+        v128.store(pa1, x1);
+        acc0 = f64x2.add(acc0, f64x2.mul(x0, vnr));
+        acc1 = f64x2.add(acc1, f64x2.mul(x1, vnr));
+        v128.store(pp, f64x2.add(v128.load(pp), f64x2.add(f64x2.mul(x0, xn0), f64x2.mul(x1, xn1))));
+        const vr2 = v128.load(pv, 16);
+        const wr2 = v128.load(pw, 16);
+        const vnr2 = v128.load(pvn, 16);
+        const y0 = f64x2.sub(v128.load(pa0, 16), f64x2.add(f64x2.mul(vr2, ww0), f64x2.mul(wr2, vv0)));
+        const y1 = f64x2.sub(v128.load(pa1, 16), f64x2.add(f64x2.mul(vr2, ww1), f64x2.mul(wr2, vv1)));
+        v128.store(pa0, y0, 16);
+        v128.store(pa1, y1, 16);
+        acc0 = f64x2.add(acc0, f64x2.mul(y0, vnr2));
+        acc1 = f64x2.add(acc1, f64x2.mul(y1, vnr2));
+        v128.store(pp, f64x2.add(v128.load(pp, 16), f64x2.add(f64x2.mul(y0, xn0), f64x2.mul(y1, xn1))), 16);
+      }
       for (; r + 1 < n; r += 2) {
         const o = <usize>r << 3;
         const vr = v128.load(v + o);
