@@ -9,6 +9,8 @@ import { type Complex, cdiv, cmul, csqrt } from "./complex.js";
 /**
  * Semicircle of variance v centred at 0: G(z) = (z − √(z − 2√v)·√(z + 2√v)) / (2v); R(g) = v·g.
  * (Wigner 1958; Voiculescu 1986.)
+ * @example
+ * semicircleG(1, { re: 0, im: 0 }); // { re: 0, im: -1 }: ρ(0) = 1/π
  */
 export function semicircleG(v: number, z: Complex): Complex {
   const s = 2 * Math.sqrt(v);
@@ -22,6 +24,8 @@ export function semicircleG(v: number, z: Complex): Complex {
  * R(g) = r·a/(1 − a·g); G solves a·z·G² − (z + a − r·a)·G + 1 = 0, so
  * G(z) = 2 / ((z + a − r·a) + √(z − λ₊)·√(z − λ₋)), λ± = a(1 ± √r)². Atom 1 − r at 0 when r < 1.
  * (Voiculescu, Dykema, Nica 1992; Marchenko & Pastur 1967.)
+ * @example
+ * freePoissonG(1, 1, { re: 2, im: 0 }); // Marchenko–Pastur φ = 1 at λ = 2: { re: 0.5, im: −0.5 }
  */
 export function freePoissonG(r: number, a: number, z: Complex): Complex {
   const sr = Math.sqrt(r);

@@ -102,25 +102,19 @@ export function criticalEnergy(model: PBModel, phi: number): number {
   checkPhi(fn, phi);
   if (phi >= 1) return 0;
   const f = (e: number) => lowerEdge(model, phi, e);
+  // Bracket without the closed form: the edge decreases in ε from (1 − √φ)² > 0 at ε = 0.
   let lo = 0;
-  let hi = criticalEnergyClosedForm(model, phi) ?? 0.1;
-  if (!(hi > 0)) hi = 0.1;
+  let flo = (1 - Math.sqrt(phi)) ** 2;
+  let hi = 1e-3;
   let fhi = f(hi);
   let guard = 0;
-  while (!(fhi < 0) && guard++ < 200) {
+  while (!(fhi < 0) && guard++ < 100) {
     lo = hi;
-    hi *= 2;
+    flo = fhi;
+    hi *= 4;
     fhi = f(hi);
   }
-  if (!(fhi < 0)) throw new ValueError(`${fn}: lower edge never crossed 0 for phi = ${phi}`);
-  // Shrink the bracket from below.
-  let flo = lo === 0 ? (1 - Math.sqrt(phi)) ** 2 : f(lo);
-  let probe = hi * 0.999999;
-  const fp = f(probe);
-  if (fp > 0) {
-    lo = probe;
-    flo = fp;
-  }
+  if (!(fhi < 0)) throw new ValueError(`${fn}: the lower edge never crossed 0 for phi = ${phi}`);
   return brent(f, lo, hi, flo, fhi, 1e-16);
 }
 

@@ -77,19 +77,7 @@ export function polyRoots(
     re.set(start.re);
     im.set(start.im);
   } else {
-    // Starting points on a circle of radius = geometric mean of the roots' moduli bound (Fujiwara-like), rotated off
-    // the real axis so that conjugate pairs are not started symmetric.
-    let rad = 0;
-    for (let k = 0; k < n; k++) {
-      const m = Math.hypot(ar[k], ai[k]);
-      if (m > 0) rad = Math.max(rad, Math.pow(m, 1 / (n - k)));
-    }
-    if (!(rad > 0)) rad = 1;
-    for (let k = 0; k < n; k++) {
-      const t = (2 * Math.PI * k) / n + 0.4;
-      re[k] = rad * Math.cos(t);
-      im[k] = rad * Math.sin(t);
-    }
+    newtonPolygonStart(ar, ai, re, im);
   }
   const done = new Uint8Array(n);
   let remaining = n;
@@ -173,4 +161,45 @@ export function polyRoots(
     }
   }
   return { re, im };
+}
+
+/**
+ * Aberth starting points from the Newton polygon of the coefficient moduli (Bini 1996): the upper convex hull of
+ * (k, log|a_k|) splits the roots into groups; a hull edge from k_i to k_{i+1} gets k_{i+1} − k_i points on a circle
+ * of radius (|a_{k_i}|/|a_{k_{i+1}}|)^{1/(k_{i+1} − k_i)}, rotated so that no point is real.
+ */
+function newtonPolygonStart(ar: Float64Array, ai: Float64Array, re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  const logm = new Float64Array(n + 1);
+  for (let k = 0; k <= n; k++) logm[k] = Math.log(Math.hypot(ar[k], ai[k]));
+  const hull: number[] = [];
+  for (let k = 0; k <= n; k++) {
+    if (!Number.isFinite(logm[k])) continue;
+    while (hull.length >= 2) {
+      const i = hull[hull.length - 2];
+      const j = hull[hull.length - 1];
+      // Remove j if it lies on or below the segment i → k.
+      if ((logm[j] - logm[i]) * (k - i) <= (logm[k] - logm[i]) * (j - i)) hull.pop();
+      else break;
+    }
+    hull.push(k);
+  }
+  if (hull[0] !== 0) {
+    // Zero roots (a_0 = 0): spread them on a tiny circle.
+    hull.unshift(0);
+    logm[0] = logm[hull[1]] + 700 * (hull[1] - 0) * -1e-3;
+  }
+  let idx = 0;
+  for (let h = 0; h + 1 < hull.length; h++) {
+    const k0 = hull[h];
+    const k1 = hull[h + 1];
+    const m = k1 - k0;
+    const r = Math.exp((logm[k0] - logm[k1]) / m);
+    for (let j = 0; j < m; j++) {
+      const t = (2 * Math.PI * j) / m + (2 * Math.PI * h) / n + 0.4;
+      re[idx] = r * Math.cos(t);
+      im[idx] = r * Math.sin(t);
+      idx++;
+    }
+  }
 }

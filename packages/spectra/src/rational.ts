@@ -28,7 +28,11 @@ export function normaliseRational(r: RationalR): RationalR {
   return { shift: r.shift, variance: r.variance, poles };
 }
 
-/** Add the descriptors: R_{μ⊞ν} = R_μ + R_ν. */
+/**
+ * Add the descriptors: R_{μ⊞ν} = R_μ + R_ν (Voiculescu 1986).
+ * @example
+ * addRational({ shift: 0, variance: 1, poles: [] }, { shift: 0, variance: 0, poles: [{ rate: 2, jump: 0.5 }] });
+ */
 export function addRational(a: RationalR, b: RationalR): RationalR {
   return normaliseRational({
     shift: a.shift + b.shift,
@@ -64,6 +68,9 @@ export interface Edge {
  * Mass below x: since dλ = K′(g)dg, ∫ G dλ = λ·g − Φ(g) with Φ(g) = shift·g + variance·g²/2 − Σ r_j log(1 − a_j g)
  * + log g; each logarithm's argument stays in one open half-plane while Im g < 0, so
  * ∫_a^b ρ = −(1/π)·Im[λg − Φ(g)]_a^b exactly, with the edge values g* and signed-zero arguments (no quadrature).
+ * @example
+ * const mu = rationalMeasure({ shift: 0, variance: 0.2, poles: [{ rate: 4, jump: 0.25 }] }, 'freeSum');
+ * mu.massBelow(0); // 0.0539804807806514 (Pennington–Bahri Wigner, φ = 0.25, ε = 0.1)
  */
 export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure & {
   readonly rational: RationalR;
