@@ -1,1 +1,28 @@
-export {};
+export { NotAMinimumError, ToleranceError } from "./errors.js";
+export {
+  degeneracyOfSpectrum,
+  hessianDegeneracy,
+  jacobianRank,
+  matrixRank,
+  DEFAULT_RANK_TOL,
+  AUTO_MIN_GAP,
+  AUTO_ZERO_CEILING,
+  type Degeneracy,
+  type DegeneracyOptions,
+  type JacobianRank,
+} from "./degeneracy.js";
+export { globalMinimumDimension, DEFAULT_ZERO_LOSS_TOL, type DimensionOptions, type DimensionRecord } from "./dimension.js";
+export { embeddingLowerBound, type EmbeddingBound, type RemovedNeuron } from "./embedding-bound.js";
+export { projectToZeroLoss, sampleMinimumManifold, type ProjectionOptions, type SamplingOptions, type ManifoldSamples } from "./sampling.js";
+export { localPcaDimension, twoNnDimension, levinaBickelDimension, type PcaDimension } from "./intrinsic.js";
+export { connectMinima, sublevelConnected, type ConnectOptions, type ConnectionPath, type SublevelConnection } from "./connect.js";
+export {
+  filterNormalizedDirection,
+  hessianDirections,
+  embeddingLine,
+  lossSlice,
+  landscapeSlice,
+  type LossSlice,
+  type LandscapeSliceOptions,
+} from "./slice.js";
+export { cooperShowcase, type CooperShowcase } from "./showcase.js";

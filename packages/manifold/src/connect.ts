@@ -1,0 +1,347 @@
+import { checkNumber, ShapeError, ValueError } from "@losscape/core";
+import { loss, lossAndGradient, paramCount, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
+import { checkPositiveTol } from "./errors.js";
+import { axpy, checkInt, dot, norm, pullToLevel } from "./internal.js";
+
+/** A path between two minima and the loss along it (the CLI's `losscape connect --json` fields first). */
+export interface ConnectionPath {
+  /** max_t R(θ(t)) − max(R(θ_A), R(θ_B)): the height of the loss barrier above the higher end point. */
+  barrier: number;
+  /** The loss at `points` values of t ∈ [0, 1] (uniform in the curve's parameter). */
+  path: { t: number; loss: number }[];
+  method: "linear" | "chain" | "bezier" | "neb";
+  /** max_t R(θ(t)) over the evaluated points. */
+  maxLoss: number;
+  /** The control points: [θ_A, bends…, θ_B] (chain, neb: the polygon's vertices; bezier: [θ_A, C, θ_B]). */
+  nodes: Float64Array[];
+  /** Optimisation steps taken (0 for linear). */
+  iterations: number;
+}
+
+/** Options of `connectMinima`. */
+export interface ConnectOptions {
+  /** "linear" (default), "chain" (polygonal chain), "bezier" (quadratic Bézier), "neb" (nudged elastic band). */
+  method?: "linear" | "chain" | "bezier" | "neb";
+  /** Points at which the reported path is evaluated (default 51, ≥ 2). */
+  points?: number;
+  /** Optimisation steps for chain/bezier/neb (default 300). */
+  iterations?: number;
+  /** Step size (default 0.01 for chain/bezier with Adam; 0.05 for neb's plain force steps). */
+  learningRate?: number;
+  /** Interior bends of the chain (default 1, Garipov's polychain) or images of the band (default 15). */
+  bends?: number;
+  /** Spring constant of the band (default 1). */
+  spring?: number;
+}
+
+/**
+ * Loss along a path between two minima θ_A, θ_B (mode connectivity) and the barrier height
+ * max_t R(θ(t)) − max(R(θ_A), R(θ_B)).
+ * - linear: θ(t) = (1 − t)θ_A + tθ_B (Goodfellow, Vinyals & Saxe 2015).
+ * - bezier: θ(t) = (1 − t)²θ_A + 2t(1 − t)C + t²θ_B with C minimising the mean loss over a fixed grid of t
+ *   (Adam on ∂/∂C = Σ 2t(1 − t)∇R(θ(t))); Garipov et al., Loss surfaces, mode connectivity and fast ensembling of
+ *   DNNs, NeurIPS 2018.
+ * - chain: a polygonal chain with `bends` interior vertices, each moved by Adam on the mean loss over the grid
+ *   (the hat-function weights of piecewise-linear interpolation; Garipov's polychain).
+ * - neb: nudged elastic band (Jónsson, Mills & Jacobsen 1998; Henkelman's upwind tangent and climbing image,
+ *   2000), as used for networks by Draxler et al., Essentially no barriers in neural network energy landscape,
+ *   ICML 2018: images move by F = −∇R⊥ + k(|θ_{i+1} − θ_i| − |θ_i − θ_{i−1}|)τ; after half the steps the highest
+ *   image climbs (F = −∇R + 2(∇R·τ)τ). Explicit steps lr·F, each capped at 0.1·‖θ_B − θ_A‖/(images + 1).
+ * The end points stay fixed. For chain and neb, t runs uniformly over the vertices' polygon. The optimisers minimise
+ * the mean loss (bezier, chain) or relax the band (neb); every 10 steps the curve's maximum is measured (on the
+ * reported t grid; the band at 4 points per segment) and the curve with the lowest maximum seen — the straight
+ * line at step 0 included — is returned, so these methods never report a higher barrier than the straight line
+ * on that grid.
+ * @example
+ * connectMinima(a, b, data, { method: "neb" }).barrier // ≈ 0 when the minima are connected at their level
+ */
+export function connectMinima(a: Model, b: Model, data: Dataset, options: ConnectOptions = {}): ConnectionPath {
+  const fn = "connectMinima";
+  checkPair(fn, a, b, data);
+  const method = options.method ?? "linear";
+  const points = options.points ?? 51;
+  checkInt(fn, "points", points, 2);
+  const iterations = options.iterations ?? 300;
+  checkInt(fn, "iterations", iterations, 0);
+  const A = a.params;
+  const B = b.params;
+  const Lfn = (p: Float64Array): number => loss(withParams(a, p), data);
+  const ts = Array.from({ length: points }, (_, i) => i / (points - 1));
+  let nodes: Float64Array[];
+  let curve: (t: number) => Float64Array;
+  if (method === "linear") {
+    nodes = [A, B];
+    curve = (t) => lerp(A, B, t);
+  } else if (method === "bezier" || method === "chain") {
+    const lr = options.learningRate ?? 0.01;
+    checkNumber(fn, "learningRate", lr, { min: 0, exclusiveMin: true });
+    const bends = method === "bezier" ? 1 : (options.bends ?? 1);
+    checkInt(fn, "bends", bends, 1);
+    const ctrl = Array.from({ length: bends }, (_, j) => lerp(A, B, (j + 1) / (bends + 1)));
+    const eval_ = method === "bezier" ? bezierWeights : chainWeights(bends);
+    // Interior grid of 4·(bends + 1) + 1 points, offset from the vertices (a fixed quadrature of the mean loss).
+    const K = 4 * (bends + 1) + 1;
+    const grid = Array.from({ length: K }, (_, i) => (i + 0.5) / K);
+    const curveMax = (): number => {
+      let mx = -Infinity;
+      for (const t of ts) mx = Math.max(mx, Lfn(combine(A, B, ctrl, eval_(t))));
+      return mx;
+    };
+    let best = { max: curveMax(), ctrl: ctrl.map((c) => Float64Array.from(c)) };
+    adam(ctrl, iterations, lr, (step) => {
+      if (step % 10 === 0) {
+        const mx = curveMax();
+        if (mx < best.max) best = { max: mx, ctrl: ctrl.map((c) => Float64Array.from(c)) };
+      }
+      const grads = ctrl.map(() => new Float64Array(A.length));
+      for (const t of grid) {
+        const w = eval_(t);
+        const p = combine(A, B, ctrl, w);
+        const g = lossAndGradient(withParams(a, p), data).gradient;
+        for (let j = 0; j < ctrl.length; j++) if (w.ctrl[j] !== 0) for (let i = 0; i < g.length; i++) grads[j][i] += (w.ctrl[j] * g[i]) / K;
+      }
+      return grads;
+    });
+    const mx = curveMax();
+    if (mx < best.max) best = { max: mx, ctrl: ctrl.map((c) => Float64Array.from(c)) };
+    const C = best.ctrl;
+    nodes = [A, ...C, B];
+    curve = (t) => combine(A, B, C, eval_(t));
+  } else if (method === "neb") {
+    const images = options.bends ?? 15;
+    checkInt(fn, "bends", images, 1);
+    const lr = options.learningRate ?? 0.05;
+    checkNumber(fn, "learningRate", lr, { min: 0, exclusiveMin: true });
+    const k = options.spring ?? 1;
+    checkNumber(fn, "spring", k, { min: 0 });
+    nodes = nudgedElasticBand(a, data, A, B, images, iterations, lr, k);
+    curve = polygon(nodes);
+  } else {
+    throw new ValueError(`${fn}: 'method' must be "linear", "chain", "bezier" or "neb"; found ${String(method)}`);
+  }
+  const path = ts.map((t) => ({ t, loss: Lfn(curve(t)) }));
+  let maxLoss = -Infinity;
+  for (const q of path) maxLoss = Math.max(maxLoss, q.loss);
+  // The vertices of linear, chain and neb paths lie on the path (a Bézier control point does not).
+  if (method !== "bezier") for (const v of nodes) maxLoss = Math.max(maxLoss, Lfn(v));
+  const ends = Math.max(Lfn(A), Lfn(B));
+  return { barrier: maxLoss - ends, path, method, maxLoss, nodes, iterations: method === "linear" ? 0 : iterations };
+}
+
+function checkPair(fn: string, a: Model, b: Model, data: Dataset): void {
+  validateModel(a, fn);
+  validateModel(b, fn);
+  validateData(a, data, fn);
+  if (JSON.stringify(a.widths) !== JSON.stringify(b.widths) || JSON.stringify(a.activation) !== JSON.stringify(b.activation) || (a.bias ?? true) !== (b.bias ?? true)) {
+    throw new ShapeError(`${fn}: 'a' and 'b' must be the same architecture; found widths ${JSON.stringify(a.widths)} and ${JSON.stringify(b.widths)}`);
+  }
+  if (paramCount(a) !== paramCount(b)) throw new ShapeError(`${fn}: 'a' and 'b' differ in parameter count`);
+}
+
+function lerp(A: Float64Array, B: Float64Array, t: number): Float64Array {
+  const out = new Float64Array(A.length);
+  for (let i = 0; i < A.length; i++) out[i] = (1 - t) * A[i] + t * B[i];
+  return out;
+}
+
+interface Weights {
+  a: number;
+  b: number;
+  ctrl: number[];
+}
+
+function bezierWeights(t: number): Weights {
+  return { a: (1 - t) * (1 - t), b: t * t, ctrl: [2 * t * (1 - t)] };
+}
+
+/** Piecewise-linear (hat-function) weights of a chain with `bends` interior vertices at t = j/(bends + 1). */
+function chainWeights(bends: number): (t: number) => Weights {
+  return (t) => {
+    const s = t * (bends + 1);
+    const j = Math.min(Math.floor(s), bends);
+    const u = s - j;
+    const w: Weights = { a: 0, b: 0, ctrl: new Array<number>(bends).fill(0) };
+    const put = (v: number, x: number) => {
+      if (v === 0) w.a += x;
+      else if (v === bends + 1) w.b += x;
+      else w.ctrl[v - 1] += x;
+    };
+    put(j, 1 - u);
+    put(j + 1, u);
+    return w;
+  };
+}
+
+function combine(A: Float64Array, B: Float64Array, ctrl: Float64Array[], w: Weights): Float64Array {
+  const out = new Float64Array(A.length);
+  for (let i = 0; i < A.length; i++) out[i] = w.a * A[i] + w.b * B[i];
+  for (let j = 0; j < ctrl.length; j++) if (w.ctrl[j] !== 0) for (let i = 0; i < A.length; i++) out[i] += w.ctrl[j] * ctrl[j][i];
+  return out;
+}
+
+/** θ(t) on the polygon through `nodes`, t uniform over the vertices. */
+function polygon(nodes: Float64Array[]): (t: number) => Float64Array {
+  const K = nodes.length - 1;
+  return (t) => {
+    const s = t * K;
+    const j = Math.min(Math.floor(s), K - 1);
+    return lerp(nodes[j], nodes[j + 1], s - j);
+  };
+}
+
+/** Adam (Kingma & Ba 2015; β₁ = 0.9, β₂ = 0.999, ε = 1e-8) on the control points, in place. */
+function adam(x: Float64Array[], steps: number, lr: number, grad: (step: number) => Float64Array[]): void {
+  const m = x.map((v) => new Float64Array(v.length));
+  const v = x.map((u) => new Float64Array(u.length));
+  for (let s = 1; s <= steps; s++) {
+    const g = grad(s - 1);
+    const c1 = 1 - 0.9 ** s;
+    const c2 = 1 - 0.999 ** s;
+    for (let j = 0; j < x.length; j++) {
+      for (let i = 0; i < x[j].length; i++) {
+        m[j][i] = 0.9 * m[j][i] + 0.1 * g[j][i];
+        v[j][i] = 0.999 * v[j][i] + 0.001 * g[j][i] * g[j][i];
+        x[j][i] -= (lr * (m[j][i] / c1)) / (Math.sqrt(v[j][i] / c2) + 1e-8);
+      }
+    }
+  }
+}
+
+function nudgedElasticBand(
+  model: Model,
+  data: Dataset,
+  A: Float64Array,
+  B: Float64Array,
+  images: number,
+  steps: number,
+  lr: number,
+  k: number,
+): Float64Array[] {
+  const nodes = Array.from({ length: images + 2 }, (_, i) => lerp(A, B, i / (images + 1)));
+  const E = nodes.map((p) => loss(withParams(model, p), data));
+  const maxStep = (0.1 * norm(axpy(B, -1, A))) / (images + 1);
+  const bandMax = (): number => {
+    let mx = -Infinity;
+    for (let i = 0; i < nodes.length - 1; i++) for (let q = 0; q < 4; q++) mx = Math.max(mx, loss(withParams(model, lerp(nodes[i], nodes[i + 1], q / 4)), data));
+    return mx;
+  };
+  let best = { max: bandMax(), nodes: nodes.map((v) => Float64Array.from(v)) };
+  for (let s = 0; s < steps; s++) {
+    if (s % 10 === 0 && s > 0) {
+      const mx = bandMax();
+      if (mx < best.max) best = { max: mx, nodes: nodes.map((v) => Float64Array.from(v)) };
+    }
+    const climb = s >= steps / 2;
+    let top = 1;
+    for (let i = 2; i <= images; i++) if (E[i] > E[top]) top = i;
+    const forces: Float64Array[] = [];
+    for (let i = 1; i <= images; i++) {
+      const { loss: Ei, gradient: g } = lossAndGradient(withParams(model, nodes[i]), data);
+      E[i] = Ei;
+      // Upwind tangent (Henkelman & Jónsson 2000): towards the higher-energy neighbour.
+      const fwd = axpy(nodes[i + 1], -1, nodes[i]);
+      const bwd = axpy(nodes[i], -1, nodes[i - 1]);
+      const tau = E[i + 1] > E[i - 1] ? fwd : bwd;
+      const tn = norm(tau);
+      if (tn > 0) for (let q = 0; q < tau.length; q++) tau[q] /= tn;
+      const gt = dot(g, tau);
+      const F = new Float64Array(g.length);
+      if (climb && i === top) {
+        for (let q = 0; q < F.length; q++) F[q] = -g[q] + 2 * gt * tau[q];
+      } else {
+        const spring = k * (norm(fwd) - norm(bwd));
+        for (let q = 0; q < F.length; q++) F[q] = -(g[q] - gt * tau[q]) + spring * tau[q];
+      }
+      forces.push(F);
+    }
+    // Each image moves by lr·F, capped at a tenth of the initial image spacing (keeps the explicit steps stable
+    // where the landscape is not smooth, e.g. relu kinks, and stops a climbing image from running away).
+    for (let i = 1; i <= images; i++) {
+      const F = forces[i - 1];
+      const len = lr * norm(F);
+      const t = len > maxStep ? (lr * maxStep) / len : lr;
+      for (let q = 0; q < F.length; q++) nodes[i][q] += t * F[q];
+    }
+  }
+  return bandMax() < best.max ? nodes : best.nodes;
+}
+
+/** Result of `sublevelConnected`. */
+export interface SublevelConnection {
+  /** A piecewise-linear path inside {R ≤ level} was found (true is a certificate up to the sampling of each segment). */
+  connected: boolean;
+  level: number;
+  /** The polygon found so far: [θ_A, …, θ_B]; when not connected, the segments that stayed above the level remain. */
+  nodes: Float64Array[];
+  /** Largest loss seen on the final polygon's sampled points. */
+  maxLoss: number;
+  /** Deepest bisection level used. */
+  depth: number;
+}
+
+/**
+ * Is the λ-sublevel set {θ : R(θ) ≤ λ} connected between θ_A and θ_B? Dynamic string sampling in the spirit of
+ * Freeman & Bruna, Topology and geometry of half-rectified network optimization, ICLR 2017 (Alg. 1): a segment
+ * whose sampled loss stays ≤ λ is accepted; otherwise its midpoint is pulled into the sublevel set by
+ * minimum-norm Gauss–Newton steps on the residuals (which stay close to the midpoint: the step is the smallest
+ * one that reaches the level to first order) and both halves are treated recursively, up to `maxDepth` bisections.
+ * `connected: true` exhibits a path (each segment checked at `samples` points); `false` means none was found — on its
+ * own not a proof of disconnection. mse only (the Gauss–Newton pull needs residuals).
+ * @example
+ * sublevelConnected(a, b, data, { level: 1e-3 }).connected
+ */
+export function sublevelConnected(
+  a: Model,
+  b: Model,
+  data: Dataset,
+  options: { level: number; maxDepth?: number; samples?: number; maxIter?: number },
+): SublevelConnection {
+  const fn = "sublevelConnected";
+  checkPair(fn, a, b, data);
+  if ((a.loss ?? "mse") !== "mse") throw new ValueError(`${fn}: needs an mse model; found loss ${String(a.loss)}`);
+  const level = options?.level;
+  checkPositiveTol(fn, "level", level);
+  const maxDepth = options.maxDepth ?? 8;
+  checkInt(fn, "maxDepth", maxDepth, 0);
+  const samples = options.samples ?? 21;
+  checkInt(fn, "samples", samples, 2);
+  const maxIter = options.maxIter ?? 50;
+  checkInt(fn, "maxIter", maxIter, 1);
+  const L = (p: Float64Array): number => loss(withParams(a, p), data);
+  const La = L(a.params);
+  const Lb = L(b.params);
+  if (La > level || Lb > level) {
+    throw new ValueError(`${fn}: both end points must lie in the sublevel set R ≤ level = ${level}; found R(a) = ${La}, R(b) = ${Lb}`);
+  }
+  let depthUsed = 0;
+  let maxLoss = Math.max(La, Lb);
+  const segmentMax = (p: Float64Array, q: Float64Array): number => {
+    let m = -Infinity;
+    for (let i = 1; i < samples - 1; i++) m = Math.max(m, L(lerp(p, q, i / (samples - 1))));
+    return m;
+  };
+  const rec = (p: Float64Array, q: Float64Array, depth: number): { ok: boolean; nodes: Float64Array[] } => {
+    depthUsed = Math.max(depthUsed, depth);
+    const m = segmentMax(p, q);
+    if (m <= level) {
+      maxLoss = Math.max(maxLoss, m);
+      return { ok: true, nodes: [p, q] };
+    }
+    if (depth >= maxDepth) {
+      maxLoss = Math.max(maxLoss, m);
+      return { ok: false, nodes: [p, q] };
+    }
+    const mid = pullToLevel(a, data, lerp(p, q, 0.5), level, maxIter);
+    if (mid === null) {
+      maxLoss = Math.max(maxLoss, m);
+      return { ok: false, nodes: [p, q] };
+    }
+    const left = rec(p, mid, depth + 1);
+    if (!left.ok) return { ok: false, nodes: [...left.nodes, q] };
+    const right = rec(mid, q, depth + 1);
+    return { ok: right.ok, nodes: [...left.nodes.slice(0, -1), ...right.nodes] };
+  };
+  const r = rec(a.params, b.params, 0);
+  return { connected: r.ok, level, nodes: r.nodes, maxLoss, depth: depthUsed };
+}
+

@@ -1,0 +1,185 @@
+import { checkMat, checkVector, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat } from "@losscape/core";
+import { hessian, jacobian, type Dataset, type Model } from "@losscape/mlp";
+import { checkRelativeTol, ToleranceError } from "./errors.js";
+
+/** Where a gap must start to count for the automatic tolerance: the "zeros" must be ≤ this · max(1, max|λ|). */
+export const AUTO_ZERO_CEILING = 1e-6;
+/** The smallest ratio (smallest non-zero)/(largest zero) that counts as a gap for the automatic tolerance. */
+export const AUTO_MIN_GAP = 1e3;
+
+/** The degree of degeneracy of a symmetric matrix (a Hessian) and the gap that decided it. */
+export interface Degeneracy {
+  /** Number of eigenvalues counted as zero (the corank, "degree of degeneracy"). */
+  corank: number;
+  /** Negative, zero, positive counts with the relative tolerance used (DESIGN.md's zero rule). */
+  inertia: Inertia;
+  /** All eigenvalues, ascending. */
+  eigenvalues: Float64Array;
+  /** The relative tolerance used: |λ| ≤ tol·max(1, max|λ|) counts as zero. */
+  tol: number;
+  /** The absolute threshold tol·max(1, max|λ|). */
+  threshold: number;
+  /** Largest |λ| counted as zero (null when there is none). */
+  largestZero: number | null;
+  /** Smallest |λ| counted as non-zero (null when there is none). */
+  smallestNonzero: number | null;
+  /** smallestNonzero / largestZero (Infinity when the largest zero is exactly 0; null when either is missing). */
+  gapRatio: number | null;
+  /** How the tolerance was chosen: given by the caller, from the gap (auto), or the default 1e-9 (auto, no gap). */
+  tolSource: "given" | "gap" | "default";
+}
+
+/** Options of the degeneracy functions. */
+export interface DegeneracyOptions {
+  /**
+   * Relative zero tolerance (|λ| ≤ tol·max(1, max|λ|)), or "auto" (default): the widest gap in the sorted |λ|
+   * whose lower side is ≤ 1e-6·max(1, max|λ|) and whose ratio is ≥ 1e3 sets the threshold at the geometric mean of
+   * the two sides; without such a gap the default tol 1e-9 of DESIGN.md is used.
+   */
+  tol?: number | "auto";
+}
+
+/**
+ * Degree of degeneracy of a spectrum: the number of eigenvalues counted as zero by DESIGN.md's rule
+ * |λ| ≤ tol·max(1, max|λ|), with the gap around the threshold (largest "zero", smallest "non-zero", their ratio).
+ *
+ * Automatic tolerance (`tol: "auto"`, the default): sort a = |λ| ascending and let s = max(1, max|λ|); for every
+ * split k (k values counted zero) with a_{k−1} ≤ 1e-6·s, the gap ratio is a_k / max(a_{k−1}, ε·s); the split with the
+ * widest gap wins when its ratio is ≥ 1e3, and the threshold is √(a_{k−1}·a_k) (so tol = threshold/s). A float64
+ * Hessian at an exact fit has its "zeros" at O(ε·‖H‖) and the rest at σ²/n of the Jacobian, so this gap is the
+ * numerical rank decision of Golub & Van Loan §5.4.1 made where the spectrum itself says so.
+ * @example
+ * degeneracyOfSpectrum([1e-17, -3e-16, 0.5, 2]) // corank 2, gap 0.5/3e-16, tolSource "gap"
+ */
+export function degeneracyOfSpectrum(eigenvalues: ArrayLike<number>, options: DegeneracyOptions = {}): Degeneracy {
+  const fn = "degeneracyOfSpectrum";
+  checkVector(fn, "eigenvalues", eigenvalues);
+  const values = Float64Array.from(eigenvalues).sort();
+  return degeneracyOf(fn, values, options);
+}
+
+function degeneracyOf(fn: string, values: Float64Array, options: DegeneracyOptions): Degeneracy {
+  const opt = options.tol ?? "auto";
+  let maxAbs = 0;
+  for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
+  const scale = Math.max(1, maxAbs);
+  const abs = Float64Array.from(values, Math.abs).sort();
+  let tol: number;
+  let tolSource: Degeneracy["tolSource"];
+  if (opt === "auto") {
+    const floor = Number.EPSILON * scale;
+    let best = -1;
+    let bestRatio = 0;
+    for (let k = 1; k < abs.length; k++) {
+      if (abs[k - 1] > AUTO_ZERO_CEILING * scale) break;
+      const ratio = abs[k] / Math.max(abs[k - 1], floor);
+      if (ratio > bestRatio) {
+        bestRatio = ratio;
+        best = k;
+      }
+    }
+    if (best > 0 && bestRatio >= AUTO_MIN_GAP) {
+      const threshold = Math.sqrt(Math.max(abs[best - 1], floor) * abs[best]);
+      tol = threshold / scale;
+      tolSource = "gap";
+    } else {
+      tol = DEFAULT_INERTIA_TOL;
+      tolSource = "default";
+    }
+  } else {
+    if (typeof opt !== "number") {
+      throw new ToleranceError(`${fn}: 'tol' must be a number in [0, 1) or "auto"; found ${String(opt)}`);
+    }
+    checkRelativeTol(fn, "tol", opt);
+    tol = opt;
+    tolSource = "given";
+  }
+  const inertia = inertiaFromEigenvalues(values, { tol });
+  const threshold = tol * scale;
+  let largestZero: number | null = null;
+  let smallestNonzero: number | null = null;
+  for (const a of abs) {
+    if (a <= threshold) largestZero = a;
+    else if (smallestNonzero === null) smallestNonzero = a;
+  }
+  const gapRatio =
+    largestZero === null || smallestNonzero === null ? null : largestZero === 0 ? Infinity : smallestNonzero / largestZero;
+  return { corank: inertia.zero, inertia, eigenvalues: values, tol, threshold, largestZero, smallestNonzero, gapRatio, tolSource };
+}
+
+/**
+ * Degree of degeneracy of the exact loss Hessian H = ∇²R(θ) (mlp's `hessian`, H = H₀ + H₁): its corank by
+ * DESIGN.md's zero rule with the gap around the threshold; see `degeneracyOfSpectrum` for the automatic tolerance.
+ * At an exact fit H = H₀ = JᵀJ/n and the corank is M − rank J (Cooper 2021).
+ * @example
+ * hessianDegeneracy(model, data).corank // e.g. M − n·r at a generic exact fit
+ */
+export function hessianDegeneracy(model: Model, data: Dataset, options: DegeneracyOptions = {}): Degeneracy {
+  const fn = "hessianDegeneracy";
+  const h = hessian(model, data);
+  return degeneracyOf(fn, eigvalsh(h), options);
+}
+
+/** Rank of a matrix with its singular values and (optionally) an orthonormal null-space basis. */
+export interface JacobianRank {
+  rank: number;
+  /** All min(n·r, M) singular values, descending. */
+  singularValues: Float64Array;
+  /** Relative rank tolerance: σᵢ counts when σᵢ > tol·σ_max. */
+  tol: number;
+  /** tol·σ_max. */
+  threshold: number;
+  /** Smallest σ counted (null if none). */
+  smallestNonzero: number | null;
+  /** Largest σ not counted (null if none; the M − min(n·r, M) structural zeros are not listed). */
+  largestZero: number | null;
+  /** M × (M − rank) orthonormal basis of the null space {v : Jv = 0} (the tangent space of the zero-loss set at a regular point). */
+  nullspace: Mat | null;
+}
+
+/** The default relative rank tolerance of the Jacobian: σᵢ > 1e-10·σ_max (the reference fixtures' convention). */
+export const DEFAULT_RANK_TOL = 1e-10;
+
+/**
+ * Rank, singular values and null space of a matrix A (m × M) with the rule σᵢ > tol·σ_max (default 1e-10).
+ * The null space is core's `nullspace` with the same rule (right singular vectors of the σᵢ ≤ threshold and the
+ * M − m directions orthogonal to the row space when m < M).
+ * @example
+ * matrixRank(matFromRows([[1, 1, 0]])) // rank 1, nullspace 3×2
+ */
+export function matrixRank(a: Mat, options: { rankTol?: number; nullspace?: boolean } = {}): JacobianRank {
+  return rankOf("matrixRank", a, options);
+}
+
+function rankOf(fn: string, a: Mat, options: { rankTol?: number; nullspace?: boolean }): JacobianRank {
+  checkMat(fn, "a", a);
+  const tol = options.rankTol ?? DEFAULT_RANK_TOL;
+  checkRelativeTol(fn, "rankTol", tol);
+  const wantNull = options.nullspace ?? true;
+  const s = svd(a, { vectors: false }).s;
+  const threshold = tol * (s.length ? s[0] : 0);
+  let rank = 0;
+  for (const v of s) if (v > threshold) rank++;
+  // core's nullspace uses the same rule σᵢ > tol·σ_max on the same SVD algorithm, so its column count is M − rank.
+  const nullspace = wantNull ? coreNullspace(a, { tol }) : null;
+  return {
+    rank,
+    singularValues: Float64Array.from(s),
+    tol,
+    threshold,
+    smallestNonzero: rank > 0 ? s[rank - 1] : null,
+    largestZero: rank < s.length ? s[rank] : null,
+    nullspace,
+  };
+}
+
+/**
+ * Rank, singular values and null space of the output Jacobian J = ∂f(xᵢ)/∂θ ((n·r) × M, mlp's `jacobian`), rank
+ * rule σᵢ > rankTol·σ_max (default 1e-10). At a zero-loss point where rank J = n·r, the null space is the tangent
+ * space of the zero-loss manifold (Cooper 2021).
+ * @example
+ * const { rank, singularValues, nullspace } = jacobianRank(model, data.x);
+ */
+export function jacobianRank(model: Model, x: Mat, options: { rankTol?: number; nullspace?: boolean } = {}): JacobianRank {
+  return rankOf("jacobianRank", jacobian(model, x), options);
+}
