@@ -27,9 +27,9 @@ export interface SvdOptions {
  * Thin singular value decomposition A = U·diag(s)·Vᵀ of an m×n matrix: s descending (k = min(m, n) values ≥ 0),
  * U m×k and V n×k with orthonormal columns (`vt` is Vᵀ, k×n). Wide matrices (m < n) are decomposed through Aᵀ.
  *
- * WASM method: Householder QR with column pivoting, A·P = Q·R, then one-sided Jacobi (Hestenes) on Rᵀ with the
- * stopping rule |y_pᵀy_q| ≤ √k·ε·‖y_p‖‖y_q‖ (Drmač & Veselić, SIAM J. Matrix Anal. Appl. 29 (2008) 1322–1342;
- * Demmel & Veselić, SIMAX 13 (1992)). Every σ has error ≲ p(n)·ε·σ_max, and for matrices A = B·D or D·B with
+ * WASM method (Drmač & Veselić, SIAM J. Matrix Anal. Appl. 29 (2008) 1322–1342; Demmel & Veselić, SIMAX 13
+ * (1992)): rows sorted by ∞-norm, Householder QR with column pivoting A·P = Q·R, a second QR Rᵀ = Q₁·R₁, then
+ * one-sided Jacobi (Hestenes) on X = R₁ᵀ with the stopping rule |x_pᵀx_q| ≤ √k·ε·‖x_p‖‖x_q‖, block-cyclic order. Every σ has error ≲ p(n)·ε·σ_max, and for matrices A = B·D or D·B with
  * well-conditioned B and diagonal scaling D (graded columns or rows) the small σ are accurate relative to
  * themselves, down to σ ≈ 1e-150·σ_max (below, squared column norms underflow and only the absolute bound holds).
  * No float64 method can do better than the absolute bound for a small σ of a matrix that is not graded: rounding
@@ -40,7 +40,7 @@ export interface SvdOptions {
  * The pure-TS backend uses ml-matrix (Golub–Kahan–Reinsch).
  *
  * Throws `ShapeError`/`ValueError` for malformed or non-finite input and `ConvergenceError` if Jacobi has not
- * converged after 60 sweeps (never observed: a few sweeps suffice after the QR preconditioning).
+ * converged after 60 sweeps (never observed: random 300×300 matrices take 10 sweeps, the last ones cheap).
  * @example
  * const { u, s, vt } = svd(matFromRows([[3, 0], [0, -2], [0, 0]]));
  * // s = [3, 2]; u is 3×2, vt is 2×2; svd(a, { vectors: false }).s gives s alone
