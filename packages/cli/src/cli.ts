@@ -37,7 +37,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
       process.stderr.write(`losscape ${e.command}: not available yet in this build\n`);
       return EXIT_INTERNAL;
     }
-    const msg = oneLine(e);
+    // A package error raised by the function of the same name ("train: …") needs no second prefix.
+    const msg = oneLine(e).replace(new RegExp(`^${current}: `), "");
     process.stderr.write(`${where}: ${code === EXIT_INTERNAL ? "internal error: " : ""}${msg}\n`);
     if (code === EXIT_INTERNAL && process.env.LOSSCAPE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
     return code;

@@ -97,7 +97,11 @@ function findNonFinite(v: unknown, path: string): { path: string; value: string 
 function describeJsonError(text: string, e: Error): string {
   const m = /position (\d+)/.exec(e.message);
   const msg = e.message.replace(/^JSON\.parse: /, "").replace(/ in JSON at position \d+.*$/, "");
-  if (!m) return text.trim() === "" ? "the file is empty" : msg;
+  if (!m) {
+    if (text.trim() === "") return "the file is empty";
+    if (/end of JSON input/.test(msg)) return `the text ends too early, at line ${text.trimEnd().split("\n").length} (truncated file?)`;
+    return msg;
+  }
   const pos = Number(m[1]);
   const before = text.slice(0, pos);
   const line = before.split("\n").length;

@@ -26,3 +26,15 @@ const save = (name, cp, note) =>
 save("tanh131-min.json", min, "global minimum of the tanh 1-3-1 net on sin20 (findCriticalPoints, 20 starts, seed 0)");
 save("tanh131-saddle.json", saddle, "a saddle of the tanh 1-3-1 net on sin20 (findCriticalPoints, 20 starts, seed 0)");
 console.log(points.map((p) => `${p.loss.toExponential(4)} (${p.inertia.negative}, ${p.inertia.zero}, ${p.inertia.positive})`).join("\n"));
+
+// A start near the saddle (every parameter moved by 1e-3·(−1)^k) for `losscape critical` to refine back.
+const near = Float64Array.from(saddle.model.params, (v, k) => v + (k % 2 ? -1e-3 : 1e-3));
+writeFileSync(
+  new URL("tanh131-near-saddle.json", dir),
+  JSON.stringify(serializeModel({ ...saddle.model, params: near, meta: { note: "tanh131-saddle.json with every parameter moved by ±1e-3" } }), null, 1) + "\n",
+);
+// Overflowing parameters: the loss is +Infinity, which --json must write as null with a warning.
+writeFileSync(
+  new URL("overflow.json", dir),
+  JSON.stringify({ format: "losscape.mlp/1", widths: [1, 1], activation: "tanh", params: [1e200, 0] }) + "\n",
+);

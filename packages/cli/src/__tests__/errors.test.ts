@@ -1,0 +1,91 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { filesIn, fx, run, tempDir } from "./run.js";
+
+// Bad input: exit status 2, exactly one line on stderr naming the file/option, the field, expected vs found;
+// nothing on stdout (even with --json); never a stack trace.
+
+let dir = "";
+const bad = (name: string, content: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+beforeAll(() => {
+  dir = tempDir();
+});
+
+const M = () => fx("tanh131-min.json");
+const D = () => fx("sin20.json");
+const good10 = "[0.1,0.2,0.3,0,0,0,1,1,1,0]";
+
+const cases: [string, () => string[], RegExp][] = [
+  ["a missing model file", () => ["hessian", "--model", join(dir, "nope.json"), "--data", D()], /nope\.json: no such file \(--model\)/],
+  ["a missing data file", () => ["critical", "--model", M(), "--data", join(dir, "nada.json")], /nada\.json: no such file \(--data\)/],
+  ["invalid JSON", () => ["hessian", "--model", bad("trunc.json", '{"format": "losscape.mlp/1",\n "widths": [1,'), "--data", D()], /trunc\.json: not valid JSON \(the text ends too early, at line 2 \(truncated file\?\)\)/],
+  ["a JSON syntax error", () => ["hessian", "--model", bad("comma.json", '{"format": "losscape.mlp/1",\n "widths": [1,3,1],,\n}'), "--data", D()], /comma\.json: not valid JSON \(.* at line 2, column \d+\)/],
+  ["an empty file", () => ["hessian", "--model", bad("empty.json", ""), "--data", D()], /empty\.json: not valid JSON/],
+  ["a wrong format tag", () => ["hessian", "--model", bad("tag.json", `{"format":"losscape.mlp/2","widths":[1,3,1],"activation":"tanh","params":${good10}}`), "--data", D()], /tag\.json: field 'format' must be "losscape\.mlp\/1"; found "losscape\.mlp\/2"/],
+  ["a data file with a model's tag", () => ["hessian", "--model", M(), "--data", M()], /tanh131-min\.json: field 'format' must be "losscape\.data\/1"; found "losscape\.mlp\/1"/],
+  ["params of the wrong length", () => ["hessian", "--model", bad("short.json", '{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"tanh","params":[1,2,3]}'), "--data", D()], /short\.json: 'params' must have length 10 .*; found 3/],
+  ["NaN in params (Python's json)", () => ["hessian", "--model", bad("nan.json", '{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"tanh","params":[0.1,0.2,NaN,0,0,0,1,1,1,0]}'), "--data", D()], /nan\.json: field 'params\[2\]' must be a finite number; found NaN/],
+  ["-Infinity in data", () => ["hessian", "--model", M(), "--data", bad("inf.json", '{"format":"losscape.data/1","x":[[1],[-Infinity]],"y":[[0],[1]]}')], /inf\.json: field 'x\[1\]\[0\]' must be a finite number; found -Infinity/],
+  ["null in params", () => ["hessian", "--model", bad("null.json", '{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"tanh","params":[0.1,null,0,0,0,0,1,1,1,0]}'), "--data", D()], /null\.json: field 'params\[1\]' must be a number; found null/],
+  ["an unknown activation", () => ["hessian", "--model", bad("act.json", `{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"swish","params":${good10}}`), "--data", D()], /act\.json: 'activation' must be one of .*; found 'swish'/],
+  ["data that does not fit the model (d_in)", () => ["hessian", "--model", M(), "--data", bad("d2.json", '{"format":"losscape.data/1","x":[[1,2]],"y":[[1]]}')], /d2\.json does not fit .*tanh131-min\.json: 'data\.x' must have d_in = 1 columns/],
+  ["ragged data rows", () => ["hessian", "--model", M(), "--data", bad("rag.json", '{"format":"losscape.data/1","x":[[1],[1,2]],"y":[[1],[2]]}')], /rag\.json: field 'x\[1\]' must have length 1/],
+  ["a CSV cell that is not a number", () => ["hessian", "--model", M(), "--data", bad("d.csv", "x,y\n0,1\n1,abc\n")], /d\.csv: CSV line 3, column 'y' must be a number; found 'abc'/],
+  ["a directory as the model", () => ["hessian", "--model", dir, "--data", D()], /is a directory, expected a file \(--model\)/],
+  ["a missing required option", () => ["hessian", "--model", M()], /required option '--data <D>' not specified/],
+  ["an unknown option", () => ["hessian", "--model", M(), "--data", D(), "--bogus"], /unknown option '--bogus'/],
+  ["an unknown command", () => ["frobnicate"], /unknown command 'frobnicate'/],
+  ["a negative tolerance", () => ["hessian", "--model", M(), "--data", D(), "--tol", "-1"], /option '--tol <T>' argument '-1' is invalid\. expected a finite number ≥ 0/],
+  ["a tolerance that is not a number", () => ["hessian", "--model", M(), "--data", D(), "--tol", "1e-9x"], /argument '1e-9x' is invalid/],
+  ["φ = 0", () => ["spectrum", "--model", "wigner", "--phi", "0", "--eps", "0.1"], /'--phi <P>' argument '0' is invalid\. expected a finite number > 0 \(φ = parameters per data-output\)/],
+  ["φ < 0", () => ["spectrum", "--model", "relu", "--phi", "-2", "--eps", "0.1"], /'--phi <P>' argument '-2' is invalid/],
+  ["ε < 0", () => ["spectrum", "--model", "relu", "--phi", "0.5", "--eps", "-0.1"], /'--eps <E>' argument '-0.1' is invalid\. expected a finite number ≥ 0/],
+  ["an unknown spectrum model", () => ["spectrum", "--model", "cauchy", "--phi", "0.5", "--eps", "0.1"], /expected one of wigner, relu; found 'cauchy'/],
+  ["--to below --from", () => ["spectrum", "--model", "wigner", "--phi", "0.5", "--eps", "0.1", "--from", "2", "--to", "1"], /--to must be greater than --from/],
+  ["a --plot file with another ending", () => ["spectrum", "--model", "wigner", "--phi", "0.5", "--eps", "0.1", "--plot", join(dir, "f.pdf")], /f\.pdf: --plot must end in \.svg or \.png; found '\.pdf'/],
+  ["an --out file in a missing directory", () => ["critical", "--model", M(), "--data", D(), "--out", join(dir, "no/such/x.json")], /directory .* does not exist \(--out\)/],
+  ["train with an unknown activation", () => ["train", "--data", D(), "--widths", "1,3,1", "--activation", "swish"], /--widths\/--activation: 'activation' must be one of .*; found 'swish'/],
+  ["train with widths that are not integers", () => ["train", "--data", D(), "--widths", "1,2.5,1"], /'--widths <w>' argument '1,2\.5,1' is invalid\. entry 2: expected an integer/],
+  ["train with both --model and --widths", () => ["train", "--data", D(), "--model", M(), "--widths", "1,3,1"], /either --model or --widths/],
+  ["train with a non-finite start", () => ["train", "--data", D(), "--model", fx("overflow.json")], /loss or gradient at the initial parameters is not finite/],
+];
+
+describe("bad input: exit 2 and one line on stderr", () => {
+  it.each(cases)("%s", async (_what, args, pattern) => {
+    for (const json of [false, true]) {
+      const r = await run(json ? [...args(), "--json"] : args());
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      const lines = r.stderr.split("\n").filter((l) => l !== "");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^losscape( \w+)?: /);
+      expect(lines[0]).toMatch(pattern);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack frames
+    }
+  });
+
+  it("a failed run leaves no --out file and no temporary file behind", async () => {
+    const d = tempDir();
+    mkdirSync(join(d, "sub"));
+    const r = await run(["critical", "--model", join(d, "missing.json"), "--data", D(), "--out", join(d, "sub", "cp.json")]);
+    expect(r.code).toBe(2);
+    expect(filesIn(join(d, "sub"))).toEqual([]);
+  });
+});
+
+describe("help and version", () => {
+  it("--version prints the version, --help the commands; both exit 0", async () => {
+    const v = await run(["--version"]);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await run(["--help"]);
+    expect(h.code).toBe(0);
+    for (const c of ["hessian", "critical", "train", "embed", "reduce", "spectrum", "dimension", "connect", "slice", "demo"]) expect(h.stdout).toContain(c);
+  });
+});

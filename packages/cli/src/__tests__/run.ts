@@ -1,0 +1,115 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Helpers for running the built `losscape` binary as a child process, as a user would. */
+const here = dirname(fileURLToPath(import.meta.url));
+export const PKG = resolve(here, "../..");
+export const BIN = join(PKG, "dist/bin.js");
+export const FIX = join(PKG, "test/fixtures");
+export const fx = (name: string) => join(FIX, name);
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node dist/bin.js …args` and collect its exit status and output (never throws on a non-zero exit). */
+export function run(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<RunResult> {
+  return new Promise((res) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? PKG, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20, env: { ...process.env, LOSSCAPE_DEBUG: "" } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+        res({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/** Run with --json and parse stdout, which must be exactly one JSON object. */
+export async function runJson(args: string[], options: { cwd?: string } = {}): Promise<{ out: Record<string, unknown>; result: RunResult }> {
+  const result = await run([...args, "--json"], options);
+  if (result.code !== 0) throw new Error(`losscape ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  const text = result.stdout.trim();
+  const out = JSON.parse(text) as Record<string, unknown>;
+  if (typeof out !== "object" || out === null || Array.isArray(out)) throw new Error("stdout is not one JSON object");
+  return { out, result };
+}
+
+/** A fresh temporary directory. */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "losscape-cli-"));
+}
+
+/** Files left in a directory (to check that no temporary files remain). */
+export const filesIn = (dir: string) => readdirSync(dir).sort();
+
+type Shape = "number" | "integer" | "string" | "boolean" | "null" | "number|null" | "string|null" | Shape[] | { [k: string]: Shape } | "array" | "object";
+
+/**
+ * Check a value against a shape written from CONTRACT.md: "number", "integer", ["number"] (array of), {field: shape}
+ * (every listed field present with its type; extra fields allowed: the contract may be extended by adding).
+ * Returns the list of mismatches (empty when it conforms).
+ */
+export function conform(v: unknown, shape: Shape, path = "$"): string[] {
+  if (typeof shape === "string") {
+    const alts = shape.split("|");
+    const ok = alts.some((t) => {
+      switch (t) {
+        case "number":
+          return typeof v === "number" && Number.isFinite(v);
+        case "integer":
+          return Number.isInteger(v);
+        case "string":
+          return typeof v === "string";
+        case "boolean":
+          return typeof v === "boolean";
+        case "null":
+          return v === null;
+        case "array":
+          return Array.isArray(v);
+        case "object":
+          return typeof v === "object" && v !== null && !Array.isArray(v);
+        default:
+          return false;
+      }
+    });
+    return ok ? [] : [`${path}: expected ${shape}, found ${JSON.stringify(v)?.slice(0, 40)}`];
+  }
+  if (Array.isArray(shape)) {
+    if (!Array.isArray(v)) return [`${path}: expected an array, found ${typeof v}`];
+    return v.flatMap((x, i) => conform(x, shape[0], `${path}[${i}]`));
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return [`${path}: expected an object, found ${JSON.stringify(v)?.slice(0, 40)}`];
+  return Object.entries(shape).flatMap(([k, s]) =>
+    k in (v as object) ? conform((v as Record<string, unknown>)[k], s, `${path}.${k}`) : [`${path}.${k}: missing`],
+  );
+}
+
+/** The shapes of CONTRACT.md's `--json` records. */
+export const INERTIA: Shape = { negative: "integer", zero: "integer", positive: "integer" };
+export const MODEL_FILE: Shape = { format: "string", widths: ["integer"], activation: "string", params: ["number"] };
+export const SHAPES = {
+  hessian: { paramCount: "integer", loss: "number", gradNorm: "number", eigenvalues: ["number"], inertia: INERTIA, tol: "number", warnings: ["string"] },
+  critical: { model: MODEL_FILE, loss: "number", gradNorm: "number", iterations: "integer", converged: "boolean", inertia: INERTIA, tol: "number", warnings: ["string"] },
+  train: { model: MODEL_FILE, loss: "number", gradNorm: "number", epochs: "integer", history: [{ epoch: "integer", loss: "number" }], warnings: ["string"] },
+  spectrum: {
+    model: "string",
+    phi: "number",
+    eps: "number",
+    support: [["number"]],
+    atom: "number",
+    index: "number",
+    epsC: "number",
+    epsCClosedForm: "number|null",
+    regime: "string",
+    density: [["number"]],
+    warnings: ["string"],
+  },
+} satisfies Record<string, Shape>;

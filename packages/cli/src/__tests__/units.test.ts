@@ -1,0 +1,72 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { fmt, table } from "../format.js";
+import { writeFileAtomic } from "../io.js";
+import { jsonOutput, toJsonSafe } from "../json.js";
+import { tempDir } from "./run.js";
+
+describe("json: non-finite numbers", () => {
+  it("become null and are named by their path in warnings", () => {
+    const { value, warnings } = toJsonSafe({ a: 1, b: [2, NaN, { c: Infinity }], d: Float64Array.from([0, -Infinity]) });
+    expect(value).toEqual({ a: 1, b: [2, null, { c: null }], d: [0, null] });
+    expect(warnings).toEqual(["b[1] is NaN (written as null)", "b[2].c is Infinity (written as null)", "d[1] is -Infinity (written as null)"]);
+  });
+
+  it("round-trips every finite double exactly and always prints a warnings array (seeded property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true })), (xs) => {
+        const o = JSON.parse(jsonOutput({ xs: Float64Array.from(xs) }));
+        expect(o.warnings).toEqual([]);
+        expect(o.xs).toEqual(xs.map((x) => (Object.is(x, -0) ? 0 : x)));
+      }),
+      { seed: 7, numRuns: 200 },
+    );
+  });
+
+  it("keeps the record's own warnings first and prints exactly one line", () => {
+    const text = jsonOutput({ warnings: ["mine"], x: NaN });
+    expect(text.endsWith("\n")).toBe(true);
+    expect(text.trimEnd().includes("\n")).toBe(false);
+    expect(JSON.parse(text).warnings).toEqual(["mine", "x is NaN (written as null)"]);
+  });
+});
+
+describe("format", () => {
+  it("aligns columns: numeric columns to the right, text to the left", () => {
+    const t = table(["name", "value"], [["a", "1"], ["long name", "-12.5"]]).split("\n");
+    expect(t[0]).toBe("name       value");
+    expect(t[2]).toBe("a              1");
+    expect(t[3]).toBe("long name  -12.5");
+  });
+
+  it("prints numbers with 6 significant digits, exponents when tiny or huge, integers as they are", () => {
+    expect(fmt(0.123456789)).toBe("0.123457");
+    expect(fmt(1.5e-9)).toBe("1.50000e-9");
+    expect(fmt(42)).toBe("42");
+    expect(fmt(null)).toBe("—");
+    expect(fmt(NaN)).toBe("NaN");
+  });
+});
+
+describe("writeFileAtomic", () => {
+  it("replaces a file whole and leaves no temporary file", () => {
+    const d = tempDir();
+    const p = join(d, "f.json");
+    writeFileSync(p, "old");
+    writeFileAtomic(p, "new content");
+    expect(readFileSync(p, "utf8")).toBe("new content");
+    expect(readdirSync(d)).toEqual(["f.json"]);
+  });
+
+  it("on failure (the target is a directory) throws, removes its temporary file and leaves the target alone", () => {
+    const d = tempDir();
+    const p = join(d, "target");
+    mkdirSync(p);
+    writeFileSync(join(p, "inside"), "x");
+    expect(() => writeFileAtomic(p, "data")).toThrow(/cannot write/);
+    expect(readdirSync(d)).toEqual(["target"]);
+    expect(readdirSync(p)).toEqual(["inside"]);
+  });
+});
