@@ -157,7 +157,11 @@ function fromFn(n: number, f: (i: number, j: number) => number): Mat {
   return { rows: n, cols: n, data: a };
 }
 
-/** Matrices that exercise deflation and clustering in the divide-and-conquer merges (n > 16 leaves). */
+/**
+ * Matrices that exercise the divide-and-conquer merges (leaves have ≤ 16 rows): deflation of small z components,
+ * deflation of close poles by a rotation (W101+ and the glued Wilkinson matrices do both, including rotations that
+ * mix a top and a bottom column), all-deflated merges (diagonal, zero, identity) and tight clusters.
+ */
 const HARD: [string, () => Mat][] = [
   ["Wilkinson W101+", () => wilkinson(101)],
   ["glued Wilkinson 5×W21+, glue 1e-10", () => gluedWilkinson(5, 1e-10)],
