@@ -64,7 +64,7 @@ async function runNode(names, opts) {
     const suite = (await import(pathToFileURL(join(here, "suites", `${name}.js`)).href)).default;
     results.push(await runSuite(suite, { quick: opts.quick, log: (l) => console.log(`  [node] ${l}`) }));
   }
-  return { env: "node", backend, results };
+  return { env: "node", backend, results, loadavgEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) };
 }
 
 async function runBrowser(names, opts) {
@@ -89,7 +89,8 @@ async function runBrowser(names, opts) {
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
     const out = await page.evaluate(({ names, quick }) => window.runSuites(names, { quick }), { names, quick: opts.quick });
     if (!out.crossOriginIsolated) console.warn("bench: the page is not crossOriginIsolated (COOP/COEP headers missing?)");
-    return { env: "chromium", browser: `Chromium ${browser.version()}`, ...out };
+    const loadavgEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
+    return { env: "chromium", browser: `Chromium ${browser.version()}`, loadavgEnd, ...out };
   } finally {
     await browser.close();
     server.close();
@@ -133,7 +134,7 @@ if (opts.browser) {
 const previous = { node: await latestResults("node"), chromium: await latestResults("chromium") };
 const stamp = date.replace(/[:.]/g, "-");
 for (const run of runs) {
-  const record = { date, machine: { ...machine, browser: run.browser }, quick: opts.quick, ...run };
+  const record = { date, machine: { ...machine, browser: run.browser, loadavgEnd: run.loadavgEnd }, quick: opts.quick, ...run };
   console.log(`\n${run.env}${run.browser ? ` (${run.browser})` : ""}, backend ${run.backend}`);
   for (const s of run.results) console.log(renderTable(s) + "\n");
   if (opts.write) {

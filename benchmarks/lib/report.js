@@ -133,9 +133,16 @@ export function renderResultsMd(byEnv) {
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}, ${m.memoryGiB} GiB`,
     `- node: ${byEnv.node ? `${byEnv.node.machine.node}, run ${byEnv.node.date}${byEnv.node.quick ? " (quick)" : ""}` : "not run"}`,
     `- browser: ${byEnv.chromium ? `${byEnv.chromium.machine.browser} headless (crossOriginIsolated: ${byEnv.chromium.crossOriginIsolated}), run ${byEnv.chromium.date}${byEnv.chromium.quick ? " (quick)" : ""}` : "not run"}`,
-    `- Load average at the start (1, 5, 15 min): ${m.loadavg?.join(", ") ?? "?"}`,
-    "",
+    `- Load average (1, 5, 15 min) at the start: ${m.loadavg?.join(", ") ?? "?"}; at the end of node: ${byEnv.node?.machine.loadavgEnd?.join(", ") ?? "?"}, of Chromium: ${byEnv.chromium?.machine.loadavgEnd?.join(", ") ?? "?"}`,
   ];
+  const busiest = Math.max(m.loadavg?.[0] ?? 0, byEnv.node?.machine.loadavgEnd?.[0] ?? 0, byEnv.chromium?.machine.loadavgEnd?.[0] ?? 0);
+  if (busiest > m.cores) {
+    lines.push(
+      `- **The machine was busy** (1-min load ${busiest} > ${m.cores} cores): absolute times are inflated and noisy;`,
+      "  compare the ratios, which come from samples taken round-robin in the same run.",
+    );
+  }
+  lines.push("");
   const suites = [];
   for (const run of [byEnv.node, byEnv.chromium]) for (const s of run?.results ?? []) if (!suites.includes(s.name)) suites.push(s.name);
   for (const name of suites) {
