@@ -2,7 +2,7 @@ import { checkNumber, eigvalsh, inertiaFromEigenvalues, ShapeError, ValueError, 
 import { createRng, forward, hessian, lossAndGradient, validateData, type Dataset, type Model } from "@losscape/mlp";
 import type { SplitStep } from "./embed.js";
 import { checkAlpha, checkHiddenIndex, maxAbsDiff, norm2, toLayers } from "./layers.js";
-import { splitBlock } from "./split-block.js";
+import { splitBlock, splitSubspaceHessian } from "./split-block.js";
 
 /** Options of `certifyEmbedding`. */
 export interface CertificateOptions {
@@ -30,7 +30,11 @@ export interface EmbeddingCertificate {
   inertiaAfter: Inertia;
   /** negative, zero and positive counts all ≥ before (the Embedding Principle's monotonicity). */
   countsNeverDecrease: boolean;
-  /** inertia(base) + inertia(α(1−α)Γ_s) + (0, 1, 0); null without `step` or when the base Hessian is degenerate. */
+  /**
+   * The inertia predicted from the split blocks: inertia(H) + inertia(K), K = [[0, B], [Bᵀ, α(1−α)Γ_s]] of
+   * `splitSubspaceHessian`, which is inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0) (DESIGN.md) when m_{l+1} = 1.
+   * Null without `step` or when the base Hessian is degenerate (a zero eigenvalue).
+   */
   predictedInertia: Inertia | null;
   /** predictedInertia equals inertiaAfter (null when there is no prediction). */
   predictionMatches: boolean | null;
@@ -42,6 +46,8 @@ export interface EmbeddingCertificate {
   splitBlockFormulaInertia: Inertia | null;
   /** Eigenvalues of α(1−α)Γ_s, ascending (null without `step`), whether or not the prediction applies. */
   splitBlockEigenvalues: number[] | null;
+  /** Eigenvalues of the split-subspace Hessian K of `splitSubspaceHessian`, ascending (null without `step`). */
+  splitSubspaceEigenvalues: number[] | null;
   /** Hessian eigenvalues before and after, ascending. */
   eigenvaluesBefore: number[];
   eigenvaluesAfter: number[];
@@ -103,6 +109,7 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
   let predictedInertia: Inertia | null = null;
   let splitBlockFormulaInertia: Inertia | null = null;
   let splitBlockEigenvalues: number[] | null = null;
+  let splitSubspaceEigenvalues: number[] | null = null;
   if (step !== undefined) {
     const gamma = splitBlock(narrow, data, step);
     const c = step.alpha * (1 - step.alpha);
@@ -115,7 +122,16 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
       positive: inertiaBefore.positive + blk.positive,
       tol,
     };
-    if (inertiaBefore.zero === 0) predictedInertia = splitBlockFormulaInertia;
+    splitSubspaceEigenvalues = Array.from(eigvalsh(splitSubspaceHessian(narrow, data, step)));
+    const ks = countWithThreshold(splitSubspaceEigenvalues, thr);
+    if (inertiaBefore.zero === 0) {
+      predictedInertia = {
+        negative: inertiaBefore.negative + ks.negative,
+        zero: inertiaBefore.zero + ks.zero,
+        positive: inertiaBefore.positive + ks.positive,
+        tol,
+      };
+    }
   }
   return {
     maxOutputDiff: Math.max(maxOutputDiffData, maxOutputDiffProbes),
@@ -131,6 +147,7 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
     predictedInertia,
     predictionMatches: predictedInertia === null ? null : sameCounts(predictedInertia, inertiaAfter),
     splitBlockFormulaInertia,
+    splitSubspaceEigenvalues,
     splitBlockEigenvalues,
     eigenvaluesBefore: Array.from(eigBefore),
     eigenvaluesAfter: Array.from(eigAfter),

@@ -1,5 +1,5 @@
 export { splitNeuron, splitNeuronGeneral, embedSequence, widenTo, nullEmbedding, type SplitStep, type NullEmbeddingCondition } from "./embed.js";
-export { splitBlock } from "./split-block.js";
+export { splitBlock, splitSubspaceHessian } from "./split-block.js";
 export { certifyEmbedding, countsNeverDecrease, type CertificateOptions, type EmbeddingCertificate } from "./certificate.js";
 export {
   criticalEmbeddingSubspace,
