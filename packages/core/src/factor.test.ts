@@ -124,6 +124,21 @@ describe.each(BACKENDS)("factorisations on the %s backend", (backend: BackendNam
     );
   });
 
+  it("cholesky rejects indefinite matrices with a ValueError (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: -4, max: 0 }), (n, seed, logShift) => {
+        // A = B·Bᵀ − δ·I with B n×(n−1): rank n − 1 before the shift, so λ_min(A) = −δ exactly in real arithmetic;
+        // the rounding of B·Bᵀ moves it by at most n·ε·‖B‖² ≪ δ ≥ 1e-4 (‖B‖² ≤ n²), so A is indefinite.
+        const b = randomMat(n, n - 1, seed);
+        const a = mul(b, tr(b));
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a.data[j * n + i] = a.data[i * n + j];
+        for (let i = 0; i < n; i++) a.data[i * n + i] -= 10 ** logShift;
+        expect(() => cholesky(a)).toThrowError(ValueError);
+      }),
+      { seed: 9, numRuns: 40 },
+    );
+  });
+
   it("lu: P·A = L·U with |l_ij| ≤ 1 and a permutation (property)", () => {
     fc.assert(
       fc.property(sizeArb, ({ n, seed }) => {
