@@ -43,10 +43,11 @@ export interface PcaDimension {
 
 /**
  * Intrinsic dimension by local PCA: the singular values sᵢ of the centred cloud (rows of `points`, a patch of
- * radius h of a smooth d-manifold) are O(h) along the d tangent directions and O(h²·curvature) across, so the
- * dimension is the split with the widest ratio s_d/s_{d+1} among the first min(N − 1, D) values (Fukunaga & Olsen,
- * IEEE Trans. Comput. 20 (1971); the gap makes the choice scale-free). A cloud with no ratio ≥ `minGap`
- * (default 10) is reported as full dimension min(N − 1, D).
+ * radius h of a smooth d-manifold) are O(h) along the d tangent directions and O(h²·curvature) across (then
+ * O(h³), … — a cascade of further gaps), so the dimension is the first split whose ratio s_d/s_{d+1} is ≥ `minGap`
+ * (default 10) among the first min(N − 1, D) values (Fukunaga & Olsen, IEEE Trans. Comput. 20 (1971); the ratio
+ * makes the choice scale-free). The patch must be small enough that h·curvature ≪ 1/minGap. A cloud with no such
+ * gap is reported as full dimension min(N − 1, D).
  * @example
  * localPcaDimension(samples.points).dimension // 21 for the width-10 net on 10 points
  */
@@ -65,43 +66,49 @@ export function localPcaDimension(points: Mat, options: { minGap?: number } = {}
   }
   const s = svd({ rows: N, cols: D, data: c }, { vectors: false }).s;
   const usable = Math.min(N - 1, D);
-  let best = usable;
-  let bestRatio = 0;
   for (let d = 1; d < usable; d++) {
     const ratio = s[d] > 0 ? s[d - 1] / s[d] : Infinity;
-    if (ratio > bestRatio) {
-      bestRatio = ratio;
-      best = d;
-    }
+    if (ratio >= minGap) return { dimension: d, singularValues: s, gapRatio: ratio };
   }
-  if (bestRatio < minGap) return { dimension: usable, singularValues: s, gapRatio: null };
-  return { dimension: best, singularValues: s, gapRatio: bestRatio };
+  return { dimension: usable, singularValues: s, gapRatio: null };
 }
 
 /**
  * TwoNN intrinsic dimension (Facco, d'Errico, Rodriguez, Laio, Sci. Rep. 7 (2017) 12140): for each point the ratio
- * μᵢ = r₂/r₁ of its second- to first-nearest-neighbour distance is Pareto distributed, P(μ > t) = t^{−d}, when the
- * density is locally constant; the maximum-likelihood estimate is d̂ = (N − 1)/Σᵢ log μᵢ (unbiased form).
- * Points with r₁ = 0 (duplicates) are skipped. Biased low when d is large compared with log N (boundary and
- * sparse-sampling effects): use it for small d.
+ * μᵢ = r₂/r₁ of its second- to first-nearest-neighbour distance is Pareto distributed, F(μ) = 1 − μ^{−d}, when the
+ * density is locally constant. As in the paper, the μᵢ are sorted, the empirical F(μ_(i)) = i/N is formed, the
+ * largest fraction `discard` (default 0.1) is dropped (they come from boundary points and outliers), and d is the
+ * slope of the least-squares line through the origin of −log(1 − F) against log μ:
+ * d̂ = Σ log μᵢ·(−log(1 − Fᵢ)) / Σ (log μᵢ)². Points with r₁ = 0 (duplicates) are skipped. Biased low when d is
+ * large compared with log N (every nearest-neighbour estimator is): use it for small d.
  * @example
  * twoNnDimension(samples.points) // ≈ 3 on a 3-dimensional patch
  */
-export function twoNnDimension(points: Mat): number {
+export function twoNnDimension(points: Mat, options: { discard?: number } = {}): number {
   const fn = "twoNnDimension";
   checkPoints(fn, points, 3);
+  const discard = options.discard ?? 0.1;
+  if (!(discard >= 0 && discard < 1)) throw new ValueError(`${fn}: 'discard' must be in [0, 1); found ${discard}`);
   const N = points.rows;
   const d2 = squaredDistances(points);
-  let sum = 0;
-  let used = 0;
+  const logMu: number[] = [];
   for (let i = 0; i < N; i++) {
     const [r1, r2] = nearest(d2, N, i, 2);
     if (!(r1 > 0)) continue;
-    sum += Math.log(r2 / r1);
-    used++;
+    logMu.push(Math.log(r2 / r1));
   }
-  if (used < 2 || !(sum > 0)) throw new ValueError(`${fn}: 'points' has too few distinct neighbours (${used} usable points)`);
-  return (used - 1) / sum;
+  logMu.sort((a, b) => a - b);
+  const used = logMu.length;
+  const keep = Math.floor(used * (1 - discard));
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < keep; i++) {
+    const y = -Math.log(1 - (i + 1) / (used + 1));
+    sxy += logMu[i] * y;
+    sxx += logMu[i] * logMu[i];
+  }
+  if (keep < 2 || !(sxx > 0)) throw new ValueError(`${fn}: 'points' has too few distinct neighbours (${used} usable points)`);
+  return sxy / sxx;
 }
 
 /**

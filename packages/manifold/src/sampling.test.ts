@@ -1,0 +1,148 @@
+import { init, loadWasm, setBackend, svd } from "@losscape/core";
+import { createRng, jacobian, loss, withParams } from "@losscape/mlp";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  levinaBickelDimension,
+  localPcaDimension,
+  NotAMinimumError,
+  projectToZeroLoss,
+  sampleMinimumManifold,
+  twoNnDimension,
+} from "./index.js";
+import { exactFit, randomData, REFERENCE, refProblem } from "./__tests__/helpers.js";
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+  setBackend("simd");
+});
+
+describe("sampleMinimumManifold", () => {
+  const c = REFERENCE.cases.find((k) => k.agrees_with_generic_formula)!;
+  const { model, data } = refProblem(c);
+
+  it("every sample is a zero-loss point near θ₀, seeded and reproducible", () => {
+    const s = sampleMinimumManifold(model, data, { count: 40, radius: 0.05, seed: 3 });
+    expect(s.tangentDimension).toBe(21);
+    expect(s.points.rows).toBe(40);
+    for (let i = 0; i < 40; i++) {
+      const p = s.points.data.subarray(i * 31, (i + 1) * 31);
+      // Recomputed independently of the sampler: R ≤ 1e-26 (its projection target).
+      expect(loss(withParams(model, p), data)).toBeLessThanOrEqual(1e-26);
+      // The projection moves O(h²) off the tangent step of length ≤ h (curvature), so ‖θ − θ₀‖ ≤ 2h.
+      let d2 = 0;
+      for (let j = 0; j < 31; j++) d2 += (p[j] - model.params[j]) ** 2;
+      expect(Math.sqrt(d2)).toBeLessThanOrEqual(0.1);
+    }
+    const again = sampleMinimumManifold(model, data, { count: 40, radius: 0.05, seed: 3 });
+    expect(Array.from(again.points.data)).toEqual(Array.from(s.points.data));
+    const other = sampleMinimumManifold(model, data, { count: 40, radius: 0.05, seed: 4 });
+    expect(Array.from(other.points.data)).not.toEqual(Array.from(s.points.data));
+  });
+
+  it("local PCA of the samples recovers Cooper's M − n·r = 21 on the reference fit", () => {
+    const s = sampleMinimumManifold(model, data, { count: 200, radius: 0.05, seed: 1 });
+    const pca = localPcaDimension(s.points);
+    expect(pca.dimension).toBe(c.generic_manifold_dim_M_minus_d_r);
+    expect(pca.gapRatio!).toBeGreaterThan(10);
+  });
+
+  it("TwoNN, Levina–Bickel and PCA agree with M − n·r = 3 on a small generic fit", () => {
+    // 1 → 3 → 1 tanh (M = 10) on 7 points: a 3-dimensional manifold of minima, sampled as a ball of N = 1000
+    // points. TwoNN's standard deviation is ≈ d/√N·… ≈ 0.1 here (measured over seeds on uniform 3-balls: 3.00–3.13
+    // at N = 1000) and Levina–Bickel is biased low by the ball's boundary (≈ 2.85–2.95), so the check is
+    // |d̂ − 3| < 0.5 (they round to the dimension); PCA must get it exactly.
+    const d = randomData(7, 1, 1, 3);
+    const fit = exactFit({ widths: [1, 3, 1], activation: "tanh" }, d, 1)!;
+    const s = sampleMinimumManifold(fit, d, { count: 1000, radius: 0.02, seed: 2 });
+    expect(s.tangentDimension).toBe(3);
+    expect(localPcaDimension(s.points).dimension).toBe(3);
+    expect(Math.abs(twoNnDimension(s.points) - 3)).toBeLessThan(0.5);
+    expect(Math.abs(levinaBickelDimension(s.points) - 3)).toBeLessThan(0.5);
+  });
+
+  it("walk mode stays on the zero-loss set and moves away from θ₀", () => {
+    const s = sampleMinimumManifold(model, data, { count: 30, radius: 0.05, seed: 5, mode: "walk" });
+    let far = 0;
+    for (let i = 0; i < 30; i++) {
+      const p = s.points.data.subarray(i * 31, (i + 1) * 31);
+      expect(loss(withParams(model, p), data)).toBeLessThanOrEqual(1e-26);
+      let d2 = 0;
+      for (let j = 0; j < 31; j++) d2 += (p[j] - model.params[j]) ** 2;
+      far = Math.max(far, Math.sqrt(d2));
+      // Each sample is still a generic point: rank J = n·r along the walk.
+      const sv = svd(jacobian(withParams(model, p), data.x), { vectors: false }).s;
+      expect(sv[sv.length - 1]).toBeGreaterThan(1e-10 * sv[0]);
+    }
+    expect(far).toBeGreaterThan(0.05);
+  });
+
+  it("errors: start not at a minimum, bad options", () => {
+    const off = withParams(model, model.params.map((v) => v + 0.01));
+    expect(() => sampleMinimumManifold(off, data)).toThrow(NotAMinimumError);
+    expect(() => sampleMinimumManifold(model, data, { radius: 0 })).toThrow(/'radius'/);
+    expect(() => sampleMinimumManifold(model, data, { count: 1.5 })).toThrow(/'count'/);
+    expect(() => sampleMinimumManifold(model, data, { lossTol: -1 })).toThrow(/'lossTol'/);
+    expect(() => sampleMinimumManifold(model, data, { mode: "jump" as "ball" })).toThrow(/'mode'/);
+  });
+});
+
+describe("projectToZeroLoss", () => {
+  it("converges quadratically from a nearby point: few steps, and the step is orthogonal to the null space to first order", () => {
+    const { model, data } = refProblem(REFERENCE.cases[0]);
+    const rng = createRng(9);
+    const off = withParams(model, model.params.map((v) => v + 1e-3 * rng.normal()));
+    const r = projectToZeroLoss(off, data);
+    expect(r.converged).toBe(true);
+    expect(r.loss).toBeLessThanOrEqual(1e-26);
+    // Quadratic convergence from ‖f − y‖ ~ 1e-3: 1e-3 → 1e-6 → 1e-12 → rounding: at most 5 steps.
+    expect(r.iterations).toBeLessThanOrEqual(5);
+  });
+});
+
+describe("intrinsic-dimension estimators on synthetic sets", () => {
+  const rng = createRng(17);
+  // Uniform points on a d-dimensional unit cube rotated into ℝ^D (a random orthonormal frame by QR-free
+  // Gram–Schmidt), N = 500.
+  function flat(d: number, D: number, N: number) {
+    const frame: number[][] = [];
+    while (frame.length < d) {
+      const v = Array.from({ length: D }, () => rng.normal());
+      for (const f of frame) {
+        const p = f.reduce((s, x, i) => s + x * v[i], 0);
+        for (let i = 0; i < D; i++) v[i] -= p * f[i];
+      }
+      const nv = Math.hypot(...v);
+      frame.push(v.map((x) => x / nv));
+    }
+    const data = new Float64Array(N * D);
+    for (let i = 0; i < N; i++) {
+      const u = Array.from({ length: d }, () => rng.next());
+      for (let j = 0; j < D; j++) data[i * D + j] = frame.reduce((s, f, q) => s + f[j] * u[q], 0);
+    }
+    return { rows: N, cols: D, data };
+  }
+  it.each([1, 2, 4])("d = %i in ℝ^8", (d) => {
+    const X = flat(d, 8, 500);
+    expect(localPcaDimension(X).dimension).toBe(d);
+    // Boundary bias of nearest-neighbour estimators on a cube at N = 500: within 15 % (Facco et al. 2017, Fig. 2).
+    expect(Math.abs(twoNnDimension(X) - d)).toBeLessThanOrEqual(0.15 * d);
+    expect(Math.abs(levinaBickelDimension(X) - d)).toBeLessThanOrEqual(0.15 * d);
+  });
+  it("a circle is one-dimensional for the neighbour estimators", () => {
+    const N = 400;
+    const X = { rows: N, cols: 3, data: new Float64Array(N * 3) };
+    for (let i = 0; i < N; i++) {
+      const t = 2 * Math.PI * rng.next();
+      X.data.set([Math.cos(t), Math.sin(t), 0], i * 3);
+    }
+    expect(Math.abs(twoNnDimension(X) - 1)).toBeLessThanOrEqual(0.15);
+    expect(Math.abs(levinaBickelDimension(X) - 1)).toBeLessThanOrEqual(0.15);
+  });
+  it("rejects too few points", () => {
+    const X = { rows: 2, cols: 2, data: new Float64Array([0, 0, 1, 1]) };
+    expect(() => twoNnDimension(X)).toThrow(/twoNnDimension/);
+    expect(() => levinaBickelDimension(X, { k: 5 })).toThrow(/levinaBickelDimension/);
+    expect(() => localPcaDimension(X, { minGap: 1 })).toThrow(/'minGap'/);
+  });
+});
