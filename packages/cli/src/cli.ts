@@ -146,22 +146,24 @@ export function buildProgram(): Command {
     .addOption(new Option("--sample <N>", "size of the sampled matrix for --plot (0: no histogram)").argParser(num({ min: 0, integer: true })).default(600))
     .addOption(new Option("--seed <s>", "seed of the sampled matrix").argParser(num({ integer: true })).default(1));
 
-  define(program, "dimension", "dimension of the set of minima near the model (Cooper: M − n·r)", notYet("dimension"))
+  define(program, "dimension", "dimension of the set of minima near the model (Cooper: M − n·r)", async () => (await import("./commands/dimension.js")).dimensionCommand)
     .requiredOption("--model <M>", "model file")
     .requiredOption("--data <D>", "data file")
     .addOption(inputsOpt())
-    .addOption(tolOpt())
-    .addOption(new Option("--rank-tol <T>", "relative tolerance of the Jacobian rank").argParser(num({ min: 0 })));
+    .addOption(new Option("--tol <T>", "relative zero tolerance of the Hessian corank (default: chosen at the spectrum's gap)").argParser(num({ min: 0 })))
+    .addOption(new Option("--rank-tol <T>", "relative tolerance of the Jacobian rank: σᵢ > T·σ_max counts (default 1e-10)").argParser(num({ min: 0, max: 1, exclusiveMin: true })))
+    .addOption(new Option("--loss-tol <L>", "the point must have loss ≤ L (a global minimum)").argParser(num({ min: 0, exclusiveMin: true })).default(1e-10));
 
-  define(program, "connect", "a low-loss path between two models", notYet("connect"))
+  define(program, "connect", "a low-loss path between two models", async () => (await import("./commands/connect.js")).connectCommand)
     .requiredOption("--model <M>", "model file (give --model twice: A and B)", collect)
     .requiredOption("--data <D>", "data file")
     .addOption(inputsOpt())
     .addOption(new Option("--method <m>", "linear, chain, bezier or neb").argParser(oneOf("linear", "chain", "bezier", "neb")).default("linear"))
-    .addOption(new Option("--points <N>", "points along the path").argParser(num({ min: 2, integer: true })).default(21))
+    .addOption(new Option("--points <N>", "points along the path").argParser(num({ min: 2, integer: true })).default(51))
+    .addOption(new Option("--iterations <k>", "optimisation steps for chain, bezier and neb (default 300)").argParser(num({ min: 0, integer: true })))
     .option("--plot <F>", "loss along the path; .svg or .png");
 
-  define(program, "slice", "a 2-D slice of the loss around the model", notYet("slice"))
+  define(program, "slice", "a 2-D slice of the loss around the model", async () => (await import("./commands/slice.js")).sliceCommand)
     .requiredOption("--model <M>", "model file")
     .requiredOption("--data <D>", "data file")
     .addOption(inputsOpt())

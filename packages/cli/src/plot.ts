@@ -58,6 +58,12 @@ export function writeFigure(path: string, svg: string): void {
   writeFileAtomic(path, png);
 }
 
+/** Tick labels of a log axis: powers of ten as 1e-3, other ticks unlabelled. */
+function logTick(d: number): string {
+  const e = Math.log10(d);
+  return Math.abs(e - Math.round(e)) < 1e-9 ? `1e${Math.round(e)}` : "";
+}
+
 /** A title drawn as text inside the plot area (Plot's own title is HTML outside the svg). */
 function titleMark(title: string): Plot.Markish {
   return Plot.text([title], { frameAnchor: "top-left", dy: -32, dx: 0, fontSize: 14, fontWeight: "bold", text: (d: string) => d });
@@ -150,7 +156,7 @@ export function indexEnergyFigure(points: { energy: number; index: number; group
   const groups = [...new Set(points.map((p) => p.group))];
   return renderSvg({
     marginTop: 62,
-    x: { type: positive ? "log" : "linear", label: "energy ε = loss / d_out" + (positive ? " (log axis)" : ""), grid: true },
+    x: { type: positive ? "log" : "linear", label: "energy ε = loss / d_out" + (positive ? " (log axis)" : ""), grid: true, ...(positive ? { tickFormat: logTick } : {}) },
     y: { label: "index α (fraction of negative eigenvalues)", grid: true, domain: [0, Math.max(0.05, ...points.map((p) => p.index)) * 1.1] },
     color: { domain: groups, range: PALETTE, legend: false },
     marks: withTitle(o.title, [
@@ -171,7 +177,7 @@ export function pathFigure(paths: { label: string; path: { t: number; loss: numb
   return renderSvg({
     marginTop: 62,
     x: { label: "t (position along the path)", domain: [0, 1] },
-    y: { type: logY ? "log" : "linear", label: "loss R(θ(t))" + (logY ? " (log axis)" : ""), grid: true },
+    y: { type: logY ? "log" : "linear", label: "loss R(θ(t))" + (logY ? " (log axis)" : ""), grid: true, ...(logY ? { tickFormat: logTick } : {}) },
     color: { domain: paths.map((p) => p.label), range: PALETTE, legend: false },
     marks: withTitle(o.title, [
       Plot.line(pts, { x: "t", y: "loss", stroke: "label", strokeWidth: 2 }),
@@ -185,29 +191,29 @@ export function pathFigure(paths: { label: string; path: { t: number; loss: numb
 
 /**
  * A 2-D slice of the loss, R(θ + a·u + b·v) on a grid, as filled contours with the centre marked.
- * `grid[i][j]` is the loss at (axes.a[j], axes.b[i]).
+ * `grid[i][j]` is the loss at (a[i], b[j]) (the layout of @losscape/manifold's `lossSlice`).
  * @example
  * sliceFigure({ grid: [[1, 2], [2, 3]], a: [-1, 1], b: [-1, 1] })
  */
 export function sliceFigure(o: { grid: number[][]; a: number[]; b: number[]; title?: string; aLabel?: string; bLabel?: string; log?: boolean }): string {
-  const ny = o.grid.length;
-  const nx = o.grid[0]?.length ?? 0;
-  const flat: number[] = [];
+  const nx = o.a.length;
+  const ny = o.b.length;
   const positive = o.grid.every((r) => r.every((v) => v > 0));
   const log = o.log ?? positive;
-  for (let i = 0; i < ny; i++) for (let j = 0; j < nx; j++) flat.push(log ? Math.log10(o.grid[i][j]) : o.grid[i][j]);
+  // Plot's contour reads value k at column k mod width, row ⌊k / width⌋: x runs over a, y over b.
+  const flat: number[] = [];
+  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) flat.push(log ? Math.log10(o.grid[i][j]) : o.grid[i][j]);
   const a0 = o.a[0];
   const a1 = o.a[nx - 1];
   const b0 = o.b[0];
   const b1 = o.b[ny - 1];
-  // Plot's contour samples value i at the centre of cell (i mod width, ⌊i/width⌋) of [x1,x2]×[y1,y2]: widen the
-  // extent by half a cell so the samples land on the grid points.
+  // The samples sit at cell centres of [x1,x2]×[y1,y2]: widen the extent by half a cell so they land on the grid.
   const dx = nx > 1 ? (a1 - a0) / (nx - 1) / 2 : 0.5;
   const dy = ny > 1 ? (b1 - b0) / (ny - 1) / 2 : 0.5;
   return renderSvg({
     marginTop: 62,
-    width: 560,
-    height: 520,
+    width: 600,
+    height: 560,
     x: { label: o.aLabel ?? "a (first direction)", domain: [a0 - dx, a1 + dx] },
     y: { label: o.bLabel ?? "b (second direction)", domain: [b0 - dy, b1 + dy] },
     color: { type: "linear", scheme: "viridis", legend: false },
@@ -219,13 +225,14 @@ export function sliceFigure(o: { grid: number[][]; a: number[]; b: number[]; tit
         x2: a1 + dx,
         y1: b0 - dy,
         y2: b1 + dy,
+        value: Plot.identity,
         fill: "value",
         stroke: "white",
         strokeOpacity: 0.5,
         thresholds: 20,
       }),
       Plot.dot([[0, 0]], { x: (d: number[]) => d[0], y: (d: number[]) => d[1], r: 4, fill: "red", stroke: "white" }),
-      Plot.text([log ? "colour: log₁₀ loss (dark = low); red dot: the model" : "colour: loss (dark = low); red dot: the model"], {
+      Plot.text([log ? "colour: log₁₀ loss (dark = low) · red dot: the model" : "colour: loss (dark = low) · red dot: the model"], {
         frameAnchor: "bottom-right",
         dy: -4,
         dx: -4,

@@ -38,3 +38,24 @@ writeFileSync(
   new URL("overflow.json", dir),
   JSON.stringify({ format: "losscape.mlp/1", widths: [1, 1], activation: "tanh", params: [1e200, 0] }) + "\n",
 );
+
+// An exact fit of an overparameterised net (Cooper): 1-10-1 tanh on 10 points, loss ≤ 1e-25, from
+// @losscape/manifold's cooperShowcase (seed 0); and the same model with its hidden neurons permuted (another
+// global minimum with the same loss), for `losscape connect`.
+const { cooperShowcase } = await import("@losscape/manifold");
+const cooper = cooperShowcase({ seed: 0 });
+writeFileSync(new URL("cooper10.json", dir), JSON.stringify(serializeData(cooper.generic.data)) + "\n");
+writeFileSync(new URL("tanh1-10-1-fit.json", dir), JSON.stringify(serializeModel({ ...cooper.generic.model, meta: { note: "exact fit of cooper10.json (cooperShowcase seed 0)" } }), null, 1) + "\n");
+const permuted = (m) => {
+  // widths [1, h, 1]: θ = [W¹ (h), b¹ (h), W² (h), b²]; reverse the order of the hidden neurons.
+  const h = m.widths[1];
+  const p = m.params;
+  const q = Float64Array.from(p);
+  for (let j = 0; j < h; j++) {
+    q[j] = p[h - 1 - j];
+    q[h + j] = p[2 * h - 1 - j];
+    q[2 * h + j] = p[3 * h - 1 - j];
+  }
+  return { ...m, params: q };
+};
+writeFileSync(new URL("tanh131-min-permuted.json", dir), JSON.stringify(serializeModel({ ...permuted(min.model), meta: { note: "tanh131-min.json with its hidden neurons in reverse order" } }), null, 1) + "\n");

@@ -1,0 +1,64 @@
+import { connectMinima } from "@losscape/manifold";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { InputError } from "../errors.js";
+import { fmt, keyValues, table } from "../format.js";
+import { checkFits, checkWritable, loadData, loadModel } from "../io.js";
+import { pathFigure, plotKind, writeFigure } from "../plot.js";
+import { status } from "../progress.js";
+
+export interface ConnectOptions {
+  model: string[];
+  data: string;
+  inputs?: number;
+  method: "linear" | "chain" | "bezier" | "neb";
+  points: number;
+  iterations?: number;
+  plot?: string;
+}
+
+/**
+ * `losscape connect`: the loss along a path θ(t), t ∈ [0, 1], between two models A and B (straight line, a
+ * polygonal chain or quadratic Bézier curve trained to low loss, or a nudged elastic band), and the barrier
+ * max_t R(θ(t)) − max(R(θ_A), R(θ_B)).
+ */
+export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<void> {
+  if (o.model.length !== 2) throw new InputError(`--model must be given exactly twice (A and B); found ${o.model.length}`);
+  if (o.plot) {
+    plotKind(o.plot);
+    checkWritable(o.plot, "--plot");
+  }
+  const [pa, pb] = o.model;
+  const a = loadModel(pa);
+  const b = loadModel(pb, "--model (second)");
+  if (a.widths.length !== b.widths.length || a.widths.some((w, i) => w !== b.widths[i]) || a.params.length !== b.params.length) {
+    throw new InputError(`${pb}: must have the widths of ${pa} ([${a.widths.join(", ")}]); found [${b.widths.join(", ")}]`);
+  }
+  const data = loadData(o.data, { inputs: o.inputs });
+  checkFits(a, data, pa, o.data);
+  const st = status(`connecting the two models (${o.method})`, ctx.quiet);
+  const r = connectMinima(a, b, data, { method: o.method, points: o.points, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) });
+  const straight = o.plot && o.method !== "linear" ? connectMinima(a, b, data, { method: "linear", points: o.points }) : null;
+  st.end();
+  if (o.plot) {
+    const paths = [{ label: o.method, path: r.path }, ...(straight ? [{ label: "linear", path: straight.path }] : [])];
+    writeFigure(o.plot, pathFigure(paths, { title: `Loss along the ${o.method} path from A to B: barrier ${fmt(r.barrier, 4)}` }));
+  }
+  const record = { barrier: r.barrier, path: r.path, method: r.method, maxLoss: r.maxLoss, iterations: r.iterations, warnings: [] as string[] };
+  emit(ctx, record, () => {
+    const step = Math.max(1, Math.round((r.path.length - 1) / 10));
+    const rows = r.path.filter((_, i) => i % step === 0 || i === r.path.length - 1).map((p) => [fmt(p.t, 4), fmt(p.loss)]);
+    return (
+      keyValues([
+        ["A", pa],
+        ["B", pb],
+        ["method", `${r.method}${r.iterations ? ` (${r.iterations} optimisation steps)` : ""}`],
+        ["barrier", `${fmt(r.barrier)} = max loss ${fmt(r.maxLoss)} − max(R(A), R(B))`],
+        ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+      ]) +
+      "\n" +
+      table(["t", "loss"], rows) +
+      (rows.length < r.path.length ? `(${rows.length} of ${r.path.length} points; --json prints all)\n` : "")
+    );
+  });
+}

@@ -1,0 +1,70 @@
+import { globalMinimumDimension } from "@losscape/manifold";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { fmt, keyValues, numberBlock } from "../format.js";
+import { checkFits, loadData, loadModel } from "../io.js";
+import { status } from "../progress.js";
+import { describeModel } from "../util.js";
+
+export interface DimensionOptions {
+  model: string;
+  data: string;
+  inputs?: number;
+  tol?: number;
+  rankTol?: number;
+  lossTol: number;
+}
+
+/**
+ * `losscape dimension`: at a zero-loss point, the rank of the output Jacobian J ((n·r) × M), the local dimension
+ * M − rank J of the zero-loss set, Cooper's generic dimension M − n·r, the Hessian corank, and whether they agree
+ * (Cooper 2021). A point with R > --loss-tol is bad input (it is not a global minimum).
+ */
+export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promise<void> {
+  const model = loadModel(o.model);
+  const data = loadData(o.data, { inputs: o.inputs });
+  checkFits(model, data, o.model, o.data);
+  const st = status(`dimension of the minima set at ${describeModel(model)}`, ctx.quiet);
+  const d = globalMinimumDimension(model, data, {
+    ...(o.tol !== undefined ? { tol: o.tol } : {}),
+    ...(o.rankTol !== undefined ? { rankTol: o.rankTol } : {}),
+    lossTol: o.lossTol,
+  });
+  st.end();
+  const record = {
+    paramCount: d.paramCount,
+    dataCount: d.dataCount,
+    outputDim: d.outputDim,
+    loss: d.loss,
+    jacobianRank: d.jacobianRank,
+    jacobianSingularValues: d.jacobianSingularValues,
+    localDimension: d.localDimension,
+    cooperDimension: d.cooperDimension,
+    hessianCorank: d.hessianCorank,
+    agrees: d.agrees,
+    gradNorm: d.gradNorm,
+    rankTol: d.rankTol,
+    hessianTol: d.hessian.tol,
+    hessianTolSource: d.hessian.tolSource,
+    redundancyBound: d.embedding.bound,
+    warnings: [] as string[],
+  };
+  emit(ctx, record, () => {
+    const n = d.dataCount * d.outputDim;
+    return (
+      keyValues([
+        ["model", `${o.model} (${describeModel(model)})`],
+        ["data", `${o.data} (n = ${d.dataCount}, r = ${d.outputDim}, n·r = ${n})`],
+        ["loss", fmt(d.loss)],
+        ["rank J", `${d.jacobianRank} of ${Math.min(n, d.paramCount)} (σᵢ > ${d.rankTol}·σ_max)`],
+        ["local dimension", `${d.localDimension} = M − rank J`],
+        ["Cooper dimension", `${d.cooperDimension} = M − n·r`],
+        ["Hessian corank", `${d.hessianCorank} (tolerance ${fmt(d.hessian.tol)}, ${d.hessian.tolSource})`],
+        ["agrees", d.agrees ? "yes: rank J = n·r and corank H = M − n·r" : "no"],
+        ["redundant neurons", `${d.embedding.bound} (m_total − m_min: extra degeneracy from split neurons)`],
+      ]) +
+      "\nsingular values of J (descending):\n" +
+      numberBlock(d.jacobianSingularValues)
+    );
+  });
+}

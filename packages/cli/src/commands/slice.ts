@@ -1,0 +1,71 @@
+import { landscapeSlice } from "@losscape/manifold";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { fmt, keyValues } from "../format.js";
+import { checkFits, checkWritable, loadData, loadModel } from "../io.js";
+import { plotKind, sliceFigure, writeFigure } from "../plot.js";
+import { status } from "../progress.js";
+import { describeModel } from "../util.js";
+
+export interface SliceOptions {
+  model: string;
+  data: string;
+  inputs?: number;
+  dirs: "random" | "hessian" | "embedding";
+  grid: number;
+  range: number;
+  seed: number;
+  plot?: string;
+}
+
+const DIRS = {
+  random: "two filter-normalised random directions (Li et al. 2018)",
+  hessian: "the eigenvectors of the two largest Hessian eigenvalues",
+  embedding: "the embedding line of a split of neuron 0 of layer 1 (α from 0.5), and a random direction",
+};
+
+/**
+ * `losscape slice`: the loss on a 2-D plane through the model, grid[i][j] = R(θ + a_i·d₁ + b_j·d₂) with a, b on
+ * `--grid` points of [−range, range] (axes = [a, b]).
+ */
+export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void> {
+  if (o.plot) {
+    plotKind(o.plot);
+    checkWritable(o.plot, "--plot");
+  }
+  const model = loadModel(o.model);
+  const data = loadData(o.data, { inputs: o.inputs });
+  checkFits(model, data, o.model, o.data);
+  const st = status(`slicing the loss around ${describeModel(model)} (${o.grid}×${o.grid})`, ctx.quiet);
+  const s = landscapeSlice(model, data, { dirs: o.dirs, points: o.grid, range: o.range, seed: o.seed });
+  st.end();
+  if (o.plot) {
+    writeFigure(
+      o.plot,
+      sliceFigure({
+        grid: s.grid,
+        a: s.axes[0],
+        b: s.axes[1],
+        title: `Loss around ${o.model.split("/").pop()} (${o.dirs} directions)`,
+        aLabel: o.dirs === "embedding" ? "a (along the embedding line)" : "a (first direction)",
+        bLabel: "b (second direction)",
+      }),
+    );
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const row of s.grid) for (const v of row) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  const c = Math.floor((o.grid - 1) / 2);
+  const record = { grid: s.grid, axes: s.axes, dirs: s.dirs, widths: s.model.widths, evaluator: s.evaluator, warnings: [] as string[] };
+  emit(ctx, record, () =>
+    keyValues([
+      ["model", `${o.model} (${describeModel(model)})${o.dirs === "embedding" ? `, sliced at its embedding ${s.model.widths.join("-")}` : ""}`],
+      ["directions", `${o.dirs}: ${DIRS[o.dirs]}`],
+      ["grid", `${o.grid} × ${o.grid} on [−${o.range}, ${o.range}]²`],
+      ["loss at centre", o.grid % 2 === 1 ? fmt(s.grid[c][c]) : "— (even grid)"],
+      ["loss range", `${fmt(lo)} … ${fmt(hi)}`],
+      ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+      ["", "(--json prints the grid)"],
+    ]),
+  );
+}
