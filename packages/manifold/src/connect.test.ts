@@ -1,0 +1,147 @@
+// Connectivity: the loss along paths between minima and the sublevel-set test, on the cases of Freeman & Bruna
+// 2017 and the lecture: deep linear nets with hidden widths > min(n₀, n_L) and two-layer quadratic nets with width
+// > 2N have connected sublevel sets; a relu net whose zero-loss set has two components.
+import { init, loadWasm, setBackend } from "@losscape/core";
+import { createRng, initParams, loss, withParams, type Dataset, type Model } from "@losscape/mlp";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connectMinima, projectToZeroLoss, sublevelConnected } from "./index.js";
+import { column, exactFit } from "./__tests__/helpers.js";
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+  setBackend("simd");
+});
+
+/** Every segment of a polygon, sampled at 101 points, stays at or below `level` (an independent re-check). */
+function polygonMax(model: Model, data: Dataset, nodes: Float64Array[]): number {
+  let mx = -Infinity;
+  for (let s = 0; s + 1 < nodes.length; s++) {
+    for (let q = 0; q <= 100; q++) {
+      const p = nodes[s].map((v, i) => v + (q / 100) * (nodes[s + 1][i] - v));
+      mx = Math.max(mx, loss(withParams(model, p), data));
+    }
+  }
+  return mx;
+}
+
+describe("deep linear net, hidden widths 3 > min(n₀, n_L) = 2", () => {
+  const rng = createRng(7);
+  const n = 10;
+  const data: Dataset = {
+    x: { rows: n, cols: 2, data: Float64Array.from({ length: 2 * n }, () => rng.normal()) },
+    y: { rows: n, cols: 2, data: Float64Array.from({ length: 2 * n }, () => rng.normal()) },
+  };
+  const spec = { widths: [2, 3, 3, 2], activation: "linear" as const };
+  // Two global minima (the least-squares fit of an affine map, R* > 0) from seeded starts; the second is then
+  // mapped by a symmetry — the sign flip of the first hidden layer's neurons (rows of W¹, b¹ and columns of W²;
+  // the function is unchanged) — so the straight segment between them passes near zero first-layer weights,
+  // far above the minimum.
+  let a: Model, b0: Model, b: Model, La: number, Lb: number;
+  beforeAll(() => {
+    const fit = (seed: number) =>
+      projectToZeroLoss({ ...spec, params: initParams(spec, { scheme: "normal", std: 0.7, seed }) }, data, { maxIter: 200, lossTol: 1e-300 }).model;
+    a = fit(1);
+    b0 = fit(2);
+    const W2cols = new Set([9, 12, 15, 10, 13, 16, 11, 14, 17]); // W² is 3×3 at offsets 9..17: all its entries
+    // rows of W¹ (offsets 0..5) and b¹ (6..8) flip; W² = W²·diag(−1) flips every column, i.e. all 9 entries.
+    b = withParams(b0, b0.params.map((v, i) => (i < 9 || W2cols.has(i) ? -v : v)));
+    La = loss(a, data);
+    Lb = loss(b, data);
+  });
+
+  it("both end points are global minima (same loss, the least-squares value)", () => {
+    // Gauss–Newton on a non-zero-residual problem converges linearly to the minimiser; 200 steps reach the
+    // rounding level of R (1e-12 relative).
+    expect(Math.abs(La - Lb)).toBeLessThanOrEqual(1e-12 * La);
+    expect(Math.abs(loss(b0, data) - Lb)).toBeLessThanOrEqual(1e-14 * Lb);
+  });
+
+  it("the straight line has a barrier; the sublevel set R ≤ R* + 1e-3 still connects them", () => {
+    const line = connectMinima(a, b, data, { method: "linear" });
+    expect(line.barrier).toBeGreaterThan(0.05);
+    const level = Math.max(La, Lb) + 1e-3;
+    const c = sublevelConnected(a, b, data, { level });
+    expect(c.connected).toBe(true);
+    // re-check the returned polygon more densely than the search did (101 points per segment); the level is met
+    // up to the loss's O(h²) variation between sample points — allow 1e-3 of the level's excess.
+    expect(polygonMax(a, data, c.nodes)).toBeLessThanOrEqual(level + 1e-3 * (level - La));
+  });
+
+  it("optimised curves lower the barrier below the straight line's (chain, Bézier, NEB)", () => {
+    const line = connectMinima(a, b, data, { method: "linear" });
+    for (const method of ["chain", "bezier", "neb"] as const) {
+      const c = connectMinima(a, b, data, { method, iterations: 200 });
+      expect(c.method).toBe(method);
+      expect(c.path.length).toBe(51);
+      expect(c.path[0].loss).toBeCloseTo(La, 14);
+      expect(c.barrier, method).toBeLessThan(0.5 * line.barrier);
+    }
+  });
+});
+
+describe("two-layer quadratic activation, width 7 > 2N = 6", () => {
+  const rng = createRng(9);
+  const N = 3;
+  const data: Dataset = {
+    x: { rows: N, cols: 2, data: Float64Array.from({ length: 2 * N }, () => rng.normal()) },
+    y: column(Array.from({ length: N }, () => rng.normal())),
+  };
+  const spec = { widths: [2, 7, 1], activation: "quadratic" as const };
+  it("two exact fits are connected inside R ≤ 1e-4, though the straight line between them climbs", () => {
+    const a = exactFit(spec, data, 1)!;
+    const b = exactFit(spec, data, 2)!;
+    expect(loss(a, data)).toBeLessThanOrEqual(1e-26);
+    expect(loss(b, data)).toBeLessThanOrEqual(1e-26);
+    expect(connectMinima(a, b, data).barrier).toBeGreaterThan(1e-2);
+    const c = sublevelConnected(a, b, data, { level: 1e-4 });
+    expect(c.connected).toBe(true);
+    // dense re-check, as above: ≤ level·(1 + 1e-3)
+    expect(polygonMax(a, data, c.nodes)).toBeLessThanOrEqual(1e-4 * (1 + 1e-3));
+  });
+});
+
+describe("relu data set with two components", () => {
+  // f(x) = a₁ relu(w₁x) + a₂ relu(w₂x) (no biases) on x = ±1, y = 1. Zero loss needs one neuron with w > 0 and
+  // one with w < 0, so the zero set is {w₁ > 0 > w₂} ∪ {w₂ > 0 > w₁}. On any path between the components some
+  // wᵢ = 0; there the other neuron serves one side only, one residual is −1 and R ≥ 1/(2·2) = 1/4. So for
+  // λ < 1/4 the λ-sublevel set has (at least) two components, and every path's barrier is ≥ 1/4.
+  const spec = { widths: [1, 2, 1], activation: "relu" as const, bias: false };
+  const data: Dataset = { x: column([-1, 1]), y: column([1, 1]) };
+  const a: Model = { ...spec, params: Float64Array.from([1, -1, 1, 1]) };
+  const b: Model = { ...spec, params: Float64Array.from([-1, 1, 1, 1]) };
+  it("both are exact minima; no path is found in R ≤ 0.1, and every method's barrier is ≥ 1/4", () => {
+    expect(loss(a, data)).toBe(0);
+    expect(loss(b, data)).toBe(0);
+    const c = sublevelConnected(a, b, data, { level: 0.1 });
+    expect(c.connected).toBe(false);
+    for (const method of ["linear", "chain", "bezier", "neb"] as const) {
+      const p = connectMinima(a, b, data, { method, iterations: 150 });
+      expect(p.barrier, method).toBeGreaterThanOrEqual(0.25);
+    }
+  });
+  it("while two minima in the same component connect at that level", () => {
+    const a2: Model = { ...spec, params: Float64Array.from([2, -0.5, 0.5, 2]) }; // rescaled neurons: still w₁ > 0 > w₂
+    expect(loss(a2, data)).toBe(0);
+    expect(sublevelConnected(a, a2, data, { level: 0.1 }).connected).toBe(true);
+  });
+});
+
+describe("errors", () => {
+  const spec = { widths: [1, 2, 1], activation: "tanh" as const };
+  const data: Dataset = { x: column([0, 1]), y: column([0, 1]) };
+  const a: Model = { ...spec, params: new Float64Array(7) };
+  it("mismatched architectures, bad methods and levels", () => {
+    const wide: Model = { widths: [1, 3, 1], activation: "tanh", params: new Float64Array(10) };
+    expect(() => connectMinima(a, wide, data)).toThrow(/'a' and 'b' must be the same architecture/);
+    expect(() => connectMinima(a, a, data, { method: "spline" as "linear" })).toThrow(/'method'/);
+    expect(() => connectMinima(a, a, data, { points: 1 })).toThrow(/'points'/);
+    expect(() => sublevelConnected(a, a, data, { level: -1 })).toThrow(/'level'/);
+    expect(() => sublevelConnected(a, a, data, { level: 1e-9 })).toThrow(/both end points must lie in the sublevel set/);
+  });
+  it("a linear path between identical points has zero barrier", () => {
+    const p = connectMinima(a, a, data);
+    expect(p.barrier).toBe(0);
+    expect(p.path.every((q) => q.loss === p.path[0].loss)).toBe(true);
+  });
+});

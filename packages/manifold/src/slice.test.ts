@@ -1,0 +1,156 @@
+import { BACKENDS, eigh, init, loadWasm, setBackend } from "@losscape/core";
+import { hessian, initParams, loss, unpackParams, withParams, type Activation, type Model } from "@losscape/mlp";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { embeddingLine, filterNormalizedDirection, hessianDirections, landscapeSlice, lossSlice } from "./index.js";
+import { randomData } from "./__tests__/helpers.js";
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+function pointwise(model: Model, data: ReturnType<typeof randomData>, d1: Float64Array, d2: Float64Array | null, a: number, b: number): number {
+  return loss(withParams(model, model.params.map((v, i) => v + a * d1[i] + (d2 ? b * d2[i] : 0))), data);
+}
+
+describe.each(BACKENDS)("lossSlice (%s)", (backend) => {
+  it("the affine-plane evaluator equals one forward pass per grid point (fast-check over architectures)", () => {
+    setBackend(backend);
+    const acts: Activation[] = ["tanh", "relu", "linear", "quadratic", { name: "leaky-relu", slope: 0.2 }];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.constantFrom(...acts),
+        fc.boolean(),
+        fc.constantFrom(0.5, 3, 200),
+        fc.integer({ min: 0, max: 999 }),
+        (din, m, r, activation, bias, range, seed) => {
+          const spec = { widths: [din, m, r], activation, bias };
+          const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed }) };
+          const data = randomData(6, din, r, seed + 1);
+          const d1 = filterNormalizedDirection(model, { seed: seed + 2 });
+          const d2 = filterNormalizedDirection(model, { seed: seed + 3 });
+          const s = lossSlice(model, data, { directions: [d1, d2], points: 5, range });
+          expect(s.evaluator).toBe("affine-plane");
+          for (let i = 0; i < 5; i++) {
+            for (let j = 0; j < 5; j++) {
+              const ref = pointwise(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
+              // Same sums in another order, and tanh through exp(2z) products (≤ ~100 ulp, see lossSlice): 1e-11
+              // relative. range 200 drives |z| beyond 300 and exercises the Math.tanh fallback.
+              expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-11 * Math.max(ref, 1e-300));
+            }
+          }
+        },
+      ),
+      { seed: 11, numRuns: 40 },
+    );
+  });
+
+  it("deep nets and other activations go pointwise; 1-D slices have one row", () => {
+    setBackend(backend);
+    const spec = { widths: [2, 3, 3, 1], activation: "sigmoid" as const };
+    const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 4 }) };
+    const data = randomData(5, 2, 1, 5);
+    const d1 = filterNormalizedDirection(model, { seed: 6 });
+    const s = lossSlice(model, data, { directions: [d1], points: 7, range: 2 });
+    expect(s.evaluator).toBe("pointwise");
+    expect(s.grid.length).toBe(1);
+    expect(s.axes.length).toBe(1);
+    expect(s.axes[0][0]).toBe(-2);
+    expect(s.axes[0][6]).toBe(2);
+    for (let i = 0; i < 7; i++) expect(s.grid[0][i]).toBe(pointwise(model, data, d1, null, s.axes[0][i], 0));
+    expect(s.grid[0][3]).toBe(loss(model, data)); // the centre is θ itself
+  });
+});
+
+describe("directions", () => {
+  it("filter normalisation: each filter of d has the norm of the same filter of θ, biases 0 (fast-check)", () => {
+    setBackend("simd");
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }), fc.integer({ min: 0, max: 999 }), (widths, seed) => {
+        const spec = { widths, activation: "tanh" as const };
+        const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed }) };
+        const d = filterNormalizedDirection(model, { seed });
+        const L = unpackParams(model, model.params);
+        const D = unpackParams(model, d);
+        L.forEach((layer, l) => {
+          for (let s = 0; s < layer.W.rows; s++) {
+            const row = (x: Float64Array) => Math.hypot(...x.subarray(s * layer.W.cols, (s + 1) * layer.W.cols));
+            expect(Math.abs(row(D[l].W.data) - row(layer.W.data))).toBeLessThanOrEqual(1e-14 * (1 + row(layer.W.data)));
+          }
+          expect(D[l].b.every((v) => v === 0)).toBe(true);
+        });
+        expect(Array.from(filterNormalizedDirection(model, { seed }))).toEqual(Array.from(d)); // seeded
+      }),
+      { seed: 5, numRuns: 30 },
+    );
+  });
+
+  it("hessian directions are unit eigenvectors of the largest eigenvalues", () => {
+    setBackend("simd");
+    const spec = { widths: [1, 4, 1], activation: "tanh" as const };
+    const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 8 }) };
+    const data = randomData(8, 1, 1, 9);
+    const H = hessian(model, data);
+    const lam = eigh(H).values;
+    const [v1, v2] = hessianDirections(model, data, { count: 2 });
+    const M = H.rows;
+    for (const [v, l] of [[v1, lam[M - 1]], [v2, lam[M - 2]]] as const) {
+      expect(Math.abs(Math.hypot(...v) - 1)).toBeLessThanOrEqual(1e-13);
+      for (let i = 0; i < M; i++) {
+        let s = 0;
+        for (let j = 0; j < M; j++) s += H.data[i * M + j] * v[j];
+        // ‖Hv − λv‖ ≤ O(M·ε·‖H‖) for a backward-stable eigensolver
+        expect(Math.abs(s - l * v[i])).toBeLessThanOrEqual(1e-12 * M * Math.abs(lam[M - 1]));
+      }
+    }
+    expect(() => hessianDirections(model, data, { count: 99 })).toThrow(/'count'/);
+  });
+
+  it("the embedding line keeps the function: the 1-D slice along it is flat", () => {
+    setBackend("simd");
+    const spec = { widths: [2, 3, 1], activation: "tanh" as const };
+    const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 10 }) };
+    const data = randomData(9, 2, 1, 11);
+    for (const neuron of [0, 2]) {
+      const { model: wide, direction } = embeddingLine(model, { layer: 1, neuron, alpha: 0.25 });
+      expect(wide.widths).toEqual([2, 4, 1]);
+      expect(Math.abs(Math.hypot(...direction) - 1)).toBeLessThanOrEqual(1e-15);
+      const L0 = loss(model, data);
+      // output preserved by the split: same loss to rounding
+      expect(Math.abs(loss(wide, data) - L0)).toBeLessThanOrEqual(1e-14 * L0);
+      const s = lossSlice(wide, data, { directions: [direction], points: 9, range: 3 });
+      for (const v of s.grid[0]) expect(Math.abs(v - L0)).toBeLessThanOrEqual(1e-13 * L0);
+    }
+    expect(() => embeddingLine(model, { layer: 2, neuron: 0 })).toThrow(/'layer'/);
+    expect(() => embeddingLine(model, { layer: 1, neuron: 3 })).toThrow(/'neuron'/);
+  });
+});
+
+describe("landscapeSlice (the CLI's shape)", () => {
+  it("random, hessian, embedding and given directions", () => {
+    setBackend("simd");
+    const spec = { widths: [1, 5, 1], activation: "tanh" as const };
+    const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 12 }) };
+    const data = randomData(10, 1, 1, 13);
+    for (const dirs of ["random", "hessian", "embedding"] as const) {
+      const s = landscapeSlice(model, data, { dirs, points: 11, range: 0.5 });
+      expect(s.dirs).toBe(dirs);
+      expect(s.grid.length).toBe(11);
+      expect(s.grid.every((row) => row.length === 11)).toBe(true);
+      expect(s.axes).toHaveLength(2);
+      // the centre of the grid is the (possibly widened) model itself: same loss as the model
+      expect(Math.abs(s.grid[5][5] - loss(model, data))).toBeLessThanOrEqual(1e-14 * loss(model, data));
+    }
+    const given = landscapeSlice(model, data, { dirs: [filterNormalizedDirection(model, { seed: 1 })], points: 5 });
+    expect(given.dirs).toBe("given");
+    expect(given.grid).toHaveLength(1);
+    expect(() => landscapeSlice(model, data, { dirs: "pca" as "random" })).toThrow(/'dirs'/);
+    expect(() => lossSlice(model, data, { directions: [new Float64Array(3)] })).toThrow(/directions\[0\]/);
+    expect(() => lossSlice(model, data, { directions: [] })).toThrow(/'directions'/);
+    expect(() => lossSlice(model, data, { directions: [new Float64Array(16)], range: 0 })).toThrow(/'range'/);
+  });
+});
