@@ -46,6 +46,11 @@ export interface EmbeddingCertificate {
   splitBlockFormulaInertia: Inertia | null;
   /** Eigenvalues of α(1−α)Γ_s, ascending (null without `step`), whether or not the prediction applies. */
   splitBlockEigenvalues: number[] | null;
+  /**
+   * inertia(H) + inertia(K) evaluated whether or not the base is degenerate (a proof needs a non-degenerate base;
+   * on the reference data it also matches every degenerate case). Null without `step`.
+   */
+  splitSubspaceFormulaInertia: Inertia | null;
   /** Eigenvalues of the split-subspace Hessian K of `splitSubspaceHessian`, ascending (null without `step`). */
   splitSubspaceEigenvalues: number[] | null;
   /** Hessian eigenvalues before and after, ascending. */
@@ -110,6 +115,7 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
   let splitBlockFormulaInertia: Inertia | null = null;
   let splitBlockEigenvalues: number[] | null = null;
   let splitSubspaceEigenvalues: number[] | null = null;
+  let splitSubspaceFormulaInertia: Inertia | null = null;
   if (step !== undefined) {
     const gamma = splitBlock(narrow, data, step);
     const c = step.alpha * (1 - step.alpha);
@@ -124,14 +130,13 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
     };
     splitSubspaceEigenvalues = Array.from(eigvalsh(splitSubspaceHessian(narrow, data, step)));
     const ks = countWithThreshold(splitSubspaceEigenvalues, thr);
-    if (inertiaBefore.zero === 0) {
-      predictedInertia = {
-        negative: inertiaBefore.negative + ks.negative,
-        zero: inertiaBefore.zero + ks.zero,
-        positive: inertiaBefore.positive + ks.positive,
-        tol,
-      };
-    }
+    splitSubspaceFormulaInertia = {
+      negative: inertiaBefore.negative + ks.negative,
+      zero: inertiaBefore.zero + ks.zero,
+      positive: inertiaBefore.positive + ks.positive,
+      tol,
+    };
+    if (inertiaBefore.zero === 0) predictedInertia = splitSubspaceFormulaInertia;
   }
   return {
     maxOutputDiff: Math.max(maxOutputDiffData, maxOutputDiffProbes),
@@ -148,6 +153,7 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
     predictionMatches: predictedInertia === null ? null : sameCounts(predictedInertia, inertiaAfter),
     splitBlockFormulaInertia,
     splitSubspaceEigenvalues,
+    splitSubspaceFormulaInertia,
     splitBlockEigenvalues,
     eigenvaluesBefore: Array.from(eigBefore),
     eigenvaluesAfter: Array.from(eigAfter),

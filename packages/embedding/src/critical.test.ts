@@ -199,13 +199,28 @@ describe("strict saddles and the truly-bad test on random critical points", () =
     }
     expect(escapes).toBeGreaterThanOrEqual(4);
   });
-  it("relu nets: σ″ = 0, every Γ_s vanishes, the necessary condition for a truly bad point holds", () => {
-    const { model, data } = randomProblem({ widths: [2, 3, 1], activation: "relu", seed: 12 });
-    const r = strictSaddleEmbedding(model, data);
-    expect(r.blocks).toHaveLength(3);
-    expect(r.blocks.every((b) => b.vanishes && maxAbs(b.eigenvalues) === 0)).toBe(true);
+  it("one-hidden-layer relu net with one output at a critical point: Γ_s = 0 (σ″ = 0) and B = 0, so truly-bad holds", () => {
+    // With m_{l+1} = 1, Σⱼ aⱼB_j = ∂R/∂[W_s; b_s] = 0 forces B = 0 for every neuron with a non-zero outgoing weight.
+    const { cp, data } = refined().find((r) => r.name === '"relu" depth 1')!;
+    const a = cp.params.subarray(cp.params.length - 3, cp.params.length - 1); // W² (1 × 2)
+    expect(Math.min(...Array.from(a, Math.abs))).toBeGreaterThan(1e-3);
+    const r = strictSaddleEmbedding(cp, data);
+    expect(r.blocks).toHaveLength(2);
+    expect(r.blocks.every((b) => maxAbs(b.eigenvalues) === 0 && b.vanishes)).toBe(true);
     expect(r.trulyBadNecessaryCondition).toBe(true);
     expect(r.escape).toBeNull();
+  });
+  it("deeper relu nets: Γ_s = 0 always; an escape exists exactly where some coupling B is non-zero, and is verified", () => {
+    let examined = 0;
+    for (const { name, cp, data } of refined().filter((r) => r.name.startsWith('"relu"') && r.depth >= 2)) {
+      const r = strictSaddleEmbedding(cp, data);
+      examined++;
+      expect(r.blocks.every((b) => maxAbs(b.eigenvalues) === 0), name).toBe(true);
+      if (r.escape) expect(r.escape.verified, name).toBe(true);
+      else expect(r.blocks.every((b) => b.coupling <= r.threshold), name).toBe(true);
+    }
+    // (The relu points found here are degenerate ones with dead neurons, where B vanishes too.)
+    expect(examined).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -42,6 +42,9 @@ describe.each(BACKENDS)("every embedding of the reference reproduced — backend
       expect(cnt(cert.predictedInertia!)).toEqual(e.counts_neg_zero_pos);
       expect(cert.predictionMatches).toBe(true);
     }
+    // The split-subspace formula inertia(H) + inertia(K), K = [[0, B], [Bᵀ, α(1−α)Γ_s]], reproduces every case,
+    // the degenerate ones included (there a neuron with zero outgoing weight leaves B ≠ 0 although Γ_s = 0).
+    expect(cnt(cert.splitSubspaceFormulaInertia!)).toEqual(e.counts_neg_zero_pos);
     // Eigenvalues of α(1−α)Γ_s: sums of 20 products of O(1) numbers at θ rounded to float64 → ≲ 1e-16 absolute
     // error; 1e-14 absolute leaves a margin and is still 8 orders below the smallest non-zero value (1e-6).
     const ge = e.split_block_alpha_1malpha_Gamma_eigs;
@@ -75,12 +78,16 @@ describe("strict saddles from the reference critical points", () => {
     expect(esc.gradNorm).toBeLessThanOrEqual(1e-14);
     expect(esc.inertia.negative).toBeGreaterThanOrEqual(1);
   });
-  it("cp3, whose every Γ_s vanishes in the reference (|eig| < 1e-76), passes the truly-bad necessary condition", () => {
+  it("cp3: every Γ_s vanishes (reference |eig| < 1e-76), but its zero-outgoing neurons couple (B ≠ 0): still escapes", () => {
     const c = cases[0];
     const cp = c.critical_points[3];
     const r = strictSaddleEmbedding({ widths: cp.widths, activation: c.activation, params: Float64Array.from(cp.theta) }, refData(c));
-    expect(r.trulyBadNecessaryCondition).toBe(true);
-    expect(r.escape).toBeNull();
     expect(r.blocks).toHaveLength(3);
+    expect(r.blocks.every((b) => Math.max(...b.eigenvalues.map(Math.abs)) <= r.threshold)).toBe(true);
+    expect(r.blocks.some((b) => b.coupling > r.threshold)).toBe(true);
+    expect(r.trulyBadNecessaryCondition).toBe(false);
+    // The reference itself shows it: T^α_{1,s}(cp3) has 4 negative eigenvalues where cp3 has 3.
+    expect(r.escape!.verified).toBe(true);
+    expect(r.escape!.inertia.negative).toBe(4);
   });
 });

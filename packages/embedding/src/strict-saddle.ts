@@ -2,7 +2,10 @@ import { checkNumber, eigh, eigvalsh, inertiaFromEigenvalues, type Inertia } fro
 import { hessian, hessianVectorProduct, lossAndGradient, validateData, type Dataset, type Model } from "@losscape/mlp";
 import { splitNeuron, type SplitStep } from "./embed.js";
 import { norm2, toLayers } from "./layers.js";
-import { hiddenGradients, splitBlocksOfLayer } from "./split-block.js";
+import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
+
+/** The α tried for each neuron: α(1−α) = 1/4 (both copies carry the same sign) and α(1−α) = −2 (opposite signs). */
+const CANDIDATE_ALPHAS = [0.5, -1] as const;
 import { maxAbs } from "./certificate.js";
 
 /** Γ_s of one hidden neuron, as reported by `strictSaddleEmbedding`. */
@@ -11,7 +14,9 @@ export interface NeuronSplitBlock {
   neuron: number;
   /** Eigenvalues of Γ_s, ascending. */
   eigenvalues: number[];
-  /** max|eig Γ_s| ≤ the zero threshold tol·max(1, max|λ(H)|). */
+  /** max|B| of the row-move coupling of `splitSubspaceHessian` (0 when m_{l+1} = 1 at a critical point). */
+  coupling: number;
+  /** max|eig Γ_s| and max|B| are ≤ the zero threshold tol·max(1, max|λ(H)|). */
   vanishes: boolean;
 }
 
@@ -19,7 +24,7 @@ export interface NeuronSplitBlock {
 export interface StrictSaddleEscape extends SplitStep {
   /** The embedded (wider) critical point. */
   model: Model;
-  /** The negative eigenvalue of α(1−α)Γ_s that the theory predicts to appear (up to congruence). */
+  /** The smallest eigenvalue of the split-subspace Hessian K (α(1−α)Γ_s when m_{l+1} = 1): predicted < 0. */
   predictedNegativeBlockEigenvalue: number;
   /** Smallest eigenvalue of the wide Hessian and its unit eigenvector (a direction of negative curvature). */
   minEigenvalue: number;
@@ -40,21 +45,25 @@ export interface StrictSaddleReport {
   /** The absolute zero threshold tol·max(1, max|λ(H)|) used for "Γ_s vanishes". */
   threshold: number;
   blocks: NeuronSplitBlock[];
-  /** Every Γ_s vanishes: the necessary condition of arXiv:2111.15527 for a truly bad critical point holds. */
+  /**
+   * Every Γ_s (and every coupling B) vanishes: the necessary condition of arXiv:2111.15527 for a truly bad
+   * critical point holds — no one-step split creates negative curvature.
+   */
   trulyBadNecessaryCondition: boolean;
   /** Null when every Γ_s vanishes. */
   escape: StrictSaddleEscape | null;
 }
 
 /**
- * Strict-saddle detection and the "truly bad" test of arXiv:2111.15527 (§5, Thm. 5.1 and Cor. 5.2): at a critical
- * point compute the split block Γ_s = Σᵢ gᵢσ″(z_{s,i})[h^{l−1}_i; 1][h^{l−1}_i; 1]ᵀ of every hidden neuron.
- * If some Γ_s ≠ 0, the one-step embedding T^α_{l,s} with α(1−α)Γ_s indefinite-or-negative makes the point a
- * strict saddle of the wider net: α = 1/2 (α(1−α) = 1/4) when Γ_s has a negative eigenvalue, α = −1
- * (α(1−α) = −2) when it has a positive one; the neuron and α giving the most negative eigenvalue of α(1−α)Γ_s are
- * chosen and the result is verified on the wide Hessian (smallest eigenvalue and its eigenvector v, vᵀHv by the
- * HVP). If every Γ_s vanishes (|eig| ≤ tol·max(1, max|λ(H)|)), no one-step split creates negative curvature
- * and the paper's necessary condition for a truly bad critical point holds (relu nets: σ″ = 0, always).
+ * Strict-saddle detection and the "truly bad" test of arXiv:2111.15527 (§5): at a critical point compute, for
+ * every hidden neuron, the split block Γ_s = Σᵢ gᵢσ″(z_{s,i})[h^{l−1}_i; 1][h^{l−1}_i; 1]ᵀ and the split-subspace
+ * Hessian K = [[0, B], [Bᵀ, α(1−α)Γ_s]] of `splitSubspaceHessian` (B = 0 when m_{l+1} = 1, and then the wide
+ * inertia is inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0)). Where some Γ_s or B is non-zero, the one-step
+ * embedding T^α_{l,s} with the most negative eigenvalue of K over α ∈ {1/2, −1} (α(1−α) = 1/4 turns a negative
+ * eigenvalue of Γ_s into negative curvature, α(1−α) = −2 a positive one) is returned and verified on the wide
+ * Hessian: its smallest eigenvalue, its eigenvector v and vᵀHv by the R-operator HVP. Where every Γ_s and B vanish
+ * (|·| ≤ tol·max(1, max|λ(H)|)), no one-step split creates negative curvature: the paper's necessary condition for a
+ * truly bad critical point holds (for one-hidden-layer relu nets with one output, always: σ″ = 0 and B = 0).
  * @example
  * const r = strictSaddleEmbedding(globalMin, data);
  * r.escape?.verified; // true: the global minimum of the narrow net is a strict saddle of the wider one
@@ -78,16 +87,14 @@ export function strictSaddleEmbedding(model: Model, data: Dataset, options: { to
     const gammas = splitBlocksOfLayer(model, data, l, grads, neurons);
     gammas.forEach((g, s) => {
       const ev = Array.from(eigvalsh(g));
-      const vanishes = maxAbs(ev) <= threshold;
-      blocks.push({ layer: l, neuron: s, eigenvalues: ev, vanishes });
+      // α = 1 removes α(1−α)Γ_s from K and leaves the coupling B alone.
+      const coupling = maxAbs(splitSubspaceHessianRaw(model, data, grads, { layer: l, neuron: s, alpha: 1 }).data);
+      const vanishes = maxAbs(ev) <= threshold && coupling <= threshold;
+      blocks.push({ layer: l, neuron: s, eigenvalues: ev, coupling, vanishes });
       if (vanishes) return;
-      const lo = ev[0];
-      const hi = ev[ev.length - 1];
-      const candidates: [number, number][] = [];
-      if (lo < -threshold) candidates.push([0.5, 0.25 * lo]);
-      if (hi > threshold) candidates.push([-1, -2 * hi]);
-      for (const [alpha, value] of candidates) {
-        if (best === null || value < best.value) best = { step: { layer: l, neuron: s, alpha }, value };
+      for (const alpha of CANDIDATE_ALPHAS) {
+        const value = eigvalsh(splitSubspaceHessianRaw(model, data, grads, { layer: l, neuron: s, alpha }))[0];
+        if (value < -threshold && (best === null || value < best.value)) best = { step: { layer: l, neuron: s, alpha }, value };
       }
     });
   }
