@@ -116,7 +116,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--init <scheme>", "initialisation for --widths: xavier, he or normal (std 1)").argParser(oneOf("xavier", "he", "normal")).default("xavier"))
     .option("--out <F>", "also write the trained model");
 
-  define(program, "embed", "one-step critical embedding T^α_{l,s}: split neuron s of layer l", notYet("embed"))
+  define(program, "embed", "one-step critical embedding T^α_{l,s}: split neuron s of layer l", async () => (await import("./commands/embed.js")).embedCommand)
     .requiredOption("--model <M>", "model file")
     .addOption(new Option("--layer <l>", "hidden layer (1-based)").argParser(num({ min: 1, integer: true })).makeOptionMandatory())
     .addOption(new Option("--neuron <s>", "neuron of that layer (0-based)").argParser(num({ min: 0, integer: true })).makeOptionMandatory())
@@ -127,11 +127,11 @@ export function buildProgram(): Command {
     .option("--out <F>", "also write the embedded model")
     .option("--plot <F>", "Hessian eigenvalues before and after (needs --data); .svg or .png");
 
-  define(program, "reduce", "reduce a network to its narrowest equivalent", notYet("reduce"))
+  define(program, "reduce", "reduce a network to its narrowest equivalent", async () => (await import("./commands/reduce.js")).reduceCommand)
     .requiredOption("--model <M>", "model file")
     .option("--data <D>", "data file (measure the output difference on it)")
     .addOption(inputsOpt())
-    .addOption(new Option("--tol <T>", "tolerance of the reduction tests").argParser(num({ min: 0 })))
+    .addOption(new Option("--tol <T>", "relative tolerance of the duplicate/zero/constant tests (default 1e-8; trained nets need ≈ 1e-3)").argParser(num({ min: 0 })))
     .option("--out <F>", "also write the reduced model");
 
   define(program, "spectrum", "Pennington–Bahri Hessian spectrum model at (φ, ε)", async () => (await import("./commands/spectrum.js")).spectrumCommand)

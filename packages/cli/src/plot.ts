@@ -66,7 +66,7 @@ function logTick(d: number): string {
 
 /** A title drawn as text inside the plot area (Plot's own title is HTML outside the svg). */
 function titleMark(title: string): Plot.Markish {
-  return Plot.text([title], { frameAnchor: "top-left", dy: -32, dx: 0, fontSize: 14, fontWeight: "bold", text: (d: string) => d });
+  return Plot.text([title], { frameAnchor: "top", dy: -32, fontSize: 14, fontWeight: "bold", text: (d: string) => d });
 }
 
 /** Category colours (d3's category10), used for legends drawn as text. */
@@ -127,22 +127,42 @@ export function spectrumFigure(o: {
  * eigenvalueStripFigure([{ label: "1-3-1", values: [-1, 0, 2] }, { label: "1-4-1", values: [-1, 0, 0, 2] }])
  */
 export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<number> }[], o: { title?: string; threshold?: number } = {}): string {
-  const pts = rows.flatMap((r) => Array.from(r.values, (v) => ({ row: r.label, v, sign: v < 0 ? "negative" : v > 0 ? "positive" : "zero" })));
-  const maxAbs = Math.max(1e-300, ...pts.map((p) => Math.abs(p.v)));
-  const constant = Math.max(maxAbs * 1e-6, 1e-12);
+  const all = rows.flatMap((r) => Array.from(r.values));
+  const maxAbs = Math.max(1e-300, ...all.map(Math.abs));
+  const thr = o.threshold ?? 1e-9 * Math.max(1, maxAbs);
+  const pts = rows.flatMap((r) => Array.from(r.values, (v) => ({ row: r.label, v, sign: v < -thr ? "negative" : v > thr ? "positive" : "zero" })));
+  // symlog: linear within ±c, logarithmic beyond; c one decade below the smallest |λ| that is not zero.
+  const nonzero = all.map(Math.abs).filter((a) => a > thr);
+  const smallest = nonzero.length ? Math.min(...nonzero) : maxAbs;
+  const c = Math.max(10 ** Math.floor(Math.log10(smallest)) / 10, maxAbs * 1e-14);
+  const hiExp = Math.ceil(Math.log10(maxAbs));
+  const loExp = Math.ceil(Math.log10(c * 10));
+  const every = Math.max(1, Math.ceil((hiExp - loExp + 1) / 6));
+  const decades: number[] = [];
+  for (let e = hiExp; e >= loExp; e -= every) decades.push(10 ** e);
+  const hasNeg = all.some((v) => v < -thr);
+  const ticks = [0, ...decades, ...(hasNeg ? decades.map((d) => -d) : [])];
   return renderSvg({
     marginTop: 62,
-    marginLeft: 170,
-    height: Math.max(200, 80 + 55 * rows.length),
-    x: { type: "symlog", constant, label: "Hessian eigenvalue λ (symlog axis)", grid: true },
+    marginLeft: 190,
+    marginRight: 30,
+    height: Math.max(220, 100 + 60 * rows.length),
+    x: { type: "symlog", constant: c, label: "Hessian eigenvalue λ (signed log axis; linear within ±" + fmtExp(c) + ")", grid: true, ticks, tickFormat: (d: number) => (d === 0 ? "0" : `${d < 0 ? "−" : ""}${fmtExp(Math.abs(d))}`) },
     y: { label: null, domain: rows.map((r) => r.label) },
     color: { domain: ["negative", "zero", "positive"], range: ["#c0392b", "#7f8c8d", "#1f5fa8"], legend: false },
     marks: withTitle(o.title, [
       Plot.ruleX([0], { stroke: "#555" }),
-      Plot.dot(pts, { x: "v", y: "row", stroke: "sign", r: 4, strokeWidth: 1.5 }),
+      Plot.dot(pts, { x: "v", y: "row", stroke: "sign", r: 4.5, strokeWidth: 1.8 }),
       Plot.text(["red: negative · grey: zero · blue: positive"], { frameAnchor: "bottom-right", dy: -4, dx: -4, fill: "#444" }),
     ]),
   });
+}
+
+/** 1e-3 style for powers of ten, else 3 significant digits. */
+function fmtExp(x: number): string {
+  const e = Math.log10(x);
+  if (Math.abs(e - Math.round(e)) < 1e-9) return Math.round(e) === 0 ? "1" : `1e${Math.round(e)}`;
+  return x.toPrecision(3);
 }
 
 /**

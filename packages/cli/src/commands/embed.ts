@@ -1,0 +1,108 @@
+import { isLosscapeError } from "@losscape/core";
+import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
+import { serializeModel, type Model } from "@losscape/mlp";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { InputError } from "../errors.js";
+import { fmt, fmtInertia, keyValues } from "../format.js";
+import { checkFits, checkWritable, loadData, loadModel, writeModel } from "../io.js";
+import { eigenvalueStripFigure, plotKind, writeFigure } from "../plot.js";
+import { status } from "../progress.js";
+import { counts, describeModel } from "../util.js";
+
+export interface EmbedOptions {
+  model: string;
+  layer: number;
+  neuron: number;
+  alpha: number;
+  data?: string;
+  inputs?: number;
+  tol: number;
+  out?: string;
+  plot?: string;
+}
+
+/**
+ * `losscape embed`: the one-step critical embedding T^α_{l,s} (DESIGN.md; Zhang et al. 2021): neuron s of hidden
+ * layer l is split, the copy appended last in layer l, outgoing weights α·w and (1−α)·w. With `--data`, the
+ * certificate: output preserved (max|f_wide − f| on the data and random probes), loss and ‖∇R‖ before and after,
+ * Hessian inertias, whether every count never decreases, and the split-block prediction
+ * inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0) (null when the base Hessian is degenerate).
+ */
+export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void> {
+  if (o.out) checkWritable(o.out, "--out");
+  if (o.plot) {
+    if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
+    plotKind(o.plot);
+    checkWritable(o.plot, "--plot");
+  }
+  const model = loadModel(o.model);
+  const step = { layer: o.layer, neuron: o.neuron, alpha: o.alpha };
+  let wide: Model;
+  try {
+    wide = splitNeuron(model, step);
+  } catch (e) {
+    if (isLosscapeError(e)) throw new InputError(`${o.model}: ${e.message.replace(/^splitNeuron: /, "")}`);
+    throw e;
+  }
+  let check: Record<string, unknown> | null = null;
+  let cert: ReturnType<typeof certifyEmbedding> | null = null;
+  if (o.data) {
+    const data = loadData(o.data, { inputs: o.inputs });
+    checkFits(model, data, o.model, o.data);
+    const st = status(`certifying the embedding ${model.widths.join("-")} → ${wide.widths.join("-")}`, ctx.quiet);
+    cert = certifyEmbedding(model, wide, data, { step, tol: o.tol });
+    st.end();
+    check = {
+      maxOutputDiff: cert.maxOutputDiff,
+      lossBefore: cert.lossBefore,
+      lossAfter: cert.lossAfter,
+      gradNormBefore: cert.gradNormBefore,
+      gradNormAfter: cert.gradNormAfter,
+      inertiaBefore: counts(cert.inertiaBefore),
+      inertiaAfter: counts(cert.inertiaAfter),
+      countsNeverDecrease: cert.countsNeverDecrease,
+      predictedInertia: cert.predictedInertia ? counts(cert.predictedInertia) : null,
+      predictionMatches: cert.predictionMatches,
+      tol: cert.tol,
+    };
+    if (o.plot) {
+      writeFigure(
+        o.plot,
+        eigenvalueStripFigure(
+          [
+            { label: `before ${model.widths.join("-")} ${fmtInertia(cert.inertiaBefore)}`, values: cert.eigenvaluesBefore },
+            { label: `after ${wide.widths.join("-")} ${fmtInertia(cert.inertiaAfter)}`, values: cert.eigenvaluesAfter },
+          ],
+          { title: `Hessian eigenvalues before and after T^α_{l,s}, l = ${o.layer}, s = ${o.neuron}, α = ${o.alpha}` },
+        ),
+      );
+    }
+  }
+  if (o.out) writeModel(o.out, wide);
+  const record = { model: serializeModel(wide), check, warnings: [] as string[] };
+  emit(ctx, record, () => {
+    const pairs: [string, string][] = [
+      ["model", `${o.model} (${describeModel(model)})`],
+      ["embedding", `T^α_{l,s} with l = ${o.layer}, s = ${o.neuron}, α = ${o.alpha}: widths ${model.widths.join("-")} → ${wide.widths.join("-")}`],
+    ];
+    if (cert) {
+      pairs.push(
+        ["max |f_wide − f|", `${fmt(cert.maxOutputDiff)} (data and random probe inputs)`],
+        ["loss", `${fmt(cert.lossBefore)} → ${fmt(cert.lossAfter)}`],
+        ["‖∇R‖", `${fmt(cert.gradNormBefore)} → ${fmt(cert.gradNormAfter)}`],
+        ["inertia", `${fmtInertia(cert.inertiaBefore)} → ${fmtInertia(cert.inertiaAfter)} (negative, zero, positive; tol ${cert.tol})`],
+        ["counts never decrease", cert.countsNeverDecrease ? "yes" : "NO"],
+        [
+          "predicted inertia",
+          cert.predictedInertia
+            ? `${fmtInertia(cert.predictedInertia)} = inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0): ${cert.predictionMatches ? "matches" : "DOES NOT MATCH"}`
+            : "— (the base Hessian is degenerate: the split-block formula does not apply)",
+        ],
+      );
+    } else pairs.push(["check", "— (give --data for the certificate)"]);
+    if (o.out) pairs.push(["written", o.out]);
+    if (o.plot) pairs.push(["figure", o.plot]);
+    return keyValues(pairs);
+  });
+}

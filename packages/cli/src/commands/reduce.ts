@@ -1,0 +1,57 @@
+import { reduceNetwork } from "@losscape/embedding";
+import { serializeModel } from "@losscape/mlp";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { fmt, keyValues, table } from "../format.js";
+import { checkFits, checkWritable, loadData, loadModel, writeModel } from "../io.js";
+import { status } from "../progress.js";
+import { describeModel } from "../util.js";
+
+export interface ReduceCliOptions {
+  model: string;
+  data?: string;
+  inputs?: number;
+  tol?: number;
+  out?: string;
+}
+
+/**
+ * `losscape reduce`: the narrowest network with the same output (the inverse of critical embeddings; Zhang, Zhang &
+ * Luo 2024; for odd activations with Farrugia-Roberts' sign symmetry): duplicate neurons merged, neurons with
+ * zero outgoing weights dropped, constant neurons folded into the next bias; max|f_reduced − f| reported.
+ */
+export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<void> {
+  if (o.out) checkWritable(o.out, "--out");
+  const model = loadModel(o.model);
+  const data = o.data ? loadData(o.data, { inputs: o.inputs }) : undefined;
+  if (data) checkFits(model, data, o.model, o.data!);
+  const st = status(`reducing ${describeModel(model)}`, ctx.quiet);
+  const r = reduceNetwork(model, { ...(o.tol !== undefined ? { tol: o.tol } : {}), ...(data ? { data } : {}) });
+  st.end();
+  if (o.out) writeModel(o.out, r.model);
+  const record = {
+    model: serializeModel(r.model),
+    widthsBefore: r.widthsBefore,
+    widthsAfter: r.widthsAfter,
+    removed: r.removed.map((x) => ({ layer: x.layer, neuron: x.neuron, reason: x.reason, ...(x.into !== undefined ? { into: x.into } : {}) })),
+    maxOutputDiff: r.maxOutputDiff,
+    lossBefore: r.lossBefore,
+    lossAfter: r.lossAfter,
+    tol: r.tol,
+    warnings: [] as string[],
+  };
+  emit(ctx, record, () => {
+    let s = keyValues([
+      ["model", `${o.model} (${describeModel(model)})`],
+      ["widths", `${r.widthsBefore.join("-")} → ${r.widthsAfter.join("-")}`],
+      ["max |f_reduced − f|", `${fmt(r.maxOutputDiff)} (${data ? "data and " : ""}random probe inputs)`],
+      ...(data ? ([["loss", `${fmt(r.lossBefore)} → ${fmt(r.lossAfter)}`]] as [string, string][]) : []),
+      ["tolerance", String(r.tol)],
+      ...(o.out ? ([["written", o.out]] as [string, string][]) : []),
+    ]);
+    if (r.removed.length > 0) {
+      s += "\n" + table(["layer", "neuron", "reason", "merged into"], r.removed.map((x) => [String(x.layer), String(x.neuron), x.reason, x.into === undefined ? "" : String(x.into)]));
+    } else s += "\nnothing to remove: the network is already the narrowest (at this tolerance)\n";
+    return s;
+  });
+}
