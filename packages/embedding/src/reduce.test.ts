@@ -1,0 +1,114 @@
+import { init, ValueError } from "@losscape/core";
+import { createRng, forward, loss, type Activation, type Model } from "@losscape/mlp";
+import { beforeAll, describe, expect, it } from "vitest";
+import { embedSequence, reduceNetwork, splitNeuron } from "./index.js";
+import { maxAbs, maxAbsDiff, randomProblem } from "./__tests__/helpers.js";
+
+beforeAll(async () => {
+  await init();
+});
+
+const X = { rows: 7, cols: 1, data: Float64Array.from([-2, -1.1, -0.3, 0, 0.4, 1.3, 2.5]) };
+
+/** [1, 2, 1] net: θ = [w₀, w₁, b₀, b₁, a₀, a₁, c]. */
+const net12 = (activation: Activation, p: number[], bias = true): Model =>
+  bias ? { widths: [1, 2, 1], activation, params: Float64Array.from(p) } : { widths: [1, 2, 1], activation, bias, params: Float64Array.from(p) };
+
+describe("reduction rules", () => {
+  it.each([
+    ["tanh", "odd: σ(−z) = −σ(z)"],
+    ["sin", "odd"],
+    ["sigmoid", "σ(−z) = 1 − σ(z): the next bias absorbs a"],
+    ["quadratic", "even: σ(−z) = σ(z)"],
+  ] as const)("%s: a neuron with negated incoming weights is merged up to sign (%s)", (act) => {
+    const m = net12(act, [0.8, -0.8, 0.3, -0.3, 1.5, -0.6, 0.2]);
+    const r = reduceNetwork(m);
+    expect(r.widthsAfter).toEqual([1, 1, 1]);
+    expect(r.removed).toEqual([{ layer: 1, neuron: 1, reason: "duplicate-up-to-sign", into: 0 }]);
+    // exact identities of σ: rounding only
+    expect(maxAbsDiff(forward(r.model, X).data, forward(m, X).data)).toBeLessThanOrEqual(1e-15);
+  });
+  it("relu, softplus, gelu have no sign symmetry: negated neurons are kept", () => {
+    for (const act of ["relu", "softplus", "gelu"] as const) {
+      expect(reduceNetwork(net12(act, [0.8, -0.8, 0.3, -0.3, 1.5, -0.6, 0.2])).widthsAfter).toEqual([1, 2, 1]);
+    }
+  });
+  it("sigmoid without biases cannot absorb the constant: kept", () => {
+    expect(reduceNetwork({ widths: [1, 2, 1], activation: "sigmoid", bias: false, params: Float64Array.from([0.8, -0.8, 1.5, -0.6]) }).widthsAfter).toEqual([1, 2, 1]);
+  });
+  it("a neuron constant on the inputs (zero incoming weights) is folded into the next bias", () => {
+    const m = net12("tanh", [0, 1.2, 0.7, -0.4, 2, 0.5, 0.1]);
+    const r = reduceNetwork(m);
+    expect(r.removed).toEqual([{ layer: 1, neuron: 0, reason: "constant" }]);
+    expect(Array.from(r.model.params)).toEqual([1.2, -0.4, 0.5, 0.1 + 2 * Math.tanh(0.7)]);
+    expect(maxAbsDiff(forward(r.model, X).data, forward(m, X).data)).toBeLessThanOrEqual(1e-15);
+  });
+  it("a neuron with zero outgoing weights is dropped; a layer that would become empty keeps one null neuron", () => {
+    const r = reduceNetwork(net12("tanh", [0.5, 1.2, 0.7, -0.4, 0, 0.5, 0.1]));
+    expect(r.removed).toEqual([{ layer: 1, neuron: 0, reason: "zero-outgoing" }]);
+    const dead = net12("sigmoid", [0.5, 1.2, 0.7, -0.4, 0, 0, 0.1]);
+    const r2 = reduceNetwork(dead);
+    expect(r2.widthsAfter).toEqual([1, 1, 1]);
+    expect(maxAbsDiff(forward(r2.model, X).data, forward(dead, X).data)).toBe(0);
+  });
+  it("removed neurons are named by their index in the input model; copies merge into their originals", () => {
+    const { model } = randomProblem({ widths: [2, 3, 2, 1], activation: "tanh", seed: 9 });
+    const wide = embedSequence(model, [
+      { layer: 1, neuron: 2, alpha: 0.4 }, // → neuron 3 of layer 1
+      { layer: 2, neuron: 0, alpha: -1.5 }, // → neuron 2 of layer 2
+      { layer: 1, neuron: 3, alpha: 2 }, // a copy of the copy → neuron 4 of layer 1
+    ]);
+    const r = reduceNetwork(wide);
+    expect(r.widthsAfter).toEqual([2, 3, 2, 1]);
+    expect(r.removed).toEqual([
+      { layer: 1, neuron: 3, reason: "duplicate", into: 2 },
+      { layer: 1, neuron: 4, reason: "duplicate", into: 2 },
+      { layer: 2, neuron: 2, reason: "duplicate", into: 0 },
+    ]);
+    expect(r.mMin).toEqual([3, 2]);
+  });
+});
+
+describe("reduction of nets that are close to, not exactly, an embedding", () => {
+  it("perturbed embeddings: merged at tol 1e-5, kept at tol 1e-12; the output difference is reported", () => {
+    const { model, data } = randomProblem({ widths: [2, 3, 1], activation: "tanh", seed: 21, n: 20 });
+    const wide = embedSequence(model, [
+      { layer: 1, neuron: 0, alpha: 0.3 },
+      { layer: 1, neuron: 1, alpha: 0.6 },
+      { layer: 1, neuron: 1, alpha: -0.5 },
+    ]);
+    const rng = createRng(5);
+    const noisy: Model = { ...wide, params: wide.params.map((v) => v + 1e-7 * rng.normal()) };
+    const r = reduceNetwork(noisy, { tol: 1e-5, data });
+    expect(r.widthsAfter).toEqual([2, 3, 1]);
+    // Perturbations of 1e-7 per weight move f by O(1e-7·Σ|a|·|x|): the merged net is within 1e-5 of the noisy one.
+    expect(r.maxOutputDiff).toBeLessThanOrEqual(1e-5);
+    expect(r.maxOutputDiff).toBeGreaterThan(0);
+    expect(Math.abs(r.lossAfter! - r.lossBefore!)).toBeLessThanOrEqual(1e-5);
+    expect(r.lossBefore).toBe(loss(noisy, data));
+    expect(reduceNetwork(noisy, { tol: 1e-12 }).widthsAfter).toEqual([2, 6, 1]);
+  });
+  it("a trained, condensed wide net shrinks and the price is reported (see condensationShowcase for width 400)", () => {
+    const { model, data } = randomProblem({ widths: [1, 3, 1], activation: "tanh", seed: 2, n: 15 });
+    // a 30-wide net made of noisy copies of a 3-wide one: condensed by construction
+    let wide = model;
+    const rng = createRng(3);
+    for (let k = 0; k < 27; k++) wide = splitNeuron(wide, { layer: 1, neuron: k % 3, alpha: 0.2 + 0.6 * rng.next() });
+    const noisy: Model = { ...wide, params: wide.params.map((v) => v * (1 + 1e-4 * rng.normal())) };
+    const r = reduceNetwork(noisy, { tol: 1e-3, data }); // relative noise 1e-4 < tol; the base net has |w| ≥ 0.01
+    expect(r.widthsAfter).toEqual([1, 3, 1]);
+    const f = forward(noisy, data.x).data;
+    expect(r.maxOutputDiffData!).toBeLessThanOrEqual(1e-3 * Math.max(1, maxAbs(f)));
+  });
+});
+
+describe("reduceNetwork errors and options", () => {
+  it("rejects bad tol, probes and data", () => {
+    const m = net12("tanh", [0.8, -0.8, 0.3, -0.3, 1.5, -0.6, 0.2]);
+    expect(() => reduceNetwork(m, { tol: -1 })).toThrow(ValueError);
+    expect(() => reduceNetwork(m, { tol: Number.NaN })).toThrow(/reduceNetwork: 'tol' must be a finite number/);
+    expect(() => reduceNetwork(m, { probes: 1.5 })).toThrow(/'probes'/);
+    expect(() => reduceNetwork(m, { data: { x: { rows: 1, cols: 2, data: new Float64Array(2) }, y: { rows: 1, cols: 1, data: new Float64Array(1) } } })).toThrow(/reduceNetwork/);
+    expect(() => reduceNetwork({ ...m, params: new Float64Array(3) })).toThrow(/reduceNetwork: 'params' must have length 7/);
+  });
+});
