@@ -1094,3 +1094,39 @@ function eigenvectorsGuEisenstat(K: i32, d: usize, z: usize, rho: f64, u: usize,
     for (; j < K; j++) st(cu, j, ld(cu, j) * inv);
   }
 }
+
+// ───────────────────────────── output ─────────────────────────────
+
+/**
+ * out (n×n, row-major) gets the eigenvectors as columns in the order `order` (n i32): column c of out is
+ * ±z[:, order[c]] (z column-major), signed so that its first entry of largest magnitude is positive.
+ * Eight columns at a time, so each row of out is written one cache line at a time.
+ */
+export function eigenvectorsRowMajor(n: i32, z: usize, order: usize, out: usize, signs: usize): void {
+  for (let c = 0; c < n; c++) {
+    const src = col(z, n, load<i32>(order + (<usize>c << 2)));
+    let best: f64 = 0;
+    let sign: f64 = 1;
+    for (let r = 0; r < n; r++) {
+      const x = ld(src, r);
+      if (Math.abs(x) > best) {
+        best = Math.abs(x);
+        sign = x < 0 ? -1 : 1;
+      }
+    }
+    st(signs, c, sign);
+  }
+  const rowBytes = <usize>n << 3;
+  for (let c0 = 0; c0 < n; c0 += 8) {
+    const c1 = c0 + 8 < n ? c0 + 8 : n;
+    for (let c = c0; c < c1; c++) {
+      const src = col(z, n, load<i32>(order + (<usize>c << 2)));
+      const sc = ld(signs, c);
+      let dst = out + (<usize>c << 3);
+      for (let r = 0; r < n; r++) {
+        store<f64>(dst, sc * ld(src, r));
+        dst += rowBytes;
+      }
+    }
+  }
+}

@@ -208,38 +208,14 @@ function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVector
     const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j] || i - j);
     const values = Float64Array.from(order, (i) => unscale(d[i], scale));
     if (!wantVectors) return values;
-    const z = w.viewF64(zPtr, n * n); // column-major: eigenvector of d[i] is z[i·n … i·n + n)
-    const sign = Float64Array.from(order, (i) => largestMagnitudeSign(z, i * n, n));
-    // vectors[r, c] = sign[c]·z[order[c]·n + r]: a transpose, done in 32×32 tiles to stay in cache
-    const vectors = new Float64Array(n * n);
-    const T = 32;
-    for (let c0 = 0; c0 < n; c0 += T) {
-      const c1 = Math.min(n, c0 + T);
-      for (let r0 = 0; r0 < n; r0 += T) {
-        const r1 = Math.min(n, r0 + T);
-        for (let c = c0; c < c1; c++) {
-          const off = order[c] * n;
-          const sc = sign[c];
-          for (let r = r0; r < r1; r++) vectors[r * n + c] = sc * z[off + r];
-        }
-      }
-    }
+    // column c of the result is ±z[:, order[c]] (z column-major), largest-magnitude entry positive
+    const porder = w.putI32(fn, order);
+    const pout = w.alloc(fn, n * n * 8);
+    const psign = w.alloc(fn, n * 8);
+    w.fn<(...x: number[]) => void>("eigenvectorsRowMajor")(n, zPtr, porder, pout, psign);
+    const vectors = w.readF64(pout, n * n);
     return { values, vectors: { rows: n, cols: n, data: vectors } };
   });
-}
-
-/** +1 or −1: the sign of the first entry of largest magnitude among x[off … off + len). */
-function largestMagnitudeSign(x: Float64Array, off: number, len: number): number {
-  let best = 0;
-  let sign = 1;
-  for (let k = 0; k < len; k++) {
-    const v = x[off + k];
-    if (Math.abs(v) > best) {
-      best = Math.abs(v);
-      sign = v < 0 ? -1 : 1;
-    }
-  }
-  return sign;
 }
 
 /** Flip columns of a row-major matrix in place so that each column's largest-magnitude entry is positive. */
