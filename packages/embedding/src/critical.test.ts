@@ -232,3 +232,17 @@ it("the null embedding of a refined critical point is critical (bias on)", async
   expect(norm(gradient(wide, data))).toBeLessThanOrEqual(1e-10);
   expect(maxAbsDiff(forward(wide, data.x).data, forward(cp, data.x).data)).toBe(0);
 });
+
+it("the null embedding in every hidden layer of a deeper critical point keeps it critical (bias on)", async () => {
+  const { nullEmbedding } = await import("./index.js");
+  const deep = refined().filter((r) => r.depth >= 2 && !r.name.startsWith('"linear"'));
+  expect(deep.length).toBeGreaterThanOrEqual(4);
+  for (const { name, cp, data } of deep) {
+    for (let layer = 1; layer < cp.widths.length - 1; layer++) {
+      const { model: wide, condition } = nullEmbedding(cp, { layer });
+      expect(condition.criticalPreserved, name).toBe(true);
+      // new entries: 0 (incoming) and σ(0)·∂R/∂b^{l+1} (outgoing) with ‖∇R‖ ≤ 1e-12 at the point
+      expect(norm(gradient(wide, data)), name).toBeLessThanOrEqual(1e-10);
+    }
+  }
+});

@@ -205,3 +205,26 @@ describe("splitSubspaceHessian K = PᵀH_wide P on the split directions (row mov
     );
   });
 });
+
+describe("non-linear output activation", () => {
+  it("gᵢ include σ_out′: the gradient identity holds for output 'tanh' and 'sigmoid'", () => {
+    for (const output of ["tanh", "sigmoid"] as const) {
+      const { model: m0, data } = randomProblem({ widths: [2, 3, 2], activation: "softplus", seed: 44 });
+      const model: Model = { ...m0, output };
+      const { G, Z, H } = hiddenGradients(model, data);
+      const g = gradient(model, data);
+      const n = data.x.rows;
+      for (let s = 0; s < 3; s++) {
+        let acc = 0;
+        let scale = 0;
+        for (let i = 0; i < n; i++) {
+          const t = G[1][i * 3 + s] * sigmaPrime("softplus", Z[0].data[i * 3 + s]) * H[0][i * 2];
+          acc += t;
+          scale += Math.abs(t);
+        }
+        // ∂R/∂W¹_{s,0} is entry s·2 of θ; same sums in another order: 1e-12 of the magnitudes.
+        expect(Math.abs(acc - g[s * 2])).toBeLessThanOrEqual(1e-12 * scale + 1e-300);
+      }
+    }
+  });
+});
