@@ -69,10 +69,6 @@ function define(program: Command, name: string, description: string, impl: () =>
   return cmd;
 }
 
-const notYet = (name: string) => async (): Promise<Impl> => {
-  throw new NotAvailableError(name);
-};
-
 const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the inertia: |λ| ≤ T·max(1, max|λ|)").argParser(num({ min: 0 })).default(1e-9);
 const inputsOpt = () => new Option("--inputs <d_in>", "for CSV data: how many leading columns are inputs (default: all but the last)").argParser(num({ min: 1, integer: true }));
 
@@ -173,8 +169,9 @@ export function buildProgram(): Command {
     .addOption(new Option("--seed <s>", "seed of random directions").argParser(num({ integer: true })).default(0))
     .option("--plot <F>", "contours of the slice; .svg or .png");
 
-  define(program, "demo", "the built-in example end to end, with a report folder", notYet("demo"))
-    .option("--out <DIR>", "report folder", "losscape-report");
+  define(program, "demo", "the built-in example end to end, with a report folder", async () => (await import("./commands/demo.js")).demoCommand)
+    .option("--out <DIR>", "report folder", "losscape-report")
+    .option("--quick", "smaller sizes (the same steps; for tests)");
 
   return program;
 }

@@ -73,9 +73,10 @@ function titleMark(title: string): Plot.Markish {
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
 
 /** A legend drawn as text lines in the top-right corner (continuous/ramp legends need a browser). */
-function legendMarks(items: { label: string; color: string; symbol: string }[]): Plot.Markish[] {
+function legendMarks(items: { label: string; color: string; symbol: string }[], corner: "top-right" | "top-left" = "top-right"): Plot.Markish[] {
+  const left = corner === "top-left";
   return items.map((it, i) =>
-    Plot.text([`${it.symbol} ${it.label}`], { frameAnchor: "top-right", dx: -8, dy: 8 + 15 * i, fill: it.color, textAnchor: "end", text: (d: string) => d }),
+    Plot.text([`${it.symbol} ${it.label}`], { frameAnchor: corner, dx: left ? 8 : -8, dy: 8 + 15 * i, fill: it.color, textAnchor: left ? "start" : "end", text: (d: string) => d }),
   );
 }
 
@@ -126,13 +127,17 @@ export function spectrumFigure(o: {
  * @example
  * eigenvalueStripFigure([{ label: "1-3-1", values: [-1, 0, 2] }, { label: "1-4-1", values: [-1, 0, 0, 2] }])
  */
-export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<number> }[], o: { title?: string; threshold?: number } = {}): string {
+export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<number>; threshold?: number }[], o: { title?: string } = {}): string {
   const all = rows.flatMap((r) => Array.from(r.values));
   const maxAbs = Math.max(1e-300, ...all.map(Math.abs));
-  const thr = o.threshold ?? 1e-9 * Math.max(1, maxAbs);
-  const pts = rows.flatMap((r) => Array.from(r.values, (v) => ({ row: r.label, v, sign: v < -thr ? "negative" : v > thr ? "positive" : "zero" })));
+  // Each row's zero threshold: its own, else DESIGN.md's default 1e-9·max(1, max|λ|) of that row.
+  const thrOf = (r: (typeof rows)[number]) => r.threshold ?? 1e-9 * Math.max(1, ...Array.from(r.values, Math.abs));
+  const pts = rows.flatMap((r) => {
+    const thr = thrOf(r);
+    return Array.from(r.values, (v) => ({ row: r.label, v, sign: v < -thr ? "negative" : v > thr ? "positive" : "zero" }));
+  });
   // symlog: linear within ±c, logarithmic beyond; c one decade below the smallest |λ| that is not zero.
-  const nonzero = all.map(Math.abs).filter((a) => a > thr);
+  const nonzero = pts.filter((q) => q.sign !== "zero").map((q) => Math.abs(q.v));
   const smallest = nonzero.length ? Math.min(...nonzero) : maxAbs;
   const c = Math.max(10 ** Math.floor(Math.log10(smallest)) / 10, maxAbs * 1e-14);
   const hiExp = Math.ceil(Math.log10(maxAbs));
@@ -140,7 +145,7 @@ export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<n
   const every = Math.max(1, Math.ceil((hiExp - loExp + 1) / 6));
   const decades: number[] = [];
   for (let e = hiExp; e >= loExp; e -= every) decades.push(10 ** e);
-  const hasNeg = all.some((v) => v < -thr);
+  const hasNeg = pts.some((q) => q.sign === "negative");
   const ticks = [0, ...decades, ...(hasNeg ? decades.map((d) => -d) : [])];
   return renderSvg({
     marginTop: 62,
@@ -176,12 +181,12 @@ export function indexEnergyFigure(points: { energy: number; index: number; group
   const groups = [...new Set(points.map((p) => p.group))];
   return renderSvg({
     marginTop: 62,
-    x: { type: positive ? "log" : "linear", label: "energy ε = loss / d_out" + (positive ? " (log axis)" : ""), grid: true, ...(positive ? { tickFormat: logTick } : {}) },
-    y: { label: "index α (fraction of negative eigenvalues)", grid: true, domain: [0, Math.max(0.05, ...points.map((p) => p.index)) * 1.1] },
+    x: { type: positive ? "log" : "linear", label: "energy ε = loss / d_out" + (positive ? " (log axis)" : ""), grid: true, inset: 24, ...(positive ? { tickFormat: logTick } : {}) },
+    y: { label: "index α (fraction of negative eigenvalues)", grid: true, inset: 12, domain: [0, Math.max(0.05, ...points.map((p) => p.index)) * 1.1] },
     color: { domain: groups, range: PALETTE, legend: false },
     marks: withTitle(o.title, [
       Plot.dot(points, { x: "energy", y: "index", stroke: "group", fill: "group", fillOpacity: 0.3, r: 5 }),
-      ...legendMarks(groups.map((g, i) => ({ label: g, color: PALETTE[i % PALETTE.length], symbol: "●" }))),
+      ...legendMarks(groups.map((g, i) => ({ label: g, color: PALETTE[i % PALETTE.length], symbol: "●" })), "top-left"),
     ]),
   });
 }

@@ -74,7 +74,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
             { label: `before ${model.widths.join("-")} ${fmtInertia(cert.inertiaBefore)}`, values: cert.eigenvaluesBefore },
             { label: `after ${wide.widths.join("-")} ${fmtInertia(cert.inertiaAfter)}`, values: cert.eigenvaluesAfter },
           ],
-          { title: `Hessian eigenvalues before and after T^α_{l,s}, l = ${o.layer}, s = ${o.neuron}, α = ${o.alpha}` },
+          { title: `Hessian eigenvalues before and after T^α_{${o.layer},${o.neuron}}, α = ${o.alpha}` },
         ),
       );
     }
