@@ -1130,3 +1130,41 @@ export function eigenvectorsRowMajor(n: i32, z: usize, order: usize, out: usize,
     }
   }
 }
+
+// ───────────────────────────── input conditioning ─────────────────────────────
+
+/** out[0] = max|xᵢ|, out[1] = min over xᵢ ≠ 0 of |xᵢ| (+∞ when all are zero), over len doubles at x. */
+export function absRange(len: i32, x: usize, out: usize): void {
+  let mx: f64 = 0;
+  let mn: f64 = Infinity;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let vmx = f64x2.splat(0);
+    let vmn = f64x2.splat(Infinity);
+    const inf = f64x2.splat(Infinity);
+    const zero = f64x2.splat(0);
+    for (; i + 1 < len; i += 2) {
+      const a = f64x2.abs(v128.load(x + (<usize>i << 3)));
+      vmx = f64x2.max(vmx, a);
+      // zeros do not count for the minimum: replace them by +∞
+      vmn = f64x2.min(vmn, v128.bitselect(inf, a, f64x2.eq(a, zero)));
+    }
+    mx = Math.max(f64x2.extract_lane(vmx, 0), f64x2.extract_lane(vmx, 1));
+    mn = Math.min(f64x2.extract_lane(vmn, 0), f64x2.extract_lane(vmn, 1));
+  }
+  for (; i < len; i++) {
+    const a = Math.abs(ld(x, i));
+    if (a > mx) mx = a;
+    if (a != 0 && a < mn) mn = a;
+  }
+  st(out, 0, mx);
+  st(out, 1, mn);
+}
+
+/** xᵢ ← 0 where |xᵢ| < floor, else xᵢ·f1·f2 (f1, f2 powers of two: the product is exact). */
+export function scaleAndFlush(len: i32, x: usize, f1: f64, f2: f64, floor: f64): void {
+  for (let i = 0; i < len; i++) {
+    const v = ld(x, i);
+    st(x, i, Math.abs(v) < floor ? 0 : v * f1 * f2);
+  }
+}

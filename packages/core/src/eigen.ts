@@ -41,13 +41,13 @@ export function eigh(a: Mat): EighResult {
   const fn = "eigh";
   checkSymmetric(fn, "a", a);
   const w = activeWasm(fn);
-  const { m, scale } = conditioned(a);
   if (w === null) {
+    const { m, scale } = conditioned(a);
     const r = tsEigh(m);
     normaliseSigns(r.vectors);
     return { values: r.values.map((x) => unscale(x, scale)), vectors: r.vectors };
   }
-  return wasmEigh(fn, w, m, scale, true) as EighResult;
+  return wasmEigh(fn, w, a, true) as EighResult;
 }
 
 /**
@@ -120,9 +120,11 @@ function countInertia(fn: string, values: ArrayLike<number>, tolOption: number |
 function symmetricEigenvalues(fn: string, a: Mat): Float64Array {
   checkSymmetric(fn, "a", a);
   const w = activeWasm(fn);
-  const { m, scale } = conditioned(a);
-  if (w === null) return tsEigh(m).values.map((x) => unscale(x, scale));
-  return wasmEigh(fn, w, m, scale, false) as Float64Array;
+  if (w === null) {
+    const { m, scale } = conditioned(a);
+    return tsEigh(m).values.map((x) => unscale(x, scale));
+  }
+  return wasmEigh(fn, w, a, false) as Float64Array;
 }
 
 /** Capacity of the QL rotation log used on the divide-and-conquer leaves (≤ 16 rows each). */
@@ -136,24 +138,30 @@ function notConverged(fn: string, n: number, status: number): ConvergenceError {
 }
 
 /**
- * The matrix the solvers see: scaled by an exact power of two 2ᵏ to max|a| ∈ [0.5, 1) when max|a| lies outside
- * [2⁻²⁵⁶, 2²⁵⁶] (so nothing overflows or underflows in the reduction), and with entries below 2⁻⁶⁰⁰·max|a| set to
- * zero (a backward error ≤ n·2⁻⁶⁰⁰·‖A‖, far below rounding, that keeps subnormals out of the iterations).
- * Returns `a` itself when neither applies. Eigenvalues of the original are `unscale(λ, scale)`.
+ * How the solvers see a matrix with max|aᵢⱼ| = maxAbs and smallest nonzero |aᵢⱼ| = minAbs: scaled by an exact
+ * power of two 2ᵏ to max|a| ∈ [0.5, 1) when maxAbs lies outside [2⁻²⁵⁶, 2²⁵⁶] (so nothing overflows or underflows
+ * in the reduction), with entries below floor = 2⁻⁶⁰⁰·maxAbs set to zero (a backward error ≤ n·2⁻⁶⁰⁰·‖A‖, far
+ * below rounding, that keeps subnormals out of the iterations). `needed` is false when neither applies.
  */
+function conditioning(maxAbs: number, minAbs: number): { k: number; floor: number; needed: boolean } {
+  if (maxAbs === 0) return { k: 0, floor: 0, needed: false };
+  const k = maxAbs > 2 ** 256 || maxAbs < 2 ** -256 ? -Math.ceil(Math.log2(maxAbs)) : 0;
+  const floor = maxAbs * 2 ** -600;
+  return { k, floor, needed: k !== 0 || minAbs < floor };
+}
+
+/** The ts backend's copy of `a` under `conditioning` (`a` itself when nothing is needed), and its exponent. */
 function conditioned(a: Mat): { m: Mat; scale: number } {
   const d = a.data;
   let maxAbs = 0;
   let minAbs = Infinity; // smallest nonzero magnitude
-  for (let k = 0; k < d.length; k++) {
-    const x = Math.abs(d[k]);
+  for (let i = 0; i < d.length; i++) {
+    const x = Math.abs(d[i]);
     if (x > maxAbs) maxAbs = x;
     if (x < minAbs && x !== 0) minAbs = x;
   }
-  if (maxAbs === 0) return { m: a, scale: 0 };
-  const k = maxAbs > 2 ** 256 || maxAbs < 2 ** -256 ? -Math.ceil(Math.log2(maxAbs)) : 0;
-  const floor = maxAbs * 2 ** -600;
-  if (k === 0 && minAbs >= floor) return { m: a, scale: 0 };
+  const { k, floor, needed } = conditioning(maxAbs, minAbs);
+  if (!needed) return { m: a, scale: 0 };
   const out = new Float64Array(d.length);
   for (let i = 0; i < d.length; i++) out[i] = Math.abs(d[i]) < floor ? 0 : timesPow2(d[i], k);
   return { m: { rows: a.rows, cols: a.cols, data: out }, scale: k };
@@ -170,8 +178,8 @@ function unscale(x: number, scale: number): number {
   return scale === 0 ? x : timesPow2(x, -scale);
 }
 
-/** The WASM path of eigh/eigvalsh on the conditioned matrix (`scale`: its power-of-two exponent). */
-function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVectors: boolean): EighResult | Float64Array {
+/** The WASM path of eigh/eigvalsh: the input is copied into the arena and conditioned there. */
+function wasmEigh(fn: string, w: WasmInstance, a: Mat, wantVectors: boolean): EighResult | Float64Array {
   const n = a.rows;
   return w.run(fn, (w) => {
     // A symmetric row-major matrix is its own column-major layout: the kernels reference its lower triangle
@@ -182,8 +190,21 @@ function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVector
     const ptau = w.allocF64(fn, n);
     const pwork = w.allocF64(fn, 4 * n, false);
     let zPtr = 0;
-    if (!wantVectors) {
+    let scale = 0;
+    // Copy `a` into the arena at pa and apply `conditioning` there (pwork holds the range).
+    const putConditioned = () => {
       w.viewF64(pa, n * n).set(a.data);
+      w.fn<(...x: number[]) => void>("absRange")(n * n, pa, pwork);
+      const [maxAbs, minAbs] = w.viewF64(pwork, 2);
+      const { k, floor, needed } = conditioning(maxAbs, minAbs);
+      if (needed) {
+        const h = Math.trunc(k / 2);
+        w.fn<(...x: number[]) => void>("scaleAndFlush")(n * n, pa, 2 ** h, 2 ** (k - h), floor);
+      }
+      scale = k;
+    };
+    if (!wantVectors) {
+      putConditioned();
       w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
       const status = w.fn<(...x: number[]) => number>("dsterfQL")(n, pd, pe);
       if (status !== 0) throw notConverged(fn, n, status);
@@ -195,7 +216,7 @@ function wasmEigh(fn: string, w: WasmInstance, a: Mat, scale: number, wantVector
       const psweep = w.alloc(fn, ROTATION_LOG * 12);
       const pgemm = w.alloc(fn, w.fn<(...x: number[]) => number>("dgemmWorkSize")(n, n, n) * 8);
       const pwy = w.alloc(fn, w.fn<(n: number) => number>("dormtrWorkSize")(n) * 8);
-      w.viewF64(pa, n * n).set(a.data);
+      putConditioned();
       w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
       const status = w.fn<(...x: number[]) => number>("dstedcVectors")(
         n, pd, pe, pz, pdc, piw, prot, ROTATION_LOG, psweep, ROTATION_LOG, pgemm,
