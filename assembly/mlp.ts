@@ -429,8 +429,12 @@ function gaussNewtonFactor(J: usize, mix: usize): void {
   if (i != j) stf(H, j * M + i, ldf(H, j * M + i) + v);
 }
 
-/** H += H₁ of a one-hidden-layer net with linear output, from its block structure (engine-ts.ts). */
-function addResidualShallow(p: usize, x: usize, H: usize): void {
+/**
+ * H += H₁ of a one-hidden-layer net with linear output, from its block structure (engine-ts.ts). Neuron by
+ * neuron: cᵢ = gᵢⱼσ''(zᵢⱼ) and eₖᵢ = Gᵢₖσ'(zᵢⱼ) are gathered into the (here unused) RZ/RA scratch, then every
+ * entry of the neuron's blocks is one dot product over the samples, added to H once.
+ */
+function addResidualShallow(x: usize, H: usize): void {
   const n = gN;
   const M = gM;
   const d = width(0);
@@ -440,33 +444,34 @@ function addResidualShallow(p: usize, x: usize, H: usize): void {
   const s2 = arr(S2_, 1);
   const G = arr(GA_, 2);
   const ga1 = arr(GA_, 1); // gᵢⱼ = Σₖ Gᵢₖ W²ₖⱼ, already computed by backwardPass
-  const oW1 = 0;
+  const cv = arr(RZ_, 1); // n doubles
+  const ev = cv + (<usize>n << 3); // r·n doubles (RZ and RA together hold 2·n·(m + r) ≥ n·(1 + r))
   const oB1 = m * d;
   const oW2 = offW(2);
   const dt = gBias ? d + 1 : d;
-  for (let i = 0; i < n; i++) {
-    const xr = x + (<usize>(i * d) << 3);
-    for (let j = 0; j < m; j++) {
-      const c = ldf(ga1, i * m + j) * ldf(s2, i * m + j);
-      if (c != 0) {
-        for (let a = 0; a < dt; a++) {
-          const xa: f64 = a < d ? ldf(xr, a) : 1;
-          const ia = a < d ? oW1 + j * d + a : oB1 + j;
-          for (let b = 0; b <= a; b++) {
-            const xb: f64 = b < d ? ldf(xr, b) : 1;
-            addSym(H, M, ia, b < d ? oW1 + j * d + b : oB1 + j, c * xa * xb);
-          }
+  for (let j = 0; j < m; j++) {
+    for (let i = 0; i < n; i++) {
+      const q = i * m + j;
+      stf(cv, i, ldf(ga1, q) * ldf(s2, q));
+      const sj = ldf(s1, q);
+      for (let k = 0; k < r; k++) stf(ev, k * n + i, ldf(G, i * r + k) * sj);
+    }
+    for (let a = 0; a < dt; a++) {
+      const ia = a < d ? j * d + a : oB1 + j;
+      for (let b = 0; b <= a; b++) {
+        let t: f64 = 0;
+        for (let i = 0; i < n; i++) {
+          const xa: f64 = a < d ? ldf(x, i * d + a) : 1;
+          const xb: f64 = b < d ? ldf(x, i * d + b) : 1;
+          t += ldf(cv, i) * xa * xb;
         }
+        addSym(H, M, ia, b < d ? j * d + b : oB1 + j, t);
       }
-      const sj = ldf(s1, i * m + j);
       for (let k = 0; k < r; k++) {
-        const e = ldf(G, i * r + k) * sj;
-        if (e == 0) continue;
-        const col = oW2 + k * m + j;
-        for (let a = 0; a < dt; a++) {
-          const xa: f64 = a < d ? ldf(xr, a) : 1;
-          addSym(H, M, col, a < d ? oW1 + j * d + a : oB1 + j, e * xa);
-        }
+        let t: f64 = 0;
+        const ek = ev + (<usize>(k * n) << 3);
+        for (let i = 0; i < n; i++) t += ldf(ek, i) * (a < d ? ldf(x, i * d + a) : 1);
+        addSym(H, M, oW2 + k * m + j, ia, t);
       }
     }
   }
@@ -526,7 +531,7 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   const target = split ? h1 : h0;
   if (split) for (let q = 0; q < M * M; q++) stf(h1, q, 0);
   if (L == 2 && codeOf(2) == 0) {
-    addResidualShallow(p, x, target);
+    addResidualShallow(x, target);
     return;
   }
   // Generic: column j of H₁ is the residual R-operator applied to e_j; add (C + Cᵀ)/2.
