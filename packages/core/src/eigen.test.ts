@@ -22,6 +22,8 @@ interface Case {
   n: number;
   a: number[];
   eigenvalues: string[];
+  /** Reference eigenvectors (row-major, columns ascending) for simple spectra; each determined up to sign. */
+  vectors?: number[];
 }
 // Reference eigenvalues of the exact float64 matrices, mpmath at 50 digits (test/gen/eigen-reference.py).
 const FIXTURES: Case[] = JSON.parse(
@@ -236,6 +238,31 @@ describe.each(BACKENDS)("symmetric eigensolver on the %s backend", (backend: Bac
       expect(vectors.data[at * c.n + j]).toBeGreaterThan(0);
     }
   });
+
+  it.each(FIXTURES.filter((c) => c.vectors).map((c) => [c.name, c] as const))(
+    "eigh(%s): eigenvectors match the 50-digit reference up to sign",
+    (_, c) => {
+      setBackend(backend);
+      const n = c.n;
+      const a = fixtureMat(c);
+      const ref = c.vectors!;
+      const lam = c.eigenvalues.map(Number);
+      const { vectors } = eigh(a);
+      for (let j = 0; j < n; j++) {
+        let gap = Infinity;
+        for (let k = 0; k < n; k++) if (k !== j) gap = Math.min(gap, Math.abs(lam[k] - lam[j]));
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += vectors.data[i * n + j] * ref[i * n + j];
+        const s = dot < 0 ? -1 : 1;
+        let err = 0;
+        for (let i = 0; i < n; i++) err += (vectors.data[i * n + j] - s * ref[i * n + j]) ** 2;
+        // Davis–Kahan: backward error 8·n·ε·‖A‖_F moves a simple eigenvector by ≲ (backward error)/gap; doubled for
+        // safety, plus √n·ε for the reference's rounding to float64.
+        const tol = (16 * n * EPS * frobenius(a.data)) / gap + Math.sqrt(n) * EPS;
+        expect(Math.sqrt(err)).toBeLessThanOrEqual(tol);
+      }
+    },
+  );
 
   it("property: AV = VΛ and VᵀV = I for random symmetric matrices (n ≤ 40: QL leaves and D&C merges)", () => {
     setBackend(backend);

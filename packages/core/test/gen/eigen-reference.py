@@ -3,7 +3,9 @@
 
 The matrices are float64 (written with repr, so JSON round-trips them exactly); the eigenvalues are those of the
 stored float64 matrix, computed by mpmath.eigsy at 50 significant digits and written as 30-digit decimal strings,
-so they are reference values independent of any float64 eigensolver. Run from the repository root:
+so they are reference values independent of any float64 eigensolver. Cases whose eigenvalues are all simple (relative
+gap > 1e-6) also carry the reference eigenvectors ("vectors", row-major, columns in ascending order, rounded to
+float64; each is determined up to sign). Run from the repository root:
 
     python3 packages/core/test/gen/eigen-reference.py
 
@@ -62,22 +64,30 @@ cases["indefinite-tridiagonal-12"] = np.diag(np.full(12, 2.0)) - np.diag(np.ones
 
 out = {
     "generator": "packages/core/test/gen/eigen-reference.py",
-    "method": "mpmath.eigsy at mp.dps = 50 on the exact float64 matrix; eigenvalues ascending, 30 digits",
+    "method": "mpmath.eigsy at mp.dps = 50 on the exact float64 matrix; eigenvalues ascending, 30 digits; vectors for simple spectra",
     "cases": [],
 }
 for name, a in cases.items():
     a = np.asarray(a, dtype=np.float64)
     assert np.array_equal(a, a.T)
-    e, _ = mpmath.eigsy(mpmath.matrix(a.tolist()))
-    values = sorted([e[i] for i in range(a.shape[0])])
-    out["cases"].append(
-        {
-            "name": name,
-            "n": int(a.shape[0]),
-            "a": [float(x) for x in a.ravel()],
-            "eigenvalues": [mpmath.nstr(v, 30, min_fixed=1, max_fixed=0) for v in values],
-        }
-    )
+    n = a.shape[0]
+    e, q = mpmath.eigsy(mpmath.matrix(a.tolist()))
+    order = sorted(range(n), key=lambda i: e[i])
+    values = [e[i] for i in order]
+    case = {
+        "name": name,
+        "n": int(n),
+        "a": [float(x) for x in a.ravel()],
+        "eigenvalues": [mpmath.nstr(v, 30, min_fixed=1, max_fixed=0) for v in values],
+    }
+    # Reference eigenvectors (row-major, columns ascending) when every eigenvalue is simple with a relative gap
+    # above 1e-6: then each eigenvector is determined up to sign, and the test compares up to sign.
+    scale = max(abs(v) for v in values) or 1
+    gaps = [min([abs(values[i] - values[j]) for j in range(n) if j != i] or [mpmath.inf]) for i in range(n)]
+    if all(g > 1e-6 * scale for g in gaps):
+        vec = [[float(q[r, order[c]]) for c in range(n)] for r in range(n)]
+        case["vectors"] = [x for row in vec for x in row]
+    out["cases"].append(case)
 
 path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "eigen-reference.json")
 with open(path, "w") as f:
