@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { init } from "@losscape/core";
 import type { Context } from "./context.js";
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, NotAvailableError, oneLine } from "./errors.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
 
 /** The package version, printed by `losscape --version`. */
@@ -33,10 +33,6 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     }
     const code = exitCodeOf(e);
     const where = current ? `losscape ${current}` : "losscape";
-    if (e instanceof NotAvailableError) {
-      process.stderr.write(`losscape ${e.command}: not available yet in this build\n`);
-      return EXIT_INTERNAL;
-    }
     // A package error raised by the function of the same name ("train: …") needs no second prefix.
     const msg = oneLine(e).replace(new RegExp(`^${current}: `), "");
     process.stderr.write(`${where}: ${code === EXIT_INTERNAL ? "internal error: " : ""}${msg}\n`);
@@ -72,7 +68,11 @@ function define(program: Command, name: string, description: string, impl: () =>
 const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the inertia: |λ| ≤ T·max(1, max|λ|)").argParser(num({ min: 0 })).default(1e-9);
 const inputsOpt = () => new Option("--inputs <d_in>", "for CSV data: how many leading columns are inputs (default: all but the last)").argParser(num({ min: 1, integer: true }));
 
-/** The commander program with every command of CONTRACT.md. */
+/**
+ * The commander program with every command of CONTRACT.md.
+ * @example
+ * await buildProgram().parseAsync(["node", "losscape", "hessian", "--model", "m.json", "--data", "d.json"]);
+ */
 export function buildProgram(): Command {
   const program = new Command("losscape");
   program

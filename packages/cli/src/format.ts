@@ -1,6 +1,10 @@
 /** Human-readable output: numbers and aligned tables. */
 
-/** A number for people: integers as they are, others with 6 significant digits (exponent when tiny or huge). */
+/**
+ * A number for people: integers as they are, others with 6 significant digits (exponent when tiny or huge).
+ * @example
+ * fmt(0.123456789); // "0.123457"
+ */
 export function fmt(x: number | null | undefined, digits = 6): string {
   if (x === null || x === undefined) return "—";
   if (!Number.isFinite(x)) return String(x);
@@ -10,7 +14,11 @@ export function fmt(x: number | null | undefined, digits = 6): string {
   return String(Number(x.toPrecision(digits)));
 }
 
-/** Inertia as "(negative, zero, positive)". */
+/**
+ * Inertia as "(negative, zero, positive)".
+ * @example
+ * fmtInertia({ negative: 1, zero: 0, positive: 9 }); // "(1, 0, 9)"
+ */
 export function fmtInertia(i: { negative: number; zero: number; positive: number }): string {
   return `(${i.negative}, ${i.zero}, ${i.positive})`;
 }
@@ -35,13 +43,21 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), width.map((w) => "─".repeat(w)).join("  "), ...rows.map(line)].join("\n") + "\n";
 }
 
-/** Key–value lines with the keys aligned. */
+/**
+ * Key–value lines with the keys aligned.
+ * @example
+ * keyValues([["loss", "0.5"], ["‖∇R‖", "1e-12"]]);
+ */
 export function keyValues(pairs: [string, string][]): string {
   const w = Math.max(0, ...pairs.map(([k]) => len(k)));
   return pairs.map(([k, v]) => `${pad(k, w, false)}  ${v}`).join("\n") + "\n";
 }
 
-/** A list of numbers wrapped into lines of `perLine`, each number right-aligned. */
+/**
+ * A list of numbers wrapped into lines of `perLine`, each number right-aligned.
+ * @example
+ * numberBlock([3, 2.5, 1e-9], 6);
+ */
 export function numberBlock(values: ArrayLike<number>, perLine = 6, indent = "  "): string {
   const cells = Array.from(values, (v) => fmt(v));
   const w = Math.max(0, ...cells.map(len));

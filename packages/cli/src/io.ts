@@ -10,7 +10,11 @@ function stripFn(message: string): string {
   return message.replace(/^(parseModel|parseData|validateData|validateModel|checkModel|paramCount): /, "");
 }
 
-/** Read a text file named by option `option`; a missing or unreadable file is bad input (exit 2). */
+/**
+ * Read a text file named by option `option`; a missing or unreadable file is bad input (exit 2).
+ * @example
+ * readText("m.json", "--model");
+ */
 export function readText(path: string, option: string): string {
   try {
     const st = statSync(path);
@@ -31,6 +35,8 @@ const NONFINITE = "\u0000losscape-nonfinite:";
  * Parse JSON text from `path`. Invalid JSON is bad input with the line and column. Python's json writes NaN and
  * ±Infinity as bare words, which are not JSON: they are recognised and reported at their field (so a model with
  * NaN in `params` gets "field 'params[3]' must be a finite number; found NaN", not a syntax error).
+ * @example
+ * parseJsonFile("m.json", '{"params": [1, NaN]}'); // InputError: field 'params[1]' must be a finite number; found NaN
  */
 export function parseJsonFile(path: string, text: string): unknown {
   try {
@@ -109,7 +115,11 @@ function describeJsonError(text: string, e: Error): string {
   return `${msg} at line ${line}, column ${col}`;
 }
 
-/** Load and validate a `losscape.mlp/1` model file (CONTRACT.md); every problem is an InputError naming the file. */
+/**
+ * Load and validate a `losscape.mlp/1` model file (CONTRACT.md); every problem is an InputError naming the file.
+ * @example
+ * const model = loadModel("m.json");
+ */
 export function loadModel(path: string, option = "--model"): Model {
   const obj = parseJsonFile(path, readText(path, option));
   try {
@@ -123,6 +133,8 @@ export function loadModel(path: string, option = "--model"): Model {
 /**
  * Load a data set: `losscape.data/1` JSON, or CSV (by the `.csv` ending, or when the text does not start with "{")
  * with `inputs` input columns (default: all but the last).
+ * @example
+ * const data = loadData("d.csv", { inputs: 1 });
  */
 export function loadData(path: string, options: { inputs?: number; option?: string } = {}): Dataset {
   const option = options.option ?? "--data";
@@ -137,7 +149,11 @@ export function loadData(path: string, options: { inputs?: number; option?: stri
   }
 }
 
-/** Check that data fits a model (d_in, d_out, finite entries); a mismatch names both files. */
+/**
+ * Check that data fits a model (d_in, d_out, finite entries); a mismatch names both files.
+ * @example
+ * checkFits(model, data, "m.json", "d.json");
+ */
 export function checkFits(model: Model, data: Dataset, modelPath: string, dataPath: string): void {
   try {
     validateData(model, data);
@@ -150,6 +166,8 @@ export function checkFits(model: Model, data: Dataset, modelPath: string, dataPa
 /**
  * Check early that a file can be written at `path` (its directory exists and is a directory), so that a long run
  * does not fail at the end. Bad input (exit 2) otherwise.
+ * @example
+ * checkWritable("out/cp.json", "--out");
  */
 export function checkWritable(path: string, option: string): void {
   const dir = dirname(resolve(path));
@@ -170,6 +188,8 @@ export function checkWritable(path: string, option: string): void {
 /**
  * Write a file atomically: the content goes to a temporary file in the same directory, is flushed, then renamed
  * over `path`, so the file is never left half-written; the temporary file is removed on failure.
+ * @example
+ * writeFileAtomic("cp.json", JSON.stringify(obj));
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const dir = dirname(resolve(path));
@@ -201,7 +221,11 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
   }
 }
 
-/** Write a model as `losscape.mlp/1` JSON (atomically). */
+/**
+ * Write a model as `losscape.mlp/1` JSON (atomically).
+ * @example
+ * writeModel("cp.json", model);
+ */
 export function writeModel(path: string, model: Model): void {
   writeFileAtomic(path, JSON.stringify(serializeModel(model), null, 2) + "\n");
 }

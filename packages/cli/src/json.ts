@@ -3,7 +3,11 @@
  * numbers, non-finite values written as null and named in a `warnings` array.
  */
 
-/** A JSON-safe copy of `value` (typed arrays become arrays; NaN/±Infinity become null) and the warnings. */
+/**
+ * A JSON-safe copy of `value` (typed arrays become arrays; NaN/±Infinity become null) and the warnings.
+ * @example
+ * toJsonSafe({ loss: Infinity }); // { value: { loss: null }, warnings: ["loss is Infinity (written as null)"] }
+ */
 export function toJsonSafe(value: unknown): { value: unknown; warnings: string[] } {
   const warnings: string[] = [];
   const walk = (v: unknown, path: string): unknown => {
@@ -34,6 +38,8 @@ export function toJsonSafe(value: unknown): { value: unknown; warnings: string[]
 /**
  * The text printed by `--json`: the record with its non-finite numbers as null, plus `warnings` (always present,
  * empty when every number was finite; warnings already in the record are kept first).
+ * @example
+ * process.stdout.write(jsonOutput({ loss: 0.5 })); // {"loss":0.5,"warnings":[]}
  */
 export function jsonOutput(record: Record<string, unknown>): string {
   const { value, warnings } = toJsonSafe(record);

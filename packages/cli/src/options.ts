@@ -28,7 +28,11 @@ function expected(rule: NumberRule): string {
   return `expected ${parts.join(" ")}${rule.what ? ` (${rule.what})` : ""}`;
 }
 
-/** A check of one number against a rule; returns the error text or null. */
+/**
+ * A check of one number against a rule; returns the error text or null.
+ * @example
+ * checkRule(-1, { min: 0 }); // "expected a finite number ≥ 0"
+ */
 export function checkRule(v: number, rule: NumberRule): string | null {
   const bad =
     !Number.isFinite(v) ||
@@ -38,7 +42,11 @@ export function checkRule(v: number, rule: NumberRule): string | null {
   return bad ? expected(rule) : null;
 }
 
-/** A parser for a number option. */
+/**
+ * A parser for a number option.
+ * @example
+ * new Option("--tol <T>").argParser(num({ min: 0 }));
+ */
 export function num(rule: NumberRule = {}): (s: string) => number {
   return (s: string) => {
     const v = parseNum(s);
@@ -48,7 +56,11 @@ export function num(rule: NumberRule = {}): (s: string) => number {
   };
 }
 
-/** A parser for a comma-separated list of numbers ("1,3,1"), each following `rule`. */
+/**
+ * A parser for a comma-separated list of numbers ("1,3,1"), each following `rule`.
+ * @example
+ * numList({ integer: true, min: 1 }, 2)("1,3,1"); // [1, 3, 1]
+ */
 export function numList(rule: NumberRule = {}, minLength = 1): (s: string) => number[] {
   return (s: string) => {
     const parts = s.split(",").map((x) => x.trim());
@@ -62,7 +74,11 @@ export function numList(rule: NumberRule = {}, minLength = 1): (s: string) => nu
   };
 }
 
-/** A parser for one of a fixed set of words. */
+/**
+ * A parser for one of a fixed set of words.
+ * @example
+ * oneOf("wigner", "relu")("relu"); // "relu"
+ */
 export function oneOf<T extends string>(...choices: T[]): (s: string) => T {
   return (s: string) => {
     if ((choices as string[]).includes(s)) return s as T;
@@ -70,7 +86,11 @@ export function oneOf<T extends string>(...choices: T[]): (s: string) => T {
   };
 }
 
-/** Collect a repeated option into an array (`--model A --model B`). */
+/**
+ * Collect a repeated option into an array (`--model A --model B`).
+ * @example
+ * new Option("--model <M>").argParser(collect); // --model A --model B → ["A", "B"]
+ */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }

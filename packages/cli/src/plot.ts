@@ -13,7 +13,11 @@ import { writeFileAtomic } from "./io.js";
 const WIDTH = 720;
 const HEIGHT = 420;
 
-/** The figure kind of a `--plot` path, by its ending; anything else is bad input. */
+/**
+ * The figure kind of a `--plot` path, by its ending; anything else is bad input.
+ * @example
+ * plotKind("rho.png"); // "png"
+ */
 export function plotKind(path: string, option = "--plot"): "svg" | "png" {
   const e = extname(path).toLowerCase();
   if (e === ".svg") return "svg";
@@ -21,7 +25,11 @@ export function plotKind(path: string, option = "--plot"): "svg" | "png" {
   throw new InputError(`${path}: ${option} must end in .svg or .png; found '${e || "(no extension)"}'`);
 }
 
-/** Render Plot options to standalone SVG text (white background, xmlns set, the page's fonts). */
+/**
+ * Render Plot options to standalone SVG text (white background, xmlns set, the page's fonts).
+ * @example
+ * renderSvg({ marks: [Plot.line([[0, 0], [1, 1]])] });
+ */
 export function renderSvg(options: Plot.PlotOptions): string {
   const { document } = parseHTML("<!doctype html><html><body></body></html>");
   const fig = Plot.plot({
@@ -41,7 +49,11 @@ export function renderSvg(options: Plot.PlotOptions): string {
   return svg;
 }
 
-/** Write a figure to `path` as SVG or PNG by its ending (atomically). */
+/**
+ * Write a figure to `path` as SVG or PNG by its ending (atomically).
+ * @example
+ * writeFigure("rho.png", spectrumFigure({ density }));
+ */
 export function writeFigure(path: string, svg: string): void {
   const kind = plotKind(path);
   if (kind === "svg") {

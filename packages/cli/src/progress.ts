@@ -11,7 +11,11 @@ export interface Progress {
 
 const NOOP: Progress = { update() {}, end() {} };
 
-/** Whether bars are drawn: stderr is a TTY and not `--quiet`. */
+/**
+ * Whether bars are drawn: stderr is a TTY and not `--quiet`.
+ * @example
+ * progressEnabled(false); // true when stderr is a terminal
+ */
 export function progressEnabled(quiet: boolean): boolean {
   return !quiet && process.stderr.isTTY === true;
 }
@@ -51,7 +55,11 @@ export function progress(label: string, total: number, quiet: boolean): Progress
   };
 }
 
-/** A one-line status ("label …") on a TTY for steps without a measurable fraction; cleared by `end`. */
+/**
+ * A one-line status ("label …") on a TTY for steps without a measurable fraction; cleared by `end`.
+ * @example
+ * const s = status("refining", quiet); s.end();
+ */
 export function status(label: string, quiet: boolean): Progress {
   if (!progressEnabled(quiet)) return NOOP;
   process.stderr.write(`\r\x1b[2K${label} …`);

@@ -1,7 +1,11 @@
 import type { Model } from "@losscape/mlp";
 import { paramCount } from "@losscape/mlp";
 
-/** "1-3-1 tanh, M = 10" */
+/**
+ * "1-3-1 tanh, M = 10"
+ * @example
+ * describeModel(model); // "1-3-1 tanh, M = 10"
+ */
 export function describeModel(model: Model): string {
   const act = Array.isArray(model.activation)
     ? model.activation.map(activationName).join("/")
@@ -15,14 +19,22 @@ function activationName(a: unknown): string {
   return String(a);
 }
 
-/** Euclidean norm. */
+/**
+ * Euclidean norm.
+ * @example
+ * norm([3, 4]); // 5
+ */
 export function norm(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i] * v[i];
   return Math.sqrt(s);
 }
 
-/** Inertia without its tolerance field (the commands report `tol` once, beside it). */
+/**
+ * Inertia without its tolerance field (the commands report `tol` once, beside it).
+ * @example
+ * counts({ negative: 1, zero: 0, positive: 9, tol: 1e-9 }); // { negative: 1, zero: 0, positive: 9 }
+ */
 export function counts(i: { negative: number; zero: number; positive: number }): { negative: number; zero: number; positive: number } {
   return { negative: i.negative, zero: i.zero, positive: i.positive };
 }

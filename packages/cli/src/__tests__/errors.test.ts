@@ -58,8 +58,9 @@ const cases: [string, () => string[], RegExp][] = [
 
 describe("bad input: exit 2 and one line on stderr", () => {
   it.each(cases)("%s", async (_what, args, pattern) => {
-    for (const json of [false, true]) {
-      const r = await run(json ? [...args(), "--json"] : args());
+    // With and without --json (run side by side): the same exit status and one line, nothing on stdout.
+    const results = await Promise.all([run(args()), run([...args(), "--json"])]);
+    for (const r of results) {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("");
       const lines = r.stderr.split("\n").filter((l) => l !== "");

@@ -21,6 +21,8 @@ export interface ConnectOptions {
  * `losscape connect`: the loss along a path θ(t), t ∈ [0, 1], between two models A and B (straight line, a
  * polygonal chain or quadratic Bézier curve trained to low loss, or a nudged elastic band), and the barrier
  * max_t R(θ(t)) − max(R(θ_A), R(θ_B)).
+ * @example
+ * await connectCommand({ model: ["a.json", "b.json"], data: "d.json", method: "neb", points: 51 }, ctx);
  */
 export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<void> {
   if (o.model.length !== 2) throw new InputError(`--model must be given exactly twice (A and B); found ${o.model.length}`);

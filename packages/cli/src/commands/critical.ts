@@ -20,6 +20,8 @@ export interface CriticalOptions {
 /**
  * `losscape critical`: refine the model's parameters to a critical point ∇R = 0 (Levenberg–Marquardt on ∇R = 0,
  * or first ½‖∇R‖² by L-BFGS with `--method gradnorm`), report loss, ‖∇R‖, iterations, convergence and inertia.
+ * @example
+ * await criticalCommand({ model: "m.json", data: "d.json", method: "newton", gtol: 1e-12, maxIter: 200, tol: 1e-9 }, ctx);
  */
 export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
@@ -58,7 +60,11 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
   );
 }
 
-/** "minimum", "strict saddle", … from the inertia. */
+/**
+ * "minimum", "strict saddle", … from the inertia.
+ * @example
+ * kindOf({ negative: 1, zero: 0, positive: 9 }); // "strict saddle"
+ */
 export function kindOf(i: { negative: number; zero: number; positive: number }): string {
   if (i.negative > 0) return i.zero > 0 ? "saddle (degenerate)" : "strict saddle";
   if (i.zero > 0) return "degenerate: minimum or saddle (zero eigenvalues)";

@@ -43,6 +43,8 @@ const wid = (w: readonly number[]) => w.join("-");
 /**
  * `losscape demo`: the seeds' headline results end to end on the built-in example (the tanh 1-3-1 net on
  * x = linspace(−2, 2, 20), y = sin 2x), written as a report folder (report.md, figures, model and data files).
+ * @example
+ * await demoCommand({ out: "losscape-report" }, ctx);
  */
 export async function demoCommand(o: DemoOptions, ctx: Context): Promise<void> {
   const dir = resolve(o.out);

@@ -19,6 +19,8 @@ export interface DimensionOptions {
  * `losscape dimension`: at a zero-loss point, the rank of the output Jacobian J ((n·r) × M), the local dimension
  * M − rank J of the zero-loss set, Cooper's generic dimension M − n·r, the Hessian corank, and whether they agree
  * (Cooper 2021). A point with R > --loss-tol is bad input (it is not a global minimum).
+ * @example
+ * await dimensionCommand({ model: "fit.json", data: "d.json", lossTol: 1e-10 }, ctx);
  */
 export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promise<void> {
   const model = loadModel(o.model);

@@ -28,6 +28,8 @@ export interface EmbedOptions {
  * certificate: output preserved (max|f_wide − f| on the data and random probes), loss and ‖∇R‖ before and after,
  * Hessian inertias, whether every count never decreases, and the split-block prediction
  * inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0) (null when the base Hessian is degenerate).
+ * @example
+ * await embedCommand({ model: "m.json", layer: 1, neuron: 0, alpha: 0.5, data: "d.json", tol: 1e-9 }, ctx);
  */
 export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");

@@ -27,6 +27,8 @@ const DIRS = {
 /**
  * `losscape slice`: the loss on a 2-D plane through the model, grid[i][j] = R(θ + a_i·d₁ + b_j·d₂) with a, b on
  * `--grid` points of [−range, range] (axes = [a, b]).
+ * @example
+ * await sliceCommand({ model: "m.json", data: "d.json", dirs: "random", grid: 41, range: 1, seed: 0, plot: "slice.png" }, ctx);
  */
 export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void> {
   if (o.plot) {

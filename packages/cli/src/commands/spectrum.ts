@@ -25,6 +25,8 @@ export interface SpectrumOptions {
  * `losscape spectrum`: the Pennington–Bahri model H = H₀ + H₁ at (φ, ε) (DESIGN.md): support, atom at 0, index
  * α = ∫_{λ<0}ρ, ε_c numerically and by the closed form (null for φ ≥ 1), the regime, and ρ on a grid or at given λ.
  * `--plot` draws ρ against the eigenvalue histogram of one sampled N × N matrix of the model (N = `--sample`).
+ * @example
+ * await spectrumCommand({ model: "wigner", phi: 0.25, eps: 0.1, grid: 200, sample: 600, seed: 1 }, ctx);
  */
 export async function spectrumCommand(o: SpectrumOptions, ctx: Context): Promise<void> {
   if (o.plot) {
@@ -96,7 +98,11 @@ export async function spectrumCommand(o: SpectrumOptions, ctx: Context): Promise
   });
 }
 
-/** ρ on a fine grid with the support edges added, so the curve shows its square-root edges sharply. */
+/**
+ * ρ on a fine grid with the support edges added, so the curve shows its square-root edges sharply.
+ * @example
+ * plotCurve(penningtonBahri({ model: "relu", phi: 0.5, eps: 0.1 })); // [[λ, ρ], …]
+ */
 export function plotCurve(r: PenningtonBahriResult, from?: number, to?: number): [number, number][] {
   const grid = r.densityGrid(600, from, to);
   const a = grid[0][0];

@@ -25,6 +25,8 @@ export interface TrainCliOptions {
 /**
  * `losscape train`: full-batch training (adam, lbfgs or gd) from a model file or from a fresh seeded initialisation
  * of `--widths` with `--activation`; prints the final loss, ‖∇R‖ and the loss history.
+ * @example
+ * await trainCommand({ data: "d.json", widths: [1, 3, 1], activation: "tanh", optimizer: "lbfgs", epochs: 300, seed: 0, init: "xavier" }, ctx);
  */
 export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
@@ -92,7 +94,11 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   });
 }
 
-/** "tanh", "leaky-relu", "leaky-relu:0.2", or one per hidden layer "tanh,relu". */
+/**
+ * "tanh", "leaky-relu", "leaky-relu:0.2", or one per hidden layer "tanh,relu".
+ * @example
+ * parseActivation("tanh,leaky-relu:0.2"); // ["tanh", { name: "leaky-relu", slope: 0.2 }]
+ */
 export function parseActivation(s: string): Activation | Activation[] {
   const one = (x: string): Activation => {
     const m = /^leaky-relu:(.+)$/.exec(x);
