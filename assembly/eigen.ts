@@ -627,7 +627,6 @@ let gE: usize = 0;
 let gW: usize = 0;
 let gG: usize = 0;
 let gU: usize = 0;
-let gR: usize = 0;
 let gVec: usize = 0;
 let gIdx: usize = 0;
 let gRot: usize = 0;
@@ -636,9 +635,9 @@ let gSweeps: usize = 0;
 let gSweepCap: i32 = 0;
 let gGemm: usize = 0;
 
-/** Doubles of workspace dstedcVectors needs in `work` (besides gemmWork and the rotation log): 3n² + 8n. */
+/** Doubles of workspace dstedcVectors needs in `work` (besides gemmWork and the rotation log): 2n² + 8n. */
 export function dstedcWorkSize(n: i32): i32 {
-  return 3 * n * n + 8 * n;
+  return 2 * n * n + 8 * n;
 }
 
 /**
@@ -663,8 +662,7 @@ export function dstedcVectors(
   gW = w;
   gG = work;
   gU = gG + ((<usize>n * <usize>n) << 3);
-  gR = gU + ((<usize>n * <usize>n) << 3);
-  gVec = gR + ((<usize>n * <usize>n) << 3); // 8n doubles of vectors
+  gVec = gU + ((<usize>n * <usize>n) << 3); // 8n doubles of vectors
   gIdx = iwork; // 5n i32
   gRot = rot;
   gRotCap = rotCap;
@@ -871,16 +869,18 @@ function merge(lo: i32, mid: i32, hi: i32, beta: f64): void {
       for (let j = 0; j < K; j++) st(zh, ildx(ord, j), ld(cu, j));
       memory.copy(cu, zh, <usize>K << 3);
     }
-    // R (m × K) = G[:, 0:K] · U, by blocks: top rows use types 1–2, bottom rows types 2–3
-    // (row-major: Rᵀ = Uᵀ · Gᵀ, the row-major views of the column-major U, G and R).
+    // block columns 0…K−1 ← G[:, 0:K] · U, by blocks: top rows use types 1–2, bottom rows types 2–3
+    // (row-major: Rᵀ = Uᵀ · Gᵀ, the row-major views of the column-major U, G and the block).
     const n2 = m - n1;
-    if (k1 + k2 > 0) dgemm(0, 0, K, n1, k1 + k2, 1.0, gU, K, G, m, 0.0, gR, m, gGemm);
-    else for (let i = 0; i < K; i++) memory.fill(gR + <usize>i * ldm, 0, <usize>n1 << 3);
+    if (k1 + k2 > 0) dgemm(0, 0, K, n1, k1 + k2, 1.0, gU, K, G, m, 0.0, blk, n, gGemm);
+    else for (let i = 0; i < K; i++) memory.fill(blk + <usize>i * ldn, 0, <usize>n1 << 3);
     const kb = K - k1;
     const top = <usize>n1 << 3;
-    if (kb > 0) dgemm(0, 0, K, n2, kb, 1.0, gU + (<usize>k1 << 3), K, G + <usize>k1 * ldm + top, m, 0.0, gR + top, m, gGemm);
-    else for (let i = 0; i < K; i++) memory.fill(gR + <usize>i * ldm + top, 0, <usize>n2 << 3);
+    if (kb > 0) dgemm(0, 0, K, n2, kb, 1.0, gU + (<usize>k1 << 3), K, G + <usize>k1 * ldm + top, m, 0.0, blk + top, n, gGemm);
+    else for (let i = 0; i < K; i++) memory.fill(blk + <usize>i * ldn + top, 0, <usize>n2 << 3);
   }
+  // deflated columns after the updated ones
+  for (let q = 0; q < nd; q++) memory.copy(blk + <usize>(K + q) * ldn, G + <usize>(K + q) * ldm, ldm);
   // order of the m eigenvalues: merge lam (ascending) with the deflated values (insertion-sorted)
   for (let q = 0; q < nd; q++) istx(ord, q, q);
   for (let q = 1; q < nd; q++) {
@@ -893,21 +893,43 @@ function merge(lo: i32, mid: i32, hi: i32, beta: f64): void {
     }
     istx(ord, p + 1, key);
   }
+  // src[t]: the block column that holds the t-th smallest eigenvalue (perm is free now); values into zt
+  const src = perm;
   {
     let i = 0;
     let q = 0;
     for (let t = 0; t < m; t++) {
-      const dst = blk + <usize>t * ldn;
       if (q >= nd || (i < K && ld(lam, i) <= ld(dv, ildx(ord, q)))) {
-        st(dl, t, ld(lam, i));
-        memory.copy(dst, gR + <usize>i * ldm, ldm);
-        i++;
+        st(zt, t, ld(lam, i));
+        istx(src, t, i++);
       } else {
-        const qq = ildx(ord, q);
-        st(dl, t, ld(dv, qq));
-        memory.copy(dst, G + <usize>(K + qq) * ldm, ldm);
-        q++;
+        const qq = ildx(ord, q++);
+        st(zt, t, ld(dv, qq));
+        istx(src, t, K + qq);
       }
+    }
+  }
+  memory.copy(dl, zt, ldm);
+  // permute the block's columns in place (new[:, t] = old[:, src[t]]) by following cycles; zh holds one column
+  const seen = ctype;
+  for (let t = 0; t < m; t++) istx(seen, t, 0);
+  for (let t = 0; t < m; t++) {
+    if (ildx(seen, t) != 0) continue;
+    if (ildx(src, t) == t) {
+      istx(seen, t, 1);
+      continue;
+    }
+    memory.copy(zh, blk + <usize>t * ldn, ldm);
+    let cur = t;
+    while (true) {
+      istx(seen, cur, 1);
+      const sc = ildx(src, cur);
+      if (sc == t) {
+        memory.copy(blk + <usize>cur * ldn, zh, ldm);
+        break;
+      }
+      memory.copy(blk + <usize>cur * ldn, blk + <usize>sc * ldn, ldm);
+      cur = sc;
     }
   }
 }
