@@ -158,7 +158,11 @@ export function checkFits(model: Model, data: Dataset, modelPath: string, dataPa
   try {
     validateData(model, data);
   } catch (e) {
-    if (isLosscapeError(e)) throw new InputError(`${dataPath} does not fit ${modelPath}: ${stripFn(e.message)}`);
+    if (isLosscapeError(e)) {
+      const msg = stripFn(e.message);
+      const csvHint = extname(dataPath).toLowerCase() === ".csv" && /d_in|d_out/.test(msg) ? ` (CSV: --inputs says how many leading columns are inputs, here ${model.widths[0]})` : "";
+      throw new InputError(`${dataPath} does not fit ${modelPath}: ${msg}${csvHint}`);
+    }
     throw e;
   }
 }

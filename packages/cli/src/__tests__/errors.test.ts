@@ -35,6 +35,7 @@ const cases: [string, () => string[], RegExp][] = [
   ["null in params", () => ["hessian", "--model", bad("null.json", '{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"tanh","params":[0.1,null,0,0,0,0,1,1,1,0]}'), "--data", D()], /null\.json: field 'params\[1\]' must be a number; found null/],
   ["an unknown activation", () => ["hessian", "--model", bad("act.json", `{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"swish","params":${good10}}`), "--data", D()], /act\.json: 'activation' must be one of .*; found 'swish'/],
   ["data that does not fit the model (d_in)", () => ["hessian", "--model", M(), "--data", bad("d2.json", '{"format":"losscape.data/1","x":[[1,2]],"y":[[1]]}')], /d2\.json does not fit .*tanh131-min\.json: 'data\.x' must have d_in = 1 columns/],
+  ["CSV data with the wrong number of input columns", () => ["hessian", "--model", M(), "--data", bad("two.csv", "a,b,y\n0,1,2\n1,2,3\n")], /two\.csv does not fit .*: 'data\.x' must have d_in = 1 columns .*\(CSV: --inputs says how many leading columns are inputs, here 1\)/],
   ["ragged data rows", () => ["hessian", "--model", M(), "--data", bad("rag.json", '{"format":"losscape.data/1","x":[[1],[1,2]],"y":[[1],[2]]}')], /rag\.json: field 'x\[1\]' must have length 1/],
   ["a CSV cell that is not a number", () => ["hessian", "--model", M(), "--data", bad("d.csv", "x,y\n0,1\n1,abc\n")], /d\.csv: CSV line 3, column 'y' must be a number; found 'abc'/],
   ["a directory as the model", () => ["hessian", "--model", dir, "--data", D()], /is a directory, expected a file \(--model\)/],
