@@ -56,10 +56,11 @@ function define(program: Command, name: string, description: string, impl: () =>
   cmd.configureOutput(oneLineOutput(`losscape ${name}`));
   cmd.option("--json", "print exactly one JSON object on stdout (CONTRACT.md)");
   cmd.option("--quiet", "no progress on stderr");
+  cmd.addOption(new Option("--backend <b>", "compute backend: simd, scalar (WASM builds) or ts (pure TypeScript); default the fastest available").argParser(oneOf("simd", "scalar", "ts")));
   cmd.action(async (opts: Record<string, unknown>) => {
     current = name;
     const run = await impl();
-    await init();
+    await init(opts.backend ? { backend: opts.backend as "simd" | "scalar" | "ts" } : {});
     await run(opts, { name, json: opts.json === true, quiet: opts.quiet === true });
   });
   return cmd;

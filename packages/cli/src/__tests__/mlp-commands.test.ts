@@ -132,3 +132,18 @@ describe("losscape train", () => {
     expect((out.history as unknown[]).length).toBe(6);
   });
 });
+
+describe("--backend", () => {
+  it.each(["simd", "scalar", "ts"])("hessian on the %s backend agrees with the default", async (backend) => {
+    const args = ["hessian", "--model", fx("tanh131-saddle.json"), "--data", fx("sin20.json")];
+    const [a, b] = await Promise.all([runJson(args), runJson([...args, "--backend", backend])]);
+    const ea = a.out.eigenvalues as number[];
+    const eb = b.out.eigenvalues as number[];
+    const scale = Math.max(...ea.map(Math.abs));
+    // Different kernels (SIMD/scalar WASM, TS with ml-matrix's eigensolver): eigenvalues agree to 1e-11·max|λ|
+    // (backward-stable eigensolvers on a 10 × 10 matrix; a few hundred ulps of headroom).
+    ea.forEach((v, i) => expect(Math.abs(v - eb[i])).toBeLessThanOrEqual(1e-11 * scale));
+    expect(b.out.inertia).toEqual(a.out.inertia);
+    expect(Math.abs((b.out.loss as number) - (a.out.loss as number))).toBeLessThanOrEqual(1e-14 * (a.out.loss as number));
+  });
+});
