@@ -2,6 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { ConvergenceError, FormatError, ShapeError, ValueError, WasmError } from "@losscape/core";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, exitCodeOf, InputError, oneLine } from "../errors.js";
 import { fmt, table } from "../format.js";
 import { writeFileAtomic } from "../io.js";
 import { jsonOutput, toJsonSafe } from "../json.js";
@@ -68,5 +70,23 @@ describe("writeFileAtomic", () => {
     expect(() => writeFileAtomic(p, "data")).toThrow(/cannot write/);
     expect(readdirSync(d)).toEqual(["target"]);
     expect(readdirSync(p)).toEqual(["inside"]);
+  });
+});
+
+describe("exit statuses", () => {
+  it("bad input (InputError, E_SHAPE, E_VALUE, E_FORMAT) is 2; everything else is 1", () => {
+    expect(exitCodeOf(new InputError("x"))).toBe(EXIT_BAD_INPUT);
+    expect(exitCodeOf(new ShapeError("x"))).toBe(EXIT_BAD_INPUT);
+    expect(exitCodeOf(new ValueError("x"))).toBe(EXIT_BAD_INPUT);
+    expect(exitCodeOf(new FormatError("x"))).toBe(EXIT_BAD_INPUT);
+    expect(exitCodeOf(new ConvergenceError("x"))).toBe(EXIT_INTERNAL);
+    expect(exitCodeOf(new WasmError("x"))).toBe(EXIT_INTERNAL);
+    expect(exitCodeOf(new TypeError("x"))).toBe(EXIT_INTERNAL);
+    expect(exitCodeOf("a string")).toBe(EXIT_INTERNAL);
+  });
+
+  it("messages are folded to one line", () => {
+    expect(oneLine(new Error("first\n  second\n"))).toBe("first second");
+    expect(oneLine(42)).toBe("42");
   });
 });
