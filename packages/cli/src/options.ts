@@ -22,10 +22,11 @@ function parseNum(s: string): number {
 }
 
 function expected(rule: NumberRule): string {
-  const parts = [rule.integer ? "an integer" : "a finite number"];
-  if (rule.min !== undefined) parts.push(`${rule.exclusiveMin ? ">" : "≥"} ${rule.min}`);
-  if (rule.max !== undefined) parts.push(`≤ ${rule.max}`);
-  return `expected ${parts.join(" ")}${rule.what ? ` (${rule.what})` : ""}`;
+  const bounds: string[] = [];
+  if (rule.min !== undefined) bounds.push(`${rule.exclusiveMin ? ">" : "≥"} ${rule.min}`);
+  if (rule.max !== undefined) bounds.push(`≤ ${rule.max}`);
+  const kind = rule.integer ? "an integer" : "a finite number";
+  return `expected ${kind}${bounds.length ? " " + bounds.join(" and ") : ""}${rule.what ? ` (${rule.what})` : ""}`;
 }
 
 /**

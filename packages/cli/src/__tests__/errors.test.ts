@@ -54,6 +54,16 @@ const cases: [string, () => string[], RegExp][] = [
   ["train with an unknown activation", () => ["train", "--data", D(), "--widths", "1,3,1", "--activation", "swish"], /--widths\/--activation: 'activation' must be one of .*; found 'swish'/],
   ["train with widths that are not integers", () => ["train", "--data", D(), "--widths", "1,2.5,1"], /'--widths <w>' argument '1,2\.5,1' is invalid\. entry 2: expected an integer/],
   ["train with both --model and --widths", () => ["train", "--data", D(), "--model", M(), "--widths", "1,3,1"], /either --model or --widths/],
+  ["reduce with a model of the wrong format", () => ["reduce", "--model", D()], /sin20\.json: field 'format' must be "losscape\.mlp\/1"; found "losscape\.data\/1"/],
+  ["reduce with a negative tolerance", () => ["reduce", "--model", M(), "--tol", "-0.1"], /'--tol <T>' argument '-0\.1' is invalid/],
+  ["slice with a one-point grid", () => ["slice", "--model", M(), "--data", D(), "--grid", "1"], /'--grid <N>' argument '1' is invalid\. expected an integer ≥ 2/],
+  ["slice with range 0", () => ["slice", "--model", M(), "--data", D(), "--range", "0"], /'--range <r>' argument '0' is invalid\. expected a finite number > 0/],
+  ["slice with unknown directions", () => ["slice", "--model", M(), "--data", D(), "--dirs", "pca"], /expected one of random, hessian, embedding; found 'pca'/],
+  ["connect with an unknown method", () => ["connect", "--model", M(), "--model", M(), "--data", D(), "--method", "string"], /expected one of linear, chain, bezier, neb; found 'string'/],
+  ["dimension with a rank tolerance ≥ 1", () => ["dimension", "--model", M(), "--data", D(), "--rank-tol", "2"], /'--rank-tol <T>' argument '2' is invalid\. expected a finite number > 0 and ≤ 1/],
+  ["embed with α = NaN", () => ["embed", "--model", M(), "--layer", "1", "--neuron", "0", "--alpha", "NaN"], /'--alpha <a>' argument 'NaN' is invalid/],
+  ["critical with an unknown method", () => ["critical", "--model", M(), "--data", D(), "--method", "bfgs"], /expected one of newton, gradnorm; found 'bfgs'/],
+  ["train with a zero learning rate", () => ["train", "--data", D(), "--widths", "1,3,1", "--lr", "0"], /'--lr <r>' argument '0' is invalid\. expected a finite number > 0/],
   ["train with a non-finite start", () => ["train", "--data", D(), "--model", fx("overflow.json")], /loss or gradient at the initial parameters is not finite/],
 ];
 
