@@ -67,13 +67,25 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
     setBackend("simd");
   });
 
-  it("a wider net exercises the blocked GEMM paths (widths beyond one register tile)", () => {
+  it("a wider, deeper net (7→19→11→3, gelu and softplus, cross-entropy)", () => {
     const { model, data } = randomProblem({ widths: [7, 19, 11, 3], activation: ["gelu", "softplus"], loss: "cross-entropy", n: 23, seed: 3, std: 0.4 });
     const v = new Float64Array(model.params.length).map((_, i) => Math.sin(i));
     const ref = all("ts", model, data, v);
     for (const b of ["simd", "scalar"] as const) {
       const got = all(b, model, data, v);
       // 1e-12: sums over up to 23 samples × 19 units; still far below any modelling tolerance.
+      for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(maxAbsDiff(got[k], ref[k]), `${b} ${k}`).toBeLessThanOrEqual(1e-12 * (1 + maxAbs(ref[k])));
+    }
+    setBackend("simd");
+  });
+
+  it("a larger net (24→40→3, n = 50): larger GEMM shapes than the cases above", () => {
+    const { model, data } = randomProblem({ widths: [24, 40, 3], activation: "tanh", loss: "cross-entropy", n: 50, seed: 12, std: 0.3 });
+    const v = new Float64Array(model.params.length).map((_, i) => Math.cos(0.3 * i));
+    const ref = all("ts", model, data, v);
+    for (const b of ["simd", "scalar"] as const) {
+      const got = all(b, model, data, v);
+      // 1e-12: inner products of length ≤ 50 summed in blocked order vs plain order.
       for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(maxAbsDiff(got[k], ref[k]), `${b} ${k}`).toBeLessThanOrEqual(1e-12 * (1 + maxAbs(ref[k])));
     }
     setBackend("simd");
