@@ -23,7 +23,7 @@ export function fmtInertia(i: { negative: number; zero: number; positive: number
   return `(${i.negative}, ${i.zero}, ${i.positive})`;
 }
 
-const isNumeric = (s: string) => /^[-+−]?(\d|\.\d|—|NaN|Infinity)/.test(s) || s === "—";
+const isNumeric = (s: string) => /^[-+−]?(\d|\.\d|NaN|Infinity)/.test(s) || s === "—" || s === "⋮";
 
 /**
  * An aligned table: a header row, a rule, then the rows. Columns whose cells all look numeric are right-aligned.

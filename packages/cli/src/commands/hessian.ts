@@ -62,12 +62,18 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
     ]);
     s += "\n";
     const header = o.split ? ["k", "λ(H)", "λ(H₀ = JᵀJ/n)", "λ(H₁)"] : ["k", "λ(H)"];
-    const rows = Array.from(eigenvalues, (v, k) => {
-      const r = [String(k + 1), fmt(v)];
+    const row = (k: number) => {
+      const r = [String(k + 1), fmt(eigenvalues[k])];
       if (o.split) r.push(fmt(gn![k]), fmt(res![k]));
       return r;
-    });
+    };
+    const M = eigenvalues.length;
+    // Long spectra: the 10 smallest and the 10 largest (--json prints all).
+    const shown = M <= 30 ? [...Array(M).keys()] : [...Array(10).keys(), ...Array.from({ length: 10 }, (_, i) => M - 10 + i)];
+    const rows = shown.map(row);
+    if (M > 30) rows.splice(10, 0, header.map(() => "⋮"));
     s += table(header, rows);
+    if (M > 30) s += `(${M - 20} eigenvalues not shown; --json prints all)\n`;
     if (o.split) s += "(each column sorted ascending on its own; H = H₀ + H₁ as matrices, not eigenvalue by eigenvalue)\n";
     return s;
   });
