@@ -91,10 +91,10 @@ export function freeConvolutionSubordination(
 
   const omega = (z: Complex): Complex => {
     if (z.im >= scale) return solve(z, { re: z.re, im: z.im + 1 });
-    // Continuation from Im z = scale down to the requested height.
+    // Continuation from Im z = scale down to the requested height, by factors of 4 (Newton keeps each step).
     let w: Complex = solve({ re: z.re, im: scale }, { re: z.re, im: scale + 1 });
-    for (let k = 1; k <= 40; k++) {
-      const e = scale * Math.pow(2, -k);
+    for (let k = 1; k <= 20; k++) {
+      const e = scale * Math.pow(4, -k);
       if (e <= z.im) break;
       w = solve({ re: z.re, im: e }, w);
     }
