@@ -50,13 +50,10 @@ function oneLineOutput(name: string) {
   };
 }
 
-/** Add `--json` and `--quiet` and the action wrapper (WASM init, context, error propagation). */
+/** A command with the action wrapper (WASM init, context, error propagation); `addCommonOptions` adds the shared options. */
 function define(program: Command, name: string, description: string, impl: () => Promise<Impl>): Command {
   const cmd = program.command(name).description(description);
   cmd.configureOutput(oneLineOutput(`losscape ${name}`));
-  cmd.option("--json", "print exactly one JSON object on stdout (CONTRACT.md)");
-  cmd.option("--quiet", "no progress on stderr");
-  cmd.addOption(new Option("--backend <b>", "compute backend: simd, scalar (WASM builds) or ts (pure TypeScript); default the fastest available").argParser(oneOf("simd", "scalar", "ts")));
   cmd.action(async (opts: Record<string, unknown>) => {
     current = name;
     const run = await impl();
@@ -174,5 +171,13 @@ export function buildProgram(): Command {
     .option("--out <DIR>", "report folder", "losscape-report")
     .option("--quick", "smaller sizes (the same steps; for tests)");
 
+  for (const cmd of program.commands) addCommonOptions(cmd);
   return program;
+}
+
+/** The options every command takes, listed after its own. */
+function addCommonOptions(cmd: Command): void {
+  cmd.option("--json", "print exactly one JSON object on stdout (CONTRACT.md)");
+  cmd.option("--quiet", "no progress on stderr");
+  cmd.addOption(new Option("--backend <b>", "compute backend: simd, scalar (WASM builds) or ts (pure TypeScript); default the fastest available").argParser(oneOf("simd", "scalar", "ts")));
 }
