@@ -278,6 +278,28 @@ describe("Pennington–Bahri: property tests (fast-check, seeded)", () => {
       { seed: 20261124, numRuns: 40 },
     );
   });
+  it("massBelow on a fresh measure (support scanned only up to x) equals the full-support value", () => {
+    // massBelow(x) scans gaps only up to x; an interval that ends at a candidate (e.g. K(∞) = 0 for ReLU, not an
+    // edge there) must still be extended past it. Regression: ReLU φ ≈ 0.2, ε ≈ 1 once gave α > 1.
+    fc.assert(
+      fc.property(arb, fc.double({ min: -0.5, max: 0.5, noNaN: true }), ({ model, phi, eps }, x) => {
+        const fresh = penningtonBahriMeasure(model, phi, eps).massBelow(x);
+        const full = penningtonBahriMeasure(model, phi, eps);
+        full.support();
+        expect(Math.abs(fresh - full.massBelow(x))).toBeLessThan(1e-14);
+      }),
+      { seed: 5, numRuns: 200 },
+    );
+    for (const [phi, eps] of [
+      [0.2006060606060606, 0.989909090909091],
+      [0.2307070707070707, 0.767909090909091],
+    ]) {
+      const fresh = penningtonBahriMeasure("relu", phi, eps).massBelow(0);
+      const r = penningtonBahri({ model: "relu", phi, eps });
+      expect(Math.abs(fresh - r.index)).toBeLessThan(1e-14);
+      expect(Math.abs(fresh - integrate(r.measure, () => 1, -Infinity, 0))).toBeLessThan(1e-9);
+    }
+  });
   it("ρ ≥ 0 everywhere, 0 outside the support; α non-decreasing in ε", () => {
     fc.assert(
       fc.property(arb, fc.double({ min: 0, max: 1, noNaN: true }), ({ model, phi, eps }, t) => {

@@ -287,17 +287,18 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     return g.im < 0 ? -g.im / Math.PI : 0;
   };
 
-  let supportCache: { intervals: [number, number][]; edges: [Edge, Edge][] } | null = null;
-  const supportIntervals = () => {
-    if (supportCache) return supportCache;
+  // Support intervals, built gap by gap from the left (massBelow(x) only needs the gaps that start at or below x:
+  // the gap starting at x decides whether an interval ending at a candidate x really ends there).
+  const partial: { intervals: [number, number][]; edges: [Edge, Edge][] } = { intervals: [], edges: [] };
+  let scanned = 0;
+  const scanUpTo = (limit: number) => {
     const cands = criticalValues();
-    const intervals: [number, number][] = [];
-    const edges: [Edge, Edge][] = [];
-    for (let i = 0; i + 1 < cands.length; i++) {
-      const a = cands[i];
-      const b = cands[i + 1];
+    for (; scanned + 1 < cands.length && cands[scanned].lambda <= limit; scanned++) {
+      const a = cands[scanned];
+      const b = cands[scanned + 1];
       if (!(b.lambda > a.lambda)) continue;
       if (!densityPositive(0.5 * (a.lambda + b.lambda))) continue;
+      const { edges, intervals } = partial;
       const last = edges.length - 1;
       if (last >= 0 && edges[last][1] === a) {
         edges[last][1] = b;
@@ -307,9 +308,9 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
         intervals.push([a.lambda, b.lambda]);
       }
     }
-    supportCache = { intervals, edges };
-    return supportCache;
+    return partial;
   };
+  const supportIntervals = () => scanUpTo(Infinity);
 
   const atomMass = c1 === 0 && J > 0 ? Math.max(0, 1 - poles.reduce((s, p) => s + p.rate, 0)) : J === 0 && c1 === 0 ? 1 : 0;
   const atoms: Atom[] = atomMass > 0 ? [{ at: c0, mass: atomMass }] : [];
@@ -353,7 +354,7 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
   const imAntiAtEdge = (edge: Edge, inside: number): number =>
     Number.isFinite(edge.g) ? imAntiderivative(edge.lambda, { re: edge.g, im: 0 }) : imAntiderivativeAtInfinity(edge, inside);
 
-  const edgePairs = (): [Edge, Edge][] => {
+  const edgePairs = (limit = Infinity): [Edge, Edge][] => {
     if (single || J === 0) {
       return singleSupport().map(([a, b]) => {
         const ga = physicalRoot({ re: a, im: 0 }).re;
@@ -364,13 +365,13 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
         ] as [Edge, Edge];
       });
     }
-    return supportIntervals().edges;
+    return scanUpTo(limit).edges;
   };
 
   const massBelow = (x: number): number => {
     let mass = 0;
     for (const at of atoms) if (at.at < x) mass += at.mass;
-    for (const [ea, eb] of edgePairs()) {
+    for (const [ea, eb] of edgePairs(x)) {
       if (!(ea.lambda < x)) continue;
       const mid = 0.5 * (ea.lambda + eb.lambda);
       const lower = imAntiAtEdge(ea, mid);
