@@ -269,38 +269,89 @@ function affinePlane(
   const Wa = new Float64Array(r * m);
   const ba = new Float64Array(r);
   const F2 = D2b.W.data;
-  const isTanh = act === "tanh";
+  const code = act === "tanh" ? 0 : act === "relu" ? 1 : act === "leaky-relu" ? 2 : act === "quadratic" ? 3 : 4;
+  const H = new Float64Array(nb); // σ(z(a, b_j)) of one (sample, neuron) pair along the row
+  const C = new Float64Array(m * nb); // r = 1: C[s, j] = (W₂ + aE₂ + b_jF₂)[0, s], the output weight at (a, b_j)
   for (const a of aAxis) {
     for (let q = 0; q < r * m; q++) Wa[q] = L2.W.data[q] + a * D1b.W.data[q];
     for (let k = 0; k < r; k++) ba[k] = bias ? L2.b[k] + a * D1b.b[k] : 0;
     lossRow.fill(0);
+    if (r === 1) {
+      for (let s = 0; s < m; s++) for (let j = 0; j < nb; j++) C[s * nb + j] = Wa[s] + bAxis[j] * F2[s];
+    }
     for (let i = 0; i < n; i++) {
       S1.fill(0);
       S2.fill(0);
-      for (let s = 0; s < m; s++) {
-        const zr = Z0[i * m + s] + a * Z1[i * m + s];
-        const z2 = Z2[i * m + s];
-        const zStart = zr + bAxis[0] * z2;
-        const zEnd = zr + bAxis[nb - 1] * z2;
-        if (isTanh && Math.max(Math.abs(zStart), Math.abs(zEnd)) <= 300) {
-          // u_j = exp(2 z_j) = u₀·q^j; tanh z = (u − 1)/(u + 1).
-          let u = Math.exp(2 * zStart);
-          const qf = Math.exp(2 * db * z2);
-          for (let j = 0; j < nb; j++) {
-            const h = (u - 1) / (u + 1);
-            for (let k = 0; k < r; k++) {
-              S1[j * r + k] += Wa[k * m + s] * h;
-              S2[j * r + k] += F2[k * m + s] * h;
+      if (r === 1 && code === 0) {
+        // The hot path (tanh, one output): f(a, b_j) = Σ_s C[s, j]·tanh z_s(a, b_j), one pass per (i, s).
+        for (let s = 0; s < m; s++) {
+          const zr = Z0[i * m + s] + a * Z1[i * m + s];
+          const z2 = Z2[i * m + s];
+          const zStart = zr + bAxis[0] * z2;
+          const zEnd = zr + bAxis[nb - 1] * z2;
+          const cs = s * nb;
+          if (Math.max(Math.abs(zStart), Math.abs(zEnd)) <= 300) {
+            let u = Math.exp(2 * zStart);
+            const qf = Math.exp(2 * db * z2);
+            for (let j = 0; j < nb; j++) {
+              S1[j] += (C[cs + j] * (u - 1)) / (u + 1);
+              u *= qf;
             }
-            u *= qf;
+          } else {
+            for (let j = 0; j < nb; j++) S1[j] += C[cs + j] * Math.tanh(zr + bAxis[j] * z2);
           }
-        } else {
-          for (let j = 0; j < nb; j++) {
-            const z = zr + bAxis[j] * z2;
-            const h = isTanh ? Math.tanh(z) : act === "relu" ? (z > 0 ? z : 0) : act === "leaky-relu" ? (z > 0 ? z : slope * z) : act === "quadratic" ? z * z : z;
+        }
+      } else {
+        for (let s = 0; s < m; s++) {
+          const zr = Z0[i * m + s] + a * Z1[i * m + s];
+          const z2 = Z2[i * m + s];
+          const zStart = zr + bAxis[0] * z2;
+          if (code === 0) {
+            const zEnd = zr + bAxis[nb - 1] * z2;
+            if (Math.max(Math.abs(zStart), Math.abs(zEnd)) <= 300) {
+              // u_j = exp(2 z_j) = u₀·q^j; tanh z = (u − 1)/(u + 1).
+              let u = Math.exp(2 * zStart);
+              const qf = Math.exp(2 * db * z2);
+              for (let j = 0; j < nb; j++) {
+                H[j] = (u - 1) / (u + 1);
+                u *= qf;
+              }
+            } else {
+              for (let j = 0; j < nb; j++) H[j] = Math.tanh(zr + bAxis[j] * z2);
+            }
+          } else if (code === 1) {
+            for (let j = 0; j < nb; j++) {
+              const z = zr + bAxis[j] * z2;
+              H[j] = z > 0 ? z : 0;
+            }
+          } else if (code === 2) {
+            for (let j = 0; j < nb; j++) {
+              const z = zr + bAxis[j] * z2;
+              H[j] = z > 0 ? z : slope * z;
+            }
+          } else if (code === 3) {
+            for (let j = 0; j < nb; j++) {
+              const z = zr + bAxis[j] * z2;
+              H[j] = z * z;
+            }
+          } else {
+            for (let j = 0; j < nb; j++) H[j] = zr + bAxis[j] * z2;
+          }
+          if (r === 1) {
+            const w = Wa[s];
+            const f = F2[s];
+            for (let j = 0; j < nb; j++) {
+              S1[j] += w * H[j];
+              S2[j] += f * H[j];
+            }
+          } else {
             for (let k = 0; k < r; k++) {
-              S1[j * r + k] += Wa[k * m + s] * h;
-              S2[j * r + k] += F2[k * m + s] * h;
+              const w = Wa[k * m + s];
+              const f = F2[k * m + s];
+              for (let j = 0; j < nb; j++) {
+                S1[j * r + k] += w * H[j];
+                S2[j * r + k] += f * H[j];
+              }
             }
           }
         }
