@@ -126,6 +126,14 @@ describe("losscape train", () => {
     expect(again.out.model).toEqual(out.model);
   });
 
+  it("a diverging run (lr 1e200) reports diverged: true with a warning and keeps the last finite model", async () => {
+    const { out } = await runJson(["train", "--data", fx("sin20.json"), "--model", fx("tanh131-saddle.json"), "--optimizer", "gd", "--lr", "1e200", "--epochs", "5"]);
+    expect(out.diverged).toBe(true);
+    expect((out.warnings as string[])[0]).toMatch(/^training diverged after epoch 0/);
+    expect((out.model as { params: number[] }).params).toEqual(Array.from(model("tanh131-saddle.json").params));
+    expect(out.loss).toBe(loss(model("tanh131-saddle.json"), data()));
+  });
+
   it("continues from a model file with gd", async () => {
     const { out } = await runJson(["train", "--data", fx("sin20.json"), "--model", fx("tanh131-saddle.json"), "--optimizer", "gd", "--lr", "0.05", "--epochs", "5"]);
     expect(out.epochs).toBe(5);
