@@ -486,6 +486,15 @@ export function mlpForward(L: i32, widths: usize, codes: usize, cparams: usize, 
   memory.copy(f, arr(A_, L), <usize>(n * width(L)) << 3);
 }
 
+/** zaOut (2·n·Σₗmₗ doubles) = [Z of layers 1..L, A of layers 1..L], each n × mₗ, layer after layer. */
+export function mlpLayers(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, p: usize, x: usize, s: usize, work: usize, zaOut: usize): void {
+  setNet(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(p, x, 0);
+  const bytes = (<usize>n * <usize>gT) << 3;
+  memory.copy(zaOut, arr(Z_, 1), bytes);
+  memory.copy(zaOut + bytes, arr(A_, 1), bytes);
+}
+
 /** Returns R (without L2); writes ∇R into grad when wantGrad = 1. */
 export function mlpLossGrad(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, grad: usize, wantGrad: i32): f64 {
   setNet(L, widths, codes, cparams, bias, n, s, work);

@@ -57,6 +57,23 @@ export function wasmForward(fn: string, net: Net, p: Float64Array, X: Float64Arr
   return runKernel(fn, "mlpForward", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r)]).outputs[0];
 }
 
+/** Pre-activations Zˡ and activations Aˡ of every layer l = 1..L (each n × mₗ). */
+export function wasmLayers(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): { Z: Float64Array[]; A: Float64Array[] } {
+  const T = totalWidth(net);
+  const s = scratch("s", 3 * n * T);
+  const za = runKernel(fn, "mlpLayers", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(2 * n * T)]).outputs[0];
+  const Z: Float64Array[] = [];
+  const A: Float64Array[] = [];
+  let o = 0;
+  for (let l = 1; l <= net.L; l++) {
+    const len = n * net.widths[l];
+    Z.push(za.slice(o, o + len));
+    A.push(za.slice(n * T + o, n * T + o + len));
+    o += len;
+  }
+  return { Z, A };
+}
+
 export function wasmLossGrad(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): { loss: number; grad: Float64Array } {
   const s = scratch("s", 6 * n * totalWidth(net));
   const { result, outputs } = runKernel(fn, "mlpLossGrad", [

@@ -1,5 +1,5 @@
 import { checkVector, ShapeError, syrk, ValueError, wasmActive, type Mat } from "@losscape/core";
-import { wasmForward, wasmHessian, wasmHvp, wasmJacobian, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
+import { wasmForward, wasmHessian, wasmHvp, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
   forwardTs,
@@ -38,9 +38,9 @@ export function hiddenActivations(model: Model, x: Mat): Mat[] {
   const fn = "hiddenActivations";
   const net = checkModel(fn, model);
   checkInputs(fn, net, x);
-  const fw = forwardTs(net, model.params, x.data, x.rows);
+  const { A } = layersOf(fn, net, model.params, x);
   const out: Mat[] = [];
-  for (let l = 1; l < net.L; l++) out.push({ rows: x.rows, cols: net.widths[l], data: Float64Array.from(fw.A[l]) });
+  for (let l = 1; l < net.L; l++) out.push({ rows: x.rows, cols: net.widths[l], data: A[l - 1] });
   return out;
 }
 
@@ -53,8 +53,15 @@ export function preActivations(model: Model, x: Mat): Mat[] {
   const fn = "preActivations";
   const net = checkModel(fn, model);
   checkInputs(fn, net, x);
-  const fw = forwardTs(net, model.params, x.data, x.rows);
-  return fw.Z.map((z, l) => ({ rows: x.rows, cols: net.widths[l + 1], data: Float64Array.from(z) }));
+  const { Z } = layersOf(fn, net, model.params, x);
+  return Z.map((z, l) => ({ rows: x.rows, cols: net.widths[l + 1], data: z }));
+}
+
+/** Zˡ and Aˡ (l = 1..L, fresh arrays) on the active backend. */
+function layersOf(fn: string, net: Net, p: Float64Array, x: Mat): { Z: Float64Array[]; A: Float64Array[] } {
+  if (wasmActive(fn)) return wasmLayers(fn, net, p, x.data, x.rows);
+  const fw = forwardTs(net, p, x.data, x.rows);
+  return { Z: fw.Z.map((z) => Float64Array.from(z)), A: fw.A.slice(1).map((a) => Float64Array.from(a)) };
 }
 
 /** Largest dense result we build: 2²⁸ doubles (2 GiB), below both wasm32's 4 GiB and typed-array limits. */
