@@ -170,7 +170,7 @@ export interface HessianSplit {
 }
 
 /**
- * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (DESIGN.md): H₀ = JᵀΛJ/n through core's `syrk` (mse:
+ * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (DESIGN.md): H₀ = JᵀΛJ/n through core's SYRK (mse:
  * Λ = I; softmax cross-entropy: the generalised Gauss–Newton with the softmax Hessian Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)),
  * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I) — from its block structure for one hidden layer with linear output,
  * else column by column with the R-operator. No finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
