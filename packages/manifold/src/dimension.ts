@@ -45,8 +45,8 @@ export interface DimensionRecord {
   /** ‖∇R(θ)‖. */
   gradNorm: number;
   rankTol: number;
-  /** The Hessian's degeneracy record (eigenvalues, tolerance, gap). */
-  hessian: Degeneracy;
+  /** The Hessian's degeneracy record (eigenvalues ascending as a plain array, tolerance, gap) — JSON-ready. */
+  hessian: Omit<Degeneracy, "eigenvalues"> & { eigenvalues: number[] };
   /** Smallest σ counted and largest σ not counted (null when absent). */
   jacobianGap: { smallestNonzero: number | null; largestZero: number | null };
   /** m_total − m_min from the neuron-redundancy reduction: extra degeneracy beyond Cooper's count. */
@@ -96,7 +96,7 @@ export function globalMinimumDimension(model: Model, data: Dataset, options: Dim
     agrees: jr.rank === n * r && hd.corank === cooperDimension,
     gradNorm: found.gradNorm,
     rankTol,
-    hessian: hd,
+    hessian: { ...hd, eigenvalues: Array.from(hd.eigenvalues) },
     jacobianGap: { smallestNonzero: jr.smallestNonzero, largestZero: jr.largestZero },
     embedding: embeddingLowerBound(model, { tol: options.reductionTol }),
   };
