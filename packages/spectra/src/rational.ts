@@ -282,9 +282,30 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     return out;
   };
 
+  /** K′(g) = variance + Σ r_j a_j²/(1 − a_j g)² − 1/g². */
+  const dK = (g: Complex): Complex => {
+    let s: Complex = { re: c1, im: 0 };
+    for (const p of poles) {
+      const d = { re: 1 - p.jump * g.re, im: -p.jump * g.im };
+      s = cadd(s, cdiv({ re: p.rate * p.jump * p.jump, im: 0 }, cmul(d, d)));
+    }
+    return csub(s, cdiv({ re: 1, im: 0 }, cmul(g, g)));
+  };
+
   const rhoAt = (x: number): number => {
-    const g = physicalRoot({ re: x, im: 0 });
-    return g.im < 0 ? -g.im / Math.PI : 0;
+    let g = physicalRoot({ re: x, im: 0 });
+    if (!(g.im < 0)) return 0;
+    // Polish on K(g) = x itself (better conditioned than the expanded polynomial next to an edge, where the
+    // root is nearly double): Newton while the residual decreases and the root stays in the lower half-plane.
+    let res = cabs(csub(kOf(g), { re: x, im: 0 }));
+    for (let it = 0; it < 3 && res > 0; it++) {
+      const next = csub(g, cdiv(csub(kOf(g), { re: x, im: 0 }), dK(g)));
+      const r2 = cabs(csub(kOf(next), { re: x, im: 0 }));
+      if (!(r2 < res) || !(next.im < 0)) break;
+      g = next;
+      res = r2;
+    }
+    return -g.im / Math.PI;
   };
 
   // Support intervals, built gap by gap from the left (massBelow(x) only needs the gaps that start at or below x:
