@@ -127,6 +127,33 @@ describe("relu data set with two components", () => {
   });
 });
 
+describe("the loss along a straight line", () => {
+  it("is the exact quadratic of a model linear in θ: R(t) = ‖(1 − t)r_A + t·r_B‖²/(2n)", () => {
+    // widths [3, 1] (no hidden layer): f is linear in θ, so the residual is affine in t.
+    const spec = { widths: [3, 1], activation: "tanh" as const };
+    const rng = createRng(21);
+    const n = 7;
+    const data: Dataset = {
+      x: { rows: n, cols: 3, data: Float64Array.from({ length: 3 * n }, () => rng.normal()) },
+      y: column(Array.from({ length: n }, () => rng.normal())),
+    };
+    const a: Model = { ...spec, params: Float64Array.from({ length: 4 }, () => rng.normal()) };
+    const b: Model = { ...spec, params: Float64Array.from({ length: 4 }, () => rng.normal()) };
+    const res = (m: Model) => Array.from({ length: n }, (_, i) => m.params[0] * data.x.data[3 * i] + m.params[1] * data.x.data[3 * i + 1] + m.params[2] * data.x.data[3 * i + 2] + m.params[3] - data.y.data[i]);
+    const ra = res(a);
+    const rb = res(b);
+    const p = connectMinima(a, b, data, { points: 11 });
+    let mx = -Infinity;
+    for (const { t, loss: L } of p.path) {
+      const ref = ra.reduce((s, v, i) => s + ((1 - t) * v + t * rb[i]) ** 2, 0) / (2 * n);
+      // same sums, O(ε) relative
+      expect(Math.abs(L - ref)).toBeLessThanOrEqual(1e-14 * ref);
+      mx = Math.max(mx, ref);
+    }
+    expect(p.barrier).toBeCloseTo(mx - Math.max(loss(a, data), loss(b, data)), 14);
+  });
+});
+
 describe("errors", () => {
   const spec = { widths: [1, 2, 1], activation: "tanh" as const };
   const data: Dataset = { x: column([0, 1]), y: column([0, 1]) };
