@@ -1,6 +1,6 @@
 import { BACKENDS, eigvalsh, inertiaFromEigenvalues, init, loadWasm, matFromRows, setBackend } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import fx from "../test/fixtures/tanh-1-3-1-critical-points.json";
+import fx from "../test/fixtures/tanh-1-3-1-critical-points.json" with { type: "json" };
 import { gradient, hessian, hessianVectorProduct, loss, withParams } from "./index.js";
 import { centralDiff, matVec, maxAbs, maxAbsDiff, randomProblem } from "./__tests__/helpers.js";
 import type { Model } from "./types.js";
