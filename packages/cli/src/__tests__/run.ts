@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 /** Helpers for running the built `losscape` binary as a child process, as a user would. */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,9 +43,17 @@ export async function runJson(args: string[], options: { cwd?: string } = {}): P
   return { out, result };
 }
 
-/** A fresh temporary directory. */
+const made: string[] = [];
+// Every test file that imports these helpers removes its temporary directories at the end.
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory (removed after the test file). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "losscape-cli-"));
+  const d = mkdtempSync(join(tmpdir(), "losscape-cli-"));
+  made.push(d);
+  return d;
 }
 
 /** Files left in a directory (to check that no temporary files remain). */
