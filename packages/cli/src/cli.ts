@@ -1,11 +1,12 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { init } from "@losscape/core";
 import type { Context } from "./context.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
 
-/** The package version, printed by `losscape --version`. */
-export const VERSION = "0.1.0";
+/** The package version (from package.json), printed by `losscape --version`. */
+export const VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 type Impl = (opts: any, ctx: Context) => Promise<void>;
 
