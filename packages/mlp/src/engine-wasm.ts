@@ -11,13 +11,17 @@ import type { Net } from "./spec.js";
  */
 
 const pools = new Map<string, Float64Array>();
+/** Buffers up to 2²² doubles (32 MiB) per role are kept for the next call; larger ones are not retained. */
+const POOL_MAX = 2 ** 22;
 function scratch(role: string, length: number): Float64Array {
+  const len = Math.max(length, 1);
+  if (len > POOL_MAX) return new Float64Array(len);
   let b = pools.get(role);
-  if (!b || b.length < length) {
-    b = new Float64Array(Math.max(length, 1));
+  if (!b || b.length < len) {
+    b = new Float64Array(len);
     pools.set(role, b);
   }
-  return b.subarray(0, Math.max(length, 1));
+  return b.subarray(0, len);
 }
 
 const netArgsCache = new WeakMap<Net, [number, Int32Array, Int32Array, Float64Array, number]>();
