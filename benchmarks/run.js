@@ -61,8 +61,13 @@ async function runNode(names, opts) {
   const backend = await prepareCore();
   const results = [];
   for (const name of names) {
-    const suite = (await import(pathToFileURL(join(here, "suites", `${name}.js`)).href)).default;
-    results.push(await runSuite(suite, { quick: opts.quick, log: (l) => console.log(`  [node] ${l}`) }));
+    try {
+      const suite = (await import(pathToFileURL(join(here, "suites", `${name}.js`)).href)).default;
+      results.push(await runSuite(suite, { quick: opts.quick, log: (l) => console.log(`  [node] ${l}`) }));
+    } catch (e) {
+      console.error(`  [node] ${name}: ERROR ${e?.stack ?? e}`);
+      results.push({ name, title: name, error: String(e?.message ?? e), notes: [], peers: [], targets: [], cases: [] });
+    }
   }
   return { env: "node", backend, results, loadavgEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) };
 }

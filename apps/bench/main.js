@@ -12,8 +12,14 @@ window.runSuites = async (names, options = {}) => {
   const backend = await prepareCore();
   const results = [];
   for (const name of names) {
-    const suite = (await import(`/benchmarks/suites/${name}.js`)).default;
-    results.push(await runSuite(suite, { ...options, log }));
+    try {
+      const suite = (await import(`/benchmarks/suites/${name}.js`)).default;
+      results.push(await runSuite(suite, { ...options, log }));
+    } catch (e) {
+      // One broken suite (e.g. an import that does not resolve in the page) must not lose the others' results.
+      log(`${name}: ERROR ${e?.message ?? e}`);
+      results.push({ name, title: name, error: String(e?.message ?? e), notes: [], peers: [], targets: [], cases: [] });
+    }
   }
   return { backend, crossOriginIsolated: globalThis.crossOriginIsolated === true, userAgent: navigator.userAgent, results };
 };

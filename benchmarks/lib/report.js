@@ -60,6 +60,7 @@ export function renderTable(suite) {
   const { header, rows } = tableRows(suite);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => cells.map((c, i) => String(c).padStart(widths[i])).join("  ");
+  if (suite.error) return `${suite.title}\nERROR: ${suite.error}`;
   return [`${suite.title}`, line(header), ...rows.map(line)].join("\n");
 }
 
@@ -153,6 +154,10 @@ export function renderResultsMd(byEnv) {
         lines.push(`## ${name} — ${s.title}`, "");
         for (const note of s.notes ?? []) lines.push(`- ${note}`);
         if (s.notes?.length) lines.push("");
+      }
+      if (s.error) {
+        lines.push(`${env === "node" ? "node" : byEnv.chromium.machine.browser}: **the suite failed**: ${s.error}`, "");
+        continue;
       }
       const { header, rows } = tableRows(s);
       lines.push(`${env === "node" ? "node" : byEnv.chromium.machine.browser}:`, "", mdTable(header, rows), "");
