@@ -301,6 +301,17 @@ function affinePlane(
             for (let j = 0; j < nb; j++) S1[j] += C[cs + j] * Math.tanh(zr + bAxis[j] * z2);
           }
         }
+      } else if (r === 1 && code === 1) {
+        // relu, one output: z along the row is affine, z_j = z_start + j·Δz.
+        for (let s = 0; s < m; s++) {
+          const zr = Z0[i * m + s] + a * Z1[i * m + s];
+          const z2 = Z2[i * m + s];
+          const cs = s * nb;
+          for (let j = 0; j < nb; j++) {
+            const z = zr + bAxis[j] * z2;
+            if (z > 0) S1[j] += C[cs + j] * z;
+          }
+        }
       } else {
         for (let s = 0; s < m; s++) {
           const zr = Z0[i * m + s] + a * Z1[i * m + s];
