@@ -86,7 +86,8 @@ export function buildProgram(): Command {
     .requiredOption("--data <D>", "data file (losscape.data/1 JSON or CSV)")
     .addOption(inputsOpt())
     .addOption(tolOpt())
-    .option("--split", "also the eigenvalues of H₀ = JᵀJ/n (Gauss–Newton) and H₁ (residual part)");
+    .option("--split", "also the eigenvalues of H₀ = JᵀJ/n (Gauss–Newton) and H₁ (residual part)")
+    .option("--plot <F>", "the eigenvalues on a signed log axis (with --split: H, H₀, H₁); .svg or .png");
 
   define(program, "critical", "refine the model to a critical point ∇R = 0", async () => (await import("./commands/critical.js")).criticalCommand)
     .requiredOption("--model <M>", "model file (losscape.mlp/1): the starting point")

@@ -152,19 +152,34 @@ export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<n
   const nonzero = pts.filter((q) => q.sign !== "zero").map((q) => Math.abs(q.v));
   const smallest = nonzero.length ? Math.min(...nonzero) : maxAbs;
   const c = Math.max(10 ** Math.floor(Math.log10(smallest)) / 10, maxAbs * 1e-14);
-  const hiExp = Math.ceil(Math.log10(maxAbs));
-  const loExp = Math.ceil(Math.log10(c * 10));
-  const every = Math.max(1, Math.ceil((hiExp - loExp + 1) / 6));
-  const decades: number[] = [];
-  for (let e = hiExp; e >= loExp; e -= every) decades.push(10 ** e);
-  const hasNeg = pts.some((q) => q.sign === "negative");
-  const ticks = [0, ...decades, ...(hasNeg ? decades.map((d) => -d) : [])];
+  const maxPos = Math.max(0, ...pts.map((q) => q.v));
+  const maxNeg = Math.max(0, ...pts.map((q) => -q.v));
+  // The domain: the data, widened by 8 % in the symlog coordinate s(x) = sign(x)·log1p(|x|/c).
+  const s = (x: number) => Math.sign(x) * Math.log1p(Math.abs(x) / c);
+  const sInv = (y: number) => Math.sign(y) * c * Math.expm1(Math.abs(y));
+  const lo = s(-maxNeg);
+  const hi = s(maxPos);
+  // Powers of ten on each side, at most ~6 over the whole axis (each side in proportion to its length).
+  const decadesUpTo = (top: number, share: number): number[] => {
+    if (top <= c) return [];
+    const maxTicks = Math.max(1, Math.round(6 * share));
+    const hiE = Math.floor(Math.log10(top));
+    const loE = Math.ceil(Math.log10(c * 10));
+    const every = Math.max(1, Math.ceil((hiE - loE + 1) / maxTicks));
+    const out: number[] = [];
+    for (let e = hiE; e >= loE; e -= every) out.push(10 ** e);
+    return out;
+  };
+  const span = hi - lo || 1;
+  const ticks = [0, ...decadesUpTo(maxPos, hi / span), ...decadesUpTo(maxNeg, -lo / span).map((d) => -d)];
+  const pad = 0.08 * (hi - lo || 1);
+  const domain = [sInv(lo - pad), sInv(hi + pad)];
   return renderSvg({
     marginTop: 62,
     marginLeft: 190,
     marginRight: 30,
     height: Math.max(220, 100 + 60 * rows.length),
-    x: { type: "symlog", constant: c, label: "Hessian eigenvalue λ (signed log axis; linear within ±" + fmtExp(c) + ")", grid: true, ticks, tickFormat: (d: number) => (d === 0 ? "0" : `${d < 0 ? "−" : ""}${fmtExp(Math.abs(d))}`) },
+    x: { type: "symlog", constant: c, domain, label: "Hessian eigenvalue λ (signed log axis; linear within ±" + fmtExp(c) + ")", grid: true, ticks, tickFormat: (d: number) => (d === 0 ? "0" : `${d < 0 ? "−" : ""}${fmtExp(Math.abs(d))}`) },
     y: { label: null, domain: rows.map((r) => r.label) },
     color: { domain: ["negative", "zero", "positive"], range: ["#c0392b", "#7f8c8d", "#1f5fa8"], legend: false },
     marks: withTitle(o.title, [

@@ -72,6 +72,16 @@ describe("losscape hessian", () => {
     expect(new Set(rows.map((l) => l.length)).size).toBe(1);
   });
 
+  it("--plot draws H, H₀ and H₁ (with --split) as an SVG", async () => {
+    const dir = tempDir();
+    const r = await run(["hessian", "--model", fx("tanh131-saddle.json"), "--data", fx("sin20.json"), "--split", "--plot", join(dir, "h.svg")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/figure\s+.*h\.svg/);
+    const svg = readFileSync(join(dir, "h.svg"), "utf8");
+    for (const label of ["H (2, 1, 7)", "H₀ = JᵀJ/n", "H₁ (residual part)"]) expect(svg).toContain(label);
+    expect(filesIn(dir)).toEqual(["h.svg"]);
+  });
+
   it("writes non-finite numbers as null and names them in warnings", async () => {
     const { out } = await runJson(["hessian", "--model", fx("overflow.json"), "--data", fx("sin20.json")]);
     expect(out.loss).toBeNull();

@@ -3,7 +3,8 @@ import { hessian, lossAndGradient } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { checkFits, loadData, loadModel } from "../io.js";
+import { checkFits, checkWritable, loadData, loadModel } from "../io.js";
+import { eigenvalueStripFigure, plotKind, writeFigure } from "../plot.js";
 import { status } from "../progress.js";
 import { counts, describeModel, norm } from "../util.js";
 
@@ -13,6 +14,7 @@ export interface HessianOptions {
   inputs?: number;
   tol: number;
   split?: boolean;
+  plot?: string;
 }
 
 /**
@@ -22,6 +24,10 @@ export interface HessianOptions {
  * await hessianCommand({ model: "m.json", data: "d.json", tol: 1e-9, split: true }, ctx);
  */
 export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<void> {
+  if (o.plot) {
+    plotKind(o.plot);
+    checkWritable(o.plot, "--plot");
+  }
   const model = loadModel(o.model);
   const data = loadData(o.data, { inputs: o.inputs });
   checkFits(model, data, o.model, o.data);
@@ -40,6 +46,13 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
   }
   st.end();
   const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
+  if (o.plot) {
+    // One zero threshold for all rows: the full Hessian's, tol·max(1, max|λ(H)|).
+    const threshold = o.tol * Math.max(1, ...Array.from(eigenvalues, Math.abs));
+    const rows = [{ label: `H ${fmtInertia(inertia)}`, values: eigenvalues, threshold }];
+    if (o.split) rows.push({ label: "H₀ = JᵀJ/n", values: gn!, threshold }, { label: "H₁ (residual part)", values: res!, threshold });
+    writeFigure(o.plot, eigenvalueStripFigure(rows, { title: `Hessian eigenvalues of ${o.model.split("/").pop()} (${describeModel(model)})` }));
+  }
   const record: Record<string, unknown> = {
     paramCount: eigenvalues.length,
     loss,
@@ -59,6 +72,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
       ["loss", fmt(loss)],
       ["‖∇R‖", fmt(norm(gradient))],
       ["inertia", `${fmtInertia(inertia)} = (negative, zero, positive), zero when |λ| ≤ ${o.tol}·max(1, max|λ|)`],
+      ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
     ]);
     s += "\n";
     const header = o.split ? ["k", "λ(H)", "λ(H₀ = JᵀJ/n)", "λ(H₁)"] : ["k", "λ(H)"];
