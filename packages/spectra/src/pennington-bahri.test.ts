@@ -17,6 +17,7 @@ import type { SpectralMeasure } from "./types.js";
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), "utf8"));
 const pub = fixture("spectra-public.json");
 const gen = fixture("pb-generated.json");
+const nearEdges = fixture("pb-near-edges.json");
 const modelOf = (m: string): PBModel => (m === "wishart_wigner" || m === "wigner" ? "wigner" : "relu");
 
 /**
@@ -118,6 +119,19 @@ describe("Pennington–Bahri: own mpmath reference (test/gen/pennington_bahri.py
       expect(Math.abs((criticalEnergyClosedForm(e.model, e.phi) ?? NaN) - e.eps_c)).toBeLessThan(1e-10);
     });
   }
+});
+
+describe("Pennington–Bahri: densities next to edges (test/gen/near_edges.py, 40 digits)", () => {
+  it("ρ at 1e-12, 1e-9, 1e-6 inside every edge, hard edge included, to 1e-9 absolute and 1e-7 relative", () => {
+    // Next to an edge the root is nearly double, so plain float64 root finding loses accuracy like ε/√d (1.3e-9 seen
+    // at d = 1e-12); the edge-local solve for g − g* brings it to the floor set by the edge's own rounding
+    // (observed worst 3.6e-10, at the edge of the narrow gap next to the φ = 2 hard edge; ≤ 6e-11 elsewhere).
+    // At the hard edge itself ρ ~ 1.6e5, so the bound is relative there.
+    for (const p of nearEdges.points) {
+      const rho = penningtonBahriMeasure(p.model, p.phi, p.eps).density(p.lambda);
+      expect(Math.abs(rho - p.rho)).toBeLessThan(Math.max(1e-9, 1e-7 * p.rho));
+    }
+  });
 });
 
 /** The explicit Stieltjes polynomials of DESIGN.md, written out independently of the engine. */

@@ -1,5 +1,5 @@
 import { ValueError, checkNumber, checkVector } from "@losscape/core";
-import { type Complex, cabs, cadd, cdiv, clog, cmul, csub } from "./complex.js";
+import { type Complex, cabs, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
 import { freePoissonG, semicircleG } from "./closed-forms.js";
 import { momentsFromFreeCumulants } from "./moments.js";
 import { type Poly, polyAdd, polyDerivative, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
@@ -282,29 +282,47 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     return out;
   };
 
-  /** K′(g) = variance + Σ r_j a_j²/(1 − a_j g)² − 1/g². */
-  const dK = (g: Complex): Complex => {
-    let s: Complex = { re: c1, im: 0 };
-    for (const p of poles) {
-      const d = { re: 1 - p.jump * g.re, im: -p.jump * g.im };
-      s = cadd(s, cdiv({ re: p.rate * p.jump * p.jump, im: 0 }, cmul(d, d)));
+  /**
+   * Next to a square-root edge (λ_e, g*) the root is nearly double and float64 root finding loses accuracy like
+   * ε/√d. There we solve for w = g − g* instead: since K′(g*) = 0,
+   * K(g* + w) − K(g*) = w²·E(w) with E(w) = Σ r_j a_j³/((1 − a_j g)(1 − a_j g*)²) + 1/(g·g*²) (no cancellation),
+   * so w = √((λ − λ_e)/E(w)) on the branch of the polynomial root, by fixed-point iteration.
+   */
+  const refineNearEdge = (x: number, g: Complex): Complex => {
+    if (single || J === 0) return g;
+    let best: Edge | null = null;
+    for (const [ea, eb] of supportIntervals().edges) {
+      for (const e of [ea, eb]) {
+        if (!Number.isFinite(e.g)) continue;
+        if (!best || Math.abs(x - e.lambda) < Math.abs(x - best.lambda)) best = e;
+      }
     }
-    return csub(s, cdiv({ re: 1, im: 0 }, cmul(g, g)));
+    if (!best) return g;
+    const d = x - best.lambda;
+    const gs = best.g;
+    if (!(Math.abs(d) < 1e-4 * (1 + Math.abs(best.lambda)))) return g;
+    let w: Complex = { re: g.re - gs, im: g.im };
+    if (!(cabs(w) < 0.1 * (1 + Math.abs(gs)))) return g;
+    for (let it = 0; it < 30; it++) {
+      const gg = { re: gs + w.re, im: w.im };
+      let e: Complex = cdiv({ re: 1, im: 0 }, cmul(gg, { re: gs * gs, im: 0 }));
+      for (const p of poles) {
+        const den = cmul({ re: 1 - p.jump * gg.re, im: -p.jump * gg.im }, { re: (1 - p.jump * gs) ** 2, im: 0 });
+        e = cadd(e, cdiv({ re: p.rate * p.jump ** 3, im: 0 }, den));
+      }
+      let next = csqrt(cdiv({ re: d, im: 0 }, e));
+      if (next.re * w.re + next.im * w.im < 0) next = { re: -next.re, im: -next.im }; // the branch of w
+      const step = cabs(csub(next, w));
+      w = next;
+      if (step <= 1e-15 * cabs(w)) break;
+    }
+    return w.im < 0 ? { re: gs + w.re, im: w.im } : g;
   };
 
   const rhoAt = (x: number): number => {
     let g = physicalRoot({ re: x, im: 0 });
     if (!(g.im < 0)) return 0;
-    // Polish on K(g) = x itself (better conditioned than the expanded polynomial next to an edge, where the
-    // root is nearly double): Newton while the residual decreases and the root stays in the lower half-plane.
-    let res = cabs(csub(kOf(g), { re: x, im: 0 }));
-    for (let it = 0; it < 3 && res > 0; it++) {
-      const next = csub(g, cdiv(csub(kOf(g), { re: x, im: 0 }), dK(g)));
-      const r2 = cabs(csub(kOf(next), { re: x, im: 0 }));
-      if (!(r2 < res) || !(next.im < 0)) break;
-      g = next;
-      res = r2;
-    }
+    g = refineNearEdge(x, g);
     return -g.im / Math.PI;
   };
 

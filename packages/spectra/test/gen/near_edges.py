@@ -20,7 +20,8 @@ def main():
         m = Model(model, phi, eps)
         for a, b in m.support():
             for d in ["1e-12", "1e-9", "1e-6"]:
-                for lam in [a + mp.mpf(d), b - mp.mpf(d)]:
+                # Evaluate at the float64 point itself, so the test compares the same λ.
+                for lam in [mp.mpf(float(a + mp.mpf(d))), mp.mpf(float(b - mp.mpf(d)))]:
                     out.append({"model": model, "phi": float(phi), "eps": float(eps), "lambda": float(lam),
                                 "lambda_str": mp.nstr(lam, 30), "rho": float(m.density(lam))})
                     print(out[-1], file=sys.stderr)
