@@ -209,22 +209,22 @@ export async function demoCommand(o: DemoOptions, ctx: Context): Promise<void> {
   if (!show.allChecksPass) summary.warnings.push("some embedding checks failed: see the table in report.md");
   if (certified < show.table.length) summary.warnings.push(`${show.table.length - certified} embedding(s) not certified to 1e-10 (output or gradient)`);
   if (esc && !esc.verified) summary.warnings.push("the strict-saddle escape was not verified by the Hessian-vector product");
-  const report = renderReport({ dir, show, escapeCert, spectra, cooper, linear, neb, cond, seconds, timings, quick: o.quick === true, certified });
+  const highlights: [string, string][] = [
+    ["critical points", `${show.criticalPoints.length} of the tanh 1-3-1 net on sin 2x (global minimum loss ${fmt(show.globalMinimum.loss)})`],
+    ["embeddings", `${certified} of ${show.table.length} to widths 4 and 5 certified (output preserved, still critical, counts never decrease)`],
+    ["strict saddle", esc ? `global minimum ${counts3(show.globalMinimum.inertia)} → ${wid(esc.widths)} ${counts3(esc.inertia)} by T^α_{${esc.layer},${esc.neuron}}, α = ${esc.alpha}${esc.verified ? " (verified)" : ""}` : "none (every split block vanishes)"],
+    ["spectra", spectra.map((sp) => `${sp.model} φ=${sp.phi} ε=${sp.eps}: α=${fmt(sp.index, 3)}`).join("; ")],
+    ["Cooper", `generic fit: dim = ${cooper.generic.dimension.localDimension} = M − n·r ${cooper.generic.dimension.agrees ? "(agrees)" : "(differs)"}; split teacher: corank ${cooper.split.dimension.hessianCorank} > ${cooper.split.dimension.cooperDimension}`],
+    ["connectivity", `barrier ${fmt(linear.barrier, 4)} on the straight line, ${fmt(neb.barrier, 4)} along the elastic band`],
+    ["reduction", `${wid(cond.widths)} trained on Iris → ${wid(cond.narrowest.widthsAfter)} (tol ${cond.narrowest.tol}, loss ${fmt(cond.lossWide, 4)} → ${fmt(cond.narrowest.lossReduced, 4)})`],
+  ];
+  const report = renderReport({ dir, show, escapeCert, spectra, cooper, linear, neb, cond, seconds, timings, quick: o.quick === true, certified, highlights });
   writeFileAtomic(join(dir, "report.md"), report);
   bar.end();
 
   emit(ctx, summary, () => {
     const rel = relative(process.cwd(), dir) || ".";
-    return keyValues([
-      ["critical points", `${show.criticalPoints.length} of the tanh 1-3-1 net on sin 2x (global minimum loss ${fmt(show.globalMinimum.loss)})`],
-      ["embeddings", `${certified} of ${show.table.length} to widths 4 and 5 certified (output preserved, still critical, counts never decrease)`],
-      ["strict saddle", esc ? `global minimum ${counts3(show.globalMinimum.inertia)} → ${wid(esc.widths)} ${counts3(esc.inertia)} by T^α_{${esc.layer},${esc.neuron}}, α = ${esc.alpha}${esc.verified ? " (verified)" : ""}` : "none (every split block vanishes)"],
-      ["spectra", spectra.map((s) => `${s.model} φ=${s.phi} ε=${s.eps}: α=${fmt(s.index, 3)}`).join("; ")],
-      ["Cooper", `generic fit: dim = ${cooper.generic.dimension.localDimension} = M − n·r ${cooper.generic.dimension.agrees ? "(agrees)" : "(differs)"}; split teacher: corank ${cooper.split.dimension.hessianCorank} > ${cooper.split.dimension.cooperDimension}`],
-      ["reduction", `${wid(cond.widths)} trained on Iris → ${wid(cond.narrowest.widthsAfter)} (tol ${cond.narrowest.tol}, loss ${fmt(cond.lossWide, 4)} → ${fmt(cond.narrowest.lossReduced, 4)})`],
-      ["time", `${seconds.toFixed(1)} s`],
-      ["report", `${join(rel, "report.md")}`],
-    ]);
+    return keyValues([...highlights, ["time", `${seconds.toFixed(1)} s`], ["report", `${join(rel, "report.md")}`]]);
   });
 }
 
@@ -296,6 +296,7 @@ function renderReport(a: {
   timings: Record<string, number>;
   quick: boolean;
   certified: number;
+  highlights: [string, string][];
 }): string {
   const { show, cooper, cond } = a;
   const L: string[] = [];
@@ -308,6 +309,10 @@ function renderReport(a: {
     " Hessian eigenvalue counts with |λ| ≤ 10⁻⁹·max(1, max|λ|) counted as zero. The model and data files used are in `models/`.");
   p();
   p("The example: a tanh network with widths 1-3-1 (M = 10 parameters) on n = 20 points x = linspace(−2, 2, 20), y = sin 2x.");
+  p();
+  p("**In short**");
+  p();
+  for (const [k, v] of a.highlights) p(`- **${k}**: ${v}`);
   p();
   p("## 1. Every critical point of the 1-3-1 net");
   p();
