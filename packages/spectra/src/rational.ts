@@ -288,15 +288,18 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
    * K(g* + w) − K(g*) = w²·E(w) with E(w) = Σ r_j a_j³/((1 − a_j g)(1 − a_j g*)²) + 1/(g·g*²) (no cancellation),
    * so w = √((λ − λ_e)/E(w)) on the branch of the polynomial root, by fixed-point iteration.
    */
+  let finiteEdges: Edge[] | null = null;
   const refineNearEdge = (x: number, g: Complex): Complex => {
     if (single || J === 0) return g;
-    let best: Edge | null = null;
-    for (const [ea, eb] of supportIntervals().edges) {
-      for (const e of [ea, eb]) {
-        if (!Number.isFinite(e.g)) continue;
-        if (!best || Math.abs(x - e.lambda) < Math.abs(x - best.lambda)) best = e;
+    if (!finiteEdges) {
+      finiteEdges = [];
+      for (const [ea, eb] of supportIntervals().edges) {
+        if (Number.isFinite(ea.g)) finiteEdges.push(ea);
+        if (Number.isFinite(eb.g)) finiteEdges.push(eb);
       }
     }
+    let best: Edge | null = null;
+    for (const e of finiteEdges) if (!best || Math.abs(x - e.lambda) < Math.abs(x - best.lambda)) best = e;
     if (!best) return g;
     const d = x - best.lambda;
     const gs = best.g;
