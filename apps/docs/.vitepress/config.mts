@@ -7,9 +7,14 @@ export default defineConfig({
   description: "Exact, fast geometry of neural-network loss landscapes in JavaScript (WASM SIMD, float64)",
   cleanUrls: true,
   markdown: { math: true },
+  // packages/core/README.md links to ../../benchmarks/RESULTS.md (right on GitHub and npm). Included into
+  // packages/core.md, the link leaves the docs folder, which VitePress reports as dead — but the browser resolves
+  // it from /packages/core to /benchmarks/RESULTS, a page of this site (benchmarks/RESULTS.md includes the file).
+  ignoreDeadLinks: [(url) => /^(\.\/)?\.\.\/\.\.\/benchmarks\/RESULTS(\.md)?$/.test(url)],
   themeConfig: {
     nav: [
       { text: "Guide", link: "/guide/getting-started" },
+      { text: "Live examples", link: "/guide/examples" },
       { text: "Packages", link: "/packages/core" },
       { text: "Command line", link: "/packages/cli" },
     ],
@@ -19,7 +24,18 @@ export default defineConfig({
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
           { text: "Conventions", link: "/guide/conventions" },
-          { text: "Live examples", link: "/guide/examples" },
+          { text: "Benchmarks", link: "/benchmarks/RESULTS" },
+        ],
+      },
+      {
+        text: "Live examples",
+        items: [
+          { text: "Core: linear algebra", link: "/guide/examples" },
+          { text: "Networks and Hessians", link: "/guide/examples-mlp" },
+          { text: "Embeddings", link: "/guide/examples-embedding" },
+          { text: "Spectra", link: "/guide/examples-spectra" },
+          { text: "Minima manifolds", link: "/guide/examples-manifold" },
+          { text: "α(ε, φ) heat map", link: "/guide/heatmap" },
         ],
       },
       {
