@@ -112,7 +112,7 @@ describe("stochastic Lanczos quadrature", () => {
     const rng = createRng(5);
     const v = new Float64Array(M).map(() => (rng.next() < 0.5 ? -1 : 1));
     const q = lanczosQuadrature((u) => gemv(h, u), v, M);
-    let hv = Float64Array.from(v);
+    let hv: Float64Array = Float64Array.from(v);
     for (let p = 1; p <= 4; p++) {
       hv = gemv(h, hv);
       let want = 0;

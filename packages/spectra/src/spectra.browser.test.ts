@@ -1,6 +1,6 @@
 import { eigvalsh, getBackend, init } from "@losscape/core";
 import { describe, expect, it } from "vitest";
-import pub from "../test/fixtures/spectra-public.json";
+import pub from "../test/fixtures/spectra-public.json" with { type: "json" };
 import { penningtonBahri, penningtonBahriMeasure } from "./pennington-bahri.js";
 import { empiricalIndex, samplePenningtonBahri } from "./samplers.js";
 
