@@ -293,6 +293,19 @@ describe("docs site", () => {
     expect(num(s, "Hessian corank")).toBe(10 - rankJ); // zero loss: H = JᵀJ/n
     expect(num(s, "m_total − m_min")).toBe(1);
     expect(after(s, "agrees")).toMatch(/^ false/);
+
+    const m = o["sampleMinimumManifold and localPcaDimension"];
+    expect(numbers(after(m, "samples")).slice(0, 2)).toEqual([200, 31]);
+    expect(num(m, "max loss")).toBeLessThan(1e-20); // projected to R ≤ 1e-26 (the sampler's default lossTol)
+    expect(num(m, "tangent dimension")).toBe(21); // dim ker J = M − rank J
+    expect(num(m, "local PCA dimension")).toBe(21); // the samples fill the 21-dimensional manifold
+    expect(num(m, "gap s_d / s_{d+1}")).toBeGreaterThanOrEqual(10); // the estimator's own acceptance rule
+
+    const f = o["embeddingLine and lossSlice"];
+    expect(numbers(after(f, "widths")).slice(0, 3)).toEqual([1, 11, 1]);
+    // T^α(θ) has the same output for every α: R stays at the fit's rounding level (residuals ≲ 1e-14, R ≲ 1e-28)
+    expect(num(f, "max − min of R along the embedding line (|a| ≤ 2)")).toBeLessThan(1e-20);
+    expect(num(f, "max − min of R along a random direction")).toBeGreaterThan(1e-3); // not flat: the contrast
   });
 
   it("the α(ε, φ) heat map draws, reports its time and redraws on new ranges", async () => {
@@ -380,6 +393,8 @@ describe("docs site", () => {
       ["/packages/mlp", "@losscape/mlp"],
       ["/packages/embedding", "@losscape/embedding"],
       ["/packages/spectra", "@losscape/spectra"],
+      ["/packages/manifold", "@losscape/manifold"],
+      ["/packages/cli", "losscape"],
       ["/benchmarks/RESULTS", "Benchmark results"],
     ] as const) {
       const { page, errors } = await open(path);
