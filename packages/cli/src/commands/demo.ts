@@ -210,7 +210,8 @@ export async function demoCommand(o: DemoOptions, ctx: Context): Promise<void> {
   if (certified < show.table.length) summary.warnings.push(`${show.table.length - certified} embedding(s) not certified to 1e-10 (output or gradient)`);
   if (esc && !esc.verified) summary.warnings.push("the strict-saddle escape was not verified by the Hessian-vector product");
   const highlights: [string, string][] = [
-    ["critical points", `${show.criticalPoints.length} of the tanh 1-3-1 net on sin 2x (global minimum loss ${fmt(show.globalMinimum.loss)})`],
+    ["critical points", `${show.criticalPoints.length} of the tanh 1-3-1 net on sin 2x at ${criticalValues(show.criticalPoints).length} critical values` +
+      ` (losses ${criticalValues(show.criticalPoints).map((v) => fmt(v, 4)).join(", ")}; global minimum loss ${fmt(show.globalMinimum.loss)})`],
     ["embeddings", `${certified} of ${show.table.length} to widths 4 and 5 certified (output preserved, still critical, counts never decrease)`],
     ["strict saddle", esc ? `global minimum ${counts3(show.globalMinimum.inertia)} → ${wid(esc.widths)} ${counts3(esc.inertia)} by T^α_{${esc.layer},${esc.neuron}}, α = ${esc.alpha}${esc.verified ? " (verified)" : ""}` : "none (every split block vanishes)"],
     ["spectra", spectra.map((sp) => `${sp.model} φ=${sp.phi} ε=${sp.eps}: α=${fmt(sp.index, 3)}`).join("; ")],
@@ -317,7 +318,10 @@ function renderReport(a: {
   p("## 1. Every critical point of the 1-3-1 net");
   p();
   p(`A seeded multi-start search (${show.criticalPoints.reduce((s, c) => s + c.hits, 0)} converged runs; each start refined directly and after a descent)` +
-    ` finds ${show.criticalPoints.length} distinct critical points, sorted by loss (copies under neuron permutations and sign flips are merged):`);
+    ` finds ${show.criticalPoints.length} distinct critical points, sorted by loss (copies under neuron permutations and sign flips are merged),` +
+    ` at ${criticalValues(show.criticalPoints).length} distinct critical values (losses equal to a relative 10⁻⁹).` +
+    " Points that share a loss and an inertia with zero eigenvalues are typically different points of one degenerate critical set" +
+    " (a zero Hessian eigenvalue is a flat direction along it); the table lists each representative the search landed on:");
   p();
   p(mdTable(["#", "loss = ε", "‖∇R‖", "inertia", "index α = neg/M", "hits", "file"], show.criticalPoints.map((c, k) => [k, fmt(c.loss), fmt(c.gradNorm, 2), counts3(c.inertia), fmt(c.inertia[0] / 10, 3), c.hits, `models/critical-${k}.json`])));
   p("## 2. Critical embeddings to widths 4 and 5, certified");
@@ -427,4 +431,14 @@ function renderReport(a: {
     " NN loss surfaces via random matrix theory (ICML 2017); Cooper, Global minima of overparameterized neural networks (SIAM J. Math." +
     " Data Sci. 2021); Draxler et al. 2018 (elastic bands); Li et al. 2018 (filter-normalised slices); Farrugia-Roberts 2023 (lossless compression).");
   return L.join("\n") + "\n";
+}
+
+/** The distinct loss values of a list of critical points (equal to a relative 1e-9), ascending. */
+function criticalValues(points: readonly { loss: number }[]): number[] {
+  const values: number[] = [];
+  for (const { loss } of [...points].sort((a, b) => a.loss - b.loss)) {
+    const last = values[values.length - 1];
+    if (last === undefined || Math.abs(loss - last) > 1e-9 * Math.max(Math.abs(loss), Math.abs(last))) values.push(loss);
+  }
+  return values;
 }
