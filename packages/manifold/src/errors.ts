@@ -3,6 +3,8 @@ import { LosscapeError, ValueError } from "@losscape/core";
 /**
  * A point that must be a (near-)zero-loss minimum is not one. Carries the loss and gradient norm found and the
  * thresholds they were compared with, so the caller can see how far the point is from a minimum.
+ * @example
+ * try { globalMinimumDimension(model, data); } catch (e) { if (e instanceof NotAMinimumError) console.log(e.loss, e.gradNorm); }
  */
 export class NotAMinimumError extends LosscapeError {
   readonly loss: number;
@@ -19,7 +21,12 @@ export class NotAMinimumError extends LosscapeError {
   }
 }
 
-/** A tolerance that cannot decide anything (negative, NaN, ≥ 1 for a relative tolerance, or inconsistent). */
+/**
+ * A tolerance that cannot decide anything (negative, NaN, ≥ 1 for a relative tolerance, not positive for an
+ * absolute one). A `ValueError` (code E_VALUE).
+ * @example
+ * degeneracyOfSpectrum([1, 2], { tol: -1 }); // throws ToleranceError: degeneracyOfSpectrum: 'tol' must be …
+ */
 export class ToleranceError extends ValueError {
   constructor(message: string) {
     super(message);
