@@ -101,6 +101,44 @@ describe("two-layer quadratic activation, width 7 > 2N = 6", () => {
   });
 });
 
+describe("the single-component results over seeds", () => {
+  it.each([9, 10, 11, 12])("quadratic 2-7-1, N = 3 (7 > 2N), data seed %i: two exact fits connect in R ≤ 1e-4", (seed) => {
+    const rng = createRng(seed);
+    const N = 3;
+    const data: Dataset = {
+      x: { rows: N, cols: 2, data: Float64Array.from({ length: 2 * N }, () => rng.normal()) },
+      y: column(Array.from({ length: N }, () => rng.normal())),
+    };
+    const spec = { widths: [2, 7, 1], activation: "quadratic" as const };
+    const a = exactFit(spec, data, 1)!;
+    const b = exactFit(spec, data, 2)!;
+    const c = sublevelConnected(a, b, data, { level: 1e-4 });
+    expect(c.connected).toBe(true);
+    expect(polygonMax(a, data, c.nodes)).toBeLessThanOrEqual(1e-4 * (1 + 1e-3)); // dense re-check, as above
+  });
+  it.each([7, 8, 9])("deep linear 3-4-2 (4 > min(3, 2)), data seed %i: two global minima connect in R ≤ R* + 1e-3", (seed) => {
+    const rng = createRng(seed);
+    const n = 10;
+    const data: Dataset = {
+      x: { rows: n, cols: 3, data: Float64Array.from({ length: 3 * n }, () => rng.normal()) },
+      y: { rows: n, cols: 2, data: Float64Array.from({ length: 2 * n }, () => rng.normal()) },
+    };
+    const spec = { widths: [3, 4, 2], activation: "linear" as const };
+    const fit = (s: number) =>
+      projectToZeroLoss({ ...spec, params: initParams(spec, { scheme: "normal", std: 0.7, seed: s }) }, data, { maxIter: 200, lossTol: 1e-300 }).model;
+    const a = fit(1);
+    const b = fit(2);
+    const La = loss(a, data);
+    // both reach the least-squares minimum (linear convergence of Gauss–Newton, 200 steps: rounding level)
+    expect(Math.abs(loss(b, data) - La)).toBeLessThanOrEqual(1e-12 * La);
+    const level = La + 1e-3;
+    const c = sublevelConnected(a, b, data, { level });
+    expect(c.connected).toBe(true);
+    // dense re-check: the search sampled 21 points per segment; allow 1e-3 of the level's excess (1e-6) between them
+    expect(polygonMax(a, data, c.nodes)).toBeLessThanOrEqual(level + 1e-6);
+  });
+});
+
 describe("relu data set with two components", () => {
   // f(x) = a₁ relu(w₁x) + a₂ relu(w₂x) (no biases) on x = ±1, y = 1. Zero loss needs one neuron with w > 0 and
   // one with w < 0, so the zero set is {w₁ > 0 > w₂} ∪ {w₂ > 0 > w₁}. On any path between the components some
