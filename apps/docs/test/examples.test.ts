@@ -161,6 +161,14 @@ describe("docs site", () => {
     expect(num(be, "max |λ_scalar − λ_ts| / λ_max")).toBeLessThan(1e-12);
     expect(be).toContain("backend simd"); // the example restores the SIMD backend
 
+    const mem = o["memory size over repeated calls, and a recoverable OutOfMemoryError"];
+    const sizes = numbers(after(mem, "(bytes)"));
+    expect(sizes).toHaveLength(5);
+    expect(new Set(sizes).size).toBe(1); // the arena is reused: no growth over repeated calls of one size
+    expect(mem).toContain("OutOfMemoryError E_OUT_OF_MEMORY — syrk: needs 4.66 GiB of WASM memory"); // 25000²·8 B + A + work
+    expect(num(mem, "  memory")).toBe(sizes[0]); // the failed call grew nothing and the instance still works
+    expect(num(mem, "λ_max of the Hilbert-like matrix")).toBeGreaterThan(1); // ≥ the Rayleigh quotient a₀₀ = 1
+
     const er = o["typed errors"];
     expect(er).toContain("ShapeError E_SHAPE true — matmul: inner dimensions differ: op(a) is 2×3 (a 2×3), op(b) is 2×2 (b 2×2)");
     expect(er).toContain("ValueError E_VALUE true — eigh: argument 'a' must be symmetric");
