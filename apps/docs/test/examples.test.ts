@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { penningtonBahri } from "@losscape/spectra";
 import { build } from "vitepress";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import reference from "./fixtures/reference.json" with { type: "json" };
@@ -326,6 +327,8 @@ describe("docs site", () => {
       zero: Number(await map.getAttribute("data-zero-cells")),
       failed: Number(await map.getAttribute("data-failed-cells")),
       max: Number(await map.getAttribute("data-max-index")),
+      maxPhi: Number(await map.getAttribute("data-max-phi")),
+      maxEps: Number(await map.getAttribute("data-max-eps")),
       model: await map.getAttribute("data-model"),
       draws: Number(await map.getAttribute("data-draws")),
       text: await time.innerText(),
@@ -372,7 +375,10 @@ describe("docs site", () => {
     expect(first.ms).toBeGreaterThan(0);
     expect(first.text).toMatch(/10000 cells in \d+ ms/);
     expect(first.zero).toBe(expectedZero(epsCWigner, [0.02, 1.5], [0.001, 0.25]));
+    // the largest cell against the same model evaluated in node (another engine; α is exact to rounding, and the
+    // page passes the same doubles, so agreement is to a few ulps)
     expect(first.max).toBeGreaterThan(0);
+    expect(Math.abs(first.max - penningtonBahri({ model: "wigner", phi: first.maxPhi, eps: first.maxEps }).index)).toBeLessThan(1e-14);
     expect(await canvasColours()).toBeGreaterThan(50); // a drawn colour map, not a blank canvas
 
     // φ ∈ [0.05, 0.95] only: every column has a critical energy; then the ReLU model on the same ranges
@@ -390,6 +396,13 @@ describe("docs site", () => {
     expect(relu.model).toBe("relu");
     expect(relu.failed).toBe(0);
     expect(relu.zero).toBe(expectedZero(epsCRelu, [0.05, 0.95], [0.001, 0.25]));
+    expect(Math.abs(relu.max - penningtonBahri({ model: "relu", phi: relu.maxPhi, eps: relu.maxEps }).index)).toBeLessThan(1e-14);
+
+    // an invalid range is reported, not drawn
+    await page.locator("input.phi-min").fill("0");
+    await page.locator("input.phi-min").dispatchEvent("change");
+    await expect.poll(() => page.locator(".alpha-heatmap-error").textContent()).toBe("Error: φ must be > 0");
+    expect((await read()).draws).toBe(relu.draws);
     await page.close();
     expect(errors).toEqual([]);
     console.log(`heat map in Chromium: wigner ${first.ms} ms (φ 0.02–1.5) and ${wigner.ms} ms (φ 0.05–0.95); relu ${relu.ms} ms`);
