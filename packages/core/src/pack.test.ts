@@ -33,6 +33,8 @@ describe("npm pack of @losscape/core", () => {
     }
     expect(files.filter((f) => /\.test\.|(^|\/)test\/|\.tsbuildinfo$/.test(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith("src/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
+    // Source maps would point at src/, which is not shipped.
+    expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
   });
 
   it("installs into a fresh project and runs init() + eigh + matmul, and initSync on its scalar .wasm, under node", () => {

@@ -9,7 +9,7 @@ beforeAll(async () => {
   setBackend("simd");
 });
 
-describe("embeddingLowerBound (local reduction)", () => {
+describe("embeddingLowerBound (through embedding's reduceNetwork)", () => {
   // 1 → 4 → 1 tanh, θ = [W¹ (4), b¹ (4), W² (4), b² (1)].
   const base = (p: number[]): Model => ({ widths: [1, 4, 1], activation: "tanh", params: Float64Array.from(p) });
   it("finds each kind of redundancy", () => {
@@ -21,7 +21,13 @@ describe("embeddingLowerBound (local reduction)", () => {
     expect(embeddingLowerBound(base([1, 2, 0, 4, 0.1, 0.2, 0.3, 0.4, 1, 1, 1, 1, 0])).removed).toEqual([{ layer: 1, neuron: 2, reason: "constant" }]);
     // neuron 3 = −neuron 1 (tanh is odd): merges, as does an exact duplicate
     const neg = embeddingLowerBound(base([1, 2, 3, -2, 0.1, 0.2, 0.3, -0.2, 1, 1, 1, 1, 0]));
-    expect(neg.removed).toEqual([{ layer: 1, neuron: 3, reason: "negated-duplicate", mergesInto: 1 }]);
+    // with equal outgoing weights the merged neuron's outgoing weight is 1 + (−1)·1 = 0: the pair cancels exactly
+    // (tanh(2x + 0.2) + tanh(−2x − 0.2) = 0), so the reduction also drops neuron 1 and the bound is 2
+    expect(neg.removed).toEqual([
+      { layer: 1, neuron: 3, reason: "duplicate-up-to-sign", into: 1 },
+      { layer: 1, neuron: 1, reason: "zero-outgoing" },
+    ]);
+    expect(neg).toMatchObject({ mTotal: 4, mMin: 2, bound: 2 });
     const dup = embeddingLowerBound(base([1, 2, 1, 4, 0.1, 0.2, 0.1, 0.4, 1, 1, 1, 1, 0]));
     expect(dup).toMatchObject({ mTotal: 4, mMin: 3, bound: 1 });
     // relu is not odd: a negated copy is a different function, not removed
