@@ -384,7 +384,7 @@ describe("docs site", () => {
     // φ ∈ [0.05, 0.95] only: every column has a critical energy; then the ReLU model on the same ranges
     await page.locator("input.phi-min").fill("0.05");
     await page.locator("input.phi-max").fill("0.95");
-    await page.locator("input.phi-max").dispatchEvent("change");
+    await page.locator("input.phi-max").blur(); // a user's edit commits (fires change) on blur
     await settled(first.draws);
     const wigner = await read();
     expect(wigner.model).toBe("wigner");
@@ -400,7 +400,7 @@ describe("docs site", () => {
 
     // an invalid range is reported, not drawn
     await page.locator("input.phi-min").fill("0");
-    await page.locator("input.phi-min").dispatchEvent("change");
+    await page.locator("input.phi-min").blur();
     await expect.poll(() => page.locator(".alpha-heatmap-error").textContent()).toBe("Error: φ must be > 0");
     expect((await read()).draws).toBe(relu.draws);
     await page.close();
