@@ -34,12 +34,19 @@ export interface CriticalPoint {
  * Refine θ to a critical point of R (∇R = 0), minimum or saddle, until ‖∇R‖ ≤ gtol (default 1e-12).
  *
  * 'newton': Levenberg–Marquardt on the equations ∇R(θ) = 0 with the exact Hessian as their Jacobian: with
- * H = VΛVᵀ, the step is δ = −V·diag(λᵢ/(λᵢ² + μ))·Vᵀ∇R, i.e. (H² + μI)⁻¹H∇R, a damped pseudo-inverse Newton step
- * that stays bounded where H is singular (critical points of wide nets are degenerate) and indefinite (saddles).
- * μ shrinks ×10 after a step that lowers ‖∇R‖ and grows ×10 otherwise; μ ≥ (1e-9·max|λ|)² keeps zero modes
- * from producing huge steps. 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by
+ * H = VΛVᵀ, the velocity is δ₁ = −V·diag(λᵢ/(λᵢ² + μ))·Vᵀ∇R = −(H² + μI)⁻¹H∇R, a damped pseudo-inverse Newton
+ * step that stays bounded where H is singular (critical points of wide nets are degenerate) and indefinite
+ * (saddles). Each step adds the geodesic acceleration δ₂ = −½(H² + μI)⁻¹H·∇³R[δ₁, δ₁] (Transtrum & Sethna 2012;
+ * the third derivative by a central difference of exact HVPs) when it is small against δ₁, so steps follow the
+ * curved valleys around degenerate critical sets instead of stalling in them; the better of δ₁ and δ₁ + δ₂ is
+ * taken when it lowers ‖∇R‖. μ follows Nielsen's gain-ratio rule (μ·max(1/3, 1 − (2ρ − 1)³) on success, ×2, ×4,
+ * … on failure), with μ ≥ (1e-12·max|λ|)²; the nearly undamped step (μ at that floor) is also tried once per
+ * iteration, so a gradient lying in directions μ damps out is not left stuck at its rounding noise.
+ * 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by
  * L-BFGS with the gradient H∇R from the R-operator, then the LM polish. Returns the point with its loss,
- * ‖∇R‖, eigenvalues and inertia (|λ| ≤ tol·max(1, max|λ|) counts as zero).
+ * ‖∇R‖, eigenvalues and inertia (|λ| ≤ tol·max(1, max|λ|) counts as zero). `converged` is ‖∇R‖ ≤ gtol at the
+ * returned point, never assumed: where no critical point is near (e.g. a minimum at infinity, towards which
+ * ‖∇R‖ only decays) it is false and `gradNorm` is the norm reached.
  * @example
  * const cp = refineCriticalPoint(model, data, { method: "newton" }); // cp.converged, cp.inertia
  */
@@ -103,8 +110,10 @@ function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol
   let g = lossAndGradientRaw(net, p, data).gradient;
   let gn = norm(g);
   let mu = -1;
+  let nu = 2;
   let it = 0;
   const M = p.length;
+  const grad = (x: Float64Array) => lossAndGradientRaw(net, x, data).gradient;
   // Past gtol, up to 3 polishing iterations run while they still lower ‖∇R‖ (to working precision), so the
   // reported point and its spectrum are as accurate as float64 allows.
   let polish = 0;
@@ -115,42 +124,123 @@ function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol
     const { values: lam, vectors: V } = eigh(H);
     let lmax = 0;
     for (let i = 0; i < M; i++) lmax = Math.max(lmax, Math.abs(lam[i]));
-    const muMin = (1e-9 * Math.max(lmax, 1e-300)) ** 2;
+    const muMin = (MU_FLOOR * Math.max(lmax, 1e-300)) ** 2;
     if (mu < 0) mu = Math.max(1e-6 * lmax * lmax, muMin);
-    // c = Vᵀg
-    const c = new Float64Array(M);
-    for (let j = 0; j < M; j++) {
-      let s = 0;
-      for (let i = 0; i < M; i++) s += V.data[i * M + j] * g[i];
-      c[j] = s;
-    }
-    let accepted = false;
-    for (let tries = 0; tries < 40; tries++) {
+    const c = toEigenbasis(V.data, M, g);
+    type Trial = { p: Float64Array; g: Float64Array; n: number; pred: number };
+    // One trial at damping m: the velocity δ₁ = −V diag(λ/(λ² + m)) c, alone and with its geodesic correction;
+    // the better of the two, with the decrease of ‖∇R‖² the linear model ∇R + Hδ₁ predicts.
+    const trial = (m: number, maxStep: number): Trial | null => {
       const coef = new Float64Array(M);
-      for (let j = 0; j < M; j++) coef[j] = (lam[j] * c[j]) / (lam[j] * lam[j] + mu);
-      const pn = new Float64Array(M);
-      for (let i = 0; i < M; i++) {
-        let s = 0;
-        for (let j = 0; j < M; j++) s += V.data[i * M + j] * coef[j];
-        pn[i] = p[i] - s;
+      let pred = 0;
+      for (let j = 0; j < M; j++) {
+        const den = lam[j] * lam[j] + m;
+        coef[j] = -(lam[j] * c[j]) / den;
+        const rest = (m * c[j]) / den;
+        pred += c[j] * c[j] - rest * rest;
       }
-      if (pn.every(Number.isFinite)) {
-        const gnew = lossAndGradientRaw(net, pn, data).gradient;
+      const d1 = fromEigenbasis(V.data, M, coef);
+      if (!(norm(d1) <= maxStep)) return null;
+      let best: Trial | null = null;
+      const consider = (pn: Float64Array) => {
+        if (!pn.every(Number.isFinite)) return;
+        const gnew = grad(pn);
         const nn = norm(gnew);
-        if (Number.isFinite(nn) && nn < gn) {
-          p = pn;
-          g = gnew;
-          gn = nn;
-          mu = Math.max(mu / 10, muMin);
-          accepted = true;
-          break;
-        }
+        if (Number.isFinite(nn) && (best === null || nn < best.n)) best = { p: pn, g: gnew, n: nn, pred };
+      };
+      consider(axpyNew(p, 1, d1));
+      const d2 = geodesicAcceleration(net, data, p, d1, lam, V.data, m);
+      if (d2 !== null) {
+        const pn = axpyNew(p, 1, d1);
+        for (let i = 0; i < M; i++) pn[i] += d2[i];
+        consider(pn);
       }
-      mu *= 10;
+      return best;
+    };
+    // The nearly undamped step (pseudo-inverse Newton on the eigenvalues above MU_FLOOR·max|λ|), tried once per
+    // iteration next to the LM step: where ∇R lies in directions that the current μ damps out, the LM step is too
+    // short to lower ‖∇R‖ above its rounding noise, and raising μ on that failure would only shorten it further.
+    let pmax = 0;
+    for (let i = 0; i < M; i++) pmax = Math.max(pmax, Math.abs(p[i]));
+    const newton = mu <= 10 * muMin ? null : trial(muMin, 0.1 * (1 + pmax));
+    let accepted = false;
+    for (let tries = 0; tries < 60; tries++) {
+      let b = trial(mu, Infinity);
+      if (tries === 0 && newton !== null && (b === null || newton.n < b.n)) b = newton;
+      if (b !== null && b.n < gn) {
+        const rho = b.pred > 0 ? (gn * gn - b.n * b.n) / b.pred : 1;
+        p = b.p;
+        g = b.g;
+        gn = b.n;
+        mu = Math.max(mu * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), muMin);
+        nu = 2;
+        accepted = true;
+        break;
+      }
+      mu *= nu;
+      nu *= 2;
+      if (!Number.isFinite(mu)) break;
     }
     if (!accepted) break; // ‖∇R‖ cannot be lowered further (working precision, or a local minimum of ‖∇R‖)
   }
   return { p, iterations: it };
+}
+
+/** Damping floor: eigenvalues below MU_FLOOR·max|λ| are not inverted (they are at the level of rounding noise). */
+const MU_FLOOR = 1e-12;
+
+/**
+ * Geodesic acceleration of LM (Transtrum & Sethna 2012): the second-order correction
+ * δ₂ = −½(H² + μI)⁻¹H·∇³R[δ₁, δ₁] that bends the step along the curved valley of ∇R = 0. The directional third
+ * derivative is the central difference of the exact HVP along u = δ₁/‖δ₁‖: ∇³R[u, u] ≈ (H(θ + su)u − H(θ − su)u)/2s
+ * with s = 1e-4·(1 + ‖θ‖∞) (error O(s²), rounding O(ε/s)). Null when the correction is not small against the
+ * step (2‖δ₂‖ > 0.75‖δ₁‖, Transtrum's acceptance), i.e. the quadratic model is not trusted.
+ */
+function geodesicAcceleration(net: Net, data: Dataset, p: Float64Array, d1: Float64Array, lam: Float64Array, V: Float64Array, mu: number): Float64Array | null {
+  const M = p.length;
+  const n1 = norm(d1);
+  if (!(n1 > 0)) return null;
+  let pmax = 0;
+  for (let i = 0; i < M; i++) pmax = Math.max(pmax, Math.abs(p[i]));
+  const s = 1e-4 * (1 + pmax);
+  const u = new Float64Array(M);
+  for (let i = 0; i < M; i++) u[i] = d1[i] / n1;
+  const hp = hvpRaw(net, axpyNew(p, s, u), data, u, HvpPart.Full);
+  const hm = hvpRaw(net, axpyNew(p, -s, u), data, u, HvpPart.Full);
+  const r2 = new Float64Array(M);
+  for (let i = 0; i < M; i++) r2[i] = ((hp[i] - hm[i]) / (2 * s)) * n1 * n1;
+  const e = toEigenbasis(V, M, r2);
+  for (let j = 0; j < M; j++) e[j] = (-0.5 * lam[j] * e[j]) / (lam[j] * lam[j] + mu);
+  const d2 = fromEigenbasis(V, M, e);
+  if (!d2.every(Number.isFinite) || 2 * norm(d2) > 0.75 * n1) return null;
+  return d2;
+}
+
+/** Vᵀx for V row-major M × M with eigenvectors in columns. */
+function toEigenbasis(V: Float64Array, M: number, x: Float64Array): Float64Array {
+  const c = new Float64Array(M);
+  for (let i = 0; i < M; i++) {
+    const xi = x[i];
+    for (let j = 0; j < M; j++) c[j] += V[i * M + j] * xi;
+  }
+  return c;
+}
+
+/** Vc. */
+function fromEigenbasis(V: Float64Array, M: number, c: Float64Array): Float64Array {
+  const x = new Float64Array(M);
+  for (let i = 0; i < M; i++) {
+    let s = 0;
+    for (let j = 0; j < M; j++) s += V[i * M + j] * c[j];
+    x[i] = s;
+  }
+  return x;
+}
+
+function axpyNew(x: Float64Array, a: number, y: Float64Array): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] + a * y[i];
+  return out;
 }
 
 export interface FindOptions extends RefineOptions {
