@@ -380,6 +380,19 @@ describe("docs site", () => {
     expect(first.max).toBeGreaterThan(0);
     expect(Math.abs(first.max - penningtonBahri({ model: "wigner", phi: first.maxPhi, eps: first.maxEps }).index)).toBeLessThan(1e-14);
     expect(await canvasColours()).toBeGreaterThan(50); // a drawn colour map, not a blank canvas
+    // the pointer read-out: the bottom-left cell (φ = 0.02, ε = 0.001 < ε_c(0.02) ≈ 0.12) has α = 0, the top-right
+    // one (φ = 1.5 ≥ 1) has α > 0
+    const canvasEl = page.locator(".alpha-heatmap-canvas");
+    await canvasEl.scrollIntoViewIfNeeded();
+    const box = (await canvasEl.boundingBox())!;
+    const hoverText = () => page.locator(".alpha-heatmap-hover").innerText();
+    await page.mouse.move(box.x + 66, box.y + 12 + 398); // plot area: 64 px from the left, 12 from the top, 400 wide
+    await expect.poll(hoverText).toBe("φ = 0.02000, ε = 0.001000: α = 0");
+    await page.mouse.move(box.x + 64 + 398, box.y + 14);
+    await expect.poll(hoverText).toMatch(/^φ = 1\.500/);
+    const topRight = await hoverText();
+    expect(topRight).toMatch(/^φ = 1\.500, ε = 0\.2500: α = 0\.\d+$/);
+    expect(Math.abs(numbers(topRight).at(-1)! - penningtonBahri({ model: "wigner", phi: 1.5, eps: 0.25 }).index)).toBeLessThan(1e-6); // 6 digits
 
     // φ ∈ [0.05, 0.95] only: every column has a critical energy; then the ReLU model on the same ranges
     await page.locator("input.phi-min").fill("0.05");
