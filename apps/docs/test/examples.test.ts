@@ -241,7 +241,7 @@ describe("docs site", () => {
     expect(num(r, "max |Δf|")).toBeLessThan(1e-12); // merging exact copies back: rounding only
   });
 
-  it("spectra examples: Pennington–Bahri density, index, ε_c, ReLU atom, random matrices", async () => {
+  it("spectra examples: Pennington–Bahri density, index, ε_c, ReLU atom, random matrices, SLQ", async () => {
     const o = await runExamples("/guide/examples-spectra");
     const w = o["Wigner model at φ = 1/4, ε = 0.1"];
     const ref = reference.wignerPhi025Eps01;
@@ -278,6 +278,17 @@ describe("docs site", () => {
     // 0 (O(√(log N))/N for a soft edge); 0.02 is > 5 times what seeds 1–5 show
     expect(num(e, "|difference|")).toBeLessThan(0.02);
     closeRel(num(e, "theory"), ref.index);
+
+    const q = o["SLQ of a 1-20-1 Hessian against its exact spectrum"];
+    expect(num(q, "Lanczos steps per probe")).toBe(61); // no breakdown: M steps span the whole space
+    // with M steps T is similar to H on the Krylov space = ℝᴹ: its eigenvalues are H's, to O(M·u·‖H‖)
+    expect(num(q, "max distance of a Gauss node to the exact spectrum / max|λ|")).toBeLessThan(1e-10);
+    // seeded Monte Carlo estimates: within 4 standard errors (over the 32 probes) of the exact values
+    for (const label of ["index: exact", "tr(H)/M: exact"]) {
+      const [exact, estimate, se] = numbers(after(q, label).replace(/SLQ estimate|standard error/g, ""));
+      expect(se).toBeGreaterThan(0);
+      expect(Math.abs(estimate - exact)).toBeLessThan(4 * se);
+    }
   });
 
   it("manifold examples: Cooper's dimension and the extra degeneracy of a split teacher", async () => {
