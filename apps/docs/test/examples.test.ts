@@ -202,6 +202,14 @@ describe("docs site", () => {
     expect(num(s, "max |H₀ − JᵀJ/n|")).toBeLessThan(1e-13);
     // the R-operator and H·v are two exact formulas evaluated in float64: agreement to rounding (M·u ≈ 1e-15)
     expect(num(s, "max |Hv (R-operator) − H·v| / max |H·v|")).toBeLessThan(1e-12);
+
+    const t = o["L-BFGS and Adam on the 1-3-1 net"];
+    const lbfgs = numbers(after(t, "lbfgs loss"));
+    expect(lbfgs[1]).toBeLessThan(lbfgs[0]);
+    // an Armijo line search accepts only decreasing steps: R never increases from one epoch to the next
+    expect(numbers(after(t, "lbfgs")).at(-1)!).toBeLessThanOrEqual(0);
+    const adam = numbers(after(t, "adam  loss"));
+    expect(adam[1]).toBeLessThan(adam[0]);
   });
 
   it("embedding examples: a certified embedding, a strict saddle, a reduction", async () => {
