@@ -442,7 +442,7 @@ describe("docs site", () => {
     console.log(`heat map in Chromium: wigner ${first.ms} ms (φ 0.02–1.5) and ${wigner.ms} ms (φ 0.05–0.95); relu ${relu.ms} ms`);
   });
 
-  it("serves the package pages with their READMEs and the benchmark results", async () => {
+  it("serves the guide, the package pages with their READMEs and the benchmark results", async () => {
     for (const [path, text] of [
       ["/packages/core", "Drmač"],
       ["/packages/mlp", "@losscape/mlp"],
@@ -451,9 +451,12 @@ describe("docs site", () => {
       ["/packages/manifold", "@losscape/manifold"],
       ["/packages/cli", "losscape"],
       ["/benchmarks/RESULTS", "Benchmark results"],
+      ["/guide/getting-started", "await init()"],
+      ["/guide/conventions", "Inertia"],
+      ["/", "Loss-landscape geometry"],
     ] as const) {
       const { page, errors } = await open(path);
-      expect(await page.locator(".vp-doc").innerText(), path).toContain(text);
+      expect(await page.locator("#app").innerText(), path).toContain(text);
       if (path === "/packages/core") {
         // the README's relative link to benchmarks/RESULTS.md must land on the site's benchmarks page
         const href = await page.locator(".vp-doc a", { hasText: "benchmarks/RESULTS.md" }).first().evaluate((a) => (a as HTMLAnchorElement).href);
