@@ -214,7 +214,7 @@ describe("docs site", () => {
 
   it("embedding examples: a certified embedding, a strict saddle, a reduction", async () => {
     const o = await runExamples("/guide/examples-embedding");
-    const c = o["T^{1/2}_{1,0} of the global minimum, certified"];
+    const c = o["splitting neuron 0 of the global minimum with α = 1/2, certified"];
     expect(numbers(after(c, "parameters"))).toEqual([10, 13]); // one more neuron of a 1-m-1 net: +3 parameters
     // the split preserves the output: α·σ(z) + (1−α)·σ(z) = σ(z) up to rounding (a few u·|f|, |f| ≤ 2)
     expect(num(c, "max |f_wide − f| (data and probes)")).toBeLessThan(1e-12);
