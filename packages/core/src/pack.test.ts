@@ -28,7 +28,7 @@ describe("npm pack of @losscape/core", () => {
     tarball = join(work, info.filename);
     const files = info.files.map((f) => f.path);
     for (const f of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/blas.js", "dist/blas.d.ts",
-      "wasm/losscape-simd.wasm", "wasm/losscape-scalar.wasm"]) {
+      "wasm/losscape-simd.wasm", "wasm/losscape-scalar.wasm", "README.md"]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /\.test\.|(^|\/)test\/|\.tsbuildinfo$/.test(f))).toEqual([]);
