@@ -5,3 +5,4 @@ export * from "./eigen";
 export * from "./factor";
 export * from "./svd";
 export * from "./mlp";
+export * from "./slice";

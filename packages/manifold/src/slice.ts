@@ -1,4 +1,4 @@
-import { checkNumber, eigh, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { checkNumber, eigh, matmul, out, runKernel, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
 import {
   createRng,
   hessian,
@@ -222,7 +222,57 @@ function planeEvaluator(model: Model): PlaneFn | null {
   const name = typeof act === "string" ? act : act.name;
   if (!["tanh", "relu", "leaky-relu", "linear", "quadratic"].includes(name)) return null;
   const slope = typeof act === "object" ? act.slope : 0.01;
-  return (m, data, d1, d2, aAxis, bAxis) => affinePlane(m, data, d1, d2, aAxis, bAxis, name, slope);
+  return (m, data, d1, d2, aAxis, bAxis) =>
+    wasmActive("lossSlice") ? affinePlaneWasm(m, data, d1, d2, aAxis, bAxis, name, slope) : affinePlane(m, data, d1, d2, aAxis, bAxis, name, slope);
+}
+
+/** mlp's activation codes, as the kernel `sliceAffinePlane` (assembly/slice.ts) reads them. */
+const KERNEL_CODE: Record<string, number> = { linear: 0, tanh: 1, relu: 4, "leaky-relu": 5, quadratic: 7 };
+
+/**
+ * The WASM plane evaluator: Zₖ = XWₖᵀ + 1bₖᵀ by core's `matmul`, then the whole grid in one kernel call
+ * (`sliceAffinePlane`, assembly/slice.ts: column pairs in f64x2, tanh by exp(2z) products re-anchored with a fresh
+ * polynomial exp every 32 columns). Same formulas as `affinePlane` (the oracle, and the `ts` backend's path).
+ */
+function affinePlaneWasm(
+  model: Model,
+  data: Dataset,
+  d1: Float64Array,
+  d2: Float64Array,
+  aAxis: number[],
+  bAxis: number[],
+  act: string,
+  slope: number,
+): number[][] {
+  const [L1, L2] = unpackParams(model, model.params);
+  const [D1a, D1b] = unpackParams(model, d1);
+  const [D2a, D2b] = unpackParams(model, d2);
+  const n = data.x.rows;
+  const m = L1.W.rows;
+  const r = L2.W.rows;
+  const bias = model.bias ?? true;
+  const pre = (W: Mat, b: Float64Array): Float64Array => {
+    const Z = matmul(data.x, W, { transB: true }).data;
+    if (bias) for (let i = 0; i < n; i++) for (let s = 0; s < m; s++) Z[i * m + s] += b[s];
+    return Z;
+  };
+  const biasOf = (b: Float64Array): Float64Array => (bias ? b : new Float64Array(r));
+  const nb = bAxis.length;
+  const nbp = nb + (nb % 2); // the kernel works on column pairs: pad by repeating the last value
+  const bPad = new Float64Array(nbp);
+  bPad.set(bAxis);
+  bPad[nbp - 1] = bAxis[nb - 1];
+  const db = nb > 1 ? bAxis[1] - bAxis[0] : 0;
+  const nA = aAxis.length;
+  const scratch = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 2;
+  const { outputs } = runKernel("lossSlice", "sliceAffinePlane", [
+    n, m, r, nA, nb, nbp, KERNEL_CODE[act], slope,
+    pre(L1.W, L1.b), pre(D1a.W, D1a.b), pre(D2a.W, D2a.b),
+    L2.W.data, D1b.W.data, D2b.W.data, biasOf(L2.b), biasOf(D1b.b), biasOf(D2b.b),
+    data.y.data, Float64Array.from(aAxis), bPad, db, out(scratch), out(nA * nbp),
+  ]);
+  const g = outputs[1];
+  return Array.from({ length: nA }, (_, i) => Array.from(g.subarray(i * nbp, i * nbp + nb)));
 }
 
 function affinePlane(

@@ -1,0 +1,277 @@
+// Kernel of @losscape/manifold's loss slices: the loss of a one-hidden-layer network (linear output, mse) on a whole
+// grid of a plane θ(a, b) = θ + a·d₁ + b·d₂ through parameter space. No allocation, no validation
+// (packages/manifold/src/slice.ts validates, computes the pre-activation planes and reserves the scratch).
+//
+// Along the plane the hidden pre-activations are affine, Z(a, b) = Z₀ + a·Z₁ + b·Z₂ (n × m, precomputed), and the
+// output layer is W²(a, b) = W²₀ + a·W²₁ + b·W²₂ (r × m), b²(a, b) = b²₀ + a·b²₁ + b·b²₂. For grid row a and
+// column b_j:  f_i(a, b_j) = W²(a, b_j)·σ(z_i(a, b_j)) + b²(a, b_j),  R(a, b_j) = 1/(2n) Σᵢ ‖f_i − y_i‖².
+// Activation codes are mlp's: 0 linear, 1 tanh, 4 relu, 5 leaky-relu (slope), 7 quadratic.
+//
+// tanh z = (u − 1)/(u + 1) with u = exp(2z). Along a grid row z_j = z_r + b_j·z₂ is affine in j, so
+// u_{j+2} = u_j·q² with q = exp(2Δb·z₂): the kernel works on column pairs (j, j+1) (one f64x2), re-anchors u with
+// a fresh exp every ANCHOR pairs (so a value carries at most ANCHOR−1 rounded products: relative error ≤ ~2·ANCHOR
+// ulp in u, ≤ ~ANCHOR ulp absolute in tanh), and uses exp directly (z clamped to ±300, where tanh = ±1 in f64)
+// when |z| > 300 at an end of the row. `expF`/`expV` are exp by range reduction x = k·ln2 + r, |r| ≤ ln2/2 (ln2 split
+// in a 32-bit-exact high part and a low part, Cody & Waite 1980), a degree-13 Taylor polynomial for e^r (truncation
+// ≤ 0.3466¹⁴/14! ≈ 4e-18 relative) and 2^k put into the exponent bits: ≈ 1–2 ulp for |x| ≤ 708.
+//
+// Layout: the b axis is padded to an even length nbp (the caller repeats its last value); scratch s (f64) holds
+// C (r·m·nbp: C[k, s, j] = W²(a, b_j)[k, s]), ACC (r·nbp), H (nbp), ROW (nbp), WA (r·m), BA (r), Q (2). The grid out is
+// nA × nbp row-major (padding columns are junk).
+
+const ANCHOR: i32 = 16; // pairs between fresh exp evaluations
+const LOG2E: f64 = 1.4426950408889634;
+const LN2HI: f64 = 6.93147180369123816490e-1; // low 32 bits zero: k·LN2HI exact for |k| < 2^20
+const LN2LO: f64 = 1.90821492927058770002e-10;
+const SHIFT: f64 = 6755399441055744.0; // 1.5·2^52: x + SHIFT rounds x to an integer held in the low mantissa bits
+const EXP_MAX: f64 = 708.0;
+const Z_MAX: f64 = 300.0;
+
+// Taylor coefficients 1/k!, k = 2..13
+const C2: f64 = 0.5;
+const C3: f64 = 1.0 / 6.0;
+const C4: f64 = 1.0 / 24.0;
+const C5: f64 = 1.0 / 120.0;
+const C6: f64 = 1.0 / 720.0;
+const C7: f64 = 1.0 / 5040.0;
+const C8: f64 = 1.0 / 40320.0;
+const C9: f64 = 1.0 / 362880.0;
+const C10: f64 = 1.0 / 3628800.0;
+const C11: f64 = 1.0 / 39916800.0;
+const C12: f64 = 1.0 / 479001600.0;
+const C13: f64 = 1.0 / 6227020800.0;
+
+@inline function ldf(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+@inline function stf(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}
+
+/** exp(x) for |x| ≤ 708 (clamped there), ≈ 1–2 ulp. */
+@inline function expF(x: f64): f64 {
+  x = min(max(x, -EXP_MAX), EXP_MAX);
+  const t = x * LOG2E + SHIFT;
+  const k = t - SHIFT;
+  const r = x - k * LN2HI - k * LN2LO;
+  let p = C13;
+  p = p * r + C12;
+  p = p * r + C11;
+  p = p * r + C10;
+  p = p * r + C9;
+  p = p * r + C8;
+  p = p * r + C7;
+  p = p * r + C6;
+  p = p * r + C5;
+  p = p * r + C4;
+  p = p * r + C3;
+  p = p * r + C2;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  const scale = reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
+  return p * scale;
+}
+
+/** Two lanes of `expF`. */
+@inline function expV(x: v128): v128 {
+  x = f64x2.min(f64x2.max(x, f64x2.splat(-EXP_MAX)), f64x2.splat(EXP_MAX));
+  const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(SHIFT));
+  const k = f64x2.sub(t, f64x2.splat(SHIFT));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2HI))), f64x2.mul(k, f64x2.splat(LN2LO)));
+  let p = f64x2.splat(C13);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C12));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C11));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C10));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C9));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C8));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C7));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C6));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C4));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C3));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C2));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
+  return f64x2.mul(p, scale);
+}
+
+/** H[j] = σ(z_r + b_j·z₂), j < nbp. */
+function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize): void {
+  if (code == 1) {
+    const zS = zr + ldf(bAxis, 0) * z2;
+    const zE = zr + ldf(bAxis, nb - 1) * z2;
+    const recur = max(abs(zS), abs(zE)) <= Z_MAX;
+    if (ASC_FEATURE_SIMD) {
+      const vzr = f64x2.splat(zr);
+      const vz2 = f64x2.splat(z2);
+      const one = f64x2.splat(1.0);
+      if (recur) {
+        // q² = exp(2·(2Δb)·z₂), two columns on. Kept in memory: as a value, V8's TurboFan scheduled the whole exp
+        // into the loop's branch that uses it (once per pair, ≈ 7× slower); a load stays a load.
+        v128.store(gQ, expV(f64x2.splat(4.0 * db * z2)));
+        let u = one;
+        for (let j = 0, c = 0; j < nbp; j += 2, c++) {
+          if (c == ANCHOR) c = 0;
+          if (c == 0) {
+            const z = f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2));
+            u = expV(f64x2.add(z, z));
+          } else {
+            u = f64x2.mul(u, v128.load(gQ));
+          }
+          v128.store(at(h, j), f64x2.div(f64x2.sub(u, one), f64x2.add(u, one)));
+        }
+      } else {
+        const lo = f64x2.splat(-Z_MAX);
+        const hi = f64x2.splat(Z_MAX);
+        for (let j = 0; j < nbp; j += 2) {
+          const z = f64x2.min(f64x2.max(f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2)), lo), hi);
+          const u = expV(f64x2.add(z, z));
+          v128.store(at(h, j), f64x2.div(f64x2.sub(u, one), f64x2.add(u, one)));
+        }
+      }
+    } else {
+      if (recur) {
+        store<f64>(gQ, expF(2.0 * db * z2)); // in memory, as above
+        let u = 1.0;
+        for (let j = 0, c = 0; j < nbp; j++, c++) {
+          if (c == 2 * ANCHOR) c = 0;
+          if (c == 0) {
+            const z = zr + ldf(bAxis, j) * z2;
+            u = expF(z + z);
+          } else {
+            u *= load<f64>(gQ);
+          }
+          stf(h, j, (u - 1.0) / (u + 1.0));
+        }
+      } else {
+        for (let j = 0; j < nbp; j++) {
+          const z = min(max(zr + ldf(bAxis, j) * z2, -Z_MAX), Z_MAX);
+          const u = expF(z + z);
+          stf(h, j, (u - 1.0) / (u + 1.0));
+        }
+      }
+    }
+    return;
+  }
+  if (ASC_FEATURE_SIMD) {
+    const vzr = f64x2.splat(zr);
+    const vz2 = f64x2.splat(z2);
+    const zero = f64x2.splat(0.0);
+    const vs = f64x2.splat(slope);
+    for (let j = 0; j < nbp; j += 2) {
+      const z = f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2));
+      let v = z;
+      if (code == 4) v = v128.bitselect(z, zero, f64x2.gt(z, zero));
+      else if (code == 5) v = v128.bitselect(z, f64x2.mul(vs, z), f64x2.gt(z, zero));
+      else if (code == 7) v = f64x2.mul(z, z);
+      v128.store(at(h, j), v);
+    }
+  } else {
+    for (let j = 0; j < nbp; j++) {
+      const z = zr + ldf(bAxis, j) * z2;
+      let v = z;
+      if (code == 4) v = z > 0 ? z : 0.0;
+      else if (code == 5) v = z > 0 ? z : slope * z;
+      else if (code == 7) v = z * z;
+      stf(h, j, v);
+    }
+  }
+}
+
+/** ACC[j] += C[j]·H[j], j < nbp. */
+function axpyRow(nbp: i32, c: usize, h: usize, acc: usize): void {
+  if (ASC_FEATURE_SIMD) {
+    for (let j = 0; j < nbp; j += 2) {
+      v128.store(at(acc, j), f64x2.add(v128.load(at(acc, j)), f64x2.mul(v128.load(at(c, j)), v128.load(at(h, j)))));
+    }
+  } else {
+    for (let j = 0; j < nbp; j++) stf(acc, j, ldf(acc, j) + ldf(c, j) * ldf(h, j));
+  }
+}
+
+// The call's dimensions and buffers (set by `sliceAffinePlane`; kernels run one at a time).
+let gM: i32 = 0;
+let gR: i32 = 0;
+let gNb: i32 = 0;
+let gNbp: i32 = 0;
+let gCode: i32 = 0;
+let gSlope: f64 = 0;
+let gDb: f64 = 0;
+let gZ0: usize = 0;
+let gZ1: usize = 0;
+let gZ2: usize = 0;
+let gC2: usize = 0;
+let gY: usize = 0;
+let gB: usize = 0;
+let gC: usize = 0;
+let gAcc: usize = 0;
+let gH: usize = 0;
+let gRow: usize = 0;
+let gBa: usize = 0;
+let gQ: usize = 0; // 2 f64: the row ratio q or q² (see activateRow)
+
+/**
+ * ROW[j] += ‖f_i(a, b_j) − y_i‖² for sample i on grid row a. A separate function with two call sites, so binaryen
+ * does not inline it into the exported kernel: V8 tiers a wasm function up only between calls, and the kernel
+ * itself is called once (inlined, the whole grid ran in baseline code, ≈ 7× slower).
+ */
+function addSample(i: i32, a: f64): void {
+  const m = gM, r = gR, nbp = gNbp;
+  memory.fill(gAcc, 0, <usize>(r * nbp) << 3);
+  for (let s = 0; s < m; s++) {
+    const zr = ldf(gZ0, i * m + s) + a * ldf(gZ1, i * m + s);
+    activateRow(gCode, gSlope, zr, ldf(gZ2, i * m + s), gNb, nbp, gB, gDb, gH);
+    for (let k = 0; k < r; k++) axpyRow(nbp, at(gC, (k * m + s) * nbp), gH, at(gAcc, k * nbp));
+  }
+  for (let j = 0; j < nbp; j++) {
+    const b = ldf(gB, j);
+    let e = 0.0;
+    for (let k = 0; k < r; k++) {
+      const res = ldf(gAcc, k * nbp + j) + ldf(gBa, k) + b * ldf(gC2, k) - ldf(gY, i * r + k);
+      e += res * res;
+    }
+    stf(gRow, j, ldf(gRow, j) + e);
+  }
+}
+
+/**
+ * The loss on an nA × nb grid of the plane (see the file comment). z0, z1, z2: n × m; w0, w1, w2: r × m (output
+ * weights at θ, along d₁, along d₂); c0, c1, c2: r (output biases likewise; zeros without bias); y: n × r;
+ * aAxis: nA; bAxis: nbp (even, padded by repeating the last value); db = b₁ − b₀ (0 when nb = 1);
+ * s: scratch of r·m·nbp + r·nbp + 2·nbp + r·m + r + 2 f64; grid: nA·nbp.
+ */
+export function sliceAffinePlane(
+  n: i32, m: i32, r: i32, nA: i32, nb: i32, nbp: i32, code: i32, slope: f64,
+  z0: usize, z1: usize, z2: usize, w0: usize, w1: usize, w2: usize, c0: usize, c1: usize, c2: usize,
+  y: usize, aAxis: usize, bAxis: usize, db: f64, s: usize, grid: usize,
+): void {
+  gM = m; gR = r; gNb = nb; gNbp = nbp; gCode = code; gSlope = slope; gDb = db;
+  gZ0 = z0; gZ1 = z1; gZ2 = z2; gC2 = c2; gY = y; gB = bAxis;
+  gC = s;
+  gAcc = at(gC, r * m * nbp);
+  gH = at(gAcc, r * nbp);
+  gRow = at(gH, nbp);
+  const WA = at(gRow, nbp);
+  gBa = at(WA, r * m);
+  gQ = at(gBa, r);
+  for (let ia = 0; ia < nA; ia++) {
+    const a = ldf(aAxis, ia);
+    for (let q = 0; q < r * m; q++) stf(WA, q, ldf(w0, q) + a * ldf(w1, q));
+    for (let k = 0; k < r; k++) stf(gBa, k, ldf(c0, k) + a * ldf(c1, k));
+    for (let q = 0; q < r * m; q++) {
+      const w = ldf(WA, q);
+      const f = ldf(w2, q);
+      const cq = at(gC, q * nbp);
+      for (let j = 0; j < nbp; j++) stf(cq, j, w + ldf(bAxis, j) * f);
+    }
+    memory.fill(gRow, 0, <usize>nbp << 3);
+    addSample(0, a);
+    for (let i = 1; i < n; i++) addSample(i, a);
+    const twoN = 2.0 * <f64>n;
+    for (let j = 0; j < nbp; j++) stf(grid, ia * nbp + j, ldf(gRow, j) / twoN);
+  }
+}
