@@ -66,6 +66,65 @@ describe.each(BACKENDS)("lossSlice (%s)", (backend) => {
   });
 });
 
+describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against the TS plane evaluator (%s)", (backend) => {
+  it("same grid for every activation, output width, bias, odd/even and 1-D grids (fast-check)", () => {
+    const acts: Activation[] = ["tanh", "relu", "linear", "quadratic", { name: "leaky-relu", slope: 0.2 }];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom(...acts),
+        fc.boolean(),
+        fc.constantFrom(0.5, 2, 200),
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 999 }),
+        (din, m, r, activation, bias, range, points, dims, seed) => {
+          const spec = { widths: [din, m, r], activation, bias };
+          const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed }) };
+          const data = randomData(7, din, r, seed + 1);
+          const directions = Array.from({ length: dims }, (_, k) => filterNormalizedDirection(model, { seed: seed + 2 + k }));
+          setBackend("ts");
+          const ref = lossSlice(model, data, { directions, points, range });
+          setBackend(backend);
+          const s = lossSlice(model, data, { directions, points, range });
+          expect(s.evaluator).toBe("affine-plane");
+          expect(s.grid.length).toBe(ref.grid.length);
+          for (let i = 0; i < ref.grid.length; i++) {
+            expect(s.grid[i].length).toBe(ref.grid[i].length);
+            for (let j = 0; j < ref.grid[i].length; j++) {
+              const e = Math.abs(s.grid[i][j] - ref.grid[i][j]) / Math.max(ref.grid[i][j], 1e-300);
+              // 1e-13 relative: the two evaluators differ only in rounding — Z by matmul vs a loop (≤ din ulp in z),
+              // tanh's u = exp(2z) from a ≤ 2-ulp polynomial exp times ≤ 15 ratio products (kernel) vs Math.exp
+              // times ≤ 100 products (TS), and the order of the output sums. Observed ≤ 6e-15 (seed 17).
+              expect(e).toBeLessThanOrEqual(1e-13);
+            }
+          }
+        },
+      ),
+      { seed: 17, numRuns: 60 },
+    );
+  });
+
+  it("a 101-point tanh row (several exp re-anchorings) agrees with Math.tanh pointwise", () => {
+    setBackend(backend);
+    const spec = { widths: [3, 5, 1], activation: "tanh" as const };
+    const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 21 }) };
+    const data = randomData(6, 3, 1, 22);
+    const d1 = filterNormalizedDirection(model, { seed: 23 });
+    const d2 = filterNormalizedDirection(model, { seed: 24 });
+    const s = lossSlice(model, data, { directions: [d1, d2], points: 101, range: 3 });
+    for (const i of [0, 37, 100]) {
+      for (let j = 0; j < 101; j++) {
+        const ref = pointwise(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
+        // against an independent forward pass with Math.tanh: ≤ ~30 ulp in u, 1e-13 relative in the loss
+        expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-13 * ref);
+      }
+    }
+  });
+});
+
 describe("directions", () => {
   it("filter normalisation: each filter of d has the norm of the same filter of θ, biases 0 (fast-check)", () => {
     setBackend("simd");
