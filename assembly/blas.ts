@@ -43,8 +43,11 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
   return kc * roundUp(imin(n, NC), NR) + kc * roundUp(imin(m, MC), MR) + MR * NR;
 }
 
-/** Register tile: C[0:2, 0:8] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed steps. */
-function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64): void {
+/**
+ * Register tile: C[0:2, 0:8] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed steps;
+ * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read.
+ */
+function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
   const c1 = c + (<usize>ldc << 3);
   if (ASC_FEATURE_SIMD) {
     let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
@@ -68,6 +71,17 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
       pb += 64;
     }
     const va = f64x2.splat(alpha);
+    if (set) {
+      v128.store(c, f64x2.mul(va, c00));
+      v128.store(c, f64x2.mul(va, c01), 16);
+      v128.store(c, f64x2.mul(va, c02), 32);
+      v128.store(c, f64x2.mul(va, c03), 48);
+      v128.store(c1, f64x2.mul(va, c10));
+      v128.store(c1, f64x2.mul(va, c11), 16);
+      v128.store(c1, f64x2.mul(va, c12), 32);
+      v128.store(c1, f64x2.mul(va, c13), 48);
+      return;
+    }
     v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c00)));
     v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c01)), 16);
     v128.store(c, f64x2.add(v128.load(c, 32), f64x2.mul(va, c02)), 32);
@@ -103,6 +117,17 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
       }
       const r0 = c + h;
       const r1 = c1 + h;
+      if (set) {
+        store<f64>(r0, alpha * s00);
+        store<f64>(r0, alpha * s01, 8);
+        store<f64>(r0, alpha * s02, 16);
+        store<f64>(r0, alpha * s03, 24);
+        store<f64>(r1, alpha * s10);
+        store<f64>(r1, alpha * s11, 8);
+        store<f64>(r1, alpha * s12, 16);
+        store<f64>(r1, alpha * s13, 24);
+        continue;
+      }
       store<f64>(r0, load<f64>(r0) + alpha * s00);
       store<f64>(r0, load<f64>(r0, 8) + alpha * s01, 8);
       store<f64>(r0, load<f64>(r0, 16) + alpha * s02, 16);
@@ -190,12 +215,13 @@ function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, 
 }
 
 /**
- * C += alpha · op(A) · op(B) over packed blocks. With `lower` = 1 (m = n) only the micro-tiles that meet the
- * lower triangle (j ≤ i) are computed; tiles on the diagonal also write some entries above it.
+ * C += alpha · op(A) · op(B) over packed blocks; with `set` = 1, C = alpha · op(A) · op(B) (C is not read: the
+ * first KC block overwrites the tiles, later ones add). With `lower` = 1 (m = n) only the micro-tiles that meet
+ * the lower triangle (j ≤ i) are computed; tiles on the diagonal also write some entries above it.
  */
 function gemmBlocked(
   ta: i32, tb: i32, m: i32, n: i32, k: i32, alpha: f64,
-  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, lower: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, lower: i32, set: i32,
 ): void {
   const kcMax = imin(k, KC);
   const bPack = work;
@@ -205,6 +231,7 @@ function gemmBlocked(
     const nc = imin(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = imin(KC, k - pc);
+      const first = set && pc == 0 ? 1 : 0;
       packB(tb, b, ldb, pc, kc, jc, nc, bPack);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = imin(MC, m - ic);
@@ -220,15 +247,15 @@ function gemmBlocked(
             if (lower && j0 > i0 + mr - 1) continue;
             const pa = aPack + ((<usize>ir * <usize>kc) << 3);
             if (mr == MR && nr == NR) {
-              microKernel2x8(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha);
+              microKernel2x8(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
             } else {
-              // Edge tile: compute the full 2×8 tile into scratch (padding is zero), add the valid part to C.
-              for (let q: usize = 0; q < <usize>(MR * NR); q++) store<f64>(tile + (q << 3), 0);
-              microKernel2x8(kc, pa, pb, tile, NR, alpha);
+              // Edge tile: compute the full 2×8 tile into scratch (padding is zero), add or copy its valid part.
+              microKernel2x8(kc, pa, pb, tile, NR, alpha, 1);
               for (let r = 0; r < mr; r++) {
                 for (let q = 0; q < nr; q++) {
                   const cij = at(c, i0 + r, j0 + q, ldc);
-                  store<f64>(cij, load<f64>(cij) + load<f64>(at(tile, r, q, NR)));
+                  const t = load<f64>(at(tile, r, q, NR));
+                  store<f64>(cij, first ? t : load<f64>(cij) + t);
                 }
               }
             }
@@ -260,8 +287,9 @@ export function dgemm(
   ta: i32, tb: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f64, c: usize, ldc: i32, work: usize,
 ): void {
-  scaleMatrix(m, n, beta, c, ldc);
-  gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, 0);
+  // beta = 0: the first KC block overwrites C (no zero-fill pass; NaN/Inf in C never leak).
+  if (beta != 0) scaleMatrix(m, n, beta, c, ldc);
+  gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, 0, beta == 0 ? 1 : 0);
 }
 
 /**
@@ -273,10 +301,24 @@ export function dgemm(
 export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
   const d = ata ? n : m;
   const k = ata ? m : n;
-  scaleMatrix(d, d, beta, c, ldc);
-  gemmBlocked(ata ? 1 : 0, ata ? 0 : 1, d, d, k, alpha, a, lda, a, lda, c, ldc, work, 1);
-  for (let i = 0; i < d; i++) {
-    for (let j = i + 1; j < d; j++) store<f64>(at(c, i, j, ldc), load<f64>(at(c, j, i, ldc)));
+  // beta = 0: the first KC block overwrites the lower tiles; every entry above the diagonal is then mirrored.
+  if (beta != 0) scaleMatrix(d, d, beta, c, ldc);
+  gemmBlocked(ata ? 1 : 0, ata ? 0 : 1, d, d, k, alpha, a, lda, a, lda, c, ldc, work, 1, beta == 0 ? 1 : 0);
+  mirrorLower(d, c, ldc);
+}
+
+/** C[i, j] = C[j, i] for j > i, in 32 × 32 blocks so the strided (column) side stays in cache. */
+function mirrorLower(d: i32, c: usize, ldc: i32): void {
+  const B = 32;
+  for (let ib = 0; ib < d; ib += B) {
+    const ie = imin(ib + B, d);
+    for (let jb = ib; jb < d; jb += B) {
+      const je = imin(jb + B, d);
+      for (let j = jb; j < je; j++) {
+        const src = at(c, j, 0, ldc);
+        for (let i = ib; i < imin(ie, j); i++) store<f64>(at(c, i, j, ldc), load<f64>(src + (<usize>i << 3)));
+      }
+    }
   }
 }
 

@@ -360,7 +360,7 @@ function jacobianInto(p: usize, x: usize, J: usize): void {
   const n = gN;
   const r = width(gL);
   const M = gM;
-  for (let q = 0; q < n * r * M; q++) stf(J, q, 0);
+  // No zero-fill: for every output ko, the layer loop below writes each W and b entry of row (i, ko).
   for (let ko = 0; ko < r; ko++) {
     // δ^L with column ko = σ_out'(Z^L)
     let d = arr(RD_, gL);

@@ -10,7 +10,7 @@ export {
   type BackendName,
 } from "./backend.js";
 export type { WasmBuild } from "./wasm-instance.js";
-export { runKernel, out, wasmActive, type KernelArg, type KernelOut } from "./kernel.js";
+export { runKernel, out, outWritten, scratch, wasmActive, type KernelArg, type KernelOut, type KernelScratch } from "./kernel.js";
 export * from "./validate.js";
 export * from "./blas.js";
 export * from "./eigen.js";

@@ -11,12 +11,34 @@ export interface KernelOut {
   readonly out: number;
   /** Initial contents (length `out`); zeros when omitted. */
   readonly init?: ArrayLike<number>;
+  /** True: the kernel writes every entry, so the buffer starts uninitialised (no zero-fill). */
+  readonly written?: boolean;
 }
-export type KernelArg = number | Float64Array | Int32Array | KernelOut;
+/** Uninitialised f64 scratch of `scratch` values in the arena: neither copied in nor returned. */
+export interface KernelScratch {
+  readonly scratch: number;
+}
+export type KernelArg = number | Float64Array | Int32Array | KernelOut | KernelScratch;
 
 /** An f64 output buffer of `length` values for `runKernel`. */
 export function out(length: number, init?: ArrayLike<number>): KernelOut {
   return init === undefined ? { out: length } : { out: length, init };
+}
+
+/**
+ * An f64 output buffer of `length` values that the kernel overwrites entirely (it must write every entry, since
+ * the buffer is not zero-filled first). Saves one pass over large outputs.
+ */
+export function outWritten(length: number): KernelOut {
+  return { out: length, written: true };
+}
+
+/**
+ * `length` doubles of kernel scratch: reserved in the arena uninitialised, never copied in or out. Use it
+ * instead of passing a throw-away Float64Array (which would be copied into WASM memory).
+ */
+export function scratch(length: number): KernelScratch {
+  return { scratch: length };
 }
 
 /** True when the active backend is a WASM build (false for `ts`); throws before `init()`. */
@@ -39,7 +61,8 @@ export function runKernel(fn: string, kernel: string, args: readonly KernelArg[]
       if (typeof a === "number") return a;
       if (a instanceof Float64Array) return w.putF64(fn, a);
       if (a instanceof Int32Array) return w.putI32(fn, a);
-      const ptr = a.init === undefined ? w.allocF64(fn, a.out) : w.putF64(fn, a.init);
+      if ("scratch" in a) return w.allocF64(fn, a.scratch, false);
+      const ptr = a.init === undefined ? w.allocF64(fn, a.out, a.written !== true) : w.putF64(fn, a.init);
       outs.push({ ptr, n: a.out });
       return ptr;
     });

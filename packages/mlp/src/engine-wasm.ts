@@ -1,4 +1,4 @@
-import { out, runKernel } from "@losscape/core";
+import { out, outWritten, runKernel, scratch as arenaScratch } from "@losscape/core";
 import type { HvpPart } from "./engine-ts.js";
 import type { Net } from "./spec.js";
 
@@ -102,16 +102,23 @@ export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Ar
   return runKernel(fn, "mlpJacobian", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r * net.M)]).outputs[0];
 }
 
-/** split = false: { h0: H }; split = true: { h0: H₀, h1: H₁ } (without L2). */
+/**
+ * split = false: { h0: H }; split = true: { h0: H₀, h1: H₁ } (without L2). The kernel's scratch (s, J, e and the
+ * SYRK packing workspace, ≈ 9 MB at M = 901, n = 200) is reserved in the arena uninitialised rather than copied
+ * in, and it overwrites every entry of h0 and h1, so they are not zero-filled first.
+ */
 export function wasmHessian(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
   const M = net.M;
   const r = net.widths[net.L];
-  const s = scratch("s", 12 * n * totalWidth(net));
-  const J = scratch("J", n * r * M);
-  const e = scratch("e", 2 * M);
-  const work = workFor(fn, maxDim(net, n * r, M));
+  const d = maxDim(net, n * r, M);
+  let w = workCache.get(d);
+  if (w === undefined) {
+    w = runKernel(fn, "dgemmWorkSize", [d, d, d]).result;
+    workCache.set(d, w);
+  }
   const { outputs } = runKernel(fn, "mlpHessian", [
-    ...netArgs(net), net.loss, n, p, X, Y, s, work, J, e, split ? 1 : 0, out(M * M), out(split ? M * M : 0),
+    ...netArgs(net), net.loss, n, p, X, Y, arenaScratch(12 * n * totalWidth(net)), arenaScratch(w), arenaScratch(n * r * M), arenaScratch(2 * M),
+    split ? 1 : 0, outWritten(M * M), outWritten(split ? M * M : 0),
   ]);
   return split ? { h0: outputs[0], h1: outputs[1] } : { h0: outputs[0] };
 }

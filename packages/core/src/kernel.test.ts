@@ -1,0 +1,64 @@
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { init, loadWasm, out, outWritten, runKernel, scratch, setBackend } from "./index.js";
+
+// runKernel's arena-only arguments: `scratch(n)` (uninitialised, not copied in or out) and `outWritten(n)` (an
+// output the kernel overwrites entirely, not zero-filled). They must change nothing but the copies: results are
+// compared bit for bit with the same kernel called with copied-in / zero-filled buffers.
+
+/** Deterministic entries in [-1, 1) (xorshift32). */
+function randomData(len: number, seed: number): Float64Array {
+  let s = seed | 0 || 0x9e3779b9;
+  const d = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    d[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return d;
+}
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe.each(["simd", "scalar"] as const)("runKernel arena arguments on the %s build", (build) => {
+  beforeEach(() => setBackend(build));
+
+  it("scratch() reserves uninitialised room that is neither copied in nor returned", () => {
+    const w = runKernel("test", "dgemmWorkSize", [40, 40, 30]).result;
+    const a = randomData(30 * 40, 1);
+    const b = randomData(30 * 40, 2);
+    const viaArray = runKernel("test", "dgemm", [1, 0, 40, 40, 30, 0.5, a, 40, b, 40, 0, out(1600), 40, new Float64Array(w)]);
+    const viaScratch = runKernel("test", "dgemm", [1, 0, 40, 40, 30, 0.5, a, 40, b, 40, 0, out(1600), 40, scratch(w)]);
+    expect(viaScratch.outputs).toHaveLength(1);
+    expect(viaScratch.outputs[0]).toEqual(viaArray.outputs[0]);
+  });
+
+  // d = 300 spans several 128-row blocks and 32-wide mirror blocks; k = 300 > kc = 256, so the second k-block
+  // accumulates onto the tiles the first one overwrote (β = 0 never reads C).
+  it.each([
+    [1, 300, 41],
+    [1, 41, 300],
+    [0, 300, 300],
+  ])("dsyrk with β = 0 into outWritten (ata = %i, A %i × %i) equals the zero-filled call, exactly symmetric", (ata, m, n) => {
+    const d = ata ? n : m;
+    const a = randomData(m * n, m + n + ata);
+    const w = runKernel("test", "dgemmWorkSize", [d, d, ata ? m : n]).result;
+    // First fill the arena with NaN so an unwritten entry of an outWritten buffer would show.
+    runKernel("test", "dsyrk", [ata, m, n, 1, a, n, 1, out(d * d, new Float64Array(d * d).fill(NaN)), d, scratch(w)]);
+    const written = runKernel("test", "dsyrk", [ata, m, n, -0.75, a, n, 0, outWritten(d * d), d, scratch(w)]).outputs[0];
+    const zeroed = runKernel("test", "dsyrk", [ata, m, n, -0.75, a, n, 0, out(d * d), d, out(w)]).outputs[0];
+    expect(written.every(Number.isFinite)).toBe(true);
+    expect(written).toEqual(zeroed);
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) expect(written[j * d + i]).toBe(written[i * d + j]);
+    // One entry against its definition: C[i, j] = α · Σₚ op(A)ₚᵢ op(A)ₚⱼ. Both sum k products of entries in
+    // [-1, 1) in different orders, so they agree to k·2⁻⁵² (Higham §3.1) times Σ|…| ≤ k.
+    const k = ata ? m : n;
+    const [i, j] = [d - 1, Math.floor(d / 3)];
+    let s = 0;
+    for (let p = 0; p < k; p++) s += ata ? a[p * n + i] * a[p * n + j] : a[i * n + p] * a[j * n + p];
+    expect(Math.abs(written[i * d + j] - -0.75 * s)).toBeLessThanOrEqual(0.75 * k * k * 2 ** -52);
+  });
+});
