@@ -8,18 +8,20 @@
 // Activation codes are mlp's: 0 linear, 1 tanh, 4 relu, 5 leaky-relu (slope), 7 quadratic.
 //
 // tanh z = (u − 1)/(u + 1) with u = exp(2z). Along a grid row z_j = z_r + b_j·z₂ is affine in j, so
-// u_{j+2} = u_j·q² with q = exp(2Δb·z₂): the kernel works on column pairs (j, j+1) (one f64x2), re-anchors u with
-// a fresh exp every ANCHOR pairs (so a value carries at most ANCHOR−1 rounded products: relative error ≤ ~2·ANCHOR
-// ulp in u, ≤ ~ANCHOR ulp absolute in tanh), and uses exp directly (z clamped to ±300, where tanh = ±1 in f64)
-// when |z| > 300 at an end of the row. `expF`/`expV` are exp by range reduction x = k·ln2 + r, |r| ≤ ln2/2 (ln2 split
-// in a 32-bit-exact high part and a low part, Cody & Waite 1980), a degree-13 Taylor polynomial for e^r (truncation
-// ≤ 0.3466¹⁴/14! ≈ 4e-18 relative) and 2^k put into the exponent bits: ≈ 1–2 ulp for |x| ≤ 708.
+// u_{j+2} = u_j·q² with q = exp(2Δb·z₂): the kernel works on column pairs (j, j+1) (one f64x2) and re-anchors u
+// with a fresh exp every ANCHOR pairs, so a value carries at most ANCHOR − 1 rounded products (relative error
+// ≤ ~2·ANCHOR ulp in u, ≤ ~ANCHOR ulp absolute in tanh; ANCHOR = 26 anchors a 101-point row twice). Rows with
+// |z| > 300 at an end use exp at every point (z clamped to ±300, where tanh = ±1 in f64). With one output,
+// `tanhPair` fuses two neurons and shares one division between them.
+// `expF`/`expV`: exp by range reduction x = k·ln2 + r, |r| ≤ ln2/2 (ln2 split in a 32-bit-exact high part and a
+// low part, Cody & Waite 1980), a degree-13 Taylor polynomial for e^r (truncation ≤ 0.3466¹⁴/14! ≈ 4e-18
+// relative) and 2^k written into the exponent bits: ≈ 1–2 ulp for |x| ≤ 708.
 //
 // Layout: the b axis is padded to an even length nbp (the caller repeats its last value); scratch s (f64) holds
-// C (r·m·nbp: C[k, s, j] = W²(a, b_j)[k, s]), ACC (r·nbp), H (nbp), ROW (nbp), WA (r·m), BA (r), Q (2). The grid out is
-// nA × nbp row-major (padding columns are junk).
+// C (r·m·nbp: C[k, s, j] = W²(a, b_j)[k, s]), ACC (r·nbp), H (nbp), ROW (nbp), WA (r·m), BA (r), Q (4). The grid
+// out is nA × nbp row-major (padding columns are junk).
 
-const ANCHOR: i32 = 16; // pairs between fresh exp evaluations
+const ANCHOR: i32 = 26; // pairs between fresh exp evaluations
 const LOG2E: f64 = 1.4426950408889634;
 const LN2HI: f64 = 6.93147180369123816490e-1; // low 32 bits zero: k·LN2HI exact for |k| < 2^20
 const LN2LO: f64 = 1.90821492927058770002e-10;
@@ -212,21 +214,109 @@ let gAcc: usize = 0;
 let gH: usize = 0;
 let gRow: usize = 0;
 let gBa: usize = 0;
-let gQ: usize = 0; // 2 f64: the row ratio q or q² (see activateRow)
+let gQ: usize = 0; // 4 f64: row ratios q or q² (see activateRow, tanhPair)
+
+const Z_PAIR: f64 = 150.0; // |z| bound of `tanhPair`: (u_a + 1)(u_b + 1) ≤ e^600 stays finite
+
+/**
+ * tanh, one output: ACC[j] += C[s, j]·tanh z_s(a, b_j) + C[s+1, j]·tanh z_{s+1}(a, b_j) for neurons s, s+1 of
+ * sample i, fused (no H round trip), the two exp recurrences interleaved, and one division for both:
+ * with v = 1/((u_s + 1)(u_{s+1} + 1)), tanh z_s = (u_s − 1)(u_{s+1} + 1)·v (≤ ~3 ulp more than one division each).
+ * Returns false (nothing done) when |z| > Z_PAIR at an end of the row for either neuron.
+ */
+function tanhPair(i: i32, a: f64, s: i32): bool {
+  const m = gM, nbp = gNbp;
+  const q = i * m + s;
+  const zrA = ldf(gZ0, q) + a * ldf(gZ1, q);
+  const zrB = ldf(gZ0, q + 1) + a * ldf(gZ1, q + 1);
+  const z2A = ldf(gZ2, q);
+  const z2B = ldf(gZ2, q + 1);
+  const b0 = ldf(gB, 0);
+  const b1 = ldf(gB, gNb - 1);
+  if (max(max(abs(zrA + b0 * z2A), abs(zrA + b1 * z2A)), max(abs(zrB + b0 * z2B), abs(zrB + b1 * z2B))) > Z_PAIR) return false;
+  const cA = at(gC, s * nbp);
+  const cB = at(gC, (s + 1) * nbp);
+  const acc = gAcc;
+  const db = gDb;
+  if (ASC_FEATURE_SIMD) {
+    // q² of each neuron in memory (see activateRow)
+    v128.store(gQ, expV(f64x2.splat(4.0 * db * z2A)));
+    v128.store(gQ, expV(f64x2.splat(4.0 * db * z2B)), 16);
+    const one = f64x2.splat(1.0);
+    let uA = one;
+    let uB = one;
+    for (let j = 0, c = 0; j < nbp; j += 2, c++) {
+      if (c == ANCHOR) c = 0;
+      if (c == 0) {
+        const b = v128.load(at(gB, j));
+        const zA = f64x2.add(f64x2.splat(zrA), f64x2.mul(b, f64x2.splat(z2A)));
+        const zB = f64x2.add(f64x2.splat(zrB), f64x2.mul(b, f64x2.splat(z2B)));
+        uA = expV(f64x2.add(zA, zA));
+        uB = expV(f64x2.add(zB, zB));
+      } else {
+        uA = f64x2.mul(uA, v128.load(gQ));
+        uB = f64x2.mul(uB, v128.load(gQ, 16));
+      }
+      const pA = f64x2.add(uA, one);
+      const pB = f64x2.add(uB, one);
+      const v = f64x2.div(one, f64x2.mul(pA, pB));
+      const tA = f64x2.mul(f64x2.mul(f64x2.sub(uA, one), pB), v);
+      const tB = f64x2.mul(f64x2.mul(f64x2.sub(uB, one), pA), v);
+      const sum = f64x2.add(f64x2.mul(v128.load(at(cA, j)), tA), f64x2.mul(v128.load(at(cB, j)), tB));
+      v128.store(at(acc, j), f64x2.add(v128.load(at(acc, j)), sum));
+    }
+  } else {
+    store<f64>(gQ, expF(2.0 * db * z2A));
+    store<f64>(gQ + 8, expF(2.0 * db * z2B));
+    let uA = 1.0;
+    let uB = 1.0;
+    for (let j = 0, c = 0; j < nbp; j++, c++) {
+      if (c == 2 * ANCHOR) c = 0;
+      if (c == 0) {
+        const b = ldf(gB, j);
+        const zA = zrA + b * z2A;
+        const zB = zrB + b * z2B;
+        uA = expF(zA + zA);
+        uB = expF(zB + zB);
+      } else {
+        uA *= load<f64>(gQ);
+        uB *= load<f64>(gQ + 8);
+      }
+      const pA = uA + 1.0;
+      const pB = uB + 1.0;
+      const v = 1.0 / (pA * pB);
+      stf(acc, j, ldf(acc, j) + (ldf(cA, j) * ((uA - 1.0) * pB * v) + ldf(cB, j) * ((uB - 1.0) * pA * v)));
+    }
+  }
+  return true;
+}
+
+/** One neuron s of sample i: H = σ(z_s(a, ·)), then ACC[k, ·] += C[k, s, ·]·H for every output k. */
+@inline function addNeuron(i: i32, a: f64, s: i32): void {
+  const m = gM, r = gR, nbp = gNbp;
+  const zr = ldf(gZ0, i * m + s) + a * ldf(gZ1, i * m + s);
+  activateRow(gCode, gSlope, zr, ldf(gZ2, i * m + s), gNb, nbp, gB, gDb, gH);
+  for (let k = 0; k < r; k++) axpyRow(nbp, at(gC, (k * m + s) * nbp), gH, at(gAcc, k * nbp));
+}
 
 /**
  * ROW[j] += ‖f_i(a, b_j) − y_i‖² for sample i on grid row a. A separate function with two call sites, so binaryen
  * does not inline it into the exported kernel: V8 tiers a wasm function up only between calls, and the kernel
- * itself is called once (inlined, the whole grid ran in baseline code, ≈ 7× slower).
+ * itself is called once.
  */
 function addSample(i: i32, a: f64): void {
   const m = gM, r = gR, nbp = gNbp;
   memory.fill(gAcc, 0, <usize>(r * nbp) << 3);
-  for (let s = 0; s < m; s++) {
-    const zr = ldf(gZ0, i * m + s) + a * ldf(gZ1, i * m + s);
-    activateRow(gCode, gSlope, zr, ldf(gZ2, i * m + s), gNb, nbp, gB, gDb, gH);
-    for (let k = 0; k < r; k++) axpyRow(nbp, at(gC, (k * m + s) * nbp), gH, at(gAcc, k * nbp));
+  let s = 0;
+  if (gCode == 1 && r == 1) {
+    for (; s + 1 < m; s += 2) {
+      if (!tanhPair(i, a, s)) {
+        addNeuron(i, a, s);
+        addNeuron(i, a, s + 1);
+      }
+    }
   }
+  for (; s < m; s++) addNeuron(i, a, s);
   for (let j = 0; j < nbp; j++) {
     const b = ldf(gB, j);
     let e = 0.0;
@@ -242,7 +332,7 @@ function addSample(i: i32, a: f64): void {
  * The loss on an nA × nb grid of the plane (see the file comment). z0, z1, z2: n × m; w0, w1, w2: r × m (output
  * weights at θ, along d₁, along d₂); c0, c1, c2: r (output biases likewise; zeros without bias); y: n × r;
  * aAxis: nA; bAxis: nbp (even, padded by repeating the last value); db = b₁ − b₀ (0 when nb = 1);
- * s: scratch of r·m·nbp + r·nbp + 2·nbp + r·m + r + 2 f64; grid: nA·nbp.
+ * s: scratch of r·m·nbp + r·nbp + 2·nbp + r·m + r + 4 f64; grid: nA·nbp.
  */
 export function sliceAffinePlane(
   n: i32, m: i32, r: i32, nA: i32, nb: i32, nbp: i32, code: i32, slope: f64,

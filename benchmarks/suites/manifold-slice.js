@@ -49,7 +49,7 @@ export default {
   main: "losscape",
   notes: [
     "Target: under 1 s for the 101×101 grid. x, y standard normal (seed 2), Xavier init (seed 1), filter-normalised directions (seeds 3, 4), range [−1, 1].",
-    "losscape: pre-activations affine in (a, b) (three matmuls once), then one WASM kernel call for the whole grid: column pairs in f64x2, tanh = (u − 1)/(u + 1) with u = exp(2z) carried along the row by products and re-anchored with a polynomial exp every 32 columns.",
+    "losscape: pre-activations affine in (a, b) (three matmuls once), then one WASM kernel call for the whole grid: column pairs in f64x2, tanh = (u − 1)/(u + 1) with u = exp(2z) carried along the row by products and re-anchored with a polynomial exp every 52 columns; one output: two neurons per pass sharing one division.",
     "plain TS: the same plane evaluator in TypeScript (backend ts; tanh by exp(2z) products along the whole row).",
     "pointwise: one WASM forward pass (mlp `loss`) per grid point. accuracy: maxRelDiff = max relative difference to the pointwise loss on 50 random grid points; relDiffVsTS = max relative difference to the plain-TS grid (all points).",
   ],

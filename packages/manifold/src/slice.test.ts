@@ -96,7 +96,7 @@ describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against t
             for (let j = 0; j < ref.grid[i].length; j++) {
               const e = Math.abs(s.grid[i][j] - ref.grid[i][j]) / Math.max(ref.grid[i][j], 1e-300);
               // 1e-13 relative: the two evaluators differ only in rounding — Z by matmul vs a loop (≤ din ulp in z),
-              // tanh's u = exp(2z) from a ≤ 2-ulp polynomial exp times ≤ 15 ratio products (kernel) vs Math.exp
+              // tanh's u = exp(2z) from a ≤ 2-ulp polynomial exp times ≤ 25 ratio products (kernel) vs Math.exp
               // times ≤ 100 products (TS), and the order of the output sums. Observed ≤ 6e-15 (seed 17).
               expect(e).toBeLessThanOrEqual(1e-13);
             }
@@ -118,7 +118,7 @@ describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against t
     for (const i of [0, 37, 100]) {
       for (let j = 0; j < 101; j++) {
         const ref = pointwise(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
-        // against an independent forward pass with Math.tanh: ≤ ~30 ulp in u, 1e-13 relative in the loss
+        // against an independent forward pass with Math.tanh: ≤ ~50 ulp in u, 1e-13 relative in the loss
         expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-13 * ref);
       }
     }

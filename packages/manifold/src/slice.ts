@@ -232,7 +232,7 @@ const KERNEL_CODE: Record<string, number> = { linear: 0, tanh: 1, relu: 4, "leak
 /**
  * The WASM plane evaluator: Zₖ = XWₖᵀ + 1bₖᵀ by core's `matmul`, then the whole grid in one kernel call
  * (`sliceAffinePlane`, assembly/slice.ts: column pairs in f64x2, tanh by exp(2z) products re-anchored with a fresh
- * polynomial exp every 32 columns). Same formulas as `affinePlane` (the oracle, and the `ts` backend's path).
+ * polynomial exp every 52 columns; for one output, two neurons at a time sharing one division). Same formulas as `affinePlane` (the oracle, and the `ts` backend's path).
  */
 function affinePlaneWasm(
   model: Model,
@@ -264,7 +264,7 @@ function affinePlaneWasm(
   bPad[nbp - 1] = bAxis[nb - 1];
   const db = nb > 1 ? bAxis[1] - bAxis[0] : 0;
   const nA = aAxis.length;
-  const scratch = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 2;
+  const scratch = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 4;
   const { outputs } = runKernel("lossSlice", "sliceAffinePlane", [
     n, m, r, nA, nb, nbp, KERNEL_CODE[act], slope,
     pre(L1.W, L1.b), pre(D1a.W, D1a.b), pre(D2a.W, D2a.b),
