@@ -243,49 +243,48 @@ function tanhPair(i: i32, a: f64, s: i32): bool {
     v128.store(gQ, expV(f64x2.splat(4.0 * db * z2A)));
     v128.store(gQ, expV(f64x2.splat(4.0 * db * z2B)), 16);
     const one = f64x2.splat(1.0);
-    let uA = one;
-    let uB = one;
-    for (let j = 0, c = 0; j < nbp; j += 2, c++) {
-      if (c == ANCHOR) c = 0;
-      if (c == 0) {
-        const b = v128.load(at(gB, j));
-        const zA = f64x2.add(f64x2.splat(zrA), f64x2.mul(b, f64x2.splat(z2A)));
-        const zB = f64x2.add(f64x2.splat(zrB), f64x2.mul(b, f64x2.splat(z2B)));
-        uA = expV(f64x2.add(zA, zA));
-        uB = expV(f64x2.add(zB, zB));
-      } else {
-        uA = f64x2.mul(uA, v128.load(gQ));
-        uB = f64x2.mul(uB, v128.load(gQ, 16));
+    const qA = v128.load(gQ);
+    const qB = v128.load(gQ, 16);
+    for (let j0 = 0; j0 < nbp; j0 += 2 * ANCHOR) {
+      // a block of ANCHOR column pairs: a fresh exp at its start, then products (no branch in the inner loop)
+      const b = v128.load(at(gB, j0));
+      const zA = f64x2.add(f64x2.splat(zrA), f64x2.mul(b, f64x2.splat(z2A)));
+      const zB = f64x2.add(f64x2.splat(zrB), f64x2.mul(b, f64x2.splat(z2B)));
+      let uA = expV(f64x2.add(zA, zA));
+      let uB = expV(f64x2.add(zB, zB));
+      const j1 = min(j0 + 2 * ANCHOR, nbp);
+      for (let j = j0; j < j1; j += 2) {
+        const pA = f64x2.add(uA, one);
+        const pB = f64x2.add(uB, one);
+        const v = f64x2.div(one, f64x2.mul(pA, pB));
+        const tA = f64x2.mul(f64x2.mul(f64x2.sub(uA, one), pB), v);
+        const tB = f64x2.mul(f64x2.mul(f64x2.sub(uB, one), pA), v);
+        const sum = f64x2.add(f64x2.mul(v128.load(at(cA, j)), tA), f64x2.mul(v128.load(at(cB, j)), tB));
+        v128.store(at(acc, j), f64x2.add(v128.load(at(acc, j)), sum));
+        uA = f64x2.mul(uA, qA);
+        uB = f64x2.mul(uB, qB);
       }
-      const pA = f64x2.add(uA, one);
-      const pB = f64x2.add(uB, one);
-      const v = f64x2.div(one, f64x2.mul(pA, pB));
-      const tA = f64x2.mul(f64x2.mul(f64x2.sub(uA, one), pB), v);
-      const tB = f64x2.mul(f64x2.mul(f64x2.sub(uB, one), pA), v);
-      const sum = f64x2.add(f64x2.mul(v128.load(at(cA, j)), tA), f64x2.mul(v128.load(at(cB, j)), tB));
-      v128.store(at(acc, j), f64x2.add(v128.load(at(acc, j)), sum));
     }
   } else {
     store<f64>(gQ, expF(2.0 * db * z2A));
     store<f64>(gQ + 8, expF(2.0 * db * z2B));
-    let uA = 1.0;
-    let uB = 1.0;
-    for (let j = 0, c = 0; j < nbp; j++, c++) {
-      if (c == 2 * ANCHOR) c = 0;
-      if (c == 0) {
-        const b = ldf(gB, j);
-        const zA = zrA + b * z2A;
-        const zB = zrB + b * z2B;
-        uA = expF(zA + zA);
-        uB = expF(zB + zB);
-      } else {
-        uA *= load<f64>(gQ);
-        uB *= load<f64>(gQ + 8);
+    const qA = load<f64>(gQ);
+    const qB = load<f64>(gQ + 8);
+    for (let j0 = 0; j0 < nbp; j0 += 2 * ANCHOR) {
+      const b = ldf(gB, j0);
+      const zA = zrA + b * z2A;
+      const zB = zrB + b * z2B;
+      let uA = expF(zA + zA);
+      let uB = expF(zB + zB);
+      const j1 = min(j0 + 2 * ANCHOR, nbp);
+      for (let j = j0; j < j1; j++) {
+        const pA = uA + 1.0;
+        const pB = uB + 1.0;
+        const v = 1.0 / (pA * pB);
+        stf(acc, j, ldf(acc, j) + (ldf(cA, j) * ((uA - 1.0) * pB * v) + ldf(cB, j) * ((uB - 1.0) * pA * v)));
+        uA *= qA;
+        uB *= qB;
       }
-      const pA = uA + 1.0;
-      const pB = uB + 1.0;
-      const v = 1.0 / (pA * pB);
-      stf(acc, j, ldf(acc, j) + (ldf(cA, j) * ((uA - 1.0) * pB * v) + ldf(cB, j) * ((uB - 1.0) * pA * v)));
     }
   }
   return true;
