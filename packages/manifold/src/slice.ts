@@ -171,6 +171,8 @@ export interface LossSlice {
  * row of fixed a, u_j = exp(2z(a, b_j)) = u₀·q^j with q = exp(2Δb·z₂), so tanh z = (u − 1)/(u + 1) costs one
  * multiplication and one division (rows where |z| > 300 somewhere fall back to Math.tanh so u never
  * overflows; the recurrence's relative error grows by ≤ 1 ulp per step, ≤ ~100 ulp over a row).
+ * On a WASM backend (simd, scalar) the plane is evaluated by one kernel call (`sliceAffinePlane`, see
+ * `affinePlaneWasm`); the `ts` backend runs the TypeScript evaluator, the kernel's oracle (equal to ≤ 1e-13 relative).
  * Every other network is evaluated pointwise with mlp's `loss` (on the active backend).
  * @example
  * const d1 = filterNormalizedDirection(model, { seed: 1 }), d2 = filterNormalizedDirection(model, { seed: 2 });
