@@ -445,7 +445,8 @@ function addResidualShallow(x: usize, H: usize): void {
   const G = arr(GA_, 2);
   const ga1 = arr(GA_, 1); // gᵢⱼ = Σₖ Gᵢₖ W²ₖⱼ, already computed by backwardPass
   const cv = arr(RZ_, 1); // n doubles
-  const ev = cv + (<usize>n << 3); // r·n doubles (RZ and RA together hold 2·n·(m + r) ≥ n·(1 + r))
+  const ev = cv + (<usize>n << 3); // r·n doubles (RZ and RA together hold 2·n·(m + r) ≥ n·(2 + r))
+  const u = ev + (<usize>(r * n) << 3); // n doubles
   const oB1 = m * d;
   const oW2 = offW(2);
   const dt = gBias ? d + 1 : d;
@@ -458,23 +459,38 @@ function addResidualShallow(x: usize, H: usize): void {
     }
     for (let a = 0; a < dt; a++) {
       const ia = a < d ? j * d + a : oB1 + j;
-      for (let b = 0; b <= a; b++) {
-        let t: f64 = 0;
-        for (let i = 0; i < n; i++) {
-          const xa: f64 = a < d ? ldf(x, i * d + a) : 1;
-          const xb: f64 = b < d ? ldf(x, i * d + b) : 1;
-          t += ldf(cv, i) * xa * xb;
-        }
-        addSym(H, M, ia, b < d ? j * d + b : oB1 + j, t);
-      }
-      for (let k = 0; k < r; k++) {
-        let t: f64 = 0;
-        const ek = ev + (<usize>(k * n) << 3);
-        for (let i = 0; i < n; i++) t += ldf(ek, i) * (a < d ? ldf(x, i * d + a) : 1);
-        addSym(H, M, oW2 + k * m + j, ia, t);
-      }
+      // uᵢ = cᵢ·x̃ᵢₐ (x̃ = [x, 1]); then each entry is one dot product with a column of x̃.
+      if (a < d) for (let i = 0; i < n; i++) stf(u, i, ldf(cv, i) * ldf(x, i * d + a));
+      else memory.copy(u, cv, <usize>n << 3);
+      for (let b = 0; b <= a; b++) addSym(H, M, ia, b < d ? j * d + b : oB1 + j, dotX(n, u, x, d, b));
+      for (let k = 0; k < r; k++) addSym(H, M, oW2 + k * m + j, ia, dotX(n, ev + (<usize>(k * n) << 3), x, d, a));
     }
   }
+}
+
+/** Σᵢ uᵢ·x̃ᵢ_b over n samples, x̃ = [x, 1] (x is n × d row-major; b = d is the bias column of ones). */
+function dotX(n: i32, u: usize, x: usize, d: i32, b: i32): f64 {
+  let t: f64 = 0;
+  let i = 0;
+  if (b == d) {
+    for (; i < n; i++) t += ldf(u, i);
+    return t;
+  }
+  if (ASC_FEATURE_SIMD) {
+    if (d == 1) {
+      let t0 = f64x2.splat(0);
+      let t1 = f64x2.splat(0);
+      for (; i + 4 <= n; i += 4) {
+        const q = <usize>i << 3;
+        t0 = f64x2.add(t0, f64x2.mul(v128.load(u + q), v128.load(x + q)));
+        t1 = f64x2.add(t1, f64x2.mul(v128.load(u + q, 16), v128.load(x + q, 16)));
+      }
+      const s = f64x2.add(t0, t1);
+      t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+    }
+  }
+  for (; i < n; i++) t += ldf(u, i) * ldf(x, i * d + b);
+  return t;
 }
 
 // ---- exported kernels --------------------------------------------------------------------------------------
