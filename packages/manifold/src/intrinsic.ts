@@ -1,30 +1,50 @@
-import { checkMat, svd, ValueError, type Mat } from "@losscape/core";
+import { checkMat, ShapeError, svd, ValueError, type Mat } from "@losscape/core";
 import { checkInt } from "./internal.js";
 
-/** Squared Euclidean distances between the rows of X (N × N, symmetric, zero diagonal). */
-function squaredDistances(X: Mat): Float64Array {
-  const { rows: N, cols: D, data } = X;
-  const d2 = new Float64Array(N * N);
-  for (let i = 0; i < N; i++) {
-    for (let j = i + 1; j < N; j++) {
-      let s = 0;
-      for (let c = 0; c < D; c++) {
-        const t = data[i * D + c] - data[j * D + c];
-        s += t * t;
-      }
-      d2[i * N + j] = s;
-      d2[j * N + i] = s;
-    }
-  }
-  return d2;
+/**
+ * Options shared by the nearest-neighbour estimators. `queries` (Q × D, same D as `points`): the rows at which the
+ * estimator is evaluated, their neighbours taken among all rows of `points` (a query's zero distances — itself, if
+ * it is also a row of `points`, or a duplicate — are skipped). Default: every row of `points` is a query. Use it to
+ * evaluate away from the boundary of a sampled patch: in dimension d almost all of a ball's volume is near its
+ * sphere (a fraction 1 − 2⁻ᵈ outside half the radius), so most samples see their neighbours on one side only and
+ * every nearest-neighbour estimator is biased low there; queries near the centre whose k-th neighbour lies inside
+ * the patch see an exactly uniform neighbourhood.
+ */
+export interface NeighbourOptions {
+  queries?: Mat;
 }
 
-/** The k smallest distances from point i to the others, ascending (excluding itself). */
-function nearest(d2: Float64Array, N: number, i: number, k: number): Float64Array {
-  const row = new Float64Array(N - 1);
-  for (let j = 0, q = 0; j < N; j++) if (j !== i) row[q++] = d2[i * N + j];
-  row.sort();
-  return row.subarray(0, k).map(Math.sqrt);
+/**
+ * For each query row, the k smallest non-zero distances to the rows of `points`, ascending (Q × k, row-major).
+ * Queries default to the points themselves (then the zero self-distance is the one skipped).
+ */
+function neighbourDistances(fn: string, points: Mat, queries: Mat | undefined, k: number): { Q: number; T: Float64Array } {
+  const { rows: N, cols: D, data: P } = points;
+  const Qm = queries ?? points;
+  if (queries !== undefined) {
+    checkMat(fn, "queries", queries);
+    if (queries.cols !== D) throw new ShapeError(`${fn}: 'queries' must have ${D} columns (as 'points'); found ${queries.cols}`);
+    if (queries.rows < 1) throw new ValueError(`${fn}: 'queries' needs at least 1 row; found 0`);
+  }
+  const Q = Qm.rows;
+  const T = new Float64Array(Q * k);
+  const row = new Float64Array(N);
+  for (let q = 0; q < Q; q++) {
+    const o = q * D;
+    let m = 0;
+    for (let i = 0; i < N; i++) {
+      let s = 0;
+      for (let c = 0; c < D; c++) {
+        const t = P[i * D + c] - Qm.data[o + c];
+        s += t * t;
+      }
+      if (s > 0) row[m++] = s;
+    }
+    if (m < k) throw new ValueError(`${fn}: query row ${q} has ${m} points at non-zero distance; ${k} neighbours are needed`);
+    const r = row.subarray(0, m).sort();
+    for (let j = 0; j < k; j++) T[q * k + j] = Math.sqrt(r[j]);
+  }
+  return { Q, T };
 }
 
 function checkPoints(fn: string, points: Mat, minRows: number): void {
@@ -74,68 +94,62 @@ export function localPcaDimension(points: Mat, options: { minGap?: number } = {}
 }
 
 /**
- * TwoNN intrinsic dimension (Facco, d'Errico, Rodriguez, Laio, Sci. Rep. 7 (2017) 12140): for each point the ratio
- * μᵢ = r₂/r₁ of its second- to first-nearest-neighbour distance is Pareto distributed, F(μ) = 1 − μ^{−d}, when the
- * density is locally constant. As in the paper, the μᵢ are sorted, the empirical F(μ_(i)) = i/N is formed, the
- * largest fraction `discard` (default 0.1) is dropped (they come from boundary points and outliers), and d is the
- * slope of the least-squares line through the origin of −log(1 − F) against log μ:
- * d̂ = Σ log μᵢ·(−log(1 − Fᵢ)) / Σ (log μᵢ)². Points with r₁ = 0 (duplicates) are skipped. Biased low when d is
- * large compared with log N (every nearest-neighbour estimator is): use it for small d.
+ * TwoNN intrinsic dimension (Facco, d'Errico, Rodriguez, Laio, Sci. Rep. 7 (2017) 12140): at a query with a
+ * locally uniform neighbourhood (constant density out to its second neighbour) the ratio μ = r₂/r₁ of second- to
+ * first-nearest-neighbour distance is Pareto distributed, P(μ > t) = t^{−d}, i.e. log μ ~ Exponential(rate d), for
+ * any density level. Maximum likelihood over the Q queries (Facco et al., eq. 5): d̂ = (Q − 1)/Σ log μᵢ, unbiased
+ * when the μᵢ are independent (2d·Σ log μᵢ ~ χ²(2Q)), relative standard error 1/√(Q − 2). With `discard` = f > 0 the
+ * largest ⌊fQ⌋ ratios (outliers, boundary points) are censored, not dropped — the type-II-censored exponential MLE
+ * d̂ = (m − 1)/(Σ_{i≤m} log μ₍ᵢ₎ + (Q − m)·log μ₍ₘ₎) with m = Q − ⌊fQ⌋, also unbiased. Default `discard` 0.
+ * Queries: `NeighbourOptions`. Queries at the edge of a sampled patch bias it low (all rows of a 21-dimensional
+ * ball: ≈ 16 instead of 21); queries near the centre remove the bias, but in high dimension they share
+ * neighbours, so the μᵢ are correlated and the spread is much larger than 1/√Q (see the README).
  * @example
  * twoNnDimension(samples.points) // ≈ 3 on a 3-dimensional patch
  */
-export function twoNnDimension(points: Mat, options: { discard?: number } = {}): number {
+export function twoNnDimension(points: Mat, options: NeighbourOptions & { discard?: number } = {}): number {
   const fn = "twoNnDimension";
   checkPoints(fn, points, 3);
-  const discard = options.discard ?? 0.1;
+  const discard = options.discard ?? 0;
   if (!(discard >= 0 && discard < 1)) throw new ValueError(`${fn}: 'discard' must be in [0, 1); found ${discard}`);
-  const N = points.rows;
-  const d2 = squaredDistances(points);
-  const logMu: number[] = [];
-  for (let i = 0; i < N; i++) {
-    const [r1, r2] = nearest(d2, N, i, 2);
-    if (!(r1 > 0)) continue;
-    logMu.push(Math.log(r2 / r1));
-  }
-  logMu.sort((a, b) => a - b);
-  const used = logMu.length;
-  const keep = Math.floor(used * (1 - discard));
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < keep; i++) {
-    const y = -Math.log(1 - (i + 1) / (used + 1));
-    sxy += logMu[i] * y;
-    sxx += logMu[i] * logMu[i];
-  }
-  if (keep < 2 || !(sxx > 0)) throw new ValueError(`${fn}: 'points' has too few distinct neighbours (${used} usable points)`);
-  return sxy / sxx;
+  const { Q, T } = neighbourDistances(fn, points, options.queries, 2);
+  const logMu = new Float64Array(Q);
+  for (let q = 0; q < Q; q++) logMu[q] = Math.log(T[2 * q + 1] / T[2 * q]);
+  logMu.sort();
+  const m = Q - Math.floor(discard * Q);
+  let total = 0;
+  for (let i = 0; i < m; i++) total += logMu[i];
+  total += (Q - m) * logMu[m - 1];
+  if (m < 2 || !(total > 0)) throw new ValueError(`${fn}: 'points' has too few distinct neighbour ratios (${m} kept of ${Q} queries)`);
+  return (m - 1) / total;
 }
 
 /**
- * Levina–Bickel maximum-likelihood intrinsic dimension (Levina & Bickel, NIPS 2004) with k neighbours: at each
- * point m̂ₖ(x) = [ (1/(k − 1)) Σ_{j<k} log(T_k(x)/T_j(x)) ]⁻¹ (T_j the distance to the j-th neighbour), combined
- * as the inverse of the mean of the inverses, m̂ = [ (1/N) Σ m̂ₖ(xᵢ)⁻¹ ]⁻¹ (MacKay & Ghahramani's correction).
- * Default k = 10. Biased low for large d at small N, as every nearest-neighbour estimator.
+ * Levina–Bickel maximum-likelihood intrinsic dimension (Levina & Bickel, NIPS 17 (2005) 777) with k neighbours:
+ * at a query x with a locally uniform neighbourhood, the distances T₁ < … < T_k to its neighbours satisfy
+ * d·S(x) ~ Gamma(k − 1, 1) with S(x) = Σ_{j<k} log(T_k(x)/T_j(x)), so S(x)/(k − 1) is an unbiased estimate of
+ * 1/d. The per-query estimates are combined as MacKay & Ghahramani (2005, "Comments on 'Maximum likelihood
+ * estimation of intrinsic dimension' by E. Levina and P. Bickel") propose, by averaging these inverses:
+ * d̂ = [ (1/Q) Σ_x S(x)/(k − 1) ]⁻¹ (the average is unbiased for 1/d; d̂'s bias is O(d/(Q(k − 1)))). Averaging the
+ * per-point estimates (k − 2)/S(x) instead — each unbiased for d — has a far larger variance. Default k = 10.
+ * Queries: `NeighbourOptions`; evaluating near the centre of a sampled patch with a large k (whose k-th
+ * neighbour still lies inside the patch) removes the boundary bias (see the README).
  * @example
  * levinaBickelDimension(samples.points, { k: 10 }) // ≈ 3 on a 3-dimensional patch
  */
-export function levinaBickelDimension(points: Mat, options: { k?: number } = {}): number {
+export function levinaBickelDimension(points: Mat, options: NeighbourOptions & { k?: number } = {}): number {
   const fn = "levinaBickelDimension";
   const k = options.k ?? 10;
   checkInt(fn, "k", k, 2);
   checkPoints(fn, points, k + 1);
-  const N = points.rows;
-  const d2 = squaredDistances(points);
+  const { Q, T } = neighbourDistances(fn, points, options.queries, k);
   let invSum = 0;
-  let used = 0;
-  for (let i = 0; i < N; i++) {
-    const T = nearest(d2, N, i, k);
-    if (!(T[0] > 0)) continue;
+  for (let q = 0; q < Q; q++) {
+    const o = q * k;
     let s = 0;
-    for (let j = 0; j < k - 1; j++) s += Math.log(T[k - 1] / T[j]);
+    for (let j = 0; j < k - 1; j++) s += Math.log(T[o + k - 1] / T[o + j]);
     invSum += s / (k - 1);
-    used++;
   }
-  if (used === 0 || !(invSum > 0)) throw new ValueError(`${fn}: 'points' has too few distinct neighbours`);
-  return used / invSum;
+  if (!(invSum > 0)) throw new ValueError(`${fn}: 'points' has too few distinct neighbours`);
+  return Q / invSum;
 }
