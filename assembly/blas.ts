@@ -232,6 +232,7 @@ function gemmBlocked(
     for (let pc = 0; pc < k; pc += KC) {
       const kc = imin(KC, k - pc);
       const first = set && pc == 0 ? 1 : 0;
+      const mirror = lower && pc + kc >= k; // last k-block: copy each finished lower tile above the diagonal
       packB(tb, b, ldb, pc, kc, jc, nc, bPack);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = imin(MC, m - ic);
@@ -248,6 +249,7 @@ function gemmBlocked(
             const pa = aPack + ((<usize>ir * <usize>kc) << 3);
             if (mr == MR && nr == NR) {
               microKernel2x8(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+              if (mirror) mirrorTile(c, ldc, i0, j0, MR, NR);
             } else {
               // Edge tile: compute the full 2×8 tile into scratch (padding is zero), add or copy its valid part.
               microKernel2x8(kc, pa, pb, tile, NR, alpha, 1);
@@ -258,6 +260,7 @@ function gemmBlocked(
                   store<f64>(cij, first ? t : load<f64>(cij) + t);
                 }
               }
+              if (mirror) mirrorTile(c, ldc, i0, j0, mr, nr);
             }
           }
         }
@@ -301,23 +304,22 @@ export function dgemm(
 export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
   const d = ata ? n : m;
   const k = ata ? m : n;
-  // beta = 0: the first KC block overwrites the lower tiles; every entry above the diagonal is then mirrored.
+  // beta = 0: the first KC block overwrites the lower tiles; the last one mirrors each tile above the diagonal.
   if (beta != 0) scaleMatrix(d, d, beta, c, ldc);
   gemmBlocked(ata ? 1 : 0, ata ? 0 : 1, d, d, k, alpha, a, lda, a, lda, c, ldc, work, 1, beta == 0 ? 1 : 0);
-  mirrorLower(d, c, ldc);
 }
 
-/** C[i, j] = C[j, i] for j > i, in 32 × 32 blocks so the strided (column) side stays in cache. */
-function mirrorLower(d: i32, c: usize, ldc: i32): void {
-  const B = 32;
-  for (let ib = 0; ib < d; ib += B) {
-    const ie = imin(ib + B, d);
-    for (let jb = ib; jb < d; jb += B) {
-      const je = imin(jb + B, d);
-      for (let j = jb; j < je; j++) {
-        const src = at(c, j, 0, ldc);
-        for (let i = ib; i < imin(ie, j); i++) store<f64>(at(c, i, j, ldc), load<f64>(src + (<usize>i << 3)));
-      }
+/**
+ * C[j, i] = C[i, j] for the entries i > j of the finished tile C[i0:i0+mr, j0:j0+nr] (still in cache). Rows are
+ * finished in increasing order, so an entry above the diagonal that a diagonal tile wrote directly is later
+ * overwritten by this copy of its lower twin: C ends exactly symmetric.
+ */
+function mirrorTile(c: usize, ldc: i32, i0: i32, j0: i32, mr: i32, nr: i32): void {
+  for (let q = 0; q < nr; q++) {
+    const j = j0 + q;
+    for (let r = 0; r < mr; r++) {
+      const i = i0 + r;
+      if (j < i) store<f64>(at(c, j, i, ldc), load<f64>(at(c, i, j, ldc)));
     }
   }
 }
