@@ -88,10 +88,15 @@ export interface ManifoldSamples {
  * space of the zero-loss set, Cooper 2021) followed by minimum-norm Gauss–Newton projection back to zero loss
  * (`projectToZeroLoss`). Seeded: the same options give the same samples. A trial whose projection fails is
  * redrawn (at most 10·N trials, else `ValueError` naming the radius). The samples feed the intrinsic-dimension
- * estimators (`localPcaDimension`, `twoNnDimension`, `levinaBickelDimension`).
+ * estimators (`localPcaDimension`, `twoNnDimension`, `levinaBickelDimension`). A ball sample in high dimension is
+ * nearly all boundary: for the neighbour estimators, draw a second sample with a small radius (≈ 0.2·h) as their
+ * `queries`, so that each query's neighbourhood lies inside the first sample.
  * @example
  * const s = sampleMinimumManifold(model, data, { count: 200, radius: 0.05, seed: 1 });
  * localPcaDimension(s.points).dimension // ≈ M − n·r at a generic exact fit
+ * const big = sampleMinimumManifold(model, data, { count: 2000, radius: 0.05, seed: 1 });
+ * const q = sampleMinimumManifold(model, data, { count: 200, radius: 0.01, seed: 1001 });
+ * levinaBickelDimension(big.points, { queries: q.points, k: 100 }) // 21.25 ± 0.73 over seeds on the M − n·r = 21 fit
  */
 export function sampleMinimumManifold(model: Model, data: Dataset, options: SamplingOptions = {}): ManifoldSamples {
   const fn = "sampleMinimumManifold";
