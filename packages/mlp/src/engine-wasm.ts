@@ -1,29 +1,14 @@
-import { out, outWritten, runKernel, scratch as arenaScratch } from "@losscape/core";
+import { out, outWritten, runKernel, scratch } from "@losscape/core";
 import type { HvpPart } from "./engine-ts.js";
 import type { Net } from "./spec.js";
 
 /**
  * Calls of the WASM kernels in assembly/mlp.ts through core's `runKernel` (no pointers here). Buffers the kernels
- * only use as scratch are passed as inputs from a small pool (their contents do not matter; they are copied in,
- * not back). Scratch `s` holds 3 (forward), 6 (loss and gradient), 10 (Jacobian) or 12 (R-operator, Hessian)
- * arrays of n·Σₗmₗ doubles, in the order documented in assembly/mlp.ts. Internal: inputs are validated by the
- * public functions.
+ * only use as scratch are reserved in core's arena with `scratch(n)` (uninitialised, never copied in or out; every
+ * kernel writes its scratch before reading it). Scratch `s` holds 3 (forward), 6 (loss and gradient),
+ * 10 (Jacobian) or 12 (R-operator, Hessian) arrays of n·Σₗmₗ doubles, in the order documented in assembly/mlp.ts.
+ * Internal: inputs are validated by the public functions.
  */
-
-const pools = new Map<string, Float64Array>();
-/** Buffers up to 2²² doubles (32 MiB) per role are kept for the next call; larger ones are not retained. */
-const POOL_MAX = 2 ** 22;
-function scratch(role: string, length: number): Float64Array {
-  const len = Math.max(length, 1);
-  if (len > POOL_MAX) return new Float64Array(len);
-  let b = pools.get(role);
-  if (!b || b.length < len) {
-    b = new Float64Array(len);
-    pools.set(role, b);
-  }
-  return b.subarray(0, len);
-}
-
 const netArgsCache = new WeakMap<Net, [number, Int32Array, Int32Array, Float64Array, number]>();
 function netArgs(net: Net): [number, Int32Array, Int32Array, Float64Array, number] {
   let a = netArgsCache.get(net);
@@ -41,14 +26,14 @@ function totalWidth(net: Net): number {
 }
 
 const workCache = new Map<number, number>();
-/** Doubles of GEMM/SYRK packing workspace for products whose dimensions are all ≤ d (monotone in each). */
-function workFor(fn: string, d: number): Float64Array {
+/** GEMM/SYRK packing workspace for products whose dimensions are all ≤ d (monotone in each), as arena scratch. */
+function workFor(fn: string, d: number) {
   let w = workCache.get(d);
   if (w === undefined) {
     w = runKernel(fn, "dgemmWorkSize", [d, d, d]).result;
     workCache.set(d, w);
   }
-  return scratch("work", w);
+  return scratch(w);
 }
 
 function maxDim(net: Net, n: number, extra = 0): number {
@@ -56,7 +41,7 @@ function maxDim(net: Net, n: number, extra = 0): number {
 }
 
 export function wasmForward(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
-  const s = scratch("s", 3 * n * totalWidth(net));
+  const s = scratch(3 * n * totalWidth(net));
   const r = net.widths[net.L];
   return runKernel(fn, "mlpForward", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r)]).outputs[0];
 }
@@ -64,7 +49,7 @@ export function wasmForward(fn: string, net: Net, p: Float64Array, X: Float64Arr
 /** Pre-activations Zˡ and activations Aˡ of every layer l = 1..L (each n × mₗ). */
 export function wasmLayers(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): { Z: Float64Array[]; A: Float64Array[] } {
   const T = totalWidth(net);
-  const s = scratch("s", 3 * n * T);
+  const s = scratch(3 * n * T);
   const za = runKernel(fn, "mlpLayers", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(2 * n * T)]).outputs[0];
   const Z: Float64Array[] = [];
   const A: Float64Array[] = [];
@@ -79,7 +64,7 @@ export function wasmLayers(fn: string, net: Net, p: Float64Array, X: Float64Arra
 }
 
 export function wasmLossGrad(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): { loss: number; grad: Float64Array } {
-  const s = scratch("s", 6 * n * totalWidth(net));
+  const s = scratch(6 * n * totalWidth(net));
   const { result, outputs } = runKernel(fn, "mlpLossGrad", [
     ...netArgs(net), net.loss, n, p, X, Y, s, workFor(fn, maxDim(net, n)), out(net.M), 1,
   ]);
@@ -87,19 +72,19 @@ export function wasmLossGrad(fn: string, net: Net, p: Float64Array, X: Float64Ar
 }
 
 export function wasmLoss(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): number {
-  const s = scratch("s", 6 * n * totalWidth(net));
+  const s = scratch(6 * n * totalWidth(net));
   return runKernel(fn, "mlpLossGrad", [...netArgs(net), net.loss, n, p, X, Y, s, workFor(fn, maxDim(net, n)), out(0), 0]).result;
 }
 
 export function wasmHvp(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, v: Float64Array, part: HvpPart): Float64Array {
-  const s = scratch("s", 12 * n * totalWidth(net));
+  const s = scratch(12 * n * totalWidth(net));
   return runKernel(fn, "mlpHvp", [...netArgs(net), net.loss, n, p, X, Y, v, part, s, workFor(fn, maxDim(net, n)), out(net.M)]).outputs[0];
 }
 
 export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
-  const s = scratch("s", 10 * n * totalWidth(net));
+  const s = scratch(10 * n * totalWidth(net));
   const r = net.widths[net.L];
-  return runKernel(fn, "mlpJacobian", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r * net.M)]).outputs[0];
+  return runKernel(fn, "mlpJacobian", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), outWritten(n * r * net.M)]).outputs[0];
 }
 
 /**
@@ -110,14 +95,8 @@ export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Ar
 export function wasmHessian(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
   const M = net.M;
   const r = net.widths[net.L];
-  const d = maxDim(net, n * r, M);
-  let w = workCache.get(d);
-  if (w === undefined) {
-    w = runKernel(fn, "dgemmWorkSize", [d, d, d]).result;
-    workCache.set(d, w);
-  }
   const { outputs } = runKernel(fn, "mlpHessian", [
-    ...netArgs(net), net.loss, n, p, X, Y, arenaScratch(12 * n * totalWidth(net)), arenaScratch(w), arenaScratch(n * r * M), arenaScratch(2 * M),
+    ...netArgs(net), net.loss, n, p, X, Y, scratch(12 * n * totalWidth(net)), workFor(fn, maxDim(net, n * r, M)), scratch(n * r * M), scratch(2 * M),
     split ? 1 : 0, outWritten(M * M), outWritten(split ? M * M : 0),
   ]);
   return split ? { h0: outputs[0], h1: outputs[1] } : { h0: outputs[0] };
