@@ -468,26 +468,16 @@ function addResidualShallow(x: usize, H: usize): void {
   }
 }
 
-/** Σᵢ uᵢ·x̃ᵢ_b over n samples, x̃ = [x, 1] (x is n × d row-major; b = d is the bias column of ones). */
+/**
+ * Σᵢ uᵢ·x̃ᵢ_b over n samples, x̃ = [x, 1] (x is n × d row-major; b = d is the bias column of ones). Summed in
+ * sample order, as the TS oracle does (a two-lane f64x2 sum doubled the distance to it, to 8.6e-16).
+ */
 function dotX(n: i32, u: usize, x: usize, d: i32, b: i32): f64 {
   let t: f64 = 0;
   let i = 0;
   if (b == d) {
     for (; i < n; i++) t += ldf(u, i);
     return t;
-  }
-  if (ASC_FEATURE_SIMD) {
-    if (d == 1) {
-      let t0 = f64x2.splat(0);
-      let t1 = f64x2.splat(0);
-      for (; i + 4 <= n; i += 4) {
-        const q = <usize>i << 3;
-        t0 = f64x2.add(t0, f64x2.mul(v128.load(u + q), v128.load(x + q)));
-        t1 = f64x2.add(t1, f64x2.mul(v128.load(u + q, 16), v128.load(x + q, 16)));
-      }
-      const s = f64x2.add(t0, t1);
-      t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-    }
   }
   for (; i < n; i++) t += ldf(u, i) * ldf(x, i * d + b);
   return t;
