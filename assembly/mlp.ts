@@ -530,7 +530,7 @@ export function mlpJacobian(L: i32, widths: usize, codes: usize, cparams: usize,
 /**
  * Exact Hessian without L2. split = 0: H (M × M) into h0. split = 1: H₀ = JᵀΛJ/n into h0 and H₁ into h1.
  * H₀ by SYRK of J (cross-entropy: of J̃); H₁ by block structure (L = 2, linear output) or R-operator columns.
- * J: (n·r·M) doubles; e: 2·M doubles of scratch.
+ * J: (n·r·M) doubles; e: 2·M doubles of scratch. Every entry of h0 (and h1) is written, so none needs zeroing.
  */
 export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, split: i32, h0: usize, h1: usize): void {
   setNet(L, widths, codes, cparams, bias, n, s, work);
@@ -544,7 +544,7 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   if (lossCode == 1) gaussNewtonFactor(J, e);
   dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
   const target = split ? h1 : h0;
-  if (split) for (let q = 0; q < M * M; q++) stf(h1, q, 0);
+  if (split) memory.fill(h1, 0, <usize>M * <usize>M << 3);
   if (L == 2 && codeOf(2) == 0) {
     addResidualShallow(x, target);
     return;
