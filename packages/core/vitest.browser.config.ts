@@ -1,34 +1,4 @@
-import { playwright } from "@vitest/browser-playwright";
-import { defineProject } from "vitest/config";
+import { browserProject } from "../../vitest.browser-project.js";
 
-// Browser tests of @losscape/core: the package's source runs in headless Debian Chromium (apt-get install
-// chromium; playwright cannot download browsers here). The .wasm files are fetched by the loader from
-// packages/core/wasm through `new URL(..., import.meta.url)`, served by vite. ml-matrix (CommonJS) is
-// pre-bundled up front so the first dependency optimisation does not reload the page mid-run.
-export default defineProject({
-  optimizeDeps: { include: ["ml-matrix"] },
-  test: {
-    name: "core-browser",
-    include: ["src/**/*.browser.test.ts"],
-    testTimeout: 60_000,
-    browser: {
-      enabled: true,
-      headless: true,
-      screenshotFailures: false,
-      provider: playwright({
-        launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-          ],
-        },
-      }),
-      instances: [{ browser: "chromium" }],
-    },
-  },
-});
+// Browser tests of @losscape/core (see vitest.browser-project.ts at the repository root).
+export default browserProject("core-browser");

@@ -1,0 +1,36 @@
+import { playwright } from "@vitest/browser-playwright";
+import { defineProject } from "vitest/config";
+
+/** Chromium flags for headless runs here: no sandbox as root, and no background traffic to the closed network. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
+
+/**
+ * The browser-test project of one package: its `src/**\/*.browser.test.ts` run from source in headless Debian
+ * Chromium (apt-get install chromium; playwright cannot download browsers here). The .wasm files are fetched by
+ * core's loader through `new URL(..., import.meta.url)`, served by vite. ml-matrix (CommonJS, core's TS backend)
+ * is pre-bundled up front so the first dependency optimisation does not reload the page mid-run.
+ */
+export function browserProject(name: string) {
+  return defineProject({
+    optimizeDeps: { include: ["ml-matrix"] },
+    test: {
+      name,
+      include: ["src/**/*.browser.test.ts"],
+      testTimeout: 60_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        provider: playwright({ launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS } }),
+        instances: [{ browser: "chromium" }],
+      },
+    },
+  });
+}
