@@ -330,6 +330,18 @@ describe("docs site", () => {
     expect(num(m, "local PCA dimension")).toBe(21); // the samples fill the 21-dimensional manifold
     expect(num(m, "gap s_d / s_{d+1}")).toBeGreaterThanOrEqual(10); // the estimator's own acceptance rule
 
+    const nn = o["TwoNN and Levina–Bickel on designed neighbourhoods"];
+    expect(numbers(after(nn, "centres"))[0]).toBe(400);
+    expect(num(nn, "M − n·r")).toBe(21);
+    // Every-point TwoNN on a 21-dimensional ball sample is biased low (measured 14.4–15.8 over 5 seeds).
+    expect(num(nn, "TwoNN at every point of the ball sample (boundary-biased)")).toBeLessThan(18);
+    // On the designed neighbourhoods both are unbiased MLEs: within 4 standard errors of 21 (TwoNN 21/√398 ≈ 1.05,
+    // Levina–Bickel 21/√3600 = 0.35; measured over 5 seeds 20.0–22.1 and 20.5–21.5).
+    const [twoNn, seTwoNn] = numbers(after(nn, "TwoNN on the neighbourhoods"));
+    expect(Math.abs(twoNn - 21)).toBeLessThan(4 * seTwoNn);
+    const [lb, seLb] = numbers(after(nn, "Levina–Bickel (k = 10) on the neighbourhoods").replace("s.e.", ""));
+    expect(Math.abs(lb - 21)).toBeLessThan(4 * seLb);
+
     const f = o["embeddingLine and lossSlice"];
     expect(numbers(after(f, "widths")).slice(0, 3)).toEqual([1, 11, 1]);
     // T^α(θ) has the same output for every α: R stays at the fit's rounding level (residuals ≲ 1e-14, R ≲ 1e-28)

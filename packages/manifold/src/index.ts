@@ -13,7 +13,16 @@ export {
 } from "./degeneracy.js";
 export { globalMinimumDimension, DEFAULT_ZERO_LOSS_TOL, type DimensionOptions, type DimensionRecord } from "./dimension.js";
 export { embeddingLowerBound, type EmbeddingBound, type RemovedNeuron } from "./embedding-bound.js";
-export { projectToZeroLoss, sampleMinimumManifold, type ProjectionOptions, type SamplingOptions, type ManifoldSamples } from "./sampling.js";
+export {
+  projectToZeroLoss,
+  sampleMinimumManifold,
+  sampleNeighbourhoods,
+  type ProjectionOptions,
+  type SamplingOptions,
+  type ManifoldSamples,
+  type NeighbourhoodOptions,
+  type Neighbourhoods,
+} from "./sampling.js";
 export { localPcaDimension, twoNnDimension, levinaBickelDimension, type PcaDimension, type NeighbourOptions } from "./intrinsic.js";
 export { connectMinima, sublevelConnected, type ConnectOptions, type ConnectionPath, type SublevelConnection } from "./connect.js";
 export {

@@ -8,7 +8,8 @@ import { checkInt } from "./internal.js";
  * evaluate away from the boundary of a sampled patch: in dimension d almost all of a ball's volume is near its
  * sphere (a fraction 1 − 2⁻ᵈ outside half the radius), so most samples see their neighbours on one side only and
  * every nearest-neighbour estimator is biased low there; queries near the centre whose k-th neighbour lies inside
- * the patch see an exactly uniform neighbourhood.
+ * the patch see an exactly uniform neighbourhood (but share neighbours). `sampleNeighbourhoods` gives each query a
+ * neighbourhood of its own, uniform around it, with `queries` to pass here.
  */
 export interface NeighbourOptions {
   queries?: Mat;
@@ -28,21 +29,26 @@ function neighbourDistances(fn: string, points: Mat, queries: Mat | undefined, k
   }
   const Q = Qm.rows;
   const T = new Float64Array(Q * k);
-  const row = new Float64Array(N);
+  const best = new Float64Array(k); // the k smallest squared distances so far, ascending (insertion: O(N + k·#inserts))
   for (let q = 0; q < Q; q++) {
     const o = q * D;
     let m = 0;
     for (let i = 0; i < N; i++) {
+      // Partial sums only grow: stop summing once s exceeds the current k-th smallest (checked every 8 terms).
+      const bound = m === k ? best[k - 1] : Infinity;
       let s = 0;
       for (let c = 0; c < D; c++) {
         const t = P[i * D + c] - Qm.data[o + c];
         s += t * t;
+        if ((c & 7) === 7 && s >= bound) break;
       }
-      if (s > 0) row[m++] = s;
+      if (!(s > 0) || s >= bound) continue;
+      let j = m < k ? m++ : k - 1;
+      for (; j > 0 && best[j - 1] > s; j--) best[j] = best[j - 1];
+      best[j] = s;
     }
     if (m < k) throw new ValueError(`${fn}: query row ${q} has ${m} points at non-zero distance; ${k} neighbours are needed`);
-    const r = row.subarray(0, m).sort();
-    for (let j = 0; j < k; j++) T[q * k + j] = Math.sqrt(r[j]);
+    for (let j = 0; j < k; j++) T[q * k + j] = Math.sqrt(best[j]);
   }
   return { Q, T };
 }
@@ -103,9 +109,12 @@ export function localPcaDimension(points: Mat, options: { minGap?: number } = {}
  * d̂ = (m − 1)/(Σ_{i≤m} log μ₍ᵢ₎ + (Q − m)·log μ₍ₘ₎) with m = Q − ⌊fQ⌋, also unbiased. Default `discard` 0.
  * Queries: `NeighbourOptions`. Queries at the edge of a sampled patch bias it low (all rows of a 21-dimensional
  * ball: ≈ 16 instead of 21); queries near the centre remove the bias, but in high dimension they share
- * neighbours, so the μᵢ are correlated and the spread is much larger than 1/√Q (see the README).
+ * neighbours, so the μᵢ are correlated and the spread is much larger than 1/√Q. On `sampleNeighbourhoods`'s
+ * design the μᵢ are independent and exactly Pareto(d): 20.8 ± 0.4 for d = 21 at Q = 2000 (see the README).
  * @example
  * twoNnDimension(samples.points) // ≈ 3 on a 3-dimensional patch
+ * const nb = sampleNeighbourhoods(model, data, centres.points, { neighbours: 2 });
+ * twoNnDimension(nb.points, { queries: nb.queries }) // ≈ M − n·r
  */
 export function twoNnDimension(points: Mat, options: NeighbourOptions & { discard?: number } = {}): number {
   const fn = "twoNnDimension";

@@ -1,5 +1,5 @@
-import { checkNumber, ValueError, type Mat } from "@losscape/core";
-import { createRng, jacobian, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
+import { checkMat, checkNumber, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { createRng, jacobian, type Rng, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
 import { DEFAULT_RANK_TOL, matrixRank } from "./degeneracy.js";
 import { DEFAULT_ZERO_LOSS_TOL } from "./dimension.js";
 import { NotAMinimumError, checkPositiveTol, checkRelativeTol } from "./errors.js";
@@ -88,15 +88,11 @@ export interface ManifoldSamples {
  * space of the zero-loss set, Cooper 2021) followed by minimum-norm Gauss–Newton projection back to zero loss
  * (`projectToZeroLoss`). Seeded: the same options give the same samples. A trial whose projection fails is
  * redrawn (at most 10·N trials, else `ValueError` naming the radius). The samples feed the intrinsic-dimension
- * estimators (`localPcaDimension`, `twoNnDimension`, `levinaBickelDimension`). A ball sample in high dimension is
- * nearly all boundary: for the neighbour estimators, draw a second sample with a small radius (≈ 0.2·h) as their
- * `queries`, so that each query's neighbourhood lies inside the first sample.
+ * estimators (`localPcaDimension`; for the neighbour estimators a ball sample in high dimension is nearly all
+ * boundary, so use its points as the centres of `sampleNeighbourhoods`).
  * @example
  * const s = sampleMinimumManifold(model, data, { count: 200, radius: 0.05, seed: 1 });
  * localPcaDimension(s.points).dimension // ≈ M − n·r at a generic exact fit
- * const big = sampleMinimumManifold(model, data, { count: 2000, radius: 0.05, seed: 1 });
- * const q = sampleMinimumManifold(model, data, { count: 200, radius: 0.01, seed: 1001 });
- * levinaBickelDimension(big.points, { queries: q.points, k: 100 }) // 21.25 ± 0.73 over seeds on the M − n·r = 21 fit
  */
 export function sampleMinimumManifold(model: Model, data: Dataset, options: SamplingOptions = {}): ManifoldSamples {
   const fn = "sampleMinimumManifold";
@@ -136,22 +132,10 @@ export function sampleMinimumManifold(model: Model, data: Dataset, options: Samp
     const N = mode === "ball" ? N0 : Ncur;
     const k = N.cols;
     if (k === 0) throw new ValueError(`${fn}: the Jacobian has full column rank M = ${M}: the zero-loss set is isolated here (dimension 0)`);
-    const xi = new Float64Array(k);
-    let g2 = 0;
-    for (let c = 0; c < k; c++) {
-      xi[c] = rng.normal();
-      g2 += xi[c] * xi[c];
-    }
     // Uniform in the k-ball (ball mode): direction uniform, radius h·u^{1/k}; walk mode: fixed length h.
+    const dir = randomUnitVector(rng, k);
     const len = mode === "ball" ? radius * Math.pow(rng.next(), 1 / k) : radius;
-    const scale = len / Math.sqrt(g2);
-    const p = Float64Array.from(base);
-    for (let i = 0; i < M; i++) {
-      let s = 0;
-      for (let c = 0; c < k; c++) s += N.data[i * k + c] * xi[c];
-      p[i] += scale * s;
-    }
-    const r = projectToZeroLossRaw(model, data, p, proj);
+    const r = projectToZeroLossRaw(model, data, tangentStep(base, N, dir, len), proj);
     steps += r.iterations;
     if (!(r.loss <= proj.lossTol)) {
       rejected++;
@@ -167,4 +151,172 @@ export function sampleMinimumManifold(model: Model, data: Dataset, options: Samp
     }
   }
   return { points: { rows: count, cols: M, data: points }, losses, stepNorms, tangentDimension: k0, rejected, projectionSteps: steps };
+}
+
+/** A uniformly random unit vector of ℝᵏ: ξ/‖ξ‖ with ξ standard normal. */
+function randomUnitVector(rng: Rng, k: number): Float64Array {
+  const xi = new Float64Array(k);
+  let g2 = 0;
+  for (let c = 0; c < k; c++) {
+    xi[c] = rng.normal();
+    g2 += xi[c] * xi[c];
+  }
+  const g = Math.sqrt(g2);
+  for (let c = 0; c < k; c++) xi[c] /= g;
+  return xi;
+}
+
+/** θ + len·N·u (u a unit vector of ℝᵏ, k = N.cols): a step of length len in span N (orthonormal columns). */
+function tangentStep(theta: Float64Array, N: Mat, u: Float64Array, len: number): Float64Array {
+  const k = N.cols;
+  const p = Float64Array.from(theta);
+  for (let i = 0; i < p.length; i++) {
+    let s = 0;
+    for (let c = 0; c < k; c++) s += N.data[i * k + c] * u[c];
+    p[i] += len * s;
+  }
+  return p;
+}
+
+/** Options of `sampleNeighbourhoods`. */
+export interface NeighbourhoodOptions extends ProjectionOptions {
+  /** Points per neighbourhood k (default 10; TwoNN needs 2, Levina–Bickel with k neighbours needs k). */
+  neighbours?: number;
+  /**
+   * Radius h of every neighbourhood's tangent ball. Default: a quarter of the smallest distance between two
+   * centres (required when there is one centre); at most that, so that every centre's nearest points are its own.
+   */
+  radius?: number;
+  /** Seed of the project's RNG (default 0). */
+  seed?: number;
+  /** Every centre must have R ≤ startLossTol (default 1e-10), else `NotAMinimumError`. */
+  startLossTol?: number;
+}
+
+/** Neighbourhoods of zero-loss points, for the nearest-neighbour dimension estimators. */
+export interface Neighbourhoods {
+  /** (Q·k) × M: neighbourhood q is rows q·k … q·k + k − 1. */
+  points: Mat;
+  /** Q × M: the centres (a copy), to pass as the estimators' `queries`. */
+  queries: Mat;
+  /** The radius h used. */
+  radius: number;
+  /** Dimension of ker J at each centre (M − rank J). */
+  tangentDimensions: Int32Array;
+  /** R of every neighbourhood point after projection. */
+  losses: Float64Array;
+  /** Trials rejected: projection not at lossTol within maxIter, or ended farther than 2h from its centre. */
+  rejected: number;
+  /** Total Gauss–Newton steps. */
+  projectionSteps: number;
+}
+
+/**
+ * A designed sample for the nearest-neighbour intrinsic-dimension estimators (`twoNnDimension`,
+ * `levinaBickelDimension`): around each centre c_q (a zero-loss point; e.g. the rows of a `sampleMinimumManifold`
+ * sample) k points drawn uniformly in the ball of radius h of the tangent space ker J(c_q), each projected back to
+ * zero loss (`projectToZeroLoss`). Pass `points` with `queries`: the estimators then evaluate each centre on its own
+ * neighbourhood (h ≤ ¼ of the smallest distance between centres, so no other neighbourhood comes nearer).
+ *
+ * Why: the estimators assume that each query's neighbours are uniformly distributed around it. For points
+ * uniform in a d-ball centred at the query, the uᵢ = (Tᵢ/h)ᵈ are independent uniforms, and the ratios of their
+ * order statistics satisfy (T₍ⱼ₎/T₍ⱼ₊₁₎)ᵈ ~ Beta(j, 1), independent — for every k. So TwoNN's μ = T₍₂₎/T₍₁₎ is exactly
+ * Pareto(d), log μ ~ Exp(d), and Levina–Bickel's d·S ~ Gamma(k − 1), up to the O(h·κ) distortion of the projection
+ * (κ the manifold's curvature), and the Q centres give independent estimates: the TwoNN MLE has relative standard
+ * error 1/√(Q − 2), Levina–Bickel's ≈ 1/√(Q(k − 1)). A single ball sample cannot do this in high dimension: a
+ * d = 21 ball is almost all boundary, and the few queries far from it share their neighbours (see the README).
+ * The check is not circular: the steps span ker J(c_q), but the estimators see the projected points, whose
+ * dimension is that of the zero-loss set — lower than dim ker J where the set is not a manifold.
+ * (Facco et al., Sci. Rep. 7 (2017) 12140; Levina & Bickel, NIPS 17 (2005); order statistics: David & Nagaraja,
+ * Order Statistics, 3rd ed. (2003), §2.5.)
+ * @example
+ * const centres = sampleMinimumManifold(model, data, { count: 2000, radius: 0.05, seed: 1 });
+ * const nb = sampleNeighbourhoods(model, data, centres.points, { neighbours: 10, seed: 2 });
+ * twoNnDimension(nb.points, { queries: nb.queries })   // 21 ± 0.5 on the M − n·r = 21 fit
+ */
+export function sampleNeighbourhoods(model: Model, data: Dataset, centres: Mat, options: NeighbourhoodOptions = {}): Neighbourhoods {
+  const fn = "sampleNeighbourhoods";
+  validateModel(model, fn);
+  validateData(model, data, fn);
+  const M = model.params.length;
+  checkMat(fn, "centres", centres);
+  if (centres.cols !== M) throw new ShapeError(`${fn}: 'centres' must have M = ${M} columns (one parameter vector per row); found ${centres.cols}`);
+  const Q = centres.rows;
+  if (Q < 1) throw new ValueError(`${fn}: 'centres' needs at least 1 row; found 0`);
+  const proj = projectionOptions(fn, options);
+  const k = options.neighbours ?? 10;
+  checkInt(fn, "neighbours", k, 2);
+  const seed = options.seed ?? 0;
+  checkNumber(fn, "seed", seed);
+  const startLossTol = options.startLossTol ?? DEFAULT_ZERO_LOSS_TOL;
+  checkPositiveTol(fn, "startLossTol", startLossTol);
+  const C = centres.data;
+  let minSep = Infinity;
+  for (let a = 0; a < Q; a++) {
+    for (let b = a + 1; b < Q; b++) {
+      let s = 0;
+      for (let j = 0; j < M; j++) {
+        const t = C[a * M + j] - C[b * M + j];
+        s += t * t;
+      }
+      if (s < minSep) minSep = s;
+    }
+  }
+  minSep = Math.sqrt(minSep);
+  if (!(minSep > 0)) throw new ValueError(`${fn}: 'centres' has two equal rows; the neighbourhoods would coincide`);
+  let radius: number;
+  if (options.radius === undefined) {
+    if (Q === 1) throw new ValueError(`${fn}: 'radius' is required with a single centre (the default is a quarter of the smallest distance between centres)`);
+    radius = minSep / 4;
+  } else {
+    radius = options.radius;
+    checkNumber(fn, "radius", radius, { min: 0, exclusiveMin: true });
+    if (radius > minSep / 4) {
+      throw new ValueError(`${fn}: 'radius' must be ≤ ${minSep / 4} (a quarter of the smallest distance between centres, so neighbourhoods stay apart); found ${radius}`);
+    }
+  }
+
+  const rng = createRng(seed);
+  const points = new Float64Array(Q * k * M);
+  const losses = new Float64Array(Q * k);
+  const tangentDimensions = new Int32Array(Q);
+  let rejected = 0;
+  let steps = 0;
+  for (let q = 0; q < Q; q++) {
+    const c = C.slice(q * M, (q + 1) * M);
+    const cm = withParams(model, c);
+    const found = lossAndGradNorm(cm, data);
+    if (!(found.loss <= startLossTol)) throw new NotAMinimumError(fn, `centres[${q}]`, found, `R ≤ startLossTol = ${startLossTol}`);
+    const N = matrixRank(jacobian(cm, data.x), { rankTol: proj.rankTol }).nullspace!;
+    const dim = N.cols;
+    if (dim === 0) throw new ValueError(`${fn}: at centres row ${q} the Jacobian has full column rank M = ${M}: the zero-loss set is isolated there`);
+    tangentDimensions[q] = dim;
+    for (let got = 0, trials = 0; got < k; trials++) {
+      if (trials >= 10 * k) {
+        throw new ValueError(`${fn}: at centres row ${q} only ${got} of ${k} projections reached lossTol = ${proj.lossTol} within 2h; try a smaller 'radius' (found ${radius})`);
+      }
+      const dir = randomUnitVector(rng, dim);
+      const len = radius * Math.pow(rng.next(), 1 / dim);
+      const r = projectToZeroLossRaw(model, data, tangentStep(c, N, dir, len), proj);
+      steps += r.iterations;
+      let d2 = 0;
+      for (let j = 0; j < M; j++) d2 += (r.params[j] - c[j]) ** 2;
+      if (!(r.loss <= proj.lossTol) || !(Math.sqrt(d2) <= 2 * radius)) {
+        rejected++;
+        continue;
+      }
+      points.set(r.params, (q * k + got) * M);
+      losses[q * k + got] = r.loss;
+      got++;
+    }
+  }
+  return {
+    points: { rows: Q * k, cols: M, data: points },
+    queries: { rows: Q, cols: M, data: Float64Array.from(C) },
+    radius,
+    tangentDimensions,
+    losses,
+    rejected,
+    projectionSteps: steps,
+  };
 }
