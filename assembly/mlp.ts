@@ -193,25 +193,34 @@ function activate(code: i32, p: f64, z: usize, a: usize, s1: usize, s2: usize, c
 
 // ---- passes -------------------------------------------------------------------------------------------------
 
+/** z (n × mₗ) = A^{l−1}Wˡᵀ + 1bˡᵀ with the weights of θ = p (A⁰ = X). */
+function preActivation(p: usize, x: usize, l: i32, z: usize): void {
+  const n = gN;
+  const m = width(l);
+  const k = width(l - 1);
+  const w = p + (<usize>offW(l) << 3);
+  if (gBias) {
+    const b = p + (<usize>offB(l) << 3);
+    for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
+  }
+  dgemm(0, 1, n, m, k, 1, aPrev(l, x), k, w, k, gBias ? 1 : 0, z, m, gWork);
+}
+
 /** Forward pass: Z, A, S1 (and S2 when want2) of every layer. */
 function forwardPass(p: usize, x: usize, want2: i32): void {
   const n = gN;
   for (let l = 1; l <= gL; l++) {
-    const m = width(l);
-    const k = width(l - 1);
     const z = arr(Z_, l);
-    const w = p + (<usize>offW(l) << 3);
-    if (gBias) {
-      const b = p + (<usize>offB(l) << 3);
-      for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
-    }
-    dgemm(0, 1, n, m, k, 1, aPrev(l, x), k, w, k, gBias ? 1 : 0, z, m, gWork);
-    activate(codeOf(l), cpOf(l), z, arr(A_, l), arr(S1_, l), arr(S2_, l), n * m, want2);
+    preActivation(p, x, l, z);
+    activate(codeOf(l), cpOf(l), z, arr(A_, l), arr(S1_, l), arr(S2_, l), n * width(l), want2);
   }
 }
 
-/** Loss on the outputs A^L; writes G = ∂R/∂f into GA^L (and softmax P for cross-entropy). Without L2. */
-function outputLoss(lossCode: i32, y: usize): f64 {
+/**
+ * Loss on the outputs A^L; writes G = ∂R/∂f into GA^L (and softmax P for cross-entropy) when wantG = 1 (the
+ * default; `mlpLossPlane` passes 0 and needs no GA/P scratch). Without L2.
+ */
+function outputLoss(lossCode: i32, y: usize, wantG: i32 = 1): f64 {
   const n = gN;
   const r = width(gL);
   const f = arr(A_, gL);
@@ -222,7 +231,7 @@ function outputLoss(lossCode: i32, y: usize): f64 {
     for (let q = 0; q < n * r; q++) {
       const e = ldf(f, q) - ldf(y, q);
       loss += e * e;
-      stf(g, q, e * inv);
+      if (wantG) stf(g, q, e * inv);
     }
     return loss * 0.5 * inv;
   }
@@ -240,10 +249,10 @@ function outputLoss(lossCode: i32, y: usize): f64 {
       const yk = ldf(y, o + k);
       s += yk;
       yf += yk * ldf(f, o + k);
-      stf(pp, o + k, Math.exp(ldf(f, o + k) - lse));
+      if (wantG) stf(pp, o + k, Math.exp(ldf(f, o + k) - lse));
     }
     loss += s * lse - yf;
-    for (let k = 0; k < r; k++) stf(g, o + k, (s * ldf(pp, o + k) - ldf(y, o + k)) * inv);
+    if (wantG) for (let k = 0; k < r; k++) stf(g, o + k, (s * ldf(pp, o + k) - ldf(y, o + k)) * inv);
   }
   return loss * inv;
 }
@@ -560,6 +569,118 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
       const c = 0.5 * ldf(col, i);
       stf(target, i * M + j, ldf(target, i * M + j) + c);
       stf(target, j * M + i, ldf(target, j * M + i) + c);
+    }
+  }
+}
+
+// ---- the loss on a plane of parameter space (mlp's lossPlane, manifold's slices) ---------------------------
+
+/**
+ * σ(x) for activation `code` with parameter p (the leaky-relu slope): the value formulas of `activate`, one point.
+ * Exported for slice.ts (`sliceAffinePlane`) and for tests of the kernels' activations against activations.ts.
+ */
+export function mlpActivation(code: i32, p: f64, x: f64): f64 {
+  switch (code) {
+    case 0: return x;
+    case 1: return Math.tanh(x);
+    case 2: return sigmoid(x);
+    case 3: return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    case 4: return x > 0 ? x : 0;
+    case 5: return x > 0 ? x : p * x;
+    case 6: return x * normalCdf(x);
+    case 7: return x * x;
+    default: return Math.sin(x);
+  }
+}
+
+/** A = σ(Z) over cnt entries, values only (no σ'): the forward pass of a loss that needs no gradient. */
+function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
+  if (code == 0) {
+    memory.copy(a, z, <usize>cnt << 3);
+    return;
+  }
+  if (code == 1) {
+    for (let q = 0; q < cnt; q++) stf(a, q, Math.tanh(ldf(z, q)));
+    return;
+  }
+  if (code == 4 || code == 5) {
+    const slope: f64 = code == 4 ? 0 : p;
+    for (let q = 0; q < cnt; q++) {
+      const v = ldf(z, q);
+      stf(a, q, v > 0 ? v : slope * v);
+    }
+    return;
+  }
+  for (let q = 0; q < cnt; q++) stf(a, q, mlpActivation(code, p, ldf(z, q)));
+}
+
+/**
+ * out = (u0 + a·u1) + b·u2 over cnt entries (f64x2 in the SIMD build; the same operations per entry as the scalar
+ * loop, and in the order TypeScript forms θ + a·d₁ + b·d₂, so the results are identical).
+ */
+function planeCombination(cnt: i32, u0: usize, u1: usize, u2: usize, a: f64, b: f64, out: usize): void {
+  let q = 0;
+  if (ASC_FEATURE_SIMD) {
+    const va = f64x2.splat(a);
+    const vb = f64x2.splat(b);
+    for (; q + 2 <= cnt; q += 2) {
+      const o = <usize>q << 3;
+      const t = f64x2.add(v128.load(u0 + o), f64x2.mul(va, v128.load(u1 + o)));
+      v128.store(out + o, f64x2.add(t, f64x2.mul(vb, v128.load(u2 + o))));
+    }
+  }
+  for (; q < cnt; q++) stf(out, q, ldf(u0, q) + a * ldf(u1, q) + b * ldf(u2, q));
+}
+
+/**
+ * The loss on a grid of a plane through parameter space:
+ *   grid[i·nB + j] = R(θ(aᵢ, bⱼ)) + (l2/2)‖θ(aᵢ, bⱼ)‖²,  θ(a, b) = p0 + a·d1 + b·d2,
+ * for aᵢ in aAxis (nA values) and bⱼ in bAxis (nB values): R as `mlpLossGrad` computes it, the L2 term as
+ * network.ts's l2Term (‖θ‖² summed in index order; omitted when l2 = 0). Per grid point: θ(a, b) into `theta`,
+ * a forward pass of values only (no σ'), the loss without its gradient. Layer 1 needs no product per point: its
+ * pre-activations are affine in (a, b), Z¹(a, b) = Z¹₀ + a·Z¹₁ + b·Z¹₂ with Z¹₀, Z¹₁, Z¹₂ = X·W¹ᵀ + 1b¹ᵀ of the
+ * first-layer blocks of p0, d1, d2 (three GEMMs for the whole grid), so a point costs n·m₁ multiply-adds there
+ * instead of n·m₁·d_in (the sums differ from a direct product by rounding only).
+ * s: 2·n·Σₗmₗ + 3·n·m₁ doubles (Z and A of every layer, then Z¹₀, Z¹₁, Z¹₂); theta: M doubles; grid: nA·nB.
+ */
+export function mlpLossPlane(
+  L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, l2: f64, n: i32,
+  p0: usize, d1: usize, d2: usize, aAxis: usize, nA: i32, bAxis: usize, nB: i32,
+  x: usize, y: usize, s: usize, work: usize, theta: usize, grid: usize,
+): void {
+  setNet(L, widths, codes, cparams, bias, n, s, work);
+  const M = gM;
+  const nm1 = n * width(1);
+  const z10 = gS + ((<usize>2 * <usize>n * <usize>gT) << 3);
+  const z11 = z10 + (<usize>nm1 << 3);
+  const z12 = z11 + (<usize>nm1 << 3);
+  preActivation(p0, x, 1, z10);
+  preActivation(d1, x, 1, z11);
+  preActivation(d2, x, 1, z12);
+  const z1 = arr(Z_, 1);
+  const a1 = arr(A_, 1);
+  for (let ia = 0; ia < nA; ia++) {
+    const a = ldf(aAxis, ia);
+    for (let jb = 0; jb < nB; jb++) {
+      const b = ldf(bAxis, jb);
+      planeCombination(M, p0, d1, d2, a, b, theta);
+      planeCombination(nm1, z10, z11, z12, a, b, z1);
+      activateValue(codeOf(1), cpOf(1), z1, a1, nm1);
+      for (let l = 2; l <= L; l++) {
+        const z = arr(Z_, l);
+        preActivation(theta, x, l, z);
+        activateValue(codeOf(l), cpOf(l), z, arr(A_, l), n * width(l));
+      }
+      let R = outputLoss(lossCode, y, 0);
+      if (l2 != 0) {
+        let ss: f64 = 0;
+        for (let q = 0; q < M; q++) {
+          const t = ldf(theta, q);
+          ss += t * t;
+        }
+        R += 0.5 * l2 * ss;
+      }
+      stf(grid, ia * nB + jb, R);
     }
   }
 }

@@ -5,7 +5,9 @@
 // Along the plane the hidden pre-activations are affine, Z(a, b) = Z₀ + a·Z₁ + b·Z₂ (n × m, precomputed), and the
 // output layer is W²(a, b) = W²₀ + a·W²₁ + b·W²₂ (r × m), b²(a, b) = b²₀ + a·b²₁ + b·b²₂. For grid row a and
 // column b_j:  f_i(a, b_j) = W²(a, b_j)·σ(z_i(a, b_j)) + b²(a, b_j),  R(a, b_j) = 1/(2n) Σᵢ ‖f_i − y_i‖².
-// Activation codes are mlp's: 0 linear, 1 tanh, 4 relu, 5 leaky-relu (slope), 7 quadratic.
+// Activation codes are mlp's: 0 linear, 1 tanh, 2 sigmoid, 3 softplus, 4 relu, 5 leaky-relu (slope), 6 gelu,
+// 7 quadratic, 8 sin. sigmoid, softplus, gelu and sin are evaluated point by point with mlp.ts's `mlpActivation`
+// (the formulas of mlp's forward pass); linear, relu, leaky-relu and quadratic in f64x2, tanh as below.
 //
 // tanh z = (u − 1)/(u + 1) with u = exp(2z). Along a grid row z_j = z_r + b_j·z₂ is affine in j, so
 // u_{j+2} = u_j·q² with q = exp(2Δb·z₂): the kernel works on column pairs (j, j+1) (one f64x2) and re-anchors u
@@ -20,6 +22,8 @@
 // Layout: the b axis is padded to an even length nbp (the caller repeats its last value); scratch s (f64) holds
 // C (r·m·nbp: C[k, s, j] = W²(a, b_j)[k, s]), ACC (r·nbp), H (nbp), ROW (nbp), WA (r·m), BA (r), Q (4). The grid
 // out is nA × nbp row-major (padding columns are junk).
+
+import { mlpActivation } from "./mlp";
 
 const ANCHOR: i32 = 26; // pairs between fresh exp evaluations
 const LOG2E: f64 = 1.4426950408889634;
@@ -157,6 +161,11 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
         }
       }
     }
+    return;
+  }
+  if (code == 2 || code == 3 || code == 6 || code == 8) {
+    // no closed-form shortcut along the row: σ at every column (sigmoid, softplus, gelu, sin)
+    for (let j = 0; j < nbp; j++) stf(h, j, mlpActivation(code, slope, zr + ldf(bAxis, j) * z2));
     return;
   }
   if (ASC_FEATURE_SIMD) {

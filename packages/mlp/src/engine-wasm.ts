@@ -101,3 +101,27 @@ export function wasmHessian(fn: string, net: Net, p: Float64Array, X: Float64Arr
   ]);
   return split ? { h0: outputs[0], h1: outputs[1] } : { h0: outputs[0] };
 }
+
+/**
+ * grid (nA × nB row-major) = R(p + a·d1 + b·d2) + (l2/2)‖p + a·d1 + b·d2‖² for a in aAxis, b in bAxis: one call of
+ * the kernel `mlpLossPlane` for the whole grid. Scratch: Z and A of every layer plus the three first-layer
+ * pre-activation planes (2·n·Σₗmₗ + 3·n·m₁ doubles), θ (M doubles), the GEMM packing workspace.
+ */
+export function wasmLossPlane(
+  fn: string,
+  net: Net,
+  p: Float64Array,
+  d1: Float64Array,
+  d2: Float64Array,
+  aAxis: Float64Array,
+  bAxis: Float64Array,
+  X: Float64Array,
+  Y: Float64Array,
+  n: number,
+): Float64Array {
+  const s = scratch(2 * n * totalWidth(net) + 3 * n * net.widths[1]);
+  return runKernel(fn, "mlpLossPlane", [
+    ...netArgs(net), net.loss, net.l2, n, p, d1, d2, aAxis, aAxis.length, bAxis, bAxis.length,
+    X, Y, s, workFor(fn, maxDim(net, n)), scratch(net.M), outWritten(aAxis.length * bAxis.length),
+  ]).outputs[0];
+}

@@ -16,6 +16,7 @@ export {
   hessianVectorProduct,
   type HessianSplit,
 } from "./network.js";
+export { lossPlane, type LossPlaneOptions } from "./plane.js";
 export { train, type TrainOptions, type TrainResult, type TrainProgress } from "./train.js";
 export {
   refineCriticalPoint,
