@@ -342,6 +342,18 @@ describe("docs site", () => {
     const [lb, seLb] = numbers(after(nn, "Levina–Bickel (k = 10) on the neighbourhoods").replace("s.e.", ""));
     expect(Math.abs(lb - 21)).toBeLessThan(4 * seLb);
 
+    const cc = o["two components (relu) and one (quadratic, width > 2N)"];
+    expect(numbers(after(cc, "relu: R(A)"))).toEqual([0, 0]); // R(A) and R(B): both exact minima
+    // Any path between the components crosses some wᵢ = 0, where R ≥ 1/4 (the analytic bound; the straight line's
+    // maximum is exactly 1/2 at t = 1/2).
+    for (const method of ["linear", "chain", "bezier", "neb"]) expect(num(cc, `relu barrier ${method}`)).toBeGreaterThanOrEqual(0.25);
+    expect(after(cc, "relu: R ≤ 0.1 connected")).toMatch(/^ false/);
+    const [ra, rb] = numbers(after(cc, "quadratic: R(A)"));
+    expect(Math.max(ra, rb)).toBeLessThanOrEqual(1e-26); // two exact fits (projectToZeroLoss's default lossTol)
+    expect(num(cc, "quadratic: straight-line barrier")).toBeGreaterThan(1e-2); // the chord climbs…
+    expect(after(cc, "quadratic: R ≤ 1e-4 connected")).toMatch(/^ true/); // …but a path inside R ≤ 1e-4 exists
+    expect(num(cc, "max R on the path")).toBeLessThanOrEqual(1e-4);
+
     const f = o["embeddingLine and lossSlice"];
     expect(numbers(after(f, "widths")).slice(0, 3)).toEqual([1, 11, 1]);
     // T^α(θ) has the same output for every α: R stays at the fit's rounding level (residuals ≲ 1e-14, R ≲ 1e-28)
