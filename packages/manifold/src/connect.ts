@@ -32,7 +32,16 @@ export interface ConnectOptions {
   bends?: number;
   /** Spring constant of the band (default 1). */
   spring?: number;
+  /**
+   * What chain/bezier minimise over the t-grid: "mean" (default; Garipov et al.'s mean loss) or "max", the smooth
+   * maximum M₁₆ = ((1/K) Σ_t R(θ(t))¹⁶)^{1/16} (a p-norm with p = 16: within a factor K^{1/16} of the maximum,
+   * scale-free), whose gradient (1/K)·(R_t/M₁₆)¹⁵·∇R_t concentrates on the highest points of the curve.
+   */
+  objective?: "mean" | "max";
 }
+
+/** The exponent p of the "max" objective's p-norm. */
+const MAX_NORM_P = 16;
 
 /**
  * Loss along a path between two minima θ_A, θ_B (mode connectivity) and the barrier height
@@ -48,7 +57,8 @@ export interface ConnectOptions {
  *   ICML 2018: images move by F = −∇R⊥ + k(|θ_{i+1} − θ_i| − |θ_i − θ_{i−1}|)τ; after half the steps the highest
  *   image climbs (F = −∇R + 2(∇R·τ)τ). Explicit steps lr·F, each capped at 0.1·‖θ_B − θ_A‖/(images + 1).
  * The end points stay fixed. For chain and neb, t runs uniformly over the vertices' polygon. The optimisers minimise
- * the mean loss (bezier, chain) or relax the band (neb); every 10 steps the curve's maximum is measured (on the
+ * the mean loss or (`objective: "max"`) a smooth maximum of the loss over the t-grid (bezier, chain), or relax the
+ * band (neb); every 10 steps the curve's maximum is measured (on the
  * reported t grid; the band at 4 points per segment) and the curve with the lowest maximum seen — the straight
  * line at step 0 included — is returned, so these methods never report a higher barrier than the straight line
  * on that grid.
@@ -78,6 +88,8 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
     const bends = method === "bezier" ? 1 : (options.bends ?? 1);
     checkInt(fn, "bends", bends, 1);
     const ctrl = Array.from({ length: bends }, (_, j) => lerp(A, B, (j + 1) / (bends + 1)));
+    const objective = options.objective ?? "mean";
+    if (objective !== "mean" && objective !== "max") throw new ValueError(`${fn}: 'objective' must be "mean" or "max"; found ${String(objective)}`);
     const eval_ = method === "bezier" ? bezierWeights : chainWeights(bends);
     // Interior grid of 4·(bends + 1) + 1 points, offset from the vertices (a fixed quadrature of the mean loss).
     const K = 4 * (bends + 1) + 1;
@@ -94,11 +106,23 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
         if (mx < best.max) best = { max: mx, ctrl: ctrl.map((c) => Float64Array.from(c)) };
       }
       const grads = ctrl.map(() => new Float64Array(A.length));
-      for (const t of grid) {
-        const w = eval_(t);
-        const p = combine(A, B, ctrl, w);
-        const g = lossAndGradient(withParams(a, p), data).gradient;
-        for (let j = 0; j < ctrl.length; j++) if (w.ctrl[j] !== 0) for (let i = 0; i < g.length; i++) grads[j][i] += (w.ctrl[j] * g[i]) / K;
+      const ws = grid.map(eval_);
+      const evals = ws.map((w) => lossAndGradient(withParams(a, combine(A, B, ctrl, w)), data));
+      // ∂objective/∂R_t: 1/K (mean); for the p-norm, with r_t = R_t/max R (no overflow),
+      // ∂M_p/∂R_t = (1/K)·r_t^{p−1} / ((1/K)Σ r^p)^{(p−1)/p}.
+      let coef = evals.map(() => 1 / K);
+      if (objective === "max") {
+        const top = Math.max(...evals.map((e) => e.loss));
+        if (top > 0) {
+          const r = evals.map((e) => e.loss / top);
+          const meanPow = r.reduce((s, x) => s + x ** MAX_NORM_P, 0) / K;
+          coef = r.map((x) => x ** (MAX_NORM_P - 1) / K / meanPow ** ((MAX_NORM_P - 1) / MAX_NORM_P));
+        }
+      }
+      for (let q = 0; q < K; q++) {
+        const w = ws[q];
+        const g = evals[q].gradient;
+        for (let j = 0; j < ctrl.length; j++) if (w.ctrl[j] !== 0) for (let i = 0; i < g.length; i++) grads[j][i] += coef[q] * w.ctrl[j] * g[i];
       }
       return grads;
     });
