@@ -5,19 +5,22 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { embeddingLine, filterNormalizedDirection, hessianDirections, landscapeSlice, lossSlice } from "./index.js";
 import { randomData } from "./__tests__/helpers.js";
 
+const ALL_ACTIVATIONS: Activation[] = ["linear", "tanh", "sigmoid", "softplus", "relu", { name: "leaky-relu", slope: 0.2 }, "gelu", "quadratic", "sin"];
+
 beforeAll(async () => {
   await init();
   await loadWasm("scalar");
 });
 
-function pointwise(model: Model, data: ReturnType<typeof randomData>, d1: Float64Array, d2: Float64Array | null, a: number, b: number): number {
+/** R(θ + a·d₁ + b·d₂) by one mlp `loss` call: the definition every evaluator must reproduce. */
+function lossAt(model: Model, data: ReturnType<typeof randomData>, d1: Float64Array, d2: Float64Array | null, a: number, b: number): number {
   return loss(withParams(model, model.params.map((v, i) => v + a * d1[i] + (d2 ? b * d2[i] : 0))), data);
 }
 
 describe.each(BACKENDS)("lossSlice (%s)", (backend) => {
   it("the affine-plane evaluator equals one forward pass per grid point (fast-check over architectures)", () => {
     setBackend(backend);
-    const acts: Activation[] = ["tanh", "relu", "linear", "quadratic", { name: "leaky-relu", slope: 0.2 }];
+    const acts: Activation[] = ALL_ACTIVATIONS;
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 3 }),
@@ -37,7 +40,7 @@ describe.each(BACKENDS)("lossSlice (%s)", (backend) => {
           expect(s.evaluator).toBe("affine-plane");
           for (let i = 0; i < 5; i++) {
             for (let j = 0; j < 5; j++) {
-              const ref = pointwise(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
+              const ref = lossAt(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
               // Same sums in another order, and tanh through exp(2z) products (≤ ~100 ulp, see lossSlice): 1e-11
               // relative. range 200 drives |z| beyond 300 and exercises the Math.tanh fallback.
               expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-11 * Math.max(ref, 1e-300));
@@ -49,26 +52,77 @@ describe.each(BACKENDS)("lossSlice (%s)", (backend) => {
     );
   });
 
-  it("deep nets and other activations go pointwise; 1-D slices have one row", () => {
+  it("every other net goes forward-per-point (mlp's lossPlane) and equals loss at each point (fast-check)", () => {
+    setBackend(backend);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 5 }),
+        fc.integer({ min: 0, max: ALL_ACTIVATIONS.length - 1 }),
+        // Output activations: linear, tanh, sigmoid. Not sin: after stacked quadratic layers its argument reaches
+        // 10³–10⁴ and R's condition number exceeds 10³, so any two orderings of the same sums differ by more than
+        // 1e-13 relative (observed 1.5e-13 for [2, 1, 1, 2] quadratic/sin, std 1; mlp's plane.test.ts covers sin
+        // outputs on std-0.6 nets).
+        fc.constantFrom("linear", "tanh", "sigmoid"),
+        fc.constantFrom<"mse" | "cross-entropy">("mse", "cross-entropy"),
+        fc.constantFrom(0, 0.1),
+        fc.boolean(),
+        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 999 }),
+        (hidden, ak, output, lossName, l2, bias, points, dims, seed) => {
+          // widths [d_in, m₁, …, d_out]: 1–4 weight layers; one-hidden-layer nets only with a non-default feature
+          const r = lossName === "cross-entropy" ? 3 : 1 + (seed % 2);
+          const widths = [...hidden, r];
+          const shallowPlain = widths.length === 3 && output === "linear" && lossName === "mse" && l2 === 0;
+          const spec = { widths, activation: ALL_ACTIVATIONS[ak], output: lossName === "mse" ? output : "linear", loss: lossName, l2: shallowPlain ? 0.1 : l2, bias };
+          const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed }) } as Model;
+          const data = randomData(5, widths[0], r, seed + 1);
+          if (lossName === "cross-entropy") for (let q = 0; q < data.y.data.length; q++) data.y.data[q] = Math.abs(data.y.data[q]);
+          const directions = Array.from({ length: dims }, (_, k) => filterNormalizedDirection(model, { seed: seed + 2 + k }));
+          const s = lossSlice(model, data, { directions, points, range: 1.5 });
+          expect(s.evaluator).toBe("forward-per-point");
+          expect(s.grid.length).toBe(dims === 2 ? points : 1);
+          for (let i = 0; i < s.grid.length; i++) {
+            expect(s.grid[i].length).toBe(points);
+            for (let j = 0; j < points; j++) {
+              const [a, b] = dims === 2 ? [s.axes[0][i], s.axes[1][j]] : [s.axes[0][j], 0];
+              const ref = lossAt(model, data, directions[0], dims === 2 ? directions[1] : null, a, b);
+              // ts: the same TypeScript forward pass per point, bit-identical. WASM: mlp's kernel takes the first
+              // layer's pre-activations from Z¹₀ + aZ¹₁ + bZ¹₂ (rounding of a few ulp in Z¹): 1e-13 relative.
+              if (backend === "ts") expect(s.grid[i][j]).toBe(ref);
+              else expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-13 * Math.abs(ref));
+            }
+          }
+        },
+      ),
+      { seed: 5, numRuns: 50 },
+    );
+  });
+
+  it("a deep sigmoid 1-D slice has one row, the axes span [−range, range], the centre is θ", () => {
     setBackend(backend);
     const spec = { widths: [2, 3, 3, 1], activation: "sigmoid" as const };
     const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 4 }) };
     const data = randomData(5, 2, 1, 5);
     const d1 = filterNormalizedDirection(model, { seed: 6 });
     const s = lossSlice(model, data, { directions: [d1], points: 7, range: 2 });
-    expect(s.evaluator).toBe("pointwise");
+    expect(s.evaluator).toBe("forward-per-point");
     expect(s.grid.length).toBe(1);
     expect(s.axes.length).toBe(1);
     expect(s.axes[0][0]).toBe(-2);
     expect(s.axes[0][6]).toBe(2);
-    for (let i = 0; i < 7; i++) expect(s.grid[0][i]).toBe(pointwise(model, data, d1, null, s.axes[0][i], 0));
-    expect(s.grid[0][3]).toBe(loss(model, data)); // the centre is θ itself
+    // ts: bit-identical to loss; WASM: see the test above (1e-13 relative)
+    for (let i = 0; i < 7; i++) {
+      const ref = lossAt(model, data, d1, null, s.axes[0][i], 0);
+      expect(Math.abs(s.grid[0][i] - ref)).toBeLessThanOrEqual(backend === "ts" ? 0 : 1e-13 * ref);
+    }
+    expect(s.grid[0][3]).toBe(loss(model, data)); // the centre is θ itself (WASM: Z¹₀ is loss's own first product)
   });
 });
 
 describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against the TS plane evaluator (%s)", (backend) => {
   it("same grid for every activation, output width, bias, odd/even and 1-D grids (fast-check)", () => {
-    const acts: Activation[] = ["tanh", "relu", "linear", "quadratic", { name: "leaky-relu", slope: 0.2 }];
+    const acts: Activation[] = ALL_ACTIVATIONS;
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 4 }),
@@ -122,7 +176,7 @@ describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against t
     setBackend(backend);
     for (let i = 0; i < 41; i++) {
       for (let j = 0; j < 41; j++) {
-        const ref = pointwise(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
+        const ref = lossAt(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
         // Math.tanh vs exp-based tanh (≤ ~50 ulp in u): 1e-13 relative, against the forward pass and the TS grid
         expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-13 * ref);
         expect(Math.abs(s.grid[i][j] - ts.grid[i][j])).toBeLessThanOrEqual(1e-13 * ts.grid[i][j]);
@@ -140,7 +194,7 @@ describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against t
     const s = lossSlice(model, data, { directions: [d1, d2], points: 101, range: 3 });
     for (const i of [0, 37, 100]) {
       for (let j = 0; j < 101; j++) {
-        const ref = pointwise(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
+        const ref = lossAt(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
         // against an independent forward pass with Math.tanh: ≤ ~50 ulp in u, 1e-13 relative in the loss
         expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-13 * ref);
       }

@@ -1,13 +1,13 @@
 import { checkNumber, eigh, matmul, out, runKernel, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
 import {
+  activationDerivatives,
   createRng,
   hessian,
-  loss,
+  lossPlane,
   paramCount,
   unpackParams,
   validateData,
   validateModel,
-  withParams,
   type Activation,
   type Dataset,
   type Model,
@@ -155,25 +155,31 @@ export interface LossSlice {
   axes: number[][];
   /** The directions used (unit or filter-normalised, as given). */
   directions: Float64Array[];
-  /** Which evaluator ran: the plane-affine one-hidden-layer path or one loss evaluation per grid point. */
-  evaluator: "affine-plane" | "pointwise";
+  /**
+   * Which evaluator ran: "affine-plane" (one hidden layer, linear output, mse, no l2: no forward pass per point) or
+   * "forward-per-point" (every other net: one forward pass per grid point, mlp's `lossPlane`).
+   */
+  evaluator: "affine-plane" | "forward-per-point";
 }
 
 /**
  * The loss on a 1-D line or 2-D plane through θ: R(θ + a·d₁ [+ b·d₂]) for a, b on a uniform grid of `points`
  * values in [−range, range] (default 51 and 1). Directions are given (length M each, 1 or 2 of them).
  *
- * Plane evaluation (one hidden layer, linear output, mse, no l2, activation tanh, relu, leaky-relu, linear or
- * quadratic): along θ(a, b) = θ + a·d₁ + b·d₂ the first layer's pre-activations are affine in (a, b),
+ * Plane evaluation (one hidden layer, linear output, mse, no l2, any of the 9 activations): along θ(a, b) = θ + a·d₁ + b·d₂ the first layer's pre-activations are affine in (a, b),
  * Z(a, b) = Z₀ + a·Z₁ + b·Z₂ with Z₀ = XW₁ᵀ + 1b₁ᵀ and Zᵢ = XD₁⁽ⁱ⁾ᵀ + 1e₁⁽ⁱ⁾ᵀ (three products, computed once),
  * and the output f = (W₂ + aE₂ + bF₂)σ(Z) + (b₂ + ae₂ + bf₂) is linear in the output-layer parameters. A grid
  * point then costs O(n·m) instead of a full forward pass, and for tanh the transcendental is removed too: on a
  * row of fixed a, u_j = exp(2z(a, b_j)) = u₀·q^j with q = exp(2Δb·z₂), so tanh z = (u − 1)/(u + 1) costs one
  * multiplication and one division (rows where |z| > 300 somewhere fall back to Math.tanh so u never
- * overflows; the recurrence's relative error grows by ≤ 1 ulp per step, ≤ ~100 ulp over a row).
+ * overflows; the recurrence's relative error grows by ≤ 1 ulp per step, ≤ ~100 ulp over a row); relu, leaky-relu,
+ * linear and quadratic are evaluated directly, sigmoid, softplus, gelu and sin by σ at every (sample, neuron, column).
  * On a WASM backend (simd, scalar) the plane is evaluated by one kernel call (`sliceAffinePlane`, see
  * `affinePlaneWasm`); the `ts` backend runs the TypeScript evaluator, the kernel's oracle (equal to ≤ 1e-13 relative).
- * Every other network is evaluated pointwise with mlp's `loss` (on the active backend).
+ * Every other network (deeper, non-linear output, cross-entropy, l2 > 0) is evaluated "forward-per-point" by mlp's
+ * `lossPlane`: on WASM one kernel call for the whole grid (a forward pass of values per point, the first layer's
+ * pre-activations taken from their plane Z¹₀ + aZ¹₁ + bZ¹₂), on `ts` one TypeScript forward pass per point; both equal
+ * mlp's `loss` at each point (the l2 term included).
  * @example
  * const d1 = filterNormalizedDirection(model, { seed: 1 }), d2 = filterNormalizedDirection(model, { seed: 2 });
  * const { grid, axes } = lossSlice(model, data, { directions: [d1, d2], points: 51, range: 1 });
@@ -202,17 +208,13 @@ export function lossSlice(model: Model, data: Dataset, options: { directions: Fl
     const grid = plane(model, data, d1, d2, axis, bAxis);
     return { grid: dirs.length === 2 ? grid : [grid.map((row) => row[0])], axes, directions: dirs, evaluator: "affine-plane" };
   }
-  const grid: number[][] = [];
-  const p = new Float64Array(M);
-  for (const a of axis) {
-    const row: number[] = [];
-    for (const b of bAxis) {
-      for (let i = 0; i < M; i++) p[i] = model.params[i] + a * d1[i] + b * d2[i];
-      row.push(loss(withParams(model, p), data));
-    }
-    grid.push(row);
+  if (dirs.length === 1) {
+    const line = lossPlane(model, data, { directions: [d1], aAxis: axis });
+    return { grid: [Array.from(line)], axes, directions: dirs, evaluator: "forward-per-point" };
   }
-  return { grid: dirs.length === 2 ? grid : [grid.map((row) => row[0])], axes, directions: dirs, evaluator: "pointwise" };
+  const flat = lossPlane(model, data, { directions: [d1, d2], aAxis: axis, bAxis: axis });
+  const grid = Array.from({ length: points }, (_, i) => Array.from(flat.subarray(i * points, (i + 1) * points)));
+  return { grid, axes, directions: dirs, evaluator: "forward-per-point" };
 }
 
 type PlaneFn = (model: Model, data: Dataset, d1: Float64Array, d2: Float64Array, aAxis: number[], bAxis: number[]) => number[][];
@@ -222,19 +224,29 @@ function planeEvaluator(model: Model): PlaneFn | null {
   if ((model.loss ?? "mse") !== "mse" || (model.output ?? "linear") !== "linear" || (model.l2 ?? 0) !== 0) return null;
   const act = (Array.isArray(model.activation) ? model.activation[0] : model.activation) as Activation;
   const name = typeof act === "string" ? act : act.name;
-  if (!["tanh", "relu", "leaky-relu", "linear", "quadratic"].includes(name)) return null;
-  const slope = typeof act === "object" ? act.slope : 0.01;
+  const slope = typeof act === "object" ? (act.slope ?? 0.01) : 0.01;
   return (m, data, d1, d2, aAxis, bAxis) =>
     wasmActive("lossSlice") ? affinePlaneWasm(m, data, d1, d2, aAxis, bAxis, name, slope) : affinePlane(m, data, d1, d2, aAxis, bAxis, name, slope);
 }
 
 /** mlp's activation codes, as the kernel `sliceAffinePlane` (assembly/slice.ts) reads them. */
-const KERNEL_CODE: Record<string, number> = { linear: 0, tanh: 1, relu: 4, "leaky-relu": 5, quadratic: 7 };
+const KERNEL_CODE: Record<string, number> = {
+  linear: 0,
+  tanh: 1,
+  sigmoid: 2,
+  softplus: 3,
+  relu: 4,
+  "leaky-relu": 5,
+  gelu: 6,
+  quadratic: 7,
+  sin: 8,
+};
 
 /**
  * The WASM plane evaluator: Zₖ = XWₖᵀ + 1bₖᵀ by core's `matmul`, then the whole grid in one kernel call
  * (`sliceAffinePlane`, assembly/slice.ts: column pairs in f64x2, tanh by exp(2z) products re-anchored with a fresh
- * polynomial exp every 52 columns; for one output, two neurons at a time sharing one division). Same formulas as `affinePlane` (the oracle, and the `ts` backend's path).
+ * polynomial exp every 52 columns; for one output, two neurons at a time sharing one division; sigmoid, softplus, gelu
+ * and sin by mlp's σ formulas at every column). Same formulas as `affinePlane` (the oracle, and the `ts` backend's path).
  */
 function affinePlaneWasm(
   model: Model,
@@ -321,7 +333,10 @@ function affinePlane(
   const Wa = new Float64Array(r * m);
   const ba = new Float64Array(r);
   const F2 = D2b.W.data;
-  const code = act === "tanh" ? 0 : act === "relu" ? 1 : act === "leaky-relu" ? 2 : act === "quadratic" ? 3 : 4;
+  const code = act === "tanh" ? 0 : act === "relu" ? 1 : act === "leaky-relu" ? 2 : act === "quadratic" ? 3 : act === "linear" ? 4 : 5;
+  // sigmoid, softplus, gelu, sin: mlp's σ through its public activationDerivatives (value; the derivatives it also
+  // computes are unused — this is the oracle/`ts` path, the WASM kernel calls σ directly)
+  const sigma = (z: number): number => activationDerivatives(act as Activation, z).value;
   const H = new Float64Array(nb); // σ(z(a, b_j)) of one (sample, neuron) pair along the row
   const C = new Float64Array(m * nb); // r = 1: C[s, j] = (W₂ + aE₂ + b_jF₂)[0, s], the output weight at (a, b_j)
   for (const a of aAxis) {
@@ -397,8 +412,10 @@ function affinePlane(
               const z = zr + bAxis[j] * z2;
               H[j] = z * z;
             }
-          } else {
+          } else if (code === 4) {
             for (let j = 0; j < nb; j++) H[j] = zr + bAxis[j] * z2;
+          } else {
+            for (let j = 0; j < nb; j++) H[j] = sigma(zr + bAxis[j] * z2);
           }
           if (r === 1) {
             const w = Wa[s];
