@@ -86,6 +86,15 @@ export function evaluateTargets(byEnv) {
             met: got !== undefined && got >= t.min,
             miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed by ${((t.min / got - 1) * 100).toFixed(0)} %`,
           });
+        } else if (t.kind === "time") {
+          // An absolute wall-clock target (the issue names one, e.g. "under 1 s"): the median on this machine.
+          const got = row(c, t.impl)?.median;
+          out.push({
+            target: `${suite.name} ${t.case}: ${t.impl} median ≤ ${t.maxMs} ms (${env})`,
+            measured: got === undefined ? "—" : `${got.toFixed(got < 10 ? 2 : 0)} ms`,
+            met: got !== undefined && got <= t.maxMs,
+            miss: got === undefined ? "not measured" : got <= t.maxMs ? "" : `missed by ${((got / t.maxMs - 1) * 100).toFixed(0)} %`,
+          });
         } else if (t.kind === "accuracy") {
           const got = row(c, t.impl)?.accuracy?.[t.metric];
           out.push({

@@ -104,5 +104,7 @@ export default {
     { kind: "accuracy", case: "relu index one point", impl: "losscape", metric: "absErr", max: 1e-10 },
     { kind: "accuracy", case: "wigner epsC one phi", impl: "losscape", metric: "absErr", max: 1e-10 },
     { kind: "accuracy", case: "relu epsC one phi", impl: "losscape", metric: "absErr", max: 1e-10 },
+    { kind: "time", case: "wigner index heat map 100x100", impl: "losscape", maxMs: 1000 },
+    { kind: "time", case: "relu index heat map 100x100", impl: "losscape", maxMs: 1000 },
   ],
 };
