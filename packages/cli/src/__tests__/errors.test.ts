@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { filesIn, fx, run, tempDir } from "./run.js";
+import { BIN, filesIn, fx, run, tempDir } from "./run.js";
 
 // Bad input: exit status 2, exactly one line on stderr naming the file/option, the field, expected vs found;
 // nothing on stdout (even with --json); never a stack trace.
@@ -113,5 +114,25 @@ describe("help and version", () => {
     const h = await run(["--help"]);
     expect(h.code).toBe(0);
     for (const c of ["hessian", "critical", "train", "embed", "reduce", "spectrum", "dimension", "connect", "slice", "demo"]) expect(h.stdout).toContain(c);
+  });
+});
+
+describe("the launcher bin/losscape.js", () => {
+  it("before the build (no ../dist/bin.js) says what to do and exits 1, without a stack trace", () => {
+    // A copy of the launcher in a package folder without dist/: exactly the state of a fresh clone after npm ci.
+    const pkg = join(tempDir(), "cli");
+    mkdirSync(join(pkg, "bin"), { recursive: true });
+    copyFileSync(BIN, join(pkg, "bin", "losscape.js"));
+    let status = 0;
+    let stderr = "";
+    try {
+      execFileSync(process.execPath, [join(pkg, "bin", "losscape.js"), "--help"], { encoding: "utf8", stdio: "pipe" });
+    } catch (e) {
+      const err = e as { status: number; stderr: string };
+      status = err.status;
+      stderr = err.stderr;
+    }
+    expect(status).toBe(1);
+    expect(stderr).toBe("losscape: the CLI is not built yet: run `npm run build` (or `npm start`) in the repository first\n");
   });
 });

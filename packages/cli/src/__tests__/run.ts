@@ -8,7 +8,8 @@ import { afterAll } from "vitest";
 /** Helpers for running the built `losscape` binary as a child process, as a user would. */
 const here = dirname(fileURLToPath(import.meta.url));
 export const PKG = resolve(here, "../..");
-export const BIN = join(PKG, "dist/bin.js");
+/** The command npm links (`bin` in package.json): a launcher that imports the compiled dist/bin.js. */
+export const BIN = join(PKG, "bin/losscape.js");
 export const FIX = join(PKG, "test/fixtures");
 export const fx = (name: string) => join(FIX, name);
 
@@ -18,7 +19,7 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Run `node dist/bin.js …args` and collect its exit status and output (never throws on a non-zero exit). */
+/** Run `node bin/losscape.js …args` and collect its exit status and output (never throws on a non-zero exit). */
 export function run(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<RunResult> {
   return new Promise((res) => {
     execFile(

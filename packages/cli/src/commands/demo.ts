@@ -409,7 +409,7 @@ function renderReport(a: {
   p();
   p("## Reproduce with the command line");
   p();
-  p("In this folder (from a clone of the repository, `node <repo>/packages/cli/dist/bin.js` in place of `losscape`):");
+  p("In this folder (in a clone of the repository: `npx losscape` when the folder is inside the clone, else `node <repo>/packages/cli/bin/losscape.js`):");
   p();
   p("```sh");
   p("losscape hessian  --model models/critical-0.json --data models/sin20.json --split");
