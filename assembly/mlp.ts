@@ -16,6 +16,7 @@
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
 import { dgemm, dsyrk } from "./blas";
+import { tanhF, tanhV } from "./elementary";
 
 const Z_: i32 = 0;
 const A_: i32 = 1;
@@ -600,7 +601,13 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
     return;
   }
   if (code == 1) {
-    for (let q = 0; q < cnt; q++) stf(a, q, Math.tanh(ldf(z, q)));
+    // tanh by exp/expm1 polynomials (elementary.ts, ≤ ~5 ulp): f64x2 pairs instead of Math.tanh made the tanh
+    // 30-20-20-1 plane (n = 1000, 21 × 21) 1.5× faster (338 → 230 ms)
+    let q = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; q + 2 <= cnt; q += 2) v128.store(a + (<usize>q << 3), tanhV(v128.load(z + (<usize>q << 3))));
+    }
+    for (; q < cnt; q++) stf(a, q, tanhF(ldf(z, q)));
     return;
   }
   if (code == 4 || code == 5) {

@@ -15,37 +15,17 @@
 // ≤ ~2·ANCHOR ulp in u, ≤ ~ANCHOR ulp absolute in tanh; ANCHOR = 26 anchors a 101-point row twice). Rows with
 // |z| > 300 at an end use exp at every point (z clamped to ±300, where tanh = ±1 in f64). With one output,
 // `tanhPair` fuses two neurons and shares one division between them.
-// `expF`/`expV`: exp by range reduction x = k·ln2 + r, |r| ≤ ln2/2 (ln2 split in a 32-bit-exact high part and a
-// low part, Cody & Waite 1980), a degree-13 Taylor polynomial for e^r (truncation ≤ 0.3466¹⁴/14! ≈ 4e-18
-// relative) and 2^k written into the exponent bits: ≈ 1–2 ulp for |x| ≤ 708.
+// `expF`/`expV` (elementary.ts): exp by range reduction and a degree-13 Taylor polynomial, ≈ 1–2 ulp.
 //
 // Layout: the b axis is padded to an even length nbp (the caller repeats its last value); scratch s (f64) holds
 // C (r·m·nbp: C[k, s, j] = W²(a, b_j)[k, s]), ACC (r·nbp), H (nbp), ROW (nbp), WA (r·m), BA (r), Q (4). The grid
 // out is nA × nbp row-major (padding columns are junk).
 
+import { expF, expV } from "./elementary";
 import { mlpActivation } from "./mlp";
 
 const ANCHOR: i32 = 26; // pairs between fresh exp evaluations
-const LOG2E: f64 = 1.4426950408889634;
-const LN2HI: f64 = 6.93147180369123816490e-1; // low 32 bits zero: k·LN2HI exact for |k| < 2^20
-const LN2LO: f64 = 1.90821492927058770002e-10;
-const SHIFT: f64 = 6755399441055744.0; // 1.5·2^52: x + SHIFT rounds x to an integer held in the low mantissa bits
-const EXP_MAX: f64 = 708.0;
 const Z_MAX: f64 = 300.0;
-
-// Taylor coefficients 1/k!, k = 2..13
-const C2: f64 = 0.5;
-const C3: f64 = 1.0 / 6.0;
-const C4: f64 = 1.0 / 24.0;
-const C5: f64 = 1.0 / 120.0;
-const C6: f64 = 1.0 / 720.0;
-const C7: f64 = 1.0 / 5040.0;
-const C8: f64 = 1.0 / 40320.0;
-const C9: f64 = 1.0 / 362880.0;
-const C10: f64 = 1.0 / 3628800.0;
-const C11: f64 = 1.0 / 39916800.0;
-const C12: f64 = 1.0 / 479001600.0;
-const C13: f64 = 1.0 / 6227020800.0;
 
 @inline function ldf(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -55,54 +35,6 @@ const C13: f64 = 1.0 / 6227020800.0;
 }
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 3);
-}
-
-/** exp(x) for |x| ≤ 708 (clamped there), ≈ 1–2 ulp. */
-@inline function expF(x: f64): f64 {
-  x = min(max(x, -EXP_MAX), EXP_MAX);
-  const t = x * LOG2E + SHIFT;
-  const k = t - SHIFT;
-  const r = x - k * LN2HI - k * LN2LO;
-  let p = C13;
-  p = p * r + C12;
-  p = p * r + C11;
-  p = p * r + C10;
-  p = p * r + C9;
-  p = p * r + C8;
-  p = p * r + C7;
-  p = p * r + C6;
-  p = p * r + C5;
-  p = p * r + C4;
-  p = p * r + C3;
-  p = p * r + C2;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  const scale = reinterpret<f64>((reinterpret<i64>(t) + 1023) << 52);
-  return p * scale;
-}
-
-/** Two lanes of `expF`. */
-@inline function expV(x: v128): v128 {
-  x = f64x2.min(f64x2.max(x, f64x2.splat(-EXP_MAX)), f64x2.splat(EXP_MAX));
-  const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(SHIFT));
-  const k = f64x2.sub(t, f64x2.splat(SHIFT));
-  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2HI))), f64x2.mul(k, f64x2.splat(LN2LO)));
-  let p = f64x2.splat(C13);
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C12));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C11));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C10));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C9));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C8));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C7));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C6));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C4));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C3));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C2));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1023)), 52);
-  return f64x2.mul(p, scale);
 }
 
 /** H[j] = σ(z_r + b_j·z₂), j < nbp. */

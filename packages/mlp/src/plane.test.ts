@@ -24,8 +24,9 @@ function randomDirection(M: number, seed: number, scale = 0.5): Float64Array {
 /**
  * Every grid value against `loss` at its point. ts backend: the same TypeScript forward pass per point, so
  * bit-identical. WASM: the kernel takes the first layer's pre-activations from Z¹₀ + a·Z¹₁ + b·Z¹₂ rather than
- * one product per point, which changes the rounding of Z¹ by a few ulp of |Z¹₀| + |a·Z¹₁| + |b·Z¹₂|; the rest is
- * the forward pass of `loss`. The brief's bound 1e-13 relative (observed ≤ 3e-15 on these O(1) losses).
+ * one product per point, which changes the rounding of Z¹ by a few ulp of |Z¹₀| + |a·Z¹₁| + |b·Z¹₂|, and its tanh
+ * is its own (≤ ~5 ulp, vs Math.tanh's ≤ 1); the rest is the forward pass of `loss`. Bound 1e-13 relative
+ * (the brief's; observed ≤ 3e-15 on these O(1) losses).
  */
 function expectGridMatchesLoss(
   backend: string,
@@ -105,6 +106,21 @@ describe.each(BACKENDS)("lossPlane (%s)", (backend) => {
       ),
       { seed: 7, numRuns: 60 },
     );
+  });
+
+  it("saturated and near-zero tanh (the kernel's own tanh: series, exp and clamped branches) still equals loss", () => {
+    setBackend(backend);
+    // std 25: |z| up to ~10², tanh = ±1 in most entries (2|z| ≥ 40 is clamped); std 1e-3: every 2|z| < 0.7 (series)
+    for (const std of [25, 1e-3]) {
+      const { model, data } = randomProblem({ widths: [3, 6, 4, 2], activation: "tanh", n: 6, seed: 8, std });
+      const m: Model = { ...model, output: "tanh" };
+      const M = paramCount(m);
+      const d1 = randomDirection(M, 9, std);
+      const d2 = randomDirection(M, 10, std);
+      const aAxis = [-1, -0.5, 0, 0.5, 1];
+      const grid = lossPlane(m, data, { directions: [d1, d2], aAxis, bAxis: aAxis });
+      expectGridMatchesLoss(backend, grid, m, data, d1, d2, aAxis, aAxis);
+    }
   });
 
   it("a line is the b = 0 column of any plane through it, and (0, 0) is loss(model) itself", () => {
