@@ -18,6 +18,7 @@ import {
   type BackendName,
   type Mat,
 } from "./index.js";
+import { randomMat } from "./__tests__/matrices.js";
 
 // Tolerance used throughout. Each entry of a product is an inner product of length k; computed in any order its
 // rounding error is at most γₖ·Σ|aᵢₚ||bₚⱼ| with γₖ ≈ k·u, u = 2⁻⁵³ (Higham, Accuracy and Stability of Numerical
@@ -29,19 +30,6 @@ const EPS = 2 ** -52;
 
 /** Sizes that hit every edge of the 2×8 register tile and the kc = 256 / mc = 128 cache blocks. */
 const SIZES = [1, 2, 3, 7, 8, 9, 15, 17, 33, 129, 257];
-
-/** Deterministic entries in [-1, 1) from a seed (xorshift32), so fast-check shrinks over seeds, not arrays. */
-function randomMat(rows: number, cols: number, seed: number): Mat {
-  let s = (seed | 0) || 0x9e3779b9;
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    data[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return { rows, cols, data };
-}
 
 function get(a: Mat, i: number, j: number, trans: boolean): number {
   return trans ? a.data[j * a.cols + i] : a.data[i * a.cols + j];

@@ -16,6 +16,7 @@ import {
   type BackendName,
   type Mat,
 } from "./index.js";
+import { maxAbs, mul, randomMat, tr } from "./__tests__/matrices.js";
 
 // Tolerances. ε = 2⁻⁵². A backward-stable SVD returns the exact SVD of A + E with ‖E‖₂ ≤ p(m, n)·ε·‖A‖₂
 // (Golub & Van Loan §8.6; for Householder QR + one-sided Jacobi p grows about linearly in the dimensions,
@@ -42,32 +43,6 @@ const fixture = JSON.parse(
   readFileSync(new URL("../test/fixtures/svd-reference.json", import.meta.url), "utf8"),
 ) as { cases: SvdCase[] };
 
-/** Deterministic entries in [-1, 1) from a seed (xorshift32): fast-check shrinks over seeds and shapes. */
-function randomMat(rows: number, cols: number, seed: number): Mat {
-  let s = (seed | 0) || 0x9e3779b9;
-  const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    data[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return { rows, cols, data };
-}
-
-function mul(a: Mat, b: Mat): Mat {
-  const c = new Float64Array(a.rows * b.cols);
-  for (let i = 0; i < a.rows; i++)
-    for (let p = 0; p < a.cols; p++) for (let j = 0; j < b.cols; j++) c[i * b.cols + j] += a.data[i * a.cols + p] * b.data[p * b.cols + j];
-  return { rows: a.rows, cols: b.cols, data: c };
-}
-
-function tr(a: Mat): Mat {
-  const t = new Float64Array(a.data.length);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) t[j * a.rows + i] = a.data[i * a.cols + j];
-  return { rows: a.cols, cols: a.rows, data: t };
-}
-
 /** max |XᵀX − I| over the columns of X. */
 function orthoErr(x: Mat): number {
   const g = mul(tr(x), x);
@@ -88,12 +63,6 @@ function reconErr(a: Mat, u: Mat, s: Float64Array, vt: Mat): number {
     }
   }
   return e;
-}
-
-function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
 }
 
 const shapeArb = fc.record({

@@ -20,7 +20,7 @@ describe("reduction rules", () => {
     ["sin", "odd"],
     ["sigmoid", "σ(−z) = 1 − σ(z): the next bias absorbs a"],
     ["quadratic", "even: σ(−z) = σ(z)"],
-  ] as const)("%s: a neuron with negated incoming weights is merged up to sign (%s)", (act) => {
+  ] as const)("%s: a neuron with negated incoming weights is merged up to sign (%s)", (act, _why) => {
     const m = net12(act, [0.8, -0.8, 0.3, -0.3, 1.5, -0.6, 0.2]);
     const r = reduceNetwork(m);
     expect(r.widthsAfter).toEqual([1, 1, 1]);

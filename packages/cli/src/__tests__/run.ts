@@ -60,7 +60,7 @@ export function tempDir(): string {
 /** Files left in a directory (to check that no temporary files remain). */
 export const filesIn = (dir: string) => readdirSync(dir).sort();
 
-type Shape = "number" | "integer" | "string" | "boolean" | "null" | "number|null" | "string|null" | Shape[] | { [k: string]: Shape } | "array" | "object";
+type Shape = "number" | "integer" | "string" | "boolean" | "null" | "number|null" | "string|null" | readonly Shape[] | { readonly [k: string]: Shape } | "array" | "object";
 
 /**
  * Check a value against a shape written from CONTRACT.md: "number", "integer", ["number"] (array of), {field: shape}
