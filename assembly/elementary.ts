@@ -161,3 +161,18 @@ const E16: f64 = 1.0 / 355687428096000.0;
   const t = f64x2.div(e, f64x2.add(e, f64x2.splat(2.0)));
   return v128.or(t, v128.and(z, f64x2.splat(-0.0)));
 }
+
+/**
+ * σ(z) = 1/(1 + e^{−z}) with `expF` (≤ ~3 ulp: e^{−z} ≤ 2 ulp, one addition, one division). e^{−z} is clamped at
+ * e^{±708}, so for z < −708 the result is 1/(1 + e^{708}) ≈ 3.3e-308 instead of e^{z} (an absolute error below
+ * 3.3e-308), and 1 for z > 708.
+ */
+@inline export function sigmoidF(z: f64): f64 {
+  return 1.0 / (1.0 + expF(-z));
+}
+
+/** Two lanes of `sigmoidF` (the same operations per lane: identical results). */
+@inline export function sigmoidV(z: v128): v128 {
+  const one = f64x2.splat(1.0);
+  return f64x2.div(one, f64x2.add(one, expV(f64x2.neg(z))));
+}

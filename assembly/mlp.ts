@@ -16,7 +16,7 @@
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
 import { dgemm, dsyrk } from "./blas";
-import { tanhF, tanhV } from "./elementary";
+import { sigmoidF, sigmoidV, tanhF, tanhV } from "./elementary";
 
 const Z_: i32 = 0;
 const A_: i32 = 1;
@@ -608,6 +608,15 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
       for (; q + 2 <= cnt; q += 2) v128.store(a + (<usize>q << 3), tanhV(v128.load(z + (<usize>q << 3))));
     }
     for (; q < cnt; q++) stf(a, q, tanhF(ldf(z, q)));
+    return;
+  }
+  if (code == 2) {
+    // sigmoid by the polynomial exp (elementary.ts, ≤ ~3 ulp), f64x2 pairs
+    let q = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; q + 2 <= cnt; q += 2) v128.store(a + (<usize>q << 3), sigmoidV(v128.load(z + (<usize>q << 3))));
+    }
+    for (; q < cnt; q++) stf(a, q, sigmoidF(ldf(z, q)));
     return;
   }
   if (code == 4 || code == 5) {

@@ -6,8 +6,9 @@
 // output layer is W²(a, b) = W²₀ + a·W²₁ + b·W²₂ (r × m), b²(a, b) = b²₀ + a·b²₁ + b·b²₂. For grid row a and
 // column b_j:  f_i(a, b_j) = W²(a, b_j)·σ(z_i(a, b_j)) + b²(a, b_j),  R(a, b_j) = 1/(2n) Σᵢ ‖f_i − y_i‖².
 // Activation codes are mlp's: 0 linear, 1 tanh, 2 sigmoid, 3 softplus, 4 relu, 5 leaky-relu (slope), 6 gelu,
-// 7 quadratic, 8 sin. sigmoid, softplus, gelu and sin are evaluated point by point with mlp.ts's `mlpActivation`
-// (the formulas of mlp's forward pass); linear, relu, leaky-relu and quadratic in f64x2, tanh as below.
+// 7 quadratic, 8 sin. sigmoid is 1/(1 + u), u = e^{−z} carried along the row by products like tanh's (below);
+// softplus, gelu and sin are evaluated point by point with mlp.ts's `mlpActivation` (the formulas of mlp's forward
+// pass); linear, relu, leaky-relu and quadratic in f64x2, tanh as below.
 //
 // tanh z = (u − 1)/(u + 1) with u = exp(2z). Along a grid row z_j = z_r + b_j·z₂ is affine in j, so
 // u_{j+2} = u_j·q² with q = exp(2Δb·z₂): the kernel works on column pairs (j, j+1) (one f64x2) and re-anchors u
@@ -21,7 +22,7 @@
 // C (r·m·nbp: C[k, s, j] = W²(a, b_j)[k, s]), ACC (r·nbp), H (nbp), ROW (nbp), WA (r·m), BA (r), Q (4). The grid
 // out is nA × nbp row-major (padding columns are junk).
 
-import { expF, expV } from "./elementary";
+import { expF, expV, sigmoidF, sigmoidV } from "./elementary";
 import { mlpActivation } from "./mlp";
 
 const ANCHOR: i32 = 26; // pairs between fresh exp evaluations
@@ -35,6 +36,54 @@ const Z_MAX: f64 = 300.0;
 }
 @inline function at(p: usize, i: i32): usize {
   return p + (<usize>i << 3);
+}
+
+/**
+ * sigmoid along a row: σ(z_j) = 1/(1 + u_j) with u_j = exp(−z_j) = u₀·Q^j, Q = exp(−Δb·z₂) — the recurrence of
+ * tanh in `activateRow` with u = e^{−z}: re-anchored with a fresh exp every ANCHOR column pairs, so u carries at most
+ * 2·ANCHOR − 1 rounded products (≤ ~ANCHOR ulp relative in σ). Rows with |z| > Z_MAX at an end use the exp at every
+ * column (elementary.ts's `sigmoidF`/`sigmoidV`).
+ */
+function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize): void {
+  const zS = zr + ldf(bAxis, 0) * z2;
+  const zE = zr + ldf(bAxis, nb - 1) * z2;
+  const recur = max(abs(zS), abs(zE)) <= Z_MAX;
+  if (ASC_FEATURE_SIMD) {
+    const vzr = f64x2.splat(zr);
+    const vz2 = f64x2.splat(z2);
+    const one = f64x2.splat(1.0);
+    if (recur) {
+      v128.store(gQ, expV(f64x2.splat(-2.0 * db * z2))); // Q², two columns on; in memory (see activateRow)
+      let u = one;
+      for (let j = 0, c = 0; j < nbp; j += 2, c++) {
+        if (c == ANCHOR) c = 0;
+        if (c == 0) {
+          u = expV(f64x2.neg(f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2))));
+        } else {
+          u = f64x2.mul(u, v128.load(gQ));
+        }
+        v128.store(at(h, j), f64x2.div(one, f64x2.add(one, u)));
+      }
+    } else {
+      for (let j = 0; j < nbp; j += 2) v128.store(at(h, j), sigmoidV(f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2))));
+    }
+  } else {
+    if (recur) {
+      store<f64>(gQ, expF(-db * z2)); // in memory, as above
+      let u = 1.0;
+      for (let j = 0, c = 0; j < nbp; j++, c++) {
+        if (c == 2 * ANCHOR) c = 0;
+        if (c == 0) {
+          u = expF(-(zr + ldf(bAxis, j) * z2));
+        } else {
+          u *= load<f64>(gQ);
+        }
+        stf(h, j, 1.0 / (1.0 + u));
+      }
+    } else {
+      for (let j = 0; j < nbp; j++) stf(h, j, sigmoidF(zr + ldf(bAxis, j) * z2));
+    }
+  }
 }
 
 /** H[j] = σ(z_r + b_j·z₂), j < nbp. */
@@ -95,8 +144,12 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
     }
     return;
   }
-  if (code == 2 || code == 3 || code == 6 || code == 8) {
-    // no closed-form shortcut along the row: σ at every column (sigmoid, softplus, gelu, sin)
+  if (code == 2) {
+    sigmoidRow(zr, z2, nb, nbp, bAxis, db, h);
+    return;
+  }
+  if (code == 3 || code == 6 || code == 8) {
+    // no shortcut along the row: σ at every column with mlp's formulas (softplus, gelu, sin)
     for (let j = 0; j < nbp; j++) stf(h, j, mlpActivation(code, slope, zr + ldf(bAxis, j) * z2));
     return;
   }

@@ -161,11 +161,11 @@ describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against t
     );
   });
 
-  it("tanh rows with |z| up to 400: paired (|z| ≤ 150), single-neuron recurrence (≤ 300) and per-point exp agree", () => {
+  it.each(["tanh", "sigmoid"] as const)("%s rows with |z| up to 400: paired (tanh, |z| ≤ 150), row recurrence (≤ 300) and per-point exp agree", (activation) => {
     setBackend(backend);
     // 1 → 2 → 1 tanh, θ = (W¹ = [1, −0.5], b¹ = [0.1, 0], W² = [0.7, −1.3], b² = 0.2); d₁, d₂ move only W¹, so
     // z_s = x(W¹_s + a·d₁_s + b·d₂_s) + b¹_s reaches |z| ≈ 400 on x ∈ [−1, 1], a, b ∈ [−200, 200]: every regime occurs.
-    const model: Model = { widths: [1, 2, 1], activation: "tanh", params: Float64Array.from([1, -0.5, 0.1, 0, 0.7, -1.3, 0.2]) };
+    const model: Model = { widths: [1, 2, 1], activation, params: Float64Array.from([1, -0.5, 0.1, 0, 0.7, -1.3, 0.2]) };
     const data = randomData(5, 1, 1, 31);
     for (let i = 0; i < 5; i++) data.x.data[i] = -1 + 0.5 * i;
     const d1 = Float64Array.from([1, 0.25, 0, 0, 0, 0, 0]);
@@ -177,25 +177,30 @@ describe.each(["simd", "scalar"] as const)("lossSlice: the WASM kernel against t
     for (let i = 0; i < 41; i++) {
       for (let j = 0; j < 41; j++) {
         const ref = lossAt(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
-        // Math.tanh vs exp-based tanh (≤ ~50 ulp in u): 1e-13 relative, against the forward pass and the TS grid
+        // Math.tanh/exp vs the kernel's exp-based σ (≤ ~50 ulp in u): 1e-13 relative, against the forward pass and
+        // the TS grid
         expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-13 * ref);
         expect(Math.abs(s.grid[i][j] - ts.grid[i][j])).toBeLessThanOrEqual(1e-13 * ts.grid[i][j]);
       }
     }
   });
 
-  it("a 101-point tanh row (several exp re-anchorings) agrees with Math.tanh pointwise", () => {
+  it.each([
+    ["tanh", 1],
+    ["tanh", 2],
+    ["sigmoid", 1],
+  ] as const)("a 101-point %s row, %i output(s) (several exp re-anchorings) agrees with the forward pass at every point", (activation, r) => {
     setBackend(backend);
-    const spec = { widths: [3, 5, 1], activation: "tanh" as const };
+    const spec = { widths: [3, 5, r], activation };
     const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 21 }) };
-    const data = randomData(6, 3, 1, 22);
+    const data = randomData(6, 3, r, 22); // tanh: one output → neuron pairs (tanhPair), two → activateRow
     const d1 = filterNormalizedDirection(model, { seed: 23 });
     const d2 = filterNormalizedDirection(model, { seed: 24 });
     const s = lossSlice(model, data, { directions: [d1, d2], points: 101, range: 3 });
     for (const i of [0, 37, 100]) {
       for (let j = 0; j < 101; j++) {
         const ref = lossAt(model, data, d1, d2, s.axes[0][i], s.axes[1][j]);
-        // against an independent forward pass with Math.tanh: ≤ ~50 ulp in u, 1e-13 relative in the loss
+        // against an independent forward pass (Math.tanh, Math.exp): ≤ ~50 ulp in u, 1e-13 relative in the loss
         expect(Math.abs(s.grid[i][j] - ref)).toBeLessThanOrEqual(1e-13 * ref);
       }
     }

@@ -173,7 +173,8 @@ export interface LossSlice {
  * row of fixed a, u_j = exp(2z(a, b_j)) = u₀·q^j with q = exp(2Δb·z₂), so tanh z = (u − 1)/(u + 1) costs one
  * multiplication and one division (rows where |z| > 300 somewhere fall back to Math.tanh so u never
  * overflows; the recurrence's relative error grows by ≤ 1 ulp per step, ≤ ~100 ulp over a row); relu, leaky-relu,
- * linear and quadratic are evaluated directly, sigmoid, softplus, gelu and sin by σ at every (sample, neuron, column).
+ * linear and quadratic are evaluated directly, sigmoid, softplus, gelu and sin by σ at every (sample, neuron, column)
+ * (the WASM kernel carries sigmoid's e^{−z} along the row by products, like tanh's u).
  * On a WASM backend (simd, scalar) the plane is evaluated by one kernel call (`sliceAffinePlane`, see
  * `affinePlaneWasm`); the `ts` backend runs the TypeScript evaluator, the kernel's oracle (equal to ≤ 1e-13 relative).
  * Every other network (deeper, non-linear output, cross-entropy, l2 > 0) is evaluated "forward-per-point" by mlp's

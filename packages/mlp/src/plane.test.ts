@@ -134,7 +134,8 @@ describe.each(BACKENDS)("lossPlane (%s)", (backend) => {
     const plane = lossPlane(model, data, { directions: [d1, d2], aAxis, bAxis: [0.5, 0, -0.5] });
     // θ + a·d₁ + 0·d₂ has the bits of θ + a·d₁ (and Z¹₀ + a·Z¹₁ + 0·Z¹₂ those of Z¹₀ + a·Z¹₁): exactly equal.
     for (let i = 0; i < aAxis.length; i++) expect(plane[i * 3 + 1]).toBe(line[i]);
-    // (a, b) = (0, 0): θ itself. WASM: Z¹₀ is the forward pass's own first product, so bit-identical to loss.
+    // (a, b) = (0, 0): θ itself. WASM: Z¹₀ is the forward pass's own first product and gelu's σ the same formula, so
+    // bit-identical to loss (a tanh net would differ in rounding: the kernel's tanh is its own).
     expect(line[2]).toBe(loss(model, data));
   });
 
