@@ -172,9 +172,9 @@ export interface LossSlice {
  * point then costs O(n·m) instead of a full forward pass, and for tanh the transcendental is removed too: on a
  * row of fixed a, u_j = exp(2z(a, b_j)) = u₀·q^j with q = exp(2Δb·z₂), so tanh z = (u − 1)/(u + 1) costs one
  * multiplication and one division (rows where |z| > 300 somewhere fall back to Math.tanh so u never
- * overflows; the recurrence's relative error grows by ≤ 1 ulp per step, ≤ ~100 ulp over a row); relu, leaky-relu,
- * linear and quadratic are evaluated directly, sigmoid, softplus, gelu and sin by σ at every (sample, neuron, column)
- * (the WASM kernel carries sigmoid's e^{−z} along the row by products, like tanh's u).
+ * overflows; the recurrence's relative error grows by ≤ 1 ulp per step, ≤ ~100 ulp over a row); sigmoid likewise,
+ * σ = 1/(1 + u) with u_j = exp(−z_j) = u₀·Q^j, Q = exp(−Δb·z₂); relu, leaky-relu, linear and quadratic are evaluated
+ * directly; softplus, gelu and sin by σ at every (sample, neuron, column).
  * On a WASM backend (simd, scalar) the plane is evaluated by one kernel call (`sliceAffinePlane`, see
  * `affinePlaneWasm`); the `ts` backend runs the TypeScript evaluator, the kernel's oracle (equal to ≤ 1e-13 relative).
  * Every other network (deeper, non-linear output, cross-entropy, l2 > 0) is evaluated "forward-per-point" by mlp's
@@ -334,7 +334,7 @@ function affinePlane(
   const Wa = new Float64Array(r * m);
   const ba = new Float64Array(r);
   const F2 = D2b.W.data;
-  const code = act === "tanh" ? 0 : act === "relu" ? 1 : act === "leaky-relu" ? 2 : act === "quadratic" ? 3 : act === "linear" ? 4 : 5;
+  const code = act === "tanh" ? 0 : act === "relu" ? 1 : act === "leaky-relu" ? 2 : act === "quadratic" ? 3 : act === "linear" ? 4 : act === "sigmoid" ? 6 : 5;
   // sigmoid, softplus, gelu, sin: mlp's σ through its public activationDerivatives (value; the derivatives it also
   // computes are unused — this is the oracle/`ts` path, the WASM kernel calls σ directly)
   const sigma = (z: number): number => activationDerivatives(act as Activation, z).value;
@@ -415,6 +415,14 @@ function affinePlane(
             }
           } else if (code === 4) {
             for (let j = 0; j < nb; j++) H[j] = zr + bAxis[j] * z2;
+          } else if (code === 6 && Math.max(Math.abs(zStart), Math.abs(zr + bAxis[nb - 1] * z2)) <= 300) {
+            // sigmoid z = 1/(1 + u), u_j = exp(−z_j) = u₀·Q^j with Q = exp(−Δb·z₂) (as tanh's u above)
+            let u = Math.exp(-zStart);
+            const qf = Math.exp(-db * z2);
+            for (let j = 0; j < nb; j++) {
+              H[j] = 1 / (1 + u);
+              u *= qf;
+            }
           } else {
             for (let j = 0; j < nb; j++) H[j] = sigma(zr + bAxis[j] * z2);
           }
