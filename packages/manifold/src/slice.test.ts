@@ -294,4 +294,22 @@ describe("landscapeSlice (the CLI's shape)", () => {
     expect(() => lossSlice(model, data, { directions: [] })).toThrow(/'directions'/);
     expect(() => lossSlice(model, data, { directions: [new Float64Array(16)], range: 0 })).toThrow(/'range'/);
   });
+
+  it("a deep net (forward-per-point): random, hessian and embedding slices are centred on its loss", () => {
+    setBackend("simd");
+    const spec = { widths: [2, 4, 3, 1], activation: "gelu" as const, l2: 0.01 };
+    const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 14 }) };
+    const data = randomData(8, 2, 1, 15);
+    const l0 = loss(model, data);
+    for (const dirs of ["random", "hessian", "embedding"] as const) {
+      const s = landscapeSlice(model, data, { dirs, points: 7, range: 0.5 });
+      expect(s.evaluator).toBe("forward-per-point");
+      expect(s.grid.length).toBe(7);
+      // the centre is θ (embedding: the widened model, whose function — hence data loss — is θ's; its l2 term is
+      // not: splitting a neuron copies its incoming weights and splits its outgoing ones, ‖θ‖² changes)
+      const c = s.grid[3][3];
+      if (dirs !== "embedding") expect(Math.abs(c - l0)).toBeLessThanOrEqual(1e-13 * l0);
+      else expect(Math.abs(c - loss(s.model, data))).toBeLessThanOrEqual(1e-13 * c);
+    }
+  });
 });

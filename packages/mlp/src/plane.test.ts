@@ -123,6 +123,18 @@ describe.each(BACKENDS)("lossPlane (%s)", (backend) => {
     }
   });
 
+  it("per-layer activations (one per hidden layer), custom leaky slope, no bias, l2 and cross-entropy", () => {
+    setBackend(backend);
+    const activation: Activation[] = ["softplus", { name: "leaky-relu", slope: -0.3 }, "sin"];
+    const { model, data } = randomProblem({ widths: [2, 5, 4, 3, 3], activation, loss: "cross-entropy", bias: false, l2: 0.3, n: 9, seed: 12 });
+    const M = paramCount(model);
+    const d1 = randomDirection(M, 13);
+    const d2 = randomDirection(M, 14);
+    const aAxis = [-2, -1, 0.5, 1.75];
+    const bAxis = [-1.5, -0.25, 0, 3];
+    expectGridMatchesLoss(backend, lossPlane(model, data, { directions: [d1, d2], aAxis, bAxis }), model, data, d1, d2, aAxis, bAxis);
+  });
+
   it("a line is the b = 0 column of any plane through it, and (0, 0) is loss(model) itself", () => {
     setBackend(backend);
     const { model, data } = randomProblem({ widths: [3, 5, 4, 2], activation: "gelu", l2: 0.2, n: 7, seed: 3 });
