@@ -19,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "results");
 
 function parseArgs(argv) {
-  const opts = { filters: [], node: true, browser: true, quick: false, write: true };
+  const opts = { filters: [], node: true, browser: true, quick: false, write: true, report: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--filter") opts.filters.push(...String(argv[++i] ?? "").split(",").filter(Boolean));
@@ -28,8 +28,9 @@ function parseArgs(argv) {
     else if (a === "--browser-only") opts.node = false;
     else if (a === "--quick") opts.quick = true;
     else if (a === "--no-write") opts.write = false;
+    else if (a === "--report") opts.report = true;
     else if (a === "--help" || a === "-h") {
-      console.log("usage: node benchmarks/run.js [--filter gemm] [--node-only|--browser-only] [--quick] [--no-write]");
+      console.log("usage: node benchmarks/run.js [--filter gemm] [--node-only|--browser-only] [--quick] [--no-write] | --report");
       process.exit(0);
     } else {
       console.error(`bench: unknown option ${a} (try --help)`);
@@ -102,22 +103,37 @@ async function runBrowser(names, opts) {
   }
 }
 
+/**
+ * The newest result of every suite in an environment, across all result files (oldest first, each suite replaced
+ * by later runs of it; quick runs are skipped), each suite tagged with the date of the run it came from.
+ */
 async function latestResults(env) {
   if (!existsSync(resultsDir)) return null;
   const files = (await readdir(resultsDir)).filter((f) => f.endsWith(`-${env}.json`)).sort();
-  if (!files.length) return null;
-  return JSON.parse(await readFile(join(resultsDir, files.at(-1)), "utf8"));
+  let merged = null;
+  for (const f of files) {
+    const record = JSON.parse(await readFile(join(resultsDir, f), "utf8"));
+    if (!record.quick) merged = merge(merged, record);
+  }
+  return merged;
 }
 
 /** Merge suites: suites of `fresh` replace those with the same name in `old` (so a filtered run keeps the rest). */
 function merge(old, fresh) {
   if (!fresh) return old;
-  if (!old) return fresh;
-  const names = new Set(fresh.results.map((s) => s.name));
-  return { ...fresh, results: [...old.results.filter((s) => !names.has(s.name)), ...fresh.results] };
+  const results = fresh.results.map((s) => ({ ...s, date: s.date ?? fresh.date }));
+  if (!old) return { ...fresh, results };
+  const names = new Set(results.map((s) => s.name));
+  return { ...fresh, results: [...old.results.filter((s) => !names.has(s.name)), ...results] };
 }
 
 const opts = parseArgs(process.argv.slice(2));
+if (opts.report) {
+  // Rewrite RESULTS.md from the result files already written; run nothing.
+  await writeFile(join(here, "RESULTS.md"), renderResultsMd({ node: await latestResults("node"), chromium: await latestResults("chromium") }));
+  console.log("bench: rewrote benchmarks/RESULTS.md from benchmarks/results/");
+  process.exit(0);
+}
 const names = await suiteNames(opts.filters);
 if (!names.length) {
   console.error(`bench: no suite matches ${opts.filters.join(", ")}`);

@@ -141,8 +141,8 @@ export function renderResultsMd(byEnv) {
     "losscape median from the same run, so they hold even when other processes load the machine.",
     "",
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}, ${m.memoryGiB} GiB`,
-    `- node: ${byEnv.node ? `${byEnv.node.machine.node}, run ${byEnv.node.date}${byEnv.node.quick ? " (quick)" : ""}` : "not run"}`,
-    `- browser: ${byEnv.chromium ? `${byEnv.chromium.machine.browser} headless (crossOriginIsolated: ${byEnv.chromium.crossOriginIsolated}), run ${byEnv.chromium.date}${byEnv.chromium.quick ? " (quick)" : ""}` : "not run"}`,
+    `- node: ${byEnv.node ? `${byEnv.node.machine.node}, newest run ${byEnv.node.date}${byEnv.node.quick ? " (quick)" : ""} (each suite says when it ran)` : "not run"}`,
+    `- browser: ${byEnv.chromium ? `${byEnv.chromium.machine.browser} headless (crossOriginIsolated: ${byEnv.chromium.crossOriginIsolated}), newest run ${byEnv.chromium.date}${byEnv.chromium.quick ? " (quick)" : ""}` : "not run"}`,
     `- Load average (1, 5, 15 min) at the start: ${m.loadavg?.join(", ") ?? "?"}; at the end of node: ${byEnv.node?.machine.loadavgEnd?.join(", ") ?? "?"}, of Chromium: ${byEnv.chromium?.machine.loadavgEnd?.join(", ") ?? "?"}`,
   ];
   const busiest = Math.max(m.loadavg?.[0] ?? 0, byEnv.node?.machine.loadavgEnd?.[0] ?? 0, byEnv.chromium?.machine.loadavgEnd?.[0] ?? 0);
@@ -164,12 +164,13 @@ export function renderResultsMd(byEnv) {
         for (const note of s.notes ?? []) lines.push(`- ${note}`);
         if (s.notes?.length) lines.push("");
       }
+      const where = `${env === "node" ? "node" : byEnv.chromium.machine.browser}${s.date ? ` (run ${s.date})` : ""}`;
       if (s.error) {
-        lines.push(`${env === "node" ? "node" : byEnv.chromium.machine.browser}: **the suite failed**: ${s.error}`, "");
+        lines.push(`${where}: **the suite failed**: ${s.error}`, "");
         continue;
       }
       const { header, rows } = tableRows(s);
-      lines.push(`${env === "node" ? "node" : byEnv.chromium.machine.browser}:`, "", mdTable(header, rows), "");
+      lines.push(`${where}:`, "", mdTable(header, rows), "");
     }
   }
   const targets = evaluateTargets(byEnv);
