@@ -8,7 +8,10 @@ import {
   unpackParams,
   validateData,
   validateModel,
+  ACTIVATION_CODES,
+  DEFAULT_LEAKY_SLOPE,
   type Activation,
+  type ActivationName,
   type Dataset,
   type Model,
 } from "@losscape/mlp";
@@ -225,29 +228,17 @@ function planeEvaluator(model: Model): PlaneFn | null {
   if ((model.loss ?? "mse") !== "mse" || (model.output ?? "linear") !== "linear" || (model.l2 ?? 0) !== 0) return null;
   const act = (Array.isArray(model.activation) ? model.activation[0] : model.activation) as Activation;
   const name = typeof act === "string" ? act : act.name;
-  const slope = typeof act === "object" ? (act.slope ?? 0.01) : 0.01;
+  const slope = typeof act === "object" ? (act.slope ?? DEFAULT_LEAKY_SLOPE) : DEFAULT_LEAKY_SLOPE;
   return (m, data, d1, d2, aAxis, bAxis) =>
     wasmActive("lossSlice") ? affinePlaneWasm(m, data, d1, d2, aAxis, bAxis, name, slope) : affinePlane(m, data, d1, d2, aAxis, bAxis, name, slope);
 }
 
-/** mlp's activation codes, as the kernel `sliceAffinePlane` (assembly/slice.ts) reads them. */
-const KERNEL_CODE: Record<string, number> = {
-  linear: 0,
-  tanh: 1,
-  sigmoid: 2,
-  softplus: 3,
-  relu: 4,
-  "leaky-relu": 5,
-  gelu: 6,
-  quadratic: 7,
-  sin: 8,
-};
 
 /**
  * The WASM plane evaluator: Zₖ = XWₖᵀ + 1bₖᵀ by core's `matmul`, then the whole grid in one kernel call
  * (`sliceAffinePlane`, assembly/slice.ts: column pairs in f64x2, tanh by exp(2z) products re-anchored with a fresh
- * polynomial exp every 52 columns; for one output, two neurons at a time sharing one division; sigmoid, softplus, gelu
- * and sin by mlp's σ formulas at every column). Same formulas as `affinePlane` (the oracle, and the `ts` backend's path).
+ * polynomial exp every 52 columns; for one output, two neurons at a time sharing one division; sigmoid = 1/(1 + u)
+ * with u = e^{−z} carried along the row the same way; softplus, gelu and sin by mlp's σ formulas at every column). Same formulas as `affinePlane` (the oracle, and the `ts` backend's path).
  */
 function affinePlaneWasm(
   model: Model,
@@ -281,7 +272,7 @@ function affinePlaneWasm(
   const nA = aAxis.length;
   const scratch = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 4;
   const { outputs } = runKernel("lossSlice", "sliceAffinePlane", [
-    n, m, r, nA, nb, nbp, KERNEL_CODE[act], slope,
+    n, m, r, nA, nb, nbp, ACTIVATION_CODES[act as ActivationName], slope,
     pre(L1.W, L1.b), pre(D1a.W, D1a.b), pre(D2a.W, D2a.b),
     L2.W.data, D1b.W.data, D2b.W.data, biasOf(L2.b), biasOf(D1b.b), biasOf(D2b.b),
     data.y.data, Float64Array.from(aAxis), bPad, db, out(scratch), out(nA * nbp),

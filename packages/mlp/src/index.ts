@@ -1,5 +1,5 @@
 export type * from "./types.js";
-export { activationDerivatives, erf } from "./activations.js";
+export { activationDerivatives, erf, ACTIVATION_CODES, DEFAULT_LEAKY_SLOPE } from "./activations.js";
 export { createRng, type Rng } from "./rng.js";
 export { paramCount, validateModel, validateData, unpackParams, packParams, withParams } from "./spec.js";
 export { initParams } from "./init.js";
