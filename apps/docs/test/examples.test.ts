@@ -342,6 +342,15 @@ describe("docs site", () => {
     const [lb, seLb] = numbers(after(nn, "Levina–Bickel (k = 10) on the neighbourhoods").replace("s.e.", ""));
     expect(Math.abs(lb - 21)).toBeLessThan(4 * seLb);
 
+    const ds = o["lossSlice of a 2-8-8-1 net"];
+    expect(after(ds, "evaluator")).toMatch(/^ forward-per-point/); // two hidden layers: not the affine-plane path
+    expect(numbers(after(ds, "grid")).slice(0, 2)).toEqual([41, 41]);
+    // lossPlane and mlp.loss: two float64 evaluations of the same R (the kernel's tanh polynomial ≤ ~5 ulp)
+    expect(num(ds, "max relative difference to mlp.loss at 4 grid points")).toBeLessThan(1e-13);
+    const [center, lo, hi] = numbers(after(ds, "R at the centre").replace(/min|max/g, ""));
+    expect(lo).toBeLessThanOrEqual(center);
+    expect(hi).toBeGreaterThan(center);
+
     const cc = o["two components (relu) and one (quadratic, width > 2N)"];
     expect(numbers(after(cc, "relu: R(A)"))).toEqual([0, 0]); // R(A) and R(B): both exact minima
     // Any path between the components crosses some wᵢ = 0, where R ≥ 1/4 (the analytic bound; the straight line's
