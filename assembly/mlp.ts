@@ -16,7 +16,7 @@
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
 import { dgemm, dsyrk } from "./blas";
-import { tanhF, tanhV } from "./elementary";
+import { tanhF, tanhV, tanhV8 } from "./elementary";
 
 const Z_: i32 = 0;
 const A_: i32 = 1;
@@ -192,6 +192,166 @@ function activate(code: i32, p: f64, z: usize, a: usize, s1: usize, s2: usize, c
   }
 }
 
+// ---- small dense products ----------------------------------------------------------------------------------
+
+/** Largest layer width (in and out) that `preActivation` sends through `denseSmall` instead of `dgemm`. */
+const SMALL_DIM: i32 = 64;
+
+/**
+ * Z (n × m) = A·Wᵀ + 1bᵀ (A n × k, W m × k, both row-major; b = 0: no bias) for small layers (k ≤ 64 < KC), the
+ * products of a forward pass. dgemm packs A (n·k copies) and B for every call and runs a 2×8 tile with k steps,
+ * C read and written once per tile, and a 20-wide layer ends in an edge tile computed into scratch: at k = m = 20
+ * its fixed costs dominate (≈ 5 GFLOP/s). Here only Wᵀ is packed (into `pack`: column panels of 8, then 4, 2, 1
+ * columns, each k rows of contiguous doubles; m·k copies), A is read in place, and Z is written once with the
+ * bias added. Every entry is the same sum in the same order as dgemm's (k ≤ KC: one k-block; the tile sum starts
+ * at 0 and adds aᵢₚwⱼₚ for p = 0, 1, …, k − 1; then bⱼ + sum, or the sum alone without bias), so the results are
+ * bit-identical to `dgemm(0, 1, …)` after a bias copy.
+ */
+function denseSmall(n: i32, m: i32, k: i32, a: usize, w: usize, b: usize, z: usize, pack: usize): void {
+  // pack Wᵀ by column panels
+  let j0 = 0;
+  while (j0 < m) {
+    const wd = panelWidth(m - j0);
+    const dst = pack + (<usize>(j0 * k) << 3);
+    for (let q = 0; q < wd; q++) {
+      const src = w + (<usize>((j0 + q) * k) << 3);
+      for (let p = 0; p < k; p++) stf(dst, p * wd + q, ldf(src, p));
+    }
+    j0 += wd;
+  }
+  const lda8 = <usize>k << 3;
+  const ldz8 = <usize>m << 3;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const ai = a + (<usize>i * lda8);
+    const zi = z + (<usize>i * ldz8);
+    j0 = 0;
+    while (j0 < m) {
+      const wd = panelWidth(m - j0);
+      const pb = pack + (<usize>(j0 * k) << 3);
+      const bj = b ? b + (<usize>j0 << 3) : 0;
+      const zij = zi + (<usize>j0 << 3);
+      if (wd == 8) tile2x8(k, ai, lda8, pb, bj, zij, ldz8);
+      else if (wd == 4) tile2x4(k, ai, lda8, pb, bj, zij, ldz8);
+      else if (wd == 2) tile2x2(k, ai, lda8, pb, bj, zij, ldz8);
+      else {
+        denseRowScalar(k, ai, pb, bj, zij);
+        denseRowScalar(k, ai + lda8, pb, bj, zij + ldz8);
+      }
+      j0 += wd;
+    }
+  }
+  if (i < n) {
+    const ai = a + (<usize>i * lda8);
+    const zi = z + (<usize>i * ldz8);
+    for (let j = 0; j < m; j++) {
+      let s: f64 = 0;
+      for (let p = 0; p < k; p++) s += ldf(ai, p) * ldf(w, j * k + p);
+      stf(zi, j, b ? ldf(b, j) + s : s);
+    }
+  }
+}
+
+/** Width of the next column panel of `denseSmall` with `rest` columns left: 8, 4, 2 or 1. */
+@inline function panelWidth(rest: i32): i32 {
+  return rest >= 8 ? 8 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
+}
+
+/** One row, one column: z = b + Σₚ aₚwₚ (b = 0: the sum alone), summed in order. */
+function denseRowScalar(k: i32, a: usize, pw: usize, b: usize, z: usize): void {
+  let s: f64 = 0;
+  for (let p = 0; p < k; p++) s += ldf(a, p) * ldf(pw, p);
+  store<f64>(z, b ? load<f64>(b) + s : s);
+}
+
+/** Rows i, i + 1 × 8 columns of `denseSmall` (8 f64x2 accumulators, as dgemm's micro-kernel). */
+function tile2x8(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
+  const a1 = a0 + lda8;
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+  for (let p = 0; p < k; p++) {
+    const q = <usize>p << 3;
+    const x0 = v128.load64_splat(a0 + q);
+    const x1 = v128.load64_splat(a1 + q);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const b2 = v128.load(pb, 32);
+    const b3 = v128.load(pb, 48);
+    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
+    c02 = f64x2.add(c02, f64x2.mul(x0, b2));
+    c03 = f64x2.add(c03, f64x2.mul(x0, b3));
+    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
+    c12 = f64x2.add(c12, f64x2.mul(x1, b2));
+    c13 = f64x2.add(c13, f64x2.mul(x1, b3));
+    pb += 64;
+  }
+  const z1 = z + ldz8;
+  if (b) {
+    const v0 = v128.load(b), v1 = v128.load(b, 16), v2 = v128.load(b, 32), v3 = v128.load(b, 48);
+    c00 = f64x2.add(v0, c00); c01 = f64x2.add(v1, c01); c02 = f64x2.add(v2, c02); c03 = f64x2.add(v3, c03);
+    c10 = f64x2.add(v0, c10); c11 = f64x2.add(v1, c11); c12 = f64x2.add(v2, c12); c13 = f64x2.add(v3, c13);
+  }
+  v128.store(z, c00);
+  v128.store(z, c01, 16);
+  v128.store(z, c02, 32);
+  v128.store(z, c03, 48);
+  v128.store(z1, c10);
+  v128.store(z1, c11, 16);
+  v128.store(z1, c12, 32);
+  v128.store(z1, c13, 48);
+}
+
+/** Rows i, i + 1 × 4 columns of `denseSmall`. */
+function tile2x4(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
+  const a1 = a0 + lda8;
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  for (let p = 0; p < k; p++) {
+    const q = <usize>p << 3;
+    const x0 = v128.load64_splat(a0 + q);
+    const x1 = v128.load64_splat(a1 + q);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
+    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
+    pb += 32;
+  }
+  const z1 = z + ldz8;
+  if (b) {
+    const v0 = v128.load(b), v1 = v128.load(b, 16);
+    c00 = f64x2.add(v0, c00); c01 = f64x2.add(v1, c01);
+    c10 = f64x2.add(v0, c10); c11 = f64x2.add(v1, c11);
+  }
+  v128.store(z, c00);
+  v128.store(z, c01, 16);
+  v128.store(z1, c10);
+  v128.store(z1, c11, 16);
+}
+
+/** Rows i, i + 1 × 2 columns of `denseSmall`. */
+function tile2x2(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
+  const a1 = a0 + lda8;
+  let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+  for (let p = 0; p < k; p++) {
+    const q = <usize>p << 3;
+    const b0 = v128.load(pb);
+    c0 = f64x2.add(c0, f64x2.mul(v128.load64_splat(a0 + q), b0));
+    c1 = f64x2.add(c1, f64x2.mul(v128.load64_splat(a1 + q), b0));
+    pb += 16;
+  }
+  if (b) {
+    const v0 = v128.load(b);
+    c0 = f64x2.add(v0, c0);
+    c1 = f64x2.add(v0, c1);
+  }
+  v128.store(z, c0);
+  v128.store(z + ldz8, c1);
+}
+
 // ---- passes -------------------------------------------------------------------------------------------------
 
 /** z (n × mₗ) = A^{l−1}Wˡᵀ + 1bˡᵀ with the weights of θ = p (A⁰ = X). */
@@ -200,6 +360,12 @@ function preActivation(p: usize, x: usize, l: i32, z: usize): void {
   const m = width(l);
   const k = width(l - 1);
   const w = p + (<usize>offW(l) << 3);
+  if (ASC_FEATURE_SIMD) {
+    if (m <= SMALL_DIM && k <= SMALL_DIM) {
+      denseSmall(n, m, k, aPrev(l, x), w, gBias ? p + (<usize>offB(l) << 3) : 0, z, gWork);
+      return;
+    }
+  }
   if (gBias) {
     const b = p + (<usize>offB(l) << 3);
     for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
@@ -605,10 +771,12 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
     return;
   }
   if (code == 1) {
-    // tanh by exp/expm1 polynomials (elementary.ts, ≤ ~5 ulp): f64x2 pairs instead of Math.tanh made the tanh
-    // 30-20-20-1 plane (n = 1000, 21 × 21) 1.5× faster (338 → 230 ms)
+    // tanh by one expm1 polynomial (elementary.ts, ≤ ~5 ulp) in f64x2, eight values per step (tanhV8 shares
+    // the constants): tanh 30-20-20-1 plane (n = 1000, 21 × 21) 338 ms with Math.tanh, 230 with f64x2 pairs of
+    // two polynomials each, 82 now (with the products of `denseSmall`)
     let q = 0;
     if (ASC_FEATURE_SIMD) {
+      for (; q + 8 <= cnt; q += 8) tanhV8(z + (<usize>q << 3), a + (<usize>q << 3));
       for (; q + 2 <= cnt; q += 2) v128.store(a + (<usize>q << 3), tanhV(v128.load(z + (<usize>q << 3))));
     }
     for (; q < cnt; q++) stf(a, q, tanhF(ldf(z, q)));
@@ -616,7 +784,18 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
   }
   if (code == 4 || code == 5) {
     const slope: f64 = code == 4 ? 0 : p;
-    for (let q = 0; q < cnt; q++) {
+    let q = 0;
+    if (ASC_FEATURE_SIMD) {
+      // the same select per lane, without a branch: random signs made the scalar loop's branch mispredict about
+      // half the time (relu 30-20-20-1, n = 1000: ≈ 130 of 245 µs per grid point went to this loop)
+      const vs = f64x2.splat(slope);
+      const zero = f64x2.splat(0);
+      for (; q + 2 <= cnt; q += 2) {
+        const v = v128.load(z + (<usize>q << 3));
+        v128.store(a + (<usize>q << 3), v128.bitselect(v, f64x2.mul(vs, v), f64x2.gt(v, zero)));
+      }
+    }
+    for (; q < cnt; q++) {
       const v = ldf(z, q);
       stf(a, q, v > 0 ? v : slope * v);
     }
