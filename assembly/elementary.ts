@@ -225,3 +225,65 @@ const TANH_BIG: f64 = 40.0;
   const one = f64x2.splat(1.0);
   return f64x2.div(one, f64x2.add(one, expV(f64x2.neg(z))));
 }
+
+/**
+ * a[0:8] = σ(z[0:8]): `sigmoidV` on four vectors at once, each f64x2 constant formed once for all four (as
+ * `tanhV8`). The same operations per lane as `sigmoidF`: identical results.
+ */
+@inline export function sigmoidV8(z: usize, a: usize): void {
+  const lim = f64x2.splat(EXP_MAX);
+  const nlim = f64x2.splat(-EXP_MAX);
+  const x0 = f64x2.min(f64x2.max(f64x2.neg(v128.load(z, 0)), nlim), lim);
+  const x1 = f64x2.min(f64x2.max(f64x2.neg(v128.load(z, 16)), nlim), lim);
+  const x2 = f64x2.min(f64x2.max(f64x2.neg(v128.load(z, 32)), nlim), lim);
+  const x3 = f64x2.min(f64x2.max(f64x2.neg(v128.load(z, 48)), nlim), lim);
+  const log2e = f64x2.splat(LOG2E);
+  const shift = f64x2.splat(SHIFT);
+  const t0 = f64x2.add(f64x2.mul(x0, log2e), shift);
+  const t1 = f64x2.add(f64x2.mul(x1, log2e), shift);
+  const t2 = f64x2.add(f64x2.mul(x2, log2e), shift);
+  const t3 = f64x2.add(f64x2.mul(x3, log2e), shift);
+  const hi = f64x2.splat(LN2HI);
+  const lo = f64x2.splat(LN2LO);
+  const k0 = f64x2.sub(t0, shift);
+  const k1 = f64x2.sub(t1, shift);
+  const k2 = f64x2.sub(t2, shift);
+  const k3 = f64x2.sub(t3, shift);
+  const r0 = f64x2.sub(f64x2.sub(x0, f64x2.mul(k0, hi)), f64x2.mul(k0, lo));
+  const r1 = f64x2.sub(f64x2.sub(x1, f64x2.mul(k1, hi)), f64x2.mul(k1, lo));
+  const r2 = f64x2.sub(f64x2.sub(x2, f64x2.mul(k2, hi)), f64x2.mul(k2, lo));
+  const r3 = f64x2.sub(f64x2.sub(x3, f64x2.mul(k3, hi)), f64x2.mul(k3, lo));
+  let c = f64x2.splat(C13);
+  let p0 = c; let p1 = c; let p2 = c; let p3 = c;
+  c = f64x2.splat(C12);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C11);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C10);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C9);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C8);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C7);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C6);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C5);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C4);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C3);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(C2);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  c = f64x2.splat(1.0);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  p0 = f64x2.add(f64x2.mul(p0, r0), c); p1 = f64x2.add(f64x2.mul(p1, r1), c); p2 = f64x2.add(f64x2.mul(p2, r2), c); p3 = f64x2.add(f64x2.mul(p3, r3), c);
+  // c = 1 now
+  const bias = i64x2.splat(1023);
+  v128.store(a, f64x2.div(c, f64x2.add(c, f64x2.mul(p0, i64x2.shl(i64x2.add(t0, bias), 52)))), 0);
+  v128.store(a, f64x2.div(c, f64x2.add(c, f64x2.mul(p1, i64x2.shl(i64x2.add(t1, bias), 52)))), 16);
+  v128.store(a, f64x2.div(c, f64x2.add(c, f64x2.mul(p2, i64x2.shl(i64x2.add(t2, bias), 52)))), 32);
+  v128.store(a, f64x2.div(c, f64x2.add(c, f64x2.mul(p3, i64x2.shl(i64x2.add(t3, bias), 52)))), 48);
+}

@@ -16,7 +16,7 @@
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
 import { dgemm, dsyrk } from "./blas";
-import { tanhF, tanhV, tanhV8 } from "./elementary";
+import { sigmoidF, sigmoidV8, tanhF, tanhV, tanhV8 } from "./elementary";
 
 const Z_: i32 = 0;
 const A_: i32 = 1;
@@ -234,10 +234,7 @@ function denseSmall(n: i32, m: i32, k: i32, a: usize, w: usize, b: usize, z: usi
       if (wd == 8) tile2x8(k, ai, lda8, pb, bj, zij, ldz8);
       else if (wd == 4) tile2x4(k, ai, lda8, pb, bj, zij, ldz8);
       else if (wd == 2) tile2x2(k, ai, lda8, pb, bj, zij, ldz8);
-      else {
-        denseRowScalar(k, ai, pb, bj, zij);
-        denseRowScalar(k, ai + lda8, pb, bj, zij + ldz8);
-      }
+      else tile2x1(k, ai, lda8, pb, bj, zij, ldz8);
       j0 += wd;
     }
   }
@@ -257,11 +254,17 @@ function denseSmall(n: i32, m: i32, k: i32, a: usize, w: usize, b: usize, z: usi
   return rest >= 8 ? 8 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
 }
 
-/** One row, one column: z = b + Σₚ aₚwₚ (b = 0: the sum alone), summed in order. */
-function denseRowScalar(k: i32, a: usize, pw: usize, b: usize, z: usize): void {
-  let s: f64 = 0;
-  for (let p = 0; p < k; p++) s += ldf(a, p) * ldf(pw, p);
-  store<f64>(z, b ? load<f64>(b) + s : s);
+/** Rows i, i + 1 × 1 column of `denseSmall` (a one-output layer): the two rows in the two lanes. */
+function tile2x1(k: i32, a0: usize, lda8: usize, pw: usize, b: usize, z: usize, ldz8: usize): void {
+  const a1 = a0 + lda8;
+  let c = f64x2.splat(0);
+  for (let p = 0; p < k; p++) {
+    const q = <usize>p << 3;
+    c = f64x2.add(c, f64x2.mul(v128.load64_lane(a1 + q, v128.load64_splat(a0 + q), 1), v128.load64_splat(pw + q)));
+  }
+  if (b) c = f64x2.add(v128.load64_splat(b), c);
+  v128.store64_lane(z, c, 0);
+  v128.store64_lane(z + ldz8, c, 1);
 }
 
 /** Rows i, i + 1 × 8 columns of `denseSmall` (8 f64x2 accumulators, as dgemm's micro-kernel). */
@@ -761,9 +764,10 @@ export function mlpActivation(code: i32, p: f64, x: f64): f64 {
 }
 
 /**
- * A = σ(Z) over cnt entries, values only (no σ'): the forward pass of a loss that needs no gradient. tanh has its
- * own f64x2 evaluation; the others use `activate`'s formulas (an f64x2 sigmoid by the polynomial exp measured no
- * faster than Math.exp here, 30-20-20-1 at n = 1000, so sigmoid nets stay bit-identical to `mlpLossGrad`).
+ * A = σ(Z) over cnt entries, values only (no σ'): the forward pass of a loss that needs no gradient. In the SIMD
+ * build tanh and sigmoid have their own f64x2 evaluations (elementary.ts, eight values per step) and relu/leaky
+ * relu a branch-free select; the others use `activate`'s formulas. (An f64x2 sigmoid two values per step measured
+ * no faster than Math.exp; eight per step, sharing the constants, made the sigmoid 30-20-20-1 plane ≈ 2× faster.)
  */
 function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
   if (code == 0) {
@@ -781,6 +785,15 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
     }
     for (; q < cnt; q++) stf(a, q, tanhF(ldf(z, q)));
     return;
+  }
+  if (ASC_FEATURE_SIMD) {
+    if (code == 2) {
+      // σ(z) = 1/(1 + e^{−z}) with the polynomial exp (≤ ~3 ulp; `activate` uses Math.exp)
+      let q = 0;
+      for (; q + 8 <= cnt; q += 8) sigmoidV8(z + (<usize>q << 3), a + (<usize>q << 3));
+      for (; q < cnt; q++) stf(a, q, sigmoidF(ldf(z, q)));
+      return;
+    }
   }
   if (code == 4 || code == 5) {
     const slope: f64 = code == 4 ? 0 : p;
