@@ -777,7 +777,7 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
   if (code == 1) {
     // tanh by one expm1 polynomial (elementary.ts, ≤ ~5 ulp) in f64x2, eight values per step (tanhV8 shares
     // the constants): tanh 30-20-20-1 plane (n = 1000, 21 × 21) 338 ms with Math.tanh, 230 with f64x2 pairs of
-    // two polynomials each, 82 now (with the products of `denseSmall`)
+    // two polynomials each, ≈ 77 now (with the products of `denseSmall`)
     let q = 0;
     if (ASC_FEATURE_SIMD) {
       for (; q + 8 <= cnt; q += 8) tanhV8(z + (<usize>q << 3), a + (<usize>q << 3));
