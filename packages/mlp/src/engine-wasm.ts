@@ -105,7 +105,8 @@ export function wasmHessian(fn: string, net: Net, p: Float64Array, X: Float64Arr
 /**
  * grid (nA × nB row-major) = R(p + a·d1 + b·d2) + (l2/2)‖p + a·d1 + b·d2‖² for a in aAxis, b in bAxis: one call of
  * the kernel `mlpLossPlane` for the whole grid. Scratch: Z and A of every layer plus the three first-layer
- * pre-activation planes (2·n·Σₗmₗ + 3·n·m₁ doubles), θ (M doubles), the GEMM packing workspace.
+ * pre-activation planes (2·n·Σₗmₗ + 3·n·m₁ doubles), θ (M doubles), the GEMM packing workspace (which also holds
+ * the packed Wᵀ, m·k ≤ 64² doubles, of the kernel's small-layer products).
  */
 export function wasmLossPlane(
   fn: string,
