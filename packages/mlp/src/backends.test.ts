@@ -91,6 +91,23 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
     setBackend("simd");
   });
 
+  it("the SIMD build's small-layer products (≤ 64 wide, denseSmall) are bit-identical to the scalar build's dgemm", () => {
+    // assembly/mlp.ts sends layers with ≤ 64 inputs and outputs through `denseSmall` in the SIMD build: the same sums
+    // in the same order as dgemm's, so the outputs must agree to the bit. Widths hit every panel width (8, 4, 2, 1
+    // and their remainders) and cross the 64 boundary (65 goes to dgemm); odd n exercises the last single row.
+    for (const bias of [true, false]) {
+      for (const activation of ["linear", "relu", "tanh"] as const) {
+        const { model, data } = randomProblem({ widths: [3, 2, 7, 13, 64, 65, 9, 1], activation, bias, seed: 11, n: 13 });
+        setBackend("simd");
+        const simd = forward(model, data.x).data;
+        setBackend("scalar");
+        const scalar = forward(model, data.x).data;
+        expect(new Set(simd).size, "the outputs vary (no dead net)").toBeGreaterThan(1);
+        expect(Array.from(simd), `${activation}, bias ${bias}`).toEqual(Array.from(scalar));
+      }
+    }
+  });
+
   it("repeated calls keep results identical (scratch reuse does not leak state)", () => {
     setBackend("simd");
     const a = randomProblem({ widths: [3, 5, 2], activation: "tanh", loss: "cross-entropy", seed: 1 });
