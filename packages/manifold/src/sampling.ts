@@ -1,6 +1,6 @@
-import { checkMat, checkNumber, ShapeError, ValueError, type Mat } from "@losscape/core";
-import { createRng, jacobian, type Rng, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
-import { DEFAULT_RANK_TOL, matrixRank } from "./degeneracy.js";
+import { checkMat, checkNumber, nullspace, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { createRng, jacobian, loss, type Rng, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
+import { DEFAULT_RANK_TOL } from "./degeneracy.js";
 import { DEFAULT_ZERO_LOSS_TOL } from "./dimension.js";
 import { NotAMinimumError, checkPositiveTol, checkRelativeTol } from "./errors.js";
 import { checkInt, lossAndGradNorm, projectToZeroLossRaw } from "./internal.js";
@@ -114,7 +114,7 @@ export function sampleMinimumManifold(model: Model, data: Dataset, options: Samp
 
   const rng = createRng(seed);
   const M = model.params.length;
-  const tangent = (p: Float64Array): Mat => matrixRank(jacobian(withParams(model, p), data.x), { rankTol: proj.rankTol }).nullspace!;
+  const tangent = (p: Float64Array): Mat => tangentBasis(withParams(model, p), data, proj.rankTol);
   const N0 = tangent(model.params);
   const k0 = N0.cols;
   const points = new Float64Array(count * M);
@@ -151,6 +151,14 @@ export function sampleMinimumManifold(model: Model, data: Dataset, options: Samp
     }
   }
   return { points: { rows: count, cols: M, data: points }, losses, stepNorms, tangentDimension: k0, rejected, projectionSteps: steps };
+}
+
+/**
+ * Orthonormal basis of ker J(θ), J the output Jacobian, by core's `nullspace` with the rank rule σᵢ > rankTol·σ_max
+ * (one SVD; the same basis as `matrixRank(J).nullspace`, without its separate values-only SVD).
+ */
+function tangentBasis(model: Model, data: Dataset, rankTol: number): Mat {
+  return nullspace(jacobian(model, data.x), { tol: rankTol });
 }
 
 /** A uniformly random unit vector of ℝᵏ: ξ/‖ξ‖ with ξ standard normal. */
@@ -285,9 +293,9 @@ export function sampleNeighbourhoods(model: Model, data: Dataset, centres: Mat, 
   for (let q = 0; q < Q; q++) {
     const c = C.slice(q * M, (q + 1) * M);
     const cm = withParams(model, c);
-    const found = lossAndGradNorm(cm, data);
-    if (!(found.loss <= startLossTol)) throw new NotAMinimumError(fn, `centres[${q}]`, found, `R ≤ startLossTol = ${startLossTol}`);
-    const N = matrixRank(jacobian(cm, data.x), { rankTol: proj.rankTol }).nullspace!;
+    // The gradient is only needed for the error message: the loss alone decides.
+    if (!(loss(cm, data) <= startLossTol)) throw new NotAMinimumError(fn, `centres[${q}]`, lossAndGradNorm(cm, data), `R ≤ startLossTol = ${startLossTol}`);
+    const N = tangentBasis(cm, data, proj.rankTol);
     const dim = N.cols;
     if (dim === 0) throw new ValueError(`${fn}: at centres row ${q} the Jacobian has full column rank M = ${M}: the zero-loss set is isolated there`);
     tangentDimensions[q] = dim;
