@@ -1,4 +1,4 @@
-import { checkNumber, eigh, matmul, out, runKernel, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
+import { checkNumber, eigh, matmul, out, runKernel, scratch, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
 import {
   activationDerivatives,
   createRng,
@@ -270,14 +270,14 @@ function affinePlaneWasm(
   bPad[nbp - 1] = bAxis[nb - 1];
   const db = nb > 1 ? bAxis[1] - bAxis[0] : 0;
   const nA = aAxis.length;
-  const scratch = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 4;
+  const scratchLength = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 4; // the kernel's own workspace, never read back
   const { outputs } = runKernel("lossSlice", "sliceAffinePlane", [
     n, m, r, nA, nb, nbp, ACTIVATION_CODES[act as ActivationName], slope,
     pre(L1.W, L1.b), pre(D1a.W, D1a.b), pre(D2a.W, D2a.b),
     L2.W.data, D1b.W.data, D2b.W.data, biasOf(L2.b), biasOf(D1b.b), biasOf(D2b.b),
-    data.y.data, Float64Array.from(aAxis), bPad, db, out(scratch), out(nA * nbp),
+    data.y.data, Float64Array.from(aAxis), bPad, db, scratch(scratchLength), out(nA * nbp),
   ]);
-  const g = outputs[1];
+  const g = outputs[0];
   return Array.from({ length: nA }, (_, i) => Array.from(g.subarray(i * nbp, i * nbp + nb)));
 }
 
