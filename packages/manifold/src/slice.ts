@@ -4,6 +4,7 @@ import {
   createRng,
   hessian,
   lossPlane,
+  packParams,
   paramCount,
   unpackParams,
   validateData,
@@ -15,6 +16,7 @@ import {
   type Dataset,
   type Model,
 } from "@losscape/mlp";
+import { splitNeuron } from "@losscape/embedding";
 import { checkInt, checkParamsVector, norm } from "./internal.js";
 
 /**
@@ -78,7 +80,7 @@ export function hessianDirections(model: Model, data: Dataset, options: { count?
  * and (1 − α)·w), and the unit direction ∂T^α(θ)/∂α / ‖·‖ = (w on the original, −w on the copy)/(√2‖w‖), along
  * which the output — hence the loss — is constant (Zhang et al., Embedding Principle, NeurIPS 2021; Fukumizu &
  * Amari 2000). A slice along it is flat: the landscape's degenerate line through an embedded critical point.
- * (The split is computed here; @losscape/embedding's `splitNeuron` implements the same map.)
+ * (The wide model is @losscape/embedding's `splitNeuron`.)
  * @example
  * const { model: wide, direction } = embeddingLine(model, { layer: 1, neuron: 0 });
  */
@@ -94,62 +96,23 @@ export function embeddingLine(model: Model, options: { layer: number; neuron: nu
   if (neuron >= m) throw new ValueError(`${fn}: 'neuron' must be in 0..${m - 1}; found ${neuron}`);
   const alpha = options.alpha ?? 0.5;
   checkNumber(fn, "alpha", alpha);
-  const layers = unpackParams(model, model.params);
-  const bias = model.bias ?? true;
-  const inL = layers[layer - 1];
-  const outL = layers[layer];
-  const fanIn = inL.W.cols;
-  const W1 = new Float64Array((m + 1) * fanIn);
-  W1.set(inL.W.data);
-  W1.set(inL.W.data.subarray(neuron * fanIn, (neuron + 1) * fanIn), m * fanIn);
-  const b1 = new Float64Array(bias ? m + 1 : 0);
-  if (bias) {
-    b1.set(inL.b);
-    b1[m] = inL.b[neuron];
-  }
-  const rows = outL.W.rows;
-  const W2 = new Float64Array(rows * (m + 1));
-  const D2 = new Float64Array(rows * (m + 1));
+  const wide = splitNeuron(model, { layer, neuron, alpha });
+  // The direction: zero except on the outgoing weights of the original (column s of W^{l+1}) and of the copy
+  // (column m, the last), (w, −w)/(√2‖w‖).
+  const outW = unpackParams(model, model.params)[layer].W;
+  const dirLayers = unpackParams(wide, new Float64Array(wide.params.length));
+  const D2 = dirLayers[layer].W.data;
   let wn = 0;
-  for (let k = 0; k < rows; k++) {
-    for (let s = 0; s < m; s++) W2[k * (m + 1) + s] = outL.W.data[k * m + s];
-    const w = outL.W.data[k * m + neuron];
-    W2[k * (m + 1) + neuron] = alpha * w;
-    W2[k * (m + 1) + m] = (1 - alpha) * w;
+  for (let k = 0; k < outW.rows; k++) {
+    const w = outW.data[k * m + neuron];
     D2[k * (m + 1) + neuron] = w;
     D2[k * (m + 1) + m] = -w;
     wn += 2 * w * w;
   }
-  const newLayers = layers.map((x) => ({ W: x.W, b: x.b }));
-  newLayers[layer - 1] = { W: { rows: m + 1, cols: fanIn, data: W1 }, b: b1 };
-  newLayers[layer] = { W: { rows, cols: m + 1, data: W2 }, b: outL.b };
-  const widths = model.widths.slice();
-  widths[layer] = m + 1;
-  const params = flatten(newLayers, bias);
-  const wide: Model = { ...model, widths, params };
-  // The direction: zero except on the outgoing weights of the original and the copy.
-  const dirLayers = newLayers.map((x) => ({ W: { rows: x.W.rows, cols: x.W.cols, data: new Float64Array(x.W.data.length) }, b: new Float64Array(x.b.length) }));
-  dirLayers[layer].W = { rows, cols: m + 1, data: D2 };
-  const direction = flatten(dirLayers, bias);
+  const direction = packParams(wide, dirLayers);
   const dn = Math.sqrt(wn);
   if (dn > 0) for (let i = 0; i < direction.length; i++) direction[i] /= dn;
   return { model: wide, direction };
-}
-
-function flatten(layers: { W: Mat; b: Float64Array }[], bias: boolean): Float64Array {
-  let M = 0;
-  for (const l of layers) M += l.W.data.length + (bias ? l.b.length : 0);
-  const p = new Float64Array(M);
-  let off = 0;
-  for (const l of layers) {
-    p.set(l.W.data, off);
-    off += l.W.data.length;
-    if (bias) {
-      p.set(l.b, off);
-      off += l.b.length;
-    }
-  }
-  return p;
 }
 
 /** A loss slice: grid[i][j] = R(θ + axes[0][i]·d₁ + axes[1][j]·d₂) (2-D) or grid[0][i] = R(θ + axes[0][i]·d₁) (1-D). */
