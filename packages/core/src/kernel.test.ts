@@ -1,22 +1,10 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { init, loadWasm, out, outWritten, runKernel, scratch, setBackend } from "./index.js";
+import { randomMat } from "./__tests__/matrices.js";
 
 // runKernel's arena-only arguments: `scratch(n)` (uninitialised, not copied in or out) and `outWritten(n)` (an
 // output the kernel overwrites entirely, not zero-filled). They must change nothing but the copies: results are
 // compared bit for bit with the same kernel called with copied-in / zero-filled buffers.
-
-/** Deterministic entries in [-1, 1) (xorshift32). */
-function randomData(len: number, seed: number): Float64Array {
-  let s = seed | 0 || 0x9e3779b9;
-  const d = new Float64Array(len);
-  for (let i = 0; i < len; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    d[i] = ((s >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return d;
-}
 
 beforeAll(async () => {
   await init();
@@ -28,8 +16,8 @@ describe.each(["simd", "scalar"] as const)("runKernel arena arguments on the %s 
 
   it("scratch() reserves uninitialised room that is neither copied in nor returned", () => {
     const w = runKernel("test", "dgemmWorkSize", [40, 40, 30]).result;
-    const a = randomData(30 * 40, 1);
-    const b = randomData(30 * 40, 2);
+    const a = randomMat(30, 40, 1).data;
+    const b = randomMat(30, 40, 2).data;
     const viaArray = runKernel("test", "dgemm", [1, 0, 40, 40, 30, 0.5, a, 40, b, 40, 0, out(1600), 40, new Float64Array(w)]);
     const viaScratch = runKernel("test", "dgemm", [1, 0, 40, 40, 30, 0.5, a, 40, b, 40, 0, out(1600), 40, scratch(w)]);
     expect(viaScratch.outputs).toHaveLength(1);
@@ -46,7 +34,7 @@ describe.each(["simd", "scalar"] as const)("runKernel arena arguments on the %s 
     [1, 3, 1030],
   ])("dsyrk with β = 0 into outWritten (ata = %i, A %i × %i) equals the zero-filled call, exactly symmetric", (ata, m, n) => {
     const d = ata ? n : m;
-    const a = randomData(m * n, m + n + ata);
+    const a = randomMat(m, n, m + n + ata).data;
     const w = runKernel("test", "dgemmWorkSize", [d, d, ata ? m : n]).result;
     // First fill the arena with NaN so an unwritten entry of an outWritten buffer would show.
     runKernel("test", "dsyrk", [ata, m, n, 1, a, n, 1, out(d * d, new Float64Array(d * d).fill(NaN)), d, scratch(w)]);

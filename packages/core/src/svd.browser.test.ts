@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cholesky, init, loadWasm, matFromRows, nullspace, qr, rank, setBackend, solve, svd, type Mat } from "./index.js";
+import { maxAbs } from "./__tests__/matrices.js";
 
 // The SVD and factorisation kernels in headless Chromium (project core-browser), on both WASM builds: the same
 // invariants as svd.test.ts / factor.test.ts, on a few fixed matrices. ε = 2⁻⁵²; bounds as stated there.
@@ -7,12 +8,6 @@ const EPS = 2 ** -52;
 
 function sinMat(rows: number, cols: number, phase: number): Mat {
   return { rows, cols, data: Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(1.3 * i + phase)) };
-}
-
-function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
 }
 
 describe.each(["simd", "scalar"] as const)("SVD and factorisations in a browser page (%s)", (build) => {
