@@ -38,9 +38,11 @@ export async function spectrumCommand(o: SpectrumOptions, ctx: Context): Promise
   }
   const st = status(`Pennington–Bahri ${o.model} spectrum at φ = ${o.phi}, ε = ${o.eps}`, ctx.quiet);
   const r = penningtonBahri({ model: o.model, phi: o.phi, eps: o.eps });
-  const density: [number, number][] = o.lambda
-    ? o.lambda.map((l, i) => [l, r.densityOn(o.lambda!)[i]] as [number, number])
-    : r.densityGrid(o.grid, o.from, o.to);
+  let density: [number, number][];
+  if (o.lambda) {
+    const rho = r.densityOn(o.lambda);
+    density = o.lambda.map((l, i) => [l, rho[i]]);
+  } else density = r.densityGrid(o.grid, o.from, o.to);
   st.end();
   const warnings: string[] = [];
   if (o.plot) {
