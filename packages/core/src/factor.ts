@@ -51,10 +51,7 @@ export function lu(a: Mat): { lu: Mat; pivots: Int32Array } {
   const fn = "lu";
   checkSquare(fn, "a", a);
   const w = activeWasm(fn);
-  if (w === null) {
-    const { lu, pivots } = tsLu(a);
-    return { lu, pivots };
-  }
+  if (w === null) return tsLu(a);
   const n = a.rows;
   return w.run(fn, (w) => {
     const p = w.putF64(fn, a.data);

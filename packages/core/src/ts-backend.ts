@@ -107,14 +107,14 @@ export function tsCholesky(a: Mat): Mat | null {
 }
 
 /** PA = LU with partial pivoting: packed LU (unit lower L below the diagonal) and the row permutation. */
-export function tsLu(a: Mat): { lu: Mat; pivots: Int32Array; singular: boolean } {
+export function tsLu(a: Mat): { lu: Mat; pivots: Int32Array } {
   const d = new LuDecomposition(toMl(a));
   const L = fromMl(d.lowerTriangularMatrix);
   const U = fromMl(d.upperTriangularMatrix);
   const n = a.rows;
   const lu = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) lu[i * n + j] = j < i ? L.data[i * n + j] : U.data[i * n + j];
-  return { lu: { rows: n, cols: n, data: lu }, pivots: Int32Array.from(d.pivotPermutationVector), singular: d.isSingular() };
+  return { lu: { rows: n, cols: n, data: lu }, pivots: Int32Array.from(d.pivotPermutationVector) };
 }
 
 /** Thin QR, A = QR with Q m×n orthonormal columns and R n×n upper triangular (m ≥ n). */
