@@ -1,15 +1,6 @@
 import { playwright } from "@vitest/browser-playwright";
 import { defineProject } from "vitest/config";
-
-/** Chromium flags for headless runs here: no sandbox as root, and no background traffic to the closed network. */
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium.js";
 
 /**
  * The browser-test project of one package: its `src/**\/*.browser.test.ts` run from source in headless Debian
@@ -28,7 +19,7 @@ export function browserProject(name: string) {
         enabled: true,
         headless: true,
         screenshotFailures: false,
-        provider: playwright({ launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS } }),
+        provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
         instances: [{ browser: "chromium" }],
       },
     },

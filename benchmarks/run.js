@@ -12,6 +12,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
 import { evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
 
@@ -74,7 +75,7 @@ async function runNode(names, opts) {
 }
 
 async function runBrowser(names, opts) {
-  const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+  const executablePath = process.env.CHROMIUM ?? CHROMIUM_PATH;
   if (!existsSync(executablePath)) {
     console.error(`bench: ${executablePath} not found; install Debian's chromium (apt-get install chromium) or pass --node-only`);
     return null;
@@ -82,11 +83,7 @@ async function runBrowser(names, opts) {
   const { chromium } = await import("playwright-core");
   const { startServer } = await import("../apps/bench/server.js");
   const { server, url } = await startServer();
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-  });
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage();
     page.on("console", (m) => console.log(`  [chromium] ${m.text()}`));

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { penningtonBahri } from "@losscape/spectra";
 import { build } from "vitepress";
-import { CHROMIUM_ARGS } from "../../../vitest.browser-project.js";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../../scripts/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import reference from "./fixtures/reference.json" with { type: "json" };
 
@@ -51,7 +51,7 @@ beforeAll(async () => {
   const addr = server.address();
   base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    executablePath: process.env.CHROMIUM ?? CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   });
 });
