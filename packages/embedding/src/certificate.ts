@@ -1,8 +1,8 @@
 import { checkNumber, eigvalsh, inertiaFromEigenvalues, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
-import { createRng, forward, hessian, lossAndGradient, validateData, type Dataset, type Model } from "@losscape/mlp";
+import { createRng, forward, hessian, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import type { SplitStep } from "./embed.js";
-import { checkAlpha, checkHiddenIndex, maxAbsDiff, norm2, toLayers } from "./layers.js";
-import { splitBlock, splitSubspaceHessian } from "./split-block.js";
+import { checkAlpha, checkHiddenIndex, maxAbsDiff, norm2 } from "./layers.js";
+import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
 
 /** Options of `certifyEmbedding`. */
 export interface CertificateOptions {
@@ -76,8 +76,8 @@ export interface EmbeddingCertificate {
  */
 export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, options: CertificateOptions = {}): EmbeddingCertificate {
   const fn = "certifyEmbedding";
-  toLayers(fn, narrow);
-  toLayers(fn, wide);
+  validateModel(narrow, fn);
+  validateModel(wide, fn);
   validateData(narrow, data, fn);
   validateData(wide, data, fn);
   const tol = options.tol ?? 1e-9;
@@ -117,7 +117,9 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
   let splitSubspaceEigenvalues: number[] | null = null;
   let splitSubspaceFormulaInertia: Inertia | null = null;
   if (step !== undefined) {
-    const gamma = splitBlock(narrow, data, step);
+    // step, narrow and data are validated above: one backpropagation serves Γ_s and K.
+    const grads = hiddenGradients(narrow, data);
+    const gamma = splitBlocksOfLayer(narrow, data, step.layer, grads, [step.neuron])[0];
     const c = step.alpha * (1 - step.alpha);
     splitBlockEigenvalues = Array.from(eigvalsh(gamma), (v) => c * v).sort((a, b) => a - b);
     const thr = tol * Math.max(1, maxAbs(eigAfter));
@@ -128,7 +130,7 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
       positive: inertiaBefore.positive + blk.positive,
       tol,
     };
-    splitSubspaceEigenvalues = Array.from(eigvalsh(splitSubspaceHessian(narrow, data, step)));
+    splitSubspaceEigenvalues = Array.from(eigvalsh(splitSubspaceHessianRaw(narrow, data, grads, step)));
     const ks = countWithThreshold(splitSubspaceEigenvalues, thr);
     splitSubspaceFormulaInertia = {
       negative: inertiaBefore.negative + ks.negative,

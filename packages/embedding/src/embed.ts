@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "@losscape/core";
-import type { Model } from "@losscape/mlp";
+import { validateModel, type Model } from "@losscape/mlp";
 import { checkAlpha, checkHiddenIndex, fromLayers, hiddenActivation, sigma, toLayers, type EditableLayer } from "./layers.js";
 
 /** One splitting step T^α_{l,s}: hidden layer l (1-based), neuron s (0-based), any real α. */
@@ -122,7 +122,7 @@ export function embedSequence(model: Model, steps: readonly SplitStep[]): Model 
  */
 export function widenTo(model: Model, widths: readonly number[], options: { alpha?: number } = {}): { model: Model; steps: SplitStep[] } {
   const fn = "widenTo";
-  toLayers(fn, model);
+  validateModel(model, fn);
   const alpha = options.alpha ?? 0.5;
   checkAlpha(fn, alpha);
   const cur = model.widths;

@@ -1,4 +1,4 @@
-import { validateData, preActivations, type Dataset, type Model } from "@losscape/mlp";
+import { validateData, validateModel, preActivations, type Dataset, type Model } from "@losscape/mlp";
 import { checkAlpha, checkHiddenIndex, hiddenActivation, sigma, toLayers } from "./layers.js";
 import type { Mat } from "@losscape/core";
 
@@ -103,7 +103,7 @@ export function hiddenGradients(model: Model, data: Dataset): Grads {
  */
 export function splitBlock(model: Model, data: Dataset, where: { layer: number; neuron: number }): Mat {
   const fn = "splitBlock";
-  toLayers(fn, model);
+  validateModel(model, fn);
   validateData(model, data, fn);
   checkHiddenIndex(fn, model, where?.layer, where?.neuron);
   return splitBlocksOfLayer(model, data, where.layer, hiddenGradients(model, data), [where.neuron])[0];
@@ -159,7 +159,7 @@ export function splitBlocksOfLayer(
  */
 export function splitSubspaceHessian(model: Model, data: Dataset, step: { layer: number; neuron: number; alpha: number }): Mat {
   const fn = "splitSubspaceHessian";
-  toLayers(fn, model);
+  validateModel(model, fn);
   validateData(model, data, fn);
   checkHiddenIndex(fn, model, step?.layer, step?.neuron);
   checkAlpha(fn, step.alpha);

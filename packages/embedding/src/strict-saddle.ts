@@ -1,7 +1,7 @@
 import { checkNumber, eigh, eigvalsh, inertiaFromEigenvalues, type Inertia } from "@losscape/core";
-import { hessian, hessianVectorProduct, lossAndGradient, validateData, type Dataset, type Model } from "@losscape/mlp";
+import { hessian, hessianVectorProduct, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import { splitNeuron, type SplitStep } from "./embed.js";
-import { norm2, toLayers } from "./layers.js";
+import { norm2 } from "./layers.js";
 import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
 
 /** The α tried for each neuron: α(1−α) = 1/4 (both copies carry the same sign) and α(1−α) = −2 (opposite signs). */
@@ -70,7 +70,7 @@ export interface StrictSaddleReport {
  */
 export function strictSaddleEmbedding(model: Model, data: Dataset, options: { tol?: number } = {}): StrictSaddleReport {
   const fn = "strictSaddleEmbedding";
-  toLayers(fn, model);
+  validateModel(model, fn);
   validateData(model, data, fn);
   const tol = options.tol ?? 1e-9;
   checkNumber(fn, "tol", tol, { min: 0 });

@@ -1,5 +1,5 @@
 import { checkNumber, ValueError } from "@losscape/core";
-import { createRng, forward, lossAndGradient, validateData, type Dataset, type Model } from "@losscape/mlp";
+import { createRng, forward, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import { splitNeuron } from "./embed.js";
 import { checkHiddenIndex, maxAbsDiff, norm2, toLayers } from "./layers.js";
 import { probeInputs } from "./certificate.js";
@@ -37,7 +37,7 @@ export interface CriticalSubspace {
  */
 export function criticalEmbeddingSubspace(model: Model, copies: readonly NeuronCopy[]): CriticalSubspace {
   const fn = "criticalEmbeddingSubspace";
-  toLayers(fn, model);
+  validateModel(model, fn);
   if (!Array.isArray(copies) || copies.length < 1) {
     throw new ValueError(`${fn}: 'copies' must be a non-empty array of {layer, neuron}; found ${Array.isArray(copies) ? "an empty array" : String(copies)}`);
   }
@@ -108,7 +108,7 @@ export function checkCriticalSubspace(
   options: { samples?: number; seed?: number; scale?: number } = {},
 ): { dimension: number; widths: number[]; narrowLoss: number; narrowGradNorm: number; samples: SubspaceSample[]; maxGradNorm: number; maxOutputDiff: number; maxLossDiff: number } {
   const fn = "checkCriticalSubspace";
-  toLayers(fn, model);
+  validateModel(model, fn);
   validateData(model, data, fn);
   const samples = options.samples ?? 8;
   checkNumber(fn, "samples", samples, { min: 1, integer: true });
