@@ -168,6 +168,19 @@ export function checkFits(model: Model, data: Dataset, modelPath: string, dataPa
 }
 
 /**
+ * Load the model (`--model`) and the data (`--data`, CSV with `--inputs` input columns) of a command, and check
+ * that the data fits the model (loadModel, loadData, checkFits).
+ * @example
+ * const { model, data } = loadModelAndData({ model: "m.json", data: "d.json" });
+ */
+export function loadModelAndData(o: { model: string; data: string; inputs?: number }): { model: Model; data: Dataset } {
+  const model = loadModel(o.model);
+  const data = loadData(o.data, { inputs: o.inputs });
+  checkFits(model, data, o.model, o.data);
+  return { model, data };
+}
+
+/**
  * Check early that a file can be written at `path` (its directory exists and is a directory), so that a long run
  * does not fail at the end. Bad input (exit 2) otherwise.
  * @example

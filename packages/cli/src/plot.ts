@@ -3,7 +3,7 @@ import * as Plot from "@observablehq/plot";
 import { Resvg } from "@resvg/resvg-js";
 import { parseHTML } from "linkedom";
 import { InputError } from "./errors.js";
-import { writeFileAtomic } from "./io.js";
+import { checkWritable, writeFileAtomic } from "./io.js";
 
 /**
  * Figures rendered in node: Observable Plot with linkedom as the DOM gives SVG text; PNG goes through resvg once
@@ -23,6 +23,17 @@ export function plotKind(path: string, option = "--plot"): "svg" | "png" {
   if (e === ".svg") return "svg";
   if (e === ".png") return "png";
   throw new InputError(`${path}: ${option} must end in .svg or .png; found '${e || "(no extension)"}'`);
+}
+
+/**
+ * Check a `--plot` path before the work starts: a figure kind by its ending (plotKind) and a writable place
+ * (checkWritable); bad input otherwise.
+ * @example
+ * checkPlotPath("out/rho.png");
+ */
+export function checkPlotPath(path: string): void {
+  plotKind(path);
+  checkWritable(path, "--plot");
 }
 
 /**

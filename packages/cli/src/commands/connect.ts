@@ -3,8 +3,8 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel } from "../io.js";
-import { pathFigure, plotKind, writeFigure } from "../plot.js";
+import { checkFits, loadData, loadModel } from "../io.js";
+import { checkPlotPath, pathFigure, writeFigure } from "../plot.js";
 import { status } from "../progress.js";
 
 export interface ConnectOptions {
@@ -26,10 +26,7 @@ export interface ConnectOptions {
  */
 export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<void> {
   if (o.model.length !== 2) throw new InputError(`--model must be given exactly twice (A and B); found ${o.model.length}`);
-  if (o.plot) {
-    plotKind(o.plot);
-    checkWritable(o.plot, "--plot");
-  }
+  if (o.plot) checkPlotPath(o.plot);
   const [pa, pb] = o.model;
   const a = loadModel(pa);
   const b = loadModel(pb, "--model (second)");

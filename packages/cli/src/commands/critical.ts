@@ -2,7 +2,7 @@ import { refineCriticalPoint, serializeModel } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel, writeModel } from "../io.js";
+import { checkWritable, loadModelAndData, writeModel } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
@@ -25,9 +25,7 @@ export interface CriticalOptions {
  */
 export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
-  const model = loadModel(o.model);
-  const data = loadData(o.data, { inputs: o.inputs });
-  checkFits(model, data, o.model, o.data);
+  const { model, data } = loadModelAndData(o);
   const st = status(`refining ${describeModel(model)} to a critical point (${o.method})`, ctx.quiet);
   const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, maxIter: o.maxIter, tol: o.tol });
   st.end();

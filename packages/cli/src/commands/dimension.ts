@@ -2,7 +2,7 @@ import { globalMinimumDimension } from "@losscape/manifold";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, numberBlock } from "../format.js";
-import { checkFits, loadData, loadModel } from "../io.js";
+import { loadModelAndData } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -23,9 +23,7 @@ export interface DimensionOptions {
  * await dimensionCommand({ model: "fit.json", data: "d.json", lossTol: 1e-10 }, ctx);
  */
 export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promise<void> {
-  const model = loadModel(o.model);
-  const data = loadData(o.data, { inputs: o.inputs });
-  checkFits(model, data, o.model, o.data);
+  const { model, data } = loadModelAndData(o);
   const st = status(`dimension of the minima set at ${describeModel(model)}`, ctx.quiet);
   const d = globalMinimumDimension(model, data, {
     ...(o.tol !== undefined ? { tol: o.tol } : {}),

@@ -6,7 +6,7 @@ import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkFits, checkWritable, loadData, loadModel, writeModel } from "../io.js";
-import { eigenvalueStripFigure, plotKind, writeFigure } from "../plot.js";
+import { checkPlotPath, eigenvalueStripFigure, writeFigure } from "../plot.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
@@ -35,8 +35,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   if (o.out) checkWritable(o.out, "--out");
   if (o.plot) {
     if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
-    plotKind(o.plot);
-    checkWritable(o.plot, "--plot");
+    checkPlotPath(o.plot);
   }
   const model = loadModel(o.model);
   const step = { layer: o.layer, neuron: o.neuron, alpha: o.alpha };

@@ -3,8 +3,8 @@ import { hessian, lossAndGradient } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel } from "../io.js";
-import { eigenvalueStripFigure, plotKind, writeFigure } from "../plot.js";
+import { loadModelAndData } from "../io.js";
+import { checkPlotPath, eigenvalueStripFigure, writeFigure } from "../plot.js";
 import { status } from "../progress.js";
 import { counts, describeModel, norm } from "../util.js";
 
@@ -24,13 +24,8 @@ export interface HessianOptions {
  * await hessianCommand({ model: "m.json", data: "d.json", tol: 1e-9, split: true }, ctx);
  */
 export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<void> {
-  if (o.plot) {
-    plotKind(o.plot);
-    checkWritable(o.plot, "--plot");
-  }
-  const model = loadModel(o.model);
-  const data = loadData(o.data, { inputs: o.inputs });
-  checkFits(model, data, o.model, o.data);
+  if (o.plot) checkPlotPath(o.plot);
+  const { model, data } = loadModelAndData(o);
   const st = status(`hessian of ${describeModel(model)}`, ctx.quiet);
   const { loss, gradient } = lossAndGradient(model, data);
   let eigenvalues: Float64Array;

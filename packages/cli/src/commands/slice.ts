@@ -2,8 +2,8 @@ import { landscapeSlice } from "@losscape/manifold";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel } from "../io.js";
-import { plotKind, sliceFigure, writeFigure } from "../plot.js";
+import { loadModelAndData } from "../io.js";
+import { checkPlotPath, sliceFigure, writeFigure } from "../plot.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -31,13 +31,8 @@ const DIRS = {
  * await sliceCommand({ model: "m.json", data: "d.json", dirs: "random", grid: 41, range: 1, seed: 0, plot: "slice.png" }, ctx);
  */
 export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void> {
-  if (o.plot) {
-    plotKind(o.plot);
-    checkWritable(o.plot, "--plot");
-  }
-  const model = loadModel(o.model);
-  const data = loadData(o.data, { inputs: o.inputs });
-  checkFits(model, data, o.model, o.data);
+  if (o.plot) checkPlotPath(o.plot);
+  const { model, data } = loadModelAndData(o);
   const st = status(`slicing the loss around ${describeModel(model)} (${o.grid}×${o.grid})`, ctx.quiet);
   const s = landscapeSlice(model, data, { dirs: o.dirs, points: o.grid, range: o.range, seed: o.seed });
   st.end();

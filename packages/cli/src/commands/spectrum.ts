@@ -4,8 +4,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkWritable } from "../io.js";
-import { plotKind, spectrumFigure, writeFigure } from "../plot.js";
+import { checkPlotPath, spectrumFigure, writeFigure } from "../plot.js";
 import { status } from "../progress.js";
 
 export interface SpectrumOptions {
@@ -29,10 +28,7 @@ export interface SpectrumOptions {
  * await spectrumCommand({ model: "wigner", phi: 0.25, eps: 0.1, grid: 200, sample: 600, seed: 1 }, ctx);
  */
 export async function spectrumCommand(o: SpectrumOptions, ctx: Context): Promise<void> {
-  if (o.plot) {
-    plotKind(o.plot);
-    checkWritable(o.plot, "--plot");
-  }
+  if (o.plot) checkPlotPath(o.plot);
   if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
     throw new InputError(`--to must be greater than --from; found --from ${o.from} --to ${o.to}`);
   }
