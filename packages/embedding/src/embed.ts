@@ -100,14 +100,13 @@ export function splitNeuronGeneral(model: Model, split: { layer: number; neuron:
  */
 export function embedSequence(model: Model, steps: readonly SplitStep[]): Model {
   const fn = "embedSequence";
-  let layers = toLayers(fn, model);
+  const layers = toLayers(fn, model);
   if (!Array.isArray(steps)) throw new ValueError(`${fn}: 'steps' must be an array of {layer, neuron, alpha}; found ${String(steps)}`);
   let current = model;
   steps.forEach((step, i) => {
     checkStep(fn, current, step, `steps[${i}].`);
     splitInto(layers, step.layer, step.neuron, [step.alpha, 1 - step.alpha]);
     current = fromLayers(model, layers);
-    layers = toLayers(fn, current);
   });
   return current;
 }
