@@ -1,5 +1,5 @@
 import { ValueError, checkNumber } from "@losscape/core";
-import { activationDerivatives, validateModel, type Activation, type Model } from "@losscape/mlp";
+import { activationDerivatives, packParams, unpackParams, validateModel, type Activation, type Model } from "@losscape/mlp";
 
 /**
  * Internal helpers: a model as editable layers (copies), and back. Layer l (1-based) has W (mₗ × mₗ₋₁,
@@ -15,36 +15,13 @@ export interface EditableLayer {
 /** Validate `model` (spec and params; ShapeError/ValueError from @losscape/mlp) and copy it into layers. */
 export function toLayers(fn: string, model: Model): EditableLayer[] {
   validateModel(model, fn);
-  const widths = model.widths;
-  const bias = model.bias ?? true;
-  const p = model.params;
-  const layers: EditableLayer[] = [];
-  let off = 0;
-  for (let l = 1; l < widths.length; l++) {
-    const rows = widths[l];
-    const cols = widths[l - 1];
-    const W = Float64Array.from(p.subarray(off, off + rows * cols));
-    off += rows * cols;
-    const b = bias ? Float64Array.from(p.subarray(off, off + rows)) : new Float64Array(0);
-    if (bias) off += rows;
-    layers.push({ rows, cols, W, b });
-  }
-  return layers;
+  return unpackParams(model, model.params).map(({ W, b }) => ({ rows: W.rows, cols: W.cols, W: W.data, b }));
 }
 
 /** The model with these layers (widths read from them); spec fields and meta are kept. */
 export function fromLayers(model: Model, layers: EditableLayer[]): Model {
   const widths = [layers[0].cols, ...layers.map((L) => L.rows)];
-  let M = 0;
-  for (const L of layers) M += L.W.length + L.b.length;
-  const params = new Float64Array(M);
-  let off = 0;
-  for (const L of layers) {
-    params.set(L.W, off);
-    off += L.W.length;
-    params.set(L.b, off);
-    off += L.b.length;
-  }
+  const params = packParams({ ...model, widths }, layers.map((L) => ({ W: { rows: L.rows, cols: L.cols, data: L.W }, b: L.b })));
   return { ...model, widths, params };
 }
 
