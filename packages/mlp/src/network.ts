@@ -202,16 +202,27 @@ export function hessianOnlyRaw(net: Net, p: Float64Array, data: Dataset): Mat {
 
 /** Unchecked exact Hessian with its split (internal). */
 export function hessianRaw(net: Net, p: Float64Array, data: Dataset): HessianSplit {
+  const M = net.M;
+  let h0: Float64Array;
+  let h1: Float64Array;
+  if (wasmActive("hessian")) {
+    const split = wasmHessian("hessian", net, p, data.x.data, data.y.data, data.x.rows, true);
+    h0 = split.h0;
+    h1 = split.h1!;
+  } else {
+    ({ h0, h1 } = hessianSplitTs(net, p, data));
+  }
+  if (net.l2 !== 0) for (let i = 0; i < M; i++) h1[i * M + i] += net.l2;
+  const h = new Float64Array(M * M);
+  for (let q = 0; q < h.length; q++) h[q] = h0[q] + h1[q];
+  return { h: { rows: M, cols: M, data: h }, h0: { rows: M, cols: M, data: h0 }, h1: { rows: M, cols: M, data: h1 } };
+}
+
+/** H₀ and H₁ (without L2) on the TS backend. */
+function hessianSplitTs(net: Net, p: Float64Array, data: Dataset): { h0: Float64Array; h1: Float64Array } {
   const n = data.x.rows;
   const M = net.M;
   const r = net.widths[net.L];
-  if (wasmActive("hessian")) {
-    const { h0, h1 } = wasmHessian("hessian", net, p, data.x.data, data.y.data, n, true);
-    if (net.l2 !== 0) for (let i = 0; i < M; i++) h1![i * M + i] += net.l2;
-    const h = new Float64Array(M * M);
-    for (let q = 0; q < h.length; q++) h[q] = h0[q] + h1![q];
-    return { h: { rows: M, cols: M, data: h }, h0: { rows: M, cols: M, data: h0 }, h1: { rows: M, cols: M, data: h1! } };
-  }
   const fw = forwardTs(net, p, data.x.data, n);
   const out = outputTs(net, fw.A[net.L], data.y.data, n);
   const J = jacobianTs(net, p, fw);
@@ -239,10 +250,7 @@ export function hessianRaw(net: Net, p: Float64Array, data: Dataset): HessianSpl
       }
     }
   }
-  if (net.l2 !== 0) for (let i = 0; i < M; i++) h1[i * M + i] += net.l2;
-  const h = new Float64Array(M * M);
-  for (let q = 0; q < h.length; q++) h[q] = h0.data[q] + h1[q];
-  return { h: { rows: M, cols: M, data: h }, h0: { rows: M, cols: M, data: h0.data }, h1: { rows: M, cols: M, data: h1 } };
+  return { h0: h0.data, h1 };
 }
 
 /**
