@@ -11,15 +11,6 @@ export interface LbfgsState {
   grad: Float64Array;
 }
 
-export interface LbfgsOptions {
-  memory?: number;
-  /** Called after every accepted step; return true to stop. */
-  onStep?: (s: LbfgsState, iteration: number) => boolean | void;
-  maxIter: number;
-  /** Stop when ‖∇f‖ ≤ gtol. */
-  gtol: number;
-}
-
 /** One object per run: `step()` performs one L-BFGS iteration and returns false when no progress is possible. */
 export class Lbfgs {
   private readonly S: Float64Array[] = [];
@@ -27,16 +18,16 @@ export class Lbfgs {
   private readonly rho: number[] = [];
   private readonly m: number;
   state: LbfgsState;
-  first = true;
 
+  /** `start` is f(x0) when the caller has already evaluated it (it is not evaluated again). */
   constructor(
     private readonly f: (x: Float64Array) => { value: number; grad: Float64Array },
     x0: Float64Array,
+    start: { value: number; grad: Float64Array } = f(x0),
     memory = 10,
   ) {
     this.m = memory;
-    const e = f(x0);
-    this.state = { x: Float64Array.from(x0), value: e.value, grad: e.grad };
+    this.state = { x: Float64Array.from(x0), value: start.value, grad: start.grad };
   }
 
   private direction(g: Float64Array): Float64Array {

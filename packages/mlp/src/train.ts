@@ -109,7 +109,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
   const lb = optimizer === "lbfgs" ? new Lbfgs((x) => {
     const e = lossAndGradientRaw(net, x, data);
     return { value: e.loss, grad: e.gradient };
-  }, p) : null;
+  }, p, { value: loss, grad: g }) : null;
 
   while (epoch < epochs) {
     if (options.signal?.aborted) {
