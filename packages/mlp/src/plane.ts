@@ -77,7 +77,7 @@ export function lossPlane(model: Model, data: Dataset, options: LossPlaneOptions
   const d1 = Float64Array.from(dirs[0] as ArrayLike<number>);
   const d2 = dirs.length === 2 ? Float64Array.from(dirs[1] as ArrayLike<number>) : new Float64Array(net.M);
   const n = data.x.rows;
-  if (wasmActive(fn)) return wasmLossPlane(fn, net, Float64Array.from(p), d1, d2, aAxis, bAxis, data.x.data, data.y.data, n);
+  if (wasmActive(fn)) return wasmLossPlane(fn, net, p, d1, d2, aAxis, bAxis, data.x.data, data.y.data, n);
   const grid = new Float64Array(nA * nB);
   const theta = new Float64Array(net.M);
   for (let i = 0; i < nA; i++) {
