@@ -127,6 +127,8 @@ function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol
     const muMin = (MU_FLOOR * Math.max(lmax, 1e-300)) ** 2;
     if (mu < 0) mu = Math.max(1e-6 * lmax * lmax, muMin);
     const c = toEigenbasis(V.data, M, g);
+    let pmax = 0; // ‖θ‖∞, the scale of the Newton step bound and of the geodesic difference step
+    for (let i = 0; i < M; i++) pmax = Math.max(pmax, Math.abs(p[i]));
     type Trial = { p: Float64Array; g: Float64Array; n: number; pred: number };
     // One trial at damping m: the velocity δ₁ = −V diag(λ/(λ² + m)) c, alone and with its geodesic correction;
     // the better of the two, with the decrease of ‖∇R‖² the linear model ∇R + Hδ₁ predicts.
@@ -148,20 +150,15 @@ function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol
         const nn = norm(gnew);
         if (Number.isFinite(nn) && (best === null || nn < best.n)) best = { p: pn, g: gnew, n: nn, pred };
       };
-      consider(axpyNew(p, 1, d1));
-      const d2 = geodesicAcceleration(net, data, p, d1, lam, V.data, m);
-      if (d2 !== null) {
-        const pn = axpyNew(p, 1, d1);
-        for (let i = 0; i < M; i++) pn[i] += d2[i];
-        consider(pn);
-      }
+      const p1 = axpyNew(p, 1, d1);
+      consider(p1);
+      const d2 = geodesicAcceleration(net, data, p, pmax, d1, lam, V.data, m);
+      if (d2 !== null) consider(axpyNew(p1, 1, d2));
       return best;
     };
     // The nearly undamped step (pseudo-inverse Newton on the eigenvalues above MU_FLOOR·max|λ|), tried once per
     // iteration next to the LM step: where ∇R lies in directions that the current μ damps out, the LM step is too
     // short to lower ‖∇R‖ above its rounding noise, and raising μ on that failure would only shorten it further.
-    let pmax = 0;
-    for (let i = 0; i < M; i++) pmax = Math.max(pmax, Math.abs(p[i]));
     const newton = mu <= 10 * muMin ? null : trial(muMin, 0.1 * (1 + pmax));
     let accepted = false;
     for (let tries = 0; tries < 60; tries++) {
@@ -193,15 +190,22 @@ const MU_FLOOR = 1e-12;
  * Geodesic acceleration of LM (Transtrum & Sethna 2012): the second-order correction
  * δ₂ = −½(H² + μI)⁻¹H·∇³R[δ₁, δ₁] that bends the step along the curved valley of ∇R = 0. The directional third
  * derivative is the central difference of the exact HVP along u = δ₁/‖δ₁‖: ∇³R[u, u] ≈ (H(θ + su)u − H(θ − su)u)/2s
- * with s = 1e-4·(1 + ‖θ‖∞) (error O(s²), rounding O(ε/s)). Null when the correction is not small against the
- * step (2‖δ₂‖ > 0.75‖δ₁‖, Transtrum's acceptance), i.e. the quadratic model is not trusted.
+ * with s = 1e-4·(1 + ‖θ‖∞) (error O(s²), rounding O(ε/s)); `pmax` is ‖θ‖∞. Null when the correction is not small
+ * against the step (2‖δ₂‖ > 0.75‖δ₁‖, Transtrum's acceptance), i.e. the quadratic model is not trusted.
  */
-function geodesicAcceleration(net: Net, data: Dataset, p: Float64Array, d1: Float64Array, lam: Float64Array, V: Float64Array, mu: number): Float64Array | null {
+function geodesicAcceleration(
+  net: Net,
+  data: Dataset,
+  p: Float64Array,
+  pmax: number,
+  d1: Float64Array,
+  lam: Float64Array,
+  V: Float64Array,
+  mu: number,
+): Float64Array | null {
   const M = p.length;
   const n1 = norm(d1);
   if (!(n1 > 0)) return null;
-  let pmax = 0;
-  for (let i = 0; i < M; i++) pmax = Math.max(pmax, Math.abs(p[i]));
   const s = 1e-4 * (1 + pmax);
   const u = new Float64Array(M);
   for (let i = 0; i < M; i++) u[i] = d1[i] / n1;
