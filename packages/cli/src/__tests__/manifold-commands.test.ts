@@ -2,29 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "@losscape/core";
-import { loss, parseData, parseModel, paramCount } from "@losscape/mlp";
-import { conform, fx, run, runJson, tempDir } from "./run.js";
+import { loss, paramCount } from "@losscape/mlp";
+import { conform, fixtureData, fixtureModel, fx, run, runJson, SHAPES, tempDir } from "./run.js";
 
 // dimension, connect and slice (@losscape/manifold) as child processes; values checked against invariants
 // (Cooper's count, end points of paths, the centre of a slice) computed independently here.
-
-const SHAPES = {
-  dimension: {
-    paramCount: "integer",
-    dataCount: "integer",
-    outputDim: "integer",
-    loss: "number",
-    jacobianRank: "integer",
-    jacobianSingularValues: ["number"],
-    localDimension: "integer",
-    cooperDimension: "integer",
-    hessianCorank: "integer",
-    agrees: "boolean",
-    warnings: ["string"],
-  },
-  connect: { barrier: "number", path: [{ t: "number", loss: "number" }], method: "string", warnings: ["string"] },
-  slice: { grid: [["number"]], axes: [["number"]], dirs: "string", warnings: ["string"] },
-} as const;
 
 beforeAll(async () => {
   await init();
@@ -34,7 +16,7 @@ describe("losscape dimension", () => {
   it("an exact fit of 1-10-1 tanh on 10 points: rank J = n, local dimension = Cooper's M − n·r = corank H = 21", async () => {
     const { out } = await runJson(["dimension", "--model", fx("tanh1-10-1-fit.json"), "--data", fx("cooper10.json")]);
     expect(conform(out, SHAPES.dimension)).toEqual([]);
-    const m = parseModel(readFileSync(fx("tanh1-10-1-fit.json"), "utf8"));
+    const m = fixtureModel("tanh1-10-1-fit.json");
     const M = paramCount(m);
     expect(out.paramCount).toBe(M);
     expect(out.dataCount).toBe(10);
@@ -65,9 +47,9 @@ describe("losscape connect", () => {
     expect(path).toHaveLength(11);
     expect(path[0].t).toBe(0);
     expect(path[10].t).toBe(1);
-    const data = parseData(readFileSync(fx("sin20.json"), "utf8"));
-    const la = loss(parseModel(readFileSync(fx("tanh131-min.json"), "utf8")), data);
-    const lb = loss(parseModel(readFileSync(fx("tanh131-min-permuted.json"), "utf8")), data);
+    const data = fixtureData("sin20.json");
+    const la = loss(fixtureModel("tanh131-min.json"), data);
+    const lb = loss(fixtureModel("tanh131-min-permuted.json"), data);
     // Permuting hidden neurons leaves the loss unchanged up to summation order (1e-12 relative).
     expect(Math.abs(la - lb)).toBeLessThanOrEqual(1e-12 * la);
     expect(Math.abs(path[0].loss - la)).toBeLessThanOrEqual(1e-12 * la);
@@ -107,8 +89,8 @@ describe("losscape slice", () => {
     grid.forEach((row) => expect(row).toHaveLength(9));
     expect(axes[0][0]).toBe(-0.5);
     expect(axes[0][8]).toBe(0.5);
-    const data = parseData(readFileSync(fx("sin20.json"), "utf8"));
-    const l0 = loss(parseModel(readFileSync(fx("tanh131-min.json"), "utf8")), data);
+    const data = fixtureData("sin20.json");
+    const l0 = loss(fixtureModel("tanh131-min.json"), data);
     // The centre (0, 0) is θ itself (an embedding preserves the loss): equal to 1e-9 relative (the plane evaluator
     // accumulates the tanh recurrence's rounding, ≤ ~100 ulp per row, on a loss of 1e-6 next to O(1) terms).
     expect(Math.abs(grid[4][4] - l0)).toBeLessThanOrEqual(1e-9 * Math.max(l0, 1e-3));

@@ -2,15 +2,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eigvalsh, init } from "@losscape/core";
-import { hessian, initParams, loss, parseData, parseModel } from "@losscape/mlp";
-import { conform, filesIn, fx, run, runJson, SHAPES, tempDir } from "./run.js";
+import { hessian, initParams, loss } from "@losscape/mlp";
+import { conform, filesIn, fixtureData, fixtureModel, fx, run, runJson, SHAPES, tempDir } from "./run.js";
 
 // The commands that wrap @losscape/mlp, run as child processes on the fixtures (test/gen/make-fixtures.mjs).
 // Values are checked against invariants and against the same computation done in this process through the
 // package API (the CLI must be a faithful wrapper: same numbers to the last bit unless stated).
 
-const data = () => parseData(readFileSync(fx("sin20.json"), "utf8"));
-const model = (name: string) => parseModel(readFileSync(fx(name), "utf8"));
+const data = () => fixtureData("sin20.json");
+const model = fixtureModel;
 
 beforeAll(async () => {
   await init();

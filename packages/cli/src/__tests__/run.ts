@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
+import { parseData, parseModel, type Dataset, type Model } from "@losscape/mlp";
 
 /** Helpers for running the built `losscape` binary as a child process, as a user would. */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -12,6 +13,10 @@ export const PKG = resolve(here, "../..");
 export const BIN = join(PKG, "bin/losscape.js");
 export const FIX = join(PKG, "test/fixtures");
 export const fx = (name: string) => join(FIX, name);
+/** A fixture model file, parsed in this process (for the same computation through the package API). */
+export const fixtureModel = (name: string): Model => parseModel(readFileSync(fx(name), "utf8"));
+/** A fixture data file, parsed in this process. */
+export const fixtureData = (name: string): Dataset => parseData(readFileSync(fx(name), "utf8"));
 
 export interface RunResult {
   code: number;
@@ -122,4 +127,19 @@ export const SHAPES = {
     density: [["number"]],
     warnings: ["string"],
   },
+  dimension: {
+    paramCount: "integer",
+    dataCount: "integer",
+    outputDim: "integer",
+    loss: "number",
+    jacobianRank: "integer",
+    jacobianSingularValues: ["number"],
+    localDimension: "integer",
+    cooperDimension: "integer",
+    hessianCorank: "integer",
+    agrees: "boolean",
+    warnings: ["string"],
+  },
+  connect: { barrier: "number", path: [{ t: "number", loss: "number" }], method: "string", warnings: ["string"] },
+  slice: { grid: [["number"]], axes: [["number"]], dirs: "string", warnings: ["string"] },
 } satisfies Record<string, Shape>;
