@@ -1,8 +1,8 @@
-import { BACKENDS, eigvalsh, inertiaFromEigenvalues, init, loadWasm, matFromRows, setBackend } from "@losscape/core";
+import { BACKENDS, eigvalsh, inertiaFromEigenvalues, init, loadWasm, setBackend } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import fx from "../test/fixtures/tanh-1-3-1-critical-points.json" with { type: "json" };
 import { gradient, hessian, hessianVectorProduct, loss, lossPlane, withParams } from "./index.js";
 import { centralDiff, matVec, maxAbs, maxAbsDiff, randomProblem } from "./__tests__/helpers.js";
+import { data, fx } from "./__tests__/tanh131.js";
 import type { Model } from "./types.js";
 
 // Runs in headless Chromium (vitest browser mode, project mlp-browser): the same kernels as in node, loaded over HTTP.
@@ -12,8 +12,6 @@ beforeAll(async () => {
   await init();
   await loadWasm("scalar");
 });
-
-const data = { x: matFromRows(fx.data.x.map((v) => [v])), y: matFromRows(fx.data.y.map((v) => [v])) };
 
 describe.each(BACKENDS)("@losscape/mlp in a browser page — backend %s", (backend) => {
   it("gradient, Hessian and HVP against central differences (gelu 2-4-3-2, cross-entropy)", () => {

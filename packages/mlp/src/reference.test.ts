@@ -1,17 +1,8 @@
-import { BACKENDS, eigvalsh, inertiaFromEigenvalues, init, loadWasm, matFromRows, setBackend } from "@losscape/core";
-import { readFileSync } from "node:fs";
+import { BACKENDS, eigvalsh, inertiaFromEigenvalues, init, loadWasm, setBackend } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { gradient, hessian, loss } from "./index.js";
+import { data, fx } from "./__tests__/tanh131.js";
 import type { Model } from "./types.js";
-
-interface Fixture {
-  widths: number[];
-  activation: "tanh";
-  data: { x: number[]; y: number[] };
-  critical_points: { id: string; theta: number[]; loss: number; hessian_eigenvalues: number[]; counts_neg_zero_pos: number[] }[];
-}
-const fx = JSON.parse(readFileSync(new URL("../test/fixtures/tanh-1-3-1-critical-points.json", import.meta.url), "utf8")) as Fixture;
-const data = { x: matFromRows(fx.data.x.map((v) => [v])), y: matFromRows(fx.data.y.map((v) => [v])) };
 
 beforeAll(async () => {
   await init();
