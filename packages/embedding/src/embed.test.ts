@@ -3,21 +3,13 @@ import { createRng, forward, gradient, type Model } from "@losscape/mlp";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { embedSequence, nullEmbedding, reduceNetwork, splitNeuron, splitNeuronGeneral, widenTo, type SplitStep } from "./index.js";
-import { ALL_ACTIVATIONS, alphaArb, maxAbs, maxAbsDiff, netArb, randomProblem } from "./__tests__/helpers.js";
+import { alphaArb, maxAbs, maxAbsDiff, netArb, netProblem, pickStep, randomProblem } from "./__tests__/helpers.js";
 
 beforeAll(async () => {
   await init();
 });
 
-/** The random net of a netArb sample, its data, and a way to pick a valid step from raw integers. */
-function netOf(s: { hidden: number[]; dIn: number; dOut: number; act: number; bias: boolean; seed: number }) {
-  const widths = [s.dIn, ...s.hidden, s.dOut];
-  return randomProblem({ widths, activation: ALL_ACTIVATIONS[s.act], bias: s.bias, seed: s.seed, n: 8 });
-}
-const pickStep = (m: Model, li: number, ni: number, alpha: number): SplitStep => {
-  const layer = 1 + (li % (m.widths.length - 2));
-  return { layer, neuron: ni % m.widths[layer], alpha };
-};
+const netOf = (s: Parameters<typeof netProblem>[0]) => netProblem(s, 8);
 const rawSteps = fc.array(fc.tuple(fc.nat(), fc.nat(), alphaArb), { minLength: 1, maxLength: 4 });
 
 describe("one-step and multi-step embeddings preserve the output (property, every activation, depth 1–4)", () => {

@@ -4,14 +4,13 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { splitBlock, splitNeuron, splitSubspaceHessian } from "./index.js";
 import { hiddenGradients } from "./split-block.js";
-import { ALL_ACTIVATIONS, alphaArb, maxAbs, netArb, randomProblem } from "./__tests__/helpers.js";
+import { ALL_ACTIVATIONS, alphaArb, maxAbs, netArb, netProblem, pickStep, randomProblem } from "./__tests__/helpers.js";
 
 beforeAll(async () => {
   await init();
 });
 
-const probOf = (s: { hidden: number[]; dIn: number; dOut: number; act: number; bias: boolean; seed: number }) =>
-  randomProblem({ widths: [s.dIn, ...s.hidden, s.dOut], activation: ALL_ACTIVATIONS[s.act], bias: s.bias, seed: s.seed, n: 7 });
+const probOf = (s: Parameters<typeof netProblem>[0]) => netProblem(s, 7);
 
 describe("gᵢ = ∂R/∂(activation of neuron s at sample i), the weights of Γ_s", () => {
   it("reproduce @losscape/mlp's gradient: Σᵢ gᵢσ′(z_{s,i})[h^{l−1}_i; 1] = ∂R/∂[W^l_s; b^l_s] (property)", () => {
@@ -63,9 +62,7 @@ describe("Γ_s is the wide Hessian on the antisymmetric split direction: dᵀH_w
     fc.assert(
       fc.property(netArb, fc.nat(), fc.nat(), alphaArb, (s, li, ni, alpha) => {
         const { model, data } = probOf(s);
-        const L = model.widths.length - 1;
-        const layer = 1 + (li % (L - 1));
-        const neuron = ni % model.widths[layer];
+        const { layer, neuron } = pickStep(model, li, ni, alpha);
         const wide = splitNeuron(model, { layer, neuron, alpha });
         const gamma = splitBlock(model, data, { layer, neuron });
         const p = model.widths[layer - 1];
@@ -153,9 +150,8 @@ describe("splitSubspaceHessian K = PᵀH_wide P on the split directions (row mov
       fc.property(netArb, fc.nat(), fc.nat(), alphaArb, (s, li, ni, alpha) => {
         const { model, data } = probOf(s);
         const L = model.widths.length - 1;
-        const layer = 1 + (li % (L - 1));
-        const neuron = ni % model.widths[layer];
-        const step = { layer, neuron, alpha };
+        const step = pickStep(model, li, ni, alpha);
+        const { layer, neuron } = step;
         const wide = splitNeuron(model, step);
         const K = splitSubspaceHessian(model, data, step);
         const r = model.widths[layer + 1];

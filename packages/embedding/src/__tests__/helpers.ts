@@ -45,6 +45,17 @@ export const netArb = fc.record({
   seed: fc.integer({ min: 0, max: 1_000_000 }),
 });
 
+/** The random net of a `netArb` sample with `n` data points. */
+export function netProblem(s: { hidden: number[]; dIn: number; dOut: number; act: number; bias: boolean; seed: number }, n: number): { model: Model; data: Dataset } {
+  return randomProblem({ widths: [s.dIn, ...s.hidden, s.dOut], activation: ALL_ACTIVATIONS[s.act], bias: s.bias, seed: s.seed, n });
+}
+
+/** A valid one-step split of `model` from raw integers: hidden layer 1 + (li mod (L − 1)), neuron ni mod mₗ. */
+export function pickStep(model: Model, li: number, ni: number, alpha: number): { layer: number; neuron: number; alpha: number } {
+  const layer = 1 + (li % (model.widths.length - 2));
+  return { layer, neuron: ni % model.widths[layer], alpha };
+}
+
 /** A real α anywhere in [−3, 3] (negative, in (0, 1), and > 1 all occur). */
 export const alphaArb = fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true });
 
