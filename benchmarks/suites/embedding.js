@@ -2,7 +2,7 @@
 // find the split that turns a critical point into a strict saddle, reduce a wide net with planted redundant
 // neurons back to its base, and the two showcases of `losscape demo` (the tanh 1-3-1 table; Iris condensation).
 // Peer: the same functions on the pure-TS backend (exact Hessians, eigensolvers and forward passes in plain TS).
-import { createRng, findCriticalPoints, forward, initParams, train } from "@losscape/mlp";
+import { createRng, findCriticalPoints, forward, initParams, paramCount, train } from "@losscape/mlp";
 import {
   certifyEmbedding,
   condensationShowcase,
@@ -66,7 +66,7 @@ function wideCriticalNet(narrow, wideWidths, seed) {
 }
 
 function certifyCase(name, narrow, wideWidths, step, reps) {
-  const M = wideWidths.slice(1).reduce((s, w, i) => s + w * (wideWidths[i] + 1), 0);
+  const M = paramCount({ widths: wideWidths, activation: "tanh" });
   return {
     name,
     params: { narrow, wideWidths, M, step },
@@ -90,7 +90,7 @@ function certifyCase(name, narrow, wideWidths, step, reps) {
 }
 
 function strictSaddleCase(name, narrow, wideWidths) {
-  const M = wideWidths.slice(1).reduce((s, w, i) => s + w * (wideWidths[i] + 1), 0);
+  const M = paramCount({ widths: wideWidths, activation: "tanh" });
   return {
     name,
     params: { narrow, wideWidths, M },
