@@ -43,12 +43,20 @@ const NARROW = {
   }),
 };
 
+/** The certify and strictSaddle cases start from the same wide nets: each is searched for once (in setup). */
+const wideNets = new Map();
+
 /**
  * A critical point (‖∇R‖ ≤ 1e-12) of a narrow net, embedded into `wideWidths` by seeded one-neuron splits
  * T^α_{l,s} (s uniform among the current neurons, α uniform on [0.1, 0.9]): a critical point of the wide net
  * (arXiv:2111.15527, Thm. 4.1), degenerate as wide nets near condensed solutions are.
  */
 function wideCriticalNet(narrow, wideWidths, seed) {
+  const key = `${narrow} ${wideWidths.join("-")} ${seed}`;
+  if (!wideNets.has(key)) wideNets.set(key, makeWideCriticalNet(narrow, wideWidths, seed));
+  return wideNets.get(key);
+}
+function makeWideCriticalNet(narrow, wideWidths, seed) {
   const { spec, data, find, pick } = NARROW[narrow]();
   const cp = pick(findCriticalPoints(spec, data, find));
   if (!cp || cp.gradNorm > 1e-12) throw new Error(`embedding suite: no critical point of ${narrow} (‖∇R‖ = ${cp?.gradNorm})`);
