@@ -1,9 +1,9 @@
 // Dimension of the minima manifold at an exact fit with ~2,000 parameters (@losscape/manifold): the Jacobian SVD
 // (rank, singular values) and the whole `globalMinimumDimension` record (Jacobian SVD + exact Hessian + eigvalsh).
-import { svd } from "@losscape/core";
 import { createRng, initParams, jacobian } from "@losscape/mlp";
 import { globalMinimumDimension, jacobianRank, projectToZeroLoss } from "@losscape/manifold";
-import { Matrix, SingularValueDecomposition } from "ml-matrix";
+import { SingularValueDecomposition } from "ml-matrix";
+import { toMl } from "../lib/data.js";
 
 const n = 200;
 const widths = [10, 166, 1]; // M = 166·11 + 167 = 1993
@@ -19,7 +19,7 @@ function problem() {
   const fit = projectToZeroLoss(start, data, { maxIter: 100 });
   if (!fit.converged) throw new Error(`manifold-dimension: the exact fit did not converge (R = ${fit.loss})`);
   const J = jacobian(fit.model, data.x);
-  return { model: fit.model, data, J, mJ: new Matrix(Array.from({ length: J.rows }, (_, i) => Array.from(J.data.subarray(i * J.cols, (i + 1) * J.cols)))) };
+  return { model: fit.model, data, J, mJ: toMl(J) };
 }
 
 export default {
