@@ -1,4 +1,4 @@
-import { type Mat, ValueError, checkNumber, eigvalsh, syrk } from "@losscape/core";
+import { type Mat, ValueError, checkNumber, eigvalsh, inertiaFromEigenvalues, syrk } from "@losscape/core";
 import { createRng, type Rng } from "@losscape/mlp";
 import { penningtonBahri, type PBModel } from "./pennington-bahri.js";
 
@@ -182,15 +182,10 @@ export function empiricalIndex(eigenvalues: ArrayLike<number>, options: { tol?: 
   if (eigenvalues === null || typeof eigenvalues !== "object" || !(eigenvalues.length > 0)) {
     throw new ValueError(`${fn}: argument 'eigenvalues' must be a non-empty array; found ${String(eigenvalues)}`);
   }
-  let maxAbs = 0;
   for (let i = 0; i < eigenvalues.length; i++) {
     if (!Number.isFinite(eigenvalues[i])) throw new ValueError(`${fn}: eigenvalues must be finite; found ${eigenvalues[i]} at [${i}]`);
-    maxAbs = Math.max(maxAbs, Math.abs(eigenvalues[i]));
   }
-  const thr = tol * Math.max(1, maxAbs);
-  let neg = 0;
-  for (let i = 0; i < eigenvalues.length; i++) if (eigenvalues[i] < -thr) neg++;
-  return neg / eigenvalues.length;
+  return inertiaFromEigenvalues(eigenvalues, { tol }).negative / eigenvalues.length;
 }
 
 /** Result of `modelSpectrumExperiment`: one panel of Pennington & Bahri's Figure 1. */
