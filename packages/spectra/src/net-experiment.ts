@@ -9,7 +9,7 @@ import {
   type MlpSpec,
   type Model,
 } from "@losscape/mlp";
-import { criticalEnergy, penningtonBahri } from "./pennington-bahri.js";
+import { criticalEnergy, penningtonBahriMeasure } from "./pennington-bahri.js";
 
 /** One critical point of a tanh net with its energy, index and the spectra of H₀ and H₁. */
 export interface NetCriticalPoint {
@@ -136,7 +136,7 @@ export function tanhNetIndexExperiment(options: {
       eigenvalues,
       h0Eigenvalues: eigvalsh(h0),
       h1Eigenvalues: eigvalsh(h1),
-      theoryIndex: penningtonBahri({ model: "wigner", phi, eps }).index,
+      theoryIndex: penningtonBahriMeasure("wigner", phi, eps).massBelow(0), // penningtonBahri(…).index without its ε_c and α₀
     });
   });
   const fit = fitCriticalEnergy(points.filter((p) => p.converged));

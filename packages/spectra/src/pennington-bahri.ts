@@ -189,7 +189,11 @@ export function smallIndexCoefficient(model: PBModel, phi: number): number | nul
   checkModel(fn, model);
   checkPhi(fn, phi);
   if (phi >= 1) return null;
-  const epsC = criticalEnergy(model, phi);
+  return smallIndexCoefficientAt(model, phi, criticalEnergy(model, phi));
+}
+
+/** `smallIndexCoefficient` for 0 < φ < 1 with ε_c = criticalEnergy(model, φ) already known (internal). */
+function smallIndexCoefficientAt(model: PBModel, phi: number, epsC: number): number | null {
   const desc = penningtonBahriRTransform(model, phi, epsC);
   const mu = rationalMeasure(desc, "pb");
   // At ε_c the lower edge sits at 0, which for the ReLU model is also K(∞) = 0: take the finite critical point there.
@@ -261,7 +265,7 @@ export function penningtonBahri(options: { model: PBModel; phi: number; eps: num
   const epsC = criticalEnergy(model, phi);
   const epsCClosedForm = criticalEnergyClosedForm(model, phi);
   const regime: PBRegime = phi >= 1 ? "phi>=1: epsC=0" : eps < epsC ? "eps<epsC" : "eps>=epsC";
-  const alpha0 = smallIndexCoefficient(model, phi);
+  const alpha0 = phi >= 1 ? null : smallIndexCoefficientAt(model, phi, epsC);
   const density = (lambda: number) => {
     checkNumber("penningtonBahri.density", "lambda", lambda);
     return measure.density(lambda);
