@@ -2,7 +2,7 @@ import { ValueError, checkNumber, checkVector } from "@losscape/core";
 import { type Complex, cabs, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
 import { freePoissonG, semicircleG } from "./closed-forms.js";
 import { momentsFromFreeCumulants } from "./moments.js";
-import { type Poly, polyAdd, polyDerivative, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
+import { type Poly, polyAdd, polyDerivative, polyEval, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
 import type { Atom, SpectralMeasure, Support } from "./types.js";
 
 /**
@@ -511,13 +511,13 @@ function nearest(roots: { re: Float64Array; im: Float64Array }, g: Complex): num
 function polishReal(p: Poly, x: number): number {
   const dp = polyDerivative(p);
   let best = x;
-  let bestVal = Math.abs(evalP(p, x));
+  let bestVal = Math.abs(polyEval(p, x));
   let cur = x;
   for (let it = 0; it < 6; it++) {
-    const d = evalP(dp, cur);
+    const d = polyEval(dp, cur);
     if (d === 0) break;
-    cur = cur - evalP(p, cur) / d;
-    const v = Math.abs(evalP(p, cur));
+    cur = cur - polyEval(p, cur) / d;
+    const v = Math.abs(polyEval(p, cur));
     if (v < bestVal) {
       bestVal = v;
       best = cur;
@@ -525,10 +525,3 @@ function polishReal(p: Poly, x: number): number {
   }
   return best;
 }
-
-function evalP(p: Poly, x: number): number {
-  let s = 0;
-  for (let i = p.length - 1; i >= 0; i--) s = s * x + p[i];
-  return s;
-}
-
