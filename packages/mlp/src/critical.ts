@@ -1,4 +1,4 @@
-import { checkNumber, eigh, eigvalsh, inertiaFromEigenvalues, ValueError, type Inertia } from "@losscape/core";
+import { checkNumber, eigh, eigvalsh, inertiaFromEigenvalues, ValueError, type Inertia, type Mat } from "@losscape/core";
 import { HvpPart } from "./engine-ts.js";
 import { initParams } from "./init.js";
 import { Lbfgs, dot, norm } from "./lbfgs.js";
@@ -93,7 +93,7 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
   iterations += lm.iterations;
   const { loss, gradient } = lossAndGradientRaw(net, p, data);
   const gradNorm = norm(gradient);
-  const eigenvalues = eigvalsh(hessianOnlyRaw(net, p, data));
+  const eigenvalues = eigvalsh(lm.hessian ?? hessianOnlyRaw(net, p, data));
   return {
     model: { ...model, params: p },
     loss,
@@ -105,13 +105,20 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
   };
 }
 
-function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol: number; maxIter: number; signal?: AbortSignal }): { p: Float64Array; iterations: number } {
+/** LM on ∇R = 0 from p0. `hessian`: H at the returned p when the last iteration built it (no step accepted), else null. */
+function levenbergMarquardt(
+  net: Net,
+  p0: Float64Array,
+  data: Dataset,
+  o: { gtol: number; maxIter: number; signal?: AbortSignal },
+): { p: Float64Array; iterations: number; hessian: Mat | null } {
   let p: Float64Array = p0;
   let g = lossAndGradientRaw(net, p, data).gradient;
   let gn = norm(g);
   let mu = -1;
   let nu = 2;
   let it = 0;
+  let hessian: Mat | null = null;
   const M = p.length;
   const grad = (x: Float64Array) => lossAndGradientRaw(net, x, data).gradient;
   // Past gtol, up to 3 polishing iterations run while they still lower ‖∇R‖ (to working precision), so the
@@ -178,9 +185,12 @@ function levenbergMarquardt(net: Net, p0: Float64Array, data: Dataset, o: { gtol
       nu *= 2;
       if (!Number.isFinite(mu)) break;
     }
-    if (!accepted) break; // ‖∇R‖ cannot be lowered further (working precision, or a local minimum of ‖∇R‖)
+    if (!accepted) {
+      hessian = H; // p did not move: H is the Hessian at the returned point
+      break; // ‖∇R‖ cannot be lowered further (working precision, or a local minimum of ‖∇R‖)
+    }
   }
-  return { p, iterations: it };
+  return { p, iterations: it, hessian };
 }
 
 /** Damping floor: eigenvalues below MU_FLOOR·max|λ| are not inverted (they are at the level of rounding noise). */
