@@ -246,3 +246,26 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 export function writeModel(path: string, model: Model): void {
   writeFileAtomic(path, JSON.stringify(serializeModel(model), null, 2) + "\n");
 }
+
+/**
+ * The figure kind of a `--plot` path, by its ending; anything else is bad input.
+ * @example
+ * plotKind("rho.png"); // "png"
+ */
+export function plotKind(path: string, option = "--plot"): "svg" | "png" {
+  const e = extname(path).toLowerCase();
+  if (e === ".svg") return "svg";
+  if (e === ".png") return "png";
+  throw new InputError(`${path}: ${option} must end in .svg or .png; found '${e || "(no extension)"}'`);
+}
+
+/**
+ * Check a `--plot` path before the work starts: a figure kind by its ending (plotKind) and a writable place
+ * (checkWritable); bad input otherwise.
+ * @example
+ * checkPlotPath("out/rho.png");
+ */
+export function checkPlotPath(path: string): void {
+  plotKind(path);
+  checkWritable(path, "--plot");
+}

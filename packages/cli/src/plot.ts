@@ -1,40 +1,17 @@
-import { extname } from "node:path";
 import * as Plot from "@observablehq/plot";
 import { Resvg } from "@resvg/resvg-js";
 import { parseHTML } from "linkedom";
-import { InputError } from "./errors.js";
-import { checkWritable, writeFileAtomic } from "./io.js";
+import { plotKind, writeFileAtomic } from "./io.js";
 
 /**
  * Figures rendered in node: Observable Plot with linkedom as the DOM gives SVG text; PNG goes through resvg once
  * the SVG carries its xmlns. Only marks that work without a browser are used (no `raster`, no continuous legends).
+ * The figure libraries take longer to load than a small command takes to run, so commands import this module
+ * only when `--plot` is given (`await import("../plot.js")`); `--plot` paths are checked by io.ts `checkPlotPath`.
  */
 
 const WIDTH = 720;
 const HEIGHT = 420;
-
-/**
- * The figure kind of a `--plot` path, by its ending; anything else is bad input.
- * @example
- * plotKind("rho.png"); // "png"
- */
-export function plotKind(path: string, option = "--plot"): "svg" | "png" {
-  const e = extname(path).toLowerCase();
-  if (e === ".svg") return "svg";
-  if (e === ".png") return "png";
-  throw new InputError(`${path}: ${option} must end in .svg or .png; found '${e || "(no extension)"}'`);
-}
-
-/**
- * Check a `--plot` path before the work starts: a figure kind by its ending (plotKind) and a writable place
- * (checkWritable); bad input otherwise.
- * @example
- * checkPlotPath("out/rho.png");
- */
-export function checkPlotPath(path: string): void {
-  plotKind(path);
-  checkWritable(path, "--plot");
-}
 
 /**
  * Render Plot options to standalone SVG text (white background, xmlns set, the page's fonts).

@@ -1,4 +1,5 @@
 import { NotInitializedError, ValueError } from "./errors.js";
+import { loadTsBackend } from "./ts-backend.js";
 import { WasmInstance, wasmImports, type WasmBuild } from "./wasm-instance.js";
 
 /**
@@ -60,7 +61,8 @@ export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
 
 /**
  * Load the WASM core and make it the active backend (memoised; safe to call many times).
- * The SIMD build is chosen when `WebAssembly.validate` accepts it, else the scalar build.
+ * The SIMD build is chosen when `WebAssembly.validate` accepts it, else the scalar build. Where ml-matrix cannot be
+ * required on first use (browsers, bundles), `init()` also loads it for the `ts` backend's decompositions.
  * @example
  * import { init, eigh, matFromRows } from "@losscape/core";
  * await init();
@@ -69,14 +71,16 @@ export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
 export function init(options: { backend?: BackendName } = {}): Promise<BackendName> {
   const want = options.backend;
   if (want === "ts") {
-    active = "ts";
-    return Promise.resolve(active);
+    return loadTsBackend().then(() => {
+      active = "ts";
+      return active;
+    });
   }
   if (want !== undefined && want !== "simd" && want !== "scalar") {
     return Promise.reject(new ValueError(`init: 'backend' must be one of simd, scalar, ts; found ${String(want)}`));
   }
   if (want === undefined && pending) return pending;
-  const p = loadWasm(want).then((inst) => {
+  const p = Promise.all([loadWasm(want), loadTsBackend()]).then(([inst]) => {
     active = inst.build;
     return active;
   });
@@ -99,7 +103,7 @@ export function initSync(source: BufferSource | WebAssembly.Module): BackendName
   return active;
 }
 
-/** Make a loaded backend active (`ts` is always available). */
+/** Make a loaded backend active (`ts` is always available; in browsers its decompositions need `init()` first). */
 export function setBackend(name: BackendName): void {
   if (name === "ts") {
     active = "ts";

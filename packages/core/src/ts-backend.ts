@@ -3,17 +3,45 @@
  * against. Plain loops for BLAS-like operations; ml-matrix for the decompositions where it fits.
  * Inputs are validated by the public functions before they reach here.
  */
-import {
-  CholeskyDecomposition,
-  EigenvalueDecomposition,
-  LuDecomposition,
-  Matrix,
-  QrDecomposition,
-  SingularValueDecomposition,
-} from "ml-matrix";
+import type * as MlMatrix from "ml-matrix";
+import { NotInitializedError } from "./errors.js";
 import type { Mat } from "./mat.js";
 
+type Ml = typeof MlMatrix;
+type Matrix = MlMatrix.Matrix;
+let ml: Ml | undefined;
+
+/**
+ * node's `require`, where the engine offers it (`process.getBuiltinModule`, node ≥ 20.16), else undefined.
+ * In node ml-matrix is required synchronously on first use (≈ 10 ms): an ESM `import` of its 150 kB CommonJS bundle
+ * costs ≈ 55 ms, because node scans the source for export names, and every process that imports the core (the
+ * command line above all) would pay it though few use the ts backend.
+ */
+function nodeRequire(): ((id: string) => unknown) | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = proc?.getBuiltinModule?.("node:module") as { createRequire(from: string): (id: string) => unknown } | undefined;
+  return mod?.createRequire(import.meta.url);
+}
+
+/**
+ * Load ml-matrix where it cannot be required synchronously on first use (browsers, bundles): `init()` awaits this,
+ * so the ts backend's decompositions are ready once `init()` resolves.
+ */
+export async function loadTsBackend(): Promise<void> {
+  if (!ml && !nodeRequire()) ml = await import("ml-matrix");
+}
+
+/** ml-matrix, for the decompositions of the ts backend. */
+function mlMatrix(): Ml {
+  if (ml) return ml;
+  const req = nodeRequire();
+  if (!req) throw new NotInitializedError("the ts backend is not loaded; call 'await init()' first");
+  ml = req("ml-matrix") as Ml;
+  return ml;
+}
+
 export function toMl(a: Mat): Matrix {
+  const { Matrix } = mlMatrix();
   const m = new Matrix(a.rows, a.cols);
   for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) m.set(i, j, a.data[i * a.cols + j]);
   return m;
@@ -74,6 +102,7 @@ export function tsGemv(a: Mat, x: ArrayLike<number>, trans: boolean): Float64Arr
 
 /** Symmetric eigendecomposition, eigenvalues ascending, eigenvectors as the columns of `vectors`. */
 export function tsEigh(a: Mat): { values: Float64Array; vectors: Mat } {
+  const { EigenvalueDecomposition } = mlMatrix();
   const evd = new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true });
   const vals = evd.realEigenvalues;
   const V = evd.eigenvectorMatrix;
@@ -88,6 +117,7 @@ export function tsEigh(a: Mat): { values: Float64Array; vectors: Mat } {
 /** Thin SVD A = U·diag(s)·Vᵀ, s descending; U is m×k, Vᵀ is k×n, k = min(m, n). */
 export function tsSvd(a: Mat): { u: Mat; s: Float64Array; vt: Mat } {
   const k = Math.min(a.rows, a.cols);
+  const { SingularValueDecomposition } = mlMatrix();
   const svd = new SingularValueDecomposition(toMl(a), { autoTranspose: true });
   const s = Float64Array.from(svd.diagonal.slice(0, k));
   const U = fromMl(svd.leftSingularVectors);
@@ -101,6 +131,7 @@ export function tsSvd(a: Mat): { u: Mat; s: Float64Array; vt: Mat } {
 
 /** Lower-triangular L with A = LLᵀ, or null when A is not (numerically) positive definite. */
 export function tsCholesky(a: Mat): Mat | null {
+  const { CholeskyDecomposition } = mlMatrix();
   const c = new CholeskyDecomposition(toMl(a));
   if (!c.isPositiveDefinite()) return null;
   return fromMl(c.lowerTriangularMatrix);
@@ -108,6 +139,7 @@ export function tsCholesky(a: Mat): Mat | null {
 
 /** PA = LU with partial pivoting: packed LU (unit lower L below the diagonal) and the row permutation. */
 export function tsLu(a: Mat): { lu: Mat; pivots: Int32Array } {
+  const { LuDecomposition } = mlMatrix();
   const d = new LuDecomposition(toMl(a));
   const L = fromMl(d.lowerTriangularMatrix);
   const U = fromMl(d.upperTriangularMatrix);
@@ -119,6 +151,7 @@ export function tsLu(a: Mat): { lu: Mat; pivots: Int32Array } {
 
 /** Thin QR, A = QR with Q m×n orthonormal columns and R n×n upper triangular (m ≥ n). */
 export function tsQr(a: Mat): { q: Mat; r: Mat } {
+  const { QrDecomposition } = mlMatrix();
   const d = new QrDecomposition(toMl(a));
   return { q: fromMl(d.orthogonalMatrix), r: fromMl(d.upperTriangularMatrix) };
 }

@@ -3,8 +3,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, loadData, loadModel } from "../io.js";
-import { checkPlotPath, pathFigure, writeFigure } from "../plot.js";
+import { checkFits, checkPlotPath, loadData, loadModel } from "../io.js";
 import { status } from "../progress.js";
 
 export interface ConnectOptions {
@@ -40,6 +39,7 @@ export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<v
   const straight = o.plot && o.method !== "linear" ? connectMinima(a, b, data, { method: "linear", points: o.points }) : null;
   st.end();
   if (o.plot) {
+    const { pathFigure, writeFigure } = await import("../plot.js");
     const paths = [{ label: o.method, path: r.path }, ...(straight ? [{ label: "linear", path: straight.path }] : [])];
     writeFigure(o.plot, pathFigure(paths, { title: `Loss along the ${o.method} path from A to B: barrier ${fmt(r.barrier, 4)}` }));
   }

@@ -5,8 +5,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel, writeModel } from "../io.js";
-import { checkPlotPath, eigenvalueStripFigure, writeFigure } from "../plot.js";
+import { checkFits, checkPlotPath, checkWritable, loadData, loadModel, writeModel } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
@@ -68,6 +67,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
       tol: cert.tol,
     };
     if (o.plot) {
+      const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
       writeFigure(
         o.plot,
         eigenvalueStripFigure(

@@ -3,8 +3,7 @@ import { hessian, lossAndGradient } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { loadModelAndData } from "../io.js";
-import { checkPlotPath, eigenvalueStripFigure, writeFigure } from "../plot.js";
+import { checkPlotPath, loadModelAndData } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel, norm } from "../util.js";
 
@@ -42,6 +41,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
   st.end();
   const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
   if (o.plot) {
+    const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
     // One zero threshold for all rows: the full Hessian's, tol·max(1, max|λ(H)|).
     const threshold = o.tol * Math.max(1, ...Array.from(eigenvalues, Math.abs));
     const rows = [{ label: `H ${fmtInertia(inertia)}`, values: eigenvalues, threshold }];

@@ -2,8 +2,7 @@ import { landscapeSlice } from "@losscape/manifold";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues } from "../format.js";
-import { loadModelAndData } from "../io.js";
-import { checkPlotPath, sliceFigure, writeFigure } from "../plot.js";
+import { checkPlotPath, loadModelAndData } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -37,6 +36,7 @@ export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void>
   const s = landscapeSlice(model, data, { dirs: o.dirs, points: o.grid, range: o.range, seed: o.seed });
   st.end();
   if (o.plot) {
+    const { sliceFigure, writeFigure } = await import("../plot.js");
     writeFigure(
       o.plot,
       sliceFigure({

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkPlotPath, spectrumFigure, writeFigure } from "../plot.js";
+import { checkPlotPath } from "../io.js";
 import { status } from "../progress.js";
 
 export interface SpectrumOptions {
@@ -52,6 +52,7 @@ export async function spectrumCommand(o: SpectrumOptions, ctx: Context): Promise
       hist = histogram(eig, { bins: 60, from: lo, to: hi });
     }
     s2.end();
+    const { spectrumFigure, writeFigure } = await import("../plot.js");
     writeFigure(
       o.plot,
       spectrumFigure({
