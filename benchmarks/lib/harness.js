@@ -34,11 +34,16 @@ async function sample(impl, ctx, inner) {
 /**
  * Run one suite and return its results:
  * `{ name, title, main, cases: [{ name, params, flops, results: [{ impl, median, min, samples, gflops,
- * accuracy }] }] }`. `options.quick` caps warm-up at 1 and repetitions at 2 (smoke runs);
+ * accuracy }] }] }` (`{ name, title, skipped, cases: [] }` when `suite.env` names another environment).
+ * `options.quick` caps warm-up at 1 and repetitions at 2 (smoke runs);
  * `options.log` receives progress lines.
  */
 export async function runSuite(suite, options = {}) {
   const log = options.log ?? (() => {});
+  if (suite.env && suite.env !== runtimeName()) {
+    // A suite tied to one environment (e.g. whole-process timings, node only) is listed as skipped elsewhere.
+    return { name: suite.name, title: suite.title, skipped: `runs in ${suite.env} only`, notes: [], main: suite.main, peers: [], targets: [], cases: [] };
+  }
   const defaultBackend = getBackend() ?? (await prepareCore());
   const cases = [];
   for (const c of suite.cases) {
