@@ -1,5 +1,10 @@
 import { defineConfig } from "vitest/config";
 
+// Tests run the debug builds of the WASM core (kernels with their asserts on, packages/core/wasm-debug/): core's
+// loader reads LOSSCAPE_WASM in every test worker and in the `losscape` processes the CLI tests start.
+// `LOSSCAPE_WASM=release npx vitest run` runs the suite on the shipped builds instead.
+process.env.LOSSCAPE_WASM ??= "debug";
+
 // One run over every package: each package's own vitest.config.ts is a project. The JSON report feeds the
 // "N passed, N failed" line of .ci/run.
 export default defineConfig({

@@ -290,6 +290,9 @@ export function dgemm(
   ta: i32, tb: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32,
   beta: f64, c: usize, ldc: i32, work: usize,
 ): void {
+  assert(m >= 0 && n >= 0 && k >= 0, "dgemm: m, n, k must be >= 0");
+  assert(lda >= (ta ? m : k) && ldb >= (tb ? k : n) && ldc >= n, "dgemm: lda, ldb, ldc must be >= the row lengths of A, B, C");
+  assert((m == 0 || k == 0 || a != 0) && (k == 0 || n == 0 || b != 0) && (m == 0 || n == 0 || c != 0) && work != 0, "dgemm: null pointer");
   // beta = 0: the first KC block overwrites C (no zero-fill pass; NaN/Inf in C never leak).
   if (beta != 0) scaleMatrix(m, n, beta, c, ldc);
   gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, 0, beta == 0 ? 1 : 0);
@@ -304,6 +307,8 @@ export function dgemm(
 export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
   const d = ata ? n : m;
   const k = ata ? m : n;
+  assert(m >= 0 && n >= 0 && lda >= n && ldc >= d, "dsyrk: m, n must be >= 0, lda >= n, ldc >= the order of C");
+  assert((m == 0 || n == 0 || a != 0) && (d == 0 || c != 0) && work != 0, "dsyrk: null pointer");
   // beta = 0: the first KC block overwrites the lower tiles; the last one mirrors each tile above the diagonal.
   if (beta != 0) scaleMatrix(d, d, beta, c, ldc);
   gemmBlocked(ata ? 1 : 0, ata ? 0 : 1, d, d, k, alpha, a, lda, a, lda, c, ldc, work, 1, beta == 0 ? 1 : 0);
@@ -366,6 +371,8 @@ function mirrorTile(c: usize, ldc: i32, i0: i32, j0: i32, mr: i32, nr: i32): voi
  * beta = 0 does not read y.
  */
 export function dgemv(trans: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, x: usize, beta: f64, y: usize): void {
+  assert(m >= 0 && n >= 0 && lda >= n, "dgemv: m, n must be >= 0, lda >= n");
+  assert((m == 0 || n == 0 || a != 0) && ((trans ? m : n) == 0 || x != 0) && ((trans ? n : m) == 0 || y != 0), "dgemv: null pointer");
   if (trans) {
     scaleMatrix(1, n, beta, y, n);
     for (let i = 0; i < m; i++) axpyContiguous(n, alpha * load<f64>(x + (<usize>i << 3)), at(a, i, 0, lda), y);

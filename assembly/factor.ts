@@ -78,6 +78,7 @@ export function facScal(alpha: f64, x: usize, n: i32): void {
  * positive definite; the factor is then incomplete).
  */
 export function cholFactor(n: i32, a: usize, lda: i32): i32 {
+  assert(n >= 0 && lda >= n && (n == 0 || a != 0), "cholFactor: n must be >= 0, lda >= n, a not null");
   for (let i = 0; i < n; i++) {
     const ri = a + ((<usize>i * <usize>lda) << 3);
     for (let j = 0; j < i; j++) {
@@ -104,6 +105,7 @@ export function cholFactor(n: i32, a: usize, lda: i32): i32 {
  * elimination of that column is skipped).
  */
 export function luFactor(n: i32, a: usize, lda: i32, perm: usize): i32 {
+  assert(n >= 0 && lda >= n && (n == 0 || (a != 0 && perm != 0)), "luFactor: n must be >= 0, lda >= n, a and perm not null");
   let info = 0;
   for (let i = 0; i < n; i++) store<i32>(perm + (<usize>i << 2), i);
   for (let k = 0; k < n; k++) {
@@ -156,6 +158,8 @@ export function luFactor(n: i32, a: usize, lda: i32, perm: usize): i32 {
  * The caller guarantees a non-zero diagonal.
  */
 export function triSolve(n: i32, k: i32, t: usize, ldt: i32, lower: i32, trans: i32, unit: i32, b: usize, ldb: i32): void {
+  assert(n >= 0 && k >= 0 && ldt >= n && ldb >= k, "triSolve: n, k must be >= 0, ldt >= n, ldb >= k");
+  assert((n == 0 || t != 0) && (n == 0 || k == 0 || b != 0), "triSolve: null pointer");
   // op(T) lower ⇔ (lower and not trans) or (upper and trans): forward substitution; otherwise backward.
   const forward = (lower != 0) != (trans != 0);
   if (trans == 0) {
@@ -201,6 +205,8 @@ export function triSolve(n: i32, k: i32, t: usize, ldt: i32, lower: i32, trans: 
  * `work` holds 2n doubles (only used when pivoting).
  */
 export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, perm: usize, pivot: i32, work: usize): void {
+  assert(n >= 0 && m >= n && ldx >= m, "householderQr: m >= n >= 0, ldx >= m");
+  assert(n == 0 || (x != 0 && tau != 0 && perm != 0 && (!pivot || work != 0)), "householderQr: null pointer");
   const vn1 = work;
   const vn2 = work + (<usize>n << 3);
   const tol3z = Math.sqrt(2.220446049250313e-16);
@@ -288,6 +294,8 @@ export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, pe
  * order per column, so the result does not depend on the blocking).
  */
 export function householderApplyQ(m: i32, kq: i32, x: usize, ldx: i32, tau: usize, c: i32, cm: usize, ldc: i32): void {
+  assert(kq >= 0 && kq <= m && c >= 0 && ldx >= m && ldc >= m, "householderApplyQ: 0 <= kq <= m, c >= 0, ldx >= m, ldc >= m");
+  assert(kq == 0 || c == 0 || (x != 0 && tau != 0 && cm != 0), "householderApplyQ: null pointer");
   const nb = max(1, min(64, 32768 / max(m, 1)));
   for (let k1 = kq; k1 > 0; k1 -= nb) {
     const k0 = max(0, k1 - nb);
@@ -319,6 +327,8 @@ export function qrThin(
   m: i32, n: i32, a: usize, ars: i32, acs: i32,
   q: usize, qrs: i32, qcs: i32, r: usize, rrs: i32, rcs: i32, work: usize,
 ): void {
+  assert(n >= 0 && m >= n, "qrThin: m >= n >= 0");
+  assert(n == 0 || (a != 0 && q != 0 && r != 0 && work != 0), "qrThin: null pointer");
   const x = work;
   const qw = x + ((<usize>m * <usize>n) << 3);
   const tau = qw + ((<usize>m * <usize>n) << 3);

@@ -191,6 +191,8 @@ export function svdJacobi(
   m: i32, n: i32, a: usize, ars: i32, acs: i32, s: usize, wantVectors: i32, uc: i32,
   u: usize, urs: i32, ucs: i32, v: usize, vrs: i32, vcs: i32, work: usize,
 ): i32 {
+  assert(n >= 0 && m >= n && uc >= 0 && uc <= m && (!wantVectors || uc >= n), "svdJacobi: m >= n >= 0, n <= uc <= m with vectors");
+  assert(n == 0 || (a != 0 && s != 0 && work != 0 && (!wantVectors || (u != 0 && v != 0))), "svdJacobi: null pointer");
   const x = work; // m×n, column-major: A, then its QR factors (R and Q's reflectors)
   const y = x + ((<usize>m * <usize>n) << 3); // n×n: Rᵀ, then its QR factors (R₁ and Q₁'s reflectors)
   const z = y + ((<usize>n * <usize>n) << 3); // n×n: X = R₁ᵀ, then U_x·Σ, then U_x

@@ -125,6 +125,10 @@ function merge(old, fresh) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+if (process.env.LOSSCAPE_WASM === "debug") {
+  console.error("bench: LOSSCAPE_WASM=debug is set; the benchmarks time the release builds of the WASM core (unset it)");
+  process.exit(2);
+}
 if (opts.report) {
   // Rewrite RESULTS.md from the result files already written; run nothing.
   await writeFile(join(here, "RESULTS.md"), renderResultsMd({ node: await latestResults("node"), chromium: await latestResults("chromium") }));

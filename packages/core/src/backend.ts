@@ -14,11 +14,23 @@ const instances: Partial<Record<WasmBuild, WasmInstance>> = {};
 let active: BackendName | undefined;
 let pending: Promise<BackendName> | undefined;
 
-/** The URL of a build's `.wasm`, shipped in the package (literal `new URL` so bundlers emit the asset). */
+/**
+ * `LOSSCAPE_WASM=debug` in node's environment: load the debug builds, the same kernels compiled with their
+ * `assert`s on (`wasm-debug/`, made by the repository's build and not shipped). The repository's test runs set it
+ * (vitest.config.ts); everything else (the npm package, `npm start`, the benchmarks) runs the release builds.
+ */
+function debugBuilds(): boolean {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LOSSCAPE_WASM === "debug";
+}
+
+/**
+ * The URL of a build's `.wasm`, shipped in the package (literal `new URL` so bundlers emit the asset), or of its
+ * debug build beside it (a URL bundlers do not follow).
+ */
 function wasmUrl(build: WasmBuild): URL {
-  return build === "simd"
-    ? new URL("../wasm/losscape-simd.wasm", import.meta.url)
-    : new URL("../wasm/losscape-scalar.wasm", import.meta.url);
+  const release =
+    build === "simd" ? new URL("../wasm/losscape-simd.wasm", import.meta.url) : new URL("../wasm/losscape-scalar.wasm", import.meta.url);
+  return debugBuilds() ? new URL(`../wasm-debug/losscape-${build}.wasm`, release) : release;
 }
 
 async function fetchBytes(url: URL): Promise<ArrayBuffer> {
@@ -49,7 +61,11 @@ export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
   const want: WasmBuild = build ?? "simd";
   const have = instances[want];
   if (have) return have;
-  const bytes = await fetchBytes(wasmUrl(want));
+  const url = wasmUrl(want);
+  const bytes = await fetchBytes(url).catch((e: unknown) => {
+    if (!debugBuilds()) throw e;
+    throw new NotInitializedError(`loadWasm: LOSSCAPE_WASM=debug but ${url.href} cannot be read (the debug builds are made by \`npm run build\` in the repository, not shipped): ${(e as Error).message}`);
+  });
   if (!WebAssembly.validate(bytes)) {
     if (build === undefined) return loadWasm("scalar");
     throw new NotInitializedError(`loadWasm: this engine cannot run the '${want}' build of the losscape core`);

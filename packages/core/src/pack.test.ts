@@ -20,7 +20,7 @@ function npm(args: string[], cwd: string): string {
 describe("npm pack of @losscape/core", () => {
   let tarball = "";
 
-  it("packs dist/*.js, dist/*.d.ts and both .wasm builds, and no tests or sources", () => {
+  it("packs dist/*.js, dist/*.d.ts and both .wasm builds, and no tests, sources or debug builds", () => {
     const [info] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], pkgDir)) as {
       filename: string;
       files: { path: string }[];
@@ -32,6 +32,8 @@ describe("npm pack of @losscape/core", () => {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /\.test\.|(^|\/)test\/|\.tsbuildinfo$/.test(f))).toEqual([]);
+    // The debug builds (asserts on) stay in the repository.
+    expect(files.filter((f) => f.startsWith("wasm-debug/"))).toEqual([]);
     expect(files.filter((f) => f.startsWith("src/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     // Source maps would point at src/, which is not shipped.
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
@@ -58,7 +60,9 @@ console.log(JSON.stringify({ backend, values: Array.from(values), vectors: Array
   syncBackend, c2: Array.from(c2.data) }));
 `,
     );
-    const out = JSON.parse(execFileSync(process.execPath, ["smoke.js"], { cwd: app, encoding: "utf8", timeout: 60_000 }));
+    // The release builds, as a user runs them (the test run's LOSSCAPE_WASM=debug names files the package does not ship).
+    const env = { ...process.env, LOSSCAPE_WASM: "release" };
+    const out = JSON.parse(execFileSync(process.execPath, ["smoke.js"], { cwd: app, encoding: "utf8", timeout: 60_000, env }));
     expect(out.backend).toBe("simd");
     // [[2, 1], [1, 2]] has eigenvalues 1 and 3 with eigenvectors (1, −1)/√2 and (1, 1)/√2 (signs are free).
     // 1e-14: a few rounding errors on entries of size ≤ 3.
