@@ -35,7 +35,7 @@ export async function loadTsBackend(): Promise<void> {
 function mlMatrix(): Ml {
   if (ml) return ml;
   const req = nodeRequire();
-  if (!req) throw new NotInitializedError("the ts backend is not loaded; call 'await init()' first");
+  if (!req) throw new NotInitializedError("ts backend: ml-matrix is not loaded (outside node, init() loads it); call 'await init()' first");
   ml = req("ml-matrix") as Ml;
   return ml;
 }
