@@ -179,7 +179,7 @@ export function buildProgram(): Command {
 
 /** The options every command takes, listed after its own. */
 function addCommonOptions(cmd: Command): void {
-  cmd.option("--json", "print exactly one JSON object on stdout (CONTRACT.md)");
+  cmd.option("--json", "print exactly one JSON object on stdout (its fields: the README of @losscape/cli, docs/cli.md in the repository)");
   cmd.option("--quiet", "no progress on stderr");
   cmd.addOption(new Option("--backend <b>", "compute backend: simd, scalar (WASM builds) or ts (pure TypeScript); default the fastest available").argParser(oneOf("simd", "scalar", "ts")));
 }
