@@ -120,7 +120,7 @@ function closeRel(printed: number, exact: number, rel = REL8): void {
   expect(Math.abs(printed - exact)).toBeLessThanOrEqual(rel * Math.abs(exact));
 }
 
-/** ε_c(φ) closed forms (DESIGN.md; σ² = 1, φ < 1). */
+/** ε_c(φ) closed forms (docs/conventions.md#index-and-critical-energy; σ² = 1, φ < 1). */
 function epsCWigner(phi: number): number {
   return (1 - 20 * phi - 8 * phi * phi + Math.pow(1 + 8 * phi, 1.5)) / 16;
 }
