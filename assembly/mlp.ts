@@ -3,7 +3,7 @@
 //
 // A network is described by: L (weight layers), widths (i32[L+1]: d_in, m_1, …, d_out), codes (i32[L]: activation
 // code per layer, the last one is the output activation), cparams (f64[L]: leaky-relu slope, else unused), bias
-// (0/1), loss (0 mse, 1 softmax cross-entropy). θ follows DESIGN.md: [W¹ (m₁ × d_in row-major), b¹, …, W^L, b^L].
+// (0/1), loss (0 mse, 1 softmax cross-entropy). θ follows docs/conventions.md#flat-parameter-order: [W¹ (m₁ × d_in row-major), b¹, …, W^L, b^L].
 // Activation codes: 0 linear, 1 tanh, 2 sigmoid, 3 softplus, 4 relu, 5 leaky-relu, 6 gelu, 7 quadratic, 8 sin.
 //
 // Scratch `s` holds per-layer arrays, array-major: array a of layer l (1-based) starts at

@@ -97,7 +97,7 @@ export function evaluateTargets(byEnv) {
             miss: got === undefined ? "not measured" : got <= t.max ? "" : `missed by ${((got / t.max - 1) * 100).toFixed(0)} %`,
           });
         } else if (t.kind === "time") {
-          // An absolute wall-clock target (the issue names one, e.g. "under 1 s"): the median on this machine.
+          // An absolute wall-clock target (e.g. "under 1 s"): the median on this machine.
           const got = row(c, t.impl)?.median;
           out.push({
             target: `${suite.name} ${t.case}: ${t.impl} median ≤ ${t.maxMs} ms (${env})`,

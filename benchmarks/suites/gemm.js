@@ -19,7 +19,7 @@ export default {
   main: "losscape simd",
   notes: [
     "A, B uniform in [-1, 1) (seeds 1, 2). plain TS = the core ts backend's i-p-j loop; ml-matrix = Matrix#mmul.",
-    "Target (issue 2): n = 512 at least 25× ml-matrix in node; the browser within 1.3× of node.",
+    "Target: n = 512 at least 25× ml-matrix in node; the browser within 1.3× of node.",
     "Why 25× is missed here: this machine (Intel Xeon) peaks at ≈ 21.4 GFLOP/s for an f64x2 mul+add loop and the kernel reaches ≈ 21.7 GFLOP/s idle, so ≈ 20–22× ml-matrix is the ceiling of 128-bit WASM SIMD on it; the 25× target came from a Zen 5 measurement (29.5 GFLOP/s). Relaxed-SIMD FMA gained ≤ 10–15 % and needs a V8 flag (not shipped).",
   ],
   peers: ["ml-matrix", "plain TS", "losscape scalar"],

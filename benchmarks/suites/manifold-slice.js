@@ -109,7 +109,7 @@ export default {
     },
   })),
   targets: [
-    // Issue 6: a 101 × 101 slice of a net with ~1,000 parameters on 1,000 points in under 1 s.
+    // Target: a 101 × 101 slice of a net with ~1,000 parameters on 1,000 points in under 1 s.
     { kind: "time", case: "tanh 30-31-1 (M=993)", impl: "losscape", maxMs: 1000 },
     { kind: "time", case: "relu 30-31-1 (M=993)", impl: "losscape", maxMs: 1000 },
     { kind: "time", case: "tanh 1-333-1 (M=1000)", impl: "losscape", maxMs: 1000 },

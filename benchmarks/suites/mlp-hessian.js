@@ -1,6 +1,6 @@
 // Exact Hessian, its H₀/H₁ split, one HVP, the gradient and the Jacobian of a 1→w→1 tanh net on n = 200 points
 // (@losscape/mlp). Peers: the same functions on the pure-TS backend, and the Hessian assembled from M central
-// finite differences of the TS gradient (the ≥ 100× target of issue 3).
+// finite differences of the TS gradient (the ≥ 100× target).
 import { setBackend, getBackend } from "@losscape/core";
 import { createRng, gradient, hessian, hessianVectorProduct, initParams, jacobian } from "@losscape/mlp";
 
@@ -77,7 +77,7 @@ export default {
   main: "losscape",
   notes: [
     "x ~ N(0, 4), y = sin 2x (seed 2); He-initialised θ (seed 1). relErr = max|H − H_ts|/max|H_ts| against the exact TS Hessian.",
-    "Targets (issue 3): exact Hessian M = 901 within 1.5× of a vectorised numpy exact Hessian (≈ 3.8–4 ms on this machine, so ≤ 6 ms; " +
+    "Targets: exact Hessian M = 901 within 1.5× of a vectorised numpy exact Hessian (≈ 3.8–4 ms on this machine, so ≤ 6 ms; " +
       "measured by packages/mlp/bench/numpy_hessian.py, not in this run) and ≥ 100× faster than M central differences of the TS gradient; " +
       "one HVP ≤ 3× one gradient (speed-up target 'hvp' vs 'gradient' ≥ 1/3).",
   ],

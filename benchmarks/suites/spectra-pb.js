@@ -95,7 +95,7 @@ export default {
   main: "losscape",
   peers: ["GL-64 quadrature"],
   notes: [
-    "Target (issue 5): the 100 × 100 α heat map in under 1 s (1000 ms) in node and in the browser.",
+    "Target: the 100 × 100 α heat map in under 1 s (1000 ms) in node and in the browser.",
     "α is exact to rounding (antiderivative); the GL-64 peer is accurate to ~1e-9 only where the integrand is smooth in θ.",
   ],
   cases,

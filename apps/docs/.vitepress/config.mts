@@ -1,30 +1,41 @@
 import { defineConfig } from "vitepress";
 
-// The docs site. Package pages include each package's README (one source of truth for formulas and API);
-// examples run live in the page through the <RunExample> component, against the built packages.
+// The docs site. Package pages include each package's README and docs/*.md include the repository's docs/ folder
+// (one source of truth for formulas, API, formats and the command line); examples run live in the page through the
+// <RunExample> component, against the built packages.
 export default defineConfig({
   title: "losscape",
   description: "Exact, fast geometry of neural-network loss landscapes in JavaScript (WASM SIMD, float64)",
   cleanUrls: true,
   markdown: { math: true },
-  // packages/core/README.md links to ../../benchmarks/RESULTS.md (right on GitHub and npm). Included into
-  // packages/core.md, the link leaves the docs folder, which VitePress reports as dead — but the browser resolves
-  // it from /packages/core to /benchmarks/RESULTS, a page of this site (benchmarks/RESULTS.md includes the file).
-  ignoreDeadLinks: [(url) => /^(\.\/)?\.\.\/\.\.\/benchmarks\/RESULTS(\.md)?$/.test(url)],
+  // The package READMEs link to ../../benchmarks/RESULTS.md and ../../docs/<page>.md (right in the repository).
+  // Included into packages/<pkg>.md, such a link leaves the docs folder, which VitePress reports as dead — but the
+  // browser resolves it from /packages/<pkg> to /benchmarks/RESULTS or /docs/<page>, pages of this site
+  // (benchmarks/RESULTS.md and docs/<page>.md include the files).
+  ignoreDeadLinks: [(url) => /^(\.\/)?\.\.\/\.\.\/(benchmarks\/RESULTS|docs\/(architecture|conventions|formats|cli))(\.md)?(#[\w-]*)?$/.test(url)],
   themeConfig: {
     nav: [
       { text: "Guide", link: "/guide/getting-started" },
       { text: "Live examples", link: "/guide/examples" },
       { text: "Packages", link: "/packages/core" },
-      { text: "Command line", link: "/packages/cli" },
+      { text: "Design", link: "/docs/architecture" },
+      { text: "Command line", link: "/docs/cli" },
     ],
     sidebar: [
       {
         text: "Guide",
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
-          { text: "Conventions", link: "/guide/conventions" },
           { text: "Benchmarks", link: "/benchmarks/RESULTS" },
+        ],
+      },
+      {
+        text: "Design",
+        items: [
+          { text: "Architecture", link: "/docs/architecture" },
+          { text: "Conventions", link: "/docs/conventions" },
+          { text: "File formats", link: "/docs/formats" },
+          { text: "Command line", link: "/docs/cli" },
         ],
       },
       {

@@ -120,7 +120,7 @@ function closeRel(printed: number, exact: number, rel = REL8): void {
   expect(Math.abs(printed - exact)).toBeLessThanOrEqual(rel * Math.abs(exact));
 }
 
-/** ε_c(φ) closed forms (DESIGN.md; σ² = 1, φ < 1). */
+/** ε_c(φ) closed forms (docs/conventions.md#index-and-critical-energy; σ² = 1, φ < 1). */
 function epsCWigner(phi: number): number {
   return (1 - 20 * phi - 8 * phi * phi + Math.pow(1 + 8 * phi, 1.5)) / 16;
 }
@@ -476,7 +476,7 @@ describe("docs site", () => {
     console.log(`heat map in Chromium: wigner ${first.ms} ms (φ 0.02–1.5) and ${wigner.ms} ms (φ 0.05–0.95); relu ${relu.ms} ms`);
   });
 
-  it("serves the guide, the package pages with their READMEs and the benchmark results", async () => {
+  it("serves the guide, the design pages of docs/, the package pages with their READMEs and the benchmark results", async () => {
     for (const [path, text] of [
       ["/packages/core", "Drmač"],
       ["/packages/mlp", "@losscape/mlp"],
@@ -486,7 +486,10 @@ describe("docs site", () => {
       ["/packages/cli", "losscape"],
       ["/benchmarks/RESULTS", "Benchmark results"],
       ["/guide/getting-started", "await init()"],
-      ["/guide/conventions", "Inertia"],
+      ["/docs/architecture", "The WebAssembly boundary"],
+      ["/docs/conventions", "Inertia"],
+      ["/docs/formats", "losscape.mlp/1"],
+      ["/docs/cli", "Exit status"],
       ["/", "Loss-landscape geometry"],
     ] as const) {
       const { page, errors } = await open(path);
@@ -495,6 +498,11 @@ describe("docs site", () => {
         // the README's relative link to benchmarks/RESULTS.md must land on the site's benchmarks page
         const href = await page.locator(".vp-doc a", { hasText: "benchmarks/RESULTS.md" }).first().evaluate((a) => (a as HTMLAnchorElement).href);
         expect(new URL(href).pathname).toBe("/benchmarks/RESULTS");
+      }
+      if (path === "/packages/mlp") {
+        // the README's relative link to docs/conventions.md must land on the site's page of that file
+        const href = await page.locator(".vp-doc a", { hasText: "docs/conventions.md" }).first().evaluate((a) => (a as HTMLAnchorElement).href);
+        expect(new URL(href).pathname).toBe("/docs/conventions");
       }
       await page.close();
       expect(errors).toEqual([]);

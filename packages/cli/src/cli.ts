@@ -14,7 +14,7 @@ type Impl = (opts: any, ctx: Context) => Promise<void>;
 let current = "";
 
 /**
- * Run the `losscape` command line (CONTRACT.md) and resolve to its exit status: 0 success, 2 bad input (one line on
+ * Run the `losscape` command line (docs/cli.md) and resolve to its exit status: 0 success, 2 bad input (one line on
  * stderr naming the problem), 1 internal failure (one line, never a stack trace).
  * @example
  * process.exitCode = await main(process.argv);
@@ -68,7 +68,7 @@ const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the ine
 const inputsOpt = () => new Option("--inputs <d_in>", "for CSV data: how many leading columns are inputs (default: all but the last)").argParser(num({ min: 1, integer: true }));
 
 /**
- * The commander program with every command of CONTRACT.md.
+ * The commander program with every command of docs/cli.md.
  * @example
  * await buildProgram().parseAsync(["node", "losscape", "hessian", "--model", "m.json", "--data", "d.json"]);
  */
@@ -179,7 +179,7 @@ export function buildProgram(): Command {
 
 /** The options every command takes, listed after its own. */
 function addCommonOptions(cmd: Command): void {
-  cmd.option("--json", "print exactly one JSON object on stdout (CONTRACT.md)");
+  cmd.option("--json", "print exactly one JSON object on stdout (its fields: the README of @losscape/cli, docs/cli.md in the repository)");
   cmd.option("--quiet", "no progress on stderr");
   cmd.addOption(new Option("--backend <b>", "compute backend: simd, scalar (WASM builds) or ts (pure TypeScript); default the fastest available").argParser(oneOf("simd", "scalar", "ts")));
 }

@@ -1,7 +1,7 @@
 import { isLosscapeError } from "@losscape/core";
 
 /**
- * Exit statuses of the `losscape` command (CONTRACT.md): 0 success, 2 bad input (one line on stderr naming the
+ * Exit statuses of the `losscape` command (docs/cli.md#exit-status): 0 success, 2 bad input (one line on stderr naming the
  * file, the field, expected vs found), 1 internal failure.
  */
 export const EXIT_OK = 0;

@@ -1,5 +1,5 @@
 /**
- * @losscape/cli — the `losscape` command (CONTRACT.md). The binary is `dist/bin.js`; this module exposes the
+ * @losscape/cli — the `losscape` command (docs/cli.md). The binary is `dist/bin.js`; this module exposes the
  * program for embedding in other tools.
  */
 export { main, buildProgram, VERSION } from "./cli.js";

@@ -116,7 +116,7 @@ function describeJsonError(text: string, e: Error): string {
 }
 
 /**
- * Load and validate a `losscape.mlp/1` model file (CONTRACT.md); every problem is an InputError naming the file.
+ * Load and validate a `losscape.mlp/1` model file (docs/formats.md#models); every problem is an InputError naming the file.
  * @example
  * const model = loadModel("m.json");
  */

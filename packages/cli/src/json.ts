@@ -1,5 +1,5 @@
 /**
- * JSON output of the `losscape` command (CONTRACT.md): exactly one JSON object on stdout, numbers as plain JSON
+ * JSON output of the `losscape` command (docs/cli.md#output-rules): exactly one JSON object on stdout, numbers as plain JSON
  * numbers, non-finite values written as null and named in a `warnings` array.
  */
 

@@ -130,7 +130,7 @@ export function spectrumFigure(o: {
 export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<number>; threshold?: number }[], o: { title?: string } = {}): string {
   const all = rows.flatMap((r) => Array.from(r.values));
   const maxAbs = Math.max(1e-300, ...all.map(Math.abs));
-  // Each row's zero threshold: its own, else DESIGN.md's default 1e-9·max(1, max|λ|) of that row.
+  // Each row's zero threshold: its own, else the default 1e-9·max(1, max|λ|) of docs/conventions.md#inertia of that row.
   const thrOf = (r: (typeof rows)[number]) => r.threshold ?? 1e-9 * Math.max(1, ...Array.from(r.values, Math.abs));
   const pts = rows.flatMap((r) => {
     const thr = thrOf(r);

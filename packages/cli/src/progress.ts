@@ -1,5 +1,5 @@
 /**
- * Progress on stderr (CONTRACT.md): a bar redrawn in place when stderr is a TTY, nothing otherwise or with
+ * Progress on stderr (docs/cli.md#output-rules): a bar redrawn in place when stderr is a TTY, nothing otherwise or with
  * `--quiet`. Never writes to stdout.
  */
 export interface Progress {

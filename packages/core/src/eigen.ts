@@ -70,11 +70,11 @@ export interface Inertia {
   tol: number;
 }
 
-/** Default relative tolerance of the zero rule (DESIGN.md). */
+/** Default relative tolerance of the zero rule (docs/conventions.md#inertia). */
 export const DEFAULT_INERTIA_TOL = 1e-9;
 
 /**
- * Inertia of a list of eigenvalues with DESIGN.md's zero rule: λ counts as zero when
+ * Inertia of a list of eigenvalues with the zero rule of docs/conventions.md#inertia: λ counts as zero when
  * |λ| ≤ tol · max(1, max|λ|), default tol = 1e-9.
  * @example
  * inertiaFromEigenvalues([-2, 0, 1e-12, 3]); // { negative: 1, zero: 2, positive: 1, tol: 1e-9 }
@@ -85,7 +85,7 @@ export function inertiaFromEigenvalues(values: ArrayLike<number>, options: { tol
 
 /**
  * Inertia (negative, zero, positive eigenvalue counts) of a symmetric matrix, zero rule
- * |λ| ≤ tol · max(1, max|λ|) (DESIGN.md), default tol = 1e-9. By Sylvester's law of inertia the counts are
+ * |λ| ≤ tol · max(1, max|λ|) (docs/conventions.md#inertia), default tol = 1e-9. By Sylvester's law of inertia the counts are
  * invariant under congruence A → SᵀAS with S invertible. Computed from `eigvalsh`'s eigenvalues.
  * @example
  * inertia(matFromRows([[1, 0], [0, -1]])); // { negative: 1, zero: 0, positive: 1, tol: 1e-9 }

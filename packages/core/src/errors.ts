@@ -76,7 +76,7 @@ export class WasmError extends LosscapeError {
   }
 }
 
-/** A file or record that does not follow its format (CONTRACT.md): wrong tag, missing field, wrong type. */
+/** A file or record that does not follow its format (docs/formats.md): wrong tag, missing field, wrong type. */
 export class FormatError extends LosscapeError {
   constructor(message: string) {
     super("E_FORMAT", message);

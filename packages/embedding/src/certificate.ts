@@ -8,7 +8,7 @@ import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./
 export interface CertificateOptions {
   /** The one step T^α_{l,s} that made `wide` from `narrow`: enables the split-block prediction of the inertia. */
   step?: SplitStep;
-  /** Relative zero tolerance of the inertia (DESIGN.md: |λ| ≤ tol·max(1, max|λ|)), default 1e-9. */
+  /** Relative zero tolerance of the inertia (docs/conventions.md#inertia: |λ| ≤ tol·max(1, max|λ|)), default 1e-9. */
   tol?: number;
   /** Number of random probe inputs (default 64): x̄ + 2·sd·N(0, I) per input column of the data. */
   probes?: number;
@@ -32,7 +32,7 @@ export interface EmbeddingCertificate {
   countsNeverDecrease: boolean;
   /**
    * The inertia predicted from the split blocks: inertia(H) + inertia(K), K = [[0, B], [Bᵀ, α(1−α)Γ_s]] of
-   * `splitSubspaceHessian`, which is inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0) (DESIGN.md) when m_{l+1} = 1.
+   * `splitSubspaceHessian`, which is inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0) (docs/conventions.md#split-subspace-hessian) when m_{l+1} = 1.
    * Null without `step` or when the base Hessian is degenerate (a zero eigenvalue).
    */
   predictedInertia: Inertia | null;
@@ -64,7 +64,7 @@ export interface EmbeddingCertificate {
  * Certificate of an embedding narrow → wide on data (arXiv:2111.15527, Thms. 4.1, 5.1 and Prop. 5.4):
  * max|f_wide − f_narrow| on the data and on random probe inputs (an embedding preserves the output everywhere);
  * R and ‖∇R‖ before and after (a critical point stays critical with the same loss); the Hessian inertias with
- * DESIGN.md's zero rule |λ| ≤ tol·max(1, max|λ|) and `countsNeverDecrease`; and, for a one-step embedding
+ * the zero rule of docs/conventions.md#inertia, |λ| ≤ tol·max(1, max|λ|) and `countsNeverDecrease`; and, for a one-step embedding
  * T^α_{l,s} (`options.step`) from a non-degenerate base, the predicted inertia
  * inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0), where the eigenvalues of α(1−α)Γ_s are counted with the wide
  * Hessian's absolute threshold tol·max(1, max|λ_wide|). Exact Hessians (from @losscape/mlp) and a dense

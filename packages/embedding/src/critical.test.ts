@@ -127,7 +127,7 @@ describe("embedding refined critical points (every activation, depth 1–4, rand
             expect(c.gradNormAfter, name).toBeLessThanOrEqual(1e-10);
             const formula = c.splitBlockFormulaInertia!;
             const same = formula.negative === c.inertiaAfter.negative && formula.zero === c.inertiaAfter.zero;
-            if (widths[layer + 1] === 1) expect(same, name).toBe(true); // DESIGN.md's Γ_s-only formula (B = 0)
+            if (widths[layer + 1] === 1) expect(same, name).toBe(true); // the Γ_s-only formula of docs/conventions.md#split-subspace-hessian (B = 0)
             else if (!same) designFormulaMisses++;
           }
         }

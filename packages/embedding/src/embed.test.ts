@@ -70,7 +70,7 @@ describe("one-step and multi-step embeddings preserve the output (property, ever
   });
 });
 
-describe("splitNeuron — the layout of DESIGN.md", () => {
+describe("splitNeuron — the layout of docs/conventions.md#one-step-embedding", () => {
   it("appends the copy as the last neuron and scales the outgoing column by α and 1 − α", () => {
     // widths [2, 2, 1]: θ = [W¹ (2×2), b¹ (2), W² (1×2), b² (1)]
     const model: Model = { widths: [2, 2, 1], activation: "tanh", params: Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]) };

@@ -40,7 +40,7 @@ function splitInto(layers: EditableLayer[], l: number, s: number, betas: readonl
 }
 
 /**
- * The one-step critical embedding T^α_{l,s} (Zhang et al. 2021, arXiv:2105.14573, Def. 3; DESIGN.md): neuron s
+ * The one-step critical embedding T^α_{l,s} (Zhang et al. 2021, arXiv:2105.14573, Def. 3; docs/conventions.md#one-step-embedding): neuron s
  * (0-based) of hidden layer l (1-based) is split; the copy has the same incoming weights and bias and is appended
  * as the last neuron of layer l; the outgoing weights w (column s of W^{l+1}) become α·w on the original and
  * (1−α)·w on the copy. For every input f_wide(x) = f(x), since α·σ(z_s) + (1−α)·σ(z_s) = σ(z_s); a critical

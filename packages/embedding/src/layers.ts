@@ -3,7 +3,7 @@ import { activationDerivatives, packParams, unpackParams, validateModel, type Ac
 
 /**
  * Internal helpers: a model as editable layers (copies), and back. Layer l (1-based) has W (mₗ × mₗ₋₁,
- * row-major) and b (length mₗ, empty without bias), as in DESIGN.md's flat order.
+ * row-major) and b (length mₗ, empty without bias), as in the flat order of docs/conventions.md#flat-parameter-order.
  */
 export interface EditableLayer {
   rows: number;

@@ -92,7 +92,7 @@ export function hiddenGradients(model: Model, data: Dataset): Grads {
 }
 
 /**
- * The split block ("inner Hessian") of neuron s of hidden layer l (DESIGN.md; arXiv:2111.15527, §5):
+ * The split block ("inner Hessian") of neuron s of hidden layer l (docs/conventions.md#split-block; arXiv:2111.15527, §5):
  * Γ_s = Σᵢ gᵢ σ″(z_{s,i}) [h^{l−1}_i; 1][h^{l−1}_i; 1]ᵀ with gᵢ = ∂R_S/∂(activation of neuron s at sample i),
  * a (m_{l−1} + 1) × (m_{l−1} + 1) symmetric matrix (m_{l−1} × m_{l−1} without biases; the last row/column is the
  * bias). After T^α_{l,s} at a critical point the Hessian restricted to the antisymmetric direction (u, −u) of the
@@ -152,7 +152,7 @@ export function splitBlocksOfLayer(
  *   K = [[0_{r×r}, B], [Bᵀ, α(1−α)Γ_s]],  B_{j,k} = −Σᵢ δ^{l+1}_{j,i} σ′(z_{s,i}) [h^{l−1}_i; 1]ₖ,
  * and at a critical point these directions decouple from the embedded base directions, so by Sylvester's law
  * inertia(H_wide) = inertia(H) + inertia(K). At a critical point Σⱼ W^{l+1}_{j,s}B_{j,·} = ∂R/∂[W^l_s; b^l_s] = 0;
- * when m_{l+1} = 1 this makes B = 0 and gives DESIGN.md's inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0). For
+ * when m_{l+1} = 1 this makes B = 0 and gives the r = 1 rule of docs/conventions.md#split-subspace-hessian: inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0). For
  * m_{l+1} > 1 the coupling B generally does not vanish, and K (not Γ_s alone) predicts the inertia.
  * @example
  * const K = splitSubspaceHessian(cp, data, { layer: 1, neuron: 0, alpha: 0.5 }); // (m₂ + m₀ + 1) square

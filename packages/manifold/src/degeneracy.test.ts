@@ -40,7 +40,7 @@ describe("degeneracyOfSpectrum", () => {
     );
   });
 
-  it("no gap: falls back to DESIGN.md's 1e-9; a given tol is used as is", () => {
+  it("no gap: falls back to the default tol 1e-9; a given tol is used as is", () => {
     const d = degeneracyOfSpectrum([1, 2, 3, 4]);
     expect(d.tolSource).toBe("default");
     expect(d.tol).toBe(1e-9);

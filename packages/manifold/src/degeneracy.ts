@@ -11,7 +11,7 @@ export const AUTO_MIN_GAP = 1e3;
 export interface Degeneracy {
   /** Number of eigenvalues counted as zero (the corank, "degree of degeneracy"). */
   corank: number;
-  /** Negative, zero, positive counts with the relative tolerance used (DESIGN.md's zero rule). */
+  /** Negative, zero, positive counts with the relative tolerance used (the zero rule of docs/conventions.md#inertia). */
   inertia: Inertia;
   /** All eigenvalues, ascending. */
   eigenvalues: Float64Array;
@@ -34,13 +34,13 @@ export interface DegeneracyOptions {
   /**
    * Relative zero tolerance (|λ| ≤ tol·max(1, max|λ|)), or "auto" (default): the widest gap in the sorted |λ|
    * whose lower side is ≤ 1e-6·max(1, max|λ|) and whose ratio is ≥ 1e3 sets the threshold at the geometric mean of
-   * the two sides; without such a gap the default tol 1e-9 of DESIGN.md is used.
+   * the two sides; without such a gap the default tol 1e-9 of docs/conventions.md#inertia is used.
    */
   tol?: number | "auto";
 }
 
 /**
- * Degree of degeneracy of a spectrum: the number of eigenvalues counted as zero by DESIGN.md's rule
+ * Degree of degeneracy of a spectrum: the number of eigenvalues counted as zero by the rule of docs/conventions.md#inertia
  * |λ| ≤ tol·max(1, max|λ|), with the gap around the threshold (largest "zero", smallest "non-zero", their ratio).
  *
  * Automatic tolerance (`tol: "auto"`, the default): sort a = |λ| ascending and let s = max(1, max|λ|); for every
@@ -109,7 +109,7 @@ function degeneracyOf(fn: string, values: Float64Array, options: DegeneracyOptio
 
 /**
  * Degree of degeneracy of the exact loss Hessian H = ∇²R(θ) (mlp's `hessian`, H = H₀ + H₁): its corank by
- * DESIGN.md's zero rule with the gap around the threshold; see `degeneracyOfSpectrum` for the automatic tolerance.
+ * the zero rule of docs/conventions.md#inertia with the gap around the threshold; see `degeneracyOfSpectrum` for the automatic tolerance.
  * At an exact fit H = H₀ = JᵀJ/n and the corank is M − rank J (Cooper 2021).
  * @example
  * hessianDegeneracy(model, data).corank // e.g. M − n·r at a generic exact fit

@@ -12,7 +12,7 @@ export const DEFAULT_ZERO_LOSS_TOL = 1e-10;
 export interface DimensionOptions {
   /** Relative Jacobian rank tolerance: σᵢ > rankTol·σ_max counts (default 1e-10). */
   rankTol?: number;
-  /** Hessian zero tolerance (DESIGN.md's rule), or "auto" (default; see `degeneracyOfSpectrum`). */
+  /** Hessian zero tolerance (the rule of docs/conventions.md#inertia), or "auto" (default; see `degeneracyOfSpectrum`). */
   tol?: number | "auto";
   /** The point must have R ≤ lossTol (default 1e-10), else `NotAMinimumError` with the loss and gradient norm. */
   lossTol?: number;
@@ -59,7 +59,7 @@ export interface DimensionRecord {
  * is the preimage of the data under θ ↦ (f(xᵢ; θ))ᵢ ∈ ℝ^{n·r}; where its Jacobian J has full rank n·r it is a
  * manifold of dimension M − n·r, and there the Hessian H = JᵀJ/n (the residual term vanishes) has corank
  * M − n·r. Returns rank J (σᵢ > rankTol·σ_max), localDimension = M − rank J, cooperDimension = M − n·r, the
- * Hessian corank (DESIGN.md's zero rule, automatic gap tolerance by default), whether they agree, and the
+ * Hessian corank (the zero rule of docs/conventions.md#inertia, automatic gap tolerance by default), whether they agree, and the
  * embedding bound m_total − m_min of redundant neurons (a net with split neurons has rank J < n·r: more
  * degeneracy than Cooper's count). Requires R(θ) ≤ lossTol, else throws `NotAMinimumError` stating R and ‖∇R‖.
  * @example

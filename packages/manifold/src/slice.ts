@@ -75,7 +75,7 @@ export function hessianDirections(model: Model, data: Dataset, options: { count?
 }
 
 /**
- * The embedding line of a neuron split (DESIGN.md's T^α_{l,s}): the model with neuron s of hidden layer l split at
+ * The embedding line of a neuron split (T^α_{l,s} of docs/conventions.md#one-step-embedding): the model with neuron s of hidden layer l split at
  * `alpha` (default 0.5; the copy appended last in layer l, incoming weights and bias copied, outgoing weights α·w
  * and (1 − α)·w), and the unit direction ∂T^α(θ)/∂α / ‖·‖ = (w on the original, −w on the copy)/(√2‖w‖), along
  * which the output — hence the loss — is constant (Zhang et al., Embedding Principle, NeurIPS 2021; Fukumizu &

@@ -1,4 +1,4 @@
-"""Reference timing for issue 3's target: a vectorised numpy exact Hessian of a 1→w→1 tanh net on n = 200 points
+"""Reference timing for the exact-Hessian target of benchmarks/suites/mlp-hessian.js: a vectorised numpy exact Hessian of a 1→w→1 tanh net on n = 200 points
 (H₀ = JᵀJ/n by BLAS SYRK when scipy is available, else J.T @ J; H₁ from its block structure), single-threaded.
 
 Run: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python3 packages/mlp/bench/numpy_hessian.py [w ...]

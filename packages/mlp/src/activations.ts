@@ -18,7 +18,7 @@ export const ACTIVATION_CODES: Readonly<Record<ActivationName, number>> = {
   sin: 8,
 };
 
-/** The default slope of leaky-relu (CONTRACT.md). */
+/** The default slope of leaky-relu (docs/formats.md#models). */
 export const DEFAULT_LEAKY_SLOPE = 0.01;
 
 const NAMES = Object.keys(ACTIVATION_CODES) as ActivationName[];
@@ -138,7 +138,7 @@ export function act1(code: number, p: number, z: number): number {
   }
 }
 
-/** σ''(z); 0 for linear, relu and leaky-relu (almost everywhere, DESIGN.md). */
+/** σ''(z); 0 for linear, relu and leaky-relu (almost everywhere; docs/conventions.md#networks). */
 export function act2(code: number, _p: number, z: number): number {
   switch (code) {
     case 1: {

@@ -43,7 +43,7 @@ function perturbed(model: Model, radius: number, seed: number): Model {
 /**
  * T^α of the Embedding Principle on hidden layer `layer` (1-based): neuron j is duplicated as a new last neuron of
  * that layer (same incoming weights and bias); its outgoing weights are split α : (1 − α). The net function, hence
- * R, is unchanged and a critical point stays critical, with a singular Hessian (DESIGN.md).
+ * R, is unchanged and a critical point stays critical, with a singular Hessian (docs/conventions.md#one-step-embedding).
  */
 function splitNeuron(model: Model, layer: number, j: number, alpha: number): Model {
   const L = unpackParams(model, model.params);

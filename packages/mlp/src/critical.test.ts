@@ -31,7 +31,7 @@ describe.each(BACKENDS)("critical points — backend %s", (backend: BackendName)
 
   it("copes with singular Hessians: refines a perturbed embedded (degenerate) critical point of a 1-4-1 net", () => {
     setBackend(backend);
-    // T^α_{1,0} of cp0 (DESIGN.md): neuron 0 copied as the last neuron, outgoing weight split α : (1 − α).
+    // T^α_{1,0} of cp0 (docs/conventions.md#one-step-embedding): neuron 0 copied as the last neuron, outgoing weight split α : (1 − α).
     const t = fx.critical_points[0].theta;
     const alpha = 0.3;
     const embedded = [t[0], t[1], t[2], t[0], t[3], t[4], t[5], t[3], alpha * t[6], t[7], t[8], (1 - alpha) * t[6], t[9]];

@@ -13,7 +13,7 @@ export interface RefineOptions {
   gtol?: number;
   /** Iteration budget (default 200 LM iterations; 'gradnorm' also gets up to 20·maxIter L-BFGS iterations). */
   maxIter?: number;
-  /** Relative zero tolerance of the inertia (DESIGN.md, default 1e-9). */
+  /** Relative zero tolerance of the inertia (docs/conventions.md#inertia, default 1e-9). */
   tol?: number;
   signal?: AbortSignal;
 }

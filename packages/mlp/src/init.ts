@@ -4,7 +4,7 @@ import { compileSpec } from "./spec.js";
 import type { MlpSpec } from "./types.js";
 
 /**
- * Seeded initial parameters in DESIGN.md's flat order.
+ * Seeded initial parameters in the flat order of docs/conventions.md#flat-parameter-order.
  * - `normal`: every parameter (weights and biases) ~ N(0, std²), std required.
  * - `xavier` (Glorot normal): Wˡ ~ N(0, 2/(mₗ₋₁ + mₗ)), biases 0 (Glorot & Bengio 2010).
  * - `he` (Kaiming normal): Wˡ ~ N(0, 2/mₗ₋₁), biases 0 (He et al. 2015).

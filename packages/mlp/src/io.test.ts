@@ -42,7 +42,7 @@ function errorOf(f: () => unknown): { code: string; message: string; name: strin
 }
 
 describe("parameters", () => {
-  it("paramCount follows DESIGN.md's layout", () => {
+  it("paramCount follows the layout of docs/conventions.md#flat-parameter-order", () => {
     expect(paramCount(spec)).toBe(10);
     expect(paramCount({ widths: [784, 256, 10], activation: "relu" })).toBe(784 * 256 + 256 + 256 * 10 + 10);
     expect(paramCount({ widths: [2, 3, 4], activation: "relu", bias: false })).toBe(2 * 3 + 3 * 4);
@@ -155,7 +155,7 @@ describe("model and data files", () => {
     expect(JSON.parse(text).format).toBe("losscape.mlp/1");
   });
 
-  it("reads the CONTRACT.md example", () => {
+  it("reads the example of docs/formats.md#models", () => {
     const m = parseModel(`{"format":"losscape.mlp/1","widths":[1,3,1],"activation":"tanh","output":"linear","bias":true,"loss":"mse",
       "params":[0.1,-0.2,0.3,0.0,0.0,0.0,1.0,1.0,1.0,0.0]}`);
     expect(forward(m, matFromRows([[0]])).data[0]).toBe(0);

@@ -2,7 +2,7 @@ import { FormatError, matFromRows, ShapeError, type Mat } from "@losscape/core";
 import { checkData, checkModel, compileSpec } from "./spec.js";
 import type { Activation, Dataset, Model } from "./types.js";
 
-/** The format tags of CONTRACT.md. */
+/** The format tags of docs/formats.md. */
 export const MODEL_FORMAT = "losscape.mlp/1";
 export const DATA_FORMAT = "losscape.data/1";
 
@@ -15,7 +15,7 @@ function parseJson(fn: string, text: string): unknown {
 }
 
 /**
- * Read a `losscape.mlp/1` model (CONTRACT.md) from JSON text or an already parsed object, with validation:
+ * Read a `losscape.mlp/1` model (docs/formats.md#models) from JSON text or an already parsed object, with validation:
  * `format` must be "losscape.mlp/1"; widths, activation (one name or one per hidden layer; leaky-relu as a name or
  * `{name, slope}`), output (default linear), bias (default true), loss (default mse), optional l2, `params` of
  * length paramCount with finite numbers; `meta` is kept.
@@ -92,7 +92,7 @@ function rowsOf(fn: string, field: string, v: unknown): Mat {
 }
 
 /**
- * Read a `losscape.data/1` data set (CONTRACT.md). JSON: `{"format": "losscape.data/1", "x": [[…], …], "y": [[…], …]}`
+ * Read a `losscape.data/1` data set (docs/formats.md#data-sets). JSON: `{"format": "losscape.data/1", "x": [[…], …], "y": [[…], …]}`
  * (a bare number is accepted as a one-entry row). CSV: a header row, then n rows of numbers; the first `inputs`
  * columns are x (default: all but the last). The format is guessed from the first character unless given.
  * Checks: rectangular rows, numbers only, x and y with the same n ≥ 1. Matching against a model is `validateData`.

@@ -15,7 +15,7 @@ import type { Dataset, Model } from "./types.js";
 
 /**
  * Forward pass f(x) for every row of x (n × d_in) → n × d_out. hˡ = σ(Wˡhˡ⁻¹ + bˡ), f = σ_out(W^L h^{L−1} + b^L)
- * (DESIGN.md). For cross-entropy nets f are the logits (before the softmax).
+ * (docs/conventions.md#networks). For cross-entropy nets f are the logits (before the softmax).
  * @example
  * forward(model, matFromRows([[0.5], [1]])) // 2 × d_out
  */
@@ -82,7 +82,7 @@ function l2Term(net: Net, p: Float64Array): number {
 }
 
 /**
- * The empirical risk R(θ): mse R = 1/(2n) Σᵢ‖f(xᵢ) − yᵢ‖² (DESIGN.md; the energy ε = R/d_out), or the mean softmax
+ * The empirical risk R(θ): mse R = 1/(2n) Σᵢ‖f(xᵢ) − yᵢ‖² (docs/conventions.md#losses; the energy ε = R/d_out), or the mean softmax
  * cross-entropy R = (1/n) Σᵢ [ (Σₖyᵢₖ)·logΣₖe^{fᵢₖ} − Σₖ yᵢₖfᵢₖ ]; plus (l2/2)‖θ‖² when `l2` is set.
  * @example
  * loss(model, data) // a number ≥ 0
@@ -103,7 +103,7 @@ export function lossRaw(net: Net, p: Float64Array, data: Dataset): number {
 }
 
 /**
- * R(θ) and ∇R(θ) by backpropagation (one forward and one backward pass), in DESIGN.md's flat order.
+ * R(θ) and ∇R(θ) by backpropagation (one forward and one backward pass), in the flat order of docs/conventions.md#flat-parameter-order.
  * @example
  * const { loss: r, gradient: g } = lossAndGradient(model, data);
  */
@@ -170,7 +170,7 @@ export interface HessianSplit {
 }
 
 /**
- * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (DESIGN.md): H₀ = JᵀΛJ/n through core's SYRK (mse:
+ * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (docs/conventions.md#hessian-split): H₀ = JᵀΛJ/n through core's SYRK (mse:
  * Λ = I; softmax cross-entropy: the generalised Gauss–Newton with the softmax Hessian Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)),
  * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I) — from its block structure for one hidden layer with linear output,
  * else column by column with the R-operator. No finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.

@@ -4,7 +4,7 @@ import type { Dataset, Layer, MlpSpec, Model } from "./types.js";
 
 /**
  * The compiled form of a spec used by every computation (TS and WASM): widths, one activation code per layer
- * (hidden layers, then the output), parameter offsets in DESIGN.md's flat order. Internal.
+ * (hidden layers, then the output), parameter offsets in the flat order of docs/conventions.md#flat-parameter-order. Internal.
  */
 export interface Net {
   readonly widths: readonly number[];
@@ -87,7 +87,7 @@ export function compileSpec(fn: string, spec: MlpSpec): Net {
 }
 
 /**
- * Number of parameters M = Σₗ mₗ·mₗ₋₁ (+ Σₗ mₗ with biases) of the network `spec` (DESIGN.md's flat order).
+ * Number of parameters M = Σₗ mₗ·mₗ₋₁ (+ Σₗ mₗ with biases) of the network `spec` (the flat order of docs/conventions.md#flat-parameter-order).
  * @example
  * paramCount({ widths: [1, 3, 1], activation: "tanh" }) // 10
  */
@@ -196,7 +196,7 @@ export function unpackParams(spec: MlpSpec, params: ArrayLike<number>): Layer[] 
 }
 
 /**
- * Join layers into the flat θ = [W¹, b¹, …, W^L, b^L] of DESIGN.md (biases omitted when `spec.bias` is false).
+ * Join layers into the flat θ = [W¹, b¹, …, W^L, b^L] of docs/conventions.md#flat-parameter-order (biases omitted when `spec.bias` is false).
  * @example
  * packParams(spec, unpackParams(spec, theta)) // equals theta
  */

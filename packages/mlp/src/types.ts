@@ -1,7 +1,7 @@
 import type { Mat } from "@losscape/core";
 
 /**
- * Types shared by every losscape package that handles networks (DESIGN.md, CONTRACT.md).
+ * Types shared by every losscape package that handles networks (docs/conventions.md, docs/formats.md).
  *
  * Network: widths [d_in, m_1, …, m_{L-1}, d_out]; h⁰ = x; hˡ = σ(Wˡhˡ⁻¹ + bˡ) for hidden layers;
  * f(x) = W^L h^{L-1} + b^L (linear output unless `output` says otherwise).
@@ -44,7 +44,7 @@ export interface MlpSpec {
 
 /** A network with its parameters (the in-memory form of a `losscape.mlp/1` file). */
 export interface Model extends MlpSpec {
-  /** Flat parameters in DESIGN.md's order; length = paramCount(spec). */
+  /** Flat parameters in the order of docs/conventions.md#flat-parameter-order; length = paramCount(spec). */
   readonly params: Float64Array;
   /** Free-form metadata, kept on round trips. */
   readonly meta?: Record<string, unknown>;

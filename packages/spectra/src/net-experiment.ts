@@ -18,7 +18,7 @@ export interface NetCriticalPoint {
   initStd: number;
   converged: boolean;
   gradNorm: number;
-  /** ε = R_S / d_out (DESIGN.md). */
+  /** ε = R_S / d_out (docs/conventions.md#energy). */
   eps: number;
   /** Fraction of negative Hessian eigenvalues (inertia with tol 1e-9·max(1, max|λ|)). */
   index: number;

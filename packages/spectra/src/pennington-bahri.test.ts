@@ -134,7 +134,7 @@ describe("Pennington–Bahri: densities next to edges (test/gen/near_edges.py, 4
   });
 });
 
-/** The explicit Stieltjes polynomials of DESIGN.md, written out independently of the engine. */
+/** The explicit Stieltjes polynomials of docs/conventions.md#spectral-models, written out independently of the engine. */
 function stieltjesPolynomial(model: PBModel, phi: number, eps: number, z: Complex, g: Complex): Complex {
   const c = (re: number, im = 0): Complex => ({ re, im });
   const zc = (a: number, b: number): Complex => ({ re: a + b * z.re, im: b * z.im }); // a + b z

@@ -30,7 +30,7 @@ function checkEps(fn: string, eps: unknown): asserts eps is number {
 }
 
 /**
- * The rational R-transform of H = H₀ + H₁ in the Pennington–Bahri models (DESIGN.md):
+ * The rational R-transform of H = H₀ + H₁ in the Pennington–Bahri models (docs/conventions.md#spectral-models):
  * R₀(g) = 1/(1 − φg) (Marchenko–Pastur: free Poisson of rate 1/φ, jump φ);
  * Wigner R₁(g) = 2εg (semicircle of variance 2ε); ReLU R₁(g) = εφg/(2 − εφ²g²) (free compound Poisson of rate 1/φ
  * with jumps ±φ√(ε/2), i.e. two free Poisson laws of rate 1/(2φ) and jumps ±φ√(ε/2)).
@@ -218,7 +218,7 @@ export interface PenningtonBahriResult {
   eps: number;
   /** Intervals of the absolutely continuous support, sorted. */
   support: [number, number][];
-  /** Mass of the atom at 0 (1 − 1/φ… see DESIGN.md: 0 for Wigner, max(0, 1 − 2/φ) for ReLU). */
+  /** Mass of the atom at 0 (1 − 1/φ… see docs/conventions.md#spectral-models: 0 for Wigner, max(0, 1 − 2/φ) for ReLU). */
   atom: number;
   /** α(ε, φ) = ∫_{λ<0} ρ (the atom at 0 not counted). */
   index: number;

@@ -170,7 +170,7 @@ export function histogram(values: ArrayLike<number>, options: { bins?: number; f
 }
 
 /**
- * Empirical index: the fraction of eigenvalues below −tol·max(1, max|λ|) (DESIGN.md's inertia convention,
+ * Empirical index: the fraction of eigenvalues below −tol·max(1, max|λ|) (the inertia rule of docs/conventions.md#inertia,
  * tol = 1e-9 by default), i.e. negative eigenvalues / N.
  * @example
  * empiricalIndex([-1, 0, 2]); // 1/3

@@ -13,7 +13,7 @@ export interface Support {
 }
 
 /**
- * A probability measure on ℝ given through its Stieltjes transform (DESIGN.md conventions):
+ * A probability measure on ℝ given through its Stieltjes transform (docs/conventions.md#stieltjes-and-r-transforms):
  * G(z) = ∫ ρ(x)/(z − x) dx, G ~ 1/z at ∞, Im G < 0 for Im z > 0, ρ(λ) = −Im G(λ + i0)/π;
  * R-transform R(g) = G⁻¹(g) − 1/g.
  */

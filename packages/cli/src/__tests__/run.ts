@@ -68,7 +68,7 @@ export const filesIn = (dir: string) => readdirSync(dir).sort();
 type Shape = "number" | "integer" | "string" | "boolean" | "null" | "number|null" | "string|null" | readonly Shape[] | { readonly [k: string]: Shape } | "array" | "object";
 
 /**
- * Check a value against a shape written from CONTRACT.md: "number", "integer", ["number"] (array of), {field: shape}
+ * Check a value against a shape written from docs/cli.md: "number", "integer", ["number"] (array of), {field: shape}
  * (every listed field present with its type; extra fields allowed: the contract may be extended by adding).
  * Returns the list of mismatches (empty when it conforms).
  */
@@ -107,7 +107,7 @@ export function conform(v: unknown, shape: Shape, path = "$"): string[] {
   );
 }
 
-/** The shapes of CONTRACT.md's `--json` records. */
+/** The shapes of the `--json` records of docs/cli.md. */
 export const INERTIA: Shape = { negative: "integer", zero: "integer", positive: "integer" };
 export const MODEL_FILE: Shape = { format: "string", widths: ["integer"], activation: "string", params: ["number"] };
 export const SHAPES = {

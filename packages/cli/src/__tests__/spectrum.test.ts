@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { conform, filesIn, run, runJson, SHAPES, tempDir } from "./run.js";
 
-// `losscape spectrum` against the closed forms of DESIGN.md (written out here independently of @losscape/spectra).
+// `losscape spectrum` against the closed forms of docs/conventions.md#index-and-critical-energy (written out here independently of @losscape/spectra).
 const wignerEpsC = (phi: number) => (1 / 16) * (1 - 20 * phi - 8 * phi * phi + Math.pow(1 + 8 * phi, 1.5));
 const reluEpsC = (phi: number) => {
   const xi = 1 + 16 * phi - 8 * phi * phi;

@@ -306,7 +306,7 @@ function renderReport(a: {
   p();
   p(`The headline results of losscape on its built-in example, computed end to end in ${a.seconds.toFixed(1)} s` +
     ` (${new Date().toISOString().slice(0, 19)} UTC, backend \`${getBackend()}\`${a.quick ? ", `--quick` sizes" : ""}).` +
-    " Conventions are DESIGN.md's: R = 1/(2n) Σ (f − y)², energy ε = R / d_out (= R here), inertia = (negative, zero, positive)" +
+    " Conventions (docs/conventions.md in the losscape repository): R = 1/(2n) Σ (f − y)², energy ε = R / d_out (= R here), inertia = (negative, zero, positive)" +
     " Hessian eigenvalue counts with |λ| ≤ 10⁻⁹·max(1, max|λ|) counted as zero. The model and data files used are in `models/`.");
   p();
   p("The example: a tanh network with widths 1-3-1 (M = 10 parameters) on n = 20 points x = linspace(−2, 2, 20), y = sin 2x.");
@@ -422,7 +422,7 @@ function renderReport(a: {
   p("losscape slice    --model models/critical-0.json --data models/sin20.json --dirs embedding --plot slice.png");
   p("```");
   p();
-  p("Add `--json` to any command for one JSON object on stdout (CONTRACT.md).");
+  p("Add `--json` to any command for one JSON object on stdout; its fields are listed in the README of @losscape/cli and in docs/cli.md of the losscape repository.");
   p();
   p("Time per step (s): " + Object.entries(a.timings).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ") + ".");
   p();

@@ -22,7 +22,7 @@ export interface EmbedOptions {
 }
 
 /**
- * `losscape embed`: the one-step critical embedding T^α_{l,s} (DESIGN.md; Zhang et al. 2021): neuron s of hidden
+ * `losscape embed`: the one-step critical embedding T^α_{l,s} (docs/conventions.md#one-step-embedding; Zhang et al. 2021): neuron s of hidden
  * layer l is split, the copy appended last in layer l, outgoing weights α·w and (1−α)·w. With `--data`, the
  * certificate: output preserved (max|f_wide − f| on the data and random probes), loss and ‖∇R‖ before and after,
  * Hessian inertias, whether every count never decreases, and the split-block prediction

@@ -18,7 +18,7 @@ export interface HessianOptions {
 
 /**
  * `losscape hessian`: the exact Hessian H = ∇²R at the model's parameters, its eigenvalues (ascending) and inertia
- * (|λ| ≤ tol·max(1, max|λ|) counts as zero; DESIGN.md); with `--split` also the spectra of H₀ = JᵀJ/n and H₁.
+ * (|λ| ≤ tol·max(1, max|λ|) counts as zero; docs/conventions.md#inertia); with `--split` also the spectra of H₀ = JᵀJ/n and H₁.
  * @example
  * await hessianCommand({ model: "m.json", data: "d.json", tol: 1e-9, split: true }, ctx);
  */

@@ -21,7 +21,7 @@ export interface SpectrumOptions {
 }
 
 /**
- * `losscape spectrum`: the Pennington–Bahri model H = H₀ + H₁ at (φ, ε) (DESIGN.md): support, atom at 0, index
+ * `losscape spectrum`: the Pennington–Bahri model H = H₀ + H₁ at (φ, ε) (docs/conventions.md#spectral-models): support, atom at 0, index
  * α = ∫_{λ<0}ρ, ε_c numerically and by the closed form (null for φ ≥ 1), the regime, and ρ on a grid or at given λ.
  * `--plot` draws ρ against the eigenvalue histogram of one sampled N × N matrix of the model (N = `--sample`).
  * @example

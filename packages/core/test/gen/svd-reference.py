@@ -109,7 +109,7 @@ add("huge-6x4", [[x * 1e150 for x in row] for row in rand_matrix(6, 4, 51)], "ge
 add("tiny-4x6", [[x * 1e-150 for x in row] for row in rand_matrix(4, 6, 52)], "general", "uniform(-1,1)·1e-150, seed 52")
 
 # Output Jacobians J[i, k] = ∂f(x_i)/∂θ_k of 1-m-1 tanh nets f(x) = W2·tanh(W1·x + b1) + b2, θ = [W1, b1, W2, b2]
-# (DESIGN.md order), at the exact-fit points of the public manifold reference (x and θ copied here as doubles).
+# (the order of docs/conventions.md#flat-parameter-order), at the exact-fit points of the public manifold reference (x and θ copied here as doubles).
 # J is evaluated in mpmath from those doubles and rounded: the test decomposes the rounded J, whose singular
 # values are the mpmath SVD of it. The second net has neuron 0 split into neurons 0 and 2 (same incoming weights),
 # so three pairs of columns are parallel: rank 7 of 10, with three σ at rounding level.

@@ -6,7 +6,7 @@ Needs mpmath and sympy. CI never runs this script: its output JSON is committed.
 
 Method (deliberately different from the TypeScript engine, which picks roots by the subordination equations,
 finds edges from the critical points of K = G^-1 and integrates with an exact antiderivative):
-- the Stieltjes polynomial P(G; z) is written out from DESIGN.md's explicit coefficients;
+- the Stieltjes polynomial P(G; z) is written out from the explicit coefficients of docs/conventions.md#spectral-models;
 - the physical root at a real lambda is followed by continuation from z = lambda + 10i (where G ~ 1/z) down to
   z = lambda + 1e-40 i, taking the nearest root at each of 240 geometric steps (mpmath polyroots, 40 digits);
 - support edges are the real roots of the discriminant of P in G (sympy, exact in phi and eps), classified by the
