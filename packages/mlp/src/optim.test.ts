@@ -92,5 +92,8 @@ describe("adam", () => {
     opt.step(new Float64Array(3), [1, 2, 3]);
     expect(() => opt.step(new Float64Array(2), [1, 2])).toThrow(/adam: step needs .* length 3; found 2/);
     expect(() => adam().step(new Float64Array(2), [1])).toThrow(ShapeError);
+    // Through train, the error names train.
+    const { model, data } = randomProblem({ widths: [1, 2, 1], activation: "tanh", seed: 1 });
+    expect(() => train(model, data, { optimizer: "adam", beta2: 1 })).toThrow(/^train: 'beta2' must be < 1; found 1/);
   });
 });

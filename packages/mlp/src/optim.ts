@@ -51,7 +51,11 @@ export interface Adam {
  * const saved = JSON.stringify(opt.state()); // later: adam({ lr: 0.01 }, JSON.parse(saved))
  */
 export function adam(options: AdamOptions = {}, state?: AdamState): Adam {
-  const fn = "adam";
+  return createAdam("adam", options, state);
+}
+
+/** `adam` with errors naming `fn` (internal: `train` reports bad Adam options as its own). */
+export function createAdam(fn: string, options: AdamOptions, state?: AdamState): Adam {
   const o = { ...ADAM_DEFAULTS, ...stripUndefined(options) };
   checkNumber(fn, "lr", o.lr, { min: 0, exclusiveMin: true });
   for (const k of ["beta1", "beta2"] as const) {

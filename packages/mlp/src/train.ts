@@ -1,7 +1,7 @@
 import { axpy, checkNumber, nrm2, ValueError } from "@losscape/core";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
-import { adam, ADAM_DEFAULTS } from "./optim.js";
+import { ADAM_DEFAULTS, createAdam } from "./optim.js";
 import { lossAndGradientRaw } from "./network.js";
 import { checkData, checkModel, compileSpec } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
@@ -102,7 +102,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
   };
   const finiteAll = (x: Float64Array) => x.every(Number.isFinite);
 
-  const adamOpt = optimizer === "adam" ? adam({ lr, beta1: options.beta1, beta2: options.beta2, eps: options.eps }) : null;
+  const adamOpt = optimizer === "adam" ? createAdam(fn, { lr, beta1: options.beta1, beta2: options.beta2, eps: options.eps }) : null;
   const lb = optimizer === "lbfgs" ? new Lbfgs((x) => {
     const e = lossAndGradientRaw(net, x, data);
     return { value: e.loss, grad: e.gradient };
