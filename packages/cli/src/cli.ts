@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { init } from "@losscape/core";
+import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
+import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
+import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
+import { DEFAULT_GTOL } from "@losscape/mlp/defaults";
 import type { Context } from "./context.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
@@ -64,7 +68,7 @@ function define(program: Command, name: string, description: string, impl: () =>
   return cmd;
 }
 
-const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the inertia: |λ| ≤ T·max(1, max|λ|)").argParser(num({ min: 0 })).default(1e-9);
+const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the inertia: |λ| ≤ T·max(1, max|λ|)").argParser(num({ min: 0 })).default(DEFAULT_INERTIA_TOL);
 const inputsOpt = () => new Option("--inputs <d_in>", "for CSV data: how many leading columns are inputs (default: all but the last)").argParser(num({ min: 1, integer: true }));
 
 /**
@@ -94,7 +98,7 @@ export function buildProgram(): Command {
     .requiredOption("--data <D>", "data file")
     .addOption(inputsOpt())
     .addOption(new Option("--method <m>", "newton (Levenberg–Marquardt on ∇R = 0) or gradnorm (L-BFGS on ½‖∇R‖² first)").argParser(oneOf("newton", "gradnorm")).default("newton"))
-    .addOption(new Option("--gtol <g>", "target ‖∇R‖").argParser(num({ min: 0 })).default(1e-12))
+    .addOption(new Option("--gtol <g>", "target ‖∇R‖").argParser(num({ min: 0 })).default(DEFAULT_GTOL))
     .addOption(new Option("--max-iter <k>", "iteration budget").argParser(num({ min: 0, integer: true })).default(200))
     .addOption(tolOpt())
     .option("--out <F>", "also write the critical point as a model file");
@@ -127,7 +131,7 @@ export function buildProgram(): Command {
     .requiredOption("--model <M>", "model file")
     .option("--data <D>", "data file (measure the output difference on it)")
     .addOption(inputsOpt())
-    .addOption(new Option("--tol <T>", "relative tolerance of the duplicate/zero/constant tests (default 1e-8; trained nets need ≈ 1e-3)").argParser(num({ min: 0 })))
+    .addOption(new Option("--tol <T>", `relative tolerance of the duplicate/zero/constant tests (default ${DEFAULT_REDUCE_TOL}; trained nets need ≈ 1e-3)`).argParser(num({ min: 0 })))
     .option("--out <F>", "also write the reduced model");
 
   define(program, "spectrum", "Pennington–Bahri Hessian spectrum model at (φ, ε)", async () => (await import("./commands/spectrum.js")).spectrumCommand)
@@ -147,8 +151,8 @@ export function buildProgram(): Command {
     .requiredOption("--data <D>", "data file")
     .addOption(inputsOpt())
     .addOption(new Option("--tol <T>", "relative zero tolerance of the Hessian corank (default: chosen at the spectrum's gap)").argParser(num({ min: 0 })))
-    .addOption(new Option("--rank-tol <T>", "relative tolerance of the Jacobian rank: σᵢ > T·σ_max counts (default 1e-10)").argParser(num({ min: 0, max: 1, exclusiveMin: true })))
-    .addOption(new Option("--loss-tol <L>", "the point must have loss ≤ L (a global minimum)").argParser(num({ min: 0, exclusiveMin: true })).default(1e-10));
+    .addOption(new Option("--rank-tol <T>", `relative tolerance of the Jacobian rank: σᵢ > T·σ_max counts (default ${DEFAULT_RANK_TOL})`).argParser(num({ min: 0, max: 1, exclusiveMin: true })))
+    .addOption(new Option("--loss-tol <L>", "the point must have loss ≤ L (a global minimum)").argParser(num({ min: 0, exclusiveMin: true })).default(DEFAULT_ZERO_LOSS_TOL));
 
   define(program, "connect", "a low-loss path between two models", async () => (await import("./commands/connect.js")).connectCommand)
     .requiredOption("--model <M>", "model file (give --model twice: A and B)", collect)

@@ -1,5 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { Resvg } from "@resvg/resvg-js";
+import { inertiaThreshold } from "@losscape/core";
 import { parseHTML } from "linkedom";
 import { plotKind, writeFileAtomic } from "./io.js";
 
@@ -130,8 +131,8 @@ export function spectrumFigure(o: {
 export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<number>; threshold?: number }[], o: { title?: string } = {}): string {
   const all = rows.flatMap((r) => Array.from(r.values));
   const maxAbs = Math.max(1e-300, ...all.map(Math.abs));
-  // Each row's zero threshold: its own, else the default 1e-9·max(1, max|λ|) of docs/conventions.md#inertia of that row.
-  const thrOf = (r: (typeof rows)[number]) => r.threshold ?? 1e-9 * Math.max(1, ...Array.from(r.values, Math.abs));
+  // Each row's zero threshold: its own, else the inertia rule's default DEFAULT_INERTIA_TOL·max(1, max|λ|) of that row.
+  const thrOf = (r: (typeof rows)[number]) => r.threshold ?? inertiaThreshold(r.values);
   const pts = rows.flatMap((r) => {
     const thr = thrOf(r);
     return Array.from(r.values, (v) => ({ row: r.label, v, sign: v < -thr ? "negative" : v > thr ? "positive" : "zero" }));

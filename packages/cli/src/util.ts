@@ -20,17 +20,6 @@ function activationName(a: unknown): string {
 }
 
 /**
- * Euclidean norm.
- * @example
- * norm([3, 4]); // 5
- */
-export function norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  return Math.sqrt(s);
-}
-
-/**
  * Inertia without its tolerance field (the commands report `tol` once, beside it).
  * @example
  * counts({ negative: 1, zero: 0, positive: 9, tol: 1e-9 }); // { negative: 1, zero: 0, positive: 9 }

@@ -4,10 +4,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   BACKENDS,
   type BackendName,
+  DEFAULT_INERTIA_TOL,
   eigh,
   eigvalsh,
   inertia,
   inertiaFromEigenvalues,
+  inertiaThreshold,
   init,
   isLosscapeError,
   loadWasm,
@@ -471,5 +473,35 @@ describe("cross-backend agreement", () => {
     }
     expect(inst.memoryBytes).toBe(bytes);
     setBackend("simd");
+  });
+});
+
+describe("the zero rule's threshold and reference spectrum", () => {
+  it("inertiaThreshold is tol·max(1, max|λ|), default tol DEFAULT_INERTIA_TOL = 1e-9", () => {
+    expect(DEFAULT_INERTIA_TOL).toBe(1e-9);
+    expect(inertiaThreshold([-2, 0.5])).toBe(2e-9);
+    expect(inertiaThreshold([0.5, -0.25])).toBe(1e-9);
+    expect(inertiaThreshold([], 1e-3)).toBe(1e-3);
+    expect(inertiaThreshold([-4e6], 1e-6)).toBe(4);
+  });
+  it("a reference spectrum sets the threshold: a block counted against the whole matrix's scale", () => {
+    // Alone, 1e-6 is far above 1e-9·max(1, 1e-6); against a matrix with max|λ| = 1e4 it is below 1e-5: zero.
+    expect(inertiaFromEigenvalues([-1e-6, 1e-6])).toEqual({ negative: 1, zero: 0, positive: 1, tol: 1e-9 });
+    expect(inertiaFromEigenvalues([-1e-6, 1e-6], { reference: [1e4, -3] })).toEqual({ negative: 0, zero: 2, positive: 0, tol: 1e-9 });
+    expect(inertiaFromEigenvalues([-1e-6, 2e-3], { tol: 1e-7, reference: [1e4] })).toEqual({ negative: 0, zero: 1, positive: 1, tol: 1e-7 });
+    // Without a reference the counts are those of the values' own threshold (property).
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { maxLength: 30 }), (v) => {
+        expect(inertiaFromEigenvalues(v, { reference: v })).toEqual(inertiaFromEigenvalues(v));
+        const thr = inertiaThreshold(v);
+        const i = inertiaFromEigenvalues(v);
+        expect(i.zero).toBe(v.filter((x) => Math.abs(x) <= thr).length);
+        expect(i.negative).toBe(v.filter((x) => x < -thr).length);
+      }),
+      { seed: 3, numRuns: 200 },
+    );
+  });
+  it("refuses a non-finite reference with a typed error naming the argument", () => {
+    expect(() => inertiaFromEigenvalues([1], { reference: [Number.NaN] })).toThrow(/^inertiaFromEigenvalues: .*'reference/);
   });
 });

@@ -1,4 +1,5 @@
 import { activeWasm } from "./backend.js";
+import { DEFAULT_INERTIA_TOL } from "./defaults.js";
 import { ConvergenceError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsEigh } from "./ts-backend.js";
@@ -30,8 +31,8 @@ export interface EighResult {
  *
  * Inputs with max|aᵢⱼ| outside [2⁻²⁵⁶, 2²⁵⁶] are scaled by an exact power of two first; entries below
  * 2⁻⁶⁰⁰·max|aᵢⱼ| are treated as zero (a backward error far below rounding).
- * A must be symmetric to a relative 1e-12 (max|aᵢⱼ − aⱼᵢ| ≤ 1e-12·max|a|); the WASM path reads the upper
- * triangle (row-major). Errors: `ShapeError` (not a square Mat, empty), `ValueError` (NaN/Inf, asymmetric),
+ * A must be symmetric to the relative `DEFAULT_SYMMETRY_TOL` (max|aᵢⱼ − aⱼᵢ| ≤ 1e-12·max|a|); the WASM path reads
+ * the upper triangle (row-major). Errors: `ShapeError` (not a square Mat, empty), `ValueError` (NaN/Inf, asymmetric),
  * `ConvergenceError` (implicit QL needed more than 60 iterations for one eigenvalue: not observed in practice).
  * @example
  * const { values, vectors } = eigh(matFromRows([[2, 1], [1, 2]]));
@@ -70,23 +71,37 @@ export interface Inertia {
   tol: number;
 }
 
-/** Default relative tolerance of the zero rule (docs/conventions.md#inertia). */
-export const DEFAULT_INERTIA_TOL = 1e-9;
-
 /**
- * Inertia of a list of eigenvalues with the zero rule of docs/conventions.md#inertia: λ counts as zero when
- * |λ| ≤ tol · max(1, max|λ|), default tol = 1e-9.
+ * Inertia of a list of eigenvalues with the zero rule: λ counts as zero when |λ| ≤ tol · max(1, max|μ|), the
+ * maximum over `options.reference` (default: the values themselves, i.e. |λ| ≤ tol · max(1, max|λ|)), default
+ * tol = `DEFAULT_INERTIA_TOL` = 1e-9. A `reference` counts the eigenvalues of a block against the threshold of the
+ * whole matrix they belong to.
  * @example
  * inertiaFromEigenvalues([-2, 0, 1e-12, 3]); // { negative: 1, zero: 2, positive: 1, tol: 1e-9 }
+ * inertiaFromEigenvalues([1e-6], { reference: [1e4] }); // { negative: 0, zero: 1, positive: 0, tol: 1e-9 }
  */
-export function inertiaFromEigenvalues(values: ArrayLike<number>, options: { tol?: number } = {}): Inertia {
-  return countInertia("inertiaFromEigenvalues", values, options.tol);
+export function inertiaFromEigenvalues(values: ArrayLike<number>, options: { tol?: number; reference?: ArrayLike<number> } = {}): Inertia {
+  const fn = "inertiaFromEigenvalues";
+  if (options.reference !== undefined) checkVector(fn, "reference", options.reference);
+  return countInertia(fn, values, options.tol, options.reference);
+}
+
+/**
+ * The absolute zero threshold of the inertia rule for these eigenvalues: tol · max(1, max|λ|), default
+ * tol = `DEFAULT_INERTIA_TOL`. An eigenvalue counts as zero when its magnitude is ≤ this.
+ * @example
+ * inertiaThreshold([-2, 0.5]); // 2e-9
+ */
+export function inertiaThreshold(values: ArrayLike<number>, tol: number = DEFAULT_INERTIA_TOL): number {
+  let maxAbs = 0;
+  for (let i = 0; i < values.length; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]));
+  return tol * Math.max(1, maxAbs);
 }
 
 /**
  * Inertia (negative, zero, positive eigenvalue counts) of a symmetric matrix, zero rule
- * |λ| ≤ tol · max(1, max|λ|) (docs/conventions.md#inertia), default tol = 1e-9. By Sylvester's law of inertia the counts are
- * invariant under congruence A → SᵀAS with S invertible. Computed from `eigvalsh`'s eigenvalues.
+ * |λ| ≤ tol · max(1, max|λ|), default tol = `DEFAULT_INERTIA_TOL` = 1e-9. By Sylvester's law of inertia the counts
+ * are invariant under congruence A → SᵀAS with S invertible. Computed from `eigvalsh`'s eigenvalues.
  * @example
  * inertia(matFromRows([[1, 0], [0, -1]])); // { negative: 1, zero: 0, positive: 1, tol: 1e-9 }
  */
@@ -97,13 +112,11 @@ export function inertia(a: Mat, options: { tol?: number } = {}): Inertia {
   return countInertia(fn, symmetricEigenvalues(fn, a), tol);
 }
 
-function countInertia(fn: string, values: ArrayLike<number>, tolOption: number | undefined): Inertia {
+function countInertia(fn: string, values: ArrayLike<number>, tolOption: number | undefined, reference: ArrayLike<number> = values): Inertia {
   const tol = tolOption ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   checkVector(fn, "values", values);
-  let maxAbs = 0;
-  for (let i = 0; i < values.length; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]));
-  const thr = tol * Math.max(1, maxAbs);
+  const thr = inertiaThreshold(reference, tol);
   let negative = 0;
   let zero = 0;
   let positive = 0;

@@ -10,7 +10,7 @@ type Kernel = (...x: number[]) => number;
  * Cholesky factor of a symmetric positive-definite A: the lower-triangular L with positive diagonal and A = L·Lᵀ
  * (Golub & Van Loan, Matrix Computations, Alg. 4.2.1; row-oriented Cholesky–Crout in WASM:
  * l_ij = (a_ij − Σ_{k<j} l_ik·l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²)).
- * A must be symmetric to a relative 1e-12 (`checkSymmetric`); only its lower triangle is used.
+ * A must be symmetric to a relative `DEFAULT_SYMMETRY_TOL` = 1e-12 (`checkSymmetric`); only its lower triangle is used.
  * Throws `ValueError` when A is not positive definite (a pivot a_ii − Σ l_ik² is ≤ 0 in floating point; a
  * semidefinite A may pass with a tiny pivot or fail, depending on rounding).
  * @example

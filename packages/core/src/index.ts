@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export * from "./defaults.js";
 export * from "./mat.js";
 export {
   init,
@@ -16,3 +17,4 @@ export * from "./blas.js";
 export * from "./eigen.js";
 export * from "./svd.js";
 export * from "./factor.js";
+export * from "./vector.js";

@@ -56,8 +56,10 @@ const { readFileSync } = await import("node:fs");
 const scalarUrl = new URL(import.meta.resolve("@losscape/core/wasm/losscape-scalar.wasm"));
 const syncBackend = initSync(readFileSync(scalarUrl));
 const c2 = matmul(matFromRows([[1, 2]]), matFromRows([[3], [4]]));
+// The default tolerances are also published as a leaf module.
+const { DEFAULT_INERTIA_TOL } = await import("@losscape/core/defaults");
 console.log(JSON.stringify({ backend, values: Array.from(values), vectors: Array.from(vectors.data), c: Array.from(c.data),
-  syncBackend, c2: Array.from(c2.data) }));
+  syncBackend, c2: Array.from(c2.data), inertiaTol: DEFAULT_INERTIA_TOL }));
 `,
     );
     // The release builds, as a user runs them (the test run's LOSSCAPE_WASM=debug names files the package does not ship).
@@ -75,5 +77,6 @@ console.log(JSON.stringify({ backend, values: Array.from(values), vectors: Array
     expect(out.c).toEqual([19, 22, 43, 50]);
     expect(out.syncBackend).toBe("scalar");
     expect(out.c2).toEqual([11]);
+    expect(out.inertiaTol).toBe(1e-9);
   });
 });

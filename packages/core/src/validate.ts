@@ -1,3 +1,4 @@
+import { DEFAULT_SYMMETRY_TOL } from "./defaults.js";
 import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 
@@ -58,9 +59,10 @@ export function checkSquare(fn: string, arg: string, a: Mat): void {
 }
 
 /**
- * `a` is square and symmetric to a relative tolerance: max|aᵢⱼ − aⱼᵢ| ≤ relTol · max|aᵢⱼ| (default 1e-12).
+ * `a` is square and symmetric to a relative tolerance: max|aᵢⱼ − aⱼᵢ| ≤ relTol · max|aᵢⱼ| (default
+ * `DEFAULT_SYMMETRY_TOL` = 1e-12).
  */
-export function checkSymmetric(fn: string, arg: string, a: Mat, relTol = 1e-12): void {
+export function checkSymmetric(fn: string, arg: string, a: Mat, relTol = DEFAULT_SYMMETRY_TOL): void {
   checkSquare(fn, arg, a);
   const n = a.rows;
   const d = a.data;

@@ -1,14 +1,14 @@
-import { checkNumber, eigvalsh, inertiaFromEigenvalues, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nrm2, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
 import { createRng, forward, hessian, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import type { SplitStep } from "./embed.js";
-import { checkAlpha, checkHiddenIndex, maxAbsDiff, norm2 } from "./layers.js";
+import { checkAlpha, checkHiddenIndex, maxAbsDiff } from "./layers.js";
 import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
 
 /** Options of `certifyEmbedding`. */
 export interface CertificateOptions {
   /** The one step T^α_{l,s} that made `wide` from `narrow`: enables the split-block prediction of the inertia. */
   step?: SplitStep;
-  /** Relative zero tolerance of the inertia (docs/conventions.md#inertia: |λ| ≤ tol·max(1, max|λ|)), default 1e-9. */
+  /** Relative zero tolerance of the inertia (|λ| ≤ tol·max(1, max|λ|)), default `DEFAULT_INERTIA_TOL` = 1e-9. */
   tol?: number;
   /** Number of random probe inputs (default 64): x̄ + 2·sd·N(0, I) per input column of the data. */
   probes?: number;
@@ -80,7 +80,7 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
   validateModel(wide, fn);
   validateData(narrow, data, fn);
   validateData(wide, data, fn);
-  const tol = options.tol ?? 1e-9;
+  const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   const probes = options.probes ?? 64;
   checkNumber(fn, "probes", probes, { min: 0, integer: true });
@@ -122,8 +122,8 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
     const gamma = splitBlocksOfLayer(narrow, data, step.layer, grads, [step.neuron])[0];
     const c = step.alpha * (1 - step.alpha);
     splitBlockEigenvalues = Array.from(eigvalsh(gamma), (v) => c * v).sort((a, b) => a - b);
-    const thr = tol * Math.max(1, maxAbs(eigAfter));
-    const blk = countWithThreshold(splitBlockEigenvalues, thr);
+    // Both spectra are counted against the wide Hessian's threshold tol·max(1, max|λ_wide|).
+    const blk = inertiaFromEigenvalues(splitBlockEigenvalues, { tol, reference: eigAfter });
     splitBlockFormulaInertia = {
       negative: inertiaBefore.negative + blk.negative,
       zero: inertiaBefore.zero + blk.zero + 1,
@@ -131,7 +131,7 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
       tol,
     };
     splitSubspaceEigenvalues = Array.from(eigvalsh(splitSubspaceHessianRaw(narrow, data, grads, step)));
-    const ks = countWithThreshold(splitSubspaceEigenvalues, thr);
+    const ks = inertiaFromEigenvalues(splitSubspaceEigenvalues, { tol, reference: eigAfter });
     splitSubspaceFormulaInertia = {
       negative: inertiaBefore.negative + ks.negative,
       zero: inertiaBefore.zero + ks.zero,
@@ -146,8 +146,8 @@ export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, opti
     maxOutputDiffProbes,
     lossBefore: before.loss,
     lossAfter: after.loss,
-    gradNormBefore: norm2(before.gradient),
-    gradNormAfter: norm2(after.gradient),
+    gradNormBefore: nrm2(before.gradient),
+    gradNormAfter: nrm2(after.gradient),
     inertiaBefore,
     inertiaAfter,
     countsNeverDecrease: countsNeverDecrease(inertiaBefore, inertiaAfter),
@@ -175,20 +175,6 @@ export function countsNeverDecrease(before: Inertia, after: Inertia): boolean {
 
 function sameCounts(a: Inertia, b: Inertia): boolean {
   return a.negative === b.negative && a.zero === b.zero && a.positive === b.positive;
-}
-
-/** Counts with an absolute threshold |λ| ≤ thr (internal). */
-export function countWithThreshold(values: ArrayLike<number>, thr: number): { negative: number; zero: number; positive: number } {
-  let negative = 0;
-  let zero = 0;
-  let positive = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (Math.abs(v) <= thr) zero++;
-    else if (v < 0) negative++;
-    else positive++;
-  }
-  return { negative, zero, positive };
 }
 
 export function maxAbs(values: ArrayLike<number>): number {

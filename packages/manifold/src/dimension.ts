@@ -1,12 +1,11 @@
 import { checkNumber } from "@losscape/core";
 import { paramCount, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
-import { hessianDegeneracy, jacobianRank, DEFAULT_RANK_TOL, type Degeneracy } from "./degeneracy.js";
+import { hessianDegeneracy, jacobianRank, type Degeneracy } from "./degeneracy.js";
+import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
 import { embeddingLowerBound, type EmbeddingBound } from "./embedding-bound.js";
 import { NotAMinimumError, checkPositiveTol } from "./errors.js";
 import { lossAndGradNorm } from "./internal.js";
 
-/** The default loss threshold of a "(near-)zero-loss point": R ≤ 1e-10. */
-export const DEFAULT_ZERO_LOSS_TOL = 1e-10;
 
 /** Options of `globalMinimumDimension`. */
 export interface DimensionOptions {

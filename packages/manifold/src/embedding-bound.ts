@@ -1,7 +1,7 @@
 // The embedding lower bound m_total − m_min on the extra degeneracy of redundant neurons, counted by
 // @losscape/embedding's reduction (the one reduction of the project).
 import { checkNumber } from "@losscape/core";
-import { reduceNetwork, type RemovedNeuron } from "@losscape/embedding";
+import { DEFAULT_REDUCE_TOL, reduceNetwork, type RemovedNeuron } from "@losscape/embedding";
 import type { Model } from "@losscape/mlp";
 
 export type { RemovedNeuron };
@@ -23,13 +23,13 @@ export interface EmbeddingBound {
  * critical point of the narrowest net, embedded by splitting neurons, gains at least one zero direction per split,
  * the α-line of T^α; Zhang et al. 2021/2022, Fukumizu & Amari 2000). m_min comes from `reduceNetwork` of
  * @losscape/embedding (zero-outgoing, constant, duplicate and sign-symmetric duplicate neurons removed layer by
- * layer until nothing changes; relative tolerance `tol`, default 1e-8, as documented there).
+ * layer until nothing changes; relative tolerance `tol`, default `DEFAULT_REDUCE_TOL` = 1e-8, as documented there).
  * @example
  * embeddingLowerBound(splitModel).bound // 1 for a net with one neuron split
  */
 export function embeddingLowerBound(model: Model, options: { tol?: number } = {}): EmbeddingBound {
   const fn = "embeddingLowerBound";
-  const tol = options.tol ?? 1e-8;
+  const tol = options.tol ?? DEFAULT_REDUCE_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   const r = reduceNetwork(model, { tol });
   const hidden = (w: readonly number[]) => w.slice(1, -1).reduce((s, m) => s + m, 0);

@@ -4,14 +4,14 @@ export {
   hessianDegeneracy,
   jacobianRank,
   matrixRank,
-  DEFAULT_RANK_TOL,
   AUTO_MIN_GAP,
   AUTO_ZERO_CEILING,
   type Degeneracy,
   type DegeneracyOptions,
   type JacobianRank,
 } from "./degeneracy.js";
-export { globalMinimumDimension, DEFAULT_ZERO_LOSS_TOL, type DimensionOptions, type DimensionRecord } from "./dimension.js";
+export { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL, DEFAULT_PROJECTION_LOSS_TOL } from "./defaults.js";
+export { globalMinimumDimension, type DimensionOptions, type DimensionRecord } from "./dimension.js";
 export { embeddingLowerBound, type EmbeddingBound, type RemovedNeuron } from "./embedding-bound.js";
 export {
   projectToZeroLoss,

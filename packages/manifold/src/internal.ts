@@ -1,23 +1,7 @@
 // Small helpers shared by the modules of @losscape/manifold (not exported from the package index).
-import { checkNumber, svd, ValueError, type Mat } from "@losscape/core";
+import { axpy, checkNumber, dot, nrm2, svd, ValueError, type Mat } from "@losscape/core";
+import { DEFAULT_RANK_TOL } from "./defaults.js";
 import { forward, jacobian, lossAndGradient, withParams, type Dataset, type Model } from "@losscape/mlp";
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-export function norm(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
-
-/** a + t·b (new array). */
-export function axpy(a: ArrayLike<number>, t: number, b: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] + t * b[i];
-  return out;
-}
 
 /** Residual vector f(xᵢ) − yᵢ flattened in the Jacobian's row order i·r + k. */
 export function residuals(model: Model, data: Dataset): Float64Array {
@@ -30,7 +14,7 @@ export function residuals(model: Model, data: Dataset): Float64Array {
 /** Loss and gradient norm of a model. */
 export function lossAndGradNorm(model: Model, data: Dataset): { loss: number; gradNorm: number } {
   const { loss, gradient } = lossAndGradient(model, data);
-  return { loss, gradNorm: norm(gradient) };
+  return { loss, gradNorm: nrm2(gradient) };
 }
 
 /**
@@ -76,7 +60,7 @@ export function projectToZeroLossRaw(
     let t = 1;
     let accepted = false;
     for (let h = 0; h < 30; h++, t /= 2) {
-      const q = axpy(p, t, step);
+      const q = axpy(t, step, Float64Array.from(p));
       if (!q.every(Number.isFinite)) continue;
       const mq = withParams(model, q);
       const rq = residuals(mq, data);
@@ -110,6 +94,6 @@ export function checkParamsVector(fn: string, arg: string, v: ArrayLike<number>,
 
 /** Damped minimum-norm Gauss–Newton until R ≤ level (null when it cannot get there in maxIter steps). */
 export function pullToLevel(model: Model, data: Dataset, p0: Float64Array, level: number, maxIter: number): Float64Array | null {
-  const r = projectToZeroLossRaw(model, data, p0, { lossTol: level, maxIter, rankTol: 1e-10 });
+  const r = projectToZeroLossRaw(model, data, p0, { lossTol: level, maxIter, rankTol: DEFAULT_RANK_TOL });
   return r.loss <= level ? r.params : null;
 }

@@ -1,13 +1,12 @@
-import { checkMat, checkNumber, nullspace, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { checkMat, checkNumber, nrm2, nullspace, ShapeError, ValueError, type Mat } from "@losscape/core";
 import { createRng, jacobian, loss, type Rng, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
-import { DEFAULT_RANK_TOL } from "./degeneracy.js";
-import { DEFAULT_ZERO_LOSS_TOL } from "./dimension.js";
+import { DEFAULT_PROJECTION_LOSS_TOL, DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
 import { NotAMinimumError, checkPositiveTol, checkRelativeTol } from "./errors.js";
 import { checkInt, lossAndGradNorm, projectToZeroLossRaw } from "./internal.js";
 
 /** Options of `projectToZeroLoss`. */
 export interface ProjectionOptions {
-  /** Stop when R ≤ lossTol (default 1e-26: residuals at the rounding level of O(1) outputs). */
+  /** Stop when R ≤ lossTol (default `DEFAULT_PROJECTION_LOSS_TOL` = 1e-26: residuals at the rounding level of O(1) outputs). */
   lossTol?: number;
   /** At most this many Gauss–Newton steps (default 30). */
   maxIter?: number;
@@ -39,7 +38,7 @@ export function projectToZeroLoss(
 }
 
 function projectionOptions(fn: string, o: ProjectionOptions): { lossTol: number; maxIter: number; rankTol: number } {
-  const lossTol = o.lossTol ?? 1e-26;
+  const lossTol = o.lossTol ?? DEFAULT_PROJECTION_LOSS_TOL;
   checkPositiveTol(fn, "lossTol", lossTol);
   const maxIter = o.maxIter ?? 30;
   checkInt(fn, "maxIter", maxIter, 1);
@@ -164,12 +163,8 @@ function tangentBasis(model: Model, data: Dataset, rankTol: number): Mat {
 /** A uniformly random unit vector of ℝᵏ: ξ/‖ξ‖ with ξ standard normal. */
 function randomUnitVector(rng: Rng, k: number): Float64Array {
   const xi = new Float64Array(k);
-  let g2 = 0;
-  for (let c = 0; c < k; c++) {
-    xi[c] = rng.normal();
-    g2 += xi[c] * xi[c];
-  }
-  const g = Math.sqrt(g2);
+  for (let c = 0; c < k; c++) xi[c] = rng.normal();
+  const g = nrm2(xi);
   for (let c = 0; c < k; c++) xi[c] /= g;
   return xi;
 }

@@ -1,4 +1,4 @@
-import { checkNumber, eigh, matmul, out, runKernel, scratch, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
+import { checkNumber, eigh, matmul, nrm2, out, runKernel, scratch, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
 import {
   activationDerivatives,
   createRng,
@@ -17,7 +17,7 @@ import {
   type Model,
 } from "@losscape/mlp";
 import { splitNeuron } from "@losscape/embedding";
-import { checkInt, checkParamsVector, norm } from "./internal.js";
+import { checkInt, checkParamsVector } from "./internal.js";
 
 /**
  * A random filter-normalised direction (Li, Xu, Taylor, Studer, Goldstein, Visualizing the loss landscape of
@@ -42,8 +42,8 @@ export function filterNormalizedDirection(model: Model, options: { seed?: number
     for (let s = 0; s < W.rows; s++) {
       const row = W.data.subarray(s * W.cols, (s + 1) * W.cols);
       const r = new Float64Array(W.cols).map(() => rng.normal());
-      const nr = norm(r);
-      const nw = norm(row);
+      const nr = nrm2(r);
+      const nw = nrm2(row);
       for (let j = 0; j < W.cols; j++) d[off + s * W.cols + j] = nr > 0 ? (r[j] * nw) / nr : 0;
     }
     off += W.rows * W.cols;

@@ -1,7 +1,8 @@
-import { checkNumber, eigh, eigvalsh, inertiaFromEigenvalues, ValueError, type Inertia, type Mat } from "@losscape/core";
+import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, nrm2, ValueError, type Inertia, type Mat } from "@losscape/core";
+import { DEFAULT_DISTINCT_TOL, DEFAULT_GTOL } from "./defaults.js";
 import { HvpPart } from "./engine-ts.js";
 import { initParams } from "./init.js";
-import { Lbfgs, dot, norm } from "./lbfgs.js";
+import { Lbfgs } from "./lbfgs.js";
 import { hessianOnlyRaw, hvpRaw, lossAndGradientRaw } from "./network.js";
 import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
@@ -9,11 +10,11 @@ import type { Dataset, MlpSpec, Model } from "./types.js";
 export interface RefineOptions {
   /** 'newton' (default): Levenberg–Marquardt on ∇R = 0; 'gradnorm': L-BFGS on ½‖∇R‖², then the same LM polish. */
   method?: "newton" | "gradnorm";
-  /** Target ‖∇R‖ (default 1e-12). */
+  /** Target ‖∇R‖ (default `DEFAULT_GTOL` = 1e-12). */
   gtol?: number;
   /** Iteration budget (default 200 LM iterations; 'gradnorm' also gets up to 20·maxIter L-BFGS iterations). */
   maxIter?: number;
-  /** Relative zero tolerance of the inertia (docs/conventions.md#inertia, default 1e-9). */
+  /** Relative zero tolerance of the inertia (default @losscape/core's `DEFAULT_INERTIA_TOL` = 1e-9). */
   tol?: number;
   signal?: AbortSignal;
 }
@@ -61,11 +62,11 @@ export function refineCriticalPoint(model: Model, data: Dataset, options: Refine
 function checkRefineOptions(fn: string, options: RefineOptions): Required<Omit<RefineOptions, "signal">> & { signal?: AbortSignal } {
   const method = options.method ?? "newton";
   if (method !== "newton" && method !== "gradnorm") throw new ValueError(`${fn}: 'method' must be 'newton' or 'gradnorm'; found ${String(method)}`);
-  const gtol = options.gtol ?? 1e-12;
+  const gtol = options.gtol ?? DEFAULT_GTOL;
   checkNumber(fn, "gtol", gtol, { min: 0 });
   const maxIter = options.maxIter ?? 200;
   checkNumber(fn, "maxIter", maxIter, { min: 0, integer: true });
-  const tol = options.tol ?? 1e-9;
+  const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   return { method, gtol, maxIter, tol, signal: options.signal };
 }
@@ -92,7 +93,7 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
   p = lm.p;
   iterations += lm.iterations;
   const { loss, gradient } = lossAndGradientRaw(net, p, data);
-  const gradNorm = norm(gradient);
+  const gradNorm = nrm2(gradient);
   const eigenvalues = eigvalsh(lm.hessian ?? hessianOnlyRaw(net, p, data));
   return {
     model: { ...model, params: p },
@@ -114,7 +115,7 @@ function levenbergMarquardt(
 ): { p: Float64Array; iterations: number; hessian: Mat | null } {
   let p: Float64Array = p0;
   let g = lossAndGradientRaw(net, p, data).gradient;
-  let gn = norm(g);
+  let gn = nrm2(g);
   let mu = -1;
   let nu = 2;
   let it = 0;
@@ -149,18 +150,18 @@ function levenbergMarquardt(
         pred += c[j] * c[j] - rest * rest;
       }
       const d1 = fromEigenbasis(V.data, M, coef);
-      if (!(norm(d1) <= maxStep)) return null;
+      if (!(nrm2(d1) <= maxStep)) return null;
       let best: Trial | null = null;
       const consider = (pn: Float64Array) => {
         if (!pn.every(Number.isFinite)) return;
         const gnew = grad(pn);
-        const nn = norm(gnew);
+        const nn = nrm2(gnew);
         if (Number.isFinite(nn) && (best === null || nn < best.n)) best = { p: pn, g: gnew, n: nn, pred };
       };
-      const p1 = axpyNew(p, 1, d1);
+      const p1 = axpy(1, d1, Float64Array.from(p));
       consider(p1);
       const d2 = geodesicAcceleration(net, data, p, pmax, d1, lam, V.data, m);
-      if (d2 !== null) consider(axpyNew(p1, 1, d2));
+      if (d2 !== null) consider(axpy(1, d2, Float64Array.from(p1)));
       return best;
     };
     // The nearly undamped step (pseudo-inverse Newton on the eigenvalues above MU_FLOOR·max|λ|), tried once per
@@ -214,19 +215,19 @@ function geodesicAcceleration(
   mu: number,
 ): Float64Array | null {
   const M = p.length;
-  const n1 = norm(d1);
+  const n1 = nrm2(d1);
   if (!(n1 > 0)) return null;
   const s = 1e-4 * (1 + pmax);
   const u = new Float64Array(M);
   for (let i = 0; i < M; i++) u[i] = d1[i] / n1;
-  const hp = hvpRaw(net, axpyNew(p, s, u), data, u, HvpPart.Full);
-  const hm = hvpRaw(net, axpyNew(p, -s, u), data, u, HvpPart.Full);
+  const hp = hvpRaw(net, axpy(s, u, Float64Array.from(p)), data, u, HvpPart.Full);
+  const hm = hvpRaw(net, axpy(-s, u, Float64Array.from(p)), data, u, HvpPart.Full);
   const r2 = new Float64Array(M);
   for (let i = 0; i < M; i++) r2[i] = ((hp[i] - hm[i]) / (2 * s)) * n1 * n1;
   const e = toEigenbasis(V, M, r2);
   for (let j = 0; j < M; j++) e[j] = (-0.5 * lam[j] * e[j]) / (lam[j] * lam[j] + mu);
   const d2 = fromEigenbasis(V, M, e);
-  if (!d2.every(Number.isFinite) || 2 * norm(d2) > 0.75 * n1) return null;
+  if (!d2.every(Number.isFinite) || 2 * nrm2(d2) > 0.75 * n1) return null;
   return d2;
 }
 
@@ -251,12 +252,6 @@ function fromEigenbasis(V: Float64Array, M: number, c: Float64Array): Float64Arr
   return x;
 }
 
-function axpyNew(x: Float64Array, a: number, y: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] + a * y[i];
-  return out;
-}
-
 export interface FindOptions extends RefineOptions {
   /** Number of random starts (default 20). */
   starts?: number;
@@ -265,7 +260,7 @@ export interface FindOptions extends RefineOptions {
   /** Initialisation of the starts: default 'normal' with std 1. */
   init?: "normal" | "xavier" | "he";
   std?: number;
-  /** Relative tolerance under which two points count as the same: losses and spectra agree to it (default 1e-6). */
+  /** Relative tolerance under which two points count as the same: losses and spectra agree to it (default `DEFAULT_DISTINCT_TOL` = 1e-6). */
   distinctTol?: number;
   /**
    * Also descend the loss from every start (up to `descentIter` L-BFGS iterations, default 500) and refine the
@@ -305,7 +300,7 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   checkNumber(fn, "seed", seed);
   const scheme = options.init ?? "normal";
   const std = options.std ?? 1;
-  const dtol = options.distinctTol ?? 1e-6;
+  const dtol = options.distinctTol ?? DEFAULT_DISTINCT_TOL;
   checkNumber(fn, "distinctTol", dtol, { min: 0 });
   const found: FoundCriticalPoint[] = [];
   const { params: _drop, ...bare } = spec as Model;
@@ -327,7 +322,7 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
         const e = lossAndGradientRaw(net, x, data);
         return { value: e.loss, grad: e.gradient };
       }, params);
-      for (let it = 0; it < descentIter && norm(lb.state.grad) > 1e-8; it++) if (!lb.step()) break;
+      for (let it = 0; it < descentIter && nrm2(lb.state.grad) > 1e-8; it++) if (!lb.step()) break;
       collect(lb.state.x);
     }
     options.onProgress?.({ start: k + 1, starts, found: found.length });

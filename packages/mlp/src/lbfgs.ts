@@ -1,3 +1,5 @@
+import { axpy, dot, nrm2, scal } from "@losscape/core";
+
 /**
  * Limited-memory BFGS (Nocedal & Wright, Numerical Optimization, 2nd ed., Algorithm 7.4 two-loop recursion and
  * 7.5) with a backtracking Armijo line search (sufficient decrease c₁ = 1e-4, step halving). Curvature pairs
@@ -40,14 +42,13 @@ export class Lbfgs {
     }
     if (k > 0) {
       const gamma = dot(this.S[k - 1], this.Y[k - 1]) / dot(this.Y[k - 1], this.Y[k - 1]);
-      for (let i = 0; i < q.length; i++) q[i] *= gamma;
+      scal(gamma, q);
     }
     for (let i = 0; i < k; i++) {
       const b = this.rho[i] * dot(this.Y[i], q);
       axpy(alpha[i] - b, this.S[i], q);
     }
-    for (let i = 0; i < q.length; i++) q[i] = -q[i];
-    return q;
+    return scal(-1, q);
   }
 
   /** One iteration; false when the line search failed even from a steepest-descent direction. */
@@ -60,10 +61,11 @@ export class Lbfgs {
       d = this.direction(grad);
       slope = dot(d, grad);
     }
-    let t = this.S.length === 0 ? Math.min(1, 1 / Math.max(norm(grad), 1e-300)) : 1;
+    let t = this.S.length === 0 ? Math.min(1, 1 / Math.max(nrm2(grad), 1e-300)) : 1;
     const xn = new Float64Array(x.length);
     for (let tries = 0; tries < 60; tries++) {
-      for (let i = 0; i < x.length; i++) xn[i] = x[i] + t * d[i];
+      xn.set(x);
+      axpy(t, d, xn);
       const e = this.f(xn);
       if (Number.isFinite(e.value) && e.value <= value + 1e-4 * t * slope) {
         const s = new Float64Array(x.length);
@@ -73,7 +75,7 @@ export class Lbfgs {
           y[i] = e.grad[i] - grad[i];
         }
         const sy = dot(s, y);
-        if (sy > 1e-12 * norm(s) * norm(y)) {
+        if (sy > 1e-12 * nrm2(s) * nrm2(y)) {
           this.S.push(s);
           this.Y.push(y);
           this.rho.push(1 / sy);
@@ -95,16 +97,4 @@ export class Lbfgs {
     }
     return false;
   }
-}
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-export function norm(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
-function axpy(a: number, x: Float64Array, y: Float64Array): void {
-  for (let i = 0; i < y.length; i++) y[i] += a * x[i];
 }

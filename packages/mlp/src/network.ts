@@ -1,4 +1,4 @@
-import { checkVector, ShapeError, syrk, ValueError, wasmActive, type Mat } from "@losscape/core";
+import { checkVector, dot, ShapeError, syrk, ValueError, wasmActive, type Mat } from "@losscape/core";
 import { wasmForward, wasmHessian, wasmHvp, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
@@ -57,6 +57,48 @@ export function preActivations(model: Model, x: Mat): Mat[] {
   return Z.map((z, l) => ({ rows: x.rows, cols: net.widths[l + 1], data: z }));
 }
 
+/** Per-sample backpropagated quantities of every layer l = 1..L (index l − 1), each n × mₗ. */
+export interface Backpropagation {
+  /** The loss R at the parameters (with the L2 term when `l2` is set). */
+  loss: number;
+  /** Zˡ = hˡ⁻¹Wˡᵀ + 1bˡᵀ. */
+  preActivations: Mat[];
+  /** hˡ = σₗ(Zˡ); the last one is the output f (the logits for cross-entropy). */
+  activations: Mat[];
+  /** ∂R/∂hˡ: row i is the derivative with respect to hˡ(xᵢ) (the 1/n of R included; the L2 term does not depend on hˡ). */
+  activationGradients: Mat[];
+  /** δˡ = ∂R/∂Zˡ = ∂R/∂hˡ ⊙ σₗ′(Zˡ). */
+  deltas: Mat[];
+}
+
+/**
+ * Backpropagation with every per-sample intermediate: the forward pass Zˡ, hˡ, then ∂R/∂f (mse: (f − y)/n;
+ * cross-entropy: (sᵢ·softmax(fᵢ) − yᵢ)/n with sᵢ = Σₖyᵢₖ), δˡ = ∂R/∂hˡ ⊙ σₗ′(Zˡ) and ∂R/∂hˡ⁻¹ = δˡWˡ down to
+ * l = 1. ∇R is Σᵢ δˡᵢ[hˡ⁻¹ᵢ; 1]ᵀ per layer (`gradient`). The forward pass runs on the active backend; the backward
+ * pass in TypeScript (the WASM kernels keep δˡ in their scratch).
+ * @example
+ * const { deltas, activationGradients } = backpropagate(model, data); // deltas[0]: n × m₁
+ */
+export function backpropagate(model: Model, data: Dataset): Backpropagation {
+  const fn = "backpropagate";
+  const net = checkModel(fn, model);
+  checkData(fn, net, data);
+  const n = data.x.rows;
+  const p = model.params;
+  const { Z, A } = layersOf(fn, net, p, data.x);
+  const out = outputTs(net, A[net.L - 1], data.y.data, n);
+  const { GA, D } = backwardTs(net, p, { n, Z, A: [data.x.data, ...A] }, out.G);
+  const asMats = (xs: Float64Array[]) => xs.map((x, l) => ({ rows: n, cols: net.widths[l + 1], data: x }));
+  return {
+    loss: out.loss + l2Term(net, p),
+    preActivations: asMats(Z),
+    activations: asMats(A),
+    activationGradients: asMats(GA),
+    // A linear layer's δ is its ∂R/∂h (the same array in the engine): a copy, so the results do not alias.
+    deltas: asMats(D.map((d, l) => (d === GA[l] ? Float64Array.from(d) : d))),
+  };
+}
+
 /** Zˡ and Aˡ (l = 1..L, fresh arrays) on the active backend. */
 function layersOf(fn: string, net: Net, p: Float64Array, x: Mat): { Z: Float64Array[]; A: Float64Array[] } {
   if (wasmActive(fn)) return wasmLayers(fn, net, p, x.data, x.rows);
@@ -76,9 +118,7 @@ function checkDenseSize(fn: string, what: string, entries: number, instead: stri
 
 function l2Term(net: Net, p: Float64Array): number {
   if (net.l2 === 0) return 0;
-  let s = 0;
-  for (let i = 0; i < p.length; i++) s += p[i] * p[i];
-  return 0.5 * net.l2 * s;
+  return 0.5 * net.l2 * dot(p, p);
 }
 
 /**

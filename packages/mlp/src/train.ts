@@ -1,6 +1,7 @@
-import { checkNumber, ValueError } from "@losscape/core";
+import { axpy, checkNumber, nrm2, ValueError } from "@losscape/core";
 import { initParams } from "./init.js";
-import { Lbfgs, norm } from "./lbfgs.js";
+import { Lbfgs } from "./lbfgs.js";
+import { ADAM_DEFAULTS, createAdam } from "./optim.js";
 import { lossAndGradientRaw } from "./network.js";
 import { checkData, checkModel, compileSpec } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
@@ -52,7 +53,7 @@ export interface TrainResult {
 
 /**
  * Full-batch training of R(θ) (mse R = 1/(2n)Σ‖f − y‖² or mean softmax cross-entropy, plus (l2/2)‖θ‖²).
- * gd: θ ← θ − lr·∇R. adam: the bias-corrected moment estimates of Kingma & Ba (2015). lbfgs: memory 10,
+ * gd: θ ← θ − lr·∇R. adam: `adam`'s bias-corrected moment estimates (Kingma & Ba 2015). lbfgs: memory 10,
  * backtracking Armijo line search (Nocedal & Wright, Alg. 7.5). Divergence (a non-finite loss, gradient or
  * parameter) stops training and is reported with `diverged: true`; the returned model is the last finite one,
  * never NaN. A model without `params` is initialised with `init` and `seed`.
@@ -67,7 +68,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
   }
   const epochs = options.epochs ?? 1000;
   checkNumber(fn, "epochs", epochs, { min: 0, integer: true });
-  const lr = options.lr ?? (optimizer === "gd" ? 0.1 : 0.01);
+  const lr = options.lr ?? (optimizer === "gd" ? 0.1 : ADAM_DEFAULTS.lr);
   checkNumber(fn, "lr", lr, { min: 0, exclusiveMin: true });
   const gtol = options.gtol ?? 0;
   checkNumber(fn, "gtol", gtol, { min: 0 });
@@ -96,16 +97,12 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
   const report = (force: boolean) => {
     if (options.onProgress && reported !== epoch && (force || epoch % every === 0)) {
       reported = epoch;
-      options.onProgress({ epoch, loss, gradNorm: norm(g) });
+      options.onProgress({ epoch, loss, gradNorm: nrm2(g) });
     }
   };
   const finiteAll = (x: Float64Array) => x.every(Number.isFinite);
 
-  const m = new Float64Array(p.length);
-  const v = new Float64Array(p.length);
-  const b1 = options.beta1 ?? 0.9;
-  const b2 = options.beta2 ?? 0.999;
-  const eps = options.eps ?? 1e-8;
+  const adamOpt = optimizer === "adam" ? createAdam(fn, { lr, beta1: options.beta1, beta2: options.beta2, eps: options.eps }) : null;
   const lb = optimizer === "lbfgs" ? new Lbfgs((x) => {
     const e = lossAndGradientRaw(net, x, data);
     return { value: e.loss, grad: e.gradient };
@@ -116,7 +113,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
       aborted = true;
       break;
     }
-    if (gtol > 0 && norm(g) <= gtol) break;
+    if (gtol > 0 && nrm2(g) <= gtol) break;
     let pn: Float64Array;
     let ln: number;
     let gnew: Float64Array;
@@ -127,19 +124,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
       ln = lb.state.value;
       gnew = lb.state.grad;
     } else {
-      pn = new Float64Array(p.length);
-      if (optimizer === "gd") {
-        for (let i = 0; i < p.length; i++) pn[i] = p[i] - lr * g[i];
-      } else {
-        const t = epoch + 1;
-        const c1 = 1 - Math.pow(b1, t);
-        const c2 = 1 - Math.pow(b2, t);
-        for (let i = 0; i < p.length; i++) {
-          m[i] = b1 * m[i] + (1 - b1) * g[i];
-          v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-          pn[i] = p[i] - (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
-        }
-      }
+      pn = adamOpt ? adamOpt.step(p, g, new Float64Array(p.length)) : axpy(-lr, g, Float64Array.from(p));
       if (!finiteAll(pn)) {
         diverged = true;
         break;
@@ -160,5 +145,5 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
     report(false);
   }
   report(true);
-  return { model: { ...start, params: p }, loss, gradNorm: norm(g), epochs: epoch, history, diverged, aborted };
+  return { model: { ...start, params: p }, loss, gradNorm: nrm2(g), epochs: epoch, history, diverged, aborted };
 }

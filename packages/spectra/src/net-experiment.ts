@@ -20,7 +20,7 @@ export interface NetCriticalPoint {
   gradNorm: number;
   /** ε = R_S / d_out (docs/conventions.md#energy). */
   eps: number;
-  /** Fraction of negative Hessian eigenvalues (inertia with tol 1e-9·max(1, max|λ|)). */
+  /** Fraction of negative Hessian eigenvalues (inertia with the default tol, `DEFAULT_INERTIA_TOL`·max(1, max|λ|)). */
   index: number;
   eigenvalues: Float64Array;
   /** Spectrum of H₀ = JᵀJ/n (Gauss–Newton). */

@@ -1,4 +1,4 @@
-import { type Mat, ValueError, checkNumber, eigvalsh, inertiaFromEigenvalues, syrk } from "@losscape/core";
+import { type Mat, ValueError, checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, syrk } from "@losscape/core";
 import { createRng, type Rng } from "@losscape/mlp";
 import { penningtonBahri, type PBModel } from "./pennington-bahri.js";
 
@@ -171,13 +171,13 @@ export function histogram(values: ArrayLike<number>, options: { bins?: number; f
 
 /**
  * Empirical index: the fraction of eigenvalues below −tol·max(1, max|λ|) (the inertia rule of docs/conventions.md#inertia,
- * tol = 1e-9 by default), i.e. negative eigenvalues / N.
+ * tol = `DEFAULT_INERTIA_TOL` = 1e-9 by default), i.e. negative eigenvalues / N.
  * @example
  * empiricalIndex([-1, 0, 2]); // 1/3
  */
 export function empiricalIndex(eigenvalues: ArrayLike<number>, options: { tol?: number } = {}): number {
   const fn = "empiricalIndex";
-  const tol = options.tol ?? 1e-9;
+  const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   if (eigenvalues === null || typeof eigenvalues !== "object" || !(eigenvalues.length > 0)) {
     throw new ValueError(`${fn}: argument 'eigenvalues' must be a non-empty array; found ${String(eigenvalues)}`);

@@ -1,4 +1,4 @@
-import { ValueError, checkNumber, eigh } from "@losscape/core";
+import { ValueError, axpy, checkNumber, dot, eigh, nrm2 } from "@losscape/core";
 import { createRng, hessianVectorProduct, type Dataset, type Model } from "@losscape/mlp";
 
 /** One Lanczos run: Gauss quadrature nodes θ_k and weights τ_k (Σ τ_k = 1) for the probe's spectral measure. */
@@ -40,7 +40,7 @@ export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>
   const m = Math.min(steps, n);
   const Q: Float64Array[] = [];
   let q = Float64Array.from(v0);
-  let nrm = Math.hypot(...q);
+  let nrm = nrm2(q);
   if (!(nrm > 0) || !Number.isFinite(nrm)) throw new ValueError(`${fn}: argument 'v0' must be finite and non-zero`);
   for (let i = 0; i < n; i++) q[i] /= nrm;
   const alpha: number[] = [];
@@ -50,20 +50,13 @@ export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>
     Q.push(q);
     const w = Float64Array.from(matvec(q));
     if (w.length !== n) throw new ValueError(`${fn}: matvec returned length ${w.length}; expected ${n}`);
-    let a = 0;
-    for (let i = 0; i < n; i++) a += w[i] * q[i];
+    const a = dot(w, q);
     alpha.push(a);
     // Full reorthogonalisation, twice ("twice is enough", Parlett).
     for (let pass = 0; pass < 2; pass++) {
-      for (const u of Q) {
-        let d = 0;
-        for (let i = 0; i < n; i++) d += w[i] * u[i];
-        for (let i = 0; i < n; i++) w[i] -= d * u[i];
-      }
+      for (const u of Q) axpy(-dot(w, u), u, w);
     }
-    nrm = 0;
-    for (let i = 0; i < n; i++) nrm += w[i] * w[i];
-    nrm = Math.sqrt(nrm);
+    nrm = nrm2(w);
     scale = Math.max(scale, Math.abs(a), nrm);
     if (k === m - 1 || nrm <= 1e-13 * scale) break;
     beta.push(nrm);

@@ -1,11 +1,11 @@
-import { eigvalsh, inertiaFromEigenvalues } from "@losscape/core";
+import { eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2 } from "@losscape/core";
 import { hessian, lossAndGradient } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
 import { checkPlotPath, loadModelAndData } from "../io.js";
 import { status } from "../progress.js";
-import { counts, describeModel, norm } from "../util.js";
+import { counts, describeModel } from "../util.js";
 
 export interface HessianOptions {
   model: string;
@@ -43,7 +43,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
   if (o.plot) {
     const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
     // One zero threshold for all rows: the full Hessian's, tol·max(1, max|λ(H)|).
-    const threshold = o.tol * Math.max(1, ...Array.from(eigenvalues, Math.abs));
+    const threshold = inertiaThreshold(eigenvalues, o.tol);
     const rows = [{ label: `H ${fmtInertia(inertia)}`, values: eigenvalues, threshold }];
     if (o.split) rows.push({ label: "H₀ = JᵀJ/n", values: gn!, threshold }, { label: "H₁ (residual part)", values: res!, threshold });
     writeFigure(o.plot, eigenvalueStripFigure(rows, { title: `Hessian eigenvalues of ${o.model.split("/").pop()} (${describeModel(model)})` }));
@@ -51,7 +51,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
   const record: Record<string, unknown> = {
     paramCount: eigenvalues.length,
     loss,
-    gradNorm: norm(gradient),
+    gradNorm: nrm2(gradient),
     eigenvalues,
     inertia: counts(inertia),
     tol: o.tol,
@@ -65,7 +65,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
       ["model", `${o.model} (${describeModel(model)})`],
       ["data", `${o.data} (n = ${data.x.rows})`],
       ["loss", fmt(loss)],
-      ["‖∇R‖", fmt(norm(gradient))],
+      ["‖∇R‖", fmt(nrm2(gradient))],
       ["inertia", `${fmtInertia(inertia)} = (negative, zero, positive), zero when |λ| ≤ ${o.tol}·max(1, max|λ|)`],
       ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
     ]);

@@ -1,0 +1,12 @@
+/**
+ * The default tolerances of @losscape/embedding, one named constant each (a leaf module without imports, also
+ * published as `@losscape/embedding/defaults` for callers that need only the values, e.g. a command line's help
+ * text). The inertia's zero tolerance is @losscape/core's `DEFAULT_INERTIA_TOL`.
+ */
+
+/**
+ * Relative tolerance of `reduceNetwork`'s tests (duplicate, sign-symmetric duplicate, zero-outgoing and constant
+ * neurons), against the scale max(1, max|Wˡ, bˡ|) of the layer. Exact embeddings reduce at this tolerance; trained
+ * nets whose condensed neurons are close but not equal need ≈ 1e-3.
+ */
+export const DEFAULT_REDUCE_TOL = 1e-8;

@@ -1,0 +1,120 @@
+import { checkNumber, ShapeError, ValueError } from "@losscape/core";
+
+/** Adam's hyper-parameters. */
+export interface AdamOptions {
+  /** Learning rate (step size) η > 0; default `ADAM_DEFAULTS.lr` = 0.01. */
+  lr?: number;
+  /** Decay rate of the first-moment estimate, 0 ≤ β₁ < 1; default 0.9. */
+  beta1?: number;
+  /** Decay rate of the second-moment estimate, 0 ≤ β₂ < 1; default 0.999. */
+  beta2?: number;
+  /** ε ≥ 0 added to √v̂ in the denominator; default 1e-8. */
+  eps?: number;
+}
+
+/** Adam's default hyper-parameters (those of Kingma & Ba, except η = 0.01 rather than 0.001). */
+export const ADAM_DEFAULTS: Readonly<Required<AdamOptions>> = Object.freeze({ lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+
+/**
+ * The state of an Adam run after `t` steps: the moment estimates m and v (one entry per parameter). Plain numbers,
+ * so `JSON.stringify`/`JSON.parse` round-trip it exactly; `adam(options, state)` resumes the run.
+ */
+export interface AdamState {
+  t: number;
+  m: number[];
+  v: number[];
+}
+
+/** A stateful Adam optimiser: see `adam`. */
+export interface Adam {
+  /** The hyper-parameters in use (defaults filled in). */
+  readonly options: Readonly<Required<AdamOptions>>;
+  /** Steps taken so far. */
+  readonly t: number;
+  /**
+   * One step from the gradient `grad` at `params`: writes θ − η·m̂/(√v̂ + ε) into `out` (default: `params`, in place)
+   * and returns `out`. The length is fixed by the first step (or by the resumed state).
+   */
+  step(params: ArrayLike<number>, grad: ArrayLike<number>, out?: Float64Array): Float64Array;
+  /** A copy of the state, to serialise and resume from. */
+  state(): AdamState;
+}
+
+/**
+ * Adam (Kingma & Ba, Adam: a method for stochastic optimization, ICLR 2015, Algorithm 1): at step t = 1, 2, …
+ *   m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g⊙g,  m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ),  θ ← θ − η·m̂/(√v̂ + ε),
+ * elementwise, from m = v = 0 (or from `state`, which resumes a run bit for bit). Used by `train` (optimizer 'adam')
+ * and by @losscape/manifold's `connectMinima` (Bézier and chain curves).
+ * @example
+ * const opt = adam({ lr: 0.01 });
+ * for (let k = 0; k < 100; k++) opt.step(theta, gradient(withParams(model, theta), data));
+ * const saved = JSON.stringify(opt.state()); // later: adam({ lr: 0.01 }, JSON.parse(saved))
+ */
+export function adam(options: AdamOptions = {}, state?: AdamState): Adam {
+  return createAdam("adam", options, state);
+}
+
+/** `adam` with errors naming `fn` (internal: `train` reports bad Adam options as its own). */
+export function createAdam(fn: string, options: AdamOptions, state?: AdamState): Adam {
+  const o = { ...ADAM_DEFAULTS, ...stripUndefined(options) };
+  checkNumber(fn, "lr", o.lr, { min: 0, exclusiveMin: true });
+  for (const k of ["beta1", "beta2"] as const) {
+    checkNumber(fn, k, o[k], { min: 0 });
+    if (!(o[k] < 1)) throw new ValueError(`${fn}: '${k}' must be < 1; found ${o[k]}`);
+  }
+  checkNumber(fn, "eps", o.eps, { min: 0 });
+  let t = 0;
+  let m: Float64Array | null = null;
+  let v: Float64Array | null = null;
+  if (state !== undefined) {
+    checkNumber(fn, "state.t", state?.t, { min: 0, integer: true });
+    if (!state.m || !state.v || state.m.length !== state.v.length) {
+      throw new ShapeError(`${fn}: 'state.m' and 'state.v' must be arrays of one length; found ${state.m?.length} and ${state.v?.length}`);
+    }
+    t = state.t;
+    if (state.m.length > 0) {
+      m = Float64Array.from(state.m);
+      v = Float64Array.from(state.v);
+    }
+  }
+  const { lr, beta1: b1, beta2: b2, eps } = o;
+  const options_ = Object.freeze(o);
+  return {
+    options: options_,
+    get t() {
+      return t;
+    },
+    step(params, grad, out) {
+      const n = params.length;
+      if (m === null || v === null) {
+        m = new Float64Array(n);
+        v = new Float64Array(n);
+      }
+      const target = out ?? (params as Float64Array);
+      if (m.length !== n || grad.length !== n || target.length !== n) {
+        throw new ShapeError(
+          `${fn}: step needs 'params', 'grad'${out ? " and 'out'" : ""} of the optimiser's length ${m.length}; found ${n}, ${grad.length}${out ? `, ${out.length}` : ""}`,
+        );
+      }
+      t++;
+      const c1 = 1 - Math.pow(b1, t);
+      const c2 = 1 - Math.pow(b2, t);
+      for (let i = 0; i < n; i++) {
+        const g = grad[i];
+        m[i] = b1 * m[i] + (1 - b1) * g;
+        v[i] = b2 * v[i] + (1 - b2) * g * g;
+        target[i] = params[i] - (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+      }
+      return target;
+    },
+    state() {
+      return { t, m: m ? Array.from(m) : [], v: v ? Array.from(v) : [] };
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const r: Partial<T> = {};
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) r[k] = o[k];
+  return r;
+}
