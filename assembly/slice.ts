@@ -1,6 +1,7 @@
-// Kernel of @losscape/manifold's loss slices: the loss of a one-hidden-layer network (linear output, mse) on a whole
-// grid of a plane θ(a, b) = θ + a·d₁ + b·d₂ through parameter space. No allocation, no validation
-// (packages/manifold/src/slice.ts validates, computes the pre-activation planes and reserves the scratch).
+// Kernel of @losscape/mlp's `affineLossPlane` (manifold's loss slices): the loss of a one-hidden-layer network
+// (linear output, mse) on a whole grid of a plane θ(a, b) = θ + a·d₁ + b·d₂ through parameter space. No allocation,
+// no validation (packages/mlp/src/plane-affine.ts validates, computes the pre-activation planes and reserves the
+// scratch).
 //
 // Along the plane the hidden pre-activations are affine, Z(a, b) = Z₀ + a·Z₁ + b·Z₂ (n × m, precomputed), and the
 // output layer is W²(a, b) = W²₀ + a·W²₁ + b·W²₂ (r × m), b²(a, b) = b²₀ + a·b²₁ + b·b²₂. For grid row a and
