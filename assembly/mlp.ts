@@ -551,6 +551,7 @@ function jacobianInto(net: Net, p: usize, x: usize, J: usize): void {
   const n = net.n;
   const r = width(net, net.L);
   const M = net.M;
+  const bias = net.bias; // a local: the loop below stores to memory, so a field load would be repeated
   // No zero-fill: for every output ko, the layer loop below writes each W and b entry of row (i, ko).
   for (let ko = 0; ko < r; ko++) {
     // δ^L with column ko = σ_out'(Z^L)
@@ -578,7 +579,7 @@ function jacobianInto(net: Net, p: usize, x: usize, J: usize): void {
           } else {
             for (let a = 0; a < k; a++) stf(dst, a, dij * ldf(arow, a));
           }
-          if (net.bias) stf(row, oB + j, dij);
+          if (bias) stf(row, oB + j, dij);
         }
       }
       if (l > 1) {
