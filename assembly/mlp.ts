@@ -16,6 +16,7 @@
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
 import { dgemm, dsyrk } from "./blas";
+import { gemmSmallNT, SMALL_NT } from "./gemm-small";
 import { sigmoidF, sigmoidV8, tanhF, tanhV, tanhV8 } from "./elementary";
 
 const Z_: i32 = 0;
@@ -204,188 +205,27 @@ function activate(code: i32, p: f64, z: usize, a: usize, s1: usize, s2: usize, c
   }
 }
 
-// ---- small dense products ----------------------------------------------------------------------------------
-
-/** Largest layer width (in and out) that `preActivation` sends through `denseSmall` instead of `dgemm`. */
-const SMALL_DIM: i32 = 64;
-
-/**
- * Z (n × m) = A·Wᵀ + 1bᵀ (A n × k, W m × k, both row-major; b = 0: no bias) for small layers (k ≤ 64 < KC), the
- * products of a forward pass. dgemm packs A (n·k copies) and B for every call and runs a 2×8 tile with k steps,
- * C read and written once per tile, and a 20-wide layer ends in an edge tile computed into scratch: at k = m = 20
- * its fixed costs dominate (≈ 5 GFLOP/s). Here only Wᵀ is packed (into `pack`: column panels of 8, then 4, 2, 1
- * columns, each k rows of contiguous doubles; m·k copies), A is read in place, and Z is written once with the
- * bias added. Every entry is the same sum in the same order as dgemm's (k ≤ KC: one k-block; the tile sum starts
- * at 0 and adds aᵢₚwⱼₚ for p = 0, 1, …, k − 1; then bⱼ + sum, or the sum alone without bias), so the results are
- * bit-identical to `dgemm(0, 1, …)` after a bias copy.
- */
-function denseSmall(n: i32, m: i32, k: i32, a: usize, w: usize, b: usize, z: usize, pack: usize): void {
-  // pack Wᵀ by column panels
-  let j0 = 0;
-  while (j0 < m) {
-    const wd = panelWidth(m - j0);
-    const dst = pack + (<usize>(j0 * k) << 3);
-    for (let q = 0; q < wd; q++) {
-      const src = w + (<usize>((j0 + q) * k) << 3);
-      for (let p = 0; p < k; p++) stf(dst, p * wd + q, ldf(src, p));
-    }
-    j0 += wd;
-  }
-  const lda8 = <usize>k << 3;
-  const ldz8 = <usize>m << 3;
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const ai = a + (<usize>i * lda8);
-    const zi = z + (<usize>i * ldz8);
-    j0 = 0;
-    while (j0 < m) {
-      const wd = panelWidth(m - j0);
-      const pb = pack + (<usize>(j0 * k) << 3);
-      const bj = b ? b + (<usize>j0 << 3) : 0;
-      const zij = zi + (<usize>j0 << 3);
-      if (wd == 8) tile2x8(k, ai, lda8, pb, bj, zij, ldz8);
-      else if (wd == 4) tile2x4(k, ai, lda8, pb, bj, zij, ldz8);
-      else if (wd == 2) tile2x2(k, ai, lda8, pb, bj, zij, ldz8);
-      else tile2x1(k, ai, lda8, pb, bj, zij, ldz8);
-      j0 += wd;
-    }
-  }
-  if (i < n) {
-    const ai = a + (<usize>i * lda8);
-    const zi = z + (<usize>i * ldz8);
-    for (let j = 0; j < m; j++) {
-      let s: f64 = 0;
-      for (let p = 0; p < k; p++) s += ldf(ai, p) * ldf(w, j * k + p);
-      stf(zi, j, b ? ldf(b, j) + s : s);
-    }
-  }
-}
-
-/** Width of the next column panel of `denseSmall` with `rest` columns left: 8, 4, 2 or 1. */
-@inline function panelWidth(rest: i32): i32 {
-  return rest >= 8 ? 8 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
-}
-
-/** Rows i, i + 1 × 1 column of `denseSmall` (a one-output layer): the two rows in the two lanes. */
-function tile2x1(k: i32, a0: usize, lda8: usize, pw: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    c = f64x2.add(c, f64x2.mul(v128.load64_lane(a1 + q, v128.load64_splat(a0 + q), 1), v128.load64_splat(pw + q)));
-  }
-  if (b) c = f64x2.add(v128.load64_splat(b), c);
-  v128.store64_lane(z, c, 0);
-  v128.store64_lane(z + ldz8, c, 1);
-}
-
-/** Rows i, i + 1 × 8 columns of `denseSmall` (8 f64x2 accumulators, as dgemm's micro-kernel). */
-function tile2x8(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    const x0 = v128.load64_splat(a0 + q);
-    const x1 = v128.load64_splat(a1 + q);
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const b2 = v128.load(pb, 32);
-    const b3 = v128.load(pb, 48);
-    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-    c02 = f64x2.add(c02, f64x2.mul(x0, b2));
-    c03 = f64x2.add(c03, f64x2.mul(x0, b3));
-    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-    c12 = f64x2.add(c12, f64x2.mul(x1, b2));
-    c13 = f64x2.add(c13, f64x2.mul(x1, b3));
-    pb += 64;
-  }
-  const z1 = z + ldz8;
-  if (b) {
-    const v0 = v128.load(b), v1 = v128.load(b, 16), v2 = v128.load(b, 32), v3 = v128.load(b, 48);
-    c00 = f64x2.add(v0, c00); c01 = f64x2.add(v1, c01); c02 = f64x2.add(v2, c02); c03 = f64x2.add(v3, c03);
-    c10 = f64x2.add(v0, c10); c11 = f64x2.add(v1, c11); c12 = f64x2.add(v2, c12); c13 = f64x2.add(v3, c13);
-  }
-  v128.store(z, c00);
-  v128.store(z, c01, 16);
-  v128.store(z, c02, 32);
-  v128.store(z, c03, 48);
-  v128.store(z1, c10);
-  v128.store(z1, c11, 16);
-  v128.store(z1, c12, 32);
-  v128.store(z1, c13, 48);
-}
-
-/** Rows i, i + 1 × 4 columns of `denseSmall`. */
-function tile2x4(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    const x0 = v128.load64_splat(a0 + q);
-    const x1 = v128.load64_splat(a1 + q);
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-    pb += 32;
-  }
-  const z1 = z + ldz8;
-  if (b) {
-    const v0 = v128.load(b), v1 = v128.load(b, 16);
-    c00 = f64x2.add(v0, c00); c01 = f64x2.add(v1, c01);
-    c10 = f64x2.add(v0, c10); c11 = f64x2.add(v1, c11);
-  }
-  v128.store(z, c00);
-  v128.store(z, c01, 16);
-  v128.store(z1, c10);
-  v128.store(z1, c11, 16);
-}
-
-/** Rows i, i + 1 × 2 columns of `denseSmall`. */
-function tile2x2(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    const b0 = v128.load(pb);
-    c0 = f64x2.add(c0, f64x2.mul(v128.load64_splat(a0 + q), b0));
-    c1 = f64x2.add(c1, f64x2.mul(v128.load64_splat(a1 + q), b0));
-    pb += 16;
-  }
-  if (b) {
-    const v0 = v128.load(b);
-    c0 = f64x2.add(v0, c0);
-    c1 = f64x2.add(v0, c1);
-  }
-  v128.store(z, c0);
-  v128.store(z + ldz8, c1);
-}
-
 // ---- passes -------------------------------------------------------------------------------------------------
 
-/** z (n × mₗ) = A^{l−1}Wˡᵀ + 1bˡᵀ with the weights of θ = p (A⁰ = X). */
+/**
+ * z (n × mₗ) = A^{l−1}Wˡᵀ + 1bˡᵀ with the weights of θ = p (A⁰ = X). Narrow layers (≤ 64 in and out, SIMD build)
+ * by dgemm's small-product path with the bias row as its addend (no copy of b into every row); the others by the
+ * bias rows, then dgemm with beta = 1. Both give the same bits (gemm-small.ts).
+ */
 function preActivation(net: Net, p: usize, x: usize, l: i32, z: usize): void {
   const n = net.n;
   const m = width(net, l);
   const k = width(net, l - 1);
   const w = p + (<usize>offW(net, l) << 3);
+  const b = net.bias ? p + (<usize>offB(net, l) << 3) : 0;
   if (ASC_FEATURE_SIMD) {
-    if (m <= SMALL_DIM && k <= SMALL_DIM) {
-      denseSmall(n, m, k, aPrev(net, l, x), w, net.bias ? p + (<usize>offB(net, l) << 3) : 0, z, net.work);
+    if (m <= SMALL_NT && k <= SMALL_NT) {
+      gemmSmallNT(n, m, k, 1, aPrev(net, l, x), k, w, k, z, m, net.work, b, 0);
       return;
     }
   }
-  if (net.bias) {
-    const b = p + (<usize>offB(net, l) << 3);
-    for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
-  }
-  dgemm(0, 1, n, m, k, 1, aPrev(net, l, x), k, w, k, net.bias ? 1 : 0, z, m, net.work);
+  if (b) for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
+  dgemm(0, 1, n, m, k, 1, aPrev(net, l, x), k, w, k, b ? 1 : 0, z, m, net.work);
 }
 
 /** Forward pass: Z, A, S1 (and S2 when want2) of every layer. */
@@ -790,7 +630,7 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
   if (code == 1) {
     // tanh by one expm1 polynomial (elementary.ts, ≤ ~5 ulp) in f64x2, eight values per step (tanhV8 shares
     // the constants): tanh 30-20-20-1 plane (n = 1000, 21 × 21) 338 ms with Math.tanh, 230 with f64x2 pairs of
-    // two polynomials each, ≈ 77 now (with the products of `denseSmall`)
+    // two polynomials each, ≈ 77 now (with the small products of gemm-small.ts)
     let q = 0;
     if (ASC_FEATURE_SIMD) {
       for (; q + 8 <= cnt; q += 8) tanhV8(z + (<usize>q << 3), a + (<usize>q << 3));
