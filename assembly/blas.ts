@@ -13,7 +13,10 @@
 // 4 B vectors, 2 A splats fit; larger tiles spill), reads C once per tile and is a separate function that is
 // not inlined (it has two call sites), so V8 tiers it up on its own. Block sizes were measured on Zen 5
 // (kc = 256, mc = 128, nc = 1024 within ±3 % of the best); packed panels are contiguous, so only constant
-// immediate offsets are used.
+// immediate offsets are used. Small A·Bᵀ products (B at most 64 × 64, the forward products of narrow layers) take
+// the path of gemm-small.ts in the SIMD build instead: it packs only Bᵀ, and gives the same bits.
+
+import { gemmSmallNT, SMALL_NT } from "./gemm-small";
 
 const MR: i32 = 2;
 const NR: i32 = 8;
@@ -295,6 +298,13 @@ export function dgemm(
   assert((m == 0 || k == 0 || a != 0) && (k == 0 || n == 0 || b != 0) && (m == 0 || n == 0 || c != 0) && work != 0, "dgemm: null pointer");
   // beta = 0: the first KC block overwrites C (no zero-fill pass; NaN/Inf in C never leak).
   if (beta != 0) scaleMatrix(m, n, beta, c, ldc);
+  if (ASC_FEATURE_SIMD) {
+    if (ta == 0 && tb == 1 && n <= SMALL_NT && k <= SMALL_NT) {
+      // small A·Bᵀ (the forward products of narrow layers): gemm-small.ts, the same sums in the same order
+      gemmSmallNT(m, n, k, alpha, a, lda, b, ldb, c, ldc, work, beta == 0 ? 0 : c, ldc);
+      return;
+    }
+  }
   gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, 0, beta == 0 ? 1 : 0);
 }
 

@@ -620,20 +620,28 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
 const LEAF: i32 = 16;
 const SECULAR_MAX_ITER: i32 = 80;
 
-// Workspace of the current dstedcVectors call (set on entry; kernels are not re-entrant).
-let gN: i32 = 0;
-let gD: usize = 0;
-let gE: usize = 0;
-let gW: usize = 0;
-let gG: usize = 0;
-let gU: usize = 0;
-let gVec: usize = 0;
-let gIdx: usize = 0;
-let gRot: usize = 0;
-let gRotCap: i32 = 0;
-let gSweeps: usize = 0;
-let gSweepCap: i32 = 0;
-let gGemm: usize = 0;
+/**
+ * The arrays of one `dstedcVectors` call, passed down its recursion: n, d, e, the eigenvector matrix w, the work
+ * areas G (n²), U (n²) and 8n vector doubles, the index array (5n i32), the QL rotation log and the GEMM workspace.
+ * Filled on entry to the kernel; its bytes are a static cell (`DC_CELL`), since kernels never allocate.
+ */
+@final @unmanaged class Dc {
+  n: i32;
+  rotCap: i32;
+  sweepCap: i32;
+  d: usize;
+  e: usize;
+  w: usize;
+  g: usize;
+  u: usize;
+  vec: usize;
+  idx: usize;
+  rot: usize;
+  sweeps: usize;
+  gemm: usize;
+}
+
+const DC_CELL: usize = memory.data(offsetof<Dc>(), 8);
 
 /** Doubles of workspace dstedcVectors needs in `work` (besides gemmWork and the rotation log): 2n² + 8n. */
 export function dstedcWorkSize(n: i32): i32 {
@@ -656,47 +664,48 @@ export function dstedcVectors(
   n: i32, d: usize, e: usize, w: usize, work: usize, iwork: usize,
   rot: usize, rotCap: i32, sweeps: usize, sweepCap: i32, gemmWork: usize,
 ): i32 {
-  gN = n;
-  gD = d;
-  gE = e;
-  gW = w;
-  gG = work;
-  gU = gG + ((<usize>n * <usize>n) << 3);
-  gVec = gU + ((<usize>n * <usize>n) << 3); // 8n doubles of vectors
-  gIdx = iwork; // 5n i32
-  gRot = rot;
-  gRotCap = rotCap;
-  gSweeps = sweeps;
-  gSweepCap = sweepCap;
-  gGemm = gemmWork;
+  const dc = changetype<Dc>(DC_CELL);
+  dc.n = n;
+  dc.d = d;
+  dc.e = e;
+  dc.w = w;
+  dc.g = work;
+  dc.u = dc.g + ((<usize>n * <usize>n) << 3);
+  dc.vec = dc.u + ((<usize>n * <usize>n) << 3); // 8n doubles of vectors
+  dc.idx = iwork; // 5n i32
+  dc.rot = rot;
+  dc.rotCap = rotCap;
+  dc.sweeps = sweeps;
+  dc.sweepCap = sweepCap;
+  dc.gemm = gemmWork;
   memory.fill(w, 0, (<usize>n * <usize>n) << 3);
-  return dcSolve(0, n);
+  return dcSolve(dc, 0, n);
 }
 
-function dcSolve(lo: i32, hi: i32): i32 {
+function dcSolve(dc: Dc, lo: i32, hi: i32): i32 {
   const size = hi - lo;
-  if (size <= LEAF) return leafSolve(lo, hi);
+  if (size <= LEAF) return leafSolve(dc, lo, hi);
   const mid = lo + (size >> 1);
-  const beta = ld(gE, mid - 1);
+  const beta = ld(dc.e, mid - 1);
   const ab = Math.abs(beta);
-  st(gD, mid - 1, ld(gD, mid - 1) - ab);
-  st(gD, mid, ld(gD, mid) - ab);
-  let status = dcSolve(lo, mid);
+  st(dc.d, mid - 1, ld(dc.d, mid - 1) - ab);
+  st(dc.d, mid, ld(dc.d, mid) - ab);
+  let status = dcSolve(dc, lo, mid);
   if (status != 0) return status;
-  status = dcSolve(mid, hi);
+  status = dcSolve(dc, mid, hi);
   if (status != 0) return status;
-  merge(lo, mid, hi, beta);
+  merge(dc, lo, mid, hi, beta);
   return 0;
 }
 
 /** Leaf: W[lo:hi, lo:hi] = eigenvectors by implicit QL from the identity; eigenvalues sorted ascending. */
-function leafSolve(lo: i32, hi: i32): i32 {
+function leafSolve(dc: Dc, lo: i32, hi: i32): i32 {
   const s = hi - lo;
-  const n = gN;
-  const blk = gW + ((<usize>lo * <usize>n + <usize>lo) << 3);
+  const n = dc.n;
+  const blk = dc.w + ((<usize>lo * <usize>n + <usize>lo) << 3);
   for (let j = 0; j < s; j++) st(blk + ((<usize>j * <usize>n) << 3), j, 1);
-  const dl = gD + (<usize>lo << 3);
-  const status = tridiagQL(s, dl, gE + (<usize>lo << 3), blk, n, gRot, gRotCap, gSweeps, gSweepCap, 1);
+  const dl = dc.d + (<usize>lo << 3);
+  const status = tridiagQL(s, dl, dc.e + (<usize>lo << 3), blk, n, dc.rot, dc.rotCap, dc.sweeps, dc.sweepCap, 1);
   if (status != 0) return lo + status;
   // selection sort with column swaps (s ≤ LEAF)
   for (let i = 0; i < s - 1; i++) {
@@ -731,22 +740,22 @@ function leafSolve(lo: i32, hi: i32): i32 {
  * d[lo:hi] the two ascending spectra; on exit the block holds the eigenvectors of T[lo:hi, lo:hi] and d its
  * eigenvalues, ascending.
  */
-function merge(lo: i32, mid: i32, hi: i32, beta: f64): void {
-  const n = gN;
+function merge(dc: Dc, lo: i32, mid: i32, hi: i32, beta: f64): void {
+  const n = dc.n;
   const m = hi - lo;
   const n1 = mid - lo;
   const ldn = <usize>n << 3;
-  const blk = gW + ((<usize>lo * <usize>n + <usize>lo) << 3);
-  const dl = gD + (<usize>lo << 3);
-  // vectors (8n doubles): z, dt (kept poles), zt (kept z), lam, defl values, ẑ
-  const z = gVec;
+  const blk = dc.w + ((<usize>lo * <usize>n + <usize>lo) << 3);
+  const dl = dc.d + (<usize>lo << 3);
+  // vectors (8n doubles): z, dt (kept poles), zt (kept z), lam, defl values, ẑ, then secularRoots' sum
+  const z = dc.vec;
   const dt = z + ldn;
   const zt = dt + ldn;
   const lam = zt + ldn;
   const dv = lam + ldn;
   const zh = dv + ldn;
   // index arrays (5n i32): perm (merged order), kept, deflated, final order, column type
-  const perm = gIdx;
+  const perm = dc.idx;
   const kept = perm + (<usize>n << 2);
   const defl = kept + (<usize>n << 2);
   const ord = defl + (<usize>n << 2);
@@ -831,7 +840,7 @@ function merge(lo: i32, mid: i32, hi: i32, beta: f64): void {
   }
   const K = nk;
   // G = [kept columns | deflated columns] (m × m, column-major, ld m)
-  const G = gG;
+  const G = dc.g;
   const ldm = <usize>m << 3;
   // grouped position of kept column i: type 1 first, then 2, then 3 (ord holds it until the final sort)
   let k1 = 0;
@@ -861,22 +870,22 @@ function merge(lo: i32, mid: i32, hi: i32, beta: f64): void {
     st(dv, q, ld(dl, ildx(defl, q)));
   }
   if (K > 0) {
-    secularRoots(K, dt, zt, rho, lam, gU);
-    eigenvectorsGuEisenstat(K, dt, zt, rho, gU, zh);
+    secularRoots(K, dt, zt, rho, lam, dc.u, zh + ldn); // zh + ldn: the 7th of the 8n vector doubles
+    eigenvectorsGuEisenstat(K, dt, zt, rho, dc.u, zh);
     // rows of U in grouped order (zh is free now)
     for (let i = 0; i < K; i++) {
-      const cu = gU + ((<usize>i * <usize>K) << 3);
+      const cu = dc.u + ((<usize>i * <usize>K) << 3);
       for (let j = 0; j < K; j++) st(zh, ildx(ord, j), ld(cu, j));
       memory.copy(cu, zh, <usize>K << 3);
     }
     // block columns 0…K−1 ← G[:, 0:K] · U, by blocks: top rows use types 1–2, bottom rows types 2–3
     // (row-major: Rᵀ = Uᵀ · Gᵀ, the row-major views of the column-major U, G and the block).
     const n2 = m - n1;
-    if (k1 + k2 > 0) dgemm(0, 0, K, n1, k1 + k2, 1.0, gU, K, G, m, 0.0, blk, n, gGemm);
+    if (k1 + k2 > 0) dgemm(0, 0, K, n1, k1 + k2, 1.0, dc.u, K, G, m, 0.0, blk, n, dc.gemm);
     else for (let i = 0; i < K; i++) memory.fill(blk + <usize>i * ldn, 0, <usize>n1 << 3);
     const kb = K - k1;
     const top = <usize>n1 << 3;
-    if (kb > 0) dgemm(0, 0, K, n2, kb, 1.0, gU + (<usize>k1 << 3), K, G + <usize>k1 * ldm + top, m, 0.0, blk + top, n, gGemm);
+    if (kb > 0) dgemm(0, 0, K, n2, kb, 1.0, dc.u + (<usize>k1 << 3), K, G + <usize>k1 * ldm + top, m, 0.0, blk + top, n, dc.gemm);
     else for (let i = 0; i < K; i++) memory.fill(blk + <usize>i * ldn + top, 0, <usize>n2 << 3);
   }
   // deflated columns after the updated ones
@@ -938,8 +947,9 @@ function merge(lo: i32, mid: i32, hi: i32, beta: f64): void {
  * Roots λ₀ < … < λ_{K−1} of 1/ρ + Σⱼ zⱼ²/(dⱼ − λ) = 0 (d ascending, ρ > 0, zⱼ ≠ 0): λᵢ ∈ (dᵢ, dᵢ₊₁) and
  * λ_{K−1} ∈ (d_{K−1}, d_{K−1} + ρ‖z‖²]. Column i of u (K × K, column-major) gets dⱼ − λᵢ, computed as
  * (dⱼ − d_org) − τ from the pole d_org nearer the root, which keeps the small differences accurate.
+ * sum: one double of scratch (the ψ and φ sums of `secularSums`).
  */
-function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize): void {
+function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize, sum: usize): void {
   const rinv = 1 / rho;
   if (K == 1) {
     const t = rho * ld(z, 0) * ld(z, 0);
@@ -981,11 +991,11 @@ function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize
     let tau = 0.5 * (lo + hi);
     for (let it = 0; it < SECULAR_MAX_ITER; it++) {
       // ψ over j ≤ i (negative terms), φ over j > i (positive terms), and their derivatives
-      const psi2 = secularSums(z, cu, tau, 0, i + 1);
-      const psi = gSum;
+      const psi2 = secularSums(z, cu, tau, 0, i + 1, sum);
+      const psi = load<f64>(sum);
       const dpsi = psi2;
-      const dphi = secularSums(z, cu, tau, i + 1, K);
-      const phi = gSum;
+      const dphi = secularSums(z, cu, tau, i + 1, K, sum);
+      const phi = load<f64>(sum);
       const wv = rinv + psi + phi;
       const dw = dpsi + dphi;
       const erretm = 8 * (phi - psi) + 2 * rinv + 3 * Math.abs(tau) * dw;
@@ -1020,10 +1030,8 @@ function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize
   }
 }
 
-let gSum: f64 = 0;
-
-/** Σ zⱼ²/(δⱼ − τ) into gSum and returns Σ zⱼ²/(δⱼ − τ)², over j ∈ [j0, j1) (δ = column cu). */
-function secularSums(z: usize, cu: usize, tau: f64, j0: i32, j1: i32): f64 {
+/** Σ zⱼ²/(δⱼ − τ) into sum[0] and returns Σ zⱼ²/(δⱼ − τ)², over j ∈ [j0, j1) (δ = column cu). */
+function secularSums(z: usize, cu: usize, tau: f64, j0: i32, j1: i32, sum: usize): f64 {
   let s: f64 = 0;
   let ds: f64 = 0;
   let j = j0;
@@ -1047,7 +1055,7 @@ function secularSums(z: usize, cu: usize, tau: f64, j0: i32, j1: i32): f64 {
     s += zj * t;
     ds += t * t;
   }
-  gSum = s;
+  store<f64>(sum, s);
   return ds;
 }
 

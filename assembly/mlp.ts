@@ -16,6 +16,7 @@
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
 import { dgemm, dsyrk } from "./blas";
+import { gemmSmallNT, SMALL_NT } from "./gemm-small";
 import { sigmoidF, sigmoidV8, tanhF, tanhV, tanhV8 } from "./elementary";
 
 const Z_: i32 = 0;
@@ -31,17 +32,26 @@ const RGA_: i32 = 9;
 const RZ_: i32 = 10;
 const RA_: i32 = 11;
 
-// The network of the current call (set by `setNet`; kernels run one at a time).
-let gL: i32 = 0;
-let gWidths: usize = 0;
-let gCodes: usize = 0;
-let gCp: usize = 0;
-let gBias: i32 = 0;
-let gN: i32 = 0;
-let gT: i32 = 0;
-let gM: i32 = 0;
-let gS: usize = 0;
-let gWork: usize = 0;
+/**
+ * The network and buffers of one kernel call, passed to every pass: L, bias, n, T = Σₗmₗ, M = paramCount and the
+ * pointers widths, codes, cparams, the scratch s and the GEMM workspace. Each exported kernel fills one with
+ * `netOf` on entry. Its bytes are a static cell (`NET_CELL`), since kernels never allocate; nothing reads it after
+ * the kernel returns.
+ */
+@final @unmanaged class Net {
+  L: i32;
+  bias: i32;
+  n: i32;
+  T: i32;
+  M: i32;
+  widths: usize;
+  codes: usize;
+  cp: usize;
+  s: usize;
+  work: usize;
+}
+
+const NET_CELL: usize = memory.data(offsetof<Net>(), 8);
 
 @inline function ldf(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -49,53 +59,56 @@ let gWork: usize = 0;
 @inline function stf(p: usize, i: i32, v: f64): void {
   store<f64>(p + (<usize>i << 3), v);
 }
-@inline function width(l: i32): i32 {
-  return load<i32>(gWidths + (<usize>l << 2));
+@inline function width(net: Net, l: i32): i32 {
+  return load<i32>(net.widths + (<usize>l << 2));
 }
-@inline function codeOf(l: i32): i32 {
-  return load<i32>(gCodes + (<usize>(l - 1) << 2));
+@inline function codeOf(net: Net, l: i32): i32 {
+  return load<i32>(net.codes + (<usize>(l - 1) << 2));
 }
-@inline function cpOf(l: i32): f64 {
-  return load<f64>(gCp + (<usize>(l - 1) << 3));
+@inline function cpOf(net: Net, l: i32): f64 {
+  return load<f64>(net.cp + (<usize>(l - 1) << 3));
 }
 
-function setNet(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, s: usize, work: usize): void {
-  gL = L;
-  gWidths = widths;
-  gCodes = codes;
-  gCp = cparams;
-  gBias = bias;
-  gN = n;
-  gS = s;
-  gWork = work;
+/** The `Net` of a kernel call (in NET_CELL): T and M from the widths. */
+function netOf(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, s: usize, work: usize): Net {
+  const net = changetype<Net>(NET_CELL);
+  net.L = L;
+  net.widths = widths;
+  net.codes = codes;
+  net.cp = cparams;
+  net.bias = bias;
+  net.n = n;
+  net.s = s;
+  net.work = work;
   let t = 0;
   let m = 0;
   for (let l = 1; l <= L; l++) {
-    t += width(l);
-    m += width(l) * width(l - 1) + (bias ? width(l) : 0);
+    t += width(net, l);
+    m += width(net, l) * width(net, l - 1) + (bias ? width(net, l) : 0);
   }
-  gT = t;
-  gM = m;
+  net.T = t;
+  net.M = m;
+  return net;
 }
 
 /** Pointer to array `a` of layer l. */
-function arr(a: i32, l: i32): usize {
+function arr(net: Net, a: i32, l: i32): usize {
   let cum = 0;
-  for (let t = 1; t < l; t++) cum += width(t);
-  return gS + ((<usize>a * <usize>gN * <usize>gT + <usize>gN * <usize>cum) << 3);
+  for (let t = 1; t < l; t++) cum += width(net, t);
+  return net.s + ((<usize>a * <usize>net.n * <usize>net.T + <usize>net.n * <usize>cum) << 3);
 }
 /** Offset of Wˡ in θ. */
-function offW(l: i32): i32 {
+function offW(net: Net, l: i32): i32 {
   let o = 0;
-  for (let t = 1; t < l; t++) o += width(t) * width(t - 1) + (gBias ? width(t) : 0);
+  for (let t = 1; t < l; t++) o += width(net, t) * width(net, t - 1) + (net.bias ? width(net, t) : 0);
   return o;
 }
-@inline function offB(l: i32): i32 {
-  return offW(l) + width(l) * width(l - 1);
+@inline function offB(net: Net, l: i32): i32 {
+  return offW(net, l) + width(net, l) * width(net, l - 1);
 }
 /** Activations of layer l − 1 (X for l = 1). */
-@inline function aPrev(l: i32, x: usize): usize {
-  return l == 1 ? x : arr(A_, l - 1);
+@inline function aPrev(net: Net, l: i32, x: usize): usize {
+  return l == 1 ? x : arr(net, A_, l - 1);
 }
 
 // ---- activations -------------------------------------------------------------------------------------------
@@ -192,197 +205,36 @@ function activate(code: i32, p: f64, z: usize, a: usize, s1: usize, s2: usize, c
   }
 }
 
-// ---- small dense products ----------------------------------------------------------------------------------
-
-/** Largest layer width (in and out) that `preActivation` sends through `denseSmall` instead of `dgemm`. */
-const SMALL_DIM: i32 = 64;
-
-/**
- * Z (n × m) = A·Wᵀ + 1bᵀ (A n × k, W m × k, both row-major; b = 0: no bias) for small layers (k ≤ 64 < KC), the
- * products of a forward pass. dgemm packs A (n·k copies) and B for every call and runs a 2×8 tile with k steps,
- * C read and written once per tile, and a 20-wide layer ends in an edge tile computed into scratch: at k = m = 20
- * its fixed costs dominate (≈ 5 GFLOP/s). Here only Wᵀ is packed (into `pack`: column panels of 8, then 4, 2, 1
- * columns, each k rows of contiguous doubles; m·k copies), A is read in place, and Z is written once with the
- * bias added. Every entry is the same sum in the same order as dgemm's (k ≤ KC: one k-block; the tile sum starts
- * at 0 and adds aᵢₚwⱼₚ for p = 0, 1, …, k − 1; then bⱼ + sum, or the sum alone without bias), so the results are
- * bit-identical to `dgemm(0, 1, …)` after a bias copy.
- */
-function denseSmall(n: i32, m: i32, k: i32, a: usize, w: usize, b: usize, z: usize, pack: usize): void {
-  // pack Wᵀ by column panels
-  let j0 = 0;
-  while (j0 < m) {
-    const wd = panelWidth(m - j0);
-    const dst = pack + (<usize>(j0 * k) << 3);
-    for (let q = 0; q < wd; q++) {
-      const src = w + (<usize>((j0 + q) * k) << 3);
-      for (let p = 0; p < k; p++) stf(dst, p * wd + q, ldf(src, p));
-    }
-    j0 += wd;
-  }
-  const lda8 = <usize>k << 3;
-  const ldz8 = <usize>m << 3;
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const ai = a + (<usize>i * lda8);
-    const zi = z + (<usize>i * ldz8);
-    j0 = 0;
-    while (j0 < m) {
-      const wd = panelWidth(m - j0);
-      const pb = pack + (<usize>(j0 * k) << 3);
-      const bj = b ? b + (<usize>j0 << 3) : 0;
-      const zij = zi + (<usize>j0 << 3);
-      if (wd == 8) tile2x8(k, ai, lda8, pb, bj, zij, ldz8);
-      else if (wd == 4) tile2x4(k, ai, lda8, pb, bj, zij, ldz8);
-      else if (wd == 2) tile2x2(k, ai, lda8, pb, bj, zij, ldz8);
-      else tile2x1(k, ai, lda8, pb, bj, zij, ldz8);
-      j0 += wd;
-    }
-  }
-  if (i < n) {
-    const ai = a + (<usize>i * lda8);
-    const zi = z + (<usize>i * ldz8);
-    for (let j = 0; j < m; j++) {
-      let s: f64 = 0;
-      for (let p = 0; p < k; p++) s += ldf(ai, p) * ldf(w, j * k + p);
-      stf(zi, j, b ? ldf(b, j) + s : s);
-    }
-  }
-}
-
-/** Width of the next column panel of `denseSmall` with `rest` columns left: 8, 4, 2 or 1. */
-@inline function panelWidth(rest: i32): i32 {
-  return rest >= 8 ? 8 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
-}
-
-/** Rows i, i + 1 × 1 column of `denseSmall` (a one-output layer): the two rows in the two lanes. */
-function tile2x1(k: i32, a0: usize, lda8: usize, pw: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    c = f64x2.add(c, f64x2.mul(v128.load64_lane(a1 + q, v128.load64_splat(a0 + q), 1), v128.load64_splat(pw + q)));
-  }
-  if (b) c = f64x2.add(v128.load64_splat(b), c);
-  v128.store64_lane(z, c, 0);
-  v128.store64_lane(z + ldz8, c, 1);
-}
-
-/** Rows i, i + 1 × 8 columns of `denseSmall` (8 f64x2 accumulators, as dgemm's micro-kernel). */
-function tile2x8(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    const x0 = v128.load64_splat(a0 + q);
-    const x1 = v128.load64_splat(a1 + q);
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const b2 = v128.load(pb, 32);
-    const b3 = v128.load(pb, 48);
-    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-    c02 = f64x2.add(c02, f64x2.mul(x0, b2));
-    c03 = f64x2.add(c03, f64x2.mul(x0, b3));
-    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-    c12 = f64x2.add(c12, f64x2.mul(x1, b2));
-    c13 = f64x2.add(c13, f64x2.mul(x1, b3));
-    pb += 64;
-  }
-  const z1 = z + ldz8;
-  if (b) {
-    const v0 = v128.load(b), v1 = v128.load(b, 16), v2 = v128.load(b, 32), v3 = v128.load(b, 48);
-    c00 = f64x2.add(v0, c00); c01 = f64x2.add(v1, c01); c02 = f64x2.add(v2, c02); c03 = f64x2.add(v3, c03);
-    c10 = f64x2.add(v0, c10); c11 = f64x2.add(v1, c11); c12 = f64x2.add(v2, c12); c13 = f64x2.add(v3, c13);
-  }
-  v128.store(z, c00);
-  v128.store(z, c01, 16);
-  v128.store(z, c02, 32);
-  v128.store(z, c03, 48);
-  v128.store(z1, c10);
-  v128.store(z1, c11, 16);
-  v128.store(z1, c12, 32);
-  v128.store(z1, c13, 48);
-}
-
-/** Rows i, i + 1 × 4 columns of `denseSmall`. */
-function tile2x4(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    const x0 = v128.load64_splat(a0 + q);
-    const x1 = v128.load64_splat(a1 + q);
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-    pb += 32;
-  }
-  const z1 = z + ldz8;
-  if (b) {
-    const v0 = v128.load(b), v1 = v128.load(b, 16);
-    c00 = f64x2.add(v0, c00); c01 = f64x2.add(v1, c01);
-    c10 = f64x2.add(v0, c10); c11 = f64x2.add(v1, c11);
-  }
-  v128.store(z, c00);
-  v128.store(z, c01, 16);
-  v128.store(z1, c10);
-  v128.store(z1, c11, 16);
-}
-
-/** Rows i, i + 1 × 2 columns of `denseSmall`. */
-function tile2x2(k: i32, a0: usize, lda8: usize, pb: usize, b: usize, z: usize, ldz8: usize): void {
-  const a1 = a0 + lda8;
-  let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
-  for (let p = 0; p < k; p++) {
-    const q = <usize>p << 3;
-    const b0 = v128.load(pb);
-    c0 = f64x2.add(c0, f64x2.mul(v128.load64_splat(a0 + q), b0));
-    c1 = f64x2.add(c1, f64x2.mul(v128.load64_splat(a1 + q), b0));
-    pb += 16;
-  }
-  if (b) {
-    const v0 = v128.load(b);
-    c0 = f64x2.add(v0, c0);
-    c1 = f64x2.add(v0, c1);
-  }
-  v128.store(z, c0);
-  v128.store(z + ldz8, c1);
-}
-
 // ---- passes -------------------------------------------------------------------------------------------------
 
-/** z (n × mₗ) = A^{l−1}Wˡᵀ + 1bˡᵀ with the weights of θ = p (A⁰ = X). */
-function preActivation(p: usize, x: usize, l: i32, z: usize): void {
-  const n = gN;
-  const m = width(l);
-  const k = width(l - 1);
-  const w = p + (<usize>offW(l) << 3);
+/**
+ * z (n × mₗ) = A^{l−1}Wˡᵀ + 1bˡᵀ with the weights of θ = p (A⁰ = X). Narrow layers (≤ 64 in and out, SIMD build)
+ * by dgemm's small-product path with the bias row as its addend (no copy of b into every row); the others by the
+ * bias rows, then dgemm with beta = 1. Both give the same bits (gemm-small.ts).
+ */
+function preActivation(net: Net, p: usize, x: usize, l: i32, z: usize): void {
+  const n = net.n;
+  const m = width(net, l);
+  const k = width(net, l - 1);
+  const w = p + (<usize>offW(net, l) << 3);
+  const b = net.bias ? p + (<usize>offB(net, l) << 3) : 0;
   if (ASC_FEATURE_SIMD) {
-    if (m <= SMALL_DIM && k <= SMALL_DIM) {
-      denseSmall(n, m, k, aPrev(l, x), w, gBias ? p + (<usize>offB(l) << 3) : 0, z, gWork);
+    if (m <= SMALL_NT && k <= SMALL_NT) {
+      gemmSmallNT(n, m, k, 1, aPrev(net, l, x), k, w, k, z, m, net.work, b, 0);
       return;
     }
   }
-  if (gBias) {
-    const b = p + (<usize>offB(l) << 3);
-    for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
-  }
-  dgemm(0, 1, n, m, k, 1, aPrev(l, x), k, w, k, gBias ? 1 : 0, z, m, gWork);
+  if (b) for (let i = 0; i < n; i++) memory.copy(z + (<usize>(i * m) << 3), b, <usize>m << 3);
+  dgemm(0, 1, n, m, k, 1, aPrev(net, l, x), k, w, k, b ? 1 : 0, z, m, net.work);
 }
 
 /** Forward pass: Z, A, S1 (and S2 when want2) of every layer. */
-function forwardPass(p: usize, x: usize, want2: i32): void {
-  const n = gN;
-  for (let l = 1; l <= gL; l++) {
-    const z = arr(Z_, l);
-    preActivation(p, x, l, z);
-    activate(codeOf(l), cpOf(l), z, arr(A_, l), arr(S1_, l), arr(S2_, l), n * width(l), want2);
+function forwardPass(net: Net, p: usize, x: usize, want2: i32): void {
+  const n = net.n;
+  for (let l = 1; l <= net.L; l++) {
+    const z = arr(net, Z_, l);
+    preActivation(net, p, x, l, z);
+    activate(codeOf(net, l), cpOf(net, l), z, arr(net, A_, l), arr(net, S1_, l), arr(net, S2_, l), n * width(net, l), want2);
   }
 }
 
@@ -390,11 +242,11 @@ function forwardPass(p: usize, x: usize, want2: i32): void {
  * Loss on the outputs A^L; writes G = ∂R/∂f into GA^L (and softmax P for cross-entropy) when wantG = 1 (the
  * default; `mlpLossPlane` passes 0 and needs no GA/P scratch). Without L2.
  */
-function outputLoss(lossCode: i32, y: usize, wantG: i32 = 1): f64 {
-  const n = gN;
-  const r = width(gL);
-  const f = arr(A_, gL);
-  const g = arr(GA_, gL);
+function outputLoss(net: Net, lossCode: i32, y: usize, wantG: i32 = 1): f64 {
+  const n = net.n;
+  const r = width(net, net.L);
+  const f = arr(net, A_, net.L);
+  const g = arr(net, GA_, net.L);
   const inv = 1.0 / <f64>n;
   let loss: f64 = 0;
   if (lossCode == 0) {
@@ -405,7 +257,7 @@ function outputLoss(lossCode: i32, y: usize, wantG: i32 = 1): f64 {
     }
     return loss * 0.5 * inv;
   }
-  const pp = arr(P_, gL);
+  const pp = arr(net, P_, net.L);
   for (let i = 0; i < n; i++) {
     const o = i * r;
     let mx = -Infinity;
@@ -428,20 +280,20 @@ function outputLoss(lossCode: i32, y: usize, wantG: i32 = 1): f64 {
 }
 
 /** Backward pass from GA^L: D, GA of every layer; the gradient into grad (when grad ≠ 0). */
-function backwardPass(p: usize, x: usize, grad: usize): void {
-  const n = gN;
-  for (let l = gL; l >= 1; l--) {
-    const m = width(l);
-    const k = width(l - 1);
-    const ga = arr(GA_, l);
-    const d = arr(D_, l);
-    const s1 = arr(S1_, l);
+function backwardPass(net: Net, p: usize, x: usize, grad: usize): void {
+  const n = net.n;
+  for (let l = net.L; l >= 1; l--) {
+    const m = width(net, l);
+    const k = width(net, l - 1);
+    const ga = arr(net, GA_, l);
+    const d = arr(net, D_, l);
+    const s1 = arr(net, S1_, l);
     for (let q = 0; q < n * m; q++) stf(d, q, ldf(ga, q) * ldf(s1, q));
     if (grad) {
-      dgemm(1, 0, m, k, n, 1, d, m, aPrev(l, x), k, 0, grad + (<usize>offW(l) << 3), k, gWork);
-      if (gBias) colSums(d, n, m, grad + (<usize>offB(l) << 3));
+      dgemm(1, 0, m, k, n, 1, d, m, aPrev(net, l, x), k, 0, grad + (<usize>offW(net, l) << 3), k, net.work);
+      if (net.bias) colSums(d, n, m, grad + (<usize>offB(net, l) << 3));
     }
-    if (l > 1) dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>offW(l) << 3), k, 0, arr(GA_, l - 1), k, gWork);
+    if (l > 1) dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>offW(net, l) << 3), k, 0, arr(net, GA_, l - 1), k, net.work);
   }
 }
 
@@ -457,36 +309,36 @@ function colSums(d: usize, n: i32, m: i32, out: usize): void {
  * The R-operator (Pearlmutter 1994) after forwardPass(want2 = 1), outputLoss and backwardPass:
  * hv = H·v (part 0), H₀·v (part 1, Gauss–Newton) or H₁·v (part 2, residual); without L2.
  */
-function rop(lossCode: i32, p: usize, x: usize, v: usize, part: i32, hv: usize): void {
-  const n = gN;
+function rop(net: Net, lossCode: i32, p: usize, x: usize, v: usize, part: i32, hv: usize): void {
+  const n = net.n;
   const gn = part != 2;
   const res = part != 1;
-  for (let l = 1; l <= gL; l++) {
-    const m = width(l);
-    const k = width(l - 1);
-    const rz = arr(RZ_, l);
-    const oW = offW(l);
-    if (gBias) {
-      const vb = v + (<usize>offB(l) << 3);
+  for (let l = 1; l <= net.L; l++) {
+    const m = width(net, l);
+    const k = width(net, l - 1);
+    const rz = arr(net, RZ_, l);
+    const oW = offW(net, l);
+    if (net.bias) {
+      const vb = v + (<usize>offB(net, l) << 3);
       for (let i = 0; i < n; i++) memory.copy(rz + (<usize>(i * m) << 3), vb, <usize>m << 3);
     }
-    dgemm(0, 1, n, m, k, 1, aPrev(l, x), k, v + (<usize>oW << 3), k, gBias ? 1 : 0, rz, m, gWork);
-    if (l > 1) dgemm(0, 1, n, m, k, 1, arr(RA_, l - 1), k, p + (<usize>oW << 3), k, 1, rz, m, gWork);
-    const ra = arr(RA_, l);
-    const s1 = arr(S1_, l);
+    dgemm(0, 1, n, m, k, 1, aPrev(net, l, x), k, v + (<usize>oW << 3), k, net.bias ? 1 : 0, rz, m, net.work);
+    if (l > 1) dgemm(0, 1, n, m, k, 1, arr(net, RA_, l - 1), k, p + (<usize>oW << 3), k, 1, rz, m, net.work);
+    const ra = arr(net, RA_, l);
+    const s1 = arr(net, S1_, l);
     for (let q = 0; q < n * m; q++) stf(ra, q, ldf(s1, q) * ldf(rz, q));
   }
-  const r = width(gL);
+  const r = width(net, net.L);
   const inv = 1.0 / <f64>n;
-  const rgaL = arr(RGA_, gL);
-  const raL = arr(RA_, gL);
+  const rgaL = arr(net, RGA_, net.L);
+  const raL = arr(net, RA_, net.L);
   if (!gn) {
     for (let q = 0; q < n * r; q++) stf(rgaL, q, 0);
   } else if (lossCode == 0) {
     for (let q = 0; q < n * r; q++) stf(rgaL, q, ldf(raL, q) * inv);
   } else {
-    const pp = arr(P_, gL);
-    const smass = arr(MASS_, 1);
+    const pp = arr(net, P_, net.L);
+    const smass = arr(net, MASS_, 1);
     for (let i = 0; i < n; i++) {
       const o = i * r;
       let pu: f64 = 0;
@@ -495,38 +347,38 @@ function rop(lossCode: i32, p: usize, x: usize, v: usize, part: i32, hv: usize):
       for (let k = 0; k < r; k++) stf(rgaL, o + k, si * ldf(pp, o + k) * (ldf(raL, o + k) - pu) * inv);
     }
   }
-  for (let l = gL; l >= 1; l--) {
-    const m = width(l);
-    const k = width(l - 1);
-    const rga = arr(RGA_, l);
-    const rd = arr(RD_, l);
-    const s1 = arr(S1_, l);
-    const s2 = arr(S2_, l);
-    const ga = arr(GA_, l);
-    const rz = arr(RZ_, l);
+  for (let l = net.L; l >= 1; l--) {
+    const m = width(net, l);
+    const k = width(net, l - 1);
+    const rga = arr(net, RGA_, l);
+    const rd = arr(net, RD_, l);
+    const s1 = arr(net, S1_, l);
+    const s2 = arr(net, S2_, l);
+    const ga = arr(net, GA_, l);
+    const rz = arr(net, RZ_, l);
     for (let q = 0; q < n * m; q++) {
       let t = ldf(rga, q) * ldf(s1, q);
       if (res) t += ldf(ga, q) * ldf(s2, q) * ldf(rz, q);
       stf(rd, q, t);
     }
-    const oW = offW(l);
+    const oW = offW(net, l);
     const hvW = hv + (<usize>oW << 3);
-    dgemm(1, 0, m, k, n, 1, rd, m, aPrev(l, x), k, 0, hvW, k, gWork);
-    if (res && l > 1) dgemm(1, 0, m, k, n, 1, arr(D_, l), m, arr(RA_, l - 1), k, 1, hvW, k, gWork);
-    if (gBias) colSums(rd, n, m, hv + (<usize>offB(l) << 3));
+    dgemm(1, 0, m, k, n, 1, rd, m, aPrev(net, l, x), k, 0, hvW, k, net.work);
+    if (res && l > 1) dgemm(1, 0, m, k, n, 1, arr(net, D_, l), m, arr(net, RA_, l - 1), k, 1, hvW, k, net.work);
+    if (net.bias) colSums(rd, n, m, hv + (<usize>offB(net, l) << 3));
     if (l > 1) {
-      const prev = arr(RGA_, l - 1);
-      dgemm(0, 0, n, k, m, 1, rd, m, p + (<usize>oW << 3), k, 0, prev, k, gWork);
-      if (res) dgemm(0, 0, n, k, m, 1, arr(D_, l), m, v + (<usize>oW << 3), k, 1, prev, k, gWork);
+      const prev = arr(net, RGA_, l - 1);
+      dgemm(0, 0, n, k, m, 1, rd, m, p + (<usize>oW << 3), k, 0, prev, k, net.work);
+      if (res) dgemm(0, 0, n, k, m, 1, arr(net, D_, l), m, v + (<usize>oW << 3), k, 1, prev, k, net.work);
     }
   }
 }
 
 /** sᵢ = Σₖ yᵢₖ into MASS (cross-entropy's Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ) needs it). */
-function softmaxMass(y: usize): void {
-  const n = gN;
-  const r = width(gL);
-  const sm = arr(MASS_, 1);
+function softmaxMass(net: Net, y: usize): void {
+  const n = net.n;
+  const r = width(net, net.L);
+  const sm = arr(net, MASS_, 1);
   for (let i = 0; i < n; i++) {
     let s: f64 = 0;
     for (let k = 0; k < r; k++) s += ldf(y, i * r + k);
@@ -535,23 +387,24 @@ function softmaxMass(y: usize): void {
 }
 
 /** J ((n·r) × M) after forwardPass: per-sample backpropagation of each output unit vector. Uses RD/RGA. */
-function jacobianInto(p: usize, x: usize, J: usize): void {
-  const n = gN;
-  const r = width(gL);
-  const M = gM;
+function jacobianInto(net: Net, p: usize, x: usize, J: usize): void {
+  const n = net.n;
+  const r = width(net, net.L);
+  const M = net.M;
+  const bias = net.bias; // a local: the loop below stores to memory, so a field load would be repeated
   // No zero-fill: for every output ko, the layer loop below writes each W and b entry of row (i, ko).
   for (let ko = 0; ko < r; ko++) {
     // δ^L with column ko = σ_out'(Z^L)
-    let d = arr(RD_, gL);
-    const s1L = arr(S1_, gL);
+    let d = arr(net, RD_, net.L);
+    const s1L = arr(net, S1_, net.L);
     for (let q = 0; q < n * r; q++) stf(d, q, 0);
     for (let i = 0; i < n; i++) stf(d, i * r + ko, ldf(s1L, i * r + ko));
-    for (let l = gL; l >= 1; l--) {
-      const m = width(l);
-      const k = width(l - 1);
-      const ap = aPrev(l, x);
-      const oW = offW(l);
-      const oB = offB(l);
+    for (let l = net.L; l >= 1; l--) {
+      const m = width(net, l);
+      const k = width(net, l - 1);
+      const ap = aPrev(net, l, x);
+      const oW = offW(net, l);
+      const oB = offB(net, l);
       for (let i = 0; i < n; i++) {
         const row = J + (<usize>((i * r + ko) * M) << 3);
         const arow = ap + (<usize>(i * k) << 3);
@@ -566,13 +419,13 @@ function jacobianInto(p: usize, x: usize, J: usize): void {
           } else {
             for (let a = 0; a < k; a++) stf(dst, a, dij * ldf(arow, a));
           }
-          if (gBias) stf(row, oB + j, dij);
+          if (bias) stf(row, oB + j, dij);
         }
       }
       if (l > 1) {
-        const prev = arr(RGA_, l - 1);
-        dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>oW << 3), k, 0, prev, k, gWork);
-        const s1 = arr(S1_, l - 1);
+        const prev = arr(net, RGA_, l - 1);
+        dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>oW << 3), k, 0, prev, k, net.work);
+        const s1 = arr(net, S1_, l - 1);
         for (let q = 0; q < n * k; q++) stf(prev, q, ldf(prev, q) * ldf(s1, q));
         d = prev;
       }
@@ -581,12 +434,12 @@ function jacobianInto(p: usize, x: usize, J: usize): void {
 }
 
 /** Cross-entropy: J ← J̃ with rows √sᵢ(diag √pᵢ − √pᵢpᵢᵀ)Jᵢ, so H₀ = J̃ᵀJ̃/n. `mix` has M doubles. */
-function gaussNewtonFactor(J: usize, mix: usize): void {
-  const n = gN;
-  const r = width(gL);
-  const M = gM;
-  const pp = arr(P_, gL);
-  const sm = arr(MASS_, 1);
+function gaussNewtonFactor(net: Net, J: usize, mix: usize): void {
+  const n = net.n;
+  const r = width(net, net.L);
+  const M = net.M;
+  const pp = arr(net, P_, net.L);
+  const sm = arr(net, MASS_, 1);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < M; c++) stf(mix, c, 0);
     for (let k = 0; k < r; k++) {
@@ -613,22 +466,22 @@ function gaussNewtonFactor(J: usize, mix: usize): void {
  * neuron: cᵢ = gᵢⱼσ''(zᵢⱼ) and eₖᵢ = Gᵢₖσ'(zᵢⱼ) are gathered into the (here unused) RZ/RA scratch, then every
  * entry of the neuron's blocks is one dot product over the samples, added to H once.
  */
-function addResidualShallow(x: usize, H: usize): void {
-  const n = gN;
-  const M = gM;
-  const d = width(0);
-  const m = width(1);
-  const r = width(2);
-  const s1 = arr(S1_, 1);
-  const s2 = arr(S2_, 1);
-  const G = arr(GA_, 2);
-  const ga1 = arr(GA_, 1); // gᵢⱼ = Σₖ Gᵢₖ W²ₖⱼ, already computed by backwardPass
-  const cv = arr(RZ_, 1); // n doubles
+function addResidualShallow(net: Net, x: usize, H: usize): void {
+  const n = net.n;
+  const M = net.M;
+  const d = width(net, 0);
+  const m = width(net, 1);
+  const r = width(net, 2);
+  const s1 = arr(net, S1_, 1);
+  const s2 = arr(net, S2_, 1);
+  const G = arr(net, GA_, 2);
+  const ga1 = arr(net, GA_, 1); // gᵢⱼ = Σₖ Gᵢₖ W²ₖⱼ, already computed by backwardPass
+  const cv = arr(net, RZ_, 1); // n doubles
   const ev = cv + (<usize>n << 3); // r·n doubles (RZ and RA together hold 2·n·(m + r) ≥ n·(2 + r))
   const u = ev + (<usize>(r * n) << 3); // n doubles
   const oB1 = m * d;
-  const oW2 = offW(2);
-  const dt = gBias ? d + 1 : d;
+  const oW2 = offW(net, 2);
+  const dt = net.bias ? d + 1 : d;
   for (let j = 0; j < m; j++) {
     for (let i = 0; i < n; i++) {
       const q = i * m + j;
@@ -666,44 +519,44 @@ function dotX(n: i32, u: usize, x: usize, d: i32, b: i32): f64 {
 
 /** F (n × d_out) = f(X). */
 export function mlpForward(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, p: usize, x: usize, s: usize, work: usize, f: usize): void {
-  setNet(L, widths, codes, cparams, bias, n, s, work);
-  forwardPass(p, x, 0);
-  memory.copy(f, arr(A_, L), <usize>(n * width(L)) << 3);
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(net, p, x, 0);
+  memory.copy(f, arr(net, A_, L), <usize>(n * width(net, L)) << 3);
 }
 
 /** zaOut (2·n·Σₗmₗ doubles) = [Z of layers 1..L, A of layers 1..L], each n × mₗ, layer after layer. */
 export function mlpLayers(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, p: usize, x: usize, s: usize, work: usize, zaOut: usize): void {
-  setNet(L, widths, codes, cparams, bias, n, s, work);
-  forwardPass(p, x, 0);
-  const bytes = (<usize>n * <usize>gT) << 3;
-  memory.copy(zaOut, arr(Z_, 1), bytes);
-  memory.copy(zaOut + bytes, arr(A_, 1), bytes);
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(net, p, x, 0);
+  const bytes = (<usize>n * <usize>net.T) << 3;
+  memory.copy(zaOut, arr(net, Z_, 1), bytes);
+  memory.copy(zaOut + bytes, arr(net, A_, 1), bytes);
 }
 
 /** Returns R (without L2); writes ∇R into grad when wantGrad = 1. */
 export function mlpLossGrad(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, grad: usize, wantGrad: i32): f64 {
-  setNet(L, widths, codes, cparams, bias, n, s, work);
-  forwardPass(p, x, 0);
-  const loss = outputLoss(lossCode, y);
-  if (wantGrad) backwardPass(p, x, grad);
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(net, p, x, 0);
+  const loss = outputLoss(net, lossCode, y);
+  if (wantGrad) backwardPass(net, p, x, grad);
   return loss;
 }
 
 /** hv = H·v, H₀·v or H₁·v (part 0, 1, 2) by the R-operator; without L2. */
 export function mlpHvp(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, v: usize, part: i32, s: usize, work: usize, hv: usize): void {
-  setNet(L, widths, codes, cparams, bias, n, s, work);
-  forwardPass(p, x, 1);
-  outputLoss(lossCode, y);
-  backwardPass(p, x, 0);
-  if (lossCode == 1) softmaxMass(y);
-  rop(lossCode, p, x, v, part, hv);
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(net, p, x, 1);
+  outputLoss(net, lossCode, y);
+  backwardPass(net, p, x, 0);
+  if (lossCode == 1) softmaxMass(net, y);
+  rop(net, lossCode, p, x, v, part, hv);
 }
 
 /** J ((n·r) × M), row i·r + k = ∂f_k(x_i)/∂θ. */
 export function mlpJacobian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, n: i32, p: usize, x: usize, s: usize, work: usize, J: usize): void {
-  setNet(L, widths, codes, cparams, bias, n, s, work);
-  forwardPass(p, x, 0);
-  jacobianInto(p, x, J);
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(net, p, x, 0);
+  jacobianInto(net, p, x, J);
 }
 
 /**
@@ -712,20 +565,20 @@ export function mlpJacobian(L: i32, widths: usize, codes: usize, cparams: usize,
  * J: (n·r·M) doubles; e: 2·M doubles of scratch. Every entry of h0 (and h1) is written, so none needs zeroing.
  */
 export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, split: i32, h0: usize, h1: usize): void {
-  setNet(L, widths, codes, cparams, bias, n, s, work);
-  const M = gM;
-  const r = width(L);
-  forwardPass(p, x, 1);
-  outputLoss(lossCode, y);
-  backwardPass(p, x, 0);
-  if (lossCode == 1) softmaxMass(y);
-  jacobianInto(p, x, J);
-  if (lossCode == 1) gaussNewtonFactor(J, e);
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  const M = net.M;
+  const r = width(net, L);
+  forwardPass(net, p, x, 1);
+  outputLoss(net, lossCode, y);
+  backwardPass(net, p, x, 0);
+  if (lossCode == 1) softmaxMass(net, y);
+  jacobianInto(net, p, x, J);
+  if (lossCode == 1) gaussNewtonFactor(net, J, e);
   dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
   const target = split ? h1 : h0;
   if (split) memory.fill(h1, 0, <usize>M * <usize>M << 3);
-  if (L == 2 && codeOf(2) == 0) {
-    addResidualShallow(x, target);
+  if (L == 2 && codeOf(net, 2) == 0) {
+    addResidualShallow(net, x, target);
     return;
   }
   // Generic: column j of H₁ is the residual R-operator applied to e_j; add (C + Cᵀ)/2.
@@ -733,7 +586,7 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   for (let q = 0; q < M; q++) stf(e, q, 0);
   for (let j = 0; j < M; j++) {
     stf(e, j, 1);
-    rop(lossCode, p, x, e, 2, col);
+    rop(net, lossCode, p, x, e, 2, col);
     stf(e, j, 0);
     for (let i = 0; i < M; i++) {
       const c = 0.5 * ldf(col, i);
@@ -777,7 +630,7 @@ function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
   if (code == 1) {
     // tanh by one expm1 polynomial (elementary.ts, ≤ ~5 ulp) in f64x2, eight values per step (tanhV8 shares
     // the constants): tanh 30-20-20-1 plane (n = 1000, 21 × 21) 338 ms with Math.tanh, 230 with f64x2 pairs of
-    // two polynomials each, ≈ 77 now (with the products of `denseSmall`)
+    // two polynomials each, ≈ 77 now (with the small products of gemm-small.ts)
     let q = 0;
     if (ASC_FEATURE_SIMD) {
       for (; q + 8 <= cnt; q += 8) tanhV8(z + (<usize>q << 3), a + (<usize>q << 3));
@@ -851,30 +704,30 @@ export function mlpLossPlane(
   p0: usize, d1: usize, d2: usize, aAxis: usize, nA: i32, bAxis: usize, nB: i32,
   x: usize, y: usize, s: usize, work: usize, theta: usize, grid: usize,
 ): void {
-  setNet(L, widths, codes, cparams, bias, n, s, work);
-  const M = gM;
-  const nm1 = n * width(1);
-  const z10 = gS + ((<usize>2 * <usize>n * <usize>gT) << 3);
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  const M = net.M;
+  const nm1 = n * width(net, 1);
+  const z10 = net.s + ((<usize>2 * <usize>n * <usize>net.T) << 3);
   const z11 = z10 + (<usize>nm1 << 3);
   const z12 = z11 + (<usize>nm1 << 3);
-  preActivation(p0, x, 1, z10);
-  preActivation(d1, x, 1, z11);
-  preActivation(d2, x, 1, z12);
-  const z1 = arr(Z_, 1);
-  const a1 = arr(A_, 1);
+  preActivation(net, p0, x, 1, z10);
+  preActivation(net, d1, x, 1, z11);
+  preActivation(net, d2, x, 1, z12);
+  const z1 = arr(net, Z_, 1);
+  const a1 = arr(net, A_, 1);
   for (let ia = 0; ia < nA; ia++) {
     const a = ldf(aAxis, ia);
     for (let jb = 0; jb < nB; jb++) {
       const b = ldf(bAxis, jb);
       planeCombination(M, p0, d1, d2, a, b, theta);
       planeCombination(nm1, z10, z11, z12, a, b, z1);
-      activateValue(codeOf(1), cpOf(1), z1, a1, nm1);
+      activateValue(codeOf(net, 1), cpOf(net, 1), z1, a1, nm1);
       for (let l = 2; l <= L; l++) {
-        const z = arr(Z_, l);
-        preActivation(theta, x, l, z);
-        activateValue(codeOf(l), cpOf(l), z, arr(A_, l), n * width(l));
+        const z = arr(net, Z_, l);
+        preActivation(net, theta, x, l, z);
+        activateValue(codeOf(net, l), cpOf(net, l), z, arr(net, A_, l), n * width(net, l));
       }
-      let R = outputLoss(lossCode, y, 0);
+      let R = outputLoss(net, lossCode, y, 0);
       if (l2 != 0) {
         let ss: f64 = 0;
         for (let q = 0; q < M; q++) {

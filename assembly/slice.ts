@@ -1,6 +1,7 @@
-// Kernel of @losscape/manifold's loss slices: the loss of a one-hidden-layer network (linear output, mse) on a whole
-// grid of a plane θ(a, b) = θ + a·d₁ + b·d₂ through parameter space. No allocation, no validation
-// (packages/manifold/src/slice.ts validates, computes the pre-activation planes and reserves the scratch).
+// Kernel of @losscape/mlp's `affineLossPlane` (manifold's loss slices): the loss of a one-hidden-layer network
+// (linear output, mse) on a whole grid of a plane θ(a, b) = θ + a·d₁ + b·d₂ through parameter space. No allocation,
+// no validation (packages/mlp/src/plane-affine.ts validates, computes the pre-activation planes and reserves the
+// scratch).
 //
 // Along the plane the hidden pre-activations are affine, Z(a, b) = Z₀ + a·Z₁ + b·Z₂ (n × m, precomputed), and the
 // output layer is W²(a, b) = W²₀ + a·W²₁ + b·W²₂ (r × m), b²(a, b) = b²₀ + a·b²₁ + b·b²₂. For grid row a and
@@ -44,7 +45,7 @@ const Z_MAX: f64 = 300.0;
  * 2·ANCHOR − 1 rounded products (≤ ~ANCHOR ulp relative in σ). Rows with |z| > Z_MAX at an end use the exp at every
  * column (elementary.ts's `sigmoidF`/`sigmoidV`).
  */
-function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize): void {
+function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize, qCell: usize): void {
   const zS = zr + ldf(bAxis, 0) * z2;
   const zE = zr + ldf(bAxis, nb - 1) * z2;
   const recur = max(abs(zS), abs(zE)) <= Z_MAX;
@@ -53,14 +54,14 @@ function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, 
     const vz2 = f64x2.splat(z2);
     const one = f64x2.splat(1.0);
     if (recur) {
-      v128.store(gQ, expV(f64x2.splat(-2.0 * db * z2))); // Q², two columns on; in memory (see activateRow)
+      v128.store(qCell, expV(f64x2.splat(-2.0 * db * z2))); // Q², two columns on; in memory (see activateRow)
       let u = one;
       for (let j = 0, c = 0; j < nbp; j += 2, c++) {
         if (c == ANCHOR) c = 0;
         if (c == 0) {
           u = expV(f64x2.neg(f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2))));
         } else {
-          u = f64x2.mul(u, v128.load(gQ));
+          u = f64x2.mul(u, v128.load(qCell));
         }
         v128.store(at(h, j), f64x2.div(one, f64x2.add(one, u)));
       }
@@ -69,14 +70,14 @@ function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, 
     }
   } else {
     if (recur) {
-      store<f64>(gQ, expF(-db * z2)); // in memory, as above
+      store<f64>(qCell, expF(-db * z2)); // in memory, as above
       let u = 1.0;
       for (let j = 0, c = 0; j < nbp; j++, c++) {
         if (c == 2 * ANCHOR) c = 0;
         if (c == 0) {
           u = expF(-(zr + ldf(bAxis, j) * z2));
         } else {
-          u *= load<f64>(gQ);
+          u *= load<f64>(qCell);
         }
         stf(h, j, 1.0 / (1.0 + u));
       }
@@ -87,7 +88,7 @@ function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, 
 }
 
 /** H[j] = σ(z_r + b_j·z₂), j < nbp. */
-function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize): void {
+function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize, qCell: usize): void {
   if (code == 1) {
     const zS = zr + ldf(bAxis, 0) * z2;
     const zE = zr + ldf(bAxis, nb - 1) * z2;
@@ -99,7 +100,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
       if (recur) {
         // q² = exp(2·(2Δb)·z₂), two columns on. Kept in memory: as a value, V8's TurboFan scheduled the whole exp
         // into the loop's branch that uses it (once per pair, ≈ 7× slower); a load stays a load.
-        v128.store(gQ, expV(f64x2.splat(4.0 * db * z2)));
+        v128.store(qCell, expV(f64x2.splat(4.0 * db * z2)));
         let u = one;
         for (let j = 0, c = 0; j < nbp; j += 2, c++) {
           if (c == ANCHOR) c = 0;
@@ -107,7 +108,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
             const z = f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2));
             u = expV(f64x2.add(z, z));
           } else {
-            u = f64x2.mul(u, v128.load(gQ));
+            u = f64x2.mul(u, v128.load(qCell));
           }
           v128.store(at(h, j), f64x2.div(f64x2.sub(u, one), f64x2.add(u, one)));
         }
@@ -122,7 +123,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
       }
     } else {
       if (recur) {
-        store<f64>(gQ, expF(2.0 * db * z2)); // in memory, as above
+        store<f64>(qCell, expF(2.0 * db * z2)); // in memory, as above
         let u = 1.0;
         for (let j = 0, c = 0; j < nbp; j++, c++) {
           if (c == 2 * ANCHOR) c = 0;
@@ -130,7 +131,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
             const z = zr + ldf(bAxis, j) * z2;
             u = expF(z + z);
           } else {
-            u *= load<f64>(gQ);
+            u *= load<f64>(qCell);
           }
           stf(h, j, (u - 1.0) / (u + 1.0));
         }
@@ -145,7 +146,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
     return;
   }
   if (code == 2) {
-    sigmoidRow(zr, z2, nb, nbp, bAxis, db, h);
+    sigmoidRow(zr, z2, nb, nbp, bAxis, db, h, qCell);
     return;
   }
   if (code == 3 || code == 6 || code == 8) {
@@ -189,26 +190,35 @@ function axpyRow(nbp: i32, c: usize, h: usize, acc: usize): void {
   }
 }
 
-// The call's dimensions and buffers (set by `sliceAffinePlane`; kernels run one at a time).
-let gM: i32 = 0;
-let gR: i32 = 0;
-let gNb: i32 = 0;
-let gNbp: i32 = 0;
-let gCode: i32 = 0;
-let gSlope: f64 = 0;
-let gDb: f64 = 0;
-let gZ0: usize = 0;
-let gZ1: usize = 0;
-let gZ2: usize = 0;
-let gC2: usize = 0;
-let gY: usize = 0;
-let gB: usize = 0;
-let gC: usize = 0;
-let gAcc: usize = 0;
-let gH: usize = 0;
-let gRow: usize = 0;
-let gBa: usize = 0;
-let gQ: usize = 0; // 4 f64: row ratios q or q² (see activateRow, tanhPair)
+/**
+ * The dimensions and buffers of one `sliceAffinePlane` call, passed to the per-sample functions: m, r, nb, nbp, the
+ * activation (code, slope), Δb, the inputs z0, z1, z2 (n × m), c2 (r), y, the b axis, and the scratch arrays C, ACC,
+ * H, ROW, BA and Q (4 f64: the row ratios q or q² of `activateRow` and `tanhPair`). Filled on entry to the kernel;
+ * its bytes are a static cell (`PLANE_CELL`), since kernels never allocate.
+ */
+@final @unmanaged class Plane {
+  m: i32;
+  r: i32;
+  nb: i32;
+  nbp: i32;
+  code: i32;
+  slope: f64;
+  db: f64;
+  z0: usize;
+  z1: usize;
+  z2: usize;
+  c2: usize;
+  y: usize;
+  b: usize;
+  c: usize;
+  acc: usize;
+  h: usize;
+  row: usize;
+  ba: usize;
+  q: usize;
+}
+
+const PLANE_CELL: usize = memory.data(offsetof<Plane>(), 8);
 
 const Z_PAIR: f64 = 150.0; // |z| bound of `tanhPair`: (u_a + 1)(u_b + 1) ≤ e^600 stays finite
 
@@ -218,30 +228,30 @@ const Z_PAIR: f64 = 150.0; // |z| bound of `tanhPair`: (u_a + 1)(u_b + 1) ≤ e^
  * with v = 1/((u_s + 1)(u_{s+1} + 1)), tanh z_s = (u_s − 1)(u_{s+1} + 1)·v (≤ ~3 ulp more than one division each).
  * Returns false (nothing done) when |z| > Z_PAIR at an end of the row for either neuron.
  */
-function tanhPair(i: i32, a: f64, s: i32): bool {
-  const m = gM, nbp = gNbp;
+function tanhPair(pl: Plane, i: i32, a: f64, s: i32): bool {
+  const m = pl.m, nbp = pl.nbp;
   const q = i * m + s;
-  const zrA = ldf(gZ0, q) + a * ldf(gZ1, q);
-  const zrB = ldf(gZ0, q + 1) + a * ldf(gZ1, q + 1);
-  const z2A = ldf(gZ2, q);
-  const z2B = ldf(gZ2, q + 1);
-  const b0 = ldf(gB, 0);
-  const b1 = ldf(gB, gNb - 1);
+  const zrA = ldf(pl.z0, q) + a * ldf(pl.z1, q);
+  const zrB = ldf(pl.z0, q + 1) + a * ldf(pl.z1, q + 1);
+  const z2A = ldf(pl.z2, q);
+  const z2B = ldf(pl.z2, q + 1);
+  const b0 = ldf(pl.b, 0);
+  const b1 = ldf(pl.b, pl.nb - 1);
   if (max(max(abs(zrA + b0 * z2A), abs(zrA + b1 * z2A)), max(abs(zrB + b0 * z2B), abs(zrB + b1 * z2B))) > Z_PAIR) return false;
-  const cA = at(gC, s * nbp);
-  const cB = at(gC, (s + 1) * nbp);
-  const acc = gAcc;
-  const db = gDb;
+  const cA = at(pl.c, s * nbp);
+  const cB = at(pl.c, (s + 1) * nbp);
+  const acc = pl.acc;
+  const db = pl.db;
   if (ASC_FEATURE_SIMD) {
     // q² of each neuron in memory (see activateRow)
-    v128.store(gQ, expV(f64x2.splat(4.0 * db * z2A)));
-    v128.store(gQ, expV(f64x2.splat(4.0 * db * z2B)), 16);
+    v128.store(pl.q, expV(f64x2.splat(4.0 * db * z2A)));
+    v128.store(pl.q, expV(f64x2.splat(4.0 * db * z2B)), 16);
     const one = f64x2.splat(1.0);
-    const qA = v128.load(gQ);
-    const qB = v128.load(gQ, 16);
+    const qA = v128.load(pl.q);
+    const qB = v128.load(pl.q, 16);
     for (let j0 = 0; j0 < nbp; j0 += 2 * ANCHOR) {
       // a block of ANCHOR column pairs: a fresh exp at its start, then products (no branch in the inner loop)
-      const b = v128.load(at(gB, j0));
+      const b = v128.load(at(pl.b, j0));
       const zA = f64x2.add(f64x2.splat(zrA), f64x2.mul(b, f64x2.splat(z2A)));
       const zB = f64x2.add(f64x2.splat(zrB), f64x2.mul(b, f64x2.splat(z2B)));
       let uA = expV(f64x2.add(zA, zA));
@@ -260,12 +270,12 @@ function tanhPair(i: i32, a: f64, s: i32): bool {
       }
     }
   } else {
-    store<f64>(gQ, expF(2.0 * db * z2A));
-    store<f64>(gQ + 8, expF(2.0 * db * z2B));
-    const qA = load<f64>(gQ);
-    const qB = load<f64>(gQ + 8);
+    store<f64>(pl.q, expF(2.0 * db * z2A));
+    store<f64>(pl.q + 8, expF(2.0 * db * z2B));
+    const qA = load<f64>(pl.q);
+    const qB = load<f64>(pl.q + 8);
     for (let j0 = 0; j0 < nbp; j0 += 2 * ANCHOR) {
-      const b = ldf(gB, j0);
+      const b = ldf(pl.b, j0);
       const zA = zrA + b * z2A;
       const zB = zrB + b * z2B;
       let uA = expF(zA + zA);
@@ -285,11 +295,11 @@ function tanhPair(i: i32, a: f64, s: i32): bool {
 }
 
 /** One neuron s of sample i: H = σ(z_s(a, ·)), then ACC[k, ·] += C[k, s, ·]·H for every output k. */
-@inline function addNeuron(i: i32, a: f64, s: i32): void {
-  const m = gM, r = gR, nbp = gNbp;
-  const zr = ldf(gZ0, i * m + s) + a * ldf(gZ1, i * m + s);
-  activateRow(gCode, gSlope, zr, ldf(gZ2, i * m + s), gNb, nbp, gB, gDb, gH);
-  for (let k = 0; k < r; k++) axpyRow(nbp, at(gC, (k * m + s) * nbp), gH, at(gAcc, k * nbp));
+@inline function addNeuron(pl: Plane, i: i32, a: f64, s: i32): void {
+  const m = pl.m, r = pl.r, nbp = pl.nbp;
+  const zr = ldf(pl.z0, i * m + s) + a * ldf(pl.z1, i * m + s);
+  activateRow(pl.code, pl.slope, zr, ldf(pl.z2, i * m + s), pl.nb, nbp, pl.b, pl.db, pl.h, pl.q);
+  for (let k = 0; k < r; k++) axpyRow(nbp, at(pl.c, (k * m + s) * nbp), pl.h, at(pl.acc, k * nbp));
 }
 
 /**
@@ -297,27 +307,27 @@ function tanhPair(i: i32, a: f64, s: i32): bool {
  * does not inline it into the exported kernel: V8 tiers a wasm function up only between calls, and the kernel
  * itself is called once.
  */
-function addSample(i: i32, a: f64): void {
-  const m = gM, r = gR, nbp = gNbp;
-  memory.fill(gAcc, 0, <usize>(r * nbp) << 3);
+function addSample(pl: Plane, i: i32, a: f64): void {
+  const m = pl.m, r = pl.r, nbp = pl.nbp;
+  memory.fill(pl.acc, 0, <usize>(r * nbp) << 3);
   let s = 0;
-  if (gCode == 1 && r == 1) {
+  if (pl.code == 1 && r == 1) {
     for (; s + 1 < m; s += 2) {
-      if (!tanhPair(i, a, s)) {
-        addNeuron(i, a, s);
-        addNeuron(i, a, s + 1);
+      if (!tanhPair(pl, i, a, s)) {
+        addNeuron(pl, i, a, s);
+        addNeuron(pl, i, a, s + 1);
       }
     }
   }
-  for (; s < m; s++) addNeuron(i, a, s);
+  for (; s < m; s++) addNeuron(pl, i, a, s);
   for (let j = 0; j < nbp; j++) {
-    const b = ldf(gB, j);
+    const b = ldf(pl.b, j);
     let e = 0.0;
     for (let k = 0; k < r; k++) {
-      const res = ldf(gAcc, k * nbp + j) + ldf(gBa, k) + b * ldf(gC2, k) - ldf(gY, i * r + k);
+      const res = ldf(pl.acc, k * nbp + j) + ldf(pl.ba, k) + b * ldf(pl.c2, k) - ldf(pl.y, i * r + k);
       e += res * res;
     }
-    stf(gRow, j, ldf(gRow, j) + e);
+    stf(pl.row, j, ldf(pl.row, j) + e);
   }
 }
 
@@ -332,29 +342,30 @@ export function sliceAffinePlane(
   z0: usize, z1: usize, z2: usize, w0: usize, w1: usize, w2: usize, c0: usize, c1: usize, c2: usize,
   y: usize, aAxis: usize, bAxis: usize, db: f64, s: usize, grid: usize,
 ): void {
-  gM = m; gR = r; gNb = nb; gNbp = nbp; gCode = code; gSlope = slope; gDb = db;
-  gZ0 = z0; gZ1 = z1; gZ2 = z2; gC2 = c2; gY = y; gB = bAxis;
-  gC = s;
-  gAcc = at(gC, r * m * nbp);
-  gH = at(gAcc, r * nbp);
-  gRow = at(gH, nbp);
-  const WA = at(gRow, nbp);
-  gBa = at(WA, r * m);
-  gQ = at(gBa, r);
+  const pl = changetype<Plane>(PLANE_CELL);
+  pl.m = m; pl.r = r; pl.nb = nb; pl.nbp = nbp; pl.code = code; pl.slope = slope; pl.db = db;
+  pl.z0 = z0; pl.z1 = z1; pl.z2 = z2; pl.c2 = c2; pl.y = y; pl.b = bAxis;
+  pl.c = s;
+  pl.acc = at(pl.c, r * m * nbp);
+  pl.h = at(pl.acc, r * nbp);
+  pl.row = at(pl.h, nbp);
+  const WA = at(pl.row, nbp);
+  pl.ba = at(WA, r * m);
+  pl.q = at(pl.ba, r);
   for (let ia = 0; ia < nA; ia++) {
     const a = ldf(aAxis, ia);
     for (let q = 0; q < r * m; q++) stf(WA, q, ldf(w0, q) + a * ldf(w1, q));
-    for (let k = 0; k < r; k++) stf(gBa, k, ldf(c0, k) + a * ldf(c1, k));
+    for (let k = 0; k < r; k++) stf(pl.ba, k, ldf(c0, k) + a * ldf(c1, k));
     for (let q = 0; q < r * m; q++) {
       const w = ldf(WA, q);
       const f = ldf(w2, q);
-      const cq = at(gC, q * nbp);
+      const cq = at(pl.c, q * nbp);
       for (let j = 0; j < nbp; j++) stf(cq, j, w + ldf(bAxis, j) * f);
     }
-    memory.fill(gRow, 0, <usize>nbp << 3);
-    addSample(0, a);
-    for (let i = 1; i < n; i++) addSample(i, a);
+    memory.fill(pl.row, 0, <usize>nbp << 3);
+    addSample(pl, 0, a);
+    for (let i = 1; i < n; i++) addSample(pl, i, a);
     const twoN = 2.0 * <f64>n;
-    for (let j = 0; j < nbp; j++) stf(grid, ia * nbp + j, ldf(gRow, j) / twoN);
+    for (let j = 0; j < nbp; j++) stf(grid, ia * nbp + j, ldf(pl.row, j) / twoN);
   }
 }

@@ -3,7 +3,8 @@
 // 2008). The working matrices are column-major so every dot product and plane rotation runs over contiguous
 // memory; each has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch. Kernels never allocate: the caller
 // passes `work`.
-import { facDot, facScal, householderApplyQ, householderQr } from "./factor";
+import { householderApplyQ, householderQr } from "./factor";
+import { facDot, facScal } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));

@@ -257,6 +257,39 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
     expect(y.outputs[0].every(Number.isFinite)).toBe(true);
   });
 
+  it("dgemm's small-product path (SIMD build: A·Bᵀ with n, k ≤ 64) gives the scalar build's bits, with strides, α and β", async () => {
+    // The same sums in the same order as the blocked path; shapes hit every panel width (8, 4, 2, 1 and their
+    // remainders), odd m (the last single row), n and k at and beyond 64 (65 takes the blocked path).
+    const dims = [1, 2, 3, 7, 9, 13, 20, 31, 64, 65];
+    let seed = 400;
+    for (const m of [1, 2, 5, 33]) {
+      for (const n of dims) {
+        const k = dims[seed % dims.length];
+        const t = (seed - 400) / 3;
+        const alpha = [1, 0.7, -2][t % 3];
+        const beta = [0, 1, 0.5][Math.floor(t / 3) % 3];
+        const [lda, ldb, ldc] = [k + (seed % 2), k + (seed % 3), n + (seed % 4 === 0 ? 1 : 0)];
+        const a = randomMat(m, lda, seed);
+        const b = randomMat(n, ldb, seed + 1);
+        const c0 = randomMat(m, ldc, seed + 2);
+        if (beta === 0) c0.data.fill(NaN); // β = 0 never reads C
+        const results = [];
+        for (const backend of ["simd", "scalar"] as const) {
+          setBackend(backend);
+          const work = await workSize(m, n, k);
+          const { outputs } = runKernel("test", "dgemm", [
+            0, 1, m, n, k, alpha, a.data, lda, b.data, ldb, beta, out(m * ldc, c0.data), ldc, out(work),
+          ]);
+          results.push(Array.from(outputs[0]));
+        }
+        expect(results[0], `m ${m}, n ${n}, k ${k}, α ${alpha}, β ${beta}`).toEqual(results[1]);
+        if (beta === 0) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(Number.isFinite(results[0][i * ldc + j])).toBe(true);
+        seed += 3;
+      }
+    }
+    setBackend(build);
+  });
+
   it("dsyrk computes α·AᵀA + β·C from C's lower triangle and stays exactly symmetric", async () => {
     for (const [m, n] of [[7, 9], [33, 17], [129, 8]]) {
       for (const ata of [1, 0]) {

@@ -91,10 +91,11 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
     setBackend("simd");
   });
 
-  it("the SIMD build's small-layer products (≤ 64 wide, denseSmall) are bit-identical to the scalar build's dgemm", () => {
-    // assembly/mlp.ts sends layers with ≤ 64 inputs and outputs through `denseSmall` in the SIMD build: the same sums
-    // in the same order as dgemm's, so the outputs must agree to the bit. Widths hit every panel width (8, 4, 2, 1
-    // and their remainders) and cross the 64 boundary (65 goes to dgemm); odd n exercises the last single row.
+  it("the SIMD build's small-layer products (≤ 64 wide, dgemm's small-product path) are bit-identical to the scalar build's", () => {
+    // A·Wᵀ with W at most 64 × 64 goes through `gemmSmallNT` (assembly/gemm-small.ts) in the SIMD build: the same
+    // sums in the same order as dgemm's blocked path, so the outputs must agree to the bit. Widths hit every panel
+    // width (8, 4, 2, 1 and their remainders) and cross the 64 boundary (65 takes the blocked path); odd n exercises
+    // the last single row.
     for (const bias of [true, false]) {
       for (const activation of ["linear", "relu", "tanh"] as const) {
         const { model, data } = randomProblem({ widths: [3, 2, 7, 13, 64, 65, 9, 1], activation, bias, seed: 11, n: 13 });

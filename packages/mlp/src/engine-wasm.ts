@@ -126,3 +126,45 @@ export function wasmLossPlane(
     X, Y, s, workFor(fn, maxDim(net, n)), scratch(net.M), outWritten(aAxis.length * bAxis.length),
   ]).outputs[0];
 }
+
+/** The inputs of the kernel `sliceAffinePlane` (assembly/slice.ts; see `affineLossPlane` in plane-affine.ts). */
+export interface AffinePlaneArgs {
+  n: number;
+  m: number;
+  r: number;
+  nA: number;
+  nb: number;
+  /** nb rounded up to even: the kernel works on column pairs. */
+  nbp: number;
+  code: number;
+  slope: number;
+  /** Z₀, Z₁, Z₂ (n × m): the hidden pre-activations at θ and along d₁, d₂. */
+  z0: Float64Array;
+  z1: Float64Array;
+  z2: Float64Array;
+  /** W², E², F² (r × m) and b², e², f² (r; zeros without bias): the output layer at θ and along d₁, d₂. */
+  w0: Float64Array;
+  w1: Float64Array;
+  w2: Float64Array;
+  c0: Float64Array;
+  c1: Float64Array;
+  c2: Float64Array;
+  y: Float64Array;
+  aAxis: Float64Array;
+  /** nbp values (the last one repeated when nb is odd). */
+  bAxis: Float64Array;
+  db: number;
+}
+
+/**
+ * The loss grid (nA × nbp row-major; padding columns are junk) of a one-hidden-layer net on the plane: one call of
+ * `sliceAffinePlane`. Its scratch (r·m·nbp + r·nbp + 2·nbp + r·m + r + 4 doubles) is never read back.
+ */
+export function wasmAffinePlane(fn: string, a: AffinePlaneArgs): Float64Array {
+  const { n, m, r, nA, nb, nbp } = a;
+  const scratchLength = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 4;
+  return runKernel(fn, "sliceAffinePlane", [
+    n, m, r, nA, nb, nbp, a.code, a.slope, a.z0, a.z1, a.z2, a.w0, a.w1, a.w2, a.c0, a.c1, a.c2,
+    a.y, a.aAxis, a.bAxis, a.db, scratch(scratchLength), out(nA * nbp),
+  ]).outputs[0];
+}

@@ -1,7 +1,7 @@
 import { checkVector, ShapeError, ValueError, wasmActive } from "@losscape/core";
 import { wasmLossPlane } from "./engine-wasm.js";
 import { lossRaw } from "./network.js";
-import { checkData, checkModel } from "./spec.js";
+import { checkData, checkModel, type Net } from "./spec.js";
 import type { Dataset, Model } from "./types.js";
 
 /** Options of `lossPlane`. */
@@ -43,6 +43,34 @@ export function lossPlane(model: Model, data: Dataset, options: LossPlaneOptions
   const fn = "lossPlane";
   const net = checkModel(fn, model);
   checkData(fn, net, data);
+  const { d1, d2, aAxis, bAxis } = planeArguments(fn, net, options);
+  const nA = aAxis.length;
+  const nB = bAxis.length;
+  const p = model.params;
+  const n = data.x.rows;
+  if (wasmActive(fn)) return wasmLossPlane(fn, net, p, d1, d2, aAxis, bAxis, data.x.data, data.y.data, n);
+  const grid = new Float64Array(nA * nB);
+  const theta = new Float64Array(net.M);
+  for (let i = 0; i < nA; i++) {
+    const a = aAxis[i];
+    for (let j = 0; j < nB; j++) {
+      const b = bAxis[j];
+      for (let q = 0; q < theta.length; q++) theta[q] = p[q] + a * d1[q] + b * d2[q];
+      grid[i * nB + j] = lossRaw(net, theta, data);
+    }
+  }
+  return grid;
+}
+
+/**
+ * The checked arguments of a plane: the directions d₁ and d₂ (d₂ = 0 for a line) and the axes as Float64Arrays
+ * (bAxis = [0] for a line). Throws the typed errors of `lossPlane` (and `affineLossPlane`) named after `fn`.
+ */
+export function planeArguments(
+  fn: string,
+  net: Net,
+  options: LossPlaneOptions,
+): { d1: Float64Array; d2: Float64Array; aAxis: Float64Array; bAxis: Float64Array } {
   if (typeof options !== "object" || options === null) {
     throw new ValueError(`${fn}: 'options' must be an object {directions, aAxis, bAxis?}; found ${String(options)}`);
   }
@@ -73,20 +101,7 @@ export function lossPlane(model: Model, data: Dataset, options: LossPlaneOptions
   if (nA * nB > MAX_GRID) {
     throw new ShapeError(`${fn}: the grid nA × nB = ${nA} × ${nB} would have more than ${MAX_GRID} (2²⁸) values; use fewer axis values`);
   }
-  const p = model.params;
   const d1 = Float64Array.from(dirs[0] as ArrayLike<number>);
   const d2 = dirs.length === 2 ? Float64Array.from(dirs[1] as ArrayLike<number>) : new Float64Array(net.M);
-  const n = data.x.rows;
-  if (wasmActive(fn)) return wasmLossPlane(fn, net, p, d1, d2, aAxis, bAxis, data.x.data, data.y.data, n);
-  const grid = new Float64Array(nA * nB);
-  const theta = new Float64Array(net.M);
-  for (let i = 0; i < nA; i++) {
-    const a = aAxis[i];
-    for (let j = 0; j < nB; j++) {
-      const b = bAxis[j];
-      for (let q = 0; q < theta.length; q++) theta[q] = p[q] + a * d1[q] + b * d2[q];
-      grid[i * nB + j] = lossRaw(net, theta, data);
-    }
-  }
-  return grid;
+  return { d1, d2, aAxis, bAxis };
 }
