@@ -45,7 +45,7 @@ const Z_MAX: f64 = 300.0;
  * 2·ANCHOR − 1 rounded products (≤ ~ANCHOR ulp relative in σ). Rows with |z| > Z_MAX at an end use the exp at every
  * column (elementary.ts's `sigmoidF`/`sigmoidV`).
  */
-function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize, qCell: usize): void {
+function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize): void {
   const zS = zr + ldf(bAxis, 0) * z2;
   const zE = zr + ldf(bAxis, nb - 1) * z2;
   const recur = max(abs(zS), abs(zE)) <= Z_MAX;
@@ -54,14 +54,14 @@ function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, 
     const vz2 = f64x2.splat(z2);
     const one = f64x2.splat(1.0);
     if (recur) {
-      v128.store(qCell, expV(f64x2.splat(-2.0 * db * z2))); // Q², two columns on; in memory (see activateRow)
+      v128.store(gQ, expV(f64x2.splat(-2.0 * db * z2))); // Q², two columns on; in memory (see activateRow)
       let u = one;
       for (let j = 0, c = 0; j < nbp; j += 2, c++) {
         if (c == ANCHOR) c = 0;
         if (c == 0) {
           u = expV(f64x2.neg(f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2))));
         } else {
-          u = f64x2.mul(u, v128.load(qCell));
+          u = f64x2.mul(u, v128.load(gQ));
         }
         v128.store(at(h, j), f64x2.div(one, f64x2.add(one, u)));
       }
@@ -70,14 +70,14 @@ function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, 
     }
   } else {
     if (recur) {
-      store<f64>(qCell, expF(-db * z2)); // in memory, as above
+      store<f64>(gQ, expF(-db * z2)); // in memory, as above
       let u = 1.0;
       for (let j = 0, c = 0; j < nbp; j++, c++) {
         if (c == 2 * ANCHOR) c = 0;
         if (c == 0) {
           u = expF(-(zr + ldf(bAxis, j) * z2));
         } else {
-          u *= load<f64>(qCell);
+          u *= load<f64>(gQ);
         }
         stf(h, j, 1.0 / (1.0 + u));
       }
@@ -88,7 +88,7 @@ function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, 
 }
 
 /** H[j] = σ(z_r + b_j·z₂), j < nbp. */
-function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize, qCell: usize): void {
+function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize): void {
   if (code == 1) {
     const zS = zr + ldf(bAxis, 0) * z2;
     const zE = zr + ldf(bAxis, nb - 1) * z2;
@@ -100,7 +100,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
       if (recur) {
         // q² = exp(2·(2Δb)·z₂), two columns on. Kept in memory: as a value, V8's TurboFan scheduled the whole exp
         // into the loop's branch that uses it (once per pair, ≈ 7× slower); a load stays a load.
-        v128.store(qCell, expV(f64x2.splat(4.0 * db * z2)));
+        v128.store(gQ, expV(f64x2.splat(4.0 * db * z2)));
         let u = one;
         for (let j = 0, c = 0; j < nbp; j += 2, c++) {
           if (c == ANCHOR) c = 0;
@@ -108,7 +108,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
             const z = f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2));
             u = expV(f64x2.add(z, z));
           } else {
-            u = f64x2.mul(u, v128.load(qCell));
+            u = f64x2.mul(u, v128.load(gQ));
           }
           v128.store(at(h, j), f64x2.div(f64x2.sub(u, one), f64x2.add(u, one)));
         }
@@ -123,7 +123,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
       }
     } else {
       if (recur) {
-        store<f64>(qCell, expF(2.0 * db * z2)); // in memory, as above
+        store<f64>(gQ, expF(2.0 * db * z2)); // in memory, as above
         let u = 1.0;
         for (let j = 0, c = 0; j < nbp; j++, c++) {
           if (c == 2 * ANCHOR) c = 0;
@@ -131,7 +131,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
             const z = zr + ldf(bAxis, j) * z2;
             u = expF(z + z);
           } else {
-            u *= load<f64>(qCell);
+            u *= load<f64>(gQ);
           }
           stf(h, j, (u - 1.0) / (u + 1.0));
         }
@@ -146,7 +146,7 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
     return;
   }
   if (code == 2) {
-    sigmoidRow(zr, z2, nb, nbp, bAxis, db, h, qCell);
+    sigmoidRow(zr, z2, nb, nbp, bAxis, db, h);
     return;
   }
   if (code == 3 || code == 6 || code == 8) {
@@ -219,6 +219,11 @@ function axpyRow(nbp: i32, c: usize, h: usize, acc: usize): void {
 }
 
 const PLANE_CELL: usize = memory.data(offsetof<Plane>(), 8);
+
+// The one module global left: the address of Q (= Plane.q) for `activateRow` and `sigmoidRow`, set by the kernel.
+// Read through a global, the address is opaque to V8; as a parameter or a Plane field it is not, V8 forwards the
+// stored q² into a value and TurboFan schedules its exp into the row loop (sigmoid 30-31-1 1.5–1.7× slower, measured).
+let gQ: usize = 0;
 
 const Z_PAIR: f64 = 150.0; // |z| bound of `tanhPair`: (u_a + 1)(u_b + 1) ≤ e^600 stays finite
 
@@ -298,7 +303,7 @@ function tanhPair(pl: Plane, i: i32, a: f64, s: i32): bool {
 @inline function addNeuron(pl: Plane, i: i32, a: f64, s: i32): void {
   const m = pl.m, r = pl.r, nbp = pl.nbp;
   const zr = ldf(pl.z0, i * m + s) + a * ldf(pl.z1, i * m + s);
-  activateRow(pl.code, pl.slope, zr, ldf(pl.z2, i * m + s), pl.nb, nbp, pl.b, pl.db, pl.h, pl.q);
+  activateRow(pl.code, pl.slope, zr, ldf(pl.z2, i * m + s), pl.nb, nbp, pl.b, pl.db, pl.h);
   for (let k = 0; k < r; k++) axpyRow(nbp, at(pl.c, (k * m + s) * nbp), pl.h, at(pl.acc, k * nbp));
 }
 
@@ -352,6 +357,7 @@ export function sliceAffinePlane(
   const WA = at(pl.row, nbp);
   pl.ba = at(WA, r * m);
   pl.q = at(pl.ba, r);
+  gQ = pl.q;
   for (let ia = 0; ia < nA; ia++) {
     const a = ldf(aAxis, ia);
     for (let q = 0; q < r * m; q++) stf(WA, q, ldf(w0, q) + a * ldf(w1, q));
