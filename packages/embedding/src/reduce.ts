@@ -1,5 +1,5 @@
 import { checkNumber } from "@losscape/core";
-import { forward, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
+import { activationEntry, forward, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
 import { probeInputs } from "./certificate.js";
 import { fromLayers, hiddenActivation, maxAbsDiff, sigma, toLayers, type EditableLayer } from "./layers.js";
 
@@ -50,15 +50,12 @@ export interface ReduceResult {
 }
 
 /**
- * The sign symmetry σ(−z) = s·σ(z) + c of an activation, when it has one: odd (tanh, sin, linear: s = −1, c = 0),
- * even (quadratic: s = 1, c = 0), sigmoid (s = −1, c = 1). Null otherwise.
+ * The sign symmetry σ(−z) = s·σ(z) + c of an activation, when it has one: its `reflection` in mlp's activation
+ * table — odd (tanh, sin, linear: s = −1, c = 0), even (quadratic: s = 1, c = 0), sigmoid (s = −1, c = 1). Null
+ * otherwise.
  */
 function signSymmetry(a: Activation): { s: number; c: number } | null {
-  const name = typeof a === "string" ? a : a.name;
-  if (name === "tanh" || name === "sin" || name === "linear") return { s: -1, c: 0 };
-  if (name === "quadratic") return { s: 1, c: 0 };
-  if (name === "sigmoid") return { s: -1, c: 1 };
-  return null;
+  return activationEntry(a)?.reflection ?? null;
 }
 
 /**

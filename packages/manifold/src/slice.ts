@@ -132,7 +132,7 @@ export interface LossSlice {
  * The loss on a 1-D line or 2-D plane through θ: R(θ + a·d₁ [+ b·d₂]) for a, b on a uniform grid of `points`
  * values in [−range, range] (default 51 and 1). Directions are given (length M each, 1 or 2 of them).
  *
- * Plane evaluation (one hidden layer, linear output, mse, no l2, any of the 9 activations): along θ(a, b) = θ + a·d₁ + b·d₂ the first layer's pre-activations are affine in (a, b),
+ * Plane evaluation (one hidden layer, linear output, mse, no l2, any activation of mlp's table): along θ(a, b) = θ + a·d₁ + b·d₂ the first layer's pre-activations are affine in (a, b),
  * Z(a, b) = Z₀ + a·Z₁ + b·Z₂ with Z₀ = XW₁ᵀ + 1b₁ᵀ and Zᵢ = XD₁⁽ⁱ⁾ᵀ + 1e₁⁽ⁱ⁾ᵀ (three products, computed once),
  * and the output f = (W₂ + aE₂ + bF₂)σ(Z) + (b₂ + ae₂ + bf₂) is linear in the output-layer parameters. A grid
  * point then costs O(n·m) instead of a full forward pass, and for tanh the transcendental is removed too: on a
@@ -288,9 +288,10 @@ function affinePlane(
   const Wa = new Float64Array(r * m);
   const ba = new Float64Array(r);
   const F2 = D2b.W.data;
-  const code = act === "tanh" ? 0 : act === "relu" ? 1 : act === "leaky-relu" ? 2 : act === "quadratic" ? 3 : act === "linear" ? 4 : act === "sigmoid" ? 6 : 5;
-  // sigmoid, softplus, gelu, sin: mlp's σ through its public activationDerivatives (value; the derivatives it also
-  // computes are unused — this is the oracle/`ts` path, the WASM kernel calls σ directly)
+  const code = ACTIVATION_CODES[act as ActivationName];
+  const { tanh: TANH, relu: RELU, "leaky-relu": LEAKY_RELU, quadratic: QUADRATIC, linear: LINEAR, sigmoid: SIGMOID } = ACTIVATION_CODES;
+  // every other activation (and sigmoid where |z| > 300): mlp's σ through its public activationDerivatives (value; the
+  // derivatives it also computes are unused — this is the oracle/`ts` path, the WASM kernel calls σ directly)
   const sigma = (z: number): number => activationDerivatives(act as Activation, z).value;
   const H = new Float64Array(nb); // σ(z(a, b_j)) of one (sample, neuron) pair along the row
   const C = new Float64Array(m * nb); // r = 1: C[s, j] = (W₂ + aE₂ + b_jF₂)[0, s], the output weight at (a, b_j)
@@ -304,7 +305,7 @@ function affinePlane(
     for (let i = 0; i < n; i++) {
       S1.fill(0);
       S2.fill(0);
-      if (r === 1 && code === 0) {
+      if (r === 1 && code === TANH) {
         // The hot path (tanh, one output): f(a, b_j) = Σ_s C[s, j]·tanh z_s(a, b_j), one pass per (i, s).
         for (let s = 0; s < m; s++) {
           const zr = Z0[i * m + s] + a * Z1[i * m + s];
@@ -323,7 +324,7 @@ function affinePlane(
             for (let j = 0; j < nb; j++) S1[j] += C[cs + j] * Math.tanh(zr + bAxis[j] * z2);
           }
         }
-      } else if (r === 1 && code === 1) {
+      } else if (r === 1 && code === RELU) {
         // relu, one output: z along the row is affine, z_j = z_start + j·Δz.
         for (let s = 0; s < m; s++) {
           const zr = Z0[i * m + s] + a * Z1[i * m + s];
@@ -339,7 +340,7 @@ function affinePlane(
           const zr = Z0[i * m + s] + a * Z1[i * m + s];
           const z2 = Z2[i * m + s];
           const zStart = zr + bAxis[0] * z2;
-          if (code === 0) {
+          if (code === TANH) {
             const zEnd = zr + bAxis[nb - 1] * z2;
             if (Math.max(Math.abs(zStart), Math.abs(zEnd)) <= 300) {
               // u_j = exp(2 z_j) = u₀·q^j; tanh z = (u − 1)/(u + 1).
@@ -352,24 +353,24 @@ function affinePlane(
             } else {
               for (let j = 0; j < nb; j++) H[j] = Math.tanh(zr + bAxis[j] * z2);
             }
-          } else if (code === 1) {
+          } else if (code === RELU) {
             for (let j = 0; j < nb; j++) {
               const z = zr + bAxis[j] * z2;
               H[j] = z > 0 ? z : 0;
             }
-          } else if (code === 2) {
+          } else if (code === LEAKY_RELU) {
             for (let j = 0; j < nb; j++) {
               const z = zr + bAxis[j] * z2;
               H[j] = z > 0 ? z : slope * z;
             }
-          } else if (code === 3) {
+          } else if (code === QUADRATIC) {
             for (let j = 0; j < nb; j++) {
               const z = zr + bAxis[j] * z2;
               H[j] = z * z;
             }
-          } else if (code === 4) {
+          } else if (code === LINEAR) {
             for (let j = 0; j < nb; j++) H[j] = zr + bAxis[j] * z2;
-          } else if (code === 6 && Math.max(Math.abs(zStart), Math.abs(zr + bAxis[nb - 1] * z2)) <= 300) {
+          } else if (code === SIGMOID && Math.max(Math.abs(zStart), Math.abs(zr + bAxis[nb - 1] * z2)) <= 300) {
             // sigmoid z = 1/(1 + u), u_j = exp(−z_j) = u₀·Q^j with Q = exp(−Δb·z₂) (as tanh's u above)
             let u = Math.exp(-zStart);
             const qf = Math.exp(-db * z2);
