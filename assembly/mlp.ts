@@ -4,7 +4,8 @@
 // A network is described by: L (weight layers), widths (i32[L+1]: d_in, m_1, …, d_out), codes (i32[L]: activation
 // code per layer, the last one is the output activation), cparams (f64[L]: leaky-relu slope, else unused), bias
 // (0/1), loss (0 mse, 1 softmax cross-entropy). θ follows docs/conventions.md#flat-parameter-order: [W¹ (m₁ × d_in row-major), b¹, …, W^L, b^L].
-// Activation codes: 0 linear, 1 tanh, 2 sigmoid, 3 softplus, 4 relu, 5 leaky-relu, 6 gelu, 7 quadratic, 8 sin.
+// Activation codes and formulas: packages/mlp/src/activation-table.ts (activations.generated.ts: `activate`,
+// `activateValue`, `sigma`; an unknown code aborts naming it).
 //
 // Scratch `s` holds per-layer arrays, array-major: array a of layer l (1-based) starts at
 //   s + 8·(a·n·T + n·Σ_{t<l} m_t), T = Σ_l m_l,
@@ -17,7 +18,7 @@
 
 import { dgemm, dsyrk } from "./blas";
 import { gemmSmallNT, SMALL_NT } from "./gemm-small";
-import { sigmoidF, sigmoidV8, tanhF, tanhV, tanhV8 } from "./elementary";
+import { activate, activateValue, sigma, ACTIVATION_LINEAR } from "./activations.generated";
 
 const Z_: i32 = 0;
 const A_: i32 = 1;
@@ -109,100 +110,6 @@ function offW(net: Net, l: i32): i32 {
 /** Activations of layer l − 1 (X for l = 1). */
 @inline function aPrev(net: Net, l: i32, x: usize): usize {
   return l == 1 ? x : arr(net, A_, l - 1);
-}
-
-// ---- activations -------------------------------------------------------------------------------------------
-
-const INV_SQRT_2PI: f64 = 0.3989422804014327;
-const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
-const INV_SQRT_PI: f64 = 0.5641895835477563;
-
-function erfcLarge(x: f64): f64 {
-  let f = x;
-  for (let k = 60; k >= 1; k--) f = x + <f64>k / 2 / f;
-  return Math.exp(-x * x) * INV_SQRT_PI / f;
-}
-
-/** erf by the positive series (|x| < 3) or 1 − erfc by its continued fraction (same as activations.ts). */
-function erf(x: f64): f64 {
-  const ax = Math.abs(x);
-  if (ax < 3) {
-    const x2 = x * x;
-    let term = x;
-    let sum = x;
-    for (let n = 1; n < 200; n++) {
-      term *= (2 * x2) / <f64>(2 * n + 1);
-      sum += term;
-      if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
-    }
-    return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-  }
-  const c = erfcLarge(ax);
-  return x > 0 ? 1 - c : c - 1;
-}
-
-function normalCdf(z: f64): f64 {
-  const t = z * Math.SQRT1_2;
-  if (t <= -3) return 0.5 * erfcLarge(-t);
-  return 0.5 * (1 + erf(t));
-}
-
-@inline function sigmoid(z: f64): f64 {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
-
-/**
- * A = σ(Z), S1 = σ'(Z) and (want2) S2 = σ''(Z) over cnt entries: one loop per activation (no branch on the code
- * inside the loop). tanh and sigmoid derive σ', σ'' from σ.
- */
-function activate(code: i32, p: f64, z: usize, a: usize, s1: usize, s2: usize, cnt: i32, want2: i32): void {
-  if (code == 0) {
-    memory.copy(a, z, <usize>cnt << 3);
-    for (let q = 0; q < cnt; q++) stf(s1, q, 1);
-    if (want2) for (let q = 0; q < cnt; q++) stf(s2, q, 0);
-    return;
-  }
-  if (code == 1) {
-    for (let q = 0; q < cnt; q++) {
-      const t = Math.tanh(ldf(z, q));
-      const d1 = 1 - t * t;
-      stf(a, q, t);
-      stf(s1, q, d1);
-      if (want2) stf(s2, q, -2 * t * d1);
-    }
-    return;
-  }
-  if (code == 4 || code == 5) {
-    const slope: f64 = code == 4 ? 0 : p;
-    for (let q = 0; q < cnt; q++) {
-      const x = ldf(z, q);
-      stf(a, q, x > 0 ? x : slope * x);
-      stf(s1, q, x > 0 ? 1 : slope);
-      if (want2) stf(s2, q, 0);
-    }
-    return;
-  }
-  for (let q = 0; q < cnt; q++) {
-    const x = ldf(z, q);
-    let v: f64, d1: f64, d2: f64 = 0;
-    switch (code) {
-      case 2: { const s = sigmoid(x); v = s; d1 = s * (1 - s); d2 = d1 * (1 - 2 * s); break; }
-      case 3: { const s = sigmoid(x); v = Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); d1 = s; d2 = s * (1 - s); break; }
-      case 6: {
-        const c = normalCdf(x);
-        const ph = INV_SQRT_2PI * Math.exp(-0.5 * x * x);
-        v = x * c; d1 = c + x * ph; d2 = ph * (2 - x * x);
-        break;
-      }
-      case 7: { v = x * x; d1 = 2 * x; d2 = 2; break; }
-      default: { v = Math.sin(x); d1 = Math.cos(x); d2 = -v; break; }
-    }
-    stf(a, q, v);
-    stf(s1, q, d1);
-    if (want2) stf(s2, q, d2);
-  }
 }
 
 // ---- passes -------------------------------------------------------------------------------------------------
@@ -577,7 +484,7 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
   const target = split ? h1 : h0;
   if (split) memory.fill(h1, 0, <usize>M * <usize>M << 3);
-  if (L == 2 && codeOf(net, 2) == 0) {
+  if (L == 2 && codeOf(net, 2) == ACTIVATION_LINEAR) {
     addResidualShallow(net, x, target);
     return;
   }
@@ -599,75 +506,11 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
 // ---- the loss on a plane of parameter space (mlp's lossPlane, manifold's slices) ---------------------------
 
 /**
- * σ(x) for activation `code` with parameter p (the leaky-relu slope): the value formulas of `activate`, one point.
- * Exported for slice.ts (`sliceAffinePlane`) and for tests of the kernels' activations against activations.ts.
+ * σ(x) for activation `code` with parameter p (the leaky-relu slope), one point: the table's formula
+ * (activations.generated.ts). Exported for tests of the kernels' activations against activations.ts.
  */
 export function mlpActivation(code: i32, p: f64, x: f64): f64 {
-  switch (code) {
-    case 0: return x;
-    case 1: return Math.tanh(x);
-    case 2: return sigmoid(x);
-    case 3: return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-    case 4: return x > 0 ? x : 0;
-    case 5: return x > 0 ? x : p * x;
-    case 6: return x * normalCdf(x);
-    case 7: return x * x;
-    default: return Math.sin(x);
-  }
-}
-
-/**
- * A = σ(Z) over cnt entries, values only (no σ'): the forward pass of a loss that needs no gradient. In the SIMD
- * build tanh and sigmoid have their own f64x2 evaluations (elementary.ts, eight values per step) and relu/leaky
- * relu a branch-free select; the others use `activate`'s formulas. (An f64x2 sigmoid two values per step measured
- * no faster than Math.exp; eight per step, sharing the constants, made the sigmoid 30-20-20-1 plane ≈ 2× faster.)
- */
-function activateValue(code: i32, p: f64, z: usize, a: usize, cnt: i32): void {
-  if (code == 0) {
-    memory.copy(a, z, <usize>cnt << 3);
-    return;
-  }
-  if (code == 1) {
-    // tanh by one expm1 polynomial (elementary.ts, ≤ ~5 ulp) in f64x2, eight values per step (tanhV8 shares
-    // the constants): tanh 30-20-20-1 plane (n = 1000, 21 × 21) 338 ms with Math.tanh, 230 with f64x2 pairs of
-    // two polynomials each, ≈ 77 now (with the small products of gemm-small.ts)
-    let q = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; q + 8 <= cnt; q += 8) tanhV8(z + (<usize>q << 3), a + (<usize>q << 3));
-      for (; q + 2 <= cnt; q += 2) v128.store(a + (<usize>q << 3), tanhV(v128.load(z + (<usize>q << 3))));
-    }
-    for (; q < cnt; q++) stf(a, q, tanhF(ldf(z, q)));
-    return;
-  }
-  if (ASC_FEATURE_SIMD) {
-    if (code == 2) {
-      // σ(z) = 1/(1 + e^{−z}) with the polynomial exp (≤ ~3 ulp; `activate` uses Math.exp)
-      let q = 0;
-      for (; q + 8 <= cnt; q += 8) sigmoidV8(z + (<usize>q << 3), a + (<usize>q << 3));
-      for (; q < cnt; q++) stf(a, q, sigmoidF(ldf(z, q)));
-      return;
-    }
-  }
-  if (code == 4 || code == 5) {
-    const slope: f64 = code == 4 ? 0 : p;
-    let q = 0;
-    if (ASC_FEATURE_SIMD) {
-      // the same select per lane, without a branch: random signs made the scalar loop's branch mispredict about
-      // half the time (relu 30-20-20-1, n = 1000: ≈ 130 of 245 µs per grid point went to this loop)
-      const vs = f64x2.splat(slope);
-      const zero = f64x2.splat(0);
-      for (; q + 2 <= cnt; q += 2) {
-        const v = v128.load(z + (<usize>q << 3));
-        v128.store(a + (<usize>q << 3), v128.bitselect(v, f64x2.mul(vs, v), f64x2.gt(v, zero)));
-      }
-    }
-    for (; q < cnt; q++) {
-      const v = ldf(z, q);
-      stf(a, q, v > 0 ? v : slope * v);
-    }
-    return;
-  }
-  for (let q = 0; q < cnt; q++) stf(a, q, mlpActivation(code, p, ldf(z, q)));
+  return sigma(code, p, x);
 }
 
 /**

@@ -6,10 +6,9 @@
 // Along the plane the hidden pre-activations are affine, Z(a, b) = Z₀ + a·Z₁ + b·Z₂ (n × m, precomputed), and the
 // output layer is W²(a, b) = W²₀ + a·W²₁ + b·W²₂ (r × m), b²(a, b) = b²₀ + a·b²₁ + b·b²₂. For grid row a and
 // column b_j:  f_i(a, b_j) = W²(a, b_j)·σ(z_i(a, b_j)) + b²(a, b_j),  R(a, b_j) = 1/(2n) Σᵢ ‖f_i − y_i‖².
-// Activation codes are mlp's: 0 linear, 1 tanh, 2 sigmoid, 3 softplus, 4 relu, 5 leaky-relu (slope), 6 gelu,
-// 7 quadratic, 8 sin. sigmoid is 1/(1 + u), u = e^{−z} carried along the row by products like tanh's (below);
-// softplus, gelu and sin are evaluated point by point with mlp.ts's `mlpActivation` (the formulas of mlp's forward
-// pass); linear, relu, leaky-relu and quadratic in f64x2, tanh as below.
+// Activation codes are mlp's (packages/mlp/src/activation-table.ts). sigmoid is 1/(1 + u), u = e^{−z} carried along
+// the row by products like tanh's (below); linear, relu, leaky-relu and quadratic in f64x2, tanh as below; every
+// other activation point by point with the table's σ (`sigma`, which aborts on an unknown code).
 //
 // tanh z = (u − 1)/(u + 1) with u = exp(2z). Along a grid row z_j = z_r + b_j·z₂ is affine in j, so
 // u_{j+2} = u_j·q² with q = exp(2Δb·z₂): the kernel works on column pairs (j, j+1) (one f64x2) and re-anchors u
@@ -24,7 +23,9 @@
 // out is nA × nbp row-major (padding columns are junk).
 
 import { expF, expV, sigmoidF, sigmoidV } from "./elementary";
-import { mlpActivation } from "./mlp";
+import {
+  sigma, ACTIVATION_LEAKY_RELU, ACTIVATION_LINEAR, ACTIVATION_QUADRATIC, ACTIVATION_RELU, ACTIVATION_SIGMOID, ACTIVATION_TANH,
+} from "./activations.generated";
 
 const ANCHOR: i32 = 26; // pairs between fresh exp evaluations
 const Z_MAX: f64 = 300.0;
@@ -89,7 +90,7 @@ function sigmoidRow(zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, 
 
 /** H[j] = σ(z_r + b_j·z₂), j < nbp. */
 function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32, bAxis: usize, db: f64, h: usize): void {
-  if (code == 1) {
+  if (code == ACTIVATION_TANH) {
     const zS = zr + ldf(bAxis, 0) * z2;
     const zE = zr + ldf(bAxis, nb - 1) * z2;
     const recur = max(abs(zS), abs(zE)) <= Z_MAX;
@@ -145,13 +146,13 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
     }
     return;
   }
-  if (code == 2) {
+  if (code == ACTIVATION_SIGMOID) {
     sigmoidRow(zr, z2, nb, nbp, bAxis, db, h);
     return;
   }
-  if (code == 3 || code == 6 || code == 8) {
-    // no shortcut along the row: σ at every column with mlp's formulas (softplus, gelu, sin)
-    for (let j = 0; j < nbp; j++) stf(h, j, mlpActivation(code, slope, zr + ldf(bAxis, j) * z2));
+  if (code != ACTIVATION_LINEAR && code != ACTIVATION_RELU && code != ACTIVATION_LEAKY_RELU && code != ACTIVATION_QUADRATIC) {
+    // no shortcut along the row: σ at every column with the table's formula (softplus, gelu, sin, …)
+    for (let j = 0; j < nbp; j++) stf(h, j, sigma(code, slope, zr + ldf(bAxis, j) * z2));
     return;
   }
   if (ASC_FEATURE_SIMD) {
@@ -162,18 +163,18 @@ function activateRow(code: i32, slope: f64, zr: f64, z2: f64, nb: i32, nbp: i32,
     for (let j = 0; j < nbp; j += 2) {
       const z = f64x2.add(vzr, f64x2.mul(v128.load(at(bAxis, j)), vz2));
       let v = z;
-      if (code == 4) v = v128.bitselect(z, zero, f64x2.gt(z, zero));
-      else if (code == 5) v = v128.bitselect(z, f64x2.mul(vs, z), f64x2.gt(z, zero));
-      else if (code == 7) v = f64x2.mul(z, z);
+      if (code == ACTIVATION_RELU) v = v128.bitselect(z, zero, f64x2.gt(z, zero));
+      else if (code == ACTIVATION_LEAKY_RELU) v = v128.bitselect(z, f64x2.mul(vs, z), f64x2.gt(z, zero));
+      else if (code == ACTIVATION_QUADRATIC) v = f64x2.mul(z, z);
       v128.store(at(h, j), v);
     }
   } else {
     for (let j = 0; j < nbp; j++) {
       const z = zr + ldf(bAxis, j) * z2;
       let v = z;
-      if (code == 4) v = z > 0 ? z : 0.0;
-      else if (code == 5) v = z > 0 ? z : slope * z;
-      else if (code == 7) v = z * z;
+      if (code == ACTIVATION_RELU) v = z > 0 ? z : 0.0;
+      else if (code == ACTIVATION_LEAKY_RELU) v = z > 0 ? z : slope * z;
+      else if (code == ACTIVATION_QUADRATIC) v = z * z;
       stf(h, j, v);
     }
   }
@@ -316,7 +317,7 @@ function addSample(pl: Plane, i: i32, a: f64): void {
   const m = pl.m, r = pl.r, nbp = pl.nbp;
   memory.fill(pl.acc, 0, <usize>(r * nbp) << 3);
   let s = 0;
-  if (pl.code == 1 && r == 1) {
+  if (pl.code == ACTIVATION_TANH && r == 1) {
     for (; s + 1 < m; s += 2) {
       if (!tanhPair(pl, i, a, s)) {
         addNeuron(pl, i, a, s);

@@ -5,6 +5,7 @@ import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
 import { DEFAULT_GTOL } from "@losscape/mlp/defaults";
+import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
@@ -13,6 +14,10 @@ import { collect, num, numList, oneOf } from "./options.js";
 export const VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 type Impl = (opts: any, ctx: Context) => Promise<void>;
+
+/** The activations of mlp's table, for `--help`: "linear, tanh, …" and "leaky-relu:0.2" (name:parameter). */
+const ACTIVATION_NAMES = ACTIVATION_TABLE.map((e) => e.name).join(", ");
+const PARAM_FORMS = ACTIVATION_TABLE.flatMap((e) => ("param" in e ? [`${e.name}:<${e.param.name}>`] : [])).join(", ");
 
 /** The command being run, for the one-line error message. */
 let current = "";
@@ -108,7 +113,7 @@ export function buildProgram(): Command {
     .addOption(inputsOpt())
     .option("--model <M>", "start from this model file")
     .addOption(new Option("--widths <w>", "or a fresh network with these widths, e.g. 1,3,1").argParser(numList({ min: 1, integer: true }, 2)))
-    .option("--activation <a>", "hidden activation for --widths: a name (tanh, relu, …, leaky-relu:0.2) or one per hidden layer, comma-separated", "tanh")
+    .option("--activation <a>", `hidden activation for --widths: ${ACTIVATION_NAMES} (with a parameter: ${PARAM_FORMS}), or one per hidden layer, comma-separated`, "tanh")
     .addOption(new Option("--optimizer <o>", "adam, lbfgs or gd").argParser(oneOf("adam", "lbfgs", "gd")).default("adam"))
     .addOption(new Option("--epochs <k>", "number of full-batch steps").argParser(num({ min: 0, integer: true })).default(1000))
     .addOption(new Option("--lr <r>", "learning rate (default 0.01 for adam, 0.1 for gd)").argParser(num({ min: 0, exclusiveMin: true })))

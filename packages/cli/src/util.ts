@@ -1,5 +1,5 @@
-import type { Model } from "@losscape/mlp";
-import { paramCount } from "@losscape/mlp";
+import type { Activation, Model } from "@losscape/mlp";
+import { activationEntry, paramCount } from "@losscape/mlp";
 
 /**
  * "1-3-1 tanh, M = 10"
@@ -15,7 +15,11 @@ export function describeModel(model: Model): string {
 
 function activationName(a: unknown): string {
   if (typeof a === "string") return a;
-  if (a && typeof a === "object" && "name" in a) return `${(a as { name: string }).name}(${(a as { slope?: number }).slope ?? ""})`;
+  if (a && typeof a === "object" && "name" in a) {
+    const name = (a as { name: string }).name;
+    const param = activationEntry(a as Activation)?.param;
+    return `${name}(${param ? ((a as Record<string, unknown>)[param.name] ?? "") : ""})`;
+  }
   return String(a);
 }
 

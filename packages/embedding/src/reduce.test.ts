@@ -33,6 +33,24 @@ describe("reduction rules", () => {
       expect(reduceNetwork(net12(act, [0.8, -0.8, 0.3, -0.3, 1.5, -0.6, 0.2])).widthsAfter).toEqual([1, 2, 1]);
     }
   });
+  it.each([
+    ["relu", 2.5],
+    [{ name: "leaky-relu", slope: 0.2 }, 0.4],
+    ["linear", 3],
+    ["linear", -0.5],
+  ] as const)("%j: a neuron whose incoming weights are k times another's is merged up to scale (k = %s)", (act, k) => {
+    // positively homogeneous: σ(kz) = kσ(z) for k > 0 (and linear is odd too, so any k ≠ 0)
+    const m = net12(act, [0.8, 0.8 * k, 0.3, 0.3 * k, 1.5, -0.6, 0.2]);
+    const r = reduceNetwork(m);
+    expect(r.widthsAfter).toEqual([1, 1, 1]);
+    expect(r.removed).toEqual([{ layer: 1, neuron: 1, reason: "duplicate-up-to-scale", into: 0 }]);
+    expect(maxAbsDiff(forward(r.model, X).data, forward(m, X).data)).toBeLessThanOrEqual(1e-15);
+  });
+  it("scale merges need positive homogeneity (and k < 0 the sign symmetry): tanh, softplus, relu with k < 0 are kept", () => {
+    expect(reduceNetwork(net12("tanh", [0.8, 2, 0.3, 0.75, 1.5, -0.6, 0.2])).widthsAfter).toEqual([1, 2, 1]);
+    expect(reduceNetwork(net12("softplus", [0.8, 2, 0.3, 0.75, 1.5, -0.6, 0.2])).widthsAfter).toEqual([1, 2, 1]);
+    expect(reduceNetwork(net12("relu", [0.8, -2, 0.3, -0.75, 1.5, -0.6, 0.2])).widthsAfter).toEqual([1, 2, 1]);
+  });
   it("sigmoid without biases cannot absorb the constant: kept", () => {
     expect(reduceNetwork({ widths: [1, 2, 1], activation: "sigmoid", bias: false, params: Float64Array.from([0.8, -0.8, 1.5, -0.6]) }).widthsAfter).toEqual([1, 2, 1]);
   });

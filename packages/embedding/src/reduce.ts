@@ -1,11 +1,11 @@
 import { checkNumber } from "@losscape/core";
-import { forward, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
+import { activationEntry, forward, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
 import { probeInputs } from "./certificate.js";
 import { DEFAULT_REDUCE_TOL } from "./defaults.js";
 import { fromLayers, hiddenActivation, maxAbsDiff, sigma, toLayers, type EditableLayer } from "./layers.js";
 
 /** Why a neuron was removed by `reduceNetwork`. */
-export type RemovalReason = "zero-outgoing" | "constant" | "duplicate" | "duplicate-up-to-sign";
+export type RemovalReason = "zero-outgoing" | "constant" | "duplicate" | "duplicate-up-to-sign" | "duplicate-up-to-scale";
 
 /** One removed neuron: its layer and index in the input model; for duplicates, the neuron it was merged into. */
 export interface RemovedNeuron {
@@ -20,7 +20,8 @@ export interface ReduceOptions {
   /**
    * Relative tolerance (default `DEFAULT_REDUCE_TOL` = 1e-8). In hidden layer l with incoming vectors uⱼ = [Wˡⱼ; bˡⱼ] and scale
    * S = max(1, max|Wˡ, bˡ|): neurons i, j are duplicates when max|uᵢ − uⱼ| ≤ tol·S (or max|uᵢ + uⱼ| ≤ tol·S with
-   * the activation's sign symmetry); neuron j is constant when max|Wˡⱼ| ≤ tol·S; its outgoing weights are zero
+   * the activation's sign symmetry, or max|uⱼ − k·uᵢ| ≤ tol·S for a positively homogeneous one, k the least-squares
+   * ratio); neuron j is constant when max|Wˡⱼ| ≤ tol·S; its outgoing weights are zero
    * when max|W^{l+1}_{·j}| ≤ tol·max(1, max|W^{l+1}|). Nets trained to convergence need a larger tol (≈ 1e-3–1e-2)
    * than exact embeddings; the reported maxOutputDiff says what it cost.
    */
@@ -51,15 +52,17 @@ export interface ReduceResult {
 }
 
 /**
- * The sign symmetry σ(−z) = s·σ(z) + c of an activation, when it has one: odd (tanh, sin, linear: s = −1, c = 0),
- * even (quadratic: s = 1, c = 0), sigmoid (s = −1, c = 1). Null otherwise.
+ * The sign symmetry σ(−z) = s·σ(z) + c of an activation, when it has one: its `reflection` in mlp's activation
+ * table — odd (tanh, sin, linear: s = −1, c = 0), even (quadratic: s = 1, c = 0), sigmoid (s = −1, c = 1). Null
+ * otherwise.
  */
 function signSymmetry(a: Activation): { s: number; c: number } | null {
-  const name = typeof a === "string" ? a : a.name;
-  if (name === "tanh" || name === "sin" || name === "linear") return { s: -1, c: 0 };
-  if (name === "quadratic") return { s: 1, c: 0 };
-  if (name === "sigmoid") return { s: -1, c: 1 };
-  return null;
+  return activationEntry(a)?.reflection ?? null;
+}
+
+/** σ(kz) = k·σ(z) for every k > 0 (linear, relu, leaky-relu): `positivelyHomogeneous` in mlp's activation table. */
+function positivelyHomogeneous(a: Activation): boolean {
+  return activationEntry(a)?.positivelyHomogeneous === true;
 }
 
 /**
@@ -69,7 +72,11 @@ function signSymmetry(a: Activation): { s: number; c: number } | null {
  * repeated until nothing changes:
  * 1. merge neurons with equal incoming weights and bias uᵢ ≈ uⱼ, summing outgoing weights ("duplicate"), and for
  *    an activation with σ(−z) = sσ(z) + c also uᵢ ≈ −uⱼ: W^{l+1}_{·i} += s·W^{l+1}_{·j}, b^{l+1} += c·W^{l+1}_{·j}
- *    ("duplicate-up-to-sign"). A merged neuron keeps the mean of its group's (sign-aligned) incoming vectors;
+ *    ("duplicate-up-to-sign"); for a positively homogeneous activation (σ(kz) = kσ(z), k > 0: linear, relu,
+ *    leaky-relu) also uⱼ ≈ k·uᵢ with k > 0: W^{l+1}_{·i} += k·W^{l+1}_{·j}, and with the sign symmetry k < 0:
+ *    W^{l+1}_{·i} += s·|k|·W^{l+1}_{·j}, b^{l+1} += c·W^{l+1}_{·j} ("duplicate-up-to-scale"; neurons with
+ *    vanishing incoming weights are left to rule 3). A merged neuron keeps the mean of its group's aligned incoming
+ *    vectors uⱼ/k;
  * 2. drop neurons whose outgoing weights W^{l+1}_{·j} vanish ("zero-outgoing");
  * 3. fold neurons constant on the inputs (Wˡⱼ = 0, so hⱼ = σ(bⱼ)) into the next bias b^{l+1} += W^{l+1}_{·j}σ(bⱼ)
  *    ("constant"; needs biases, or σ(bⱼ) = 0).
@@ -163,10 +170,31 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
     for (let i = 0; i < r; i++) mx = Math.max(mx, Math.abs(outL.W[i * m + j]));
     return mx;
   };
-  // 1. duplicates (greedy grouping around the first member)
+  // 1. duplicates (greedy grouping around the first member); member j of a group has uⱼ ≈ k·u_rep
   const sym = signSymmetry(a);
   const useSym = sym !== null && (sym.c === 0 || bias);
-  const groups: { rep: number; members: { j: number; sign: number }[] }[] = [];
+  const homogeneous = positivelyHomogeneous(a);
+  const inMax = (j: number) => {
+    let mx = 0;
+    for (let k = 0; k < p; k++) mx = Math.max(mx, Math.abs(inL.W[j * p + k]));
+    return mx;
+  };
+  /** The least-squares k in uⱼ ≈ k·u_rep when it fits to thr and σ(k·z) is a multiple of σ(z) plus a constant. */
+  const scaleOf = (j: number, rep: number): number | null => {
+    if (!homogeneous || inMax(j) <= thr || inMax(rep) <= thr) return null;
+    let uv = 0;
+    let vv = 0;
+    for (let k = 0; k < q; k++) {
+      uv += u(j, k) * u(rep, k);
+      vv += u(rep, k) * u(rep, k);
+    }
+    const f = uv / vv;
+    if (!(f > 0 || (f < 0 && useSym))) return null;
+    let d = 0;
+    for (let k = 0; k < q; k++) d = Math.max(d, Math.abs(u(j, k) - f * u(rep, k)));
+    return d <= thr ? f : null;
+  };
+  const groups: { rep: number; members: { j: number; k: number; reason: RemovalReason }[] }[] = [];
   for (let j = 0; j < m; j++) {
     if (!keep[j]) continue;
     let placed = false;
@@ -178,34 +206,45 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
         dm = Math.max(dm, Math.abs(u(j, k) + u(g.rep, k)));
       }
       if (dp <= thr) {
-        g.members.push({ j, sign: 1 });
+        g.members.push({ j, k: 1, reason: "duplicate" });
         placed = true;
       } else if (useSym && dm <= thr) {
-        g.members.push({ j, sign: -1 });
+        g.members.push({ j, k: -1, reason: "duplicate-up-to-sign" });
         placed = true;
+      } else {
+        const f = scaleOf(j, g.rep);
+        if (f !== null) {
+          g.members.push({ j, k: f, reason: "duplicate-up-to-scale" });
+          placed = true;
+        }
       }
       if (placed) break;
     }
-    if (!placed) groups.push({ rep: j, members: [{ j, sign: 1 }] });
+    if (!placed) groups.push({ rep: j, members: [{ j, k: 1, reason: "duplicate" }] });
   }
   for (const g of groups) {
     if (g.members.length === 1) continue;
     const mean = new Float64Array(q);
-    for (const { j, sign } of g.members) for (let k = 0; k < q; k++) mean[k] += (sign * u(j, k)) / g.members.length;
+    for (const { j, k: f } of g.members) for (let k = 0; k < q; k++) mean[k] += u(j, k) / f / g.members.length;
     for (let k = 0; k < p; k++) inL.W[g.rep * p + k] = mean[k];
     if (bias) inL.b[g.rep] = mean[p];
-    for (const { j, sign } of g.members) {
+    for (const { j, k: f, reason } of g.members) {
       if (j === g.rep) continue;
       for (let i = 0; i < r; i++) {
         const w = outL.W[i * m + j];
-        if (sign === 1) outL.W[i * m + g.rep] += w;
-        else {
+        // hⱼ = σ(f·z_rep) = f·h_rep (f > 0), s·|f|·h_rep + c (f < 0; f = −1 the sign symmetry itself)
+        if (f === 1) outL.W[i * m + g.rep] += w;
+        else if (f === -1) {
           outL.W[i * m + g.rep] += sym!.s * w;
+          if (bias) outL.b[i] += sym!.c * w;
+        } else if (f > 0) outL.W[i * m + g.rep] += f * w;
+        else {
+          outL.W[i * m + g.rep] += sym!.s * -f * w;
           if (bias) outL.b[i] += sym!.c * w;
         }
       }
       keep[j] = false;
-      out.push({ neuron: ids[j], reason: sign === 1 ? "duplicate" : "duplicate-up-to-sign", into: ids[g.rep] });
+      out.push({ neuron: ids[j], reason, into: ids[g.rep] });
     }
   }
   // 2. zero outgoing weights; 3. constant neurons (after merging, so that small split shares are summed first)

@@ -30,8 +30,14 @@ describe("embeddingLowerBound (through embedding's reduceNetwork)", () => {
     expect(neg).toMatchObject({ mTotal: 4, mMin: 2, bound: 2 });
     const dup = embeddingLowerBound(base([1, 2, 1, 4, 0.1, 0.2, 0.1, 0.4, 1, 1, 1, 1, 0]));
     expect(dup).toMatchObject({ mTotal: 4, mMin: 3, bound: 1 });
-    // relu is not odd: a negated copy is a different function, not removed
-    expect(embeddingLowerBound({ ...base([1, 2, 3, -2, 0.1, 0.2, 0.3, -0.2, 1, 1, 1, 1, 0]), activation: "relu" }).bound).toBe(0);
+    // relu is not odd: a negated copy (neuron 3 = −2·neuron 0) is a different function, not removed; it is positively
+    // homogeneous, so the positive multiples (neurons 1, 2 = 2·, 3·neuron 0) merge up to scale
+    const relu = embeddingLowerBound({ ...base([1, 2, 3, -2, 0.1, 0.2, 0.3, -0.2, 1, 1, 1, 1, 0]), activation: "relu" });
+    expect(relu.removed).toEqual([
+      { layer: 1, neuron: 1, reason: "duplicate-up-to-scale", into: 0 },
+      { layer: 1, neuron: 2, reason: "duplicate-up-to-scale", into: 0 },
+    ]);
+    expect(relu).toMatchObject({ mTotal: 4, mMin: 2, bound: 2 });
   });
   it("every removal is lossless: repeated splits of a generic net are all found, and the split keeps the function", () => {
     const data = randomData(6, 2, 1, 3);

@@ -1,11 +1,14 @@
 import { BACKENDS, eigh, init, loadWasm, setBackend } from "@losscape/core";
-import { hessian, initParams, loss, unpackParams, withParams, type Activation, type Model } from "@losscape/mlp";
+import { hessian, initParams, loss, unpackParams, withParams, ACTIVATION_TABLE, type Activation, type ActivationEntry, type Model } from "@losscape/mlp";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { embeddingLine, filterNormalizedDirection, hessianDirections, landscapeSlice, lossSlice } from "./index.js";
 import { randomData } from "./__tests__/helpers.js";
 
-const ALL_ACTIVATIONS: Activation[] = ["linear", "tanh", "sigmoid", "softplus", "relu", { name: "leaky-relu", slope: 0.2 }, "gelu", "quadratic", "sin"];
+/** Every activation of mlp's table; one with a parameter (leaky-relu) with the value 0.2. */
+const ALL_ACTIVATIONS: Activation[] = ACTIVATION_TABLE.map((e: ActivationEntry) =>
+  e.param ? ({ name: e.name, [e.param.name]: 0.2 } as Activation) : (e.name as Activation),
+);
 
 beforeAll(async () => {
   await init();

@@ -1,5 +1,7 @@
-import { act, act1, act2 } from "./activations.js";
+import { act, act1, act2, ACTIVATION_CODES } from "./activations.js";
 import type { Net } from "./spec.js";
+
+const LINEAR = ACTIVATION_CODES.linear;
 
 /**
  * The pure-TypeScript numerical core (the `ts` backend and the oracle of the WASM kernels in assembly/mlp.ts,
@@ -36,7 +38,7 @@ export function forwardTs(net: Net, p: Float64Array, X: Float64Array, n: number)
     Z.push(z);
     const code = net.codes[l - 1];
     const cp = net.cparams[l - 1];
-    if (code === 0) A.push(z);
+    if (code === LINEAR) A.push(z);
     else {
       const h = new Float64Array(n * m);
       for (let q = 0; q < h.length; q++) h[q] = act(code, cp, z[q]);
@@ -207,7 +209,7 @@ export function hvpTs(
     RZ[l - 1] = rz;
     const code = net.codes[l - 1];
     const cp = net.cparams[l - 1];
-    if (code === 0) RA[l] = rz;
+    if (code === LINEAR) RA[l] = rz;
     else {
       const z = fw.Z[l - 1];
       const ra = new Float64Array(n * m);
@@ -228,7 +230,7 @@ export function hvpTs(
     const rz = RZ[l - 1];
     const rd = new Float64Array(n * m);
     for (let q = 0; q < rd.length; q++) {
-      let s = code === 0 ? rga[q] : rga[q] * act1(code, cp, z[q]);
+      let s = code === LINEAR ? rga[q] : rga[q] * act1(code, cp, z[q]);
       if (res) s += ga[q] * act2(code, cp, z[q]) * rz[q];
       rd[q] = s;
     }

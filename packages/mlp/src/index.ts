@@ -1,5 +1,6 @@
 export type * from "./types.js";
-export { activationDerivatives, erf, ACTIVATION_CODES, DEFAULT_LEAKY_SLOPE } from "./activations.js";
+export { activationDerivatives, activationEntry, erf, ACTIVATION_CODES, DEFAULT_LEAKY_SLOPE } from "./activations.js";
+export { ACTIVATION_TABLE, type ActivationEntry } from "./activation-table.js";
 export { createRng, type Rng } from "./rng.js";
 export { paramCount, validateModel, validateData, unpackParams, packParams, withParams } from "./spec.js";
 export { initParams } from "./init.js";

@@ -10,6 +10,7 @@ import {
   outputTs,
   residualHessianShallowTs,
 } from "./engine-ts.js";
+import { ACTIVATION_CODES } from "./activations.js";
 import { checkData, checkInputs, checkModel, type Net } from "./spec.js";
 import type { Dataset, Model } from "./types.js";
 
@@ -270,7 +271,7 @@ function hessianSplitTs(net: Net, p: Float64Array, data: Dataset): { h0: Float64
   const h0 = syrk({ rows: n * r, cols: M, data: J });
   for (let q = 0; q < h0.data.length; q++) h0.data[q] /= n;
   let h1: Float64Array;
-  if (net.L === 2 && net.codes[1] === 0) {
+  if (net.L === 2 && net.codes[1] === ACTIVATION_CODES.linear) {
     h1 = residualHessianShallowTs(net, p, fw, out.G);
   } else {
     const bw = backwardTs(net, p, fw, out.G);

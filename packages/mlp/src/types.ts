@@ -1,4 +1,5 @@
 import type { Mat } from "@losscape/core";
+import type { ACTIVATION_TABLE } from "./activation-table.js";
 
 /**
  * Types shared by every losscape package that handles networks (docs/conventions.md, docs/formats.md).
@@ -8,19 +9,18 @@ import type { Mat } from "@losscape/core";
  * Flat parameter order θ = [W¹ (m₁ × d_in, row-major), b¹, W², b², …, W^L, b^L] (PyTorch's order);
  * without bias, the b's are absent.
  */
-export type ActivationName =
-  | "linear"
-  | "tanh"
-  | "sigmoid"
-  | "softplus"
-  | "relu"
-  | "leaky-relu"
-  | "gelu"
-  | "quadratic"
-  | "sin";
+export type ActivationName = ActivationTableEntry["name"];
 
-/** A hidden activation: a name, or leaky-relu with its slope (default 0.01). */
-export type Activation = ActivationName | { name: "leaky-relu"; slope: number };
+type ActivationTableEntry = (typeof ACTIVATION_TABLE)[number];
+type WithParam = Extract<ActivationTableEntry, { param: object }>;
+
+/**
+ * A hidden activation: a name of the activation table (activation-table.ts), or an activation with a parameter as
+ * `{ name, <param>: value }`: `{ name: "leaky-relu", slope }` (a name alone takes the default slope 0.01).
+ */
+export type Activation =
+  | ActivationName
+  | { [E in WithParam as E["name"]]: { name: E["name"] } & { [K in E["param"]["name"]]: number } }[WithParam["name"]];
 
 export type OutputActivation = "linear" | ActivationName;
 

@@ -7,7 +7,9 @@ import { EXIT_BAD_INPUT, EXIT_INTERNAL, exitCodeOf, InputError, oneLine } from "
 import { fmt, table } from "../format.js";
 import { writeFileAtomic } from "../io.js";
 import { jsonOutput, toJsonSafe } from "../json.js";
-import { tempDir } from "./run.js";
+import { run, tempDir } from "./run.js";
+import { parseActivation } from "../commands/train.js";
+import { ACTIVATION_TABLE } from "@losscape/mlp";
 
 describe("json: non-finite numbers", () => {
   it("become null and are named by their path in warnings", () => {
@@ -88,5 +90,23 @@ describe("exit statuses", () => {
   it("messages are folded to one line", () => {
     expect(oneLine(new Error("first\n  second\n"))).toBe("first second");
     expect(oneLine(42)).toBe("42");
+  });
+});
+
+describe("--activation: the names of mlp's activation table", () => {
+  it("parses every name of the table, name:value for one with a parameter, and one per hidden layer", () => {
+    for (const e of ACTIVATION_TABLE) expect(parseActivation(e.name)).toBe(e.name);
+    expect(parseActivation("leaky-relu:0.2")).toEqual({ name: "leaky-relu", slope: 0.2 });
+    expect(parseActivation("silu,leaky-relu:-0.5")).toEqual(["silu", { name: "leaky-relu", slope: -0.5 }]);
+    expect(() => parseActivation("leaky-relu:x")).toThrow(InputError);
+    expect(() => parseActivation("leaky-relu:")).toThrow(/leaky-relu slope must be a finite number; found ''/);
+  });
+
+  it("train --help lists every activation of the table", async () => {
+    const { stdout, code } = await run(["train", "--help"]);
+    expect(code).toBe(0);
+    const help = stdout.replace(/\s+/g, " ");
+    for (const e of ACTIVATION_TABLE) expect(help).toContain(e.name);
+    expect(help).toContain("leaky-relu:<slope>");
   });
 });

@@ -17,8 +17,8 @@ export interface ReduceCliOptions {
 
 /**
  * `losscape reduce`: the narrowest network with the same output (the inverse of critical embeddings; Zhang, Zhang &
- * Luo 2024; for odd activations with Farrugia-Roberts' sign symmetry): duplicate neurons merged, neurons with
- * zero outgoing weights dropped, constant neurons folded into the next bias; max|f_reduced − f| reported.
+ * Luo 2024; for odd activations with Farrugia-Roberts' sign symmetry, and up to a positive scale for positively
+ * homogeneous ones): duplicate neurons merged, neurons with zero outgoing weights dropped, constant neurons folded into the next bias; max|f_reduced − f| reported.
  * @example
  * await reduceCommand({ model: "wide.json", data: "d.json" }, ctx);
  */

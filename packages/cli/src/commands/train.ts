@@ -1,5 +1,5 @@
 import { isLosscapeError } from "@losscape/core";
-import { paramCount, serializeModel, train, type Activation, type MlpSpec, type Model } from "@losscape/mlp";
+import { activationEntry, paramCount, serializeModel, train, type Activation, type MlpSpec, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -95,17 +95,23 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
 }
 
 /**
- * "tanh", "leaky-relu", "leaky-relu:0.2", or one per hidden layer "tanh,relu".
+ * An activation of mlp's table by name, "name:value" for one with a parameter ("leaky-relu:0.2" is
+ * { name: "leaky-relu", slope: 0.2 }), or one per hidden layer, comma-separated "tanh,relu". Unknown names are left
+ * for the spec's validation to report.
  * @example
  * parseActivation("tanh,leaky-relu:0.2"); // ["tanh", { name: "leaky-relu", slope: 0.2 }]
  */
 export function parseActivation(s: string): Activation | Activation[] {
   const one = (x: string): Activation => {
-    const m = /^leaky-relu:(.+)$/.exec(x);
-    if (m) {
-      const slope = Number(m[1]);
-      if (!Number.isFinite(slope)) throw new InputError(`--activation: leaky-relu slope must be a finite number; found '${m[1]}'`);
-      return { name: "leaky-relu", slope };
+    const colon = x.indexOf(":");
+    const entry = colon >= 0 ? activationEntry(x.slice(0, colon) as Activation) : undefined;
+    if (entry?.param) {
+      const text = x.slice(colon + 1);
+      const value = Number(text);
+      if (text.trim() === "" || !Number.isFinite(value)) {
+        throw new InputError(`--activation: ${entry.name} ${entry.param.name} must be a finite number; found '${text}'`);
+      }
+      return { name: entry.name, [entry.param.name]: value } as Activation;
     }
     return x as Activation;
   };

@@ -1,23 +1,16 @@
 // Helpers shared by the test files (not exported from the package index).
 import { matFromRows } from "@losscape/core";
-import { createRng, initParams, type Activation, type Dataset, type Model } from "@losscape/mlp";
+import { createRng, initParams, ACTIVATION_TABLE, type Activation, type ActivationEntry, type Dataset, type Model } from "@losscape/mlp";
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 
-export const ALL_ACTIVATIONS: Activation[] = [
-  "linear",
-  "tanh",
-  "sigmoid",
-  "softplus",
-  "relu",
-  { name: "leaky-relu", slope: 0.2 },
-  "gelu",
-  "quadratic",
-  "sin",
-];
-
-/** Activations with σ″ ≠ 0 (smooth, non-linear): the ones whose split blocks can be non-zero. */
-export const SMOOTH_ACTIVATIONS: Activation[] = ["tanh", "sigmoid", "softplus", "gelu", "sin"];
+/**
+ * Every activation of mlp's table, in code order; one with a parameter (leaky-relu) with the value 0.2, so that
+ * the parameter matters.
+ */
+export const ALL_ACTIVATIONS: Activation[] = ACTIVATION_TABLE.map((e: ActivationEntry) =>
+  e.param ? ({ name: e.name, [e.param.name]: 0.2 } as Activation) : (e.name as Activation),
+);
 
 /** A random model and data set, seeded: every parameter N(0, std²), x and y standard normal. */
 export function randomProblem(opts: { widths: number[]; activation: Activation | Activation[]; bias?: boolean; n?: number; seed: number; std?: number }): {

@@ -3,18 +3,15 @@ import type { Mat } from "@losscape/core";
 import { createRng } from "../rng.js";
 import { initParams } from "../init.js";
 import type { Activation, Dataset, LossName, Model } from "../types.js";
+import { ACTIVATION_TABLE, type ActivationEntry } from "../activation-table.js";
 
-export const ALL_ACTIVATIONS: Activation[] = [
-  "linear",
-  "tanh",
-  "sigmoid",
-  "softplus",
-  "relu",
-  { name: "leaky-relu", slope: 0.2 },
-  "gelu",
-  "quadratic",
-  "sin",
-];
+/**
+ * Every activation of the table (activation-table.ts), in code order; one with a parameter (leaky-relu) with the
+ * value 0.2, so that the parameter matters (the default slope 0.01 is close to relu).
+ */
+export const ALL_ACTIVATIONS: Activation[] = ACTIVATION_TABLE.map((e: ActivationEntry) =>
+  e.param ? ({ name: e.name, [e.param.name]: 0.2 } as Activation) : (e.name as Activation),
+);
 
 /** A random model and data set, seeded. Depth L = widths.length − 1. */
 export function randomProblem(opts: {
