@@ -47,7 +47,7 @@ export function linearValues(p: f64, z: usize, a: usize, cnt: i32): void {
 /**
  * tanh by one expm1 polynomial (elementary.ts, ≤ ~5 ulp) in both builds; in f64x2, eight values per step in the SIMD
  * build (tanhV8 shares the constants): tanh 30-20-20-1 plane (n = 1000, 21 × 21) 338 ms with Math.tanh, 230 with
- * f64x2 pairs of two polynomials each, ≈ 77 with eight per step (and the products of `denseSmall`).
+ * f64x2 pairs of two polynomials each, ≈ 77 with eight per step (and the small products of gemm-small.ts).
  */
 export function tanhValues(p: f64, z: usize, a: usize, cnt: i32): void {
   let q = 0;
