@@ -1,4 +1,5 @@
 import { OutOfMemoryError, WasmError } from "./errors.js";
+import { KERNELS, type ElemType, type KernelName } from "./kernels.js";
 
 /** The two builds of the WASM core (one AssemblyScript source, compiled with and without f64x2 SIMD). */
 export type WasmBuild = "simd" | "scalar";
@@ -8,34 +9,69 @@ const ALIGN = 64;
 /** wasm32 addresses 4 GiB (65536 pages); the arena never asks for more. */
 const MAX_BYTES = 65536 * PAGE;
 
+/** A kernel as the module exports it: numbers (i32, f64, addresses) in, a number (or nothing) out. */
+export type RawKernel = (...args: number[]) => number | undefined;
+
+/** Element views of the two array types. */
+type ViewOf<T extends ElemType> = T extends "i32" ? Int32Array : Float64Array;
+
 /**
  * One instantiated WASM core and the arena core keeps in its memory.
  *
- * Every call begins with `reset()`: the arena's bump pointer goes back to the start, so repeated calls reuse the
- * same bytes and the memory size stays constant. Memory only grows when a call needs more than any before it.
- * `memory.grow` detaches old `Float64Array` views, so views are taken with `f64()` after the last allocation.
+ * Every session (`run`) begins and ends with `reset()`: the arena's bump pointer goes back to the start, so
+ * repeated calls reuse the same bytes and the memory size stays constant. Memory only grows when a call needs
+ * more than any before it. `memory.grow` detaches old views, so views are taken after the last allocation.
+ * Kernels are reached only through kernel-session.ts (`kernels`, `withKernels`), by the declarations of kernels.ts.
  */
 export class WasmInstance {
   readonly build: WasmBuild;
-  readonly exports: Record<string, unknown>;
   readonly memory: WebAssembly.Memory;
+  /** Increases at every reset: an arena buffer is valid while the epoch it was made in lasts. */
+  epoch = 0;
+  private readonly kernelFns: ReadonlyMap<string, RawKernel>;
   private readonly base: number;
   private top: number;
+  private running = false;
 
   constructor(instance: WebAssembly.Instance) {
-    this.exports = instance.exports as Record<string, unknown>;
-    this.memory = this.exports.memory as WebAssembly.Memory;
-    const init = this.exports._initialize as (() => void) | undefined;
+    const exports = instance.exports as Record<string, unknown>;
+    this.memory = exports.memory as WebAssembly.Memory;
+    const init = exports._initialize as (() => void) | undefined;
     if (init) init();
-    this.build = (this.exports.simdEnabled as () => number)() === 1 ? "simd" : "scalar";
-    const heapBase = (this.exports.heapBase as () => number)() >>> 0;
+    this.build = (exports.simdEnabled as () => number)() === 1 ? "simd" : "scalar";
+    const heapBase = (exports.heapBase as () => number)() >>> 0;
     this.base = alignUp(heapBase, ALIGN);
     this.top = this.base;
+    const fns = new Map<string, RawKernel>();
+    for (const name of Object.keys(KERNELS)) {
+      const f = exports[name];
+      if (typeof f !== "function") throw new WasmError(`losscape core: the WASM module has no kernel '${name}' (rebuild core)`);
+      fns.set(name, f as RawKernel);
+    }
+    this.kernelFns = fns;
   }
 
   /** Forget every allocation of the previous call. */
   reset(): void {
     this.top = this.base;
+    this.epoch++;
+  }
+
+  /** The exported function of a declared kernel (for kernel-session.ts). */
+  kernel(name: KernelName): RawKernel {
+    return this.kernelFns.get(name)!;
+  }
+
+  /** A view of `length` elements of `type` at `ptr`; valid until the next allocation. */
+  view<T extends ElemType>(type: T, ptr: number, length: number): ViewOf<T> {
+    return (type === "i32" ? new Int32Array(this.memory.buffer, ptr, length) : new Float64Array(this.memory.buffer, ptr, length)) as ViewOf<T>;
+  }
+
+  /** Throws a WasmError naming `fn` unless a buffer made in epoch `epoch` is still valid. */
+  checkLive(fn: string, b: { readonly epoch: number }, what: string): void {
+    if (b.epoch !== this.epoch) {
+      throw new WasmError(`${fn}: ${what}: the arena buffer was used after its session ended (a bug in losscape)`);
+    }
   }
 
   /** Bytes currently reserved by WASM memory (for tests of boundedness). */
@@ -67,49 +103,15 @@ export class WasmInstance {
     return p;
   }
 
-  /** Reserve room for `n` doubles; zero-filled unless `zero` is false. */
-  allocF64(fn: string, n: number, zero = true): number {
-    const p = this.alloc(fn, n * 8);
-    if (zero) new Float64Array(this.memory.buffer, p, n).fill(0);
-    return p;
-  }
-
-  /** Copy `x` into the arena and return its pointer. */
-  putF64(fn: string, x: ArrayLike<number>): number {
-    const p = this.alloc(fn, x.length * 8);
-    new Float64Array(this.memory.buffer, p, x.length).set(x);
-    return p;
-  }
-
-  /** Copy `x` (32-bit integers) into the arena and return its pointer. */
-  putI32(fn: string, x: ArrayLike<number>): number {
-    const p = this.alloc(fn, x.length * 4);
-    new Int32Array(this.memory.buffer, p, x.length).set(x);
-    return p;
-  }
-
-  /** A copy of `n` doubles at `ptr`. */
-  readF64(ptr: number, n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, n).slice();
-  }
-
-  /** A view over `n` doubles at `ptr`; valid only until the next allocation. */
-  viewF64(ptr: number, n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, n);
-  }
-
-  /** An exported kernel by name. */
-  fn<F extends (...args: never[]) => unknown>(name: string): F {
-    const f = this.exports[name];
-    if (typeof f !== "function") throw new WasmError(`losscape core: the WASM module has no kernel '${name}'`);
-    return f as F;
-  }
-
   /**
    * Run `body` with a fresh arena. A trap inside a kernel becomes a `WasmError` naming `fn`;
    * the arena is reset either way, so the instance stays usable.
    */
   run<T>(fn: string, body: (w: WasmInstance) => T): T {
+    if (this.running) {
+      throw new WasmError(`${fn}: a WASM session is already open on this instance (a nested one would reuse its arena); a bug in losscape`);
+    }
+    this.running = true;
     this.reset();
     try {
       return body(this);
@@ -120,6 +122,7 @@ export class WasmInstance {
       throw e;
     } finally {
       this.reset();
+      this.running = false;
     }
   }
 }

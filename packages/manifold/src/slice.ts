@@ -1,4 +1,4 @@
-import { checkNumber, eigh, matmul, out, runKernel, scratch, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
+import { checkNumber, eigh, kernels, matmul, ShapeError, ValueError, wasmActive, type Mat } from "@losscape/core";
 import {
   activationDerivatives,
   createRng,
@@ -233,14 +233,12 @@ function affinePlaneWasm(
   bPad[nbp - 1] = bAxis[nb - 1];
   const db = nb > 1 ? bAxis[1] - bAxis[0] : 0;
   const nA = aAxis.length;
-  const scratchLength = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 4; // the kernel's own workspace, never read back
-  const { outputs } = runKernel("lossSlice", "sliceAffinePlane", [
-    n, m, r, nA, nb, nbp, ACTIVATION_CODES[act as ActivationName], slope,
-    pre(L1.W, L1.b), pre(D1a.W, D1a.b), pre(D2a.W, D2a.b),
-    L2.W.data, D1b.W.data, D2b.W.data, biasOf(L2.b), biasOf(D1b.b), biasOf(D2b.b),
-    data.y.data, Float64Array.from(aAxis), bPad, db, scratch(scratchLength), out(nA * nbp),
-  ]);
-  const g = outputs[0];
+  const { grid: g } = kernels.sliceAffinePlane("lossSlice", {
+    n, m, r, nA, nb, nbp, code: ACTIVATION_CODES[act as ActivationName], slope,
+    z0: pre(L1.W, L1.b), z1: pre(D1a.W, D1a.b), z2: pre(D2a.W, D2a.b),
+    w0: L2.W.data, w1: D1b.W.data, w2: D2b.W.data, c0: biasOf(L2.b), c1: biasOf(D1b.b), c2: biasOf(D2b.b),
+    y: data.y.data, aAxis: Float64Array.from(aAxis), bAxis: bPad, db,
+  });
   return Array.from({ length: nA }, (_, i) => Array.from(g.subarray(i * nbp, i * nbp + nb)));
 }
 
