@@ -187,10 +187,21 @@ function wasmEigh(fn: string, a: Mat, wantVectors: boolean): EighResult | Float6
 }
 
 /**
+ * `eigvalsh` of a symmetric n×n matrix already in a `withKernels` session (e.g. a kernel's output), without copying
+ * it out and back: the same operations, so the same eigenvalues bit for bit. `a` is overwritten. Not validated
+ * (the caller guarantees a finite, symmetric matrix).
+ * @example
+ * const values = withKernels("myFn", (k) => eigvalshInArena(k, k.mlpHessian({ … }).h0, M));
+ */
+export function eigvalshInArena(k: KernelSession, a: WasmBuffer<"f64">, n: number): Float64Array {
+  return symmetricEigenInArena(k, a, n, false).values;
+}
+
+/**
  * Eigenvalues (ascending) and, with `wantVectors`, eigenvectors (columns of a row-major n×n arena buffer) of the
  * symmetric n×n matrix `a` already in the session's arena; `a` is overwritten (conditioned, then reduced).
  */
-export function symmetricEigenInArena(
+function symmetricEigenInArena(
   k: KernelSession,
   a: WasmBuffer<"f64">,
   n: number,

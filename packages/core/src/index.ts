@@ -15,6 +15,7 @@ export {
   withKernels,
   wasmActive,
   WasmBuffer,
+  residentBuffer,
   type KernelSession,
   type KernelArgs,
   type KernelResult,

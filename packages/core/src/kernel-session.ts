@@ -1,5 +1,5 @@
-import { activeWasm } from "./backend.js";
-import { NotInitializedError, WasmError } from "./errors.js";
+import { activeWasm, getBackend } from "./backend.js";
+import { NotInitializedError, StaleHandleError, WasmError } from "./errors.js";
 import {
   KERNELS,
   type ArgsDecl,
@@ -30,8 +30,9 @@ import type { WasmInstance } from "./wasm-instance.js";
 export type TypedArrayOf<T extends ElemType> = T extends "i32" ? Int32Array : Float64Array;
 
 /**
- * An array in WASM memory: in a session's arena (valid until the session ends), or resident (valid until
- * disposed). A domain package holds one as an opaque handle; it never sees the address.
+ * An array in WASM memory: in a session's arena (valid until the session ends), or resident (`residentBuffer`,
+ * valid until `dispose()`, or the end of a `using` block). A domain package holds one as an opaque handle; it never
+ * sees the address.
  */
 export class WasmBuffer<T extends ElemType = ElemType> {
   /** @internal */
@@ -40,9 +41,61 @@ export class WasmBuffer<T extends ElemType = ElemType> {
     readonly length: number,
     /** @internal */ readonly instance: WasmInstance,
     /** @internal */ readonly ptr: number,
-    /** @internal Arena epoch of the session that made it, or −1 for a resident buffer. */
+    /** @internal Arena epoch of the session that made it (−1 for a resident buffer). */
     readonly epoch: number,
+    /** @internal Resident buffers: whether it is still allocated. */
+    readonly resident: { live: boolean } | null = null,
   ) {}
+
+  /** Copy `x` (at most `length` values) into this resident buffer, from index `offset` (default 0). */
+  write(fn: string, x: ArrayLike<number>, offset = 0): void {
+    this.checkResident(fn, "write");
+    this.instance.view(this.type, this.ptr, this.length).set(x, offset);
+  }
+
+  /** A copy of this resident buffer's contents. */
+  read(fn: string): TypedArrayOf<T> {
+    this.checkResident(fn, "read");
+    return this.instance.view(this.type, this.ptr, this.length).slice() as TypedArrayOf<T>;
+  }
+
+  /** Free a resident buffer (idempotent). Its memory is reused by later resident data. */
+  dispose(): void {
+    if (this.resident === null || !this.resident.live) return;
+    this.resident.live = false;
+    this.instance.freeResident(this.ptr, this.length * (this.type === "i32" ? 4 : 8));
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Throws StaleHandleError unless this is a live resident buffer of the active WASM instance. */
+  checkResident(fn: string, what: string): void {
+    if (this.resident === null) throw new WasmError(`${fn}: ${what}: not a resident buffer (a bug in losscape)`);
+    this.instance.checkLive(fn, this, what);
+    if (activeWasm(fn) !== this.instance) {
+      throw new StaleHandleError(
+        `${fn}: ${what}: the resident data lives in the '${this.instance.build}' WASM instance, but the active backend is '${getBackend()}' (setBackend changed it); create it again`,
+      );
+    }
+  }
+}
+
+/**
+ * A resident array in the active WASM instance's memory: `contents` copied in, or `length` zeros. It survives
+ * kernel calls and sessions until `dispose()`; pass it to `withKernels` kernels like an arena buffer.
+ * @example
+ * using x = residentBuffer("myFn", "f64", data); // freed at the end of the block
+ */
+export function residentBuffer<T extends ElemType>(fn: string, type: T, contents: ArrayLike<number> | number): WasmBuffer<T> {
+  const w = requireWasm(fn);
+  const length = typeof contents === "number" ? contents : contents.length;
+  const ptr = w.allocResident(fn, length * (type === "i32" ? 4 : 8));
+  const view = w.view(type, ptr, length);
+  if (typeof contents === "number") view.fill(0);
+  else view.set(contents);
+  return new WasmBuffer(type, length, w, ptr, -1, { live: true });
 }
 
 type KeysWhere<A, K> = { [P in keyof A]: A[P] extends { readonly kind: K } ? P : never }[keyof A];
@@ -170,7 +223,7 @@ export class KernelSessionBase {
   /** Throws unless `b` lives in this session's instance and is still valid. */
   check(b: WasmBuffer, what: string): void {
     if (b.instance !== this.wasm) {
-      throw new WasmError(`${this.fn}: ${what}: the buffer belongs to another WASM instance (the backend changed since it was made)`);
+      throw new StaleHandleError(`${this.fn}: ${what}: the buffer lives in the '${b.instance.build}' WASM instance, not the active '${this.wasm.build}' one (setBackend changed it)`);
     }
     this.wasm.checkLive(this.fn, b, what);
   }

@@ -1,4 +1,4 @@
-import { OutOfMemoryError, WasmError } from "./errors.js";
+import { OutOfMemoryError, StaleHandleError, WasmError } from "./errors.js";
 import { KERNELS, type ElemType, type KernelName } from "./kernels.js";
 
 /** The two builds of the WASM core (one AssemblyScript source, compiled with and without f64x2 SIMD). */
@@ -29,9 +29,14 @@ export class WasmInstance {
   /** Increases at every reset: an arena buffer is valid while the epoch it was made in lasts. */
   epoch = 0;
   private readonly kernelFns: ReadonlyMap<string, RawKernel>;
+  /** Start of core's memory: the resident region [base, residentTop), then the arena from arenaBase. */
   private readonly base: number;
+  private residentTop: number;
+  private arenaBase: number;
   private top: number;
   private running = false;
+  /** Freed resident blocks, by address, never adjacent to one another (coalesced) nor to residentTop. */
+  private readonly free: { ptr: number; bytes: number }[] = [];
 
   constructor(instance: WebAssembly.Instance) {
     const exports = instance.exports as Record<string, unknown>;
@@ -41,6 +46,8 @@ export class WasmInstance {
     this.build = (exports.simdEnabled as () => number)() === 1 ? "simd" : "scalar";
     const heapBase = (exports.heapBase as () => number)() >>> 0;
     this.base = alignUp(heapBase, ALIGN);
+    this.residentTop = this.base;
+    this.arenaBase = this.base;
     this.top = this.base;
     const fns = new Map<string, RawKernel>();
     for (const name of Object.keys(KERNELS)) {
@@ -53,8 +60,60 @@ export class WasmInstance {
 
   /** Forget every allocation of the previous call. */
   reset(): void {
-    this.top = this.base;
+    this.top = this.arenaBase;
     this.epoch++;
+  }
+
+  /**
+   * Reserve `bytes` in the resident region (first fit among freed blocks, else at its end, which moves the arena
+   * up); it stays until `freeResident`. Not while a session is open (the arena lies right above the region).
+   */
+  allocResident(fn: string, bytes: number): number {
+    if (this.running) throw new WasmError(`${fn}: resident data cannot be created while a WASM session is open; a bug in losscape`);
+    const size = alignUp(Math.max(bytes, 1), ALIGN);
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i];
+      if (b.bytes < size) continue;
+      if (b.bytes === size) this.free.splice(i, 1);
+      else this.free[i] = { ptr: b.ptr + size, bytes: b.bytes - size };
+      return b.ptr;
+    }
+    const p = this.residentTop;
+    this.ensure(fn, p + size);
+    this.residentTop = p + size;
+    this.arenaBase = this.residentTop;
+    this.top = this.arenaBase;
+    return p;
+  }
+
+  /** Return a resident block of `bytes` at `ptr` (as `allocResident` gave it). */
+  freeResident(ptr: number, bytes: number): void {
+    let block = { ptr, bytes: alignUp(Math.max(bytes, 1), ALIGN) };
+    let i = 0;
+    while (i < this.free.length && this.free[i].ptr < ptr) i++;
+    const next = this.free[i];
+    if (next && block.ptr + block.bytes === next.ptr) {
+      block = { ptr: block.ptr, bytes: block.bytes + next.bytes };
+      this.free.splice(i, 1);
+    }
+    const prev = this.free[i - 1];
+    if (prev && prev.ptr + prev.bytes === block.ptr) {
+      block = { ptr: prev.ptr, bytes: prev.bytes + block.bytes };
+      this.free.splice(i - 1, 1);
+      i--;
+    }
+    if (block.ptr + block.bytes === this.residentTop && !this.running) {
+      this.residentTop = block.ptr;
+      this.arenaBase = this.residentTop;
+      this.top = this.arenaBase;
+    } else {
+      this.free.splice(i, 0, block);
+    }
+  }
+
+  /** Bytes in the resident region (live and freed blocks; for tests of boundedness). */
+  get residentBytes(): number {
+    return this.residentTop - this.base;
   }
 
   /** The exported function of a declared kernel (for kernel-session.ts). */
@@ -68,7 +127,11 @@ export class WasmInstance {
   }
 
   /** Throws a WasmError naming `fn` unless a buffer made in epoch `epoch` is still valid. */
-  checkLive(fn: string, b: { readonly epoch: number }, what: string): void {
+  checkLive(fn: string, b: { readonly epoch: number; readonly resident: { readonly live: boolean } | null }, what: string): void {
+    if (b.resident !== null) {
+      if (!b.resident.live) throw new StaleHandleError(`${fn}: ${what}: the resident data was used after dispose()`);
+      return;
+    }
     if (b.epoch !== this.epoch) {
       throw new WasmError(`${fn}: ${what}: the arena buffer was used after its session ended (a bug in losscape)`);
     }
@@ -79,10 +142,17 @@ export class WasmInstance {
     return this.memory.buffer.byteLength;
   }
 
-  /** Reserve `bytes` (64-byte aligned) and return the pointer; grows memory when needed. */
+  /** Reserve `bytes` (64-byte aligned) in the arena and return the pointer; grows memory when needed. */
   alloc(fn: string, bytes: number): number {
     const p = alignUp(this.top, ALIGN);
     const end = p + bytes;
+    this.ensure(fn, end);
+    this.top = end;
+    return p;
+  }
+
+  /** Grow memory so that it holds the bytes below `end`. */
+  private ensure(fn: string, end: number): void {
     if (!Number.isSafeInteger(end) || end > MAX_BYTES) {
       throw new OutOfMemoryError(
         `${fn}: needs ${formatBytes(end - this.base)} of WASM memory; wasm32 can address at most 4 GiB`,
@@ -99,8 +169,6 @@ export class WasmInstance {
         );
       }
     }
-    this.top = end;
-    return p;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { kernels } from "@losscape/core";
+import { eigvalshInArena, kernels, withKernels, type WasmBuffer } from "@losscape/core";
 import type { HvpPart } from "./engine-ts.js";
 import type { Net } from "./spec.js";
 
@@ -16,6 +16,9 @@ interface NetArgs {
   readonly cparams: Float64Array;
   readonly bias: number;
 }
+/** θ, X or Y: copied in per call (an array) or resident in WASM memory (a buffer). */
+export type F64 = Float64Array | WasmBuffer<"f64">;
+
 function netArgs(net: Net): NetArgs {
   let a = netArgsCache.get(net);
   if (!a) {
@@ -48,20 +51,22 @@ export function wasmLayers(fn: string, net: Net, p: Float64Array, X: Float64Arra
   return { Z, A };
 }
 
-export function wasmLossGrad(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): { loss: number; grad: Float64Array } {
+export function wasmLossGrad(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): { loss: number; grad: Float64Array } {
   const { L, widths, codes, cparams, bias } = netArgs(net);
-  const { result, grad } = kernels.mlpLossGrad(fn, { L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, wantGrad: 1 });
-  return { loss: result, grad };
+  return withKernels(fn, (k) => {
+    const r = k.mlpLossGrad({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, wantGrad: 1 });
+    return { loss: r.result, grad: k.read(r.grad) };
+  });
 }
 
-export function wasmLoss(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): number {
+export function wasmLoss(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): number {
   const { L, widths, codes, cparams, bias } = netArgs(net);
-  return kernels.mlpLossGrad(fn, { L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, wantGrad: 0 }).result;
+  return withKernels(fn, (k) => k.mlpLossGrad({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, wantGrad: 0 }).result);
 }
 
-export function wasmHvp(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, v: Float64Array, part: HvpPart): Float64Array {
+export function wasmHvp(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number, v: Float64Array, part: HvpPart): Float64Array {
   const { L, widths, codes, cparams, bias } = netArgs(net);
-  return kernels.mlpHvp(fn, { L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, v, part }).hv;
+  return withKernels(fn, (k) => k.read(k.mlpHvp({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, v, part }).hv));
 }
 
 export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
@@ -74,10 +79,30 @@ export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Ar
  * SYRK packing workspace, ≈ 9 MB at M = 901, n = 200) is reserved in the arena uninitialised rather than copied
  * in, and it overwrites every entry of h0 and h1, so they are not zero-filled first.
  */
-export function wasmHessian(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
+export function wasmHessian(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
   const { L, widths, codes, cparams, bias } = netArgs(net);
-  const { h0, h1 } = kernels.mlpHessian(fn, { L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, split: split ? 1 : 0 });
-  return split ? { h0, h1 } : { h0 };
+  return withKernels(fn, (k) => {
+    const { h0, h1 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, split: split ? 1 : 0 });
+    return split ? { h0: k.read(h0), h1: k.read(h1) } : { h0: k.read(h0) };
+  });
+}
+
+/**
+ * The eigenvalues (ascending) of H + l2·I, H the exact Hessian without L2: H is computed into the arena and its
+ * eigenvalues taken there (core's `eigvalshInArena`), so it is never copied out and back; the same operations as
+ * `eigvalsh(hessian(…))`, so the same values bit for bit.
+ */
+export function wasmHessianEigenvalues(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): Float64Array {
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  const M = net.M;
+  return withKernels(fn, (k) => {
+    const { h0 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, split: 0 });
+    if (net.l2 !== 0) {
+      const h = k.view(h0);
+      for (let i = 0; i < M; i++) h[i * M + i] += net.l2;
+    }
+    return eigvalshInArena(k, h0, M);
+  });
 }
 
 /**

@@ -17,6 +17,7 @@ export {
   type HessianSplit,
 } from "./network.js";
 export { lossPlane, type LossPlaneOptions } from "./plane.js";
+export { createProblem, Problem } from "./problem.js";
 export { train, type TrainOptions, type TrainResult, type TrainProgress } from "./train.js";
 export {
   refineCriticalPoint,
