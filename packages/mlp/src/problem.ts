@@ -34,6 +34,7 @@ export class Problem {
   private readonly resident: ResidentData | undefined;
   private readonly backend: BackendName | undefined;
   private disposed = false;
+  private view: Float64Array | undefined;
 
   /** @internal Use `createProblem` (this takes a validated net, θ and data). */
   constructor(fn: string, net: Net, params: ArrayLike<number>, data: Dataset) {
@@ -69,8 +70,16 @@ export class Problem {
   setParamsUnchecked(theta: Float64Array): this {
     this.check("Problem.setParams");
     this.theta.set(theta);
-    this.resident?.p.write("Problem.setParams", this.theta);
+    this.thetaView?.set(this.theta);
     return this;
+  }
+
+  /** A view of the resident θ (checked by `check`: same instance, not disposed); re-taken when memory grew. */
+  private get thetaView(): Float64Array | undefined {
+    const p = this.resident?.p;
+    if (!p) return undefined;
+    if (this.view === undefined || this.view.buffer !== p.instance.memory.buffer) this.view = p.instance.view("f64", p.ptr, this.M);
+    return this.view;
   }
 
   /** R(θ), as `loss(model, data)`. */
