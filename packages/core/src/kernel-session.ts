@@ -235,7 +235,8 @@ export class KernelSessionBase {
     const q = workSizes(w);
     const dims = (plan.derive ? Object.assign({}, args, plan.derive(args, (v) => this.values(v))) : args) as Dims;
     const raw: number[] = [];
-    const outs: [string, WasmBuffer][] = [];
+    // Outputs and in-place arrays: name, type, address, declared length, and the buffer the caller passed (if any).
+    const outs: [string, ElemType, number, number, WasmBuffer | null][] = [];
     for (let i = 0; i < plan.args.length; i++) {
       const a = plan.args[i];
       const v = args[a.name];
@@ -246,26 +247,34 @@ export class KernelSessionBase {
       }
       const decl = a.decl;
       const size = decl.size(dims, q);
-      let b: WasmBuffer;
+      const bytes = decl.type === "i32" ? 4 : 8;
+      let ptr: number;
+      let given: WasmBuffer | null = null;
       if (v instanceof WasmBuffer) {
         this.check(v, `${name}: '${a.name}'`);
         if (v.type !== decl.type || v.length < size) throw this.bad(name, a.name, `${size} ${decl.type} values`, v);
-        b = v;
+        ptr = v.ptr;
+        given = v;
       } else if (v === undefined && (decl.kind === "out" || decl.kind === "scratch")) {
-        b = this.alloc(decl.type, size, decl.zero);
+        ptr = w.alloc(this.fn, size * bytes);
+        if (decl.zero) w.view(decl.type, ptr, size).fill(0);
       } else if (v instanceof (decl.type === "i32" ? Int32Array : Float64Array) && v.length >= size) {
-        b = decl.type === "i32" ? this.putI32(v as Int32Array) : this.put(v as Float64Array);
+        const x = v as Float64Array | Int32Array;
+        ptr = w.alloc(this.fn, x.length * bytes);
+        w.view(decl.type, ptr, x.length).set(x);
       } else {
         throw this.bad(name, a.name, `a ${decl.type === "i32" ? "Int32Array" : "Float64Array"} of ≥ ${size} values`, v);
       }
-      raw.push(b.ptr);
-      if (decl.kind === "out" || decl.kind === "inout") {
-        outs.push([a.name, b.length === size ? b : new WasmBuffer(b.type, size, w, b.ptr, b.epoch)]);
-      }
+      raw.push(ptr);
+      if (decl.kind === "out" || decl.kind === "inout") outs.push([a.name, decl.type, ptr, size, given]);
     }
     const r = w.kernel(name).apply(null, raw);
     const result: Record<string, unknown> = {};
-    for (const [n, b] of outs) result[n] = copyOut ? w.view(b.type, b.ptr, b.length).slice() : b;
+    for (const [n, type, ptr, size, given] of outs) {
+      if (copyOut) result[n] = w.view(type, ptr, size).slice();
+      else if (given !== null && given.length === size) result[n] = given;
+      else result[n] = new WasmBuffer(type, size, w, ptr, given?.epoch ?? w.epoch, given?.resident ?? null);
+    }
     if (plan.returns !== "void") result.result = Number(r);
     return result;
   }
