@@ -141,6 +141,8 @@ interface KernelPlan {
   readonly args: readonly ArgPlan[];
   readonly returns: KernelDecl["returns"];
   readonly derive: KernelDecl["derive"];
+  /** Names of the scalar arguments (what a size formula reads besides the derived dimensions). */
+  readonly scalars: readonly string[];
 }
 
 const PLANS = new Map<string, KernelPlan>();
@@ -149,6 +151,7 @@ for (const [name, d] of Object.entries(KERNELS) as [KernelName, KernelDecl][]) {
     name,
     returns: d.returns,
     derive: d.derive,
+    scalars: Object.keys(d.args).filter((n) => d.args[n].kind === "i32" || d.args[n].kind === "f64"),
     args: Object.entries(d.args).map(([n, a]) => ({
       name: n,
       kind: a.kind,
@@ -233,7 +236,12 @@ export class KernelSessionBase {
     const plan = PLANS.get(name)!;
     const w = this.wasm;
     const q = workSizes(w);
-    const dims = (plan.derive ? Object.assign({}, args, plan.derive(args, (v) => this.values(v))) : args) as Dims;
+    let dims = args as Dims;
+    if (plan.derive) {
+      const d: Record<string, number> = plan.derive(args, (v) => this.values(v)) as Record<string, number>;
+      for (const s of plan.scalars) d[s] = args[s] as number;
+      dims = d;
+    }
     const raw: number[] = [];
     // Outputs and in-place arrays: name, type, address, declared length, and the buffer the caller passed (if any).
     const outs: [string, ElemType, number, number, WasmBuffer | null][] = [];
