@@ -1,8 +1,10 @@
-// Entry point of the WASM core: re-exports every kernel module. Kernels take pointers, dimensions and strides.
+// Entry point of the WASM core: exports the kernels TypeScript calls (each one declared in
+// packages/core/src/kernels.ts; core's build checks the two agree). Kernels take pointers, dimensions and strides.
+// Helpers shared between kernel files (factor.ts's facDot, householderQr, …) are imported, not exported.
 export * from "./memory";
 export * from "./blas";
 export * from "./eigen";
-export * from "./factor";
+export { cholFactor, luFactor, triSolve, qrThin } from "./factor";
 export * from "./svd";
 export * from "./mlp";
 export * from "./slice";

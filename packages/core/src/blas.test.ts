@@ -10,10 +10,10 @@ import {
   loadWasm,
   mat,
   matFromRows,
+  kernels,
   matmul,
-  out,
-  runKernel,
   setBackend,
+  withKernels,
   syrk,
   type BackendName,
   type Mat,
@@ -197,21 +197,17 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
 describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build", (build) => {
   beforeEach(() => setBackend(build));
 
-  const workSize = async (m: number, n: number, k: number) =>
-    ((await loadWasm(build)).fn<(m: number, n: number, k: number) => number>("dgemmWorkSize"))(m, n, k);
-
   it("dgemm computes α·op(A)·op(B) + β·C (fast-check)", async () => {
     const cases = fc.sample(fc.tuple(shapeArb, fc.constantFrom(0.5, -2, 1)), { seed: 99, numRuns: 25 });
     for (const [{ m, n, k, ta, tb, alpha, seed }, beta] of cases) {
       const a = ta ? randomMat(k, m, seed) : randomMat(m, k, seed);
       const b = tb ? randomMat(n, k, seed + 1) : randomMat(k, n, seed + 1);
       const c0 = randomMat(m, n, seed + 2);
-      const work = await workSize(m, n, k);
-      const { outputs } = runKernel("test", "dgemm", [
-        ta ? 1 : 0, tb ? 1 : 0, m, n, k, alpha, a.data, a.cols, b.data, b.cols, beta, out(m * n, c0.data), n, out(work),
-      ]);
+      const { c } = kernels.dgemm("test", {
+        ta: ta ? 1 : 0, tb: tb ? 1 : 0, m, n, k, alpha, a: a.data, lda: a.cols, b: b.data, ldb: b.cols, beta, c: c0.data, ldc: n,
+      });
       const ref = reference(a, b, ta, tb, alpha, beta, c0);
-      expectWithin(outputs[0], ref.c, ref.bound);
+      expectWithin(c, ref.c, ref.bound);
     }
   });
 
@@ -232,14 +228,16 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
         for (let i = 0; i < x.rows; i++) d.set(x.data.subarray(i * x.cols, (i + 1) * x.cols), i * ld);
         return d;
       };
-      const { outputs } = runKernel("test", "dgemm", [
-        ta ? 1 : 0, tb ? 1 : 0, m, n, k, alpha, pad(a, lda), lda, pad(b, ldb), ldb, 0.5,
-        out(m * ldc, pad(c0, ldc)), ldc, out(await workSize(m, n, k)),
-      ]);
+      // C's whole padded buffer (m·ldc values, the last row's padding included) stays in the session to be read back.
+      const c = withKernels("test", (s) => {
+        const cb = s.put(pad(c0, ldc));
+        s.dgemm({ ta: ta ? 1 : 0, tb: tb ? 1 : 0, m, n, k, alpha, a: pad(a, lda), lda, b: pad(b, ldb), ldb, beta: 0.5, c: cb, ldc });
+        return s.read(cb);
+      });
       const got = new Float64Array(m * n);
       for (let i = 0; i < m; i++) {
-        got.set(outputs[0].subarray(i * ldc, i * ldc + n), i * n);
-        for (let j = n; j < ldc; j++) expect(outputs[0][i * ldc + j]).toBe(-777);
+        got.set(c.subarray(i * ldc, i * ldc + n), i * n);
+        for (let j = n; j < ldc; j++) expect(c[i * ldc + j]).toBe(-777);
       }
       const ref = reference(a, b, ta, tb, alpha, 0.5, c0);
       expectWithin(got, ref.c, ref.bound);
@@ -249,12 +247,14 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
   it("β = 0 never reads C: NaN already in C does not leak into the result", async () => {
     const a = randomMat(9, 17, 3);
     const b = randomMat(17, 10, 4);
-    const { outputs } = runKernel("test", "dgemm", [
-      0, 0, 9, 10, 17, 1, a.data, 17, b.data, 10, 0, out(90, new Float64Array(90).fill(NaN)), 10, out(await workSize(9, 10, 17)),
-    ]);
-    expect(outputs[0].every(Number.isFinite)).toBe(true);
-    const y = runKernel("test", "dgemv", [1, 9, 17, 1, a.data, 17, randomMat(9, 1, 5).data, 0, out(17, new Float64Array(17).fill(NaN))]);
-    expect(y.outputs[0].every(Number.isFinite)).toBe(true);
+    const { c } = kernels.dgemm("test", {
+      ta: 0, tb: 0, m: 9, n: 10, k: 17, alpha: 1, a: a.data, lda: 17, b: b.data, ldb: 10, beta: 0, c: new Float64Array(90).fill(NaN), ldc: 10,
+    });
+    expect(c.every(Number.isFinite)).toBe(true);
+    const { y } = kernels.dgemv("test", {
+      trans: 1, m: 9, n: 17, alpha: 1, a: a.data, lda: 17, x: randomMat(9, 1, 5).data, beta: 0, y: new Float64Array(17).fill(NaN),
+    });
+    expect(y.every(Number.isFinite)).toBe(true);
   });
 
   it("dgemm's small-product path (SIMD build: A·Bᵀ with n, k ≤ 64) gives the scalar build's bits, with strides, α and β", async () => {
@@ -276,11 +276,8 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
         const results = [];
         for (const backend of ["simd", "scalar"] as const) {
           setBackend(backend);
-          const work = await workSize(m, n, k);
-          const { outputs } = runKernel("test", "dgemm", [
-            0, 1, m, n, k, alpha, a.data, lda, b.data, ldb, beta, out(m * ldc, c0.data), ldc, out(work),
-          ]);
-          results.push(Array.from(outputs[0]));
+          const { c } = kernels.dgemm("test", { ta: 0, tb: 1, m, n, k, alpha, a: a.data, lda, b: b.data, ldb, beta, c: c0.data, ldc });
+          results.push(Array.from(c));
         }
         expect(results[0], `m ${m}, n ${n}, k ${k}, α ${alpha}, β ${beta}`).toEqual(results[1]);
         if (beta === 0) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(Number.isFinite(results[0][i * ldc + j])).toBe(true);
@@ -298,12 +295,10 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
         const c0 = syrk(randomMat(d, 3, 77), { form: "AAt" }); // a symmetric d×d C
         const alpha = -1.5;
         const beta = 0.25;
-        const { outputs } = runKernel("test", "dsyrk", [
-          ata, m, n, alpha, a.data, n, beta, out(d * d, c0.data), d, out(await workSize(d, d, ata ? m : n)),
-        ]);
+        const { c } = kernels.dsyrk("test", { ata, m, n, alpha, a: a.data, lda: n, beta, c: c0.data, ldc: d });
         const ref = ata ? reference(a, a, true, false, alpha, beta, c0) : reference(a, a, false, true, alpha, beta, c0);
-        expectWithin(outputs[0], ref.c, ref.bound);
-        for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) expect(outputs[0][i * d + j]).toBe(outputs[0][j * d + i]);
+        expectWithin(c, ref.c, ref.bound);
+        for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) expect(c[i * d + j]).toBe(c[j * d + i]);
       }
     }
   });
@@ -313,9 +308,9 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
       const a = randomMat(13, 11, 5);
       const x = randomMat(trans ? 13 : 11, 1, 6);
       const y0 = randomMat(trans ? 11 : 13, 1, 7);
-      const { outputs } = runKernel("test", "dgemv", [trans, 13, 11, 2.5, a.data, 11, x.data, -0.75, out(y0.data.length, y0.data)]);
+      const { y } = kernels.dgemv("test", { trans, m: 13, n: 11, alpha: 2.5, a: a.data, lda: 11, x: x.data, beta: -0.75, y: y0.data });
       const ref = reference(a, x, trans === 1, false, 2.5, -0.75, y0);
-      expectWithin(outputs[0], ref.c, ref.bound);
+      expectWithin(y, ref.c, ref.bound);
     }
   });
 

@@ -2,16 +2,8 @@ import { activeWasm } from "./backend.js";
 import { ShapeError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
-import type { WasmInstance } from "./wasm-instance.js";
+import { kernels, withKernels } from "./kernel-session.js";
 import { checkMat, checkNumber, checkVector, describeShape } from "./validate.js";
-
-type Kernel = (...x: number[]) => void;
-
-/** Doubles of packing workspace the `dgemm`/`dsyrk` kernels need for an m×n result with inner dimension k. */
-function gemmWork(w: WasmInstance, fn: string, m: number, n: number, k: number): number {
-  const size = (w.fn<(m: number, n: number, k: number) => number>("dgemmWorkSize"))(m, n, k);
-  return w.allocF64(fn, size, false);
-}
 
 function scaled(c: Mat, alpha: number): Mat {
   if (alpha !== 1) for (let i = 0; i < c.data.length; i++) c.data[i] *= alpha;
@@ -52,16 +44,11 @@ export function matmul(a: Mat, b: Mat, options: { transA?: boolean; transB?: boo
         `op(b) is ${kb}×${n} (b ${describeShape(b)}${transB ? "ᵀ" : ""})`,
     );
   }
-  const w = activeWasm(fn);
-  if (w === null) return scaled(tsMatmul(a, b, transA, transB), alpha);
-  return w.run(fn, (w) => {
-    const pa = w.putF64(fn, a.data);
-    const pb = w.putF64(fn, b.data);
-    const pc = w.allocF64(fn, m * n, false);
-    const work = gemmWork(w, fn, m, n, k);
-    w.fn<Kernel>("dgemm")(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, a.cols, pb, b.cols, 0, pc, n, work);
-    return { rows: m, cols: n, data: w.readF64(pc, m * n) };
+  if (activeWasm(fn) === null) return scaled(tsMatmul(a, b, transA, transB), alpha);
+  const { c } = kernels.dgemm(fn, {
+    ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: a.data, lda: a.cols, b: b.data, ldb: b.cols, beta: 0, ldc: n,
   });
+  return { rows: m, cols: n, data: c };
 }
 
 /**
@@ -85,17 +72,10 @@ export function syrk(a: Mat, options: { form?: "AtA" | "AAt"; alpha?: number } =
   if (form !== "AtA" && form !== "AAt") throw new ShapeError(`${fn}: 'form' must be 'AtA' or 'AAt'; found ${String(form)}`);
   const alpha = options.alpha ?? 1;
   checkNumber(fn, "alpha", alpha);
-  const w = activeWasm(fn);
-  if (w === null) return scaled(tsSyrk(a, form), alpha);
+  if (activeWasm(fn) === null) return scaled(tsSyrk(a, form), alpha);
   const n = form === "AtA" ? a.cols : a.rows;
-  const k = form === "AtA" ? a.rows : a.cols;
-  return w.run(fn, (w) => {
-    const pa = w.putF64(fn, a.data);
-    const pc = w.allocF64(fn, n * n, false);
-    const work = gemmWork(w, fn, n, n, k);
-    w.fn<Kernel>("dsyrk")(form === "AtA" ? 1 : 0, a.rows, a.cols, alpha, pa, a.cols, 0, pc, n, work);
-    return { rows: n, cols: n, data: w.readF64(pc, n * n) };
-  });
+  const { c } = kernels.dsyrk(fn, { ata: form === "AtA" ? 1 : 0, m: a.rows, n: a.cols, alpha, a: a.data, lda: a.cols, beta: 0, ldc: n });
+  return { rows: n, cols: n, data: c };
 }
 
 /**
@@ -116,18 +96,12 @@ export function gemv(a: Mat, x: ArrayLike<number>, options: { trans?: boolean; a
   checkVector(fn, "x", x, trans ? a.rows : a.cols);
   const alpha = options.alpha ?? 1;
   checkNumber(fn, "alpha", alpha);
-  const w = activeWasm(fn);
-  if (w === null) {
+  if (activeWasm(fn) === null) {
     const y = tsGemv(a, x, trans);
     if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
     return y;
   }
-  const ny = trans ? a.cols : a.rows;
-  return w.run(fn, (w) => {
-    const pa = w.putF64(fn, a.data);
-    const px = w.putF64(fn, x);
-    const py = w.allocF64(fn, ny, false);
-    w.fn<Kernel>("dgemv")(trans ? 1 : 0, a.rows, a.cols, alpha, pa, a.cols, px, 0, py);
-    return w.readF64(py, ny);
-  });
+  return withKernels(fn, (k) =>
+    k.read(k.dgemv({ trans: trans ? 1 : 0, m: a.rows, n: a.cols, alpha, a: a.data, lda: a.cols, x: k.put(x), beta: 0 }).y),
+  );
 }

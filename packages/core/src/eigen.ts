@@ -4,7 +4,7 @@ import { ConvergenceError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsEigh } from "./ts-backend.js";
 import { checkNumber, checkSymmetric, checkVector } from "./validate.js";
-import type { WasmInstance } from "./wasm-instance.js";
+import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
 
 /** Result of `eigh`: eigenvalues ascending, eigenvectors as the columns of `vectors` (orthonormal). */
 export interface EighResult {
@@ -48,7 +48,7 @@ export function eigh(a: Mat): EighResult {
     normaliseSigns(r.vectors);
     return { values: r.values.map((x) => unscale(x, scale)), vectors: r.vectors };
   }
-  return wasmEigh(fn, w, a, true) as EighResult;
+  return wasmEigh(fn, a, true) as EighResult;
 }
 
 /**
@@ -137,7 +137,7 @@ function symmetricEigenvalues(fn: string, a: Mat): Float64Array {
     const { m, scale } = conditioned(a);
     return tsEigh(m).values.map((x) => unscale(x, scale));
   }
-  return wasmEigh(fn, w, a, false) as Float64Array;
+  return wasmEigh(fn, a, false) as Float64Array;
 }
 
 /** Capacity of the QL rotation log used on the divide-and-conquer leaves (≤ 16 rows each). */
@@ -192,64 +192,65 @@ function unscale(x: number, scale: number): number {
 }
 
 /** The WASM path of eigh/eigvalsh: the input is copied into the arena and conditioned there. */
-function wasmEigh(fn: string, w: WasmInstance, a: Mat, wantVectors: boolean): EighResult | Float64Array {
-  const n = a.rows;
-  return w.run(fn, (w) => {
-    // A symmetric row-major matrix is its own column-major layout: the kernels reference its lower triangle
-    // (column-major), i.e. the upper triangle of the row-major input.
-    const pa = w.alloc(fn, n * n * 8);
-    const pd = w.allocF64(fn, n);
-    const pe = w.allocF64(fn, n);
-    const ptau = w.allocF64(fn, n);
-    const pwork = w.allocF64(fn, 4 * n, false);
-    let zPtr = 0;
-    let scale = 0;
-    // Copy `a` into the arena at pa and apply `conditioning` there (pwork holds the range).
-    const putConditioned = () => {
-      w.viewF64(pa, n * n).set(a.data);
-      w.fn<(...x: number[]) => void>("absRange")(n * n, pa, pwork);
-      const [maxAbs, minAbs] = w.viewF64(pwork, 2);
-      const { k, floor, needed } = conditioning(maxAbs, minAbs);
-      if (needed) {
-        const h = Math.trunc(k / 2);
-        w.fn<(...x: number[]) => void>("scaleAndFlush")(n * n, pa, 2 ** h, 2 ** (k - h), floor);
-      }
-      scale = k;
-    };
-    if (!wantVectors) {
-      putConditioned();
-      w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
-      const status = w.fn<(...x: number[]) => number>("dsterfQL")(n, pd, pe);
-      if (status !== 0) throw notConverged(fn, n, status);
-    } else {
-      const pz = w.alloc(fn, n * n * 8);
-      const pdc = w.alloc(fn, w.fn<(n: number) => number>("dstedcWorkSize")(n) * 8);
-      const piw = w.alloc(fn, 5 * n * 4);
-      const prot = w.alloc(fn, ROTATION_LOG * 16);
-      const psweep = w.alloc(fn, ROTATION_LOG * 12);
-      const pgemm = w.alloc(fn, w.fn<(...x: number[]) => number>("dgemmWorkSize")(n, n, n) * 8);
-      const pwy = w.alloc(fn, w.fn<(n: number) => number>("dormtrWorkSize")(n) * 8);
-      putConditioned();
-      w.fn<(...x: number[]) => void>("dsytrdLower")(n, pa, pd, pe, ptau, pwork);
-      const status = w.fn<(...x: number[]) => number>("dstedcVectors")(
-        n, pd, pe, pz, pdc, piw, prot, ROTATION_LOG, psweep, ROTATION_LOG, pgemm,
-      );
-      if (status !== 0) throw notConverged(fn, n, status);
-      w.fn<(...x: number[]) => void>("dormtrLower")(n, pa, ptau, pz, pwy, pgemm);
-      zPtr = pz;
-    }
-    const d = w.viewF64(pd, n);
-    const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j] || i - j);
-    const values = Float64Array.from(order, (i) => unscale(d[i], scale));
-    if (!wantVectors) return values;
-    // column c of the result is ±z[:, order[c]] (z column-major), largest-magnitude entry positive
-    const porder = w.putI32(fn, order);
-    const pout = w.alloc(fn, n * n * 8);
-    const psign = w.alloc(fn, n * 8);
-    w.fn<(...x: number[]) => void>("eigenvectorsRowMajor")(n, zPtr, porder, pout, psign);
-    const vectors = w.readF64(pout, n * n);
-    return { values, vectors: { rows: n, cols: n, data: vectors } };
+function wasmEigh(fn: string, a: Mat, wantVectors: boolean): EighResult | Float64Array {
+  return withKernels(fn, (k) => {
+    const r = symmetricEigenInArena(k, k.put(a.data), a.rows, wantVectors);
+    return wantVectors ? { values: r.values, vectors: { rows: a.rows, cols: a.rows, data: k.read(r.vectors!) } } : r.values;
   });
+}
+
+/**
+ * `eigvalsh` of a symmetric n×n matrix already in a `withKernels` session (e.g. a kernel's output), without copying
+ * it out and back: the same operations, so the same eigenvalues bit for bit. `a` is overwritten. Not validated
+ * (the caller guarantees a finite, symmetric matrix).
+ * @example
+ * const values = withKernels("myFn", (k) => eigvalshInArena(k, k.mlpHessian({ … }).h0, M));
+ */
+export function eigvalshInArena(k: KernelSession, a: WasmBuffer<"f64">, n: number): Float64Array {
+  return symmetricEigenInArena(k, a, n, false).values;
+}
+
+/**
+ * Eigenvalues (ascending) and, with `wantVectors`, eigenvectors (columns of a row-major n×n arena buffer) of the
+ * symmetric n×n matrix `a` already in the session's arena; `a` is overwritten (conditioned, then reduced).
+ */
+function symmetricEigenInArena(
+  k: KernelSession,
+  a: WasmBuffer<"f64">,
+  n: number,
+  wantVectors: boolean,
+): { values: Float64Array; vectors?: WasmBuffer<"f64"> } {
+  const fn = k.fn;
+  // A symmetric row-major matrix is its own column-major layout: the kernels reference its lower triangle
+  // (column-major), i.e. the upper triangle of the row-major input.
+  const d = k.alloc("f64", n, true);
+  const e = k.alloc("f64", n, true);
+  const tau = k.alloc("f64", n, true);
+  const work = k.alloc("f64", 4 * n);
+  // Apply `conditioning` to a in place.
+  const [maxAbs, minAbs] = k.view(k.absRange({ len: n * n, x: a, out: work }).out);
+  const { k: exponent, floor, needed } = conditioning(maxAbs, minAbs);
+  if (needed) {
+    const h = Math.trunc(exponent / 2);
+    k.scaleAndFlush({ len: n * n, x: a, f1: 2 ** h, f2: 2 ** (exponent - h), floor });
+  }
+  k.dsytrdLower({ n, a, d, e, tau, work });
+  let z: WasmBuffer<"f64"> | undefined;
+  if (!wantVectors) {
+    const status = k.dsterfQL({ n, d, e }).result;
+    if (status !== 0) throw notConverged(fn, n, status);
+  } else {
+    const gemmWork = k.alloc("f64", k.workSizes.dgemmWorkSize({ m: n, n, k: n }));
+    const r = k.dstedcVectors({ n, d, e, rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG, gemmWork });
+    if (r.result !== 0) throw notConverged(fn, n, r.result);
+    z = k.dormtrLower({ n, a, tau, w: r.w, gemmWork }).w;
+  }
+  const dv = k.view(d);
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => dv[i] - dv[j] || i - j);
+  const values = Float64Array.from(order, (i) => unscale(dv[i], exponent));
+  if (z === undefined) return { values };
+  // column c of the result is ±z[:, order[c]] (z column-major), largest-magnitude entry positive
+  return { values, vectors: k.eigenvectorsRowMajor({ n, z, order: k.putI32(order) }).out };
 }
 
 /** Flip columns of a row-major matrix in place so that each column's largest-magnitude entry is positive. */

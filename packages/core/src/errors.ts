@@ -11,7 +11,8 @@ export type LosscapeErrorCode =
   | "E_OUT_OF_MEMORY"
   | "E_CONVERGENCE"
   | "E_WASM"
-  | "E_FORMAT";
+  | "E_FORMAT"
+  | "E_STALE_HANDLE";
 
 export class LosscapeError extends Error {
   readonly code: LosscapeErrorCode;
@@ -81,5 +82,16 @@ export class FormatError extends LosscapeError {
   constructor(message: string) {
     super("E_FORMAT", message);
     this.name = "FormatError";
+  }
+}
+
+/**
+ * A handle to data resident in WASM memory used after `dispose()`, or after `setBackend` made another WASM
+ * instance (or `ts`) active than the one it lives in.
+ */
+export class StaleHandleError extends LosscapeError {
+  constructor(message: string) {
+    super("E_STALE_HANDLE", message);
+    this.name = "StaleHandleError";
   }
 }

@@ -3,8 +3,7 @@ import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsCholesky, tsLu, tsQr, tsTriangularSolve } from "./ts-backend.js";
 import { checkFinite, checkMat, checkSquare, checkSymmetric, describeShape } from "./validate.js";
-
-type Kernel = (...x: number[]) => number;
+import { kernels, withKernels } from "./kernel-session.js";
 
 /**
  * Cholesky factor of a symmetric positive-definite A: the lower-triangular L with positive diagonal and A = L·Lᵀ
@@ -20,22 +19,18 @@ export function cholesky(a: Mat): Mat {
   const fn = "cholesky";
   checkSymmetric(fn, "a", a);
   const n = a.rows;
-  const w = activeWasm(fn);
-  if (w === null) {
+  if (activeWasm(fn) === null) {
     const l = tsCholesky(a);
     if (l === null) throw new ValueError(`${fn}: argument 'a' (${describeShape(a)}) must be positive definite; it is not`);
     return l;
   }
-  return w.run(fn, (w) => {
-    const p = w.putF64(fn, a.data);
-    const info = w.fn<Kernel>("cholFactor")(n, p, n);
-    if (info !== 0) {
-      throw new ValueError(
-        `${fn}: argument 'a' (${describeShape(a)}) must be positive definite; the pivot of row ${info - 1} is ≤ 0`,
-      );
-    }
-    return { rows: n, cols: n, data: w.readF64(p, n * n) };
-  });
+  const { result: info, a: factor } = kernels.cholFactor(fn, { n, a: a.data, lda: n });
+  if (info !== 0) {
+    throw new ValueError(
+      `${fn}: argument 'a' (${describeShape(a)}) must be positive definite; the pivot of row ${info - 1} is ≤ 0`,
+    );
+  }
+  return { rows: n, cols: n, data: factor };
 }
 
 /**
@@ -50,16 +45,10 @@ export function cholesky(a: Mat): Mat {
 export function lu(a: Mat): { lu: Mat; pivots: Int32Array } {
   const fn = "lu";
   checkSquare(fn, "a", a);
-  const w = activeWasm(fn);
-  if (w === null) return tsLu(a);
+  if (activeWasm(fn) === null) return tsLu(a);
   const n = a.rows;
-  return w.run(fn, (w) => {
-    const p = w.putF64(fn, a.data);
-    const perm = w.alloc(fn, n * 4);
-    w.fn<Kernel>("luFactor")(n, p, n, perm);
-    const pivots = new Int32Array(w.memory.buffer, perm, n).slice();
-    return { lu: { rows: n, cols: n, data: w.readF64(p, n * n) }, pivots };
-  });
+  const { a: packed, perm } = kernels.luFactor(fn, { n, a: a.data, lda: n });
+  return { lu: { rows: n, cols: n, data: packed }, pivots: perm };
 }
 
 /**
@@ -74,17 +63,10 @@ export function qr(a: Mat): { q: Mat; r: Mat } {
   const fn = "qr";
   checkMat(fn, "a", a);
   if (a.rows < a.cols) throw new ShapeError(`${fn}: argument 'a' must have rows ≥ cols; found ${describeShape(a)}`);
-  const w = activeWasm(fn);
-  if (w === null) return tsQr(a);
+  if (activeWasm(fn) === null) return tsQr(a);
   const { rows: m, cols: n } = a;
-  return w.run(fn, (w) => {
-    const pa = w.putF64(fn, a.data);
-    const pq = w.allocF64(fn, m * n, false);
-    const pr = w.allocF64(fn, n * n, false);
-    const work = w.allocF64(fn, 2 * m * n + 4 * n, false);
-    w.fn<Kernel>("qrThin")(m, n, pa, n, 1, pq, n, 1, pr, n, 1, work);
-    return { q: { rows: m, cols: n, data: w.readF64(pq, m * n) }, r: { rows: n, cols: n, data: w.readF64(pr, n * n) } };
-  });
+  const { q, r } = kernels.qrThin(fn, { m, n, a: a.data, ars: n, acs: 1, qrs: n, qcs: 1, rrs: n, rcs: 1 });
+  return { q: { rows: m, cols: n, data: q }, r: { rows: n, cols: n, data: r } };
 }
 
 /** Options of `triangularSolve`. */
@@ -127,16 +109,12 @@ export function triangularSolve(t: Mat, b: Mat | Float64Array, options: Triangul
       }
     }
   }
-  const w = activeWasm(fn);
   let x: Mat;
-  if (w === null) x = tsTriangularSolve(t, B, lower, trans, unit);
+  if (activeWasm(fn) === null) x = tsTriangularSolve(t, B, lower, trans, unit);
   else {
-    x = w.run(fn, (w) => {
-      const pt = w.putF64(fn, t.data);
-      const pb = w.putF64(fn, B.data);
-      w.fn<Kernel>("triSolve")(n, B.cols, pt, n, lower ? 1 : 0, trans ? 1 : 0, unit ? 1 : 0, pb, B.cols);
-      return { rows: n, cols: B.cols, data: w.readF64(pb, n * B.cols) };
-    });
+    const flags = { lower: lower ? 1 : 0, trans: trans ? 1 : 0, unit: unit ? 1 : 0 };
+    const { b: solution } = kernels.triSolve(fn, { n, k: B.cols, t: t.data, ldt: n, ...flags, b: B.data, ldb: B.cols });
+    x = { rows: n, cols: B.cols, data: solution };
   }
   checkSolution(fn, t, "t", x);
   return isVec ? x.data : x;
@@ -179,27 +157,22 @@ export function solve(a: Mat, b: Mat | Float64Array): Mat | Float64Array {
     for (let i = 0; i < n; i++) pb.set(B.data.subarray(pivots[i] * k, pivots[i] * k + k), i * k);
     return pb;
   };
-  const w = activeWasm(fn);
   let x: Mat;
-  if (w === null) {
+  if (activeWasm(fn) === null) {
     const { lu: LU, pivots } = tsLu(a);
     const err = singular(LU.data);
     if (err) throw err;
     const y = tsTriangularSolve(LU, { rows: n, cols: k, data: permuted(pivots) }, true, false, true);
     x = tsTriangularSolve(LU, y, false, false, false);
   } else {
-    x = w.run(fn, (w) => {
-      const pa = w.putF64(fn, a.data);
-      const perm = w.alloc(fn, n * 4);
-      w.fn<Kernel>("luFactor")(n, pa, n, perm);
-      const err = singular(w.viewF64(pa, n * n));
+    x = withKernels(fn, (s) => {
+      const { a: packed, perm } = s.luFactor({ n, a: a.data, lda: n });
+      const err = singular(s.view(packed));
       if (err) throw err;
-      const pivots = new Int32Array(w.memory.buffer, perm, n).slice();
-      const pb = w.putF64(fn, permuted(pivots));
-      const tri = w.fn<Kernel>("triSolve");
-      tri(n, k, pa, n, 1, 0, 1, pb, k);
-      tri(n, k, pa, n, 0, 0, 0, pb, k);
-      return { rows: n, cols: k, data: w.readF64(pb, n * k) };
+      const b = s.put(permuted(s.view(perm)));
+      s.triSolve({ n, k, t: packed, ldt: n, lower: 1, trans: 0, unit: 1, b, ldb: k });
+      s.triSolve({ n, k, t: packed, ldt: n, lower: 0, trans: 0, unit: 0, b, ldb: k });
+      return { rows: n, cols: k, data: s.read(b) };
     });
   }
   checkSolution(fn, a, "a", x);

@@ -11,7 +11,18 @@ export {
   type BackendName,
 } from "./backend.js";
 export type { WasmBuild } from "./wasm-instance.js";
-export { runKernel, out, outWritten, scratch, wasmActive, type KernelArg, type KernelOut, type KernelScratch } from "./kernel.js";
+export {
+  kernels,
+  withKernels,
+  wasmActive,
+  WasmBuffer,
+  residentBuffer,
+  type KernelSession,
+  type KernelArgs,
+  type KernelResult,
+  type TypedArrayOf,
+} from "./kernel-session.js";
+export type { KernelName } from "./kernels.js";
 export * from "./validate.js";
 export * from "./blas.js";
 export * from "./eigen.js";

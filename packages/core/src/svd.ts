@@ -3,7 +3,7 @@ import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsSvd } from "./ts-backend.js";
 import { checkMat, checkNumber, describeShape } from "./validate.js";
-import type { WasmInstance } from "./wasm-instance.js";
+import { withKernels } from "./kernel-session.js";
 
 /** Thin SVD: A = U·diag(s)·Vᵀ with s descending, U m×k, Vᵀ k×n, k = min(m, n). */
 export interface SvdResult {
@@ -53,12 +53,11 @@ export function svd(a: Mat, options: SvdOptions = {}): SvdResult | SvdValues {
   checkMat(fn, "a", a);
   const vectors = options.vectors ?? true;
   if (typeof vectors !== "boolean") throw new ValueError(`${fn}: 'vectors' must be a boolean; found ${String(vectors)}`);
-  const w = activeWasm(fn);
-  if (w === null) {
+  if (activeWasm(fn) === null) {
     const r = tsSvd(a);
     return vectors ? normaliseSigns(r) : { s: r.s };
   }
-  const r = wasmSvd(w, fn, a, vectors, false);
+  const r = wasmSvd(fn, a, vectors, false);
   return vectors ? normaliseSigns({ u: r.u!, s: r.s, vt: r.vt! }) : { s: r.s };
 }
 
@@ -91,7 +90,7 @@ function normaliseSigns(r: SvdResult): SvdResult {
  * The WASM SVD. With `fullV` the returned `vt` is n×n (its last n − k rows span the orthogonal complement of
  * the row space), otherwise k×n.
  */
-function wasmSvd(w: WasmInstance, fn: string, a: Mat, vectors: boolean, fullV: boolean): { s: Float64Array; u?: Mat; vt?: Mat } {
+function wasmSvd(fn: string, a: Mat, vectors: boolean, fullV: boolean): { s: Float64Array; u?: Mat; vt?: Mat } {
   const { rows: m, cols: n } = a;
   const k = Math.min(m, n);
   const tall = m >= n;
@@ -100,28 +99,26 @@ function wasmSvd(w: WasmInstance, fn: string, a: Mat, vectors: boolean, fullV: b
   const N = k;
   const uc = !vectors ? 0 : !tall && fullV ? n : N; // columns of U_B: full when V_A must be n×n
   const vtRows = fullV ? n : k;
-  return w.run(fn, (w) => {
-    const pa = w.putF64(fn, a.data);
-    const ps = w.allocF64(fn, N, false);
-    const pu = vectors ? w.allocF64(fn, m * k, false) : 0;
-    const pvt = vectors ? w.allocF64(fn, vtRows * n, false) : 0;
-    const work = w.allocF64(fn, w.fn<(...x: number[]) => number>("svdWorkSize")(M, N, uc), false);
-    const kernel = w.fn<(...x: number[]) => number>("svdJacobi");
+  return withKernels(fn, (ks) => {
+    const u = vectors ? ks.alloc("f64", m * k) : undefined;
+    const vt = vectors ? ks.alloc("f64", vtRows * n) : undefined;
     // Element strides: A(i, j) = a[i·ars + j·acs]; U_B(i, j) → u[i·urs + j·ucs]; V_B(i, j) → v[i·vrs + j·vcs].
-    const sweeps = tall
-      ? // B = A: U_B = U (m×k, row-major u), V_B = V (n×n; vt = Vᵀ row-major ⇒ V(i, j) at vt[j·n + i]).
-        kernel(M, N, pa, n, 1, ps, vectors ? 1 : 0, uc, pu, k, 1, pvt, 1, n, work)
-      : // B = Aᵀ: U = V_B (m×m, row-major u), Vᵀ = U_Bᵀ (U_B(i, j) at vt[j·n + i]).
-        kernel(M, N, pa, 1, n, ps, vectors ? 1 : 0, uc, pvt, 1, n, pu, k, 1, work);
-    if (sweeps < 0) {
+    const r = ks.svdJacobi(
+      tall
+        ? // B = A: U_B = U (m×k, row-major u), V_B = V (n×n; vt = Vᵀ row-major ⇒ V(i, j) at vt[j·n + i]).
+          { m: M, n: N, a: a.data, ars: n, acs: 1, wantVectors: vectors ? 1 : 0, uc, u, urs: k, ucs: 1, v: vt, vrs: 1, vcs: n }
+        : // B = Aᵀ: U = V_B (m×m, row-major u), Vᵀ = U_Bᵀ (U_B(i, j) at vt[j·n + i]).
+          { m: M, n: N, a: a.data, ars: 1, acs: n, wantVectors: vectors ? 1 : 0, uc, u: vt, urs: 1, ucs: n, v: u, vrs: k, vcs: 1 },
+    );
+    if (r.result < 0) {
       throw new ConvergenceError(`${fn}: one-sided Jacobi did not converge in 60 sweeps for 'a' (${describeShape(a)})`);
     }
-    const s = w.readF64(ps, N);
+    const s = ks.read(r.s);
     if (!vectors) return { s };
     return {
       s,
-      u: { rows: m, cols: k, data: w.readF64(pu, m * k) },
-      vt: { rows: vtRows, cols: n, data: w.readF64(pvt, vtRows * n) },
+      u: { rows: m, cols: k, data: ks.read(u!) },
+      vt: { rows: vtRows, cols: n, data: ks.read(vt!) },
     };
   });
 }
@@ -194,16 +191,15 @@ export function nullspace(a: Mat, options: { tol?: number } = {}): Mat {
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
   const n = a.cols;
-  const w = activeWasm(fn);
   let s: Float64Array;
   let vt: Mat;
-  if (w === null) {
+  if (activeWasm(fn) === null) {
     // The pure-TS oracle: the rows of Vᵀ of an n×n (zero-padded) A give the full V.
     const padded = a.rows >= n ? a : { rows: n, cols: n, data: padRows(a, n) };
     ({ s, vt } = tsSvd(padded));
     s = s.subarray(0, Math.min(a.rows, n));
   } else {
-    const r = wasmSvd(w, fn, a, true, true);
+    const r = wasmSvd(fn, a, true, true);
     s = r.s;
     vt = r.vt!;
   }

@@ -1,4 +1,5 @@
-import { OutOfMemoryError, WasmError } from "./errors.js";
+import { OutOfMemoryError, StaleHandleError, WasmError } from "./errors.js";
+import { KERNELS, type ElemType, type KernelName } from "./kernels.js";
 
 /** The two builds of the WASM core (one AssemblyScript source, compiled with and without f64x2 SIMD). */
 export type WasmBuild = "simd" | "scalar";
@@ -8,34 +9,132 @@ const ALIGN = 64;
 /** wasm32 addresses 4 GiB (65536 pages); the arena never asks for more. */
 const MAX_BYTES = 65536 * PAGE;
 
+/** A kernel as the module exports it: numbers (i32, f64, addresses) in, a number (or nothing) out. */
+export type RawKernel = (...args: number[]) => number | undefined;
+
+/** Element views of the two array types. */
+type ViewOf<T extends ElemType> = T extends "i32" ? Int32Array : Float64Array;
+
 /**
  * One instantiated WASM core and the arena core keeps in its memory.
  *
- * Every call begins with `reset()`: the arena's bump pointer goes back to the start, so repeated calls reuse the
- * same bytes and the memory size stays constant. Memory only grows when a call needs more than any before it.
- * `memory.grow` detaches old `Float64Array` views, so views are taken with `f64()` after the last allocation.
+ * Every session (`run`) begins and ends with `reset()`: the arena's bump pointer goes back to the start, so
+ * repeated calls reuse the same bytes and the memory size stays constant. Memory only grows when a call needs
+ * more than any before it. `memory.grow` detaches old views, so views are taken after the last allocation.
+ * Kernels are reached only through kernel-session.ts (`kernels`, `withKernels`), by the declarations of kernels.ts.
  */
 export class WasmInstance {
   readonly build: WasmBuild;
-  readonly exports: Record<string, unknown>;
   readonly memory: WebAssembly.Memory;
+  /** Increases at every reset: an arena buffer is valid while the epoch it was made in lasts. */
+  epoch = 0;
+  private readonly kernelFns: ReadonlyMap<string, RawKernel>;
+  /** Start of core's memory: the resident region [base, residentTop), then the arena from arenaBase. */
   private readonly base: number;
+  private residentTop: number;
+  private arenaBase: number;
   private top: number;
+  private running = false;
+  /** Freed resident blocks, by address, never adjacent to one another (coalesced) nor to residentTop. */
+  private readonly free: { ptr: number; bytes: number }[] = [];
 
   constructor(instance: WebAssembly.Instance) {
-    this.exports = instance.exports as Record<string, unknown>;
-    this.memory = this.exports.memory as WebAssembly.Memory;
-    const init = this.exports._initialize as (() => void) | undefined;
+    const exports = instance.exports as Record<string, unknown>;
+    this.memory = exports.memory as WebAssembly.Memory;
+    const init = exports._initialize as (() => void) | undefined;
     if (init) init();
-    this.build = (this.exports.simdEnabled as () => number)() === 1 ? "simd" : "scalar";
-    const heapBase = (this.exports.heapBase as () => number)() >>> 0;
+    this.build = (exports.simdEnabled as () => number)() === 1 ? "simd" : "scalar";
+    const heapBase = (exports.heapBase as () => number)() >>> 0;
     this.base = alignUp(heapBase, ALIGN);
+    this.residentTop = this.base;
+    this.arenaBase = this.base;
     this.top = this.base;
+    const fns = new Map<string, RawKernel>();
+    for (const name of Object.keys(KERNELS)) {
+      const f = exports[name];
+      if (typeof f !== "function") throw new WasmError(`losscape core: the WASM module has no kernel '${name}' (rebuild core)`);
+      fns.set(name, f as RawKernel);
+    }
+    this.kernelFns = fns;
   }
 
   /** Forget every allocation of the previous call. */
   reset(): void {
-    this.top = this.base;
+    this.top = this.arenaBase;
+    this.epoch++;
+  }
+
+  /**
+   * Reserve `bytes` in the resident region (first fit among freed blocks, else at its end, which moves the arena
+   * up); it stays until `freeResident`. Not while a session is open (the arena lies right above the region).
+   */
+  allocResident(fn: string, bytes: number): number {
+    if (this.running) throw new WasmError(`${fn}: resident data cannot be created while a WASM session is open; a bug in losscape`);
+    const size = alignUp(Math.max(bytes, 1), ALIGN);
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i];
+      if (b.bytes < size) continue;
+      if (b.bytes === size) this.free.splice(i, 1);
+      else this.free[i] = { ptr: b.ptr + size, bytes: b.bytes - size };
+      return b.ptr;
+    }
+    const p = this.residentTop;
+    this.ensure(fn, p + size);
+    this.residentTop = p + size;
+    this.arenaBase = this.residentTop;
+    this.top = this.arenaBase;
+    return p;
+  }
+
+  /** Return a resident block of `bytes` at `ptr` (as `allocResident` gave it). */
+  freeResident(ptr: number, bytes: number): void {
+    let block = { ptr, bytes: alignUp(Math.max(bytes, 1), ALIGN) };
+    let i = 0;
+    while (i < this.free.length && this.free[i].ptr < ptr) i++;
+    const next = this.free[i];
+    if (next && block.ptr + block.bytes === next.ptr) {
+      block = { ptr: block.ptr, bytes: block.bytes + next.bytes };
+      this.free.splice(i, 1);
+    }
+    const prev = this.free[i - 1];
+    if (prev && prev.ptr + prev.bytes === block.ptr) {
+      block = { ptr: prev.ptr, bytes: prev.bytes + block.bytes };
+      this.free.splice(i - 1, 1);
+      i--;
+    }
+    if (block.ptr + block.bytes === this.residentTop && !this.running) {
+      this.residentTop = block.ptr;
+      this.arenaBase = this.residentTop;
+      this.top = this.arenaBase;
+    } else {
+      this.free.splice(i, 0, block);
+    }
+  }
+
+  /** Bytes in the resident region (live and freed blocks; for tests of boundedness). */
+  get residentBytes(): number {
+    return this.residentTop - this.base;
+  }
+
+  /** The exported function of a declared kernel (for kernel-session.ts). */
+  kernel(name: KernelName): RawKernel {
+    return this.kernelFns.get(name)!;
+  }
+
+  /** A view of `length` elements of `type` at `ptr`; valid until the next allocation. */
+  view<T extends ElemType>(type: T, ptr: number, length: number): ViewOf<T> {
+    return (type === "i32" ? new Int32Array(this.memory.buffer, ptr, length) : new Float64Array(this.memory.buffer, ptr, length)) as ViewOf<T>;
+  }
+
+  /** Throws a WasmError naming `fn` unless a buffer made in epoch `epoch` is still valid. */
+  checkLive(fn: string, b: { readonly epoch: number; readonly resident: { readonly live: boolean } | null }, what: string): void {
+    if (b.resident !== null) {
+      if (!b.resident.live) throw new StaleHandleError(`${fn}: ${what}: the resident data was used after dispose()`);
+      return;
+    }
+    if (b.epoch !== this.epoch) {
+      throw new WasmError(`${fn}: ${what}: the arena buffer was used after its session ended (a bug in losscape)`);
+    }
   }
 
   /** Bytes currently reserved by WASM memory (for tests of boundedness). */
@@ -43,10 +142,17 @@ export class WasmInstance {
     return this.memory.buffer.byteLength;
   }
 
-  /** Reserve `bytes` (64-byte aligned) and return the pointer; grows memory when needed. */
+  /** Reserve `bytes` (64-byte aligned) in the arena and return the pointer; grows memory when needed. */
   alloc(fn: string, bytes: number): number {
     const p = alignUp(this.top, ALIGN);
     const end = p + bytes;
+    this.ensure(fn, end);
+    this.top = end;
+    return p;
+  }
+
+  /** Grow memory so that it holds the bytes below `end`. */
+  private ensure(fn: string, end: number): void {
     if (!Number.isSafeInteger(end) || end > MAX_BYTES) {
       throw new OutOfMemoryError(
         `${fn}: needs ${formatBytes(end - this.base)} of WASM memory; wasm32 can address at most 4 GiB`,
@@ -63,46 +169,6 @@ export class WasmInstance {
         );
       }
     }
-    this.top = end;
-    return p;
-  }
-
-  /** Reserve room for `n` doubles; zero-filled unless `zero` is false. */
-  allocF64(fn: string, n: number, zero = true): number {
-    const p = this.alloc(fn, n * 8);
-    if (zero) new Float64Array(this.memory.buffer, p, n).fill(0);
-    return p;
-  }
-
-  /** Copy `x` into the arena and return its pointer. */
-  putF64(fn: string, x: ArrayLike<number>): number {
-    const p = this.alloc(fn, x.length * 8);
-    new Float64Array(this.memory.buffer, p, x.length).set(x);
-    return p;
-  }
-
-  /** Copy `x` (32-bit integers) into the arena and return its pointer. */
-  putI32(fn: string, x: ArrayLike<number>): number {
-    const p = this.alloc(fn, x.length * 4);
-    new Int32Array(this.memory.buffer, p, x.length).set(x);
-    return p;
-  }
-
-  /** A copy of `n` doubles at `ptr`. */
-  readF64(ptr: number, n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, n).slice();
-  }
-
-  /** A view over `n` doubles at `ptr`; valid only until the next allocation. */
-  viewF64(ptr: number, n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, n);
-  }
-
-  /** An exported kernel by name. */
-  fn<F extends (...args: never[]) => unknown>(name: string): F {
-    const f = this.exports[name];
-    if (typeof f !== "function") throw new WasmError(`losscape core: the WASM module has no kernel '${name}'`);
-    return f as F;
   }
 
   /**
@@ -110,6 +176,10 @@ export class WasmInstance {
    * the arena is reset either way, so the instance stays usable.
    */
   run<T>(fn: string, body: (w: WasmInstance) => T): T {
+    if (this.running) {
+      throw new WasmError(`${fn}: a WASM session is already open on this instance (a nested one would reuse its arena); a bug in losscape`);
+    }
+    this.running = true;
     this.reset();
     try {
       return body(this);
@@ -120,6 +190,7 @@ export class WasmInstance {
       throw e;
     } finally {
       this.reset();
+      this.running = false;
     }
   }
 }

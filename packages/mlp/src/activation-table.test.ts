@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { BACKENDS, init, loadWasm, out, runKernel, scratch, setBackend, ValueError, WasmError } from "@losscape/core";
+import { BACKENDS, init, kernels, loadWasm, setBackend, ValueError, WasmError } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ACTIVATION_TABLE, type ActivationEntry } from "./activation-table.js";
 import { act, act1, act2, ACTIVATION_CODES, activationCode, activationDerivatives, activationEntry, DEFAULT_LEAKY_SLOPE } from "./activations.js";
@@ -123,7 +123,7 @@ describe.each(BACKENDS.filter((b) => b !== "ts"))("the kernels' activations (%s)
     for (const e of TABLE) {
       const param = e.param ? FIXTURES.param[e.name] : 0;
       for (const [z, ref] of FIXTURES.activations[e.name]) {
-        const got = runKernel("test", "mlpActivation", [e.code, param, z]).result;
+        const got = kernels.mlpActivation("test", { code: e.code, p: param, x: z }).result;
         expect(Math.abs(got - ref), `${e.name}(${z})`).toBeLessThanOrEqual(2e-15 * Math.max(1, Math.abs(ref)));
       }
     }
@@ -131,13 +131,13 @@ describe.each(BACKENDS.filter((b) => b !== "ts"))("the kernels' activations (%s)
 
   it("an unknown code aborts with a WasmError naming it, in σ (mlpActivation) and in a forward pass (mlpForward)", () => {
     for (const code of [TABLE.length + 90, -7, 2147483647]) {
-      expect(() => runKernel("test", "mlpActivation", [code, 0, 0.5])).toThrow(WasmError);
-      expect(() => runKernel("test", "mlpActivation", [code, 0, 0.5])).toThrow(new RegExp(`unknown activation code ${code} \\(not in packages/mlp/src/activation-table.ts\\)`));
+      expect(() => kernels.mlpActivation("test", { code, p: 0, x: 0.5 })).toThrow(WasmError);
+      expect(() => kernels.mlpActivation("test", { code, p: 0, x: 0.5 })).toThrow(new RegExp(`unknown activation code ${code} \\(not in packages/mlp/src/activation-table.ts\\)`));
     }
-    // one layer 1 → 1, n = 1: L, widths, codes, cparams, bias, n, θ, x, scratch (Z, A, S1), GEMM workspace, f
+    // one layer 1 → 1, n = 1, with bias: θ = [w, b] = [2, 0.5], x = 0.25
     const forward = (code: number) =>
-      runKernel("test", "mlpForward", [1, Int32Array.of(1, 1), Int32Array.of(code), Float64Array.of(0), 1, 1, Float64Array.of(2, 0.5), Float64Array.of(0.25), scratch(3), scratch(1024), out(1)]);
+      kernels.mlpForward("test", { L: 1, widths: Int32Array.of(1, 1), codes: Int32Array.of(code), cparams: Float64Array.of(0), bias: 1, n: 1, p: Float64Array.of(2, 0.5), x: Float64Array.of(0.25) });
     expect(() => forward(42)).toThrow(/unknown activation code 42/);
-    expect(forward(ACTIVATION_CODES.tanh).outputs[0][0]).toBeCloseTo(Math.tanh(1), 15); // the instance stays usable
+    expect(forward(ACTIVATION_CODES.tanh).f[0]).toBeCloseTo(Math.tanh(1), 15); // the instance stays usable
   });
 });

@@ -1,9 +1,9 @@
 import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, nrm2, ValueError, type Inertia, type Mat } from "@losscape/core";
 import { DEFAULT_DISTINCT_TOL, DEFAULT_GTOL } from "./defaults.js";
-import { HvpPart } from "./engine-ts.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
-import { hessianOnlyRaw, hvpRaw, lossAndGradientRaw } from "./network.js";
+import { lossAndGradientRaw } from "./network.js";
+import { Problem } from "./problem.js";
 import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
 
@@ -74,10 +74,12 @@ function checkRefineOptions(fn: string, options: RefineOptions): Required<Omit<R
 function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof checkRefineOptions>): CriticalPoint {
   let p: Float64Array = Float64Array.from(model.params);
   let iterations = 0;
+  // θ, X and Y stay in WASM memory for both phases: each evaluation only writes the new θ.
+  using problem = new Problem("refineCriticalPoint", net, p, data);
   if (o.method === "gradnorm") {
     const phi = (x: Float64Array) => {
-      const { gradient: g } = lossAndGradientRaw(net, x, data);
-      const hg = hvpRaw(net, x, data, g, HvpPart.Full);
+      const g = problem.setParamsUnchecked(x).gradient();
+      const hg = problem.hvpUnchecked(g);
       return { value: 0.5 * dot(g, g), grad: hg };
     };
     const lb = new Lbfgs(phi, p);
@@ -89,12 +91,12 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
     }
     p = lb.state.x;
   }
-  const lm = levenbergMarquardt(net, p, data, o);
+  const lm = levenbergMarquardt(problem, p, o);
   p = lm.p;
   iterations += lm.iterations;
-  const { loss, gradient } = lossAndGradientRaw(net, p, data);
+  const { loss, gradient } = problem.setParamsUnchecked(p).lossAndGradient();
   const gradNorm = nrm2(gradient);
-  const eigenvalues = eigvalsh(lm.hessian ?? hessianOnlyRaw(net, p, data));
+  const eigenvalues = lm.hessian ? eigvalsh(lm.hessian) : problem.hessianEigenvalues();
   return {
     model: { ...model, params: p },
     loss,
@@ -108,27 +110,26 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
 
 /** LM on ∇R = 0 from p0. `hessian`: H at the returned p when the last iteration built it (no step accepted), else null. */
 function levenbergMarquardt(
-  net: Net,
+  problem: Problem,
   p0: Float64Array,
-  data: Dataset,
   o: { gtol: number; maxIter: number; signal?: AbortSignal },
 ): { p: Float64Array; iterations: number; hessian: Mat | null } {
   let p: Float64Array = p0;
-  let g = lossAndGradientRaw(net, p, data).gradient;
+  let g = problem.setParamsUnchecked(p).gradient();
   let gn = nrm2(g);
   let mu = -1;
   let nu = 2;
   let it = 0;
   let hessian: Mat | null = null;
   const M = p.length;
-  const grad = (x: Float64Array) => lossAndGradientRaw(net, x, data).gradient;
+  const grad = (x: Float64Array) => problem.setParamsUnchecked(x).gradient();
   // Past gtol, up to 3 polishing iterations run while they still lower ‖∇R‖ (to working precision), so the
   // reported point and its spectrum are as accurate as float64 allows.
   let polish = 0;
   while (it < o.maxIter && (gn > o.gtol || polish < 3) && Number.isFinite(gn) && gn > 0 && !o.signal?.aborted) {
     if (gn <= o.gtol) polish++;
     it++;
-    const H = hessianOnlyRaw(net, p, data);
+    const H = problem.setParamsUnchecked(p).hessian();
     const { values: lam, vectors: V } = eigh(H);
     let lmax = 0;
     for (let i = 0; i < M; i++) lmax = Math.max(lmax, Math.abs(lam[i]));
@@ -160,7 +161,7 @@ function levenbergMarquardt(
       };
       const p1 = axpy(1, d1, Float64Array.from(p));
       consider(p1);
-      const d2 = geodesicAcceleration(net, data, p, pmax, d1, lam, V.data, m);
+      const d2 = geodesicAcceleration(problem, p, pmax, d1, lam, V.data, m);
       if (d2 !== null) consider(axpy(1, d2, Float64Array.from(p1)));
       return best;
     };
@@ -205,8 +206,7 @@ const MU_FLOOR = 1e-12;
  * against the step (2‖δ₂‖ > 0.75‖δ₁‖, Transtrum's acceptance), i.e. the quadratic model is not trusted.
  */
 function geodesicAcceleration(
-  net: Net,
-  data: Dataset,
+  problem: Problem,
   p: Float64Array,
   pmax: number,
   d1: Float64Array,
@@ -220,8 +220,8 @@ function geodesicAcceleration(
   const s = 1e-4 * (1 + pmax);
   const u = new Float64Array(M);
   for (let i = 0; i < M; i++) u[i] = d1[i] / n1;
-  const hp = hvpRaw(net, axpy(s, u, Float64Array.from(p)), data, u, HvpPart.Full);
-  const hm = hvpRaw(net, axpy(-s, u, Float64Array.from(p)), data, u, HvpPart.Full);
+  const hp = problem.setParamsUnchecked(axpy(s, u, Float64Array.from(p))).hvpUnchecked(u);
+  const hm = problem.setParamsUnchecked(axpy(-s, u, Float64Array.from(p))).hvpUnchecked(u);
   const r2 = new Float64Array(M);
   for (let i = 0; i < M; i++) r2[i] = ((hp[i] - hm[i]) / (2 * s)) * n1 * n1;
   const e = toEigenbasis(V, M, r2);

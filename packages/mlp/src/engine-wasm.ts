@@ -1,56 +1,44 @@
-import { out, outWritten, runKernel, scratch } from "@losscape/core";
+import { eigvalshInArena, kernels, withKernels, type WasmBuffer } from "@losscape/core";
 import type { HvpPart } from "./engine-ts.js";
 import type { Net } from "./spec.js";
 
 /**
- * Calls of the WASM kernels in assembly/mlp.ts through core's `runKernel` (no pointers here). Buffers the kernels
- * only use as scratch are reserved in core's arena with `scratch(n)` (uninitialised, never copied in or out; every
- * kernel writes its scratch before reading it). Scratch `s` holds 3 (forward), 6 (loss and gradient),
- * 10 (Jacobian) or 12 (R-operator, Hessian) arrays of n·Σₗmₗ doubles, in the order documented in assembly/mlp.ts.
- * Internal: inputs are validated by the public functions.
+ * Calls of the WASM kernels in assembly/mlp.ts through core's typed `kernels` (no pointers here). Their scratch
+ * and output sizes are declared once, in core's kernel declarations (packages/core/src/kernels.ts): scratch is
+ * reserved in core's arena uninitialised and never copied. Internal: inputs are validated by the public functions.
  */
-const netArgsCache = new WeakMap<Net, [number, Int32Array, Int32Array, Float64Array, number]>();
-function netArgs(net: Net): [number, Int32Array, Int32Array, Float64Array, number] {
+const netArgsCache = new WeakMap<Net, NetArgs>();
+/** The network arguments every mlp kernel begins with. */
+interface NetArgs {
+  readonly L: number;
+  readonly widths: Int32Array;
+  readonly codes: Int32Array;
+  readonly cparams: Float64Array;
+  readonly bias: number;
+}
+/** θ, X or Y: copied in per call (an array) or resident in WASM memory (a buffer). */
+export type F64 = Float64Array | WasmBuffer<"f64">;
+
+function netArgs(net: Net): NetArgs {
   let a = netArgsCache.get(net);
   if (!a) {
-    a = [net.L, Int32Array.from(net.widths), net.codes, net.cparams, net.bias ? 1 : 0];
+    a = { L: net.L, widths: Int32Array.from(net.widths), codes: net.codes, cparams: net.cparams, bias: net.bias ? 1 : 0 };
     netArgsCache.set(net, a);
   }
   return a;
 }
 
-function totalWidth(net: Net): number {
-  let t = 0;
-  for (let l = 1; l <= net.L; l++) t += net.widths[l];
-  return t;
-}
-
-const workCache = new Map<number, number>();
-/** GEMM/SYRK packing workspace for products whose dimensions are all ≤ d (monotone in each), as arena scratch. */
-function workFor(fn: string, d: number) {
-  let w = workCache.get(d);
-  if (w === undefined) {
-    w = runKernel(fn, "dgemmWorkSize", [d, d, d]).result;
-    workCache.set(d, w);
-  }
-  return scratch(w);
-}
-
-function maxDim(net: Net, n: number, extra = 0): number {
-  return Math.max(n, extra, ...net.widths);
-}
-
 export function wasmForward(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
-  const s = scratch(3 * n * totalWidth(net));
-  const r = net.widths[net.L];
-  return runKernel(fn, "mlpForward", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(n * r)]).outputs[0];
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return kernels.mlpForward(fn, { L, widths, codes, cparams, bias, n, p, x: X }).f;
 }
 
 /** Pre-activations Zˡ and activations Aˡ of every layer l = 1..L (each n × mₗ). */
 export function wasmLayers(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): { Z: Float64Array[]; A: Float64Array[] } {
-  const T = totalWidth(net);
-  const s = scratch(3 * n * T);
-  const za = runKernel(fn, "mlpLayers", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), out(2 * n * T)]).outputs[0];
+  let T = 0;
+  for (let l = 1; l <= net.L; l++) T += net.widths[l];
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  const za = kernels.mlpLayers(fn, { L, widths, codes, cparams, bias, n, p, x: X }).zaOut;
   const Z: Float64Array[] = [];
   const A: Float64Array[] = [];
   let o = 0;
@@ -63,28 +51,27 @@ export function wasmLayers(fn: string, net: Net, p: Float64Array, X: Float64Arra
   return { Z, A };
 }
 
-export function wasmLossGrad(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): { loss: number; grad: Float64Array } {
-  const s = scratch(6 * n * totalWidth(net));
-  const { result, outputs } = runKernel(fn, "mlpLossGrad", [
-    ...netArgs(net), net.loss, n, p, X, Y, s, workFor(fn, maxDim(net, n)), out(net.M), 1,
-  ]);
-  return { loss: result, grad: outputs[0] };
+export function wasmLossGrad(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): { loss: number; grad: Float64Array } {
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return withKernels(fn, (k) => {
+    const r = k.mlpLossGrad({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, wantGrad: 1 });
+    return { loss: r.result, grad: k.read(r.grad) };
+  });
 }
 
-export function wasmLoss(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number): number {
-  const s = scratch(6 * n * totalWidth(net));
-  return runKernel(fn, "mlpLossGrad", [...netArgs(net), net.loss, n, p, X, Y, s, workFor(fn, maxDim(net, n)), out(0), 0]).result;
+export function wasmLoss(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): number {
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return withKernels(fn, (k) => k.mlpLossGrad({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, wantGrad: 0 }).result);
 }
 
-export function wasmHvp(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, v: Float64Array, part: HvpPart): Float64Array {
-  const s = scratch(12 * n * totalWidth(net));
-  return runKernel(fn, "mlpHvp", [...netArgs(net), net.loss, n, p, X, Y, v, part, s, workFor(fn, maxDim(net, n)), out(net.M)]).outputs[0];
+export function wasmHvp(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number, v: Float64Array, part: HvpPart): Float64Array {
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return withKernels(fn, (k) => k.read(k.mlpHvp({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, v, part }).hv));
 }
 
 export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
-  const s = scratch(10 * n * totalWidth(net));
-  const r = net.widths[net.L];
-  return runKernel(fn, "mlpJacobian", [...netArgs(net), n, p, X, s, workFor(fn, maxDim(net, n)), outWritten(n * r * net.M)]).outputs[0];
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return kernels.mlpJacobian(fn, { L, widths, codes, cparams, bias, n, p, x: X }).J;
 }
 
 /**
@@ -92,21 +79,35 @@ export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Ar
  * SYRK packing workspace, ≈ 9 MB at M = 901, n = 200) is reserved in the arena uninitialised rather than copied
  * in, and it overwrites every entry of h0 and h1, so they are not zero-filled first.
  */
-export function wasmHessian(fn: string, net: Net, p: Float64Array, X: Float64Array, Y: Float64Array, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
+export function wasmHessian(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return withKernels(fn, (k) => {
+    const { h0, h1 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, split: split ? 1 : 0 });
+    return split ? { h0: k.read(h0), h1: k.read(h1) } : { h0: k.read(h0) };
+  });
+}
+
+/**
+ * The eigenvalues (ascending) of H + l2·I, H the exact Hessian without L2: H is computed into the arena and its
+ * eigenvalues taken there (core's `eigvalshInArena`), so it is never copied out and back; the same operations as
+ * `eigvalsh(hessian(…))`, so the same values bit for bit.
+ */
+export function wasmHessianEigenvalues(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): Float64Array {
+  const { L, widths, codes, cparams, bias } = netArgs(net);
   const M = net.M;
-  const r = net.widths[net.L];
-  const { outputs } = runKernel(fn, "mlpHessian", [
-    ...netArgs(net), net.loss, n, p, X, Y, scratch(12 * n * totalWidth(net)), workFor(fn, maxDim(net, n * r, M)), scratch(n * r * M), scratch(2 * M),
-    split ? 1 : 0, outWritten(M * M), outWritten(split ? M * M : 0),
-  ]);
-  return split ? { h0: outputs[0], h1: outputs[1] } : { h0: outputs[0] };
+  return withKernels(fn, (k) => {
+    const { h0 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, split: 0 });
+    if (net.l2 !== 0) {
+      const h = k.view(h0);
+      for (let i = 0; i < M; i++) h[i * M + i] += net.l2;
+    }
+    return eigvalshInArena(k, h0, M);
+  });
 }
 
 /**
  * grid (nA × nB row-major) = R(p + a·d1 + b·d2) + (l2/2)‖p + a·d1 + b·d2‖² for a in aAxis, b in bAxis: one call of
- * the kernel `mlpLossPlane` for the whole grid. Scratch: Z and A of every layer plus the three first-layer
- * pre-activation planes (2·n·Σₗmₗ + 3·n·m₁ doubles), θ (M doubles), the GEMM packing workspace (which also holds
- * the packed Wᵀ, m·k ≤ 64² doubles, of the kernel's small-layer products).
+ * the kernel `mlpLossPlane` for the whole grid.
  */
 export function wasmLossPlane(
   fn: string,
@@ -120,11 +121,9 @@ export function wasmLossPlane(
   Y: Float64Array,
   n: number,
 ): Float64Array {
-  const s = scratch(2 * n * totalWidth(net) + 3 * n * net.widths[1]);
-  return runKernel(fn, "mlpLossPlane", [
-    ...netArgs(net), net.loss, net.l2, n, p, d1, d2, aAxis, aAxis.length, bAxis, bAxis.length,
-    X, Y, s, workFor(fn, maxDim(net, n)), scratch(net.M), outWritten(aAxis.length * bAxis.length),
-  ]).outputs[0];
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return kernels.mlpLossPlane(fn, { L, widths, codes, cparams, bias, lossCode: net.loss, l2: net.l2, n, p0: p, d1, d2, aAxis, nA: aAxis.length, bAxis, nB: bAxis.length, x: X, y: Y,
+  }).grid;
 }
 
 /** The inputs of the kernel `sliceAffinePlane` (assembly/slice.ts; see `affineLossPlane` in plane-affine.ts). */
@@ -158,13 +157,8 @@ export interface AffinePlaneArgs {
 
 /**
  * The loss grid (nA × nbp row-major; padding columns are junk) of a one-hidden-layer net on the plane: one call of
- * `sliceAffinePlane`. Its scratch (r·m·nbp + r·nbp + 2·nbp + r·m + r + 4 doubles) is never read back.
+ * `sliceAffinePlane` (its scratch, declared in core's kernels.ts, is never read back).
  */
 export function wasmAffinePlane(fn: string, a: AffinePlaneArgs): Float64Array {
-  const { n, m, r, nA, nb, nbp } = a;
-  const scratchLength = r * m * nbp + r * nbp + 2 * nbp + r * m + r + 4;
-  return runKernel(fn, "sliceAffinePlane", [
-    n, m, r, nA, nb, nbp, a.code, a.slope, a.z0, a.z1, a.z2, a.w0, a.w1, a.w2, a.c0, a.c1, a.c2,
-    a.y, a.aAxis, a.bAxis, a.db, scratch(scratchLength), out(nA * nbp),
-  ]).outputs[0];
+  return kernels.sliceAffinePlane(fn, a).grid;
 }

@@ -22,6 +22,7 @@ export {
 export { lossPlane, type LossPlaneOptions } from "./plane.js";
 export { DEFAULT_GTOL, DEFAULT_DISTINCT_TOL } from "./defaults.js";
 export { affineLossPlane, affineLossPlaneApplies } from "./plane-affine.js";
+export { createProblem, Problem } from "./problem.js";
 export { train, type TrainOptions, type TrainResult, type TrainProgress } from "./train.js";
 export { adam, ADAM_DEFAULTS, type Adam, type AdamOptions, type AdamState } from "./optim.js";
 export {

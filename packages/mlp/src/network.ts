@@ -1,5 +1,5 @@
-import { checkVector, dot, ShapeError, syrk, ValueError, wasmActive, type Mat } from "@losscape/core";
-import { wasmForward, wasmHessian, wasmHvp, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
+import { checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type WasmBuffer } from "@losscape/core";
+import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
   forwardTs,
@@ -135,10 +135,22 @@ export function loss(model: Model, data: Dataset): number {
   return lossRaw(net, model.params, data);
 }
 
+/**
+ * θ, X and Y resident in WASM memory (mlp's `createProblem`): the unchecked functions below read them instead of
+ * copying p, data.x and data.y in (p must hold the same θ: the L2 terms are computed from it).
+ */
+export interface ResidentData {
+  readonly p: WasmBuffer<"f64">;
+  readonly x: WasmBuffer<"f64">;
+  readonly y: WasmBuffer<"f64">;
+}
+
 /** Unchecked loss (internal). */
-export function lossRaw(net: Net, p: Float64Array, data: Dataset): number {
+export function lossRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData): number {
   const n = data.x.rows;
-  if (wasmActive("loss")) return wasmLoss("loss", net, p, data.x.data, data.y.data, n) + l2Term(net, p);
+  if (wasmActive("loss")) {
+    return wasmLoss("loss", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n) + l2Term(net, p);
+  }
   const fw = forwardTs(net, p, data.x.data, n);
   return outputTs(net, fw.A[net.L], data.y.data, n).loss + l2Term(net, p);
 }
@@ -159,12 +171,12 @@ function lossAndGradientChecked(fn: string, model: Model, data: Dataset): { loss
 }
 
 /** Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). */
-export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset): { loss: number; gradient: Float64Array } {
+export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData): { loss: number; gradient: Float64Array } {
   const n = data.x.rows;
   let loss: number;
   let grad: Float64Array;
   if (wasmActive("gradient")) {
-    ({ loss, grad } = wasmLossGrad("gradient", net, p, data.x.data, data.y.data, n));
+    ({ loss, grad } = wasmLossGrad("gradient", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n));
   } else {
     const fw = forwardTs(net, p, data.x.data, n);
     const out = outputTs(net, fw.A[net.L], data.y.data, n);
@@ -233,12 +245,21 @@ export function hessian(model: Model, data: Dataset, options: { split?: boolean 
 }
 
 /** Unchecked exact Hessian without its split (internal; on WASM one M × M result instead of three). */
-export function hessianOnlyRaw(net: Net, p: Float64Array, data: Dataset): Mat {
+export function hessianOnlyRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData): Mat {
   if (!wasmActive("hessian")) return hessianRaw(net, p, data).h;
   const M = net.M;
-  const h = wasmHessian("hessian", net, p, data.x.data, data.y.data, data.x.rows, false).h0;
+  const h = wasmHessian("hessian", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, data.x.rows, false).h0;
   if (net.l2 !== 0) for (let i = 0; i < M; i++) h[i * M + i] += net.l2;
   return { rows: M, cols: M, data: h };
+}
+
+/**
+ * Eigenvalues (ascending) of the exact Hessian, as `eigvalsh(hessianOnlyRaw(…))` gives them (internal). On WASM
+ * H stays in WASM memory between the Hessian kernel and the eigensolver.
+ */
+export function hessianEigenvaluesRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData): Float64Array {
+  if (!wasmActive("hessian")) return eigvalsh(hessianRaw(net, p, data).h);
+  return wasmHessianEigenvalues("hessian", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, data.x.rows);
 }
 
 /** Unchecked exact Hessian with its split (internal). */
@@ -320,11 +341,11 @@ export function hessianVectorProduct(
 }
 
 /** Unchecked HVP (internal). */
-export function hvpRaw(net: Net, p: Float64Array, data: Dataset, v: Float64Array, part: HvpPart): Float64Array {
+export function hvpRaw(net: Net, p: Float64Array, data: Dataset, v: Float64Array, part: HvpPart, resident?: ResidentData): Float64Array {
   const n = data.x.rows;
   let hv: Float64Array;
   if (wasmActive("hessianVectorProduct")) {
-    hv = wasmHvp("hessianVectorProduct", net, p, data.x.data, data.y.data, n, v, part);
+    hv = wasmHvp("hessianVectorProduct", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n, v, part);
   } else {
     const fw = forwardTs(net, p, data.x.data, n);
     const out = outputTs(net, fw.A[net.L], data.y.data, n);

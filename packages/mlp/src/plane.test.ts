@@ -1,4 +1,4 @@
-import { BACKENDS, init, loadWasm, runKernel, setBackend, ShapeError, ValueError } from "@losscape/core";
+import { BACKENDS, init, kernels, loadWasm, setBackend, ShapeError, ValueError } from "@losscape/core";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { activationDerivatives, createRng, loss, lossPlane, paramCount, withParams } from "./index.js";
@@ -198,7 +198,7 @@ describe.each(["simd", "scalar"] as const)("mlpLossPlane kernel (%s build)", (bu
       const name = typeof a === "string" ? a : a.name;
       const slope = typeof a === "string" ? 0 : a.slope ?? 0.01;
       for (const z of zs) {
-        const got = runKernel("test", "mlpActivation", [ACTIVATION_CODES[name], slope, z]).result;
+        const got = kernels.mlpActivation("test", { code: ACTIVATION_CODES[name], p: slope, x: z }).result;
         const ref = activationDerivatives(a, z).value;
         expect(Math.abs(got - ref)).toBeLessThanOrEqual(4.5e-16 * Math.abs(ref));
       }

@@ -2,7 +2,7 @@ import { axpy, checkNumber, nrm2, ValueError } from "@losscape/core";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { ADAM_DEFAULTS, createAdam } from "./optim.js";
-import { lossAndGradientRaw } from "./network.js";
+import { Problem } from "./problem.js";
 import { checkData, checkModel, compileSpec } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
 
@@ -84,8 +84,11 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
   const net = checkModel(fn, start);
   checkData(fn, net, data);
 
+  // θ, X and Y stay in WASM memory for the whole run: each evaluation only writes the new θ.
+  using problem = new Problem(fn, net, start.params, data);
+  const evaluate = (x: Float64Array) => problem.setParamsUnchecked(x).lossAndGradient();
   let p: Float64Array = Float64Array.from(start.params);
-  let { loss, gradient: g } = lossAndGradientRaw(net, p, data);
+  let { loss, gradient: g } = evaluate(p);
   if (!Number.isFinite(loss) || !g.every(Number.isFinite)) {
     throw new ValueError(`${fn}: the loss or gradient at the initial parameters is not finite (loss = ${loss})`);
   }
@@ -104,7 +107,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
 
   const adamOpt = optimizer === "adam" ? createAdam(fn, { lr, beta1: options.beta1, beta2: options.beta2, eps: options.eps }) : null;
   const lb = optimizer === "lbfgs" ? new Lbfgs((x) => {
-    const e = lossAndGradientRaw(net, x, data);
+    const e = evaluate(x);
     return { value: e.loss, grad: e.gradient };
   }, p, { value: loss, grad: g }) : null;
 
@@ -129,7 +132,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
         diverged = true;
         break;
       }
-      const e = lossAndGradientRaw(net, pn, data);
+      const e = evaluate(pn);
       ln = e.loss;
       gnew = e.gradient;
     }

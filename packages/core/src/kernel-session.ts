@@ -1,0 +1,358 @@
+import { activeWasm, getBackend } from "./backend.js";
+import { NotInitializedError, StaleHandleError, WasmError } from "./errors.js";
+import {
+  KERNELS,
+  type ArgsDecl,
+  type ArrayArg,
+  type ArrayRole,
+  type Dims,
+  type ElemType,
+  type KernelDecl,
+  type KernelName,
+  type Kernels,
+  type WorkSizes,
+} from "./kernels.js";
+import type { WasmInstance } from "./wasm-instance.js";
+
+/**
+ * The one door into WASM: typed calls of the kernels declared in kernels.ts, for core's linear algebra and the
+ * domain packages alike. Two forms:
+ *  - `kernels.mlpHessian(fn, { … })`: one kernel, one fresh arena; arrays are copied in, outputs copied out;
+ *  - `withKernels(fn, (k) => …)`: a session of several kernels on one arena, e.g. `k.dsytrdLower({ … })` then
+ *    `k.dsterfQL({ … })`, where any array argument may be a `WasmBuffer` (an intermediate left by an earlier
+ *    call, or `k.put(x)`, `k.alloc(…)`) and outputs come back as `WasmBuffer`s (`k.read(b)` copies one out).
+ * Arguments are named as in the declaration; a misspelled kernel, a missing, extra or mistyped field fails `tsc`.
+ * Scratch and outputs are sized by the declaration; inputs shorter than it is declared are rejected (WasmError).
+ * `fn` names the public function for error messages. Validation of user input stays with the public functions.
+ */
+
+/** A typed array of an element type. */
+export type TypedArrayOf<T extends ElemType> = T extends "i32" ? Int32Array : Float64Array;
+
+/**
+ * An array in WASM memory: in a session's arena (valid until the session ends), or resident (`residentBuffer`,
+ * valid until `dispose()`, or the end of a `using` block). A domain package holds one as an opaque handle; it never
+ * sees the address.
+ */
+export class WasmBuffer<T extends ElemType = ElemType> {
+  /** @internal */
+  constructor(
+    readonly type: T,
+    readonly length: number,
+    /** @internal */ readonly instance: WasmInstance,
+    /** @internal */ readonly ptr: number,
+    /** @internal Arena epoch of the session that made it (−1 for a resident buffer). */
+    readonly epoch: number,
+    /** @internal Resident buffers: whether it is still allocated. */
+    readonly resident: { live: boolean } | null = null,
+  ) {}
+
+  /** Copy `x` (at most `length` values) into this resident buffer, from index `offset` (default 0). */
+  write(fn: string, x: ArrayLike<number>, offset = 0): void {
+    this.checkResident(fn, "write");
+    this.instance.view(this.type, this.ptr, this.length).set(x, offset);
+  }
+
+  /** A copy of this resident buffer's contents. */
+  read(fn: string): TypedArrayOf<T> {
+    this.checkResident(fn, "read");
+    return this.instance.view(this.type, this.ptr, this.length).slice() as TypedArrayOf<T>;
+  }
+
+  /** Free a resident buffer (idempotent). Its memory is reused by later resident data. */
+  dispose(): void {
+    if (this.resident === null || !this.resident.live) return;
+    this.resident.live = false;
+    this.instance.freeResident(this.ptr, this.length * (this.type === "i32" ? 4 : 8));
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Throws StaleHandleError unless this is a live resident buffer of the active WASM instance. */
+  checkResident(fn: string, what: string): void {
+    if (this.resident === null) throw new WasmError(`${fn}: ${what}: not a resident buffer (a bug in losscape)`);
+    this.instance.checkLive(fn, this, what);
+    if (activeWasm(fn) !== this.instance) {
+      throw new StaleHandleError(
+        `${fn}: ${what}: the resident data lives in the '${this.instance.build}' WASM instance, but the active backend is '${getBackend()}' (setBackend changed it); create it again`,
+      );
+    }
+  }
+}
+
+/**
+ * A resident array in the active WASM instance's memory: `contents` copied in, or `length` zeros. It survives
+ * kernel calls and sessions until `dispose()`; pass it to `withKernels` kernels like an arena buffer.
+ * @example
+ * using x = residentBuffer("myFn", "f64", data); // freed at the end of the block
+ */
+export function residentBuffer<T extends ElemType>(fn: string, type: T, contents: ArrayLike<number> | number): WasmBuffer<T> {
+  const w = requireWasm(fn);
+  const length = typeof contents === "number" ? contents : contents.length;
+  const ptr = w.allocResident(fn, length * (type === "i32" ? 4 : 8));
+  const view = w.view(type, ptr, length);
+  if (typeof contents === "number") view.fill(0);
+  else view.set(contents);
+  return new WasmBuffer(type, length, w, ptr, -1, { live: true });
+}
+
+type KeysWhere<A, K> = { [P in keyof A]: A[P] extends { readonly kind: K } ? P : never }[keyof A];
+type ArrayOf<A, P extends keyof A, B> = A[P] extends { readonly type: infer T extends ElemType } ? TypedArrayOf<T> | (B extends never ? never : WasmBuffer<T>) : never;
+
+/**
+ * The named arguments of a kernel: numbers for the scalars, typed arrays for the inputs, optional initial contents
+ * for the outputs. In a session (`B` = WasmBuffer) arrays may be buffers and scratch may be given.
+ */
+export type KernelArgs<A extends ArgsDecl, B = never> = { readonly [P in KeysWhere<A, "i32" | "f64">]: number } & {
+  readonly [P in KeysWhere<A, "in" | "inout">]: ArrayOf<A, P, B>;
+} & { readonly [P in KeysWhere<A, "out">]?: ArrayOf<A, P, B> } & ([B] extends [never]
+    ? unknown
+    : { readonly [P in KeysWhere<A, "scratch">]?: A[P] extends { readonly type: infer T extends ElemType } ? WasmBuffer<T> : never });
+
+/** What a kernel call gives back: its outputs and in-place arrays by name (typed arrays or, in a session, buffers), and its return value. */
+export type KernelResult<D extends KernelDecl, Session extends boolean> = {
+  readonly [P in KeysWhere<D["args"], "out" | "inout">]: D["args"][P] extends { readonly type: infer T extends ElemType }
+    ? Session extends true
+      ? WasmBuffer<T>
+      : TypedArrayOf<T>
+    : never;
+} & (D["returns"] extends "void" ? unknown : { readonly result: number });
+
+/** The typed kernels of a session. */
+export type SessionKernels = {
+  readonly [K in KernelName]: (args: KernelArgs<Kernels[K]["args"], WasmBuffer>) => KernelResult<Kernels[K], true>;
+};
+
+/** The one-shot kernels: `kernels.name(fn, args)`. */
+export type OneShotKernels = {
+  readonly [K in KernelName]: (fn: string, args: KernelArgs<Kernels[K]["args"]>) => KernelResult<Kernels[K], false>;
+};
+
+/** One argument of a kernel as the call loop walks it. */
+interface ArgPlan {
+  readonly name: string;
+  readonly kind: ElemType | ArrayRole;
+  readonly decl: ArrayArg<ArrayRole, ElemType> | null;
+}
+interface KernelPlan {
+  readonly name: KernelName;
+  readonly args: readonly ArgPlan[];
+  readonly returns: KernelDecl["returns"];
+  readonly derive: KernelDecl["derive"];
+  /** Names of the scalar arguments (what a size formula reads besides the derived dimensions). */
+  readonly scalars: readonly string[];
+}
+
+const PLANS = new Map<string, KernelPlan>();
+for (const [name, d] of Object.entries(KERNELS) as [KernelName, KernelDecl][]) {
+  PLANS.set(name, {
+    name,
+    returns: d.returns,
+    derive: d.derive,
+    scalars: Object.keys(d.args).filter((n) => d.args[n].kind === "i32" || d.args[n].kind === "f64"),
+    args: Object.entries(d.args).map(([n, a]) => ({
+      name: n,
+      kind: a.kind,
+      decl: a.kind === "i32" || a.kind === "f64" ? null : (a as ArrayArg<ArrayRole, ElemType>),
+    })),
+  });
+}
+
+const workSizesCache = new WeakMap<WasmInstance, WorkSizes>();
+function workSizes(w: WasmInstance): WorkSizes {
+  let q = workSizesCache.get(w);
+  if (!q) {
+    const call = (name: KernelName, ...a: number[]) => Number(w.kernel(name)(...a));
+    q = {
+      dgemmWorkSize: ({ m, n, k }) => call("dgemmWorkSize", m, n, k),
+      dstedcWorkSize: ({ n }) => call("dstedcWorkSize", n),
+      dormtrWorkSize: ({ n }) => call("dormtrWorkSize", n),
+      svdWorkSize: ({ m, n, uc }) => call("svdWorkSize", m, n, uc),
+    };
+    workSizesCache.set(w, q);
+  }
+  return q;
+}
+
+/** Methods every session has besides its kernels. */
+export class KernelSessionBase {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly wasm: WasmInstance,
+    /** The public function this session serves (named in errors). */
+    readonly fn: string,
+  ) {}
+
+  /** The kernels' work-size queries (to size a workspace several kernels share). */
+  get workSizes(): WorkSizes {
+    return workSizes(this.wasm);
+  }
+
+  /** `length` elements in the arena, zero-filled when `zero` (default: uninitialised). */
+  alloc<T extends ElemType>(type: T, length: number, zero = false): WasmBuffer<T> {
+    const w = this.wasm;
+    const ptr = w.alloc(this.fn, length * (type === "i32" ? 4 : 8));
+    if (zero) w.view(type, ptr, length).fill(0);
+    return new WasmBuffer(type, length, w, ptr, w.epoch);
+  }
+
+  /** A copy of `x` in the arena. */
+  put(x: ArrayLike<number>): WasmBuffer<"f64"> {
+    const b = this.alloc("f64", x.length);
+    this.wasm.view("f64", b.ptr, x.length).set(x);
+    return b;
+  }
+
+  /** A copy of `x` (32-bit integers) in the arena. */
+  putI32(x: ArrayLike<number>): WasmBuffer<"i32"> {
+    const b = this.alloc("i32", x.length);
+    this.wasm.view("i32", b.ptr, x.length).set(x);
+    return b;
+  }
+
+  /** A view of a buffer; valid until the next allocation (memory growth detaches it). */
+  view<T extends ElemType>(b: WasmBuffer<T>, length = b.length): TypedArrayOf<T> {
+    this.check(b, "view");
+    return this.wasm.view(b.type, b.ptr, length);
+  }
+
+  /** A copy of a buffer's first `length` elements (all by default). */
+  read<T extends ElemType>(b: WasmBuffer<T>, length = b.length): TypedArrayOf<T> {
+    return this.view(b, length).slice() as TypedArrayOf<T>;
+  }
+
+  /** Throws unless `b` lives in this session's instance and is still valid. */
+  check(b: WasmBuffer, what: string): void {
+    if (b.instance !== this.wasm) {
+      throw new StaleHandleError(`${this.fn}: ${what}: the buffer lives in the '${b.instance.build}' WASM instance, not the active '${this.wasm.build}' one (setBackend changed it)`);
+    }
+    this.wasm.checkLive(this.fn, b, what);
+  }
+
+  /** @internal Run kernel `name`: copy in, call, and return outputs (copies when `copyOut`, else buffers). */
+  call(name: KernelName, args: Readonly<Record<string, unknown>>, copyOut: boolean): Record<string, unknown> {
+    const plan = PLANS.get(name)!;
+    const w = this.wasm;
+    const q = workSizes(w);
+    let dims = args as Dims;
+    if (plan.derive) {
+      const d: Record<string, number> = plan.derive(args, (v) => this.values(v)) as Record<string, number>;
+      for (const s of plan.scalars) d[s] = args[s] as number;
+      dims = d;
+    }
+    const raw: number[] = [];
+    // Outputs and in-place arrays: name, type, address, declared length, and the buffer the caller passed (if any).
+    const outs: [string, ElemType, number, number, WasmBuffer | null][] = [];
+    for (let i = 0; i < plan.args.length; i++) {
+      const a = plan.args[i];
+      const v = args[a.name];
+      if (a.decl === null) {
+        if (typeof v !== "number") throw this.bad(name, a.name, "a number", v);
+        raw.push(v);
+        continue;
+      }
+      const decl = a.decl;
+      const size = decl.size(dims, q);
+      const bytes = decl.type === "i32" ? 4 : 8;
+      let ptr: number;
+      let given: WasmBuffer | null = null;
+      if (v instanceof WasmBuffer) {
+        this.check(v, `${name}: '${a.name}'`);
+        if (v.type !== decl.type || v.length < size) throw this.bad(name, a.name, `${size} ${decl.type} values`, v);
+        ptr = v.ptr;
+        given = v;
+      } else if (v === undefined && (decl.kind === "out" || decl.kind === "scratch")) {
+        ptr = w.alloc(this.fn, size * bytes);
+        if (decl.zero) w.view(decl.type, ptr, size).fill(0);
+      } else if (v instanceof (decl.type === "i32" ? Int32Array : Float64Array) && v.length >= size) {
+        const x = v as Float64Array | Int32Array;
+        ptr = w.alloc(this.fn, x.length * bytes);
+        w.view(decl.type, ptr, x.length).set(x);
+      } else {
+        throw this.bad(name, a.name, `a ${decl.type === "i32" ? "Int32Array" : "Float64Array"} of ≥ ${size} values`, v);
+      }
+      raw.push(ptr);
+      if (decl.kind === "out" || decl.kind === "inout") outs.push([a.name, decl.type, ptr, size, given]);
+    }
+    const r = w.kernel(name).apply(null, raw);
+    const result: Record<string, unknown> = {};
+    for (const [n, type, ptr, size, given] of outs) {
+      if (copyOut) result[n] = w.view(type, ptr, size).slice();
+      else if (given !== null && given.length === size) result[n] = given;
+      else result[n] = new WasmBuffer(type, size, w, ptr, given?.epoch ?? w.epoch, given?.resident ?? null);
+    }
+    if (plan.returns !== "void") result.result = Number(r);
+    return result;
+  }
+
+  /** An array argument's values (a view when it is a buffer), for a kernel's `derive`. */
+  private values(v: unknown): ArrayLike<number> {
+    return v instanceof WasmBuffer ? this.view(v) : (v as ArrayLike<number>);
+  }
+
+  private bad(kernel: string, arg: string, expected: string, found: unknown): WasmError {
+    const what =
+      found instanceof WasmBuffer
+        ? `a buffer of ${found.length} ${found.type} values`
+        : ArrayBuffer.isView(found)
+          ? `a ${found.constructor.name} of ${(found as unknown as ArrayLike<number>).length} values`
+          : String(found);
+    return new WasmError(`${this.fn}: kernel '${kernel}': argument '${arg}' must be ${expected}; found ${what} (a bug in losscape)`);
+  }
+}
+
+for (const name of PLANS.keys()) {
+  Object.defineProperty(KernelSessionBase.prototype, name, {
+    value(this: KernelSessionBase, args: Readonly<Record<string, unknown>>) {
+      return this.call(name as KernelName, args, false);
+    },
+  });
+}
+
+/** A session: the arena helpers and every declared kernel as a typed method. */
+export type KernelSession = KernelSessionBase & SessionKernels;
+
+function requireWasm(fn: string): WasmInstance {
+  const w = activeWasm(fn);
+  if (w === null) throw new NotInitializedError(`${fn}: WASM kernels need a WASM backend; the active backend is 'ts'`);
+  return w;
+}
+
+/**
+ * Run `body` with a kernel session on the active WASM instance: one arena for the whole body (reset before and
+ * after), so intermediates stay in WASM between kernels. A trap becomes a `WasmError` naming `fn`. Throws
+ * `NotInitializedError` on the `ts` backend (check `wasmActive(fn)` first).
+ * @example
+ * const values = withKernels("myFn", (k) => {
+ *   const { d, e } = k.dsytrdLower({ n, a: aColumnMajor });
+ *   k.dsterfQL({ n, d, e });
+ *   return k.read(d);
+ * });
+ */
+export function withKernels<T>(fn: string, body: (k: KernelSession) => T): T {
+  const w = requireWasm(fn);
+  return w.run(fn, () => body(new KernelSessionBase(w, fn) as KernelSession));
+}
+
+/**
+ * Every declared kernel as a typed one-shot call: `kernels.name(fn, args)` copies the arrays in, runs the kernel
+ * on a fresh arena and returns its outputs (and `result`, when it returns a value) as typed arrays.
+ * @example
+ * const { h0 } = kernels.mlpHessian("hessian", { L, widths, codes, cparams, bias, lossCode, n, p, x, y, split: 0 });
+ */
+export const kernels = Object.fromEntries(
+  [...PLANS.keys()].map((name) => [
+    name,
+    (fn: string, args: Readonly<Record<string, unknown>>) => {
+      const w = requireWasm(fn);
+      return w.run(fn, () => new KernelSessionBase(w, fn).call(name as KernelName, args, true));
+    },
+  ]),
+) as unknown as OneShotKernels;
+
+/** True when the active backend is a WASM build (false for `ts`); throws before `init()`. */
+export function wasmActive(fn: string): boolean {
+  return activeWasm(fn) !== null;
+}

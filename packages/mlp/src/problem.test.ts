@@ -1,0 +1,76 @@
+import { BACKENDS, eigvalsh, init, loadWasm, setBackend, StaleHandleError, type BackendName } from "@losscape/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createProblem, gradient, hessian, hessianVectorProduct, loss, lossAndGradient, withParams } from "./index.js";
+import { randomProblem } from "./__tests__/helpers.js";
+
+// The resident problem against the functional API: the same numbers bit for bit on every backend, bounded memory,
+// typed errors for stale handles.
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+const cases = [
+  { widths: [2, 5, 1], activation: "tanh" as const, seed: 1 },
+  { widths: [3, 4, 3, 2], activation: "softplus" as const, loss: "cross-entropy" as const, l2: 0.01, seed: 2 },
+  { widths: [2, 3, 3, 1], activation: "sin" as const, bias: false, l2: 0.1, seed: 3 },
+];
+
+describe.each(BACKENDS)("createProblem on the %s backend", (backend: BackendName) => {
+  it.each(cases)("equals the functional API bit for bit at several θ (%o)", (c) => {
+    setBackend(backend);
+    const { model, data } = randomProblem({ ...c, n: 9 });
+    using problem = createProblem(model, data);
+    const v = Float64Array.from({ length: problem.M }, (_, i) => Math.cos(i + 1));
+    for (let step = 0; step < 3; step++) {
+      const theta = model.params.map((t, i) => t + 0.1 * step * Math.sin(i + step));
+      problem.setParams(theta);
+      const m = withParams(model, theta);
+      expect(problem.params).toEqual(theta);
+      expect(problem.loss()).toBe(loss(m, data));
+      expect(problem.gradient()).toEqual(gradient(m, data));
+      expect(problem.lossAndGradient()).toEqual(lossAndGradient(m, data));
+      expect(problem.hvp(v)).toEqual(hessianVectorProduct(m, data, v));
+      expect(problem.hvp(v, { part: "residual" })).toEqual(hessianVectorProduct(m, data, v, { part: "residual" }));
+      const H = hessian(m, data);
+      expect(problem.hessian()).toEqual(H);
+      expect(problem.hessianEigenvalues()).toEqual(eigvalsh(H));
+    }
+  });
+
+  it("use after dispose, or after setBackend switched the backend, is a StaleHandleError", () => {
+    setBackend(backend);
+    const { model, data } = randomProblem({ ...cases[0], n: 5 });
+    const problem = createProblem(model, data);
+    setBackend(backend === "ts" ? "simd" : "ts");
+    expect(() => problem.loss()).toThrowError(StaleHandleError);
+    expect(() => problem.gradient()).toThrowError(/^Problem.gradient: the problem was created on the '\w+' backend, but the active backend is '\w+'/);
+    setBackend(backend);
+    expect(problem.loss()).toBe(loss(model, data));
+    problem.dispose();
+    problem.dispose(); // idempotent
+    expect(() => problem.loss()).toThrowError(/^Problem.loss: the problem was used after dispose\(\)/);
+    expect(() => problem.setParams(model.params)).toThrowError(StaleHandleError);
+  });
+});
+
+describe.each(["simd", "scalar"] as const)("createProblem memory on the %s build", (build) => {
+  it("stays bounded over 1000 create/dispose cycles", async () => {
+    setBackend(build);
+    const inst = await loadWasm(build);
+    const { model, data } = randomProblem({ widths: [3, 8, 2], activation: "tanh", n: 40, seed: 4 });
+    createProblem(model, data).dispose();
+    loss(model, data);
+    const bytes = inst.memoryBytes;
+    const region = inst.residentBytes;
+    let last = 0;
+    for (let r = 0; r < 1000; r++) {
+      using problem = createProblem(model, data);
+      last = problem.loss();
+    }
+    expect(last).toBe(loss(model, data));
+    expect(inst.memoryBytes).toBe(bytes);
+    expect(inst.residentBytes).toBe(region);
+  });
+});

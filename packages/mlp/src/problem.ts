@@ -1,0 +1,163 @@
+import { checkVector, getBackend, residentBuffer, StaleHandleError, ValueError, wasmActive, type BackendName, type Mat } from "@losscape/core";
+import { HvpPart } from "./engine-ts.js";
+import {
+  hessianEigenvaluesRaw,
+  hessianOnlyRaw,
+  hvpRaw,
+  lossAndGradientRaw,
+  lossRaw,
+  type ResidentData,
+} from "./network.js";
+import { checkData, checkModel, type Net } from "./spec.js";
+import type { Dataset, Model } from "./types.js";
+
+/**
+ * A model and a data set uploaded once for many evaluations at a changing θ (Levenberg–Marquardt, training, curvature
+ * probes): on a WASM backend θ, X and Y live in WASM memory until `dispose()` (or the end of a `using` block), so a
+ * call copies nothing in but the vectors it is given; on `ts` the handle keeps the arrays. Every method equals the
+ * functional API on the same θ bit for bit (`loss(model, data)`, `gradient`, `hessianVectorProduct`, `hessian`,
+ * `eigvalsh(hessian(…))`). Validated once, at creation (and θ, v when given).
+ *
+ * Errors: `StaleHandleError` after `dispose()`, or when `setBackend` changed the active backend since creation.
+ * @example
+ * using problem = createProblem(model, data);
+ * problem.setParams(theta);
+ * const g = problem.gradient();
+ * const spectrum = problem.hessianEigenvalues(); // H never leaves WASM memory
+ */
+export class Problem {
+  /** Number of parameters M. */
+  readonly M: number;
+  private readonly net: Net;
+  private readonly data: Dataset;
+  private readonly theta: Float64Array;
+  private readonly resident: ResidentData | undefined;
+  private readonly backend: BackendName | undefined;
+  private disposed = false;
+  private view: Float64Array | undefined;
+
+  /** @internal Use `createProblem` (this takes a validated net, θ and data). */
+  constructor(fn: string, net: Net, params: ArrayLike<number>, data: Dataset) {
+    this.net = net;
+    this.M = net.M;
+    this.data = data;
+    this.theta = Float64Array.from(params);
+    this.backend = getBackend();
+    if (wasmActive(fn)) {
+      const p = residentBuffer(fn, "f64", this.theta);
+      const x = residentBuffer(fn, "f64", data.x.data);
+      const y = residentBuffer(fn, "f64", data.y.data);
+      this.resident = { p, x, y };
+    }
+  }
+
+  /** A copy of the current θ. */
+  get params(): Float64Array {
+    this.check("Problem.params");
+    return this.theta.slice();
+  }
+
+  /** Set θ (M finite values): written in place into the resident copy. */
+  setParams(theta: ArrayLike<number>): void {
+    const fn = "Problem.setParams";
+    this.check(fn);
+    checkVector(fn, "theta", theta, this.M);
+    this.theta.set(theta);
+    this.resident?.p.write(fn, this.theta);
+  }
+
+  /** @internal Set θ without validation (internal loops: a non-finite trial point must give NaN, not throw). */
+  setParamsUnchecked(theta: Float64Array): this {
+    this.check("Problem.setParams");
+    this.theta.set(theta);
+    this.thetaView?.set(this.theta);
+    return this;
+  }
+
+  /** A view of the resident θ (checked by `check`: same instance, not disposed); re-taken when memory grew. */
+  private get thetaView(): Float64Array | undefined {
+    const p = this.resident?.p;
+    if (!p) return undefined;
+    if (this.view === undefined || this.view.buffer !== p.instance.memory.buffer) this.view = p.instance.view("f64", p.ptr, this.M);
+    return this.view;
+  }
+
+  /** R(θ), as `loss(model, data)`. */
+  loss(): number {
+    this.check("Problem.loss");
+    return lossRaw(this.net, this.theta, this.data, this.resident);
+  }
+
+  /** R(θ) and ∇R(θ), as `lossAndGradient(model, data)`. */
+  lossAndGradient(): { loss: number; gradient: Float64Array } {
+    this.check("Problem.lossAndGradient");
+    return lossAndGradientRaw(this.net, this.theta, this.data, this.resident);
+  }
+
+  /** ∇R(θ), as `gradient(model, data)`. */
+  gradient(): Float64Array {
+    this.check("Problem.gradient");
+    return lossAndGradientRaw(this.net, this.theta, this.data, this.resident).gradient;
+  }
+
+  /** H·v (or H₀·v, H₁·v), as `hessianVectorProduct(model, data, v, { part })`. */
+  hvp(v: ArrayLike<number>, options: { part?: "full" | "gauss-newton" | "residual" } = {}): Float64Array {
+    const fn = "Problem.hvp";
+    this.check(fn);
+    checkVector(fn, "v", v, this.M);
+    const part = options.part ?? "full";
+    const code = part === "full" ? HvpPart.Full : part === "gauss-newton" ? HvpPart.GaussNewton : part === "residual" ? HvpPart.Residual : -1;
+    if (code === -1) throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(part)}`);
+    return hvpRaw(this.net, this.theta, this.data, Float64Array.from(v), code, this.resident);
+  }
+
+  /** @internal H·v without validating v. */
+  hvpUnchecked(v: Float64Array): Float64Array {
+    this.check("Problem.hvp");
+    return hvpRaw(this.net, this.theta, this.data, v, HvpPart.Full, this.resident);
+  }
+
+  /** The exact Hessian (M × M), as `hessian(model, data)`. */
+  hessian(): Mat {
+    this.check("Problem.hessian");
+    return hessianOnlyRaw(this.net, this.theta, this.data, this.resident);
+  }
+
+  /** The Hessian's eigenvalues, ascending, as `eigvalsh(hessian(model, data))`; on WASM H stays in WASM memory. */
+  hessianEigenvalues(): Float64Array {
+    this.check("Problem.hessianEigenvalues");
+    return hessianEigenvaluesRaw(this.net, this.theta, this.data, this.resident);
+  }
+
+  /** Free the resident copies (idempotent). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.resident) for (const b of [this.resident.y, this.resident.x, this.resident.p]) b.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private check(fn: string): void {
+    if (this.disposed) throw new StaleHandleError(`${fn}: the problem was used after dispose()`);
+    const now = getBackend();
+    if (now !== this.backend) {
+      throw new StaleHandleError(`${fn}: the problem was created on the '${this.backend}' backend, but the active backend is '${now}' (setBackend changed it); create it again`);
+    }
+  }
+}
+
+/**
+ * Upload a model and a data set once for many evaluations (see `Problem`); dispose it, or create it with `using`.
+ * @example
+ * using problem = createProblem(model, data);
+ * for (const theta of path) { problem.setParams(theta); losses.push(problem.loss()); }
+ */
+export function createProblem(model: Model, data: Dataset): Problem {
+  const fn = "createProblem";
+  const net = checkModel(fn, model);
+  checkData(fn, net, data);
+  return new Problem(fn, net, model.params, data);
+}
