@@ -115,6 +115,19 @@ async function latestResults(env) {
   return merged;
 }
 
+/**
+ * The baseline for "Before and after" in RESULTS.md: the newest `results/baseline/<label>-node.json` (a node
+ * results file of an earlier commit, run on the same machine; <label> names the commit), or null.
+ */
+async function baselineResults() {
+  const dir = join(resultsDir, "baseline");
+  if (!existsSync(dir)) return null;
+  const files = (await readdir(dir)).filter((f) => f.endsWith("-node.json")).sort();
+  if (!files.length) return null;
+  const f = files[files.length - 1];
+  return { ...JSON.parse(await readFile(join(dir, f), "utf8")), label: f.replace(/-node\.json$/, "") };
+}
+
 /** Merge suites: suites of `fresh` replace those with the same name in `old` (so a filtered run keeps the rest). */
 function merge(old, fresh) {
   if (!fresh) return old;
@@ -131,7 +144,7 @@ if (process.env.LOSSCAPE_WASM === "debug") {
 }
 if (opts.report) {
   // Rewrite RESULTS.md from the result files already written; run nothing.
-  await writeFile(join(here, "RESULTS.md"), renderResultsMd({ node: await latestResults("node"), chromium: await latestResults("chromium") }));
+  await writeFile(join(here, "RESULTS.md"), renderResultsMd({ node: await latestResults("node"), chromium: await latestResults("chromium"), baseline: await baselineResults() }));
   console.log("bench: rewrote benchmarks/RESULTS.md from benchmarks/results/");
   process.exit(0);
 }
@@ -174,7 +187,7 @@ if (opts.write) {
   // RESULTS.md shows the newest result of every suite in each environment.
   const nodeRun = runs.find((r) => r.env === "node")?.record;
   const browserRun = runs.find((r) => r.env === "chromium")?.record;
-  const md = renderResultsMd({ node: merge(previous.node, nodeRun), chromium: merge(previous.chromium, browserRun) });
+  const md = renderResultsMd({ node: merge(previous.node, nodeRun), chromium: merge(previous.chromium, browserRun), baseline: await baselineResults() });
   await writeFile(join(here, "RESULTS.md"), md);
   console.log(`bench: wrote benchmarks/results/${stamp}-*.json and benchmarks/RESULTS.md`);
 }

@@ -139,6 +139,32 @@ export function evaluateTargets(byEnv) {
   return out;
 }
 
+/**
+ * "Before and after": every node case of the current results that the baseline (a results file of an earlier
+ * commit, run on the same machine) also has — the main implementation's median then and now, their ratio, and
+ * the same ratio normalised by the suite's first peer measured in both runs ((now/peer now) / (then/peer then)),
+ * which cancels most of the difference in machine load between the two runs. Ratios > 1 mean slower now.
+ */
+export function renderBaselineComparison(baseline, current) {
+  const rows = [];
+  for (const s of current?.results ?? []) {
+    const b = baseline.results.find((x) => x.name === s.name);
+    if (!b || s.skipped || b.skipped || s.error || b.error) continue;
+    for (const c of s.cases) {
+      const cb = b.cases.find((x) => x.name === c.name);
+      const now = row(c, s.main)?.median;
+      const then = cb && row(cb, s.main)?.median;
+      if (!now || !then) continue;
+      const peer = s.peers.find((p) => row(c, p)?.median && row(cb, p)?.median);
+      const normalised = peer ? now / row(c, peer).median / (then / row(cb, peer).median) : undefined;
+      rows.push([`${s.name} ${c.name}`, fmtMs(then), fmtMs(now), fmtRatio(now / then), peer ? `${fmtRatio(normalised)} (${peer})` : "—"]);
+    }
+  }
+  return rows.length
+    ? mdTable([`case (${baseline.label})`, "before ms", "after ms", "after / before", "after / before, per peer"], rows)
+    : "";
+}
+
 /** benchmarks/RESULTS.md: machine, date, per-suite medians in both environments, targets met or missed. */
 export function renderResultsMd(byEnv) {
   const any = byEnv.node ?? byEnv.chromium;
@@ -181,6 +207,21 @@ export function renderResultsMd(byEnv) {
       }
       const { header, rows } = tableRows(s);
       lines.push(`${where}:`, "", mdTable(header, rows), "");
+    }
+  }
+  if (byEnv.baseline && byEnv.node) {
+    const table = renderBaselineComparison(byEnv.baseline, byEnv.node);
+    if (table) {
+      lines.push(
+        "## Before and after",
+        "",
+        `Node medians of the main implementation against ${byEnv.baseline.label} (results/baseline/, run on this machine`,
+        `on ${byEnv.baseline.date}, load ${byEnv.baseline.machine.loadavg?.join(", ") ?? "?"}). "per peer" divides each run's median by the same`,
+        "peer's median in that run, which cancels most of the difference in load; > 1 is slower now.",
+        "",
+        table,
+        "",
+      );
     }
   }
   const targets = evaluateTargets(byEnv);
