@@ -1,5 +1,5 @@
 import { eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2 } from "@losscape/core";
-import { hessian, lossAndGradient } from "@losscape/mlp";
+import { createProblem, hessian } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
@@ -26,7 +26,10 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
   if (o.plot) checkPlotPath(o.plot);
   const { model, data } = loadModelAndData(o);
   const st = status(`hessian of ${describeModel(model)}`, ctx.quiet);
-  const { loss, gradient } = lossAndGradient(model, data);
+  // Model and data validated once (by the file readers and createProblem) and uploaded once; without --split the
+  // Hessian's eigenvalues are taken where the kernel left H, without copying it out and back.
+  using problem = createProblem(model, data);
+  const { loss, gradient } = problem.lossAndGradient();
   let eigenvalues: Float64Array;
   let gn: Float64Array | undefined;
   let res: Float64Array | undefined;
@@ -36,7 +39,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
     gn = eigvalsh(s.h0);
     res = eigvalsh(s.h1);
   } else {
-    eigenvalues = eigvalsh(hessian(model, data));
+    eigenvalues = problem.hessianEigenvalues();
   }
   st.end();
   const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
