@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +37,24 @@ describe("npm pack of @losscape/core", () => {
     expect(files.filter((f) => f.startsWith("src/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     // Source maps would point at src/, which is not shipped.
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+    // The repository's docs/ ship too (scripts/pack-docs.js), so what the README and the doc comments cite exists.
+    for (const f of ["docs/architecture.md", "docs/conventions.md", "docs/formats.md", "docs/cli.md"]) expect(files, f).toContain(f);
+    expect(files.filter((f) => /README\.md\.|\.README/.test(f))).toEqual([]);
+  });
+
+  it("the packed README links only to documents inside the tarball, and the repository's README is restored", () => {
+    expect(tarball).not.toBe("");
+    const out = join(work, "unpacked");
+    execFileSync("mkdir", ["-p", out]);
+    execFileSync("tar", ["-xzf", tarball, "-C", out]);
+    const packed = readFileSync(join(out, "package", "README.md"), "utf8");
+    const links = [...packed.matchAll(/\]\(([^)#\s]+\.md)(#[^)]*)?\)/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(0);
+    for (const l of links) expect(existsSync(join(out, "package", l)), `${l} cited by the packed README`).toBe(true);
+    // In the repository the README keeps its repository-relative links, and no copy is left behind.
+    expect(readFileSync(join(pkgDir, "README.md"), "utf8")).toContain("](../../docs/");
+    expect(existsSync(join(pkgDir, "docs"))).toBe(false);
+    expect(existsSync(join(pkgDir, ".README.md.repo"))).toBe(false);
   });
 
   it("installs into a fresh project and runs init() + eigh + matmul, and initSync on its scalar .wasm, under node", () => {

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// npm pack / publish of a package under packages/: the repository's docs/ ship inside the tarball.
+//   prepack:  copy docs/*.md into the package's docs/, and every other repository file the README links to
+//             ("../../benchmarks/RESULTS.md") into docs/ by its name; point the README's links at the copies
+//             ("../../docs/x.md" → "docs/x.md", "../../benchmarks/RESULTS.md" → "docs/RESULTS.md"); the
+//             repository's README is kept aside as .README.md.repo.
+//   postpack: put the README back and remove the copies.
+// So every document a README or a doc comment of dist/ cites (docs/conventions.md, …) exists in the tarball too.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+
+const step = process.argv[2];
+const pkg = process.cwd();
+const docs = resolve(pkg, "../../docs");
+const target = join(pkg, "docs");
+const readme = join(pkg, "README.md");
+const kept = join(pkg, ".README.md.repo");
+
+if (step === "prepack") {
+  if (!existsSync(docs)) {
+    console.error(`pack-docs: ${docs} not found (run npm pack from packages/<name> in the repository)`);
+    process.exit(1);
+  }
+  if (!existsSync(kept)) renameSync(readme, kept);
+  mkdirSync(target, { recursive: true });
+  for (const f of readdirSync(docs)) if (f.endsWith(".md")) copyFileSync(join(docs, f), join(target, f));
+  const text = readFileSync(kept, "utf8").replace(/\]\(\.\.\/\.\.\/([^)#\s]+)/g, (_, path) => {
+    const name = basename(path);
+    if (!path.startsWith("docs/")) copyFileSync(resolve(pkg, "../..", path), join(target, name));
+    return `](docs/${name}`;
+  });
+  writeFileSync(readme, text);
+} else if (step === "postpack") {
+  if (existsSync(kept)) renameSync(kept, readme);
+  rmSync(target, { recursive: true, force: true });
+} else {
+  console.error("usage: node scripts/pack-docs.js prepack|postpack (from a package directory)");
+  process.exit(2);
+}
