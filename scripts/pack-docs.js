@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // npm pack / publish of a package under packages/: the repository's docs/ ship inside the tarball.
-//   prepack:  copy docs/*.md into the package's docs/, and every other repository file the README links to
-//             ("../../benchmarks/RESULTS.md") into docs/ by its name; point the README's links at the copies
-//             ("../../docs/x.md" → "docs/x.md", "../../benchmarks/RESULTS.md" → "docs/RESULTS.md"); the
-//             repository's README is kept aside as .README.md.repo.
+//   prepack:  copy the repository's docs/ pages into the package's docs/, and every other repository file the
+//             README links to (a link that climbs two levels to the repository root) into docs/ by its name; point
+//             those links at the copies; the repository's README is kept aside as .README.md.repo.
 //   postpack: put the README back and remove the copies.
-// So every document a README or a doc comment of dist/ cites (docs/conventions.md, …) exists in the tarball too.
+// So every document a README or a doc comment of dist/ cites exists in the tarball too.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 
