@@ -228,7 +228,8 @@ function symmetricEigenInArena(
   const tau = k.alloc("f64", n, true);
   const work = k.alloc("f64", 4 * n);
   // Apply `conditioning` to a in place.
-  const [maxAbs, minAbs] = k.view(k.absRange({ len: n * n, x: a, out: work }).out);
+  k.absRange({ len: n * n, x: a, out: work });
+  const [maxAbs, minAbs] = k.view(work, 2);
   const { k: exponent, floor, needed } = conditioning(maxAbs, minAbs);
   if (needed) {
     const h = Math.trunc(exponent / 2);
