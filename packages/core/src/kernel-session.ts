@@ -226,21 +226,21 @@ export class KernelSessionBase {
   alloc<T extends ElemType>(type: T, length: number, zero = false): WasmBuffer<T> {
     const w = this.wasm;
     const ptr = w.alloc(this.fn, length * (type === "i32" ? 4 : 8));
-    if (zero) w.view(type, ptr, length).fill(0);
+    if (zero) w.zero(type, ptr, length);
     return new WasmBuffer(type, length, w, ptr, w.epoch);
   }
 
   /** A copy of `x` in the arena. */
   put(x: ArrayLike<number>): WasmBuffer<"f64"> {
     const b = this.alloc("f64", x.length);
-    this.wasm.view("f64", b.ptr, x.length).set(x);
+    this.wasm.write("f64", b.ptr, x);
     return b;
   }
 
   /** A copy of `x` (32-bit integers) in the arena. */
   putI32(x: ArrayLike<number>): WasmBuffer<"i32"> {
     const b = this.alloc("i32", x.length);
-    this.wasm.view("i32", b.ptr, x.length).set(x);
+    this.wasm.write("i32", b.ptr, x);
     return b;
   }
 
@@ -252,7 +252,8 @@ export class KernelSessionBase {
 
   /** A copy of a buffer's first `length` elements (all by default). */
   read<T extends ElemType>(b: WasmBuffer<T>, length = b.length): TypedArrayOf<T> {
-    return this.view(b, length).slice() as TypedArrayOf<T>;
+    this.check(b, "read");
+    return this.wasm.copy(b.type, b.ptr, length) as TypedArrayOf<T>;
   }
 
   /** Throws unless `b` lives in this session's instance and is still valid. */
@@ -297,11 +298,11 @@ export class KernelSessionBase {
         given[i] = v;
       } else if (v === undefined && (decl.kind === "out" || decl.kind === "scratch")) {
         ptr = w.alloc(this.fn, size * bytes);
-        if (decl.zero) w.view(decl.type, ptr, size).fill(0);
+        if (decl.zero) w.zero(decl.type, ptr, size);
       } else if (v instanceof (decl.type === "i32" ? Int32Array : Float64Array) && v.length >= size) {
         const x = v as Float64Array | Int32Array;
         ptr = w.alloc(this.fn, x.length * bytes);
-        w.view(decl.type, ptr, x.length).set(x);
+        w.write(decl.type, ptr, x);
       } else {
         throw this.bad(name, a.name, `a ${decl.type === "i32" ? "Int32Array" : "Float64Array"} of ≥ ${size} values`, v);
       }
@@ -314,7 +315,7 @@ export class KernelSessionBase {
       const type = plan.args[i].decl!.type;
       const b = given[i];
       given[i] = null;
-      if (copyOut) result[plan.args[i].name] = w.view(type, raw[i], sizes[i]).slice();
+      if (copyOut) result[plan.args[i].name] = w.copy(type, raw[i], sizes[i]);
       else if (b !== null && b.length === sizes[i]) result[plan.args[i].name] = b;
       else result[plan.args[i].name] = new WasmBuffer(type, sizes[i], w, raw[i], b?.epoch ?? w.epoch, b?.resident ?? null);
     }
