@@ -195,12 +195,17 @@ function workSizes(w: WasmInstance): WorkSizes {
   if (lastWorkSizes?.w === w) return lastWorkSizes.q;
   let q = workSizesCache.get(w);
   if (!q) {
-    const call = (name: KernelName, ...a: number[]) => Number(w.kernel(name)(...a));
+    const [gemm, dstedc, dormtr, svd] = (["dgemmWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const).map((k) => w.kernel(k));
+    // dgemm's answer for the last dimensions asked is kept: a loop calls its kernels with the same ones every time.
+    let lastGemm = { m: -1, n: -1, k: -1, size: 0 };
     q = {
-      dgemmWorkSize: ({ m, n, k }) => call("dgemmWorkSize", m, n, k),
-      dstedcWorkSize: ({ n }) => call("dstedcWorkSize", n),
-      dormtrWorkSize: ({ n }) => call("dormtrWorkSize", n),
-      svdWorkSize: ({ m, n, uc }) => call("svdWorkSize", m, n, uc),
+      dgemmWorkSize: ({ m, n, k }) => {
+        if (m !== lastGemm.m || n !== lastGemm.n || k !== lastGemm.k) lastGemm = { m, n, k, size: Number(gemm(m, n, k)) };
+        return lastGemm.size;
+      },
+      dstedcWorkSize: ({ n }) => Number(dstedc(n)),
+      dormtrWorkSize: ({ n }) => Number(dormtr(n)),
+      svdWorkSize: ({ m, n, uc }) => Number(svd(m, n, uc)),
     };
     workSizesCache.set(w, q);
   }
