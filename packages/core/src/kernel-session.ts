@@ -136,43 +136,80 @@ interface ArgPlan {
   readonly kind: ElemType | ArrayRole;
   readonly decl: ArrayArg<ArrayRole, ElemType> | null;
 }
-interface KernelPlan {
+/**
+ * A kernel's declaration as `call` walks it, with the arrays a call fills in (reused: a call runs to completion —
+ * no kernel call happens inside another — so one set per kernel suffices, and a call allocates none of them).
+ */
+/** @internal */
+export interface KernelPlan {
   readonly name: KernelName;
   readonly args: readonly ArgPlan[];
   readonly returns: KernelDecl["returns"];
   readonly derive: KernelDecl["derive"];
   /** Names of the scalar arguments (what a size formula reads besides the derived dimensions). */
   readonly scalars: readonly string[];
+  /** Indices (in `args`) of the outputs and in-place arrays, returned by name. */
+  readonly outs: readonly number[];
+  /**
+   * The result's fields (outputs, in-place arrays, `result`) set to null: a call copies it and fills it in, so
+   * every result of a kernel has one shape from the start (no property added per call).
+   */
+  readonly resultShape: Readonly<Record<string, unknown>>;
+  /** Per call: the scalar arguments and derived dimensions (kernels with `derive`). */
+  readonly dims: { [name: string]: number };
+  /** Per call: the raw arguments (numbers and addresses), and each array argument's declared length and the buffer passed (if any). */
+  readonly raw: number[];
+  readonly sizes: number[];
+  readonly given: (WasmBuffer | null)[];
 }
 
 const PLANS = new Map<string, KernelPlan>();
 for (const [name, d] of Object.entries(KERNELS) as [KernelName, KernelDecl][]) {
+  const args = Object.entries(d.args).map(([n, a]) => ({
+    name: n,
+    kind: a.kind,
+    decl: a.kind === "i32" || a.kind === "f64" ? null : (a as ArrayArg<ArrayRole, ElemType>),
+  }));
   PLANS.set(name, {
     name,
     returns: d.returns,
     derive: d.derive,
-    scalars: Object.keys(d.args).filter((n) => d.args[n].kind === "i32" || d.args[n].kind === "f64"),
-    args: Object.entries(d.args).map(([n, a]) => ({
-      name: n,
-      kind: a.kind,
-      decl: a.kind === "i32" || a.kind === "f64" ? null : (a as ArrayArg<ArrayRole, ElemType>),
-    })),
+    scalars: args.filter((a) => a.decl === null).map((a) => a.name),
+    outs: args.flatMap((a, i) => (a.kind === "out" || a.kind === "inout" ? [i] : [])),
+    resultShape: Object.fromEntries([
+      ...args.filter((a) => a.kind === "out" || a.kind === "inout").map((a) => [a.name, null]),
+      ...(d.returns === "void" ? [] : [["result", null]]),
+    ]),
+    args,
+    dims: {},
+    raw: new Array<number>(args.length).fill(0),
+    sizes: new Array<number>(args.length).fill(0),
+    given: new Array<WasmBuffer | null>(args.length).fill(null),
   });
 }
 
 const workSizesCache = new WeakMap<WasmInstance, WorkSizes>();
+/** The last instance asked for (the active one, almost always) and its queries: no map lookup per kernel call. */
+let lastWorkSizes: { readonly w: WasmInstance; readonly q: WorkSizes } | undefined;
 function workSizes(w: WasmInstance): WorkSizes {
+  if (lastWorkSizes?.w === w) return lastWorkSizes.q;
   let q = workSizesCache.get(w);
   if (!q) {
-    const call = (name: KernelName, ...a: number[]) => Number(w.kernel(name)(...a));
+    const [gemm, dstedc, dormtr, svd] = (["dgemmWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const).map((k) => w.kernel(k));
+    // dgemm's answer for the last dimensions asked is kept: a loop calls its kernels with the same ones every time.
+    let lastGemm = { m: -1, n: -1, k: -1, size: 0 };
     q = {
-      dgemmWorkSize: ({ m, n, k }) => call("dgemmWorkSize", m, n, k),
-      dstedcWorkSize: ({ n }) => call("dstedcWorkSize", n),
-      dormtrWorkSize: ({ n }) => call("dormtrWorkSize", n),
-      svdWorkSize: ({ m, n, uc }) => call("svdWorkSize", m, n, uc),
+      dgemmWorkSize: ({ m, n, k }) => {
+        if (m !== lastGemm.m || n !== lastGemm.n || k !== lastGemm.k) lastGemm = { m, n, k, size: Number(gemm(m, n, k)) };
+        return lastGemm.size;
+      },
+      dstedcWorkSize: ({ n }) => Number(dstedc(n)),
+      dormtrWorkSize: ({ n }) => Number(dormtr(n)),
+      svdWorkSize: ({ m, n, uc }) => Number(svd(m, n, uc)),
     };
     workSizesCache.set(w, q);
   }
+  lastWorkSizes = { w, q };
   return q;
 }
 
@@ -194,21 +231,21 @@ export class KernelSessionBase {
   alloc<T extends ElemType>(type: T, length: number, zero = false): WasmBuffer<T> {
     const w = this.wasm;
     const ptr = w.alloc(this.fn, length * (type === "i32" ? 4 : 8));
-    if (zero) w.view(type, ptr, length).fill(0);
+    if (zero) w.zero(type, ptr, length);
     return new WasmBuffer(type, length, w, ptr, w.epoch);
   }
 
   /** A copy of `x` in the arena. */
   put(x: ArrayLike<number>): WasmBuffer<"f64"> {
     const b = this.alloc("f64", x.length);
-    this.wasm.view("f64", b.ptr, x.length).set(x);
+    this.wasm.write("f64", b.ptr, x);
     return b;
   }
 
   /** A copy of `x` (32-bit integers) in the arena. */
   putI32(x: ArrayLike<number>): WasmBuffer<"i32"> {
     const b = this.alloc("i32", x.length);
-    this.wasm.view("i32", b.ptr, x.length).set(x);
+    this.wasm.write("i32", b.ptr, x);
     return b;
   }
 
@@ -220,7 +257,8 @@ export class KernelSessionBase {
 
   /** A copy of a buffer's first `length` elements (all by default). */
   read<T extends ElemType>(b: WasmBuffer<T>, length = b.length): TypedArrayOf<T> {
-    return this.view(b, length).slice() as TypedArrayOf<T>;
+    this.check(b, "read");
+    return this.wasm.copy(b.type, b.ptr, length) as TypedArrayOf<T>;
   }
 
   /** Throws unless `b` lives in this session's instance and is still valid. */
@@ -231,61 +269,67 @@ export class KernelSessionBase {
     this.wasm.checkLive(this.fn, b, what);
   }
 
-  /** @internal Run kernel `name`: copy in, call, and return outputs (copies when `copyOut`, else buffers). */
-  call(name: KernelName, args: Readonly<Record<string, unknown>>, copyOut: boolean): Record<string, unknown> {
-    const plan = PLANS.get(name)!;
+  /** @internal Run a kernel: copy in, call, and return outputs (copies when `copyOut`, else buffers). */
+  call(plan: KernelPlan, args: Readonly<Record<string, unknown>>, copyOut: boolean): Record<string, unknown> {
+    const name = plan.name;
     const w = this.wasm;
     const q = workSizes(w);
     let dims = args as Dims;
     if (plan.derive) {
-      const d: Record<string, number> = plan.derive(args, (v) => this.values(v)) as Record<string, number>;
+      const d = plan.dims;
       for (const s of plan.scalars) d[s] = args[s] as number;
+      plan.derive(args, (this.valuesOf ??= (v) => this.values(v)), d);
       dims = d;
     }
-    const raw: number[] = [];
-    // Outputs and in-place arrays: name, type, address, declared length, and the buffer the caller passed (if any).
-    const outs: [string, ElemType, number, number, WasmBuffer | null][] = [];
+    const { raw, sizes, given } = plan;
     for (let i = 0; i < plan.args.length; i++) {
       const a = plan.args[i];
       const v = args[a.name];
       if (a.decl === null) {
         if (typeof v !== "number") throw this.bad(name, a.name, "a number", v);
-        raw.push(v);
+        raw[i] = v;
         continue;
       }
       const decl = a.decl;
       const size = decl.size(dims, q);
       const bytes = decl.type === "i32" ? 4 : 8;
       let ptr: number;
-      let given: WasmBuffer | null = null;
+      given[i] = null;
       if (v instanceof WasmBuffer) {
-        this.check(v, `${name}: '${a.name}'`);
+        // The checks of `check` inline; its message is only built when one fails.
+        if (v.instance !== w || (v.resident === null ? v.epoch !== w.epoch : !v.resident.live)) this.check(v, `${name}: '${a.name}'`);
         if (v.type !== decl.type || v.length < size) throw this.bad(name, a.name, `${size} ${decl.type} values`, v);
         ptr = v.ptr;
-        given = v;
+        given[i] = v;
       } else if (v === undefined && (decl.kind === "out" || decl.kind === "scratch")) {
         ptr = w.alloc(this.fn, size * bytes);
-        if (decl.zero) w.view(decl.type, ptr, size).fill(0);
+        if (decl.zero) w.zero(decl.type, ptr, size);
       } else if (v instanceof (decl.type === "i32" ? Int32Array : Float64Array) && v.length >= size) {
         const x = v as Float64Array | Int32Array;
         ptr = w.alloc(this.fn, x.length * bytes);
-        w.view(decl.type, ptr, x.length).set(x);
+        w.write(decl.type, ptr, x);
       } else {
         throw this.bad(name, a.name, `a ${decl.type === "i32" ? "Int32Array" : "Float64Array"} of ≥ ${size} values`, v);
       }
-      raw.push(ptr);
-      if (decl.kind === "out" || decl.kind === "inout") outs.push([a.name, decl.type, ptr, size, given]);
+      raw[i] = ptr;
+      sizes[i] = size;
     }
     const r = w.kernel(name).apply(null, raw);
-    const result: Record<string, unknown> = {};
-    for (const [n, type, ptr, size, given] of outs) {
-      if (copyOut) result[n] = w.view(type, ptr, size).slice();
-      else if (given !== null && given.length === size) result[n] = given;
-      else result[n] = new WasmBuffer(type, size, w, ptr, given?.epoch ?? w.epoch, given?.resident ?? null);
+    const result: Record<string, unknown> = { ...plan.resultShape };
+    for (const i of plan.outs) {
+      const type = plan.args[i].decl!.type;
+      const b = given[i];
+      given[i] = null;
+      if (copyOut) result[plan.args[i].name] = w.copy(type, raw[i], sizes[i]);
+      else if (b !== null && b.length === sizes[i]) result[plan.args[i].name] = b;
+      else result[plan.args[i].name] = new WasmBuffer(type, sizes[i], w, raw[i], b?.epoch ?? w.epoch, b?.resident ?? null);
     }
     if (plan.returns !== "void") result.result = Number(r);
     return result;
   }
+
+  /** `values` bound to this session, for a kernel's `derive` (made at its first use). */
+  private valuesOf: ((v: unknown) => ArrayLike<number>) | undefined;
 
   /** An array argument's values (a view when it is a buffer), for a kernel's `derive`. */
   private values(v: unknown): ArrayLike<number> {
@@ -303,10 +347,10 @@ export class KernelSessionBase {
   }
 }
 
-for (const name of PLANS.keys()) {
-  Object.defineProperty(KernelSessionBase.prototype, name, {
+for (const plan of PLANS.values()) {
+  Object.defineProperty(KernelSessionBase.prototype, plan.name, {
     value(this: KernelSessionBase, args: Readonly<Record<string, unknown>>) {
-      return this.call(name as KernelName, args, false);
+      return this.call(plan, args, false);
     },
   });
 }
@@ -343,11 +387,11 @@ export function withKernels<T>(fn: string, body: (k: KernelSession) => T): T {
  * const { h0 } = kernels.mlpHessian("hessian", { L, widths, codes, cparams, bias, lossCode, n, p, x, y, split: 0 });
  */
 export const kernels = Object.fromEntries(
-  [...PLANS.keys()].map((name) => [
-    name,
+  [...PLANS.values()].map((plan) => [
+    plan.name,
     (fn: string, args: Readonly<Record<string, unknown>>) => {
       const w = requireWasm(fn);
-      return w.run(fn, () => new KernelSessionBase(w, fn).call(name as KernelName, args, true));
+      return w.run(fn, () => new KernelSessionBase(w, fn).call(plan, args, true));
     },
   ]),
 ) as unknown as OneShotKernels;

@@ -40,8 +40,15 @@ export type ArgDecl = ScalarArg<ElemType> | ArrayArg<ArrayRole, ElemType>;
 export type ArgsDecl = { readonly [name: string]: ArgDecl };
 export type Returns = "void" | ElemType;
 
-/** A call's arguments as a derivation sees them; `values(a.widths)` reads an array argument (typed array or buffer). */
-export type Derive = (a: { readonly [name: string]: unknown }, values: (array: unknown) => ArrayLike<number>) => Dims;
+/**
+ * Dimensions computed from a call's arguments, written into `d` beside its scalar arguments (`d` is reused from call
+ * to call, so a derivation allocates nothing); `values(a.widths)` reads an array argument (typed array or buffer).
+ */
+export type Derive = (
+  a: { readonly [name: string]: unknown },
+  values: (array: unknown) => ArrayLike<number>,
+  d: { [name: string]: number },
+) => void;
 
 export interface KernelDecl<A extends ArgsDecl = ArgsDecl, R extends Returns = Returns> {
   readonly args: A;
@@ -100,7 +107,7 @@ export type WorkSizes = { readonly [K in QueryName]: (d: { [P in keyof (typeof W
  * The dimensions of a network a kernel of assembly/mlp.ts derives from (L, widths, bias): T = Σₗ mₗ (l ≥ 1),
  * M = Σₗ mₗ(mₗ₋₁ + bias), d_in = m₀, m₁, d_out = m_L and the largest width.
  */
-export const netDims: Derive = (a, values) => {
+export const netDims: Derive = (a, values, d) => {
   const L = a.L as number;
   const w = values(a.widths);
   const bias = a.bias as number;
@@ -112,7 +119,12 @@ export const netDims: Derive = (a, values) => {
     M += w[l] * w[l - 1] + (bias ? w[l] : 0);
     widest = Math.max(widest, w[l]);
   }
-  return { T, M, din: w[0], m1: w[1], dout: w[L], widest };
+  d.T = T;
+  d.M = M;
+  d.din = w[0];
+  d.m1 = w[1];
+  d.dout = w[L];
+  d.widest = widest;
 };
 
 /** dgemm packing workspace for products whose dimensions are all ≤ D. */

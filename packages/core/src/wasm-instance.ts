@@ -37,6 +37,13 @@ export class WasmInstance {
   private running = false;
   /** Freed resident blocks, by address, never adjacent to one another (coalesced) nor to residentTop. */
   private readonly free: { ptr: number; bytes: number }[] = [];
+  /**
+   * Views of the whole memory (taken again when growth detached them: a detached view has length 0), and a lower
+   * bound of its size: element copies, fills and views use them instead of the `memory.buffer` getter each time.
+   */
+  private f64All: Float64Array;
+  private i32All: Int32Array;
+  private knownBytes: number;
 
   constructor(instance: WebAssembly.Instance) {
     const exports = instance.exports as Record<string, unknown>;
@@ -56,6 +63,9 @@ export class WasmInstance {
       fns.set(name, f as RawKernel);
     }
     this.kernelFns = fns;
+    this.f64All = new Float64Array(this.memory.buffer);
+    this.i32All = new Int32Array(this.memory.buffer);
+    this.knownBytes = this.memory.buffer.byteLength;
   }
 
   /** Forget every allocation of the previous call. */
@@ -121,9 +131,37 @@ export class WasmInstance {
     return this.kernelFns.get(name)!;
   }
 
-  /** A view of `length` elements of `type` at `ptr`; valid until the next allocation. */
+  /** A view of `length` elements of `type` at `ptr` (aligned to its element size); valid until the next allocation. */
   view<T extends ElemType>(type: T, ptr: number, length: number): ViewOf<T> {
-    return (type === "i32" ? new Int32Array(this.memory.buffer, ptr, length) : new Float64Array(this.memory.buffer, ptr, length)) as ViewOf<T>;
+    const buffer = this.f64().buffer;
+    return (type === "i32" ? new Int32Array(buffer, ptr, length) : new Float64Array(buffer, ptr, length)) as ViewOf<T>;
+  }
+
+  /** Copy `x` to `ptr` (elements of `type`). */
+  write(type: ElemType, ptr: number, x: ArrayLike<number>): void {
+    if (type === "i32") this.i32().set(x, ptr >> 2);
+    else this.f64().set(x, ptr >> 3);
+  }
+
+  /** A copy of `length` elements of `type` at `ptr`. */
+  copy<T extends ElemType>(type: T, ptr: number, length: number): ViewOf<T> {
+    return (type === "i32" ? this.i32().slice(ptr >> 2, (ptr >> 2) + length) : this.f64().slice(ptr >> 3, (ptr >> 3) + length)) as ViewOf<T>;
+  }
+
+  /** Zero `length` elements of `type` at `ptr`. */
+  zero(type: ElemType, ptr: number, length: number): void {
+    if (type === "i32") this.i32().fill(0, ptr >> 2, (ptr >> 2) + length);
+    else this.f64().fill(0, ptr >> 3, (ptr >> 3) + length);
+  }
+
+  private f64(): Float64Array {
+    if (this.f64All.length === 0) this.f64All = new Float64Array(this.memory.buffer);
+    return this.f64All;
+  }
+
+  private i32(): Int32Array {
+    if (this.i32All.length === 0) this.i32All = new Int32Array(this.memory.buffer);
+    return this.i32All;
   }
 
   /** Throws a WasmError naming `fn` unless a buffer made in epoch `epoch` is still valid. */
@@ -158,6 +196,7 @@ export class WasmInstance {
         `${fn}: needs ${formatBytes(end - this.base)} of WASM memory; wasm32 can address at most 4 GiB`,
       );
     }
+    if (end <= this.knownBytes) return;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       const pages = Math.ceil((end - have) / PAGE);
@@ -169,6 +208,7 @@ export class WasmInstance {
         );
       }
     }
+    this.knownBytes = this.memory.buffer.byteLength;
   }
 
   /**

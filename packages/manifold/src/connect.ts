@@ -1,5 +1,5 @@
 import { axpy, checkNumber, dot, nrm2, ShapeError, ValueError } from "@losscape/core";
-import { adam, loss, lossAndGradient, paramCount, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
+import { adam, createProblem, paramCount, validateData, validateModel, type Dataset, type Model, type Problem } from "@losscape/mlp";
 import { checkPositiveTol } from "./errors.js";
 import { checkInt, pullToLevel } from "./internal.js";
 
@@ -75,7 +75,9 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
   checkInt(fn, "iterations", iterations, 0);
   const A = a.params;
   const B = b.params;
-  const Lfn = (p: Float64Array): number => loss(withParams(a, p), data);
+  // Every evaluation of the run on one problem: X and Y uploaded once (resident in WASM memory), freed on return or throw.
+  using problem = createProblem(a, data);
+  const Lfn = (p: Float64Array): number => lossAt(problem, p);
   const ts = Array.from({ length: points }, (_, i) => i / (points - 1));
   let nodes: Float64Array[];
   let curve: (t: number) => Float64Array;
@@ -107,7 +109,7 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
       }
       const grads = ctrl.map(() => new Float64Array(A.length));
       const ws = grid.map(eval_);
-      const evals = ws.map((w) => lossAndGradient(withParams(a, combine(A, B, ctrl, w)), data));
+      const evals = ws.map((w) => lossAndGradientAt(problem, combine(A, B, ctrl, w)));
       // ∂objective/∂R_t: 1/K (mean); for the p-norm, with r_t = R_t/max R (no overflow),
       // ∂M_p/∂R_t = (1/K)·r_t^{p−1} / ((1/K)Σ r^p)^{(p−1)/p}.
       let coef = evals.map(() => 1 / K);
@@ -138,7 +140,7 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
     checkNumber(fn, "learningRate", lr, { min: 0, exclusiveMin: true });
     const k = options.spring ?? 1;
     checkNumber(fn, "spring", k, { min: 0 });
-    nodes = nudgedElasticBand(a, data, A, B, images, iterations, lr, k);
+    nodes = nudgedElasticBand(problem, A, B, images, iterations, lr, k);
     curve = polygon(nodes);
   } else {
     throw new ValueError(`${fn}: 'method' must be "linear", "chain", "bezier" or "neb"; found ${String(method)}`);
@@ -160,6 +162,18 @@ function checkPair(fn: string, a: Model, b: Model, data: Dataset): void {
     throw new ShapeError(`${fn}: 'a' and 'b' must be the same architecture; found widths ${JSON.stringify(a.widths)} and ${JSON.stringify(b.widths)}`);
   }
   if (paramCount(a) !== paramCount(b)) throw new ShapeError(`${fn}: 'a' and 'b' differ in parameter count`);
+}
+
+/** R(θ) of `problem`'s model at θ = p (mlp's `loss(withParams(model, p), data)`, bit for bit). */
+function lossAt(problem: Problem, p: Float64Array): number {
+  problem.setParams(p);
+  return problem.loss();
+}
+
+/** R(θ) and ∇R(θ) at θ = p (mlp's `lossAndGradient(withParams(model, p), data)`, bit for bit). */
+function lossAndGradientAt(problem: Problem, p: Float64Array): { loss: number; gradient: Float64Array } {
+  problem.setParams(p);
+  return problem.lossAndGradient();
 }
 
 function lerp(A: Float64Array, B: Float64Array, t: number): Float64Array {
@@ -226,8 +240,7 @@ function adamSteps(x: Float64Array[], steps: number, lr: number, grad: (step: nu
 }
 
 function nudgedElasticBand(
-  model: Model,
-  data: Dataset,
+  problem: Problem,
   A: Float64Array,
   B: Float64Array,
   images: number,
@@ -236,11 +249,11 @@ function nudgedElasticBand(
   k: number,
 ): Float64Array[] {
   const nodes = Array.from({ length: images + 2 }, (_, i) => lerp(A, B, i / (images + 1)));
-  const E = nodes.map((p) => loss(withParams(model, p), data));
+  const E = nodes.map((p) => lossAt(problem, p));
   const maxStep = (0.1 * nrm2(axpy(-1, A, Float64Array.from(B)))) / (images + 1);
   const bandMax = (): number => {
     let mx = -Infinity;
-    for (let i = 0; i < nodes.length - 1; i++) for (let q = 0; q < 4; q++) mx = Math.max(mx, loss(withParams(model, lerp(nodes[i], nodes[i + 1], q / 4)), data));
+    for (let i = 0; i < nodes.length - 1; i++) for (let q = 0; q < 4; q++) mx = Math.max(mx, lossAt(problem, lerp(nodes[i], nodes[i + 1], q / 4)));
     return mx;
   };
   let best = { max: bandMax(), nodes: nodes.map((v) => Float64Array.from(v)) };
@@ -254,7 +267,7 @@ function nudgedElasticBand(
     for (let i = 2; i <= images; i++) if (E[i] > E[top]) top = i;
     const forces: Float64Array[] = [];
     for (let i = 1; i <= images; i++) {
-      const { loss: Ei, gradient: g } = lossAndGradient(withParams(model, nodes[i]), data);
+      const { loss: Ei, gradient: g } = lossAndGradientAt(problem, nodes[i]);
       E[i] = Ei;
       // Upwind tangent (Henkelman & Jónsson 2000): towards the higher-energy neighbour.
       const fwd = axpy(-1, nodes[i], Float64Array.from(nodes[i + 1])); // θᵢ₊₁ − θᵢ
@@ -325,7 +338,8 @@ export function sublevelConnected(
   checkInt(fn, "samples", samples, 2);
   const maxIter = options.maxIter ?? 50;
   checkInt(fn, "maxIter", maxIter, 1);
-  const L = (p: Float64Array): number => loss(withParams(a, p), data);
+  using problem = createProblem(a, data);
+  const L = (p: Float64Array): number => lossAt(problem, p);
   const La = L(a.params);
   const Lb = L(b.params);
   if (La > level || Lb > level) {
