@@ -140,7 +140,9 @@ export function buildProgram(): Command {
     .option("--out <F>", "also write the reduced model");
 
   define(program, "spectrum", "Pennington–Bahri Hessian spectrum model at (φ, ε)", async () => (await import("./commands/spectrum.js")).spectrumCommand)
-    .addOption(new Option("--model <m>", "wigner or relu").argParser(oneOf("wigner", "relu")).makeOptionMandatory())
+    .addOption(new Option("--law <m>", "the Hessian model: wigner or relu (required)").argParser(oneOf("wigner", "relu")))
+    // Before --law the flag was --model, which every other command uses for a model file: still accepted.
+    .addOption(new Option("--model <m>", "same as --law").argParser(oneOf("wigner", "relu")).hideHelp())
     .addOption(new Option("--phi <P>", "φ = parameters per data-output, > 0").argParser(num({ min: 0, exclusiveMin: true, what: "φ = parameters per data-output" })).makeOptionMandatory())
     .addOption(new Option("--eps <E>", "energy ε ≥ 0").argParser(num({ min: 0, what: "energy ε" })).makeOptionMandatory())
     .addOption(new Option("--lambda <list>", "density at these λ, comma-separated").argParser(numList()))

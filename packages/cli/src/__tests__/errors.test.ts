@@ -48,7 +48,7 @@ const cases: [string, () => string[], RegExp][] = [
   ["φ = 0", () => ["spectrum", "--model", "wigner", "--phi", "0", "--eps", "0.1"], /'--phi <P>' argument '0' is invalid\. expected a finite number > 0 \(φ = parameters per data-output\)/],
   ["φ < 0", () => ["spectrum", "--model", "relu", "--phi", "-2", "--eps", "0.1"], /'--phi <P>' argument '-2' is invalid/],
   ["ε < 0", () => ["spectrum", "--model", "relu", "--phi", "0.5", "--eps", "-0.1"], /'--eps <E>' argument '-0.1' is invalid\. expected a finite number ≥ 0/],
-  ["an unknown spectrum model", () => ["spectrum", "--model", "cauchy", "--phi", "0.5", "--eps", "0.1"], /expected one of wigner, relu; found 'cauchy'/],
+  ["an unknown spectrum model", () => ["spectrum", "--law", "cauchy", "--phi", "0.5", "--eps", "0.1"], /expected one of wigner, relu; found 'cauchy'/],
   ["--to below --from", () => ["spectrum", "--model", "wigner", "--phi", "0.5", "--eps", "0.1", "--from", "2", "--to", "1"], /--to must be greater than --from/],
   ["a --plot file with another ending", () => ["spectrum", "--model", "wigner", "--phi", "0.5", "--eps", "0.1", "--plot", join(dir, "f.pdf")], /f\.pdf: --plot must end in \.svg or \.png; found '\.pdf'/],
   ["an --out file in a missing directory", () => ["critical", "--model", M(), "--data", D(), "--out", join(dir, "no/such/x.json")], /directory .* does not exist \(--out\)/],

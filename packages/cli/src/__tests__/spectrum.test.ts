@@ -11,11 +11,29 @@ const reluEpsC = (phi: number) => {
 };
 
 describe("losscape spectrum", () => {
+  it("--law names the model; --model, its earlier name, gives the same record; neither or both disagreeing: exit 2", async () => {
+    const args = ["--phi", "0.5", "--eps", "0.1", "--lambda", "-0.01,0.5,2"];
+    const viaLaw = await runJson(["spectrum", "--law", "relu", ...args]);
+    const viaModel = await runJson(["spectrum", "--model", "relu", ...args]);
+    expect(viaLaw.out).toEqual(viaModel.out);
+    expect(viaLaw.out.model).toBe("relu");
+    const missing = await run(["spectrum", ...args]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe("losscape spectrum: --law is required: wigner or relu");
+    const clash = await run(["spectrum", "--law", "relu", "--model", "wigner", ...args]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr.trim().split("\n")).toHaveLength(1);
+    expect(clash.stderr).toMatch(/--law relu and --model wigner disagree/);
+    const help = await run(["spectrum", "--help"]);
+    expect(help.stdout).toMatch(/--law <m>/);
+    expect(help.stdout).not.toMatch(/--model <m>/);
+  });
+
   it.each([
     ["wigner", 0.25, 0.1, wignerEpsC],
     ["relu", 0.5, 0.05, reluEpsC],
   ] as const)("%s φ = %s, ε = %s: the contract's record, ε_c as the closed form, density of mass 1", async (model, phi, eps, closed) => {
-    const { out } = await runJson(["spectrum", "--model", model, "--phi", String(phi), "--eps", String(eps), "--grid", "2001"]);
+    const { out } = await runJson(["spectrum", "--law", model, "--phi", String(phi), "--eps", String(eps), "--grid", "2001"]);
     expect(conform(out, SHAPES.spectrum)).toEqual([]);
     expect(out.model).toBe(model);
     // ε_c: the numerical edge search and the closed form agree to 1e-9 relative (both near machine precision;

@@ -416,7 +416,7 @@ function renderReport(a: {
   p("losscape critical --model models/critical-1.json --data models/sin20.json");
   p(`losscape embed    --model models/critical-0.json --layer 1 --neuron ${g.escape?.neuron ?? 0} --alpha ${g.escape?.alpha ?? 0.5} --data models/sin20.json --plot embed.png`);
   p("losscape reduce   --model models/global-min-embedded.json --data models/sin20.json");
-  p("losscape spectrum --model wigner --phi 0.25 --eps 0.1 --plot spectrum.png");
+  p("losscape spectrum --law wigner --phi 0.25 --eps 0.1 --plot spectrum.png");
   p("losscape dimension --model models/cooper-fit.json --data models/cooper-data.json");
   p("losscape connect  --model models/critical-0.json --model models/critical-0-permuted.json --data models/sin20.json --method neb --plot path.png");
   p("losscape slice    --model models/critical-0.json --data models/sin20.json --dirs embedding --plot slice.png");

@@ -8,7 +8,10 @@ import { checkPlotPath } from "../io.js";
 import { status } from "../progress.js";
 
 export interface SpectrumOptions {
-  model: PBModel;
+  /** The Pennington–Bahri model (`--law`). */
+  law?: PBModel;
+  /** Same as `law` (`--model`, its earlier name). */
+  model?: PBModel;
   phi: number;
   eps: number;
   lambda?: number[];
@@ -25,9 +28,14 @@ export interface SpectrumOptions {
  * α = ∫_{λ<0}ρ, ε_c numerically and by the closed form (null for φ ≥ 1), the regime, and ρ on a grid or at given λ.
  * `--plot` draws ρ against the eigenvalue histogram of one sampled N × N matrix of the model (N = `--sample`).
  * @example
- * await spectrumCommand({ model: "wigner", phi: 0.25, eps: 0.1, grid: 200, sample: 600, seed: 1 }, ctx);
+ * await spectrumCommand({ law: "wigner", phi: 0.25, eps: 0.1, grid: 200, sample: 600, seed: 1 }, ctx);
  */
-export async function spectrumCommand(o: SpectrumOptions, ctx: Context): Promise<void> {
+export async function spectrumCommand(options: SpectrumOptions, ctx: Context): Promise<void> {
+  if (options.law === undefined && options.model === undefined) throw new InputError("--law is required: wigner or relu");
+  if (options.law !== undefined && options.model !== undefined && options.law !== options.model) {
+    throw new InputError(`--law ${options.law} and --model ${options.model} disagree (--model is the earlier name of --law); give --law alone`);
+  }
+  const o = { ...options, model: (options.law ?? options.model)! };
   if (o.plot) checkPlotPath(o.plot);
   if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
     throw new InputError(`--to must be greater than --from; found --from ${o.from} --to ${o.to}`);
