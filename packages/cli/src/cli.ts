@@ -32,6 +32,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   current = "";
   const program = buildProgram();
   try {
+    unknownOptionsFirst(program, argv.slice(2));
     await program.parseAsync([...argv]);
     return EXIT_OK;
   } catch (e) {
@@ -48,6 +49,29 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     process.stderr.write(`${where}: ${code === EXIT_INTERNAL ? "internal error: " : ""}${msg}\n`);
     if (code === EXIT_INTERNAL && process.env.LOSSCAPE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
     return code;
+  }
+}
+
+/**
+ * A mistyped option is reported as such, with commander's "Did you mean …?", before commander's own check of
+ * required options would report the option it was meant to be as missing (`hessian --modle m.json` says
+ * "unknown option '--modle' (Did you mean --model?)", not "required option '--model <M>' not specified").
+ * Values of options that take one are skipped (so `--eps -0.1` still reaches its own range check).
+ */
+function unknownOptionsFirst(program: Command, args: readonly string[]): void {
+  const cmd = program.commands.find((c) => c.name() === args[0]);
+  if (!cmd) return;
+  const byFlag = new Map<string, Option>();
+  for (const o of cmd.options) for (const f of [o.long, o.short]) if (f) byFlag.set(f, o);
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return;
+    if (!a.startsWith("-") || a === "-") continue;
+    const flag = a.startsWith("--") ? a.split("=")[0] : a;
+    if (flag === "--help" || flag === "-h") return;
+    const o = byFlag.get(flag);
+    if (!o) (cmd as unknown as { unknownOption(flag: string): never }).unknownOption(flag);
+    else if (!a.includes("=") && (o.required || (o.optional && i + 1 < args.length && !args[i + 1].startsWith("-")))) i++;
   }
 }
 

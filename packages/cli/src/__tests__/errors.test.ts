@@ -117,6 +117,30 @@ describe("help and version", () => {
   });
 });
 
+describe("mistyped options", () => {
+  // Every command: its first option with two letters swapped is "unknown option … (Did you mean …?)", exit 2, one
+  // line — also when the option it was meant to be is required (commander alone would report that one as missing).
+  const TYPOS: [string, string, string][] = [
+    ["hessian", "--modle", "--model"],
+    ["critical", "--dtaa", "--data"],
+    ["train", "--widhts", "--widths"],
+    ["embed", "--lyaer", "--layer"],
+    ["reduce", "--modle", "--model"],
+    ["spectrum", "--lwa", "--law"],
+    ["dimension", "--rnak-tol", "--rank-tol"],
+    ["connect", "--mehtod", "--method"],
+    ["slice", "--dris", "--dirs"],
+    ["demo", "--qucik", "--quick"],
+  ];
+  it.each(TYPOS)("%s %s: Did you mean %s?", async (command, typo, meant) => {
+    const r = await run([command, typo, "x"]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr.trim()).toBe(`losscape ${command}: unknown option '${typo}' (Did you mean ${meant}?)`);
+  });
+});
+
 describe("the launcher bin/losscape.js", () => {
   it("before the build (no ../dist/bin.js) says what to do and exits 1, without a stack trace", () => {
     // A copy of the launcher in a package folder without dist/: exactly the state of a fresh clone after npm ci.
