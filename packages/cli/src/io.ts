@@ -19,7 +19,8 @@ export function readText(path: string, option: string): string {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected a file (${option})`);
-    return readFileSync(path, "utf8");
+    const text = readFileSync(path, "utf8");
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 byte-order mark is not part of the content
   } catch (e) {
     if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;

@@ -13,6 +13,7 @@ import {
   paramCount,
   parseData,
   parseModel,
+  MAX_JSON_DEPTH,
   serializeData,
   serializeModel,
   unpackParams,
@@ -157,6 +158,26 @@ describe("model and data files", () => {
     expect(parseData({ format: "losscape.data/1", x: [1, 2], y: [3, 4] }).x.cols).toBe(1);
   });
 
+  it("a UTF-8 byte-order mark is skipped in model JSON, data JSON and CSV", () => {
+    const model = { format: "losscape.mlp/1", widths: [1, 1], activation: "tanh", params: [2, 0] };
+    expect(Array.from(parseModel("\uFEFF" + JSON.stringify(model)).params)).toEqual([2, 0]);
+    expect(parseData('\uFEFF{"format":"losscape.data/1","x":[[1]],"y":[[2]]}').y.data[0]).toBe(2);
+    expect(parseData("\uFEFFa,b\n1,2\n", { inputs: 1 }).y.data[0]).toBe(2);
+  });
+
+  it("JSON nested deeper than MAX_JSON_DEPTH is a FormatError (not a stack overflow), as text or as an object", () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    for (const text of [deep, `{"format":"losscape.mlp/1","widths":${deep}}`]) {
+      const e = errorOf(() => parseModel(text));
+      expect(e.code).toBe("E_FORMAT");
+      expect(e.message).toMatch(new RegExp(`parseModel: input must nest at most ${MAX_JSON_DEPTH} levels deep`));
+    }
+    expect(errorOf(() => parseData(`{"format":"losscape.data/1","x":${deep}}`)).code).toBe("E_FORMAT");
+    let o: unknown = [];
+    for (let i = 0; i < MAX_JSON_DEPTH; i++) o = [o];
+    expect(errorOf(() => parseModel({ format: "losscape.mlp/1", widths: o } as object)).message).toMatch(/levels deep/);
+  });
+
   it("bad files give FormatError/ShapeError naming the field", () => {
     expect(errorOf(() => parseModel("{")).code).toBe("E_FORMAT");
     expect(errorOf(() => parseModel({ format: "x" })).message).toMatch(/parseModel: field 'format' must be "losscape.mlp\/1"; found "x"/);
@@ -170,6 +191,13 @@ describe("model and data files", () => {
       /'activation' must be one of .*found 'swish'/,
     );
     expect(errorOf(() => parseData("a,b\n1,x\n", { inputs: 1 })).message).toMatch(/line 2, column 'b' must be a number; found 'x'/);
+    // Number() would read these as 16, 5, 8 and 0; a CSV cell is a decimal number or nothing.
+    for (const cell of ["0x10", "0b101", "0o10", " ", "1_000"]) {
+      expect(errorOf(() => parseData(`a,b\n1,${cell}\n`, { inputs: 1 })).message, cell).toMatch(/line 2, column 'b' must be a number; found/);
+    }
+    for (const [cell, v] of [["-1.5e-3", -1.5e-3], ["+.25", 0.25], ["7.", 7], ["1E2", 100]] as const) {
+      expect(parseData(`a,b\n1,${cell}\n`, { inputs: 1 }).y.data[0], cell).toBe(v);
+    }
     expect(errorOf(() => parseData({ format: "losscape.data/1", x: [], y: [] })).message).toMatch(/n ≥ 1/);
     expect(errorOf(() => parseData({ format: "losscape.data/1", x: [[1], [2]], y: [[1]] })).code).toBe("E_SHAPE");
     expect(errorOf(() => parseData({ format: "losscape.data/1", x: [[1], [2, 3]], y: [[1], [2]] })).message).toMatch(/'x\[1\]' must have length 1/);

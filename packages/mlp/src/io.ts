@@ -6,11 +6,33 @@ import type { Activation, Dataset, Model } from "./types.js";
 export const MODEL_FORMAT = "losscape.mlp/1";
 export const DATA_FORMAT = "losscape.data/1";
 
+/** How deep a model or data file may nest (they need 3 levels: object → rows → numbers). */
+export const MAX_JSON_DEPTH = 64;
+
+/** JSON text without a leading UTF-8 byte-order mark (editors on Windows write one). */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 function parseJson(fn: string, text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutBom(text));
   } catch (e) {
     throw new FormatError(`${fn}: input is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Refuse a parsed value nested deeper than `MAX_JSON_DEPTH` (checked with an explicit stack, so a hostile file
+ * cannot overflow the call stack of this check or of the messages that print parts of it).
+ */
+function checkDepth(fn: string, root: unknown): void {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth > MAX_JSON_DEPTH) throw new FormatError(`${fn}: input must nest at most ${MAX_JSON_DEPTH} levels deep; found deeper nesting`);
+    for (const c of Array.isArray(v) ? v : Object.values(v)) if (typeof c === "object" && c !== null) stack.push([c, depth + 1]);
   }
 }
 
@@ -25,6 +47,7 @@ function parseJson(fn: string, text: string): unknown {
 export function parseModel(source: string | object): Model {
   const fn = "parseModel";
   const o = typeof source === "string" ? parseJson(fn, source) : source;
+  checkDepth(fn, o);
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw new FormatError(`${fn}: a model must be a JSON object; found ${JSON.stringify(o)}`);
   const r = o as Record<string, unknown>;
   if (r.format !== MODEL_FORMAT) {
@@ -108,6 +131,7 @@ export function parseData(source: string | object, options: { format?: "json" | 
     data = parseCsv(fn, source, options.inputs);
   } else if (format === "json") {
     const o = typeof source === "string" ? parseJson(fn, source) : source;
+    checkDepth(fn, o);
     if (typeof o !== "object" || o === null || Array.isArray(o)) throw new FormatError(`${fn}: data must be a JSON object; found ${JSON.stringify(o)?.slice(0, 60)}`);
     const r = o as Record<string, unknown>;
     if (r.format !== DATA_FORMAT) throw new FormatError(`${fn}: field 'format' must be "${DATA_FORMAT}"; found ${JSON.stringify(r.format)}`);
@@ -121,8 +145,11 @@ export function parseData(source: string | object, options: { format?: "json" | 
   return data;
 }
 
+/** A CSV cell that is a number: decimal (optional sign, digits with an optional point, optional exponent) or ±Infinity (refused later as non-finite, by name); not hex, binary, octal or blank. */
+const CSV_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/;
+
 function parseCsv(fn: string, text: string, inputs: number | undefined): Dataset {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const lines = withoutBom(text).split(/\r?\n/).filter((l) => l.trim() !== "");
   if (lines.length < 2) throw new FormatError(`${fn}: CSV needs a header row and at least one data row; found ${lines.length} non-empty line(s)`);
   const header = lines[0].split(",");
   const c = header.length;
@@ -138,8 +165,8 @@ function parseCsv(fn: string, text: string, inputs: number | undefined): Dataset
     if (cells.length !== c) throw new FormatError(`${fn}: CSV line ${i + 2} must have ${c} fields like the header; found ${cells.length}`);
     for (let j = 0; j < c; j++) {
       const s = cells[j].trim();
+      if (!CSV_NUMBER.test(s)) throw new FormatError(`${fn}: CSV line ${i + 2}, column '${header[j].trim()}' must be a number; found '${s}'`);
       const v = Number(s);
-      if (s === "" || Number.isNaN(v)) throw new FormatError(`${fn}: CSV line ${i + 2}, column '${header[j].trim()}' must be a number; found '${s}'`);
       if (j < dIn) x[i * dIn + j] = v;
       else y[i * (c - dIn) + j - dIn] = v;
     }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BIN, filesIn, fx, run, tempDir } from "./run.js";
@@ -39,6 +39,8 @@ const cases: [string, () => string[], RegExp][] = [
   ["CSV data with the wrong number of input columns", () => ["hessian", "--model", M(), "--data", bad("two.csv", "a,b,y\n0,1,2\n1,2,3\n")], /two\.csv does not fit .*: 'data\.x' must have d_in = 1 columns .*\(CSV: --inputs says how many leading columns are inputs, here 1\)/],
   ["ragged data rows", () => ["hessian", "--model", M(), "--data", bad("rag.json", '{"format":"losscape.data/1","x":[[1],[1,2]],"y":[[1],[2]]}')], /rag\.json: field 'x\[1\]' must have length 1/],
   ["a CSV cell that is not a number", () => ["hessian", "--model", M(), "--data", bad("d.csv", "x,y\n0,1\n1,abc\n")], /d\.csv: CSV line 3, column 'y' must be a number; found 'abc'/],
+  ["a hex CSV cell", () => ["hessian", "--model", M(), "--data", bad("hex.csv", "x,y\n0x10,1\n1,2\n")], /hex\.csv: CSV line 2, column 'x' must be a number; found '0x10'/],
+  ["JSON nested 100,000 levels deep", () => ["hessian", "--model", bad("deep.json", "[".repeat(100_000) + "]".repeat(100_000)), "--data", D()], /deep\.json: input must nest at most 64 levels deep/],
   ["a directory as the model", () => ["hessian", "--model", dir, "--data", D()], /is a directory, expected a file \(--model\)/],
   ["a missing required option", () => ["hessian", "--model", M()], /required option '--data <D>' not specified/],
   ["an unknown option", () => ["hessian", "--model", M(), "--data", D(), "--bogus"], /unknown option '--bogus'/],
@@ -114,6 +116,20 @@ describe("help and version", () => {
     const h = await run(["--help"]);
     expect(h.code).toBe(0);
     for (const c of ["hessian", "critical", "train", "embed", "reduce", "spectrum", "dimension", "connect", "slice", "demo"]) expect(h.stdout).toContain(c);
+  });
+});
+
+describe("byte-order marks", () => {
+  it("a model or data JSON file with a UTF-8 byte-order mark reads as without it", async () => {
+    const d = tempDir();
+    const model = join(d, "bom-model.json");
+    const data = join(d, "bom-data.json");
+    writeFileSync(model, "\uFEFF" + readFileSync(M(), "utf8"));
+    writeFileSync(data, "\uFEFF" + readFileSync(D(), "utf8"));
+    const withBom = await run(["hessian", "--model", model, "--data", data, "--json"]);
+    const without = await run(["hessian", "--model", M(), "--data", D(), "--json"]);
+    expect(withBom.code).toBe(0);
+    expect(JSON.parse(withBom.stdout)).toEqual(JSON.parse(without.stdout));
   });
 });
 
