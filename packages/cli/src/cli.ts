@@ -31,6 +31,11 @@ let current = "";
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   current = "";
   const program = buildProgram();
+  if (argv.length <= 2) {
+    // Bare `losscape`: the overview a user is looking for, on stdout, like --help (not a usage error on stderr).
+    process.stdout.write(program.helpInformation());
+    return EXIT_OK;
+  }
   try {
     unknownOptionsFirst(program, argv.slice(2));
     await program.parseAsync([...argv]);

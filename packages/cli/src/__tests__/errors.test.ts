@@ -157,6 +157,17 @@ describe("mistyped options", () => {
   });
 });
 
+describe("bare losscape", () => {
+  it("prints the overview of --help on stdout and exits 0", async () => {
+    const bare = await run([]);
+    const help = await run(["--help"]);
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toBe("");
+    expect(bare.stdout).toBe(help.stdout);
+    expect(bare.stdout).toMatch(/^Usage: losscape /);
+  });
+});
+
 describe("the launcher bin/losscape.js", () => {
   it("before the build (no ../dist/bin.js) says what to do and exits 1, without a stack trace", () => {
     // A copy of the launcher in a package folder without dist/: exactly the state of a fresh clone after npm ci.
