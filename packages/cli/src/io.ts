@@ -201,6 +201,17 @@ export function checkWritable(path: string, option: string): void {
   } catch (e) {
     if (e instanceof InputError) throw e;
   }
+  // Create (and remove) the temporary file writeFileAtomic will use, so a read-only directory or file system is
+  // found before the computation, not after it.
+  const probe = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    closeSync(openSync(probe, "wx", 0o644));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EROFS" ? "read-only file system" : `the file system refused to create a file there (${code ?? (e as Error).message})`;
+    throw new InputError(`${path}: cannot be written (${option}): ${why}`);
+  }
+  unlinkSync(probe);
 }
 
 /**

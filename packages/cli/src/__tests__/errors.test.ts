@@ -41,6 +41,8 @@ const cases: [string, () => string[], RegExp][] = [
   ["a CSV cell that is not a number", () => ["hessian", "--model", M(), "--data", bad("d.csv", "x,y\n0,1\n1,abc\n")], /d\.csv: CSV line 3, column 'y' must be a number; found 'abc'/],
   ["a hex CSV cell", () => ["hessian", "--model", M(), "--data", bad("hex.csv", "x,y\n0x10,1\n1,2\n")], /hex\.csv: CSV line 2, column 'x' must be a number; found '0x10'/],
   ["JSON nested 100,000 levels deep", () => ["hessian", "--model", bad("deep.json", "[".repeat(100_000) + "]".repeat(100_000)), "--data", D()], /deep\.json: input must nest at most 64 levels deep/],
+  ["an --out path where no file can be created", () => ["critical", "--model", M(), "--data", D(), "--out", "/proc/cp.json"], /\/proc\/cp\.json: cannot be written \(--out\)/],
+  ["a --plot path where no file can be created", () => ["hessian", "--model", M(), "--data", D(), "--plot", "/proc/h.png"], /\/proc\/h\.png: cannot be written \(--plot\)/],
   ["a directory as the model", () => ["hessian", "--model", dir, "--data", D()], /is a directory, expected a file \(--model\)/],
   ["a missing required option", () => ["hessian", "--model", M()], /required option '--data <D>' not specified/],
   ["an unknown option", () => ["hessian", "--model", M(), "--data", D(), "--bogus"], /unknown option '--bogus'/],
