@@ -207,6 +207,25 @@ describe("model and data files", () => {
 describe.each(BACKENDS)("validation at the boundary — backend %s", (backend) => {
   beforeAll(() => setBackend(backend));
 
+  it("a model mutated after its first use computes its new function (no stale compiled net)", () => {
+    setBackend(backend);
+    // Model's fields are readonly in TypeScript; plain JavaScript can still assign them.
+    const m: { -readonly [K in keyof Model]: Model[K] } = { ...model, params: model.params.slice() };
+    const tanhLoss = loss(m, data);
+    m.activation = "sin";
+    expect(loss(m, data)).toBe(loss({ ...m }, data)); // a fresh object: compiled from scratch
+    expect(loss(m, data)).not.toBe(tanhLoss);
+    m.activation = "tanh";
+    expect(loss(m, data)).toBe(tanhLoss);
+    const js = m;
+    js.bias = false;
+    js.params = new Float64Array(paramCount(m)).fill(0.3);
+    expect(Array.from(gradient(m, data))).toEqual(Array.from(gradient({ ...m }, data)));
+    js.widths = [1, 2, 1];
+    js.params = new Float64Array(4).fill(0.3);
+    expect(loss(m, data)).toBe(loss({ ...m, widths: [1, 2, 1] }, data));
+  });
+
   it("wrong parameter length, NaN/Inf, unknown activation, data mismatch, n = 0", () => {
     setBackend(backend);
     let e = errorOf(() => gradient({ ...model, params: new Float64Array(9) }, data));

@@ -23,13 +23,27 @@ export interface Net {
   readonly M: number;
 }
 
-const netCache = new WeakMap<object, Net>();
+/**
+ * Compiled nets by spec object, each with the key of the fields it was compiled from: a spec mutated after its
+ * first use (`model.activation = "sin"`, a new `widths`) no longer matches its key and is compiled again, so a
+ * computation never uses a stale net.
+ */
+const netCache = new WeakMap<object, { key: string; net: Net }>();
+
+/** The fields of a spec that a compiled net depends on, as one string (cheap: a handful of short fields). */
+function specKey(spec: MlpSpec): string {
+  const a = spec.activation as unknown;
+  const o = spec.output as unknown;
+  const w = spec.widths as unknown;
+  return `${Array.isArray(w) ? w.join(",") : String(w)}|${typeof a === "string" ? a : JSON.stringify(a)}|${typeof o === "string" || o === undefined ? String(o) : JSON.stringify(o)}|${String(spec.bias)}|${String(spec.loss)}|${String(spec.l2)}`;
+}
 
 /** Validate a spec (widths, activations, output, bias, loss, l2) and compile it; errors name `fn` and the field. */
 export function compileSpec(fn: string, spec: MlpSpec): Net {
   if (typeof spec !== "object" || spec === null) throw new ValueError(`${fn}: 'model' must be an object; found ${String(spec)}`);
+  const key = specKey(spec);
   const cached = netCache.get(spec);
-  if (cached) return cached;
+  if (cached && cached.key === key) return cached.net;
   const widths = spec.widths as unknown;
   if (!Array.isArray(widths) || widths.length < 2) {
     throw new ShapeError(`${fn}: 'widths' must be an array [d_in, m_1, …, d_out] of at least 2 integers; found ${JSON.stringify(widths)}`);
@@ -82,7 +96,7 @@ export function compileSpec(fn: string, spec: MlpSpec): Net {
     if (bias) M += widths[l];
   }
   const net: Net = { widths: widths.slice(), L, codes, cparams, bias, loss: lossName === "mse" ? 0 : 1, l2, offW, offB, M };
-  netCache.set(spec, net);
+  netCache.set(spec, { key, net });
   return net;
 }
 
@@ -236,6 +250,6 @@ export function withParams(model: Model, params: ArrayLike<number>): Model {
   if (p.length !== net.M) throw new ShapeError(`${fn}: 'params' must have length ${net.M}; found ${p.length}`);
   checkFinite(fn, "params", p);
   const m: Model = { ...model, params: p };
-  netCache.set(m, net);
+  netCache.set(m, { key: specKey(m), net });
   return m;
 }
