@@ -203,7 +203,7 @@ export function checkWritable(path: string, option: string): void {
   }
   // Create (and remove) the temporary file writeFileAtomic will use, so a read-only directory or file system is
   // found before the computation, not after it.
-  const probe = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const probe = temporaryPathFor(path);
   try {
     closeSync(openSync(probe, "wx", 0o644));
   } catch (e) {
@@ -214,6 +214,11 @@ export function checkWritable(path: string, option: string): void {
   unlinkSync(probe);
 }
 
+/** The temporary file beside `path` that `writeFileAtomic` writes first (and `checkWritable` probes): hidden, unique. */
+function temporaryPathFor(path: string): string {
+  return join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
 /**
  * Write a file atomically: the content goes to a temporary file in the same directory, is flushed, then renamed
  * over `path`, so the file is never left half-written; the temporary file is removed on failure.
@@ -221,8 +226,7 @@ export function checkWritable(path: string, option: string): void {
  * writeFileAtomic("cp.json", JSON.stringify(obj));
  */
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  const dir = dirname(resolve(path));
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = temporaryPathFor(path);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, "wx", 0o644);
