@@ -250,6 +250,6 @@ export function withParams(model: Model, params: ArrayLike<number>): Model {
   if (p.length !== net.M) throw new ShapeError(`${fn}: 'params' must have length ${net.M}; found ${p.length}`);
   checkFinite(fn, "params", p);
   const m: Model = { ...model, params: p };
-  netCache.set(m, { key: specKey(m), net });
+  netCache.set(m, netCache.get(model)!); // the same spec fields, so the same key and net compileSpec just checked
   return m;
 }
