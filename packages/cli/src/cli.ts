@@ -4,7 +4,7 @@ import { init } from "@losscape/core";
 import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
-import { DEFAULT_GTOL } from "@losscape/mlp/defaults";
+import { DEFAULT_GTOL, DEFAULT_GTOL_REL } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
@@ -132,10 +132,11 @@ export function buildProgram(): Command {
     .requiredOption("--data <D>", "data file")
     .addOption(inputsOpt())
     .addOption(new Option("--method <m>", "newton (Levenberg–Marquardt on ∇R = 0) or gradnorm (L-BFGS on ½‖∇R‖² first)").argParser(oneOf("newton", "gradnorm")).default("newton"))
-    .addOption(new Option("--gtol <g>", "target ‖∇R‖").argParser(num({ min: 0 })).default(DEFAULT_GTOL))
-    .addOption(new Option("--max-iter <k>", "iteration budget").argParser(num({ min: 0, integer: true })).default(200))
+    .addOption(new Option("--gtol <g>", "absolute target ‖∇R‖: critical when ‖∇R‖ ≤ max(gtol, gtol-rel·‖|H|·max(1, |θ|)‖₂)").argParser(num({ min: 0 })).default(DEFAULT_GTOL))
+    .addOption(new Option("--gtol-rel <r>", "relative target (rounding θ moves ∇R by up to ε·|H|·|θ| componentwise)").argParser(num({ min: 0 })).default(DEFAULT_GTOL_REL))
+    .addOption(new Option("--max-iter <k>", "bound on all iterations, every phase counted (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, integer: true })))
     .addOption(tolOpt())
-    .option("--out <F>", "also write the critical point as a model file");
+    .option("--out <F>", "also write the end point as a model file");
 
   define(program, "train", "train a network (full batch)", async () => (await import("./commands/train.js")).trainCommand)
     .requiredOption("--data <D>", "data file")

@@ -9,6 +9,12 @@
  */
 export const DEFAULT_INERTIA_TOL = 1e-9;
 
+/** The spectral-gap rule (`zeroToleranceFromGap`): the "zeros" below a gap must be ≤ this · max(1, max|λ|). */
+export const AUTO_ZERO_CEILING = 1e-6;
+
+/** The spectral-gap rule (`zeroToleranceFromGap`): the smallest ratio (smallest non-zero)/(largest zero) that counts as a gap. */
+export const AUTO_MIN_GAP = 1e3;
+
 /**
  * Relative symmetry tolerance of the symmetric solvers (`eigh`, `eigvalsh`, `cholesky`, `checkSymmetric`): a matrix
  * is accepted as symmetric when max|aᵢⱼ − aⱼᵢ| ≤ tol · max|aᵢⱼ|.

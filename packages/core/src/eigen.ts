@@ -1,5 +1,5 @@
 import { activeWasm } from "./backend.js";
-import { DEFAULT_INERTIA_TOL } from "./defaults.js";
+import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults.js";
 import { ConvergenceError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsEigh } from "./ts-backend.js";
@@ -96,6 +96,37 @@ export function inertiaThreshold(values: ArrayLike<number>, tol: number = DEFAUL
   let maxAbs = 0;
   for (let i = 0; i < values.length; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]));
   return tol * Math.max(1, maxAbs);
+}
+
+/**
+ * The spectral-gap zero rule: sort a = |λ| ascending and let s = max(1, max|λ|); for every split k (k values counted
+ * zero) with a_{k−1} ≤ `AUTO_ZERO_CEILING`·s (1e-6·s), the gap ratio is a_k / max(a_{k−1}, ε·s); the split with the
+ * widest gap wins when its ratio is ≥ `AUTO_MIN_GAP` (1e3), and the threshold is √(a_{k−1}·a_k), so the relative
+ * tolerance is threshold/s. A float64 Hessian at a degenerate critical point has its "zeros" at O(ε·‖H‖) and the rest
+ * well above, so this gap is the numerical rank decision of Golub & Van Loan §5.4.1 made where the spectrum itself
+ * says so. Returns null when no split qualifies (then `DEFAULT_INERTIA_TOL` is the usual choice).
+ * @example
+ * zeroToleranceFromGap([1e-17, -3e-16, 0.5, 2]); // { tol: ≈1.2e-8, gapRatio: ≈1.1e15, zeros: 2 }
+ */
+export function zeroToleranceFromGap(values: ArrayLike<number>): { tol: number; gapRatio: number; zeros: number } | null {
+  checkVector("zeroToleranceFromGap", "values", values);
+  let maxAbs = 0;
+  for (let i = 0; i < values.length; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]));
+  const scale = Math.max(1, maxAbs);
+  const abs = Float64Array.from(values, Math.abs).sort();
+  const floor = Number.EPSILON * scale;
+  let best = -1;
+  let bestRatio = 0;
+  for (let k = 1; k < abs.length; k++) {
+    if (abs[k - 1] > AUTO_ZERO_CEILING * scale) break;
+    const ratio = abs[k] / Math.max(abs[k - 1], floor);
+    if (ratio > bestRatio) {
+      bestRatio = ratio;
+      best = k;
+    }
+  }
+  if (best <= 0 || bestRatio < AUTO_MIN_GAP) return null;
+  return { tol: Math.sqrt(Math.max(abs[best - 1], floor) * abs[best]) / scale, gapRatio: bestRatio, zeros: best };
 }
 
 /**

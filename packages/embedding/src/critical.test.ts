@@ -27,10 +27,10 @@ const refined = (() => {
         const { model, data } = randomProblem({ widths, activation: act, seed, n: 20, std: 0.7 });
         for (let i = 0; i < 20; i++) data.y.data[i] = Math.sin(2 * data.x.data[i]) + 0.3 * data.x.data[i];
         const tr = train(model, data, { optimizer: "lbfgs", epochs: 800, gtol: 1e-9 });
-        const r = refineCriticalPoint(tr.model, data, { gtol: 1e-12, maxIter: 100 });
+        const r = refineCriticalPoint(tr.model, data, { gtol: 1e-12, gtolRel: 0, maxIter: 100 });
         let cp: Model | null = r.converged ? r.model : null;
         if (cp === null) {
-          const found = findCriticalPoints(model, data, { starts: 3, seed, maxIter: 100, descentIter: 300 });
+          const found = findCriticalPoints(model, data, { starts: 3, seed, gtolRel: 0, maxIter: 100, descentIter: 300 });
           if (found.length > 0) cp = found[0].model;
         }
         if (cp !== null) cache.push({ name: `${JSON.stringify(act)} depth ${depth}`, depth, cp, data });

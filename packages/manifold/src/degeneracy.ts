@@ -1,12 +1,7 @@
-import { checkMat, checkVector, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat } from "@losscape/core";
+import { checkMat, checkVector, DEFAULT_INERTIA_TOL, zeroToleranceFromGap, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat } from "@losscape/core";
 import { hessian, jacobian, type Dataset, type Model } from "@losscape/mlp";
 import { DEFAULT_RANK_TOL } from "./defaults.js";
 import { checkRelativeTol, ToleranceError } from "./errors.js";
-
-/** Where a gap must start to count for the automatic tolerance: the "zeros" must be ≤ this · max(1, max|λ|). */
-export const AUTO_ZERO_CEILING = 1e-6;
-/** The smallest ratio (smallest non-zero)/(largest zero) that counts as a gap for the automatic tolerance. */
-export const AUTO_MIN_GAP = 1e3;
 
 /** The degree of degeneracy of a symmetric matrix (a Hessian) and the gap that decided it. */
 export interface Degeneracy {
@@ -44,11 +39,10 @@ export interface DegeneracyOptions {
  * Degree of degeneracy of a spectrum: the number of eigenvalues counted as zero by the rule of docs/conventions.md#inertia
  * |λ| ≤ tol·max(1, max|λ|), with the gap around the threshold (largest "zero", smallest "non-zero", their ratio).
  *
- * Automatic tolerance (`tol: "auto"`, the default): sort a = |λ| ascending and let s = max(1, max|λ|); for every
- * split k (k values counted zero) with a_{k−1} ≤ 1e-6·s, the gap ratio is a_k / max(a_{k−1}, ε·s); the split with the
- * widest gap wins when its ratio is ≥ 1e3, and the threshold is √(a_{k−1}·a_k) (so tol = threshold/s). A float64
- * Hessian at an exact fit has its "zeros" at O(ε·‖H‖) and the rest at σ²/n of the Jacobian, so this gap is the
- * numerical rank decision of Golub & Van Loan §5.4.1 made where the spectrum itself says so.
+ * Automatic tolerance (`tol: "auto"`, the default): @losscape/core's spectral-gap rule `zeroToleranceFromGap` (the
+ * widest gap in the sorted |λ| whose lower side is ≤ 1e-6·max(1, max|λ|) and whose ratio is ≥ 1e3; the threshold at
+ * the geometric mean of its two sides), else `DEFAULT_INERTIA_TOL`. A float64 Hessian at an exact fit has its
+ * "zeros" at O(ε·‖H‖) and the rest at σ²/n of the Jacobian, so the gap is where the spectrum itself decides the rank.
  * @example
  * degeneracyOfSpectrum([1e-17, -3e-16, 0.5, 2]) // corank 2, gap 0.5/3e-16, tolSource "gap"
  */
@@ -68,25 +62,9 @@ function degeneracyOf(fn: string, values: Float64Array, options: DegeneracyOptio
   let tol: number;
   let tolSource: Degeneracy["tolSource"];
   if (opt === "auto") {
-    const floor = Number.EPSILON * scale;
-    let best = -1;
-    let bestRatio = 0;
-    for (let k = 1; k < abs.length; k++) {
-      if (abs[k - 1] > AUTO_ZERO_CEILING * scale) break;
-      const ratio = abs[k] / Math.max(abs[k - 1], floor);
-      if (ratio > bestRatio) {
-        bestRatio = ratio;
-        best = k;
-      }
-    }
-    if (best > 0 && bestRatio >= AUTO_MIN_GAP) {
-      const threshold = Math.sqrt(Math.max(abs[best - 1], floor) * abs[best]);
-      tol = threshold / scale;
-      tolSource = "gap";
-    } else {
-      tol = DEFAULT_INERTIA_TOL;
-      tolSource = "default";
-    }
+    const gap = zeroToleranceFromGap(values);
+    tol = gap?.tol ?? DEFAULT_INERTIA_TOL;
+    tolSource = gap ? "gap" : "default";
   } else {
     if (typeof opt !== "number") {
       throw new ToleranceError(`${fn}: 'tol' must be a number in [0, 1) or "auto"; found ${String(opt)}`);

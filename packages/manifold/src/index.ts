@@ -4,12 +4,12 @@ export {
   hessianDegeneracy,
   jacobianRank,
   matrixRank,
-  AUTO_MIN_GAP,
-  AUTO_ZERO_CEILING,
   type Degeneracy,
   type DegeneracyOptions,
   type JacobianRank,
 } from "./degeneracy.js";
+/** The spectral-gap rule's constants live in @losscape/core (`zeroToleranceFromGap`); re-exported for manifold's callers. */
+export { AUTO_MIN_GAP, AUTO_ZERO_CEILING } from "@losscape/core";
 export { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL, DEFAULT_PROJECTION_LOSS_TOL } from "./defaults.js";
 export { globalMinimumDimension, type DimensionOptions, type DimensionRecord } from "./dimension.js";
 export { embeddingLowerBound, type EmbeddingBound, type RemovedNeuron } from "./embedding-bound.js";

@@ -1,5 +1,5 @@
-import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, nrm2, ValueError, type Inertia, type Mat } from "@losscape/core";
-import { DEFAULT_DISTINCT_TOL, DEFAULT_GTOL } from "./defaults.js";
+import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, nrm2, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
+import { DEFAULT_DISTINCT_TOL, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { lossAndGradientRaw } from "./network.js";
@@ -8,31 +8,72 @@ import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
 
 export interface RefineOptions {
-  /** 'newton' (default): Levenberg–Marquardt on ∇R = 0; 'gradnorm': L-BFGS on ½‖∇R‖², then the same LM polish. */
+  /**
+   * 'newton' (default): Levenberg–Marquardt on ∇R = 0 with the exact Hessian; 'gradnorm': L-BFGS on ½‖∇R‖² until
+   * ‖∇R‖ ≤ 1e-8, then the same LM (Pennington & Bahri 2017's way to land on saddles).
+   */
   method?: "newton" | "gradnorm";
-  /** Target ‖∇R‖ (default `DEFAULT_GTOL` = 1e-12). */
+  /** Absolute target: critical when ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂) (default `DEFAULT_GTOL` = 1e-12). */
   gtol?: number;
-  /** Iteration budget (default 200 LM iterations; 'gradnorm' also gets up to 20·maxIter L-BFGS iterations). */
+  /**
+   * Relative target (default `DEFAULT_GTOL_REL` = ε = 2.2e-16): representing θ in float64 moves θᵢ by up to ε|θᵢ|,
+   * which moves ∇R by up to ε·|H|·|θ| componentwise, so ‖∇R‖ below that scale cannot be asked of any point. 0 makes
+   * `gtol` an absolute target.
+   */
+  gtolRel?: number;
+  /** Bound on all iterations of the method, every phase counted (default 200 for 'newton', 5000 for 'gradnorm'). */
   maxIter?: number;
   /** Relative zero tolerance of the inertia (default @losscape/core's `DEFAULT_INERTIA_TOL` = 1e-9). */
   tol?: number;
+  /** `gradient-flat` when ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ this at a non-critical end point (default `DEFAULT_FLAT_TOL` = 1e-3). */
+  flatTol?: number;
   signal?: AbortSignal;
 }
+
+/**
+ * How a refinement ended (docs/conventions.md#critical-outcomes), decided in this order:
+ * - `critical`: ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂);
+ * - `escaping`: over the second half of the accepted iterates ‖θ‖ grew by ≥ 10 % while R fell: the run follows a
+ *   path to a minimum at infinity (saturating units), along which ‖∇R‖ only decays;
+ * - `gradient-flat`: ∇R lies in an approximate kernel of H, ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ flatTol: a stationary region of
+ *   ‖∇R‖² that is not critical (Frye et al. 2021), where Newton-type steps cannot lower ‖∇R‖;
+ * - `stalled`: none of these (the iteration budget ran out, or no step lowered ‖∇R‖).
+ */
+export type CriticalOutcome = "critical" | "gradient-flat" | "escaping" | "stalled";
+
+/** The second-order type of a critical point: a negative eigenvalue makes a saddle; no negative and no zero eigenvalue a strict minimum; otherwise the test is inconclusive. */
+export type CriticalKind = "minimum" | "saddle" | "degenerate";
 
 export interface CriticalPoint {
   model: Model;
   loss: number;
   gradNorm: number;
   iterations: number;
-  /** ‖∇R‖ ≤ gtol was reached. */
+  outcome: CriticalOutcome;
+  /** outcome === "critical". */
   converged: boolean;
+  /** The threshold applied: max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂). */
+  gtol: number;
+  /** ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) at the returned point (0 when ∇R = 0): small means ∇R lies in an approximate kernel of H. */
+  flatness: number;
+  /** ‖θ_end‖₂ / ‖θ_start‖₂ (Infinity from θ = 0 to θ ≠ 0). */
+  normGrowth: number;
   /** Hessian eigenvalues at the point, ascending. */
   eigenvalues: Float64Array;
+  /** Counts at `tol` (default 1e-9): |λ| ≤ tol·max(1, max|λ|) is zero. */
   inertia: Inertia;
+  /** Counts at the spectral gap (core's `zeroToleranceFromGap`), null when the spectrum has no gap. */
+  inertiaAtGap: (Inertia & { gapRatio: number }) | null;
+  /** Counts at tol 1e-9 and 1e-6: when they differ the split into zero and non-zero is not sharp at this point. */
+  inertiaRange: { tight: Inertia; loose: Inertia };
+  /** inertiaRange.tight and .loose agree. */
+  inertiaStable: boolean;
+  /** From `inertia`, and only for `critical` outcomes (null otherwise). */
+  kind: CriticalKind | null;
 }
 
 /**
- * Refine θ to a critical point of R (∇R = 0), minimum or saddle, until ‖∇R‖ ≤ gtol (default 1e-12).
+ * Refine θ to a critical point of R (∇R = 0), minimum or saddle, and say how the run ended (`outcome`).
  *
  * 'newton': Levenberg–Marquardt on the equations ∇R(θ) = 0 with the exact Hessian as their Jacobian: with
  * H = VΛVᵀ, the velocity is δ₁ = −V·diag(λᵢ/(λᵢ² + μ))·Vᵀ∇R = −(H² + μI)⁻¹H∇R, a damped pseudo-inverse Newton
@@ -43,13 +84,15 @@ export interface CriticalPoint {
  * taken when it lowers ‖∇R‖. μ follows Nielsen's gain-ratio rule (μ·max(1/3, 1 − (2ρ − 1)³) on success, ×2, ×4,
  * … on failure), with μ ≥ (1e-12·max|λ|)²; the nearly undamped step (μ at that floor) is also tried once per
  * iteration, so a gradient lying in directions μ damps out is not left stuck at its rounding noise.
- * 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by
- * L-BFGS with the gradient H∇R from the R-operator, then the LM polish. Returns the point with its loss,
- * ‖∇R‖, eigenvalues and inertia (|λ| ≤ tol·max(1, max|λ|) counts as zero). `converged` is ‖∇R‖ ≤ gtol at the
- * returned point, never assumed: where no critical point is near (e.g. a minimum at infinity, towards which
- * ‖∇R‖ only decays) it is false and `gradNorm` is the norm reached.
+ * 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by L-BFGS with the gradient
+ * H∇R from the R-operator until ‖∇R‖ ≤ 1e-8, then the LM polish; `maxIter` bounds both phases together.
+ *
+ * The outcome (`CriticalOutcome`) is decided at the returned point, never assumed: `critical` when
+ * ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂), else `escaping`, `gradient-flat` or `stalled`. `kind` is given for
+ * critical points only. The inertia is reported three ways: at `tol`, at the spectral gap, and at 1e-9 and 1e-6
+ * with a flag when these differ (docs/conventions.md#inertia).
  * @example
- * const cp = refineCriticalPoint(model, data, { method: "newton" }); // cp.converged, cp.inertia
+ * const cp = refineCriticalPoint(model, data, { method: "newton" }); // cp.outcome, cp.kind, cp.inertia
  */
 export function refineCriticalPoint(model: Model, data: Dataset, options: RefineOptions = {}): CriticalPoint {
   const fn = "refineCriticalPoint";
@@ -59,23 +102,35 @@ export function refineCriticalPoint(model: Model, data: Dataset, options: Refine
   return refineRaw(net, model, data, o);
 }
 
-function checkRefineOptions(fn: string, options: RefineOptions): Required<Omit<RefineOptions, "signal">> & { signal?: AbortSignal } {
+type RefineSettings = Required<Omit<RefineOptions, "signal">> & { signal?: AbortSignal };
+
+function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings {
+  if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: 'options' must be an object; found ${String(options)}`);
   const method = options.method ?? "newton";
   if (method !== "newton" && method !== "gradnorm") throw new ValueError(`${fn}: 'method' must be 'newton' or 'gradnorm'; found ${String(method)}`);
   const gtol = options.gtol ?? DEFAULT_GTOL;
   checkNumber(fn, "gtol", gtol, { min: 0 });
-  const maxIter = options.maxIter ?? 200;
+  const gtolRel = options.gtolRel ?? DEFAULT_GTOL_REL;
+  checkNumber(fn, "gtolRel", gtolRel, { min: 0 });
+  const maxIter = options.maxIter ?? (method === "gradnorm" ? 5000 : 200);
   checkNumber(fn, "maxIter", maxIter, { min: 0, integer: true });
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
-  return { method, gtol, maxIter, tol, signal: options.signal };
+  const flatTol = options.flatTol ?? DEFAULT_FLAT_TOL;
+  checkNumber(fn, "flatTol", flatTol, { min: 0 });
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new ValueError(`${fn}: 'signal' must be an AbortSignal; found ${String(options.signal)}`);
+  return { method, gtol, gtolRel, maxIter, tol, flatTol, signal: options.signal };
 }
 
-function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof checkRefineOptions>): CriticalPoint {
+/** ‖θ‖₂ and R at each accepted iterate, in order (the start first): what the `escaping` test reads. */
+type Trace = { norm: number; loss: number }[];
+
+function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings): CriticalPoint {
   let p: Float64Array = Float64Array.from(model.params);
   let iterations = 0;
   // θ, X and Y stay in WASM memory for both phases: each evaluation only writes the new θ.
   using problem = new Problem("refineCriticalPoint", net, p, data);
+  const trace: Trace = [{ norm: nrm2(p), loss: problem.setParamsUnchecked(p).loss() }];
   if (o.method === "gradnorm") {
     const phi = (x: Float64Array) => {
       const g = problem.setParamsUnchecked(x).gradient();
@@ -83,36 +138,104 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: ReturnType<typeof c
       return { value: 0.5 * dot(g, g), grad: hg };
     };
     const lb = new Lbfgs(phi, p);
-    const budget = 20 * o.maxIter;
-    // Stop the first-order phase once LM can take over (‖∇R‖ small) or progress stalls.
-    while (iterations < budget && Math.sqrt(2 * lb.state.value) > Math.max(o.gtol, 1e-8) && !o.signal?.aborted) {
+    // The first-order phase hands over to LM once ‖∇R‖ ≤ 1e-8 (LM's region of fast convergence) or progress stalls.
+    while (iterations < o.maxIter && Math.sqrt(2 * lb.state.value) > Math.max(o.gtol, 1e-8) && !o.signal?.aborted) {
       if (!lb.step()) break;
       iterations++;
+      trace.push({ norm: nrm2(lb.state.x), loss: problem.setParamsUnchecked(lb.state.x).loss() });
     }
     p = lb.state.x;
   }
-  const lm = levenbergMarquardt(problem, p, o);
+  const lm = levenbergMarquardt(problem, p, { gtol: o.gtol, maxIter: o.maxIter - iterations, signal: o.signal }, trace);
   p = lm.p;
   iterations += lm.iterations;
+  return classifyPoint(problem, model, p, iterations, trace, o, lm.hessian);
+}
+
+/** The returned record at θ = p: ‖∇R‖, the threshold, ρ, the spectrum, the three inertias, the outcome and kind. */
+function classifyPoint(problem: Problem, model: Model, p: Float64Array, iterations: number, trace: Trace, o: RefineSettings, hessianAtP: Mat | null): CriticalPoint {
   const { loss, gradient } = problem.setParamsUnchecked(p).lossAndGradient();
   const gradNorm = nrm2(gradient);
-  const eigenvalues = lm.hessian ? eigvalsh(lm.hessian) : problem.hessianEigenvalues();
+  const H = hessianAtP ?? problem.hessian();
+  const eigenvalues = eigvalsh(H);
+  const M = eigenvalues.length;
+  const hNorm = M === 0 ? 0 : Math.max(Math.abs(eigenvalues[0]), Math.abs(eigenvalues[M - 1]));
+  const thetaNorm = nrm2(p);
+  const gtol = Math.max(o.gtol, o.gtolRel * roundingScale(H, p));
+  const flatness = gradNorm > 0 && hNorm > 0 ? nrm2(problem.hvpUnchecked(gradient)) / (hNorm * gradNorm) : 0;
+  const startNorm = trace[0].norm;
+  const normGrowth = startNorm > 0 ? thetaNorm / startNorm : thetaNorm > 0 ? Infinity : 1;
+  let outcome: CriticalOutcome;
+  const escaping = isEscaping(trace);
+  // The relative part of the threshold grows with ‖θ‖: it never certifies a point that is running off to infinity.
+  if (gradNorm <= o.gtol || (gradNorm <= gtol && !escaping)) outcome = "critical";
+  else if (escaping) outcome = "escaping";
+  else if (flatness <= o.flatTol) outcome = "gradient-flat";
+  else outcome = "stalled";
+  const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
+  const gap = M > 0 ? zeroToleranceFromGap(eigenvalues) : null;
+  const tight = inertiaFromEigenvalues(eigenvalues, { tol: 1e-9 });
+  const loose = inertiaFromEigenvalues(eigenvalues, { tol: 1e-6 });
   return {
     model: { ...model, params: p },
     loss,
     gradNorm,
     iterations,
-    converged: gradNorm <= o.gtol,
+    outcome,
+    converged: outcome === "critical",
+    gtol,
+    flatness,
+    normGrowth,
     eigenvalues,
-    inertia: inertiaFromEigenvalues(eigenvalues, { tol: o.tol }),
+    inertia,
+    inertiaAtGap: gap ? { ...inertiaFromEigenvalues(eigenvalues, { tol: gap.tol }), gapRatio: gap.gapRatio } : null,
+    inertiaRange: { tight, loose },
+    inertiaStable: tight.negative === loose.negative && tight.zero === loose.zero && tight.positive === loose.positive,
+    kind: outcome === "critical" ? kindOfInertia(inertia) : null,
   };
 }
+
+/**
+ * ‖|H|·max(1, |θ|)‖₂ (componentwise): rounding θᵢ to float64 moves it by up to ε|θᵢ| (by ε where |θᵢ| < 1, the
+ * scale of a step), which moves ∇R by up to ε·|H|·|θ| componentwise (Higham, Accuracy and Stability, §7.2).
+ */
+function roundingScale(H: Mat, p: Float64Array): number {
+  const M = p.length;
+  let s2 = 0;
+  for (let i = 0; i < M; i++) {
+    let r = 0;
+    for (let j = 0; j < M; j++) r += Math.abs(H.data[i * M + j]) * Math.max(1, Math.abs(p[j]));
+    s2 += r * r;
+  }
+  return Math.sqrt(s2);
+}
+
+/** Minimum, saddle or degenerate from the counts (`CriticalKind`). */
+function kindOfInertia(i: Inertia): CriticalKind {
+  if (i.negative > 0) return "saddle";
+  return i.zero > 0 ? "degenerate" : "minimum";
+}
+
+/**
+ * The `escaping` test: at least 10 accepted iterates, and from the middle one to the last ‖θ‖ grew by ≥ 10 % while R
+ * fell (the growth a run toward a minimum at infinity shows; a run converging to a finite point slows its growth).
+ */
+function isEscaping(trace: Trace): boolean {
+  if (trace.length < 10) return false;
+  const mid = trace[Math.floor(trace.length / 2)];
+  const end = trace[trace.length - 1];
+  return end.norm >= ESCAPE_GROWTH * mid.norm && end.loss < mid.loss;
+}
+
+/** The `escaping` test's growth factor of ‖θ‖ over the second half of a run. */
+const ESCAPE_GROWTH = 1.1;
 
 /** LM on ∇R = 0 from p0. `hessian`: H at the returned p when the last iteration built it (no step accepted), else null. */
 function levenbergMarquardt(
   problem: Problem,
   p0: Float64Array,
   o: { gtol: number; maxIter: number; signal?: AbortSignal },
+  trace: Trace,
 ): { p: Float64Array; iterations: number; hessian: Mat | null } {
   let p: Float64Array = p0;
   let g = problem.setParamsUnchecked(p).gradient();
@@ -122,7 +245,6 @@ function levenbergMarquardt(
   let it = 0;
   let hessian: Mat | null = null;
   const M = p.length;
-  const grad = (x: Float64Array) => problem.setParamsUnchecked(x).gradient();
   // Past gtol, up to 3 polishing iterations run while they still lower ‖∇R‖ (to working precision), so the
   // reported point and its spectrum are as accurate as float64 allows.
   let polish = 0;
@@ -138,7 +260,7 @@ function levenbergMarquardt(
     const c = toEigenbasis(V.data, M, g);
     let pmax = 0; // ‖θ‖∞, the scale of the Newton step bound and of the geodesic difference step
     for (let i = 0; i < M; i++) pmax = Math.max(pmax, Math.abs(p[i]));
-    type Trial = { p: Float64Array; g: Float64Array; n: number; pred: number };
+    type Trial = { p: Float64Array; g: Float64Array; n: number; loss: number; pred: number };
     // One trial at damping m: the velocity δ₁ = −V diag(λ/(λ² + m)) c, alone and with its geodesic correction;
     // the better of the two, with the decrease of ‖∇R‖² the linear model ∇R + Hδ₁ predicts.
     const trial = (m: number, maxStep: number): Trial | null => {
@@ -155,9 +277,9 @@ function levenbergMarquardt(
       let best: Trial | null = null;
       const consider = (pn: Float64Array) => {
         if (!pn.every(Number.isFinite)) return;
-        const gnew = grad(pn);
-        const nn = nrm2(gnew);
-        if (Number.isFinite(nn) && (best === null || nn < best.n)) best = { p: pn, g: gnew, n: nn, pred };
+        const e = problem.setParamsUnchecked(pn).lossAndGradient();
+        const nn = nrm2(e.gradient);
+        if (Number.isFinite(nn) && (best === null || nn < best.n)) best = { p: pn, g: e.gradient, n: nn, loss: e.loss, pred };
       };
       const p1 = axpy(1, d1, Float64Array.from(p));
       consider(p1);
@@ -178,6 +300,7 @@ function levenbergMarquardt(
         p = b.p;
         g = b.g;
         gn = b.n;
+        trace.push({ norm: nrm2(p), loss: b.loss });
         mu = Math.max(mu * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), muMin);
         nu = 2;
         accepted = true;

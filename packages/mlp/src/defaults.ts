@@ -4,8 +4,14 @@
  * zero tolerance is @losscape/core's `DEFAULT_INERTIA_TOL`.
  */
 
-/** Target gradient norm of `refineCriticalPoint` and `findCriticalPoints`: converged when ‖∇R‖ ≤ this. */
+/** Absolute target gradient norm of `refineCriticalPoint` and `findCriticalPoints`: critical when ‖∇R‖ ≤ max(this, DEFAULT_GTOL_REL·‖|H|·max(1, |θ|)‖₂). */
 export const DEFAULT_GTOL = 1e-12;
+
+/** Relative target of `refineCriticalPoint`: the scale ‖|H|·max(1, |θ|)‖₂ (componentwise) times this (ε = 2.2e-16; rounding θ moves ∇R by up to ε|H||θ|). */
+export const DEFAULT_GTOL_REL = Number.EPSILON;
+
+/** `refineCriticalPoint` reports `gradient-flat` when ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ this at a non-critical end point. */
+export const DEFAULT_FLAT_TOL = 1e-3;
 
 /**
  * Relative tolerance of `findCriticalPoints` for "the same critical point": losses equal to this relative tolerance

@@ -108,11 +108,13 @@ describe("losscape critical", () => {
     expect(filesIn(dir)).toEqual(["cp.json"]);
   });
 
-  it("reports a run that does not reach gtol as converged: false with a warning (exit 0)", async () => {
+  it("reports a run that does not reach gtol with its outcome, no kind and a warning (exit 0)", async () => {
     const { out } = await runJson(["critical", "--model", fx("tanh131-near-saddle.json"), "--data", fx("sin20.json"), "--max-iter", "1"]);
     expect(out.converged).toBe(false);
+    expect(out.outcome).toBe("stalled");
+    expect(out.kind).toBe(null);
     expect(out.iterations).toBe(1);
-    expect((out.warnings as string[]).some((w) => w.startsWith("not converged"))).toBe(true);
+    expect((out.warnings as string[]).some((w) => w.startsWith("stalled: ‖∇R‖ ="))).toBe(true);
   });
 });
 

@@ -112,7 +112,7 @@ export const INERTIA: Shape = { negative: "integer", zero: "integer", positive: 
 export const MODEL_FILE: Shape = { format: "string", widths: ["integer"], activation: "string", params: ["number"] };
 export const SHAPES = {
   hessian: { paramCount: "integer", loss: "number", gradNorm: "number", eigenvalues: ["number"], inertia: INERTIA, tol: "number", warnings: ["string"] },
-  critical: { model: MODEL_FILE, loss: "number", gradNorm: "number", iterations: "integer", converged: "boolean", inertia: INERTIA, tol: "number", warnings: ["string"] },
+  critical: { model: MODEL_FILE, loss: "number", gradNorm: "number", gtol: "number", iterations: "integer", outcome: "string", converged: "boolean", flatness: "number", normGrowth: "number", inertia: INERTIA, tol: "number", inertiaRange: { tight: INERTIA, loose: INERTIA }, inertiaStable: "boolean", warnings: ["string"] },
   train: { model: MODEL_FILE, loss: "number", gradNorm: "number", epochs: "integer", history: [{ epoch: "integer", loss: "number" }], warnings: ["string"] },
   spectrum: {
     model: "string",

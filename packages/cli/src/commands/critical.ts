@@ -1,4 +1,4 @@
-import { refineCriticalPoint, serializeModel } from "@losscape/mlp";
+import { refineCriticalPoint, serializeModel, type CriticalOutcome } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
@@ -12,34 +12,45 @@ export interface CriticalOptions {
   inputs?: number;
   method: "newton" | "gradnorm";
   gtol: number;
-  maxIter: number;
+  gtolRel: number;
+  maxIter?: number;
   tol: number;
   out?: string;
 }
 
 /**
  * `losscape critical`: refine the model's parameters to a critical point ∇R = 0 (Levenberg–Marquardt on ∇R = 0,
- * or first ½‖∇R‖² by L-BFGS with `--method gradnorm`), report loss, ‖∇R‖, iterations, convergence and inertia.
+ * or first ½‖∇R‖² by L-BFGS with `--method gradnorm`), report loss, ‖∇R‖, the outcome (critical, escaping,
+ * gradient-flat, stalled), the inertia three ways and, for critical points only, the kind.
  * @example
- * await criticalCommand({ model: "m.json", data: "d.json", method: "newton", gtol: 1e-12, maxIter: 200, tol: 1e-9 }, ctx);
+ * await criticalCommand({ model: "m.json", data: "d.json", method: "newton", gtol: 1e-12, gtolRel: 1e-14, tol: 1e-9 }, ctx);
  */
 export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
   const { model, data } = loadModelAndData(o);
   const st = status(`refining ${describeModel(model)} to a critical point (${o.method})`, ctx.quiet);
-  const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, maxIter: o.maxIter, tol: o.tol });
+  const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, gtolRel: o.gtolRel, maxIter: o.maxIter, tol: o.tol });
   st.end();
   if (o.out) writeModel(o.out, cp.model);
   const warnings: string[] = [];
-  if (!cp.converged) warnings.push(`not converged: ‖∇R‖ = ${cp.gradNorm} > gtol = ${o.gtol} after ${cp.iterations} iterations`);
+  if (!cp.converged) warnings.push(`${cp.outcome}: ‖∇R‖ = ${cp.gradNorm} > ${cp.gtol} after ${cp.iterations} iterations (${OUTCOME_HINT[cp.outcome]})`);
+  if (!cp.inertiaStable) warnings.push(`the inertia differs between tol 1e-9 ${fmtInertia(cp.inertiaRange.tight)} and 1e-6 ${fmtInertia(cp.inertiaRange.loose)}`);
   const record = {
     model: serializeModel(cp.model),
     loss: cp.loss,
     gradNorm: cp.gradNorm,
+    gtol: cp.gtol,
     iterations: cp.iterations,
+    outcome: cp.outcome,
     converged: cp.converged,
+    kind: cp.kind,
+    flatness: cp.flatness,
+    normGrowth: cp.normGrowth,
     inertia: counts(cp.inertia),
     tol: o.tol,
+    inertiaAtGap: cp.inertiaAtGap ? { ...counts(cp.inertiaAtGap), tol: cp.inertiaAtGap.tol, gapRatio: cp.inertiaAtGap.gapRatio } : null,
+    inertiaRange: { tight: counts(cp.inertiaRange.tight), loose: counts(cp.inertiaRange.loose) },
+    inertiaStable: cp.inertiaStable,
     eigenvalues: cp.eigenvalues,
     warnings,
   };
@@ -48,23 +59,22 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
       ["model", `${o.model} (${describeModel(model)})`],
       ["method", o.method],
       ["loss", fmt(cp.loss)],
-      ["‖∇R‖", `${fmt(cp.gradNorm)} (gtol ${o.gtol})`],
-      ["converged", cp.converged ? "yes" : "no"],
+      ["‖∇R‖", `${fmt(cp.gradNorm)} (critical at ≤ ${fmt(cp.gtol)})`],
+      ["outcome", cp.outcome],
       ["iterations", String(cp.iterations)],
-      ["inertia", `${fmtInertia(cp.inertia)} = (negative, zero, positive), tol ${o.tol}`],
-      ["kind", kindOf(cp.inertia)],
+      ["flatness ρ", `${fmt(cp.flatness)} = ‖H∇R‖/(‖H‖‖∇R‖)`],
+      ["inertia", `${fmtInertia(cp.inertia)} = (negative, zero, positive), tol ${o.tol}${cp.inertiaStable ? "" : ` (1e-6: ${fmtInertia(cp.inertiaRange.loose)})`}`],
+      ...(cp.inertiaAtGap ? ([["at the gap", `${fmtInertia(cp.inertiaAtGap)}, gap ratio ${fmt(cp.inertiaAtGap.gapRatio)}`]] as [string, string][]) : []),
+      ["kind", cp.kind ?? "none (not a critical point)"],
       ...(o.out ? ([["written", o.out]] as [string, string][]) : []),
     ]),
   );
 }
 
-/**
- * "minimum", "strict saddle", … from the inertia.
- * @example
- * kindOf({ negative: 1, zero: 0, positive: 9 }); // "strict saddle"
- */
-export function kindOf(i: { negative: number; zero: number; positive: number }): string {
-  if (i.negative > 0) return i.zero > 0 ? "saddle (degenerate)" : "strict saddle";
-  if (i.zero > 0) return "degenerate: minimum or saddle (zero eigenvalues)";
-  return "strict local minimum";
-}
+/** One line on each non-critical outcome, for the warning. */
+const OUTCOME_HINT: Record<CriticalOutcome, string> = {
+  critical: "",
+  escaping: "‖θ‖ grows while R falls: a minimum at infinity",
+  "gradient-flat": "∇R lies in an approximate kernel of H: no Newton-type step lowers ‖∇R‖ here",
+  stalled: "no step lowered ‖∇R‖ further, or the budget ran out",
+};
