@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  zeroToleranceFromGap,
   BACKENDS,
   type BackendName,
   DEFAULT_INERTIA_TOL,
@@ -503,5 +504,30 @@ describe("the zero rule's threshold and reference spectrum", () => {
   });
   it("refuses a non-finite reference with a typed error naming the argument", () => {
     expect(() => inertiaFromEigenvalues([1], { reference: [Number.NaN] })).toThrow(/^inertiaFromEigenvalues: .*'reference/);
+  });
+});
+
+describe("zeroToleranceFromGap (the spectral-gap zero rule)", () => {
+  it("splits at the widest qualifying gap, threshold at the geometric mean of its sides", () => {
+    const g = zeroToleranceFromGap([1e-17, -3e-16, 0.5, 2]);
+    expect(g).not.toBe(null);
+    expect(g!.zeros).toBe(2);
+    // scale s = max(1, 2) = 2; the lower side is max(3e-16, ε·s) = 2ε; threshold √(2ε · 0.5); tol = threshold / s
+    expect(g!.tol).toBe(Math.sqrt(2 * Number.EPSILON * 0.5) / 2);
+    expect(g!.gapRatio).toBe(0.5 / (2 * Number.EPSILON));
+    expect(inertiaFromEigenvalues([1e-17, -3e-16, 0.5, 2], { tol: g!.tol }).zero).toBe(2);
+  });
+
+  it("no gap: null (a spread of small eigenvalues, or zeros above 1e-6·scale, or a ratio under 1e3)", () => {
+    expect(zeroToleranceFromGap([1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1])).toBe(null);
+    expect(zeroToleranceFromGap([1e-3, 10, 100])).toBe(null);
+    expect(zeroToleranceFromGap([1e-7, 5e-5, 1])).toBe(null);
+    expect(zeroToleranceFromGap([])).toBe(null);
+  });
+
+  it("exact zeros count against the floor ε·scale", () => {
+    const g = zeroToleranceFromGap([0, 0, 3, 4]);
+    expect(g!.zeros).toBe(2);
+    expect(g!.gapRatio).toBe(3 / (Number.EPSILON * 4));
   });
 });

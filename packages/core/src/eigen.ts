@@ -106,7 +106,7 @@ export function inertiaThreshold(values: ArrayLike<number>, tol: number = DEFAUL
  * well above, so this gap is the numerical rank decision of Golub & Van Loan §5.4.1 made where the spectrum itself
  * says so. Returns null when no split qualifies (then `DEFAULT_INERTIA_TOL` is the usual choice).
  * @example
- * zeroToleranceFromGap([1e-17, -3e-16, 0.5, 2]); // { tol: ≈1.2e-8, gapRatio: ≈1.1e15, zeros: 2 }
+ * zeroToleranceFromGap([1e-17, -3e-16, 0.5, 2]); // { tol: ≈7.5e-9, gapRatio: ≈1.1e15, zeros: 2 }
  */
 export function zeroToleranceFromGap(values: ArrayLike<number>): { tol: number; gapRatio: number; zeros: number } | null {
   checkVector("zeroToleranceFromGap", "values", values);

@@ -4,6 +4,7 @@ import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { lossAndGradientRaw } from "./network.js";
 import { Problem } from "./problem.js";
+import { Deflation } from "./symmetry.js";
 import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
 import type { Dataset, MlpSpec, Model } from "./types.js";
 
@@ -33,8 +34,9 @@ export interface RefineOptions {
 /**
  * How a refinement ended (docs/conventions.md#critical-outcomes), decided in this order:
  * - `critical`: ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂);
- * - `escaping`: over the second half of the accepted iterates ‖θ‖ grew by ≥ 10 % while R fell: the run follows a
- *   path to a minimum at infinity (saturating units), along which ‖∇R‖ only decays;
+ * - `escaping`: over the second half of the accepted iterates ‖θ‖ grew by ≥ 10 % while ‖∇R‖ fell: the run follows
+ *   a path to a critical point at infinity (saturating units; a minimum at infinity when R falls too), along which
+ *   ‖∇R‖ only decays;
  * - `gradient-flat`: ∇R lies in an approximate kernel of H, ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ flatTol: a stationary region of
  *   ‖∇R‖² that is not critical (Frye et al. 2021), where Newton-type steps cannot lower ‖∇R‖;
  * - `stalled`: none of these (the iteration budget ran out, or no step lowered ‖∇R‖).
@@ -125,7 +127,7 @@ function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings 
 /** ‖θ‖₂ and R at each accepted iterate, in order (the start first): what the `escaping` test reads. */
 type Trace = { norm: number; loss: number }[];
 
-function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings): CriticalPoint {
+function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, deflation?: Deflation): CriticalPoint {
   let p: Float64Array = Float64Array.from(model.params);
   let iterations = 0;
   // θ, X and Y stay in WASM memory for both phases: each evaluation only writes the new θ.
@@ -138,15 +140,17 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings): Cr
       return { value: 0.5 * dot(g, g), grad: hg };
     };
     const lb = new Lbfgs(phi, p);
-    // The first-order phase hands over to LM once ‖∇R‖ ≤ 1e-8 (LM's region of fast convergence) or progress stalls.
-    while (iterations < o.maxIter && Math.sqrt(2 * lb.state.value) > Math.max(o.gtol, 1e-8) && !o.signal?.aborted) {
+    // The first-order phase hands over to LM once ‖∇R‖ ≤ 1e-8 (LM's region of fast convergence), when progress
+    // stalls, or when only LM's share of the budget is left (min(200, maxIter/2) iterations).
+    const firstOrderBudget = o.maxIter - Math.min(200, Math.floor(o.maxIter / 2));
+    while (iterations < firstOrderBudget && Math.sqrt(2 * lb.state.value) > Math.max(o.gtol, 1e-8) && !o.signal?.aborted) {
       if (!lb.step()) break;
       iterations++;
       trace.push({ norm: nrm2(lb.state.x), loss: problem.setParamsUnchecked(lb.state.x).loss() });
     }
     p = lb.state.x;
   }
-  const lm = levenbergMarquardt(problem, p, { gtol: o.gtol, maxIter: o.maxIter - iterations, signal: o.signal }, trace);
+  const lm = levenbergMarquardt(problem, p, { gtol: o.gtol, maxIter: o.maxIter - iterations, signal: o.signal }, trace, deflation);
   p = lm.p;
   iterations += lm.iterations;
   return classifyPoint(problem, model, p, iterations, trace, o, lm.hessian);
@@ -217,14 +221,16 @@ function kindOfInertia(i: Inertia): CriticalKind {
 }
 
 /**
- * The `escaping` test: at least 10 accepted iterates, and from the middle one to the last ‖θ‖ grew by ≥ 10 % while R
- * fell (the growth a run toward a minimum at infinity shows; a run converging to a finite point slows its growth).
+ * The `escaping` test: at least 10 accepted iterates, and from the middle one to the last ‖θ‖ grew by ≥ 10 % (every
+ * accepted step lowered ‖∇R‖): the run converges to a critical point at infinity, a minimum when R fell. Saturating
+ * units make such points: their curvature and gradient decay together as ‖θ‖ grows. A run converging to a finite
+ * point slows its growth geometrically.
  */
 function isEscaping(trace: Trace): boolean {
   if (trace.length < 10) return false;
   const mid = trace[Math.floor(trace.length / 2)];
   const end = trace[trace.length - 1];
-  return end.norm >= ESCAPE_GROWTH * mid.norm && end.loss < mid.loss;
+  return end.norm >= ESCAPE_GROWTH * mid.norm;
 }
 
 /** The `escaping` test's growth factor of ‖θ‖ over the second half of a run. */
@@ -236,10 +242,15 @@ function levenbergMarquardt(
   p0: Float64Array,
   o: { gtol: number; maxIter: number; signal?: AbortSignal },
   trace: Trace,
+  deflation?: Deflation,
 ): { p: Float64Array; iterations: number; hessian: Mat | null } {
   let p: Float64Array = p0;
   let g = problem.setParamsUnchecked(p).gradient();
   let gn = nrm2(g);
+  // The merit LM lowers: ‖∇R‖, or the deflated ‖m(θ)∇R‖ when known points are deflated.
+  const deflated = deflation !== undefined && deflation.size > 0;
+  let df = deflated ? deflation.factor(p) : { m: 1, gradLog: new Float64Array(0) };
+  let merit = df.m * gn;
   let mu = -1;
   let nu = 2;
   let it = 0;
@@ -260,7 +271,7 @@ function levenbergMarquardt(
     const c = toEigenbasis(V.data, M, g);
     let pmax = 0; // ‖θ‖∞, the scale of the Newton step bound and of the geodesic difference step
     for (let i = 0; i < M; i++) pmax = Math.max(pmax, Math.abs(p[i]));
-    type Trial = { p: Float64Array; g: Float64Array; n: number; loss: number; pred: number };
+    type Trial = { p: Float64Array; g: Float64Array; n: number; merit: number; df: typeof df; loss: number; pred: number };
     // One trial at damping m: the velocity δ₁ = −V diag(λ/(λ² + m)) c, alone and with its geodesic correction;
     // the better of the two, with the decrease of ‖∇R‖² the linear model ∇R + Hδ₁ predicts.
     const trial = (m: number, maxStep: number): Trial | null => {
@@ -275,16 +286,26 @@ function levenbergMarquardt(
       const d1 = fromEigenbasis(V.data, M, coef);
       if (!(nrm2(d1) <= maxStep)) return null;
       let best: Trial | null = null;
-      const consider = (pn: Float64Array) => {
+      // The step δ₁ (+ δ₂): θ + δ₁ + δ₂, or with deflation θ + τ(δ₁ + δ₂) with τ = 1/(1 − ⟨∇log m, δ₁ + δ₂⟩), the
+      // deflated Newton step (Farrell et al. 2015, by Sherman–Morrison).
+      const consider = (step1: Float64Array, step2: Float64Array | null) => {
+        let tau = 1;
+        if (deflated) {
+          const den = 1 - dot(df.gradLog, step1) - (step2 ? dot(df.gradLog, step2) : 0);
+          if (Math.abs(den) > 1e-8) tau = 1 / den;
+        }
+        const pn = axpy(tau, step1, Float64Array.from(p));
+        if (step2) axpy(tau, step2, pn);
         if (!pn.every(Number.isFinite)) return;
         const e = problem.setParamsUnchecked(pn).lossAndGradient();
         const nn = nrm2(e.gradient);
-        if (Number.isFinite(nn) && (best === null || nn < best.n)) best = { p: pn, g: e.gradient, n: nn, loss: e.loss, pred };
+        const dfn = deflated ? deflation.factor(pn) : df;
+        const mn = dfn.m * nn;
+        if (Number.isFinite(mn) && (best === null || mn < best.merit)) best = { p: pn, g: e.gradient, n: nn, merit: mn, df: dfn, loss: e.loss, pred: pred * df.m * df.m };
       };
-      const p1 = axpy(1, d1, Float64Array.from(p));
-      consider(p1);
+      consider(d1, null);
       const d2 = geodesicAcceleration(problem, p, pmax, d1, lam, V.data, m);
-      if (d2 !== null) consider(axpy(1, d2, Float64Array.from(p1)));
+      if (d2 !== null) consider(d1, d2);
       return best;
     };
     // The nearly undamped step (pseudo-inverse Newton on the eigenvalues above MU_FLOOR·max|λ|), tried once per
@@ -294,12 +315,14 @@ function levenbergMarquardt(
     let accepted = false;
     for (let tries = 0; tries < 60; tries++) {
       let b = trial(mu, Infinity);
-      if (tries === 0 && newton !== null && (b === null || newton.n < b.n)) b = newton;
-      if (b !== null && b.n < gn) {
-        const rho = b.pred > 0 ? (gn * gn - b.n * b.n) / b.pred : 1;
+      if (tries === 0 && newton !== null && (b === null || newton.merit < b.merit)) b = newton;
+      if (b !== null && b.merit < merit) {
+        const rho = b.pred > 0 ? (merit * merit - b.merit * b.merit) / b.pred : 1;
         p = b.p;
         g = b.g;
         gn = b.n;
+        merit = b.merit;
+        df = b.df;
         trace.push({ norm: nrm2(p), loss: b.loss });
         mu = Math.max(mu * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), muMin);
         nu = 2;
@@ -391,6 +414,12 @@ export interface FindOptions extends RefineOptions {
    */
   descend?: boolean;
   descentIter?: number;
+  /**
+   * Deflate every critical point found (and its copies under neuron permutations and sign flips) from the later
+   * refinements, so they converge to new critical points or fail instead of finding the same one again (Farrell,
+   * Birkisson & Funke 2015). Default true.
+   */
+  deflate?: boolean;
   /** Called after every start. */
   onProgress?: (p: { start: number; starts: number; found: number }) => void;
 }
@@ -403,7 +432,8 @@ export interface FoundCriticalPoint extends CriticalPoint {
 /**
  * Multi-start search for critical points of R: `starts` seeded random initialisations, each refined with
  * `refineCriticalPoint` directly (drawn to saddles) and, with `descend`, after an L-BFGS descent of R (drawn to
- * minima); converged points are collected once each and returned sorted by loss, with loss,
+ * minima); with `deflate` (default) every point found is deflated from the later refinements (`Deflation`, Farrell
+ * et al. 2015). Points ending `critical` are collected once each and returned sorted by loss, with loss,
  * ‖∇R‖, eigenvalues and inertia. Two points are the same when their losses agree to `distinctTol` (relative,
  * with an absolute floor of distinctTol·1e-6) and so do their sorted Hessian spectra (to distinctTol·max(1, max|λ|)):
  * copies under neuron permutations and sign flips (odd activations) have identical spectra and are merged.
@@ -430,12 +460,18 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   const descend = options.descend ?? true;
   const descentIter = options.descentIter ?? 500;
   checkNumber(fn, "descentIter", descentIter, { min: 0, integer: true });
+  const deflate = options.deflate ?? true;
+  if (typeof deflate !== "boolean") throw new ValueError(`${fn}: 'deflate' must be a boolean; found ${String(deflate)}`);
+  const deflation = deflate ? new Deflation(net) : undefined;
   const collect = (params: Float64Array) => {
-    const cp = refineRaw(net, { ...(bare as MlpSpec), params }, data, o);
+    const cp = refineRaw(net, { ...(bare as MlpSpec), params }, data, o, deflation);
     if (!cp.converged) return;
     const same = found.find((f) => samePoint(f, cp, dtol));
     if (same) same.hits++;
-    else found.push({ ...cp, hits: 1 });
+    else {
+      found.push({ ...cp, hits: 1 });
+      deflation?.add(cp.model.params);
+    }
   };
   for (let k = 0; k < starts && !o.signal?.aborted; k++) {
     const params = initParams(spec, { scheme, std, seed: seed + k });

@@ -74,7 +74,7 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
 /** One line on each non-critical outcome, for the warning. */
 const OUTCOME_HINT: Record<CriticalOutcome, string> = {
   critical: "",
-  escaping: "‖θ‖ grows while R falls: a minimum at infinity",
+  escaping: "‖θ‖ grows while ‖∇R‖ falls: a critical point at infinity",
   "gradient-flat": "∇R lies in an approximate kernel of H: no Newton-type step lowers ‖∇R‖ here",
   stalled: "no step lowered ‖∇R‖ further, or the budget ran out",
 };
