@@ -2,7 +2,7 @@
 
 const fmtMs = (x) => (x === undefined ? "—" : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? "—" : x >= 10 ? x.toFixed(1) + "×" : x.toFixed(2) + "×");
-const fmtSci = (x) => (x === undefined ? "—" : x.toExponential(1));
+const fmtSci = (x) => (x === undefined ? "—" : x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4) ? x.toExponential(1) : String(+x.toPrecision(3)));
 
 function row(caseResult, impl) {
   return caseResult.results.find((r) => r.impl === impl);
@@ -104,6 +104,15 @@ export function evaluateTargets(byEnv) {
             measured: got === undefined ? "—" : `${got.toFixed(got < 10 ? 2 : 0)} ms`,
             met: got !== undefined && got <= t.maxMs,
             miss: got === undefined ? "not measured" : got <= t.maxMs ? "" : `missed by ${((got / t.maxMs - 1) * 100).toFixed(0)} %`,
+          });
+        } else if (t.kind === "accuracy" && t.min !== undefined) {
+          // A floor on a measured quantity (a share of runs, a count of points found).
+          const got = row(c, t.impl)?.accuracy?.[t.metric];
+          out.push({
+            target: `${suite.name} ${t.case}: ${t.impl} ${t.metric} ≥ ${fmtSci(t.min)} (${env})`,
+            measured: fmtSci(got),
+            met: got !== undefined && got >= t.min,
+            miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed: ${fmtSci(got)} of ${fmtSci(t.min)}`,
           });
         } else if (t.kind === "accuracy") {
           const got = row(c, t.impl)?.accuracy?.[t.metric];
