@@ -58,7 +58,7 @@ function pbCase(n, phi, runs) {
           }),
       },
     },
-    accuracy: (_ctx, out) => outcomeMetrics(out.phis[0].records),
+    accuracy: (_ctx, out) => outcomeMetrics(out.phis[0].runs),
   };
 }
 
