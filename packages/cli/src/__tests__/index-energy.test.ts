@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { conform, INDEX_ENERGY_RUN, run, runJson, SHAPES, tempDir } from "./run.js";
+import { BIN, conform, INDEX_ENERGY_RUN, PKG, run, runJson, SHAPES, tempDir } from "./run.js";
 
 // `losscape index-energy` on a tiny net (3-3-3 tanh without biases, M = 18): runs of ~0.05 s, so every test stays
 // within a few seconds. The runs' numbers themselves are @losscape/spectra's (tested there); here: the file, the
@@ -51,6 +52,33 @@ describe("losscape index-energy", () => {
     const again = await runJson([...TINY, "--runs", "3", "--out", out, "--max-index", "0.3"]);
     expect(again.out.runsComputed).toBe(0);
     expect(again.out.runsStored).toBe(6);
+  });
+
+  it("the lines are on disk while the command runs: killed mid-way, it resumes to the same runs", async () => {
+    const dir = tempDir();
+    const out = join(dir, "runs.jsonl");
+    const args = [...TINY, "--runs", "20", "--out", out];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: PKG, stdio: "ignore" });
+    const exited = new Promise((r) => child.on("exit", r));
+    // Wait for the header and 3 runs, then kill the process (no chance to flush anything more).
+    const deadline = Date.now() + 8000;
+    while (Date.now() < deadline && !(existsSync(out) && readFileSync(out, "utf8").split("\n").length > 4)) await new Promise((r) => setTimeout(r, 10));
+    child.kill("SIGKILL");
+    await exited;
+    const partial = lines(out).length;
+    expect(partial).toBeGreaterThan(3);
+    expect(partial).toBeLessThan(41); // killed before the end
+    const size = statSync(out).size;
+    const { out: rec } = await runJson(args);
+    expect(statSync(out).size).toBeGreaterThan(size);
+    expect((rec.runsStored as number) + (rec.runsComputed as number)).toBe(40);
+    const file = lines(out).slice(1);
+    expect(new Set(file.map((l) => `${l.phi}:${l.run}`)).size).toBe(40);
+    const ref = join(dir, "ref.jsonl");
+    await runJson([...TINY, "--runs", "20", "--out", ref]);
+    const key = (l: Record<string, unknown>) => `${l.phi}:${String(l.run).padStart(3)}`;
+    const sorted = (ls: Record<string, unknown>[]) => [...ls].sort((a, b) => (key(a) < key(b) ? -1 : 1)).map(withoutTime);
+    expect(sorted(file)).toEqual(sorted(lines(ref).slice(1)));
   });
 
   it("refuses other settings, a foreign file and bad lines with exit 2, naming the file and the line", async () => {
