@@ -351,7 +351,7 @@ export function figure6(
   const yLo = Math.min(0, ...estimates.map((e) => e.lo)) * 1.2;
   const panelB = renderSvg({
     marginTop: 62,
-    x: { label: "φ = M / (m·d_out)", domain: [0, 1], grid: true },
+    x: { label: "φ = M / (m·d_out)", domain: [0, Math.max(1, ...estimates.map((e) => e.phi * 1.05))], grid: true },
     y: { label: "critical energy ε_c", domain: [yLo, yHi], grid: true },
     marks: withTitle("(b) fitted ε_c against φ (bars: 95 % bootstrap interval)", [
       Plot.ruleY([0], { stroke: "#555" }),

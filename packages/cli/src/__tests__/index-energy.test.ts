@@ -158,6 +158,9 @@ describe("losscape index-energy", () => {
     const badPlot = await run([...TINY, "--plot", join(dir, "f.pdf")]);
     expect(badPlot.code).toBe(2);
     expect(badPlot.stderr).toMatch(/--plot must end in \.svg or \.png/);
+    const window = await run([...TINY, "--max-index", "1"]);
+    expect(window.code).toBe(2);
+    expect(window.stderr).toMatch(/--max-index must be < 1 .*found 1/);
     const noPhi = await run(["index-energy", "--widths", "3,3,3"]);
     expect(noPhi.code).toBe(2);
     expect(noPhi.stderr).toMatch(/--phi is required with Gaussian data/);

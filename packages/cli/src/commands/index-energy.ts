@@ -79,6 +79,7 @@ const SETTING_OPTION: Record<keyof Settings, string> = {
  */
 export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context): Promise<void> {
   const t0 = performance.now();
+  if (!(o.maxIndex < 1)) throw new InputError(`--max-index must be < 1 (the fit's small-index window 0 < α ≤ a); found ${o.maxIndex}`);
   if (o.plot) checkPlotPath(o.plot);
   if (o.out) checkWritable(o.out, "--out");
   const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation), bias: o.bias };
