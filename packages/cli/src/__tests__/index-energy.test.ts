@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, conform, INDEX_ENERGY_RUN, PKG, run, runJson, SHAPES, tempDir } from "./run.js";
+import { BIN, conform, fx, INDEX_ENERGY_RUN, PKG, run, runJson, SHAPES, tempDir } from "./run.js";
 
 // `losscape index-energy` on a tiny net (3-3-3 tanh without biases, M = 18): runs of ~0.05 s, so every test stays
 // within a few seconds. The runs' numbers themselves are @losscape/spectra's (tested there); here: the file, the
@@ -148,6 +148,16 @@ describe("losscape index-energy", () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^\s*0\.5\s+32\s+8\s+88%\s+0%\s+0%\s+13%.*0\.125\s+0\.01127\s*$/m);
     expect(readFileSync(join(dir, "fig6.png")).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("--data fixes m and so φ; a --phi that does not match it is bad input", async () => {
+    // sin20: 20 samples, 1 → 1; the 1-3-1 net with biases has M = 10, so φ = 10/20.
+    const { out: rec } = await runJson(["index-energy", "--widths", "1,3,1", "--data", fx("sin20.json"), "--runs", "2", "--steps", "0", "--quiet"]);
+    expect((rec.phis as { phi: number; samples: number }[]).map((p) => [p.phi, p.samples])).toEqual([[0.5, 20]]);
+    expect((rec.settings as { data: { sha256: string } }).data.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const bad = await run(["index-energy", "--widths", "1,3,1", "--data", fx("sin20.json"), "--phi", "0.3", "--runs", "1", "--quiet"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'phi\[0\]' = 0.3 does not match the data set: m = 20 samples give φ = M\/\(m·d_out\) = 0.5/);
   });
 
   it("checks --out and --plot before the work; --phi is required without --data; --help", async () => {
