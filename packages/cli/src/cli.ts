@@ -210,6 +210,23 @@ export function buildProgram(): Command {
     .addOption(new Option("--seed <s>", "seed of random directions").argParser(num({ integer: true })).default(0))
     .option("--plot <F>", "contours of the slice; .svg or .png");
 
+  define(program, "index-energy", "Pennington & Bahri's Figure 6: index against energy of critical points from descents, ε_c against φ", async () => (await import("./commands/index-energy.js")).indexEnergyCommand)
+    .addOption(new Option("--widths <w>", "the net, e.g. 16,16,16 (required)").argParser(numList({ min: 1, integer: true }, 2)).makeOptionMandatory())
+    .option("--activation <a>", `hidden activation: ${ACTIVATION_NAMES} (with a parameter: ${PARAM_FORMS}), or one per hidden layer, comma-separated`, "tanh")
+    .option("--no-bias", "no biases (Pennington & Bahri's nets)")
+    .addOption(new Option("--phi <list>", "φ = M/(m·d_out) values, comma-separated (required without --data: m = round(M/(φ·d_out)) Gaussian samples)").argParser(numList({ min: 0, exclusiveMin: true, what: "φ = parameters per data-output" })))
+    .addOption(new Option("--runs <N>", "runs per φ").argParser(num({ min: 0, integer: true })).default(100))
+    .addOption(new Option("--steps <list>", "descent steps before the refinement; run r takes the (r mod length)-th").argParser(numList({ min: 0, integer: true })).default([0, 4, 16, 64, 256, 1024]))
+    .addOption(new Option("--optimizer <o>", "descent: lbfgs, adam or gd").argParser(oneOf("lbfgs", "adam", "gd")).default("lbfgs"))
+    .addOption(new Option("--method <m>", "refinement: newton or gradnorm (as `losscape critical`)").argParser(oneOf("newton", "gradnorm")).default("newton"))
+    .addOption(new Option("--max-iter <k>", "bound on the refinement's iterations (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, integer: true })))
+    .addOption(new Option("--seed <s>", "seed of the data and the initialisations").argParser(num({ integer: true })).default(0))
+    .addOption(new Option("--max-index <a>", "the fit's window: critical runs with 0 < α ≤ a").argParser(num({ min: 0, max: 1, exclusiveMin: true })).default(0.1))
+    .option("--data <D>", "a data file instead of Gaussian data (fixes m, hence φ)")
+    .addOption(inputsOpt())
+    .option("--out <F>", "append every run as one JSON line (resumes from F when it exists)")
+    .option("--plot <F>", "Figure 6a (α against ε) and 6b (ε_c against φ); .svg or .png");
+
   define(program, "demo", "the built-in example end to end, with a report folder", async () => (await import("./commands/demo.js")).demoCommand)
     .option("--out <DIR>", "report folder", "losscape-report")
     .option("--quick", "smaller sizes (the same steps; for tests)");

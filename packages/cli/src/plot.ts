@@ -282,3 +282,99 @@ export function sliceFigure(o: { grid: number[][]; a: number[]; b: number[]; tit
     ]),
   });
 }
+
+/** One φ of Figure 6: its runs, the fit on its critical runs and the Wigner model's α(ε) at its φ. */
+export interface Figure6Phi {
+  phi: number;
+  phiEffective: number;
+  runs: { eps: number; alpha: number; outcome: string }[];
+  fit: { epsC: number | null; slope: number; epsCInterval: [number, number] | null } | null;
+  /** [ε, α] of the Wigner model at φ_effective. */
+  theory: [number, number][];
+}
+
+/**
+ * Pennington & Bahri's Figure 6, two panels side by side. (a) The index α against the energy ε of every run, one
+ * colour per φ: critical runs as filled dots, the others faint and hollow (not fitted); the fitted law
+ * α = (s·(ε − ε_c))^{3/2} (solid), the Wigner model's α(ε, φ) (dashed) and the window α = maxIndex (dotted).
+ * (b) The fitted ε_c against φ with its interval, beside ½(1 − φ)², the linear network's ½(1 − φ) and the Wigner
+ * model's ε_c(φ) (`references`, computed by the caller).
+ * @example
+ * figure6([{ phi: 0.5, phiEffective: 0.5, runs, fit, theory }], { maxIndex: 0.1, references })
+ */
+export function figure6(
+  phis: Figure6Phi[],
+  o: { maxIndex: number; title?: string; references: { label: string; points: [number, number][]; dash?: string }[] },
+): string {
+  const colour = (k: number) => PALETTE[k % PALETTE.length];
+  const all = phis.flatMap((p, k) => p.runs.map((r) => ({ eps: r.eps, alpha: r.alpha, critical: r.outcome === "critical", k })));
+  const xTop = Math.max(1e-3, ...all.map((r) => r.eps)) * 1.05;
+  const yTop = Math.max(o.maxIndex * 1.5, ...all.map((r) => r.alpha)) * 1.05;
+  const fitted = phis.flatMap((p, k) => {
+    const f = p.fit;
+    if (!f || f.epsC === null) return [];
+    const from = Math.max(0, f.epsC);
+    const to = Math.min(xTop, f.epsC + Math.pow(yTop, 2 / 3) / f.slope);
+    return Array.from({ length: 61 }, (_, i) => {
+      const eps = from + ((to - from) * i) / 60;
+      return { eps, alpha: Math.pow(Math.max(0, f.slope * (eps - f.epsC!)), 1.5), k };
+    });
+  });
+  const theory = phis.flatMap((p, k) => p.theory.filter(([e]) => e <= xTop).map(([eps, alpha]) => ({ eps, alpha, k })));
+  const byColour = (k: number) => colour(k);
+  const legendA = legendMarks(
+    [
+      ...phis.map((p, k) => ({ label: `φ = ${p.phi}: ${p.runs.filter((r) => r.outcome === "critical").length} of ${p.runs.length} runs critical`, color: colour(k), symbol: "●" })),
+      { label: "faint ○: not critical (not fitted)", color: "#777", symbol: "" },
+      { label: `— fit on the critical runs with α ≤ ${o.maxIndex} (dotted line)`, color: "#444", symbol: "" },
+      { label: "- - Wigner model α(ε, φ)", color: "#444", symbol: "" },
+    ],
+    "top-left",
+  );
+  const panelA = renderSvg({
+    marginTop: 62,
+    x: { label: "energy ε = R / d_out", domain: [0, xTop], grid: true },
+    y: { label: "index α (fraction of negative eigenvalues)", domain: [0, yTop], grid: true },
+    marks: withTitle(`(a) index against energy${o.title ? ": " + o.title : ""}`, [
+      Plot.ruleY([o.maxIndex], { stroke: "#999", strokeDasharray: "2,3" }),
+      Plot.dot(all.filter((r) => !r.critical), { x: "eps", y: "alpha", stroke: (d: { k: number }) => byColour(d.k), strokeOpacity: 0.25, r: 2.5 }),
+      Plot.dot(all.filter((r) => r.critical), { x: "eps", y: "alpha", fill: (d: { k: number }) => byColour(d.k), fillOpacity: 0.7, r: 3.5 }),
+      Plot.line(theory, { x: "eps", y: "alpha", z: "k", stroke: (d: { k: number }) => byColour(d.k), strokeDasharray: "5,4", strokeWidth: 1.5, clip: true }),
+      Plot.line(fitted, { x: "eps", y: "alpha", z: "k", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 2, clip: true }),
+      ...legendA,
+    ]),
+  });
+
+  const estimates = phis.flatMap((p, k) => (p.fit && p.fit.epsC !== null ? [{ phi: p.phiEffective, epsC: p.fit.epsC, lo: p.fit.epsCInterval?.[0] ?? p.fit.epsC, hi: p.fit.epsCInterval?.[1] ?? p.fit.epsC, k }] : []));
+  const phiMin = Math.min(1, ...phis.map((p) => p.phiEffective));
+  const yHi = Math.max(0.05, 0.5 * (1 - phiMin) ** 2, ...estimates.map((e) => e.hi)) * 1.2;
+  const yLo = Math.min(0, ...estimates.map((e) => e.lo)) * 1.2;
+  const panelB = renderSvg({
+    marginTop: 62,
+    x: { label: "φ = M / (m·d_out)", domain: [0, Math.max(1, ...estimates.map((e) => e.phi * 1.05))], grid: true },
+    y: { label: "critical energy ε_c", domain: [yLo, yHi], grid: true },
+    marks: withTitle("(b) fitted ε_c against φ (bars: 95 % bootstrap interval)", [
+      Plot.ruleY([0], { stroke: "#555" }),
+      ...o.references.map((r) => Plot.line(r.points, { x: (d: [number, number]) => d[0], y: (d: [number, number]) => d[1], stroke: "#555", strokeWidth: 1.5, clip: true, ...(r.dash ? { strokeDasharray: r.dash } : {}) })),
+      Plot.ruleX(estimates, { x: "phi", y1: "lo", y2: "hi", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 2 }),
+      Plot.dot(estimates, { x: "phi", y: "epsC", fill: (d: { k: number }) => byColour(d.k), r: 4.5 }),
+      ...legendMarks(o.references.map((r) => ({ label: r.label, color: "#444", symbol: r.dash === undefined ? "—" : r.dash.startsWith("1,") ? "···" : "- -" }))),
+    ]),
+  });
+  return sideBySide([panelA, panelB]);
+}
+
+/** SVG figures placed side by side in one SVG (each keeps its own size). */
+function sideBySide(svgs: string[]): string {
+  let x = 0;
+  let height = 0;
+  const parts = svgs.map((s) => {
+    const w = Number(/\swidth="([\d.]+)"/.exec(s)?.[1] ?? WIDTH);
+    const h = Number(/\sheight="([\d.]+)"/.exec(s)?.[1] ?? HEIGHT);
+    const placed = s.replace(/^<svg /, `<svg x="${x}" y="0" `);
+    x += w;
+    height = Math.max(height, h);
+    return placed;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="${height}" viewBox="0 0 ${x} ${height}"><rect width="100%" height="100%" fill="white"/>${parts.join("")}</svg>`;
+}

@@ -1,8 +1,6 @@
 import { ValueError, eigh, eigvalsh, init, gemv } from "@losscape/core";
 import { createRng, hessian, initParams, type Dataset, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fitCriticalEnergy, tanhNetIndexExperiment } from "./net-experiment.js";
-import { penningtonBahri } from "./pennington-bahri.js";
 import {
   empiricalIndex,
   histogram,
@@ -146,35 +144,5 @@ describe("stochastic Lanczos quadrature", () => {
     expect(() => stochasticLanczosQuadrature((v) => v, 0, { seed: 1 })).toThrow(ValueError);
     expect(() => lanczosQuadrature((v) => v, [0, 0], 2)).toThrow(ValueError);
     expect(() => lanczosQuadrature((v) => v.subarray(1), [1, 1], 2)).toThrow(ValueError);
-  });
-});
-
-describe("tanh nets at critical points (Figure 6)", () => {
-  it("points are critical, their index is the exact Hessian's, H₀ is PSD, and H₀ + H₁ = H", () => {
-    const e = tanhNetIndexExperiment({ inputDim: 2, hidden: 2, samples: 12, seeds: [1, 2, 3] });
-    expect(e.phi).toBeCloseTo(9 / 12, 15);
-    expect(e.points.filter((p) => p.converged).length).toBeGreaterThan(0);
-    for (const p of e.points) {
-      if (p.converged) expect(p.gradNorm).toBeLessThanOrEqual(1e-12); // mlp's default gtol
-      const neg = p.eigenvalues.filter((l) => l < -1e-9 * Math.max(1, ...p.eigenvalues.map(Math.abs))).length;
-      expect(p.index).toBe(neg / p.eigenvalues.length);
-      expect(Math.min(...p.h0Eigenvalues)).toBeGreaterThan(-1e-12);
-      // tr(H₀) + tr(H₁) = tr(H): eigenvalue sums, rounding 1e-10.
-      const s = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
-      expect(Math.abs(s(p.h0Eigenvalues) + s(p.h1Eigenvalues) - s(p.eigenvalues))).toBeLessThan(1e-10);
-      expect(p.theoryIndex).toBe(penningtonBahri({ model: "wigner", phi: e.phi, eps: p.eps }).index);
-    }
-    expect(e.theoryEpsC).toBeGreaterThan(0);
-  });
-  it("fitCriticalEnergy recovers (ε_c, α₀) from exact α = α₀((ε − ε_c)/ε_c)^{3/2}", () => {
-    const epsC = 0.12;
-    const a0 = 0.3;
-    const pts = [0.13, 0.15, 0.2, 0.3, 0.05].map((eps) => ({ eps, index: eps > epsC ? a0 * ((eps - epsC) / epsC) ** 1.5 : 0 }));
-    const fit = fitCriticalEnergy(pts);
-    expect(fit).not.toBeNull();
-    // Exact data: the least-squares line through α^{2/3} is exact to rounding.
-    expect(Math.abs(fit!.epsC - epsC)).toBeLessThan(1e-12);
-    expect(Math.abs(fit!.alpha0 - a0)).toBeLessThan(1e-12);
-    expect(fitCriticalEnergy([{ eps: 0.1, index: 0 }])).toBeNull();
   });
 });

@@ -8,4 +8,4 @@ export * from "./measures.js";
 export { freeConvolutionSubordination, gaussLegendre } from "./subordination.js";
 export * from "./samplers.js";
 export * from "./slq.js";
-export * from "./net-experiment.js";
+export * from "./index-energy.js";

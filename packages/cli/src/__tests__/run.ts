@@ -65,7 +65,7 @@ export function tempDir(): string {
 /** Files left in a directory (to check that no temporary files remain). */
 export const filesIn = (dir: string) => readdirSync(dir).sort();
 
-type Shape = "number" | "integer" | "string" | "boolean" | "null" | "number|null" | "string|null" | readonly Shape[] | { readonly [k: string]: Shape } | "array" | "object";
+type Shape = "number" | "integer" | "string" | "boolean" | "null" | "number|null" | "string|null" | "object|null" | readonly Shape[] | { readonly [k: string]: Shape } | "array" | "object";
 
 /**
  * Check a value against a shape written from docs/cli.md: "number", "integer", ["number"] (array of), {field: shape}
@@ -110,6 +110,24 @@ export function conform(v: unknown, shape: Shape, path = "$"): string[] {
 /** The shapes of the `--json` records of docs/cli.md. */
 export const INERTIA: Shape = { negative: "integer", zero: "integer", positive: "integer" };
 export const MODEL_FILE: Shape = { format: "string", widths: ["integer"], activation: "string", params: ["number"] };
+/** One line of an `index-energy --out` file after the header (docs/formats.md#index-energy-runs-jsonl). */
+export const INDEX_ENERGY_RUN: Shape = {
+  phi: "number",
+  run: "integer",
+  seed: "integer",
+  descentSteps: "integer",
+  eps: "number",
+  alpha: "number",
+  gradNorm: "number",
+  outcome: "string",
+  kind: "string|null",
+  inertia: INERTIA,
+  inertiaStable: "boolean",
+  flatness: "number",
+  normGrowth: "number|null",
+  iterations: "integer",
+  seconds: "number",
+};
 export const SHAPES = {
   hessian: { paramCount: "integer", loss: "number", gradNorm: "number", eigenvalues: ["number"], inertia: INERTIA, tol: "number", warnings: ["string"] },
   critical: { model: MODEL_FILE, loss: "number", gradNorm: "number", gtol: "number", iterations: "integer", outcome: "string", converged: "boolean", flatness: "number", normGrowth: "number", inertia: INERTIA, tol: "number", inertiaRange: { tight: INERTIA, loose: INERTIA }, inertiaStable: "boolean", warnings: ["string"] },
@@ -142,4 +160,29 @@ export const SHAPES = {
   },
   connect: { barrier: "number", path: [{ t: "number", loss: "number" }], method: "string", warnings: ["string"] },
   slice: { grid: [["number"]], axes: [["number"]], dirs: "string", warnings: ["string"] },
+  "index-energy": {
+    settings: { widths: ["integer"], activation: "string", bias: "boolean", optimizer: "string", steps: ["integer"], method: "string", seed: "integer" },
+    paramCount: "integer",
+    outputDim: "integer",
+    maxIndex: "number",
+    out: "string|null",
+    runsComputed: "integer",
+    runsStored: "integer",
+    seconds: "number",
+    phis: [
+      {
+        phi: "number",
+        samples: "integer",
+        phiEffective: "number",
+        runs: "integer",
+        outcomes: { critical: "number", "gradient-flat": "number", escaping: "number", stalled: "number" },
+        medianSeconds: "number|null",
+        fit: "object|null",
+        theoryEpsC: "number",
+        empiricalEpsC: "number",
+      },
+    ],
+    runs: [INDEX_ENERGY_RUN],
+    warnings: ["string"],
+  },
 } satisfies Record<string, Shape>;
