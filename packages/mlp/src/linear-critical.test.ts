@@ -242,6 +242,7 @@ describe.each(BACKENDS)("linearCriticalPoints — backend %s", (backend: Backend
               expect(maxAbsDiff(product(r.model), W), where).toBeLessThanOrEqual(1e-10);
               if (inertiaConstantOnSet(widths, pt.rank)) {
                 expect(counts(r.inertia), where).toEqual(counts(pt.inertia));
+                expect(r.kind, where).toBe(pt.inertia.negative > 0 ? "saddle" : "degenerate"); // the minimum is flat along its orbit
               } else {
                 // Depth ≥ 3 with an unused unit: the refined point is another point of the same set, where the unused
                 // units have moved (e.g. the middle block W²[r:, r:] ≠ 0); each of their moves adds negative directions.

@@ -99,7 +99,13 @@ export function linearCriticalPoints(spec: MlpSpec, data: Dataset, options: Line
     );
   }
   // B = Σ_XX⁻¹ Σ_XY (d_in × d_out), so Σ_YX Σ_XX⁻¹ = Bᵀ and Σ = Σ_YX B.
-  const B = solve(s.sxx, transpose(s.syx));
+  let B: Mat;
+  try {
+    B = solve(s.sxx, transpose(s.syx));
+  } catch (e) {
+    // only with a tol so small that a numerically singular Σ_XX passed the check above
+    throw new ValueError(`${fn}: 'data.x' must have an invertible covariance Σ_XX; found it singular to working precision (tol = ${tol}): ${(e as Error).message}`);
+  }
   const sigma = matmul(s.syx, B);
   symmetrise(sigma);
   const { values, vectors } = eigh(sigma);
