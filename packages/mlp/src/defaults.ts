@@ -18,3 +18,9 @@ export const DEFAULT_FLAT_TOL = 1e-3;
  * (absolute floor 1e-6 of it) and sorted Hessian spectra equal to it times max(1, max|λ|).
  */
 export const DEFAULT_DISTINCT_TOL = 1e-6;
+
+/**
+ * Relative tolerance of `linearCriticalPoints`' assumptions: Σ_XX is invertible when its smallest eigenvalue is
+ * > this × its largest, and Σ's eigenvalues are positive and distinct when λ_{d_out} and every gap are > this·λ₁.
+ */
+export const DEFAULT_LINEAR_TOL = 1e-10;
