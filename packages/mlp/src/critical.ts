@@ -2,7 +2,7 @@ import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFro
 import { DEFAULT_DISTINCT_TOL, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
-import { lossAndGradientRaw } from "./network.js";
+import { forward, lossAndGradientRaw } from "./network.js";
 import { Problem } from "./problem.js";
 import { Deflation } from "./symmetry.js";
 import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
@@ -33,10 +33,11 @@ export interface RefineOptions {
 
 /**
  * How a refinement ended (docs/conventions.md#critical-outcomes), decided in this order:
- * - `critical`: ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂);
- * - `escaping`: over the second half of the accepted iterates ‖θ‖ grew by ≥ 10 % while ‖∇R‖ fell: the run follows
+ * - `escaping`: over the second half of the accepted iterates ‖θ‖ grew by ≥ 10 % (and by ≥ 2.5 % over the last
+ *   quarter) while ‖∇R‖ fell: the run follows
  *   a path to a critical point at infinity (saturating units; a minimum at infinity when R falls too), along which
- *   ‖∇R‖ only decays;
+ *   ‖∇R‖ only decays, below any gtol eventually;
+ * - `critical`: ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂);
  * - `gradient-flat`: ∇R lies in an approximate kernel of H, ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ flatTol: a stationary region of
  *   ‖∇R‖² that is not critical (Frye et al. 2021), where Newton-type steps cannot lower ‖∇R‖;
  * - `stalled`: none of these (the iteration budget ran out, or no step lowered ‖∇R‖).
@@ -89,8 +90,8 @@ export interface CriticalPoint {
  * 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by L-BFGS with the gradient
  * H∇R from the R-operator until ‖∇R‖ ≤ 1e-8, then the LM polish; `maxIter` bounds both phases together.
  *
- * The outcome (`CriticalOutcome`) is decided at the returned point, never assumed: `critical` when
- * ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂), else `escaping`, `gradient-flat` or `stalled`. `kind` is given for
+ * The outcome (`CriticalOutcome`) is decided at the returned point, never assumed: `escaping` when ‖θ‖ is still
+ * growing, else `critical` when ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂), else `gradient-flat` or `stalled`. `kind` is given for
  * critical points only. The inertia is reported three ways: at `tol`, at the spectral gap, and at 1e-9 and 1e-6
  * with a flag when these differ (docs/conventions.md#inertia).
  * @example
@@ -124,15 +125,16 @@ function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings 
   return { method, gtol, gtolRel, maxIter, tol, flatTol, signal: options.signal };
 }
 
-/** ‖θ‖₂ and R at each accepted iterate, in order (the start first): what the `escaping` test reads. */
-type Trace = { norm: number; loss: number }[];
+/** ‖θ‖₂, R and the step length ‖Δθ‖₂ at each accepted iterate, in order (the start first): what the `escaping` test reads. */
+type Trace = { norm: number; loss: number; step: number }[];
 
 function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, deflation?: Deflation): CriticalPoint {
   let p: Float64Array = Float64Array.from(model.params);
   let iterations = 0;
   // θ, X and Y stay in WASM memory for both phases: each evaluation only writes the new θ.
   using problem = new Problem("refineCriticalPoint", net, p, data);
-  const trace: Trace = [{ norm: nrm2(p), loss: problem.setParamsUnchecked(p).loss() }];
+  const start = problem.setParamsUnchecked(p);
+  const trace: Trace = [{ norm: nrm2(p), loss: start.loss(), step: 0 }];
   if (o.method === "gradnorm") {
     const phi = (x: Float64Array) => {
       const g = problem.setParamsUnchecked(x).gradient();
@@ -146,7 +148,8 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, def
     while (iterations < firstOrderBudget && Math.sqrt(2 * lb.state.value) > Math.max(o.gtol, 1e-8) && !o.signal?.aborted) {
       if (!lb.step()) break;
       iterations++;
-      trace.push({ norm: nrm2(lb.state.x), loss: problem.setParamsUnchecked(lb.state.x).loss() });
+      trace.push({ norm: nrm2(lb.state.x), loss: problem.setParamsUnchecked(lb.state.x).loss(), step: distance(lb.state.x, p) });
+      p = Float64Array.from(lb.state.x);
     }
     p = lb.state.x;
   }
@@ -170,10 +173,10 @@ function classifyPoint(problem: Problem, model: Model, p: Float64Array, iteratio
   const startNorm = trace[0].norm;
   const normGrowth = startNorm > 0 ? thetaNorm / startNorm : thetaNorm > 0 ? Infinity : 1;
   let outcome: CriticalOutcome;
-  const escaping = isEscaping(trace);
-  // The relative part of the threshold grows with ‖θ‖: it never certifies a point that is running off to infinity.
-  if (gradNorm <= o.gtol || (gradNorm <= gtol && !escaping)) outcome = "critical";
-  else if (escaping) outcome = "escaping";
+  // A run still growing ‖θ‖ by 10 % over its second half is on its way to infinity, whatever ‖∇R‖ it reached
+  // there (‖∇R‖ decays along such a run; a run converging to a finite point has stopped moving by then).
+  if (isEscaping(trace)) outcome = "escaping";
+  else if (gradNorm <= gtol) outcome = "critical";
   else if (flatness <= o.flatTol) outcome = "gradient-flat";
   else outcome = "stalled";
   const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
@@ -221,16 +224,25 @@ function kindOfInertia(i: Inertia): CriticalKind {
 }
 
 /**
- * The `escaping` test: at least 10 accepted iterates, and from the middle one to the last ‖θ‖ grew by ≥ 10 % (every
- * accepted step lowered ‖∇R‖): the run converges to a critical point at infinity, a minimum when R fell. Saturating
- * units make such points: their curvature and gradient decay together as ‖θ‖ grows. A run converging to a finite
- * point slows its growth geometrically.
+ * The `escaping` test: at least 10 accepted iterates; from the middle one to the last ‖θ‖ grew by ≥ 10 %, and it was
+ * still growing over the last quarter (by ≥ 2.5 %) with a last step longer than 1e-6·max(1, ‖θ‖). Every accepted
+ * step lowered ‖∇R‖: the run converges to a critical point at infinity, a minimum when R fell. Saturating units make
+ * such points: their curvature and gradient decay together as ‖θ‖ grows, and the steps along the escape stay long.
+ * A run that ends at a finite point settles: its last (Newton) step is at the rounding level.
  */
 function isEscaping(trace: Trace): boolean {
-  if (trace.length < 10) return false;
-  const mid = trace[Math.floor(trace.length / 2)];
-  const end = trace[trace.length - 1];
-  return end.norm >= ESCAPE_GROWTH * mid.norm;
+  const n = trace.length;
+  if (n < 10) return false;
+  const last = trace[n - 1];
+  const settled = last.step <= 1e-6 * Math.max(1, last.norm);
+  return !settled && last.norm >= ESCAPE_GROWTH * trace[Math.floor(n / 2)].norm && last.norm >= Math.sqrt(Math.sqrt(ESCAPE_GROWTH)) * trace[Math.floor((3 * n) / 4)].norm;
+}
+
+/** ‖a − b‖₂. */
+function distance(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
 }
 
 /** The `escaping` test's growth factor of ‖θ‖ over the second half of a run. */
@@ -318,12 +330,12 @@ function levenbergMarquardt(
       if (tries === 0 && newton !== null && (b === null || newton.merit < b.merit)) b = newton;
       if (b !== null && b.merit < merit) {
         const rho = b.pred > 0 ? (merit * merit - b.merit * b.merit) / b.pred : 1;
+        trace.push({ norm: nrm2(b.p), loss: b.loss, step: distance(b.p, p) });
         p = b.p;
         g = b.g;
         gn = b.n;
         merit = b.merit;
         df = b.df;
-        trace.push({ norm: nrm2(p), loss: b.loss });
         mu = Math.max(mu * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), muMin);
         nu = 2;
         accepted = true;
@@ -425,7 +437,7 @@ export interface FindOptions extends RefineOptions {
 }
 
 export interface FoundCriticalPoint extends CriticalPoint {
-  /** How many starts converged to this point (or to a symmetric copy with the same loss and spectrum). */
+  /** How many starts converged to this point (or to a point with the same loss and the same spectrum or outputs). */
   hits: number;
 }
 
@@ -435,10 +447,10 @@ export interface FoundCriticalPoint extends CriticalPoint {
  * minima); with `deflate` (default) every point found is deflated from the later refinements (`Deflation`, Farrell
  * et al. 2015). Points ending `critical` are collected once each and returned sorted by loss, with loss,
  * ‖∇R‖, eigenvalues and inertia. Two points are the same when their losses agree to `distinctTol` (relative,
- * with an absolute floor of distinctTol·1e-6) and so do their sorted Hessian spectra (to distinctTol·max(1, max|λ|)):
- * copies under neuron permutations and sign flips (odd activations) have identical spectra and are merged.
- * Points of one connected critical set whose spectrum varies along it (degenerate saddles, e.g. with dead output
- * weights) are listed separately, each with its own spectrum.
+ * with an absolute floor of distinctTol·1e-6) and so do either their sorted Hessian spectra (to
+ * distinctTol·max(1, max|λ|)) or their outputs on the data (to distinctTol·max(1, max|f|)): copies under neuron
+ * permutations and sign flips have identical spectra, and points of one critical set related by symmetries that
+ * change the spectrum (rescalings, the GL(p) of linear layers, dead output weights) compute the same outputs.
  * @example
  * const points = findCriticalPoints({ widths: [1, 3, 1], activation: "tanh" }, data, { starts: 40, seed: 1 });
  */
@@ -463,13 +475,16 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   const deflate = options.deflate ?? true;
   if (typeof deflate !== "boolean") throw new ValueError(`${fn}: 'deflate' must be a boolean; found ${String(deflate)}`);
   const deflation = deflate ? new Deflation(net) : undefined;
+  const outputs: Float64Array[] = []; // f(X) of each point found, in the order of `found`
   const collect = (params: Float64Array) => {
     const cp = refineRaw(net, { ...(bare as MlpSpec), params }, data, o, deflation);
     if (!cp.converged) return;
-    const same = found.find((f) => samePoint(f, cp, dtol));
-    if (same) same.hits++;
+    const f = forward(cp.model, data.x).data;
+    const same = found.findIndex((p, i) => samePoint(p, outputs[i], cp, f, dtol));
+    if (same >= 0) found[same].hits++;
     else {
       found.push({ ...cp, hits: 1 });
+      outputs.push(f);
       deflation?.add(cp.model.params);
     }
   };
@@ -489,12 +504,21 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   return found.sort((a, b) => a.loss - b.loss);
 }
 
-function samePoint(a: CriticalPoint, b: CriticalPoint, tol: number): boolean {
+/**
+ * Two critical points are one when their losses agree to `tol` (relative, absolute floor tol·1e-6) and either their
+ * sorted Hessian spectra agree (to tol·max(1, max|λ|): copies under neuron permutations and sign flips) or their
+ * outputs on the data do (to tol·max(1, max|f|): one critical set up to symmetries that change the spectrum, such as
+ * rescalings of positively homogeneous units and the GL(p) of linear layers).
+ */
+function samePoint(a: CriticalPoint, fa: Float64Array, b: CriticalPoint, fb: Float64Array, tol: number): boolean {
   if (Math.abs(a.loss - b.loss) > tol * Math.max(Math.abs(a.loss), Math.abs(b.loss)) + tol * 1e-6) return false;
-  const la = a.eigenvalues;
-  const lb = b.eigenvalues;
+  return closeAll(a.eigenvalues, b.eigenvalues, tol) || closeAll(fa, fb, tol);
+}
+
+/** |aᵢ − bᵢ| ≤ tol·max(1, max|a|, max|b|) for every i. */
+function closeAll(a: Float64Array, b: Float64Array, tol: number): boolean {
   let scale = 1;
-  for (let i = 0; i < la.length; i++) scale = Math.max(scale, Math.abs(la[i]), Math.abs(lb[i]));
-  for (let i = 0; i < la.length; i++) if (Math.abs(la[i] - lb[i]) > tol * scale) return false;
+  for (let i = 0; i < a.length; i++) scale = Math.max(scale, Math.abs(a[i]), Math.abs(b[i]));
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > tol * scale) return false;
   return true;
 }
