@@ -135,6 +135,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--gtol <g>", "absolute target ‖∇R‖: critical when ‖∇R‖ ≤ max(gtol, gtol-rel·‖|H|·max(1, |θ|)‖₂)").argParser(num({ min: 0 })).default(DEFAULT_GTOL))
     .addOption(new Option("--gtol-rel <r>", "relative target (rounding θ moves ∇R by up to ε·|H|·|θ| componentwise)").argParser(num({ min: 0 })).default(DEFAULT_GTOL_REL))
     .addOption(new Option("--max-iter <k>", "bound on all iterations, every phase counted (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, integer: true })))
+    .addOption(new Option("--hessian <h>", "dense (LM on the Hessian's eigendecomposition; default up to M = 1024) or matrix-free (Newton-MR on Hessian-vector products)").argParser(oneOf("dense", "matrix-free")))
     .addOption(tolOpt())
     .option("--out <F>", "also write the end point as a model file");
 

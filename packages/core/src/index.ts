@@ -29,3 +29,4 @@ export * from "./eigen.js";
 export * from "./svd.js";
 export * from "./factor.js";
 export * from "./vector.js";
+export * from "./krylov.js";

@@ -29,7 +29,7 @@ function criticalPoint(widths: number[], activation: Activation, data: Dataset):
     const params = initParams({ widths, activation }, { scheme: "normal", std: 1, seed });
     const r = refineCriticalPoint({ widths, activation, params }, data, { method: "gradnorm" });
     // skip the all-but-dead points (every hidden neuron silent): too degenerate to say anything about depth
-    if (r.converged && r.inertia.zero < params.length - 4) return r.model;
+    if (r.converged && r.inertia!.zero < params.length - 4) return r.model;
   }
   return null;
 }
@@ -121,7 +121,7 @@ describe("critical points of deep narrow nets (depth 1–4; tanh, sin, softplus,
       expect(nrm2(gradient(wide, data)), name).toBeLessThanOrEqual(2 * nrm2(gradient(model, data)) + 1e-14);
       const r = refineCriticalPoint(perturbed(wide, 1e-3, 3), data);
       expect(r.converged, `${name} split (${layer}, ${j}): ‖∇R‖ = ${r.gradNorm}`).toBe(true);
-      expect(r.inertia.zero, name).toBeGreaterThanOrEqual(1); // the split direction stays a zero mode
+      expect(r.inertia!.zero, name).toBeGreaterThanOrEqual(1); // the split direction stays a zero mode
       // R is within the perturbation's second-order reach of the embedded point's (1e-6 relative; the critical set
       // through an embedded point has constant R, and a 1e-3 perturbation cannot reach another one)
       expect(Math.abs(r.loss - loss), name).toBeLessThanOrEqual(1e-6 * loss);
@@ -145,7 +145,7 @@ describe("critical points of deep narrow nets (depth 1–4; tanh, sin, softplus,
           // above 1e-12 or was still running off to infinity when it got there (escaping).
           if (r.converged) expect(g).toBeLessThanOrEqual(r.gtol);
           else if (r.outcome !== "escaping") expect(g).toBeGreaterThan(GTOL);
-          if (r.converged && g <= GTOL && r.inertia.negative > 0) saddles++;
+          if (r.converged && g <= GTOL && r.inertia!.negative > 0) saddles++;
         }
       }
     }
@@ -185,7 +185,7 @@ describe("critical points of deep narrow nets (depth 1–4; tanh, sin, softplus,
       const r = refineCriticalPoint(start, data);
       const name = `${activation} ${JSON.stringify(widths)}`;
       expect(r.converged, `${name}: ‖∇R‖ = ${r.gradNorm}`).toBe(true);
-      expect(r.inertia.negative, name).toBe(0); // a minimum
+      expect(r.inertia!.negative, name).toBe(0); // a minimum
       // R at the refined point: measured ≤ 1.2e-14 (R = ‖r‖²/2n with ‖Jᵀr‖/n ≤ 1e-12 and J ill-conditioned)
       expect(r.loss, name).toBeLessThanOrEqual(1e-13);
     }

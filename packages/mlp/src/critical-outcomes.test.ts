@@ -27,7 +27,7 @@ function checkRecord(r: ReturnType<typeof refineCriticalPoint>, data: Dataset, s
   expect(r.gradNorm).toBe(nrm2(g));
   const H = hessian(r.model, data);
   const lam = eigvalsh(H);
-  expect(Array.from(r.eigenvalues)).toEqual(Array.from(lam));
+  expect(Array.from(r.eigenvalues!)).toEqual(Array.from(lam));
   const M = lam.length;
   // gtol = max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂)
   let s2 = 0;
@@ -41,16 +41,16 @@ function checkRecord(r: ReturnType<typeof refineCriticalPoint>, data: Dataset, s
   const rho = r.gradNorm > 0 ? nrm2(hessianVectorProduct(r.model, data, g)) / (hNorm * r.gradNorm) : 0;
   expect(Math.abs(r.flatness - rho)).toBeLessThanOrEqual(1e-12 * Math.max(1, rho));
   expect(r.normGrowth).toBeCloseTo(nrm2(r.model.params) / nrm2(start), 12);
-  expect(r.inertiaRange.tight).toEqual(inertiaFromEigenvalues(lam, { tol: 1e-9 }));
-  expect(r.inertiaRange.loose).toEqual(inertiaFromEigenvalues(lam, { tol: 1e-6 }));
-  expect(r.inertiaStable).toBe(r.inertiaRange.tight.zero === r.inertiaRange.loose.zero && r.inertiaRange.tight.negative === r.inertiaRange.loose.negative);
+  expect(r.inertiaRange!.tight).toEqual(inertiaFromEigenvalues(lam, { tol: 1e-9 }));
+  expect(r.inertiaRange!.loose).toEqual(inertiaFromEigenvalues(lam, { tol: 1e-6 }));
+  expect(r.inertiaStable).toBe(r.inertiaRange!.tight.zero === r.inertiaRange!.loose.zero && r.inertiaRange!.tight.negative === r.inertiaRange!.loose.negative);
   const gap = zeroToleranceFromGap(lam);
   expect(r.inertiaAtGap === null).toBe(gap === null);
   if (gap && r.inertiaAtGap) expect(r.inertiaAtGap.zero).toBe(inertiaFromEigenvalues(lam, { tol: gap.tol }).zero);
   expect(r.converged).toBe(r.outcome === "critical");
   if (r.outcome === "critical") {
     expect(r.gradNorm).toBeLessThanOrEqual(r.gtol);
-    const i = r.inertia;
+    const i = r.inertia!;
     expect(r.kind).toBe(i.negative > 0 ? "saddle" : i.zero > 0 ? "degenerate" : "minimum");
   } else {
     expect(r.kind).toBe(null);
@@ -239,5 +239,50 @@ describe("orbit representatives and deflation", () => {
         expect(Math.sqrt(d2)).toBeGreaterThan(1e-6);
       }
     }
+  });
+});
+
+describe("matrix-free refinement (Newton-MR on Hessian-vector products)", () => {
+  it("small nets: converges where the dense path does, with the same loss and inertia (the spectrum is still computed)", () => {
+    const rng = createRng(5);
+    const xs = new Float64Array(20).map(() => rng.normal());
+    const data: Dataset = { x: { rows: 20, cols: 1, data: xs }, y: { rows: 20, cols: 1, data: xs.map((v) => Math.sin(2 * v)) } };
+    const spec: MlpSpec = { widths: [1, 3, 1], activation: "tanh" };
+    const found = findCriticalPoints(spec, data, { starts: 12, seed: 1 });
+    expect(found.filter((p) => p.inertia.negative > 0).length).toBeGreaterThan(0); // saddles as well as the minimum
+    for (const cp of found) {
+      const start = Float64Array.from(cp.model.params, (v, i) => v + 1e-3 * Math.sin(2.3 * i + 0.7));
+      const r = refineCriticalPoint({ ...spec, params: start }, data, { hessian: "matrix-free" });
+      expect(r.hessian).toBe("matrix-free");
+      expect(r.outcome).toBe("critical");
+      expect(r.gradNorm).toBeLessThanOrEqual(1e-12);
+      expect(Math.abs(r.loss - cp.loss)).toBeLessThanOrEqual(1e-9 * Math.max(1e-3, cp.loss));
+      expect(r.inertia!.negative).toBe(cp.inertia.negative);
+      checkRecord(r, data, start, DEFAULTS);
+    }
+  });
+
+  it("M = 5100 (above the spectrum limit): θ = 0 of a no-bias tanh net is reached from 1e-6 away, a saddle certified by a Lanczos vector", () => {
+    const spec: MlpSpec = { widths: [20, 60, 60, 5], activation: "tanh", bias: false };
+    const data = gaussian(30, 20, 5, 2);
+    const M = 20 * 60 + 60 * 60 + 60 * 5; // 5100
+    expect(M).toBeGreaterThan(2048);
+    const rng = createRng(4);
+    const start = new Float64Array(M).map(() => 1e-6 * rng.normal());
+    const r = refineCriticalPoint({ ...spec, params: start }, data, { maxIter: 30 });
+    expect(r.hessian).toBe("matrix-free");
+    expect(r.outcome).toBe("critical");
+    expect(r.gradNorm).toBe(nrm2(gradient(r.model, data)));
+    expect(r.gradNorm).toBeLessThanOrEqual(1e-12);
+    expect(r.eigenvalues).toBe(null);
+    expect(r.inertia).toBe(null);
+    expect(r.inertiaStable).toBe(null);
+    // θ = 0 couples W¹ and W² only through f's bilinear term: H(0) has ±σ pairs, negative curvature exists
+    expect(r.kind).toBe("saddle");
+  });
+
+  it("findCriticalPoints refuses nets above the spectrum limit, naming M", () => {
+    const spec: MlpSpec = { widths: [20, 60, 60, 5], activation: "tanh", bias: false };
+    expect(() => findCriticalPoints(spec, gaussian(30, 20, 5, 2), { starts: 1 })).toThrow(/findCriticalPoints.*M = 5100/);
   });
 });

@@ -25,7 +25,7 @@ describe.each(BACKENDS)("critical points — backend %s", (backend: BackendName)
       // Loss to 1e-9 relative: the refined point is the reference point or (degenerate cases) a point of the
       // same critical set, on which R is constant.
       expect(Math.abs(r.loss - cp.loss)).toBeLessThanOrEqual(1e-9 * cp.loss);
-      expect([r.inertia.negative, r.inertia.zero, r.inertia.positive]).toEqual(cp.counts_neg_zero_pos);
+      expect([r.inertia!.negative, r.inertia!.zero, r.inertia!.positive]).toEqual(cp.counts_neg_zero_pos);
     }
   });
 
@@ -44,7 +44,7 @@ describe.each(BACKENDS)("critical points — backend %s", (backend: BackendName)
     expect(r.gradNorm).toBeLessThanOrEqual(1e-12);
     // it lands on the critical line through the embedded point: same loss (the line has constant R), a zero mode
     expect(Math.abs(r.loss - fx.critical_points[0].loss)).toBeLessThanOrEqual(1e-9 * fx.critical_points[0].loss);
-    expect(r.inertia.zero).toBeGreaterThanOrEqual(1);
+    expect(r.inertia!.zero).toBeGreaterThanOrEqual(1);
   });
 
   it("gradnorm (minimising ½‖∇R‖²) lands on the saddle cp1 from a perturbed start", () => {
@@ -54,7 +54,7 @@ describe.each(BACKENDS)("critical points — backend %s", (backend: BackendName)
     const r = refineCriticalPoint({ ...spec, params: p }, data, { method: "gradnorm" });
     expect(r.converged).toBe(true);
     expect(Math.abs(r.loss - cp.loss)).toBeLessThanOrEqual(1e-9 * cp.loss);
-    expect([r.inertia.negative, r.inertia.zero, r.inertia.positive]).toEqual(cp.counts_neg_zero_pos);
+    expect([r.inertia!.negative, r.inertia!.zero, r.inertia!.positive]).toEqual(cp.counts_neg_zero_pos);
   });
 
   it("the multi-start search finds the four critical points of the tanh 1-3-1 net from random starts", () => {
@@ -128,6 +128,6 @@ describe.each(BACKENDS)("critical points — backend %s", (backend: BackendName)
     const r = refineCriticalPoint(withParams(model, t.model.params), d);
     expect(r.converged).toBe(true);
     // with l2 > 0 the minimum is strict: all eigenvalues ≥ … positive
-    expect(r.inertia.negative).toBe(0);
+    expect(r.inertia!.negative).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
-import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, nrm2, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
-import { DEFAULT_DISTINCT_TOL, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
+import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
+import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { forward, lossAndGradientRaw } from "./network.js";
@@ -28,6 +28,13 @@ export interface RefineOptions {
   tol?: number;
   /** `gradient-flat` when ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ this at a non-critical end point (default `DEFAULT_FLAT_TOL` = 1e-3). */
   flatTol?: number;
+  /**
+   * 'dense' (the default up to M = `DEFAULT_DENSE_LIMIT` = 1024 parameters): LM on the exact Hessian's
+   * eigendecomposition. 'matrix-free' (the default above): Newton-MR on Hessian-vector products only (MINRES steps,
+   * O(M) memory); the spectrum at the end point is computed densely up to M = 2048 and not at all above (then
+   * `eigenvalues` and the inertias are null and `kind` is 'saddle' only where a Lanczos vector certifies vᵀHv < 0).
+   */
+  hessian?: "dense" | "matrix-free";
   signal?: AbortSignal;
 }
 
@@ -61,18 +68,20 @@ export interface CriticalPoint {
   flatness: number;
   /** ‖θ_end‖₂ / ‖θ_start‖₂ (Infinity from θ = 0 to θ ≠ 0). */
   normGrowth: number;
-  /** Hessian eigenvalues at the point, ascending. */
-  eigenvalues: Float64Array;
-  /** Counts at `tol` (default 1e-9): |λ| ≤ tol·max(1, max|λ|) is zero. */
-  inertia: Inertia;
-  /** Counts at the spectral gap (core's `zeroToleranceFromGap`), null when the spectrum has no gap. */
+  /** Hessian eigenvalues at the point, ascending (null when matrix-free above M = 2048). */
+  eigenvalues: Float64Array | null;
+  /** Counts at `tol` (default 1e-9): |λ| ≤ tol·max(1, max|λ|) is zero (null without the spectrum). */
+  inertia: Inertia | null;
+  /** Counts at the spectral gap (core's `zeroToleranceFromGap`), null when the spectrum has no gap or is not known. */
   inertiaAtGap: (Inertia & { gapRatio: number }) | null;
   /** Counts at tol 1e-9 and 1e-6: when they differ the split into zero and non-zero is not sharp at this point. */
-  inertiaRange: { tight: Inertia; loose: Inertia };
-  /** inertiaRange.tight and .loose agree. */
-  inertiaStable: boolean;
-  /** From `inertia`, and only for `critical` outcomes (null otherwise). */
+  inertiaRange: { tight: Inertia; loose: Inertia } | null;
+  /** inertiaRange.tight and .loose agree (null without the spectrum). */
+  inertiaStable: boolean | null;
+  /** From `inertia`, and only for `critical` outcomes (null otherwise; without the spectrum only a certified 'saddle'). */
   kind: CriticalKind | null;
+  /** How H entered: the dense Hessian, or Hessian-vector products only. */
+  hessian: "dense" | "matrix-free";
 }
 
 /**
@@ -105,7 +114,7 @@ export function refineCriticalPoint(model: Model, data: Dataset, options: Refine
   return refineRaw(net, model, data, o);
 }
 
-type RefineSettings = Required<Omit<RefineOptions, "signal">> & { signal?: AbortSignal };
+type RefineSettings = Required<Omit<RefineOptions, "signal" | "hessian">> & { hessian?: "dense" | "matrix-free"; signal?: AbortSignal };
 
 function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings {
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: 'options' must be an object; found ${String(options)}`);
@@ -122,7 +131,9 @@ function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings 
   const flatTol = options.flatTol ?? DEFAULT_FLAT_TOL;
   checkNumber(fn, "flatTol", flatTol, { min: 0 });
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new ValueError(`${fn}: 'signal' must be an AbortSignal; found ${String(options.signal)}`);
-  return { method, gtol, gtolRel, maxIter, tol, flatTol, signal: options.signal };
+  const hessian = options.hessian;
+  if (hessian !== undefined && hessian !== "dense" && hessian !== "matrix-free") throw new ValueError(`${fn}: 'hessian' must be 'dense' or 'matrix-free'; found ${String(hessian)}`);
+  return { method, gtol, gtolRel, maxIter, tol, flatTol, hessian, signal: options.signal };
 }
 
 /** ‖θ‖₂, R and the step length ‖Δθ‖₂ at each accepted iterate, in order (the start first): what the `escaping` test reads. */
@@ -153,22 +164,53 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, def
     }
     p = lb.state.x;
   }
-  const lm = levenbergMarquardt(problem, p, { gtol: o.gtol, maxIter: o.maxIter - iterations, signal: o.signal }, trace, deflation);
-  p = lm.p;
-  iterations += lm.iterations;
-  return classifyPoint(problem, model, p, iterations, trace, o, lm.hessian);
+  const mode = o.hessian ?? (net.M <= DEFAULT_DENSE_LIMIT ? "dense" : "matrix-free");
+  const second = { gtol: o.gtol, maxIter: o.maxIter - iterations, signal: o.signal };
+  const end = mode === "dense" ? levenbergMarquardt(problem, p, second, trace, deflation) : newtonMR(problem, p, second, trace, deflation);
+  p = end.p;
+  iterations += end.iterations;
+  return classifyPoint(problem, model, p, iterations, trace, o, mode, end.hessian);
 }
 
 /** The returned record at θ = p: ‖∇R‖, the threshold, ρ, the spectrum, the three inertias, the outcome and kind. */
-function classifyPoint(problem: Problem, model: Model, p: Float64Array, iterations: number, trace: Trace, o: RefineSettings, hessianAtP: Mat | null): CriticalPoint {
+function classifyPoint(
+  problem: Problem,
+  model: Model,
+  p: Float64Array,
+  iterations: number,
+  trace: Trace,
+  o: RefineSettings,
+  mode: "dense" | "matrix-free",
+  hessianAtP: Mat | null,
+): CriticalPoint {
   const { loss, gradient } = problem.setParamsUnchecked(p).lossAndGradient();
   const gradNorm = nrm2(gradient);
-  const H = hessianAtP ?? problem.hessian();
-  const eigenvalues = eigvalsh(H);
-  const M = eigenvalues.length;
-  const hNorm = M === 0 ? 0 : Math.max(Math.abs(eigenvalues[0]), Math.abs(eigenvalues[M - 1]));
+  const M = p.length;
   const thetaNorm = nrm2(p);
-  const gtol = Math.max(o.gtol, o.gtolRel * roundingScale(H, p));
+  let eigenvalues: Float64Array | null = null;
+  let hNorm: number;
+  let scale: number;
+  let certifiedSaddle = false;
+  if (mode === "dense" || M <= DEFAULT_SPECTRUM_LIMIT) {
+    const H = hessianAtP ?? problem.hessian();
+    eigenvalues = eigvalsh(H);
+    hNorm = M === 0 ? 0 : Math.max(Math.abs(eigenvalues[0]), Math.abs(eigenvalues[M - 1]));
+    scale = roundingScale(H, p);
+  } else {
+    // Lanczos from a fixed vector: the extreme Ritz values bound ‖H‖₂ from below, and the Ritz vector of the lowest
+    // one certifies a negative eigenvalue when yᵀHy < 0 (Courant–Fischer).
+    const ritz = ritzPairs(lanczos((v) => problem.hvpUnchecked(v), Float64Array.from({ length: M }, (_, i) => 1 + Math.sin(i + 1)), LANCZOS_STEPS));
+    const k = ritz.values.length;
+    hNorm = Math.max(Math.abs(ritz.values[0]), Math.abs(ritz.values[k - 1]));
+    if (ritz.values[0] < -o.tol * Math.max(1, hNorm)) {
+      const y = ritz.vector(0);
+      certifiedSaddle = dot(y, problem.hvpUnchecked(y)) < -o.tol * Math.max(1, hNorm);
+    }
+    let s2 = 0;
+    for (let i = 0; i < M; i++) s2 += Math.max(1, Math.abs(p[i])) ** 2;
+    scale = hNorm * Math.sqrt(s2);
+  }
+  const gtol = Math.max(o.gtol, o.gtolRel * scale);
   const flatness = gradNorm > 0 && hNorm > 0 ? nrm2(problem.hvpUnchecked(gradient)) / (hNorm * gradNorm) : 0;
   const startNorm = trace[0].norm;
   const normGrowth = startNorm > 0 ? thetaNorm / startNorm : thetaNorm > 0 ? Infinity : 1;
@@ -179,20 +221,16 @@ function classifyPoint(problem: Problem, model: Model, p: Float64Array, iteratio
   else if (gradNorm <= gtol) outcome = "critical";
   else if (flatness <= o.flatTol) outcome = "gradient-flat";
   else outcome = "stalled";
+  const record = { model: { ...model, params: p }, loss, gradNorm, iterations, outcome, converged: outcome === "critical", gtol, flatness, normGrowth, hessian: mode };
+  if (eigenvalues === null) {
+    return { ...record, eigenvalues, inertia: null, inertiaAtGap: null, inertiaRange: null, inertiaStable: null, kind: outcome === "critical" && certifiedSaddle ? "saddle" : null };
+  }
   const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
   const gap = M > 0 ? zeroToleranceFromGap(eigenvalues) : null;
   const tight = inertiaFromEigenvalues(eigenvalues, { tol: 1e-9 });
   const loose = inertiaFromEigenvalues(eigenvalues, { tol: 1e-6 });
   return {
-    model: { ...model, params: p },
-    loss,
-    gradNorm,
-    iterations,
-    outcome,
-    converged: outcome === "critical",
-    gtol,
-    flatness,
-    normGrowth,
+    ...record,
     eigenvalues,
     inertia,
     inertiaAtGap: gap ? { ...inertiaFromEigenvalues(eigenvalues, { tol: gap.tol }), gapRatio: gap.gapRatio } : null,
@@ -201,6 +239,9 @@ function classifyPoint(problem: Problem, model: Model, p: Float64Array, iteratio
     kind: outcome === "critical" ? kindOfInertia(inertia) : null,
   };
 }
+
+/** Lanczos steps of the matrix-free classification above DEFAULT_SPECTRUM_LIMIT. */
+const LANCZOS_STEPS = 40;
 
 /**
  * ‖|H|·max(1, |θ|)‖₂ (componentwise): rounding θᵢ to float64 moves it by up to ε|θᵢ| (by ε where |θᵢ| < 1, the
@@ -353,6 +394,75 @@ function levenbergMarquardt(
   return { p, iterations: it, hessian };
 }
 
+/**
+ * Newton-MR on ∇R = 0, matrix-free (Roosta, Liu, Xu & Mahoney 2018; Liu & Roosta 2022): the step d solves H d = −∇R
+ * in the least-squares sense by MINRES on Hessian-vector products (@losscape/core's `minres`, forcing term
+ * rtol = min(1e-2, ‖∇R‖), at most min(5M, 200) products: Lanczos without reorthogonalisation needs more than M on
+ * ill-conditioned H), which stays well defined where H is singular or indefinite.
+ * ⟨H∇R, d⟩ ≤ 0 for MINRES iterates, so d descends ½‖∇R‖²; where it does not (rounding), the step is −H∇R. An Armijo
+ * backtracking line search on ‖∇R‖² (c = 1e-4, halving, at most 40 times) takes the step, scaled by the deflation
+ * factor τ when points are deflated. Stops at gtol (then up to 3 polishing steps), when no step lowers the merit, or
+ * after `maxIter` iterations. `hessian` is always null (no dense H is formed).
+ */
+function newtonMR(
+  problem: Problem,
+  p0: Float64Array,
+  o: { gtol: number; maxIter: number; signal?: AbortSignal },
+  trace: Trace,
+  deflation?: Deflation,
+): { p: Float64Array; iterations: number; hessian: null } {
+  let p: Float64Array = p0;
+  let g = problem.setParamsUnchecked(p).gradient();
+  let gn = nrm2(g);
+  const deflated = deflation !== undefined && deflation.size > 0;
+  let df = deflated ? deflation.factor(p) : { m: 1, gradLog: new Float64Array(0) };
+  let merit = df.m * gn;
+  const M = p.length;
+  let it = 0;
+  let polish = 0;
+  while (it < o.maxIter && (gn > o.gtol || polish < 3) && Number.isFinite(gn) && gn > 0 && !o.signal?.aborted) {
+    if (gn <= o.gtol) polish++;
+    it++;
+    const at = p;
+    const hv = (v: Float64Array) => problem.setParamsUnchecked(at).hvpUnchecked(v);
+    const minusG = g.map((v) => -v);
+    const mr = minres(hv, minusG, { rtol: Math.min(1e-2, gn), maxIter: Math.min(5 * M, 200) });
+    let d = mr.x;
+    const hg = hv(g);
+    let slope = dot(hg, d); // ½ d/dα ‖∇R(θ + αd)‖² at α = 0
+    if (!(slope < 0)) {
+      d = hg.map((v) => -v);
+      slope = -dot(hg, hg);
+    }
+    if (deflated) {
+      const den = 1 - dot(df.gradLog, d);
+      if (Math.abs(den) > 1e-8) d = d.map((v) => v / den);
+    }
+    let accepted = false;
+    for (let alpha = 1, k = 0; k < 40; k++, alpha /= 2) {
+      const pn = axpy(alpha, d, Float64Array.from(p));
+      if (!pn.every(Number.isFinite)) continue;
+      const e = problem.setParamsUnchecked(pn).lossAndGradient();
+      const nn = nrm2(e.gradient);
+      const dfn = deflated ? deflation.factor(pn) : df;
+      const mn = dfn.m * nn;
+      const armijo = deflated ? mn < merit : nn * nn <= gn * gn + 2e-4 * alpha * slope;
+      if (Number.isFinite(mn) && armijo && mn < merit) {
+        trace.push({ norm: nrm2(pn), loss: e.loss, step: distance(pn, p) });
+        p = pn;
+        g = e.gradient;
+        gn = nn;
+        merit = mn;
+        df = dfn;
+        accepted = true;
+        break;
+      }
+    }
+    if (!accepted) break;
+  }
+  return { p, iterations: it, hessian: null };
+}
+
 /** Damping floor: eigenvalues below MU_FLOOR·max|λ| are not inverted (they are at the level of rounding noise). */
 const MU_FLOOR = 1e-12;
 
@@ -436,7 +546,12 @@ export interface FindOptions extends RefineOptions {
   onProgress?: (p: { start: number; starts: number; found: number }) => void;
 }
 
+/** A critical point with its spectrum (`findCriticalPoints` works on nets with M ≤ `DEFAULT_SPECTRUM_LIMIT`). */
 export interface FoundCriticalPoint extends CriticalPoint {
+  eigenvalues: Float64Array;
+  inertia: Inertia;
+  inertiaRange: { tight: Inertia; loose: Inertia };
+  inertiaStable: boolean;
   /** How many starts converged to this point (or to a point with the same loss and the same spectrum or outputs). */
   hits: number;
 }
@@ -467,6 +582,9 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   const std = options.std ?? 1;
   const dtol = options.distinctTol ?? DEFAULT_DISTINCT_TOL;
   checkNumber(fn, "distinctTol", dtol, { min: 0 });
+  if (net.M > DEFAULT_SPECTRUM_LIMIT) {
+    throw new ValueError(`${fn}: telling critical points apart needs their Hessian spectra, computed for M ≤ ${DEFAULT_SPECTRUM_LIMIT} parameters; found M = ${net.M}`);
+  }
   const found: FoundCriticalPoint[] = [];
   const { params: _drop, ...bare } = spec as Model;
   const descend = options.descend ?? true;
@@ -478,7 +596,7 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   const outputs: Float64Array[] = []; // f(X) of each point found, in the order of `found`
   const collect = (params: Float64Array) => {
     const cp = refineRaw(net, { ...(bare as MlpSpec), params }, data, o, deflation);
-    if (!cp.converged) return;
+    if (!cp.converged || !hasSpectrum(cp)) return;
     const f = forward(cp.model, data.x).data;
     const same = found.findIndex((p, i) => samePoint(p, outputs[i], cp, f, dtol));
     if (same >= 0) found[same].hits++;
@@ -504,13 +622,18 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   return found.sort((a, b) => a.loss - b.loss);
 }
 
+/** The spectrum and its inertias are there (always up to M = DEFAULT_SPECTRUM_LIMIT). */
+function hasSpectrum(cp: CriticalPoint): cp is CriticalPoint & Omit<FoundCriticalPoint, "hits"> {
+  return cp.eigenvalues !== null && cp.inertia !== null && cp.inertiaRange !== null && cp.inertiaStable !== null;
+}
+
 /**
  * Two critical points are one when their losses agree to `tol` (relative, absolute floor tol·1e-6) and either their
  * sorted Hessian spectra agree (to tol·max(1, max|λ|): copies under neuron permutations and sign flips) or their
  * outputs on the data do (to tol·max(1, max|f|): one critical set up to symmetries that change the spectrum, such as
  * rescalings of positively homogeneous units and the GL(p) of linear layers).
  */
-function samePoint(a: CriticalPoint, fa: Float64Array, b: CriticalPoint, fb: Float64Array, tol: number): boolean {
+function samePoint(a: FoundCriticalPoint, fa: Float64Array, b: Omit<FoundCriticalPoint, "hits">, fb: Float64Array, tol: number): boolean {
   if (Math.abs(a.loss - b.loss) > tol * Math.max(Math.abs(a.loss), Math.abs(b.loss)) + tol * 1e-6) return false;
   return closeAll(a.eigenvalues, b.eigenvalues, tol) || closeAll(fa, fb, tol);
 }

@@ -10,6 +10,12 @@ export const DEFAULT_GTOL = 1e-12;
 /** Relative target of `refineCriticalPoint`: the scale ‖|H|·max(1, |θ|)‖₂ (componentwise) times this (ε = 2.2e-16; rounding θ moves ∇R by up to ε|H||θ|). */
 export const DEFAULT_GTOL_REL = Number.EPSILON;
 
+/** `refineCriticalPoint` works matrix-free (Newton-MR on Hessian-vector products) above this many parameters, densely up to it. */
+export const DEFAULT_DENSE_LIMIT = 1024;
+
+/** `refineCriticalPoint` computes the dense spectrum (and inertia) of a matrix-free end point up to this many parameters. */
+export const DEFAULT_SPECTRUM_LIMIT = 2048;
+
 /** `refineCriticalPoint` reports `gradient-flat` when ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ this at a non-critical end point. */
 export const DEFAULT_FLAT_TOL = 1e-3;
 

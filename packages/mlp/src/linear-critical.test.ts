@@ -241,15 +241,15 @@ describe.each(BACKENDS)("linearCriticalPoints — backend %s", (backend: Backend
               // ≈ 1e-11; 1e-10 (observed ≤ 2e-15, ‖∇R‖ ≤ 1e-14, loss ≤ 1e-15 relative, ≤ 99 iterations).
               expect(maxAbsDiff(product(r.model), W), where).toBeLessThanOrEqual(1e-10);
               if (inertiaConstantOnSet(widths, pt.rank)) {
-                expect(counts(r.inertia), where).toEqual(counts(pt.inertia));
+                expect(counts(r.inertia!), where).toEqual(counts(pt.inertia));
                 expect(r.kind, where).toBe(pt.inertia.negative > 0 ? "saddle" : "degenerate"); // the minimum is flat along its orbit
               } else {
                 // Depth ≥ 3 with an unused unit: the refined point is another point of the same set, where the unused
                 // units have moved (e.g. the middle block W²[r:, r:] ≠ 0); each of their moves adds negative directions.
                 // The representative is the most degenerate point of its set (counts are semicontinuous), and the
                 // inv(I) negative directions of the product's own rank-r landscape exist at every point of it.
-                expect(r.inertia.negative, where).toBeGreaterThanOrEqual(pt.inertia.negative);
-                expect(r.inertia.zero, where).toBeLessThanOrEqual(pt.inertia.zero);
+                expect(r.inertia!.negative, where).toBeGreaterThanOrEqual(pt.inertia.negative);
+                expect(r.inertia!.zero, where).toBeLessThanOrEqual(pt.inertia.zero);
               }
             }
           }

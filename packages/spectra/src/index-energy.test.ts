@@ -185,7 +185,7 @@ describe("indexEnergyExperiment (Figure 6) on a tiny setup", () => {
     expect(r.eps).toBe(cp.loss / 3);
     expect(r.gradNorm).toBe(cp.gradNorm);
     expect(r.outcome).toBe(cp.outcome);
-    expect(r.inertia).toEqual({ negative: cp.inertia.negative, zero: cp.inertia.zero, positive: cp.inertia.positive });
+    expect(r.inertia).toEqual({ negative: cp.inertia!.negative, zero: cp.inertia!.zero, positive: cp.inertia!.positive });
   });
 
   it("is reproducible by seed; a φ's runs do not depend on the other φ values; another seed gives other runs", async () => {

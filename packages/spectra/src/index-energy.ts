@@ -1,6 +1,7 @@
 import { checkNumber, ValueError, type Inertia } from "@losscape/core";
 import {
   createRng,
+  DEFAULT_SPECTRUM_LIMIT,
   initParams,
   paramCount,
   refineCriticalPoint,
@@ -359,6 +360,9 @@ export async function indexEnergyExperiment(options: IndexEnergyOptions): Promis
   } catch (e) {
     throw new ValueError(`${fn}: 'widths'/'activation' do not make a network: ${(e as Error).message.replace(/^paramCount: /, "")}`);
   }
+  if (M > DEFAULT_SPECTRUM_LIMIT) {
+    throw new ValueError(`${fn}: the index needs each end point's Hessian spectrum, computed for M ≤ ${DEFAULT_SPECTRUM_LIMIT} parameters; found M = ${M}`);
+  }
   const dIn = widths[0];
   const dOut = widths[widths.length - 1];
   checkNumber(fn, "runs", runs, { min: 0, integer: true });
@@ -423,6 +427,8 @@ export async function indexEnergyExperiment(options: IndexEnergyOptions): Promis
       const start: Model = { ...spec, params: initParams(spec, { scheme: "xavier", seed: runSeed }) };
       const trained = train(start, d, { optimizer: descent.optimizer, epochs: descentSteps, signal, ...(descent.lr !== undefined ? { lr: descent.lr } : {}) });
       const cp = refineCriticalPoint(trained.model, d, { ...refine, signal });
+      // M ≤ DEFAULT_SPECTRUM_LIMIT (checked above): the spectrum and its inertias are always there.
+      if (cp.inertia === null || cp.inertiaStable === null) throw new Error(`${fn}: no spectrum at M = ${M}`);
       if (signal?.aborted) {
         aborted = true;
         break outer;

@@ -1,4 +1,4 @@
-import { ValueError, axpy, checkNumber, dot, eigh, nrm2 } from "@losscape/core";
+import { ValueError, axpy, checkNumber, dot, eigh, lanczos, nrm2 } from "@losscape/core";
 import { createRng, hessianVectorProduct, type Dataset, type Model } from "@losscape/mlp";
 
 /** One Lanczos run: Gauss quadrature nodes θ_k and weights τ_k (Σ τ_k = 1) for the probe's spectral measure. */
@@ -23,46 +23,24 @@ export interface SlqResult {
 }
 
 /**
- * Lanczos tridiagonalisation of a symmetric operator from the unit vector v₀, in float64 with full
- * reorthogonalisation (classical Gram–Schmidt applied twice against every earlier Lanczos vector), for `steps`
- * steps or until β_k ≤ 1e-13·max|T| (an invariant subspace). The eigenpairs (θ_k, u_k) of T give the Gauss
+ * @losscape/core's `lanczos` (float64, full reorthogonalisation, stopping at an invariant subspace) from the unit
+ * vector v₀, for `steps` steps. The eigenpairs (θ_k, u_k) of T give the Gauss
  * quadrature ∫ f dμ_v ≈ Σ_k u_k[0]² f(θ_k) of the measure μ_v = Σ_i (v·q_i)² δ_{λ_i}, exact for polynomials of degree
  * < 2·steps (Golub & Meurant, Matrices, Moments and Quadrature, 2010).
  * @example
  * const q = lanczosQuadrature((v) => matVec(a, v), v0, 30);
  */
 export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>, v0: ArrayLike<number>, steps: number): LanczosQuadrature {
-  const fn = "lanczosQuadrature";
-  if (typeof matvec !== "function") throw new ValueError(`${fn}: argument 'matvec' must be a function; found ${typeof matvec}`);
-  const n = v0.length;
-  if (!(n > 0)) throw new ValueError(`${fn}: argument 'v0' must be a non-empty vector; found length ${n}`);
-  checkNumber(fn, "steps", steps, { min: 1, integer: true });
-  const m = Math.min(steps, n);
-  const Q: Float64Array[] = [];
-  let q = Float64Array.from(v0);
-  let nrm = nrm2(q);
-  if (!(nrm > 0) || !Number.isFinite(nrm)) throw new ValueError(`${fn}: argument 'v0' must be finite and non-zero`);
-  for (let i = 0; i < n; i++) q[i] /= nrm;
-  const alpha: number[] = [];
-  const beta: number[] = [];
-  let scale = 0;
-  for (let k = 0; k < m; k++) {
-    Q.push(q);
-    const w = Float64Array.from(matvec(q));
-    if (w.length !== n) throw new ValueError(`${fn}: matvec returned length ${w.length}; expected ${n}`);
-    const a = dot(w, q);
-    alpha.push(a);
-    // Full reorthogonalisation, twice ("twice is enough", Parlett).
-    for (let pass = 0; pass < 2; pass++) {
-      for (const u of Q) axpy(-dot(w, u), u, w);
-    }
-    nrm = nrm2(w);
-    scale = Math.max(scale, Math.abs(a), nrm);
-    if (k === m - 1 || nrm <= 1e-13 * scale) break;
-    beta.push(nrm);
-    q = new Float64Array(n);
-    for (let i = 0; i < n; i++) q[i] = w[i] / nrm;
-  }
+  const l = lanczos(matvec, v0, steps);
+  const { values, vectors } = eigh(tridiagonal(l.alpha, l.beta));
+  const k = l.alpha.length;
+  const weights = new Float64Array(k);
+  for (let j = 0; j < k; j++) weights[j] = vectors.data[j] ** 2; // first row of V
+  return { nodes: values, weights, alpha: l.alpha, beta: l.beta };
+}
+
+/** The symmetric tridiagonal matrix with diagonal `alpha` and off-diagonal `beta`, dense. */
+function tridiagonal(alpha: Float64Array, beta: Float64Array) {
   const k = alpha.length;
   const t = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
@@ -72,10 +50,7 @@ export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>
       t[(i + 1) * k + i] = beta[i];
     }
   }
-  const { values, vectors } = eigh({ rows: k, cols: k, data: t });
-  const weights = new Float64Array(k);
-  for (let j = 0; j < k; j++) weights[j] = vectors.data[j] ** 2; // first row of V
-  return { nodes: values, weights, alpha: Float64Array.from(alpha), beta: Float64Array.from(beta) };
+  return { rows: k, cols: k, data: t };
 }
 
 /**

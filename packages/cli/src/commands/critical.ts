@@ -1,4 +1,4 @@
-import { refineCriticalPoint, serializeModel, type CriticalOutcome } from "@losscape/mlp";
+import { DEFAULT_SPECTRUM_LIMIT, refineCriticalPoint, serializeModel, type CriticalOutcome } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
@@ -14,6 +14,7 @@ export interface CriticalOptions {
   gtol: number;
   gtolRel: number;
   maxIter?: number;
+  hessian?: "dense" | "matrix-free";
   tol: number;
   out?: string;
 }
@@ -29,12 +30,13 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
   if (o.out) checkWritable(o.out, "--out");
   const { model, data } = loadModelAndData(o);
   const st = status(`refining ${describeModel(model)} to a critical point (${o.method})`, ctx.quiet);
-  const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, gtolRel: o.gtolRel, maxIter: o.maxIter, tol: o.tol });
+  const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, gtolRel: o.gtolRel, maxIter: o.maxIter, tol: o.tol, hessian: o.hessian });
   st.end();
   if (o.out) writeModel(o.out, cp.model);
   const warnings: string[] = [];
   if (!cp.converged) warnings.push(`${cp.outcome}: ‖∇R‖ = ${cp.gradNorm} > ${cp.gtol} after ${cp.iterations} iterations (${OUTCOME_HINT[cp.outcome]})`);
-  if (!cp.inertiaStable) warnings.push(`the inertia differs between tol 1e-9 ${fmtInertia(cp.inertiaRange.tight)} and 1e-6 ${fmtInertia(cp.inertiaRange.loose)}`);
+  if (cp.inertiaRange && !cp.inertiaStable) warnings.push(`the inertia differs between tol 1e-9 ${fmtInertia(cp.inertiaRange.tight)} and 1e-6 ${fmtInertia(cp.inertiaRange.loose)}`);
+  if (!cp.inertia) warnings.push(`no Hessian spectrum above M = ${DEFAULT_SPECTRUM_LIMIT} parameters (matrix-free): inertia not computed`);
   const record = {
     model: serializeModel(cp.model),
     loss: cp.loss,
@@ -46,10 +48,11 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
     kind: cp.kind,
     flatness: cp.flatness,
     normGrowth: cp.normGrowth,
-    inertia: counts(cp.inertia),
+    hessian: cp.hessian,
+    inertia: cp.inertia ? counts(cp.inertia) : null,
     tol: o.tol,
     inertiaAtGap: cp.inertiaAtGap ? { ...counts(cp.inertiaAtGap), tol: cp.inertiaAtGap.tol, gapRatio: cp.inertiaAtGap.gapRatio } : null,
-    inertiaRange: { tight: counts(cp.inertiaRange.tight), loose: counts(cp.inertiaRange.loose) },
+    inertiaRange: cp.inertiaRange ? { tight: counts(cp.inertiaRange.tight), loose: counts(cp.inertiaRange.loose) } : null,
     inertiaStable: cp.inertiaStable,
     eigenvalues: cp.eigenvalues,
     warnings,
@@ -57,13 +60,13 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
   emit(ctx, record, () =>
     keyValues([
       ["model", `${o.model} (${describeModel(model)})`],
-      ["method", o.method],
+      ["method", `${o.method} (${cp.hessian} Hessian)`],
       ["loss", fmt(cp.loss)],
       ["‖∇R‖", `${fmt(cp.gradNorm)} (critical at ≤ ${fmt(cp.gtol)})`],
       ["outcome", cp.outcome],
       ["iterations", String(cp.iterations)],
       ["flatness ρ", `${fmt(cp.flatness)} = ‖H∇R‖/(‖H‖‖∇R‖)`],
-      ["inertia", `${fmtInertia(cp.inertia)} = (negative, zero, positive), tol ${o.tol}${cp.inertiaStable ? "" : ` (1e-6: ${fmtInertia(cp.inertiaRange.loose)})`}`],
+      ["inertia", cp.inertia && cp.inertiaRange ? `${fmtInertia(cp.inertia)} = (negative, zero, positive), tol ${o.tol}${cp.inertiaStable ? "" : ` (1e-6: ${fmtInertia(cp.inertiaRange.loose)})`}` : "not computed (matrix-free)"],
       ...(cp.inertiaAtGap ? ([["at the gap", `${fmtInertia(cp.inertiaAtGap)}, gap ratio ${fmt(cp.inertiaAtGap.gapRatio)}`]] as [string, string][]) : []),
       ["kind", cp.kind ?? "none (not a critical point)"],
       ...(o.out ? ([["written", o.out]] as [string, string][]) : []),

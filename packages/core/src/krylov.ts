@@ -1,0 +1,183 @@
+import { eigh } from "./eigen.js";
+import { ValueError } from "./errors.js";
+import { checkNumber } from "./validate.js";
+import { axpy, dot, nrm2 } from "./vector.js";
+
+/** A symmetric linear operator known through its products v ↦ A·v (a Hessian through HVPs). */
+export type MatVec = (v: Float64Array) => ArrayLike<number>;
+
+/** The Lanczos tridiagonalisation Qᵀ A Q = T of `lanczos`. */
+export interface LanczosResult {
+  /** Diagonal of T (length k). */
+  alpha: Float64Array;
+  /** Off-diagonal of T (length k − 1). */
+  beta: Float64Array;
+  /** The orthonormal Lanczos vectors q₀ … q_{k−1} (columns of Q). */
+  basis: Float64Array[];
+}
+
+function checkMatVec(fn: string, matvec: unknown): asserts matvec is MatVec {
+  if (typeof matvec !== "function") throw new ValueError(`${fn}: argument 'matvec' must be a function; found ${typeof matvec}`);
+}
+
+function applyChecked(fn: string, matvec: MatVec, v: Float64Array): Float64Array {
+  const w = Float64Array.from(matvec(v));
+  if (w.length !== v.length) throw new ValueError(`${fn}: matvec returned length ${w.length}; expected ${v.length}`);
+  return w;
+}
+
+/**
+ * Lanczos tridiagonalisation of a symmetric operator from v₀ (normalised), in float64 with full reorthogonalisation
+ * (classical Gram–Schmidt applied twice against every earlier Lanczos vector, "twice is enough", Parlett), for
+ * `steps` steps or until β_k ≤ 1e-13·max|T| (an invariant subspace). The eigenvalues of T (Ritz values) approximate
+ * the extreme eigenvalues of A from inside: λ_min(T) ≥ λ_min(A), λ_max(T) ≤ λ_max(A) (Golub & Van Loan §10.1).
+ * @example
+ * const { alpha, beta, basis } = lanczos((v) => matVec(a, v), v0, 30);
+ */
+export function lanczos(matvec: MatVec, v0: ArrayLike<number>, steps: number): LanczosResult {
+  const fn = "lanczos";
+  checkMatVec(fn, matvec);
+  const n = v0.length;
+  if (!(n > 0)) throw new ValueError(`${fn}: argument 'v0' must be a non-empty vector; found length ${n}`);
+  checkNumber(fn, "steps", steps, { min: 1, integer: true });
+  const m = Math.min(steps, n);
+  const basis: Float64Array[] = [];
+  let q = Float64Array.from(v0);
+  let nrm = nrm2(q);
+  if (!(nrm > 0) || !Number.isFinite(nrm)) throw new ValueError(`${fn}: argument 'v0' must be finite and non-zero`);
+  for (let i = 0; i < n; i++) q[i] /= nrm;
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  let scale = 0;
+  for (let k = 0; k < m; k++) {
+    basis.push(q);
+    const w = applyChecked(fn, matvec, q);
+    const a = dot(w, q);
+    alpha.push(a);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const u of basis) axpy(-dot(w, u), u, w);
+    }
+    nrm = nrm2(w);
+    scale = Math.max(scale, Math.abs(a), nrm);
+    if (k === m - 1 || nrm <= 1e-13 * scale) break;
+    beta.push(nrm);
+    q = new Float64Array(n);
+    for (let i = 0; i < n; i++) q[i] = w[i] / nrm;
+  }
+  return { alpha: Float64Array.from(alpha), beta: Float64Array.from(beta), basis };
+}
+
+/**
+ * The Ritz pairs of a Lanczos run: the eigenvalues θ_j of T (ascending) and, for the ones asked for, the Ritz vectors
+ * y_j = Q·u_j (unit vectors with y_jᵀ A y_j = θ_j up to rounding).
+ * @example
+ * const { values, vector } = ritzPairs(lanczos(mv, v0, 30)); values[0]; vector(0);
+ */
+export function ritzPairs(l: LanczosResult): { values: Float64Array; vector: (j: number) => Float64Array } {
+  const k = l.alpha.length;
+  const t = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    t[i * k + i] = l.alpha[i];
+    if (i + 1 < k) {
+      t[i * k + i + 1] = l.beta[i];
+      t[(i + 1) * k + i] = l.beta[i];
+    }
+  }
+  const { values, vectors } = eigh({ rows: k, cols: k, data: t });
+  const n = l.basis[0].length;
+  return {
+    values,
+    vector: (j: number) => {
+      const y = new Float64Array(n);
+      for (let i = 0; i < k; i++) axpy(vectors.data[i * k + j], l.basis[i], y);
+      return y;
+    },
+  };
+}
+
+/** Result of `minres`. */
+export interface MinresResult {
+  x: Float64Array;
+  iterations: number;
+  /** ‖b − A x‖, recurred (Paige & Saunders' φ̄). */
+  residualNorm: number;
+  /** ‖A r‖/(‖A‖‖r‖) estimate: small when x is a least-squares solution of an inconsistent (singular) system. */
+  leastSquaresResidual: number;
+}
+
+/**
+ * MINRES (Paige & Saunders 1975): x_k minimises ‖b − A x‖ over the Krylov space K_k(A, b), for symmetric A that may
+ * be indefinite or singular, from x₀ = 0, without preconditioning. Stops when ‖b − Ax‖ ≤ rtol·(‖A‖‖x‖ + ‖b‖) or, for an
+ * inconsistent singular system, when ‖A r‖ ≤ rtol·‖A‖‖r‖ (checked before a step that would follow ker A), when the
+ * Krylov space is exhausted (β_{k+1} ≤ 1e-13·‖A‖), or after `maxIter` products. The recurrences follow Choi,
+ * Paige & Saunders (SIAM J. Sci. Comput. 33, 2011, Table 2.5); ‖A‖ is estimated from the Lanczos coefficients.
+ * Newton-MR (Roosta, Liu, Xu & Mahoney 2018; Liu & Roosta 2022) takes its Newton steps with it.
+ * @example
+ * const { x } = minres((v) => matVec(a, v), b, { rtol: 1e-10, maxIter: 200 });
+ */
+export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: number; maxIter?: number } = {}): MinresResult {
+  const fn = "minres";
+  checkMatVec(fn, matvec);
+  const n = b.length;
+  const rtol = options.rtol ?? 1e-10;
+  checkNumber(fn, "rtol", rtol, { min: 0 });
+  const maxIter = options.maxIter ?? 5 * n;
+  checkNumber(fn, "maxIter", maxIter, { min: 0, integer: true });
+  const x = new Float64Array(n);
+  let r1: Float64Array = Float64Array.from(b);
+  let r2: Float64Array = Float64Array.from(b);
+  const beta1 = nrm2(r1);
+  if (!Number.isFinite(beta1)) throw new ValueError(`${fn}: argument 'b' must be finite`);
+  if (beta1 === 0) return { x, iterations: 0, residualNorm: 0, leastSquaresResidual: 0 };
+  let y: Float64Array = Float64Array.from(b);
+  let oldb = 0;
+  let beta = beta1;
+  let dbar = 0;
+  let epsln = 0;
+  let phibar = beta1;
+  let tnorm2 = 0;
+  let cs = -1;
+  let sn = 0;
+  let w = new Float64Array(n);
+  let w2 = new Float64Array(n);
+  let it = 0;
+  let lsr = Infinity;
+  while (it < maxIter) {
+    it++;
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = y[i] / beta;
+    y = applyChecked(fn, matvec, v);
+    if (it >= 2) axpy(-beta / oldb, r1, y);
+    const alfa = dot(v, y);
+    axpy(-alfa / beta, r2, y);
+    r1 = r2;
+    r2 = y;
+    oldb = beta;
+    beta = nrm2(r2);
+    tnorm2 += alfa * alfa + oldb * oldb + beta * beta;
+    // The previous plane rotation, then the next one (QR of the Lanczos tridiagonal).
+    const oldeps = epsln;
+    const delta = cs * dbar + sn * alfa;
+    const gbar = sn * dbar - cs * alfa;
+    epsln = sn * beta;
+    dbar = -cs * beta;
+    // ‖A r_{k−1}‖/(‖A‖‖r_{k−1}‖) of the current iterate: when it is below rtol the iterate is a least-squares
+    // solution of an inconsistent system, and the next step (along ker A, γ ≈ 0) would divide by rounding noise.
+    lsr = Math.hypot(gbar, dbar) / Math.sqrt(tnorm2);
+    if (lsr <= rtol) break;
+    const gamma = Math.max(Math.hypot(gbar, beta), Number.EPSILON);
+    cs = gbar / gamma;
+    sn = beta / gamma;
+    const phi = cs * phibar;
+    phibar = sn * phibar;
+    const w1 = w2;
+    w2 = w;
+    w = new Float64Array(n);
+    for (let i = 0; i < n; i++) w[i] = (v[i] - oldeps * w1[i] - delta * w2[i]) / gamma;
+    axpy(phi, w, x);
+    const anorm = Math.sqrt(tnorm2);
+    // β_{k+1} ≈ 0: the Krylov space is invariant (exhausted); another step would divide by rounding noise.
+    if (phibar <= rtol * (anorm * nrm2(x) + beta1) || beta <= 1e-13 * anorm) break;
+  }
+  return { x, iterations: it, residualNorm: phibar, leastSquaresResidual: lsr };
+}
