@@ -36,6 +36,7 @@ export default defineConfig({
           { text: "Conventions", link: "/docs/conventions" },
           { text: "File formats", link: "/docs/formats" },
           { text: "Command line", link: "/docs/cli" },
+          { text: "Critical points", link: "/docs/critical-points" },
         ],
       },
       {
