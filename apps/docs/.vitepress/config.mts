@@ -12,7 +12,7 @@ export default defineConfig({
   // Included into packages/<pkg>.md, such a link leaves the docs folder, which VitePress reports as dead — but the
   // browser resolves it from /packages/<pkg> to /benchmarks/RESULTS or /docs/<page>, pages of this site
   // (benchmarks/RESULTS.md and docs/<page>.md include the files).
-  ignoreDeadLinks: [(url) => /^(\.\/)?\.\.\/\.\.\/(benchmarks\/RESULTS|docs\/(architecture|conventions|formats|cli))(\.md)?(#[\w-]*)?$/.test(url)],
+  ignoreDeadLinks: [(url) => /^(\.\/)?\.\.\/\.\.\/(benchmarks\/RESULTS|docs\/(architecture|conventions|formats|cli|critical-points))(\.md)?(#[\w-]*)?$/.test(url)],
   themeConfig: {
     nav: [
       { text: "Guide", link: "/guide/getting-started" },
