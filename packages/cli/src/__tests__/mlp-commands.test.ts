@@ -108,6 +108,13 @@ describe("losscape critical", () => {
     expect(filesIn(dir)).toEqual(["cp.json"]);
   });
 
+  it("--max-iter bounds every phase of --method gradnorm (L-BFGS and LM together)", async () => {
+    const { out } = await runJson(["critical", "--model", fx("tanh131-near-saddle.json"), "--data", fx("sin20.json"), "--method", "gradnorm", "--max-iter", "50", "--gtol", "0", "--gtol-rel", "0"]);
+    expect(out.iterations as number).toBeLessThanOrEqual(50);
+    expect(out.outcome).not.toBe("critical"); // ‖∇R‖ ≤ 0 is never reached
+    expect(out.kind).toBe(null);
+  });
+
   it("reports a run that does not reach gtol with its outcome, no kind and a warning (exit 0)", async () => {
     const { out } = await runJson(["critical", "--model", fx("tanh131-near-saddle.json"), "--data", fx("sin20.json"), "--max-iter", "1"]);
     expect(out.converged).toBe(false);
