@@ -5,7 +5,7 @@
 // of ρ = ‖H∇R‖/(‖H‖‖∇R‖) (gradient-flat) and of ‖θ_end‖/‖θ_start‖ (escaping): why the landscape did not allow more.
 // Node only: the batches take minutes, and the browser would only repeat node's numbers.
 import { createRng, findCriticalPoints, forward, initParams, refineCriticalPoint, train } from "@losscape/mlp";
-import { irisData } from "@losscape/embedding";
+import { embedSequence, irisData } from "@losscape/embedding";
 import { indexEnergyExperiment } from "@losscape/spectra";
 
 const median = (xs) => {
@@ -123,6 +123,50 @@ function deepCase(name, spec, data, method) {
 }
 
 /**
+ * The Embedding Principle's route to critical points of a deep net: the critical points of the narrow net
+ * `narrowWidths` (findCriticalPoints, 20 starts) with non-constant output, each embedded into `spec.widths` by
+ * one-neuron splits (neuron 0, α = 0.3; a critical point of the wide net, arXiv:2111.15527 Thm. 4.1), perturbed by
+ * 1e-3·sin(i) and refined back. "non-trivial" counts the refinements that end critical (‖∇R‖ ≤ 1e-12) with
+ * non-constant output.
+ */
+function embeddedCase(name, spec, narrowWidths, data) {
+  return {
+    name: `${name} via embedding`,
+    params: { widths: spec.widths, narrow: narrowWidths, starts: 20, perturbation: 1e-3 },
+    warmup: 0,
+    reps: 1,
+    setup: () => ({ data: data() }),
+    impls: {
+      losscape: {
+        backend: "simd",
+        run: (ctx) => {
+          const narrow = findCriticalPoints({ ...spec, widths: narrowWidths }, ctx.data, { starts: 20, seed: 1 });
+          const records = [];
+          for (const cp of narrow) {
+            if (!(outputVariance(cp.model, ctx.data) > 1e-6)) continue;
+            const steps = [];
+            const widths = narrowWidths.slice();
+            for (let l = 1; l < widths.length - 1; l++) {
+              for (; widths[l] < spec.widths[l]; widths[l]++) steps.push({ layer: l, neuron: 0, alpha: 0.3 });
+            }
+            const wide = embedSequence(cp.model, steps);
+            const start = { ...wide, params: wide.params.map((v, i) => v + 1e-3 * Math.sin(i)) };
+            const t0 = performance.now();
+            const r = refineCriticalPoint(start, ctx.data);
+            records.push({ ...r, seconds: (performance.now() - t0) / 1000, variance: outputVariance(r.model, ctx.data) });
+          }
+          return records;
+        },
+      },
+    },
+    accuracy: (_ctx, records) => ({
+      ...outcomeMetrics(records),
+      "non-trivial": records.filter((r) => r.outcome === "critical" && r.gradNorm <= 1e-12 && r.variance > 1e-6).length,
+    }),
+  };
+}
+
+/**
  * Deflation (Farrell et al. 2015): the number of distinct critical loss levels `findCriticalPoints` finds from the same
  * 20 starts with and without deflating the points already found (tanh 1-4-1 and 1-2-2-1 on y = sin 2x, n = 20).
  */
@@ -168,6 +212,8 @@ export default {
     deepCase("iris-ce [4,3,3,3]", { ...IRIS, loss: "cross-entropy" }, iris, "gradnorm"),
     deepCase("synthetic [2,3,3,2]", { widths: [2, 3, 3, 2], activation: "tanh" }, synthetic, "newton"),
     deepCase("synthetic [2,3,3,2]", { widths: [2, 3, 3, 2], activation: "tanh" }, synthetic, "gradnorm"),
+    embeddedCase("iris-mse [4,3,3,3]", IRIS, [4, 1, 1, 3], iris),
+    embeddedCase("synthetic [2,3,3,2]", { widths: [2, 3, 3, 2], activation: "tanh" }, [2, 1, 1, 2], synthetic),
     deflationCase([1, 4, 1]),
     deflationCase([1, 2, 2, 1]),
   ],
@@ -185,5 +231,6 @@ export default {
       metric: "non-trivial",
       min: 1,
     })),
+    ...["iris-mse [4,3,3,3]", "synthetic [2,3,3,2]"].map((c) => ({ kind: "accuracy", case: `${c} via embedding`, impl: "losscape", metric: "non-trivial", min: 1 })),
   ],
 };
