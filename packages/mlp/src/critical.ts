@@ -298,12 +298,7 @@ function levenbergMarquardt(
   deflation?: Deflation,
 ): { p: Float64Array; iterations: number; hessian: Mat | null } {
   let p: Float64Array = p0;
-  let g = problem.setParamsUnchecked(p).gradient();
-  let gn = nrm2(g);
-  // The merit LM lowers: ‖∇R‖, or the deflated ‖m(θ)∇R‖ when known points are deflated.
-  const deflated = deflation !== undefined && deflation.size > 0;
-  let df = deflated ? deflation.factor(p) : { m: 1, gradLog: new Float64Array(0) };
-  let merit = df.m * gn;
+  let { g, gn, deflated, df, merit } = startMerit(problem, p, deflation);
   let mu = -1;
   let nu = 2;
   let it = 0;
@@ -352,7 +347,7 @@ function levenbergMarquardt(
         if (!pn.every(Number.isFinite)) return;
         const e = problem.setParamsUnchecked(pn).lossAndGradient();
         const nn = nrm2(e.gradient);
-        const dfn = deflated ? deflation.factor(pn) : df;
+        const dfn = deflated && deflation ? deflation.factor(pn) : df;
         const mn = dfn.m * nn;
         if (Number.isFinite(mn) && (best === null || mn < best.merit)) best = { p: pn, g: e.gradient, n: nn, merit: mn, df: dfn, loss: e.loss, pred: pred * df.m * df.m };
       };
@@ -395,6 +390,18 @@ function levenbergMarquardt(
 }
 
 /**
+ * ∇R at the start of LM or Newton-MR and the merit they lower: ‖∇R‖, or the deflated ‖m(θ)∇R‖ when points are
+ * deflated (`deflated` false and m = 1 otherwise).
+ */
+function startMerit(problem: Problem, p: Float64Array, deflation?: Deflation) {
+  const g = problem.setParamsUnchecked(p).gradient();
+  const gn = nrm2(g);
+  const deflated = deflation !== undefined && deflation.size > 0;
+  const df = deflated ? deflation.factor(p) : { m: 1, gradLog: new Float64Array(0) };
+  return { g, gn, deflated, df, merit: df.m * gn };
+}
+
+/**
  * Newton-MR on ∇R = 0, matrix-free (Roosta, Liu, Xu & Mahoney 2018; Liu & Roosta 2022): the step d solves H d = −∇R
  * in the least-squares sense by MINRES on Hessian-vector products (@losscape/core's `minres`, forcing term
  * rtol = min(1e-2, ‖∇R‖), at most min(5M, 200) products: Lanczos without reorthogonalisation needs more than M on
@@ -412,11 +419,7 @@ function newtonMR(
   deflation?: Deflation,
 ): { p: Float64Array; iterations: number; hessian: null } {
   let p: Float64Array = p0;
-  let g = problem.setParamsUnchecked(p).gradient();
-  let gn = nrm2(g);
-  const deflated = deflation !== undefined && deflation.size > 0;
-  let df = deflated ? deflation.factor(p) : { m: 1, gradLog: new Float64Array(0) };
-  let merit = df.m * gn;
+  let { g, gn, deflated, df, merit } = startMerit(problem, p, deflation);
   const M = p.length;
   let it = 0;
   let polish = 0;
@@ -444,7 +447,7 @@ function newtonMR(
       if (!pn.every(Number.isFinite)) continue;
       const e = problem.setParamsUnchecked(pn).lossAndGradient();
       const nn = nrm2(e.gradient);
-      const dfn = deflated ? deflation.factor(pn) : df;
+      const dfn = deflated && deflation ? deflation.factor(pn) : df;
       const mn = dfn.m * nn;
       const armijo = deflated ? mn < merit : nn * nn <= gn * gn + 2e-4 * alpha * slope;
       if (Number.isFinite(mn) && armijo && mn < merit) {
