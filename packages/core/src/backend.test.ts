@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getBackend, init, isLosscapeError, loadWasm, matFromRows, matmul, setBackend } from "./index.js";
+import { gemv, getBackend, init, initSync, isLosscapeError, loadWasm, matFromRows, matmul, setBackend } from "./index.js";
 
 describe("loader", () => {
   it("throws a typed error before init", async () => {
@@ -34,5 +34,25 @@ describe("loader", () => {
 
   it("rejects unknown backend names with a typed error", () => {
     expect(() => setBackend("gpu" as never)).toThrowError(/setBackend: 'name' must be one of simd, scalar, ts; found gpu/);
+  });
+});
+
+describe("options and sources of the wrong kind are refused, not ignored", () => {
+  it("loadWasm of an unknown build, initSync of bytes that are not a losscape build, boolean options that are not booleans", async () => {
+    await expect(loadWasm("gpu" as never)).rejects.toThrow(/^loadWasm: argument 'build' must be "simd" or "scalar"; found "gpu"/);
+    let error: unknown;
+    try {
+      initSync(new Uint8Array([1, 2, 3]));
+    } catch (e) {
+      error = e;
+    }
+    expect(isLosscapeError(error)).toBe(true);
+    expect((error as { code: string }).code).toBe("E_WASM");
+    expect((error as Error).message).toMatch(/^initSync: argument 'source' must be a losscape WASM build/);
+    await init();
+    const a = matFromRows([[1, 2], [3, 4]]);
+    expect(() => matmul(a, a, { transA: "yes" as never })).toThrow(/^matmul: 'transA' must be true or false; found "yes"/);
+    expect(() => matmul(a, a, { transB: 1 as never })).toThrow(/^matmul: 'transB' must be true or false; found 1/);
+    expect(() => gemv(a, [1, 1], { trans: "no" as never })).toThrow(/^gemv: 'trans' must be true or false/);
   });
 });

@@ -1,4 +1,4 @@
-import { NotInitializedError, ValueError } from "./errors.js";
+import { LosscapeError, NotInitializedError, ValueError, WasmError } from "./errors.js";
 import { loadTsBackend } from "./ts-backend.js";
 import { WasmInstance, wasmImports, type WasmBuild } from "./wasm-instance.js";
 
@@ -58,6 +58,9 @@ function instantiate(module: WebAssembly.Module): WasmInstance {
  * Resolves to the instance; does not change the active backend.
  */
 export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
+  if (build !== undefined && build !== "simd" && build !== "scalar") {
+    throw new ValueError(`loadWasm: argument 'build' must be "simd" or "scalar"; found ${typeof build === "string" ? JSON.stringify(build) : String(build)}`);
+  }
   const want: WasmBuild = build ?? "simd";
   const have = instances[want];
   if (have) return have;
@@ -112,8 +115,13 @@ export function init(options: { backend?: BackendName } = {}): Promise<BackendNa
  * Use where top-level `await` is not possible; the bytes are one of the package's `wasm/*.wasm` files.
  */
 export function initSync(source: BufferSource | WebAssembly.Module): BackendName {
-  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-  const inst = instantiate(module);
+  let inst: WasmInstance;
+  try {
+    inst = instantiate(source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source));
+  } catch (e) {
+    if (e instanceof LosscapeError) throw e;
+    throw new WasmError(`initSync: argument 'source' must be a losscape WASM build (losscape.simd.wasm or losscape.scalar.wasm, its bytes or its module); found one that does not compile or link: ${(e as Error).message}`);
+  }
   instances[inst.build] = instances[inst.build] ?? inst;
   active = inst.build;
   return active;

@@ -3,7 +3,7 @@ import { ShapeError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
 import { kernels, withKernels } from "./kernel-session.js";
-import { checkMat, checkNumber, checkVector, describeShape } from "./validate.js";
+import { checkBoolean, checkMat, checkNumber, checkVector, describeShape } from "./validate.js";
 
 function scaled(c: Mat, alpha: number): Mat {
   if (alpha !== 1) for (let i = 0; i < c.data.length; i++) c.data[i] *= alpha;
@@ -30,6 +30,8 @@ export function matmul(a: Mat, b: Mat, options: { transA?: boolean; transB?: boo
   const fn = "matmul";
   checkMat(fn, "a", a);
   checkMat(fn, "b", b);
+  checkBoolean(fn, "transA", options.transA);
+  checkBoolean(fn, "transB", options.transB);
   const transA = options.transA ?? false;
   const transB = options.transB ?? false;
   const alpha = options.alpha ?? 1;
@@ -92,6 +94,7 @@ export function syrk(a: Mat, options: { form?: "AtA" | "AAt"; alpha?: number } =
 export function gemv(a: Mat, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number } = {}): Float64Array {
   const fn = "gemv";
   checkMat(fn, "a", a);
+  checkBoolean(fn, "trans", options.trans);
   const trans = options.trans ?? false;
   checkVector(fn, "x", x, trans ? a.rows : a.cols);
   const alpha = options.alpha ?? 1;

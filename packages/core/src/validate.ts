@@ -11,8 +11,11 @@ export function describeShape(a: Mat): string {
   return `${a.rows}×${a.cols}`;
 }
 
-/** `a` is a Mat with integer dimensions ≥ 1, a Float64Array of length rows·cols, and finite entries. */
-export function checkMat(fn: string, arg: string, a: Mat, options: { allowEmpty?: boolean } = {}): void {
+/**
+ * `a` is a Mat with integer dimensions ≥ 1 (≥ 0 with `allowEmpty`), a Float64Array of length rows·cols, and finite
+ * entries (any entries with `finite: false`, for structural operations such as a transpose).
+ */
+export function checkMat(fn: string, arg: string, a: Mat, options: { allowEmpty?: boolean; finite?: boolean } = {}): void {
   if (typeof a !== "object" || a === null || !(a.data instanceof Float64Array)) {
     throw new ShapeError(`${fn}: argument '${arg}' must be a Mat {rows, cols, data: Float64Array}; found ${typeName(a)}`);
   }
@@ -28,7 +31,7 @@ export function checkMat(fn: string, arg: string, a: Mat, options: { allowEmpty?
       `${fn}: argument '${arg}' (${rows}×${cols}) needs data of length ${rows * cols}; found ${a.data.length}`,
     );
   }
-  checkFinite(fn, arg, a.data, cols);
+  if (options.finite !== false) checkFinite(fn, arg, a.data, cols);
 }
 
 /** Every entry of `x` is finite; the message gives the first offending index (as (i, j) when `cols` is given). */
@@ -108,4 +111,29 @@ function typeName(x: unknown): string {
   if (Array.isArray(x)) return `an array of length ${x.length}`;
   if (typeof x === "object") return (x as object).constructor?.name ?? "object";
   return typeof x;
+}
+
+/**
+ * `v` is a boolean, or undefined (an option left out): a flag-like option of another type is refused, not ignored.
+ * @example
+ * checkBoolean("matmul", "transA", options.transA);
+ */
+export function checkBoolean(fn: string, arg: string, v: unknown): asserts v is boolean | undefined {
+  if (v !== undefined && typeof v !== "boolean") throw new ValueError(`${fn}: '${arg}' must be true or false; found ${shown(v)}`);
+}
+
+/**
+ * `v` is an AbortSignal, or undefined.
+ * @example
+ * checkSignal("train", "signal", options.signal);
+ */
+export function checkSignal(fn: string, arg: string, v: unknown): asserts v is AbortSignal | undefined {
+  if (v !== undefined && !(v instanceof AbortSignal)) throw new ValueError(`${fn}: '${arg}' must be an AbortSignal; found ${shown(v)}`);
+}
+
+/** A value for an error message: primitives as written (strings quoted), objects by their type. */
+function shown(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v !== "object" || v === null) return String(v);
+  return typeName(v);
 }

@@ -286,3 +286,13 @@ describe("matrix-free refinement (Newton-MR on Hessian-vector products)", () => 
     expect(() => findCriticalPoints(spec, gaussian(30, 20, 5, 2), { starts: 1 })).toThrow(/findCriticalPoints.*M = 5100/);
   });
 });
+
+describe("options of the wrong kind (mlp)", () => {
+  it("hessian's split, train's signal, initParams without options are refused by name", () => {
+    const model: Model = { widths: [1, 2, 1], activation: "tanh", params: new Float64Array(7).fill(0.1) };
+    const data = gaussian(4, 1, 1, 1);
+    expect(() => hessian(model, data, { split: "yes" as never })).toThrow(/^hessian: 'split' must be true or false; found "yes"/);
+    expect(() => train(model, data, { signal: 42 as never })).toThrow(/^train: 'signal' must be an AbortSignal; found 42/);
+    expect(() => initParams({ widths: [1, 2, 1], activation: "tanh" }, undefined as never)).toThrow(/^initParams: argument 'options'/);
+  });
+});

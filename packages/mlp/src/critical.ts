@@ -1,4 +1,4 @@
-import { axpy, checkNumber, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
+import { axpy, checkBoolean, checkNumber, checkSignal, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
 import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
@@ -130,7 +130,7 @@ function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings 
   checkNumber(fn, "tol", tol, { min: 0 });
   const flatTol = options.flatTol ?? DEFAULT_FLAT_TOL;
   checkNumber(fn, "flatTol", flatTol, { min: 0 });
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new ValueError(`${fn}: 'signal' must be an AbortSignal; found ${String(options.signal)}`);
+  checkSignal(fn, "signal", options.signal);
   const hessian = options.hessian;
   if (hessian !== undefined && hessian !== "dense" && hessian !== "matrix-free") throw new ValueError(`${fn}: 'hessian' must be 'dense' or 'matrix-free'; found ${String(hessian)}`);
   return { method, gtol, gtolRel, maxIter, tol, flatTol, hessian, signal: options.signal };
@@ -594,7 +594,7 @@ export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOp
   const descentIter = options.descentIter ?? 500;
   checkNumber(fn, "descentIter", descentIter, { min: 0, integer: true });
   const deflate = options.deflate ?? true;
-  if (typeof deflate !== "boolean") throw new ValueError(`${fn}: 'deflate' must be a boolean; found ${String(deflate)}`);
+  checkBoolean(fn, "deflate", deflate);
   const deflation = deflate ? new Deflation(net) : undefined;
   const outputs: Float64Array[] = []; // f(X) of each point found, in the order of `found`
   const collect = (params: Float64Array) => {

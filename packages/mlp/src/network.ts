@@ -1,4 +1,4 @@
-import { checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type WasmBuffer } from "@losscape/core";
+import { checkBoolean, checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type WasmBuffer } from "@losscape/core";
 import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
@@ -239,6 +239,7 @@ export function hessian(model: Model, data: Dataset, options: { split?: boolean 
   const fn = "hessian";
   const net = checkModel(fn, model);
   checkData(fn, net, data);
+  checkBoolean(fn, "split", options.split);
   checkDenseSize(fn, "the dense Hessian (M × M)", net.M * net.M, "hessianVectorProduct");
   checkDenseSize(fn, "the Jacobian it is built from ((n·r) × M)", data.x.rows * net.widths[net.L] * net.M, "hessianVectorProduct");
   return options.split ? hessianRaw(net, model.params, data) : hessianOnlyRaw(net, model.params, data);

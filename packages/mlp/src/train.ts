@@ -1,4 +1,4 @@
-import { axpy, checkNumber, nrm2, ValueError } from "@losscape/core";
+import { axpy, checkNumber, checkSignal, nrm2, ValueError } from "@losscape/core";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { ADAM_DEFAULTS, createAdam } from "./optim.js";
@@ -74,6 +74,7 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
   checkNumber(fn, "gtol", gtol, { min: 0 });
   const every = options.progressEvery ?? 1;
   checkNumber(fn, "progressEvery", every, { min: 1, integer: true });
+  checkSignal(fn, "signal", options.signal);
   let start: Model;
   if (model.params === undefined) {
     compileSpec(fn, model);

@@ -379,3 +379,13 @@ describe("Pennington–Bahri: errors", () => {
     expect(() => criticalEnergyClosedForm("relu", -2)).toThrow(ValueError);
   });
 });
+
+describe("gaussLegendre at the boundary", () => {
+  it("refuses a node count that is not an integer ≥ 1, by name; n = 1 is the midpoint rule", () => {
+    expect(() => gaussLegendre(-1)).toThrow(/^gaussLegendre: 'n' must be ≥ 1; found -1/);
+    expect(() => gaussLegendre(2.5)).toThrow(/^gaussLegendre: 'n' must be an integer/);
+    const [x, w] = gaussLegendre(1);
+    expect(Array.from(x)).toEqual([0]);
+    expect(w[0]).toBeCloseTo(2, 14);
+  });
+});

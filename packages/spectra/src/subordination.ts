@@ -206,6 +206,7 @@ const glCache = new Map<number, [Float64Array, Float64Array]>();
  * const [x, w] = gaussLegendre(24); // Σ w_i f(x_i) ≈ ∫_{−1}^{1} f
  */
 export function gaussLegendre(n: number): [Float64Array, Float64Array] {
+  checkNumber("gaussLegendre", "n", n, { min: 1, integer: true });
   const hit = glCache.get(n);
   if (hit) return hit;
   const x = new Float64Array(n);
