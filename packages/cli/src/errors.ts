@@ -17,7 +17,8 @@ export class InputError extends Error {
 }
 
 /** LosscapeError codes that mean "the input is wrong" (exit 2); every other failure is internal (exit 1). */
-const INPUT_CODES = new Set(["E_SHAPE", "E_VALUE", "E_FORMAT"]);
+// Out of memory is bad input too: sizes are checked before the work starts (a net too large, a Hessian too big).
+const INPUT_CODES = new Set(["E_SHAPE", "E_VALUE", "E_FORMAT", "E_OUT_OF_MEMORY"]);
 
 /**
  * The exit status for an error thrown while running a command.

@@ -296,3 +296,15 @@ describe("options of the wrong kind (mlp)", () => {
     expect(() => initParams({ widths: [1, 2, 1], activation: "tanh" }, undefined as never)).toThrow(/^initParams: argument 'options'/);
   });
 });
+
+describe("networks too large to hold", () => {
+  it("are refused before anything is allocated, naming the caller and M (OutOfMemoryError)", () => {
+    const spec: MlpSpec = { widths: [1, 1_000_000_000, 1], activation: "tanh" };
+    expect(() => initParams(spec, { scheme: "xavier", seed: 0 })).toThrow(/^initParams: the network has M = 3\.000e\+9 parameters/);
+    try {
+      initParams(spec, { scheme: "xavier", seed: 0 });
+    } catch (e) {
+      expect((e as { code: string }).code).toBe("E_OUT_OF_MEMORY");
+    }
+  });
+});

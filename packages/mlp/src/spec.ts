@@ -1,4 +1,4 @@
-import { checkFinite, checkMat, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { checkFinite, checkMat, OutOfMemoryError, ShapeError, ValueError, type Mat } from "@losscape/core";
 import { activationCode } from "./activations.js";
 import type { Dataset, Layer, MlpSpec, Model } from "./types.js";
 
@@ -95,10 +95,17 @@ export function compileSpec(fn: string, spec: MlpSpec): Net {
     offB.push(M);
     if (bias) M += widths[l];
   }
+  if (M > MAX_PARAMS) {
+    // Checked before anything is allocated: every computation holds several vectors of length M.
+    throw new OutOfMemoryError(`${fn}: the network has M = ${M.toExponential(3)} parameters (${((M * 8) / 2 ** 30).toFixed(1)} GiB per parameter vector); at most 2^28 = ${MAX_PARAMS} are supported`);
+  }
   const net: Net = { widths: widths.slice(), L, codes, cparams, bias, loss: lossName === "mse" ? 0 : 1, l2, offW, offB, M };
   netCache.set(spec, { key, net });
   return net;
 }
+
+/** The largest parameter count a network may have: 2^28 (2 GiB per float64 parameter vector). */
+const MAX_PARAMS = 2 ** 28;
 
 /**
  * Number of parameters M = Σₗ mₗ·mₗ₋₁ (+ Σₗ mₗ with biases) of the network `spec` (the flat order of docs/conventions.md#flat-parameter-order).

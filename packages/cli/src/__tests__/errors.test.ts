@@ -70,6 +70,8 @@ const cases: [string, () => string[], RegExp][] = [
   ["critical with an unknown method", () => ["critical", "--model", M(), "--data", D(), "--method", "bfgs"], /expected one of newton, gradnorm; found 'bfgs'/],
   ["train with a zero learning rate", () => ["train", "--data", D(), "--widths", "1,3,1", "--lr", "0"], /'--lr <r>' argument '0' is invalid\. expected a finite number > 0/],
   ["train with a non-finite start", () => ["train", "--data", D(), "--model", fx("overflow.json")], /loss or gradient at the initial parameters is not finite/],
+  // Sized before anything is allocated (it grew past 3.6 GB before): out of memory is bad input.
+  ["train with a network too large to hold", () => ["train", "--data", D(), "--widths", "1,1000000000,1"], /--widths\/--activation: the network has M = 3\.000e\+9 parameters \(22\.4 GiB per parameter vector\); at most 2\^28/],
 ];
 
 const WITH_JSON = new Set([
