@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { init } from "@losscape/core";
+import { init, isLosscapeError } from "@losscape/core";
 import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
@@ -89,6 +89,24 @@ function oneLineOutput(name: string) {
   };
 }
 
+/**
+ * The compute backend: the one `--backend` names, else the fastest WASM build; when no WASM build can be read or
+ * run (an `E_WASM` error: a missing or damaged .wasm file), the pure-TypeScript backend, with a warning.
+ */
+async function initBackend(backend: "simd" | "scalar" | "ts" | undefined, quiet: boolean): Promise<void> {
+  if (backend) {
+    await init({ backend });
+    return;
+  }
+  try {
+    await init();
+  } catch (e) {
+    if (!(isLosscapeError(e) && e.code === "E_WASM")) throw e;
+    await init({ backend: "ts" });
+    if (!quiet) process.stderr.write(`losscape: warning: ${oneLine(e)}; using the pure-TypeScript backend (slower)\n`);
+  }
+}
+
 /** A command with the action wrapper (WASM init, context, error propagation); `addCommonOptions` adds the shared options. */
 function define(program: Command, name: string, description: string, impl: () => Promise<Impl>): Command {
   const cmd = program.command(name).description(description);
@@ -96,7 +114,7 @@ function define(program: Command, name: string, description: string, impl: () =>
   cmd.action(async (opts: Record<string, unknown>) => {
     current = name;
     const run = await impl();
-    await init(opts.backend ? { backend: opts.backend as "simd" | "scalar" | "ts" } : {});
+    await initBackend(opts.backend as "simd" | "scalar" | "ts" | undefined, opts.quiet === true);
     await run(opts, { name, json: opts.json === true, quiet: opts.quiet === true });
   });
   return cmd;

@@ -66,7 +66,7 @@ export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
   if (have) return have;
   const url = wasmUrl(want);
   const bytes = await fetchBytes(url).catch((e: unknown) => {
-    if (!debugBuilds()) throw e;
+    if (!debugBuilds()) throw new WasmError(`loadWasm: the '${want}' build cannot be read from ${url.href}: ${(e as Error).message}`);
     throw new NotInitializedError(`loadWasm: LOSSCAPE_WASM=debug but ${url.href} cannot be read (the debug builds are made by \`npm run build\` in the repository, not shipped): ${(e as Error).message}`);
   });
   if (!WebAssembly.validate(bytes)) {
@@ -103,11 +103,14 @@ export function init(options: { backend?: BackendName } = {}): Promise<BackendNa
     active = inst.build;
     return active;
   });
-  if (want === undefined) pending = p.catch((e) => {
+  if (want !== undefined) return p;
+  // The memo is the promise the caller gets: one rejection, handled by whoever awaits it (a second promise
+  // derived from it would reject unhandled when the caller catches the first).
+  pending = p.catch((e) => {
     pending = undefined;
     throw e;
   });
-  return p;
+  return pending;
 }
 
 /**
