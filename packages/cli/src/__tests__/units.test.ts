@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { ConvergenceError, FormatError, ShapeError, ValueError, WasmError } from "@losscape/core";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, exitCodeOf, InputError, oneLine } from "../errors.js";
 import { fmt, table } from "../format.js";
-import { writeFileAtomic } from "../io.js";
+import { parseJsonFile, writeFileAtomic } from "../io.js";
 import { jsonOutput, toJsonSafe } from "../json.js";
 import { run, tempDir } from "./run.js";
 import { parseActivation } from "../commands/train.js";
@@ -108,5 +108,33 @@ describe("--activation: the names of mlp's activation table", () => {
     const help = stdout.replace(/\s+/g, " ");
     for (const e of ACTIVATION_TABLE) expect(help).toContain(e.name);
     expect(help).toContain("leaky-relu:<slope>");
+  });
+});
+
+describe("parseJsonFile: Python's NaN / Infinity tokens", () => {
+  const field = (text: string) => {
+    try {
+      parseJsonFile("m.json", text);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "parsed";
+  };
+
+  it("names the first non-finite field, wherever it is; tokens inside strings are text, not numbers", () => {
+    expect(field('{"a": [1, -Infinity], "b": NaN}')).toBe("m.json: field 'a[1]' must be a finite number; found -Infinity");
+    expect(field('{"note": "NaN and Infinity \\" NaN", "p": [Infinity]}')).toBe("m.json: field 'p[0]' must be a finite number; found Infinity");
+    expect(field('{"note": "NaN"}')).toBe("parsed");
+    expect(field('{"p": [1, NaX]}')).toMatch(/^m\.json: not valid JSON/);
+  });
+
+  it("a long parameter list with one NaN deep inside (fast-check over its position)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99_999 }), (k) => {
+        const params = Array.from({ length: 100_000 }, (_, i) => (i === k ? "NaN" : String(i / 7)));
+        expect(field(`{"params": [${params.join(",")}]}`)).toBe(`m.json: field 'params[${k}]' must be a finite number; found NaN`);
+      }),
+      { numRuns: 5, seed: 2 },
+    );
   });
 });
