@@ -63,7 +63,15 @@ export function penningtonBahriRTransform(model: PBModel, phi: number, eps: numb
  * mu.massBelow(0); // the index α ≈ 0.05398
  */
 export function penningtonBahriMeasure(model: PBModel, phi: number, eps: number): SpectralMeasure {
-  return rationalMeasure(penningtonBahriRTransform(model, phi, eps), `penningtonBahri:${model}`);
+  const measure = rationalMeasure(penningtonBahriRTransform(model, phi, eps), `penningtonBahri:${model}`);
+  // For φ, ε > 0 the measure always has a continuous part (the semicircle of H₁ and the Marchenko–Pastur part of H₀):
+  // an empty support means float64 could not resolve the support edges at these scales, not that there is none.
+  if (measure.support().intervals.length === 0) {
+    throw new ValueError(
+      `penningtonBahriMeasure: at φ = ${phi}, ε = ${eps} the support edges cannot be resolved in float64 (the ${model} model's equations span too many orders of magnitude there); the spectrum exists, but not to be computed at this scale`,
+    );
+  }
+  return measure;
 }
 
 /**
