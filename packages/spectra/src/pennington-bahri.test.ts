@@ -393,7 +393,13 @@ describe("gaussLegendre at the boundary", () => {
 describe("Pennington–Bahri measures at scales float64 cannot resolve", () => {
   it("refuse with a typed error naming the function and the parameters (an empty support would say 'no spectrum')", () => {
     for (const [law, phi, eps] of [["wigner", 1e-100, 0.1], ["wigner", 0.5, 1e-200], ["relu", 0.5, 1e200]] as const) {
-      expect(() => penningtonBahriMeasure(law, phi, eps)).toThrow(new RegExp(`^penningtonBahriMeasure: at φ = ${phi}, ε = ${eps} the support edges cannot be resolved`));
+      let message = "";
+      try {
+        penningtonBahriMeasure(law, phi, eps);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message.startsWith(`penningtonBahriMeasure: at φ = ${phi}, ε = ${eps} the support edges cannot be resolved`), message).toBe(true);
     }
     // the range the paper uses resolves, with a non-empty support
     expect(penningtonBahriMeasure("wigner", 0.5, 0.1).support().intervals.length).toBeGreaterThan(0);
