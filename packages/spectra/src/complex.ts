@@ -1,3 +1,5 @@
+import { ValueError } from "@losscape/core";
+
 /**
  * Minimal complex arithmetic for Stieltjes transforms. A complex number is a plain `{ re, im }` record.
  *
@@ -80,4 +82,15 @@ export function csqrt(a: Complex): Complex {
  */
 export function clog(a: Complex): Complex {
   return { re: Math.log(Math.hypot(a.re, a.im)), im: Math.atan2(a.im, a.re) };
+}
+
+/**
+ * `z` is a complex number { re, im } with finite parts: transforms evaluated at NaN would return NaN silently.
+ * @example
+ * checkComplex("measure.inverseStieltjes", "g", g);
+ */
+export function checkComplex(fn: string, arg: string, z: Complex): void {
+  if (typeof z !== "object" || z === null || !Number.isFinite(z.re) || !Number.isFinite(z.im)) {
+    throw new ValueError(`${fn}: argument '${arg}' must be a finite complex number { re, im }; found ${typeof z === "object" && z !== null ? `{ re: ${z.re}, im: ${z.im} }` : String(z)}`);
+  }
 }

@@ -12,6 +12,7 @@ import {
   type PBModel,
 } from "./pennington-bahri.js";
 import { gaussLegendre } from "./subordination.js";
+import { hessianSpectrumSLQ } from "./slq.js";
 import type { SpectralMeasure } from "./types.js";
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../test/fixtures/${name}`, import.meta.url), "utf8"));
@@ -403,5 +404,18 @@ describe("Pennington–Bahri measures at scales float64 cannot resolve", () => {
     }
     // the range the paper uses resolves, with a non-empty support
     expect(penningtonBahriMeasure("wigner", 0.5, 0.1).support().intervals.length).toBeGreaterThan(0);
+  });
+});
+
+describe("transforms and SLQ options at the boundary", () => {
+  it("a transform evaluated at a non-finite point is refused by name (it returned NaN); SLQ options name hessianSpectrumSLQ", () => {
+    const mu = penningtonBahriMeasure("wigner", 0.5, 0.1);
+    expect(() => mu.inverseStieltjes(Number.NaN as never)).toThrow(/^penningtonBahri:wigner\.inverseStieltjes: argument 'g' must be a finite complex number \{ re, im \}; found NaN/);
+    expect(() => mu.rTransform({ re: Number.NaN, im: 0 })).toThrow(/^penningtonBahri:wigner\.rTransform: argument 'g'.*found \{ re: NaN, im: 0 \}/);
+    expect(() => mu.stieltjes({ re: Infinity, im: 1 })).toThrow(/^penningtonBahri:wigner\.stieltjes: argument 'z'/);
+    const model = { widths: [1, 2, 1], activation: "tanh" as const, params: new Float64Array(7).fill(0.3) };
+    const data = { x: { rows: 2, cols: 1, data: Float64Array.from([1, 2]) }, y: { rows: 2, cols: 1, data: Float64Array.from([0, 1]) } };
+    expect(() => hessianSpectrumSLQ(model, data, { steps: -1, seed: 0 })).toThrow(/^hessianSpectrumSLQ: 'steps' must be ≥ 1; found -1/);
+    expect(() => hessianSpectrumSLQ(model, data, { probes: 0, seed: 0 })).toThrow(/^hessianSpectrumSLQ: 'probes' must be ≥ 1; found 0/);
   });
 });

@@ -1,5 +1,5 @@
 import { ValueError, checkNumber, checkVector } from "@losscape/core";
-import { type Complex, cabs, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
+import { type Complex, cabs, checkComplex, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
 import { freePoissonG, semicircleG } from "./closed-forms.js";
 import { momentsFromFreeCumulants } from "./moments.js";
 import { type Poly, polyAdd, polyDerivative, polyEval, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
@@ -458,8 +458,14 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
       }
       return physicalRoot(z);
     },
-    inverseStieltjes: (g) => kOf(g),
-    rTransform: (g) => rOf(g),
+    inverseStieltjes: (g) => {
+      checkComplex(`${kind}.inverseStieltjes`, "g", g);
+      return kOf(g);
+    },
+    rTransform: (g) => {
+      checkComplex(`${kind}.rTransform`, "g", g);
+      return rOf(g);
+    },
     density: (x) => {
       checkNumber(`${kind}.density`, "lambda", x);
       return density(x);
@@ -488,11 +494,6 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
   };
 }
 
-function checkComplex(fn: string, arg: string, z: Complex): void {
-  if (typeof z !== "object" || z === null || !Number.isFinite(z.re) || !Number.isFinite(z.im)) {
-    throw new ValueError(`${fn}: argument '${arg}' must be a finite complex number { re, im }; found ${JSON.stringify(z)}`);
-  }
-}
 
 function nearest(roots: { re: Float64Array; im: Float64Array }, g: Complex): number {
   let best = 0;

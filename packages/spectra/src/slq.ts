@@ -69,11 +69,7 @@ export function stochasticLanczosQuadrature(
 ): SlqResult {
   const fn = "stochasticLanczosQuadrature";
   checkNumber(fn, "dim", dim, { min: 1, integer: true });
-  const steps = options?.steps ?? 80;
-  const nProbes = options?.probes ?? 10;
-  checkNumber(fn, "steps", steps, { min: 1, integer: true });
-  checkNumber(fn, "probes", nProbes, { min: 1, integer: true });
-  checkNumber(fn, "seed", options?.seed);
+  const { steps, nProbes } = checkSlqOptions(fn, options);
   const rng = createRng(options.seed);
   const probes: LanczosQuadrature[] = [];
   for (let p = 0; p < nProbes; p++) {
@@ -114,6 +110,17 @@ function slqResult(dim: number, probes: LanczosQuadrature[]): SlqResult {
   };
 }
 
+/** SLQ's options, checked in the name of the function the caller called. */
+function checkSlqOptions(fn: string, options: { steps?: number; probes?: number; seed: number }): { steps: number; nProbes: number } {
+  if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: argument 'options' must be { steps?, probes?, seed }; found ${String(options)}`);
+  const steps = options.steps ?? 80;
+  const nProbes = options.probes ?? 10;
+  checkNumber(fn, "steps", steps, { min: 1, integer: true });
+  checkNumber(fn, "probes", nProbes, { min: 1, integer: true });
+  checkNumber(fn, "seed", options.seed);
+  return { steps, nProbes };
+}
+
 /**
  * Stochastic Lanczos quadrature of the Hessian of a network's loss through exact Hessian-vector products
  * (@losscape/mlp's R-operator `hessianVectorProduct`; `part` selects H, H₀ = Gauss–Newton or H₁ = residual part),
@@ -127,8 +134,10 @@ export function hessianSpectrumSLQ(
   data: Dataset,
   options: { steps?: number; probes?: number; seed: number; part?: "full" | "gauss-newton" | "residual" },
 ): SlqResult {
+  const fn = "hessianSpectrumSLQ";
   const M = model?.params?.length;
-  if (!(M > 0)) throw new ValueError(`hessianSpectrumSLQ: argument 'model' must be a Model with params; found ${String(model)}`);
-  const part = options?.part ?? "full";
+  if (!(M > 0)) throw new ValueError(`${fn}: argument 'model' must be a Model with params; found ${String(model)}`);
+  checkSlqOptions(fn, options);
+  const part = options.part ?? "full";
   return stochasticLanczosQuadrature((v) => hessianVectorProduct(model, data, v, { part }), M, options);
 }
