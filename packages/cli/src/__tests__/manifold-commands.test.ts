@@ -35,7 +35,7 @@ describe("losscape dimension", () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/must be a \(near-\)zero-loss minimum .* found loss R = /);
+    expect(r.stderr).toMatch(/tanh131-min\.json: not a \(near-\)zero-loss minimum \(R ≤ --loss-tol = 1e-10\); found R = /);
   });
 });
 

@@ -1,4 +1,5 @@
-import { globalMinimumDimension } from "@losscape/manifold";
+import { globalMinimumDimension, NotAMinimumError } from "@losscape/manifold";
+import { InputError } from "../errors.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, numberBlock } from "../format.js";
@@ -25,12 +26,22 @@ export interface DimensionOptions {
 export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promise<void> {
   const { model, data } = loadModelAndData(o);
   const st = status(`dimension of the minima set at ${describeModel(model)}`, ctx.quiet);
-  const d = globalMinimumDimension(model, data, {
-    ...(o.tol !== undefined ? { tol: o.tol } : {}),
-    ...(o.rankTol !== undefined ? { rankTol: o.rankTol } : {}),
-    lossTol: o.lossTol,
-  });
-  st.end();
+  let d: ReturnType<typeof globalMinimumDimension>;
+  try {
+    d = globalMinimumDimension(model, data, {
+      ...(o.tol !== undefined ? { tol: o.tol } : {}),
+      ...(o.rankTol !== undefined ? { rankTol: o.rankTol } : {}),
+      lossTol: o.lossTol,
+    });
+  } catch (e) {
+    // The library's message names its option (lossTol); the command line names the flag.
+    if (e instanceof NotAMinimumError) {
+      throw new InputError(`${o.model}: not a (near-)zero-loss minimum (R ≤ --loss-tol = ${o.lossTol}); found R = ${e.loss}, ‖∇R‖ = ${e.gradNorm}`);
+    }
+    throw e;
+  } finally {
+    st.end();
+  }
   const record = {
     paramCount: d.paramCount,
     dataCount: d.dataCount,

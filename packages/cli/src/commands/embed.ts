@@ -50,9 +50,21 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   if (o.data) {
     const data = loadData(o.data, { inputs: o.inputs });
     checkFits(model, data, o.model, o.data);
+    if (!wide.params.every(Number.isFinite)) {
+      throw new InputError(`--alpha ${o.alpha}: the split's outgoing weights α·w and (1 − α)·w overflow float64`);
+    }
     const st = status(`certifying the embedding ${model.widths.join("-")} → ${wide.widths.join("-")}`, ctx.quiet);
-    cert = certifyEmbedding(model, wide, data, { step, tol: o.tol });
-    st.end();
+    try {
+      cert = certifyEmbedding(model, wide, data, { step, tol: o.tol });
+    } catch (e) {
+      // Finite weights whose loss, gradient or Hessian overflow (α near the largest double): bad input, named by its flag.
+      if (isLosscapeError(e) && e.code === "E_VALUE" && /must be finite|not finite/.test(e.message)) {
+        throw new InputError(`--alpha ${o.alpha}: the embedded network's loss, gradient or Hessian overflows float64 (${e.message})`);
+      }
+      throw e;
+    } finally {
+      st.end();
+    }
     check = {
       maxOutputDiff: cert.maxOutputDiff,
       lossBefore: cert.lossBefore,
