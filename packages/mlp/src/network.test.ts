@@ -12,7 +12,7 @@ import {
   withParams,
 } from "./index.js";
 import { ALL_ACTIVATIONS, centralDiff, matVec, maxAbs, maxAbsDiff, randomProblem } from "./__tests__/helpers.js";
-import type { Activation, LossName } from "./types.js";
+import type { Activation, LossName, Model } from "./types.js";
 
 beforeAll(async () => {
   await init();
@@ -120,5 +120,23 @@ describe.each(BACKENDS)("derivatives against central finite differences — back
     const f1 = 2 * Math.tanh(1) + 0.5;
     // 1e-15: two roundings of O(1) numbers.
     expect(Math.abs(loss(model, data) - (0.25 + f1 * f1) / 4)).toBeLessThan(1e-15);
+  });
+});
+
+describe("outputs that overflow float64: the backends agree, and NaN is refused by name", () => {
+  it("+∞ stays +∞ (mse, relu); the softmax of infinite logits (∞ − ∞) is a ValueError from loss, gradient and lossAndGradient", async () => {
+    await loadWasm("scalar");
+    const data = { x: matFromRows([[1], [2]]), y: matFromRows([[0], [1]]) };
+    const relu: Model = { widths: [1, 2, 1], activation: "relu", params: Float64Array.from([1e200, 1e200, 1e200, 1e200, 1e200, 1e200, 0]) };
+    const ceData = { x: matFromRows([[1], [2]]), y: matFromRows([[0, 1], [1, 0]]) };
+    const ce: Model = { widths: [1, 2, 2], activation: "linear", loss: "cross-entropy", params: Float64Array.from([1e308, 0, -1e308, 0, 1, 0, 0, 1, 0, 0]) };
+    for (const b of BACKENDS) {
+      setBackend(b);
+      expect(loss(relu, data), b).toBe(Infinity);
+      expect(() => loss(ce, ceData), b).toThrow(/^loss: the loss is NaN at these parameters: the network's outputs overflow float64/);
+      expect(() => gradient(ce, ceData), b).toThrow(/^gradient: the loss is NaN/);
+      expect(() => lossAndGradient(ce, ceData), b).toThrow(/^lossAndGradient: the loss is NaN/);
+    }
+    setBackend("simd");
   });
 });

@@ -132,7 +132,16 @@ export function loss(model: Model, data: Dataset): number {
   const fn = "loss";
   const net = checkModel(fn, model);
   checkData(fn, net, data);
-  return lossRaw(net, model.params, data);
+  return notNaN(fn, lossRaw(net, model.params, data));
+}
+
+/**
+ * R, unless it is NaN: finite parameters whose outputs overflow float64 give R = +∞ (an honest value) or, where the
+ * overflow meets ∞ − ∞ (the softmax of infinite logits), NaN; that NaN is refused by name instead of passed on.
+ */
+function notNaN(fn: string, loss: number): number {
+  if (Number.isNaN(loss)) throw new ValueError(`${fn}: the loss is NaN at these parameters: the network's outputs overflow float64 (∞ − ∞)`);
+  return loss;
 }
 
 /**
@@ -167,7 +176,9 @@ export function lossAndGradient(model: Model, data: Dataset): { loss: number; gr
 function lossAndGradientChecked(fn: string, model: Model, data: Dataset): { loss: number; gradient: Float64Array } {
   const net = checkModel(fn, model);
   checkData(fn, net, data);
-  return lossAndGradientRaw(net, model.params, data);
+  const r = lossAndGradientRaw(net, model.params, data);
+  notNaN(fn, r.loss);
+  return r;
 }
 
 /** Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). */
