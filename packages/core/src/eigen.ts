@@ -1,6 +1,6 @@
 import { activeWasm } from "./backend.js";
 import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults.js";
-import { ConvergenceError } from "./errors.js";
+import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsEigh } from "./ts-backend.js";
 import { checkNumber, checkSymmetric, checkVector } from "./validate.js";
@@ -46,9 +46,24 @@ export function eigh(a: Mat): EighResult {
     const { m, scale } = conditioned(a);
     const r = tsEigh(m);
     normaliseSigns(r.vectors);
-    return { values: r.values.map((x) => unscale(x, scale)), vectors: r.vectors };
+    return { values: representable(fn, r.values.map((x) => unscale(x, scale))), vectors: r.vectors };
   }
-  return wasmEigh(fn, a, true) as EighResult;
+  const r = wasmEigh(fn, a, true) as EighResult;
+  representable(fn, r.values);
+  return r;
+}
+
+/**
+ * The eigenvalues, when float64 can hold them: a matrix with entries near the largest double can have eigenvalues
+ * beyond it (|λ| ≤ n·max|aᵢⱼ|), which would come back as ±∞; that is refused by name instead.
+ */
+function representable(fn: string, values: Float64Array): Float64Array {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new ValueError(`${fn}: an eigenvalue of 'a' exceeds the float64 range (|λ| > ${Number.MAX_VALUE}); scale 'a' down first`);
+    }
+  }
+  return values;
 }
 
 /**
@@ -166,9 +181,9 @@ function symmetricEigenvalues(fn: string, a: Mat): Float64Array {
   const w = activeWasm(fn);
   if (w === null) {
     const { m, scale } = conditioned(a);
-    return tsEigh(m).values.map((x) => unscale(x, scale));
+    return representable(fn, tsEigh(m).values.map((x) => unscale(x, scale)));
   }
-  return wasmEigh(fn, a, false) as Float64Array;
+  return representable(fn, wasmEigh(fn, a, false) as Float64Array);
 }
 
 /** Capacity of the QL rotation log used on the divide-and-conquer leaves (≤ 16 rows each). */

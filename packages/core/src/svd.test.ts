@@ -3,6 +3,8 @@ import fc from "fast-check";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   BACKENDS,
+  eigh,
+  eigvalsh,
   ShapeError,
   ValueError,
   init,
@@ -389,5 +391,40 @@ describe.each(["simd", "scalar"] as const)("svd WASM (%s) against the TS oracle 
       }),
       { seed: 13, numRuns: 20 },
     );
+  });
+});
+
+describe.each(BACKENDS)("results beyond the float64 range (%s)", (backend: BackendName) => {
+  beforeEach(async () => {
+    await init();
+    await loadWasm("scalar");
+    setBackend(backend);
+  });
+
+  it("rank works at any scale (a rank-1 matrix of 1e308 entries has rank 1, it said 0); svd refuses σ > the largest double", () => {
+    const big = matFromRows([[1e308, 1e308], [1e308, 1e308]]); // σ_max = 2e308
+    expect(rank(big)).toBe(1);
+    expect(rank(matFromRows([[1e308, 0], [0, 1e308]]))).toBe(2);
+    expect(rank(matFromRows([[1e-310, 2e-310], [2e-310, 4e-310]]))).toBe(1); // subnormal entries, rank 1
+    expect(() => svd(big)).toThrow(/^svd: a singular value of 'a' exceeds the float64 range/);
+    expect(() => rankDetails(big)).toThrow(ValueError);
+    // fast-check: rank of an exact rank-1 outer product is 1 at every scale 2^e, e in [-1000, 1000]
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 1000 }), (e) => {
+        const s = 2 ** e;
+        expect(rank(matFromRows([[s, 2 * s, 0.5 * s], [2 * s, 4 * s, s]]))).toBe(1);
+      }),
+      { numRuns: 30, seed: 7 },
+    );
+  });
+
+  it("eigh and eigvalsh refuse eigenvalues beyond the largest double (they returned Infinity)", () => {
+    const a = matFromRows([[1.7e308, 1e308], [1e308, 1.7e308]]); // λ = 2.7e308 and 0.7e308
+    expect(() => eigvalsh(a)).toThrow(/^eigvalsh: an eigenvalue of 'a' exceeds the float64 range/);
+    expect(() => eigh(a)).toThrow(/^eigh: an eigenvalue of 'a' exceeds the float64 range/);
+    // just inside the range: computed, finite
+    const b = matFromRows([[0.8e308, 0.1e308], [0.1e308, 0.8e308]]);
+    const v = eigvalsh(b);
+    expect(v[1]).toBeCloseTo(0.9e308, -300);
   });
 });

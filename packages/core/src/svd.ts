@@ -53,6 +53,15 @@ export function svd(a: Mat, options: SvdOptions = {}): SvdResult | SvdValues {
   checkMat(fn, "a", a);
   const vectors = options.vectors ?? true;
   if (typeof vectors !== "boolean") throw new ValueError(`${fn}: 'vectors' must be a boolean; found ${String(vectors)}`);
+  const r = singularValuesAndVectors(fn, a, vectors);
+  for (let i = 0; i < r.s.length; i++) {
+    if (!Number.isFinite(r.s[i])) throw new ValueError(`${fn}: a singular value of 'a' exceeds the float64 range (σ > ${Number.MAX_VALUE}); scale 'a' down first (rank(a) works at any scale)`);
+  }
+  return r;
+}
+
+/** `svd` without the range check (rank works on a scaled copy). */
+function singularValuesAndVectors(fn: string, a: Mat, vectors: boolean): SvdResult | SvdValues {
   if (activeWasm(fn) === null) {
     const r = tsSvd(a);
     return vectors ? normaliseSigns(r) : { s: r.s };
@@ -152,7 +161,22 @@ function countAbove(s: Float64Array, threshold: number): number {
  * rank(matFromRows([[1, 2], [2, 4]])) // 1
  */
 export function rank(a: Mat, options: { tol?: number } = {}): number {
-  return rankDetailsOf("rank", a, options).rank;
+  const fn = "rank";
+  checkMat(fn, "a", a);
+  const tol = options.tol ?? defaultRankTol(a);
+  checkNumber(fn, "tol", tol, { min: 0 });
+  // The rank does not change under A → 2⁻ᵏA: with max|aᵢⱼ| brought to [1, 2), σ_max cannot overflow (entries near
+  // the largest double have σ_max up to √(mn)·max|aᵢⱼ|).
+  let maxAbs = 0;
+  for (let i = 0; i < a.data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a.data[i]));
+  if (maxAbs === 0) return 0;
+  // 2⁻ᵏ in two exact halves: k reaches −1074 for subnormal input, and 2¹⁰⁷⁴ itself overflows.
+  const k = Math.floor(Math.log2(maxAbs));
+  const f1 = 2 ** -Math.trunc(k / 2);
+  const f2 = 2 ** -(k - Math.trunc(k / 2));
+  const scaled = k === 0 ? a : { rows: a.rows, cols: a.cols, data: a.data.map((v) => v * f1 * f2) };
+  const s = singularValuesAndVectors(fn, scaled, false).s;
+  return countAbove(s, tol * (s.length ? s[0] : 0));
 }
 
 /**
