@@ -337,3 +337,23 @@ describe.each(["simd", "scalar"] as const)("factorisations in WASM (%s): oracle 
     expect(w.memoryBytes).toBe(bytes);
   });
 });
+
+describe("cholesky on the ts backend meets the WASM contract", () => {
+  it("a matrix symmetric to 1e-13 (accepted by checkSymmetric) factors on every backend alike (ml-matrix threw an untyped error)", async () => {
+    await init();
+    await loadWasm("scalar");
+    const a = matFromRows([[4, 1 + 1e-13], [1, 3]]);
+    const results = BACKENDS.map((b) => {
+      setBackend(b);
+      return cholesky(a);
+    });
+    setBackend("simd");
+    // L from the lower triangle on every backend: l₁₁ = 2, l₂₁ = 1/2, l₂₂ = √(3 − 1/4); equal to rounding (1 ulp)
+    for (const l of results) {
+      expect(l.data[0]).toBe(2);
+      expect(l.data[2]).toBe(0.5);
+      expect(Math.abs(l.data[3] - Math.sqrt(2.75))).toBeLessThanOrEqual(4.5e-16);
+      expect(l.data[1]).toBe(0);
+    }
+  });
+});

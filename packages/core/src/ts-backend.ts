@@ -131,10 +131,24 @@ export function tsSvd(a: Mat): { u: Mat; s: Float64Array; vt: Mat } {
 
 /** Lower-triangular L with A = LLᵀ, or null when A is not (numerically) positive definite. */
 export function tsCholesky(a: Mat): Mat | null {
-  const { CholeskyDecomposition } = mlMatrix();
-  const c = new CholeskyDecomposition(toMl(a));
-  if (!c.isPositiveDefinite()) return null;
-  return fromMl(c.lowerTriangularMatrix);
+  // The step itself, not ml-matrix's: its exact symmetry test threw an untyped "Matrix is not symmetric" on inputs
+  // `checkSymmetric` accepts (within 1e-12). Row-oriented Cholesky–Crout on the lower triangle, as the WASM builds:
+  // l_ij = (a_ij − Σ_{k<j} l_ik·l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²); null at a pivot ≤ 0 (not positive definite).
+  const n = a.rows;
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a.data[i * n + j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      if (i === j) {
+        if (!(s > 0)) return null;
+        l[i * n + i] = Math.sqrt(s);
+      } else {
+        l[i * n + j] = s / l[j * n + j];
+      }
+    }
+  }
+  return { rows: n, cols: n, data: l };
 }
 
 /** PA = LU with partial pivoting: packed LU (unit lower L below the diagonal) and the row permutation. */
