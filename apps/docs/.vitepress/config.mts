@@ -7,6 +7,7 @@ export default defineConfig({
   title: "losscape",
   description: "Exact, fast geometry of neural-network loss landscapes in JavaScript (WASM SIMD, float64)",
   cleanUrls: true,
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   markdown: { math: true },
   // The package READMEs link to ../../benchmarks/RESULTS.md and ../../docs/<page>.md (right in the repository).
   // Included into packages/<pkg>.md, such a link leaves the docs folder, which VitePress reports as dead — but the

@@ -130,6 +130,15 @@ function epsCRelu(phi: number): number {
 }
 
 describe("docs site", () => {
+  it("every page links the favicon, and the favicon is served", async () => {
+    const { page } = await open("/");
+    expect(await page.getAttribute('link[rel="icon"]', "href")).toBe("/favicon.svg");
+    const res = await page.goto(`${base}/favicon.svg`);
+    expect(res?.status()).toBe(200);
+    expect(await res?.text()).toMatch(/^<svg /);
+    await page.close();
+  });
+
   it("core examples: eigenvalues, SVD, solves, backends and errors", async () => {
     const o = await runExamples("/guide/examples");
     const eig = o["eigh on the WASM core"];
