@@ -68,12 +68,13 @@ export function lanczos(matvec: MatVec, v0: ArrayLike<number>, steps: number): L
 }
 
 /**
- * The Ritz pairs of a Lanczos run: the eigenvalues θ_j of T (ascending) and, for the ones asked for, the Ritz vectors
- * y_j = Q·u_j (unit vectors with y_jᵀ A y_j = θ_j up to rounding).
+ * The Ritz pairs of a Lanczos run: the eigenvalues θ_j of T (ascending), the first components u_j[0] of T's
+ * eigenvectors (their squares are the Gauss quadrature weights of v₀'s spectral measure, Golub & Meurant 2010) and,
+ * for the ones asked for, the Ritz vectors y_j = Q·u_j (unit vectors with y_jᵀ A y_j = θ_j up to rounding).
  * @example
  * const { values, vector } = ritzPairs(lanczos(mv, v0, 30)); values[0]; vector(0);
  */
-export function ritzPairs(l: LanczosResult): { values: Float64Array; vector: (j: number) => Float64Array } {
+export function ritzPairs(l: LanczosResult): { values: Float64Array; firstComponents: Float64Array; vector: (j: number) => Float64Array } {
   const k = l.alpha.length;
   const t = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
@@ -87,6 +88,7 @@ export function ritzPairs(l: LanczosResult): { values: Float64Array; vector: (j:
   const n = l.basis[0].length;
   return {
     values,
+    firstComponents: vectors.data.slice(0, k),
     vector: (j: number) => {
       const y = new Float64Array(n);
       for (let i = 0; i < k; i++) axpy(vectors.data[i * k + j], l.basis[i], y);

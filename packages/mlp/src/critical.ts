@@ -147,10 +147,14 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, def
   const start = problem.setParamsUnchecked(p);
   const trace: Trace = [{ norm: nrm2(p), loss: start.loss(), step: 0 }];
   if (o.method === "gradnorm") {
+    // R at the last point evaluated: the point an L-BFGS step accepts is the last one its line search evaluated,
+    // so the trace takes R from there instead of another forward pass.
+    let lastLoss = NaN;
     const phi = (x: Float64Array) => {
-      const g = problem.setParamsUnchecked(x).gradient();
-      const hg = problem.hvpUnchecked(g);
-      return { value: 0.5 * dot(g, g), grad: hg };
+      const e = problem.setParamsUnchecked(x).lossAndGradient();
+      lastLoss = e.loss;
+      const hg = problem.hvpUnchecked(e.gradient);
+      return { value: 0.5 * dot(e.gradient, e.gradient), grad: hg };
     };
     const lb = new Lbfgs(phi, p);
     // The first-order phase hands over to LM once ‖∇R‖ ≤ 1e-8 (LM's region of fast convergence), when progress
@@ -159,8 +163,8 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, def
     while (iterations < firstOrderBudget && Math.sqrt(2 * lb.state.value) > Math.max(o.gtol, 1e-8) && !o.signal?.aborted) {
       if (!lb.step()) break;
       iterations++;
-      trace.push({ norm: nrm2(lb.state.x), loss: problem.setParamsUnchecked(lb.state.x).loss(), step: distance(lb.state.x, p) });
-      p = Float64Array.from(lb.state.x);
+      trace.push({ norm: nrm2(lb.state.x), loss: lastLoss, step: distance(lb.state.x, p) });
+      p = lb.state.x; // a new array at every accepted step
     }
     p = lb.state.x;
   }
@@ -426,8 +430,9 @@ function newtonMR(
   while (it < o.maxIter && (gn > o.gtol || polish < 3) && Number.isFinite(gn) && gn > 0 && !o.signal?.aborted) {
     if (gn <= o.gtol) polish++;
     it++;
-    const at = p;
-    const hv = (v: Float64Array) => problem.setParamsUnchecked(at).hvpUnchecked(v);
+    // θ is written once: MINRES and H∇R all multiply at this point (the line search moves θ only afterwards).
+    problem.setParamsUnchecked(p);
+    const hv = (v: Float64Array) => problem.hvpUnchecked(v);
     const minusG = g.map((v) => -v);
     const mr = minres(hv, minusG, { rtol: Math.min(1e-2, gn), maxIter: Math.min(5 * M, 200) });
     let d = mr.x;

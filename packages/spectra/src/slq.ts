@@ -1,4 +1,4 @@
-import { ValueError, axpy, checkNumber, dot, eigh, lanczos, nrm2 } from "@losscape/core";
+import { ValueError, checkNumber, lanczos, ritzPairs } from "@losscape/core";
 import { createRng, hessianVectorProduct, type Dataset, type Model } from "@losscape/mlp";
 
 /** One Lanczos run: Gauss quadrature nodes θ_k and weights τ_k (Σ τ_k = 1) for the probe's spectral measure. */
@@ -32,25 +32,8 @@ export interface SlqResult {
  */
 export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>, v0: ArrayLike<number>, steps: number): LanczosQuadrature {
   const l = lanczos(matvec, v0, steps);
-  const { values, vectors } = eigh(tridiagonal(l.alpha, l.beta));
-  const k = l.alpha.length;
-  const weights = new Float64Array(k);
-  for (let j = 0; j < k; j++) weights[j] = vectors.data[j] ** 2; // first row of V
-  return { nodes: values, weights, alpha: l.alpha, beta: l.beta };
-}
-
-/** The symmetric tridiagonal matrix with diagonal `alpha` and off-diagonal `beta`, dense. */
-function tridiagonal(alpha: Float64Array, beta: Float64Array) {
-  const k = alpha.length;
-  const t = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    t[i * k + i] = alpha[i];
-    if (i + 1 < k) {
-      t[i * k + i + 1] = beta[i];
-      t[(i + 1) * k + i] = beta[i];
-    }
-  }
-  return { rows: k, cols: k, data: t };
+  const { values, firstComponents } = ritzPairs(l);
+  return { nodes: values, weights: firstComponents.map((u) => u * u), alpha: l.alpha, beta: l.beta };
 }
 
 /**
