@@ -94,3 +94,28 @@ export function checkComplex(fn: string, arg: string, z: Complex): void {
     throw new ValueError(`${fn}: argument '${arg}' must be a finite complex number { re, im }; found ${typeof z === "object" && z !== null ? `{ re: ${z.re}, im: ${z.im} }` : String(z)}`);
   }
 }
+
+type Transform = (w: Complex) => Complex;
+
+/**
+ * A measure's three transforms, each refusing a non-finite argument by name (`<kind>.stieltjes`, …) before it runs:
+ * one place for the check every measure needs.
+ * @example
+ * const t = checkedTransforms("semicircle", { stieltjes: G, inverseStieltjes: K, rTransform: R });
+ */
+export function checkedTransforms(kind: string, t: { stieltjes: Transform; inverseStieltjes: Transform; rTransform: Transform }) {
+  return {
+    stieltjes: (z: Complex) => {
+      checkComplex(`${kind}.stieltjes`, "z", z);
+      return t.stieltjes(z);
+    },
+    inverseStieltjes: (g: Complex) => {
+      checkComplex(`${kind}.inverseStieltjes`, "g", g);
+      return t.inverseStieltjes(g);
+    },
+    rTransform: (g: Complex) => {
+      checkComplex(`${kind}.rTransform`, "g", g);
+      return t.rTransform(g);
+    },
+  };
+}

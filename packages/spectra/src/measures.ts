@@ -1,5 +1,5 @@
 import { ConvergenceError, ValueError, checkNumber } from "@losscape/core";
-import { type Complex, cabs, checkComplex, cdiv, csub } from "./complex.js";
+import { type Complex, cabs, checkedTransforms, cdiv, csub } from "./complex.js";
 import { freeCumulantsFromMoments } from "./moments.js";
 import { addRational, rationalMeasure, type RationalR } from "./rational.js";
 import type { SpectralMeasure, Support } from "./types.js";
@@ -200,18 +200,7 @@ function discreteMeasure(x: Float64Array, w: Float64Array, kind: string): Spectr
   const atoms = [...atomsMap.entries()].sort((a, b) => a[0] - b[0]).map(([at, mass]) => ({ at, mass }));
   return {
     kind,
-    stieltjes: (z) => {
-      checkComplex(`${kind}.stieltjes`, "z", z);
-      return G(z);
-    },
-    inverseStieltjes: (g) => {
-      checkComplex(`${kind}.inverseStieltjes`, "g", g);
-      return K(g);
-    },
-    rTransform: (g) => {
-      checkComplex(`${kind}.rTransform`, "g", g);
-      return csub(K(g), cdiv({ re: 1, im: 0 }, g));
-    },
+    ...checkedTransforms(kind, { stieltjes: G, inverseStieltjes: K, rTransform: (g) => csub(K(g), cdiv({ re: 1, im: 0 }, g)) }),
     density: (lambda) => {
       checkNumber(`${kind}.density`, "lambda", lambda);
       return 0;

@@ -1,5 +1,5 @@
 import { ValueError, checkNumber, checkVector } from "@losscape/core";
-import { type Complex, cabs, checkComplex, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
+import { type Complex, cabs, checkedTransforms, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
 import { freePoissonG, semicircleG } from "./closed-forms.js";
 import { momentsFromFreeCumulants } from "./moments.js";
 import { type Poly, polyAdd, polyDerivative, polyEval, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
@@ -450,22 +450,17 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
   return {
     kind,
     rational: d,
-    stieltjes: (z) => {
-      checkComplex(`${kind}.stieltjes`, "z", z);
-      if (z.im < 0) {
-        const g = physicalRoot({ re: z.re, im: -z.im });
-        return { re: g.re, im: -g.im }; // G(z̄) = conj G(z)
-      }
-      return physicalRoot(z);
-    },
-    inverseStieltjes: (g) => {
-      checkComplex(`${kind}.inverseStieltjes`, "g", g);
-      return kOf(g);
-    },
-    rTransform: (g) => {
-      checkComplex(`${kind}.rTransform`, "g", g);
-      return rOf(g);
-    },
+    ...checkedTransforms(kind, {
+      stieltjes: (z) => {
+        if (z.im < 0) {
+          const g = physicalRoot({ re: z.re, im: -z.im });
+          return { re: g.re, im: -g.im }; // G(z̄) = conj G(z)
+        }
+        return physicalRoot(z);
+      },
+      inverseStieltjes: kOf,
+      rTransform: rOf,
+    }),
     density: (x) => {
       checkNumber(`${kind}.density`, "lambda", x);
       return density(x);

@@ -1,5 +1,5 @@
 import { ConvergenceError, ValueError, checkNumber } from "@losscape/core";
-import { type Complex, cabs, checkComplex, cadd, cdiv, csub } from "./complex.js";
+import { type Complex, cabs, checkedTransforms, cadd, cdiv, csub } from "./complex.js";
 import { momentsFromFreeCumulants } from "./moments.js";
 import type { Atom, SpectralMeasure, Support } from "./types.js";
 
@@ -170,19 +170,14 @@ export function freeConvolutionSubordination(
 
   return {
     kind: "subordination",
-    stieltjes: (z) => {
-      checkComplex(`${fn}.stieltjes`, "z", z);
-      if (!(z.im >= 0)) throw new ValueError(`${fn}.stieltjes: Im z must be ≥ 0; found ${z.im}`);
-      return G(z);
-    },
-    inverseStieltjes: (g) => {
-      checkComplex(`${fn}.inverseStieltjes`, "g", g);
-      return csub(cadd(mu.inverseStieltjes(g), nu.inverseStieltjes(g)), cdiv({ re: 1, im: 0 }, g));
-    },
-    rTransform: (g) => {
-      checkComplex(`${fn}.rTransform`, "g", g);
-      return cadd(mu.rTransform(g), nu.rTransform(g));
-    },
+    ...checkedTransforms(fn, {
+      stieltjes: (z) => {
+        if (!(z.im >= 0)) throw new ValueError(`${fn}.stieltjes: Im z must be ≥ 0; found ${z.im}`);
+        return G(z);
+      },
+      inverseStieltjes: (g) => csub(cadd(mu.inverseStieltjes(g), nu.inverseStieltjes(g)), cdiv({ re: 1, im: 0 }, g)),
+      rTransform: (g) => cadd(mu.rTransform(g), nu.rTransform(g)),
+    }),
     density: (x) => {
       checkNumber(`${fn}.density`, "lambda", x);
       return densityAt(x);
