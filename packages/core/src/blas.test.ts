@@ -186,7 +186,8 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
   it("rejects empty matrices and non-Mat arguments with a ShapeError", () => {
     expect(() => matmul(mat(0, 3), mat(3, 2))).toThrowError(/^matmul: argument 'a' must have integer dimensions ≥ 1; found 0×3/);
     expect(() => syrk(mat(2, 0))).toThrowError(ShapeError);
-    expect(() => matmul([[1]] as never, mat(1, 1))).toThrowError(/^matmul: argument 'a' must be a Mat .*found an array of length 1/);
+    expect(() => matmul("[[1]]" as never, mat(1, 1))).toThrowError(/^matmul: argument 'a' must be a Mat \{rows, cols, data: Float64Array\} or an array of rows of numbers; found string/);
+    expect(matmul([[2]], mat(1, 1, [3])).data).toEqual(Float64Array.from([6])); // rows are a matrix too (plain-arrays.test.ts)
     expect(() => gemv({ rows: 1, cols: 2, data: new Float64Array(3) }, [1, 2])).toThrowError(
       /^gemv: argument 'a' \(1×2\) needs data of length 2; found 3/,
     );

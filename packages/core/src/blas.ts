@@ -3,7 +3,7 @@ import { ShapeError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
 import { kernels, withKernels } from "./kernel-session.js";
-import { checkBoolean, checkMat, checkNumber, checkVector, describeShape } from "./validate.js";
+import { checkBoolean, checkMat, checkNumber, checkVector, describeShape, type MatInput } from "./validate.js";
 
 function scaled(c: Mat, alpha: number): Mat {
   if (alpha !== 1) for (let i = 0; i < c.data.length; i++) c.data[i] *= alpha;
@@ -26,10 +26,10 @@ function scaled(c: Mat, alpha: number): Mat {
  * matmul(matFromRows([[1, 2]]), matFromRows([[3], [4]])).data // Float64Array [11]
  * matmul(a, a, { transA: true })                              // AᵀA as a general product
  */
-export function matmul(a: Mat, b: Mat, options: { transA?: boolean; transB?: boolean; alpha?: number } = {}): Mat {
+export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; transB?: boolean; alpha?: number } = {}): Mat {
   const fn = "matmul";
-  checkMat(fn, "a", a);
-  checkMat(fn, "b", b);
+  a = checkMat(fn, "a", a);
+  b = checkMat(fn, "b", b);
   checkBoolean(fn, "transA", options.transA);
   checkBoolean(fn, "transB", options.transB);
   const transA = options.transA ?? false;
@@ -67,9 +67,9 @@ export function matmul(a: Mat, b: Mat, options: { transA?: boolean; transB?: boo
  * syrk(matFromRows([[1, 2], [3, 4]])).data              // AᵀA = [[10, 14], [14, 20]]
  * syrk(matFromRows([[1, 2], [3, 4]]), { form: "AAt" })   // AAᵀ = [[5, 11], [11, 25]]
  */
-export function syrk(a: Mat, options: { form?: "AtA" | "AAt"; alpha?: number } = {}): Mat {
+export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: number } = {}): Mat {
   const fn = "syrk";
-  checkMat(fn, "a", a);
+  a = checkMat(fn, "a", a);
   const form = options.form ?? "AtA";
   if (form !== "AtA" && form !== "AAt") throw new ShapeError(`${fn}: 'form' must be 'AtA' or 'AAt'; found ${String(form)}`);
   const alpha = options.alpha ?? 1;
@@ -91,9 +91,9 @@ export function syrk(a: Mat, options: { form?: "AtA" | "AAt"; alpha?: number } =
  * gemv(matFromRows([[1, 2], [3, 4]]), [1, 1])                   // Float64Array [3, 7]
  * gemv(matFromRows([[1, 2], [3, 4]]), [1, 1], { trans: true })  // Float64Array [4, 6]
  */
-export function gemv(a: Mat, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number } = {}): Float64Array {
+export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number } = {}): Float64Array {
   const fn = "gemv";
-  checkMat(fn, "a", a);
+  a = checkMat(fn, "a", a);
   checkBoolean(fn, "trans", options.trans);
   const trans = options.trans ?? false;
   checkVector(fn, "x", x, trans ? a.rows : a.cols);

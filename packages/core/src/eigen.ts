@@ -3,7 +3,7 @@ import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsEigh } from "./ts-backend.js";
-import { checkNumber, checkSymmetric, checkVector } from "./validate.js";
+import { checkNumber, checkSymmetric, checkVector, type MatInput } from "./validate.js";
 import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
 
 /** Result of `eigh`: eigenvalues ascending, eigenvectors as the columns of `vectors` (orthonormal). */
@@ -38,9 +38,9 @@ export interface EighResult {
  * const { values, vectors } = eigh(matFromRows([[2, 1], [1, 2]]));
  * // values: Float64Array [1, 3]; the columns of vectors are ±[1, −1]/√2 and [1, 1]/√2
  */
-export function eigh(a: Mat): EighResult {
+export function eigh(a: MatInput): EighResult {
   const fn = "eigh";
-  checkSymmetric(fn, "a", a);
+  a = checkSymmetric(fn, "a", a);
   const w = activeWasm(fn);
   if (w === null) {
     const { m, scale } = conditioned(a);
@@ -73,7 +73,7 @@ function representable(fn: string, values: Float64Array): Float64Array {
  * @example
  * eigvalsh(matFromRows([[2, 1], [1, 2]])); // Float64Array [1, 3]
  */
-export function eigvalsh(a: Mat): Float64Array {
+export function eigvalsh(a: MatInput): Float64Array {
   return symmetricEigenvalues("eigvalsh", a);
 }
 
@@ -151,7 +151,7 @@ export function zeroToleranceFromGap(values: ArrayLike<number>): { tol: number; 
  * @example
  * inertia(matFromRows([[1, 0], [0, -1]])); // { negative: 1, zero: 0, positive: 1, tol: 1e-9 }
  */
-export function inertia(a: Mat, options: { tol?: number } = {}): Inertia {
+export function inertia(a: MatInput, options: { tol?: number } = {}): Inertia {
   const fn = "inertia";
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
@@ -176,8 +176,8 @@ function countInertia(fn: string, values: ArrayLike<number>, tolOption: number |
 }
 
 /** Eigenvalues, ascending, with errors naming `fn`. */
-function symmetricEigenvalues(fn: string, a: Mat): Float64Array {
-  checkSymmetric(fn, "a", a);
+function symmetricEigenvalues(fn: string, a: MatInput): Float64Array {
+  a = checkSymmetric(fn, "a", a);
   const w = activeWasm(fn);
   if (w === null) {
     const { m, scale } = conditioned(a);

@@ -2,7 +2,7 @@ import { activeWasm } from "./backend.js";
 import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsCholesky, tsLu, tsQr, tsTriangularSolve } from "./ts-backend.js";
-import { checkFinite, checkMat, checkSquare, checkSymmetric, describeShape } from "./validate.js";
+import { checkFinite, checkMat, checkSquare, checkSymmetric, describeShape, type MatInput } from "./validate.js";
 import { kernels, withKernels } from "./kernel-session.js";
 
 /**
@@ -15,9 +15,9 @@ import { kernels, withKernels } from "./kernel-session.js";
  * @example
  * cholesky(matFromRows([[4, 2], [2, 5]])).data // Float64Array [2, 0, 1, 2]
  */
-export function cholesky(a: Mat): Mat {
+export function cholesky(a: MatInput): Mat {
   const fn = "cholesky";
-  checkSymmetric(fn, "a", a);
+  a = checkSymmetric(fn, "a", a);
   const n = a.rows;
   if (activeWasm(fn) === null) {
     const l = tsCholesky(a);
@@ -42,9 +42,9 @@ export function cholesky(a: Mat): Mat {
  * const { lu: packed, pivots } = lu(matFromRows([[1, 2], [3, 4]]));
  * // pivots Int32Array [1, 0]; packed.data ≈ [3, 4, 1/3, 2/3]
  */
-export function lu(a: Mat): { lu: Mat; pivots: Int32Array } {
+export function lu(a: MatInput): { lu: Mat; pivots: Int32Array } {
   const fn = "lu";
-  checkSquare(fn, "a", a);
+  a = checkSquare(fn, "a", a);
   if (activeWasm(fn) === null) return tsLu(a);
   const n = a.rows;
   const { a: packed, perm } = kernels.luFactor(fn, { n, a: a.data, lda: n });
@@ -59,9 +59,9 @@ export function lu(a: Mat): { lu: Mat; pivots: Int32Array } {
  * @example
  * const { q, r } = qr(matFromRows([[3], [4]])); // q ≈ [[0.6], [0.8]], r = [[5]]
  */
-export function qr(a: Mat): { q: Mat; r: Mat } {
+export function qr(a: MatInput): { q: Mat; r: Mat } {
   const fn = "qr";
-  checkMat(fn, "a", a);
+  a = checkMat(fn, "a", a);
   if (a.rows < a.cols) throw new ShapeError(`${fn}: argument 'a' must have rows ≥ cols; found ${describeShape(a)}`);
   if (activeWasm(fn) === null) return tsQr(a);
   const { rows: m, cols: n } = a;
@@ -87,14 +87,12 @@ export interface TriangularSolveOptions {
  * @example
  * triangularSolve(matFromRows([[2, 0], [1, 1]]), Float64Array.from([2, 3])) // Float64Array [1, 2]
  */
-export function triangularSolve(t: Mat, b: Mat, options?: TriangularSolveOptions): Mat;
-export function triangularSolve(t: Mat, b: Float64Array, options?: TriangularSolveOptions): Float64Array;
-export function triangularSolve(t: Mat, b: Mat | Float64Array, options: TriangularSolveOptions = {}): Mat | Float64Array {
+export function triangularSolve(t: MatInput, b: MatInput, options?: TriangularSolveOptions): Mat;
+export function triangularSolve(t: MatInput, b: Float64Array | readonly number[], options?: TriangularSolveOptions): Float64Array;
+export function triangularSolve(t: MatInput, b: MatInput | ArrayLike<number>, options: TriangularSolveOptions = {}): Mat | Float64Array {
   const fn = "triangularSolve";
-  checkSquare(fn, "t", t);
-  const isVec = b instanceof Float64Array;
-  const B: Mat = isVec ? { rows: b.length, cols: 1, data: b } : b;
-  checkRhs(fn, t, "t", B);
+  t = checkSquare(fn, "t", t);
+  const { B, isVec } = rightHandSide(fn, t, "t", b);
   const lower = options.lower ?? true;
   const trans = options.transpose ?? false;
   const unit = options.unitDiagonal ?? false;
@@ -128,14 +126,12 @@ export function triangularSolve(t: Mat, b: Mat | Float64Array, options: Triangul
  * @example
  * solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5])) // ≈ Float64Array [0.8, 1.4]
  */
-export function solve(a: Mat, b: Mat): Mat;
-export function solve(a: Mat, b: Float64Array): Float64Array;
-export function solve(a: Mat, b: Mat | Float64Array): Mat | Float64Array {
+export function solve(a: MatInput, b: MatInput): Mat;
+export function solve(a: MatInput, b: Float64Array | readonly number[]): Float64Array;
+export function solve(a: MatInput, b: MatInput | ArrayLike<number>): Mat | Float64Array {
   const fn = "solve";
-  checkSquare(fn, "a", a);
-  const isVec = b instanceof Float64Array;
-  const B: Mat = isVec ? { rows: b.length, cols: 1, data: b } : b;
-  checkRhs(fn, a, "a", B);
+  a = checkSquare(fn, "a", a);
+  const { B, isVec } = rightHandSide(fn, a, "a", b);
   const n = a.rows;
   const k = B.cols;
   let amax = 0;
@@ -179,14 +175,19 @@ export function solve(a: Mat, b: Mat | Float64Array): Mat | Float64Array {
   return isVec ? x.data : x;
 }
 
-/** B (already shaped as a Mat) is a finite n×k matrix whose n matches the square `a`. */
-function checkRhs(fn: string, a: Mat, aName: string, B: Mat): void {
-  checkMat(fn, "b", B);
+/**
+ * The right-hand side `b` as a finite n×k matrix whose n matches the square `a`: a vector (a Float64Array or an
+ * array of numbers, taken as one column) or a matrix (a Mat or an array of rows).
+ */
+function rightHandSide(fn: string, a: Mat, aName: string, b: MatInput | ArrayLike<number>): { B: Mat; isVec: boolean } {
+  const isVec = b instanceof Float64Array || (Array.isArray(b) && (b.length === 0 || typeof b[0] === "number"));
+  const B = checkMat(fn, "b", isVec ? { rows: b.length, cols: 1, data: Float64Array.from(b as ArrayLike<number>) } : (b as MatInput));
   if (B.rows !== a.rows) {
     throw new ShapeError(
       `${fn}: 'b' must have ${a.rows} rows to match '${aName}' (${describeShape(a)}); found ${describeShape(B)}`,
     );
   }
+  return { B, isVec };
 }
 
 /** The solution overflowed (finite input, ill-conditioned system): a ValueError rather than Infinity/NaN. */

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "./errors.js";
-import { checkMat, checkNumber } from "./validate.js";
+import { checkMat, checkNumber, type MatInput } from "./validate.js";
 
 /** A dense f64 matrix, row-major: entry (i, j) is `data[i * cols + j]`. */
 export interface Mat {
@@ -54,8 +54,8 @@ export function matFromRows(rows: ArrayLike<ArrayLike<number>>): Mat {
 }
 
 /** The rows of `a` as plain arrays. */
-export function matToRows(a: Mat): number[][] {
-  checkMat("matToRows", "a", a, { allowEmpty: true, finite: false });
+export function matToRows(a: MatInput): number[][] {
+  a = checkMat("matToRows", "a", a, { allowEmpty: true, finite: false });
   const out: number[][] = [];
   for (let i = 0; i < a.rows; i++) out.push(Array.from(a.data.subarray(i * a.cols, (i + 1) * a.cols)));
   return out;
@@ -69,16 +69,16 @@ export function identity(n: number): Mat {
 }
 
 /** Aᵀ as a new matrix. */
-export function transpose(a: Mat): Mat {
-  checkMat("transpose", "a", a, { allowEmpty: true, finite: false });
+export function transpose(a: MatInput): Mat {
+  a = checkMat("transpose", "a", a, { allowEmpty: true, finite: false });
   const t = new Float64Array(a.rows * a.cols);
   for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) t[j * a.rows + i] = a.data[i * a.cols + j];
   return { rows: a.cols, cols: a.rows, data: t };
 }
 
 /** Column j of `a` as a new array. */
-export function column(a: Mat, j: number): Float64Array {
-  checkMat("column", "a", a, { allowEmpty: true, finite: false });
+export function column(a: MatInput, j: number): Float64Array {
+  a = checkMat("column", "a", a, { allowEmpty: true, finite: false });
   checkNumber("column", "j", j, { min: 0, max: a.cols - 1, integer: true });
   const c = new Float64Array(a.rows);
   for (let i = 0; i < a.rows; i++) c[i] = a.data[i * a.cols + j];

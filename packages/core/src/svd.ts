@@ -2,7 +2,7 @@ import { activeWasm } from "./backend.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsSvd } from "./ts-backend.js";
-import { checkMat, checkNumber, describeShape } from "./validate.js";
+import { checkMat, checkNumber, describeShape, type MatInput } from "./validate.js";
 import { withKernels } from "./kernel-session.js";
 
 /** Thin SVD: A = U·diag(s)·Vᵀ with s descending, U m×k, Vᵀ k×n, k = min(m, n). */
@@ -45,12 +45,12 @@ export interface SvdOptions {
  * const { u, s, vt } = svd(matFromRows([[3, 0], [0, -2], [0, 0]]));
  * // s = [3, 2]; u is 3×2, vt is 2×2; svd(a, { vectors: false }).s gives s alone
  */
-export function svd(a: Mat, options: { vectors: false }): SvdValues;
-export function svd(a: Mat, options?: { vectors?: true }): SvdResult;
-export function svd(a: Mat, options: SvdOptions): SvdResult | SvdValues;
-export function svd(a: Mat, options: SvdOptions = {}): SvdResult | SvdValues {
+export function svd(a: MatInput, options: { vectors: false }): SvdValues;
+export function svd(a: MatInput, options?: { vectors?: true }): SvdResult;
+export function svd(a: MatInput, options: SvdOptions): SvdResult | SvdValues;
+export function svd(a: MatInput, options: SvdOptions = {}): SvdResult | SvdValues {
   const fn = "svd";
-  checkMat(fn, "a", a);
+  a = checkMat(fn, "a", a);
   const vectors = options.vectors ?? true;
   if (typeof vectors !== "boolean") throw new ValueError(`${fn}: 'vectors' must be a boolean; found ${String(vectors)}`);
   const r = singularValuesAndVectors(fn, a, vectors);
@@ -160,9 +160,9 @@ function countAbove(s: Float64Array, threshold: number): number {
  * @example
  * rank(matFromRows([[1, 2], [2, 4]])) // 1
  */
-export function rank(a: Mat, options: { tol?: number } = {}): number {
+export function rank(a: MatInput, options: { tol?: number } = {}): number {
   const fn = "rank";
-  checkMat(fn, "a", a);
+  a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
   // The rank does not change under A → 2⁻ᵏA: with max|aᵢⱼ| brought to [1, 2), σ_max cannot overflow (entries near
@@ -186,12 +186,12 @@ export function rank(a: Mat, options: { tol?: number } = {}): number {
  * const { rank, singularValues, threshold } = rankDetails(matFromRows([[1, 0], [0, 1e-20]]));
  * // rank 1: 1e-20 ≤ threshold = 2·ε·1 ≈ 4.4e-16
  */
-export function rankDetails(a: Mat, options: { tol?: number } = {}): RankDetails {
+export function rankDetails(a: MatInput, options: { tol?: number } = {}): RankDetails {
   return rankDetailsOf("rankDetails", a, options);
 }
 
-function rankDetailsOf(fn: string, a: Mat, options: { tol?: number }): RankDetails {
-  checkMat(fn, "a", a);
+function rankDetailsOf(fn: string, a: MatInput, options: { tol?: number }): RankDetails {
+  a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
   const s = svd(a, { vectors: false }).s;
@@ -209,9 +209,9 @@ function rankDetailsOf(fn: string, a: Mat, options: { tol?: number }): RankDetai
  * @example
  * const N = nullspace(matFromRows([[1, 1]])); // 2×1, ±[1, −1]/√2
  */
-export function nullspace(a: Mat, options: { tol?: number } = {}): Mat {
+export function nullspace(a: MatInput, options: { tol?: number } = {}): Mat {
   const fn = "nullspace";
-  checkMat(fn, "a", a);
+  a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
   const n = a.cols;

@@ -12,26 +12,62 @@ export function describeShape(a: Mat): string {
 }
 
 /**
- * `a` is a Mat with integer dimensions ≥ 1 (≥ 0 with `allowEmpty`), a Float64Array of length rows·cols, and finite
- * entries (any entries with `finite: false`, for structural operations such as a transpose).
+ * A matrix argument: a `Mat`, or its rows as plain arrays (`[[1, 2], [3, 4]]`, rows of equal length; typed-array
+ * rows too). Every public function that takes a matrix takes either.
  */
-export function checkMat(fn: string, arg: string, a: Mat, options: { allowEmpty?: boolean; finite?: boolean } = {}): void {
-  if (typeof a !== "object" || a === null || !(a.data instanceof Float64Array)) {
-    throw new ShapeError(`${fn}: argument '${arg}' must be a Mat {rows, cols, data: Float64Array}; found ${typeName(a)}`);
-  }
-  const { rows, cols } = a;
+export type MatInput = Mat | ArrayLike<ArrayLike<number>>;
+
+/**
+ * The matrix argument `a` as a Mat, checked: a Mat with integer dimensions ≥ 1 (≥ 0 with `allowEmpty`) and a
+ * Float64Array of length rows·cols (returned as it is, not copied), or an array of equal-length rows of numbers
+ * (copied into a new Mat); finite entries (any entries with `finite: false`, for structural operations such as a
+ * transpose). Errors name `fn`, `arg`, what was expected and what was found.
+ * @example
+ * const A = checkMat("matmul", "a", [[1, 2], [3, 4]]); // { rows: 2, cols: 2, data: Float64Array [1, 2, 3, 4] }
+ */
+export function checkMat(fn: string, arg: string, a: MatInput, options: { allowEmpty?: boolean; finite?: boolean } = {}): Mat {
+  const m = isMat(a) ? a : matOfRows(fn, arg, a);
+  const { rows, cols } = m;
   const min = options.allowEmpty ? 0 : 1;
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < min || cols < min) {
     throw new ShapeError(
       `${fn}: argument '${arg}' must have integer dimensions ≥ ${min}; found ${String(rows)}×${String(cols)}`,
     );
   }
-  if (a.data.length !== rows * cols) {
+  if (m.data.length !== rows * cols) {
     throw new ShapeError(
-      `${fn}: argument '${arg}' (${rows}×${cols}) needs data of length ${rows * cols}; found ${a.data.length}`,
+      `${fn}: argument '${arg}' (${rows}×${cols}) needs data of length ${rows * cols}; found ${m.data.length}`,
     );
   }
-  if (options.finite !== false) checkFinite(fn, arg, a.data, cols);
+  if (options.finite !== false) checkFinite(fn, arg, m.data, cols);
+  return m;
+}
+
+function isMat(a: unknown): a is Mat {
+  return typeof a === "object" && a !== null && (a as Mat).data instanceof Float64Array;
+}
+
+/** An array of equal-length rows of numbers as a new Mat; anything else is a ShapeError naming `fn` and `arg`. */
+function matOfRows(fn: string, arg: string, a: unknown): Mat {
+  const isArrayLike = (x: unknown): x is ArrayLike<unknown> => typeof x === "object" && x !== null && typeof (x as ArrayLike<unknown>).length === "number";
+  if (!isArrayLike(a) || ArrayBuffer.isView(a)) {
+    throw new ShapeError(`${fn}: argument '${arg}' must be a Mat {rows, cols, data: Float64Array} or an array of rows of numbers; found ${typeName(a)}`);
+  }
+  const rows = a.length;
+  const first = rows > 0 ? a[0] : undefined;
+  const cols = isArrayLike(first) ? first.length : 0;
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = a[i];
+    if (!isArrayLike(row)) throw new ShapeError(`${fn}: argument '${arg}' row ${i} must be an array of numbers; found ${typeName(row)}`);
+    if (row.length !== cols) throw new ShapeError(`${fn}: argument '${arg}' row ${i} must have length ${cols} like row 0; found ${row.length}`);
+    for (let j = 0; j < cols; j++) {
+      const v = row[j];
+      if (typeof v !== "number") throw new ShapeError(`${fn}: argument '${arg}' entry (${i}, ${j}) must be a number; found ${typeName(v)}`);
+      data[i * cols + j] = v;
+    }
+  }
+  return { rows, cols, data };
 }
 
 /** Every entry of `x` is finite; the message gives the first offending index (as (i, j) when `cols` is given). */
@@ -56,19 +92,21 @@ export function checkVector(fn: string, arg: string, x: ArrayLike<number>, lengt
   checkFinite(fn, arg, x);
 }
 
-export function checkSquare(fn: string, arg: string, a: Mat): void {
-  checkMat(fn, arg, a);
-  if (a.rows !== a.cols) throw new ShapeError(`${fn}: argument '${arg}' must be square; found ${describeShape(a)}`);
+/** `checkMat`, and the matrix is square. */
+export function checkSquare(fn: string, arg: string, a: MatInput): Mat {
+  const m = checkMat(fn, arg, a);
+  if (m.rows !== m.cols) throw new ShapeError(`${fn}: argument '${arg}' must be square; found ${describeShape(m)}`);
+  return m;
 }
 
 /**
  * `a` is square and symmetric to a relative tolerance: max|aᵢⱼ − aⱼᵢ| ≤ relTol · max|aᵢⱼ| (default
  * `DEFAULT_SYMMETRY_TOL` = 1e-12).
  */
-export function checkSymmetric(fn: string, arg: string, a: Mat, relTol = DEFAULT_SYMMETRY_TOL): void {
-  checkSquare(fn, arg, a);
-  const n = a.rows;
-  const d = a.data;
+export function checkSymmetric(fn: string, arg: string, a: MatInput, relTol = DEFAULT_SYMMETRY_TOL): Mat {
+  const m = checkSquare(fn, arg, a);
+  const n = m.rows;
+  const d = m.data;
   let maxAbs = 0;
   for (let k = 0; k < d.length; k++) maxAbs = Math.max(maxAbs, Math.abs(d[k]));
   let maxAsym = 0;
@@ -88,6 +126,7 @@ export function checkSymmetric(fn: string, arg: string, a: Mat, relTol = DEFAULT
         `found |a${at[0]}${at[1]} − a${at[1]}${at[0]}| = ${maxAsym}`,
     );
   }
+  return m;
 }
 
 /** A finite number, optionally with bounds; for options such as tolerances. */

@@ -1,5 +1,5 @@
 import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nrm2, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
-import { createRng, forward, hessian, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { createRng, forward, hessian, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import type { SplitStep } from "./embed.js";
 import { checkAlpha, checkHiddenIndex, maxAbsDiff } from "./layers.js";
 import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
@@ -74,12 +74,12 @@ export interface EmbeddingCertificate {
  * const check = certifyEmbedding(cp, wide, data, { step: { layer: 1, neuron: 0, alpha: 0.5 } });
  * check.countsNeverDecrease; // true
  */
-export function certifyEmbedding(narrow: Model, wide: Model, data: Dataset, options: CertificateOptions = {}): EmbeddingCertificate {
+export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: DatasetInput, options: CertificateOptions = {}): EmbeddingCertificate {
   const fn = "certifyEmbedding";
-  validateModel(narrow, fn);
-  validateModel(wide, fn);
-  validateData(narrow, data, fn);
-  validateData(wide, data, fn);
+  narrow = validateModel(narrow, fn);
+  wide = validateModel(wide, fn);
+  data = validateData(narrow, data, fn);
+  data = validateData(wide, data, fn);
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   const probes = options.probes ?? 64;

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "@losscape/core";
-import { validateModel, type Model } from "@losscape/mlp";
+import { validateModel, type Model, type ModelInput } from "@losscape/mlp";
 import { checkAlpha, checkHiddenIndex, fromLayers, hiddenActivation, sigma, toLayers, type EditableLayer } from "./layers.js";
 
 /** One splitting step T^α_{l,s}: hidden layer l (1-based), neuron s (0-based), any real α. */
@@ -119,9 +119,9 @@ export function embedSequence(model: Model, steps: readonly SplitStep[]): Model 
  * @example
  * const { model: wide, steps } = widenTo(model, [1, 5, 1]); // steps: T_{1,0}, T_{1,1}
  */
-export function widenTo(model: Model, widths: readonly number[], options: { alpha?: number } = {}): { model: Model; steps: SplitStep[] } {
+export function widenTo(model: ModelInput, widths: readonly number[], options: { alpha?: number } = {}): { model: Model; steps: SplitStep[] } {
   const fn = "widenTo";
-  validateModel(model, fn);
+  model = validateModel(model, fn);
   const alpha = options.alpha ?? 0.5;
   checkAlpha(fn, alpha);
   const cur = model.widths;

@@ -1,5 +1,5 @@
 import { ValueError, checkNumber } from "@losscape/core";
-import { activationDerivatives, packParams, unpackParams, validateModel, type Activation, type Model } from "@losscape/mlp";
+import { activationDerivatives, packParams, unpackParams, validateModel, type Activation, type Model, type ModelInput } from "@losscape/mlp";
 
 /**
  * Internal helpers: a model as editable layers (copies), and back. Layer l (1-based) has W (mₗ × mₗ₋₁,
@@ -13,8 +13,8 @@ export interface EditableLayer {
 }
 
 /** Validate `model` (spec and params; ShapeError/ValueError from @losscape/mlp) and copy it into layers. */
-export function toLayers(fn: string, model: Model): EditableLayer[] {
-  validateModel(model, fn);
+export function toLayers(fn: string, model: ModelInput): EditableLayer[] {
+  model = validateModel(model, fn);
   return unpackParams(model, model.params).map(({ W, b }) => ({ rows: W.rows, cols: W.cols, W: W.data, b }));
 }
 

@@ -1,4 +1,4 @@
-import { backpropagate, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { backpropagate, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { checkAlpha, checkHiddenIndex, hiddenActivation, sigma } from "./layers.js";
 import type { Mat } from "@losscape/core";
 
@@ -41,10 +41,10 @@ export function hiddenGradients(model: Model, data: Dataset): Grads {
  * @example
  * const gamma = splitBlock(model, data, { layer: 1, neuron: 0 }); // 2 × 2 for a 1-input net
  */
-export function splitBlock(model: Model, data: Dataset, where: { layer: number; neuron: number }): Mat {
+export function splitBlock(model: ModelInput, data: DatasetInput, where: { layer: number; neuron: number }): Mat {
   const fn = "splitBlock";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   checkHiddenIndex(fn, model, where?.layer, where?.neuron);
   return splitBlocksOfLayer(model, data, where.layer, hiddenGradients(model, data), [where.neuron])[0];
 }
@@ -97,10 +97,10 @@ export function splitBlocksOfLayer(
  * @example
  * const K = splitSubspaceHessian(cp, data, { layer: 1, neuron: 0, alpha: 0.5 }); // (m₂ + m₀ + 1) square
  */
-export function splitSubspaceHessian(model: Model, data: Dataset, step: { layer: number; neuron: number; alpha: number }): Mat {
+export function splitSubspaceHessian(model: ModelInput, data: DatasetInput, step: { layer: number; neuron: number; alpha: number }): Mat {
   const fn = "splitSubspaceHessian";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   checkHiddenIndex(fn, model, step?.layer, step?.neuron);
   checkAlpha(fn, step.alpha);
   return splitSubspaceHessianRaw(model, data, hiddenGradients(model, data), step);

@@ -1,5 +1,5 @@
 import { checkNumber, DEFAULT_INERTIA_TOL, eigh, eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Inertia } from "@losscape/core";
-import { hessian, hessianVectorProduct, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { hessian, hessianVectorProduct, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { splitNeuron, type SplitStep } from "./embed.js";
 import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
 
@@ -67,10 +67,10 @@ export interface StrictSaddleReport {
  * const r = strictSaddleEmbedding(globalMin, data);
  * r.escape?.verified; // true: the global minimum of the narrow net is a strict saddle of the wider one
  */
-export function strictSaddleEmbedding(model: Model, data: Dataset, options: { tol?: number } = {}): StrictSaddleReport {
+export function strictSaddleEmbedding(model: ModelInput, data: DatasetInput, options: { tol?: number } = {}): StrictSaddleReport {
   const fn = "strictSaddleEmbedding";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   const { loss, gradient } = lossAndGradient(model, data);

@@ -1,5 +1,5 @@
 import { checkNumber, nrm2, ValueError } from "@losscape/core";
-import { createRng, forward, lossAndGradient, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { createRng, forward, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { splitNeuron } from "./embed.js";
 import { checkHiddenIndex, maxAbsDiff, toLayers } from "./layers.js";
 import { probeInputs } from "./certificate.js";
@@ -35,9 +35,9 @@ export interface CriticalSubspace {
  * const S = criticalEmbeddingSubspace(cp, [{ layer: 1, neuron: 0 }, { layer: 1, neuron: 2 }]);
  * const wide = S.at([0.3, -1.2]); // widths [1, 5, 1], same output as cp
  */
-export function criticalEmbeddingSubspace(model: Model, copies: readonly NeuronCopy[]): CriticalSubspace {
+export function criticalEmbeddingSubspace(model: ModelInput, copies: readonly NeuronCopy[]): CriticalSubspace {
   const fn = "criticalEmbeddingSubspace";
-  validateModel(model, fn);
+  model = validateModel(model, fn);
   if (!Array.isArray(copies) || copies.length < 1) {
     throw new ValueError(`${fn}: 'copies' must be a non-empty array of {layer, neuron}; found ${Array.isArray(copies) ? "an empty array" : String(copies)}`);
   }
@@ -102,14 +102,14 @@ export interface SubspaceSample {
  * r.maxGradNorm; // ≈ 1e-15 at a refined critical point
  */
 export function checkCriticalSubspace(
-  model: Model,
-  data: Dataset,
+  model: ModelInput,
+  data: DatasetInput,
   copies: readonly NeuronCopy[],
   options: { samples?: number; seed?: number; scale?: number } = {},
 ): { dimension: number; widths: number[]; narrowLoss: number; narrowGradNorm: number; samples: SubspaceSample[]; maxGradNorm: number; maxOutputDiff: number; maxLossDiff: number } {
   const fn = "checkCriticalSubspace";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const samples = options.samples ?? 8;
   checkNumber(fn, "samples", samples, { min: 1, integer: true });
   const seed = options.seed ?? 0;

@@ -155,9 +155,9 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
 }
 
 function checkPair(fn: string, a: Model, b: Model, data: Dataset): void {
-  validateModel(a, fn);
-  validateModel(b, fn);
-  validateData(a, data, fn);
+  a = validateModel(a, fn);
+  b = validateModel(b, fn);
+  data = validateData(a, data, fn);
   if (JSON.stringify(a.widths) !== JSON.stringify(b.widths) || JSON.stringify(a.activation) !== JSON.stringify(b.activation) || (a.bias ?? true) !== (b.bias ?? true)) {
     throw new ShapeError(`${fn}: 'a' and 'b' must be the same architecture; found widths ${JSON.stringify(a.widths)} and ${JSON.stringify(b.widths)}`);
   }

@@ -1,5 +1,5 @@
 import { checkNumber } from "@losscape/core";
-import { paramCount, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { paramCount, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { hessianDegeneracy, jacobianRank, type Degeneracy } from "./degeneracy.js";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
 import { embeddingLowerBound, type EmbeddingBound } from "./embedding-bound.js";
@@ -65,10 +65,10 @@ export interface DimensionRecord {
  * const d = globalMinimumDimension(model, data);
  * // { paramCount: 31, dataCount: 10, outputDim: 1, jacobianRank: 10, localDimension: 21, cooperDimension: 21, hessianCorank: 21, agrees: true, … }
  */
-export function globalMinimumDimension(model: Model, data: Dataset, options: DimensionOptions = {}): DimensionRecord {
+export function globalMinimumDimension(model: ModelInput, data: DatasetInput, options: DimensionOptions = {}): DimensionRecord {
   const fn = "globalMinimumDimension";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const lossTol = options.lossTol ?? DEFAULT_ZERO_LOSS_TOL;
   checkPositiveTol(fn, "lossTol", lossTol);
   const rankTol = options.rankTol ?? DEFAULT_RANK_TOL;

@@ -1,5 +1,5 @@
 import { checkMat, checkNumber, nrm2, nullspace, ShapeError, ValueError, type Mat } from "@losscape/core";
-import { createRng, jacobian, loss, type Rng, validateData, validateModel, withParams, type Dataset, type Model } from "@losscape/mlp";
+import { createRng, jacobian, loss, type Rng, validateData, validateModel, withParams, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { DEFAULT_PROJECTION_LOSS_TOL, DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
 import { NotAMinimumError, checkPositiveTol, checkRelativeTol } from "./errors.js";
 import { checkInt, lossAndGradNorm, projectToZeroLossRaw } from "./internal.js";
@@ -25,13 +25,13 @@ export interface ProjectionOptions {
  * const { model: m, loss } = projectToZeroLoss(perturbed, data); // loss ≲ 1e-26
  */
 export function projectToZeroLoss(
-  model: Model,
-  data: Dataset,
+  model: ModelInput,
+  data: DatasetInput,
   options: ProjectionOptions = {},
 ): { model: Model; loss: number; iterations: number; converged: boolean } {
   const fn = "projectToZeroLoss";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const opts = projectionOptions(fn, options);
   const r = projectToZeroLossRaw(model, data, model.params, opts);
   return { model: withParams(model, r.params), loss: r.loss, iterations: r.iterations, converged: r.loss <= opts.lossTol };
@@ -93,10 +93,10 @@ export interface ManifoldSamples {
  * const s = sampleMinimumManifold(model, data, { count: 200, radius: 0.05, seed: 1 });
  * localPcaDimension(s.points).dimension // ≈ M − n·r at a generic exact fit
  */
-export function sampleMinimumManifold(model: Model, data: Dataset, options: SamplingOptions = {}): ManifoldSamples {
+export function sampleMinimumManifold(model: ModelInput, data: DatasetInput, options: SamplingOptions = {}): ManifoldSamples {
   const fn = "sampleMinimumManifold";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const proj = projectionOptions(fn, options);
   const count = options.count ?? 100;
   checkInt(fn, "count", count, 1);
@@ -237,10 +237,10 @@ export interface Neighbourhoods {
  * const nb = sampleNeighbourhoods(model, data, centres.points, { neighbours: 10, seed: 2 });
  * twoNnDimension(nb.points, { queries: nb.queries })   // 21 ± 0.5 on the M − n·r = 21 fit
  */
-export function sampleNeighbourhoods(model: Model, data: Dataset, centres: Mat, options: NeighbourhoodOptions = {}): Neighbourhoods {
+export function sampleNeighbourhoods(model: ModelInput, data: DatasetInput, centres: Mat, options: NeighbourhoodOptions = {}): Neighbourhoods {
   const fn = "sampleNeighbourhoods";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const M = model.params.length;
   checkMat(fn, "centres", centres);
   if (centres.cols !== M) throw new ShapeError(`${fn}: 'centres' must have M = ${M} columns (one parameter vector per row); found ${centres.cols}`);

@@ -12,6 +12,8 @@ import {
   validateModel,
   type Dataset,
   type Model,
+  type ModelInput,
+  type DatasetInput,
 } from "@losscape/mlp";
 import { splitNeuron } from "@losscape/embedding";
 import { checkInt, checkParamsVector } from "./internal.js";
@@ -24,9 +26,9 @@ import { checkInt, checkParamsVector } from "./internal.js";
  * @example
  * const d = filterNormalizedDirection(model, { seed: 1 }); // Float64Array of length M
  */
-export function filterNormalizedDirection(model: Model, options: { seed?: number } = {}): Float64Array {
+export function filterNormalizedDirection(model: ModelInput, options: { seed?: number } = {}): Float64Array {
   const fn = "filterNormalizedDirection";
-  validateModel(model, fn);
+  model = validateModel(model, fn);
   const seed = options.seed ?? 0;
   checkNumber(fn, "seed", seed);
   const rng = createRng(seed);
@@ -81,9 +83,9 @@ export function hessianDirections(model: Model, data: Dataset, options: { count?
  * @example
  * const { model: wide, direction } = embeddingLine(model, { layer: 1, neuron: 0 });
  */
-export function embeddingLine(model: Model, options: { layer: number; neuron: number; alpha?: number }): { model: Model; direction: Float64Array } {
+export function embeddingLine(model: ModelInput, options: { layer: number; neuron: number; alpha?: number }): { model: Model; direction: Float64Array } {
   const fn = "embeddingLine";
-  validateModel(model, fn);
+  model = validateModel(model, fn);
   const L = model.widths.length - 1;
   const { layer, neuron } = options;
   checkInt(fn, "layer", layer, 1);
@@ -141,10 +143,10 @@ export interface LossSlice {
  * const d1 = filterNormalizedDirection(model, { seed: 1 }), d2 = filterNormalizedDirection(model, { seed: 2 });
  * const { grid, axes } = lossSlice(model, data, { directions: [d1, d2], points: 51, range: 1 });
  */
-export function lossSlice(model: Model, data: Dataset, options: { directions: Float64Array[]; points?: number; range?: number }): LossSlice {
+export function lossSlice(model: ModelInput, data: DatasetInput, options: { directions: Float64Array[]; points?: number; range?: number }): LossSlice {
   const fn = "lossSlice";
-  validateModel(model, fn);
-  validateData(model, data, fn);
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const dirs = options?.directions;
   if (!Array.isArray(dirs) || dirs.length < 1 || dirs.length > 2) {
     throw new ShapeError(`${fn}: 'directions' must be an array of 1 or 2 vectors; found ${Array.isArray(dirs) ? dirs.length : String(dirs)}`);
@@ -199,12 +201,12 @@ export interface LandscapeSliceOptions {
  * const { grid, axes, dirs } = landscapeSlice(model, data, { dirs: "random", points: 101, range: 1, seed: 0 });
  */
 export function landscapeSlice(
-  model: Model,
+  model: ModelInput,
   data: Dataset,
   options: LandscapeSliceOptions = {},
 ): LossSlice & { dirs: "random" | "hessian" | "embedding" | "given"; model: Model } {
   const fn = "landscapeSlice";
-  validateModel(model, fn);
+  model = validateModel(model, fn);
   const kind = options.dirs ?? "random";
   const dims = options.dimensions ?? 2;
   if (dims !== 1 && dims !== 2) throw new ValueError(`${fn}: 'dimensions' must be 1 or 2; found ${String(dims)}`);

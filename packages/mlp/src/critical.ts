@@ -5,8 +5,8 @@ import { Lbfgs } from "./lbfgs.js";
 import { forward, lossAndGradientRaw } from "./network.js";
 import { Problem } from "./problem.js";
 import { Deflation } from "./symmetry.js";
-import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
-import type { Dataset, MlpSpec, Model } from "./types.js";
+import { asModel, checkData, checkModel, compileSpec, type Net } from "./spec.js";
+import type { Dataset, DatasetInput, MlpSpec, Model, ModelInput } from "./types.js";
 
 export interface RefineOptions {
   /**
@@ -106,10 +106,11 @@ export interface CriticalPoint {
  * @example
  * const cp = refineCriticalPoint(model, data, { method: "newton" }); // cp.outcome, cp.kind, cp.inertia
  */
-export function refineCriticalPoint(model: Model, data: Dataset, options: RefineOptions = {}): CriticalPoint {
+export function refineCriticalPoint(model: ModelInput, data: DatasetInput, options: RefineOptions = {}): CriticalPoint {
   const fn = "refineCriticalPoint";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   const o = checkRefineOptions(fn, options);
   return refineRaw(net, model, data, o);
 }
@@ -577,10 +578,10 @@ export interface FoundCriticalPoint extends CriticalPoint {
  * @example
  * const points = findCriticalPoints({ widths: [1, 3, 1], activation: "tanh" }, data, { starts: 40, seed: 1 });
  */
-export function findCriticalPoints(spec: MlpSpec, data: Dataset, options: FindOptions = {}): FoundCriticalPoint[] {
+export function findCriticalPoints(spec: MlpSpec, data: DatasetInput, options: FindOptions = {}): FoundCriticalPoint[] {
   const fn = "findCriticalPoints";
   const net = compileSpec(fn, spec);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   const o = checkRefineOptions(fn, options);
   const starts = options.starts ?? 20;
   checkNumber(fn, "starts", starts, { min: 1, integer: true });

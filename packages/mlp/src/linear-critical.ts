@@ -2,7 +2,7 @@ import { checkNumber, eigh, eigvalsh, matmul, solve, ShapeError, transpose, Valu
 import { ACTIVATION_CODES } from "./activations.js";
 import { DEFAULT_LINEAR_TOL } from "./defaults.js";
 import { checkData, compileSpec, type Net } from "./spec.js";
-import type { Dataset, MlpSpec, Model } from "./types.js";
+import type { Dataset, DatasetInput, MlpSpec, Model, ModelInput } from "./types.js";
 
 export interface LinearCriticalOptions {
   /**
@@ -66,11 +66,11 @@ export interface LinearCriticalPoints {
  * const { points } = linearCriticalPoints({ widths: [3, 2, 3], activation: "linear", bias: false }, data);
  * points[0].kind; // "global-minimum"; points[0].loss === ½(tr Σ_YY − λ₁ − λ₂)
  */
-export function linearCriticalPoints(spec: MlpSpec, data: Dataset, options: LinearCriticalOptions = {}): LinearCriticalPoints {
+export function linearCriticalPoints(spec: MlpSpec, data: DatasetInput, options: LinearCriticalOptions = {}): LinearCriticalPoints {
   const fn = "linearCriticalPoints";
   const net = compileSpec(fn, spec);
   checkLinearNet(fn, net, spec);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: 'options' must be an object; found ${String(options)}`);
   const tol = options.tol ?? DEFAULT_LINEAR_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });

@@ -1,4 +1,4 @@
-import { checkBoolean, checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type WasmBuffer } from "@losscape/core";
+import { checkBoolean, checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type MatInput, type WasmBuffer } from "@losscape/core";
 import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
@@ -11,8 +11,8 @@ import {
   residualHessianShallowTs,
 } from "./engine-ts.js";
 import { ACTIVATION_CODES } from "./activations.js";
-import { checkData, checkInputs, checkModel, type Net } from "./spec.js";
-import type { Dataset, Model } from "./types.js";
+import { asModel, checkData, checkInputs, checkModel, type Net } from "./spec.js";
+import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
 
 /**
  * Forward pass f(x) for every row of x (n × d_in) → n × d_out. hˡ = σ(Wˡhˡ⁻¹ + bˡ), f = σ_out(W^L h^{L−1} + b^L)
@@ -20,10 +20,11 @@ import type { Dataset, Model } from "./types.js";
  * @example
  * forward(model, matFromRows([[0.5], [1]])) // 2 × d_out
  */
-export function forward(model: Model, x: Mat): Mat {
+export function forward(model: ModelInput, x: MatInput | ArrayLike<number>): Mat {
   const fn = "forward";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkInputs(fn, net, x);
+  x = checkInputs(fn, net, x);
   const r = net.widths[net.L];
   if (wasmActive(fn)) return { rows: x.rows, cols: r, data: wasmForward(fn, net, model.params, x.data, x.rows) };
   const fw = forwardTs(net, model.params, x.data, x.rows);
@@ -35,10 +36,11 @@ export function forward(model: Model, x: Mat): Mat {
  * @example
  * hiddenActivations(model, x)[0] // n × m₁
  */
-export function hiddenActivations(model: Model, x: Mat): Mat[] {
+export function hiddenActivations(model: ModelInput, x: MatInput | ArrayLike<number>): Mat[] {
   const fn = "hiddenActivations";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkInputs(fn, net, x);
+  x = checkInputs(fn, net, x);
   const { A } = layersOf(fn, net, model.params, x);
   const out: Mat[] = [];
   for (let l = 1; l < net.L; l++) out.push({ rows: x.rows, cols: net.widths[l], data: A[l - 1] });
@@ -50,10 +52,11 @@ export function hiddenActivations(model: Model, x: Mat): Mat[] {
  * @example
  * preActivations(model, x)[0] // n × m₁
  */
-export function preActivations(model: Model, x: Mat): Mat[] {
+export function preActivations(model: ModelInput, x: MatInput | ArrayLike<number>): Mat[] {
   const fn = "preActivations";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkInputs(fn, net, x);
+  x = checkInputs(fn, net, x);
   const { Z } = layersOf(fn, net, model.params, x);
   return Z.map((z, l) => ({ rows: x.rows, cols: net.widths[l + 1], data: z }));
 }
@@ -80,10 +83,11 @@ export interface Backpropagation {
  * @example
  * const { deltas, activationGradients } = backpropagate(model, data); // deltas[0]: n × m₁
  */
-export function backpropagate(model: Model, data: Dataset): Backpropagation {
+export function backpropagate(model: ModelInput, data: DatasetInput): Backpropagation {
   const fn = "backpropagate";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   const n = data.x.rows;
   const p = model.params;
   const { Z, A } = layersOf(fn, net, p, data.x);
@@ -128,10 +132,11 @@ function l2Term(net: Net, p: Float64Array): number {
  * @example
  * loss(model, data) // a number ≥ 0
  */
-export function loss(model: Model, data: Dataset): number {
+export function loss(model: ModelInput, data: DatasetInput): number {
   const fn = "loss";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   return notNaN(fn, lossRaw(net, model.params, data));
 }
 
@@ -169,13 +174,14 @@ export function lossRaw(net: Net, p: Float64Array, data: Dataset, resident?: Res
  * @example
  * const { loss: r, gradient: g } = lossAndGradient(model, data);
  */
-export function lossAndGradient(model: Model, data: Dataset): { loss: number; gradient: Float64Array } {
+export function lossAndGradient(model: ModelInput, data: DatasetInput): { loss: number; gradient: Float64Array } {
   return lossAndGradientChecked("lossAndGradient", model, data);
 }
 
-function lossAndGradientChecked(fn: string, model: Model, data: Dataset): { loss: number; gradient: Float64Array } {
+function lossAndGradientChecked(fn: string, model: ModelInput, data: DatasetInput): { loss: number; gradient: Float64Array } {
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   const r = lossAndGradientRaw(net, model.params, data);
   notNaN(fn, r.loss);
   return r;
@@ -203,7 +209,7 @@ export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset, res
  * @example
  * gradient(model, data) // Float64Array of length paramCount(model)
  */
-export function gradient(model: Model, data: Dataset): Float64Array {
+export function gradient(model: ModelInput, data: DatasetInput): Float64Array {
   return lossAndGradientChecked("gradient", model, data).gradient;
 }
 
@@ -212,10 +218,11 @@ export function gradient(model: Model, data: Dataset): Float64Array {
  * @example
  * jacobian(model, data.x) // (n·d_out) × paramCount
  */
-export function jacobian(model: Model, x: Mat): Mat {
+export function jacobian(model: ModelInput, x: MatInput | ArrayLike<number>): Mat {
   const fn = "jacobian";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkInputs(fn, net, x);
+  x = checkInputs(fn, net, x);
   checkDenseSize(fn, "the Jacobian ((n·r) × M)", x.rows * net.widths[net.L] * net.M, "hessianVectorProduct or fewer samples");
   const rows = x.rows * net.widths[net.L];
   if (wasmActive(fn)) return { rows, cols: net.M, data: wasmJacobian(fn, net, model.params, x.data, x.rows) };
@@ -243,13 +250,14 @@ export interface HessianSplit {
  * const h = hessian(model, data);                       // M × M
  * const { h0, h1 } = hessian(model, data, { split: true });
  */
-export function hessian(model: Model, data: Dataset): Mat;
-export function hessian(model: Model, data: Dataset, options: { split: true }): HessianSplit;
-export function hessian(model: Model, data: Dataset, options: { split?: false }): Mat;
-export function hessian(model: Model, data: Dataset, options: { split?: boolean } = {}): Mat | HessianSplit {
+export function hessian(model: ModelInput, data: DatasetInput): Mat;
+export function hessian(model: ModelInput, data: DatasetInput, options: { split: true }): HessianSplit;
+export function hessian(model: ModelInput, data: DatasetInput, options: { split?: false }): Mat;
+export function hessian(model: ModelInput, data: DatasetInput, options: { split?: boolean } = {}): Mat | HessianSplit {
   const fn = "hessian";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   checkBoolean(fn, "split", options.split);
   checkDenseSize(fn, "the dense Hessian (M × M)", net.M * net.M, "hessianVectorProduct");
   checkDenseSize(fn, "the Jacobian it is built from ((n·r) × M)", data.x.rows * net.widths[net.L] * net.M, "hessianVectorProduct");
@@ -335,14 +343,15 @@ function hessianSplitTs(net: Net, p: Float64Array, data: Dataset): { h0: Float64
  * hessianVectorProduct(model, data, v) // Float64Array of length M
  */
 export function hessianVectorProduct(
-  model: Model,
-  data: Dataset,
+  model: ModelInput,
+  data: DatasetInput,
   v: ArrayLike<number>,
   options: { part?: "full" | "gauss-newton" | "residual" } = {},
 ): Float64Array {
   const fn = "hessianVectorProduct";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   checkVector(fn, "v", v, net.M);
   const part = options.part ?? "full";
   const code = part === "full" ? HvpPart.Full : part === "gauss-newton" ? HvpPart.GaussNewton : part === "residual" ? HvpPart.Residual : -1;

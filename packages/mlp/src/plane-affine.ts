@@ -2,8 +2,8 @@ import { matmul, ValueError, wasmActive, type Mat } from "@losscape/core";
 import { act, ACTIVATION_CODES } from "./activations.js";
 import { wasmAffinePlane } from "./engine-wasm.js";
 import { planeArguments, type LossPlaneOptions } from "./plane.js";
-import { checkData, checkModel, unpackParams, type Net } from "./spec.js";
-import type { Dataset, Model } from "./types.js";
+import { asModel, checkData, checkModel, unpackParams, type Net } from "./spec.js";
+import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
 
 /**
  * Whether `affineLossPlane` evaluates this model: one hidden layer, a linear output, mse loss and l2 = 0 (any
@@ -11,7 +11,7 @@ import type { Dataset, Model } from "./types.js";
  * @example
  * affineLossPlaneApplies({ widths: [2, 8, 1], activation: "tanh", params }) // true
  */
-export function affineLossPlaneApplies(model: Model): boolean {
+export function affineLossPlaneApplies(model: ModelInput): boolean {
   return (
     Array.isArray(model?.widths) &&
     model.widths.length === 3 &&
@@ -45,8 +45,9 @@ const SPACING_TOL = 1e-10;
  * @example
  * const plane = affineLossPlane(model, data, { directions: [d1, d2], aAxis: axis, bAxis: axis }); // nA × nB
  */
-export function affineLossPlane(model: Model, data: Dataset, options: LossPlaneOptions): Float64Array {
+export function affineLossPlane(model: ModelInput, data: DatasetInput, options: LossPlaneOptions): Float64Array {
   const fn = "affineLossPlane";
+  model = asModel(model);
   const net = checkModel(fn, model);
   if (!affineLossPlaneApplies(model)) {
     throw new ValueError(
@@ -54,7 +55,7 @@ export function affineLossPlane(model: Model, data: Dataset, options: LossPlaneO
         `output ${model.output ?? "linear"}, loss ${model.loss ?? "mse"}, l2 ${model.l2 ?? 0}`,
     );
   }
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   const { d1, d2, aAxis, bAxis } = planeArguments(fn, net, options);
   const nb = bAxis.length;
   const db = nb > 1 ? bAxis[1] - bAxis[0] : 0;

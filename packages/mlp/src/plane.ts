@@ -1,8 +1,8 @@
 import { checkVector, ShapeError, ValueError, wasmActive } from "@losscape/core";
 import { wasmLossPlane } from "./engine-wasm.js";
 import { lossRaw } from "./network.js";
-import { checkData, checkModel, type Net } from "./spec.js";
-import type { Dataset, Model } from "./types.js";
+import { asModel, checkData, checkModel, type Net } from "./spec.js";
+import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
 
 /** Options of `lossPlane`. */
 export interface LossPlaneOptions {
@@ -39,10 +39,11 @@ const MAX_GRID = 2 ** 28;
  * const line = lossPlane(model, data, { directions: [d1], aAxis: axis });            // 5 values
  * const plane = lossPlane(model, data, { directions: [d1, d2], aAxis: axis, bAxis: axis }); // 5 × 5, row-major
  */
-export function lossPlane(model: Model, data: Dataset, options: LossPlaneOptions): Float64Array {
+export function lossPlane(model: ModelInput, data: DatasetInput, options: LossPlaneOptions): Float64Array {
   const fn = "lossPlane";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   const { d1, d2, aAxis, bAxis } = planeArguments(fn, net, options);
   const nA = aAxis.length;
   const nB = bAxis.length;

@@ -8,8 +8,8 @@ import {
   lossRaw,
   type ResidentData,
 } from "./network.js";
-import { checkData, checkModel, type Net } from "./spec.js";
-import type { Dataset, Model } from "./types.js";
+import { asModel, checkData, checkModel, type Net } from "./spec.js";
+import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
 
 /**
  * A model and a data set uploaded once for many evaluations at a changing θ (Levenberg–Marquardt, training, curvature
@@ -155,9 +155,10 @@ export class Problem {
  * using problem = createProblem(model, data);
  * for (const theta of path) { problem.setParams(theta); losses.push(problem.loss()); }
  */
-export function createProblem(model: Model, data: Dataset): Problem {
+export function createProblem(model: ModelInput, data: DatasetInput): Problem {
   const fn = "createProblem";
+  model = asModel(model);
   const net = checkModel(fn, model);
-  checkData(fn, net, data);
+  data = checkData(fn, net, data);
   return new Problem(fn, net, model.params, data);
 }

@@ -1,6 +1,6 @@
-import { checkFinite, checkMat, OutOfMemoryError, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { checkFinite, checkMat, OutOfMemoryError, ShapeError, ValueError, type Mat, type MatInput } from "@losscape/core";
 import { activationCode } from "./activations.js";
-import type { Dataset, Layer, MlpSpec, Model } from "./types.js";
+import type { Dataset, DatasetInput, Layer, MlpSpec, Model, ModelInput } from "./types.js";
 
 /**
  * The compiled form of a spec used by every computation (TS and WASM): widths, one activation code per layer
@@ -118,13 +118,27 @@ export function paramCount(spec: MlpSpec): number {
 
 /**
  * Validate a model: its spec (widths, activation names, output, bias, loss, l2) and its parameters (a
- * Float64Array of length paramCount, all finite). Throws ShapeError/ValueError naming `fn`, the field, expected
- * and found. Returns nothing.
+ * Float64Array or an array of numbers, of length paramCount, all finite). Throws ShapeError/ValueError naming `fn`,
+ * the field, expected and found. Returns the model with Float64Array params (the same object when they were one).
  * @example
  * validateModel({ widths: [1, 2, 1], activation: "tanh", params: new Float64Array(7) }); // ok
  */
-export function validateModel(model: Model, fn = "validateModel"): void {
-  checkModel(fn, model);
+export function validateModel(model: ModelInput, fn = "validateModel"): Model {
+  const m = asModel(model);
+  checkModel(fn, m);
+  return m;
+}
+
+/**
+ * `model` with its params as a Float64Array: the same object when they already are one, otherwise a shallow copy
+ * whose params are copied from the array of numbers (their length and finiteness are `checkModel`'s to check).
+ */
+export function asModel(model: ModelInput): Model {
+  const p = (model as { params?: unknown } | null)?.params;
+  if (p instanceof Float64Array || typeof p !== "object" || p === null || typeof (p as ArrayLike<unknown>).length !== "number") return model as Model;
+  const arr = p as ArrayLike<unknown>;
+  for (let i = 0; i < arr.length; i++) if (typeof arr[i] !== "number") return model as Model; // checkModel names it
+  return { ...model, params: Float64Array.from(arr as ArrayLike<number>) };
 }
 
 /** validateModel that returns the compiled net (internal). */
@@ -149,14 +163,16 @@ export function checkModel(fn: string, model: Model): Net {
  * @example
  * validateData(spec, { x: matFromRows([[0]]), y: matFromRows([[1]]) });
  */
-export function validateData(spec: MlpSpec, data: Dataset, fn = "validateData"): void {
-  checkData(fn, compileSpec(fn, spec), data);
+export function validateData(spec: MlpSpec, data: DatasetInput, fn = "validateData"): Dataset {
+  return checkData(fn, compileSpec(fn, spec), data);
 }
 
-export function checkData(fn: string, net: Net, data: Dataset): void {
-  if (typeof data !== "object" || data === null) throw new ValueError(`${fn}: 'data' must be {x, y}; found ${String(data)}`);
-  checkInputs(fn, net, data.x, "data.x");
-  checkMat(fn, "data.y", data.y, { allowEmpty: true });
+/** `validateData` against a compiled net; returns the data with x and y as Mats (the same object when they were). */
+export function checkData(fn: string, net: Net, input: DatasetInput): Dataset {
+  if (typeof input !== "object" || input === null) throw new ValueError(`${fn}: 'data' must be {x, y}; found ${String(input)}`);
+  const x = checkInputs(fn, net, input.x, "data.x");
+  const y = matOrColumn(fn, "data.y", input.y, { allowEmpty: true });
+  const data: Dataset = x === input.x && y === input.y ? (input as Dataset) : { x, y };
   const dOut = net.widths[net.L];
   if (data.y.cols !== dOut) {
     throw new ShapeError(`${fn}: 'data.y' must have d_out = ${dOut} columns (widths[${net.L}]); found ${data.y.cols}`);
@@ -165,24 +181,33 @@ export function checkData(fn: string, net: Net, data: Dataset): void {
     throw new ShapeError(`${fn}: 'data.y' must have as many rows as 'data.x' (${data.x.rows}); found ${data.y.rows}`);
   }
   if (net.loss === 1) {
-    const y = data.y.data;
-    for (let k = 0; k < y.length; k++) {
-      if (y[k] < 0) {
+    const ys = data.y.data;
+    for (let k = 0; k < ys.length; k++) {
+      if (ys[k] < 0) {
         throw new ValueError(
-          `${fn}: 'data.y' must be one-hot or class probabilities (≥ 0) for cross-entropy; found ${y[k]} at (${Math.floor(k / dOut)}, ${k % dOut})`,
+          `${fn}: 'data.y' must be one-hot or class probabilities (≥ 0) for cross-entropy; found ${ys[k]} at (${Math.floor(k / dOut)}, ${k % dOut})`,
         );
       }
     }
   }
+  return data;
 }
 
-export function checkInputs(fn: string, net: Net, x: Mat, arg = "x"): void {
-  checkMat(fn, arg, x, { allowEmpty: true });
+/** Inputs x (n × d_in, n ≥ 1, finite) as a Mat: a Mat, rows of numbers, or a plain array of numbers as one column. */
+export function checkInputs(fn: string, net: Net, input: MatInput | ArrayLike<number>, arg = "x"): Mat {
+  const x = matOrColumn(fn, arg, input, { allowEmpty: true });
   const dIn = net.widths[0];
   if (x.cols !== dIn) {
     throw new ShapeError(`${fn}: '${arg}' must have d_in = ${dIn} columns (widths[0]); found ${x.rows}×${x.cols}`);
   }
   if (x.rows < 1) throw new ShapeError(`${fn}: '${arg}' must have at least one row (n ≥ 1); found n = 0`);
+  return x;
+}
+
+/** `checkMat`, where a plain array of numbers (or a Float64Array) is one column: one entry per sample. */
+function matOrColumn(fn: string, arg: string, v: MatInput | ArrayLike<number>, options: { allowEmpty?: boolean }): Mat {
+  const column = v instanceof Float64Array || (Array.isArray(v) && v.length > 0 && typeof v[0] === "number");
+  return checkMat(fn, arg, column ? { rows: v.length, cols: 1, data: Float64Array.from(v as ArrayLike<number>) } : (v as MatInput), options);
 }
 
 function describe(x: unknown): string {

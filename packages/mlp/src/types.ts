@@ -56,6 +56,21 @@ export interface Dataset {
   readonly y: Mat;
 }
 
+/**
+ * A data set as functions take it: x and y as Mats or as rows of numbers (`[[0.5, 1], [2, 3]]`); a plain array of
+ * numbers (or a Float64Array) is one column, one entry per sample (`{ x: [0, 0.5, 1], y: [0, 0.25, 1] }`).
+ */
+export type DatasetInput =
+  | Dataset
+  | { readonly x: Mat | PlainMatrix; readonly y: PlainMatrix }
+  | { readonly x: PlainMatrix; readonly y: Mat | PlainMatrix };
+
+/** Rows of numbers, or a plain array of numbers (one column). */
+export type PlainMatrix = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
+
+/** A model as functions take it: `params` as a Float64Array or as a plain array of numbers. */
+export type ModelInput = Model | (Omit<Model, "params"> & { readonly params: readonly number[] });
+
 /** One layer's parameters: W is (fan_out × fan_in), b has length fan_out (zeros-length when bias is off). */
 export interface Layer {
   W: Mat;
