@@ -49,6 +49,7 @@ export default defineConfig({
           { text: "Spectra", link: "/guide/examples-spectra" },
           { text: "Minima manifolds", link: "/guide/examples-manifold" },
           { text: "α(ε, φ) heat map", link: "/guide/heatmap" },
+          { text: "A PyTorch-trained network", link: "/guide/pytorch" },
         ],
       },
       {
@@ -59,6 +60,7 @@ export default defineConfig({
           { text: "@losscape/embedding", link: "/packages/embedding" },
           { text: "@losscape/spectra", link: "/packages/spectra" },
           { text: "@losscape/manifold", link: "/packages/manifold" },
+          { text: "@losscape/io", link: "/packages/io" },
           { text: "@losscape/cli", link: "/packages/cli" },
         ],
       },
@@ -70,7 +72,7 @@ export default defineConfig({
     optimizeDeps: {
       esbuildOptions: { target: "es2022" },
       // These packages load their .wasm through new URL(…, import.meta.url): leave them unbundled in dev.
-      exclude: ["@losscape/core", "@losscape/mlp", "@losscape/embedding", "@losscape/spectra", "@losscape/manifold"],
+      exclude: ["@losscape/core", "@losscape/mlp", "@losscape/embedding", "@losscape/spectra", "@losscape/manifold", "@losscape/io"],
     },
     ssr: { noExternal: [] },
   },

@@ -123,6 +123,24 @@ function define(program: Command, name: string, description: string, impl: () =>
 const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the inertia: |λ| ≤ T·max(1, max|λ|)").argParser(num({ min: 0 })).default(DEFAULT_INERTIA_TOL);
 const inputsOpt = () => new Option("--inputs <d_in>", "for CSV data: how many leading columns are inputs (default: all but the last)").argParser(num({ min: 1, integer: true }));
 
+/** How the data file's samples are read: CSV columns, class labels, targets from another file (docs/formats.md#data-files). */
+function dataOptions(cmd: Command): Command {
+  return cmd
+    .addOption(inputsOpt())
+    .option("--labels [F]", "y holds integer class labels, one-hot encoded: the data file's y column, or the labels in file F (.npy, IDX, CSV)")
+    .option("--targets <F>", "y from file F (.npy, .npz, IDX, CSV) for a data file that holds x only (.npy, IDX)");
+}
+
+/** What an ONNX or safetensors model file does not state (docs/formats.md#model-files). */
+function modelOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--widths <w>", "for a .safetensors model without losscape metadata: the widths, e.g. 784,400,10 (default: from the tensor shapes)").argParser(numList({ min: 1, integer: true }, 2)))
+    .option("--activation <a>", `for a .safetensors model without losscape metadata: the hidden activation (${ACTIVATION_NAMES}; name:<parameter>), or one per hidden layer`)
+    .addOption(new Option("--loss <l>", "the loss: mse or cross-entropy (ONNX and safetensors files carry none: default mse; overrides a model file's)").argParser(oneOf("mse", "cross-entropy")));
+}
+
+const npyOpt = () => new Option("--npy <DIR>", "also write the arrays as numpy .npy files into DIR (created when missing)");
+
 /**
  * The commander program with every command of docs/cli.md.
  * @example
@@ -140,7 +158,6 @@ export function buildProgram(): Command {
   define(program, "hessian", "exact Hessian of the loss at the model: eigenvalues and inertia", async () => (await import("./commands/hessian.js")).hessianCommand)
     .requiredOption("--model <M>", "model file (losscape.mlp/1)")
     .requiredOption("--data <D>", "data file (losscape.data/1 JSON or CSV)")
-    .addOption(inputsOpt())
     .addOption(tolOpt())
     .option("--split", "also the eigenvalues of H₀ = JᵀJ/n (Gauss–Newton) and H₁ (residual part)")
     .option("--plot <F>", "the eigenvalues on a signed log axis (with --split: H, H₀, H₁); .svg or .png");
@@ -148,7 +165,6 @@ export function buildProgram(): Command {
   define(program, "critical", "refine the model to a critical point ∇R = 0", async () => (await import("./commands/critical.js")).criticalCommand)
     .requiredOption("--model <M>", "model file (losscape.mlp/1): the starting point")
     .requiredOption("--data <D>", "data file")
-    .addOption(inputsOpt())
     .addOption(new Option("--method <m>", "newton (Levenberg–Marquardt on ∇R = 0) or gradnorm (L-BFGS on ½‖∇R‖² first)").argParser(oneOf("newton", "gradnorm")).default("newton"))
     .addOption(new Option("--gtol <g>", "absolute target ‖∇R‖: critical when ‖∇R‖ ≤ max(gtol, gtol-rel·‖|H|·max(1, |θ|)‖₂)").argParser(num({ min: 0 })).default(DEFAULT_GTOL))
     .addOption(new Option("--gtol-rel <r>", "relative target (rounding θ moves ∇R by up to ε·|H|·|θ| componentwise)").argParser(num({ min: 0 })).default(DEFAULT_GTOL_REL))
@@ -176,7 +192,6 @@ export function buildProgram(): Command {
     .addOption(new Option("--neuron <s>", "neuron of that layer (0-based)").argParser(num({ min: 0, integer: true })).makeOptionMandatory())
     .addOption(new Option("--alpha <a>", "share α of the outgoing weights kept by the original neuron").argParser(num()).makeOptionMandatory())
     .option("--data <D>", "data file: adds the check (output preserved, still critical, inertia counts)")
-    .addOption(inputsOpt())
     .addOption(tolOpt())
     .option("--out <F>", "also write the embedded model")
     .option("--plot <F>", "Hessian eigenvalues before and after (needs --data); .svg or .png");
@@ -184,7 +199,6 @@ export function buildProgram(): Command {
   define(program, "reduce", "reduce a network to its narrowest equivalent", async () => (await import("./commands/reduce.js")).reduceCommand)
     .requiredOption("--model <M>", "model file")
     .option("--data <D>", "data file (measure the output difference on it)")
-    .addOption(inputsOpt())
     .addOption(new Option("--tol <T>", `relative tolerance of the duplicate/zero/constant tests (default ${DEFAULT_REDUCE_TOL}; trained nets need ≈ 1e-3)`).argParser(num({ min: 0 })))
     .option("--out <F>", "also write the reduced model");
 
@@ -205,7 +219,6 @@ export function buildProgram(): Command {
   define(program, "dimension", "dimension of the set of minima near the model (Cooper: M − n·r)", async () => (await import("./commands/dimension.js")).dimensionCommand)
     .requiredOption("--model <M>", "model file")
     .requiredOption("--data <D>", "data file")
-    .addOption(inputsOpt())
     .addOption(new Option("--tol <T>", "relative zero tolerance of the Hessian corank (default: chosen at the spectrum's gap)").argParser(num({ min: 0 })))
     .addOption(new Option("--rank-tol <T>", `relative tolerance of the Jacobian rank: σᵢ > T·σ_max counts (default ${DEFAULT_RANK_TOL})`).argParser(num({ min: 0, max: 1, exclusiveMin: true })))
     .addOption(new Option("--loss-tol <L>", "the point must have loss ≤ L (a global minimum)").argParser(num({ min: 0, exclusiveMin: true })).default(DEFAULT_ZERO_LOSS_TOL));
@@ -213,7 +226,6 @@ export function buildProgram(): Command {
   define(program, "connect", "a low-loss path between two models", async () => (await import("./commands/connect.js")).connectCommand)
     .requiredOption("--model <M>", "model file (give --model twice: A and B)", collect)
     .requiredOption("--data <D>", "data file")
-    .addOption(inputsOpt())
     .addOption(new Option("--method <m>", "linear, chain, bezier or neb").argParser(oneOf("linear", "chain", "bezier", "neb")).default("linear"))
     .addOption(new Option("--points <N>", "points along the path").argParser(num({ min: 2, integer: true })).default(51))
     .addOption(new Option("--iterations <k>", "optimisation steps for chain, bezier and neb (default 300)").argParser(num({ min: 0, integer: true })))
@@ -222,7 +234,6 @@ export function buildProgram(): Command {
   define(program, "slice", "a 2-D slice of the loss around the model", async () => (await import("./commands/slice.js")).sliceCommand)
     .requiredOption("--model <M>", "model file")
     .requiredOption("--data <D>", "data file")
-    .addOption(inputsOpt())
     .addOption(new Option("--dirs <d>", "random, hessian or embedding").argParser(oneOf("random", "hessian", "embedding")).default("random"))
     .addOption(new Option("--grid <N>", "grid points per axis").argParser(num({ min: 2, integer: true })).default(21))
     .addOption(new Option("--range <r>", "half-width of the slice").argParser(num({ min: 0, exclusiveMin: true })).default(1))
@@ -250,8 +261,14 @@ export function buildProgram(): Command {
     .option("--out <DIR>", "report folder", "losscape-report")
     .option("--quick", "smaller sizes (the same steps; for tests)");
 
+  for (const name of ["hessian", "critical", "embed", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
+  for (const name of ["hessian", "critical", "dimension", "connect", "slice", "spectrum", "embed"]) commandNamed(program, name).addOption(npyOpt());
   for (const cmd of program.commands) addCommonOptions(cmd);
   return program;
+}
+
+function commandNamed(program: Command, name: string): Command {
+  return program.commands.find((c) => c.name() === name)!;
 }
 
 /** The options every command takes, listed after its own. */

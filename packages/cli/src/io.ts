@@ -1,33 +1,26 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { isLosscapeError } from "@losscape/core";
-import { parseData, parseModel, serializeModel, validateData, type Dataset, type Model } from "@losscape/mlp";
+import { isLosscapeError, type Mat } from "@losscape/core";
+import { oneHot, readIdx, readNpy, readNpz, readOnnx, readSafetensors, writeNpy, type NdArray } from "@losscape/io";
+import {
+  activationEntry,
+  parseCsvData,
+  parseData,
+  parseModel,
+  serializeModel,
+  validateData,
+  type Activation,
+  type CsvData,
+  type Dataset,
+  type MlpSpec,
+  type Model,
+} from "@losscape/mlp";
 import { InputError } from "./errors.js";
 
 /** Strip the "parseModel: " / "parseData: " prefix of a package message: the CLI names the file instead. */
 function stripFn(message: string): string {
-  return message.replace(/^(parseModel|parseData|validateData|validateModel|checkModel|paramCount): /, "");
-}
-
-/**
- * Read a text file named by option `option`; a missing or unreadable file is bad input (exit 2).
- * @example
- * readText("m.json", "--model");
- */
-export function readText(path: string, option: string): string {
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected a file (${option})`);
-    const text = readFileSync(path, "utf8");
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a UTF-8 byte-order mark is not part of the content
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError(`${path}: no such file (${option})`);
-    if (code === "EACCES" || code === "EPERM") throw new InputError(`${path}: permission denied (${option})`);
-    throw new InputError(`${path}: cannot be read (${option}): ${(e as Error).message}`);
-  }
+  return message.replace(/^(parseModel|parseData|parseCsvData|validateData|validateModel|checkModel|paramCount|readOnnx|readSafetensors|readNpy|readNpz|readIdx|oneHot): /, "");
 }
 
 const NONFINITE = "\u0000losscape-nonfinite:";
@@ -100,38 +93,284 @@ function describeJsonError(text: string, e: Error): string {
   return `${msg} at line ${line}, column ${col}`;
 }
 
-/**
- * Load and validate a `losscape.mlp/1` model file (docs/formats.md#models); every problem is an InputError naming the file.
- * @example
- * const model = loadModel("m.json");
- */
-export function loadModel(path: string, option = "--model"): Model {
-  const obj = parseJsonFile(path, readText(path, option));
+/** Read a whole file as bytes (a model or data file in a binary format); missing or unreadable is bad input (exit 2). */
+export function readBytes(path: string, option: string): Uint8Array {
   try {
-    return parseModel(obj as object);
+    if (statSync(path).isDirectory()) throw new InputError(`${path}: is a directory, expected a file (${option})`);
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    if (isLosscapeError(e)) throw new InputError(`${path}: ${stripFn(e.message)}`);
-    throw e;
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError(`${path}: no such file (${option})`);
+    if (code === "EACCES" || code === "EPERM") throw new InputError(`${path}: permission denied (${option})`);
+    throw new InputError(`${path}: cannot be read (${option}): ${(e as Error).message}`);
   }
 }
 
+/** A package error raised while reading `path` becomes bad input naming the file; anything else is rethrown. */
+function asInputError(path: string, e: unknown): never {
+  if (isLosscapeError(e)) throw new InputError(`${path}: ${stripFn(e.message)}`);
+  throw e;
+}
+
+/** How a model file is read (docs/formats.md#model-files). */
+export type ModelFileFormat = "json" | "onnx" | "safetensors";
+
 /**
- * Load a data set: `losscape.data/1` JSON, or CSV (by the `.csv` ending, or when the text does not start with "{")
- * with `inputs` input columns (default: all but the last).
+ * The format of a model file: by its ending (.json, .onnx, .safetensors), else by its content (JSON text starts
+ * with "{"; safetensors with an 8-byte header length followed by "{"; anything else is tried as ONNX).
  * @example
- * const data = loadData("d.csv", { inputs: 1 });
+ * modelFileFormat("net.onnx", bytes); // "onnx"
  */
-export function loadData(path: string, options: { inputs?: number; option?: string } = {}): Dataset {
-  const option = options.option ?? "--data";
-  const text = readText(path, option);
-  const csv = extname(path).toLowerCase() === ".csv" || !/^\s*\{/.test(text);
-  try {
-    if (csv) return parseData(text, { format: "csv", ...(options.inputs !== undefined ? { inputs: options.inputs } : {}) });
-    return parseData(parseJsonFile(path, text) as object, { format: "json" });
-  } catch (e) {
-    if (isLosscapeError(e)) throw new InputError(`${path}: ${stripFn(e.message)}`);
-    throw e;
+export function modelFileFormat(path: string, bytes: Uint8Array): ModelFileFormat {
+  const e = extname(path).toLowerCase();
+  if (e === ".json") return "json";
+  if (e === ".onnx") return "onnx";
+  if (e === ".safetensors") return "safetensors";
+  let k = 0;
+  while (k < bytes.length && k < 64 && (bytes[k] === 0x20 || bytes[k] === 0x0a || bytes[k] === 0x0d || bytes[k] === 0x09 || bytes[k] === 0xef || bytes[k] === 0xbb || bytes[k] === 0xbf)) k++;
+  if (bytes[k] === 0x7b) return "json";
+  if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[7] === 0 && bytes[6] === 0) return "safetensors";
+  return "onnx";
+}
+
+/** What a model file does not say and the command line may: the layout of a safetensors file, the loss. */
+export interface ModelFlags {
+  /** Widths for a .safetensors file without a `losscape` entry in its metadata (default: from the tensor shapes). */
+  widths?: number[];
+  /** Hidden activation(s) for a .safetensors file without metadata ("tanh", "leaky-relu:0.2", "tanh,relu"). */
+  activation?: string;
+  /** The loss to use (ONNX and safetensors files carry none: default mse); overrides a JSON model's. */
+  loss?: "mse" | "cross-entropy";
+}
+
+/**
+ * Load and validate a model file: `losscape.mlp/1` JSON, ONNX or safetensors (docs/formats.md#model-files), by its
+ * ending or its content. `flags.widths`/`flags.activation` give a safetensors file's layout, `flags.loss` the loss.
+ * Every problem is an InputError naming the file (and the flag).
+ * @example
+ * const model = loadModel("net.safetensors", "--model", { activation: "relu", loss: "cross-entropy" });
+ */
+export function loadModel(path: string, option = "--model", flags: ModelFlags = {}): Model {
+  const bytes = readBytes(path, option);
+  const format = modelFileFormat(path, bytes);
+  let model: Model;
+  if (format === "json") {
+    const obj = parseJsonFile(path, new TextDecoder().decode(bytes)); // the decoder drops a UTF-8 byte-order mark
+    try {
+      model = parseModel(obj as object);
+    } catch (e) {
+      asInputError(path, e);
+    }
+  } else if (format === "onnx") {
+    try {
+      model = readOnnx(bytes, { file: path });
+    } catch (e) {
+      asInputError(path, e);
+    }
+  } else {
+    const spec: Partial<MlpSpec> = {
+      ...(flags.widths ? { widths: flags.widths } : {}),
+      ...(flags.activation !== undefined ? { activation: parseActivation(flags.activation) as MlpSpec["activation"] } : {}),
+    };
+    try {
+      model = readSafetensors(bytes, { file: path, spec });
+    } catch (e) {
+      asInputError(path, e);
+    }
   }
+  if (format !== "safetensors" && (flags.widths || flags.activation !== undefined) && option === "--model") {
+    throw new InputError(`${path}: --widths and --activation describe a .safetensors file; this ${format === "json" ? "losscape.mlp/1" : "ONNX"} file states its own layout`);
+  }
+  return flags.loss !== undefined && flags.loss !== (model.loss ?? "mse") ? { ...model, loss: flags.loss } : model;
+}
+
+/**
+ * An activation of mlp's table by name, "name:value" for one with a parameter ("leaky-relu:0.2" is
+ * { name: "leaky-relu", slope: 0.2 }), or one per hidden layer, comma-separated "tanh,relu". Unknown names are left
+ * for the spec's validation to report.
+ * @example
+ * parseActivation("tanh,leaky-relu:0.2"); // ["tanh", { name: "leaky-relu", slope: 0.2 }]
+ */
+export function parseActivation(s: string): Activation | Activation[] {
+  const one = (x: string): Activation => {
+    const colon = x.indexOf(":");
+    const entry = colon >= 0 ? activationEntry(x.slice(0, colon) as Activation) : undefined;
+    if (entry?.param) {
+      const text = x.slice(colon + 1);
+      const value = Number(text);
+      if (text.trim() === "" || !Number.isFinite(value)) {
+        throw new InputError(`--activation: ${entry.name} ${entry.param.name} must be a finite number; found '${text}'`);
+      }
+      return { name: entry.name, [entry.param.name]: value } as Activation;
+    }
+    return x as Activation;
+  };
+  const parts = s.split(",").map((x) => x.trim());
+  return parts.length === 1 ? one(parts[0]) : parts.map(one);
+}
+
+/** How the samples of a command are read besides the data file itself (docs/formats.md#data-files). */
+export interface DataFlags {
+  /** CSV: how many leading columns are x (default: all but the last). */
+  inputs?: number;
+  /** y holds integer class labels, one-hot encoded: `true` for the data file's own y column, or a file of labels. */
+  labels?: string | true;
+  /** y from this file (x from the data file): .npy, .npz (one array, or 'y'), IDX or CSV. */
+  targets?: string;
+  /** Number of classes for `labels` (the model's d_out when there is a model; default: the largest label + 1). */
+  classes?: number;
+  /** No note on stderr about how the file was read. */
+  quiet?: boolean;
+}
+
+/** How a data file is read. */
+type DataFileFormat = "json" | "csv" | "npy" | "npz" | "idx";
+
+/** The format of a data file by its ending, else by its magic bytes; text that is not JSON is CSV. */
+function dataFileFormat(path: string, bytes: Uint8Array): DataFileFormat {
+  const name = basename(path).toLowerCase();
+  const e = extname(name);
+  if (e === ".json") return "json";
+  if (e === ".csv" || e === ".tsv" || e === ".txt") return "csv";
+  if (e === ".npy") return "npy";
+  if (e === ".npz") return "npz";
+  if (/idx\d-ubyte(\.gz)?$|\.idx\d?(\.gz)?$/.test(name)) return "idx";
+  if (bytes[0] === 0x93 && bytes[1] === 0x4e && bytes[2] === 0x55) return "npy"; // \x93NUMPY
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return "npz"; // PK: a zip archive
+  if ((bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes[0] === 0 && bytes[1] === 0 && bytes.length > 3)) return "idx";
+  let k = 0;
+  while (k < bytes.length && k < 64 && (bytes[k] <= 0x20 || bytes[k] === 0xef || bytes[k] === 0xbb || bytes[k] === 0xbf)) k++;
+  return bytes[k] === 0x7b ? "json" : "csv";
+}
+
+/** An n-d array as an n × (product of the other dimensions) matrix; a 1-d array is one column. */
+function asRows(a: NdArray): Mat {
+  const n = a.shape.length === 0 ? 1 : a.shape[0];
+  const cols = a.shape.length <= 1 ? 1 : a.shape.slice(1).reduce((p, d) => p * d, 1);
+  return { rows: n, cols, data: a.data };
+}
+
+/** One array from an .npy, an IDX or a CSV file (all columns), or an .npz holding one array or one named `key`. */
+function readArrayFile(path: string, option: string, key: string): { array: Mat; note: string } {
+  const bytes = readBytes(path, option);
+  const format = dataFileFormat(path, bytes);
+  try {
+    if (format === "npy" || format === "idx") {
+      const a = format === "npy" ? readNpy(bytes, { file: path }) : readIdx(bytes, { file: path });
+      return { array: asRows(a), note: `${format === "npy" ? ".npy" : "IDX"} ${a.dtype} [${a.shape.join(", ")}]` };
+    }
+    if (format === "npz") {
+      const arrays = readNpz(bytes, { file: path });
+      const names = Object.keys(arrays);
+      const pick = names.length === 1 ? names[0] : names.includes(key) ? key : undefined;
+      if (pick === undefined) throw new InputError(`${path}: an .npz for ${option} must hold one array or one named '${key}'; found ${names.map((k) => `'${k}'`).join(", ") || "none"}`);
+      const a = arrays[pick];
+      return { array: asRows(a), note: `.npz '${pick}' ${a.dtype} [${a.shape.join(", ")}]` };
+    }
+    if (format === "csv") {
+      const text = new TextDecoder().decode(bytes);
+      // Every column is wanted: read it as x with a dummy y column appended to each line.
+      const csv = parseCsvDataAllColumns(text);
+      return { array: csv.array, note: csv.note };
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    asInputError(path, e);
+  }
+  throw new InputError(`${path}: ${option} takes an .npy, .npz, IDX or CSV file; found a JSON file`);
+}
+
+/** All columns of a CSV file as one matrix (labels or targets files), with how it was read. */
+function parseCsvDataAllColumns(text: string): { array: Mat; note: string } {
+  const csv = parseCsvData(text);
+  const { x, y } = csv.data;
+  const cols = x.cols + y.cols;
+  const data = new Float64Array(x.rows * cols);
+  for (let i = 0; i < x.rows; i++) {
+    data.set(x.data.subarray(i * x.cols, (i + 1) * x.cols), i * cols);
+    data.set(y.data.subarray(i * y.cols, (i + 1) * y.cols), i * cols + x.cols);
+  }
+  return { array: { rows: x.rows, cols, data }, note: csvNote(csv) };
+}
+
+function csvNote(csv: CsvData): string {
+  const sep = csv.separator === "\t" ? "tab" : `'${csv.separator}'`;
+  return `CSV, ${sep}-separated, ${csv.header ? `header row ${csv.header.join(csv.separator === "\t" ? " " : csv.separator)}` : "no header row (every line is a sample)"}`;
+}
+
+/**
+ * Load a data set (docs/formats.md#data-files): `losscape.data/1` JSON, CSV (`,` `;` or tab separated, header row
+ * detected), an .npz holding x and y, or x alone from an .npy or IDX file (MNIST images: u8 pixels scaled to [0, 1])
+ * with y from `flags.targets` or `flags.labels`; integer class labels one-hot encoded (`flags.labels`). How a
+ * non-JSON file was read is noted on stderr (unless quiet). Every problem is an InputError naming the file.
+ * @example
+ * const data = loadData("train-images-idx3-ubyte.gz", { labels: "train-labels-idx1-ubyte.gz" });
+ */
+export function loadData(path: string, flags: DataFlags & { option?: string } = {}): Dataset {
+  const option = flags.option ?? "--data";
+  const bytes = readBytes(path, option);
+  const format = dataFileFormat(path, bytes);
+  const notes: string[] = [];
+  let x: Mat;
+  let y: Mat | undefined;
+  try {
+    if (format === "json" || format === "csv") {
+      const text = new TextDecoder().decode(bytes); // drops a UTF-8 byte-order mark
+      if (format === "json") {
+        const d = parseData(parseJsonFile(path, text) as object, { format: "json" });
+        ({ x, y } = d);
+      } else {
+        const csv = parseCsvData(text, flags.inputs !== undefined ? { inputs: flags.inputs } : {});
+        ({ x, y } = csv.data);
+        notes.push(csvNote(csv));
+      }
+    } else if (format === "npz") {
+      const arrays = readNpz(bytes, { file: path });
+      const names = Object.keys(arrays);
+      if (!arrays.x) throw new InputError(`${path}: an .npz data file must hold arrays named 'x' and 'y' (numpy: np.savez(f, x=X, y=Y)); found ${names.map((k) => `'${k}'`).join(", ") || "none"}`);
+      x = asRows(arrays.x);
+      if (arrays.y) y = asRows(arrays.y);
+      else if (!flags.targets && typeof flags.labels !== "string") throw new InputError(`${path}: an .npz data file must hold an array named 'y' (or give --targets or --labels FILE); found ${names.map((k) => `'${k}'`).join(", ")}`);
+      notes.push(`.npz: x ${arrays.x.dtype} [${arrays.x.shape.join(", ")}]${arrays.y ? `, y ${arrays.y.dtype} [${arrays.y.shape.join(", ")}]` : ""}`);
+    } else {
+      const a = format === "npy" ? readNpy(bytes, { file: path }) : readIdx(bytes, { file: path });
+      x = asRows(a);
+      // MNIST-style images (IDX unsigned bytes) are pixel intensities 0..255: scaled to [0, 1], as torchvision's ToTensor.
+      if (format === "idx" && a.dtype === "u1") x = { ...x, data: x.data.map((v) => v / 255) };
+      notes.push(`${format === "npy" ? ".npy" : "IDX"} x ${a.dtype} [${a.shape.join(", ")}]${format === "idx" && a.dtype === "u1" ? ", pixels scaled to [0, 1] (÷255)" : ""}`);
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    asInputError(path, e);
+  }
+  if (flags.targets !== undefined && typeof flags.labels === "string") throw new InputError("give either --targets FILE or --labels FILE, not both");
+  const yFile = flags.targets ?? (typeof flags.labels === "string" ? flags.labels : undefined);
+  if (yFile !== undefined) {
+    if (y !== undefined && format !== "npz") throw new InputError(`${path}: already holds y (${format === "csv" ? "its last columns" : "field 'y'"}); ${flags.targets ? "--targets" : "--labels FILE"} is for x-only files (.npy, IDX, an .npz without 'y')`);
+    const r = readArrayFile(yFile, flags.targets ? "--targets" : "--labels", "y");
+    y = r.array;
+    notes.push(`y from ${yFile}: ${r.note}`);
+  }
+  if (y === undefined) throw new InputError(`${path}: holds x only (${format === "idx" ? "IDX" : ".npy"}); give y with --targets FILE, or class labels with --labels FILE`);
+  if (flags.labels !== undefined) {
+    const yFileName = yFile ?? path;
+    if (y.cols !== 1) throw new InputError(`${yFileName}: --labels needs one column of integer class labels; found ${y.cols} columns`);
+    let max = -1;
+    for (let i = 0; i < y.data.length; i++) max = Math.max(max, y.data[i]);
+    const classes = flags.classes ?? max + 1;
+    try {
+      y = oneHot(y.data, classes);
+    } catch (e) {
+      asInputError(yFileName, e);
+    }
+    notes.push(`labels one-hot encoded: ${classes} classes`);
+  }
+  if (x.rows !== y.rows) throw new InputError(`${yFile ?? path}: y must have as many rows as x (${x.rows}); found ${y.rows}`);
+  if (x.rows === 0) throw new InputError(`${path}: x must have at least one row (n ≥ 1); found n = 0`);
+  if (notes.length && !flags.quiet) process.stderr.write(`losscape: ${path}: ${notes.join("; ")}\n`);
+  return { x, y };
 }
 
 /**
@@ -146,21 +385,23 @@ export function checkFits(model: Model, data: Dataset, modelPath: string, dataPa
     if (isLosscapeError(e)) {
       const msg = stripFn(e.message);
       const csvHint = extname(dataPath).toLowerCase() === ".csv" && /d_in|d_out/.test(msg) ? ` (CSV: --inputs says how many leading columns are inputs, here ${model.widths[0]})` : "";
-      throw new InputError(`${dataPath} does not fit ${modelPath}: ${msg}${csvHint}`);
+      const labelHint = data.y.cols === 1 && model.widths[model.widths.length - 1] > 1 && /d_out/.test(msg) ? " (integer class labels? --labels one-hot encodes them)" : "";
+      throw new InputError(`${dataPath} does not fit ${modelPath}: ${msg}${csvHint}${labelHint}`);
     }
     throw e;
   }
 }
 
 /**
- * Load the model (`--model`) and the data (`--data`, CSV with `--inputs` input columns) of a command, and check
- * that the data fits the model (loadModel, loadData, checkFits).
+ * Load the model (`--model`, with `--widths`/`--activation`/`--loss`) and the data (`--data`, with `--inputs`,
+ * `--labels`, `--targets`) of a command, and check that the data fits the model (loadModel, loadData, checkFits);
+ * class labels get the model's d_out classes.
  * @example
- * const { model, data } = loadModelAndData({ model: "m.json", data: "d.json" });
+ * const { model, data } = loadModelAndData({ model: "net.onnx", data: "x.npy", labels: "y.npy" });
  */
-export function loadModelAndData(o: { model: string; data: string; inputs?: number }): { model: Model; data: Dataset } {
-  const model = loadModel(o.model);
-  const data = loadData(o.data, { inputs: o.inputs });
+export function loadModelAndData(o: { model: string; data: string } & ModelFlags & DataFlags): { model: Model; data: Dataset } {
+  const model = loadModel(o.model, "--model", o);
+  const data = loadData(o.data, { ...o, classes: model.widths[model.widths.length - 1] });
   checkFits(model, data, o.model, o.data);
   return { model, data };
 }
@@ -245,6 +486,47 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
  */
 export function writeModel(path: string, model: Model): void {
   writeFileAtomic(path, JSON.stringify(serializeModel(model), null, 2) + "\n");
+}
+
+/**
+ * Check a `--npy DIR` before the work starts: DIR is an existing directory, or a new one whose parent exists, and
+ * files can be created there. Bad input (exit 2) otherwise.
+ * @example
+ * checkNpyDir("out/arrays");
+ */
+export function checkNpyDir(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    st = undefined;
+  }
+  if (st && !st.isDirectory()) throw new InputError(`${dir}: is a file, expected a directory (--npy)`);
+  checkWritable(st ? join(dir, "probe.npy") : dir, "--npy");
+}
+
+/**
+ * Write arrays as `DIR/<name>.npy` (numpy's format: little-endian float64, C order; `np.load` reads them), each
+ * atomically; DIR is created when missing. Returns the paths written.
+ * @example
+ * writeNpyDir("out", { eigenvalues: Float64Array.from([1, 2]), hessian: h }); // out/eigenvalues.npy, out/hessian.npy
+ */
+export function writeNpyDir(dir: string, arrays: Record<string, Mat | Float64Array | { shape: readonly number[]; data: ArrayLike<number> }>): string[] {
+  mkdirSync(dir, { recursive: true });
+  return Object.entries(arrays).map(([name, a]) => {
+    const path = join(dir, `${name}.npy`);
+    writeFileAtomic(path, writeNpy(a instanceof Float64Array ? { shape: [a.length], data: a } : a));
+    return path;
+  });
+}
+
+/**
+ * The line of a command's report that lists the `.npy` files written (none without `--npy`).
+ * @example
+ * keyValues([["loss", "0.1"], ...npyRow("out", ["out/eigenvalues.npy"])]);
+ */
+export function npyRow(dir: string | undefined, files: readonly string[]): [string, string][] {
+  return dir ? [["arrays", `${files.length} .npy files in ${dir}: ${files.map((f) => basename(f)).join(", ")}`]] : [];
 }
 
 /**

@@ -3,13 +3,13 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, checkPlotPath, loadData, loadModel } from "../io.js";
+import { checkFits, checkNpyDir, checkPlotPath, loadData, loadModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 
-export interface ConnectOptions {
+export interface ConnectOptions extends ModelFlags, DataFlags {
   model: string[];
   data: string;
-  inputs?: number;
+  npy?: string;
   method: "linear" | "chain" | "bezier" | "neb";
   points: number;
   iterations?: number;
@@ -26,13 +26,14 @@ export interface ConnectOptions {
 export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<void> {
   if (o.model.length !== 2) throw new InputError(`--model must be given exactly twice (A and B); found ${o.model.length}`);
   if (o.plot) checkPlotPath(o.plot);
+  if (o.npy) checkNpyDir(o.npy);
   const [pa, pb] = o.model;
-  const a = loadModel(pa);
-  const b = loadModel(pb, "--model (second)");
+  const a = loadModel(pa, "--model", o);
+  const b = loadModel(pb, "--model (second)", o);
   if (a.widths.length !== b.widths.length || a.widths.some((w, i) => w !== b.widths[i]) || a.params.length !== b.params.length) {
     throw new InputError(`${pb}: must have the widths of ${pa} ([${a.widths.join(", ")}]); found [${b.widths.join(", ")}]`);
   }
-  const data = loadData(o.data, { inputs: o.inputs });
+  const data = loadData(o.data, { ...o, classes: a.widths[a.widths.length - 1] });
   checkFits(a, data, pa, o.data);
   const st = status(`connecting the two models (${o.method})`, ctx.quiet);
   const r = connectMinima(a, b, data, { method: o.method, points: o.points, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) });
@@ -43,7 +44,8 @@ export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<v
     const paths = [{ label: o.method, path: r.path }, ...(straight ? [{ label: "linear", path: straight.path }] : [])];
     writeFigure(o.plot, pathFigure(paths, { title: `Loss along the ${o.method} path from A to B: barrier ${fmt(r.barrier, 4)}` }));
   }
-  const record = { barrier: r.barrier, path: r.path, method: r.method, maxLoss: r.maxLoss, iterations: r.iterations, warnings: [] as string[] };
+  const npyFiles = o.npy ? writeNpyDir(o.npy, { t: Float64Array.from(r.path, (p) => p.t), loss: Float64Array.from(r.path, (p) => p.loss) }) : [];
+  const record = { barrier: r.barrier, path: r.path, method: r.method, maxLoss: r.maxLoss, iterations: r.iterations, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
   emit(ctx, record, () => {
     const step = Math.max(1, Math.round((r.path.length - 1) / 10));
     const rows = r.path.filter((_, i) => i % step === 0 || i === r.path.length - 1).map((p) => [fmt(p.t, 4), fmt(p.loss)]);
@@ -54,6 +56,7 @@ export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<v
         ["method", `${r.method}${r.iterations ? ` (${r.iterations} optimisation steps)` : ""}`],
         ["barrier", `${fmt(r.barrier)} = max loss ${fmt(r.maxLoss)} − max(R(A), R(B))`],
         ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+        ...npyRow(o.npy, npyFiles),
       ]) +
       "\n" +
       table(["t", "loss"], rows) +

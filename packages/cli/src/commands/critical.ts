@@ -1,15 +1,15 @@
-import { DEFAULT_SPECTRUM_LIMIT, refineCriticalPoint, serializeModel, type CriticalOutcome } from "@losscape/mlp";
+import { DEFAULT_SPECTRUM_LIMIT, gradient, refineCriticalPoint, serializeModel, type CriticalOutcome } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkWritable, loadModelAndData, writeModel } from "../io.js";
+import { checkNpyDir, checkWritable, loadModelAndData, writeModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
-export interface CriticalOptions {
+export interface CriticalOptions extends ModelFlags, DataFlags {
   model: string;
   data: string;
-  inputs?: number;
+  npy?: string;
   method: "newton" | "gradnorm";
   gtol: number;
   gtolRel: number;
@@ -28,11 +28,13 @@ export interface CriticalOptions {
  */
 export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
+  if (o.npy) checkNpyDir(o.npy);
   const { model, data } = loadModelAndData(o);
   const st = status(`refining ${describeModel(model)} to a critical point (${o.method})`, ctx.quiet);
   const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, gtolRel: o.gtolRel, maxIter: o.maxIter, tol: o.tol, hessian: o.hessian });
   st.end();
   if (o.out) writeModel(o.out, cp.model);
+  const npyFiles = o.npy ? writeNpyDir(o.npy, { params: cp.model.params, gradient: gradient(cp.model, data), ...(cp.eigenvalues ? { eigenvalues: cp.eigenvalues } : {}) }) : [];
   const warnings: string[] = [];
   if (!cp.converged) warnings.push(`${cp.outcome}: ‖∇R‖ = ${cp.gradNorm} > ${cp.gtol} after ${cp.iterations} iterations (${OUTCOME_HINT[cp.outcome]})`);
   if (cp.inertiaRange && !cp.inertiaStable) warnings.push(`the inertia differs between tol 1e-9 ${fmtInertia(cp.inertiaRange.tight)} and 1e-6 ${fmtInertia(cp.inertiaRange.loose)}`);
@@ -55,6 +57,7 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
     inertiaRange: cp.inertiaRange ? { tight: counts(cp.inertiaRange.tight), loose: counts(cp.inertiaRange.loose) } : null,
     inertiaStable: cp.inertiaStable,
     eigenvalues: cp.eigenvalues,
+    ...(o.npy ? { npy: npyFiles } : {}),
     warnings,
   };
   emit(ctx, record, () =>
@@ -70,6 +73,7 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
       ...(cp.inertiaAtGap ? ([["at the gap", `${fmtInertia(cp.inertiaAtGap)}, gap ratio ${fmt(cp.inertiaAtGap.gapRatio)}`]] as [string, string][]) : []),
       ["kind", cp.kind ?? "none (not a critical point)"],
       ...(o.out ? ([["written", o.out]] as [string, string][]) : []),
+      ...npyRow(o.npy, npyFiles),
     ]),
   );
 }

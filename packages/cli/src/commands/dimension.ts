@@ -1,16 +1,17 @@
 import { globalMinimumDimension, NotAMinimumError } from "@losscape/manifold";
+import { jacobian } from "@losscape/mlp";
 import { InputError } from "../errors.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, numberBlock } from "../format.js";
-import { loadModelAndData } from "../io.js";
+import { checkNpyDir, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
-export interface DimensionOptions {
+export interface DimensionOptions extends ModelFlags, DataFlags {
   model: string;
   data: string;
-  inputs?: number;
+  npy?: string;
   tol?: number;
   rankTol?: number;
   lossTol: number;
@@ -24,6 +25,7 @@ export interface DimensionOptions {
  * await dimensionCommand({ model: "fit.json", data: "d.json", lossTol: 1e-10 }, ctx);
  */
 export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promise<void> {
+  if (o.npy) checkNpyDir(o.npy);
   const { model, data } = loadModelAndData(o);
   const st = status(`dimension of the minima set at ${describeModel(model)}`, ctx.quiet);
   let d: ReturnType<typeof globalMinimumDimension>;
@@ -42,6 +44,13 @@ export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promi
   } finally {
     st.end();
   }
+  const npyFiles = o.npy
+    ? writeNpyDir(o.npy, {
+        jacobian: jacobian(model, data.x),
+        "jacobian-singular-values": Float64Array.from(d.jacobianSingularValues),
+        "hessian-eigenvalues": Float64Array.from(d.hessian.eigenvalues),
+      })
+    : [];
   const record = {
     paramCount: d.paramCount,
     dataCount: d.dataCount,
@@ -58,6 +67,7 @@ export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promi
     hessianTol: d.hessian.tol,
     hessianTolSource: d.hessian.tolSource,
     redundancyBound: d.embedding.bound,
+    ...(o.npy ? { npy: npyFiles } : {}),
     warnings: [] as string[],
   };
   emit(ctx, record, () => {
@@ -73,6 +83,7 @@ export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promi
         ["Hessian corank", `${d.hessianCorank} (tolerance ${fmt(d.hessian.tol)}, ${d.hessian.tolSource})`],
         ["agrees", d.agrees ? "yes: rank J = n·r and corank H = M − n·r" : "no"],
         ["redundant neurons", `${d.embedding.bound} (m_total − m_min: extra degeneracy from split neurons)`],
+        ...npyRow(o.npy, npyFiles),
       ]) +
       "\nsingular values of J (descending):\n" +
       numberBlock(d.jacobianSingularValues)

@@ -5,20 +5,20 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkFits, checkPlotPath, checkWritable, loadData, loadModel, writeModel } from "../io.js";
+import { checkFits, checkNpyDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
-export interface EmbedOptions {
+export interface EmbedOptions extends ModelFlags, DataFlags {
   model: string;
   layer: number;
   neuron: number;
   alpha: number;
   data?: string;
-  inputs?: number;
   tol: number;
   out?: string;
   plot?: string;
+  npy?: string;
 }
 
 /**
@@ -36,7 +36,8 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
     if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
     checkPlotPath(o.plot);
   }
-  const model = loadModel(o.model);
+  if (o.npy) checkNpyDir(o.npy);
+  const model = loadModel(o.model, "--model", o);
   const step = { layer: o.layer, neuron: o.neuron, alpha: o.alpha };
   let wide: Model;
   try {
@@ -48,7 +49,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   let check: Record<string, unknown> | null = null;
   let cert: ReturnType<typeof certifyEmbedding> | null = null;
   if (o.data) {
-    const data = loadData(o.data, { inputs: o.inputs });
+    const data = loadData(o.data, { ...o, classes: model.widths[model.widths.length - 1] });
     checkFits(model, data, o.model, o.data);
     if (!wide.params.every(Number.isFinite)) {
       throw new InputError(`--alpha ${o.alpha}: the split's outgoing weights α·w and (1 − α)·w overflow float64`);
@@ -93,7 +94,10 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
     }
   }
   if (o.out) writeModel(o.out, wide);
-  const record = { model: serializeModel(wide), check, warnings: [] as string[] };
+  const npyFiles = o.npy
+    ? writeNpyDir(o.npy, { params: wide.params, ...(cert ? { "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) } : {}) })
+    : [];
+  const record = { model: serializeModel(wide), check, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
   emit(ctx, record, () => {
     const pairs: [string, string][] = [
       ["model", `${o.model} (${describeModel(model)})`],
@@ -116,6 +120,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
     } else pairs.push(["check", "— (give --data for the certificate)"]);
     if (o.out) pairs.push(["written", o.out]);
     if (o.plot) pairs.push(["figure", o.plot]);
+    pairs.push(...npyRow(o.npy, npyFiles));
     return keyValues(pairs);
   });
 }

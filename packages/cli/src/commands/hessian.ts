@@ -1,19 +1,19 @@
-import { eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2 } from "@losscape/core";
+import { eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Mat } from "@losscape/core";
 import { createProblem, hessian } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { checkPlotPath, loadModelAndData } from "../io.js";
+import { checkNpyDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
-export interface HessianOptions {
+export interface HessianOptions extends ModelFlags, DataFlags {
   model: string;
   data: string;
-  inputs?: number;
   tol: number;
   split?: boolean;
   plot?: string;
+  npy?: string;
 }
 
 /**
@@ -24,6 +24,7 @@ export interface HessianOptions {
  */
 export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<void> {
   if (o.plot) checkPlotPath(o.plot);
+  if (o.npy) checkNpyDir(o.npy);
   const { model, data } = loadModelAndData(o);
   const st = status(`hessian of ${describeModel(model)}`, ctx.quiet);
   // Model and data validated once (by the file readers and createProblem) and uploaded once; without --split the
@@ -33,15 +34,22 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
   let eigenvalues: Float64Array;
   let gn: Float64Array | undefined;
   let res: Float64Array | undefined;
+  const arrays: Record<string, Mat | Float64Array> = {};
   if (o.split) {
     const s = hessian(model, data, { split: true });
     eigenvalues = eigvalsh(s.h);
     gn = eigvalsh(s.h0);
     res = eigvalsh(s.h1);
+    Object.assign(arrays, { hessian: s.h, "gauss-newton": s.h0, residual: s.h1, "gauss-newton-eigenvalues": gn, "residual-eigenvalues": res });
+  } else if (o.npy) {
+    const h = problem.hessian();
+    eigenvalues = eigvalsh(h);
+    arrays.hessian = h;
   } else {
     eigenvalues = problem.hessianEigenvalues();
   }
   st.end();
+  const npyFiles = o.npy ? writeNpyDir(o.npy, { ...arrays, eigenvalues, gradient, params: model.params }) : [];
   const inertia = inertiaFromEigenvalues(eigenvalues, { tol: o.tol });
   if (o.plot) {
     const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
@@ -63,6 +71,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
     record.gaussNewtonEigenvalues = gn;
     record.residualEigenvalues = res;
   }
+  if (o.npy) record.npy = npyFiles;
   emit(ctx, record, () => {
     let s = keyValues([
       ["model", `${o.model} (${describeModel(model)})`],
@@ -71,6 +80,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
       ["‖∇R‖", fmt(nrm2(gradient))],
       ["inertia", `${fmtInertia(inertia)} = (negative, zero, positive), zero when |λ| ≤ ${o.tol}·max(1, max|λ|)`],
       ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+      ...npyRow(o.npy, npyFiles),
     ]);
     s += "\n";
     const header = o.split ? ["k", "λ(H)", "λ(H₀ = JᵀJ/n)", "λ(H₁)"] : ["k", "λ(H)"];

@@ -2,14 +2,14 @@ import { landscapeSlice } from "@losscape/manifold";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues } from "../format.js";
-import { checkPlotPath, loadModelAndData } from "../io.js";
+import { checkNpyDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
-export interface SliceOptions {
+export interface SliceOptions extends ModelFlags, DataFlags {
   model: string;
   data: string;
-  inputs?: number;
+  npy?: string;
   dirs: "random" | "hessian" | "embedding";
   grid: number;
   range: number;
@@ -31,6 +31,7 @@ const DIRS = {
  */
 export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void> {
   if (o.plot) checkPlotPath(o.plot);
+  if (o.npy) checkNpyDir(o.npy);
   const { model, data } = loadModelAndData(o);
   const st = status(`slicing the loss around ${describeModel(model)} (${o.grid}×${o.grid})`, ctx.quiet);
   const s = landscapeSlice(model, data, { dirs: o.dirs, points: o.grid, range: o.range, seed: o.seed });
@@ -53,7 +54,16 @@ export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void>
   let hi = -Infinity;
   for (const row of s.grid) for (const v of row) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
   const c = Math.floor((o.grid - 1) / 2);
-  const record = { grid: s.grid, axes: s.axes, dirs: s.dirs, widths: s.model.widths, evaluator: s.evaluator, warnings: [] as string[] };
+  const npyFiles = o.npy
+    ? writeNpyDir(o.npy, {
+        loss: { shape: [s.axes[0].length, s.axes[1].length], data: s.grid.flat() },
+        a: Float64Array.from(s.axes[0]),
+        b: Float64Array.from(s.axes[1]),
+        directions: { shape: [s.directions.length, s.model.params.length], data: s.directions.flatMap((d) => Array.from(d)) },
+        params: s.model.params,
+      })
+    : [];
+  const record = { grid: s.grid, axes: s.axes, dirs: s.dirs, widths: s.model.widths, evaluator: s.evaluator, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
   emit(ctx, record, () =>
     keyValues([
       ["model", `${o.model} (${describeModel(model)})${o.dirs === "embedding" ? `, sliced at its embedding ${s.model.widths.join("-")}` : ""}`],
@@ -62,6 +72,7 @@ export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void>
       ["loss at centre", o.grid % 2 === 1 ? fmt(s.grid[c][c]) : "— (even grid)"],
       ["loss range", `${fmt(lo)} … ${fmt(hi)}`],
       ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+      ...npyRow(o.npy, npyFiles),
       ["", "(--json prints the grid)"],
     ]),
   );

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkPlotPath } from "../io.js";
+import { checkNpyDir, checkPlotPath, npyRow, writeNpyDir } from "../io.js";
 import { status } from "../progress.js";
 
 export interface SpectrumOptions {
@@ -19,6 +19,7 @@ export interface SpectrumOptions {
   from?: number;
   to?: number;
   plot?: string;
+  npy?: string;
   sample: number;
   seed: number;
 }
@@ -37,6 +38,7 @@ export async function spectrumCommand(options: SpectrumOptions, ctx: Context): P
   }
   const o = { ...options, model: (options.law ?? options.model)! };
   if (o.plot) checkPlotPath(o.plot);
+  if (o.npy) checkNpyDir(o.npy);
   if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
     throw new InputError(`--to must be greater than --from; found --from ${o.from} --to ${o.to}`);
   }
@@ -72,7 +74,9 @@ export async function spectrumCommand(options: SpectrumOptions, ctx: Context): P
       }),
     );
   }
+  const npyFiles = o.npy ? writeNpyDir(o.npy, { lambda: Float64Array.from(density, (p) => p[0]), density: Float64Array.from(density, (p) => p[1]) }) : [];
   const record = {
+    ...(o.npy ? { npy: npyFiles } : {}),
     model: o.model,
     phi: o.phi,
     eps: o.eps,
@@ -97,6 +101,7 @@ export async function spectrumCommand(options: SpectrumOptions, ctx: Context): P
       ["ε_c closed form", r.epsCClosedForm === null ? "— (does not apply for φ ≥ 1)" : fmt(r.epsCClosedForm)],
       ["regime", r.regime],
       ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+      ...npyRow(o.npy, npyFiles),
     ]);
     const rows = o.lambda ? density : thin(density, 21);
     s += "\n" + table(["λ", "ρ(λ)"], rows.map(([l, d]) => [fmt(l), fmt(d)]));
