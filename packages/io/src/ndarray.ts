@@ -11,7 +11,7 @@ export interface NdArray {
 export type ElementKind = "f" | "i" | "u" | "b" | "bf";
 
 /** True on a little-endian host (every platform that node and the browsers run on today; checked, not assumed). */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The float64 value of the IEEE half-precision number with bits `h` (exact: every half is a double; subnormals too). */
 export function halfToFloat64(h: number): number {
@@ -131,4 +131,17 @@ export function formatError(fn: string, file: string | undefined, message: strin
 /** The product of the dimensions (1 for a 0-d array). */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Write `data` as little-endian float64 into `out` at byte `offset` (a multiple of 8): one typed-array copy on a
+ * little-endian host, a DataView otherwise.
+ */
+export function writeFloat64LE(out: Uint8Array, offset: number, data: ArrayLike<number>): void {
+  if (HOST_LITTLE_ENDIAN && (out.byteOffset + offset) % 8 === 0) {
+    new Float64Array(out.buffer, out.byteOffset + offset, data.length).set(data);
+    return;
+  }
+  const dv = new DataView(out.buffer, out.byteOffset + offset, 8 * data.length);
+  for (let k = 0; k < data.length; k++) dv.setFloat64(8 * k, data[k], true);
 }

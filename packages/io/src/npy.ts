@@ -1,6 +1,6 @@
 import { ShapeError, ValueError, type Mat } from "@losscape/core";
 import { inflateSync, Unzip, unzipSync, type AsyncFlateStreamHandler, type UnzipDecoder } from "fflate";
-import { decodeElements, formatError, fortranToC, sizeOf, type ElementKind, type NdArray } from "./ndarray.js";
+import { decodeElements, formatError, fortranToC, sizeOf, writeFloat64LE, type ElementKind, type NdArray } from "./ndarray.js";
 
 /** The 6 bytes every .npy file starts with: \x93NUMPY. */
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
@@ -192,8 +192,7 @@ export function writeNpy(array: { shape: readonly number[]; data: ArrayLike<numb
   const head = npyHeader(shape);
   const out = new Uint8Array(head.length + 8 * count);
   out.set(head);
-  const dv = new DataView(out.buffer, head.length);
-  for (let k = 0; k < count; k++) dv.setFloat64(8 * k, data[k], true);
+  writeFloat64LE(out, head.length, data); // head.length is a multiple of 64: aligned
   return out;
 }
 

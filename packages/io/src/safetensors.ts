@@ -1,6 +1,6 @@
 import { ValueError } from "@losscape/core";
 import { unpackParams, validateModel, type MlpSpec, type Model } from "@losscape/mlp";
-import { decodeElements, formatError, sizeOf, type ElementKind } from "./ndarray.js";
+import { decodeElements, formatError, sizeOf, writeFloat64LE, type ElementKind } from "./ndarray.js";
 
 /** The safetensors dtypes read (all convert exactly to float64) → element kind and size in bytes. */
 const ST_DTYPES: Record<string, { kind: ElementKind; size: number }> = {
@@ -258,12 +258,11 @@ export function writeSafetensors(model: Model): Uint8Array {
   text += " ".repeat((8 - (new TextEncoder().encode(text).length % 8)) % 8); // the buffer starts 8-byte aligned
   const head = new TextEncoder().encode(text);
   const out = new Uint8Array(8 + head.length + offset);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(0, BigInt(head.length), true);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
   out.set(head, 8);
-  let at = 8 + head.length;
+  let at = 8 + head.length; // a multiple of 8: aligned
   for (const c of chunks) {
-    for (let k = 0; k < c.length; k++) dv.setFloat64(at + 8 * k, c[k], true);
+    writeFloat64LE(out, at, c);
     at += 8 * c.length;
   }
   return out;
