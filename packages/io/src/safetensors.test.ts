@@ -75,6 +75,7 @@ describe("readSafetensors", () => {
   it("refuses bad headers and buffers, naming the file and the tensor", () => {
     const ok = st({ "0.weight": W, "0.bias": B }, buf24);
     expect(Array.from(readSafetensors(ok).params)).toEqual([0.5, -1, 2]);
+    expect(readSafetensors(st({ weight: W, bias: B }, buf24)).widths).toEqual([2, 1]); // a lone nn.Linear
     const prefixed = st({ "model.layers.0.bias": B, "model.layers.0.weight": W }, buf24);
     expect(readSafetensors(prefixed)).toEqual({ widths: [2, 1], activation: undefined, bias: true, params: Float64Array.from([0.5, -1, 2]) });
     const cases: [Uint8Array, RegExp][] = [

@@ -89,13 +89,14 @@ function linearLayers(file: string | undefined, tensors: readonly TensorEntry[])
   const prefixes = new Set<string>();
   const others: string[] = [];
   for (const t of tensors) {
-    const m = /^(.*?)(\d+)\.(weight|bias)$/.exec(t.name);
+    // `<prefix><index>.weight`, or a lone nn.Linear's `weight` and `bias` (one layer, index 0).
+    const m = /^(?:(.*?)(\d+)\.)?(weight|bias)$/.exec(t.name);
     if (!m) {
       others.push(t.name);
       continue;
     }
-    prefixes.add(m[1]);
-    const index = Number(m[2]);
+    prefixes.add(m[2] === undefined ? "" : m[1]);
+    const index = m[2] === undefined ? 0 : Number(m[2]);
     const layer = byIndex.get(index) ?? { index };
     layer[m[3] as "weight" | "bias"] = t;
     byIndex.set(index, layer);
@@ -143,7 +144,7 @@ function metadataSpec(file: string | undefined, metadata: Record<string, string>
  * header length N, N bytes of JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {…}}`,
  * then the byte buffer). Tensors F64, F32, F16 and BF16 are converted exactly to float64. The layers are the
  * nn.Sequential's Linear layers in numeric order: `0.weight` [out, in], `0.bias` [out], `2.weight`, … (or under
- * one prefix: `net.0.weight`, `model.layers.0.weight`); W is losscape's Wˡ (row-major), so
+ * one prefix: `net.0.weight`, `model.layers.0.weight`; a lone nn.Linear's `weight`, `bias`); W is losscape's Wˡ (row-major), so
  * θ = [W¹, b¹, W², b², …] in PyTorch's parameter order. The activation and the other spec fields come from
  * `options.spec`, else from `__metadata__.losscape` (the spec as JSON text, as `writeSafetensors` writes);
  * widths are inferred from the shapes unless given (then the shapes are checked against them).
