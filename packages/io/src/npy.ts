@@ -172,8 +172,9 @@ function npyHeader(shape: readonly number[]): Uint8Array {
 }
 
 /**
- * Write a `.npy` file (format 1.0, '<f8', C order): the bytes numpy's `np.save` writes for the same float64 array,
- * so `np.load` reads it back. A `Mat` is written with shape (rows, cols).
+ * Write a `.npy` file (format 1.0, '<f8', C order; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
+ * the bytes numpy's `np.save` writes for the same float64 array, so `np.load` reads it back. A `Mat` is written with
+ * shape (rows, cols).
  * @example
  * fs.writeFileSync("theta.npy", writeNpy({ shape: [theta.length], data: theta })); // numpy: np.load("theta.npy")
  */
@@ -219,7 +220,8 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * Read a numpy `.npz` archive (`np.savez` / `np.savez_compressed`: a zip of .npy files, read with fflate): the
+ * Read a numpy `.npz` archive (`np.savez` / `np.savez_compressed`: a zip of .npy files, read with fflate;
+ * https://numpy.org/doc/stable/reference/generated/numpy.savez.html): the
  * arrays by name (the member names without `.npy`). Zip-bomb safe: the uncompressed sizes the archive declares
  * must sum to at most `options.maxBytes` (default `DEFAULT_MAX_BYTES` = 2^31 bytes), checked before anything is
  * inflated; each member is inflated into a buffer of its declared size and refused when its data is longer or
