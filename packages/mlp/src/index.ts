@@ -4,7 +4,7 @@ export { ACTIVATION_TABLE, type ActivationEntry } from "./activation-table.js";
 export { createRng, type Rng } from "./rng.js";
 export { paramCount, validateModel, validateData, unpackParams, packParams, withParams } from "./spec.js";
 export { initParams } from "./init.js";
-export { parseModel, serializeModel, parseData, serializeData, MODEL_FORMAT, DATA_FORMAT, MAX_JSON_DEPTH } from "./io.js";
+export { parseModel, serializeModel, parseData, parseCsvData, serializeData, MODEL_FORMAT, DATA_FORMAT, MAX_JSON_DEPTH, type CsvOptions, type CsvData, type CsvSeparator } from "./io.js";
 export {
   forward,
   hiddenActivations,

@@ -11,6 +11,7 @@ import {
   loss,
   packParams,
   paramCount,
+  parseCsvData,
   parseData,
   parseModel,
   MAX_JSON_DEPTH,
@@ -201,6 +202,58 @@ describe("model and data files", () => {
     expect(errorOf(() => parseData({ format: "losscape.data/1", x: [], y: [] })).message).toMatch(/n ≥ 1/);
     expect(errorOf(() => parseData({ format: "losscape.data/1", x: [[1], [2]], y: [[1]] })).code).toBe("E_SHAPE");
     expect(errorOf(() => parseData({ format: "losscape.data/1", x: [[1], [2, 3]], y: [[1], [2]] })).message).toMatch(/'x\[1\]' must have length 1/);
+  });
+});
+
+describe("CSV: separator and header row", () => {
+  const rows = (m: { rows: number; cols: number; data: Float64Array }) => Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+
+  it("detects ',', ';' and tab, and whether the first line is a header, and says so", () => {
+    const cases: [string, string, string[] | null][] = [
+      ["x0,x1,y\n1,2,3\n4,5,6\n", ",", ["x0", "x1", "y"]],
+      ["x0;x1;y\n1;2;3\n4;5;6\n", ";", ["x0", "x1", "y"]],
+      ["x0\tx1\ty\n1\t2\t3\n4\t5\t6\n", "\t", ["x0", "x1", "y"]],
+      ["1,2,3\n4,5,6\n", ",", null],
+      ["1;2;3\r\n4;5;6\r\n", ";", null],
+      ["1\t2\t3\n\n4\t5\t6", "\t", null],
+    ];
+    for (const [text, separator, header] of cases) {
+      const csv = parseCsvData(text);
+      expect({ separator: csv.separator, header: csv.header }, JSON.stringify(text)).toEqual({ separator, header });
+      expect(rows(csv.data.x), JSON.stringify(text)).toEqual([[1, 2], [4, 5]]);
+      expect(rows(csv.data.y), JSON.stringify(text)).toEqual([[3], [6]]);
+      expect(parseData(text), JSON.stringify(text)).toEqual(csv.data);
+    }
+  });
+
+  it("a file without a header keeps its first row (it was silently dropped)", () => {
+    expect(parseData("1,2\n3,4\n").x.rows).toBe(2);
+    expect(parseData("0.5,-1\n", { inputs: 1 }).y.data[0]).toBe(-1);
+  });
+
+  it("the consistent separator wins over one that splits only some lines", () => {
+    // ',' splits the header into 1 field and the rows into 2 (decimal commas): ';' is consistent.
+    const e = errorOf(() => parseCsvData("a;b\n1,5;2\n"));
+    expect(e.message).toBe("parseCsvData: CSV line 2, column 'a' must be a number; found '1,5'");
+  });
+
+  it("options separator and header override detection", () => {
+    expect(parseCsvData("1,2\n3,4\n", { header: true })).toMatchObject({ header: ["1", "2"], separator: "," });
+    expect(rows(parseCsvData("1,2\n3,4\n", { header: true }).data.x)).toEqual([[3]]);
+    expect(errorOf(() => parseCsvData("a,b\n1,2\n", { header: false })).message).toBe("parseCsvData: CSV line 1, column 1 must be a number; found 'a'");
+    expect(errorOf(() => parseCsvData("1;2\n3;4\n", { separator: "," })).message).toMatch(/^parseCsvData: CSV needs at least 2 columns \(x, then y\); found 1 on line 1 with separator ','/);
+    expect(parseData("1;2\n", { format: "csv", separator: ";", header: false }).y.data[0]).toBe(2);
+    expect(errorOf(() => parseCsvData("1 2\n", { separator: " " as "," })).message).toMatch(/option 'separator' must be ',', ';' or '\\t'; found " "/);
+    expect(errorOf(() => parseCsvData("1,2\n", { header: 1 as unknown as boolean })).code).toBe("E_VALUE");
+  });
+
+  it("rows of another length, a header without rows and one column are refused naming the line", () => {
+    expect(errorOf(() => parseCsvData("a;b;c\n1;2;3\n\n4;5\n")).message).toBe("parseCsvData: CSV line 4 must have 3 fields (';'-separated) like the header; found 2");
+    expect(errorOf(() => parseCsvData("1\t2\n3\n")).message).toMatch(/CSV line 2 must have 2 fields \(tab-separated\) like the first line; found 1/);
+    expect(errorOf(() => parseCsvData("x,y\n")).message).toMatch(/CSV needs at least one data row after the header row/);
+    expect(errorOf(() => parseCsvData("y\n1\n2\n")).message).toMatch(/CSV needs at least 2 columns/);
+    expect(errorOf(() => parseCsvData("\n\n")).message).toMatch(/CSV needs at least one data row; found no non-empty line/);
+    expect(errorOf(() => parseData("a;b;c\n1;2;3\n", { inputs: 3 })).message).toMatch(/option 'inputs' must be an integer in 1..2 \(the CSV has 3 columns\); found 3/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { FormatError, matFromRows, ShapeError, type Mat } from "@losscape/core";
+import { FormatError, matFromRows, ShapeError, ValueError, type Mat } from "@losscape/core";
 import { checkData, checkModel, compileSpec } from "./spec.js";
 import type { Activation, Dataset, Model } from "./types.js";
 
@@ -114,21 +114,44 @@ function rowsOf(fn: string, field: string, v: unknown): Mat {
   return matFromRows(rows);
 }
 
+/** The CSV options of `parseData` and `parseCsvData`. */
+export interface CsvOptions {
+  /** How many leading columns are x (d_in); default all but the last. */
+  inputs?: number;
+  /** The field separator; default: detected (`,`, `;` or tab). */
+  separator?: CsvSeparator;
+  /** Whether the first line is a header row; default: detected (a header when any of its cells is not a number). */
+  header?: boolean;
+}
+
+/** The field separators of CSV files that `parseCsvData` detects. */
+export type CsvSeparator = "," | ";" | "\t";
+
+const CSV_SEPARATORS: readonly CsvSeparator[] = [",", ";", "\t"];
+
+/** A data set read from CSV text, with what was detected (or given): the header row's cells (null: none) and the separator. */
+export interface CsvData {
+  data: Dataset;
+  header: string[] | null;
+  separator: CsvSeparator;
+}
+
 /**
  * Read a `losscape.data/1` data set (docs/formats.md#data-sets). JSON: `{"format": "losscape.data/1", "x": [[…], …], "y": [[…], …]}`
- * (a bare number is accepted as a one-entry row). CSV: a header row, then n rows of numbers; the first `inputs`
- * columns are x (default: all but the last). The format is guessed from the first character unless given.
- * Checks: rectangular rows, numbers only, x and y with the same n ≥ 1. Matching against a model is `validateData`.
+ * (a bare number is accepted as a one-entry row). CSV: as `parseCsvData` (separator and header row detected unless
+ * given; the first `inputs` columns are x, default all but the last). The format is guessed from the first
+ * character unless given. Checks: rectangular rows, numbers only, x and y with the same n ≥ 1. Matching against a
+ * model is `validateData`.
  * @example
  * parseData("x,y\n0,0\n1,2\n", { format: "csv", inputs: 1 }) // x 2×1, y 2×1
  */
-export function parseData(source: string | object, options: { format?: "json" | "csv"; inputs?: number } = {}): Dataset {
+export function parseData(source: string | object, options: { format?: "json" | "csv" } & CsvOptions = {}): Dataset {
   const fn = "parseData";
   const format = options.format ?? (typeof source === "string" && !/^\s*\{/.test(source) ? "csv" : "json");
   let data: Dataset;
   if (format === "csv") {
     if (typeof source !== "string") throw new FormatError(`${fn}: CSV input must be text; found ${typeof source}`);
-    data = parseCsv(fn, source, options.inputs);
+    data = parseCsv(fn, source, options).data;
   } else if (format === "json") {
     const o = typeof source === "string" ? parseJson(fn, source) : source;
     checkDepth(fn, o);
@@ -139,39 +162,108 @@ export function parseData(source: string | object, options: { format?: "json" | 
   } else {
     throw new FormatError(`${fn}: option 'format' must be 'json' or 'csv'; found ${String(format)}`);
   }
+  checkRows(fn, data);
+  return data;
+}
+
+/** n ≥ 1 rows, as many in y as in x, at least one y column. */
+function checkRows(fn: string, data: Dataset): void {
   if (data.x.rows === 0) throw new ShapeError(`${fn}: field 'x' must have at least one row (n ≥ 1); found n = 0`);
   if (data.y.rows !== data.x.rows) throw new ShapeError(`${fn}: field 'y' must have as many rows as 'x' (${data.x.rows}); found ${data.y.rows}`);
   if (data.y.cols === 0) throw new ShapeError(`${fn}: field 'y' must have at least one column; found 0`);
-  return data;
+}
+
+/**
+ * Read a data set from CSV text (docs/formats.md#csv) and say how it was read. The separator is `,`, `;` or tab:
+ * the one that splits the first lines into the same number of fields, the most fields (`options.separator`
+ * overrides). The first line is a header row when any of its cells is not a number (`options.header` overrides).
+ * Every other line is a sample; the first `inputs` columns are x (default: all but the last), the rest y.
+ * Cells are decimal numbers; empty lines are skipped; a leading byte-order mark too.
+ * @example
+ * parseCsvData("x0;x1;y\n1;2;3\n") // { data: {x: 1×2, y: 1×1}, header: ["x0", "x1", "y"], separator: ";" }
+ * parseCsvData("1\t2\n3\t4\n")   // { data: {x: 2×1, y: 2×1}, header: null, separator: "\t" }
+ */
+export function parseCsvData(text: string, options: CsvOptions = {}): CsvData {
+  const fn = "parseCsvData";
+  if (typeof text !== "string") throw new FormatError(`${fn}: CSV input must be text; found ${typeof text}`);
+  const csv = parseCsv(fn, text, options);
+  checkRows(fn, csv.data);
+  return csv;
 }
 
 /** A CSV cell that is a number: decimal (optional sign, digits with an optional point, optional exponent) or ±Infinity (refused later as non-finite, by name); not hex, binary, octal or blank. */
 const CSV_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/;
 
-function parseCsv(fn: string, text: string, inputs: number | undefined): Dataset {
-  const lines = withoutBom(text).split(/\r?\n/).filter((l) => l.trim() !== "");
-  if (lines.length < 2) throw new FormatError(`${fn}: CSV needs a header row and at least one data row; found ${lines.length} non-empty line(s)`);
-  const header = lines[0].split(",");
-  const c = header.length;
-  const dIn = inputs ?? c - 1;
-  if (!Number.isInteger(dIn) || dIn < 1 || dIn >= c) {
-    throw new ShapeError(`${fn}: option 'inputs' must be an integer in 1..${c - 1} (the CSV has ${c} columns); found ${String(inputs)}`);
+/** How many of the first lines the separator and header detection look at. */
+const CSV_SNIFF_LINES = 20;
+
+/**
+ * The separator that splits the first lines into the same number (> 1) of fields, the most fields; when none is
+ * consistent, the one that splits the first line most (a row-length error then names the line); `,` for one column.
+ */
+function detectSeparator(lines: readonly string[]): CsvSeparator {
+  const first = lines.slice(0, CSV_SNIFF_LINES);
+  let best: CsvSeparator = ",";
+  let bestScore = 1;
+  for (const consistentOnly of [true, false]) {
+    for (const sep of CSV_SEPARATORS) {
+      const counts = first.map((l) => l.split(sep).length);
+      if (consistentOnly && counts.some((c) => c !== counts[0])) continue;
+      if (counts[0] > bestScore) [best, bestScore] = [sep, counts[0]];
+    }
+    if (bestScore > 1) break;
   }
-  const n = lines.length - 1;
+  return best;
+}
+
+function parseCsv(fn: string, text: string, options: CsvOptions): CsvData {
+  if (options.separator !== undefined && !CSV_SEPARATORS.includes(options.separator)) {
+    throw new ValueError(`${fn}: option 'separator' must be ',', ';' or '\\t'; found ${JSON.stringify(options.separator)}`);
+  }
+  if (options.header !== undefined && typeof options.header !== "boolean") {
+    throw new ValueError(`${fn}: option 'header' must be true or false; found ${String(options.header)}`);
+  }
+  // Lines with their line numbers in the file (empty lines skipped).
+  const lines: { text: string; no: number }[] = [];
+  withoutBom(text)
+    .split(/\r?\n/)
+    .forEach((l, k) => {
+      if (l.trim() !== "") lines.push({ text: l, no: k + 1 });
+    });
+  if (lines.length === 0) throw new FormatError(`${fn}: CSV needs at least one data row; found no non-empty line`);
+  const separator = options.separator ?? detectSeparator(lines.map((l) => l.text));
+  const firstCells = lines[0].text.split(separator);
+  const hasHeader = options.header ?? firstCells.some((cell) => !CSV_NUMBER.test(cell.trim()));
+  const header = hasHeader ? firstCells.map((cell) => cell.trim()) : null;
+  const c = firstCells.length;
+  const sepName = separator === "\t" ? "tab" : `'${separator}'`;
+  if (c < 2) {
+    throw new FormatError(`${fn}: CSV needs at least 2 columns (x, then y); found 1 on line ${lines[0].no} with separator ${sepName} (',', ';' and tab are detected)`);
+  }
+  const dIn = options.inputs ?? c - 1;
+  if (!Number.isInteger(dIn) || dIn < 1 || dIn >= c) {
+    throw new ShapeError(`${fn}: option 'inputs' must be an integer in 1..${c - 1} (the CSV has ${c} columns); found ${String(options.inputs)}`);
+  }
+  const rows = hasHeader ? lines.slice(1) : lines;
+  if (rows.length === 0) throw new FormatError(`${fn}: CSV needs at least one data row after the header row; found none`);
+  const n = rows.length;
   const x = new Float64Array(n * dIn);
   const y = new Float64Array(n * (c - dIn));
+  const column = (j: number) => (header ? `column '${header[j]}'` : `column ${j + 1}`);
   for (let i = 0; i < n; i++) {
-    const cells = lines[i + 1].split(",");
-    if (cells.length !== c) throw new FormatError(`${fn}: CSV line ${i + 2} must have ${c} fields like the header; found ${cells.length}`);
+    const cells = rows[i].text.split(separator);
+    if (cells.length !== c) {
+      throw new FormatError(`${fn}: CSV line ${rows[i].no} must have ${c} fields (${sepName}-separated) like ${header ? "the header" : "the first line"}; found ${cells.length}`);
+    }
     for (let j = 0; j < c; j++) {
       const s = cells[j].trim();
-      if (!CSV_NUMBER.test(s)) throw new FormatError(`${fn}: CSV line ${i + 2}, column '${header[j].trim()}' must be a number; found '${s}'`);
+      if (!CSV_NUMBER.test(s)) throw new FormatError(`${fn}: CSV line ${rows[i].no}, ${column(j)} must be a number; found '${s}'`);
       const v = Number(s);
       if (j < dIn) x[i * dIn + j] = v;
       else y[i * (c - dIn) + j - dIn] = v;
     }
   }
-  return { x: { rows: n, cols: dIn, data: x }, y: { rows: n, cols: c - dIn, data: y } };
+  return { data: { x: { rows: n, cols: dIn, data: x }, y: { rows: n, cols: c - dIn, data: y } }, header, separator };
 }
 
 /**
