@@ -1,1 +1,2 @@
 export {};
+export { readOnnx, writeOnnx } from "./onnx.js";
