@@ -202,6 +202,8 @@ interface LinearLayer {
   out: number;
   /** The value the layer computes. */
   value: string;
+  /** Its Gemm or MatMul node. */
+  node: OnnxNode;
   dtype: "float32" | "float64";
 }
 
@@ -243,6 +245,13 @@ class GraphReader {
       }
       if (node.op_type === "Constant") {
         for (const o of node.output) this.constants.set(o, node);
+        return;
+      }
+      // torch.onnx.export stores parameters with equal values once and names the others by an Identity of it.
+      const aliased = node.op_type === "Identity" ? this.initializers.get(node.input[0]) : undefined;
+      if (aliased) {
+        this.initializers.set(node.output[0], aliased);
+        this.used.add(node);
         return;
       }
       for (const i of node.input) {
@@ -322,8 +331,8 @@ class GraphReader {
     }
     const withBias = layers.map((l) => l.b !== null);
     if (withBias.some((b) => b !== withBias[0])) {
-      const l = withBias.indexOf(!withBias[0]) + 1;
-      this.fail(`layer ${l} ${withBias[0] ? "has no bias" : "has a bias"} but layer 1 ${withBias[0] ? "has one" : "has none"}; losscape's networks have biases on every layer or on none`);
+      const l = withBias.indexOf(!withBias[0]);
+      this.fail(`layer ${l + 1} (${this.node(layers[l].node)}) ${withBias[0] ? "has no bias" : "has a bias"} but layer 1 ${withBias[0] ? "has one" : "has none"}; losscape's networks have biases on every layer or on none`);
     }
     let M = 0;
     for (const l of layers) M += l.W.length + (l.b ? l.b.length : 0);
@@ -398,6 +407,8 @@ class GraphReader {
       if (extra !== undefined) this.fail(`the second output '${extra}' of ${this.node(n)} is used; ${SUPPORTED}`);
       if (n.output[0] === this.outputName && end !== this.outputName) this.fail(`the graph output '${this.outputName}' is used again by a later layer; ${SUPPORTED}`);
     }
+    const order = new Map(this.graph.node.map((n, k) => [n, k]));
+    nodes.sort((a, b) => order.get(a)! - order.get(b)!);
     return { nodes, end, exit: exits.length === 1 ? exits[0].node : null };
   }
 
@@ -458,7 +469,7 @@ class GraphReader {
         b = this.bias(n, n.input[2], out);
         if (beta !== 1) for (let k = 0; k < b.length; k++) b[k] *= beta;
       }
-      return { W, b, in: inDim, out, value: n.output[0], dtype: B.dtype };
+      return { W, b, in: inDim, out, value: n.output[0], dtype: B.dtype, node: n };
     }
     // MatMul(A, B): A·B with B (in × out); an Add of an initializer right after it is the bias.
     const B = this.weight(n, n.input[1], 2);
@@ -471,10 +482,10 @@ class GraphReader {
       if (this.initializers.has(other) && this.initializers.get(other)!.dims.length >= 1) {
         this.used.add(add);
         const b = this.bias(add, other, out);
-        return { W, b, in: inDim, out, value: add.output[0], dtype: B.dtype };
+        return { W, b, in: inDim, out, value: add.output[0], dtype: B.dtype, node: n };
       }
     }
-    return { W, b: null, in: inDim, out, value: n.output[0], dtype: B.dtype };
+    return { W, b: null, in: inDim, out, value: n.output[0], dtype: B.dtype, node: n };
   }
 
   /** A weight matrix: an initializer of rank 2, used by this node only. */
