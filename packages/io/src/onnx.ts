@@ -573,7 +573,8 @@ function matchActivation(e0: Expr, attr: (n: OnnxNode, name: string) => number):
   if (unaryOfX && NAMED[op] !== undefined) return NAMED[op];
   if (unaryOfX && op === "LeakyRelu") {
     const alpha = attr(e.node, "alpha");
-    return { name: "leaky-relu", slope: Number.isNaN(alpha) ? DEFAULT_LEAKY_SLOPE : shortestFloat32Decimal(alpha) };
+    const slope = Number.isNaN(alpha) ? DEFAULT_LEAKY_SLOPE : shortestFloat32Decimal(alpha);
+    return slope === DEFAULT_LEAKY_SLOPE ? "leaky-relu" : { name: "leaky-relu", slope };
   }
   if (unaryOfX && op === "Gelu") {
     const approximate = geluApproximate(e.node);
@@ -644,7 +645,6 @@ function geluApproximate(n: OnnxNode): string {
 /** The model's output activation: a losscape activation without a parameter (leaky-relu only at its default). */
 function outputActivation(where: string, a: Activation, node: OnnxNode | null): OutputActivation {
   if (typeof a === "string") return a;
-  if (a.slope === DEFAULT_LEAKY_SLOPE) return a.name;
   throw new FormatError(
     `${where}: node '${node?.name ?? ""}' (op_type LeakyRelu) after the last layer has slope ${a.slope}; an output activation takes no parameter in losscape (leaky-relu there has slope ${DEFAULT_LEAKY_SLOPE})`,
   );
@@ -896,7 +896,11 @@ export function writeOnnx(model: Model, options: { dtype?: "float64" | "float32"
     metadata_props,
   };
   const type = modelType();
-  return type.encode(type.fromObject(message)).finish();
+  const encoded = type.encode(type.fromObject(message)).finish();
+  // In node protobufjs writes into a Buffer, possibly a slice of Buffer's shared pool: return a Uint8Array of its own.
+  const out = new Uint8Array(encoded.length);
+  out.set(encoded);
+  return out;
 }
 
 /** Values as little-endian float64 or float32 bytes (ONNX raw_data). */

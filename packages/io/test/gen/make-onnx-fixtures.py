@@ -255,7 +255,7 @@ refused("refused-softmax", export(S(L(3, 5), torch.nn.Tanh(), L(5, 2), torch.nn.
 refused("refused-dropout-training", export(S(L(3, 5), torch.nn.Dropout(0.5), torch.nn.ReLU(), L(5, 2)), x3,
                                            training=torch.onnx.TrainingMode.TRAINING), "'/1/Dropout' (op_type Dropout)")
 refused("refused-gelu-tanh", export(S(L(3, 5), torch.nn.GELU(approximate="tanh"), L(5, 2)), x3), "(op_type Mul)")
-refused("refused-mixed-bias", export(S(L(3, 5), torch.nn.Tanh(), L(5, 2, bias=False)), x3), "layer 2 (node '/2/Gemm' (op_type Gemm)) has no bias")
+refused("refused-mixed-bias", export(S(L(3, 5), torch.nn.Tanh(), L(5, 2, bias=False)), x3), "layer 2 (node '/2/MatMul' (op_type MatMul)) has no bias")
 refused("refused-leaky-relu-output", export(S(L(3, 5), torch.nn.Tanh(), L(5, 2), torch.nn.LeakyReLU(0.2)), x3),
         "'/3/LeakyRelu' (op_type LeakyRelu)")
 
