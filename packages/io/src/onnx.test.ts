@@ -3,6 +3,7 @@ import { BACKENDS, FormatError, ValueError, init, loadWasm, matFromRows, setBack
 import { ACTIVATION_TABLE, forward, gradient, hessianVectorProduct, loss, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readOnnx, writeOnnx } from "./index.js";
+import { ModelProto } from "./onnx-proto.js";
 
 // Fixtures: test/gen/make-onnx-fixtures.py (PyTorch 1.13.1 and onnx 1.12.0; the file says how to run it).
 const dir = new URL("../test/fixtures/onnx/", import.meta.url);
@@ -146,6 +147,95 @@ describe("readOnnx refuses what is not a fully connected network", () => {
   it("empty bytes are a FormatError (no graph); a non-Uint8Array is a ValueError", () => {
     expect(() => readOnnx(new Uint8Array(0), { file: "empty.onnx" })).toThrow("readOnnx: empty.onnx: no graph");
     expect(() => readOnnx([1, 2, 3] as unknown as Uint8Array)).toThrow(ValueError);
+  });
+});
+
+// Hand-built graphs: a 2-3-1 net, x → Gemm(W1, b1) → Tanh → Gemm(W2, b2) → y, and variations of it.
+const W1 = [0.5, -0.25, 1, 0.75, -1.5, 0.125];
+const b1 = [0.1, -0.2, 0.3];
+const W2 = [1, -2, 0.5];
+const b2 = [0.25];
+const DOUBLE = 11;
+const tensor = (name: string, dims: number[], values: number[], data_type = DOUBLE) => ({
+  name,
+  dims,
+  data_type,
+  raw_data: new Uint8Array((data_type === DOUBLE ? Float64Array.from(values) : Float32Array.from(values)).buffer),
+});
+const valueInfo = (name: string, dims: (number | string)[]) => ({
+  name,
+  type: { tensor_type: { elem_type: DOUBLE, shape: { dim: dims.map((d) => (typeof d === "string" ? { dim_param: d } : { dim_value: d })) } } },
+});
+const gemm = (name: string, input: string[], output: string, attribute: object[] = [{ name: "transB", type: 2, i: 1 }]) => ({
+  name,
+  op_type: "Gemm",
+  input,
+  output: [output],
+  attribute,
+});
+const unary = (name: string, op_type: string, input: string, output: string, attribute: object[] = []) => ({ name, op_type, input: [input], output: [output], attribute });
+interface GraphParts {
+  node?: object[];
+  initializer?: object[];
+  input?: object[];
+  output?: object[];
+  metadata_props?: object[];
+}
+function build(parts: GraphParts = {}): Uint8Array {
+  return ModelProto.encode({
+    ir_version: 7,
+    opset_import: [{ domain: "", version: 13 }],
+    graph: {
+      name: "hand-built",
+      node: parts.node ?? [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y")],
+      initializer: parts.initializer ?? [tensor("W1", [3, 2], W1), tensor("b1", [3], b1), tensor("W2", [1, 3], W2), tensor("b2", [1], b2)],
+      input: parts.input ?? [valueInfo("x", ["n", 2])],
+      output: parts.output ?? [valueInfo("y", ["n", 1])],
+    },
+    metadata_props: parts.metadata_props ?? [],
+  }).finish();
+}
+
+describe("readOnnx on hand-built graphs", () => {
+  it("reads the 2-3-1 net: W = B for transB = 1, the bias of shape [out] or [1, out]", () => {
+    const expected = [...W1, ...b1, ...W2, ...b2];
+    const model = readOnnx(build());
+    expect(model).toMatchObject({ widths: [2, 3, 1], activation: "tanh", output: "linear", bias: true, loss: "mse" });
+    expect(Array.from(model.params)).toEqual(expected);
+    const rowBias = build({ initializer: [tensor("W1", [3, 2], W1), tensor("b1", [1, 3], b1), tensor("W2", [1, 3], W2), tensor("b2", [1, 1], b2)] });
+    expect(Array.from(readOnnx(rowBias).params)).toEqual(expected);
+  });
+
+  it("reads the loss and l2 from metadata_props, and refuses unknown values there", () => {
+    const props = (loss: string, l2: string) => [{ key: "losscape.loss", value: loss }, { key: "losscape.l2", value: l2 }];
+    expect(readOnnx(build({ metadata_props: props("cross-entropy", "0.5") }))).toMatchObject({ loss: "cross-entropy", l2: 0.5 });
+    expect(() => readOnnx(build({ metadata_props: props("hinge", "0") }), { file: "m.onnx" })).toThrow("readOnnx: m.onnx: metadata 'losscape.loss' must be 'mse' or 'cross-entropy'; found 'hinge'");
+    expect(() => readOnnx(build({ metadata_props: props("mse", "-1") }))).toThrow(FormatError);
+  });
+
+  const refusals: [string, GraphParts, string][] = [
+    ["Gemm with transA = 1", { node: [gemm("g1", ["x", "W1", "b1"], "z1", [{ name: "transA", type: 2, i: 1 }, { name: "transB", type: 2, i: 1 }]), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 'g1' (op_type Gemm) is not supported (transA = 1"],
+    ["a FLOAT16 weight", { initializer: [{ ...tensor("W1", [3, 2], W1), data_type: 10, raw_data: new Uint8Array(12) }, tensor("b1", [3], b1), tensor("W2", [1, 3], W2), tensor("b2", [1], b2)] }, "the initializer 'W1' has data_type FLOAT16; expected FLOAT or DOUBLE"],
+    ["a NaN weight", { initializer: [tensor("W1", [3, 2], [0, 0, NaN, 0, 0, 0]), tensor("b1", [3], b1), tensor("W2", [1, 3], W2), tensor("b2", [1], b2)] }, "the initializer 'W1' has a non-finite entry at index 2"],
+    ["a bias of the wrong length", { initializer: [tensor("W1", [3, 2], W1), tensor("b1", [2], [0, 0]), tensor("W2", [1, 3], W2), tensor("b2", [1], b2)] }, "the bias 'b1' of node 'g1' (op_type Gemm) has shape [2]; expected [3]"],
+    ["layers that do not chain", { initializer: [tensor("W1", [3, 2], W1), tensor("b1", [3], b1), tensor("W2", [1, 2], [1, 2]), tensor("b2", [1], b2)] }, "layer 2 (node 'g2' (op_type Gemm)) takes 2 inputs but layer 1 has 3 outputs"],
+    ["an input shape that does not fit", { input: [valueInfo("x", [4, 5])] }, "the input 'x' has shape [4, 5], which gives 5 features, but the first layer takes 2"],
+    ["two outputs", { output: [valueInfo("y", ["n", 1]), valueInfo("h1", ["n", 3])] }, "the graph has 2 outputs ('y', 'h1'); expected 1"],
+    ["two inputs", { input: [valueInfo("x", ["n", 2]), valueInfo("x2", ["n", 2])] }, "the graph has 2 inputs that are not initializers ('x', 'x2')"],
+    ["a weight that is not an initializer", { initializer: [tensor("b1", [3], b1), tensor("W2", [1, 3], W2), tensor("b2", [1], b2)] }, "node 'g1' (op_type Gemm) is not supported (its weight input 'W1' is not an initializer)"],
+    ["a node of another domain", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), { ...unary("t1", "Tanh", "z1", "h1"), domain: "com.example" }, gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 't1' (op_type Tanh) is in operator domain 'com.example'"],
+    ["Gelu with approximate = 'tanh'", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Gelu", "z1", "h1", [{ name: "approximate", type: 3, s: new TextEncoder().encode("tanh") }]), gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 't1' (op_type Gelu) has approximate = 'tanh'"],
+    ["two activations in a row", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "a1"), unary("r1", "Relu", "a1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 't1' (op_type Tanh), node 'r1' (op_type Relu) after layer 1 do not compute a supported activation"],
+    ["a Mul by a vector", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), { name: "m1", op_type: "Mul", input: ["z1", "b1"], output: ["h1"] }, gemm("g2", ["h1", "W2", "b2"], "y")] }, "the initializer 'b1' is used by node 'g1' (op_type Gemm) and node 'm1' (op_type Mul)"],
+    ["an activation before the first layer", { node: [unary("t0", "Tanh", "x", "x1"), gemm("g1", ["x1", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 't0' (op_type Tanh) is not supported (only Identity, Flatten and Dropout may come before the first Gemm or MatMul)"],
+    ["a node off the chain", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y"), unary("dead", "Relu", "extra", "unused")], initializer: [tensor("W1", [3, 2], W1), tensor("b1", [3], b1), tensor("W2", [1, 3], W2), tensor("b2", [1], b2), tensor("extra", [2], [1, 2])] }, "node 'dead' (op_type Relu) is not on the chain from the input to the output"],
+    ["a value computed twice", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "z1"), gemm("g2", ["z1", "W2", "b2"], "y")] }, "the value 'z1' is computed twice"],
+    ["no layer", { node: [unary("t1", "Identity", "x", "y")], output: [valueInfo("y", ["n", 2])] }, "no Gemm or MatMul layer between the input 'x' and the output 'y'"],
+  ];
+  it.each(refusals)("refuses %s with a FormatError that says so", (_what, parts, message) => {
+    const read = () => readOnnx(build(parts), { file: "hand.onnx" });
+    expect(read).toThrow(FormatError);
+    expect(read).toThrow(`readOnnx: hand.onnx: ${message}`);
   });
 });
 

@@ -27,6 +27,7 @@ interface OnnxTensor {
   raw_data: Uint8Array;
   float_data: number[];
   double_data: number[];
+  int32_data: number[];
   data_location: number;
   external_data: { key: string; value: string }[];
 }
@@ -75,6 +76,7 @@ interface OnnxModel {
 /** TensorProto.DataType codes used here. */
 const FLOAT = 1;
 const DOUBLE = 11;
+const BOOL = 9;
 const DATA_TYPE_NAMES: Record<number, string> = {
   0: "UNDEFINED", 1: "FLOAT", 2: "UINT8", 3: "INT8", 4: "UINT16", 5: "INT16", 6: "INT32", 7: "INT64", 8: "STRING",
   9: "BOOL", 10: "FLOAT16", 11: "DOUBLE", 12: "UINT32", 13: "UINT64", 14: "COMPLEX64", 15: "COMPLEX128",
@@ -253,7 +255,11 @@ class GraphReader {
           if (!list.includes(node)) list.push(node);
         } else this.consumers.set(i, [node]);
       }
-      for (const o of node.output) this.producer.set(o, node);
+      for (const o of node.output) {
+        if (o === "") continue;
+        if (this.producer.has(o) || this.initializers.has(o)) this.fail(`the value '${o}' is computed twice (by ${this.node(node)} and before); an ONNX graph assigns each value once`);
+        this.producer.set(o, node);
+      }
     });
     const outputs = graph.output;
     if (outputs.length !== 1) {
@@ -300,6 +306,7 @@ class GraphReader {
     }
     const flattened = block.nodes.some((n) => n.op_type === "Flatten");
     for (;;) {
+      if (this.used.has(block.exit!)) this.fail(`${this.node(block.exit!)} is reached twice: the graph has a cycle`);
       const layer = this.linear(block.exit!);
       if (layers.length > 0 && layer.in !== layers[layers.length - 1].out) {
         this.fail(`layer ${layers.length + 1} (${this.node(block.exit!)}) takes ${layer.in} inputs but layer ${layers.length} has ${layers[layers.length - 1].out} outputs`);
@@ -414,15 +421,20 @@ class GraphReader {
   /** The expression of `value` in terms of the block's input `start`, through the block's nodes. */
   private expression(value: string, start: string, block: Set<OnnxNode>): Expr {
     const seen = new Set<OnnxNode>();
+    const path = new Set<OnnxNode>();
     const build = (v: string): Expr => {
       if (v === start) return { kind: "x" };
       const c = this.scalar(v);
       if (c !== null) return { kind: "const", value: c };
       const n = this.producer.get(v);
       if (!n || !block.has(n)) this.fail(`the value '${v}' is not computed from '${start}'; ${SUPPORTED}`);
+      if (path.has(n)) this.fail(`${this.node(n)} takes its own result: the graph has a cycle`);
+      path.add(n);
       seen.add(n);
       const inputs = n.op_type === "Dropout" ? [n.input[0]] : n.input.filter((i) => i !== "");
-      return { kind: "op", node: n, args: inputs.map(build) };
+      const e: Expr = { kind: "op", node: n, args: inputs.map(build) };
+      path.delete(n);
+      return e;
     };
     const e = build(value);
     const unused = [...block].find((n) => !seen.has(n));
@@ -523,8 +535,8 @@ class GraphReader {
       if (!t) return null;
     }
     const dims = t.dims.map(int64);
-    if (dims.reduce((a, b) => a * b, 1) !== 1 || (t.data_type !== FLOAT && t.data_type !== DOUBLE && t.data_type !== 9)) return null;
-    if (t.data_type === 9) return t.raw_data.length > 0 ? t.raw_data[0] : (t as unknown as { int32_data: number[] }).int32_data[0] ?? null;
+    if (dims.reduce((a, b) => a * b, 1) !== 1 || (t.data_type !== FLOAT && t.data_type !== DOUBLE && t.data_type !== BOOL)) return null;
+    if (t.data_type === BOOL) return t.raw_data.length > 0 ? t.raw_data[0] : (t.int32_data[0] ?? null);
     return tensorValues(this.where, t, dims)[0];
   }
 
