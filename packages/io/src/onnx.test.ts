@@ -180,11 +180,12 @@ interface GraphParts {
   input?: object[];
   output?: object[];
   metadata_props?: object[];
+  opset_import?: object[];
 }
 function build(parts: GraphParts = {}): Uint8Array {
   return ModelProto.encode({
     ir_version: 7,
-    opset_import: [{ domain: "", version: 13 }],
+    opset_import: parts.opset_import ?? [{ domain: "", version: 13 }],
     graph: {
       name: "hand-built",
       node: parts.node ?? [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y")],
@@ -230,6 +231,9 @@ describe("readOnnx on hand-built graphs", () => {
     ["an activation before the first layer", { node: [unary("t0", "Tanh", "x", "x1"), gemm("g1", ["x1", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 't0' (op_type Tanh) is not supported (only Identity, Flatten and Dropout may come before the first Gemm or MatMul)"],
     ["a node off the chain", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y"), unary("dead", "Relu", "extra", "unused")], initializer: [tensor("W1", [3, 2], W1), tensor("b1", [3], b1), tensor("W2", [1, 3], W2), tensor("b2", [1], b2), tensor("extra", [2], [1, 2])] }, "node 'dead' (op_type Relu) is not on the chain from the input to the output"],
     ["a value computed twice", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), unary("t1", "Tanh", "z1", "z1"), gemm("g2", ["z1", "W2", "b2"], "y")] }, "the value 'z1' is computed twice"],
+    ["a Mul with one input", { node: [gemm("g1", ["x", "W1", "b1"], "z1"), { name: "m1", op_type: "Mul", input: ["z1"], output: ["h1"] }, gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 'm1' (op_type Mul) has 1 inputs and 1 outputs; Mul takes 2 inputs"],
+    ["a Gemm without weight", { node: [gemm("g1", ["x"], "z1"), unary("t1", "Tanh", "z1", "h1"), gemm("g2", ["h1", "W2", "b2"], "y")] }, "node 'g1' (op_type Gemm) has 1 inputs and 1 outputs; Gemm takes 2 to 3 inputs"],
+    ["no opset_import", { opset_import: [] }, "no opset_import of the default ONNX domain"],
     ["no layer", { node: [unary("t1", "Identity", "x", "y")], output: [valueInfo("y", ["n", 2])] }, "no Gemm or MatMul layer between the input 'x' and the output 'y'"],
   ];
   it.each(refusals)("refuses %s with a FormatError that says so", (_what, parts, message) => {

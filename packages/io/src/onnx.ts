@@ -141,6 +141,12 @@ export function readOnnx(bytes: Uint8Array, options: { file?: string } = {}): Mo
   if (!graph || graph.node.length === 0) {
     throw new FormatError(`${where}: no graph (ModelProto.graph is ${graph ? "empty" : "missing"}); expected an ONNX model, the file may be corrupt or not ONNX`);
   }
+  // Every ONNX model imports the default operator set (IR spec); torch writes opset_import last, so its absence
+  // is also how a file cut right after the graph shows.
+  const opset = decoded.opset_import.find((o) => o.domain === "" || o.domain === "ai.onnx");
+  if (!opset) {
+    throw new FormatError(`${where}: no opset_import of the default ONNX domain; every ONNX model has one, the file may be truncated`);
+  }
   const g = new GraphReader(where, graph);
   const chain = g.readChain();
   const { loss, l2 } = readLossMeta(where, decoded.metadata_props);
@@ -151,7 +157,6 @@ export function readOnnx(bytes: Uint8Array, options: { file?: string } = {}): Mo
   const activation: Activation | Activation[] =
     hidden.length === 0 ? "linear" : hidden.every((a) => sameActivation(a, hidden[0])) ? hidden[0] : hidden;
   const dtypes = new Set(chain.dtypes);
-  const opset = decoded.opset_import.find((o) => o.domain === "" || o.domain === "ai.onnx");
   const model: Model = {
     widths: chain.widths,
     activation,
@@ -164,7 +169,7 @@ export function readOnnx(bytes: Uint8Array, options: { file?: string } = {}): Mo
       source: "onnx",
       ...(options.file === undefined ? {} : { file: options.file }),
       producer: `${decoded.producer_name} ${decoded.producer_version}`.trim(),
-      ...(opset ? { opset: int64(opset.version) } : {}),
+      opset: int64(opset.version),
       graph: graph.name,
       input: chain.input,
       output: chain.output,
@@ -376,6 +381,7 @@ class GraphReader {
           continue;
         }
         if (!PASS_THROUGH.has(n.op_type) && !UNARY.has(n.op_type) && !BINARY.has(n.op_type)) this.unsupported(n);
+        this.checkArity(n, BINARY.has(n.op_type) ? [2, 2] : n.op_type === "Dropout" ? [1, 3] : [1, 1]);
         if (n.op_type === "Dropout") this.checkDropout(n);
         nodes.push(n);
         values.add(n.output[0]);
@@ -409,6 +415,15 @@ class GraphReader {
     const order = new Map(this.graph.node.map((n, k) => [n, k]));
     nodes.sort((a, b) => order.get(a)! - order.get(b)!);
     return { nodes, end, exit: exits.length === 1 ? exits[0].node : null };
+  }
+
+  /** The node has between min and max inputs (the first one given) and at least one output. */
+  private checkArity(n: OnnxNode, [min, max]: [number, number]): void {
+    const count = n.input.length;
+    if (count < min || count > max || n.input[0] === "" || n.output.length === 0 || n.output[0] === "") {
+      const expected = min === max ? `${min}` : `${min} to ${max}`;
+      this.fail(`${this.node(n)} has ${count} inputs and ${n.output.length} outputs; ${n.op_type} takes ${expected} inputs and gives an output`);
+    }
   }
 
   private checkDropout(n: OnnxNode): void {
@@ -457,6 +472,7 @@ class GraphReader {
   /** Read the Gemm or MatMul(+Add) node `n` taking `input`: the layer's W (out × in), b, and its output value. */
   private linear(n: OnnxNode): LinearLayer {
     this.used.add(n);
+    this.checkArity(n, n.op_type === "Gemm" ? [2, 3] : [2, 2]);
     if (n.op_type === "Gemm") {
       if (this.intAttribute(n, "transA", 0) !== 0) this.unsupported(n, "transA = 1 would make the batch the feature axis");
       const transB = this.intAttribute(n, "transB", 0);
