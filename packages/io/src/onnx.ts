@@ -475,10 +475,10 @@ class GraphReader {
     this.checkArity(n, n.op_type === "Gemm" ? [2, 3] : [2, 2]);
     if (n.op_type === "Gemm") {
       if (this.intAttribute(n, "transA", 0) !== 0) this.unsupported(n, "transA = 1 would make the batch the feature axis");
-      const transB = this.intAttribute(n, "transB", 0);
+      const transB = this.intAttribute(n, "transB", 0) !== 0 ? 1 : 0;
       const alpha = this.floatAttribute(n, "alpha", 1);
       const beta = this.floatAttribute(n, "beta", 1);
-      const B = this.weight(n, n.input[1], 2);
+      const B = this.weight(n, n.input[1]);
       const [r, c] = B.dims;
       const out = transB === 1 ? r : c;
       const inDim = transB === 1 ? c : r;
@@ -492,7 +492,7 @@ class GraphReader {
       return { W, b, in: inDim, out, value: n.output[0], dtype: B.dtype, node: n };
     }
     // MatMul(A, B): A·B with B (in × out); an Add of an initializer right after it is the bias.
-    const B = this.weight(n, n.input[1], 2);
+    const B = this.weight(n, n.input[1]);
     const [inDim, out] = B.dims;
     const W = transposed(B.values, inDim, out);
     const next = this.consumers.get(n.output[0]) ?? [];
@@ -509,12 +509,12 @@ class GraphReader {
   }
 
   /** A weight matrix: an initializer of rank 2, used by this node only. */
-  private weight(n: OnnxNode, name: string | undefined, rank: number): { values: Float64Array; dims: number[]; dtype: "float32" | "float64" } {
+  private weight(n: OnnxNode, name: string | undefined): { values: Float64Array; dims: number[]; dtype: "float32" | "float64" } {
     const t = name === undefined ? undefined : this.initializers.get(name);
     if (!t) this.unsupported(n, `its weight input '${name ?? ""}' is not an initializer`);
     this.checkSingleUse(name!);
     const dims = t.dims.map(int64);
-    if (dims.length !== rank || dims.some((d) => d < 1)) {
+    if (dims.length !== 2 || dims.some((d) => d < 1)) {
       this.fail(`the weight '${t.name}' of ${this.node(n)} has shape [${dims.join(", ")}]; expected a matrix with both dimensions ≥ 1`);
     }
     return { values: tensorValues(this.where, t, dims), dims, dtype: t.data_type === FLOAT ? "float32" : "float64" };
