@@ -12,6 +12,7 @@ samples, cross-entropy), then written as
 The docs site's page "A PyTorch-trained network" (apps/docs/guide/pytorch.md) loads apps/docs/public/pytorch/
 classifier.onnx (a copy) and classifier.json (the same without the Hessian), also written here.
 """
+import copy
 import json
 import os
 
@@ -60,9 +61,11 @@ eig = np.linalg.eigvalsh(H.numpy())
 
 torch.onnx.export(net, X[:1], f"{OUT}/classifier.onnx", input_names=["x"], output_names=["logits"],
                   dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
-torch.onnx.export(net.float(), X[:1].float(), f"{OUT}/classifier-f32.onnx", input_names=["x"], output_names=["logits"],
-                  dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
-net.double()
+logits5 = net(X[:5]).detach().tolist()
+accuracy = (net(X).argmax(1) == Y).double().mean().item()
+# A copy: .float() converts a module in place.
+torch.onnx.export(copy.deepcopy(net).float(), X[:1].float(), f"{OUT}/classifier-f32.onnx", input_names=["x"],
+                  output_names=["logits"], dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}}, opset_version=13)
 
 ref = {
     "source": "packages/io/test/gen/make-trained-mlp.py (PyTorch %s, float64)" % torch.__version__,
@@ -76,8 +79,8 @@ ref = {
         "gradient": g.tolist(),
         "hessian": H.reshape(-1).tolist(),
         "eigenvalues": eig.tolist(),
-        "logits5": net(X[:5]).detach().tolist(),
-        "accuracy": (net(X).argmax(1) == Y).double().mean().item(),
+        "logits5": logits5,
+        "accuracy": accuracy,
     },
 }
 with open(f"{OUT}/classifier.json", "w") as f:
