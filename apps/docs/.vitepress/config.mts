@@ -13,7 +13,11 @@ export default defineConfig({
   // Included into packages/<pkg>.md, such a link leaves the docs folder, which VitePress reports as dead — but the
   // browser resolves it from /packages/<pkg> to /benchmarks/RESULTS or /docs/<page>, pages of this site
   // (benchmarks/RESULTS.md and docs/<page>.md include the files).
-  ignoreDeadLinks: [(url) => /^(\.\/)?\.\.\/\.\.\/(benchmarks\/RESULTS|docs\/(architecture|conventions|formats|cli|critical-points))(\.md)?(#[\w-]*)?$/.test(url)],
+  // Files in public/ (the PyTorch example's network and data) are served as they are, not as pages.
+  ignoreDeadLinks: [
+    (url) => /^(\.\/)?\.\.\/\.\.\/(benchmarks\/RESULTS|docs\/(architecture|conventions|formats|cli|critical-points))(\.md)?(#[\w-]*)?$/.test(url),
+    (url) => /^\/pytorch\/classifier\.(onnx|json)$/.test(url),
+  ],
   themeConfig: {
     nav: [
       { text: "Guide", link: "/guide/getting-started" },

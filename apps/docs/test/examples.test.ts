@@ -14,6 +14,7 @@ import { build } from "vitepress";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../../scripts/chromium.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import reference from "./fixtures/reference.json" with { type: "json" };
+import pytorchRef from "../public/pytorch/classifier.json" with { type: "json" };
 
 const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const dist = join(root, ".vitepress", "dist");
@@ -485,6 +486,34 @@ describe("docs site", () => {
     console.log(`heat map in Chromium: wigner ${first.ms} ms (φ 0.02–1.5) and ${wigner.ms} ms (φ 0.05–0.95); relu ${relu.ms} ms`);
   });
 
+  it("a PyTorch-trained network: read from ONNX, checked against PyTorch, its exact Hessian and where it goes", async () => {
+    const o = await runExamples("/guide/pytorch");
+    const read = o["readOnnx: PyTorch's network, loss and gradient"];
+    expect(read).toContain("widths [4, 16, 3]  activation tanh  M 131  from pytorch 1.13.0");
+    // The same float64 formulas summed in other orders: a few ulps of the largest terms (as in @losscape/io's
+    // trained.test.ts, which checks every backend against the same reference to 1e-12).
+    expect(num(read, "|ΔR| / R")).toBeLessThan(1e-12);
+    expect(num(read, "max |Δ∇R| / max |∇R|")).toBeLessThan(1e-12);
+    expect(num(read, "training accuracy")).toBe(pytorchRef.reference.accuracy);
+    const hs = o["Hessian spectrum, inertia and the Gauss–Newton split"];
+    expect(num(hs, "max |λ − λ_PyTorch| / max |λ|")).toBeLessThan(1e-12);
+    // The inertia PyTorch's own eigenvalues give under the same rule, |λ| ≤ 1e-9·max(1, max|λ|) counts as zero.
+    const ev = pytorchRef.reference.eigenvalues;
+    const thr = 1e-9 * Math.max(1, ...ev.map(Math.abs));
+    expect(inertiaAfter(hs, "inertia of H  (tol 1e-9)")).toEqual({
+      negative: ev.filter((v) => v < -thr).length,
+      zero: ev.filter((v) => Math.abs(v) <= thr).length,
+      positive: ev.filter((v) => v > thr).length,
+    });
+    // H₀ is positive semidefinite: no negative eigenvalue beyond the zero tolerance.
+    expect(inertiaAfter(hs, "inertia of H₀ (tol 1e-9)").negative).toBe(0);
+    const cp = o["refineCriticalPoint from the PyTorch weights"];
+    expect(cp).toContain("outcome escaping  kind null");
+    expect(num(cp, "‖∇R‖ at the end")).toBeLessThan(1e-12);
+    const norms = numbers(after(cp, "norm ‖θ‖"));
+    expect(norms[1]).toBeGreaterThan(1.5 * norms[0]);
+  });
+
   it("serves the guide, the design pages of docs/, the package pages with their READMEs and the benchmark results", async () => {
     for (const [path, text] of [
       ["/packages/core", "Drmač"],
@@ -492,6 +521,7 @@ describe("docs site", () => {
       ["/packages/embedding", "@losscape/embedding"],
       ["/packages/spectra", "@losscape/spectra"],
       ["/packages/manifold", "@losscape/manifold"],
+      ["/packages/io", "@losscape/io"],
       ["/packages/cli", "losscape"],
       ["/benchmarks/RESULTS", "Benchmark results"],
       ["/guide/getting-started", "await init()"],

@@ -511,11 +511,11 @@ export function checkNpyDir(dir: string): void {
  * @example
  * writeNpyDir("out", { eigenvalues: Float64Array.from([1, 2]), hessian: h }); // out/eigenvalues.npy, out/hessian.npy
  */
-export function writeNpyDir(dir: string, arrays: Record<string, Mat | Float64Array | { shape: readonly number[]; data: ArrayLike<number> }>): string[] {
+export function writeNpyDir(dir: string, arrays: Record<string, Parameters<typeof writeNpy>[0]>): string[] {
   mkdirSync(dir, { recursive: true });
   return Object.entries(arrays).map(([name, a]) => {
     const path = join(dir, `${name}.npy`);
-    writeFileAtomic(path, writeNpy(a instanceof Float64Array ? { shape: [a.length], data: a } : a));
+    writeFileAtomic(path, writeNpy(a));
     return path;
   });
 }

@@ -117,6 +117,10 @@ describe("writeNpy", () => {
     }
     const m = matFromRows([[0.5, -1, 3], [1e-300, 2 ** -1074, -0]]);
     expect(writeNpy(m)).toEqual(read("written_2d.npy"));
+    // A plain vector (typed or not) is a 1-d array.
+    const v = EXPECTED["written_1d.npy"].data;
+    expect(writeNpy(Float64Array.from(v))).toEqual(read("written_1d.npy"));
+    expect(writeNpy(Array.from(v))).toEqual(read("written_1d.npy"));
   });
 
   it("round-trips through readNpy bit for bit", () => {

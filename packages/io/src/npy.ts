@@ -174,18 +174,20 @@ function npyHeader(shape: readonly number[]): Uint8Array {
 /**
  * Write a `.npy` file (format 1.0, '<f8', C order; https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html):
  * the bytes numpy's `np.save` writes for the same float64 array, so `np.load` reads it back. A `Mat` is written with
- * shape (rows, cols).
+ * shape (rows, cols), a plain vector (a Float64Array or an array of numbers) with shape (length,).
  * @example
- * fs.writeFileSync("theta.npy", writeNpy({ shape: [theta.length], data: theta })); // numpy: np.load("theta.npy")
+ * fs.writeFileSync("theta.npy", writeNpy(theta)); // numpy: np.load("theta.npy"), shape (M,)
+ * fs.writeFileSync("h.npy", writeNpy(hessian(model, data))); // shape (M, M)
  */
-export function writeNpy(array: { shape: readonly number[]; data: ArrayLike<number> } | Mat): Uint8Array {
+export function writeNpy(array: { shape: readonly number[]; data: ArrayLike<number> } | Mat | ArrayLike<number>): Uint8Array {
   const fn = "writeNpy";
-  if (typeof array !== "object" || array === null) throw new ValueError(`${fn}: 'array' must be {shape, data} or a Mat; found ${String(array)}`);
-  const shape = "shape" in array ? array.shape : [array.rows, array.cols];
+  if (typeof array !== "object" || array === null) throw new ValueError(`${fn}: 'array' must be {shape, data}, a Mat or a vector; found ${String(array)}`);
+  if (ArrayBuffer.isView(array) || Array.isArray(array)) return writeNpy({ shape: [(array as ArrayLike<number>).length], data: array as ArrayLike<number> });
+  const shape = "shape" in array ? array.shape : "rows" in array ? [array.rows, array.cols] : undefined;
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     throw new ShapeError(`${fn}: 'array.shape' must be an array of integers ≥ 0; found ${JSON.stringify(shape)}`);
   }
-  const data = array.data;
+  const data = (array as { data: ArrayLike<number> }).data;
   const count = sizeOf(shape);
   if (data === null || typeof data !== "object" || data.length !== count) {
     throw new ShapeError(`${fn}: 'array.data' must have ${count} entries (the product of shape [${shape.join(", ")}]); found ${data === null || typeof data !== "object" ? String(data) : data.length}`);
