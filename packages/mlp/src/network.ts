@@ -25,9 +25,13 @@ export function forward(model: Model, x: Mat): Mat {
   const net = checkModel(fn, model);
   checkInputs(fn, net, x);
   const r = net.widths[net.L];
-  if (wasmActive(fn)) return { rows: x.rows, cols: r, data: wasmForward(fn, net, model.params, x.data, x.rows) };
-  const fw = forwardTs(net, model.params, x.data, x.rows);
-  return { rows: x.rows, cols: r, data: Float64Array.from(fw.A[net.L]) };
+  return { rows: x.rows, cols: r, data: forwardRaw(fn, net, model.params, x.data, x.rows) };
+}
+
+/** Unchecked forward pass (internal): the n × d_out outputs of the n rows of X, a fresh array. */
+export function forwardRaw(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
+  if (wasmActive(fn)) return wasmForward(fn, net, p, X, n);
+  return Float64Array.from(forwardTs(net, p, X, n).A[net.L]);
 }
 
 /**

@@ -29,7 +29,7 @@ export class Problem {
   /** Number of parameters M. */
   readonly M: number;
   private readonly net: Net;
-  private readonly data: Dataset;
+  private data: Dataset;
   private readonly theta: Float64Array;
   private readonly resident: ResidentData | undefined;
   private readonly backend: BackendName | undefined;
@@ -71,6 +71,23 @@ export class Problem {
     this.check("Problem.setParams");
     this.theta.set(theta);
     this.thetaView?.set(this.theta);
+    return this;
+  }
+
+  /**
+   * @internal Replace the data by the first `rows` rows of `x` and `y` (training's minibatches): `rows` at most the
+   * rows the problem was created with; written in place into the resident copies, nothing allocated in WASM memory.
+   */
+  setRowsUnchecked(x: Float64Array, y: Float64Array, rows: number): this {
+    const fn = "Problem.setRows";
+    this.check(fn);
+    const dx = this.data.x.cols;
+    const dy = this.data.y.cols;
+    const xs = x.subarray(0, rows * dx);
+    const ys = y.subarray(0, rows * dy);
+    this.data = { x: { rows, cols: dx, data: xs }, y: { rows, cols: dy, data: ys } };
+    this.resident?.x.write(fn, xs);
+    this.resident?.y.write(fn, ys);
     return this;
   }
 

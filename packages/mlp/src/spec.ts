@@ -153,23 +153,23 @@ export function validateData(spec: MlpSpec, data: Dataset, fn = "validateData"):
   checkData(fn, compileSpec(fn, spec), data);
 }
 
-export function checkData(fn: string, net: Net, data: Dataset): void {
-  if (typeof data !== "object" || data === null) throw new ValueError(`${fn}: 'data' must be {x, y}; found ${String(data)}`);
-  checkInputs(fn, net, data.x, "data.x");
-  checkMat(fn, "data.y", data.y, { allowEmpty: true });
+export function checkData(fn: string, net: Net, data: Dataset, name = "data"): void {
+  if (typeof data !== "object" || data === null) throw new ValueError(`${fn}: '${name}' must be {x, y}; found ${String(data)}`);
+  checkInputs(fn, net, data.x, `${name}.x`);
+  checkMat(fn, `${name}.y`, data.y, { allowEmpty: true });
   const dOut = net.widths[net.L];
   if (data.y.cols !== dOut) {
-    throw new ShapeError(`${fn}: 'data.y' must have d_out = ${dOut} columns (widths[${net.L}]); found ${data.y.cols}`);
+    throw new ShapeError(`${fn}: '${name}.y' must have d_out = ${dOut} columns (widths[${net.L}]); found ${data.y.cols}`);
   }
   if (data.y.rows !== data.x.rows) {
-    throw new ShapeError(`${fn}: 'data.y' must have as many rows as 'data.x' (${data.x.rows}); found ${data.y.rows}`);
+    throw new ShapeError(`${fn}: '${name}.y' must have as many rows as '${name}.x' (${data.x.rows}); found ${data.y.rows}`);
   }
   if (net.loss === 1) {
     const y = data.y.data;
     for (let k = 0; k < y.length; k++) {
       if (y[k] < 0) {
         throw new ValueError(
-          `${fn}: 'data.y' must be one-hot or class probabilities (≥ 0) for cross-entropy; found ${y[k]} at (${Math.floor(k / dOut)}, ${k % dOut})`,
+          `${fn}: '${name}.y' must be one-hot or class probabilities (≥ 0) for cross-entropy; found ${y[k]} at (${Math.floor(k / dOut)}, ${k % dOut})`,
         );
       }
     }
