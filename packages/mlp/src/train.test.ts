@@ -178,6 +178,28 @@ describe.each(["simd", "ts"] as BackendName[])("train in minibatches — backend
     expect(r.diverged).toBe(true);
     expect(r.model.params.every(Number.isFinite)).toBe(true);
     expect(r.state).toBeUndefined();
+    // The loss is that of the returned parameters (R summed in row order: rounding only), not of the last epoch's row.
+    // Here the last finite θ is so large that R overflows to +∞ (an honest value, as loss() gives it).
+    const at = lossAndGradient(r.model, data).loss;
+    expect(at).toBe(Infinity);
+    expect(r.loss).toBe(at);
+  });
+
+  it("an abort after epoch 1 returns a resumable state; with no step, gradNorm is the full gradient's norm", () => {
+    setBackend(backend);
+    const { model, data } = classifier();
+    const ac = new AbortController();
+    const o = { optimizer: "sgd", lr: 0.05, momentum: 0.9, batchSize: 6, seed: 9 } as const;
+    const r = train(model, data, { ...o, epochs: 5, signal: ac.signal, onProgress: (p) => p.epoch === 1 && ac.abort() });
+    expect(r.aborted).toBe(true);
+    expect(r.epochs).toBe(1);
+    expect(r.state!.epoch).toBe(1);
+    const rest = train(r.model, data, { resume: r.state, epochs: 2 });
+    expect(Array.from(rest.model.params)).toEqual(Array.from(train(model, data, { ...o, epochs: 3 }).model.params));
+    const none = train(model, data, { ...o, epochs: 0 });
+    expect(none.history).toHaveLength(1);
+    expect(Array.from(none.model.params)).toEqual(Array.from(model.params));
+    expect(Math.abs(none.gradNorm - Math.hypot(...gradient(model, data)))).toBeLessThanOrEqual(1e-14 * none.gradNorm);
   });
 });
 

@@ -1,7 +1,7 @@
 import { checkBoolean, checkNumber, checkSignal, dot, nrm2, ShapeError, ValueError } from "@losscape/core";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
-import { forwardRaw } from "./network.js";
+import { forwardRaw, lossAndGradientRaw } from "./network.js";
 import { ADAM_DEFAULTS, createAdam, createSgd, SGD_DEFAULTS, type Adam, type AdamState, type Sgd, type SgdState } from "./optim.js";
 import { Problem } from "./problem.js";
 import { createRng, type Rng } from "./rng.js";
@@ -300,12 +300,12 @@ interface Run {
 /** Calls `onProgress` every `every` epochs and at the end (once per epoch). */
 function reporter(run: Run) {
   let reported = -1;
-  return (force: boolean, row: EpochMetrics, p: Float64Array, gradNorm: number) => {
+  return (force: boolean, row: EpochMetrics, p: Float64Array, gradNorm: () => number) => {
     const on = run.options.onProgress;
     if (!on || reported === row.epoch || !(force || row.epoch % run.every === 0)) return;
     reported = row.epoch;
     const state = run.stateNow(row.epoch);
-    on({ ...row, gradNorm, model: { ...run.start, params: Float64Array.from(p) }, ...(state ? { state } : {}) });
+    on({ ...row, gradNorm: gradNorm(), model: { ...run.start, params: Float64Array.from(p) }, ...(state ? { state } : {}) });
   };
 }
 
@@ -374,9 +374,9 @@ function fullBatch(fn: string, run: Run, data: Dataset, lbfgs: boolean, gtol: nu
     epoch++;
     row = run.metricsOf(epoch, p, loss, undefined);
     history.push(row);
-    report(false, row, p, nrm2(g));
+    report(false, row, p, () => nrm2(g));
   }
-  report(true, row, p, nrm2(g));
+  report(true, row, p, () => nrm2(g));
   const state = diverged ? undefined : run.stateNow(epoch);
   return { model: { ...start, params: p }, loss, gradNorm: nrm2(g), epochs: epoch - run.firstEpoch, history, diverged, aborted, ...(state ? { state } : {}) };
 }
@@ -435,12 +435,9 @@ function minibatches(fn: string, run: Run, data: Dataset, batchSize: number, shu
         yb.set(Y.subarray(i * dOut, (i + 1) * dOut), k * dOut);
       }
       const { loss, gradient: g } = problem.setRowsUnchecked(xb, yb, rows).setParamsUnchecked(p).lossAndGradient();
-      if (!Number.isFinite(loss) || !allFinite(g)) {
-        diverged = true;
-        break epochs;
-      }
       opt!.step(p, g, next);
-      if (!allFinite(next)) {
+      // A non-finite gradient entry makes the new θ non-finite (θ − lr·v, or Adam's m̂/√v̂ = ∞/∞): one check covers both.
+      if (!Number.isFinite(loss) || !allFinite(next)) {
         diverged = true;
         break epochs;
       }
@@ -456,11 +453,15 @@ function minibatches(fn: string, run: Run, data: Dataset, batchSize: number, shu
       diverged = true;
       break;
     }
-    report(false, row, p, gradNorm);
+    report(false, row, p, () => gradNorm);
   }
-  report(true, row, p, gradNorm);
+  // Without a step (epochs 0, or an abort before the first epoch), the full gradient's norm.
+  if (Number.isNaN(gradNorm)) gradNorm = nrm2(lossAndGradientRaw(net, p, data).gradient);
+  report(true, row, p, () => gradNorm);
   const state = diverged ? undefined : run.stateNow(epoch);
-  return { model: { ...start, params: p }, loss: row.loss, gradNorm, epochs: epoch - run.firstEpoch, history, diverged, aborted, ...(state ? { state } : {}) };
+  // A divergence within an epoch leaves θ between the last row and the failed step: R is evaluated there.
+  const loss = diverged ? evaluate(fn, net, p, data).loss : row.loss;
+  return { model: { ...start, params: p }, loss, gradNorm, epochs: epoch - run.firstEpoch, history, diverged, aborted, ...(state ? { state } : {}) };
 }
 
 /**
