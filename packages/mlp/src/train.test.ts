@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { adam, createRng, forward, gradient, loss, lossAndGradient, sgd, train, withParams, type TrainState } from "./index.js";
 import { randomProblem } from "./__tests__/helpers.js";
 import type { Dataset, Model } from "./types.js";
+import torchRuns from "../test/fixtures/torch-train.json" with { type: "json" };
 
 beforeAll(async () => {
   await init();
@@ -201,6 +202,26 @@ describe.each(["simd", "ts"] as BackendName[])("train in minibatches — backend
     expect(Array.from(none.model.params)).toEqual(Array.from(model.params));
     expect(Math.abs(none.gradNorm - Math.hypot(...gradient(model, data)))).toBeLessThanOrEqual(1e-14 * none.gradNorm);
   });
+});
+
+describe("train against PyTorch (test/gen/make-torch-train-fixtures.py)", () => {
+  it.each(torchRuns.runs.map((r) => [`${r.loss} ${r.options.optimizer}${"nesterov" in r.options && r.options.nesterov ? " nesterov" : ""}`, r] as const))(
+    "%s: batches of 5 in row order, the same batch losses and final parameters (1e-12)",
+    (_name, run) => {
+      setBackend("simd");
+      const n = run.x.length / 3;
+      const data = { x: { rows: n, cols: 3, data: Float64Array.from(run.x) }, y: { rows: n, cols: 4, data: Float64Array.from(run.y) } };
+      const model: Model = { widths: torchRuns.widths, activation: "tanh", loss: run.loss as "mse" | "cross-entropy", params: Float64Array.from(run.start) };
+      const losses: number[] = [];
+      const { optimizer, ...options } = run.options;
+      const r = train(model, data, { optimizer: optimizer as "sgd" | "adam", ...options, onBatch: (b) => losses.push(b.loss) });
+      // Different summation orders (PyTorch's BLAS, losscape's kernels): agreement to 1e-12 relative after 15 steps.
+      expect(losses).toHaveLength(run.batchLosses.length);
+      losses.forEach((l, i) => expect(Math.abs(l - run.batchLosses[i])).toBeLessThanOrEqual(1e-12 * run.batchLosses[i]));
+      const scale = Math.max(...run.final.map(Math.abs));
+      run.final.forEach((v, i) => expect(Math.abs(r.model.params[i] - v)).toBeLessThanOrEqual(1e-12 * scale));
+    },
+  );
 });
 
 describe("train's minibatch options are checked by name", () => {
