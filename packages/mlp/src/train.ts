@@ -162,8 +162,9 @@ const EVAL_ROWS = 1024;
  * returned model is the last finite one, never NaN. A model without `params` is initialised with `init` and `seed`.
  * `state` resumes a run (`resume`) bit for bit.
  * @example
- * const { model: trained, history } = train(model, data, { optimizer: "sgd", momentum: 0.9, lr: 0.05, batchSize: 128, epochs: 10 });
- * const more = train(trained, data, { resume: first.state, epochs: 10 }); // continues the same run
+ * const first = train(model, data, { optimizer: "sgd", momentum: 0.9, lr: 0.05, batchSize: 128, epochs: 10 });
+ * first.history[10]; // { epoch: 10, loss, batchLoss, accuracy? }
+ * const more = train(first.model, data, { resume: first.state, epochs: 10 }); // epochs 11–20 of the same run
  */
 export function train(model: Model | (MlpSpec & { params?: Float64Array }), data: Dataset, options: TrainOptions = {}): TrainResult {
   const fn = "train";
