@@ -157,7 +157,9 @@ const EVAL_ROWS = 1024;
  * `shuffle`), then for the batches Bₖ = π[k·b, (k + 1)·b) one step on g = ∇R_B(θ), R_B the mean loss over the batch
  * (the last batch has n − ⌊(n − 1)/b⌋·b rows).
  * Metrics: `history` rows carry R(θ) over the whole training set at the end of each epoch (for minibatches also the
- * mean of the batch losses), the accuracy of cross-entropy nets and the loss and accuracy on `validation`.
+ * mean of the batch losses), the accuracy of cross-entropy nets and the loss and accuracy on `validation`. In
+ * minibatch training R(θ) is a forward pass over the data (in chunks of 1024 rows) at the start and after every epoch,
+ * about half the arithmetic of the epoch's steps (a step is a forward and a backward pass over its batch).
  * Divergence (a non-finite loss, gradient or parameter) stops training and is reported with `diverged: true`; the
  * returned model is the last finite one, never NaN. A model without `params` is initialised with `init` and `seed`.
  * `state` resumes a run (`resume`) bit for bit.
