@@ -185,18 +185,22 @@ function lossAndGradientChecked(fn: string, model: Model, data: Dataset): { loss
   return r;
 }
 
-/** Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). */
-export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData): { loss: number; gradient: Float64Array } {
+/**
+ * Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). With
+ * `into`, the gradient is written there (M values) instead of a fresh array.
+ */
+export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData, into?: Float64Array): { loss: number; gradient: Float64Array } {
   const n = data.x.rows;
   let loss: number;
   let grad: Float64Array;
   if (wasmActive("gradient")) {
-    ({ loss, grad } = wasmLossGrad("gradient", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n));
+    ({ loss, grad } = wasmLossGrad("gradient", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n, into));
   } else {
     const fw = forwardTs(net, p, data.x.data, n);
     const out = outputTs(net, fw.A[net.L], data.y.data, n);
     loss = out.loss;
     grad = backwardTs(net, p, fw, out.G).grad;
+    if (into) grad = (into.set(grad), into);
   }
   if (net.l2 !== 0) for (let i = 0; i < grad.length; i++) grad[i] += net.l2 * p[i];
   return { loss: loss + l2Term(net, p), gradient: grad };

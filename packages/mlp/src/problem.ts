@@ -111,6 +111,12 @@ export class Problem {
     return lossAndGradientRaw(this.net, this.theta, this.data, this.resident);
   }
 
+  /** @internal R(θ), with ∇R(θ) written into `gradient` (M values): training's steps allocate no gradient. */
+  lossAndGradientInto(gradient: Float64Array): number {
+    this.check("Problem.lossAndGradient");
+    return lossAndGradientRaw(this.net, this.theta, this.data, this.resident, gradient).loss;
+  }
+
   /** ∇R(θ), as `gradient(model, data)`. */
   gradient(): Float64Array {
     this.check("Problem.gradient");

@@ -387,7 +387,7 @@ function fullBatch(fn: string, run: Run, data: Dataset, lbfgs: boolean, gtol: nu
 /**
  * Minibatch training. The batch's rows are gathered into one buffer of `batchSize` rows, uploaded once per step
  * into the resident copy a single `Problem` holds (no allocation in WASM memory per step); θ lives in two
- * M-sized arrays the optimiser writes alternately.
+ * M-sized arrays the optimiser writes alternately, the batch gradient in a third: a step allocates nothing M-sized.
  */
 function minibatches(fn: string, run: Run, data: Dataset, batchSize: number, shuffle: boolean, rng: Rng, drew: (k: number) => void): TrainResult {
   const { net, start, opt, options } = run;
@@ -402,6 +402,7 @@ function minibatches(fn: string, run: Run, data: Dataset, batchSize: number, shu
   using problem = new Problem(fn, net, start.params, { x: { rows: batchSize, cols: dIn, data: xb }, y: { rows: batchSize, cols: dOut, data: yb } });
   let p = Float64Array.from(start.params);
   let next = new Float64Array(p.length);
+  const g = new Float64Array(p.length);
   const order = new Int32Array(n);
   let epoch = run.firstEpoch;
   let row = run.metricsOf(epoch, p, undefined, undefined);
@@ -437,7 +438,7 @@ function minibatches(fn: string, run: Run, data: Dataset, batchSize: number, shu
         xb.set(X.subarray(i * dIn, (i + 1) * dIn), k * dIn);
         yb.set(Y.subarray(i * dOut, (i + 1) * dOut), k * dOut);
       }
-      const { loss, gradient: g } = problem.setRowsUnchecked(xb, yb, rows).setParamsUnchecked(p).lossAndGradient();
+      const loss = problem.setRowsUnchecked(xb, yb, rows).setParamsUnchecked(p).lossAndGradientInto(g);
       opt!.step(p, g, next);
       // A non-finite gradient entry makes the new θ non-finite (θ − lr·v, or Adam's m̂/√v̂ = ∞/∞): one check covers both.
       if (!Number.isFinite(loss) || !allFinite(next)) {
