@@ -51,11 +51,13 @@ export function wasmLayers(fn: string, net: Net, p: Float64Array, X: Float64Arra
   return { Z, A };
 }
 
-export function wasmLossGrad(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): { loss: number; grad: Float64Array } {
+/** R and ∇R (without L2); the gradient is copied into `out` when given (training's steps: no M-sized allocation). */
+export function wasmLossGrad(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number, out?: Float64Array): { loss: number; grad: Float64Array } {
   const { L, widths, codes, cparams, bias } = netArgs(net);
   return withKernels(fn, (k) => {
     const r = k.mlpLossGrad({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, wantGrad: 1 });
-    return { loss: r.result, grad: k.read(r.grad) };
+    if (out) out.set(k.view(r.grad));
+    return { loss: r.result, grad: out ?? k.read(r.grad) };
   });
 }
 

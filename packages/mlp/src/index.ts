@@ -23,8 +23,8 @@ export { lossPlane, type LossPlaneOptions } from "./plane.js";
 export { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_FLAT_TOL, DEFAULT_DENSE_LIMIT, DEFAULT_SPECTRUM_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_LINEAR_TOL } from "./defaults.js";
 export { affineLossPlane, affineLossPlaneApplies } from "./plane-affine.js";
 export { createProblem, Problem } from "./problem.js";
-export { train, type TrainOptions, type TrainResult, type TrainProgress } from "./train.js";
-export { adam, ADAM_DEFAULTS, type Adam, type AdamOptions, type AdamState } from "./optim.js";
+export { train, TRAIN_STATE_FORMAT, type TrainOptions, type TrainResult, type TrainProgress, type TrainState, type EpochMetrics, type BatchProgress } from "./train.js";
+export { adam, ADAM_DEFAULTS, sgd, SGD_DEFAULTS, type Adam, type AdamOptions, type AdamState, type Sgd, type SgdOptions, type SgdState } from "./optim.js";
 export {
   refineCriticalPoint,
   findCriticalPoints,

@@ -26,9 +26,13 @@ export function forward(model: ModelInput, x: MatInput | ArrayLike<number>): Mat
   const net = checkModel(fn, model);
   x = checkInputs(fn, net, x);
   const r = net.widths[net.L];
-  if (wasmActive(fn)) return { rows: x.rows, cols: r, data: wasmForward(fn, net, model.params, x.data, x.rows) };
-  const fw = forwardTs(net, model.params, x.data, x.rows);
-  return { rows: x.rows, cols: r, data: Float64Array.from(fw.A[net.L]) };
+  return { rows: x.rows, cols: r, data: forwardRaw(fn, net, model.params, x.data, x.rows) };
+}
+
+/** Unchecked forward pass (internal): the n × d_out outputs of the n rows of X, a fresh array. */
+export function forwardRaw(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
+  if (wasmActive(fn)) return wasmForward(fn, net, p, X, n);
+  return Float64Array.from(forwardTs(net, p, X, n).A[net.L]);
 }
 
 /**
@@ -187,18 +191,22 @@ function lossAndGradientChecked(fn: string, model: ModelInput, data: DatasetInpu
   return r;
 }
 
-/** Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). */
-export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData): { loss: number; gradient: Float64Array } {
+/**
+ * Unchecked loss and gradient (internal; training and critical-point loops call it with validated inputs). With
+ * `into`, the gradient is written there (M values) instead of a fresh array.
+ */
+export function lossAndGradientRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData, into?: Float64Array): { loss: number; gradient: Float64Array } {
   const n = data.x.rows;
   let loss: number;
   let grad: Float64Array;
   if (wasmActive("gradient")) {
-    ({ loss, grad } = wasmLossGrad("gradient", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n));
+    ({ loss, grad } = wasmLossGrad("gradient", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n, into));
   } else {
     const fw = forwardTs(net, p, data.x.data, n);
     const out = outputTs(net, fw.A[net.L], data.y.data, n);
     loss = out.loss;
     grad = backwardTs(net, p, fw, out.G).grad;
+    if (into) grad = (into.set(grad), into);
   }
   if (net.l2 !== 0) for (let i = 0; i < grad.length; i++) grad[i] += net.l2 * p[i];
   return { loss: loss + l2Term(net, p), gradient: grad };

@@ -1,6 +1,6 @@
 import { init, ShapeError, ValueError } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adam, ADAM_DEFAULTS, gradient, train, withParams, type AdamState } from "./index.js";
+import { adam, ADAM_DEFAULTS, gradient, sgd, train, withParams, type AdamState, type SgdState } from "./index.js";
 import { randomProblem } from "./__tests__/helpers.js";
 
 beforeAll(async () => {
@@ -95,5 +95,82 @@ describe("adam", () => {
     // Through train, the error names train.
     const { model, data } = randomProblem({ widths: [1, 2, 1], activation: "tanh", seed: 1 });
     expect(() => train(model, data, { optimizer: "adam", beta2: 1 })).toThrow(/^train: 'beta2' must be < 1; found 1/);
+  });
+});
+
+/**
+ * torch.optim.SGD's step written out from its documentation (dampening 0, no weight decay): the momentum buffer
+ * starts as a copy of the first gradient, then b ← μb + g; nesterov steps along g + μb, else along b.
+ */
+function referenceSgd(theta0: number[], grads: (theta: number[]) => number[], steps: number, o: { lr: number; mu: number; nesterov: boolean }): number[][] {
+  let theta = theta0.slice();
+  let buf: number[] | null = null;
+  const path: number[][] = [];
+  for (let t = 1; t <= steps; t++) {
+    let g = grads(theta);
+    if (o.mu !== 0) {
+      const b: number[] = buf === null ? g.slice() : buf.map((bi, i) => o.mu * bi + g[i]);
+      buf = b;
+      g = o.nesterov ? g.map((gi, i) => gi + o.mu * b[i]) : b;
+    }
+    theta = theta.map((x, i) => x - o.lr * g[i]);
+    path.push(theta.slice());
+  }
+  return path;
+}
+
+describe("sgd", () => {
+  it("follows torch.optim.SGD's update bit for bit: plain, heavy-ball and Nesterov momentum", () => {
+    for (const o of [{ lr: 0.05, momentum: 0, nesterov: false }, { lr: 0.03, momentum: 0.9, nesterov: false }, { lr: 0.02, momentum: 0.8, nesterov: true }]) {
+      const opt = sgd(o);
+      const theta = new Float64Array([1, -2, 0.5]);
+      const ref = referenceSgd(Array.from(theta), quadGrad, 40, { lr: o.lr, mu: o.momentum, nesterov: o.nesterov });
+      for (let k = 0; k < 40; k++) {
+        opt.step(theta, quadGrad(theta));
+        expect(Array.from(theta)).toEqual(ref[k]);
+      }
+      expect(opt.t).toBe(40);
+      expect(opt.state().velocity.length).toBe(o.momentum === 0 ? 0 : 3);
+    }
+  });
+
+  it("resumes from a JSON round trip of its state with identical steps", () => {
+    const o = { lr: 0.02, momentum: 0.9, nesterov: true };
+    const straight = sgd(o);
+    const a = new Float64Array([0.3, 0.7, -1.1, 2]);
+    for (let k = 0; k < 30; k++) straight.step(a, quadGrad(a));
+    const first = sgd(o);
+    const b = new Float64Array([0.3, 0.7, -1.1, 2]);
+    for (let k = 0; k < 12; k++) first.step(b, quadGrad(b));
+    const saved = JSON.parse(JSON.stringify(first.state())) as SgdState;
+    expect(saved.t).toBe(12);
+    const resumed = sgd(o, saved);
+    for (let k = 12; k < 30; k++) resumed.step(b, quadGrad(b));
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(resumed.state()).toEqual(straight.state());
+  });
+
+  it("is train's 'gd' and, full batch, train's 'sgd': the same parameters after the same epochs", () => {
+    const { model, data } = randomProblem({ widths: [2, 4, 1], activation: "tanh", seed: 3 });
+    for (const [optimizer, momentum] of [["gd", 0], ["sgd", 0.9]] as const) {
+      const trained = train(model, data, { optimizer, epochs: 25, lr: 0.05, ...(optimizer === "sgd" ? { momentum } : {}) });
+      const opt = sgd({ lr: 0.05, momentum });
+      const theta = Float64Array.from(model.params);
+      for (let k = 0; k < 25; k++) opt.step(theta, gradient(withParams(model, theta), data));
+      expect(Array.from(trained.model.params)).toEqual(Array.from(theta));
+    }
+  });
+
+  it("refuses bad hyper-parameters, states and lengths with typed errors", () => {
+    expect(() => sgd({ lr: 0 })).toThrow(/^sgd: 'lr' must be > 0/);
+    expect(() => sgd({ momentum: -0.5 })).toThrow(/^sgd: 'momentum' must be ≥ 0/);
+    expect(() => sgd({ nesterov: true })).toThrow(/^sgd: 'nesterov' needs 'momentum' > 0; found momentum 0/);
+    expect(() => sgd({ nesterov: 1 as never })).toThrow(/^sgd: 'nesterov' must be true or false/);
+    expect(() => sgd({}, { t: -1, velocity: [] })).toThrow(/^sgd: 'state.t' must be ≥ 0/);
+    expect(() => sgd({}, { t: 1 } as never)).toThrow(ShapeError);
+    const opt = sgd({ momentum: 0.5 });
+    opt.step(new Float64Array(3), [1, 2, 3]);
+    expect(() => opt.step(new Float64Array(2), [1, 2])).toThrow(/^sgd: step needs .* length \(the optimiser's 3\); found 2, 2/);
+    expect(() => sgd().step(new Float64Array(2), [1])).toThrow(ShapeError);
   });
 });

@@ -1,4 +1,4 @@
-import { checkNumber, ShapeError, ValueError } from "@losscape/core";
+import { checkBoolean, checkNumber, ShapeError, ValueError } from "@losscape/core";
 
 /** Adam's hyper-parameters. */
 export interface AdamOptions {
@@ -109,6 +109,106 @@ export function createAdam(fn: string, options: AdamOptions, state?: AdamState):
     },
     state() {
       return { t, m: m ? Array.from(m) : [], v: v ? Array.from(v) : [] };
+    },
+  };
+}
+
+/** SGD's hyper-parameters. */
+export interface SgdOptions {
+  /** Learning rate η > 0; default `SGD_DEFAULTS.lr` = 0.1. */
+  lr?: number;
+  /** Momentum μ ≥ 0 (0: plain gradient descent); default 0. */
+  momentum?: number;
+  /** Nesterov momentum (needs μ > 0); default false. */
+  nesterov?: boolean;
+}
+
+/** SGD's default hyper-parameters. */
+export const SGD_DEFAULTS: Readonly<Required<SgdOptions>> = Object.freeze({ lr: 0.1, momentum: 0, nesterov: false });
+
+/**
+ * The state of an SGD run after `t` steps: the velocity (momentum buffer) v, one entry per parameter (empty when
+ * μ = 0 or before the first step). Plain numbers: `JSON.stringify`/`JSON.parse` round-trip it exactly.
+ */
+export interface SgdState {
+  t: number;
+  velocity: number[];
+}
+
+/** A stateful SGD optimiser: see `sgd`. */
+export interface Sgd {
+  /** The hyper-parameters in use (defaults filled in). */
+  readonly options: Readonly<Required<SgdOptions>>;
+  /** Steps taken so far. */
+  readonly t: number;
+  /** One step from the gradient `grad` at `params`: writes the new θ into `out` (default: `params`, in place). */
+  step(params: ArrayLike<number>, grad: ArrayLike<number>, out?: Float64Array): Float64Array;
+  /** A copy of the state, to serialise and resume from. */
+  state(): SgdState;
+}
+
+/**
+ * Stochastic gradient descent with momentum, in PyTorch's convention (torch.optim.SGD with dampening 0; Sutskever,
+ * Martens, Dahl & Hinton, On the importance of initialization and momentum in deep learning, ICML 2013):
+ *   v ← μv + g,  θ ← θ − η·v            (heavy ball; the first step sets v = g),
+ *   v ← μv + g,  θ ← θ − η·(g + μv)     (nesterov),
+ * elementwise; with μ = 0 plain gradient descent θ ← θ − η·g (no velocity is kept). `state` resumes a run bit for bit.
+ * Used by `train` (optimizer 'sgd'; 'gd' is μ = 0).
+ * @example
+ * const opt = sgd({ lr: 0.05, momentum: 0.9 });
+ * for (let k = 0; k < 100; k++) opt.step(theta, gradient(withParams(model, theta), data));
+ */
+export function sgd(options: SgdOptions = {}, state?: SgdState): Sgd {
+  return createSgd("sgd", options, state);
+}
+
+/** `sgd` with errors naming `fn` (internal: `train` reports bad SGD options as its own). */
+export function createSgd(fn: string, options: SgdOptions, state?: SgdState): Sgd {
+  const o = { ...SGD_DEFAULTS, ...stripUndefined(options) };
+  checkNumber(fn, "lr", o.lr, { min: 0, exclusiveMin: true });
+  checkNumber(fn, "momentum", o.momentum, { min: 0 });
+  checkBoolean(fn, "nesterov", o.nesterov);
+  if (o.nesterov && o.momentum === 0) throw new ValueError(`${fn}: 'nesterov' needs 'momentum' > 0; found momentum 0`);
+  let t = 0;
+  let v: Float64Array | null = null;
+  if (state !== undefined) {
+    checkNumber(fn, "state.t", state?.t, { min: 0, integer: true });
+    if (!Array.isArray(state.velocity)) throw new ShapeError(`${fn}: 'state.velocity' must be an array; found ${typeof state.velocity}`);
+    t = state.t;
+    if (state.velocity.length > 0) v = Float64Array.from(state.velocity);
+  }
+  const { lr, momentum: mu, nesterov } = o;
+  return {
+    options: Object.freeze(o),
+    get t() {
+      return t;
+    },
+    step(params, grad, out) {
+      const n = params.length;
+      const target = out ?? (params as Float64Array);
+      if (grad.length !== n || target.length !== n || (v !== null && v.length !== n)) {
+        throw new ShapeError(
+          `${fn}: step needs 'params', 'grad'${out ? " and 'out'" : ""} of one length${v ? ` (the optimiser's ${v.length})` : ""}; found ${n}, ${grad.length}${out ? `, ${out.length}` : ""}`,
+        );
+      }
+      t++;
+      if (mu === 0) {
+        for (let i = 0; i < n; i++) target[i] = params[i] - lr * grad[i];
+        return target;
+      }
+      if (v === null) {
+        v = new Float64Array(n); // μ·0 + g = g: the first step sets v = g, as PyTorch's buffer
+      }
+      for (let i = 0; i < n; i++) {
+        const g = grad[i];
+        const vi = mu * v[i] + g;
+        v[i] = vi;
+        target[i] = params[i] - lr * (nesterov ? g + mu * vi : vi);
+      }
+      return target;
+    },
+    state() {
+      return { t, velocity: v ? Array.from(v) : [] };
     },
   };
 }

@@ -29,7 +29,7 @@ export class Problem {
   /** Number of parameters M. */
   readonly M: number;
   private readonly net: Net;
-  private readonly data: Dataset;
+  private data: Dataset;
   private readonly theta: Float64Array;
   private readonly resident: ResidentData | undefined;
   private readonly backend: BackendName | undefined;
@@ -74,6 +74,23 @@ export class Problem {
     return this;
   }
 
+  /**
+   * @internal Replace the data by the first `rows` rows of `x` and `y` (training's minibatches): `rows` at most the
+   * rows the problem was created with; written in place into the resident copies, nothing allocated in WASM memory.
+   */
+  setRowsUnchecked(x: Float64Array, y: Float64Array, rows: number): this {
+    const fn = "Problem.setRows";
+    this.check(fn);
+    const dx = this.data.x.cols;
+    const dy = this.data.y.cols;
+    const xs = x.subarray(0, rows * dx);
+    const ys = y.subarray(0, rows * dy);
+    this.data = { x: { rows, cols: dx, data: xs }, y: { rows, cols: dy, data: ys } };
+    this.resident?.x.write(fn, xs);
+    this.resident?.y.write(fn, ys);
+    return this;
+  }
+
   /** A view of the resident θ (checked by `check`: same instance, not disposed); re-taken when memory grew. */
   private get thetaView(): Float64Array | undefined {
     const p = this.resident?.p;
@@ -92,6 +109,12 @@ export class Problem {
   lossAndGradient(): { loss: number; gradient: Float64Array } {
     this.check("Problem.lossAndGradient");
     return lossAndGradientRaw(this.net, this.theta, this.data, this.resident);
+  }
+
+  /** @internal R(θ), with ∇R(θ) written into `gradient` (M values): training's steps allocate no gradient. */
+  lossAndGradientInto(gradient: Float64Array): number {
+    this.check("Problem.lossAndGradient");
+    return lossAndGradientRaw(this.net, this.theta, this.data, this.resident, gradient).loss;
   }
 
   /** ∇R(θ), as `gradient(model, data)`. */

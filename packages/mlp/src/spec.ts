@@ -167,25 +167,28 @@ export function validateData(spec: MlpSpec, data: DatasetInput, fn = "validateDa
   return checkData(fn, compileSpec(fn, spec), data);
 }
 
-/** `validateData` against a compiled net; returns the data with x and y as Mats (the same object when they were). */
-export function checkData(fn: string, net: Net, input: DatasetInput): Dataset {
-  if (typeof input !== "object" || input === null) throw new ValueError(`${fn}: 'data' must be {x, y}; found ${String(input)}`);
-  const x = checkInputs(fn, net, input.x, "data.x");
-  const y = matOrColumn(fn, "data.y", input.y, { allowEmpty: true });
+/**
+ * `validateData` against a compiled net, the argument called `name` in messages ('data', 'validation'); returns the
+ * data with x and y as Mats (the same object when they were).
+ */
+export function checkData(fn: string, net: Net, input: DatasetInput, name = "data"): Dataset {
+  if (typeof input !== "object" || input === null) throw new ValueError(`${fn}: '${name}' must be {x, y}; found ${String(input)}`);
+  const x = checkInputs(fn, net, input.x, `${name}.x`);
+  const y = matOrColumn(fn, `${name}.y`, input.y, { allowEmpty: true });
   const data: Dataset = x === input.x && y === input.y ? (input as Dataset) : { x, y };
   const dOut = net.widths[net.L];
   if (data.y.cols !== dOut) {
-    throw new ShapeError(`${fn}: 'data.y' must have d_out = ${dOut} columns (widths[${net.L}]); found ${data.y.cols}`);
+    throw new ShapeError(`${fn}: '${name}.y' must have d_out = ${dOut} columns (widths[${net.L}]); found ${data.y.cols}`);
   }
   if (data.y.rows !== data.x.rows) {
-    throw new ShapeError(`${fn}: 'data.y' must have as many rows as 'data.x' (${data.x.rows}); found ${data.y.rows}`);
+    throw new ShapeError(`${fn}: '${name}.y' must have as many rows as '${name}.x' (${data.x.rows}); found ${data.y.rows}`);
   }
   if (net.loss === 1) {
     const ys = data.y.data;
     for (let k = 0; k < ys.length; k++) {
       if (ys[k] < 0) {
         throw new ValueError(
-          `${fn}: 'data.y' must be one-hot or class probabilities (≥ 0) for cross-entropy; found ${ys[k]} at (${Math.floor(k / dOut)}, ${k % dOut})`,
+          `${fn}: '${name}.y' must be one-hot or class probabilities (≥ 0) for cross-entropy; found ${ys[k]} at (${Math.floor(k / dOut)}, ${k % dOut})`,
         );
       }
     }

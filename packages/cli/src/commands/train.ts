@@ -1,10 +1,11 @@
 import { isLosscapeError } from "@losscape/core";
-import { activationEntry, paramCount, serializeModel, train, type Activation, type MlpSpec, type Model } from "@losscape/mlp";
+import { join } from "node:path";
+import { activationEntry, paramCount, serializeModel, train, type Activation, type Dataset, type EpochMetrics, type MlpSpec, type Model, type TrainState } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel, writeModel } from "../io.js";
+import { checkFits, checkWritable, loadData, loadModel, parseJsonFile, readText, writeFileAtomic, writeModel } from "../io.js";
 import { progress } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -14,30 +15,57 @@ export interface TrainCliOptions {
   model?: string;
   widths?: number[];
   activation?: string;
-  optimizer: "adam" | "lbfgs" | "gd";
+  loss?: "mse" | "cross-entropy";
+  optimizer?: "adam" | "sgd" | "lbfgs" | "gd";
   epochs: number;
   lr?: number;
-  seed: number;
+  batch?: number;
+  momentum?: number;
+  nesterov?: boolean;
+  val?: string;
+  snapshotEvery?: number;
+  snapshots?: string;
+  state?: string;
+  resume?: string;
+  seed?: number;
   init: "normal" | "xavier" | "he";
   out?: string;
 }
 
+/** The library's option names in its messages, as the flags that set them. */
+const FLAGS: Record<string, string> = { optimizer: "--optimizer", lr: "--lr", momentum: "--momentum", nesterov: "--nesterov", batchSize: "--batch", shuffle: "--batch", seed: "--seed" };
+
 /**
- * `losscape train`: full-batch training (adam, lbfgs or gd) from a model file or from a fresh seeded initialisation
- * of `--widths` with `--activation`; prints the final loss, ‖∇R‖ and the loss history.
+ * `losscape train`: training from a model file or from a fresh seeded initialisation of `--widths` with
+ * `--activation` (and `--loss`): full batch (adam, sgd, gd, lbfgs) or in minibatches of `--batch` rows (adam, sgd,
+ * gd) with a seeded shuffle; prints the final loss, ‖∇R‖ and the per-epoch table (loss, accuracy, validation loss
+ * and accuracy with `--val`). `--snapshot-every K --snapshots DIR` writes DIR/epoch-000K.json every K epochs,
+ * `--state F` the optimiser state at the end, which `--resume F` continues bit for bit.
  * @example
  * await trainCommand({ data: "d.json", widths: [1, 3, 1], activation: "tanh", optimizer: "lbfgs", epochs: 300, seed: 0, init: "xavier" }, ctx);
  */
 export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
+  if (o.state) checkWritable(o.state, "--state");
+  if ((o.snapshotEvery === undefined) !== (o.snapshots === undefined)) throw new InputError("--snapshot-every K and --snapshots DIR go together");
+  if (o.snapshots) checkWritable(snapshotPath(o.snapshots, 1), "--snapshots");
   if (o.model && o.widths) throw new InputError("give either --model or --widths (with --activation), not both");
+  if (o.loss && !o.widths) throw new InputError("--loss applies to --widths (a model file has its own loss)");
+  let resume: TrainState | undefined;
+  if (o.resume) {
+    if (!o.model) throw new InputError("--resume needs --model: the model the interrupted run wrote (--out) with its --state");
+    resume = parseJsonFile(o.resume, readText(o.resume, "--resume")) as TrainState;
+  }
+  const optimizer = o.optimizer ?? resume?.optimizer ?? "adam";
+  if (optimizer !== "sgd" && (o.momentum !== undefined || o.nesterov)) throw new InputError(`--momentum and --nesterov apply to --optimizer sgd; found --optimizer ${optimizer}`);
+  if (optimizer === "lbfgs" && o.batch !== undefined) throw new InputError("--batch: lbfgs trains on the full batch (use --optimizer sgd or adam for minibatches)");
   let start: Model | (MlpSpec & { params?: undefined });
   let origin: string;
   if (o.model) {
     start = loadModel(o.model);
-    origin = o.model;
+    origin = o.resume ? `${o.model}, resumed from ${o.resume}` : o.model;
   } else if (o.widths) {
-    const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation ?? "tanh") };
+    const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation ?? "tanh"), ...(o.loss ? { loss: o.loss } : {}) };
     try {
       paramCount(spec);
     } catch (e) {
@@ -45,27 +73,60 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
       throw e;
     }
     start = spec;
-    origin = `--widths ${o.widths.join(",")} (${o.init} init, seed ${o.seed})`;
+    origin = `--widths ${o.widths.join(",")} (${o.init} init, seed ${o.seed ?? 0})`;
   } else {
     throw new InputError("needs --model M, or --widths (e.g. 1,3,1) with --activation");
   }
   const data = loadData(o.data, { inputs: o.inputs });
   const probe = (start.params ? start : { ...start, params: new Float64Array(paramCount(start)) }) as Model;
   checkFits(probe, data, o.model ?? "--widths", o.data);
-  const bar = progress(`training (${o.optimizer})`, o.epochs, ctx.quiet);
-  const r = train(start, data, {
-    optimizer: o.optimizer,
-    epochs: o.epochs,
-    ...(o.lr !== undefined ? { lr: o.lr } : {}),
-    seed: o.seed,
-    init: o.init,
-    progressEvery: Math.max(1, Math.floor(o.epochs / 200)),
-    onProgress: (p) => bar.update(p.epoch, `loss ${fmt(p.loss, 4)}`),
-  });
+  let validation: Dataset | undefined;
+  if (o.val) {
+    validation = loadData(o.val, { inputs: o.inputs, option: "--val" });
+    checkFits(probe, validation, o.model ?? "--widths", o.val);
+  }
+  const minibatch = (o.batch ?? resume?.batchSize ?? data.x.rows) < data.x.rows;
+  const bar = progress(`training (${optimizer})`, o.epochs, ctx.quiet);
+  const firstEpoch = resume?.epoch ?? 0;
+  const snapshots: string[] = [];
+  let r;
+  try {
+    r = train(start, data, {
+      ...(o.optimizer !== undefined ? { optimizer: o.optimizer } : {}),
+      epochs: o.epochs,
+      ...(o.lr !== undefined ? { lr: o.lr } : {}),
+      ...(o.batch !== undefined ? { batchSize: o.batch } : {}),
+      ...(o.momentum !== undefined ? { momentum: o.momentum } : {}),
+      ...(o.nesterov ? { nesterov: true } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(validation ? { validation } : {}),
+      ...(resume ? { resume } : {}),
+      init: o.init,
+      progressEvery: o.snapshotEvery ? 1 : Math.max(1, Math.floor(o.epochs / 200)),
+      onBatch: (b) => bar.update(b.epoch - firstEpoch - 1 + b.batch / b.batches, `epoch ${b.epoch} batch ${b.batch}/${b.batches} loss ${fmt(b.loss, 4)}`),
+      onProgress: (p) => {
+        if (!minibatch) bar.update(p.epoch - firstEpoch, `loss ${fmt(p.loss, 4)}`);
+        if (o.snapshots && o.snapshotEvery && p.epoch % o.snapshotEvery === 0 && p.epoch > firstEpoch) {
+          const file = snapshotPath(o.snapshots, p.epoch);
+          writeModel(file, p.model);
+          snapshots.push(file);
+        }
+      },
+    });
+  } catch (e) {
+    // The library names its options ('batchSize'); the user gave flags (--batch).
+    if (isLosscapeError(e)) e.message = e.message.replace(/'(\w+)' is (.*) but the resumed state has/, (m, k: string, v: string) => (FLAGS[k] ? `${FLAGS[k]} is ${v} but the resumed state (--resume ${o.resume}) has` : m));
+    if (isLosscapeError(e) && resume && /^train: '(resume|state)|^train: the resumed/.test(e.message)) throw new InputError(`${o.resume}: ${e.message.replace(/^train: /, "")}`);
+    throw e;
+  }
   bar.end();
   if (o.out) writeModel(o.out, r.model);
   const warnings: string[] = [];
-  if (r.diverged) warnings.push(`training diverged after epoch ${r.epochs} (a non-finite loss, gradient or parameter); the model is the last finite one`);
+  if (r.diverged) warnings.push(`training diverged after epoch ${firstEpoch + r.epochs} (a non-finite loss, gradient or parameter); the model is the last finite one`);
+  if (o.state) {
+    if (r.state) writeFileAtomic(o.state, JSON.stringify(r.state) + "\n");
+    else warnings.push(r.diverged ? "--state not written: the run diverged" : "--state not written: lbfgs keeps no resumable state");
+  }
   const record = {
     model: serializeModel(r.model),
     loss: r.loss,
@@ -73,25 +134,45 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
     epochs: r.epochs,
     history: r.history,
     diverged: r.diverged,
+    snapshots,
     warnings,
   };
   emit(ctx, record, () => {
+    const lr = r.state?.hyper.lr ?? o.lr;
+    const momentum = r.state && "momentum" in r.state.hyper && r.state.optimizer === "sgd" ? r.state.hyper.momentum : undefined;
     let s = keyValues([
       ["start", origin],
       ["model", describeModel(r.model)],
-      ["optimizer", `${o.optimizer}${o.lr !== undefined ? `, lr ${o.lr}` : ""}`],
-      ["epochs", String(r.epochs)],
+      ["optimizer", `${optimizer}${lr !== undefined ? `, lr ${lr}` : ""}${momentum ? `, momentum ${momentum}${o.nesterov || (r.state?.hyper as { nesterov?: boolean }).nesterov ? " (nesterov)" : ""}` : ""}`],
+      ["batches", minibatch ? `${r.state?.batchSize ?? o.batch} rows, shuffled (seed ${r.state?.seed ?? o.seed ?? 0})` : "full batch"],
+      ["epochs", resume ? `${r.epochs} (${firstEpoch + 1}–${firstEpoch + r.epochs})` : String(r.epochs)],
       ["loss", `${fmt(r.history[0].loss)} → ${fmt(r.loss)}`],
-      ["‖∇R‖", fmt(r.gradNorm)],
+      [minibatch ? "‖∇R_B‖ (last batch)" : "‖∇R‖", fmt(r.gradNorm)],
       ...(o.out ? ([["written", o.out]] as [string, string][]) : []),
+      ...(o.state && r.state ? ([["state", o.state]] as [string, string][]) : []),
+      ...(snapshots.length ? ([["snapshots", `${snapshots.length} in ${o.snapshots}`]] as [string, string][]) : []),
     ]);
     const h = r.history;
     const picks = new Set<number>();
     const k = Math.min(h.length, 11);
     for (let i = 0; i < k; i++) picks.add(Math.round((i * (h.length - 1)) / Math.max(1, k - 1)));
-    s += "\n" + table(["epoch", "loss"], [...picks].sort((a, b) => a - b).map((i) => [String(h[i].epoch), fmt(h[i].loss)]));
+    const columns: [string, (row: EpochMetrics) => number | undefined][] = [
+      ["loss", (row) => row.loss],
+      ["batch loss", (row) => row.batchLoss],
+      ["accuracy", (row) => row.accuracy],
+      ["val loss", (row) => row.valLoss],
+      ["val acc", (row) => row.valAccuracy],
+    ];
+    const shown = columns.filter(([, get]) => h.some((row) => get(row) !== undefined));
+    const rows = [...picks].sort((a, b) => a - b).map((i) => [String(h[i].epoch), ...shown.map(([, get]) => (get(h[i]) === undefined ? "" : fmt(get(h[i]))))]);
+    s += "\n" + table(["epoch", ...shown.map(([name]) => name)], rows);
     return s;
   });
+}
+
+/** The snapshot file of an epoch: DIR/epoch-0001.json (four digits, more when needed). */
+function snapshotPath(dir: string, epoch: number): string {
+  return join(dir, `epoch-${String(epoch).padStart(4, "0")}.json`);
 }
 
 /**
