@@ -175,11 +175,10 @@ export function buildProgram(): Command {
 
   define(program, "train", "train a network (full batch or minibatches)", async () => (await import("./commands/train.js")).trainCommand)
     .requiredOption("--data <D>", "data file")
-    .addOption(inputsOpt())
     .option("--model <M>", "start from this model file")
     .addOption(new Option("--widths <w>", "or a fresh network with these widths, e.g. 1,3,1").argParser(numList({ min: 1, integer: true }, 2)))
-    .option("--activation <a>", `hidden activation for --widths: ${ACTIVATION_NAMES} (with a parameter: ${PARAM_FORMS}), or one per hidden layer, comma-separated`, "tanh")
-    .addOption(new Option("--loss <l>", "loss of a --widths network: mse or cross-entropy (default mse)").argParser(oneOf("mse", "cross-entropy")))
+    .option("--activation <a>", `hidden activation for --widths (default tanh), or of a .safetensors --model without losscape metadata: ${ACTIVATION_NAMES} (with a parameter: ${PARAM_FORMS}), or one per hidden layer, comma-separated`)
+    .addOption(new Option("--loss <l>", "the loss: mse or cross-entropy (default mse for --widths; a --model file's own, mse for ONNX and safetensors)").argParser(oneOf("mse", "cross-entropy")))
     .addOption(new Option("--optimizer <o>", "adam, sgd, lbfgs or gd (default adam)").argParser(oneOf("adam", "sgd", "lbfgs", "gd")))
     .addOption(new Option("--epochs <k>", "number of epochs (full batch: steps)").argParser(num({ min: 0, integer: true })).default(1000))
     .addOption(new Option("--lr <r>", "learning rate (default 0.01 for adam, 0.1 for sgd and gd)").argParser(num({ min: 0, exclusiveMin: true })))
@@ -271,6 +270,7 @@ export function buildProgram(): Command {
     .option("--quick", "smaller sizes (the same steps; for tests)");
 
   for (const name of ["hessian", "critical", "embed", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
+  dataOptions(commandNamed(program, "train"));
   for (const name of ["hessian", "critical", "dimension", "connect", "slice", "spectrum", "embed"]) commandNamed(program, name).addOption(npyOpt());
   for (const cmd of program.commands) addCommonOptions(cmd);
   return program;

@@ -108,6 +108,11 @@ export function readBytes(path: string, option: string): Uint8Array {
   }
 }
 
+/** Read a whole text file (UTF-8, a byte-order mark dropped); missing or unreadable is bad input (exit 2). */
+export function readText(path: string, option: string): string {
+  return new TextDecoder().decode(readBytes(path, option));
+}
+
 /** A package error raised while reading `path` becomes bad input naming the file; anything else is rethrown. */
 function asInputError(path: string, e: unknown): never {
   if (isLosscapeError(e)) throw new InputError(`${path}: ${stripFn(e.message)}`);

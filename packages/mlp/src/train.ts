@@ -5,8 +5,8 @@ import { forwardRaw, lossAndGradientRaw } from "./network.js";
 import { ADAM_DEFAULTS, createAdam, createSgd, SGD_DEFAULTS, type Adam, type AdamState, type Sgd, type SgdState } from "./optim.js";
 import { Problem } from "./problem.js";
 import { createRng, type Rng } from "./rng.js";
-import { checkData, checkModel, compileSpec, type Net } from "./spec.js";
-import type { Dataset, MlpSpec, Model } from "./types.js";
+import { asModel, checkData, checkModel, compileSpec, type Net } from "./spec.js";
+import type { Dataset, DatasetInput, MlpSpec, Model, ModelInput } from "./types.js";
 
 /** One row of `history`: the metrics at the end of an epoch (or at the start, for the first row). */
 export interface EpochMetrics {
@@ -104,7 +104,7 @@ export interface TrainOptions {
    */
   accuracy?: boolean;
   /** Held-out data: `valLoss` (and `valAccuracy` for cross-entropy nets) every epoch. */
-  validation?: Dataset;
+  validation?: DatasetInput;
   /** Stop early when ‖∇R‖ ≤ gtol (full batch only; default 0: never). */
   gtol?: number;
   /** Called after every `progressEvery` epochs (default 1) and after the last one. */
@@ -168,7 +168,7 @@ const EVAL_ROWS = 1024;
  * first.history[10]; // { epoch: 10, loss, batchLoss, accuracy? }
  * const more = train(first.model, data, { resume: first.state, epochs: 10 }); // epochs 11–20 of the same run
  */
-export function train(model: Model | (MlpSpec & { params?: Float64Array }), data: Dataset, options: TrainOptions = {}): TrainResult {
+export function train(model: ModelInput | (MlpSpec & { params?: undefined }), data: DatasetInput, options: TrainOptions = {}): TrainResult {
   const fn = "train";
   const resume = options.resume;
   if (resume !== undefined) checkStateShape(fn, resume);
@@ -203,10 +203,10 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
     const seed = options.seed ?? 0;
     const scheme = options.init ?? "xavier";
     start = { ...model, params: initParams(model, { scheme, seed, std: scheme === "normal" ? 1 : undefined }) } as Model;
-  } else start = model as Model;
+  } else start = asModel(model);
   const net = checkModel(fn, start);
-  checkData(fn, net, data);
-  if (options.validation !== undefined) checkData(fn, net, options.validation, "validation");
+  data = checkData(fn, net, data);
+  const validation = options.validation !== undefined ? checkData(fn, net, options.validation, "validation") : undefined;
   const n = data.x.rows;
   const classify = net.loss === 1;
   if (options.accuracy && !classify) throw new ValueError(`${fn}: 'accuracy' needs a cross-entropy net; found loss 'mse'`);
@@ -266,7 +266,6 @@ export function train(model: Model | (MlpSpec & { params?: Float64Array }), data
           optimizerState: opt.state(),
         }
       : undefined;
-  const validation = options.validation;
   const metricsOf = (epoch: number, p: Float64Array, loss: number | undefined, batchLoss: number | undefined): EpochMetrics => {
     const row: EpochMetrics = { epoch, loss: 0 };
     if (loss === undefined || wantAccuracy) {

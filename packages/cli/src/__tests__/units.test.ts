@@ -8,7 +8,7 @@ import { fmt, table } from "../format.js";
 import { parseJsonFile, writeFileAtomic } from "../io.js";
 import { jsonOutput, toJsonSafe } from "../json.js";
 import { run, tempDir } from "./run.js";
-import { parseActivation } from "../commands/train.js";
+import { parseActivation } from "../io.js";
 import { ACTIVATION_TABLE } from "@losscape/mlp";
 
 describe("json: non-finite numbers", () => {

@@ -16,10 +16,9 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, table } from "../format.js";
-import { checkPlotPath, checkWritable, loadData, parseJsonFile } from "../io.js";
+import { checkPlotPath, checkWritable, loadData, parseActivation, parseJsonFile } from "../io.js";
 import { toJsonSafe } from "../json.js";
 import { progress } from "../progress.js";
-import { parseActivation } from "./train.js";
 
 export interface IndexEnergyCliOptions {
   widths: number[];

@@ -1,17 +1,16 @@
 import { isLosscapeError } from "@losscape/core";
 import { join } from "node:path";
-import { activationEntry, paramCount, serializeModel, train, type Activation, type Dataset, type EpochMetrics, type MlpSpec, type Model, type TrainState } from "@losscape/mlp";
+import { paramCount, serializeModel, train, type Dataset, type EpochMetrics, type MlpSpec, type Model, type TrainState } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel, parseJsonFile, readText, writeFileAtomic, writeModel } from "../io.js";
+import { checkFits, checkWritable, loadData, loadModel, parseActivation, parseJsonFile, readText, writeFileAtomic, writeModel, type DataFlags } from "../io.js";
 import { progress } from "../progress.js";
 import { describeModel } from "../util.js";
 
-export interface TrainCliOptions {
+export interface TrainCliOptions extends DataFlags {
   data: string;
-  inputs?: number;
   model?: string;
   widths?: number[];
   activation?: string;
@@ -50,7 +49,6 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   if ((o.snapshotEvery === undefined) !== (o.snapshots === undefined)) throw new InputError("--snapshot-every K and --snapshots DIR go together");
   if (o.snapshots) checkWritable(snapshotPath(o.snapshots, 1), "--snapshots");
   if (o.model && o.widths) throw new InputError("give either --model or --widths (with --activation), not both");
-  if (o.loss && !o.widths) throw new InputError("--loss applies to --widths (a model file has its own loss)");
   let resume: TrainState | undefined;
   if (o.resume) {
     if (!o.model) throw new InputError("--resume needs --model: the model the interrupted run wrote (--out) with its --state");
@@ -62,7 +60,8 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   let start: Model | (MlpSpec & { params?: undefined });
   let origin: string;
   if (o.model) {
-    start = loadModel(o.model);
+    // With --model, --activation and --loss describe an imported file (a safetensors layout, the loss ONNX lacks).
+    start = loadModel(o.model, "--model", { ...(o.activation !== undefined ? { activation: o.activation } : {}), ...(o.loss ? { loss: o.loss } : {}) });
     origin = o.resume ? `${o.model}, resumed from ${o.resume}` : o.model;
   } else if (o.widths) {
     const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation ?? "tanh"), ...(o.loss ? { loss: o.loss } : {}) };
@@ -77,12 +76,14 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   } else {
     throw new InputError("needs --model M, or --widths (e.g. 1,3,1) with --activation");
   }
-  const data = loadData(o.data, { inputs: o.inputs });
   const probe = (start.params ? start : { ...start, params: new Float64Array(paramCount(start)) }) as Model;
+  const classes = probe.widths[probe.widths.length - 1];
+  const data = loadData(o.data, { ...o, classes });
   checkFits(probe, data, o.model ?? "--widths", o.data);
   let validation: Dataset | undefined;
   if (o.val) {
-    validation = loadData(o.val, { inputs: o.inputs, option: "--val" });
+    // --labels FILE and --targets F belong to --data; a held-out file holds its own y (--labels alone one-hot encodes it).
+    validation = loadData(o.val, { inputs: o.inputs, quiet: o.quiet, labels: o.labels === true ? true : undefined, classes, option: "--val" });
     checkFits(probe, validation, o.model ?? "--widths", o.val);
   }
   const minibatch = (o.batch ?? resume?.batchSize ?? data.x.rows) < data.x.rows;
@@ -173,29 +174,4 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
 /** The snapshot file of an epoch: DIR/epoch-0001.json (four digits, more when needed). */
 function snapshotPath(dir: string, epoch: number): string {
   return join(dir, `epoch-${String(epoch).padStart(4, "0")}.json`);
-}
-
-/**
- * An activation of mlp's table by name, "name:value" for one with a parameter ("leaky-relu:0.2" is
- * { name: "leaky-relu", slope: 0.2 }), or one per hidden layer, comma-separated "tanh,relu". Unknown names are left
- * for the spec's validation to report.
- * @example
- * parseActivation("tanh,leaky-relu:0.2"); // ["tanh", { name: "leaky-relu", slope: 0.2 }]
- */
-export function parseActivation(s: string): Activation | Activation[] {
-  const one = (x: string): Activation => {
-    const colon = x.indexOf(":");
-    const entry = colon >= 0 ? activationEntry(x.slice(0, colon) as Activation) : undefined;
-    if (entry?.param) {
-      const text = x.slice(colon + 1);
-      const value = Number(text);
-      if (text.trim() === "" || !Number.isFinite(value)) {
-        throw new InputError(`--activation: ${entry.name} ${entry.param.name} must be a finite number; found '${text}'`);
-      }
-      return { name: entry.name, [entry.param.name]: value } as Activation;
-    }
-    return x as Activation;
-  };
-  const parts = s.split(",").map((x) => x.trim());
-  return parts.length === 1 ? one(parts[0]) : parts.map(one);
 }
