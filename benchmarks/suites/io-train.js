@@ -3,6 +3,7 @@
 // row). PyTorch runs in a persistent /usr/bin/python3 subprocess (benchmarks/peers/torch_train.py) on ONE thread
 // (torch.set_num_threads(1)), timed from here around its reply, so both sides are measured in the same run under the
 // same load. Node only: the peer is a process.
+import { readOnnx, readSafetensors, writeOnnx, writeSafetensors } from "@losscape/io";
 import { createRng, initParams, train } from "@losscape/mlp";
 
 const PEER = "PyTorch f64 1 thread";
@@ -107,12 +108,37 @@ function trainCase({ n, activation, batch, reps }) {
   return c;
 }
 
+/**
+ * Reading a 784-400-10 network file (314,010 float64 parameters, 2.5 MB), from bytes already in memory: the ONNX
+ * file writeOnnx writes (the graph torch.onnx.export writes for nn.Sequential: Gemm, Tanh, Gemm) and the
+ * safetensors file writeSafetensors writes (PyTorch's names, F64, the spec in __metadata__).
+ */
+function loadCase(format) {
+  const widths = [784, 400, 10];
+  return {
+    name: `load 784-400-10 ${format}`,
+    params: { widths, format, dtype: "float64" },
+    warmup: 2,
+    reps: 15,
+    setup() {
+      const model = { widths, activation: "tanh", params: initParams({ widths, activation: "tanh" }, { scheme: "xavier", seed: 1 }) };
+      return { bytes: format === "onnx" ? writeOnnx(model) : writeSafetensors(model), model };
+    },
+    impls: {
+      losscape: { run: ({ bytes }) => (format === "onnx" ? readOnnx(bytes) : readSafetensors(bytes)) },
+      [PEER]: { skip: "the target is absolute (≤ 50 ms), not a ratio" },
+    },
+    // The parameters come back bit for bit: 0 differing entries.
+    accuracy: ({ model }, out) => ({ "differing params": out.params.reduce((k, v, i) => k + (Object.is(v, model.params[i]) ? 0 : 1), 0) }),
+  };
+}
+
 const BIG = "784-400-10 tanh n=60000 b=128";
 const SMALL = "784-400-10 relu n=10000 b=128";
 
 export default {
   name: "io-train",
-  title: "Minibatch training: one epoch of SGD with momentum, f64, cross-entropy, against PyTorch on one thread",
+  title: "Reading network files, and minibatch training: one epoch of SGD with momentum, f64, cross-entropy, against PyTorch on one thread",
   env: "node",
   main: "losscape",
   peers: [PEER],
@@ -123,8 +149,12 @@ export default {
     "Target: losscape at least as fast as PyTorch (speed-up ≥ 1). Both are GEMM-bound (2·b·784·400 flops forward and again backward per step, the same again per row for each evaluation pass).",
     "Why it is missed on this machine: a 128-row step is one mlpLossGrad kernel call of ≈ 15 ms (≈ 11 GFLOP/s) against ≈ 4 ms for PyTorch's step (≈ 40 GFLOP/s, OpenBLAS). A CPU profile of losscape's epoch puts ≈ 75 % in the WASM kernels (68 % in the GEMM micro-kernel) and ≈ 15 % in JavaScript (the optimiser step, the gradient copy, the gather of the batch rows, the finiteness check); the batch is uploaded into one resident buffer and nothing M-sized is allocated in WASM memory per step. The gap is the GEMM ceiling: 128-bit WASM SIMD without FMA does 4 f64 flops per cycle, native AVX2 with FMA 16.",
   ],
-  cases: [trainCase({ n: 60000, activation: "tanh", batch: 128, reps: 5 }), trainCase({ n: 10000, activation: "relu", batch: 128, reps: 5 })],
+  cases: [loadCase("onnx"), loadCase("safetensors"), trainCase({ n: 60000, activation: "tanh", batch: 128, reps: 5 }), trainCase({ n: 10000, activation: "relu", batch: 128, reps: 5 })],
   targets: [
+    { kind: "time", case: "load 784-400-10 onnx", impl: "losscape", maxMs: 50, env: "node" },
+    { kind: "time", case: "load 784-400-10 safetensors", impl: "losscape", maxMs: 50, env: "node" },
+    { kind: "accuracy", case: "load 784-400-10 onnx", impl: "losscape", metric: "differing params", max: 0 },
+    { kind: "accuracy", case: "load 784-400-10 safetensors", impl: "losscape", metric: "differing params", max: 0 },
     { kind: "speedup", case: BIG, impl: "losscape", peer: PEER, min: 1, env: "node" },
     { kind: "speedup", case: SMALL, impl: "losscape", peer: PEER, min: 1, env: "node" },
   ],

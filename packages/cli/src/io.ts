@@ -224,8 +224,6 @@ export interface DataFlags {
   labels?: string | true;
   /** y from this file (x from the data file): .npy, .npz (one array, or 'y'), IDX or CSV. */
   targets?: string;
-  /** Number of classes for `labels` (the model's d_out when there is a model; default: the largest label + 1). */
-  classes?: number;
   /** No note on stderr about how the file was read. */
   quiet?: boolean;
 }
@@ -308,12 +306,14 @@ function csvNote(csv: CsvData): string {
 /**
  * Load a data set (docs/formats.md#data-files): `losscape.data/1` JSON, CSV (`,` `;` or tab separated, header row
  * detected), an .npz holding x and y, or x alone from an .npy or IDX file (MNIST images: u8 pixels scaled to [0, 1])
- * with y from `flags.targets` or `flags.labels`; integer class labels one-hot encoded (`flags.labels`). How a
- * non-JSON file was read is noted on stderr (unless quiet). Every problem is an InputError naming the file.
+ * with y from `flags.targets` or `flags.labels`; integer class labels one-hot encoded (`flags.labels`: as many
+ * classes as the model's d_out, else the largest label + 1). With `fit`, the data must fit that model (checkFits).
+ * How a non-JSON file was read is noted on stderr (unless quiet) once it loaded and fits. Every problem is an
+ * InputError naming the file.
  * @example
- * const data = loadData("train-images-idx3-ubyte.gz", { labels: "train-labels-idx1-ubyte.gz" });
+ * const data = loadData("train-images-idx3-ubyte.gz", { labels: "train-labels-idx1-ubyte.gz", fit: { model, path: "net.onnx" } });
  */
-export function loadData(path: string, flags: DataFlags & { option?: string } = {}): Dataset {
+export function loadData(path: string, flags: DataFlags & { option?: string; fit?: { model: Model; path: string } } = {}): Dataset {
   const option = flags.option ?? "--data";
   const bytes = readBytes(path, option);
   const format = dataFileFormat(path, bytes);
@@ -364,7 +364,7 @@ export function loadData(path: string, flags: DataFlags & { option?: string } = 
     if (y.cols !== 1) throw new InputError(`${yFileName}: --labels needs one column of integer class labels; found ${y.cols} columns`);
     let max = -1;
     for (let i = 0; i < y.data.length; i++) max = Math.max(max, y.data[i]);
-    const classes = flags.classes ?? max + 1;
+    const classes = flags.fit ? flags.fit.model.widths[flags.fit.model.widths.length - 1] : max + 1;
     try {
       y = oneHot(y.data, classes);
     } catch (e) {
@@ -374,16 +374,13 @@ export function loadData(path: string, flags: DataFlags & { option?: string } = 
   }
   if (x.rows !== y.rows) throw new InputError(`${yFile ?? path}: y must have as many rows as x (${x.rows}); found ${y.rows}`);
   if (x.rows === 0) throw new InputError(`${path}: x must have at least one row (n ≥ 1); found n = 0`);
+  if (flags.fit) checkFits(flags.fit.model, { x, y }, flags.fit.path, path);
   if (notes.length && !flags.quiet) process.stderr.write(`losscape: ${path}: ${notes.join("; ")}\n`);
   return { x, y };
 }
 
-/**
- * Check that data fits a model (d_in, d_out, finite entries); a mismatch names both files.
- * @example
- * checkFits(model, data, "m.json", "d.json");
- */
-export function checkFits(model: Model, data: Dataset, modelPath: string, dataPath: string): void {
+/** Check that data fits a model (d_in, d_out, finite entries); a mismatch names both files. */
+function checkFits(model: Model, data: Dataset, modelPath: string, dataPath: string): void {
   try {
     validateData(model, data);
   } catch (e) {
@@ -399,16 +396,13 @@ export function checkFits(model: Model, data: Dataset, modelPath: string, dataPa
 
 /**
  * Load the model (`--model`, with `--widths`/`--activation`/`--loss`) and the data (`--data`, with `--inputs`,
- * `--labels`, `--targets`) of a command, and check that the data fits the model (loadModel, loadData, checkFits);
- * class labels get the model's d_out classes.
+ * `--labels`, `--targets`) of a command; the data must fit the model, class labels get its d_out classes.
  * @example
  * const { model, data } = loadModelAndData({ model: "net.onnx", data: "x.npy", labels: "y.npy" });
  */
 export function loadModelAndData(o: { model: string; data: string } & ModelFlags & DataFlags): { model: Model; data: Dataset } {
   const model = loadModel(o.model, "--model", o);
-  const data = loadData(o.data, { ...o, classes: model.widths[model.widths.length - 1] });
-  checkFits(model, data, o.model, o.data);
-  return { model, data };
+  return { model, data: loadData(o.data, { ...o, fit: { model, path: o.model } }) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "@losscape/core";
 import { createRng, serializeData, train, type Dataset, type EpochMetrics, type TrainState } from "@losscape/mlp";
-import { conform, filesIn, run, runJson, SHAPES, tempDir } from "./run.js";
+import { conform, filesIn, fx, run, runJson, SHAPES, tempDir } from "./run.js";
 
 // `losscape train` in minibatches (--batch, --optimizer sgd --momentum, --loss cross-entropy, --val), snapshots,
 // --state and --resume, run as child processes; the numbers are checked against the package API in this process.
@@ -92,7 +92,8 @@ describe("losscape train: bad flags exit 2 naming the flag", () => {
     await expectBad([...fresh, "--snapshot-every", "2"], /--snapshot-every K and --snapshots DIR go together/);
     await expectBad([...fresh, "--snapshot-every", "2", "--snapshots", join(dir, "missing")], /does not exist \(--snapshots\)/);
     await expectBad([...fresh, "--val", join(dir, "nope.json")], /nope\.json.*--val/);
-    await expectBad(["--model", trainFile.replace("train.json", "none.json"), "--loss", "mse"], /--loss applies to --widths/);
+    // --activation with a --model describes a safetensors file; a losscape.mlp/1 file states its own activation.
+    await expectBad(["--model", fx("tanh131-min.json"), "--activation", "relu"], /tanh131-min\.json: --widths and --activation describe a \.safetensors file/);
     await expectBad([...fresh, "--resume", trainFile], /--resume needs --model/);
   });
 

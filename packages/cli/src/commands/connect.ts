@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, checkNpyDir, checkPlotPath, loadData, loadModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkNpyDir, checkPlotPath, loadData, loadModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 
 export interface ConnectOptions extends ModelFlags, DataFlags {
@@ -33,8 +33,7 @@ export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<v
   if (a.widths.length !== b.widths.length || a.widths.some((w, i) => w !== b.widths[i]) || a.params.length !== b.params.length) {
     throw new InputError(`${pb}: must have the widths of ${pa} ([${a.widths.join(", ")}]); found [${b.widths.join(", ")}]`);
   }
-  const data = loadData(o.data, { ...o, classes: a.widths[a.widths.length - 1] });
-  checkFits(a, data, pa, o.data);
+  const data = loadData(o.data, { ...o, fit: { model: a, path: pa } });
   const st = status(`connecting the two models (${o.method})`, ctx.quiet);
   const r = connectMinima(a, b, data, { method: o.method, points: o.points, ...(o.iterations !== undefined ? { iterations: o.iterations } : {}) });
   const straight = o.plot && o.method !== "linear" ? connectMinima(a, b, data, { method: "linear", points: o.points }) : null;

@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkFits, checkNpyDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkNpyDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
@@ -49,8 +49,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   let check: Record<string, unknown> | null = null;
   let cert: ReturnType<typeof certifyEmbedding> | null = null;
   if (o.data) {
-    const data = loadData(o.data, { ...o, classes: model.widths[model.widths.length - 1] });
-    checkFits(model, data, o.model, o.data);
+    const data = loadData(o.data, { ...o, fit: { model, path: o.model } });
     if (!wide.params.every(Number.isFinite)) {
       throw new InputError(`--alpha ${o.alpha}: the split's outgoing weights α·w and (1 − α)·w overflow float64`);
     }

@@ -3,7 +3,7 @@ import { serializeModel } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel, writeModel, type DataFlags, type ModelFlags } from "../io.js";
+import { checkWritable, loadData, loadModel, writeModel, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -24,8 +24,7 @@ export interface ReduceCliOptions extends ModelFlags, DataFlags {
 export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
   const model = loadModel(o.model, "--model", o);
-  const data = o.data ? loadData(o.data, { ...o, classes: model.widths[model.widths.length - 1] }) : undefined;
-  if (data) checkFits(model, data, o.model, o.data!);
+  const data = o.data ? loadData(o.data, { ...o, fit: { model, path: o.model } }) : undefined;
   const st = status(`reducing ${describeModel(model)}`, ctx.quiet);
   const r = reduceNetwork(model, { ...(o.tol !== undefined ? { tol: o.tol } : {}), ...(data ? { data } : {}) });
   st.end();

@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkFits, checkWritable, loadData, loadModel, parseActivation, parseJsonFile, readText, writeFileAtomic, writeModel, type DataFlags } from "../io.js";
+import { checkWritable, loadData, loadModel, parseActivation, parseJsonFile, readText, writeFileAtomic, writeModel, type DataFlags } from "../io.js";
 import { progress } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -77,14 +77,12 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
     throw new InputError("needs --model M, or --widths (e.g. 1,3,1) with --activation");
   }
   const probe = (start.params ? start : { ...start, params: new Float64Array(paramCount(start)) }) as Model;
-  const classes = probe.widths[probe.widths.length - 1];
-  const data = loadData(o.data, { ...o, classes });
-  checkFits(probe, data, o.model ?? "--widths", o.data);
+  const fit = { model: probe, path: o.model ?? "--widths" };
+  const data = loadData(o.data, { ...o, fit });
   let validation: Dataset | undefined;
   if (o.val) {
     // --labels FILE and --targets F belong to --data; a held-out file holds its own y (--labels alone one-hot encodes it).
-    validation = loadData(o.val, { inputs: o.inputs, quiet: o.quiet, labels: o.labels === true ? true : undefined, classes, option: "--val" });
-    checkFits(probe, validation, o.model ?? "--widths", o.val);
+    validation = loadData(o.val, { inputs: o.inputs, quiet: o.quiet, labels: o.labels === true ? true : undefined, fit, option: "--val" });
   }
   const minibatch = (o.batch ?? resume?.batchSize ?? data.x.rows) < data.x.rows;
   const bar = progress(`training (${optimizer})`, o.epochs, ctx.quiet);
