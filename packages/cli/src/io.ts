@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { isLosscapeError, type Mat } from "@losscape/core";
-import { oneHot, readIdx, readNpy, readNpz, readOnnx, readSafetensors, writeNpy, type NdArray } from "@losscape/io";
+import { oneHot, readIdx, readNpy, readNpz, readOnnx, readSafetensors, writeNpy, writeOnnx, writeSafetensors, type NdArray } from "@losscape/io";
 import {
   activationEntry,
   parseCsvData,
@@ -479,12 +479,16 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 }
 
 /**
- * Write a model as `losscape.mlp/1` JSON (atomically).
+ * Write a model file (atomically), in the format F's ending names: `.onnx` (writeOnnx: float64 Gemm layers, valid for
+ * onnx.checker; Netron draws it), `.safetensors` (writeSafetensors: F64, PyTorch's names, the spec in its metadata), else
+ * `losscape.mlp/1` JSON.
  * @example
  * writeModel("cp.json", model);
+ * writeModel("cp.onnx", model);
  */
 export function writeModel(path: string, model: Model): void {
-  writeFileAtomic(path, JSON.stringify(serializeModel(model), null, 2) + "\n");
+  const e = extname(path).toLowerCase();
+  writeFileAtomic(path, e === ".onnx" ? writeOnnx(model) : e === ".safetensors" ? writeSafetensors(model) : JSON.stringify(serializeModel(model), null, 2) + "\n");
 }
 
 /**

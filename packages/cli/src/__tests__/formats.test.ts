@@ -4,8 +4,8 @@ import { gzipSync } from "node:zlib";
 import { zipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eigvalsh, init, matFromRows } from "@losscape/core";
-import { oneHot, readNpy, readOnnx, writeNpy, writeOnnx, writeSafetensors } from "@losscape/io";
-import { gradient, hessian, jacobian, loss, serializeModel, type Model } from "@losscape/mlp";
+import { oneHot, readNpy, readOnnx, readSafetensors, writeNpy, writeOnnx, writeSafetensors } from "@losscape/io";
+import { gradient, hessian, jacobian, loss, parseModel, serializeModel, type Model } from "@losscape/mlp";
 import { filesIn, fixtureData, fixtureModel, fx, run, runJson, tempDir } from "./run.js";
 
 // Every command that takes a model or a data file takes every format (docs/formats.md#model-files,
@@ -97,6 +97,19 @@ describe("model files: losscape.mlp/1, ONNX and safetensors", () => {
     const jsonWithWidths = await run(["hessian", "--model", fx("tanh131-min.json"), "--data", fx("sin20.json"), "--widths", "1,3,1"]);
     expect(jsonWithWidths.code).toBe(2);
     expect(jsonWithWidths.stderr).toContain("--widths and --activation describe a .safetensors file");
+  });
+
+  it("--out writes the format its ending names: .onnx and .safetensors read back to the same parameters", async () => {
+    const dir = tempDir();
+    for (const name of ["cp.onnx", "cp.safetensors", "cp.json"]) {
+      const { out } = await runJson(["critical", "--model", fx("tanh131-near-saddle.json"), "--data", fx("sin20.json"), "--out", join(dir, name)]);
+      const bytes = new Uint8Array(readFileSync(join(dir, name)));
+      const back = name.endsWith(".onnx") ? readOnnx(bytes) : name.endsWith(".safetensors") ? readSafetensors(bytes) : parseModel(new TextDecoder().decode(bytes));
+      expect(Array.from(back.params)).toEqual((out.model as { params: number[] }).params);
+      expect(back.widths).toEqual([1, 3, 1]);
+      expect(back.activation).toBe("tanh");
+    }
+    expect(filesIn(dir)).toEqual(["cp.json", "cp.onnx", "cp.safetensors"]); // no temporary files left
   });
 
   it("a truncated ONNX file, or one with a refused op, is bad input naming the file", async () => {
