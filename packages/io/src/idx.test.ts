@@ -1,22 +1,13 @@
 import { readFileSync } from "node:fs";
-import type { LosscapeError } from "@losscape/core";
 import { gzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "./__tests__/helpers.js";
 import { readIdx } from "./idx.js";
 
 /** Made-up IDX files in MNIST's layout, written by numpy + gzip: test/gen/make-tensor-fixtures.py. */
 const dir = new URL("../test/fixtures/idx/", import.meta.url);
 const read = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
 const EXPECTED = JSON.parse(readFileSync(new URL("expected.json", dir), "utf8")) as Record<string, { dtype: string; shape: number[]; data: number[] }>;
-
-function errorOf(f: () => unknown): LosscapeError {
-  try {
-    f();
-  } catch (e) {
-    return e as LosscapeError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("readIdx", () => {
   it("reads gzipped and plain IDX files of every type exactly (u8, i8, i16, i32, f32, f64; big-endian)", () => {

@@ -1,15 +1,6 @@
-import type { LosscapeError } from "@losscape/core";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "./__tests__/helpers.js";
 import { oneHot } from "./labels.js";
-
-function errorOf(f: () => unknown): LosscapeError {
-  try {
-    f();
-  } catch (e) {
-    return e as LosscapeError;
-  }
-  throw new Error("expected an error");
-}
 
 describe("oneHot", () => {
   it("puts a 1 in each row's class column", () => {

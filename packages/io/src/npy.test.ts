@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
-import { matFromRows, type LosscapeError } from "@losscape/core";
+import { matFromRows } from "@losscape/core";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "./__tests__/helpers.js";
 import { readNpy, readNpz, writeNpy } from "./npy.js";
 
 /** Fixtures written by numpy 1.24: test/gen/make-tensor-fixtures.py. */
@@ -9,15 +10,6 @@ const dir = new URL("../test/fixtures/npy/", import.meta.url);
 const read = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
 type Expected = { dtype: string; shape: number[]; data: number[] };
 const EXPECTED = JSON.parse(readFileSync(new URL("expected.json", dir), "utf8")) as Record<string, Expected> & { "xy.npz": Record<string, Expected> };
-
-function errorOf(f: () => unknown): LosscapeError {
-  try {
-    f();
-  } catch (e) {
-    return e as LosscapeError;
-  }
-  throw new Error("expected an error");
-}
 
 /** A .npy file with the given header text (format 1.0) and data bytes. */
 function npy(header: string, data: Uint8Array = new Uint8Array(0)): Uint8Array {

@@ -1,6 +1,7 @@
 import { init, matFromRows } from "@losscape/core";
 import { forward, gradient, loss, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
+import { normwiseRelative } from "./__tests__/helpers.js";
 import { readOnnx, writeOnnx } from "./index.js";
 import tanh from "../test/fixtures/onnx/tanh-3-5-2-f32.json" with { type: "json" };
 import exportA from "../test/fixtures/onnx/losscape-export-a.model.json" with { type: "json" };
@@ -9,17 +10,6 @@ import exportA from "../test/fixtures/onnx/losscape-export-a.model.json" with { 
 // Buffer, the fixture bytes fetched over HTTP.
 const fetchBytes = async (file: string) =>
   new Uint8Array(await (await fetch(new URL(`../test/fixtures/onnx/${file}`, import.meta.url))).arrayBuffer());
-
-/** max |a − b| / max |b| (as in onnx.test.ts). */
-function normwiseRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 beforeAll(async () => {
   expect(typeof window).toBe("object");

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { BACKENDS, FormatError, ValueError, init, loadWasm, matFromRows, setBackend } from "@losscape/core";
 import { ACTIVATION_TABLE, forward, gradient, hessianVectorProduct, loss, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
+import { normwiseRelative } from "./__tests__/helpers.js";
 import { readOnnx, writeOnnx } from "./index.js";
 import { ModelProto } from "./onnx-proto.js";
 
@@ -33,17 +34,6 @@ interface TorchFixture {
 }
 const manifest = json<Manifest>("manifest.json");
 
-/** max |a − b| / max |b|: the error relative to the scale of the reference (entries near 0 are not singled out). */
-function normwiseRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
-}
 
 beforeAll(async () => {
   await init();

@@ -1,22 +1,13 @@
 import { readFileSync } from "node:fs";
-import type { LosscapeError } from "@losscape/core";
 import { initParams, type Model } from "@losscape/mlp";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "./__tests__/helpers.js";
 import { readSafetensors, writeSafetensors } from "./safetensors.js";
 
 /** PyTorch state_dicts in safetensors layout: test/gen/make-tensor-fixtures.py. */
 const dir = new URL("../test/fixtures/safetensors/", import.meta.url);
 const read = (name: string) => new Uint8Array(readFileSync(new URL(name, dir)));
 const EXPECTED = JSON.parse(readFileSync(new URL("expected.json", dir), "utf8")) as Record<string, { spec: Record<string, unknown>; params: number[] }>;
-
-function errorOf(f: () => unknown): LosscapeError {
-  try {
-    f();
-  } catch (e) {
-    return e as LosscapeError;
-  }
-  throw new Error("expected an error");
-}
 
 /** A safetensors file from a header object (written as JSON) and a byte buffer; `length` overrides the header length. */
 function st(header: unknown, buffer: Uint8Array = new Uint8Array(0), length?: bigint): Uint8Array {
