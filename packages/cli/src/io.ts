@@ -185,7 +185,7 @@ export function loadModel(path: string, option = "--model", flags: ModelFlags = 
       asInputError(path, e);
     }
   }
-  if (format !== "safetensors" && (flags.widths || flags.activation !== undefined) && option === "--model") {
+  if (format !== "safetensors" && (flags.widths || flags.activation !== undefined)) {
     throw new InputError(`${path}: --widths and --activation describe a .safetensors file; this ${format === "json" ? "losscape.mlp/1" : "ONNX"} file states its own layout`);
   }
   return flags.loss !== undefined && flags.loss !== (model.loss ?? "mse") ? { ...model, loss: flags.loss } : model;
