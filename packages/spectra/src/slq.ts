@@ -1,5 +1,5 @@
 import { ValueError, checkNumber, lanczos, ritzPairs } from "@losscape/core";
-import { createRng, hessianVectorProduct, type Dataset, type Model } from "@losscape/mlp";
+import { createRng, hessianVectorProduct, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 
 /** One Lanczos run: Gauss quadrature nodes θ_k and weights τ_k (Σ τ_k = 1) for the probe's spectral measure. */
 export interface LanczosQuadrature {
@@ -113,14 +113,16 @@ function checkSlqOptions(fn: string, options: { steps?: number; probes?: number;
  * r.densityOn(grid, 0.01);
  */
 export function hessianSpectrumSLQ(
-  model: Model,
-  data: Dataset,
+  model: ModelInput,
+  data: DatasetInput,
   options: { steps?: number; probes?: number; seed: number; part?: "full" | "gauss-newton" | "residual" },
 ): SlqResult {
   const fn = "hessianSpectrumSLQ";
-  const M = model?.params?.length;
-  if (!(M > 0)) throw new ValueError(`${fn}: argument 'model' must be a Model with params; found ${String(model)}`);
+  if (typeof model !== "object" || model === null || !(model.params?.length > 0)) throw new ValueError(`${fn}: argument 'model' must be a Model with params; found ${String(model)}`);
   checkSlqOptions(fn, options);
+  // Validated (and plain arrays converted) once, not at every Hessian-vector product.
+  const m = validateModel(model, fn);
+  const d = validateData(m, data, fn);
   const part = options.part ?? "full";
-  return stochasticLanczosQuadrature((v) => hessianVectorProduct(model, data, v, { part }), M, options);
+  return stochasticLanczosQuadrature((v) => hessianVectorProduct(m, d, v, { part }), m.params.length, options);
 }
