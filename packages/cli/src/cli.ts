@@ -204,6 +204,47 @@ export function buildProgram(): Command {
     .option("--out <F>", "also write the embedded model")
     .option("--plot <F>", "Hessian eigenvalues before and after (needs --data); .svg or .png");
 
+  define(program, "widen", "widen the model to given widths by one-step critical embeddings, with the certificate", async () => (await import("./commands/widen.js")).widenCommand)
+    .requiredOption("--model <M>", "model file")
+    .addOption(new Option("--to <w>", "the wider widths, e.g. 1,5,1 (same d_in, d_out and depth; every hidden width ≥ the model's)").argParser(numList({ min: 1, integer: true }, 2)).makeOptionMandatory())
+    .addOption(new Option("--alpha <a>", "share α of the outgoing weights kept by each split neuron").argParser(num()).default(0.5))
+    .option("--data <D>", "data file: adds the certificate (output preserved, still critical, inertia counts never decrease)")
+    .addOption(tolOpt())
+    .option("--out <F>", "also write the wide model")
+    .option("--plot <F>", "Hessian eigenvalues before and after (needs --data); .svg or .png");
+
+  define(program, "subspace", "the critical affine subspace of a K-neuron-wider net: every point keeps the output and criticality", async () => (await import("./commands/subspace.js")).subspaceCommand)
+    .requiredOption("--model <M>", "model file")
+    .requiredOption("--copies <l:s,…>", "the neurons copied, layer:neuron (layer 1-based, neuron 0-based), e.g. 1:0,1:2")
+    .option("--data <D>", "data file: sample the subspace and check ‖∇R‖ and the output at each point")
+    .addOption(new Option("--samples <N>", "points sampled with --data").argParser(num({ min: 1, integer: true })).default(8))
+    .addOption(new Option("--scale <s>", "the sampled coefficients αᵢ ~ s·N(0, 1)").argParser(num({ min: 0 })).default(1))
+    .addOption(new Option("--seed <s>", "seed of the samples").argParser(num({ integer: true })).default(0))
+    .option("--out <F>", "also write the base point θ_B (the copies with zero outgoing weights)");
+
+  define(program, "saddle", "the strict-saddle escape: a one-step embedding that makes the critical point a strict saddle of the wider net", async () => (await import("./commands/saddle.js")).saddleCommand)
+    .requiredOption("--model <M>", "model file (a critical point)")
+    .requiredOption("--data <D>", "data file")
+    .addOption(tolOpt())
+    .option("--out <F>", "also write the embedded point (when there is an escape)");
+
+  define(program, "search", "multi-start search for the distinct critical points of a network, with deflation", async () => (await import("./commands/search.js")).searchCommand)
+    .addOption(new Option("--widths <w>", "the network, e.g. 1,3,1 (required)").argParser(numList({ min: 1, integer: true }, 2)).makeOptionMandatory())
+    .option("--activation <a>", `hidden activation: ${ACTIVATION_NAMES} (with a parameter: ${PARAM_FORMS}), or one per hidden layer, comma-separated`, "tanh")
+    .option("--no-bias", "no biases")
+    .addOption(new Option("--loss <l>", "mse or cross-entropy").argParser(oneOf("mse", "cross-entropy")))
+    .requiredOption("--data <D>", "data file")
+    .addOption(new Option("--starts <N>", "seeded random starts").argParser(num({ min: 1, integer: true })).default(20))
+    .addOption(new Option("--seed <s>", "seed of the starts (start k uses seed + k)").argParser(num({ integer: true })).default(0))
+    .addOption(new Option("--init <scheme>", "initialisation of the starts: normal (std 1), xavier or he").argParser(oneOf("normal", "xavier", "he")).default("normal"))
+    .option("--no-descend", "refine the starts directly only (no L-BFGS descent first: finds saddles rather than minima)")
+    .option("--no-deflate", "do not deflate the points found from the later refinements")
+    .addOption(new Option("--distinct-tol <t>", "relative tolerance under which two points are the same (default 1e-6)").argParser(num({ min: 0, exclusiveMin: true })))
+    .addOption(new Option("--method <m>", "refinement: newton or gradnorm (as `losscape critical`)").argParser(oneOf("newton", "gradnorm")).default("newton"))
+    .addOption(tolOpt())
+    .option("--out <DIR>", "also write every critical point as DIR/cp-01.json, cp-02.json, … (sorted by loss)")
+    .option("--plot <F>", "the Hessian spectra of the points found (the first 12); .svg or .png");
+
   define(program, "reduce", "reduce a network to its narrowest equivalent", async () => (await import("./commands/reduce.js")).reduceCommand)
     .requiredOption("--model <M>", "model file")
     .option("--data <D>", "data file (measure the output difference on it)")
@@ -269,9 +310,9 @@ export function buildProgram(): Command {
     .option("--out <DIR>", "report folder", "losscape-report")
     .option("--quick", "smaller sizes (the same steps; for tests)");
 
-  for (const name of ["hessian", "critical", "embed", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
-  dataOptions(commandNamed(program, "train"));
-  for (const name of ["hessian", "critical", "dimension", "connect", "slice", "spectrum", "embed"]) commandNamed(program, name).addOption(npyOpt());
+  for (const name of ["hessian", "critical", "embed", "widen", "subspace", "saddle", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
+  for (const name of ["train", "search"]) dataOptions(commandNamed(program, name));
+  for (const name of ["hessian", "critical", "dimension", "connect", "slice", "spectrum", "embed", "widen", "subspace", "saddle", "search"]) commandNamed(program, name).addOption(npyOpt());
   for (const cmd of program.commands) addCommonOptions(cmd);
   return program;
 }

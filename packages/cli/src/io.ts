@@ -492,20 +492,20 @@ export function writeModel(path: string, model: Model): void {
 }
 
 /**
- * Check a `--npy DIR` before the work starts: DIR is an existing directory, or a new one whose parent exists, and
- * files can be created there. Bad input (exit 2) otherwise.
+ * Check an output directory (`--npy DIR`, `search --out DIR`) before the work starts: DIR is an existing directory,
+ * or a new one whose parent exists, and files can be created there. Bad input (exit 2) otherwise.
  * @example
- * checkNpyDir("out/arrays");
+ * checkOutputDir("out/arrays", "--npy");
  */
-export function checkNpyDir(dir: string): void {
+export function checkOutputDir(dir: string, option: string): void {
   let st;
   try {
     st = statSync(dir);
   } catch {
     st = undefined;
   }
-  if (st && !st.isDirectory()) throw new InputError(`${dir}: is a file, expected a directory (--npy)`);
-  checkWritable(st ? join(dir, "probe.npy") : dir, "--npy");
+  if (st && !st.isDirectory()) throw new InputError(`${dir}: is a file, expected a directory (${option})`);
+  checkWritable(st ? join(dir, "probe") : dir, option);
 }
 
 /**

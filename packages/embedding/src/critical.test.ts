@@ -183,6 +183,15 @@ describe("the K-dimensional critical affine subspace θ_B + Σαᵢvᵢ", () => 
     expect(() => criticalEmbeddingSubspace(model, [{ layer: 2, neuron: 0 }])).toThrow(/copies\[0\]\.layer/);
     expect(() => criticalEmbeddingSubspace(model, [{ layer: 1, neuron: 0 }]).at([1, 2])).toThrow(/K = 1/);
   });
+  it("warns of a numerically zero direction: a copy of a neuron whose outgoing weights vanish", () => {
+    // 1-2-1 tanh with the second hidden neuron's outgoing weight 1e-21 (θ = [W¹, b¹, W², b²]): v for a copy of it is
+    // ±1e-21, below 1e-12·max(1, max|θ|); a copy of the first neuron is fine.
+    const model = { widths: [1, 2, 1], activation: "tanh" as const, params: Float64Array.from([0.5, -1.5, 0.1, 0.2, 0.8, 1e-21, 0.3]) };
+    expect(criticalEmbeddingSubspace(model, [{ layer: 1, neuron: 0 }]).warnings).toEqual([]);
+    const w = criticalEmbeddingSubspace(model, [{ layer: 1, neuron: 0 }, { layer: 1, neuron: 1 }]).warnings;
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^direction v2 \(copy of neuron 1 of layer 1\) is numerically zero: ‖v2‖ = 1\.41e-21/);
+  });
 });
 
 describe("strict saddles and the truly-bad test on random critical points", () => {

@@ -20,6 +20,11 @@ export interface CriticalSubspace {
   copies: { layer: number; index: number; root: number }[];
   /** The wide model at θ_B + Σᵢ αᵢvᵢ. */
   at(alphas: ArrayLike<number>): Model;
+  /**
+   * Directions that are numerically zero, ‖vᵢ‖ ≤ 1e-12·max(1, max|θ|) (the root's outgoing weights vanish, e.g. a
+   * neuron the output does not use): the subspace then has fewer than K dimensions. One message per such copy.
+   */
+  warnings: string[];
 }
 
 /**
@@ -82,8 +87,19 @@ export function criticalEmbeddingSubspace(model: ModelInput, copies: readonly Ne
     }
     return { ...base, params: p };
   };
-  return { base, directions, copies: info, at };
+  let scale = 1;
+  for (let k = 0; k < model.params.length; k++) scale = Math.max(scale, Math.abs(model.params[k]));
+  const warnings = directions.flatMap((v, i) => {
+    const norm = nrm2(v);
+    return norm <= ZERO_DIRECTION_TOL * scale
+      ? [`direction v${i + 1} (copy of neuron ${info[i].root} of layer ${info[i].layer}) is numerically zero: ‖v${i + 1}‖ = ${norm.toExponential(2)} ≤ 1e-12·max(1, max|θ|); the neuron's outgoing weights vanish, so the subspace has fewer than ${directions.length} dimensions`]
+      : [];
+  });
+  return { base, directions, copies: info, at, warnings };
 }
+
+/** ‖vᵢ‖ ≤ ZERO_DIRECTION_TOL·max(1, max|θ|) counts as a zero direction of the critical subspace. */
+const ZERO_DIRECTION_TOL = 1e-12;
 
 /** One sampled point of the critical subspace with its checks. */
 export interface SubspaceSample {

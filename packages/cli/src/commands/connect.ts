@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkNpyDir, checkPlotPath, loadData, loadModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkOutputDir, checkPlotPath, loadData, loadModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 
 export interface ConnectOptions extends ModelFlags, DataFlags {
@@ -26,7 +26,7 @@ export interface ConnectOptions extends ModelFlags, DataFlags {
 export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<void> {
   if (o.model.length !== 2) throw new InputError(`--model must be given exactly twice (A and B); found ${o.model.length}`);
   if (o.plot) checkPlotPath(o.plot);
-  if (o.npy) checkNpyDir(o.npy);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
   const [pa, pb] = o.model;
   const a = loadModel(pa, "--model", o);
   const b = loadModel(pb, "--model (second)", o);

@@ -2,7 +2,7 @@ import { DEFAULT_SPECTRUM_LIMIT, gradient, refineCriticalPoint, serializeModel, 
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkNpyDir, checkWritable, loadModelAndData, writeModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkOutputDir, checkWritable, loadModelAndData, writeModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
@@ -28,7 +28,7 @@ export interface CriticalOptions extends ModelFlags, DataFlags {
  */
 export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
-  if (o.npy) checkNpyDir(o.npy);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
   const st = status(`refining ${describeModel(model)} to a critical point (${o.method})`, ctx.quiet);
   const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, gtolRel: o.gtolRel, maxIter: o.maxIter, tol: o.tol, hessian: o.hessian });

@@ -4,7 +4,7 @@ import { InputError } from "../errors.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, numberBlock } from "../format.js";
-import { checkNpyDir, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkOutputDir, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -25,7 +25,7 @@ export interface DimensionOptions extends ModelFlags, DataFlags {
  * await dimensionCommand({ model: "fit.json", data: "d.json", lossTol: 1e-10 }, ctx);
  */
 export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promise<void> {
-  if (o.npy) checkNpyDir(o.npy);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
   const st = status(`dimension of the minima set at ${describeModel(model)}`, ctx.quiet);
   let d: ReturnType<typeof globalMinimumDimension>;

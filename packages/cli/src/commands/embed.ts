@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkNpyDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
@@ -36,7 +36,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
     if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
     checkPlotPath(o.plot);
   }
-  if (o.npy) checkNpyDir(o.npy);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
   const model = loadModel(o.model, "--model", o);
   const step = { layer: o.layer, neuron: o.neuron, alpha: o.alpha };
   let wide: Model;

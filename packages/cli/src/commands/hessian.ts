@@ -3,7 +3,7 @@ import { createProblem, hessian } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { checkNpyDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkOutputDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 
@@ -24,7 +24,7 @@ export interface HessianOptions extends ModelFlags, DataFlags {
  */
 export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<void> {
   if (o.plot) checkPlotPath(o.plot);
-  if (o.npy) checkNpyDir(o.npy);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
   const st = status(`hessian of ${describeModel(model)}`, ctx.quiet);
   // Model and data validated once (by the file readers and createProblem) and uploaded once; without --split the

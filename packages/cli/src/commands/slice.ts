@@ -2,7 +2,7 @@ import { landscapeSlice } from "@losscape/manifold";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues } from "../format.js";
-import { checkNpyDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkOutputDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -31,7 +31,7 @@ const DIRS = {
  */
 export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void> {
   if (o.plot) checkPlotPath(o.plot);
-  if (o.npy) checkNpyDir(o.npy);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
   const st = status(`slicing the loss around ${describeModel(model)} (${o.grid}×${o.grid})`, ctx.quiet);
   const s = landscapeSlice(model, data, { dirs: o.dirs, points: o.grid, range: o.range, seed: o.seed });

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkNpyDir, checkPlotPath, npyRow, writeNpyDir } from "../io.js";
+import { checkOutputDir, checkPlotPath, npyRow, writeNpyDir } from "../io.js";
 import { status } from "../progress.js";
 
 export interface SpectrumOptions {
@@ -38,7 +38,7 @@ export async function spectrumCommand(options: SpectrumOptions, ctx: Context): P
   }
   const o = { ...options, model: (options.law ?? options.model)! };
   if (o.plot) checkPlotPath(o.plot);
-  if (o.npy) checkNpyDir(o.npy);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
   if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
     throw new InputError(`--to must be greater than --from; found --from ${o.from} --to ${o.to}`);
   }

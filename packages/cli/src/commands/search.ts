@@ -1,0 +1,139 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { isLosscapeError } from "@losscape/core";
+import { findCriticalPoints, paramCount, serializeModel, type MlpSpec } from "@losscape/mlp";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { InputError } from "../errors.js";
+import { fmt, fmtInertia, keyValues, table } from "../format.js";
+import { checkOutputDir, loadData, npyRow, parseActivation, writeModel, writeNpyDir, type DataFlags } from "../io.js";
+import { progress } from "../progress.js";
+import { counts } from "../util.js";
+
+export interface SearchOptions extends DataFlags {
+  widths: number[];
+  activation: string;
+  bias: boolean;
+  loss?: "mse" | "cross-entropy";
+  data: string;
+  starts: number;
+  seed: number;
+  init: "normal" | "xavier" | "he";
+  descend: boolean;
+  deflate: boolean;
+  distinctTol?: number;
+  method: "newton" | "gradnorm";
+  tol: number;
+  out?: string;
+  plot?: string;
+  npy?: string;
+}
+
+/**
+ * `losscape search`: the multi-start search for the critical points of a network on the data (`findCriticalPoints`
+ * of @losscape/mlp): `--starts` seeded initialisations, each refined to ∇R = 0 directly (drawn to saddles) and after
+ * an L-BFGS descent (drawn to minima), every point found deflated from the later refinements; the distinct critical
+ * points sorted by loss, with ‖∇R‖, inertia, kind and how many starts reached each.
+ * @example
+ * await searchCommand({ widths: [1, 3, 1], activation: "tanh", bias: true, data: "d.json", starts: 20, seed: 0, init: "normal", descend: true, deflate: true, method: "newton", tol: 1e-9 }, ctx);
+ */
+export async function searchCommand(o: SearchOptions, ctx: Context): Promise<void> {
+  if (o.out) checkOutputDir(o.out, "--out");
+  if (o.plot) (await import("../io.js")).checkPlotPath(o.plot);
+  if (o.npy) checkOutputDir(o.npy, "--npy");
+  const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation) as MlpSpec["activation"], bias: o.bias, ...(o.loss ? { loss: o.loss } : {}) };
+  let M: number;
+  try {
+    M = paramCount(spec);
+  } catch (e) {
+    if (isLosscapeError(e)) throw new InputError(`--widths/--activation: ${e.message.replace(/^paramCount: /, "")}`);
+    throw e;
+  }
+  const probe = { ...spec, params: new Float64Array(M) };
+  const data = loadData(o.data, { ...o, fit: { model: probe, path: "--widths" } });
+  const bar = progress(`searching (${o.starts} starts)`, o.starts, ctx.quiet);
+  let points: ReturnType<typeof findCriticalPoints>;
+  try {
+    points = findCriticalPoints(spec, data, {
+      starts: o.starts,
+      seed: o.seed,
+      init: o.init,
+      descend: o.descend,
+      deflate: o.deflate,
+      method: o.method,
+      tol: o.tol,
+      ...(o.distinctTol !== undefined ? { distinctTol: o.distinctTol } : {}),
+      onProgress: (p) => bar.update(p.start, `${p.found} found`),
+    });
+  } catch (e) {
+    // Networks too large for the dense spectra the search compares points by: bad input, named by its flag.
+    if (isLosscapeError(e) && /M ≤|parameters/.test(e.message)) throw new InputError(`--widths ${o.widths.join(",")}: ${e.message.replace(/^findCriticalPoints: /, "")}`);
+    throw e;
+  } finally {
+    bar.end();
+  }
+  const written: string[] = [];
+  if (o.out) {
+    mkdirSync(o.out, { recursive: true });
+    points.forEach((p, k) => {
+      const path = join(o.out!, `cp-${String(k + 1).padStart(2, "0")}.json`);
+      writeModel(path, p.model);
+      written.push(path);
+    });
+  }
+  const P = points.length;
+  const npyFiles = o.npy && P > 0
+    ? writeNpyDir(o.npy, {
+        losses: Float64Array.from(points, (p) => p.loss),
+        params: { shape: [P, M], data: points.flatMap((p) => Array.from(p.model.params)) },
+        eigenvalues: { shape: [P, M], data: points.flatMap((p) => Array.from(p.eigenvalues)) },
+      })
+    : [];
+  if (o.plot && P > 0) {
+    const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
+    const shown = points.slice(0, 12);
+    writeFigure(
+      o.plot,
+      eigenvalueStripFigure(
+        shown.map((p, k) => ({ label: `#${k + 1} R = ${fmt(p.loss, 4)} ${fmtInertia(p.inertia)}`, values: p.eigenvalues })),
+        { title: `Hessian spectra of the critical points of ${o.widths.join("-")} ${o.activation} (${P} found${P > shown.length ? `, ${shown.length} shown` : ""})` },
+      ),
+    );
+  }
+  const warnings: string[] = [];
+  if (P === 0) warnings.push(`no critical point found from ${o.starts} starts (more --starts, or --method gradnorm)`);
+  const record = {
+    spec: { widths: o.widths, activation: spec.activation, bias: o.bias, loss: spec.loss ?? "mse" },
+    paramCount: M,
+    starts: o.starts,
+    points: points.map((p) => ({
+      loss: p.loss,
+      gradNorm: p.gradNorm,
+      inertia: counts(p.inertia),
+      inertiaStable: p.inertiaStable,
+      kind: p.kind,
+      hits: p.hits,
+      model: serializeModel(p.model),
+      eigenvalues: p.eigenvalues,
+    })),
+    ...(o.out ? { written } : {}),
+    ...(o.npy ? { npy: npyFiles } : {}),
+    warnings,
+  };
+  emit(ctx, record, () => {
+    const pairs: [string, string][] = [
+      ["network", `${o.widths.join("-")} ${o.activation}${o.bias ? "" : ", no bias"}${o.loss === "cross-entropy" ? ", cross-entropy" : ""}, M = ${M}`],
+      ["data", `${o.data} (n = ${data.x.rows})`],
+      ["search", `${o.starts} starts (seed ${o.seed}, ${o.init} init), ${o.descend ? "direct and after descent" : "direct only"}, ${o.deflate ? "with" : "without"} deflation, ${o.method}`],
+      ["found", `${P} distinct critical point${P === 1 ? "" : "s"}`],
+      ...(o.out ? ([["written", `${written.length} model files in ${o.out}`]] as [string, string][]) : []),
+      ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
+      ...npyRow(o.npy, npyFiles),
+    ];
+    let s = keyValues(pairs);
+    if (P > 0) {
+      s += "\n" + table(["#", "loss", "‖∇R‖", "inertia", "kind", "hits"], points.map((p, k) => [String(k + 1), fmt(p.loss), fmt(p.gradNorm), fmtInertia(p.inertia), p.kind ?? "—", String(p.hits)]));
+    }
+    return s;
+  });
+}

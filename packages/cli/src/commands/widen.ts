@@ -1,0 +1,109 @@
+import { certifyEmbedding, widenTo } from "@losscape/embedding";
+import { serializeModel, type Model } from "@losscape/mlp";
+import type { Context } from "../context.js";
+import { emit } from "../context.js";
+import { InputError } from "../errors.js";
+import { fmt, fmtInertia, keyValues, table } from "../format.js";
+import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { status } from "../progress.js";
+import { counts, describeModel } from "../util.js";
+
+export interface WidenOptions extends ModelFlags, DataFlags {
+  model: string;
+  to: number[];
+  alpha: number;
+  data?: string;
+  tol: number;
+  out?: string;
+  plot?: string;
+  npy?: string;
+}
+
+/**
+ * `losscape widen`: widen the model to `--to` widths by one-step embeddings T^α_{l,s} (mlp layer by layer, the k-th
+ * added neuron of a layer splitting original neuron k mod mₗ; `widenTo` of @losscape/embedding), with the steps
+ * taken; with `--data` the certificate of the whole widening: output preserved, loss and ‖∇R‖ before and after,
+ * inertia counts that never decrease (Zhang et al., Embedding Principle, NeurIPS 2021, Theorem 4.6).
+ * @example
+ * await widenCommand({ model: "cp.json", to: [1, 5, 1], alpha: 0.5, data: "d.json", tol: 1e-9 }, ctx);
+ */
+export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void> {
+  if (o.out) checkWritable(o.out, "--out");
+  if (o.plot) {
+    if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
+    checkPlotPath(o.plot);
+  }
+  if (o.npy) checkOutputDir(o.npy, "--npy");
+  const model = loadModel(o.model, "--model", o);
+  let wide: Model;
+  let steps: { layer: number; neuron: number; alpha: number }[];
+  try {
+    ({ model: wide, steps } = widenTo(model, o.to, { alpha: o.alpha }));
+  } catch (e) {
+    throw new InputError(`--to ${o.to.join(",")}: ${(e as Error).message.replace(/^widenTo: /, "")}`);
+  }
+  let cert: ReturnType<typeof certifyEmbedding> | null = null;
+  if (o.data) {
+    const data = loadData(o.data, { ...o, fit: { model, path: o.model } });
+    const st = status(`certifying the widening ${model.widths.join("-")} → ${wide.widths.join("-")}`, ctx.quiet);
+    try {
+      cert = certifyEmbedding(model, wide, data, { tol: o.tol });
+    } finally {
+      st.end();
+    }
+    if (o.plot) {
+      const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
+      writeFigure(
+        o.plot,
+        eigenvalueStripFigure(
+          [
+            { label: `before ${model.widths.join("-")} ${fmtInertia(cert.inertiaBefore)}`, values: cert.eigenvaluesBefore },
+            { label: `after ${wide.widths.join("-")} ${fmtInertia(cert.inertiaAfter)}`, values: cert.eigenvaluesAfter },
+          ],
+          { title: `Hessian eigenvalues before and after widening to ${wide.widths.join("-")} (α = ${o.alpha})` },
+        ),
+      );
+    }
+  }
+  if (o.out) writeModel(o.out, wide);
+  const npyFiles = o.npy
+    ? writeNpyDir(o.npy, { params: wide.params, ...(cert ? { "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) } : {}) })
+    : [];
+  const warnings: string[] = [];
+  if (cert && cert.gradNormBefore > 1e-8) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(cert.gradNormBefore)}): the Embedding Principle's guarantees (still critical, counts never decrease) are about critical points`);
+  const check = cert
+    ? {
+        maxOutputDiff: cert.maxOutputDiff,
+        lossBefore: cert.lossBefore,
+        lossAfter: cert.lossAfter,
+        gradNormBefore: cert.gradNormBefore,
+        gradNormAfter: cert.gradNormAfter,
+        inertiaBefore: counts(cert.inertiaBefore),
+        inertiaAfter: counts(cert.inertiaAfter),
+        countsNeverDecrease: cert.countsNeverDecrease,
+        tol: cert.tol,
+      }
+    : null;
+  const record = { model: serializeModel(wide), widthsBefore: model.widths, widthsAfter: wide.widths, steps, check, ...(o.npy ? { npy: npyFiles } : {}), warnings };
+  emit(ctx, record, () => {
+    const pairs: [string, string][] = [
+      ["model", `${o.model} (${describeModel(model)})`],
+      ["widened", `${model.widths.join("-")} → ${wide.widths.join("-")} by ${steps.length} one-step embedding${steps.length === 1 ? "" : "s"} T^α_{l,s}, α = ${o.alpha}`],
+    ];
+    if (cert) {
+      pairs.push(
+        ["max |f_wide − f|", `${fmt(cert.maxOutputDiff)} (data and random probe inputs)`],
+        ["loss", `${fmt(cert.lossBefore)} → ${fmt(cert.lossAfter)}`],
+        ["‖∇R‖", `${fmt(cert.gradNormBefore)} → ${fmt(cert.gradNormAfter)}`],
+        ["inertia", `${fmtInertia(cert.inertiaBefore)} → ${fmtInertia(cert.inertiaAfter)} (negative, zero, positive; tol ${cert.tol})`],
+        ["counts never decrease", cert.countsNeverDecrease ? "yes" : "NO"],
+      );
+    } else pairs.push(["check", "— (give --data for the certificate)"]);
+    if (o.out) pairs.push(["written", o.out]);
+    if (o.plot) pairs.push(["figure", o.plot]);
+    pairs.push(...npyRow(o.npy, npyFiles));
+    let s = keyValues(pairs);
+    s += "\n" + table(["step", "layer l", "neuron s", "α"], steps.map((st, i) => [String(i + 1), String(st.layer), String(st.neuron), String(st.alpha)]));
+    return s;
+  });
+}
