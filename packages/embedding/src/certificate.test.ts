@@ -13,6 +13,32 @@ const c = loadReference()[0];
 const data = refData(c);
 const cp0 = { widths: c.widths, activation: c.activation, params: Float64Array.from(c.critical_points[0].theta) };
 
+describe("certifyEmbedding's verdict", () => {
+  it("decides zeros at the spectral gap: no spurious decrease where a fixed tolerance sees one", () => {
+    // At tol 1e-6 (threshold ≈ 1e-6·max|λ|) the wide Hessian of T^α_{1,0}, α = −1, of the global minimum counts
+    // its eigenvalues −1.3e-5, 0, 1.6e-6 and 1.2e-5 as zeros: (0, 0, 10) → (0, 4, 9), a "decrease" of the positive
+    // count. Its spectrum has a gap of ~5e8 between the exact zero of the split and the rest, so at the gap the counts
+    // are (1, 1, 11): they never decrease, and the embedding is certified.
+    const step = { layer: 1, neuron: 0, alpha: -1 };
+    const cert = certifyEmbedding(cp0, splitNeuron(cp0, step), data, { step, tol: 1e-6 });
+    expect(cert.countsNeverDecrease).toBe(false);
+    expect(cert.inertiaAtGap.afterRule).toBe("gap");
+    expect(cert.inertiaAtGap.after).toMatchObject({ negative: 1, zero: 1, positive: 11 });
+    expect(cert.countsNeverDecreaseAtGap).toBe(true);
+    expect(cert.certified).toBe(true);
+    expect(cert.reasons).toEqual([]);
+  });
+
+  it("is not certified at a point that is not critical, and says why", () => {
+    const moved = withParams(cp0, cp0.params.map((v, i) => (i === 0 ? v + 1e-3 : v)));
+    const step = { layer: 1, neuron: 1, alpha: 0.5 };
+    const cert = certifyEmbedding(moved, splitNeuron(moved, step), data, { step });
+    expect(cert.certified).toBe(false);
+    expect(cert.reasons[0]).toMatch(/^the base point is not critical: ‖∇R‖ = \S+ > gtol = 1e-8$/);
+    expect(cert.maxOutputDiff).toBeLessThan(1e-12); // the output is still preserved
+  });
+});
+
 describe.each(BACKENDS)("certifyEmbedding — backend %s", (backend) => {
   beforeAll(() => setBackend(backend));
   it("returns every field of `losscape embed --json`'s check, with the tolerance used", () => {

@@ -1,4 +1,5 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nrm2, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nrm2, ShapeError, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
+import { DEFAULT_CERTIFY_GTOL, DEFAULT_CERTIFY_OUTPUT_TOL } from "./defaults.js";
 import { createRng, forward, hessian, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import type { SplitStep } from "./embed.js";
 import { checkAlpha, checkHiddenIndex, maxAbsDiff } from "./layers.js";
@@ -14,6 +15,8 @@ export interface CertificateOptions {
   probes?: number;
   /** Seed of the probe inputs (default 0). */
   seed?: number;
+  /** Critical when ‖∇R‖ ≤ gtol (default `DEFAULT_CERTIFY_GTOL` = 1e-8). */
+  gtol?: number;
 }
 
 /** What `certifyEmbedding` returns (the `check` object of `losscape embed --json`, plus extra detail). */
@@ -58,6 +61,23 @@ export interface EmbeddingCertificate {
   eigenvaluesAfter: number[];
   /** The relative zero tolerance used. */
   tol: number;
+  /**
+   * The inertias with zero decided at each spectrum's gap (core's `zeroToleranceFromGap`: the widest ratio between
+   * consecutive |λ| below 1e-6·max(1, max|λ|), when ≥ 1e3), or by `tol` for a spectrum without such a gap; and the
+   * monotonicity at those. A fixed tolerance can count a small negative and a small positive eigenvalue of the wide
+   * net as zeros and report a spurious decrease; the gap separates the rounding-level zeros from them.
+   */
+  inertiaAtGap: { before: Inertia; after: Inertia; beforeRule: "gap" | "tol"; afterRule: "gap" | "tol" };
+  countsNeverDecreaseAtGap: boolean;
+  /** `predictionMatches` with the zeros of H and K decided at the gaps (null without a prediction). */
+  predictionMatchesAtGap: boolean | null;
+  /**
+   * One overall verdict: the base point is critical (‖∇R‖ ≤ gtol), so is the embedded one, the output is preserved
+   * (max|Δf| ≤ 1e-10·max(1, max|f|)), the counts never decrease and the split-block prediction matches (where there
+   * is one), both with zeros decided at the gaps. `reasons` says what failed (empty when certified).
+   */
+  certified: boolean;
+  reasons: string[];
 }
 
 /**
@@ -99,11 +119,17 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
       throw new ValueError(`${fn}: 'step' is one split of layer ${step.layer}, so 'wide' must have widths [${nw.map((w, i) => w + (i === step.layer ? 1 : 0)).join(", ")}]; found [${ww.join(", ")}]`);
     }
   }
-  const maxOutputDiffData = maxAbsDiff(forward(narrow, data.x).data, forward(wide, data.x).data);
+  const gtol = options.gtol ?? DEFAULT_CERTIFY_GTOL;
+  checkNumber(fn, "gtol", gtol, { min: 0 });
+  const fNarrow = forward(narrow, data.x).data;
+  const maxOutputDiffData = maxAbsDiff(fNarrow, forward(wide, data.x).data);
+  let outputScale = Math.max(1, maxAbs(fNarrow));
   let maxOutputDiffProbes = 0;
   if (probes > 0) {
     const x = probeInputs(data.x, probes, seed);
-    maxOutputDiffProbes = maxAbsDiff(forward(narrow, x).data, forward(wide, x).data);
+    const fProbe = forward(narrow, x).data;
+    outputScale = Math.max(outputScale, maxAbs(fProbe));
+    maxOutputDiffProbes = maxAbsDiff(fProbe, forward(wide, x).data);
   }
   const before = lossAndGradient(narrow, data);
   const after = lossAndGradient(wide, data);
@@ -140,19 +166,39 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
     };
     if (inertiaBefore.zero === 0) predictedInertia = splitSubspaceFormulaInertia;
   }
+  const maxOutputDiff = Math.max(maxOutputDiffData, maxOutputDiffProbes);
+  const gapBefore = inertiaByGap(eigBefore, tol);
+  const gapAfter = inertiaByGap(eigAfter, tol);
+  const countsNeverDecreaseAtGap = countsNeverDecrease(gapBefore.inertia, gapAfter.inertia);
+  const gradNormBefore = nrm2(before.gradient);
+  const gradNormAfter = nrm2(after.gradient);
+  const predictionMatches = predictedInertia === null ? null : sameCounts(predictedInertia, inertiaAfter);
+  // The prediction again with the zeros decided at the gaps: K's eigenvalues against the wide spectrum's tolerance.
+  let predictionMatchesAtGap: boolean | null = null;
+  if (splitSubspaceEigenvalues !== null && gapBefore.inertia.zero === 0) {
+    const ks = inertiaFromEigenvalues(splitSubspaceEigenvalues, { tol: gapAfter.inertia.tol, reference: eigAfter });
+    const predicted = { negative: gapBefore.inertia.negative + ks.negative, zero: gapBefore.inertia.zero + ks.zero, positive: gapBefore.inertia.positive + ks.positive, tol: gapAfter.inertia.tol };
+    predictionMatchesAtGap = sameCounts(predicted, gapAfter.inertia);
+  }
+  const reasons: string[] = [];
+  if (!(gradNormBefore <= gtol)) reasons.push(`the base point is not critical: ‖∇R‖ = ${gradNormBefore} > gtol = ${gtol}`);
+  if (!(gradNormAfter <= gtol)) reasons.push(`the embedded point is not critical: ‖∇R‖ = ${gradNormAfter} > gtol = ${gtol}`);
+  if (!(maxOutputDiff <= DEFAULT_CERTIFY_OUTPUT_TOL * outputScale)) reasons.push(`the output changed: max|f_wide − f| = ${maxOutputDiff} > ${DEFAULT_CERTIFY_OUTPUT_TOL}·max(1, max|f|) = ${DEFAULT_CERTIFY_OUTPUT_TOL * outputScale}`);
+  if (!countsNeverDecreaseAtGap) reasons.push(`an inertia count decreased: ${fmtCounts(gapBefore.inertia)} → ${fmtCounts(gapAfter.inertia)} (zeros at the spectral gap where there is one)`);
+  if (predictionMatchesAtGap === false) reasons.push(`the split-block prediction does not match the wide inertia ${fmtCounts(gapAfter.inertia)} (zeros at the spectral gap where there is one)`);
   return {
-    maxOutputDiff: Math.max(maxOutputDiffData, maxOutputDiffProbes),
+    maxOutputDiff,
     maxOutputDiffData,
     maxOutputDiffProbes,
     lossBefore: before.loss,
     lossAfter: after.loss,
-    gradNormBefore: nrm2(before.gradient),
-    gradNormAfter: nrm2(after.gradient),
+    gradNormBefore,
+    gradNormAfter,
     inertiaBefore,
     inertiaAfter,
     countsNeverDecrease: countsNeverDecrease(inertiaBefore, inertiaAfter),
     predictedInertia,
-    predictionMatches: predictedInertia === null ? null : sameCounts(predictedInertia, inertiaAfter),
+    predictionMatches,
     splitBlockFormulaInertia,
     splitSubspaceEigenvalues,
     splitSubspaceFormulaInertia,
@@ -160,7 +206,22 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
     eigenvaluesBefore: Array.from(eigBefore),
     eigenvaluesAfter: Array.from(eigAfter),
     tol,
+    inertiaAtGap: { before: gapBefore.inertia, after: gapAfter.inertia, beforeRule: gapBefore.rule, afterRule: gapAfter.rule },
+    countsNeverDecreaseAtGap,
+    predictionMatchesAtGap,
+    certified: reasons.length === 0,
+    reasons,
   };
+}
+
+/** The inertia with zeros decided at the spectrum's gap when it has a clear one (zeroToleranceFromGap), else by `tol`. */
+function inertiaByGap(values: ArrayLike<number>, tol: number): { inertia: Inertia; rule: "gap" | "tol" } {
+  const gap = zeroToleranceFromGap(values);
+  return gap ? { inertia: inertiaFromEigenvalues(values, { tol: gap.tol }), rule: "gap" } : { inertia: inertiaFromEigenvalues(values, { tol }), rule: "tol" };
+}
+
+function fmtCounts(i: Inertia): string {
+  return `(${i.negative}, ${i.zero}, ${i.positive})`;
 }
 
 /**

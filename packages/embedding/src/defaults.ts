@@ -10,3 +10,17 @@
  * nets whose condensed neurons are close but not equal need ≈ 1e-3.
  */
 export const DEFAULT_REDUCE_TOL = 1e-8;
+
+/**
+ * `certifyEmbedding`'s criticality test: a point counts as critical when ‖∇R‖ ≤ this (absolute). Refined critical
+ * points of the nets these certificates are meant for (up to a few thousand parameters) reach 1e-13 or below; a
+ * point at 4e-7 is a descent that stopped, not a critical point.
+ */
+export const DEFAULT_CERTIFY_GTOL = 1e-8;
+
+/**
+ * `certifyEmbedding`'s output test: the output counts as preserved when max|f_wide − f_narrow| ≤ this ·
+ * max(1, max|f|) over the data and the probes (an embedding preserves it exactly; the two nets round differently,
+ * by a few ulps of the largest terms each output sums).
+ */
+export const DEFAULT_CERTIFY_OUTPUT_TOL = 1e-10;

@@ -28,6 +28,8 @@ describe("losscape widen", () => {
     const cert = certifyEmbedding(m, wide, sin(), { tol: 1e-9 });
     const check = rec.check as Record<string, unknown>;
     expect(check.countsNeverDecrease).toBe(true);
+    expect(check.certified).toBe(true);
+    expect(check.reasons).toEqual([]);
     expect(check.maxOutputDiff).toBe(cert.maxOutputDiff);
     expect(check.inertiaAfter).toEqual({ negative: cert.inertiaAfter.negative, zero: cert.inertiaAfter.zero, positive: cert.inertiaAfter.positive });
     expect(Array.from(parseModel(readFileSync(out, "utf8")).params)).toEqual(Array.from(wide.params));
@@ -40,6 +42,8 @@ describe("losscape widen", () => {
     expect(r.stderr).toMatch(/^losscape widen: --to 1,2,1: .*\n$/);
     const { out } = await runJson(["widen", "--model", fx("tanh131-near-saddle.json"), "--to", "1,4,1", "--data", fx("sin20.json")]);
     expect((out.warnings as string[]).join()).toMatch(/not a critical point/);
+    expect((out.check as { certified: boolean }).certified).toBe(false);
+    expect((out.check as { reasons: string[] }).reasons[0]).toMatch(/^the base point is not critical/);
   });
 });
 

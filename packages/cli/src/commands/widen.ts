@@ -1,4 +1,4 @@
-import { certifyEmbedding, widenTo } from "@losscape/embedding";
+import { certifyEmbedding, DEFAULT_CERTIFY_GTOL, widenTo } from "@losscape/embedding";
 import { serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
@@ -70,7 +70,7 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
     ? writeNpyDir(o.npy, { params: wide.params, ...(cert ? { "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) } : {}) })
     : [];
   const warnings: string[] = [];
-  if (cert && cert.gradNormBefore > 1e-8) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(cert.gradNormBefore)}): the Embedding Principle's guarantees (still critical, counts never decrease) are about critical points`);
+  if (cert && cert.gradNormBefore > DEFAULT_CERTIFY_GTOL) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(cert.gradNormBefore)}): the Embedding Principle's guarantees (still critical, counts never decrease) are about critical points`);
   const check = cert
     ? {
         maxOutputDiff: cert.maxOutputDiff,
@@ -81,7 +81,10 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
         inertiaBefore: counts(cert.inertiaBefore),
         inertiaAfter: counts(cert.inertiaAfter),
         countsNeverDecrease: cert.countsNeverDecrease,
+        countsNeverDecreaseAtGap: cert.countsNeverDecreaseAtGap,
         tol: cert.tol,
+        certified: cert.certified,
+        reasons: cert.reasons,
       }
     : null;
   const record = { model: serializeModel(wide), widthsBefore: model.widths, widthsAfter: wide.widths, steps, check, ...(o.npy ? { npy: npyFiles } : {}), warnings };
@@ -96,7 +99,8 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
         ["loss", `${fmt(cert.lossBefore)} → ${fmt(cert.lossAfter)}`],
         ["‖∇R‖", `${fmt(cert.gradNormBefore)} → ${fmt(cert.gradNormAfter)}`],
         ["inertia", `${fmtInertia(cert.inertiaBefore)} → ${fmtInertia(cert.inertiaAfter)} (negative, zero, positive; tol ${cert.tol})`],
-        ["counts never decrease", cert.countsNeverDecrease ? "yes" : "NO"],
+        ["counts never decrease", `${cert.countsNeverDecreaseAtGap ? "yes" : "NO"} (zeros at the spectral gap where there is one)`],
+        ["verdict", cert.certified ? "certified: critical before and after, output preserved, inertia counts never decrease" : `not certified: ${cert.reasons.join("; ")}`],
       );
     } else pairs.push(["check", "— (give --data for the certificate)"]);
     if (o.out) pairs.push(["written", o.out]);
