@@ -533,7 +533,9 @@ export function figure6(
 
   const estimates = phis.flatMap((p, k) => (p.fit && p.fit.epsC !== null ? [{ phi: p.phiEffective, epsC: p.fit.epsC, lo: p.fit.epsCInterval?.[0] ?? p.fit.epsC, hi: p.fit.epsCInterval?.[1] ?? p.fit.epsC, k }] : []));
   const phiMin = Math.min(1, ...phis.map((p) => p.phiEffective));
-  const yHi = Math.max(0.05, 0.5 * (1 - phiMin) ** 2, ...estimates.map((e) => e.hi)) * 1.2;
+  // The y axis covers the estimates and the references over the φ of the runs (not their values towards φ = 0).
+  const referenceTop = o.references.flatMap((r) => r.points.filter(([phi]) => phi >= 0.9 * phiMin).map(([, e]) => e));
+  const yHi = Math.max(0.05, 0.5 * (1 - phiMin) ** 2, ...referenceTop, ...estimates.map((e) => e.hi)) * 1.2;
   const yLo = Math.min(0, ...estimates.map((e) => e.lo)) * 1.2;
   const panelB = renderSvg({
     marginTop: 62,
@@ -544,6 +546,7 @@ export function figure6(
       ...o.references.map((r) => Plot.line(r.points, { x: (d: [number, number]) => d[0], y: (d: [number, number]) => d[1], stroke: "#555", strokeWidth: 1.5, clip: true, ...(r.dash ? { strokeDasharray: r.dash } : {}) })),
       Plot.ruleX(estimates, { x: "phi", y1: "lo", y2: "hi", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 2 }),
       Plot.dot(estimates, { x: "phi", y: "epsC", fill: (d: { k: number }) => byColour(d.k), r: 4.5 }),
+      ...(estimates.length === 0 ? [Plot.text(["no fitted ε_c: fewer than 3 critical runs in the window at every φ"], { frameAnchor: "middle", fill: "#444", ...HALO, text: (d: string) => d })] : []),
       ...legendMarks(o.references.map((r) => ({ label: r.label, color: "#444", symbol: r.dash === undefined ? "—" : r.dash.startsWith("1,") ? "···" : "- -" }))),
     ]),
   });
