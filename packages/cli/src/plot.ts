@@ -348,7 +348,8 @@ export interface LossColour {
 
 /**
  * The colour bands of a loss slice, from its values. The floor is the smallest R − R_min above 1e-12·(R_max − R_min)
- * (below that is rounding: an exact fit's 1e-28 at the centre is not a scale). When R − R_min spans more than two
+ * (below that is rounding: an exact fit's 1e-28 at the centre is not a scale); a slice whose losses differ by no
+ * more than 1e-12 of their size is flat (one band). When R − R_min spans more than two
  * decades above the floor, the bands are log-spaced values of R − R_min, at 1-1.5-2-3-5-7, 1-2-5, 1-3 or 1 per decade
  * as the decades grow, so there are 8–20 of them and every band holds losses that occur; otherwise they are evenly
  * spaced values of R (1-2-5 steps).
@@ -362,8 +363,10 @@ export function lossColour(values: number[]): LossColour {
   const span = max - min;
   let floor = Infinity;
   for (const v of finite) if (v - min > 1e-12 * span && v - min < floor) floor = v - min;
-  if (!(span > 0) || !Number.isFinite(floor) || span / floor <= 100) {
-    return { transform: "linear", min, max, floor: 0, edges: span > 0 ? niceSteps(min, max, 12) : [], coordinate: (r) => r, label: "loss R" };
+  // Differences below 1e-12 of the losses themselves are rounding: such a slice is flat (one band).
+  const flat = !(span > 1e-12 * Math.max(Math.abs(min), Math.abs(max)));
+  if (flat || !Number.isFinite(floor) || span / floor <= 100) {
+    return { transform: "linear", min, max, floor: 0, edges: flat ? [] : niceSteps(min, max, 12), coordinate: (r) => r, label: "loss R" };
   }
   const decades = Math.log10(span / floor);
   const mantissas = decades <= 3 ? [1, 1.5, 2, 3, 5, 7] : decades <= 6 ? [1, 2, 5] : decades <= 8 ? [1, 3] : [1];
@@ -392,7 +395,12 @@ function niceSteps(lo: number, hi: number, n: number): number[] {
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => (hi - lo) / s <= n) ?? 10 * p;
   const out: number[] = [];
-  for (let k = Math.floor(lo / step) + 1; k * step < hi; k++) out.push(Number((k * step).toPrecision(12)));
+  const first = Math.floor(lo / step) + 1;
+  for (let i = 0; i <= n; i++) {
+    const v = Number(((first + i) * step).toPrecision(12));
+    if (v >= hi) break;
+    if (v > lo && (out.length === 0 || v > out[out.length - 1])) out.push(v);
+  }
   return out;
 }
 

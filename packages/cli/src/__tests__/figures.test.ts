@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { DOMParser } from "linkedom";
 import { describe, expect, it } from "vitest";
 import { eigenvalueStripFigure, fmtTick, indexEnergyFigure, lossColour, pathFigure, sliceFigure, spectrumFigure } from "../plot.js";
@@ -118,6 +119,33 @@ describe("slice figures: the colour bands follow the data", () => {
     const g = grid(5, () => 0.25);
     expect(lossColour(g.grid.flat()).edges).toEqual([]);
     expect(new Set(contourFills(sliceFigure(g))).size).toBe(1);
+  });
+
+  it("property: for any losses the edges ascend inside the data's range, 1–24 of them, and the coordinate keeps the order", () => {
+    // Losses as R_min + spread·u^p: u uniform in [0, 1], p up to 12, spread over 40 decades; the minimum itself included.
+    const losses = fc
+      .record({ min: fc.double({ min: 0, max: 1e3, noNaN: true }), spread: fc.integer({ min: -20, max: 20 }), power: fc.double({ min: 0.2, max: 12, noNaN: true }), u: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 4, maxLength: 60 }) })
+      .map(({ min, spread, power, u }) => [min, ...u.map((x) => min + 10 ** spread * x ** power)]);
+    fc.assert(
+      fc.property(losses, (values) => {
+        const c = lossColour(values);
+        const span = c.max - c.min;
+        const e = c.edges;
+        for (let i = 1; i < e.length; i++) expect(e[i]).toBeGreaterThan(e[i - 1]);
+        if (span > 0 && c.transform === "log") {
+          expect(span / c.floor).toBeGreaterThan(100);
+          expect(e.length).toBeGreaterThanOrEqual(1);
+          expect(e.length).toBeLessThanOrEqual(24);
+          for (const x of e) expect(x >= c.floor && x < span).toBe(true);
+        } else if (e.length > 0) {
+          expect(e.length).toBeLessThanOrEqual(12);
+          for (const x of e) expect(x > c.min && x < c.max).toBe(true);
+        }
+        const coords = [c.min, ...e.map((x) => (c.transform === "log" ? c.min + x : x)), c.max].map(c.coordinate);
+        for (let i = 1; i < coords.length; i++) expect(coords[i]).toBeGreaterThanOrEqual(coords[i - 1]);
+      }),
+      { numRuns: 300, seed: 17 },
+    );
   });
 
   it("losscape slice --plot on the exact fit writes the bands and the colour bar", async () => {
