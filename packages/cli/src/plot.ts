@@ -272,13 +272,15 @@ export function indexEnergyFigure(points: { energy: number; index: number; group
  * pathFigure([{ label: "neb", path: [{ t: 0, loss: 0.1 }, { t: 0.5, loss: 0.2 }, { t: 1, loss: 0.1 }] }])
  */
 export function pathFigure(paths: { label: string; path: { t: number; loss: number }[] }[], o: { title?: string } = {}): string {
+  // The scale comes from the finite losses (a non-finite one leaves a gap in its line).
+  const finite = (path: { t: number; loss: number }[]) => path.filter((q) => Number.isFinite(q.loss));
   const main = paths[0].path;
   const ends = Math.max(main[0].loss, main[main.length - 1].loss);
-  const top = main.reduce((best, p) => (p.loss > best.loss ? p : best), main[0]);
-  const lo = Math.min(...main.map((p) => p.loss));
+  const top = finite(main).reduce((best, p) => (p.loss > best.loss ? p : best), finite(main)[0] ?? main[0]);
+  const lo = Math.min(...finite(main).map((p) => p.loss));
   // Others are drawn in full when they stay within 5 spans of the first path, else clipped at its scale.
   const span0 = top.loss - lo || Math.max(Math.abs(lo), 1e-300) * 1e-3;
-  const others = paths.slice(1).map((p) => ({ ...p, max: Math.max(...p.path.map((q) => q.loss)), min: Math.min(...p.path.map((q) => q.loss)) }));
+  const others = paths.slice(1).map((p) => ({ ...p, max: Math.max(...finite(p.path).map((q) => q.loss)), min: Math.min(...finite(p.path).map((q) => q.loss)) }));
   const shown = others.filter((p) => p.max <= top.loss + 5 * span0);
   const yLo = Math.min(lo, ...shown.map((p) => p.min));
   const yHi = Math.max(top.loss, ...shown.map((p) => p.max));
@@ -302,7 +304,9 @@ export function pathFigure(paths: { label: string; path: { t: number; loss: numb
       Plot.text([main[0]], { x: "t", y: "loss", dy: 14, dx: 10, fill: "black", ...HALO, text: () => "A" }),
       Plot.text([main[main.length - 1]], { x: "t", y: "loss", dy: 14, dx: -10, fill: "black", ...HALO, text: () => "B" }),
       Plot.text([ends], { y: (d: number) => d, frameAnchor: "left", dx: 24, dy: -8, textAnchor: "start", fill: "#444", ...HALO, text: () => `end points' level max(R(A), R(B)) = ${fmtTick(ends)}` }),
-      ...(barrier > 0
+      ...(!Number.isFinite(barrier)
+        ? []
+        : barrier > 0
         ? [
             Plot.arrow([top], { x1: "t", x2: "t", y1: () => ends, y2: "loss", stroke: "#c0392b", strokeWidth: 1.5, headLength: 8 }),
             Plot.text([top], { x: "t", y: "loss", dy: -12, textAnchor: top.t > 0.7 ? "end" : top.t < 0.3 ? "start" : "middle", fill: "#c0392b", fontWeight: "bold", ...HALO, text: () => `barrier ${fmtTick(barrier)} (at t = ${Number(top.t.toFixed(3))})` }),

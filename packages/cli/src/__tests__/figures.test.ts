@@ -208,3 +208,33 @@ describe("every figure's text is readable", () => {
     expect([1e-3, 0.02, 2.2, 1000, 3e4, 1.5e-28].map(fmtTick)).toEqual(["1e-3", "0.02", "2.2", "1000", "3e4", "1.5e-28"]);
   });
 });
+
+describe("path figures for any path", () => {
+  it("property: the path's range fills the frame whatever the decades: the arrow's share is barrier / (R_max − R_min) / 1.22", () => {
+    // Ends R_A, R_B anywhere from 1e-30 to 1e3, a bump of any height above them, any number of points.
+    const paths = fc
+      .record({ ea: fc.integer({ min: -30, max: 3 }), eb: fc.integer({ min: -30, max: 3 }), h: fc.integer({ min: -12, max: 4 }), n: fc.integer({ min: 3, max: 61 }) })
+      .map(({ ea, eb, h, n }) =>
+        Array.from({ length: n }, (_, i) => {
+          const t = i / (n - 1);
+          return { t, loss: (1 - t) * 10 ** ea + t * 10 ** eb + 10 ** h * Math.sin(Math.PI * t) ** 2 };
+        }),
+      );
+    fc.assert(
+      fc.property(paths, (path) => {
+        const ends = Math.max(path[0].loss, path[path.length - 1].loss);
+        const top = Math.max(...path.map((p) => p.loss));
+        fc.pre(top - ends > 1e-12 * top);
+        const svg = new DOMParser().parseFromString(pathFigure([{ label: "p", path }]), "image/svg+xml") as unknown as Document;
+        const d = svg.querySelector('g[aria-label="arrow"] path')?.getAttribute("d") ?? "";
+        const [, y1, y2] = /^M[\d.]+,([\d.]+)L[\d.]+,([\d.]+)/.exec(d) ?? [];
+        // The frame: the domain [lo − 6 %, hi + 16 %] of the range; the arrow runs from the ends' level to the top.
+        const share = Math.abs(Number(y1) - Number(y2)) / (420 - 62 - 40);
+        const lo = Math.min(...path.map((p) => p.loss));
+        expect(share).toBeCloseTo((top - ends) / (top - lo) / 1.22, 2);
+        if (ends - lo <= 0.5 * (top - lo)) expect(share).toBeGreaterThan(0.4);
+      }),
+      { numRuns: 60, seed: 17 },
+    );
+  });
+});
