@@ -97,9 +97,9 @@ function titleMark(title: string): Plot.Markish {
 }
 
 /** A caption line in a corner of the frame, dark text on a white halo. */
-function caption(text: string, frameAnchor: "top-right" | "top-left" | "bottom-right" | "bottom-left", o: { dx?: number; dy?: number; fill?: string } = {}): Plot.Markish {
-  const right = frameAnchor.endsWith("right");
-  return Plot.text([text], { frameAnchor, dx: o.dx ?? (right ? -6 : 6), dy: o.dy ?? (frameAnchor.startsWith("top") ? 6 : -6), textAnchor: right ? "end" : "start", fill: o.fill ?? "#222", ...HALO, text: (d: string) => d });
+function caption(text: string, frameAnchor: "top-right" | "top-left", fill = "#222"): Plot.Markish {
+  const right = frameAnchor === "top-right";
+  return Plot.text([text], { frameAnchor, dx: right ? -6 : 6, dy: 6, textAnchor: right ? "end" : "start", fill, ...HALO, text: (d: string) => d });
 }
 
 /** Category colours (d3's category10), used for legends drawn as text. */
@@ -311,7 +311,7 @@ export function pathFigure(paths: { label: string; path: { t: number; loss: numb
             Plot.arrow([top], { x1: "t", x2: "t", y1: () => ends, y2: "loss", stroke: "#c0392b", strokeWidth: 1.5, headLength: 8 }),
             Plot.text([top], { x: "t", y: "loss", dy: -12, textAnchor: top.t > 0.7 ? "end" : top.t < 0.3 ? "start" : "middle", fill: "#c0392b", fontWeight: "bold", ...HALO, text: () => `barrier ${fmtTick(barrier)} (at t = ${Number(top.t.toFixed(3))})` }),
           ]
-        : [caption("no barrier: the loss never rises above the end points", "top-right", { fill: "#c0392b" })]),
+        : [caption("no barrier: the loss never rises above the end points", "top-right", "#c0392b")]),
       ...(paths.length > 1
         ? keyAbove(
             paths.map((p, i) => {
