@@ -6,7 +6,9 @@ import { plotKind, writeFileAtomic } from "./io.js";
 
 /**
  * Figures rendered in node: Observable Plot with linkedom as the DOM gives SVG text; PNG goes through resvg once
- * the SVG carries its xmlns. Only marks that work without a browser are used (no `raster`, no continuous legends).
+ * the SVG carries its xmlns. Only marks that work without a browser are used (no `raster`, no continuous legends:
+ * a colour bar is a threshold scale's legend, drawn as rectangles). Text is dark, or coloured with a white halo, so it
+ * reads on any background.
  * The figure libraries take longer to load than a small command takes to run, so commands import this module
  * only when `--plot` is given (`await import("../plot.js")`); `--plot` paths are checked by io.ts `checkPlotPath`.
  */
@@ -30,12 +32,33 @@ export function renderSvg(options: Plot.PlotOptions): string {
     ...options,
     document: document as unknown as Document,
   });
-  // With a title/caption Plot returns a <figure> around the <svg>; keep the svg and draw the title inside it.
-  const svgEl = fig.tagName.toLowerCase() === "svg" ? fig : (fig as Element).querySelector("svg");
-  if (!svgEl) throw new Error("renderSvg: Plot produced no <svg>");
-  let svg = (svgEl as Element).outerHTML;
-  if (!/^<svg[^>]*\sxmlns=/.test(svg)) svg = svg.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"');
-  return svg;
+  // With a legend Plot returns a <figure> holding the legend's <svg> and the plot's <svg>: the plot goes on top and
+  // the colour bar below it, aligned with the frame, in one svg.
+  if (fig.tagName.toLowerCase() === "svg") return withXmlns((fig as Element).outerHTML);
+  const parts = Array.from((fig as Element).children);
+  const isRamp = (e: Element) => e.tagName.toLowerCase() === "svg" && /-ramp\b/.test(e.getAttribute("class") ?? "");
+  const plot = parts.find((e) => e.tagName.toLowerCase() === "svg" && !isRamp(e));
+  if (!plot || parts.some((e) => e !== plot && !isRamp(e))) throw new Error("renderSvg: only a plot and colour-bar legends can be rendered to SVG");
+  const legends = parts.filter(isRamp);
+  return stackVertically([(plot as Element).outerHTML, ...legends.map((l) => l.outerHTML)], Number(options.marginLeft ?? 60));
+}
+
+const withXmlns = (svg: string) => (/^<svg[^>]*\sxmlns=/.test(svg) ? svg : svg.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"'));
+
+/** SVG figures stacked top to bottom in one SVG; the ones after the first are indented by `indent` (the frame's left). */
+function stackVertically(svgs: string[], indent: number): string {
+  let y = 0;
+  let width = 0;
+  const parts = svgs.map((s, i) => {
+    const w = Number(/\swidth="([\d.]+)"/.exec(s)?.[1] ?? WIDTH);
+    const h = Number(/\sheight="([\d.]+)"/.exec(s)?.[1] ?? HEIGHT);
+    const x = i === 0 ? 0 : indent;
+    const placed = s.replace(/^<svg /, `<svg x="${x}" y="${y}" `);
+    y += h;
+    width = Math.max(width, x + w);
+    return placed;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" color="black"><rect width="100%" height="100%" fill="white"/>${parts.join("")}</svg>`;
 }
 
 /**
@@ -65,9 +88,18 @@ function logTick(d: number): string {
   return Math.abs(e - Math.round(e)) < 1e-9 ? `1e${Math.round(e)}` : "";
 }
 
+/** Text that reads on any background: its own colour (dark by default) over a white halo. */
+const HALO = { stroke: "white", strokeWidth: 3.5, strokeOpacity: 0.9 } as const;
+
 /** A title drawn as text inside the plot area (Plot's own title is HTML outside the svg). */
 function titleMark(title: string): Plot.Markish {
-  return Plot.text([title], { frameAnchor: "top", dy: -32, fontSize: 14, fontWeight: "bold", text: (d: string) => d });
+  return Plot.text([title], { frameAnchor: "top", dy: -32, fontSize: 14, fontWeight: "bold", fill: "black", text: (d: string) => d });
+}
+
+/** A caption line in a corner of the frame, dark text on a white halo. */
+function caption(text: string, frameAnchor: "top-right" | "top-left", fill = "#222"): Plot.Markish {
+  const right = frameAnchor === "top-right";
+  return Plot.text([text], { frameAnchor, dx: right ? -6 : 6, dy: 6, textAnchor: right ? "end" : "start", fill, ...HALO, text: (d: string) => d });
 }
 
 /** Category colours (d3's category10), used for legends drawn as text. */
@@ -77,8 +109,24 @@ const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 function legendMarks(items: { label: string; color: string; symbol: string }[], corner: "top-right" | "top-left" = "top-right"): Plot.Markish[] {
   const left = corner === "top-left";
   return items.map((it, i) =>
-    Plot.text([`${it.symbol} ${it.label}`], { frameAnchor: corner, dx: left ? 8 : -8, dy: 8 + 15 * i, fill: it.color, textAnchor: left ? "start" : "end", text: (d: string) => d }),
+    Plot.text([`${it.symbol} ${it.label}`], { frameAnchor: corner, dx: left ? 8 : -8, dy: 8 + 15 * i, fill: it.color, ...HALO, textAnchor: left ? "start" : "end", text: (d: string) => d }),
   );
+}
+
+/**
+ * A key on one line just above the frame's right end, each entry in its colour (for figures whose data may fill
+ * any corner of the frame). Entries are spaced by an estimate of their width (7 px a character at 12 px).
+ */
+function keyAbove(items: { label: string; color: string }[]): Plot.Markish[] {
+  let right = 0;
+  return items
+    .slice()
+    .reverse()
+    .map((it) => {
+      const dx = -4 - right;
+      right += 7 * it.label.length + 18;
+      return Plot.text([it.label], { frameAnchor: "top-right", dy: -12, dx, textAnchor: "end", fill: it.color, text: (d: string) => d });
+    });
 }
 
 const withTitle = (title: string | undefined, marks: Plot.Markish[]) => (title ? [...marks, titleMark(title)] : marks);
@@ -107,16 +155,17 @@ export function spectrumFigure(o: {
   return renderSvg({
     marginTop: 62,
     x: { label: "λ (eigenvalue)" },
-    y: { label: "ρ(λ)", grid: true, ...(yDomain ? { domain: yDomain } : {}) },
+    // insetTop keeps the caption line above the tallest bar.
+    y: { label: "ρ(λ)", grid: true, insetTop: 24, ...(yDomain ? { domain: yDomain } : {}) },
     marks: withTitle(o.title, [
       Plot.rectY(bars, { x1: "x1", x2: "x2", y: "y", fill: "#f2a93b", fillOpacity: 0.55, inset: 0.3, clip: true }),
       Plot.line(line, { x: "x", y: "y", stroke: "#1f5fa8", strokeWidth: 2 }),
       Plot.ruleY([0]),
       Plot.ruleX([0], { stroke: "#888", strokeDasharray: "3,3" }),
       Plot.ruleX(atoms, { x: "at", stroke: "#c0392b", strokeWidth: 2 }),
-      Plot.text(atoms, { x: "at", frameAnchor: "top", dy: 22, dx: 6, textAnchor: "start", fill: "#c0392b", text: (a: { at: number; mass: number }) => `atom of mass ${Number(a.mass.toPrecision(4))} at λ = ${a.at}` }),
+      Plot.text(atoms, { x: "at", frameAnchor: "top", dy: 22, dx: 6, textAnchor: "start", fill: "#c0392b", ...HALO, text: (a: { at: number; mass: number }) => `atom of mass ${Number(a.mass.toPrecision(4))} at λ = ${a.at}` }),
       ...(o.histogram
-        ? [Plot.text([`bars: ${o.histogramLabel ?? "sampled eigenvalues"}; line: theory`], { frameAnchor: "top-right", dy: 6, dx: -6 })]
+        ? [caption(`bars: ${o.histogramLabel ?? "sampled eigenvalues"}; line: theory`, "top-right")]
         : []),
     ]),
   });
@@ -163,6 +212,8 @@ export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<n
   const ticks = [0, ...decadesUpTo(maxPos, hi / span), ...decadesUpTo(maxNeg, -lo / span).map((d) => -d)];
   const pad = 0.08 * (hi - lo || 1);
   const domain = [sInv(lo - pad), sInv(hi + pad)];
+  // Equal eigenvalues draw one circle: each row's zero eigenvalues are counted beside theirs.
+  const zeros = rows.map((r) => ({ row: r.label, n: pts.filter((q) => q.row === r.label && q.sign === "zero").length })).filter((z) => z.n > 1);
   return renderSvg({
     marginTop: 62,
     marginLeft: 190,
@@ -174,7 +225,13 @@ export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<n
     marks: withTitle(o.title, [
       Plot.ruleX([0], { stroke: "#555" }),
       Plot.dot(pts, { x: "v", y: "row", stroke: "sign", r: 4.5, strokeWidth: 1.8 }),
-      Plot.text(["red: negative · grey: zero · blue: positive"], { frameAnchor: "bottom-right", dy: -4, dx: -4, fill: "#444" }),
+      Plot.text(zeros, { x: () => 0, y: "row", dy: -14, fill: "#555", ...HALO, text: (z: { n: number }) => `${z.n} zero` }),
+      // The key, above the frame's right end, each word in its colour.
+      ...keyAbove([
+        { label: "● negative", color: "#c0392b" },
+        { label: "● zero", color: "#7f8c8d" },
+        { label: "● positive", color: "#1f5fa8" },
+      ]),
     ]),
   });
 }
@@ -208,80 +265,221 @@ export function indexEnergyFigure(points: { energy: number; index: number; group
 }
 
 /**
- * The loss along a path t ∈ [0, 1] between two models (and the barrier: the maximum above the end points).
+ * The loss along paths t ∈ [0, 1] between two models, on a linear axis scaled to the first path: its end points'
+ * level max(R(A), R(B)) is a dashed line and its barrier (the maximum above that level) an arrow. A further path
+ * (e.g. the straight line beside a trained one) that rises far above it is clipped, and its maximum is stated.
  * @example
- * pathFigure([{ t: 0, loss: 0.1 }, { t: 1, loss: 0.1 }])
+ * pathFigure([{ label: "neb", path: [{ t: 0, loss: 0.1 }, { t: 0.5, loss: 0.2 }, { t: 1, loss: 0.1 }] }])
  */
-export function pathFigure(paths: { label: string; path: { t: number; loss: number }[] }[], o: { title?: string; logY?: boolean } = {}): string {
+export function pathFigure(paths: { label: string; path: { t: number; loss: number }[] }[], o: { title?: string } = {}): string {
+  // The scale comes from the finite losses (a non-finite one leaves a gap in its line).
+  const finite = (path: { t: number; loss: number }[]) => path.filter((q) => Number.isFinite(q.loss));
+  const main = paths[0].path;
+  const ends = Math.max(main[0].loss, main[main.length - 1].loss);
+  const top = finite(main).reduce((best, p) => (p.loss > best.loss ? p : best), finite(main)[0] ?? main[0]);
+  const lo = Math.min(...finite(main).map((p) => p.loss));
+  // Others are drawn in full when they stay within 5 spans of the first path, else clipped at its scale.
+  const span0 = top.loss - lo || Math.max(Math.abs(lo), 1e-300) * 1e-3;
+  const others = paths.slice(1).map((p) => ({ ...p, max: Math.max(...finite(p.path).map((q) => q.loss)), min: Math.min(...finite(p.path).map((q) => q.loss)) }));
+  const shown = others.filter((p) => p.max <= top.loss + 5 * span0);
+  const yLo = Math.min(lo, ...shown.map((p) => p.min));
+  const yHi = Math.max(top.loss, ...shown.map((p) => p.max));
+  const span = yHi - yLo || span0;
+  const domain = [yLo - 0.06 * span, yHi + 0.16 * span];
   const pts = paths.flatMap((p) => p.path.map((q) => ({ ...q, label: p.label })));
-  const logY = o.logY ?? pts.every((p) => p.loss > 0);
+  const barrier = top.loss - ends;
+  const colour = (i: number) => PALETTE[i % PALETTE.length];
+  const clipped = others.filter((p) => !shown.includes(p));
   return renderSvg({
     marginTop: 62,
-    x: { label: "t (position along the path)", domain: [0, 1] },
-    y: { type: logY ? "log" : "linear", label: "loss R(θ(t))" + (logY ? " (log axis)" : ""), grid: true, ...(logY ? { tickFormat: logTick } : {}) },
+    marginRight: 30,
+    x: { label: "t (position along the path from A to B)", domain: [0, 1] },
+    y: { label: "loss R(θ(t))", grid: true, domain, tickFormat: fmtTick },
     color: { domain: paths.map((p) => p.label), range: PALETTE, legend: false },
     marks: withTitle(o.title, [
-      Plot.line(pts, { x: "t", y: "loss", stroke: "label", strokeWidth: 2 }),
-      Plot.dot(pts, { x: "t", y: "loss", fill: "label", r: 2 }),
+      Plot.ruleY([ends], { stroke: "#777", strokeDasharray: "5,4" }),
+      Plot.line(pts, { x: "t", y: "loss", stroke: "label", strokeWidth: 2, clip: true }),
+      Plot.dot(pts, { x: "t", y: "loss", fill: "label", r: 2, clip: true }),
+      Plot.dot([main[0], main[main.length - 1]], { x: "t", y: "loss", r: 5, fill: "black" }),
+      Plot.text([main[0]], { x: "t", y: "loss", dy: 14, dx: 10, fill: "black", ...HALO, text: () => "A" }),
+      Plot.text([main[main.length - 1]], { x: "t", y: "loss", dy: 14, dx: -10, fill: "black", ...HALO, text: () => "B" }),
+      Plot.text([ends], { y: (d: number) => d, frameAnchor: "left", dx: 24, dy: -8, textAnchor: "start", fill: "#444", ...HALO, text: () => `end points' level max(R(A), R(B)) = ${fmtTick(ends)}` }),
+      ...(!Number.isFinite(barrier)
+        ? []
+        : barrier > 0
+        ? [
+            Plot.arrow([top], { x1: "t", x2: "t", y1: () => ends, y2: "loss", stroke: "#c0392b", strokeWidth: 1.5, headLength: 8 }),
+            Plot.text([top], { x: "t", y: "loss", dy: -12, textAnchor: top.t > 0.7 ? "end" : top.t < 0.3 ? "start" : "middle", fill: "#c0392b", fontWeight: "bold", ...HALO, text: () => `barrier ${fmtTick(barrier)} (at t = ${Number(top.t.toFixed(3))})` }),
+          ]
+        : [caption("no barrier: the loss never rises above the end points", "top-right", "#c0392b")]),
       ...(paths.length > 1
-        ? legendMarks(paths.map((p, i) => ({ label: p.label, color: PALETTE[i % PALETTE.length], symbol: "—" })))
+        ? keyAbove(
+            paths.map((p, i) => {
+              const c = clipped.find((q) => q.label === p.label);
+              return { label: `— ${p.label}${c ? ` (clipped: its maximum is ${fmtTick(c.max)})` : ""}`, color: colour(i) };
+            }),
+          )
         : []),
     ]),
   });
 }
 
+/** Axis and colour-bar numbers: 3 significant digits, powers of ten as 1e-3 (plain between 0.01 and 10⁴). */
+export function fmtTick(x: number): string {
+  if (x === 0 || !Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 0.01 && a < 1e4) return String(Number(x.toPrecision(3)));
+  const [m, e] = x.toExponential(2).split("e");
+  return `${String(Number(m))}e${Number(e)}`;
+}
+
+/** How `sliceFigure` colours losses, chosen from the data (see `lossColour`). */
+export interface LossColour {
+  /** `log`: bands of log₁₀(R − R_min + floor); `linear`: bands of R. */
+  transform: "log" | "linear";
+  /** The lowest and highest finite loss on the grid. */
+  min: number;
+  max: number;
+  /** The log transform's floor: the smallest R − R_min above rounding (1e-12 of the range); 0 when linear. */
+  floor: number;
+  /** The band edges, ascending: values of R − R_min (log) or of R (linear). */
+  edges: number[];
+  /** The coordinate the contours are drawn in: log₁₀(R − R_min + floor), or R. */
+  coordinate: (loss: number) => number;
+  /** What the colour bar shows. */
+  label: string;
+}
+
 /**
- * A 2-D slice of the loss, R(θ + a·u + b·v) on a grid, as filled contours with the centre marked.
- * `grid[i][j]` is the loss at (a[i], b[j]) (the layout of @losscape/manifold's `lossSlice`).
+ * The colour bands of a loss slice, from its values. The floor is the smallest R − R_min above 1e-12·(R_max − R_min)
+ * (below that is rounding: an exact fit's 1e-28 at the centre is not a scale); a slice whose losses differ by no
+ * more than 1e-12 of their size is flat (one band). When R − R_min spans more than two
+ * decades above the floor, the bands are log-spaced values of R − R_min, at 1-1.5-2-3-5-7, 1-2-5, 1-3 or 1 per decade
+ * as the decades grow, so there are 8–20 of them and every band holds losses that occur; otherwise they are evenly
+ * spaced values of R (1-2-5 steps).
+ * @example
+ * lossColour([1e-28, 8.3, 40, 3700]).transform; // "log"
+ */
+export function lossColour(values: number[]): LossColour {
+  const finite = values.filter(Number.isFinite);
+  const min = Math.min(...finite);
+  const max = Math.max(...finite);
+  const span = max - min;
+  let floor = Infinity;
+  for (const v of finite) if (v - min > 1e-12 * span && v - min < floor) floor = v - min;
+  // Differences below 1e-12 of the losses themselves are rounding: such a slice is flat (one band).
+  const flat = !(span > 1e-12 * Math.max(Math.abs(min), Math.abs(max)));
+  if (flat || !Number.isFinite(floor) || span / floor <= 100) {
+    return { transform: "linear", min, max, floor: 0, edges: flat ? [] : niceSteps(min, max, 12), coordinate: (r) => r, label: "loss R" };
+  }
+  const decades = Math.log10(span / floor);
+  const mantissas = decades <= 3 ? [1, 1.5, 2, 3, 5, 7] : decades <= 6 ? [1, 2, 5] : decades <= 8 ? [1, 3] : [1];
+  const every = decades <= 16 ? 1 : Math.ceil(decades / 16);
+  const edges: number[] = [];
+  for (let e = Math.floor(Math.log10(floor)); e <= Math.ceil(Math.log10(span)); e += every) {
+    for (const m of mantissas) {
+      const v = Number((m * 10 ** e).toPrecision(12));
+      if (v >= floor && v < span) edges.push(v);
+    }
+  }
+  return {
+    transform: "log",
+    min,
+    max,
+    floor,
+    edges,
+    coordinate: (r) => Math.log10(r - min + floor),
+    label: `R − R_min, log scale (R_min = ${fmtTick(min)}: the lowest loss shown)`,
+  };
+}
+
+/** Values a·10^k with a ∈ {1, 2, 5} strictly between lo and hi, at the largest such step giving at least n/2 of them. */
+function niceSteps(lo: number, hi: number, n: number): number[] {
+  const raw = (hi - lo) / n;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => (hi - lo) / s <= n) ?? 10 * p;
+  const out: number[] = [];
+  const first = Math.floor(lo / step) + 1;
+  for (let i = 0; i <= n; i++) {
+    const v = Number(((first + i) * step).toPrecision(12));
+    if (v >= hi) break;
+    if (v > lo && (out.length === 0 || v > out[out.length - 1])) out.push(v);
+  }
+  return out;
+}
+
+/**
+ * A 2-D slice of the loss, R(θ + a·u + b·v) on a grid, as filled contours with the centre marked and a colour bar
+ * below. The bands come from the data (`lossColour`): log-spaced values of R − R_min when the losses span many
+ * decades, else evenly spaced values of R. `grid[i][j]` is the loss at (a[i], b[j]) (the layout of
+ * @losscape/manifold's `lossSlice`).
  * @example
  * sliceFigure({ grid: [[1, 2], [2, 3]], a: [-1, 1], b: [-1, 1] })
  */
-export function sliceFigure(o: { grid: number[][]; a: number[]; b: number[]; title?: string; aLabel?: string; bLabel?: string; log?: boolean }): string {
+export function sliceFigure(o: { grid: number[][]; a: number[]; b: number[]; title?: string; aLabel?: string; bLabel?: string }): string {
   const nx = o.a.length;
   const ny = o.b.length;
-  const positive = o.grid.every((r) => r.every((v) => v > 0));
-  const log = o.log ?? positive;
-  // Plot's contour reads value k at column k mod width, row ⌊k / width⌋: x runs over a, y over b.
+  const scale = lossColour(o.grid.flat());
+  // Plot's contour reads value k at column k mod width, row ⌊k / width⌋: x runs over a, y over b. The grid gets a
+  // ring of copies of its edge values, one cell outside the frame, so the bands reach the frame's corners.
   const flat: number[] = [];
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) flat.push(log ? Math.log10(o.grid[i][j]) : o.grid[i][j]);
+  const at = (i: number, j: number) => scale.coordinate(o.grid[Math.min(nx - 1, Math.max(0, i))][Math.min(ny - 1, Math.max(0, j))]);
+  for (let j = -1; j <= ny; j++) for (let i = -1; i <= nx; i++) flat.push(at(i, j));
   const a0 = o.a[0];
   const a1 = o.a[nx - 1];
   const b0 = o.b[0];
   const b1 = o.b[ny - 1];
-  // The samples sit at cell centres of [x1,x2]×[y1,y2]: widen the extent by half a cell so they land on the grid.
+  // The samples sit at cell centres: the frame reaches half a cell beyond the outer samples.
   const dx = nx > 1 ? (a1 - a0) / (nx - 1) / 2 : 0.5;
   const dy = ny > 1 ? (b1 - b0) / (ny - 1) / 2 : 0.5;
+  // The edges in the contour coordinate (edges of the log scale are values of R − R_min).
+  const cut = scale.edges.map((e) => (scale.transform === "log" ? Math.log10(e + scale.floor) : e));
+  const lowest = scale.coordinate(scale.min);
+  // Colour-bar labels: at most ~9; for a log scale the powers of ten first.
+  const decadesOnly = scale.transform === "log" && scale.edges.filter(isPowerOfTen).length >= 3;
+  const every = Math.max(1, Math.ceil((decadesOnly ? scale.edges.filter(isPowerOfTen).length : scale.edges.length) / 9));
+  let shownCount = 0;
+  const labelled = scale.edges.map((e) => (!decadesOnly || isPowerOfTen(e) ? shownCount++ % every === 0 : false));
+  const width = 600;
   return renderSvg({
     marginTop: 62,
-    width: 600,
+    marginRight: 30,
+    width,
     height: 560,
     x: { label: o.aLabel ?? "a (first direction)", domain: [a0 - dx, a1 + dx] },
     y: { label: o.bLabel ?? "b (second direction)", domain: [b0 - dy, b1 + dy] },
-    color: { type: "linear", scheme: "viridis", legend: false },
+    // The legend's width is a legend option given with the scale (Plot reads it there; its types do not list it).
+    color: {
+      type: "threshold",
+      domain: cut.length > 0 ? cut : [lowest + 1],
+      scheme: "viridis",
+      legend: true,
+      label: `colour: ${scale.label}`,
+      width: width - 60 - 30,
+      tickFormat: (_: number, i: number) => (labelled[i] ? fmtTick(scale.edges[i]) : ""),
+    } as Plot.ScaleOptions,
     marks: withTitle(o.title, [
       Plot.contour(flat, {
-        width: nx,
-        height: ny,
-        x1: a0 - dx,
-        x2: a1 + dx,
-        y1: b0 - dy,
-        y2: b1 + dy,
+        width: nx + 2,
+        height: ny + 2,
+        x1: a0 - 3 * dx,
+        x2: a1 + 3 * dx,
+        y1: b0 - 3 * dy,
+        y2: b1 + 3 * dy,
         value: Plot.identity,
         fill: "value",
         stroke: "white",
-        strokeOpacity: 0.5,
-        thresholds: 20,
+        strokeOpacity: 0.4,
+        thresholds: [lowest, ...cut],
+        clip: true,
       }),
-      Plot.dot([[0, 0]], { x: (d: number[]) => d[0], y: (d: number[]) => d[1], r: 4, fill: "red", stroke: "white" }),
-      Plot.text([log ? "colour: log₁₀ loss (dark = low) · red dot: the model" : "colour: loss (dark = low) · red dot: the model"], {
-        frameAnchor: "bottom-right",
-        dy: -4,
-        dx: -4,
-        fill: "white",
-      }),
+      Plot.dot([[0, 0]], { x: (d: number[]) => d[0], y: (d: number[]) => d[1], r: 4.5, fill: "red", stroke: "white", strokeWidth: 1.5 }),
+      Plot.text(["● the model"], { frameAnchor: "top-right", dy: -12, textAnchor: "end", fill: "red", text: (d: string) => d }),
     ]),
   });
 }
+
+const isPowerOfTen = (x: number) => Math.abs(Math.log10(x) - Math.round(Math.log10(x))) < 1e-9;
 
 /** One φ of Figure 6: its runs, the fit on its critical runs and the Wigner model's α(ε) at its φ. */
 export interface Figure6Phi {
@@ -347,7 +545,9 @@ export function figure6(
 
   const estimates = phis.flatMap((p, k) => (p.fit && p.fit.epsC !== null ? [{ phi: p.phiEffective, epsC: p.fit.epsC, lo: p.fit.epsCInterval?.[0] ?? p.fit.epsC, hi: p.fit.epsCInterval?.[1] ?? p.fit.epsC, k }] : []));
   const phiMin = Math.min(1, ...phis.map((p) => p.phiEffective));
-  const yHi = Math.max(0.05, 0.5 * (1 - phiMin) ** 2, ...estimates.map((e) => e.hi)) * 1.2;
+  // The y axis covers the estimates and the references over the φ of the runs (not their values towards φ = 0).
+  const referenceTop = o.references.flatMap((r) => r.points.filter(([phi]) => phi >= 0.9 * phiMin).map(([, e]) => e));
+  const yHi = Math.max(0.05, 0.5 * (1 - phiMin) ** 2, ...referenceTop, ...estimates.map((e) => e.hi)) * 1.2;
   const yLo = Math.min(0, ...estimates.map((e) => e.lo)) * 1.2;
   const panelB = renderSvg({
     marginTop: 62,
@@ -358,6 +558,7 @@ export function figure6(
       ...o.references.map((r) => Plot.line(r.points, { x: (d: [number, number]) => d[0], y: (d: [number, number]) => d[1], stroke: "#555", strokeWidth: 1.5, clip: true, ...(r.dash ? { strokeDasharray: r.dash } : {}) })),
       Plot.ruleX(estimates, { x: "phi", y1: "lo", y2: "hi", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 2 }),
       Plot.dot(estimates, { x: "phi", y: "epsC", fill: (d: { k: number }) => byColour(d.k), r: 4.5 }),
+      ...(estimates.length === 0 ? [Plot.text(["no fitted ε_c: fewer than 3 critical runs in the window at every φ"], { frameAnchor: "middle", fill: "#444", ...HALO, text: (d: string) => d })] : []),
       ...legendMarks(o.references.map((r) => ({ label: r.label, color: "#444", symbol: r.dash === undefined ? "—" : r.dash.startsWith("1,") ? "···" : "- -" }))),
     ]),
   });

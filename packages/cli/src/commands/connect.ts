@@ -5,6 +5,7 @@ import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
 import { checkOutputDir, checkPlotPath, loadData, loadModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
+import { connectVerdict, verdictLine } from "../verdict.js";
 
 export interface ConnectOptions extends ModelFlags, DataFlags {
   model: string[];
@@ -44,7 +45,9 @@ export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<v
     writeFigure(o.plot, pathFigure(paths, { title: `Loss along the ${o.method} path from A to B: barrier ${fmt(r.barrier, 4)}` }));
   }
   const npyFiles = o.npy ? writeNpyDir(o.npy, { t: Float64Array.from(r.path, (p) => p.t), loss: Float64Array.from(r.path, (p) => p.loss) }) : [];
-  const record = { barrier: r.barrier, path: r.path, method: r.method, maxLoss: r.maxLoss, iterations: r.iterations, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
+  const endLoss = Math.max(r.path[0].loss, r.path[r.path.length - 1].loss);
+  const verdict = connectVerdict({ barrier: r.barrier, endLoss, method: r.method });
+  const record = { barrier: r.barrier, path: r.path, method: r.method, maxLoss: r.maxLoss, iterations: r.iterations, verdict, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
   emit(ctx, record, () => {
     const step = Math.max(1, Math.round((r.path.length - 1) / 10));
     const rows = r.path.filter((_, i) => i % step === 0 || i === r.path.length - 1).map((p) => [fmt(p.t, 4), fmt(p.loss)]);
@@ -59,7 +62,8 @@ export async function connectCommand(o: ConnectOptions, ctx: Context): Promise<v
       ]) +
       "\n" +
       table(["t", "loss"], rows) +
-      (rows.length < r.path.length ? `(${rows.length} of ${r.path.length} points; --json prints all)\n` : "")
+      (rows.length < r.path.length ? `(${rows.length} of ${r.path.length} points; --json prints all)\n` : "") +
+      verdictLine(verdict)
     );
   });
 }

@@ -5,6 +5,7 @@ import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkOutputDir, checkWritable, loadModelAndData, writeModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
+import { criticalVerdict, verdictLine } from "../verdict.js";
 
 export interface CriticalOptions extends ModelFlags, DataFlags {
   model: string;
@@ -39,6 +40,7 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
   if (!cp.converged) warnings.push(`${cp.outcome}: ‖∇R‖ = ${cp.gradNorm} > ${cp.gtol} after ${cp.iterations} iterations (${OUTCOME_HINT[cp.outcome]})`);
   if (cp.inertiaRange && !cp.inertiaStable) warnings.push(`the inertia differs between tol 1e-9 ${fmtInertia(cp.inertiaRange.tight)} and 1e-6 ${fmtInertia(cp.inertiaRange.loose)}`);
   if (!cp.inertia) warnings.push(`no Hessian spectrum above M = ${DEFAULT_SPECTRUM_LIMIT} parameters (matrix-free): inertia not computed`);
+  const verdict = criticalVerdict(cp);
   const record = {
     model: serializeModel(cp.model),
     loss: cp.loss,
@@ -57,10 +59,11 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
     inertiaRange: cp.inertiaRange ? { tight: counts(cp.inertiaRange.tight), loose: counts(cp.inertiaRange.loose) } : null,
     inertiaStable: cp.inertiaStable,
     eigenvalues: cp.eigenvalues,
+    verdict,
     ...(o.npy ? { npy: npyFiles } : {}),
     warnings,
   };
-  emit(ctx, record, () =>
+  const human = () =>
     keyValues([
       ["model", `${o.model} (${describeModel(model)})`],
       ["method", `${o.method} (${cp.hessian} Hessian)`],
@@ -74,8 +77,8 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
       ["kind", cp.kind ?? "none (not a critical point)"],
       ...(o.out ? ([["written", o.out]] as [string, string][]) : []),
       ...npyRow(o.npy, npyFiles),
-    ]),
-  );
+    ]) + verdictLine(verdict);
+  emit(ctx, record, human);
 }
 
 /** One line on each non-critical outcome, for the warning. */

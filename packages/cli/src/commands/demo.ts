@@ -161,8 +161,8 @@ export async function demoCommand(o: DemoOptions, ctx: Context): Promise<void> {
     join(dir, "path.png"),
     pathFigure(
       [
-        { label: "linear", path: linear.path },
         { label: "neb", path: neb.path },
+        { label: "linear", path: linear.path },
       ],
       { title: "Global minimum → its permuted copy" },
     ),

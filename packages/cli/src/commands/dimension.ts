@@ -7,6 +7,7 @@ import { fmt, keyValues, numberBlock } from "../format.js";
 import { checkOutputDir, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
+import { dimensionVerdict, verdictLine } from "../verdict.js";
 
 export interface DimensionOptions extends ModelFlags, DataFlags {
   model: string;
@@ -51,6 +52,7 @@ export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promi
         "hessian-eigenvalues": Float64Array.from(d.hessian.eigenvalues),
       })
     : [];
+  const verdict = dimensionVerdict({ ...d, nr: d.dataCount * d.outputDim });
   const record = {
     paramCount: d.paramCount,
     dataCount: d.dataCount,
@@ -67,6 +69,7 @@ export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promi
     hessianTol: d.hessian.tol,
     hessianTolSource: d.hessian.tolSource,
     redundancyBound: d.embedding.bound,
+    verdict,
     ...(o.npy ? { npy: npyFiles } : {}),
     warnings: [] as string[],
   };
@@ -86,7 +89,8 @@ export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promi
         ...npyRow(o.npy, npyFiles),
       ]) +
       "\nsingular values of J (descending):\n" +
-      numberBlock(d.jacobianSingularValues)
+      numberBlock(d.jacobianSingularValues) +
+      verdictLine(verdict)
     );
   });
 }

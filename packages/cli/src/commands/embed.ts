@@ -1,6 +1,6 @@
 import { isLosscapeError } from "@losscape/core";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
-import { serializeModel, type Model } from "@losscape/mlp";
+import { forward, serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -8,6 +8,7 @@ import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
+import { criticalThreshold, embedVerdict, verdictLine, type Verdict } from "../verdict.js";
 
 export interface EmbedOptions extends ModelFlags, DataFlags {
   model: string;
@@ -48,6 +49,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   }
   let check: Record<string, unknown> | null = null;
   let cert: ReturnType<typeof certifyEmbedding> | null = null;
+  let verdict: Verdict | null = null;
   if (o.data) {
     const data = loadData(o.data, { ...o, fit: { model, path: o.model } });
     if (!wide.params.every(Number.isFinite)) {
@@ -78,6 +80,15 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
       predictionMatches: cert.predictionMatches,
       tol: cert.tol,
     };
+    let outputScale = 0;
+    for (const v of forward(model, data.x).data) outputScale = Math.max(outputScale, Math.abs(v));
+    verdict = embedVerdict({
+      ...cert,
+      outputScale,
+      alpha: o.alpha,
+      gtolBefore: criticalThreshold(cert.eigenvaluesBefore, model.params),
+      gtolAfter: criticalThreshold(cert.eigenvaluesAfter, wide.params),
+    });
     if (o.plot) {
       const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
       writeFigure(
@@ -96,7 +107,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   const npyFiles = o.npy
     ? writeNpyDir(o.npy, { params: wide.params, ...(cert ? { "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) } : {}) })
     : [];
-  const record = { model: serializeModel(wide), check, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
+  const record = { model: serializeModel(wide), check, verdict, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
   emit(ctx, record, () => {
     const pairs: [string, string][] = [
       ["model", `${o.model} (${describeModel(model)})`],
@@ -120,6 +131,6 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
     if (o.out) pairs.push(["written", o.out]);
     if (o.plot) pairs.push(["figure", o.plot]);
     pairs.push(...npyRow(o.npy, npyFiles));
-    return keyValues(pairs);
+    return keyValues(pairs) + verdictLine(verdict);
   });
 }

@@ -1,11 +1,12 @@
 import { reduceNetwork } from "@losscape/embedding";
-import { serializeModel } from "@losscape/mlp";
+import { forward, serializeModel } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, table } from "../format.js";
 import { checkWritable, loadData, loadModel, writeModel, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
+import { reduceVerdict, verdictLine } from "../verdict.js";
 
 export interface ReduceCliOptions extends ModelFlags, DataFlags {
   model: string;
@@ -29,6 +30,9 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
   const r = reduceNetwork(model, { ...(o.tol !== undefined ? { tol: o.tol } : {}), ...(data ? { data } : {}) });
   st.end();
   if (o.out) writeModel(o.out, r.model);
+  let outputScale = 0;
+  if (data) for (const v of forward(model, data.x).data) outputScale = Math.max(outputScale, Math.abs(v));
+  const verdict = reduceVerdict({ ...r, outputScale });
   const record = {
     model: serializeModel(r.model),
     widthsBefore: r.widthsBefore,
@@ -38,6 +42,7 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
     lossBefore: r.lossBefore,
     lossAfter: r.lossAfter,
     tol: r.tol,
+    verdict,
     warnings: [] as string[],
   };
   emit(ctx, record, () => {
@@ -52,6 +57,6 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
     if (r.removed.length > 0) {
       s += "\n" + table(["layer", "neuron", "reason", "merged into"], r.removed.map((x) => [String(x.layer), String(x.neuron), x.reason, x.into === undefined ? "" : String(x.into)]));
     } else s += "\nnothing to remove: the network is already the narrowest (at this tolerance)\n";
-    return s;
+    return s + verdictLine(verdict);
   });
 }

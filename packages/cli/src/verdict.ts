@@ -1,0 +1,147 @@
+import { DEFAULT_GTOL, DEFAULT_GTOL_REL } from "@losscape/mlp/defaults";
+import { fmt, fmtInertia } from "./format.js";
+
+/**
+ * One overall verdict of a command that checks something (docs/cli.md#output-rules): `ok` is true when the property
+ * the command checks holds, and `summary` says so in one sentence with the numbers behind it. It starts with the
+ * outcome in plain words ("certified", "not certified", "agrees", …). The human output prints it as its last
+ * line, `verdict: <summary>`; the `--json` record carries it as the `verdict` field.
+ */
+export interface Verdict {
+  ok: boolean;
+  summary: string;
+}
+
+/**
+ * The human output's last line.
+ * @example
+ * verdictLine({ ok: true, summary: "agrees: …" }); // "verdict: agrees: …\n"
+ */
+export function verdictLine(v: Verdict | null): string {
+  return v ? `verdict: ${v.summary}\n` : "";
+}
+
+/** Relative tolerance of "the output is preserved" for an embedding: computed outputs agree to rounding. */
+export const EMBED_OUTPUT_TOL = 1e-10;
+
+/**
+ * The zero-gradient test of `refineCriticalPoint` from a spectrum: ‖∇R‖ ≤ max(DEFAULT_GTOL, ε·max|λ|·‖max(1, |θ|)‖₂)
+ * (max|λ| = ‖H‖₂ stands in for |H|, as in its matrix-free branch).
+ * @example
+ * criticalThreshold([-1, 2], [0.5, 3]); // max(1e-12, ε·2·√10)
+ */
+export function criticalThreshold(eigenvalues: ArrayLike<number>, params: ArrayLike<number>): number {
+  let hNorm = 0;
+  for (let i = 0; i < eigenvalues.length; i++) hNorm = Math.max(hNorm, Math.abs(eigenvalues[i]));
+  let s2 = 0;
+  for (let i = 0; i < params.length; i++) s2 += Math.max(1, Math.abs(params[i])) ** 2;
+  return Math.max(DEFAULT_GTOL, DEFAULT_GTOL_REL * hNorm * Math.sqrt(s2));
+}
+
+/**
+ * `embed --data`: certified when the output is preserved (max|f_wide − f| ≤ 1e-10·max(1, max|f|)·(|α| + |1 − α|),
+ * the rounding of the split weights α·w and (1 − α)·w), the model is a critical point and stays one (each side's
+ * `criticalThreshold`), no inertia count decreases, and the split-block prediction matches where it applies.
+ * @example
+ * embedVerdict({ maxOutputDiff: 1e-16, outputScale: 1, alpha: 0.5, gradNormBefore: 0, gradNormAfter: 0, gtolBefore: 1e-12, gtolAfter: 1e-12, inertiaBefore, inertiaAfter, countsNeverDecrease: true, predictionMatches: true });
+ */
+export function embedVerdict(c: {
+  maxOutputDiff: number;
+  /** max|f| of the narrow model on the data. */
+  outputScale: number;
+  alpha: number;
+  gradNormBefore: number;
+  gradNormAfter: number;
+  gtolBefore: number;
+  gtolAfter: number;
+  inertiaBefore: { negative: number; zero: number; positive: number };
+  inertiaAfter: { negative: number; zero: number; positive: number };
+  countsNeverDecrease: boolean;
+  predictionMatches: boolean | null;
+}): Verdict {
+  const outTol = EMBED_OUTPUT_TOL * Math.max(1, c.outputScale) * (Math.abs(c.alpha) + Math.abs(1 - c.alpha));
+  const preserved = c.maxOutputDiff <= outTol;
+  const criticalBefore = c.gradNormBefore <= c.gtolBefore;
+  const criticalAfter = c.gradNormAfter <= c.gtolAfter;
+  const failures: string[] = [];
+  if (!preserved) failures.push(`the output changes (max|Δf| = ${fmt(c.maxOutputDiff, 3)} > ${fmt(outTol, 3)})`);
+  if (!criticalBefore) failures.push(`the model is not a critical point (‖∇R‖ = ${fmt(c.gradNormBefore, 3)} > ${fmt(c.gtolBefore, 3)}), so the Embedding Principle says nothing about it`);
+  else if (!criticalAfter) failures.push(`the embedded point is not critical (‖∇R‖ = ${fmt(c.gradNormAfter, 3)} > ${fmt(c.gtolAfter, 3)})`);
+  if (!c.countsNeverDecrease) failures.push(`an inertia count decreases ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)}`);
+  if (c.predictionMatches === false) failures.push("the split-block prediction of the inertia does not match");
+  if (failures.length > 0) return { ok: false, summary: `not certified: ${failures.join("; ")}` };
+  const prediction = c.predictionMatches === null ? " (no split-block prediction: the base Hessian is degenerate)" : ", and the split-block prediction matches";
+  return {
+    ok: true,
+    summary:
+      `certified: the embedding preserves the output (max|Δf| = ${fmt(c.maxOutputDiff, 3)} ≤ ${fmt(outTol, 3)}), stays critical ` +
+      `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), the inertia counts never decrease ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)}${prediction}`,
+  };
+}
+
+/**
+ * `dimension`: agrees when rank J = n·r and corank H = M − n·r, i.e. the local dimension of the zero-loss set is
+ * Cooper's M − n·r and the Hessian sees all of it.
+ * @example
+ * dimensionVerdict({ agrees: true, jacobianRank: 10, nr: 10, paramCount: 31, hessianCorank: 21, localDimension: 21, cooperDimension: 21 });
+ */
+export function dimensionVerdict(d: { agrees: boolean; jacobianRank: number; nr: number; paramCount: number; hessianCorank: number; localDimension: number; cooperDimension: number }): Verdict {
+  if (d.agrees) {
+    return { ok: true, summary: `agrees: rank J = n·r = ${d.nr}, so the minima set has Cooper's dimension M − n·r = ${d.cooperDimension} here, and corank H = ${d.hessianCorank} sees all of it` };
+  }
+  const why: string[] = [];
+  if (d.jacobianRank !== d.nr) why.push(`rank J = ${d.jacobianRank} ≠ n·r = ${d.nr} (local dimension ${d.localDimension}, Cooper's ${d.cooperDimension})`);
+  if (d.hessianCorank !== d.paramCount - d.nr) why.push(`corank H = ${d.hessianCorank} ≠ M − n·r = ${d.paramCount - d.nr}`);
+  return { ok: false, summary: `does not agree: ${why.join("; ")}` };
+}
+
+/**
+ * `critical`: ok when the run ends at a critical point (outcome `critical`), with its kind and inertia.
+ * @example
+ * criticalVerdict({ outcome: "critical", kind: "saddle", gradNorm: 1e-17, gtol: 1e-12, iterations: 3, inertia: { negative: 2, zero: 1, positive: 7 }, inertiaStable: true });
+ */
+export function criticalVerdict(c: {
+  outcome: string;
+  kind: string | null;
+  gradNorm: number;
+  gtol: number;
+  iterations: number;
+  inertia: { negative: number; zero: number; positive: number } | null;
+  inertiaStable: boolean | null;
+}): Verdict {
+  if (c.outcome !== "critical") {
+    return { ok: false, summary: `not critical: the run ended ${c.outcome} after ${c.iterations} iterations with ‖∇R‖ = ${fmt(c.gradNorm, 3)} > ${fmt(c.gtol, 3)}` };
+  }
+  const inertia = c.inertia ? `, inertia ${fmtInertia(c.inertia)}${c.inertiaStable === false ? " (not stable between tol 1e-9 and 1e-6)" : ""}` : "";
+  return { ok: true, summary: `critical point (${c.kind ?? "kind unknown"}${inertia}): ‖∇R‖ = ${fmt(c.gradNorm, 3)} ≤ ${fmt(c.gtol, 3)} after ${c.iterations} iterations` };
+}
+
+/**
+ * `reduce`: ok when the reduced network has the same output within the tolerance, max|f_reduced − f| ≤
+ * tol·max(1, max|f|) (max|f| on the data when given, else 1).
+ * @example
+ * reduceVerdict({ maxOutputDiff: 1e-16, outputScale: 1, tol: 1e-8, widthsBefore: [1, 4, 1], widthsAfter: [1, 3, 1] });
+ */
+export function reduceVerdict(r: { maxOutputDiff: number; outputScale: number; tol: number; widthsBefore: number[]; widthsAfter: number[] }): Verdict {
+  const outTol = r.tol * Math.max(1, r.outputScale);
+  const widths = `${r.widthsBefore.join("-")} → ${r.widthsAfter.join("-")}`;
+  return r.maxOutputDiff <= outTol
+    ? { ok: true, summary: `output preserved: ${widths} with max|f_reduced − f| = ${fmt(r.maxOutputDiff, 3)} ≤ ${fmt(outTol, 3)}` }
+    : { ok: false, summary: `output NOT preserved: ${widths} changes the output by max|f_reduced − f| = ${fmt(r.maxOutputDiff, 3)} > ${fmt(outTol, 3)} (a smaller --tol merges less)` };
+}
+
+/** The relative and absolute tolerance of "no barrier" (as numpy's isclose): barrier ≤ rtol·max(R_A, R_B) + atol. */
+export const BARRIER_RTOL = 1e-3;
+export const BARRIER_ATOL = 1e-12;
+
+/**
+ * `connect`: ok when the path has no barrier: max_t R(θ(t)) − max(R_A, R_B) ≤ 1e-3·max(R_A, R_B) + 1e-12.
+ * @example
+ * connectVerdict({ barrier: 0, endLoss: 1e-6, method: "linear" }); // { ok: true, … }
+ */
+export function connectVerdict(c: { barrier: number; endLoss: number; method: string }): Verdict {
+  const tol = BARRIER_RTOL * Math.max(0, c.endLoss) + BARRIER_ATOL;
+  return c.barrier <= tol
+    ? { ok: true, summary: `no barrier: along the ${c.method} path the loss rises at most ${fmt(c.barrier, 3)} ≤ ${fmt(tol, 3)} above max(R(A), R(B)) = ${fmt(c.endLoss, 3)}` }
+    : { ok: false, summary: `barrier: along the ${c.method} path the loss rises ${fmt(c.barrier, 3)} above max(R(A), R(B)) = ${fmt(c.endLoss, 3)} (> ${fmt(tol, 3)})` };
+}
