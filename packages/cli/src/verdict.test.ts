@@ -1,38 +1,31 @@
 import { describe, expect, it } from "vitest";
-import { BARRIER_ATOL, BARRIER_RTOL, connectVerdict, criticalThreshold, embedVerdict, reduceVerdict, verdictLine } from "./verdict.js";
+import type { EmbeddingCertificate } from "@losscape/embedding";
+import { BARRIER_ATOL, BARRIER_RTOL, certificateVerdict, connectVerdict, reduceVerdict, verdictLine } from "./verdict.js";
 
-const inertia = (negative: number, zero: number, positive: number) => ({ negative, zero, positive });
+const inertia = (negative: number, zero: number, positive: number) => ({ negative, zero, positive, tol: 1e-9 });
+/** The fields of certifyEmbedding's result that certificateVerdict reads. */
 const passing = {
+  certified: true,
+  reasons: [] as string[],
   maxOutputDiff: 1e-16,
-  outputScale: 1,
-  alpha: 0.5,
-  gradNormBefore: 1e-16,
+  outputTol: 1e-10,
   gradNormAfter: 1e-16,
-  gtolBefore: 1e-12,
   gtolAfter: 1e-12,
-  inertiaBefore: inertia(0, 0, 10),
-  inertiaAfter: inertia(1, 1, 11),
-  countsNeverDecrease: true,
-  predictionMatches: true,
-};
+  inertiaAtGap: { before: inertia(0, 0, 10), after: inertia(1, 1, 11), beforeRule: "tol", afterRule: "gap" },
+  predictionMatchesAtGap: true as boolean | null,
+  splitSubspaceEigenvalues: [1] as number[] | null,
+} as unknown as EmbeddingCertificate;
 
 describe("verdicts", () => {
-  it("criticalThreshold is max(1e-12, ε·max|λ|·‖max(1, |θ|)‖₂)", () => {
-    expect(criticalThreshold([-1, 2], [0.5, 3])).toBe(1e-12);
-    expect(criticalThreshold([-1, 1e6], [0.5, 3])).toBe(Number.EPSILON * 1e6 * Math.sqrt(10));
-  });
-
-  it("embed: each failing check is named; the output tolerance scales with max|f| and |α| + |1 − α|", () => {
-    expect(embedVerdict(passing).ok).toBe(true);
-    expect(embedVerdict({ ...passing, maxOutputDiff: 2e-10 }).summary).toMatch(/^not certified: the output changes \(max\|Δf\| = 2\.00e-10 > 1\.00e-10\)$/);
-    // α = 3: |α| + |1 − α| = 5, and max|f| = 4: the tolerance is 2e-9.
-    expect(embedVerdict({ ...passing, maxOutputDiff: 1.9e-9, alpha: 3, outputScale: 4 }).ok).toBe(true);
-    expect(embedVerdict({ ...passing, maxOutputDiff: 2.1e-9, alpha: 3, outputScale: 4 }).ok).toBe(false);
-    expect(embedVerdict({ ...passing, gradNormAfter: 1e-9 }).summary).toMatch(/the embedded point is not critical/);
-    expect(embedVerdict({ ...passing, countsNeverDecrease: false, predictionMatches: false }).summary).toBe(
-      "not certified: an inertia count decreases (0, 0, 10) → (1, 1, 11); the split-block prediction of the inertia does not match",
-    );
-    expect(embedVerdict({ ...passing, predictionMatches: null }).summary).toMatch(/\(no split-block prediction: the base Hessian is degenerate\)$/);
+  it("embed and widen: certifyEmbedding's verdict, its reasons when it is false", () => {
+    expect(certificateVerdict(passing)).toEqual({
+      ok: true,
+      summary: "certified: the embedding preserves the output (max|Δf| = 1.00e-16 ≤ 1.00e-10), stays critical (‖∇R‖ = 1.00e-16 ≤ 1.00e-12), the inertia counts never decrease (0, 0, 10) → (1, 1, 11), and the split-block prediction matches",
+    });
+    const failing = { ...passing, certified: false, reasons: ["the output changes (max|Δf| = 2.00e-10 > 1.00e-10)", "an inertia count decreases (0, 0, 10) → (0, 4, 9)"] } as EmbeddingCertificate;
+    expect(certificateVerdict(failing)).toEqual({ ok: false, summary: "not certified: the output changes (max|Δf| = 2.00e-10 > 1.00e-10); an inertia count decreases (0, 0, 10) → (0, 4, 9)" });
+    expect(certificateVerdict({ ...passing, predictionMatchesAtGap: null } as EmbeddingCertificate).summary).toMatch(/\(no split-block prediction: the base Hessian is degenerate\)$/);
+    expect(certificateVerdict({ ...passing, predictionMatchesAtGap: null, splitSubspaceEigenvalues: null } as EmbeddingCertificate).summary).toMatch(/never decrease \(0, 0, 10\) → \(1, 1, 11\)$/);
   });
 
   it("reduce and connect: the boundary is inclusive", () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_GTOL, DEFAULT_GTOL_REL } from "@losscape/mlp/defaults";
+import type { EmbeddingCertificate } from "@losscape/embedding";
 import { fmt, fmtInertia } from "./format.js";
 
 /**
@@ -21,61 +21,22 @@ export function verdictLine(v: Verdict | null): string {
   return v ? `verdict: ${v.summary}\n` : "";
 }
 
-/** Relative tolerance of "the output is preserved" for an embedding: computed outputs agree to rounding. */
-export const EMBED_OUTPUT_TOL = 1e-10;
-
 /**
- * The zero-gradient test of `refineCriticalPoint` from a spectrum: ‖∇R‖ ≤ max(DEFAULT_GTOL, ε·max|λ|·‖max(1, |θ|)‖₂)
- * (max|λ| = ‖H‖₂ stands in for |H|, as in its matrix-free branch).
+ * `embed --data` and `widen --data`: the verdict of @losscape/embedding's `certifyEmbedding` (`certified`, with its
+ * `reasons` when false): the model is a critical point and stays one, the output is preserved, the inertia counts
+ * never decrease (zeros at each spectrum's gap), and the split-block prediction matches where it applies.
  * @example
- * criticalThreshold([-1, 2], [0.5, 3]); // max(1e-12, ε·2·√10)
+ * certificateVerdict(certifyEmbedding(cp, wide, data, { step })); // { ok: true, summary: "certified: …" }
  */
-export function criticalThreshold(eigenvalues: ArrayLike<number>, params: ArrayLike<number>): number {
-  let hNorm = 0;
-  for (let i = 0; i < eigenvalues.length; i++) hNorm = Math.max(hNorm, Math.abs(eigenvalues[i]));
-  let s2 = 0;
-  for (let i = 0; i < params.length; i++) s2 += Math.max(1, Math.abs(params[i])) ** 2;
-  return Math.max(DEFAULT_GTOL, DEFAULT_GTOL_REL * hNorm * Math.sqrt(s2));
-}
-
-/**
- * `embed --data`: certified when the output is preserved (max|f_wide − f| ≤ 1e-10·max(1, max|f|)·(|α| + |1 − α|),
- * the rounding of the split weights α·w and (1 − α)·w), the model is a critical point and stays one (each side's
- * `criticalThreshold`), no inertia count decreases, and the split-block prediction matches where it applies.
- * @example
- * embedVerdict({ maxOutputDiff: 1e-16, outputScale: 1, alpha: 0.5, gradNormBefore: 0, gradNormAfter: 0, gtolBefore: 1e-12, gtolAfter: 1e-12, inertiaBefore, inertiaAfter, countsNeverDecrease: true, predictionMatches: true });
- */
-export function embedVerdict(c: {
-  maxOutputDiff: number;
-  /** max|f| of the narrow model on the data. */
-  outputScale: number;
-  alpha: number;
-  gradNormBefore: number;
-  gradNormAfter: number;
-  gtolBefore: number;
-  gtolAfter: number;
-  inertiaBefore: { negative: number; zero: number; positive: number };
-  inertiaAfter: { negative: number; zero: number; positive: number };
-  countsNeverDecrease: boolean;
-  predictionMatches: boolean | null;
-}): Verdict {
-  const outTol = EMBED_OUTPUT_TOL * Math.max(1, c.outputScale) * (Math.abs(c.alpha) + Math.abs(1 - c.alpha));
-  const preserved = c.maxOutputDiff <= outTol;
-  const criticalBefore = c.gradNormBefore <= c.gtolBefore;
-  const criticalAfter = c.gradNormAfter <= c.gtolAfter;
-  const failures: string[] = [];
-  if (!preserved) failures.push(`the output changes (max|Δf| = ${fmt(c.maxOutputDiff, 3)} > ${fmt(outTol, 3)})`);
-  if (!criticalBefore) failures.push(`the model is not a critical point (‖∇R‖ = ${fmt(c.gradNormBefore, 3)} > ${fmt(c.gtolBefore, 3)}), so the Embedding Principle says nothing about it`);
-  else if (!criticalAfter) failures.push(`the embedded point is not critical (‖∇R‖ = ${fmt(c.gradNormAfter, 3)} > ${fmt(c.gtolAfter, 3)})`);
-  if (!c.countsNeverDecrease) failures.push(`an inertia count decreases ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)}`);
-  if (c.predictionMatches === false) failures.push("the split-block prediction of the inertia does not match");
-  if (failures.length > 0) return { ok: false, summary: `not certified: ${failures.join("; ")}` };
-  const prediction = c.predictionMatches === null ? " (no split-block prediction: the base Hessian is degenerate)" : ", and the split-block prediction matches";
+export function certificateVerdict(c: EmbeddingCertificate): Verdict {
+  if (!c.certified) return { ok: false, summary: `not certified: ${c.reasons.join("; ")}` };
+  const g = c.inertiaAtGap;
+  const prediction = c.predictionMatchesAtGap === null ? (c.splitSubspaceEigenvalues ? " (no split-block prediction: the base Hessian is degenerate)" : "") : ", and the split-block prediction matches";
   return {
     ok: true,
     summary:
-      `certified: the embedding preserves the output (max|Δf| = ${fmt(c.maxOutputDiff, 3)} ≤ ${fmt(outTol, 3)}), stays critical ` +
-      `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), the inertia counts never decrease ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)}${prediction}`,
+      `certified: the embedding preserves the output (max|Δf| = ${fmt(c.maxOutputDiff, 3)} ≤ ${fmt(c.outputTol, 3)}), stays critical ` +
+      `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), the inertia counts never decrease ${fmtInertia(g.before)} → ${fmtInertia(g.after)}${prediction}`,
   };
 }
 

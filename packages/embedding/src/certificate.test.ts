@@ -29,12 +29,24 @@ describe("certifyEmbedding's verdict", () => {
     expect(cert.reasons).toEqual([]);
   });
 
+  it("scales the output tolerance with max(1, max|f|) and |α| + |1 − α|", () => {
+    const step = { layer: 1, neuron: 2, alpha: 3 };
+    const cert = certifyEmbedding(cp0, splitNeuron(cp0, step), data, { step });
+    // |α| + |1 − α| = 5; max|f| over the data and the probes is ≥ 1 here or not, max(1, ·) either way.
+    expect(cert.outputTol / 5 / 1e-10).toBeGreaterThanOrEqual(1);
+    expect(cert.maxOutputDiff).toBeLessThanOrEqual(cert.outputTol);
+    expect(cert.certified).toBe(true);
+    // The criticality thresholds are refineCriticalPoint's: max(1e-12, ε·max|λ|·‖max(1, |θ|)‖₂).
+    expect(cert.gtolBefore).toBeGreaterThanOrEqual(1e-12);
+    expect(cert.gradNormAfter).toBeLessThanOrEqual(cert.gtolAfter);
+  });
+
   it("is not certified at a point that is not critical, and says why", () => {
     const moved = withParams(cp0, cp0.params.map((v, i) => (i === 0 ? v + 1e-3 : v)));
     const step = { layer: 1, neuron: 1, alpha: 0.5 };
     const cert = certifyEmbedding(moved, splitNeuron(moved, step), data, { step });
     expect(cert.certified).toBe(false);
-    expect(cert.reasons[0]).toMatch(/^the base point is not critical: ‖∇R‖ = \S+ > gtol = 1e-8$/);
+    expect(cert.reasons[0]).toMatch(/^the model is not a critical point \(‖∇R‖ = \S+ > 1\.00e-12\), so the Embedding Principle says nothing about it$/);
     expect(cert.maxOutputDiff).toBeLessThan(1e-12); // the output is still preserved
   });
 });

@@ -1,5 +1,6 @@
 import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nrm2, ShapeError, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
-import { DEFAULT_CERTIFY_GTOL, DEFAULT_CERTIFY_OUTPUT_TOL } from "./defaults.js";
+import { DEFAULT_GTOL, DEFAULT_GTOL_REL } from "@losscape/mlp/defaults";
+import { DEFAULT_CERTIFY_OUTPUT_TOL } from "./defaults.js";
 import { createRng, forward, hessian, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import type { SplitStep } from "./embed.js";
 import { checkAlpha, checkHiddenIndex, maxAbsDiff } from "./layers.js";
@@ -15,7 +16,10 @@ export interface CertificateOptions {
   probes?: number;
   /** Seed of the probe inputs (default 0). */
   seed?: number;
-  /** Critical when ‖∇R‖ ≤ gtol (default `DEFAULT_CERTIFY_GTOL` = 1e-8). */
+  /**
+   * Critical when ‖∇R‖ ≤ gtol. Default: `refineCriticalPoint`'s rule (what `losscape critical` calls critical) on
+   * each side, max(DEFAULT_GTOL, DEFAULT_GTOL_REL·‖H‖₂·‖max(1, |θ|)‖₂) = max(1e-12, ε·max|λ|·‖max(1, |θ|)‖₂).
+   */
   gtol?: number;
 }
 
@@ -71,10 +75,15 @@ export interface EmbeddingCertificate {
   countsNeverDecreaseAtGap: boolean;
   /** `predictionMatches` with the zeros of H and K decided at the gaps (null without a prediction). */
   predictionMatchesAtGap: boolean | null;
+  /** The criticality thresholds used before and after (`options.gtol`, or refineCriticalPoint's rule on each side). */
+  gtolBefore: number;
+  gtolAfter: number;
+  /** The output tolerance used: 1e-10·max(1, max|f|)·(|α| + |1 − α|) (`DEFAULT_CERTIFY_OUTPUT_TOL`; factor 1 without a step). */
+  outputTol: number;
   /**
-   * One overall verdict: the base point is critical (‖∇R‖ ≤ gtol), so is the embedded one, the output is preserved
-   * (max|Δf| ≤ 1e-10·max(1, max|f|)), the counts never decrease and the split-block prediction matches (where there
-   * is one), both with zeros decided at the gaps. `reasons` says what failed (empty when certified).
+   * One overall verdict: the base point is critical (‖∇R‖ ≤ gtolBefore), so is the embedded one, the output is
+   * preserved (max|Δf| ≤ outputTol), the counts never decrease and the split-block prediction matches (where there is
+   * one), both with zeros decided at the gaps. `reasons` says what failed (empty when certified).
    */
   certified: boolean;
   reasons: string[];
@@ -119,8 +128,7 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
       throw new ValueError(`${fn}: 'step' is one split of layer ${step.layer}, so 'wide' must have widths [${nw.map((w, i) => w + (i === step.layer ? 1 : 0)).join(", ")}]; found [${ww.join(", ")}]`);
     }
   }
-  const gtol = options.gtol ?? DEFAULT_CERTIFY_GTOL;
-  checkNumber(fn, "gtol", gtol, { min: 0 });
+  if (options.gtol !== undefined) checkNumber(fn, "gtol", options.gtol, { min: 0 });
   const fNarrow = forward(narrow, data.x).data;
   const maxOutputDiffData = maxAbsDiff(fNarrow, forward(wide, data.x).data);
   let outputScale = Math.max(1, maxAbs(fNarrow));
@@ -180,12 +188,15 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
     const predicted = { negative: gapBefore.inertia.negative + ks.negative, zero: gapBefore.inertia.zero + ks.zero, positive: gapBefore.inertia.positive + ks.positive, tol: gapAfter.inertia.tol };
     predictionMatchesAtGap = sameCounts(predicted, gapAfter.inertia);
   }
+  const gtolBefore = options.gtol ?? criticalGradientTol(eigBefore, narrow.params);
+  const gtolAfter = options.gtol ?? criticalGradientTol(eigAfter, wide.params);
+  const outputTol = DEFAULT_CERTIFY_OUTPUT_TOL * outputScale * (step ? Math.abs(step.alpha) + Math.abs(1 - step.alpha) : 1);
   const reasons: string[] = [];
-  if (!(gradNormBefore <= gtol)) reasons.push(`the base point is not critical: ‖∇R‖ = ${gradNormBefore} > gtol = ${gtol}`);
-  if (!(gradNormAfter <= gtol)) reasons.push(`the embedded point is not critical: ‖∇R‖ = ${gradNormAfter} > gtol = ${gtol}`);
-  if (!(maxOutputDiff <= DEFAULT_CERTIFY_OUTPUT_TOL * outputScale)) reasons.push(`the output changed: max|f_wide − f| = ${maxOutputDiff} > ${DEFAULT_CERTIFY_OUTPUT_TOL}·max(1, max|f|) = ${DEFAULT_CERTIFY_OUTPUT_TOL * outputScale}`);
-  if (!countsNeverDecreaseAtGap) reasons.push(`an inertia count decreased: ${fmtCounts(gapBefore.inertia)} → ${fmtCounts(gapAfter.inertia)} (zeros at the spectral gap where there is one)`);
-  if (predictionMatchesAtGap === false) reasons.push(`the split-block prediction does not match the wide inertia ${fmtCounts(gapAfter.inertia)} (zeros at the spectral gap where there is one)`);
+  if (!(gradNormBefore <= gtolBefore)) reasons.push(`the model is not a critical point (‖∇R‖ = ${gradNormBefore.toExponential(2)} > ${gtolBefore.toExponential(2)}), so the Embedding Principle says nothing about it`);
+  else if (!(gradNormAfter <= gtolAfter)) reasons.push(`the embedded point is not critical (‖∇R‖ = ${gradNormAfter.toExponential(2)} > ${gtolAfter.toExponential(2)})`);
+  if (!(maxOutputDiff <= outputTol)) reasons.push(`the output changes (max|Δf| = ${maxOutputDiff.toExponential(2)} > ${outputTol.toExponential(2)})`);
+  if (!countsNeverDecreaseAtGap) reasons.push(`an inertia count decreases ${fmtCounts(gapBefore.inertia)} → ${fmtCounts(gapAfter.inertia)} (zeros at the spectral gap where there is one)`);
+  if (predictionMatchesAtGap === false) reasons.push(`the split-block prediction of the inertia does not match ${fmtCounts(gapAfter.inertia)}`);
   return {
     maxOutputDiff,
     maxOutputDiffData,
@@ -209,6 +220,9 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
     inertiaAtGap: { before: gapBefore.inertia, after: gapAfter.inertia, beforeRule: gapBefore.rule, afterRule: gapAfter.rule },
     countsNeverDecreaseAtGap,
     predictionMatchesAtGap,
+    gtolBefore,
+    gtolAfter,
+    outputTol,
     certified: reasons.length === 0,
     reasons,
   };
@@ -218,6 +232,16 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
 function inertiaByGap(values: ArrayLike<number>, tol: number): { inertia: Inertia; rule: "gap" | "tol" } {
   const gap = zeroToleranceFromGap(values);
   return gap ? { inertia: inertiaFromEigenvalues(values, { tol: gap.tol }), rule: "gap" } : { inertia: inertiaFromEigenvalues(values, { tol }), rule: "tol" };
+}
+
+/**
+ * refineCriticalPoint's zero-gradient rule from a spectrum: max(DEFAULT_GTOL, DEFAULT_GTOL_REL·‖H‖₂·‖max(1, |θ|)‖₂),
+ * max|λ| = ‖H‖₂ standing in for |H| (as in its matrix-free branch).
+ */
+function criticalGradientTol(eigenvalues: ArrayLike<number>, params: ArrayLike<number>): number {
+  let s2 = 0;
+  for (let i = 0; i < params.length; i++) s2 += Math.max(1, Math.abs(params[i])) ** 2;
+  return Math.max(DEFAULT_GTOL, DEFAULT_GTOL_REL * maxAbs(eigenvalues) * Math.sqrt(s2));
 }
 
 function fmtCounts(i: Inertia): string {

@@ -12,15 +12,9 @@
 export const DEFAULT_REDUCE_TOL = 1e-8;
 
 /**
- * `certifyEmbedding`'s criticality test: a point counts as critical when ‖∇R‖ ≤ this (absolute). Refined critical
- * points of the nets these certificates are meant for (up to a few thousand parameters) reach 1e-13 or below; a
- * point at 4e-7 is a descent that stopped, not a critical point.
- */
-export const DEFAULT_CERTIFY_GTOL = 1e-8;
-
-/**
  * `certifyEmbedding`'s output test: the output counts as preserved when max|f_wide − f_narrow| ≤ this ·
- * max(1, max|f|) over the data and the probes (an embedding preserves it exactly; the two nets round differently,
- * by a few ulps of the largest terms each output sums).
+ * max(1, max|f|)·(|α| + |1 − α|) over the data and the probes (an embedding preserves it exactly; the two nets
+ * round differently, by a few ulps of the largest terms each output sums, and the split weights α·w and (1 − α)·w
+ * scale those terms; the factor is 1 without a one-step `step`).
  */
 export const DEFAULT_CERTIFY_OUTPUT_TOL = 1e-10;

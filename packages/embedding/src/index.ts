@@ -14,6 +14,6 @@ export {
   type StrictSaddleEscape,
   type StrictSaddleReport,
 } from "./strict-saddle.js";
-export { DEFAULT_REDUCE_TOL, DEFAULT_CERTIFY_GTOL, DEFAULT_CERTIFY_OUTPUT_TOL } from "./defaults.js";
+export { DEFAULT_REDUCE_TOL, DEFAULT_CERTIFY_OUTPUT_TOL } from "./defaults.js";
 export { reduceNetwork, type ReduceOptions, type ReduceResult, type RemovedNeuron, type RemovalReason } from "./reduce.js";
 export { tanhShowcase, condensationShowcase, sinData, irisData, type TanhShowcase, type TanhShowcaseRow, type CondensationShowcase, type CondensationRow } from "./showcases.js";

@@ -28,8 +28,8 @@ describe("losscape widen", () => {
     const cert = certifyEmbedding(m, wide, sin(), { tol: 1e-9 });
     const check = rec.check as Record<string, unknown>;
     expect(check.countsNeverDecrease).toBe(true);
-    expect(check.certified).toBe(true);
-    expect(check.reasons).toEqual([]);
+    expect(rec.verdict).toMatchObject({ ok: true });
+    expect((rec.verdict as { summary: string }).summary).toMatch(/^certified: /);
     expect(check.maxOutputDiff).toBe(cert.maxOutputDiff);
     expect(check.inertiaAfter).toEqual({ negative: cert.inertiaAfter.negative, zero: cert.inertiaAfter.zero, positive: cert.inertiaAfter.positive });
     expect(Array.from(parseModel(readFileSync(out, "utf8")).params)).toEqual(Array.from(wide.params));
@@ -42,8 +42,8 @@ describe("losscape widen", () => {
     expect(r.stderr).toMatch(/^losscape widen: --to 1,2,1: .*\n$/);
     const { out } = await runJson(["widen", "--model", fx("tanh131-near-saddle.json"), "--to", "1,4,1", "--data", fx("sin20.json")]);
     expect((out.warnings as string[]).join()).toMatch(/not a critical point/);
-    expect((out.check as { certified: boolean }).certified).toBe(false);
-    expect((out.check as { reasons: string[] }).reasons[0]).toMatch(/^the base point is not critical/);
+    expect(out.verdict).toMatchObject({ ok: false });
+    expect((out.verdict as { summary: string }).summary).toMatch(/^not certified: the model is not a critical point/);
   });
 });
 
@@ -81,7 +81,8 @@ describe("losscape saddle", () => {
     expect(e.minEigenvalue).toBe(ref.escape!.minEigenvalue);
     expect(e.minEigenvalue as number).toBeLessThan(0);
     expect([e.layer, e.neuron, e.alpha]).toEqual([ref.escape!.layer, ref.escape!.neuron, ref.escape!.alpha]);
-    expect(rec.verdict).toMatch(/^a strict saddle of the 1-4-1 net/);
+    expect(rec.verdict).toMatchObject({ ok: true });
+    expect((rec.verdict as { summary: string }).summary).toMatch(/^strict saddle of the 1-4-1 net/);
     expect(Array.from(parseModel(readFileSync(out, "utf8")).params)).toEqual(Array.from(ref.escape!.model.params));
     expect(filesIn(join(dir, "arr"))).toEqual(["direction.npy", "params.npy"]);
   });

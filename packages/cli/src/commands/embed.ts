@@ -1,6 +1,6 @@
 import { isLosscapeError } from "@losscape/core";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
-import { forward, serializeModel, type Model } from "@losscape/mlp";
+import { serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -8,7 +8,7 @@ import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
-import { criticalThreshold, embedVerdict, verdictLine, type Verdict } from "../verdict.js";
+import { certificateVerdict, verdictLine, type Verdict } from "../verdict.js";
 
 export interface EmbedOptions extends ModelFlags, DataFlags {
   model: string;
@@ -76,19 +76,12 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
       inertiaBefore: counts(cert.inertiaBefore),
       inertiaAfter: counts(cert.inertiaAfter),
       countsNeverDecrease: cert.countsNeverDecrease,
+      countsNeverDecreaseAtGap: cert.countsNeverDecreaseAtGap,
       predictedInertia: cert.predictedInertia ? counts(cert.predictedInertia) : null,
       predictionMatches: cert.predictionMatches,
       tol: cert.tol,
     };
-    let outputScale = 0;
-    for (const v of forward(model, data.x).data) outputScale = Math.max(outputScale, Math.abs(v));
-    verdict = embedVerdict({
-      ...cert,
-      outputScale,
-      alpha: o.alpha,
-      gtolBefore: criticalThreshold(cert.eigenvaluesBefore, model.params),
-      gtolAfter: criticalThreshold(cert.eigenvaluesAfter, wide.params),
-    });
+    verdict = certificateVerdict(cert);
     if (o.plot) {
       const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
       writeFigure(

@@ -6,6 +6,7 @@ import { fmt, fmtInertia, keyValues, table } from "../format.js";
 import { checkOutputDir, checkWritable, loadModelAndData, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
+import { verdictLine, type Verdict } from "../verdict.js";
 
 export interface SaddleOptions extends ModelFlags, DataFlags {
   model: string;
@@ -37,11 +38,13 @@ export async function saddleCommand(o: SaddleOptions, ctx: Context): Promise<voi
   const warnings: string[] = [];
   if (r.gradNorm > 1e-8) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(r.gradNorm)}): refine it first (losscape critical); the split blocks describe embeddings of critical points`);
   if (o.out && !e) warnings.push(`no escape: ${o.out} not written`);
-  const verdict = e
+  // ok: the question asked has an answer that holds up — an escape verified on the wide Hessian, or every split block
+  // vanishing (the necessary condition of a truly bad point); not ok: a predicted escape the wide Hessian does not confirm.
+  const verdict: Verdict = e
     ? e.verified
-      ? `a strict saddle of the ${e.model.widths.join("-")} net: T^α_{${e.layer},${e.neuron}} with α = ${e.alpha} gives λ_min = ${fmt(e.minEigenvalue)} < 0 (vᵀHv = ${fmt(e.curvature)})`
-      : `an escape was predicted (T^α_{${e.layer},${e.neuron}}, α = ${e.alpha}) but not verified on the wide Hessian`
-    : "no one-step embedding creates negative curvature: the necessary condition of a truly bad critical point holds";
+      ? { ok: true, summary: `strict saddle of the ${e.model.widths.join("-")} net: T^α_{${e.layer},${e.neuron}} with α = ${e.alpha} gives λ_min = ${fmt(e.minEigenvalue, 3)} < 0 (vᵀHv = ${fmt(e.curvature, 3)} by the R-operator)` }
+      : { ok: false, summary: `not verified: an escape was predicted (T^α_{${e.layer},${e.neuron}}, α = ${e.alpha}) but the wide Hessian's smallest eigenvalue is ${fmt(e.minEigenvalue, 3)}` }
+    : { ok: true, summary: "no escape: every split block vanishes, so no one-step embedding creates negative curvature (the necessary condition of a truly bad critical point holds)" };
   const record = {
     loss: r.loss,
     gradNorm: r.gradNorm,
@@ -61,13 +64,12 @@ export async function saddleCommand(o: SaddleOptions, ctx: Context): Promise<voi
       ["model", `${o.model} (${describeModel(model)})`],
       ["loss, ‖∇R‖", `${fmt(r.loss)}, ${fmt(r.gradNorm)}`],
       ["inertia", `${fmtInertia(r.inertia)} (negative, zero, positive; zero when |λ| ≤ ${fmt(r.threshold)})`],
-      ["verdict", verdict],
     ];
     if (e) pairs.push(["wide inertia", `${fmtInertia(e.inertia)} at ${e.model.widths.join("-")}, ‖∇R‖ ${fmt(e.gradNorm)}`]);
     if (o.out && e) pairs.push(["written", `${o.out} (the embedded point)`]);
     pairs.push(...npyRow(o.npy, npyFiles));
     let s = keyValues(pairs);
     s += "\n" + table(["layer", "neuron", "min eig Γ_s", "max eig Γ_s", "max|B|", "vanishes"], r.blocks.map((b) => [String(b.layer), String(b.neuron), fmt(b.eigenvalues[0]), fmt(b.eigenvalues[b.eigenvalues.length - 1]), fmt(b.coupling), b.vanishes ? "yes" : "no"]));
-    return s;
+    return s + verdictLine(verdict);
   });
 }

@@ -1,4 +1,4 @@
-import { certifyEmbedding, DEFAULT_CERTIFY_GTOL, widenTo } from "@losscape/embedding";
+import { certifyEmbedding, widenTo } from "@losscape/embedding";
 import { serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
@@ -7,6 +7,7 @@ import { fmt, fmtInertia, keyValues, table } from "../format.js";
 import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
+import { certificateVerdict, verdictLine } from "../verdict.js";
 
 export interface WidenOptions extends ModelFlags, DataFlags {
   model: string;
@@ -70,7 +71,7 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
     ? writeNpyDir(o.npy, { params: wide.params, ...(cert ? { "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) } : {}) })
     : [];
   const warnings: string[] = [];
-  if (cert && cert.gradNormBefore > DEFAULT_CERTIFY_GTOL) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(cert.gradNormBefore)}): the Embedding Principle's guarantees (still critical, counts never decrease) are about critical points`);
+  if (cert && cert.gradNormBefore > cert.gtolBefore) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(cert.gradNormBefore)}): the Embedding Principle's guarantees (still critical, counts never decrease) are about critical points`);
   const check = cert
     ? {
         maxOutputDiff: cert.maxOutputDiff,
@@ -83,11 +84,10 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
         countsNeverDecrease: cert.countsNeverDecrease,
         countsNeverDecreaseAtGap: cert.countsNeverDecreaseAtGap,
         tol: cert.tol,
-        certified: cert.certified,
-        reasons: cert.reasons,
       }
     : null;
-  const record = { model: serializeModel(wide), widthsBefore: model.widths, widthsAfter: wide.widths, steps, check, ...(o.npy ? { npy: npyFiles } : {}), warnings };
+  const verdict = cert ? certificateVerdict(cert) : null;
+  const record = { model: serializeModel(wide), widthsBefore: model.widths, widthsAfter: wide.widths, steps, check, verdict, ...(o.npy ? { npy: npyFiles } : {}), warnings };
   emit(ctx, record, () => {
     const pairs: [string, string][] = [
       ["model", `${o.model} (${describeModel(model)})`],
@@ -100,7 +100,6 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
         ["‖∇R‖", `${fmt(cert.gradNormBefore)} → ${fmt(cert.gradNormAfter)}`],
         ["inertia", `${fmtInertia(cert.inertiaBefore)} → ${fmtInertia(cert.inertiaAfter)} (negative, zero, positive; tol ${cert.tol})`],
         ["counts never decrease", `${cert.countsNeverDecreaseAtGap ? "yes" : "NO"} (zeros at the spectral gap where there is one)`],
-        ["verdict", cert.certified ? "certified: critical before and after, output preserved, inertia counts never decrease" : `not certified: ${cert.reasons.join("; ")}`],
       );
     } else pairs.push(["check", "— (give --data for the certificate)"]);
     if (o.out) pairs.push(["written", o.out]);
@@ -108,6 +107,6 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
     pairs.push(...npyRow(o.npy, npyFiles));
     let s = keyValues(pairs);
     s += "\n" + table(["step", "layer l", "neuron s", "α"], steps.map((st, i) => [String(i + 1), String(st.layer), String(st.neuron), String(st.alpha)]));
-    return s;
+    return s + verdictLine(verdict);
   });
 }
