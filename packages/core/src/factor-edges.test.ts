@@ -166,6 +166,25 @@ describe.each(BACKENDS)("qr, triangularSolve and solve at the edges of f64 on th
     expect(() => triangularSolve(matFromRows([[1e-300, 0], [0, 1]]), [1e300, 1])).toThrowError(/triangularSolve: the solution overflowed/);
   });
 
+  it("triangularSolve near the top of the range: an intermediate overflow is recovered by scaling down, a graded diagonal is not scaled", () => {
+    // T = 2¹⁰²⁰·[1 0; −1 1], b = 2¹⁰²⁰·[8, 8]: x = [8, 16], but unscaled b₂ − t₂₁·x₁ = 2¹⁰²³ + 2¹⁰²³ overflows.
+    const big = 2 ** 1020;
+    expect(Array.from(triangularSolve(matFromRows([[big, 0], [-big, big]]), [8 * big, 8 * big]))).toEqual([8, 16]);
+    // diag(2¹⁰⁰⁰, 2⁻⁶⁰⁰): scaling 2⁻⁶⁰⁰ down with 2¹⁰⁰⁰ into range would flush it to 0; unscaled, x is exact.
+    expect(Array.from(triangularSolve(matFromRows([[2 ** 1000, 0], [0, 2 ** -600]]), [3 * 2 ** 1000, 5 * 2 ** -600]))).toEqual([3, 5]);
+  });
+
+  it("qr of a graded matrix (columns 1e200 and 1e-200): accurate column by column through the scaling", () => {
+    // A = [1e200 0; 0 1e-200; 0 1e-200]: R = diag(1e200, √2·1e-200), Householder QR being columnwise backward
+    // stable; the scaling by 2⁻¹⁶⁵ (1e200 → [2⁴⁹⁹, 2⁵⁰⁰)) keeps 1e-200 normal, so exact.
+    const a = matFromRows([[1e200, 0], [0, 1e-200], [0, 1e-200]]);
+    const { q, r } = qr(a);
+    expect(Math.abs(r.data[0] - 1e200)).toBeLessThanOrEqual(4 * EPS * 1e200);
+    expect(Math.abs(r.data[3] - Math.SQRT2 * 1e-200)).toBeLessThanOrEqual(8 * EPS * 1e-200);
+    const qr1 = mul(q, r);
+    for (let i = 0; i < 3; i++) expect(Math.abs(qr1.data[i * 2 + 1] - a.data[i * 2 + 1])).toBeLessThanOrEqual(8 * EPS * 1e-200);
+  });
+
   it("solve of a well-conditioned matrix with every entry subnormal, or near 1e±300: the scaled test finds it regular", () => {
     const a0 = matFromRows([[2, 1], [1, 3]]);
     const b0 = [3, 5]; // x = [0.8, 1.4]

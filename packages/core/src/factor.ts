@@ -54,9 +54,11 @@ export function lu(a: MatInput): { lu: Mat; pivots: Int32Array } {
 /**
  * Thin Householder QR of an m×n A with m ≥ n: A = Q·R, Q m×n with orthonormal columns, R n×n upper triangular
  * with a non-negative diagonal (then Q and R are unique when A has full column rank; Golub & Van Loan, Alg. 5.2.1).
- * Any finite A factors: A is first scaled by a power of two into the range [2⁻⁵⁰⁰, 2⁵⁰⁰] (see `rangeExponent`),
- * and column norms are computed without overflow or underflow (LAPACK's dnrm2 and dlarfg). So
- * qr(2ᵏ·A) = (Q, 2ᵏ·R) to the last bit wherever 2ᵏ·A and 2ᵏ·R have no subnormal entry (R is then 2ᵏ·R rounded).
+ * Any finite A whose R is representable factors: column norms never overflow or underflow (LAPACK's dnrm2 and
+ * dlarfg), and an A with max|a| outside [2⁻⁵⁰⁰, 2⁵⁰⁰] is first scaled into it by a power of two (`rangeExponent`:
+ * exact from below; from above it rounds only entries 2¹⁵²¹ below the largest, and keeps 1/(alpha − beta) of
+ * the reflectors clear of the subnormals). So qr(2ᵏ·A) = (Q, 2ᵏ·R) to the last bit wherever 2ᵏ·A and 2ᵏ·R have
+ * no subnormal entry (R is then 2ᵏ·R rounded).
  * Throws `ShapeError` when m < n.
  * @example
  * const { q, r } = qr(matFromRows([[3], [4]])); // q ≈ [[0.6], [0.8]], r = [[5]]
@@ -66,17 +68,16 @@ export function qr(a: MatInput): { q: Mat; r: Mat } {
   a = checkMat(fn, "a", a);
   if (a.rows < a.cols) throw new ShapeError(`${fn}: argument 'a' must have rows ≥ cols; found ${describeShape(a)}`);
   const { rows: m, cols: n } = a;
-  const p = rangeExponent(maxAbs(a.data));
-  const scaled = p === 0 ? a : { rows: m, cols: n, data: timesPowerOfTwo(a.data, p) };
-  let q: Mat;
-  let r: Mat;
-  if (activeWasm(fn) === null) ({ q, r } = tsQr(scaled));
-  else {
-    const out = kernels.qrThin(fn, { m, n, a: scaled.data, ars: n, acs: 1, qrs: n, qcs: 1, rrs: n, rcs: 1 });
-    q = { rows: m, cols: n, data: out.q };
-    r = { rows: n, cols: n, data: out.r };
-  }
-  return { q, r: p === 0 ? r : { rows: n, cols: n, data: timesPowerOfTwo(r.data, -p) } };
+  // Q·R of 2ᵖ·A, R scaled back by 2⁻ᵖ.
+  const factor = (p: number) => {
+    const scaled = p === 0 ? a.data : timesPowerOfTwo(a.data, p);
+    let q: Float64Array;
+    let r: Float64Array;
+    if (activeWasm(fn) === null) ({ q: { data: q }, r: { data: r } } = tsQr({ rows: m, cols: n, data: scaled }));
+    else ({ q, r } = kernels.qrThin(fn, { m, n, a: scaled, ars: n, acs: 1, qrs: n, qcs: 1, rrs: n, rcs: 1 }));
+    return { q: { rows: m, cols: n, data: q }, r: { rows: n, cols: n, data: p === 0 ? r : timesPowerOfTwo(r, -p) } };
+  };
+  return factor(rangeExponent(maxAbs(a.data)));
 }
 
 /** Options of `triangularSolve`. */
@@ -92,10 +93,11 @@ export interface TriangularSolveOptions {
 /**
  * Solve op(T)·X = B by forward or back substitution, op(T) = T or Tᵀ, T n×n triangular (Golub & Van Loan,
  * Alg. 3.1.1–3.1.2). Only the chosen triangle of T is read. B is a vector (length n) or a matrix (n × k); the
- * result has B's shape. Unless the diagonal is a unit one, T and B are scaled by one power of two when the largest
- * magnitude in T's triangle lies outside [2⁻⁵⁰⁰, 2⁵⁰⁰] (`rangeExponent`; X is unchanged), and x_i is divided by t_ii, so subnormal pivots and systems scaled
- * near the ends of the f64 range solve whenever X is representable. Throws `ValueError` when T has a zero on its
- * diagonal (and `unitDiagonal` is false) or the solution overflows.
+ * result has B's shape. x_i is divided by t_ii, and unless the diagonal is a unit one, T and B are scaled by one
+ * power of two (`rangeExponent`; X is unchanged) when max|t_ii| < 2⁻⁵⁰⁰, or when max|t_ii| > 2⁵⁰⁰ and the
+ * unscaled solve overflowed; so subnormal pivots and systems scaled near the ends of the f64 range solve whenever
+ * X is representable. Throws `ValueError` when T has a zero on its diagonal (and `unitDiagonal` is false) or the
+ * solution overflows.
  * @example
  * triangularSolve(matFromRows([[2, 0], [1, 1]]), Float64Array.from([2, 3])) // Float64Array [1, 2]
  */
@@ -112,27 +114,33 @@ export function triangularSolve(t: MatInput, b: MatInput | ArrayLike<number>, op
     if (typeof v !== "boolean") throw new ValueError(`${fn}: '${name}' must be a boolean; found ${String(v)}`);
   }
   const n = t.rows;
+  let dmax = 0; // max |t_ii|
   if (!unit) {
     for (let i = 0; i < n; i++) {
       if (t.data[i * n + i] === 0) {
         throw new ValueError(`${fn}: argument 't' (${describeShape(t)}) is singular: its diagonal entry (${i}, ${i}) is 0`);
       }
+      dmax = Math.max(dmax, Math.abs(t.data[i * n + i]));
     }
   }
-  // op(T)·X = B ⇔ (2ᵖ·op(T))·X = 2ᵖ·B: scale T into range and B alike (X needs no scaling back). The range is that
-  // of the triangle used; an implied unit diagonal does not scale, so such a T is solved as given.
-  let tmax = 0;
-  if (!unit) for (let i = 0; i < n; i++) for (let j = lower ? 0 : i; j < (lower ? i + 1 : n); j++) tmax = Math.max(tmax, Math.abs(t.data[i * n + j]));
-  const p = rangeExponent(tmax);
-  const T = p === 0 ? t : { rows: n, cols: n, data: timesPowerOfTwo(t.data, p) };
-  const Bs = p === 0 ? B : { rows: n, cols: B.cols, data: timesPowerOfTwo(B.data, p) };
-  let x: Mat;
-  if (activeWasm(fn) === null) x = tsTriangularSolve(T, Bs, lower, trans, unit);
-  else {
+  // op(T)·X = B ⇔ (2ᵖ·op(T))·X = 2ᵖ·B: scale T's diagonal into range and B alike (X needs no scaling back). The
+  // pivots t_ii set the scale of x_i = (b_i − Σ t_ip·x_p)/t_ii, and reading them is free (a scan of the triangle
+  // would cost a fifth of the solve). Only an off-diagonal entry 2⁵²⁴ beyond max|t_ii| can be pushed out of range,
+  // and it makes κ(T) ≥ |t_ij|/max|t_ii| > 2⁵²⁴ (‖T⁻¹‖ ≥ ρ(T⁻¹) = 1/min|t_ii|), far beyond what f64 resolves.
+  // Scaling down rounds the entries 2¹⁵²¹ below max|t_ii| (as in diag(2¹⁰⁰⁰, 2⁻⁶⁰⁰), which solves exactly
+  // unscaled), so it is only the fallback when the unscaled solve overflowed. An implied unit diagonal does not
+  // scale: such a T is solved as given.
+  const substitute = (p: number): Mat => {
+    const T = p === 0 ? t : { rows: n, cols: n, data: timesPowerOfTwo(t.data, p) };
+    const Bs = p === 0 ? B.data : timesPowerOfTwo(B.data, p);
+    if (activeWasm(fn) === null) return tsTriangularSolve(T, { rows: n, cols: B.cols, data: Bs }, lower, trans, unit);
     const flags = { lower: lower ? 1 : 0, trans: trans ? 1 : 0, unit: unit ? 1 : 0 };
-    const { b: solution } = kernels.triSolve(fn, { n, k: B.cols, t: T.data, ldt: n, ...flags, b: Bs.data, ldb: B.cols });
-    x = { rows: n, cols: B.cols, data: solution };
-  }
+    const { b: solution } = kernels.triSolve(fn, { n, k: B.cols, t: T.data, ldt: n, ...flags, b: Bs, ldb: B.cols });
+    return { rows: n, cols: B.cols, data: solution };
+  };
+  const p = rangeExponent(dmax);
+  let x = substitute(p < 0 ? 0 : p);
+  if (p < 0 && !allFinite(x.data)) x = substitute(p);
   checkSolution(fn, t, "t", x);
   return isVec ? x.data : x;
 }
@@ -246,14 +254,20 @@ const RANGE_MAX_EXPONENT = 500;
  * scaling: p = 0 inside (and for amax = 0), else 2ᵖ·amax ∈ [2⁻⁵⁰⁰, 2⁻⁴⁹⁹) from below or [2⁴⁹⁹, 2⁵⁰⁰) from above,
  * so |p| ≤ 574 and 2ᵖ, 2⁻ᵖ are representable. In that range products and sums of squares of entries neither
  * overflow nor underflow, except for entries below 2⁻⁵²² of the largest, whose contribution is far below ε.
- * Scaling up is exact; scaling down rounds only entries that become subnormal, 2¹⁵²² below the largest. Scaling
- * by a power of two commutes exactly with every floating-point operation that does not underflow or overflow, so
- * results inside the range are those of the unscaled computation, bit for bit.
+ * Scaling up is exact; scaling down rounds the entries that become subnormal, those 2¹⁵²¹ below the largest.
+ * Scaling by a power of two commutes exactly with every floating-point operation that does not underflow or
+ * overflow, so results inside the range are those of the unscaled computation, bit for bit.
  */
 function rangeExponent(amax: number): number {
   if (amax === 0 || (amax >= 2 ** RANGE_MIN_EXPONENT && amax <= 2 ** RANGE_MAX_EXPONENT)) return 0;
   const e = binaryExponent(amax);
   return amax < 2 ** RANGE_MIN_EXPONENT ? RANGE_MIN_EXPONENT - e : RANGE_MAX_EXPONENT - 1 - e;
+}
+
+/** Whether every entry is finite. */
+function allFinite(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
 }
 
 /** A new array 2ᵖ·x (|p| ≤ 1023: 2ᵖ representable). */
