@@ -168,7 +168,7 @@ export function solve(a: MatInput, b: MatInput | ArrayLike<number>): Mat | Float
   const p = rangeExponent(amax);
   const As = p === 0 ? a : { rows: n, cols: n, data: timesPowerOfTwo(a.data, p) };
   const Bs = p === 0 ? B.data : timesPowerOfTwo(B.data, p);
-  const pivotFloor = n * Number.EPSILON * amax * 2 ** p;
+  const pivotFloor = n * Number.EPSILON * (amax * 2 ** p); // on the scaled matrix (n·ε·amax may underflow)
   const singular = (U: Float64Array) => {
     for (let i = 0; i < n; i++) {
       if (!(Math.abs(U[i * n + i]) > pivotFloor)) {
