@@ -3,7 +3,7 @@
 // (their inner loops run along rows); Householder QR works on a column-major copy (its inner loops run down
 // columns). Each inner loop is contiguous and has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch.
 
-import { facAxpy, facDot, facScal } from "./vector";
+import { facAxpy, facDiv, facDot, facNrm2, facScal } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -100,8 +100,9 @@ export function luFactor(n: i32, a: usize, lda: i32, perm: usize): i32 {
 /**
  * Solve op(T)·X = B in place for X (B is n×k row-major with leading dimension ldb), T n×n triangular (row-major,
  * leading dimension ldt): `lower` = 1 uses the lower triangle, 0 the upper; `trans` = 1 solves with Tᵀ;
- * `unit` = 1 takes the diagonal as ones. Substitution by rows: every update is a contiguous axpy over k columns.
- * The caller guarantees a non-zero diagonal.
+ * `unit` = 1 takes the diagonal as ones. Substitution by rows: every update is a contiguous axpy over k columns,
+ * and row i is divided by t_ii (as the reference BLAS dtrsm; a product with 1/t_ii would overflow for a subnormal
+ * t_ii although x_i is representable). The caller guarantees a non-zero diagonal.
  */
 export function triSolve(n: i32, k: i32, t: usize, ldt: i32, lower: i32, trans: i32, unit: i32, b: usize, ldb: i32): void {
   assert(n >= 0 && k >= 0 && ldt >= n && ldb >= k, "triSolve: n, k must be >= 0, ldt >= n, ldb >= k");
@@ -120,7 +121,7 @@ export function triSolve(n: i32, k: i32, t: usize, ldt: i32, lower: i32, trans: 
         const tip = ld(ti, p);
         if (tip != 0) facAxpy(-tip, b + ((<usize>p * <usize>ldb) << 3), bi, k);
       }
-      if (!unit) facScal(1 / ld(ti, i), bi, k);
+      if (!unit) facDiv(bi, ld(ti, i), k);
     }
   } else {
     // Tᵀ: once x_i is known, subtract t_ip·x_i (row i of T, column p of Tᵀ) from the rows p still unsolved.
@@ -128,7 +129,7 @@ export function triSolve(n: i32, k: i32, t: usize, ldt: i32, lower: i32, trans: 
       const i = forward ? s : n - 1 - s;
       const bi = b + ((<usize>i * <usize>ldb) << 3);
       const ti = t + ((<usize>i * <usize>ldt) << 3);
-      if (!unit) facScal(1 / ld(ti, i), bi, k);
+      if (!unit) facDiv(bi, ld(ti, i), k);
       const p0 = forward ? i + 1 : 0;
       const p1 = forward ? n : i;
       for (let p = p0; p < p1; p++) {
@@ -141,6 +142,11 @@ export function triSolve(n: i32, k: i32, t: usize, ldt: i32, lower: i32, trans: 
 
 // ---------------------------------------------------------------------------------------------------------------
 // Householder QR (column-major working storage)
+
+// LAPACK's safe minimum over ε (dlamch('S')/dlamch('E') = 2⁻¹⁰²² / 2⁻⁵³), the threshold of dlarfg's rescaling,
+// and its reciprocal.
+const SAFMIN: f64 = 2.0041683600089728e-292; // 2^-969
+const RSAFMIN: f64 = 4.9896007738367995e+291; // 2^969
 
 /**
  * Householder QR of the m×n column-major X (leading dimension ldx, m ≥ n), optionally with column pivoting
@@ -160,7 +166,7 @@ export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, pe
     store<i32>(perm + (<usize>j << 2), j);
     if (pivot) {
       const cj = x + ((<usize>j * <usize>ldx) << 3);
-      const nj = Math.sqrt(facDot(cj, cj, m));
+      const nj = facNrm2(cj, m);
       st(vn1, j, nj);
       st(vn2, j, nj);
     }
@@ -190,16 +196,31 @@ export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, pe
         st(vn2, p, ld(vn2, k));
       }
     }
-    // Reflector for x[k:m, k]: H·x = beta·e₁ with beta = −sign(alpha)·‖x‖, v = x/(alpha − beta), tau = (beta − alpha)/beta.
+    // Reflector for x[k:m, k] (LAPACK dlarfg): H·x = beta·e₁ with beta = −sign(alpha)·‖x‖, v = x/(alpha − beta),
+    // tau = (beta − alpha)/beta; ‖x[k+1:m]‖ by facNrm2 (no underflow or overflow of the squares).
     const len = m - k - 1;
     const vk = ck + ((<usize>(k + 1)) << 3);
-    const alpha = ld(ck, k);
-    const xnorm = Math.sqrt(facDot(vk, vk, len));
+    let alpha = ld(ck, k);
+    let xnorm = facNrm2(vk, len);
     let tk: f64 = 0;
     if (xnorm != 0) {
-      const beta = -copysign<f64>(Math.hypot(alpha, xnorm), alpha);
+      let beta = -copysign<f64>(Math.hypot(alpha, xnorm), alpha);
+      // |beta| < SAFMIN: scale x and alpha up by 1/SAFMIN (exactly, a power of 2) until it is not, so that
+      // 1/(alpha − beta) stays finite and v accurate; beta is scaled back at the end (at most 20 rounds, as dlarfg).
+      let knt = 0;
+      if (Math.abs(beta) < SAFMIN) {
+        do {
+          knt++;
+          facScal(RSAFMIN, vk, len);
+          beta *= RSAFMIN;
+          alpha *= RSAFMIN;
+        } while (Math.abs(beta) < SAFMIN && knt < 20);
+        xnorm = facNrm2(vk, len);
+        beta = -copysign<f64>(Math.hypot(alpha, xnorm), alpha);
+      }
       tk = (beta - alpha) / beta;
       facScal(1 / (alpha - beta), vk, len);
+      for (let j = 0; j < knt; j++) beta *= SAFMIN;
       st(ck, k, beta);
     }
     st(tau, k, tk);
@@ -220,7 +241,7 @@ export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, pe
           const q = nj / ld(vn2, j);
           if (temp * q * q <= tol3z) {
             const rest = cj + ((<usize>(k + 1)) << 3);
-            const nn = Math.sqrt(facDot(rest, rest, len));
+            const nn = facNrm2(rest, len);
             st(vn1, j, nn);
             st(vn2, j, nn);
           } else {

@@ -53,8 +53,12 @@ export function lu(a: MatInput): { lu: Mat; pivots: Int32Array } {
 
 /**
  * Thin Householder QR of an m×n A with m ≥ n: A = Q·R, Q m×n with orthonormal columns, R n×n upper triangular
- * (Golub & Van Loan, Alg. 5.2.1). In WASM R's diagonal is made non-negative (then Q and R are unique when A has
- * full column rank); the pure-TS backend (ml-matrix) does not normalise signs.
+ * with a non-negative diagonal (then Q and R are unique when A has full column rank; Golub & Van Loan, Alg. 5.2.1).
+ * Any finite A whose R is representable factors: column norms never overflow or underflow (LAPACK's dnrm2 and
+ * dlarfg), and an A with max|a| outside [2⁻⁵⁰⁰, 2⁵⁰⁰] is first scaled into it by a power of two (`rangeExponent`:
+ * exact from below; from above it rounds only entries 2¹⁵²¹ below the largest, and keeps 1/(alpha − beta) of
+ * the reflectors clear of the subnormals). So qr(2ᵏ·A) = (Q, 2ᵏ·R) to the last bit wherever 2ᵏ·A and 2ᵏ·R have
+ * no subnormal entry (R is then 2ᵏ·R rounded).
  * Throws `ShapeError` when m < n.
  * @example
  * const { q, r } = qr(matFromRows([[3], [4]])); // q ≈ [[0.6], [0.8]], r = [[5]]
@@ -63,10 +67,17 @@ export function qr(a: MatInput): { q: Mat; r: Mat } {
   const fn = "qr";
   a = checkMat(fn, "a", a);
   if (a.rows < a.cols) throw new ShapeError(`${fn}: argument 'a' must have rows ≥ cols; found ${describeShape(a)}`);
-  if (activeWasm(fn) === null) return tsQr(a);
   const { rows: m, cols: n } = a;
-  const { q, r } = kernels.qrThin(fn, { m, n, a: a.data, ars: n, acs: 1, qrs: n, qcs: 1, rrs: n, rcs: 1 });
-  return { q: { rows: m, cols: n, data: q }, r: { rows: n, cols: n, data: r } };
+  // Q·R of 2ᵖ·A, R scaled back by 2⁻ᵖ.
+  const factor = (p: number) => {
+    const scaled = p === 0 ? a.data : timesPowerOfTwo(a.data, p);
+    let q: Float64Array;
+    let r: Float64Array;
+    if (activeWasm(fn) === null) ({ q: { data: q }, r: { data: r } } = tsQr({ rows: m, cols: n, data: scaled }));
+    else ({ q, r } = kernels.qrThin(fn, { m, n, a: scaled, ars: n, acs: 1, qrs: n, qcs: 1, rrs: n, rcs: 1 }));
+    return { q: { rows: m, cols: n, data: q }, r: { rows: n, cols: n, data: p === 0 ? r : timesPowerOfTwo(r, -p) } };
+  };
+  return factor(rangeExponent(maxAbs(a.data)));
 }
 
 /** Options of `triangularSolve`. */
@@ -82,8 +93,11 @@ export interface TriangularSolveOptions {
 /**
  * Solve op(T)·X = B by forward or back substitution, op(T) = T or Tᵀ, T n×n triangular (Golub & Van Loan,
  * Alg. 3.1.1–3.1.2). Only the chosen triangle of T is read. B is a vector (length n) or a matrix (n × k); the
- * result has B's shape. Throws `ValueError` when T has a zero on its diagonal (and `unitDiagonal` is false) or
- * the solution overflows.
+ * result has B's shape. x_i is divided by t_ii, and unless the diagonal is a unit one, T and B are scaled by one
+ * power of two (`rangeExponent`; X is unchanged) when max|t_ii| < 2⁻⁵⁰⁰, or when max|t_ii| > 2⁵⁰⁰ and the
+ * unscaled solve overflowed; so subnormal pivots and systems scaled near the ends of the f64 range solve whenever
+ * X is representable. Throws `ValueError` when T has a zero on its diagonal (and `unitDiagonal` is false) or the
+ * solution overflows.
  * @example
  * triangularSolve(matFromRows([[2, 0], [1, 1]]), Float64Array.from([2, 3])) // Float64Array [1, 2]
  */
@@ -100,20 +114,33 @@ export function triangularSolve(t: MatInput, b: MatInput | ArrayLike<number>, op
     if (typeof v !== "boolean") throw new ValueError(`${fn}: '${name}' must be a boolean; found ${String(v)}`);
   }
   const n = t.rows;
+  let dmax = 0; // max |t_ii|
   if (!unit) {
     for (let i = 0; i < n; i++) {
       if (t.data[i * n + i] === 0) {
         throw new ValueError(`${fn}: argument 't' (${describeShape(t)}) is singular: its diagonal entry (${i}, ${i}) is 0`);
       }
+      dmax = Math.max(dmax, Math.abs(t.data[i * n + i]));
     }
   }
-  let x: Mat;
-  if (activeWasm(fn) === null) x = tsTriangularSolve(t, B, lower, trans, unit);
-  else {
+  // op(T)·X = B ⇔ (2ᵖ·op(T))·X = 2ᵖ·B: scale T's diagonal into range and B alike (X needs no scaling back). The
+  // pivots t_ii set the scale of x_i = (b_i − Σ t_ip·x_p)/t_ii, and reading them is free (a scan of the triangle
+  // would cost a fifth of the solve). Only an off-diagonal entry 2⁵²⁴ beyond max|t_ii| can be pushed out of range,
+  // and it makes κ(T) ≥ |t_ij|/max|t_ii| > 2⁵²⁴ (‖T⁻¹‖ ≥ ρ(T⁻¹) = 1/min|t_ii|), far beyond what f64 resolves.
+  // Scaling down rounds the entries 2¹⁵²¹ below max|t_ii| (as in diag(2¹⁰⁰⁰, 2⁻⁶⁰⁰), which solves exactly
+  // unscaled), so it is only the fallback when the unscaled solve overflowed. An implied unit diagonal does not
+  // scale: such a T is solved as given.
+  const substitute = (p: number): Mat => {
+    const T = p === 0 ? t : { rows: n, cols: n, data: timesPowerOfTwo(t.data, p) };
+    const Bs = p === 0 ? B.data : timesPowerOfTwo(B.data, p);
+    if (activeWasm(fn) === null) return tsTriangularSolve(T, { rows: n, cols: B.cols, data: Bs }, lower, trans, unit);
     const flags = { lower: lower ? 1 : 0, trans: trans ? 1 : 0, unit: unit ? 1 : 0 };
-    const { b: solution } = kernels.triSolve(fn, { n, k: B.cols, t: t.data, ldt: n, ...flags, b: B.data, ldb: B.cols });
-    x = { rows: n, cols: B.cols, data: solution };
-  }
+    const { b: solution } = kernels.triSolve(fn, { n, k: B.cols, t: T.data, ldt: n, ...flags, b: Bs, ldb: B.cols });
+    return { rows: n, cols: B.cols, data: solution };
+  };
+  const p = rangeExponent(dmax);
+  let x = substitute(p < 0 ? 0 : p);
+  if (p < 0 && !allFinite(x.data)) x = substitute(p);
   checkSolution(fn, t, "t", x);
   return isVec ? x.data : x;
 }
@@ -122,7 +149,9 @@ export function triangularSolve(t: MatInput, b: MatInput | ArrayLike<number>, op
  * Solve A·X = B for square A by LU with partial pivoting (P·A = L·U, then L·Y = P·B and U·X = Y; Golub & Van
  * Loan, §3.4). B is a vector (length n) or a matrix (n × k); the result has B's shape.
  * Throws `ValueError` when A is singular to working precision: some pivot |u_kk| ≤ n·ε·max|a_ij| (the rounding
- * already committed in the factorisation is then as large as the pivot, so the answer would be noise).
+ * already committed in the factorisation is then as large as the pivot, so the answer would be noise). The test is
+ * relative to A's scale: A and B are scaled by one power of two when max|A| lies outside [2⁻⁵⁰⁰, 2⁵⁰⁰]
+ * (`rangeExponent`; X is unchanged), so a well-conditioned A solves at any magnitude, subnormal entries included.
  * @example
  * solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5])) // ≈ Float64Array [0.8, 1.4]
  */
@@ -134,15 +163,18 @@ export function solve(a: MatInput, b: MatInput | ArrayLike<number>): Mat | Float
   const { B, isVec } = rightHandSide(fn, a, "a", b);
   const n = a.rows;
   const k = B.cols;
-  let amax = 0;
-  for (const v of a.data) amax = Math.max(amax, Math.abs(v));
-  const pivotFloor = n * Number.EPSILON * amax;
+  // A·X = B ⇔ (2ᵖ·A)·X = 2ᵖ·B: factor A scaled into range, B alike (X needs no scaling back).
+  const amax = maxAbs(a.data);
+  const p = rangeExponent(amax);
+  const As = p === 0 ? a : { rows: n, cols: n, data: timesPowerOfTwo(a.data, p) };
+  const Bs = p === 0 ? B.data : timesPowerOfTwo(B.data, p);
+  const pivotFloor = n * Number.EPSILON * (amax * 2 ** p); // on the scaled matrix (n·ε·amax may underflow)
   const singular = (U: Float64Array) => {
     for (let i = 0; i < n; i++) {
       if (!(Math.abs(U[i * n + i]) > pivotFloor)) {
         return new ValueError(
           `${fn}: argument 'a' (${describeShape(a)}) is singular to working precision: ` +
-            `pivot ${i} of its LU is ${U[i * n + i]}, |u| ≤ n·ε·max|a| = ${pivotFloor}`,
+            `pivot ${i} of its LU is ${U[i * n + i] * 2 ** -p}, |u| ≤ n·ε·max|a| = ${n * Number.EPSILON * amax}`,
         );
       }
     }
@@ -150,19 +182,19 @@ export function solve(a: MatInput, b: MatInput | ArrayLike<number>): Mat | Float
   };
   const permuted = (pivots: ArrayLike<number>) => {
     const pb = new Float64Array(n * k);
-    for (let i = 0; i < n; i++) pb.set(B.data.subarray(pivots[i] * k, pivots[i] * k + k), i * k);
+    for (let i = 0; i < n; i++) pb.set(Bs.subarray(pivots[i] * k, pivots[i] * k + k), i * k);
     return pb;
   };
   let x: Mat;
   if (activeWasm(fn) === null) {
-    const { lu: LU, pivots } = tsLu(a);
+    const { lu: LU, pivots } = tsLu(As);
     const err = singular(LU.data);
     if (err) throw err;
     const y = tsTriangularSolve(LU, { rows: n, cols: k, data: permuted(pivots) }, true, false, true);
     x = tsTriangularSolve(LU, y, false, false, false);
   } else {
     x = withKernels(fn, (s) => {
-      const { a: packed, perm } = s.luFactor({ n, a: a.data, lda: n });
+      const { a: packed, perm } = s.luFactor({ n, a: As.data, lda: n });
       const err = singular(s.view(packed));
       if (err) throw err;
       const b = s.put(permuted(s.view(perm)));
@@ -197,4 +229,49 @@ function checkSolution(fn: string, a: Mat, aName: string, x: Mat): void {
   } catch {
     throw new ValueError(`${fn}: the solution overflowed: '${aName}' (${describeShape(a)}) is too ill-conditioned for f64`);
   }
+}
+
+/** max |xᵢ| (0 for an empty array). */
+function maxAbs(x: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
+
+/** The exponent e with 2ᵉ ≤ x < 2ᵉ⁺¹ of a positive finite x, from its bits (subnormals included). */
+function binaryExponent(x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x < 2 ** -1022 ? x * 2 ** 64 : x);
+  const biased = (view.getUint32(0) >>> 20) & 0x7ff;
+  return biased - 1023 - (x < 2 ** -1022 ? 64 : 0);
+}
+
+const RANGE_MIN_EXPONENT = -500;
+const RANGE_MAX_EXPONENT = 500;
+
+/**
+ * The power of two 2ᵖ that brings the largest magnitude `amax` of a matrix into [2⁻⁵⁰⁰, 2⁵⁰⁰] by the least
+ * scaling: p = 0 inside (and for amax = 0), else 2ᵖ·amax ∈ [2⁻⁵⁰⁰, 2⁻⁴⁹⁹) from below or [2⁴⁹⁹, 2⁵⁰⁰) from above,
+ * so |p| ≤ 574 and 2ᵖ, 2⁻ᵖ are representable. In that range products and sums of squares of entries neither
+ * overflow nor underflow, except for entries below 2⁻⁵²² of the largest, whose contribution is far below ε.
+ * Scaling up is exact; scaling down rounds the entries that become subnormal, those 2¹⁵²¹ below the largest.
+ * Scaling by a power of two commutes exactly with every floating-point operation that does not underflow or
+ * overflow, so results inside the range are those of the unscaled computation, bit for bit.
+ */
+function rangeExponent(amax: number): number {
+  if (amax === 0 || (amax >= 2 ** RANGE_MIN_EXPONENT && amax <= 2 ** RANGE_MAX_EXPONENT)) return 0;
+  const e = binaryExponent(amax);
+  return amax < 2 ** RANGE_MIN_EXPONENT ? RANGE_MIN_EXPONENT - e : RANGE_MAX_EXPONENT - 1 - e;
+}
+
+/** Whether every entry is finite. */
+function allFinite(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
+/** A new array 2ᵖ·x (|p| ≤ 1023: 2ᵖ representable). */
+function timesPowerOfTwo(x: Float64Array, p: number): Float64Array {
+  const f = 2 ** p;
+  return x.map((v) => v * f);
 }

@@ -1,6 +1,6 @@
 /**
  * The pure-TypeScript backend: the fallback when WASM is unavailable and the oracle the WASM kernels are tested
- * against. Plain loops for BLAS-like operations; ml-matrix for the decompositions where it fits.
+ * against. Plain loops for BLAS-like operations, Cholesky and QR; ml-matrix for the other decompositions.
  * Inputs are validated by the public functions before they reach here.
  */
 import type * as MlMatrix from "ml-matrix";
@@ -163,11 +163,96 @@ export function tsLu(a: Mat): { lu: Mat; pivots: Int32Array } {
   return { lu: { rows: n, cols: n, data: lu }, pivots: Int32Array.from(d.pivotPermutationVector) };
 }
 
-/** Thin QR, A = QR with Q m×n orthonormal columns and R n×n upper triangular (m ≥ n). */
+// LAPACK's safe minimum over ε (dlamch('S')/dlamch('E') = 2⁻¹⁰²²/2⁻⁵³): dlarfg rescales reflectors with |beta| below it.
+const SAFMIN = 2 ** -969;
+
+/**
+ * ‖x‖₂ as the WASM builds' facNrm2 (assembly/vector.ts): √(Σ xᵢ²) when the sum is finite and ≥ 2⁻⁹⁶⁸, else with
+ * every entry scaled by the power of two 2ˢ that brings max|xᵢ| into [1, 2), ‖x‖ = 2⁻ˢ·√(Σ (2ˢxᵢ)²). Scaling by
+ * a power of two is exact, so ‖2ᵏx‖ = 2ᵏ‖x‖ to the last bit wherever no entry is subnormal, whichever branch each
+ * takes (unlike Blue's three accumulators of core's `nrm2`, whose thresholds do not scale).
+ */
+function columnNorm(x: Float64Array): number {
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) ss += x[i] * x[i];
+  if (ss >= 2 ** -968 && ss < Infinity) return Math.sqrt(ss);
+  let amax = 0;
+  for (let i = 0; i < x.length; i++) amax = Math.max(amax, Math.abs(x[i]));
+  if (amax === 0 || !Number.isFinite(amax)) return amax;
+  // 2^s·amax ∈ [1, 2), s ∈ [−1023, 1074], applied in two halves (2^s alone overflows for s ≥ 1024).
+  const scaledMax = (e: number) => amax * 2 ** Math.trunc(e / 2) * 2 ** (e - Math.trunc(e / 2));
+  let s = -Math.floor(Math.log2(amax)); // log2 may round across an integer: make 2^s·amax ∈ [1, 2) exactly
+  if (scaledMax(s) >= 2) s--;
+  else if (scaledMax(s) < 1) s++;
+  const s1 = Math.trunc(s / 2);
+  const [c1, c2] = [2 ** s1, 2 ** (s - s1)];
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const t = x[i] * c1 * c2;
+    sum += t * t;
+  }
+  return Math.sqrt(sum) * 2 ** -s1 * 2 ** -(s - s1);
+}
+
+/**
+ * Thin QR, A = QR with Q m×n orthonormal columns and R n×n upper triangular with a non-negative diagonal (m ≥ n):
+ * the algorithm of the WASM builds' qrThin (assembly/factor.ts) in plain loops. Householder reflectors as LAPACK
+ * dlarfg (H·x = beta·e₁, beta = −sign(alpha)·‖x‖, v = x/(alpha − beta), tau = (beta − alpha)/beta; x and alpha
+ * scaled up by 2⁹⁶⁹ while |beta| < 2⁻⁹⁶⁹), on a column-major copy; Q by backward accumulation of the reflectors on
+ * [I; 0]; then row i of R and column i of Q negated together where r_ii < 0.
+ */
 export function tsQr(a: Mat): { q: Mat; r: Mat } {
-  const { QrDecomposition } = mlMatrix();
-  const d = new QrDecomposition(toMl(a));
-  return { q: fromMl(d.orthogonalMatrix), r: fromMl(d.upperTriangularMatrix) };
+  const { rows: m, cols: n } = a;
+  const x = new Float64Array(m * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) x[j * m + i] = a.data[i * n + j];
+  const tau = new Float64Array(n);
+  /** c ← H_k·c for the column c[k:m] (`col` is its offset in `y`): c ← c − tau_k·(vₖᵀc)·vₖ, vₖ = [1; x[k+1:m, k]]. */
+  const reflect = (k: number, y: Float64Array, col: number) => {
+    const v = k * m;
+    let w = y[col + k];
+    for (let i = k + 1; i < m; i++) w += x[v + i] * y[col + i];
+    w *= tau[k];
+    if (w === 0) return;
+    y[col + k] -= w;
+    for (let i = k + 1; i < m; i++) y[col + i] -= w * x[v + i];
+  };
+  for (let k = 0; k < n; k++) {
+    const v = x.subarray(k * m + k + 1, (k + 1) * m);
+    let alpha = x[k * m + k];
+    let xnorm = columnNorm(v);
+    if (xnorm === 0) continue;
+    let beta = alpha < 0 ? Math.hypot(alpha, xnorm) : -Math.hypot(alpha, xnorm);
+    let knt = 0;
+    if (Math.abs(beta) < SAFMIN) {
+      do {
+        knt++;
+        for (let i = 0; i < v.length; i++) v[i] *= 1 / SAFMIN;
+        beta *= 1 / SAFMIN;
+        alpha *= 1 / SAFMIN;
+      } while (Math.abs(beta) < SAFMIN && knt < 20);
+      xnorm = columnNorm(v);
+      beta = alpha < 0 ? Math.hypot(alpha, xnorm) : -Math.hypot(alpha, xnorm);
+    }
+    tau[k] = (beta - alpha) / beta;
+    const f = 1 / (alpha - beta);
+    for (let i = 0; i < v.length; i++) v[i] *= f;
+    for (let j = 0; j < knt; j++) beta *= SAFMIN;
+    x[k * m + k] = beta;
+    for (let j = k + 1; j < n; j++) reflect(k, x, j * m);
+  }
+  const qw = new Float64Array(m * n);
+  for (let j = 0; j < n; j++) {
+    qw[j * m + j] = 1;
+    for (let k = n - 1; k >= 0; k--) if (tau[k] !== 0) reflect(k, qw, j * m);
+  }
+  const q = new Float64Array(m * n);
+  const r = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const sgn = x[i * m + i] < 0 ? -1 : 1;
+    for (let j = i; j < n; j++) r[i * n + j] = sgn * x[j * m + i];
+    for (let k = 0; k < m; k++) q[k * n + i] = sgn * qw[i * m + k];
+  }
+  return { q: { rows: m, cols: n, data: q }, r: { rows: n, cols: n, data: r } };
 }
 
 /**
