@@ -1,7 +1,7 @@
 // How the live examples print values (.vitepress/theme/format.ts): 8 significant digits in the shortest form.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatNumber, formatValue } from "../.vitepress/theme/format.ts";
+import { formatNumber, formatValue } from "../.vitepress/theme/format.js";
 
 describe("formatNumber", () => {
   it("prints the shortest form of the value rounded to 8 significant digits", () => {

@@ -5,10 +5,10 @@
 export type ToWorker = { id: number; code: string };
 export type FromWorker =
   | { id: number; kind: "line"; text: string }
-  | { id: number; kind: "done"; ms: number; loadMs: number | undefined; backend: string }
+  | { id: number; kind: "done"; ms: number; loadMs: number | undefined; backend: string | undefined }
   | { id: number; kind: "error"; message: string };
 /** How a run ended: the example's own running time, and, on the worker's first run, the time loading took. */
-export type RunTime = { ms: number; loadMs: number | undefined; backend: string };
+export type RunTime = { ms: number; loadMs: number | undefined; backend: string | undefined };
 
 let worker: Worker | undefined;
 let nextId = 0;
