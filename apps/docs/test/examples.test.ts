@@ -127,6 +127,9 @@ async function runExamples(path: string): Promise<Record<string, string>> {
   for (let i = 0; i < count; i++) {
     const ex = examples.nth(i);
     const title = await ex.locator(".run-example-head span").innerText();
+    // scrolled into view and painted first: the gap measured is the run's, not the scroll's
+    await ex.scrollIntoViewIfNeeded();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await beat.reset();
     await ex.locator("button").click();
     const out = ex.locator(".run-example-output");
