@@ -2,7 +2,7 @@ import { defineConfig } from "vitepress";
 
 // The docs site. Package pages include each package's README and docs/*.md include the repository's docs/ folder
 // (one source of truth for formulas, API, formats and the command line); examples run live in the page through the
-// <RunExample> component, against the built packages.
+// <RunExample> component, against the built packages, in a module worker.
 export default defineConfig({
   title: "losscape",
   description: "Exact, fast geometry of neural-network loss landscapes in JavaScript (WASM SIMD, float64)",
@@ -73,6 +73,9 @@ export default defineConfig({
   vite: {
     build: { target: "es2022" },
     esbuild: { target: "es2022" },
+    // The live examples run in a module worker (theme/runner.ts) that imports the packages on demand: ES format, so
+    // that its dynamic imports split into chunks and the packages' new URL(…, import.meta.url) finds their .wasm.
+    worker: { format: "es" },
     optimizeDeps: {
       esbuildOptions: { target: "es2022" },
       // These packages load their .wasm through new URL(…, import.meta.url): leave them unbundled in dev.
