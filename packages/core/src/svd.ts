@@ -67,6 +67,7 @@ function singularValuesAndVectors(fn: string, a: Mat, vectors: boolean): SvdResu
   return vectors ? normaliseSigns({ u: r.u!, s: r.s, vt: r.vt! }) : { s: r.s };
 }
 
+/** The error of a one-sided Jacobi SVD that did not converge in 60 sweeps (on any backend). */
 function notConverged(fn: string, a: Mat): ConvergenceError {
   return new ConvergenceError(`${fn}: one-sided Jacobi did not converge in 60 sweeps for 'a' (${describeShape(a)})`);
 }
