@@ -37,7 +37,7 @@ export interface SvdOptions {
  * Signs are deterministic: each row of Vᵀ has its largest-magnitude component positive (U's column follows), as on
  * every backend. Singular vectors of a repeated σ are any orthonormal basis of its subspace.
  * Zero singular values get orthonormal completions, so U and V always have orthonormal columns.
- * The pure-TS backend uses ml-matrix (Golub–Kahan–Reinsch).
+ * The pure-TS backend runs the same algorithm in TypeScript, with the same guarantees.
  *
  * Throws `ShapeError`/`ValueError` for malformed or non-finite input and `ConvergenceError` if Jacobi has not
  * converged after 60 sweeps (never observed: random 300×300 matrices take 10 sweeps, the last ones cheap).
@@ -62,12 +62,14 @@ export function svd(a: MatInput, options: SvdOptions = {}): SvdResult | SvdValue
 
 /** `svd` without the range check (rank works on a scaled copy). */
 function singularValuesAndVectors(fn: string, a: Mat, vectors: boolean): SvdResult | SvdValues {
-  if (activeWasm(fn) === null) {
-    const r = tsSvd(a);
-    return vectors ? normaliseSigns(r) : { s: r.s };
-  }
-  const r = wasmSvd(fn, a, vectors, false);
+  const r = activeWasm(fn) === null ? tsSvd(a, vectors) : wasmSvd(fn, a, vectors, false);
+  if (r === null) throw notConverged(fn, a);
   return vectors ? normaliseSigns({ u: r.u!, s: r.s, vt: r.vt! }) : { s: r.s };
+}
+
+/** The error of a one-sided Jacobi SVD that did not converge in 60 sweeps (on any backend). */
+function notConverged(fn: string, a: Mat): ConvergenceError {
+  return new ConvergenceError(`${fn}: one-sided Jacobi did not converge in 60 sweeps for 'a' (${describeShape(a)})`);
 }
 
 /**
@@ -119,9 +121,7 @@ function wasmSvd(fn: string, a: Mat, vectors: boolean, fullV: boolean): { s: Flo
         : // B = Aᵀ: U = V_B (m×m, row-major u), Vᵀ = U_Bᵀ (U_B(i, j) at vt[j·n + i]).
           { m: M, n: N, a: a.data, ars: 1, acs: n, wantVectors: vectors ? 1 : 0, uc, u: vt, urs: 1, ucs: n, v: u, vrs: k, vcs: 1 },
     );
-    if (r.result < 0) {
-      throw new ConvergenceError(`${fn}: one-sided Jacobi did not converge in 60 sweeps for 'a' (${describeShape(a)})`);
-    }
+    if (r.result < 0) throw notConverged(fn, a);
     const s = ks.read(r.s);
     if (!vectors) return { s };
     return {
@@ -220,8 +220,10 @@ export function nullspace(a: MatInput, options: { tol?: number } = {}): Mat {
   if (activeWasm(fn) === null) {
     // The pure-TS oracle: the rows of Vᵀ of an n×n (zero-padded) A give the full V.
     const padded = a.rows >= n ? a : { rows: n, cols: n, data: padRows(a, n) };
-    ({ s, vt } = tsSvd(padded));
-    s = s.subarray(0, Math.min(a.rows, n));
+    const r = tsSvd(padded);
+    if (r === null) throw notConverged(fn, a);
+    s = r.s.subarray(0, Math.min(a.rows, n));
+    vt = r.vt!;
   } else {
     const r = wasmSvd(fn, a, true, true);
     s = r.s;

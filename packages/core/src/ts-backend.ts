@@ -114,19 +114,322 @@ export function tsEigh(a: Mat): { values: Float64Array; vectors: Mat } {
   return { values, vectors: { rows: n, cols: n, data: vectors } };
 }
 
-/** Thin SVD A = U·diag(s)·Vᵀ, s descending; U is m×k, Vᵀ is k×n, k = min(m, n). */
-export function tsSvd(a: Mat): { u: Mat; s: Float64Array; vt: Mat } {
-  const k = Math.min(a.rows, a.cols);
-  const { SingularValueDecomposition } = mlMatrix();
-  const svd = new SingularValueDecomposition(toMl(a), { autoTranspose: true });
-  const s = Float64Array.from(svd.diagonal.slice(0, k));
-  const U = fromMl(svd.leftSingularVectors);
-  const V = fromMl(svd.rightSingularVectors);
-  const u = new Float64Array(a.rows * k);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < k; j++) u[i * k + j] = U.data[i * U.cols + j];
-  const vt = new Float64Array(k * a.cols);
-  for (let i = 0; i < k; i++) for (let j = 0; j < a.cols; j++) vt[i * a.cols + j] = V.data[j * V.cols + i];
-  return { u: { rows: a.rows, cols: k, data: u }, s, vt: { rows: k, cols: a.cols, data: vt } };
+/** Machine epsilon ε = 2⁻⁵² (the gap between 1 and the next double). */
+const EPS = 2 ** -52;
+
+/**
+ * Thin SVD A = U·diag(s)·Vᵀ, s descending (k = min(m, n) values ≥ 0); with `vectors`, U m×k and Vᵀ k×n with
+ * orthonormal columns and rows, completed where a σ is zero. Returns null when Jacobi did not converge in 60 sweeps.
+ *
+ * The WASM builds' algorithm, step for step (assembly/svd.ts; Drmač & Veselić, SIAM J. Matrix Anal. Appl. 29
+ * (2008) 1322–1342): wide matrices through Aᵀ; rows sorted by ∞-norm and the matrix scaled by a power of two
+ * (exact) so max|aᵢⱼ| ∈ [½, 1); Householder QR with column pivoting A·P = Q·R; Rᵀ = Q₁·R₁; one-sided Jacobi on
+ * X = R₁ᵀ with the stopping rule |x_pᵀx_q| ≤ √n·ε·‖x_p‖‖x_q‖; σⱼ = ‖(X·J)ⱼ‖, U = Q·[U_x; 0], V = P·Q₁·J. So the
+ * ts backend has the same guarantees: backward stability, σ relatively accurate for graded matrices, no flushing
+ * of subnormal input to zero, orthonormal U and V for rank-deficient input. Only the order of the floating-point
+ * sums may differ from the SIMD build (this one sums dot products as the scalar build does).
+ */
+export function tsSvd(a: Mat, vectors = true): { s: Float64Array; u?: Mat; vt?: Mat } | null {
+  const { rows: m, cols: n } = a;
+  const k = Math.min(m, n);
+  const tall = m >= n;
+  // B = A when m ≥ n, else B = Aᵀ (A = V_B·Σ·U_Bᵀ); B is M×N column-major, M ≥ N = k.
+  const M = tall ? m : n;
+  const b = new Float64Array(M * k);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) b[tall ? j * M + i : i * M + j] = a.data[i * n + j];
+  }
+  const r = jacobiSvd(M, k, b, vectors);
+  if (r === null) return null;
+  if (!vectors) return { s: r.s };
+  const { uB, vB } = r as { uB: Float64Array; vB: Float64Array };
+  // Row-major U (m×k) and Vᵀ (k×n): tall, U = U_B and V = V_B; wide, U = V_B and V = U_B.
+  const u = new Float64Array(m * k);
+  const vt = new Float64Array(k * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) u[i * k + j] = tall ? uB[j * M + i] : vB[j * k + i];
+  for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) vt[j * n + i] = tall ? vB[j * k + i] : uB[j * M + i];
+  return { s: r.s, u: { rows: m, cols: k, data: u }, vt: { rows: k, cols: n, data: vt } };
+}
+
+/**
+ * SVD of the M×N column-major B (M ≥ N): σ descending, and with `vectors` U_B (M×N) and V_B (N×N) column-major.
+ * The method of `tsSvd`; null when Jacobi did not converge in 60 sweeps.
+ */
+function jacobiSvd(M: number, N: number, b: Float64Array, vectors: boolean): { s: Float64Array; uB?: Float64Array; vB?: Float64Array } | null {
+  // Cox–Higham row sorting: rows by decreasing ∞-norm make Householder QR with column pivoting row-wise backward
+  // stable, which the relative accuracy for row-graded B needs (Drmač & Veselić 2008, §2).
+  const rowMax = new Float64Array(M);
+  for (let j = 0; j < N; j++) for (let i = 0; i < M; i++) rowMax[i] = Math.max(rowMax[i], Math.abs(b[j * M + i]));
+  const rowPerm = Array.from({ length: M }, (_, i) => i).sort((p, q) => rowMax[q] - rowMax[p]);
+  const x = new Float64Array(M * N); // B with sorted rows, then its QR factors (R and Q's reflectors)
+  let amax = 0;
+  for (let j = 0; j < N; j++) {
+    for (let i = 0; i < M; i++) {
+      const bij = b[j * M + rowPerm[i]];
+      x[j * M + i] = bij;
+      amax = Math.max(amax, Math.abs(bij));
+    }
+  }
+  // Scale by 2^e so that max|bᵢⱼ| ∈ [½, 1): exact, and keeps ‖·‖² clear of overflow and of underflow for subnormal
+  // input. e ∈ [−1024, 1074] and 2^1074 overflows, so the scaling goes in two exact halves, undone on σ.
+  const e = amax > 0 ? -Math.ceil(Math.log2(amax)) : 0;
+  const e1 = Math.trunc(e / 2);
+  const e2 = e - e1;
+  for (const f of [2 ** e1, 2 ** e2]) if (f !== 1) for (let i = 0; i < x.length; i++) x[i] *= f;
+
+  const tau = new Float64Array(N);
+  const perm = new Int32Array(N);
+  householderQrInPlace(M, N, x, tau, perm, true);
+  // Y = Rᵀ (lower triangular), then Y = Q₁·R₁.
+  const y = new Float64Array(N * N);
+  for (let j = 0; j < N; j++) for (let i = j; i < N; i++) y[j * N + i] = x[i * M + j];
+  const tau1 = new Float64Array(N);
+  householderQrInPlace(N, N, y, tau1, new Int32Array(N), false);
+  // Z = X = R₁ᵀ, then X·J.
+  const z = new Float64Array(N * N);
+  for (let j = 0; j < N; j++) for (let i = j; i < N; i++) z[j * N + i] = y[i * N + j];
+  const jv = vectors ? new Float64Array(N * N) : null; // J, then Q₁·J
+  if (jv) for (let j = 0; j < N; j++) jv[j * N + j] = 1;
+  if (jacobiOneSided(N, N, z, jv, 60) < 0) return null;
+
+  // σ: the column norms of X·J, sorted descending.
+  const sval = new Float64Array(N);
+  for (let j = 0; j < N; j++) sval[j] = robustNorm(z, j * N, N);
+  const order = Array.from({ length: N }, (_, j) => j).sort((p, q) => sval[q] - sval[p]);
+  const u1 = 2 ** -e1;
+  const u2 = 2 ** -e2;
+  const s = Float64Array.from(order, (j) => sval[j] * u1 * u2);
+  if (!jv) return { s };
+
+  // U_x = (X·J)·Σ⁻¹, completed where σ = 0 (or 1/σ overflows).
+  const bad = new Uint8Array(N);
+  for (let j = 0; j < N; j++) {
+    const sj = sval[j];
+    if (sj === 0 || !Number.isFinite(1 / sj)) bad[j] = 1;
+    else {
+      const f = 1 / sj;
+      for (let i = 0; i < N; i++) z[j * N + i] *= f;
+    }
+  }
+  completeOrthonormal(N, N, z, bad);
+
+  // U = Q·[U_x; 0] (columns in sorted order), rows back in B's order; V = P·(Q₁·J).
+  const uw = new Float64Array(M * N);
+  for (let j = 0; j < N; j++) uw.set(z.subarray(order[j] * N, order[j] * N + N), j * M);
+  householderApplyQ(M, N, x, tau, N, uw);
+  const uB = new Float64Array(M * N);
+  for (let j = 0; j < N; j++) for (let i = 0; i < M; i++) uB[j * M + rowPerm[i]] = uw[j * M + i];
+  householderApplyQ(N, N, y, tau1, N, jv);
+  const vB = new Float64Array(N * N);
+  for (let j = 0; j < N; j++) for (let i = 0; i < N; i++) vB[j * N + perm[i]] = jv[order[j] * N + i];
+  return { s, uB, vB };
+}
+
+/** Σ x[xo + i]·y[yo + i] over i < n, summed in the scalar WASM build's order (two interleaved partial sums). */
+function dotAt(x: Float64Array, xo: number, y: Float64Array, yo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[xo + i] * y[yo + i];
+    s1 += x[xo + i + 1] * y[yo + i + 1];
+    s2 += x[xo + i + 2] * y[yo + i + 2];
+    s3 += x[xo + i + 3] * y[yo + i + 3];
+  }
+  s0 = s0 + s2 + (s1 + s3);
+  for (; i < n; i++) s0 += x[xo + i] * y[yo + i];
+  return s0;
+}
+
+/**
+ * Householder QR of the m×n column-major X (m ≥ n) in place, optionally with column pivoting (LAPACK dgeqp3's
+ * rule: the remaining column of largest norm first; norms downdated, recomputed when cancellation makes the
+ * downdate unreliable): X·P = Q·R with R in the upper triangle and reflector k as v = [1; X(k+1:m, k)], scalar
+ * tau[k] (H_k = I − tau·v·vᵀ). perm[j] is the original index of column j. As `householderQr` in assembly/factor.ts.
+ */
+function householderQrInPlace(m: number, n: number, x: Float64Array, tau: Float64Array, perm: Int32Array, pivot: boolean): void {
+  const vn1 = new Float64Array(n);
+  const vn2 = new Float64Array(n);
+  const tol3z = Math.sqrt(EPS);
+  for (let j = 0; j < n; j++) {
+    perm[j] = j;
+    if (pivot) vn1[j] = vn2[j] = Math.sqrt(dotAt(x, j * m, x, j * m, m));
+  }
+  for (let k = 0; k < n; k++) {
+    const ck = k * m;
+    if (pivot) {
+      let p = k;
+      for (let j = k + 1; j < n; j++) if (vn1[j] > vn1[p]) p = j;
+      if (p !== k) {
+        for (let i = 0; i < m; i++) {
+          const t = x[ck + i];
+          x[ck + i] = x[p * m + i];
+          x[p * m + i] = t;
+        }
+        [perm[k], perm[p]] = [perm[p], perm[k]];
+        vn1[p] = vn1[k];
+        vn2[p] = vn2[k];
+      }
+    }
+    // Reflector for x[k:m, k]: H·x = beta·e₁ with beta = −sign(alpha)·‖x‖, v = x/(alpha − beta), tau = (beta − alpha)/beta.
+    const len = m - k - 1;
+    const vk = ck + k + 1;
+    const alpha = x[ck + k];
+    const xnorm = Math.sqrt(dotAt(x, vk, x, vk, len));
+    let tk = 0;
+    if (xnorm !== 0) {
+      const beta = alpha >= 0 ? -Math.hypot(alpha, xnorm) : Math.hypot(alpha, xnorm);
+      tk = (beta - alpha) / beta;
+      const f = 1 / (alpha - beta);
+      for (let i = 0; i < len; i++) x[vk + i] *= f;
+      x[ck + k] = beta;
+    }
+    tau[k] = tk;
+    // Apply H_k to the columns on the right: c ← c − tau·(vᵀc)·v.
+    for (let j = k + 1; j < n; j++) {
+      const cj = j * m;
+      if (tk !== 0) {
+        const w = tk * (x[cj + k] + dotAt(x, vk, x, cj + k + 1, len));
+        x[cj + k] -= w;
+        for (let i = 0; i < len; i++) x[cj + k + 1 + i] -= w * x[vk + i];
+      }
+      if (pivot && vn1[j] !== 0) {
+        const r = Math.abs(x[cj + k]) / vn1[j];
+        const temp = Math.max(0, 1 - r * r);
+        const q = vn1[j] / vn2[j];
+        if (temp * q * q <= tol3z) vn1[j] = vn2[j] = Math.sqrt(dotAt(x, cj + k + 1, x, cj + k + 1, len));
+        else vn1[j] *= Math.sqrt(temp);
+      }
+    }
+  }
+}
+
+/** C ← Q·C for the m×c column-major C, Q = H_0·…·H_{kq−1} from `householderQrInPlace` on the m-row X. */
+function householderApplyQ(m: number, kq: number, x: Float64Array, tau: Float64Array, c: number, cm: Float64Array): void {
+  for (let j = 0; j < c; j++) {
+    const cj = j * m;
+    for (let k = kq - 1; k >= 0; k--) {
+      const tk = tau[k];
+      if (tk === 0) continue;
+      const vk = k * m + k + 1;
+      const len = m - k - 1;
+      const w = tk * (cm[cj + k] + dotAt(x, vk, cm, cj + k + 1, len));
+      if (w === 0) continue;
+      cm[cj + k] -= w;
+      for (let i = 0; i < len; i++) cm[cj + k + 1 + i] -= w * x[vk + i];
+    }
+  }
+}
+
+/**
+ * One-sided Jacobi (Hestenes) on the m×n column-major Y: plane rotations Y ← Y·J until every pair of columns has
+ * |y_pᵀy_q| ≤ √m·ε·‖y_p‖‖y_q‖ (the de Rijk / Demmel–Veselić stopping rule, which gives σ with high relative
+ * accuracy). The rotations are also applied to the n×n column-major V when given (it should start as I). Pairs are
+ * visited block-cyclically (blocks of columns small enough that two stay in cache), as in the WASM builds.
+ * Returns the number of sweeps, or −1 when `maxSweeps` sweeps did not converge.
+ */
+function jacobiOneSided(m: number, n: number, y: Float64Array, v: Float64Array | null, maxSweeps: number): number {
+  const tol = Math.sqrt(m) * EPS;
+  const bs = Math.max(8, Math.min(n, Math.floor(32768 / Math.max(m, 1))));
+  const norms = new Float64Array(n); // ‖y_j‖², exact at the start of each sweep, updated after each rotation
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    for (let j = 0; j < n; j++) norms[j] = dotAt(y, j * m, y, j * m, m);
+    let rotated = 0;
+    for (let bp = 0; bp < n; bp += bs) {
+      const pEnd = Math.min(bp + bs, n);
+      for (let bq = bp; bq < n; bq += bs) {
+        const qEnd = Math.min(bq + bs, n);
+        for (let p = bp; p < pEnd; p++) {
+          for (let q = Math.max(bq, p + 1); q < qEnd; q++) rotated += jacobiPair(m, n, y, v, norms, tol, p, q);
+        }
+      }
+    }
+    if (rotated === 0) return sweep + 1;
+  }
+  return -1;
+}
+
+/**
+ * One Jacobi step on columns p < q of Y: when |y_pᵀy_q| > tol·‖y_p‖‖y_q‖, rotate them (and the same columns of V)
+ * so they become orthogonal. Returns 1 if rotated.
+ */
+function jacobiPair(m: number, n: number, y: Float64Array, v: Float64Array | null, norms: Float64Array, tol: number, p: number, q: number): number {
+  const a = norms[p];
+  const b = norms[q];
+  if (a === 0 || b === 0) return 0;
+  const yp = p * m;
+  const yq = q * m;
+  const g = dotAt(y, yp, y, yq, m);
+  if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) return 0;
+  // tan θ solves t² + 2ζt − 1 = 0 with ζ = (b − a)/(2g); the smaller root keeps the rotation small.
+  const zeta = (b - a) / (2 * g);
+  const az = Math.abs(zeta);
+  const t = az > 1e150 ? 0.5 / zeta : (zeta >= 0 ? 1 : -1) / (az + Math.sqrt(1 + zeta * zeta));
+  const c = 1 / Math.sqrt(1 + t * t);
+  const s = c * t;
+  rotateAt(y, yp, yq, m, c, s);
+  // New squared norms a − t·g and b + t·g (exact in real arithmetic); recomputed when the update cancels.
+  const na = a - t * g;
+  const nb = b + t * g;
+  norms[p] = na > 0.25 * a ? na : dotAt(y, yp, y, yp, m);
+  norms[q] = nb > 0.25 * b ? nb : dotAt(y, yq, y, yq, m);
+  if (v) rotateAt(v, p * n, q * n, n, c, s);
+  return 1;
+}
+
+/** x ← c·x − s·y, y ← s·x + c·y for x = w[xo : xo + n], y = w[yo : yo + n]. */
+function rotateAt(w: Float64Array, xo: number, yo: number, n: number, c: number, s: number): void {
+  for (let i = 0; i < n; i++) {
+    const xi = w[xo + i];
+    const yi = w[yo + i];
+    w[xo + i] = c * xi - s * yi;
+    w[yo + i] = s * xi + c * yi;
+  }
+}
+
+/** ‖x[xo : xo + n]‖₂ without underflow of the squares: rescaled by 2^600 when ‖x‖² < 2^-900. */
+function robustNorm(x: Float64Array, xo: number, n: number): number {
+  const ss = dotAt(x, xo, x, xo, n);
+  if (ss >= 1.2e-271) return Math.sqrt(ss);
+  const up = 2 ** 600;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const t = x[xo + i] * up;
+    acc += t * t;
+  }
+  return Math.sqrt(acc) / up;
+}
+
+/**
+ * Replace the columns j of the n×k column-major U with bad[j] ≠ 0 by unit vectors orthogonal to all other columns
+ * (Gram–Schmidt, twice, on the first coordinate vector whose projection keeps at least half of the average norm,
+ * ‖·‖² ≥ 1/(2n): one exists, since the projections of e₁…eₙ have squared norms summing to n − k + 1 ≥ 1).
+ */
+function completeOrthonormal(n: number, k: number, u: Float64Array, bad: Uint8Array): void {
+  for (let j = 0; j < k; j++) {
+    if (!bad[j]) continue;
+    const uj = j * n;
+    for (let e = 0; e < n; e++) {
+      u.fill(0, uj, uj + n);
+      u[uj + e] = 1;
+      for (let pass = 0; pass < 2; pass++) {
+        for (let l = 0; l < k; l++) {
+          if (l === j || bad[l]) continue;
+          const d = dotAt(u, l * n, u, uj, n);
+          for (let i = 0; i < n; i++) u[uj + i] -= d * u[l * n + i];
+        }
+      }
+      const nrm2 = dotAt(u, uj, u, uj, n);
+      if (nrm2 >= 0.5 / n) {
+        const f = 1 / Math.sqrt(nrm2);
+        for (let i = 0; i < n; i++) u[uj + i] *= f;
+        bad[j] = 0;
+        break;
+      }
+    }
+  }
 }
 
 /** Lower-triangular L with A = LLᵀ, or null when A is not (numerically) positive definite. */
