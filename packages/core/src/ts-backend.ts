@@ -255,7 +255,7 @@ function householderQrInPlace(m: number, n: number, x: Float64Array, tau: Float6
   const tol3z = Math.sqrt(EPS);
   for (let j = 0; j < n; j++) {
     perm[j] = j;
-    if (pivot) vn1[j] = vn2[j] = Math.sqrt(dotAt(x, j * m, x, j * m, m));
+    if (pivot) vn1[j] = vn2[j] = normAt(x, j * m, m);
   }
   for (let k = 0; k < n; k++) {
     const ck = k * m;
@@ -273,17 +273,30 @@ function householderQrInPlace(m: number, n: number, x: Float64Array, tau: Float6
         vn2[p] = vn2[k];
       }
     }
-    // Reflector for x[k:m, k]: H·x = beta·e₁ with beta = −sign(alpha)·‖x‖, v = x/(alpha − beta), tau = (beta − alpha)/beta.
+    // Reflector for x[k:m, k] as LAPACK's dlarfg: H·x = beta·e₁ with beta = −sign(alpha)·‖x‖, v = x/(alpha − beta),
+    // tau = (beta − alpha)/beta; x and alpha scaled up by 2⁹⁶⁹ while |beta| < 2⁻⁹⁶⁹ (so 1/(alpha − beta) stays finite).
     const len = m - k - 1;
     const vk = ck + k + 1;
-    const alpha = x[ck + k];
-    const xnorm = Math.sqrt(dotAt(x, vk, x, vk, len));
+    let alpha = x[ck + k];
+    let xnorm = normAt(x, vk, len);
     let tk = 0;
     if (xnorm !== 0) {
-      const beta = alpha >= 0 ? -Math.hypot(alpha, xnorm) : Math.hypot(alpha, xnorm);
+      let beta = alpha >= 0 ? -Math.hypot(alpha, xnorm) : Math.hypot(alpha, xnorm);
+      let knt = 0;
+      if (Math.abs(beta) < SAFMIN) {
+        do {
+          knt++;
+          for (let i = 0; i < len; i++) x[vk + i] *= 1 / SAFMIN;
+          beta *= 1 / SAFMIN;
+          alpha *= 1 / SAFMIN;
+        } while (Math.abs(beta) < SAFMIN && knt < 20);
+        xnorm = normAt(x, vk, len);
+        beta = alpha >= 0 ? -Math.hypot(alpha, xnorm) : Math.hypot(alpha, xnorm);
+      }
       tk = (beta - alpha) / beta;
       const f = 1 / (alpha - beta);
       for (let i = 0; i < len; i++) x[vk + i] *= f;
+      for (let j = 0; j < knt; j++) beta *= SAFMIN;
       x[ck + k] = beta;
     }
     tau[k] = tk;
@@ -299,7 +312,7 @@ function householderQrInPlace(m: number, n: number, x: Float64Array, tau: Float6
         const r = Math.abs(x[cj + k]) / vn1[j];
         const temp = Math.max(0, 1 - r * r);
         const q = vn1[j] / vn2[j];
-        if (temp * q * q <= tol3z) vn1[j] = vn2[j] = Math.sqrt(dotAt(x, cj + k + 1, x, cj + k + 1, len));
+        if (temp * q * q <= tol3z) vn1[j] = vn2[j] = normAt(x, cj + k + 1, len);
         else vn1[j] *= Math.sqrt(temp);
       }
     }
@@ -467,20 +480,20 @@ export function tsLu(a: Mat): { lu: Mat; pivots: Int32Array } {
 }
 
 // LAPACK's safe minimum over ε (dlamch('S')/dlamch('E') = 2⁻¹⁰²²/2⁻⁵³): dlarfg rescales reflectors with |beta| below it.
+/** dlarfg's safe minimum: reflectors whose |beta| is below it are computed on x·2⁹⁶⁹. */
 const SAFMIN = 2 ** -969;
 
 /**
- * ‖x‖₂ as the WASM builds' facNrm2 (assembly/vector.ts): √(Σ xᵢ²) when the sum is finite and ≥ 2⁻⁹⁶⁸, else with
- * every entry scaled by the power of two 2ˢ that brings max|xᵢ| into [1, 2), ‖x‖ = 2⁻ˢ·√(Σ (2ˢxᵢ)²). Scaling by
- * a power of two is exact, so ‖2ᵏx‖ = 2ᵏ‖x‖ to the last bit wherever no entry is subnormal, whichever branch each
- * takes (unlike Blue's three accumulators of core's `nrm2`, whose thresholds do not scale).
+ * ‖x[xo : xo + n]‖₂ as the WASM builds' facNrm2 (assembly/vector.ts): √(Σ xᵢ²) in `dotAt`'s order when the sum is
+ * finite and ≥ 2⁻⁹⁶⁸, else with every entry scaled by the power of two 2ˢ that brings max|xᵢ| into [1, 2), summed in
+ * the same order, ‖x‖ = 2⁻ˢ·√(Σ (2ˢxᵢ)²). Scaling by a power of two is exact, so ‖2ᵏx‖ = 2ᵏ‖x‖ to the last bit
+ * wherever no entry is subnormal, whichever branch each takes (unlike Blue's three accumulators of core's `nrm2`).
  */
-function columnNorm(x: Float64Array): number {
-  let ss = 0;
-  for (let i = 0; i < x.length; i++) ss += x[i] * x[i];
+function normAt(x: Float64Array, xo: number, n: number): number {
+  const ss = dotAt(x, xo, x, xo, n);
   if (ss >= 2 ** -968 && ss < Infinity) return Math.sqrt(ss);
   let amax = 0;
-  for (let i = 0; i < x.length; i++) amax = Math.max(amax, Math.abs(x[i]));
+  for (let i = 0; i < n; i++) amax = Math.max(amax, Math.abs(x[xo + i]));
   if (amax === 0 || !Number.isFinite(amax)) return amax;
   // 2^s·amax ∈ [1, 2), s ∈ [−1023, 1074], applied in two halves (2^s alone overflows for s ≥ 1024).
   const scaledMax = (e: number) => amax * 2 ** Math.trunc(e / 2) * 2 ** (e - Math.trunc(e / 2));
@@ -489,65 +502,26 @@ function columnNorm(x: Float64Array): number {
   else if (scaledMax(s) < 1) s++;
   const s1 = Math.trunc(s / 2);
   const [c1, c2] = [2 ** s1, 2 ** (s - s1)];
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) {
-    const t = x[i] * c1 * c2;
-    sum += t * t;
-  }
-  return Math.sqrt(sum) * 2 ** -s1 * 2 ** -(s - s1);
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = x[xo + i] * c1 * c2;
+  return Math.sqrt(dotAt(t, 0, t, 0, n)) * 2 ** -s1 * 2 ** -(s - s1);
 }
 
 /**
  * Thin QR, A = QR with Q m×n orthonormal columns and R n×n upper triangular with a non-negative diagonal (m ≥ n):
- * the algorithm of the WASM builds' qrThin (assembly/factor.ts) in plain loops. Householder reflectors as LAPACK
- * dlarfg (H·x = beta·e₁, beta = −sign(alpha)·‖x‖, v = x/(alpha − beta), tau = (beta − alpha)/beta; x and alpha
- * scaled up by 2⁹⁶⁹ while |beta| < 2⁻⁹⁶⁹), on a column-major copy; Q by backward accumulation of the reflectors on
- * [I; 0]; then row i of R and column i of Q negated together where r_ii < 0.
+ * the algorithm of the WASM builds' qrThin (assembly/factor.ts): `householderQrInPlace` without pivoting (the
+ * reflectors of the SVD's QR too) on a column-major copy; Q by backward accumulation of the reflectors on [I; 0]
+ * (`householderApplyQ`); then row i of R and column i of Q negated together where r_ii < 0.
  */
 export function tsQr(a: Mat): { q: Mat; r: Mat } {
   const { rows: m, cols: n } = a;
   const x = new Float64Array(m * n);
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) x[j * m + i] = a.data[i * n + j];
   const tau = new Float64Array(n);
-  /** c ← H_k·c for the column c[k:m] (`col` is its offset in `y`): c ← c − tau_k·(vₖᵀc)·vₖ, vₖ = [1; x[k+1:m, k]]. */
-  const reflect = (k: number, y: Float64Array, col: number) => {
-    const v = k * m;
-    let w = y[col + k];
-    for (let i = k + 1; i < m; i++) w += x[v + i] * y[col + i];
-    w *= tau[k];
-    if (w === 0) return;
-    y[col + k] -= w;
-    for (let i = k + 1; i < m; i++) y[col + i] -= w * x[v + i];
-  };
-  for (let k = 0; k < n; k++) {
-    const v = x.subarray(k * m + k + 1, (k + 1) * m);
-    let alpha = x[k * m + k];
-    let xnorm = columnNorm(v);
-    if (xnorm === 0) continue;
-    let beta = alpha < 0 ? Math.hypot(alpha, xnorm) : -Math.hypot(alpha, xnorm);
-    let knt = 0;
-    if (Math.abs(beta) < SAFMIN) {
-      do {
-        knt++;
-        for (let i = 0; i < v.length; i++) v[i] *= 1 / SAFMIN;
-        beta *= 1 / SAFMIN;
-        alpha *= 1 / SAFMIN;
-      } while (Math.abs(beta) < SAFMIN && knt < 20);
-      xnorm = columnNorm(v);
-      beta = alpha < 0 ? Math.hypot(alpha, xnorm) : -Math.hypot(alpha, xnorm);
-    }
-    tau[k] = (beta - alpha) / beta;
-    const f = 1 / (alpha - beta);
-    for (let i = 0; i < v.length; i++) v[i] *= f;
-    for (let j = 0; j < knt; j++) beta *= SAFMIN;
-    x[k * m + k] = beta;
-    for (let j = k + 1; j < n; j++) reflect(k, x, j * m);
-  }
+  householderQrInPlace(m, n, x, tau, new Int32Array(n), false);
   const qw = new Float64Array(m * n);
-  for (let j = 0; j < n; j++) {
-    qw[j * m + j] = 1;
-    for (let k = n - 1; k >= 0; k--) if (tau[k] !== 0) reflect(k, qw, j * m);
-  }
+  for (let j = 0; j < n; j++) qw[j * m + j] = 1;
+  householderApplyQ(m, n, x, tau, n, qw);
   const q = new Float64Array(m * n);
   const r = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
