@@ -4,10 +4,11 @@ import { serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
-import { fmt, fmtInertia, keyValues } from "../format.js";
+import { keyValues } from "../format.js";
 import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
-import { counts, describeModel } from "../util.js";
+import { describeModel } from "../util.js";
+import { certificateArrays, certificateCheck, certificateRows, writeCertificateFigure } from "../certificate-report.js";
 import { certificateVerdict, verdictLine, type Verdict } from "../verdict.js";
 
 export interface EmbedOptions extends ModelFlags, DataFlags {
@@ -67,38 +68,13 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
     } finally {
       st.end();
     }
-    check = {
-      maxOutputDiff: cert.maxOutputDiff,
-      lossBefore: cert.lossBefore,
-      lossAfter: cert.lossAfter,
-      gradNormBefore: cert.gradNormBefore,
-      gradNormAfter: cert.gradNormAfter,
-      inertiaBefore: counts(cert.inertiaBefore),
-      inertiaAfter: counts(cert.inertiaAfter),
-      countsNeverDecrease: cert.countsNeverDecrease,
-      countsNeverDecreaseAtGap: cert.countsNeverDecreaseAtGap,
-      predictedInertia: cert.predictedInertia ? counts(cert.predictedInertia) : null,
-      predictionMatches: cert.predictionMatches,
-      tol: cert.tol,
-    };
+    check = certificateCheck(cert, true);
     verdict = certificateVerdict(cert);
-    if (o.plot) {
-      const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
-      writeFigure(
-        o.plot,
-        eigenvalueStripFigure(
-          [
-            { label: `before ${model.widths.join("-")} ${fmtInertia(cert.inertiaBefore)}`, values: cert.eigenvaluesBefore },
-            { label: `after ${wide.widths.join("-")} ${fmtInertia(cert.inertiaAfter)}`, values: cert.eigenvaluesAfter },
-          ],
-          { title: `Hessian eigenvalues before and after T^α_{${o.layer},${o.neuron}}, α = ${o.alpha}` },
-        ),
-      );
-    }
+    if (o.plot) await writeCertificateFigure(o.plot, model, wide, cert, `Hessian eigenvalues before and after T^α_{${o.layer},${o.neuron}}, α = ${o.alpha}`);
   }
   if (o.out) writeModel(o.out, wide);
   const npyFiles = o.npy
-    ? writeNpyDir(o.npy, { params: wide.params, ...(cert ? { "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) } : {}) })
+    ? writeNpyDir(o.npy, certificateArrays(wide, cert))
     : [];
   const record = { model: serializeModel(wide), check, verdict, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
   emit(ctx, record, () => {
@@ -107,19 +83,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
       ["embedding", `T^α_{l,s} with l = ${o.layer}, s = ${o.neuron}, α = ${o.alpha}: widths ${model.widths.join("-")} → ${wide.widths.join("-")}`],
     ];
     if (cert) {
-      pairs.push(
-        ["max |f_wide − f|", `${fmt(cert.maxOutputDiff)} (data and random probe inputs)`],
-        ["loss", `${fmt(cert.lossBefore)} → ${fmt(cert.lossAfter)}`],
-        ["‖∇R‖", `${fmt(cert.gradNormBefore)} → ${fmt(cert.gradNormAfter)}`],
-        ["inertia", `${fmtInertia(cert.inertiaBefore)} → ${fmtInertia(cert.inertiaAfter)} (negative, zero, positive; tol ${cert.tol})`],
-        ["counts never decrease", cert.countsNeverDecrease ? "yes" : "NO"],
-        [
-          "predicted inertia",
-          cert.predictedInertia
-            ? `${fmtInertia(cert.predictedInertia)} = inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0): ${cert.predictionMatches ? "matches" : "DOES NOT MATCH"}`
-            : "— (the base Hessian is degenerate: the split-block formula does not apply)",
-        ],
-      );
+      pairs.push(...certificateRows(cert, true));
     } else pairs.push(["check", "— (give --data for the certificate)"]);
     if (o.out) pairs.push(["written", o.out]);
     if (o.plot) pairs.push(["figure", o.plot]);

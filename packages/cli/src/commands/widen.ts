@@ -3,10 +3,11 @@ import { serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
-import { fmt, fmtInertia, keyValues, table } from "../format.js";
+import { fmt, keyValues, table } from "../format.js";
 import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
-import { counts, describeModel } from "../util.js";
+import { describeModel } from "../util.js";
+import { certificateArrays, certificateCheck, certificateRows, writeCertificateFigure } from "../certificate-report.js";
 import { certificateVerdict, verdictLine } from "../verdict.js";
 
 export interface WidenOptions extends ModelFlags, DataFlags {
@@ -52,40 +53,15 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
     } finally {
       st.end();
     }
-    if (o.plot) {
-      const { eigenvalueStripFigure, writeFigure } = await import("../plot.js");
-      writeFigure(
-        o.plot,
-        eigenvalueStripFigure(
-          [
-            { label: `before ${model.widths.join("-")} ${fmtInertia(cert.inertiaBefore)}`, values: cert.eigenvaluesBefore },
-            { label: `after ${wide.widths.join("-")} ${fmtInertia(cert.inertiaAfter)}`, values: cert.eigenvaluesAfter },
-          ],
-          { title: `Hessian eigenvalues before and after widening to ${wide.widths.join("-")} (α = ${o.alpha})` },
-        ),
-      );
-    }
+    if (o.plot) await writeCertificateFigure(o.plot, model, wide, cert, `Hessian eigenvalues before and after widening to ${wide.widths.join("-")} (α = ${o.alpha})`);
   }
   if (o.out) writeModel(o.out, wide);
   const npyFiles = o.npy
-    ? writeNpyDir(o.npy, { params: wide.params, ...(cert ? { "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) } : {}) })
+    ? writeNpyDir(o.npy, certificateArrays(wide, cert))
     : [];
   const warnings: string[] = [];
   if (cert && cert.gradNormBefore > cert.gtolBefore) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(cert.gradNormBefore)}): the Embedding Principle's guarantees (still critical, counts never decrease) are about critical points`);
-  const check = cert
-    ? {
-        maxOutputDiff: cert.maxOutputDiff,
-        lossBefore: cert.lossBefore,
-        lossAfter: cert.lossAfter,
-        gradNormBefore: cert.gradNormBefore,
-        gradNormAfter: cert.gradNormAfter,
-        inertiaBefore: counts(cert.inertiaBefore),
-        inertiaAfter: counts(cert.inertiaAfter),
-        countsNeverDecrease: cert.countsNeverDecrease,
-        countsNeverDecreaseAtGap: cert.countsNeverDecreaseAtGap,
-        tol: cert.tol,
-      }
-    : null;
+  const check = cert ? certificateCheck(cert, false) : null;
   const verdict = cert ? certificateVerdict(cert) : null;
   const record = { model: serializeModel(wide), widthsBefore: model.widths, widthsAfter: wide.widths, steps, check, verdict, ...(o.npy ? { npy: npyFiles } : {}), warnings };
   emit(ctx, record, () => {
@@ -93,15 +69,7 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
       ["model", `${o.model} (${describeModel(model)})`],
       ["widened", `${model.widths.join("-")} → ${wide.widths.join("-")} by ${steps.length} one-step embedding${steps.length === 1 ? "" : "s"} T^α_{l,s}, α = ${o.alpha}`],
     ];
-    if (cert) {
-      pairs.push(
-        ["max |f_wide − f|", `${fmt(cert.maxOutputDiff)} (data and random probe inputs)`],
-        ["loss", `${fmt(cert.lossBefore)} → ${fmt(cert.lossAfter)}`],
-        ["‖∇R‖", `${fmt(cert.gradNormBefore)} → ${fmt(cert.gradNormAfter)}`],
-        ["inertia", `${fmtInertia(cert.inertiaBefore)} → ${fmtInertia(cert.inertiaAfter)} (negative, zero, positive; tol ${cert.tol})`],
-        ["counts never decrease", `${cert.countsNeverDecreaseAtGap ? "yes" : "NO"} (zeros at the spectral gap where there is one)`],
-      );
-    } else pairs.push(["check", "— (give --data for the certificate)"]);
+    pairs.push(...(cert ? certificateRows(cert, false) : ([["check", "— (give --data for the certificate)"]] as [string, string][])));
     if (o.out) pairs.push(["written", o.out]);
     if (o.plot) pairs.push(["figure", o.plot]);
     pairs.push(...npyRow(o.npy, npyFiles));
