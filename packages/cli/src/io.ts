@@ -7,6 +7,7 @@ import {
   activationEntry,
   parseCsvData,
   parseData,
+  paramCount,
   parseModel,
   serializeModel,
   validateData,
@@ -214,6 +215,21 @@ export function parseActivation(s: string): Activation | Activation[] {
   };
   const parts = s.split(",").map((x) => x.trim());
   return parts.length === 1 ? one(parts[0]) : parts.map(one);
+}
+
+/**
+ * The parameter count of a network given on the command line (`--widths`, `--activation`, …), its spec checked:
+ * a bad spec is bad input naming those flags.
+ * @example
+ * specParamCount({ widths: [1, 3, 1], activation: "tanh" }); // 10
+ */
+export function specParamCount(spec: MlpSpec): number {
+  try {
+    return paramCount(spec);
+  } catch (e) {
+    if (isLosscapeError(e)) throw new InputError(`--widths/--activation: ${e.message.replace(/^paramCount: /, "")}`);
+    throw e;
+  }
 }
 
 /** How the samples of a command are read besides the data file itself (docs/formats.md#data-files). */

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from "node:fs";
-import { isLosscapeError } from "@losscape/core";
-import { paramCount, type CriticalOutcome, type Dataset, type MlpSpec } from "@losscape/mlp";
+import type { CriticalOutcome, Dataset, MlpSpec } from "@losscape/mlp";
 import {
   CRITICAL_OUTCOMES,
   criticalEnergy,
@@ -16,7 +15,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, table } from "../format.js";
-import { checkPlotPath, checkWritable, loadData, parseActivation, parseJsonFile } from "../io.js";
+import { checkPlotPath, checkWritable, loadData, parseActivation, specParamCount, parseJsonFile } from "../io.js";
 import { toJsonSafe } from "../json.js";
 import { progress } from "../progress.js";
 
@@ -82,13 +81,7 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
   if (o.plot) checkPlotPath(o.plot);
   if (o.out) checkWritable(o.out, "--out");
   const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation), bias: o.bias };
-  let M: number;
-  try {
-    M = paramCount(spec);
-  } catch (e) {
-    if (isLosscapeError(e)) throw new InputError(`--widths/--activation: ${e.message.replace(/^paramCount: /, "")}`);
-    throw e;
-  }
+  const M = specParamCount(spec);
   let data: "gaussian" | Dataset = "gaussian";
   let dataSetting: Settings["data"] = "gaussian";
   if (o.data) {

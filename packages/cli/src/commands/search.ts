@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { isLosscapeError } from "@losscape/core";
-import { findCriticalPoints, paramCount, serializeModel, type MlpSpec } from "@losscape/mlp";
+import { findCriticalPoints, serializeModel, type MlpSpec } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { checkOutputDir, loadData, npyRow, parseActivation, writeModel, writeNpyDir, type DataFlags } from "../io.js";
+import { checkOutputDir, loadData, npyRow, parseActivation, specParamCount, writeModel, writeNpyDir, type DataFlags } from "../io.js";
 import { progress } from "../progress.js";
 import { counts } from "../util.js";
 
@@ -42,13 +42,7 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
   if (o.plot) (await import("../io.js")).checkPlotPath(o.plot);
   if (o.npy) checkOutputDir(o.npy, "--npy");
   const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation) as MlpSpec["activation"], bias: o.bias, ...(o.loss ? { loss: o.loss } : {}) };
-  let M: number;
-  try {
-    M = paramCount(spec);
-  } catch (e) {
-    if (isLosscapeError(e)) throw new InputError(`--widths/--activation: ${e.message.replace(/^paramCount: /, "")}`);
-    throw e;
-  }
+  const M = specParamCount(spec);
   const probe = { ...spec, params: new Float64Array(M) };
   const data = loadData(o.data, { ...o, fit: { model: probe, path: "--widths" } });
   const bar = progress(`searching (${o.starts} starts)`, o.starts, ctx.quiet);

@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkWritable, loadData, loadModel, parseActivation, parseJsonFile, readText, writeFileAtomic, writeModel, type DataFlags } from "../io.js";
+import { checkWritable, loadData, loadModel, parseActivation, specParamCount, parseJsonFile, readText, writeFileAtomic, writeModel, type DataFlags } from "../io.js";
 import { progress } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -65,12 +65,7 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
     origin = o.resume ? `${o.model}, resumed from ${o.resume}` : o.model;
   } else if (o.widths) {
     const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation ?? "tanh"), ...(o.loss ? { loss: o.loss } : {}) };
-    try {
-      paramCount(spec);
-    } catch (e) {
-      if (isLosscapeError(e)) throw new InputError(`--widths/--activation: ${e.message.replace(/^paramCount: /, "")}`);
-      throw e;
-    }
+    specParamCount(spec);
     start = spec;
     origin = `--widths ${o.widths.join(",")} (${o.init} init, seed ${o.seed ?? 0})`;
   } else {
