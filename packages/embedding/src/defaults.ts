@@ -6,7 +6,7 @@
 
 /**
  * Relative tolerance of `reduceNetwork`'s tests (duplicate, sign-symmetric duplicate, zero-outgoing and constant
- * neurons), against the scale max(1, max|Wˡ, bˡ|) of the layer. Exact embeddings reduce at this tolerance; trained
+ * neurons), against the layer's own scale max|Wˡ, bˡ| (relative on small-weight nets too). Exact embeddings reduce at this tolerance; trained
  * nets whose condensed neurons are close but not equal need ≈ 1e-3.
  */
 export const DEFAULT_REDUCE_TOL = 1e-8;

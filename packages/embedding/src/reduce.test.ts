@@ -54,6 +54,14 @@ describe("reduction rules", () => {
   it("sigmoid without biases cannot absorb the constant: kept", () => {
     expect(reduceNetwork({ widths: [1, 2, 1], activation: "sigmoid", bias: false, params: Float64Array.from([0.8, -0.8, 1.5, -0.6]) }).widthsAfter).toEqual([1, 2, 1]);
   });
+  it("the tolerance is relative to each layer's own scale, also on small-weight nets", () => {
+    // θ = [W¹ (2×1), b¹, W² (1×2), b²] with incoming weights of size 1e-4: neurons 1e-9 apart differ by 1e-5 of the
+    // layer's scale, far above tol = 1e-8 (an absolute tolerance tol·max(1, ·) = 1e-8 merged them); equal ones merge.
+    const net = (w2: number): Model => ({ widths: [1, 2, 1], activation: "tanh", params: Float64Array.from([1e-4, w2, 0, 0, 0.5, 0.7, 0]) });
+    expect(reduceNetwork(net(1e-4 + 1e-9)).widthsAfter).toEqual([1, 2, 1]);
+    expect(reduceNetwork(net(1e-4)).widthsAfter).toEqual([1, 1, 1]);
+  });
+
   it("a neuron constant on the inputs (zero incoming weights) is folded into the next bias", () => {
     const m = net12("tanh", [0, 1.2, 0.7, -0.4, 2, 0.5, 0.1]);
     const r = reduceNetwork(m);

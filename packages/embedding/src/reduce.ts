@@ -19,10 +19,10 @@ export interface RemovedNeuron {
 export interface ReduceOptions {
   /**
    * Relative tolerance (default `DEFAULT_REDUCE_TOL` = 1e-8). In hidden layer l with incoming vectors uⱼ = [Wˡⱼ; bˡⱼ] and scale
-   * S = max(1, max|Wˡ, bˡ|): neurons i, j are duplicates when max|uᵢ − uⱼ| ≤ tol·S (or max|uᵢ + uⱼ| ≤ tol·S with
+   * S = max|Wˡ, bˡ| (the layer's own scale, so the tolerance is relative on small-weight nets too): neurons i, j are duplicates when max|uᵢ − uⱼ| ≤ tol·S (or max|uᵢ + uⱼ| ≤ tol·S with
    * the activation's sign symmetry, or max|uⱼ − k·uᵢ| ≤ tol·S for a positively homogeneous one, k the least-squares
    * ratio); neuron j is constant when max|Wˡⱼ| ≤ tol·S; its outgoing weights are zero
-   * when max|W^{l+1}_{·j}| ≤ tol·max(1, max|W^{l+1}|). Nets trained to convergence need a larger tol (≈ 1e-3–1e-2)
+   * when max|W^{l+1}_{·j}| ≤ tol·max|W^{l+1}|. Nets trained to convergence need a larger tol (≈ 1e-3–1e-2)
    * than exact embeddings; the reported maxOutputDiff says what it cost.
    */
   tol?: number;
@@ -157,9 +157,10 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
   const r = outL.rows;
   const u = (j: number, k: number) => (k < p ? inL.W[j * p + k] : inL.b[j]);
   const q = p + (bias ? 1 : 0);
-  let S = 1;
+  // The layer's own scale (not max(1, ·), which made the tolerance absolute on small-weight nets).
+  let S = 0;
   for (let j = 0; j < m; j++) for (let k = 0; k < q; k++) S = Math.max(S, Math.abs(u(j, k)));
-  let So = 1;
+  let So = 0;
   for (let k = 0; k < outL.W.length; k++) So = Math.max(So, Math.abs(outL.W[k]));
   const thr = tol * S;
   const thrOut = tol * So;
