@@ -134,9 +134,7 @@ export function modelFileFormat(path: string, bytes: Uint8Array): ModelFileForma
   if (e === ".json") return "json";
   if (e === ".onnx") return "onnx";
   if (e === ".safetensors") return "safetensors";
-  let k = 0;
-  while (k < bytes.length && k < 64 && (bytes[k] === 0x20 || bytes[k] === 0x0a || bytes[k] === 0x0d || bytes[k] === 0x09 || bytes[k] === 0xef || bytes[k] === 0xbb || bytes[k] === 0xbf)) k++;
-  if (bytes[k] === 0x7b) return "json";
+  if (startsWithBrace(bytes)) return "json";
   if (bytes.length >= 9 && bytes[8] === 0x7b && bytes[7] === 0 && bytes[6] === 0) return "safetensors";
   return "onnx";
 }
@@ -259,9 +257,14 @@ function dataFileFormat(path: string, bytes: Uint8Array): DataFileFormat {
   if (bytes[0] === 0x93 && bytes[1] === 0x4e && bytes[2] === 0x55) return "npy"; // \x93NUMPY
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return "npz"; // PK: a zip archive
   if ((bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes[0] === 0 && bytes[1] === 0 && bytes.length > 3)) return "idx";
+  return startsWithBrace(bytes) ? "json" : "csv";
+}
+
+/** The content starts with "{" after white space and a UTF-8 byte-order mark: JSON text. */
+function startsWithBrace(bytes: Uint8Array): boolean {
   let k = 0;
   while (k < bytes.length && k < 64 && (bytes[k] <= 0x20 || bytes[k] === 0xef || bytes[k] === 0xbb || bytes[k] === 0xbf)) k++;
-  return bytes[k] === 0x7b ? "json" : "csv";
+  return bytes[k] === 0x7b;
 }
 
 /** An n-d array as an n × (product of the other dimensions) matrix; a 1-d array is one column. */
@@ -271,14 +274,24 @@ function asRows(a: NdArray): Mat {
   return { rows: n, cols, data: a.data };
 }
 
+/** The one array of an .npy or IDX file. */
+function readTensor(bytes: Uint8Array, format: "npy" | "idx", path: string): NdArray {
+  return format === "npy" ? readNpy(bytes, { file: path }) : readIdx(bytes, { file: path });
+}
+
+/** How an .npy or IDX array was read: ".npy x f8 [150, 4]". */
+function tensorNote(format: "npy" | "idx", a: NdArray, role = ""): string {
+  return `${format === "npy" ? ".npy" : "IDX"} ${role}${a.dtype} [${a.shape.join(", ")}]`;
+}
+
 /** One array from an .npy, an IDX or a CSV file (all columns), or an .npz holding one array or one named `key`. */
 function readArrayFile(path: string, option: string, key: string): { array: Mat; note: string } {
   const bytes = readBytes(path, option);
   const format = dataFileFormat(path, bytes);
   try {
     if (format === "npy" || format === "idx") {
-      const a = format === "npy" ? readNpy(bytes, { file: path }) : readIdx(bytes, { file: path });
-      return { array: asRows(a), note: `${format === "npy" ? ".npy" : "IDX"} ${a.dtype} [${a.shape.join(", ")}]` };
+      const a = readTensor(bytes, format, path);
+      return { array: asRows(a), note: tensorNote(format, a) };
     }
     if (format === "npz") {
       const arrays = readNpz(bytes, { file: path });
@@ -289,10 +302,7 @@ function readArrayFile(path: string, option: string, key: string): { array: Mat;
       return { array: asRows(a), note: `.npz '${pick}' ${a.dtype} [${a.shape.join(", ")}]` };
     }
     if (format === "csv") {
-      const text = new TextDecoder().decode(bytes);
-      // Every column is wanted: read it as x with a dummy y column appended to each line.
-      const csv = parseCsvDataAllColumns(text);
-      return { array: csv.array, note: csv.note };
+      return parseCsvDataAllColumns(new TextDecoder().decode(bytes));
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -356,11 +366,12 @@ export function loadData(path: string, flags: DataFlags & { option?: string; fit
       else if (!flags.targets && typeof flags.labels !== "string") throw new InputError(`${path}: an .npz data file must hold an array named 'y' (or give --targets or --labels FILE); found ${names.map((k) => `'${k}'`).join(", ")}`);
       notes.push(`.npz: x ${arrays.x.dtype} [${arrays.x.shape.join(", ")}]${arrays.y ? `, y ${arrays.y.dtype} [${arrays.y.shape.join(", ")}]` : ""}`);
     } else {
-      const a = format === "npy" ? readNpy(bytes, { file: path }) : readIdx(bytes, { file: path });
+      const a = readTensor(bytes, format, path);
       x = asRows(a);
       // MNIST-style images (IDX unsigned bytes) are pixel intensities 0..255: scaled to [0, 1], as torchvision's ToTensor.
-      if (format === "idx" && a.dtype === "u1") x = { ...x, data: x.data.map((v) => v / 255) };
-      notes.push(`${format === "npy" ? ".npy" : "IDX"} x ${a.dtype} [${a.shape.join(", ")}]${format === "idx" && a.dtype === "u1" ? ", pixels scaled to [0, 1] (÷255)" : ""}`);
+      const pixels = format === "idx" && a.dtype === "u1";
+      if (pixels) x = { ...x, data: x.data.map((v) => v / 255) };
+      notes.push(`${tensorNote(format, a, "x ")}${pixels ? ", pixels scaled to [0, 1] (÷255)" : ""}`);
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
