@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { column, identity, isLosscapeError, mat, matFromRows, matToRows, transpose } from "./index.js";
+import { column, identity, mat, matFromRows, matToRows, transpose } from "./index.js";
+import { refuses } from "./__tests__/errors.js";
 
 // Every matrix helper refuses bad input with a LosscapeError that names itself and the argument (never a TypeError
 // from inside, never a silent NaN).
-function refuses(f: () => unknown, pattern: RegExp) {
-  let error: unknown;
-  try {
-    f();
-  } catch (e) {
-    error = e;
-  }
-  expect(isLosscapeError(error), String(error)).toBe(true);
-  expect((error as Error).message).toMatch(pattern);
-}
 
 describe("matrix helpers at the boundary", () => {
   it("matFromRows: not an array, a row that is not an array, a non-number entry, ragged rows", () => {

@@ -9,7 +9,6 @@ import {
   gemv,
   inertia,
   init,
-  isLosscapeError,
   loadWasm,
   lu,
   matFromRows,
@@ -26,6 +25,7 @@ import {
   transpose,
   triangularSolve,
 } from "./index.js";
+import { refuses } from "./__tests__/errors.js";
 
 // Every function that takes a matrix takes its rows as plain arrays too, with results identical (bit for bit: the
 // rows are copied into the same Float64Array a Mat would hold) to those for the Mat.
@@ -89,25 +89,14 @@ describe.each(BACKENDS)("plain arrays where a matrix is expected (%s backend)", 
 });
 
 describe("malformed plain matrices are refused by name", () => {
-  const refused = (f: () => unknown, pattern: RegExp) => {
-    let err: unknown;
-    try {
-      f();
-    } catch (e) {
-      err = e;
-    }
-    expect(isLosscapeError(err), String(err)).toBe(true);
-    expect((err as Error).message).toMatch(pattern);
-  };
-
   it("ragged rows, non-numbers, NaN, a vector where a matrix is expected", () => {
-    refused(() => matmul([[1, 2], [3]], B), /^matmul: argument 'a' row 1 must have length 2 like row 0; found 1$/);
-    refused(() => eigh([[1, "2"], [2, 1]] as unknown as number[][]), /^eigh: argument 'a' entry \(0, 1\) must be a number; found string$/);
-    refused(() => svd([[1, NaN]]), /^svd: argument 'a' must be finite; found NaN at \(0, 1\)$/);
-    refused(() => syrk([1, 2, 3] as unknown as number[][]), /^syrk: argument 'a' row 0 must be an array of numbers; found number$/);
-    refused(() => qr(Float64Array.from([1, 2]) as unknown as number[][]), /^qr: argument 'a' must be a Mat \{rows, cols, data: Float64Array\} or an array of rows of numbers; found Float64Array$/);
-    refused(() => solve(A, [1, 2]), /^solve: 'b' must have 3 rows to match 'a' \(3×3\); found 2×1$/);
-    refused(() => rank([]), /^rank: argument 'a' must have integer dimensions ≥ 1; found 0×0$/);
+    refuses(() => matmul([[1, 2], [3]], B), /^matmul: argument 'a' row 1 must have length 2 like row 0; found 1$/);
+    refuses(() => eigh([[1, "2"], [2, 1]] as unknown as number[][]), /^eigh: argument 'a' entry \(0, 1\) must be a number; found string$/);
+    refuses(() => svd([[1, NaN]]), /^svd: argument 'a' must be finite; found NaN at \(0, 1\)$/);
+    refuses(() => syrk([1, 2, 3] as unknown as number[][]), /^syrk: argument 'a' row 0 must be an array of numbers; found number$/);
+    refuses(() => qr(Float64Array.from([1, 2]) as unknown as number[][]), /^qr: argument 'a' must be a Mat \{rows, cols, data: Float64Array\} or an array of rows of numbers; found Float64Array$/);
+    refuses(() => solve(A, [1, 2]), /^solve: 'b' must have 3 rows to match 'a' \(3×3\); found 2×1$/);
+    refuses(() => rank([]), /^rank: argument 'a' must have integer dimensions ≥ 1; found 0×0$/);
   });
 
   it("checkMat returns a Mat as it is, and copies rows into a new one", () => {

@@ -1,4 +1,4 @@
-import { init, isLosscapeError, matFromRows } from "@losscape/core";
+import { init, matFromRows } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   backpropagate,
@@ -18,6 +18,7 @@ import {
   validateModel,
 } from "./index.js";
 import type { Model } from "./types.js";
+import { refuses } from "./__tests__/helpers.js";
 
 // Models with `params` as a plain array, and data with x and y as rows of numbers (or a plain array of numbers for a
 // single column), give the same results as Float64Array/Mat inputs, bit for bit: they are copied into the same
@@ -77,20 +78,10 @@ describe("plain arrays where a model's params, x or y are expected", () => {
   });
 
   it("malformed plain inputs are refused by name", () => {
-    const refused = (f: () => unknown, pattern: RegExp) => {
-      let err: unknown;
-      try {
-        f();
-      } catch (e) {
-        err = e;
-      }
-      expect(isLosscapeError(err), String(err)).toBe(true);
-      expect((err as Error).message).toMatch(pattern);
-    };
-    refused(() => loss({ ...plainModel, params: theta.slice(1) }, data), /^loss: 'params' must have length 10 \(the parameter count of widths \[1, 3, 1\]\); found 9$/);
-    refused(() => loss({ ...plainModel, params: [...theta.slice(1), NaN] }, data), /^loss: argument 'params' must be finite; found NaN at \[9\]$/);
-    refused(() => loss(model, { x: xs, y: ys.slice(1) }), /^loss: 'data.y' must have as many rows as 'data.x' \(5\); found 4$/);
-    refused(() => forward(model, [[1], [2, 3]]), /^forward: argument 'x' row 1 must have length 1 like row 0; found 2$/);
-    refused(() => gradient(model, { x: [[0, 1]], y: [0] }), /^gradient: 'data.x' must have d_in = 1 columns \(widths\[0\]\); found 1×2$/);
+    refuses(() => loss({ ...plainModel, params: theta.slice(1) }, data), /^loss: 'params' must have length 10 \(the parameter count of widths \[1, 3, 1\]\); found 9$/);
+    refuses(() => loss({ ...plainModel, params: [...theta.slice(1), NaN] }, data), /^loss: argument 'params' must be finite; found NaN at \[9\]$/);
+    refuses(() => loss(model, { x: xs, y: ys.slice(1) }), /^loss: 'data.y' must have as many rows as 'data.x' \(5\); found 4$/);
+    refuses(() => forward(model, [[1], [2, 3]]), /^forward: argument 'x' row 1 must have length 1 like row 0; found 2$/);
+    refuses(() => gradient(model, { x: [[0, 1]], y: [0] }), /^gradient: 'data.x' must have d_in = 1 columns \(widths\[0\]\); found 1×2$/);
   });
 });

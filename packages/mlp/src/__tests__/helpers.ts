@@ -1,5 +1,6 @@
 // Helpers shared by the test files (not exported from the package index).
-import type { Mat } from "@losscape/core";
+import { isLosscapeError, type Mat } from "@losscape/core";
+import { expect } from "vitest";
 import { createRng } from "../rng.js";
 import { initParams } from "../init.js";
 import type { Activation, Dataset, LossName, Model } from "../types.js";
@@ -89,4 +90,16 @@ export function centralDiff(f: (p: Float64Array) => ArrayLike<number>, p: Float6
     for (let i = 0; i < rows; i++) data[i * M + j] = (fp[i] - fm[i]) / (2 * h);
   }
   return { rows, cols: M, data };
+}
+
+/** `f` throws a LosscapeError (never a TypeError from inside, never a silent result) whose message matches `pattern`. */
+export function refuses(f: () => unknown, pattern: RegExp): void {
+  let error: unknown;
+  try {
+    f();
+  } catch (e) {
+    error = e;
+  }
+  expect(isLosscapeError(error), String(error)).toBe(true);
+  expect((error as Error).message).toMatch(pattern);
 }
