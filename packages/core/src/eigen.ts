@@ -2,6 +2,7 @@ import { activeWasm } from "./backend.js";
 import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
+import { pow2Halves } from "./pow2.js";
 import { tsEigh } from "./ts-backend.js";
 import { checkNumber, checkSymmetric, checkVector, type MatInput } from "./validate.js";
 import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
@@ -226,10 +227,10 @@ function conditioned(a: Mat): { m: Mat; scale: number } {
   return { m: { rows: a.rows, cols: a.cols, data: out }, scale: k };
 }
 
-/** x·2ᵏ in two exact steps (2ᵏ alone overflows for |k| > 1023). */
+/** x·2ᵏ in two exact steps (`pow2Halves`). */
 function timesPow2(x: number, k: number): number {
-  const h = Math.trunc(k / 2);
-  return x * 2 ** h * 2 ** (k - h);
+  const [f1, f2] = pow2Halves(k);
+  return x * f1 * f2;
 }
 
 /** An eigenvalue of the conditioned matrix (scaled by 2^scale) mapped back to the original. */
@@ -278,8 +279,8 @@ function symmetricEigenInArena(
   const [maxAbs, minAbs] = k.view(work, 2);
   const { k: exponent, floor, needed } = conditioning(maxAbs, minAbs);
   if (needed) {
-    const h = Math.trunc(exponent / 2);
-    k.scaleAndFlush({ len: n * n, x: a, f1: 2 ** h, f2: 2 ** (exponent - h), floor });
+    const [f1, f2] = pow2Halves(exponent);
+    k.scaleAndFlush({ len: n * n, x: a, f1, f2, floor });
   }
   k.dsytrdLower({ n, a, d, e, tau, work });
   let z: WasmBuffer<"f64"> | undefined;

@@ -1,6 +1,7 @@
 import { activeWasm } from "./backend.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
+import { pow2Halves } from "./pow2.js";
 import { tsSvd } from "./ts-backend.js";
 import { checkMat, checkNumber, describeShape, type MatInput } from "./validate.js";
 import { withKernels } from "./kernel-session.js";
@@ -172,8 +173,7 @@ export function rank(a: MatInput, options: { tol?: number } = {}): number {
   if (maxAbs === 0) return 0;
   // 2⁻ᵏ in two exact halves: k reaches −1074 for subnormal input, and 2¹⁰⁷⁴ itself overflows.
   const k = Math.floor(Math.log2(maxAbs));
-  const f1 = 2 ** -Math.trunc(k / 2);
-  const f2 = 2 ** -(k - Math.trunc(k / 2));
+  const [f1, f2] = pow2Halves(-k);
   const scaled = k === 0 ? a : { rows: a.rows, cols: a.cols, data: a.data.map((v) => v * f1 * f2) };
   const s = singularValuesAndVectors(fn, scaled, false).s;
   return countAbove(s, tol * (s.length ? s[0] : 0));

@@ -6,6 +6,7 @@
 import type * as MlMatrix from "ml-matrix";
 import { NotInitializedError } from "./errors.js";
 import type { Mat } from "./mat.js";
+import { pow2Halves } from "./pow2.js";
 
 type Ml = typeof MlMatrix;
 type Matrix = MlMatrix.Matrix;
@@ -173,9 +174,7 @@ function jacobiSvd(M: number, N: number, b: Float64Array, vectors: boolean): { s
   // Scale by 2^e so that max|bᵢⱼ| ∈ [½, 1): exact, and keeps ‖·‖² clear of overflow and of underflow for subnormal
   // input. e ∈ [−1024, 1074] and 2^1074 overflows, so the scaling goes in two exact halves, undone on σ.
   const e = amax > 0 ? -Math.ceil(Math.log2(amax)) : 0;
-  const e1 = Math.trunc(e / 2);
-  const e2 = e - e1;
-  for (const f of [2 ** e1, 2 ** e2]) if (f !== 1) for (let i = 0; i < x.length; i++) x[i] *= f;
+  for (const f of pow2Halves(e)) if (f !== 1) for (let i = 0; i < x.length; i++) x[i] *= f;
 
   const tau = new Float64Array(N);
   const perm = new Int32Array(N);
@@ -196,8 +195,7 @@ function jacobiSvd(M: number, N: number, b: Float64Array, vectors: boolean): { s
   const sval = new Float64Array(N);
   for (let j = 0; j < N; j++) sval[j] = robustNorm(z, j * N, N);
   const order = Array.from({ length: N }, (_, j) => j).sort((p, q) => sval[q] - sval[p]);
-  const u1 = 2 ** -e1;
-  const u2 = 2 ** -e2;
+  const [u1, u2] = pow2Halves(-e);
   const s = Float64Array.from(order, (j) => sval[j] * u1 * u2);
   if (!jv) return { s };
 
@@ -496,15 +494,18 @@ function normAt(x: Float64Array, xo: number, n: number): number {
   for (let i = 0; i < n; i++) amax = Math.max(amax, Math.abs(x[xo + i]));
   if (amax === 0 || !Number.isFinite(amax)) return amax;
   // 2^s·amax ∈ [1, 2), s ∈ [−1023, 1074], applied in two halves (2^s alone overflows for s ≥ 1024).
-  const scaledMax = (e: number) => amax * 2 ** Math.trunc(e / 2) * 2 ** (e - Math.trunc(e / 2));
+  const scaledMax = (e: number) => {
+    const [f1, f2] = pow2Halves(e);
+    return amax * f1 * f2;
+  };
   let s = -Math.floor(Math.log2(amax)); // log2 may round across an integer: make 2^s·amax ∈ [1, 2) exactly
   if (scaledMax(s) >= 2) s--;
   else if (scaledMax(s) < 1) s++;
-  const s1 = Math.trunc(s / 2);
-  const [c1, c2] = [2 ** s1, 2 ** (s - s1)];
+  const [c1, c2] = pow2Halves(s);
   const t = new Float64Array(n);
   for (let i = 0; i < n; i++) t[i] = x[xo + i] * c1 * c2;
-  return Math.sqrt(dotAt(t, 0, t, 0, n)) * 2 ** -s1 * 2 ** -(s - s1);
+  const [u1, u2] = pow2Halves(-s);
+  return Math.sqrt(dotAt(t, 0, t, 0, n)) * u1 * u2;
 }
 
 /**
