@@ -1,6 +1,6 @@
 import { ValueError } from "@losscape/core";
 import { gunzipSync } from "fflate";
-import { decodeElements, formatError, sizeOf, type ElementKind, type NdArray } from "./ndarray.js";
+import { decodeElements, formatError, inflateExactly, sizeOf, type ElementKind, type NdArray } from "./ndarray.js";
 import { DEFAULT_MAX_BYTES } from "./npy.js";
 
 /** IDX type codes (third magic byte) → dtype; values are big-endian. */
@@ -22,15 +22,7 @@ function gunzipBounded(fn: string, file: string | undefined, bytes: Uint8Array, 
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const declared = dv.getUint32(bytes.length - 4, true);
   if (declared > maxBytes) formatError(fn, file, `the gzip stream declares ${declared} bytes uncompressed; at most ${maxBytes} are inflated (option 'maxBytes')`);
-  let out: Uint8Array;
-  try {
-    out = gunzipSync(bytes, { out: new Uint8Array(declared + 1) });
-  } catch (e) {
-    // A stored deflate block that overflows the buffer is a RangeError; corrupt data an fflate error.
-    out = e instanceof RangeError ? new Uint8Array(declared + 1) : formatError(fn, file, `gzip data does not inflate: ${(e as Error).message}`);
-  }
-  if (out.length !== declared) formatError(fn, file, `the gzip stream declares ${declared} bytes uncompressed; its data is ${out.length > declared ? "longer" : `${out.length} bytes`}`);
-  return out;
+  return inflateExactly(fn, file, gunzipSync, bytes, declared, { doesNotInflate: "gzip data", declares: "the gzip stream" });
 }
 
 /**

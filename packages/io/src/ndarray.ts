@@ -128,6 +128,30 @@ export function formatError(fn: string, file: string | undefined, message: strin
   throw new FormatError(where(fn, file) + message);
 }
 
+/**
+ * Inflate `data` (fflate's `inflate` or `gunzip`) into a buffer of the `declared` size, refusing data longer or
+ * shorter than declared (zip-bomb safe: nothing beyond declared + 1 bytes is ever written). fflate stops at the end of
+ * a given `out` buffer, so one spare byte filled means "longer"; a stored block that overflows it is a RangeError.
+ * `name` starts the messages: "member 'x.npy'", "the gzip stream".
+ */
+export function inflateExactly(
+  fn: string,
+  file: string | undefined,
+  inflate: (data: Uint8Array, opts: { out: Uint8Array }) => Uint8Array,
+  data: Uint8Array,
+  declared: number,
+  name: { doesNotInflate: string; declares: string },
+): Uint8Array {
+  let out: Uint8Array;
+  try {
+    out = inflate(data, { out: new Uint8Array(declared + 1) });
+  } catch (e) {
+    out = e instanceof RangeError ? new Uint8Array(declared + 1) : formatError(fn, file, `${name.doesNotInflate} does not inflate: ${(e as Error).message}`);
+  }
+  if (out.length !== declared) formatError(fn, file, `${name.declares} declares ${declared} bytes uncompressed; its data is ${out.length > declared ? "longer" : `${out.length} bytes`}`);
+  return out;
+}
+
 /** The product of the dimensions (1 for a 0-d array). */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -1,6 +1,6 @@
 import { ShapeError, ValueError, type Mat } from "@losscape/core";
 import { inflateSync, Unzip, unzipSync, type AsyncFlateStreamHandler, type UnzipDecoder } from "fflate";
-import { decodeElements, formatError, fortranToC, sizeOf, writeFloat64LE, type ElementKind, type NdArray } from "./ndarray.js";
+import { decodeElements, formatError, fortranToC, inflateExactly, sizeOf, writeFloat64LE, type ElementKind, type NdArray } from "./ndarray.js";
 
 /** The 6 bytes every .npy file starts with: \x93NUMPY. */
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
@@ -279,24 +279,14 @@ export function readNpz(bytes: Uint8Array, options: { file?: string; maxBytes?: 
   } catch (e) {
     formatError(fn, file, `not a readable zip archive: ${(e as Error).message}`);
   }
-  // 3. Inflate each into a buffer one byte longer than declared: filling that byte means the data is longer.
+  // 3. Inflate each into a buffer of its declared size (inflateExactly); a stored member is checked against it too.
   const out: Record<string, NdArray> = {};
   for (const m of members) {
     const stored = raw.get(m.name);
     if (stored === undefined) formatError(fn, file, `member '${m.name}' of the central directory has no data in the archive`);
-    let data: Uint8Array;
-    if (m.compression === 0) data = stored!;
-    else {
-      try {
-        data = inflateSync(stored!, { out: new Uint8Array(m.originalSize + 1) });
-      } catch (e) {
-        // A stored deflate block that overflows the buffer is a RangeError; corrupt data an fflate error.
-        data = e instanceof RangeError ? new Uint8Array(m.originalSize + 1) : formatError(fn, file, `member '${m.name}' does not inflate: ${(e as Error).message}`);
-      }
-    }
-    if (data.length !== m.originalSize) {
-      formatError(fn, file, `member '${m.name}' declares ${m.originalSize} bytes uncompressed; its data is ${data.length > m.originalSize ? "longer" : `${data.length} bytes`}`);
-    }
+    const member = `member '${m.name}'`;
+    const data = m.compression === 0 ? stored! : inflateExactly(fn, file, inflateSync, stored!, m.originalSize, { doesNotInflate: member, declares: member });
+    if (data.length !== m.originalSize) formatError(fn, file, `${member} declares ${m.originalSize} bytes uncompressed; its data is ${data.length > m.originalSize ? "longer" : `${data.length} bytes`}`);
     const array = readNpyAs(fn, data, file === undefined ? m.name : `${file}/${m.name}`);
     Object.defineProperty(out, m.name.slice(0, -4), { value: array, enumerable: true, writable: true, configurable: true }); // even '__proto__'.npy
   }
