@@ -1,12 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { isLosscapeError } from "@losscape/core";
-import { findCriticalPoints, serializeModel, type MlpSpec } from "@losscape/mlp";
+import { DEFAULT_SPECTRUM_LIMIT, findCriticalPoints, serializeModel, type MlpSpec } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { checkOutputDir, loadData, npyRow, parseActivation, specParamCount, writeModel, writeNpyDir, type DataFlags } from "../io.js";
+import { checkOutputDir, checkPlotPath, loadData, npyRow, parseActivation, specParamCount, writeModel, writeNpyDir, type DataFlags } from "../io.js";
 import { progress } from "../progress.js";
 import { counts } from "../util.js";
 
@@ -39,10 +38,12 @@ export interface SearchOptions extends DataFlags {
  */
 export async function searchCommand(o: SearchOptions, ctx: Context): Promise<void> {
   if (o.out) checkOutputDir(o.out, "--out");
-  if (o.plot) (await import("../io.js")).checkPlotPath(o.plot);
+  if (o.plot) checkPlotPath(o.plot);
   if (o.npy) checkOutputDir(o.npy, "--npy");
   const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation) as MlpSpec["activation"], bias: o.bias, ...(o.loss ? { loss: o.loss } : {}) };
   const M = specParamCount(spec);
+  // Checked before the data is read: the search tells points apart by their dense Hessian spectra.
+  if (M > DEFAULT_SPECTRUM_LIMIT) throw new InputError(`--widths ${o.widths.join(",")}: telling critical points apart needs their Hessian spectra, computed for M ≤ ${DEFAULT_SPECTRUM_LIMIT} parameters; found M = ${M}`);
   const probe = { ...spec, params: new Float64Array(M) };
   const data = loadData(o.data, { ...o, fit: { model: probe, path: "--widths" } });
   const bar = progress(`searching (${o.starts} starts)`, o.starts, ctx.quiet);
@@ -59,10 +60,6 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
       ...(o.distinctTol !== undefined ? { distinctTol: o.distinctTol } : {}),
       onProgress: (p) => bar.update(p.start, `${p.found} found`),
     });
-  } catch (e) {
-    // Networks too large for the dense spectra the search compares points by: bad input, named by its flag.
-    if (isLosscapeError(e) && /M ≤|parameters/.test(e.message)) throw new InputError(`--widths ${o.widths.join(",")}: ${e.message.replace(/^findCriticalPoints: /, "")}`);
-    throw e;
   } finally {
     bar.end();
   }
