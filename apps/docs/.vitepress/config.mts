@@ -50,6 +50,7 @@ export default defineConfig({
           { text: "Core: linear algebra", link: "/guide/examples" },
           { text: "Networks and Hessians", link: "/guide/examples-mlp" },
           { text: "Embeddings", link: "/guide/examples-embedding" },
+          { text: "Embeddings in depth", link: "/guide/examples-depth" },
           { text: "Spectra", link: "/guide/examples-spectra" },
           { text: "Minima manifolds", link: "/guide/examples-manifold" },
           { text: "α(ε, φ) heat map", link: "/guide/heatmap" },

@@ -1,4 +1,4 @@
-import type { EmbeddingCertificate } from "@losscape/embedding";
+import type { EmbeddingCertificate, LiftCertificate } from "@losscape/embedding";
 import { fmt, fmtInertia } from "./format.js";
 
 /**
@@ -37,6 +37,22 @@ export function certificateVerdict(c: EmbeddingCertificate): Verdict {
     summary:
       `certified: the embedding preserves the output (max|Δf| = ${fmt(c.maxOutputDiff, 3)} ≤ ${fmt(c.outputTol, 3)}), stays critical ` +
       `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), the inertia counts never decrease ${fmtInertia(g.before)} → ${fmtInertia(g.after)}${prediction}`,
+  };
+}
+
+/**
+ * `lift`: the verdict of @losscape/embedding's `certifyLift`: the model is a critical point and stays one, the
+ * output on the data is preserved, the new layer is linear near the data, and the inertia is (n₋, n₀ + ΔN, n₊).
+ * @example
+ * liftVerdict(certifyLift(cp, deep, data, { layer: 2 })); // { ok: true, summary: "certified: …" }
+ */
+export function liftVerdict(c: LiftCertificate): Verdict {
+  if (!c.certified) return { ok: false, summary: `not certified: ${c.reasons.join("; ")}` };
+  return {
+    ok: true,
+    summary:
+      `certified: the lifting preserves the output on the data (max|Δf| = ${fmt(c.maxOutputDiffData, 3)} ≤ ${fmt(c.outputTol, 3)}), stays critical ` +
+      `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), and the inertia ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)} gains exactly ΔN = ${c.manifoldDimension} zeros`,
   };
 }
 
