@@ -1,4 +1,4 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, nrm2, ShapeError, ValueError, type Inertia } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, nrm2, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
 import {
   forward,
   hessian,
@@ -56,6 +56,19 @@ function affinePieces(a: Activation): AffinePiece[] | null {
     ];
   }
   return null;
+}
+
+/** The least and largest entry of every column of X (n × m). */
+function columnRanges(X: Mat): { lo: number[]; hi: number[] } {
+  const lo = new Array<number>(X.cols).fill(Infinity);
+  const hi = new Array<number>(X.cols).fill(-Infinity);
+  for (let i = 0; i < X.rows; i++)
+    for (let j = 0; j < X.cols; j++) {
+      const v = X.data[i * X.cols + j];
+      if (v < lo[j]) lo[j] = v;
+      if (v > hi[j]) hi[j] = v;
+    }
+  return { lo, hi };
 }
 
 function activationName(a: Activation): string {
@@ -139,9 +152,9 @@ export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOp
   const lower = new Array<number>(dq).fill(-Infinity);
   const shift = new Array<number>(dq).fill(0);
   if (piece.lo > -Infinity) {
+    const { lo: least } = columnRanges(H);
     for (let j = 0; j < dq; j++) {
-      let mn = Infinity;
-      for (let i = 0; i < H.rows; i++) mn = Math.min(mn, H.data[i * dq + j]);
+      const mn = least[j];
       lower[j] = piece.lo - alpha * mn;
       shift[j] = Math.max(0, lower[j] + delta);
       if (!bias && !(lower[j] < 0)) {
@@ -229,13 +242,10 @@ export function pruneLayer(model: ModelInput, data: DatasetInput, options: Prune
   const pieces = affinePieces(a);
   const slopes: number[] = [];
   const intercepts: number[] = [];
+  const range = columnRanges(Z);
   for (let j = 0; j < ml; j++) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < Z.rows; i++) {
-      lo = Math.min(lo, Z.data[i * ml + j]);
-      hi = Math.max(hi, Z.data[i * ml + j]);
-    }
+    const lo = range.lo[j];
+    const hi = range.hi[j];
     const p = pieces?.find((pc) => pc.lo <= lo && hi <= pc.hi);
     if (p) {
       slopes.push(p.slope);
@@ -365,13 +375,10 @@ export function certifyLift(shallow: ModelInput, deep: ModelInput, data: Dataset
   let linearityMargin = -Infinity;
   if (pieces !== null) {
     linearityMargin = Infinity;
+    const range = columnRanges(Zk);
     for (let j = 0; j < Zk.cols; j++) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = 0; i < Zk.rows; i++) {
-        lo = Math.min(lo, Zk.data[i * Zk.cols + j]);
-        hi = Math.max(hi, Zk.data[i * Zk.cols + j]);
-      }
+      const lo = range.lo[j];
+      const hi = range.hi[j];
       const p = pieces.find((pc) => pc.lo <= lo && hi <= pc.hi && pc.slope !== 0);
       linearityMargin = Math.min(linearityMargin, p ? Math.min(lo - p.lo, p.hi - hi) : -Infinity);
     }
