@@ -32,6 +32,7 @@ export default defineConfig({
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
           { text: "Benchmarks", link: "/benchmarks/RESULTS" },
+          { text: "MNIST: reduction through training", link: "/guide/mnist-condensation" },
         ],
       },
       {
