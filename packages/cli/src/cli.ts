@@ -260,6 +260,8 @@ export function buildProgram(): Command {
     .requiredOption("--model <M>", "model file")
     .option("--data <D>", "data file (measure the output difference on it)")
     .addOption(new Option("--tol <T>", `relative tolerance of the duplicate/zero/constant tests (default ${DEFAULT_REDUCE_TOL}; trained nets need ≈ 1e-3)`).argParser(num({ min: 0 })))
+    .option("--constant-on-data", "also remove neurons constant on the data (dead relu neurons), folded into the next bias; exact on the data only (needs --data)")
+    .addOption(new Option("--output-tol <τ>", "then merge or fold neurons on the data while max|f_reduced − f| over the data stays ≤ τ; exact on the data only (needs --data)").argParser(num({ min: 0 })))
     .option("--out <F>", "also write the reduced model");
 
   define(program, "spectrum", "Pennington–Bahri Hessian spectrum model at (φ, ε)", async () => (await import("./commands/spectrum.js")).spectrumCommand)
