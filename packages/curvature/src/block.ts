@@ -1,4 +1,4 @@
-import { dot, nrm2 } from "@losscape/core";
+import { dot, matmul, nrm2 } from "@losscape/core";
 import type { Rng } from "@losscape/mlp";
 
 /** k vectors of length M one after another, as `SymmetricOperator.apply` takes them. */
@@ -44,16 +44,6 @@ export function normalize(w: Float64Array): number {
   return s;
 }
 
-/** y = Σ_r coefficients[r]·basis[r]. */
-export function combine(basis: readonly Float64Array[], coefficients: ArrayLike<number>, M: number): Float64Array {
-  const y = new Float64Array(M);
-  basis.forEach((q, r) => {
-    const a = coefficients[r];
-    if (a !== 0) for (let i = 0; i < M; i++) y[i] += a * q[i];
-  });
-  return y;
-}
-
 /** Mean and the standard error of the mean (sample standard deviation/√m) of m ≥ 1 samples (SE 0 for m = 1). */
 export function meanAndStandardError(x: ArrayLike<number>): { mean: number; standardError: number } {
   const m = x.length;
@@ -64,4 +54,56 @@ export function meanAndStandardError(x: ArrayLike<number>): { mean: number; stan
   let v = 0;
   for (let i = 0; i < m; i++) v += (x[i] - mean) ** 2;
   return { mean, standardError: Math.sqrt(v / (m - 1) / m) };
+}
+
+/**
+ * An orthonormal basis q₀ … q_{count−1} of vectors of length M, stored as the rows of one (capacity × M) array, so
+ * that projections against it are matrix products (core's `matmul`: WASM GEMM on the WASM backends).
+ */
+export class Basis {
+  readonly data: Float64Array;
+  count = 0;
+  constructor(readonly M: number, readonly capacity: number) {
+    this.data = new Float64Array(capacity * M);
+  }
+  /** Row i (a view). */
+  row(i: number): Float64Array {
+    return this.data.subarray(i * this.M, (i + 1) * this.M);
+  }
+  /** Append the k rows of a packed block. */
+  append(V: Float64Array, k: number): void {
+    this.data.set(V.subarray(0, k * this.M), this.count * this.M);
+    this.count += k;
+  }
+  /** The basis as a count × M matrix (a view). */
+  private matrix() {
+    return { rows: this.count, cols: this.M, data: this.data.subarray(0, this.count * this.M) };
+  }
+  /**
+   * W ← (I − QQᵀ)W for the k rows of W, classical Gram–Schmidt applied twice as block products; returns the summed
+   * coefficients QᵀW of both passes, count × k row-major.
+   */
+  orthogonalize(W: Float64Array, k: number): Float64Array {
+    const j = this.count;
+    const c = new Float64Array(j * k);
+    if (j === 0) return c;
+    const Q = this.matrix();
+    const w = { rows: k, cols: this.M, data: W.subarray(0, k * this.M) };
+    for (let pass = 0; pass < 2; pass++) {
+      const C = matmul(Q, w, { transB: true }).data;
+      const QC = matmul({ rows: j, cols: k, data: C }, Q, { transA: true }).data;
+      for (let i = 0; i < k * this.M; i++) W[i] -= QC[i];
+      for (let i = 0; i < j * k; i++) c[i] += C[i];
+    }
+    return c;
+  }
+  /** The r combinations Σ_t coefficients[i·count + t]·q_t (coefficients r × count row-major), packed. */
+  combine(coefficients: Float64Array, r: number): Float64Array {
+    return matmul({ rows: r, cols: this.count, data: coefficients }, this.matrix()).data;
+  }
+  /** Replace the basis by the r packed rows V. */
+  reset(V: Float64Array, r: number): void {
+    this.count = 0;
+    this.append(V, r);
+  }
 }

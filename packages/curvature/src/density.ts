@@ -1,6 +1,6 @@
 import { checkNumber, eigh } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
-import { meanAndStandardError, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
+import { Basis, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
 
 /** One probe's Gauss quadrature of its spectral measure μ_v = Σᵢ (vᵀqᵢ)² δ_{λᵢ}: nodes θ_k, weights τ_k (Σ τ_k = 1). */
@@ -45,17 +45,19 @@ export async function lanczosQuadratures(
   for (let p0 = 0; p0 < P; p0 += batch) {
     const runs = starts.slice(p0, p0 + batch).map((v) => {
       normalize(v);
-      return { basis: [v], alpha: [] as number[], beta: [] as number[], done: false };
+      const basis = new Basis(M, steps);
+      basis.append(v, 1);
+      return { basis, alpha: [] as number[], beta: [] as number[], done: false };
     });
     for (let step = 0; step < steps; step++) {
       const active = runs.filter((r) => !r.done);
       if (active.length === 0) break;
-      const AQ = await op.apply(pack(active.map((r) => r.basis[r.basis.length - 1]), M), active.length);
+      const AQ = await op.apply(pack(active.map((r) => r.basis.row(r.basis.count - 1)), M), active.length);
       products += active.length;
       active.forEach((r, i) => {
         const w = Float64Array.from(vectorOf(AQ, M, i));
-        const c = orthogonalize(w, r.basis);
-        const a = c[r.basis.length - 1];
+        const c = r.basis.orthogonalize(w, 1);
+        const a = c[r.basis.count - 1];
         r.alpha.push(a);
         const scale = Math.max(Math.abs(a), ...r.beta);
         const nb = normalize(w);
@@ -64,7 +66,7 @@ export async function lanczosQuadratures(
           return;
         }
         r.beta.push(nb);
-        r.basis.push(w);
+        r.basis.append(w, 1);
       });
       options.onProgress?.(products, P * steps);
     }

@@ -1,6 +1,6 @@
 import { checkNumber, eigh, nrm2, ValueError } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
-import { combine, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
+import { Basis, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
 
 /** Default relative residual of `eigenpairs`: ‖Av − λv‖ ≤ tol·‖A‖ (‖A‖ estimated by the largest |Ritz value|). */
@@ -64,9 +64,9 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
   const rng = createRng(options.seed ?? 0);
   const sign = which === "largest" ? 1 : -1;
 
-  let Q: Float64Array[] = [];
+  const Q = new Basis(M, maxBasis);
   let T = new Float64Array(maxBasis * maxBasis);
-  let P = nextBlock([], Array.from({ length: b }, () => rademacher(rng, M)), rng, M).block;
+  let P = nextBlock(Q, pack(Array.from({ length: b }, () => rademacher(rng, M)), M), b, rng);
   let products = 0;
   let scale = 0;
   let theta: Float64Array = new Float64Array(0);
@@ -74,18 +74,14 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
   let wanted: number[] = [];
   let converged = false;
   for (;;) {
-    const AP = await op.apply(pack(P, M), P.length);
-    products += P.length;
-    const j0 = Q.length;
-    Q = Q.concat(P);
-    const j = Q.length;
-    const W: Float64Array[] = [];
-    for (let i = 0; i < P.length; i++) {
-      const w = Float64Array.from(vectorOf(AP, M, i));
-      const c = orthogonalize(w, Q);
-      for (let r = 0; r < j; r++) T[r * maxBasis + j0 + i] = c[r];
-      W.push(w);
-    }
+    const nb = P.k;
+    const AP = await op.apply(P.block, nb);
+    products += nb;
+    const j0 = Q.count;
+    Q.append(P.block, nb);
+    const j = Q.count;
+    const c = Q.orthogonalize(AP, nb);
+    for (let r = 0; r < j; r++) for (let i = 0; i < nb; i++) T[r * maxBasis + j0 + i] = c[r * nb + i];
     for (let r = 0; r < j; r++) {
       for (let i = j0; i < j; i++) {
         if (r >= j0 && r > i) continue;
@@ -94,46 +90,46 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
         T[i * maxBasis + r] = s;
       }
     }
-    const next = j < M ? nextBlock(Q, W, rng, M) : { block: [], R: new Float64Array(0) };
+    const next = j < M ? nextBlock(Q, AP, nb, rng) : { block: new Float64Array(0), k: 0, R: new Float64Array(0) };
     // Rayleigh–Ritz on T (j × j).
     const t = new Float64Array(j * j);
-    for (let r = 0; r < j; r++) for (let c = 0; c < j; c++) t[r * j + c] = T[r * maxBasis + c];
+    for (let r = 0; r < j; r++) for (let q = 0; q < j; q++) t[r * j + q] = T[r * maxBasis + q];
     const e = eigh({ rows: j, cols: j, data: t });
     theta = e.values;
     U = e.vectors.data;
     for (let i = 0; i < j; i++) scale = Math.max(scale, Math.abs(theta[i]));
     wanted = Array.from({ length: Math.min(k, j) }, (_, i) => (sign > 0 ? j - 1 - i : i));
-    const nb = P.length;
     let worst = 0;
     for (const i of wanted) {
-      // ‖R·u_last‖: u's last nb components (the block just added) times the next block's factor R (nb × nb).
+      // ‖R·u_last‖: u's last nb components (the block just added) times the next block's factor R (k' × nb).
       let s = 0;
-      for (let r = 0; r < next.block.length; r++) {
+      for (let r = 0; r < next.k; r++) {
         let a = 0;
-        for (let c = 0; c < nb; c++) a += next.R[r * nb + c] * U[(j0 + c) * j + i];
+        for (let q = 0; q < nb; q++) a += next.R[r * nb + q] * U[(j0 + q) * j + i];
         s += a * a;
       }
       worst = Math.max(worst, Math.sqrt(s) / (scale || 1));
     }
     options.onProgress?.({ products, residual: worst });
     converged = wanted.length === k && worst <= tol;
-    if (converged || next.block.length === 0 || products + b > maxProducts) break;
-    P = next.block;
-    if (j + P.length > maxBasis) {
+    if (converged || next.k === 0 || products + b > maxProducts) break;
+    P = next;
+    if (j + P.k > maxBasis) {
       if (maxBasis === M) {
-        P = P.slice(0, M - j);
+        P = { ...P, k: M - j, block: P.block.subarray(0, (M - j) * M) };
       } else {
         // Thick restart: keep the `keep` most wanted Ritz vectors (T becomes diagonal) and continue with P.
         const keep = Math.max(k, Math.min(j - b, k + Math.floor((maxBasis - k - b) / 2)));
         const order = Array.from({ length: keep }, (_, i) => (sign > 0 ? j - 1 - i : i));
-        Q = order.map((i) => combine(Q, columnOf(U, j, i), M));
+        Q.reset(Q.combine(ritzCoefficients(U, j, order), keep), keep);
         T = new Float64Array(maxBasis * maxBasis);
         order.forEach((i, r) => (T[r * maxBasis + r] = theta[i]));
       }
     }
   }
-  const vectors = wanted.map((i) => {
-    const y = combine(Q, columnOf(U, Q.length, i), M);
+  const Y = Q.combine(ritzCoefficients(U, Q.count, wanted), wanted.length);
+  const vectors = wanted.map((_, i) => {
+    const y = Y.slice(i * M, (i + 1) * M);
     normalize(y);
     return y;
   });
@@ -153,41 +149,46 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
   return { values, vectors, residuals, scale, products, converged };
 }
 
-/** Column i of the j × j row-major U. */
-function columnOf(U: Float64Array, j: number, i: number): Float64Array {
-  const c = new Float64Array(j);
-  for (let r = 0; r < j; r++) c[r] = U[r * j + i];
+/** The coefficient rows (r × j, row-major) of the Ritz vectors Q·u_i for the columns i of the j × j U. */
+function ritzCoefficients(U: Float64Array, j: number, columns: number[]): Float64Array {
+  const c = new Float64Array(columns.length * j);
+  columns.forEach((i, r) => {
+    for (let t = 0; t < j; t++) c[r * j + t] = U[t * j + i];
+  });
   return c;
 }
 
 /**
- * The next block: W (already orthogonal to Q) orthonormalised, W = P·R with R upper triangular (nb × nb, row-major);
- * a direction that vanishes (an invariant subspace) is replaced by a random one orthogonal to Q and P (its R column
- * zero), as long as Q and P do not yet span the space.
+ * The next block: the k rows of W (already orthogonal to Q) orthonormalised by classical Gram–Schmidt twice among
+ * themselves, W = P·R with R (k' × k, row-major) the coefficients; then once more against Q (block products) and
+ * normalised. A direction that vanishes (an invariant subspace) is replaced by a random one orthogonal to Q and P
+ * (its R column zero), as long as Q and P do not yet span the space.
  */
-function nextBlock(Q: readonly Float64Array[], W: Float64Array[], rng: ReturnType<typeof createRng>, M: number): { block: Float64Array[]; R: Float64Array } {
-  const nb = W.length;
-  const R = new Float64Array(nb * nb);
+function nextBlock(Q: Basis, W: Float64Array, k: number, rng: ReturnType<typeof createRng>): { block: Float64Array; k: number; R: Float64Array } {
+  const M = Q.M;
+  const R = new Float64Array(k * k);
   const P: Float64Array[] = [];
-  const scale = Math.max(...W.map((w) => nrm2(w)), 0);
-  for (let i = 0; i < nb; i++) {
-    const w = W[i];
+  let scale = 0;
+  for (let i = 0; i < k; i++) scale = Math.max(scale, nrm2(vectorOf(W, M, i)));
+  for (let i = 0; i < k; i++) {
+    const w = Float64Array.from(vectorOf(W, M, i));
     const c = orthogonalize(w, P);
-    orthogonalize(w, Q);
-    let s = nrm2(w);
+    const s = nrm2(w);
     if (!(s > 1e-12 * scale) || scale === 0) {
-      if (Q.length + P.length >= M) break;
+      if (Q.count + P.length >= M) break;
       const z = rademacher(rng, M);
-      orthogonalize(z, Q);
+      Q.orthogonalize(z, 1);
       orthogonalize(z, P);
       normalize(z);
       P.push(z);
       continue;
     }
-    for (let r = 0; r < P.length; r++) R[r * nb + i] = c[r];
-    s = normalize(w);
-    R[P.length * nb + i] = s;
+    for (let r = 0; r < P.length; r++) R[r * k + i] = c[r];
+    R[P.length * k + i] = normalize(w);
     P.push(w);
   }
-  return { block: P, R };
+  const block = pack(P, M);
+  Q.orthogonalize(block, P.length);
+  for (let i = 0; i < P.length; i++) normalize(vectorOf(block, M, i));
+  return { block, k: P.length, R };
 }

@@ -1,6 +1,6 @@
 import { checkNumber, dot } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
-import { meanAndStandardError, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
+import { Basis, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
 
 /** A stochastic trace estimate with its standard error. */
@@ -68,27 +68,27 @@ export async function hutchPlusPlusTrace(op: SymmetricOperator, options: { produ
   const s = Math.min(Math.floor(m / 3), M);
   const l = m - 2 * s;
   const S = Array.from({ length: s }, () => rademacher(rng, M));
-  const Q: Float64Array[] = [];
+  const Q = new Basis(M, s);
   for (let b = 0; b < s; b += PROBE_BLOCK) {
     const block = S.slice(b, b + PROBE_BLOCK);
     const AS = await op.apply(pack(block, M), block.length);
     for (let i = 0; i < block.length; i++) {
       const w = Float64Array.from(vectorOf(AS, M, i));
       const scale = Math.sqrt(dot(w, w));
-      orthogonalize(w, Q);
-      if (normalize(w) > 1e-12 * scale) Q.push(w);
+      Q.orthogonalize(w, 1);
+      if (normalize(w) > 1e-12 * scale) Q.append(w, 1);
     }
   }
   options.onProgress?.(s);
-  const exact = await quadraticForms(op, Q);
+  const exact = await quadraticForms(op, Array.from({ length: Q.count }, (_, i) => Q.row(i)));
   let t1 = 0;
   for (const x of exact) t1 += x;
   options.onProgress?.(2 * s);
   const G = Array.from({ length: l }, () => {
     const g = rademacher(rng, M);
-    orthogonalize(g, Q);
+    Q.orthogonalize(g, 1);
     return g;
   });
   const { mean, standardError } = meanAndStandardError(await quadraticForms(op, G, (d) => options.onProgress?.(2 * s + d)));
-  return { value: t1 + mean, standardError, method: "hutch++", products: s + Q.length + l };
+  return { value: t1 + mean, standardError, method: "hutch++", products: s + Q.count + l };
 }
