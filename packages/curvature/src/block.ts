@@ -1,4 +1,4 @@
-import { dot, matmul, nrm2 } from "@losscape/core";
+import { dot, matmul, nrm2, residentBuffer, wasmActive, withKernels, type WasmBuffer } from "@losscape/core";
 import type { Rng } from "@losscape/mlp";
 
 /** k vectors of length M one after another, as `SymmetricOperator.apply` takes them. */
@@ -58,13 +58,17 @@ export function meanAndStandardError(x: ArrayLike<number>): { mean: number; stan
 
 /**
  * An orthonormal basis q₀ … q_{count−1} of vectors of length M, stored as the rows of one (capacity × M) array, so
- * that projections against it are matrix products (core's `matmul`: WASM GEMM on the WASM backends).
+ * that projections against it are matrix products. On a WASM backend the basis is also resident in WASM memory
+ * (core's `residentBuffer`) and the products are core's `dgemm` kernel on it: a projection copies only the block
+ * it projects, never the basis. `dispose()` frees the resident copy.
  */
 export class Basis {
   readonly data: Float64Array;
   count = 0;
+  private readonly resident: WasmBuffer<"f64"> | undefined;
   constructor(readonly M: number, readonly capacity: number) {
     this.data = new Float64Array(capacity * M);
+    this.resident = wasmActive("Basis") ? residentBuffer("Basis", "f64", capacity * M) : undefined;
   }
   /** Row i (a view). */
   row(i: number): Float64Array {
@@ -72,7 +76,9 @@ export class Basis {
   }
   /** Append the k rows of a packed block. */
   append(V: Float64Array, k: number): void {
-    this.data.set(V.subarray(0, k * this.M), this.count * this.M);
+    const rows = V.subarray(0, k * this.M);
+    this.data.set(rows, this.count * this.M);
+    this.resident?.write("Basis.append", rows, this.count * this.M);
     this.count += k;
   }
   /** The basis as a count × M matrix (a view). */
@@ -85,25 +91,50 @@ export class Basis {
    */
   orthogonalize(W: Float64Array, k: number): Float64Array {
     const j = this.count;
+    const M = this.M;
     const c = new Float64Array(j * k);
     if (j === 0) return c;
-    const Q = this.matrix();
-    const w = { rows: k, cols: this.M, data: W.subarray(0, k * this.M) };
+    const Q = this.resident;
+    if (Q) {
+      withKernels("Basis.orthogonalize", (s) => {
+        const w = s.put(W.subarray(0, k * M));
+        for (let pass = 0; pass < 2; pass++) {
+          const C = s.dgemm({ ta: 0, tb: 1, m: j, n: k, k: M, alpha: 1, a: Q, lda: M, b: w, ldb: M, beta: 0, ldc: k }).c;
+          s.dgemm({ ta: 1, tb: 0, m: k, n: M, k: j, alpha: -1, a: C, lda: k, b: Q, ldb: M, beta: 1, c: w, ldc: M });
+          const cv = s.view(C);
+          for (let i = 0; i < j * k; i++) c[i] += cv[i];
+        }
+        W.set(s.view(w));
+      });
+      return c;
+    }
+    const q = this.matrix();
+    const w = { rows: k, cols: M, data: W.subarray(0, k * M) };
     for (let pass = 0; pass < 2; pass++) {
-      const C = matmul(Q, w, { transB: true }).data;
-      const QC = matmul({ rows: j, cols: k, data: C }, Q, { transA: true }).data;
-      for (let i = 0; i < k * this.M; i++) W[i] -= QC[i];
+      const C = matmul(q, w, { transB: true }).data;
+      const QC = matmul({ rows: j, cols: k, data: C }, q, { transA: true }).data;
+      for (let i = 0; i < k * M; i++) W[i] -= QC[i];
       for (let i = 0; i < j * k; i++) c[i] += C[i];
     }
     return c;
   }
   /** The r combinations Σ_t coefficients[i·count + t]·q_t (coefficients r × count row-major), packed. */
   combine(coefficients: Float64Array, r: number): Float64Array {
-    return matmul({ rows: r, cols: this.count, data: coefficients }, this.matrix()).data;
+    const Q = this.resident;
+    const j = this.count;
+    if (Q) return withKernels("Basis.combine", (s) => s.read(s.dgemm({ ta: 0, tb: 0, m: r, n: this.M, k: j, alpha: 1, a: coefficients, lda: j, b: Q, ldb: this.M, beta: 0, ldc: this.M }).c));
+    return matmul({ rows: r, cols: j, data: coefficients }, this.matrix()).data;
   }
   /** Replace the basis by the r packed rows V. */
   reset(V: Float64Array, r: number): void {
     this.count = 0;
     this.append(V, r);
+  }
+  /** Free the resident copy (idempotent). */
+  dispose(): void {
+    this.resident?.dispose();
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }

@@ -9,16 +9,25 @@ export const MAX_KERNEL_BLOCK = 16;
 /** Bytes of kernel scratch a chunk may use at the largest sub-block: (8 + 4·16)·rows·T doubles (assembly/mlp.ts). */
 const CHUNK_SCRATCH_BYTES = 256 * 2 ** 20;
 
+/** Fewest rows of a default chunk (smaller products lose the GEMMs' speed). */
+const MIN_CHUNK_ROWS = 500;
+
 /**
- * The row ranges of the data's chunks: rows per chunk so that a chunk's kernel scratch stays within 256 MiB (or
- * `chunkRows` when given), the number of chunks rounded up to a multiple of 4 (so 1, 2 and 4 threads get equal
- * shares), rows split as evenly as possible. Depends on the network and n only — never on the thread count, so the
- * fixed-order sum over chunks is the same whatever the threads.
+ * The row ranges of the data's chunks. By default: rows per chunk so that a chunk's kernel scratch stays within
+ * 256 MiB, at least 500 rows a chunk, and the number of chunks, when above one, rounded up to an even number (up
+ * to 4 chunks) or a multiple of 4, so that 2 and 4 threads get equal shares; rows split as evenly as possible. With
+ * `chunkRows`: chunks of at most that many rows. Depends on the network and n only — never on the thread count, so
+ * the fixed-order sum over chunks is the same whatever the threads.
  */
 export function chunkRanges(n: number, sumWidths: number, chunkRows?: number): [number, number][] {
-  const rows = chunkRows ?? Math.max(1, Math.floor(CHUNK_SCRATCH_BYTES / (8 * (8 + 4 * MAX_KERNEL_BLOCK) * sumWidths)));
-  let count = Math.ceil(n / rows);
-  if (chunkRows === undefined) count = Math.min(n, 4 * Math.ceil(count / 4));
+  let count: number;
+  if (chunkRows !== undefined) count = Math.ceil(n / chunkRows);
+  else {
+    const rows = Math.max(1, Math.floor(CHUNK_SCRATCH_BYTES / (8 * (8 + 4 * MAX_KERNEL_BLOCK) * sumWidths)));
+    count = Math.max(Math.ceil(n / rows), Math.min(4, Math.floor(n / MIN_CHUNK_ROWS)), 1);
+    if (count > 1) count = count <= 4 ? 2 * Math.ceil(count / 2) : 4 * Math.ceil(count / 4);
+    count = Math.min(count, n);
+  }
   const out: [number, number][] = [];
   for (let c = 0; c < count; c++) out.push([Math.floor((c * n) / count), Math.floor(((c + 1) * n) / count)]);
   return out;

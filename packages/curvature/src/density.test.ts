@@ -51,7 +51,7 @@ describe("curvature", () => {
     const exact = await curvature(model, data, { top: 3, bottom: 2, trace: true, density: true, seed: 1 });
     expect(exact.method).toBe("exact");
     expect(exact.trace!.method).toBe("exact");
-    const est = await curvature(model, data, { top: 3, bottom: 2, trace: true, density: true, seed: 1, exactLimit: 0, threads: 2 });
+    const est = await curvature(model, data, { top: 3, bottom: 2, trace: true, density: true, seed: 1, exactLimit: 0, threads: 2, chunkRows: 6 });
     expect(est.method).toBe("estimate");
     expect(est.threads).toBe(2);
     expect(est.trace!.method).toBe("hutch++");

@@ -22,7 +22,8 @@ export interface SpectralQuadrature {
  * 2020): for each of `probes` Rademacher vectors v (normalised), `steps` Lanczos steps with full reorthogonalisation
  * (classical Gram–Schmidt twice) give T; its eigenpairs (θ_k, u_k) are the nodes and weights τ_k = u_k[0]² of the
  * Gauss quadrature of μ_v, and E μ_v = (1/dim)Σᵢ δ_{λᵢ}. The probes run side by side, their products batched into
- * one block per step (at most `batch` probes at once: memory is batch·steps·dim doubles).
+ * one block per step (at most `batch` probes at once, by default as many as fit 2²⁶ doubles = 512 MiB: memory is
+ * batch·steps·dim doubles, resident in WASM memory on the WASM backends).
  * @example
  * const q = await lanczosQuadratures(op, { probes: 10, steps: 80, seed: 1 });
  */
@@ -36,7 +37,7 @@ export async function lanczosQuadratures(
   checkNumber(fn, "probes", P, { min: 2, integer: true });
   const steps = Math.min(options.steps ?? 80, M);
   checkNumber(fn, "steps", steps, { min: 1, integer: true });
-  const batch = options.batch ?? Math.max(1, Math.min(P, 16, Math.floor(2 ** 27 / (steps * M))));
+  const batch = options.batch ?? Math.max(1, Math.min(P, 16, Math.floor(2 ** 26 / (steps * M))));
   checkNumber(fn, "batch", batch, { min: 1, integer: true });
   const rng = createRng(options.seed ?? 0);
   const starts = Array.from({ length: P }, () => rademacher(rng, M));
@@ -70,7 +71,10 @@ export async function lanczosQuadratures(
       });
       options.onProgress?.(products, P * steps);
     }
-    for (const r of runs) probes.push(gaussQuadrature(r.alpha, r.beta));
+    for (const r of runs) {
+      r.basis.dispose();
+      probes.push(gaussQuadrature(r.alpha, r.beta));
+    }
   }
   return { dim: M, probes, products };
 }

@@ -64,7 +64,7 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
   const rng = createRng(options.seed ?? 0);
   const sign = which === "largest" ? 1 : -1;
 
-  const Q = new Basis(M, maxBasis);
+  using Q = new Basis(M, maxBasis);
   let T = new Float64Array(maxBasis * maxBasis);
   let P = nextBlock(Q, pack(Array.from({ length: b }, () => rademacher(rng, M)), M), b, rng);
   let products = 0;

@@ -1,5 +1,5 @@
 import { BACKENDS, init, loadWasm, setBackend, type BackendName } from "@losscape/core";
-import { ACTIVATION_TABLE, hessian, type Activation } from "@losscape/mlp";
+import { ACTIVATION_TABLE, hessian, type Activation, type ActivationEntry } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hessianOperator, setThreads, getThreads } from "./index.js";
 import { maxAbs, randomProblem } from "./__tests__/helpers.js";
@@ -12,7 +12,7 @@ beforeAll(async () => {
   await loadWasm("scalar");
 });
 
-const activations: Activation[] = ACTIVATION_TABLE.map((e) => (e.param ? ({ name: e.name, [e.param.name]: 0.2 } as Activation) : (e.name as Activation)));
+const activations: Activation[] = ACTIVATION_TABLE.map((e: ActivationEntry) => (e.param ? ({ name: e.name, [e.param.name]: 0.2 } as Activation) : (e.name as Activation)));
 const parts = [
   ["full", "h"],
   ["gauss-newton", "h0"],
@@ -65,9 +65,10 @@ describe("hessianOperator on worker threads", () => {
 
   it("setThreads sets the default; the default chunks do not depend on it", async () => {
     setBackend("simd");
-    const { model, data } = randomProblem({ widths: [3, 4, 2], activation: "tanh", n: 10, seed: 3 });
+    const { model, data } = randomProblem({ widths: [3, 4, 2], activation: "tanh", n: 1200, seed: 3 });
     expect(getThreads()).toBe(1);
     using a = await hessianOperator(model, data);
+    expect(a.chunks).toEqual([[0, 600], [600, 1200]]);
     setThreads(2);
     try {
       using b = await hessianOperator(model, data);

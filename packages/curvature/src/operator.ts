@@ -155,6 +155,8 @@ interface WorkerPort {
   onMessage(handler: (msg: FromWorker) => void): void;
   onError(handler: (e: Error) => void): void;
   terminate(): void;
+  /** Node: keep the process alive while a product is running (workers are unref'd when idle). */
+  hold(busy: boolean): void;
 }
 
 /** The compiled worker script beside this module (from the sources, as the repository's tests run them: dist/). */
@@ -169,20 +171,22 @@ async function spawn(): Promise<WorkerPort> {
     const name = "node:worker_threads";
     const { Worker } = (await import(/* @vite-ignore */ name)) as typeof import("node:worker_threads");
     const w = new Worker(workerUrl());
-    w.unref();
     return {
       post: (m, t) => w.postMessage(m, t),
       onMessage: (h) => w.on("message", h),
       onError: (h) => w.on("error", h),
       terminate: () => void w.terminate(),
+      hold: (busy) => (busy ? w.ref() : w.unref()),
     };
   }
-  const w = new Worker(workerUrl(), { type: "module" });
+  // The literal form bundlers (Vite, webpack) recognise, so the worker script is emitted with the page's assets.
+  const w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   return {
     post: (m, t) => w.postMessage(m, t),
     onMessage: (h) => (w.onmessage = (e) => h(e.data as FromWorker)),
     onError: (h) => (w.onerror = (e) => h(new Error(e.message))),
     terminate: () => w.terminate(),
+    hold: () => {},
   };
 }
 
@@ -239,6 +243,7 @@ class WorkerOperator implements HessianOperator {
     );
     try {
       await Promise.all(ready);
+      for (const w of workers) w.hold(false);
     } catch (e) {
       for (const w of workers) w.terminate();
       throw e;
@@ -250,9 +255,19 @@ class WorkerOperator implements HessianOperator {
     checkBlock("HessianOperator.apply", this.dim, V, k);
     if (this.disposed) return Promise.reject(new ValueError("HessianOperator.apply: the operator was used after dispose()"));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.calls.set(id, { sum: new ChunkSum(this.chunks, this.n, k * this.dim), resolve, reject });
-      for (const w of this.workers) w.post({ type: "apply", id, V, k }, []);
+    const settle = () => {
+      if (this.calls.size === 0) for (const w of this.workers) w.hold(false);
+    };
+    return new Promise<Float64Array>((resolve, reject) => {
+      this.calls.set(id, {
+        sum: new ChunkSum(this.chunks, this.n, k * this.dim),
+        resolve: (v) => (resolve(v), settle()),
+        reject: (e) => (reject(e), settle()),
+      });
+      for (const w of this.workers) {
+        w.hold(true);
+        w.post({ type: "apply", id, V, k }, []);
+      }
     });
   }
 

@@ -68,7 +68,7 @@ export async function hutchPlusPlusTrace(op: SymmetricOperator, options: { produ
   const s = Math.min(Math.floor(m / 3), M);
   const l = m - 2 * s;
   const S = Array.from({ length: s }, () => rademacher(rng, M));
-  const Q = new Basis(M, s);
+  using Q = new Basis(M, s);
   for (let b = 0; b < s; b += PROBE_BLOCK) {
     const block = S.slice(b, b + PROBE_BLOCK);
     const AS = await op.apply(pack(block, M), block.length);
