@@ -4,20 +4,12 @@
 // the peak WASM memory of the instance (core's arena and resident data; the basis lives in JS memory). No peer:
 // a dense Hessian would have 10¹² entries.
 import { loadWasm } from "@losscape/core";
-import { createRng, initParams } from "@losscape/mlp";
+import { initParams } from "@losscape/mlp";
+import { mnistShaped } from "../lib/data.js";
 import { broadenedDensity, eigenpairs, hessianOperator, lanczosQuadratures } from "@losscape/curvature";
 
 const WIDTHS = [784, 1000, 200, 10];
 const N = 500;
-
-function mnistShaped(n, seed) {
-  const rng = createRng(seed);
-  const x = new Float64Array(n * 784);
-  for (let i = 0; i < x.length; i++) x[i] = rng.next();
-  const y = new Float64Array(n * 10);
-  for (let i = 0; i < n; i++) y[i * 10 + rng.int(10)] = 1;
-  return { x: { rows: n, cols: 784, data: x }, y: { rows: n, cols: 10, data: y } };
-}
 
 const CASE = `784-1000-200-10 tanh n=${N} top-5 + SLQ 4×30`;
 
@@ -33,7 +25,7 @@ export default {
       warmup: 0,
       reps: 1,
       async setup() {
-        const data = mnistShaped(N, 1);
+        const data = mnistShaped(N, 784, 10, 1);
         const spec = { widths: WIDTHS, activation: "tanh", loss: "cross-entropy" };
         return { data, model: { ...spec, params: initParams(spec, { scheme: "xavier", seed: 1 }) }, wasm: await loadWasm("simd") };
       },

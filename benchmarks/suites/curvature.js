@@ -1,11 +1,13 @@
 // Matrix-free curvature (@losscape/curvature) against PyTorch float64 running the same algorithms on autograd
 // Hessian-vector products (PyHessian's HVP; benchmarks/peers/torch_curvature.py, a persistent /usr/bin/python3
-// subprocess with torch.set_num_threads equal to the thread count): the top-10 eigenpairs of the Hessian of a
+// subprocess on one thread: torch.set_num_threads(1)): the top-10 eigenpairs of the Hessian of a
 // 784-400-10 tanh cross-entropy net (M = 318,010) by block Lanczos with thick restart to relative residual 1e-8, then
 // a 100-probe Hutchinson trace. losscape on 1 and on 2 threads (data chunks over worker threads). Node only: the
 // peer is a process, and the inputs are handed to it as files.
 import { init } from "@losscape/core";
-import { createRng, initParams } from "@losscape/mlp";
+import { initParams } from "@losscape/mlp";
+import { mnistShaped } from "../lib/data.js";
+import { startPythonPeer } from "../lib/python-peer.js";
 import { eigenpairs, hessianOperator, hutchinsonTrace } from "@losscape/curvature";
 
 const PEER = "PyTorch f64 1 thread";
@@ -15,60 +17,11 @@ const K = 10;
 const TOL = 1e-8;
 const PROBES = 100;
 
-/** n rows of MNIST-shaped data: x uniform in [0, 1), one-hot y over 10 classes (createRng(seed)). */
-function mnistShaped(n, seed) {
-  const rng = createRng(seed);
-  const x = new Float64Array(n * 784);
-  for (let i = 0; i < x.length; i++) x[i] = rng.next();
-  const y = new Float64Array(n * 10);
-  for (let i = 0; i < n; i++) y[i * 10 + rng.int(10)] = 1;
-  return { x: { rows: n, cols: 784, data: x }, y: { rows: n, cols: 10, data: y } };
-}
-
-/** The peer process (one per thread count), started on first use: { request } or { reason }. */
-const peers = new Map();
-function startPeer(threads) {
-  if (!peers.has(threads)) {
-    peers.set(threads, (async () => {
-      const { spawn } = await import("node:child_process");
-      const { fileURLToPath } = await import("node:url");
-      const { existsSync } = await import("node:fs");
-      const python = "/usr/bin/python3";
-      if (!existsSync(python)) return { reason: `${python} not found` };
-      const t = String(threads);
-      const child = spawn(python, [fileURLToPath(new URL("../peers/torch_curvature.py", import.meta.url))], {
-        stdio: ["pipe", "pipe", "inherit"],
-        env: { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t },
-      });
-      let buffered = "";
-      const waiting = [];
-      child.stdout.setEncoding("utf8");
-      child.stdout.on("data", (chunk) => {
-        buffered += chunk;
-        let nl;
-        while ((nl = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          waiting.shift()?.resolve(JSON.parse(line));
-        }
-      });
-      child.on("exit", (code) => {
-        for (const w of waiting.splice(0)) w.reject(new Error(`the PyTorch peer exited (${code})`));
-      });
-      const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-      const hello = await next().catch((e) => ({ ready: false, reason: String(e?.message ?? e) }));
-      if (!hello.ready) return { reason: hello.reason };
-      const request = async (obj) => {
-        const reply = next();
-        child.stdin.write(JSON.stringify(obj) + "\n");
-        const r = await reply;
-        if (r.error) throw new Error(r.error);
-        return r;
-      };
-      return { request, torch: hello.torch };
-    })());
-  }
-  return peers.get(threads);
+/** The peer process, started on first use: { request } or { reason }. */
+let peer;
+function startPeer() {
+  peer ??= startPythonPeer(new URL("../peers/torch_curvature.py", import.meta.url), { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" });
+  return peer;
 }
 
 /** The same top-k + trace on losscape's operator with `threads` threads. */
@@ -93,7 +46,7 @@ function curvatureCase({ n, hidden, reps }) {
     reps,
     async setup() {
       await init();
-      const data = mnistShaped(n, 1);
+      const data = mnistShaped(n, 784, 10, 1);
       const model = { widths, activation: "tanh", loss: "cross-entropy", params: initParams({ widths, activation: "tanh" }, { scheme: "xavier", seed: 1 }) };
       const { mkdtempSync, writeFileSync } = await import("node:fs");
       const { tmpdir } = await import("node:os");
@@ -103,7 +56,7 @@ function curvatureCase({ n, hidden, reps }) {
       writeFileSync(join(dir, "x.f64"), bytes(data.x.data));
       writeFileSync(join(dir, "y.f64"), bytes(data.y.data));
       writeFileSync(join(dir, "params.f64"), bytes(model.params));
-      const p = await startPeer(1);
+      const p = await startPeer();
       if (p.reason) c.impls[PEER].skip = p.reason;
       else await p.request({ op: "prepare", dir, widths, n, threads: 1, chunk: 500 });
       if (p.reason) c.impls[PEER_BATCHES].skip = p.reason;

@@ -1,8 +1,8 @@
 import { BACKENDS, init, loadWasm, setBackend, type BackendName } from "@losscape/core";
-import { ACTIVATION_TABLE, hessian, type Activation, type ActivationEntry } from "@losscape/mlp";
+import { hessian } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { hessianOperator, setThreads, getThreads } from "./index.js";
-import { maxAbs, randomProblem } from "./__tests__/helpers.js";
+import { ALL_ACTIVATIONS, maxAbs, randomProblem } from "./__tests__/helpers.js";
 
 // The matrix-free operators against the dense Hessian and its split (mlp's `hessian`), every activation of the
 // table, both losses, chunked data; and the same bits whatever the thread count.
@@ -12,7 +12,6 @@ beforeAll(async () => {
   await loadWasm("scalar");
 });
 
-const activations: Activation[] = ACTIVATION_TABLE.map((e: ActivationEntry) => (e.param ? ({ name: e.name, [e.param.name]: 0.2 } as Activation) : (e.name as Activation)));
 const parts = [
   ["full", "h"],
   ["gauss-newton", "h0"],
@@ -20,7 +19,7 @@ const parts = [
 ] as const;
 
 describe.each(BACKENDS)("hessianOperator on the %s backend", (backend: BackendName) => {
-  it.each(activations.flatMap((activation, i) => [
+  it.each(ALL_ACTIVATIONS.flatMap((activation, i) => [
     { activation, loss: "mse" as const, widths: [3, 4, 3, 2], l2: 0.05 * (i % 2), seed: i + 1 },
     { activation, loss: "cross-entropy" as const, widths: [2, 5, 3], l2: 0, seed: i + 101 },
   ]))("H, H₀, H₁ times a block equal the dense split to 1e-12 relative ($activation, $loss)", async (c) => {

@@ -361,12 +361,16 @@ export function hessianVectorProduct(
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
   checkVector(fn, "v", v, net.M);
-  const part = options.part ?? "full";
-  const code = part === "full" ? HvpPart.Full : part === "gauss-newton" ? HvpPart.GaussNewton : part === "residual" ? HvpPart.Residual : -1;
-  if (code === -1) {
-    throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(part)}`);
-  }
-  return hvpRaw(net, model.params, data, Float64Array.from(v), code);
+  return hvpRaw(net, model.params, data, Float64Array.from(v), partCode(fn, options.part));
+}
+
+/** The R-operator's part code of a `part` option ('full' by default), refused by name when unknown (internal). */
+export function partCode(fn: string, part: unknown): HvpPart {
+  const p = part ?? "full";
+  if (p === "full") return HvpPart.Full;
+  if (p === "gauss-newton") return HvpPart.GaussNewton;
+  if (p === "residual") return HvpPart.Residual;
+  throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(p)}`);
 }
 
 /** Unchecked HVP (internal). */
@@ -393,8 +397,8 @@ export function hvpBlockRaw(net: Net, p: Float64Array, data: Dataset, V: Float64
   const n = data.x.rows;
   const M = net.M;
   let hv: Float64Array;
-  if (wasmActive("hessianVectorProducts")) {
-    hv = wasmHvpBlock("hessianVectorProducts", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n, V, k, part);
+  if (wasmActive("Problem.hvpBlock")) {
+    hv = wasmHvpBlock("Problem.hvpBlock", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n, V, k, part);
   } else {
     const fw = forwardTs(net, p, data.x.data, n);
     const out = outputTs(net, fw.A[net.L], data.y.data, n);

@@ -6,6 +6,7 @@ import {
   hvpBlockRaw,
   hvpRaw,
   lossAndGradientRaw,
+  partCode,
   lossRaw,
   type ResidentData,
 } from "./network.js";
@@ -181,15 +182,6 @@ export class Problem {
       throw new StaleHandleError(`${fn}: the problem was created on the '${this.backend}' backend, but the active backend is '${now}' (setBackend changed it); create it again`);
     }
   }
-}
-
-/** The R-operator's part code of a `part` option ('full' by default). */
-function partCode(fn: string, part: unknown): HvpPart {
-  const p = part ?? "full";
-  if (p === "full") return HvpPart.Full;
-  if (p === "gauss-newton") return HvpPart.GaussNewton;
-  if (p === "residual") return HvpPart.Residual;
-  throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(p)}`);
 }
 
 /**
