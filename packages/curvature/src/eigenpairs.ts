@@ -1,4 +1,4 @@
-import { checkNumber, eigh, nrm2, ValueError } from "@losscape/core";
+import { checkNumber, eigh, nrm2, qr, ValueError } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
 import { Basis, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
@@ -159,17 +159,39 @@ function ritzCoefficients(U: Float64Array, j: number, columns: number[]): Float6
 }
 
 /**
- * The next block: the k rows of W (already orthogonal to Q) orthonormalised by classical Gram–Schmidt twice among
- * themselves, W = P·R with R (k' × k, row-major) the coefficients; then once more against Q (block products) and
- * normalised. A direction that vanishes (an invariant subspace) is replaced by a random one orthogonal to Q and P
- * (its R column zero), as long as Q and P do not yet span the space.
+ * The next block: the k rows of W (already orthogonal to Q) orthonormalised, W = P·R with R (k' × k, row-major)
+ * upper triangular — by core's Householder `qr` of Wᵀ when W has full rank (|R_ii| > 1e-12·max‖W_i‖), else by
+ * classical Gram–Schmidt twice row by row, a vanishing direction (an invariant subspace) replaced by a random one
+ * orthogonal to Q and P (its R column zero) as long as Q and P do not yet span the space; then once more against Q
+ * (block products) and normalised.
  */
 function nextBlock(Q: Basis, W: Float64Array, k: number, rng: ReturnType<typeof createRng>): { block: Float64Array; k: number; R: Float64Array } {
   const M = Q.M;
-  const R = new Float64Array(k * k);
-  const P: Float64Array[] = [];
   let scale = 0;
   for (let i = 0; i < k; i++) scale = Math.max(scale, nrm2(vectorOf(W, M, i)));
+  let next = scale > 0 && k <= M ? householderBlock(W, k, M, scale) : undefined;
+  next ??= gramSchmidtBlock(Q, W, k, rng, scale);
+  Q.orthogonalize(next.block, next.k);
+  for (let i = 0; i < next.k; i++) normalize(vectorOf(next.block, M, i));
+  return next;
+}
+
+/** W = P·R by `qr(Wᵀ)`; undefined when a diagonal entry of R is ≤ 1e-12·scale (W rank-deficient). */
+function householderBlock(W: Float64Array, k: number, M: number, scale: number): { block: Float64Array; k: number; R: Float64Array } | undefined {
+  const A = new Float64Array(M * k);
+  for (let i = 0; i < k; i++) for (let r = 0; r < M; r++) A[r * k + i] = W[i * M + r];
+  const { q, r } = qr({ rows: M, cols: k, data: A });
+  for (let i = 0; i < k; i++) if (!(Math.abs(r.data[i * k + i]) > 1e-12 * scale)) return undefined;
+  const block = new Float64Array(k * M);
+  for (let i = 0; i < k; i++) for (let t = 0; t < M; t++) block[i * M + t] = q.data[t * k + i];
+  return { block, k, R: r.data };
+}
+
+/** W = P·R by classical Gram–Schmidt twice, row by row, with random replacements of vanishing directions. */
+function gramSchmidtBlock(Q: Basis, W: Float64Array, k: number, rng: ReturnType<typeof createRng>, scale: number): { block: Float64Array; k: number; R: Float64Array } {
+  const M = Q.M;
+  const R = new Float64Array(k * k);
+  const P: Float64Array[] = [];
   for (let i = 0; i < k; i++) {
     const w = Float64Array.from(vectorOf(W, M, i));
     const c = orthogonalize(w, P);
@@ -187,8 +209,5 @@ function nextBlock(Q: Basis, W: Float64Array, k: number, rng: ReturnType<typeof 
     R[P.length * k + i] = normalize(w);
     P.push(w);
   }
-  const block = pack(P, M);
-  Q.orthogonalize(block, P.length);
-  for (let i = 0; i < P.length; i++) normalize(vectorOf(block, M, i));
-  return { block, k: P.length, R };
+  return { block: pack(P, M), k: P.length, R };
 }
