@@ -25,19 +25,10 @@ import sys
 
 import numpy as np
 
+from peer_io import import_torch, reply
 
-def reply(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+torch = import_torch()
 
-
-try:
-    import torch
-except Exception as e:  # noqa: BLE001 - any import failure means: no peer
-    reply({"ready": False, "reason": f"torch not importable by {sys.executable}: {e}"})
-    sys.exit(0)
-
-torch.set_default_dtype(torch.float64)
 reply({"ready": True, "torch": torch.__version__})
 
 state = {}
