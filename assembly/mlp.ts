@@ -503,6 +503,140 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   }
 }
 
+// ---- Hessian–vector products for a block of k vectors ---------------------------------------------------------
+
+/**
+ * Array `a` (0 RZ, 1 RA, 2 RD, 3 RGA) of layer l for a block of k directions: (n·k) × mₗ row-major, row i·k + j
+ * holding sample i under direction j. They follow the 8 per-layer arrays Z … S2 in `s` (blockArr's layout:
+ * s + 8·(8·n·T + a·n·k·T + n·k·Σ_{t<l} m_t)).
+ */
+function blockArr(net: Net, k: i32, a: i32, l: i32): usize {
+  let cum = 0;
+  for (let t = 1; t < l; t++) cum += width(net, t);
+  const nT = <usize>net.n * <usize>net.T;
+  return net.s + ((<usize>8 * nT + <usize>a * <usize>k * nT + <usize>net.n * <usize>k * <usize>cum) << 3);
+}
+
+/**
+ * The R-operator of `rop` for k directions at once: V and HV are k vectors of M doubles, one after another.
+ * The forward and backward passes are shared; each layer's products over all directions are GEMMs: the ones
+ * with θ's weights over (n·k) rows, the ones with a direction's weights per direction (strided blocks).
+ * HV_j = H·V_j, H₀·V_j or H₁·V_j (part 0, 1, 2), without L2 — per direction the formulas of `rop`.
+ */
+function ropBlock(net: Net, lossCode: i32, p: usize, x: usize, V: usize, k: i32, part: i32, HV: usize): void {
+  const n = net.n;
+  const nk = n * k;
+  const M = net.M;
+  const gn = part != 2;
+  const res = part != 1;
+  for (let l = 1; l <= net.L; l++) {
+    const m = width(net, l);
+    const kin = width(net, l - 1);
+    const rz = blockArr(net, k, 0, l);
+    const oW = offW(net, l);
+    if (net.bias) {
+      const oB = offB(net, l);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < k; j++) memory.copy(rz + (<usize>((i * k + j) * m) << 3), V + (<usize>(j * M + oB) << 3), <usize>m << 3);
+      }
+    }
+    for (let j = 0; j < k; j++) {
+      dgemm(0, 1, n, m, kin, 1, aPrev(net, l, x), kin, V + (<usize>(j * M + oW) << 3), kin, net.bias ? 1 : 0, rz + (<usize>(j * m) << 3), k * m, net.work);
+    }
+    if (l > 1) dgemm(0, 1, nk, m, kin, 1, blockArr(net, k, 1, l - 1), kin, p + (<usize>oW << 3), kin, 1, rz, m, net.work);
+    const ra = blockArr(net, k, 1, l);
+    const s1 = arr(net, S1_, l);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) {
+        const o = (i * k + j) * m;
+        for (let a = 0; a < m; a++) stf(ra, o + a, ldf(s1, i * m + a) * ldf(rz, o + a));
+      }
+    }
+  }
+  const r = width(net, net.L);
+  const inv = 1.0 / <f64>n;
+  const rgaL = blockArr(net, k, 3, net.L);
+  const raL = blockArr(net, k, 1, net.L);
+  if (!gn) {
+    for (let q = 0; q < nk * r; q++) stf(rgaL, q, 0);
+  } else if (lossCode == 0) {
+    for (let q = 0; q < nk * r; q++) stf(rgaL, q, ldf(raL, q) * inv);
+  } else {
+    const pp = arr(net, P_, net.L);
+    const smass = arr(net, MASS_, 1);
+    for (let i = 0; i < n; i++) {
+      const si = ldf(smass, i);
+      for (let j = 0; j < k; j++) {
+        const o = (i * k + j) * r;
+        let pu: f64 = 0;
+        for (let c = 0; c < r; c++) pu += ldf(pp, i * r + c) * ldf(raL, o + c);
+        for (let c = 0; c < r; c++) stf(rgaL, o + c, si * ldf(pp, i * r + c) * (ldf(raL, o + c) - pu) * inv);
+      }
+    }
+  }
+  for (let l = net.L; l >= 1; l--) {
+    const m = width(net, l);
+    const kin = width(net, l - 1);
+    const rga = blockArr(net, k, 3, l);
+    const rd = blockArr(net, k, 2, l);
+    const rz = blockArr(net, k, 0, l);
+    const s1 = arr(net, S1_, l);
+    const s2 = arr(net, S2_, l);
+    const ga = arr(net, GA_, l);
+    const d = arr(net, D_, l);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) {
+        const o = (i * k + j) * m;
+        for (let a = 0; a < m; a++) {
+          const q = i * m + a;
+          let t = ldf(rga, o + a) * ldf(s1, q);
+          if (res) t += ldf(ga, q) * ldf(s2, q) * ldf(rz, o + a);
+          stf(rd, o + a, t);
+        }
+      }
+    }
+    const oW = offW(net, l);
+    for (let j = 0; j < k; j++) {
+      const hvW = HV + (<usize>(j * M + oW) << 3);
+      const rdj = rd + (<usize>(j * m) << 3);
+      dgemm(1, 0, m, kin, n, 1, rdj, k * m, aPrev(net, l, x), kin, 0, hvW, kin, net.work);
+      if (res && l > 1) dgemm(1, 0, m, kin, n, 1, d, m, blockArr(net, k, 1, l - 1) + (<usize>(j * kin) << 3), k * kin, 1, hvW, kin, net.work);
+      if (net.bias) {
+        const hb = HV + (<usize>(j * M + offB(net, l)) << 3);
+        for (let a = 0; a < m; a++) stf(hb, a, 0);
+        for (let i = 0; i < n; i++) {
+          const row = rdj + (<usize>(i * k * m) << 3);
+          for (let a = 0; a < m; a++) stf(hb, a, ldf(hb, a) + ldf(row, a));
+        }
+      }
+    }
+    if (l > 1) {
+      const prev = blockArr(net, k, 3, l - 1);
+      dgemm(0, 0, nk, kin, m, 1, rd, m, p + (<usize>oW << 3), kin, 0, prev, kin, net.work);
+      if (res) {
+        for (let j = 0; j < k; j++) {
+          dgemm(0, 0, n, kin, m, 1, d, m, V + (<usize>(j * M + oW) << 3), kin, 1, prev + (<usize>(j * kin) << 3), k * kin, net.work);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * HV (k·M) = H·V, H₀·V or H₁·V (part 0, 1, 2) for k directions V (k·M: direction j at j·M), without L2: one
+ * forward and backward pass, then the R-operator of all k directions batched into GEMMs (`ropBlock`).
+ * s: (8 + 4k)·n·T doubles (Z … S2, then RZ, RA, RD, RGA of the block).
+ */
+export function mlpHvpBlock(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, v: usize, k: i32, part: i32, s: usize, work: usize, hv: usize): void {
+  assert(k >= 1, "mlpHvpBlock: k must be >= 1");
+  const net = netOf(L, widths, codes, cparams, bias, n, s, work);
+  forwardPass(net, p, x, 1);
+  outputLoss(net, lossCode, y);
+  backwardPass(net, p, x, 0);
+  if (lossCode == 1) softmaxMass(net, y);
+  ropBlock(net, lossCode, p, x, v, k, part, hv);
+}
+
 // ---- the loss on a plane of parameter space (mlp's lossPlane, manifold's slices) ---------------------------
 
 /**

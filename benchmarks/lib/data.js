@@ -1,6 +1,7 @@
 // Deterministic benchmark inputs (the same matrices in node and the browser) and small accuracy helpers.
 import { Matrix } from "ml-matrix";
 import { matmul, syrk } from "@losscape/core";
+import { createRng } from "@losscape/mlp";
 
 /** Uniform entries in [-1, 1) from a xorshift32 stream: a rows×cols losscape Mat. */
 export function randomMat(rows, cols, seed = 1) {
@@ -55,4 +56,14 @@ export function svdAccuracy(a, { u, s, vt }) {
   const r = matmul(us, vt).data;
   for (let i = 0; i < r.length; i++) r[i] -= a.data[i];
   return { residual: frobenius(r) / frobenius(a.data) };
+}
+
+/** n rows of MNIST-shaped data: x uniform in [0, 1), one-hot y over `classes` classes (mlp's createRng(seed)). */
+export function mnistShaped(n, dIn, classes, seed) {
+  const rng = createRng(seed);
+  const x = new Float64Array(n * dIn);
+  for (let i = 0; i < x.length; i++) x[i] = rng.next();
+  const y = new Float64Array(n * classes);
+  for (let i = 0; i < n; i++) y[i * classes + rng.int(classes)] = 1;
+  return { x: { rows: n, cols: dIn, data: x }, y: { rows: n, cols: classes, data: y } };
 }

@@ -16,20 +16,11 @@ import json
 import sys
 import time
 
+from peer_io import import_torch, reply
 
-def reply(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-try:
-    import torch
-except Exception as e:  # noqa: BLE001 - any import failure means: no peer
-    reply({"ready": False, "reason": f"torch not importable by {sys.executable}: {e}"})
-    sys.exit(0)
+torch = import_torch()
 
 torch.set_num_threads(1)
-torch.set_default_dtype(torch.float64)
 reply({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()})
 
 EVAL_ROWS = 1024  # rows per forward pass of the evaluation, as losscape's train

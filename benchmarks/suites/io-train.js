@@ -4,20 +4,12 @@
 // (torch.set_num_threads(1)), timed from here around its reply, so both sides are measured in the same run under the
 // same load. Node only: the peer is a process.
 import { readOnnx, readSafetensors, writeOnnx, writeSafetensors } from "@losscape/io";
-import { createRng, initParams, train } from "@losscape/mlp";
+import { initParams, train } from "@losscape/mlp";
+import { mnistShaped } from "../lib/data.js";
+import { startPythonPeer } from "../lib/python-peer.js";
 
 const PEER = "PyTorch f64 1 thread";
 const SGD = { lr: 0.01, momentum: 0.9 };
-
-/** n rows of MNIST-shaped data: x uniform in [0, 1), one-hot y over 10 classes (createRng(seed)). */
-function mnistShaped(n, dIn, classes, seed) {
-  const rng = createRng(seed);
-  const x = new Float64Array(n * dIn);
-  for (let i = 0; i < x.length; i++) x[i] = rng.next();
-  const y = new Float64Array(n * classes);
-  for (let i = 0; i < n; i++) y[i * classes + rng.int(classes)] = 1;
-  return { x: { rows: n, cols: dIn, data: x }, y: { rows: n, cols: classes, data: y } };
-}
 
 /**
  * The PyTorch peer: one subprocess for the whole suite, started on first use. Resolves to { request } or to
@@ -25,45 +17,8 @@ function mnistShaped(n, dIn, classes, seed) {
  */
 let peer;
 function startPeer() {
-  peer ??= (async () => {
-    const { spawn } = await import("node:child_process");
-    const { fileURLToPath } = await import("node:url");
-    const { existsSync } = await import("node:fs");
-    const python = "/usr/bin/python3";
-    if (!existsSync(python)) return { reason: `${python} not found` };
-    const child = spawn(python, [fileURLToPath(new URL("../peers/torch_train.py", import.meta.url))], {
-      stdio: ["pipe", "pipe", "inherit"],
-      // One thread: torch's intra-op pool and the BLAS it calls (OpenBLAS, MKL) alike.
-      env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
-    });
-    let buffered = "";
-    const waiting = [];
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      buffered += chunk;
-      let nl;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        waiting.shift()?.resolve(JSON.parse(line));
-      }
-    });
-    child.on("exit", (code) => {
-      for (const w of waiting.splice(0)) w.reject(new Error(`the PyTorch peer exited (${code})`));
-    });
-    child.on("error", (e) => {
-      for (const w of waiting.splice(0)) w.reject(e);
-    });
-    const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-    const hello = await next().catch((e) => ({ ready: false, reason: String(e?.message ?? e) }));
-    if (!hello.ready) return { reason: hello.reason };
-    const request = (obj) => {
-      const reply = next();
-      child.stdin.write(JSON.stringify(obj) + "\n");
-      return reply;
-    };
-    return { request, torch: hello.torch };
-  })();
+  // One thread: torch's intra-op pool and the BLAS it calls (OpenBLAS, MKL) alike.
+  peer ??= startPythonPeer(new URL("../peers/torch_train.py", import.meta.url), { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" });
   return peer;
 }
 

@@ -298,6 +298,29 @@ describe("docs site", () => {
     expect(adam[1]).toBeLessThan(adam[0]);
   });
 
+  it("curvature examples: exact and estimate agree, the index in its interval, 1 and 2 threads give the same bits", async () => {
+    const o = await runExamples("/guide/examples-curvature");
+    const c = o["exact and estimate: eigenvalues, trace, index"];
+    expect(after(c, "methods")).toContain("exact estimate");
+    expect(num(c, "M")).toBe(370);
+    // block Lanczos stops at ‖Hv − λv‖ ≤ 1e-8·‖H‖, so the Ritz values are far closer (quadratic in the residual)
+    expect(num(c, "largest relative difference")).toBeLessThan(1e-10);
+    const [exactTop, estTop] = [numbers(after(c, "top exact")), numbers(after(c, "top estimate"))];
+    estTop.forEach((v, i) => closeRel(v, exactTop[i]));
+    const [exactBottom, estBottom] = [numbers(after(c, "bottom exact")), numbers(after(c, "bottom estimate"))];
+    estBottom.forEach((v, i) => closeRel(v, exactBottom[i]));
+    const [trace, hpp, se] = numbers(after(c, "trace exact"));
+    expect(Math.abs(hpp - trace)).toBeLessThanOrEqual(4 * se);
+    const [indexExact, , , lo, hi] = numbers(after(c, "index exact")); // exact, estimate, "95"%, interval
+    expect(indexExact).toBeGreaterThanOrEqual(lo);
+    expect(indexExact).toBeLessThanOrEqual(hi);
+
+    const t = o["1 and 2 threads"];
+    expect(after(t, "chunks")).toMatch(/threads 1 2/);
+    expect(after(t, "identical products:")).toContain("true");
+    expect(after(t, "identical eigenvalues:")).toContain("true");
+  });
+
   it("embedding examples: a certified embedding, a strict saddle, a reduction", async () => {
     const o = await runExamples("/guide/examples-embedding");
     const c = o["splitting neuron 0 of the global minimum with α = 1/2, certified"];

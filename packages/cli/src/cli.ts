@@ -4,7 +4,7 @@ import { init, isLosscapeError } from "@losscape/core";
 import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
-import { DEFAULT_GTOL, DEFAULT_GTOL_REL } from "@losscape/mlp/defaults";
+import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
@@ -161,6 +161,23 @@ export function buildProgram(): Command {
     .addOption(tolOpt())
     .option("--split", "also the eigenvalues of H₀ = JᵀJ/n (Gauss–Newton) and H₁ (residual part)")
     .option("--plot <F>", "the eigenvalues on a signed log axis (with --split: H, H₀, H₁); .svg or .png");
+
+  define(program, "curvature", "matrix-free curvature of the loss: top/bottom eigenpairs, trace, SLQ density and index", async () => (await import("./commands/curvature.js")).curvatureCommand)
+    .requiredOption("--model <M>", "model file (losscape.mlp/1)")
+    .requiredOption("--data <D>", "data file")
+    .addOption(new Option("--part <p>", "full (H), gauss-newton (H₀) or residual (H₁ = H − H₀)").argParser(oneOf("full", "gauss-newton", "residual")).default("full"))
+    .addOption(new Option("--top <k>", "the k largest eigenpairs (default 5 when nothing else is asked)").argParser(num({ min: 1, integer: true })))
+    .addOption(new Option("--bottom <k>", "the k smallest eigenpairs").argParser(num({ min: 1, integer: true })))
+    .option("--trace", "the trace (Hutch++, 99 products, with its standard error)")
+    .option("--density", "the SLQ spectral density (PyHessian's Gaussian-broadened form) and the index estimate")
+    .addOption(new Option("--probes <N>", "SLQ probes").argParser(num({ min: 2, integer: true })).default(10))
+    .addOption(new Option("--steps <N>", "Lanczos steps per SLQ probe").argParser(num({ min: 1, integer: true })).default(80))
+    .addOption(new Option("--bins <N>", "grid points of the density").argParser(num({ min: 2, integer: true })).default(1000))
+    .addOption(new Option("--tol <T>", "relative residual of the eigenpairs: ‖Hv − λv‖ ≤ T·‖H‖").argParser(num({ min: 0, exclusiveMin: true })).default(1e-8))
+    .addOption(new Option("--seed <s>", "seed of the random probes and starting block").argParser(num({ integer: true, min: 0 })).default(0))
+    .addOption(new Option("--threads <N>", "worker threads over the data's chunks (results identical for any N)").argParser(num({ min: 1, integer: true })).default(1))
+    .addOption(new Option("--exact-limit <M>", "dense exact answers up to this many parameters (0: always estimate)").argParser(num({ min: 0, integer: true })).default(DEFAULT_SPECTRUM_LIMIT))
+    .option("--plot <F>", "the spectral density (implies --density); .svg or .png");
 
   define(program, "critical", "refine the model to a critical point ∇R = 0", async () => (await import("./commands/critical.js")).criticalCommand)
     .requiredOption("--model <M>", "model file (losscape.mlp/1): the starting point")
@@ -323,9 +340,9 @@ export function buildProgram(): Command {
     .option("--out <DIR>", "report folder", "losscape-report")
     .option("--quick", "smaller sizes (the same steps; for tests)");
 
-  for (const name of ["hessian", "critical", "embed", "widen", "lift", "subspace", "saddle", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
+  for (const name of ["hessian", "curvature", "critical", "embed", "widen", "lift", "subspace", "saddle", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
   for (const name of ["train", "search"]) dataOptions(commandNamed(program, name));
-  for (const name of ["hessian", "critical", "dimension", "connect", "slice", "spectrum", "embed", "widen", "lift", "subspace", "saddle", "search"]) commandNamed(program, name).addOption(npyOpt());
+  for (const name of ["hessian", "curvature", "critical", "dimension", "connect", "slice", "spectrum", "embed", "widen", "lift", "subspace", "saddle", "search"]) commandNamed(program, name).addOption(npyOpt());
   for (const cmd of program.commands) addCommonOptions(cmd);
   return program;
 }

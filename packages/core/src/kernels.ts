@@ -285,6 +285,16 @@ export const COMPUTE_KERNELS = {
     "void",
     netDims,
   ),
+  /** HV = H·V, H₀·V or H₁·V (part 0, 1, 2) for k directions (V, HV: k·M, direction after direction), without L2. */
+  mlpHvpBlock: kernel(
+    {
+      ...NET, lossCode: i32, n: i32, p: inF64((d) => d.M), x: inF64((d) => d.n * d.din), y: inF64((d) => d.n * d.dout),
+      v: inF64((d) => d.k * d.M), k: i32, part: i32, s: scratchF64((d) => (8 + 4 * d.k) * d.n * d.T),
+      work: scratchF64((d, q) => gemmWorkFor(Math.max(d.n * d.k, d.widest), q)), hv: writtenF64((d) => d.k * d.M),
+    },
+    "void",
+    netDims,
+  ),
   /** J ((n·d_out) × M) = ∂f/∂θ. */
   mlpJacobian: kernel(
     {

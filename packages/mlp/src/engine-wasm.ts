@@ -71,6 +71,12 @@ export function wasmHvp(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number,
   return withKernels(fn, (k) => k.read(k.mlpHvp({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, v, part }).hv));
 }
 
+/** HV = H·V (or H₀·V, H₁·V) for k directions, direction after direction (k·M values in and out), without L2. */
+export function wasmHvpBlock(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number, V: Float64Array, k: number, part: HvpPart): Float64Array {
+  const { L, widths, codes, cparams, bias } = netArgs(net);
+  return withKernels(fn, (k2) => k2.read(k2.mlpHvpBlock({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, v: V, k, part }).hv));
+}
+
 export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Array, n: number): Float64Array {
   const { L, widths, codes, cparams, bias } = netArgs(net);
   return kernels.mlpJacobian(fn, { L, widths, codes, cparams, bias, n, p, x: X }).J;

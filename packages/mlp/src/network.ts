@@ -1,5 +1,5 @@
 import { checkBoolean, checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type MatInput, type WasmBuffer } from "@losscape/core";
-import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
+import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmHvpBlock, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
   forwardTs,
@@ -361,12 +361,16 @@ export function hessianVectorProduct(
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
   checkVector(fn, "v", v, net.M);
-  const part = options.part ?? "full";
-  const code = part === "full" ? HvpPart.Full : part === "gauss-newton" ? HvpPart.GaussNewton : part === "residual" ? HvpPart.Residual : -1;
-  if (code === -1) {
-    throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(part)}`);
-  }
-  return hvpRaw(net, model.params, data, Float64Array.from(v), code);
+  return hvpRaw(net, model.params, data, Float64Array.from(v), partCode(fn, options.part));
+}
+
+/** The R-operator's part code of a `part` option ('full' by default), refused by name when unknown (internal). */
+export function partCode(fn: string, part: unknown): HvpPart {
+  const p = part ?? "full";
+  if (p === "full") return HvpPart.Full;
+  if (p === "gauss-newton") return HvpPart.GaussNewton;
+  if (p === "residual") return HvpPart.Residual;
+  throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(p)}`);
 }
 
 /** Unchecked HVP (internal). */
@@ -382,5 +386,26 @@ export function hvpRaw(net: Net, p: Float64Array, data: Dataset, v: Float64Array
     hv = hvpTs(net, p, fw, out, bw, v, part);
   }
   if (net.l2 !== 0 && part !== HvpPart.GaussNewton) for (let i = 0; i < hv.length; i++) hv[i] += net.l2 * v[i];
+  return hv;
+}
+
+/**
+ * Unchecked block HVP (internal): HV (k·M) = H·V_j for the k directions V_j = V[j·M, (j+1)·M), one forward and
+ * backward pass for all of them (on WASM the R-operator of the block batched into GEMMs, `mlpHvpBlock`).
+ */
+export function hvpBlockRaw(net: Net, p: Float64Array, data: Dataset, V: Float64Array, k: number, part: HvpPart, resident?: ResidentData): Float64Array {
+  const n = data.x.rows;
+  const M = net.M;
+  let hv: Float64Array;
+  if (wasmActive("Problem.hvpBlock")) {
+    hv = wasmHvpBlock("Problem.hvpBlock", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, n, V, k, part);
+  } else {
+    const fw = forwardTs(net, p, data.x.data, n);
+    const out = outputTs(net, fw.A[net.L], data.y.data, n);
+    const bw = backwardTs(net, p, fw, out.G);
+    hv = new Float64Array(k * M);
+    for (let j = 0; j < k; j++) hv.set(hvpTs(net, p, fw, out, bw, V.subarray(j * M, (j + 1) * M), part), j * M);
+  }
+  if (net.l2 !== 0 && part !== HvpPart.GaussNewton) for (let i = 0; i < hv.length; i++) hv[i] += net.l2 * V[i];
   return hv;
 }

@@ -39,6 +39,28 @@ describe.each(BACKENDS)("createProblem on the %s backend", (backend: BackendName
     }
   });
 
+  it.each(cases)("hvpBlock: every direction of the block equals hvp to 1e-13 relative, every part (%o)", (c) => {
+    setBackend(backend);
+    const { model, data } = randomProblem({ ...c, n: 9 });
+    using problem = createProblem(model, data);
+    const M = problem.M;
+    const k = 3;
+    const V = Float64Array.from({ length: k * M }, (_, i) => Math.sin(0.7 * i + 1));
+    for (const part of ["full", "gauss-newton", "residual"] as const) {
+      const HV = problem.hvpBlock(V, k, { part });
+      expect(HV.length).toBe(k * M);
+      for (let j = 0; j < k; j++) {
+        const hv = problem.hvp(V.subarray(j * M, (j + 1) * M), { part });
+        const scale = Math.max(...hv.map(Math.abs));
+        expect(scale).toBeGreaterThan(0);
+        for (let i = 0; i < M; i++) expect(Math.abs(HV[j * M + i] - hv[i])).toBeLessThanOrEqual(1e-13 * scale);
+      }
+    }
+    expect(() => problem.hvpBlock(V, 0)).toThrowError(/^Problem.hvpBlock: 'k' must be ≥ 1/);
+    expect(() => problem.hvpBlock(V.subarray(1), k)).toThrowError(/^Problem.hvpBlock: .*'V'/);
+    expect(() => problem.hvpBlock(V, k, { part: "half" as "full" })).toThrowError(/^Problem.hvpBlock: 'part' must be/);
+  });
+
   it("use after dispose, or after setBackend switched the backend, is a StaleHandleError", () => {
     setBackend(backend);
     const { model, data } = randomProblem({ ...cases[0], n: 5 });

@@ -1,10 +1,12 @@
-import { checkVector, getBackend, residentBuffer, StaleHandleError, ValueError, wasmActive, type BackendName, type Mat } from "@losscape/core";
+import { checkNumber, checkVector, getBackend, residentBuffer, StaleHandleError, ValueError, wasmActive, type BackendName, type Mat } from "@losscape/core";
 import { HvpPart } from "./engine-ts.js";
 import {
   hessianEigenvaluesRaw,
   hessianOnlyRaw,
+  hvpBlockRaw,
   hvpRaw,
   lossAndGradientRaw,
+  partCode,
   lossRaw,
   type ResidentData,
 } from "./network.js";
@@ -128,10 +130,20 @@ export class Problem {
     const fn = "Problem.hvp";
     this.check(fn);
     checkVector(fn, "v", v, this.M);
-    const part = options.part ?? "full";
-    const code = part === "full" ? HvpPart.Full : part === "gauss-newton" ? HvpPart.GaussNewton : part === "residual" ? HvpPart.Residual : -1;
-    if (code === -1) throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(part)}`);
-    return hvpRaw(this.net, this.theta, this.data, Float64Array.from(v), code, this.resident);
+    return hvpRaw(this.net, this.theta, this.data, Float64Array.from(v), partCode(fn, options.part), this.resident);
+  }
+
+  /**
+   * H·V for a block of k vectors (or H₀·V, H₁·V): `V` holds them one after another (k·M values), and so does the
+   * result; each equals `hvp(V_j, { part })` up to rounding (one forward and backward pass for the whole block; on
+   * WASM the k directions' products batched into GEMMs).
+   */
+  hvpBlock(V: ArrayLike<number>, k: number, options: { part?: "full" | "gauss-newton" | "residual" } = {}): Float64Array {
+    const fn = "Problem.hvpBlock";
+    this.check(fn);
+    checkNumber(fn, "k", k, { min: 1, integer: true });
+    checkVector(fn, "V", V, k * this.M);
+    return hvpBlockRaw(this.net, this.theta, this.data, Float64Array.from(V), k, partCode(fn, options.part), this.resident);
   }
 
   /** @internal H·v without validating v. */

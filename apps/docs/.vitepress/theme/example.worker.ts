@@ -12,6 +12,7 @@ type Packages = {
   spectra: typeof import("@losscape/spectra");
   manifold: typeof import("@losscape/manifold");
   io: typeof import("@losscape/io");
+  curvature: typeof import("@losscape/curvature");
 };
 
 /** The packages with core's WASM instantiated, and how long that took (ms). */
@@ -19,16 +20,17 @@ let loading: Promise<{ packages: Packages; ms: number }> | undefined;
 
 async function load(): Promise<{ packages: Packages; ms: number }> {
   const t0 = performance.now();
-  const [core, mlp, embedding, spectra, manifold, io] = await Promise.all([
+  const [core, mlp, embedding, spectra, manifold, io, curvature] = await Promise.all([
     import("@losscape/core"),
     import("@losscape/mlp"),
     import("@losscape/embedding"),
     import("@losscape/spectra"),
     import("@losscape/manifold"),
     import("@losscape/io"),
+    import("@losscape/curvature"),
   ]);
   await core.init();
-  return { packages: { core, mlp, embedding, spectra, manifold, io }, ms: performance.now() - t0 };
+  return { packages: { core, mlp, embedding, spectra, manifold, io, curvature }, ms: performance.now() - t0 };
 }
 
 const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
@@ -41,9 +43,9 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
     const first = loading === undefined;
     loading ??= load();
     const { packages: p, ms: loadMs } = await loading;
-    const fn = new AsyncFunction("core", "mlp", "embedding", "spectra", "manifold", "io", "print", code);
+    const fn = new AsyncFunction("core", "mlp", "embedding", "spectra", "manifold", "io", "curvature", "print", code);
     const t0 = performance.now();
-    await fn(p.core, p.mlp, p.embedding, p.spectra, p.manifold, p.io, print);
+    await fn(p.core, p.mlp, p.embedding, p.spectra, p.manifold, p.io, p.curvature, print);
     post({ id, kind: "done", ms: performance.now() - t0, loadMs: first ? loadMs : undefined, backend: p.core.getBackend() });
   } catch (err) {
     post({ id, kind: "error", message: err instanceof Error ? err.message : String(err) });

@@ -140,9 +140,9 @@ describe("citations of documents", () => {
     const program = buildProgram();
     const texts = [program.helpInformation(), ...program.commands.map((c) => c.helpInformation())];
     expect(program.commands.map((c) => c.name()).sort()).toEqual(
-      ["connect", "critical", "demo", "dimension", "embed", "hessian", "index-energy", "lift", "reduce", "saddle", "search", "slice", "spectrum", "subspace", "train", "widen"],
+      ["connect", "critical", "curvature", "demo", "dimension", "embed", "hessian", "index-energy", "lift", "reduce", "saddle", "search", "slice", "spectrum", "subspace", "train", "widen"],
     );
-    expect(texts.length).toBe(17);
+    expect(texts.length).toBe(18);
     const problems = texts.flatMap((t) => unresolved(join(ROOT, "packages/cli/README.md"), t));
     expect(problems).toEqual([]);
     // `--json` names where its records are described: the package README (in the tarball) and docs/cli.md.

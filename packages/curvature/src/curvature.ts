@@ -1,0 +1,149 @@
+import { checkNumber, eigh, inertiaThreshold, nrm2, ValueError } from "@losscape/core";
+import { DEFAULT_SPECTRUM_LIMIT, hessian, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
+import type { HessianPart } from "./chunks.js";
+import { broadenedDensity, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
+import { DEFAULT_EIGEN_TOL, eigenpairs } from "./eigenpairs.js";
+import { hessianOperator } from "./operator.js";
+import { hutchinsonTrace, hutchPlusPlusTrace, type TraceEstimate } from "./trace.js";
+
+export interface CurvatureOptions {
+  part?: HessianPart;
+  /** The k largest eigenpairs. */
+  top?: number;
+  /** The k smallest eigenpairs. */
+  bottom?: number;
+  /** The trace: Hutch++ with `traceProducts` products (default 99), or exact. */
+  trace?: boolean;
+  traceProducts?: number;
+  /** The SLQ density (PyHessian's broadened form) and the index estimate. */
+  density?: boolean;
+  probes?: number;
+  steps?: number;
+  bins?: number;
+  sigmaSquared?: number;
+  tol?: number;
+  seed?: number;
+  threads?: number;
+  chunkRows?: number;
+  /** Dense exact answers up to this many parameters (default mlp's DEFAULT_SPECTRUM_LIMIT, 2048); 0: always estimate. */
+  exactLimit?: number;
+  /** Progress of the current stage, fraction in [0, 1]. */
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export interface EigenpairReport {
+  values: number[];
+  /** ‖Hv − λv‖ of each pair. */
+  residuals: number[];
+  vectors: Float64Array[];
+  converged: boolean;
+}
+
+export interface CurvatureReport {
+  /** "exact": from the dense Hessian's eigendecomposition; "estimate": matrix-free. */
+  method: "exact" | "estimate";
+  part: HessianPart;
+  M: number;
+  n: number;
+  threads: number;
+  top?: EigenpairReport;
+  bottom?: EigenpairReport;
+  trace?: { value: number; standardError: number; method: "exact" | TraceEstimate["method"] };
+  density?: SpectralDensity;
+  /** Fraction of eigenvalues below −τ, τ = core's inertia threshold (1e-9·max|λ|). */
+  index?: IndexEstimate;
+  /** Operator products (vectors) used (0 on the exact path). */
+  products: number;
+}
+
+/**
+ * Curvature of a network's loss at its parameters: top and bottom eigenpairs with residuals, the trace, the
+ * spectral density and the index. Up to `exactLimit` parameters from the dense Hessian (@losscape/mlp's `hessian`,
+ * split for H₀ and H₁) and labelled "exact"; above it matrix-free through `hessianOperator` (block Lanczos
+ * `eigenpairs`, `hutchPlusPlusTrace`, `lanczosQuadratures` + `broadenedDensity` + `indexEstimate`) and labelled
+ * "estimate". The exact density is the same broadening of the exact eigenvalues (weights 1/M); the exact index is
+ * the count below −τ over M.
+ * @example
+ * const r = await curvature(model, data, { top: 5, trace: true, density: true, seed: 1 });
+ * r.top.values; r.trace.value; r.index.interval;
+ */
+export async function curvature(model: ModelInput, data: DatasetInput, options: CurvatureOptions = {}): Promise<CurvatureReport> {
+  const fn = "curvature";
+  const m = validateModel(model, fn);
+  const d = validateData(m, data, fn);
+  const M = m.params.length;
+  const part = options.part ?? "full";
+  if (part !== "full" && part !== "gauss-newton" && part !== "residual") throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(part)}`);
+  for (const key of ["top", "bottom"] as const) if (options[key] !== undefined) checkNumber(fn, key, options[key], { min: 1, max: M, integer: true });
+  const exactLimit = options.exactLimit ?? DEFAULT_SPECTRUM_LIMIT;
+  checkNumber(fn, "exactLimit", exactLimit, { min: 0, integer: true });
+  const progress = options.onProgress ?? (() => {});
+  const seed = options.seed ?? 0;
+  if (M <= exactLimit) {
+    progress("exact Hessian", 0);
+    const split = hessian(m, d, { split: true });
+    const H = part === "full" ? split.h : part === "gauss-newton" ? split.h0 : split.h1;
+    const { values, vectors } = eigh(H);
+    progress("exact Hessian", 1);
+    const pairs = (idx: number[]): EigenpairReport => {
+      const vs = idx.map((i) => Float64Array.from({ length: M }, (_, r) => vectors.data[r * M + i]));
+      const residuals = vs.map((v, j) => {
+        const lam = values[idx[j]];
+        const res = new Float64Array(M);
+        for (let r = 0; r < M; r++) {
+          let s = 0;
+          for (let c = 0; c < M; c++) s += H.data[r * M + c] * v[c];
+          res[r] = s - lam * v[r];
+        }
+        return nrm2(res);
+      });
+      return { values: idx.map((i) => values[i]), residuals, vectors: vs, converged: true };
+    };
+    const report: CurvatureReport = { method: "exact", part, M, n: d.x.rows, threads: 1, products: 0 };
+    if (options.top) report.top = pairs(Array.from({ length: options.top }, (_, i) => M - 1 - i));
+    if (options.bottom) report.bottom = pairs(Array.from({ length: options.bottom }, (_, i) => i));
+    if (options.trace) {
+      let t = 0;
+      for (let i = 0; i < M; i++) t += H.data[i * M + i];
+      report.trace = { value: t, standardError: 0, method: "exact" };
+    }
+    if (options.density) {
+      const w = new Float64Array(M).fill(1 / M);
+      report.density = broadenedDensity([{ nodes: values, weights: w }], { bins: options.bins, sigmaSquared: options.sigmaSquared });
+      const tau = inertiaThreshold(values);
+      let neg = 0;
+      for (const v of values) if (v < -tau) neg++;
+      report.index = { fraction: neg / M, count: neg, standardError: 0, interval: [neg / M, neg / M], threshold: -tau };
+    }
+    return report;
+  }
+  using op = await hessianOperator(m, d, { part, threads: options.threads, chunkRows: options.chunkRows });
+  const report: CurvatureReport = { method: "estimate", part, M, n: d.x.rows, threads: op.threads, products: 0 };
+  const tol = options.tol ?? DEFAULT_EIGEN_TOL;
+  let scale = 0;
+  for (const [key, which] of [["top", "largest"], ["bottom", "smallest"]] as const) {
+    const k = options[key];
+    if (!k) continue;
+    progress(`${key} eigenpairs`, 0);
+    const e = await eigenpairs(op, k, { which, tol, seed, onProgress: (p) => progress(`${key} eigenpairs`, Math.min(1, Math.log(p.residual) / Math.log(tol))) });
+    report[key] = { values: Array.from(e.values), residuals: Array.from(e.residuals), vectors: e.vectors, converged: e.converged };
+    report.products += e.products;
+    scale = Math.max(scale, e.scale);
+  }
+  if (options.trace) {
+    const products = options.traceProducts ?? 99;
+    const t = await hutchPlusPlusTrace(op, { products, seed: seed + 1, onProgress: (done) => progress("trace", done / products) });
+    report.trace = { value: t.value, standardError: t.standardError, method: t.method };
+    report.products += t.products;
+  }
+  if (options.density) {
+    const probes = options.probes ?? 10;
+    const steps = options.steps ?? 80;
+    const q = await lanczosQuadratures(op, { probes, steps, seed: seed + 2, onProgress: (done, total) => progress("density", done / total) });
+    report.products += q.products;
+    report.density = broadenedDensity(q.probes, { bins: options.bins, sigmaSquared: options.sigmaSquared });
+    for (const p of q.probes) for (const t of p.nodes) scale = Math.max(scale, Math.abs(t));
+    report.index = indexEstimate(q, -inertiaThreshold([scale]));
+  }
+  return report;
+}
