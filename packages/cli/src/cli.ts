@@ -7,7 +7,7 @@ import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defa
 import { DEFAULT_GTOL, DEFAULT_GTOL_REL } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UnavailableError, exitCodeOf, oneLine } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
 
 /** The package version (from package.json), printed by `losscape --version`. */
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     const where = current ? `losscape ${current}` : "losscape";
     // A package error raised by the function of the same name ("train: …") needs no second prefix.
     const msg = oneLine(e).replace(new RegExp(`^${current}: `), "");
-    process.stderr.write(`${where}: ${code === EXIT_INTERNAL ? "internal error: " : ""}${msg}\n`);
+    process.stderr.write(`${where}: ${code === EXIT_INTERNAL && !(e instanceof UnavailableError) ? "internal error: " : ""}${msg}\n`);
     if (code === EXIT_INTERNAL && process.env.LOSSCAPE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
     return code;
   }

@@ -64,7 +64,7 @@ function connect(url: string, timeoutMs: number): { redis: Redis; lost: Promise<
     retryStrategy: (times) => {
       downSince ??= Date.now();
       if (Date.now() - downSince > timeoutMs) {
-        giveUp(new Error(`lost the connection to Redis at ${url} for ${Math.round(timeoutMs / 1000)} s; stopping`));
+        giveUp(new RedisLostError(`lost the connection to Redis at ${url} for ${Math.round(timeoutMs / 1000)} s; stopping`));
         return null;
       }
       return Math.min(200 * times, 1000);
@@ -73,6 +73,14 @@ function connect(url: string, timeoutMs: number): { redis: Redis; lost: Promise<
   redis.on("ready", () => (downSince = null));
   redis.on("error", () => {});
   return { redis, lost };
+}
+
+/** Redis stayed unreachable longer than the timeout: the run or worker stopped (the results so far are kept). */
+export class RedisLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RedisLostError";
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -91,7 +99,9 @@ export async function queueRunner(o: { redis: string; queue?: string; redisTimeo
       const name = o.queue ?? DEFAULT_QUEUE;
       const { redis, lost } = connect(o.redis, o.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
       const queue = new Queue<JobData, ResultRow>(name, { connection: redis });
-      const events = new QueueEvents(name, { connection: redis.duplicate() });
+      const eventsConnection = redis.duplicate();
+      eventsConnection.on("error", () => {});
+      const events = new QueueEvents(name, { connection: eventsConnection });
       queue.on("error", () => {});
       events.on("error", () => {});
       const id = experimentId(spec);
@@ -189,6 +199,7 @@ export async function queueRunner(o: { redis: string; queue?: string; redisTimeo
       } finally {
         await Promise.allSettled([events.close(), queue.close()]);
         redis.disconnect();
+        eventsConnection.disconnect();
       }
     },
   };

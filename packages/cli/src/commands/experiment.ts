@@ -11,13 +11,14 @@ import {
   toParquet,
   parseSpec,
   ExperimentSpecError,
+  RedisLostError,
   type ExperimentSpec,
   type ResultRow,
   type SweepProgress,
 } from "@losscape/experiments";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
-import { InputError } from "../errors.js";
+import { InputError, UnavailableError } from "../errors.js";
 import { figure6Summary, figure6Table, figure6Warnings, writeFigure6 } from "../figure6-report.js";
 import { fmt, table } from "../format.js";
 import { checkPlotPath, checkWritable } from "../io.js";
@@ -114,6 +115,7 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
     });
   } catch (e) {
     if (e instanceof ExperimentSpecError) throw new InputError(`${o.args[0]}: ${e.message}`);
+    if (e instanceof RedisLostError) throw new UnavailableError(`${e.message} (the finished rows are in ${out}; run again to resume)`);
     throw e;
   } finally {
     (bar as ReturnType<typeof progress> | null)?.end();

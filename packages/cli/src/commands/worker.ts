@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { DEFAULT_QUEUE, startWorker } from "@losscape/experiments";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
+import { UnavailableError } from "../errors.js";
 
 export interface WorkerCliOptions {
   redis: string;
@@ -30,6 +31,8 @@ export async function workerCommand(o: WorkerCliOptions, ctx: Context): Promise<
   process.once("SIGTERM", stop);
   try {
     await w.done;
+  } catch (e) {
+    throw new UnavailableError((e as Error).message);
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
