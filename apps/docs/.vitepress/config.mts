@@ -31,6 +31,7 @@ export default defineConfig({
         text: "Guide",
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
+          { text: "Sweeps on many machines", link: "/guide/experiments" },
           { text: "Benchmarks", link: "/benchmarks/RESULTS" },
         ],
       },
@@ -65,6 +66,7 @@ export default defineConfig({
           { text: "@losscape/spectra", link: "/packages/spectra" },
           { text: "@losscape/manifold", link: "/packages/manifold" },
           { text: "@losscape/io", link: "/packages/io" },
+          { text: "@losscape/experiments", link: "/packages/experiments" },
           { text: "@losscape/cli", link: "/packages/cli" },
         ],
       },

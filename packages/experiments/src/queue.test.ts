@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedis } from "../test/redis.js";
+import { startRedis } from "../test/redis-server.js";
 import { readResults } from "./results.js";
 import { runExperiment, type SweepProgress } from "./run.js";
 import { parseSpec } from "./spec.js";
