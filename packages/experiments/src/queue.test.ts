@@ -32,7 +32,9 @@ function worker(queue: string, extra: string[] = []) {
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const exited = new Promise<{ code: number | null; stderr: string }>((r) => child.on("exit", (code) => r({ code, stderr })));
-  return { child, exited };
+  /** Resolves once the worker says it serves the queue (it reached Redis). */
+  const serving = new Promise<void>((r) => child.stderr!.on("data", () => stderr.includes("serving queue") && r()));
+  return { child, exited, serving };
 }
 
 /** A sweep of `n` toy tasks of `ms` each, logging every execution to `log`. */
@@ -62,6 +64,7 @@ describe("the queue runner (BullMQ on a real redis-server, `losscape worker` pro
     const out = join(dir, "a.jsonl");
     const w1 = worker("qa");
     const w2 = worker("qa");
+    await Promise.all([w1.serving, w2.serving]);
     const spec = toySpec(24, 20, log);
     const r = await runExperiment(spec, { out, runner: { kind: "queue", redis: redis.url, queue: "qa" } });
     expect(r.progress).toMatchObject({ total: 24, done: 24, computed: 24, failed: 0 });
@@ -81,6 +84,7 @@ describe("the queue runner (BullMQ on a real redis-server, `losscape worker` pro
     const out = join(dir, "b.jsonl");
     const w1 = worker("qb");
     const w2 = worker("qb");
+    await Promise.all([w1.serving, w2.serving]);
     let killed = false;
     const r = await runExperiment(toySpec(30, 100, log), {
       out,
@@ -108,6 +112,7 @@ describe("the queue runner (BullMQ on a real redis-server, `losscape worker` pro
     const out = join(dir, "c.jsonl");
     const w1 = worker("qc");
     const w2 = worker("qc");
+    await Promise.all([w1.serving, w2.serving]);
     const spec = toySpec(30, 40, log);
     const stop = new AbortController();
     const first = await runExperiment(spec, {
@@ -134,6 +139,7 @@ describe("the queue runner (BullMQ on a real redis-server, `losscape worker` pro
     const out = join(dir, "d.jsonl");
     const w1 = worker("qd");
     const w2 = worker("qd");
+    await Promise.all([w1.serving, w2.serving]);
     let restarted: Promise<void> | null = null;
     const r = await runExperiment(toySpec(30, 60, log), {
       out,
@@ -153,7 +159,7 @@ describe("the queue runner (BullMQ on a real redis-server, `losscape worker` pro
 
   it("Redis gone for good: a worker stops with one clear line", async () => {
     const w = worker("qe", ["--redis-timeout", "1.5"]);
-    await new Promise((r) => setTimeout(r, 1500));
+    await w.serving;
     await redis.stop();
     const { code, stderr } = await w.exited;
     await redis.start();

@@ -3,8 +3,8 @@ import { pathToFileURL } from "node:url";
 import { eigvalsh, inertiaFromEigenvalues } from "@losscape/core";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
-import { createRng, forward, hessian, initParams, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
-import { indexEnergyRun, type IndexEnergyRunOptions } from "@losscape/spectra";
+import { forward, hessian, initParams, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
+import { gaussianDataset, indexEnergyRun, type IndexEnergyRunOptions } from "@losscape/spectra";
 import { canonicalJson, ExperimentSpecError, type TaskRef } from "./spec.js";
 
 /**
@@ -55,15 +55,8 @@ function net(p: Record<string, unknown>): MlpSpec {
   return { widths: w as number[], activation: activation as Activation, bias };
 }
 
-/** n samples of x, y i.i.d. N(0, 1) from createRng(seed): x row by row, then y. */
-function gaussianData(spec: MlpSpec, n: number, seed: number): Dataset {
-  const rng = createRng(seed);
-  const dIn = spec.widths[0];
-  const dOut = spec.widths[spec.widths.length - 1];
-  const x = new Float64Array(n * dIn).map(() => rng.normal());
-  const y = new Float64Array(n * dOut).map(() => rng.normal());
-  return { x: { rows: n, cols: dIn, data: x }, y: { rows: n, cols: dOut, data: y } };
-}
+/** n samples of x, y i.i.d. N(0, 1) from createRng(seed) (spectra's `gaussianDataset`). */
+const gaussianData = (spec: MlpSpec, n: number, seed: number): Dataset => gaussianDataset(spec.widths[0], spec.widths[spec.widths.length - 1], n, seed);
 
 /** Xavier start from `seed`, then `steps` L-BFGS steps on the data (0: the start itself). */
 function descend(spec: MlpSpec, data: Dataset, seed: number, steps: number): Model {

@@ -370,7 +370,7 @@ export async function indexEnergyExperiment(options: IndexEnergyOptions): Promis
       checkNumber(fn, `phi[${k}]`, phi, { min: 0, exclusiveMin: true });
       const m = Math.round(M / (phi * dOut));
       if (m < 1) throw new ValueError(`${fn}: 'phi[${k}]' = ${phi} gives m = round(M/(φ·d_out)) = round(${M}/(${phi}·${dOut})) = 0 samples; expected φ ≤ ${(2 * M) / dOut}`);
-      plan.push({ phi, data: gaussianData(dIn, dOut, m, indexEnergySeed(seed, phi, -1)) });
+      plan.push({ phi, data: gaussianDataset(dIn, dOut, m, indexEnergySeed(seed, phi, -1)) });
     });
     if (new Set(options.phi).size !== options.phi.length) throw new ValueError(`${fn}: 'phi' must not repeat a value; found [${options.phi.join(", ")}]`);
   } else if (typeof data === "object" && data !== null && typeof data.x === "object" && typeof data.y === "object") {
@@ -454,7 +454,7 @@ export function indexEnergyRun(options: IndexEnergyRunOptions): IndexEnergyRun {
   const dOut = widths[widths.length - 1];
   const m = Math.round(M / (phi * dOut));
   if (m < 1) throw new ValueError(`${fn}: 'phi' = ${phi} gives m = round(M/(φ·d_out)) = round(${M}/(${phi}·${dOut})) = 0 samples; expected φ ≤ ${(2 * M) / dOut}`);
-  return runOnce(spec, M, gaussianData(widths[0], dOut, m, indexEnergySeed(seed, phi, -1)), { phi, run, seed, descent, refine, signal });
+  return runOnce(spec, M, gaussianDataset(widths[0], dOut, m, indexEnergySeed(seed, phi, -1)), { phi, run, seed, descent, refine, signal });
 }
 
 /** The net of the options and its M, checked: M ≤ DEFAULT_SPECTRUM_LIMIT (the index needs the Hessian's spectrum). */
@@ -474,8 +474,18 @@ function checkNet(fn: string, widths: readonly number[], activation: Activation 
   return { spec, M };
 }
 
-/** m = round(M/(φ·d_out)) samples with x, y i.i.d. N(0, 1), drawn from createRng(seed): x row by row, then y. */
-function gaussianData(dIn: number, dOut: number, m: number, seed: number): Dataset {
+/**
+ * m samples with x ∈ ℝ^{d_in}, y ∈ ℝ^{d_out} i.i.d. N(0, 1), drawn from createRng(seed): x row by row, then y (the
+ * 'gaussian' data of `indexEnergyExperiment`, with seed indexEnergySeed(seed, φ, −1) and m = round(M/(φ·d_out))).
+ * @example
+ * gaussianDataset(16, 16, 64, 7); // { x: 64 × 16, y: 64 × 16 }
+ */
+export function gaussianDataset(dIn: number, dOut: number, m: number, seed: number): Dataset {
+  const fn = "gaussianDataset";
+  checkNumber(fn, "dIn", dIn, { min: 1, integer: true });
+  checkNumber(fn, "dOut", dOut, { min: 1, integer: true });
+  checkNumber(fn, "m", m, { min: 1, integer: true });
+  checkNumber(fn, "seed", seed, { integer: true });
   const rng = createRng(seed);
   const x = new Float64Array(m * dIn).map(() => rng.normal());
   const y = new Float64Array(m * dOut).map(() => rng.normal());
