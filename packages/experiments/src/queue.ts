@@ -246,6 +246,7 @@ export async function startWorker(o: WorkerOptions): Promise<{ done: Promise<voi
   );
   // Lost locks and connection drops while Redis restarts: the jobs are queued again; nothing to report per event.
   worker.on("error", () => {});
+  // Closing lets the jobs in hand finish (worker.close waits for them), then stops the threads.
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
@@ -253,15 +254,13 @@ export async function startWorker(o: WorkerOptions): Promise<{ done: Promise<voi
       await pool.close();
       redis.disconnect();
     })());
-  let stop: () => void = () => {};
-  const stopped = new Promise<void>((r) => (stop = r));
-  const done = Promise.race([stopped, lost.catch(async (e) => {
-    await close();
-    throw e;
-  })]);
+  // `done`: resolves when closed; rejects (after closing) when Redis stayed away too long.
+  let lostError: Error | null = null;
+  lost.catch((e: Error) => {
+    lostError = e;
+    void close();
+  });
+  const done = new Promise<void>((resolve, reject) => worker.once("closed", () => void close().then(() => (lostError ? reject(lostError) : resolve()))));
   await worker.waitUntilReady();
-  return { done, close: async () => {
-    await close();
-    stop();
-  }, processed: () => processed };
+  return { done, close, processed: () => processed };
 }
