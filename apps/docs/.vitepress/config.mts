@@ -33,6 +33,7 @@ export default defineConfig({
           { text: "Getting started", link: "/guide/getting-started" },
           { text: "Sweeps on many machines", link: "/guide/experiments" },
           { text: "Benchmarks", link: "/benchmarks/RESULTS" },
+          { text: "MNIST: reduction through training", link: "/guide/mnist-condensation" },
         ],
       },
       {
@@ -51,6 +52,7 @@ export default defineConfig({
           { text: "Core: linear algebra", link: "/guide/examples" },
           { text: "Networks and Hessians", link: "/guide/examples-mlp" },
           { text: "Embeddings", link: "/guide/examples-embedding" },
+          { text: "Embeddings in depth", link: "/guide/examples-depth" },
           { text: "Spectra", link: "/guide/examples-spectra" },
           { text: "Minima manifolds", link: "/guide/examples-manifold" },
           { text: "α(ε, φ) heat map", link: "/guide/heatmap" },

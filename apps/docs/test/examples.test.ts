@@ -335,6 +335,29 @@ describe("docs site", () => {
     expect(num(r, "max |Δf|")).toBeLessThan(1e-12); // merging exact copies back: rounding only
   });
 
+  it("depth examples: a certified critical lifting pruned back; the tanh refusal; the shifts shrink with data", async () => {
+    const o = await runExamples("/guide/examples-depth");
+    const c = o["liftDepth, certifyLift, pruneLayer on a relu 1-3-1 critical point"];
+    // ΔN = d² + d for the new d × d layer with biases, d = 3
+    expect(numbers(after(c, "widths"))).toEqual([1, 3, 1, 1, 3, 3, 1, 12]);
+    expect(num(c, "max |f_deep − f| on the data")).toBeLessThan(1e-13);
+    const [lossBefore, lossAfter] = numbers(after(c, "loss"));
+    closeRel(lossAfter, lossBefore);
+    const before = inertiaAfter(c, "inertia before");
+    expect(inertiaAfter(c, " after")).toEqual({ negative: before.negative, zero: before.zero + 12, positive: before.positive });
+    expect(inertiaAfter(c, "predicted")).toEqual(inertiaAfter(c, " after"));
+    expect(c).toContain("certified true");
+    expect(numbers(after(c, "pruned back to"))).toEqual([1, 3, 1, 0]);
+
+    const r = o["refusal for tanh; the admissible shifts as rows are added"];
+    expect(r).toContain("tanh: ValueError liftDepth: activation 'tanh' is affine on no interval");
+    // the new neuron reading x needs c > −min x over the rows: the last 5, 10, 20 of linspace(−2, 2, 20)
+    const bound = (n: number) => numbers(after(r, `last ${n} rows: shift lower bounds for a lift at the input`))[0];
+    closeRel(bound(5), -(-2 + (4 * 15) / 19));
+    closeRel(bound(10), -(-2 + (4 * 10) / 19));
+    closeRel(bound(20), 2);
+  });
+
   it("spectra examples: Pennington–Bahri density, index, ε_c, ReLU atom, random matrices, SLQ", async () => {
     const o = await runExamples("/guide/examples-spectra");
     const w = o["Wigner model at φ = 1/4, ε = 0.1"];

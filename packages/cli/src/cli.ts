@@ -223,6 +223,17 @@ export function buildProgram(): Command {
     .option("--out <F>", "also write the wide model")
     .option("--plot <F>", "Hessian eigenvalues before and after (needs --data); .svg or .png");
 
+  define(program, "lift", "the Embedding Principle in depth: insert a layer linear on the data (critical lifting), with the certificate; --prune removes one", async () => (await import("./commands/lift.js")).liftCommand)
+    .requiredOption("--model <M>", "model file")
+    .requiredOption("--data <D>", "data file (the new layer is linear on these rows)")
+    .addOption(new Option("--layer <q>", "the new layer reads layer q's output (0 = the input … L − 1); with --prune, the hidden layer to remove").argParser(num({ min: 0, integer: true })).makeOptionMandatory())
+    .option("--new-activation <a>", "activation of the new layer: linear, relu or leaky-relu:<slope> (default: the model's)")
+    .addOption(new Option("--scale <a>", "α > 0 in z = α·h + c").argParser(num({ min: 0, exclusiveMin: true })).default(1))
+    .addOption(new Option("--margin <d>", "the smallest pre-activation on the data sits d inside the linear piece").argParser(num({ min: 0, exclusiveMin: true })).default(1))
+    .option("--prune", "the reverse: remove hidden layer --layer when it is affine on the data (layer pruning)")
+    .addOption(tolOpt())
+    .option("--out <F>", "also write the lifted (or pruned) model");
+
   define(program, "subspace", "the critical affine subspace of a K-neuron-wider net: every point keeps the output and criticality", async () => (await import("./commands/subspace.js")).subspaceCommand)
     .requiredOption("--model <M>", "model file")
     .requiredOption("--copies <l:s,…>", "the neurons copied, layer:neuron (layer 1-based, neuron 0-based), e.g. 1:0,1:2")
@@ -259,6 +270,8 @@ export function buildProgram(): Command {
     .requiredOption("--model <M>", "model file")
     .option("--data <D>", "data file (measure the output difference on it)")
     .addOption(new Option("--tol <T>", `relative tolerance of the duplicate/zero/constant tests (default ${DEFAULT_REDUCE_TOL}; trained nets need ≈ 1e-3)`).argParser(num({ min: 0 })))
+    .option("--constant-on-data", "also remove neurons constant on the data (dead relu neurons), folded into the next bias; exact on the data only (needs --data)")
+    .addOption(new Option("--output-tol <τ>", "then merge or fold neurons on the data while max|f_reduced − f| over the data stays ≤ τ; exact on the data only (needs --data)").argParser(num({ min: 0 })))
     .option("--out <F>", "also write the reduced model");
 
   define(program, "spectrum", "Pennington–Bahri Hessian spectrum model at (φ, ε)", async () => (await import("./commands/spectrum.js")).spectrumCommand)
@@ -352,9 +365,9 @@ export function buildProgram(): Command {
     .option("--out <DIR>", "report folder", "losscape-report")
     .option("--quick", "smaller sizes (the same steps; for tests)");
 
-  for (const name of ["hessian", "critical", "embed", "widen", "subspace", "saddle", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
+  for (const name of ["hessian", "critical", "embed", "widen", "lift", "subspace", "saddle", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
   for (const name of ["train", "search"]) dataOptions(commandNamed(program, name));
-  for (const name of ["hessian", "critical", "dimension", "connect", "slice", "spectrum", "embed", "widen", "subspace", "saddle", "search"]) commandNamed(program, name).addOption(npyOpt());
+  for (const name of ["hessian", "critical", "dimension", "connect", "slice", "spectrum", "embed", "widen", "lift", "subspace", "saddle", "search"]) commandNamed(program, name).addOption(npyOpt());
   for (const cmd of program.commands) for (const c of cmd.commands.length > 0 ? cmd.commands : [cmd]) addCommonOptions(c);
   return program;
 }

@@ -1,4 +1,4 @@
-import type { EmbeddingCertificate } from "@losscape/embedding";
+import type { EmbeddingCertificate, LiftCertificate } from "@losscape/embedding";
 import { fmt, fmtInertia } from "./format.js";
 
 /**
@@ -41,6 +41,22 @@ export function certificateVerdict(c: EmbeddingCertificate): Verdict {
 }
 
 /**
+ * `lift`: the verdict of @losscape/embedding's `certifyLift`: the model is a critical point and stays one, the
+ * output on the data is preserved, the new layer is linear near the data, and the inertia is (n₋, n₀ + ΔN, n₊).
+ * @example
+ * liftVerdict(certifyLift(cp, deep, data, { layer: 2 })); // { ok: true, summary: "certified: …" }
+ */
+export function liftVerdict(c: LiftCertificate): Verdict {
+  if (!c.certified) return { ok: false, summary: `not certified: ${c.reasons.join("; ")}` };
+  return {
+    ok: true,
+    summary:
+      `certified: the lifting preserves the output on the data (max|Δf| = ${fmt(c.maxOutputDiffData, 3)} ≤ ${fmt(c.outputTol, 3)}), stays critical ` +
+      `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), and the inertia ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)} gains exactly ΔN = ${c.manifoldDimension} zeros`,
+  };
+}
+
+/**
  * `dimension`: agrees when rank J = n·r and corank H = M − n·r, i.e. the local dimension of the zero-loss set is
  * Cooper's M − n·r and the Hessian sees all of it.
  * @example
@@ -79,13 +95,29 @@ export function criticalVerdict(c: {
 
 /**
  * `reduce`: ok when the reduced network has the same output within the tolerance, max|f_reduced − f| ≤
- * tol·max(1, max|f|) (max|f| on the data when given, else 1).
+ * tol·max(1, max|f|) (max|f| on the data when given, else 1). A reduction on the data (`onData`: constant-on-data
+ * neurons, an output budget τ) is judged on the data only: max|f_reduced − f| over the data ≤ τ, or ≤ tol·max(1, max|f|)
+ * without a budget; other inputs are not covered, and the summary says so.
  * @example
  * reduceVerdict({ maxOutputDiff: 1e-16, outputScale: 1, tol: 1e-8, widthsBefore: [1, 4, 1], widthsAfter: [1, 3, 1] });
  */
-export function reduceVerdict(r: { maxOutputDiff: number; outputScale: number; tol: number; widthsBefore: number[]; widthsAfter: number[] }): Verdict {
-  const outTol = r.tol * Math.max(1, r.outputScale);
+export function reduceVerdict(r: {
+  maxOutputDiff: number;
+  outputScale: number;
+  tol: number;
+  widthsBefore: number[];
+  widthsAfter: number[];
+  onData?: { maxOutputDiffData: number; outputTol: number | null };
+}): Verdict {
   const widths = `${r.widthsBefore.join("-")} → ${r.widthsAfter.join("-")}`;
+  if (r.onData) {
+    const budget = r.onData.outputTol ?? r.tol * Math.max(1, r.outputScale);
+    const diff = r.onData.maxOutputDiffData;
+    return diff <= budget
+      ? { ok: true, summary: `output preserved on the data: ${widths} with max|f_reduced − f| = ${fmt(diff, 3)} ≤ ${fmt(budget, 3)} over the data (other inputs may differ: up to ${fmt(r.maxOutputDiff, 3)} on the probes)` }
+      : { ok: false, summary: `output NOT preserved on the data: ${widths} changes it by max|f_reduced − f| = ${fmt(diff, 3)} > ${fmt(budget, 3)}` };
+  }
+  const outTol = r.tol * Math.max(1, r.outputScale);
   return r.maxOutputDiff <= outTol
     ? { ok: true, summary: `output preserved: ${widths} with max|f_reduced − f| = ${fmt(r.maxOutputDiff, 3)} ≤ ${fmt(outTol, 3)}` }
     : { ok: false, summary: `output NOT preserved: ${widths} changes the output by max|f_reduced − f| = ${fmt(r.maxOutputDiff, 3)} > ${fmt(outTol, 3)} (a smaller --tol merges less)` };

@@ -229,7 +229,7 @@ export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: Dat
 }
 
 /** The inertia with zeros decided at the spectrum's gap when it has a clear one (zeroToleranceFromGap), else by `tol`. */
-function inertiaByGap(values: ArrayLike<number>, tol: number): { inertia: Inertia; rule: "gap" | "tol" } {
+export function inertiaByGap(values: ArrayLike<number>, tol: number): { inertia: Inertia; rule: "gap" | "tol" } {
   const gap = zeroToleranceFromGap(values);
   return gap ? { inertia: inertiaFromEigenvalues(values, { tol: gap.tol }), rule: "gap" } : { inertia: inertiaFromEigenvalues(values, { tol }), rule: "tol" };
 }
@@ -238,7 +238,7 @@ function inertiaByGap(values: ArrayLike<number>, tol: number): { inertia: Inerti
  * refineCriticalPoint's zero-gradient rule from a spectrum: max(DEFAULT_GTOL, DEFAULT_GTOL_REL·‖H‖₂·‖max(1, |θ|)‖₂),
  * max|λ| = ‖H‖₂ standing in for |H| (as in its matrix-free branch).
  */
-function criticalGradientTol(eigenvalues: ArrayLike<number>, params: ArrayLike<number>): number {
+export function criticalGradientTol(eigenvalues: ArrayLike<number>, params: ArrayLike<number>): number {
   let s2 = 0;
   for (let i = 0; i < params.length; i++) s2 += Math.max(1, Math.abs(params[i])) ** 2;
   return Math.max(DEFAULT_GTOL, DEFAULT_GTOL_REL * maxAbs(eigenvalues) * Math.sqrt(s2));

@@ -17,3 +17,14 @@ export {
 export { DEFAULT_REDUCE_TOL, DEFAULT_CERTIFY_OUTPUT_TOL } from "./defaults.js";
 export { reduceNetwork, type ReduceOptions, type ReduceResult, type RemovedNeuron, type RemovalReason } from "./reduce.js";
 export { tanhShowcase, condensationShowcase, sinData, irisData, type TanhShowcase, type TanhShowcaseRow, type CondensationShowcase, type CondensationRow } from "./showcases.js";
+export {
+  liftDepth,
+  pruneLayer,
+  certifyLift,
+  type LiftOptions,
+  type LiftResult,
+  type PruneOptions,
+  type PruneResult,
+  type LiftCertificateOptions,
+  type LiftCertificate,
+} from "./depth.js";

@@ -128,6 +128,64 @@ describe("reduction of nets that are close to, not exactly, an embedding", () =>
   });
 });
 
+describe("reduction on the data (exact on the data only)", () => {
+  /** [1, 3, 1] net: θ = [w (3), b (3), a (3), c]. */
+  const net13 = (activation: Activation, p: number[]): Model => ({ widths: [1, 3, 1], activation, params: Float64Array.from(p) });
+  const data = { x: X, y: { rows: 7, cols: 1, data: Float64Array.from([0.3, -0.2, 0.5, 1, 0.1, -0.4, 0.8]) } };
+
+  it("a relu neuron dead on every row is constant-on-data: dropped with constantOnData, kept without", () => {
+    // neuron 1: relu(x − 10) = 0 on x ≤ 2.5, not for x > 10
+    const m = net13("relu", [0.8, 1, -0.5, 0.3, -10, 0.2, 1.5, 2, -0.7, 0.1]);
+    expect(reduceNetwork(m, { data }).widthsAfter).toEqual([1, 3, 1]);
+    const r = reduceNetwork(m, { data, constantOnData: true });
+    expect(r.widthsAfter).toEqual([1, 2, 1]);
+    expect(r.removed).toEqual([{ layer: 1, neuron: 1, reason: "constant-on-data" }]);
+    expect(r.maxOutputDiffData).toBe(0); // folds σ = 0: nothing changes on the data
+    const far = { rows: 1, cols: 1, data: Float64Array.from([12]) };
+    expect(Math.abs(forward(r.model, far).data[0] - forward(m, far).data[0])).toBeCloseTo(2 * 2, 12); // a·relu(12 − 10)
+  });
+  it("a tanh neuron reading an input column that is constant on the data folds its value into the next bias", () => {
+    const x2 = { rows: 4, cols: 2, data: Float64Array.from([-1, 0.5, 0.2, 0.5, 1.1, 0.5, 2, 0.5]) };
+    const d2 = { x: x2, y: { rows: 4, cols: 1, data: Float64Array.from([0, 1, 0, 1]) } };
+    // θ = [W¹ (2×2), b¹, W² (1×2), b²]; neuron 1 reads only column 2 (= 0.5 on every row)
+    const m: Model = { widths: [2, 2, 1], activation: "tanh", params: Float64Array.from([0.7, -0.3, 0, 1.3, 0.1, -0.2, 1.5, 0.9, 0.05]) };
+    const r = reduceNetwork(m, { data: d2, constantOnData: true });
+    expect(r.removed).toEqual([{ layer: 1, neuron: 1, reason: "constant-on-data" }]);
+    expect(r.model.params[r.model.params.length - 1]).toBeCloseTo(0.05 + 0.9 * Math.tanh(1.3 * 0.5 - 0.2), 15);
+    expect(r.maxOutputDiffData!).toBeLessThanOrEqual(1e-15);
+  });
+  it("outputTol: relu neurons that are affine in each other on the data merge (exact there), not elsewhere", () => {
+    // all pre-activations positive on x ∈ [−2, 2.5]: h₁ = x + 3, h₂ = 0.5x + 4 = 0.5·h₁ + 2.5, h₀ = relu(0.8x) kinks
+    const m = net13("relu", [0.8, 1, 0.5, 0, 3, 4, 1.5, 2, -0.7, 0.1]);
+    const exact = reduceNetwork(m, { data });
+    expect(exact.widthsAfter).toEqual([1, 3, 1]);
+    const r = reduceNetwork(m, { data, outputTol: 1e-12 });
+    expect(r.widthsAfter).toEqual([1, 2, 1]);
+    expect(r.removed).toHaveLength(1);
+    expect(r.removed[0].reason).toBe("merged-on-data");
+    expect(r.maxOutputDiffData!).toBeLessThanOrEqual(1e-12);
+    expect(r.maxOutputDiffProbes).toBeGreaterThan(1e-3); // probes reach x < −3, where h₁ switches off
+    expect(r.outputTol).toBe(1e-12);
+  });
+  it("outputTol bounds max|Δf| on the data; a large budget leaves one neuron, τ = 0 only exact removals", () => {
+    const { model, data: d } = randomProblem({ widths: [2, 12, 2], activation: "relu", seed: 31, n: 40 });
+    for (const tau of [0, 0.01, 0.1, 0.5]) {
+      const r = reduceNetwork(model, { data: d, outputTol: tau });
+      expect(r.maxOutputDiffData!).toBeLessThanOrEqual(tau);
+    }
+    const w = (tau: number) => reduceNetwork(model, { data: d, outputTol: tau }).widthsAfter[1];
+    expect(w(0.5)).toBeLessThan(12);
+    expect(w(0.5)).toBeLessThanOrEqual(w(0.01));
+    expect(reduceNetwork(model, { data: d, outputTol: 1e300 }).widthsAfter).toEqual([2, 1, 2]);
+  });
+  it("refuses constantOnData and outputTol without data, and a bad outputTol", () => {
+    const m = net13("relu", [0.8, 1, -0.5, 0.3, -10, 0.2, 1.5, 2, -0.7, 0.1]);
+    expect(() => reduceNetwork(m, { constantOnData: true })).toThrow(/reduceNetwork: 'constantOnData' needs 'data'/);
+    expect(() => reduceNetwork(m, { outputTol: 0.1 })).toThrow(/reduceNetwork: 'outputTol' needs 'data'/);
+    expect(() => reduceNetwork(m, { data, outputTol: -1 })).toThrow(ValueError);
+  });
+});
+
 describe("reduceNetwork errors and options", () => {
   it("rejects bad tol, probes and data", () => {
     const m = net12("tanh", [0.8, -0.8, 0.3, -0.3, 1.5, -0.6, 0.2]);

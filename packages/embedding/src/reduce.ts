@@ -1,11 +1,21 @@
-import { checkNumber } from "@losscape/core";
-import { activationEntry, forward, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
+import { checkBoolean, checkNumber, ValueError } from "@losscape/core";
+import { activationEntry, forward, hiddenActivations, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
 import { probeInputs } from "./certificate.js";
 import { DEFAULT_REDUCE_TOL } from "./defaults.js";
+import { applyActivation, constantOnData, greedyOnData } from "./reduce-data.js";
 import { fromLayers, hiddenActivation, maxAbsDiff, sigma, toLayers, type EditableLayer } from "./layers.js";
 
 /** Why a neuron was removed by `reduceNetwork`. */
-export type RemovalReason = "zero-outgoing" | "constant" | "duplicate" | "duplicate-up-to-sign" | "duplicate-up-to-scale";
+export type RemovalReason =
+  | "zero-outgoing"
+  | "constant"
+  | "duplicate"
+  | "duplicate-up-to-sign"
+  | "duplicate-up-to-scale"
+  /** Constant on the data (e.g. a relu neuron dead on every row), folded into the next bias: exact on the data only. */
+  | "constant-on-data"
+  /** hⱼ ≈ k·hᵢ + c on the data (least squares), folded into neuron i and the next bias (`outputTol` only). */
+  | "merged-on-data";
 
 /** One removed neuron: its layer and index in the input model; for duplicates, the neuron it was merged into. */
 export interface RemovedNeuron {
@@ -26,8 +36,21 @@ export interface ReduceOptions {
    * than exact embeddings; the reported maxOutputDiff says what it cost.
    */
   tol?: number;
-  /** Data on which to measure max|f_reduced − f| and the loss (optional). */
+  /** Data on which to measure max|f_reduced − f| and the loss (optional; needed by `constantOnData` and `outputTol`). */
   data?: Dataset;
+  /**
+   * Also remove neurons whose activation is constant on the data: max_i hⱼ(xᵢ) − min_i hⱼ(xᵢ) ≤ tol·max|hˡ| (the
+   * layer's own scale over the data), e.g. relu neurons dead on every row; their value is folded into the next bias
+   * ("constant-on-data"). Exact on the data only: another input may switch such a neuron on. Default false.
+   */
+  constantOnData?: boolean;
+  /**
+   * Reduce to an output budget τ: after the exact rules (and `constantOnData`, implied), greedily fold or merge
+   * neurons on the data ("constant-on-data", "merged-on-data": hⱼ ≈ k·hᵢ + c by least squares) while
+   * max over the data's rows and outputs of |f_reduced − f| ≤ τ (the max norm, the same measure as
+   * `maxOutputDiffData`; f are the logits of a cross-entropy net). Exact on the data only. Needs `data`.
+   */
+  outputTol?: number;
   /** Random probe inputs for max|f_reduced − f| (default 64; N(0, I), or x̄ + 2·sd·N(0, I) from the data). */
   probes?: number;
   seed?: number;
@@ -49,6 +72,8 @@ export interface ReduceResult {
   lossAfter: number | null;
   passes: number;
   tol: number;
+  /** The output budget τ of `outputTol` (null without it). */
+  outputTol: number | null;
 }
 
 /**
@@ -79,7 +104,11 @@ function positivelyHomogeneous(a: Activation): boolean {
  *    vectors uⱼ/k;
  * 2. drop neurons whose outgoing weights W^{l+1}_{·j} vanish ("zero-outgoing");
  * 3. fold neurons constant on the inputs (Wˡⱼ = 0, so hⱼ = σ(bⱼ)) into the next bias b^{l+1} += W^{l+1}_{·j}σ(bⱼ)
- *    ("constant"; needs biases, or σ(bⱼ) = 0).
+ *    ("constant"; needs biases, or σ(bⱼ) = 0);
+ * 4. with `data` and `constantOnData` or `outputTol`, once more per layer on the data's activations hˡ: fold neurons
+ *    constant on the data ("constant-on-data"), and with `outputTol` = τ greedily fold or merge the cheapest
+ *    neurons (hⱼ ≈ k·hᵢ + c by least squares, candidates by the direction of their incoming weights) while
+ *    max|f_reduced − f| ≤ τ on the data ("merged-on-data"). These are exact on the data only.
  * Exact for exact embeddings; for trained nets whose condensed neurons are close but not equal, choose `tol` and
  * read maxOutputDiff (and the losses). Removed neurons are reported with their index in the input model.
  * @example
@@ -96,6 +125,13 @@ export function reduceNetwork(model: Model, options: ReduceOptions = {}): Reduce
   const seed = options.seed ?? 0;
   checkNumber(fn, "seed", seed);
   if (options.data !== undefined) validateData(model, options.data, fn);
+  const outputTol = options.outputTol ?? null;
+  if (outputTol !== null) checkNumber(fn, "outputTol", outputTol, { min: 0 });
+  if (options.constantOnData !== undefined) checkBoolean(fn, "constantOnData", options.constantOnData);
+  const onData = outputTol !== null || options.constantOnData === true;
+  if (onData && options.data === undefined) {
+    throw new ValueError(`${fn}: '${outputTol !== null ? "outputTol" : "constantOnData"}' needs 'data' (the reduction is exact on the data only); found no data`);
+  }
   const bias = model.bias ?? true;
   const L = layers.length;
   const ids: number[][] = model.widths.map((w) => Array.from({ length: w }, (_, i) => i));
@@ -112,6 +148,21 @@ export function reduceNetwork(model: Model, options: ReduceOptions = {}): Reduce
         changed = true;
         for (const x of r) removed.push({ ...x, layer: l });
       }
+    }
+  }
+  if (onData) {
+    const d = options.data!;
+    const f0 = outputTol !== null ? forward(model, d.x).data : new Float64Array(0);
+    for (let l = 1; l < L; l++) {
+      const a = hiddenActivation(model, l);
+      const H = hiddenActivations(fromLayers(model, layers), d.x)[l - 1];
+      const alive = new Array<boolean>(H.cols).fill(true);
+      const found = constantOnData(H, layers[l], bias, tol, alive);
+      if (outputTol !== null) found.push(...greedyOnData(H, layers[l - 1], layers[l], a, bias, alive, { tail: tailFrom(model, layers, l + 1), f0, outputTol }));
+      if (found.length === 0) continue;
+      const out = found.map(({ j, reason, into }) => ({ layer: l, neuron: ids[l][j], reason, ...(into !== undefined ? { into: ids[l][into] } : {}) }));
+      dropNeurons(layers, l, a, bias, alive, ids[l], out);
+      removed.push(...out);
     }
   }
   const reduced = fromLayers(model, layers);
@@ -145,6 +196,32 @@ export function reduceNetwork(model: Model, options: ReduceOptions = {}): Reduce
     lossAfter,
     passes,
     tol,
+    outputTol,
+  };
+}
+
+/**
+ * The outputs on the data from the pre-activations Z (n × m_k) of layer k: σ_k, then layers k+1..L of `layers`
+ * (the output activation last). A plain loop: only the layers after the one being reduced.
+ */
+function tailFrom(model: Model, layers: EditableLayer[], k: number): (Z: Float64Array) => Float64Array {
+  const L = layers.length;
+  return (Z) => {
+    let cur = Z;
+    for (let l = k; ; l++) {
+      cur = applyActivation(l === L ? (model.output ?? "linear") : hiddenActivation(model, l), cur);
+      if (l === L) return cur;
+      const { rows: r, cols: c, W, b } = layers[l];
+      const n = cur.length / c;
+      const next = new Float64Array(n * r);
+      for (let i = 0; i < n; i++)
+        for (let o = 0; o < r; o++) {
+          let s = b.length > 0 ? b[o] : 0;
+          for (let j = 0; j < c; j++) s += W[o * c + j] * cur[i * c + j];
+          next[i * r + o] = s;
+        }
+      cur = next;
+    }
   };
 }
 
@@ -270,9 +347,23 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
     }
   }
   if (out.length === 0) return out;
+  dropNeurons(layers, l, a, bias, keep, ids, out);
+  return out;
+}
+
+/**
+ * Remove the neurons of hidden layer l with keep[j] false (their outgoing weights already folded elsewhere) and
+ * renumber `ids`; a layer left empty keeps one constant-zero neuron (zero in and out weights, its σ(0) folded into
+ * the next bias) so the net stays well formed, and that neuron's entry leaves `removals`.
+ */
+function dropNeurons(layers: EditableLayer[], l: number, a: Activation, bias: boolean, keep: boolean[], ids: number[], removals: { neuron: number }[]): void {
+  const inL = layers[l - 1];
+  const outL = layers[l];
+  const m = inL.rows;
+  const p = inL.cols;
+  const r = outL.rows;
   const kept = keep.flatMap((k, j) => (k ? [j] : []));
   if (kept.length === 0) {
-    // keep one neuron so the net stays well formed: a constant-zero neuron (zero in and out weights)
     kept.push(0);
     inL.W.fill(0, 0, p);
     if (bias) inL.b[0] = 0;
@@ -281,8 +372,8 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
       if (bias) outL.b[i] += outL.W[i * m] * h0;
       outL.W[i * m] = 0;
     }
-    const idx = out.findIndex((x) => x.neuron === ids[0]);
-    if (idx >= 0) out.splice(idx, 1);
+    const idx = removals.findIndex((x) => x.neuron === ids[0]);
+    if (idx >= 0) removals.splice(idx, 1);
   }
   const m2 = kept.length;
   const W1 = new Float64Array(m2 * p);
@@ -298,5 +389,4 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
   const newIds = kept.map((j) => ids[j]);
   ids.length = 0;
   ids.push(...newIds);
-  return out;
 }

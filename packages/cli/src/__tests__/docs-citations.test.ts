@@ -142,10 +142,10 @@ describe("citations of documents", () => {
     const leaves = program.commands.flatMap((c) => (c.commands.length > 0 ? c.commands : [c]));
     const texts = [program.helpInformation(), ...program.commands.map((c) => c.helpInformation()), ...leaves.filter((c) => c.parent !== program).map((c) => c.helpInformation())];
     expect(program.commands.map((c) => c.name()).sort()).toEqual(
-      ["connect", "critical", "demo", "dimension", "embed", "experiment", "hessian", "index-energy", "reduce", "saddle", "search", "slice", "spectrum", "subspace", "train", "widen", "worker"],
+      ["connect", "critical", "demo", "dimension", "embed", "experiment", "hessian", "index-energy", "lift", "reduce", "saddle", "search", "slice", "spectrum", "subspace", "train", "widen", "worker"],
     );
     expect(program.commands.find((c) => c.name() === "experiment")!.commands.map((c) => c.name())).toEqual(["run", "status", "aggregate", "export"]);
-    expect(texts.length).toBe(22);
+    expect(texts.length).toBe(23);
     const problems = texts.flatMap((t) => unresolved(join(ROOT, "packages/cli/README.md"), t));
     expect(problems).toEqual([]);
     // `--json` names where its records are described: the package README (in the tarball) and docs/cli.md.

@@ -121,6 +121,28 @@ describe("reduce: ok when the output is preserved to tol·max(1, max|f|)", () =>
     expect(v.summary).toMatch(/^output NOT preserved: 1-3-1 → 1-1-1 changes the output by max\|f_reduced − f\| = 1\.46 > 1\b/);
     await expectHumanVerdict(args, v.summary);
   });
+
+  it("--output-tol τ is judged on the data: max|Δf| over the data ≤ τ, the probes reported but not judged", async () => {
+    // The 1-10-1 fit has no exact redundancy (reduce without a budget keeps 10); a budget of 0.01 on max|Δf| over
+    // sin20's rows lets the greedy step merge neurons, and every accepted step keeps max|Δf| on the data within τ.
+    const args = ["reduce", "--model", fx("tanh1-10-1-fit.json"), "--data", fx("sin20.json"), "--output-tol", "0.01"];
+    const { out } = await runJson(args);
+    expect(out.outputTol).toBe(0.01);
+    expect((out.widthsAfter as number[])[1]).toBeLessThan(10);
+    expect(out.maxOutputDiffData as number).toBeLessThanOrEqual(0.01);
+    const v = verdictOf(out);
+    expect(v.ok).toBe(true);
+    expect(v.summary).toMatch(/^output preserved on the data: 1-10-1 → 1-\d-1 with max\|f_reduced − f\| = .* ≤ 0\.01 over the data \(other inputs may differ: up to .* on the probes\)$/);
+    await expectHumanVerdict(args, v.summary);
+  });
+
+  it("--output-tol and --constant-on-data without --data exit 2 naming the flag", async () => {
+    for (const flag of [["--output-tol", "0.1"], ["--constant-on-data"]]) {
+      const r = await run(["reduce", "--model", fx("tanh131-min.json"), ...flag]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${flag[0]} needs --data`));
+    }
+  });
 });
 
 describe("connect: ok when the path has no barrier (≤ 1e-3·max(R_A, R_B) + 1e-12)", () => {

@@ -1,6 +1,7 @@
 import { reduceNetwork } from "@losscape/embedding";
 import { forward, serializeModel } from "@losscape/mlp";
 import type { Context } from "../context.js";
+import { InputError } from "../errors.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, table } from "../format.js";
 import { checkWritable, loadData, loadModel, writeModel, type DataFlags, type ModelFlags } from "../io.js";
@@ -12,6 +13,8 @@ export interface ReduceCliOptions extends ModelFlags, DataFlags {
   model: string;
   data?: string;
   tol?: number;
+  constantOnData?: boolean;
+  outputTol?: number;
   out?: string;
 }
 
@@ -19,26 +22,39 @@ export interface ReduceCliOptions extends ModelFlags, DataFlags {
  * `losscape reduce`: the narrowest network with the same output (the inverse of critical embeddings; Zhang, Zhang &
  * Luo 2024; for odd activations with Farrugia-Roberts' sign symmetry, and up to a positive scale for positively
  * homogeneous ones): duplicate neurons merged, neurons with zero outgoing weights dropped, constant neurons folded into the next bias; max|f_reduced − f| reported.
+ * With `--constant-on-data` or `--output-tol τ` the reduction is on the data: neurons constant on the data are folded,
+ * and (τ) neurons merged while max|f_reduced − f| over the data stays ≤ τ; the verdict is then about the data only.
  * @example
  * await reduceCommand({ model: "wide.json", data: "d.json" }, ctx);
  */
 export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<void> {
+  const onData = o.constantOnData === true || o.outputTol !== undefined;
+  if (onData && !o.data) {
+    throw new InputError(`${o.outputTol !== undefined ? "--output-tol" : "--constant-on-data"} needs --data (the reduction is exact on the data only)`);
+  }
   if (o.out) checkWritable(o.out, "--out");
   const model = loadModel(o.model, "--model", o);
   const data = o.data ? loadData(o.data, { ...o, fit: { model, path: o.model } }) : undefined;
   const st = status(`reducing ${describeModel(model)}`, ctx.quiet);
-  const r = reduceNetwork(model, { ...(o.tol !== undefined ? { tol: o.tol } : {}), ...(data ? { data } : {}) });
+  const r = reduceNetwork(model, {
+    ...(o.tol !== undefined ? { tol: o.tol } : {}),
+    ...(data ? { data } : {}),
+    ...(o.constantOnData ? { constantOnData: true } : {}),
+    ...(o.outputTol !== undefined ? { outputTol: o.outputTol } : {}),
+  });
   st.end();
   if (o.out) writeModel(o.out, r.model);
   let outputScale = 0;
   if (data) for (const v of forward(model, data.x).data) outputScale = Math.max(outputScale, Math.abs(v));
-  const verdict = reduceVerdict({ ...r, outputScale });
+  const verdict = reduceVerdict({ ...r, outputScale, ...(onData ? { onData: { maxOutputDiffData: r.maxOutputDiffData ?? NaN, outputTol: r.outputTol } } : {}) });
   const record = {
     model: serializeModel(r.model),
     widthsBefore: r.widthsBefore,
     widthsAfter: r.widthsAfter,
     removed: r.removed.map((x) => ({ layer: x.layer, neuron: x.neuron, reason: x.reason, ...(x.into !== undefined ? { into: x.into } : {}) })),
     maxOutputDiff: r.maxOutputDiff,
+    maxOutputDiffData: r.maxOutputDiffData,
+    outputTol: r.outputTol,
     lossBefore: r.lossBefore,
     lossAfter: r.lossAfter,
     tol: r.tol,
@@ -49,7 +65,12 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
     let s = keyValues([
       ["model", `${o.model} (${describeModel(model)})`],
       ["widths", `${r.widthsBefore.join("-")} → ${r.widthsAfter.join("-")}`],
-      ["max |f_reduced − f|", `${fmt(r.maxOutputDiff)} (${data ? "data and " : ""}random probe inputs)`],
+      ...(onData
+        ? ([
+            ["max |f_reduced − f|", `${fmt(r.maxOutputDiffData ?? NaN)} on the data, ${fmt(r.maxOutputDiffProbes)} on random probe inputs`],
+            ...(r.outputTol !== null ? ([["output budget τ", String(r.outputTol)]] as [string, string][]) : []),
+          ] as [string, string][])
+        : ([["max |f_reduced − f|", `${fmt(r.maxOutputDiff)} (${data ? "data and " : ""}random probe inputs)`]] as [string, string][])),
       ...(data ? ([["loss", `${fmt(r.lossBefore)} → ${fmt(r.lossAfter)}`]] as [string, string][]) : []),
       ["tolerance", String(r.tol)],
       ...(o.out ? ([["written", o.out]] as [string, string][]) : []),

@@ -1,0 +1,86 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { init } from "@losscape/core";
+import { certifyLift, liftDepth, pruneLayer } from "@losscape/embedding";
+import { initParams, parseModel, refineCriticalPoint, serializeModel, train, type Model } from "@losscape/mlp";
+import { filesIn, fixtureData, fixtureModel, fx, run, runJson, tempDir } from "./run.js";
+
+// `losscape lift`: the Embedding Principle in depth on the command line, the faithful wrapper of @losscape/embedding's
+// liftDepth, certifyLift and pruneLayer, at a relu 1-3-1 critical point of sin 2x on 20 points (made here).
+
+let dir = "";
+let cpPath = "";
+let cp: Model;
+
+beforeAll(async () => {
+  await init();
+  const data = fixtureData("sin20.json");
+  const spec = { widths: [1, 3, 1], activation: "relu" as const };
+  const start = { ...spec, params: initParams(spec, { scheme: "normal", std: 0.7, seed: 3 }) };
+  const tr = train(start, data, { optimizer: "lbfgs", epochs: 600, gtol: 1e-10 });
+  cp = refineCriticalPoint(tr.model, data, { gtol: 1e-12, gtolRel: 0, maxIter: 100 }).model;
+  dir = tempDir();
+  cpPath = join(dir, "relu-cp.json");
+  writeFileSync(cpPath, JSON.stringify(serializeModel(cp)));
+});
+
+describe("losscape lift", () => {
+  it("lifts after layer 1 with the API's model and certificate, and writes the deep model and the spectra", async () => {
+    const out = join(dir, "deep.json");
+    const npy = join(dir, "npy");
+    const { out: rec } = await runJson(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "1", "--out", out, "--npy", npy]);
+    const data = fixtureData("sin20.json");
+    const lift = liftDepth(cp, data, { layer: 1 });
+    const cert = certifyLift(cp, lift.model, data, { layer: lift.layer });
+    expect(cert.certified).toBe(true);
+    expect(rec.widthsAfter).toEqual([1, 3, 3, 1]);
+    expect(rec.manifoldDimension).toBe(12);
+    const check = rec.check as Record<string, unknown>;
+    expect(check.maxOutputDiffData).toBe(cert.maxOutputDiffData);
+    expect(check.gradNormAfter).toBe(cert.gradNormAfter);
+    expect(check.inertiaAfter).toEqual({ negative: cert.inertiaAfter.negative, zero: cert.inertiaAfter.zero, positive: cert.inertiaAfter.positive });
+    expect(check.predictionMatches).toBe(true);
+    expect(rec.verdict).toMatchObject({ ok: true });
+    expect((rec.verdict as { summary: string }).summary).toMatch(/^certified: .* gains exactly ΔN = 12 zeros$/);
+    expect(Array.from(parseModel(readFileSync(out, "utf8")).params)).toEqual(Array.from(lift.model.params));
+    expect(filesIn(npy)).toEqual(["eigenvalues-after.npy", "eigenvalues-before.npy", "params.npy"]);
+    expect(rec.warnings).toEqual([]);
+  });
+
+  it("--prune removes the lifted layer again: the critical point back, to rounding", async () => {
+    const deep = join(dir, "deep2.json");
+    await runJson(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "0", "--scale", "0.5", "--out", deep]);
+    const { out: rec } = await runJson(["lift", "--prune", "--model", deep, "--data", fx("sin20.json"), "--layer", "1"]);
+    expect(rec.widthsAfter).toEqual([1, 3, 1]);
+    const back = parseModel(rec.model as object);
+    const ref = pruneLayer(parseModel(readFileSync(deep, "utf8")), fixtureData("sin20.json"), { layer: 1 });
+    expect(Array.from(back.params)).toEqual(Array.from(ref.model.params));
+    for (let i = 0; i < cp.params.length; i++) expect(Math.abs(back.params[i] - cp.params[i])).toBeLessThanOrEqual(1e-12);
+  });
+
+  it("bad input exits 2 with one line naming the problem", async () => {
+    const tanh = await run(["lift", "--model", fx("tanh131-min.json"), "--data", fx("sin20.json"), "--layer", "1"]);
+    expect(tanh.code).toBe(2);
+    expect(tanh.stderr).toMatch(/^losscape lift: liftDepth: activation 'tanh' is affine on no interval.*\n$/);
+    const far = await run(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "2"]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toMatch(/^losscape lift: --layer 2: the new layer reads layer q = 0\.\.1 of 1-3-1\n$/);
+    const kink = await run(["lift", "--prune", "--model", fx("tanh131-min.json"), "--data", fx("sin20.json"), "--layer", "1"]);
+    expect(kink.code).toBe(2);
+    expect(kink.stderr).toMatch(/^losscape lift: pruneLayer: layer 1 is not affine on the data/);
+    const scale = await run(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "1", "--scale", "0"]);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toMatch(/--scale/);
+  });
+
+  it("warns and does not certify at a point that is not critical (the outputs are still preserved)", async () => {
+    const m = fixtureModel("tanh131-min.json");
+    const notCp = join(dir, "relu-not-cp.json");
+    writeFileSync(notCp, JSON.stringify(serializeModel({ ...m, activation: "relu" })));
+    const { out } = await runJson(["lift", "--model", notCp, "--data", fx("sin20.json"), "--layer", "1"]);
+    expect((out.warnings as string[]).join()).toMatch(/not a critical point/);
+    expect((out.verdict as { summary: string }).summary).toMatch(/^not certified: the shallow model is not a critical point/);
+    expect((out.check as { maxOutputDiffData: number }).maxOutputDiffData).toBeLessThanOrEqual(1e-12);
+  });
+});
