@@ -31,6 +31,7 @@ export default defineConfig({
         text: "Guide",
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
+          { text: "Sweeps on many machines", link: "/guide/experiments" },
           { text: "Benchmarks", link: "/benchmarks/RESULTS" },
           { text: "MNIST: reduction through training", link: "/guide/mnist-condensation" },
         ],
@@ -69,6 +70,7 @@ export default defineConfig({
           { text: "@losscape/curvature", link: "/packages/curvature" },
           { text: "@losscape/manifold", link: "/packages/manifold" },
           { text: "@losscape/io", link: "/packages/io" },
+          { text: "@losscape/experiments", link: "/packages/experiments" },
           { text: "@losscape/cli", link: "/packages/cli" },
         ],
       },

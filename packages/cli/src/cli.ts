@@ -7,7 +7,7 @@ import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defa
 import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, exitCodeOf, oneLine } from "./errors.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UnavailableError, exitCodeOf, oneLine } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
 
 /** The package version (from package.json), printed by `losscape --version`. */
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     const where = current ? `losscape ${current}` : "losscape";
     // A package error raised by the function of the same name ("train: …") needs no second prefix.
     const msg = oneLine(e).replace(new RegExp(`^${current}: `), "");
-    process.stderr.write(`${where}: ${code === EXIT_INTERNAL ? "internal error: " : ""}${msg}\n`);
+    process.stderr.write(`${where}: ${code === EXIT_INTERNAL && !(e instanceof UnavailableError) ? "internal error: " : ""}${msg}\n`);
     if (code === EXIT_INTERNAL && process.env.LOSSCAPE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + "\n");
     return code;
   }
@@ -64,8 +64,14 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
  * Values of options that take one are skipped (so `--eps -0.1` still reaches its own range check).
  */
 function unknownOptionsFirst(program: Command, args: readonly string[]): void {
-  const cmd = program.commands.find((c) => c.name() === args[0]);
+  let cmd = program.commands.find((c) => c.name() === args[0]);
   if (!cmd) return;
+  // A command with subcommands ("experiment run"): the subcommand's options.
+  if (cmd.commands.length > 0) {
+    cmd = cmd.commands.find((c) => c.name() === args[1]);
+    if (!cmd) return;
+    args = args.slice(1);
+  }
   const byFlag = new Map<string, Option>();
   for (const o of cmd.options) for (const f of [o.long, o.short]) if (f) byFlag.set(f, o);
   for (let i = 1; i < args.length; i++) {
@@ -110,12 +116,16 @@ async function initBackend(backend: "simd" | "scalar" | "ts" | undefined, quiet:
 /** A command with the action wrapper (WASM init, context, error propagation); `addCommonOptions` adds the shared options. */
 function define(program: Command, name: string, description: string, impl: () => Promise<Impl>): Command {
   const cmd = program.command(name).description(description);
-  cmd.configureOutput(oneLineOutput(`losscape ${name}`));
-  cmd.action(async (opts: Record<string, unknown>) => {
-    current = name;
+  // A subcommand ("experiment run") is named with its parent in messages.
+  const full = program.parent ? `${program.name()} ${name.split(" ")[0]}` : name;
+  cmd.configureOutput(oneLineOutput(`losscape ${full}`));
+  // commander passes the positional arguments first, then the options and the command: positionals go in `args`.
+  cmd.action(async (...given: unknown[]) => {
+    const opts: Record<string, unknown> = { ...(given[given.length - 2] as Record<string, unknown>), args: given.slice(0, -2) };
+    current = full;
     const run = await impl();
     await initBackend(opts.backend as "simd" | "scalar" | "ts" | undefined, opts.quiet === true);
-    await run(opts, { name, json: opts.json === true, quiet: opts.quiet === true });
+    await run(opts, { name: full, json: opts.json === true, quiet: opts.quiet === true });
   });
   return cmd;
 }
@@ -336,6 +346,38 @@ export function buildProgram(): Command {
     .option("--out <F>", "append every run as one JSON line (resumes from F when it exists)")
     .option("--plot <F>", "Figure 6a (α against ε) and 6b (ε_c against φ); .svg or .png");
 
+  const experiment = program.command("experiment").description("sweeps of tasks from a JSON spec on a local worker pool or on workers through Redis: run, status, aggregate, export");
+  experiment.configureOutput(oneLineOutput("losscape experiment"));
+  const maxIndexOpt = () => new Option("--max-index <a>", "the Figure 6 fit's window: critical runs with 0 < α ≤ a").argParser(num({ min: 0, max: 1, exclusiveMin: true })).default(0.1);
+  define(experiment, "run", "run every task of the spec not yet in the results file; then the aggregate (Figure 6 for critical-search)", async () => (await import("./commands/experiment.js")).experimentRunCommand)
+    .argument("<spec>", "the experiment spec (losscape.experiment/1 JSON)")
+    .option("--out <F>", "the results file, appended to and resumed from (default <name>.results.jsonl)")
+    .addOption(new Option("--workers <N>", "threads of the local pool (default: the number of cores)").argParser(num({ min: 1, integer: true })))
+    .option("--redis <URL>", "run through a BullMQ queue on this Redis (redis://host:port); the tasks run on `losscape worker` processes")
+    .option("--queue <Q>", "the queue's name with --redis (default losscape)")
+    .option("--quick", "the spec's small version (its \"quick\" overrides)")
+    .addOption(maxIndexOpt())
+    .option("--plot <F>", "the Figure 6 figure of a critical-search sweep (default <out>.figure6.svg); .svg or .png");
+  define(experiment, "status", "how far the spec's results file is: done, failed, pending", async () => (await import("./commands/experiment.js")).experimentStatusCommand)
+    .argument("<spec>", "the experiment spec")
+    .option("--out <F>", "the results file (default <name>.results.jsonl)")
+    .option("--quick", "the spec's small version");
+  define(experiment, "aggregate", "the aggregate step alone on a results file (Figure 6 fit and figure for critical-search)", async () => (await import("./commands/experiment.js")).experimentAggregateCommand)
+    .argument("<results>", "a results file (losscape.experiment-results/1 JSONL)")
+    .addOption(maxIndexOpt())
+    .option("--plot <F>", "the Figure 6 figure (critical-search results); .svg or .png");
+  define(experiment, "export", "a results file as CSV and/or Parquet (a column per parameter and result field)", async () => (await import("./commands/experiment.js")).experimentExportCommand)
+    .argument("<results>", "a results file")
+    .option("--csv <F>", "write CSV")
+    .option("--parquet <F>", "write Parquet");
+
+  define(program, "worker", "run the tasks of `experiment run --redis` from a BullMQ queue on Redis, on a local thread pool", async () => (await import("./commands/worker.js")).workerCommand)
+    .requiredOption("--redis <URL>", "the Redis server: redis://host:port")
+    .option("--queue <Q>", "the queue's name (default losscape)")
+    .addOption(new Option("--workers <N>", "threads (default: the number of cores)").argParser(num({ min: 1, integer: true })))
+    .addOption(new Option("--lock-ms <ms>", "BullMQ's job lock and stalled-check interval: a dead worker's job runs again after one to two of these").argParser(num({ min: 100, integer: true })).default(30_000))
+    .addOption(new Option("--redis-timeout <s>", "stop when Redis stays unreachable this long").argParser(num({ min: 0, exclusiveMin: true })).default(60));
+
   define(program, "demo", "the built-in example end to end, with a report folder", async () => (await import("./commands/demo.js")).demoCommand)
     .option("--out <DIR>", "report folder", "losscape-report")
     .option("--quick", "smaller sizes (the same steps; for tests)");
@@ -343,7 +385,7 @@ export function buildProgram(): Command {
   for (const name of ["hessian", "curvature", "critical", "embed", "widen", "lift", "subspace", "saddle", "reduce", "dimension", "connect", "slice"]) modelOptions(dataOptions(commandNamed(program, name)));
   for (const name of ["train", "search"]) dataOptions(commandNamed(program, name));
   for (const name of ["hessian", "curvature", "critical", "dimension", "connect", "slice", "spectrum", "embed", "widen", "lift", "subspace", "saddle", "search"]) commandNamed(program, name).addOption(npyOpt());
-  for (const cmd of program.commands) addCommonOptions(cmd);
+  for (const cmd of program.commands) for (const c of cmd.commands.length > 0 ? cmd.commands : [cmd]) addCommonOptions(c);
   return program;
 }
 

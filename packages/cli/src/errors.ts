@@ -16,6 +16,17 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * A service the command needs went away while it ran (Redis, for `losscape worker` and `experiment run --redis`):
+ * exit 1 like an internal failure, but reported as what it is, without "internal error".
+ */
+export class UnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnavailableError";
+  }
+}
+
 /** LosscapeError codes that mean "the input is wrong" (exit 2); every other failure is internal (exit 1). */
 // Out of memory is bad input too: sizes are checked before the work starts (a net too large, a Hessian too big).
 const INPUT_CODES = new Set(["E_SHAPE", "E_VALUE", "E_FORMAT", "E_OUT_OF_MEMORY"]);

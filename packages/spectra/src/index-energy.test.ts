@@ -1,7 +1,7 @@
 import { init, ValueError } from "@losscape/core";
 import { createRng, initParams, refineCriticalPoint, train, type Dataset, type MlpSpec } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CRITICAL_OUTCOMES, fitCriticalEnergy, indexEnergyExperiment, indexEnergySeed, type IndexEnergyOptions, type IndexEnergyRun } from "./index-energy.js";
+import { CRITICAL_OUTCOMES, fitCriticalEnergy, indexEnergyExperiment, indexEnergyRun, indexEnergySeed, type IndexEnergyOptions, type IndexEnergyRun } from "./index-energy.js";
 import { criticalEnergy } from "./pennington-bahri.js";
 
 beforeAll(async () => {
@@ -186,6 +186,16 @@ describe("indexEnergyExperiment (Figure 6) on a tiny setup", () => {
     expect(r.gradNorm).toBe(cp.gradNorm);
     expect(r.outcome).toBe(cp.outcome);
     expect(r.inertia).toEqual({ negative: cp.inertia!.negative, zero: cp.inertia!.zero, positive: cp.inertia!.positive });
+  });
+
+  it("indexEnergyRun computes one run alone, equal to the experiment's field for field (but seconds)", () => {
+    for (const p of full.phis) {
+      for (const r of p.runs) {
+        const alone = indexEnergyRun({ widths: [3, 3, 3], bias: false, phi: p.phi, run: r.run, descent: base.descent, refine: base.refine, seed: 7 });
+        expect(withoutTime(alone)).toEqual(withoutTime(r));
+      }
+    }
+    expect(() => indexEnergyRun({ widths: [3, 3, 3], phi: 0.5, run: -1, descent: base.descent })).toThrow(/indexEnergyRun: .*'run'/);
   });
 
   it("is reproducible by seed; a φ's runs do not depend on the other φ values; another seed gives other runs", async () => {

@@ -351,29 +351,12 @@ export async function indexEnergyExperiment(options: IndexEnergyOptions): Promis
   const fn = "indexEnergyExperiment";
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: argument 'options' must be an object; found ${String(options)}`);
   const { widths, activation = "tanh", bias = true, data, runs, descent, refine = {}, seed = 0, onRun, skip, signal } = options;
-  if (!Array.isArray(widths)) throw new ValueError(`${fn}: 'widths' must be an array [d_in, …, d_out] of at least two widths; found ${String(widths)}`);
-  if (typeof bias !== "boolean") throw new ValueError(`${fn}: 'bias' must be a boolean; found ${String(bias)}`);
-  const spec: MlpSpec = { widths, activation: activation as MlpSpec["activation"], bias };
-  let M: number;
-  try {
-    M = paramCount(spec);
-  } catch (e) {
-    throw new ValueError(`${fn}: 'widths'/'activation' do not make a network: ${(e as Error).message.replace(/^paramCount: /, "")}`);
-  }
-  if (M > DEFAULT_SPECTRUM_LIMIT) {
-    throw new ValueError(`${fn}: the index needs each end point's Hessian spectrum, computed for M ≤ ${DEFAULT_SPECTRUM_LIMIT} parameters; found M = ${M}`);
-  }
+  const { spec, M } = checkNet(fn, widths, activation, bias);
   const dIn = widths[0];
   const dOut = widths[widths.length - 1];
   checkNumber(fn, "runs", runs, { min: 0, integer: true });
   checkNumber(fn, "seed", seed, { integer: true });
-  if (typeof descent !== "object" || descent === null) throw new ValueError(`${fn}: 'descent' must be { optimizer, steps }; found ${String(descent)}`);
-  if (!["lbfgs", "adam", "gd"].includes(descent.optimizer)) throw new ValueError(`${fn}: 'descent.optimizer' must be 'lbfgs', 'adam' or 'gd'; found ${String(descent.optimizer)}`);
-  if (!Array.isArray(descent.steps) || descent.steps.length === 0) throw new ValueError(`${fn}: 'descent.steps' must be a non-empty array of step counts; found ${String(descent.steps)}`);
-  descent.steps.forEach((s, i) => checkNumber(fn, `descent.steps[${i}]`, s, { min: 0, integer: true }));
-  if (descent.lr !== undefined) checkNumber(fn, "descent.lr", descent.lr, { min: 0, exclusiveMin: true });
-  if (typeof refine !== "object" || refine === null) throw new ValueError(`${fn}: 'refine' must be an object of refineCriticalPoint's options; found ${String(refine)}`);
-  if ("signal" in refine) throw new ValueError(`${fn}: 'refine.signal' is not taken; pass 'signal' to ${fn} itself`);
+  checkDescentRefine(fn, descent, refine);
   if (onRun !== undefined && typeof onRun !== "function") throw new ValueError(`${fn}: 'onRun' must be a function; found ${String(onRun)}`);
   if (skip !== undefined && typeof skip !== "function") throw new ValueError(`${fn}: 'skip' must be a function; found ${String(skip)}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValueError(`${fn}: 'signal' must be an AbortSignal; found ${String(signal)}`);
@@ -387,10 +370,7 @@ export async function indexEnergyExperiment(options: IndexEnergyOptions): Promis
       checkNumber(fn, `phi[${k}]`, phi, { min: 0, exclusiveMin: true });
       const m = Math.round(M / (phi * dOut));
       if (m < 1) throw new ValueError(`${fn}: 'phi[${k}]' = ${phi} gives m = round(M/(φ·d_out)) = round(${M}/(${phi}·${dOut})) = 0 samples; expected φ ≤ ${(2 * M) / dOut}`);
-      const rng = createRng(indexEnergySeed(seed, phi, -1));
-      const x = new Float64Array(m * dIn).map(() => rng.normal());
-      const y = new Float64Array(m * dOut).map(() => rng.normal());
-      plan.push({ phi, data: { x: { rows: m, cols: dIn, data: x }, y: { rows: m, cols: dOut, data: y } } });
+      plan.push({ phi, data: gaussianDataset(dIn, dOut, m, indexEnergySeed(seed, phi, -1)) });
     });
     if (new Set(options.phi).size !== options.phi.length) throw new ValueError(`${fn}: 'phi' must not repeat a value; found [${options.phi.join(", ")}]`);
   } else if (typeof data === "object" && data !== null && typeof data.x === "object" && typeof data.y === "object") {
@@ -421,41 +401,141 @@ export async function indexEnergyExperiment(options: IndexEnergyOptions): Promis
         aborted = true;
         break outer;
       }
-      const t0 = performance.now();
-      const runSeed = indexEnergySeed(seed, phi, r);
-      const descentSteps = descent.steps[r % descent.steps.length];
-      const start: Model = { ...spec, params: initParams(spec, { scheme: "xavier", seed: runSeed }) };
-      const trained = train(start, d, { optimizer: descent.optimizer, epochs: descentSteps, signal, ...(descent.lr !== undefined ? { lr: descent.lr } : {}) });
-      const cp = refineCriticalPoint(trained.model, d, { ...refine, signal });
-      // M ≤ DEFAULT_SPECTRUM_LIMIT (checked above): the spectrum and its inertias are always there.
-      if (cp.inertia === null || cp.inertiaStable === null) throw new Error(`${fn}: no spectrum at M = ${M}`);
+      const record = runOnce(spec, M, d, { phi, run: r, seed, descent, refine, signal });
       if (signal?.aborted) {
         aborted = true;
         break outer;
       }
-      const record: IndexEnergyRun = {
-        phi,
-        run: r,
-        seed: runSeed,
-        descentSteps,
-        eps: cp.loss / dOut,
-        alpha: cp.inertia.negative / M,
-        gradNorm: cp.gradNorm,
-        outcome: cp.outcome,
-        kind: cp.kind,
-        inertia: counts(cp.inertia),
-        inertiaStable: cp.inertiaStable,
-        flatness: cp.flatness,
-        normGrowth: cp.normGrowth,
-        iterations: cp.iterations,
-        seconds: (performance.now() - t0) / 1000,
-      };
       done[k].push(record);
       onRun?.(record);
     }
   }
   const phis = plan.map(({ phi, data: d }, k) => indexEnergySummary(done[k], { phi, samples: d.x.rows, paramCount: M, outputDim: dOut, fit: options.fit }));
   return { spec, paramCount: M, outputDim: dOut, phis, aborted };
+}
+
+export interface IndexEnergyRunOptions {
+  /** [d_in, m₁, …, d_out]. */
+  widths: readonly number[];
+  /** Hidden activation(s) (default 'tanh'). */
+  activation?: Activation | readonly Activation[];
+  /** Biases (default true). */
+  bias?: boolean;
+  /** φ = M/(m·d_out): m = round(M/(φ·d_out)) Gaussian samples, as in `indexEnergyExperiment`. */
+  phi: number;
+  /** The run number r ≥ 0 within φ. */
+  run: number;
+  descent: IndexEnergyOptions["descent"];
+  refine?: Omit<RefineOptions, "signal">;
+  /** The experiment's seed (default 0). */
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Run r of φ of `indexEnergyExperiment` with 'gaussian' data, alone: the same data (createRng(indexEnergySeed(seed, φ,
+ * −1))), start (Xavier at indexEnergySeed(seed, φ, r)), descent and refinement, so the record equals the experiment's
+ * run field for field (but `seconds`). A pure function of its options: a sweep can compute the runs anywhere, in any
+ * order. Call `await init()` first.
+ * @example
+ * const r = indexEnergyRun({ widths: [16, 16, 16], bias: false, phi: 0.5, run: 3, descent: { optimizer: "lbfgs", steps: [0, 16, 256] } });
+ * [r.eps, r.alpha, r.outcome];
+ */
+export function indexEnergyRun(options: IndexEnergyRunOptions): IndexEnergyRun {
+  const fn = "indexEnergyRun";
+  if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: argument 'options' must be an object; found ${String(options)}`);
+  const { widths, activation = "tanh", bias = true, phi, run, descent, refine = {}, seed = 0, signal } = options;
+  const { spec, M } = checkNet(fn, widths, activation, bias);
+  checkNumber(fn, "phi", phi, { min: 0, exclusiveMin: true });
+  checkNumber(fn, "run", run, { min: 0, integer: true });
+  checkNumber(fn, "seed", seed, { integer: true });
+  checkDescentRefine(fn, descent, refine);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new ValueError(`${fn}: 'signal' must be an AbortSignal; found ${String(signal)}`);
+  const dOut = widths[widths.length - 1];
+  const m = Math.round(M / (phi * dOut));
+  if (m < 1) throw new ValueError(`${fn}: 'phi' = ${phi} gives m = round(M/(φ·d_out)) = round(${M}/(${phi}·${dOut})) = 0 samples; expected φ ≤ ${(2 * M) / dOut}`);
+  return runOnce(spec, M, gaussianDataset(widths[0], dOut, m, indexEnergySeed(seed, phi, -1)), { phi, run, seed, descent, refine, signal });
+}
+
+/** The net of the options and its M, checked: M ≤ DEFAULT_SPECTRUM_LIMIT (the index needs the Hessian's spectrum). */
+function checkNet(fn: string, widths: readonly number[], activation: Activation | readonly Activation[], bias: boolean): { spec: MlpSpec; M: number } {
+  if (!Array.isArray(widths)) throw new ValueError(`${fn}: 'widths' must be an array [d_in, …, d_out] of at least two widths; found ${String(widths)}`);
+  if (typeof bias !== "boolean") throw new ValueError(`${fn}: 'bias' must be a boolean; found ${String(bias)}`);
+  const spec: MlpSpec = { widths, activation: activation as MlpSpec["activation"], bias };
+  let M: number;
+  try {
+    M = paramCount(spec);
+  } catch (e) {
+    throw new ValueError(`${fn}: 'widths'/'activation' do not make a network: ${(e as Error).message.replace(/^paramCount: /, "")}`);
+  }
+  if (M > DEFAULT_SPECTRUM_LIMIT) {
+    throw new ValueError(`${fn}: the index needs each end point's Hessian spectrum, computed for M ≤ ${DEFAULT_SPECTRUM_LIMIT} parameters; found M = ${M}`);
+  }
+  return { spec, M };
+}
+
+/**
+ * m samples with x ∈ ℝ^{d_in}, y ∈ ℝ^{d_out} i.i.d. N(0, 1), drawn from createRng(seed): x row by row, then y (the
+ * 'gaussian' data of `indexEnergyExperiment`, with seed indexEnergySeed(seed, φ, −1) and m = round(M/(φ·d_out))).
+ * @example
+ * gaussianDataset(16, 16, 64, 7); // { x: 64 × 16, y: 64 × 16 }
+ */
+export function gaussianDataset(dIn: number, dOut: number, m: number, seed: number): Dataset {
+  const fn = "gaussianDataset";
+  checkNumber(fn, "dIn", dIn, { min: 1, integer: true });
+  checkNumber(fn, "dOut", dOut, { min: 1, integer: true });
+  checkNumber(fn, "m", m, { min: 1, integer: true });
+  checkNumber(fn, "seed", seed, { integer: true });
+  const rng = createRng(seed);
+  const x = new Float64Array(m * dIn).map(() => rng.normal());
+  const y = new Float64Array(m * dOut).map(() => rng.normal());
+  return { x: { rows: m, cols: dIn, data: x }, y: { rows: m, cols: dOut, data: y } };
+}
+
+function checkDescentRefine(fn: string, descent: IndexEnergyOptions["descent"], refine: IndexEnergyOptions["refine"]): void {
+  if (typeof descent !== "object" || descent === null) throw new ValueError(`${fn}: 'descent' must be { optimizer, steps }; found ${String(descent)}`);
+  if (!["lbfgs", "adam", "gd"].includes(descent.optimizer)) throw new ValueError(`${fn}: 'descent.optimizer' must be 'lbfgs', 'adam' or 'gd'; found ${String(descent.optimizer)}`);
+  if (!Array.isArray(descent.steps) || descent.steps.length === 0) throw new ValueError(`${fn}: 'descent.steps' must be a non-empty array of step counts; found ${String(descent.steps)}`);
+  descent.steps.forEach((s, i) => checkNumber(fn, `descent.steps[${i}]`, s, { min: 0, integer: true }));
+  if (descent.lr !== undefined) checkNumber(fn, "descent.lr", descent.lr, { min: 0, exclusiveMin: true });
+  if (typeof refine !== "object" || refine === null) throw new ValueError(`${fn}: 'refine' must be an object of refineCriticalPoint's options; found ${String(refine)}`);
+  if ("signal" in refine) throw new ValueError(`${fn}: 'refine.signal' is not taken; pass 'signal' to ${fn} itself`);
+}
+
+/** Run r of φ (checked input): Xavier start at indexEnergySeed(seed, φ, r), the descent, the refinement, the record. */
+function runOnce(
+  spec: MlpSpec,
+  M: number,
+  d: Dataset,
+  o: { phi: number; run: number; seed: number; descent: IndexEnergyOptions["descent"]; refine: Omit<RefineOptions, "signal">; signal?: AbortSignal },
+): IndexEnergyRun {
+  const t0 = performance.now();
+  const { phi, run: r, descent, signal } = o;
+  const dOut = spec.widths[spec.widths.length - 1];
+  const runSeed = indexEnergySeed(o.seed, phi, r);
+  const descentSteps = descent.steps[r % descent.steps.length];
+  const start: Model = { ...spec, params: initParams(spec, { scheme: "xavier", seed: runSeed }) };
+  const trained = train(start, d, { optimizer: descent.optimizer, epochs: descentSteps, signal, ...(descent.lr !== undefined ? { lr: descent.lr } : {}) });
+  const cp = refineCriticalPoint(trained.model, d, { ...o.refine, signal });
+  // M ≤ DEFAULT_SPECTRUM_LIMIT (checked by the callers): the spectrum and its inertias are always there.
+  if (cp.inertia === null || cp.inertiaStable === null) throw new Error(`indexEnergyRun: no spectrum at M = ${M}`);
+  return {
+    phi,
+    run: r,
+    seed: runSeed,
+    descentSteps,
+    eps: cp.loss / dOut,
+    alpha: cp.inertia.negative / M,
+    gradNorm: cp.gradNorm,
+    outcome: cp.outcome,
+    kind: cp.kind,
+    inertia: counts(cp.inertia),
+    inertiaStable: cp.inertiaStable,
+    flatness: cp.flatness,
+    normGrowth: cp.normGrowth,
+    iterations: cp.iterations,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 function counts(i: Inertia): { negative: number; zero: number; positive: number } {

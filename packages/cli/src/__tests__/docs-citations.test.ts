@@ -138,14 +138,17 @@ describe("citations of documents", () => {
 
   it("the help text of every command cites only documents that exist", () => {
     const program = buildProgram();
-    const texts = [program.helpInformation(), ...program.commands.map((c) => c.helpInformation())];
+    // The commands, and the subcommands of a command that has them (experiment run, status, aggregate, export).
+    const leaves = program.commands.flatMap((c) => (c.commands.length > 0 ? c.commands : [c]));
+    const texts = [program.helpInformation(), ...program.commands.map((c) => c.helpInformation()), ...leaves.filter((c) => c.parent !== program).map((c) => c.helpInformation())];
     expect(program.commands.map((c) => c.name()).sort()).toEqual(
-      ["connect", "critical", "curvature", "demo", "dimension", "embed", "hessian", "index-energy", "lift", "reduce", "saddle", "search", "slice", "spectrum", "subspace", "train", "widen"],
+      ["connect", "critical", "curvature", "demo", "dimension", "embed", "experiment", "hessian", "index-energy", "lift", "reduce", "saddle", "search", "slice", "spectrum", "subspace", "train", "widen", "worker"],
     );
-    expect(texts.length).toBe(18);
+    expect(program.commands.find((c) => c.name() === "experiment")!.commands.map((c) => c.name())).toEqual(["run", "status", "aggregate", "export"]);
+    expect(texts.length).toBe(24);
     const problems = texts.flatMap((t) => unresolved(join(ROOT, "packages/cli/README.md"), t));
     expect(problems).toEqual([]);
     // `--json` names where its records are described: the package README (in the tarball) and docs/cli.md.
-    for (const t of texts.slice(1)) expect(t).toContain("docs/cli.md");
+    for (const c of leaves) expect(c.helpInformation()).toContain("docs/cli.md");
   });
 });

@@ -1,20 +1,13 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from "node:fs";
 import type { CriticalOutcome, Dataset, MlpSpec } from "@losscape/mlp";
-import {
-  CRITICAL_OUTCOMES,
-  criticalEnergy,
-  indexEnergyExperiment,
-  indexEnergySummary,
-  penningtonBahriMeasure,
-  type IndexEnergyPhi,
-  type IndexEnergyRun,
-} from "@losscape/spectra";
+import { CRITICAL_OUTCOMES, indexEnergyExperiment, indexEnergySummary, type IndexEnergyPhi, type IndexEnergyRun } from "@losscape/spectra";
 import { VERSION } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
-import { fmt, table } from "../format.js";
+import { fmt } from "../format.js";
+import { figure6Summary, figure6Table, figure6Warnings, writeFigure6 } from "../figure6-report.js";
 import { checkPlotPath, checkWritable, loadData, parseActivation, specParamCount, parseJsonFile } from "../io.js";
 import { toJsonSafe } from "../json.js";
 import { progress } from "../progress.js";
@@ -164,25 +157,8 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
     const runs = [...stored.runs.filter((r) => r.phi === p.phi && r.run < o.runs), ...p.runs].sort((a, b) => a.run - b.run);
     return indexEnergySummary(runs, { phi: p.phi, samples: p.samples, paramCount: M, outputDim: result.outputDim, fit: { maxIndex: o.maxIndex, bootstrap: { seed: o.seed } } });
   });
-  for (const p of phis) {
-    const nCritical = p.runs.filter((r) => r.outcome === "critical").length;
-    if (p.fit === null) {
-      const inWindow = p.runs.filter((r) => r.outcome === "critical" && r.alpha > 0 && r.alpha <= o.maxIndex).length;
-      warnings.push(`φ = ${p.phi}: no fit: ${inWindow} of ${nCritical} critical runs have 0 < α ≤ ${o.maxIndex} (the fit needs 3 at distinct ε)`);
-    } else for (const w of p.fit.warnings) warnings.push(`φ = ${p.phi}: ${w}`);
-  }
-
-  if (o.plot) {
-    const { figure6, writeFigure } = await import("../plot.js");
-    const grid = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
-    const references = [
-      { label: "½(1 − φ)² (Pennington & Bahri, empirical)", points: grid.map((f) => [f, 0.5 * (1 - f) ** 2] as [number, number]) },
-      { label: "½(1 − φ) (linear network)", points: grid.map((f) => [f, 0.5 * (1 - f)] as [number, number]), dash: "6,4" },
-      { label: "Wigner model ε_c(φ)", points: grid.map((f) => [f, criticalEnergy("wigner", f)] as [number, number]), dash: "1,3" },
-    ];
-    const title = `${o.widths.join("-")} ${o.activation}${o.bias ? "" : ", no bias"}, M = ${M}`;
-    writeFigure(o.plot, figure6(phis.map((p) => ({ ...p, theory: wignerIndexCurve(p) })), { maxIndex: o.maxIndex, title, references }));
-  }
+  warnings.push(...figure6Warnings(phis, o.maxIndex));
+  if (o.plot) await writeFigure6(o.plot, phis, { maxIndex: o.maxIndex, title: `${o.widths.join("-")} ${o.activation}${o.bias ? "" : ", no bias"}, M = ${M}` });
 
   const record = {
     settings,
@@ -193,17 +169,7 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
     runsComputed: computed,
     runsStored: phis.reduce((s, p) => s + p.runs.length, 0) - computed,
     seconds: (performance.now() - t0) / 1000,
-    phis: phis.map((p) => ({
-      phi: p.phi,
-      samples: p.samples,
-      phiEffective: p.phiEffective,
-      runs: p.runs.length,
-      outcomes: p.outcomes,
-      medianSeconds: median(p.runs.filter((r) => r.outcome === "critical").map((r) => r.seconds)),
-      fit: p.fit,
-      theoryEpsC: p.theoryEpsC,
-      empiricalEpsC: p.empiricalEpsC,
-    })),
+    phis: phis.map(figure6Summary),
     runs: phis.flatMap((p) => p.runs),
     warnings,
   };
@@ -213,23 +179,7 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
       `descent ${o.optimizer} ${o.steps.join(",")} steps; refinement ${o.method}\n` +
       `runs    ${computed} computed${o.out && computed > 0 ? ` (appended to ${o.out})` : ""}${record.runsStored > 0 ? `, ${record.runsStored} read from ${o.out}` : ""}; ${fmt(record.seconds, 3)} s\n` +
       `fit     α ≈ α₀·|(ε − ε_c)/ε_c|^{3/2} on the critical runs with 0 < α ≤ ${o.maxIndex}; 95 % bootstrap intervals\n\n`;
-    const iv = (v: [number, number] | null | undefined) => (v ? `[${fmt(v[0], 3)}, ${fmt(v[1], 3)}]` : "—");
-    const pct = (x: number) => `${Math.round(100 * x)}%`;
-    const rows = record.phis.map((p) => [
-      fmt(p.phi),
-      String(p.samples),
-      String(p.runs),
-      ...CRITICAL_OUTCOMES.map((c) => pct(p.outcomes[c])),
-      p.medianSeconds === null ? "—" : fmt(p.medianSeconds, 3),
-      p.fit?.epsC == null ? "—" : fmt(p.fit.epsC, 4),
-      iv(p.fit?.epsCInterval),
-      p.fit?.alpha0 == null ? "—" : fmt(p.fit.alpha0, 4),
-      iv(p.fit?.alpha0Interval),
-      p.fit ? String(p.fit.used) : "0",
-      fmt(p.empiricalEpsC, 4),
-      fmt(p.theoryEpsC, 4),
-    ]);
-    let s = head + table(["φ", "m", "runs", "critical", "grad-flat", "escaping", "stalled", "median s", "ε_c fit", "interval", "α₀ fit", "interval", "fitted", "½(1−φ)²", "Wigner ε_c"], rows);
+    let s = head + figure6Table(record.phis);
     if (o.plot) s += `\nfigure  ${o.plot}\n`;
     return s;
   });
@@ -237,23 +187,6 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
 
 /** "φ:r", the key of a run. */
 const keyOf = (r: { phi: number; run: number }) => `${r.phi}:${r.run}`;
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const v = [...xs].sort((a, b) => a - b);
-  const h = (v.length - 1) / 2;
-  return (v[Math.floor(h)] + v[Math.ceil(h)]) / 2;
-}
-
-/** The Wigner model's α(ε, φ) at φ_effective on a grid of ε from 0 to just past the runs' largest energy. */
-function wignerIndexCurve(p: IndexEnergyPhi): [number, number][] {
-  const top = Math.max(criticalEnergy("wigner", p.phiEffective) * 2, ...p.runs.map((r) => r.eps)) * 1.05;
-  const n = 80;
-  return Array.from({ length: n + 1 }, (_, i) => {
-    const eps = (top * i) / n;
-    return [eps, penningtonBahriMeasure("wigner", p.phiEffective, eps).massBelow(0)];
-  });
-}
 
 /**
  * The runs stored in an `--out` file: its header must carry the same settings (else bad input naming the options

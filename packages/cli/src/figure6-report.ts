@@ -1,0 +1,86 @@
+import { CRITICAL_OUTCOMES, criticalEnergy, penningtonBahriMeasure, type IndexEnergyPhi } from "@losscape/spectra";
+import { fmt, table } from "./format.js";
+
+/**
+ * Pennington & Bahri's Figure 6 as `losscape index-energy` and `losscape experiment` report it: per φ the outcome
+ * shares, the fit with its intervals and the references (`figure6Summary`, `figure6Table`, `figure6Warnings`), and
+ * the figure (`writeFigure6`).
+ */
+
+/** The record of one φ in `--json`: its runs counted, not listed. */
+export function figure6Summary(p: IndexEnergyPhi) {
+  return {
+    phi: p.phi,
+    samples: p.samples,
+    phiEffective: p.phiEffective,
+    runs: p.runs.length,
+    outcomes: p.outcomes,
+    medianSeconds: median(p.runs.filter((r) => r.outcome === "critical").map((r) => r.seconds)),
+    fit: p.fit,
+    theoryEpsC: p.theoryEpsC,
+    empiricalEpsC: p.empiricalEpsC,
+  };
+}
+
+/** Why a φ has no fit, and the fit's own warnings, one line each ("φ = 0.5: …"). */
+export function figure6Warnings(phis: readonly IndexEnergyPhi[], maxIndex: number): string[] {
+  const warnings: string[] = [];
+  for (const p of phis) {
+    const nCritical = p.runs.filter((r) => r.outcome === "critical").length;
+    if (p.fit === null) {
+      const inWindow = p.runs.filter((r) => r.outcome === "critical" && r.alpha > 0 && r.alpha <= maxIndex).length;
+      warnings.push(`φ = ${p.phi}: no fit: ${inWindow} of ${nCritical} critical runs have 0 < α ≤ ${maxIndex} (the fit needs 3 at distinct ε)`);
+    } else for (const w of p.fit.warnings) warnings.push(`φ = ${p.phi}: ${w}`);
+  }
+  return warnings;
+}
+
+/** The table of the φ summaries: outcome shares, median time, ε_c and α₀ with intervals, the references. */
+export function figure6Table(summaries: readonly ReturnType<typeof figure6Summary>[]): string {
+  const iv = (v: [number, number] | null | undefined) => (v ? `[${fmt(v[0], 3)}, ${fmt(v[1], 3)}]` : "—");
+  const pct = (x: number) => `${Math.round(100 * x)}%`;
+  const rows = summaries.map((p) => [
+    fmt(p.phi),
+    String(p.samples),
+    String(p.runs),
+    ...CRITICAL_OUTCOMES.map((c) => pct(p.outcomes[c])),
+    p.medianSeconds === null ? "—" : fmt(p.medianSeconds, 3),
+    p.fit?.epsC == null ? "—" : fmt(p.fit.epsC, 4),
+    iv(p.fit?.epsCInterval),
+    p.fit?.alpha0 == null ? "—" : fmt(p.fit.alpha0, 4),
+    iv(p.fit?.alpha0Interval),
+    p.fit ? String(p.fit.used) : "0",
+    fmt(p.empiricalEpsC, 4),
+    fmt(p.theoryEpsC, 4),
+  ]);
+  return table(["φ", "m", "runs", "critical", "grad-flat", "escaping", "stalled", "median s", "ε_c fit", "interval", "α₀ fit", "interval", "fitted", "½(1−φ)²", "Wigner ε_c"], rows);
+}
+
+/** Figure 6a (α against ε, with the Wigner model's α(ε) per φ) beside 6b (ε_c against φ with the references). */
+export async function writeFigure6(path: string, phis: readonly IndexEnergyPhi[], o: { maxIndex: number; title: string }): Promise<void> {
+  const { figure6, writeFigure } = await import("./plot.js");
+  const grid = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+  const references = [
+    { label: "½(1 − φ)² (Pennington & Bahri, empirical)", points: grid.map((f) => [f, 0.5 * (1 - f) ** 2] as [number, number]) },
+    { label: "½(1 − φ) (linear network)", points: grid.map((f) => [f, 0.5 * (1 - f)] as [number, number]), dash: "6,4" },
+    { label: "Wigner model ε_c(φ)", points: grid.map((f) => [f, criticalEnergy("wigner", f)] as [number, number]), dash: "1,3" },
+  ];
+  writeFigure(path, figure6(phis.map((p) => ({ ...p, theory: wignerIndexCurve(p) })), { maxIndex: o.maxIndex, title: o.title, references }));
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const v = [...xs].sort((a, b) => a - b);
+  const h = (v.length - 1) / 2;
+  return (v[Math.floor(h)] + v[Math.ceil(h)]) / 2;
+}
+
+/** The Wigner model's α(ε, φ) at φ_effective on a grid of ε from 0 to just past the runs' largest energy. */
+function wignerIndexCurve(p: IndexEnergyPhi): [number, number][] {
+  const top = Math.max(criticalEnergy("wigner", p.phiEffective) * 2, ...p.runs.map((r) => r.eps)) * 1.05;
+  const n = 80;
+  return Array.from({ length: n + 1 }, (_, i) => {
+    const eps = (top * i) / n;
+    return [eps, penningtonBahriMeasure("wigner", p.phiEffective, eps).massBelow(0)];
+  });
+}

@@ -1,0 +1,145 @@
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { init } from "@losscape/core";
+import { indexEnergyExperiment, type IndexEnergyRun } from "@losscape/spectra";
+import { parquetReadObjects } from "hyparquet";
+import { figure6Aggregate, summarizeGroups } from "./aggregate.js";
+import { readResults, RESULTS_FORMAT } from "./results.js";
+import { checkTasks, runExperiment } from "./run.js";
+import { ExperimentSpecError, parseSpec } from "./spec.js";
+import { toCsv, toParquet } from "./table.js";
+import { BUILTIN_TASKS, loadTask } from "./tasks.js";
+
+const TOY = resolve(import.meta.dirname, "../test/fixtures/toy-task.mjs");
+const dir = mkdtempSync(join(tmpdir(), "losscape-exp-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(async () => {
+  await init();
+});
+
+const pbSpec = {
+  format: "losscape.experiment/1",
+  name: "pb-tiny",
+  task: "critical-search",
+  params: { widths: [3, 3, 3], bias: false, descent: { optimizer: "lbfgs", steps: [0, 8] }, refine: { maxIter: 40 } },
+  grid: { phi: [0.5, 0.75] },
+  runs: 3,
+  seed: 7,
+};
+const withoutTime = (r: IndexEnergyRun) => ({ ...r, seconds: 0 });
+
+describe("runExperiment on the local pool", () => {
+  it("critical-search rows equal indexEnergyExperiment's runs bit for bit; rerunning computes nothing", async () => {
+    const out = join(dir, "pb.jsonl");
+    const spec = parseSpec(pbSpec);
+    const r = await runExperiment(spec, { out, runner: { kind: "local", workers: 2 } });
+    expect(r.progress).toMatchObject({ total: 6, done: 6, computed: 6, failed: 0 });
+    const exp = await indexEnergyExperiment({ ...pbSpec.params, data: "gaussian", phi: [0.5, 0.75], runs: 3, seed: 7, descent: { optimizer: "lbfgs", steps: [0, 8] } });
+    const expected = exp.phis.flatMap((p) => p.runs).map(withoutTime);
+    expect(r.rows.map((row) => withoutTime({ ...(row.result as IndexEnergyRun), normGrowth: (row.result as IndexEnergyRun).normGrowth ?? Infinity }))).toEqual(expected);
+    for (const row of r.rows) {
+      expect(row.outcome).toBe("ok");
+      expect(row.seed).toBe(7);
+      expect(row.worker).toMatch(/^pool:/);
+      expect(row.seconds).toBeGreaterThan(0);
+      expect(row.host.length).toBeGreaterThan(0);
+    }
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(JSON.parse(lines[0])).toMatchObject({ format: RESULTS_FORMAT, name: "pb-tiny", task: "critical-search", seed: 7 });
+    expect(lines).toHaveLength(7);
+    // The aggregate is indexEnergySummary on the same runs.
+    const fig = figure6Aggregate(r.rows)!;
+    expect(fig.paramCount).toBe(18);
+    expect(fig.phis.map((p) => p.runs.map(withoutTime))).toEqual(exp.phis.map((p) => p.runs.map(withoutTime)));
+    expect(fig.phis.map((p) => p.outcomes)).toEqual(exp.phis.map((p) => p.outcomes));
+
+    const again = await runExperiment(spec, { out, runner: { kind: "local", workers: 1 } });
+    expect(again.progress).toMatchObject({ total: 6, done: 6, computed: 0 });
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(7);
+  });
+
+  it("resumes after a crash: the incomplete last line is cut, only the missing tasks run, none twice", async () => {
+    const out = join(dir, "toy.jsonl");
+    const spec = parseSpec({ format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, grid: { i: [0, 1, 2, 3, 4, 5, 6, 7] }, seed: 3 });
+    const first = await runExperiment(spec, { out, runner: { kind: "local", workers: 2 } });
+    const text = readFileSync(out, "utf8");
+    const lines = text.trim().split("\n");
+    // Keep the header and 3 rows, then half of the 4th (a write cut short).
+    writeFileSync(out, lines.slice(0, 4).join("\n") + "\n" + lines[4].slice(0, 20));
+    const second = await runExperiment(spec, { out, runner: { kind: "local", workers: 2 } });
+    expect(second.progress.computed).toBe(5);
+    expect(second.warnings[0]).toMatch(/line 5 was incomplete/);
+    const stored = readResults(out);
+    expect(stored.rows).toHaveLength(8);
+    expect(new Set(stored.rows.map((r) => r.key)).size).toBe(8);
+    expect(stored.rows.map((r) => r.result).sort((a, b) => (a as { i: number }).i - (b as { i: number }).i)).toEqual(first.rows.map((r) => r.result));
+    // A bigger grid resumes the same file: only the new tasks run.
+    const bigger = parseSpec({ format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, grid: { i: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }, seed: 3 });
+    expect((await runExperiment(bigger, { out, runner: { kind: "local", workers: 1 } })).progress.computed).toBe(2);
+    // Another seed is another experiment: refused.
+    const otherSeed = parseSpec({ format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, grid: { i: [0] }, seed: 4 });
+    await expect(runExperiment(otherSeed, { out })).rejects.toThrow(/holds results of another experiment/);
+    expect(statSync(out).size).toBeGreaterThan(0);
+  });
+
+  it("a task that throws is an error row and the sweep goes on; errors are not run again on resuming", async () => {
+    const out = join(dir, "fail.jsonl");
+    const spec = parseSpec({ format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, list: [{ i: 0 }, { i: 1, fail: true }, { i: 2 }] });
+    const r = await runExperiment(spec, { out, runner: { kind: "local", workers: 2 } });
+    expect(r.progress).toMatchObject({ done: 3, failed: 1 });
+    expect(r.rows[1]).toMatchObject({ outcome: "error", result: null, error: "task 1 fails on purpose" });
+    expect(r.rows[0].outcome).toBe("ok");
+    expect((await runExperiment(spec, { out })).progress).toMatchObject({ computed: 0, failed: 1 });
+    expect(summarizeGroups(r.rows).map((g) => [g.ok, g.errors])).toEqual([[1, 0], [0, 1], [1, 0]]);
+  });
+
+  it("every task's parameters are checked before anything runs", async () => {
+    const bad = (over: object) => checkTasks(parseSpec({ ...pbSpec, ...over }));
+    await expect(bad({ task: "no-such-task" })).rejects.toThrow(/^task: unknown task "no-such-task"/);
+    await expect(bad({ params: { ...pbSpec.params, widths: [3] } })).rejects.toThrow(/^params\.widths: /);
+    await expect(bad({ grid: { phi: [0.5, -1] } })).rejects.toThrow(/^params\.phi: expected a number > 0; found -1 \(task /);
+    await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: { module: TOY }, list: [{ ms: "x" }] }))).rejects.toBeInstanceOf(ExperimentSpecError);
+    await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: { module: "/nope.mjs" }, runs: 1 }))).rejects.toThrow(/^task\.module: cannot import/);
+  });
+
+  it("the other built-in tasks run and are deterministic", async () => {
+    // The dimension record of another planted minimum can be the same numbers: only the other tasks must differ.
+    const cases: [string, Record<string, unknown>, boolean][] = [
+      ["embed-certify", { widths: [1, 2, 1], samples: 6, steps: 50 }, true],
+      ["cooper-dimension", { widths: [1, 3, 1], samples: 4 }, false],
+      ["slice", { widths: [1, 2, 1], samples: 5, points: 3 }, true],
+      ["hessian-spectrum", { widths: [1, 2, 1], samples: 5 }, true],
+    ];
+    for (const [name, params, seedMatters] of cases) {
+      const task = await loadTask(name);
+      task.check!(params);
+      const a = JSON.stringify(await task.run(params, 1));
+      expect(JSON.stringify(await BUILTIN_TASKS[name].run(params, 1))).toBe(a);
+      if (seedMatters) expect(JSON.stringify(await task.run(params, 2))).not.toBe(a);
+    }
+    const dim = (await BUILTIN_TASKS["cooper-dimension"].run({ widths: [1, 3, 1], samples: 4 }, 0)) as Record<string, number>;
+    expect(dim.paramCount).toBe(10);
+    expect(dim.cooperDimension).toBe(10 - 4);
+    expect(dim.loss).toBe(0);
+  });
+
+  it("exports CSV and Parquet (read back with hyparquet)", async () => {
+    // In the spec's order (the file holds them in the order they finished).
+    const rows = readResults(join(dir, "fail.jsonl")).rows.sort((a, b) => (a.params.i as number) - (b.params.i as number));
+    const csv = toCsv(rows).trim().split("\n");
+    const header = csv[0].split(",");
+    expect(header).toEqual(["params.ms", "params.i", "params.fail", "result.i", "result.seed", "result.value", "seed", "outcome", "error", "started", "seconds", "host", "worker", "version"]);
+    expect(csv).toHaveLength(4);
+    const pq = await toParquet(rows);
+    const buf = pq.buffer.slice(pq.byteOffset, pq.byteOffset + pq.byteLength) as ArrayBuffer;
+    const back = await parquetReadObjects({ file: buf });
+    expect(back).toHaveLength(3);
+    expect(back.map((o) => o["params.i"])).toEqual([0, 1, 2]);
+    expect(back.map((o) => o.outcome)).toEqual(["ok", "error", "ok"]);
+    expect(back[0]["result.value"]).toBe((rows[0].result as { value: number }).value);
+    expect(back[1]["result.value"]).toBeNull();
+    expect(back[1].error).toBe("task 1 fails on purpose");
+  });
+});

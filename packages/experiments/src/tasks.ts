@@ -1,0 +1,232 @@
+import { createHash } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { eigvalsh, inertiaFromEigenvalues } from "@losscape/core";
+import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
+import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
+import { forward, hessian, initParams, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
+import { gaussianDataset, indexEnergyRun, type IndexEnergyRunOptions } from "@losscape/spectra";
+import { canonicalJson, ExperimentSpecError, type TaskRef } from "./spec.js";
+
+/**
+ * A task: a pure function of its parameters and the experiment's seed, returning a JSON value. The same
+ * (params, seed) give the same result, bit for bit, in any process, thread or machine. `check` is called on every
+ * task's parameters before the sweep starts and throws an `ExperimentSpecError` naming the parameter.
+ */
+export interface Task {
+  run(params: Record<string, unknown>, seed: number): unknown | Promise<unknown>;
+  check?(params: Record<string, unknown>): void;
+}
+
+/**
+ * A task's own 32-bit seed from the experiment's seed and its parameters: the first 4 bytes of
+ * SHA-256(canonical JSON of {params, seed}). Tasks that are not a run of a published recipe take their data and
+ * initialisation from it.
+ * @example
+ * taskSeed({ widths: [2, 3, 1], samples: 8 }, 0);
+ */
+export function taskSeed(params: Record<string, unknown>, seed: number): number {
+  return createHash("sha256").update(canonicalJson({ params, seed })).digest().readUInt32BE(0);
+}
+
+// ─── Parameter checks ───────────────────────────────────────────────────────────────────────────────────────────
+
+const fail = (name: string, expected: string, found: unknown) => new ExperimentSpecError(`params.${name}`, `expected ${expected}; found ${(JSON.stringify(found) ?? String(found)).slice(0, 60)}`);
+
+function int(p: Record<string, unknown>, name: string, min: number, dflt?: number): number {
+  const v = p[name] ?? dflt;
+  if (!Number.isSafeInteger(v) || (v as number) < min) throw fail(name, `an integer ≥ ${min}`, p[name]);
+  return v as number;
+}
+
+function positive(p: Record<string, unknown>, name: string, dflt?: number): number {
+  const v = p[name] ?? dflt;
+  if (typeof v !== "number" || !(v > 0) || !Number.isFinite(v)) throw fail(name, "a number > 0", p[name]);
+  return v;
+}
+
+/** The net of a task: `widths` (required), `activation` (default tanh), `bias` (default true). */
+function net(p: Record<string, unknown>): MlpSpec {
+  const w = p.widths;
+  if (!Array.isArray(w) || w.length < 2 || !w.every((x) => Number.isSafeInteger(x) && x >= 1)) throw fail("widths", "an array [d_in, …, d_out] of ≥ 2 positive integers", w);
+  const activation = p.activation ?? "tanh";
+  if (typeof activation !== "string" && !(Array.isArray(activation) && activation.every((a) => typeof a === "string"))) throw fail("activation", "an activation name or one per hidden layer", activation);
+  const bias = p.bias ?? true;
+  if (typeof bias !== "boolean") throw fail("bias", "true or false", bias);
+  return { widths: w as number[], activation: activation as Activation, bias };
+}
+
+/** n samples of x, y i.i.d. N(0, 1) from createRng(seed) (spectra's `gaussianDataset`). */
+const gaussianData = (spec: MlpSpec, n: number, seed: number): Dataset => gaussianDataset(spec.widths[0], spec.widths[spec.widths.length - 1], n, seed);
+
+/** Xavier start from `seed`, then `steps` L-BFGS steps on the data (0: the start itself). */
+function descend(spec: MlpSpec, data: Dataset, seed: number, steps: number): Model {
+  const start: Model = { ...spec, params: initParams(spec, { scheme: "xavier", seed }) };
+  return steps === 0 ? start : train(start, data, { optimizer: "lbfgs", epochs: steps }).model;
+}
+
+const counts = (i: { negative: number; zero: number; positive: number }) => ({ negative: i.negative, zero: i.zero, positive: i.positive });
+
+// ─── The built-in tasks ─────────────────────────────────────────────────────────────────────────────────────────
+
+/** `critical-search`: one run of Pennington & Bahri's Figure 6 (spectra's `indexEnergyRun`), without its timing. */
+const criticalSearch: Task = {
+  check(p) {
+    net(p);
+    positive(p, "phi");
+    int(p, "run", 0);
+    const d = p.descent as Record<string, unknown> | undefined;
+    if (typeof d !== "object" || d === null || !["lbfgs", "adam", "gd"].includes(d.optimizer as string) || !Array.isArray(d.steps) || d.steps.length === 0) {
+      throw fail("descent", '{"optimizer": "lbfgs" | "adam" | "gd", "steps": [k, …]}', d);
+    }
+    if (p.refine !== undefined && (typeof p.refine !== "object" || p.refine === null)) throw fail("refine", "an object of refineCriticalPoint's options", p.refine);
+  },
+  run(p, seed) {
+    const spec = net(p);
+    const { seconds: _, ...record } = indexEnergyRun({
+      widths: spec.widths,
+      activation: spec.activation as IndexEnergyRunOptions["activation"],
+      bias: spec.bias,
+      phi: p.phi as number,
+      run: p.run as number,
+      descent: p.descent as IndexEnergyRunOptions["descent"],
+      refine: (p.refine ?? {}) as IndexEnergyRunOptions["refine"],
+      seed,
+    });
+    return record;
+  },
+};
+
+/**
+ * `embed-certify`: a critical point of the net on `samples` Gaussian samples (Xavier start, `steps` L-BFGS steps,
+ * `refineCriticalPoint`), split neuron `neuron` of hidden layer `layer` with share `alpha` (embedding's
+ * `splitNeuron`), and embedding's `certifyEmbedding` of the pair.
+ */
+const embedCertify: Task = {
+  check(p) {
+    const spec = net(p);
+    int(p, "samples", 1);
+    int(p, "steps", 0, 200);
+    const layer = int(p, "layer", 1, 1);
+    if (layer > spec.widths.length - 2) throw fail("layer", `a hidden layer 1 … ${spec.widths.length - 2}`, p.layer);
+    const neuron = int(p, "neuron", 0, 0);
+    if (neuron >= spec.widths[layer]) throw fail("neuron", `a neuron 0 … ${spec.widths[layer] - 1} of layer ${layer}`, p.neuron);
+    if (p.alpha !== undefined && typeof p.alpha !== "number") throw fail("alpha", "a number", p.alpha);
+  },
+  run(p, seed) {
+    const spec = net(p);
+    const s = taskSeed(p, seed);
+    const data = gaussianData(spec, p.samples as number, s);
+    const cp = refineCriticalPoint(descend(spec, data, s, (p.steps as number | undefined) ?? 200), data);
+    const step = { layer: (p.layer as number | undefined) ?? 1, neuron: (p.neuron as number | undefined) ?? 0, alpha: (p.alpha as number | undefined) ?? 0.5 };
+    const c = certifyEmbedding(cp.model, splitNeuron(cp.model, step), data, { step });
+    return {
+      outcome: cp.outcome,
+      certified: c.certified,
+      reasons: c.reasons,
+      lossBefore: c.lossBefore,
+      lossAfter: c.lossAfter,
+      gradNormBefore: c.gradNormBefore,
+      gradNormAfter: c.gradNormAfter,
+      maxOutputDiff: c.maxOutputDiff,
+      inertiaBefore: counts(c.inertiaBefore),
+      inertiaAfter: counts(c.inertiaAfter),
+      countsNeverDecrease: c.countsNeverDecrease,
+      predictionMatches: c.predictionMatches,
+    };
+  },
+};
+
+/**
+ * `cooper-dimension`: the dimension of the set of global minima (Cooper: M − n·r) at a planted zero-loss point:
+ * a Xavier teacher θ* and n Gaussian inputs with targets f_θ*(x), so R(θ*) = 0; manifold's `globalMinimumDimension`.
+ */
+const cooperDimension: Task = {
+  check(p) {
+    net(p);
+    int(p, "samples", 1);
+  },
+  run(p, seed) {
+    const spec = net(p);
+    const s = taskSeed(p, seed);
+    const inputs = gaussianData(spec, p.samples as number, s).x;
+    const teacher: Model = { ...spec, params: initParams(spec, { scheme: "xavier", seed: s }) };
+    const d = globalMinimumDimension(teacher, { x: inputs, y: forward(teacher, inputs) });
+    return Object.fromEntries(Object.entries(d).filter(([, v]) => typeof v === "number" || typeof v === "boolean" || typeof v === "string"));
+  },
+};
+
+/**
+ * `slice`: manifold's `landscapeSlice` through the net after `steps` L-BFGS steps from a Xavier start on `samples`
+ * Gaussian samples: a `points` × `points` grid over [−range, range]² along `dirs` ("random" or "hessian").
+ */
+const slice: Task = {
+  check(p) {
+    net(p);
+    int(p, "samples", 1);
+    int(p, "steps", 0, 0);
+    int(p, "points", 2, 21);
+    positive(p, "range", 1);
+    if (p.dirs !== undefined && p.dirs !== "random" && p.dirs !== "hessian") throw fail("dirs", '"random" or "hessian"', p.dirs);
+  },
+  run(p, seed) {
+    const spec = net(p);
+    const s = taskSeed(p, seed);
+    const data = gaussianData(spec, p.samples as number, s);
+    const model = descend(spec, data, s, (p.steps as number | undefined) ?? 0);
+    const sl = landscapeSlice(model, data, { dirs: (p.dirs as "random" | "hessian" | undefined) ?? "random", points: (p.points as number | undefined) ?? 21, range: (p.range as number | undefined) ?? 1, seed: s });
+    const values = sl.grid.flat();
+    return { grid: sl.grid, axes: sl.axes, min: Math.min(...values), max: Math.max(...values), evaluator: sl.evaluator };
+  },
+};
+
+/**
+ * `hessian-spectrum`: the exact Hessian's eigenvalues (mlp's `hessian`, core's `eigvalsh`) and inertia after `steps`
+ * L-BFGS steps from a Xavier start on `samples` Gaussian samples. (A dense M × M spectrum: small nets.)
+ */
+const hessianSpectrum: Task = {
+  check(p) {
+    net(p);
+    int(p, "samples", 1);
+    int(p, "steps", 0, 0);
+  },
+  run(p, seed) {
+    const spec = net(p);
+    const s = taskSeed(p, seed);
+    const data = gaussianData(spec, p.samples as number, s);
+    const eig = eigvalsh(hessian(descend(spec, data, s, (p.steps as number | undefined) ?? 0), data));
+    return { eigenvalues: Array.from(eig), inertia: counts(inertiaFromEigenvalues(eig)) };
+  },
+};
+
+/** The built-in tasks by name. */
+export const BUILTIN_TASKS: Readonly<Record<string, Task>> = {
+  "critical-search": criticalSearch,
+  "embed-certify": embedCertify,
+  "cooper-dimension": cooperDimension,
+  slice,
+  "hessian-spectrum": hessianSpectrum,
+};
+
+/**
+ * The task a spec names: a built-in one, or the `default` (else `run`) export of a user ES module, with its optional
+ * `check` export. An unknown name or a module without such a function is an `ExperimentSpecError` on `task`.
+ * @example
+ * const task = await loadTask("critical-search");
+ */
+export async function loadTask(ref: TaskRef): Promise<Task> {
+  if (typeof ref === "string") {
+    const t = BUILTIN_TASKS[ref];
+    if (!t) throw new ExperimentSpecError("task", `unknown task "${ref}" (built-in: ${Object.keys(BUILTIN_TASKS).join(", ")}; or {"module": "path.mjs"})`);
+    return t;
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(ref.module).href)) as Record<string, unknown>;
+  } catch (e) {
+    throw new ExperimentSpecError("task.module", `cannot import ${ref.module}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const run = typeof mod.default === "function" ? mod.default : mod.run;
+  if (typeof run !== "function") throw new ExperimentSpecError("task.module", `${ref.module} exports no function: expected a default export or 'run' (params, seed) => result`);
+  const check = typeof mod.check === "function" ? (mod.check as Task["check"]) : undefined;
+  return { run: run as Task["run"], check };
+}
