@@ -111,6 +111,7 @@ describe("runExperiment on the local pool", () => {
       ["cooper-dimension", { widths: [1, 3, 1], samples: 4 }, false],
       ["slice", { widths: [1, 2, 1], samples: 5, points: 3 }, true],
       ["hessian-spectrum", { widths: [1, 2, 1], samples: 5 }, true],
+      ["curvature", { widths: [2, 4, 1], samples: 8, top: 2, exactLimit: 0, lanczosSteps: 10 }, true],
     ];
     for (const [name, params, seedMatters] of cases) {
       const task = await loadTask(name);
@@ -119,6 +120,16 @@ describe("runExperiment on the local pool", () => {
       expect(JSON.stringify(await BUILTIN_TASKS[name].run(params, 1))).toBe(a);
       if (seedMatters) expect(JSON.stringify(await task.run(params, 2))).not.toBe(a);
     }
+    // The curvature task's matrix-free estimate against its exact path on the same net (M = 17; the estimator settings
+    // do not enter the task seed, so both see one net and data set): the top eigenvalues
+    // from block Lanczos to the eigensolver's relative residual 1e-8, hence to ≈ 1e-8 relative (Weyl: |Δλ| ≤ ‖r‖); the
+    // trace of Hutch++ with 99 ≥ M products is exact up to rounding.
+    const exact = (await BUILTIN_TASKS.curvature.run({ widths: [2, 4, 1], samples: 8, top: 2 }, 1)) as { method: string; top: number[]; trace: number };
+    const est = (await BUILTIN_TASKS.curvature.run({ widths: [2, 4, 1], samples: 8, top: 2, exactLimit: 0 }, 1)) as { method: string; top: number[]; trace: number };
+    expect([exact.method, est.method]).toEqual(["exact", "estimate"]);
+    for (let i = 0; i < 2; i++) expect(Math.abs(est.top[i] - exact.top[i])).toBeLessThanOrEqual(1e-8 * Math.abs(exact.top[0]));
+    expect(Math.abs(est.trace - exact.trace)).toBeLessThanOrEqual(1e-10 * Math.abs(exact.top[0]) * 17);
+    expect(() => BUILTIN_TASKS.curvature.check!({ widths: [2, 4, 1], samples: 8, part: "hessian" })).toThrow(/^params\.part: expected "full", "gauss-newton" or "residual"/);
     const dim = (await BUILTIN_TASKS["cooper-dimension"].run({ widths: [1, 3, 1], samples: 4 }, 0)) as Record<string, number>;
     expect(dim.paramCount).toBe(10);
     expect(dim.cooperDimension).toBe(10 - 4);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { eigvalsh, inertiaFromEigenvalues } from "@losscape/core";
+import { curvature as curvatureOf } from "@losscape/curvature";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
 import { forward, hessian, initParams, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
@@ -198,6 +199,56 @@ const hessianSpectrum: Task = {
   },
 };
 
+/**
+ * `curvature`: @losscape/curvature's `curvature` after `steps` L-BFGS steps from a Xavier start on `samples` Gaussian
+ * samples: the `top` (5) largest eigenvalues with their residuals ‖Hv − λv‖, the Hutch++ trace with its standard
+ * error, and the SLQ index with its 95 % interval (`probes` 10, `lanczosSteps` 80) of `part` (full, gauss-newton or
+ * residual); exact (dense) up to `exactLimit` (2048) parameters, matrix-free above, on one thread (the sweep's
+ * workers are the parallelism). The net and data come from the task seed of the parameters without these estimator
+ * settings, so a grid over them compares estimates of one Hessian.
+ */
+const CURVATURE_SETTINGS = ["part", "top", "probes", "lanczosSteps", "exactLimit"];
+const curvature: Task = {
+  check(p) {
+    net(p);
+    int(p, "samples", 1);
+    int(p, "steps", 0, 0);
+    int(p, "top", 1, 5);
+    int(p, "probes", 1, 10);
+    int(p, "lanczosSteps", 2, 80);
+    int(p, "exactLimit", 0, 2048);
+    if (p.part !== undefined && p.part !== "full" && p.part !== "gauss-newton" && p.part !== "residual") throw fail("part", '"full", "gauss-newton" or "residual"', p.part);
+  },
+  async run(p, seed) {
+    const spec = net(p);
+    const s = taskSeed(Object.fromEntries(Object.entries(p).filter(([k]) => !CURVATURE_SETTINGS.includes(k))), seed);
+    const data = gaussianData(spec, p.samples as number, s);
+    const model = descend(spec, data, s, (p.steps as number | undefined) ?? 0);
+    const r = await curvatureOf(model, data, {
+      part: (p.part as "full" | "gauss-newton" | "residual" | undefined) ?? "full",
+      top: Math.min((p.top as number | undefined) ?? 5, model.params.length),
+      trace: true,
+      density: true,
+      probes: (p.probes as number | undefined) ?? 10,
+      steps: (p.lanczosSteps as number | undefined) ?? 80,
+      exactLimit: (p.exactLimit as number | undefined) ?? 2048,
+      seed: s,
+      threads: 1,
+    });
+    return {
+      method: r.method,
+      M: r.M,
+      top: r.top!.values,
+      residuals: r.top!.residuals,
+      trace: r.trace!.value,
+      traceStandardError: r.trace!.standardError,
+      index: r.index!.fraction,
+      indexInterval: r.index!.interval,
+      products: r.products,
+    };
+  },
+};
+
 /** The built-in tasks by name. */
 export const BUILTIN_TASKS: Readonly<Record<string, Task>> = {
   "critical-search": criticalSearch,
@@ -205,6 +256,7 @@ export const BUILTIN_TASKS: Readonly<Record<string, Task>> = {
   "cooper-dimension": cooperDimension,
   slice,
   "hessian-spectrum": hessianSpectrum,
+  curvature,
 };
 
 /**
