@@ -247,12 +247,12 @@ function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, 
  * op(A)(i, p) = A[i, p] (ta = 0) or A[p, i] (ta = 1).
  */
 function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
-  for (let ir = 0; ir < mc; ir += MR) {
-    const two = mc - ir >= 2;
-    const panel = dst + ((<usize>(ir / MR) * <usize>aPanelStride(kc)) << 3);
-    const i = ic + ir;
-    if (ta == 0) {
-      const r0 = at(a, i, pc, lda);
+  const stride = <usize>aPanelStride(kc) << 3;
+  if (ta == 0) {
+    for (let ir = 0; ir < mc; ir += MR) {
+      const two = mc - ir >= 2;
+      const panel = dst + <usize>(ir / MR) * stride;
+      const r0 = at(a, ic + ir, pc, lda);
       const r1 = r0 + (<usize>lda << 3);
       for (let p = 0; p < kc; p++) {
         const d = panel + (<usize>p << 4);
@@ -260,18 +260,29 @@ function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, 
         store<f64>(d, load<f64>(r0 + q));
         store<f64>(d, two ? load<f64>(r1 + q) : 0, 8);
       }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const d = panel + (<usize>p << 4);
-        const src = at(a, pc + p, i, lda);
-        if (ASC_FEATURE_SIMD) {
-          if (two) v128.store(d, v128.load(src));
-          else v128.store(d, v128.load64_zero(src));
-        } else {
-          store<f64>(d, load<f64>(src));
-          store<f64>(d, two ? load<f64>(src, 8) : 0, 8);
-        }
+    }
+    return;
+  }
+  // op(A) = Aᵀ: row pc + p of A holds step p of every panel. Read each row's mc entries in order and deal them
+  // out to the panels (padded, so the panels' lines fall in different cache sets), rather than walk down two
+  // columns per panel: at a power-of-two lda those kc rows would all map to one or two L1 sets and miss again
+  // for every panel.
+  const even = mc & ~1;
+  for (let p = 0; p < kc; p++) {
+    const src = at(a, pc + p, ic, lda);
+    let d = dst + (<usize>p << 4);
+    for (let ir = 0; ir < even; ir += MR) {
+      if (ASC_FEATURE_SIMD) {
+        v128.store(d, v128.load(src + (<usize>ir << 3)));
+      } else {
+        store<f64>(d, load<f64>(src + (<usize>ir << 3)));
+        store<f64>(d, load<f64>(src + (<usize>ir << 3), 8), 8);
       }
+      d += stride;
+    }
+    if (even < mc) {
+      store<f64>(d, load<f64>(src + (<usize>even << 3)));
+      store<f64>(d, 0, 8);
     }
   }
 }
