@@ -349,6 +349,8 @@ export const COMPUTE_KERNELS = {
   // ---- peak.ts -----------------------------------------------------------------------------------------------
   /** 48·steps flops of f64x2 mul + add (24·steps scalar in the scalar build) in 12 chains; returns their sum. */
   peakMulAdd: kernel({ steps: i32 }, "f64"),
+  /** peakMulAdd with its multiplier and addend as compile-time constants (engines compile the two forms differently). */
+  peakMulAddConst: kernel({ steps: i32 }, "f64"),
   /** 24·steps flops of scalar f64 mul + add in 12 chains (every build); returns their sum. */
   peakMulAddScalar: kernel({ steps: i32 }, "f64"),
 } as const;
