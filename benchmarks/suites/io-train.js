@@ -5,6 +5,7 @@
 // same load. Node only: the peer is a process.
 import { readOnnx, readSafetensors, writeOnnx, writeSafetensors } from "@losscape/io";
 import { createRng, initParams, train } from "@losscape/mlp";
+import { startPythonPeer } from "../lib/python-peer.js";
 
 const PEER = "PyTorch f64 1 thread";
 const SGD = { lr: 0.01, momentum: 0.9 };
@@ -19,53 +20,8 @@ function mnistShaped(n, dIn, classes, seed) {
   return { x: { rows: n, cols: dIn, data: x }, y: { rows: n, cols: classes, data: y } };
 }
 
-/**
- * The PyTorch peer: one subprocess for the whole suite, started on first use. Resolves to { request } or to
- * { reason } when /usr/bin/python3 or torch is missing.
- */
-let peer;
-function startPeer() {
-  peer ??= (async () => {
-    const { spawn } = await import("node:child_process");
-    const { fileURLToPath } = await import("node:url");
-    const { existsSync } = await import("node:fs");
-    const python = "/usr/bin/python3";
-    if (!existsSync(python)) return { reason: `${python} not found` };
-    const child = spawn(python, [fileURLToPath(new URL("../peers/torch_train.py", import.meta.url))], {
-      stdio: ["pipe", "pipe", "inherit"],
-      // One thread: torch's intra-op pool and the BLAS it calls (OpenBLAS, MKL) alike.
-      env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
-    });
-    let buffered = "";
-    const waiting = [];
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      buffered += chunk;
-      let nl;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        waiting.shift()?.resolve(JSON.parse(line));
-      }
-    });
-    child.on("exit", (code) => {
-      for (const w of waiting.splice(0)) w.reject(new Error(`the PyTorch peer exited (${code})`));
-    });
-    child.on("error", (e) => {
-      for (const w of waiting.splice(0)) w.reject(e);
-    });
-    const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-    const hello = await next().catch((e) => ({ ready: false, reason: String(e?.message ?? e) }));
-    if (!hello.ready) return { reason: hello.reason };
-    const request = (obj) => {
-      const reply = next();
-      child.stdin.write(JSON.stringify(obj) + "\n");
-      return reply;
-    };
-    return { request, torch: hello.torch };
-  })();
-  return peer;
-}
+/** The PyTorch peer (benchmarks/peers/torch_train.py): { request, hello } or { reason }. */
+const startPeer = () => startPythonPeer("torch_train.py");
 
 function trainCase({ n, activation, batch, reps }) {
   const widths = [784, 400, 10];

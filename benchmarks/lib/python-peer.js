@@ -1,0 +1,56 @@
+// A persistent /usr/bin/python3 peer of a suite (benchmarks/peers/<script>): one subprocess per script, started on
+// first use, one JSON request per line on its stdin and one JSON reply per line on its stdout, on ONE thread (the
+// BLAS thread pools are pinned to 1). Node only: imported by suites, its node: modules are loaded on first use, so
+// the page can still load a suite that uses it (there the peer resolves to { reason }).
+
+const peers = new Map();
+
+/**
+ * The peer running `benchmarks/peers/<script>`: resolves to { request, hello } (`request(obj)` sends one request and
+ * resolves to its reply; `hello` is the script's first line, `{ ready: true, … }`), or to { reason } when it cannot
+ * run here (no node, no /usr/bin/python3, or the script's imports failed). `unsetEnv` names variables removed from
+ * its environment.
+ */
+export function startPythonPeer(script, { unsetEnv = [] } = {}) {
+  if (!peers.has(script)) peers.set(script, start(script, unsetEnv));
+  return peers.get(script);
+}
+
+async function start(script, unsetEnv) {
+  if (typeof process === "undefined" || !process.versions?.node) return { reason: "a Python peer runs in node only" };
+  const { spawn } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const { existsSync } = await import("node:fs");
+  const python = "/usr/bin/python3";
+  if (!existsSync(python)) return { reason: `${python} not found` };
+  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  for (const name of unsetEnv) delete env[name];
+  const child = spawn(python, [fileURLToPath(new URL(`../peers/${script}`, import.meta.url))], { stdio: ["pipe", "pipe", "inherit"], env });
+  let buffered = "";
+  const waiting = [];
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk) => {
+    buffered += chunk;
+    let nl;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      waiting.shift()?.resolve(JSON.parse(line));
+    }
+  });
+  child.on("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`the peer ${script} exited (${code})`));
+  });
+  child.on("error", (e) => {
+    for (const w of waiting.splice(0)) w.reject(e);
+  });
+  const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  const hello = await next().catch((e) => ({ ready: false, reason: String(e?.message ?? e) }));
+  if (!hello.ready) return { reason: hello.reason };
+  const request = (obj) => {
+    const reply = next();
+    child.stdin.write(JSON.stringify(obj) + "\n");
+    return reply;
+  };
+  return { request, hello };
+}
