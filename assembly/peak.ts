@@ -22,30 +22,7 @@ const A: f64 = 1.0 / 1024;
 export function peakMulAdd(steps: i32): f64 {
   if (ASC_FEATURE_SIMD) {
     const zero = <f64>steps * 0.0;
-    const m = f64x2.splat(M + zero);
-    const a = f64x2.splat(A + zero);
-    let c0 = f64x2.splat(0), c1 = f64x2.splat(0.01), c2 = f64x2.splat(0.02), c3 = f64x2.splat(0.03);
-    let c4 = f64x2.splat(0.04), c5 = f64x2.splat(0.05), c6 = f64x2.splat(0.06), c7 = f64x2.splat(0.07);
-    let c8 = f64x2.splat(0.08), c9 = f64x2.splat(0.09), c10 = f64x2.splat(0.1), c11 = f64x2.splat(0.11);
-    for (let s = 0; s < steps; s++) {
-      c0 = madd(c0, m, a);
-      c1 = madd(c1, m, a);
-      c2 = madd(c2, m, a);
-      c3 = madd(c3, m, a);
-      c4 = madd(c4, m, a);
-      c5 = madd(c5, m, a);
-      c6 = madd(c6, m, a);
-      c7 = madd(c7, m, a);
-      c8 = madd(c8, m, a);
-      c9 = madd(c9, m, a);
-      c10 = madd(c10, m, a);
-      c11 = madd(c11, m, a);
-    }
-    const t = f64x2.add(
-      f64x2.add(f64x2.add(f64x2.add(c0, c1), f64x2.add(c2, c3)), f64x2.add(f64x2.add(c4, c5), f64x2.add(c6, c7))),
-      f64x2.add(f64x2.add(c8, c9), f64x2.add(c10, c11)),
-    );
-    return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+    return mulAddChains(steps, f64x2.splat(M + zero), f64x2.splat(A + zero));
   }
   return peakMulAddScalar(steps);
 }
@@ -56,33 +33,34 @@ export function peakMulAdd(steps: i32): f64 {
  * best, where the register form above is slower. core's peakMulAdd runs the faster of the two on the engine at hand.
  */
 export function peakMulAddConst(steps: i32): f64 {
-  if (ASC_FEATURE_SIMD) {
-    const m = f64x2.splat(M);
-    const a = f64x2.splat(A);
-    let c0 = f64x2.splat(0), c1 = f64x2.splat(0.01), c2 = f64x2.splat(0.02), c3 = f64x2.splat(0.03);
-    let c4 = f64x2.splat(0.04), c5 = f64x2.splat(0.05), c6 = f64x2.splat(0.06), c7 = f64x2.splat(0.07);
-    let c8 = f64x2.splat(0.08), c9 = f64x2.splat(0.09), c10 = f64x2.splat(0.1), c11 = f64x2.splat(0.11);
-    for (let s = 0; s < steps; s++) {
-      c0 = madd(c0, m, a);
-      c1 = madd(c1, m, a);
-      c2 = madd(c2, m, a);
-      c3 = madd(c3, m, a);
-      c4 = madd(c4, m, a);
-      c5 = madd(c5, m, a);
-      c6 = madd(c6, m, a);
-      c7 = madd(c7, m, a);
-      c8 = madd(c8, m, a);
-      c9 = madd(c9, m, a);
-      c10 = madd(c10, m, a);
-      c11 = madd(c11, m, a);
-    }
-    const t = f64x2.add(
-      f64x2.add(f64x2.add(f64x2.add(c0, c1), f64x2.add(c2, c3)), f64x2.add(f64x2.add(c4, c5), f64x2.add(c6, c7))),
-      f64x2.add(f64x2.add(c8, c9), f64x2.add(c10, c11)),
-    );
-    return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
-  }
+  if (ASC_FEATURE_SIMD) return mulAddChains(steps, f64x2.splat(M), f64x2.splat(A));
   return peakMulAddScalar(steps);
+}
+
+/** The 12 chains cᵢ ← cᵢ·m + a for `steps` steps; returns the sum of their lanes (inlined: m, a keep their form). */
+@inline function mulAddChains(steps: i32, m: v128, a: v128): f64 {
+  let c0 = f64x2.splat(0), c1 = f64x2.splat(0.01), c2 = f64x2.splat(0.02), c3 = f64x2.splat(0.03);
+  let c4 = f64x2.splat(0.04), c5 = f64x2.splat(0.05), c6 = f64x2.splat(0.06), c7 = f64x2.splat(0.07);
+  let c8 = f64x2.splat(0.08), c9 = f64x2.splat(0.09), c10 = f64x2.splat(0.1), c11 = f64x2.splat(0.11);
+  for (let s = 0; s < steps; s++) {
+    c0 = madd(c0, m, a);
+    c1 = madd(c1, m, a);
+    c2 = madd(c2, m, a);
+    c3 = madd(c3, m, a);
+    c4 = madd(c4, m, a);
+    c5 = madd(c5, m, a);
+    c6 = madd(c6, m, a);
+    c7 = madd(c7, m, a);
+    c8 = madd(c8, m, a);
+    c9 = madd(c9, m, a);
+    c10 = madd(c10, m, a);
+    c11 = madd(c11, m, a);
+  }
+  const t = f64x2.add(
+    f64x2.add(f64x2.add(f64x2.add(c0, c1), f64x2.add(c2, c3)), f64x2.add(f64x2.add(c4, c5), f64x2.add(c6, c7))),
+    f64x2.add(f64x2.add(c8, c9), f64x2.add(c10, c11)),
+  );
+  return f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
 }
 
 /** 24·steps flops of scalar f64 mul + add in 12 independent chains (both builds). */
