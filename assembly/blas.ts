@@ -11,18 +11,53 @@
 //         for jr (NR), for ir (MR)     micro-kernel: C[ir:ir+MR, jr:jr+NR] += alpha · Apanel · Bpanel
 // The micro-kernel keeps a 2×8 tile of C in 8 f64x2 accumulators (V8 has 16 xmm registers: 8 accumulators,
 // 4 B vectors, 2 A splats fit; larger tiles spill), reads C once per tile and is a separate function that is
-// not inlined (it has two call sites), so V8 tiers it up on its own. Block sizes were measured on Zen 5
-// (kc = 256, mc = 128, nc = 1024 within ±3 % of the best); packed panels are contiguous, so only constant
+// not inlined (it has two call sites), so V8 tiers it up on its own. kc = 256 is fixed (it splits the sums, so it
+// fixes the bits of the result); mc and nc change only the speed, and core picks them per machine (setGemmBlocking;
+// defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
+// packed panel is followed by one cache line of padding, so panels do not all start in the same cache set when
+// kc·8 is a power of two; packed panels are contiguous, so only constant
 // immediate offsets are used. Small A·Bᵀ products (B at most 64 × 64, the forward products of narrow layers) take
 // the path of gemm-small.ts in the SIMD build instead: it packs only Bᵀ, and gives the same bits.
 
 import { gemmSmallNT, SMALL_NT } from "./gemm-small";
+import { madd } from "./madd";
 
 const MR: i32 = 2;
 const NR: i32 = 8;
+/** The k-block: fixed, because it fixes the summation order (each kc-block's sum is added to C in turn). */
 const KC: i32 = 256;
-const MC: i32 = 128;
-const NC: i32 = 1024;
+/** Bounds of the tunable blocks (the workspace is sized for them, so it does not depend on the blocking chosen). */
+const MC_MAX: i32 = 512;
+const NC_MAX: i32 = 2048;
+/**
+ * Doubles added after each packed panel (one cache line): with kc = 256 a 2-row A panel is 4 KiB and an 8-column B
+ * panel 16 KiB, so unpadded panels would all start in the same L1 set; the pad staggers them.
+ */
+const PANEL_PAD: i32 = 8;
+/** The row block of packed A (L2-resident) and the column block of packed B (L3-resident); see setGemmBlocking. */
+let MC: i32 = 128;
+let NC: i32 = 1024;
+
+/**
+ * Choose the row block mc (rows of op(A) packed at a time; mc·kc doubles should sit in L2) and the column block nc
+ * (columns of op(B) packed at a time; kc·nc doubles in L3) of dgemm and dsyrk: mc a multiple of 2 in [2, 512], nc a
+ * multiple of 8 in [8, 2048]; other values are clamped and rounded up. Neither changes any result: every entry of C
+ * is summed in the same order whatever the blocks (only kc, fixed at 256, splits the sums).
+ */
+export function setGemmBlocking(mc: i32, nc: i32): void {
+  MC = roundUp(imin(imax(mc, MR), MC_MAX), MR);
+  NC = roundUp(imin(imax(nc, NR), NC_MAX), NR);
+}
+
+/** The current row block mc of dgemm (see setGemmBlocking). */
+export function gemmBlockRows(): i32 {
+  return MC;
+}
+
+/** The current column block nc of dgemm (see setGemmBlocking). */
+export function gemmBlockCols(): i32 {
+  return NC;
+}
 
 @inline function at(p: usize, i: i32, j: i32, ld: i32): usize {
   return p + ((<usize>i * <usize>ld + <usize>j) << 3);
@@ -32,18 +67,42 @@ const NC: i32 = 1024;
   return a < b ? a : b;
 }
 
+@inline function imax(a: i32, b: i32): i32 {
+  return a > b ? a : b;
+}
+
 @inline function roundUp(x: i32, r: i32): i32 {
   return ((x + r - 1) / r) * r;
 }
 
 /**
- * Doubles of workspace `dgemm(…, m, n, k, …, work)` needs: a packed B block (kc × nc, nc rounded up to 8),
- * a packed A block (mc × kc, mc rounded up to 2) and one 2×8 edge tile. `dsyrk` needs `dgemmWorkSize(d, d, k)`
- * with d the order of C. Non-decreasing in m, n and k, so the size for the largest call serves smaller ones.
+ * The block length that splits `total` into ⌈total/max⌉ nearly equal blocks, rounded up to a multiple of `r`
+ * (max is a multiple of r, so the result is at most max; at most `total` rounded up to r).
+ */
+@inline function balancedBlock(total: i32, max: i32, r: i32): i32 {
+  const count = imax((total + max - 1) / max, 1);
+  return roundUp((total + count - 1) / count, r);
+}
+
+/** Doubles of one packed B panel (kc steps × 8 columns) and one packed A panel (kc steps × 2 rows), padded. */
+@inline function bPanelStride(kc: i32): i32 {
+  return kc * NR + PANEL_PAD;
+}
+
+@inline function aPanelStride(kc: i32): i32 {
+  return kc * MR + PANEL_PAD;
+}
+
+/**
+ * Doubles of workspace `dgemm(…, m, n, k, …, work)` needs: a packed B block (⌈nc/8⌉ padded panels, nc ≤ 2048),
+ * a packed A block (⌈mc/2⌉ padded panels, mc ≤ 512), one 2×8 edge tile and a line of slack for aligning the
+ * blocks. The largest blocks setGemmBlocking allows are assumed, so the size does not depend on the blocking.
+ * `dsyrk` needs `dgemmWorkSize(d, d, k)` with d the order of C. Non-decreasing in m, n and k, so the size for
+ * the largest call serves smaller ones.
  */
 export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
   const kc = imin(k, KC);
-  return kc * roundUp(imin(n, NC), NR) + kc * roundUp(imin(m, MC), MR) + MR * NR;
+  return bPanelStride(kc) * (roundUp(imin(n, NC_MAX), NR) / NR) + aPanelStride(kc) * (roundUp(imin(m, MC_MAX), MR) / MR) + MR * NR + 8;
 }
 
 /**
@@ -62,14 +121,14 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
       const b1 = v128.load(pb, 16);
       const b2 = v128.load(pb, 32);
       const b3 = v128.load(pb, 48);
-      c00 = f64x2.add(c00, f64x2.mul(a0, b0));
-      c01 = f64x2.add(c01, f64x2.mul(a0, b1));
-      c02 = f64x2.add(c02, f64x2.mul(a0, b2));
-      c03 = f64x2.add(c03, f64x2.mul(a0, b3));
-      c10 = f64x2.add(c10, f64x2.mul(a1, b0));
-      c11 = f64x2.add(c11, f64x2.mul(a1, b1));
-      c12 = f64x2.add(c12, f64x2.mul(a1, b2));
-      c13 = f64x2.add(c13, f64x2.mul(a1, b3));
+      c00 = madd(a0, b0, c00);
+      c01 = madd(a0, b1, c01);
+      c02 = madd(a0, b2, c02);
+      c03 = madd(a0, b3, c03);
+      c10 = madd(a1, b0, c10);
+      c11 = madd(a1, b1, c11);
+      c12 = madd(a1, b2, c12);
+      c13 = madd(a1, b3, c13);
       pa += 16;
       pb += 64;
     }
@@ -150,7 +209,7 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
 function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = imin(NR, nc - jr);
-    const panel = dst + ((<usize>jr * <usize>kc) << 3);
+    const panel = dst + ((<usize>(jr / NR) * <usize>bPanelStride(kc)) << 3);
     if (tb == 0 && nr == NR) {
       for (let p = 0; p < kc; p++) {
         const src = at(b, pc + p, jc + jr, ldb);
@@ -188,12 +247,12 @@ function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, 
  * op(A)(i, p) = A[i, p] (ta = 0) or A[p, i] (ta = 1).
  */
 function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
-  for (let ir = 0; ir < mc; ir += MR) {
-    const two = mc - ir >= 2;
-    const panel = dst + ((<usize>ir * <usize>kc) << 3);
-    const i = ic + ir;
-    if (ta == 0) {
-      const r0 = at(a, i, pc, lda);
+  const stride = <usize>aPanelStride(kc) << 3;
+  if (ta == 0) {
+    for (let ir = 0; ir < mc; ir += MR) {
+      const two = mc - ir >= 2;
+      const panel = dst + <usize>(ir / MR) * stride;
+      const r0 = at(a, ic + ir, pc, lda);
       const r1 = r0 + (<usize>lda << 3);
       for (let p = 0; p < kc; p++) {
         const d = panel + (<usize>p << 4);
@@ -201,18 +260,29 @@ function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, 
         store<f64>(d, load<f64>(r0 + q));
         store<f64>(d, two ? load<f64>(r1 + q) : 0, 8);
       }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const d = panel + (<usize>p << 4);
-        const src = at(a, pc + p, i, lda);
-        if (ASC_FEATURE_SIMD) {
-          if (two) v128.store(d, v128.load(src));
-          else v128.store(d, v128.load64_zero(src));
-        } else {
-          store<f64>(d, load<f64>(src));
-          store<f64>(d, two ? load<f64>(src, 8) : 0, 8);
-        }
+    }
+    return;
+  }
+  // op(A) = Aᵀ: row pc + p of A holds step p of every panel. Read each row's mc entries in order and deal them
+  // out to the panels (padded, so the panels' lines fall in different cache sets), rather than walk down two
+  // columns per panel: at a power-of-two lda those kc rows would all map to one or two L1 sets and miss again
+  // for every panel.
+  const even = mc & ~1;
+  for (let p = 0; p < kc; p++) {
+    const src = at(a, pc + p, ic, lda);
+    let d = dst + (<usize>p << 4);
+    for (let ir = 0; ir < even; ir += MR) {
+      if (ASC_FEATURE_SIMD) {
+        v128.store(d, v128.load(src + (<usize>ir << 3)));
+      } else {
+        store<f64>(d, load<f64>(src + (<usize>ir << 3)));
+        store<f64>(d, load<f64>(src + (<usize>ir << 3), 8), 8);
       }
+      d += stride;
+    }
+    if (even < mc) {
+      store<f64>(d, load<f64>(src + (<usize>even << 3)));
+      store<f64>(d, 0, 8);
     }
   }
 }
@@ -226,33 +296,35 @@ function gemmBlocked(
   ta: i32, tb: i32, m: i32, n: i32, k: i32, alpha: f64,
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, lower: i32, set: i32,
 ): void {
-  const kcMax = imin(k, KC);
+  // Balanced blocks (k = 513 is three k-blocks of 171, not 256, 256, 1): no thin last block that
+  // repacks a whole operand, or passes over all of C, for a sliver of work.
+  const KB = balancedBlock(k, KC, 1);
+  const MB = balancedBlock(m, MC, MR);
+  const NB = balancedBlock(n, NC, NR);
   const bPack = work;
-  const aPack = bPack + ((<usize>kcMax * <usize>roundUp(imin(n, NC), NR)) << 3);
-  const tile = aPack + ((<usize>kcMax * <usize>roundUp(imin(m, MC), MR)) << 3);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = imin(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = imin(KC, k - pc);
+  const aPack = bPack + ((<usize>bPanelStride(KB) * <usize>(NB / NR)) << 3);
+  const tile = aPack + ((<usize>aPanelStride(KB) * <usize>(MB / MR)) << 3);
+  for (let jc = 0; jc < n; jc += NB) {
+    const nc = imin(NB, n - jc);
+    for (let pc = 0; pc < k; pc += KB) {
+      const kc = imin(KB, k - pc);
       const first = set && pc == 0 ? 1 : 0;
-      const mirror = lower && pc + kc >= k; // last k-block: copy each finished lower tile above the diagonal
       packB(tb, b, ldb, pc, kc, jc, nc, bPack);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = imin(MC, m - ic);
+      for (let ic = 0; ic < m; ic += MB) {
+        const mc = imin(MB, m - ic);
         if (lower && jc > ic + mc - 1) continue;
         packA(ta, a, lda, ic, mc, pc, kc, aPack);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = imin(NR, nc - jr);
           const j0 = jc + jr;
-          const pb = bPack + ((<usize>jr * <usize>kc) << 3);
+          const pb = bPack + ((<usize>(jr / NR) * <usize>bPanelStride(kc)) << 3);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = imin(MR, mc - ir);
             const i0 = ic + ir;
             if (lower && j0 > i0 + mr - 1) continue;
-            const pa = aPack + ((<usize>ir * <usize>kc) << 3);
+            const pa = aPack + ((<usize>(ir / MR) * <usize>aPanelStride(kc)) << 3);
             if (mr == MR && nr == NR) {
               microKernel2x8(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
-              if (mirror) mirrorTile(c, ldc, i0, j0, MR, NR);
             } else {
               // Edge tile: compute the full 2×8 tile into scratch (padding is zero), add or copy its valid part.
               microKernel2x8(kc, pa, pb, tile, NR, alpha, 1);
@@ -263,7 +335,6 @@ function gemmBlocked(
                   store<f64>(cij, first ? t : load<f64>(cij) + t);
                 }
               }
-              if (mirror) mirrorTile(c, ldc, i0, j0, mr, nr);
             }
           }
         }
@@ -319,22 +390,26 @@ export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, 
   const k = ata ? m : n;
   assert(m >= 0 && n >= 0 && lda >= n && ldc >= d, "dsyrk: m, n must be >= 0, lda >= n, ldc >= the order of C");
   assert((m == 0 || n == 0 || a != 0) && (d == 0 || c != 0) && work != 0, "dsyrk: null pointer");
-  // beta = 0: the first KC block overwrites the lower tiles; the last one mirrors each tile above the diagonal.
+  // beta = 0: the first KC block overwrites the lower tiles; then the lower triangle is mirrored above the diagonal.
   if (beta != 0) scaleMatrix(d, d, beta, c, ldc);
   gemmBlocked(ata ? 1 : 0, ata ? 0 : 1, d, d, k, alpha, a, lda, a, lda, c, ldc, work, 1, beta == 0 ? 1 : 0);
+  mirrorLower(d, c, ldc);
 }
 
 /**
- * C[j, i] = C[i, j] for the entries i > j of the finished tile C[i0:i0+mr, j0:j0+nr] (still in cache). Rows are
- * finished in increasing order, so an entry above the diagonal that a diagonal tile wrote directly is later
- * overwritten by this copy of its lower twin: C ends exactly symmetric.
+ * C[j, i] = C[i, j] for every i > j (C d×d): the strict upper triangle becomes a copy of the lower one, also where
+ * a diagonal tile wrote some entries above the diagonal directly, so C ends exactly symmetric. By 8×8 blocks (the
+ * 8 rows read and the 8 rows written stay in L1), not tile by tile during the product (a tile's mirror image is 8
+ * rows apart in memory, each copy a cache miss).
  */
-function mirrorTile(c: usize, ldc: i32, i0: i32, j0: i32, mr: i32, nr: i32): void {
-  for (let q = 0; q < nr; q++) {
-    const j = j0 + q;
-    for (let r = 0; r < mr; r++) {
-      const i = i0 + r;
-      if (j < i) store<f64>(at(c, j, i, ldc), load<f64>(at(c, i, j, ldc)));
+function mirrorLower(d: i32, c: usize, ldc: i32): void {
+  for (let ib = 0; ib < d; ib += 8) {
+    const ie = imin(ib + 8, d);
+    for (let jb = 0; jb <= ib; jb += 8) {
+      for (let i = ib; i < ie; i++) {
+        const je = imin(jb + 8, i);
+        for (let j = jb; j < je; j++) store<f64>(at(c, j, i, ldc), load<f64>(at(c, i, j, ldc)));
+      }
     }
   }
 }

@@ -2,6 +2,8 @@
 // of a forward pass through narrow layers. Internal: index.ts does not re-export this module (dgemm is the kernel;
 // mlp.ts calls gemmSmallNT directly to add a layer's bias row without first copying it into every row of C).
 
+import { madd } from "./madd";
+
 /** Largest n and k of C = alpha·A·Bᵀ (+ D) that `dgemm` computes by `gemmSmallNT` instead of its blocked path. */
 export const SMALL_NT: i32 = 64;
 
@@ -81,7 +83,7 @@ function tile2x1(k: i32, a0: usize, lda8: usize, pw: usize, alpha: f64, c: usize
   let acc = f64x2.splat(0);
   for (let p = 0; p < k; p++) {
     const q = <usize>p << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load64_lane(a1 + q, v128.load64_splat(a0 + q), 1), v128.load64_splat(pw + q)));
+    acc = madd(v128.load64_lane(a1 + q, v128.load64_splat(a0 + q), 1), v128.load64_splat(pw + q), acc);
   }
   const s0 = alpha * f64x2.extract_lane(acc, 0);
   const s1 = alpha * f64x2.extract_lane(acc, 1);
@@ -102,14 +104,14 @@ function tile2x8(k: i32, a0: usize, lda8: usize, pb: usize, alpha: f64, c: usize
     const b1 = v128.load(pb, 16);
     const b2 = v128.load(pb, 32);
     const b3 = v128.load(pb, 48);
-    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-    c02 = f64x2.add(c02, f64x2.mul(x0, b2));
-    c03 = f64x2.add(c03, f64x2.mul(x0, b3));
-    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
-    c12 = f64x2.add(c12, f64x2.mul(x1, b2));
-    c13 = f64x2.add(c13, f64x2.mul(x1, b3));
+    c00 = madd(x0, b0, c00);
+    c01 = madd(x0, b1, c01);
+    c02 = madd(x0, b2, c02);
+    c03 = madd(x0, b3, c03);
+    c10 = madd(x1, b0, c10);
+    c11 = madd(x1, b1, c11);
+    c12 = madd(x1, b2, c12);
+    c13 = madd(x1, b3, c13);
     pb += 64;
   }
   const va = f64x2.splat(alpha);
@@ -136,10 +138,10 @@ function tile2x4(k: i32, a0: usize, lda8: usize, pb: usize, alpha: f64, c: usize
     const x1 = v128.load64_splat(a1 + q);
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    c00 = f64x2.add(c00, f64x2.mul(x0, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x0, b1));
-    c10 = f64x2.add(c10, f64x2.mul(x1, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x1, b1));
+    c00 = madd(x0, b0, c00);
+    c01 = madd(x0, b1, c01);
+    c10 = madd(x1, b0, c10);
+    c11 = madd(x1, b1, c11);
     pb += 32;
   }
   const va = f64x2.splat(alpha);
@@ -158,8 +160,8 @@ function tile2x2(k: i32, a0: usize, lda8: usize, pb: usize, alpha: f64, c: usize
   for (let p = 0; p < k; p++) {
     const q = <usize>p << 3;
     const b0 = v128.load(pb);
-    c0 = f64x2.add(c0, f64x2.mul(v128.load64_splat(a0 + q), b0));
-    c1 = f64x2.add(c1, f64x2.mul(v128.load64_splat(a1 + q), b0));
+    c0 = madd(v128.load64_splat(a0 + q), b0, c0);
+    c1 = madd(v128.load64_splat(a1 + q), b0, c1);
     pb += 16;
   }
   const va = f64x2.splat(alpha);

@@ -8,3 +8,4 @@ export { cholFactor, luFactor, triSolve, qrThin } from "./factor";
 export * from "./svd";
 export * from "./mlp";
 export * from "./slice";
+export * from "./peak";

@@ -10,3 +10,8 @@ export function heapBase(): usize {
 export function simdEnabled(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
 }
+
+/** 1 when this module was compiled with relaxed SIMD (f64x2.relaxed_madd in the GEMM micro-kernel), else 0. */
+export function relaxedSimdEnabled(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}

@@ -7,7 +7,7 @@
 // Node first, then headless Chromium (/usr/bin/chromium, or $CHROMIUM) on the apps/bench page, which is served on
 // 127.0.0.1 with COOP/COEP headers. Prints a table per suite, writes benchmarks/results/<timestamp>-<env>.json and
 // regenerates benchmarks/RESULTS.md from the latest node and browser results.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, join } from "node:path";
@@ -47,10 +47,27 @@ async function suiteNames(filters) {
   return filters.length ? names.filter((n) => filters.some((f) => n.includes(f))) : names;
 }
 
+/**
+ * The CPU's family, model and vector extensions from /proc/cpuinfo (Linux x86), e.g. "x86 family 25 model 1;
+ * avx2, fma; no avx512f": a model name such as "AMD EPYC" does not say which generation the figures come from.
+ */
+function cpuDetail() {
+  if (!existsSync("/proc/cpuinfo")) return undefined;
+  const info = readFileSync("/proc/cpuinfo", "utf8");
+  const field = (name) => info.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, "m"))?.[1];
+  const family = field("cpu family");
+  const flags = new Set((field("flags") ?? "").split(/\s+/));
+  if (family === undefined) return undefined;
+  const has = ["avx2", "fma", "avx512f"].filter((f) => flags.has(f));
+  const lacks = ["avx2", "fma", "avx512f"].filter((f) => !flags.has(f));
+  return [`x86 family ${family} model ${field("model")}`, has.join(", "), lacks.length ? `no ${lacks.join(", ")}` : ""].filter(Boolean).join("; ");
+}
+
 function machineInfo() {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model ?? "unknown",
+    cpuDetail: cpuDetail(),
     cores: cpus.length,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,

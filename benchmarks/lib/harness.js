@@ -1,6 +1,6 @@
 // The benchmark harness shared by node and the browser page (apps/bench): it runs suites (see ../README.md for
 // their format) and returns plain JSON. It imports only '@losscape/core', so the same file runs unchanged in both.
-import { BACKENDS, getBackend, init, loadWasm, setBackend } from "@losscape/core";
+import { BACKENDS, getBackend, init, loadWasm, relaxedSimdSupported, setBackend } from "@losscape/core";
 
 /** Median of a list of numbers (mean of the two middle ones for even lengths). */
 export function median(xs) {
@@ -9,12 +9,23 @@ export function median(xs) {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-/** Load both WASM builds once; the SIMD build (when the engine validates it) becomes the default backend. */
+/**
+ * Load the WASM builds once (the relaxed-SIMD one too where the engine validates it); the strict SIMD build (when
+ * the engine validates it) becomes the default backend, so every suite times the same build in node and browsers.
+ */
 export async function prepareCore() {
-  const best = await init();
+  let best = await init();
   await loadWasm("scalar");
+  if (best === "relaxed") {
+    await loadWasm("simd");
+    setBackend("simd");
+    best = "simd";
+  }
   return best;
 }
+
+/** The backends an impl may name: the reproducible ones, and `relaxed` where it runs. */
+const RUNNABLE = relaxedSimdSupported() ? [...BACKENDS, "relaxed"] : BACKENDS;
 
 /** Where the suite runs: 'node' or 'chromium' (any browser). */
 export function runtimeName() {
@@ -57,7 +68,7 @@ export async function runSuite(suite, options = {}) {
         results.push({ impl: implName, skipped: impl.skip });
         continue;
       }
-      if (impl.backend !== undefined && !BACKENDS.includes(impl.backend)) {
+      if (impl.backend !== undefined && !RUNNABLE.includes(impl.backend)) {
         throw new Error(`suite ${suite.name}: unknown backend ${impl.backend}`);
       }
       let warmup = impl.warmup ?? c.warmup ?? 1;
@@ -129,6 +140,7 @@ export async function runSuite(suite, options = {}) {
     notes: suite.notes ?? [],
     main: suite.main,
     peers: suite.peers ?? [],
+    shares: suite.shares ?? [],
     targets: suite.targets ?? [],
     cases,
   };

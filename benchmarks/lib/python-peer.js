@@ -1,19 +1,31 @@
-// A persistent /usr/bin/python3 peer of a benchmark suite (benchmarks/peers/*.py): one JSON object per line on its
-// stdin, one JSON reply per line on its stdout; its first line says whether it is ready. Node only: node's modules
-// are imported when the peer starts, so a suite importing this file still loads in the page.
+// A persistent /usr/bin/python3 peer of a suite (benchmarks/peers/<script>): one subprocess per script, started on
+// first use, one JSON request per line on its stdin and one JSON reply per line on its stdout, on ONE thread (the
+// BLAS thread pools are pinned to 1). Node only: imported by suites, its node: modules are loaded on first use, so
+// the page can still load a suite that uses it (there the peer resolves to { reason }).
+
+const peers = new Map();
 
 /**
- * Start `script` (a file URL) under /usr/bin/python3 with extra environment variables. Resolves to
- * { request(obj) → reply, hello } or to { reason } when python or the script's imports are missing. A reply with an
- * `error` field rejects.
+ * The peer running `benchmarks/peers/<script>`: resolves to { request, hello } (`request(obj)` sends one request and
+ * resolves to its reply, or rejects with a reply's `error` field; `hello` is the script's first line, `{ ready: true, … }`), or to { reason } when it cannot
+ * run here (no node, no /usr/bin/python3, or the script's imports failed). `unsetEnv` names variables removed from
+ * its environment.
  */
-export async function startPythonPeer(script, env = {}) {
+export function startPythonPeer(script, { unsetEnv = [] } = {}) {
+  if (!peers.has(script)) peers.set(script, start(script, unsetEnv));
+  return peers.get(script);
+}
+
+async function start(script, unsetEnv) {
+  if (typeof process === "undefined" || !process.versions?.node) return { reason: "a Python peer runs in node only" };
   const { spawn } = await import("node:child_process");
   const { fileURLToPath } = await import("node:url");
   const { existsSync } = await import("node:fs");
   const python = "/usr/bin/python3";
   if (!existsSync(python)) return { reason: `${python} not found` };
-  const child = spawn(python, [fileURLToPath(script)], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } });
+  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  for (const name of unsetEnv) delete env[name];
+  const child = spawn(python, [fileURLToPath(new URL(`../peers/${script}`, import.meta.url))], { stdio: ["pipe", "pipe", "inherit"], env });
   let buffered = "";
   const waiting = [];
   child.stdout.setEncoding("utf8");
@@ -27,7 +39,7 @@ export async function startPythonPeer(script, env = {}) {
     }
   });
   child.on("exit", (code) => {
-    for (const w of waiting.splice(0)) w.reject(new Error(`the python peer ${script} exited (${code})`));
+    for (const w of waiting.splice(0)) w.reject(new Error(`the peer ${script} exited (${code})`));
   });
   child.on("error", (e) => {
     for (const w of waiting.splice(0)) w.reject(e);

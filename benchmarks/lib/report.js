@@ -34,20 +34,36 @@ function cell(r) {
   return fmtMs(r.median);
 }
 
-/** Columns: case, median ms per implementation, GFLOP/s of main, peer/main ratios, accuracy of main. */
+/**
+ * An implementation's share of the arithmetic ceiling in one case: the ceiling impl's median (the time the ceiling
+ * needs for the case's flops, benchmarks/lib/ceiling.js) over the implementation's median, both from the same run.
+ */
+export function shareOfCeiling(caseResult, impl, ceiling) {
+  return speedup(caseResult, impl, ceiling);
+}
+
+const fmtShare = (x) => (x === undefined ? "—" : `${(100 * x).toFixed(0)} %`);
+
+/**
+ * Columns: case, median ms per implementation, GFLOP/s of main, shares of the ceiling, peer/main ratios, accuracy
+ * of main.
+ */
 function tableRows(suite) {
   const impls = implNames(suite);
   const peers = suite.peers.filter((p) => impls.includes(p));
+  const shares = (suite.shares ?? []).filter((s) => impls.includes(s.impl) && impls.includes(s.ceiling));
   const metrics = accuracyMetrics(suite);
   const hasFlops = suite.cases.some((c) => c.flops);
   const header = ["case", ...impls.map((i) => `${i} ms`)];
   if (hasFlops) header.push(`${suite.main} GFLOP/s`);
+  header.push(...shares.map((s) => `${s.impl} share of ${s.ceiling}`));
   header.push(...peers.map((p) => `${p} / ${suite.main}`));
   header.push(...metrics.map((m) => `${suite.main} ${m}`));
   const rows = suite.cases.map((c) => {
     const main = row(c, suite.main);
     const r = [c.name, ...impls.map((i) => cell(row(c, i)))];
     if (hasFlops) r.push(main?.gflops ? main.gflops.toFixed(1) : "—");
+    r.push(...shares.map((s) => fmtShare(shareOfCeiling(c, s.impl, s.ceiling))));
     r.push(...peers.map((p) => fmtRatio(speedup(c, suite.main, p))));
     r.push(...metrics.map((m) => fmtSci(main?.accuracy?.[m])));
     return r;
@@ -95,6 +111,15 @@ export function evaluateTargets(byEnv) {
             measured: fmtRatio(got),
             met: got !== undefined && got <= t.max,
             miss: got === undefined ? "not measured" : got <= t.max ? "" : `missed by ${((got / t.max - 1) * 100).toFixed(0)} %`,
+          });
+        } else if (t.kind === "share") {
+          // A floor on an implementation's share of the arithmetic ceiling measured in the same run.
+          const got = shareOfCeiling(c, t.impl, t.ceiling);
+          out.push({
+            target: `${suite.name} ${t.case}: ${t.impl} ≥ ${fmtShare(t.min)} of the ${t.ceiling} (${env})`,
+            measured: fmtShare(got),
+            met: got !== undefined && got >= t.min,
+            miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed: ${fmtShare(got)} of ${fmtShare(t.min)}`,
           });
         } else if (t.kind === "time") {
           // An absolute wall-clock target (e.g. "under 1 s"): the median on this machine.
@@ -178,6 +203,7 @@ export function renderBaselineComparison(baseline, current) {
 export function renderResultsMd(byEnv) {
   const any = byEnv.node ?? byEnv.chromium;
   const m = any.machine;
+  const cpuDetail = byEnv.node?.machine.cpuDetail ?? byEnv.chromium?.machine.cpuDetail;
   const lines = [
     "# Benchmark results",
     "",
@@ -185,7 +211,7 @@ export function renderResultsMd(byEnv) {
     "repeated runs after warm-up (see each result file for the samples and run counts); ratios are peer median /",
     "losscape median from the same run, so they hold even when other processes load the machine.",
     "",
-    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}, ${m.memoryGiB} GiB`,
+    `- Machine: ${m.cpu}${cpuDetail ? ` (${cpuDetail})` : ""}, ${m.cores} cores, ${m.os}, ${m.memoryGiB} GiB`,
     `- node: ${byEnv.node ? `${byEnv.node.machine.node}, newest run ${byEnv.node.date}${byEnv.node.quick ? " (quick)" : ""} (each suite says when it ran)` : "not run"}`,
     `- browser: ${byEnv.chromium ? `${byEnv.chromium.machine.browser} headless (crossOriginIsolated: ${byEnv.chromium.crossOriginIsolated}), newest run ${byEnv.chromium.date}${byEnv.chromium.quick ? " (quick)" : ""}` : "not run"}`,
     `- Load average (1, 5, 15 min) at the start: ${m.loadavg?.join(", ") ?? "?"}; at the end of node: ${byEnv.node?.machine.loadavgEnd?.join(", ") ?? "?"}, of Chromium: ${byEnv.chromium?.machine.loadavgEnd?.join(", ") ?? "?"}`,

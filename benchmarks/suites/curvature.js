@@ -17,12 +17,8 @@ const K = 10;
 const TOL = 1e-8;
 const PROBES = 100;
 
-/** The peer process, started on first use: { request } or { reason }. */
-let peer;
-function startPeer() {
-  peer ??= startPythonPeer(new URL("../peers/torch_curvature.py", import.meta.url), { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" });
-  return peer;
-}
+/** The PyTorch peer (benchmarks/peers/torch_curvature.py, one thread): { request, hello } or { reason }. */
+const startPeer = () => startPythonPeer("torch_curvature.py");
 
 /** The same top-k + trace on losscape's operator with `threads` threads. */
 async function losscapeRun(ctx, threads) {

@@ -1,11 +1,16 @@
 // Symmetric eigendecomposition of a random symmetric n×n matrix (B + Bᵀ)/2: `eigh` (values and vectors) and
-// `eigvalsh` (values only) from @losscape/core against ml-matrix's EigenvalueDecomposition and the core `ts`
-// backend. Accuracy columns: ‖AV − VΛ‖_F/‖A‖_F and ‖VᵀV − I‖_F, target ≤ 1e-13·n.
+// `eigvalsh` (values only) from @losscape/core against numpy (LAPACK dsyevd through OpenBLAS, one thread, a
+// persistent /usr/bin/python3 peer: benchmarks/peers/numpy_eigh.py; node only), ml-matrix's
+// EigenvalueDecomposition and the core `ts` backend, with the WASM mul+add ceiling for the nominal flops beside
+// them (benchmarks/lib/ceiling.js). Accuracy columns: ‖AV − VΛ‖_F/‖A‖_F and ‖VᵀV − I‖_F, target ≤ 1e-13·n.
 import { eigh, eigvalsh } from "@losscape/core";
 import { EigenvalueDecomposition } from "ml-matrix";
+import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl } from "../lib/ceiling.js";
 import { eighAccuracy, randomSymmetric, toMl } from "../lib/data.js";
+import { startPythonPeer } from "../lib/python-peer.js";
 
 const sizes = [100, 300, 1000];
+const NUMPY = "numpy 1 thread";
 
 /** Runs per size for losscape and for the peers (ml-matrix takes ≈ 6 s at n = 1000). */
 const plan = {
@@ -14,18 +19,54 @@ const plan = {
   1000: { ours: { warmup: 1, reps: 5 }, peer: { warmup: 0, reps: 1 } },
 };
 
+/**
+ * The numpy peer with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS picks its kernels for this CPU), or
+ * { reason } where it cannot run.
+ */
+const numpyPeer = () => startPythonPeer("numpy_eigh.py", { unsetEnv: ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] });
+
+/** A Float64Array's bytes in base64 (little-endian, as numpy's "<f8"), without node's Buffer. */
+function base64(x) {
+  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/**
+ * Nominal flops (LAPACK's operation counts, Golub & Van Loan §8.3): the tridiagonal reduction 4n³/3, and with
+ * vectors the back-transformation 2n³ more (the divide-and-conquer merges, data dependent, are not counted).
+ */
+const nominalFlops = (n, vectors) => (4 * n ** 3) / 3 + (vectors ? 2 * n ** 3 : 0);
+
 function eighCase(n, valuesOnly) {
   const { ours, peer } = plan[n];
   const run = valuesOnly ? ({ a }) => eigvalsh(a) : ({ a }) => eigh(a);
-  return {
+  const flops = nominalFlops(n, !valuesOnly);
+  const c = {
     name: `${valuesOnly ? "eigvalsh" : "eigh"} n=${n}`,
     params: { n, vectors: !valuesOnly },
-    setup() {
+    flops,
+    async setup() {
       const a = randomSymmetric(n, 7);
-      return { a, ma: toMl(a) };
+      const p = await numpyPeer();
+      if (p.reason) c.impls[NUMPY].skip = p.reason;
+      else await p.request({ op: "matrix", n, data: base64(a.data) });
+      return { a, ma: toMl(a), peer: p };
     },
     impls: {
       losscape: { backend: "simd", ...ours, run },
+      "losscape relaxed": relaxedImpl({ ...ours, run }),
+      ...ceilingImpls(flops, ours),
+      [NUMPY]: {
+        ...ours,
+        accuracy: false,
+        run: async ({ peer }) => {
+          const r = await peer.request({ op: valuesOnly ? "eigvalsh" : "eigh" });
+          if (r.error) throw new Error(r.error);
+          return r;
+        },
+      },
       "core ts backend": n >= 1000
         ? { skip: "same algorithm as ml-matrix (the ts backend wraps it); not repeated at n = 1000" }
         : { backend: "ts", ...peer, run },
@@ -37,21 +78,33 @@ function eighCase(n, valuesOnly) {
     },
     accuracy: valuesOnly ? undefined : ({ a }, out) => eighAccuracy(a, out),
   };
+  return c;
 }
 
 export default {
   name: "eigh",
   title: "Symmetric eigendecomposition (f64, n×n)",
   main: "losscape",
-  peers: ["ml-matrix", "core ts backend"],
+  peers: [NUMPY, "ml-matrix", "core ts backend", "losscape relaxed"],
+  shares: [
+    { impl: "losscape", ceiling: CEILING },
+    { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
+  ],
   notes: [
     "Input: (B + Bᵀ)/2 with B uniform in [-1, 1), seed 7. Accuracy: residual = ‖AV − VΛ‖_F/‖A‖_F, orthogonality = ‖VᵀV − I‖_F; target ≤ 1e-13·n.",
+    `${NUMPY}: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd through numpy's OpenBLAS) in a persistent /usr/bin/python3 (benchmarks/peers/numpy_eigh.py) with OMP/OPENBLAS/MKL_NUM_THREADS=1 and OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset; timed in node around its reply (node only).`,
+    "GFLOP/s and shares use nominal flops: 4n³/3 for the tridiagonal reduction, plus 2n³ for the back-transformation with vectors (Golub & Van Loan §8.3); the divide-and-conquer merges are not counted.",
     "ml-matrix has no eigenvalues-only path: its eigvalsh column runs the full EigenvalueDecomposition.",
     "The core ts backend wraps ml-matrix (plus copies); it is not repeated at n = 1000 (≈ 6–9 s a run).",
+    "Targets: eigh and eigvalsh at n = 1000 within 1.5× of numpy's time (node).",
   ],
   cases: [...sizes.map((n) => eighCase(n, false)), ...sizes.map((n) => eighCase(n, true))],
-  targets: sizes.flatMap((n) => [
-    { kind: "accuracy", case: `eigh n=${n}`, impl: "losscape", metric: "residual", max: 1e-13 * n },
-    { kind: "accuracy", case: `eigh n=${n}`, impl: "losscape", metric: "orthogonality", max: 1e-13 * n },
-  ]),
+  targets: [
+    ...sizes.flatMap((n) => [
+      { kind: "accuracy", case: `eigh n=${n}`, impl: "losscape", metric: "residual", max: 1e-13 * n },
+      { kind: "accuracy", case: `eigh n=${n}`, impl: "losscape", metric: "orthogonality", max: 1e-13 * n },
+    ]),
+    { kind: "ratio", case: "eigh n=1000", impl: "losscape", peer: NUMPY, max: 1.5, env: "node" },
+    { kind: "ratio", case: "eigvalsh n=1000", impl: "losscape", peer: NUMPY, max: 1.5, env: "node" },
+  ],
 };

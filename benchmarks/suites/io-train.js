@@ -11,16 +11,8 @@ import { startPythonPeer } from "../lib/python-peer.js";
 const PEER = "PyTorch f64 1 thread";
 const SGD = { lr: 0.01, momentum: 0.9 };
 
-/**
- * The PyTorch peer: one subprocess for the whole suite, started on first use. Resolves to { request } or to
- * { reason } when /usr/bin/python3 or torch is missing.
- */
-let peer;
-function startPeer() {
-  // One thread: torch's intra-op pool and the BLAS it calls (OpenBLAS, MKL) alike.
-  peer ??= startPythonPeer(new URL("../peers/torch_train.py", import.meta.url), { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" });
-  return peer;
-}
+/** The PyTorch peer (benchmarks/peers/torch_train.py): { request, hello } or { reason }. */
+const startPeer = () => startPythonPeer("torch_train.py");
 
 function trainCase({ n, activation, batch, reps }) {
   const widths = [784, 400, 10];

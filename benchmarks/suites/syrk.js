@@ -1,40 +1,66 @@
 // Symmetric rank-k product C = AᵀA (the Gauss–Newton JᵀJ of an exact MLP Hessian): losscape `syrk`, which
 // computes only the lower-triangle tiles, against the full GEMM `matmul(a, a, { transA: true })`, the core `ts`
-// backend and ml-matrix. FLOPs counted as n(n+1)k (the symmetric half), so GEMM's GFLOP/s are comparable.
-import { matmul, syrk } from "@losscape/core";
+// backend and ml-matrix, and beside them the WASM mul+add ceiling for the same flops (benchmarks/lib/ceiling.js).
+// FLOPs counted as n(n+1)k (the symmetric half), so GEMM's GFLOP/s are comparable.
+import { matmul, residentBuffer, syrk, withKernels } from "@losscape/core";
+import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl } from "../lib/ceiling.js";
 import { randomMat, toMl } from "../lib/data.js";
 
-/** [k, n]: A is k×n, C = AᵀA is n×n. 200×901 is the 1→300→1 tanh network on 200 points (M = 901). */
+/**
+ * [k, n]: A is k×n, C = AᵀA is n×n. 200×901 is the 1→300→1 tanh network on 200 points (M = 901); the square ones
+ * measure the share of the ceiling at 256, 512 and 1024.
+ */
+/** The dsyrk kernel on a resident A, C left in WASM memory: syrk less its copies. */
+const KERNEL = "dsyrk kernel only";
+
 const shapes = [
   [200, 901],
   [1000, 300],
+  [256, 256],
+  [512, 512],
+  [1024, 1024],
 ];
 
 export default {
   name: "syrk",
   title: "SYRK C = AᵀA (f64, A k×n)",
   main: "losscape syrk",
-  peers: ["losscape matmul(Aᵀ, A)", "ml-matrix", "plain TS"],
+  peers: ["losscape matmul(Aᵀ, A)", "ml-matrix", "plain TS", "losscape relaxed"],
+  shares: [
+    { impl: "losscape syrk", ceiling: CEILING },
+    { impl: KERNEL, ceiling: CEILING },
+    { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
+  ],
   notes: [
     "A uniform in [-1, 1) (seed 5). ml-matrix = A.transpose().mmul(A); plain TS = the core ts backend (a full i-p-j product).",
-    "GFLOP/s count n(n+1)k flops (one triangle), so they are comparable with GEMM's.",
+    "GFLOP/s count n(n+1)k flops (one triangle), so they are comparable with GEMM's; share = ceiling median / syrk median for those flops (see gemm).",
+    `${KERNEL}: the same dsyrk on A already resident in WASM memory (residentBuffer), C left there: syrk's share less its copies in and out.`,
+    "Target: syrk at ≥ 85 % of the f64x2 ceiling for n = k ∈ {256, 512, 1024}.",
   ],
-  cases: shapes.map(([k, n]) => ({
-    name: `k=${k} n=${n}`,
-    params: { k, n },
-    flops: n * (n + 1) * k,
-    warmup: 2,
-    reps: 9,
-    setup() {
-      const a = randomMat(k, n, 5);
-      return { a, ma: toMl(a) };
-    },
-    impls: {
-      "losscape syrk": { backend: "simd", run: ({ a }) => syrk(a) },
-      "losscape matmul(Aᵀ, A)": { backend: "simd", run: ({ a }) => matmul(a, a, { transA: true }) },
-      "plain TS": { backend: "ts", warmup: 1, reps: 3, run: ({ a }) => syrk(a) },
-      "ml-matrix": { warmup: 1, reps: 3, run: ({ ma }) => ma.transpose().mmul(ma) },
-    },
-  })),
-  targets: [],
+  cases: shapes.map(([k, n]) => {
+    const flops = n * (n + 1) * k;
+    const peers = n !== k;
+    const skip = { skip: "square shapes time losscape and the ceiling only" };
+    return {
+      name: `k=${k} n=${n}`,
+      params: { k, n },
+      flops,
+      warmup: 2,
+      reps: 9,
+      setup() {
+        const a = randomMat(k, n, 5);
+        return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data) };
+      },
+      impls: {
+        "losscape syrk": { backend: "simd", run: ({ a }) => syrk(a) },
+        [KERNEL]: { backend: "simd", run: ({ ra }) => withKernels("syrk bench", (s) => s.dsyrk({ ata: 1, m: k, n, alpha: 1, a: ra, lda: n, beta: 0, ldc: n })) },
+        "losscape relaxed": relaxedImpl({ run: ({ a }) => syrk(a) }),
+        ...ceilingImpls(flops),
+        "losscape matmul(Aᵀ, A)": { backend: "simd", run: ({ a }) => matmul(a, a, { transA: true }) },
+        "plain TS": peers ? { backend: "ts", warmup: 1, reps: 3, run: ({ a }) => syrk(a) } : skip,
+        "ml-matrix": peers ? { warmup: 1, reps: 3, run: ({ ma }) => ma.transpose().mmul(ma) } : skip,
+      },
+    };
+  }),
+  targets: [256, 512, 1024].map((n) => ({ kind: "share", case: `k=${n} n=${n}`, impl: "losscape syrk", ceiling: CEILING, min: 0.85 })),
 };

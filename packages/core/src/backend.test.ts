@@ -33,13 +33,13 @@ describe("loader", () => {
   });
 
   it("rejects unknown backend names with a typed error", () => {
-    expect(() => setBackend("gpu" as never)).toThrowError(/setBackend: 'name' must be one of simd, scalar, ts; found gpu/);
+    expect(() => setBackend("gpu" as never)).toThrowError(/setBackend: 'name' must be one of simd, relaxed, scalar, ts; found gpu/);
   });
 });
 
 describe("options and sources of the wrong kind are refused, not ignored", () => {
   it("loadWasm of an unknown build, initSync of bytes that are not a losscape build, boolean options that are not booleans", async () => {
-    await expect(loadWasm("gpu" as never)).rejects.toThrow(/^loadWasm: argument 'build' must be "simd" or "scalar"; found "gpu"/);
+    await expect(loadWasm("gpu" as never)).rejects.toThrow(/^loadWasm: argument 'build' must be "simd", "relaxed" or "scalar"; found "gpu"/);
     let error: unknown;
     try {
       initSync(new Uint8Array([1, 2, 3]));

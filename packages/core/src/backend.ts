@@ -1,14 +1,30 @@
 import { LosscapeError, NotInitializedError, ValueError, WasmError } from "./errors.js";
+import { registerGemmInstance } from "./gemm-blocking.js";
 import { loadTsBackend } from "./ts-backend.js";
 import { WasmInstance, wasmImports, type WasmBuild } from "./wasm-instance.js";
 
 /**
- * Backends: `simd` (WASM with f64x2), `scalar` (WASM without SIMD) and `ts` (pure TypeScript, ml-matrix where it
- * fits: the fallback and the test oracle). `init()` loads the SIMD build when the engine validates it, the scalar
- * build otherwise, and makes it active. Every public function dispatches on the active backend.
+ * Backends: `simd` (WASM with f64x2), `scalar` (WASM without SIMD), `relaxed` (the SIMD build with the GEMM
+ * micro-kernel on f64x2.relaxed_madd, fused multiply–adds where the hardware has them) and `ts` (pure TypeScript,
+ * ml-matrix where it fits: the fallback and the test oracle). `init()` loads the relaxed build when the engine
+ * validates it without flags (node ≥ 22, current Chromium), else the SIMD build when it validates, else the scalar
+ * build, and makes it active. Every public function dispatches on the active backend.
  */
 export type BackendName = WasmBuild | "ts";
+/**
+ * The backends with reproducible results: every one gives the same bits on every engine (`relaxed` is left out:
+ * its fused steps depend on the hardware, so its results may differ in the last bits).
+ */
 export const BACKENDS: readonly BackendName[] = ["simd", "scalar", "ts"];
+
+/** A module of one function returning f64x2.relaxed_madd of three v128 constants (the feature probe). */
+const RELAXED_PROBE = "AGFzbQEAAAABBQFgAAF7AwIBAAo9ATsA/QwAAAAAAAAAAAAAAAAAAAAA/QwAAAAAAAAAAAAAAAAAAAAA/QwAAAAAAAAAAAAAAAAAAAAA/YcCCw==";
+
+/** Whether this engine validates relaxed SIMD (f64x2.relaxed_madd) without flags, i.e. can run the `relaxed` build. */
+export function relaxedSimdSupported(): boolean {
+  const bytes = Uint8Array.from(atob(RELAXED_PROBE), (c) => c.charCodeAt(0));
+  return WebAssembly.validate(bytes);
+}
 
 const instances: Partial<Record<WasmBuild, WasmInstance>> = {};
 let active: BackendName | undefined;
@@ -29,7 +45,11 @@ function debugBuilds(): boolean {
  */
 function wasmUrl(build: WasmBuild): URL {
   const release =
-    build === "simd" ? new URL("../wasm/losscape-simd.wasm", import.meta.url) : new URL("../wasm/losscape-scalar.wasm", import.meta.url);
+    build === "simd"
+      ? new URL("../wasm/losscape-simd.wasm", import.meta.url)
+      : build === "relaxed"
+        ? new URL("../wasm/losscape-relaxed.wasm", import.meta.url)
+        : new URL("../wasm/losscape-scalar.wasm", import.meta.url);
   return debugBuilds() ? new URL(`../wasm-debug/losscape-${build}.wasm`, release) : release;
 }
 
@@ -50,17 +70,20 @@ function instantiate(module: WebAssembly.Module): WasmInstance {
   const instance = new WebAssembly.Instance(module, wasmImports(() => memory));
   const w = new WasmInstance(instance);
   memory = w.memory;
+  registerGemmInstance(w);
   return w;
 }
 
 /**
- * Load a WASM build (memoised). `build` defaults to the best the engine supports.
+ * Load a WASM build (memoised). `build` defaults to the best the engine supports: `relaxed` where
+ * `relaxedSimdSupported()`, else `simd` when it validates, else `scalar`.
  * Resolves to the instance; does not change the active backend.
  */
 export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
-  if (build !== undefined && build !== "simd" && build !== "scalar") {
-    throw new ValueError(`loadWasm: argument 'build' must be "simd" or "scalar"; found ${typeof build === "string" ? JSON.stringify(build) : String(build)}`);
+  if (build !== undefined && build !== "simd" && build !== "scalar" && build !== "relaxed") {
+    throw new ValueError(`loadWasm: argument 'build' must be "simd", "relaxed" or "scalar"; found ${typeof build === "string" ? JSON.stringify(build) : String(build)}`);
   }
+  if (build === undefined && relaxedSimdSupported()) return loadWasm("relaxed");
   const want: WasmBuild = build ?? "simd";
   const have = instances[want];
   if (have) return have;
@@ -95,11 +118,14 @@ export function init(options: { backend?: BackendName } = {}): Promise<BackendNa
       return active;
     });
   }
-  if (want !== undefined && want !== "simd" && want !== "scalar") {
-    return Promise.reject(new ValueError(`init: 'backend' must be one of simd, scalar, ts; found ${String(want)}`));
+  if (want !== undefined && want !== "simd" && want !== "scalar" && want !== "relaxed") {
+    return Promise.reject(new ValueError(`init: 'backend' must be one of simd, relaxed, scalar, ts; found ${String(want)}`));
   }
   if (want === undefined && pending) return pending;
-  const p = Promise.all([loadWasm(want), loadTsBackend()]).then(([inst]) => {
+  const p = Promise.all([loadWasm(want), loadTsBackend()]).then(async ([inst]) => {
+    // Beside the relaxed build, the strict SIMD one: setBackend("simd") (the same bits on every engine) then needs
+    // no further load.
+    if (inst.build === "relaxed") await loadWasm("simd");
     active = inst.build;
     return active;
   });
@@ -136,8 +162,8 @@ export function setBackend(name: BackendName): void {
     active = "ts";
     return;
   }
-  if (name !== "simd" && name !== "scalar") {
-    throw new ValueError(`setBackend: 'name' must be one of simd, scalar, ts; found ${String(name)}`);
+  if (name !== "simd" && name !== "scalar" && name !== "relaxed") {
+    throw new ValueError(`setBackend: 'name' must be one of simd, relaxed, scalar, ts; found ${String(name)}`);
   }
   if (!instances[name]) {
     throw new NotInitializedError(`setBackend: the '${name}' build is not loaded; call await loadWasm('${name}') first`);

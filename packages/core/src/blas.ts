@@ -1,5 +1,14 @@
 import { activeWasm } from "./backend.js";
 import { ShapeError } from "./errors.js";
+import {
+  checkGemmBlocking,
+  DEFAULT_GEMM_BLOCKING,
+  gemmBlocking,
+  gemmBlockingSettled,
+  useGemmBlocking,
+  type GemmBlocking,
+  type GemmBlockingSource,
+} from "./gemm-blocking.js";
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
 import { kernels, withKernels } from "./kernel-session.js";
@@ -15,8 +24,8 @@ function scaled(c: Mat, alpha: number): Mat {
  * C is m×n with cᵢⱼ = α·Σₚ op(A)ᵢₚ·op(B)ₚⱼ. Row-major inputs; transposes are never materialised.
  *
  * WASM: GotoBLAS-style GEMM (Goto & van de Geijn, ACM TOMS 34(3), 2008): op(B) packed into 8-column panels,
- * op(A) into 2-row panels, cache blocks kc = 256, mc = 128, nc = 1024, and a 2×8 register-tiled f64x2
- * micro-kernel. Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
+ * op(A) into 2-row panels, cache blocks kc = 256 and mc, nc chosen for the machine (`setGemmBlocking`,
+ * `calibrateGemm`; defaults 128, 1024), and a 2×8 register-tiled f64x2 micro-kernel. Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
  * (u = 2⁻⁵³; Higham, Accuracy and Stability of Numerical Algorithms, §3.1); the summation order differs from
  * the `ts` backend, so results agree to that bound, not bit for bit.
  *
@@ -47,6 +56,7 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
     );
   }
   if (activeWasm(fn) === null) return scaled(tsMatmul(a, b, transA, transB), alpha);
+  ensureGemmBlocking(2 * m * n * k);
   const { c } = kernels.dgemm(fn, {
     ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: a.data, lda: a.cols, b: b.data, ldb: b.cols, beta: 0, ldc: n,
   });
@@ -76,6 +86,7 @@ export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: numbe
   checkNumber(fn, "alpha", alpha);
   if (activeWasm(fn) === null) return scaled(tsSyrk(a, form), alpha);
   const n = form === "AtA" ? a.cols : a.rows;
+  ensureGemmBlocking(n * n * (form === "AtA" ? a.rows : a.cols));
   const { c } = kernels.dsyrk(fn, { ata: form === "AtA" ? 1 : 0, m: a.rows, n: a.cols, alpha, a: a.data, lda: a.cols, beta: 0, ldc: n });
   return { rows: n, cols: n, data: c };
 }
@@ -107,4 +118,85 @@ export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boole
   return withKernels(fn, (k) =>
     k.read(k.dgemv({ trans: trans ? 1 : 0, m: a.rows, n: a.cols, alpha, a: a.data, lda: a.cols, x: k.put(x), beta: 0 }).y),
   );
+}
+
+/** Products of at least this many flops (≈ a 400³ GEMM, ≥ 10 ms) trigger the first-use calibration. */
+const CALIBRATE_FROM_FLOPS = 2 ** 27;
+/** The row blocks calibration tries (A blocks of 128–512 KiB); nc keeps its value (L3 holds any of them). */
+const MC_CANDIDATES = [64, 128, 192, 256];
+
+/**
+ * Choose the GEMM cache blocks for this machine before the first product big enough to profit, once per process:
+ * from `LOSSCAPE_GEMM_BLOCKING` in node's environment (`"mc,nc"`, or `"default"`) when it is set, else by
+ * `calibrateGemm()`. Nothing happens once a blocking is in force (set, read or calibrated).
+ */
+export function ensureGemmBlocking(flops: number): void {
+  if (gemmBlockingSettled() || flops < CALIBRATE_FROM_FLOPS) return;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LOSSCAPE_GEMM_BLOCKING;
+  if (env !== undefined && env !== "") {
+    if (env === "default") return useGemmBlocking(DEFAULT_GEMM_BLOCKING, "env");
+    const [mc, nc] = env.split(",").map((x) => Number(x.trim()));
+    return useGemmBlocking(checkGemmBlocking("LOSSCAPE_GEMM_BLOCKING", "mc,nc", { mc, nc }), "env");
+  }
+  calibrateGemm();
+}
+
+/**
+ * Set the GEMM cache blocks of every WASM build in this process (mc rows of op(A), nc columns of op(B) packed at a
+ * time; see `GemmBlocking`), instead of the first-use calibration. Results do not depend on them, only the speed.
+ * @throws ValueError when mc is not an even integer in [2, 512] or nc not a multiple of 8 in [8, 2048].
+ * @example
+ * setGemmBlocking({ mc: 192, nc: 1024 });
+ */
+export function setGemmBlocking(blocking: GemmBlocking): void {
+  useGemmBlocking(checkGemmBlocking("setGemmBlocking", "blocking", blocking), "set");
+}
+
+/** The GEMM cache blocks in force and where they came from (`default`, `calibrated`, `set` or `env`). */
+export function getGemmBlocking(): GemmBlocking & { readonly source: GemmBlockingSource } {
+  return gemmBlocking();
+}
+
+/**
+ * Measure the GEMM with each row block mc ∈ {64, 128, 192, 256} on the active WASM build (a 512×256 by 256×128
+ * product, ≈ 34 Mflop each, the fastest of two interleaved rounds after a warm-up; ≈ 20 ms in all) and put the
+ * fastest in force — the default mc = 128 unless another is more than 3 % faster. Runs by itself before the first
+ * large product; call it to re-measure (e.g. after the machine's load changed). On the `ts` backend nothing is
+ * measured.
+ */
+export function calibrateGemm(): GemmBlocking & { readonly source: GemmBlockingSource } {
+  const fn = "calibrateGemm";
+  if (activeWasm(fn) === null) return gemmBlocking();
+  const nc = gemmBlocking().nc;
+  const m = 512;
+  const n = 128;
+  const kk = 256;
+  const times = withKernels(fn, (k) => {
+    const a = k.alloc("f64", m * kk);
+    const b = k.alloc("f64", kk * n);
+    const c = k.alloc("f64", m * n);
+    const work = k.alloc("f64", k.workSizes.dgemmWorkSize({ m, n, k: kk }));
+    const av = k.view(a);
+    for (let i = 0; i < av.length; i++) av[i] = ((i * 7) % 13) / 8 - 0.75;
+    const bv = k.view(b);
+    for (let i = 0; i < bv.length; i++) bv[i] = ((i * 5) % 11) / 8 - 0.625;
+    const product = () => k.dgemm({ ta: 0, tb: 0, m, n, k: kk, alpha: 1, a, lda: kk, b, ldb: n, beta: 0, c, ldc: n, work });
+    const best = MC_CANDIDATES.map(() => Infinity);
+    product();
+    for (let round = 0; round < 2; round++) {
+      MC_CANDIDATES.forEach((mc, i) => {
+        k.setGemmBlocking({ mc, nc });
+        const t0 = performance.now();
+        product();
+        best[i] = Math.min(best[i], performance.now() - t0);
+      });
+    }
+    return best;
+  });
+  const d = MC_CANDIDATES.indexOf(DEFAULT_GEMM_BLOCKING.mc);
+  let pick = d;
+  for (let i = 0; i < times.length; i++) if (times[i] < times[pick]) pick = i;
+  if (times[pick] > times[d] / 1.03) pick = d;
+  useGemmBlocking({ mc: MC_CANDIDATES[pick], nc }, "calibrated");
+  return gemmBlocking();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eigh, getBackend, init, loadWasm, matFromRows, matmul, syrk, type Mat } from "./index.js";
+import { eigh, getBackend, init, loadWasm, matFromRows, matmul, peakMulAdd, relaxedSimdSupported, setBackend, syrk, type Mat } from "./index.js";
 
 // Runs in headless Chromium (vitest browser mode, project core-browser): the loader fetches the .wasm over HTTP.
 
@@ -11,12 +11,17 @@ function frob(x: ArrayLike<number>): number {
 }
 
 describe("@losscape/core in a browser page", () => {
-  it("runs in a browser, and init() picks the SIMD build", async () => {
+  it("runs in a browser, and init() picks the relaxed-SIMD build (Chromium validates it) with the strict SIMD build loaded beside it", async () => {
     expect(typeof window).toBe("object");
     expect(typeof process === "undefined" || !process.versions?.node).toBe(true);
-    expect(await init()).toBe("simd");
-    expect(getBackend()).toBe("simd");
+    expect(relaxedSimdSupported()).toBe(true);
+    expect(await init()).toBe("relaxed");
+    expect(getBackend()).toBe("relaxed");
+    expect((await loadWasm("relaxed")).build).toBe("relaxed");
     expect((await loadWasm("simd")).build).toBe("simd");
+    setBackend("simd");
+    expect(getBackend()).toBe("simd");
+    setBackend("relaxed");
   });
 
   it("eigh of the 1-D Laplacian tridiag(−1, 2, −1) gives 2 − 2cos(kπ/(n+1)) with orthonormal eigenvectors", async () => {
@@ -58,5 +63,64 @@ describe("@losscape/core in a browser page", () => {
         expect(Math.abs(c.data[i * n + j] - s)).toBeLessThanOrEqual((k + 1) * 2 ** -52 * abs);
       }
     }
+  });
+
+  it("the relaxed build's matmul and syrk agree with the strict build's within (k + 3)·ε·Σ|a||b| per entry, syrk exactly symmetric", async () => {
+    // relaxed_madd fuses the micro-kernel's multiply–add where the CPU has FMA (one rounding instead of two): both
+    // builds are within γₖ·Σ|aᵢₚ||bₚⱼ| of the exact inner product (Higham §3.1), so within (k + 3)·ε·Σ of each other.
+    await init();
+    for (const [m, k, n] of [[255, 513, 257], [64, 20, 20], [130, 300, 9]]) {
+      const a: Mat = { rows: m, cols: k, data: Float64Array.from({ length: m * k }, (_, i) => Math.sin(i)) };
+      const b: Mat = { rows: k, cols: n, data: Float64Array.from({ length: k * n }, (_, i) => Math.cos(0.7 * i)) };
+      setBackend("simd");
+      const strict = matmul(a, b).data;
+      const strictGram = syrk(a).data;
+      setBackend("relaxed");
+      const relaxed = matmul(a, b).data;
+      const relaxedGram = syrk(a).data;
+      // worst |relaxed − strict| / bound over the entries (≤ 1), and the count of asymmetric Gram entries (0)
+      let worst = 0;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let abs = 0;
+          for (let p = 0; p < k; p++) abs += Math.abs(a.data[i * k + p] * b.data[p * n + j]);
+          worst = Math.max(worst, Math.abs(relaxed[i * n + j] - strict[i * n + j]) / ((k + 3) * 2 ** -52 * abs));
+        }
+      }
+      let asymmetric = 0;
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < k; j++) {
+          if (relaxedGram[i * k + j] !== relaxedGram[j * k + i]) asymmetric++;
+          let abs = 0;
+          for (let p = 0; p < m; p++) abs += Math.abs(a.data[p * k + i] * a.data[p * k + j]);
+          worst = Math.max(worst, Math.abs(relaxedGram[i * k + j] - strictGram[i * k + j]) / ((m + 3) * 2 ** -52 * abs));
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(1);
+      expect(asymmetric).toBe(0);
+    }
+  });
+
+  it("the relaxed build's eigh is backward stable: ‖AV − VΛ‖_F and ‖VᵀV − I‖_F ≤ 8·n·ε·‖A‖_F at n = 200", async () => {
+    await init();
+    setBackend("relaxed");
+    const n = 200;
+    const a: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a.data[i * n + j] = a.data[j * n + i] = Math.sin(i * n + j);
+    const { values, vectors } = eigh(a);
+    const av = matmul(a, vectors).data;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) av[i * n + j] -= vectors.data[i * n + j] * values[j];
+    const tol = 8 * n * 2 ** -52 * frob(a.data);
+    expect(frob(av)).toBeLessThanOrEqual(tol);
+    const vtv = syrk(vectors).data;
+    for (let i = 0; i < n; i++) vtv[i * n + i] -= 1;
+    expect(frob(vtv)).toBeLessThanOrEqual(8 * n * 2 ** -52);
+  });
+
+  it("the relaxed build's ceiling loop does the flops asked for (48 a step)", async () => {
+    await init();
+    setBackend("relaxed");
+    expect(peakMulAdd(48_000)).toBe(48_000);
+    expect(peakMulAdd(1000, { scalar: true })).toBe(24 * 42);
   });
 });

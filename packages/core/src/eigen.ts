@@ -1,4 +1,5 @@
 import { activeWasm } from "./backend.js";
+import { ensureGemmBlocking } from "./blas.js";
 import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
@@ -240,6 +241,8 @@ function unscale(x: number, scale: number): number {
 
 /** The WASM path of eigh/eigvalsh: the input is copied into the arena and conditioned there. */
 function wasmEigh(fn: string, a: Mat, wantVectors: boolean): EighResult | Float64Array {
+  // the eigenvectors' back-transformation and divide-and-conquer merges are GEMMs (≈ 2n³ flops)
+  if (wantVectors) ensureGemmBlocking(2 * a.rows ** 3);
   return withKernels(fn, (k) => {
     const r = symmetricEigenInArena(k, k.put(a.data), a.rows, wantVectors);
     return wantVectors ? { values: r.values, vectors: { rows: a.rows, cols: a.rows, data: k.read(r.vectors!) } } : r.values;

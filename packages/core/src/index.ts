@@ -8,8 +8,10 @@ export {
   setBackend,
   getBackend,
   BACKENDS,
+  relaxedSimdSupported,
   type BackendName,
 } from "./backend.js";
+export type { GemmBlocking, GemmBlockingSource } from "./gemm-blocking.js";
 export type { WasmBuild } from "./wasm-instance.js";
 export {
   kernels,
@@ -25,6 +27,7 @@ export {
 export type { KernelName } from "./kernels.js";
 export * from "./validate.js";
 export * from "./blas.js";
+export * from "./peak.js";
 export * from "./eigen.js";
 export * from "./svd.js";
 export * from "./factor.js";

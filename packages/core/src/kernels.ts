@@ -160,6 +160,12 @@ export const COMPUTE_KERNELS = {
     },
     "void",
   ),
+  /** Set dgemm/dsyrk's row block mc and column block nc (speed only: results do not depend on them). */
+  setGemmBlocking: kernel({ mc: i32, nc: i32 }, "void"),
+  /** dgemm's current row block mc. */
+  gemmBlockRows: kernel({}, "i32"),
+  /** dgemm's current column block nc. */
+  gemmBlockCols: kernel({}, "i32"),
   /** y = α·op(A)·x + β·y (A m×n); y written entirely when β = 0. */
   dgemv: kernel(
     {
@@ -350,6 +356,13 @@ export const COMPUTE_KERNELS = {
     },
     "void",
   ),
+  // ---- peak.ts -----------------------------------------------------------------------------------------------
+  /** 48·steps flops of f64x2 mul + add (24·steps scalar in the scalar build) in 12 chains; returns their sum. */
+  peakMulAdd: kernel({ steps: i32 }, "f64"),
+  /** peakMulAdd with its multiplier and addend as compile-time constants (engines compile the two forms differently). */
+  peakMulAddConst: kernel({ steps: i32 }, "f64"),
+  /** 24·steps flops of scalar f64 mul + add in 12 chains (every build); returns their sum. */
+  peakMulAddScalar: kernel({ steps: i32 }, "f64"),
 } as const;
 
 /** Every kernel TypeScript may call: the work-size queries and the compute kernels. */
@@ -358,7 +371,7 @@ export type Kernels = typeof KERNELS;
 export type KernelName = keyof Kernels;
 
 /**
- * Exports of the WASM module that are not kernels: `heapBase` (where core's memory begins) and `simdEnabled`
- * (which build this is), read by wasm-instance.ts; `memory` and `_initialize`.
+ * Exports of the WASM module that are not kernels: `heapBase` (where core's memory begins), `simdEnabled` and
+ * `relaxedSimdEnabled` (which build this is), read by wasm-instance.ts; `memory` and `_initialize`.
  */
-export const RUNTIME_EXPORTS = ["heapBase", "simdEnabled", "memory", "_initialize"] as const;
+export const RUNTIME_EXPORTS = ["heapBase", "simdEnabled", "relaxedSimdEnabled", "memory", "_initialize"] as const;

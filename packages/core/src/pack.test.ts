@@ -20,7 +20,7 @@ function npm(args: string[], cwd: string): string {
 describe("npm pack of @losscape/core", () => {
   let tarball = "";
 
-  it("packs dist/*.js, dist/*.d.ts and both .wasm builds, and no tests, sources or debug builds", () => {
+  it("packs dist/*.js, dist/*.d.ts and the three .wasm builds, and no tests, sources or debug builds", () => {
     const [info] = JSON.parse(npm(["pack", "--json", "--pack-destination", work], pkgDir)) as {
       filename: string;
       files: { path: string }[];
@@ -28,7 +28,7 @@ describe("npm pack of @losscape/core", () => {
     tarball = join(work, info.filename);
     const files = info.files.map((f) => f.path);
     for (const f of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/blas.js", "dist/blas.d.ts",
-      "wasm/losscape-simd.wasm", "wasm/losscape-scalar.wasm", "README.md"]) {
+      "wasm/losscape-simd.wasm", "wasm/losscape-relaxed.wasm", "wasm/losscape-scalar.wasm", "README.md"]) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /\.test\.|(^|\/)test\/|\.tsbuildinfo$/.test(f))).toEqual([]);

@@ -1,8 +1,11 @@
 import { OutOfMemoryError, StaleHandleError, WasmError } from "./errors.js";
 import { KERNELS, type ElemType, type KernelName } from "./kernels.js";
 
-/** The two builds of the WASM core (one AssemblyScript source, compiled with and without f64x2 SIMD). */
-export type WasmBuild = "simd" | "scalar";
+/**
+ * The builds of the WASM core (one AssemblyScript source, compiled with f64x2 SIMD, with SIMD and relaxed SIMD —
+ * f64x2.relaxed_madd in the GEMM micro-kernel — and without SIMD).
+ */
+export type WasmBuild = "simd" | "relaxed" | "scalar";
 
 const PAGE = 65536;
 const ALIGN = 64;
@@ -50,7 +53,8 @@ export class WasmInstance {
     this.memory = exports.memory as WebAssembly.Memory;
     const init = exports._initialize as (() => void) | undefined;
     if (init) init();
-    this.build = (exports.simdEnabled as () => number)() === 1 ? "simd" : "scalar";
+    const relaxed = (exports.relaxedSimdEnabled as (() => number) | undefined)?.() === 1;
+    this.build = relaxed ? "relaxed" : (exports.simdEnabled as () => number)() === 1 ? "simd" : "scalar";
     const heapBase = (exports.heapBase as () => number)() >>> 0;
     this.base = alignUp(heapBase, ALIGN);
     this.residentTop = this.base;

@@ -34,7 +34,7 @@ describe("@losscape/spectra in a browser page", () => {
   });
   it("Monte Carlo at N = 400 through the WASM eigensolver agrees with the theory's index within 0.03", async () => {
     await init();
-    expect(getBackend()).toBe("simd");
+    expect(getBackend()).toBe("relaxed"); // Chromium validates relaxed SIMD, so init() picks that build
     // At N = 400 the index fluctuates by O(1/N) plus edge effects; 0.03 is a loose bound for this smoke test.
     const h = samplePenningtonBahri({ model: "wigner", n: 400, phi: 0.5, eps: 0.1, seed: 3 });
     const idx = empiricalIndex(eigvalsh(h));

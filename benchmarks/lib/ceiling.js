@@ -1,0 +1,25 @@
+// The arithmetic ceiling of WASM on this machine, measured beside the kernels: an impl that runs core's
+// `peakMulAdd` loop (12 independent mul+add chains, no memory traffic) for a case's flop count, so its median is the
+// time the ceiling would take for that case, sampled round-robin with the kernels under the same load. A suite
+// lists { impl, ceiling } pairs in `shares`; the report divides the two medians (ceiling / impl = the impl's share
+// of the ceiling).
+import { peakMulAdd, relaxedSimdSupported } from "@losscape/core";
+
+/** The strict f64x2 mul + add ceiling (SIMD build) and the relaxed_madd one (relaxed build, where it validates). */
+export const CEILING = "f64x2 ceiling";
+export const RELAXED_CEILING = "relaxed_madd ceiling";
+/** Why relaxed rows are skipped where the engine does not validate relaxed SIMD without flags. */
+export const NO_RELAXED = "this engine does not validate relaxed SIMD without flags (node < 22)";
+
+/** The ceiling impls of a case of `flops` flops (extra fields, e.g. reps, apply to both). */
+export function ceilingImpls(flops, extra = {}) {
+  return {
+    [CEILING]: { backend: "simd", ...extra, accuracy: false, run: () => peakMulAdd(flops) },
+    [RELAXED_CEILING]: relaxedSimdSupported() ? { backend: "relaxed", ...extra, accuracy: false, run: () => peakMulAdd(flops) } : { skip: NO_RELAXED },
+  };
+}
+
+/** `impl` on the relaxed build, or a skip where it is not available. */
+export function relaxedImpl(impl) {
+  return relaxedSimdSupported() ? { backend: "relaxed", ...impl } : { skip: NO_RELAXED };
+}

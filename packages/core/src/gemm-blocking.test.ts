@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  calibrateGemm,
+  getGemmBlocking,
+  init,
+  loadWasm,
+  matmul,
+  peakMulAdd,
+  relaxedSimdSupported,
+  setBackend,
+  setGemmBlocking,
+  syrk,
+  ValueError,
+} from "./index.js";
+import { mul, randomMat } from "./__tests__/matrices.js";
+
+const EPS = 2 ** -52;
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe("GEMM cache blocking", () => {
+  it("changes no bit of matmul or syrk: mc, nc at their bounds and between, both WASM builds", () => {
+    // k = 513 crosses the k-block (three balanced blocks); m = 131 and n = 270 cross the smaller mc and nc.
+    const a = randomMat(131, 513, 1);
+    const b = randomMat(513, 270, 2);
+    const s = randomMat(513, 140, 3);
+    for (const build of ["simd", "scalar"] as const) {
+      setBackend(build);
+      setGemmBlocking({ mc: 128, nc: 1024 });
+      const c0 = matmul(a, b).data;
+      const g0 = syrk(s).data;
+      for (const blocking of [{ mc: 2, nc: 8 }, { mc: 64, nc: 96 }, { mc: 42, nc: 200 }, { mc: 512, nc: 2048 }]) {
+        setGemmBlocking(blocking);
+        expect(getGemmBlocking()).toEqual({ ...blocking, source: "set" });
+        expect(matmul(a, b).data).toEqual(c0);
+        expect(syrk(s).data).toEqual(g0);
+      }
+    }
+    setBackend("simd");
+    setGemmBlocking({ mc: 128, nc: 1024 });
+  });
+
+  it("odd and power-of-two sizes around the k-block match the naive product within (k + 3)·ε·Σ|a||b|", () => {
+    // The naive loop and the packed kernel sum in different orders: each within γₖ of the exact sum (Higham,
+    // Accuracy and Stability of Numerical Algorithms, §3.1), so within (k + 3)·ε·Σₚ|aᵢₚ||bₚⱼ| of each other.
+    for (const n of [255, 256, 257, 511, 513]) {
+      const a = randomMat(n, n, n);
+      const b = randomMat(n, n, n + 1);
+      const c = matmul(a, b).data;
+      const ref = mul(a, b).data;
+      const scale = mul(a, b, true).data;
+      let worst = 0;
+      for (let i = 0; i < c.length; i++) worst = Math.max(worst, Math.abs(c[i] - ref[i]) / ((n + 3) * EPS * scale[i]));
+      expect(worst).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("refuses blocks outside the kernel's bounds with a ValueError naming setGemmBlocking", () => {
+    for (const bad of [{ mc: 0, nc: 1024 }, { mc: 3, nc: 1024 }, { mc: 128, nc: 12 }, { mc: 514, nc: 1024 }, { mc: 128, nc: 4096 }, null]) {
+      expect(() => setGemmBlocking(bad as never)).toThrow(ValueError);
+      expect(() => setGemmBlocking(bad as never)).toThrow(/^setGemmBlocking: argument 'blocking' must be \{ mc, nc \}/);
+    }
+  });
+
+  it("calibrateGemm puts one of its candidate row blocks in force, keeps nc, and says so", () => {
+    setGemmBlocking({ mc: 128, nc: 1024 });
+    const chosen = calibrateGemm();
+    expect([64, 128, 192, 256]).toContain(chosen.mc);
+    expect(chosen.nc).toBe(1024);
+    expect(chosen.source).toBe("calibrated");
+    expect(getGemmBlocking()).toEqual(chosen);
+  });
+});
+
+describe("peakMulAdd (the arithmetic ceiling loop)", () => {
+  it("does the flops asked for, rounded to whole steps: 48 a step on f64x2, 24 scalar", () => {
+    expect(peakMulAdd(48_000)).toBe(48_000);
+    expect(peakMulAdd(1000)).toBe(48 * 21);
+    expect(peakMulAdd(1000, { scalar: true })).toBe(24 * 42);
+    setBackend("scalar");
+    expect(peakMulAdd(48_000)).toBe(48_000);
+    expect(peakMulAdd(1000)).toBe(24 * 42);
+    setBackend("ts");
+    expect(peakMulAdd(1000)).toBe(0);
+    setBackend("simd");
+  });
+
+  it("refuses a flop count that is not a positive finite number", () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, "1e6"]) {
+      expect(() => peakMulAdd(bad as never)).toThrow(/^peakMulAdd: argument 'flops' must be a positive finite number/);
+    }
+  });
+});
+
+describe("the relaxed-SIMD build", () => {
+  it("is shipped, and node 20 does not validate it without flags, so init() keeps the strict SIMD build", async () => {
+    const bytes = readFileSync(new URL("../wasm/losscape-relaxed.wasm", import.meta.url));
+    expect(bytes.length).toBeGreaterThan(1000);
+    const node = Number(process.versions.node.split(".")[0]);
+    expect(relaxedSimdSupported()).toBe(WebAssembly.validate(bytes));
+    if (node < 22) {
+      expect(relaxedSimdSupported()).toBe(false);
+      expect(await init()).toBe("simd");
+      await expect(loadWasm("relaxed")).rejects.toThrow(/^loadWasm: this engine cannot run the 'relaxed' build/);
+    }
+  });
+});

@@ -1,0 +1,65 @@
+import { ValueError } from "./errors.js";
+import type { WasmInstance } from "./wasm-instance.js";
+
+/**
+ * The cache blocks of the WASM GEMM (assembly/blas.ts; Goto & van de Geijn, ACM TOMS 34(3), 2008): `mc` rows of
+ * op(A) are packed at a time (mc × 256 doubles, meant to stay in L2) and `nc` columns of op(B) (256 × nc doubles,
+ * in L3). They change only the speed: every entry of C is summed in the same order whatever they are (the k-block,
+ * which splits the sums, is fixed at 256), so results are the same bits under any blocking.
+ */
+export interface GemmBlocking {
+  /** Rows of op(A) per packed block: a multiple of 2 in [2, 512]. */
+  readonly mc: number;
+  /** Columns of op(B) per packed block: a multiple of 8 in [8, 2048]. */
+  readonly nc: number;
+}
+
+/** Where the blocking in force came from. */
+export type GemmBlockingSource = "default" | "calibrated" | "set" | "env";
+
+/** The blocking before calibration (measured on an Intel Xeon and on Zen 5 as within a few % of the best). */
+export const DEFAULT_GEMM_BLOCKING: GemmBlocking = { mc: 128, nc: 1024 };
+
+let current: GemmBlocking = DEFAULT_GEMM_BLOCKING;
+let source: GemmBlockingSource = "default";
+/** Every WASM instance loaded in this process (or worker): a new blocking is applied to all of them. */
+const instances = new Set<WasmInstance>();
+
+function apply(w: WasmInstance): void {
+  w.kernel("setGemmBlocking")(current.mc, current.nc);
+}
+
+/** Called by backend.ts for every new instance: it gets the blocking in force. */
+export function registerGemmInstance(w: WasmInstance): void {
+  instances.add(w);
+  apply(w);
+}
+
+/** The blocking in force and where it came from. */
+export function gemmBlocking(): GemmBlocking & { readonly source: GemmBlockingSource } {
+  return { ...current, source };
+}
+
+/** Validate a blocking given by `fn` as `arg` (integers, mc even in [2, 512], nc a multiple of 8 in [8, 2048]). */
+export function checkGemmBlocking(fn: string, arg: string, b: unknown): GemmBlocking {
+  const o = b as { mc?: unknown; nc?: unknown } | null;
+  const ok = (x: unknown, step: number, max: number) => Number.isInteger(x) && (x as number) >= step && (x as number) <= max && (x as number) % step === 0;
+  if (typeof o !== "object" || o === null || !ok(o.mc, 2, 512) || !ok(o.nc, 8, 2048)) {
+    throw new ValueError(
+      `${fn}: argument '${arg}' must be { mc, nc } with mc an even integer in [2, 512] and nc a multiple of 8 in [8, 2048]; found ${JSON.stringify(b)}`,
+    );
+  }
+  return { mc: o.mc as number, nc: o.nc as number };
+}
+
+/** Put `b` in force in every loaded instance (and those loaded later), recording where it came from. */
+export function useGemmBlocking(b: GemmBlocking, from: GemmBlockingSource): void {
+  current = { mc: b.mc, nc: b.nc };
+  source = from;
+  for (const w of instances) apply(w);
+}
+
+/** True once a blocking was set, read from the environment or calibrated (no calibration is then due). */
+export function gemmBlockingSettled(): boolean {
+  return source !== "default";
+}
