@@ -185,7 +185,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--bins <N>", "grid points of the density").argParser(num({ min: 2, integer: true })).default(1000))
     .addOption(new Option("--tol <T>", "relative residual of the eigenpairs: ‖Hv − λv‖ ≤ T·‖H‖").argParser(num({ min: 0, exclusiveMin: true })).default(1e-8))
     .addOption(new Option("--seed <s>", "seed of the random probes and starting block").argParser(num({ integer: true, min: 0 })).default(0))
-    .addOption(new Option("--threads <N>", "worker threads over the data's chunks (results identical for any N)").argParser(num({ min: 1, integer: true })).default(1))
+    .addOption(new Option("--threads <N>", "worker threads over the data's chunks (default: the number of cores; results identical for any N)").argParser(num({ min: 1, integer: true })))
     .addOption(new Option("--exact-limit <M>", "dense exact answers up to this many parameters (0: always estimate)").argParser(num({ min: 0, integer: true })).default(DEFAULT_SPECTRUM_LIMIT))
     .option("--plot <F>", "the spectral density (implies --density); .svg or .png");
 

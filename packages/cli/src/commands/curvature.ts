@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { curvature, type CurvatureReport, type HessianPart } from "@losscape/curvature";
 import type { Mat } from "@losscape/core";
 import type { Context } from "../context.js";
@@ -21,7 +22,7 @@ export interface CurvatureCommandOptions extends ModelFlags, DataFlags {
   bins: number;
   tol: number;
   seed: number;
-  threads: number;
+  threads?: number;
   exactLimit: number;
   plot?: string;
   npy?: string;
@@ -58,7 +59,7 @@ export async function curvatureCommand(o: CurvatureCommandOptions, ctx: Context)
     bins: o.bins,
     tol: o.tol,
     seed: o.seed,
-    threads: o.threads,
+    threads: o.threads ?? availableParallelism(),
     exactLimit: o.exactLimit,
     onProgress: (s, f) => {
       if (s !== stage) {
