@@ -140,7 +140,7 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
     warnings: [...result.warnings, ...agg.warnings, ...(result.aborted ? [`stopped: ${p.total - p.done} tasks not run; run again to resume from ${out}`] : [])],
   };
   emit(ctx, record, () => {
-    const where = runner.kind === "local" ? `local pool, ${runner.workers} workers` : `queue "${runner.queue ?? "losscape"}" at ${runner.redis}`;
+    const where = runner.kind === "local" ? `local pool, ${runner.workers} worker${runner.workers === 1 ? "" : "s"}` : `queue "${runner.queue ?? "losscape"}" at ${runner.redis}`;
     return (
       `experiment ${spec.name}: task ${typeof spec.task === "string" ? spec.task : spec.task.module}; ${where}\n` +
       `tasks   ${p.done} of ${p.total} done (${p.computed} now, ${p.done - p.computed} read from ${out}), ${p.failed} failed; ${duration(result.seconds)}\n\n` +
