@@ -51,27 +51,35 @@ export async function probeRedis(url: string): Promise<void> {
 
 /**
  * A connection that reconnects (every 0.2–1 s) while Redis is away, and gives up after `timeoutMs` without it:
- * `lost` then rejects with one line saying so.
+ * `lost` then rejects with one line saying so. Whether Redis is away is checked every 100 ms from the connection's
+ * status (not only when ioredis asks whether to retry), so a connection stuck in any state is noticed.
  */
 function connect(url: string, timeoutMs: number): { redis: Redis; lost: Promise<never> } {
   let downSince: number | null = null;
+  let gaveUp = false;
   let giveUp: (e: Error) => void = () => {};
   const lost = new Promise<never>((_, reject) => (giveUp = reject));
   lost.catch(() => {});
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     connectTimeout: 3000,
-    retryStrategy: (times) => {
-      downSince ??= Date.now();
-      if (Date.now() - downSince > timeoutMs) {
-        giveUp(new RedisLostError(`lost the connection to Redis at ${url} for ${Math.round(timeoutMs / 1000)} s; stopping`));
-        return null;
-      }
-      return Math.min(200 * times, 1000);
-    },
+    retryStrategy: (times) => (gaveUp ? null : Math.min(200 * times, 1000)),
   });
-  redis.on("ready", () => (downSince = null));
   redis.on("error", () => {});
+  const watch = setInterval(() => {
+    if (redis.status === "ready") {
+      downSince = null;
+      return;
+    }
+    downSince ??= Date.now();
+    if (Date.now() - downSince > timeoutMs) {
+      gaveUp = true;
+      clearInterval(watch);
+      giveUp(new RedisLostError(`lost the connection to Redis at ${url} for ${Math.round(timeoutMs / 1000)} s; stopping`));
+    }
+  }, 100);
+  watch.unref();
+  redis.once("end", () => clearInterval(watch));
   return { redis, lost };
 }
 
@@ -246,21 +254,24 @@ export async function startWorker(o: WorkerOptions): Promise<{ done: Promise<voi
   );
   // Lost locks and connection drops while Redis restarts: the jobs are queued again; nothing to report per event.
   worker.on("error", () => {});
-  // Closing lets the jobs in hand finish (worker.close waits for them), then stops the threads.
+  // Closing lets the jobs in hand finish (worker.close waits for them), then stops the threads. With Redis gone
+  // (`force`) their results could not be reported anyway: BullMQ is not waited for, and the close takes at most 5 s.
   let closing: Promise<void> | null = null;
-  const close = () =>
+  const close = (force = false) =>
     (closing ??= (async () => {
-      await worker.close().catch(() => {});
+      await (force ? Promise.race([worker.close(true).catch(() => {}), sleep(5000)]) : worker.close().catch(() => {}));
       await pool.close();
       redis.disconnect();
     })());
   // `done`: resolves when closed; rejects (after closing) when Redis stayed away too long.
-  let lostError: Error | null = null;
-  lost.catch((e: Error) => {
-    lostError = e;
-    void close();
+  const done = new Promise<void>((resolve, reject) => {
+    let lostError: Error | null = null;
+    worker.once("closed", () => void close().then(() => (lostError ? reject(lostError) : resolve())));
+    lost.catch((e: Error) => {
+      lostError = e;
+      void close(true).then(() => reject(e));
+    });
   });
-  const done = new Promise<void>((resolve, reject) => worker.once("closed", () => void close().then(() => (lostError ? reject(lostError) : resolve()))));
   await worker.waitUntilReady();
   return { done, close, processed: () => processed };
 }
