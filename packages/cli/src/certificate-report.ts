@@ -1,12 +1,29 @@
 import type { EmbeddingCertificate } from "@losscape/embedding";
 import type { Model } from "@losscape/mlp";
+import { InputError } from "./errors.js";
 import { fmt, fmtInertia } from "./format.js";
+import { checkOutputDir, checkPlotPath, checkWritable } from "./io.js";
 import { counts } from "./util.js";
 
 /**
  * How `embed --data` and `widen --data` report `certifyEmbedding`'s certificate (docs/cli.md): the `check` record of
  * `--json`, the human rows, the arrays of `--npy` and the before/after eigenvalue figure of `--plot`.
  */
+
+/**
+ * The output flags of `embed` and `widen`, checked before any work: `--out` writable, `--plot` (which needs `--data`)
+ * a figure path, `--npy` a directory that can be written.
+ * @example
+ * checkCertificateOutputs({ out: "wide.json", data: "d.json", plot: "h.png" });
+ */
+export function checkCertificateOutputs(o: { out?: string; data?: string; plot?: string; npy?: string }): void {
+  if (o.out) checkWritable(o.out, "--out");
+  if (o.plot) {
+    if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
+    checkPlotPath(o.plot);
+  }
+  if (o.npy) checkOutputDir(o.npy, "--npy");
+}
 
 /**
  * The `check` field of the record: output difference, loss and ‖∇R‖ before and after, inertias, monotonicity

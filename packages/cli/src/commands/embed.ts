@@ -5,10 +5,10 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { keyValues } from "../format.js";
-import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
-import { certificateArrays, certificateCheck, certificateRows, writeCertificateFigure } from "../certificate-report.js";
+import { certificateArrays, certificateCheck, checkCertificateOutputs, certificateRows, writeCertificateFigure } from "../certificate-report.js";
 import { certificateVerdict, verdictLine, type Verdict } from "../verdict.js";
 
 export interface EmbedOptions extends ModelFlags, DataFlags {
@@ -33,12 +33,7 @@ export interface EmbedOptions extends ModelFlags, DataFlags {
  * await embedCommand({ model: "m.json", layer: 1, neuron: 0, alpha: 0.5, data: "d.json", tol: 1e-9 }, ctx);
  */
 export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void> {
-  if (o.out) checkWritable(o.out, "--out");
-  if (o.plot) {
-    if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
-    checkPlotPath(o.plot);
-  }
-  if (o.npy) checkOutputDir(o.npy, "--npy");
+  checkCertificateOutputs(o);
   const model = loadModel(o.model, "--model", o);
   const step = { layer: o.layer, neuron: o.neuron, alpha: o.alpha };
   let wide: Model;

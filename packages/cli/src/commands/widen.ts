@@ -4,10 +4,10 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkOutputDir, checkPlotPath, checkWritable, loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
-import { certificateArrays, certificateCheck, certificateRows, writeCertificateFigure } from "../certificate-report.js";
+import { certificateArrays, certificateCheck, checkCertificateOutputs, certificateRows, writeCertificateFigure } from "../certificate-report.js";
 import { certificateVerdict, verdictLine } from "../verdict.js";
 
 export interface WidenOptions extends ModelFlags, DataFlags {
@@ -30,12 +30,7 @@ export interface WidenOptions extends ModelFlags, DataFlags {
  * await widenCommand({ model: "cp.json", to: [1, 5, 1], alpha: 0.5, data: "d.json", tol: 1e-9 }, ctx);
  */
 export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void> {
-  if (o.out) checkWritable(o.out, "--out");
-  if (o.plot) {
-    if (!o.data) throw new InputError("--plot needs --data (the figure shows the Hessian eigenvalues before and after)");
-    checkPlotPath(o.plot);
-  }
-  if (o.npy) checkOutputDir(o.npy, "--npy");
+  checkCertificateOutputs(o);
   const model = loadModel(o.model, "--model", o);
   let wide: Model;
   let steps: { layer: number; neuron: number; alpha: number }[];
