@@ -469,3 +469,35 @@ export function dgemv(trans: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32
     }
   }
 }
+
+/**
+ * The index of the first entry of x[0..n) that is NaN or ±∞, or −1 when all are finite: the boundary check of the
+ * public BLAS functions, run on their operands once copied into WASM memory. xᵢ·0 is 0 for a finite xᵢ and NaN
+ * otherwise, so the sum of xᵢ·0 over a block of 256 entries (f64x2 lanes in the SIMD build) is 0 exactly when the
+ * block is finite; only a block that is not gets searched entry by entry.
+ */
+export function firstNonFinite(x: usize, n: i32): i32 {
+  const BLOCK: i32 = 256;
+  for (let b = 0; b < n; b += BLOCK) {
+    const end = imin(b + BLOCK, n);
+    let i = b;
+    let s: f64 = 0;
+    if (ASC_FEATURE_SIMD) {
+      const zero = f64x2.splat(0);
+      let s0 = zero;
+      let s1 = zero;
+      for (; i + 4 <= end; i += 4) {
+        const p = x + (<usize>i << 3);
+        s0 = f64x2.add(s0, f64x2.mul(v128.load(p), zero));
+        s1 = f64x2.add(s1, f64x2.mul(v128.load(p, 16), zero));
+      }
+      s0 = f64x2.add(s0, s1);
+      s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    }
+    for (; i < end; i++) s += load<f64>(x + (<usize>i << 3)) * 0;
+    if (s != 0) {
+      for (let j = b; j < end; j++) if (!isFinite(load<f64>(x + (<usize>j << 3)))) return j;
+    }
+  }
+  return -1;
+}

@@ -183,6 +183,25 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
     expect(() => matmul(mat(1, 1), mat(1, 1), { alpha: NaN })).toThrowError(/^matmul: 'alpha' must be a finite number/);
   });
 
+  it("finds the first NaN or ±∞ wherever it lies (the scan's 256-entry blocks, their SIMD pairs, the tail)", () => {
+    // 37×29 = 1073 entries: four full blocks of 256 and a tail of 49 (odd, so the last pair is incomplete)
+    const clean = randomMat(37, 29, 3);
+    const b = randomMat(29, 5, 4);
+    for (const k of [0, 1, 254, 255, 256, 700, 1023, 1024, 1071, 1072]) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const a = { rows: 37, cols: 29, data: clean.data.slice() };
+        a.data[k] = bad;
+        if (k + 3 < a.data.length) a.data[k + 3] = NaN; // a later one is not the one reported
+        const at = `\\(${Math.floor(k / 29)}, ${k % 29}\\)`;
+        expect(() => matmul(a, b)).toThrowError(new RegExp(`^matmul: argument 'a' must be finite; found ${bad} at ${at}`));
+        expect(() => matmul(b, a, { transA: true, transB: true })).toThrowError(new RegExp(`^matmul: argument 'b' must be finite; found ${bad} at ${at}`));
+        expect(() => syrk(a, { form: "AAt" })).toThrowError(new RegExp(`^syrk: argument 'a' must be finite; found ${bad} at ${at}`));
+        expect(() => gemv(a, b.data.subarray(0, 29))).toThrowError(new RegExp(`^gemv: argument 'a' must be finite; found ${bad} at ${at}`));
+      }
+    }
+    expect(matmul(clean, b).data.every(Number.isFinite)).toBe(true);
+  });
+
   it("rejects empty matrices and non-Mat arguments with a ShapeError", () => {
     expect(() => matmul(mat(0, 3), mat(3, 2))).toThrowError(/^matmul: argument 'a' must have integer dimensions ≥ 1; found 0×3/);
     expect(() => syrk(mat(2, 0))).toThrowError(ShapeError);

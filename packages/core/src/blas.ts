@@ -11,12 +11,24 @@ import {
 } from "./gemm-blocking.js";
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
-import { kernels, withKernels } from "./kernel-session.js";
-import { checkBoolean, checkMat, checkNumber, checkVector, describeShape, type MatInput } from "./validate.js";
+import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
+import { checkBoolean, checkFinite, checkMat, checkNumber, checkVector, describeShape, notFinite, type MatInput } from "./validate.js";
 
 function scaled(c: Mat, alpha: number): Mat {
   if (alpha !== 1) for (let i = 0; i < c.data.length; i++) c.data[i] *= alpha;
   return c;
+}
+
+/**
+ * The operand `x` (argument `arg` of `fn`, checked by `checkMat` with `finite: false`) copied into the session's
+ * arena and checked finite there by the WASM scan `firstNonFinite`: the ValueError of `checkFinite`, without a
+ * separate pass over `x` in JavaScript.
+ */
+function putFinite(k: KernelSession, fn: string, arg: string, x: Mat): WasmBuffer<"f64"> {
+  const b = k.put(x.data);
+  const bad = k.firstNonFinite({ x: b, n: x.data.length }).result;
+  if (bad >= 0) throw notFinite(fn, arg, x.data, bad, x.cols);
+  return b;
 }
 
 /**
@@ -37,28 +49,35 @@ function scaled(c: Mat, alpha: number): Mat {
  */
 export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; transB?: boolean; alpha?: number } = {}): Mat {
   const fn = "matmul";
-  a = checkMat(fn, "a", a);
-  b = checkMat(fn, "b", b);
+  const A = checkMat(fn, "a", a, { finite: false });
+  const B = checkMat(fn, "b", b, { finite: false });
   checkBoolean(fn, "transA", options.transA);
   checkBoolean(fn, "transB", options.transB);
   const transA = options.transA ?? false;
   const transB = options.transB ?? false;
   const alpha = options.alpha ?? 1;
   checkNumber(fn, "alpha", alpha);
-  const m = transA ? a.cols : a.rows;
-  const k = transA ? a.rows : a.cols;
-  const kb = transB ? b.cols : b.rows;
-  const n = transB ? b.rows : b.cols;
+  const m = transA ? A.cols : A.rows;
+  const k = transA ? A.rows : A.cols;
+  const kb = transB ? B.cols : B.rows;
+  const n = transB ? B.rows : B.cols;
   if (k !== kb) {
     throw new ShapeError(
-      `${fn}: inner dimensions differ: op(a) is ${m}×${k} (a ${describeShape(a)}${transA ? "ᵀ" : ""}), ` +
-        `op(b) is ${kb}×${n} (b ${describeShape(b)}${transB ? "ᵀ" : ""})`,
+      `${fn}: inner dimensions differ: op(a) is ${m}×${k} (a ${describeShape(A)}${transA ? "ᵀ" : ""}), ` +
+        `op(b) is ${kb}×${n} (b ${describeShape(B)}${transB ? "ᵀ" : ""})`,
     );
   }
-  if (activeWasm(fn) === null) return scaled(tsMatmul(a, b, transA, transB), alpha);
+  if (activeWasm(fn) === null) {
+    checkFinite(fn, "a", A.data, A.cols);
+    checkFinite(fn, "b", B.data, B.cols);
+    return scaled(tsMatmul(A, B, transA, transB), alpha);
+  }
   ensureGemmBlocking(2 * m * n * k);
-  const { c } = kernels.dgemm(fn, {
-    ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: a.data, lda: a.cols, b: b.data, ldb: b.cols, beta: 0, ldc: n,
+  const c = withKernels(fn, (s) => {
+    const product = s.dgemm({
+      ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, b: putFinite(s, fn, "b", B), ldb: B.cols, beta: 0, ldc: n,
+    });
+    return s.read(product.c);
   });
   return { rows: m, cols: n, data: c };
 }
@@ -79,15 +98,18 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
  */
 export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: number } = {}): Mat {
   const fn = "syrk";
-  a = checkMat(fn, "a", a);
+  const A = checkMat(fn, "a", a, { finite: false });
   const form = options.form ?? "AtA";
   if (form !== "AtA" && form !== "AAt") throw new ShapeError(`${fn}: 'form' must be 'AtA' or 'AAt'; found ${String(form)}`);
   const alpha = options.alpha ?? 1;
   checkNumber(fn, "alpha", alpha);
-  if (activeWasm(fn) === null) return scaled(tsSyrk(a, form), alpha);
-  const n = form === "AtA" ? a.cols : a.rows;
-  ensureGemmBlocking(n * n * (form === "AtA" ? a.rows : a.cols));
-  const { c } = kernels.dsyrk(fn, { ata: form === "AtA" ? 1 : 0, m: a.rows, n: a.cols, alpha, a: a.data, lda: a.cols, beta: 0, ldc: n });
+  if (activeWasm(fn) === null) {
+    checkFinite(fn, "a", A.data, A.cols);
+    return scaled(tsSyrk(A, form), alpha);
+  }
+  const n = form === "AtA" ? A.cols : A.rows;
+  ensureGemmBlocking(n * n * (form === "AtA" ? A.rows : A.cols));
+  const c = withKernels(fn, (s) => s.read(s.dsyrk({ ata: form === "AtA" ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, beta: 0, ldc: n }).c));
   return { rows: n, cols: n, data: c };
 }
 
@@ -104,19 +126,20 @@ export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: numbe
  */
 export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number } = {}): Float64Array {
   const fn = "gemv";
-  a = checkMat(fn, "a", a);
+  const A = checkMat(fn, "a", a, { finite: false });
   checkBoolean(fn, "trans", options.trans);
   const trans = options.trans ?? false;
-  checkVector(fn, "x", x, trans ? a.rows : a.cols);
+  checkVector(fn, "x", x, trans ? A.rows : A.cols);
   const alpha = options.alpha ?? 1;
   checkNumber(fn, "alpha", alpha);
   if (activeWasm(fn) === null) {
-    const y = tsGemv(a, x, trans);
+    checkFinite(fn, "a", A.data, A.cols);
+    const y = tsGemv(A, x, trans);
     if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
     return y;
   }
   return withKernels(fn, (k) =>
-    k.read(k.dgemv({ trans: trans ? 1 : 0, m: a.rows, n: a.cols, alpha, a: a.data, lda: a.cols, x: k.put(x), beta: 0 }).y),
+    k.read(k.dgemv({ trans: trans ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(k, fn, "a", A), lda: A.cols, x: k.put(x), beta: 0 }).y),
   );
 }
 

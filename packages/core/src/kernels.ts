@@ -174,6 +174,8 @@ export const COMPUTE_KERNELS = {
     },
     "void",
   ),
+  /** The index of the first NaN or ±∞ among x[0..n), or −1 (the finiteness check of operands copied into WASM). */
+  firstNonFinite: kernel({ x: inF64((d) => d.n), n: i32 }, "i32"),
   // ---- eigen.ts ----------------------------------------------------------------------------------------------
   /** Householder tridiagonalisation of the symmetric a (n×n column-major, lower triangle): d, e, tau. */
   dsytrdLower: kernel(

@@ -21,7 +21,8 @@ export type MatInput = Mat | ArrayLike<ArrayLike<number>>;
  * The matrix argument `a` as a Mat, checked: a Mat with integer dimensions ≥ 1 (≥ 0 with `allowEmpty`) and a
  * Float64Array of length rows·cols (returned as it is, not copied), or an array of equal-length rows of numbers
  * (copied into a new Mat); finite entries (any entries with `finite: false`, for structural operations such as a
- * transpose). Errors name `fn`, `arg`, what was expected and what was found.
+ * transpose, or when the caller checks them itself: the BLAS functions do it in WASM, after the copy in).
+ * Errors name `fn`, `arg`, what was expected and what was found.
  * @example
  * const A = checkMat("matmul", "a", [[1, 2], [3, 4]]); // { rows: 2, cols: 2, data: Float64Array [1, 2, 3, 4] }
  */
@@ -73,12 +74,14 @@ function matOfRows(fn: string, arg: string, a: unknown): Mat {
 /** Every entry of `x` is finite; the message gives the first offending index (as (i, j) when `cols` is given). */
 export function checkFinite(fn: string, arg: string, x: ArrayLike<number>, cols?: number): void {
   for (let k = 0; k < x.length; k++) {
-    const v = x[k];
-    if (!Number.isFinite(v)) {
-      const where = cols ? `(${Math.floor(k / cols)}, ${k % cols})` : `[${k}]`;
-      throw new ValueError(`${fn}: argument '${arg}' must be finite; found ${v} at ${where}`);
-    }
+    if (!Number.isFinite(x[k])) throw notFinite(fn, arg, x, k, cols);
   }
+}
+
+/** The ValueError of `checkFinite` for the entry x[k] (given as (i, j) when `cols` is given). */
+export function notFinite(fn: string, arg: string, x: ArrayLike<number>, k: number, cols?: number): ValueError {
+  const where = cols ? `(${Math.floor(k / cols)}, ${k % cols})` : `[${k}]`;
+  return new ValueError(`${fn}: argument '${arg}' must be finite; found ${x[k]} at ${where}`);
 }
 
 /** `x` is a Float64Array (or array of numbers) of the given length with finite entries. */
