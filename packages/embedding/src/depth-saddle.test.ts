@@ -1,5 +1,5 @@
 import { eigvalsh, init, ValueError } from "@losscape/core";
-import { forward, gradient, hessian, loss, refineCriticalPoint, train, type Activation, type Dataset, type Model } from "@losscape/mlp";
+import { backpropagate, forward, gradient, hessian, loss, refineCriticalPoint, train, type Activation, type Dataset, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { certifyLift, liftDepth, strictSaddleLift } from "./index.js";
 import { maxAbs, maxAbsDiff, norm, randomProblem } from "./__tests__/helpers.js";
@@ -107,6 +107,43 @@ describe("the split lifting hᵠ = (σ(αhᵠ) − σ(−αhᵠ))/(α(1 + s))", 
     const g = gradient(lift.model, data);
     const t = 1e-4;
     expect(loss({ ...lift.model, params: lift.model.params.map((v, i) => v - t * g[i]) }, data)).toBeLessThan(loss(cp, data));
+  });
+  it.each([
+    ["relu", 0],
+    [LEAKY, 0.2],
+  ] as [Activation, number][])("%j: the split's gradient is exactly the partial sums (1 − s)αPⱼ and (1 − s)Qⱼ/(α(1 + s)) over the rows with hᵢⱼ > 0", (act, s) => {
+    const { cp, data } = localMinimum([2, 4, 1], act, act === "relu" ? 1 : 2);
+    const alpha = 0.7;
+    const g = gradient(liftDepth(cp, data, { layer: 0, kind: "split", scale: alpha }).model, data);
+    // deep widths 2-4-4-1: A (4 × 2) at 0, its bias at 8, W′ (4 × 4) at 12; the shallow δ¹ (n × 4) and W¹ (4 × 2)
+    const delta = backpropagate(cp, data).deltas[0].data;
+    const W1 = cp.params.subarray(0, 8);
+    const n = data.x.rows;
+    let scale = 0;
+    for (const v of g) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < 2; j++) {
+      for (let r = 0; r < 4; r++) {
+        let P = 0;
+        for (let i = 0; i < n; i++) if (data.x.data[i * 2 + j] > 0) P += delta[i * 4 + r] * data.x.data[i * 2 + j];
+        expect(Math.abs(g[12 + r * 4 + j] - (1 - s) * alpha * P)).toBeLessThanOrEqual(1e-12 * scale);
+        expect(Math.abs(g[12 + r * 4 + 2 + j] - (1 - s) * alpha * P)).toBeLessThanOrEqual(1e-12 * scale);
+      }
+      const Q = [0, 0, 0];
+      for (let i = 0; i < n; i++) {
+        if (!(data.x.data[i * 2 + j] > 0)) continue;
+        let e = 0;
+        for (let r = 0; r < 4; r++) e += W1[r * 2 + j] * delta[i * 4 + r];
+        Q[0] += e * data.x.data[i * 2];
+        Q[1] += e * data.x.data[i * 2 + 1];
+        Q[2] += e;
+      }
+      const k = (1 - s) / (alpha * (1 + s));
+      for (const jj of [j, 2 + j]) {
+        expect(Math.abs(g[jj * 2] - k * Q[0])).toBeLessThanOrEqual(1e-12 * scale);
+        expect(Math.abs(g[jj * 2 + 1] - k * Q[1])).toBeLessThanOrEqual(1e-12 * scale);
+        expect(Math.abs(g[8 + jj] - k * Q[2])).toBeLessThanOrEqual(1e-12 * scale);
+      }
+    }
   });
   it("when every column of hᵠ has one sign on the data the partial sums are the full ones: the split of a minimum is critical", () => {
     const { cp, data } = localMinimum([2, 4, 1], "relu", 1);
