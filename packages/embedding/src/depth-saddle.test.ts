@@ -157,6 +157,8 @@ describe("the split lifting hᵠ = (σ(αhᵠ) − σ(−αhᵠ))/(α(1 + s))", 
     const c = certifyLift(m, lift.model, shifted, { layer: lift.layer });
     expect(c.reasons).toEqual([]);
     expect(c.gradNormAfter).toBeLessThanOrEqual(1e-11);
+    // the σ(−αh) half is dead on every row (locally constant), the other half affine: a local minimum again
+    expect(c.inertiaAfter.negative).toBe(0);
   });
   it("refuses a row on the kink (hᵠᵢⱼ = 0), an activation without a kink, and bad kinds", () => {
     const m: Model = { widths: [1, 2, 1], activation: "relu", params: Float64Array.from([1, -1, 0, 0, 1, 1, 0]) };

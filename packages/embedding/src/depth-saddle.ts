@@ -55,11 +55,17 @@ export interface StrictSaddleLift {
  * ∂R/∂v = (1 − s)G_S w with G_S = Σ_{i∈S} δᵢh̃ᵢᵀ (S the rows where wᵀh̃ᵢ > 0, δᵢ the back-propagated error at layer
  * q + 1, s the leaky slope), ∂R/∂w = 0, and the Hessian on (v, w) is [[P, (1 − s)G_S], [(1 − s)G_Sᵀ, 0]]. So a w
  * with G_S w = 0 and G_S ≠ 0 — a partial gradient sum over S that does not vanish while the full one does — gives a
- * critical point with a negative eigenvalue, whatever the shallow point's inertia. Within one pattern S the
+ * critical point with a negative eigenvalue, whatever the shallow point's inertia. The same sums decide every
+ * kinked neuron k of a lifted critical point (outputs preserved, so δ is the shallow one): ∂R/∂vₖ = (1 − s)G_S wₖ and
+ * ∂R/∂wₖ = (1 − s)G_Sᵀvₖ, so it needs wₖ ∈ null(G_S) and vₖ ∈ null(G_Sᵀ); with G_S of full rank (generic data)
+ * that leaves vₖ = 0 when m_q + 1 > m_{q+1} and no kinked neuron at all when m_q + 1 ≤ m_{q+1} — kinked neurons
+ * with non-zero outgoing weights, as in the split lifting, need partial sums that vanish. Within one pattern S the
  * condition is linear, so the search alternates: S from w, w projected onto null(G_S), until S is stable (random
  * starts; the m_{q+1} equations need m_q + 1 > m_{q+1} unknowns, else generically no such w exists). The witness is
  * checked independently: vᵀHv by the R-operator and R(θ + t·v) < R(θ) evaluated. Returns null when no start
- * converges to a pattern with 0 < |S| < n, no row on the kink and G_S ≠ 0. relu and leaky-relu (s ≠ 1) only.
+ * converges to a pattern with 0 < |S| < n, no row on the kink and G_S ≠ 0 (seen at some minima of nets with a
+ * one-dimensional input, whose hᵠ lie on a curve: in the case examined the zeros reached put a row on the kink).
+ * relu and leaky-relu (s ≠ 1) only.
  * @example
  * const r = strictSaddleLift(localMin, data, { layer: 1 });
  * r?.verified; // true: λ_min < 0 and a descent from the lifted minimum
