@@ -182,5 +182,18 @@ describe("lifts wider than m_q: extra neurons with zero outgoing weights", () =>
     expect(wide.manifoldDimension).toBe(base.manifoldDimension + 2 * (3 + 1 + 1));
     expect(() => liftDepth(model, data, { layer: 1, extraNeurons: [{ weights: [1, 2] }] })).toThrow(/'extraNeurons\[0\]\.weights' must have length m_q = 3/);
     expect(() => liftDepth(model, data, { layer: 1, extraNeurons: [{ weights: [1, 2, NaN] }] })).toThrow(/'extraNeurons\[0\]\.weights\[2\]' must be a finite number/);
+    const noBias = randomProblem({ widths: [2, 3, 1], activation: "relu", bias: false, seed: 2, n: 9 });
+    expect(() => liftDepth(noBias.model, { ...noBias.data, x: { ...noBias.data.x, data: noBias.data.x.data.map(Math.abs) } }, { layer: 0, extraNeurons: [{ weights: [1, 1], bias: 1 }] })).toThrow(
+      /'extraNeurons\[0\]\.bias' must be 0 for a net without biases; found 1/,
+    );
+  });
+  it("certifyLift names a row on a kink of the new layer (the loss is not twice differentiable there)", () => {
+    const { model, data } = randomProblem({ widths: [1, 2, 1], activation: "relu", seed: 2, n: 5 });
+    data.x.data[3] = 0;
+    const lift = liftDepth(model, data, { layer: 0, extraNeurons: [{ weights: [1], bias: 0 }] });
+    const c = certifyLift(model, lift.model, data, { layer: 1 });
+    expect(c.kinkDistance).toBe(0);
+    expect(c.linearNearData).toBe(false);
+    expect(c.reasons.join("; ")).toMatch(/a row's pre-activation in the inserted layer 1 sits on a kink of σ \(distance 0\)/);
   });
 });
