@@ -1,8 +1,8 @@
 import { checkNumber, DEFAULT_INERTIA_TOL, eigh, nrm2, ValueError } from "@losscape/core";
-import { backpropagate, createRng, hessian, hessianVectorProduct, hiddenActivations, lossAndGradient, loss, validateData, validateModel, type Activation, type DatasetInput, type ModelInput } from "@losscape/mlp";
+import { backpropagate, createRng, hessian, hessianVectorProduct, hiddenActivations, lossAndGradient, loss, type Dataset, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import { criticalGradientTol, maxAbs } from "./certificate.js";
-import { liftDepth, type LiftResult } from "./depth.js";
-import { hiddenActivation, sigma } from "./layers.js";
+import { checkLift, defaultLiftActivation, liftDepth, type LiftResult } from "./depth.js";
+import { sigma } from "./layers.js";
 
 /** Options of `strictSaddleLift`. */
 export interface StrictSaddleLiftOptions {
@@ -72,20 +72,14 @@ export interface StrictSaddleLift {
  */
 export function strictSaddleLift(model: ModelInput, data: DatasetInput, options: StrictSaddleLiftOptions): StrictSaddleLift | null {
   const fn = "strictSaddleLift";
-  const m = validateModel(model, fn);
-  const d = validateData(m, data, fn);
-  const L = m.widths.length - 1;
-  const q = options?.layer;
-  if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > L - 1) {
-    throw new ValueError(`${fn}: 'layer' must be an integer 0..${L - 1} (the new layer reads layer q's output; widths [${m.widths.join(", ")}]); found ${String(q)}`);
-  }
+  const { m, d, q } = checkLift(fn, model, data, options?.layer);
   const starts = options.starts ?? 32;
   checkNumber(fn, "starts", starts, { min: 1, integer: true });
   const seed = options.seed ?? 0;
   checkNumber(fn, "seed", seed);
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
-  const act: Activation = Array.isArray(m.activation) ? hiddenActivation(m, Math.max(q, 1)) : (m.activation as Activation);
+  const act = defaultLiftActivation(m, q);
   const name = typeof act === "string" ? act : act.name;
   if ((name !== "relu" && name !== "leaky-relu") || sigma(act, -1).first === 1) {
     throw new ValueError(`${fn}: the extra neuron's negative curvature comes from the kink of σ; the new layer's activation must be relu or leaky-relu with slope ≠ 1, found '${name}'`);
@@ -178,7 +172,7 @@ function patternFixedPoint(w: Float64Array, Ht: Float64Array, delta: Float64Arra
 
 function certifySaddle(
   lift: LiftResult,
-  d: ReturnType<typeof validateData>,
+  d: Dataset,
   o: { w: Float64Array; mq: number; bias: boolean; S: number[]; residual: number; partialSumNorm: number; kinkDistance: number; tol: number },
 ): StrictSaddleLift {
   const deep = lift.model;

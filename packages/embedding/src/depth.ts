@@ -173,13 +173,7 @@ export interface LiftResult {
  */
 export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOptions): LiftResult {
   const fn = "liftDepth";
-  const m = validateModel(model, fn);
-  const d = validateData(m, data, fn);
-  const L = m.widths.length - 1;
-  const q = options?.layer;
-  if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > L - 1) {
-    throw new ValueError(`${fn}: 'layer' must be an integer 0..${L - 1} (the new layer reads layer q's output; widths [${m.widths.join(", ")}]); found ${String(q)}`);
-  }
+  const { m, d, q, L } = checkLift(fn, model, data, options?.layer);
   const kind = options.kind ?? "affine";
   if (kind !== "affine" && kind !== "split") throw new ValueError(`${fn}: 'kind' must be "affine" or "split"; found ${String(kind)}`);
   const alpha = options.scale ?? 1;
@@ -189,7 +183,7 @@ export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOp
   checkNumber(fn, "margin", delta);
   if (!(delta > 0)) throw new ValueError(`${fn}: 'margin' must be > 0; found ${delta}`);
   const uniform = !Array.isArray(m.activation);
-  const act = options.activation ?? (uniform ? (m.activation as Activation) : hiddenActivation(m, Math.max(q, 1)));
+  const act = options.activation ?? defaultLiftActivation(m, q);
   const pieces = affinePieces(act);
   if (pieces === null) {
     throw new ValueError(
@@ -222,6 +216,22 @@ export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOp
     shiftLowerBound: lift.lower,
     manifoldDimension: deep.params.length - m.params.length,
   };
+}
+
+/** The validated model and data of a lift and its layer q (0..L − 1: the new layer reads layer q's output). */
+export function checkLift(fn: string, model: ModelInput, data: DatasetInput, q: unknown): { m: Model; d: Dataset; q: number; L: number } {
+  const m = validateModel(model, fn);
+  const d = validateData(m, data, fn);
+  const L = m.widths.length - 1;
+  if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > L - 1) {
+    throw new ValueError(`${fn}: 'layer' must be an integer 0..${L - 1} (the new layer reads layer q's output; widths [${m.widths.join(", ")}]); found ${String(q)}`);
+  }
+  return { m, d, q, L };
+}
+
+/** The new layer's activation by default: the model's when it has one for every layer, else hidden layer max(q, 1)'s. */
+export function defaultLiftActivation(m: Model, q: number): Activation {
+  return Array.isArray(m.activation) ? hiddenActivation(m, Math.max(q, 1)) : (m.activation as Activation);
 }
 
 /** The new layer and the next one of an affine lift (see `liftDepth`), with each neuron's least shift. */
