@@ -134,7 +134,10 @@ export interface LiftResult {
    * Empty for "split", which has no shift.
    */
   shiftLowerBound: number[];
-  /** ΔN = M_deep − M: the dimension of the lifted critical manifold through the point (the extra zero eigenvalues). */
+  /**
+   * ΔN = M_deep − M: for the affine lifting the dimension of the lifted critical manifold through the point (the
+   * extra zero eigenvalues); for a kinked one (split, extra neurons) only the number of added parameters.
+   */
   manifoldDimension: number;
 }
 

@@ -35,7 +35,7 @@ export interface LiftCliOptions extends ModelFlags, DataFlags {
  * verifies the strict saddle (λ_min < 0, vᵀHv < 0, an evaluated descent). With `--prune`, the reverse:
  * remove hidden layer `--layer` when it is affine on the data (`pruneLayer`).
  * @example
- * await liftCommand({ model: "cp.json", data: "d.json", layer: 1, scale: 1, margin: 1, tol: 1e-9 }, ctx);
+ * await liftCommand({ model: "cp.json", data: "d.json", layer: 1, scale: 1, margin: 1, kind: "strict-saddle", starts: 32, seed: 0, tol: 1e-9 }, ctx);
  */
 export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
