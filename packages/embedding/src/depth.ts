@@ -159,7 +159,10 @@ export interface LiftResult {
  * and zero for every other parameter (the layers below see Aᵀdiag(σ′)W′ᵀ = Wᵀ when no hᵢⱼ = 0). So the split lift
  * of a critical point is critical if and only if every partial sum Pⱼ, Qⱼ over the rows with hᵢⱼ > 0 vanishes:
  * always when column j has one sign on the data (then they are the full sums), generically not when it has both;
- * a point that is not critical has −∇R as a first-order descent from the shallow loss R. A row with hᵢⱼ = 0 sits
+ * a point that is not critical has −∇R as a first-order descent from the shallow loss R. Other scales do not help
+ * (α > 0 keeps the rows with hᵢⱼ > 0), nor do kinks moved to hⱼ = tⱼ (the same m_{q+1} + m_q + 1 sums over
+ * {i: hᵢⱼ > tⱼ} must vanish, one unknown tⱼ per pair): see `strictSaddleLift` for the kinked neurons that can be
+ * critical. A row with hᵢⱼ = 0 sits
  * on the kink of both neurons of pair j, where the lifted loss is not differentiable: refused (ValueError naming
  * the output and the row).
  *
