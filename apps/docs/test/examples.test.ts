@@ -358,7 +358,7 @@ describe("docs site", () => {
     expect(num(r, "max |Δf|")).toBeLessThan(1e-12); // merging exact copies back: rounding only
   });
 
-  it("depth examples: a certified critical lifting pruned back; the tanh refusal; the shifts shrink with data", async () => {
+  it("depth examples: a certified critical lifting pruned back; the tanh refusal; the shifts shrink with data; the split lifting and a verified strict saddle", async () => {
     const o = await runExamples("/guide/examples-depth");
     const c = o["liftDepth, certifyLift, pruneLayer on a relu 1-3-1 critical point"];
     // ΔN = d² + d for the new d × d layer with biases, d = 3
@@ -379,6 +379,25 @@ describe("docs site", () => {
     closeRel(bound(5), -(-2 + (4 * 15) / 19));
     closeRel(bound(10), -(-2 + (4 * 10) / 19));
     closeRel(bound(20), 2);
+
+    const k = o["split lifting and strictSaddleLift at a relu 1-3-1 minimum"];
+    expect(numbers(after(k, "split widths")).slice(0, 4)).toEqual([1, 2, 3, 1]);
+    expect(num(k, "max |Δf| on the data")).toBeLessThan(1e-13);
+    // the partial sums over the rows with x > 0 do not vanish: the split point is not critical
+    const [gBefore, gAfter] = numbers(after(k, "split ‖∇R‖"));
+    expect(gBefore).toBeLessThan(1e-10);
+    expect(gAfter).toBeGreaterThan(1e-6);
+    expect(numbers(after(k, "saddle widths")).slice(0, 4)).toEqual([1, 3, 4, 1]);
+    expect(num(k, "partial sum ‖G_S‖")).toBeGreaterThan(1e-6);
+    const [l0, l1] = numbers(after(k, "loss"));
+    closeRel(l1, l0);
+    expect(inertiaAfter(k, "inertia before").negative).toBe(0);
+    expect(inertiaAfter(k, " after").negative).toBeGreaterThanOrEqual(1);
+    const lmin = num(k, "λ_min");
+    expect(lmin).toBeLessThan(0);
+    closeRel(num(k, "vᵀHv by the R-operator"), lmin, 1e-7);
+    expect(numbers(after(k, "R(θ + t·v) − R(θ) at t"))[1]).toBeLessThan(0);
+    expect(k).toContain("verified true");
   });
 
   it("spectra examples: Pennington–Bahri density, index, ε_c, ReLU atom, random matrices, SLQ", async () => {

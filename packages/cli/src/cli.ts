@@ -240,13 +240,20 @@ export function buildProgram(): Command {
     .option("--out <F>", "also write the wide model")
     .option("--plot <F>", "Hessian eigenvalues before and after (needs --data); .svg or .png");
 
-  define(program, "lift", "the Embedding Principle in depth: insert a layer linear on the data (critical lifting), with the certificate; --prune removes one", async () => (await import("./commands/lift.js")).liftCommand)
+  define(program, "lift", "the Embedding Principle in depth: insert a layer linear on the data (critical lifting) or a kinked one (split, strict saddle), with the certificate; --prune removes one", async () => (await import("./commands/lift.js")).liftCommand)
     .requiredOption("--model <M>", "model file")
     .requiredOption("--data <D>", "data file (the new layer is linear on these rows)")
     .addOption(new Option("--layer <q>", "the new layer reads layer q's output (0 = the input … L − 1); with --prune, the hidden layer to remove").argParser(num({ min: 0, integer: true })).makeOptionMandatory())
     .option("--new-activation <a>", "activation of the new layer: linear, relu or leaky-relu:<slope> (default: the model's)")
     .addOption(new Option("--scale <a>", "α > 0 in z = α·h + c").argParser(num({ min: 0, exclusiveMin: true })).default(1))
     .addOption(new Option("--margin <d>", "the smallest pre-activation on the data sits d inside the linear piece").argParser(num({ min: 0, exclusiveMin: true })).default(1))
+    .addOption(
+      new Option("--kind <k>", "affine (linear near the data: exactly critical), split (h = (σ(αh) − σ(−αh))/(α(1+s)), 2·m_q neurons, kinked) or strict-saddle (affine + one zero-outgoing-weight neuron: a verified strict saddle)")
+        .argParser(oneOf("affine", "split", "strict-saddle"))
+        .default("affine"),
+    )
+    .addOption(new Option("--starts <N>", "random starts of the strict-saddle search").argParser(num({ min: 1, integer: true })).default(32))
+    .addOption(new Option("--seed <s>", "seed of the strict-saddle search").argParser(num({ integer: true })).default(0))
     .option("--prune", "the reverse: remove hidden layer --layer when it is affine on the data (layer pruning)")
     .addOption(tolOpt())
     .option("--out <F>", "also write the lifted (or pruned) model");

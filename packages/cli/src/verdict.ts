@@ -1,4 +1,4 @@
-import type { EmbeddingCertificate, LiftCertificate } from "@losscape/embedding";
+import type { EmbeddingCertificate, LiftCertificate, StrictSaddleLift } from "@losscape/embedding";
 import { fmt, fmtInertia } from "./format.js";
 
 /**
@@ -42,18 +42,34 @@ export function certificateVerdict(c: EmbeddingCertificate): Verdict {
 
 /**
  * `lift`: the verdict of @losscape/embedding's `certifyLift`: the model is a critical point and stays one, the
- * output on the data is preserved, the new layer is linear near the data, and the inertia is (n₋, n₀ + ΔN, n₊).
+ * output on the data is preserved, and the inertia is (n₋, n₀ + ΔN, n₊) when the new layer is linear near the data
+ * (no row on a kink when it is not: the split and extra-neuron liftings).
  * @example
  * liftVerdict(certifyLift(cp, deep, data, { layer: 2 })); // { ok: true, summary: "certified: …" }
  */
 export function liftVerdict(c: LiftCertificate): Verdict {
   if (!c.certified) return { ok: false, summary: `not certified: ${c.reasons.join("; ")}` };
+  const inertia = c.linearNearData
+    ? `the inertia ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)} gains exactly ΔN = ${c.manifoldDimension} zeros`
+    : `no row sits on a kink of the new layer; the inertia ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)} (a kinked layer: no prediction)`;
   return {
     ok: true,
     summary:
       `certified: the lifting preserves the output on the data (max|Δf| = ${fmt(c.maxOutputDiffData, 3)} ≤ ${fmt(c.outputTol, 3)}), stays critical ` +
-      `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), and the inertia ${fmtInertia(c.inertiaBefore)} → ${fmtInertia(c.inertiaAfter)} gains exactly ΔN = ${c.manifoldDimension} zeros`,
+      `(‖∇R‖ = ${fmt(c.gradNormAfter, 3)} ≤ ${fmt(c.gtolAfter, 3)}), and ${inertia}`,
   };
+}
+
+/**
+ * `lift --kind strict-saddle`: the verdict of @losscape/embedding's `strictSaddleLift` — "strict saddle" when the
+ * lifted point is critical with λ_min < −tol·max|λ|, vᵀHv < 0 and an evaluated descent R(θ + t·v) < R(θ).
+ * @example
+ * liftSaddleVerdict(strictSaddleLift(localMin, data, { layer: 1 }), 32); // { ok: true, summary: "strict saddle: …" }
+ */
+export function liftSaddleVerdict(s: StrictSaddleLift | null, starts: number): Verdict {
+  if (s === null) return { ok: false, summary: `not verified: no extra neuron with G_S w = 0, G_S ≠ 0 and no row on its kink was found in ${starts} starts` };
+  const numbers = `λ_min = ${fmt(s.minEigenvalue, 3)} (max|λ| = ${fmt(s.hessianNorm, 3)}), vᵀHv = ${fmt(s.curvature, 3)}, R(θ + ${s.step}·v) − R(θ) = ${fmt(s.lossDrop, 3)}, ‖∇R‖ = ${fmt(s.gradNorm, 3)}`;
+  return s.verified ? { ok: true, summary: `strict saddle: the lifted minimum descends along v: ${numbers}` } : { ok: false, summary: `not verified: ${numbers}` };
 }
 
 /**

@@ -33,6 +33,13 @@ import { fromLayers, hiddenActivation, maxAbsDiff, sigma, toLayers, type Editabl
  * to a (degenerate) local minimum with these liftings; the admissible set {(α, c): zᵢⱼ ∈ I for every row i} is an
  * intersection over the data, so it shrinks as data are added.
  *
+ * The paper's local minima lifted to strict saddles need a new layer that is linear on the data points but not on a
+ * neighbourhood of them, so that sums over subsets of the rows enter the derivatives. Two such liftings are here
+ * (`liftDepth`'s `kind: "split"` and `extraNeurons`, derived there): the split h = (σ(αh) − σ(−αh))/(α(1 + s)) keeps
+ * the outputs but is critical only when partial gradient sums vanish; an extra neuron with zero outgoing weight on
+ * a subset S of the rows is critical when G_S w = 0 and then a strict saddle whenever the partial sum G_S ≠ 0
+ * (`strictSaddleLift` finds one and verifies the descent).
+ *
  * Smooth activations that are affine on no interval (tanh, sigmoid, softplus, gelu, …) admit such a layer only in a
  * limit (α → 0 around a point with σ″ = 0), never exactly: they are refused.
  */
@@ -88,26 +95,49 @@ export interface LiftOptions {
    * and leaky-relu: cⱼ = max(0, δ − α·min_i hᵠᵢⱼ); linear: c = 0).
    */
   margin?: number;
+  /**
+   * The lifting (default "affine"): "affine" inserts m_q neurons linear on a neighbourhood of the data (exactly
+   * critical, inertia (n₋, n₀ + ΔN, n₊)); "split" inserts 2·m_q neurons z± = ±α·hᵠ (no shift) and reads them with
+   * W′ = [W, −W]/(α(1 + s)), from hᵠ = (σ(αhᵠ) − σ(−αhᵠ))/(α(1 + s)) for relu (s = 0) and leaky-relu of slope s:
+   * the same outputs, but each row activates one neuron of each pair, so the lifted point is critical only when
+   * the partial sums below vanish (see `liftDepth`).
+   */
+  kind?: LiftKind;
+  /**
+   * Extra neurons σ(aᵀhᵠ + c) appended to the new layer with zero outgoing weights (a lift wider than m_q; the
+   * outputs are unchanged everywhere). `bias` must be 0 or absent for a net without biases.
+   */
+  extraNeurons?: { weights: ArrayLike<number>; bias?: number }[];
 }
+
+/** The liftings of `liftDepth`: "affine" (linear near the data) or "split" (hᵠ = σ(αhᵠ) − σ(−αhᵠ), kinked). */
+export type LiftKind = "affine" | "split";
 
 /** What `liftDepth` returns. */
 export interface LiftResult {
-  /** The deeper network (one more hidden layer, of width m_q). */
+  /** The deeper network (one more hidden layer: m_q neurons for "affine", 2·m_q for "split", plus the extra ones). */
   model: Model;
   /** Index of the new hidden layer in `model` (q + 1). */
   layer: number;
+  kind: LiftKind;
+  /** Width of the new layer. */
+  width: number;
   activation: Activation;
   /** The affine piece used, σ(z) = slope·z + intercept on (lo, hi). */
   piece: { slope: number; intercept: number; lo: number; hi: number };
   scale: number;
-  /** The new layer's bias c. */
+  /** The new layer's bias c (zeros for "split"; the extra neurons' biases last). */
   shift: number[];
   /**
-   * Per new neuron, the least shift that keeps every row inside the piece: cⱼ > lo − α·min_i hᵠᵢⱼ (−∞ for linear).
-   * Adding rows can only raise it: the lifted manifold shrinks as data grow.
+   * Per new neuron of the affine lifting, the least shift that keeps every row inside the piece:
+   * cⱼ > lo − α·min_i hᵠᵢⱼ (−∞ for linear). Adding rows can only raise it: the lifted manifold shrinks as data grow.
+   * Empty for "split", which has no shift.
    */
   shiftLowerBound: number[];
-  /** ΔN = M_deep − M: the dimension of the lifted critical manifold through the point (the extra zero eigenvalues). */
+  /**
+   * ΔN = M_deep − M: for the affine lifting the dimension of the lifted critical manifold through the point (the
+   * extra zero eigenvalues); for a kinked one (split, extra neurons) only the number of added parameters.
+   */
   manifoldDimension: number;
 }
 
@@ -118,19 +148,40 @@ export interface LiftResult {
  * a critical point lifts to a critical point whose Hessian has the inertia (n₋, n₀ + ΔN, n₊) (see `certifyLift`).
  * Activations affine on no interval are refused (ValueError naming the activation), as is a relu lift without
  * biases when some hᵠᵢⱼ ≤ 0 (no shift can move it inside).
+ *
+ * `kind: "split"` (relu, leaky-relu of slope s ≠ 1): the new layer is g = [σ(αhᵠ), σ(−αhᵠ)] (2·m_q neurons, no
+ * shift) and W′ = [W, −W]/(α(1 + s)), b′ = b. As σ(x) − σ(−x) = (1 + s)x for every x, W′g = W·hᵠ: the outputs are
+ * unchanged everywhere. Write σ(x) = s·x + (1 − s)·relu(x), δᵢ = ∂R/∂u^{q+1}ᵢ (the shallow net's back-propagated
+ * error at layer q + 1), eᵢⱼ = (Wᵀδᵢ)ⱼ and h̃ᵢ = [hᵠᵢ; 1]. At a critical point Σᵢ δᵢh̃ᵢᵀ = 0 (the gradient of
+ * W^{q+1}, b^{q+1}), and the derivatives of the lifted point are exactly
+ *   ∂R/∂W′_{·j±} = (1 − s)·α·Pⱼ,  Pⱼ = Σ_{i: hᵢⱼ > 0} δᵢhᵢⱼ,
+ *   ∂R/∂A_{j±,·} = (1 − s)/(α(1 + s))·Qⱼ,  Qⱼ = Σ_{i: hᵢⱼ > 0} eᵢⱼh̃ᵢ (A the new layer's weights and bias),
+ * and zero for every other parameter (the layers below see Aᵀdiag(σ′)W′ᵀ = Wᵀ when no hᵢⱼ = 0). So the split lift
+ * of a critical point is critical if and only if every partial sum Pⱼ, Qⱼ over the rows with hᵢⱼ > 0 vanishes:
+ * always when column j has one sign on the data (then they are the full sums), generically not when it has both;
+ * a point that is not critical has −∇R as a first-order descent from the shallow loss R. Other scales do not help
+ * (α > 0 keeps the rows with hᵢⱼ > 0), nor do kinks moved to hⱼ = tⱼ (the same m_{q+1} + m_q + 1 sums over
+ * {i: hᵢⱼ > tⱼ} must vanish, one unknown tⱼ per pair): see `strictSaddleLift` for the kinked neurons that can be
+ * critical. A row with hᵢⱼ = 0 sits
+ * on the kink of both neurons of pair j, where the lifted loss is not differentiable: refused (ValueError naming
+ * the output and the row).
+ *
+ * `extraNeurons`: neurons gₖ = σ(wₖᵀh̃) appended to the new layer with zero outgoing weights vₖ = 0 (wider than
+ * m_q; the outputs are unchanged everywhere). At an affine lift of a critical point, with Sₖ = {i: wₖᵀh̃ᵢ > 0} and
+ * G_S = Σ_{i∈S} δᵢh̃ᵢᵀ: ∂R/∂vₖ = (1 − s)·G_{Sₖ}wₖ, ∂R/∂wₖ = 0, and the Hessian restricted to (vₖ, wₖ) is
+ * [[P, (1 − s)G_{Sₖ}], [(1 − s)G_{Sₖ}ᵀ, 0]] (the Gauss–Newton part of the cross term vanishes with vₖ). Hence the
+ * lifted point is critical iff G_{Sₖ}wₖ = 0, and then it is a strict saddle whenever G_{Sₖ} ≠ 0 (with y such that
+ * G_{Sₖ}y ≠ 0, the direction (−t·G_{Sₖ}y, y) has curvature t²(G y)ᵀP(G y) − 2t(1 − s)‖G y‖² < 0 for small t > 0):
+ * a local minimum becomes a strict saddle (`strictSaddleLift` searches such wₖ).
  * @example
  * const { model: deep, layer } = liftDepth(model, data, { layer: 1 });
  * certifyLift(model, deep, data, { layer }).certified; // true at a critical point
  */
 export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOptions): LiftResult {
   const fn = "liftDepth";
-  const m = validateModel(model, fn);
-  const d = validateData(m, data, fn);
-  const L = m.widths.length - 1;
-  const q = options?.layer;
-  if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > L - 1) {
-    throw new ValueError(`${fn}: 'layer' must be an integer 0..${L - 1} (the new layer reads layer q's output; widths [${m.widths.join(", ")}]); found ${String(q)}`);
-  }
+  const { m, d, q, L } = checkLift(fn, model, data, options?.layer);
+  const kind = options.kind ?? "affine";
+  if (kind !== "affine" && kind !== "split") throw new ValueError(`${fn}: 'kind' must be "affine" or "split"; found ${String(kind)}`);
   const alpha = options.scale ?? 1;
   checkNumber(fn, "scale", alpha);
   if (!(alpha > 0)) throw new ValueError(`${fn}: 'scale' must be > 0; found ${alpha}`);
@@ -138,7 +189,7 @@ export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOp
   checkNumber(fn, "margin", delta);
   if (!(delta > 0)) throw new ValueError(`${fn}: 'margin' must be > 0; found ${delta}`);
   const uniform = !Array.isArray(m.activation);
-  const act = options.activation ?? (uniform ? (m.activation as Activation) : hiddenActivation(m, Math.max(q, 1)));
+  const act = options.activation ?? defaultLiftActivation(m, q);
   const pieces = affinePieces(act);
   if (pieces === null) {
     throw new ValueError(
@@ -149,6 +200,49 @@ export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOp
   const bias = m.bias ?? true;
   const dq = m.widths[q];
   const H = q === 0 ? d.x : hiddenActivations(m, d.x)[q - 1];
+  const extra = checkExtraNeurons(fn, options.extraNeurons, dq, bias);
+  const layers = toLayers(fn, m);
+  const next = layers[q];
+  const lift = kind === "split" ? splitLayers(fn, act, H, q, next, alpha) : affineLayers(fn, act, piece, H, q, next, alpha, delta, bias);
+  const { inserted, out } = withExtraNeurons(lift.inserted, lift.out, extra);
+  const deepLayers = [...layers.slice(0, q), inserted, out, ...layers.slice(q + 1)];
+  const sameAct = uniform && JSON.stringify(act) === JSON.stringify(m.activation);
+  const acts: Activation[] = Array.from({ length: L - 1 }, (_, k) => hiddenActivation(m, k + 1));
+  acts.splice(q, 0, act);
+  const deep = fromLayers({ ...m, activation: sameAct ? m.activation : acts }, deepLayers);
+  return {
+    model: deep,
+    layer: q + 1,
+    kind,
+    width: inserted.rows,
+    activation: act,
+    piece: { slope: piece.slope, intercept: piece.intercept, lo: piece.lo, hi: piece.hi },
+    scale: alpha,
+    shift: bias ? Array.from(inserted.b) : new Array<number>(inserted.rows).fill(0),
+    shiftLowerBound: lift.lower,
+    manifoldDimension: deep.params.length - m.params.length,
+  };
+}
+
+/** The validated model and data of a lift and its layer q (0..L − 1: the new layer reads layer q's output). */
+export function checkLift(fn: string, model: ModelInput, data: DatasetInput, q: unknown): { m: Model; d: Dataset; q: number; L: number } {
+  const m = validateModel(model, fn);
+  const d = validateData(m, data, fn);
+  const L = m.widths.length - 1;
+  if (typeof q !== "number" || !Number.isInteger(q) || q < 0 || q > L - 1) {
+    throw new ValueError(`${fn}: 'layer' must be an integer 0..${L - 1} (the new layer reads layer q's output; widths [${m.widths.join(", ")}]); found ${String(q)}`);
+  }
+  return { m, d, q, L };
+}
+
+/** The new layer's activation by default: the model's when it has one for every layer, else hidden layer max(q, 1)'s. */
+export function defaultLiftActivation(m: Model, q: number): Activation {
+  return Array.isArray(m.activation) ? hiddenActivation(m, Math.max(q, 1)) : (m.activation as Activation);
+}
+
+/** The new layer and the next one of an affine lift (see `liftDepth`), with each neuron's least shift. */
+function affineLayers(fn: string, act: Activation, piece: AffinePiece, H: Mat, q: number, next: EditableLayer, alpha: number, delta: number, bias: boolean) {
+  const dq = H.cols;
   const lower = new Array<number>(dq).fill(-Infinity);
   const shift = new Array<number>(dq).fill(0);
   if (piece.lo > -Infinity) {
@@ -164,8 +258,6 @@ export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOp
       }
     }
   }
-  const layers = toLayers(fn, m);
-  const next = layers[q];
   const sAlpha = piece.slope * alpha;
   const Wn = next.W.map((w) => w / sAlpha);
   const bn = Float64Array.from(next.b);
@@ -181,21 +273,74 @@ export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOp
     inserted.W[j * dq + j] = alpha;
     if (bias) inserted.b[j] = shift[j];
   }
-  const deepLayers = [...layers.slice(0, q), inserted, { rows: next.rows, cols: dq, W: Wn, b: bn }, ...layers.slice(q + 1)];
-  const sameAct = uniform && JSON.stringify(act) === JSON.stringify(m.activation);
-  const acts: Activation[] = Array.from({ length: L - 1 }, (_, k) => hiddenActivation(m, k + 1));
-  acts.splice(q, 0, act);
-  const deep = fromLayers({ ...m, activation: sameAct ? m.activation : acts }, deepLayers);
-  return {
-    model: deep,
-    layer: q + 1,
-    activation: act,
-    piece: { slope: piece.slope, intercept: piece.intercept, lo: piece.lo, hi: piece.hi },
-    scale: alpha,
-    shift,
-    shiftLowerBound: lower,
-    manifoldDimension: deep.params.length - m.params.length,
-  };
+  return { inserted, out: { rows: next.rows, cols: dq, W: Wn, b: bn }, lower };
+}
+
+/** The new layer [σ(αh), σ(−αh)] and the next one [W, −W]/(α(1 + s)) of a split lift (see `liftDepth`). */
+function splitLayers(fn: string, act: Activation, H: Mat, q: number, next: EditableLayer, alpha: number) {
+  const name = activationName(act);
+  if (name !== "relu" && name !== "leaky-relu") {
+    throw new ValueError(`${fn}: the split lifting hᵠ = (σ(αhᵠ) − σ(−αhᵠ))/(α(1 + s)) needs a kinked activation for the new layer (relu or leaky-relu); found '${name}'`);
+  }
+  const s = sigma(act, -1).first;
+  if (s === 1) throw new ValueError(`${fn}: the split lifting needs a leaky-relu slope s ≠ 1 (σ(x) − σ(−x) = (1 + s)x must differ from an affine layer); found ${s}`);
+  const dq = H.cols;
+  for (let i = 0; i < H.rows; i++)
+    for (let j = 0; j < dq; j++)
+      if (H.data[i * dq + j] === 0) {
+        throw new ValueError(
+          `${fn}: the split lifting needs hᵠᵢⱼ ≠ 0 on the data, but output ${j} of layer ${q} is exactly 0 at row ${i}: that row sits on the kink of both neurons of pair ${j}, where the lifted loss is not differentiable; use kind "affine" there`,
+        );
+      }
+  const inserted: EditableLayer = { rows: 2 * dq, cols: dq, W: new Float64Array(2 * dq * dq), b: new Float64Array(next.b.length === 0 ? 0 : 2 * dq) };
+  for (let j = 0; j < dq; j++) {
+    inserted.W[j * dq + j] = alpha;
+    inserted.W[(dq + j) * dq + j] = -alpha;
+  }
+  const k = alpha * (1 + s);
+  const W = new Float64Array(next.rows * 2 * dq);
+  for (let r = 0; r < next.rows; r++)
+    for (let j = 0; j < dq; j++) {
+      W[r * 2 * dq + j] = next.W[r * dq + j] / k;
+      W[r * 2 * dq + dq + j] = -next.W[r * dq + j] / k;
+    }
+  return { inserted, out: { rows: next.rows, cols: 2 * dq, W, b: Float64Array.from(next.b) }, lower: [] as number[] };
+}
+
+interface ExtraNeuron {
+  weights: Float64Array;
+  bias: number;
+}
+
+function checkExtraNeurons(fn: string, extra: LiftOptions["extraNeurons"], dq: number, bias: boolean): ExtraNeuron[] {
+  if (extra === undefined) return [];
+  if (!Array.isArray(extra)) throw new ValueError(`${fn}: 'extraNeurons' must be an array of { weights, bias }; found ${typeof extra}`);
+  return extra.map((e, k) => {
+    const w = e?.weights;
+    if (w === undefined || typeof w.length !== "number" || w.length !== dq) {
+      throw new ShapeError(`${fn}: 'extraNeurons[${k}].weights' must have length m_q = ${dq} (the new layer reads layer q's ${dq} outputs); found ${w === undefined ? "none" : w.length}`);
+    }
+    const weights = Float64Array.from(w);
+    weights.forEach((v, j) => checkNumber(fn, `extraNeurons[${k}].weights[${j}]`, v));
+    const b = e.bias ?? 0;
+    checkNumber(fn, `extraNeurons[${k}].bias`, b);
+    if (!bias && b !== 0) throw new ValueError(`${fn}: 'extraNeurons[${k}].bias' must be 0 for a net without biases; found ${b}`);
+    return { weights, bias: b };
+  });
+}
+
+/** Append neurons with zero outgoing weights to the new layer (rows of `inserted`, zero columns of `out`). */
+function withExtraNeurons(inserted: EditableLayer, out: EditableLayer, extra: ExtraNeuron[]): { inserted: EditableLayer; out: EditableLayer } {
+  if (extra.length === 0) return { inserted, out };
+  const p = inserted.rows + extra.length;
+  const cols = inserted.cols;
+  const W = new Float64Array(p * cols);
+  W.set(inserted.W);
+  extra.forEach((e, k) => W.set(e.weights, (inserted.rows + k) * cols));
+  const b = inserted.b.length === 0 ? inserted.b : Float64Array.from([...inserted.b, ...extra.map((e) => e.bias)]);
+  const Wo = new Float64Array(out.rows * p);
+  for (let r = 0; r < out.rows; r++) Wo.set(out.W.subarray(r * inserted.rows, (r + 1) * inserted.rows), r * p);
+  return { inserted: { rows: p, cols, W, b }, out: { rows: out.rows, cols: p, W: Wo, b: out.b } };
 }
 
 /** Options of `pruneLayer`. */
@@ -311,7 +456,11 @@ export interface LiftCertificate {
   /** Inertias with zeros decided at each spectrum's gap (as `certifyEmbedding`'s inertiaAtGap). */
   inertiaBefore: Inertia;
   inertiaAfter: Inertia;
-  /** (n₋, n₀ + ΔN, n₊) of the shallow Hessian: H_deep = JφᵀHJφ with Jφ onto (Sylvester's law of inertia). */
+  /**
+   * (n₋, n₀ + ΔN, n₊) of the shallow Hessian: H_deep = JφᵀHJφ with Jφ onto (Sylvester's law of inertia). A statement
+   * about liftings linear near the data only (`linearNearData`); a kinked one (split, extra neurons) can gain negative
+   * eigenvalues.
+   */
   predictedInertia: Inertia;
   predictionMatches: boolean;
   /** ΔN = M_deep − M, the dimension of the lifted critical manifold; the deep Hessian has ≥ ΔN zero eigenvalues. */
@@ -321,9 +470,19 @@ export interface LiftCertificate {
    * (> 0: the layer is linear on a neighbourhood of the data, which the argument needs; ∞ for linear).
    */
   linearityMargin: number;
+  /** linearityMargin > 0: every neuron of the new layer is affine on a neighbourhood of the data (the affine lifting). */
+  linearNearData: boolean;
+  /**
+   * The smallest distance of the new layer's pre-activations on the data to a kink of σ (∞ for linear and smooth σ): > 0 means
+   * the lifted loss is twice differentiable at the point, so its Hessian and gradient are the true ones.
+   */
+  kinkDistance: number;
   eigenvaluesBefore: number[];
   eigenvaluesAfter: number[];
-  /** Shallow point critical, deep point critical, output preserved, margin > 0 and the predicted inertia; `reasons` says what failed. */
+  /**
+   * Shallow point critical, deep point critical, output preserved, no row on a kink of the new layer, and, when it is
+   * linear near the data, the predicted inertia; `reasons` says what failed.
+   */
   certified: boolean;
   reasons: string[];
 }
@@ -332,8 +491,10 @@ export interface LiftCertificate {
  * Certificate of a lifting shallow → deep on data (arXiv:2205.13283; the statements as derived for `liftDepth`):
  * output preserved on the data; ‖∇R‖ before and after (a critical point stays critical); the inserted layer linear
  * on a neighbourhood of the data (margin > 0); and the Hessian inertia after equal to (n₋, n₀ + ΔN, n₊) before, ΔN
- * the lifted manifold's dimension, zeros decided at each spectrum's gap. Exact Hessians and a dense eigensolver: for
- * nets of up to a few thousand parameters.
+ * the lifted manifold's dimension, zeros decided at each spectrum's gap. For a kinked lifting (`kind: "split"`,
+ * extra neurons active on part of the data) the inertia is not predicted: the certificate is output preserved,
+ * critical before and after, and no row on a kink (the Hessian is then the true one; see `strictSaddleLift` for
+ * its negative eigenvalues). Exact Hessians and a dense eigensolver: for nets of up to a few thousand parameters.
  * @example
  * const lift = liftDepth(cp, data, { layer: 1 });
  * certifyLift(cp, lift.model, data, { layer: lift.layer }).predictionMatches; // true
@@ -373,7 +534,10 @@ export function certifyLift(shallow: ModelInput, deep: ModelInput, data: Dataset
   const outputTol = DEFAULT_CERTIFY_OUTPUT_TOL * Math.max(1, maxAbs(f), terms);
   const pieces = affinePieces(hiddenActivation(dm, k));
   let linearityMargin = -Infinity;
+  let kinkDistance = Infinity;
   if (pieces !== null) {
+    const kinks = pieces.flatMap((pc) => [pc.lo, pc.hi]).filter((v) => Number.isFinite(v));
+    for (const z of Zk.data) for (const t of kinks) kinkDistance = Math.min(kinkDistance, Math.abs(z - t));
     linearityMargin = Infinity;
     const range = columnRanges(Zk);
     for (let j = 0; j < Zk.cols; j++) {
@@ -402,8 +566,9 @@ export function certifyLift(shallow: ModelInput, deep: ModelInput, data: Dataset
   if (!(gradNormBefore <= gtolBefore)) reasons.push(`the shallow model is not a critical point (‖∇R‖ = ${gradNormBefore.toExponential(2)} > ${gtolBefore.toExponential(2)})`);
   else if (!(gradNormAfter <= gtolAfter)) reasons.push(`the lifted point is not critical (‖∇R‖ = ${gradNormAfter.toExponential(2)} > ${gtolAfter.toExponential(2)})`);
   if (!(maxOutputDiffData <= outputTol)) reasons.push(`the output on the data changes (max|Δf| = ${maxOutputDiffData.toExponential(2)} > ${outputTol.toExponential(2)})`);
-  if (!(linearityMargin > 0)) reasons.push(`the inserted layer ${k} is not linear on a neighbourhood of the data (margin ${linearityMargin})`);
-  if (!predictionMatches) reasons.push(`the inertia ${counts(inertiaAfter)} is not the predicted ${counts(predictedInertia)} = before + ${manifoldDimension} zeros`);
+  const linearNearData = linearityMargin > 0;
+  if (!(kinkDistance > 0)) reasons.push(`a row's pre-activation in the inserted layer ${k} sits on a kink of σ (distance ${kinkDistance}): the lifted loss is not twice differentiable there`);
+  if (linearNearData && !predictionMatches) reasons.push(`the inertia ${counts(inertiaAfter)} is not the predicted ${counts(predictedInertia)} = before + ${manifoldDimension} zeros`);
   return {
     maxOutputDiffData,
     outputTol,
@@ -419,6 +584,8 @@ export function certifyLift(shallow: ModelInput, deep: ModelInput, data: Dataset
     predictionMatches,
     manifoldDimension,
     linearityMargin,
+    linearNearData,
+    kinkDistance,
     eigenvaluesBefore: Array.from(eigBefore),
     eigenvaluesAfter: Array.from(eigAfter),
     certified: reasons.length === 0,

@@ -27,4 +27,6 @@ export {
   type PruneResult,
   type LiftCertificateOptions,
   type LiftCertificate,
+  type LiftKind,
 } from "./depth.js";
+export { strictSaddleLift, type StrictSaddleLift, type StrictSaddleLiftOptions } from "./depth-saddle.js";

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "@losscape/core";
-import { certifyLift, liftDepth, pruneLayer } from "@losscape/embedding";
+import { certifyLift, liftDepth, pruneLayer, strictSaddleLift } from "@losscape/embedding";
 import { initParams, parseModel, refineCriticalPoint, serializeModel, train, type Model } from "@losscape/mlp";
 import { filesIn, fixtureData, fixtureModel, fx, run, runJson, tempDir } from "./run.js";
 
@@ -59,6 +59,43 @@ describe("losscape lift", () => {
     for (let i = 0; i < cp.params.length; i++) expect(Math.abs(back.params[i] - cp.params[i])).toBeLessThanOrEqual(1e-12);
   });
 
+  it("--kind split inserts [σ(αh), σ(−αh)]: the output is kept, the certificate has no inertia prediction and says the point is not critical", async () => {
+    const { out: rec } = await runJson(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "0", "--kind", "split"]);
+    const data = fixtureData("sin20.json");
+    const lift = liftDepth(cp, data, { layer: 0, kind: "split" });
+    const cert = certifyLift(cp, lift.model, data, { layer: lift.layer });
+    expect(rec.kind).toBe("split");
+    expect(rec.width).toBe(2);
+    expect(rec.widthsAfter).toEqual([1, 2, 3, 1]);
+    expect(Array.from(parseModel(rec.model as object).params)).toEqual(Array.from(lift.model.params));
+    const check = rec.check as Record<string, unknown>;
+    expect(check.linearNearData).toBe(false);
+    expect(check.gradNormAfter).toBe(cert.gradNormAfter);
+    expect(check.kinkDistance).toBe(cert.kinkDistance);
+    expect((rec.verdict as { summary: string }).summary).toBe(`not certified: ${cert.reasons.join("; ")}`);
+    expect(cert.reasons.join()).toMatch(/the lifted point is not critical/);
+  });
+
+  it("--kind strict-saddle: the API's strictSaddleLift, verified (λ_min < 0, vᵀHv < 0, a descent), in the record and the human output", async () => {
+    const { out: rec } = await runJson(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "1", "--kind", "strict-saddle"]);
+    const ref = strictSaddleLift(cp, fixtureData("sin20.json"), { layer: 1 })!;
+    expect(ref.verified).toBe(true);
+    expect(rec.kind).toBe("strict-saddle");
+    expect(rec.width).toBe(4);
+    const saddle = rec.saddle as Record<string, unknown>;
+    expect(saddle.minEigenvalue).toBe(ref.minEigenvalue);
+    expect(saddle.lossDrop).toBe(ref.lossDrop);
+    expect(saddle.activeRows).toEqual(ref.activeRows);
+    expect(saddle.verified).toBe(true);
+    expect(Array.from(parseModel(rec.model as object).params)).toEqual(Array.from(ref.lift.model.params));
+    expect(rec.verdict).toMatchObject({ ok: true });
+    expect((rec.verdict as { summary: string }).summary).toMatch(/^strict saddle: the lifted minimum descends along v: λ_min = -/);
+    const human = await run(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "1", "--kind", "strict-saddle"]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/extra neuron +active on \d+ of 20 rows/);
+    expect(human.stdout).toMatch(/verdict: strict saddle: /);
+  });
+
   it("bad input exits 2 with one line naming the problem", async () => {
     const tanh = await run(["lift", "--model", fx("tanh131-min.json"), "--data", fx("sin20.json"), "--layer", "1"]);
     expect(tanh.code).toBe(2);
@@ -72,6 +109,12 @@ describe("losscape lift", () => {
     const scale = await run(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "1", "--scale", "0"]);
     expect(scale.code).toBe(2);
     expect(scale.stderr).toMatch(/--scale/);
+    const kind = await run(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "1", "--kind", "wide"]);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toMatch(/^losscape lift: .*--kind.*\n$/);
+    const act = await run(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "1", "--kind", "strict-saddle", "--new-activation", "relu"]);
+    expect(act.code).toBe(2);
+    expect(act.stderr).toBe("losscape lift: --new-activation relu: --kind strict-saddle uses the model's activation for the new layer\n");
   });
 
   it("warns and does not certify at a point that is not critical (the outputs are still preserved)", async () => {

@@ -1,4 +1,4 @@
-import { certifyLift, liftDepth, pruneLayer, type LiftCertificate } from "@losscape/embedding";
+import { certifyLift, liftDepth, pruneLayer, strictSaddleLift, type LiftCertificate, type LiftResult, type StrictSaddleLift } from "@losscape/embedding";
 import { serializeModel, type Activation } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
@@ -7,7 +7,7 @@ import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkOutputDir, checkWritable, loadData, loadModel, npyRow, parseActivation, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
-import { liftVerdict, verdictLine } from "../verdict.js";
+import { liftSaddleVerdict, liftVerdict, verdictLine } from "../verdict.js";
 
 export interface LiftCliOptions extends ModelFlags, DataFlags {
   model: string;
@@ -16,6 +16,9 @@ export interface LiftCliOptions extends ModelFlags, DataFlags {
   newActivation?: string;
   scale: number;
   margin: number;
+  kind: "affine" | "split" | "strict-saddle";
+  starts: number;
+  seed: number;
   prune?: boolean;
   tol: number;
   out?: string;
@@ -26,10 +29,13 @@ export interface LiftCliOptions extends ModelFlags, DataFlags {
  * `losscape lift`: the Embedding Principle in depth (Bai, Luo, Xu & Zhang, arXiv:2205.13283). Insert after layer
  * `--layer` q a layer z = α·hᵠ + c that is linear on the data (`liftDepth` of @losscape/embedding: linear, relu or
  * leaky-relu), with `certifyLift`'s certificate: outputs preserved on the data, still critical, and the Hessian
- * inertia (n₋, n₀ + ΔN, n₊), ΔN the dimension of the lifted critical manifold. With `--prune`, the reverse:
+ * inertia (n₋, n₀ + ΔN, n₊), ΔN the dimension of the lifted critical manifold. `--kind split` inserts the kinked
+ * layer hᵠ = (σ(αhᵠ) − σ(−αhᵠ))/(α(1 + s)) instead (critical only when partial gradient sums vanish); `--kind
+ * strict-saddle` adds to the affine lift one neuron with zero outgoing weight found by `strictSaddleLift`, and
+ * verifies the strict saddle (λ_min < 0, vᵀHv < 0, an evaluated descent). With `--prune`, the reverse:
  * remove hidden layer `--layer` when it is affine on the data (`pruneLayer`).
  * @example
- * await liftCommand({ model: "cp.json", data: "d.json", layer: 1, scale: 1, margin: 1, tol: 1e-9 }, ctx);
+ * await liftCommand({ model: "cp.json", data: "d.json", layer: 1, scale: 1, margin: 1, kind: "strict-saddle", starts: 32, seed: 0, tol: 1e-9 }, ctx);
  */
 export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void> {
   if (o.out) checkWritable(o.out, "--out");
@@ -58,7 +64,20 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
   if (o.layer > L - 1) throw new InputError(`--layer ${o.layer}: the new layer reads layer q = 0..${L - 1} of ${model.widths.join("-")}`);
   const activation = o.newActivation === undefined ? undefined : parseActivation(o.newActivation);
   if (Array.isArray(activation)) throw new InputError(`--new-activation ${o.newActivation}: one activation, for the new layer`);
-  const lift = liftDepth(model, data, { layer: o.layer, scale: o.scale, margin: o.margin, ...(activation ? { activation: activation as Activation } : {}) });
+  if (o.kind === "strict-saddle" && activation) throw new InputError(`--new-activation ${o.newActivation}: --kind strict-saddle uses the model's activation for the new layer`);
+  let saddle: StrictSaddleLift | null = null;
+  let lift: LiftResult;
+  if (o.kind === "strict-saddle") {
+    const st = status(`searching an extra neuron that makes the lift a strict saddle (${o.starts} starts)`, ctx.quiet);
+    try {
+      saddle = strictSaddleLift(model, data, { layer: o.layer, scale: o.scale, margin: o.margin, starts: o.starts, seed: o.seed });
+    } finally {
+      st.end();
+    }
+    lift = saddle?.lift ?? liftDepth(model, data, { layer: o.layer, scale: o.scale, margin: o.margin });
+  } else {
+    lift = liftDepth(model, data, { layer: o.layer, kind: o.kind, scale: o.scale, margin: o.margin, ...(activation ? { activation: activation as Activation } : {}) });
+  }
   const st = status(`certifying the lifting ${model.widths.join("-")} → ${lift.model.widths.join("-")}`, ctx.quiet);
   let cert: LiftCertificate;
   try {
@@ -70,7 +89,7 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
   const npyFiles = o.npy
     ? writeNpyDir(o.npy, { params: lift.model.params, "eigenvalues-before": Float64Array.from(cert.eigenvaluesBefore), "eigenvalues-after": Float64Array.from(cert.eigenvaluesAfter) })
     : [];
-  const verdict = liftVerdict(cert);
+  const verdict = o.kind === "strict-saddle" ? liftSaddleVerdict(saddle, o.starts) : liftVerdict(cert);
   const warnings: string[] = [];
   if (!(cert.gradNormBefore <= cert.gtolBefore)) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(cert.gradNormBefore)}): the lifting's guarantees (still critical, the inertia) are about critical points`);
   const record = {
@@ -78,6 +97,8 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
     widthsBefore: model.widths,
     widthsAfter: lift.model.widths,
     layer: lift.layer,
+    kind: o.kind,
+    width: lift.width,
     activation: lift.activation,
     scale: lift.scale,
     shift: lift.shift,
@@ -94,7 +115,10 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
       predictedInertia: counts(cert.predictedInertia),
       predictionMatches: cert.predictionMatches,
       linearityMargin: cert.linearityMargin,
+      linearNearData: cert.linearNearData,
+      kinkDistance: cert.kinkDistance,
     },
+    ...(o.kind === "strict-saddle" ? { saddle: saddle && saddleRecord(saddle) } : {}),
     verdict,
     ...(o.npy ? { npy: npyFiles } : {}),
     warnings,
@@ -102,16 +126,50 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
   emit(ctx, record, () => {
     const s = keyValues([
       ["model", `${o.model} (${describeModel(model)})`],
-      ["lifted", `${model.widths.join("-")} → ${lift.model.widths.join("-")}: new layer ${lift.layer} = ${typeof lift.activation === "string" ? lift.activation : lift.activation.name}(${lift.scale}·h + c) after layer ${o.layer}`],
+      ["lifted", `${model.widths.join("-")} → ${lift.model.widths.join("-")}: new layer ${lift.layer} = ${describeLift(lift, saddle)} after layer ${o.layer}`],
       ["max |f_deep − f| (data)", `${fmt(cert.maxOutputDiffData)} (tolerance ${fmt(cert.outputTol, 3)})`],
       ["loss", `${fmt(cert.lossBefore)} → ${fmt(cert.lossAfter)}`],
       ["‖∇R‖", `${fmt(cert.gradNormBefore)} → ${fmt(cert.gradNormAfter)}`],
       ["inertia", `${fmtInertia(cert.inertiaBefore)} → ${fmtInertia(cert.inertiaAfter)} (negative, zero, positive; zeros at the spectral gap)`],
-      ["predicted", `${fmtInertia(cert.predictedInertia)} = before + ΔN = ${cert.manifoldDimension} zeros (the lifted manifold's dimension): ${cert.predictionMatches ? "matches" : "DOES NOT MATCH"}`],
-      ["linearity margin", `${fmt(cert.linearityMargin)} (distance of the new layer's pre-activations on the data to a kink)`],
+      cert.linearNearData
+        ? ["predicted", `${fmtInertia(cert.predictedInertia)} = before + ΔN = ${cert.manifoldDimension} zeros (the lifted manifold's dimension): ${cert.predictionMatches ? "matches" : "DOES NOT MATCH"}`]
+        : ["predicted", "none: the new layer is kinked on the data (rows on both sides of a kink), so negative eigenvalues can appear"],
+      cert.linearNearData
+        ? ["linearity margin", `${fmt(cert.linearityMargin)} (distance of the new layer's pre-activations on the data to a kink)`]
+        : ["kink distance", `${fmt(cert.kinkDistance)} (the nearest pre-activation of the new layer to a kink; > 0: the Hessian is the true one)`],
+      ...(saddle
+        ? ([
+            ["extra neuron", `active on ${saddle.activeRows.length} of ${data.x.rows} rows, ‖G_S‖ = ${fmt(saddle.partialSumNorm, 3)}, ‖G_S w‖/‖G_S‖‖w‖ = ${fmt(saddle.residual, 3)}`],
+            ["λ_min", `${fmt(saddle.minEigenvalue)} (max|λ| ${fmt(saddle.hessianNorm, 3)}); vᵀHv = ${fmt(saddle.curvature)}; R(θ + ${saddle.step}·v) − R(θ) = ${fmt(saddle.lossDrop)}`],
+          ] as [string, string][])
+        : []),
       ...(o.out ? ([["written", o.out]] as [string, string][]) : []),
       ...npyRow(o.npy, npyFiles),
     ]);
     return s + verdictLine(verdict);
   });
+}
+
+function describeLift(lift: LiftResult, saddle: StrictSaddleLift | null): string {
+  const a = typeof lift.activation === "string" ? lift.activation : lift.activation.name;
+  if (lift.kind === "split") return `[${a}(${lift.scale}·h), ${a}(−${lift.scale}·h)] (split, width ${lift.width})`;
+  return `${a}(${lift.scale}·h + c)${saddle ? ` and one neuron ${a}(wᵀh̃) with zero outgoing weight (width ${lift.width})` : ""}`;
+}
+
+function saddleRecord(s: StrictSaddleLift) {
+  return {
+    neuron: s.neuron,
+    activeRows: s.activeRows,
+    residual: s.residual,
+    partialSumNorm: s.partialSumNorm,
+    kinkDistance: s.kinkDistance,
+    gradNorm: s.gradNorm,
+    minEigenvalue: s.minEigenvalue,
+    hessianNorm: s.hessianNorm,
+    curvature: s.curvature,
+    step: s.step,
+    lossDrop: s.lossDrop,
+    direction: Array.from(s.direction),
+    verified: s.verified,
+  };
 }
