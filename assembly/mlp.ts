@@ -462,30 +462,21 @@ function residualBlock(net: Net, x: usize, i0: i32, nc: i32, q: i32, p: i32, C: 
       if (F) {
         const fi = F + (<usize>(i * kq * mp + c) << 3);
         for (let b = 0; b < kq; b++) stf(fRow, b, ldf(fi, b * mp));
-      }
+      } else memory.fill(fRow, 0, <usize>kq << 3);
       for (let a = a0; a < mq; a++) {
         const cac = ldf(ci, a * mp);
+        const ga = F ? ldf(g, i * mq + a) : 0;
         const dst = urow + (<usize>(a * kq) << 3);
-        if (F) {
-          const ga = ldf(g, i * mq + a);
-          let b = 0;
-          if (ASC_FEATURE_SIMD) {
-            const vc = f64x2.splat(cac);
-            const vg = f64x2.splat(ga);
-            for (; b + 2 <= kq; b += 2) {
-              const o = <usize>b << 3;
-              v128.store(dst + o, f64x2.add(f64x2.mul(v128.load(arow + o), vc), f64x2.mul(vg, v128.load(fRow + o))));
-            }
+        let b = 0;
+        if (ASC_FEATURE_SIMD) {
+          const vc = f64x2.splat(cac);
+          const vg = f64x2.splat(ga);
+          for (; b + 2 <= kq; b += 2) {
+            const o = <usize>b << 3;
+            v128.store(dst + o, f64x2.add(f64x2.mul(v128.load(arow + o), vc), f64x2.mul(vg, v128.load(fRow + o))));
           }
-          for (; b < kq; b++) stf(dst, b, ldf(arow, b) * cac + ga * ldf(fRow, b));
-        } else {
-          let b = 0;
-          if (ASC_FEATURE_SIMD) {
-            const vc = f64x2.splat(cac);
-            for (; b + 2 <= kq; b += 2) v128.store(dst + (<usize>b << 3), f64x2.mul(v128.load(arow + (<usize>b << 3)), vc));
-          }
-          for (; b < kq; b++) stf(dst, b, ldf(arow, b) * cac);
         }
+        for (; b < kq; b++) stf(dst, b, ldf(arow, b) * cac + ga * ldf(fRow, b));
       }
       if (bias) for (let a = 0; a < mq; a++) stf(urow, mq * kq + a, ldf(ci, a * mp));
     }
