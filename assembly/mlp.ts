@@ -430,15 +430,16 @@ function dotX(n: i32, u: usize, x: usize, d: i32, b: i32): f64 {
 }
 
 /**
- * H₁'s block of rows θ_q and columns θ_p (p ≤ q; for p = q the rows (a, ·) with a ≥ c of column group c, plus the
- * bias rows, which cover the block's lower triangle) for samples i0 … i0 + nc − 1, added into H (row stride M):
- *   H[(W_q)_ab, (θ_p)_(c,d)] += Σᵢ Uᵢ[(a, b)]·ã_{p−1,i,d},  Uᵢ[(a, b)] = a_{q−1,i,b}·Cᵢ[a, c] + g_{q,i,a}·Fᵢ[b, c],
- *   H[(b_q)_a,  (θ_p)_(c,d)] += Σᵢ Cᵢ[a, c]·ã_{p−1,i,d},
+ * H₁'s block of rows θ_q and columns θ_p (p ≤ q), for samples i0 … i0 + nc − 1, added transposed into H's upper
+ * triangle (row stride M; for p = q the columns (a, ·) with a ≥ c of row group c, and the bias columns: they cover
+ * the block's upper triangle):
+ *   H[(θ_p)_(c,d), (W_q)_ab] += Σᵢ ã_{p−1,i,d}·Uᵢ[(a, b)],  Uᵢ[(a, b)] = a_{q−1,i,b}·Cᵢ[a, c] + g_{q,i,a}·Fᵢ[b, c],
+ *   H[(θ_p)_(c,d), (b_q)_a]  += Σᵢ ã_{p−1,i,d}·Cᵢ[a, c],
  * with ã = [a, 1] (d = m_{p−1} is θ_p's bias b_p,c), C = K_q·∂z_q/∂z_p (nc × m_q × m_p), F = ∂a_{q−1}/∂z_p
- * (nc × m_{q−1} × m_p; 0 when p = q) and g_q = ∂R/∂z_q. Per column group c: U (nc × M_q, in θ_q's flat order),
- * then one GEMM Uᵀ·A_{p−1} for the weight columns and U's column sums for the bias column.
+ * (nc × m_{q−1} × m_p; 0 when p = q) and g_q = ∂R/∂z_q. Per row group c: U (nc × M_q, in θ_q's flat order), then
+ * one GEMM A_{p−1}ᵀ·U for the weight rows and U's column sums for the bias row.
  */
-function residualBlock(net: Net, x: usize, i0: i32, nc: i32, q: i32, p: i32, C: usize, F: usize, U: usize, fRow: usize, colSum: usize, H: usize): void {
+function residualBlock(net: Net, x: usize, i0: i32, nc: i32, q: i32, p: i32, C: usize, F: usize, U: usize, fRow: usize, H: usize): void {
   const M = net.M;
   const mq = width(net, q);
   const kq = width(net, q - 1);
@@ -480,17 +481,16 @@ function residualBlock(net: Net, x: usize, i0: i32, nc: i32, q: i32, p: i32, C: 
       }
       if (bias) for (let a = 0; a < mq; a++) stf(urow, mq * kq + a, ldf(ci, a * mp));
     }
-    const rows = Mq - start;
-    const hc = H + (<usize>((rowH + start) * M) << 3);
-    dgemm(1, 0, rows, kp, nc, 1, U + (<usize>start << 3), Mq, ap, kp, 1, hc + (<usize>(colW + c * kp) << 3), M, net.work);
+    // the transposed block, rows θ_p (c, ·) and columns θ_q from `start`: A_{p−1}ᵀ·U, then the bias row Σᵢ Uᵢ
+    const cols = Mq - start;
+    const hw = H + (<usize>((colW + c * kp) * M + rowH + start) << 3);
+    dgemm(1, 0, kp, cols, nc, 1, ap, kp, U + (<usize>start << 3), Mq, 1, hw, M, net.work);
     if (bias) {
-      for (let t = 0; t < rows; t++) stf(colSum, t, 0);
+      const hb = H + (<usize>((colB + c) * M + rowH + start) << 3);
       for (let i = 0; i < nc; i++) {
         const urow = U + (<usize>(i * Mq + start) << 3);
-        for (let t = 0; t < rows; t++) stf(colSum, t, ldf(colSum, t) + ldf(urow, t));
+        for (let t = 0; t < cols; t++) stf(hb, t, ldf(hb, t) + ldf(urow, t));
       }
-      const hb = hc + (<usize>(colB + c) << 3);
-      for (let t = 0; t < rows; t++) stf(hb, t * M, ldf(hb, t * M) + ldf(colSum, t));
     }
   }
 }
@@ -514,8 +514,8 @@ function chainDown(net: Net, par: usize, i0: i32, nc: i32, rows: i32, p: i32, cu
 }
 
 /**
- * H += H₁, the residual part of the exact Hessian (without L2), for any depth: its lower triangle (and part of the
- * diagonal blocks' upper one) by GEMMs over chunks of `chunk` samples; `mirrorLower` completes it. Per sample i
+ * H += H₁, the residual part of the exact Hessian (without L2), for any depth: its upper triangle (and part of the
+ * diagonal blocks' lower one) by GEMMs over chunks of `chunk` samples; `mirrorUpper` completes it. Per sample i
  * (zₗ = Wₗaₗ₋₁ + bₗ, aₗ = σₗ(zₗ), a₀ = x, gₗ = ∂R/∂zₗ from the backward pass):
  *  - the residual pre-activation Hessians by Hessian backpropagation (Dangel, Harmeling & Hennig 2020, "Modular
  *    block-diagonal curvature approximations for feedforward architectures", AISTATS), without the loss's Λ (that
@@ -526,8 +526,9 @@ function chainDown(net: Net, par: usize, i0: i32, nc: i32, rows: i32, p: i32, cu
  *    ∂a_{q−1}/∂z_p = diag(σ′_{q−1})·B_{q−1←p}, ∂z_p/∂(W_p)_cd = a_{p−1,d}·e_c, ∂z_p/∂(b_p)_c = e_c
  *    (`residualBlock` forms both terms of a column group as one GEMM).
  * Flops ≈ n·M²/2 for the GEMMs, as the SYRK of H₀. Cross-entropy changes only g and ∂R/∂a_L. Needs forwardPass
- * (want2 = 1), outputLoss and backwardPass. e: 5·chunk·m² + chunk·P + m + P doubles (m the widest layer l ≥ 1,
- * P the largest layer's parameter count): C twice, K of the next layer, F twice, U, one row of F, column sums.
+ * (want2 = 1), outputLoss and backwardPass. e: 5·chunk·m² + chunk·P + w doubles (m the widest layer l ≥ 1, P the
+ * largest layer's parameter count, w the widest of all, inputs included): C twice, K of the next layer, F twice, U,
+ * one row of F.
  */
 function addResidualDeep(net: Net, p: usize, x: usize, chunk: i32, e: usize, H: usize): void {
   const L = net.L;
@@ -546,7 +547,6 @@ function addResidualDeep(net: Net, p: usize, x: usize, chunk: i32, e: usize, H: 
   const fB = fA + stack;
   const U = fB + stack;
   const fRow = U + ((<usize>chunk * <usize>PMax) << 3);
-  const colSum = fRow + (<usize>mMax << 3);
   for (let i0 = 0; i0 < n; i0 += chunk) {
     const nc = min(chunk, n - i0);
     // K_L = diag(∂R/∂a_L ⊙ σ_L″)
@@ -588,7 +588,7 @@ function addResidualDeep(net: Net, p: usize, x: usize, chunk: i32, e: usize, H: 
             F = Fn;
           }
         }
-        residualBlock(net, x, i0, nc, q, pl, C, F, U, fRow, colSum, H);
+        residualBlock(net, x, i0, nc, q, pl, C, F, U, fRow, H);
       }
       // K_{q−1} becomes the next layer's C_{q−1←q−1}; the old cA is free
       const t = cA;
@@ -598,15 +598,15 @@ function addResidualDeep(net: Net, p: usize, x: usize, chunk: i32, e: usize, H: 
   }
 }
 
-/** H (M × M) ← its lower triangle mirrored: H[j, i] = H[i, j] for j < i, in tiles of 32 × 32. */
-function mirrorLower(H: usize, M: i32): void {
+/** H (M × M) ← its upper triangle mirrored: H[i, j] = H[j, i] for j < i, in tiles of 32 × 32. */
+function mirrorUpper(H: usize, M: i32): void {
   const TILE = 32;
   for (let i0 = 0; i0 < M; i0 += TILE) {
     const i1 = min(M, i0 + TILE);
     for (let j0 = 0; j0 <= i0; j0 += TILE) {
       for (let i = i0; i < i1; i++) {
         const j1 = min(i, j0 + TILE);
-        for (let j = j0; j < j1; j++) stf(H, j * M + i, ldf(H, i * M + j));
+        for (let j = j0; j < j1; j++) stf(H, i * M + j, ldf(H, j * M + i));
       }
     }
   }
@@ -682,7 +682,7 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   }
   assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
   addResidualDeep(net, p, x, chunk, e, target);
-  mirrorLower(target, M);
+  mirrorUpper(target, M);
 }
 
 // ---- Hessian–vector products for a block of k vectors ---------------------------------------------------------

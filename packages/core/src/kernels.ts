@@ -319,7 +319,7 @@ export const COMPUTE_KERNELS = {
   ),
   /**
    * The exact Hessian without L2 into h0 (split = 0), or H₀ into h0 and H₁ into h1 (split = 1); deep nets' H₁ is
-   * assembled over chunks of `chunk` samples, with e = 5·chunk·m² + chunk·P + m + P doubles (m = widestLayer,
+   * assembled over chunks of `chunk` samples, with e = 5·chunk·m² + chunk·P + widest doubles (m = widestLayer,
    * P = largestLayer; at least M, for cross-entropy's J̃).
    */
   mlpHessian: kernel(
@@ -328,7 +328,7 @@ export const COMPUTE_KERNELS = {
       s: mlpScratch(12),
       work: scratchF64((d, q) => gemmWorkFor(Math.max(d.n * d.dout, d.M, d.widest, d.chunk * d.widestLayer), q)),
       J: scratchF64((d) => d.n * d.dout * d.M),
-      e: scratchF64((d) => Math.max(d.M, 5 * d.chunk * d.widestLayer ** 2 + d.chunk * d.largestLayer + d.widestLayer + d.largestLayer)),
+      e: scratchF64((d) => Math.max(d.M, 5 * d.chunk * d.widestLayer ** 2 + d.chunk * d.largestLayer + d.widest)),
       chunk: i32, split: i32,
       h0: writtenF64((d) => d.M * d.M), h1: writtenF64((d) => (d.split ? d.M * d.M : 0)),
     },

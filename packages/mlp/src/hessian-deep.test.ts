@@ -26,6 +26,7 @@ const N = 300;
 const CASES: DeepCase[] = [
   { widths: [3, 6, 5, 1], activation: "tanh", loss: "mse", bias: true },
   { widths: [3, 6, 5, 2], activation: "relu", loss: "mse", bias: false },
+  { widths: [7, 2, 3, 2], activation: "softplus", loss: "mse", bias: true }, // inputs wider than every layer
   { widths: [2, 5, 4, 3], activation: ["sigmoid", "softplus"], loss: "cross-entropy", bias: true },
   { widths: [4, 5, 3, 4, 2], activation: ["softplus", "tanh", "gelu"], loss: "mse", bias: true },
   { widths: [2, 4, 6, 3, 3], activation: ["tanh", "sin", "sigmoid"], loss: "cross-entropy", bias: false },
