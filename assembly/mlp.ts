@@ -524,7 +524,7 @@ function chainDown(net: Net, par: usize, i0: i32, nc: i32, rows: i32, p: i32, cu
  *  - with B_{q←p} = ∂z_q/∂z_p (B_{p←p} = I, B_{q←p} = B_{q←p+1}·W_{p+1}·diag σ′_p), block (θ_q, θ_p), p ≤ q, is
  *      Σᵢ (∂z_q/∂θ_q)ᵀ·K_q·B_{q←p}·(∂z_p/∂θ_p)  +  [p < q] Σᵢ g_{q,a}·∂a_{q−1,b}/∂(θ_p)   at row (W_q)_ab,
  *    ∂a_{q−1}/∂z_p = diag(σ′_{q−1})·B_{q−1←p}, ∂z_p/∂(W_p)_cd = a_{p−1,d}·e_c, ∂z_p/∂(b_p)_c = e_c
- *    (`residualBlock` forms both terms of a column group as one GEMM).
+ *    (`residualBlock` forms both terms of a group of rows of θ_p as one GEMM).
  * Flops ≈ n·M²/2 for the GEMMs, as the SYRK of H₀. Cross-entropy changes only g and ∂R/∂a_L. Needs forwardPass
  * (want2 = 1), outputLoss and backwardPass. e: 5·chunk·m² + chunk·P + w doubles (m the widest layer l ≥ 1, P the
  * largest layer's parameter count, w the widest of all, inputs included): C twice, K of the next layer, F twice, U,
@@ -566,7 +566,7 @@ function addResidualDeep(net: Net, p: usize, x: usize, chunk: i32, e: usize, H: 
           chainDown(net, p, i0, nc, mq, pl, C, Cn);
           C = Cn;
           if (pl == q - 1) {
-            // F = ∂a_{q−1}/∂z_{q−1} = diag σ′_{q−1}; and K_{q−1} = diag(σ′)·W_qᵀ·C_{q←q−1} + diag(g_a ⊙ σ″)
+            // F = ∂a_{q−1}/∂z_{q−1} = diag σ′_{q−1}; and K_{q−1} = diag(σ′)·W_qᵀ·C_{q←q−1} + diag(∂R/∂a_{q−1} ⊙ σ″)
             const s1 = arr(net, S1_, pl) + (<usize>(i0 * kq) << 3);
             const s2 = arr(net, S2_, pl) + (<usize>(i0 * kq) << 3);
             const ga = arr(net, GA_, pl) + (<usize>(i0 * kq) << 3);
