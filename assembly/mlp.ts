@@ -422,6 +422,196 @@ function dotX(n: i32, u: usize, x: usize, d: i32, b: i32): f64 {
   return t;
 }
 
+// ---- the residual part H₁ of deep nets, assembled with GEMMs ------------------------------------------------
+
+/** Parameters of layer l: mₗ(mₗ₋₁ + bias). */
+@inline function layerParams(net: Net, l: i32): i32 {
+  return width(net, l) * (width(net, l - 1) + net.bias);
+}
+
+/**
+ * H₁'s block of rows θ_q and columns θ_p (p ≤ q), for samples i0 … i0 + nc − 1, added transposed into H's upper
+ * triangle (row stride M; for p = q the columns (a, ·) with a ≥ c of row group c, and the bias columns: they cover
+ * the block's upper triangle):
+ *   H[(θ_p)_(c,d), (W_q)_ab] += Σᵢ ã_{p−1,i,d}·Uᵢ[(a, b)],  Uᵢ[(a, b)] = a_{q−1,i,b}·Cᵢ[a, c] + g_{q,i,a}·Fᵢ[b, c],
+ *   H[(θ_p)_(c,d), (b_q)_a]  += Σᵢ ã_{p−1,i,d}·Cᵢ[a, c],
+ * with ã = [a, 1] (d = m_{p−1} is θ_p's bias b_p,c), C = K_q·∂z_q/∂z_p (nc × m_q × m_p), F = ∂a_{q−1}/∂z_p
+ * (nc × m_{q−1} × m_p; 0 when p = q) and g_q = ∂R/∂z_q. Per row group c: U (nc × M_q, in θ_q's flat order), then
+ * one GEMM A_{p−1}ᵀ·U for the weight rows and U's column sums for the bias row.
+ */
+function residualBlock(net: Net, x: usize, i0: i32, nc: i32, q: i32, p: i32, C: usize, F: usize, U: usize, fRow: usize, H: usize): void {
+  const M = net.M;
+  const mq = width(net, q);
+  const kq = width(net, q - 1);
+  const mp = width(net, p);
+  const kp = width(net, p - 1);
+  const Mq = layerParams(net, q);
+  const aq = aPrev(net, q, x) + (<usize>(i0 * kq) << 3);
+  const ap = aPrev(net, p, x) + (<usize>(i0 * kp) << 3);
+  const g = arr(net, D_, q) + (<usize>(i0 * mq) << 3);
+  const rowH = offW(net, q);
+  const colW = offW(net, p);
+  const colB = offB(net, p);
+  const bias = net.bias;
+  for (let c = 0; c < mp; c++) {
+    const a0 = p == q ? c : 0;
+    const start = a0 * kq;
+    for (let i = 0; i < nc; i++) {
+      const urow = U + (<usize>(i * Mq) << 3);
+      const arow = aq + (<usize>(i * kq) << 3);
+      const ci = C + (<usize>(i * mq * mp + c) << 3); // Cᵢ[a, c] at ci + 8·a·mp
+      if (F) {
+        const fi = F + (<usize>(i * kq * mp + c) << 3);
+        for (let b = 0; b < kq; b++) stf(fRow, b, ldf(fi, b * mp));
+      } else memory.fill(fRow, 0, <usize>kq << 3);
+      for (let a = a0; a < mq; a++) {
+        const cac = ldf(ci, a * mp);
+        const ga = F ? ldf(g, i * mq + a) : 0;
+        const dst = urow + (<usize>(a * kq) << 3);
+        let b = 0;
+        if (ASC_FEATURE_SIMD) {
+          const vc = f64x2.splat(cac);
+          const vg = f64x2.splat(ga);
+          for (; b + 2 <= kq; b += 2) {
+            const o = <usize>b << 3;
+            v128.store(dst + o, f64x2.add(f64x2.mul(v128.load(arow + o), vc), f64x2.mul(vg, v128.load(fRow + o))));
+          }
+        }
+        for (; b < kq; b++) stf(dst, b, ldf(arow, b) * cac + ga * ldf(fRow, b));
+      }
+      if (bias) for (let a = 0; a < mq; a++) stf(urow, mq * kq + a, ldf(ci, a * mp));
+    }
+    // the transposed block, rows θ_p (c, ·) and columns θ_q from `start`: A_{p−1}ᵀ·U, then the bias row Σᵢ Uᵢ
+    const cols = Mq - start;
+    const hw = H + (<usize>((colW + c * kp) * M + rowH + start) << 3);
+    dgemm(1, 0, kp, cols, nc, 1, ap, kp, U + (<usize>start << 3), Mq, 1, hw, M, net.work);
+    if (bias) {
+      const hb = H + (<usize>((colB + c) * M + rowH + start) << 3);
+      for (let i = 0; i < nc; i++) {
+        const urow = U + (<usize>(i * Mq + start) << 3);
+        for (let t = 0; t < cols; t++) stf(hb, t, ldf(hb, t) + ldf(urow, t));
+      }
+    }
+  }
+}
+
+/**
+ * next (nc × rows × m_p) = cur (nc × rows × m_{p+1}) · W_{p+1} · diag(σ′_p), per sample i (σ′_p at sample i0 + i):
+ * one step down of ∂z_q/∂z_p (∂z_{p+1}/∂z_p = W_{p+1}·diag σ′_p), as one GEMM over the stacked samples.
+ */
+function chainDown(net: Net, par: usize, i0: i32, nc: i32, rows: i32, p: i32, cur: usize, next: usize): void {
+  const mp = width(net, p);
+  const mp1 = width(net, p + 1);
+  dgemm(0, 0, nc * rows, mp, mp1, 1, cur, mp1, par + (<usize>offW(net, p + 1) << 3), mp, 0, next, mp, net.work);
+  const s1 = arr(net, S1_, p) + (<usize>(i0 * mp) << 3);
+  for (let i = 0; i < nc; i++) {
+    const srow = s1 + (<usize>(i * mp) << 3);
+    for (let r = 0; r < rows; r++) {
+      const row = next + (<usize>((i * rows + r) * mp) << 3);
+      for (let c = 0; c < mp; c++) stf(row, c, ldf(row, c) * ldf(srow, c));
+    }
+  }
+}
+
+/**
+ * H += H₁, the residual part of the exact Hessian (without L2), for any depth: its upper triangle (and part of the
+ * diagonal blocks' lower one) by GEMMs over chunks of `chunk` samples; `mirrorUpper` completes it. Per sample i
+ * (zₗ = Wₗaₗ₋₁ + bₗ, aₗ = σₗ(zₗ), a₀ = x, gₗ = ∂R/∂zₗ from the backward pass):
+ *  - the residual pre-activation Hessians by Hessian backpropagation (Dangel, Harmeling & Hennig 2020, "Modular
+ *    block-diagonal curvature approximations for feedforward architectures", AISTATS), without the loss's Λ (that
+ *    is H₀): K_L = diag(∂R/∂a_L ⊙ σ_L″) (0 for a linear output),
+ *    Kₗ = diag(σₗ′)·Wₗ₊₁ᵀ·Kₗ₊₁·Wₗ₊₁·diag(σₗ′) + diag((Wₗ₊₁ᵀgₗ₊₁) ⊙ σₗ″);
+ *  - with B_{q←p} = ∂z_q/∂z_p (B_{p←p} = I, B_{q←p} = B_{q←p+1}·W_{p+1}·diag σ′_p), block (θ_q, θ_p), p ≤ q, is
+ *      Σᵢ (∂z_q/∂θ_q)ᵀ·K_q·B_{q←p}·(∂z_p/∂θ_p)  +  [p < q] Σᵢ g_{q,a}·∂a_{q−1,b}/∂(θ_p)   at row (W_q)_ab,
+ *    ∂a_{q−1}/∂z_p = diag(σ′_{q−1})·B_{q−1←p}, ∂z_p/∂(W_p)_cd = a_{p−1,d}·e_c, ∂z_p/∂(b_p)_c = e_c
+ *    (`residualBlock` forms both terms of a group of rows of θ_p as one GEMM).
+ * Flops ≈ n·M²/2 for the GEMMs, as the SYRK of H₀. Cross-entropy changes only g and ∂R/∂a_L. Needs forwardPass
+ * (want2 = 1), outputLoss and backwardPass. e: 5·chunk·m² + chunk·P + w doubles (m the widest layer l ≥ 1, P the
+ * largest layer's parameter count, w the widest of all, inputs included): C twice, K of the next layer, F twice, U,
+ * one row of F.
+ */
+function addResidualDeep(net: Net, p: usize, x: usize, chunk: i32, e: usize, H: usize): void {
+  const L = net.L;
+  const n = net.n;
+  let mMax = 0;
+  let PMax = 0;
+  for (let l = 1; l <= L; l++) {
+    mMax = max(mMax, width(net, l));
+    PMax = max(PMax, layerParams(net, l));
+  }
+  const stack = (<usize>chunk * <usize>mMax * <usize>mMax) << 3;
+  let cA = e; // K_q = C_{q←q}, then every other C_{q←p}
+  const cB = cA + stack; // the other C_{q←p}
+  let kNext = cB + stack; // K_{q−1}
+  const fA = kNext + stack;
+  const fB = fA + stack;
+  const U = fB + stack;
+  const fRow = U + ((<usize>chunk * <usize>PMax) << 3);
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const nc = min(chunk, n - i0);
+    // K_L = diag(∂R/∂a_L ⊙ σ_L″)
+    const r = width(net, L);
+    const gaL = arr(net, GA_, L) + (<usize>(i0 * r) << 3);
+    const s2L = arr(net, S2_, L) + (<usize>(i0 * r) << 3);
+    memory.fill(cA, 0, (<usize>(nc * r * r)) << 3);
+    for (let i = 0; i < nc; i++) for (let a = 0; a < r; a++) stf(cA, (i * r + a) * r + a, ldf(gaL, i * r + a) * ldf(s2L, i * r + a));
+    for (let q = L; q >= 1; q--) {
+      const mq = width(net, q);
+      const kq = width(net, q - 1);
+      let C = cA;
+      let F: usize = 0;
+      for (let pl = q; pl >= 1; pl--) {
+        if (pl < q) {
+          const Cn = C == cA ? cB : cA;
+          chainDown(net, p, i0, nc, mq, pl, C, Cn);
+          C = Cn;
+          if (pl == q - 1) {
+            // F = ∂a_{q−1}/∂z_{q−1} = diag σ′_{q−1}; and K_{q−1} = diag(σ′)·W_qᵀ·C_{q←q−1} + diag(∂R/∂a_{q−1} ⊙ σ″)
+            const s1 = arr(net, S1_, pl) + (<usize>(i0 * kq) << 3);
+            const s2 = arr(net, S2_, pl) + (<usize>(i0 * kq) << 3);
+            const ga = arr(net, GA_, pl) + (<usize>(i0 * kq) << 3);
+            memory.fill(fA, 0, (<usize>(nc * kq * kq)) << 3);
+            for (let i = 0; i < nc; i++) {
+              for (let b = 0; b < kq; b++) stf(fA, (i * kq + b) * kq + b, ldf(s1, i * kq + b));
+              const Ki = kNext + (<usize>(i * kq * kq) << 3);
+              dgemm(1, 0, kq, kq, mq, 1, p + (<usize>offW(net, q) << 3), kq, C + (<usize>(i * mq * kq) << 3), kq, 0, Ki, kq, net.work);
+              for (let b = 0; b < kq; b++) {
+                const sb = ldf(s1, i * kq + b);
+                for (let c = 0; c < kq; c++) stf(Ki, b * kq + c, sb * ldf(Ki, b * kq + c));
+                stf(Ki, b * kq + b, ldf(Ki, b * kq + b) + ldf(ga, i * kq + b) * ldf(s2, i * kq + b));
+              }
+            }
+            F = fA;
+          } else {
+            const Fn = F == fA ? fB : fA;
+            chainDown(net, p, i0, nc, kq, pl, F, Fn);
+            F = Fn;
+          }
+        }
+        residualBlock(net, x, i0, nc, q, pl, C, F, U, fRow, H);
+      }
+      // K_{q−1} becomes the next layer's C_{q−1←q−1}; the old cA is free
+      const t = cA;
+      cA = kNext;
+      kNext = t;
+    }
+  }
+}
+
+/** H (M × M) ← its upper triangle mirrored: H[i, j] = H[j, i] for j < i, in tiles of 32 × 32. */
+function mirrorUpper(H: usize, M: i32): void {
+  const TILE = 32;
+  for (let i0 = 0; i0 < M; i0 += TILE) {
+    const i1 = min(M, i0 + TILE);
+    for (let j0 = 0; j0 <= i0; j0 += TILE) {
+      for (let i = i0; i < i1; i++) {
+        const j1 = min(i, j0 + TILE);
+        for (let j = j0; j < j1; j++) stf(H, i * M + j, ldf(H, j * M + i));
+      }
+    }
+  }
+}
+
 // ---- exported kernels --------------------------------------------------------------------------------------
 
 /** F (n × d_out) = f(X). */
@@ -468,10 +658,12 @@ export function mlpJacobian(L: i32, widths: usize, codes: usize, cparams: usize,
 
 /**
  * Exact Hessian without L2. split = 0: H (M × M) into h0. split = 1: H₀ = JᵀΛJ/n into h0 and H₁ into h1.
- * H₀ by SYRK of J (cross-entropy: of J̃); H₁ by block structure (L = 2, linear output) or R-operator columns.
- * J: (n·r·M) doubles; e: 2·M doubles of scratch. Every entry of h0 (and h1) is written, so none needs zeroing.
+ * H₀ by SYRK of J (cross-entropy: of J̃); H₁ from its block structure (L = 2, linear output: `addResidualShallow`)
+ * or by GEMMs over chunks of `chunk` samples (`addResidualDeep`), then mirrored, so H is exactly symmetric.
+ * J: (n·r·M) doubles; e: max(M, addResidualDeep's scratch) doubles. Every entry of h0 (and h1) is
+ * written, so none needs zeroing.
  */
-export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, split: i32, h0: usize, h1: usize): void {
+export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, chunk: i32, split: i32, h0: usize, h1: usize): void {
   const net = netOf(L, widths, codes, cparams, bias, n, s, work);
   const M = net.M;
   const r = width(net, L);
@@ -488,19 +680,9 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
     addResidualShallow(net, x, target);
     return;
   }
-  // Generic: column j of H₁ is the residual R-operator applied to e_j; add (C + Cᵀ)/2.
-  const col = e + (<usize>M << 3);
-  for (let q = 0; q < M; q++) stf(e, q, 0);
-  for (let j = 0; j < M; j++) {
-    stf(e, j, 1);
-    rop(net, lossCode, p, x, e, 2, col);
-    stf(e, j, 0);
-    for (let i = 0; i < M; i++) {
-      const c = 0.5 * ldf(col, i);
-      stf(target, i * M + j, ldf(target, i * M + j) + c);
-      stf(target, j * M + i, ldf(target, j * M + i) + c);
-    }
-  }
+  assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
+  addResidualDeep(net, p, x, chunk, e, target);
+  mirrorUpper(target, M);
 }
 
 // ---- Hessian–vector products for a block of k vectors ---------------------------------------------------------

@@ -1,7 +1,8 @@
 // Exact Hessian, its H₀/H₁ split, one HVP, the gradient and the Jacobian of a 1→w→1 tanh net on n = 200 points
 // (@losscape/mlp). Peers: the same functions on the pure-TS backend, and the Hessian assembled from M central
-// finite differences of the TS gradient (the ≥ 100× target).
-import { setBackend, getBackend } from "@losscape/core";
+// finite differences of the TS gradient (the ≥ 100× target). Then the exact Hessian of a deep net (10-40-40-1) against
+// the SYRK of its Jacobian alone (the ≤ 3× target).
+import { setBackend, getBackend, syrk } from "@losscape/core";
 import { createRng, gradient, hessian, hessianVectorProduct, initParams, jacobian } from "@losscape/mlp";
 
 const n = 200;
@@ -71,17 +72,32 @@ const hessianCases = [100, 300].map((w) => {
 
 const M901 = problem(300);
 
+/** 10-40-40-1 tanh (M = 2,121), mse, n = 500: x ~ N(0, 1), y = sin(x₁ + x₂) (seed 2); He-initialised θ (seed 1). */
+function deepProblem() {
+  const nDeep = 500;
+  const spec = { widths: [10, 40, 40, 1], activation: "tanh" };
+  const model = { ...spec, params: initParams(spec, { scheme: "he", seed: 1 }) };
+  const rng = createRng(2);
+  const x = new Float64Array(nDeep * 10).map(() => rng.normal());
+  const y = new Float64Array(nDeep).map((_, i) => Math.sin(x[i * 10] + x[i * 10 + 1]));
+  const data = { x: { rows: nDeep, cols: 10, data: x }, y: { rows: nDeep, cols: 1, data: y } };
+  return { model, data, J: jacobian(model, data.x) };
+}
+const DEEP = "deep hessian 10-40-40-1 n=500";
+
 export default {
   name: "mlp-hessian",
-  title: "MLP exact Hessian and friends (1→w→1 tanh, n = 200)",
+  title: "MLP exact Hessian and friends (1→w→1 tanh, n = 200; a deep 10-40-40-1 tanh, n = 500)",
   main: "losscape",
   notes: [
     "x ~ N(0, 4), y = sin 2x (seed 2); He-initialised θ (seed 1). relErr = max|H − H_ts|/max|H_ts| against the exact TS Hessian.",
     "Targets: exact Hessian M = 901 within 1.5× of a vectorised numpy exact Hessian (≈ 3.8–4 ms on this machine, so ≤ 6 ms; " +
       "measured by packages/mlp/bench/numpy_hessian.py, not in this run) and ≥ 100× faster than M central differences of the TS gradient; " +
       "one HVP ≤ 3× one gradient (speed-up target 'hvp' vs 'gradient' ≥ 1/3).",
+    `${DEEP}: the exact Hessian (H₀ by the SYRK of J, H₁ by GEMMs over chunks of samples) against 'JᵀJ SYRK', core's syrk of ` +
+      "the 500 × 2,121 Jacobian computed beforehand (its copy into WASM included): target ≤ 3× the SYRK.",
   ],
-  peers: ["plain TS", "FD of TS gradient", "losscape scalar", "gradient"],
+  peers: ["plain TS", "FD of TS gradient", "losscape scalar", "gradient", "JᵀJ SYRK"],
   cases: [
     ...hessianCases,
     {
@@ -121,11 +137,25 @@ export default {
         "plain TS": { backend: "ts", inner: 1, run: ({ model, data }) => jacobian(model, data.x) },
       },
     },
+    {
+      name: DEEP,
+      params: { widths: "10-40-40-1", activation: "tanh", n: 500, M: 2121 },
+      // the SYRK's count, as above (n·M² multiply-adds, both triangles); H₁'s GEMMs are about as many again, not counted
+      flops: 2 * 500 * 2121 * 2121,
+      warmup: 1,
+      reps: 7,
+      setup: () => deepProblem(),
+      impls: {
+        losscape: { backend: "simd", run: ({ model, data }) => hessian(model, data) },
+        "JᵀJ SYRK": { backend: "simd", run: ({ J }) => syrk(J) },
+      },
+    },
   ],
   targets: [
     { kind: "speedup", case: "hessian M=901", impl: "losscape", peer: "FD of TS gradient", min: 100 },
     { kind: "speedup", case: "hvp M=901", impl: "losscape", peer: "gradient", min: 1 / 3 },
     { kind: "accuracy", case: "hessian M=901", impl: "losscape", metric: "relErr", max: 1e-12 },
     { kind: "accuracy", case: "split M=901", impl: "losscape", metric: "relErr", max: 1e-12 },
+    { kind: "ratio", case: DEEP, impl: "losscape", peer: "JᵀJ SYRK", max: 3 },
   ],
 };

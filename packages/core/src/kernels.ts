@@ -105,7 +105,8 @@ export type WorkSizes = { readonly [K in QueryName]: (d: { [P in keyof (typeof W
 
 /**
  * The dimensions of a network a kernel of assembly/mlp.ts derives from (L, widths, bias): T = Σₗ mₗ (l ≥ 1),
- * M = Σₗ mₗ(mₗ₋₁ + bias), d_in = m₀, m₁, d_out = m_L and the largest width.
+ * M = Σₗ mₗ(mₗ₋₁ + bias), d_in = m₀, m₁, d_out = m_L, the largest width, the largest layer width mₗ (l ≥ 1) and the
+ * largest layer parameter count mₗ(mₗ₋₁ + bias).
  */
 export const netDims: Derive = (a, values, d) => {
   const L = a.L as number;
@@ -114,10 +115,14 @@ export const netDims: Derive = (a, values, d) => {
   let T = 0;
   let M = 0;
   let widest = w[0];
+  let widestLayer = 0;
+  let largestLayer = 0;
   for (let l = 1; l <= L; l++) {
     T += w[l];
     M += w[l] * w[l - 1] + (bias ? w[l] : 0);
     widest = Math.max(widest, w[l]);
+    widestLayer = Math.max(widestLayer, w[l]);
+    largestLayer = Math.max(largestLayer, w[l] * w[l - 1] + (bias ? w[l] : 0));
   }
   d.T = T;
   d.M = M;
@@ -125,6 +130,8 @@ export const netDims: Derive = (a, values, d) => {
   d.m1 = w[1];
   d.dout = w[L];
   d.widest = widest;
+  d.widestLayer = widestLayer;
+  d.largestLayer = largestLayer;
 };
 
 /** dgemm packing workspace for products whose dimensions are all ≤ D. */
@@ -312,13 +319,19 @@ export const COMPUTE_KERNELS = {
     "void",
     netDims,
   ),
-  /** The exact Hessian without L2 into h0 (split = 0), or H₀ into h0 and H₁ into h1 (split = 1). */
+  /**
+   * The exact Hessian without L2 into h0 (split = 0), or H₀ into h0 and H₁ into h1 (split = 1); deep nets' H₁ is
+   * assembled over chunks of `chunk` samples, with e = 5·chunk·m² + chunk·P + widest doubles (m = widestLayer,
+   * P = largestLayer; at least M, for cross-entropy's J̃).
+   */
   mlpHessian: kernel(
     {
       ...NET, lossCode: i32, n: i32, p: inF64((d) => d.M), x: inF64((d) => d.n * d.din), y: inF64((d) => d.n * d.dout),
       s: mlpScratch(12),
-      work: scratchF64((d, q) => gemmWorkFor(Math.max(d.n * d.dout, d.M, d.widest), q)),
-      J: scratchF64((d) => d.n * d.dout * d.M), e: scratchF64((d) => 2 * d.M), split: i32,
+      work: scratchF64((d, q) => gemmWorkFor(Math.max(d.n * d.dout, d.M, d.widest, d.chunk * d.widestLayer), q)),
+      J: scratchF64((d) => d.n * d.dout * d.M),
+      e: scratchF64((d) => Math.max(d.M, 5 * d.chunk * d.widestLayer ** 2 + d.chunk * d.largestLayer + d.widest)),
+      chunk: i32, split: i32,
       h0: writtenF64((d) => d.M * d.M), h1: writtenF64((d) => (d.split ? d.M * d.M : 0)),
     },
     "void",

@@ -1,5 +1,6 @@
 import { eigvalshInArena, kernels, withKernels, type WasmBuffer } from "@losscape/core";
 import type { HvpPart } from "./engine-ts.js";
+import { ACTIVATION_CODES } from "./activations.js";
 import type { Net } from "./spec.js";
 
 /**
@@ -82,15 +83,31 @@ export function wasmJacobian(fn: string, net: Net, p: Float64Array, X: Float64Ar
   return kernels.mlpJacobian(fn, { L, widths, codes, cparams, bias, n, p, x: X }).J;
 }
 
+/** Doubles the per-sample stacks of the deep residual assembly may take: 2²³ (64 MiB). */
+const RESIDUAL_STACK_BUDGET = 2 ** 23;
+
+/**
+ * Samples per chunk of `mlpHessian`'s GEMM assembly of H₁ (deep nets, or a non-linear output): 256 (the GEMM's
+ * depth block, so each product is one full pass), fewer when its five per-sample stacks of m² doubles (m the
+ * widest layer) would pass RESIDUAL_STACK_BUDGET; 0 for one hidden layer with linear output (assembled without them).
+ */
+function residualChunk(net: Net, n: number): number {
+  if (net.L === 2 && net.codes[1] === ACTIVATION_CODES.linear) return 0;
+  let m = 0;
+  for (let l = 1; l <= net.L; l++) m = Math.max(m, net.widths[l]);
+  return Math.max(1, Math.min(n, 256, Math.floor(RESIDUAL_STACK_BUDGET / (5 * m * m))));
+}
+
 /**
  * split = false: { h0: H }; split = true: { h0: H₀, h1: H₁ } (without L2). The kernel's scratch (s, J, e and the
- * SYRK packing workspace, ≈ 9 MB at M = 901, n = 200) is reserved in the arena uninitialised rather than copied
- * in, and it overwrites every entry of h0 and h1, so they are not zero-filled first.
+ * SYRK packing workspace, ≈ 9 MB at M = 901, n = 200; e grows with `residualChunk`) is reserved in the arena
+ * uninitialised rather than copied in, and it overwrites every entry of h0 and h1, so they are not zero-filled first.
  */
 export function wasmHessian(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number, split: boolean): { h0: Float64Array; h1?: Float64Array } {
   const { L, widths, codes, cparams, bias } = netArgs(net);
+  const chunk = residualChunk(net, n);
   return withKernels(fn, (k) => {
-    const { h0, h1 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, split: split ? 1 : 0 });
+    const { h0, h1 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, chunk, split: split ? 1 : 0 });
     return split ? { h0: k.read(h0), h1: k.read(h1) } : { h0: k.read(h0) };
   });
 }
@@ -103,8 +120,9 @@ export function wasmHessian(fn: string, net: Net, p: F64, X: F64, Y: F64, n: num
 export function wasmHessianEigenvalues(fn: string, net: Net, p: F64, X: F64, Y: F64, n: number): Float64Array {
   const { L, widths, codes, cparams, bias } = netArgs(net);
   const M = net.M;
+  const chunk = residualChunk(net, n);
   return withKernels(fn, (k) => {
-    const { h0 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, split: 0 });
+    const { h0 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, chunk, split: 0 });
     if (net.l2 !== 0) {
       const h = k.view(h0);
       for (let i = 0; i < M; i++) h[i * M + i] += net.l2;

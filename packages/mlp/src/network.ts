@@ -251,8 +251,9 @@ export interface HessianSplit {
 /**
  * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (docs/conventions.md#hessian-split): H₀ = JᵀΛJ/n through core's SYRK (mse:
  * Λ = I; softmax cross-entropy: the generalised Gauss–Newton with the softmax Hessian Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)),
- * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I) — from its block structure for one hidden layer with linear output,
- * else column by column with the R-operator. No finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
+ * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I) — from its block structure for one hidden layer with linear output;
+ * deeper nets on WASM by GEMMs over chunks of samples (Hessian backpropagation, assembly/mlp.ts `addResidualDeep`),
+ * on the `ts` backend column by column with the R-operator. No finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
  * H₁ vanishes exactly where the residuals do (an exact fit, mse, l2 = 0).
  * @example
  * const h = hessian(model, data);                       // M × M
