@@ -17,7 +17,7 @@ export default defineConfig({
   ignoreDeadLinks: [
     (url) => /^(\.\/)?\.\.\/\.\.\/(benchmarks\/RESULTS|docs\/(architecture|conventions|formats|cli|critical-points))(\.md)?(#[\w-]*)?$/.test(url),
     (url) => /^\/pytorch\/classifier\.(onnx|json)$/.test(url),
-    (url) => /^\/experiments\/pb-figure6\.(results\.jsonl|figure6\.svg)$/.test(url),
+    (url) => /^\/experiments\/pb-figure6\.(results\.jsonl|aggregate\.txt|figure6\.svg)$/.test(url),
   ],
   themeConfig: {
     nav: [

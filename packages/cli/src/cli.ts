@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { init, isLosscapeError } from "@losscape/core";
 import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
+import { DEFAULT_END_POINT_GRAD_TOL } from "@losscape/experiments/defaults";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
 import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
@@ -336,6 +337,11 @@ export function buildProgram(): Command {
     .addOption(new Option("--seed <s>", "seed of random directions").argParser(num({ integer: true })).default(0))
     .option("--plot <F>", "contours of the slice; .svg or .png");
 
+  // τ of the Figure 6 end-point fit (experiments' DEFAULT_END_POINT_GRAD_TOL says why 1e-3); 0 or "off" turns it off.
+  const endPointGtolOpt = () =>
+    new Option("--end-point-gtol <τ>", "also fit the non-critical end points with ‖∇R‖ ≤ τ, shown apart from the critical points (0 or off: no)")
+      .argParser((s: string) => (s === "off" ? 0 : num({ min: 0 })(s)))
+      .default(DEFAULT_END_POINT_GRAD_TOL);
   define(program, "index-energy", "Pennington & Bahri's Figure 6: index against energy of critical points from descents, ε_c against φ", async () => (await import("./commands/index-energy.js")).indexEnergyCommand)
     .addOption(new Option("--widths <w>", "the net, e.g. 16,16,16 (required)").argParser(numList({ min: 1, integer: true }, 2)).makeOptionMandatory())
     .option("--activation <a>", `hidden activation: ${ACTIVATION_NAMES} (with a parameter: ${PARAM_FORMS}), or one per hidden layer, comma-separated`, "tanh")
@@ -348,6 +354,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--max-iter <k>", "bound on the refinement's iterations (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, integer: true })))
     .addOption(new Option("--seed <s>", "seed of the data and the initialisations").argParser(num({ integer: true })).default(0))
     .addOption(new Option("--max-index <a>", "the fit's window: critical runs with 0 < α ≤ a").argParser(num({ min: 0, max: 1, exclusiveMin: true })).default(0.1))
+    .addOption(endPointGtolOpt())
     .option("--data <D>", "a data file instead of Gaussian data (fixes m, hence φ)")
     .addOption(inputsOpt())
     .option("--out <F>", "append every run as one JSON line (resumes from F when it exists)")
@@ -364,6 +371,7 @@ export function buildProgram(): Command {
     .option("--queue <Q>", "the queue's name with --redis (default losscape)")
     .option("--quick", "the spec's small version (its \"quick\" overrides)")
     .addOption(maxIndexOpt())
+    .addOption(endPointGtolOpt())
     .option("--plot <F>", "the Figure 6 figure of a critical-search sweep (default <out>.figure6.svg); .svg or .png");
   define(experiment, "status", "how far the spec's results file is: done, failed, pending", async () => (await import("./commands/experiment.js")).experimentStatusCommand)
     .argument("<spec>", "the experiment spec")
@@ -372,6 +380,7 @@ export function buildProgram(): Command {
   define(experiment, "aggregate", "the aggregate step alone on a results file (Figure 6 fit and figure for critical-search)", async () => (await import("./commands/experiment.js")).experimentAggregateCommand)
     .argument("<results>", "a results file (losscape.experiment-results/1 JSONL)")
     .addOption(maxIndexOpt())
+    .addOption(endPointGtolOpt())
     .option("--plot <F>", "the Figure 6 figure (critical-search results); .svg or .png");
   define(experiment, "export", "a results file as CSV and/or Parquet (a column per parameter and result field)", async () => (await import("./commands/experiment.js")).experimentExportCommand)
     .argument("<results>", "a results file")

@@ -481,35 +481,41 @@ export function sliceFigure(o: { grid: number[][]; a: number[]; b: number[]; tit
 
 const isPowerOfTen = (x: number) => Math.abs(Math.log10(x) - Math.round(Math.log10(x))) < 1e-9;
 
-/** One φ of Figure 6: its runs, the fit on its critical runs and the Wigner model's α(ε) at its φ. */
+/** One φ of Figure 6: its runs, the fit on its critical runs, the fit on its end points and the Wigner model's α(ε). */
 export interface Figure6Phi {
   phi: number;
   phiEffective: number;
-  runs: { eps: number; alpha: number; outcome: string }[];
-  fit: { epsC: number | null; slope: number; epsCInterval: [number, number] | null } | null;
+  /** `endPoint`: a non-critical run kept by the end-point fit (‖∇R‖ ≤ τ). */
+  runs: { eps: number; alpha: number; outcome: string; endPoint?: boolean }[];
+  fit: Figure6Fit | null;
+  /** The fit on the end points (not critical points); absent or null: none drawn. */
+  endPointFit?: Figure6Fit | null;
   /** [ε, α] of the Wigner model at φ_effective. */
   theory: [number, number][];
 }
 
+type Figure6Fit = { epsC: number | null; slope: number; epsCInterval: [number, number] | null };
+
 /**
  * Pennington & Bahri's Figure 6, two panels side by side. (a) The index α against the energy ε of every run, one
- * colour per φ: critical runs as filled dots, the others faint and hollow (not fitted); the fitted law
- * α = (s·(ε − ε_c))^{3/2} (solid), the Wigner model's α(ε, φ) (dashed) and the window α = maxIndex (dotted).
- * (b) The fitted ε_c against φ with its interval, beside ½(1 − φ)², the linear network's ½(1 − φ) and the Wigner
- * model's ε_c(φ) (`references`, computed by the caller).
+ * colour per φ: certified critical runs as filled dots and their fitted law α = (s·(ε − ε_c))^{3/2} solid; with
+ * `endPointGradTol`, the non-critical end points with ‖∇R‖ ≤ τ as hollow circles and their fit dashed; the other
+ * runs faint and small (not fitted); the Wigner model's α(ε, φ) dotted and the window α = maxIndex a grey dotted rule.
+ * (b) The fitted ε_c against φ with its interval (critical: filled; end points: hollow, dashed bar, drawn just right
+ * of φ), beside ½(1 − φ)², the linear network's ½(1 − φ) and the Wigner model's ε_c(φ) (`references`, computed by
+ * the caller).
  * @example
  * figure6([{ phi: 0.5, phiEffective: 0.5, runs, fit, theory }], { maxIndex: 0.1, references })
  */
 export function figure6(
   phis: Figure6Phi[],
-  o: { maxIndex: number; title?: string; references: { label: string; points: [number, number][]; dash?: string }[] },
+  o: { maxIndex: number; title?: string; references: { label: string; points: [number, number][]; dash?: string }[]; endPointGradTol?: number | null },
 ): string {
   const colour = (k: number) => PALETTE[k % PALETTE.length];
-  const all = phis.flatMap((p, k) => p.runs.map((r) => ({ eps: r.eps, alpha: r.alpha, critical: r.outcome === "critical", k })));
+  const all = phis.flatMap((p, k) => p.runs.map((r) => ({ eps: r.eps, alpha: r.alpha, critical: r.outcome === "critical", endPoint: r.endPoint === true, k })));
   const xTop = Math.max(1e-3, ...all.map((r) => r.eps)) * 1.05;
   const yTop = Math.max(o.maxIndex * 1.5, ...all.map((r) => r.alpha)) * 1.05;
-  const fitted = phis.flatMap((p, k) => {
-    const f = p.fit;
+  const curve = (f: Figure6Fit | null | undefined, k: number) => {
     if (!f || f.epsC === null) return [];
     const from = Math.max(0, f.epsC);
     const to = Math.min(xTop, f.epsC + Math.pow(yTop, 2 / 3) / f.slope);
@@ -517,15 +523,23 @@ export function figure6(
       const eps = from + ((to - from) * i) / 60;
       return { eps, alpha: Math.pow(Math.max(0, f.slope * (eps - f.epsC!)), 1.5), k };
     });
-  });
+  };
+  const fitted = phis.flatMap((p, k) => curve(p.fit, k));
+  const endFitted = phis.flatMap((p, k) => curve(p.endPointFit, k));
   const theory = phis.flatMap((p, k) => p.theory.filter(([e]) => e <= xTop).map(([eps, alpha]) => ({ eps, alpha, k })));
   const byColour = (k: number) => colour(k);
+  const tau = o.endPointGradTol ?? null;
+  const count = (p: Figure6Phi) =>
+    `φ = ${p.phi}: ${p.runs.filter((r) => r.outcome === "critical").length} critical` +
+    (tau === null ? "" : `, ${p.runs.filter((r) => r.endPoint).length} end points`) +
+    ` of ${p.runs.length} runs`;
   const legendA = legendMarks(
     [
-      ...phis.map((p, k) => ({ label: `φ = ${p.phi}: ${p.runs.filter((r) => r.outcome === "critical").length} of ${p.runs.length} runs critical`, color: colour(k), symbol: "●" })),
-      { label: "faint ○: not critical (not fitted)", color: "#777", symbol: "" },
-      { label: `— fit on the critical runs with α ≤ ${o.maxIndex} (dotted line)`, color: "#444", symbol: "" },
-      { label: "- - Wigner model α(ε, φ)", color: "#444", symbol: "" },
+      ...phis.map((p, k) => ({ label: count(p), color: colour(k), symbol: "" })),
+      { label: `certified critical points; — their fit (α ≤ ${o.maxIndex})`, color: "#444", symbol: "●" },
+      ...(tau === null ? [] : [{ label: `end points, ‖∇R‖ ≤ ${tau}, NOT critical; - - their fit`, color: "#444", symbol: "○" }]),
+      { label: tau === null ? "faint: not critical (not fitted)" : "faint: other runs, not critical (not fitted)", color: "#777", symbol: "·" },
+      { label: `··· Wigner model α(ε, φ); grey ···: α = ${o.maxIndex}`, color: "#444", symbol: "" },
     ],
     "top-left",
   );
@@ -535,31 +549,48 @@ export function figure6(
     y: { label: "index α (fraction of negative eigenvalues)", domain: [0, yTop], grid: true },
     marks: withTitle(`(a) index against energy${o.title ? ": " + o.title : ""}`, [
       Plot.ruleY([o.maxIndex], { stroke: "#999", strokeDasharray: "2,3" }),
-      Plot.dot(all.filter((r) => !r.critical), { x: "eps", y: "alpha", stroke: (d: { k: number }) => byColour(d.k), strokeOpacity: 0.25, r: 2.5 }),
-      Plot.dot(all.filter((r) => r.critical), { x: "eps", y: "alpha", fill: (d: { k: number }) => byColour(d.k), fillOpacity: 0.7, r: 3.5 }),
-      Plot.line(theory, { x: "eps", y: "alpha", z: "k", stroke: (d: { k: number }) => byColour(d.k), strokeDasharray: "5,4", strokeWidth: 1.5, clip: true }),
+      Plot.dot(all.filter((r) => !r.critical && !r.endPoint), { x: "eps", y: "alpha", fill: (d: { k: number }) => byColour(d.k), fillOpacity: 0.25, r: 1.5 }),
+      Plot.dot(all.filter((r) => r.endPoint), { x: "eps", y: "alpha", stroke: (d: { k: number }) => byColour(d.k), strokeOpacity: 0.8, strokeWidth: 1.2, r: 3 }),
+      Plot.dot(all.filter((r) => r.critical), { x: "eps", y: "alpha", fill: (d: { k: number }) => byColour(d.k), fillOpacity: 0.8, r: 3.5 }),
+      Plot.line(theory, { x: "eps", y: "alpha", z: "k", stroke: (d: { k: number }) => byColour(d.k), strokeDasharray: "1,3", strokeWidth: 1.5, clip: true }),
+      Plot.line(endFitted, { x: "eps", y: "alpha", z: "k", stroke: (d: { k: number }) => byColour(d.k), strokeDasharray: "7,4", strokeWidth: 2, clip: true }),
       Plot.line(fitted, { x: "eps", y: "alpha", z: "k", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 2, clip: true }),
       ...legendA,
     ]),
   });
 
-  const estimates = phis.flatMap((p, k) => (p.fit && p.fit.epsC !== null ? [{ phi: p.phiEffective, epsC: p.fit.epsC, lo: p.fit.epsCInterval?.[0] ?? p.fit.epsC, hi: p.fit.epsCInterval?.[1] ?? p.fit.epsC, k }] : []));
+  const estimatesOf = (fitOf: (p: Figure6Phi) => Figure6Fit | null | undefined, dx: number) =>
+    phis.flatMap((p, k) => {
+      const f = fitOf(p);
+      return f && f.epsC !== null ? [{ phi: p.phiEffective + dx, epsC: f.epsC, lo: f.epsCInterval?.[0] ?? f.epsC, hi: f.epsCInterval?.[1] ?? f.epsC, k }] : [];
+    });
+  const estimates = estimatesOf((p) => p.fit, 0);
+  // The end points' ε_c just right of φ, so that both intervals stay visible.
+  const endEstimates = estimatesOf((p) => p.endPointFit, 0.015);
+  const both = [...estimates, ...endEstimates];
   const phiMin = Math.min(1, ...phis.map((p) => p.phiEffective));
   // The y axis covers the estimates and the references over the φ of the runs (not their values towards φ = 0).
   const referenceTop = o.references.flatMap((r) => r.points.filter(([phi]) => phi >= 0.9 * phiMin).map(([, e]) => e));
-  const yHi = Math.max(0.05, 0.5 * (1 - phiMin) ** 2, ...referenceTop, ...estimates.map((e) => e.hi)) * 1.2;
-  const yLo = Math.min(0, ...estimates.map((e) => e.lo)) * 1.2;
+  const yHi = Math.max(0.05, 0.5 * (1 - phiMin) ** 2, ...referenceTop, ...both.map((e) => e.hi)) * 1.2;
+  const yLo = Math.min(0, ...both.map((e) => e.lo)) * 1.2;
+  const noFit = tau === null ? "no fitted ε_c: fewer than 3 critical runs in the window at every φ" : "no fitted ε_c: fewer than 3 critical runs or end points in the window at every φ";
   const panelB = renderSvg({
     marginTop: 62,
-    x: { label: "φ = M / (m·d_out)", domain: [0, Math.max(1, ...estimates.map((e) => e.phi * 1.05))], grid: true },
+    x: { label: "φ = M / (m·d_out)", domain: [0, Math.max(1, ...both.map((e) => e.phi * 1.05))], grid: true },
     y: { label: "critical energy ε_c", domain: [yLo, yHi], grid: true },
     marks: withTitle("(b) fitted ε_c against φ (bars: 95 % bootstrap interval)", [
       Plot.ruleY([0], { stroke: "#555" }),
       ...o.references.map((r) => Plot.line(r.points, { x: (d: [number, number]) => d[0], y: (d: [number, number]) => d[1], stroke: "#555", strokeWidth: 1.5, clip: true, ...(r.dash ? { strokeDasharray: r.dash } : {}) })),
       Plot.ruleX(estimates, { x: "phi", y1: "lo", y2: "hi", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 2 }),
       Plot.dot(estimates, { x: "phi", y: "epsC", fill: (d: { k: number }) => byColour(d.k), r: 4.5 }),
-      ...(estimates.length === 0 ? [Plot.text(["no fitted ε_c: fewer than 3 critical runs in the window at every φ"], { frameAnchor: "middle", fill: "#444", ...HALO, text: (d: string) => d })] : []),
-      ...legendMarks(o.references.map((r) => ({ label: r.label, color: "#444", symbol: r.dash === undefined ? "—" : r.dash.startsWith("1,") ? "···" : "- -" }))),
+      Plot.ruleX(endEstimates, { x: "phi", y1: "lo", y2: "hi", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 1.5, strokeDasharray: "3,2" }),
+      Plot.dot(endEstimates, { x: "phi", y: "epsC", fill: "white", stroke: (d: { k: number }) => byColour(d.k), strokeWidth: 1.8, r: 4.5 }),
+      ...(both.length === 0 ? [Plot.text([noFit], { frameAnchor: "middle", fill: "#444", ...HALO, text: (d: string) => d })] : []),
+      ...legendMarks([
+        { label: `ε_c fit on certified critical points${estimates.length === 0 ? " (none: too few in the window)" : ""}`, color: "#444", symbol: "●" },
+        ...(tau === null ? [] : [{ label: `ε_c fit on end points, ‖∇R‖ ≤ ${tau} (not critical)`, color: "#444", symbol: "○" }]),
+        ...o.references.map((r) => ({ label: r.label, color: "#444", symbol: r.dash === undefined ? "—" : r.dash.startsWith("1,") ? "···" : "- -" })),
+      ]),
     ]),
   });
   return sideBySide([panelA, panelB]);

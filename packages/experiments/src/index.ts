@@ -4,5 +4,6 @@ export { RESULTS_FORMAT, ResultsFile, VERSION, executeTask, jsonSafe, readResult
 export { TaskPool } from "./pool.js";
 export { checkTasks, runExperiment, type RunOptions, type Runner, type SweepProgress, type SweepResult, type TaskRunner } from "./run.js";
 export { DEFAULT_QUEUE, DEFAULT_REDIS_TIMEOUT_MS, probeRedis, queueRunner, RedisLostError, startWorker, type WorkerOptions } from "./queue.js";
-export { figure6Aggregate, summarizeGroups, type Figure6Aggregate, type GroupSummary } from "./aggregate.js";
+export { endPointFit, figure6Aggregate, isEndPoint, summarizeGroups, type EndPointFit, type Figure6Aggregate, type GroupSummary } from "./aggregate.js";
 export { flatTable, toCsv, toParquet, type FlatTable } from "./table.js";
+export { DEFAULT_END_POINT_GRAD_TOL } from "./defaults.js";

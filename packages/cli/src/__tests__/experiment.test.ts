@@ -75,6 +75,69 @@ describe("losscape experiment", () => {
     expect(rows.map((r) => r.outcome).sort()).toEqual(["error", "ok", "ok"]);
   });
 
+  it("aggregate: the fit on the end points with ‖∇R‖ ≤ τ, apart from the fit on the critical points; --end-point-gtol", async () => {
+    // A results file of critical-search rows: per φ, 6 non-critical end points on α = (2(ε − 0.1))^{3/2} with
+    // ‖∇R‖ = 1e-4, 3 critical saddles (α = 0.2, not in the window) and 2 steep runs (‖∇R‖ = 0.1) off the law.
+    const dir = tempDir();
+    const file = join(dir, "r.jsonl");
+    const lines = [JSON.stringify({ format: "losscape.experiment-results/1", name: "synthetic", id: "0", task: "critical-search", seed: 0, version: "0" })];
+    const row = (phi: number, runNo: number, eps: number, alpha: number, outcome: string, gradNorm: number) => {
+      const params = { widths: [3, 3, 3], bias: false, phi, run: runNo };
+      const result = { phi, run: runNo, seed: runNo, descentSteps: 0, eps, alpha, gradNorm, outcome, kind: outcome === "critical" ? "saddle" : null, inertia: { negative: 0, zero: 0, positive: 18 }, inertiaStable: true, flatness: 0.5, normGrowth: 1, iterations: 1 };
+      lines.push(JSON.stringify({ key: JSON.stringify(params), params, seed: 0, outcome: "ok", result, error: null, started: "2026-01-01T00:00:00Z", seconds: 0.1, host: "h", worker: "w", version: "0" }));
+    };
+    for (const phi of [0.5, 0.75]) {
+      let r = 0;
+      for (let i = 1; i <= 6; i++) row(phi, r++, 0.1 + 0.005 * i, Math.pow(2 * 0.005 * i, 1.5), "gradient-flat", 1e-4);
+      for (const eps of [0.3, 0.32, 0.34]) row(phi, r++, eps, 0.2, "critical", 1e-13);
+      for (const eps of [0.4, 0.45]) row(phi, r++, eps, 0.01, "escaping", 0.1);
+    }
+    writeFileSync(file, lines.join("\n") + "\n");
+    type EndPoints = { phi: number; gradTol: number; points: number; indexZero: number; fit: { epsC: number; used: number; epsCInterval: [number, number] } | null };
+    type Agg = { endPointGtol: number; phis: { phi: number; fit: { used: number } | null; endPoints: EndPoints | null }[] };
+    const { out: rec } = await runJson(["experiment", "aggregate", file]);
+    const agg = rec.aggregate as Agg;
+    expect(agg.endPointGtol).toBe(1e-3);
+    for (const p of agg.phis) {
+      expect(p.fit).toBeNull(); // no critical point in the window 0 < α ≤ 0.1
+      expect(p.endPoints).toMatchObject({ phi: p.phi, gradTol: 1e-3, points: 6, indexZero: 0, fit: { used: 6 } });
+      expect(p.endPoints!.fit!.epsC).toBeCloseTo(0.1, 12);
+      expect(p.endPoints!.fit!.epsCInterval[0]).toBeLessThanOrEqual(p.endPoints!.fit!.epsCInterval[1]);
+    }
+    // A looser τ takes the steep runs in too (they are off the law: another ε_c).
+    const loose = (await runJson(["experiment", "aggregate", file, "--end-point-gtol", "0.5"])).out.aggregate as Agg;
+    expect(loose.phis[0].endPoints).toMatchObject({ gradTol: 0.5, points: 8, fit: { used: 8 } });
+    expect(Math.abs(loose.phis[0].endPoints!.fit!.epsC - 0.1)).toBeGreaterThan(1e-3);
+    for (const off of ["0", "off"]) {
+      const o = (await runJson(["experiment", "aggregate", file, "--end-point-gtol", off])).out.aggregate as Agg;
+      expect(o.endPointGtol).toBe(0);
+      for (const p of o.phis) expect(p.endPoints).toBeNull();
+    }
+    // The printed report: the critical table first, the end points under their own heading, never called critical.
+    const human = await run(["experiment", "aggregate", file, "--quiet"]);
+    expect(human.code).toBe(0);
+    const at = human.stdout.indexOf("end points with ‖∇R‖ ≤ 0.001 (not certified critical");
+    expect(at).toBeGreaterThan(human.stdout.indexOf("on the critical runs with 0 < α ≤ 0.1"));
+    expect(human.stdout.slice(at)).toContain("ε_c end-point fit");
+    expect(human.stdout.slice(at)).not.toMatch(/critical runs|critical points/);
+    const offText = await run(["experiment", "aggregate", file, "--end-point-gtol", "off", "--quiet"]);
+    expect(offText.stdout).not.toContain("end points");
+    // The figure: end points hollow and their fit dashed, legended as not critical.
+    const svg = join(dir, "f.svg");
+    await runJson(["experiment", "aggregate", file, "--plot", svg]);
+    const text = readFileSync(svg, "utf8");
+    expect(text).toContain("end points, ‖∇R‖ ≤ 0.001, NOT critical");
+    expect(text).toContain("ε_c fit on end points, ‖∇R‖ ≤ 0.001 (not critical)");
+    expect(text).toContain('stroke-dasharray="7,4"');
+    // Bad τ: exit 2, one line naming the flag.
+    for (const bad of ["-1", "x", ""]) {
+      const b = await run(["experiment", "aggregate", file, "--end-point-gtol", bad]);
+      expect(b.code).toBe(2);
+      expect(b.stderr.trim().split("\n")).toHaveLength(1);
+      expect(b.stderr).toMatch(/^losscape experiment aggregate: .*--end-point-gtol/);
+    }
+  });
+
   it("bad input exits 2 with one line naming the field or flag", async () => {
     const dir = tempDir();
     const bad = async (spec: object | string, extra: string[] = []) => {

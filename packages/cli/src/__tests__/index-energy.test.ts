@@ -30,6 +30,16 @@ describe("losscape index-energy", () => {
     expect(phis.map((p) => [p.phi, p.samples, p.runs])).toEqual([[0.5, 12, 3], [0.75, 8, 3]]);
     for (const p of phis) expect(Object.values(p.outcomes).reduce((a, b) => a + b)).toBeCloseTo(1, 14);
     expect(phis[0].empiricalEpsC).toBe(0.125);
+    // The end-point fit, apart from the critical one: at the default τ = 1e-3, counted among the non-critical runs.
+    expect(rec.endPointGtol).toBe(1e-3);
+    const runs = rec.runs as { phi: number; outcome: string; gradNorm: number }[];
+    for (const p of rec.phis as { phi: number; endPoints: { phi: number; gradTol: number; points: number } }[]) {
+      const kept = runs.filter((r) => r.phi === p.phi && r.outcome !== "critical" && r.gradNorm <= 1e-3).length;
+      expect(p.endPoints).toMatchObject({ phi: p.phi, gradTol: 1e-3, points: kept });
+    }
+    const { out: off } = await runJson([...TINY, "--runs", "3", "--out", out, "--end-point-gtol", "off"]);
+    expect(off.endPointGtol).toBe(0);
+    for (const p of off.phis as { endPoints: unknown }[]) expect(p.endPoints).toBeNull();
   });
 
   it("resumes: a truncated last line is dropped and recomputed, --runs can grow, the result equals one uninterrupted run", async () => {
@@ -171,13 +181,19 @@ describe("losscape index-energy", () => {
     const window = await run([...TINY, "--max-index", "1"]);
     expect(window.code).toBe(2);
     expect(window.stderr).toMatch(/--max-index must be < 1 .*found 1/);
+    for (const tau of ["-1", "x"]) {
+      const badTau = await run([...TINY, "--end-point-gtol", tau]);
+      expect(badTau.code).toBe(2);
+      expect(badTau.stderr.trim().split("\n")).toHaveLength(1);
+      expect(badTau.stderr).toMatch(/--end-point-gtol/);
+    }
     const noPhi = await run(["index-energy", "--widths", "3,3,3"]);
     expect(noPhi.code).toBe(2);
     expect(noPhi.stderr).toMatch(/--phi is required with Gaussian data/);
     expect(existsSync(join(dir, "runs.jsonl"))).toBe(false);
     const help = await run(["index-energy", "--help"]);
     expect(help.code).toBe(0);
-    for (const flag of ["--widths", "--no-bias", "--phi", "--runs", "--steps", "--optimizer", "--method", "--max-iter", "--seed", "--max-index", "--data", "--out", "--plot"]) expect(help.stdout).toContain(flag);
+    for (const flag of ["--widths", "--no-bias", "--phi", "--runs", "--steps", "--optimizer", "--method", "--max-iter", "--seed", "--max-index", "--end-point-gtol", "--data", "--out", "--plot"]) expect(help.stdout).toContain(flag);
     expect((await run(["--help"])).stdout).toMatch(/index-energy/);
   });
 });

@@ -19,7 +19,7 @@ import {
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError, UnavailableError } from "../errors.js";
-import { figure6Summary, figure6Table, figure6Warnings, writeFigure6 } from "../figure6-report.js";
+import { figure6Summary, figure6Text, figure6Warnings, writeFigure6 } from "../figure6-report.js";
 import { fmt, table } from "../format.js";
 import { checkPlotPath, checkWritable } from "../io.js";
 import { progress } from "../progress.js";
@@ -47,15 +47,15 @@ function duration(s: number | null): string {
 }
 
 /** The aggregate of a sweep's rows: Figure 6 for critical-search (fit, table, figure), else a table per parameter set. */
-async function aggregate(rows: ResultRow[], task: unknown, o: { plot?: string; maxIndex: number; seed: number; title: string }) {
-  const fig = task === "critical-search" ? figure6Aggregate(rows, { maxIndex: o.maxIndex, bootstrap: { seed: o.seed } }) : null;
+async function aggregate(rows: ResultRow[], task: unknown, o: { plot?: string; maxIndex: number; endPointGtol: number; seed: number; title: string }) {
+  const fig = task === "critical-search" ? figure6Aggregate(rows, { maxIndex: o.maxIndex, bootstrap: { seed: o.seed } }, o.endPointGtol) : null;
   if (fig) {
-    if (o.plot) await writeFigure6(o.plot, fig.phis, { maxIndex: o.maxIndex, title: `${o.title}: ${fig.spec.widths.join("-")}, M = ${fig.paramCount}` });
-    const phis = fig.phis.map(figure6Summary);
+    if (o.plot) await writeFigure6(o.plot, fig.phis, { maxIndex: o.maxIndex, title: `${o.title}: ${fig.spec.widths.join("-")}, M = ${fig.paramCount}`, endPoints: fig.endPoints });
+    const phis = fig.phis.map((p, k) => figure6Summary(p, fig.endPoints?.[k] ?? null));
     return {
-      record: { kind: "figure6", paramCount: fig.paramCount, outputDim: fig.outputDim, maxIndex: o.maxIndex, phis, figure: o.plot ?? null },
-      warnings: figure6Warnings(fig.phis, o.maxIndex),
-      text: `fit     α ≈ α₀·|(ε − ε_c)/ε_c|^{3/2} on the critical runs with 0 < α ≤ ${o.maxIndex}; 95 % bootstrap intervals\n\n${figure6Table(phis)}${o.plot ? `\nfigure  ${o.plot}\n` : ""}`,
+      record: { kind: "figure6", paramCount: fig.paramCount, outputDim: fig.outputDim, maxIndex: o.maxIndex, endPointGtol: o.endPointGtol, phis, figure: o.plot ?? null },
+      warnings: figure6Warnings(fig.phis, o.maxIndex, fig.endPoints),
+      text: `${figure6Text(phis, o.maxIndex)}${o.plot ? `\nfigure  ${o.plot}\n` : ""}`,
     };
   }
   const groups = summarizeGroups(rows);
@@ -76,6 +76,8 @@ export interface ExperimentRunOptions {
   quick?: boolean;
   plot?: string;
   maxIndex: number;
+  /** τ of the end-point fit (`--end-point-gtol`; 0: off). */
+  endPointGtol: number;
 }
 
 /**
@@ -84,7 +86,7 @@ export interface ExperimentRunOptions {
  * appended as they finish, a live bar shows done / failed / running and the ETA, then the aggregate (Figure 6 for
  * critical-search sweeps, with the figure) is printed. Ctrl-C stops: the finished rows stay, a rerun resumes.
  * @example
- * await experimentRunCommand({ args: ["examples/pb-figure6.json"], quick: true, maxIndex: 0.1 }, ctx);
+ * await experimentRunCommand({ args: ["examples/pb-figure6.json"], quick: true, maxIndex: 0.1, endPointGtol: 1e-3 }, ctx);
  */
 export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context): Promise<void> {
   const quick = o.quick === true;
@@ -121,7 +123,7 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
     (bar as ReturnType<typeof progress> | null)?.end();
     process.off("SIGINT", onSigint);
   }
-  const agg = await aggregate(result.rows, spec.task, { plot, maxIndex: o.maxIndex, seed: spec.seed, title: spec.name });
+  const agg = await aggregate(result.rows, spec.task, { plot, maxIndex: o.maxIndex, endPointGtol: o.endPointGtol, seed: spec.seed, title: spec.name });
   const p = result.progress;
   const record = {
     name: spec.name,
@@ -200,15 +202,15 @@ export async function experimentStatusCommand(o: { args: string[]; out?: string;
  * `losscape experiment aggregate <results.jsonl>`: the aggregate step alone on a results file (Figure 6 with its
  * figure for critical-search results, else a table per parameter set).
  * @example
- * await experimentAggregateCommand({ args: ["pb-figure6.results.jsonl"], plot: "fig6.svg", maxIndex: 0.1 }, ctx);
+ * await experimentAggregateCommand({ args: ["pb-figure6.results.jsonl"], plot: "fig6.svg", maxIndex: 0.1, endPointGtol: 1e-3 }, ctx);
  */
-export async function experimentAggregateCommand(o: { args: string[]; plot?: string; maxIndex: number }, ctx: Context): Promise<void> {
+export async function experimentAggregateCommand(o: { args: string[]; plot?: string; maxIndex: number; endPointGtol: number }, ctx: Context): Promise<void> {
   const path = o.args[0];
   if (!existsSync(path)) throw new InputError(`${path}: no such file (the results file)`);
   if (o.plot) checkPlotPath(o.plot);
   const stored = readResults(path);
   if (!stored.header) throw new InputError(`${path}: empty: no results yet`);
-  const agg = await aggregate(stored.rows, stored.header.task, { plot: o.plot, maxIndex: o.maxIndex, seed: stored.header.seed, title: stored.header.name });
+  const agg = await aggregate(stored.rows, stored.header.task, { plot: o.plot, maxIndex: o.maxIndex, endPointGtol: o.endPointGtol, seed: stored.header.seed, title: stored.header.name });
   const record = { name: stored.header.name, task: stored.header.task, rows: stored.rows.length, aggregate: agg.record, warnings: [...stored.warnings, ...agg.warnings] };
   emit(ctx, record, () => `experiment ${stored.header!.name}: ${stored.rows.length} rows of ${path}\n\n${agg.text}`);
 }

@@ -7,7 +7,8 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt } from "../format.js";
-import { figure6Summary, figure6Table, figure6Warnings, writeFigure6 } from "../figure6-report.js";
+import { endPointFit } from "@losscape/experiments";
+import { figure6Summary, figure6Text, figure6Warnings, writeFigure6 } from "../figure6-report.js";
 import { checkPlotPath, checkWritable, loadData, parseActivation, specParamCount, parseJsonFile } from "../io.js";
 import { toJsonSafe } from "../json.js";
 import { progress } from "../progress.js";
@@ -24,6 +25,8 @@ export interface IndexEnergyCliOptions {
   maxIter?: number;
   seed: number;
   maxIndex: number;
+  /** τ of the end-point fit (`--end-point-gtol`; 0: off). */
+  endPointGtol: number;
   data?: string;
   inputs?: number;
   plot?: string;
@@ -63,10 +66,11 @@ const SETTING_OPTION: Record<keyof Settings, string> = {
  * `losscape index-energy`: Pennington & Bahri's Figure 6 (spectra's `indexEnergyExperiment`): per φ, `--runs`
  * descents refined to critical points, each appended to `--out` as one JSON line as it finishes (resumable), the
  * fit α ≈ α₀|(ε − ε_c)/ε_c|^{3/2} on the critical runs with bootstrap intervals, the references ½(1 − φ)² and the
- * Wigner model's ε_c, and with `--plot` Figure 6a (α against ε) beside 6b (ε_c against φ).
+ * Wigner model's ε_c, separately the same fit on the non-critical end points with ‖∇R‖ ≤ `--end-point-gtol`
+ * (experiments' `endPointFit`), and with `--plot` Figure 6a (α against ε) beside 6b (ε_c against φ).
  * @example
  * await indexEnergyCommand({ widths: [8, 8, 8], activation: "tanh", bias: false, phi: [0.5], runs: 20, steps: [0, 16],
- *   optimizer: "lbfgs", method: "newton", seed: 0, maxIndex: 0.1, out: "runs.jsonl" }, ctx);
+ *   optimizer: "lbfgs", method: "newton", seed: 0, maxIndex: 0.1, endPointGtol: 1e-3, out: "runs.jsonl" }, ctx);
  */
 export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context): Promise<void> {
   const t0 = performance.now();
@@ -153,23 +157,26 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
     if (fd !== undefined) closeSync(fd);
   }
   // Each φ from all its runs, stored and new.
+  const fit = { maxIndex: o.maxIndex, bootstrap: { seed: o.seed } };
   const phis: IndexEnergyPhi[] = result.phis.map((p) => {
     const runs = [...stored.runs.filter((r) => r.phi === p.phi && r.run < o.runs), ...p.runs].sort((a, b) => a.run - b.run);
-    return indexEnergySummary(runs, { phi: p.phi, samples: p.samples, paramCount: M, outputDim: result.outputDim, fit: { maxIndex: o.maxIndex, bootstrap: { seed: o.seed } } });
+    return indexEnergySummary(runs, { phi: p.phi, samples: p.samples, paramCount: M, outputDim: result.outputDim, fit });
   });
-  warnings.push(...figure6Warnings(phis, o.maxIndex));
-  if (o.plot) await writeFigure6(o.plot, phis, { maxIndex: o.maxIndex, title: `${o.widths.join("-")} ${o.activation}${o.bias ? "" : ", no bias"}, M = ${M}` });
+  const endPoints = o.endPointGtol > 0 ? phis.map((p) => endPointFit(p.runs, { phi: p.phi, gradTol: o.endPointGtol, fit })) : null;
+  warnings.push(...figure6Warnings(phis, o.maxIndex, endPoints));
+  if (o.plot) await writeFigure6(o.plot, phis, { maxIndex: o.maxIndex, title: `${o.widths.join("-")} ${o.activation}${o.bias ? "" : ", no bias"}, M = ${M}`, endPoints });
 
   const record = {
     settings,
     paramCount: M,
     outputDim: result.outputDim,
     maxIndex: o.maxIndex,
+    endPointGtol: o.endPointGtol,
     out: o.out ?? null,
     runsComputed: computed,
     runsStored: phis.reduce((s, p) => s + p.runs.length, 0) - computed,
     seconds: (performance.now() - t0) / 1000,
-    phis: phis.map(figure6Summary),
+    phis: phis.map((p, k) => figure6Summary(p, endPoints?.[k] ?? null)),
     runs: phis.flatMap((p) => p.runs),
     warnings,
   };
@@ -177,9 +184,8 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
     const head =
       `net     ${o.widths.join("-")} ${o.activation}${o.bias ? "" : ", no bias"}, M = ${M}; data ${o.data ?? "x, y ~ N(0, 1)"}; ` +
       `descent ${o.optimizer} ${o.steps.join(",")} steps; refinement ${o.method}\n` +
-      `runs    ${computed} computed${o.out && computed > 0 ? ` (appended to ${o.out})` : ""}${record.runsStored > 0 ? `, ${record.runsStored} read from ${o.out}` : ""}; ${fmt(record.seconds, 3)} s\n` +
-      `fit     α ≈ α₀·|(ε − ε_c)/ε_c|^{3/2} on the critical runs with 0 < α ≤ ${o.maxIndex}; 95 % bootstrap intervals\n\n`;
-    let s = head + figure6Table(record.phis);
+      `runs    ${computed} computed${o.out && computed > 0 ? ` (appended to ${o.out})` : ""}${record.runsStored > 0 ? `, ${record.runsStored} read from ${o.out}` : ""}; ${fmt(record.seconds, 3)} s\n`;
+    let s = head + figure6Text(record.phis, o.maxIndex);
     if (o.plot) s += `\nfigure  ${o.plot}\n`;
     return s;
   });
