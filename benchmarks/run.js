@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
+import { stopPythonPeers } from "./lib/python-peer.js";
 import { evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -176,6 +177,7 @@ console.log(`bench: suites ${names.join(", ")} on ${machine.cpu} (${machine.core
 
 const runs = [];
 if (opts.node) runs.push(await runNode(names, opts));
+stopPythonPeers();
 if (opts.browser) {
   const b = await runBrowser(names, opts);
   if (b) runs.push(b);

@@ -4,6 +4,8 @@
 // the page can still load a suite that uses it (there the peer resolves to { reason }).
 
 const peers = new Map();
+/** The started subprocesses, so that `stopPythonPeers` can end them. */
+const children = new Set();
 
 /**
  * The peer running `benchmarks/peers/<script>`: resolves to { request, hello } (`request(obj)` sends one request and
@@ -26,6 +28,8 @@ async function start(script, unsetEnv) {
   const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
   for (const name of unsetEnv) delete env[name];
   const child = spawn(python, [fileURLToPath(new URL(`../peers/${script}`, import.meta.url))], { stdio: ["pipe", "pipe", "inherit"], env });
+  children.add(child);
+  child.on("exit", () => children.delete(child));
   let buffered = "";
   const waiting = [];
   child.stdout.setEncoding("utf8");
@@ -55,4 +59,14 @@ async function start(script, unsetEnv) {
     return r;
   };
   return { request, hello };
+}
+
+/**
+ * End every peer started in this process: their stdin is closed, so each script's request loop ends and the process
+ * exits (a running peer would keep node's event loop alive after the last suite). Later `startPythonPeer` calls start
+ * new ones.
+ */
+export function stopPythonPeers() {
+  for (const child of children) child.stdin.end();
+  peers.clear();
 }
