@@ -103,7 +103,7 @@ export default {
   env: "node",
   notes: [
     "PyTorch (benchmarks/peers/torch_curvature.py, /usr/bin/python3, torch.set_num_threads(1), float64), two HVPs: PyHessian's single-batch one (the gradient graph of all n rows built once, untimed, one torch.autograd.grad per vector) and its data-loader one (chunked HVP: for every vector and every chunk of 500 rows a forward pass, backward with create_graph and the product — what losscape's operator does, memory O(chunk)); the same block Lanczos (block 10, basis 40, thick restart, stopping at ‖R·u‖ ≤ 1e-8·‖H‖) and Hutchinson (100 Rademacher probes) as @losscape/curvature, timed in node around its replies.",
-    "The n = 10,000 case of the target is not run by default (about 10× this case's time on each side); one sample per implementation: the machine is loaded.",
+    "The n = 10,000 case of the target is not run by default (about 10× this case's time on each side); one sample per implementation (each takes about a minute).",
   ],
   cases: [SMALL],
   targets: [
