@@ -1,4 +1,4 @@
-import { checkNumber, eigh, nrm2, qr, ValueError } from "@losscape/core";
+import { checkNumber, eigh, matmul, nrm2, ValueError, wasmActive, withKernels } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
 import { Basis, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
@@ -159,32 +159,114 @@ function ritzCoefficients(U: Float64Array, j: number, columns: number[]): Float6
 }
 
 /**
- * The next block: the k rows of W (already orthogonal to Q) orthonormalised, W = P·R with R (k' × k, row-major)
- * upper triangular — by core's Householder `qr` of Wᵀ when W has full rank (|R_ii| > 1e-12·max‖W_i‖), else by
- * classical Gram–Schmidt twice row by row, a vanishing direction (an invariant subspace) replaced by a random one
- * orthogonal to Q and P (its R column zero) as long as Q and P do not yet span the space; then once more against Q
- * (block products) and normalised.
+ * The next block: the k rows of W (already orthogonal to Q) orthonormalised, W = P·R with R (k′ × k, row-major)
+ * upper triangular — by CholeskyQR2 (`choleskyQrBlock`) when W is well conditioned, else by classical Gram–Schmidt
+ * twice row by row, a vanishing direction (an invariant subspace) replaced by a random one orthogonal to Q and P (its
+ * R column zero) as long as Q and P do not yet span the space; then once more against Q (block products) and
+ * normalised.
  */
 function nextBlock(Q: Basis, W: Float64Array, k: number, rng: ReturnType<typeof createRng>): { block: Float64Array; k: number; R: Float64Array } {
   const M = Q.M;
   let scale = 0;
   for (let i = 0; i < k; i++) scale = Math.max(scale, nrm2(vectorOf(W, M, i)));
-  let next = scale > 0 && k <= M ? householderBlock(W, k, M, scale) : undefined;
+  let next = scale > 0 && k <= M ? choleskyQrBlock(W, k, M, scale) : undefined;
   next ??= gramSchmidtBlock(Q, W, k, rng, scale);
   Q.orthogonalize(next.block, next.k);
   for (let i = 0; i < next.k; i++) normalize(vectorOf(next.block, M, i));
   return next;
 }
 
-/** W = P·R by `qr(Wᵀ)`; undefined when a diagonal entry of R is ≤ 1e-12·scale (W rank-deficient). */
-function householderBlock(W: Float64Array, k: number, M: number, scale: number): { block: Float64Array; k: number; R: Float64Array } | undefined {
-  const A = new Float64Array(M * k);
-  for (let i = 0; i < k; i++) for (let r = 0; r < M; r++) A[r * k + i] = W[i * M + r];
-  const { q, r } = qr({ rows: M, cols: k, data: A });
-  for (let i = 0; i < k; i++) if (!(Math.abs(r.data[i * k + i]) > 1e-12 * scale)) return undefined;
-  const block = new Float64Array(k * M);
-  for (let i = 0; i < k; i++) for (let t = 0; t < M; t++) block[i * M + t] = q.data[t * k + i];
-  return { block, k, R: r.data };
+/** Largest ‖L‖_F·‖L⁻¹‖_F (≥ κ(W), at most k·κ(W)) of the first pass that `choleskyQrBlock` accepts. */
+const CHOLESKY_QR_MAX_CONDITION = 1e6;
+
+/**
+ * W = P·R by CholeskyQR2 (Fukaya, Nakatsukasa, Yanagisawa & Yamamoto 2014; Yamamoto et al. 2015): twice, the Gram
+ * matrix G = WWᵀ (k × k) = LLᵀ and W ← L⁻¹W, so W = (L₁L₂)·P and R = (L₁L₂)ᵀ. The first pass leaves P orthogonal to
+ * about κ(W)²·ε, the second to working precision while κ(W)²·ε ≪ 1. Both passes are GEMMs (on WASM in one kernel
+ * session: W copied in and out once) — no M-long loops in JavaScript. Undefined when a pivot fails, when
+ * ‖L₁‖_F·‖L₁⁻¹‖_F > 1e6 (an upper bound of κ(W) = κ(L₁)), or when a diagonal entry of R is ≤ 1e-12·scale: the
+ * caller falls back to Gram–Schmidt.
+ */
+function choleskyQrBlock(W: Float64Array, k: number, M: number, scale: number): { block: Float64Array; k: number; R: Float64Array } | undefined {
+  const rows = W.subarray(0, k * M);
+  const factors: Float64Array[] = [];
+  // One pass on the current rows X from their Gram matrix XXᵀ: L (kept) and L⁻¹, or undefined when not accepted.
+  const pass = (gram: Float64Array): Float64Array | undefined => {
+    const L = choleskyLower(gram, k);
+    if (L === undefined) return undefined;
+    const inv = lowerInverse(L, k);
+    if (factors.length === 0 && !(frobenius(L) * frobenius(inv) <= CHOLESKY_QR_MAX_CONDITION)) return undefined;
+    factors.push(L);
+    return inv;
+  };
+  let block: Float64Array | undefined;
+  if (wasmActive("eigenpairs")) {
+    block = withKernels("eigenpairs", (s) => {
+      let x = s.put(rows);
+      for (let p = 0; p < 2; p++) {
+        const inv = pass(s.read(s.dgemm({ ta: 0, tb: 1, m: k, n: k, k: M, alpha: 1, a: x, lda: M, b: x, ldb: M, beta: 0, ldc: k }).c));
+        if (inv === undefined) return undefined;
+        x = s.dgemm({ ta: 0, tb: 0, m: k, n: M, k: k, alpha: 1, a: inv, lda: k, b: x, ldb: M, beta: 0, ldc: M }).c;
+      }
+      return s.read(x);
+    });
+  } else {
+    let x = { rows: k, cols: M, data: rows };
+    for (let p = 0; p < 2; p++) {
+      const inv = pass(matmul(x, x, { transB: true }).data);
+      if (inv === undefined) return undefined;
+      x = matmul({ rows: k, cols: k, data: inv }, x);
+    }
+    block = x.data;
+  }
+  if (block === undefined) return undefined;
+  // R = (L₁L₂)ᵀ, row-major: R[r][q] = (L₁L₂)[q][r].
+  const [L1, L2] = factors;
+  const R = new Float64Array(k * k);
+  for (let q = 0; q < k; q++)
+    for (let r = 0; r <= q; r++) {
+      let a = 0;
+      for (let t = r; t <= q; t++) a += L1[q * k + t] * L2[t * k + r];
+      R[r * k + q] = a;
+    }
+  for (let i = 0; i < k; i++) if (!(Math.abs(R[i * k + i]) > 1e-12 * scale)) return undefined;
+  return { block, k, R };
+}
+
+/** ‖A‖_F. */
+function frobenius(A: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < A.length; i++) s += A[i] * A[i];
+  return Math.sqrt(s);
+}
+
+/** The lower Cholesky factor L (k × k, row-major) of a symmetric G = LLᵀ; undefined when a pivot is not > 0. */
+function choleskyLower(G: Float64Array, k: number): Float64Array | undefined {
+  const L = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let a = G[i * k + j];
+      for (let t = 0; t < j; t++) a -= L[i * k + t] * L[j * k + t];
+      if (i === j) {
+        if (!(a > 0)) return undefined;
+        L[i * k + i] = Math.sqrt(a);
+      } else L[i * k + j] = a / L[j * k + j];
+    }
+  }
+  return L;
+}
+
+/** L⁻¹ (lower triangular, k × k, row-major) by forward substitution on the columns of I. */
+function lowerInverse(L: Float64Array, k: number): Float64Array {
+  const X = new Float64Array(k * k);
+  for (let c = 0; c < k; c++) {
+    for (let i = c; i < k; i++) {
+      let a = i === c ? 1 : 0;
+      for (let t = c; t < i; t++) a -= L[i * k + t] * X[t * k + c];
+      X[i * k + c] = a / L[i * k + i];
+    }
+  }
+  return X;
 }
 
 /** W = P·R by classical Gram–Schmidt twice, row by row, with random replacements of vanishing directions. */
