@@ -190,12 +190,13 @@ const CHOLESKY_QR_MAX_CONDITION = 1e6;
 function choleskyQrBlock(W: Float64Array, k: number, M: number, scale: number): { block: Float64Array; k: number; R: Float64Array } | undefined {
   const rows = W.subarray(0, k * M);
   const factors: Float64Array[] = [];
-  // One pass on the current rows X from their Gram matrix XXᵀ: L (kept) and L⁻¹, or undefined when not accepted.
+  // One pass on the current rows X from their Gram matrix XXᵀ: L (kept) and L⁻¹, or undefined when not accepted
+  // (nrm2 of a k × k array is its Frobenius norm).
   const pass = (gram: Float64Array): Float64Array | undefined => {
     const L = choleskyLower(gram, k);
     if (L === undefined) return undefined;
     const inv = lowerInverse(L, k);
-    if (factors.length === 0 && !(frobenius(L) * frobenius(inv) <= CHOLESKY_QR_MAX_CONDITION)) return undefined;
+    if (factors.length === 0 && !(nrm2(L) * nrm2(inv) <= CHOLESKY_QR_MAX_CONDITION)) return undefined;
     factors.push(L);
     return inv;
   };
@@ -231,13 +232,6 @@ function choleskyQrBlock(W: Float64Array, k: number, M: number, scale: number): 
     }
   for (let i = 0; i < k; i++) if (!(Math.abs(R[i * k + i]) > 1e-12 * scale)) return undefined;
   return { block, k, R };
-}
-
-/** ‖A‖_F. */
-function frobenius(A: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < A.length; i++) s += A[i] * A[i];
-  return Math.sqrt(s);
 }
 
 /** The lower Cholesky factor L (k × k, row-major) of a symmetric G = LLᵀ; undefined when a pivot is not > 0. */

@@ -109,7 +109,7 @@ export function strictSaddleLift(model: ModelInput, data: DatasetInput, options:
     const found = patternFixedPoint(w, Ht, delta, n, p, r);
     if (found === null) continue;
     const { S, G, z } = found;
-    const Gn = Math.hypot(...G);
+    const Gn = nrm2(G);
     const zmax = maxAbs(z);
     let zmin = Infinity;
     for (const v of z) zmin = Math.min(zmin, Math.abs(v));

@@ -59,10 +59,15 @@ function net(p: Record<string, unknown>): MlpSpec {
 /** n samples of x, y i.i.d. N(0, 1) from createRng(seed) (spectra's `gaussianDataset`). */
 const gaussianData = (spec: MlpSpec, n: number, seed: number): Dataset => gaussianDataset(spec.widths[0], spec.widths[spec.widths.length - 1], n, seed);
 
-/** Xavier start from `seed`, then `steps` L-BFGS steps on the data (0: the start itself). */
-function descend(spec: MlpSpec, data: Dataset, seed: number, steps: number): Model {
+/**
+ * A task's data and net: `samples` Gaussian samples from `seed`, a Xavier start from `seed`, then `steps` (default
+ * `defaultSteps`) L-BFGS steps on the data (0: the start itself).
+ */
+function descended(spec: MlpSpec, p: Record<string, unknown>, seed: number, defaultSteps: number): { data: Dataset; model: Model } {
+  const data = gaussianData(spec, p.samples as number, seed);
+  const steps = (p.steps as number | undefined) ?? defaultSteps;
   const start: Model = { ...spec, params: initParams(spec, { scheme: "xavier", seed }) };
-  return steps === 0 ? start : train(start, data, { optimizer: "lbfgs", epochs: steps }).model;
+  return { data, model: steps === 0 ? start : train(start, data, { optimizer: "lbfgs", epochs: steps }).model };
 }
 
 const counts = (i: { negative: number; zero: number; positive: number }) => ({ negative: i.negative, zero: i.zero, positive: i.positive });
@@ -116,8 +121,8 @@ const embedCertify: Task = {
   run(p, seed) {
     const spec = net(p);
     const s = taskSeed(p, seed);
-    const data = gaussianData(spec, p.samples as number, s);
-    const cp = refineCriticalPoint(descend(spec, data, s, (p.steps as number | undefined) ?? 200), data);
+    const { data, model } = descended(spec, p, s, 200);
+    const cp = refineCriticalPoint(model, data);
     const step = { layer: (p.layer as number | undefined) ?? 1, neuron: (p.neuron as number | undefined) ?? 0, alpha: (p.alpha as number | undefined) ?? 0.5 };
     const c = certifyEmbedding(cp.model, splitNeuron(cp.model, step), data, { step });
     return {
@@ -172,8 +177,7 @@ const slice: Task = {
   run(p, seed) {
     const spec = net(p);
     const s = taskSeed(p, seed);
-    const data = gaussianData(spec, p.samples as number, s);
-    const model = descend(spec, data, s, (p.steps as number | undefined) ?? 0);
+    const { data, model } = descended(spec, p, s, 0);
     const sl = landscapeSlice(model, data, { dirs: (p.dirs as "random" | "hessian" | undefined) ?? "random", points: (p.points as number | undefined) ?? 21, range: (p.range as number | undefined) ?? 1, seed: s });
     const values = sl.grid.flat();
     return { grid: sl.grid, axes: sl.axes, min: Math.min(...values), max: Math.max(...values), evaluator: sl.evaluator };
@@ -193,8 +197,8 @@ const hessianSpectrum: Task = {
   run(p, seed) {
     const spec = net(p);
     const s = taskSeed(p, seed);
-    const data = gaussianData(spec, p.samples as number, s);
-    const eig = eigvalsh(hessian(descend(spec, data, s, (p.steps as number | undefined) ?? 0), data));
+    const { data, model } = descended(spec, p, s, 0);
+    const eig = eigvalsh(hessian(model, data));
     return { eigenvalues: Array.from(eig), inertia: counts(inertiaFromEigenvalues(eig)) };
   },
 };
@@ -222,8 +226,7 @@ const curvature: Task = {
   async run(p, seed) {
     const spec = net(p);
     const s = taskSeed(Object.fromEntries(Object.entries(p).filter(([k]) => !CURVATURE_SETTINGS.includes(k))), seed);
-    const data = gaussianData(spec, p.samples as number, s);
-    const model = descend(spec, data, s, (p.steps as number | undefined) ?? 0);
+    const { data, model } = descended(spec, p, s, 0);
     const r = await curvatureOf(model, data, {
       part: (p.part as "full" | "gauss-newton" | "residual" | undefined) ?? "full",
       top: Math.min((p.top as number | undefined) ?? 5, model.params.length),
