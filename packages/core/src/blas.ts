@@ -30,7 +30,7 @@ function scaled(c: Mat, alpha: number): Mat {
   return c;
 }
 
-/** The `ts` backend's result `c` copied into `out` (and `out` returned) when the caller gave one, else `c` itself. */
+/** The result `c` copied into `out` (and `out` returned) when the caller gave one, else `c` itself. */
 function into(c: Float64Array, out: Float64Array | undefined): Float64Array {
   if (out === undefined) return c;
   out.set(c);
@@ -42,9 +42,7 @@ function into(c: Float64Array, out: Float64Array | undefined): Float64Array {
  * array: `set` into memory the caller reuses), else into a new Float64Array.
  */
 function readResult(s: KernelSession, c: WasmBuffer<"f64">, out: Float64Array | undefined): Float64Array {
-  if (out === undefined) return s.read(c);
-  out.set(s.view(c));
-  return out;
+  return out === undefined ? s.read(c) : into(s.view(c), out);
 }
 
 /**
