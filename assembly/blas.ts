@@ -396,19 +396,48 @@ export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, 
   mirrorLower(d, c, ldc);
 }
 
+/** Rows and columns of C per block of mirrorLower (even: its row pairs must not straddle two blocks). */
+const MIRROR_BLOCK: i32 = 16;
+
 /**
  * C[j, i] = C[i, j] for every i > j (C d×d): the strict upper triangle becomes a copy of the lower one, also where
- * a diagonal tile wrote some entries above the diagonal directly, so C ends exactly symmetric. By 8×8 blocks (the
- * 8 rows read and the 8 rows written stay in L1), not tile by tile during the product (a tile's mirror image is 8
- * rows apart in memory, each copy a cache miss).
+ * a diagonal tile wrote some entries above the diagonal directly (with β ≠ 0 those are not the mirrored sums), so C
+ * ends exactly symmetric. By MIRROR_BLOCK × MIRROR_BLOCK blocks (the 16 rows read and the 16 rows written stay in
+ * L1; 16 measured faster than 8 or 32 at n = 256–1024), not tile by tile during the product (a tile's mirror image
+ * is 8 rows apart in memory, each copy a cache miss). Rows go in pairs: in the SIMD build each 2×2 block below the
+ * diagonal, C[i:i+2, j:j+2], is two f64x2 loads, two shuffles (its transpose) and two f64x2 stores. About half the
+ * time of an entry-by-entry copy in 8×8 blocks (0.18 instead of 0.33 ms at n = 512, 0.9 instead of 1.55 ms at
+ * n = 1024, on an AMD EPYC): 1–2 % of dsyrk.
  */
 function mirrorLower(d: i32, c: usize, ldc: i32): void {
-  for (let ib = 0; ib < d; ib += 8) {
-    const ie = imin(ib + 8, d);
-    for (let jb = 0; jb <= ib; jb += 8) {
-      for (let i = ib; i < ie; i++) {
-        const je = imin(jb + 8, i);
-        for (let j = jb; j < je; j++) store<f64>(at(c, j, i, ldc), load<f64>(at(c, i, j, ldc)));
+  const row = <usize>ldc << 3;
+  for (let ib = 0; ib < d; ib += MIRROR_BLOCK) {
+    const ie = imin(ib + MIRROR_BLOCK, d);
+    for (let jb = 0; jb <= ib; jb += MIRROR_BLOCK) {
+      for (let i = ib; i < ie; i += 2) {
+        const je = imin(jb + MIRROR_BLOCK, i);
+        let j = jb;
+        let src = at(c, i, j, ldc);
+        let dst = at(c, j, i, ldc);
+        if (i + 1 == d) {
+          // the last row of an odd order alone
+          for (; j < je; j++, src += 8, dst += row) store<f64>(dst, load<f64>(src));
+          continue;
+        }
+        if (ASC_FEATURE_SIMD) {
+          for (; j + 1 < je; j += 2, src += 16, dst += row << 1) {
+            const x = v128.load(src);
+            const y = v128.load(src + row);
+            v128.store(dst, f64x2.shuffle(x, y, 0, 2));
+            v128.store(dst + row, f64x2.shuffle(x, y, 1, 3));
+          }
+        }
+        for (; j < je; j++, src += 8, dst += row) {
+          store<f64>(dst, load<f64>(src));
+          store<f64>(dst, load<f64>(src + row), 8);
+        }
+        // C[i, i + 1] = C[i + 1, i]: the pair's own entry above the diagonal (column i lies in the diagonal block)
+        if (jb == ib) store<f64>(at(c, i, i + 1, ldc), load<f64>(at(c, i + 1, i, ldc)));
       }
     }
   }

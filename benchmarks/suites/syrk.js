@@ -2,7 +2,7 @@
 // computes only the lower-triangle tiles, against the full GEMM `matmul(a, a, { transA: true })`, the core `ts`
 // backend and ml-matrix, and beside them the WASM mul+add ceiling for the same flops (benchmarks/lib/ceiling.js).
 // FLOPs counted as n(n+1)k (the symmetric half), so GEMM's GFLOP/s are comparable.
-import { matmul, residentBuffer, syrk, withKernels } from "@losscape/core";
+import { mat, matmul, residentBuffer, syrk, withKernels } from "@losscape/core";
 import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl } from "../lib/ceiling.js";
 import { randomMat, toMl } from "../lib/data.js";
 
@@ -12,6 +12,8 @@ import { randomMat, toMl } from "../lib/data.js";
  */
 /** The dsyrk kernel on a resident A, C left in WASM memory: syrk less its copies. */
 const KERNEL = "dsyrk kernel only";
+/** syrk writing C into a preallocated n×n Mat reused across repetitions (`{ out }`): no result array per call. */
+const INTO_OUT = "syrk into out";
 
 const shapes = [
   [200, 901],
@@ -28,14 +30,16 @@ export default {
   peers: ["losscape matmul(Aᵀ, A)", "ml-matrix", "plain TS", "losscape relaxed"],
   shares: [
     { impl: "losscape syrk", ceiling: CEILING },
+    { impl: INTO_OUT, ceiling: CEILING },
     { impl: KERNEL, ceiling: CEILING },
     { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
   ],
   notes: [
     "A uniform in [-1, 1) (seed 5). ml-matrix = A.transpose().mmul(A); plain TS = the core ts backend (a full i-p-j product).",
     "GFLOP/s count n(n+1)k flops (one triangle), so they are comparable with GEMM's; share = ceiling median / syrk median for those flops (see gemm).",
+    `${INTO_OUT}: the same syrk with \`{ out }\`, C written into one n×n Mat allocated in setup and reused by every repetition: syrk's share less the allocation of a fresh n²-double result per call.`,
     `${KERNEL}: the same dsyrk on A already resident in WASM memory (residentBuffer), C left there: syrk's share less its copies in and out.`,
-    "Target: syrk at ≥ 85 % of the f64x2 ceiling for n = k ∈ {256, 512, 1024}.",
+    `Targets: syrk, and ${INTO_OUT}, at ≥ 85 % of the f64x2 ceiling for n = k ∈ {256, 512, 1024}.`,
   ],
   cases: shapes.map(([k, n]) => {
     const flops = n * (n + 1) * k;
@@ -49,10 +53,11 @@ export default {
       reps: 9,
       setup() {
         const a = randomMat(k, n, 5);
-        return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data) };
+        return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data), out: mat(n, n) };
       },
       impls: {
         "losscape syrk": { backend: "simd", run: ({ a }) => syrk(a) },
+        [INTO_OUT]: { backend: "simd", run: ({ a, out }) => syrk(a, { out }) },
         [KERNEL]: { backend: "simd", run: ({ ra }) => withKernels("syrk bench", (s) => s.dsyrk({ ata: 1, m: k, n, alpha: 1, a: ra, lda: n, beta: 0, ldc: n })) },
         "losscape relaxed": relaxedImpl({ run: ({ a }) => syrk(a) }),
         ...ceilingImpls(flops),
@@ -62,5 +67,8 @@ export default {
       },
     };
   }),
-  targets: [256, 512, 1024].map((n) => ({ kind: "share", case: `k=${n} n=${n}`, impl: "losscape syrk", ceiling: CEILING, min: 0.85 })),
+  targets: [256, 512, 1024].flatMap((n) => [
+    { kind: "share", case: `k=${n} n=${n}`, impl: "losscape syrk", ceiling: CEILING, min: 0.85 },
+    { kind: "share", case: `k=${n} n=${n}`, impl: INTO_OUT, ceiling: CEILING, min: 0.85 },
+  ]),
 };

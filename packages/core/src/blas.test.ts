@@ -164,6 +164,90 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
     expect(Array.from(gemv(matFromRows([[1, 2], [3, 4]]), [1, 1], { trans: true }))).toEqual([4, 6]);
   });
 
+  it("with `out`, write the allocating call's bits into it and return it (every entry overwritten)", () => {
+    for (const [m, k, n] of [[1, 1, 1], [3, 7, 9], [17, 33, 8], [129, 40, 257]]) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const a = ta ? randomMat(k, m, m + n) : randomMat(m, k, m + n);
+        const b = tb ? randomMat(n, k, m + n + 1) : randomMat(k, n, m + n + 1);
+        const options = { transA: ta, transB: tb, alpha: -1.75 };
+        const out = mat(m, n, new Float64Array(m * n).fill(NaN));
+        expect(matmul(a, b, { ...options, out })).toBe(out);
+        expect(out.data).toEqual(matmul(a, b, options).data);
+      }
+      const a = randomMat(m, n, k);
+      for (const form of ["AtA", "AAt"] as const) {
+        const d = form === "AtA" ? n : m;
+        const out = mat(d, d, new Float64Array(d * d).fill(NaN));
+        expect(syrk(a, { form, alpha: 0.5, out })).toBe(out);
+        expect(out.data).toEqual(syrk(a, { form, alpha: 0.5 }).data);
+      }
+      for (const trans of [false, true]) {
+        const x = randomMat(trans ? m : n, 1, k + 1).data;
+        const out = new Float64Array(trans ? n : m).fill(NaN);
+        expect(gemv(a, x, { trans, alpha: 3, out })).toBe(out);
+        expect(out).toEqual(gemv(a, x, { trans, alpha: 3 }));
+      }
+    }
+  });
+
+  it("with `out` aliasing an input, give the same bits as without (inputs are copied before the product)", () => {
+    const n = 37;
+    const fresh = (): [Mat, Mat] => [randomMat(n, n, 61), randomMat(n, n, 62)];
+    let [a, b] = fresh();
+    const ab = matmul(a, b, { transA: true }).data;
+    expect(matmul(a, b, { transA: true, out: a })).toBe(a);
+    expect(a.data).toEqual(ab);
+    [a, b] = fresh();
+    expect(matmul(a, b, { transB: true, out: b }).data).toEqual(matmul(...fresh(), { transB: true }).data);
+    [a] = fresh();
+    const a2 = matmul(a, a).data;
+    expect(matmul(a, a, { out: a }).data).toEqual(a2); // both operands and the result share one array
+    [a] = fresh();
+    const aat = syrk(a, { form: "AAt" }).data;
+    expect(syrk(a, { form: "AAt", out: a }).data).toEqual(aat);
+    [a] = fresh();
+    const x = randomMat(n, 1, 63).data;
+    const ax = gemv(a, x, { trans: true });
+    expect(gemv(a, x, { trans: true, out: x })).toBe(x);
+    expect(x).toEqual(ax);
+  });
+
+  it("refuse an `out` of the wrong shape or type with a ShapeError naming it, before any work, leaving it untouched", () => {
+    const a = randomMat(2, 3, 71);
+    const b = randomMat(3, 4, 72);
+    const want = (fn: string, r: number, c: number) => `^${fn}: argument 'out' must be a ${r}×${c} Mat \\{rows, cols, data: Float64Array of ${r * c}\\}; found `;
+    const bad: [unknown, string][] = [
+      [mat(4, 2, new Float64Array(8).fill(5)), "4×2 with data of 8"],
+      [mat(2, 5, new Float64Array(10).fill(5)), "2×5 with data of 10"],
+      [{ rows: 2, cols: 4, data: new Float64Array(9).fill(5) }, "2×4 with data of 9"],
+      [{ rows: 2, cols: 4, data: new Float32Array(8).fill(5) }, "data of type Float32Array"],
+      [[[5, 5, 5, 5], [5, 5, 5, 5]], "an array of length 2"],
+      [new Float64Array(8).fill(5), "Float64Array"],
+      [null, "null"],
+      ["c", "string"],
+    ];
+    for (const [out, found] of bad) {
+      const before = JSON.stringify(out);
+      expect(() => matmul(a, b, { out: out as Mat })).toThrowError(ShapeError);
+      expect(() => matmul(a, b, { out: out as Mat })).toThrowError(new RegExp(want("matmul", 2, 4) + found + "$"));
+      expect(() => syrk(b, { form: "AAt", out: out as Mat })).toThrowError(new RegExp(want("syrk", 3, 3)));
+      expect(JSON.stringify(out)).toBe(before);
+    }
+    expect(() => syrk(b, { out: mat(3, 3) })).toThrowError(new RegExp(want("syrk", 4, 4) + "3×3 with data of 9"));
+    // a bad input with a good `out`: the error comes before anything is written
+    const out = mat(2, 4, new Float64Array(8).fill(5));
+    expect(() => matmul(matFromRows([[1, 2, NaN], [4, 5, 6]]), b, { out })).toThrowError(ValueError);
+    expect(() => matmul(a, b, { alpha: Infinity, out })).toThrowError(ValueError);
+    expect(() => matmul(a, mat(4, 4), { out })).toThrowError(/^matmul: inner dimensions differ/);
+    expect(Array.from(out.data)).toEqual(new Array(8).fill(5));
+    const y = new Float64Array(2).fill(5);
+    expect(() => gemv(a, [1, 2, 3], { out: new Float64Array(3) })).toThrowError(/^gemv: argument 'out' must be a Float64Array of 2 values; found 3$/);
+    expect(() => gemv(a, [1, 2, 3], { out: new Float32Array(2) as never })).toThrowError(/^gemv: argument 'out' must be a Float64Array of 2 values; found Float32Array$/);
+    expect(() => gemv(a, [1, 2, 3], { out: [0, 0] as never })).toThrowError(ShapeError);
+    expect(() => gemv(a, [1, NaN, 3], { out: y })).toThrowError(ValueError);
+    expect(Array.from(y)).toEqual([5, 5]);
+  });
+
   it("rejects mismatched shapes with a ShapeError naming the function and both shapes", () => {
     const a = mat(2, 3);
     const b = mat(4, 5);
@@ -323,6 +407,36 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
     }
   });
 
+  it("dsyrk mirrors the lower triangle exactly for every order around the mirror's 16×16 blocks and row pairs, with ldc > d", () => {
+    // β ≠ 0 with a C whose strict upper triangle is garbage: only the mirror makes the result symmetric (with β = 0
+    // the diagonal tiles' own entries above the diagonal are already the mirrored sums: aₚᵢaₚⱼ = aₚⱼaₚᵢ, same order).
+    // Orders odd and even, below, at and past one and two blocks; the padding past column d stays untouched.
+    for (const d of [1, 2, 3, 15, 16, 17, 31, 32, 33, 47, 50]) {
+      for (const ata of [1, 0]) {
+        const k = 11;
+        const a = ata ? randomMat(k, d, d) : randomMat(d, k, d);
+        const [m, n] = ata ? [k, d] : [d, k];
+        const lower = randomMat(d, d, d + 1);
+        const cIn = (ldc: number) => {
+          const c = new Float64Array(d * ldc).fill(-777);
+          for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) c[i * ldc + j] = j <= i ? lower.data[i * d + j] : 1e300;
+          return c;
+        };
+        const args = { ata, m, n, alpha: 0.75, a: a.data, lda: n, beta: -0.5 };
+        const dense = kernels.dsyrk("test", { ...args, c: cIn(d), ldc: d }).c;
+        const ldc = d + 3;
+        const padded = kernels.dsyrk("test", { ...args, c: cIn(ldc), ldc }).c;
+        for (let i = 0; i < d; i++) {
+          for (let j = 0; j < d; j++) {
+            expect(Object.is(dense[i * d + j], dense[j * d + i]), `d ${d}, (${i}, ${j})`).toBe(true);
+            expect(padded[i * ldc + j]).toBe(dense[i * d + j]);
+          }
+          if (i < d - 1) for (let j = d; j < ldc; j++) expect(padded[i * ldc + j]).toBe(-777); // C ends at (d − 1, d − 1)
+        }
+      }
+    }
+  });
+
   it("dgemv computes α·op(A)·x + β·y", () => {
     for (const trans of [0, 1]) {
       const a = randomMat(13, 11, 5);
@@ -348,6 +462,27 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
       gemv(a, b.data.subarray(0, 150), { trans: true });
       expect(inst.memoryBytes).toBe(bytes);
     }
+  });
+
+  it("keeps WASM memory constant over repeated calls into the same `out`", async () => {
+    const inst = await loadWasm(build);
+    const a = randomMat(150, 90, 1);
+    const b = randomMat(90, 130, 2);
+    const c = mat(150, 130);
+    const g = mat(90, 90);
+    const y = new Float64Array(150);
+    matmul(a, b, { out: c });
+    syrk(a, { out: g });
+    gemv(a, b.data.subarray(0, 90), { out: y });
+    const bytes = inst.memoryBytes;
+    const want = [matmul(a, b).data, syrk(a).data, gemv(a, b.data.subarray(0, 90))];
+    for (let r = 0; r < 20; r++) {
+      expect(matmul(a, b, { out: c })).toBe(c);
+      expect(syrk(a, { out: g })).toBe(g);
+      expect(gemv(a, b.data.subarray(0, 90), { out: y })).toBe(y);
+      expect(inst.memoryBytes).toBe(bytes);
+    }
+    expect([c.data, g.data, y]).toEqual(want);
   });
 
   it("an allocation beyond 4 GiB gives an OutOfMemoryError and the instance keeps working", async () => {

@@ -12,11 +12,37 @@ import {
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
 import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
-import { checkBoolean, checkFinite, checkMat, checkNumber, checkVector, describeShape, notFinite, type MatInput } from "./validate.js";
+import {
+  checkBoolean,
+  checkFinite,
+  checkMat,
+  checkNumber,
+  checkOutMat,
+  checkOutVector,
+  checkVector,
+  describeShape,
+  notFinite,
+  type MatInput,
+} from "./validate.js";
 
 function scaled(c: Mat, alpha: number): Mat {
   if (alpha !== 1) for (let i = 0; i < c.data.length; i++) c.data[i] *= alpha;
   return c;
+}
+
+/** The result `c` copied into `out` (and `out` returned) when the caller gave one, else `c` itself. */
+function into(c: Float64Array, out: Float64Array | undefined): Float64Array {
+  if (out === undefined) return c;
+  out.set(c);
+  return out;
+}
+
+/**
+ * The result `c` left in WASM memory by a session's kernel, copied into `out` when the caller gave one (no new
+ * array: `set` into memory the caller reuses), else into a new Float64Array.
+ */
+function readResult(s: KernelSession, c: WasmBuffer<"f64">, out: Float64Array | undefined): Float64Array {
+  return out === undefined ? s.read(c) : into(s.view(c), out);
 }
 
 /**
@@ -42,12 +68,18 @@ function putFinite(k: KernelSession, fn: string, arg: string, x: Mat): WasmBuffe
  * the `ts` backend, so results agree to that bound, not bit for bit.
  *
  * @param options.alpha scale α (default 1).
- * @throws ShapeError when the inner dimensions differ or an argument is not a Mat; ValueError for NaN/±∞.
+ * @param options.out a Mat of exactly m×n to write C into (returned; no new matrix is allocated, so a loop that
+ *   reuses it skips the allocation of C). A and B are copied before the product, so `out` may be `a` or `b` itself:
+ *   `matmul(a, b, { out: a })` holds the same bits as `matmul(a, b)`.
+ * @throws ShapeError when the inner dimensions differ, an argument is not a Mat or `out` is not m×n (checked before
+ *   any work: a refused `out` is left untouched); ValueError for NaN/±∞.
  * @example
  * matmul(matFromRows([[1, 2]]), matFromRows([[3], [4]])).data // Float64Array [11]
  * matmul(a, a, { transA: true })                              // AᵀA as a general product
+ * const c = mat(rows, w.cols);
+ * for (const x of batches) matmul(x, w, { out: c });           // each rows×k batch's X·W into the same memory
  */
-export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; transB?: boolean; alpha?: number } = {}): Mat {
+export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; transB?: boolean; alpha?: number; out?: Mat } = {}): Mat {
   const fn = "matmul";
   const A = checkMat(fn, "a", a, { finite: false });
   const B = checkMat(fn, "b", b, { finite: false });
@@ -67,19 +99,22 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
         `op(b) is ${kb}×${n} (b ${describeShape(B)}${transB ? "ᵀ" : ""})`,
     );
   }
+  const out = checkOutMat(fn, "out", options.out, m, n);
+  let c: Float64Array;
   if (activeWasm(fn) === null) {
     checkFinite(fn, "a", A.data, A.cols);
     checkFinite(fn, "b", B.data, B.cols);
-    return scaled(tsMatmul(A, B, transA, transB), alpha);
-  }
-  ensureGemmBlocking(2 * m * n * k);
-  const c = withKernels(fn, (s) => {
-    const product = s.dgemm({
-      ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, b: putFinite(s, fn, "b", B), ldb: B.cols, beta: 0, ldc: n,
+    c = into(scaled(tsMatmul(A, B, transA, transB), alpha).data, out?.data);
+  } else {
+    ensureGemmBlocking(2 * m * n * k);
+    c = withKernels(fn, (s) => {
+      const product = s.dgemm({
+        ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, b: putFinite(s, fn, "b", B), ldb: B.cols, beta: 0, ldc: n,
+      });
+      return readResult(s, product.c, out?.data);
     });
-    return s.read(product.c);
-  });
-  return { rows: m, cols: n, data: c };
+  }
+  return out ?? { rows: m, cols: n, data: c };
 }
 
 /**
@@ -91,26 +126,35 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
  * (cᵢⱼ and cⱼᵢ are the same double). Accuracy as for `matmul` (per entry ≤ k·u·|α|·Σₚ|aₚᵢ||aₚⱼ|).
  *
  * @param options.alpha scale α (default 1).
- * @throws ShapeError when `a` is not a Mat or `form` is unknown; ValueError for NaN/±∞ entries.
+ * @param options.out a Mat of exactly the order of C (n×n for `AtA`, m×m for `AAt`) to write C into (returned; no
+ *   new matrix is allocated). A is copied before the product, so `out` may be `a` itself (square A).
+ * @throws ShapeError when `a` is not a Mat, `form` is unknown or `out` has the wrong shape (checked before any work:
+ *   a refused `out` is left untouched); ValueError for NaN/±∞ entries.
  * @example
  * syrk(matFromRows([[1, 2], [3, 4]])).data              // AᵀA = [[10, 14], [14, 20]]
  * syrk(matFromRows([[1, 2], [3, 4]]), { form: "AAt" })   // AAᵀ = [[5, 11], [11, 25]]
+ * syrk(j, { out: gaussNewton })                         // JᵀJ written into a reused M×M matrix
  */
-export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: number } = {}): Mat {
+export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: number; out?: Mat } = {}): Mat {
   const fn = "syrk";
   const A = checkMat(fn, "a", a, { finite: false });
   const form = options.form ?? "AtA";
   if (form !== "AtA" && form !== "AAt") throw new ShapeError(`${fn}: 'form' must be 'AtA' or 'AAt'; found ${String(form)}`);
   const alpha = options.alpha ?? 1;
   checkNumber(fn, "alpha", alpha);
+  const n = form === "AtA" ? A.cols : A.rows;
+  const out = checkOutMat(fn, "out", options.out, n, n);
+  let c: Float64Array;
   if (activeWasm(fn) === null) {
     checkFinite(fn, "a", A.data, A.cols);
-    return scaled(tsSyrk(A, form), alpha);
+    c = into(scaled(tsSyrk(A, form), alpha).data, out?.data);
+  } else {
+    ensureGemmBlocking(n * n * (form === "AtA" ? A.rows : A.cols));
+    c = withKernels(fn, (s) =>
+      readResult(s, s.dsyrk({ ata: form === "AtA" ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, beta: 0, ldc: n }).c, out?.data),
+    );
   }
-  const n = form === "AtA" ? A.cols : A.rows;
-  ensureGemmBlocking(n * n * (form === "AtA" ? A.rows : A.cols));
-  const c = withKernels(fn, (s) => s.read(s.dsyrk({ ata: form === "AtA" ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, beta: 0, ldc: n }).c));
-  return { rows: n, cols: n, data: c };
+  return out ?? { rows: n, cols: n, data: c };
 }
 
 /**
@@ -119,12 +163,16 @@ export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: numbe
  * accuracy per entry ≤ k·u·|α|·Σ|aᵢⱼ||xⱼ| (k the summed length).
  *
  * @param options.alpha scale α (default 1).
- * @throws ShapeError when x has the wrong length or `a` is not a Mat; ValueError for NaN/±∞.
+ * @param options.out a Float64Array of exactly the length of y to write y into (returned; no new array). A and x
+ *   are copied before the product, so `out` may be `x` itself (square A).
+ * @throws ShapeError when x has the wrong length, `a` is not a Mat or `out` has the wrong length (checked before any
+ *   work: a refused `out` is left untouched); ValueError for NaN/±∞.
  * @example
  * gemv(matFromRows([[1, 2], [3, 4]]), [1, 1])                   // Float64Array [3, 7]
  * gemv(matFromRows([[1, 2], [3, 4]]), [1, 1], { trans: true })  // Float64Array [4, 6]
+ * gemv(a, v, { out: v })                                        // v ← A·v in place (A square)
  */
-export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number } = {}): Float64Array {
+export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number; out?: Float64Array } = {}): Float64Array {
   const fn = "gemv";
   const A = checkMat(fn, "a", a, { finite: false });
   checkBoolean(fn, "trans", options.trans);
@@ -132,14 +180,15 @@ export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boole
   checkVector(fn, "x", x, trans ? A.rows : A.cols);
   const alpha = options.alpha ?? 1;
   checkNumber(fn, "alpha", alpha);
+  const out = checkOutVector(fn, "out", options.out, trans ? A.cols : A.rows);
   if (activeWasm(fn) === null) {
     checkFinite(fn, "a", A.data, A.cols);
     const y = tsGemv(A, x, trans);
     if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
-    return y;
+    return into(y, out);
   }
   return withKernels(fn, (k) =>
-    k.read(k.dgemv({ trans: trans ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(k, fn, "a", A), lda: A.cols, x: k.put(x), beta: 0 }).y),
+    readResult(k, k.dgemv({ trans: trans ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(k, fn, "a", A), lda: A.cols, x: k.put(x), beta: 0 }).y, out),
   );
 }
 

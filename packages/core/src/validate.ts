@@ -71,6 +71,39 @@ function matOfRows(fn: string, arg: string, a: unknown): Mat {
   return { rows, cols, data };
 }
 
+/**
+ * The `out` argument of a function that writes its result into the caller's matrix: undefined (the function
+ * allocates a new one), or a Mat of exactly `rows` × `cols` whose `data` is a Float64Array of rows·cols values.
+ * Called before any work, so a refused `out` is left untouched. Anything else is a ShapeError naming `fn` and `arg`
+ * with the expected and the found shape.
+ * @example
+ * const out = checkOutMat("matmul", "out", options.out, m, n); // Mat | undefined
+ */
+export function checkOutMat(fn: string, arg: string, out: unknown, rows: number, cols: number): Mat | undefined {
+  if (out === undefined) return undefined;
+  if (isMat(out) && out.rows === rows && out.cols === cols && out.data.length === rows * cols) return out;
+  const found = isMat(out)
+    ? `${String(out.rows)}×${String(out.cols)} with data of ${out.data.length}`
+    : typeof out === "object" && out !== null && "data" in out
+      ? `data of type ${typeName(out.data)}`
+      : typeName(out);
+  throw new ShapeError(`${fn}: argument '${arg}' must be a ${rows}×${cols} Mat {rows, cols, data: Float64Array of ${rows * cols}}; found ${found}`);
+}
+
+/**
+ * The `out` argument of a function that writes a vector result into the caller's array: undefined, or a
+ * Float64Array of exactly `length` values (checked before any work; a ShapeError naming `fn` and `arg` otherwise).
+ * @example
+ * const y = checkOutVector("gemv", "out", options.out, m); // Float64Array | undefined
+ */
+export function checkOutVector(fn: string, arg: string, out: unknown, length: number): Float64Array | undefined {
+  if (out === undefined) return undefined;
+  const expected = `a Float64Array of ${length} values`;
+  if (!(out instanceof Float64Array)) throw new ShapeError(`${fn}: argument '${arg}' must be ${expected}; found ${typeName(out)}`);
+  if (out.length !== length) throw new ShapeError(`${fn}: argument '${arg}' must be ${expected}; found ${out.length}`);
+  return out;
+}
+
 /** Every entry of `x` is finite; the message gives the first offending index (as (i, j) when `cols` is given). */
 export function checkFinite(fn: string, arg: string, x: ArrayLike<number>, cols?: number): void {
   for (let k = 0; k < x.length; k++) {
