@@ -553,15 +553,18 @@ function applyRotations(n: i32, z: usize, ldz: i32, rot: usize, sweeps: usize, n
 
 const NB_WY: i32 = 64;
 
-/** Doubles of workspace dormtrLower needs besides dgemm's: V (n × NB), T and S (NB × NB), X and Y (n × NB). */
+/** Doubles of workspace dormtrLower needs besides dgemm's: V and Z (n × NB), X (n × NB), T and S (NB × NB). */
 export function dormtrWorkSize(n: i32): i32 {
   return 3 * n * NB_WY + 2 * NB_WY * NB_WY;
 }
 
 /**
  * W (n×n, column-major) ← Q·W with Q = H₀·H₁⋯H_{n−2} the reflectors dsytrdLower left in a and tau.
- * Blocks of NB reflectors, last block first, as I − V·T·Vᵀ (compact WY, LAPACK dlarft/dlarfb; Schreiber &
- * Van Loan 1989): S = VᵀV, X = Vᵀ·W, Y = T·X and W −= V·Y are GEMMs, so the 2n³ flops run at GEMM speed.
+ * Blocks of NB reflectors k0 … k0 + nb − 1, last block first, each as I − V·T·Vᵀ (compact WY, LAPACK
+ * dlarft/dlarfb; Schreiber & Van Loan 1989) on the rows k0:n of W (m = n − k0 rows; V's first row is zero):
+ *   S = VᵀV,  T from S (dlarft's recurrence),  Z = V·T (m × nb),  X = Vᵀ·W (nb × n),  W −= Z·X,
+ * all but T GEMMs. T is applied to V rather than to X (LAPACK's W·Tᵀ): Z has m rows where X has n, so over all
+ * blocks it costs nb·n² flops instead of 2·nb·n², beside the ≈ 2n³ of the two GEMMs with W.
  * work: dormtrWorkSize(n) doubles; gemmWork: dgemmWorkSize(n, n, n) doubles.
  */
 export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize, gemmWork: usize): void {
@@ -570,23 +573,26 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
   const NB = NB_WY;
   const vb = work;
   const xb = vb + ((<usize>n * NB) << 3);
-  const yb = xb + ((<usize>n * NB) << 3);
-  const tb = yb + ((<usize>n * NB) << 3);
+  const zb = xb + ((<usize>n * NB) << 3);
+  const tb = zb + ((<usize>n * NB) << 3);
   const sb = tb + (<usize>(NB * NB) << 3);
   const nref = n - 1; // reflectors k = 0 … n−2
   for (let k0 = ((nref - 1) / NB) * NB; k0 >= 0; k0 -= NB) {
     const k1 = k0 + NB < nref ? k0 + NB : nref;
     const nb = k1 - k0;
-    const r0 = k0 + 1;
+    // The block's rows start at r0 = k0, one above reflector k0's first row: V's row 0 is zero, so W's row k0 only
+    // gets a zero added, and the GEMMs enter W's columns (n even) and V's and Z's 16-byte aligned (from k0 + 1 the
+    // f64x2 loads and stores of the C tiles of W −= Z·X were misaligned: ≈ 5 % slower).
+    const r0 = k0;
     const m = n - r0;
-    // V (m × nb, column-major): unit lower trapezoidal, V[i, j] = A[r0 + i, k0 + j] below the unit diagonal.
+    // V (m × nb, column-major): V[i, j] = 0 for i ≤ j, 1 for i = j + 1, A[r0 + i, k0 + j] below.
     let any = false;
     for (let j = 0; j < nb; j++) {
       const cv = vb + ((<usize>j * <usize>m) << 3);
       const ca = col(a, n, k0 + j) + (<usize>r0 << 3);
-      for (let i = 0; i < j; i++) st(cv, i, 0);
-      st(cv, j, 1);
-      memory.copy(cv + (<usize>(j + 1) << 3), ca + (<usize>(j + 1) << 3), <usize>(m - j - 1) << 3);
+      for (let i = 0; i <= j; i++) st(cv, i, 0);
+      st(cv, j + 1, 1);
+      memory.copy(cv + (<usize>(j + 2) << 3), ca + (<usize>(j + 2) << 3), <usize>(m - j - 2) << 3);
       if (ld(tau, k0 + j) != 0) any = true;
     }
     if (!any) continue;
@@ -604,13 +610,13 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
       }
       st(ct, j, tj);
     }
+    // Zᵀ (nb × m, row-major: Z column-major) = Tᵀ · Vᵀ   (the row-major views of T and V column-major)
+    dgemm(0, 0, nb, m, nb, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
     // Xᵀ (n × nb, row-major) = W[r0:n, :]ᵀ · V   (W column-major is Wᵀ row-major)
     const wsub = w + (<usize>r0 << 3);
     dgemm(0, 1, n, nb, m, 1.0, wsub, n, vb, m, 0.0, xb, nb, gemmWork);
-    // Yᵀ = Xᵀ · Tᵀ  (the row-major view of T column-major is Tᵀ)
-    dgemm(0, 0, n, nb, nb, 1.0, xb, nb, tb, nb, 0.0, yb, nb, gemmWork);
-    // W[r0:n, :]ᵀ −= Yᵀ · Vᵀ
-    dgemm(0, 0, n, m, nb, -1.0, yb, nb, vb, m, 1.0, wsub, n, gemmWork);
+    // W[r0:n, :]ᵀ −= Xᵀ · Zᵀ
+    dgemm(0, 0, n, m, nb, -1.0, xb, nb, zb, m, 1.0, wsub, n, gemmWork);
   }
 }
 
