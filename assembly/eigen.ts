@@ -563,8 +563,9 @@ export function dormtrWorkSize(n: i32): i32 {
  * Blocks of NB reflectors k0 … k0 + nb − 1, last block first, each as I − V·T·Vᵀ (compact WY, LAPACK
  * dlarft/dlarfb; Schreiber & Van Loan 1989) on the rows k0:n of W (m = n − k0 rows; V's first row is zero):
  *   S = VᵀV,  T from S (dlarft's recurrence),  Z = V·T (m × nb),  X = Vᵀ·W (nb × n),  W −= Z·X,
- * all but T GEMMs. T is applied to V rather than to X (LAPACK's W·Tᵀ): Z has m rows where X has n, so over all
- * blocks it costs nb·n² flops instead of 2·nb·n², beside the ≈ 2n³ of the two GEMMs with W.
+ * all but T GEMMs. T is applied to V rather than to X (LAPACK's W·Tᵀ): Z has m rows where X has n. S (only its
+ * upper triangle is read) and Z (T is upper triangular) each take two GEMMs that skip a quarter of the full product,
+ * so over all blocks they cost ≈ 0.75·nb·n² flops each, beside the ≈ 2n³ of the two GEMMs with W.
  * work: dormtrWorkSize(n) doubles; gemmWork: dgemmWorkSize(n, n, n) doubles.
  */
 export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize, gemmWork: usize): void {
@@ -596,8 +597,12 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
       if (ld(tau, k0 + j) != 0) any = true;
     }
     if (!any) continue;
-    // S = VᵀV (row-major nb × nb: the row-major view of V column-major is Vᵀ)
-    dgemm(0, 1, nb, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
+    // S = VᵀV where T's recurrence reads it, above the diagonal (row-major nb × nb: the row-major view of V
+    // column-major is Vᵀ): rows 0:h, and the square [h:nb, h:nb] (V's columns h:nb are zero above row h + 1)
+    const h = nb >> 1;
+    if (h > 0) dgemm(0, 1, h, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
+    const vh = vb + ((<usize>h * <usize>m + <usize>(h + 1)) << 3);
+    dgemm(0, 1, nb - h, nb - h, m - h - 1, 1.0, vh, m, vh, m, 0.0, sb + ((<usize>(h * nb + h)) << 3), nb, gemmWork);
     // T (nb × nb upper, column-major, ld nb): T[j, j] = τ_j, T[0:j, j] = −τ_j · T[0:j, 0:j] · S[0:j, j]
     for (let j = 0; j < nb; j++) {
       const tj = ld(tau, k0 + j);
@@ -610,8 +615,10 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
       }
       st(ct, j, tj);
     }
-    // Zᵀ (nb × m, row-major: Z column-major) = Tᵀ · Vᵀ   (the row-major views of T and V column-major)
-    dgemm(0, 0, nb, m, nb, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
+    // Zᵀ (nb × m, row-major: Z column-major) = Tᵀ · Vᵀ (the row-major views of T and V column-major), Tᵀ lower
+    // triangular: rows 0:h from Tᵀ[0:h, 0:h], rows h:nb from Tᵀ[h:nb, 0:nb]
+    if (h > 0) dgemm(0, 0, h, m, h, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
+    dgemm(0, 0, nb - h, m, nb, 1.0, tb + ((<usize>(h * nb)) << 3), nb, vb, m, 0.0, zb + ((<usize>h * <usize>m) << 3), m, gemmWork);
     // Xᵀ (n × nb, row-major) = W[r0:n, :]ᵀ · V   (W column-major is Wᵀ row-major)
     const wsub = w + (<usize>r0 << 3);
     dgemm(0, 1, n, nb, m, 1.0, wsub, n, vb, m, 0.0, xb, nb, gemmWork);
