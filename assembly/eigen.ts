@@ -553,15 +553,19 @@ function applyRotations(n: i32, z: usize, ldz: i32, rot: usize, sweeps: usize, n
 
 const NB_WY: i32 = 64;
 
-/** Doubles of workspace dormtrLower needs besides dgemm's: V (n × NB), T and S (NB × NB), X and Y (n × NB). */
+/** Doubles of workspace dormtrLower needs besides dgemm's: V and Z (n × NB), X (n × NB), T and S (NB × NB). */
 export function dormtrWorkSize(n: i32): i32 {
   return 3 * n * NB_WY + 2 * NB_WY * NB_WY;
 }
 
 /**
  * W (n×n, column-major) ← Q·W with Q = H₀·H₁⋯H_{n−2} the reflectors dsytrdLower left in a and tau.
- * Blocks of NB reflectors, last block first, as I − V·T·Vᵀ (compact WY, LAPACK dlarft/dlarfb; Schreiber &
- * Van Loan 1989): S = VᵀV, X = Vᵀ·W, Y = T·X and W −= V·Y are GEMMs, so the 2n³ flops run at GEMM speed.
+ * Blocks of NB reflectors k0 … k0 + nb − 1, last block first, each as I − V·T·Vᵀ (compact WY, LAPACK
+ * dlarft/dlarfb; Schreiber & Van Loan 1989) on the rows k0:n of W (m = n − k0 rows; V's first row is zero):
+ *   S = VᵀV,  T from S (dlarft's recurrence),  Z = V·T (m × nb),  X = Vᵀ·W (nb × n),  W −= Z·X,
+ * all but T GEMMs. T is applied to V rather than to X (LAPACK's W·Tᵀ): Z has m rows where X has n. S (only its
+ * upper triangle is read) and Z (T is upper triangular) each take two GEMMs that skip a quarter of the full product,
+ * so over all blocks they cost ≈ 0.75·nb·n² flops each, beside the ≈ 2n³ of the two GEMMs with W.
  * work: dormtrWorkSize(n) doubles; gemmWork: dgemmWorkSize(n, n, n) doubles.
  */
 export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize, gemmWork: usize): void {
@@ -570,28 +574,35 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
   const NB = NB_WY;
   const vb = work;
   const xb = vb + ((<usize>n * NB) << 3);
-  const yb = xb + ((<usize>n * NB) << 3);
-  const tb = yb + ((<usize>n * NB) << 3);
+  const zb = xb + ((<usize>n * NB) << 3);
+  const tb = zb + ((<usize>n * NB) << 3);
   const sb = tb + (<usize>(NB * NB) << 3);
   const nref = n - 1; // reflectors k = 0 … n−2
   for (let k0 = ((nref - 1) / NB) * NB; k0 >= 0; k0 -= NB) {
     const k1 = k0 + NB < nref ? k0 + NB : nref;
     const nb = k1 - k0;
-    const r0 = k0 + 1;
+    // The block's rows start at r0 = k0, one above reflector k0's first row: V's row 0 is zero, so W's row k0 only
+    // gets a zero added, and the GEMMs enter W's columns (n even) and V's and Z's 16-byte aligned (from k0 + 1 the
+    // f64x2 loads and stores of the C tiles of W −= Z·X were misaligned: ≈ 5 % slower).
+    const r0 = k0;
     const m = n - r0;
-    // V (m × nb, column-major): unit lower trapezoidal, V[i, j] = A[r0 + i, k0 + j] below the unit diagonal.
+    // V (m × nb, column-major): V[i, j] = 0 for i ≤ j, 1 for i = j + 1, A[r0 + i, k0 + j] below.
     let any = false;
     for (let j = 0; j < nb; j++) {
       const cv = vb + ((<usize>j * <usize>m) << 3);
       const ca = col(a, n, k0 + j) + (<usize>r0 << 3);
-      for (let i = 0; i < j; i++) st(cv, i, 0);
-      st(cv, j, 1);
-      memory.copy(cv + (<usize>(j + 1) << 3), ca + (<usize>(j + 1) << 3), <usize>(m - j - 1) << 3);
+      for (let i = 0; i <= j; i++) st(cv, i, 0);
+      st(cv, j + 1, 1);
+      memory.copy(cv + (<usize>(j + 2) << 3), ca + (<usize>(j + 2) << 3), <usize>(m - j - 2) << 3);
       if (ld(tau, k0 + j) != 0) any = true;
     }
     if (!any) continue;
-    // S = VᵀV (row-major nb × nb: the row-major view of V column-major is Vᵀ)
-    dgemm(0, 1, nb, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
+    // S = VᵀV where T's recurrence reads it, above the diagonal (row-major nb × nb: the row-major view of V
+    // column-major is Vᵀ): rows 0:h, and the square [h:nb, h:nb] (V's columns h:nb are zero above row h + 1)
+    const h = nb >> 1;
+    if (h > 0) dgemm(0, 1, h, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
+    const vh = vb + ((<usize>h * <usize>m + <usize>(h + 1)) << 3);
+    dgemm(0, 1, nb - h, nb - h, m - h - 1, 1.0, vh, m, vh, m, 0.0, sb + ((<usize>(h * nb + h)) << 3), nb, gemmWork);
     // T (nb × nb upper, column-major, ld nb): T[j, j] = τ_j, T[0:j, j] = −τ_j · T[0:j, 0:j] · S[0:j, j]
     for (let j = 0; j < nb; j++) {
       const tj = ld(tau, k0 + j);
@@ -604,13 +615,15 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
       }
       st(ct, j, tj);
     }
+    // Zᵀ (nb × m, row-major: Z column-major) = Tᵀ · Vᵀ (the row-major views of T and V column-major), Tᵀ lower
+    // triangular: rows 0:h from Tᵀ[0:h, 0:h], rows h:nb from Tᵀ[h:nb, 0:nb]
+    if (h > 0) dgemm(0, 0, h, m, h, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
+    dgemm(0, 0, nb - h, m, nb, 1.0, tb + ((<usize>(h * nb)) << 3), nb, vb, m, 0.0, zb + ((<usize>h * <usize>m) << 3), m, gemmWork);
     // Xᵀ (n × nb, row-major) = W[r0:n, :]ᵀ · V   (W column-major is Wᵀ row-major)
     const wsub = w + (<usize>r0 << 3);
     dgemm(0, 1, n, nb, m, 1.0, wsub, n, vb, m, 0.0, xb, nb, gemmWork);
-    // Yᵀ = Xᵀ · Tᵀ  (the row-major view of T column-major is Tᵀ)
-    dgemm(0, 0, n, nb, nb, 1.0, xb, nb, tb, nb, 0.0, yb, nb, gemmWork);
-    // W[r0:n, :]ᵀ −= Yᵀ · Vᵀ
-    dgemm(0, 0, n, m, nb, -1.0, yb, nb, vb, m, 1.0, wsub, n, gemmWork);
+    // W[r0:n, :]ᵀ −= Xᵀ · Zᵀ
+    dgemm(0, 0, n, m, nb, -1.0, xb, nb, zb, m, 1.0, wsub, n, gemmWork);
   }
 }
 

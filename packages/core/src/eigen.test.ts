@@ -320,6 +320,19 @@ describe.each(BACKENDS)("symmetric eigensolver on the %s backend", (backend: Bac
   });
 
 
+  it.each([65, 66, 67, 130, 131])(
+    "eigh at n = %i: AV = VΛ, VᵀV = I across the back-transformation's 64-reflector blocks (last block of 64, 1 or 2)",
+    (n) => {
+      setBackend(backend);
+      const a = randomSymmetric(n, n);
+      const { values, vectors } = eigh(a);
+      const { residual, orthogonality } = eighErrors(a, values, vectors);
+      // Backward stability, as for the fixtures: 8·n·ε.
+      expect(residual).toBeLessThanOrEqual(8 * n * EPS);
+      expect(orthogonality).toBeLessThanOrEqual(8 * n * EPS);
+    },
+  );
+
   it.each(HARD)("eigh(%s): AV = VΛ, VᵀV = I, eigenvalues match the ts oracle", (_, make) => {
     const a = make();
     const n = a.rows;
