@@ -300,37 +300,43 @@ function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alph
 
 /**
  * Pack op(B)[pc:pc+kc, jc:jc+nc] into ⌈nc/NR⌉ panels of kc rows × NR contiguous doubles (columns past nc are 0).
- * op(B)(p, j) = B[p, j] (tb = 0) or B[j, p] (tb = 1).
+ * op(B)(p, j) = B[p, j] (tb = 0) or B[j, p] (tb = 1). Either way B is read along its rows: for tb = 0 each row's
+ * nc entries are dealt out to the panels (padded, so the panels' rows fall in different cache sets), rather than
+ * each panel walking down kc rows of B, which at a power-of-two ldb all map to one or two L1 sets.
  */
 function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
   const row = <usize>NR << 3;
+  const stride = <usize>bPanelStride(kc) << 3;
+  if (tb == 0) {
+    const whole = nc - nc % NR;
+    for (let p = 0; p < kc; p++) {
+      const src = at(b, pc + p, jc, ldb);
+      let d = dst + <usize>p * row;
+      for (let jr = 0; jr < whole; jr += NR) {
+        const s = src + (<usize>jr << 3);
+        if (ASC_FEATURE_SIMD) {
+          for (let q: usize = 0; q < row; q += 16) v128.store(d + q, v128.load(s + q));
+        } else {
+          for (let q: usize = 0; q < row; q += 8) store<f64>(d + q, load<f64>(s + q));
+        }
+        d += stride;
+      }
+      if (whole < nc) {
+        const s = src + (<usize>whole << 3);
+        for (let q = 0; q < NR; q++) store<f64>(d + (<usize>q << 3), whole + q < nc ? load<f64>(s + (<usize>q << 3)) : 0);
+      }
+    }
+    return;
+  }
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = imin(NR, nc - jr);
-    const panel = dst + ((<usize>(jr / NR) * <usize>bPanelStride(kc)) << 3);
-    if (tb == 0 && nr == NR) {
-      for (let p = 0; p < kc; p++) {
-        const src = at(b, pc + p, jc + jr, ldb);
-        const d = panel + <usize>p * row;
-        if (ASC_FEATURE_SIMD) {
-          for (let q: usize = 0; q < row; q += 16) v128.store(d + q, v128.load(src + q));
-        } else {
-          for (let q: usize = 0; q < row; q += 8) store<f64>(d + q, load<f64>(src + q));
-        }
-      }
-    } else if (tb == 0) {
-      for (let p = 0; p < kc; p++) {
-        const src = at(b, pc + p, jc + jr, ldb);
-        const d = panel + <usize>p * row;
-        for (let q = 0; q < NR; q++) store<f64>(d + (<usize>q << 3), q < nr ? load<f64>(src + (<usize>q << 3)) : 0);
-      }
-    } else {
-      for (let q = 0; q < NR; q++) {
-        if (q < nr) {
-          const src = at(b, jc + jr + q, pc, ldb);
-          for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), load<f64>(src + (<usize>p << 3)));
-        } else {
-          for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), 0);
-        }
+    const panel = dst + <usize>(jr / NR) * stride;
+    for (let q = 0; q < NR; q++) {
+      if (q < nr) {
+        const src = at(b, jc + jr + q, pc, ldb);
+        for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), load<f64>(src + (<usize>p << 3)));
+      } else {
+        for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), 0);
       }
     }
   }
@@ -348,7 +354,18 @@ function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, 
       const panel = dst + <usize>(ir / MR) * stride;
       const r0 = at(a, ic + ir, pc, lda);
       const r1 = r0 + (<usize>lda << 3);
-      for (let p = 0; p < kc; p++) {
+      let p = 0;
+      if (ASC_FEATURE_SIMD && two) {
+        // two steps at a time: (r0[p], r0[p+1]) and (r1[p], r1[p+1]) → (r0[p], r1[p]), (r0[p+1], r1[p+1])
+        for (; p + 2 <= kc; p += 2) {
+          const x0 = v128.load(r0 + (<usize>p << 3));
+          const x1 = v128.load(r1 + (<usize>p << 3));
+          const d = panel + (<usize>p << 4);
+          v128.store(d, i64x2.shuffle(x0, x1, 0, 2));
+          v128.store(d, i64x2.shuffle(x0, x1, 1, 3), 16);
+        }
+      }
+      for (; p < kc; p++) {
         const d = panel + (<usize>p << 4);
         const q = <usize>p << 3;
         store<f64>(d, load<f64>(r0 + q));
