@@ -150,8 +150,10 @@ export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boole
   );
 }
 
-/** Products of at least this many flops (≈ a 400³ GEMM, ≥ 10 ms) trigger the first-use calibration. */
+/** Products of at least this many flops (≈ a 400³ GEMM, ≥ 10 ms) trigger the first-use calibration of the blocks. */
 const CALIBRATE_FROM_FLOPS = 2 ** 27;
+/** Products of at least this many flops (≈ a 200³ GEMM, ≥ 1 ms) trigger the first-use choice of the tile (≈ 10 ms). */
+const CALIBRATE_TILE_FROM_FLOPS = 2 ** 24;
 /** The row blocks calibration tries (A blocks of 128–512 KiB); nc keeps its value (L3 holds any of them). */
 const MC_CANDIDATES = [64, 128, 192, 256];
 
@@ -162,19 +164,19 @@ function envVar(name: string): string | undefined {
 }
 
 /**
- * Choose the GEMM register tile and cache blocks for this machine before the first product big enough to profit,
- * once per process: each from node's environment when set (`LOSSCAPE_GEMM_TILE`: `"2x8"` or `"2x10"`;
+ * Choose the GEMM register tile (before the first product of at least 2²⁴ flops) and cache blocks (2²⁷ flops) for
+ * this machine, once per process: each from node's environment when set (`LOSSCAPE_GEMM_TILE`: `"2x8"` or `"2x10"`;
  * `LOSSCAPE_GEMM_BLOCKING`: `"mc,nc"` or `"default"`), else by calibration (`calibrateGemm()`). Nothing happens
  * for what is already in force (set, read or calibrated).
  */
 export function ensureGemmBlocking(flops: number): void {
-  if (flops < CALIBRATE_FROM_FLOPS) return;
+  if (flops < CALIBRATE_TILE_FROM_FLOPS) return;
   if (!gemmTileSettled()) {
     const env = envVar("LOSSCAPE_GEMM_TILE");
     if (env !== undefined) useGemmTile(checkGemmTile("LOSSCAPE_GEMM_TILE", "tile", env), "env");
     else calibrateGemmTile();
   }
-  if (!gemmBlockingSettled()) {
+  if (flops >= CALIBRATE_FROM_FLOPS && !gemmBlockingSettled()) {
     const env = envVar("LOSSCAPE_GEMM_BLOCKING");
     if (env === "default") useGemmBlocking(DEFAULT_GEMM_BLOCKING, "env");
     else if (env !== undefined) {
