@@ -42,9 +42,10 @@ function putFinite(k: KernelSession, fn: string, arg: string, x: Mat): WasmBuffe
  * Matrix product C = α·op(A)·op(B), op(X) = X or Xᵀ (`transA`, `transB`); op(A) is m×k, op(B) is k×n,
  * C is m×n with cᵢⱼ = α·Σₚ op(A)ᵢₚ·op(B)ₚⱼ. Row-major inputs; transposes are never materialised.
  *
- * WASM: GotoBLAS-style GEMM (Goto & van de Geijn, ACM TOMS 34(3), 2008): op(B) packed into 8-column panels,
- * op(A) into 2-row panels, cache blocks kc = 256 and mc, nc chosen for the machine (`setGemmBlocking`,
- * `calibrateGemm`; defaults 128, 1024), and a 2×8 register-tiled f64x2 micro-kernel. Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
+ * WASM: GotoBLAS-style GEMM (Goto & van de Geijn, ACM TOMS 34(3), 2008): op(A) packed into 2-row panels,
+ * op(B) into panels as wide as the register tile, cache blocks kc = 256 and mc, nc chosen for the machine
+ * (`setGemmBlocking`, `calibrateGemm`; defaults 128, 1024), and an f64x2 micro-kernel on a 2×8 or 2×10 register
+ * tile chosen for the engine (`setGemmTile`, `calibrateGemm`). Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
  * (u = 2⁻⁵³; Higham, Accuracy and Stability of Numerical Algorithms, §3.1); the summation order differs from
  * the `ts` backend, so results agree to that bound, not bit for bit.
  *
