@@ -106,6 +106,33 @@ describe("GEMM register tile", () => {
     setGemmTile("2x8");
   });
 
+  it("changes no bit at any edge of either tile: every shape from {1, 2, 9, 11, 21, 30} with each transpose", () => {
+    // 9, 11, 21 leave 1 column past a 2×8 or 2×10 tile, 30 none of 2×10 and 6 of 2×8; 1 and 2 are a lone edge tile.
+    const dims = [1, 2, 9, 11, 21, 30];
+    const products = (tile: "2x8" | "2x10") => {
+      setGemmTile(tile);
+      const out: Float64Array[] = [];
+      for (const m of dims) {
+        for (const n of dims) {
+          for (const k of [1, 9, 30]) {
+            for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+              const a = transA ? randomMat(k, m, m + 10 * n + 100 * k) : randomMat(m, k, m + 10 * n + 100 * k);
+              const b = transB ? randomMat(n, k, 7 + m + n + k) : randomMat(k, n, 7 + m + n + k);
+              out.push(matmul(a, b, { transA, transB }).data);
+            }
+          }
+          out.push(syrk(randomMat(m, n, m * n)).data, syrk(randomMat(m, n, m * n), { form: "AAt" }).data);
+        }
+      }
+      return out;
+    };
+    const want = products("2x8");
+    const got = products("2x10");
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+    setGemmTile("2x8");
+  });
+
   it("refuses anything but \"2x8\" and \"2x10\" with a ValueError naming setGemmTile", () => {
     for (const bad of ["2x12", "4x4", 10, null, undefined]) {
       expect(() => setGemmTile(bad as never)).toThrow(ValueError);
