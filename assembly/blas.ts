@@ -134,6 +134,11 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
   return bBlock + aPanelStride(kc) * (roundUp(imin(m, MC_MAX), MR) / MR) + MR * NR_MAX + 8;
 }
 
+/** How a SIMD register tile ends: C's two entries at c = alpha·acc (set = 1) or C + alpha·acc. */
+@inline function endTile(c: usize, va: v128, acc: v128, set: i32): void {
+  v128.store(c, set ? f64x2.mul(va, acc) : f64x2.add(v128.load(c), f64x2.mul(va, acc)));
+}
+
 /**
  * Register tile: C[0:2, 0:8] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed steps;
  * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. The loop runs on the B pointer
@@ -164,25 +169,14 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
       pb += 64;
     }
     const va = f64x2.splat(alpha);
-    if (set) {
-      v128.store(c, f64x2.mul(va, c00));
-      v128.store(c, f64x2.mul(va, c01), 16);
-      v128.store(c, f64x2.mul(va, c02), 32);
-      v128.store(c, f64x2.mul(va, c03), 48);
-      v128.store(c1, f64x2.mul(va, c10));
-      v128.store(c1, f64x2.mul(va, c11), 16);
-      v128.store(c1, f64x2.mul(va, c12), 32);
-      v128.store(c1, f64x2.mul(va, c13), 48);
-      return;
-    }
-    v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c00)));
-    v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c01)), 16);
-    v128.store(c, f64x2.add(v128.load(c, 32), f64x2.mul(va, c02)), 32);
-    v128.store(c, f64x2.add(v128.load(c, 48), f64x2.mul(va, c03)), 48);
-    v128.store(c1, f64x2.add(v128.load(c1), f64x2.mul(va, c10)));
-    v128.store(c1, f64x2.add(v128.load(c1, 16), f64x2.mul(va, c11)), 16);
-    v128.store(c1, f64x2.add(v128.load(c1, 32), f64x2.mul(va, c12)), 32);
-    v128.store(c1, f64x2.add(v128.load(c1, 48), f64x2.mul(va, c13)), 48);
+    endTile(c, va, c00, set);
+    endTile(c + 16, va, c01, set);
+    endTile(c + 32, va, c02, set);
+    endTile(c + 48, va, c03, set);
+    endTile(c1, va, c10, set);
+    endTile(c1 + 16, va, c11, set);
+    endTile(c1 + 32, va, c12, set);
+    endTile(c1 + 48, va, c13, set);
   } else {
     // Scalar registers: two 2×4 halves (8 accumulators each) so nothing spills.
     for (let h: usize = 0; h < 64; h += 32) {
@@ -267,29 +261,16 @@ function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alph
   }
   const va = f64x2.splat(alpha);
   const c1 = c + (<usize>ldc << 3);
-  if (set) {
-    v128.store(c, f64x2.mul(va, c00));
-    v128.store(c, f64x2.mul(va, c01), 16);
-    v128.store(c, f64x2.mul(va, c02), 32);
-    v128.store(c, f64x2.mul(va, c03), 48);
-    v128.store(c, f64x2.mul(va, c04), 64);
-    v128.store(c1, f64x2.mul(va, c10));
-    v128.store(c1, f64x2.mul(va, c11), 16);
-    v128.store(c1, f64x2.mul(va, c12), 32);
-    v128.store(c1, f64x2.mul(va, c13), 48);
-    v128.store(c1, f64x2.mul(va, c14), 64);
-    return;
-  }
-  v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c00)));
-  v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c01)), 16);
-  v128.store(c, f64x2.add(v128.load(c, 32), f64x2.mul(va, c02)), 32);
-  v128.store(c, f64x2.add(v128.load(c, 48), f64x2.mul(va, c03)), 48);
-  v128.store(c, f64x2.add(v128.load(c, 64), f64x2.mul(va, c04)), 64);
-  v128.store(c1, f64x2.add(v128.load(c1), f64x2.mul(va, c10)));
-  v128.store(c1, f64x2.add(v128.load(c1, 16), f64x2.mul(va, c11)), 16);
-  v128.store(c1, f64x2.add(v128.load(c1, 32), f64x2.mul(va, c12)), 32);
-  v128.store(c1, f64x2.add(v128.load(c1, 48), f64x2.mul(va, c13)), 48);
-  v128.store(c1, f64x2.add(v128.load(c1, 64), f64x2.mul(va, c14)), 64);
+  endTile(c, va, c00, set);
+  endTile(c + 16, va, c01, set);
+  endTile(c + 32, va, c02, set);
+  endTile(c + 48, va, c03, set);
+  endTile(c + 64, va, c04, set);
+  endTile(c1, va, c10, set);
+  endTile(c1 + 16, va, c11, set);
+  endTile(c1 + 32, va, c12, set);
+  endTile(c1 + 48, va, c13, set);
+  endTile(c1 + 64, va, c14, set);
 }
 
 /** The register tile in force (NR columns): C[0:2, 0:NR] (+)= alpha · Σ_p a(:, p) b(p, :), as the kernels above. */
