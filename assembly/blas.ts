@@ -9,9 +9,14 @@
 //     for pc (KC of the inner dim)
 //       for ic (MC rows of C)          pack op(A)[ic:ic+mc, pc:pc+kc] into MR-row interleaved panels
 //         for jr (NR), for ir (MR)     micro-kernel: C[ir:ir+MR, jr:jr+NR] += alpha · Apanel · Bpanel
-// The micro-kernel keeps a 2×8 tile of C in 8 f64x2 accumulators (V8 has 16 xmm registers: 8 accumulators,
-// 4 B vectors, 2 A splats fit; larger tiles spill), reads C once per tile and is a separate function that is
-// not inlined (it has two call sites), so V8 tiers it up on its own. kc = 256 is fixed (it splits the sums, so it
+// The micro-kernel keeps a 2×NR tile of C in f64x2 accumulators, reads C once per tile and is a separate function
+// that is not inlined (it has two call sites), so V8 tiers it up on its own. Two tiles, chosen at run time
+// (setGemmTile; core calibrates the choice per engine): 2×8 (8 accumulators, 4 B vectors and 2 A splats live at once:
+// V8 has 16 xmm registers, and engines that load the whole B row before the multiplies — node 20's V8 — spill a
+// larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead per
+// multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
+// throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets
+// the pace). The scalar build keeps 2×8. kc = 256 is fixed (it splits the sums, so it
 // fixes the bits of the result); mc and nc change only the speed, and core picks them per machine (setGemmBlocking;
 // defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
 // packed panel is followed by one cache line of padding, so panels do not all start in the same cache set when
@@ -23,7 +28,10 @@ import { gemmSmallNT, SMALL_NT } from "./gemm-small";
 import { madd } from "./madd";
 
 const MR: i32 = 2;
-const NR: i32 = 8;
+/** The widest register tile (2×10); workspace and scratch are sized for it. */
+const NR_MAX: i32 = 10;
+/** Columns of the register tile in force: 8 or 10 (SIMD build; the scalar build keeps 8). See setGemmTile. */
+let NR: i32 = 8;
 /** The k-block: fixed, because it fixes the summation order (each kc-block's sum is added to C in turn). */
 const KC: i32 = 256;
 /** Bounds of the tunable blocks (the workspace is sized for them, so it does not depend on the blocking chosen). */
@@ -46,7 +54,21 @@ let NC: i32 = 1024;
  */
 export function setGemmBlocking(mc: i32, nc: i32): void {
   MC = roundUp(imin(imax(mc, MR), MC_MAX), MR);
-  NC = roundUp(imin(imax(nc, NR), NC_MAX), NR);
+  NC = roundUp(imin(imax(nc, 8), NC_MAX), 8);
+}
+
+/**
+ * Choose the register tile of dgemm and dsyrk: 2 rows × `nr` columns of C, nr = 8 or 10 (other values give 8; the
+ * scalar build always uses 8). Neither changes any result: every entry of C is the same sum in the same order
+ * whatever the tile (from 0, adding op(A)ᵢₚ·op(B)ₚⱼ for p through each k-block in turn).
+ */
+export function setGemmTile(nr: i32): void {
+  NR = ASC_FEATURE_SIMD && nr == 10 ? 10 : 8;
+}
+
+/** The columns of dgemm's current register tile (8 or 10; see setGemmTile). */
+export function gemmTileCols(): i32 {
+  return NR;
 }
 
 /** The current row block mc of dgemm (see setGemmBlocking). */
@@ -84,9 +106,14 @@ export function gemmBlockCols(): i32 {
   return roundUp((total + count - 1) / count, r);
 }
 
-/** Doubles of one packed B panel (kc steps × 8 columns) and one packed A panel (kc steps × 2 rows), padded. */
+/** Doubles of one packed B panel (kc steps × NR columns) and one packed A panel (kc steps × 2 rows), padded. */
 @inline function bPanelStride(kc: i32): i32 {
   return kc * NR + PANEL_PAD;
+}
+
+/** Doubles of the packed B block for n columns (at most NC_MAX) in panels of `nr` columns of kc steps. */
+@inline function bBlockSize(kc: i32, n: i32, nr: i32): i32 {
+  return (kc * nr + PANEL_PAD) * (roundUp(imin(n, NC_MAX), nr) / nr);
 }
 
 @inline function aPanelStride(kc: i32): i32 {
@@ -94,27 +121,36 @@ export function gemmBlockCols(): i32 {
 }
 
 /**
- * Doubles of workspace `dgemm(…, m, n, k, …, work)` needs: a packed B block (⌈nc/8⌉ padded panels, nc ≤ 2048),
- * a packed A block (⌈mc/2⌉ padded panels, mc ≤ 512), one 2×8 edge tile and a line of slack for aligning the
- * blocks. The largest blocks setGemmBlocking allows are assumed, so the size does not depend on the blocking.
+ * Doubles of workspace `dgemm(…, m, n, k, …, work)` needs: a packed B block (⌈nc/nr⌉ padded panels, nc ≤ 2048),
+ * a packed A block (⌈mc/2⌉ padded panels, mc ≤ 512), one edge tile and a line of slack for aligning the blocks.
+ * The largest blocks setGemmBlocking allows and the larger of the two tiles' B blocks are assumed, so the size
+ * depends neither on the blocking nor on the tile.
  * `dsyrk` needs `dgemmWorkSize(d, d, k)` with d the order of C. Non-decreasing in m, n and k, so the size for
  * the largest call serves smaller ones.
  */
 export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
   const kc = imin(k, KC);
-  return bPanelStride(kc) * (roundUp(imin(n, NC_MAX), NR) / NR) + aPanelStride(kc) * (roundUp(imin(m, MC_MAX), MR) / MR) + MR * NR + 8;
+  const bBlock = imax(bBlockSize(kc, n, 8), bBlockSize(kc, n, NR_MAX));
+  return bBlock + aPanelStride(kc) * (roundUp(imin(m, MC_MAX), MR) / MR) + MR * NR_MAX + 8;
+}
+
+/** How a SIMD register tile ends: C's two entries at c = alpha·acc (set = 1) or C + alpha·acc. */
+@inline function endTile(c: usize, va: v128, acc: v128, set: i32): void {
+  v128.store(c, set ? f64x2.mul(va, acc) : f64x2.add(v128.load(c), f64x2.mul(va, acc)));
 }
 
 /**
  * Register tile: C[0:2, 0:8] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed steps;
- * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read.
+ * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. The loop runs on the B pointer
+ * against its end (no step counter: one instruction less per step).
  */
 function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
   const c1 = c + (<usize>ldc << 3);
   if (ASC_FEATURE_SIMD) {
     let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
     let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-    for (let p = 0; p < kc; p++) {
+    const end = pb + (<usize>kc << 6);
+    while (pb < end) {
       const a0 = v128.load64_splat(pa);
       const a1 = v128.load64_splat(pa, 8);
       const b0 = v128.load(pb);
@@ -133,25 +169,14 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
       pb += 64;
     }
     const va = f64x2.splat(alpha);
-    if (set) {
-      v128.store(c, f64x2.mul(va, c00));
-      v128.store(c, f64x2.mul(va, c01), 16);
-      v128.store(c, f64x2.mul(va, c02), 32);
-      v128.store(c, f64x2.mul(va, c03), 48);
-      v128.store(c1, f64x2.mul(va, c10));
-      v128.store(c1, f64x2.mul(va, c11), 16);
-      v128.store(c1, f64x2.mul(va, c12), 32);
-      v128.store(c1, f64x2.mul(va, c13), 48);
-      return;
-    }
-    v128.store(c, f64x2.add(v128.load(c), f64x2.mul(va, c00)));
-    v128.store(c, f64x2.add(v128.load(c, 16), f64x2.mul(va, c01)), 16);
-    v128.store(c, f64x2.add(v128.load(c, 32), f64x2.mul(va, c02)), 32);
-    v128.store(c, f64x2.add(v128.load(c, 48), f64x2.mul(va, c03)), 48);
-    v128.store(c1, f64x2.add(v128.load(c1), f64x2.mul(va, c10)));
-    v128.store(c1, f64x2.add(v128.load(c1, 16), f64x2.mul(va, c11)), 16);
-    v128.store(c1, f64x2.add(v128.load(c1, 32), f64x2.mul(va, c12)), 32);
-    v128.store(c1, f64x2.add(v128.load(c1, 48), f64x2.mul(va, c13)), 48);
+    endTile(c, va, c00, set);
+    endTile(c + 16, va, c01, set);
+    endTile(c + 32, va, c02, set);
+    endTile(c + 48, va, c03, set);
+    endTile(c1, va, c10, set);
+    endTile(c1 + 16, va, c11, set);
+    endTile(c1 + 32, va, c12, set);
+    endTile(c1 + 48, va, c13, set);
   } else {
     // Scalar registers: two 2×4 halves (8 accumulators each) so nothing spills.
     for (let h: usize = 0; h < 64; h += 32) {
@@ -203,40 +228,96 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
 }
 
 /**
- * Pack op(B)[pc:pc+kc, jc:jc+nc] into ⌈nc/8⌉ panels of kc rows × 8 contiguous doubles (columns past nc are 0).
- * op(B)(p, j) = B[p, j] (tb = 0) or B[j, p] (tb = 1).
+ * Register tile (SIMD build): C[0:2, 0:10] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed
+ * steps; with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. Each B vector is loaded just
+ * before its two multiply–adds, so 10 accumulators, 2 A splats, one B vector and one product are live (14 xmm
+ * registers): per step 7 loads for 10 multiply–adds, against 6 for 8 in microKernel2x8. The same sums in the same
+ * order as microKernel2x8.
+ */
+function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
+  const end = pb + <usize>kc * 80;
+  while (pb < end) {
+    const a0 = v128.load64_splat(pa);
+    const a1 = v128.load64_splat(pa, 8);
+    const b0 = v128.load(pb);
+    c00 = madd(a0, b0, c00);
+    c10 = madd(a1, b0, c10);
+    const b1 = v128.load(pb, 16);
+    c01 = madd(a0, b1, c01);
+    c11 = madd(a1, b1, c11);
+    const b2 = v128.load(pb, 32);
+    c02 = madd(a0, b2, c02);
+    c12 = madd(a1, b2, c12);
+    const b3 = v128.load(pb, 48);
+    c03 = madd(a0, b3, c03);
+    c13 = madd(a1, b3, c13);
+    const b4 = v128.load(pb, 64);
+    c04 = madd(a0, b4, c04);
+    c14 = madd(a1, b4, c14);
+    pa += 16;
+    pb += 80;
+  }
+  const va = f64x2.splat(alpha);
+  const c1 = c + (<usize>ldc << 3);
+  endTile(c, va, c00, set);
+  endTile(c + 16, va, c01, set);
+  endTile(c + 32, va, c02, set);
+  endTile(c + 48, va, c03, set);
+  endTile(c + 64, va, c04, set);
+  endTile(c1, va, c10, set);
+  endTile(c1 + 16, va, c11, set);
+  endTile(c1 + 32, va, c12, set);
+  endTile(c1 + 48, va, c13, set);
+  endTile(c1 + 64, va, c14, set);
+}
+
+/** The register tile in force (NR columns): C[0:2, 0:NR] (+)= alpha · Σ_p a(:, p) b(p, :), as the kernels above. */
+@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  if (ASC_FEATURE_SIMD && NR == 10) microKernel2x10(kc, pa, pb, c, ldc, alpha, set);
+  else microKernel2x8(kc, pa, pb, c, ldc, alpha, set);
+}
+
+/**
+ * Pack op(B)[pc:pc+kc, jc:jc+nc] into ⌈nc/NR⌉ panels of kc rows × NR contiguous doubles (columns past nc are 0).
+ * op(B)(p, j) = B[p, j] (tb = 0) or B[j, p] (tb = 1). Either way B is read along its rows: for tb = 0 each row's
+ * nc entries are dealt out to the panels (padded, so the panels' rows fall in different cache sets), rather than
+ * each panel walking down kc rows of B, which at a power-of-two ldb all map to one or two L1 sets.
  */
 function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, dst: usize): void {
+  const row = <usize>NR << 3;
+  const stride = <usize>bPanelStride(kc) << 3;
+  if (tb == 0) {
+    const whole = nc - nc % NR;
+    for (let p = 0; p < kc; p++) {
+      const src = at(b, pc + p, jc, ldb);
+      let d = dst + <usize>p * row;
+      for (let jr = 0; jr < whole; jr += NR) {
+        const s = src + (<usize>jr << 3);
+        if (ASC_FEATURE_SIMD) {
+          for (let q: usize = 0; q < row; q += 16) v128.store(d + q, v128.load(s + q));
+        } else {
+          for (let q: usize = 0; q < row; q += 8) store<f64>(d + q, load<f64>(s + q));
+        }
+        d += stride;
+      }
+      if (whole < nc) {
+        const s = src + (<usize>whole << 3);
+        for (let q = 0; q < NR; q++) store<f64>(d + (<usize>q << 3), whole + q < nc ? load<f64>(s + (<usize>q << 3)) : 0);
+      }
+    }
+    return;
+  }
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = imin(NR, nc - jr);
-    const panel = dst + ((<usize>(jr / NR) * <usize>bPanelStride(kc)) << 3);
-    if (tb == 0 && nr == NR) {
-      for (let p = 0; p < kc; p++) {
-        const src = at(b, pc + p, jc + jr, ldb);
-        const d = panel + (<usize>p << 6);
-        if (ASC_FEATURE_SIMD) {
-          v128.store(d, v128.load(src));
-          v128.store(d, v128.load(src, 16), 16);
-          v128.store(d, v128.load(src, 32), 32);
-          v128.store(d, v128.load(src, 48), 48);
-        } else {
-          for (let q: usize = 0; q < 64; q += 8) store<f64>(d + q, load<f64>(src + q));
-        }
-      }
-    } else if (tb == 0) {
-      for (let p = 0; p < kc; p++) {
-        const src = at(b, pc + p, jc + jr, ldb);
-        const d = panel + (<usize>p << 6);
-        for (let q = 0; q < NR; q++) store<f64>(d + (<usize>q << 3), q < nr ? load<f64>(src + (<usize>q << 3)) : 0);
-      }
-    } else {
-      for (let q = 0; q < NR; q++) {
-        if (q < nr) {
-          const src = at(b, jc + jr + q, pc, ldb);
-          for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), load<f64>(src + (<usize>p << 3)));
-        } else {
-          for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), 0);
-        }
+    const panel = dst + <usize>(jr / NR) * stride;
+    for (let q = 0; q < NR; q++) {
+      if (q < nr) {
+        const src = at(b, jc + jr + q, pc, ldb);
+        for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), load<f64>(src + (<usize>p << 3)));
+      } else {
+        for (let p = 0; p < kc; p++) store<f64>(panel + (<usize>(p * NR + q) << 3), 0);
       }
     }
   }
@@ -254,7 +335,18 @@ function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, 
       const panel = dst + <usize>(ir / MR) * stride;
       const r0 = at(a, ic + ir, pc, lda);
       const r1 = r0 + (<usize>lda << 3);
-      for (let p = 0; p < kc; p++) {
+      let p = 0;
+      if (ASC_FEATURE_SIMD && two) {
+        // two steps at a time: (r0[p], r0[p+1]) and (r1[p], r1[p+1]) → (r0[p], r1[p]), (r0[p+1], r1[p+1])
+        for (; p + 2 <= kc; p += 2) {
+          const x0 = v128.load(r0 + (<usize>p << 3));
+          const x1 = v128.load(r1 + (<usize>p << 3));
+          const d = panel + (<usize>p << 4);
+          v128.store(d, i64x2.shuffle(x0, x1, 0, 2));
+          v128.store(d, i64x2.shuffle(x0, x1, 1, 3), 16);
+        }
+      }
+      for (; p < kc; p++) {
         const d = panel + (<usize>p << 4);
         const q = <usize>p << 3;
         store<f64>(d, load<f64>(r0 + q));
@@ -300,7 +392,8 @@ function gemmBlocked(
   // repacks a whole operand, or passes over all of C, for a sliver of work.
   const KB = balancedBlock(k, KC, 1);
   const MB = balancedBlock(m, MC, MR);
-  const NB = balancedBlock(n, NC, NR);
+  // nc rounded down to whole tiles (nc is a multiple of 8, not always of NR), so the B block fits the workspace
+  const NB = balancedBlock(n, imax(NC - NC % NR, NR), NR);
   const bPack = work;
   const aPack = bPack + ((<usize>bPanelStride(KB) * <usize>(NB / NR)) << 3);
   const tile = aPack + ((<usize>aPanelStride(KB) * <usize>(MB / MR)) << 3);
@@ -324,10 +417,10 @@ function gemmBlocked(
             if (lower && j0 > i0 + mr - 1) continue;
             const pa = aPack + ((<usize>(ir / MR) * <usize>aPanelStride(kc)) << 3);
             if (mr == MR && nr == NR) {
-              microKernel2x8(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+              microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
             } else {
-              // Edge tile: compute the full 2×8 tile into scratch (padding is zero), add or copy its valid part.
-              microKernel2x8(kc, pa, pb, tile, NR, alpha, 1);
+              // Edge tile: compute the full 2×NR tile into scratch (padding is zero), add or copy its valid part.
+              microKernel(kc, pa, pb, tile, NR, alpha, 1);
               for (let r = 0; r < mr; r++) {
                 for (let q = 0; q < nr; q++) {
                   const cij = at(c, i0 + r, j0 + q, ldc);

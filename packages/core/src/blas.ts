@@ -2,12 +2,19 @@ import { activeWasm } from "./backend.js";
 import { ShapeError } from "./errors.js";
 import {
   checkGemmBlocking,
+  checkGemmTile,
   DEFAULT_GEMM_BLOCKING,
+  DEFAULT_GEMM_TILE,
+  GEMM_TILES,
   gemmBlocking,
   gemmBlockingSettled,
+  gemmTile,
+  gemmTileSettled,
   useGemmBlocking,
+  useGemmTile,
   type GemmBlocking,
   type GemmBlockingSource,
+  type GemmTile,
 } from "./gemm-blocking.js";
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
@@ -61,9 +68,10 @@ function putFinite(k: KernelSession, fn: string, arg: string, x: Mat): WasmBuffe
  * Matrix product C = α·op(A)·op(B), op(X) = X or Xᵀ (`transA`, `transB`); op(A) is m×k, op(B) is k×n,
  * C is m×n with cᵢⱼ = α·Σₚ op(A)ᵢₚ·op(B)ₚⱼ. Row-major inputs; transposes are never materialised.
  *
- * WASM: GotoBLAS-style GEMM (Goto & van de Geijn, ACM TOMS 34(3), 2008): op(B) packed into 8-column panels,
- * op(A) into 2-row panels, cache blocks kc = 256 and mc, nc chosen for the machine (`setGemmBlocking`,
- * `calibrateGemm`; defaults 128, 1024), and a 2×8 register-tiled f64x2 micro-kernel. Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
+ * WASM: GotoBLAS-style GEMM (Goto & van de Geijn, ACM TOMS 34(3), 2008): op(A) packed into 2-row panels,
+ * op(B) into panels as wide as the register tile, cache blocks kc = 256 and mc, nc chosen for the machine
+ * (`setGemmBlocking`, `calibrateGemm`; defaults 128, 1024), and an f64x2 micro-kernel on a 2×8 or 2×10 register
+ * tile chosen for the engine (`setGemmTile`, `calibrateGemm`). Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
  * (u = 2⁻⁵³; Higham, Accuracy and Stability of Numerical Algorithms, §3.1); the summation order differs from
  * the `ts` backend, so results agree to that bound, not bit for bit.
  *
@@ -192,25 +200,40 @@ export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boole
   );
 }
 
-/** Products of at least this many flops (≈ a 400³ GEMM, ≥ 10 ms) trigger the first-use calibration. */
+/** Products of at least this many flops (≈ a 400³ GEMM, ≥ 10 ms) trigger the first-use calibration of the blocks. */
 const CALIBRATE_FROM_FLOPS = 2 ** 27;
+/** Products of at least this many flops (≈ a 200³ GEMM, ≥ 1 ms) trigger the first-use choice of the tile (≈ 10 ms). */
+const CALIBRATE_TILE_FROM_FLOPS = 2 ** 24;
 /** The row blocks calibration tries (A blocks of 128–512 KiB); nc keeps its value (L3 holds any of them). */
 const MC_CANDIDATES = [64, 128, 192, 256];
 
+/** node's environment variable `name`, or undefined (browsers, or unset or empty). */
+function envVar(name: string): string | undefined {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return v === undefined || v === "" ? undefined : v;
+}
+
 /**
- * Choose the GEMM cache blocks for this machine before the first product big enough to profit, once per process:
- * from `LOSSCAPE_GEMM_BLOCKING` in node's environment (`"mc,nc"`, or `"default"`) when it is set, else by
- * `calibrateGemm()`. Nothing happens once a blocking is in force (set, read or calibrated).
+ * Choose the GEMM register tile (before the first product of at least 2²⁴ flops) and cache blocks (2²⁷ flops) for
+ * this machine, once per process: each from node's environment when set (`LOSSCAPE_GEMM_TILE`: `"2x8"` or `"2x10"`;
+ * `LOSSCAPE_GEMM_BLOCKING`: `"mc,nc"` or `"default"`), else by calibration (`calibrateGemm()`). Nothing happens
+ * for what is already in force (set, read or calibrated).
  */
 export function ensureGemmBlocking(flops: number): void {
-  if (gemmBlockingSettled() || flops < CALIBRATE_FROM_FLOPS) return;
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.LOSSCAPE_GEMM_BLOCKING;
-  if (env !== undefined && env !== "") {
-    if (env === "default") return useGemmBlocking(DEFAULT_GEMM_BLOCKING, "env");
-    const [mc, nc] = env.split(",").map((x) => Number(x.trim()));
-    return useGemmBlocking(checkGemmBlocking("LOSSCAPE_GEMM_BLOCKING", "mc,nc", { mc, nc }), "env");
+  if (flops < CALIBRATE_TILE_FROM_FLOPS) return;
+  if (!gemmTileSettled()) {
+    const env = envVar("LOSSCAPE_GEMM_TILE");
+    if (env !== undefined) useGemmTile(checkGemmTile("LOSSCAPE_GEMM_TILE", "tile", env), "env");
+    else calibrateGemmTile();
   }
-  calibrateGemm();
+  if (flops >= CALIBRATE_FROM_FLOPS && !gemmBlockingSettled()) {
+    const env = envVar("LOSSCAPE_GEMM_BLOCKING");
+    if (env === "default") useGemmBlocking(DEFAULT_GEMM_BLOCKING, "env");
+    else if (env !== undefined) {
+      const [mc, nc] = env.split(",").map((x) => Number(x.trim()));
+      useGemmBlocking(checkGemmBlocking("LOSSCAPE_GEMM_BLOCKING", "mc,nc", { mc, nc }), "env");
+    } else calibrateRowBlock();
+  }
 }
 
 /**
@@ -230,20 +253,29 @@ export function getGemmBlocking(): GemmBlocking & { readonly source: GemmBlockin
 }
 
 /**
- * Measure the GEMM with each row block mc ∈ {64, 128, 192, 256} on the active WASM build (a 512×256 by 256×128
- * product, ≈ 34 Mflop each, the fastest of two interleaved rounds after a warm-up; ≈ 20 ms in all) and put the
- * fastest in force — the default mc = 128 unless another is more than 3 % faster. Runs by itself before the first
- * large product; call it to re-measure (e.g. after the machine's load changed). On the `ts` backend nothing is
- * measured.
+ * Set the GEMM register tile of every SIMD build in this process (`"2x8"` or `"2x10"`: 2 rows × 8 or 10 columns of
+ * C per micro-kernel call; see `GemmTile`), instead of the first-use calibration. Results do not depend on it, only
+ * the speed.
+ * @throws ValueError for any other value.
+ * @example
+ * setGemmTile("2x10");
  */
-export function calibrateGemm(): GemmBlocking & { readonly source: GemmBlockingSource } {
-  const fn = "calibrateGemm";
-  if (activeWasm(fn) === null) return gemmBlocking();
-  const nc = gemmBlocking().nc;
-  const m = 512;
-  const n = 128;
-  const kk = 256;
-  const times = withKernels(fn, (k) => {
+export function setGemmTile(t: GemmTile): void {
+  useGemmTile(checkGemmTile("setGemmTile", "tile", t), "set");
+}
+
+/** The GEMM register tile in force and where it came from (`default`, `calibrated`, `set` or `env`). */
+export function getGemmTile(): { readonly tile: GemmTile; readonly source: GemmBlockingSource } {
+  return gemmTile();
+}
+
+/**
+ * Time `product` (an m×k by k×n GEMM on the active build, fixed operands) under each of `configs` (each puts a
+ * candidate in force in the session), after `warmup` untimed runs of each: the best of `rounds` interleaved rounds,
+ * in ms per candidate.
+ */
+function timeCandidates(fn: string, m: number, n: number, kk: number, configs: ((k: KernelSession) => void)[], warmup: number, rounds: number): number[] {
+  return withKernels(fn, (k) => {
     const a = k.alloc("f64", m * kk);
     const b = k.alloc("f64", kk * n);
     const c = k.alloc("f64", m * n);
@@ -253,11 +285,14 @@ export function calibrateGemm(): GemmBlocking & { readonly source: GemmBlockingS
     const bv = k.view(b);
     for (let i = 0; i < bv.length; i++) bv[i] = ((i * 5) % 11) / 8 - 0.625;
     const product = () => k.dgemm({ ta: 0, tb: 0, m, n, k: kk, alpha: 1, a, lda: kk, b, ldb: n, beta: 0, c, ldc: n, work });
-    const best = MC_CANDIDATES.map(() => Infinity);
-    product();
-    for (let round = 0; round < 2; round++) {
-      MC_CANDIDATES.forEach((mc, i) => {
-        k.setGemmBlocking({ mc, nc });
+    const best = configs.map(() => Infinity);
+    for (const config of configs) {
+      config(k);
+      for (let i = 0; i < warmup; i++) product();
+    }
+    for (let round = 0; round < rounds; round++) {
+      configs.forEach((config, i) => {
+        config(k);
         const t0 = performance.now();
         product();
         best[i] = Math.min(best[i], performance.now() - t0);
@@ -265,10 +300,49 @@ export function calibrateGemm(): GemmBlocking & { readonly source: GemmBlockingS
     }
     return best;
   });
-  const d = MC_CANDIDATES.indexOf(DEFAULT_GEMM_BLOCKING.mc);
-  let pick = d;
+}
+
+/** The index of the fastest of `times`, or of `fallback` unless another is more than 3 % faster. */
+function fastest(times: number[], fallback: number): number {
+  let pick = fallback;
   for (let i = 0; i < times.length; i++) if (times[i] < times[pick]) pick = i;
-  if (times[pick] > times[d] / 1.03) pick = d;
-  useGemmBlocking({ mc: MC_CANDIDATES[pick], nc }, "calibrated");
+  return times[pick] > times[fallback] / 1.03 ? fallback : pick;
+}
+
+/**
+ * Choose the register tile: a 256×256 by 256×120 product (≈ 16 Mflop; 120 columns are whole tiles of both) with
+ * each tile, two warm-up runs each (so the engine has optimised both micro-kernels) and the best of three
+ * interleaved rounds (≈ 10 ms in all); the default 2×8 unless 2×10 is more than 3 % faster.
+ */
+function calibrateGemmTile(): void {
+  const fn = "calibrateGemm";
+  const nr = (t: GemmTile) => (t === "2x10" ? 10 : 8);
+  const times = timeCandidates(fn, 256, 120, 256, GEMM_TILES.map((t) => (k: KernelSession) => k.setGemmTile({ nr: nr(t) })), 2, 3);
+  useGemmTile(GEMM_TILES[fastest(times, GEMM_TILES.indexOf(DEFAULT_GEMM_TILE))], "calibrated");
+}
+
+/**
+ * Choose the row block mc: a 512×256 by 256×128 product (≈ 34 Mflop) with mc ∈ {64, 128, 192, 256}, the fastest
+ * of two interleaved rounds after a warm-up (≈ 20 ms); the default 128 unless another is more than 3 % faster.
+ */
+function calibrateRowBlock(): void {
+  const fn = "calibrateGemm";
+  const nc = gemmBlocking().nc;
+  const times = timeCandidates(fn, 512, 128, 256, MC_CANDIDATES.map((mc) => (k: KernelSession) => k.setGemmBlocking({ mc, nc })), 0, 2);
+  useGemmBlocking({ mc: MC_CANDIDATES[fastest(times, MC_CANDIDATES.indexOf(DEFAULT_GEMM_BLOCKING.mc))], nc }, "calibrated");
+}
+
+/**
+ * Measure the GEMM on the active WASM build and put the fastest register tile and row block in force: first the
+ * tile (2×8 or 2×10, see `GemmTile`; a 256×256 by 256×120 product with each, ≈ 10 ms), then with it the row block
+ * mc ∈ {64, 128, 192, 256} (a 512×256 by 256×128 product, ≈ 34 Mflop each, the fastest of two interleaved rounds
+ * after a warm-up; ≈ 20 ms) — each the default (2×8, mc = 128) unless another is more than 3 % faster. Runs by
+ * itself before the first large product; call it to re-measure (e.g. after the machine's load changed); the tile
+ * chosen is `getGemmTile()`. On the `ts` backend nothing is measured.
+ */
+export function calibrateGemm(): GemmBlocking & { readonly source: GemmBlockingSource } {
+  if (activeWasm("calibrateGemm") === null) return gemmBlocking();
+  calibrateGemmTile();
+  calibrateRowBlock();
   return gemmBlocking();
 }

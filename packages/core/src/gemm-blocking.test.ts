@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   calibrateGemm,
   getGemmBlocking,
+  getGemmTile,
   init,
   loadWasm,
   matmul,
@@ -10,8 +11,10 @@ import {
   relaxedSimdSupported,
   setBackend,
   setGemmBlocking,
+  setGemmTile,
   syrk,
   ValueError,
+  withKernels,
 } from "./index.js";
 import { mul, randomMat } from "./__tests__/matrices.js";
 
@@ -73,6 +76,77 @@ describe("GEMM cache blocking", () => {
     expect(chosen.nc).toBe(1024);
     expect(chosen.source).toBe("calibrated");
     expect(getGemmBlocking()).toEqual(chosen);
+  });
+});
+
+describe("GEMM register tile", () => {
+  it("changes no bit of matmul or syrk: 2×8 and 2×10, edge tiles, transposes, k-blocks, both WASM builds", () => {
+    // n = 13, 23, 270 leave edge tiles of either width; k = 513 crosses the k-block; mc = 42, nc = 200 are not
+    // multiples of 10 (the 2×10 tile rounds its column block down to whole tiles).
+    const a = randomMat(131, 513, 4);
+    const b = randomMat(513, 270, 5);
+    const at = randomMat(513, 23, 6);
+    const bt = randomMat(13, 513, 7);
+    const s = randomMat(300, 141, 8);
+    for (const build of ["simd", "scalar"] as const) {
+      setBackend(build);
+      for (const blocking of [{ mc: 128, nc: 1024 }, { mc: 42, nc: 200 }, { mc: 2, nc: 8 }]) {
+        setGemmBlocking(blocking);
+        setGemmTile("2x8");
+        const want = [matmul(a, b).data, matmul(at, bt, { transA: true, transB: true }).data, syrk(s).data, syrk(s, { form: "AAt" }).data];
+        setGemmTile("2x10");
+        expect(getGemmTile()).toEqual({ tile: "2x10", source: "set" });
+        expect(withKernels("test", (k) => k.gemmTileCols({}).result)).toBe(build === "simd" ? 10 : 8);
+        const got = [matmul(a, b).data, matmul(at, bt, { transA: true, transB: true }).data, syrk(s).data, syrk(s, { form: "AAt" }).data];
+        for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+      }
+    }
+    setBackend("simd");
+    setGemmBlocking({ mc: 128, nc: 1024 });
+    setGemmTile("2x8");
+  });
+
+  it("changes no bit at any edge of either tile: every shape from {1, 2, 9, 11, 21, 30} with each transpose", () => {
+    // 9, 11, 21 leave 1 column past a 2×8 or 2×10 tile, 30 none of 2×10 and 6 of 2×8; 1 and 2 are a lone edge tile.
+    const dims = [1, 2, 9, 11, 21, 30];
+    const products = (tile: "2x8" | "2x10") => {
+      setGemmTile(tile);
+      const out: Float64Array[] = [];
+      for (const m of dims) {
+        for (const n of dims) {
+          for (const k of [1, 9, 30]) {
+            for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]]) {
+              const a = transA ? randomMat(k, m, m + 10 * n + 100 * k) : randomMat(m, k, m + 10 * n + 100 * k);
+              const b = transB ? randomMat(n, k, 7 + m + n + k) : randomMat(k, n, 7 + m + n + k);
+              out.push(matmul(a, b, { transA, transB }).data);
+            }
+          }
+          out.push(syrk(randomMat(m, n, m * n)).data, syrk(randomMat(m, n, m * n), { form: "AAt" }).data);
+        }
+      }
+      return out;
+    };
+    const want = products("2x8");
+    const got = products("2x10");
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+    setGemmTile("2x8");
+  });
+
+  it("refuses anything but \"2x8\" and \"2x10\" with a ValueError naming setGemmTile", () => {
+    for (const bad of ["2x12", "4x4", 10, null, undefined]) {
+      expect(() => setGemmTile(bad as never)).toThrow(ValueError);
+      expect(() => setGemmTile(bad as never)).toThrow(/^setGemmTile: argument 'tile' must be one of "2x8", "2x10"; found /);
+    }
+  });
+
+  it("calibrateGemm puts one of the tiles in force and says so", () => {
+    setGemmTile("2x8");
+    calibrateGemm();
+    const chosen = getGemmTile();
+    expect(["2x8", "2x10"]).toContain(chosen.tile);
+    expect(chosen.source).toBe("calibrated");
+    setGemmTile("2x8");
   });
 });
 

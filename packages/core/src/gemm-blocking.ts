@@ -14,22 +14,39 @@ export interface GemmBlocking {
   readonly nc: number;
 }
 
-/** Where the blocking in force came from. */
+/** Where the blocking (or the register tile) in force came from. */
 export type GemmBlockingSource = "default" | "calibrated" | "set" | "env";
+
+/**
+ * The register tile of the WASM GEMM's micro-kernel (assembly/blas.ts): 2 rows × 8 columns of C (8 f64x2
+ * accumulators) or 2 × 10 (10 accumulators, fewer loads per multiply–add). Only the speed depends on it, and which
+ * is faster depends on the engine's code generator (node 20's V8: 2×8; Chromium 156's: 2×10); every entry of C is
+ * the same sum in the same order with either. The scalar build always uses 2×8.
+ */
+export type GemmTile = "2x8" | "2x10";
+
+/** The register tiles, in the order calibration tries them. */
+export const GEMM_TILES: readonly GemmTile[] = ["2x8", "2x10"];
 
 /** The blocking before calibration (measured on an Intel Xeon and on Zen 5 as within a few % of the best). */
 export const DEFAULT_GEMM_BLOCKING: GemmBlocking = { mc: 128, nc: 1024 };
 
+/** The register tile before calibration. */
+export const DEFAULT_GEMM_TILE: GemmTile = "2x8";
+
 let current: GemmBlocking = DEFAULT_GEMM_BLOCKING;
 let source: GemmBlockingSource = "default";
+let tile: GemmTile = DEFAULT_GEMM_TILE;
+let tileSource: GemmBlockingSource = "default";
 /** Every WASM instance loaded in this process (or worker): a new blocking is applied to all of them. */
 const instances = new Set<WasmInstance>();
 
 function apply(w: WasmInstance): void {
   w.kernel("setGemmBlocking")(current.mc, current.nc);
+  w.kernel("setGemmTile")(tile === "2x10" ? 10 : 8);
 }
 
-/** Called by backend.ts for every new instance: it gets the blocking in force. */
+/** Called by backend.ts for every new instance: it gets the blocking and the tile in force. */
 export function registerGemmInstance(w: WasmInstance): void {
   instances.add(w);
   apply(w);
@@ -62,4 +79,29 @@ export function useGemmBlocking(b: GemmBlocking, from: GemmBlockingSource): void
 /** True once a blocking was set, read from the environment or calibrated (no calibration is then due). */
 export function gemmBlockingSettled(): boolean {
   return source !== "default";
+}
+
+/** The register tile in force and where it came from. */
+export function gemmTile(): { readonly tile: GemmTile; readonly source: GemmBlockingSource } {
+  return { tile, source: tileSource };
+}
+
+/** Validate a register tile given by `fn` as `arg` ("2x8" or "2x10"). */
+export function checkGemmTile(fn: string, arg: string, t: unknown): GemmTile {
+  if (!GEMM_TILES.includes(t as GemmTile)) {
+    throw new ValueError(`${fn}: argument '${arg}' must be one of ${GEMM_TILES.map((x) => `"${x}"`).join(", ")}; found ${JSON.stringify(t)}`);
+  }
+  return t as GemmTile;
+}
+
+/** Put the register tile `t` in force in every loaded instance (and those loaded later), recording where it came from. */
+export function useGemmTile(t: GemmTile, from: GemmBlockingSource): void {
+  tile = t;
+  tileSource = from;
+  for (const w of instances) apply(w);
+}
+
+/** True once a tile was set, read from the environment or calibrated. */
+export function gemmTileSettled(): boolean {
+  return tileSource !== "default";
 }

@@ -11,7 +11,7 @@ export {
   relaxedSimdSupported,
   type BackendName,
 } from "./backend.js";
-export type { GemmBlocking, GemmBlockingSource } from "./gemm-blocking.js";
+export type { GemmBlocking, GemmBlockingSource, GemmTile } from "./gemm-blocking.js";
 export type { WasmBuild } from "./wasm-instance.js";
 export {
   kernels,
