@@ -19,6 +19,7 @@ import {
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
 import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
+import { settledBestTimes, type SettleOptions } from "./settled-timing.js";
 import {
   checkBoolean,
   checkFinite,
@@ -271,10 +272,10 @@ export function getGemmTile(): { readonly tile: GemmTile; readonly source: GemmB
 
 /**
  * Time `product` (an m×k by k×n GEMM on the active build, fixed operands) under each of `configs` (each puts a
- * candidate in force in the session), after `warmup` untimed runs of each: the best of `rounds` interleaved rounds,
- * in ms per candidate.
+ * candidate in force in the session) in interleaved rounds until the times have settled in the engine's optimising
+ * tier (settledBestTimes: at least `minMs`, at most `maxRounds` rounds): the best time of each candidate, in ms.
  */
-function timeCandidates(fn: string, m: number, n: number, kk: number, configs: ((k: KernelSession) => void)[], warmup: number, rounds: number): number[] {
+function timeCandidates(fn: string, m: number, n: number, kk: number, configs: ((k: KernelSession) => void)[], settle: SettleOptions): number[] {
   return withKernels(fn, (k) => {
     const a = k.alloc("f64", m * kk);
     const b = k.alloc("f64", kk * n);
@@ -285,20 +286,13 @@ function timeCandidates(fn: string, m: number, n: number, kk: number, configs: (
     const bv = k.view(b);
     for (let i = 0; i < bv.length; i++) bv[i] = ((i * 5) % 11) / 8 - 0.625;
     const product = () => k.dgemm({ ta: 0, tb: 0, m, n, k: kk, alpha: 1, a, lda: kk, b, ldb: n, beta: 0, c, ldc: n, work });
-    const best = configs.map(() => Infinity);
-    for (const config of configs) {
-      config(k);
-      for (let i = 0; i < warmup; i++) product();
-    }
-    for (let round = 0; round < rounds; round++) {
-      configs.forEach((config, i) => {
+    return settledBestTimes(
+      configs.map((config) => () => {
         config(k);
-        const t0 = performance.now();
         product();
-        best[i] = Math.min(best[i], performance.now() - t0);
-      });
-    }
-    return best;
+      }),
+      settle,
+    );
   });
 }
 
@@ -311,32 +305,32 @@ function fastest(times: number[], fallback: number): number {
 
 /**
  * Choose the register tile: a 256×256 by 256×120 product (≈ 16 Mflop; 120 columns are whole tiles of both) with
- * each tile, two warm-up runs each (so the engine has optimised both micro-kernels) and the best of three
- * interleaved rounds (≈ 10 ms in all); the default 2×8 unless 2×10 is more than 3 % faster.
+ * each tile, interleaved until both micro-kernels have settled in the engine's optimising tier (at least 10 ms);
+ * the default 2×8 unless 2×10 is more than 3 % faster.
  */
 function calibrateGemmTile(): void {
   const fn = "calibrateGemm";
   const nr = (t: GemmTile) => (t === "2x10" ? 10 : 8);
-  const times = timeCandidates(fn, 256, 120, 256, GEMM_TILES.map((t) => (k: KernelSession) => k.setGemmTile({ nr: nr(t) })), 2, 3);
+  const times = timeCandidates(fn, 256, 120, 256, GEMM_TILES.map((t) => (k: KernelSession) => k.setGemmTile({ nr: nr(t) })), { minMs: 10, maxRounds: 32 });
   useGemmTile(GEMM_TILES[fastest(times, GEMM_TILES.indexOf(DEFAULT_GEMM_TILE))], "calibrated");
 }
 
 /**
- * Choose the row block mc: a 512×256 by 256×128 product (≈ 34 Mflop) with mc ∈ {64, 128, 192, 256}, the fastest
- * of two interleaved rounds after a warm-up (≈ 20 ms); the default 128 unless another is more than 3 % faster.
+ * Choose the row block mc: a 512×256 by 256×128 product (≈ 34 Mflop) with mc ∈ {64, 128, 192, 256}, interleaved
+ * until the times have settled (at least 20 ms); the default 128 unless another is more than 3 % faster.
  */
 function calibrateRowBlock(): void {
   const fn = "calibrateGemm";
   const nc = gemmBlocking().nc;
-  const times = timeCandidates(fn, 512, 128, 256, MC_CANDIDATES.map((mc) => (k: KernelSession) => k.setGemmBlocking({ mc, nc })), 0, 2);
+  const times = timeCandidates(fn, 512, 128, 256, MC_CANDIDATES.map((mc) => (k: KernelSession) => k.setGemmBlocking({ mc, nc })), { minMs: 20, maxRounds: 8 });
   useGemmBlocking({ mc: MC_CANDIDATES[fastest(times, MC_CANDIDATES.indexOf(DEFAULT_GEMM_BLOCKING.mc))], nc }, "calibrated");
 }
 
 /**
  * Measure the GEMM on the active WASM build and put the fastest register tile and row block in force: first the
  * tile (2×8 or 2×10, see `GemmTile`; a 256×256 by 256×120 product with each, ≈ 10 ms), then with it the row block
- * mc ∈ {64, 128, 192, 256} (a 512×256 by 256×128 product, ≈ 34 Mflop each, the fastest of two interleaved rounds
- * after a warm-up; ≈ 20 ms) — each the default (2×8, mc = 128) unless another is more than 3 % faster. Runs by
+ * mc ∈ {64, 128, 192, 256} (a 512×256 by 256×128 product, ≈ 34 Mflop each; ≈ 20–40 ms) — each timed in interleaved
+ * rounds until the times have settled in the engine's optimising tier, and each the default (2×8, mc = 128) unless another is more than 3 % faster. Runs by
  * itself before the first large product; call it to re-measure (e.g. after the machine's load changed); the tile
  * chosen is `getGemmTile()`. On the `ts` backend nothing is measured.
  */

@@ -1,44 +1,25 @@
 import { activeWasm } from "./backend.js";
 import { ValueError } from "./errors.js";
 import { kernels } from "./kernel-session.js";
+import { settledBestTimes } from "./settled-timing.js";
 import type { WasmInstance } from "./wasm-instance.js";
 
 type PeakForm = "peakMulAdd" | "peakMulAddConst";
 /** Per instance, the coding of the f64x2 loop this engine runs faster (assembly/peak.ts has two). */
 const fasterForm = new WeakMap<WasmInstance, PeakForm>();
 
-/** Time spent at least on comparing the two codings (ms), and the rounds in a row without a faster time that end it. */
-const PICK_MIN_MS = 20;
-const PICK_SETTLED_ROUNDS = 3;
-const PICK_MAX_ROUNDS = 64;
-
 /**
- * Time both codings of the f64x2 loop (≈ 5 Mflop each, interleaved) and keep the faster. The engine may still run
- * either in its baseline tier while its optimised code compiles in the background (V8's dynamic tiering; later when
- * other code fills the compile queue, e.g. after a first GEMM): so the rounds go on for at least PICK_MIN_MS and until
- * PICK_SETTLED_ROUNDS rounds in a row improve neither best time by 2 % (at most PICK_MAX_ROUNDS), and the best times
- * are compared then. Comparing after three rounds once picked the slower coding in Chromium after a GEMM, and the
- * ceiling came out 1.5× too low.
+ * Time both codings of the f64x2 loop (≈ 5 Mflop a call, interleaved) until both have settled in the engine's
+ * optimising tier (settledBestTimes: at least 20 ms) and keep the faster.
  */
 function pickForm(fn: string, w: WasmInstance): PeakForm {
   let form = fasterForm.get(w);
   if (form !== undefined) return form;
   const forms: PeakForm[] = ["peakMulAdd", "peakMulAddConst"];
-  const best = [Infinity, Infinity];
-  const start = performance.now();
-  let settled = 0;
-  for (let round = 0; round < PICK_MAX_ROUNDS; round++) {
-    let improved = false;
-    forms.forEach((f, i) => {
-      const t0 = performance.now();
-      kernels[f](fn, { steps: 100_000 });
-      const t = performance.now() - t0;
-      if (t < 0.98 * best[i]) improved = true;
-      best[i] = Math.min(best[i], t);
-    });
-    settled = improved ? 0 : settled + 1;
-    if (settled >= PICK_SETTLED_ROUNDS && performance.now() - start >= PICK_MIN_MS) break;
-  }
+  const best = settledBestTimes(
+    forms.map((f) => () => kernels[f](fn, { steps: 100_000 })),
+    { minMs: 20, maxRounds: 64 },
+  );
   form = best[1] < best[0] ? forms[1] : forms[0];
   fasterForm.set(w, form);
   return form;
