@@ -1,5 +1,5 @@
 import { activeWasm } from "./backend.js";
-import { ShapeError } from "./errors.js";
+import { ShapeError, ValueError } from "./errors.js";
 import {
   checkGemmBlocking,
   checkGemmTile,
@@ -231,7 +231,11 @@ export function ensureGemmBlocking(flops: number): void {
     const env = envVar("LOSSCAPE_GEMM_BLOCKING");
     if (env === "default") useGemmBlocking(DEFAULT_GEMM_BLOCKING, "env");
     else if (env !== undefined) {
-      const [mc, nc] = env.split(",").map((x) => Number(x.trim()));
+      const parts = env.split(",").map((x) => (x.trim() === "" ? NaN : Number(x.trim())));
+      if (parts.length !== 2 || !parts.every(Number.isFinite)) {
+        throw new ValueError(`LOSSCAPE_GEMM_BLOCKING: must be "mc,nc" (two integers, e.g. "128,1024") or "default"; found ${JSON.stringify(env)}`);
+      }
+      const [mc, nc] = parts;
       useGemmBlocking(checkGemmBlocking("LOSSCAPE_GEMM_BLOCKING", "mc,nc", { mc, nc }), "env");
     } else calibrateRowBlock();
   }
