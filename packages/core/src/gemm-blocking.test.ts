@@ -69,6 +69,13 @@ describe("GEMM cache blocking", () => {
     }
   });
 
+  it("quotes the blocking it refuses as found, NaN and strings included", () => {
+    expect(() => setGemmBlocking({ mc: Number.NaN, nc: 8 })).toThrow(/found \{ mc: NaN, nc: 8 \}$/);
+    expect(() => setGemmBlocking({ mc: "64", nc: 512 } as never)).toThrow(/found \{ mc: "64", nc: 512 \}$/);
+    expect(() => setGemmBlocking({ mc: 64 } as never)).toThrow(/found \{ mc: 64, nc: undefined \}$/);
+    expect(() => setGemmBlocking(null as never)).toThrow(/found null$/);
+  });
+
   it("calibrateGemm puts one of its candidate row blocks in force, keeps nc, and says so", () => {
     setGemmBlocking({ mc: 128, nc: 1024 });
     const chosen = calibrateGemm();

@@ -63,10 +63,18 @@ export function checkGemmBlocking(fn: string, arg: string, b: unknown): GemmBloc
   const ok = (x: unknown, step: number, max: number) => Number.isInteger(x) && (x as number) >= step && (x as number) <= max && (x as number) % step === 0;
   if (typeof o !== "object" || o === null || !ok(o.mc, 2, 512) || !ok(o.nc, 8, 2048)) {
     throw new ValueError(
-      `${fn}: argument '${arg}' must be { mc, nc } with mc an even integer in [2, 512] and nc a multiple of 8 in [8, 2048]; found ${JSON.stringify(b)}`,
+      `${fn}: argument '${arg}' must be { mc, nc } with mc an even integer in [2, 512] and nc a multiple of 8 in [8, 2048]; found ${describeBlocking(b)}`,
     );
   }
   return { mc: o.mc as number, nc: o.nc as number };
+}
+
+/** A blocking as found, for messages: numbers as JavaScript prints them (NaN stays NaN, not JSON's null). */
+function describeBlocking(b: unknown): string {
+  const show = (x: unknown) => (typeof x === "string" ? JSON.stringify(x) : String(x));
+  if (typeof b !== "object" || b === null || Array.isArray(b)) return show(b);
+  const o = b as { mc?: unknown; nc?: unknown };
+  return `{ mc: ${show(o.mc)}, nc: ${show(o.nc)} }`;
 }
 
 /** Put `b` in force in every loaded instance (and those loaded later), recording where it came from. */

@@ -52,6 +52,6 @@ describe("GEMM settings from the environment", () => {
     }
     const r = run({ LOSSCAPE_GEMM_BLOCKING: "3,512" });
     expect(r.error?.name).toBe("ValueError");
-    expect(r.error?.message).toMatch(/^LOSSCAPE_GEMM_BLOCKING: argument 'mc,nc' must be .*mc an even integer in \[2, 512\].*found \{"mc":3,"nc":512\}/);
+    expect(r.error?.message).toMatch(/^LOSSCAPE_GEMM_BLOCKING: argument 'mc,nc' must be .*mc an even integer in \[2, 512\].*found \{ mc: 3, nc: 512 \}/);
   });
 });
