@@ -16,7 +16,9 @@
 // larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead per
 // multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
 // throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets
-// the pace). The scalar build keeps 2×8. kc = 256 is fixed (it splits the sums, so it
+// the pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its
+// V8 spends 11 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
+// panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. kc = 256 is fixed (it splits the sums, so it
 // fixes the bits of the result); mc and nc change only the speed, and core picks them per machine (setGemmBlocking;
 // defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
 // packed panel is followed by one cache line of padding, so panels do not all start in the same cache set when
