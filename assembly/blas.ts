@@ -17,10 +17,10 @@
 // multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
 // throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets
 // the pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its
-// V8 spends 11 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
-// panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. kc = 256 is fixed (it splits the sums, so it
-// fixes the bits of the result); mc and nc change only the speed, and core picks them per machine (setGemmBlocking;
-// defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
+// V8 spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
+// panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. kc = 256 is fixed (it splits
+// the sums, so it fixes the bits of the result); mc and nc change only the speed, and core picks them per machine
+// (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
 // packed panel is followed by one cache line of padding, so panels do not all start in the same cache set when
 // kc·8 is a power of two; packed panels are contiguous, so only constant
 // immediate offsets are used. Small A·Bᵀ products (B at most 64 × 64, the forward products of narrow layers) take
@@ -320,7 +320,7 @@ function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, 
       for (let jr = 0; jr < whole; jr += NR) {
         const s = src + (<usize>jr << 3);
         if (ASC_FEATURE_SIMD) {
-          // a row of one panel: 4 f64x2 copies, a fifth for the 2×10 tile (a loop over them costs more than they do)
+          // a row of one panel: 4 f64x2 copies, a fifth for the 2×10 tile (a loop over them cost more than they do)
           v128.store(d, v128.load(s));
           v128.store(d, v128.load(s, 16), 16);
           v128.store(d, v128.load(s, 32), 32);
