@@ -16,9 +16,11 @@
 // larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead per
 // multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
 // throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets
-// the pace). The scalar build keeps 2×8. kc = 256 is fixed (it splits the sums, so it
-// fixes the bits of the result); mc and nc change only the speed, and core picks them per machine (setGemmBlocking;
-// defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
+// the pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its
+// V8 spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
+// panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. kc = 256 is fixed (it splits
+// the sums, so it fixes the bits of the result); mc and nc change only the speed, and core picks them per machine
+// (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
 // packed panel is followed by one cache line of padding, so panels do not all start in the same cache set when
 // kc·8 is a power of two; packed panels are contiguous, so only constant
 // immediate offsets are used. Small A·Bᵀ products (B at most 64 × 64, the forward products of narrow layers) take
@@ -141,8 +143,12 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
 
 /**
  * Register tile: C[0:2, 0:8] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed steps;
- * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. The loop runs on the B pointer
- * against its end (no step counter: one instruction less per step).
+ * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. The SIMD loop takes two steps per
+ * pass, each followed by its exit test on the B pointer (no step counter, and an odd kc needs no separate tail), so
+ * the loop's own instructions — pointer increments and the engine's interrupt check — come once per 16
+ * multiply–adds. The exit test between the two steps also keeps them apart: without it Binaryen merges each
+ * accumulator's two multiply–adds into one expression, V8 then holds both steps' operands at once and spills. Each
+ * accumulator adds its products in the order of p, as a loop of one step per pass would.
  */
 function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
   const c1 = c + (<usize>ldc << 3);
@@ -150,7 +156,8 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
     let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
     let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
     const end = pb + (<usize>kc << 6);
-    while (pb < end) {
+    const last = end - 64;
+    while (true) {
       const a0 = v128.load64_splat(pa);
       const a1 = v128.load64_splat(pa, 8);
       const b0 = v128.load(pb);
@@ -165,8 +172,24 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
       c11 = madd(a1, b1, c11);
       c12 = madd(a1, b2, c12);
       c13 = madd(a1, b3, c13);
-      pa += 16;
-      pb += 64;
+      if (pb == last) break;
+      const a2 = v128.load64_splat(pa, 16);
+      const a3 = v128.load64_splat(pa, 24);
+      const b4 = v128.load(pb, 64);
+      const b5 = v128.load(pb, 80);
+      const b6 = v128.load(pb, 96);
+      const b7 = v128.load(pb, 112);
+      c00 = madd(a2, b4, c00);
+      c01 = madd(a2, b5, c01);
+      c02 = madd(a2, b6, c02);
+      c03 = madd(a2, b7, c03);
+      c10 = madd(a3, b4, c10);
+      c11 = madd(a3, b5, c11);
+      c12 = madd(a3, b6, c12);
+      c13 = madd(a3, b7, c13);
+      pa += 32;
+      pb += 128;
+      if (pb == end) break;
     }
     const va = f64x2.splat(alpha);
     endTile(c, va, c00, set);
@@ -290,13 +313,19 @@ function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, 
   const stride = <usize>bPanelStride(kc) << 3;
   if (tb == 0) {
     const whole = nc - nc % NR;
+    const wide = NR == 10;
     for (let p = 0; p < kc; p++) {
       const src = at(b, pc + p, jc, ldb);
       let d = dst + <usize>p * row;
       for (let jr = 0; jr < whole; jr += NR) {
         const s = src + (<usize>jr << 3);
         if (ASC_FEATURE_SIMD) {
-          for (let q: usize = 0; q < row; q += 16) v128.store(d + q, v128.load(s + q));
+          // a row of one panel: 4 f64x2 copies, a fifth for the 2×10 tile (a loop over them cost more than they do)
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+          v128.store(d, v128.load(s, 32), 32);
+          v128.store(d, v128.load(s, 48), 48);
+          if (wide) v128.store(d, v128.load(s, 64), 64);
         } else {
           for (let q: usize = 0; q < row; q += 8) store<f64>(d + q, load<f64>(s + q));
         }

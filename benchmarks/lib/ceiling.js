@@ -3,7 +3,7 @@
 // time the ceiling would take for that case, sampled round-robin with the kernels under the same load. A suite
 // lists { impl, ceiling } pairs in `shares`; the report divides the two medians (ceiling / impl = the impl's share
 // of the ceiling).
-import { peakMulAdd, relaxedSimdSupported } from "@losscape/core";
+import { getBackend, peakMulAdd, relaxedSimdSupported, residentBuffer, setBackend } from "@losscape/core";
 
 /** The strict f64x2 mul + add ceiling (SIMD build) and the relaxed_madd one (relaxed build, where it validates). */
 export const CEILING = "f64x2 ceiling";
@@ -22,4 +22,24 @@ export function ceilingImpls(flops, extra = {}) {
 /** `impl` on the relaxed build, or a skip where it is not available. */
 export function relaxedImpl(impl) {
   return relaxedSimdSupported() ? { backend: "relaxed", ...impl } : { skip: NO_RELAXED };
+}
+
+/**
+ * Resident copies of `arrays` (f64) in the relaxed build's memory, for its "kernel only" impls (a resident buffer
+ * belongs to one WASM instance), or [] where the relaxed build does not run. Call it in a case's setup.
+ */
+export function relaxedResident(fn, ...arrays) {
+  if (!relaxedSimdSupported()) return [];
+  const previous = getBackend();
+  setBackend("relaxed");
+  try {
+    return arrays.map((x) => residentBuffer(fn, "f64", x));
+  } finally {
+    setBackend(previous);
+  }
+}
+
+/** `targets` where the relaxed build runs (they are recorded with the run, so each environment states its own), else none. */
+export function relaxedTargets(targets) {
+  return relaxedSimdSupported() ? targets : [];
 }
