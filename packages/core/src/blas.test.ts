@@ -13,6 +13,8 @@ import {
   kernels,
   matmul,
   setBackend,
+  setGemmBlocking,
+  setGemmTile,
   withKernels,
   syrk,
   type BackendName,
@@ -435,6 +437,45 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
         }
       }
     }
+  });
+
+  it("dsyrk's lower triangle holds dgemm's bits for op(A)·op(B) = AᵀA or AAᵀ: every tile, block and diagonal edge", () => {
+    // The same sums in the same order as the general product (from 0 over p within each kc = 256 block, then
+    // C + α·sum): orders around the 2×8 and 2×10 tiles and their diagonal blocks (odd, below, at and past 8 and
+    // 10, not multiples of either), k over one and two k-blocks, β = 0 and β ≠ 0, AᵀA and AAᵀ, nc < d (the packed
+    // column block does not hold every row) and mc not a multiple of the tile.
+    const orders = [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 19, 20, 21, 22, 29, 31, 40, 41, 63, 70];
+    for (const tile of ["2x8", "2x10"] as const) {
+      setGemmTile(tile);
+      for (const blocking of [{ mc: 128, nc: 1024 }, { mc: 6, nc: 16 }, { mc: 14, nc: 40 }, { mc: 2, nc: 8 }]) {
+        setGemmBlocking(blocking);
+        for (const d of orders) {
+          for (const k of [1, 7, 300]) {
+            for (const ata of [1, 0]) {
+              for (const beta of [0, -0.5]) {
+                const a = ata ? randomMat(k, d, d * k + ata) : randomMat(d, k, d * k + ata);
+                const [m, n] = ata ? [k, d] : [d, k];
+                const c0 = randomMat(d, d, d + 2 * k).data;
+                const alpha = 1.25;
+                const syr = kernels.dsyrk("test", { ata, m, n, alpha, a: a.data, lda: n, beta, c: c0, ldc: d }).c;
+                const gen = kernels.dgemm("test", {
+                  ta: ata, tb: 1 - ata, m: d, n: d, k, alpha, a: a.data, lda: n, b: a.data, ldb: n, beta, c: c0, ldc: d,
+                }).c;
+                const at = `${tile}, mc ${blocking.mc}, nc ${blocking.nc}, d ${d}, k ${k}, ata ${ata}, β ${beta}`;
+                for (let i = 0; i < d; i++) {
+                  for (let j = 0; j <= i; j++) {
+                    if (!Object.is(syr[i * d + j], gen[i * d + j])) expect.fail(`${at}: C[${i}, ${j}] = ${syr[i * d + j]}, dgemm ${gen[i * d + j]}`);
+                    if (!Object.is(syr[j * d + i], syr[i * d + j])) expect.fail(`${at}: C[${j}, ${i}] is not C[${i}, ${j}]`);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    setGemmTile("2x8");
+    setGemmBlocking({ mc: 128, nc: 1024 });
   });
 
   it("dgemv computes α·op(A)·x + β·y", () => {
