@@ -380,13 +380,26 @@ function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, 
 }
 
 /**
+ * An edge tile's valid part (mr rows × nr columns of the 2×NR tile computed into scratch `tile`, alpha applied)
+ * into C at (i0, j0): copied when `first`, else added.
+ */
+function addEdgeTile(tile: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, first: i32): void {
+  for (let r = 0; r < mr; r++) {
+    for (let q = 0; q < nr; q++) {
+      const cij = at(c, i0 + r, j0 + q, ldc);
+      const t = load<f64>(at(tile, r, q, NR));
+      store<f64>(cij, first ? t : load<f64>(cij) + t);
+    }
+  }
+}
+
+/**
  * C += alpha · op(A) · op(B) over packed blocks; with `set` = 1, C = alpha · op(A) · op(B) (C is not read: the
- * first KC block overwrites the tiles, later ones add). With `lower` = 1 (m = n) only the micro-tiles that meet
- * the lower triangle (j ≤ i) are computed; tiles on the diagonal also write some entries above it.
+ * first KC block overwrites the tiles, later ones add).
  */
 function gemmBlocked(
   ta: i32, tb: i32, m: i32, n: i32, k: i32, alpha: f64,
-  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, lower: i32, set: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, set: i32,
 ): void {
   // Balanced blocks (k = 513 is three k-blocks of 171, not 256, 256, 1): no thin last block that
   // repacks a whole operand, or passes over all of C, for a sliver of work.
@@ -405,7 +418,6 @@ function gemmBlocked(
       packB(tb, b, ldb, pc, kc, jc, nc, bPack);
       for (let ic = 0; ic < m; ic += MB) {
         const mc = imin(MB, m - ic);
-        if (lower && jc > ic + mc - 1) continue;
         packA(ta, a, lda, ic, mc, pc, kc, aPack);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = imin(NR, nc - jr);
@@ -414,21 +426,337 @@ function gemmBlocked(
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = imin(MR, mc - ir);
             const i0 = ic + ir;
-            if (lower && j0 > i0 + mr - 1) continue;
             const pa = aPack + ((<usize>(ir / MR) * <usize>aPanelStride(kc)) << 3);
             if (mr == MR && nr == NR) {
               microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
             } else {
               // Edge tile: compute the full 2×NR tile into scratch (padding is zero), add or copy its valid part.
               microKernel(kc, pa, pb, tile, NR, alpha, 1);
-              for (let r = 0; r < mr; r++) {
-                for (let q = 0; q < nr; q++) {
-                  const cij = at(c, i0 + r, j0 + q, ldc);
-                  const t = load<f64>(at(tile, r, q, NR));
-                  store<f64>(cij, first ? t : load<f64>(cij) + t);
-                }
-              }
+              addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
             }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- SYRK ----------------------------------------------------------------------------------------------------
+// dsyrk is GEMM's loop nest on op(A)·op(A)ᵀ, op(A) = Aᵀ (AᵀA) or A (AAᵀ), cut down to the lower triangle:
+// - one packing of op(A) per block: packB lays op(A)ᵀ[pc:pc+kc, jc:jc+nc] out in NR-column panels, and those
+//   columns are op(A)'s rows jc … jc+nc−1. A row pair's micro-panel is two adjacent columns of a B panel, read NR·8
+//   bytes apart step to step instead of 16 (NR is even, so a pair never straddles two panels); only a row block
+//   reaching past the B block (nc < d) is packed by packA;
+// - on the diagonal, only the tiles the lower triangle needs: in the NR×NR block on C's diagonal, row pair r
+//   (rows j0+r, j0+r+1) needs column pairs 0 … r/2, not the NR columns of a full tile. Row pairs 0 and 6 (1 + 4
+//   column pairs) and 2 and 4 (2 + 3) each make one kernel of 10 accumulators, and pair 8 (2×10 tile only) a
+//   full tile: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 30 instead of 50 on 10×10.
+// Every entry is the sum dgemm forms, in the same order (from 0 over p within each k-block, then alpha·sum or
+// C + alpha·sum): the kernels differ only in which entries they compute and where they read op(A)'s rows.
+
+/**
+ * SYRK register tile (the 2×8 of microKernel2x8): C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over kc steps, the
+ * row pair a(0, p), a(1, p) at pa + p·sa (sa = 16 in a packed A panel, NR·8 in a packed B panel).
+ */
+function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  const c1 = c + (<usize>ldc << 3);
+  if (ASC_FEATURE_SIMD) {
+    let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+    let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+    const end = pb + (<usize>kc << 6);
+    while (pb < end) {
+      const a0 = v128.load64_splat(pa);
+      const a1 = v128.load64_splat(pa, 8);
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      const b2 = v128.load(pb, 32);
+      const b3 = v128.load(pb, 48);
+      c00 = madd(a0, b0, c00);
+      c01 = madd(a0, b1, c01);
+      c02 = madd(a0, b2, c02);
+      c03 = madd(a0, b3, c03);
+      c10 = madd(a1, b0, c10);
+      c11 = madd(a1, b1, c11);
+      c12 = madd(a1, b2, c12);
+      c13 = madd(a1, b3, c13);
+      pa += sa;
+      pb += 64;
+    }
+    const va = f64x2.splat(alpha);
+    endTile(c, va, c00, set);
+    endTile(c + 16, va, c01, set);
+    endTile(c + 32, va, c02, set);
+    endTile(c + 48, va, c03, set);
+    endTile(c1, va, c10, set);
+    endTile(c1 + 16, va, c11, set);
+    endTile(c1 + 32, va, c12, set);
+    endTile(c1 + 48, va, c13, set);
+  } else {
+    // Scalar registers: two 2×4 halves (8 accumulators each) so nothing spills.
+    for (let h: usize = 0; h < 64; h += 32) {
+      let s00: f64 = 0, s01: f64 = 0, s02: f64 = 0, s03: f64 = 0;
+      let s10: f64 = 0, s11: f64 = 0, s12: f64 = 0, s13: f64 = 0;
+      let qa = pa;
+      let qb = pb + h;
+      for (let p = 0; p < kc; p++) {
+        const a0 = load<f64>(qa);
+        const a1 = load<f64>(qa, 8);
+        const b0 = load<f64>(qb);
+        const b1 = load<f64>(qb, 8);
+        const b2 = load<f64>(qb, 16);
+        const b3 = load<f64>(qb, 24);
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s02 += a0 * b2;
+        s03 += a0 * b3;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s12 += a1 * b2;
+        s13 += a1 * b3;
+        qa += sa;
+        qb += 64;
+      }
+      const r0 = c + h;
+      const r1 = c1 + h;
+      if (set) {
+        store<f64>(r0, alpha * s00);
+        store<f64>(r0, alpha * s01, 8);
+        store<f64>(r0, alpha * s02, 16);
+        store<f64>(r0, alpha * s03, 24);
+        store<f64>(r1, alpha * s10);
+        store<f64>(r1, alpha * s11, 8);
+        store<f64>(r1, alpha * s12, 16);
+        store<f64>(r1, alpha * s13, 24);
+        continue;
+      }
+      store<f64>(r0, load<f64>(r0) + alpha * s00);
+      store<f64>(r0, load<f64>(r0, 8) + alpha * s01, 8);
+      store<f64>(r0, load<f64>(r0, 16) + alpha * s02, 16);
+      store<f64>(r0, load<f64>(r0, 24) + alpha * s03, 24);
+      store<f64>(r1, load<f64>(r1) + alpha * s10);
+      store<f64>(r1, load<f64>(r1, 8) + alpha * s11, 8);
+      store<f64>(r1, load<f64>(r1, 16) + alpha * s12, 16);
+      store<f64>(r1, load<f64>(r1, 24) + alpha * s13, 24);
+    }
+  }
+}
+
+/** SYRK register tile (SIMD build; the 2×10 of microKernel2x10), the row pair read at pa + p·sa as in syrkKernel2x8. */
+function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
+  const end = pb + <usize>kc * 80;
+  while (pb < end) {
+    const a0 = v128.load64_splat(pa);
+    const a1 = v128.load64_splat(pa, 8);
+    const b0 = v128.load(pb);
+    c00 = madd(a0, b0, c00);
+    c10 = madd(a1, b0, c10);
+    const b1 = v128.load(pb, 16);
+    c01 = madd(a0, b1, c01);
+    c11 = madd(a1, b1, c11);
+    const b2 = v128.load(pb, 32);
+    c02 = madd(a0, b2, c02);
+    c12 = madd(a1, b2, c12);
+    const b3 = v128.load(pb, 48);
+    c03 = madd(a0, b3, c03);
+    c13 = madd(a1, b3, c13);
+    const b4 = v128.load(pb, 64);
+    c04 = madd(a0, b4, c04);
+    c14 = madd(a1, b4, c14);
+    pa += sa;
+    pb += 80;
+  }
+  const va = f64x2.splat(alpha);
+  const c1 = c + (<usize>ldc << 3);
+  endTile(c, va, c00, set);
+  endTile(c + 16, va, c01, set);
+  endTile(c + 32, va, c02, set);
+  endTile(c + 48, va, c03, set);
+  endTile(c + 64, va, c04, set);
+  endTile(c1, va, c10, set);
+  endTile(c1 + 16, va, c11, set);
+  endTile(c1 + 32, va, c12, set);
+  endTile(c1 + 48, va, c13, set);
+  endTile(c1 + 64, va, c14, set);
+}
+
+/** The SYRK register tile in force (NR columns), the row pair read at pa + p·sa. */
+@inline function syrkKernel(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  if (ASC_FEATURE_SIMD && NR == 10) syrkKernel2x10(kc, pa, sa, pb, c, ldc, alpha, set);
+  else syrkKernel2x8(kc, pa, sa, pb, c, ldc, alpha, set);
+}
+
+/**
+ * Row pairs 0 and 6 of a diagonal block (SIMD build): C[0:2, 0:2] and C[6:8, 0:8] (+)= alpha · Σ_p a(:, p) a(:, p)ᵀ
+ * restricted to those entries, C at the block's corner C[j0, j0]. `pb` is the block's packed B panel (NR columns
+ * a step, sb = NR·8 bytes apart), which holds the rows j0 … j0+NR−1 of op(A) as its columns, so the A splats and
+ * the B vectors come from the same row of the panel. 10 accumulators (V8 has 16 xmm registers: 4 splats, 1 B vector
+ * and 1 product live besides them).
+ */
+function syrkDiagonal06(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  let x0 = f64x2.splat(0), x1 = f64x2.splat(0);
+  let y0 = f64x2.splat(0), y1 = f64x2.splat(0), y2 = f64x2.splat(0), y3 = f64x2.splat(0);
+  let z0 = f64x2.splat(0), z1 = f64x2.splat(0), z2 = f64x2.splat(0), z3 = f64x2.splat(0);
+  const end = pb + <usize>kc * sb;
+  while (pb < end) {
+    const a0 = v128.load64_splat(pb);
+    const a1 = v128.load64_splat(pb, 8);
+    const a6 = v128.load64_splat(pb, 48);
+    const a7 = v128.load64_splat(pb, 56);
+    const b0 = v128.load(pb);
+    x0 = madd(a0, b0, x0);
+    x1 = madd(a1, b0, x1);
+    y0 = madd(a6, b0, y0);
+    z0 = madd(a7, b0, z0);
+    const b1 = v128.load(pb, 16);
+    y1 = madd(a6, b1, y1);
+    z1 = madd(a7, b1, z1);
+    const b2 = v128.load(pb, 32);
+    y2 = madd(a6, b2, y2);
+    z2 = madd(a7, b2, z2);
+    const b3 = v128.load(pb, 48);
+    y3 = madd(a6, b3, y3);
+    z3 = madd(a7, b3, z3);
+    pb += sb;
+  }
+  const va = f64x2.splat(alpha);
+  const row = <usize>ldc << 3;
+  endTile(c, va, x0, set);
+  endTile(c + row, va, x1, set);
+  const c6 = c + 6 * row;
+  const c7 = c6 + row;
+  endTile(c6, va, y0, set);
+  endTile(c6 + 16, va, y1, set);
+  endTile(c6 + 32, va, y2, set);
+  endTile(c6 + 48, va, y3, set);
+  endTile(c7, va, z0, set);
+  endTile(c7 + 16, va, z1, set);
+  endTile(c7 + 32, va, z2, set);
+  endTile(c7 + 48, va, z3, set);
+}
+
+/** Row pairs 2 and 4 of a diagonal block (SIMD build): C[2:4, 0:4] and C[4:6, 0:6], as syrkDiagonal06. */
+function syrkDiagonal24(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  let x0 = f64x2.splat(0), x1 = f64x2.splat(0), x2 = f64x2.splat(0), x3 = f64x2.splat(0);
+  let y0 = f64x2.splat(0), y1 = f64x2.splat(0), y2 = f64x2.splat(0);
+  let z0 = f64x2.splat(0), z1 = f64x2.splat(0), z2 = f64x2.splat(0);
+  const end = pb + <usize>kc * sb;
+  while (pb < end) {
+    const a2 = v128.load64_splat(pb, 16);
+    const a3 = v128.load64_splat(pb, 24);
+    const a4 = v128.load64_splat(pb, 32);
+    const a5 = v128.load64_splat(pb, 40);
+    const b0 = v128.load(pb);
+    x0 = madd(a2, b0, x0);
+    x2 = madd(a3, b0, x2);
+    y0 = madd(a4, b0, y0);
+    z0 = madd(a5, b0, z0);
+    const b1 = v128.load(pb, 16);
+    x1 = madd(a2, b1, x1);
+    x3 = madd(a3, b1, x3);
+    y1 = madd(a4, b1, y1);
+    z1 = madd(a5, b1, z1);
+    const b2 = v128.load(pb, 32);
+    y2 = madd(a4, b2, y2);
+    z2 = madd(a5, b2, z2);
+    pb += sb;
+  }
+  const va = f64x2.splat(alpha);
+  const row = <usize>ldc << 3;
+  const c2 = c + 2 * row;
+  const c3 = c2 + row;
+  const c4 = c3 + row;
+  const c5 = c4 + row;
+  endTile(c2, va, x0, set);
+  endTile(c2 + 16, va, x1, set);
+  endTile(c3, va, x2, set);
+  endTile(c3 + 16, va, x3, set);
+  endTile(c4, va, y0, set);
+  endTile(c4 + 16, va, y1, set);
+  endTile(c4 + 32, va, y2, set);
+  endTile(c5, va, z0, set);
+  endTile(c5 + 16, va, z1, set);
+  endTile(c5 + 32, va, z2, set);
+}
+
+/**
+ * One SYRK tile, rows i0, i0+1 × columns j0 … j0+NR−1 of C, the row pair read at pa + p·sa: straight into C when
+ * whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and addEdgeTile.
+ */
+@inline function syrkTile(
+  kc: i32, pa: usize, sa: usize, pb: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, alpha: f64,
+  first: i32, tile: usize,
+): void {
+  if (mr == MR && nr == NR) {
+    syrkKernel(kc, pa, sa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+  } else {
+    syrkKernel(kc, pa, sa, pb, tile, NR, alpha, 1);
+    addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
+  }
+}
+
+/**
+ * The rows lo … hi−1 (row pairs, j0 ≤ lo < hi ≤ j0 + NR) of the diagonal block at C[j0, j0], whose packed B panel
+ * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1. In the SIMD build row pairs 0 and 6, and 2 and 4,
+ * go through syrkDiagonal06 and syrkDiagonal24 when both pairs are in [lo, hi) and inside C; any other pair (pair 8
+ * of the 2×10 tile, a pair whose partner lies in another row block or past C's last row, every pair of the scalar
+ * build) is a full tile.
+ */
+function syrkDiagonal(
+  kc: i32, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64, first: i32, tile: usize,
+): void {
+  const sb = <usize>NR << 3;
+  for (let i0 = lo; i0 < hi; i0 += MR) {
+    const r = i0 - j0;
+    if (ASC_FEATURE_SIMD && r <= 6) {
+      const partner = j0 + 6 - r;
+      if (partner >= lo && partner < hi && j0 + imax(r, 6 - r) + 2 <= d) {
+        if (r == 0) syrkDiagonal06(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
+        else if (r == 2) syrkDiagonal24(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
+        continue; // r = 4 and 6 were done with their partners
+      }
+    }
+    syrkTile(kc, pb + (<usize>r << 3), sb, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, tile);
+  }
+}
+
+/**
+ * The lower triangle of C (d×d) (+)= alpha · op(A)·op(A)ᵀ, op(A) (d×k) = Aᵀ (ata = 1, A k×d) or A (ata = 0, A d×k),
+ * over packed blocks (see the SYRK notes above); with `set` = 1 the first k-block overwrites C (C is not read).
+ * Tiles on the diagonal also write some entries above it (mirrorLower overwrites them).
+ */
+function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c: usize, ldc: i32, work: usize, set: i32): void {
+  const KB = balancedBlock(k, KC, 1);
+  const MB = balancedBlock(d, MC, MR);
+  const NB = balancedBlock(d, imax(NC - NC % NR, NR), NR);
+  const bPack = work;
+  const aPack = bPack + ((<usize>bPanelStride(KB) * <usize>(NB / NR)) << 3);
+  const tile = aPack + ((<usize>aPanelStride(KB) * <usize>(MB / MR)) << 3);
+  for (let jc = 0; jc < d; jc += NB) {
+    const nc = imin(NB, d - jc);
+    for (let pc = 0; pc < k; pc += KB) {
+      const kc = imin(KB, k - pc);
+      const first = set && pc == 0 ? 1 : 0;
+      const bStride = <usize>bPanelStride(kc) << 3;
+      packB(ata ? 0 : 1, a, lda, pc, kc, jc, nc, bPack);
+      // from the row block holding row jc: the rows above it meet no tile of the lower triangle in this column block
+      for (let ic = jc - jc % MB; ic < d; ic += MB) {
+        const mc = imin(MB, d - ic);
+        const inB = ic + mc <= jc + nc; // every row of the block is a column of the packed B block
+        if (!inB) packA(ata, a, lda, ic, mc, pc, kc, aPack);
+        for (let jr = 0; jr < nc && jc + jr < ic + mc; jr += NR) {
+          const nr = imin(NR, nc - jr);
+          const j0 = jc + jr;
+          const pb = bPack + <usize>(jr / NR) * bStride;
+          const lo = imax(ic, j0);
+          const hi = imin(ic + mc, j0 + NR);
+          if (lo < hi) syrkDiagonal(kc, pb, j0, lo, hi, d, nr, c, ldc, alpha, first, tile);
+          for (let i0 = imax(lo, hi); i0 < ic + mc; i0 += MR) {
+            const pa = inB
+              ? bPack + <usize>((i0 - jc) / NR) * bStride + (<usize>((i0 - jc) % NR) << 3)
+              : aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
+            syrkTile(kc, pa, inB ? <usize>NR << 3 : 16, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, tile);
           }
         }
       }
@@ -469,7 +797,7 @@ export function dgemm(
       return;
     }
   }
-  gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, 0, beta == 0 ? 1 : 0);
+  gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, beta == 0 ? 1 : 0);
 }
 
 /**
@@ -485,7 +813,7 @@ export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, 
   assert((m == 0 || n == 0 || a != 0) && (d == 0 || c != 0) && work != 0, "dsyrk: null pointer");
   // beta = 0: the first KC block overwrites the lower tiles; then the lower triangle is mirrored above the diagonal.
   if (beta != 0) scaleMatrix(d, d, beta, c, ldc);
-  gemmBlocked(ata ? 1 : 0, ata ? 0 : 1, d, d, k, alpha, a, lda, a, lda, c, ldc, work, 1, beta == 0 ? 1 : 0);
+  syrkBlocked(ata, d, k, alpha, a, lda, c, ldc, work, beta == 0 ? 1 : 0);
   mirrorLower(d, c, ldc);
 }
 
