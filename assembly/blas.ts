@@ -448,9 +448,11 @@ function gemmBlocked(
 //   bytes apart step to step instead of 16 (NR is even, so a pair never straddles two panels); only a row block
 //   reaching past the B block (nc < d) is packed by packA;
 // - on the diagonal, only the tiles the lower triangle needs: in the NR×NR block on C's diagonal, row pair r
-//   (rows j0+r, j0+r+1) needs column pairs 0 … r/2, not the NR columns of a full tile. Row pairs 0 and 6 (1 + 4
-//   column pairs) and 2 and 4 (2 + 3) each make one kernel of 10 accumulators, and pair 8 (2×10 tile only) a
-//   full tile: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 30 instead of 50 on 10×10.
+//   (rows j0+r, j0+r+1) needs column pairs 0 … r/2, not the NR columns of a full tile. Row pairs 0 and 4 (1 + 3
+//   column pairs) share a kernel of 8 accumulators, row pair 2 (2 column pairs) has one of 4, and pairs 6 and 8
+//   are full tiles: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 32 instead of 50 on
+//   10×10. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
+//   every B vector before the multiplies, and were slower than full tiles there.)
 // Every entry is the sum dgemm forms, in the same order (from 0 over p within each k-block, then alpha·sum or
 // C + alpha·sum): the kernels differ only in which entries they compute and where they read op(A)'s rows.
 
@@ -588,96 +590,71 @@ function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc:
 }
 
 /**
- * Row pairs 0 and 6 of a diagonal block (SIMD build): C[0:2, 0:2] and C[6:8, 0:8] (+)= alpha · Σ_p a(:, p) a(:, p)ᵀ
+ * Row pairs 0 and 4 of a diagonal block (SIMD build): C[0:2, 0:2] and C[4:6, 0:6] (+)= alpha · Σ_p a(:, p) a(:, p)ᵀ
  * restricted to those entries, C at the block's corner C[j0, j0]. `pb` is the block's packed B panel (NR columns
  * a step, sb = NR·8 bytes apart), which holds the rows j0 … j0+NR−1 of op(A) as its columns, so the A splats and
- * the B vectors come from the same row of the panel. 10 accumulators (V8 has 16 xmm registers: 4 splats, 1 B vector
- * and 1 product live besides them).
+ * the B vectors come from the same row of the panel. 8 accumulators, 4 splats and 3 B vectors: 15 of V8's 16 xmm
+ * registers, even where the engine loads every B vector before the multiplies.
  */
-function syrkDiagonal06(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+function syrkDiagonal04(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
   let x0 = f64x2.splat(0), x1 = f64x2.splat(0);
-  let y0 = f64x2.splat(0), y1 = f64x2.splat(0), y2 = f64x2.splat(0), y3 = f64x2.splat(0);
-  let z0 = f64x2.splat(0), z1 = f64x2.splat(0), z2 = f64x2.splat(0), z3 = f64x2.splat(0);
-  const end = pb + <usize>kc * sb;
-  while (pb < end) {
-    const a0 = v128.load64_splat(pb);
-    const a1 = v128.load64_splat(pb, 8);
-    const a6 = v128.load64_splat(pb, 48);
-    const a7 = v128.load64_splat(pb, 56);
-    const b0 = v128.load(pb);
-    x0 = madd(a0, b0, x0);
-    x1 = madd(a1, b0, x1);
-    y0 = madd(a6, b0, y0);
-    z0 = madd(a7, b0, z0);
-    const b1 = v128.load(pb, 16);
-    y1 = madd(a6, b1, y1);
-    z1 = madd(a7, b1, z1);
-    const b2 = v128.load(pb, 32);
-    y2 = madd(a6, b2, y2);
-    z2 = madd(a7, b2, z2);
-    const b3 = v128.load(pb, 48);
-    y3 = madd(a6, b3, y3);
-    z3 = madd(a7, b3, z3);
-    pb += sb;
-  }
-  const va = f64x2.splat(alpha);
-  const row = <usize>ldc << 3;
-  endTile(c, va, x0, set);
-  endTile(c + row, va, x1, set);
-  const c6 = c + 6 * row;
-  const c7 = c6 + row;
-  endTile(c6, va, y0, set);
-  endTile(c6 + 16, va, y1, set);
-  endTile(c6 + 32, va, y2, set);
-  endTile(c6 + 48, va, y3, set);
-  endTile(c7, va, z0, set);
-  endTile(c7 + 16, va, z1, set);
-  endTile(c7 + 32, va, z2, set);
-  endTile(c7 + 48, va, z3, set);
-}
-
-/** Row pairs 2 and 4 of a diagonal block (SIMD build): C[2:4, 0:4] and C[4:6, 0:6], as syrkDiagonal06. */
-function syrkDiagonal24(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
-  let x0 = f64x2.splat(0), x1 = f64x2.splat(0), x2 = f64x2.splat(0), x3 = f64x2.splat(0);
   let y0 = f64x2.splat(0), y1 = f64x2.splat(0), y2 = f64x2.splat(0);
   let z0 = f64x2.splat(0), z1 = f64x2.splat(0), z2 = f64x2.splat(0);
   const end = pb + <usize>kc * sb;
   while (pb < end) {
-    const a2 = v128.load64_splat(pb, 16);
-    const a3 = v128.load64_splat(pb, 24);
+    const a0 = v128.load64_splat(pb);
+    const a1 = v128.load64_splat(pb, 8);
     const a4 = v128.load64_splat(pb, 32);
     const a5 = v128.load64_splat(pb, 40);
     const b0 = v128.load(pb);
-    x0 = madd(a2, b0, x0);
-    x2 = madd(a3, b0, x2);
-    y0 = madd(a4, b0, y0);
-    z0 = madd(a5, b0, z0);
     const b1 = v128.load(pb, 16);
-    x1 = madd(a2, b1, x1);
-    x3 = madd(a3, b1, x3);
-    y1 = madd(a4, b1, y1);
-    z1 = madd(a5, b1, z1);
     const b2 = v128.load(pb, 32);
+    x0 = madd(a0, b0, x0);
+    x1 = madd(a1, b0, x1);
+    y0 = madd(a4, b0, y0);
+    y1 = madd(a4, b1, y1);
     y2 = madd(a4, b2, y2);
+    z0 = madd(a5, b0, z0);
+    z1 = madd(a5, b1, z1);
     z2 = madd(a5, b2, z2);
     pb += sb;
   }
   const va = f64x2.splat(alpha);
   const row = <usize>ldc << 3;
-  const c2 = c + 2 * row;
-  const c3 = c2 + row;
-  const c4 = c3 + row;
+  const c4 = c + 4 * row;
   const c5 = c4 + row;
-  endTile(c2, va, x0, set);
-  endTile(c2 + 16, va, x1, set);
-  endTile(c3, va, x2, set);
-  endTile(c3 + 16, va, x3, set);
+  endTile(c, va, x0, set);
+  endTile(c + row, va, x1, set);
   endTile(c4, va, y0, set);
   endTile(c4 + 16, va, y1, set);
   endTile(c4 + 32, va, y2, set);
   endTile(c5, va, z0, set);
   endTile(c5 + 16, va, z1, set);
   endTile(c5 + 32, va, z2, set);
+}
+
+/** Row pair 2 of a diagonal block (SIMD build): C[2:4, 0:4], as syrkDiagonal04 (4 accumulators). */
+function syrkDiagonal2(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  let x0 = f64x2.splat(0), x1 = f64x2.splat(0), x2 = f64x2.splat(0), x3 = f64x2.splat(0);
+  const end = pb + <usize>kc * sb;
+  while (pb < end) {
+    const a2 = v128.load64_splat(pb, 16);
+    const a3 = v128.load64_splat(pb, 24);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    x0 = madd(a2, b0, x0);
+    x1 = madd(a2, b1, x1);
+    x2 = madd(a3, b0, x2);
+    x3 = madd(a3, b1, x3);
+    pb += sb;
+  }
+  const va = f64x2.splat(alpha);
+  const c2 = c + 2 * (<usize>ldc << 3);
+  const c3 = c2 + (<usize>ldc << 3);
+  endTile(c2, va, x0, set);
+  endTile(c2 + 16, va, x1, set);
+  endTile(c3, va, x2, set);
+  endTile(c3 + 16, va, x3, set);
 }
 
 /**
@@ -698,10 +675,10 @@ function syrkDiagonal24(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha
 
 /**
  * The rows lo … hi−1 (row pairs, j0 ≤ lo < hi ≤ j0 + NR) of the diagonal block at C[j0, j0], whose packed B panel
- * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1. In the SIMD build row pairs 0 and 6, and 2 and 4,
- * go through syrkDiagonal06 and syrkDiagonal24 when both pairs are in [lo, hi) and inside C; any other pair (pair 8
- * of the 2×10 tile, a pair whose partner lies in another row block or past C's last row, every pair of the scalar
- * build) is a full tile.
+ * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1. In the SIMD build row pairs 0 and 4 go through
+ * syrkDiagonal04 when both are in [lo, hi) and inside C, and row pair 2 through syrkDiagonal2 when inside C; any
+ * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row, every pair of
+ * the scalar build) is a full tile.
  */
 function syrkDiagonal(
   kc: i32, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64, first: i32, tile: usize,
@@ -709,12 +686,15 @@ function syrkDiagonal(
   const sb = <usize>NR << 3;
   for (let i0 = lo; i0 < hi; i0 += MR) {
     const r = i0 - j0;
-    if (ASC_FEATURE_SIMD && r <= 6) {
-      const partner = j0 + 6 - r;
-      if (partner >= lo && partner < hi && j0 + imax(r, 6 - r) + 2 <= d) {
-        if (r == 0) syrkDiagonal06(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
-        else if (r == 2) syrkDiagonal24(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
-        continue; // r = 4 and 6 were done with their partners
+    if (ASC_FEATURE_SIMD && r == 2 && i0 + 2 <= d) {
+      syrkDiagonal2(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
+      continue;
+    }
+    if (ASC_FEATURE_SIMD && (r == 0 || r == 4)) {
+      const partner = j0 + 4 - r;
+      if (partner >= lo && partner < hi && j0 + 6 <= d) {
+        if (r == 0) syrkDiagonal04(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
+        continue; // r = 4 was done with its partner
       }
     }
     syrkTile(kc, pb + (<usize>r << 3), sb, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, tile);
