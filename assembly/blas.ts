@@ -457,11 +457,37 @@ function gemmBlocked(
 // C + alpha·sum): the kernels differ only in which entries they compute and where they read op(A)'s rows.
 
 /**
- * SYRK register tile (the 2×8 of microKernel2x8): C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over kc steps, the
- * row pair a(0, p), a(1, p) at pa + p·sa (sa = 16 in a packed A panel, NR·8 in a packed B panel).
+ * How a SYRK tile ends, column pair at byte offset o of rows c and c1 (as endTile: v = alpha·acc, or C + alpha·acc);
+ * with ct ≠ 0 (the tile's mirror image C[j0, i0] on the last k-block) the 2×2 block is also stored transposed
+ * there: rows o/8 and o/8 + 1 below ct (`row` bytes apart) get (v0[0], v1[0]) and (v0[1], v1[1]).
  */
-function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
-  const c1 = c + (<usize>ldc << 3);
+@inline function endPair(c: usize, c1: usize, o: usize, va: v128, acc0: v128, acc1: v128, set: i32, ct: usize, row: usize): void {
+  const v0 = set ? f64x2.mul(va, acc0) : f64x2.add(v128.load(c + o), f64x2.mul(va, acc0));
+  const v1 = set ? f64x2.mul(va, acc1) : f64x2.add(v128.load(c1 + o), f64x2.mul(va, acc1));
+  v128.store(c + o, v0);
+  v128.store(c1 + o, v1);
+  if (ct) {
+    const t = ct + (o >> 3) * row;
+    v128.store(t, f64x2.shuffle(v0, v1, 0, 2));
+    v128.store(t + row, f64x2.shuffle(v0, v1, 1, 3));
+  }
+}
+
+/** A scalar SYRK tile's entry at p: alpha·s, or C + alpha·s (as endTile), stored and returned. */
+@inline function endEntry(p: usize, s: f64, alpha: f64, set: i32): f64 {
+  const v = set ? alpha * s : load<f64>(p) + alpha * s;
+  store<f64>(p, v);
+  return v;
+}
+
+/**
+ * SYRK register tile (the 2×8 of microKernel2x8): C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over kc steps, the
+ * row pair a(0, p), a(1, p) at pa + p·sa (sa = 16 in a packed A panel, NR·8 in a packed B panel). With ct ≠ 0
+ * the tile is also written transposed at ct (C[j0, i0], its mirror image above the diagonal; see endPair).
+ */
+function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
   if (ASC_FEATURE_SIMD) {
     let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
     let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
@@ -485,14 +511,10 @@ function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: 
       pb += 64;
     }
     const va = f64x2.splat(alpha);
-    endTile(c, va, c00, set);
-    endTile(c + 16, va, c01, set);
-    endTile(c + 32, va, c02, set);
-    endTile(c + 48, va, c03, set);
-    endTile(c1, va, c10, set);
-    endTile(c1 + 16, va, c11, set);
-    endTile(c1 + 32, va, c12, set);
-    endTile(c1 + 48, va, c13, set);
+    endPair(c, c1, 0, va, c00, c10, set, ct, row);
+    endPair(c, c1, 16, va, c01, c11, set, ct, row);
+    endPair(c, c1, 32, va, c02, c12, set, ct, row);
+    endPair(c, c1, 48, va, c03, c13, set, ct, row);
   } else {
     // Scalar registers: two 2×4 halves (8 accumulators each) so nothing spills.
     for (let h: usize = 0; h < 64; h += 32) {
@@ -520,31 +542,35 @@ function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: 
       }
       const r0 = c + h;
       const r1 = c1 + h;
-      if (set) {
-        store<f64>(r0, alpha * s00);
-        store<f64>(r0, alpha * s01, 8);
-        store<f64>(r0, alpha * s02, 16);
-        store<f64>(r0, alpha * s03, 24);
-        store<f64>(r1, alpha * s10);
-        store<f64>(r1, alpha * s11, 8);
-        store<f64>(r1, alpha * s12, 16);
-        store<f64>(r1, alpha * s13, 24);
-        continue;
+      const v00 = endEntry(r0, s00, alpha, set);
+      const v01 = endEntry(r0 + 8, s01, alpha, set);
+      const v02 = endEntry(r0 + 16, s02, alpha, set);
+      const v03 = endEntry(r0 + 24, s03, alpha, set);
+      const v10 = endEntry(r1, s10, alpha, set);
+      const v11 = endEntry(r1 + 8, s11, alpha, set);
+      const v12 = endEntry(r1 + 16, s12, alpha, set);
+      const v13 = endEntry(r1 + 24, s13, alpha, set);
+      if (ct) {
+        // rows h/8 … h/8 + 3 of the mirror image, columns i0 and i0 + 1
+        const t = ct + (h >> 3) * row;
+        store<f64>(t, v00);
+        store<f64>(t, v10, 8);
+        store<f64>(t + row, v01);
+        store<f64>(t + row, v11, 8);
+        store<f64>(t + 2 * row, v02);
+        store<f64>(t + 2 * row, v12, 8);
+        store<f64>(t + 3 * row, v03);
+        store<f64>(t + 3 * row, v13, 8);
       }
-      store<f64>(r0, load<f64>(r0) + alpha * s00);
-      store<f64>(r0, load<f64>(r0, 8) + alpha * s01, 8);
-      store<f64>(r0, load<f64>(r0, 16) + alpha * s02, 16);
-      store<f64>(r0, load<f64>(r0, 24) + alpha * s03, 24);
-      store<f64>(r1, load<f64>(r1) + alpha * s10);
-      store<f64>(r1, load<f64>(r1, 8) + alpha * s11, 8);
-      store<f64>(r1, load<f64>(r1, 16) + alpha * s12, 16);
-      store<f64>(r1, load<f64>(r1, 24) + alpha * s13, 24);
     }
   }
 }
 
-/** SYRK register tile (SIMD build; the 2×10 of microKernel2x10), the row pair read at pa + p·sa as in syrkKernel2x8. */
-function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+/**
+ * SYRK register tile (SIMD build; the 2×10 of microKernel2x10), the row pair read at pa + p·sa and the mirror image
+ * written at ct ≠ 0 as in syrkKernel2x8.
+ */
+function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
   const end = pb + <usize>kc * 80;
@@ -570,23 +596,19 @@ function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc:
     pb += 80;
   }
   const va = f64x2.splat(alpha);
-  const c1 = c + (<usize>ldc << 3);
-  endTile(c, va, c00, set);
-  endTile(c + 16, va, c01, set);
-  endTile(c + 32, va, c02, set);
-  endTile(c + 48, va, c03, set);
-  endTile(c + 64, va, c04, set);
-  endTile(c1, va, c10, set);
-  endTile(c1 + 16, va, c11, set);
-  endTile(c1 + 32, va, c12, set);
-  endTile(c1 + 48, va, c13, set);
-  endTile(c1 + 64, va, c14, set);
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
+  endPair(c, c1, 0, va, c00, c10, set, ct, row);
+  endPair(c, c1, 16, va, c01, c11, set, ct, row);
+  endPair(c, c1, 32, va, c02, c12, set, ct, row);
+  endPair(c, c1, 48, va, c03, c13, set, ct, row);
+  endPair(c, c1, 64, va, c04, c14, set, ct, row);
 }
 
-/** The SYRK register tile in force (NR columns), the row pair read at pa + p·sa. */
-@inline function syrkKernel(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
-  if (ASC_FEATURE_SIMD && NR == 10) syrkKernel2x10(kc, pa, sa, pb, c, ldc, alpha, set);
-  else syrkKernel2x8(kc, pa, sa, pb, c, ldc, alpha, set);
+/** The SYRK register tile in force (NR columns), the row pair read at pa + p·sa, the mirror image at ct ≠ 0. */
+@inline function syrkKernel(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  if (ASC_FEATURE_SIMD && NR == 10) syrkKernel2x10(kc, pa, sa, pb, c, ldc, alpha, set, ct);
+  else syrkKernel2x8(kc, pa, sa, pb, c, ldc, alpha, set, ct);
 }
 
 /**
@@ -658,18 +680,31 @@ function syrkDiagonal2(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha:
 }
 
 /**
- * One SYRK tile, rows i0, i0+1 × columns j0 … j0+NR−1 of C, the row pair read at pa + p·sa: straight into C when
- * whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and addEdgeTile.
+ * C[j, i] = C[i, j] for i in [i0, i1) and j in [j0, min(j1, i)): the entries of a block below the diagonal copied to
+ * their mirror images above it.
+ */
+function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  for (let i = i0; i < i1; i++) {
+    const je = imin(j1, i);
+    for (let j = j0; j < je; j++) store<f64>(at(c, j, i, ldc), load<f64>(at(c, i, j, ldc)));
+  }
+}
+
+/**
+ * One SYRK tile off the diagonal block, rows i0, i0+1 × columns j0 … j0+NR−1 of C, the row pair read at pa + p·sa:
+ * straight into C when whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and
+ * addEdgeTile; with `mirror` (the last k-block) also copied to its mirror image C[j0:j0+nr, i0:i0+mr].
  */
 @inline function syrkTile(
   kc: i32, pa: usize, sa: usize, pb: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, alpha: f64,
-  first: i32, tile: usize,
+  first: i32, mirror: i32, tile: usize,
 ): void {
   if (mr == MR && nr == NR) {
-    syrkKernel(kc, pa, sa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+    syrkKernel(kc, pa, sa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
   } else {
-    syrkKernel(kc, pa, sa, pb, tile, NR, alpha, 1);
+    syrkKernel(kc, pa, sa, pb, tile, NR, alpha, 1, 0);
     addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
+    if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
   }
 }
 
@@ -678,10 +713,12 @@ function syrkDiagonal2(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha:
  * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1. In the SIMD build row pairs 0 and 4 go through
  * syrkDiagonal04 when both are in [lo, hi) and inside C, and row pair 2 through syrkDiagonal2 when inside C; any
  * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row, every pair of
- * the scalar build) is a full tile.
+ * the scalar build) is a full tile. With `mirror` (the last k-block) the rows' entries below the diagonal are then
+ * copied to their mirror images (over the entries C[i, i+1] the tiles wrote above it).
  */
 function syrkDiagonal(
-  kc: i32, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64, first: i32, tile: usize,
+  kc: i32, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64, first: i32,
+  mirror: i32, tile: usize,
 ): void {
   const sb = <usize>NR << 3;
   for (let i0 = lo; i0 < hi; i0 += MR) {
@@ -697,14 +734,16 @@ function syrkDiagonal(
         continue; // r = 4 was done with its partner
       }
     }
-    syrkTile(kc, pb + (<usize>r << 3), sb, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, tile);
+    syrkTile(kc, pb + (<usize>r << 3), sb, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, 0, tile);
   }
+  if (mirror) mirrorEntries(c, ldc, lo, imin(hi, d), j0, j0 + nr);
 }
 
 /**
  * The lower triangle of C (d×d) (+)= alpha · op(A)·op(A)ᵀ, op(A) (d×k) = Aᵀ (ata = 1, A k×d) or A (ata = 0, A d×k),
- * over packed blocks (see the SYRK notes above); with `set` = 1 the first k-block overwrites C (C is not read).
- * Tiles on the diagonal also write some entries above it (mirrorLower overwrites them).
+ * over packed blocks (see the SYRK notes above); with `set` = 1 the first k-block overwrites C (C is not read). On
+ * the last k-block each finished tile is also copied to its mirror image above the diagonal, so C ends exactly
+ * symmetric: the strict upper triangle a copy of the lower one.
  */
 function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c: usize, ldc: i32, work: usize, set: i32): void {
   const KB = balancedBlock(k, KC, 1);
@@ -718,6 +757,7 @@ function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c
     for (let pc = 0; pc < k; pc += KB) {
       const kc = imin(KB, k - pc);
       const first = set && pc == 0 ? 1 : 0;
+      const mirror = pc + kc == k ? 1 : 0;
       const bStride = <usize>bPanelStride(kc) << 3;
       packB(ata ? 0 : 1, a, lda, pc, kc, jc, nc, bPack);
       // from the row block holding row jc: the rows above it meet no tile of the lower triangle in this column block
@@ -731,12 +771,12 @@ function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c
           const pb = bPack + <usize>(jr / NR) * bStride;
           const lo = imax(ic, j0);
           const hi = imin(ic + mc, j0 + NR);
-          if (lo < hi) syrkDiagonal(kc, pb, j0, lo, hi, d, nr, c, ldc, alpha, first, tile);
+          if (lo < hi) syrkDiagonal(kc, pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
           for (let i0 = imax(lo, hi); i0 < ic + mc; i0 += MR) {
             const pa = inB
               ? bPack + <usize>((i0 - jc) / NR) * bStride + (<usize>((i0 - jc) % NR) << 3)
               : aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
-            syrkTile(kc, pa, inB ? <usize>NR << 3 : 16, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, tile);
+            syrkTile(kc, pa, inB ? <usize>NR << 3 : 16, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, mirror, tile);
           }
         }
       }
@@ -782,66 +822,19 @@ export function dgemm(
 
 /**
  * Symmetric rank-k update: C = alpha·AᵀA + beta·C (ata = 1, A m×n, C n×n) or alpha·AAᵀ + beta·C (ata = 0,
- * C m×m). Only the micro-tiles meeting the lower triangle are computed (about half the flops); the strict upper
- * triangle is then copied from the lower one, so C is exactly symmetric. With beta ≠ 0, C's lower triangle is
- * the input. `work` points at `dgemmWorkSize(d, d, k)` doubles (d the order of C, k the other dimension of A).
+ * C m×m). Only the micro-tiles meeting the lower triangle are computed (about half the flops), each copied to its
+ * mirror image above the diagonal as it is finished, so C is exactly symmetric (the strict upper triangle a copy of
+ * the lower one). With beta ≠ 0, C's lower triangle is the input. `work` points at `dgemmWorkSize(d, d, k)` doubles (d the order of C, k the other dimension of A).
  */
 export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
   const d = ata ? n : m;
   const k = ata ? m : n;
   assert(m >= 0 && n >= 0 && lda >= n && ldc >= d, "dsyrk: m, n must be >= 0, lda >= n, ldc >= the order of C");
   assert((m == 0 || n == 0 || a != 0) && (d == 0 || c != 0) && work != 0, "dsyrk: null pointer");
-  // beta = 0: the first KC block overwrites the lower tiles; then the lower triangle is mirrored above the diagonal.
-  if (beta != 0) scaleMatrix(d, d, beta, c, ldc);
+  // beta = 0: the first KC block overwrites the lower tiles (with k = 0, C = beta·C: zeros).
+  if (beta != 0 || k == 0) scaleMatrix(d, d, beta, c, ldc);
+  if (k == 0) mirrorEntries(c, ldc, 0, d, 0, d);
   syrkBlocked(ata, d, k, alpha, a, lda, c, ldc, work, beta == 0 ? 1 : 0);
-  mirrorLower(d, c, ldc);
-}
-
-/** Rows and columns of C per block of mirrorLower (even: its row pairs must not straddle two blocks). */
-const MIRROR_BLOCK: i32 = 16;
-
-/**
- * C[j, i] = C[i, j] for every i > j (C d×d): the strict upper triangle becomes a copy of the lower one, also where
- * a diagonal tile wrote some entries above the diagonal directly (with β ≠ 0 those are not the mirrored sums), so C
- * ends exactly symmetric. By MIRROR_BLOCK × MIRROR_BLOCK blocks (the 16 rows read and the 16 rows written stay in
- * L1; 16 measured faster than 8 or 32 at n = 256–1024), not tile by tile during the product (a tile's mirror image
- * is 8 rows apart in memory, each copy a cache miss). Rows go in pairs: in the SIMD build each 2×2 block below the
- * diagonal, C[i:i+2, j:j+2], is two f64x2 loads, two shuffles (its transpose) and two f64x2 stores. About half the
- * time of an entry-by-entry copy in 8×8 blocks (0.18 instead of 0.33 ms at n = 512, 0.9 instead of 1.55 ms at
- * n = 1024, on an AMD EPYC): 1–2 % of dsyrk.
- */
-function mirrorLower(d: i32, c: usize, ldc: i32): void {
-  const row = <usize>ldc << 3;
-  for (let ib = 0; ib < d; ib += MIRROR_BLOCK) {
-    const ie = imin(ib + MIRROR_BLOCK, d);
-    for (let jb = 0; jb <= ib; jb += MIRROR_BLOCK) {
-      for (let i = ib; i < ie; i += 2) {
-        const je = imin(jb + MIRROR_BLOCK, i);
-        let j = jb;
-        let src = at(c, i, j, ldc);
-        let dst = at(c, j, i, ldc);
-        if (i + 1 == d) {
-          // the last row of an odd order alone
-          for (; j < je; j++, src += 8, dst += row) store<f64>(dst, load<f64>(src));
-          continue;
-        }
-        if (ASC_FEATURE_SIMD) {
-          for (; j + 1 < je; j += 2, src += 16, dst += row << 1) {
-            const x = v128.load(src);
-            const y = v128.load(src + row);
-            v128.store(dst, f64x2.shuffle(x, y, 0, 2));
-            v128.store(dst + row, f64x2.shuffle(x, y, 1, 3));
-          }
-        }
-        for (; j < je; j++, src += 8, dst += row) {
-          store<f64>(dst, load<f64>(src));
-          store<f64>(dst, load<f64>(src + row), 8);
-        }
-        // C[i, i + 1] = C[i + 1, i]: the pair's own entry above the diagonal (column i lies in the diagonal block)
-        if (jb == ib) store<f64>(at(c, i, i + 1, ldc), load<f64>(at(c, i + 1, i, ldc)));
-      }
-    }
-  }
 }
 
 /** Dot product of n contiguous doubles at x and y. */

@@ -409,10 +409,11 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
     }
   });
 
-  it("dsyrk mirrors the lower triangle exactly for every order around the mirror's 16×16 blocks and row pairs, with ldc > d", () => {
+  it("dsyrk mirrors the lower triangle exactly for every order around the tiles, diagonal blocks and row pairs, with ldc > d", () => {
     // β ≠ 0 with a C whose strict upper triangle is garbage: only the mirror makes the result symmetric (with β = 0
     // the diagonal tiles' own entries above the diagonal are already the mirrored sums: aₚᵢaₚⱼ = aₚⱼaₚᵢ, same order).
-    // Orders odd and even, below, at and past one and two blocks; the padding past column d stays untouched.
+    // Orders odd and even, below, at and past one and two 8- and 16-row blocks; the padding past column d stays
+    // untouched.
     for (const d of [1, 2, 3, 15, 16, 17, 31, 32, 33, 47, 50]) {
       for (const ata of [1, 0]) {
         const k = 11;
