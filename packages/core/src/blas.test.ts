@@ -288,6 +288,36 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
     expect(matmul(clean, b).data.every(Number.isFinite)).toBe(true);
   });
 
+  it("syrk finds a NaN or ±∞ at every position of A, with either form and α = 1, −1, 0, and leaves `out` untouched", () => {
+    // The WASM syrk decides A's finiteness from C's diagonal (cⱼⱼ = α·Σₚ aₚⱼ², or Σₚ aⱼₚ²): every entry must reach it.
+    const clean = randomMat(13, 11, 9);
+    const bads = [NaN, Infinity, -Infinity];
+    for (const form of ["AtA", "AAt"] as const) {
+      const n = form === "AtA" ? 11 : 13;
+      for (const alpha of [1, -1, 0]) {
+        for (let k = 0; k < clean.data.length; k++) {
+          const bad = bads[k % 3];
+          const a = { rows: 13, cols: 11, data: clean.data.slice() };
+          a.data[k] = bad;
+          const out = mat(n, n);
+          out.data.fill(7);
+          expect(() => syrk(a, { form, alpha, out })).toThrowError(
+            new RegExp(`^syrk: argument 'a' must be finite; found ${bad} at \\(${Math.floor(k / 11)}, ${k % 11}\\)`),
+          );
+          expect(out.data.every((x) => x === 7)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("syrk of finite entries whose squares overflow gives ∞ without an error, as matmul does", () => {
+    const a = matFromRows([[1e200, 1], [2, 3]]);
+    const c = syrk(a).data; // c₀₀ = 1e400 + 4 overflows; c₀₁ = 1e200 + 6
+    expect(c[0]).toBe(Infinity);
+    expect([c[1], c[2], c[3]]).toEqual([1e200, 1e200, 10]);
+    expect(syrk(a, { form: "AAt" }).data[0]).toBe(Infinity);
+  });
+
   it("rejects empty matrices and non-Mat arguments with a ShapeError", () => {
     expect(() => matmul(mat(0, 3), mat(3, 2))).toThrowError(/^matmul: argument 'a' must have integer dimensions ≥ 1; found 0×3/);
     expect(() => syrk(mat(2, 0))).toThrowError(ShapeError);
