@@ -453,6 +453,8 @@ function gemmBlocked(
 //   are full tiles: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 32 instead of 50 on
 //   10×10. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
 //   every B vector before the multiplies, and were slower than full tiles there.)
+// The scalar build keeps GEMM's packing and tile throughout (packA for every row block, full tiles on the
+// diagonal): only the SIMD build has the SYRK kernels. Both copy each finished tile to its mirror image.
 // Every entry is the sum dgemm forms, in the same order (from 0 over p within each k-block, then alpha·sum or
 // C + alpha·sum): the kernels differ only in which entries they compute and where they read op(A)'s rows.
 
@@ -473,97 +475,41 @@ function gemmBlocked(
   }
 }
 
-/** A scalar SYRK tile's entry at p: alpha·s, or C + alpha·s (as endTile), stored and returned. */
-@inline function endEntry(p: usize, s: f64, alpha: f64, set: i32): f64 {
-  const v = set ? alpha * s : load<f64>(p) + alpha * s;
-  store<f64>(p, v);
-  return v;
-}
-
 /**
- * SYRK register tile (the 2×8 of microKernel2x8): C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over kc steps, the
- * row pair a(0, p), a(1, p) at pa + p·sa (sa = 16 in a packed A panel, NR·8 in a packed B panel). With ct ≠ 0
- * the tile is also written transposed at ct (C[j0, i0], its mirror image above the diagonal; see endPair).
+ * SYRK register tile (SIMD build; the 2×8 of microKernel2x8): C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over
+ * kc steps, the row pair a(0, p), a(1, p) at pa + p·sa (sa = 16 in a packed A panel, NR·8 in a packed B panel).
+ * With ct ≠ 0 the tile is also written transposed at ct (C[j0, i0], its mirror image above the diagonal; see
+ * endPair).
  */
 function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+  const end = pb + (<usize>kc << 6);
+  while (pb < end) {
+    const a0 = v128.load64_splat(pa);
+    const a1 = v128.load64_splat(pa, 8);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const b2 = v128.load(pb, 32);
+    const b3 = v128.load(pb, 48);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c02 = madd(a0, b2, c02);
+    c03 = madd(a0, b3, c03);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c12 = madd(a1, b2, c12);
+    c13 = madd(a1, b3, c13);
+    pa += sa;
+    pb += 64;
+  }
+  const va = f64x2.splat(alpha);
   const row = <usize>ldc << 3;
   const c1 = c + row;
-  if (ASC_FEATURE_SIMD) {
-    let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
-    let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-    const end = pb + (<usize>kc << 6);
-    while (pb < end) {
-      const a0 = v128.load64_splat(pa);
-      const a1 = v128.load64_splat(pa, 8);
-      const b0 = v128.load(pb);
-      const b1 = v128.load(pb, 16);
-      const b2 = v128.load(pb, 32);
-      const b3 = v128.load(pb, 48);
-      c00 = madd(a0, b0, c00);
-      c01 = madd(a0, b1, c01);
-      c02 = madd(a0, b2, c02);
-      c03 = madd(a0, b3, c03);
-      c10 = madd(a1, b0, c10);
-      c11 = madd(a1, b1, c11);
-      c12 = madd(a1, b2, c12);
-      c13 = madd(a1, b3, c13);
-      pa += sa;
-      pb += 64;
-    }
-    const va = f64x2.splat(alpha);
-    endPair(c, c1, 0, va, c00, c10, set, ct, row);
-    endPair(c, c1, 16, va, c01, c11, set, ct, row);
-    endPair(c, c1, 32, va, c02, c12, set, ct, row);
-    endPair(c, c1, 48, va, c03, c13, set, ct, row);
-  } else {
-    // Scalar registers: two 2×4 halves (8 accumulators each) so nothing spills.
-    for (let h: usize = 0; h < 64; h += 32) {
-      let s00: f64 = 0, s01: f64 = 0, s02: f64 = 0, s03: f64 = 0;
-      let s10: f64 = 0, s11: f64 = 0, s12: f64 = 0, s13: f64 = 0;
-      let qa = pa;
-      let qb = pb + h;
-      for (let p = 0; p < kc; p++) {
-        const a0 = load<f64>(qa);
-        const a1 = load<f64>(qa, 8);
-        const b0 = load<f64>(qb);
-        const b1 = load<f64>(qb, 8);
-        const b2 = load<f64>(qb, 16);
-        const b3 = load<f64>(qb, 24);
-        s00 += a0 * b0;
-        s01 += a0 * b1;
-        s02 += a0 * b2;
-        s03 += a0 * b3;
-        s10 += a1 * b0;
-        s11 += a1 * b1;
-        s12 += a1 * b2;
-        s13 += a1 * b3;
-        qa += sa;
-        qb += 64;
-      }
-      const r0 = c + h;
-      const r1 = c1 + h;
-      const v00 = endEntry(r0, s00, alpha, set);
-      const v01 = endEntry(r0 + 8, s01, alpha, set);
-      const v02 = endEntry(r0 + 16, s02, alpha, set);
-      const v03 = endEntry(r0 + 24, s03, alpha, set);
-      const v10 = endEntry(r1, s10, alpha, set);
-      const v11 = endEntry(r1 + 8, s11, alpha, set);
-      const v12 = endEntry(r1 + 16, s12, alpha, set);
-      const v13 = endEntry(r1 + 24, s13, alpha, set);
-      if (ct) {
-        // rows h/8 … h/8 + 3 of the mirror image, columns i0 and i0 + 1
-        const t = ct + (h >> 3) * row;
-        store<f64>(t, v00);
-        store<f64>(t, v10, 8);
-        store<f64>(t + row, v01);
-        store<f64>(t + row, v11, 8);
-        store<f64>(t + 2 * row, v02);
-        store<f64>(t + 2 * row, v12, 8);
-        store<f64>(t + 3 * row, v03);
-        store<f64>(t + 3 * row, v13, 8);
-      }
-    }
-  }
+  endPair(c, c1, 0, va, c00, c10, set, ct, row);
+  endPair(c, c1, 16, va, c01, c11, set, ct, row);
+  endPair(c, c1, 32, va, c02, c12, set, ct, row);
+  endPair(c, c1, 48, va, c03, c13, set, ct, row);
 }
 
 /**
@@ -605,9 +551,9 @@ function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc:
   endPair(c, c1, 64, va, c04, c14, set, ct, row);
 }
 
-/** The SYRK register tile in force (NR columns), the row pair read at pa + p·sa, the mirror image at ct ≠ 0. */
+/** The SYRK register tile in force (SIMD build, NR columns), the row pair read at pa + p·sa, the mirror image at ct ≠ 0. */
 @inline function syrkKernel(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  if (ASC_FEATURE_SIMD && NR == 10) syrkKernel2x10(kc, pa, sa, pb, c, ldc, alpha, set, ct);
+  if (NR == 10) syrkKernel2x10(kc, pa, sa, pb, c, ldc, alpha, set, ct);
   else syrkKernel2x8(kc, pa, sa, pb, c, ldc, alpha, set, ct);
 }
 
@@ -691,14 +637,26 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
 }
 
 /**
- * One SYRK tile off the diagonal block, rows i0, i0+1 × columns j0 … j0+NR−1 of C, the row pair read at pa + p·sa:
- * straight into C when whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and
- * addEdgeTile; with `mirror` (the last k-block) also copied to its mirror image C[j0:j0+nr, i0:i0+mr].
+ * One SYRK tile, rows i0, i0+1 × columns j0 … j0+NR−1 of C, the row pair read at pa + p·sa: straight into C when
+ * whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and addEdgeTile; with `mirror`
+ * (the last k-block) its entries below the diagonal are also copied to their mirror images. The scalar build runs
+ * GEMM's tile (microKernel, packed A: sa = 16; V8 ran a copy of it with the stride as an argument ≈ 15 % slower)
+ * and mirrors entry by entry.
  */
 @inline function syrkTile(
   kc: i32, pa: usize, sa: usize, pb: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, alpha: f64,
   first: i32, mirror: i32, tile: usize,
 ): void {
+  if (!ASC_FEATURE_SIMD) {
+    if (mr == MR && nr == NR) {
+      microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+    } else {
+      microKernel(kc, pa, pb, tile, NR, alpha, 1);
+      addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
+    }
+    if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
+    return;
+  }
   if (mr == MR && nr == NR) {
     syrkKernel(kc, pa, sa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
   } else {
@@ -710,10 +668,9 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
 
 /**
  * The rows lo … hi−1 (row pairs, j0 ≤ lo < hi ≤ j0 + NR) of the diagonal block at C[j0, j0], whose packed B panel
- * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1. In the SIMD build row pairs 0 and 4 go through
+ * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1 (SIMD build). Row pairs 0 and 4 go through
  * syrkDiagonal04 when both are in [lo, hi) and inside C, and row pair 2 through syrkDiagonal2 when inside C; any
- * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row, every pair of
- * the scalar build) is a full tile. With `mirror` (the last k-block) the rows' entries below the diagonal are then
+ * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row) is a full tile. With `mirror` (the last k-block) the rows' entries below the diagonal are then
  * copied to their mirror images (over the entries C[i, i+1] the tiles wrote above it).
  */
 function syrkDiagonal(
@@ -723,11 +680,11 @@ function syrkDiagonal(
   const sb = <usize>NR << 3;
   for (let i0 = lo; i0 < hi; i0 += MR) {
     const r = i0 - j0;
-    if (ASC_FEATURE_SIMD && r == 2 && i0 + 2 <= d) {
+    if (r == 2 && i0 + 2 <= d) {
       syrkDiagonal2(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
       continue;
     }
-    if (ASC_FEATURE_SIMD && (r == 0 || r == 4)) {
+    if (r == 0 || r == 4) {
       const partner = j0 + 4 - r;
       if (partner >= lo && partner < hi && j0 + 6 <= d) {
         if (r == 0) syrkDiagonal04(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
@@ -763,16 +720,18 @@ function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c
       // from the row block holding row jc: the rows above it meet no tile of the lower triangle in this column block
       for (let ic = jc - jc % MB; ic < d; ic += MB) {
         const mc = imin(MB, d - ic);
-        const inB = ic + mc <= jc + nc; // every row of the block is a column of the packed B block
+        // SIMD build: a block whose rows are all columns of the packed B block reads them there
+        const inB = ASC_FEATURE_SIMD && ic + mc <= jc + nc;
         if (!inB) packA(ata, a, lda, ic, mc, pc, kc, aPack);
         for (let jr = 0; jr < nc && jc + jr < ic + mc; jr += NR) {
           const nr = imin(NR, nc - jr);
           const j0 = jc + jr;
           const pb = bPack + <usize>(jr / NR) * bStride;
+          // the rows lo … hi−1 of the block lie in this panel's diagonal block (the scalar build: full tiles)
           const lo = imax(ic, j0);
           const hi = imin(ic + mc, j0 + NR);
-          if (lo < hi) syrkDiagonal(kc, pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
-          for (let i0 = imax(lo, hi); i0 < ic + mc; i0 += MR) {
+          if (ASC_FEATURE_SIMD && lo < hi) syrkDiagonal(kc, pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
+          for (let i0 = ASC_FEATURE_SIMD ? imax(lo, hi) : lo; i0 < ic + mc; i0 += MR) {
             const pa = inB
               ? bPack + <usize>((i0 - jc) / NR) * bStride + (<usize>((i0 - jc) % NR) << 3)
               : aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
