@@ -470,6 +470,13 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
     }
   });
 
+  it("dsyrk with k = 0 gives β·C mirrored from its lower triangle (zeros for β = 0, even over NaN)", () => {
+    const c = new Float64Array([1, 2, 3, 4]);
+    expect(Array.from(kernels.dsyrk("test", { ata: 1, m: 0, n: 2, alpha: 1, a: new Float64Array(0), lda: 2, beta: 2, c, ldc: 2 }).c)).toEqual([2, 6, 6, 8]);
+    const nan = new Float64Array(4).fill(NaN);
+    expect(Array.from(kernels.dsyrk("test", { ata: 0, m: 2, n: 0, alpha: 1, a: new Float64Array(0), lda: 0, beta: 0, c: nan, ldc: 2 }).c)).toEqual([0, 0, 0, 0]);
+  });
+
   it("dsyrk's lower triangle holds dgemm's bits for op(A)·op(B) = AᵀA or AAᵀ: every tile, block and diagonal edge", () => {
     // The same sums in the same order as the general product (from 0 over p within each kc = 256 block, then
     // C + α·sum): orders around the 2×8 and 2×10 tiles and their diagonal blocks (odd, below, at and past 8 and
