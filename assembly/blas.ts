@@ -443,18 +443,18 @@ function gemmBlocked(
 
 // ---- SYRK ----------------------------------------------------------------------------------------------------
 // dsyrk is GEMM's loop nest on op(A)·op(A)ᵀ, op(A) = Aᵀ (AᵀA) or A (AAᵀ), cut down to the lower triangle:
-// - one packing of op(A) per block: packB lays op(A)ᵀ[pc:pc+kc, jc:jc+nc] out in NR-column panels, and those
-//   columns are op(A)'s rows jc … jc+nc−1. A row pair's micro-panel is two adjacent columns of a B panel, read NR·8
-//   bytes apart step to step instead of 16 (NR is even, so a pair never straddles two panels); only a row block
-//   reaching past the B block (nc < d) is packed by packA;
+// - op(A) is packed as GEMM packs it, op(A)ᵀ into NR-column B panels and op(A) into 2-row A panels. (The B panels
+//   hold op(A)'s rows too, as columns: reading a tile's row pair out of them, NR·8 bytes apart step to step, saves
+//   the A packing but cost as much in the tiles at n = 256 and 512, and 1–3 % more at n = 1024, in node 20 and
+//   Chromium 156.) The diagonal kernels below do read both sides out of the diagonal block's B panel;
 // - on the diagonal, only the tiles the lower triangle needs: in the NR×NR block on C's diagonal, row pair r
 //   (rows j0+r, j0+r+1) needs column pairs 0 … r/2, not the NR columns of a full tile. Row pairs 0 and 4 (1 + 3
 //   column pairs) share a kernel of 8 accumulators, row pair 2 (2 column pairs) has one of 4, and pairs 6 and 8
 //   are full tiles: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 32 instead of 50 on
 //   10×10. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
 //   every B vector before the multiplies, and were slower than full tiles there.)
-// The scalar build keeps GEMM's packing and tile throughout (packA for every row block, full tiles on the
-// diagonal): only the SIMD build has the SYRK kernels. Both copy each finished tile to its mirror image.
+// - each tile of the last k-block is also stored transposed, at its mirror image above the diagonal (endPair).
+// The scalar build runs GEMM's tile throughout (full tiles on the diagonal too) and mirrors entry by entry.
 // Every entry is the sum dgemm forms, in the same order (from 0 over p within each k-block, then alpha·sum or
 // C + alpha·sum): the kernels differ only in which entries they compute and where they read op(A)'s rows.
 
@@ -476,12 +476,10 @@ function gemmBlocked(
 }
 
 /**
- * SYRK register tile (SIMD build; the 2×8 of microKernel2x8): C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over
- * kc steps, the row pair a(0, p), a(1, p) at pa + p·sa (sa = 16 in a packed A panel, NR·8 in a packed B panel).
- * With ct ≠ 0 the tile is also written transposed at ct (C[j0, i0], its mirror image above the diagonal; see
- * endPair).
+ * SYRK register tile (SIMD build): microKernel2x8's C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over kc packed
+ * steps, with ct ≠ 0 also written transposed at ct (C[j0, i0], its mirror image above the diagonal; see endPair).
  */
-function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+function syrkKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
   const end = pb + (<usize>kc << 6);
@@ -500,7 +498,7 @@ function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: 
     c11 = madd(a1, b1, c11);
     c12 = madd(a1, b2, c12);
     c13 = madd(a1, b3, c13);
-    pa += sa;
+    pa += 16;
     pb += 64;
   }
   const va = f64x2.splat(alpha);
@@ -512,11 +510,8 @@ function syrkKernel2x8(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: 
   endPair(c, c1, 48, va, c03, c13, set, ct, row);
 }
 
-/**
- * SYRK register tile (SIMD build; the 2×10 of microKernel2x10), the row pair read at pa + p·sa and the mirror image
- * written at ct ≠ 0 as in syrkKernel2x8.
- */
-function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+/** SYRK register tile (SIMD build): microKernel2x10's 2×10 tile, with the mirror image at ct ≠ 0 as in syrkKernel2x8. */
+function syrkKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
   const end = pb + <usize>kc * 80;
@@ -538,7 +533,7 @@ function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc:
     const b4 = v128.load(pb, 64);
     c04 = madd(a0, b4, c04);
     c14 = madd(a1, b4, c14);
-    pa += sa;
+    pa += 16;
     pb += 80;
   }
   const va = f64x2.splat(alpha);
@@ -551,10 +546,10 @@ function syrkKernel2x10(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc:
   endPair(c, c1, 64, va, c04, c14, set, ct, row);
 }
 
-/** The SYRK register tile in force (SIMD build, NR columns), the row pair read at pa + p·sa, the mirror image at ct ≠ 0. */
-@inline function syrkKernel(kc: i32, pa: usize, sa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  if (NR == 10) syrkKernel2x10(kc, pa, sa, pb, c, ldc, alpha, set, ct);
-  else syrkKernel2x8(kc, pa, sa, pb, c, ldc, alpha, set, ct);
+/** The SYRK register tile in force (SIMD build, NR columns), the mirror image at ct ≠ 0. */
+@inline function syrkKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  if (NR == 10) syrkKernel2x10(kc, pa, pb, c, ldc, alpha, set, ct);
+  else syrkKernel2x8(kc, pa, pb, c, ldc, alpha, set, ct);
 }
 
 /**
@@ -637,14 +632,13 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
 }
 
 /**
- * One SYRK tile, rows i0, i0+1 × columns j0 … j0+NR−1 of C, the row pair read at pa + p·sa: straight into C when
- * whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and addEdgeTile; with `mirror`
- * (the last k-block) its entries below the diagonal are also copied to their mirror images. The scalar build runs
- * GEMM's tile (microKernel, packed A: sa = 16; V8 ran a copy of it with the stride as an argument ≈ 15 % slower)
- * and mirrors entry by entry.
+ * One SYRK tile, rows i0, i0+1 × columns j0 … j0+NR−1 of C from the packed panels at pa and pb: straight into C
+ * when whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and addEdgeTile; with
+ * `mirror` (the last k-block) its entries below the diagonal are also copied to their mirror images. The scalar
+ * build runs GEMM's tile (microKernel) and mirrors entry by entry.
  */
 @inline function syrkTile(
-  kc: i32, pa: usize, sa: usize, pb: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, alpha: f64,
+  kc: i32, pa: usize, pb: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, alpha: f64,
   first: i32, mirror: i32, tile: usize,
 ): void {
   if (!ASC_FEATURE_SIMD) {
@@ -658,9 +652,9 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
     return;
   }
   if (mr == MR && nr == NR) {
-    syrkKernel(kc, pa, sa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
+    syrkKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
   } else {
-    syrkKernel(kc, pa, sa, pb, tile, NR, alpha, 1, 0);
+    syrkKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
     addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
     if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
   }
@@ -670,12 +664,13 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
  * The rows lo … hi−1 (row pairs, j0 ≤ lo < hi ≤ j0 + NR) of the diagonal block at C[j0, j0], whose packed B panel
  * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1 (SIMD build). Row pairs 0 and 4 go through
  * syrkDiagonal04 when both are in [lo, hi) and inside C, and row pair 2 through syrkDiagonal2 when inside C; any
- * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row) is a full tile. With `mirror` (the last k-block) the rows' entries below the diagonal are then
+ * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row) is a full tile,
+ * its rows from the packed A panels from row lo at pa0. With `mirror` (the last k-block) the rows' entries below the diagonal are then
  * copied to their mirror images (over the entries C[i, i+1] the tiles wrote above it).
  */
 function syrkDiagonal(
-  kc: i32, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64, first: i32,
-  mirror: i32, tile: usize,
+  kc: i32, pa0: usize, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64,
+  first: i32, mirror: i32, tile: usize,
 ): void {
   const sb = <usize>NR << 3;
   for (let i0 = lo; i0 < hi; i0 += MR) {
@@ -691,9 +686,14 @@ function syrkDiagonal(
         continue; // r = 4 was done with its partner
       }
     }
-    syrkTile(kc, pb + (<usize>r << 3), sb, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, 0, tile);
+    syrkTile(kc, aPanelAt(pa0, lo, i0, kc), pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, 0, tile);
   }
   if (mirror) mirrorEntries(c, ldc, lo, imin(hi, d), j0, j0 + nr);
+}
+
+/** The packed A panel (kc steps) of rows i0, i0+1 in a block packed from row ic at aPack. */
+@inline function aPanelAt(aPack: usize, ic: i32, i0: i32, kc: i32): usize {
+  return aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
 }
 
 /**
@@ -720,9 +720,7 @@ function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c
       // from the row block holding row jc: the rows above it meet no tile of the lower triangle in this column block
       for (let ic = jc - jc % MB; ic < d; ic += MB) {
         const mc = imin(MB, d - ic);
-        // SIMD build: a block whose rows are all columns of the packed B block reads them there
-        const inB = ASC_FEATURE_SIMD && ic + mc <= jc + nc;
-        if (!inB) packA(ata, a, lda, ic, mc, pc, kc, aPack);
+        packA(ata, a, lda, ic, mc, pc, kc, aPack);
         for (let jr = 0; jr < nc && jc + jr < ic + mc; jr += NR) {
           const nr = imin(NR, nc - jr);
           const j0 = jc + jr;
@@ -730,12 +728,9 @@ function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c
           // the rows lo … hi−1 of the block lie in this panel's diagonal block (the scalar build: full tiles)
           const lo = imax(ic, j0);
           const hi = imin(ic + mc, j0 + NR);
-          if (ASC_FEATURE_SIMD && lo < hi) syrkDiagonal(kc, pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
+          if (ASC_FEATURE_SIMD && lo < hi) syrkDiagonal(kc, aPanelAt(aPack, ic, lo, kc), pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
           for (let i0 = ASC_FEATURE_SIMD ? imax(lo, hi) : lo; i0 < ic + mc; i0 += MR) {
-            const pa = inB
-              ? bPack + <usize>((i0 - jc) / NR) * bStride + (<usize>((i0 - jc) % NR) << 3)
-              : aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
-            syrkTile(kc, pa, inB ? <usize>NR << 3 : 16, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, mirror, tile);
+            syrkTile(kc, aPanelAt(aPack, ic, i0, kc), pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, mirror, tile);
           }
         }
       }
