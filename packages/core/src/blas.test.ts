@@ -470,6 +470,23 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
     }
   });
 
+  it("syrk's lower triangle holds the bits of matmul(a, a, { transA: true }) (AᵀA) and matmul(a, a, { transB: true }) (AAᵀ)", () => {
+    for (const [m, n] of [[300, 21], [9, 70], [40, 40], [513, 19]]) {
+      const a = randomMat(m, n, m + n);
+      for (const alpha of [1, -0.75]) {
+        for (const [form, d, product] of [
+          ["AtA", n, matmul(a, a, { transA: true, alpha }).data],
+          ["AAt", m, matmul(a, a, { transB: true, alpha }).data],
+        ] as const) {
+          const c = syrk(a, { form, alpha }).data;
+          for (let i = 0; i < d; i++) {
+            for (let j = 0; j <= i; j++) if (!Object.is(c[i * d + j], product[i * d + j])) expect.fail(`${form} ${m}×${n}, α ${alpha}: C[${i}, ${j}]`);
+          }
+        }
+      }
+    }
+  });
+
   it("dsyrk with k = 0 gives β·C mirrored from its lower triangle (zeros for β = 0, even over NaN)", () => {
     const c = new Float64Array([1, 2, 3, 4]);
     expect(Array.from(kernels.dsyrk("test", { ata: 1, m: 0, n: 2, alpha: 1, a: new Float64Array(0), lda: 2, beta: 2, c, ldc: 2 }).c)).toEqual([2, 6, 6, 8]);

@@ -141,10 +141,10 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
  * Symmetric rank-k product: C = α·AᵀA (`form: 'AtA'`, the default; n×n for A m×n, cᵢⱼ = α·Σₚ aₚᵢaₚⱼ) or
  * C = α·AAᵀ (`form: 'AAt'`, m×m, cᵢⱼ = α·Σₚ aᵢₚaⱼₚ) — e.g. the Gauss–Newton matrix JᵀJ.
  *
- * WASM: the GEMM machinery on op(A)·op(A)ᵀ with op(A) packed once, computing only the register tiles that meet the
- * lower triangle (about half the flops of `matmul`; on the diagonal blocks only the entries the triangle needs),
- * each copied to its mirror image above the diagonal once finished, so the result is exactly symmetric (cᵢⱼ and
- * cⱼᵢ are the same double) and its lower triangle holds the bits of `matmul(a, a, { transA: true })` (`AtA`) or
+ * WASM: the GEMM machinery on op(A)·op(A)ᵀ, computing only the register tiles that meet the lower triangle (about
+ * half the flops of `matmul`; on the diagonal blocks only the entries the triangle needs), each copied to its
+ * mirror image above the diagonal once finished, so the result is exactly symmetric (cᵢⱼ and cⱼᵢ are the same
+ * double) and its lower triangle holds the bits of `matmul(a, a, { transA: true })` (`AtA`) or
  * `matmul(a, a, { transB: true })` (`AAt`). Accuracy as for `matmul` (per entry ≤ k·u·|α|·Σₚ|aₚᵢ||aₚⱼ|).
  *
  * @param options.alpha scale α (default 1).
