@@ -582,8 +582,8 @@ function mirrorTile(c: usize, ldc: i32, i0: i32, j0: i32): void {
  * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1 (SIMD build). Row pairs 0 and 4 go through
  * syrkDiagonal04 when both are in [lo, hi) and inside C, and row pair 2 through syrkDiagonal2 when inside C; any
  * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row) is a full tile,
- * its rows from the packed A panels from row lo at pa0. With `mirror` (the last k-block) the rows' entries below the diagonal are then
- * copied to their mirror images (over the entries C[i, i+1] the tiles wrote above it).
+ * its rows from the packed A panels from row lo at pa0. With `mirror` (the last k-block) the rows' entries below
+ * the diagonal are then copied to their mirror images (over the entries C[i, i+1] the tiles wrote above it).
  */
 function syrkDiagonal(
   kc: i32, pa0: usize, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64,
@@ -614,12 +614,14 @@ function syrkDiagonal(
 }
 
 /**
- * The lower triangle of C (d×d) (+)= alpha · op(A)·op(A)ᵀ, op(A) (d×k) = Aᵀ (ata = 1, A k×d) or A (ata = 0, A d×k),
- * over packed blocks (see the SYRK notes above); with `set` = 1 the first k-block overwrites C (C is not read). On
- * the last k-block each finished tile is also copied to its mirror image above the diagonal, so C ends exactly
- * symmetric: the strict upper triangle a copy of the lower one.
+ * The lower triangle of C (d×d) (+)= alpha · op(A)·op(A)ᵀ, op(A) (d×k) = Aᵀ (ata = 1, A k×d) or A (ata = 0,
+ * A d×k), over packed blocks (see the SYRK notes above); with `set` = 1 the first k-block overwrites C (C is not
+ * read). On the last k-block each finished tile is also copied to its mirror image above the diagonal, so C ends
+ * exactly symmetric: the strict upper triangle a copy of the lower one.
  */
-function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c: usize, ldc: i32, work: usize, set: i32): void {
+function syrkBlocked(
+  ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c: usize, ldc: i32, work: usize, set: i32,
+): void {
   const KB = balancedBlock(k, KC, 1);
   const MB = balancedBlock(d, MC, MR);
   const NB = balancedBlock(d, imax(NC - NC % NR, NR), NR);
@@ -634,7 +636,7 @@ function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c
       const mirror = pc + kc == k ? 1 : 0;
       const bStride = <usize>bPanelStride(kc) << 3;
       packB(ata ? 0 : 1, a, lda, pc, kc, jc, nc, bPack);
-      // from the row block holding row jc: the rows above it meet no tile of the lower triangle in this column block
+      // from the row block holding row jc: rows above it meet no tile of the lower triangle in this column block
       for (let ic = jc - jc % MB; ic < d; ic += MB) {
         const mc = imin(MB, d - ic);
         packA(ata, a, lda, ic, mc, pc, kc, aPack);
@@ -645,9 +647,12 @@ function syrkBlocked(ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c
           // the rows lo … hi−1 of the block lie in this panel's diagonal block (the scalar build: full tiles)
           const lo = imax(ic, j0);
           const hi = imin(ic + mc, j0 + NR);
-          if (ASC_FEATURE_SIMD && lo < hi) syrkDiagonal(kc, aPanelAt(aPack, ic, lo, kc), pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
+          if (ASC_FEATURE_SIMD && lo < hi) {
+            syrkDiagonal(kc, aPanelAt(aPack, ic, lo, kc), pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
+          }
           for (let i0 = ASC_FEATURE_SIMD ? imax(lo, hi) : lo; i0 < ic + mc; i0 += MR) {
-            syrkTile(kc, aPanelAt(aPack, ic, i0, kc), pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, mirror, tile);
+            const pa = aPanelAt(aPack, ic, i0, kc);
+            syrkTile(kc, pa, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, mirror, tile);
           }
         }
       }
@@ -695,7 +700,8 @@ export function dgemm(
  * Symmetric rank-k update: C = alpha·AᵀA + beta·C (ata = 1, A m×n, C n×n) or alpha·AAᵀ + beta·C (ata = 0,
  * C m×m). Only the micro-tiles meeting the lower triangle are computed (about half the flops), each copied to its
  * mirror image above the diagonal as it is finished, so C is exactly symmetric (the strict upper triangle a copy of
- * the lower one). With beta ≠ 0, C's lower triangle is the input. `work` points at `dgemmWorkSize(d, d, k)` doubles (d the order of C, k the other dimension of A).
+ * the lower one). With beta ≠ 0, C's lower triangle is the input. `work` points at `dgemmWorkSize(d, d, k)`
+ * doubles (d the order of C, k the other dimension of A).
  */
 export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
   const d = ata ? n : m;
