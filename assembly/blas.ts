@@ -409,13 +409,26 @@ function packA(ta: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, 
 }
 
 /**
+ * An edge tile's valid part (mr rows × nr columns of the 2×NR tile computed into scratch `tile`, alpha applied)
+ * into C at (i0, j0): copied when `first`, else added.
+ */
+function addEdgeTile(tile: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, first: i32): void {
+  for (let r = 0; r < mr; r++) {
+    for (let q = 0; q < nr; q++) {
+      const cij = at(c, i0 + r, j0 + q, ldc);
+      const t = load<f64>(at(tile, r, q, NR));
+      store<f64>(cij, first ? t : load<f64>(cij) + t);
+    }
+  }
+}
+
+/**
  * C += alpha · op(A) · op(B) over packed blocks; with `set` = 1, C = alpha · op(A) · op(B) (C is not read: the
- * first KC block overwrites the tiles, later ones add). With `lower` = 1 (m = n) only the micro-tiles that meet
- * the lower triangle (j ≤ i) are computed; tiles on the diagonal also write some entries above it.
+ * first KC block overwrites the tiles, later ones add).
  */
 function gemmBlocked(
   ta: i32, tb: i32, m: i32, n: i32, k: i32, alpha: f64,
-  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, lower: i32, set: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, work: usize, set: i32,
 ): void {
   // Balanced blocks (k = 513 is three k-blocks of 171, not 256, 256, 1): no thin last block that
   // repacks a whole operand, or passes over all of C, for a sliver of work.
@@ -434,7 +447,6 @@ function gemmBlocked(
       packB(tb, b, ldb, pc, kc, jc, nc, bPack);
       for (let ic = 0; ic < m; ic += MB) {
         const mc = imin(MB, m - ic);
-        if (lower && jc > ic + mc - 1) continue;
         packA(ta, a, lda, ic, mc, pc, kc, aPack);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = imin(NR, nc - jr);
@@ -443,21 +455,321 @@ function gemmBlocked(
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = imin(MR, mc - ir);
             const i0 = ic + ir;
-            if (lower && j0 > i0 + mr - 1) continue;
             const pa = aPack + ((<usize>(ir / MR) * <usize>aPanelStride(kc)) << 3);
             if (mr == MR && nr == NR) {
               microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
             } else {
               // Edge tile: compute the full 2×NR tile into scratch (padding is zero), add or copy its valid part.
               microKernel(kc, pa, pb, tile, NR, alpha, 1);
-              for (let r = 0; r < mr; r++) {
-                for (let q = 0; q < nr; q++) {
-                  const cij = at(c, i0 + r, j0 + q, ldc);
-                  const t = load<f64>(at(tile, r, q, NR));
-                  store<f64>(cij, first ? t : load<f64>(cij) + t);
-                }
-              }
+              addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
             }
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---- SYRK ----------------------------------------------------------------------------------------------------
+// dsyrk is GEMM's loop nest on op(A)·op(A)ᵀ, op(A) = Aᵀ (AᵀA) or A (AAᵀ), cut down to the lower triangle:
+// - op(A) is packed as GEMM packs it, op(A)ᵀ into NR-column B panels and op(A) into 2-row A panels. (The B panels
+//   hold op(A)'s rows too, as columns: reading a tile's row pair out of them, NR·8 bytes apart step to step, saves
+//   the A packing but cost as much in the tiles at n = 256 and 512, and 1–3 % more at n = 1024, in node 20 and
+//   Chromium 156.) The diagonal kernels below do read both sides out of the diagonal block's B panel;
+// - on the diagonal, only the tiles the lower triangle needs: in the NR×NR block on C's diagonal, row pair r
+//   (rows j0+r, j0+r+1) needs column pairs 0 … r/2, not the NR columns of a full tile. Row pairs 0 and 4 (1 + 3
+//   column pairs) share a kernel of 8 accumulators, row pair 2 (2 column pairs) has one of 4, and pairs 6 and 8
+//   are full tiles: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 32 instead of 50 on
+//   10×10. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
+//   every B vector before the multiplies, and were slower than full tiles there.)
+// - each tile of the last k-block is also stored transposed, from its registers, at its mirror image above the
+//   diagonal (endPair), instead of a pass over C at the end. (GEMM's tile followed by a transposing copy that
+//   reloads the stored tile ran 7 % slower at d = 901, k = 200, where C's odd rows are not 16-byte aligned.)
+// The scalar build runs GEMM's tile throughout (full tiles on the diagonal too) and mirrors entry by entry.
+// Every entry is the sum dgemm forms, in the same order (from 0 over p within each k-block, then alpha·sum or
+// C + alpha·sum): the SYRK kernels differ from GEMM's tiles only in which entries they compute and where they
+// store them.
+
+/**
+ * How a SYRK tile ends, column pair at byte offset o of rows c and c1 (as endTile: v = alpha·acc, or C + alpha·acc);
+ * with ct ≠ 0 (the tile's mirror image C[j0, i0] on the last k-block) the 2×2 block is also stored transposed
+ * there: rows o/8 and o/8 + 1 below ct (`row` bytes apart) get (v0[0], v1[0]) and (v0[1], v1[1]).
+ */
+@inline function endPair(
+  c: usize, c1: usize, o: usize, va: v128, acc0: v128, acc1: v128, set: i32, ct: usize, row: usize,
+): void {
+  const v0 = set ? f64x2.mul(va, acc0) : f64x2.add(v128.load(c + o), f64x2.mul(va, acc0));
+  const v1 = set ? f64x2.mul(va, acc1) : f64x2.add(v128.load(c1 + o), f64x2.mul(va, acc1));
+  v128.store(c + o, v0);
+  v128.store(c1 + o, v1);
+  if (ct) {
+    const t = ct + (o >> 3) * row;
+    v128.store(t, f64x2.shuffle(v0, v1, 0, 2));
+    v128.store(t + row, f64x2.shuffle(v0, v1, 1, 3));
+  }
+}
+
+/**
+ * SYRK register tile (SIMD build): microKernel2x8's C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over kc packed
+ * steps, with ct ≠ 0 also written transposed at ct (C[j0, i0], its mirror image above the diagonal; see endPair).
+ */
+function syrkKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
+  const end = pb + (<usize>kc << 6);
+  while (pb < end) {
+    const a0 = v128.load64_splat(pa);
+    const a1 = v128.load64_splat(pa, 8);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const b2 = v128.load(pb, 32);
+    const b3 = v128.load(pb, 48);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c02 = madd(a0, b2, c02);
+    c03 = madd(a0, b3, c03);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c12 = madd(a1, b2, c12);
+    c13 = madd(a1, b3, c13);
+    pa += 16;
+    pb += 64;
+  }
+  const va = f64x2.splat(alpha);
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
+  endPair(c, c1, 0, va, c00, c10, set, ct, row);
+  endPair(c, c1, 16, va, c01, c11, set, ct, row);
+  endPair(c, c1, 32, va, c02, c12, set, ct, row);
+  endPair(c, c1, 48, va, c03, c13, set, ct, row);
+}
+
+/** SYRK register tile (SIMD build): microKernel2x10's 2×10 tile, the mirror image at ct ≠ 0 as in syrkKernel2x8. */
+function syrkKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
+  const end = pb + <usize>kc * 80;
+  while (pb < end) {
+    const a0 = v128.load64_splat(pa);
+    const a1 = v128.load64_splat(pa, 8);
+    const b0 = v128.load(pb);
+    c00 = madd(a0, b0, c00);
+    c10 = madd(a1, b0, c10);
+    const b1 = v128.load(pb, 16);
+    c01 = madd(a0, b1, c01);
+    c11 = madd(a1, b1, c11);
+    const b2 = v128.load(pb, 32);
+    c02 = madd(a0, b2, c02);
+    c12 = madd(a1, b2, c12);
+    const b3 = v128.load(pb, 48);
+    c03 = madd(a0, b3, c03);
+    c13 = madd(a1, b3, c13);
+    const b4 = v128.load(pb, 64);
+    c04 = madd(a0, b4, c04);
+    c14 = madd(a1, b4, c14);
+    pa += 16;
+    pb += 80;
+  }
+  const va = f64x2.splat(alpha);
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
+  endPair(c, c1, 0, va, c00, c10, set, ct, row);
+  endPair(c, c1, 16, va, c01, c11, set, ct, row);
+  endPair(c, c1, 32, va, c02, c12, set, ct, row);
+  endPair(c, c1, 48, va, c03, c13, set, ct, row);
+  endPair(c, c1, 64, va, c04, c14, set, ct, row);
+}
+
+/** The SYRK register tile in force (SIMD build, NR columns), the mirror image at ct ≠ 0. */
+@inline function syrkKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  if (NR == 10) syrkKernel2x10(kc, pa, pb, c, ldc, alpha, set, ct);
+  else syrkKernel2x8(kc, pa, pb, c, ldc, alpha, set, ct);
+}
+
+/**
+ * Row pairs 0 and 4 of a diagonal block (SIMD build): C[0:2, 0:2] and C[4:6, 0:6] (+)= alpha · Σ_p a(:, p) a(:, p)ᵀ
+ * restricted to those entries, C at the block's corner C[j0, j0]. `pb` is the block's packed B panel (NR columns
+ * a step, sb = NR·8 bytes apart), which holds the rows j0 … j0+NR−1 of op(A) as its columns, so the A splats and
+ * the B vectors come from the same row of the panel. 8 accumulators, 4 splats and 3 B vectors: 15 of V8's 16 xmm
+ * registers, even where the engine loads every B vector before the multiplies.
+ */
+function syrkDiagonal04(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  let x0 = f64x2.splat(0), x1 = f64x2.splat(0);
+  let y0 = f64x2.splat(0), y1 = f64x2.splat(0), y2 = f64x2.splat(0);
+  let z0 = f64x2.splat(0), z1 = f64x2.splat(0), z2 = f64x2.splat(0);
+  const end = pb + <usize>kc * sb;
+  while (pb < end) {
+    const a0 = v128.load64_splat(pb);
+    const a1 = v128.load64_splat(pb, 8);
+    const a4 = v128.load64_splat(pb, 32);
+    const a5 = v128.load64_splat(pb, 40);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const b2 = v128.load(pb, 32);
+    x0 = madd(a0, b0, x0);
+    x1 = madd(a1, b0, x1);
+    y0 = madd(a4, b0, y0);
+    y1 = madd(a4, b1, y1);
+    y2 = madd(a4, b2, y2);
+    z0 = madd(a5, b0, z0);
+    z1 = madd(a5, b1, z1);
+    z2 = madd(a5, b2, z2);
+    pb += sb;
+  }
+  const va = f64x2.splat(alpha);
+  const row = <usize>ldc << 3;
+  const c4 = c + 4 * row;
+  const c5 = c4 + row;
+  endTile(c, va, x0, set);
+  endTile(c + row, va, x1, set);
+  endTile(c4, va, y0, set);
+  endTile(c4 + 16, va, y1, set);
+  endTile(c4 + 32, va, y2, set);
+  endTile(c5, va, z0, set);
+  endTile(c5 + 16, va, z1, set);
+  endTile(c5 + 32, va, z2, set);
+}
+
+/** Row pair 2 of a diagonal block (SIMD build): C[2:4, 0:4], as syrkDiagonal04 (4 accumulators). */
+function syrkDiagonal2(kc: i32, pb: usize, sb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+  let x0 = f64x2.splat(0), x1 = f64x2.splat(0), x2 = f64x2.splat(0), x3 = f64x2.splat(0);
+  const end = pb + <usize>kc * sb;
+  while (pb < end) {
+    const a2 = v128.load64_splat(pb, 16);
+    const a3 = v128.load64_splat(pb, 24);
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    x0 = madd(a2, b0, x0);
+    x1 = madd(a2, b1, x1);
+    x2 = madd(a3, b0, x2);
+    x3 = madd(a3, b1, x3);
+    pb += sb;
+  }
+  const va = f64x2.splat(alpha);
+  const c2 = c + 2 * (<usize>ldc << 3);
+  const c3 = c2 + (<usize>ldc << 3);
+  endTile(c2, va, x0, set);
+  endTile(c2 + 16, va, x1, set);
+  endTile(c3, va, x2, set);
+  endTile(c3 + 16, va, x3, set);
+}
+
+/**
+ * C[j, i] = C[i, j] for i in [i0, i1) and j in [j0, min(j1, i)): the entries of a block below the diagonal copied to
+ * their mirror images above it.
+ */
+function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  for (let i = i0; i < i1; i++) {
+    const je = imin(j1, i);
+    for (let j = j0; j < je; j++) store<f64>(at(c, j, i, ldc), load<f64>(at(c, i, j, ldc)));
+  }
+}
+
+/**
+ * One SYRK tile, rows i0, i0+1 × columns j0 … j0+NR−1 of C from the packed panels at pa and pb: straight into C
+ * when whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and addEdgeTile; with
+ * `mirror` (the last k-block) its entries below the diagonal are also copied to their mirror images. The scalar
+ * build runs GEMM's tile (microKernel) and mirrors entry by entry.
+ */
+@inline function syrkTile(
+  kc: i32, pa: usize, pb: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, alpha: f64,
+  first: i32, mirror: i32, tile: usize,
+): void {
+  if (!ASC_FEATURE_SIMD) {
+    if (mr == MR && nr == NR) {
+      microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+    } else {
+      microKernel(kc, pa, pb, tile, NR, alpha, 1);
+      addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
+    }
+    if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
+    return;
+  }
+  if (mr == MR && nr == NR) {
+    syrkKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
+  } else {
+    syrkKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
+    addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
+    if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
+  }
+}
+
+/**
+ * The rows lo … hi−1 (row pairs, j0 ≤ lo < hi ≤ j0 + NR) of the diagonal block at C[j0, j0], whose packed B panel
+ * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1 (SIMD build). Row pairs 0 and 4 go through
+ * syrkDiagonal04 when both are in [lo, hi) and inside C, and row pair 2 through syrkDiagonal2 when inside C; any
+ * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row) is a full tile,
+ * its rows from the packed A panels from row lo at pa0. With `mirror` (the last k-block) the rows' entries below
+ * the diagonal are then copied to their mirror images (over the entries C[i, i+1] the tiles wrote above it).
+ */
+function syrkDiagonal(
+  kc: i32, pa0: usize, pb: usize, j0: i32, lo: i32, hi: i32, d: i32, nr: i32, c: usize, ldc: i32, alpha: f64,
+  first: i32, mirror: i32, tile: usize,
+): void {
+  const sb = <usize>NR << 3;
+  for (let i0 = lo; i0 < hi; i0 += MR) {
+    const r = i0 - j0;
+    if (r == 2 && i0 + 2 <= d) {
+      syrkDiagonal2(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
+      continue;
+    }
+    if (r == 0 || r == 4) {
+      const partner = j0 + 4 - r;
+      if (partner >= lo && partner < hi && j0 + 6 <= d) {
+        if (r == 0) syrkDiagonal04(kc, pb, sb, at(c, j0, j0, ldc), ldc, alpha, first);
+        continue; // r = 4 was done with its partner
+      }
+    }
+    syrkTile(kc, aPanelAt(pa0, lo, i0, kc), pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, 0, tile);
+  }
+  if (mirror) mirrorEntries(c, ldc, lo, imin(hi, d), j0, j0 + nr);
+}
+
+/** The packed A panel (kc steps) of rows i0, i0+1 in a block packed from row ic at aPack. */
+@inline function aPanelAt(aPack: usize, ic: i32, i0: i32, kc: i32): usize {
+  return aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
+}
+
+/**
+ * The lower triangle of C (d×d) (+)= alpha · op(A)·op(A)ᵀ, op(A) (d×k) = Aᵀ (ata = 1, A k×d) or A (ata = 0,
+ * A d×k), over packed blocks (see the SYRK notes above); with `set` = 1 the first k-block overwrites C (C is not
+ * read). On the last k-block each finished tile is also copied to its mirror image above the diagonal, so C ends
+ * exactly symmetric: the strict upper triangle a copy of the lower one.
+ */
+function syrkBlocked(
+  ata: i32, d: i32, k: i32, alpha: f64, a: usize, lda: i32, c: usize, ldc: i32, work: usize, set: i32,
+): void {
+  const KB = balancedBlock(k, KC, 1);
+  const MB = balancedBlock(d, MC, MR);
+  const NB = balancedBlock(d, imax(NC - NC % NR, NR), NR);
+  const bPack = work;
+  const aPack = bPack + ((<usize>bPanelStride(KB) * <usize>(NB / NR)) << 3);
+  const tile = aPack + ((<usize>aPanelStride(KB) * <usize>(MB / MR)) << 3);
+  for (let jc = 0; jc < d; jc += NB) {
+    const nc = imin(NB, d - jc);
+    for (let pc = 0; pc < k; pc += KB) {
+      const kc = imin(KB, k - pc);
+      const first = set && pc == 0 ? 1 : 0;
+      const mirror = pc + kc == k ? 1 : 0;
+      const bStride = <usize>bPanelStride(kc) << 3;
+      packB(ata ? 0 : 1, a, lda, pc, kc, jc, nc, bPack);
+      // from the row block holding row jc: rows above it meet no tile of the lower triangle in this column block
+      for (let ic = jc - jc % MB; ic < d; ic += MB) {
+        const mc = imin(MB, d - ic);
+        packA(ata, a, lda, ic, mc, pc, kc, aPack);
+        for (let jr = 0; jr < nc && jc + jr < ic + mc; jr += NR) {
+          const nr = imin(NR, nc - jr);
+          const j0 = jc + jr;
+          const pb = bPack + <usize>(jr / NR) * bStride;
+          // the rows lo … hi−1 of the block lie in this panel's diagonal block (the scalar build: full tiles)
+          const lo = imax(ic, j0);
+          const hi = imin(ic + mc, j0 + NR);
+          if (ASC_FEATURE_SIMD && lo < hi) {
+            syrkDiagonal(kc, aPanelAt(aPack, ic, lo, kc), pb, j0, lo, hi, d, nr, c, ldc, alpha, first, mirror, tile);
+          }
+          for (let i0 = ASC_FEATURE_SIMD ? imax(lo, hi) : lo; i0 < ic + mc; i0 += MR) {
+            const pa = aPanelAt(aPack, ic, i0, kc);
+            syrkTile(kc, pa, pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, mirror, tile);
           }
         }
       }
@@ -498,71 +810,25 @@ export function dgemm(
       return;
     }
   }
-  gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, 0, beta == 0 ? 1 : 0);
+  gemmBlocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, c, ldc, work, beta == 0 ? 1 : 0);
 }
 
 /**
  * Symmetric rank-k update: C = alpha·AᵀA + beta·C (ata = 1, A m×n, C n×n) or alpha·AAᵀ + beta·C (ata = 0,
- * C m×m). Only the micro-tiles meeting the lower triangle are computed (about half the flops); the strict upper
- * triangle is then copied from the lower one, so C is exactly symmetric. With beta ≠ 0, C's lower triangle is
- * the input. `work` points at `dgemmWorkSize(d, d, k)` doubles (d the order of C, k the other dimension of A).
+ * C m×m). Only the micro-tiles meeting the lower triangle are computed (about half the flops), each copied to its
+ * mirror image above the diagonal as it is finished, so C is exactly symmetric (the strict upper triangle a copy of
+ * the lower one). With beta ≠ 0, C's lower triangle is the input. `work` points at `dgemmWorkSize(d, d, k)`
+ * doubles (d the order of C, k the other dimension of A).
  */
 export function dsyrk(ata: i32, m: i32, n: i32, alpha: f64, a: usize, lda: i32, beta: f64, c: usize, ldc: i32, work: usize): void {
   const d = ata ? n : m;
   const k = ata ? m : n;
   assert(m >= 0 && n >= 0 && lda >= n && ldc >= d, "dsyrk: m, n must be >= 0, lda >= n, ldc >= the order of C");
   assert((m == 0 || n == 0 || a != 0) && (d == 0 || c != 0) && work != 0, "dsyrk: null pointer");
-  // beta = 0: the first KC block overwrites the lower tiles; then the lower triangle is mirrored above the diagonal.
-  if (beta != 0) scaleMatrix(d, d, beta, c, ldc);
-  gemmBlocked(ata ? 1 : 0, ata ? 0 : 1, d, d, k, alpha, a, lda, a, lda, c, ldc, work, 1, beta == 0 ? 1 : 0);
-  mirrorLower(d, c, ldc);
-}
-
-/** Rows and columns of C per block of mirrorLower (even: its row pairs must not straddle two blocks). */
-const MIRROR_BLOCK: i32 = 16;
-
-/**
- * C[j, i] = C[i, j] for every i > j (C d×d): the strict upper triangle becomes a copy of the lower one, also where
- * a diagonal tile wrote some entries above the diagonal directly (with β ≠ 0 those are not the mirrored sums), so C
- * ends exactly symmetric. By MIRROR_BLOCK × MIRROR_BLOCK blocks (the 16 rows read and the 16 rows written stay in
- * L1; 16 measured faster than 8 or 32 at n = 256–1024), not tile by tile during the product (a tile's mirror image
- * is 8 rows apart in memory, each copy a cache miss). Rows go in pairs: in the SIMD build each 2×2 block below the
- * diagonal, C[i:i+2, j:j+2], is two f64x2 loads, two shuffles (its transpose) and two f64x2 stores. About half the
- * time of an entry-by-entry copy in 8×8 blocks (0.18 instead of 0.33 ms at n = 512, 0.9 instead of 1.55 ms at
- * n = 1024, on an AMD EPYC): 1–2 % of dsyrk.
- */
-function mirrorLower(d: i32, c: usize, ldc: i32): void {
-  const row = <usize>ldc << 3;
-  for (let ib = 0; ib < d; ib += MIRROR_BLOCK) {
-    const ie = imin(ib + MIRROR_BLOCK, d);
-    for (let jb = 0; jb <= ib; jb += MIRROR_BLOCK) {
-      for (let i = ib; i < ie; i += 2) {
-        const je = imin(jb + MIRROR_BLOCK, i);
-        let j = jb;
-        let src = at(c, i, j, ldc);
-        let dst = at(c, j, i, ldc);
-        if (i + 1 == d) {
-          // the last row of an odd order alone
-          for (; j < je; j++, src += 8, dst += row) store<f64>(dst, load<f64>(src));
-          continue;
-        }
-        if (ASC_FEATURE_SIMD) {
-          for (; j + 1 < je; j += 2, src += 16, dst += row << 1) {
-            const x = v128.load(src);
-            const y = v128.load(src + row);
-            v128.store(dst, f64x2.shuffle(x, y, 0, 2));
-            v128.store(dst + row, f64x2.shuffle(x, y, 1, 3));
-          }
-        }
-        for (; j < je; j++, src += 8, dst += row) {
-          store<f64>(dst, load<f64>(src));
-          store<f64>(dst, load<f64>(src + row), 8);
-        }
-        // C[i, i + 1] = C[i + 1, i]: the pair's own entry above the diagonal (column i lies in the diagonal block)
-        if (jb == ib) store<f64>(at(c, i, i + 1, ldc), load<f64>(at(c, i + 1, i, ldc)));
-      }
-    }
-  }
+  // beta = 0: the first KC block overwrites the lower tiles (with k = 0, C = beta·C: zeros).
+  if (beta != 0 || k == 0) scaleMatrix(d, d, beta, c, ldc);
+  if (k == 0) mirrorEntries(c, ldc, 0, d, 0, d);
+  syrkBlocked(ata, d, k, alpha, a, lda, c, ldc, work, beta == 0 ? 1 : 0);
 }
 
 /** Dot product of n contiguous doubles at x and y. */

@@ -13,6 +13,8 @@ import {
   kernels,
   matmul,
   setBackend,
+  setGemmBlocking,
+  setGemmTile,
   withKernels,
   syrk,
   type BackendName,
@@ -286,6 +288,36 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
     expect(matmul(clean, b).data.every(Number.isFinite)).toBe(true);
   });
 
+  it("syrk finds a NaN or ±∞ at every position of A, with either form and α = 1, −1, 0, and leaves `out` untouched", () => {
+    // The WASM syrk decides A's finiteness from C's diagonal (cⱼⱼ = α·Σₚ aₚⱼ², or Σₚ aⱼₚ²): every entry must reach it.
+    const clean = randomMat(13, 11, 9);
+    const bads = [NaN, Infinity, -Infinity];
+    for (const form of ["AtA", "AAt"] as const) {
+      const n = form === "AtA" ? 11 : 13;
+      for (const alpha of [1, -1, 0]) {
+        for (let k = 0; k < clean.data.length; k++) {
+          const bad = bads[k % 3];
+          const a = { rows: 13, cols: 11, data: clean.data.slice() };
+          a.data[k] = bad;
+          const out = mat(n, n);
+          out.data.fill(7);
+          expect(() => syrk(a, { form, alpha, out })).toThrowError(
+            new RegExp(`^syrk: argument 'a' must be finite; found ${bad} at \\(${Math.floor(k / 11)}, ${k % 11}\\)`),
+          );
+          expect(out.data.every((x) => x === 7)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("syrk of finite entries whose squares overflow gives ∞ without an error, as matmul does", () => {
+    const a = matFromRows([[1e200, 1], [2, 3]]);
+    const c = syrk(a).data; // c₀₀ = 1e400 + 4 overflows; c₀₁ = 1e200 + 6
+    expect(c[0]).toBe(Infinity);
+    expect([c[1], c[2], c[3]]).toEqual([1e200, 1e200, 10]);
+    expect(syrk(a, { form: "AAt" }).data[0]).toBe(Infinity);
+  });
+
   it("rejects empty matrices and non-Mat arguments with a ShapeError", () => {
     expect(() => matmul(mat(0, 3), mat(3, 2))).toThrowError(/^matmul: argument 'a' must have integer dimensions ≥ 1; found 0×3/);
     expect(() => syrk(mat(2, 0))).toThrowError(ShapeError);
@@ -407,10 +439,11 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
     }
   });
 
-  it("dsyrk mirrors the lower triangle exactly for every order around the mirror's 16×16 blocks and row pairs, with ldc > d", () => {
+  it("dsyrk mirrors the lower triangle exactly for every order around the tiles, diagonal blocks and row pairs, with ldc > d", () => {
     // β ≠ 0 with a C whose strict upper triangle is garbage: only the mirror makes the result symmetric (with β = 0
     // the diagonal tiles' own entries above the diagonal are already the mirrored sums: aₚᵢaₚⱼ = aₚⱼaₚᵢ, same order).
-    // Orders odd and even, below, at and past one and two blocks; the padding past column d stays untouched.
+    // Orders odd and even, below, at and past one and two 8- and 16-row blocks; the padding past column d stays
+    // untouched.
     for (const d of [1, 2, 3, 15, 16, 17, 31, 32, 33, 47, 50]) {
       for (const ata of [1, 0]) {
         const k = 11;
@@ -435,6 +468,69 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
         }
       }
     }
+  });
+
+  it("syrk's lower triangle holds the bits of matmul(a, a, { transA: true }) (AᵀA) and matmul(a, a, { transB: true }) (AAᵀ)", () => {
+    for (const [m, n] of [[300, 21], [9, 70], [40, 40], [513, 19]]) {
+      const a = randomMat(m, n, m + n);
+      for (const alpha of [1, -0.75]) {
+        for (const [form, d, product] of [
+          ["AtA", n, matmul(a, a, { transA: true, alpha }).data],
+          ["AAt", m, matmul(a, a, { transB: true, alpha }).data],
+        ] as const) {
+          const c = syrk(a, { form, alpha }).data;
+          for (let i = 0; i < d; i++) {
+            for (let j = 0; j <= i; j++) if (!Object.is(c[i * d + j], product[i * d + j])) expect.fail(`${form} ${m}×${n}, α ${alpha}: C[${i}, ${j}]`);
+          }
+        }
+      }
+    }
+  });
+
+  it("dsyrk with k = 0 gives β·C mirrored from its lower triangle (zeros for β = 0, even over NaN)", () => {
+    const c = new Float64Array([1, 2, 3, 4]);
+    expect(Array.from(kernels.dsyrk("test", { ata: 1, m: 0, n: 2, alpha: 1, a: new Float64Array(0), lda: 2, beta: 2, c, ldc: 2 }).c)).toEqual([2, 6, 6, 8]);
+    const nan = new Float64Array(4).fill(NaN);
+    expect(Array.from(kernels.dsyrk("test", { ata: 0, m: 2, n: 0, alpha: 1, a: new Float64Array(0), lda: 0, beta: 0, c: nan, ldc: 2 }).c)).toEqual([0, 0, 0, 0]);
+  });
+
+  it("dsyrk's lower triangle holds dgemm's bits for op(A)·op(B) = AᵀA or AAᵀ: every tile, block and diagonal edge", () => {
+    // The same sums in the same order as the general product (from 0 over p within each kc = 256 block, then
+    // C + α·sum): orders around the 2×8 and 2×10 tiles and their diagonal blocks (odd, below, at and past 8 and
+    // 10, not multiples of either), k over one and two k-blocks, β = 0 and β ≠ 0, AᵀA and AAᵀ, nc < d (the packed
+    // column block does not hold every row) and mc not a multiple of the tile.
+    const orders = [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 19, 20, 21, 22, 29, 31, 40, 41, 63, 70];
+    for (const tile of ["2x8", "2x10"] as const) {
+      setGemmTile(tile);
+      for (const blocking of [{ mc: 128, nc: 1024 }, { mc: 6, nc: 16 }, { mc: 14, nc: 40 }, { mc: 2, nc: 8 }]) {
+        setGemmBlocking(blocking);
+        for (const d of orders) {
+          for (const k of [1, 7, 300]) {
+            for (const ata of [1, 0]) {
+              for (const beta of [0, -0.5]) {
+                const a = ata ? randomMat(k, d, d * k + ata) : randomMat(d, k, d * k + ata);
+                const [m, n] = ata ? [k, d] : [d, k];
+                const c0 = randomMat(d, d, d + 2 * k).data;
+                const alpha = 1.25;
+                const syr = kernels.dsyrk("test", { ata, m, n, alpha, a: a.data, lda: n, beta, c: c0, ldc: d }).c;
+                const gen = kernels.dgemm("test", {
+                  ta: ata, tb: 1 - ata, m: d, n: d, k, alpha, a: a.data, lda: n, b: a.data, ldb: n, beta, c: c0, ldc: d,
+                }).c;
+                const at = `${tile}, mc ${blocking.mc}, nc ${blocking.nc}, d ${d}, k ${k}, ata ${ata}, β ${beta}`;
+                for (let i = 0; i < d; i++) {
+                  for (let j = 0; j <= i; j++) {
+                    if (!Object.is(syr[i * d + j], gen[i * d + j])) expect.fail(`${at}: C[${i}, ${j}] = ${syr[i * d + j]}, dgemm ${gen[i * d + j]}`);
+                    if (!Object.is(syr[j * d + i], syr[i * d + j])) expect.fail(`${at}: C[${j}, ${i}] is not C[${i}, ${j}]`);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    setGemmTile("2x8");
+    setGemmBlocking({ mc: 128, nc: 1024 });
   });
 
   it("dgemv computes α·op(A)·x + β·y", () => {

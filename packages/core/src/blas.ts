@@ -60,9 +60,20 @@ function readResult(s: KernelSession, c: WasmBuffer<"f64">, out: Float64Array | 
  */
 function putFinite(k: KernelSession, fn: string, arg: string, x: Mat): WasmBuffer<"f64"> {
   const b = k.put(x.data);
+  checkFiniteCopy(k, fn, arg, x, b);
+  return b;
+}
+
+/** The ValueError of `checkFinite` for `x` (argument `arg` of `fn`) when its copy `b` in the arena holds a NaN or ±∞. */
+function checkFiniteCopy(k: KernelSession, fn: string, arg: string, x: Mat, b: WasmBuffer<"f64">): void {
   const bad = k.firstNonFinite({ x: b, n: x.data.length }).result;
   if (bad >= 0) throw notFinite(fn, arg, x.data, bad, x.cols);
-  return b;
+}
+
+/** Whether the diagonal of the n×n matrix `c` (row-major) is finite. */
+function finiteDiagonal(c: Float64Array, n: number): boolean {
+  for (let i = 0; i < c.length; i += n + 1) if (!Number.isFinite(c[i])) return false;
+  return true;
 }
 
 /**
@@ -130,9 +141,11 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
  * Symmetric rank-k product: C = α·AᵀA (`form: 'AtA'`, the default; n×n for A m×n, cᵢⱼ = α·Σₚ aₚᵢaₚⱼ) or
  * C = α·AAᵀ (`form: 'AAt'`, m×m, cᵢⱼ = α·Σₚ aᵢₚaⱼₚ) — e.g. the Gauss–Newton matrix JᵀJ.
  *
- * WASM: the GEMM machinery computes only the register tiles that meet the lower triangle (about half the
- * flops of `matmul`), then copies the lower triangle to the upper one, so the result is exactly symmetric
- * (cᵢⱼ and cⱼᵢ are the same double). Accuracy as for `matmul` (per entry ≤ k·u·|α|·Σₚ|aₚᵢ||aₚⱼ|).
+ * WASM: the GEMM machinery on op(A)·op(A)ᵀ, computing only the register tiles that meet the lower triangle (about
+ * half the flops of `matmul`; on the diagonal blocks only the entries the triangle needs), each copied to its
+ * mirror image above the diagonal once finished, so the result is exactly symmetric (cᵢⱼ and cⱼᵢ are the same
+ * double) and its lower triangle holds the bits of `matmul(a, a, { transA: true })` (`AtA`) or
+ * `matmul(a, a, { transB: true })` (`AAt`). Accuracy as for `matmul` (per entry ≤ k·u·|α|·Σₚ|aₚᵢ||aₚⱼ|).
  *
  * @param options.alpha scale α (default 1).
  * @param options.out a Mat of exactly the order of C (n×n for `AtA`, m×m for `AAt`) to write C into (returned; no
@@ -159,9 +172,15 @@ export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: numbe
     c = into(scaled(tsSyrk(A, form), alpha).data, out?.data);
   } else {
     ensureGemmBlocking(n * n * (form === "AtA" ? A.rows : A.cols));
-    c = withKernels(fn, (s) =>
-      readResult(s, s.dsyrk({ ata: form === "AtA" ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, beta: 0, ldc: n }).c, out?.data),
-    );
+    c = withKernels(fn, (s) => {
+      const a = s.put(A.data);
+      const gram = s.dsyrk({ ata: form === "AtA" ? 1 : 0, m: A.rows, n: A.cols, alpha, a, lda: A.cols, beta: 0, ldc: n }).c;
+      // A's finiteness from C's diagonal, n entries instead of A's rows·cols: a NaN or ±∞ in A enters some
+      // cⱼⱼ = α·Σₚ aₚⱼ² (AᵀA; Σₚ aⱼₚ² for AAᵀ), whose terms are all ≥ 0 (an ∞ is never cancelled) and 0·∞ is NaN, so
+      // cⱼⱼ is NaN or ±∞. Only then (or when a square overflowed from finite entries) is A scanned, for the error.
+      if (!finiteDiagonal(s.view(gram), n)) checkFiniteCopy(s, fn, "a", A, a);
+      return readResult(s, gram, out?.data);
+    });
   }
   return out ?? { rows: n, cols: n, data: c };
 }
