@@ -142,16 +142,37 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
 }
 
 /**
+ * How a register tile ends, column pair at byte offset o of rows c and c1 (as endTile: v = alpha·acc, or
+ * C + alpha·acc); with ct ≠ 0 (the tile's mirror image C[j0, i0] on the last k-block) the 2×2 block is also stored
+ * transposed there: rows o/8 and o/8 + 1 below ct (`row` bytes apart) get (v0[0], v1[0]) and (v0[1], v1[1]).
+ */
+@inline function endPair(
+  c: usize, c1: usize, o: usize, va: v128, acc0: v128, acc1: v128, set: i32, ct: usize, row: usize,
+): void {
+  const v0 = set ? f64x2.mul(va, acc0) : f64x2.add(v128.load(c + o), f64x2.mul(va, acc0));
+  const v1 = set ? f64x2.mul(va, acc1) : f64x2.add(v128.load(c1 + o), f64x2.mul(va, acc1));
+  v128.store(c + o, v0);
+  v128.store(c1 + o, v1);
+  if (ct) {
+    const t = ct + (o >> 3) * row;
+    v128.store(t, f64x2.shuffle(v0, v1, 0, 2));
+    v128.store(t + row, f64x2.shuffle(v0, v1, 1, 3));
+  }
+}
+
+/**
  * Register tile: C[0:2, 0:8] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed steps;
  * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. The SIMD loop takes two steps per
  * pass, each followed by its exit test on the B pointer (no step counter, and an odd kc needs no separate tail), so
  * the loop's own instructions — pointer increments and the engine's interrupt check — come once per 16
  * multiply–adds. The exit test between the two steps also keeps them apart: without it Binaryen merges each
  * accumulator's two multiply–adds into one expression, V8 then holds both steps' operands at once and spills. Each
- * accumulator adds its products in the order of p, as a loop of one step per pass would.
+ * accumulator adds its products in the order of p, as a loop of one step per pass would. With ct ≠ 0 (SYRK, SIMD
+ * build only) the tile is also stored transposed at ct, its mirror image (endPair).
  */
-function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
-  const c1 = c + (<usize>ldc << 3);
+function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
   if (ASC_FEATURE_SIMD) {
     let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
     let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
@@ -192,14 +213,10 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
       if (pb == end) break;
     }
     const va = f64x2.splat(alpha);
-    endTile(c, va, c00, set);
-    endTile(c + 16, va, c01, set);
-    endTile(c + 32, va, c02, set);
-    endTile(c + 48, va, c03, set);
-    endTile(c1, va, c10, set);
-    endTile(c1 + 16, va, c11, set);
-    endTile(c1 + 32, va, c12, set);
-    endTile(c1 + 48, va, c13, set);
+    endPair(c, c1, 0, va, c00, c10, set, ct, row);
+    endPair(c, c1, 16, va, c01, c11, set, ct, row);
+    endPair(c, c1, 32, va, c02, c12, set, ct, row);
+    endPair(c, c1, 48, va, c03, c13, set, ct, row);
   } else {
     // Scalar registers: two 2×4 halves (8 accumulators each) so nothing spills.
     for (let h: usize = 0; h < 64; h += 32) {
@@ -255,9 +272,9 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
  * steps; with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. Each B vector is loaded just
  * before its two multiply–adds, so 10 accumulators, 2 A splats, one B vector and one product are live (14 xmm
  * registers): per step 7 loads for 10 multiply–adds, against 6 for 8 in microKernel2x8. The same sums in the same
- * order as microKernel2x8.
+ * order as microKernel2x8; ct as there.
  */
-function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
+function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
   const end = pb + <usize>kc * 80;
@@ -283,23 +300,22 @@ function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alph
     pb += 80;
   }
   const va = f64x2.splat(alpha);
-  const c1 = c + (<usize>ldc << 3);
-  endTile(c, va, c00, set);
-  endTile(c + 16, va, c01, set);
-  endTile(c + 32, va, c02, set);
-  endTile(c + 48, va, c03, set);
-  endTile(c + 64, va, c04, set);
-  endTile(c1, va, c10, set);
-  endTile(c1 + 16, va, c11, set);
-  endTile(c1 + 32, va, c12, set);
-  endTile(c1 + 48, va, c13, set);
-  endTile(c1 + 64, va, c14, set);
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
+  endPair(c, c1, 0, va, c00, c10, set, ct, row);
+  endPair(c, c1, 16, va, c01, c11, set, ct, row);
+  endPair(c, c1, 32, va, c02, c12, set, ct, row);
+  endPair(c, c1, 48, va, c03, c13, set, ct, row);
+  endPair(c, c1, 64, va, c04, c14, set, ct, row);
 }
 
-/** The register tile in force (NR columns): C[0:2, 0:NR] (+)= alpha · Σ_p a(:, p) b(p, :), as the kernels above. */
-@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32): void {
-  if (ASC_FEATURE_SIMD && NR == 10) microKernel2x10(kc, pa, pb, c, ldc, alpha, set);
-  else microKernel2x8(kc, pa, pb, c, ldc, alpha, set);
+/**
+ * The register tile in force (NR columns): C[0:2, 0:NR] (+)= alpha · Σ_p a(:, p) b(p, :), as the kernels above;
+ * ct ≠ 0 (SYRK's last k-block, SIMD build only) also stores the tile transposed at ct, its mirror image (endPair).
+ */
+@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  if (ASC_FEATURE_SIMD && NR == 10) microKernel2x10(kc, pa, pb, c, ldc, alpha, set, ct);
+  else microKernel2x8(kc, pa, pb, c, ldc, alpha, set, ct);
 }
 
 /**
@@ -457,10 +473,10 @@ function gemmBlocked(
             const i0 = ic + ir;
             const pa = aPack + ((<usize>(ir / MR) * <usize>aPanelStride(kc)) << 3);
             if (mr == MR && nr == NR) {
-              microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+              microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, 0);
             } else {
               // Edge tile: compute the full 2×NR tile into scratch (padding is zero), add or copy its valid part.
-              microKernel(kc, pa, pb, tile, NR, alpha, 1);
+              microKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
               addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
             }
           }
@@ -483,108 +499,12 @@ function gemmBlocked(
 //   10×10. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
 //   every B vector before the multiplies, and were slower than full tiles there.)
 // - each tile of the last k-block is also stored transposed, from its registers, at its mirror image above the
-//   diagonal (endPair), instead of a pass over C at the end. (GEMM's tile followed by a transposing copy that
-//   reloads the stored tile ran 7 % slower at d = 901, k = 200, where C's odd rows are not 16-byte aligned.)
+//   diagonal (GEMM's own tile with ct ≠ 0: endPair), instead of a pass over C at the end. (GEMM's tile followed
+//   by a transposing copy that reloads the stored tile ran 7 % slower at d = 901, k = 200, where C's odd rows are
+//   not 16-byte aligned.)
 // The scalar build runs GEMM's tile throughout (full tiles on the diagonal too) and mirrors entry by entry.
 // Every entry is the sum dgemm forms, in the same order (from 0 over p within each k-block, then alpha·sum or
-// C + alpha·sum): the SYRK kernels differ from GEMM's tiles only in which entries they compute and where they
-// store them.
-
-/**
- * How a SYRK tile ends, column pair at byte offset o of rows c and c1 (as endTile: v = alpha·acc, or C + alpha·acc);
- * with ct ≠ 0 (the tile's mirror image C[j0, i0] on the last k-block) the 2×2 block is also stored transposed
- * there: rows o/8 and o/8 + 1 below ct (`row` bytes apart) get (v0[0], v1[0]) and (v0[1], v1[1]).
- */
-@inline function endPair(
-  c: usize, c1: usize, o: usize, va: v128, acc0: v128, acc1: v128, set: i32, ct: usize, row: usize,
-): void {
-  const v0 = set ? f64x2.mul(va, acc0) : f64x2.add(v128.load(c + o), f64x2.mul(va, acc0));
-  const v1 = set ? f64x2.mul(va, acc1) : f64x2.add(v128.load(c1 + o), f64x2.mul(va, acc1));
-  v128.store(c + o, v0);
-  v128.store(c1 + o, v1);
-  if (ct) {
-    const t = ct + (o >> 3) * row;
-    v128.store(t, f64x2.shuffle(v0, v1, 0, 2));
-    v128.store(t + row, f64x2.shuffle(v0, v1, 1, 3));
-  }
-}
-
-/**
- * SYRK register tile (SIMD build): microKernel2x8's C[0:2, 0:8] (+)= alpha · Σ_p a(:, p) b(p, :) over kc packed
- * steps, with ct ≠ 0 also written transposed at ct (C[j0, i0], its mirror image above the diagonal; see endPair).
- */
-function syrkKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
-  const end = pb + (<usize>kc << 6);
-  while (pb < end) {
-    const a0 = v128.load64_splat(pa);
-    const a1 = v128.load64_splat(pa, 8);
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const b2 = v128.load(pb, 32);
-    const b3 = v128.load(pb, 48);
-    c00 = madd(a0, b0, c00);
-    c01 = madd(a0, b1, c01);
-    c02 = madd(a0, b2, c02);
-    c03 = madd(a0, b3, c03);
-    c10 = madd(a1, b0, c10);
-    c11 = madd(a1, b1, c11);
-    c12 = madd(a1, b2, c12);
-    c13 = madd(a1, b3, c13);
-    pa += 16;
-    pb += 64;
-  }
-  const va = f64x2.splat(alpha);
-  const row = <usize>ldc << 3;
-  const c1 = c + row;
-  endPair(c, c1, 0, va, c00, c10, set, ct, row);
-  endPair(c, c1, 16, va, c01, c11, set, ct, row);
-  endPair(c, c1, 32, va, c02, c12, set, ct, row);
-  endPair(c, c1, 48, va, c03, c13, set, ct, row);
-}
-
-/** SYRK register tile (SIMD build): microKernel2x10's 2×10 tile, the mirror image at ct ≠ 0 as in syrkKernel2x8. */
-function syrkKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
-  const end = pb + <usize>kc * 80;
-  while (pb < end) {
-    const a0 = v128.load64_splat(pa);
-    const a1 = v128.load64_splat(pa, 8);
-    const b0 = v128.load(pb);
-    c00 = madd(a0, b0, c00);
-    c10 = madd(a1, b0, c10);
-    const b1 = v128.load(pb, 16);
-    c01 = madd(a0, b1, c01);
-    c11 = madd(a1, b1, c11);
-    const b2 = v128.load(pb, 32);
-    c02 = madd(a0, b2, c02);
-    c12 = madd(a1, b2, c12);
-    const b3 = v128.load(pb, 48);
-    c03 = madd(a0, b3, c03);
-    c13 = madd(a1, b3, c13);
-    const b4 = v128.load(pb, 64);
-    c04 = madd(a0, b4, c04);
-    c14 = madd(a1, b4, c14);
-    pa += 16;
-    pb += 80;
-  }
-  const va = f64x2.splat(alpha);
-  const row = <usize>ldc << 3;
-  const c1 = c + row;
-  endPair(c, c1, 0, va, c00, c10, set, ct, row);
-  endPair(c, c1, 16, va, c01, c11, set, ct, row);
-  endPair(c, c1, 32, va, c02, c12, set, ct, row);
-  endPair(c, c1, 48, va, c03, c13, set, ct, row);
-  endPair(c, c1, 64, va, c04, c14, set, ct, row);
-}
-
-/** The SYRK register tile in force (SIMD build, NR columns), the mirror image at ct ≠ 0. */
-@inline function syrkKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  if (NR == 10) syrkKernel2x10(kc, pa, pb, c, ldc, alpha, set, ct);
-  else syrkKernel2x8(kc, pa, pb, c, ldc, alpha, set, ct);
-}
+// C + alpha·sum): the diagonal kernels differ from GEMM's tiles only in which entries they compute.
 
 /**
  * Row pairs 0 and 4 of a diagonal block (SIMD build): C[0:2, 0:2] and C[4:6, 0:6] (+)= alpha · Σ_p a(:, p) a(:, p)ᵀ
@@ -677,18 +597,18 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
 ): void {
   if (!ASC_FEATURE_SIMD) {
     if (mr == MR && nr == NR) {
-      microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first);
+      microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, 0);
     } else {
-      microKernel(kc, pa, pb, tile, NR, alpha, 1);
+      microKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
       addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
     }
     if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
     return;
   }
   if (mr == MR && nr == NR) {
-    syrkKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
+    microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
   } else {
-    syrkKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
+    microKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
     addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
     if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
   }
