@@ -438,6 +438,21 @@ function addEdgeTile(tile: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, 
   }
 }
 
+/** The column block for n columns: nc rounded down to whole tiles (nc is a multiple of 8, not always of NR), balanced. */
+@inline function columnBlock(n: i32): i32 {
+  return balancedBlock(n, imax(NC - NC % NR, NR), NR);
+}
+
+/** The packed A block in the workspace: after the packed B block (kb steps × nb columns) at bPack. */
+@inline function aPackAt(bPack: usize, kb: i32, nb: i32): usize {
+  return bPack + ((<usize>bPanelStride(kb) * <usize>(nb / NR)) << 3);
+}
+
+/** The edge tile's scratch (2 × NR) in the workspace: after the packed A block (kb steps × mb rows) at aPack. */
+@inline function edgeTileAt(aPack: usize, kb: i32, mb: i32): usize {
+  return aPack + ((<usize>aPanelStride(kb) * <usize>(mb / MR)) << 3);
+}
+
 /**
  * C += alpha · op(A) · op(B) over packed blocks; with `set` = 1, C = alpha · op(A) · op(B) (C is not read: the
  * first KC block overwrites the tiles, later ones add).
@@ -450,11 +465,10 @@ function gemmBlocked(
   // repacks a whole operand, or passes over all of C, for a sliver of work.
   const KB = balancedBlock(k, KC, 1);
   const MB = balancedBlock(m, MC, MR);
-  // nc rounded down to whole tiles (nc is a multiple of 8, not always of NR), so the B block fits the workspace
-  const NB = balancedBlock(n, imax(NC - NC % NR, NR), NR);
+  const NB = columnBlock(n);
   const bPack = work;
-  const aPack = bPack + ((<usize>bPanelStride(KB) * <usize>(NB / NR)) << 3);
-  const tile = aPack + ((<usize>aPanelStride(KB) * <usize>(MB / MR)) << 3);
+  const aPack = aPackAt(bPack, KB, NB);
+  const tile = edgeTileAt(aPack, KB, MB);
   for (let jc = 0; jc < n; jc += NB) {
     const nc = imin(NB, n - jc);
     for (let pc = 0; pc < k; pc += KB) {
@@ -661,10 +675,10 @@ function syrkBlocked(
 ): void {
   const KB = balancedBlock(k, KC, 1);
   const MB = balancedBlock(d, MC, MR);
-  const NB = balancedBlock(d, imax(NC - NC % NR, NR), NR);
+  const NB = columnBlock(d);
   const bPack = work;
-  const aPack = bPack + ((<usize>bPanelStride(KB) * <usize>(NB / NR)) << 3);
-  const tile = aPack + ((<usize>aPanelStride(KB) * <usize>(MB / MR)) << 3);
+  const aPack = aPackAt(bPack, KB, NB);
+  const tile = edgeTileAt(aPack, KB, MB);
   for (let jc = 0; jc < d; jc += NB) {
     const nc = imin(NB, d - jc);
     for (let pc = 0; pc < k; pc += KB) {
