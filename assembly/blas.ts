@@ -448,6 +448,11 @@ function addEdgeTile(tile: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, 
   return bPack + ((<usize>bPanelStride(kb) * <usize>(nb / NR)) << 3);
 }
 
+/** The packed A panel (kc steps) of rows i0, i0+1 in a block packed from row ic at aPack. */
+@inline function aPanelAt(aPack: usize, ic: i32, i0: i32, kc: i32): usize {
+  return aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
+}
+
 /** The edge tile's scratch (2 × NR) in the workspace: after the packed A block (kb steps × mb rows) at aPack. */
 @inline function edgeTileAt(aPack: usize, kb: i32, mb: i32): usize {
   return aPack + ((<usize>aPanelStride(kb) * <usize>(mb / MR)) << 3);
@@ -485,7 +490,7 @@ function gemmBlocked(
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = imin(MR, mc - ir);
             const i0 = ic + ir;
-            const pa = aPack + ((<usize>(ir / MR) * <usize>aPanelStride(kc)) << 3);
+            const pa = aPanelAt(aPack, ic, i0, kc);
             if (mr == MR && nr == NR) {
               microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, 0);
             } else {
@@ -602,25 +607,16 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
 /**
  * One SYRK tile, rows i0, i0+1 × columns j0 … j0+NR−1 of C from the packed panels at pa and pb: straight into C
  * when whole, else (mr < 2 rows or nr < NR columns inside C) through the scratch `tile` and addEdgeTile; with
- * `mirror` (the last k-block) its entries below the diagonal are also copied to their mirror images. The scalar
- * build runs GEMM's tile (microKernel) and mirrors entry by entry.
+ * `mirror` (the last k-block) its entries below the diagonal are also copied to their mirror images — by the
+ * micro-kernel's transposed store for a whole tile in the SIMD build, else entry by entry.
  */
 @inline function syrkTile(
   kc: i32, pa: usize, pb: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, ldc: i32, alpha: f64,
   first: i32, mirror: i32, tile: usize,
 ): void {
-  if (!ASC_FEATURE_SIMD) {
-    if (mr == MR && nr == NR) {
-      microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, 0);
-    } else {
-      microKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
-      addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
-    }
-    if (mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
-    return;
-  }
   if (mr == MR && nr == NR) {
-    microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, mirror ? at(c, j0, i0, ldc) : 0);
+    microKernel(kc, pa, pb, at(c, i0, j0, ldc), ldc, alpha, first, ASC_FEATURE_SIMD && mirror ? at(c, j0, i0, ldc) : 0);
+    if (!ASC_FEATURE_SIMD && mirror) mirrorEntries(c, ldc, i0, i0 + mr, j0, j0 + nr);
   } else {
     microKernel(kc, pa, pb, tile, NR, alpha, 1, 0);
     addEdgeTile(tile, mr, nr, c, i0, j0, ldc, first);
@@ -657,11 +653,6 @@ function syrkDiagonal(
     syrkTile(kc, aPanelAt(pa0, lo, i0, kc), pb, imin(MR, d - i0), nr, c, i0, j0, ldc, alpha, first, 0, tile);
   }
   if (mirror) mirrorEntries(c, ldc, lo, imin(hi, d), j0, j0 + nr);
-}
-
-/** The packed A panel (kc steps) of rows i0, i0+1 in a block packed from row ic at aPack. */
-@inline function aPanelAt(aPack: usize, ic: i32, i0: i32, kc: i32): usize {
-  return aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
 }
 
 /**
