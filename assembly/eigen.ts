@@ -1176,32 +1176,46 @@ export function eigenvectorsRowMajor(n: i32, z: usize, order: usize, out: usize,
 
 // ───────────────────────────── input conditioning ─────────────────────────────
 
-/** out[0] = max|xᵢ|, out[1] = min over xᵢ ≠ 0 of |xᵢ| (+∞ when all are zero), over len doubles at x. */
-export function absRange(len: i32, x: usize, out: usize): void {
+/** Rows and columns of the square tiles `symmetricRange` meets with their mirror images (both stay in L1). */
+const RANGE_TILE: i32 = 32;
+
+/**
+ * The checks and the conditioning of a symmetric n×n input, in one pass: out[0] = max|aᵢⱼ| (NaN or +∞ when an entry
+ * is not finite: the maxima propagate NaN), out[1] = the least nonzero |aᵢⱼ| (+∞ when all are zero), out[2] =
+ * max|aᵢⱼ − aⱼᵢ|. Each tile above the diagonal is read with its mirror below it, so the column accesses stay in cache.
+ */
+export function symmetricRange(n: i32, a: usize, out: usize): void {
   let mx: f64 = 0;
   let mn: f64 = Infinity;
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    let vmx = f64x2.splat(0);
-    let vmn = f64x2.splat(Infinity);
-    const inf = f64x2.splat(Infinity);
-    const zero = f64x2.splat(0);
-    for (; i + 1 < len; i += 2) {
-      const a = f64x2.abs(v128.load(x + (<usize>i << 3)));
-      vmx = f64x2.max(vmx, a);
-      // zeros do not count for the minimum: replace them by +∞
-      vmn = f64x2.min(vmn, v128.bitselect(inf, a, f64x2.eq(a, zero)));
+  let asym: f64 = 0;
+  for (let i0 = 0; i0 < n; i0 += RANGE_TILE) {
+    const i1 = i0 + RANGE_TILE < n ? i0 + RANGE_TILE : n;
+    for (let i = i0; i < i1; i++) {
+      const x = Math.abs(load<f64>(a + ((<usize>i * <usize>n + <usize>i) << 3)));
+      mx = Math.max(mx, x);
+      if (x != 0) mn = Math.min(mn, x);
     }
-    mx = Math.max(f64x2.extract_lane(vmx, 0), f64x2.extract_lane(vmx, 1));
-    mn = Math.min(f64x2.extract_lane(vmn, 0), f64x2.extract_lane(vmn, 1));
-  }
-  for (; i < len; i++) {
-    const a = Math.abs(ld(x, i));
-    if (a > mx) mx = a;
-    if (a != 0 && a < mn) mn = a;
+    for (let j0 = i0; j0 < n; j0 += RANGE_TILE) {
+      const j1 = j0 + RANGE_TILE < n ? j0 + RANGE_TILE : n;
+      for (let i = i0; i < i1; i++) {
+        const row = a + ((<usize>i * <usize>n) << 3);
+        const column = a + (<usize>i << 3);
+        for (let j = j0 > i + 1 ? j0 : i + 1; j < j1; j++) {
+          const x = load<f64>(row + (<usize>j << 3));
+          const y = load<f64>(column + ((<usize>j * <usize>n) << 3));
+          const ax = Math.abs(x);
+          const ay = Math.abs(y);
+          mx = Math.max(mx, Math.max(ax, ay));
+          if (ax != 0) mn = Math.min(mn, ax);
+          if (ay != 0) mn = Math.min(mn, ay);
+          asym = Math.max(asym, Math.abs(x - y));
+        }
+      }
+    }
   }
   st(out, 0, mx);
   st(out, 1, mn);
+  st(out, 2, asym);
 }
 
 /** xᵢ ← 0 where |xᵢ| < floor, else xᵢ·f1·f2 (f1, f2 powers of two: the product is exact). */

@@ -13,6 +13,7 @@ import {
   inertiaThreshold,
   init,
   isLosscapeError,
+  kernels,
   loadWasm,
   type Mat,
   setBackend,
@@ -542,5 +543,97 @@ describe("zeroToleranceFromGap (the spectral-gap zero rule)", () => {
     const g = zeroToleranceFromGap([0, 0, 3, 4]);
     expect(g!.zeros).toBe(2);
     expect(g!.gapRatio).toBe(3 / (Number.EPSILON * 4));
+  });
+});
+
+describe("the input checks of the WASM path (symmetricRange, in the arena)", () => {
+  /** A symmetric n×n matrix with entries in [-1, 1), a few exact zeros and one tiny entry. */
+  function symmetric(n: number, seed: number): Float64Array {
+    let s = seed;
+    const next = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = (i + 2 * j) % 7 === 0 ? 0 : next();
+    if (n > 2) a[n + 2] = a[2 * n + 1] = 3e-300;
+    return a;
+  }
+  /** The message the JS checks (the ts backend) give for `data`, or "" when they accept it. */
+  function tsMessage(fn: "eigh" | "eigvalsh", data: Float64Array, n: number): string {
+    setBackend("ts");
+    try {
+      (fn === "eigh" ? eigh : eigvalsh)({ rows: n, cols: n, data });
+      return "";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  it.each([1, 2, 31, 32, 33, 70])("simd and scalar refuse NaN/±∞ anywhere (n = %i) with the JS checks' message, leaving a untouched", (n) => {
+    const positions = [[0, 0], [n - 1, n - 1], [0, n - 1], [n - 1, 0], [Math.min(31, n - 1), Math.min(32, n - 1)], [Math.min(33, n - 1), Math.min(1, n - 1)]];
+    for (const backend of ["simd", "scalar"] as const) {
+      for (const [i, j] of positions) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const data = symmetric(n, 3 + i + j);
+          data[i * n + j] = bad;
+          const copy = data.slice();
+          const expected = tsMessage("eigvalsh", data, n);
+          expect(expected).toMatch(/must be finite/);
+          setBackend(backend);
+          for (const fn of ["eigh", "eigvalsh"] as const) {
+            const e = thrown(() => (fn === "eigh" ? eigh : eigvalsh)({ rows: n, cols: n, data }));
+            expect(e.code).toBe("E_VALUE");
+            expect(e.message).toBe(expected.replace(/^eigvalsh/, fn));
+            expect(data).toEqual(copy);
+          }
+        }
+      }
+    }
+  });
+
+  it("simd and scalar refuse the asymmetry the JS check refuses, across tile boundaries, and accept what it accepts", () => {
+    const n = 70;
+    for (const [i, j] of [[0, 1], [31, 32], [32, 31], [5, 69], [69, 64], [40, 33]]) {
+      for (const rel of [2e-12, 0.5e-12]) {
+        const data = symmetric(n, 11);
+        const maxAbs = data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+        data[i * n + j] += rel * maxAbs;
+        const expected = tsMessage("eigvalsh", data, n);
+        expect(expected === "").toBe(rel < 1e-12);
+        for (const backend of ["simd", "scalar"] as const) {
+          setBackend(backend);
+          if (expected === "") {
+            expect(eigvalsh({ rows: n, cols: n, data }).length).toBe(n);
+          } else {
+            expect(thrown(() => eigvalsh({ rows: n, cols: n, data })).message).toBe(expected);
+          }
+        }
+      }
+    }
+  });
+
+  it("symmetricRange gives max|a|, the least nonzero |a| and max|aᵢⱼ − aⱼᵢ| exactly, on both builds", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 75 }), fc.integer({ min: 1, max: 1e6 }), fc.boolean(), (n, seed, perturb) => {
+        const a = symmetric(n, seed);
+        if (perturb && n > 1) a[(n - 1) * n + (seed % n)] *= 1 + 1e-9;
+        let max = 0;
+        let min = Infinity;
+        let asym = 0;
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const x = Math.abs(a[i * n + j]);
+            max = Math.max(max, x);
+            if (x !== 0) min = Math.min(min, x);
+            asym = Math.max(asym, Math.abs(a[i * n + j] - a[j * n + i]));
+          }
+        }
+        for (const backend of ["simd", "scalar"] as const) {
+          setBackend(backend);
+          expect(Array.from(kernels.symmetricRange("test", { n, a }).out)).toEqual([max, min, asym]);
+        }
+      }),
+      { numRuns: 60 },
+    );
+    setBackend("simd");
+    expect(Array.from(kernels.symmetricRange("test", { n: 2, a: new Float64Array(4) }).out)).toEqual([0, Infinity, 0]);
   });
 });

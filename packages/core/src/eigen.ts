@@ -1,11 +1,11 @@
 import { activeWasm } from "./backend.js";
 import { ensureGemmBlocking } from "./blas.js";
-import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults.js";
+import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL, DEFAULT_SYMMETRY_TOL } from "./defaults.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { pow2Halves } from "./pow2.js";
 import { tsEigh } from "./ts-backend.js";
-import { checkNumber, checkSymmetric, checkVector, type MatInput } from "./validate.js";
+import { checkFinite, checkNumber, checkSquare, checkSymmetric, checkVector, type MatInput } from "./validate.js";
 import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
 
 /** Result of `eigh`: eigenvalues ascending, eigenvectors as the columns of `vectors` (orthonormal). */
@@ -42,15 +42,14 @@ export interface EighResult {
  */
 export function eigh(a: MatInput): EighResult {
   const fn = "eigh";
-  a = checkSymmetric(fn, "a", a);
   const w = activeWasm(fn);
   if (w === null) {
-    const { m, scale } = conditioned(a);
+    const { m, scale } = conditioned(checkSymmetric(fn, "a", a));
     const r = tsEigh(m);
     normaliseSigns(r.vectors);
     return { values: representable(fn, r.values.map((x) => unscale(x, scale))), vectors: r.vectors };
   }
-  const r = wasmEigh(fn, a, true) as EighResult;
+  const r = wasmEigh(fn, checkSquare(fn, "a", a, { finite: false }), true) as EighResult;
   representable(fn, r.values);
   return r;
 }
@@ -179,13 +178,12 @@ function countInertia(fn: string, values: ArrayLike<number>, tolOption: number |
 
 /** Eigenvalues, ascending, with errors naming `fn`. */
 function symmetricEigenvalues(fn: string, a: MatInput): Float64Array {
-  a = checkSymmetric(fn, "a", a);
   const w = activeWasm(fn);
   if (w === null) {
-    const { m, scale } = conditioned(a);
+    const { m, scale } = conditioned(checkSymmetric(fn, "a", a));
     return representable(fn, tsEigh(m).values.map((x) => unscale(x, scale)));
   }
-  return representable(fn, wasmEigh(fn, a, false) as Float64Array);
+  return representable(fn, wasmEigh(fn, checkSquare(fn, "a", a, { finite: false }), false) as Float64Array);
 }
 
 /** Capacity of the QL rotation log used on the divide-and-conquer leaves (≤ 16 rows each). */
@@ -239,12 +237,15 @@ function unscale(x: number, scale: number): number {
   return scale === 0 ? x : timesPow2(x, -scale);
 }
 
-/** The WASM path of eigh/eigvalsh: the input is copied into the arena and conditioned there. */
+/**
+ * The WASM path of eigh/eigvalsh: the square `a` (its entries not yet checked) is copied into the arena, checked there
+ * (finite and symmetric, with the messages of `checkFinite` and `checkSymmetric`) and conditioned.
+ */
 function wasmEigh(fn: string, a: Mat, wantVectors: boolean): EighResult | Float64Array {
   // the eigenvectors' back-transformation and divide-and-conquer merges are GEMMs (≈ 2n³ flops)
   if (wantVectors) ensureGemmBlocking(2 * a.rows ** 3);
   return withKernels(fn, (k) => {
-    const r = symmetricEigenInArena(k, k.put(a.data), a.rows, wantVectors);
+    const r = symmetricEigenInArena(k, k.put(a.data), a.rows, wantVectors, a);
     return wantVectors ? { values: r.values, vectors: { rows: a.rows, cols: a.rows, data: k.read(r.vectors!) } } : r.values;
   });
 }
@@ -263,12 +264,15 @@ export function eigvalshInArena(k: KernelSession, a: WasmBuffer<"f64">, n: numbe
 /**
  * Eigenvalues (ascending) and, with `wantVectors`, eigenvectors (columns of a row-major n×n arena buffer) of the
  * symmetric n×n matrix `a` already in the session's arena; `a` is overwritten (conditioned, then reduced).
+ * `input`: the caller's matrix that `a` is a copy of, when `a` is still to be checked (finite and symmetric); the
+ * checks run on the copy, in the pass that finds the conditioning, and only an error goes back to `input`.
  */
 function symmetricEigenInArena(
   k: KernelSession,
   a: WasmBuffer<"f64">,
   n: number,
   wantVectors: boolean,
+  input?: Mat,
 ): { values: Float64Array; vectors?: WasmBuffer<"f64"> } {
   const fn = k.fn;
   // A symmetric row-major matrix is its own column-major layout: the kernels reference its lower triangle
@@ -277,9 +281,14 @@ function symmetricEigenInArena(
   const e = k.alloc("f64", n, true);
   const tau = k.alloc("f64", n, true);
   const work = k.alloc("f64", 4 * n);
+  k.symmetricRange({ n, a, out: work });
+  const [maxAbs, minAbs, maxAsym] = k.view(work, 3);
+  if (input !== undefined) {
+    // a NaN or ±∞ makes maxAbs NaN or +∞; the errors are built from the caller's matrix
+    if (!Number.isFinite(maxAbs)) checkFinite(fn, "a", input.data, n);
+    if (maxAsym > DEFAULT_SYMMETRY_TOL * maxAbs) checkSymmetric(fn, "a", input);
+  }
   // Apply `conditioning` to a in place.
-  k.absRange({ len: n * n, x: a, out: work });
-  const [maxAbs, minAbs] = k.view(work, 2);
   const { k: exponent, floor, needed } = conditioning(maxAbs, minAbs);
   if (needed) {
     const [f1, f2] = pow2Halves(exponent);

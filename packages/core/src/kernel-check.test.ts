@@ -42,7 +42,7 @@ describe("kernel declarations", () => {
     const swapped: Record<string, ArgDecl> = {};
     for (const [k, v] of Object.entries(dgemm.args)) swapped[k === "lda" ? "b" : k === "b" ? "lda" : k] = k === "lda" ? dgemm.args.b : k === "b" ? dgemm.args.lda : v;
     // dgemm: lda and b swapped (a classic positional slip); cholFactor: lda declared f64; svdWorkSize: returns i32;
-    // absRange missing; a kernel that does not exist.
+    // symmetricRange missing; a kernel that does not exist.
     const wrong: Record<string, KernelDecl> = {
       ...rest,
       dgemm: { ...dgemm, args: swapped },
@@ -50,7 +50,7 @@ describe("kernel declarations", () => {
       svdWorkSize: { ...svdWorkSize, returns: "i32" },
       dgemmm: KERNELS.dgemmWorkSize,
     };
-    delete wrong.absRange;
+    delete wrong.symmetricRange;
     const problems = checkKernels(wrong, signatures, fns, RUNTIME_EXPORTS);
     expect(problems).toContain("kernel 'dgemm' (assembly/blas.ts): argument 8 is 'b' in kernels.ts but 'lda' in assembly");
     expect(problems).toContain(
@@ -61,7 +61,7 @@ describe("kernel declarations", () => {
     expect(problems).toContain("kernel 'svdWorkSize' (assembly/svd.ts): returns f64 in assembly but i32 in kernels.ts");
     expect(problems).toContain("kernel 'dgemmm' is declared in kernels.ts but the WASM module does not export it");
     expect(problems).toContain(
-      "the WASM module exports 'absRange', which kernels.ts does not declare (declare it, or stop exporting it from assembly/index.ts)",
+      "the WASM module exports 'symmetricRange', which kernels.ts does not declare (declare it, or stop exporting it from assembly/index.ts)",
     );
   });
 

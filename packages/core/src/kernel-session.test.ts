@@ -140,5 +140,5 @@ export function typeErrors(): void {
   // @ts-expect-error scratch cannot be passed to a one-shot call
   kernels.dsytrdLower("t", { n: 1, a: new Float64Array(1), work: new Float64Array(4) });
   // @ts-expect-error an output that does not exist
-  void kernels.absRange("t", { len: 1, x: new Float64Array(1) }).y;
+  void kernels.symmetricRange("t", { n: 1, a: new Float64Array(1) }).y;
 }

@@ -228,8 +228,8 @@ export const COMPUTE_KERNELS = {
     },
     "void",
   ),
-  /** out = [max|xᵢ|, min over xᵢ ≠ 0 of |xᵢ|]. */
-  absRange: kernel({ len: i32, x: inF64((d) => d.len), out: writtenF64(() => 2) }, "void"),
+  /** out = [max|aᵢⱼ| (not finite when an entry is not), min over aᵢⱼ ≠ 0 of |aᵢⱼ|, max|aᵢⱼ − aⱼᵢ|] of the n×n a. */
+  symmetricRange: kernel({ n: i32, a: inF64((d) => d.n * d.n), out: writtenF64(() => 3) }, "void"),
   /** xᵢ ← 0 where |xᵢ| < floor, else xᵢ·f1·f2. */
   scaleAndFlush: kernel({ len: i32, x: inoutF64((d) => d.len), f1: f64, f2: f64, floor: f64 }, "void"),
   // ---- factor.ts ---------------------------------------------------------------------------------------------

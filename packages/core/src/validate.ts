@@ -128,9 +128,9 @@ export function checkVector(fn: string, arg: string, x: ArrayLike<number>, lengt
   checkFinite(fn, arg, x);
 }
 
-/** `checkMat`, and the matrix is square. */
-export function checkSquare(fn: string, arg: string, a: MatInput): Mat {
-  const m = checkMat(fn, arg, a);
+/** `checkMat` (with its `finite` option), and the matrix is square. */
+export function checkSquare(fn: string, arg: string, a: MatInput, options: { finite?: boolean } = {}): Mat {
+  const m = checkMat(fn, arg, a, options);
   if (m.rows !== m.cols) throw new ShapeError(`${fn}: argument '${arg}' must be square; found ${describeShape(m)}`);
   return m;
 }
