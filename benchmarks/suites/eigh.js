@@ -3,7 +3,7 @@
 // persistent /usr/bin/python3 peer: benchmarks/peers/numpy_eigh.py; node only), ml-matrix's
 // EigenvalueDecomposition and the core `ts` backend, with the WASM mul+add ceiling for the nominal flops beside
 // them (benchmarks/lib/ceiling.js). Accuracy columns: ‖AV − VΛ‖_F/‖A‖_F and ‖VᵀV − I‖_F, target ≤ 1e-13·n.
-import { eigh, eigvalsh } from "@losscape/core";
+import { eigh, eigvalsh, kernels, residentBuffer, withKernels } from "@losscape/core";
 import { EigenvalueDecomposition } from "ml-matrix";
 import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl } from "../lib/ceiling.js";
 import { eighAccuracy, randomSymmetric, toMl } from "../lib/data.js";
@@ -81,11 +81,48 @@ function eighCase(n, valuesOnly) {
   return c;
 }
 
+const REDUCTION = "tridiagonal reduction";
+const STREAM = "read stream of its bytes";
+/** Doubles in the stream buffer (8 MiB, the size of A at n = 1024: past L2, as the reduction's early steps are). */
+const STREAM_DOUBLES = 1 << 20;
+
+/**
+ * The tridiagonal reduction alone (dsytrdLower: A copied into the arena and reduced) against reading its bytes once:
+ * step k reads and writes the trailing lower triangle, (n − k)²/2 doubles, n³/6 over the reduction, while its
+ * multiply–adds need 4n³/3 flops. The stream is core's f64x2 firstNonFinite loop over an 8 MiB resident buffer,
+ * repeated to n³/6 doubles: how long reading (not writing) those bytes takes in WASM on this machine.
+ */
+function reductionCase(n) {
+  const flops = (4 * n ** 3) / 3;
+  const passes = Math.round(n ** 3 / 6 / STREAM_DOUBLES);
+  return {
+    name: `${REDUCTION} n=${n}`,
+    params: { n },
+    flops,
+    setup() {
+      return { a: randomSymmetric(n, 7), buffer: residentBuffer("eigh bench", "f64", STREAM_DOUBLES) };
+    },
+    impls: {
+      losscape: {
+        backend: "simd", warmup: 1, reps: 7,
+        run: ({ a }) => withKernels("eigh bench", (k) => k.dsytrdLower({ n, a: k.put(a.data) }).d),
+      },
+      ...ceilingImpls(flops, { warmup: 1, reps: 7 }),
+      [STREAM]: {
+        backend: "simd", warmup: 1, reps: 7, accuracy: false,
+        run: ({ buffer }) => {
+          for (let i = 0; i < passes; i++) kernels.firstNonFinite("eigh bench", { x: buffer, n: STREAM_DOUBLES });
+        },
+      },
+    },
+  };
+}
+
 export default {
   name: "eigh",
   title: "Symmetric eigendecomposition (f64, n×n)",
   main: "losscape",
-  peers: [NUMPY, "ml-matrix", "core ts backend", "losscape relaxed"],
+  peers: [NUMPY, "ml-matrix", "core ts backend", "losscape relaxed", STREAM],
   shares: [
     { impl: "losscape", ceiling: CEILING },
     { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
@@ -96,9 +133,10 @@ export default {
     "GFLOP/s and shares use nominal flops: 4n³/3 for the tridiagonal reduction, plus 2n³ for the back-transformation with vectors (Golub & Van Loan §8.3); the divide-and-conquer merges are not counted.",
     "ml-matrix has no eigenvalues-only path: its eigvalsh column runs the full EigenvalueDecomposition.",
     "The core ts backend wraps ml-matrix (plus copies); it is not repeated at n = 1000 (≈ 6–9 s a run).",
+    `${REDUCTION} n=1000: losscape is the Householder reduction alone (dsytrdLower, A copied into the arena first), against the f64x2 ceiling for its 4n³/3 flops and against "${STREAM}": core's f64x2 firstNonFinite loop over an 8 MiB resident buffer, repeated to the n³/6 doubles the reduction reads (and writes back) over its steps. Half its flops are matrix–vector products, 4 flops per double read; the ratio shows how much of its time reading its bytes once takes.`,
     "Targets: eigh and eigvalsh at n = 1000 within 1.5× of numpy's time (node).",
   ],
-  cases: [...sizes.map((n) => eighCase(n, false)), ...sizes.map((n) => eighCase(n, true))],
+  cases: [...sizes.map((n) => eighCase(n, false)), ...sizes.map((n) => eighCase(n, true)), reductionCase(1000)],
   targets: [
     ...sizes.flatMap((n) => [
       { kind: "accuracy", case: `eigh n=${n}`, impl: "losscape", metric: "residual", max: 1e-13 * n },
