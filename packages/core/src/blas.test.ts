@@ -17,6 +17,7 @@ import {
   setGemmTile,
   withKernels,
   syrk,
+  transpose,
   type BackendName,
   type Mat,
 } from "./index.js";
@@ -308,6 +309,42 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
         }
       }
     }
+  });
+
+  it("matmul finds a NaN or ±∞ at every position of A and of B, transposed or not, with α = 1, −1, 0, and leaves `out` untouched", () => {
+    // C 9×8 has fewer entries than A and B (finiteness read off C), C 9×9 from a 9×2 by 2×9 has more (A and B scanned
+    // first). Row 3 of B and column 1 of A are zero, so an ∞ there meets 0 (∞·0 = NaN).
+    const bads = [NaN, Infinity, -Infinity];
+    for (const [m, k, n] of [[9, 7, 8], [9, 2, 9]]) {
+      const cleanA = randomMat(m, k, 5);
+      const cleanB = randomMat(k, n, 6);
+      for (let i = 0; i < m; i++) cleanA.data[i * k + (1 % k)] = 0;
+      cleanB.data.fill(0, (k - 1) * n, k * n);
+      for (const alpha of [1, -1, 0]) {
+        for (const [which, clean] of [["a", cleanA], ["b", cleanB]] as const) {
+          for (let e = 0; e < clean.data.length; e++) {
+            const bad = bads[e % 3];
+            const x = { rows: clean.rows, cols: clean.cols, data: clean.data.slice() };
+            x.data[e] = bad;
+            const [a, b] = which === "a" ? [x, cleanB] : [cleanA, x];
+            const message = new RegExp(`^matmul: argument '${which}' must be finite; found ${bad} at \\(${Math.floor(e / clean.cols)}, ${e % clean.cols}\\)`);
+            const out = mat(m, n);
+            out.data.fill(7);
+            expect(() => matmul(a, b, { alpha, out })).toThrowError(message);
+            expect(out.data.every((v) => v === 7)).toBe(true);
+            // the same operands transposed: op(A) = (Aᵀ)ᵀ
+            const t = (y: Mat) => transpose(y);
+            const message2 = new RegExp(`^matmul: argument '${which}' must be finite; found ${bad} at \\(${e % clean.cols}, ${Math.floor(e / clean.cols)}\\)`);
+            expect(() => matmul(t(a), t(b), { alpha, transA: true, transB: true })).toThrowError(message2);
+          }
+        }
+      }
+    }
+  });
+
+  it("matmul of finite entries whose products overflow gives ∞ without an error", () => {
+    const c = matmul(matFromRows([[1e200, 1], [2, 3]]), matFromRows([[1e200, 0], [0, 1]])).data;
+    expect([c[0], c[1], c[2], c[3]]).toEqual([Infinity, 1, 2e200, 3]);
   });
 
   it("syrk of finite entries whose squares overflow gives ∞ without an error, as matmul does", () => {

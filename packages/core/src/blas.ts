@@ -127,10 +127,21 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
     c = into(scaled(tsMatmul(A, B, transA, transB), alpha).data, out?.data);
   } else {
     ensureGemmBlocking(2 * m * n * k);
+    // When C has fewer entries than A and B together, their finiteness is read off C: a NaN or ±∞ at op(A)ᵢₚ makes
+    // every cᵢⱼ = α·Σₚ op(A)ᵢₚ·op(B)ₚⱼ NaN or ±∞ (∞·0 and 0·∞ are NaN, NaN and ∞ survive every sum with finite
+    // terms, ∞ − ∞ is NaN), and likewise a column of C for op(B)ₚⱼ. A and B are scanned, for the error, only when C
+    // is not finite (or when an entry overflowed from finite operands).
+    const checkC = m * n < A.data.length + B.data.length;
     c = withKernels(fn, (s) => {
+      const pa = checkC ? s.put(A.data) : putFinite(s, fn, "a", A);
+      const pb = checkC ? s.put(B.data) : putFinite(s, fn, "b", B);
       const product = s.dgemm({
-        ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: putFinite(s, fn, "a", A), lda: A.cols, b: putFinite(s, fn, "b", B), ldb: B.cols, beta: 0, ldc: n,
+        ta: transA ? 1 : 0, tb: transB ? 1 : 0, m, n, k, alpha, a: pa, lda: A.cols, b: pb, ldb: B.cols, beta: 0, ldc: n,
       });
+      if (checkC && s.firstNonFinite({ x: product.c, n: m * n }).result >= 0) {
+        checkFiniteCopy(s, fn, "a", A, pa);
+        checkFiniteCopy(s, fn, "b", B, pb);
+      }
       return readResult(s, product.c, out?.data);
     });
   }
