@@ -92,7 +92,7 @@ function finiteDiagonal(c: Float64Array, n: number): boolean {
  *   reuses it skips the allocation of C). A and B are copied before the product, so `out` may be `a` or `b` itself:
  *   `matmul(a, b, { out: a })` holds the same bits as `matmul(a, b)`.
  * @throws ShapeError when the inner dimensions differ, an argument is not a Mat or `out` is not m×n (checked before
- *   any work: a refused `out` is left untouched); ValueError for NaN/±∞.
+ *   any work: a refused `out` is left untouched); ValueError for NaN/±∞ (`out` left untouched too).
  * @example
  * matmul(matFromRows([[1, 2]]), matFromRows([[3], [4]])).data // Float64Array [11]
  * matmul(a, a, { transA: true })                              // AᵀA as a general product
