@@ -342,6 +342,29 @@ describe.each(BACKENDS)("BLAS on the %s backend", (backend: BackendName) => {
     }
   });
 
+  it("gemv finds a NaN or ±∞ at every position of A, with and without trans, α = 1, −1, 0, and leaves `out` untouched", () => {
+    // The WASM gemv reads A's finiteness off y; x has zeros so that an ∞ meets 0 (∞·0 = NaN).
+    const clean = randomMat(7, 5, 8);
+    const bads = [NaN, Infinity, -Infinity];
+    for (const trans of [false, true]) {
+      const x = Float64Array.from({ length: trans ? 7 : 5 }, (_, i) => (i % 2 === 0 ? 0 : i - 2.5));
+      for (const alpha of [1, -1, 0]) {
+        for (let e = 0; e < clean.data.length; e++) {
+          const bad = bads[e % 3];
+          const a = { rows: 7, cols: 5, data: clean.data.slice() };
+          a.data[e] = bad;
+          const out = new Float64Array(trans ? 5 : 7).fill(7);
+          expect(() => gemv(a, x, { trans, alpha, out })).toThrowError(
+            new RegExp(`^gemv: argument 'a' must be finite; found ${bad} at \\(${Math.floor(e / 5)}, ${e % 5}\\)`),
+          );
+          expect(out.every((v) => v === 7)).toBe(true);
+        }
+      }
+    }
+    // finite entries whose products overflow give ∞ without an error
+    expect(Array.from(gemv(matFromRows([[1e200, 1], [2, 3]]), [1e200, 1]))).toEqual([Infinity, 2e200 + 3]);
+  });
+
   it("matmul of finite entries whose products overflow gives ∞ without an error", () => {
     const c = matmul(matFromRows([[1e200, 1], [2, 3]]), matFromRows([[1e200, 0], [0, 1]])).data;
     expect([c[0], c[1], c[2], c[3]]).toEqual([Infinity, 1, 2e200, 3]);

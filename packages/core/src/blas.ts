@@ -226,9 +226,14 @@ export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boole
     if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
     return into(y, out);
   }
-  return withKernels(fn, (k) =>
-    readResult(k, k.dgemv({ trans: trans ? 1 : 0, m: A.rows, n: A.cols, alpha, a: putFinite(k, fn, "a", A), lda: A.cols, x: k.put(x), beta: 0 }).y, out),
-  );
+  return withKernels(fn, (k) => {
+    // A's finiteness from y, whose m (n with trans) entries cost nothing beside A's m·n: x is finite, so a NaN or
+    // ±∞ at aᵢⱼ makes yᵢ (yⱼ) NaN or ±∞ (∞·0 is NaN, including α = 0). A is scanned, for the error, only then.
+    const pa = k.put(A.data);
+    const y = k.dgemv({ trans: trans ? 1 : 0, m: A.rows, n: A.cols, alpha, a: pa, lda: A.cols, x: k.put(x), beta: 0 }).y;
+    if (k.firstNonFinite({ x: y, n: trans ? A.cols : A.rows }).result >= 0) checkFiniteCopy(k, fn, "a", A, pa);
+    return readResult(k, y, out);
+  });
 }
 
 /** Products of at least this many flops (≈ a 400³ GEMM, ≥ 10 ms) trigger the first-use calibration of the blocks. */
