@@ -136,21 +136,26 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
   return bBlock + aPanelStride(kc) * (roundUp(imin(m, MC_MAX), MR) / MR) + MR * NR_MAX + 8;
 }
 
-/** How a SIMD register tile ends: C's two entries at c = alpha·acc (set = 1) or C + alpha·acc. */
+/** A SIMD register tile's finished entries at c: alpha·acc (set = 1, C not read) or C + alpha·acc. */
+@inline function tileValue(c: usize, va: v128, acc: v128, set: i32): v128 {
+  return set ? f64x2.mul(va, acc) : f64x2.add(v128.load(c), f64x2.mul(va, acc));
+}
+
+/** How a SIMD register tile ends: C's two entries at c get tileValue. */
 @inline function endTile(c: usize, va: v128, acc: v128, set: i32): void {
-  v128.store(c, set ? f64x2.mul(va, acc) : f64x2.add(v128.load(c), f64x2.mul(va, acc)));
+  v128.store(c, tileValue(c, va, acc, set));
 }
 
 /**
- * How a register tile ends, column pair at byte offset o of rows c and c1 (as endTile: v = alpha·acc, or
- * C + alpha·acc); with ct ≠ 0 (the tile's mirror image C[j0, i0] on the last k-block) the 2×2 block is also stored
- * transposed there: rows o/8 and o/8 + 1 below ct (`row` bytes apart) get (v0[0], v1[0]) and (v0[1], v1[1]).
+ * How a register tile ends, column pair at byte offset o of rows c and c1 (tileValue); with ct ≠ 0 (the tile's
+ * mirror image C[j0, i0] on the last k-block) the 2×2 block is also stored transposed there: rows o/8 and o/8 + 1
+ * below ct (`row` bytes apart) get (v0[0], v1[0]) and (v0[1], v1[1]).
  */
 @inline function endPair(
   c: usize, c1: usize, o: usize, va: v128, acc0: v128, acc1: v128, set: i32, ct: usize, row: usize,
 ): void {
-  const v0 = set ? f64x2.mul(va, acc0) : f64x2.add(v128.load(c + o), f64x2.mul(va, acc0));
-  const v1 = set ? f64x2.mul(va, acc1) : f64x2.add(v128.load(c1 + o), f64x2.mul(va, acc1));
+  const v0 = tileValue(c + o, va, acc0, set);
+  const v1 = tileValue(c1 + o, va, acc1, set);
   v128.store(c + o, v0);
   v128.store(c1 + o, v1);
   if (ct) {
@@ -448,6 +453,11 @@ function addEdgeTile(tile: usize, mr: i32, nr: i32, c: usize, i0: i32, j0: i32, 
   return bPack + ((<usize>bPanelStride(kb) * <usize>(nb / NR)) << 3);
 }
 
+/** The packed B panel (kc steps × NR columns) of columns jc + jr … in a block packed from column jc at bPack. */
+@inline function bPanelAt(bPack: usize, jr: i32, kc: i32): usize {
+  return bPack + ((<usize>(jr / NR) * <usize>bPanelStride(kc)) << 3);
+}
+
 /** The packed A panel (kc steps) of rows i0, i0+1 in a block packed from row ic at aPack. */
 @inline function aPanelAt(aPack: usize, ic: i32, i0: i32, kc: i32): usize {
   return aPack + ((<usize>((i0 - ic) / MR) * <usize>aPanelStride(kc)) << 3);
@@ -486,7 +496,7 @@ function gemmBlocked(
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = imin(NR, nc - jr);
           const j0 = jc + jr;
-          const pb = bPack + ((<usize>(jr / NR) * <usize>bPanelStride(kc)) << 3);
+          const pb = bPanelAt(bPack, jr, kc);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = imin(MR, mc - ir);
             const i0 = ic + ir;
@@ -676,7 +686,6 @@ function syrkBlocked(
       const kc = imin(KB, k - pc);
       const first = set && pc == 0 ? 1 : 0;
       const mirror = pc + kc == k ? 1 : 0;
-      const bStride = <usize>bPanelStride(kc) << 3;
       packB(ata ? 0 : 1, a, lda, pc, kc, jc, nc, bPack);
       // from the row block holding row jc: rows above it meet no tile of the lower triangle in this column block
       for (let ic = jc - jc % MB; ic < d; ic += MB) {
@@ -685,7 +694,7 @@ function syrkBlocked(
         for (let jr = 0; jr < nc && jc + jr < ic + mc; jr += NR) {
           const nr = imin(NR, nc - jr);
           const j0 = jc + jr;
-          const pb = bPack + <usize>(jr / NR) * bStride;
+          const pb = bPanelAt(bPack, jr, kc);
           // the rows lo … hi−1 of the block lie in this panel's diagonal block (the scalar build: full tiles)
           const lo = imax(ic, j0);
           const hi = imin(ic + mc, j0 + NR);
