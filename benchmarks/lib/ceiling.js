@@ -39,7 +39,23 @@ export function relaxedResident(fn, ...arrays) {
   }
 }
 
-/** `targets` where the relaxed build runs (they are recorded with the run, so each environment states its own), else none. */
-export function relaxedTargets(targets) {
-  return relaxedSimdSupported() ? targets : [];
+/** The relaxed build's rows of the gemm and syrk suites: into a reused `out`, and the kernel alone on resident operands. */
+export const RELAXED_INTO_OUT = "relaxed into out";
+export const RELAXED_KERNEL = "relaxed kernel only";
+
+/** A suite's `shares`: each of `strict` against the f64x2 ceiling, each of `relaxed` against the relaxed_madd one. */
+export function shareRows(strict, relaxed) {
+  return [...strict.map((impl) => ({ impl, ceiling: CEILING })), ...relaxed.map((impl) => ({ impl, ceiling: RELAXED_CEILING }))];
+}
+
+/**
+ * The ≥ 85 % share targets of the gemm and syrk suites at n ∈ {256, 512, 1024} (case `caseName(n)`): each of
+ * `strict` against the f64x2 ceiling and, where the relaxed build runs (targets are recorded with the run, so each
+ * environment states its own), RELAXED_INTO_OUT and RELAXED_KERNEL against the relaxed_madd one.
+ */
+export function shareTargets(caseName, strict) {
+  const sizes = [256, 512, 1024];
+  const share = (n, impl, ceiling) => ({ kind: "share", case: caseName(n), impl, ceiling, min: 0.85 });
+  const relaxed = sizes.flatMap((n) => [share(n, RELAXED_INTO_OUT, RELAXED_CEILING), share(n, RELAXED_KERNEL, RELAXED_CEILING)]);
+  return [...sizes.flatMap((n) => strict.map((impl) => share(n, impl, CEILING))), ...(relaxedSimdSupported() ? relaxed : [])];
 }

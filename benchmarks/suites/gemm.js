@@ -4,7 +4,17 @@
 // FLOPs = 2n³. The neighbours of the powers of two (255, 257, …) time losscape alone: a dip at 256, 512 or 1024
 // (cache-set aliasing) would show against them.
 import { mat, matmul, residentBuffer, withKernels } from "@losscape/core";
-import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl, relaxedResident, relaxedTargets } from "../lib/ceiling.js";
+import {
+  CEILING,
+  RELAXED_CEILING,
+  RELAXED_INTO_OUT,
+  RELAXED_KERNEL,
+  ceilingImpls,
+  relaxedImpl,
+  relaxedResident,
+  shareRows,
+  shareTargets,
+} from "../lib/ceiling.js";
 import { randomMat, toMl } from "../lib/data.js";
 
 const sizes = [64, 256, 512, 1024];
@@ -12,9 +22,6 @@ const sizes = [64, 256, 512, 1024];
 const KERNEL = "dgemm kernel only";
 /** matmul writing C into a preallocated n×n Mat reused across repetitions (`{ out }`): no result array per call. */
 const INTO_OUT = "matmul into out";
-/** The same two on the relaxed build: what a Chromium user of `matmul(a, b, { out })` runs (relaxed is its default). */
-const RELAXED_KERNEL = "relaxed kernel only";
-const RELAXED_INTO_OUT = "relaxed into out";
 const neighbours = [255, 257, 511, 513, 1023, 1025];
 
 /** Warm-up/repetitions per size: enough samples for a stable median, few where a run takes seconds. */
@@ -80,26 +87,10 @@ export default {
     `${RELAXED_INTO_OUT} and ${RELAXED_KERNEL}: ${INTO_OUT} and ${KERNEL} on the relaxed build — what \`matmul(a, b, { out })\` runs in Chromium, where relaxed is the default build — as shares of the ${RELAXED_CEILING}; targets ≥ 85 % at n ∈ {256, 512, 1024} where that build runs.`,
   ],
   peers: ["ml-matrix", "plain TS", "losscape scalar", "losscape relaxed"],
-  shares: [
-    { impl: "losscape simd", ceiling: CEILING },
-    { impl: INTO_OUT, ceiling: CEILING },
-    { impl: KERNEL, ceiling: CEILING },
-    { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
-    { impl: RELAXED_INTO_OUT, ceiling: RELAXED_CEILING },
-    { impl: RELAXED_KERNEL, ceiling: RELAXED_CEILING },
-  ],
+  shares: shareRows(["losscape simd", INTO_OUT, KERNEL], ["losscape relaxed", RELAXED_INTO_OUT, RELAXED_KERNEL]),
   cases: [...sizes.map((n) => gemmCase(n, true)), ...neighbours.map((n) => gemmCase(n, false))],
   targets: [
     { kind: "speedup", case: "n=512", impl: "losscape simd", peer: "ml-matrix", min: 25, env: "node" },
-    ...[256, 512, 1024].flatMap((n) => [
-      { kind: "share", case: `n=${n}`, impl: "losscape simd", ceiling: CEILING, min: 0.85 },
-      { kind: "share", case: `n=${n}`, impl: INTO_OUT, ceiling: CEILING, min: 0.85 },
-    ]),
-    ...relaxedTargets(
-      [256, 512, 1024].flatMap((n) => [
-        { kind: "share", case: `n=${n}`, impl: RELAXED_INTO_OUT, ceiling: RELAXED_CEILING, min: 0.85 },
-        { kind: "share", case: `n=${n}`, impl: RELAXED_KERNEL, ceiling: RELAXED_CEILING, min: 0.85 },
-      ]),
-    ),
+    ...shareTargets((n) => `n=${n}`, ["losscape simd", INTO_OUT]),
   ],
 };

@@ -3,7 +3,16 @@
 // backend and ml-matrix, and beside them the WASM mul+add ceiling for the same flops (benchmarks/lib/ceiling.js).
 // FLOPs counted as n(n+1)k (the symmetric half), so GEMM's GFLOP/s are comparable.
 import { mat, matmul, residentBuffer, syrk, withKernels } from "@losscape/core";
-import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl, relaxedResident, relaxedTargets } from "../lib/ceiling.js";
+import {
+  RELAXED_CEILING,
+  RELAXED_INTO_OUT,
+  RELAXED_KERNEL,
+  ceilingImpls,
+  relaxedImpl,
+  relaxedResident,
+  shareRows,
+  shareTargets,
+} from "../lib/ceiling.js";
 import { randomMat, toMl } from "../lib/data.js";
 
 /**
@@ -14,9 +23,6 @@ import { randomMat, toMl } from "../lib/data.js";
 const KERNEL = "dsyrk kernel only";
 /** syrk writing C into a preallocated n×n Mat reused across repetitions (`{ out }`): no result array per call. */
 const INTO_OUT = "syrk into out";
-/** The same two on the relaxed build: what a Chromium user of `syrk(a, { out })` runs (relaxed is its default). */
-const RELAXED_KERNEL = "relaxed kernel only";
-const RELAXED_INTO_OUT = "relaxed into out";
 
 const shapes = [
   [200, 901],
@@ -31,14 +37,7 @@ export default {
   title: "SYRK C = AᵀA (f64, A k×n)",
   main: "losscape syrk",
   peers: ["losscape matmul(Aᵀ, A)", "ml-matrix", "plain TS", "losscape relaxed"],
-  shares: [
-    { impl: "losscape syrk", ceiling: CEILING },
-    { impl: INTO_OUT, ceiling: CEILING },
-    { impl: KERNEL, ceiling: CEILING },
-    { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
-    { impl: RELAXED_INTO_OUT, ceiling: RELAXED_CEILING },
-    { impl: RELAXED_KERNEL, ceiling: RELAXED_CEILING },
-  ],
+  shares: shareRows(["losscape syrk", INTO_OUT, KERNEL], ["losscape relaxed", RELAXED_INTO_OUT, RELAXED_KERNEL]),
   notes: [
     "A uniform in [-1, 1) (seed 5). ml-matrix = A.transpose().mmul(A); plain TS = the core ts backend (a full i-p-j product).",
     "GFLOP/s count n(n+1)k flops (one triangle), so they are comparable with GEMM's; share = ceiling median / syrk median for those flops (see gemm).",
@@ -78,16 +77,5 @@ export default {
       },
     };
   }),
-  targets: [
-    ...[256, 512, 1024].flatMap((n) => [
-      { kind: "share", case: `k=${n} n=${n}`, impl: "losscape syrk", ceiling: CEILING, min: 0.85 },
-      { kind: "share", case: `k=${n} n=${n}`, impl: INTO_OUT, ceiling: CEILING, min: 0.85 },
-    ]),
-    ...relaxedTargets(
-      [256, 512, 1024].flatMap((n) => [
-        { kind: "share", case: `k=${n} n=${n}`, impl: RELAXED_INTO_OUT, ceiling: RELAXED_CEILING, min: 0.85 },
-        { kind: "share", case: `k=${n} n=${n}`, impl: RELAXED_KERNEL, ceiling: RELAXED_CEILING, min: 0.85 },
-      ]),
-    ),
-  ],
+  targets: shareTargets((n) => `k=${n} n=${n}`, ["losscape syrk", INTO_OUT]),
 };
