@@ -15,6 +15,7 @@
 // Kernels never allocate: every workspace comes from core's arena. No validation here (core validated).
 
 import { dgemm } from "./blas";
+import { madd, nmadd } from "./madd";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -36,8 +37,11 @@ const TINY: f64 = 1.1830521861667747e-271;
  * Householder tridiagonalisation of a symmetric n×n matrix (column-major, lower triangle referenced):
  * Qᵀ·A·Q = T with Q = H₀·H₁⋯H_{n−2}, H_k = I − τ_k·v_k·v_kᵀ, v_k[k+1] = 1, v_k[r] = A[r, k] (r ≥ k+2) on exit.
  * d (n) gets diag(T), e (n) the subdiagonal e[k] = T[k+1, k] (e[n−1] = 0), tau (n) the τ_k.
- * work: 4n doubles. Each column of the trailing matrix is read and written once per step: the rank-2 update
+ * work: 8n doubles. Each column of the trailing matrix is read and written once per step: the rank-2 update
  * A ← A − v·wᵀ − w·vᵀ of step k−1 is fused with the product p = A·v of step k (Dongarra, Hammarling & Sorensen 1989).
+ * The pass is bound by instruction issue, not memory: the SIMD build reads v, w, vn and accumulates p through one
+ * interleaved array (interleaveRows), so its inner loop advances three pointers instead of six; the relaxed build
+ * fuses each multiply–add (madd, nmadd).
  */
 export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): void {
   const nn = <usize>n << 3;
@@ -45,6 +49,7 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
   let w = work + nn; // its w vector
   let vn = work + 2 * nn; // reflector being built
   let pn = work + 3 * nn; // A·vn, then wn
+  const q = work + 4 * nn; // v, w, vn and p interleaved by row pairs for the SIMD pass (4n doubles)
   let pending = false;
   for (let k = 0; k < n; k++) {
     const ck = col(a, n, k);
@@ -88,9 +93,12 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
     // Fused pass over the trailing columns: apply the pending update, accumulate pn = A·vn (lower triangle).
     if (t != 0) {
       memory.fill(pn + (<usize>(k + 1) << 3), 0, <usize>(n - k - 1) << 3);
+      if (ASC_FEATURE_SIMD) interleaveRows(q, k + 1, n, pending, v, w, vn);
       let j = k + 1;
-      for (; j + 1 < n; j += 2) fusedColumnPair(col(a, n, j), j, n, pending, v, w, vn, pn);
+      // column pair (j, j+1) reads its rows from j+2 on: row pair (j+1−k)/2 of q, 32·(j+1−k) bytes in
+      for (; j + 1 < n; j += 2) fusedColumnPair(col(a, n, j), j, n, pending, v, w, vn, pn, q + (<usize>(j + 1 - k) << 5));
       if (j < n) fusedColumn(col(a, n, j), j, n, pending, v, w, vn, pn);
+      if (ASC_FEATURE_SIMD) addInterleavedP(q, k + 1, n, pn);
       // pn ← τ·A·v; wn = pn − ½τ(pnᵀv)·v
       let dot: f64 = 0;
       let r = k + 1;
@@ -101,7 +109,7 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
           const o = <usize>r << 3;
           const p = f64x2.mul(tt, v128.load(pn + o));
           v128.store(pn + o, p);
-          acc = f64x2.add(acc, f64x2.mul(p, v128.load(vn + o)));
+          acc = madd(p, v128.load(vn + o), acc);
         }
         dot = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
       }
@@ -135,6 +143,31 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
   }
 }
 
+/**
+ * The fused pass's vectors by row pairs, from row r0: q holds, for rows r0 + 2i and r0 + 2i + 1, 64 bytes at
+ * 64·i: v (0), w (16), vn (32) and the pass's share of p (48, zeroed); v and w are zero when no update is pending.
+ * Rows from r0 + 2·⌊(n − r0)/2⌋ on (at most one) are not interleaved.
+ */
+function interleaveRows(q: usize, r0: i32, n: i32, pending: bool, v: usize, w: usize, vn: usize): void {
+  const zero = f64x2.splat(0);
+  for (let r = r0; r + 1 < n; r += 2) {
+    const b = q + (<usize>(r - r0) << 5);
+    const o = <usize>r << 3;
+    v128.store(b, pending ? v128.load(v + o) : zero);
+    v128.store(b, pending ? v128.load(w + o) : zero, 16);
+    v128.store(b, v128.load(vn + o), 32);
+    v128.store(b, zero, 48);
+  }
+}
+
+/** p[r] += the interleaved share of p (interleaveRows' layout) for the interleaved rows from r0. */
+function addInterleavedP(q: usize, r0: i32, n: i32, p: usize): void {
+  for (let r = r0; r + 1 < n; r += 2) {
+    const o = <usize>r << 3;
+    v128.store(p + o, f64x2.add(v128.load(p + o), v128.load(q + (<usize>(r - r0) << 5), 48)));
+  }
+}
+
 /** A[j:n, j] −= v[j:n]·w_j + w[j:n]·v_j (one column of the lower-triangle rank-2 update). */
 function rank2Column(cj: usize, j: i32, n: i32, v: usize, w: usize): void {
   const vj = ld(v, j);
@@ -146,7 +179,7 @@ function rank2Column(cj: usize, j: i32, n: i32, v: usize, w: usize): void {
     for (; r + 1 < n; r += 2) {
       const o = <usize>r << 3;
       const x = v128.load(cj + o);
-      const y = f64x2.sub(x, f64x2.add(f64x2.mul(v128.load(v + o), ww), f64x2.mul(v128.load(w + o), vv)));
+      const y = nmadd(v128.load(w + o), vv, nmadd(v128.load(v + o), ww, x));
       v128.store(cj + o, y);
     }
   }
@@ -178,17 +211,17 @@ function fusedColumn(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: usiz
     if (pending) {
       for (; r + 1 < n; r += 2) {
         const o = <usize>r << 3;
-        const x = f64x2.sub(v128.load(cj + o), f64x2.add(f64x2.mul(v128.load(v + o), ww), f64x2.mul(v128.load(w + o), vv)));
+        const x = nmadd(v128.load(w + o), vv, nmadd(v128.load(v + o), ww, v128.load(cj + o)));
         v128.store(cj + o, x);
-        acc = f64x2.add(acc, f64x2.mul(x, v128.load(vn + o)));
-        v128.store(pn + o, f64x2.add(v128.load(pn + o), f64x2.mul(x, xn)));
+        acc = madd(x, v128.load(vn + o), acc);
+        v128.store(pn + o, madd(x, xn, v128.load(pn + o)));
       }
     } else {
       for (; r + 1 < n; r += 2) {
         const o = <usize>r << 3;
         const x = v128.load(cj + o);
-        acc = f64x2.add(acc, f64x2.mul(x, v128.load(vn + o)));
-        v128.store(pn + o, f64x2.add(v128.load(pn + o), f64x2.mul(x, xn)));
+        acc = madd(x, v128.load(vn + o), acc);
+        v128.store(pn + o, madd(x, xn, v128.load(pn + o)));
       }
     }
     s += f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
@@ -207,9 +240,11 @@ function fusedColumn(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: usiz
 
 /**
  * fusedColumn for columns j and j+1 at once: the vectors v, w, vn and pn are loaded once for both columns and
- * pn is stored once, which cuts the memory operations of the reduction's inner loop by about a third.
+ * pn is stored once, which cuts the memory operations of the reduction's inner loop by about a third. The SIMD
+ * loops over rows j+2… read v, w, vn from, and add their share of pn to, the interleaved rows at qj
+ * (interleaveRows); the diagonal rows and an odd last row use v, w, vn and pn themselves.
  */
-function fusedColumnPair(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: usize, vn: usize, pn: usize): void {
+function fusedColumnPair(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: usize, vn: usize, pn: usize, qj: usize): void {
   const c1 = cj + (<usize>n << 3);
   const j1 = j + 1;
   const vj: f64 = pending ? ld(v, j) : 0;
@@ -244,58 +279,66 @@ function fusedColumnPair(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: 
     let acc0 = f64x2.splat(0);
     let acc1 = f64x2.splat(0);
     if (pending) {
+      let pa = cj + (<usize>r << 3);
+      let pb = pa + (<usize>n << 3);
+      let pq = qj;
       // four rows per iteration (two f64x2 per column; constant offsets share the address arithmetic)
       for (; r + 3 < n; r += 4) {
-        const o = <usize>r << 3;
-        const pv = v + o;
-        const pw = w + o;
-        const pvn = vn + o;
-        const pa0 = cj + o;
-        const pa1 = c1 + o;
-        const pp = pn + o;
-        const vr = v128.load(pv);
-        const wr = v128.load(pw);
-        const vnr = v128.load(pvn);
-        const x0 = f64x2.sub(v128.load(pa0), f64x2.add(f64x2.mul(vr, ww0), f64x2.mul(wr, vv0)));
-        const x1 = f64x2.sub(v128.load(pa1), f64x2.add(f64x2.mul(vr, ww1), f64x2.mul(wr, vv1)));
-        v128.store(pa0, x0);
-        v128.store(pa1, x1);
-        acc0 = f64x2.add(acc0, f64x2.mul(x0, vnr));
-        acc1 = f64x2.add(acc1, f64x2.mul(x1, vnr));
-        v128.store(pp, f64x2.add(v128.load(pp), f64x2.add(f64x2.mul(x0, xn0), f64x2.mul(x1, xn1))));
-        const vr2 = v128.load(pv, 16);
-        const wr2 = v128.load(pw, 16);
-        const vnr2 = v128.load(pvn, 16);
-        const y0 = f64x2.sub(v128.load(pa0, 16), f64x2.add(f64x2.mul(vr2, ww0), f64x2.mul(wr2, vv0)));
-        const y1 = f64x2.sub(v128.load(pa1, 16), f64x2.add(f64x2.mul(vr2, ww1), f64x2.mul(wr2, vv1)));
-        v128.store(pa0, y0, 16);
-        v128.store(pa1, y1, 16);
-        acc0 = f64x2.add(acc0, f64x2.mul(y0, vnr2));
-        acc1 = f64x2.add(acc1, f64x2.mul(y1, vnr2));
-        v128.store(pp, f64x2.add(v128.load(pp, 16), f64x2.add(f64x2.mul(y0, xn0), f64x2.mul(y1, xn1))), 16);
+        {
+          const vr = v128.load(pq);
+          const wr = v128.load(pq, 16);
+          const vnr = v128.load(pq, 32);
+          const x0 = nmadd(wr, vv0, nmadd(vr, ww0, v128.load(pa)));
+          const x1 = nmadd(wr, vv1, nmadd(vr, ww1, v128.load(pb)));
+          v128.store(pa, x0);
+          v128.store(pb, x1);
+          acc0 = madd(x0, vnr, acc0);
+          acc1 = madd(x1, vnr, acc1);
+          v128.store(pq, madd(x1, xn1, madd(x0, xn0, v128.load(pq, 48))), 48);
+        }
+        {
+          const vr = v128.load(pq, 64);
+          const wr = v128.load(pq, 80);
+          const vnr = v128.load(pq, 96);
+          const x0 = nmadd(wr, vv0, nmadd(vr, ww0, v128.load(pa, 16)));
+          const x1 = nmadd(wr, vv1, nmadd(vr, ww1, v128.load(pb, 16)));
+          v128.store(pa, x0, 16);
+          v128.store(pb, x1, 16);
+          acc0 = madd(x0, vnr, acc0);
+          acc1 = madd(x1, vnr, acc1);
+          v128.store(pq, madd(x1, xn1, madd(x0, xn0, v128.load(pq, 112))), 112);
+        }
+        pa += 32;
+        pb += 32;
+        pq += 128;
       }
-      for (; r + 1 < n; r += 2) {
-        const o = <usize>r << 3;
-        const vr = v128.load(v + o);
-        const wr = v128.load(w + o);
-        const vnr = v128.load(vn + o);
-        const x0 = f64x2.sub(v128.load(cj + o), f64x2.add(f64x2.mul(vr, ww0), f64x2.mul(wr, vv0)));
-        const x1 = f64x2.sub(v128.load(c1 + o), f64x2.add(f64x2.mul(vr, ww1), f64x2.mul(wr, vv1)));
-        v128.store(cj + o, x0);
-        v128.store(c1 + o, x1);
-        acc0 = f64x2.add(acc0, f64x2.mul(x0, vnr));
-        acc1 = f64x2.add(acc1, f64x2.mul(x1, vnr));
-        v128.store(pn + o, f64x2.add(v128.load(pn + o), f64x2.add(f64x2.mul(x0, xn0), f64x2.mul(x1, xn1))));
+      if (r + 1 < n) {
+        const vr = v128.load(pq);
+        const wr = v128.load(pq, 16);
+        const vnr = v128.load(pq, 32);
+        const x0 = nmadd(wr, vv0, nmadd(vr, ww0, v128.load(pa)));
+        const x1 = nmadd(wr, vv1, nmadd(vr, ww1, v128.load(pb)));
+        v128.store(pa, x0);
+        v128.store(pb, x1);
+        acc0 = madd(x0, vnr, acc0);
+        acc1 = madd(x1, vnr, acc1);
+        v128.store(pq, madd(x1, xn1, madd(x0, xn0, v128.load(pq, 48))), 48);
+        r += 2;
       }
     } else {
+      let pa = cj + (<usize>r << 3);
+      let pb = pa + (<usize>n << 3);
+      let pq = qj;
       for (; r + 1 < n; r += 2) {
-        const o = <usize>r << 3;
-        const vnr = v128.load(vn + o);
-        const x0 = v128.load(cj + o);
-        const x1 = v128.load(c1 + o);
-        acc0 = f64x2.add(acc0, f64x2.mul(x0, vnr));
-        acc1 = f64x2.add(acc1, f64x2.mul(x1, vnr));
-        v128.store(pn + o, f64x2.add(v128.load(pn + o), f64x2.add(f64x2.mul(x0, xn0), f64x2.mul(x1, xn1))));
+        const vnr = v128.load(pq, 32);
+        const x0 = v128.load(pa);
+        const x1 = v128.load(pb);
+        acc0 = madd(x0, vnr, acc0);
+        acc1 = madd(x1, vnr, acc1);
+        v128.store(pq, madd(x1, xn1, madd(x0, xn0, v128.load(pq, 48))), 48);
+        pa += 16;
+        pb += 16;
+        pq += 64;
       }
     }
     s0 += f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eigh, getBackend, init, loadWasm, matFromRows, matmul, peakMulAdd, relaxedSimdSupported, setBackend, syrk, type Mat } from "./index.js";
+import { eigh, eigvalsh, getBackend, init, loadWasm, matFromRows, matmul, peakMulAdd, relaxedSimdSupported, setBackend, syrk, type Mat } from "./index.js";
 
 // Runs in headless Chromium (vitest browser mode, project core-browser): the loader fetches the .wasm over HTTP.
 
@@ -115,6 +115,23 @@ describe("@losscape/core in a browser page", () => {
     const vtv = syrk(vectors).data;
     for (let i = 0; i < n; i++) vtv[i * n + i] -= 1;
     expect(frob(vtv)).toBeLessThanOrEqual(8 * n * 2 ** -52);
+  });
+
+  it("the relaxed build's eigvalsh is within 16·n·ε·‖A‖_F of the strict build's at n = 201 (Weyl)", async () => {
+    // The reduction's fused pass runs on madd/nmadd, which the relaxed build fuses: each build returns the exact
+    // spectrum of a matrix within its backward error (≤ 8·n·ε·‖A‖_F, as above) of A, so by Weyl's inequality the
+    // sorted spectra differ by at most the sum of the two. n is odd so that the pass's single last row is covered.
+    await init();
+    const n = 201;
+    const a: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a.data[i * n + j] = a.data[j * n + i] = Math.cos(i * n + 3 * j);
+    setBackend("simd");
+    const strict = eigvalsh(a);
+    setBackend("relaxed");
+    const relaxed = eigvalsh(a);
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(relaxed[i] - strict[i]));
+    expect(worst).toBeLessThanOrEqual(16 * n * 2 ** -52 * frob(a.data));
   });
 
   it("the relaxed build's ceiling loop does the flops asked for (48 a step)", async () => {

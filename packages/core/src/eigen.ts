@@ -280,7 +280,7 @@ function symmetricEigenInArena(
   const d = k.alloc("f64", n, true);
   const e = k.alloc("f64", n, true);
   const tau = k.alloc("f64", n, true);
-  const work = k.alloc("f64", 4 * n);
+  const work = k.alloc("f64", 8 * n);
   k.symmetricRange({ n, a, out: work });
   const [maxAbs, minAbs, maxAsym] = k.view(work, 3);
   if (input !== undefined) {

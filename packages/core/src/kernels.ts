@@ -192,7 +192,7 @@ export const COMPUTE_KERNELS = {
   dsytrdLower: kernel(
     {
       n: i32, a: inoutF64((d) => d.n * d.n), d: outF64((d) => d.n), e: outF64((d) => d.n), tau: outF64((d) => d.n),
-      work: scratchF64((d) => 4 * d.n),
+      work: scratchF64((d) => 8 * d.n),
     },
     "void",
   ),
