@@ -378,12 +378,197 @@ const EPS: f64 = 2.220446049250313e-16;
 const MAX_ITER_PER_VALUE: i32 = 60;
 
 /**
- * Eigenvalues of the symmetric tridiagonal T (d diagonal, e[k] = T[k+1, k], n each) by implicit-shift QL with
- * Wilkinson-type shifts (EISPACK tql1; Golub & Van Loan §8.3). Overwrites d with the eigenvalues (unordered) and
- * e with zeros. Returns 0, or k+1 when the k-th eigenvalue did not converge in 60 iterations.
+ * Eigenvalues of the symmetric tridiagonal T (d diagonal, e[k] = T[k+1, k], n each) into d (unordered) by the
+ * root-free QL/QR iteration with Wilkinson shifts (LAPACK dsterf), block by unreduced block: e[m] is set to zero
+ * where |e[m]| ≤ ε·√|d[m]|·√|d[m+1]|. e is destroyed. Returns 0, or k+1 when eigenvalue k did not converge in
+ * MAX_ITER_PER_VALUE iterations.
  */
 export function dsterfQL(n: i32, d: usize, e: usize): i32 {
-  return tridiagQL(n, d, e, 0, 0, 0, 0, 0, 0, 0);
+  if (n <= 1) return 0;
+  st(e, n - 1, 0);
+  let l1 = 0;
+  while (l1 < n) {
+    // the unreduced block [l1, m]: e[m] is negligible when |e[m]| ≤ ε·√|d[m]|·√|d[m+1]| (or m = n − 1)
+    let m = l1;
+    while (m < n - 1) {
+      const em = Math.abs(ld(e, m));
+      if (em <= EPS * Math.sqrt(Math.abs(ld(d, m))) * Math.sqrt(Math.abs(ld(d, m + 1)))) {
+        st(e, m, 0);
+        break;
+      }
+      m++;
+    }
+    const status = rootFreeBlock(l1, m, d, e);
+    if (status != 0) return status;
+    l1 = m + 1;
+  }
+  return 0;
+}
+
+/** 2⁻¹⁰²², the least normal double: a q = e² below it (on a block scaled to max|entry| < 1) is taken as zero. */
+const Q_FLOOR: f64 = 2.2250738585072014e-308;
+
+/**
+ * Eigenvalues of the unreduced block [lo, hi] of (d, e) into d[lo..hi] by the Pal–Walker–Kahan root-free QL/QR
+ * iteration (LAPACK dsterf; Parlett, The Symmetric Eigenvalue Problem, ch. 8): it runs on q = e², so each rotation
+ * costs divisions and no square root, and its chain from one rotation to the next (an add, a division, two
+ * multiply–adds, a multiply) is shorter than tql1's (a hypot, then two divisions). QL when |d[hi]| ≥ |d[lo]|, QR
+ * otherwise: deflating from the end with the smaller diagonal entry converges faster on graded matrices.
+ * The block is first scaled by an exact power of two to max|entry| ∈ [0.5, 1), and unscaled after, so that no q
+ * overflows and a q below 2⁻¹⁰²² (|e| < 2⁻⁵¹¹·max|entry|, a normwise negligible perturbation) is taken as zero:
+ * subnormal q's would lose their relative accuracy and, through γ²/c, that of the whole block. e[lo..hi−1] is
+ * destroyed. Returns 0, or k + 1 when eigenvalue k needed more than MAX_ITER_PER_VALUE iterations.
+ */
+function rootFreeBlock(lo: i32, hi: i32, d: usize, e: usize): i32 {
+  if (hi == lo) return 0;
+  let anorm: f64 = 0;
+  for (let i = lo; i <= hi; i++) anorm = Math.max(anorm, Math.abs(ld(d, i)));
+  for (let i = lo; i < hi; i++) anorm = Math.max(anorm, Math.abs(ld(e, i)));
+  if (anorm == 0) return 0;
+  // entries ×2⁻ᵏ with 2ᵏ⁻¹ ≤ anorm < 2ᵏ, the eigenvalues ×2ᵏ after (subnormal anorm: k = −1022)
+  const k = <i32>((reinterpret<u64>(anorm) >> 52) & 0x7ff) - 1022;
+  scaleRange(d, lo, hi + 1, -k);
+  scaleRange(e, lo, hi, -k);
+  for (let i = lo; i < hi; i++) st(e, i, ld(e, i) * ld(e, i));
+  const eps2 = EPS * EPS;
+  let iter = 0;
+  if (Math.abs(ld(d, hi)) >= Math.abs(ld(d, lo))) {
+    // QL: eigenvalues found at l, going up to hi
+    let l = lo;
+    while (l <= hi) {
+      let m = l;
+      while (m < hi && ld(e, m) >= Q_FLOOR && ld(e, m) > eps2 * Math.abs(ld(d, m) * ld(d, m + 1))) m++;
+      if (m < hi) st(e, m, 0);
+      if (m == l) {
+        l++;
+        iter = 0;
+        continue;
+      }
+      if (m == l + 1) {
+        eig2(d, l, l + 1, Math.sqrt(ld(e, l)));
+        st(e, l, 0);
+        l += 2;
+        iter = 0;
+        continue;
+      }
+      if (++iter > MAX_ITER_PER_VALUE) return l + 1;
+      const sigma = wilkinsonShift(ld(d, l), ld(d, l + 1), Math.sqrt(ld(e, l)));
+      let c: f64 = 1;
+      let s: f64 = 0;
+      let gamma = ld(d, m) - sigma;
+      let p = gamma * gamma;
+      for (let i = m - 1; i >= l; i--) {
+        const bb = ld(e, i);
+        const r = p + bb;
+        if (i != m - 1) st(e, i + 1, s * r);
+        const oldc = c;
+        const ic = r / p; // 1/c beside c, so that p = γ²/c below is a product (unless 1/c overflows)
+        c = p / r;
+        s = bb / r;
+        const oldgam = gamma;
+        const alpha = ld(d, i);
+        gamma = c * (alpha - sigma) - s * oldgam;
+        st(d, i + 1, oldgam + (alpha - gamma));
+        p = ic < Infinity ? gamma * gamma * ic : c != 0 ? (gamma * gamma) / c : oldc * bb;
+      }
+      st(e, l, s * p);
+      st(d, l, sigma + gamma);
+    }
+  } else {
+    // QR: eigenvalues found at l, going down to lo
+    let l = hi;
+    while (l >= lo) {
+      let m = l;
+      while (m > lo && ld(e, m - 1) >= Q_FLOOR && ld(e, m - 1) > eps2 * Math.abs(ld(d, m) * ld(d, m - 1))) m--;
+      if (m > lo) st(e, m - 1, 0);
+      if (m == l) {
+        l--;
+        iter = 0;
+        continue;
+      }
+      if (m == l - 1) {
+        eig2(d, l, l - 1, Math.sqrt(ld(e, l - 1)));
+        st(e, l - 1, 0);
+        l -= 2;
+        iter = 0;
+        continue;
+      }
+      if (++iter > MAX_ITER_PER_VALUE) return l + 1;
+      const sigma = wilkinsonShift(ld(d, l), ld(d, l - 1), Math.sqrt(ld(e, l - 1)));
+      let c: f64 = 1;
+      let s: f64 = 0;
+      let gamma = ld(d, m) - sigma;
+      let p = gamma * gamma;
+      for (let i = m; i < l; i++) {
+        const bb = ld(e, i);
+        const r = p + bb;
+        if (i != m) st(e, i - 1, s * r);
+        const oldc = c;
+        const ic = r / p; // 1/c beside c, so that p = γ²/c below is a product (unless 1/c overflows)
+        c = p / r;
+        s = bb / r;
+        const oldgam = gamma;
+        const alpha = ld(d, i + 1);
+        gamma = c * (alpha - sigma) - s * oldgam;
+        st(d, i, oldgam + (alpha - gamma));
+        p = ic < Infinity ? gamma * gamma * ic : c != 0 ? (gamma * gamma) / c : oldc * bb;
+      }
+      st(e, l - 1, s * p);
+      st(d, l, sigma + gamma);
+    }
+  }
+  scaleRange(d, lo, hi + 1, k);
+  return 0;
+}
+
+/** x[i] ← x[i]·2ᵏ for i ∈ [from, to), |k| ≤ 2046, as two exact power-of-two factors. */
+function scaleRange(x: usize, from: i32, to: i32, k: i32): void {
+  const h = k >> 1;
+  const f1 = reinterpret<f64>(<u64>(h + 1023) << 52);
+  const f2 = reinterpret<f64>(<u64>(k - h + 1023) << 52);
+  for (let i = from; i < to; i++) st(x, i, ld(x, i) * f1 * f2);
+}
+
+/**
+ * The eigenvalue of [[a, b], [b, c]] closer to a (Wilkinson's shift, in the form of EISPACK/LAPACK):
+ * a − b/(σ + sign(σ)·√(σ² + 1)) with σ = (c − a)/(2b), b > 0.
+ */
+@inline function wilkinsonShift(a: f64, c: f64, b: f64): f64 {
+  const sigma = (c - a) / (2 * b);
+  const r = hypot2(sigma, 1);
+  return a - b / (sigma >= 0 ? sigma + r : sigma - r);
+}
+
+/**
+ * The eigenvalues of the symmetric 2×2 [[d[i], b], [b, d[j]]] into d[i] (larger in magnitude) and d[j]
+ * (LAPACK dlae2: the smaller one from the determinant, without cancellation).
+ */
+function eig2(d: usize, i: i32, j: i32, b: f64): void {
+  const a = ld(d, i);
+  const c = ld(d, j);
+  const sm = a + c;
+  const adf = Math.abs(a - c);
+  const ab = Math.abs(b + b);
+  const acmx = Math.abs(a) > Math.abs(c) ? a : c;
+  const acmn = Math.abs(a) > Math.abs(c) ? c : a;
+  let rt: f64;
+  if (adf > ab) rt = adf * Math.sqrt(1 + (ab / adf) * (ab / adf));
+  else if (adf < ab) rt = ab * Math.sqrt(1 + (adf / ab) * (adf / ab));
+  else rt = ab * Math.SQRT2;
+  let rt1: f64;
+  let rt2: f64;
+  if (sm < 0) {
+    rt1 = 0.5 * (sm - rt);
+    rt2 = (acmx / rt1) * acmn - (b / rt1) * b;
+  } else if (sm > 0) {
+    rt1 = 0.5 * (sm + rt);
+    rt2 = (acmx / rt1) * acmn - (b / rt1) * b;
+  } else {
+    rt1 = 0.5 * rt;
+    rt2 = -0.5 * rt;
+  }
+  st(d, i, rt1);
+  st(d, j, rt2);
 }
 
 /**

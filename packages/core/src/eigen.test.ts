@@ -637,3 +637,127 @@ describe("the input checks of the WASM path (symmetricRange, in the arena)", () 
     expect(Array.from(kernels.symmetricRange("test", { n: 2, a: new Float64Array(4) }).out)).toEqual([0, Infinity, 0]);
   });
 });
+
+describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteration (both builds)", () => {
+  /** The eigenvalues dsterfQL gives for (d, e) on `build`, ascending, and its status. */
+  function sterf(build: "simd" | "scalar", d: number[], e: number[]): { values: number[]; status: number } {
+    setBackend(build);
+    const n = d.length;
+    const r = kernels.dsterfQL("test", { n, d: Float64Array.from(d), e: Float64Array.from([...e, 0].slice(0, n)) });
+    setBackend("simd");
+    return { values: Array.from(r.d).sort((x, y) => x - y), status: r.result };
+  }
+  /** The eigenvalues of the dense tridiagonal on the ts backend (ml-matrix's tred2/tql2: another algorithm). */
+  function reference(d: number[], e: number[]): { values: number[]; frob: number } {
+    const n = d.length;
+    const a = fromFn(n, (i, j) => (i === j ? d[i] : i === j + 1 ? e[j] : j === i + 1 ? e[i] : 0));
+    setBackend("ts");
+    const values = Array.from(eigvalsh(a));
+    setBackend("simd");
+    return { values, frob: frobenius(a.data) };
+  }
+  const toeplitz = (n: number, a: number, b: number) => ({ d: new Array<number>(n).fill(a), e: new Array<number>(n - 1).fill(b) });
+
+  it("property: random tridiagonals (zeros in e, repeated diagonals) agree with tql2 within 8·n·ε·‖T‖_F", () => {
+    // Both are backward stable, so by Weyl each sorted spectrum is within its backward error (≤ 4·n·ε·‖T‖_F, a
+    // generous a priori constant) of the exact one.
+    const entry = fc.oneof(fc.double({ min: -4, max: 4, noNaN: true }), fc.constantFrom(0, 1, -1));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }).chain((n) => fc.tuple(fc.array(entry, { minLength: n, maxLength: n }), fc.array(entry, { minLength: n - 1, maxLength: n - 1 }))), ([d, e]) => {
+        const ref = reference(d, e);
+        const tol = 8 * d.length * EPS * ref.frob;
+        for (const build of ["simd", "scalar"] as const) {
+          const { values, status } = sterf(build, d, e);
+          expect(status).toBe(0);
+          for (let i = 0; i < d.length; i++) expect(Math.abs(values[i] - ref.values[i])).toBeLessThanOrEqual(tol);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("Toeplitz (a, b), n = 300: eigenvalues a + 2b·cos(kπ/(n+1)) within 8·n·ε·‖T‖_F", () => {
+    const n = 300;
+    const { d, e } = toeplitz(n, 0.5, 0.25);
+    const exact = Array.from({ length: n }, (_, k) => 0.5 + 0.5 * Math.cos(((n - k) * Math.PI) / (n + 1)));
+    const tol = 8 * n * EPS * reference(d, e).frob;
+    for (const build of ["simd", "scalar"] as const) {
+      const { values } = sterf(build, d, e);
+      for (let k = 0; k < n; k++) expect(Math.abs(values[k] - exact[k])).toBeLessThanOrEqual(tol);
+    }
+  });
+
+  it("blocks far from 1 are scaled by exact powers of two: 2^s·T gives exactly 2^s times T's eigenvalues", () => {
+    // Every block is scaled to max|entry| ∈ [0.5, 1) before the iteration. T's largest entry is 0.5, so the scaled
+    // iteration runs on T's own bits and the results are 2^s times T's, bit for bit. Without the scaling e² would
+    // underflow (s = −600, −1000) or overflow (s = 600, 1000).
+    const { d, e } = toeplitz(40, 0.5, 0.25);
+    for (const build of ["simd", "scalar"] as const) {
+      const base = sterf(build, d, e).values;
+      for (const s of [-1000, -600, -401, 401, 600, 1000]) {
+        const f = 2 ** s;
+        const scaled = sterf(build, d.map((x) => x * f), e.map((x) => x * f)).values;
+        expect(scaled).toEqual(base.map((x) => x * f));
+      }
+    }
+  });
+
+  it("blocks of very different scales in one T: each block's eigenvalues to its own relative accuracy", () => {
+    // T = diag(T₁, 2⁻⁷⁰⁰·T₂, 2⁷⁰⁰·T₃) with zero couplings: three blocks, each solved and scaled on its own.
+    const t1 = toeplitz(7, 0.5, 0.25);
+    const d = [...t1.d, ...t1.d.map((x) => x * 2 ** -700), ...t1.d.map((x) => x * 2 ** 700)];
+    const e = [...t1.e, 0, ...t1.e.map((x) => x * 2 ** -700), 0, ...t1.e.map((x) => x * 2 ** 700)];
+    for (const build of ["simd", "scalar"] as const) {
+      const base = sterf(build, t1.d, t1.e).values;
+      const { values } = sterf(build, d, e);
+      expect(values).toEqual([...base.map((x) => x * 2 ** -700), ...base, ...base.map((x) => x * 2 ** 700)]);
+    }
+  });
+
+  it("graded T runs QR from the small end: the same bits as QL on the reversed T, and tql2's values to 8·n·ε·‖T‖_F", () => {
+    // |d[n−1]| < |d[0]| selects QR; reversing T selects QL. The two loops mirror each other operation for operation.
+    const n = 50;
+    const d = Array.from({ length: n }, (_, i) => 10 ** (6 - i / 5) * (i % 3 === 0 ? -1 : 1));
+    const e = Array.from({ length: n - 1 }, (_, i) => 10 ** (5.5 - i / 5));
+    const ref = reference(d, e);
+    for (const build of ["simd", "scalar"] as const) {
+      const qr = sterf(build, d, e);
+      const ql = sterf(build, [...d].reverse(), [...e].reverse());
+      expect(qr.values).toEqual(ql.values);
+      for (let i = 0; i < n; i++) expect(Math.abs(qr.values[i] - ref.values[i])).toBeLessThanOrEqual(8 * n * EPS * ref.frob);
+    }
+  });
+
+  it("an e whose square would be subnormal is deflated, not iterated on: ±|e₂| for T = [[0, e₁, 0], [e₁, 0, e₂], [0, e₂, 0]]", () => {
+    // e₁ = −6.09e-162 and e₂ = 3.09e-4 (found by the property above): e₁² = 3.7e-323 keeps 3 significant bits, and
+    // iterating on it gave ±e₂·(1 − 2.3e-9) (LAPACK's dsterf does too). The eigenvalues are 0 and ±√(e₁² + e₂²),
+    // which is |e₂| in double precision.
+    const e2 = 0.0003091762586352562;
+    for (const build of ["simd", "scalar"] as const) {
+      const { values } = sterf(build, [0, 0, 0], [-6.087275534924757e-162, e2]);
+      expect(values[0]).toBe(-e2);
+      expect(Math.abs(values[1])).toBeLessThanOrEqual(1e-161);
+      expect(values[2]).toBe(e2);
+    }
+  });
+
+  it("glued Wilkinson matrices (tight clusters) and a zero block", () => {
+    // W₂₁⁺ (d = |10 − i|, e = 1) glued five times with 1e-10: pairs of eigenvalues agree to ~1e-14 and clusters of
+    // five within 1e-10; followed by a 3×3 zero block.
+    const w = Array.from({ length: 21 }, (_, i) => Math.abs(10 - i));
+    const d = [...w, ...w, ...w, ...w, ...w, 0, 0, 0];
+    const e: number[] = [];
+    for (let g = 0; g < 5; g++) {
+      for (let i = 0; i < 20; i++) e.push(1);
+      if (g < 4) e.push(1e-10);
+    }
+    e.push(0, 0, 0);
+    const ref = reference(d, e);
+    for (const build of ["simd", "scalar"] as const) {
+      const { values, status } = sterf(build, d, e);
+      expect(status).toBe(0);
+      for (let i = 0; i < d.length; i++) expect(Math.abs(values[i] - ref.values[i])).toBeLessThanOrEqual(8 * d.length * EPS * ref.frob);
+      expect(values.filter((x) => x === 0).length).toBe(3);
+    }
+  });
+});

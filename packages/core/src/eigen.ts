@@ -35,7 +35,7 @@ export interface EighResult {
  * 2⁻⁶⁰⁰·max|aᵢⱼ| are treated as zero (a backward error far below rounding).
  * A must be symmetric to the relative `DEFAULT_SYMMETRY_TOL` (max|aᵢⱼ − aⱼᵢ| ≤ 1e-12·max|a|); the WASM path reads
  * the upper triangle (row-major). Errors: `ShapeError` (not a square Mat, empty), `ValueError` (NaN/Inf, asymmetric),
- * `ConvergenceError` (implicit QL needed more than 60 iterations for one eigenvalue: not observed in practice).
+ * `ConvergenceError` (implicit QL or QR needed more than 60 iterations for one eigenvalue: not observed in practice).
  * @example
  * const { values, vectors } = eigh(matFromRows([[2, 1], [1, 2]]));
  * // values: Float64Array [1, 3]; the columns of vectors are ±[1, −1]/√2 and [1, 1]/√2
@@ -69,8 +69,9 @@ function representable(fn: string, values: Float64Array): Float64Array {
 
 /**
  * Eigenvalues of a symmetric matrix, ascending (no eigenvectors, so O(n²) after the O(n³) reduction).
- * WASM: Householder tridiagonalisation, then implicit-shift QL on the tridiagonal without vectors
- * (Golub & Van Loan §8.3; EISPACK tql1). Same input rules and errors as `eigh`.
+ * WASM: Householder tridiagonalisation, then the Pal–Walker–Kahan root-free QL/QR iteration on the tridiagonal
+ * (LAPACK dsterf; Parlett, The Symmetric Eigenvalue Problem, ch. 8), each unreduced block scaled by a power of two
+ * to max|entry| ∈ [0.5, 1) first. Same input rules and errors as `eigh`.
  * @example
  * eigvalsh(matFromRows([[2, 1], [1, 2]])); // Float64Array [1, 3]
  */
@@ -191,7 +192,7 @@ const ROTATION_LOG = 4096;
 
 function notConverged(fn: string, n: number, status: number): ConvergenceError {
   return new ConvergenceError(
-    `${fn}: the implicit QL iteration did not converge for eigenvalue ${status - 1} of the ${n}×${n} ` +
+    `${fn}: the implicit QL/QR iteration did not converge for eigenvalue ${status - 1} of the ${n}×${n} ` +
       `tridiagonal matrix within 60 iterations`,
   );
 }

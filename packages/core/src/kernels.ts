@@ -196,7 +196,7 @@ export const COMPUTE_KERNELS = {
     },
     "void",
   ),
-  /** Eigenvalues of the tridiagonal (d, e) by implicit QL into d (unordered); 0 or k + 1 (no convergence). */
+  /** Eigenvalues of the tridiagonal (d, e) by root-free QL/QR into d (unordered); 0 or k + 1 (no convergence). */
   dsterfQL: kernel({ n: i32, d: inoutF64((d) => d.n), e: inoutF64((d) => d.n) }, "i32"),
   /** w (n×n column-major) ← Q·w with Q the reflectors dsytrdLower left in a and tau. */
   dormtrLower: kernel(
