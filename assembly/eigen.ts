@@ -16,6 +16,7 @@
 
 import { dgemm } from "./blas";
 import { madd, nmadd } from "./madd";
+import { facNrm2 } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -25,7 +26,7 @@ import { madd, nmadd } from "./madd";
   store<f64>(p + (<usize>i << 3), v);
 }
 
-/** Reflector tails with max|x| ≤ TINY = 2⁻⁹⁰⁰ are taken as zero. */
+/** Reflector tails with ‖x‖₂ ≤ TINY = 2⁻⁹⁰⁰ are taken as zero. */
 const TINY: f64 = 1.1830521861667747e-271;
 
 /** Address of column c of an n×n column-major matrix. */
@@ -62,28 +63,16 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
     }
     // Reflector from x = A[k+1:n, k]: H·x = β·e₁ (LAPACK dlarfg conventions).
     const alpha = ld(ck, k + 1);
-    let scale: f64 = 0;
-    for (let r = k + 2; r < n; r++) scale = Math.max(scale, Math.abs(ld(ck, r)));
+    const tail = ck + (<usize>(k + 2) << 3);
+    const xnorm = k + 2 < n ? facNrm2(tail, n - k - 2) : 0;
     let t: f64 = 0;
-    // Below 2⁻⁹⁰⁰ the tail is treated as zero (H = I): 1/scale and 1/(α − β) then stay finite, and the backward
-    // error, ≤ √n·2⁻⁹⁰⁰, is negligible because core scales inputs to max|a| ≥ 2⁻²⁵⁶.
-    if (scale > TINY) {
-      let ss: f64 = 0;
-      const inv = 1 / scale;
-      for (let r = k + 2; r < n; r++) {
-        const x = ld(ck, r) * inv;
-        ss += x * x;
-      }
-      const xnorm = scale * Math.sqrt(ss);
+    // Below 2⁻⁹⁰⁰ the tail is treated as zero (H = I): 1/(α − β) then stays finite, and the backward error,
+    // ≤ 2⁻⁹⁰⁰, is negligible because core scales inputs to max|a| ≥ 2⁻²⁵⁶.
+    if (xnorm > TINY) {
       let beta = hypot2(alpha, xnorm);
       if (alpha >= 0) beta = -beta;
       t = (beta - alpha) / beta;
-      const f = 1 / (alpha - beta);
-      for (let r = k + 2; r < n; r++) {
-        const x = ld(ck, r) * f;
-        st(ck, r, x);
-        st(vn, r, x);
-      }
+      scaleCopy(tail, vn + (<usize>(k + 2) << 3), n - k - 2, 1 / (alpha - beta));
       st(vn, k + 1, 1);
       st(e, k, beta);
     } else {
@@ -165,6 +154,25 @@ function addInterleavedP(q: usize, r0: i32, n: i32, p: usize): void {
   for (let r = r0; r + 1 < n; r += 2) {
     const o = <usize>r << 3;
     v128.store(p + o, f64x2.add(v128.load(p + o), v128.load(q + (<usize>(r - r0) << 5), 48)));
+  }
+}
+
+/** x[i] ← f·x[i] and y[i] ← x[i] (the new value) over n contiguous doubles. */
+function scaleCopy(x: usize, y: usize, n: i32, f: f64): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vf = f64x2.splat(f);
+    for (; i + 1 < n; i += 2) {
+      const o = <usize>i << 3;
+      const z = f64x2.mul(v128.load(x + o), vf);
+      v128.store(x + o, z);
+      v128.store(y + o, z);
+    }
+  }
+  for (; i < n; i++) {
+    const z = ld(x, i) * f;
+    st(x, i, z);
+    st(y, i, z);
   }
 }
 
@@ -1405,14 +1413,103 @@ export function eigenvectorsRowMajor(n: i32, z: usize, order: usize, out: usize,
 // ───────────────────────────── input conditioning ─────────────────────────────
 
 /** Rows and columns of the square tiles `symmetricRange` meets with their mirror images (both stay in L1). */
-const RANGE_TILE: i32 = 32;
+const RANGE_TILE: i32 = 64;
 
 /**
  * The checks and the conditioning of a symmetric n×n input, in one pass: out[0] = max|aᵢⱼ| (NaN or +∞ when an entry
  * is not finite: the maxima propagate NaN), out[1] = the least nonzero |aᵢⱼ| (+∞ when all are zero), out[2] =
- * max|aᵢⱼ − aⱼᵢ|. Each tile above the diagonal is read with its mirror below it, so the column accesses stay in cache.
+ * max|aᵢⱼ − aⱼᵢ|. Each tile above the diagonal is read with its mirror below it, so the column accesses stay in cache;
+ * the SIMD build compares 2×2 blocks with their mirrors, transposed in registers (f64x2 rows of both).
  */
 export function symmetricRange(n: i32, a: usize, out: usize): void {
+  if (!ASC_FEATURE_SIMD) {
+    symmetricRangeScalar(n, a, out);
+    return;
+  }
+  // 2×2 blocks (rows i, i+1; columns j, j+1) above the diagonal, each against its mirror, transposed in registers;
+  // the diagonal blocks and an odd last row and column below
+  const rowBytes = <usize>n << 3;
+  const zero = f64x2.splat(0);
+  const inf = f64x2.splat(Infinity);
+  let vmx = zero;
+  let vmn = inf;
+  let vas = zero;
+  const even = n & ~1;
+  for (let i0 = 0; i0 < even; i0 += RANGE_TILE) {
+    const i1 = i0 + RANGE_TILE < even ? i0 + RANGE_TILE : even;
+    for (let j0 = i0; j0 < even; j0 += RANGE_TILE) {
+      const j1 = j0 + RANGE_TILE < even ? j0 + RANGE_TILE : even;
+      for (let i = i0; i < i1; i += 2) {
+        const r0 = a + <usize>i * rowBytes;
+        const r1 = r0 + rowBytes;
+        const ci = <usize>i << 3;
+        for (let j = j0 > i + 2 ? j0 : i + 2; j < j1; j += 2) {
+          const cj = <usize>j << 3;
+          const x0 = v128.load(r0 + cj); // a[i, j], a[i, j+1]
+          const x1 = v128.load(r1 + cj); // a[i+1, j], a[i+1, j+1]
+          const m0 = a + <usize>j * rowBytes + ci;
+          const y0 = v128.load(m0); // a[j, i], a[j, i+1]
+          const y1 = v128.load(m0 + rowBytes); // a[j+1, i], a[j+1, i+1]
+          const d0 = f64x2.sub(v128.shuffle<f64>(x0, x1, 0, 2), y0);
+          const d1 = f64x2.sub(v128.shuffle<f64>(x0, x1, 1, 3), y1);
+          vas = f64x2.max(vas, f64x2.max(f64x2.abs(d0), f64x2.abs(d1)));
+          const ax0 = f64x2.abs(x0);
+          const ax1 = f64x2.abs(x1);
+          const ay0 = f64x2.abs(y0);
+          const ay1 = f64x2.abs(y1);
+          vmx = f64x2.max(vmx, f64x2.max(f64x2.max(ax0, ax1), f64x2.max(ay0, ay1)));
+          const n0 = f64x2.min(nonzeroOrInf(ax0, zero, inf), nonzeroOrInf(ax1, zero, inf));
+          const n1 = f64x2.min(nonzeroOrInf(ay0, zero, inf), nonzeroOrInf(ay1, zero, inf));
+          vmn = f64x2.min(vmn, f64x2.min(n0, n1));
+        }
+      }
+    }
+  }
+  let mx = Math.max(f64x2.extract_lane(vmx, 0), f64x2.extract_lane(vmx, 1));
+  let mn = Math.min(f64x2.extract_lane(vmn, 0), f64x2.extract_lane(vmn, 1));
+  let asym = Math.max(f64x2.extract_lane(vas, 0), f64x2.extract_lane(vas, 1));
+  // the diagonal 2×2 blocks: a[i, i], a[i+1, i+1] and the pair a[i, i+1], a[i+1, i]
+  for (let i = 0; i < even; i += 2) {
+    const p = a + <usize>i * rowBytes + (<usize>i << 3);
+    const d0 = Math.abs(load<f64>(p));
+    const d1 = Math.abs(load<f64>(p + rowBytes, 8));
+    const x = load<f64>(p, 8);
+    const y = load<f64>(p + rowBytes);
+    const ax = Math.abs(x);
+    const ay = Math.abs(y);
+    mx = Math.max(mx, Math.max(Math.max(d0, d1), Math.max(ax, ay)));
+    if (d0 != 0) mn = Math.min(mn, d0);
+    if (d1 != 0) mn = Math.min(mn, d1);
+    if (ax != 0) mn = Math.min(mn, ax);
+    if (ay != 0) mn = Math.min(mn, ay);
+    asym = Math.max(asym, Math.abs(x - y));
+  }
+  // odd n: the last row against the last column, and the last diagonal entry
+  if (even < n) {
+    const last = a + <usize>even * rowBytes;
+    for (let j = 0; j <= even; j++) {
+      const x = load<f64>(last + (<usize>j << 3));
+      const y = load<f64>(a + <usize>j * rowBytes + (<usize>even << 3));
+      const ax = Math.abs(x);
+      const ay = Math.abs(y);
+      mx = Math.max(mx, Math.max(ax, ay));
+      if (ax != 0) mn = Math.min(mn, ax);
+      if (ay != 0) mn = Math.min(mn, ay);
+      asym = Math.max(asym, Math.abs(x - y));
+    }
+  }
+  st(out, 0, mx);
+  st(out, 1, mn);
+  st(out, 2, asym);
+}
+
+/** |x| lanes with zeros replaced by +∞ (for the least nonzero |aᵢⱼ|). */
+@inline function nonzeroOrInf(ax: v128, zero: v128, inf: v128): v128 {
+  return v128.bitselect(inf, ax, f64x2.eq(ax, zero));
+}
+
+/** symmetricRange for the scalar build: tiles above the diagonal with their mirrors, entry by entry. */
+function symmetricRangeScalar(n: i32, a: usize, out: usize): void {
   let mx: f64 = 0;
   let mn: f64 = Infinity;
   let asym: f64 = 0;
