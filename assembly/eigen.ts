@@ -16,7 +16,7 @@
 
 import { dgemm } from "./blas";
 import { madd, nmadd } from "./madd";
-import { facNrm2 } from "./vector";
+import { facNrm2, pow2 } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -87,8 +87,7 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
       // column pair (j, j+1) reads its rows from j+2 on: row pair (j+1−k)/2 of q, 32·(j+1−k) bytes in
       for (; j + 1 < n; j += 2) fusedColumnPair(col(a, n, j), j, n, pending, v, w, vn, pn, q + (<usize>(j + 1 - k) << 5));
       if (j < n) fusedColumn(col(a, n, j), j, n, pending, v, w, vn, pn);
-      if (ASC_FEATURE_SIMD) addInterleavedP(q, k + 1, n, pn);
-      // pn ← τ·A·v; wn = pn − ½τ(pnᵀv)·v
+      // pn ← τ·A·v (the SIMD build adds the pass's share of A·v from q's row pairs here); wn = pn − ½τ(pnᵀv)·v
       let dot: f64 = 0;
       let r = k + 1;
       if (ASC_FEATURE_SIMD) {
@@ -96,7 +95,7 @@ export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, wo
         let acc = f64x2.splat(0);
         for (; r + 1 < n; r += 2) {
           const o = <usize>r << 3;
-          const p = f64x2.mul(tt, v128.load(pn + o));
+          const p = f64x2.mul(tt, f64x2.add(v128.load(pn + o), v128.load(q + (<usize>(r - k - 1) << 5), 48)));
           v128.store(pn + o, p);
           acc = madd(p, v128.load(vn + o), acc);
         }
@@ -146,14 +145,6 @@ function interleaveRows(q: usize, r0: i32, n: i32, pending: bool, v: usize, w: u
     v128.store(b, pending ? v128.load(w + o) : zero, 16);
     v128.store(b, v128.load(vn + o), 32);
     v128.store(b, zero, 48);
-  }
-}
-
-/** p[r] += the interleaved share of p (interleaveRows' layout) for the interleaved rows from r0. */
-function addInterleavedP(q: usize, r0: i32, n: i32, p: usize): void {
-  for (let r = r0; r + 1 < n; r += 2) {
-    const o = <usize>r << 3;
-    v128.store(p + o, f64x2.add(v128.load(p + o), v128.load(q + (<usize>(r - r0) << 5), 48)));
   }
 }
 
@@ -516,12 +507,10 @@ function rootFreeQL(d: usize, q: usize, stride: i32, size: i32): i32 {
   return 0;
 }
 
-/** x[i] ← x[i]·2ᵏ for i ∈ [from, to), |k| ≤ 2046, as two exact power-of-two factors. */
+/** x[i] ← x[i]·2ᵏ for i ∈ [from, to), |k| ≤ 2046: scaleAndFlush by two exact powers of two, nothing flushed. */
 function scaleRange(x: usize, from: i32, to: i32, k: i32): void {
   const h = k >> 1;
-  const f1 = reinterpret<f64>(<u64>(h + 1023) << 52);
-  const f2 = reinterpret<f64>(<u64>(k - h + 1023) << 52);
-  for (let i = from; i < to; i++) st(x, i, ld(x, i) * f1 * f2);
+  scaleAndFlush(to - from, x + (<usize>from << 3), pow2(h), pow2(k - h), 0);
 }
 
 /**

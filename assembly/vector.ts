@@ -47,7 +47,7 @@ export function facDot(x: usize, y: usize, n: i32): f64 {
 const SUMSQ_SAFE_MIN: f64 = 4.0083367200179456e-292; // 2^-968
 
 /** 2^e for −1022 ≤ e ≤ 1023 (exact: the bits of the biased exponent). */
-@inline function pow2(e: i32): f64 {
+@inline export function pow2(e: i32): f64 {
   return reinterpret<f64>(<u64>(e + 1023) << 52);
 }
 
