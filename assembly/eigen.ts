@@ -388,16 +388,7 @@ export function dsterfQL(n: i32, d: usize, e: usize): i32 {
   st(e, n - 1, 0);
   let l1 = 0;
   while (l1 < n) {
-    // the unreduced block [l1, m]: e[m] is negligible when |e[m]| ≤ ε·√|d[m]|·√|d[m+1]| (or m = n − 1)
-    let m = l1;
-    while (m < n - 1) {
-      const em = Math.abs(ld(e, m));
-      if (em <= EPS * Math.sqrt(Math.abs(ld(d, m))) * Math.sqrt(Math.abs(ld(d, m + 1)))) {
-        st(e, m, 0);
-        break;
-      }
-      m++;
-    }
+    const m = unreducedBlockEnd(l1, n, d, e);
     const status = rootFreeBlock(l1, m, d, e);
     if (status != 0) return status;
     l1 = m + 1;
@@ -407,6 +398,37 @@ export function dsterfQL(n: i32, d: usize, e: usize): i32 {
 
 /** 2⁻¹⁰²², the least normal double: a q = e² below it (on a block scaled to max|entry| < 1) is taken as zero. */
 const Q_FLOOR: f64 = 2.2250738585072014e-308;
+
+/** 2⁻⁵¹¹ = √Q_FLOOR: an |e| below it on a block scaled to max|entry| < 1 is taken as zero by divide and conquer. */
+const E_FLOOR: f64 = 1.4916681462400413e-154;
+
+/**
+ * k with 2ᵏ⁻¹ ≤ max|entry| < 2ᵏ over the block [lo, hi] of (d, e) (d[lo..hi], e[lo..hi−1]), 0 for a zero block:
+ * ×2⁻ᵏ scales the block exactly to max|entry| ∈ [0.5, 1) (a subnormal max gives k = −1022).
+ */
+function unitScaleExponent(lo: i32, hi: i32, d: usize, e: usize): i32 {
+  let anorm: f64 = 0;
+  for (let i = lo; i <= hi; i++) anorm = Math.max(anorm, Math.abs(ld(d, i)));
+  for (let i = lo; i < hi; i++) anorm = Math.max(anorm, Math.abs(ld(e, i)));
+  if (anorm == 0) return 0;
+  return <i32>((reinterpret<u64>(anorm) >> 52) & 0x7ff) - 1022;
+}
+
+/**
+ * End of the unreduced block of (d, e) that starts at l (n rows): the first m ≥ l with m = n − 1 or
+ * |e[m]| ≤ ε·√|d[m]|·√|d[m+1]| (LAPACK dsterf's and dstedc's split test); that e[m] is set to zero.
+ */
+function unreducedBlockEnd(l: i32, n: i32, d: usize, e: usize): i32 {
+  let m = l;
+  while (m < n - 1) {
+    if (Math.abs(ld(e, m)) <= EPS * Math.sqrt(Math.abs(ld(d, m))) * Math.sqrt(Math.abs(ld(d, m + 1)))) {
+      st(e, m, 0);
+      break;
+    }
+    m++;
+  }
+  return m;
+}
 
 /**
  * Eigenvalues of the unreduced block [lo, hi] of (d, e) into d[lo..hi] by the Pal–Walker–Kahan root-free QL/QR
@@ -420,12 +442,7 @@ const Q_FLOOR: f64 = 2.2250738585072014e-308;
  */
 function rootFreeBlock(lo: i32, hi: i32, d: usize, e: usize): i32 {
   if (hi == lo) return 0;
-  let anorm: f64 = 0;
-  for (let i = lo; i <= hi; i++) anorm = Math.max(anorm, Math.abs(ld(d, i)));
-  for (let i = lo; i < hi; i++) anorm = Math.max(anorm, Math.abs(ld(e, i)));
-  if (anorm == 0) return 0;
-  // entries ×2⁻ᵏ with 2ᵏ⁻¹ ≤ anorm < 2ᵏ, the eigenvalues ×2ᵏ after (subnormal anorm: k = −1022)
-  const k = <i32>((reinterpret<u64>(anorm) >> 52) & 0x7ff) - 1022;
+  const k = unitScaleExponent(lo, hi, d, e);
   scaleRange(d, lo, hi + 1, -k);
   scaleRange(e, lo, hi, -k);
   for (let i = lo; i < hi; i++) st(e, i, ld(e, i) * ld(e, i));
@@ -871,9 +888,11 @@ export function dstedcWorkSize(n: i32): i32 {
 }
 
 /**
- * Eigenvalues (ascending, into d) and eigenvectors (columns of w, n×n column-major) of the symmetric tridiagonal
- * T (d diagonal, e[k] = T[k+1, k]) by divide and conquer (Cuppen 1981; Gu & Eisenstat 1995; LAPACK dstedc):
- * T is split in halves, T = diag(T₁, T₂) + |β|·u·uᵀ, recursively down to LEAF rows (implicit QL), and merged by
+ * Eigenvalues (into d: ascending within each unreduced block, blocks in order) and eigenvectors (columns of w, n×n
+ * column-major) of the symmetric tridiagonal T (d diagonal, e[k] = T[k+1, k]; e destroyed) by divide and conquer
+ * (Cuppen 1981; Gu & Eisenstat 1995; LAPACK dstedc), unreduced block by unreduced block (split where
+ * |e[m]| ≤ ε·√|d[m]|·√|d[m+1]|), each scaled to max|entry| ∈ [0.5, 1) by an exact power of two:
+ * the block is split in halves, T = diag(T₁, T₂) + |β|·u·uᵀ, recursively down to LEAF rows (implicit QL), and merged by
  *   - deflation: components with ρ|zᵢ| ≤ tol, and pairs of close poles after a Givens rotation (LAPACK dlaed2);
  *   - the secular equation 1/ρ + Σ zⱼ²/(dⱼ − λ) = 0 solved root by root from the nearer pole with a two-pole
  *     rational model ("middle way", Li 1993; LAPACK dlaed4), safeguarded by bisection;
@@ -901,7 +920,24 @@ export function dstedcVectors(
   dc.sweepCap = sweepCap;
   dc.gemm = gemmWork;
   memory.fill(w, 0, (<usize>n * <usize>n) << 3);
-  return dcSolve(dc, 0, n);
+  if (n > 0) st(e, n - 1, 0);
+  // Block by unreduced block, each scaled exactly to max|entry| ∈ [0.5, 1) (LAPACK dstedc): the deflation tolerance
+  // 8·ε·max(|d|, |z|) of `merge` and the leaves' QL are meant for a block of norm ≈ 1 (on a block of norm 1e-12 they
+  // deflated 1e7 times too much), and an |e| < 2⁻⁵¹¹ there (a normwise negligible perturbation) is set to zero, so
+  // that no QL shift divides by a subnormal.
+  let l1 = 0;
+  while (l1 < n) {
+    const m = unreducedBlockEnd(l1, n, d, e);
+    const k = unitScaleExponent(l1, m, d, e);
+    scaleRange(d, l1, m + 1, -k);
+    scaleRange(e, l1, m, -k);
+    for (let i = l1; i < m; i++) if (Math.abs(ld(e, i)) < E_FLOOR) st(e, i, 0);
+    const status = dcSolve(dc, l1, m + 1);
+    if (status != 0) return status;
+    scaleRange(d, l1, m + 1, k);
+    l1 = m + 1;
+  }
+  return 0;
 }
 
 function dcSolve(dc: Dc, lo: i32, hi: i32): i32 {
@@ -1186,31 +1222,41 @@ function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize
     let org = i;
     let lo: f64 = 0;
     let hi: f64 = 0;
+    let tau: f64 = 0;
     if (i < K - 1) {
-      const half = 0.5 * (ld(d, i + 1) - ld(d, i));
+      // f at the midpoint between the poles dᵢ and dᵢ₊₁ picks the nearer pole as origin; the initial guess is the
+      // root of the two-pole model: those two terms kept, the others frozen at their midpoint value c (dlaed4)
       const di = ld(d, i);
-      let f = rinv;
-      for (let j = 0; j < K; j++) {
-        const zj = ld(z, j);
-        f += (zj * zj) / (ld(d, j) - di - half);
-      }
+      const del = ld(d, i + 1) - di;
+      const half = 0.5 * del;
+      shiftedCopy(cu, d, di, K);
+      secularSums(z, cu, half, 0, K, sum);
+      const f = rinv + load<f64>(sum);
+      const zi2 = ld(z, i) * ld(z, i);
+      const zn2 = ld(z, i + 1) * ld(z, i + 1);
+      const c = f + zi2 / half - zn2 / half;
       if (f >= 0) {
-        org = i;
-        lo = 0;
         hi = half;
+        const a = c * del + zi2 + zn2;
+        const b = zi2 * del;
+        const disc = Math.sqrt(Math.abs(a * a - 4 * b * c));
+        tau = a > 0 ? (2 * b) / (a + disc) : (a - disc) / (2 * c);
       } else {
         org = i + 1;
         lo = -half;
-        hi = 0;
+        shiftedCopy(cu, d, ld(d, org), K);
+        const a = c * del - zi2 - zn2;
+        const b = zn2 * del;
+        const disc = Math.sqrt(Math.abs(a * a + 4 * b * c));
+        tau = a < 0 ? (2 * b) / (a - disc) : -(a + disc) / (2 * c);
       }
+      if (!(tau > lo && tau < hi)) tau = 0.5 * (lo + hi);
     } else {
-      org = i;
-      lo = 0;
       hi = rho * zz;
+      shiftedCopy(cu, d, ld(d, org), K);
+      tau = 0.5 * hi;
     }
     const dorg = ld(d, org);
-    for (let j = 0; j < K; j++) st(cu, j, ld(d, j) - dorg);
-    let tau = 0.5 * (lo + hi);
     for (let it = 0; it < SECULAR_MAX_ITER; it++) {
       // ψ over j ≤ i (negative terms), φ over j > i (positive terms), and their derivatives
       const psi2 = secularSums(z, cu, tau, 0, i + 1, sum);
@@ -1248,8 +1294,21 @@ function secularRoots(K: i32, d: usize, z: usize, rho: f64, lam: usize, u: usize
       tau = tn;
     }
     st(lam, i, dorg + tau);
-    for (let j = 0; j < K; j++) st(cu, j, ld(cu, j) - tau);
+    shiftedCopy(cu, cu, tau, K);
   }
+}
+
+/** dst[j] ← src[j] − s for j < K (dst may be src). */
+function shiftedCopy(dst: usize, src: usize, s: f64, K: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const sv = f64x2.splat(s);
+    for (; j + 1 < K; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(dst + o, f64x2.sub(v128.load(src + o), sv));
+    }
+  }
+  for (; j < K; j++) st(dst, j, ld(src, j) - s);
 }
 
 /** Σ zⱼ²/(δⱼ − τ) into sum[0] and returns Σ zⱼ²/(δⱼ − τ)², over j ∈ [j0, j1) (δ = column cu). */
