@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
-import { stopPythonPeers } from "./lib/python-peer.js";
+import { startPythonPeer, stopPythonPeers } from "./lib/python-peer.js";
 import { evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -106,6 +106,13 @@ async function runBrowser(names, opts) {
     const page = await browser.newPage();
     page.on("console", (m) => console.log(`  [chromium] ${m.text()}`));
     page.on("pageerror", (e) => console.error(`  [chromium] page error: ${e.message}`));
+    // A page cannot start processes: its suites reach the Python peers through these two functions (see
+    // lib/python-peer.js); the peers run in node's subprocesses, exactly as for the node run.
+    await page.exposeFunction("pythonPeerStart", async (script, unsetEnv) => {
+      const p = await startPythonPeer(script, { unsetEnv });
+      return p.reason ? { reason: p.reason } : { hello: p.hello };
+    });
+    await page.exposeFunction("pythonPeerRequest", async (script, unsetEnv, obj) => (await startPythonPeer(script, { unsetEnv })).request(obj));
     await page.goto(url);
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
     const out = await page.evaluate(({ names, quick }) => window.runSuites(names, { quick }), { names, quick: opts.quick });
@@ -115,6 +122,7 @@ async function runBrowser(names, opts) {
   } finally {
     await browser.close();
     server.close();
+    stopPythonPeers();
   }
 }
 

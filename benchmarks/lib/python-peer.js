@@ -1,7 +1,7 @@
 // A persistent /usr/bin/python3 peer of a suite (benchmarks/peers/<script>): one subprocess per script, started on
 // first use, one JSON request per line on its stdin and one JSON reply per line on its stdout, on ONE thread (the
-// BLAS thread pools are pinned to 1). Node only: imported by suites, its node: modules are loaded on first use, so
-// the page can still load a suite that uses it (there the peer resolves to { reason }).
+// BLAS thread pools are pinned to 1). Imported by suites, its node: modules are loaded on first use, so the page can
+// still load a suite that uses it: there the peer is reached through the bench runner (startThroughRunner).
 
 const peers = new Map();
 /** The started subprocesses, so that `stopPythonPeers` can end them. */
@@ -19,7 +19,7 @@ export function startPythonPeer(script, { unsetEnv = [] } = {}) {
 }
 
 async function start(script, unsetEnv) {
-  if (typeof process === "undefined" || !process.versions?.node) return { reason: "a Python peer runs in node only" };
+  if (typeof process === "undefined" || !process.versions?.node) return startThroughRunner(script, unsetEnv);
   const { spawn } = await import("node:child_process");
   const { fileURLToPath } = await import("node:url");
   const { existsSync } = await import("node:fs");
@@ -59,6 +59,19 @@ async function start(script, unsetEnv) {
     return r;
   };
   return { request, hello };
+}
+
+/**
+ * In a page: the peer started by the bench runner (benchmarks/run.js), which exposes `pythonPeerStart` and
+ * `pythonPeerRequest` to the page and runs the same subprocess as the node run. A request made here also crosses
+ * the DevTools protocol: its round trip is part of the time measured around it.
+ */
+async function startThroughRunner(script, unsetEnv) {
+  const { pythonPeerStart, pythonPeerRequest } = globalThis;
+  if (typeof pythonPeerStart !== "function") return { reason: "a Python peer runs in node, or in a page opened by benchmarks/run.js" };
+  const r = await pythonPeerStart(script, unsetEnv);
+  if (r.reason) return { reason: r.reason };
+  return { request: (obj) => pythonPeerRequest(script, unsetEnv, obj), hello: r.hello };
 }
 
 /**
