@@ -777,7 +777,12 @@ function applyRotations(n: i32, z: usize, ldz: i32, rot: usize, sweeps: usize, n
 
 // ───────────────────────────── back-transformation W ← Q·W ─────────────────────────────
 
-const NB_WY: i32 = 64;
+/**
+ * Reflectors per compact-WY block: a multiple of both register-tile widths (8 and 10), so that X = Vᵀ·W (nb columns)
+ * fills whole tiles. With 64 the 2×10 tile padded it to 70 columns: at n = 1000, A/B in one Chromium 156 page,
+ * dormtrLower took 123.5 / 126.4 ms with 64 and 119.3 / 120.6 ms with 80; node 20 (2×8) 153–159 ms with either.
+ */
+const NB_WY: i32 = 80;
 
 /** Doubles of workspace dormtrLower needs besides dgemm's: V and Z (n × NB), X (n × NB), T and S (NB × NB). */
 export function dormtrWorkSize(n: i32): i32 {
