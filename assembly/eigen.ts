@@ -927,9 +927,9 @@ export function dstedcVectors(
   memory.fill(w, 0, (<usize>n * <usize>n) << 3);
   if (n > 0) st(e, n - 1, 0);
   // Block by unreduced block, each scaled exactly to max|entry| ∈ [0.5, 1) (LAPACK dstedc): the deflation tolerance
-  // 8·ε·max(|d|, |z|) of `merge` and the leaves' QL are meant for a block of norm ≈ 1 (on a block of norm 1e-12 they
-  // deflated 1e7 times too much), and an |e| < 2⁻⁵¹¹ there (a normwise negligible perturbation) is set to zero, so
-  // that no QL shift divides by a subnormal.
+  // 8·ε·max(|d|, |z|) of `merge` and the leaves' QL are meant for a block of norm ≈ 1 (|z| ≤ 1 does not scale: on a
+  // block of norm 1e-12 the tolerance was ≈ 1e12 times too loose), and an |e| < 2⁻⁵¹¹ there (a normwise negligible
+  // perturbation) is set to zero, so that no QL shift divides by a subnormal.
   let l1 = 0;
   while (l1 < n) {
     const m = unreducedBlockEnd(l1, n, d, e);
