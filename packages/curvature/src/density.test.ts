@@ -45,6 +45,42 @@ describe("SLQ", () => {
   });
 });
 
+describe("SLQ at any scale", () => {
+  it("an operator scaled by 2^s gives 2^s times the nodes and the same weights, bit for bit (s = −40, −400, 40)", async () => {
+    // Lanczos and the quadrature's eigh are homogeneous: T(2^s·A) = 2^s·T(A) exactly, and the tridiagonal eigensolver
+    // scales each block to norm ≈ 1 first. Its divide-and-conquer deflation once used a tolerance that did not scale,
+    // so weights at small scales (here 60 × 60 T: merges run) came out wrong.
+    const M = 150;
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const S = new Float64Array(M * M);
+    for (let i = 0; i < M; i++) for (let j = 0; j <= i; j++) S[i * M + j] = S[j * M + i] = rnd();
+    const operator = (f: number) => ({
+      dim: M,
+      apply: async (V: Float64Array, k: number) => {
+        const out = new Float64Array(k * M);
+        for (let v = 0; v < k; v++) {
+          for (let i = 0; i < M; i++) {
+            let s = 0;
+            for (let j = 0; j < M; j++) s += S[i * M + j] * V[v * M + j];
+            out[v * M + i] = s * f;
+          }
+        }
+        return out;
+      },
+    });
+    const base = await lanczosQuadratures(operator(1), { probes: 3, steps: 60, seed: 2 });
+    for (const s of [-40, -400, 40]) {
+      const f = 2 ** s;
+      const q = await lanczosQuadratures(operator(f), { probes: 3, steps: 60, seed: 2 });
+      for (let p = 0; p < 3; p++) {
+        expect(Array.from(q.probes[p].nodes)).toEqual(Array.from(base.probes[p].nodes, (x) => x * f));
+        expect(Array.from(q.probes[p].weights)).toEqual(Array.from(base.probes[p].weights));
+      }
+    }
+  });
+});
+
 describe("curvature", () => {
   it("labels the dense path exact and the matrix-free one estimate; both agree on the top eigenvalues to 1e-10", async () => {
     const { model, data } = randomProblem({ widths: [3, 6, 4, 2], activation: "softplus", loss: "cross-entropy", n: 20, seed: 6 });
