@@ -44,7 +44,10 @@ async function sample(impl, ctx, inner) {
   const t0 = performance.now();
   for (let i = 0; i < inner; i++) {
     output = await impl.run(ctx);
-    if (impl.selfTimed) reported += output.ms;
+    if (impl.selfTimed) {
+      if (!Number.isFinite(output?.ms)) throw new Error(`a selfTimed impl must return { ms } (a finite time in ms); found ${output?.ms}`);
+      reported += output.ms;
+    }
   }
   return { ms: (impl.selfTimed ? reported : performance.now() - t0) / inner, output };
 }
