@@ -403,15 +403,18 @@ const Q_FLOOR: f64 = 2.2250738585072014e-308;
 const E_FLOOR: f64 = 1.4916681462400413e-154;
 
 /**
- * k with 2ᵏ⁻¹ ≤ max|entry| < 2ᵏ over the block [lo, hi] of (d, e) (d[lo..hi], e[lo..hi−1]), 0 for a zero block:
- * ×2⁻ᵏ scales the block exactly to max|entry| ∈ [0.5, 1) (a subnormal max gives k = −1022).
+ * Scales the block [lo, hi] of (d, e) (d[lo..hi], e[lo..hi−1]) by an exact power of two 2⁻ᵏ to max|entry| ∈ [0.5, 1)
+ * (a subnormal max gives k = −1022; a zero block is left as it is, k = 0) and returns k: ×2ᵏ scales it back.
  */
-function unitScaleExponent(lo: i32, hi: i32, d: usize, e: usize): i32 {
+function scaleBlockToUnit(lo: i32, hi: i32, d: usize, e: usize): i32 {
   let anorm: f64 = 0;
   for (let i = lo; i <= hi; i++) anorm = Math.max(anorm, Math.abs(ld(d, i)));
   for (let i = lo; i < hi; i++) anorm = Math.max(anorm, Math.abs(ld(e, i)));
   if (anorm == 0) return 0;
-  return <i32>((reinterpret<u64>(anorm) >> 52) & 0x7ff) - 1022;
+  const k = <i32>((reinterpret<u64>(anorm) >> 52) & 0x7ff) - 1022;
+  scaleRange(d, lo, hi + 1, -k);
+  scaleRange(e, lo, hi, -k);
+  return k;
 }
 
 /**
@@ -442,9 +445,7 @@ function unreducedBlockEnd(l: i32, n: i32, d: usize, e: usize): i32 {
  */
 function rootFreeBlock(lo: i32, hi: i32, d: usize, e: usize): i32 {
   if (hi == lo) return 0;
-  const k = unitScaleExponent(lo, hi, d, e);
-  scaleRange(d, lo, hi + 1, -k);
-  scaleRange(e, lo, hi, -k);
+  const k = scaleBlockToUnit(lo, hi, d, e);
   for (let i = lo; i < hi; i++) st(e, i, ld(e, i) * ld(e, i));
   const size = hi - lo + 1;
   const forward = Math.abs(ld(d, hi)) >= Math.abs(ld(d, lo));
@@ -933,9 +934,7 @@ export function dstedcVectors(
   let l1 = 0;
   while (l1 < n) {
     const m = unreducedBlockEnd(l1, n, d, e);
-    const k = unitScaleExponent(l1, m, d, e);
-    scaleRange(d, l1, m + 1, -k);
-    scaleRange(e, l1, m, -k);
+    const k = scaleBlockToUnit(l1, m, d, e);
     for (let i = l1; i < m; i++) if (Math.abs(ld(e, i)) < E_FLOOR) st(e, i, 0);
     const status = dcSolve(dc, l1, m + 1);
     if (status != 0) return status;

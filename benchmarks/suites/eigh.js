@@ -2,7 +2,8 @@
 // `eigvalsh` (values only) from @losscape/core against numpy (LAPACK dsyevd through OpenBLAS, one thread, a
 // persistent /usr/bin/python3 peer: benchmarks/peers/numpy_eigh.py, reached from Chromium through the runner,
 // timed inside Python), ml-matrix's EigenvalueDecomposition and the core `ts` backend, with the WASM mul+add
-// ceiling for the nominal flops beside them (benchmarks/lib/ceiling.js). Accuracy columns: ‖AV − VΛ‖_F/‖A‖_F and ‖VᵀV − I‖_F, target ≤ 1e-13·n.
+// ceiling for the nominal flops beside them (benchmarks/lib/ceiling.js). Accuracy columns: ‖AV − VΛ‖_F/‖A‖_F and
+// ‖VᵀV − I‖_F, target ≤ 1e-13·n.
 import { eigh, eigvalsh, kernels, residentBuffer, withKernels } from "@losscape/core";
 import { EigenvalueDecomposition } from "ml-matrix";
 import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl } from "../lib/ceiling.js";
