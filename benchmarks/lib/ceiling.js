@@ -39,6 +39,14 @@ export function relaxedResident(fn, ...arrays) {
   }
 }
 
+/**
+ * The cost of a fresh result alone: `read()` of a resident n²-double buffer is the copy out of WASM memory into a new
+ * Float64Array that `matmul` and `syrk` make per call without `out` (its allocation, first-touch page faults and the
+ * garbage collection they cause), timed beside them. `fresh` is that buffer, made in the case's setup.
+ */
+export const FRESH_RESULT = "fresh result alone";
+export const freshResultImpl = { backend: "simd", accuracy: false, run: ({ fresh }) => fresh.read("fresh result") };
+
 /** The relaxed build's rows of the gemm and syrk suites: into a reused `out`, and the kernel alone on resident operands. */
 export const RELAXED_INTO_OUT = "relaxed into out";
 export const RELAXED_KERNEL = "relaxed kernel only";

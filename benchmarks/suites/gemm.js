@@ -6,10 +6,12 @@
 import { mat, matmul, residentBuffer, withKernels } from "@losscape/core";
 import {
   CEILING,
+  FRESH_RESULT,
   RELAXED_CEILING,
   RELAXED_INTO_OUT,
   RELAXED_KERNEL,
   ceilingImpls,
+  freshResultImpl,
   relaxedImpl,
   relaxedResident,
   shareRows,
@@ -54,12 +56,14 @@ function gemmCase(n, withPeers) {
       const ra = residentBuffer("gemm bench", "f64", a.data);
       const rb = residentBuffer("gemm bench", "f64", b.data);
       const [rra, rrb] = relaxedResident("gemm bench", a.data, b.data);
-      return { a, b, ma: toMl(a), mb: toMl(b), ra, rb, relaxed: { ra: rra, rb: rrb }, out: mat(n, n) };
+      const fresh = residentBuffer("gemm bench", "f64", n * n);
+      return { a, b, ma: toMl(a), mb: toMl(b), ra, rb, relaxed: { ra: rra, rb: rrb }, out: mat(n, n), fresh };
     },
     impls: {
       "losscape simd": { backend: "simd", run: ({ a, b }) => matmul(a, b) },
       [INTO_OUT]: withPeers ? { backend: "simd", run: ({ a, b, out }) => matmul(a, b, { out }) } : skip,
       [KERNEL]: { backend: "simd", accuracy: false, run: kernelOnly(n) },
+      [FRESH_RESULT]: withPeers ? freshResultImpl : skip,
       "losscape relaxed": relaxedImpl({ run: ({ a, b }) => matmul(a, b) }),
       [RELAXED_INTO_OUT]: withPeers ? relaxedImpl({ run: ({ a, b, out }) => matmul(a, b, { out }) }) : skip,
       [RELAXED_KERNEL]: relaxedImpl({ accuracy: false, run: ({ relaxed }) => kernelOnly(n)(relaxed) }),
@@ -80,6 +84,7 @@ export default {
     `${CEILING} = core's peakMulAdd loop (12 independent f64x2 mul+add chains) for the case's 2n³ flops on the SIMD build, ${RELAXED_CEILING} the same with f64x2.relaxed_madd on the relaxed build; share = ceiling median / kernel median, sampled round-robin in the same run (see the peak suite for the ceilings alone).`,
     `Targets: n = 512 at least 25× ml-matrix in node; the SIMD GEMM, and ${INTO_OUT}, at ≥ 85 % of the f64x2 ceiling for n ∈ {256, 512, 1024}; the browser within 1.3× of node.`,
     `${INTO_OUT}: the same matmul with \`{ out }\`, C written into one n×n Mat allocated in setup and reused by every repetition: matmul's share less the allocation of a fresh n²-double result per call (its pages and the garbage collection they cause).`,
+    `${FRESH_RESULT}: the fresh n²-double result matmul allocates and fills per call without \`out\` (a copy of a resident buffer out of WASM memory, \`read()\`), timed alone: losscape simd ≈ ${INTO_OUT} + ${FRESH_RESULT}. Where it is a large part of the ceiling's time, the allocating call cannot reach 85 % however fast the kernel.`,
     `${KERNEL}: the same dgemm on A and B already resident in WASM memory (residentBuffer) with C left there: matmul's share less the cost of copying 3n² doubles in and out of WASM memory.`,
     "The neighbours of the powers of two (255, 257, 511, …) show whether 256, 512 or 1024 dip on the machine at hand (on a Zen 5, n = 512 once ran at 56 % of the ceiling, cache-set aliasing).",
     "All figures come from the CPU named at the top of this file.",

@@ -4,10 +4,12 @@
 // FLOPs counted as n(n+1)k (the symmetric half), so GEMM's GFLOP/s are comparable.
 import { mat, matmul, residentBuffer, syrk, withKernels } from "@losscape/core";
 import {
+  FRESH_RESULT,
   RELAXED_CEILING,
   RELAXED_INTO_OUT,
   RELAXED_KERNEL,
   ceilingImpls,
+  freshResultImpl,
   relaxedImpl,
   relaxedResident,
   shareRows,
@@ -42,6 +44,7 @@ export default {
     "A uniform in [-1, 1) (seed 5). ml-matrix = A.transpose().mmul(A); plain TS = the core ts backend (a full i-p-j product).",
     "GFLOP/s count n(n+1)k flops (one triangle), so they are comparable with GEMM's; share = ceiling median / syrk median for those flops (see gemm).",
     `${INTO_OUT}: the same syrk with \`{ out }\`, C written into one n×n Mat allocated in setup and reused by every repetition: syrk's share less the allocation of a fresh n²-double result per call.`,
+    `${FRESH_RESULT}: the fresh n²-double result syrk allocates and fills per call without \`out\`, timed alone (see gemm): losscape syrk ≈ ${INTO_OUT} + ${FRESH_RESULT}.`,
     `${KERNEL}: the same dsyrk on A already resident in WASM memory (residentBuffer), C left there: syrk's share less its copies in and out.`,
     `${RELAXED_INTO_OUT} and ${RELAXED_KERNEL}: ${INTO_OUT} and ${KERNEL} on the relaxed build — what \`syrk(a, { out })\` runs in Chromium, where relaxed is the default build — as shares of the ${RELAXED_CEILING}.`,
     `Targets: syrk, and ${INTO_OUT}, at ≥ 85 % of the f64x2 ceiling for n = k ∈ {256, 512, 1024}; ${RELAXED_INTO_OUT} and ${RELAXED_KERNEL} at ≥ 85 % of the ${RELAXED_CEILING} there, where that build runs.`,
@@ -61,12 +64,14 @@ export default {
       setup() {
         const a = randomMat(k, n, 5);
         const [rra] = relaxedResident("syrk bench", a.data);
-        return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data), rra, out: mat(n, n) };
+        const fresh = residentBuffer("syrk bench", "f64", n * n);
+        return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data), rra, out: mat(n, n), fresh };
       },
       impls: {
         "losscape syrk": { backend: "simd", run: ({ a }) => syrk(a) },
         [INTO_OUT]: { backend: "simd", run: ({ a, out }) => syrk(a, { out }) },
         [KERNEL]: { backend: "simd", run: ({ ra }) => kernelOnly(ra) },
+        [FRESH_RESULT]: freshResultImpl,
         "losscape relaxed": relaxedImpl({ run: ({ a }) => syrk(a) }),
         [RELAXED_INTO_OUT]: relaxedImpl({ run: ({ a, out }) => syrk(a, { out }) }),
         [RELAXED_KERNEL]: relaxedImpl({ run: ({ rra }) => kernelOnly(rra) }),
