@@ -33,6 +33,44 @@ const shapes = [
   [512, 512],
   [1024, 1024],
 ];
+/** Square k = n beside the powers of two: syrk, its kernel and the ceilings only, to show a dip at 256, 512 or 1024. */
+const neighbours = [255, 257, 511, 513, 1023, 1025];
+
+/** The case C = AᵀA for A k×n; a `neighbour` of a power of two times syrk, the kernels and the ceilings only. */
+function syrkCase(k, n, neighbour) {
+  const flops = n * (n + 1) * k;
+  const peers = n !== k;
+  const skip = { skip: "square shapes time losscape and the ceiling only" };
+  const near = neighbour ? { skip: "neighbour of a power of two: syrk, the kernels and the ceilings only" } : null;
+  /** dsyrk on a resident A (in the memory of the build that runs it), C left in WASM memory. */
+  const kernelOnly = (ra) => withKernels("syrk bench", (s) => s.dsyrk({ ata: 1, m: k, n, alpha: 1, a: ra, lda: n, beta: 0, ldc: n }));
+  return {
+    name: `k=${k} n=${n}`,
+    params: { k, n },
+    flops,
+    warmup: 2,
+    reps: 9,
+    setup() {
+      const a = randomMat(k, n, 5);
+      const [rra] = relaxedResident("syrk bench", a.data);
+      const fresh = residentBuffer("syrk bench", "f64", n * n);
+      return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data), rra, out: mat(n, n), fresh };
+    },
+    impls: {
+      "losscape syrk": { backend: "simd", run: ({ a }) => syrk(a) },
+      [INTO_OUT]: near ?? { backend: "simd", run: ({ a, out }) => syrk(a, { out }) },
+      [KERNEL]: { backend: "simd", run: ({ ra }) => kernelOnly(ra) },
+      [FRESH_RESULT]: near ?? freshResultImpl,
+      "losscape relaxed": near ?? relaxedImpl({ run: ({ a }) => syrk(a) }),
+      [RELAXED_INTO_OUT]: near ?? relaxedImpl({ run: ({ a, out }) => syrk(a, { out }) }),
+      [RELAXED_KERNEL]: relaxedImpl({ run: ({ rra }) => kernelOnly(rra) }),
+      ...ceilingImpls(flops),
+      "losscape matmul(Aᵀ, A)": near ?? { backend: "simd", run: ({ a }) => matmul(a, a, { transA: true }) },
+      "plain TS": peers ? { backend: "ts", warmup: 1, reps: 3, run: ({ a }) => syrk(a) } : skip,
+      "ml-matrix": peers ? { warmup: 1, reps: 3, run: ({ ma }) => ma.transpose().mmul(ma) } : skip,
+    },
+  };
+}
 
 export default {
   name: "syrk",
@@ -47,40 +85,9 @@ export default {
     `${FRESH_RESULT}: the fresh n²-double result syrk allocates and fills per call without \`out\`, timed alone (see gemm): losscape syrk ≈ ${INTO_OUT} + ${FRESH_RESULT}.`,
     `${KERNEL}: the same dsyrk on A already resident in WASM memory (residentBuffer), C left there: syrk's share less its copies in and out.`,
     `${RELAXED_INTO_OUT} and ${RELAXED_KERNEL}: ${INTO_OUT} and ${KERNEL} on the relaxed build — what \`syrk(a, { out })\` runs in Chromium, where relaxed is the default build — as shares of the ${RELAXED_CEILING}.`,
+    "The neighbours of the powers of two (k = n = 255, 257, 511, …) time syrk, its kernels and the ceilings only: a dip at 256, 512 or 1024 (cache-set aliasing, e.g. in the mirror image's stores at a power-of-two row length) would show against them.",
     `Targets: syrk, and ${INTO_OUT}, at ≥ 85 % of the f64x2 ceiling for n = k ∈ {256, 512, 1024}; ${RELAXED_INTO_OUT} and ${RELAXED_KERNEL} at ≥ 85 % of the ${RELAXED_CEILING} there, where that build runs.`,
   ],
-  cases: shapes.map(([k, n]) => {
-    const flops = n * (n + 1) * k;
-    const peers = n !== k;
-    const skip = { skip: "square shapes time losscape and the ceiling only" };
-    /** dsyrk on a resident A (in the memory of the build that runs it), C left in WASM memory. */
-    const kernelOnly = (ra) => withKernels("syrk bench", (s) => s.dsyrk({ ata: 1, m: k, n, alpha: 1, a: ra, lda: n, beta: 0, ldc: n }));
-    return {
-      name: `k=${k} n=${n}`,
-      params: { k, n },
-      flops,
-      warmup: 2,
-      reps: 9,
-      setup() {
-        const a = randomMat(k, n, 5);
-        const [rra] = relaxedResident("syrk bench", a.data);
-        const fresh = residentBuffer("syrk bench", "f64", n * n);
-        return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data), rra, out: mat(n, n), fresh };
-      },
-      impls: {
-        "losscape syrk": { backend: "simd", run: ({ a }) => syrk(a) },
-        [INTO_OUT]: { backend: "simd", run: ({ a, out }) => syrk(a, { out }) },
-        [KERNEL]: { backend: "simd", run: ({ ra }) => kernelOnly(ra) },
-        [FRESH_RESULT]: freshResultImpl,
-        "losscape relaxed": relaxedImpl({ run: ({ a }) => syrk(a) }),
-        [RELAXED_INTO_OUT]: relaxedImpl({ run: ({ a, out }) => syrk(a, { out }) }),
-        [RELAXED_KERNEL]: relaxedImpl({ run: ({ rra }) => kernelOnly(rra) }),
-        ...ceilingImpls(flops),
-        "losscape matmul(Aᵀ, A)": { backend: "simd", run: ({ a }) => matmul(a, a, { transA: true }) },
-        "plain TS": peers ? { backend: "ts", warmup: 1, reps: 3, run: ({ a }) => syrk(a) } : skip,
-        "ml-matrix": peers ? { warmup: 1, reps: 3, run: ({ ma }) => ma.transpose().mmul(ma) } : skip,
-      },
-    };
-  }),
+  cases: [...shapes.map(([k, n]) => syrkCase(k, n, false)), ...neighbours.map((n) => syrkCase(n, n, true))],
   targets: shareTargets((n) => `k=${n} n=${n}`, ["losscape syrk", INTO_OUT]),
 };
