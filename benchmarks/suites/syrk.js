@@ -53,7 +53,7 @@ function syrkCase(k, n, neighbour) {
     setup() {
       const a = randomMat(k, n, 5);
       const [rra] = relaxedResident("syrk bench", a.data);
-      const fresh = residentBuffer("syrk bench", "f64", n * n);
+      const fresh = neighbour ? null : residentBuffer("syrk bench", "f64", n * n);
       return { a, ma: toMl(a), ra: residentBuffer("syrk bench", "f64", a.data), rra, out: mat(n, n), fresh };
     },
     impls: {
