@@ -164,6 +164,21 @@ function fromFn(n: number, f: (i: number, j: number) => number): Mat {
 }
 
 /**
+ * The tridiagonal (d, e) as a dense Mat: its sorted eigenvalues on the ts backend (ml-matrix's tred2/tql2, another
+ * algorithm than the WASM kernels') and its ‖T‖_F.
+ */
+function tql2Reference(d: number[], e: number[]): { values: number[]; frob: number } {
+  const a = fromFn(d.length, (i, j) => (i === j ? d[i] : i === j + 1 ? e[j] : 0));
+  setBackend("ts");
+  const values = Array.from(eigvalsh(a));
+  setBackend("simd");
+  return { values, frob: frobenius(a.data) };
+}
+
+/** The Toeplitz tridiagonal of order n: a on the diagonal, b beside it. */
+const toeplitz = (n: number, a: number, b: number) => ({ d: new Array<number>(n).fill(a), e: new Array<number>(n - 1).fill(b) });
+
+/**
  * Matrices that exercise the divide-and-conquer merges (leaves have ≤ 16 rows): deflation of small z components,
  * deflation of close poles by a rotation (W101+ and the glued Wilkinson matrices do both, including rotations that
  * mix a top and a bottom column), all-deflated merges (diagonal, zero, identity) and tight clusters.
@@ -671,16 +686,6 @@ describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteratio
     setBackend("simd");
     return { values: Array.from(r.d).sort((x, y) => x - y), status: r.result };
   }
-  /** The eigenvalues of the dense tridiagonal on the ts backend (ml-matrix's tred2/tql2: another algorithm). */
-  function reference(d: number[], e: number[]): { values: number[]; frob: number } {
-    const n = d.length;
-    const a = fromFn(n, (i, j) => (i === j ? d[i] : i === j + 1 ? e[j] : j === i + 1 ? e[i] : 0));
-    setBackend("ts");
-    const values = Array.from(eigvalsh(a));
-    setBackend("simd");
-    return { values, frob: frobenius(a.data) };
-  }
-  const toeplitz = (n: number, a: number, b: number) => ({ d: new Array<number>(n).fill(a), e: new Array<number>(n - 1).fill(b) });
 
   it("property: random tridiagonals (zeros in e, repeated diagonals) agree with tql2 within 8·n·ε·‖T‖_F", () => {
     // Both are backward stable, so by Weyl each sorted spectrum is within its backward error (≤ 4·n·ε·‖T‖_F, a
@@ -688,7 +693,7 @@ describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteratio
     const entry = fc.oneof(fc.double({ min: -4, max: 4, noNaN: true }), fc.constantFrom(0, 1, -1));
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }).chain((n) => fc.tuple(fc.array(entry, { minLength: n, maxLength: n }), fc.array(entry, { minLength: n - 1, maxLength: n - 1 }))), ([d, e]) => {
-        const ref = reference(d, e);
+        const ref = tql2Reference(d, e);
         const tol = 8 * d.length * EPS * ref.frob;
         for (const build of ["simd", "scalar"] as const) {
           const { values, status } = sterf(build, d, e);
@@ -704,7 +709,7 @@ describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteratio
     const n = 300;
     const { d, e } = toeplitz(n, 0.5, 0.25);
     const exact = Array.from({ length: n }, (_, k) => 0.5 + 0.5 * Math.cos(((n - k) * Math.PI) / (n + 1)));
-    const tol = 8 * n * EPS * reference(d, e).frob;
+    const tol = 8 * n * EPS * tql2Reference(d, e).frob;
     for (const build of ["simd", "scalar"] as const) {
       const { values } = sterf(build, d, e);
       for (let k = 0; k < n; k++) expect(Math.abs(values[k] - exact[k])).toBeLessThanOrEqual(tol);
@@ -743,7 +748,7 @@ describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteratio
     const n = 50;
     const d = Array.from({ length: n }, (_, i) => 10 ** (6 - i / 5) * (i % 3 === 0 ? -1 : 1));
     const e = Array.from({ length: n - 1 }, (_, i) => 10 ** (5.5 - i / 5));
-    const ref = reference(d, e);
+    const ref = tql2Reference(d, e);
     for (const build of ["simd", "scalar"] as const) {
       const qr = sterf(build, d, e);
       const ql = sterf(build, [...d].reverse(), [...e].reverse());
@@ -776,7 +781,7 @@ describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteratio
       if (g < 4) e.push(1e-10);
     }
     e.push(0, 0, 0);
-    const ref = reference(d, e);
+    const ref = tql2Reference(d, e);
     for (const build of ["simd", "scalar"] as const) {
       const { values, status } = sterf(build, d, e);
       expect(status).toBe(0);
@@ -820,14 +825,6 @@ describe("dstedcVectors: eigenvalues and eigenvectors of a tridiagonal by divide
     }
     return { status: r.result, values: Array.from(lam).sort((x, y) => x - y), lam: Array.from(lam), w: Array.from(w), residual, orthogonality, frob };
   }
-  /** Sorted eigenvalues of the dense tridiagonal on the ts backend (ml-matrix's tql2: another algorithm). */
-  function reference(d: number[], e: number[]): number[] {
-    const n = d.length;
-    setBackend("ts");
-    const values = Array.from(eigvalsh(fromFn(n, (i, j) => (i === j ? d[i] : i === j + 1 ? e[j] : j === i + 1 ? e[i] : 0))));
-    setBackend("simd");
-    return values;
-  }
   /**
    * Backward stability (Gu & Eisenstat 1995): residual and orthogonality within 8·n·ε, and by Weyl the eigenvalues
    * within 8·n·ε·‖T‖_F of tql2's, on both builds. n > LEAF = 16 forces merges, so the secular solver, deflation
@@ -835,7 +832,7 @@ describe("dstedcVectors: eigenvalues and eigenvectors of a tridiagonal by divide
    */
   function check(d: number[], e: number[]): void {
     const n = d.length;
-    const ref = reference(d, e);
+    const ref = tql2Reference(d, e).values;
     for (const build of ["simd", "scalar"] as const) {
       const r = dstedc(build, d, e);
       expect(r.status).toBe(0);
@@ -869,8 +866,7 @@ describe("dstedcVectors: eigenvalues and eigenvectors of a tridiagonal by divide
 
   it("Toeplitz (2, −1), n = 200: eigenvalues 2 − 2cos(kπ/(n+1)) within 8·n·ε·‖T‖_F, and the sine eigenvectors", () => {
     const n = 200;
-    const d = new Array<number>(n).fill(2);
-    const e = new Array<number>(n - 1).fill(-1);
+    const { d, e } = toeplitz(n, 2, -1);
     for (const build of ["simd", "scalar"] as const) {
       const r = dstedc(build, d, e);
       expect(r.residual).toBeLessThanOrEqual(8 * n * EPS);
@@ -894,8 +890,8 @@ describe("dstedcVectors: eigenvalues and eigenvectors of a tridiagonal by divide
     // scale. Before, the deflation tolerance was not relative to the block: at s = −40 (norm ≈ 1e-12) the
     // eigenvectors' residual was ≈ 1e-5·‖T‖.
     const n = 60;
-    let seed = 11;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 3.5 + 0.25;
+    const r01 = rng(11);
+    const rnd = () => r01() * 3.5 + 0.25;
     const d = Array.from({ length: n }, (_, i) => (i % 3 ? 1 : -1) * rnd());
     const e = Array.from({ length: n - 1 }, () => rnd());
     for (const build of ["simd", "scalar"] as const) {
