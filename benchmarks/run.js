@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
 import { startPythonPeer, stopPythonPeers } from "./lib/python-peer.js";
-import { evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
+import { cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "results");
@@ -64,12 +64,19 @@ function cpuDetail() {
   return [`x86 family ${family} model ${field("model")}`, has.join(", "), lacks.length ? `no ${lacks.join(", ")}` : ""].filter(Boolean).join("; ");
 }
 
+/** The CPUs this process may run on (Linux: /proc/self/status Cpus_allowed_list, e.g. "1" under `taskset -c 1`). */
+function cpusAllowed() {
+  if (!existsSync("/proc/self/status")) return undefined;
+  return readFileSync("/proc/self/status", "utf8").match(/^Cpus_allowed_list:\s*(.*)$/m)?.[1];
+}
+
 function machineInfo() {
   const cpus = os.cpus();
   return {
     cpu: cpus[0]?.model ?? "unknown",
     cpuDetail: cpuDetail(),
     cores: cpus.length,
+    cpusAllowed: cpusAllowed(),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
@@ -127,18 +134,32 @@ async function runBrowser(names, opts) {
 }
 
 /**
- * The newest result of every suite in an environment, across all result files (oldest first, each suite replaced
- * by later runs of it; quick runs are skipped), each suite tagged with the date of the run it came from.
+ * Adds a results file's suites to `store`: `newest` keeps the newest result of every suite per environment
+ * (whatever the CPU), `byCpu` the newest per CPU (cpuKey) and environment, for files that record the CPU's family
+ * and model (cpuDetail; older files do not).
  */
-async function latestResults(env) {
-  if (!existsSync(resultsDir)) return null;
-  const files = (await readdir(resultsDir)).filter((f) => f.endsWith(`-${env}.json`)).sort();
-  let merged = null;
+function addRecord(store, env, record) {
+  store.newest[env] = merge(store.newest[env], record);
+  if (!record.machine.cpuDetail) return;
+  const key = cpuKey(record.machine);
+  if (!store.byCpu.has(key)) store.byCpu.set(key, { node: null, chromium: null });
+  const group = store.byCpu.get(key);
+  group[env] = merge(group[env], record);
+}
+
+/**
+ * The newest results across all result files (oldest first, each suite replaced by later runs of it; quick runs
+ * are skipped), each suite tagged with the date and machine of the run it came from; see addRecord.
+ */
+async function latestResults() {
+  const store = { newest: { node: null, chromium: null }, byCpu: new Map() };
+  if (!existsSync(resultsDir)) return store;
+  const files = (await readdir(resultsDir)).filter((f) => /-(node|chromium)\.json$/.test(f)).sort();
   for (const f of files) {
     const record = JSON.parse(await readFile(join(resultsDir, f), "utf8"));
-    if (!record.quick) merged = merge(merged, record);
+    if (!record.quick) addRecord(store, f.endsWith("-node.json") ? "node" : "chromium", record);
   }
-  return merged;
+  return store;
 }
 
 /**
@@ -157,7 +178,7 @@ async function baselineResults() {
 /** Merge suites: suites of `fresh` replace those with the same name in `old` (so a filtered run keeps the rest). */
 function merge(old, fresh) {
   if (!fresh) return old;
-  const results = fresh.results.map((s) => ({ ...s, date: s.date ?? fresh.date }));
+  const results = fresh.results.map((s) => ({ ...s, date: s.date ?? fresh.date, machine: s.machine ?? fresh.machine }));
   if (!old) return { ...fresh, results };
   const names = new Set(results.map((s) => s.name));
   return { ...fresh, results: [...old.results.filter((s) => !names.has(s.name)), ...results] };
@@ -170,7 +191,7 @@ if (process.env.LOSSCAPE_WASM === "debug") {
 }
 if (opts.report) {
   // Rewrite RESULTS.md from the result files already written; run nothing.
-  await writeFile(join(here, "RESULTS.md"), renderResultsMd({ node: await latestResults("node"), chromium: await latestResults("chromium"), baseline: await baselineResults() }));
+  await writeFile(join(here, "RESULTS.md"), renderResultsMd(await latestResults(), await baselineResults()));
   console.log("bench: rewrote benchmarks/RESULTS.md from benchmarks/results/");
   process.exit(0);
 }
@@ -193,7 +214,7 @@ if (opts.browser) {
 }
 
 // The newest earlier results, read before this run writes its own (RESULTS.md merges suites across runs).
-const previous = { node: await latestResults("node"), chromium: await latestResults("chromium") };
+const previous = await latestResults();
 const stamp = date.replace(/[:.]/g, "-");
 for (const run of runs) {
   const record = { date, machine: { ...machine, browser: run.browser, loadavgEnd: run.loadavgEnd }, quick: opts.quick, ...run };
@@ -211,10 +232,8 @@ const thisRun = Object.fromEntries(runs.map((r) => [r.env, r.record]));
 for (const t of evaluateTargets(thisRun)) console.log(`${t.met ? "met   " : "MISSED"}  ${t.target}: ${t.measured}${t.miss ? ` (${t.miss})` : ""}`);
 
 if (opts.write) {
-  // RESULTS.md shows the newest result of every suite in each environment.
-  const nodeRun = runs.find((r) => r.env === "node")?.record;
-  const browserRun = runs.find((r) => r.env === "chromium")?.record;
-  const md = renderResultsMd({ node: merge(previous.node, nodeRun), chromium: merge(previous.chromium, browserRun), baseline: await baselineResults() });
-  await writeFile(join(here, "RESULTS.md"), md);
+  // RESULTS.md shows the newest result of every suite in each environment, on each CPU it ran on.
+  for (const run of runs) addRecord(previous, run.env, run.record);
+  await writeFile(join(here, "RESULTS.md"), renderResultsMd(previous, await baselineResults()));
   console.log(`bench: wrote benchmarks/results/${stamp}-*.json and benchmarks/RESULTS.md`);
 }
