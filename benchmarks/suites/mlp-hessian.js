@@ -91,7 +91,7 @@ export default {
   main: "losscape",
   notes: [
     "x ~ N(0, 4), y = sin 2x (seed 2); He-initialised θ (seed 1). relErr = max|H − H_ts|/max|H_ts| against the exact TS Hessian.",
-    "Targets: exact Hessian M = 901 within 1.5× of a vectorised numpy exact Hessian (≈ 3.8–4 ms on this machine, so ≤ 6 ms; " +
+    "Targets: exact Hessian M = 901 within 1.5× of a vectorised numpy exact Hessian (≈ 3.8–4 ms on the Intel Xeon where the target was set, so ≤ 6 ms there; 16.7 ms on the Zen 5 of the tables below; " +
       "measured by packages/mlp/bench/numpy_hessian.py, not in this run) and ≥ 100× faster than M central differences of the TS gradient; " +
       "one HVP ≤ 3× one gradient (speed-up target 'hvp' vs 'gradient' ≥ 1/3).",
     `${DEEP}: the exact Hessian (H₀ by the SYRK of J, H₁ by GEMMs over chunks of samples) against 'JᵀJ SYRK', core's syrk of ` +
