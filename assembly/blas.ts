@@ -10,7 +10,7 @@
 //       for ic (MC rows of C)          pack op(A)[ic:ic+mc, pc:pc+kc] into MR-row interleaved panels
 //         for jr (NR), for ir (MR)     micro-kernel: C[ir:ir+MR, jr:jr+NR] += alpha · Apanel · Bpanel
 // The micro-kernel keeps a 2×NR tile of C in f64x2 accumulators, reads C once per tile and is a separate function
-// that is not inlined (it has two call sites), so V8 tiers it up on its own. Two tiles, chosen at run time
+// that is not inlined (it has two call sites), so V8 tiers it up on its own. Three tiles, chosen at run time
 // (setGemmTile; core calibrates the choice per engine): 2×8 (8 accumulators, 4 B vectors and 2 A splats live at once:
 // V8 has 16 xmm registers, and engines that load the whole B row before the multiplies — node 20's V8 — spill a
 // larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead per
@@ -18,7 +18,12 @@
 // throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets
 // the pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its
 // V8 spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
-// panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. kc = 256 is fixed (it splits
+// panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. 2×12 (12 accumulators, 2 A
+// splats, one B vector: 15 xmm registers, V8's 16 less its scratch register) is for fused multiply–adds (the
+// relaxed build): with c = fma(a, b, c) the multiply is on each accumulator's dependency chain, whose latency (4–5
+// cycles, 2 FMAs a cycle) 10 chains barely cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10
+// loop ran at 85–88 % of the relaxed_madd ceiling and 2×12 at 92–96 % (mul + add keeps the multiply off the chain,
+// and there 2×12 ran slower than 2×10). kc = 256 is fixed (it splits
 // the sums, so it fixes the bits of the result); mc and nc change only the speed, and core picks them per machine
 // (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
 // packed panel is followed by one cache line of padding, so panels do not all start in the same cache set when
@@ -30,9 +35,9 @@ import { gemmSmallNT, SMALL_NT } from "./gemm-small";
 import { madd } from "./madd";
 
 const MR: i32 = 2;
-/** The widest register tile (2×10); workspace and scratch are sized for it. */
-const NR_MAX: i32 = 10;
-/** Columns of the register tile in force: 8 or 10 (SIMD build; the scalar build keeps 8). See setGemmTile. */
+/** The widest register tile (2×12); workspace and scratch are sized for it. */
+const NR_MAX: i32 = 12;
+/** Columns of the register tile in force: 8, 10 or 12 (SIMD builds; the scalar build keeps 8). See setGemmTile. */
 let NR: i32 = 8;
 /** The k-block: fixed, because it fixes the summation order (each kc-block's sum is added to C in turn). */
 const KC: i32 = 256;
@@ -60,15 +65,15 @@ export function setGemmBlocking(mc: i32, nc: i32): void {
 }
 
 /**
- * Choose the register tile of dgemm and dsyrk: 2 rows × `nr` columns of C, nr = 8 or 10 (other values give 8; the
- * scalar build always uses 8). Neither changes any result: every entry of C is the same sum in the same order
+ * Choose the register tile of dgemm and dsyrk: 2 rows × `nr` columns of C, nr = 8, 10 or 12 (other values give 8;
+ * the scalar build always uses 8). Neither changes any result: every entry of C is the same sum in the same order
  * whatever the tile (from 0, adding op(A)ᵢₚ·op(B)ₚⱼ for p through each k-block in turn).
  */
 export function setGemmTile(nr: i32): void {
-  NR = ASC_FEATURE_SIMD && nr == 10 ? 10 : 8;
+  NR = ASC_FEATURE_SIMD && (nr == 10 || nr == 12) ? nr : 8;
 }
 
-/** The columns of dgemm's current register tile (8 or 10; see setGemmTile). */
+/** The columns of dgemm's current register tile (8, 10 or 12; see setGemmTile). */
 export function gemmTileCols(): i32 {
   return NR;
 }
@@ -125,14 +130,14 @@ export function gemmBlockCols(): i32 {
 /**
  * Doubles of workspace `dgemm(…, m, n, k, …, work)` needs: a packed B block (⌈nc/nr⌉ padded panels, nc ≤ 2048),
  * a packed A block (⌈mc/2⌉ padded panels, mc ≤ 512), one edge tile and a line of slack for aligning the blocks.
- * The largest blocks setGemmBlocking allows and the larger of the two tiles' B blocks are assumed, so the size
+ * The largest blocks setGemmBlocking allows and the largest of the three tiles' B blocks are assumed, so the size
  * depends neither on the blocking nor on the tile.
  * `dsyrk` needs `dgemmWorkSize(d, d, k)` with d the order of C. Non-decreasing in m, n and k, so the size for
  * the largest call serves smaller ones.
  */
 export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
   const kc = imin(k, KC);
-  const bBlock = imax(bBlockSize(kc, n, 8), bBlockSize(kc, n, NR_MAX));
+  const bBlock = imax(imax(bBlockSize(kc, n, 8), bBlockSize(kc, n, 10)), bBlockSize(kc, n, 12));
   return bBlock + aPanelStride(kc) * (roundUp(imin(m, MC_MAX), MR) / MR) + MR * NR_MAX + 8;
 }
 
@@ -315,11 +320,56 @@ function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alph
 }
 
 /**
+ * Register tile (SIMD builds): C[0:2, 0:12], as microKernel2x10 with a sixth column pair: 12 accumulators, 2 A
+ * splats and one B vector live (15 xmm registers), per step 8 loads for 12 multiply–adds. For fused multiply–adds
+ * (see the notes at the top). The same sums in the same order as microKernel2x8; ct as there.
+ */
+function microKernel2x12(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0), c05 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0), c15 = f64x2.splat(0);
+  const end = pb + <usize>kc * 96;
+  while (pb < end) {
+    const a0 = v128.load64_splat(pa);
+    const a1 = v128.load64_splat(pa, 8);
+    const b0 = v128.load(pb);
+    c00 = madd(a0, b0, c00);
+    c10 = madd(a1, b0, c10);
+    const b1 = v128.load(pb, 16);
+    c01 = madd(a0, b1, c01);
+    c11 = madd(a1, b1, c11);
+    const b2 = v128.load(pb, 32);
+    c02 = madd(a0, b2, c02);
+    c12 = madd(a1, b2, c12);
+    const b3 = v128.load(pb, 48);
+    c03 = madd(a0, b3, c03);
+    c13 = madd(a1, b3, c13);
+    const b4 = v128.load(pb, 64);
+    c04 = madd(a0, b4, c04);
+    c14 = madd(a1, b4, c14);
+    const b5 = v128.load(pb, 80);
+    c05 = madd(a0, b5, c05);
+    c15 = madd(a1, b5, c15);
+    pa += 16;
+    pb += 96;
+  }
+  const va = f64x2.splat(alpha);
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
+  endPair(c, c1, 0, va, c00, c10, set, ct, row);
+  endPair(c, c1, 16, va, c01, c11, set, ct, row);
+  endPair(c, c1, 32, va, c02, c12, set, ct, row);
+  endPair(c, c1, 48, va, c03, c13, set, ct, row);
+  endPair(c, c1, 64, va, c04, c14, set, ct, row);
+  endPair(c, c1, 80, va, c05, c15, set, ct, row);
+}
+
+/**
  * The register tile in force (NR columns): C[0:2, 0:NR] (+)= alpha · Σ_p a(:, p) b(p, :), as the kernels above;
  * ct ≠ 0 (SYRK's last k-block, SIMD build only) also stores the tile transposed at ct, its mirror image (endPair).
  */
 @inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
   if (ASC_FEATURE_SIMD && NR == 10) microKernel2x10(kc, pa, pb, c, ldc, alpha, set, ct);
+  else if (ASC_FEATURE_SIMD && NR == 12) microKernel2x12(kc, pa, pb, c, ldc, alpha, set, ct);
   else microKernel2x8(kc, pa, pb, c, ldc, alpha, set, ct);
 }
 
@@ -334,19 +384,21 @@ function packB(tb: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32, 
   const stride = <usize>bPanelStride(kc) << 3;
   if (tb == 0) {
     const whole = nc - nc % NR;
-    const wide = NR == 10;
+    const wide = NR >= 10;
+    const wider = NR == 12;
     for (let p = 0; p < kc; p++) {
       const src = at(b, pc + p, jc, ldb);
       let d = dst + <usize>p * row;
       for (let jr = 0; jr < whole; jr += NR) {
         const s = src + (<usize>jr << 3);
         if (ASC_FEATURE_SIMD) {
-          // a row of one panel: 4 f64x2 copies, a fifth for the 2×10 tile (a loop over them cost more than they do)
+          // a row of one panel: 4 f64x2 copies, a fifth for 2×10 and a sixth for 2×12 (a loop cost more than they do)
           v128.store(d, v128.load(s));
           v128.store(d, v128.load(s, 16), 16);
           v128.store(d, v128.load(s, 32), 32);
           v128.store(d, v128.load(s, 48), 48);
           if (wide) v128.store(d, v128.load(s, 64), 64);
+          if (wider) v128.store(d, v128.load(s, 80), 80);
         } else {
           for (let q: usize = 0; q < row; q += 8) store<f64>(d + q, load<f64>(s + q));
         }
@@ -523,9 +575,9 @@ function gemmBlocked(
 //   Chromium 156.) The diagonal kernels below do read both sides out of the diagonal block's B panel;
 // - on the diagonal, only the tiles the lower triangle needs: in the NR×NR block on C's diagonal, row pair r
 //   (rows j0+r, j0+r+1) needs column pairs 0 … r/2, not the NR columns of a full tile. Row pairs 0 and 4 (1 + 3
-//   column pairs) share a kernel of 8 accumulators, row pair 2 (2 column pairs) has one of 4, and pairs 6 and 8
-//   are full tiles: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 32 instead of 50 on
-//   10×10. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
+//   column pairs) share a kernel of 8 accumulators, row pair 2 (2 column pairs) has one of 4, and pairs 6, 8 and
+//   10 are full tiles: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 32 instead of 50 on
+//   10×10, 48 instead of 72 on 12×12. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
 //   every B vector before the multiplies, and were slower than full tiles there.)
 // - each tile of the last k-block is also stored transposed, from its registers, at its mirror image above the
 //   diagonal (GEMM's own tile with ct ≠ 0: endPair), instead of a pass over C at the end. (GEMM's tile followed
@@ -638,7 +690,7 @@ function mirrorEntries(c: usize, ldc: i32, i0: i32, i1: i32, j0: i32, j1: i32): 
  * The rows lo … hi−1 (row pairs, j0 ≤ lo < hi ≤ j0 + NR) of the diagonal block at C[j0, j0], whose packed B panel
  * `pb` (nr ≤ NR columns inside C) holds op(A)'s rows j0 … j0+NR−1 (SIMD build). Row pairs 0 and 4 go through
  * syrkDiagonal04 when both are in [lo, hi) and inside C, and row pair 2 through syrkDiagonal2 when inside C; any
- * other pair (pairs 6 and 8, a pair whose partner lies in another row block or past C's last row) is a full tile,
+ * other pair (pairs 6, 8 and 10, a pair whose partner lies in another row block or past C's last row) is a full tile,
  * its rows from the packed A panels from row lo at pa0. With `mirror` (the last k-block) the rows' entries below
  * the diagonal are then copied to their mirror images (over the entries C[i, i+1] the tiles wrote above it).
  */

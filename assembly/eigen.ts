@@ -779,9 +779,10 @@ function applyRotations(n: i32, z: usize, ldz: i32, rot: usize, sweeps: usize, n
 // ───────────────────────────── back-transformation W ← Q·W ─────────────────────────────
 
 /**
- * Reflectors per compact-WY block: a multiple of both register-tile widths (8 and 10), so that X = Vᵀ·W (nb columns)
- * fills whole tiles. With 64 the 2×10 tile padded it to 70 columns: at n = 1000, A/B in one Chromium 156 page,
- * dormtrLower took 123.5 / 126.4 ms with 64 and 119.3 / 120.6 ms with 80; node 20 (2×8) 153–159 ms with either.
+ * Reflectors per compact-WY block: a multiple of the 2×8 and 2×10 register tiles' widths, so that X = Vᵀ·W (nb
+ * columns) fills whole tiles (the 2×12 tile, which the relaxed build may run, pads it to 84). With 64 the 2×10 tile
+ * padded it to 70 columns: at n = 1000, A/B in one Chromium 156 page, dormtrLower took 123.5 / 126.4 ms with 64
+ * and 119.3 / 120.6 ms with 80; node 20 (2×8) 153–159 ms with either.
  */
 const NB_WY: i32 = 80;
 

@@ -556,11 +556,11 @@ describe.each(["simd", "scalar"] as const)("BLAS kernels with β on the %s build
 
   it("dsyrk's lower triangle holds dgemm's bits for op(A)·op(B) = AᵀA or AAᵀ: every tile, block and diagonal edge", () => {
     // The same sums in the same order as the general product (from 0 over p within each kc = 256 block, then
-    // C + α·sum): orders around the 2×8 and 2×10 tiles and their diagonal blocks (odd, below, at and past 8 and
-    // 10, not multiples of either), k over one and two k-blocks, β = 0 and β ≠ 0, AᵀA and AAᵀ, nc < d (the packed
+    // C + α·sum): orders around the 2×8, 2×10 and 2×12 tiles and their diagonal blocks (odd, below, at and past 8,
+    // 10 and 12, not multiples of any), k over one and two k-blocks, β = 0 and β ≠ 0, AᵀA and AAᵀ, nc < d (the packed
     // column block does not hold every row) and mc not a multiple of the tile.
-    const orders = [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 19, 20, 21, 22, 29, 31, 40, 41, 63, 70];
-    for (const tile of ["2x8", "2x10"] as const) {
+    const orders = [1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 19, 20, 21, 22, 23, 25, 29, 31, 37, 40, 41, 63, 70];
+    for (const tile of ["2x8", "2x10", "2x12"] as const) {
       setGemmTile(tile);
       for (const blocking of [{ mc: 128, nc: 1024 }, { mc: 6, nc: 16 }, { mc: 14, nc: 40 }, { mc: 2, nc: 8 }]) {
         setGemmBlocking(blocking);

@@ -1,4 +1,4 @@
-import { activeWasm } from "./backend.js";
+import { activeWasm, getBackend } from "./backend.js";
 import { ShapeError, ValueError } from "./errors.js";
 import {
   checkGemmBlocking,
@@ -10,6 +10,7 @@ import {
   gemmBlockingSettled,
   gemmTile,
   gemmTileSettled,
+  tileColumns,
   useGemmBlocking,
   useGemmTile,
   type GemmBlocking,
@@ -19,6 +20,7 @@ import {
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
 import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
+import type { WasmBuild } from "./wasm-instance.js";
 import { settledBestTimes, type SettleOptions } from "./settled-timing.js";
 import {
   checkBoolean,
@@ -82,8 +84,8 @@ function finiteDiagonal(c: Float64Array, n: number): boolean {
  *
  * WASM: GotoBLAS-style GEMM (Goto & van de Geijn, ACM TOMS 34(3), 2008): op(A) packed into 2-row panels,
  * op(B) into panels as wide as the register tile, cache blocks kc = 256 and mc, nc chosen for the machine
- * (`setGemmBlocking`, `calibrateGemm`; defaults 128, 1024), and an f64x2 micro-kernel on a 2×8 or 2×10 register
- * tile chosen for the engine (`setGemmTile`, `calibrateGemm`). Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
+ * (`setGemmBlocking`, `calibrateGemm`; defaults 128, 1024), and an f64x2 micro-kernel on a 2×8, 2×10 or 2×12
+ * register tile chosen for the engine and build (`setGemmTile`, `calibrateGemm`). Accuracy: each entry has the usual inner-product error |ĉᵢⱼ − cᵢⱼ| ≤ k·u·|α|·Σₚ|aᵢₚ||bₚⱼ|
  * (u = 2⁻⁵³; Higham, Accuracy and Stability of Numerical Algorithms, §3.1); the summation order differs from
  * the `ts` backend, so results agree to that bound, not bit for bit.
  *
@@ -250,17 +252,20 @@ function envVar(name: string): string | undefined {
 }
 
 /**
- * Choose the GEMM register tile (before the first product of at least 2²⁴ flops) and cache blocks (2²⁷ flops) for
- * this machine, once per process: each from node's environment when set (`LOSSCAPE_GEMM_TILE`: `"2x8"` or `"2x10"`;
- * `LOSSCAPE_GEMM_BLOCKING`: `"mc,nc"` or `"default"`), else by calibration (`calibrateGemm()`). Nothing happens
- * for what is already in force (set, read or calibrated).
+ * Choose the GEMM register tile of the active build (before its first product of at least 2²⁴ flops) and the cache
+ * blocks (2²⁷ flops) for this machine, once per process (the tile once per build): each from node's environment
+ * when set (`LOSSCAPE_GEMM_TILE`: `"2x8"`, `"2x10"` or `"2x12"`, for every build; `LOSSCAPE_GEMM_BLOCKING`:
+ * `"mc,nc"` or `"default"`), else by calibration (`calibrateGemm()`). Nothing happens for what is already in force
+ * (set, read or calibrated).
  */
 export function ensureGemmBlocking(flops: number): void {
   if (flops < CALIBRATE_TILE_FROM_FLOPS) return;
-  if (!gemmTileSettled()) {
+  const w = activeWasm("ensureGemmBlocking");
+  if (w === null) return;
+  if (!gemmTileSettled(w.build)) {
     const env = envVar("LOSSCAPE_GEMM_TILE");
-    if (env !== undefined) useGemmTile(checkGemmTile("LOSSCAPE_GEMM_TILE", "tile", env), "env");
-    else calibrateGemmTile();
+    if (env !== undefined) useGemmTile(checkGemmTile("LOSSCAPE_GEMM_TILE", "tile", env), "env", "all");
+    else calibrateGemmTile(w.build);
   }
   if (flops >= CALIBRATE_FROM_FLOPS && !gemmBlockingSettled()) {
     const env = envVar("LOSSCAPE_GEMM_BLOCKING");
@@ -293,20 +298,24 @@ export function getGemmBlocking(): GemmBlocking & { readonly source: GemmBlockin
 }
 
 /**
- * Set the GEMM register tile of every SIMD build in this process (`"2x8"` or `"2x10"`: 2 rows × 8 or 10 columns of
- * C per micro-kernel call; see `GemmTile`), instead of the first-use calibration. Results do not depend on it, only
- * the speed.
+ * Set the GEMM register tile of every SIMD build in this process (`"2x8"`, `"2x10"` or `"2x12"`: 2 rows × 8, 10 or
+ * 12 columns of C per micro-kernel call; see `GemmTile`), instead of the first-use calibration. Results do not
+ * depend on it, only the speed.
  * @throws ValueError for any other value.
  * @example
  * setGemmTile("2x10");
  */
 export function setGemmTile(t: GemmTile): void {
-  useGemmTile(checkGemmTile("setGemmTile", "tile", t), "set");
+  useGemmTile(checkGemmTile("setGemmTile", "tile", t), "set", "all");
 }
 
-/** The GEMM register tile in force and where it came from (`default`, `calibrated`, `set` or `env`). */
+/**
+ * The GEMM register tile in force in the active WASM build (the strict SIMD build's when the `ts` backend is active
+ * or none is loaded yet) and where it came from (`default`, `calibrated`, `set` or `env`).
+ */
 export function getGemmTile(): { readonly tile: GemmTile; readonly source: GemmBlockingSource } {
-  return gemmTile();
+  const b = getBackend();
+  return gemmTile(b === undefined || b === "ts" ? "simd" : b);
 }
 
 /**
@@ -343,15 +352,14 @@ function fastest(times: number[], fallback: number): number {
 }
 
 /**
- * Choose the register tile: a 256×256 by 256×120 product (≈ 16 Mflop; 120 columns are whole tiles of both) with
- * each tile, interleaved until both micro-kernels have settled in the engine's optimising tier (at least 10 ms);
- * the default 2×8 unless 2×10 is more than 3 % faster.
+ * Choose the register tile: a 256×256 by 256×120 product (≈ 16 Mflop; 120 columns are whole tiles of all three)
+ * with each tile, interleaved until the micro-kernels have settled in the engine's optimising tier (at least 10 ms);
+ * the default 2×8 unless another is more than 3 % faster.
  */
-function calibrateGemmTile(): void {
+function calibrateGemmTile(build: WasmBuild): void {
   const fn = "calibrateGemm";
-  const nr = (t: GemmTile) => (t === "2x10" ? 10 : 8);
-  const times = timeCandidates(fn, 256, 120, 256, GEMM_TILES.map((t) => (k: KernelSession) => k.setGemmTile({ nr: nr(t) })), { minMs: 10, maxRounds: 32 });
-  useGemmTile(GEMM_TILES[fastest(times, GEMM_TILES.indexOf(DEFAULT_GEMM_TILE))], "calibrated");
+  const times = timeCandidates(fn, 256, 120, 256, GEMM_TILES.map((t) => (k: KernelSession) => k.setGemmTile({ nr: tileColumns(t) })), { minMs: 10, maxRounds: 32 });
+  useGemmTile(GEMM_TILES[fastest(times, GEMM_TILES.indexOf(DEFAULT_GEMM_TILE))], "calibrated", build);
 }
 
 /**
@@ -366,16 +374,18 @@ function calibrateRowBlock(): void {
 }
 
 /**
- * Measure the GEMM on the active WASM build and put the fastest register tile and row block in force: first the
- * tile (2×8 or 2×10, see `GemmTile`; a 256×256 by 256×120 product with each, ≈ 10 ms), then with it the row block
- * mc ∈ {64, 128, 192, 256} (a 512×256 by 256×128 product, ≈ 34 Mflop each; ≈ 20–40 ms) — each timed in interleaved
- * rounds until the times have settled in the engine's optimising tier, and each the default (2×8, mc = 128) unless another is more than 3 % faster. Runs by
- * itself before the first large product; call it to re-measure (e.g. after the machine's load changed); the tile
- * chosen is `getGemmTile()`. On the `ts` backend nothing is measured.
+ * Measure the GEMM on the active WASM build and put the fastest register tile (for that build) and row block (for
+ * every build) in force: first the tile (2×8, 2×10 or 2×12, see `GemmTile`; a 256×256 by 256×120 product with
+ * each, ≈ 10–15 ms), then with it the row block mc ∈ {64, 128, 192, 256} (a 512×256 by 256×128 product, ≈ 34 Mflop
+ * each; ≈ 20–40 ms) — each timed in interleaved rounds until the times have settled in the engine's optimising
+ * tier, and each the default (2×8, mc = 128) unless another is more than 3 % faster. Runs by itself before the
+ * first large product on each build; call it to re-measure (e.g. after the machine's load changed); the tile chosen
+ * is `getGemmTile()`. On the `ts` backend nothing is measured.
  */
 export function calibrateGemm(): GemmBlocking & { readonly source: GemmBlockingSource } {
-  if (activeWasm("calibrateGemm") === null) return gemmBlocking();
-  calibrateGemmTile();
+  const w = activeWasm("calibrateGemm");
+  if (w === null) return gemmBlocking();
+  calibrateGemmTile(w.build);
   calibrateRowBlock();
   return gemmBlocking();
 }

@@ -1,5 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { eigh, eigvalsh, getBackend, init, loadWasm, matFromRows, matmul, peakMulAdd, relaxedSimdSupported, setBackend, syrk, type Mat } from "./index.js";
+import {
+  eigh,
+  eigvalsh,
+  getBackend,
+  getGemmTile,
+  init,
+  loadWasm,
+  matFromRows,
+  matmul,
+  peakMulAdd,
+  relaxedSimdSupported,
+  setBackend,
+  setGemmTile,
+  syrk,
+  type GemmTile,
+  type Mat,
+} from "./index.js";
 
 // Runs in headless Chromium (vitest browser mode, project core-browser): the loader fetches the .wasm over HTTP.
 
@@ -63,6 +79,34 @@ describe("@losscape/core in a browser page", () => {
         expect(Math.abs(c.data[i * n + j] - s)).toBeLessThanOrEqual((k + 1) * 2 ** -52 * abs);
       }
     }
+  });
+
+  it("every register tile gives the same bits on each SIMD build, relaxed included: matmul and syrk at tile edges", async () => {
+    // Each tile forms every entry as the same sequence of multiply–adds (from 0 over p within each k-block), so on
+    // one build the tiles agree bit for bit — on the relaxed build too, where each step is the same fused (or
+    // unfused) operation whatever the tile. Shapes leave 1 column past a 2×8, 2×10 or 2×12 tile (13, 21, 25) or
+    // none (120), and k spans two k-blocks (300).
+    await init();
+    const before = getGemmTile().tile;
+    for (const build of ["relaxed", "simd"] as const) {
+      setBackend(build);
+      const products = (tile: GemmTile) => {
+        setGemmTile(tile);
+        const out: Float64Array[] = [];
+        for (const [m, k, n] of [[13, 300, 21], [25, 7, 120], [120, 300, 25], [3, 9, 13]]) {
+          const a: Mat = { rows: m, cols: k, data: Float64Array.from({ length: m * k }, (_, i) => Math.sin(i + m)) };
+          const b: Mat = { rows: k, cols: n, data: Float64Array.from({ length: k * n }, (_, i) => Math.cos(0.7 * i + n)) };
+          out.push(matmul(a, b).data, syrk(a).data, syrk(b, { form: "AAt" }).data);
+        }
+        return out;
+      };
+      const want = products("2x8");
+      for (const tile of ["2x10", "2x12"] as const) {
+        const got = products(tile);
+        for (let i = 0; i < want.length; i++) expect(got[i], `${build}, ${tile}, product ${i}`).toEqual(want[i]);
+      }
+    }
+    setGemmTile(before);
   });
 
   it("the relaxed build's matmul and syrk agree with the strict build's within (k + 3)·ε·Σ|a||b| per entry, syrk exactly symmetric", async () => {

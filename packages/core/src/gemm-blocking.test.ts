@@ -15,6 +15,7 @@ import {
   syrk,
   ValueError,
   withKernels,
+  type GemmTile,
 } from "./index.js";
 import { mul, randomMat } from "./__tests__/matrices.js";
 
@@ -101,11 +102,13 @@ describe("GEMM register tile", () => {
         setGemmBlocking(blocking);
         setGemmTile("2x8");
         const want = [matmul(a, b).data, matmul(at, bt, { transA: true, transB: true }).data, syrk(s).data, syrk(s, { form: "AAt" }).data];
-        setGemmTile("2x10");
-        expect(getGemmTile()).toEqual({ tile: "2x10", source: "set" });
-        expect(withKernels("test", (k) => k.gemmTileCols({}).result)).toBe(build === "simd" ? 10 : 8);
-        const got = [matmul(a, b).data, matmul(at, bt, { transA: true, transB: true }).data, syrk(s).data, syrk(s, { form: "AAt" }).data];
-        for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+        for (const [tile, cols] of [["2x10", 10], ["2x12", 12]] as const) {
+          setGemmTile(tile);
+          expect(getGemmTile()).toEqual({ tile, source: "set" });
+          expect(withKernels("test", (k) => k.gemmTileCols({}).result)).toBe(build === "simd" ? cols : 8);
+          const got = [matmul(a, b).data, matmul(at, bt, { transA: true, transB: true }).data, syrk(s).data, syrk(s, { form: "AAt" }).data];
+          for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+        }
       }
     }
     setBackend("simd");
@@ -113,10 +116,11 @@ describe("GEMM register tile", () => {
     setGemmTile("2x8");
   });
 
-  it("changes no bit at any edge of either tile: every shape from {1, 2, 9, 11, 21, 30} with each transpose", () => {
-    // 9, 11, 21 leave 1 column past a 2×8 or 2×10 tile, 30 none of 2×10 and 6 of 2×8; 1 and 2 are a lone edge tile.
-    const dims = [1, 2, 9, 11, 21, 30];
-    const products = (tile: "2x8" | "2x10") => {
+  it("changes no bit at any edge of any tile: every shape from {1, 2, 9, 11, 13, 21, 30} with each transpose", () => {
+    // 9, 11, 13, 21 leave 1 column past a 2×8, 2×10 or 2×12 tile, 30 none of 2×10 and 6 of 2×8 and 2×12; 1 and 2
+    // are a lone edge tile.
+    const dims = [1, 2, 9, 11, 13, 21, 30];
+    const products = (tile: GemmTile) => {
       setGemmTile(tile);
       const out: Float64Array[] = [];
       for (const m of dims) {
@@ -134,24 +138,40 @@ describe("GEMM register tile", () => {
       return out;
     };
     const want = products("2x8");
-    const got = products("2x10");
-    expect(got.length).toBe(want.length);
-    for (let i = 0; i < want.length; i++) expect(got[i]).toEqual(want[i]);
+    for (const tile of ["2x10", "2x12"] as const) {
+      const got = products(tile);
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < want.length; i++) expect(got[i], `${tile}, product ${i}`).toEqual(want[i]);
+    }
     setGemmTile("2x8");
   });
 
-  it("refuses anything but \"2x8\" and \"2x10\" with a ValueError naming setGemmTile", () => {
-    for (const bad of ["2x12", "4x4", 10, null, undefined]) {
+  it("refuses anything but \"2x8\", \"2x10\" and \"2x12\" with a ValueError naming setGemmTile", () => {
+    for (const bad of ["2x16", "4x4", 10, 12, null, undefined]) {
       expect(() => setGemmTile(bad as never)).toThrow(ValueError);
-      expect(() => setGemmTile(bad as never)).toThrow(/^setGemmTile: argument 'tile' must be one of "2x8", "2x10"; found /);
+      expect(() => setGemmTile(bad as never)).toThrow(/^setGemmTile: argument 'tile' must be one of "2x8", "2x10", "2x12"; found /);
     }
+  });
+
+  it("calibration chooses the tile of the build it runs on; setGemmTile sets every build's", () => {
+    setGemmTile("2x10");
+    setBackend("scalar");
+    calibrateGemm();
+    expect(getGemmTile().source).toBe("calibrated");
+    setBackend("simd");
+    expect(getGemmTile()).toEqual({ tile: "2x10", source: "set" });
+    expect(withKernels("test", (k) => k.gemmTileCols({}).result)).toBe(10);
+    setGemmTile("2x8");
+    setBackend("scalar");
+    expect(getGemmTile()).toEqual({ tile: "2x8", source: "set" });
+    setBackend("simd");
   });
 
   it("calibrateGemm puts one of the tiles in force and says so", () => {
     setGemmTile("2x8");
     calibrateGemm();
     const chosen = getGemmTile();
-    expect(["2x8", "2x10"]).toContain(chosen.tile);
+    expect(["2x8", "2x10", "2x12"]).toContain(chosen.tile);
     expect(chosen.source).toBe("calibrated");
     setGemmTile("2x8");
   });

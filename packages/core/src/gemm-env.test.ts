@@ -34,14 +34,14 @@ describe("GEMM settings from the environment", () => {
   it("without them the tile and blocks are calibrated", () => {
     const r = run({ LOSSCAPE_GEMM_TILE: "", LOSSCAPE_GEMM_BLOCKING: "" });
     expect(r.tile).toMatchObject({ source: "calibrated" });
-    expect(["2x8", "2x10"]).toContain((r.tile as { tile: string }).tile);
+    expect(["2x8", "2x10", "2x12"]).toContain((r.tile as { tile: string }).tile);
     expect(r.blocking).toMatchObject({ source: "calibrated" });
   });
 
   it("a bad LOSSCAPE_GEMM_TILE is a ValueError naming it and the values allowed", () => {
     const r = run({ LOSSCAPE_GEMM_TILE: "4x4" });
     expect(r.error?.name).toBe("ValueError");
-    expect(r.error?.message).toBe(`LOSSCAPE_GEMM_TILE: argument 'tile' must be one of "2x8", "2x10"; found "4x4"`);
+    expect(r.error?.message).toBe(`LOSSCAPE_GEMM_TILE: argument 'tile' must be one of "2x8", "2x10", "2x12"; found "4x4"`);
   });
 
   it("a LOSSCAPE_GEMM_BLOCKING that is not two numbers, or out of range, is a ValueError naming it and what was found", () => {
