@@ -19,8 +19,8 @@
 // the pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its
 // V8 spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
 // panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. 2×12 (12 accumulators, 2 A
-// splats, one B vector: 15 xmm registers, V8's 16 less its scratch register) is for fused multiply–adds (the
-// relaxed build): with c = fma(a, b, c) the multiply is on each accumulator's dependency chain, whose latency (4–5
+// splats, one B vector: 15 xmm registers, V8's 16 less its scratch register, when the multiply–add is fused and
+// needs no register for the product) is for fused multiply–adds (the relaxed build): with c = fma(a, b, c) the multiply is on each accumulator's dependency chain, whose latency (4–5
 // cycles, 2 FMAs a cycle) 10 chains barely cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10
 // loop ran at 85–88 % of the relaxed_madd ceiling and 2×12 at 92–96 % (mul + add keeps the multiply off the chain,
 // and there 2×12 ran slower than 2×10). kc = 256 is fixed (it splits
@@ -277,57 +277,26 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
   }
 }
 
-/**
- * Register tile (SIMD build): C[0:2, 0:10] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed
- * steps; with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. Each B vector is loaded just
- * before its two multiply–adds, so 10 accumulators, 2 A splats, one B vector and one product are live (14 xmm
- * registers): per step 7 loads for 10 multiply–adds, against 6 for 8 in microKernel2x8. The same sums in the same
- * order as microKernel2x8; ct as there.
- */
-function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
-  const end = pb + <usize>kc * 80;
-  while (pb < end) {
-    const a0 = v128.load64_splat(pa);
-    const a1 = v128.load64_splat(pa, 8);
-    const b0 = v128.load(pb);
-    c00 = madd(a0, b0, c00);
-    c10 = madd(a1, b0, c10);
-    const b1 = v128.load(pb, 16);
-    c01 = madd(a0, b1, c01);
-    c11 = madd(a1, b1, c11);
-    const b2 = v128.load(pb, 32);
-    c02 = madd(a0, b2, c02);
-    c12 = madd(a1, b2, c12);
-    const b3 = v128.load(pb, 48);
-    c03 = madd(a0, b3, c03);
-    c13 = madd(a1, b3, c13);
-    const b4 = v128.load(pb, 64);
-    c04 = madd(a0, b4, c04);
-    c14 = madd(a1, b4, c14);
-    pa += 16;
-    pb += 80;
-  }
-  const va = f64x2.splat(alpha);
-  const row = <usize>ldc << 3;
-  const c1 = c + row;
-  endPair(c, c1, 0, va, c00, c10, set, ct, row);
-  endPair(c, c1, 16, va, c01, c11, set, ct, row);
-  endPair(c, c1, 32, va, c02, c12, set, ct, row);
-  endPair(c, c1, 48, va, c03, c13, set, ct, row);
-  endPair(c, c1, 64, va, c04, c14, set, ct, row);
-}
+/** Width markers of microKernelWide: Pairs5 (2×10) and Pairs6 (2×12), told apart by their sizes at compile time. */
+type Pairs5 = u8;
+type Pairs6 = u16;
 
 /**
- * Register tile (SIMD builds): C[0:2, 0:12], as microKernel2x10 with a sixth column pair: 12 accumulators, 2 A
- * splats and one B vector live (15 xmm registers), per step 8 loads for 12 multiply–adds. For fused multiply–adds
- * (see the notes at the top). The same sums in the same order as microKernel2x8; ct as there.
+ * Register tile (SIMD builds): C[0:2, 0:2P] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed
+ * steps, P = 5 (2×10, W = Pairs5) or 6 (2×12, W = Pairs6) column pairs; with `set` = 1 the tile is overwritten
+ * (C = alpha · Σ …) and C is not read. Each B vector is loaded just before its two multiply–adds, so 2P
+ * accumulators, 2 A splats, one B vector and one product are live: 14 xmm registers for 2×10; 16 for 2×12 with
+ * mul + add, one more than V8 leaves free (the strict build spills it), and 15 with fused multiply–adds, which need
+ * no register for the product. Per step P + 2 loads for 2P multiply–adds, against 6 for 8 in microKernel2x8. P is a compile-time constant of each
+ * instance, so the sixth pair's code exists only in the 2×12 one. The same sums in the same order as
+ * microKernel2x8; ct as there.
  */
-function microKernel2x12(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+function microKernelWide<W>(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  const six = sizeof<W>() == sizeof<Pairs6>();
+  const step: usize = six ? 96 : 80;
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0), c05 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0), c15 = f64x2.splat(0);
-  const end = pb + <usize>kc * 96;
+  const end = pb + <usize>kc * step;
   while (pb < end) {
     const a0 = v128.load64_splat(pa);
     const a1 = v128.load64_splat(pa, 8);
@@ -346,11 +315,13 @@ function microKernel2x12(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alph
     const b4 = v128.load(pb, 64);
     c04 = madd(a0, b4, c04);
     c14 = madd(a1, b4, c14);
-    const b5 = v128.load(pb, 80);
-    c05 = madd(a0, b5, c05);
-    c15 = madd(a1, b5, c15);
+    if (six) {
+      const b5 = v128.load(pb, 80);
+      c05 = madd(a0, b5, c05);
+      c15 = madd(a1, b5, c15);
+    }
     pa += 16;
-    pb += 96;
+    pb += step;
   }
   const va = f64x2.splat(alpha);
   const row = <usize>ldc << 3;
@@ -360,7 +331,7 @@ function microKernel2x12(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alph
   endPair(c, c1, 32, va, c02, c12, set, ct, row);
   endPair(c, c1, 48, va, c03, c13, set, ct, row);
   endPair(c, c1, 64, va, c04, c14, set, ct, row);
-  endPair(c, c1, 80, va, c05, c15, set, ct, row);
+  if (six) endPair(c, c1, 80, va, c05, c15, set, ct, row);
 }
 
 /**
@@ -368,8 +339,8 @@ function microKernel2x12(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alph
  * ct ≠ 0 (SYRK's last k-block, SIMD build only) also stores the tile transposed at ct, its mirror image (endPair).
  */
 @inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  if (ASC_FEATURE_SIMD && NR == 10) microKernel2x10(kc, pa, pb, c, ldc, alpha, set, ct);
-  else if (ASC_FEATURE_SIMD && NR == 12) microKernel2x12(kc, pa, pb, c, ldc, alpha, set, ct);
+  if (ASC_FEATURE_SIMD && NR == 10) microKernelWide<Pairs5>(kc, pa, pb, c, ldc, alpha, set, ct);
+  else if (ASC_FEATURE_SIMD && NR == 12) microKernelWide<Pairs6>(kc, pa, pb, c, ldc, alpha, set, ct);
   else microKernel2x8(kc, pa, pb, c, ldc, alpha, set, ct);
 }
 
