@@ -1,6 +1,6 @@
 // The benchmark harness shared by node and the browser page (apps/bench): it runs suites (see ../README.md for
 // their format) and returns plain JSON. It imports only '@losscape/core', so the same file runs unchanged in both.
-import { BACKENDS, getBackend, init, loadWasm, relaxedSimdSupported, setBackend } from "@losscape/core";
+import { BACKENDS, getBackend, getGemmBlocking, getGemmTile, init, loadWasm, relaxedSimdSupported, setBackend } from "@losscape/core";
 
 /** Median of a list of numbers (mean of the two middle ones for even lengths). */
 export function median(xs) {
@@ -152,6 +152,21 @@ export async function runSuite(suite, options = {}) {
     peers: suite.peers ?? [],
     shares: suite.shares ?? [],
     targets: suite.targets ?? [],
+    gemm: gemmChoices(defaultBackend),
     cases,
   };
+}
+
+/**
+ * The GEMM register tile of each SIMD build that runs here (core calibrates it per build at first use) and the
+ * cache blocks, as they stood at the end of a suite: which tile and blocks its products ran with.
+ */
+function gemmChoices(defaultBackend) {
+  const tiles = {};
+  for (const build of ["simd", "relaxed"].filter((b) => RUNNABLE.includes(b))) {
+    setBackend(build);
+    tiles[build] = getGemmTile();
+  }
+  setBackend(defaultBackend);
+  return { tiles, blocking: getGemmBlocking() };
 }

@@ -218,6 +218,16 @@ export function cpuLabel(machine) {
   return `${machine.cpu}${generation ? ` ${generation}` : ""} (${machine.cpuDetail})`;
 }
 
+/**
+ * For the suites that state shares of the ceiling: the GEMM tiles and blocks their products ran with (recorded by
+ * the harness at the end of the suite), e.g. "; GEMM tile simd 2x8, relaxed 2x12 (calibrated), mc 128 (calibrated)".
+ */
+function gemmChoices(g) {
+  if (!g) return "";
+  const tiles = Object.entries(g.tiles).map(([build, t]) => `${build} ${t.tile} (${t.source})`).join(", ");
+  return `; GEMM tile ${tiles}, mc ${g.blocking.mc}, nc ${g.blocking.nc} (${g.blocking.source})`;
+}
+
 /** ", pinned to CPU 1" when the run could use fewer CPUs than the machine has (taskset -c 1), else "". */
 function pinned(m) {
   const all = m.cores === 1 ? "0" : `0-${m.cores - 1}`;
@@ -289,7 +299,7 @@ export function renderResultsMd(store, baseline) {
           if (s.notes?.length) lines.push("");
           titled = true;
         }
-        const where = `${env === "node" ? `node ${s.machine.node}` : s.machine.browser}, ${cpuLabel(s.machine)}${pinned(s.machine)}${s.date ? ` (run ${s.date})` : ""}`;
+        const where = `${env === "node" ? `node ${s.machine.node}` : s.machine.browser}, ${cpuLabel(s.machine)}${pinned(s.machine)}${s.date ? ` (run ${s.date})` : ""}${s.shares?.length ? gemmChoices(s.gemm) : ""}`;
         if (s.error) {
           lines.push(`${where}: **the suite failed**: ${s.error}`, "");
           continue;
