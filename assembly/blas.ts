@@ -20,8 +20,9 @@
 // V8 spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
 // panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. 2×12 (12 accumulators, 2 A
 // splats, one B vector: 15 xmm registers, V8's 16 less its scratch register, when the multiply–add is fused and
-// needs no register for the product) is for fused multiply–adds (the relaxed build): with c = fma(a, b, c) the multiply is on each accumulator's dependency chain, whose latency (4–5
-// cycles, 2 FMAs a cycle) 10 chains barely cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10
+// needs no register for the product) is for fused multiply–adds (the relaxed build): with c = fma(a, b, c) the
+// multiply is on each accumulator's dependency chain, whose latency (4–5 cycles, 2 FMAs a cycle) 10 chains barely
+// cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10
 // loop ran at 85–88 % of the relaxed_madd ceiling and 2×12 at 92–96 % (mul + add keeps the multiply off the chain,
 // and there 2×12 ran slower than 2×10). kc = 256 is fixed (it splits
 // the sums, so it fixes the bits of the result); mc and nc change only the speed, and core picks them per machine
@@ -287,9 +288,9 @@ type Pairs6 = u16;
  * (C = alpha · Σ …) and C is not read. Each B vector is loaded just before its two multiply–adds, so 2P
  * accumulators, 2 A splats, one B vector and one product are live: 14 xmm registers for 2×10; 16 for 2×12 with
  * mul + add, one more than V8 leaves free (the strict build spills it), and 15 with fused multiply–adds, which need
- * no register for the product. Per step P + 2 loads for 2P multiply–adds, against 6 for 8 in microKernel2x8. P is a compile-time constant of each
- * instance, so the sixth pair's code exists only in the 2×12 one. The same sums in the same order as
- * microKernel2x8; ct as there.
+ * no register for the product. Per step P + 2 loads for 2P multiply–adds, against 6 for 8 in microKernel2x8. P is a
+ * compile-time constant of each instance, so the sixth pair's code exists only in the 2×12 one. The same sums in
+ * the same order as microKernel2x8; ct as there.
  */
 function microKernelWide<W>(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
   const six = sizeof<W>() == sizeof<Pairs6>();
@@ -548,8 +549,8 @@ function gemmBlocked(
 //   (rows j0+r, j0+r+1) needs column pairs 0 … r/2, not the NR columns of a full tile. Row pairs 0 and 4 (1 + 3
 //   column pairs) share a kernel of 8 accumulators, row pair 2 (2 column pairs) has one of 4, and pairs 6, 8 and
 //   10 are full tiles: 20 accumulator updates a step on an 8×8 diagonal block instead of 32, 32 instead of 50 on
-//   10×10, 48 instead of 72 on 12×12. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18 registers where node 20's V8 loads
-//   every B vector before the multiplies, and were slower than full tiles there.)
+//   10×10, 48 instead of 72 on 12×12. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18
+//   registers where node 20's V8 loads every B vector before the multiplies, and were slower than full tiles there.)
 // - each tile of the last k-block is also stored transposed, from its registers, at its mirror image above the
 //   diagonal (GEMM's own tile with ct ≠ 0: endPair), instead of a pass over C at the end. (GEMM's tile followed
 //   by a transposing copy that reloads the stored tile ran 7 % slower at d = 901, k = 200, where C's odd rows are

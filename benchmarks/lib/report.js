@@ -199,10 +199,16 @@ export function renderBaselineComparison(baseline, current) {
     : "";
 }
 
+/** [family, model] from a results file's cpuDetail ("x86 family 25 model 1; …"), or undefined when not recorded. */
+function familyModel(machine) {
+  const m = machine.cpuDetail?.match(/family (\d+) model (\d+)/);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
 /** A CPU's identity for grouping results: model name plus x86 family and model (cpuDetail), e.g. "AMD EPYC|25|1". */
 export function cpuKey(machine) {
-  const m = machine.cpuDetail?.match(/family (\d+) model (\d+)/);
-  return m ? `${machine.cpu}|${m[1]}|${m[2]}` : machine.cpu;
+  const fm = familyModel(machine);
+  return fm ? `${machine.cpu}|${fm[0]}|${fm[1]}` : machine.cpu;
 }
 
 /**
@@ -210,9 +216,9 @@ export function cpuKey(machine) {
  * family/model numbering: 23 Zen and Zen 2, 25 Zen 3 or Zen 4 by model, 26 Zen 5), and cpuDetail.
  */
 export function cpuLabel(machine) {
-  const m = machine.cpuDetail?.match(/family (\d+) model (\d+)/);
-  if (!m) return `${machine.cpu} (family and model not recorded)`;
-  const [family, model] = [Number(m[1]), Number(m[2])];
+  const fm = familyModel(machine);
+  if (!fm) return `${machine.cpu} (family and model not recorded)`;
+  const [family, model] = fm;
   const zen4 = (model >= 0x10 && model <= 0x1f) || (model >= 0x60 && model <= 0x7f) || (model >= 0xa0 && model <= 0xaf);
   const generation = /AMD/.test(machine.cpu) ? { 23: "Zen or Zen 2", 25: zen4 ? "Zen 4" : "Zen 3", 26: "Zen 5" }[family] : undefined;
   return `${machine.cpu}${generation ? ` ${generation}` : ""} (${machine.cpuDetail})`;
