@@ -6,7 +6,7 @@
 // ‖VᵀV − I‖_F, target ≤ 1e-13·n.
 import { eigh, eigvalsh, kernels, residentBuffer, withKernels } from "@losscape/core";
 import { EigenvalueDecomposition } from "ml-matrix";
-import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl } from "../lib/ceiling.js";
+import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl, relaxedResident } from "../lib/ceiling.js";
 import { eighAccuracy, randomSymmetric, toMl } from "../lib/data.js";
 import { startPythonPeer } from "../lib/python-peer.js";
 
@@ -34,6 +34,25 @@ function base64(x) {
   return btoa(s);
 }
 
+/** The numpy peer with `a` loaded; where it cannot run, `skipWhere(reason)` marks the impls that need it skipped. */
+async function peerWith(a, skipWhere) {
+  const p = await numpyPeer();
+  if (p.reason) skipWhere(p.reason);
+  else await p.request({ op: "matrix", n: a.rows, data: base64(a.data) });
+  return p;
+}
+
+/** An impl timed inside the numpy peer (the `seconds` of its reply to `op`). */
+const peerOp = (op, plan) => ({
+  ...plan,
+  accuracy: false,
+  selfTimed: true,
+  run: async ({ peer }) => {
+    const r = await peer.request({ op });
+    return { ...r, ms: r.seconds * 1000 };
+  },
+});
+
 /**
  * Nominal flops (LAPACK's operation counts, Golub & Van Loan §8.3): the tridiagonal reduction 4n³/3, and with
  * vectors the back-transformation 2n³ more (the divide-and-conquer merges, data dependent, are not counted).
@@ -50,25 +69,13 @@ function eighCase(n, valuesOnly) {
     flops,
     async setup() {
       const a = randomSymmetric(n, 7);
-      const p = await numpyPeer();
-      if (p.reason) c.impls[NUMPY].skip = p.reason;
-      else await p.request({ op: "matrix", n, data: base64(a.data) });
-      return { a, ma: toMl(a), peer: p };
+      return { a, ma: toMl(a), peer: await peerWith(a, (reason) => (c.impls[NUMPY].skip = reason)) };
     },
     impls: {
       losscape: { backend: "simd", ...ours, run },
       "losscape relaxed": relaxedImpl({ ...ours, run }),
       ...ceilingImpls(flops, ours),
-      [NUMPY]: {
-        ...ours,
-        accuracy: false,
-        selfTimed: true,
-        run: async ({ peer }) => {
-          const r = await peer.request({ op: valuesOnly ? "eigvalsh" : "eigh" });
-          if (r.error) throw new Error(r.error);
-          return { ...r, ms: r.seconds * 1000 };
-        },
-      },
+      [NUMPY]: peerOp(valuesOnly ? "eigvalsh" : "eigh", ours),
       "core ts backend": n >= 1000
         ? { skip: "same algorithm as ml-matrix (the ts backend wraps it); not repeated at n = 1000" }
         : { backend: "ts", ...peer, run },
@@ -85,6 +92,7 @@ function eighCase(n, valuesOnly) {
 
 const REDUCTION = "tridiagonal reduction";
 const STREAM = "read stream of its bytes";
+const DSYTRD = "LAPACK dsytrd 1 thread";
 /** Doubles in the stream buffer (8 MiB, the size of A at n = 1024: past L2, as the reduction's early steps are). */
 const STREAM_DOUBLES = 1 << 20;
 
@@ -92,18 +100,22 @@ const STREAM_DOUBLES = 1 << 20;
  * The tridiagonal reduction alone (dsytrdLower: A copied into the arena and reduced) against reading its bytes once:
  * step k reads and writes the trailing lower triangle, (n − k)²/2 doubles, n³/6 over the reduction, while its
  * multiply–adds need 4n³/3 flops. The stream is core's f64x2 firstNonFinite loop over an 8 MiB resident buffer,
- * repeated to n³/6 doubles: how long reading (not writing) those bytes takes in WASM on this machine.
+ * repeated to n³/6 doubles: how long reading (not writing) those bytes takes in WASM on this machine. The peer is
+ * LAPACK's blocked dsytrd on numpy's OpenBLAS (through scipy; skipped where scipy is missing).
  */
 function reductionCase(n) {
   const flops = (4 * n ** 3) / 3;
   const passes = Math.round(n ** 3 / 6 / STREAM_DOUBLES);
   const run = ({ a }) => withKernels("eigh bench", (k) => k.dsytrdLower({ n, a: k.put(a.data) }).d);
-  return {
+  const c = {
     name: `${REDUCTION} n=${n}`,
     params: { n },
     flops,
-    setup() {
-      return { a: randomSymmetric(n, 7), buffer: residentBuffer("eigh bench", "f64", STREAM_DOUBLES) };
+    async setup() {
+      const a = randomSymmetric(n, 7);
+      const peer = await peerWith(a, (reason) => (c.impls[DSYTRD].skip = reason));
+      if (!peer.reason) await peer.request({ op: "dsytrd" }).catch((e) => (c.impls[DSYTRD].skip = e.message));
+      return { a, peer, buffer: residentBuffer("eigh bench", "f64", STREAM_DOUBLES) };
     },
     impls: {
       losscape: { backend: "simd", warmup: 1, reps: 7, run },
@@ -115,15 +127,47 @@ function reductionCase(n) {
           for (let i = 0; i < passes; i++) kernels.firstNonFinite("eigh bench", { x: buffer, n: STREAM_DOUBLES });
         },
       },
+      [DSYTRD]: peerOp("dsytrd", { warmup: 1, reps: 7 }),
     },
   };
+  return c;
+}
+
+const GEMM = "GEMM";
+
+/**
+ * The GEMM that eigh's back-transformation and divide-and-conquer merges are made of, A·A at n = 1000 (dgemm on A
+ * resident in WASM memory, C left there), against numpy's a @ a: the ratio the GEMM-bound part of eigh can reach.
+ */
+function gemmCase(n) {
+  const flops = 2 * n ** 3;
+  const product = (ra) => withKernels("eigh bench", (k) => k.dgemm({ ta: 0, tb: 0, m: n, n, k: n, alpha: 1, a: ra, lda: n, b: ra, ldb: n, beta: 0, ldc: n }));
+  const plan = { warmup: 1, reps: 7 };
+  const c = {
+    name: `${GEMM} n=${n}`,
+    params: { n },
+    flops,
+    async setup() {
+      const a = randomSymmetric(n, 7);
+      const peer = await peerWith(a, (reason) => (c.impls[NUMPY].skip = reason));
+      const [relaxed] = relaxedResident("eigh bench", a.data);
+      return { peer, ra: residentBuffer("eigh bench", "f64", a.data), relaxed };
+    },
+    impls: {
+      losscape: { backend: "simd", ...plan, accuracy: false, run: ({ ra }) => product(ra) },
+      "losscape relaxed": relaxedImpl({ ...plan, accuracy: false, run: ({ relaxed }) => product(relaxed) }),
+      ...ceilingImpls(flops, plan),
+      [NUMPY]: peerOp("matmul", plan),
+    },
+  };
+  return c;
 }
 
 export default {
   name: "eigh",
   title: "Symmetric eigendecomposition (f64, n×n)",
   main: "losscape",
-  peers: [NUMPY, "ml-matrix", "core ts backend", "losscape relaxed", STREAM],
+  peers: [NUMPY, DSYTRD, "ml-matrix", "core ts backend", "losscape relaxed", STREAM],
   shares: [
     { impl: "losscape", ceiling: CEILING },
     { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
@@ -136,10 +180,12 @@ export default {
     "The core ts backend wraps ml-matrix (plus copies); it is not repeated at n = 1000 (≈ 6–9 s a run).",
     `${REDUCTION} n=1000: losscape is the Householder reduction alone (dsytrdLower, A copied into the arena first; losscape relaxed the same in the relaxed build, whose fused pass runs on FMAs), against the f64x2 ceiling for its 4n³/3 flops and against "${STREAM}": core's f64x2 firstNonFinite loop over an 8 MiB resident buffer, repeated to the n³/6 doubles the reduction reads (and writes back) over its steps. Half its flops are matrix–vector products, 4 flops per double read; the ratio shows how much of its time reading its bytes once takes.`,
     `${REDUCTION}: the fused pass (each step's rank-2 update with the next step's symmetric product, two columns at a time) ran at 10.3–11.2 GFLOP/s in node on the Zen 3 (x86 family 25 model 1) for every n from 200 (A in L2) to 1500 (A past L3), so it is bound by instruction issue, not by memory: per two rows of two columns it issues 16 f64x2 arithmetic and 9 memory instructions (strict SIMD has no fused multiply–add). numpy's OpenBLAS runs the same LAPACK stages with AVX2 FMA: 4 lanes and one instruction per multiply–add.`,
-    "What bounds eigh: its flops are the nominal 4n³/3 + 2n³ plus the divide-and-conquer merges' ≈ 4n³/3 (without deflation), so it cannot take less than ≈ 1.4 × the f64x2 ceiling column. Where that exceeds 1.5 × numpy's time (numpy's OpenBLAS with AVX-512 FMA on a Zen 5: compare the columns), the target is out of reach of strict WASM SIMD, which is all node 20 runs.",
+    `${DSYTRD}: the same reduction by LAPACK's blocked dsytrd (lower, optimal lwork: dlatrd panels, half the flops in the rank-2k update dsyr2k) through scipy.linalg.lapack on numpy's OpenBLAS, one thread, timed inside the numpy peer (skipped where /usr/bin/python3 has no scipy).`,
+    `${GEMM} n=1000: A·A by core's dgemm on A resident in WASM memory (C left there), the GEMM that eigh's back-transformation and divide-and-conquer merges are made of, against numpy's a @ a (OpenBLAS dgemm, one thread, timed inside the peer). Its numpy / losscape column is how far the GEMM-bound part of eigh can get: OpenBLAS multiplies with 4 (AVX2) or 8 (AVX-512) lanes and one fused instruction per multiply–add, strict WASM SIMD with 2 lanes and two instructions.`,
+    "What bounds eigh: its flops are the nominal 4n³/3 + 2n³ plus the divide-and-conquer merges' ≈ 4n³/3 (without deflation), so it cannot take less than ≈ 1.4 × the f64x2 ceiling column, and half of its time is GEMM (node's CPU profile of eigh at n = 1000 on a Zen 4: 50 % of the samples in dgemm's blocked loop, 27 % in the reduction's fused pass), which the GEMM row compares with numpy's. Where that row's numpy / losscape is below 1 / 1.5, eigh at 1.5× numpy's time would need the rest of eigh well ahead of LAPACK's: out of reach of strict WASM SIMD, which is all node 20 runs.",
     "Targets: eigh and eigvalsh at n = 1000 within 1.5× of numpy's time, in node (strict SIMD: node 20 does not validate relaxed SIMD without a flag) and in Chromium for both builds (core's init() picks the relaxed build there).",
   ],
-  cases: [...sizes.map((n) => eighCase(n, false)), ...sizes.map((n) => eighCase(n, true)), reductionCase(1000)],
+  cases: [...sizes.map((n) => eighCase(n, false)), ...sizes.map((n) => eighCase(n, true)), reductionCase(1000), gemmCase(1000)],
   targets: [
     ...sizes.flatMap((n) => [
       { kind: "accuracy", case: `eigh n=${n}`, impl: "losscape", metric: "residual", max: 1e-13 * n },

@@ -173,9 +173,9 @@ export const COMPUTE_KERNELS = {
   gemmBlockRows: kernel({}, "i32"),
   /** dgemm's current column block nc. */
   gemmBlockCols: kernel({}, "i32"),
-  /** Set dgemm/dsyrk's register tile to 2×nr, nr = 8 or 10 (speed only; the scalar build keeps 2×8). */
+  /** Set dgemm/dsyrk's register tile to 2×nr, nr = 8, 10 or 12 (speed only; the scalar build keeps 2×8). */
   setGemmTile: kernel({ nr: i32 }, "void"),
-  /** The columns of dgemm's current register tile (8 or 10). */
+  /** The columns of dgemm's current register tile (8, 10 or 12). */
   gemmTileCols: kernel({}, "i32"),
   /** y = α·op(A)·x + β·y (A m×n); y written entirely when β = 0. */
   dgemv: kernel(
