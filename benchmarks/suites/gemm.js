@@ -87,7 +87,7 @@ export default {
     `${FRESH_RESULT}: the fresh n²-double result matmul allocates and fills per call without \`out\` (a copy of a resident buffer out of WASM memory, \`read()\`), timed alone: losscape simd ≈ ${INTO_OUT} + ${FRESH_RESULT}. Where it is a large part of the ceiling's time, the allocating call cannot reach 85 % however fast the kernel.`,
     `${KERNEL}: the same dgemm on A and B already resident in WASM memory (residentBuffer) with C left there: matmul's share less the cost of copying 3n² doubles in and out of WASM memory.`,
     "The neighbours of the powers of two (255, 257, 511, …) show whether 256, 512 or 1024 dip on the machine at hand (on a Zen 5, n = 512 once ran at 56 % of the ceiling, cache-set aliasing).",
-    "Each table names the CPU its figures come from (x86 family and model; AMD family 25 model 1 is Zen 3, family 26 Zen 5).",
+    "Each table names the CPU its figures come from (x86 family and model; AMD family 25 model 1 is Zen 3, family 25 model 17 Zen 4, family 26 Zen 5).",
     "The relaxed build runs where the engine validates relaxed SIMD without flags (Chromium; node ≥ 22): its results may differ from the strict builds' in the last bits (fused multiply–adds).",
     `${RELAXED_INTO_OUT} and ${RELAXED_KERNEL}: ${INTO_OUT} and ${KERNEL} on the relaxed build — what \`matmul(a, b, { out })\` runs in Chromium, where relaxed is the default build — as shares of the ${RELAXED_CEILING}; targets ≥ 85 % at n ∈ {256, 512, 1024} where that build runs.`,
   ],
