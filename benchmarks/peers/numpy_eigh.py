@@ -11,15 +11,20 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   {"op": "eigh"} / {"op": "eigvalsh"}
       runs numpy.linalg.eigh (values and vectors) or eigvalsh (values) on it; reply {"seconds", "min", "max"} with
       the time inside Python and the extreme eigenvalues (a check that both sides solved the same matrix).
-  {"op": "dsytrd"}
-      the blocked tridiagonal reduction alone (LAPACK dsytrd, lower, optimal lwork, through scipy.linalg.lapack on
-      the same OpenBLAS; a copy of the matrix in Fortran order is made before the clock starts); reply {"seconds",
-      "d0"} (d0 = T[0, 0]), or {"error"} when scipy is not importable.
+  {"op": "dsytrd"} / {"op": "dstedc"} / {"op": "dormtr"}
+      one stage of LAPACK's dsyevd alone, called through ctypes in liblapack.so.3 (the LAPACK numpy links: OpenBLAS's
+      on Debian) with optimal workspace, its inputs copied before the clock starts: the blocked tridiagonal reduction
+      of the matrix (dsytrd, lower), divide and conquer on that tridiagonal with eigenvectors (dstedc, compz = "I"),
+      and the back-transformation of those eigenvectors by the reduction's reflectors (dormtr, left, no transpose);
+      the reduction and the divide and conquer whose outputs the later stages start from are run once per matrix,
+      beforehand. Reply {"seconds", "info"} (LAPACK's info, 0 on success), or {"error"} when the library or a
+      routine is missing.
   {"op": "matmul"}
       the matrix times itself (numpy's a @ a, OpenBLAS dgemm); reply {"seconds", "c00"} (c00 = (A·A)[0, 0]).
 On start it replies {"ready": true, "numpy": version} or {"ready": false, "reason": ...} (numpy missing) and exits.
 """
 import base64
+import ctypes
 import json
 import sys
 import time
@@ -34,6 +39,119 @@ except Exception as e:  # noqa: BLE001 - any import failure means: no peer
 
 reply({"ready": True, "numpy": np.__version__})
 
+# ---- LAPACK stages through ctypes (Fortran calling convention: every argument by reference, column-major arrays,
+# the lengths of character arguments appended as size_t) -------------------------------------------------------------
+_lapack = None
+
+
+def lapack():
+    global _lapack
+    if _lapack is None:
+        _lapack = ctypes.CDLL("liblapack.so.3")
+    return _lapack
+
+
+def _p(x):
+    return x.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+
+
+def _int(v):
+    return ctypes.byref(ctypes.c_int(v))
+
+
+def _char(c):
+    return ctypes.byref(ctypes.c_char(c.encode()))
+
+
+_LEN1 = ctypes.c_size_t(1)
+
+
+def _optimal(call):
+    """Run `call(lwork)` as a workspace query (lwork = -1) and return the optimal size it wrote to work[0]."""
+    query = np.empty(1)
+    call(query, -1)
+    return int(query[0])
+
+
+def dsytrd(af):
+    """Reduce af (Fortran order, lower triangle) in place; return (d, e, tau, info, seconds)."""
+    n = af.shape[0]
+    d, e, tau = np.empty(n), np.empty(max(n - 1, 1)), np.empty(max(n - 1, 1))
+    info = ctypes.c_int()
+
+    def call(work, lwork):
+        lapack().dsytrd_(_char("L"), _int(n), _p(af), _int(n), _p(d), _p(e), _p(tau), _p(work), _int(lwork),
+                         ctypes.byref(info), _LEN1)
+
+    work = np.empty(_optimal(call))
+    t0 = time.perf_counter()
+    call(work, work.size)
+    return d, e, tau, info.value, time.perf_counter() - t0
+
+
+def dstedc(d, e):
+    """Eigenvalues (into d) and eigenvectors of the tridiagonal (d, e); return (z, info, seconds)."""
+    n = d.size
+    z = np.empty((n, n), order="F")
+    info = ctypes.c_int()
+    iquery = np.empty(1, dtype=np.int32)
+
+    def call(work, lwork, iwork=iquery, liwork=-1):
+        lapack().dstedc_(_char("I"), _int(n), _p(d), _p(e), _p(z), _int(n), _p(work), _int(lwork),
+                         iwork.ctypes.data_as(ctypes.POINTER(ctypes.c_int)), _int(liwork), ctypes.byref(info), _LEN1)
+
+    work = np.empty(_optimal(call))
+    iwork = np.empty(int(iquery[0]), dtype=np.int32)
+    t0 = time.perf_counter()
+    call(work, work.size, iwork, iwork.size)
+    return z, info.value, time.perf_counter() - t0
+
+
+def dormtr(af, tau, c):
+    """c ← Q·c with Q the reflectors dsytrd left in af and tau; return (info, seconds)."""
+    n = c.shape[0]
+    info = ctypes.c_int()
+
+    def call(work, lwork):
+        lapack().dormtr_(_char("L"), _char("L"), _char("N"), _int(n), _int(n), _p(af), _int(n), _p(tau), _p(c), _int(n),
+                         _p(work), _int(lwork), ctypes.byref(info), _LEN1, _LEN1, _LEN1)
+
+    work = np.empty(_optimal(call))
+    t0 = time.perf_counter()
+    call(work, work.size)
+    return info.value, time.perf_counter() - t0
+
+
+_stages = {}
+
+
+def stages_of(a):
+    """The reduction of `a` and the divide and conquer on it, computed once per matrix, that the timed stages copy."""
+    if _stages.get("a") is not a:
+        af = np.array(a, order="F")
+        d, e, tau, _, _ = dsytrd(af)
+        dz = d.copy()
+        z, _, _ = dstedc(dz, e.copy())
+        _stages.update(a=a, af=af, d=d, e=e, tau=tau, z=z)
+    return _stages
+
+
+def time_dsytrd(s):
+    *_, info, seconds = dsytrd(np.array(s["a"], order="F"))
+    return seconds, info
+
+
+def time_dstedc(s):
+    _, info, seconds = dstedc(s["d"].copy(), s["e"].copy())
+    return seconds, info
+
+
+def time_dormtr(s):
+    return dormtr(s["af"], s["tau"], np.array(s["z"], order="F"))[::-1]
+
+
+STAGES = {"dsytrd": time_dsytrd, "dstedc": time_dstedc, "dormtr": time_dormtr}
+
 a = None
 for line in sys.stdin:
     req = json.loads(line)
@@ -46,18 +164,13 @@ for line in sys.stdin:
         w = np.linalg.eigh(a)[0] if req["op"] == "eigh" else np.linalg.eigvalsh(a)
         seconds = time.perf_counter() - t0
         reply({"seconds": seconds, "min": float(w[0]), "max": float(w[-1])})
-    elif req["op"] == "dsytrd":
+    elif req["op"] in STAGES:
         try:
-            from scipy.linalg import lapack
-        except Exception as e:  # noqa: BLE001 - any import failure means: no dsytrd peer
-            reply({"error": f"scipy not importable by {sys.executable}: {e}"})
+            seconds, info = STAGES[req["op"]](stages_of(a))
+        except (OSError, AttributeError) as e:  # liblapack.so.3, or the routine in it, not found
+            reply({"error": f"LAPACK stage {req['op']}: {e}"})
             continue
-        af = np.array(a, order="F")  # overwritten in place (overwrite_a): no copy inside the clock
-        lwork = int(lapack.dsytrd_lwork(a.shape[0], lower=1)[0])
-        t0 = time.perf_counter()
-        d = lapack.dsytrd(af, lower=1, lwork=lwork, overwrite_a=1)[1]
-        seconds = time.perf_counter() - t0
-        reply({"seconds": seconds, "d0": float(d[0])})
+        reply({"seconds": seconds, "info": info})
     elif req["op"] == "matmul":
         t0 = time.perf_counter()
         c = a @ a

@@ -49,6 +49,7 @@ const peerOp = (op, plan) => ({
   selfTimed: true,
   run: async ({ peer }) => {
     const r = await peer.request({ op });
+    if (r.info) throw new Error(`the numpy peer's ${op}: LAPACK info = ${r.info}`);
     return { ...r, ms: r.seconds * 1000 };
   },
 });
@@ -91,47 +92,122 @@ function eighCase(n, valuesOnly) {
 }
 
 const REDUCTION = "tridiagonal reduction";
+const DIVIDE = "divide and conquer";
+const BACK = "back-transformation";
 const STREAM = "read stream of its bytes";
-const DSYTRD = "LAPACK dsytrd 1 thread";
+const LAPACK = "LAPACK 1 thread";
 /** Doubles in the stream buffer (8 MiB, the size of A at n = 1024: past L2, as the reduction's early steps are). */
 const STREAM_DOUBLES = 1 << 20;
+/** Entries of the divide and conquer's QL rotation log (eigen.ts's ROTATION_LOG). */
+const ROTATION_LOG = 4096;
 
 /**
- * The tridiagonal reduction alone (dsytrdLower: A copied into the arena and reduced) against reading its bytes once:
- * step k reads and writes the trailing lower triangle, (n − k)²/2 doubles, n³/6 over the reduction, while its
- * multiply–adds need 4n³/3 flops. The stream is core's f64x2 firstNonFinite loop over an 8 MiB resident buffer,
- * repeated to n³/6 doubles: how long reading (not writing) those bytes takes in WASM on this machine. The peer is
- * LAPACK's blocked dsytrd on numpy's OpenBLAS (through scipy; skipped where scipy is missing).
+ * The inputs of eigh's three stages for `a` (n×n), as JS arrays: `a` itself (the reduction's input), the reduction's
+ * output (reflectors in `reflectors`, tau, and the tridiagonal d, e: the divide and conquer's input) and the divide
+ * and conquer's eigenvectors `z` (the back-transformation's input, with the reflectors and tau).
  */
-function reductionCase(n) {
-  const flops = (4 * n ** 3) / 3;
-  const passes = Math.round(n ** 3 / 6 / STREAM_DOUBLES);
-  const run = ({ a }) => withKernels("eigh bench", (k) => k.dsytrdLower({ n, a: k.put(a.data) }).d);
+function stageInputs(a, n) {
+  return withKernels("eigh bench", (k) => {
+    const r = k.dsytrdLower({ n, a: k.put(a.data) });
+    const d = k.read(r.d);
+    const e = k.read(r.e);
+    const z = k.dstedcVectors({ n, d: k.put(d), e: k.put(e), rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG }).w;
+    return { a: a.data, reflectors: k.read(r.a), tau: k.read(r.tau), d, e, z: k.read(z) };
+  });
+}
+
+/**
+ * One stage of eigh in WASM, timed around its kernel call alone: `prepare(k, inputs)` copies the stage's inputs into
+ * the arena and returns the call (as the LAPACK peer copies its inputs before its clock starts).
+ */
+const stageRun = (prepare) => ({ inputs }) =>
+  withKernels("eigh bench", (k) => {
+    const call = prepare(k, inputs);
+    const t0 = performance.now();
+    call();
+    return { ms: performance.now() - t0 };
+  });
+
+/**
+ * A stage of eigh at n: losscape (strict and relaxed builds, `prepare` as in stageRun) against LAPACK's routine for
+ * it (`op` of the numpy peer), with the ceilings for `flops` where the stage has a nominal flop count; `extra` adds
+ * impls, `setupExtra` their context.
+ */
+function stageCase(stage, n, { flops, prepare, op, extra = {}, setupExtra = () => ({}) }) {
+  const plan = { warmup: 1, reps: 7 };
+  const run = stageRun(prepare);
   const c = {
-    name: `${REDUCTION} n=${n}`,
+    name: `${stage} n=${n}`,
     params: { n },
     flops,
     async setup() {
       const a = randomSymmetric(n, 7);
-      const peer = await peerWith(a, (reason) => (c.impls[DSYTRD].skip = reason));
-      if (!peer.reason) await peer.request({ op: "dsytrd" }).catch((e) => (c.impls[DSYTRD].skip = e.message));
-      return { a, peer, buffer: residentBuffer("eigh bench", "f64", STREAM_DOUBLES) };
+      const peer = await peerWith(a, (reason) => (c.impls[LAPACK].skip = reason));
+      // a missing liblapack.so.3 (or routine) answers with an error: the column is skipped with its message
+      if (!peer.reason) await peer.request({ op }).catch((e) => (c.impls[LAPACK].skip = e.message));
+      return { peer, inputs: stageInputs(a, n), ...setupExtra() };
     },
     impls: {
-      losscape: { backend: "simd", warmup: 1, reps: 7, run },
-      "losscape relaxed": relaxedImpl({ warmup: 1, reps: 7, run }),
-      ...ceilingImpls(flops, { warmup: 1, reps: 7 }),
+      losscape: { backend: "simd", ...plan, accuracy: false, selfTimed: true, run },
+      "losscape relaxed": relaxedImpl({ ...plan, accuracy: false, selfTimed: true, run }),
+      ...(flops ? ceilingImpls(flops, plan) : {}),
+      ...extra,
+      [LAPACK]: peerOp(op, plan),
+    },
+  };
+  return c;
+}
+
+/**
+ * The tridiagonal reduction (dsytrdLower) against LAPACK's blocked dsytrd and against reading its bytes once: step k
+ * reads and writes the trailing lower triangle, (n − k)²/2 doubles, n³/6 over the reduction, while its multiply–adds
+ * need 4n³/3 flops. The stream is core's f64x2 firstNonFinite loop over an 8 MiB resident buffer, repeated to n³/6
+ * doubles: how long reading (not writing) those bytes takes in WASM on this machine.
+ */
+function reductionCase(n) {
+  const passes = Math.round(n ** 3 / 6 / STREAM_DOUBLES);
+  return stageCase(REDUCTION, n, {
+    flops: (4 * n ** 3) / 3,
+    op: "dsytrd",
+    prepare: (k, { a }) => {
+      const ar = k.put(a);
+      return () => k.dsytrdLower({ n, a: ar });
+    },
+    setupExtra: () => ({ buffer: residentBuffer("eigh bench", "f64", STREAM_DOUBLES) }),
+    extra: {
       [STREAM]: {
         backend: "simd", warmup: 1, reps: 7, accuracy: false,
         run: ({ buffer }) => {
           for (let i = 0; i < passes; i++) kernels.firstNonFinite("eigh bench", { x: buffer, n: STREAM_DOUBLES });
         },
       },
-      [DSYTRD]: peerOp("dsytrd", { warmup: 1, reps: 7 }),
     },
-  };
-  return c;
+  });
 }
+
+/** Divide and conquer with eigenvectors on the reduction's tridiagonal (dstedcVectors) against LAPACK's dstedc. */
+const divideCase = (n) =>
+  stageCase(DIVIDE, n, {
+    op: "dstedc",
+    prepare: (k, { d, e }) => {
+      const dr = k.put(d);
+      const er = k.put(e);
+      return () => k.dstedcVectors({ n, d: dr, e: er, rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG });
+    },
+  });
+
+/** The back-transformation W ← Q·W of the eigenvectors (dormtrLower) against LAPACK's dormtr; 2n³ nominal flops. */
+const backCase = (n) =>
+  stageCase(BACK, n, {
+    flops: 2 * n ** 3,
+    op: "dormtr",
+    prepare: (k, { reflectors, tau, z }) => {
+      const ar = k.put(reflectors);
+      const tr = k.put(tau);
+      const wr = k.put(z);
+      return () => k.dormtrLower({ n, a: ar, tau: tr, w: wr });
+    },
+  });
 
 const GEMM = "GEMM";
 
@@ -167,7 +243,7 @@ export default {
   name: "eigh",
   title: "Symmetric eigendecomposition (f64, n×n)",
   main: "losscape",
-  peers: [NUMPY, DSYTRD, "ml-matrix", "core ts backend", "losscape relaxed", STREAM],
+  peers: [NUMPY, LAPACK, "ml-matrix", "core ts backend", "losscape relaxed", STREAM],
   shares: [
     { impl: "losscape", ceiling: CEILING },
     { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
@@ -178,14 +254,13 @@ export default {
     "GFLOP/s and shares use nominal flops: 4n³/3 for the tridiagonal reduction, plus 2n³ for the back-transformation with vectors (Golub & Van Loan §8.3); the divide-and-conquer merges are not counted.",
     "ml-matrix has no eigenvalues-only path: its eigvalsh column runs the full EigenvalueDecomposition.",
     "The core ts backend wraps ml-matrix (plus copies); it is not repeated at n = 1000 (≈ 6–9 s a run).",
-    `${REDUCTION} n=1000: losscape is the Householder reduction alone (dsytrdLower, A copied into the arena first; losscape relaxed the same in the relaxed build, whose fused pass runs on FMAs), against the f64x2 ceiling for its 4n³/3 flops and against "${STREAM}": core's f64x2 firstNonFinite loop over an 8 MiB resident buffer, repeated to the n³/6 doubles the reduction reads (and writes back) over its steps. Half its flops are matrix–vector products, 4 flops per double read; the ratio shows how much of its time reading its bytes once takes.`,
+    `The stages of eigh at n = 1000, each timed around its kernel call alone (inputs copied into WASM memory before the clock starts; losscape relaxed the same on the relaxed build) against the LAPACK routine dsyevd runs for it, called through ctypes in the liblapack.so.3 numpy links (OpenBLAS's on Debian; optimal workspace, inputs copied before the clock, timed inside the numpy peer): ${REDUCTION} (dsytrdLower, the fused pass below, against LAPACK's blocked dsytrd: dlatrd panels, half the flops in the rank-2k update dsyr2k), ${DIVIDE} with eigenvectors on that tridiagonal (dstedcVectors against dstedc; no nominal flops: its merges' GEMMs depend on deflation; an instrumented build counted 1.07 GFLOP for a random symmetric matrix at n = 1000, against 4n³/3 = 1.33 without any) and ${BACK} of those eigenvectors by the reflectors (dormtrLower against dormtr; 2n³ nominal flops). The ${REDUCTION} row also has "${STREAM}": core's f64x2 firstNonFinite loop over an 8 MiB resident buffer, repeated to the n³/6 doubles the reduction reads (and writes back) over its steps. Half its flops are matrix–vector products, 4 flops per double read; the ratio shows how much of its time reading its bytes once takes.`,
     `${REDUCTION}: the fused pass (each step's rank-2 update with the next step's symmetric product, two columns at a time) ran at 10.3–11.2 GFLOP/s in node on the Zen 3 (x86 family 25 model 1) for every n from 200 (A in L2) to 1500 (A past L3), so it is bound by instruction issue, not by memory: per two rows of two columns it issues 16 f64x2 arithmetic and 9 memory instructions (strict SIMD has no fused multiply–add). numpy's OpenBLAS runs the same LAPACK stages with AVX2 FMA: 4 lanes and one instruction per multiply–add.`,
-    `${DSYTRD}: the same reduction by LAPACK's blocked dsytrd (lower, optimal lwork: dlatrd panels, half the flops in the rank-2k update dsyr2k) through scipy.linalg.lapack on numpy's OpenBLAS, one thread, timed inside the numpy peer (skipped where /usr/bin/python3 has no scipy).`,
     `${GEMM} n=1000: A·A by core's dgemm on A resident in WASM memory (C left there), the GEMM that eigh's back-transformation and divide-and-conquer merges are made of, against numpy's a @ a (OpenBLAS dgemm, one thread, timed inside the peer). Its numpy / losscape column is how far the GEMM-bound part of eigh can get: OpenBLAS multiplies with 4 (AVX2) or 8 (AVX-512) lanes and one fused instruction per multiply–add, strict WASM SIMD with 2 lanes and two instructions.`,
-    "What bounds eigh: its flops are the nominal 4n³/3 + 2n³ plus the divide-and-conquer merges' ≈ 4n³/3 (without deflation), so it cannot take less than ≈ 1.4 × the f64x2 ceiling column, and half of its time is GEMM (node's CPU profile of eigh at n = 1000 on a Zen 4: 50 % of the samples in dgemm's blocked loop, 27 % in the reduction's fused pass), which the GEMM row compares with numpy's. Where that row's numpy / losscape is below 1 / 1.5, eigh at 1.5× numpy's time would need the rest of eigh well ahead of LAPACK's: out of reach of strict WASM SIMD, which is all node 20 runs.",
+    `What bounds eigh: its flops are the nominal 4n³/3 + 2n³ plus the divide-and-conquer merges' (≤ 4n³/3), so at the ceiling's rate it takes ≈ 1.3–1.4 × the f64x2 ceiling column (a GEMM runs up to ≈ 15 % faster than the ceiling loop on some CPUs: the GEMM row); about half of its time is GEMM (node's CPU profile of eigh at n = 1000 on a Zen 4: 50 % of the samples in dgemm's blocked loop, 27 % in the reduction's fused pass). The stage rows say where the time goes against LAPACK: the ${BACK} is GEMM-bound and its ${LAPACK} / losscape column is close to the ${GEMM} row's numpy / losscape. Where those are below 1 / 1.5, eigh at 1.5× numpy's time needs the other stages well ahead of LAPACK's: out of reach of strict WASM SIMD, which is all node 20 runs.`,
     "Targets: eigh and eigvalsh at n = 1000 within 1.5× of numpy's time, in node (strict SIMD: node 20 does not validate relaxed SIMD without a flag) and in Chromium for both builds (core's init() picks the relaxed build there).",
   ],
-  cases: [...sizes.map((n) => eighCase(n, false)), ...sizes.map((n) => eighCase(n, true)), reductionCase(1000), gemmCase(1000)],
+  cases: [...sizes.map((n) => eighCase(n, false)), ...sizes.map((n) => eighCase(n, true)), reductionCase(1000), divideCase(1000), backCase(1000), gemmCase(1000)],
   targets: [
     ...sizes.flatMap((n) => [
       { kind: "accuracy", case: `eigh n=${n}`, impl: "losscape", metric: "residual", max: 1e-13 * n },
