@@ -147,7 +147,8 @@ def time_dstedc(s):
 
 
 def time_dormtr(s):
-    return dormtr(s["af"], s["tau"], np.array(s["z"], order="F"))[::-1]
+    info, seconds = dormtr(s["af"], s["tau"], np.array(s["z"], order="F"))
+    return seconds, info
 
 
 STAGES = {"dsytrd": time_dsytrd, "dstedc": time_dstedc, "dormtr": time_dormtr}

@@ -217,7 +217,8 @@ const GEMM = "GEMM";
  */
 function gemmCase(n) {
   const flops = 2 * n ** 3;
-  const product = (ra) => withKernels("eigh bench", (k) => k.dgemm({ ta: 0, tb: 0, m: n, n, k: n, alpha: 1, a: ra, lda: n, b: ra, ldb: n, beta: 0, ldc: n }));
+  const product = (ra) =>
+    withKernels("eigh bench", (k) => k.dgemm({ ta: 0, tb: 0, m: n, n, k: n, alpha: 1, a: ra, lda: n, b: ra, ldb: n, beta: 0, ldc: n }));
   const plan = { warmup: 1, reps: 7 };
   const c = {
     name: `${GEMM} n=${n}`,
