@@ -11,24 +11,23 @@
 //         for jr (NR), for ir (MR)     micro-kernel: C[ir:ir+MR, jr:jr+NR] += alpha · Apanel · Bpanel
 // The micro-kernel keeps a 2×NR tile of C in f64x2 accumulators, reads C once per tile and is a separate function
 // that is not inlined (it has two call sites), so V8 tiers it up on its own. Three tiles, chosen at run time
-// (setGemmTile; core calibrates the choice per engine): 2×8 (8 accumulators, 4 B vectors and 2 A splats live at once:
-// V8 has 16 xmm registers, and engines that load the whole B row before the multiplies — node 20's V8 — spill a
-// larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead per
-// multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
-// throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets
-// the pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its
-// V8 spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
+// (setGemmTile; core calibrates the choice per engine): 2×8 (8 accumulators, 4 B vectors and 2 A splats live at
+// once: V8 has 16 xmm registers, and engines that load the whole B row before the multiplies — node 20's V8 — spill
+// a larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead
+// per multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
+// throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets the
+// pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its V8
+// spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
 // panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. 2×12 (12 accumulators, 2 A
 // splats, one B vector: 15 xmm registers, V8's 16 less its scratch register, when the multiply–add is fused and
 // needs no register for the product) is for fused multiply–adds (the relaxed build): with c = fma(a, b, c) the
 // multiply is on each accumulator's dependency chain, whose latency (4–5 cycles, 2 FMAs a cycle) 10 chains barely
-// cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10
-// loop ran at 85–88 % of the relaxed_madd ceiling and 2×12 at 92–96 % (mul + add keeps the multiply off the chain,
-// and there 2×12 ran slower than 2×10). kc = 256 is fixed (it splits
-// the sums, so it fixes the bits of the result); mc and nc change only the speed, and core picks them per machine
-// (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3 blocks of ≈ 171, not 256 + 256 + 1), and each
-// packed panel is followed by one cache line of padding, so panels do not all start in the same cache set when
-// kc·8 is a power of two; packed panels are contiguous, so only constant
+// cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10 loop ran at 85–88 % of the relaxed_madd
+// ceiling and 2×12 at 92–96 % (mul + add keeps the multiply off the chain, and there 2×12 ran slower than 2×10).
+// kc = 256 is fixed (it splits the sums, so it fixes the bits of the result); mc and nc change only the speed, and
+// core picks them per machine (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3
+// blocks of ≈ 171, not 256 + 256 + 1), and each packed panel is followed by one cache line of padding, so panels do
+// not all start in the same cache set when kc·8 is a power of two; packed panels are contiguous, so only constant
 // immediate offsets are used. Small A·Bᵀ products (B at most 64 × 64, the forward products of narrow layers) take
 // the path of gemm-small.ts in the SIMD build instead: it packs only Bᵀ, and gives the same bits.
 

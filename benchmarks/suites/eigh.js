@@ -101,12 +101,21 @@ const STREAM_DOUBLES = 1 << 20;
 /** Entries of the divide and conquer's QL rotation log (eigen.ts's ROTATION_LOG). */
 const ROTATION_LOG = 4096;
 
+/** stageInputs' results by n: the three stage cases of one size start from the same matrix. */
+const stageInputsByN = new Map();
+
 /**
- * The inputs of eigh's three stages for `a` (n×n), as JS arrays: `a` itself (the reduction's input), the reduction's
- * output (reflectors in `reflectors`, tau, and the tridiagonal d, e: the divide and conquer's input) and the divide
- * and conquer's eigenvectors `z` (the back-transformation's input, with the reflectors and tau).
+ * The inputs of eigh's three stages for the suite's matrix of order n, as JS arrays, computed once: `a` itself (the
+ * reduction's input), the reduction's output (reflectors in `reflectors`, tau, and the tridiagonal d, e: the divide
+ * and conquer's input) and the divide and conquer's eigenvectors `z` (the back-transformation's input, with the
+ * reflectors and tau).
  */
 function stageInputs(a, n) {
+  if (!stageInputsByN.has(n)) stageInputsByN.set(n, reduceAndDivide(a, n));
+  return stageInputsByN.get(n);
+}
+
+function reduceAndDivide(a, n) {
   return withKernels("eigh bench", (k) => {
     const r = k.dsytrdLower({ n, a: k.put(a.data) });
     const d = k.read(r.d);
