@@ -396,10 +396,10 @@ export function dsterfQL(n: i32, d: usize, e: usize): i32 {
   return 0;
 }
 
-/** 2⁻¹⁰²², the least normal double: a q = e² below it (on a block scaled to max|entry| < 1) is taken as zero. */
-const Q_FLOOR: f64 = 2.2250738585072014e-308;
-
-/** 2⁻⁵¹¹ = √Q_FLOOR: an |e| below it on a block scaled to max|entry| < 1 is taken as zero by divide and conquer. */
+/**
+ * 2⁻⁵¹¹, the square root of the least normal double: on a block scaled to max|entry| < 1, divide and conquer takes
+ * an |e| below it as zero, and the root-free iteration a q = e² below it (see rootFreeBlock).
+ */
 const E_FLOOR: f64 = 1.4916681462400413e-154;
 
 /**
@@ -438,10 +438,13 @@ function unreducedBlockEnd(l: i32, n: i32, d: usize, e: usize): i32 {
  * iteration (LAPACK dsterf; Parlett, The Symmetric Eigenvalue Problem, ch. 8). QL when |d[hi]| ≥ |d[lo]|, else QR,
  * which is QL on the block read backwards: deflating from the end with the smaller diagonal entry converges faster
  * on graded matrices. The block is first scaled by an exact power of two to max|entry| ∈ [0.5, 1), and unscaled
- * after, so that no q = e² overflows and a q below 2⁻¹⁰²² (|e| < 2⁻⁵¹¹·max|entry|, a normwise negligible
- * perturbation) is taken as zero: subnormal q's would lose their relative accuracy and, through γ²/c, that of the
- * whole block. e[lo..hi−1] is destroyed. Returns 0, or k + 1 when eigenvalue k needed more than MAX_ITER_PER_VALUE
- * iterations.
+ * after, so that no q = e² overflows and a q below 2⁻⁵¹¹ (|e| < 2⁻²⁵⁵·⁵·max|entry|, a normwise negligible
+ * perturbation) is taken as zero. The iteration squares what it works on, and squares below 2⁻¹⁰²² (subnormal) lose
+ * their relative accuracy and, through γ²/c, that of the whole block: a q that small does it directly, and so does
+ * the eigenvalue ≈ −e²/d it makes beside a zero diagonal entry (≈ 2⁻⁵¹¹ at most), whose Wilkinson shift σ leaves
+ * γ = d − σ with a subnormal square (d = (9e-323, 1, 0), e = (−0.47, 1.8e-81) came out 5e-4 off with a floor of
+ * 2⁻¹⁰²² on q). e[lo..hi−1] is destroyed. Returns 0, or k + 1 when eigenvalue k needed more than
+ * MAX_ITER_PER_VALUE iterations.
  */
 function rootFreeBlock(lo: i32, hi: i32, d: usize, e: usize): i32 {
   if (hi == lo) return 0;
@@ -481,7 +484,7 @@ function rootFreeQL(d: usize, q: usize, stride: i32, size: i32): i32 {
     let m = l;
     while (m < hi) {
       const qm = load<f64>(at(q, m, stride));
-      if (!(qm >= Q_FLOOR && qm > eps2 * Math.abs(load<f64>(at(d, m, stride)) * load<f64>(at(d, m + 1, stride))))) break;
+      if (!(qm >= E_FLOOR && qm > eps2 * Math.abs(load<f64>(at(d, m, stride)) * load<f64>(at(d, m + 1, stride))))) break;
       m++;
     }
     if (m < hi) store<f64>(at(q, m, stride), 0);
