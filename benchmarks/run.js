@@ -12,10 +12,11 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { relaxedSimdSupported } from "@losscape/core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
 import { startPythonPeer, stopPythonPeers } from "./lib/python-peer.js";
-import { cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
+import { ENVS, cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "results");
@@ -84,6 +85,12 @@ function machineInfo() {
   };
 }
 
+/**
+ * The environment node's results are kept under: "node-relaxed" where the engine validates relaxed SIMD without
+ * flags (node ≥ 22; the suites then fill their relaxed columns), else "node" (node 20: strict SIMD only).
+ */
+const NODE_ENV = relaxedSimdSupported() ? "node-relaxed" : "node";
+
 async function runNode(names, opts) {
   const backend = await prepareCore();
   const results = [];
@@ -96,7 +103,7 @@ async function runNode(names, opts) {
       results.push({ name, title: name, error: String(e?.message ?? e), notes: [], peers: [], targets: [], cases: [] });
     }
   }
-  return { env: "node", backend, results, loadavgEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+  return { env: NODE_ENV, backend, results, loadavgEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) };
 }
 
 async function runBrowser(names, opts) {
@@ -142,7 +149,7 @@ function addRecord(store, env, record) {
   store.newest[env] = merge(store.newest[env], record);
   if (!record.machine.cpuDetail) return;
   const key = cpuKey(record.machine);
-  if (!store.byCpu.has(key)) store.byCpu.set(key, { node: null, chromium: null });
+  if (!store.byCpu.has(key)) store.byCpu.set(key, Object.fromEntries(ENVS.map((e) => [e, null])));
   const group = store.byCpu.get(key);
   group[env] = merge(group[env], record);
 }
@@ -152,12 +159,13 @@ function addRecord(store, env, record) {
  * are skipped), each suite tagged with the date and machine of the run it came from; see addRecord.
  */
 async function latestResults() {
-  const store = { newest: { node: null, chromium: null }, byCpu: new Map() };
+  const store = { newest: Object.fromEntries(ENVS.map((e) => [e, null])), byCpu: new Map() };
   if (!existsSync(resultsDir)) return store;
-  const files = (await readdir(resultsDir)).filter((f) => /-(node|chromium)\.json$/.test(f)).sort();
+  const envOf = (f) => ENVS.find((e) => f.endsWith(`Z-${e}.json`));
+  const files = (await readdir(resultsDir)).filter(envOf).sort();
   for (const f of files) {
     const record = JSON.parse(await readFile(join(resultsDir, f), "utf8"));
-    if (!record.quick) addRecord(store, f.endsWith("-node.json") ? "node" : "chromium", record);
+    if (!record.quick) addRecord(store, envOf(f), record);
   }
   return store;
 }

@@ -4,6 +4,18 @@ const fmtMs = (x) => (x === undefined ? "—" : x >= 100 ? x.toFixed(0) : x >= 1
 const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? "—" : x >= 10 ? x.toFixed(1) + "×" : x.toFixed(2) + "×");
 const fmtSci = (x) => (x === undefined ? "—" : x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4) ? x.toExponential(1) : String(+x.toPrecision(3)));
 
+/**
+ * The environments results are kept apart by: node whose engine validates only strict SIMD (node 20), node whose
+ * engine also runs the relaxed build (node ≥ 22: its suites fill the relaxed columns), and Chromium.
+ */
+export const ENVS = ["node", "node-relaxed", "chromium"];
+
+/** How targets name the environments. */
+const ENV_LABEL = { node: "node", "node-relaxed": "node with relaxed SIMD", chromium: "chromium" };
+
+/** The runtime an environment runs in ('node' or 'chromium'): what a target's or a suite's `env` names. */
+const runtimeOf = (env) => (env.startsWith("node") ? "node" : env);
+
 function row(caseResult, impl) {
   return caseResult.results.find((r) => r.impl === impl);
 }
@@ -92,13 +104,13 @@ export function evaluateTargets(byEnv) {
     if (!run) continue;
     for (const suite of run.results) {
       for (const t of suite.targets) {
-        if (t.env && t.env !== env) continue;
+        if (t.env && t.env !== runtimeOf(env)) continue;
         const c = suite.cases.find((x) => x.name === t.case);
         if (!c) continue;
         if (t.kind === "speedup") {
           const got = speedup(c, t.impl, t.peer);
           out.push({
-            target: `${suite.name} ${t.case}: ${t.impl} ≥ ${t.min}× ${t.peer} (${env})`,
+            target: `${suite.name} ${t.case}: ${t.impl} ≥ ${t.min}× ${t.peer} (${ENV_LABEL[env]})`,
             measured: fmtRatio(got),
             met: got !== undefined && got >= t.min,
             miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed by ${((t.min / got - 1) * 100).toFixed(0)} %`,
@@ -107,7 +119,7 @@ export function evaluateTargets(byEnv) {
           // A ceiling on impl median / peer median (e.g. a whole command against a bare `node -e 0`).
           const got = speedup(c, t.peer, t.impl);
           out.push({
-            target: `${suite.name} ${t.case}: ${t.impl} ≤ ${t.max}× ${t.peer} (${env})`,
+            target: `${suite.name} ${t.case}: ${t.impl} ≤ ${t.max}× ${t.peer} (${ENV_LABEL[env]})`,
             measured: fmtRatio(got),
             met: got !== undefined && got <= t.max,
             miss: got === undefined ? "not measured" : got <= t.max ? "" : `missed by ${((got / t.max - 1) * 100).toFixed(0)} %`,
@@ -116,7 +128,7 @@ export function evaluateTargets(byEnv) {
           // A floor on an implementation's share of the arithmetic ceiling measured in the same run.
           const got = shareOfCeiling(c, t.impl, t.ceiling);
           out.push({
-            target: `${suite.name} ${t.case}: ${t.impl} ≥ ${fmtShare(t.min)} of the ${t.ceiling} (${env})`,
+            target: `${suite.name} ${t.case}: ${t.impl} ≥ ${fmtShare(t.min)} of the ${t.ceiling} (${ENV_LABEL[env]})`,
             measured: fmtShare(got),
             met: got !== undefined && got >= t.min,
             miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed: ${fmtShare(got)} of ${fmtShare(t.min)}`,
@@ -125,7 +137,7 @@ export function evaluateTargets(byEnv) {
           // An absolute wall-clock target (e.g. "under 1 s"): the median on this machine.
           const got = row(c, t.impl)?.median;
           out.push({
-            target: `${suite.name} ${t.case}: ${t.impl} median ≤ ${t.maxMs} ms (${env})`,
+            target: `${suite.name} ${t.case}: ${t.impl} median ≤ ${t.maxMs} ms (${ENV_LABEL[env]})`,
             measured: got === undefined ? "—" : `${got.toFixed(got < 10 ? 2 : 0)} ms`,
             met: got !== undefined && got <= t.maxMs,
             miss: got === undefined ? "not measured" : got <= t.maxMs ? "" : `missed by ${((got / t.maxMs - 1) * 100).toFixed(0)} %`,
@@ -134,7 +146,7 @@ export function evaluateTargets(byEnv) {
           // A floor on a measured quantity (a share of runs, a count of points found).
           const got = row(c, t.impl)?.accuracy?.[t.metric];
           out.push({
-            target: `${suite.name} ${t.case}: ${t.impl} ${t.metric} ≥ ${fmtSci(t.min)} (${env})`,
+            target: `${suite.name} ${t.case}: ${t.impl} ${t.metric} ≥ ${fmtSci(t.min)} (${ENV_LABEL[env]})`,
             measured: fmtSci(got),
             met: got !== undefined && got >= t.min,
             miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed: ${fmtSci(got)} of ${fmtSci(t.min)}`,
@@ -142,7 +154,7 @@ export function evaluateTargets(byEnv) {
         } else if (t.kind === "accuracy") {
           const got = row(c, t.impl)?.accuracy?.[t.metric];
           out.push({
-            target: `${suite.name} ${t.case}: ${t.impl} ${t.metric} ≤ ${fmtSci(t.max)} (${env})`,
+            target: `${suite.name} ${t.case}: ${t.impl} ${t.metric} ≤ ${fmtSci(t.max)} (${ENV_LABEL[env]})`,
             measured: fmtSci(got),
             met: got !== undefined && got <= t.max,
             miss: got === undefined ? "not measured" : got <= t.max ? "" : `missed by ${(got / t.max).toFixed(1)}×`,
@@ -248,15 +260,16 @@ function pinned(m) {
 function cpuGroups(store) {
   const groups = [...store.byCpu.values()];
   const unrecorded = {};
-  for (const env of ["node", "chromium"]) {
+  for (const env of ENVS) {
     const run = store.newest[env];
     const results = run?.results.filter((s) => !s.machine?.cpuDetail) ?? [];
     const newest = results.reduce((a, b) => (b.date > a.date ? b : a), results[0]);
     unrecorded[env] = newest ? { ...run, date: newest.date, machine: newest.machine, results } : null;
   }
-  if (unrecorded.node || unrecorded.chromium) groups.push(unrecorded);
-  const newestDate = (g) => [g.node, g.chromium].flatMap((r) => r?.results.map((s) => s.date) ?? []).sort().at(-1) ?? "";
-  return groups.map((g) => ({ ...g, machine: (g.node ?? g.chromium).machine })).sort((x, y) => newestDate(y).localeCompare(newestDate(x)));
+  if (ENVS.some((env) => unrecorded[env])) groups.push(unrecorded);
+  const newestDate = (g) => ENVS.flatMap((env) => g[env]?.results.map((s) => s.date) ?? []).sort().at(-1) ?? "";
+  const machine = (g) => ENVS.map((env) => g[env]).find(Boolean).machine;
+  return groups.map((g) => ({ ...g, machine: machine(g) })).sort((x, y) => newestDate(y).localeCompare(newestDate(x)));
 }
 
 /**
@@ -276,10 +289,11 @@ export function renderResultsMd(store, baseline) {
   ];
   for (const g of groups) {
     const m = g.machine;
-    const busiest = Math.max(m.loadavg?.[0] ?? 0, g.node?.machine.loadavgEnd?.[0] ?? 0, g.chromium?.machine.loadavgEnd?.[0] ?? 0);
+    const busiest = Math.max(m.loadavg?.[0] ?? 0, ...ENVS.map((env) => g[env]?.machine.loadavgEnd?.[0] ?? 0));
     lines.push(
       `- CPU: ${cpuLabel(m)}, ${m.cores} cores, ${m.os}, ${m.memoryGiB} GiB`,
       `  - node: ${g.node ? `${g.node.machine.node}, newest run ${g.node.date}` : "not run"}`,
+      ...(g["node-relaxed"] ? [`  - node with relaxed SIMD: ${g["node-relaxed"].machine.node}, newest run ${g["node-relaxed"].date}`] : []),
       `  - browser: ${g.chromium ? `${g.chromium.machine.browser} headless (crossOriginIsolated: ${g.chromium.crossOriginIsolated}), newest run ${g.chromium.date}` : "not run"}`,
       `  - load average (1, 5, 15 min) at the start of the newest run: ${m.loadavg?.join(", ") ?? "?"}; at the end of node: ${g.node?.machine.loadavgEnd?.join(", ") ?? "?"}, of Chromium: ${g.chromium?.machine.loadavgEnd?.join(", ") ?? "?"}`,
     );
@@ -292,11 +306,11 @@ export function renderResultsMd(store, baseline) {
   }
   lines.push("");
   const suites = [];
-  for (const run of [store.newest.node, store.newest.chromium]) for (const s of run?.results ?? []) if (!suites.includes(s.name)) suites.push(s.name);
+  for (const env of ENVS) for (const s of store.newest[env]?.results ?? []) if (!suites.includes(s.name)) suites.push(s.name);
   for (const name of suites) {
     let titled = false;
     for (const g of groups) {
-      for (const env of ["node", "chromium"]) {
+      for (const env of ENVS) {
         const s = g[env]?.results.find((x) => x.name === name);
         if (!s || s.skipped) continue;
         if (!titled) {
@@ -305,7 +319,7 @@ export function renderResultsMd(store, baseline) {
           if (s.notes?.length) lines.push("");
           titled = true;
         }
-        const where = `${env === "node" ? `node ${s.machine.node}` : s.machine.browser}, ${cpuLabel(s.machine)}${pinned(s.machine)}${s.date ? ` (run ${s.date})` : ""}${s.shares?.length ? gemmChoices(s.gemm) : ""}`;
+        const where = `${runtimeOf(env) === "node" ? `node ${s.machine.node}` : s.machine.browser}, ${cpuLabel(s.machine)}${pinned(s.machine)}${s.date ? ` (run ${s.date})` : ""}${s.shares?.length ? gemmChoices(s.gemm) : ""}`;
         if (s.error) {
           lines.push(`${where}: **the suite failed**: ${s.error}`, "");
           continue;
@@ -331,7 +345,7 @@ export function renderResultsMd(store, baseline) {
       );
     }
   }
-  const targets = groups.flatMap((g) => evaluateTargets({ node: g.node, chromium: g.chromium }).map((t) => ({ ...t, cpu: cpuLabel(g.machine) })));
+  const targets = groups.flatMap((g) => evaluateTargets(Object.fromEntries(ENVS.map((env) => [env, g[env]]))).map((t) => ({ ...t, cpu: cpuLabel(g.machine) })));
   if (targets.length) {
     lines.push("## Targets", "", mdTable(["target", "CPU", "measured", "status"], targets.map((t) => [t.target, t.cpu, t.measured, t.met ? "met" : `**${t.miss}**`])), "");
   }

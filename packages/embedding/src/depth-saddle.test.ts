@@ -1,4 +1,4 @@
-import { eigvalsh, init, ValueError } from "@losscape/core";
+import { eigvalsh, init, setBackend, ValueError } from "@losscape/core";
 import { backpropagate, forward, gradient, hessian, loss, refineCriticalPoint, train, type Activation, type Dataset, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { certifyLift, liftDepth, strictSaddleLift } from "./index.js";
@@ -6,6 +6,10 @@ import { maxAbs, maxAbsDiff, norm, randomProblem } from "./__tests__/helpers.js"
 
 beforeAll(async () => {
   await init();
+  // The strict SIMD build, which init() picks on node 20 but not on node ≥ 22 (relaxed): the seeds below were chosen
+  // for its bits, and 3000 L-BFGS epochs on a ReLU net amplify the last-bit differences of the relaxed build's fused
+  // multiply–adds into a different end point, from which relu seed 1 and [3, 5, 2] seed 3 do not refine to 1e-12.
+  setBackend("simd");
 });
 
 const LEAKY: Activation = { name: "leaky-relu", slope: 0.2 };
