@@ -4,9 +4,11 @@
 //   --node-only      skip the browser run        --browser-only   skip the node run
 //   --quick          at most 1 warm-up and 2 repetitions per measurement (smoke run)
 //   --no-write       print only; do not write results/ or RESULTS.md
-// Node first, then headless Chromium (/usr/bin/chromium, or $CHROMIUM) on the apps/bench page, which is served on
-// 127.0.0.1 with COOP/COEP headers. Prints a table per suite, writes benchmarks/results/<timestamp>-<env>.json and
-// regenerates benchmarks/RESULTS.md from the latest node and browser results.
+// Node first (then, with LOSSCAPE_NODE22 naming a node ≥ 22, the node suites under it too), then headless Chromium
+// (/usr/bin/chromium, or $CHROMIUM) on the apps/bench page, which is served on 127.0.0.1 with COOP/COEP headers.
+// Prints a table per suite, writes benchmarks/results/<timestamp>-<env>.json and regenerates benchmarks/RESULTS.md
+// from the latest node and browser results.
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -104,6 +106,21 @@ async function runNode(names, opts) {
     }
   }
   return { env: NODE_ENV, backend, results, loadavgEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) };
+}
+
+/**
+ * With LOSSCAPE_NODE22 naming a node ≥ 22 binary (as for npm test), a node 20 run also runs its node suites under that
+ * node, as a run of its own (results kept as node-relaxed; it writes them before this run reads them).
+ */
+function runNode22(opts) {
+  const bin = process.env.LOSSCAPE_NODE22;
+  if (!bin || NODE_ENV !== "node") return;
+  const args = [fileURLToPath(import.meta.url), "--node-only", ...opts.filters.flatMap((f) => ["--filter", f])];
+  if (opts.quick) args.push("--quick");
+  if (!opts.write) args.push("--no-write");
+  console.log(`bench: the node suites again under LOSSCAPE_NODE22=${bin}`);
+  const r = spawnSync(bin, args, { stdio: "inherit", env: { ...process.env, LOSSCAPE_NODE22: "" } });
+  if (r.status !== 0) console.error(`bench: the run under LOSSCAPE_NODE22=${bin} failed (${r.error?.message ?? `exit ${r.status}`})`);
 }
 
 async function runBrowser(names, opts) {
@@ -215,6 +232,7 @@ console.log(`bench: suites ${names.join(", ")} on ${machine.cpu} (${machine.core
 const runs = [];
 if (opts.node) runs.push(await runNode(names, opts));
 stopPythonPeers();
+if (opts.node) runNode22(opts);
 if (opts.browser) {
   const b = await runBrowser(names, opts);
   if (b) runs.push(b);
