@@ -296,6 +296,10 @@ function fusedColumnPair(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: 
           acc1 = madd(x1, vnr, acc1);
           v128.store(pq, madd(x1, xn1, madd(x0, xn0, v128.load(pq, 48))), 48);
         }
+        // Never taken (n ≥ 1): a branch between the two row pairs keeps V8's Turbofan (node 20 and 22) from loading the
+        // second pair's operands while the first pair's are live, which spilled three of the invariant splats to the
+        // stack (reloaded every pass): ≈ 5 % faster in node 20 at n = 1000, no slower in Chromium. Same bits.
+        if (n < 0) break;
         {
           const vr = v128.load(pq, 64);
           const wr = v128.load(pq, 80);
