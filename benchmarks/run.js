@@ -115,6 +115,11 @@ async function runNode(names, opts) {
 function runNode22(opts) {
   const bin = process.env.LOSSCAPE_NODE22;
   if (!bin || NODE_ENV !== "node") return;
+  const version = spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() ?? "";
+  if (!(Number(version.match(/^v(\d+)\./)?.[1]) >= 22)) {
+    console.error(`bench: LOSSCAPE_NODE22=${bin} is not a node ≥ 22 (${version || "it did not run"}); its run is skipped`);
+    return;
+  }
   const args = [fileURLToPath(import.meta.url), "--node-only", ...opts.filters.flatMap((f) => ["--filter", f])];
   if (opts.quick) args.push("--quick");
   if (!opts.write) args.push("--no-write");

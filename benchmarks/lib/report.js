@@ -295,7 +295,7 @@ export function renderResultsMd(store, baseline) {
       `  - node: ${g.node ? `${g.node.machine.node}, newest run ${g.node.date}` : "not run"}`,
       ...(g["node-relaxed"] ? [`  - node with relaxed SIMD: ${g["node-relaxed"].machine.node}, newest run ${g["node-relaxed"].date}`] : []),
       `  - browser: ${g.chromium ? `${g.chromium.machine.browser} headless (crossOriginIsolated: ${g.chromium.crossOriginIsolated}), newest run ${g.chromium.date}` : "not run"}`,
-      `  - load average (1, 5, 15 min) at the start of the newest run: ${m.loadavg?.join(", ") ?? "?"}; at the end of node: ${g.node?.machine.loadavgEnd?.join(", ") ?? "?"}, of Chromium: ${g.chromium?.machine.loadavgEnd?.join(", ") ?? "?"}`,
+      `  - load average (1, 5, 15 min) at the start of the newest run: ${m.loadavg?.join(", ") ?? "?"}; at the end of node: ${g.node?.machine.loadavgEnd?.join(", ") ?? "?"}${g["node-relaxed"] ? `, of node with relaxed SIMD: ${g["node-relaxed"].machine.loadavgEnd?.join(", ") ?? "?"}` : ""}, of Chromium: ${g.chromium?.machine.loadavgEnd?.join(", ") ?? "?"}`,
     );
     if (busiest > m.cores) {
       lines.push(
