@@ -9,7 +9,7 @@ process.env.LOSSCAPE_WASM ??= "debug";
 // "N passed, N failed" line of .ci/run.
 export default defineConfig({
   test: {
-    projects: ["packages/*/vitest.config.ts", "packages/*/vitest.browser.config.ts", "apps/*/vitest.config.ts", "benchmarks/vitest.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "packages/*/vitest.browser.config.ts", "apps/*/vitest.config.ts", "benchmarks/vitest.config.ts", "scripts/vitest.config.ts"],
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
   },
 });
