@@ -115,12 +115,15 @@ function stageInputs(a, n) {
   return stageInputsByN.get(n);
 }
 
+/** dstedcVectors' reflector arguments for none (τ = 0: Q = I), so that it returns the tridiagonal's own eigenvectors. */
+const noReflectors = (k, n) => ({ a: k.alloc("f64", n * n, true), tau: k.alloc("f64", n, true) });
+
 function reduceAndDivide(a, n) {
   return withKernels("eigh bench", (k) => {
     const r = k.dsytrdLower({ n, a: k.put(a.data) });
     const d = k.read(r.d);
     const e = k.read(r.e);
-    const z = k.dstedcVectors({ n, d: k.put(d), e: k.put(e), rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG }).w;
+    const z = k.dstedcVectors({ n, d: k.put(d), e: k.put(e), rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG, ...noReflectors(k, n) }).w;
     return { a: a.data, reflectors: k.read(r.a), tau: k.read(r.tau), d, e, z: k.read(z) };
   });
 }
@@ -194,14 +197,19 @@ function reductionCase(n) {
   });
 }
 
-/** Divide and conquer with eigenvectors on the reduction's tridiagonal (dstedcVectors) against LAPACK's dstedc. */
+/**
+ * Divide and conquer with eigenvectors on the reduction's tridiagonal (dstedcVectors without reflectors) against
+ * LAPACK's dstedc. (eigh passes the reflectors and applies part of the back-transformation inside it, to fewer
+ * columns: its time is less than the sum of the three stages.)
+ */
 const divideCase = (n) =>
   stageCase(DIVIDE, n, {
     op: "dstedc",
     prepare: (k, { d, e }) => {
       const dr = k.put(d);
       const er = k.put(e);
-      return () => k.dstedcVectors({ n, d: dr, e: er, rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG });
+      const none = noReflectors(k, n);
+      return () => k.dstedcVectors({ n, d: dr, e: er, rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG, ...none });
     },
   });
 
@@ -264,7 +272,7 @@ export default {
     "GFLOP/s and shares use nominal flops: 4n³/3 for the tridiagonal reduction, plus 2n³ for the back-transformation with vectors (Golub & Van Loan §8.3); the divide-and-conquer merges are not counted.",
     "ml-matrix has no eigenvalues-only path: its eigvalsh column runs the full EigenvalueDecomposition.",
     "The core ts backend wraps ml-matrix (plus copies); it is not repeated at n = 1000 (≈ 6–9 s a run).",
-    `The stages of eigh at n = 1000, each timed around its kernel call alone (inputs copied into WASM memory before the clock starts; losscape relaxed the same on the relaxed build) against the LAPACK routine dsyevd runs for it, called through ctypes in the liblapack.so.3 numpy links (OpenBLAS's on Debian; optimal workspace, inputs copied before the clock, timed inside the numpy peer): ${REDUCTION} (dsytrdLower, the fused pass below, against LAPACK's blocked dsytrd: dlatrd panels, half the flops in the rank-2k update dsyr2k), ${DIVIDE} with eigenvectors on that tridiagonal (dstedcVectors against dstedc; no nominal flops: its merges' GEMMs depend on deflation; an instrumented build counted 1.07 GFLOP for a random symmetric matrix at n = 1000, against 4n³/3 = 1.33 without any) and ${BACK} of those eigenvectors by the reflectors (dormtrLower against dormtr; 2n³ nominal flops). The ${REDUCTION} row also has "${STREAM}": core's f64x2 firstNonFinite loop over an 8 MiB resident buffer, repeated to the n³/6 doubles the reduction reads (and writes back) over its steps. Half its flops are matrix–vector products, 4 flops per double read; the ratio shows how much of its time reading its bytes once takes.`,
+    `The stages of eigh at n = 1000, each timed around its kernel call alone (inputs copied into WASM memory before the clock starts; losscape relaxed the same on the relaxed build) against the LAPACK routine dsyevd runs for it, called through ctypes in the liblapack.so.3 numpy links (OpenBLAS's on Debian; optimal workspace, inputs copied before the clock, timed inside the numpy peer): ${REDUCTION} (dsytrdLower, the fused pass below, against LAPACK's blocked dsytrd: dlatrd panels, half the flops in the rank-2k update dsyr2k), ${DIVIDE} with eigenvectors on that tridiagonal (dstedcVectors against dstedc; no nominal flops: its merges' GEMMs depend on deflation; an instrumented build counted 1.07 GFLOP for a random symmetric matrix at n = 1000, against 4n³/3 = 1.33 without any) and ${BACK} of those eigenvectors by the reflectors (dormtrLower against dormtr; 2n³ nominal flops). eigh itself passes the reflectors to dstedcVectors, which applies those below each trailing subproblem [lo, n) to its n − lo eigenvectors before they are merged (≈ 0.28·n³ flops fewer), so eigh takes less than the three stages together. The ${REDUCTION} row also has "${STREAM}": core's f64x2 firstNonFinite loop over an 8 MiB resident buffer, repeated to the n³/6 doubles the reduction reads (and writes back) over its steps. Half its flops are matrix–vector products, 4 flops per double read; the ratio shows how much of its time reading its bytes once takes.`,
     `${REDUCTION}: the fused pass (each step's rank-2 update with the next step's symmetric product, two columns at a time) ran at 10.3–11.2 GFLOP/s in node on the Zen 3 (x86 family 25 model 1) for every n from 200 (A in L2) to 1500 (A past L3), so it is bound by instruction issue, not by memory: per two rows of two columns it issues 16 f64x2 arithmetic and 9 memory instructions (strict SIMD has no fused multiply–add). numpy's OpenBLAS runs the same LAPACK stages with AVX2 FMA: 4 lanes and one instruction per multiply–add.`,
     `${GEMM} n=1000: A·A by core's dgemm on A resident in WASM memory (C left there), the GEMM that eigh's back-transformation and divide-and-conquer merges are made of, against numpy's a @ a (OpenBLAS dgemm, one thread, timed inside the peer). Its numpy / losscape column is how far the GEMM-bound part of eigh can get: OpenBLAS multiplies with 4 (AVX2) or 8 (AVX-512) lanes and one fused instruction per multiply–add, strict WASM SIMD with 2 lanes and two instructions.`,
     `What bounds eigh: its flops are the nominal 4n³/3 + 2n³ plus the divide-and-conquer merges' (≤ 4n³/3), so at the ceiling's rate it takes ≈ 1.3–1.4 × the f64x2 ceiling column (a GEMM runs up to ≈ 15 % faster than the ceiling loop on some CPUs: the GEMM row); about half of its time is GEMM (node's CPU profile of eigh at n = 1000 on a Zen 4: 50 % of the samples in dgemm's blocked loop, 27 % in the reduction's fused pass). The stage rows say where the time goes against LAPACK: the ${BACK} is GEMM-bound and its ${LAPACK} / losscape column is close to the ${GEMM} row's numpy / losscape. Where those are below 1 / 1.5, eigh at 1.5× numpy's time needs the other stages well ahead of LAPACK's: out of reach of strict WASM SIMD, which is all node 20 runs.`,

@@ -832,8 +832,10 @@ describe("dstedcVectors: eigenvalues and eigenvectors of a tridiagonal by divide
   function dstedc(build: "simd" | "scalar", d: number[], e: number[]) {
     const n = d.length;
     setBackend(build);
+    // no reflectors (τ = 0: Q = I), so w holds the tridiagonal's own eigenvectors
     const r = kernels.dstedcVectors("test", {
       n, d: Float64Array.from(d), e: Float64Array.from([...e, 0].slice(0, n)), rotCap: 4096, sweepCap: 4096,
+      a: new Float64Array(n * n), tau: new Float64Array(n),
     });
     setBackend("simd");
     const lam = r.d;
@@ -947,5 +949,44 @@ describe("dstedcVectors: eigenvalues and eigenvectors of a tridiagonal by divide
     d[23] = 1e-9;
     e[22] = 5e-324;
     check(d, e);
+  });
+
+  /**
+   * With dsytrdLower's reflectors, dstedcVectors returns Q·Z, applying the reflectors below each trailing subproblem
+   * before its merge: the same matrix as dormtrLower on the plain eigenvectors Z, to rounding. Both are products of
+   * the same orthogonal factors in another order, so entry by entry (all of magnitude ≤ 1) they agree within a few
+   * rounding errors per factor: the bound is 8·n·ε. The block-diagonal input splits T (e = 0 at row 29), so the last
+   * unreduced block is the trailing subproblem at the top level.
+   */
+  it("with the reflectors of dsytrdLower: Q·Z as dormtrLower gives it, within 8·n·ε (n = 17 … 250, a split T)", () => {
+    const blockDiagonal = (() => {
+      const a = randomSymmetric(30, 7).data;
+      const b = randomSymmetric(40, 8).data;
+      const n = 70;
+      const m = new Float64Array(n * n);
+      for (let i = 0; i < 30; i++) for (let j = 0; j < 30; j++) m[i * n + j] = a[i * 30 + j];
+      for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) m[(30 + i) * n + 30 + j] = b[i * 40 + j];
+      return m;
+    })();
+    const inputs = [17, 40, 101, 250].map((n) => randomSymmetric(n, n).data).concat([blockDiagonal]);
+    for (const build of ["simd", "scalar"] as const) {
+      setBackend(build);
+      for (const data of inputs) {
+        const n = Math.round(Math.sqrt(data.length));
+        const t = kernels.dsytrdLower("test", { n, a: data });
+        const dc = (a: Float64Array, tau: Float64Array) =>
+          kernels.dstedcVectors("test", { n, d: t.d, e: t.e, rotCap: 4096, sweepCap: 4096, a, tau });
+        const plain = dc(new Float64Array(n * n), new Float64Array(n));
+        const want = kernels.dormtrLower("test", { n, a: t.a, tau: t.tau, w: plain.w }).w;
+        const got = dc(t.a, t.tau);
+        expect(got.result).toBe(0);
+        expect(Array.from(got.d)).toEqual(Array.from(plain.d));
+        let diff = 0;
+        for (let i = 0; i < n * n; i++) diff = Math.max(diff, Math.abs(got.w[i] - want[i]));
+        expect(diff, `${build}, n = ${n}`).toBeLessThanOrEqual(8 * n * EPS);
+        if (n === 70) expect(t.e[29]).toBe(0);
+      }
+    }
+    setBackend("simd");
   });
 });

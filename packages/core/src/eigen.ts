@@ -27,7 +27,9 @@ export interface EighResult {
  *     step does the rank-2 update of the previous step and the symmetric product of the next);
  *  2. divide and conquer on T (Cuppen 1981): split, solve halves (implicit QL on ≤ 16 rows), merge through the
  *     secular equation with deflation, eigenvectors by Gu & Eisenstat (1995), updates as GEMMs;
- *  3. back-transformation V = Q·W with Q's reflectors in compact WY blocks (GEMMs).
+ *  3. back-transformation V = Q·W with Q's reflectors in compact WY blocks (GEMMs), those acting below the first row
+ *     of a trailing subproblem [lo, n) of step 2 applied to its n − lo eigenvectors as soon as it is solved, before
+ *     the merge mixes them (Q·(Z·U) = (Q·Z)·U): ≈ 0.28·n³ of the 2n³ flops saved (14 %).
  * Backward stable: ‖AV − VΛ‖_F/‖A‖_F and ‖VᵀV − I‖_F are O(n·ε) (measured at n = 1000, random A: 3e−15 and
  * 1.2e−13). The `ts` backend uses ml-matrix's EigenvalueDecomposition (tred2/tql2 in plain JavaScript).
  *
@@ -302,9 +304,10 @@ function symmetricEigenInArena(
     if (status !== 0) throw notConverged(fn, n, status);
   } else {
     const gemmWork = k.alloc("f64", k.workSizes.dgemmWorkSize({ m: n, n, k: n }));
-    const r = k.dstedcVectors({ n, d, e, rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG, gemmWork });
+    // the tridiagonal's eigenvectors by divide and conquer, multiplied by the reflectors along the way
+    const r = k.dstedcVectors({ n, d, e, rotCap: ROTATION_LOG, sweepCap: ROTATION_LOG, gemmWork, a, tau });
     if (r.result !== 0) throw notConverged(fn, n, r.result);
-    z = k.dormtrLower({ n, a, tau, w: r.w, gemmWork }).w;
+    z = r.w;
   }
   const dv = k.view(d);
   // Plain loops: Array.from and Float64Array.from with a map function take the slow generic path (half the time

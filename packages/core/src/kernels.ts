@@ -209,7 +209,8 @@ export const COMPUTE_KERNELS = {
   ),
   /**
    * Eigenvalues (into d) and eigenvectors (w, n×n column-major, written) of the tridiagonal (d, e) by divide and
-   * conquer; rot/sweeps: the QL rotation log of rotCap (c, s) pairs and sweepCap (l, m, offset) triples.
+   * conquer, multiplied by the reflectors (a, tau) of dsytrdLower (τ = 0: none); rot/sweeps: the QL rotation log of
+   * rotCap (c, s) pairs and sweepCap (l, m, offset) triples.
    */
   dstedcVectors: kernel(
     {
@@ -217,6 +218,7 @@ export const COMPUTE_KERNELS = {
       work: scratchF64((d, q) => q.dstedcWorkSize({ n: d.n })), iwork: scratchI32((d) => 5 * d.n),
       rot: scratchF64((d) => 2 * d.rotCap), rotCap: i32, sweeps: scratchI32((d) => 3 * d.sweepCap), sweepCap: i32,
       gemmWork: scratchF64((d, q) => gemmWorkFor(d.n, q)),
+      a: inF64((d) => d.n * d.n), tau: inF64((d) => d.n), back: scratchF64((d, q) => q.dormtrWorkSize({ n: d.n })),
     },
     "i32",
   ),
