@@ -16,9 +16,10 @@
 // a larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead
 // per multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
 // throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets the
-// pace). The scalar build keeps 2×8. The 2×8 loop takes two k-steps per pass (node 20 runs it ≈ 4 % faster: its V8
-// spends 9 instructions per pass on the loop itself); the 2×10 loop takes one, which Chromium 156 runs alone (on
-// panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured slower there. 2×12 (12 accumulators, 2 A
+// pace). The scalar build keeps 2×8. The 2×8 loop takes four k-steps per pass (node 20's V8 spends about 9
+// instructions per pass on the loop itself, and the loop is issue-bound; see microKernel2x8); the 2×10 loop takes
+// one, which Chromium 156 runs alone (on panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured
+// slower there. 2×12 (12 accumulators, 2 A
 // splats, one B vector: 15 xmm registers, V8's 16 less its scratch register, when the multiply–add is fused and
 // needs no register for the product) is for fused multiply–adds (the relaxed build): with c = fma(a, b, c) the
 // multiply is on each accumulator's dependency chain, whose latency (4–5 cycles, 2 FMAs a cycle) 10 chains barely

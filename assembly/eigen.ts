@@ -983,8 +983,8 @@ export function dstedcVectors(
     scaleRange(d, l1, m + 1, k);
     l1 = m + 1;
   }
-  // the last unreduced block [l1', n) was the last trailing subproblem; the other reflectors act on every column
-  applyReflectors(n, a, tau, w, 0, dc.kDone, 0, back, gemmWork);
+  // the last unreduced block was the last trailing subproblem; the other reflectors act on every column
+  backTransformTrailing(dc, 0);
   return 0;
 }
 

@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { relaxedSimdSupported } from "@losscape/core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
+import { node22Version } from "../scripts/node22.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
 import { startPythonPeer, stopPythonPeers } from "./lib/python-peer.js";
 import { ENVS, cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
@@ -115,9 +116,8 @@ async function runNode(names, opts) {
 function runNode22(opts) {
   const bin = process.env.LOSSCAPE_NODE22;
   if (!bin || NODE_ENV !== "node") return;
-  const version = spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() ?? "";
-  if (!(Number(version.match(/^v(\d+)\./)?.[1]) >= 22)) {
-    console.error(`bench: LOSSCAPE_NODE22=${bin} is not a node ≥ 22 (${version || "it did not run"}); its run is skipped`);
+  if (node22Version(bin) === null) {
+    console.error(`bench: LOSSCAPE_NODE22=${bin} is not a node ≥ 22; its run is skipped`);
     return;
   }
   const args = [fileURLToPath(import.meta.url), "--node-only", ...opts.filters.flatMap((f) => ["--filter", f])];

@@ -2,9 +2,10 @@
 // binary LOSSCAPE_NODE22 names, where core's init() picks the relaxed-SIMD build (node 20 validates only strict SIMD).
 // Runs vitest there with vitest.node22.config.ts (report: test-results/vitest-node22.json). Without LOSSCAPE_NODE22
 // it says so and succeeds; a binary that is not node ≥ 22 fails, naming it.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { node22Version } from "./node22.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = process.env.LOSSCAPE_NODE22 ?? "";
@@ -13,15 +14,9 @@ if (bin === "") {
   console.log("test:node22: LOSSCAPE_NODE22 is not set; the run under node ≥ 22 is skipped");
   process.exit(0);
 }
-let version = "";
-try {
-  version = execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
-} catch {
-  // reported below
-}
-const major = Number(/^v(\d+)\./.exec(version)?.[1]);
-if (!(major >= 22)) {
-  console.error(`test:node22: LOSSCAPE_NODE22=${bin} is not a node ≥ 22 (${version || "it did not run"})`);
+const version = node22Version(bin);
+if (version === null) {
+  console.error(`test:node22: LOSSCAPE_NODE22=${bin} is not a node ≥ 22`);
   process.exit(1);
 }
 console.log(`test:node22: the packages' tests under LOSSCAPE_NODE22=${bin} (${version})`);
