@@ -464,6 +464,9 @@ function rootFreeBlock(lo: i32, hi: i32, d: usize, e: usize): i32 {
   return 0;
 }
 
+/** 2⁹⁰⁰: the root-free QL's rotations take the form γ = c·u only while t = q/p ≤ T_MAX (then t·γ' cannot overflow). */
+const T_MAX: f64 = 8.452712498170644e270;
+
 /** Address of element i of a strided view (stride in bytes, ±8). */
 @inline function at(p: usize, i: i32, stride: i32): usize {
   return p + <usize>(i * stride);
@@ -472,12 +475,23 @@ function rootFreeBlock(lo: i32, hi: i32, d: usize, e: usize): i32 {
 /**
  * Root-free QL on a view of a block: d(i) at d + i·stride (i < size), q(i) = e(i)² at q + i·stride (i < size − 1),
  * coupling d(i) and d(i+1); stride −8 reads a block backwards (QR on it). Eigenvalues are deflated at l = 0, 1, …
- * Each sweep chases from the first negligible q(m) back to l with LAPACK dsterf's recurrence
+ * Each sweep chases from the first negligible q(m) back to l with LAPACK dsterf's rotations
  *   r = p + q(i),  c = p/r,  s = q(i)/r,  γ = c·(d(i) − σ) − s·γ',  d(i+1) = γ' + (d(i) − γ),  p = γ²/c,
- * except that p = γ²·(r/p_prev), the quotient divided beside c: the chain from one rotation to the next is then an
- * add, one division, three products and a subtraction, where LAPACK's has a second division (at n = 1000: 14 ms
- * against 17 ms). Returns 0, or i + 1 (in the view) when eigenvalue i needed more than MAX_ITER_PER_VALUE
- * iterations.
+ * in the form with u = γ/c and t = s/c = q(i)/p:
+ *   t = q(i)/p,  c = p/r,  s = t·c,  u = (d(i) − σ) − t·γ',  γ = c·u,  p = γ·u,
+ * whose two divisions both start from p, so that the chain from one rotation to the next is a division, three
+ * products and a subtraction. Where t > T_MAX (p below 2⁻⁹⁰⁰·q(i): t·γ' could overflow) a rotation takes LAPACK's
+ * form, with p = γ²/c, or LAPACK's p = c_prev·q(i) where c = 0.
+ * Each iteration is two sweeps over rows l … m with the same Wilkinson shift σ, pipelined: the second sweep runs one
+ * row behind the first on the values the first has just finished (in registers), so that the two chains of
+ * dependent divisions and products overlap (one chain alone leaves the arithmetic units idle). Its result is that of
+ * the two sweeps one after the other, the same operations on the same values, except that the second sweep's shift
+ * is chosen before the first ends: σ again rather than a new Wilkinson shift. Where the first sweep leaves q = 0
+ * beside the second's γ = 0 (r = 0: T split there), the second takes c = 1, s = 0, as a sweep starting at that row.
+ * On the tridiagonal of a random symmetric 1000×1000 matrix that is 1,224 iterations (2,448 sweeps) where single
+ * sweeps take 2,003: 631,176 steps of the pipelined loop for 1,029,376 rotations, and 5.5 ms against 10.5 ms for
+ * single sweeps of LAPACK's form (node 20, Zen 4).
+ * Returns 0, or i + 1 (in the view) when eigenvalue i needed more than MAX_ITER_PER_VALUE iterations (of two sweeps).
  */
 function rootFreeQL(d: usize, q: usize, stride: i32, size: i32): i32 {
   const eps2 = EPS * EPS;
@@ -508,26 +522,76 @@ function rootFreeQL(d: usize, q: usize, stride: i32, size: i32): i32 {
     }
     if (++iter > MAX_ITER_PER_VALUE) return l + 1;
     const sigma = wilkinsonShift(load<f64>(dl), load<f64>(dl1), Math.sqrt(load<f64>(at(q, l, stride))));
-    let c: f64 = 1;
-    let s: f64 = 0;
-    let gamma = load<f64>(at(d, m, stride)) - sigma;
-    let p = gamma * gamma;
-    for (let i = m - 1; i >= l; i--) {
-      const bb = load<f64>(at(q, i, stride));
-      const r = p + bb;
-      if (i != m - 1) store<f64>(at(q, i + 1, stride), s * r);
-      const oldc = c;
-      const ic = r / p; // 1/c, divided beside c (unless it overflows: then γ²/c)
-      c = p / r;
-      s = bb / r;
-      const oldgam = gamma;
-      const alpha = load<f64>(at(d, i, stride));
-      gamma = c * (alpha - sigma) - s * oldgam;
-      store<f64>(at(d, i + 1, stride), oldgam + (alpha - gamma));
-      p = ic < Infinity ? gamma * gamma * ic : c != 0 ? (gamma * gamma) / c : oldc * bb;
+    // Two sweeps with the shift σ, the second one row behind the first, fed from its registers: at step i, sweep 1
+    // rotates at row i and finishes q(i+1) and d(i+1), and sweep 2 rotates at row i+1 on them (its first step, at
+    // i = m − 1, only starts it from the finished d(m); at i = l − 1 sweep 1 has ended and gives its q(l), d(l)).
+    let c1: f64 = 1;
+    let s1: f64 = 0;
+    let g1 = load<f64>(at(d, m, stride)) - sigma;
+    let p1 = g1 * g1;
+    let c2: f64 = 1;
+    let s2: f64 = 0;
+    let g2: f64 = 0;
+    let p2: f64 = 0;
+    for (let i = m - 1; i >= l - 1; i--) {
+      // sweep 1 at row i: what it finishes in row i+1
+      let qi: f64;
+      let di: f64;
+      if (i >= l) {
+        const bb = load<f64>(at(q, i, stride));
+        const r1 = p1 + bb;
+        qi = s1 * r1;
+        const oldc1 = c1;
+        const t1 = bb / p1;
+        c1 = p1 / r1;
+        const oldg1 = g1;
+        const alpha = load<f64>(at(d, i, stride));
+        if (t1 <= T_MAX) {
+          s1 = t1 * c1;
+          const u1 = (alpha - sigma) - t1 * oldg1;
+          g1 = c1 * u1;
+          p1 = g1 * u1;
+        } else {
+          s1 = bb / r1;
+          g1 = c1 * (alpha - sigma) - s1 * oldg1;
+          p1 = c1 != 0 ? (g1 * g1) / c1 : oldc1 * bb;
+        }
+        di = oldg1 + (alpha - g1);
+      } else {
+        qi = s1 * p1;
+        di = sigma + g1;
+      }
+      if (i == m - 1) {
+        g2 = di - sigma;
+        p2 = g2 * g2;
+        continue;
+      }
+      // sweep 2 at row i+1, on q(i+1) = qi and d(i+1) = di
+      const r = p2 + qi;
+      if (i != m - 2) store<f64>(at(q, i + 2, stride), s2 * r);
+      const oldc = c2;
+      const t2 = qi / p2;
+      c2 = p2 / r;
+      const oldgam = g2;
+      if (t2 <= T_MAX) {
+        s2 = t2 * c2;
+        const u2 = (di - sigma) - t2 * oldgam;
+        g2 = c2 * u2;
+        p2 = g2 * u2;
+      } else if (r > 0) {
+        s2 = qi / r;
+        g2 = c2 * (di - sigma) - s2 * oldgam;
+        p2 = c2 != 0 ? (g2 * g2) / c2 : oldc * qi;
+      } else {
+        s2 = 0;
+        c2 = 1;
+        g2 = di - sigma;
+        p2 = g2 * g2;
+      }
+      store<f64>(at(d, i + 2, stride), oldgam + (di - g2));
     }
-    store<f64>(at(q, l, stride), s * p);
-    store<f64>(dl, sigma + gamma);
+    store<f64>(at(q, l, stride), s2 * p2);
+    store<f64>(dl, sigma + g2);
   }
   return 0;
 }

@@ -777,6 +777,16 @@ describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteratio
     }
   });
 
+  it("an iteration whose first sweep lands exactly on an eigenvalue: the second sweep restarts past the split (no 0/0)", () => {
+    // The tridiagonal of a 4×4 SᵀAS with A = diag(0, −0.74, 0, 0) (found by the Sylvester property above). Each
+    // iteration is two pipelined sweeps with one shift; here the first ends with γ = 0, so it leaves q(l) = 0 beside
+    // the second sweep's γ₂ = 0, and r = p₂ + q = 0: the second sweep must take c = 1, s = 0 there (a split), where
+    // the quotients would be 0/0 and the eigenvalues NaN.
+    const d = [-1.7002636337930802e-29, -0.7572742859821986, 6.938893903907228e-18];
+    const e = [-3.588266892612857e-15, 2.7755575615628914e-17];
+    expectAgreesWithTql2(d, e);
+  });
+
   it("glued Wilkinson matrices (tight clusters) and a zero block", () => {
     // W₂₁⁺ (d = |10 − i|, e = 1) glued five times with 1e-10: pairs of eigenvalues agree to ~1e-14 and clusters of
     // five within 1e-10; followed by a 3×3 zero block.

@@ -73,7 +73,8 @@ function representable(fn: string, values: Float64Array): Float64Array {
  * Eigenvalues of a symmetric matrix, ascending (no eigenvectors, so O(n²) after the O(n³) reduction).
  * WASM: Householder tridiagonalisation, then the Pal–Walker–Kahan root-free QL/QR iteration on the tridiagonal
  * (LAPACK dsterf; Parlett, The Symmetric Eigenvalue Problem, ch. 8), each unreduced block scaled by a power of two
- * to max|entry| ∈ [0.5, 1) first. Same input rules and errors as `eigh`.
+ * to max|entry| ∈ [0.5, 1) first; each iteration is two sweeps with the same Wilkinson shift, pipelined (the second
+ * one row behind the first). Same input rules and errors as `eigh`.
  * @example
  * eigvalsh(matFromRows([[2, 1], [1, 2]])); // Float64Array [1, 3]
  */
