@@ -1575,6 +1575,9 @@ const RANGE_TILE: i32 = 64;
  * is not finite: the maxima propagate NaN), out[1] = the least nonzero |aᵢⱼ| (+∞ when all are zero), out[2] =
  * max|aᵢⱼ − aⱼᵢ|. Each tile above the diagonal is read with its mirror below it, so the column accesses stay in cache;
  * the SIMD build, for even n, compares 2×2 blocks with their mirrors, transposed in registers (f64x2 rows of both).
+ * It folds them with f64x2.pmax/pmin (one instruction each, where f64x2.max/min take about eight to propagate NaN:
+ * 0.55 ms against 1.5 ms at n = 1000 in node 20) and flags a NaN apart, from the differences aᵢⱼ − aⱼᵢ, which every
+ * entry enters: a flagged NaN makes all three outputs NaN.
  */
 export function symmetricRange(n: i32, a: usize, out: usize): void {
   // odd n (every other row starts 8 bytes off a 16-byte boundary): the blocked pass measured slower than the scalar
@@ -1590,6 +1593,7 @@ export function symmetricRange(n: i32, a: usize, out: usize): void {
   let vmx = zero;
   let vmn = inf;
   let vas = zero;
+  let bad = zero; // lanes all ones where a NaN was met
   for (let i0 = 0; i0 < n; i0 += RANGE_TILE) {
     const i1 = i0 + RANGE_TILE < n ? i0 + RANGE_TILE : n;
     for (let j0 = i0; j0 < n; j0 += RANGE_TILE) {
@@ -1607,22 +1611,25 @@ export function symmetricRange(n: i32, a: usize, out: usize): void {
           const y1 = v128.load(m0 + rowBytes); // a[j+1, i], a[j+1, i+1]
           const d0 = f64x2.sub(v128.shuffle<f64>(x0, x1, 0, 2), y0);
           const d1 = f64x2.sub(v128.shuffle<f64>(x0, x1, 1, 3), y1);
-          vas = f64x2.max(vas, f64x2.max(f64x2.abs(d0), f64x2.abs(d1)));
+          // every entry of the four is in d0 or d1: a NaN among them (or ∞ − ∞) makes one of them NaN
+          bad = v128.or(bad, v128.or(f64x2.ne(d0, d0), f64x2.ne(d1, d1)));
+          vas = f64x2.pmax(vas, f64x2.pmax(f64x2.abs(d0), f64x2.abs(d1)));
           const ax0 = f64x2.abs(x0);
           const ax1 = f64x2.abs(x1);
           const ay0 = f64x2.abs(y0);
           const ay1 = f64x2.abs(y1);
-          vmx = f64x2.max(vmx, f64x2.max(f64x2.max(ax0, ax1), f64x2.max(ay0, ay1)));
-          const n0 = f64x2.min(nonzeroOrInf(ax0, zero, inf), nonzeroOrInf(ax1, zero, inf));
-          const n1 = f64x2.min(nonzeroOrInf(ay0, zero, inf), nonzeroOrInf(ay1, zero, inf));
-          vmn = f64x2.min(vmn, f64x2.min(n0, n1));
+          vmx = f64x2.pmax(vmx, f64x2.pmax(f64x2.pmax(ax0, ax1), f64x2.pmax(ay0, ay1)));
+          const n0 = f64x2.pmin(nonzeroOrInf(ax0, zero, inf), nonzeroOrInf(ax1, zero, inf));
+          const n1 = f64x2.pmin(nonzeroOrInf(ay0, zero, inf), nonzeroOrInf(ay1, zero, inf));
+          vmn = f64x2.pmin(vmn, f64x2.pmin(n0, n1));
         }
       }
     }
   }
-  st(out, 0, Math.max(f64x2.extract_lane(vmx, 0), f64x2.extract_lane(vmx, 1)));
-  st(out, 1, Math.min(f64x2.extract_lane(vmn, 0), f64x2.extract_lane(vmn, 1)));
-  st(out, 2, Math.max(f64x2.extract_lane(vas, 0), f64x2.extract_lane(vas, 1)));
+  const nan = v128.any_true(bad) ? NaN : 0;
+  st(out, 0, Math.max(f64x2.extract_lane(vmx, 0), f64x2.extract_lane(vmx, 1)) + nan);
+  st(out, 1, Math.min(f64x2.extract_lane(vmn, 0), f64x2.extract_lane(vmn, 1)) + nan);
+  st(out, 2, Math.max(f64x2.extract_lane(vas, 0), f64x2.extract_lane(vas, 1)) + nan);
   // the diagonal 2×2 blocks
   for (let i = 0; i < n; i += 2) {
     foldMirrorPairs(a, n, i, i, i + 2, out);
