@@ -525,6 +525,8 @@ function rootFreeQL(d: usize, q: usize, stride: i32, size: i32): i32 {
     // Two sweeps with the shift σ, the second one row behind the first, fed from its registers: at step i, sweep 1
     // rotates at row i and finishes q(i+1) and d(i+1), and sweep 2 rotates at row i+1 on them (its first step, at
     // i = m − 1, only starts it from the finished d(m); at i = l − 1 sweep 1 has ended and gives its q(l), d(l)).
+    // The two bodies are the same rotation, spelt out once per sweep so that both sweeps' (c, s, γ, p) stay in
+    // registers (a function cannot return them); only sweep 2 can meet r = 0 (sweep 1's q(i) lie above the floor).
     let c1: f64 = 1;
     let s1: f64 = 0;
     let g1 = load<f64>(at(d, m, stride)) - sigma;
@@ -1572,8 +1574,7 @@ const RANGE_TILE: i32 = 64;
 
 /**
  * The checks and the conditioning of a symmetric n×n input, in one pass: out[0] = max|aᵢⱼ| (NaN or +∞ when an entry
- * is not finite: the maxima propagate NaN), out[1] = the least nonzero |aᵢⱼ| (+∞ when all are zero), out[2] =
- * max|aᵢⱼ − aⱼᵢ|. Each tile above the diagonal is read with its mirror below it, so the column accesses stay in cache;
+ * is not finite), out[1] = the least nonzero |aᵢⱼ| (+∞ when all are zero), out[2] = max|aᵢⱼ − aⱼᵢ|. Each tile above the diagonal is read with its mirror below it, so the column accesses stay in cache;
  * the SIMD build, for even n, compares 2×2 blocks with their mirrors, transposed in registers (f64x2 rows of both).
  * It folds them with f64x2.pmax/pmin (one instruction each, where f64x2.max/min take about eight to propagate NaN:
  * 0.55 ms against 1.5 ms at n = 1000 in node 20) and flags a NaN apart, from the differences aᵢⱼ − aⱼᵢ, which every

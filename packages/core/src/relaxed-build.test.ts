@@ -16,8 +16,9 @@ import {
 
 // The relaxed-SIMD build's tests, wherever the engine validates it without flags: in Chromium (project
 // core-browser) and in node ≥ 22 (project core; node 20 skips them, and `npm test` runs the packages' tests under
-// node 22 too when LOSSCAPE_NODE22 names one, as in CI: scripts/test-node22.js). Its results may differ from the strict build's in the last bits (fused multiply–adds), so it is
-// held to stated error bounds, not to the strict build's bits.
+// node 22 too when LOSSCAPE_NODE22 names one, as in CI: scripts/test-node22.js). Its results may differ from the
+// strict build's in the last bits (fused multiply–adds), so it is held to stated error bounds, not to the strict
+// build's bits.
 
 /** Frobenius norm of a flat array. */
 function frob(x: ArrayLike<number>): number {
