@@ -11,20 +11,24 @@
 //         for jr (NR), for ir (MR)     micro-kernel: C[ir:ir+MR, jr:jr+NR] += alpha · Apanel · Bpanel
 // The micro-kernel keeps a 2×NR tile of C in f64x2 accumulators, reads C once per tile and is a separate function
 // that is not inlined (it has two call sites), so V8 tiers it up on its own. Three tiles, chosen at run time
-// (setGemmTile; core calibrates the choice per engine): 2×8 (8 accumulators, 4 B vectors and 2 A splats live at
-// once: V8 has 16 xmm registers, and engines that load the whole B row before the multiplies — node 20's V8 — spill
-// a larger tile) and 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead
-// per multiply–add, which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more
-// throughput; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets the
-// pace). The scalar build keeps 2×8. The 2×8 loop takes four k-steps per pass (node 20's V8 spends about 9
-// instructions per pass on the loop itself, and the loop is issue-bound; see microKernel2x8); the 2×10 loop takes
-// one, which Chromium 156 runs alone (on panels in L1) at ≈ 97 % of the f64x2 ceiling, and two per pass measured
-// slower there. 2×12 (12 accumulators, 2 A
-// splats, one B vector: 15 xmm registers, V8's 16 less its scratch register, when the multiply–add is fused and
-// needs no register for the product) is for fused multiply–adds (the relaxed build): with c = fma(a, b, c) the
-// multiply is on each accumulator's dependency chain, whose latency (4–5 cycles, 2 FMAs a cycle) 10 chains barely
-// cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10 loop ran at 85–88 % of the relaxed_madd
-// ceiling and 2×12 at 92–96 % (mul + add keeps the multiply off the chain, and there 2×12 ran slower than 2×10).
+// (setGemmTile; core calibrates the choice per engine and build):
+// - 2×8 (8 accumulators, 4 B vectors and 2 A splats live at once: V8 has 16 xmm registers, and engines that load a
+//   step's whole B row before its multiplies — node's V8 — spill a larger tile written plainly); four k-steps per
+//   pass (node 20's V8 spends about 9 instructions per pass on the loop itself, and the loop is issue-bound; see
+//   microKernel2x8);
+// - 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead per multiply–add,
+//   which an engine that keeps the order of the code — Chromium 156's V8 — turns into ≈ 8 % more throughput on the
+//   strict build; a 3-operand mul + add is then 3 instructions per 2 flops and the front end, not the FP ports, sets
+//   the pace); one step per pass, which Chromium 156 runs alone (on panels in L1) at ≈ 97 % of the f64x2 ceiling,
+//   and two per pass measured slower there;
+// - 2×12 (12 accumulators, 2 A splats, one B vector: 15 xmm registers, V8's 16 less its scratch register, when the
+//   multiply–add is fused and needs no register for the product) for fused multiply–adds (the relaxed build): with
+//   c = fma(a, b, c) the multiply is on each accumulator's dependency chain, whose latency (4–5 cycles, 2 FMAs a
+//   cycle) 8 or 10 chains barely cover; alone on L1 panels in Chromium 156 on a Zen 5 the relaxed 2×10 loop ran at
+//   85–88 % of the relaxed_madd ceiling and 2×12 at 92–96 % (mul + add keeps the multiply off the chain, and there
+//   2×12 ran slower than 2×10). Never-taken exits between its B vectors keep node 22's V8 from loading them all
+//   first (microKernel2x12).
+// The scalar build keeps 2×8.
 // kc = 256 is fixed (it splits the sums, so it fixes the bits of the result); mc and nc change only the speed, and
 // core picks them per machine (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3
 // blocks of ≈ 171, not 256 + 256 + 1), and each packed panel is followed by one cache line of padding, so panels do
@@ -317,26 +321,18 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
   }
 }
 
-/** Width markers of microKernelWide: Pairs5 (2×10) and Pairs6 (2×12), told apart by their sizes at compile time. */
-type Pairs5 = u8;
-type Pairs6 = u16;
-
 /**
- * Register tile (SIMD builds): C[0:2, 0:2P] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed
- * steps, P = 5 (2×10, W = Pairs5) or 6 (2×12, W = Pairs6) column pairs; with `set` = 1 the tile is overwritten
- * (C = alpha · Σ …) and C is not read. Each B vector is loaded just before its two multiply–adds, so 2P
- * accumulators, 2 A splats, one B vector and one product are live: 14 xmm registers for 2×10; 16 for 2×12 with
- * mul + add, one more than V8 leaves free (the strict build spills it), and 15 with fused multiply–adds, which need
- * no register for the product. Per step P + 2 loads for 2P multiply–adds, against 6 for 8 in microKernel2x8. P is a
- * compile-time constant of each instance, so the sixth pair's code exists only in the 2×12 one. The same sums in
- * the same order as microKernel2x8; ct as there.
+ * Register tile (SIMD builds): C[0:2, 0:10] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed
+ * steps; with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. Each B vector is loaded just
+ * before its two multiply–adds, so 10 accumulators, 2 A splats, one B vector and one product are live: 14 xmm
+ * registers. Per step 7 loads for 10 multiply–adds, against 6 for 8 in microKernel2x8. One step per pass: an engine
+ * that keeps the order of the code (Chromium 156's V8) runs it so; node's V8 loads every B vector of a step first and
+ * spills. The same sums in the same order as microKernel2x8; ct as there.
  */
-function microKernelWide<W>(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  const six = sizeof<W>() == sizeof<Pairs6>();
-  const step: usize = six ? 96 : 80;
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0), c05 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0), c15 = f64x2.splat(0);
-  const end = pb + <usize>kc * step;
+function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0);
+  const end = pb + <usize>kc * 80;
   while (pb < end) {
     const a0 = v128.load64_splat(pa);
     const a1 = v128.load64_splat(pa, 8);
@@ -355,13 +351,8 @@ function microKernelWide<W>(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, a
     const b4 = v128.load(pb, 64);
     c04 = madd(a0, b4, c04);
     c14 = madd(a1, b4, c14);
-    if (six) {
-      const b5 = v128.load(pb, 80);
-      c05 = madd(a0, b5, c05);
-      c15 = madd(a1, b5, c15);
-    }
     pa += 16;
-    pb += step;
+    pb += 80;
   }
   const va = f64x2.splat(alpha);
   const row = <usize>ldc << 3;
@@ -371,7 +362,97 @@ function microKernelWide<W>(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, a
   endPair(c, c1, 32, va, c02, c12, set, ct, row);
   endPair(c, c1, 48, va, c03, c13, set, ct, row);
   endPair(c, c1, 64, va, c04, c14, set, ct, row);
-  if (six) endPair(c, c1, 80, va, c05, c15, set, ct, row);
+}
+
+/**
+ * Register tile (SIMD builds): C[0:2, 0:12] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed
+ * steps, as microKernel2x10 with a sixth column pair: 12 accumulators, 2 A splats and one B vector are 15 xmm
+ * registers, V8's 16 less its scratch register, when the multiply–add is fused and needs no register for the
+ * product (the relaxed build; the strict build spills it). Node's V8 (12.4, node 22) schedules a step's loads before
+ * its multiply–adds, which would need all six B vectors at once; so between the vectors the loop tests pb against
+ * end − 16, end − 32, …, end − 80, exits that are never taken (pb ≡ end modulo 96, the step) but that the compiler
+ * must keep, with the accumulators live across them: each vector's multiply–adds are then emitted before the next
+ * vector is loaded. Two steps per pass, so the loop's own instructions come once per 24 multiply–adds. In node 22
+ * on a Zen 4 the relaxed GEMM at n = 512 ran at 26.6 GFLOP/s this way against 12.8 without the exits and 25.3 with
+ * microKernel2x8; in Chromium 156 as fast as the plain loop (one step per pass with these exits ran at half speed
+ * there). The same sums in the same order as microKernel2x8; ct as there.
+ */
+function microKernel2x12(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0), c05 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0), c14 = f64x2.splat(0), c15 = f64x2.splat(0);
+  const end = pb + <usize>kc * 96;
+  const e1 = end - 16, e2 = end - 32, e3 = end - 48, e4 = end - 64, e5 = end - 80;
+  while (true) {
+    {
+      const a0 = v128.load64_splat(pa);
+      const a1 = v128.load64_splat(pa, 8);
+      const b0 = v128.load(pb);
+      c00 = madd(a0, b0, c00);
+      c10 = madd(a1, b0, c10);
+      if (pb == e1) break;
+      const b1 = v128.load(pb, 16);
+      c01 = madd(a0, b1, c01);
+      c11 = madd(a1, b1, c11);
+      if (pb == e2) break;
+      const b2 = v128.load(pb, 32);
+      c02 = madd(a0, b2, c02);
+      c12 = madd(a1, b2, c12);
+      if (pb == e3) break;
+      const b3 = v128.load(pb, 48);
+      c03 = madd(a0, b3, c03);
+      c13 = madd(a1, b3, c13);
+      if (pb == e4) break;
+      const b4 = v128.load(pb, 64);
+      c04 = madd(a0, b4, c04);
+      c14 = madd(a1, b4, c14);
+      if (pb == e5) break;
+      const b5 = v128.load(pb, 80);
+      c05 = madd(a0, b5, c05);
+      c15 = madd(a1, b5, c15);
+      pa += 16;
+      pb += 96;
+    }
+    if (pb == end) break;
+    {
+      const a0 = v128.load64_splat(pa);
+      const a1 = v128.load64_splat(pa, 8);
+      const b0 = v128.load(pb);
+      c00 = madd(a0, b0, c00);
+      c10 = madd(a1, b0, c10);
+      if (pb == e1) break;
+      const b1 = v128.load(pb, 16);
+      c01 = madd(a0, b1, c01);
+      c11 = madd(a1, b1, c11);
+      if (pb == e2) break;
+      const b2 = v128.load(pb, 32);
+      c02 = madd(a0, b2, c02);
+      c12 = madd(a1, b2, c12);
+      if (pb == e3) break;
+      const b3 = v128.load(pb, 48);
+      c03 = madd(a0, b3, c03);
+      c13 = madd(a1, b3, c13);
+      if (pb == e4) break;
+      const b4 = v128.load(pb, 64);
+      c04 = madd(a0, b4, c04);
+      c14 = madd(a1, b4, c14);
+      if (pb == e5) break;
+      const b5 = v128.load(pb, 80);
+      c05 = madd(a0, b5, c05);
+      c15 = madd(a1, b5, c15);
+      pa += 16;
+      pb += 96;
+    }
+    if (pb == end) break;
+  }
+  const va = f64x2.splat(alpha);
+  const row = <usize>ldc << 3;
+  const c1 = c + row;
+  endPair(c, c1, 0, va, c00, c10, set, ct, row);
+  endPair(c, c1, 16, va, c01, c11, set, ct, row);
+  endPair(c, c1, 32, va, c02, c12, set, ct, row);
+  endPair(c, c1, 48, va, c03, c13, set, ct, row);
+  endPair(c, c1, 64, va, c04, c14, set, ct, row);
+  endPair(c, c1, 80, va, c05, c15, set, ct, row);
 }
 
 /**
@@ -379,8 +460,8 @@ function microKernelWide<W>(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, a
  * ct ≠ 0 (SYRK's last k-block, SIMD build only) also stores the tile transposed at ct, its mirror image (endPair).
  */
 @inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
-  if (ASC_FEATURE_SIMD && NR == 10) microKernelWide<Pairs5>(kc, pa, pb, c, ldc, alpha, set, ct);
-  else if (ASC_FEATURE_SIMD && NR == 12) microKernelWide<Pairs6>(kc, pa, pb, c, ldc, alpha, set, ct);
+  if (ASC_FEATURE_SIMD && NR == 10) microKernel2x10(kc, pa, pb, c, ldc, alpha, set, ct);
+  else if (ASC_FEATURE_SIMD && NR == 12) microKernel2x12(kc, pa, pb, c, ldc, alpha, set, ct);
   else microKernel2x8(kc, pa, pb, c, ldc, alpha, set, ct);
 }
 

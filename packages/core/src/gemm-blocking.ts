@@ -21,8 +21,9 @@ export type GemmBlockingSource = "default" | "calibrated" | "set" | "env";
  * The register tile of the WASM GEMM's micro-kernel (assembly/blas.ts): 2 rows × 8 columns of C (8 f64x2
  * accumulators), 2 × 10 (10 accumulators, fewer loads per multiply–add) or 2 × 12 (12 accumulators: enough
  * independent chains for fused multiply–adds, whose latency the multiply joins). Only the speed depends on it, and
- * which is faster depends on the engine's code generator and the build (node 20's V8: 2×8; Chromium 156's: 2×10 on
- * the strict build, 2×12 on the relaxed one); every entry of C is the same sum in the same order with any of them.
+ * which is faster depends on the engine's code generator and the build (node's V8: 2×8 on the strict build, 2×12 on
+ * node 22's relaxed one; Chromium 156's: 2×10 on the strict build, 2×12 on the relaxed one); every entry of C is the
+ * same sum in the same order with any of them.
  * The scalar build always uses 2×8.
  */
 export type GemmTile = "2x8" | "2x10" | "2x12";
@@ -45,7 +46,7 @@ let current: GemmBlocking = DEFAULT_GEMM_BLOCKING;
 let source: GemmBlockingSource = "default";
 /**
  * The register tile of each build and where it came from: calibration measures the build it runs on (the fastest
- * tile of the strict build and of the relaxed one differ: 2×10 and 2×12 in Chromium 156), setGemmTile and the
+ * tile of the strict build and of the relaxed one differ: 2×8 and 2×12 in node 22, 2×10 and 2×12 in Chromium 156), setGemmTile and the
  * environment set every build. The scalar build keeps 2×8 whatever its entry says.
  */
 const tiles: Record<WasmBuild, { tile: GemmTile; source: GemmBlockingSource }> = {
