@@ -46,8 +46,8 @@ let current: GemmBlocking = DEFAULT_GEMM_BLOCKING;
 let source: GemmBlockingSource = "default";
 /**
  * The register tile of each build and where it came from: calibration measures the build it runs on (the fastest
- * tile of the strict build and of the relaxed one differ: 2×8 and 2×12 in node 22, 2×10 and 2×12 in Chromium 156), setGemmTile and the
- * environment set every build. The scalar build keeps 2×8 whatever its entry says.
+ * tile of the strict build and of the relaxed one differ: 2×8 and 2×12 in node 22, 2×10 and 2×12 in Chromium 156),
+ * setGemmTile and the environment set every build. The scalar build keeps 2×8 whatever its entry says.
  */
 const tiles: Record<WasmBuild, { tile: GemmTile; source: GemmBlockingSource }> = {
   simd: { tile: DEFAULT_GEMM_TILE, source: "default" },
