@@ -3,28 +3,12 @@
 // validates it, on the relaxed build, beside the WASM mul+add ceilings for the same flops. Calibration
 // (`calibrateGemm`) keeps the fastest tile per engine and build; this suite shows what it chooses among, and how far
 // apart they are (a tile the engine's register allocator spills runs at half speed or less).
-import { residentBuffer, withKernels } from "@losscape/core";
-import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl, relaxedResident, shareRows } from "../lib/ceiling.js";
-import { randomMat } from "../lib/data.js";
+import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl, shareRows } from "../lib/ceiling.js";
+import { residentGemm, residentGemmOperands } from "../lib/resident-gemm.js";
 
 const TILES = [8, 10, 12];
 const strictName = (nr) => `2x${nr}`;
 const relaxedName = (nr) => `relaxed 2x${nr}`;
-
-/**
- * dgemm C = A·B on resident A and B (ra, rb: in the memory of the build that runs it) with the register tile of nr
- * columns for this call only: the tile in force (calibrated) is restored afterwards, so other suites are unaffected.
- */
-const withTile = (n, nr) => ({ ra, rb }) =>
-  withKernels("gemm-tiles bench", (k) => {
-    const before = k.gemmTileCols({}).result;
-    k.setGemmTile({ nr });
-    try {
-      return k.dgemm({ ta: 0, tb: 0, m: n, n, k: n, alpha: 1, a: ra, lda: n, b: rb, ldb: n, beta: 0, ldc: n });
-    } finally {
-      k.setGemmTile({ nr: before });
-    }
-  });
 
 function tilesCase(n, plan) {
   const flops = 2 * n ** 3;
@@ -34,17 +18,12 @@ function tilesCase(n, plan) {
     flops,
     ...plan,
     setup() {
-      const a = randomMat(n, n, 1);
-      const b = randomMat(n, n, 2);
-      const ra = residentBuffer("gemm-tiles bench", "f64", a.data);
-      const rb = residentBuffer("gemm-tiles bench", "f64", b.data);
-      const [rra, rrb] = relaxedResident("gemm-tiles bench", a.data, b.data);
-      return { ra, rb, relaxed: { ra: rra, rb: rrb } };
+      return residentGemmOperands("gemm-tiles bench", n);
     },
     impls: {
-      ...Object.fromEntries(TILES.map((nr) => [strictName(nr), { backend: "simd", accuracy: false, run: withTile(n, nr) }])),
+      ...Object.fromEntries(TILES.map((nr) => [strictName(nr), { backend: "simd", accuracy: false, run: residentGemm("gemm-tiles bench", n, nr) }])),
       ...Object.fromEntries(
-        TILES.map((nr) => [relaxedName(nr), relaxedImpl({ accuracy: false, run: ({ relaxed }) => withTile(n, nr)(relaxed) })]),
+        TILES.map((nr) => [relaxedName(nr), relaxedImpl({ accuracy: false, run: ({ relaxed }) => residentGemm("gemm-tiles bench", n, nr)(relaxed) })]),
       ),
       ...ceilingImpls(flops),
     },

@@ -3,7 +3,7 @@
 // for the same flops (benchmarks/lib/ceiling.js), so every row states its share of the machine's ceiling.
 // FLOPs = 2n³. The neighbours of the powers of two (255, 257, …) time losscape alone: a dip at 256, 512 or 1024
 // (cache-set aliasing) would show against them.
-import { mat, matmul, residentBuffer, withKernels } from "@losscape/core";
+import { mat, matmul, residentBuffer } from "@losscape/core";
 import {
   CEILING,
   FRESH_RESULT,
@@ -13,11 +13,11 @@ import {
   ceilingImpls,
   freshResultImpl,
   relaxedImpl,
-  relaxedResident,
   shareRows,
   shareTargets,
 } from "../lib/ceiling.js";
-import { randomMat, toMl } from "../lib/data.js";
+import { toMl } from "../lib/data.js";
+import { residentGemm, residentGemmOperands } from "../lib/resident-gemm.js";
 
 const sizes = [64, 256, 512, 1024];
 /** The dgemm kernel on resident A and B, C left in WASM memory: matmul less its copies (3n² doubles). */
@@ -36,10 +36,6 @@ const plan = (n) =>
         ? { warmup: 2, reps: 11, inner: 1, slow: { warmup: 1, reps: 3, inner: 1 } }
         : { warmup: 1, reps: 7, inner: 1, slow: { warmup: 0, reps: 1, inner: 1 } };
 
-/** dgemm on resident A and B (ra, rb: in the memory of the build that runs it), C left in WASM memory. */
-const kernelOnly = (n) => ({ ra, rb }) =>
-  withKernels("gemm bench", (k) => k.dgemm({ ta: 0, tb: 0, m: n, n, k: n, alpha: 1, a: ra, lda: n, b: rb, ldb: n, beta: 0, ldc: n }));
-
 function gemmCase(n, withPeers) {
   const { slow, ...fast } = plan(n);
   const flops = 2 * n ** 3;
@@ -50,23 +46,19 @@ function gemmCase(n, withPeers) {
     flops,
     ...fast,
     setup() {
-      const a = randomMat(n, n, 1);
-      const b = randomMat(n, n, 2);
-      // A and B resident in the SIMD build's memory: the kernel alone, without matmul's copies in and out
-      const ra = residentBuffer("gemm bench", "f64", a.data);
-      const rb = residentBuffer("gemm bench", "f64", b.data);
-      const [rra, rrb] = relaxedResident("gemm bench", a.data, b.data);
+      // A and B also resident in WASM memory: the kernel alone, without matmul's copies in and out
+      const operands = residentGemmOperands("gemm bench", n);
       const fresh = residentBuffer("gemm bench", "f64", n * n);
-      return { a, b, ma: toMl(a), mb: toMl(b), ra, rb, relaxed: { ra: rra, rb: rrb }, out: mat(n, n), fresh };
+      return { ...operands, ma: toMl(operands.a), mb: toMl(operands.b), out: mat(n, n), fresh };
     },
     impls: {
       "losscape simd": { backend: "simd", run: ({ a, b }) => matmul(a, b) },
       [INTO_OUT]: withPeers ? { backend: "simd", run: ({ a, b, out }) => matmul(a, b, { out }) } : skip,
-      [KERNEL]: { backend: "simd", accuracy: false, run: kernelOnly(n) },
+      [KERNEL]: { backend: "simd", accuracy: false, run: residentGemm("gemm bench", n) },
       [FRESH_RESULT]: withPeers ? freshResultImpl : skip,
       "losscape relaxed": relaxedImpl({ run: ({ a, b }) => matmul(a, b) }),
       [RELAXED_INTO_OUT]: withPeers ? relaxedImpl({ run: ({ a, b, out }) => matmul(a, b, { out }) }) : skip,
-      [RELAXED_KERNEL]: relaxedImpl({ accuracy: false, run: ({ relaxed }) => kernelOnly(n)(relaxed) }),
+      [RELAXED_KERNEL]: relaxedImpl({ accuracy: false, run: ({ relaxed }) => residentGemm("gemm bench", n)(relaxed) }),
       ...ceilingImpls(flops),
       "losscape scalar": withPeers ? { backend: "scalar", run: ({ a, b }) => matmul(a, b) } : skip,
       "plain TS": withPeers ? { backend: "ts", ...slow, run: ({ a, b }) => matmul(a, b) } : skip,
