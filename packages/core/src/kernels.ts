@@ -378,12 +378,10 @@ export const COMPUTE_KERNELS = {
     "void",
   ),
   // ---- peak.ts -----------------------------------------------------------------------------------------------
-  /** 48·steps flops of f64x2 mul + add (24·steps scalar in the scalar build) in 12 chains; returns their sum. */
-  peakMulAdd: kernel({ steps: i32 }, "f64"),
-  /** peakMulAdd with its multiplier and addend as compile-time constants (engines compile the two forms differently). */
-  peakMulAddConst: kernel({ steps: i32 }, "f64"),
-  /** 24·steps flops of scalar f64 mul + add in 12 chains (every build); returns their sum. */
-  peakMulAddScalar: kernel({ steps: i32 }, "f64"),
+  /** 48·steps flops of f64x2 mul + add (24·steps scalar in the scalar build) in 12 chains cᵢ ← cᵢ·m + a; their sum. */
+  peakMulAdd: kernel({ steps: i32, m: f64, a: f64 }, "f64"),
+  /** 24·steps flops of scalar f64 mul + add in 12 chains cᵢ ← cᵢ·m + a (every build); returns their sum. */
+  peakMulAddScalar: kernel({ steps: i32, m: f64, a: f64 }, "f64"),
 } as const;
 
 /** Every kernel TypeScript may call: the work-size queries and the compute kernels. */

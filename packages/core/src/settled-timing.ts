@@ -2,8 +2,8 @@
  * Timing that waits for the engine's optimising tier. A JIT engine runs new WebAssembly in a baseline tier and
  * compiles optimised code in the background (V8's dynamic tiering), later when other code fills its compile queue
  * (e.g. just after a first large GEMM). Comparing candidates before that picks whichever was optimised first: in
- * Chromium 156, three rounds once kept the slower of peakMulAdd's two loop codings after a GEMM, and the ceiling came
- * out 1.5× too low. So the rounds go on until the best times have settled.
+ * Chromium 156, three rounds right after a GEMM once kept the slower of two codings of one loop, 1.5× slower than the
+ * other. So the rounds go on until the best times have settled.
  */
 
 export interface SettleOptions {
