@@ -19,7 +19,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
 import { node22Version } from "../scripts/node22.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
 import { startPythonPeer, stopPythonPeers } from "./lib/python-peer.js";
-import { ENVS, cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
+import { CEILING_CODING, ENVS, cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "results");
@@ -208,7 +208,7 @@ async function baselineResults() {
 /** Merge suites: suites of `fresh` replace those with the same name in `old` (so a filtered run keeps the rest). */
 function merge(old, fresh) {
   if (!fresh) return old;
-  const results = fresh.results.map((s) => ({ ...s, date: s.date ?? fresh.date, machine: s.machine ?? fresh.machine }));
+  const results = fresh.results.map((s) => ({ ...s, date: s.date ?? fresh.date, machine: s.machine ?? fresh.machine, ceilingCoding: s.ceilingCoding ?? fresh.ceilingCoding }));
   if (!old) return { ...fresh, results };
   const names = new Set(results.map((s) => s.name));
   return { ...fresh, results: [...old.results.filter((s) => !names.has(s.name)), ...results] };
@@ -248,7 +248,7 @@ if (opts.browser) {
 const previous = await latestResults();
 const stamp = date.replace(/[:.]/g, "-");
 for (const run of runs) {
-  const record = { date, machine: { ...machine, browser: run.browser, loadavgEnd: run.loadavgEnd }, quick: opts.quick, ...run };
+  const record = { date, ceilingCoding: CEILING_CODING, machine: { ...machine, browser: run.browser, loadavgEnd: run.loadavgEnd }, quick: opts.quick, ...run };
   console.log(`\n${run.env}${run.browser ? ` (${run.browser})` : ""}, backend ${run.backend}`);
   for (const s of run.results) console.log(renderTable(s) + "\n");
   if (opts.write) {

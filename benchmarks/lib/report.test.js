@@ -65,3 +65,50 @@ describe("benchmark report: node 20, node ≥ 22 and Chromium kept apart", () =>
     expect(md).toMatch(/\| eigh eigh n=1000: losscape relaxed ≤ 1\.5× numpy 1 thread \(node with relaxed SIMD\) \| AMD EPYC Zen 4 .* \| 1\.44× \| met \|/);
   });
 });
+
+describe("benchmark report: shares of a ceiling that read low are not judged", () => {
+  /** A gemm suite with one share target: matmul into out at 20 ms against a ceiling loop of `ceilingMs` for the same flops. */
+  function gemmRun(env, ceilingMs, ceilingCoding) {
+    const machine = { ...CPU, node: "v20.20.2", browser: env === "chromium" ? "Chromium 156" : undefined, loadavgEnd: [0.4, 0.4, 0.4] };
+    const suite = {
+      name: "gemm",
+      title: "GEMM",
+      main: "matmul into out",
+      peers: [],
+      notes: [],
+      shares: [{ impl: "matmul into out", ceiling: "f64x2 ceiling" }],
+      targets: [{ kind: "share", case: "n=512", impl: "matmul into out", ceiling: "f64x2 ceiling", min: 0.85 }],
+      cases: [{ name: "n=512", results: [{ impl: "matmul into out", median: 20 }, { impl: "f64x2 ceiling", median: ceilingMs }] }],
+      date: "2026-12-06T12:00:00.000Z",
+      machine,
+      ...(ceilingCoding ? { ceilingCoding } : {}),
+    };
+    return { env, date: suite.date, machine, results: [suite] };
+  }
+  const judge = (r) => evaluateTargets({ [r.env]: r }).find((t) => t.target.startsWith("gemm n=512"));
+
+  it("a node run without the ceiling's coding recorded (constants, read low) is not judged, however high its share", () => {
+    const t = judge(gemmRun("node", 22, undefined));
+    expect(t).toMatchObject({ measured: "110 %", met: false });
+    expect(t.miss).toMatch(/^not judged: the run's f64x2 ceiling read low in node/);
+  });
+
+  it("node runs with m and a passed as arguments, and Chromium runs, are judged against the 85 % floor", () => {
+    expect(judge(gemmRun("node", 16, "arguments"))).toMatchObject({ measured: "80 %", met: false, miss: "missed: 80 % of 85 %" });
+    expect(judge(gemmRun("node", 18, "arguments"))).toMatchObject({ measured: "90 %", met: true, miss: "" });
+    expect(judge(gemmRun("chromium", 18, undefined))).toMatchObject({ measured: "90 %", met: true });
+    // a run as run.js has it in memory: the coding on the record, not yet on its suites
+    const { ceilingCoding, ...suite } = gemmRun("node", 18, "arguments").results[0];
+    expect(ceilingCoding).toBe("arguments");
+    const record = { env: "node", ceilingCoding, machine: suite.machine, results: [suite] };
+    expect(evaluateTargets({ node: record }).find((t) => t.target.startsWith("gemm n=512"))).toMatchObject({ met: true });
+  });
+
+  it("RESULTS.md says so in the heading of such a node table", () => {
+    const r = gemmRun("node", 22, undefined);
+    const group = { node: r };
+    const md = renderResultsMd({ newest: { node: r, "node-relaxed": null, chromium: null }, byCpu: new Map([[cpuKey(r.machine), group]]) }, null);
+    expect(md).toMatch(/^node v20\.20\.2, .*its f64x2 ceiling read low in node .*shares of it are overstated:$/m);
+    expect(md).toMatch(/\| gemm n=512: matmul into out ≥ 85 % of the f64x2 ceiling \(node\) \| .* \| 110 % \| \*\*not judged: /);
+  });
+});
