@@ -340,7 +340,9 @@ export function renderResultsMd(store, baseline) {
           if (s.notes?.length) lines.push("");
           titled = true;
         }
-        const lowCeiling = s.shares?.some((x) => !ceilingTrusted(s.ceilingCoding, env, x.ceiling)) ? "; its f64x2 ceiling read low in node (constants rematerialised; fixed since), so shares of it are overstated" : "";
+        const lowCeiling = s.shares?.some((x) => !ceilingTrusted(s.ceilingCoding, env, x.ceiling))
+          ? "; its f64x2 ceiling read low in node (constants rematerialised; fixed since), so shares of it are overstated"
+          : "";
         const where = `${runtimeOf(env) === "node" ? `node ${s.machine.node}` : s.machine.browser}, ${cpuLabel(s.machine)}${pinned(s.machine)}${s.date ? ` (run ${s.date})` : ""}${s.shares?.length ? gemmChoices(s.gemm) : ""}${lowCeiling}`;
         if (s.error) {
           lines.push(`${where}: **the suite failed**: ${s.error}`, "");
