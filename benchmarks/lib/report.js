@@ -21,7 +21,8 @@ const runtimeOf = (env) => (env.startsWith("node") ? "node" : env);
  * 2026-12-06. Before, they were constants (or computed from the step count), which node's V8 rematerialised at each
  * use: in node the f64x2 ceiling read below the machine's (19.0 against 24.9 GFLOP/s on a Zen 4, 16.4 against
  * Chromium's 23.9 on a Zen 3), so node runs without this field overstate every share of it and their targets on it
- * are not judged. Chromium ran every coding at the same speed, and node 22 the relaxed_madd one.
+ * are not judged. Chromium's runs kept the faster of the two old codings, which ran as fast as the arguments do
+ * there, and node 22's relaxed_madd loop ran at full speed with constants.
  */
 export const CEILING_CODING = "arguments";
 
