@@ -195,6 +195,13 @@ describe("peakMulAdd (the arithmetic ceiling loop)", () => {
       expect(() => peakMulAdd(bad as never)).toThrow(/^peakMulAdd: argument 'flops' must be a positive finite number/);
     }
   });
+
+  it("refuses a `scalar` option that is not a boolean, rather than running the f64x2 loop", () => {
+    for (const bad of ["yes", 1, null]) {
+      expect(() => peakMulAdd(1000, { scalar: bad as never })).toThrow(/^peakMulAdd: 'scalar' must be true or false; found /);
+    }
+    expect(peakMulAdd(1000, { scalar: false })).toBe(48 * 21);
+  });
 });
 
 describe("the relaxed-SIMD build", () => {

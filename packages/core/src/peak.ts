@@ -1,6 +1,7 @@
 import { activeWasm } from "./backend.js";
 import { ValueError } from "./errors.js";
 import { kernels } from "./kernel-session.js";
+import { checkBoolean } from "./validate.js";
 
 /** The chains' multiplier and addend: every chain stays at 1 (no overflow, no subnormals). */
 const M = 1 - 2 ** -10;
@@ -14,7 +15,7 @@ const A = 2 ** -10;
  * the engine keeps them in registers (coded as constants, V8 rematerialised them at each use: assembly/peak.ts).
  * flops / seconds is the GFLOP/s ceiling of WASM on this machine, against which the benchmarks state the GEMM's
  * share. On the `ts` backend nothing runs (returns 0).
- * @throws ValueError when `flops` is not a positive finite number.
+ * @throws ValueError when `flops` is not a positive finite number, or `scalar` is given but not a boolean.
  * @example
  * const t0 = performance.now();
  * const done = peakMulAdd(1e9);
@@ -25,6 +26,7 @@ export function peakMulAdd(flops: number, options: { scalar?: boolean } = {}): n
   if (typeof flops !== "number" || !Number.isFinite(flops) || flops <= 0) {
     throw new ValueError(`${fn}: argument 'flops' must be a positive finite number; found ${String(flops)}`);
   }
+  checkBoolean(fn, "scalar", options.scalar);
   const w = activeWasm(fn);
   if (w === null) return 0;
   const scalar = options.scalar === true || w.build === "scalar";
