@@ -17,9 +17,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { relaxedSimdSupported } from "@losscape/core";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../scripts/chromium.js";
 import { node22Version } from "../scripts/node22.js";
+import { CEILING_CODING } from "./lib/ceiling.js";
 import { prepareCore, runSuite } from "./lib/harness.js";
 import { startPythonPeer, stopPythonPeers } from "./lib/python-peer.js";
-import { CEILING_CODING, ENVS, cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
+import { ENVS, cpuKey, evaluateTargets, renderResultsMd, renderTable } from "./lib/report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, "results");

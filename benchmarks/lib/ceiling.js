@@ -8,6 +8,15 @@ import { getBackend, peakMulAdd, relaxedSimdSupported, residentBuffer, setBacken
 /** The strict f64x2 mul + add ceiling (SIMD build) and the relaxed_madd one (relaxed build, where it validates). */
 export const CEILING = "f64x2 ceiling";
 export const RELAXED_CEILING = "relaxed_madd ceiling";
+/**
+ * How core's ceiling loop (peakMulAdd) gets its multiplier and addend, recorded with every run: "arguments" since
+ * 2026-12-06. Before, they were constants (or computed from the step count), which node's V8 rematerialised at each
+ * use: in node the f64x2 ceiling read below the machine's (19.0 against 24.9 GFLOP/s on a Zen 4, 16.4 against
+ * Chromium's 23.9 on a Zen 3), so node runs without this field overstate every share of it and their targets on it
+ * are not judged. Chromium's runs kept the faster of the two old codings, which ran as fast as the arguments do
+ * there, and node 22's relaxed_madd loop ran at full speed with constants.
+ */
+export const CEILING_CODING = "arguments";
 /** Why relaxed rows are skipped where the engine does not validate relaxed SIMD without flags. */
 export const NO_RELAXED = "this engine does not validate relaxed SIMD without flags (node < 22)";
 

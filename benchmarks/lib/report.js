@@ -1,4 +1,5 @@
 // Text table for the console and benchmarks/RESULTS.md from suite results (node only).
+import { CEILING, CEILING_CODING } from "./ceiling.js";
 
 const fmtMs = (x) => (x === undefined ? "—" : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? "—" : x >= 10 ? x.toFixed(1) + "×" : x.toFixed(2) + "×");
@@ -16,19 +17,9 @@ const ENV_LABEL = { node: "node", "node-relaxed": "node with relaxed SIMD", chro
 /** The runtime an environment runs in ('node' or 'chromium'): what a target's or a suite's `env` names. */
 const runtimeOf = (env) => (env.startsWith("node") ? "node" : env);
 
-/**
- * How core's ceiling loop (peakMulAdd) gets its multiplier and addend, recorded with every run: "arguments" since
- * 2026-12-06. Before, they were constants (or computed from the step count), which node's V8 rematerialised at each
- * use: in node the f64x2 ceiling read below the machine's (19.0 against 24.9 GFLOP/s on a Zen 4, 16.4 against
- * Chromium's 23.9 on a Zen 3), so node runs without this field overstate every share of it and their targets on it
- * are not judged. Chromium's runs kept the faster of the two old codings, which ran as fast as the arguments do
- * there, and node 22's relaxed_madd loop ran at full speed with constants.
- */
-export const CEILING_CODING = "arguments";
-
 /** Whether shares of `ceiling` measured in `env` with the ceiling loop coded as `coding` hold (see CEILING_CODING). */
 function ceilingTrusted(coding, env, ceiling) {
-  return ceiling !== "f64x2 ceiling" || runtimeOf(env) !== "node" || coding === CEILING_CODING;
+  return ceiling !== CEILING || runtimeOf(env) !== "node" || coding === CEILING_CODING;
 }
 
 function row(caseResult, impl) {
