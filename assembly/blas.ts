@@ -13,7 +13,7 @@
 // that is not inlined (it has two call sites), so V8 tiers it up on its own. Three tiles, chosen at run time
 // (setGemmTile; core calibrates the choice per engine and build):
 // - 2×8 (8 accumulators, 4 B vectors and 2 A splats live at once: V8 has 16 xmm registers, and engines that load a
-//   step's whole B row before its multiplies — node's V8 — spill a larger tile written plainly); four k-steps per
+//   step's whole B row before its multiplies — node's V8 — spill a larger tile written plainly); eight k-steps per
 //   pass (node 20's V8 spends about 9 instructions per pass on the loop itself, and the loop is issue-bound; see
 //   microKernel2x8);
 // - 2×10 (10 accumulators, 2 A splats, one B vector at a time: fewer loads and less loop overhead per multiply–add,
@@ -177,11 +177,13 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
 
 /**
  * Register tile: C[0:2, 0:8] (leading dimension ldc) += alpha · Σ_p a(:, p) b(p, :) over kc packed steps;
- * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. The SIMD loop takes four steps per
+ * with `set` = 1 the tile is overwritten (C = alpha · Σ …) and C is not read. The SIMD loop takes eight steps per
  * pass, each followed by its exit test on the B pointer (no step counter, and any kc needs no separate tail), so
  * the loop's own instructions — pointer increments, the engine's interrupt check and the register moves V8 adds at
- * the loop's head — come once per 32 multiply–adds (the loop is bound by instruction issue: four steps per pass
- * instead of two made the GEMM 1–3 % and eigh at n = 1000 2 % faster in node 20 on a Zen 4, same bits). The exit
+ * the loop's head — come once per 64 multiply–adds (the loop is bound by instruction issue, on a Zen 4, same bits:
+ * four steps per pass instead of two made the GEMM 1–3 % and eigh at n = 1000 2 % faster in node 20; eight instead
+ * of four the GEMM 2–4 % and SYRK 1–4 % faster at n = 256 … 1024 in node 20 and 3.5 % at n = 512 in node 22's
+ * strict build, Chromium 156 and the relaxed build unchanged; sixteen no faster than eight). The exit
  * tests between the steps also keep them apart: without them Binaryen merges each accumulator's multiply–adds into
  * one expression, V8 then holds several steps' operands at once and spills. Each accumulator adds its products in
  * the order of p, as a loop of one step per pass would. With ct ≠ 0 (SYRK, SIMD
@@ -262,8 +264,76 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
         c12 = madd(a1, b2, c12);
         c13 = madd(a1, b3, c13);
       }
-      pa += 64;
-      pb += 256;
+      if (pb + 256 == end) break;
+      {
+        const a0 = v128.load64_splat(pa, 64);
+        const a1 = v128.load64_splat(pa, 72);
+        const b0 = v128.load(pb, 256);
+        const b1 = v128.load(pb, 272);
+        const b2 = v128.load(pb, 288);
+        const b3 = v128.load(pb, 304);
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c02 = madd(a0, b2, c02);
+        c03 = madd(a0, b3, c03);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c12 = madd(a1, b2, c12);
+        c13 = madd(a1, b3, c13);
+      }
+      if (pb + 320 == end) break;
+      {
+        const a0 = v128.load64_splat(pa, 80);
+        const a1 = v128.load64_splat(pa, 88);
+        const b0 = v128.load(pb, 320);
+        const b1 = v128.load(pb, 336);
+        const b2 = v128.load(pb, 352);
+        const b3 = v128.load(pb, 368);
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c02 = madd(a0, b2, c02);
+        c03 = madd(a0, b3, c03);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c12 = madd(a1, b2, c12);
+        c13 = madd(a1, b3, c13);
+      }
+      if (pb + 384 == end) break;
+      {
+        const a0 = v128.load64_splat(pa, 96);
+        const a1 = v128.load64_splat(pa, 104);
+        const b0 = v128.load(pb, 384);
+        const b1 = v128.load(pb, 400);
+        const b2 = v128.load(pb, 416);
+        const b3 = v128.load(pb, 432);
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c02 = madd(a0, b2, c02);
+        c03 = madd(a0, b3, c03);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c12 = madd(a1, b2, c12);
+        c13 = madd(a1, b3, c13);
+      }
+      if (pb + 448 == end) break;
+      {
+        const a0 = v128.load64_splat(pa, 112);
+        const a1 = v128.load64_splat(pa, 120);
+        const b0 = v128.load(pb, 448);
+        const b1 = v128.load(pb, 464);
+        const b2 = v128.load(pb, 480);
+        const b3 = v128.load(pb, 496);
+        c00 = madd(a0, b0, c00);
+        c01 = madd(a0, b1, c01);
+        c02 = madd(a0, b2, c02);
+        c03 = madd(a0, b3, c03);
+        c10 = madd(a1, b0, c10);
+        c11 = madd(a1, b1, c11);
+        c12 = madd(a1, b2, c12);
+        c13 = madd(a1, b3, c13);
+      }
+      pa += 128;
+      pb += 512;
       if (pb == end) break;
     }
     const va = f64x2.splat(alpha);
