@@ -185,8 +185,9 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
  * of four the GEMM 2–4 % and SYRK 1–4 % faster at n = 256 … 1024 in node 20 and 3.5 % at n = 512 in node 22's
  * strict build, Chromium 156 and the relaxed build unchanged; sixteen no faster than eight). The exit
  * tests between the steps also keep them apart: without them Binaryen merges each accumulator's multiply–adds into
- * one expression, V8 then holds several steps' operands at once and spills. Each accumulator adds its products in
- * the order of p, as a loop of one step per pass would. With ct ≠ 0 (SYRK, SIMD
+ * one expression, V8 then holds several steps' operands at once and spills. The steps are spelt out, differing only
+ * in their offsets: AssemblyScript has no macro, and a function cannot update the caller's eight accumulators. Each
+ * accumulator adds its products in the order of p, as a loop of one step per pass would. With ct ≠ 0 (SYRK, SIMD
  * build only) the tile is also stored transposed at ct, its mirror image (endPair).
  */
 function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
