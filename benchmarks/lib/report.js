@@ -63,6 +63,23 @@ export function shareOfCeiling(caseResult, impl, ceiling) {
 const fmtShare = (x) => (x === undefined ? "—" : `${(100 * x).toFixed(0)} %`);
 
 /**
+ * How far a measurement is past its target, in per cent of the target (`over` = measured/target − 1 for a ceiling,
+ * target/measured − 1 for a floor): whole per cents, or one significant digit below 1 % ("missed by 0.3 %"), so that
+ * a near miss never reads "missed by 0 %".
+ */
+const missedBy = (over) => `missed by ${over >= 0.01 ? (over * 100).toFixed(0) : (over * 100).toPrecision(1)} %`;
+
+/**
+ * A share below its floor, e.g. "missed: 84 % of 85 %": with as many decimals (up to 3) as it takes for the share
+ * not to print as the floor itself ("missed: 84.7 % of 85 %").
+ */
+function missedShare(got, min) {
+  let digits = 0;
+  while (digits < 3 && (100 * got).toFixed(digits) === (100 * min).toFixed(digits)) digits++;
+  return `missed: ${(100 * got).toFixed(digits)} % of ${fmtShare(min)}`;
+}
+
+/**
  * Columns: case, median ms per implementation, GFLOP/s of main, shares of the ceiling, peer/main ratios, accuracy
  * of main.
  */
@@ -119,7 +136,7 @@ export function evaluateTargets(byEnv) {
             target: `${suite.name} ${t.case}: ${t.impl} ≥ ${t.min}× ${t.peer} (${ENV_LABEL[env]})`,
             measured: fmtRatio(got),
             met: got !== undefined && got >= t.min,
-            miss: got === undefined ? "not measured" : got >= t.min ? "" : `missed by ${((t.min / got - 1) * 100).toFixed(0)} %`,
+            miss: got === undefined ? "not measured" : got >= t.min ? "" : missedBy(t.min / got - 1),
           });
         } else if (t.kind === "ratio") {
           // A ceiling on impl median / peer median (e.g. a whole command against a bare `node -e 0`).
@@ -128,7 +145,7 @@ export function evaluateTargets(byEnv) {
             target: `${suite.name} ${t.case}: ${t.impl} ≤ ${t.max}× ${t.peer} (${ENV_LABEL[env]})`,
             measured: fmtRatio(got),
             met: got !== undefined && got <= t.max,
-            miss: got === undefined ? "not measured" : got <= t.max ? "" : `missed by ${((got / t.max - 1) * 100).toFixed(0)} %`,
+            miss: got === undefined ? "not measured" : got <= t.max ? "" : missedBy(got / t.max - 1),
           });
         } else if (t.kind === "share") {
           // A floor on an implementation's share of the arithmetic ceiling measured in the same run.
@@ -144,7 +161,7 @@ export function evaluateTargets(byEnv) {
                 ? "not measured"
                 : got >= t.min
                   ? ""
-                  : `missed: ${fmtShare(got)} of ${fmtShare(t.min)}`,
+                  : missedShare(got, t.min),
           });
         } else if (t.kind === "time") {
           // An absolute wall-clock target (e.g. "under 1 s"): the median on this machine.
@@ -153,7 +170,7 @@ export function evaluateTargets(byEnv) {
             target: `${suite.name} ${t.case}: ${t.impl} median ≤ ${t.maxMs} ms (${ENV_LABEL[env]})`,
             measured: got === undefined ? "—" : `${got.toFixed(got < 10 ? 2 : 0)} ms`,
             met: got !== undefined && got <= t.maxMs,
-            miss: got === undefined ? "not measured" : got <= t.maxMs ? "" : `missed by ${((got / t.maxMs - 1) * 100).toFixed(0)} %`,
+            miss: got === undefined ? "not measured" : got <= t.maxMs ? "" : missedBy(got / t.maxMs - 1),
           });
         } else if (t.kind === "accuracy" && t.min !== undefined) {
           // A floor on a measured quantity (a share of runs, a count of points found).
@@ -190,7 +207,7 @@ export function evaluateTargets(byEnv) {
           target: `${suite.name} ${c.name}: ${suite.main} in Chromium within 1.3× of node`,
           measured: fmtRatio(ratio),
           met: ratio <= 1.3,
-          miss: ratio <= 1.3 ? "" : `missed by ${((ratio / 1.3 - 1) * 100).toFixed(0)} %`,
+          miss: ratio <= 1.3 ? "" : missedBy(ratio / 1.3 - 1),
         });
       }
     }

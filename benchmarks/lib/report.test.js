@@ -104,6 +104,19 @@ describe("benchmark report: shares of a ceiling that read low are not judged", (
     expect(evaluateTargets({ node: record }).find((t) => t.target.startsWith("gemm n=512"))).toMatchObject({ met: true });
   });
 
+  it("a near miss says by how much: one decimal where whole per cents would print the target itself", () => {
+    // share = ceiling median / 20 ms: a ceiling of 17 ms is 85 %, met; 16.9 ms is 84.5 % and 16.999 ms 84.995 %,
+    // both printed "85 %" in whole per cents
+    expect(judge(gemmRun("node", 17, "arguments"))).toMatchObject({ met: true, miss: "" });
+    expect(judge(gemmRun("node", 16.9, "arguments"))).toMatchObject({ measured: "85 %", met: false, miss: "missed: 84.5 % of 85 %" });
+    expect(judge(gemmRun("node", 16.999, "arguments"))).toMatchObject({ measured: "85 %", met: false, miss: "missed: 84.995 % of 85 %" });
+    expect(judge(gemmRun("node", 16, "arguments"))).toMatchObject({ measured: "80 %", miss: "missed: 80 % of 85 %" });
+    // a ratio 0.3 % over its ceiling: "missed by 0.3 %", not "missed by 0 %"
+    const close = run("node", { node: "v20.20.2", strict: 160 * 1.5 * 1.003, date: "2026-12-06T07:36:12.176Z" });
+    const t = evaluateTargets({ node: close }).find((x) => x.target === "eigh eigh n=1000: losscape ≤ 1.5× numpy 1 thread (node)");
+    expect(t).toMatchObject({ measured: "1.50×", met: false, miss: "missed by 0.3 %" });
+  });
+
   it("RESULTS.md says so in the heading of such a node table", () => {
     const r = gemmRun("node", 22, undefined);
     const group = { node: r };
