@@ -104,7 +104,7 @@ describe("benchmark report: shares of a ceiling that read low are not judged", (
     expect(evaluateTargets({ node: record }).find((t) => t.target.startsWith("gemm n=512"))).toMatchObject({ met: true });
   });
 
-  it("a near miss says by how much: one decimal where whole per cents would print the target itself", () => {
+  it("a near miss says by how much: the decimals it takes not to print the target itself", () => {
     // share = ceiling median / 20 ms: a ceiling of 17 ms is 85 %, met; 16.9 ms is 84.5 % and 16.999 ms 84.995 %,
     // both printed "85 %" in whole per cents
     expect(judge(gemmRun("node", 17, "arguments"))).toMatchObject({ met: true, miss: "" });
