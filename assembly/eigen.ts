@@ -40,9 +40,13 @@ const TINY: f64 = 1.1830521861667747e-271;
  * d (n) gets diag(T), e (n) the subdiagonal e[k] = T[k+1, k] (e[n−1] = 0), tau (n) the τ_k.
  * work: 8n doubles. Each column of the trailing matrix is read and written once per step: the rank-2 update
  * A ← A − v·wᵀ − w·vᵀ of step k−1 is fused with the product p = A·v of step k (Dongarra, Hammarling & Sorensen 1989).
- * The pass is bound by instruction issue, not memory: the SIMD build reads v, w, vn and accumulates p through one
- * interleaved array (interleaveRows), so its inner loop advances three pointers instead of six; the relaxed build
- * fuses each multiply–add (madd, nmadd).
+ * The SIMD build reads v, w, vn and accumulates p through one interleaved array (interleaveRows), so its inner loop
+ * advances three pointers instead of six; the relaxed build fuses each multiply–add (madd, nmadd).
+ * What bounds the pass is not settled. Not bandwidth: in node 20 on a Zen 4 it runs at 15.4–16.3 GFLOP/s for n from
+ * 300 (A in L2) to 1400. Not the instruction count: 53 instead of 62 instructions per four rows took the same time.
+ * Not q leaving L1: blocking the rows so that q's block stays there was 3–30 % slower. Yet the same instructions with
+ * all of A's accesses, or all of q's, pinned to a few fixed lines (timing experiments, wrong results) took 52 and 47 ms
+ * at n = 1000 against 82, while pinning only A's loads, one of the two columns, or part of q's accesses did not help.
  */
 export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): void {
   const nn = <usize>n << 3;
