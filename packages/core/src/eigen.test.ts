@@ -675,6 +675,44 @@ describe("the input checks of the WASM path (symmetricRange, in the arena)", () 
     setBackend("simd");
     expect(Array.from(kernels.symmetricRange("test", { n: 2, a: new Float64Array(4) }).out)).toEqual([0, Infinity, 0]);
   });
+
+  it("eigenvectorsRowMajor: column c is ±z[:, order[c]], its first entry of largest magnitude made positive, exactly, on both builds", () => {
+    // entries from {−2, …, 2} (ties for the largest magnitude, zero columns, −0) and n around multiples of 8 (the
+    // kernel takes eight columns side by side, the rest one at a time)
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 41 }), fc.integer({ min: 1, max: 1e6 }), (n, seed) => {
+        let s = seed;
+        const next = () => (s = (s * 16807) % 2147483647);
+        const z = Float64Array.from({ length: n * n }, () => [-2, -1, -0, 0, 1, 2][next() % 6]);
+        if (n > 2) z.fill(0, n, 2 * n); // column 1 all zero
+        const order = Int32Array.from({ length: n }, (_, c) => c);
+        for (let c = n - 1; c > 0; c--) {
+          const r = next() % (c + 1);
+          [order[c], order[r]] = [order[r], order[c]];
+        }
+        const want = new Float64Array(n * n);
+        for (let c = 0; c < n; c++) {
+          const src = order[c] * n;
+          let best = 0;
+          let sign = 1;
+          for (let r = 0; r < n; r++) {
+            if (Math.abs(z[src + r]) > best) {
+              best = Math.abs(z[src + r]);
+              sign = z[src + r] < 0 ? -1 : 1;
+            }
+          }
+          for (let r = 0; r < n; r++) want[r * n + c] = sign * z[src + r];
+        }
+        for (const backend of ["simd", "scalar"] as const) {
+          setBackend(backend);
+          const out = kernels.eigenvectorsRowMajor("test", { n, z, order }).out;
+          expect(Array.from(out).every((x, i) => Object.is(x, want[i]))).toBe(true);
+        }
+      }),
+      { numRuns: 80 },
+    );
+    setBackend("simd");
+  });
 });
 
 describe("dsterfQL: eigenvalues of a tridiagonal by the root-free QL/QR iteration (both builds)", () => {
