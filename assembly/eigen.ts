@@ -1542,34 +1542,18 @@ function eigenvectorsGuEisenstat(K: i32, d: usize, z: usize, rho: f64, u: usize,
  * ±z[:, order[c]] (z column-major), signed so that its first entry of largest magnitude is positive.
  * Eight columns at a time, read side by side in one pass down them, so that each row of out is written one cache line
  * at a time and once: one column at a time, eight passes over the rows of out took 10 ms at n = 1024, where the rows
- * are 8 KiB apart and all fall in one L1 set, against 2.5 (node 20, Zen 4; the same at n = 1000). The largest |entry|
- * of a column is found by f64x2 pmax (one instruction, where max takes several to propagate NaN), then its first
- * entry of that magnitude.
+ * are 8 KiB apart and all fall in one L1 set, against 2.6 (node 20, Zen 4; the same at n = 1000).
  */
 export function eigenvectorsRowMajor(n: i32, z: usize, order: usize, out: usize, signs: usize): void {
   for (let c = 0; c < n; c++) {
     const src = col(z, n, load<i32>(order + (<usize>c << 2)));
-    // the largest |entry| (f64x2 pmax), then the first entry of that magnitude
     let best: f64 = 0;
-    let r = 0;
-    if (ASC_FEATURE_SIMD) {
-      let m0 = f64x2.splat(0);
-      let m1 = f64x2.splat(0);
-      for (; r + 3 < n; r += 4) {
-        const o = <usize>r << 3;
-        m0 = f64x2.pmax(m0, f64x2.abs(v128.load(src + o)));
-        m1 = f64x2.pmax(m1, f64x2.abs(v128.load(src + o, 16)));
-      }
-      const m = f64x2.pmax(m0, m1);
-      best = Math.max(f64x2.extract_lane(m, 0), f64x2.extract_lane(m, 1));
-    }
-    for (; r < n; r++) best = Math.max(best, Math.abs(ld(src, r)));
     let sign: f64 = 1;
-    for (r = 0; r < n; r++) {
+    for (let r = 0; r < n; r++) {
       const x = ld(src, r);
-      if (Math.abs(x) == best) {
+      if (Math.abs(x) > best) {
+        best = Math.abs(x);
         sign = x < 0 ? -1 : 1;
-        break;
       }
     }
     st(signs, c, sign);
