@@ -156,7 +156,7 @@ export function evaluateTargets(byEnv) {
             measured: fmtShare(got),
             met: trusted && got !== undefined && got >= t.min,
             miss: !trusted
-              ? "not judged: the run's f64x2 ceiling read low in node (before peakMulAdd took m and a as arguments)"
+              ? `not judged: the run's ${CEILING} read low in node (before peakMulAdd took m and a as arguments)`
               : got === undefined
                 ? "not measured"
                 : got >= t.min
@@ -350,7 +350,7 @@ export function renderResultsMd(store, baseline) {
           titled = true;
         }
         const lowCeiling = s.shares?.some((x) => !ceilingTrusted(s.ceilingCoding, env, x.ceiling))
-          ? "; its f64x2 ceiling read low in node (constants rematerialised; fixed since), so shares of it are overstated"
+          ? `; its ${CEILING} read low in node (constants rematerialised; fixed since), so shares of it are overstated`
           : "";
         const where = `${runtimeOf(env) === "node" ? `node ${s.machine.node}` : s.machine.browser}, ${cpuLabel(s.machine)}${pinned(s.machine)}${s.date ? ` (run ${s.date})` : ""}${s.shares?.length ? gemmChoices(s.gemm) : ""}${lowCeiling}`;
         if (s.error) {
