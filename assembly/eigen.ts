@@ -44,9 +44,13 @@ const TINY: f64 = 1.1830521861667747e-271;
  * advances three pointers instead of six; the relaxed build fuses each multiply–add (madd, nmadd).
  * What bounds the pass is not settled. Not bandwidth: in node 20 on a Zen 4 it runs at 15.4–16.3 GFLOP/s for n from
  * 300 (A in L2) to 1400. Not the instruction count: 53 instead of 62 instructions per four rows took the same time.
- * Not q leaving L1: blocking the rows so that q's block stays there was 3–30 % slower. Yet the same instructions with
- * all of A's accesses, or all of q's, pinned to a few fixed lines (timing experiments, wrong results) took 52 and 47 ms
- * at n = 1000 against 82, while pinning only A's loads, one of the two columns, or part of q's accesses did not help.
+ * Not q leaving L1: blocking the rows so that q's block stays there was 3–30 % slower, and reading each row block of q
+ * once for two column pairs (blocks of 64 to 2048 rows, same bits) 3–9 % slower; four columns a pass, which reads q
+ * once per four columns, ran 20 % slower (V8 spilled an accumulator to the stack). Not the write-back of A: without
+ * A's stores (a timing experiment) it took 78–80 ms, so deferring every other rank-2 update to halve them (as LAPACK's
+ * dlatrd defers its panel's) could save at most ≈ 2.5 %. Yet the same instructions with all of A's accesses, or all
+ * of q's, pinned to a few fixed lines (timing experiments, wrong results) took 52 and 47 ms at n = 1000 against 82,
+ * while pinning only A's loads, one of the two columns, or part of q's accesses did not help.
  */
 export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): void {
   const nn = <usize>n << 3;
