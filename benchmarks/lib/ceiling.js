@@ -51,7 +51,9 @@ export function relaxedResident(fn, ...arrays) {
 /**
  * The cost of a fresh result alone: `read()` of a resident n²-double buffer is the copy out of WASM memory into a new
  * Float64Array that `matmul` and `syrk` make per call without `out` (its allocation, first-touch page faults and the
- * garbage collection they cause), timed beside them. `fresh` is that buffer, made in the case's setup.
+ * garbage collection they cause), timed beside them. `fresh` is that buffer, made in the case's setup. The page faults
+ * come in phases (glibc returns freed results to the system at times), so this row and the allocating call may
+ * each land in a cheap or a faulting phase (see the gemm suite's notes).
  */
 export const FRESH_RESULT = "fresh result alone";
 export const freshResultImpl = { backend: "simd", accuracy: false, run: ({ fresh }) => fresh.read("fresh result") };
