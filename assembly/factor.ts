@@ -3,6 +3,7 @@
 // (their inner loops run along rows); Householder QR works on a column-major copy (its inner loops run down
 // columns). Each inner loop is contiguous and has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch.
 
+import { dgemmWorkSize, dsyrk } from "./blas";
 import { facAxpy, facDiv, facDot, facNrm2, facScal } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
@@ -16,28 +17,74 @@ import { facAxpy, facDiv, facDot, facNrm2, facScal } from "./vector";
 // ---------------------------------------------------------------------------------------------------------------
 // Cholesky
 
+/** Rows of a diagonal block of the blocked Cholesky (`cholFactor`). */
+const CHOL_NB: i32 = 64;
+
+/** Doubles of workspace `cholFactor(n, …)` needs: dsyrk's for the trailing updates (order < n, CHOL_NB columns). */
+export function cholWorkSize(n: i32): i32 {
+  return n > CHOL_NB ? dgemmWorkSize(n - CHOL_NB, n - CHOL_NB, CHOL_NB) : 0;
+}
+
 /**
  * In-place Cholesky of the n×n symmetric positive-definite A (row-major, leading dimension lda): on return the
  * lower triangle holds L with A = L·Lᵀ and the strict upper triangle is zero. Only the lower triangle of A is read.
- * Row-oriented (Cholesky–Crout): l_ij = (a_ij − Σ_{k<j} l_ik l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²); each sum is
- * a contiguous dot product of two rows. Returns 0, or i + 1 when the pivot of row i is not positive (A is not
+ * Blocked, right-looking (Golub & Van Loan §4.2.9; LAPACK dpotrf): for each diagonal block of CHOL_NB rows,
+ *   L₁₁ = chol(A₁₁)            (Cholesky–Crout on the block: cholBlock),
+ *   L₂₁ = A₂₁·L₁₁⁻ᵀ            (forward substitution along each row of the panel: cholPanel),
+ *   A₂₂ ← A₂₂ − L₂₁·L₂₁ᵀ       (dsyrk, the packed GEMM on the lower triangle: ≈ all of the n³/3 flops for n ≫ CHOL_NB).
+ * `work` holds cholWorkSize(n) doubles. Returns 0, or i + 1 when the pivot of row i is not positive (A is not
  * positive definite; the factor is then incomplete).
  */
-export function cholFactor(n: i32, a: usize, lda: i32): i32 {
+export function cholFactor(n: i32, a: usize, lda: i32, work: usize): i32 {
   assert(n >= 0 && lda >= n && (n == 0 || a != 0), "cholFactor: n must be >= 0, lda >= n, a not null");
-  for (let i = 0; i < n; i++) {
+  const row = <usize>lda << 3;
+  for (let k0 = 0; k0 < n; k0 += CHOL_NB) {
+    const kb = n - k0 < CHOL_NB ? n - k0 : CHOL_NB;
+    const a11 = a + <usize>k0 * row + (<usize>k0 << 3);
+    const info = cholBlock(kb, a11, lda);
+    if (info != 0) return k0 + info;
+    const rest = n - k0 - kb;
+    if (rest == 0) break;
+    const a21 = a11 + <usize>kb * row;
+    cholPanel(rest, kb, a11, a21, lda);
+    dsyrk(0, rest, kb, -1.0, a21, lda, 1.0, a21 + (<usize>kb << 3), lda, work);
+  }
+  // the strict upper triangle (dsyrk mirrored its updates there)
+  for (let i = 0; i < n; i++) memory.fill(a + <usize>i * row + (<usize>(i + 1) << 3), 0, <usize>(n - i - 1) << 3);
+  return 0;
+}
+
+/**
+ * Cholesky–Crout of the kb×kb diagonal block at a (leading dimension lda), lower triangle in place:
+ * l_ij = (a_ij − Σ_{p<j} l_ip l_jp)/l_jj, l_ii = √(a_ii − Σ_{p<i} l_ip²), each sum a contiguous dot product of two
+ * rows. Returns 0, or i + 1 when the pivot of row i is not positive.
+ */
+function cholBlock(kb: i32, a: usize, lda: i32): i32 {
+  for (let i = 0; i < kb; i++) {
     const ri = a + ((<usize>i * <usize>lda) << 3);
     for (let j = 0; j < i; j++) {
       const rj = a + ((<usize>j * <usize>lda) << 3);
-      const s = ld(ri, j) - facDot(ri, rj, j);
-      st(ri, j, s / ld(rj, j));
+      st(ri, j, (ld(ri, j) - facDot(ri, rj, j)) / ld(rj, j));
     }
     const d = ld(ri, i) - facDot(ri, ri, i);
     if (!(d > 0)) return i + 1;
     st(ri, i, Math.sqrt(d));
-    for (let j = i + 1; j < n; j++) st(ri, j, 0);
   }
   return 0;
+}
+
+/**
+ * L₂₁ = A₂₁·L₁₁⁻ᵀ in place: each of the m rows x of the panel at a21 solves L₁₁·xᵀ = aᵀ by forward substitution,
+ * x_j = (a_j − Σ_{p<j} x_p l_jp)/l_jj (the kb×kb L₁₁ at l11; leading dimension lda for both).
+ */
+function cholPanel(m: i32, kb: i32, l11: usize, a21: usize, lda: i32): void {
+  for (let i = 0; i < m; i++) {
+    const ri = a21 + ((<usize>i * <usize>lda) << 3);
+    for (let j = 0; j < kb; j++) {
+      const rj = l11 + ((<usize>j * <usize>lda) << 3);
+      st(ri, j, (ld(ri, j) - facDot(ri, rj, j)) / ld(rj, j));
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

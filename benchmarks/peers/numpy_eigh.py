@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""numpy peer of benchmarks/suites/eigh.js: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd / dsyevd without vectors
-through numpy's OpenBLAS) on ONE thread.
+"""numpy peer of benchmarks/suites/eigh.js and cholesky.js: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd / dsyevd
+without vectors) and numpy.linalg.cholesky (LAPACK dpotrf) through numpy's OpenBLAS, on ONE thread.
 
 Started by the suite as a persistent subprocess (/usr/bin/python3 benchmarks/peers/numpy_eigh.py, with
 OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1 and OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset, so OpenBLAS
@@ -21,6 +21,9 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
       routine is missing.
   {"op": "matmul"}
       the matrix times itself (numpy's a @ a, OpenBLAS dgemm); reply {"seconds", "c00"} (c00 = (A·A)[0, 0]).
+  {"op": "cholesky"}
+      the Cholesky factor of the (symmetric positive-definite) matrix (numpy.linalg.cholesky: LAPACK dpotrf through
+      OpenBLAS); reply {"seconds", "l00"} (l00 = L[0, 0]).
 On start it replies {"ready": true, "numpy": version} or {"ready": false, "reason": ...} (numpy missing) and exits.
 """
 import base64
@@ -178,5 +181,10 @@ for line in sys.stdin:
         c = a @ a
         seconds = time.perf_counter() - t0
         reply({"seconds": seconds, "c00": float(c[0, 0])})
+    elif req["op"] == "cholesky":
+        t0 = time.perf_counter()
+        l = np.linalg.cholesky(a)
+        seconds = time.perf_counter() - t0
+        reply({"seconds": seconds, "l00": float(l[0, 0])})
     else:
         reply({"error": f"unknown op {req['op']}"})

@@ -8,7 +8,7 @@ import { eigh, eigvalsh, kernels, relaxedSimdSupported, residentBuffer, withKern
 import { EigenvalueDecomposition } from "ml-matrix";
 import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl, relaxedResident } from "../lib/ceiling.js";
 import { eighAccuracy, randomSymmetric, toMl } from "../lib/data.js";
-import { startPythonPeer } from "../lib/python-peer.js";
+import { peerOp, peerWith } from "../lib/numpy-peer.js";
 
 const sizes = [100, 300, 1000];
 const NUMPY = "numpy 1 thread";
@@ -19,40 +19,6 @@ const plan = {
   300: { ours: { warmup: 2, reps: 7 }, peer: { warmup: 1, reps: 3 } },
   1000: { ours: { warmup: 1, reps: 5 }, peer: { warmup: 0, reps: 1 } },
 };
-
-/**
- * The numpy peer with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (OpenBLAS picks its kernels for this CPU), or
- * { reason } where it cannot run.
- */
-const numpyPeer = () => startPythonPeer("numpy_eigh.py", { unsetEnv: ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] });
-
-/** A Float64Array's bytes in base64 (little-endian, as numpy's "<f8"), without node's Buffer. */
-function base64(x) {
-  const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** The numpy peer with `a` loaded; where it cannot run, `skipWhere(reason)` marks the impls that need it skipped. */
-async function peerWith(a, skipWhere) {
-  const p = await numpyPeer();
-  if (p.reason) skipWhere(p.reason);
-  else await p.request({ op: "matrix", n: a.rows, data: base64(a.data) });
-  return p;
-}
-
-/** An impl timed inside the numpy peer (the `seconds` of its reply to `op`). */
-const peerOp = (op, plan) => ({
-  ...plan,
-  accuracy: false,
-  selfTimed: true,
-  run: async ({ peer }) => {
-    const r = await peer.request({ op });
-    if (r.info) throw new Error(`the numpy peer's ${op}: LAPACK info = ${r.info}`);
-    return { ...r, ms: r.seconds * 1000 };
-  },
-});
 
 /**
  * Nominal flops (LAPACK's operation counts, Golub & Van Loan §8.3): the tridiagonal reduction 4n³/3, and with

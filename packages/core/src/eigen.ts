@@ -285,13 +285,7 @@ function symmetricEigenInArena(
   const e = k.alloc("f64", n, true);
   const tau = k.alloc("f64", n, true);
   const work = k.alloc("f64", 8 * n);
-  k.symmetricRange({ n, a, out: work });
-  const [maxAbs, minAbs, maxAsym] = k.view(work, 3);
-  if (input !== undefined) {
-    // a NaN or ±∞ makes maxAbs NaN or +∞; the errors are built from the caller's matrix
-    if (!Number.isFinite(maxAbs)) checkFinite(fn, "a", input.data, n);
-    if (maxAsym > DEFAULT_SYMMETRY_TOL * maxAbs) checkSymmetric(fn, "a", input);
-  }
+  const [maxAbs, minAbs] = checkedSymmetricRange(k, a, n, work, input);
   // Apply `conditioning` to a in place.
   const { k: exponent, floor, needed } = conditioning(maxAbs, minAbs);
   if (needed) {
@@ -321,6 +315,29 @@ function symmetricEigenInArena(
   if (z === undefined) return { values };
   // column c of the result is ±z[:, order[c]] (z column-major), largest-magnitude entry positive
   return { values, vectors: k.eigenvectorsRowMajor({ n, z, order: k.putI32(order) }).out };
+}
+
+/**
+ * max|aᵢⱼ| and the least nonzero |aᵢⱼ| of the n×n matrix `a` in the session's arena, by one WASM pass
+ * (symmetricRange, its three results in `out`). With `input`, the caller's matrix that `a` is a copy of, that pass
+ * also checks it as `checkSymmetric` does: a NaN or ±∞, or max|aᵢⱼ − aⱼᵢ| > DEFAULT_SYMMETRY_TOL·max|aᵢⱼ|, raises the
+ * error `checkFinite` or `checkSymmetric` builds from `input`.
+ */
+export function checkedSymmetricRange(
+  k: KernelSession,
+  a: WasmBuffer<"f64">,
+  n: number,
+  out: WasmBuffer<"f64">,
+  input?: Mat,
+): [maxAbs: number, minAbs: number] {
+  k.symmetricRange({ n, a, out });
+  const [maxAbs, minAbs, maxAsym] = k.view(out, 3);
+  if (input !== undefined) {
+    // a NaN or ±∞ makes maxAbs NaN or +∞
+    if (!Number.isFinite(maxAbs)) checkFinite(k.fn, "a", input.data, n);
+    if (maxAsym > DEFAULT_SYMMETRY_TOL * maxAbs) checkSymmetric(k.fn, "a", input);
+  }
+  return [maxAbs, minAbs];
 }
 
 /** Flip columns of a row-major matrix in place so that each column's largest-magnitude entry is positive. */

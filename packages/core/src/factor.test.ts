@@ -357,3 +357,45 @@ describe("cholesky on the ts backend meets the WASM contract", () => {
     }
   });
 });
+
+describe.each(["simd", "scalar"] as const)("blocked cholesky in WASM (%s): n above one 64-row block", (backend) => {
+  beforeEach(async () => {
+    await loadWasm(backend);
+    setBackend(backend);
+  });
+
+  it.each([65, 127, 128, 129, 200])("n = %i: L lower with positive diagonal, L·Lᵀ = A, and the TS oracle's L", (n) => {
+    const a = spd(n, 40 + n, 1);
+    const l = cholesky(a);
+    let diag = 0;
+    for (let i = 0; i < n; i++) {
+      expect(l.data[i * n + i]).toBeGreaterThan(0);
+      for (let j = i + 1; j < n; j++) expect(l.data[i * n + j]).toBe(0);
+      diag = Math.max(diag, a.data[i * n + i]);
+    }
+    // backward stability (header): max|L̂L̂ᵀ − A| ≤ 4n·ε·max aᵢᵢ
+    expect(maxDiff(mul(l, tr(l)).data, a.data)).toBeLessThanOrEqual(4 * n * EPS * diag);
+    // two backward-stable factors differ by at most 8n·ε·κ₂(A)·max|L| (κ₂ from the SVD)
+    const sv = svd(a, { vectors: false }).s;
+    setBackend("ts");
+    const lRef = cholesky(a);
+    setBackend(backend);
+    expect(maxDiff(l.data, lRef.data)).toBeLessThanOrEqual(8 * n * EPS * (sv[0] / sv[n - 1]) * maxAbs(lRef.data));
+  });
+
+  it.each([64, 100, 149])("names the first non-positive pivot when it lies in a later block (row %i of 150)", (r) => {
+    const a = spd(150, 7, 1);
+    // a_rr = −1 leaves the leading r×r minor (and so pivots 0 … r−1) as it was and makes pivot r = −1 − Σₚ l_rp² < 0
+    a.data[r * 150 + r] = -1;
+    expect(() => cholesky(a)).toThrowError(new RegExp(`cholesky: argument 'a' \\(150×150\\) must be positive definite; the pivot of row ${r} is ≤ 0`));
+  });
+
+  it("keeps WASM memory constant over repeated calls of a blocked size", async () => {
+    const w = await loadWasm(backend);
+    const s = spd(150, 9, 1);
+    cholesky(s);
+    const bytes = w.memoryBytes;
+    for (let i = 0; i < 5; i++) cholesky(s);
+    expect(w.memoryBytes).toBe(bytes);
+  });
+});

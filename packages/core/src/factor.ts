@@ -1,4 +1,6 @@
 import { activeWasm } from "./backend.js";
+import { ensureGemmBlocking } from "./blas.js";
+import { checkedSymmetricRange } from "./eigen.js";
 import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsCholesky, tsLu, tsQr, tsTriangularSolve } from "./ts-backend.js";
@@ -7,9 +9,12 @@ import { kernels, withKernels } from "./kernel-session.js";
 
 /**
  * Cholesky factor of a symmetric positive-definite A: the lower-triangular L with positive diagonal and A = L·Lᵀ
- * (Golub & Van Loan, Matrix Computations, Alg. 4.2.1; row-oriented Cholesky–Crout in WASM:
- * l_ij = (a_ij − Σ_{k<j} l_ik·l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²)).
- * A must be symmetric to a relative `DEFAULT_SYMMETRY_TOL` = 1e-12 (`checkSymmetric`); only its lower triangle is used.
+ * (Golub & Van Loan, Matrix Computations, Alg. 4.2.1: l_ij = (a_ij − Σ_{k<j} l_ik·l_jk)/l_jj,
+ * l_ii = √(a_ii − Σ_{k<i} l_ik²)). WASM: blocked (§4.2.9, LAPACK dpotrf) — 64-row diagonal blocks by that recurrence,
+ * the panels below them by forward substitution, the trailing matrix by core's dsyrk (the packed GEMM); the `ts`
+ * backend runs the recurrence unblocked (the same L to rounding).
+ * A must be symmetric to a relative `DEFAULT_SYMMETRY_TOL` = 1e-12 (`checkSymmetric`; in WASM checked on the copy by
+ * one pass, as `eigh`'s input); only its lower triangle is used.
  * Throws `ValueError` when A is not positive definite (a pivot a_ii − Σ l_ik² is ≤ 0 in floating point; a
  * semidefinite A may pass with a tiny pivot or fail, depending on rounding).
  * @example
@@ -17,20 +22,27 @@ import { kernels, withKernels } from "./kernel-session.js";
  */
 export function cholesky(a: MatInput): Mat {
   const fn = "cholesky";
-  a = checkSymmetric(fn, "a", a);
-  const n = a.rows;
   if (activeWasm(fn) === null) {
+    a = checkSymmetric(fn, "a", a);
     const l = tsCholesky(a);
     if (l === null) throw new ValueError(`${fn}: argument 'a' (${describeShape(a)}) must be positive definite; it is not`);
     return l;
   }
-  const { result: info, a: factor } = kernels.cholFactor(fn, { n, a: a.data, lda: n });
-  if (info !== 0) {
-    throw new ValueError(
-      `${fn}: argument 'a' (${describeShape(a)}) must be positive definite; the pivot of row ${info - 1} is ≤ 0`,
-    );
-  }
-  return { rows: n, cols: n, data: factor };
+  const m = checkSquare(fn, "a", a, { finite: false });
+  const n = m.rows;
+  ensureGemmBlocking(n ** 3 / 3); // the trailing updates are dsyrk's
+  return withKernels(fn, (k) => {
+    // checked (finite, symmetric) in the arena by one WASM pass, as eigh's input; errors built from `m`
+    const c = k.put(m.data);
+    checkedSymmetricRange(k, c, n, k.alloc("f64", 3), m);
+    const info = k.cholFactor({ n, a: c, lda: n }).result;
+    if (info !== 0) {
+      throw new ValueError(
+        `${fn}: argument 'a' (${describeShape(m)}) must be positive definite; the pivot of row ${info - 1} is ≤ 0`,
+      );
+    }
+    return { rows: n, cols: n, data: k.read(c) };
+  });
 }
 
 /**

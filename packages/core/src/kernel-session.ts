@@ -195,7 +195,9 @@ function workSizes(w: WasmInstance): WorkSizes {
   if (lastWorkSizes?.w === w) return lastWorkSizes.q;
   let q = workSizesCache.get(w);
   if (!q) {
-    const [gemm, dstedc, dormtr, svd] = (["dgemmWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const).map((k) => w.kernel(k));
+    const [gemm, chol, dstedc, dormtr, svd] = (
+      ["dgemmWorkSize", "cholWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const
+    ).map((k) => w.kernel(k));
     // dgemm's answer for the last dimensions asked is kept: a loop calls its kernels with the same ones every time.
     let lastGemm = { m: -1, n: -1, k: -1, size: 0 };
     q = {
@@ -203,6 +205,7 @@ function workSizes(w: WasmInstance): WorkSizes {
         if (m !== lastGemm.m || n !== lastGemm.n || k !== lastGemm.k) lastGemm = { m, n, k, size: Number(gemm(m, n, k)) };
         return lastGemm.size;
       },
+      cholWorkSize: ({ n }) => Number(chol(n)),
       dstedcWorkSize: ({ n }) => Number(dstedc(n)),
       dormtrWorkSize: ({ n }) => Number(dormtr(n)),
       svdWorkSize: ({ m, n, uc }) => Number(svd(m, n, uc)),

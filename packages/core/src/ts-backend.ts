@@ -446,8 +446,9 @@ function completeOrthonormal(n: number, k: number, u: Float64Array, bad: Uint8Ar
 /** Lower-triangular L with A = LLᵀ, or null when A is not (numerically) positive definite. */
 export function tsCholesky(a: Mat): Mat | null {
   // The step itself, not ml-matrix's: its exact symmetry test threw an untyped "Matrix is not symmetric" on inputs
-  // `checkSymmetric` accepts (within 1e-12). Row-oriented Cholesky–Crout on the lower triangle, as the WASM builds:
-  // l_ij = (a_ij − Σ_{k<j} l_ik·l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²); null at a pivot ≤ 0 (not positive definite).
+  // `checkSymmetric` accepts (within 1e-12). Row-oriented Cholesky–Crout on the lower triangle, the recurrence the WASM
+  // builds run on their diagonal blocks: l_ij = (a_ij − Σ_{k<j} l_ik·l_jk)/l_jj, l_ii = √(a_ii − Σ_{k<i} l_ik²); null at
+  // a pivot ≤ 0 (not positive definite).
   const n = a.rows;
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
