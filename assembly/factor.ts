@@ -3,7 +3,7 @@
 // (their inner loops run along rows); Householder QR works on a column-major copy (its inner loops run down
 // columns). Each inner loop is contiguous and has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch.
 
-import { dgemmWorkSize, dsyrk } from "./blas";
+import { dgemm, dgemmWorkSize, dsyrk } from "./blas";
 import { facAxpy, facDiv, facDot, facNrm2, facScal } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
@@ -90,53 +90,83 @@ function cholPanel(m: i32, kb: i32, l11: usize, a21: usize, lda: i32): void {
 // ---------------------------------------------------------------------------------------------------------------
 // LU with partial pivoting
 
+/** Columns of a panel of the blocked LU (`luFactor`). */
+const LU_NB: i32 = 64;
+
+/** Doubles of workspace `luFactor(n, …)` needs: dgemm's for the trailing updates (order < n, LU_NB inner). */
+export function luWorkSize(n: i32): i32 {
+  return n > LU_NB ? dgemmWorkSize(n - LU_NB, n - LU_NB, LU_NB) : 0;
+}
+
 /**
  * In-place LU with partial pivoting of the n×n A (row-major, leading dimension lda): P·A = L·U with L unit lower
  * (stored below the diagonal) and U upper (on and above it). `perm` (n × i32) receives the permutation: row i of
- * P·A is row perm[i] of A. Right-looking: at step k the row with the largest |a_ik| (i ≥ k) is swapped up and
- * rows below are updated with contiguous axpys. Returns 0, or k + 1 for the first exactly zero pivot (the
- * elimination of that column is skipped).
+ * P·A is row perm[i] of A. Blocked, right-looking (Golub & Van Loan §3.2.11; LAPACK dgetrf), panels of LU_NB columns:
+ *   [L₁₁; L₂₁]·U₁₁ = P·[A₁₁; A₂₁]   (the panel by unblocked elimination: at step k the row with the largest |a_ik|,
+ *                                    i ≥ k, is swapped up, whole rows, and the rows below are updated by axpys),
+ *   U₁₂ = L₁₁⁻¹·A₁₂                  (forward substitution by rows: axpys along the rows of U₁₂),
+ *   A₂₂ ← A₂₂ − L₂₁·U₁₂              (dgemm: ≈ all of the 2n³/3 flops for n ≫ LU_NB).
+ * For n ≤ LU_NB it is the unblocked elimination. `work` holds luWorkSize(n) doubles. Returns 0, or k + 1 for the first
+ * exactly zero pivot (the elimination of that column is skipped).
  */
-export function luFactor(n: i32, a: usize, lda: i32, perm: usize): i32 {
+export function luFactor(n: i32, a: usize, lda: i32, perm: usize, work: usize): i32 {
   assert(n >= 0 && lda >= n && (n == 0 || (a != 0 && perm != 0)), "luFactor: n must be >= 0, lda >= n, a and perm not null");
   let info = 0;
+  const row = <usize>lda << 3;
   for (let i = 0; i < n; i++) store<i32>(perm + (<usize>i << 2), i);
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    let big: f64 = 0;
-    for (let i = k; i < n; i++) {
-      const v = Math.abs(ld(a, i * lda + k));
-      if (v > big) {
-        big = v;
-        p = i;
+  for (let k0 = 0; k0 < n; k0 += LU_NB) {
+    const k1 = n - k0 < LU_NB ? n : k0 + LU_NB;
+    for (let k = k0; k < k1; k++) {
+      let p = k;
+      let big: f64 = 0;
+      for (let i = k; i < n; i++) {
+        const v = Math.abs(ld(a, i * lda + k));
+        if (v > big) {
+          big = v;
+          p = i;
+        }
+      }
+      const rk = a + <usize>k * row;
+      if (p != k) {
+        const rp = a + <usize>p * row;
+        for (let j = 0; j < n; j++) {
+          const t = ld(rk, j);
+          st(rk, j, ld(rp, j));
+          st(rp, j, t);
+        }
+        const pk = perm + (<usize>k << 2);
+        const pp = perm + (<usize>p << 2);
+        const t = load<i32>(pk);
+        store<i32>(pk, load<i32>(pp));
+        store<i32>(pp, t);
+      }
+      const piv = ld(rk, k);
+      if (piv == 0) {
+        if (info == 0) info = k + 1;
+        continue;
+      }
+      // the panel's columns only (the whole row when the panel reaches column n − 1: the unblocked elimination)
+      const len = k1 - k - 1;
+      for (let i = k + 1; i < n; i++) {
+        const ri = a + <usize>i * row;
+        const l = ld(ri, k) / piv;
+        st(ri, k, l);
+        if (l != 0) facAxpy(-l, rk + ((<usize>(k + 1)) << 3), ri + ((<usize>(k + 1)) << 3), len);
       }
     }
-    const rk = a + ((<usize>k * <usize>lda) << 3);
-    if (p != k) {
-      const rp = a + ((<usize>p * <usize>lda) << 3);
-      for (let j = 0; j < n; j++) {
-        const t = ld(rk, j);
-        st(rk, j, ld(rp, j));
-        st(rp, j, t);
+    const rest = n - k1;
+    if (rest == 0) break;
+    // U₁₂ = L₁₁⁻¹·A₁₂, then A₂₂ ← A₂₂ − L₂₁·U₁₂
+    const u12 = a + <usize>k0 * row + (<usize>k1 << 3);
+    for (let i = k0 + 1; i < k1; i++) {
+      const ri = a + <usize>i * row;
+      for (let p = k0; p < i; p++) {
+        const l = ld(ri, p);
+        if (l != 0) facAxpy(-l, a + <usize>p * row + (<usize>k1 << 3), ri + (<usize>k1 << 3), rest);
       }
-      const pk = perm + (<usize>k << 2);
-      const pp = perm + (<usize>p << 2);
-      const t = load<i32>(pk);
-      store<i32>(pk, load<i32>(pp));
-      store<i32>(pp, t);
     }
-    const piv = ld(rk, k);
-    if (piv == 0) {
-      if (info == 0) info = k + 1;
-      continue;
-    }
-    const len = n - k - 1;
-    for (let i = k + 1; i < n; i++) {
-      const ri = a + ((<usize>i * <usize>lda) << 3);
-      const l = ld(ri, k) / piv;
-      st(ri, k, l);
-      if (l != 0) facAxpy(-l, rk + ((<usize>(k + 1)) << 3), ri + ((<usize>(k + 1)) << 3), len);
-    }
+    const l21 = a + <usize>k1 * row + (<usize>k0 << 3);
+    dgemm(0, 0, rest, rest, k1 - k0, -1.0, l21, lda, u12, lda, 1.0, l21 + (<usize>(k1 - k0) << 3), lda, work);
   }
   return info;
 }

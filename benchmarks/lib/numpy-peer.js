@@ -1,4 +1,4 @@
-// The numpy peer of the eigh and cholesky suites (benchmarks/peers/numpy_eigh.py, a persistent /usr/bin/python3 on
+// The numpy peer of the eigh and factor suites (benchmarks/peers/numpy_eigh.py, a persistent /usr/bin/python3 on
 // one thread, reached from Chromium through the bench runner): a matrix loaded into it, and impls timed inside it.
 import { startPythonPeer } from "./python-peer.js";
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""numpy peer of benchmarks/suites/eigh.js and cholesky.js: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd / dsyevd
-without vectors) and numpy.linalg.cholesky (LAPACK dpotrf) through numpy's OpenBLAS, on ONE thread.
+"""numpy peer of benchmarks/suites/eigh.js and factor.js: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd / dsyevd
+without vectors), numpy.linalg.cholesky (LAPACK dpotrf) and LAPACK dgetrf through numpy's OpenBLAS, on ONE thread.
 
 Started by the suite as a persistent subprocess (/usr/bin/python3 benchmarks/peers/numpy_eigh.py, with
 OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1 and OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset, so OpenBLAS
@@ -24,6 +24,9 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   {"op": "cholesky"}
       the Cholesky factor of the (symmetric positive-definite) matrix (numpy.linalg.cholesky: LAPACK dpotrf through
       OpenBLAS); reply {"seconds", "l00"} (l00 = L[0, 0]).
+  {"op": "dgetrf"}
+      LU with partial pivoting of the matrix by LAPACK dgetrf through ctypes (liblapack.so.3, as the stages above; a
+      Fortran-order copy made before the clock starts); reply {"seconds", "info"}.
 On start it replies {"ready": true, "numpy": version} or {"ready": false, "reason": ...} (numpy missing) and exits.
 """
 import base64
@@ -140,6 +143,17 @@ def stages_of(a):
     return _stages
 
 
+def time_dgetrf(a):
+    """LU with partial pivoting of a Fortran-order copy of `a` (made before the clock) by LAPACK dgetrf."""
+    af = np.array(a, order="F")
+    n = af.shape[0]
+    ipiv = np.empty(n, dtype=np.int32)
+    info = ctypes.c_int()
+    t0 = time.perf_counter()
+    lapack().dgetrf_(_int(n), _int(n), _p(af), _int(n), ipiv.ctypes.data_as(ctypes.POINTER(ctypes.c_int)), ctypes.byref(info))
+    return time.perf_counter() - t0, info.value
+
+
 def time_dsytrd(s):
     *_, info, seconds = dsytrd(np.array(s["a"], order="F"))
     return seconds, info
@@ -181,6 +195,13 @@ for line in sys.stdin:
         c = a @ a
         seconds = time.perf_counter() - t0
         reply({"seconds": seconds, "c00": float(c[0, 0])})
+    elif req["op"] == "dgetrf":
+        try:
+            seconds, info = time_dgetrf(a)
+        except (OSError, AttributeError) as e:  # liblapack.so.3, or dgetrf in it, not found
+            reply({"error": f"LAPACK dgetrf: {e}"})
+            continue
+        reply({"seconds": seconds, "info": info})
     elif req["op"] == "cholesky":
         t0 = time.perf_counter()
         l = np.linalg.cholesky(a)

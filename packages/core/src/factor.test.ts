@@ -63,6 +63,28 @@ function spd(n: number, seed: number, delta: number): Mat {
   return a;
 }
 
+/** `f` is an LU of `a` with partial pivoting: a permutation, |l_ij| ≤ 1 and max|L̂Û − PA| within the header's bound. */
+function expectLuOf(a: Mat, { lu: f, pivots }: { lu: Mat; pivots: Int32Array }): void {
+  const n = a.rows;
+  expect(Array.from(pivots).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i));
+  const L = new Float64Array(n * n);
+  const U = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const v = f.data[i * n + j];
+      if (j < i) L[i * n + j] = v;
+      else U[i * n + j] = v;
+      if (j === i) L[i * n + j] = 1;
+    }
+  expect(maxAbs(L)).toBeLessThanOrEqual(1);
+  const Lm = { rows: n, cols: n, data: L };
+  const Um = { rows: n, cols: n, data: U };
+  const pa = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) pa.set(a.data.subarray(pivots[i] * n, pivots[i] * n + n), i * n);
+  const bound = 4 * n * EPS * maxAbs(mul(Lm, Um, true).data);
+  expect(maxDiff(mul(Lm, Um).data, pa)).toBeLessThanOrEqual(bound);
+}
+
 const sizeArb = fc.record({ n: fc.integer({ min: 1, max: 16 }), seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }) });
 
 beforeAll(async () => {
@@ -109,24 +131,7 @@ describe.each(BACKENDS)("factorisations on the %s backend", (backend: BackendNam
     fc.assert(
       fc.property(sizeArb, ({ n, seed }) => {
         const a = randomMat(n, n, seed);
-        const { lu: f, pivots } = lu(a);
-        expect(Array.from(pivots).sort((x, y) => x - y)).toEqual(Array.from({ length: n }, (_, i) => i));
-        const L = new Float64Array(n * n);
-        const U = new Float64Array(n * n);
-        for (let i = 0; i < n; i++)
-          for (let j = 0; j < n; j++) {
-            const v = f.data[i * n + j];
-            if (j < i) L[i * n + j] = v;
-            else U[i * n + j] = v;
-            if (j === i) L[i * n + j] = 1;
-          }
-        expect(maxAbs(L)).toBeLessThanOrEqual(1);
-        const Lm = { rows: n, cols: n, data: L };
-        const Um = { rows: n, cols: n, data: U };
-        const pa = new Float64Array(n * n);
-        for (let i = 0; i < n; i++) pa.set(a.data.subarray(pivots[i] * n, pivots[i] * n + n), i * n);
-        const bound = 4 * n * EPS * maxAbs(mul(Lm, Um, true).data);
-        expect(maxDiff(mul(Lm, Um).data, pa)).toBeLessThanOrEqual(bound);
+        expectLuOf(a, lu(a));
       }),
       { seed: 2, numRuns: 60 },
     );
@@ -396,6 +401,43 @@ describe.each(["simd", "scalar"] as const)("blocked cholesky in WASM (%s): n abo
     cholesky(s);
     const bytes = w.memoryBytes;
     for (let i = 0; i < 5; i++) cholesky(s);
+    expect(w.memoryBytes).toBe(bytes);
+  });
+});
+
+describe.each(["simd", "scalar"] as const)("blocked lu in WASM (%s): n above one 64-column panel", (backend) => {
+  beforeEach(async () => {
+    await loadWasm(backend);
+    setBackend(backend);
+  });
+
+  it.each([65, 127, 128, 129, 200])("n = %i: P·A = L·U with |l_ij| ≤ 1, and solve's residual", (n) => {
+    const a = randomMat(n, n, 60 + n);
+    expectLuOf(a, lu(a));
+    // solve through the blocked LU: max|A·x̂ − b| ≤ 8n·ε·max(|A|·|x̂|) (header)
+    const b = randomMat(n, 1, 61 + n);
+    const x = solve(a, b);
+    const absA = { rows: n, cols: n, data: a.data.map(Math.abs) };
+    const absX = { rows: n, cols: 1, data: x.data.map(Math.abs) };
+    expect(maxDiff(mul(a, x).data, b.data)).toBeLessThanOrEqual(8 * n * EPS * maxAbs(mul(absA, absX).data));
+  });
+
+  it("an exactly zero column in a later panel leaves u_kk = 0 there and solve refuses the matrix", () => {
+    const n = 150;
+    const a = randomMat(n, n, 62);
+    for (let i = 0; i < n; i++) a.data[i * n + 100] = 0;
+    const f = lu(a);
+    expectLuOf(a, f);
+    expect(f.lu.data[100 * n + 100]).toBe(0);
+    expect(() => solve(a, randomMat(n, 1, 63))).toThrowError(/solve: argument 'a' \(150×150\) is singular to working precision/);
+  });
+
+  it("keeps WASM memory constant over repeated calls of a blocked size", async () => {
+    const w = await loadWasm(backend);
+    const a = randomMat(150, 150, 64);
+    lu(a);
+    const bytes = w.memoryBytes;
+    for (let i = 0; i < 5; i++) lu(a);
     expect(w.memoryBytes).toBe(bytes);
   });
 });

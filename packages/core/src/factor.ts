@@ -49,6 +49,9 @@ export function cholesky(a: MatInput): Mat {
  * LU with partial pivoting of a square A: P·A = L·U (Golub & Van Loan, Alg. 3.4.1). `lu` packs the unit-lower L
  * (strictly below the diagonal; its unit diagonal is implied) and U (on and above it); `pivots[i]` is the row of A
  * that became row i of P·A. At each step the entry of largest magnitude in the column is the pivot, so |l_ij| ≤ 1.
+ * WASM: blocked (§3.2.11, LAPACK dgetrf) — 64-column panels by that elimination, U₁₂ = L₁₁⁻¹A₁₂ by substitution, the
+ * trailing matrix A₂₂ − L₂₁U₁₂ by core's dgemm (for n ≤ 64 the unblocked elimination itself); the `ts` backend runs
+ * ml-matrix's unblocked LU.
  * A singular A still factors (U then has a zero on its diagonal); `solve` rejects it.
  * @example
  * const { lu: packed, pivots } = lu(matFromRows([[1, 2], [3, 4]]));
@@ -59,6 +62,7 @@ export function lu(a: MatInput): { lu: Mat; pivots: Int32Array } {
   a = checkSquare(fn, "a", a);
   if (activeWasm(fn) === null) return tsLu(a);
   const n = a.rows;
+  ensureGemmBlocking((2 * n ** 3) / 3); // the trailing updates are dgemm's
   const { a: packed, perm } = kernels.luFactor(fn, { n, a: a.data, lda: n });
   return { lu: { rows: n, cols: n, data: packed }, pivots: perm };
 }
@@ -205,6 +209,7 @@ export function solve(a: MatInput, b: MatInput | ArrayLike<number>): Mat | Float
     const y = tsTriangularSolve(LU, { rows: n, cols: k, data: permuted(pivots) }, true, false, true);
     x = tsTriangularSolve(LU, y, false, false, false);
   } else {
+    ensureGemmBlocking((2 * n ** 3) / 3); // lu's trailing updates are dgemm's
     x = withKernels(fn, (s) => {
       const { a: packed, perm } = s.luFactor({ n, a: As.data, lda: n });
       const err = singular(s.view(packed));

@@ -195,8 +195,8 @@ function workSizes(w: WasmInstance): WorkSizes {
   if (lastWorkSizes?.w === w) return lastWorkSizes.q;
   let q = workSizesCache.get(w);
   if (!q) {
-    const [gemm, chol, dstedc, dormtr, svd] = (
-      ["dgemmWorkSize", "cholWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const
+    const [gemm, chol, lu, dstedc, dormtr, svd] = (
+      ["dgemmWorkSize", "cholWorkSize", "luWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const
     ).map((k) => w.kernel(k));
     // dgemm's answer for the last dimensions asked is kept: a loop calls its kernels with the same ones every time.
     let lastGemm = { m: -1, n: -1, k: -1, size: 0 };
@@ -206,6 +206,7 @@ function workSizes(w: WasmInstance): WorkSizes {
         return lastGemm.size;
       },
       cholWorkSize: ({ n }) => Number(chol(n)),
+      luWorkSize: ({ n }) => Number(lu(n)),
       dstedcWorkSize: ({ n }) => Number(dstedc(n)),
       dormtrWorkSize: ({ n }) => Number(dormtr(n)),
       svdWorkSize: ({ m, n, uc }) => Number(svd(m, n, uc)),

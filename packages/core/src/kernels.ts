@@ -95,6 +95,8 @@ export const WORK_SIZE_QUERIES = {
   dstedcWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `cholFactor` needs (its trailing updates' dsyrk). */
   cholWorkSize: kernel({ n: i32 }, "i32"),
+  /** Doubles of workspace `luFactor` needs (its trailing updates' dgemm). */
+  luWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `dormtrLower` needs besides dgemm's. */
   dormtrWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `svdJacobi` needs (an f64: it may exceed 2³¹). */
@@ -244,7 +246,10 @@ export const COMPUTE_KERNELS = {
   ),
   /** In-place LU with partial pivoting P·A = L·U; perm[i] = the row of A that became row i. */
   luFactor: kernel(
-    { n: i32, a: inoutF64((d) => strided(d.n, d.n, d.lda)), lda: i32, perm: writtenI32((d) => d.n) },
+    {
+      n: i32, a: inoutF64((d) => strided(d.n, d.n, d.lda)), lda: i32, perm: writtenI32((d) => d.n),
+      work: scratchF64((d, q) => q.luWorkSize({ n: d.n })),
+    },
     "i32",
   ),
   /** op(T)·X = B solved in place (B n×k row-major). */

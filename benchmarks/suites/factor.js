@@ -1,0 +1,99 @@
+// Dense factorisations of an n×n matrix, blocked in WASM on core's packed kernels: `cholesky` (A = L·Lᵀ of a symmetric
+// positive-definite A: 64-row diagonal blocks by Cholesky–Crout, the panels below by substitution, the trailing
+// matrix by dsyrk) and `lu` (P·A = L·U with partial pivoting: 64-column panels by elimination, U₁₂ by substitution,
+// the trailing matrix by dgemm), against LAPACK through numpy's OpenBLAS on one thread (numpy.linalg.cholesky, and
+// dgetrf through ctypes; the persistent peer benchmarks/peers/numpy_eigh.py, timed inside Python), ml-matrix and the
+// core `ts` backend (unblocked), with the WASM mul+add ceiling for their n³/3 and 2n³/3 flops beside them
+// (benchmarks/lib/ceiling.js).
+import { cholesky, lu, syrk } from "@losscape/core";
+import { CholeskyDecomposition, LuDecomposition } from "ml-matrix";
+import { CEILING, RELAXED_CEILING, ceilingImpls, relaxedImpl } from "../lib/ceiling.js";
+import { randomMat, toMl } from "../lib/data.js";
+import { peerOp, peerWith } from "../lib/numpy-peer.js";
+
+const sizes = [300, 1000];
+const NUMPY = "numpy 1 thread";
+const LAPACK = "LAPACK 1 thread";
+
+/** Runs per size for losscape and for the pure-JS peers (ml-matrix and the ts backend take ≈ 0.3 s at n = 1000). */
+const plan = {
+  300: { ours: { warmup: 2, reps: 11 }, peer: { warmup: 1, reps: 5 } },
+  1000: { ours: { warmup: 1, reps: 7 }, peer: { warmup: 1, reps: 3 } },
+};
+
+/** B·Bᵀ + n·I for B uniform in [-1, 1) (seed 11): symmetric positive definite, κ₂ ≈ 5. */
+function spd(n) {
+  const a = syrk(randomMat(n, n, 11), { form: "AAt" });
+  for (let i = 0; i < n; i++) a.data[i * n + i] += n;
+  return a;
+}
+
+function choleskyCase(n) {
+  const { ours, peer } = plan[n];
+  const run = ({ a }) => cholesky(a);
+  const flops = n ** 3 / 3;
+  const c = {
+    name: `cholesky n=${n}`,
+    params: { n },
+    flops,
+    async setup() {
+      const a = spd(n);
+      return { a, ma: toMl(a), peer: await peerWith(a, (reason) => (c.impls[NUMPY].skip = reason)) };
+    },
+    impls: {
+      losscape: { backend: "simd", ...ours, run },
+      "losscape scalar": { backend: "scalar", ...ours, run },
+      "losscape relaxed": relaxedImpl({ ...ours, run }),
+      ...ceilingImpls(flops, ours),
+      [NUMPY]: peerOp("cholesky", ours),
+      [LAPACK]: { skip: "numpy's own cholesky is the peer here" },
+      "core ts backend": { backend: "ts", ...peer, run },
+      "ml-matrix": { ...peer, accuracy: false, run: ({ ma }) => new CholeskyDecomposition(ma).lowerTriangularMatrix },
+    },
+  };
+  return c;
+}
+
+function luCase(n) {
+  const { ours, peer } = plan[n];
+  const run = ({ a }) => lu(a);
+  const flops = (2 * n ** 3) / 3;
+  const c = {
+    name: `lu n=${n}`,
+    params: { n },
+    flops,
+    async setup() {
+      const a = randomMat(n, n, 12);
+      return { a, ma: toMl(a), peer: await peerWith(a, (reason) => (c.impls[LAPACK].skip = reason)) };
+    },
+    impls: {
+      losscape: { backend: "simd", ...ours, run },
+      "losscape scalar": { backend: "scalar", ...ours, run },
+      "losscape relaxed": relaxedImpl({ ...ours, run }),
+      ...ceilingImpls(flops, ours),
+      [NUMPY]: { skip: "numpy has no LU of its own: LAPACK's dgetrf is the peer here" },
+      [LAPACK]: peerOp("dgetrf", ours),
+      "core ts backend": { backend: "ts", ...peer, run },
+      "ml-matrix": { ...peer, accuracy: false, run: ({ ma }) => new LuDecomposition(ma).pivotPermutationVector },
+    },
+  };
+  return c;
+}
+
+export default {
+  name: "factor",
+  title: "Cholesky and LU factorisations (f64, n×n)",
+  main: "losscape",
+  peers: [NUMPY, LAPACK, "ml-matrix", "core ts backend", "losscape scalar", "losscape relaxed"],
+  shares: [
+    { impl: "losscape", ceiling: CEILING },
+    { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
+  ],
+  notes: [
+    "Input: cholesky B·Bᵀ + n·I with B uniform in [-1, 1) (seed 11), exactly symmetric; lu B uniform in [-1, 1) (seed 12). GFLOP/s and shares count n³/3 flops (cholesky) and 2n³/3 (lu).",
+    `${NUMPY}: numpy.linalg.cholesky (LAPACK dpotrf through numpy's OpenBLAS, with numpy's copy of A into LAPACK's order) and ${LAPACK}: dgetrf called through ctypes in the liblapack.so.3 numpy links (OpenBLAS's on Debian; a Fortran-order copy made before the clock), both in the persistent /usr/bin/python3 peer of the eigh suite (benchmarks/peers/numpy_eigh.py, OMP/OPENBLAS/MKL_NUM_THREADS=1, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset), timed inside Python.`,
+    "losscape: the call as a user makes it — cholesky's symmetry and finiteness check (one WASM pass), the copies in and out of WASM memory and fresh n²-double results (their page faults: see the gemm suite) — around the blocked kernels (assembly/factor.ts: cholFactor, luFactor). The core ts backend runs the unblocked Cholesky–Crout and ml-matrix's LU.",
+  ],
+  cases: [...sizes.map(choleskyCase), ...sizes.map(luCase)],
+  targets: [],
+};
