@@ -14,32 +14,35 @@ import { facAxpy, facDiv, facDot, facNrm2, facScal } from "./vector";
   store<f64>(p + (<usize>i << 3), v);
 }
 
+/** Rows (Cholesky) or columns (LU) of a block of the blocked factorisations. */
+const FACTOR_NB: i32 = 64;
+
+/**
+ * Doubles of workspace `cholFactor(n, …)` and `luFactor(n, …)` need: the packed kernel's for their trailing updates
+ * (order < n, FACTOR_NB inner; `dsyrk` needs dgemm's workspace).
+ */
+export function factorWorkSize(n: i32): i32 {
+  return n > FACTOR_NB ? dgemmWorkSize(n - FACTOR_NB, n - FACTOR_NB, FACTOR_NB) : 0;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Cholesky
-
-/** Rows of a diagonal block of the blocked Cholesky (`cholFactor`). */
-const CHOL_NB: i32 = 64;
-
-/** Doubles of workspace `cholFactor(n, …)` needs: dsyrk's for the trailing updates (order < n, CHOL_NB columns). */
-export function cholWorkSize(n: i32): i32 {
-  return n > CHOL_NB ? dgemmWorkSize(n - CHOL_NB, n - CHOL_NB, CHOL_NB) : 0;
-}
 
 /**
  * In-place Cholesky of the n×n symmetric positive-definite A (row-major, leading dimension lda): on return the
  * lower triangle holds L with A = L·Lᵀ and the strict upper triangle is zero. Only the lower triangle of A is read.
- * Blocked, right-looking (Golub & Van Loan §4.2.9; LAPACK dpotrf): for each diagonal block of CHOL_NB rows,
+ * Blocked, right-looking (Golub & Van Loan §4.2.9; LAPACK dpotrf): for each diagonal block of FACTOR_NB rows,
  *   L₁₁ = chol(A₁₁)            (Cholesky–Crout on the block: cholBlock),
  *   L₂₁ = A₂₁·L₁₁⁻ᵀ            (forward substitution along each row of the panel: cholPanel),
- *   A₂₂ ← A₂₂ − L₂₁·L₂₁ᵀ       (dsyrk, the packed GEMM on the lower triangle: ≈ all of the n³/3 flops for n ≫ CHOL_NB).
- * `work` holds cholWorkSize(n) doubles. Returns 0, or i + 1 when the pivot of row i is not positive (A is not
+ *   A₂₂ ← A₂₂ − L₂₁·L₂₁ᵀ       (dsyrk, the packed GEMM on the lower triangle: ≈ all n³/3 flops for n ≫ FACTOR_NB).
+ * `work` holds factorWorkSize(n) doubles. Returns 0, or i + 1 when the pivot of row i is not positive (A is not
  * positive definite; the factor is then incomplete).
  */
 export function cholFactor(n: i32, a: usize, lda: i32, work: usize): i32 {
   assert(n >= 0 && lda >= n && (n == 0 || a != 0), "cholFactor: n must be >= 0, lda >= n, a not null");
   const row = <usize>lda << 3;
-  for (let k0 = 0; k0 < n; k0 += CHOL_NB) {
-    const kb = n - k0 < CHOL_NB ? n - k0 : CHOL_NB;
+  for (let k0 = 0; k0 < n; k0 += FACTOR_NB) {
+    const kb = n - k0 < FACTOR_NB ? n - k0 : FACTOR_NB;
     const a11 = a + <usize>k0 * row + (<usize>k0 << 3);
     const info = cholBlock(kb, a11, lda);
     if (info != 0) return k0 + info;
@@ -62,10 +65,7 @@ export function cholFactor(n: i32, a: usize, lda: i32, work: usize): i32 {
 function cholBlock(kb: i32, a: usize, lda: i32): i32 {
   for (let i = 0; i < kb; i++) {
     const ri = a + ((<usize>i * <usize>lda) << 3);
-    for (let j = 0; j < i; j++) {
-      const rj = a + ((<usize>j * <usize>lda) << 3);
-      st(ri, j, (ld(ri, j) - facDot(ri, rj, j)) / ld(rj, j));
-    }
+    lowerRowSolve(ri, a, lda, i);
     const d = ld(ri, i) - facDot(ri, ri, i);
     if (!(d > 0)) return i + 1;
     st(ri, i, Math.sqrt(d));
@@ -74,39 +74,38 @@ function cholBlock(kb: i32, a: usize, lda: i32): i32 {
 }
 
 /**
- * L₂₁ = A₂₁·L₁₁⁻ᵀ in place: each of the m rows x of the panel at a21 solves L₁₁·xᵀ = aᵀ by forward substitution,
- * x_j = (a_j − Σ_{p<j} x_p l_jp)/l_jj (the kb×kb L₁₁ at l11; leading dimension lda for both).
+ * L₂₁ = A₂₁·L₁₁⁻ᵀ in place: each of the m rows of the panel at a21 solved against the kb×kb L₁₁ at l11
+ * (lowerRowSolve; leading dimension lda for both).
  */
 function cholPanel(m: i32, kb: i32, l11: usize, a21: usize, lda: i32): void {
-  for (let i = 0; i < m; i++) {
-    const ri = a21 + ((<usize>i * <usize>lda) << 3);
-    for (let j = 0; j < kb; j++) {
-      const rj = l11 + ((<usize>j * <usize>lda) << 3);
-      st(ri, j, (ld(ri, j) - facDot(ri, rj, j)) / ld(rj, j));
-    }
+  for (let i = 0; i < m; i++) lowerRowSolve(a21 + ((<usize>i * <usize>lda) << 3), l11, lda, kb);
+}
+
+/**
+ * The first `len` entries of the row x at ri ← the solution of L·xᵀ = aᵀ (a the row as it is, L the lower triangle at
+ * l, leading dimension lda) by forward substitution: x_j = (a_j − Σ_{p<j} x_p l_jp)/l_jj, each sum a contiguous dot
+ * product of two rows. Cholesky–Crout's off-diagonal step (cholBlock: l the block itself, len = i) and the panel solve
+ * (cholPanel).
+ */
+@inline function lowerRowSolve(ri: usize, l: usize, lda: i32, len: i32): void {
+  for (let j = 0; j < len; j++) {
+    const rj = l + ((<usize>j * <usize>lda) << 3);
+    st(ri, j, (ld(ri, j) - facDot(ri, rj, j)) / ld(rj, j));
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // LU with partial pivoting
 
-/** Columns of a panel of the blocked LU (`luFactor`). */
-const LU_NB: i32 = 64;
-
-/** Doubles of workspace `luFactor(n, …)` needs: dgemm's for the trailing updates (order < n, LU_NB inner). */
-export function luWorkSize(n: i32): i32 {
-  return n > LU_NB ? dgemmWorkSize(n - LU_NB, n - LU_NB, LU_NB) : 0;
-}
-
 /**
  * In-place LU with partial pivoting of the n×n A (row-major, leading dimension lda): P·A = L·U with L unit lower
  * (stored below the diagonal) and U upper (on and above it). `perm` (n × i32) receives the permutation: row i of
- * P·A is row perm[i] of A. Blocked, right-looking (Golub & Van Loan §3.2.11; LAPACK dgetrf), panels of LU_NB columns:
+ * P·A is row perm[i] of A. Blocked, right-looking (Golub & Van Loan §3.2.11; LAPACK dgetrf), panels of FACTOR_NB columns:
  *   [L₁₁; L₂₁]·U₁₁ = P·[A₁₁; A₂₁]   (the panel by unblocked elimination: at step k the row with the largest |a_ik|,
  *                                    i ≥ k, is swapped up, whole rows, and the rows below are updated by axpys),
  *   U₁₂ = L₁₁⁻¹·A₁₂                  (forward substitution by rows: axpys along the rows of U₁₂),
- *   A₂₂ ← A₂₂ − L₂₁·U₁₂              (dgemm: ≈ all of the 2n³/3 flops for n ≫ LU_NB).
- * For n ≤ LU_NB it is the unblocked elimination. `work` holds luWorkSize(n) doubles. Returns 0, or k + 1 for the first
+ *   A₂₂ ← A₂₂ − L₂₁·U₁₂              (dgemm: ≈ all of the 2n³/3 flops for n ≫ FACTOR_NB).
+ * For n ≤ FACTOR_NB it is the unblocked elimination. `work` holds factorWorkSize(n) doubles. Returns 0, or k + 1 for the first
  * exactly zero pivot (the elimination of that column is skipped).
  */
 export function luFactor(n: i32, a: usize, lda: i32, perm: usize, work: usize): i32 {
@@ -114,8 +113,8 @@ export function luFactor(n: i32, a: usize, lda: i32, perm: usize, work: usize): 
   let info = 0;
   const row = <usize>lda << 3;
   for (let i = 0; i < n; i++) store<i32>(perm + (<usize>i << 2), i);
-  for (let k0 = 0; k0 < n; k0 += LU_NB) {
-    const k1 = n - k0 < LU_NB ? n : k0 + LU_NB;
+  for (let k0 = 0; k0 < n; k0 += FACTOR_NB) {
+    const k1 = n - k0 < FACTOR_NB ? n : k0 + FACTOR_NB;
     for (let k = k0; k < k1; k++) {
       let p = k;
       let big: f64 = 0;

@@ -28,53 +28,52 @@ function spd(n) {
   return a;
 }
 
-function choleskyCase(n) {
-  const { ours, peer } = plan[n];
-  const run = ({ a }) => cholesky(a);
-  const flops = n ** 3 / 3;
-  const c = {
-    name: `cholesky n=${n}`,
-    params: { n },
-    flops,
-    async setup() {
-      const a = spd(n);
-      return { a, ma: toMl(a), peer: await peerWith(a, (reason) => (c.impls[NUMPY].skip = reason)) };
-    },
-    impls: {
-      losscape: { backend: "simd", ...ours, run },
-      "losscape scalar": { backend: "scalar", ...ours, run },
-      "losscape relaxed": relaxedImpl({ ...ours, run }),
-      ...ceilingImpls(flops, ours),
-      [NUMPY]: peerOp("cholesky", ours),
-      [LAPACK]: { skip: "numpy's own cholesky is the peer here" },
-      "core ts backend": { backend: "ts", ...peer, run },
-      "ml-matrix": { ...peer, accuracy: false, run: ({ ma }) => new CholeskyDecomposition(ma).lowerTriangularMatrix },
-    },
-  };
-  return c;
-}
+/**
+ * What differs between the two factorisations: the input, the flops, losscape's call, the peer impl that runs in the
+ * numpy peer (`peerName`, its op) and the one that does not, and ml-matrix's call.
+ */
+const kinds = {
+  cholesky: {
+    input: spd,
+    flops: (n) => n ** 3 / 3,
+    run: ({ a }) => cholesky(a),
+    peerName: NUMPY,
+    peerOp: "cholesky",
+    noPeer: { [LAPACK]: { skip: "numpy's own cholesky is the peer here" } },
+    ml: ({ ma }) => new CholeskyDecomposition(ma).lowerTriangularMatrix,
+  },
+  lu: {
+    input: (n) => randomMat(n, n, 12),
+    flops: (n) => (2 * n ** 3) / 3,
+    run: ({ a }) => lu(a),
+    peerName: LAPACK,
+    peerOp: "dgetrf",
+    noPeer: { [NUMPY]: { skip: "numpy has no LU of its own: LAPACK's dgetrf is the peer here" } },
+    ml: ({ ma }) => new LuDecomposition(ma).pivotPermutationVector,
+  },
+};
 
-function luCase(n) {
+function factorCase(kind, n) {
   const { ours, peer } = plan[n];
-  const run = ({ a }) => lu(a);
-  const flops = (2 * n ** 3) / 3;
+  const k = kinds[kind];
+  const flops = k.flops(n);
   const c = {
-    name: `lu n=${n}`,
+    name: `${kind} n=${n}`,
     params: { n },
     flops,
     async setup() {
-      const a = randomMat(n, n, 12);
-      return { a, ma: toMl(a), peer: await peerWith(a, (reason) => (c.impls[LAPACK].skip = reason)) };
+      const a = k.input(n);
+      return { a, ma: toMl(a), peer: await peerWith(a, (reason) => (c.impls[k.peerName].skip = reason)) };
     },
     impls: {
-      losscape: { backend: "simd", ...ours, run },
-      "losscape scalar": { backend: "scalar", ...ours, run },
-      "losscape relaxed": relaxedImpl({ ...ours, run }),
+      losscape: { backend: "simd", ...ours, run: k.run },
+      "losscape scalar": { backend: "scalar", ...ours, run: k.run },
+      "losscape relaxed": relaxedImpl({ ...ours, run: k.run }),
       ...ceilingImpls(flops, ours),
-      [NUMPY]: { skip: "numpy has no LU of its own: LAPACK's dgetrf is the peer here" },
-      [LAPACK]: peerOp("dgetrf", ours),
-      "core ts backend": { backend: "ts", ...peer, run },
-      "ml-matrix": { ...peer, accuracy: false, run: ({ ma }) => new LuDecomposition(ma).pivotPermutationVector },
+      [k.peerName]: peerOp(k.peerOp, ours),
+      ...k.noPeer,
+      "core ts backend": { backend: "ts", ...peer, run: k.run },
+      "ml-matrix": { ...peer, accuracy: false, run: k.ml },
     },
   };
   return c;
@@ -94,6 +93,6 @@ export default {
     `${NUMPY}: numpy.linalg.cholesky (LAPACK dpotrf through numpy's OpenBLAS, with numpy's copy of A into LAPACK's order) and ${LAPACK}: dgetrf called through ctypes in the liblapack.so.3 numpy links (OpenBLAS's on Debian; a Fortran-order copy made before the clock), both in the persistent /usr/bin/python3 peer of the eigh suite (benchmarks/peers/numpy_eigh.py, OMP/OPENBLAS/MKL_NUM_THREADS=1, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset), timed inside Python.`,
     "losscape: the call as a user makes it — cholesky's symmetry and finiteness check (one WASM pass), the copies in and out of WASM memory and fresh n²-double results (their page faults: see the gemm suite) — around the blocked kernels (assembly/factor.ts: cholFactor, luFactor). The core ts backend runs the unblocked Cholesky–Crout and ml-matrix's LU.",
   ],
-  cases: [...sizes.map(choleskyCase), ...sizes.map(luCase)],
+  cases: ["cholesky", "lu"].flatMap((kind) => sizes.map((n) => factorCase(kind, n))),
   targets: [],
 };

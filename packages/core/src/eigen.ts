@@ -1,12 +1,12 @@
 import { activeWasm } from "./backend.js";
 import { ensureGemmBlocking } from "./blas.js";
-import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL, DEFAULT_SYMMETRY_TOL } from "./defaults.js";
+import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { pow2Halves } from "./pow2.js";
 import { tsEigh } from "./ts-backend.js";
-import { checkFinite, checkNumber, checkSquare, checkSymmetric, checkVector, type MatInput } from "./validate.js";
-import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
+import { checkNumber, checkSquare, checkSymmetric, checkVector, type MatInput } from "./validate.js";
+import { checkedSymmetricRange, withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
 
 /** Result of `eigh`: eigenvalues ascending, eigenvectors as the columns of `vectors` (orthonormal). */
 export interface EighResult {
@@ -315,29 +315,6 @@ function symmetricEigenInArena(
   if (z === undefined) return { values };
   // column c of the result is ±z[:, order[c]] (z column-major), largest-magnitude entry positive
   return { values, vectors: k.eigenvectorsRowMajor({ n, z, order: k.putI32(order) }).out };
-}
-
-/**
- * max|aᵢⱼ| and the least nonzero |aᵢⱼ| of the n×n matrix `a` in the session's arena, by one WASM pass
- * (symmetricRange, its three results in `out`). With `input`, the caller's matrix that `a` is a copy of, that pass
- * also checks it as `checkSymmetric` does: a NaN or ±∞, or max|aᵢⱼ − aⱼᵢ| > DEFAULT_SYMMETRY_TOL·max|aᵢⱼ|, raises the
- * error `checkFinite` or `checkSymmetric` builds from `input`.
- */
-export function checkedSymmetricRange(
-  k: KernelSession,
-  a: WasmBuffer<"f64">,
-  n: number,
-  out: WasmBuffer<"f64">,
-  input?: Mat,
-): [maxAbs: number, minAbs: number] {
-  k.symmetricRange({ n, a, out });
-  const [maxAbs, minAbs, maxAsym] = k.view(out, 3);
-  if (input !== undefined) {
-    // a NaN or ±∞ makes maxAbs NaN or +∞
-    if (!Number.isFinite(maxAbs)) checkFinite(k.fn, "a", input.data, n);
-    if (maxAsym > DEFAULT_SYMMETRY_TOL * maxAbs) checkSymmetric(k.fn, "a", input);
-  }
-  return [maxAbs, minAbs];
 }
 
 /** Flip columns of a row-major matrix in place so that each column's largest-magnitude entry is positive. */

@@ -1,11 +1,10 @@
 import { activeWasm } from "./backend.js";
 import { ensureGemmBlocking } from "./blas.js";
-import { checkedSymmetricRange } from "./eigen.js";
 import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsCholesky, tsLu, tsQr, tsTriangularSolve } from "./ts-backend.js";
 import { checkFinite, checkMat, checkSquare, checkSymmetric, describeShape, type MatInput } from "./validate.js";
-import { kernels, withKernels } from "./kernel-session.js";
+import { checkedSymmetricRange, kernels, withKernels } from "./kernel-session.js";
 
 /**
  * Cholesky factor of a symmetric positive-definite A: the lower-triangular L with positive diagonal and A = L·Lᵀ

@@ -12,7 +12,10 @@ import {
   type Kernels,
   type WorkSizes,
 } from "./kernels.js";
+import { DEFAULT_SYMMETRY_TOL } from "./defaults.js";
+import { checkFinite, checkSymmetric } from "./validate.js";
 import type { WasmInstance } from "./wasm-instance.js";
+import type { Mat } from "./mat.js";
 
 /**
  * The one door into WASM: typed calls of the kernels declared in kernels.ts, for core's linear algebra and the
@@ -195,8 +198,8 @@ function workSizes(w: WasmInstance): WorkSizes {
   if (lastWorkSizes?.w === w) return lastWorkSizes.q;
   let q = workSizesCache.get(w);
   if (!q) {
-    const [gemm, chol, lu, dstedc, dormtr, svd] = (
-      ["dgemmWorkSize", "cholWorkSize", "luWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const
+    const [gemm, factor, dstedc, dormtr, svd] = (
+      ["dgemmWorkSize", "factorWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize"] as const
     ).map((k) => w.kernel(k));
     // dgemm's answer for the last dimensions asked is kept: a loop calls its kernels with the same ones every time.
     let lastGemm = { m: -1, n: -1, k: -1, size: 0 };
@@ -205,8 +208,7 @@ function workSizes(w: WasmInstance): WorkSizes {
         if (m !== lastGemm.m || n !== lastGemm.n || k !== lastGemm.k) lastGemm = { m, n, k, size: Number(gemm(m, n, k)) };
         return lastGemm.size;
       },
-      cholWorkSize: ({ n }) => Number(chol(n)),
-      luWorkSize: ({ n }) => Number(lu(n)),
+      factorWorkSize: ({ n }) => Number(factor(n)),
       dstedcWorkSize: ({ n }) => Number(dstedc(n)),
       dormtrWorkSize: ({ n }) => Number(dormtr(n)),
       svdWorkSize: ({ m, n, uc }) => Number(svd(m, n, uc)),
@@ -403,4 +405,27 @@ export const kernels = Object.fromEntries(
 /** True when the active backend is a WASM build (false for `ts`); throws before `init()`. */
 export function wasmActive(fn: string): boolean {
   return activeWasm(fn) !== null;
+}
+
+/**
+ * max|aᵢⱼ| and the least nonzero |aᵢⱼ| of the n×n matrix `a` in the session's arena, by one WASM pass
+ * (symmetricRange, its three results in `out`). With `input`, the caller's matrix that `a` is a copy of, that pass
+ * also checks it as `checkSymmetric` does: a NaN or ±∞, or max|aᵢⱼ − aⱼᵢ| > DEFAULT_SYMMETRY_TOL·max|aᵢⱼ|, raises the
+ * error `checkFinite` or `checkSymmetric` builds from `input`. (Core's own: not re-exported by the package.)
+ */
+export function checkedSymmetricRange(
+  k: KernelSession,
+  a: WasmBuffer<"f64">,
+  n: number,
+  out: WasmBuffer<"f64">,
+  input?: Mat,
+): [maxAbs: number, minAbs: number] {
+  k.symmetricRange({ n, a, out });
+  const [maxAbs, minAbs, maxAsym] = k.view(out, 3);
+  if (input !== undefined) {
+    // a NaN or ±∞ makes maxAbs NaN or +∞
+    if (!Number.isFinite(maxAbs)) checkFinite(k.fn, "a", input.data, n);
+    if (maxAsym > DEFAULT_SYMMETRY_TOL * maxAbs) checkSymmetric(k.fn, "a", input);
+  }
+  return [maxAbs, minAbs];
 }

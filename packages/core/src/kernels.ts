@@ -93,10 +93,8 @@ export const WORK_SIZE_QUERIES = {
   dgemmWorkSize: kernel({ m: i32, n: i32, k: i32 }, "i32"),
   /** Doubles of workspace `dstedcVectors` needs in `work`: 2n² + 8n. */
   dstedcWorkSize: kernel({ n: i32 }, "i32"),
-  /** Doubles of workspace `cholFactor` needs (its trailing updates' dsyrk). */
-  cholWorkSize: kernel({ n: i32 }, "i32"),
-  /** Doubles of workspace `luFactor` needs (its trailing updates' dgemm). */
-  luWorkSize: kernel({ n: i32 }, "i32"),
+  /** Doubles of workspace `cholFactor` and `luFactor` need (their trailing updates' packed kernel). */
+  factorWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `dormtrLower` needs besides dgemm's. */
   dormtrWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `svdJacobi` needs (an f64: it may exceed 2³¹). */
@@ -241,14 +239,14 @@ export const COMPUTE_KERNELS = {
   // ---- factor.ts ---------------------------------------------------------------------------------------------
   /** In-place Cholesky A = L·Lᵀ (row-major, lower triangle); 0 or i + 1 (pivot of row i not positive). */
   cholFactor: kernel(
-    { n: i32, a: inoutF64((d) => strided(d.n, d.n, d.lda)), lda: i32, work: scratchF64((d, q) => q.cholWorkSize({ n: d.n })) },
+    { n: i32, a: inoutF64((d) => strided(d.n, d.n, d.lda)), lda: i32, work: scratchF64((d, q) => q.factorWorkSize({ n: d.n })) },
     "i32",
   ),
   /** In-place LU with partial pivoting P·A = L·U; perm[i] = the row of A that became row i. */
   luFactor: kernel(
     {
       n: i32, a: inoutF64((d) => strided(d.n, d.n, d.lda)), lda: i32, perm: writtenI32((d) => d.n),
-      work: scratchF64((d, q) => q.luWorkSize({ n: d.n })),
+      work: scratchF64((d, q) => q.factorWorkSize({ n: d.n })),
     },
     "i32",
   ),
