@@ -4,7 +4,7 @@
 export * from "./memory";
 export * from "./blas";
 export * from "./eigen";
-export { cholFactor, factorWorkSize, luFactor, triSolve, qrThin } from "./factor";
+export { cholFactor, factorWorkSize, luFactor, triSolve, qrThin, qrWorkSize } from "./factor";
 export * from "./svd";
 export * from "./mlp";
 export * from "./slice";

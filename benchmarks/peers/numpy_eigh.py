@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """numpy peer of benchmarks/suites/eigh.js and factor.js: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd / dsyevd
-without vectors), numpy.linalg.cholesky (LAPACK dpotrf) and LAPACK dgetrf through numpy's OpenBLAS, on ONE thread.
+without vectors), numpy.linalg.cholesky (LAPACK dpotrf), numpy.linalg.qr (LAPACK dgeqrf and dorgqr) and LAPACK dgetrf
+through numpy's OpenBLAS, on ONE thread.
 
 Started by the suite as a persistent subprocess (/usr/bin/python3 benchmarks/peers/numpy_eigh.py, with
 OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1 and OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset, so OpenBLAS
@@ -24,6 +25,9 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   {"op": "cholesky"}
       the Cholesky factor of the (symmetric positive-definite) matrix (numpy.linalg.cholesky: LAPACK dpotrf through
       OpenBLAS); reply {"seconds", "l00"} (l00 = L[0, 0]).
+  {"op": "qr"}
+      the thin QR of the matrix (numpy.linalg.qr, mode "reduced": LAPACK dgeqrf, then dorgqr for Q, through
+      OpenBLAS); reply {"seconds", "r00"} (r00 = R[0, 0]).
   {"op": "dgetrf"}
       LU with partial pivoting of the matrix by LAPACK dgetrf through ctypes (liblapack.so.3, as the stages above; a
       Fortran-order copy made before the clock starts); reply {"seconds", "info"}.
@@ -207,5 +211,10 @@ for line in sys.stdin:
         l = np.linalg.cholesky(a)
         seconds = time.perf_counter() - t0
         reply({"seconds": seconds, "l00": float(l[0, 0])})
+    elif req["op"] == "qr":
+        t0 = time.perf_counter()
+        q, r = np.linalg.qr(a)
+        seconds = time.perf_counter() - t0
+        reply({"seconds": seconds, "r00": float(r[0, 0])})
     else:
         reply({"error": f"unknown op {req['op']}"})

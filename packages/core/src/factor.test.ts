@@ -363,7 +363,29 @@ describe("cholesky on the ts backend meets the WASM contract", () => {
   });
 });
 
-describe.each(["simd", "scalar"] as const)("blocked cholesky and lu in WASM (%s): n above one 64-row block", (backend) => {
+/**
+ * `f` is a thin QR of the m×n `a`: R upper triangular with a non-negative diagonal, and QᵀQ = I and Q·R = A within
+ * the header's bounds; with `ref` (another backend's QR of the same full-rank `a`, κ its condition number) also the
+ * same Q and R: both are unique then, and two backward-stable factorisations differ by at most κ·10·m·ε relative
+ * (Higham Thm 19.4 with the perturbation theory of §19.9).
+ */
+function expectQrOf(a: Mat, f: { q: Mat; r: Mat }, ref?: { q: Mat; r: Mat }, kappa = 0): void {
+  const { rows: m, cols: n } = a;
+  expect([f.q.rows, f.q.cols, f.r.rows, f.r.cols]).toEqual([m, n, n, n]);
+  for (let i = 0; i < n; i++) {
+    expect(f.r.data[i * n + i]).toBeGreaterThanOrEqual(0);
+    for (let j = 0; j < i; j++) expect(f.r.data[i * n + j]).toBe(0);
+  }
+  const qtq = mul(tr(f.q), f.q);
+  for (let i = 0; i < n; i++) qtq.data[i * n + i] -= 1;
+  expect(maxAbs(qtq.data)).toBeLessThanOrEqual(10 * m * EPS);
+  expect(maxDiff(mul(f.q, f.r).data, a.data)).toBeLessThanOrEqual(10 * m * EPS * maxAbs(a.data) * Math.sqrt(n));
+  if (ref === undefined) return;
+  expect(maxDiff(f.q.data, ref.q.data)).toBeLessThanOrEqual(10 * m * EPS * kappa);
+  expect(maxDiff(f.r.data, ref.r.data)).toBeLessThanOrEqual(10 * m * EPS * kappa * maxAbs(ref.r.data));
+}
+
+describe.each(["simd", "scalar"] as const)("blocked cholesky, lu and qr in WASM (%s): n above one block", (backend) => {
   beforeEach(async () => {
     await loadWasm(backend);
     setBackend(backend);
@@ -416,13 +438,54 @@ describe.each(["simd", "scalar"] as const)("blocked cholesky and lu in WASM (%s)
     expect(() => solve(a, randomMat(n, 1, 63))).toThrowError(/solve: argument 'a' \(150×150\) is singular to working precision/);
   });
 
+  // qr factors panels of 32 columns while more than 128 remain: 129 columns take one panel, 161 two, 300 six
+  it.each([
+    [129, 129],
+    [160, 129],
+    [200, 161],
+    [300, 300],
+  ])("qr of %i×%i: QᵀQ = I, R upper triangular, Q·R = A, and the TS oracle's Q and R", (m, n) => {
+    const a = randomMat(m, n, 70 + n);
+    const f = qr(a);
+    const sv = svd(a, { vectors: false }).s;
+    setBackend("ts");
+    const ref = qr(a);
+    setBackend(backend);
+    expectQrOf(a, f, ref, sv[0] / sv[n - 1]);
+  });
+
+  it("qr of a rank-deficient A (a zero column and a repeated one in later panels): QᵀQ = I and Q·R = A", () => {
+    const [m, n] = [220, 200];
+    const a = randomMat(m, n, 75);
+    for (let i = 0; i < m; i++) {
+      a.data[i * n + 40] = 0; // τ = 0 in the second panel
+      a.data[i * n + 150] = a.data[i * n + 3]; // R[150, 150] = 0 up to rounding
+    }
+    const f = qr(a);
+    expectQrOf(a, f);
+    expect(f.r.data[40 * n + 40]).toBe(0);
+    expect(f.r.data[150 * n + 150]).toBeLessThanOrEqual(10 * m * EPS * maxAbs(a.data));
+  });
+
+  it("qr(2ᵏ·A) = (Q, 2ᵏ·R) to the last bit through the blocked path (k = ±7: the kernel sees the scaled entries)", () => {
+    const a = randomMat(180, 170, 76);
+    const f = qr(a);
+    for (const k of [7, -7]) {
+      const g = qr({ rows: 180, cols: 170, data: a.data.map((x) => x * 2 ** k) });
+      expect(Array.from(g.q.data)).toEqual(Array.from(f.q.data));
+      expect(Array.from(g.r.data)).toEqual(Array.from(f.r.data.map((x) => x * 2 ** k)));
+    }
+  });
+
   it("keeps WASM memory constant over repeated calls of a blocked size", async () => {
     const w = await loadWasm(backend);
     const s = spd(150, 9, 1);
     const a = randomMat(150, 150, 64);
+    const t = randomMat(200, 150, 65);
     const run = () => {
       cholesky(s);
       lu(a);
+      qr(t);
     };
     run();
     const bytes = w.memoryBytes;

@@ -12,7 +12,7 @@
  *    returned; a caller may pass initial contents instead (kernels such as `dgemm` with β ≠ 0 read them);
  *  - `scratch`: kernel workspace, uninitialised, never copied either way.
  * A length is `size(d, q)`: `d` holds the call's scalar arguments by name (plus the kernel's derived dimensions),
- * `q` the kernels' own work-size queries (`dgemmWorkSize`, `dstedcWorkSize`, `dormtrWorkSize`, `svdWorkSize`).
+ * `q` the kernels' own work-size queries (`dgemmWorkSize`, `dstedcWorkSize`, `dormtrWorkSize`, `svdWorkSize`, …).
  */
 
 /** Scalar arguments by name (and derived dimensions), as a size formula sees them. */
@@ -99,6 +99,8 @@ export const WORK_SIZE_QUERIES = {
   dormtrWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `svdJacobi` needs (an f64: it may exceed 2³¹). */
   svdWorkSize: kernel({ m: i32, n: i32, uc: i32 }, "f64"),
+  /** Doubles of workspace `qrThin` needs (an f64, as svdWorkSize's). */
+  qrWorkSize: kernel({ m: i32, n: i32 }, "f64"),
 } as const;
 
 type QueryName = keyof typeof WORK_SIZE_QUERIES;
@@ -264,7 +266,7 @@ export const COMPUTE_KERNELS = {
       m: i32, n: i32, a: inF64((d) => spanned(d.m, d.n, d.ars, d.acs)), ars: i32, acs: i32,
       q: writtenF64((d) => spanned(d.m, d.n, d.qrs, d.qcs)), qrs: i32, qcs: i32,
       r: writtenF64((d) => spanned(d.n, d.n, d.rrs, d.rcs)), rrs: i32, rcs: i32,
-      work: scratchF64((d) => 2 * d.m * d.n + 4 * d.n),
+      work: scratchF64((d, q) => q.qrWorkSize({ m: d.m, n: d.n })),
     },
     "void",
   ),
