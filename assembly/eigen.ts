@@ -15,6 +15,7 @@
 // Kernels never allocate: every workspace comes from core's arena. No validation here (core validated).
 
 import { dgemm } from "./blas";
+import { compactWyT } from "./factor";
 import { madd, nmadd } from "./madd";
 import { facNrm2, pow2 } from "./vector";
 
@@ -932,18 +933,8 @@ function applyReflectors(n: i32, a: usize, tau: usize, w: usize, kLo: i32, kHi: 
     if (h > 0) dgemm(0, 1, h, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
     const vh = vb + ((<usize>h * <usize>m + <usize>(h + off + 1)) << 3);
     dgemm(0, 1, nb - h, nb - h, m - h - off - 1, 1.0, vh, m, vh, m, 0.0, sb + ((<usize>(h * nb + h)) << 3), nb, gemmWork);
-    // T (nb × nb upper, column-major, ld nb): T[j, j] = τ_j, T[0:j, j] = −τ_j · T[0:j, 0:j] · S[0:j, j]
-    for (let j = 0; j < nb; j++) {
-      const tj = ld(tau, k0 + j);
-      const ct = tb + ((<usize>j * <usize>nb) << 3);
-      for (let i = 0; i < nb; i++) st(ct, i, 0);
-      for (let i = 0; i < j; i++) {
-        let sum: f64 = 0;
-        for (let l = i; l < j; l++) sum += ld(tb + ((<usize>l * <usize>nb) << 3), i) * ld(sb, l * nb + j);
-        st(ct, i, -tj * sum);
-      }
-      st(ct, j, tj);
-    }
+    // T (nb × nb upper, column-major, ld nb)
+    compactWyT(nb, tau + (<usize>k0 << 3), sb, tb);
     // Zᵀ (nb × m, row-major: Z column-major) = Tᵀ · Vᵀ (the row-major views of T and V column-major), Tᵀ lower
     // triangular: rows 0:h from Tᵀ[0:h, 0:h], rows h:nb from Tᵀ[h:nb, 0:nb]
     if (h > 0) dgemm(0, 0, h, m, h, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);

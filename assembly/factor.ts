@@ -371,11 +371,31 @@ export function householderApplyQ(m: i32, kq: i32, x: usize, ldx: i32, tau: usiz
 }
 
 /**
+ * T of the compact WY form H₀·H₁⋯H_{nb−1} = I − V·T·Vᵀ of nb reflectors H_j = I − τ_j·v_j·v_jᵀ (LAPACK dlarft,
+ * forward, columnwise; Schreiber & Van Loan 1989): T (nb×nb at tb, column-major) is upper triangular with
+ * T[j, j] = τ_j and T[0:j, j] = −τ_j·T[0:j, 0:j]·S[0:j, j], from τ (nb at tau) and S = VᵀV (nb×nb at sb, read only
+ * above its diagonal, S[l, j] at sb[l·nb + j] for l < j). τ_j = 0 (H_j = I) gives a zero column j.
+ */
+export function compactWyT(nb: i32, tau: usize, sb: usize, tb: usize): void {
+  for (let j = 0; j < nb; j++) {
+    const tj = ld(tau, j);
+    const ct = tb + ((<usize>j * <usize>nb) << 3);
+    for (let i = 0; i < nb; i++) st(ct, i, 0);
+    for (let i = 0; i < j; i++) {
+      let sum: f64 = 0;
+      for (let l = i; l < j; l++) sum += ld(tb + ((<usize>l * <usize>nb) << 3), i) * ld(sb, l * nb + j);
+      st(ct, i, -tj * sum);
+    }
+    st(ct, j, tj);
+  }
+}
+
+/**
  * C (m×c, column-major, leading dimension ldc) ← H·C (trans = 0) or Hᵀ·C (trans = 1), H = H₀·H₁⋯H_{nb−1} the nb
  * reflectors H_j = I − τ_j·v_j·v_jᵀ whose vectors are the columns of V (m×nb at vb, column-major, unit lower
  * trapezoidal: v_j[i] = 0 for i < j, v_j[j] = 1), in the compact WY form H = I − V·T·Vᵀ (Schreiber & Van Loan
  * 1989; LAPACK dlarft and dlarfb):
- *   S = VᵀV,  T upper triangular with T[j, j] = τ_j, T[0:j, j] = −τ_j·T[0:j, 0:j]·S[0:j, j],
+ *   S = VᵀV,  T from S (compactWyT),
  *   Z = V·T (trans = 0) or V·Tᵀ (trans = 1),  W = Vᵀ·C,  C −= Z·W,
  * all but T's recurrence GEMMs on the row-major views (a column-major X is the row-major Xᵀ).
  * work: (m + c)·nb + 2·nb² doubles; gemmWork: dgemmWorkSize(d, d, d) doubles for d = max(m, c).
@@ -388,17 +408,7 @@ function applyBlockReflector(
   const tb = wb + ((<usize>c * <usize>nb) << 3); // T: nb × nb, column-major
   const sb = tb + ((<usize>nb * <usize>nb) << 3); // S: nb × nb (symmetric)
   dgemm(0, 1, nb, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
-  for (let j = 0; j < nb; j++) {
-    const tj = ld(tau, j);
-    const ct = tb + ((<usize>j * <usize>nb) << 3);
-    for (let i = 0; i < nb; i++) st(ct, i, 0);
-    for (let i = 0; i < j; i++) {
-      let sum: f64 = 0;
-      for (let l = i; l < j; l++) sum += ld(tb + ((<usize>l * <usize>nb) << 3), i) * ld(sb, l * nb + j);
-      st(ct, i, -tj * sum);
-    }
-    st(ct, j, tj);
-  }
+  compactWyT(nb, tau, sb, tb);
   // Zᵀ = Tᵀ·Vᵀ or T·Vᵀ (T's row-major view is Tᵀ)
   dgemm(trans, 0, nb, m, nb, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
   // Wᵀ = Cᵀ·V, then Cᵀ −= Wᵀ·Zᵀ
