@@ -51,7 +51,13 @@ const TINY: f64 = 1.1830521861667747e-271;
  * A's stores (a timing experiment) it took 78–80 ms, so deferring every other rank-2 update to halve them (as LAPACK's
  * dlatrd defers its panel's) could save at most ≈ 2.5 %. Yet the same instructions with all of A's accesses, or all
  * of q's, pinned to a few fixed lines (timing experiments, wrong results) took 52 and 47 ms at n = 1000 against 82,
- * while pinning only A's loads, one of the two columns, or part of q's accesses did not help.
+ * while pinning only A's loads, one of the two columns, or part of q's accesses did not help. Not 4 KiB aliasing of
+ * q's loads with A's stores: v, w, vn and p as four arrays beside a leading dimension padded to a multiple of 512
+ * doubles, placed so that no load shares its address bits 0–11 with a store in flight, took 92 ms, the same arrays
+ * unpadded 94.6 (and 109 placed to alias on purpose). Not the first lines of each column pair missing the caches:
+ * loading the next pair's first 2–8 lines of both columns at the start of each pass took 82.5–83.8 ms. And LAPACK's
+ * blocked form would be slower here: the product alone (every step's pass without its rank-2 update, the half of the
+ * flops dsytrd leaves to level 2) took 55 ms, and the other half as a rank-2k update at GEMM's rate ≈ 35 ms more.
  */
 export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): void {
   const nn = <usize>n << 3;
