@@ -429,15 +429,58 @@ function copyReflectors(m: i32, nb: i32, x: usize, ldx: i32, vb: usize): void {
   }
 }
 
+/** The first of kq reflectors left unblocked: panels of QR_NB are taken while more than QR_CROSSOVER remain. */
+@inline function unblockedFrom(kq: i32): i32 {
+  return kq > QR_CROSSOVER ? ((kq - QR_CROSSOVER + QR_NB - 1) / QR_NB) * QR_NB : 0;
+}
+
+/**
+ * Doubles of workspace `applyQ(m, kq, …, c, …)` needs: none up to QR_CROSSOVER reflectors; above, V (m × QR_NB),
+ * applyBlockReflector's work ((m + c)·QR_NB + 2·QR_NB²) and the packed kernel's for its GEMMs.
+ */
+export function applyQWorkSize(m: i32, kq: i32, c: i32): f64 {
+  if (kq <= QR_CROSSOVER) return 0;
+  const d = m > c ? m : c;
+  return (2 * <f64>m + <f64>c) * QR_NB + 2 * QR_NB * QR_NB + <f64>dgemmWorkSize(d, d, d);
+}
+
+/**
+ * C (m×c, column-major, leading dimension ldc) ← Q·C, Q = H₀·H₁⋯H_{kq−1} the reflectors householderQr (or qrThin's
+ * panels) left in X (leading dimension ldx) and tau. Up to QR_CROSSOVER reflectors householderApplyQ; above
+ * (LAPACK dormqr, dorgqr), the last kq mod QR_NB by householderApplyQ, then the blocks of QR_NB before them, last
+ * first, each as one block reflector (applyBlockReflector): a block costs 4·m·QR_NB² flops in S and Z besides its
+ * 4·m·QR_NB·c in the two GEMMs with C, so blocking pays wherever C is wide, which the panels' trailing matrices near
+ * the end of a factorisation are not (hence qrThin's crossover). With `identity` (C = [I; 0] on entry,
+ * c = kq, as when Q itself is formed) a block from reflector k₀ on leaves C's columns left of k₀ alone: they are
+ * still e_j, zero in its rows (4mc² − 4c³/3 flops instead of 4mc²). work: applyQWorkSize(m, kq, c) doubles.
+ */
+export function applyQ(
+  m: i32, kq: i32, x: usize, ldx: i32, tau: usize, c: i32, cm: usize, ldc: i32, identity: bool, work: usize,
+): void {
+  if (kq <= QR_CROSSOVER) {
+    householderApplyQ(m, kq, x, ldx, tau, c, cm, ldc);
+    return;
+  }
+  const kk = (kq / QR_NB) * QR_NB;
+  const vb = work;
+  const wy = vb + ((<usize>m * QR_NB) << 3);
+  const gemmWork = wy + ((<usize>(m + c) * QR_NB + 2 * QR_NB * QR_NB) << 3);
+  const c1 = identity ? kk : 0;
+  const rest = (<usize>kk * <usize>ldx + <usize>kk) << 3;
+  householderApplyQ(m - kk, kq - kk, x + rest, ldx, tau + (<usize>kk << 3), c - c1, cm + ((<usize>c1 * <usize>ldc + <usize>kk) << 3), ldc);
+  for (let k0 = kk - QR_NB; k0 >= 0; k0 -= QR_NB) {
+    const c0 = identity ? k0 : 0;
+    copyReflectors(m - k0, QR_NB, x + ((<usize>k0 * <usize>ldx + <usize>k0) << 3), ldx, vb);
+    applyBlockReflector(0, m - k0, QR_NB, vb, tau + (<usize>k0 << 3), c - c0, cm + ((<usize>c0 * <usize>ldc + <usize>k0) << 3), ldc, wy, gemmWork);
+  }
+}
+
 /**
  * Doubles of workspace `qrThin(m, n, …)` needs: the column-major copies of A and Q (m·n each), τ, householderQr's
- * 2n and the n pivots; above QR_CROSSOVER columns also the compact-WY blocks of applyBlockReflector (V, and its work:
- * (2m + n)·QR_NB + 2·QR_NB² in all) and the packed kernel's workspace for its GEMMs.
+ * 2n and the n pivots, then applyQ's (which the panels' block reflectors share).
  */
 export function qrWorkSize(m: i32, n: i32): f64 {
-  const base = 2 * <f64>m * <f64>n + 4 * <f64>n;
-  if (n <= QR_CROSSOVER) return base;
-  return base + (2 * <f64>m + <f64>n) * QR_NB + 2 * QR_NB * QR_NB + <f64>dgemmWorkSize(m, m, m);
+  return 2 * <f64>m * <f64>n + 4 * <f64>n + applyQWorkSize(m, n, n);
 }
 
 /**
@@ -445,11 +488,10 @@ export function qrWorkSize(m: i32, n: i32): f64 {
  * with a non-negative diagonal. A(i, j) is read at a[i·ars + j·acs], Q(i, j) is written to q[i·qrs + j·qcs] and
  * R(i, j) to r[i·rrs + j·rcs] (element strides, so row- or column-major either way).
  * Up to QR_CROSSOVER columns: householderQr, then Q = H₀⋯H_{n−1}·[I; 0] by householderApplyQ. Above, blocked (Golub
- * & Van Loan §5.2.3; LAPACK dgeqrf and dorgqr): panels of QR_NB columns by householderQr, each panel's
- * reflectors applied to the columns on its right as one block (Hᵀ, applyBlockReflector), while more than
- * QR_CROSSOVER columns remain, the rest unblocked; then Q backwards, the unblocked part first, each panel's block k₀
- * applied to Q's columns k₀ … n−1 only (the columns left of it are still e_j, zero in its rows): most of the
- * 4mn² − 4n³/3 flops in GEMMs instead of level-2 loops. `work` holds qrWorkSize(m, n) doubles.
+ * & Van Loan §5.2.3; LAPACK dgeqrf and dorgqr): panels of QR_NB columns by householderQr, each panel's reflectors
+ * applied to the columns on its right as one block (Hᵀ, applyBlockReflector), while more than QR_CROSSOVER columns
+ * remain, the rest unblocked; then Q = applyQ(…, [I; 0]): most of the 4mn² − 4n³/3 flops in GEMMs instead of level-2
+ * loops. `work` holds qrWorkSize(m, n) doubles.
  */
 export function qrThin(
   m: i32, n: i32, a: usize, ars: i32, acs: i32,
@@ -462,29 +504,23 @@ export function qrThin(
   const tau = qw + ((<usize>m * <usize>n) << 3);
   const w2 = tau + (<usize>n << 3);
   const perm = w2 + (<usize>(2 * n) << 3);
-  const vb = perm + (<usize>n << 3); // blocked only: V (m × QR_NB), then applyBlockReflector's work
+  // applyQ's workspace, which the panels' block reflectors share: V (m × QR_NB), then applyBlockReflector's work
+  const vb = perm + (<usize>n << 3);
   const wy = vb + ((<usize>m * QR_NB) << 3);
   const gemmWork = wy + ((<usize>(m + n) * QR_NB + 2 * QR_NB * QR_NB) << 3);
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(x, j * m + i, ld(a, i * ars + j * acs));
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(qw, j * m + i, i == j ? 1 : 0);
   // Panels of QR_NB columns while more than QR_CROSSOVER columns remain, then the rest, unblocked.
-  let kk = 0;
-  for (; n - kk > QR_CROSSOVER; kk += QR_NB) {
-    const panel = x + ((<usize>kk * <usize>m + <usize>kk) << 3);
-    householderQr(m - kk, QR_NB, panel, m, tau + (<usize>kk << 3), perm, 0, w2);
-    copyReflectors(m - kk, QR_NB, panel, m, vb);
+  const kk = unblockedFrom(n);
+  for (let k0 = 0; k0 < kk; k0 += QR_NB) {
+    const panel = x + ((<usize>k0 * <usize>m + <usize>k0) << 3);
+    householderQr(m - k0, QR_NB, panel, m, tau + (<usize>k0 << 3), perm, 0, w2);
+    copyReflectors(m - k0, QR_NB, panel, m, vb);
     const right = panel + ((<usize>QR_NB * <usize>m) << 3);
-    applyBlockReflector(1, m - kk, QR_NB, vb, tau + (<usize>kk << 3), n - kk - QR_NB, right, m, wy, gemmWork);
+    applyBlockReflector(1, m - k0, QR_NB, vb, tau + (<usize>k0 << 3), n - k0 - QR_NB, right, m, wy, gemmWork);
   }
-  const rest = (<usize>kk * <usize>m + <usize>kk) << 3;
-  householderQr(m - kk, n - kk, x + rest, m, tau + (<usize>kk << 3), perm, 0, w2);
-  // Q: the unblocked part's reflectors on Q's trailing block, then the panels' from the last to the first
-  householderApplyQ(m - kk, n - kk, x + rest, m, tau + (<usize>kk << 3), n - kk, qw + rest, m);
-  for (let k0 = kk - QR_NB; k0 >= 0; k0 -= QR_NB) {
-    const corner = (<usize>k0 * <usize>m + <usize>k0) << 3;
-    copyReflectors(m - k0, QR_NB, x + corner, m, vb);
-    applyBlockReflector(0, m - k0, QR_NB, vb, tau + (<usize>k0 << 3), n - k0, qw + corner, m, wy, gemmWork);
-  }
+  householderQr(m - kk, n - kk, x + ((<usize>kk * <usize>m + <usize>kk) << 3), m, tau + (<usize>kk << 3), perm, 0, w2);
+  applyQ(m, n, x, m, tau, n, qw, m, true, vb);
   for (let i = 0; i < n; i++) {
     // Make R's diagonal non-negative: flip row i of R and column i of Q together (Q·R is unchanged).
     const sgn: f64 = ld(x, i * m + i) < 0 ? -1 : 1;

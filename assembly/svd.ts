@@ -3,7 +3,7 @@
 // 2008). The working matrices are column-major so every dot product and plane rotation runs over contiguous
 // memory; each has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch. Kernels never allocate: the caller
 // passes `work`.
-import { householderApplyQ, householderQr } from "./factor";
+import { applyQ, applyQWorkSize, householderQr } from "./factor";
 import { facDot, facScal } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
@@ -210,6 +210,8 @@ export function svdJacobi(
   const order = perm1 + (<usize>n << 2); // n i32: sort order
   const bad = order + (<usize>n << 2); // n i32: zero singular values
   const rowPerm = bad + (<usize>n << 2); // m i32: row i of X is row rowPerm[i] of A
+  // applyQ's workspace, after the size counted for the arrays above
+  const qwork = work + (<usize>(<f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m) << 3);
 
   // Cox–Higham row sorting: rows by decreasing ∞-norm make Householder QR with column pivoting row-wise backward
   // stable, which the relative accuracy for row-graded A needs (Drmač & Veselić 2008, §2).
@@ -288,13 +290,13 @@ export function svdJacobi(
     const dst = col(uw, j, m);
     for (let i = 0; i < m; i++) st(dst, i, j < n ? (i < n ? ld(z, src * n + i) : 0) : i == j ? 1 : 0);
   }
-  householderApplyQ(m, n, x, m, tau, uc, uw, m);
+  applyQ(m, n, x, m, tau, uc, uw, m, false, qwork);
   for (let j = 0; j < uc; j++) {
     for (let i = 0; i < m; i++) st(u, load<i32>(rowPerm + (<usize>i << 2)) * urs + j * ucs, ld(uw, j * m + i));
   }
 
   // V = P·(Q₁·J): row perm[i] of V is row i of Q₁·J.
-  householderApplyQ(n, n, y, n, tau1, n, jv, n);
+  applyQ(n, n, y, n, tau1, n, jv, n, false, qwork);
   for (let j = 0; j < n; j++) {
     const src = load<i32>(order + (<usize>j << 2));
     for (let i = 0; i < n; i++) {
@@ -305,7 +307,11 @@ export function svdJacobi(
   return sweeps;
 }
 
-/** Doubles of workspace `svdJacobi` needs (its i32 arrays counted as whole doubles, rounded up). */
+/**
+ * Doubles of workspace `svdJacobi` needs (its i32 arrays counted as whole doubles, rounded up), with vectors (uc > 0)
+ * also applyQ's for U = Q·[U_x 0; 0 I] (which serves V = Q₁·J too: m ≥ n, uc ≥ n).
+ */
 export function svdWorkSize(m: i32, n: i32, uc: i32): f64 {
-  return <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m;
+  const arrays = <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m;
+  return uc > 0 ? arrays + applyQWorkSize(m, n, uc) : arrays;
 }

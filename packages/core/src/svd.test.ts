@@ -336,6 +336,15 @@ describe.each(BACKENDS)("svd on the %s backend", (backend: BackendName) => {
     for (let i = 0; i < 9; i++) expect(Math.abs(P.data[i] - want[i])).toBeLessThanOrEqual(10 * 3 * EPS);
   });
 
+  it("finds the null space of a wide 140×300 matrix (the full 300×300 V by blocked reflectors in WASM)", () => {
+    const a = randomMat(140, 300, 7);
+    const N = nullspace(a);
+    expect(N.cols).toBe(160);
+    // ‖A·N‖ at rounding level against ‖A‖ ≤ σ₁, and N's columns orthonormal (the header's 10·max(m, n)·ε)
+    expect(maxAbs(mul(a, N).data)).toBeLessThanOrEqual(10 * 300 * EPS * svd(a, { vectors: false }).s[0]);
+    expect(orthoErr(N)).toBeLessThanOrEqual(10 * 300 * EPS);
+  });
+
   it.each([
     // [rows, exact singular values]: diagonal or 2×2 cases whose σ are known in closed form, at the edges of
     // the double range (subnormal entries, entries near the overflow threshold, a 1e200 spread).
@@ -532,9 +541,11 @@ describe.each(["simd", "scalar"] as const)("svd WASM (%s): its memory and its tw
     setBackend(backend);
     const a = randomMat(60, 45, 3);
     const b = randomMat(45, 60, 4);
+    const c = randomMat(150, 140, 5); // U and V by blocked reflectors (more than 128 columns)
     const run = () => {
       svd(a);
       svd(b);
+      svd(c);
       svd(a, { vectors: false });
       nullspace(b);
       rank(a);

@@ -1,4 +1,5 @@
 import { activeWasm } from "./backend.js";
+import { ensureGemmBlocking } from "./blas.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { pow2Halves } from "./pow2.js";
@@ -111,6 +112,8 @@ function wasmSvd(fn: string, a: Mat, vectors: boolean, fullV: boolean): { s: Flo
   const N = k;
   const uc = !vectors ? 0 : !tall && fullV ? n : N; // columns of U_B: full when V_A must be n×n
   const vtRows = fullV ? n : k;
+  // with vectors, U = Q·[U_x; 0] and V = Q₁·J are formed by dgemm's block reflectors above 128 columns
+  if (vectors) ensureGemmBlocking(2 * M * N * uc + 2 * N ** 3);
   return withKernels(fn, (ks) => {
     const u = vectors ? ks.alloc("f64", m * k) : undefined;
     const vt = vectors ? ks.alloc("f64", vtRows * n) : undefined;
