@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""numpy peer of benchmarks/suites/eigh.js and factor.js: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd / dsyevd
-without vectors), numpy.linalg.cholesky (LAPACK dpotrf), numpy.linalg.qr (LAPACK dgeqrf and dorgqr) and LAPACK dgetrf
-through numpy's OpenBLAS, on ONE thread.
+"""numpy peer of benchmarks/suites/eigh.js, factor.js and svd.js: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd / dsyevd
+without vectors), numpy.linalg.cholesky (LAPACK dpotrf), numpy.linalg.qr (LAPACK dgeqrf and dorgqr),
+numpy.linalg.svd (LAPACK dgesdd) and LAPACK dgetrf through numpy's OpenBLAS, on ONE thread.
 
 Started by the suite as a persistent subprocess (/usr/bin/python3 benchmarks/peers/numpy_eigh.py, with
 OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1 and OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset, so OpenBLAS
@@ -28,6 +28,9 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   {"op": "qr"}
       the thin QR of the matrix (numpy.linalg.qr, mode "reduced": LAPACK dgeqrf, then dorgqr for Q, through
       OpenBLAS); reply {"seconds", "r00"} (r00 = R[0, 0]).
+  {"op": "svd"}
+      the thin SVD of the matrix with vectors (numpy.linalg.svd, full_matrices=False: LAPACK dgesdd, Golub–Kahan
+      bidiagonalisation and divide and conquer, through OpenBLAS); reply {"seconds", "s0"} (s0 = σ₁).
   {"op": "dgetrf"}
       LU with partial pivoting of the matrix by LAPACK dgetrf through ctypes (liblapack.so.3, as the stages above; a
       Fortran-order copy made before the clock starts); reply {"seconds", "info"}.
@@ -216,5 +219,10 @@ for line in sys.stdin:
         q, r = np.linalg.qr(a)
         seconds = time.perf_counter() - t0
         reply({"seconds": seconds, "r00": float(r[0, 0])})
+    elif req["op"] == "svd":
+        t0 = time.perf_counter()
+        u, sv, vt = np.linalg.svd(a, full_matrices=False)
+        seconds = time.perf_counter() - t0
+        reply({"seconds": seconds, "s0": float(sv[0])})
     else:
         reply({"error": f"unknown op {req['op']}"})
