@@ -46,7 +46,9 @@ function rotateColumns(x: usize, y: usize, n: i32, c: f64, s: f64): void {
 
 /**
  * rotateColumns(x, y, n, c, s), returning the dot product of the new x with z (n contiguous doubles): the same bits as
- * facDot(x, z, n) after the rotation (the same lanes, accumulators and order), without reading x again.
+ * facDot(x, z, n) after the rotation (the same lanes, accumulators and order), without reading x again. facDot's
+ * accumulator pattern is spelt out again here, as in vector.ts's facSumSqScaled: AssemblyScript has no macro or
+ * closure that could share it, and the order is what keeps the bits.
  */
 function rotateColumnsThenDot(x: usize, y: usize, z: usize, n: i32, c: f64, s: f64): f64 {
   let i = 0;
@@ -126,7 +128,7 @@ function rotateColumnsThenDot(x: usize, y: usize, z: usize, n: i32, c: f64, s: f
   return d;
 }
 
-/** The dot product y_pᵀy_{q+1} that jacobiPair's rotation of (p, q) computed on the way (next ≠ 0). */
+/** The dot product y_pᵀy_{q+1} that jacobiPair's rotation of (p, q) computed on the way (with `next`). */
 let NEXT_DOT: f64 = 0;
 
 /**
