@@ -15,7 +15,7 @@
 // Kernels never allocate: every workspace comes from core's arena. No validation here (core validated).
 
 import { dgemm } from "./blas";
-import { compactWyT } from "./factor";
+import { applyBlockReflector, copyReflectors } from "./factor";
 import { madd, nmadd } from "./madd";
 import { facNrm2, pow2 } from "./vector";
 
@@ -874,7 +874,10 @@ function applyRotations(n: i32, z: usize, ldz: i32, rot: usize, sweeps: usize, n
  */
 const NB_WY: i32 = 80;
 
-/** Doubles of workspace dormtrLower needs besides dgemm's: V and Z (n × NB), X (n × NB), T and S (NB × NB). */
+/**
+ * Doubles of workspace dormtrLower needs besides dgemm's: V (n × NB), then applyBlockReflector's work (Z and W, n × NB
+ * each, T and S, NB × NB each).
+ */
 export function dormtrWorkSize(n: i32): i32 {
   return 3 * n * NB_WY + 2 * NB_WY * NB_WY;
 }
@@ -891,13 +894,8 @@ export function dormtrLower(n: i32, a: usize, tau: usize, w: usize, work: usize,
 /**
  * W[:, c0:n] ← H_{kLo}·H_{kLo+1}⋯H_{kHi−1}·W[:, c0:n], the reflectors dsytrdLower left in a and tau (H_k = I − τ_k·v·vᵀ
  * acts on rows k+1 … n−1). Blocks of NB reflectors (k0 on multiples of NB, clipped to [kLo, kHi)), last block first,
- * each as I − V·T·Vᵀ (compact WY, LAPACK dlarft/dlarfb; Schreiber & Van Loan 1989) on the rows r0:n of W, r0 the even
- * row at or above k0 (m = n − r0 rows; V's rows r0 … k0 are zero):
- *   S = VᵀV,  T from S (dlarft's recurrence),  Z = V·T (m × nb),  X = Vᵀ·W (nb × (n − c0)),  W −= Z·X,
- * all but T GEMMs. T is applied to V rather than to X (LAPACK's W·Tᵀ): Z has m rows where X has n. S (only its
- * upper triangle is read) and Z (T is upper triangular) each take two GEMMs that skip a quarter of the full product,
- * so over all blocks they cost ≈ 0.75·nb·n² flops each, beside the ≈ 2n³ of the two GEMMs with W. A block whose τ are
- * all zero is skipped.
+ * each as I − V·T·Vᵀ (compact WY: factor.ts's applyBlockReflector) on the rows r0:n of W, r0 the even row at or above
+ * k0 (m = n − r0 rows; V's rows r0 … k0 are zero). A block whose τ are all zero is skipped.
  */
 function applyReflectors(n: i32, a: usize, tau: usize, w: usize, kLo: i32, kHi: i32, c0: i32, work: usize, gemmWork: usize): void {
   // reflectors k ≥ n − 2 have length ≤ 1: τ = 0 and H_k = I
@@ -905,10 +903,7 @@ function applyReflectors(n: i32, a: usize, tau: usize, w: usize, kLo: i32, kHi: 
   if (kHi <= kLo) return;
   const NB = NB_WY;
   const vb = work;
-  const xb = vb + ((<usize>n * NB) << 3);
-  const zb = xb + ((<usize>n * NB) << 3);
-  const tb = zb + ((<usize>n * NB) << 3);
-  const sb = tb + (<usize>(NB * NB) << 3);
+  const wy = vb + ((<usize>n * NB) << 3); // applyBlockReflector's work
   const cols = n - c0;
   for (let kb = ((kHi - 1) / NB) * NB; kb + NB > kLo; kb -= NB) {
     const k0 = kb > kLo ? kb : kLo;
@@ -924,32 +919,9 @@ function applyReflectors(n: i32, a: usize, tau: usize, w: usize, kLo: i32, kHi: 
     const r0 = k0 & ~1;
     const off = k0 - r0;
     const m = n - r0;
-    // V (m × nb, column-major): V[i, j] = 0 for i ≤ j + off, 1 for i = j + off + 1, A[r0 + i, k0 + j] below.
-    for (let j = 0; j < nb; j++) {
-      const cv = vb + ((<usize>j * <usize>m) << 3);
-      const ca = col(a, n, k0 + j) + (<usize>r0 << 3);
-      const one = j + off + 1;
-      for (let i = 0; i < one; i++) st(cv, i, 0);
-      st(cv, one, 1);
-      memory.copy(cv + (<usize>(one + 1) << 3), ca + (<usize>(one + 1) << 3), <usize>(m - one - 1) << 3);
-    }
-    // S = VᵀV where T's recurrence reads it, above the diagonal (row-major nb × nb: the row-major view of V
-    // column-major is Vᵀ): rows 0:h, and the square [h:nb, h:nb] (V's columns h:nb are zero above row h + off + 1)
-    const h = nb >> 1;
-    if (h > 0) dgemm(0, 1, h, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
-    const vh = vb + ((<usize>h * <usize>m + <usize>(h + off + 1)) << 3);
-    dgemm(0, 1, nb - h, nb - h, m - h - off - 1, 1.0, vh, m, vh, m, 0.0, sb + ((<usize>(h * nb + h)) << 3), nb, gemmWork);
-    // T (nb × nb upper, column-major, ld nb)
-    compactWyT(nb, tau + (<usize>k0 << 3), sb, tb);
-    // Zᵀ (nb × m, row-major: Z column-major) = Tᵀ · Vᵀ (the row-major views of T and V column-major), Tᵀ lower
-    // triangular: rows 0:h from Tᵀ[0:h, 0:h], rows h:nb from Tᵀ[h:nb, 0:nb]
-    if (h > 0) dgemm(0, 0, h, m, h, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
-    dgemm(0, 0, nb - h, m, nb, 1.0, tb + ((<usize>(h * nb)) << 3), nb, vb, m, 0.0, zb + ((<usize>h * <usize>m) << 3), m, gemmWork);
-    // Xᵀ (cols × nb, row-major) = W[r0:n, c0:n]ᵀ · V   (W column-major is Wᵀ row-major)
-    const wsub = w + ((<usize>c0 * <usize>n + <usize>r0) << 3);
-    dgemm(0, 1, cols, nb, m, 1.0, wsub, n, vb, m, 0.0, xb, nb, gemmWork);
-    // W[r0:n, c0:n]ᵀ −= Xᵀ · Zᵀ
-    dgemm(0, 0, cols, m, nb, -1.0, xb, nb, zb, m, 1.0, wsub, n, gemmWork);
+    // V (m × nb): V[i, j] = 0 for i ≤ j + off, 1 for i = j + off + 1, A[r0 + i, k0 + j] below
+    copyReflectors(m, nb, off + 1, col(a, n, k0) + (<usize>r0 << 3), n, vb);
+    applyBlockReflector(0, m, nb, off + 1, vb, tau + (<usize>k0 << 3), cols, w + ((<usize>c0 * <usize>n + <usize>r0) << 3), n, wy, gemmWork);
   }
 }
 

@@ -113,7 +113,7 @@ function cholPanel(m: i32, kb: i32, l11: usize, a21: usize, lda: i32): void {
  * P·A is row perm[i] of A. Blocked, right-looking (Golub & Van Loan §3.2.11; LAPACK dgetrf), panels of FACTOR_NB columns:
  *   [L₁₁; L₂₁]·U₁₁ = P·[A₁₁; A₂₁]   (the panel by unblocked elimination: at step k the row with the largest |a_ik|,
  *                                    i ≥ k, is swapped up, whole rows, and the rows below are updated by axpys),
- *   U₁₂ = L₁₁⁻¹·A₁₂                  (forward substitution by rows: axpys along the rows of U₁₂),
+ *   U₁₂ = L₁₁⁻¹·A₁₂                  (forward substitution by rows, triSolve: axpys along the rows of U₁₂),
  *   A₂₂ ← A₂₂ − L₂₁·U₁₂              (dgemm: ≈ all of the 2n³/3 flops for n ≫ FACTOR_NB).
  * For n ≤ FACTOR_NB it is the unblocked elimination. `work` holds factorWorkSize(n) doubles. Returns 0, or k + 1 for the first
  * exactly zero pivot (the elimination of that column is skipped).
@@ -165,15 +165,9 @@ export function luFactor(n: i32, a: usize, lda: i32, perm: usize, work: usize): 
     }
     const rest = n - k1;
     if (rest == 0) break;
-    // U₁₂ = L₁₁⁻¹·A₁₂, then A₂₂ ← A₂₂ − L₂₁·U₁₂
+    // U₁₂ = L₁₁⁻¹·A₁₂ (L₁₁ unit lower), then A₂₂ ← A₂₂ − L₂₁·U₁₂
     const u12 = a + <usize>k0 * row + (<usize>k1 << 3);
-    for (let i = k0 + 1; i < k1; i++) {
-      const ri = a + <usize>i * row;
-      for (let p = k0; p < i; p++) {
-        const l = ld(ri, p);
-        if (l != 0) facAxpy(-l, a + <usize>p * row + (<usize>k1 << 3), ri + (<usize>k1 << 3), rest);
-      }
-    }
+    triSolve(k1 - k0, rest, a + <usize>k0 * row + (<usize>k0 << 3), lda, 1, 0, 1, u12, lda);
     const l21 = a + <usize>k1 * row + (<usize>k0 << 3);
     dgemm(0, 0, rest, rest, k1 - k0, -1.0, l21, lda, u12, lda, 1.0, l21 + (<usize>(k1 - k0) << 3), lda, work);
   }
@@ -376,7 +370,7 @@ export function householderApplyQ(m: i32, kq: i32, x: usize, ldx: i32, tau: usiz
  * T[j, j] = τ_j and T[0:j, j] = −τ_j·T[0:j, 0:j]·S[0:j, j], from τ (nb at tau) and S = VᵀV (nb×nb at sb, read only
  * above its diagonal, S[l, j] at sb[l·nb + j] for l < j). τ_j = 0 (H_j = I) gives a zero column j.
  */
-export function compactWyT(nb: i32, tau: usize, sb: usize, tb: usize): void {
+function compactWyT(nb: i32, tau: usize, sb: usize, tb: usize): void {
   for (let j = 0; j < nb; j++) {
     const tj = ld(tau, j);
     const ct = tb + ((<usize>j * <usize>nb) << 3);
@@ -392,40 +386,57 @@ export function compactWyT(nb: i32, tau: usize, sb: usize, tb: usize): void {
 
 /**
  * C (m×c, column-major, leading dimension ldc) ← H·C (trans = 0) or Hᵀ·C (trans = 1), H = H₀·H₁⋯H_{nb−1} the nb
- * reflectors H_j = I − τ_j·v_j·v_jᵀ whose vectors are the columns of V (m×nb at vb, column-major, unit lower
- * trapezoidal: v_j[i] = 0 for i < j, v_j[j] = 1), in the compact WY form H = I − V·T·Vᵀ (Schreiber & Van Loan
- * 1989; LAPACK dlarft and dlarfb):
- *   S = VᵀV,  T from S (compactWyT),
- *   Z = V·T (trans = 0) or V·Tᵀ (trans = 1),  W = Vᵀ·C,  C −= Z·W,
- * all but T's recurrence GEMMs on the row-major views (a column-major X is the row-major Xᵀ).
+ * reflectors H_j = I − τ_j·v_j·v_jᵀ whose vectors are the columns of V (m×nb at vb, column-major; v_j[i] = 0 for
+ * i < top + j, v_j[top + j] = 1: copyReflectors), in the compact WY form H = I − V·T·Vᵀ (Schreiber & Van Loan 1989;
+ * LAPACK dlarft and dlarfb):
+ *   S = VᵀV,  T from S (compactWyT),  Z = V·T (trans = 0) or V·Tᵀ (trans = 1),  W = Vᵀ·C,  C −= Z·W,
+ * all but T's recurrence GEMMs on the row-major views (a column-major X is the row-major Xᵀ). T is applied to V
+ * rather than to W (LAPACK's W·Tᵀ): Z has m rows where W has c columns. S (only its upper triangle is read) and Z (T
+ * is triangular) each take two GEMMs that skip a quarter of the full product (≈ 0.75·m·nb² flops each, beside the
+ * 4·m·nb·c of the two GEMMs with C). Serves qrThin and applyQ (top = 0) and eigh's back-transformation (eigen.ts).
  * work: (m + c)·nb + 2·nb² doubles; gemmWork: dgemmWorkSize(d, d, d) doubles for d = max(m, c).
  */
-function applyBlockReflector(
-  trans: i32, m: i32, nb: i32, vb: usize, tau: usize, c: i32, cm: usize, ldc: i32, work: usize, gemmWork: usize,
+export function applyBlockReflector(
+  trans: i32, m: i32, nb: i32, top: i32, vb: usize, tau: usize, c: i32, cm: usize, ldc: i32, work: usize, gemmWork: usize,
 ): void {
   const zb = work; // Zᵀ: nb × m, row-major
   const wb = zb + ((<usize>m * <usize>nb) << 3); // Wᵀ: c × nb, row-major
   const tb = wb + ((<usize>c * <usize>nb) << 3); // T: nb × nb, column-major
-  const sb = tb + ((<usize>nb * <usize>nb) << 3); // S: nb × nb (symmetric)
-  dgemm(0, 1, nb, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
+  const sb = tb + ((<usize>nb * <usize>nb) << 3); // S: nb × nb, row-major
+  // S where T's recurrence reads it, above the diagonal: rows 0:h, and the square [h:nb, h:nb] (V's columns h:nb are
+  // zero above row top + h)
+  const h = nb >> 1;
+  if (h > 0) dgemm(0, 1, h, nb, m, 1.0, vb, m, vb, m, 0.0, sb, nb, gemmWork);
+  const vh = vb + ((<usize>h * <usize>m + <usize>(top + h)) << 3);
+  dgemm(0, 1, nb - h, nb - h, m - top - h, 1.0, vh, m, vh, m, 0.0, sb + ((<usize>(h * nb + h)) << 3), nb, gemmWork);
   compactWyT(nb, tau, sb, tb);
-  // Zᵀ = Tᵀ·Vᵀ or T·Vᵀ (T's row-major view is Tᵀ)
-  dgemm(trans, 0, nb, m, nb, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
+  // Zᵀ (nb × m) = Tᵀ·Vᵀ or T·Vᵀ (T's row-major view is Tᵀ, lower triangular): rows 0:h of Tᵀ need its columns 0:h,
+  // rows h:nb of T its columns h:nb
+  if (trans == 0) {
+    if (h > 0) dgemm(0, 0, h, m, h, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
+    dgemm(0, 0, nb - h, m, nb, 1.0, tb + ((<usize>(h * nb)) << 3), nb, vb, m, 0.0, zb + ((<usize>h * <usize>m) << 3), m, gemmWork);
+  } else {
+    if (h > 0) dgemm(1, 0, h, m, nb, 1.0, tb, nb, vb, m, 0.0, zb, m, gemmWork);
+    const th = tb + ((<usize>(h * nb + h)) << 3);
+    dgemm(1, 0, nb - h, m, nb - h, 1.0, th, nb, vb + ((<usize>h * <usize>m) << 3), m, 0.0, zb + ((<usize>h * <usize>m) << 3), m, gemmWork);
+  }
   // Wᵀ = Cᵀ·V, then Cᵀ −= Wᵀ·Zᵀ
   dgemm(0, 1, c, nb, m, 1.0, cm, ldc, vb, m, 0.0, wb, nb, gemmWork);
   dgemm(0, 0, c, m, nb, -1.0, wb, nb, zb, m, 1.0, cm, ldc, gemmWork);
 }
 
 /**
- * V (m×nb at vb, column-major) ← the reflector vectors householderQr left in the nb columns at x (leading dimension
- * ldx) below their diagonal, with the zeros above it and the unit diagonal written out.
+ * V (m×nb at vb, column-major) ← the nb reflector vectors stored below row top + j of column j at x (leading dimension
+ * ldx), with the zeros above and the unit at row top + j written out: householderQr's (top = 0) and dsytrdLower's
+ * (top = 1, or 2 from an even row above: eigen.ts).
  */
-function copyReflectors(m: i32, nb: i32, x: usize, ldx: i32, vb: usize): void {
+export function copyReflectors(m: i32, nb: i32, top: i32, x: usize, ldx: i32, vb: usize): void {
   for (let j = 0; j < nb; j++) {
     const cv = vb + ((<usize>j * <usize>m) << 3);
-    for (let i = 0; i < j; i++) st(cv, i, 0);
-    st(cv, j, 1);
-    memory.copy(cv + (<usize>(j + 1) << 3), x + ((<usize>j * <usize>ldx + <usize>(j + 1)) << 3), <usize>(m - j - 1) << 3);
+    const one = top + j;
+    for (let i = 0; i < one; i++) st(cv, i, 0);
+    st(cv, one, 1);
+    memory.copy(cv + (<usize>(one + 1) << 3), x + ((<usize>j * <usize>ldx + <usize>(one + 1)) << 3), <usize>(m - one - 1) << 3);
   }
 }
 
@@ -480,8 +491,8 @@ export function applyQ(
   householderApplyQ(m - kk, kq - kk, x + rest, ldx, tau + (<usize>kk << 3), c - c1, cm + ((<usize>c1 * <usize>ldc + <usize>kk) << 3), ldc);
   for (let k0 = kk - QR_NB; k0 >= 0; k0 -= QR_NB) {
     const c0 = identity ? k0 : 0;
-    copyReflectors(m - k0, QR_NB, x + ((<usize>k0 * <usize>ldx + <usize>k0) << 3), ldx, vb);
-    applyBlockReflector(0, m - k0, QR_NB, vb, tau + (<usize>k0 << 3), c - c0, cm + ((<usize>c0 * <usize>ldc + <usize>k0) << 3), ldc, wy, gemmWork);
+    copyReflectors(m - k0, QR_NB, 0, x + ((<usize>k0 * <usize>ldx + <usize>k0) << 3), ldx, vb);
+    applyBlockReflector(0, m - k0, QR_NB, 0, vb, tau + (<usize>k0 << 3), c - c0, cm + ((<usize>c0 * <usize>ldc + <usize>k0) << 3), ldc, wy, gemmWork);
   }
 }
 
@@ -524,9 +535,9 @@ export function qrThin(
   for (let k0 = 0; k0 < kk; k0 += QR_NB) {
     const panel = x + ((<usize>k0 * <usize>m + <usize>k0) << 3);
     householderQr(m - k0, QR_NB, panel, m, tau + (<usize>k0 << 3), perm, 0, w2);
-    copyReflectors(m - k0, QR_NB, panel, m, vb);
+    copyReflectors(m - k0, QR_NB, 0, panel, m, vb);
     const right = panel + ((<usize>QR_NB * <usize>m) << 3);
-    applyBlockReflector(1, m - k0, QR_NB, vb, tau + (<usize>k0 << 3), n - k0 - QR_NB, right, m, wy, gemmWork);
+    applyBlockReflector(1, m - k0, QR_NB, 0, vb, tau + (<usize>k0 << 3), n - k0 - QR_NB, right, m, wy, gemmWork);
   }
   householderQr(m - kk, n - kk, x + ((<usize>kk * <usize>m + <usize>kk) << 3), m, tau + (<usize>kk << 3), perm, 0, w2);
   applyQ(m, n, x, m, tau, n, qw, m, true, vb);

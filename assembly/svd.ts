@@ -309,8 +309,7 @@ export function svdJacobi(
   const order = perm1 + (<usize>n << 2); // n i32: sort order
   const bad = order + (<usize>n << 2); // n i32: zero singular values
   const rowPerm = bad + (<usize>n << 2); // m i32: row i of X is row rowPerm[i] of A
-  // applyQ's workspace, after the size counted for the arrays above
-  const qwork = work + (<usize>(<f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m) << 3);
+  const qwork = work + (<usize>svdArraysSize(m, n, uc) << 3); // applyQ's workspace, after the arrays above
 
   // Cox–Higham row sorting: rows by decreasing ∞-norm make Householder QR with column pivoting row-wise backward
   // stable, which the relative accuracy for row-graded A needs (Drmač & Veselić 2008, §2).
@@ -406,11 +405,16 @@ export function svdJacobi(
   return sweeps;
 }
 
+/** Doubles of svdJacobi's own arrays in its workspace (its i32 arrays counted as whole doubles, rounded up). */
+@inline function svdArraysSize(m: i32, n: i32, uc: i32): f64 {
+  return <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m;
+}
+
 /**
- * Doubles of workspace `svdJacobi` needs (its i32 arrays counted as whole doubles, rounded up), with vectors (uc > 0)
- * also applyQ's for U = Q·[U_x 0; 0 I] (which serves V = Q₁·J too: m ≥ n, uc ≥ n).
+ * Doubles of workspace `svdJacobi` needs: its arrays, and with vectors (uc > 0) applyQ's for U = Q·[U_x 0; 0 I]
+ * (which serves V = Q₁·J too: m ≥ n, uc ≥ n).
  */
 export function svdWorkSize(m: i32, n: i32, uc: i32): f64 {
-  const arrays = <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m;
+  const arrays = svdArraysSize(m, n, uc);
   return uc > 0 ? arrays + applyQWorkSize(m, n, uc) : arrays;
 }

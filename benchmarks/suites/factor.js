@@ -30,7 +30,7 @@ function spd(n) {
 }
 
 /**
- * What differs between the two factorisations: the input, the flops, losscape's call, the peer impl that runs in the
+ * What differs between the factorisations: the input, the flops, losscape's call, the peer impl that runs in the
  * numpy peer (`peerName`, its op) and the one that does not, and ml-matrix's call.
  */
 const kinds = {

@@ -83,7 +83,7 @@ export function qr(a: MatInput): { q: Mat; r: Mat } {
   a = checkMat(fn, "a", a);
   if (a.rows < a.cols) throw new ShapeError(`${fn}: argument 'a' must have rows ≥ cols; found ${describeShape(a)}`);
   const { rows: m, cols: n } = a;
-  // above 64 columns the reflectors are applied in blocks by dgemm: 4mn² − 4n³/3 flops (factor and Q)
+  // above 128 columns the reflectors are applied in blocks by dgemm: 4mn² − 4n³/3 flops (factor and Q)
   if (activeWasm(fn) !== null) ensureGemmBlocking(4 * m * n * n - (4 * n ** 3) / 3);
   // Q·R of 2ᵖ·A, R scaled back by 2⁻ᵖ.
   const factor = (p: number) => {
