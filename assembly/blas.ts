@@ -183,7 +183,10 @@ export function dgemmWorkSize(m: i32, n: i32, k: i32): i32 {
  * the loop's head — come once per 64 multiply–adds (the loop is bound by instruction issue, on a Zen 4, same bits:
  * four steps per pass instead of two made the GEMM 1–3 % and eigh at n = 1000 2 % faster in node 20; eight instead
  * of four the GEMM 2–4 % and SYRK 1–4 % faster at n = 256 … 1024 in node 20 and 3.5 % at n = 512 in node 22's
- * strict build, Chromium 156 and the relaxed build unchanged; sixteen no faster than eight). The exit
+ * strict build, Chromium 156 and the relaxed build unchanged; sixteen no faster than eight; exit tests against the
+ * constants 1 … 7, which pb never equals, instead of the pointer sums no faster either; nor was loading the tile's
+ * C entries at the start, in node 20 at n = 256 and 512: a load that misses holds up retirement wherever it stands,
+ * and WebAssembly has no prefetch). The exit
  * tests between the steps also keep them apart: without them Binaryen merges each accumulator's multiply–adds into
  * one expression, V8 then holds several steps' operands at once and spills. The steps are spelt out, differing only
  * in their offsets: AssemblyScript has no macro, and a function cannot update the caller's eight accumulators. Each
@@ -398,7 +401,8 @@ function microKernel2x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha
  * before its two multiply–adds, so 10 accumulators, 2 A splats, one B vector and one product are live: 14 xmm
  * registers. Per step 7 loads for 10 multiply–adds, against 6 for 8 in microKernel2x8. One step per pass: an engine
  * that keeps the order of the code (Chromium 156's V8) runs it so; node's V8 loads every B vector of a step first and
- * spills. The same sums in the same order as microKernel2x8; ct as there.
+ * spills (node 20 at n = 256: 11.4 GFLOP/s against 21.9 for microKernel2x8; with microKernel2x12's never-taken exits
+ * between the vectors and two steps a pass, 20.2). The same sums in the same order as microKernel2x8; ct as there.
  */
 function microKernel2x10(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, alpha: f64, set: i32, ct: usize): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0), c04 = f64x2.splat(0);
@@ -743,7 +747,8 @@ function gemmBlocked(
 //   10×10, 48 instead of 72 on 12×12. (Kernels of 10 accumulators for pairs 0 and 6, 2 and 4, need 17–18
 //   registers where node 20's V8 loads every B vector before the multiplies, and were slower than full tiles there.
 //   Since the 2×8 tile takes eight k-steps a pass, full tiles on the diagonal run as fast as these kernels in node 20;
-//   in Chromium 156 they were ≈ 2 % slower at n = 512, on 2×10 and on the relaxed 2×12, so the kernels stay.)
+//   in Chromium 156 they were ≈ 2 % slower at n = 512, on 2×10 and on the relaxed 2×12, so the kernels stay.
+//   syrkDiagonal04 taking eight steps a pass, as microKernel2x8, changed SYRK by less than 1 % in node 20.)
 // - each tile of the last k-block is also stored transposed, from its registers, at its mirror image above the
 //   diagonal (GEMM's own tile with ct ≠ 0: endPair), instead of a pass over C at the end. (GEMM's tile followed
 //   by a transposing copy that reloads the stored tile ran 7 % slower at d = 901, k = 200, where C's odd rows are
