@@ -3,7 +3,7 @@
 // 2008). The working matrices are column-major so every dot product and plane rotation runs over contiguous
 // memory; each has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch. Kernels never allocate: the caller
 // passes `work`.
-import { applyQ, applyQWorkSize, householderQr } from "./factor";
+import { applyQ, applyQWorkSize, householderQr, householderQrWorkSize } from "./factor";
 import { facDot, facScal } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
@@ -301,15 +301,14 @@ export function svdJacobi(
   const tau = uw + ((<usize>m * <usize>uc) << 3); // n
   const tau1 = tau + (<usize>n << 3); // n
   const norms = tau1 + (<usize>n << 3); // n
-  const qrw = norms + (<usize>n << 3); // 2n
-  const sval = qrw + (<usize>(2 * n) << 3); // n
+  const sval = norms + (<usize>n << 3); // n
   const rowMax = sval + (<usize>n << 3); // m: max_j |a_ij|
   const perm = rowMax + (<usize>m << 3); // n i32: QR column pivots
   const perm1 = perm + (<usize>n << 2); // n i32: (identity) pivots of the second QR
   const order = perm1 + (<usize>n << 2); // n i32: sort order
   const bad = order + (<usize>n << 2); // n i32: zero singular values
   const rowPerm = bad + (<usize>n << 2); // m i32: row i of X is row rowPerm[i] of A
-  const qwork = work + (<usize>svdArraysSize(m, n, uc) << 3); // applyQ's workspace, after the arrays above
+  const qwork = work + (<usize>svdArraysSize(m, n, uc) << 3); // the first QR's, then applyQ's workspace
 
   // Cox–Higham row sorting: rows by decreasing ∞-norm make Householder QR with column pivoting row-wise backward
   // stable, which the relative accuracy for row-graded A needs (Drmač & Veselić 2008, §2).
@@ -338,12 +337,12 @@ export function svdJacobi(
   if (e1 != 0) facScal(Math.pow(2, <f64>e1), x, m * n);
   if (e2 != 0) facScal(Math.pow(2, <f64>e2), x, m * n);
 
-  householderQr(m, n, x, m, tau, perm, 1, qrw);
+  householderQr(m, n, x, m, tau, perm, 1, qwork);
   // Y = Rᵀ (lower triangular): Y(i, j) = R(j, i) for i ≥ j; then Y = Q₁·R₁.
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) st(y, j * n + i, i >= j ? ld(x, i * m + j) : 0);
   }
-  householderQr(n, n, y, n, tau1, perm1, 0, qrw);
+  householderQr(n, n, y, n, tau1, perm1, 0, 0);
   // X = R₁ᵀ.
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) st(z, j * n + i, i >= j ? ld(y, i * n + j) : 0);
@@ -407,14 +406,15 @@ export function svdJacobi(
 
 /** Doubles of svdJacobi's own arrays in its workspace (its i32 arrays counted as whole doubles, rounded up). */
 @inline function svdArraysSize(m: i32, n: i32, uc: i32): f64 {
-  return <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 8 * <f64>n + 2 * <f64>m;
+  return <f64>m * <f64>n + <f64>m * <f64>uc + 3 * <f64>n * <f64>n + 6 * <f64>n + 2 * <f64>m;
 }
 
 /**
- * Doubles of workspace `svdJacobi` needs: its arrays, and with vectors (uc > 0) applyQ's for U = Q·[U_x 0; 0 I]
- * (which serves V = Q₁·J too: m ≥ n, uc ≥ n).
+ * Doubles of workspace `svdJacobi` needs: its arrays, then the larger of the pivoted QR's workspace and, with
+ * vectors (uc > 0), applyQ's for U = Q·[U_x 0; 0 I] (which serves V = Q₁·J too: m ≥ n, uc ≥ n).
  */
 export function svdWorkSize(m: i32, n: i32, uc: i32): f64 {
-  const arrays = svdArraysSize(m, n, uc);
-  return uc > 0 ? arrays + applyQWorkSize(m, n, uc) : arrays;
+  const qr = householderQrWorkSize(m, n, 1);
+  const apply = uc > 0 ? applyQWorkSize(m, n, uc) : 0;
+  return svdArraysSize(m, n, uc) + (qr > apply ? qr : apply);
 }

@@ -541,11 +541,12 @@ describe.each(["simd", "scalar"] as const)("svd WASM (%s): its memory and its tw
     setBackend(backend);
     const a = randomMat(60, 45, 3);
     const b = randomMat(45, 60, 4);
-    const c = randomMat(150, 140, 5); // U and V by blocked reflectors (more than 128 columns)
+    const c = randomMat(150, 140, 5); // U and V by blocked reflectors (more than 128 columns), QR by panels
     const run = () => {
       svd(a);
       svd(b);
       svd(c);
+      svd(c, { vectors: false });
       svd(a, { vectors: false });
       nullspace(b);
       rank(a);
@@ -569,6 +570,106 @@ describe.each(["simd", "scalar"] as const)("svd WASM (%s): its memory and its tw
       }),
       { seed: 13, numRuns: 20 },
     );
+  });
+});
+
+/** A = D₁·B·D₂ (m×n): B random (seed), D₁ and D₂ diagonal with entries 10^(decades·u), u uniform in [−1, 1). */
+function gradedMat(m: number, n: number, seed: number, decades: number): Mat {
+  const a = randomMat(m, n, seed);
+  const d1 = randomMat(m, 1, seed + 1).data.map((x) => 10 ** (decades * x));
+  const d2 = randomMat(n, 1, seed + 2).data.map((x) => 10 ** (decades * x));
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a.data[i * n + j] *= d1[i] * d2[j];
+  return a;
+}
+
+// Above 64 columns the WASM builds take the first QR (with column pivoting) in panels of 32 columns, the columns'
+// updates deferred to one GEMM a panel (LAPACK dgeqp3); the ts backend runs the same algorithm one column at a time.
+// Both are backward stable in the same sense (rows sorted, columns pivoted), so they must give the same σ to the
+// bounds of the file's header, and the small σ of graded matrices the same to 1e-10 relative.
+describe.each(["simd", "scalar"] as const)("svd's blocked pivoted QR on the %s build (more than 64 columns)", (backend) => {
+  beforeEach(() => setBackend(backend));
+
+  function tsValues(a: Mat): Float64Array {
+    setBackend("ts");
+    const s = svd(a, { vectors: false }).s;
+    setBackend(backend);
+    return s;
+  }
+
+  it.each([
+    [65, 65],
+    [140, 97],
+    [400, 130],
+    [230, 200],
+  ])("agrees with the unblocked algorithm (ts backend) on a %i×%i matrix, and reconstructs it", (m, n) => {
+    const a = randomMat(m, n, 3 * m + n);
+    const { u, s, vt } = svd(a);
+    const want = tsValues(a);
+    const d = Math.max(m, n);
+    for (let i = 0; i < n; i++) expect(Math.abs(s[i] - want[i])).toBeLessThanOrEqual(10 * d * EPS * want[0]);
+    expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * d * EPS * s[0]);
+    expect(orthoErr(u)).toBeLessThanOrEqual(10 * d * EPS);
+    expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * d * EPS);
+  });
+
+  it.each([
+    [100, 80, 4],
+    [150, 150, 8],
+    [260, 120, 12],
+  ])("keeps the small σ of a graded %i×%i matrix (D₁·B·D₂, 10^±%i) accurate relative to themselves", (m, n, decades) => {
+    const a = gradedMat(m, n, m + 7 * n, decades);
+    // κ(B) of the unscaled B bounds the relative error of every σ (≈ p(n)·ε·κ(B)); these seeds give κ(B) < 1e3.
+    const sB = svd(randomMat(m, n, m + 7 * n), { vectors: false }).s;
+    expect(sB[n - 1]).toBeGreaterThan(1e-3 * sB[0]);
+    const s = svd(a, { vectors: false }).s;
+    const want = tsValues(a);
+    // σ spread over up to 10^(4·decades): an SVD accurate only in norm would miss the small ones entirely
+    expect(want[n - 1]).toBeLessThan(1e-6 * want[0]);
+    for (let i = 0; i < n; i++) expect(Math.abs(s[i] - want[i])).toBeLessThanOrEqual(1e-10 * want[i]);
+  });
+
+  it("recomputes the partial column norms that cancel (columns that differ by 1e-9 from earlier ones)", () => {
+    // Columns 40… are columns 0… plus 1e-9 times noise: after the first 40 steps their partial norms have lost
+    // 18 digits to cancellation, so the downdated norms are recomputed (and each panel ends at that step).
+    const m = 180;
+    const n = 120;
+    const b = randomMat(m, 40, 11);
+    const e = randomMat(m, n, 12);
+    const a: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) a.data[i * n + j] = b.data[i * 40 + (j % 40)] + (j < 40 ? 0 : 1e-9 * e.data[i * n + j]);
+    }
+    const { u, s, vt } = svd(a);
+    const want = tsValues(a);
+    for (let i = 0; i < n; i++) expect(Math.abs(s[i] - want[i])).toBeLessThanOrEqual(10 * m * EPS * want[0]);
+    // 40 σ of order 1, then 80 of order 1e-9 (the noise), resolved to ≈ 1e-9 relative by a backward-stable SVD
+    expect(s[39]).toBeGreaterThan(1e-3);
+    expect(s[40]).toBeLessThan(1e-7);
+    expect(s[n - 1]).toBeGreaterThan(1e-11);
+    expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * m * EPS * s[0]);
+    expect(orthoErr(u)).toBeLessThanOrEqual(10 * m * EPS);
+    expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * m * EPS);
+  });
+
+  it("handles zero and repeated columns in every panel: rank, null space and orthonormal U and V", () => {
+    // 150×110 of rank 60: columns 60… repeat columns 0… (exactly), every seventh column is zero.
+    const m = 150;
+    const n = 110;
+    const b = randomMat(m, 60, 21);
+    const a: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a.data[i * n + j] = j % 7 === 3 ? 0 : b.data[i * 60 + (j % 60)];
+    // the rank is the number of distinct non-zero columns of B that appear
+    const distinct = new Set<number>();
+    for (let j = 0; j < n; j++) if (j % 7 !== 3) distinct.add(j % 60);
+    expect(rank(a)).toBe(distinct.size);
+    const { u, s, vt } = svd(a);
+    expect(reconErr(a, u, s, vt)).toBeLessThanOrEqual(10 * m * EPS * s[0]);
+    expect(orthoErr(u)).toBeLessThanOrEqual(10 * m * EPS);
+    expect(orthoErr(tr(vt))).toBeLessThanOrEqual(10 * m * EPS);
+    const N = nullspace(a);
+    expect(N.cols).toBe(n - distinct.size);
+    expect(maxAbs(mul(a, N).data)).toBeLessThanOrEqual(10 * m * EPS * s[0]);
+    expect(orthoErr(N)).toBeLessThanOrEqual(10 * m * EPS);
   });
 });
 

@@ -30,7 +30,8 @@ export interface SvdOptions {
  * U m×k and V n×k with orthonormal columns (`vt` is Vᵀ, k×n). Wide matrices (m < n) are decomposed through Aᵀ.
  *
  * WASM method (Drmač & Veselić, SIAM J. Matrix Anal. Appl. 29 (2008) 1322–1342; Demmel & Veselić, SIMAX 13
- * (1992)): rows sorted by ∞-norm, Householder QR with column pivoting A·P = Q·R, a second QR Rᵀ = Q₁·R₁, then
+ * (1992)): rows sorted by ∞-norm, Householder QR with column pivoting A·P = Q·R (above 64 columns in panels whose
+ * updates are deferred to one GEMM each, LAPACK dgeqp3), a second QR Rᵀ = Q₁·R₁, then
  * one-sided Jacobi (Hestenes) on X = R₁ᵀ with the stopping rule |x_pᵀx_q| ≤ √k·ε·‖x_p‖‖x_q‖, block-cyclic order. Every σ has error ≲ p(n)·ε·σ_max, and for matrices A = B·D or D·B with
  * well-conditioned B and diagonal scaling D (graded columns or rows) the small σ are accurate relative to
  * themselves, down to σ ≈ 1e-150·σ_max (below, squared column norms underflow and only the absolute bound holds).
