@@ -20,7 +20,7 @@ function base64(x) {
 export async function peerWith(a, skipWhere) {
   const p = await numpyPeer();
   if (p.reason) skipWhere(p.reason);
-  else await p.request({ op: "matrix", n: a.rows, data: base64(a.data) });
+  else await p.request({ op: "matrix", n: a.rows, cols: a.cols, data: base64(a.data) });
   return p;
 }
 

@@ -7,8 +7,8 @@ Started by the suite as a persistent subprocess (/usr/bin/python3 benchmarks/pee
 OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1 and OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset, so OpenBLAS
 picks its kernels for the CPU it finds); not run by hand.
 Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
-  {"op": "matrix", "n": 1000, "data": "<base64 of n·n little-endian float64, row-major>"}
-      keeps the matrix; reply {"ok": true};
+  {"op": "matrix", "n": 1000, "cols": 1000, "data": "<base64 of n·cols little-endian float64, row-major>"}
+      keeps the matrix (n rows; cols defaults to n: the other ops but svd and svdvals need it square); reply {"ok": true};
   {"op": "eigh"} / {"op": "eigvalsh"}
       runs numpy.linalg.eigh (values and vectors) or eigvalsh (values) on it; reply {"seconds", "min", "max"} with
       the time inside Python and the extreme eigenvalues (a check that both sides solved the same matrix).
@@ -31,6 +31,8 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   {"op": "svd"}
       the thin SVD of the matrix with vectors (numpy.linalg.svd, full_matrices=False: LAPACK dgesdd, Golub–Kahan
       bidiagonalisation and divide and conquer, through OpenBLAS); reply {"seconds", "s0"} (s0 = σ₁).
+  {"op": "svdvals"}
+      its singular values only (numpy.linalg.svd, compute_uv=False: LAPACK dgesdd without vectors); reply as svd.
   {"op": "dgetrf"}
       LU with partial pivoting of the matrix by LAPACK dgetrf through ctypes (liblapack.so.3, as the stages above; a
       Fortran-order copy made before the clock starts); reply {"seconds", "info"}.
@@ -183,7 +185,7 @@ for line in sys.stdin:
     req = json.loads(line)
     if req["op"] == "matrix":
         n = req["n"]
-        a = np.frombuffer(base64.b64decode(req["data"]), dtype="<f8").reshape(n, n).copy()
+        a = np.frombuffer(base64.b64decode(req["data"]), dtype="<f8").reshape(n, req.get("cols", n)).copy()
         reply({"ok": True})
     elif req["op"] in ("eigh", "eigvalsh"):
         t0 = time.perf_counter()
@@ -222,6 +224,11 @@ for line in sys.stdin:
     elif req["op"] == "svd":
         t0 = time.perf_counter()
         u, sv, vt = np.linalg.svd(a, full_matrices=False)
+        seconds = time.perf_counter() - t0
+        reply({"seconds": seconds, "s0": float(sv[0])})
+    elif req["op"] == "svdvals":
+        t0 = time.perf_counter()
+        sv = np.linalg.svd(a, compute_uv=False)
         seconds = time.perf_counter() - t0
         reply({"seconds": seconds, "s0": float(sv[0])})
     else:
