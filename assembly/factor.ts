@@ -467,8 +467,10 @@ function pivotedPanel(
   const rk = k0 + kl;
   // X(rk:m, rk:n) −= V(rk:m, :)·F(kl:nt, :)ᵀ, as row-major products of the transposes (Xᵀ is X read row-major)
   if (rk < n && rk < m) {
-    dgemm(0, 0, n - rk, m - rk, kl, -1, f + ((<usize>kl * QR_NB) << 3), QR_NB, x + ((<usize>k0 * <usize>ldx + <usize>rk) << 3), ldx,
-      1, x + ((<usize>rk * <usize>ldx + <usize>rk) << 3), ldx, gemmWork);
+    const fRest = f + ((<usize>kl * QR_NB) << 3);
+    const vRows = x + ((<usize>k0 * <usize>ldx + <usize>rk) << 3);
+    const rest = x + ((<usize>rk * <usize>ldx + <usize>rk) << 3);
+    dgemm(0, 0, n - rk, m - rk, kl, -1, fRest, QR_NB, vRows, ldx, 1, rest, ldx, gemmWork);
   }
   while (marked >= 0) {
     const next = <i32>ld(vn2, marked);
@@ -480,7 +482,10 @@ function pivotedPanel(
   return kl;
 }
 
-/** Doubles of workspace householderQr(m, n, …, pivot, …) needs: with pivoting the partial norms (2n), and above QR_CROSSOVER columns pivotedPanel's F, auxv and GEMM work. */
+/**
+ * Doubles of workspace householderQr(m, n, …, pivot, …) needs: none without pivoting; with it the partial norms (2n)
+ * and, above PIVOTED_CROSSOVER columns, pivotedPanel's F (n × QR_NB), auxv (QR_NB) and GEMM work.
+ */
 export function householderQrWorkSize(m: i32, n: i32, pivot: i32): f64 {
   if (!pivot) return 0;
   if (n <= PIVOTED_CROSSOVER) return 2 * <f64>n;
