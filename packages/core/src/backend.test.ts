@@ -1,5 +1,18 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { gemv, getBackend, init, initSync, isLosscapeError, loadWasm, matFromRows, matmul, relaxedSimdSupported, setBackend } from "./index.js";
+import {
+  gemv,
+  getBackend,
+  init,
+  initSync,
+  isLosscapeError,
+  loadWasm,
+  matFromRows,
+  matmul,
+  relaxedSimdSupported,
+  residentBuffer,
+  setBackend,
+} from "./index.js";
 
 describe("loader", () => {
   it("throws a typed error before init", async () => {
@@ -34,6 +47,17 @@ describe("loader", () => {
     setBackend("ts");
     expect(getBackend()).toBe("ts");
     setBackend("simd");
+  });
+
+  it("initSync of a build already loaded keeps that instance: its resident buffers stay valid", async () => {
+    await init();
+    setBackend("simd");
+    const kept = residentBuffer("test", "f64", [1, 2, 3]);
+    const bytes = readFileSync(new URL("../wasm/losscape-simd.wasm", import.meta.url));
+    expect(initSync(bytes)).toBe("simd");
+    expect(getBackend()).toBe("simd");
+    expect(Array.from(kept.read("test"))).toEqual([1, 2, 3]);
+    kept.dispose();
   });
 
   it("rejects unknown backend names with a typed error", () => {

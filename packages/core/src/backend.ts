@@ -142,6 +142,8 @@ export function init(options: { backend?: BackendName } = {}): Promise<BackendNa
 /**
  * Instantiate the WASM core synchronously from its bytes (or a compiled module) and make it active.
  * Use where top-level `await` is not possible; the bytes are one of the package's `wasm/*.wasm` files.
+ * A build already loaded stays loaded: a second source of the same build (simd, relaxed or scalar) only makes the
+ * loaded instance active, so its resident buffers and GEMM calibration stay valid.
  */
 export function initSync(source: BufferSource | WebAssembly.Module): BackendName {
   let inst: WasmInstance;
