@@ -656,11 +656,32 @@ export function applyQ(
 }
 
 /**
- * Doubles of workspace `qrThin(m, n, …)` needs: the column-major copies of A and Q (m·n each), τ, householderQr's
- * 2n and the n pivots, then applyQ's (which the panels' block reflectors share).
+ * Householder QR of the m×n column-major X (leading dimension ldx, m ≥ n) without pivoting, as householderQr leaves
+ * it (R on and above the diagonal, the reflectors below, τ in tau), blocked (Golub & Van Loan §5.2.3; LAPACK dgeqrf):
+ * panels of QR_NB columns by householderQr, each panel's reflectors applied to the columns on its right as one block
+ * (Hᵀ, applyBlockReflector), while more than QR_CROSSOVER columns remain; the rest unblocked (householderQr's steps,
+ * so up to QR_CROSSOVER columns the same bits). perm: n i32 of scratch; vb: applyQWorkSize(m, n, n) doubles.
+ */
+export function blockedQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, perm: usize, vb: usize): void {
+  const wy = blockWork(vb, m);
+  const gemmWork = blockGemmWork(vb, m, n);
+  const kk = unblockedFrom(n);
+  for (let k0 = 0; k0 < kk; k0 += QR_NB) {
+    const panel = x + ((<usize>k0 * <usize>ldx + <usize>k0) << 3);
+    householderQr(m - k0, QR_NB, panel, ldx, tau + (<usize>k0 << 3), perm, 0, 0);
+    copyReflectors(m - k0, QR_NB, 0, panel, ldx, vb);
+    const right = panel + ((<usize>QR_NB * <usize>ldx) << 3);
+    applyBlockReflector(1, m - k0, QR_NB, 0, vb, tau + (<usize>k0 << 3), n - k0 - QR_NB, right, ldx, wy, gemmWork);
+  }
+  householderQr(m - kk, n - kk, x + ((<usize>kk * <usize>ldx + <usize>kk) << 3), ldx, tau + (<usize>kk << 3), perm, 0, 0);
+}
+
+/**
+ * Doubles of workspace `qrThin(m, n, …)` needs: the column-major copies of A and Q (m·n each), τ and the n pivots,
+ * then applyQ's (which the panels' block reflectors share).
  */
 export function qrWorkSize(m: i32, n: i32): f64 {
-  return 2 * <f64>m * <f64>n + 4 * <f64>n + applyQWorkSize(m, n, n);
+  return 2 * <f64>m * <f64>n + 2 * <f64>n + applyQWorkSize(m, n, n);
 }
 
 /**
@@ -682,23 +703,11 @@ export function qrThin(
   const x = work;
   const qw = x + ((<usize>m * <usize>n) << 3);
   const tau = qw + ((<usize>m * <usize>n) << 3);
-  const w2 = tau + (<usize>n << 3);
-  const perm = w2 + (<usize>(2 * n) << 3);
+  const perm = tau + (<usize>n << 3);
   const vb = perm + (<usize>n << 3); // applyQ's workspace, which the panels' block reflectors share
-  const wy = blockWork(vb, m);
-  const gemmWork = blockGemmWork(vb, m, n);
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(x, j * m + i, ld(a, i * ars + j * acs));
   for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) st(qw, j * m + i, i == j ? 1 : 0);
-  // Panels of QR_NB columns while more than QR_CROSSOVER columns remain, then the rest, unblocked.
-  const kk = unblockedFrom(n);
-  for (let k0 = 0; k0 < kk; k0 += QR_NB) {
-    const panel = x + ((<usize>k0 * <usize>m + <usize>k0) << 3);
-    householderQr(m - k0, QR_NB, panel, m, tau + (<usize>k0 << 3), perm, 0, w2);
-    copyReflectors(m - k0, QR_NB, 0, panel, m, vb);
-    const right = panel + ((<usize>QR_NB * <usize>m) << 3);
-    applyBlockReflector(1, m - k0, QR_NB, 0, vb, tau + (<usize>k0 << 3), n - k0 - QR_NB, right, m, wy, gemmWork);
-  }
-  householderQr(m - kk, n - kk, x + ((<usize>kk * <usize>m + <usize>kk) << 3), m, tau + (<usize>kk << 3), perm, 0, w2);
+  blockedQr(m, n, x, m, tau, perm, vb);
   applyQ(m, n, x, m, tau, n, qw, m, true, vb);
   for (let i = 0; i < n; i++) {
     // Make R's diagonal non-negative: flip row i of R and column i of Q together (Q·R is unchanged).

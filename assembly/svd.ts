@@ -3,7 +3,7 @@
 // 2008). The working matrices are column-major so every dot product and plane rotation runs over contiguous
 // memory; each has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch. Kernels never allocate: the caller
 // passes `work`.
-import { applyQ, applyQWorkSize, householderQr, householderQrWorkSize } from "./factor";
+import { applyQ, applyQWorkSize, blockedQr, householderQr, householderQrWorkSize } from "./factor";
 import { facDot, facScal } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
@@ -342,7 +342,7 @@ export function svdJacobi(
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) st(y, j * n + i, i >= j ? ld(x, i * m + j) : 0);
   }
-  householderQr(n, n, y, n, tau1, perm1, 0, 0);
+  blockedQr(n, n, y, n, tau1, perm1, qwork);
   // X = R₁ᵀ.
   for (let j = 0; j < n; j++) {
     for (let i = 0; i < n; i++) st(z, j * n + i, i >= j ? ld(y, i * n + j) : 0);
@@ -410,11 +410,14 @@ export function svdJacobi(
 }
 
 /**
- * Doubles of workspace `svdJacobi` needs: its arrays, then the larger of the pivoted QR's workspace and, with
- * vectors (uc > 0), applyQ's for U = Q·[U_x 0; 0 I] (which serves V = Q₁·J too: m ≥ n, uc ≥ n).
+ * Doubles of workspace `svdJacobi` needs: its arrays, then the largest of the pivoted QR's workspace, the second
+ * QR's (blockedQr of n×n) and, with vectors (uc > 0), applyQ's for U = Q·[U_x 0; 0 I] (which serves V = Q₁·J too:
+ * m ≥ n, uc ≥ n).
  */
 export function svdWorkSize(m: i32, n: i32, uc: i32): f64 {
   const qr = householderQrWorkSize(m, n, 1);
+  const second = applyQWorkSize(n, n, n);
   const apply = uc > 0 ? applyQWorkSize(m, n, uc) : 0;
-  return svdArraysSize(m, n, uc) + (qr > apply ? qr : apply);
+  const most = qr > second ? qr : second;
+  return svdArraysSize(m, n, uc) + (most > apply ? most : apply);
 }
