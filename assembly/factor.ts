@@ -271,6 +271,20 @@ const PIVOTED_CROSSOVER: i32 = 64;
 const TOL3Z: f64 = 1.4901161193847656e-8;
 
 /**
+ * A column's partial norm ν after a step whose row of R gave it the entry r (LAPACK dlaqp2's downdate):
+ * ν·√(1 − (r/ν)²), or −1 when (1 − (r/ν)²)·(ν/ν₀)² ≤ TOL3Z (ν₀ its norm when last computed) and cancellation calls
+ * for recomputing it. A zero norm stays zero.
+ */
+@inline function downdatedNorm(nu: f64, nu0: f64, r: f64): f64 {
+  if (nu == 0) return 0;
+  const ratio = Math.abs(r) / nu;
+  let temp = 1 - ratio * ratio;
+  temp = temp < 0 ? 0 : temp;
+  const q = nu / nu0;
+  return temp * q * q <= TOL3Z ? -1 : nu * Math.sqrt(temp);
+}
+
+/**
  * Householder QR of the m×n column-major X (leading dimension ldx, m ≥ n), optionally with column pivoting
  * (Businger–Golub: at step k the remaining column of largest norm moves to position k; partial norms are
  * downdated and recomputed when cancellation threatens, as in LAPACK dlaqp2). On return R is on and above the
@@ -321,20 +335,13 @@ export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, pe
         facAxpy(-wj, vk, cj + ((<usize>(k + 1)) << 3), len);
       }
       if (pivot) {
-        const nj = ld(vn1, j);
-        if (nj != 0) {
-          const r = Math.abs(ld(cj, k)) / nj;
-          let temp = 1 - r * r;
-          temp = temp < 0 ? 0 : temp;
-          const q = nj / ld(vn2, j);
-          if (temp * q * q <= TOL3Z) {
-            const rest = cj + ((<usize>(k + 1)) << 3);
-            const nn = facNrm2(rest, len);
-            st(vn1, j, nn);
-            st(vn2, j, nn);
-          } else {
-            st(vn1, j, nj * Math.sqrt(temp));
-          }
+        const nu = downdatedNorm(ld(vn1, j), ld(vn2, j), ld(cj, k));
+        if (nu < 0) {
+          const nn = facNrm2(cj + ((<usize>(k + 1)) << 3), len);
+          st(vn1, j, nn);
+          st(vn2, j, nn);
+        } else {
+          st(vn1, j, nu);
         }
       }
     }
@@ -398,7 +405,6 @@ function pivotedPanel(
   f: usize, auxv: usize, gemmWork: usize,
 ): i32 {
   const nt = n - k0;
-  const lastRow = m < n ? m : n;
   let marked = -1; // columns whose norm must be recomputed, linked through vn2
   let kl = 0;
   while (kl < nb && marked < 0) {
@@ -445,20 +451,13 @@ function pivotedPanel(
       st(cj, k, ld(cj, k) - s);
     }
     // downdate the partial norms from row k; mark those that cancel
-    if (k < lastRow - 1) {
-      for (let j = k + 1; j < n; j++) {
-        const nj = ld(vn1, j);
-        if (nj == 0) continue;
-        const r = Math.abs(ld(x + ((<usize>j * <usize>ldx) << 3), k)) / nj;
-        let temp = 1 - r * r;
-        temp = temp < 0 ? 0 : temp;
-        const q = nj / ld(vn2, j);
-        if (temp * q * q <= TOL3Z) {
-          st(vn2, j, <f64>marked);
-          marked = j;
-        } else {
-          st(vn1, j, nj * Math.sqrt(temp));
-        }
+    for (let j = k + 1; j < n; j++) {
+      const nu = downdatedNorm(ld(vn1, j), ld(vn2, j), ld(x + ((<usize>j * <usize>ldx) << 3), k));
+      if (nu < 0) {
+        st(vn2, j, <f64>marked);
+        marked = j;
+      } else {
+        st(vn1, j, nu);
       }
     }
     st(ck, k, akk);
@@ -688,11 +687,8 @@ export function qrWorkSize(m: i32, n: i32): f64 {
  * Thin Householder QR of the m×n A (m ≥ n): A = Q·R with Q m×n orthonormal columns and R n×n upper triangular
  * with a non-negative diagonal. A(i, j) is read at a[i·ars + j·acs], Q(i, j) is written to q[i·qrs + j·qcs] and
  * R(i, j) to r[i·rrs + j·rcs] (element strides, so row- or column-major either way).
- * Up to QR_CROSSOVER columns: householderQr, then Q = H₀⋯H_{n−1}·[I; 0] by householderApplyQ. Above, blocked (Golub
- * & Van Loan §5.2.3; LAPACK dgeqrf and dorgqr): panels of QR_NB columns by householderQr, each panel's reflectors
- * applied to the columns on its right as one block (Hᵀ, applyBlockReflector), while more than QR_CROSSOVER columns
- * remain, the rest unblocked; then Q = applyQ(…, [I; 0]): most of the 4mn² − 4n³/3 flops in GEMMs instead of level-2
- * loops. `work` holds qrWorkSize(m, n) doubles.
+ * R and the reflectors by blockedQr, then Q = H₀⋯H_{n−1}·[I; 0] by applyQ (LAPACK dgeqrf and dorgqr): above
+ * QR_CROSSOVER columns most of the 4mn² − 4n³/3 flops are in GEMMs. `work` holds qrWorkSize(m, n) doubles.
  */
 export function qrThin(
   m: i32, n: i32, a: usize, ars: i32, acs: i32,

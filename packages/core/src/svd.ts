@@ -113,8 +113,9 @@ function wasmSvd(fn: string, a: Mat, vectors: boolean, fullV: boolean): { s: Flo
   const N = k;
   const uc = !vectors ? 0 : !tall && fullV ? n : N; // columns of U_B: full when V_A must be n×n
   const vtRows = fullV ? n : k;
-  // with vectors, U = Q·[U_x; 0] and V = Q₁·J are formed by dgemm's block reflectors above 128 columns
-  if (vectors) ensureGemmBlocking(2 * M * N * uc + 2 * N ** 3);
+  // dgemm's kernel serves the pivoted QR's panels above 64 columns (about half of its 2MN² flops), the second QR's
+  // blocks above 128 and, with vectors, the block reflectors that form U = Q·[U_x; 0] and V = Q₁·J
+  ensureGemmBlocking(M * N * N + (vectors ? 2 * M * N * uc + 2 * N ** 3 : 0));
   return withKernels(fn, (ks) => {
     const u = vectors ? ks.alloc("f64", m * k) : undefined;
     const vt = vectors ? ks.alloc("f64", vtRows * n) : undefined;
