@@ -68,6 +68,15 @@ function reconErr(a: Mat, u: Mat, s: Float64Array, vt: Mat): number {
   return e;
 }
 
+/** A = D₁·B·D₂ (m×n): B random (seed), D₁ and D₂ diagonal with entries 10^(decades·u), u uniform in [−1, 1). */
+function gradedMat(m: number, n: number, seed: number, decades: number): Mat {
+  const a = randomMat(m, n, seed);
+  const d1 = randomMat(m, 1, seed + 1).data.map((x) => 10 ** (decades * x));
+  const d2 = randomMat(n, 1, seed + 2).data.map((x) => 10 ** (decades * x));
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a.data[i * n + j] *= d1[i] * d2[j];
+  return a;
+}
+
 /**
  * ml-matrix's SVD (Golub–Kahan–Reinsch, an algorithm independent of the backends' Jacobi), as `svd` returns it: thin,
  * with each row of Vᵀ's largest-magnitude component positive (the first such on ties).
@@ -269,10 +278,7 @@ describe.each(BACKENDS)("svd on the %s backend", (backend: BackendName) => {
     fc.assert(
       fc.property(shapeArb, fc.integer({ min: 1, max: 12 }), ({ m, n, seed }, decades) => {
         // A = D₁·B·D₂ with B random (κ(B) is modest for these small sizes) and D₁, D₂ spanning up to 10^±decades.
-        const a = randomMat(m, n, seed);
-        const d1 = randomMat(m, 1, seed + 1).data.map((x) => 10 ** (decades * x));
-        const d2 = randomMat(n, 1, seed + 2).data.map((x) => 10 ** (decades * x));
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a.data[i * n + j] *= d1[i] * d2[j];
+        const a = gradedMat(m, n, seed, decades);
         // Reverse the rows and the columns: a different pivot order, the same singular values.
         const p: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
         for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) p.data[i * n + j] = a.data[(m - 1 - i) * n + (n - 1 - j)];
@@ -572,15 +578,6 @@ describe.each(["simd", "scalar"] as const)("svd WASM (%s): its memory and its tw
     );
   });
 });
-
-/** A = D₁·B·D₂ (m×n): B random (seed), D₁ and D₂ diagonal with entries 10^(decades·u), u uniform in [−1, 1). */
-function gradedMat(m: number, n: number, seed: number, decades: number): Mat {
-  const a = randomMat(m, n, seed);
-  const d1 = randomMat(m, 1, seed + 1).data.map((x) => 10 ** (decades * x));
-  const d2 = randomMat(n, 1, seed + 2).data.map((x) => 10 ** (decades * x));
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a.data[i * n + j] *= d1[i] * d2[j];
-  return a;
-}
 
 // Above 64 columns the WASM builds take the first QR (with column pivoting) in panels of 32 columns, the columns'
 // updates deferred to one GEMM a panel (LAPACK dgeqp3); the ts backend runs the same algorithm one column at a time.
