@@ -198,8 +198,11 @@ function workSizes(w: WasmInstance): WorkSizes {
   if (lastWorkSizes?.w === w) return lastWorkSizes.q;
   let q = workSizesCache.get(w);
   if (!q) {
-    const [gemm, factor, dstedc, dormtr, svd, qr] = (
-      ["dgemmWorkSize", "factorWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize", "qrWorkSize"] as const
+    const [gemm, factor, dstedc, dormtr, svd, qr, householder] = (
+      [
+        "dgemmWorkSize", "factorWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize", "qrWorkSize",
+        "householderQrWorkSize",
+      ] as const
     ).map((k) => w.kernel(k));
     // dgemm's answer for the last dimensions asked is kept: a loop calls its kernels with the same ones every time.
     let lastGemm = { m: -1, n: -1, k: -1, size: 0 };
@@ -213,6 +216,7 @@ function workSizes(w: WasmInstance): WorkSizes {
       dormtrWorkSize: ({ n }) => Number(dormtr(n)),
       svdWorkSize: ({ m, n, uc }) => Number(svd(m, n, uc)),
       qrWorkSize: ({ m, n }) => Number(qr(m, n)),
+      householderQrWorkSize: ({ m, n, pivot }) => Number(householder(m, n, pivot)),
     };
     workSizesCache.set(w, q);
   }

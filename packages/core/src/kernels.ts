@@ -101,6 +101,8 @@ export const WORK_SIZE_QUERIES = {
   svdWorkSize: kernel({ m: i32, n: i32, uc: i32 }, "f64"),
   /** Doubles of workspace `qrThin` needs (an f64, as svdWorkSize's). */
   qrWorkSize: kernel({ m: i32, n: i32 }, "f64"),
+  /** Doubles of workspace `householderQr` needs (an f64, as svdWorkSize's): none without pivoting. */
+  householderQrWorkSize: kernel({ m: i32, n: i32, pivot: i32 }, "f64"),
 } as const;
 
 type QueryName = keyof typeof WORK_SIZE_QUERIES;
@@ -267,6 +269,19 @@ export const COMPUTE_KERNELS = {
       q: writtenF64((d) => spanned(d.m, d.n, d.qrs, d.qcs)), qrs: i32, qcs: i32,
       r: writtenF64((d) => spanned(d.n, d.n, d.rrs, d.rcs)), rrs: i32, rcs: i32,
       work: scratchF64((d, q) => q.qrWorkSize({ m: d.m, n: d.n })),
+    },
+    "void",
+  ),
+  /**
+   * Householder QR of the m×n column-major X (leading dimension ldx, m ≥ n) in place, with column pivoting when
+   * pivot = 1 (X·P = Q·R, |r₀₀| ≥ |r₁₁| ≥ …; perm[j] is the column of X that became column j): R on and above the
+   * diagonal, the reflectors below it and in tau. svdJacobi's first step; declared for its tests.
+   */
+  householderQr: kernel(
+    {
+      m: i32, n: i32, x: inoutF64((d) => strided(d.n, d.m, d.ldx)), ldx: i32, tau: writtenF64((d) => d.n),
+      perm: writtenI32((d) => d.n), pivot: i32,
+      work: scratchF64((d, q) => q.householderQrWorkSize({ m: d.m, n: d.n, pivot: d.pivot })),
     },
     "void",
   ),
