@@ -867,10 +867,15 @@ function applyRotations(n: i32, z: usize, ldz: i32, rot: usize, sweeps: usize, n
 // ───────────────────────────── back-transformation W ← Q·W ─────────────────────────────
 
 /**
- * Reflectors per compact-WY block: a multiple of the 2×8 and 2×10 register tiles' widths, so that X = Vᵀ·W (nb
- * columns) fills whole tiles (the 2×12 tile, which the relaxed build may run, pads it to 84). With 64 the 2×10 tile
- * padded it to 70 columns: at n = 1000, A/B in one Chromium 156 page, dormtrLower took 123.5 / 126.4 ms with 64
- * and 119.3 / 120.6 ms with 80; node 20 (2×8) 153–159 ms with either.
+ * Reflectors per compact-WY block: a multiple of the 2×8 and 2×10 register tiles' widths, so that X = Vᵀ·W (nb columns)
+ * fills whole tiles (the 2×12 tile, which the relaxed build may run, pads it to 84). With 64 the 2×10 tile padded it to
+ * 70 columns: at n = 1000, A/B in one Chromium 156 page, dormtrLower took 123.5 / 126.4 ms with 64 and 119.3 / 120.6 ms
+ * with 80; node 20 (2×8) 153–159 ms with either. With 160 (node 20, Zen 4, alternating processes) eigh at n = 1000 took
+ * 261–288 ms against 253–254 with 80 (S, Z and T cost more per reflector in larger blocks). Nor did running each
+ * block's two GEMMs over chunks of 128 or 48 columns of C (so that the chunk the product with V reads stays in L2 for
+ * the update) help: dormtrLower's fastest of ≈ 25 calls took 116–119 and 120–122 ms against 114–117 (V and Z are packed
+ * again per chunk). Alone at n = 1000, 81 % of its time is the micro-kernel (running at ≈ 82 % of the ceiling there,
+ * against ≈ 95 % in a square GEMM: the updates are k = 80 deep) and 9 % packing.
  */
 const NB_WY: i32 = 80;
 
