@@ -82,6 +82,22 @@ function gradedMat(m: number, n: number, seed: number, decades: number): Mat {
  * ml-matrix's SVD (Golub–Kahan–Reinsch, an algorithm independent of the backends' Jacobi), as `svd` returns it: thin,
  * with each row of Vᵀ's largest-magnitude component positive (the first such on ties).
  */
+/**
+ * 180×120: columns 40… are columns 0… plus (1 + j/120)·1e-9·noise, so their norms left after their twins' steps are
+ * ≈ 1e-9 of the columns', all different: the pivoted QR's partial norms must be recomputed there.
+ */
+function nearDuplicateColumns(): Mat {
+  const m = 180;
+  const n = 120;
+  const b = randomMat(m, 40, 11);
+  const e = randomMat(m, n, 12);
+  const a: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) a.data[i * n + j] = b.data[i * 40 + (j % 40)] + (j < 40 ? 0 : 1e-9 * (1 + j / n) * e.data[i * n + j]);
+  }
+  return a;
+}
+
 function mlSvd(a: Mat): { u: Mat; s: Float64Array; vt: Mat } {
   const { rows: m, cols: n } = a;
   const k = Math.min(m, n);
@@ -627,16 +643,10 @@ describe.each(["simd", "scalar"] as const)("svd's blocked pivoted QR on the %s b
   });
 
   it("recomputes the partial column norms that cancel (columns that differ by 1e-9 from earlier ones)", () => {
-    // Columns 40… are columns 0… plus 1e-9 times noise: after the first 40 steps their partial norms have lost
-    // 18 digits to cancellation, so the downdated norms are recomputed (and each panel ends at that step).
-    const m = 180;
-    const n = 120;
-    const b = randomMat(m, 40, 11);
-    const e = randomMat(m, n, 12);
-    const a: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) a.data[i * n + j] = b.data[i * 40 + (j % 40)] + (j < 40 ? 0 : 1e-9 * e.data[i * n + j]);
-    }
+    // after the first 40 steps the partial norms of columns 40… have lost 18 digits to cancellation, so the
+    // downdated norms are recomputed (and each panel ends at that step)
+    const a = nearDuplicateColumns();
+    const { rows: m, cols: n } = a;
     const { u, s, vt } = svd(a);
     const want = tsValues(a);
     for (let i = 0; i < n; i++) expect(Math.abs(s[i] - want[i])).toBeLessThanOrEqual(10 * m * EPS * want[0]);
@@ -757,17 +767,11 @@ describe.each(["simd", "scalar"] as const)("householderQr with column pivoting (
   });
 
   it("recomputes the partial norms that cancel: near-duplicate columns (1e-9 apart) still pivot by their true norms", () => {
-    // Columns 40… are columns 0… plus 1e-9·noise: once their twin is factored, the downdate 1 − (r/ν)² ≈ 1e-18
-    // loses every digit, and only the recomputed norms (≈ 1e-9) order the last 80 steps. (Kernels that kept the
-    // downdated values, or left the panel's marked norms stale, broke the invariant 2.8-fold and 9·10⁸-fold.)
-    const m = 180;
-    const n = 120;
-    const b = randomMat(m, 40, 11);
-    const e = randomMat(m, n, 12);
-    const a: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) a.data[i * n + j] = b.data[i * 40 + (j % 40)] + (j < 40 ? 0 : 1e-9 * (1 + j / n) * e.data[i * n + j]);
-    }
+    // Once a column's twin is factored, the downdate 1 − (r/ν)² ≈ 1e-18 loses every digit, and only the recomputed
+    // norms (≈ 1e-9) order the last 80 steps. (Kernels that kept the downdated values, or left the panel's marked
+    // norms stale, broke the invariant 2.8-fold and 9·10⁸-fold.)
+    const a = nearDuplicateColumns();
+    const n = a.cols;
     const r = check(a);
     // the 80 small steps are of order 1e-9, not rounding noise
     expect(Math.abs(r[40 * n + 40])).toBeGreaterThan(1e-10);
