@@ -17,7 +17,7 @@
 import { dgemm } from "./blas";
 import { applyBlockReflector, copyReflectors } from "./factor";
 import { madd, nmadd } from "./madd";
-import { facNrm2, pow2 } from "./vector";
+import { facNrm2, facSwap, pow2 } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -1080,13 +1080,7 @@ function leafSolve(dc: Dc, lo: i32, hi: i32): i32 {
       const t = ld(dl, i);
       st(dl, i, ld(dl, k));
       st(dl, k, t);
-      const ci = blk + ((<usize>i * <usize>n) << 3);
-      const ck = blk + ((<usize>k * <usize>n) << 3);
-      for (let r = 0; r < s; r++) {
-        const x = ld(ci, r);
-        st(ci, r, ld(ck, r));
-        st(ck, r, x);
-      }
+      facSwap(blk + ((<usize>i * <usize>n) << 3), blk + ((<usize>k * <usize>n) << 3), s);
     }
   }
   return 0;

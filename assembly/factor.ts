@@ -4,7 +4,7 @@
 // columns). Each inner loop is contiguous and has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch.
 
 import { dgemm, dgemmWorkSize, dsyrk } from "./blas";
-import { facAxpy, facDiv, facDot, facNrm2, facScal } from "./vector";
+import { facAxpy, facDiv, facDot, facNrm2, facScal, facSwap } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -12,6 +12,15 @@ import { facAxpy, facDiv, facDot, facNrm2, facScal } from "./vector";
 
 @inline function st(p: usize, i: i32, v: f64): void {
   store<f64>(p + (<usize>i << 3), v);
+}
+
+/** perm[i] ↔ perm[j] (i32 entries). */
+@inline function swapI32(perm: usize, i: i32, j: i32): void {
+  const pi = perm + (<usize>i << 2);
+  const pj = perm + (<usize>j << 2);
+  const t = load<i32>(pi);
+  store<i32>(pi, load<i32>(pj));
+  store<i32>(pj, t);
 }
 
 /** Rows (Cholesky) or columns (LU) of a block of the blocked factorisations. */
@@ -137,17 +146,8 @@ export function luFactor(n: i32, a: usize, lda: i32, perm: usize, work: usize): 
       }
       const rk = a + <usize>k * row;
       if (p != k) {
-        const rp = a + <usize>p * row;
-        for (let j = 0; j < n; j++) {
-          const t = ld(rk, j);
-          st(rk, j, ld(rp, j));
-          st(rp, j, t);
-        }
-        const pk = perm + (<usize>k << 2);
-        const pp = perm + (<usize>p << 2);
-        const t = load<i32>(pk);
-        store<i32>(pk, load<i32>(pp));
-        store<i32>(pp, t);
+        facSwap(rk, a + <usize>p * row, n);
+        swapI32(perm, k, p);
       }
       const piv = ld(rk, k);
       if (piv == 0) {
@@ -365,27 +365,11 @@ export function householderQr(m: i32, n: i32, x: usize, ldx: i32, tau: usize, pe
     }
   }
   if (p == k) return;
-  const ck = x + ((<usize>k * <usize>ldx) << 3);
-  const cp = x + ((<usize>p * <usize>ldx) << 3);
-  for (let i = 0; i < m; i++) {
-    const t = ld(ck, i);
-    st(ck, i, ld(cp, i));
-    st(cp, i, t);
-  }
-  const t = load<i32>(perm + (<usize>k << 2));
-  store<i32>(perm + (<usize>k << 2), load<i32>(perm + (<usize>p << 2)));
-  store<i32>(perm + (<usize>p << 2), t);
+  facSwap(x + ((<usize>k * <usize>ldx) << 3), x + ((<usize>p * <usize>ldx) << 3), m);
+  swapI32(perm, k, p);
   st(vn1, p, ld(vn1, k));
   st(vn2, p, ld(vn2, k));
-  if (f != 0) {
-    const fk0 = f + ((<usize>fk * QR_NB) << 3);
-    const fp = f + ((<usize>(fk + p - k) * QR_NB) << 3);
-    for (let l = 0; l < fk; l++) {
-      const u = ld(fk0, l);
-      st(fk0, l, ld(fp, l));
-      st(fp, l, u);
-    }
-  }
+  if (f != 0) facSwap(f + ((<usize>fk * QR_NB) << 3), f + ((<usize>(fk + p - k) * QR_NB) << 3), fk);
 }
 
 /**

@@ -141,6 +141,15 @@ export function facAxpy(alpha: f64, x: usize, y: usize, n: i32): void {
   for (; i < n; i++) st(y, i, ld(y, i) + alpha * ld(x, i));
 }
 
+/** x[i] ↔ y[i] over n contiguous doubles (row or column interchanges). */
+export function facSwap(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const t = ld(x, i);
+    st(x, i, ld(y, i));
+    st(y, i, t);
+  }
+}
+
 /** x[i] *= alpha over n contiguous doubles. */
 export function facScal(alpha: f64, x: usize, n: i32): void {
   for (let i = 0; i < n; i++) st(x, i, alpha * ld(x, i));
