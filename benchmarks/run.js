@@ -145,11 +145,11 @@ async function runBrowser(names, opts) {
     page.on("pageerror", (e) => console.error(`  [chromium] page error: ${e.message}`));
     // A page cannot start processes: its suites reach the Python peers through these two functions (see
     // lib/python-peer.js); the peers run in node's subprocesses, exactly as for the node run.
-    await page.exposeFunction("pythonPeerStart", async (script, unsetEnv) => {
-      const p = await startPythonPeer(script, { unsetEnv });
+    await page.exposeFunction("pythonPeerStart", async (script, env) => {
+      const p = await startPythonPeer(script, { env });
       return p.reason ? { reason: p.reason } : { hello: p.hello };
     });
-    await page.exposeFunction("pythonPeerRequest", async (script, unsetEnv, obj) => (await startPythonPeer(script, { unsetEnv })).request(obj));
+    await page.exposeFunction("pythonPeerRequest", async (script, env, obj) => (await startPythonPeer(script, { env })).request(obj));
     await page.goto(url);
     await page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
     const out = await page.evaluate(({ names, quick }) => window.runSuites(names, { quick }), { names, quick: opts.quick });

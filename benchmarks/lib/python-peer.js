@@ -1,5 +1,5 @@
-// A persistent /usr/bin/python3 peer of a suite (benchmarks/peers/<script>): one subprocess per script, started on
-// first use, one JSON request per line on its stdin and one JSON reply per line on its stdout, on ONE thread (the
+// A persistent /usr/bin/python3 peer of a suite (benchmarks/peers/<script>): one subprocess per script (and
+// environment), started on first use, one JSON request per line on its stdin and one JSON reply per line on its stdout, on ONE thread (the
 // BLAS thread pools are pinned to 1). Imported by suites, its node: modules are loaded on first use, so the page can
 // still load a suite that uses it: there the peer is reached through the bench runner (startThroughRunner).
 
@@ -10,23 +10,28 @@ const children = new Set();
 /**
  * The peer running `benchmarks/peers/<script>`: resolves to { request, hello } (`request(obj)` sends one request and
  * resolves to its reply, or rejects with a reply's `error` field; `hello` is the script's first line, `{ ready: true, … }`), or to { reason } when it cannot
- * run here (no node, no /usr/bin/python3, or the script's imports failed). `unsetEnv` names variables removed from
- * its environment.
+ * run here (no node, no /usr/bin/python3, or the script's imports failed). `env` changes its environment: a string
+ * sets a variable, null removes it. One subprocess per script and `env`, so two peers of one script with different
+ * environments run side by side.
  */
-export function startPythonPeer(script, { unsetEnv = [] } = {}) {
-  if (!peers.has(script)) peers.set(script, start(script, unsetEnv));
-  return peers.get(script);
+export function startPythonPeer(script, { env = {} } = {}) {
+  const key = `${script} ${JSON.stringify(env)}`;
+  if (!peers.has(key)) peers.set(key, start(script, env));
+  return peers.get(key);
 }
 
-async function start(script, unsetEnv) {
-  if (typeof process === "undefined" || !process.versions?.node) return startThroughRunner(script, unsetEnv);
+async function start(script, envChanges) {
+  if (typeof process === "undefined" || !process.versions?.node) return startThroughRunner(script, envChanges);
   const { spawn } = await import("node:child_process");
   const { fileURLToPath } = await import("node:url");
   const { existsSync } = await import("node:fs");
   const python = "/usr/bin/python3";
   if (!existsSync(python)) return { reason: `${python} not found` };
   const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
-  for (const name of unsetEnv) delete env[name];
+  for (const [name, value] of Object.entries(envChanges)) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
   const child = spawn(python, [fileURLToPath(new URL(`../peers/${script}`, import.meta.url))], { stdio: ["pipe", "pipe", "inherit"], env });
   children.add(child);
   child.on("exit", () => children.delete(child));
@@ -66,12 +71,12 @@ async function start(script, unsetEnv) {
  * `pythonPeerRequest` to the page and runs the same subprocess as the node run. A request made here also crosses
  * the DevTools protocol: its round trip is part of the time measured around it.
  */
-async function startThroughRunner(script, unsetEnv) {
+async function startThroughRunner(script, env) {
   const { pythonPeerStart, pythonPeerRequest } = globalThis;
   if (typeof pythonPeerStart !== "function") return { reason: "a Python peer runs in node, or in a page opened by benchmarks/run.js" };
-  const r = await pythonPeerStart(script, unsetEnv);
+  const r = await pythonPeerStart(script, env);
   if (r.reason) return { reason: r.reason };
-  return { request: (obj) => pythonPeerRequest(script, unsetEnv, obj), hello: r.hello };
+  return { request: (obj) => pythonPeerRequest(script, env, obj), hello: r.hello };
 }
 
 /**

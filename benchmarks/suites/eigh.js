@@ -12,6 +12,8 @@ import { peerOp, peerWith } from "../lib/numpy-peer.js";
 
 const sizes = [100, 300, 1000];
 const NUMPY = "numpy 1 thread";
+/** The same numpy in a process whose glibc keeps freed memory, so that its fresh arrays do not fault pages in. */
+const NUMPY_KEPT = "numpy, freed memory kept";
 
 /** Runs per size for losscape and for the peers (ml-matrix takes ≈ 6 s at n = 1000). */
 const plan = {
@@ -36,13 +38,19 @@ function eighCase(n, valuesOnly) {
     flops,
     async setup() {
       const a = randomSymmetric(n, 7);
-      return { a, ma: toMl(a), peer: await peerWith(a, (reason) => (c.impls[NUMPY].skip = reason)) };
+      return {
+        a,
+        ma: toMl(a),
+        peer: await peerWith(a, (reason) => (c.impls[NUMPY].skip = reason)),
+        peerKept: await peerWith(a, (reason) => (c.impls[NUMPY_KEPT].skip = reason), { keepFreedMemory: true }),
+      };
     },
     impls: {
       losscape: { backend: "simd", ...ours, run },
       "losscape relaxed": relaxedImpl({ ...ours, run }),
       ...ceilingImpls(flops, ours),
       [NUMPY]: peerOp(valuesOnly ? "eigvalsh" : "eigh", ours),
+      [NUMPY_KEPT]: peerOp(valuesOnly ? "eigvalsh" : "eigh", ours, "peerKept"),
       "core ts backend": n >= 1000
         ? { skip: "same algorithm as ml-matrix (the ts backend wraps it); not repeated at n = 1000" }
         : { backend: "ts", ...peer, run },
@@ -227,7 +235,7 @@ export default {
   name: "eigh",
   title: "Symmetric eigendecomposition (f64, n×n)",
   main: "losscape",
-  peers: [NUMPY, LAPACK, "ml-matrix", "core ts backend", "losscape relaxed", STREAM],
+  peers: [NUMPY, NUMPY_KEPT, LAPACK, "ml-matrix", "core ts backend", "losscape relaxed", STREAM],
   shares: [
     { impl: "losscape", ceiling: CEILING },
     { impl: "losscape relaxed", ceiling: RELAXED_CEILING },
@@ -235,7 +243,7 @@ export default {
   notes: [
     "Input: (B + Bᵀ)/2 with B uniform in [-1, 1), seed 7. Accuracy: residual = ‖AV − VΛ‖_F/‖A‖_F, orthogonality = ‖VᵀV − I‖_F; target ≤ 1e-13·n.",
     `${NUMPY}: numpy.linalg.eigh / eigvalsh (LAPACK dsyevd through numpy's OpenBLAS) in a persistent /usr/bin/python3 (benchmarks/peers/numpy_eigh.py) with OMP/OPENBLAS/MKL_NUM_THREADS=1 and OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE unset, reached from Chromium through the bench runner; timed inside Python (time.perf_counter around the numpy call, the \`seconds\` of its reply), in both environments, so that neither the pipe nor the page's DevTools round trip (≈ 2.5 ms) is counted.`,
-    `${NUMPY} and memory: numpy's eigh allocates its arrays afresh every call (at n = 1000 about 32 MB: the copy of A, the vectors and dsyevd's 1 + 6n + 2n² doubles of workspace), and where first-touch page faults are expensive that is a large part of its time. On the Zen 5 VM (x86 family 26 model 2, processes pinned to one CPU, 2026-12-07) numpy's eigh at n = 1000 took 206–228 ms with glibc's defaults and 139–145 ms with MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296 (freed memory kept in the process); losscape's eigh took 236–242 and 221–223 ms (its fresh 8 MB of vectors). So eigh's ratio there is 1.06–1.13 with glibc's defaults on both sides and 1.53–1.57 with freed memory kept on both; the suite runs with the defaults. eigvalsh allocates little and is not affected (numpy 56.5–58 ms either way).`,
+    `${NUMPY_KEPT}: the same peer in a second process whose glibc keeps freed memory (MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296). numpy's eigh allocates its arrays afresh every call (at n = 1000 about 32 MB: the copy of A, the vectors and dsyevd's 1 + 6n + 2n² doubles of workspace), and where first-touch page faults are expensive (≈ 10 µs a page on the Zen 5 VM, x86 family 26 model 2), faulting them in is a large part of its time: this column leaves that out, and is close to the sum of the three LAPACK stages below. losscape runs with glibc's defaults, so its ratio to this column is the harsher one (its own fresh n² doubles of vectors still fault in: 236–242 ms against 221–223 at n = 1000 in a node whose glibc kept freed memory too, on that VM). eigvalsh allocates little, and the two numpy columns agree there. The targets are on ${NUMPY}: numpy as it runs by default.`,
     "GFLOP/s and shares use nominal flops: 4n³/3 for the tridiagonal reduction, plus 2n³ for the back-transformation with vectors (Golub & Van Loan §8.3); the divide-and-conquer merges are not counted.",
     "ml-matrix has no eigenvalues-only path: its eigvalsh column runs the full EigenvalueDecomposition.",
     "The core ts backend wraps ml-matrix (plus copies); it is not repeated at n = 1000 (≈ 6–9 s a run).",
