@@ -15,8 +15,10 @@ const KEEP_FREED_MEMORY = { MALLOC_MMAP_THRESHOLD_: "1073741824", MALLOC_TRIM_TH
  * The numpy peer (OpenBLAS choosing its own kernels; with `keepFreedMemory`, glibc keeping freed memory: a second
  * subprocess), or { reason } where it cannot run.
  */
-const numpyPeer = (keepFreedMemory) =>
-  startPythonPeer("numpy_eigh.py", { env: keepFreedMemory ? { ...OPENBLAS_OWN_CHOICE, ...KEEP_FREED_MEMORY } : OPENBLAS_OWN_CHOICE });
+const numpyPeer = (keepFreedMemory) => {
+  const env = keepFreedMemory ? { ...OPENBLAS_OWN_CHOICE, ...KEEP_FREED_MEMORY } : OPENBLAS_OWN_CHOICE;
+  return startPythonPeer("numpy_eigh.py", { env });
+};
 
 /** A Float64Array's bytes in base64 (little-endian, as numpy's "<f8"), without node's Buffer. */
 function base64(x) {

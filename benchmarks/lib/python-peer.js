@@ -1,7 +1,8 @@
 // A persistent /usr/bin/python3 peer of a suite (benchmarks/peers/<script>): one subprocess per script (and
-// environment), started on first use, one JSON request per line on its stdin and one JSON reply per line on its stdout, on ONE thread (the
-// BLAS thread pools are pinned to 1). Imported by suites, its node: modules are loaded on first use, so the page can
-// still load a suite that uses it: there the peer is reached through the bench runner (startThroughRunner).
+// environment), started on first use, one JSON request per line on its stdin and one JSON reply per line on its
+// stdout, on ONE thread (the BLAS thread pools are pinned to 1). Imported by suites, its node: modules are loaded on
+// first use, so the page can still load a suite that uses it: there the peer is reached through the bench runner
+// (startThroughRunner).
 
 const peers = new Map();
 /** The started subprocesses, so that `stopPythonPeers` can end them. */
