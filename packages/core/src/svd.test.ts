@@ -79,10 +79,6 @@ function gradedMat(m: number, n: number, seed: number, decades: number): Mat {
 }
 
 /**
- * ml-matrix's SVD (Golub–Kahan–Reinsch, an algorithm independent of the backends' Jacobi), as `svd` returns it: thin,
- * with each row of Vᵀ's largest-magnitude component positive (the first such on ties).
- */
-/**
  * 180×120: columns 40… are columns 0… plus (1 + j/120)·1e-9·noise, so their norms left after their twins' steps are
  * ≈ 1e-9 of the columns', all different: the pivoted QR's partial norms must be recomputed there.
  */
@@ -98,6 +94,10 @@ function nearDuplicateColumns(): Mat {
   return a;
 }
 
+/**
+ * ml-matrix's SVD (Golub–Kahan–Reinsch, an algorithm independent of the backends' Jacobi), as `svd` returns it: thin,
+ * with each row of Vᵀ's largest-magnitude component positive (the first such on ties).
+ */
 function mlSvd(a: Mat): { u: Mat; s: Float64Array; vt: Mat } {
   const { rows: m, cols: n } = a;
   const k = Math.min(m, n);
@@ -740,7 +740,7 @@ describe.each(["simd", "scalar"] as const)("householderQr with column pivoting (
     return worst;
   }
 
-  function check(a: Mat): Float64Array {
+  function check(a: Mat): { r: Float64Array; perm: Int32Array } {
     const { rows: m, cols: n } = a;
     const { r, perm, qr } = pivotedQr(a);
     expect([...perm].sort((p, q) => p - q)).toEqual(Array.from({ length: n }, (_, j) => j));
@@ -755,7 +755,7 @@ describe.each(["simd", "scalar"] as const)("householderQr with column pivoting (
     // backward stability of Householder QR: ‖X·P − Q·R‖ ≤ p(m, n)·ε·‖X‖ (Golub & Van Loan §5.2.2)
     expect(err).toBeLessThanOrEqual(10 * m * EPS * amax * Math.sqrt(n));
     expect(pivotingViolation(a, r)).toBeLessThanOrEqual(0);
-    return r;
+    return { r, perm };
   }
 
   it.each([
@@ -772,7 +772,7 @@ describe.each(["simd", "scalar"] as const)("householderQr with column pivoting (
     // norms stale, broke the invariant 2.8-fold and 9·10⁸-fold.)
     const a = nearDuplicateColumns();
     const n = a.cols;
-    const r = check(a);
+    const { r } = check(a);
     // the 80 small steps are of order 1e-9, not rounding noise
     expect(Math.abs(r[40 * n + 40])).toBeGreaterThan(1e-10);
     expect(Math.abs(r[40 * n + 40])).toBeLessThan(1e-7);
@@ -791,8 +791,7 @@ describe.each(["simd", "scalar"] as const)("householderQr with column pivoting (
         a.data[i * n + j] = zero(j) ? 0 : j % 9 === 7 ? a.data[i * n + j - 1] : g.data[i * n + j] * scale(j);
       }
     }
-    const r = check(a);
-    const { perm } = pivotedQr(a);
+    const { r, perm } = check(a);
     expect(scale(perm[0] % 9 === 7 ? perm[0] - 1 : perm[0])).toBe(1e8);
     // a zero column stays exactly zero under the reflections: its norm 0 sorts it behind every other column
     const zeros = Array.from({ length: n }, (_, j) => j).filter(zero);
