@@ -58,14 +58,16 @@ const TINY: f64 = 1.1830521861667747e-271;
  * loading the next pair's first 2–8 lines of both columns at the start of each pass took 82.5–83.8 ms. And LAPACK's
  * blocked form would be slower here: the product alone (every step's pass without its rank-2 update, the half of the
  * flops dsytrd leaves to level 2) took 55 ms, and the other half as a rank-2k update at GEMM's rate ≈ 35 ms more.
- * On a Zen 5 in node 20 (fused pass 66–77 ms at n = 1000), three more did not pay. Not misalignment: on every other
- * step A's rows from j + 2 start 8 bytes off 16, yet with A's addresses rounded down to 16 bytes (a timing experiment,
- * wrong results) the pass took the same time. Not L3 against L2: taking the column pairs right to left on odd steps, so
- * that each pass starts on the columns the last one left in cache, took 67.5–70 ms against 67–69.5. Nor writing A every
- * other step: deferring each odd step's update (a read-only product pass, then both updates as one rank-4 update fused
- * with the next step's product) does the same multiplies with two reads and one write of A per two steps instead of two
- * of each, but as two columns a pass V8 spilled an accumulator to the stack (a store-to-load chain every iteration),
- * and as one column a pass it reads six vectors per column: 94–116 ms for each variant tried.
+ * On a Zen 5 in node 20 (fused pass 66–77 ms at n = 1000), four more did not pay. Not misalignment: on every other step
+ * A's rows from j + 2 start 8 bytes off 16, yet with A's addresses rounded down to 16 bytes (a timing experiment, wrong
+ * results) the pass took the same time. A prefetch by hand, loading the next pair's rows while this pair streams (two
+ * loads per four rows), made it slower: 86–92 ms against 75–91. Not L3 against L2: taking the column pairs right to
+ * left on odd steps, so that each pass starts on the columns the last one left in cache, took 67.5–70 ms against
+ * 67–69.5. Nor writing A every other step: deferring each odd step's update (a read-only product pass, then both
+ * updates as one rank-4 update fused with the next step's product) does the same multiplies with two reads and one
+ * write of A per two steps instead of two of each, but as two columns a pass V8 spilled an accumulator to the stack (a
+ * store-to-load chain every iteration), and as one column a pass it reads six vectors per column: 94–116 ms for each
+ * variant tried.
  */
 export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): void {
   const nn = <usize>n << 3;

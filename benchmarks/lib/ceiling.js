@@ -68,6 +68,15 @@ export function shareRows(strict, relaxed) {
 }
 
 /**
+ * The square sizes of the gemm and syrk suites, in the order they run: each power of two of the targets between its
+ * neighbours, which time only losscape's rows and the ceilings. A change in the host's load lasts minutes on a shared
+ * VM: run side by side, a power of two and its neighbours meet it alike, and it cannot pass for a dip.
+ */
+export const POWERS_OF_TWO_AND_NEIGHBOURS = [255, 256, 257, 511, 512, 513, 1023, 1024, 1025];
+/** n is a neighbour (255, 257, …), not a power of two. */
+export const isNeighbour = (n) => (n & (n - 1)) !== 0;
+
+/**
  * The ≥ 85 % share targets of the gemm and syrk suites at n ∈ {256, 512, 1024} (case `caseName(n)`): each of
  * `strict` against the f64x2 ceiling and, where the relaxed build runs (targets are recorded with the run, so each
  * environment states its own), RELAXED_INTO_OUT and RELAXED_KERNEL against the relaxed_madd one.

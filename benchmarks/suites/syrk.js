@@ -5,11 +5,13 @@
 import { mat, matmul, residentBuffer, syrk, withKernels } from "@losscape/core";
 import {
   FRESH_RESULT,
+  POWERS_OF_TWO_AND_NEIGHBOURS,
   RELAXED_CEILING,
   RELAXED_INTO_OUT,
   RELAXED_KERNEL,
   ceilingImpls,
   freshResultImpl,
+  isNeighbour,
   relaxedImpl,
   relaxedResident,
   shareRows,
@@ -26,15 +28,11 @@ const KERNEL = "dsyrk kernel only";
 /** syrk writing C into a preallocated n×n Mat reused across repetitions (`{ out }`): no result array per call. */
 const INTO_OUT = "syrk into out";
 
+/** The non-square shapes, timed against the peers too. */
 const shapes = [
   [200, 901],
   [1000, 300],
-  [256, 256],
-  [512, 512],
-  [1024, 1024],
 ];
-/** Square k = n beside the powers of two: syrk, its kernel and the ceilings only, to show a dip at 256, 512 or 1024. */
-const neighbours = [255, 257, 511, 513, 1023, 1025];
 
 /** The case C = AᵀA for A k×n; a `neighbour` of a power of two times syrk, the kernels and the ceilings only. */
 function syrkCase(k, n, neighbour) {
@@ -85,9 +83,9 @@ export default {
     `${FRESH_RESULT}: the fresh n²-double result syrk allocates and fills per call without \`out\`, timed alone (see gemm): losscape syrk ≈ ${INTO_OUT} + ${FRESH_RESULT}.`,
     `${KERNEL}: the same dsyrk on A already resident in WASM memory (residentBuffer), C left there: syrk's share less its copies in and out.`,
     `${RELAXED_INTO_OUT} and ${RELAXED_KERNEL}: ${INTO_OUT} and ${KERNEL} on the relaxed build — what \`syrk(a, { out })\` runs in Chromium, where relaxed is the default build — as shares of the ${RELAXED_CEILING}.`,
-    "The neighbours of the powers of two (k = n = 255, 257, 511, …) time syrk, its kernels and the ceilings only: a dip at 256, 512 or 1024 (cache-set aliasing, e.g. in the mirror image's stores at a power-of-two row length) would show against them.",
+    "The neighbours of the powers of two (k = n = 255, 257, 511, …) time syrk, its kernels and the ceilings only: a dip at 256, 512 or 1024 (cache-set aliasing, e.g. in the mirror image's stores at a power-of-two row length) would show against them. Each power of two runs between its neighbours, so that a change in the host's load falls on the three alike.",
     `Targets: syrk, and ${INTO_OUT}, at ≥ 85 % of the f64x2 ceiling for n = k ∈ {256, 512, 1024}; ${RELAXED_INTO_OUT} and ${RELAXED_KERNEL} at ≥ 85 % of the ${RELAXED_CEILING} there, where that build runs.`,
   ],
-  cases: [...shapes.map(([k, n]) => syrkCase(k, n, false)), ...neighbours.map((n) => syrkCase(n, n, true))],
+  cases: [...shapes.map(([k, n]) => syrkCase(k, n, false)), ...POWERS_OF_TWO_AND_NEIGHBOURS.map((n) => syrkCase(n, n, isNeighbour(n)))],
   targets: shareTargets((n) => `k=${n} n=${n}`, ["losscape syrk", INTO_OUT]),
 };
