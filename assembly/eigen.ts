@@ -67,7 +67,13 @@ const TINY: f64 = 1.1830521861667747e-271;
  * updates as one rank-4 update fused with the next step's product) does the same multiplies with two reads and one
  * write of A per two steps instead of two of each, but as two columns a pass V8 spilled an accumulator to the stack (a
  * store-to-load chain every iteration), and as one column a pass it reads six vectors per column: 94–116 ms for each
- * variant tried.
+ * variant tried. LAPACK's blocked form loses there too: the product alone (every pass without its rank-2 update) took
+ * 56.4–57.1 ms against 71.5–72.6 for the fused pass (medians of 11 calls, n = 1000), so with the other half of the
+ * flops as a rank-2k update at GEMM's rate (≈ 30 ms) it would take ≈ 86. Not the column-by-column layout: with the
+ * lower triangle packed (LAPACK's 'L' packed storage, so that the trailing matrix is one contiguous range and each pass
+ * one stream) the pass gave the same bits in the same time (72.4–77.0 ms against 73.4–75.5). Not the TLB: with
+ * transparent huge pages on for all memory (a system setting; 20 MiB of huge pages in use during the run) it took
+ * 71.4–72.0 ms against 70.9–72.1.
  */
 export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): void {
   const nn = <usize>n << 3;
