@@ -8,7 +8,7 @@ import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defa
 import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, UnavailableError, exitCodeOf, oneLine } from "./errors.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, InputError, UnavailableError, exitCodeOf, oneLine } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
 
 /** The package version (from package.json), printed by `losscape --version`. */
@@ -19,6 +19,16 @@ type Impl = (opts: any, ctx: Context) => Promise<void>;
 /** The activations of mlp's table, for `--help`: "linear, tanh, …" and "leaky-relu:0.2" (name:parameter). */
 const ACTIVATION_NAMES = ACTIVATION_TABLE.map((e) => e.name).join(", ");
 const PARAM_FORMS = ACTIVATION_TABLE.flatMap((e) => ("param" in e ? [`${e.name}:<${e.param.name}>`] : [])).join(", ");
+
+/**
+ * Upper bounds of sizes given on the command line, checked when the option is parsed (before any work): out of
+ * memory is bad input. A list the record prints point by point (`--json` holds every one) gets at most 2^23 points;
+ * a dense n × n matrix at most 2^28 entries (n ≤ 16384), the bound of @losscape/mlp's dense results.
+ */
+const MAX_LISTED = 2 ** 23;
+const MAX_DENSE_SIDE = 2 ** 14;
+/** Threads of a local pool: each holds its own WASM instance and heap. */
+const MAX_THREADS = 1024;
 
 /** The command being run, for the one-line error message. */
 let current = "";
@@ -35,6 +45,13 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
   if (argv.length <= 2) {
     // Bare `losscape`: the overview a user is looking for, on stdout, like --help (not a usage error on stderr).
     process.stdout.write(program.helpInformation());
+    return EXIT_OK;
+  }
+  // `losscape experiment` without a subcommand: its overview on stdout, like bare `losscape` (commander would print
+  // it on stderr, many lines, as an error).
+  const group = argv.length === 3 ? program.commands.find((c) => c.name() === argv[2] && c.commands.length > 0) : undefined;
+  if (group) {
+    process.stdout.write(group.helpInformation());
     return EXIT_OK;
   }
   try {
@@ -122,13 +139,29 @@ function define(program: Command, name: string, description: string, impl: () =>
   cmd.configureOutput(oneLineOutput(`losscape ${full}`));
   // commander passes the positional arguments first, then the options and the command: positionals go in `args`.
   cmd.action(async (...given: unknown[]) => {
-    const opts: Record<string, unknown> = { ...(given[given.length - 2] as Record<string, unknown>), args: given.slice(0, -2) };
+    const self = given[given.length - 1] as Command;
+    // `explicit`: the options given on the command line (not defaults), for the checks of options that apply only
+    // with another one (an option that does nothing is refused, never ignored).
+    const explicit = self.options.map((o) => o.attributeName()).filter((k) => self.getOptionValueSource(k) === "cli");
+    const opts: Record<string, unknown> = { ...(given[given.length - 2] as Record<string, unknown>), args: given.slice(0, -2), explicit };
     current = full;
+    checkDataFlags(self, opts);
     const run = await impl();
     await initBackend(opts.backend as "simd" | "scalar" | "ts" | undefined, opts.quiet === true);
     await run(opts, { name: full, json: opts.json === true, quiet: opts.quiet === true });
   });
   return cmd;
+}
+
+/**
+ * `--inputs`, `--labels` and `--targets` say how `--data` is read: given without `--data` (where it is optional) they
+ * would do nothing, so they are bad input.
+ */
+function checkDataFlags(cmd: Command, opts: Record<string, unknown>): void {
+  if (!cmd.options.some((o) => o.long === "--data") || opts.data !== undefined) return;
+  for (const [key, flag] of [["inputs", "--inputs"], ["labels", "--labels"], ["targets", "--targets"]] as const) {
+    if (opts[key] !== undefined) throw new InputError(`${flag} says how the --data file is read; found ${flag} without --data`);
+  }
 }
 
 const tolOpt = () => new Option("--tol <T>", "relative zero tolerance of the inertia: |λ| ≤ T·max(1, max|λ|)").argParser(num({ min: 0 })).default(DEFAULT_INERTIA_TOL);
@@ -183,7 +216,7 @@ export function buildProgram(): Command {
     .option("--density", "the SLQ spectral density (PyHessian's Gaussian-broadened form) and the index estimate")
     .addOption(new Option("--probes <N>", "SLQ probes").argParser(num({ min: 2, integer: true })).default(10))
     .addOption(new Option("--steps <N>", "Lanczos steps per SLQ probe").argParser(num({ min: 1, integer: true })).default(80))
-    .addOption(new Option("--bins <N>", "grid points of the density").argParser(num({ min: 2, integer: true })).default(1000))
+    .addOption(new Option("--bins <N>", "grid points of the density").argParser(num({ min: 2, max: MAX_LISTED, integer: true, what: "points of the density listed in the record" })).default(1000))
     .addOption(new Option("--tol <T>", "relative residual of the eigenpairs: ‖Hv − λv‖ ≤ T·‖H‖").argParser(num({ min: 0, exclusiveMin: true })).default(1e-8))
     .addOption(new Option("--seed <s>", "seed of the random probes and starting block").argParser(num({ integer: true, min: 0 })).default(0))
     .addOption(new Option("--threads <N>", "worker threads over the data's chunks (default: the number of cores; results identical for any N)").argParser(num({ min: 1, integer: true })))
@@ -263,7 +296,7 @@ export function buildProgram(): Command {
     .requiredOption("--model <M>", "model file")
     .requiredOption("--copies <l:s,…>", "the neurons copied, layer:neuron (layer 1-based, neuron 0-based), e.g. 1:0,1:2")
     .option("--data <D>", "data file: sample the subspace and check ‖∇R‖ and the output at each point")
-    .addOption(new Option("--samples <N>", "points sampled with --data").argParser(num({ min: 1, integer: true })).default(8))
+    .addOption(new Option("--samples <N>", "points sampled with --data").argParser(num({ min: 1, max: MAX_LISTED, integer: true, what: "points listed in the record" })).default(8))
     .addOption(new Option("--scale <s>", "the sampled coefficients αᵢ ~ s·N(0, 1)").argParser(num({ min: 0 })).default(1))
     .addOption(new Option("--seed <s>", "seed of the samples").argParser(num({ integer: true })).default(0))
     .option("--out <F>", "also write the base point θ_B (the copies with zero outgoing weights)");
@@ -306,11 +339,11 @@ export function buildProgram(): Command {
     .addOption(new Option("--phi <P>", "φ = parameters per data-output, > 0").argParser(num({ min: 0, exclusiveMin: true, what: "φ = parameters per data-output" })).makeOptionMandatory())
     .addOption(new Option("--eps <E>", "energy ε ≥ 0").argParser(num({ min: 0, what: "energy ε" })).makeOptionMandatory())
     .addOption(new Option("--lambda <list>", "density at these λ, comma-separated").argParser(numList()))
-    .addOption(new Option("--grid <N>", "number of grid points").argParser(num({ min: 2, integer: true })).default(200))
+    .addOption(new Option("--grid <N>", "number of grid points").argParser(num({ min: 2, max: MAX_LISTED, integer: true, what: "points of the density listed in the record" })).default(200))
     .addOption(new Option("--from <a>", "grid start (default: below the support)").argParser(num()))
     .addOption(new Option("--to <b>", "grid end (default: above the support)").argParser(num()))
     .option("--plot <F>", "density against a sampled spectrum's histogram; .svg or .png")
-    .addOption(new Option("--sample <N>", "size of the sampled matrix for --plot (0: no histogram)").argParser(num({ min: 0, integer: true })).default(600))
+    .addOption(new Option("--sample <N>", "size of the sampled matrix for --plot (0: no histogram)").argParser(num({ min: 0, max: MAX_DENSE_SIDE, integer: true, what: "an N × N matrix of at most 2^28 entries" })).default(600))
     .addOption(new Option("--seed <s>", "seed of the sampled matrix").argParser(num({ integer: true })).default(1));
 
   define(program, "dimension", "dimension of the set of minima near the model (Cooper: M − n·r)", async () => (await import("./commands/dimension.js")).dimensionCommand)
@@ -324,7 +357,7 @@ export function buildProgram(): Command {
     .requiredOption("--model <M>", "model file (give --model twice: A and B)", collect)
     .requiredOption("--data <D>", "data file")
     .addOption(new Option("--method <m>", "linear, chain, bezier or neb").argParser(oneOf("linear", "chain", "bezier", "neb")).default("linear"))
-    .addOption(new Option("--points <N>", "points along the path").argParser(num({ min: 2, integer: true })).default(51))
+    .addOption(new Option("--points <N>", "points along the path").argParser(num({ min: 2, max: MAX_LISTED, integer: true, what: "points of the path listed in the record" })).default(51))
     .addOption(new Option("--iterations <k>", "optimisation steps for chain, bezier and neb (default 300)").argParser(num({ min: 0, integer: true })))
     .option("--plot <F>", "loss along the path; .svg or .png");
 
@@ -332,7 +365,7 @@ export function buildProgram(): Command {
     .requiredOption("--model <M>", "model file")
     .requiredOption("--data <D>", "data file")
     .addOption(new Option("--dirs <d>", "random, hessian or embedding").argParser(oneOf("random", "hessian", "embedding")).default("random"))
-    .addOption(new Option("--grid <N>", "grid points per axis").argParser(num({ min: 2, integer: true })).default(21))
+    .addOption(new Option("--grid <N>", "grid points per axis").argParser(num({ min: 2, max: MAX_DENSE_SIDE, integer: true, what: "an N × N grid of at most 2^28 losses" })).default(21))
     .addOption(new Option("--range <r>", "half-width of the slice").argParser(num({ min: 0, exclusiveMin: true })).default(1))
     .addOption(new Option("--seed <s>", "seed of random directions").argParser(num({ integer: true })).default(0))
     .option("--plot <F>", "contours of the slice; .svg or .png");
@@ -366,7 +399,7 @@ export function buildProgram(): Command {
   define(experiment, "run", "run every task of the spec not yet in the results file; then the aggregate (Figure 6 for critical-search)", async () => (await import("./commands/experiment.js")).experimentRunCommand)
     .argument("<spec>", "the experiment spec (losscape.experiment/1 JSON)")
     .option("--out <F>", "the results file, appended to and resumed from (default <name>.results.jsonl)")
-    .addOption(new Option("--workers <N>", "threads of the local pool (default: the number of cores)").argParser(num({ min: 1, integer: true })))
+    .addOption(new Option("--workers <N>", "threads of the local pool (default: the number of cores)").argParser(num({ min: 1, max: MAX_THREADS, integer: true, what: "threads, each with its own heap" })))
     .option("--redis <URL>", "run through a BullMQ queue on this Redis (redis://host:port); the tasks run on `losscape worker` processes")
     .option("--queue <Q>", "the queue's name with --redis (default losscape)")
     .option("--quick", "the spec's small version (its \"quick\" overrides)")
@@ -390,7 +423,7 @@ export function buildProgram(): Command {
   define(program, "worker", "run the tasks of `experiment run --redis` from a BullMQ queue on Redis, on a local thread pool", async () => (await import("./commands/worker.js")).workerCommand)
     .requiredOption("--redis <URL>", "the Redis server: redis://host:port")
     .option("--queue <Q>", "the queue's name (default losscape)")
-    .addOption(new Option("--workers <N>", "threads (default: the number of cores)").argParser(num({ min: 1, integer: true })))
+    .addOption(new Option("--workers <N>", "threads (default: the number of cores)").argParser(num({ min: 1, max: MAX_THREADS, integer: true, what: "threads, each with its own heap" })))
     .addOption(new Option("--lock-ms <ms>", "BullMQ's job lock and stalled-check interval: a dead worker's job runs again after one to two of these").argParser(num({ min: 100, integer: true })).default(30_000))
     .addOption(new Option("--redis-timeout <s>", "stop when Redis stays unreachable this long").argParser(num({ min: 0, exclusiveMin: true })).default(60));
 

@@ -116,8 +116,28 @@ export function readText(path: string, option: string): string {
 
 /** A package error raised while reading `path` becomes bad input naming the file; anything else is rethrown. */
 function asInputError(path: string, e: unknown): never {
-  if (isLosscapeError(e)) throw new InputError(`${path}: ${stripFn(e.message)}`);
+  // A reader that names the file itself ("net.onnx: not a readable ONNX model …") is not named twice.
+  if (isLosscapeError(e)) {
+    const msg = stripFn(e.message);
+    throw new InputError(`${path}: ${msg.startsWith(`${path}: `) ? msg.slice(path.length + 2) : msg}`);
+  }
   throw e;
+}
+
+/**
+ * Check that an input file exists and is a file (not a directory) before it is read by a package function that
+ * reads it itself; bad input (exit 2) naming `what` otherwise.
+ * @example
+ * checkInputFile("runs.jsonl", "the results file");
+ */
+export function checkInputFile(path: string, what: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new InputError(`${path}: no such file (${what})`);
+  }
+  if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected a file (${what})`);
 }
 
 /** How a model file is read (docs/formats.md#model-files). */
@@ -197,7 +217,7 @@ export function loadModel(path: string, option = "--model", flags: ModelFlags = 
  * @example
  * parseActivation("tanh,leaky-relu:0.2"); // ["tanh", { name: "leaky-relu", slope: 0.2 }]
  */
-export function parseActivation(s: string): Activation | Activation[] {
+export function parseActivation(s: string, flag = "--activation"): Activation | Activation[] {
   const one = (x: string): Activation => {
     const colon = x.indexOf(":");
     const entry = colon >= 0 ? activationEntry(x.slice(0, colon) as Activation) : undefined;
@@ -205,7 +225,7 @@ export function parseActivation(s: string): Activation | Activation[] {
       const text = x.slice(colon + 1);
       const value = Number(text);
       if (text.trim() === "" || !Number.isFinite(value)) {
-        throw new InputError(`--activation: ${entry.name} ${entry.param.name} must be a finite number; found '${text}'`);
+        throw new InputError(`${flag}: ${entry.name} ${entry.param.name} must be a finite number; found '${text}'`);
       }
       return { name: entry.name, [entry.param.name]: value } as Activation;
     }
@@ -343,6 +363,10 @@ export function loadData(path: string, flags: DataFlags & { option?: string; fit
   const option = flags.option ?? "--data";
   const bytes = readBytes(path, option);
   const format = dataFileFormat(path, bytes);
+  if (flags.inputs !== undefined && format !== "csv") {
+    const kind = { json: "a losscape.data/1 JSON", npz: "an .npz", npy: "an .npy", idx: "an IDX" }[format];
+    throw new InputError(`${path}: --inputs ${flags.inputs} is for CSV data (which columns are inputs); this is ${kind} file, whose x and y are apart already`);
+  }
   const notes: string[] = [];
   let x: Mat;
   let y: Mat | undefined;
@@ -516,6 +540,38 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 export function writeModel(path: string, model: Model): void {
   const e = extname(path).toLowerCase();
   writeFileAtomic(path, e === ".onnx" ? writeOnnx(model) : e === ".safetensors" ? writeSafetensors(model) : JSON.stringify(serializeModel(model), null, 2) + "\n");
+}
+
+/**
+ * Check a report directory that is created with its missing parents (`demo --out DIR`) before the work starts: the
+ * nearest existing ancestor is a directory where files can be created (so /proc/x or a read-only place is refused
+ * at once, not after the run). Bad input (exit 2) otherwise.
+ * @example
+ * checkCreatableDir("reports/today", "--out");
+ */
+export function checkCreatableDir(dir: string, option: string): void {
+  let at = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(at);
+    } catch {
+      st = undefined;
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new InputError(`${dir}: ${at === resolve(dir) ? "exists and is" : `${at} is`} not a directory (${option})`);
+      break;
+    }
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  try {
+    checkWritable(join(at, "probe"), option);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${dir}: cannot be created (${option}): ${e.message.replace(/^.*?\((?:--\S+)\): /, "")}`);
+    throw e;
+  }
 }
 
 /**

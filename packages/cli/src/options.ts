@@ -35,6 +35,9 @@ function expected(rule: NumberRule): string {
  * checkRule(-1, { min: 0 }); // "expected a finite number ≥ 0"
  */
 export function checkRule(v: number, rule: NumberRule): string | null {
+  // An integer beyond 2^53 − 1 is not represented exactly (1e20 + 1 reads as 1e20; a seed would be cut to 32 bits):
+  // refused rather than silently changed.
+  if (rule.integer && Number.isInteger(v) && !Number.isSafeInteger(v)) return `${expected(rule)}, at most 2^53 − 1 = ${Number.MAX_SAFE_INTEGER} in magnitude`;
   const bad =
     !Number.isFinite(v) ||
     (rule.integer && !Number.isInteger(v)) ||

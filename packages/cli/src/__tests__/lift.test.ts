@@ -99,7 +99,8 @@ describe("losscape lift", () => {
   it("bad input exits 2 with one line naming the problem", async () => {
     const tanh = await run(["lift", "--model", fx("tanh131-min.json"), "--data", fx("sin20.json"), "--layer", "1"]);
     expect(tanh.code).toBe(2);
-    expect(tanh.stderr).toMatch(/^losscape lift: liftDepth: activation 'tanh' is affine on no interval.*\n$/);
+    // Named by the flag that chooses the new layer's activation (not by the library function).
+    expect(tanh.stderr).toMatch(/^losscape lift: --new-activation \(not given: the model's activation\): activation 'tanh' is affine on no interval.*\n$/);
     const far = await run(["lift", "--model", cpPath, "--data", fx("sin20.json"), "--layer", "2"]);
     expect(far.code).toBe(2);
     expect(far.stderr).toMatch(/^losscape lift: --layer 2: the new layer reads layer q = 0\.\.1 of 1-3-1\n$/);

@@ -9,7 +9,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues } from "../format.js";
-import { writeFileAtomic } from "../io.js";
+import { checkCreatableDir, writeFileAtomic } from "../io.js";
 import { eigenvalueStripFigure, indexEnergyFigure, pathFigure, sliceFigure, spectrumFigure, writeFigure } from "../plot.js";
 import { progress } from "../progress.js";
 import { plotCurve } from "./spectrum.js";
@@ -48,6 +48,8 @@ const wid = (w: readonly number[]) => w.join("-");
  */
 export async function demoCommand(o: DemoOptions, ctx: Context): Promise<void> {
   const dir = resolve(o.out);
+  // Before anything runs (node's recursive mkdir does not return on /proc): a place where the folder can be made.
+  checkCreatableDir(o.out, "--out");
   try {
     if (!statSync(dir).isDirectory()) throw new InputError(`${o.out}: exists and is not a directory (--out)`);
   } catch (e) {

@@ -21,19 +21,30 @@ import { emit } from "../context.js";
 import { InputError, UnavailableError } from "../errors.js";
 import { figure6Summary, figure6Text, figure6Warnings, writeFigure6 } from "../figure6-report.js";
 import { fmt, table } from "../format.js";
-import { checkPlotPath, checkWritable } from "../io.js";
+import { checkInputFile, checkPlotPath, checkWritable } from "../io.js";
 import { progress } from "../progress.js";
 
 /** The spec file, parsed and checked; a bad field is bad input naming the file and the field. */
 function loadSpec(path: string, quick: boolean): ExperimentSpec {
-  if (!existsSync(path)) throw new InputError(`${path}: no such file (the experiment spec)`);
+  checkInputFile(path, "the experiment spec");
+  let spec: ExperimentSpec;
   try {
-    return parseSpec(readFileSync(path, "utf8"), { baseDir: dirname(resolve(path)), quick });
+    spec = parseSpec(readFileSync(path, "utf8"), { baseDir: dirname(resolve(path)), quick });
   } catch (e) {
     if (e instanceof ExperimentSpecError) throw new InputError(`${path}: ${e.message}`);
     throw e;
   }
+  // Every task's parameters are held in memory (and checked) before the first runs: sized first.
+  const tasks = spec.list.length * Object.values(spec.grid).reduce((p, v) => p * v.length, 1) * (spec.runs ?? 1);
+  if (tasks > MAX_TASKS) {
+    const field = quick && spec.quick?.runs !== undefined ? "quick.runs" : "runs";
+    throw new InputError(`${path}: ${field} × grid × list = ${tasks.toExponential(3)} tasks; at most ${MAX_TASKS} (2^22) are supported (each task's parameters are held in memory)`);
+  }
+  return spec;
 }
+
+/** The most tasks a spec may have. */
+const MAX_TASKS = 2 ** 22;
 
 /** `--out` when not given: `<spec name>.results.jsonl` (with --quick `<name>.quick.results.jsonl`) in the working directory. */
 const defaultOut = (spec: ExperimentSpec, quick: boolean) => `${spec.name}${quick ? ".quick" : ""}.results.jsonl`;
@@ -95,6 +106,8 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
   checkWritable(out, "--out");
   if (o.workers !== undefined && o.redis !== undefined) throw new InputError("--workers is for the local pool; with --redis the workers are `losscape worker` processes (give --workers to them)");
   if (o.queue !== undefined && o.redis === undefined) throw new InputError("--queue needs --redis");
+  // Checked here, not first when a task is queued: a sweep with nothing left to run would take any --redis.
+  if (o.redis !== undefined && !/^rediss?:\/\/[^\s]+$/.test(o.redis)) throw new InputError(`--redis: expected a URL redis://host:port; found ${o.redis}`);
   const plot = spec.aggregate === "figure6" || spec.task === "critical-search" ? (o.plot ?? out.replace(/\.jsonl$/, "") + ".figure6.svg") : o.plot;
   if (plot) checkPlotPath(plot);
   const runner = o.redis !== undefined ? { kind: "queue" as const, redis: o.redis, queue: o.queue } : { kind: "local" as const, workers: o.workers ?? availableParallelism() };
@@ -161,6 +174,7 @@ export async function experimentStatusCommand(o: { args: string[]; out?: string;
   const quick = o.quick === true;
   const spec = loadSpec(o.args[0], quick);
   const out = o.out ?? defaultOut(spec, quick);
+  if (existsSync(out)) checkInputFile(out, o.out !== undefined ? "--out" : "the results file");
   let points;
   try {
     points = await checkTasks(spec);
@@ -206,7 +220,7 @@ export async function experimentStatusCommand(o: { args: string[]; out?: string;
  */
 export async function experimentAggregateCommand(o: { args: string[]; plot?: string; maxIndex: number; endPointGtol: number }, ctx: Context): Promise<void> {
   const path = o.args[0];
-  if (!existsSync(path)) throw new InputError(`${path}: no such file (the results file)`);
+  checkInputFile(path, "the results file");
   if (o.plot) checkPlotPath(o.plot);
   const stored = readResults(path);
   if (!stored.header) throw new InputError(`${path}: empty: no results yet`);
@@ -224,7 +238,7 @@ export async function experimentAggregateCommand(o: { args: string[]; plot?: str
 export async function experimentExportCommand(o: { args: string[]; csv?: string; parquet?: string }, ctx: Context): Promise<void> {
   const path = o.args[0];
   if (!o.csv && !o.parquet) throw new InputError("give --csv <F> and/or --parquet <F>");
-  if (!existsSync(path)) throw new InputError(`${path}: no such file (the results file)`);
+  checkInputFile(path, "the results file");
   if (o.csv) checkWritable(o.csv, "--csv");
   if (o.parquet) checkWritable(o.parquet, "--parquet");
   const { rows, warnings } = readResults(path);

@@ -6,6 +6,7 @@ import { VERSION } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
+import { DEFAULT_SPECTRUM_LIMIT } from "@losscape/mlp/defaults";
 import { fmt } from "../format.js";
 import { endPointFit } from "@losscape/experiments";
 import { figure6Summary, figure6Text, figure6Warnings, writeFigure6 } from "../figure6-report.js";
@@ -79,10 +80,35 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
   if (o.out) checkWritable(o.out, "--out");
   const spec: MlpSpec = { widths: o.widths, activation: parseActivation(o.activation), bias: o.bias };
   const M = specParamCount(spec);
+  // Sized before any run: the index needs every end point's dense Hessian spectrum.
+  if (M > DEFAULT_SPECTRUM_LIMIT) {
+    throw new InputError(`--widths ${o.widths.join(",")}: the index needs each end point's Hessian spectrum, computed for M ≤ ${DEFAULT_SPECTRUM_LIMIT} parameters; found M = ${M}`);
+  }
+  const dIn = o.widths[0];
+  const dOut = o.widths[o.widths.length - 1];
+  // Gaussian data: m = round(M/(φ·d_out)) samples of d_in + d_out values for each φ, at least one, at most what
+  // the wasm32 address space holds (2^29 float64 values).
+  if (!o.data) {
+    for (const phi of o.phi ?? []) {
+      const m = Math.round(M / (phi * dOut));
+      if (m < 1) throw new InputError(`--phi ${phi}: gives m = round(M/(φ·d_out)) = round(${M}/(${phi}·${dOut})) = 0 samples; expected φ ≤ ${(2 * M) / dOut}`);
+      if (m * (dIn + dOut) > 2 ** 29) {
+        throw new InputError(`--phi ${phi}: gives m = round(M/(φ·d_out)) = ${m.toExponential(3)} Gaussian samples of ${dIn + dOut} values (${((m * (dIn + dOut) * 8) / 2 ** 30).toExponential(2)} GiB); at most 2^29 float64 values fit: expected φ ≥ ${((M * (dIn + dOut)) / (2 ** 29 * dOut)).toExponential(3)}`);
+      }
+    }
+  }
   let data: "gaussian" | Dataset = "gaussian";
   let dataSetting: Settings["data"] = "gaussian";
   if (o.data) {
     data = loadData(o.data, { inputs: o.inputs });
+    if (data.x.cols !== dIn || data.y.cols !== dOut) {
+      throw new InputError(`${o.data} does not fit --widths ${o.widths.join(",")}: expected d_in = ${dIn} input and d_out = ${dOut} output columns; found ${data.x.cols} and ${data.y.cols}`);
+    }
+    const m = data.x.rows;
+    if (o.phi && o.phi.length !== 1) throw new InputError(`--phi ${o.phi.join(",")}: ${o.data} fixes φ = M/(m·d_out) = ${M / (m * dOut)} (m = ${m} samples); omit --phi or give that one value`);
+    if (o.phi && Math.round(M / (o.phi[0] * dOut)) !== m) {
+      throw new InputError(`--phi ${o.phi[0]} (--data ${o.data}): 'phi[0]' = ${o.phi[0]} does not match the data set: m = ${m} samples give φ = M/(m·d_out) = ${M / (m * dOut)}; omit --phi or give that value`);
+    }
     dataSetting = { sha256: createHash("sha256").update(readFileSync(o.data)).digest("hex"), inputs: o.inputs ?? null };
   } else if (!o.phi) {
     throw new InputError("--phi is required with Gaussian data (without --data): e.g. --phi 0.25,0.5,0.75");

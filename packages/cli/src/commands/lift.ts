@@ -1,5 +1,7 @@
 import { certifyLift, liftDepth, pruneLayer, strictSaddleLift, type LiftCertificate, type LiftResult, type StrictSaddleLift } from "@losscape/embedding";
-import { serializeModel, type Activation } from "@losscape/mlp";
+import { isLosscapeError } from "@losscape/core";
+import { activationEntry, serializeModel, type Activation } from "@losscape/mlp";
+import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -23,6 +25,8 @@ export interface LiftCliOptions extends ModelFlags, DataFlags {
   tol: number;
   out?: string;
   npy?: string;
+  /** The options given on the command line (not defaults). */
+  explicit?: string[];
 }
 
 /**
@@ -62,26 +66,53 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
     return;
   }
   if (o.layer > L - 1) throw new InputError(`--layer ${o.layer}: the new layer reads layer q = 0..${L - 1} of ${model.widths.join("-")}`);
-  const activation = o.newActivation === undefined ? undefined : parseActivation(o.newActivation);
+  if (o.kind !== "strict-saddle") {
+    const unused = (["starts", "seed"] as const).filter((k) => o.explicit?.includes(k));
+    if (unused.length > 0) throw new InputError(`${unused.map((k) => `--${k}`).join(" and ")} ${unused.length > 1 ? "set" : "sets"} the search of --kind strict-saddle; found --kind ${o.kind}`);
+  }
+  const activation = o.newActivation === undefined ? undefined : parseActivation(o.newActivation, "--new-activation");
   if (Array.isArray(activation)) throw new InputError(`--new-activation ${o.newActivation}: one activation, for the new layer`);
+  if (activation !== undefined && activationEntry(activation) === undefined) {
+    throw new InputError(`--new-activation ${o.newActivation}: expected linear, relu or leaky-relu:<slope> (or another activation of mlp's table: ${ACTIVATION_TABLE.map((e) => e.name).join(", ")}); found '${typeof activation === "string" ? activation : activation.name}'`);
+  }
+  // The library's objections to the new layer's activation ("activation 'tanh' is affine on no interval …") name the flag.
+  const which =
+    o.kind === "strict-saddle" ? "--kind strict-saddle (the new layer takes the model's activation)" : o.newActivation === undefined ? "--new-activation (not given: the model's activation)" : `--new-activation ${o.newActivation}`;
+  const named = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (isLosscapeError(e) && (e.code === "E_VALUE" || e.code === "E_SHAPE") && /activation/.test(e.message)) throw new InputError(`${which}: ${e.message.replace(/^\w+: /, "")}`);
+      throw e;
+    }
+  };
   if (o.kind === "strict-saddle" && activation) throw new InputError(`--new-activation ${o.newActivation}: --kind strict-saddle uses the model's activation for the new layer`);
   let saddle: StrictSaddleLift | null = null;
   let lift: LiftResult;
   if (o.kind === "strict-saddle") {
     const st = status(`searching an extra neuron that makes the lift a strict saddle (${o.starts} starts)`, ctx.quiet);
     try {
-      saddle = strictSaddleLift(model, data, { layer: o.layer, scale: o.scale, margin: o.margin, starts: o.starts, seed: o.seed });
+      saddle = named(() => strictSaddleLift(model, data, { layer: o.layer, scale: o.scale, margin: o.margin, starts: o.starts, seed: o.seed }));
     } finally {
       st.end();
     }
-    lift = saddle?.lift ?? liftDepth(model, data, { layer: o.layer, scale: o.scale, margin: o.margin });
+    lift = saddle?.lift ?? named(() => liftDepth(model, data, { layer: o.layer, scale: o.scale, margin: o.margin }));
   } else {
-    lift = liftDepth(model, data, { layer: o.layer, kind: o.kind, scale: o.scale, margin: o.margin, ...(activation ? { activation: activation as Activation } : {}) });
+    lift = named(() => liftDepth(model, data, { layer: o.layer, kind: o.kind as "affine" | "split", scale: o.scale, margin: o.margin, ...(activation ? { activation: activation as Activation } : {}) }));
   }
+  // --scale or --margin near the largest double: the new layer's weights or shift overflow (bad input, named).
+  const sizes = `--scale ${o.scale} --margin ${o.margin}`;
+  if (!lift.model.params.every(Number.isFinite)) throw new InputError(`${sizes}: the lifted network's weights α·W, the shift c or the rescaled next layer overflow float64`);
   const st = status(`certifying the lifting ${model.widths.join("-")} → ${lift.model.widths.join("-")}`, ctx.quiet);
   let cert: LiftCertificate;
   try {
     cert = certifyLift(model, lift.model, data, { layer: lift.layer, tol: o.tol });
+  } catch (e) {
+    // Finite weights whose loss, gradient or Hessian overflow: bad input, named by its flags (as embed's --alpha).
+    if (isLosscapeError(e) && e.code === "E_VALUE" && /must be finite|not finite/.test(e.message)) {
+      throw new InputError(`${sizes}: the lifted network's loss, gradient or Hessian overflows float64 (${e.message})`);
+    }
+    throw e;
   } finally {
     st.end();
   }

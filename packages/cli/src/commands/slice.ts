@@ -1,6 +1,7 @@
 import { landscapeSlice } from "@losscape/manifold";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
+import { InputError } from "../errors.js";
 import { fmt, keyValues } from "../format.js";
 import { checkOutputDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
@@ -32,6 +33,8 @@ const DIRS = {
 export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void> {
   if (o.plot) checkPlotPath(o.plot);
   if (o.npy) checkOutputDir(o.npy, "--npy");
+  // The axes run over [−range, range]: their width 2·range must be a float64 (1e308 would make every point NaN).
+  if (!Number.isFinite(2 * o.range)) throw new InputError(`--range ${o.range}: the slice's width 2·range overflows float64; expected at most ${Number.MAX_VALUE / 2}`);
   const { model, data } = loadModelAndData(o);
   const st = status(`slicing the loss around ${describeModel(model)} (${o.grid}×${o.grid})`, ctx.quiet);
   const s = landscapeSlice(model, data, { dirs: o.dirs, points: o.grid, range: o.range, seed: o.seed });

@@ -42,6 +42,10 @@ export async function spectrumCommand(options: SpectrumOptions, ctx: Context): P
   if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
     throw new InputError(`--to must be greater than --from; found --from ${o.from} --to ${o.to}`);
   }
+  // The grid's step (to − from)/(N − 1) must be a float64: --from −1e308 --to 1e308 would make every λ NaN.
+  if (o.from !== undefined && o.to !== undefined && !Number.isFinite(o.to - o.from)) {
+    throw new InputError(`--from ${o.from} --to ${o.to}: the grid's width --to − --from overflows float64; expected a narrower range`);
+  }
   const st = status(`Pennington–Bahri ${o.model} spectrum at φ = ${o.phi}, ε = ${o.eps}`, ctx.quiet);
   const r = penningtonBahri({ model: o.model, phi: o.phi, eps: o.eps });
   let density: [number, number][];

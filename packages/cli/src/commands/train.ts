@@ -1,4 +1,5 @@
 import { isLosscapeError } from "@losscape/core";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { paramCount, serializeModel, train, type Dataset, type EpochMetrics, type MlpSpec, type Model, type TrainState } from "@losscape/mlp";
 import type { Context } from "../context.js";
@@ -29,6 +30,8 @@ export interface TrainCliOptions extends DataFlags {
   seed?: number;
   init: "normal" | "xavier" | "he";
   out?: string;
+  /** The options given on the command line (not defaults). */
+  explicit?: string[];
 }
 
 /** The library's option names in its messages, as the flags that set them. */
@@ -47,8 +50,12 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   if (o.out) checkWritable(o.out, "--out");
   if (o.state) checkWritable(o.state, "--state");
   if ((o.snapshotEvery === undefined) !== (o.snapshots === undefined)) throw new InputError("--snapshot-every K and --snapshots DIR go together");
-  if (o.snapshots) checkWritable(snapshotPath(o.snapshots, 1), "--snapshots");
+  if (o.snapshots) {
+    if (existsSync(o.snapshots) && !statSync(o.snapshots).isDirectory()) throw new InputError(`${o.snapshots}: is a file, expected a directory (--snapshots)`);
+    checkWritable(snapshotPath(o.snapshots, 1), "--snapshots");
+  }
   if (o.model && o.widths) throw new InputError("give either --model or --widths (with --activation), not both");
+  if (o.model && o.explicit?.includes("init")) throw new InputError(`--init ${o.init} initialises a fresh --widths network; with --model the start is the model file's parameters`);
   let resume: TrainState | undefined;
   if (o.resume) {
     if (!o.model) throw new InputError("--resume needs --model: the model the interrupted run wrote (--out) with its --state");

@@ -1,5 +1,6 @@
 import { certifyEmbedding, widenTo } from "@losscape/embedding";
-import { serializeModel, type Model } from "@losscape/mlp";
+import { isLosscapeError } from "@losscape/core";
+import { paramCount, serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -32,6 +33,7 @@ export interface WidenOptions extends ModelFlags, DataFlags {
 export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void> {
   checkCertificateOutputs(o);
   const model = loadModel(o.model, "--model", o);
+  checkWideSize(model, o.to, o.data !== undefined);
   let wide: Model;
   let steps: { layer: number; neuron: number; alpha: number }[];
   try {
@@ -72,4 +74,23 @@ export async function widenCommand(o: WidenOptions, ctx: Context): Promise<void>
     s += "\n" + table(["step", "layer l", "neuron s", "α"], steps.map((st, i) => [String(i + 1), String(st.layer), String(st.neuron), String(st.alpha)]));
     return s + verdictLine(verdict);
   });
+}
+
+/**
+ * The wide network sized before it is built: at most 2^28 parameters (mlp's bound), and with --data, whose
+ * certificate takes the wide net's dense Hessian (M × M), M ≤ 2^14. Bad input naming --to otherwise.
+ */
+function checkWideSize(model: Model, to: number[], certify: boolean): void {
+  if (to.length !== model.widths.length) return; // widenTo names the mismatch
+  let M: number;
+  try {
+    M = paramCount({ ...model, widths: to });
+  } catch (e) {
+    if (isLosscapeError(e)) throw new InputError(`--to ${to.join(",")}: ${e.message.replace(/^paramCount: /, "")}`);
+    throw e;
+  }
+  const maxDense = 2 ** 14;
+  if (certify && M > maxDense) {
+    throw new InputError(`--to ${to.join(",")}: the certificate (--data) takes the wide net's dense Hessian, M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${maxDense} (2^28 entries) are supported`);
+  }
 }
