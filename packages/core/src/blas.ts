@@ -27,6 +27,7 @@ import {
   checkFinite,
   checkMat,
   checkNumber,
+  checkOptions,
   checkOutMat,
   checkOutVector,
   checkVector,
@@ -103,6 +104,7 @@ function finiteDiagonal(c: Float64Array, n: number): boolean {
  */
 export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; transB?: boolean; alpha?: number; out?: Mat } = {}): Mat {
   const fn = "matmul";
+  options = checkOptions(fn, options, ["transA", "transB", "alpha", "out"]);
   const A = checkMat(fn, "a", a, { finite: false });
   const B = checkMat(fn, "b", b, { finite: false });
   checkBoolean(fn, "transA", options.transA);
@@ -172,6 +174,7 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
  */
 export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: number; out?: Mat } = {}): Mat {
   const fn = "syrk";
+  options = checkOptions(fn, options, ["form", "alpha", "out"]);
   const A = checkMat(fn, "a", a, { finite: false });
   const form = options.form ?? "AtA";
   if (form !== "AtA" && form !== "AAt") throw new ShapeError(`${fn}: 'form' must be 'AtA' or 'AAt'; found ${String(form)}`);
@@ -215,6 +218,7 @@ export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: numbe
  */
 export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boolean; alpha?: number; out?: Float64Array } = {}): Float64Array {
   const fn = "gemv";
+  options = checkOptions(fn, options, ["trans", "alpha", "out"]);
   const A = checkMat(fn, "a", a, { finite: false });
   checkBoolean(fn, "trans", options.trans);
   const trans = options.trans ?? false;

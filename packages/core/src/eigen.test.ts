@@ -536,6 +536,23 @@ describe("the zero rule's threshold and reference spectrum", () => {
     expect(inertiaThreshold([], 1e-3)).toBe(1e-3);
     expect(inertiaThreshold([-4e6], 1e-6)).toBe(4);
   });
+  it("inertiaThreshold, inertia and inertiaFromEigenvalues refuse bad values, tolerances and options by name", () => {
+    const cases: [() => unknown, string, RegExp][] = [
+      [() => inertiaThreshold([1, NaN]), "E_VALUE", /^inertiaThreshold: argument 'values' must be finite; found NaN at \[1\]/],
+      [() => inertiaThreshold(null as never), "E_SHAPE", /^inertiaThreshold: argument 'values' must be an array of numbers; found null/],
+      [() => inertiaThreshold([1], NaN), "E_VALUE", /^inertiaThreshold: 'tol' must be/],
+      [() => inertiaThreshold([1], "1" as never), "E_VALUE", /^inertiaThreshold: 'tol' must be/],
+      [() => inertiaThreshold([1], -1), "E_VALUE", /^inertiaThreshold: 'tol' must be ≥ 0; found -1/],
+      [() => inertia({ rows: 1, cols: 1, data: Float64Array.from([1]) }, null as never), "E_VALUE", /^inertia: argument 'options' must be an object or undefined; found null/],
+      [() => inertia({ rows: 1, cols: 1, data: Float64Array.from([1]) }, { tolerance: 1 } as never), "E_VALUE", /^inertia: unknown option 'tolerance'; expected one of 'tol'/],
+      [() => inertiaFromEigenvalues([1], { ref: [2] } as never), "E_VALUE", /^inertiaFromEigenvalues: unknown option 'ref'; expected one of 'tol', 'reference'/],
+    ];
+    for (const [f, code, message] of cases) {
+      const e = thrown(f);
+      expect(e.code).toBe(code);
+      expect(e.message).toMatch(message);
+    }
+  });
   it("a reference spectrum sets the threshold: a block counted against the whole matrix's scale", () => {
     // Alone, 1e-6 is far above 1e-9·max(1, 1e-6); against a matrix with max|λ| = 1e4 it is below 1e-5: zero.
     expect(inertiaFromEigenvalues([-1e-6, 1e-6])).toEqual({ negative: 1, zero: 0, positive: 1, tol: 1e-9 });

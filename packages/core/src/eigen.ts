@@ -5,7 +5,7 @@ import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { pow2Halves } from "./pow2.js";
 import { tsEigh } from "./ts-backend.js";
-import { checkNumber, checkSquare, checkSymmetric, checkVector, type MatInput } from "./validate.js";
+import { checkNumber, checkOptions, checkSquare, checkSymmetric, checkVector, type MatInput } from "./validate.js";
 import { checkedSymmetricRange, withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
 
 /** Result of `eigh`: eigenvalues ascending, eigenvectors as the columns of `vectors` (orthonormal). */
@@ -102,6 +102,7 @@ export interface Inertia {
  */
 export function inertiaFromEigenvalues(values: ArrayLike<number>, options: { tol?: number; reference?: ArrayLike<number> } = {}): Inertia {
   const fn = "inertiaFromEigenvalues";
+  options = checkOptions(fn, options, ["tol", "reference"]);
   if (options.reference !== undefined) checkVector(fn, "reference", options.reference);
   return countInertia(fn, values, options.tol, options.reference);
 }
@@ -113,6 +114,14 @@ export function inertiaFromEigenvalues(values: ArrayLike<number>, options: { tol
  * inertiaThreshold([-2, 0.5]); // 2e-9
  */
 export function inertiaThreshold(values: ArrayLike<number>, tol: number = DEFAULT_INERTIA_TOL): number {
+  const fn = "inertiaThreshold";
+  checkVector(fn, "values", values);
+  checkNumber(fn, "tol", tol, { min: 0 });
+  return zeroThreshold(values, tol);
+}
+
+/** `inertiaThreshold` on checked arguments. */
+function zeroThreshold(values: ArrayLike<number>, tol: number): number {
   let maxAbs = 0;
   for (let i = 0; i < values.length; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i]));
   return tol * Math.max(1, maxAbs);
@@ -158,6 +167,7 @@ export function zeroToleranceFromGap(values: ArrayLike<number>): { tol: number; 
  */
 export function inertia(a: MatInput, options: { tol?: number } = {}): Inertia {
   const fn = "inertia";
+  options = checkOptions(fn, options, ["tol"]);
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   return countInertia(fn, symmetricEigenvalues(fn, a), tol);
@@ -167,7 +177,7 @@ function countInertia(fn: string, values: ArrayLike<number>, tolOption: number |
   const tol = tolOption ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   checkVector(fn, "values", values);
-  const thr = inertiaThreshold(reference, tol);
+  const thr = zeroThreshold(reference, tol);
   let negative = 0;
   let zero = 0;
   let positive = 0;

@@ -3,7 +3,7 @@ import { ensureGemmBlocking } from "./blas.js";
 import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsCholesky, tsLu, tsQr, tsTriangularSolve } from "./ts-backend.js";
-import { checkFinite, checkMat, checkSquare, checkSymmetric, describeShape, type MatInput } from "./validate.js";
+import { checkFinite, checkMat, checkOptions, checkSquare, checkSymmetric, describeShape, type MatInput } from "./validate.js";
 import { checkedSymmetricRange, kernels, withKernels } from "./kernel-session.js";
 
 /**
@@ -122,6 +122,7 @@ export function triangularSolve(t: MatInput, b: MatInput, options?: TriangularSo
 export function triangularSolve(t: MatInput, b: Float64Array | readonly number[], options?: TriangularSolveOptions): Float64Array;
 export function triangularSolve(t: MatInput, b: MatInput | ArrayLike<number>, options: TriangularSolveOptions = {}): Mat | Float64Array {
   const fn = "triangularSolve";
+  options = checkOptions(fn, options, ["lower", "transpose", "unitDiagonal"]);
   t = checkSquare(fn, "t", t);
   const { B, isVec } = rightHandSide(fn, t, "t", b);
   const lower = options.lower ?? true;

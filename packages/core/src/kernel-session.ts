@@ -1,5 +1,5 @@
 import { activeWasm, getBackend } from "./backend.js";
-import { NotInitializedError, StaleHandleError, WasmError } from "./errors.js";
+import { NotInitializedError, ShapeError, StaleHandleError, ValueError, WasmError } from "./errors.js";
 import {
   KERNELS,
   type ArgsDecl,
@@ -93,7 +93,11 @@ export class WasmBuffer<T extends ElemType = ElemType> {
  */
 export function residentBuffer<T extends ElemType>(fn: string, type: T, contents: ArrayLike<number> | number): WasmBuffer<T> {
   const w = requireWasm(fn);
-  const length = typeof contents === "number" ? contents : contents.length;
+  if (type !== "f64" && type !== "i32") throw new ValueError(`${fn}: argument 'type' must be "f64" or "i32"; found ${String(type)}`);
+  const length = typeof contents === "number" ? contents : contents?.length;
+  if (!Number.isInteger(length) || length < 0) {
+    throw new ShapeError(`${fn}: argument 'contents' must be a length (an integer ≥ 0) or an array of numbers; found ${String(contents)}`);
+  }
   const ptr = w.allocResident(fn, length * (type === "i32" ? 4 : 8));
   const view = w.view(type, ptr, length);
   if (typeof contents === "number") view.fill(0);

@@ -1,6 +1,6 @@
 import { eigh } from "./eigen.js";
-import { ValueError } from "./errors.js";
-import { checkNumber } from "./validate.js";
+import { ShapeError, ValueError } from "./errors.js";
+import { checkNumber, checkOptions, checkVector } from "./validate.js";
 import { axpy, dot, nrm2 } from "./vector.js";
 
 /** A symmetric linear operator known through its products v ↦ A·v (a Hessian through HVPs). */
@@ -21,8 +21,15 @@ function checkMatVec(fn: string, matvec: unknown): asserts matvec is MatVec {
 }
 
 function applyChecked(fn: string, matvec: MatVec, v: Float64Array): Float64Array {
-  const w = Float64Array.from(matvec(v));
+  const r = matvec(v);
+  if (typeof r !== "object" || r === null || typeof r.length !== "number") {
+    throw new ValueError(`${fn}: matvec must return an array of numbers; found ${r === null ? "null" : typeof r}`);
+  }
+  const w = Float64Array.from(r);
   if (w.length !== v.length) throw new ValueError(`${fn}: matvec returned length ${w.length}; expected ${v.length}`);
+  for (let i = 0; i < w.length; i++) {
+    if (!Number.isFinite(w[i])) throw new ValueError(`${fn}: matvec must return finite values; found ${String(r[i])} at [${i}]`);
+  }
   return w;
 }
 
@@ -37,6 +44,7 @@ function applyChecked(fn: string, matvec: MatVec, v: Float64Array): Float64Array
 export function lanczos(matvec: MatVec, v0: ArrayLike<number>, steps: number): LanczosResult {
   const fn = "lanczos";
   checkMatVec(fn, matvec);
+  checkVector(fn, "v0", v0);
   const n = v0.length;
   if (!(n > 0)) throw new ValueError(`${fn}: argument 'v0' must be a non-empty vector; found length ${n}`);
   checkNumber(fn, "steps", steps, { min: 1, integer: true });
@@ -75,7 +83,16 @@ export function lanczos(matvec: MatVec, v0: ArrayLike<number>, steps: number): L
  * const { values, vector } = ritzPairs(lanczos(mv, v0, 30)); values[0]; vector(0);
  */
 export function ritzPairs(l: LanczosResult): { values: Float64Array; firstComponents: Float64Array; vector: (j: number) => Float64Array } {
-  const k = l.alpha.length;
+  const fn = "ritzPairs";
+  if (typeof l !== "object" || l === null || !Array.isArray(l.basis)) {
+    throw new ValueError(`${fn}: argument 'l' must be a LanczosResult {alpha, beta, basis} from lanczos; found ${l === null ? "null" : typeof l}`);
+  }
+  const k = l.alpha?.length;
+  if (!(k >= 1) || l.beta?.length !== k - 1 || l.basis.length !== k) {
+    throw new ShapeError(`${fn}: argument 'l' must have k ≥ 1 alpha, k − 1 beta and k basis vectors; found ${String(k)}, ${String(l.beta?.length)} and ${l.basis.length}`);
+  }
+  checkVector(fn, "l.alpha", l.alpha);
+  checkVector(fn, "l.beta", l.beta);
   const t = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     t[i * k + i] = l.alpha[i];
@@ -119,7 +136,9 @@ export interface MinresResult {
  */
 export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: number; maxIter?: number } = {}): MinresResult {
   const fn = "minres";
+  options = checkOptions(fn, options, ["rtol", "maxIter"]);
   checkMatVec(fn, matvec);
+  checkVector(fn, "b", b);
   const n = b.length;
   const rtol = options.rtol ?? 1e-10;
   checkNumber(fn, "rtol", rtol, { min: 0 });

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "./errors.js";
-import { checkMat, checkNumber, type MatInput } from "./validate.js";
+import { checkAllocation, checkMat, checkNumber, type MatInput } from "./validate.js";
 
 /** A dense f64 matrix, row-major: entry (i, j) is `data[i * cols + j]`. */
 export interface Mat {
@@ -18,9 +18,17 @@ function matOf(fn: string, rows: number, cols: number, data?: Float64Array | Arr
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
     throw new ShapeError(`${fn}: dimensions must be non-negative integers; found ${String(rows)}×${String(cols)}`);
   }
-  if (data === undefined) return { rows, cols, data: new Float64Array(rows * cols) };
+  if (data === undefined) {
+    checkAllocation(fn, `a ${rows}×${cols} matrix`, rows * cols);
+    return { rows, cols, data: new Float64Array(rows * cols) };
+  }
   if (typeof data !== "object" || data === null || typeof data.length !== "number") {
     throw new ShapeError(`${fn}: argument 'data' must be an array of rows·cols = ${rows * cols} numbers; found ${data === null ? "null" : typeof data}`);
+  }
+  if (!(data instanceof Float64Array)) {
+    for (let k = 0; k < data.length; k++) {
+      if (typeof data[k] !== "number") throw new ShapeError(`${fn}: argument 'data' entry [${k}] must be a number; found ${data[k] === null ? "null" : typeof data[k]}`);
+    }
   }
   const d = data instanceof Float64Array ? data : Float64Array.from(data);
   if (d.length !== rows * cols) {

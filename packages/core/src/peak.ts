@@ -1,7 +1,7 @@
 import { activeWasm } from "./backend.js";
 import { ValueError } from "./errors.js";
 import { kernels } from "./kernel-session.js";
-import { checkBoolean } from "./validate.js";
+import { checkBoolean, checkOptions } from "./validate.js";
 
 /** The chains' multiplier and addend: every chain stays at 1 (no overflow, no subnormals). */
 const M = 1 - 2 ** -10;
@@ -26,6 +26,7 @@ export function peakMulAdd(flops: number, options: { scalar?: boolean } = {}): n
   if (typeof flops !== "number" || !Number.isFinite(flops) || flops <= 0) {
     throw new ValueError(`${fn}: argument 'flops' must be a positive finite number; found ${String(flops)}`);
   }
+  options = checkOptions(fn, options, ["scalar"]);
   checkBoolean(fn, "scalar", options.scalar);
   const w = activeWasm(fn);
   if (w === null) return 0;

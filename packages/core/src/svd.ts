@@ -4,7 +4,7 @@ import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { pow2Halves } from "./pow2.js";
 import { tsSvd } from "./ts-backend.js";
-import { checkMat, checkNumber, describeShape, type MatInput } from "./validate.js";
+import { checkMat, checkNumber, checkOptions, describeShape, type MatInput } from "./validate.js";
 import { withKernels } from "./kernel-session.js";
 
 /** Thin SVD: A = U·diag(s)·Vᵀ with s descending, U m×k, Vᵀ k×n, k = min(m, n). */
@@ -53,6 +53,7 @@ export function svd(a: MatInput, options?: { vectors?: true }): SvdResult;
 export function svd(a: MatInput, options: SvdOptions): SvdResult | SvdValues;
 export function svd(a: MatInput, options: SvdOptions = {}): SvdResult | SvdValues {
   const fn = "svd";
+  options = checkOptions(fn, options, ["vectors"]);
   a = checkMat(fn, "a", a);
   const vectors = options.vectors ?? true;
   if (typeof vectors !== "boolean") throw new ValueError(`${fn}: 'vectors' must be a boolean; found ${String(vectors)}`);
@@ -168,6 +169,7 @@ function countAbove(s: Float64Array, threshold: number): number {
  */
 export function rank(a: MatInput, options: { tol?: number } = {}): number {
   const fn = "rank";
+  options = checkOptions(fn, options, ["tol"]);
   a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
@@ -196,6 +198,7 @@ export function rankDetails(a: MatInput, options: { tol?: number } = {}): RankDe
 }
 
 function rankDetailsOf(fn: string, a: MatInput, options: { tol?: number }): RankDetails {
+  options = checkOptions(fn, options, ["tol"]);
   a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
@@ -216,6 +219,7 @@ function rankDetailsOf(fn: string, a: MatInput, options: { tol?: number }): Rank
  */
 export function nullspace(a: MatInput, options: { tol?: number } = {}): Mat {
   const fn = "nullspace";
+  options = checkOptions(fn, options, ["tol"]);
   a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });

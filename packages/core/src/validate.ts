@@ -1,5 +1,5 @@
 import { DEFAULT_SYMMETRY_TOL } from "./defaults.js";
-import { ShapeError, ValueError } from "./errors.js";
+import { OutOfMemoryError, ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 
 /**
@@ -142,6 +142,8 @@ export function checkSquare(fn: string, arg: string, a: MatInput, options: { fin
  * message names the first pair (row-major) of largest asymmetry.
  */
 export function checkSymmetric(fn: string, arg: string, a: MatInput, relTol = DEFAULT_SYMMETRY_TOL): Mat {
+  // A NaN tolerance would make the test below (maxAsym > NaN) false and accept any matrix.
+  checkNumber(fn, "relTol", relTol, { min: 0 });
   const m = checkSquare(fn, arg, a);
   const n = m.rows;
   const d = m.data;
@@ -231,4 +233,41 @@ function shown(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v !== "object" || v === null) return String(v);
   return typeName(v);
+}
+
+/**
+ * The options argument of a public function: undefined (all defaults, returned as `{}`) or a plain object whose keys
+ * are all among `known`. Anything else (null, a string, an array) or an unknown key (a misspelt option would
+ * otherwise be ignored silently) is a ValueError naming `fn`, the key and the accepted keys. With `required`
+ * (a function whose options carry required fields), undefined is refused too.
+ * @example
+ * const o = checkOptions("rank", options, ["tol"]);
+ */
+export function checkOptions<T extends object>(fn: string, options: T | undefined, known: readonly string[], settings: { required?: boolean } = {}): T {
+  if (options === undefined && !settings.required) return {} as T;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new ValueError(`${fn}: argument 'options' must be an object${settings.required ? "" : " or undefined"}; found ${shown(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new ValueError(`${fn}: unknown option '${key}'; expected one of ${known.map((k) => `'${k}'`).join(", ")}`);
+    }
+  }
+  return options;
+}
+
+/** Largest number of float64 values a matrix or vector may hold: the 4 GiB that wasm32 addresses. */
+export const MAX_F64_VALUES = 2 ** 29;
+
+/**
+ * `count` float64 values (e.g. rows·cols of a result) fit in the 4 GiB that wasm32 addresses; checked before anything
+ * is allocated, so an impossible request is an OutOfMemoryError naming `fn` and what was asked for (`what`), not a
+ * RangeError from the engine or a process out of memory.
+ * @example
+ * checkAllocation("identity", `a ${n}×${n} matrix`, n * n);
+ */
+export function checkAllocation(fn: string, what: string, count: number): void {
+  if (!(count <= MAX_F64_VALUES)) {
+    throw new OutOfMemoryError(`${fn}: ${what} needs ${count} float64 values (${(count * 8 / 2 ** 30).toFixed(1)} GiB); at most 2²⁹ (4 GiB, the wasm32 address space) fit`);
+  }
 }

@@ -48,7 +48,7 @@ for (const backend of ["simd", "scalar"]) {
   const f = c.lu(sq); put(k("lu"), f.lu); put(k("lu pivots"), Float64Array.from(f.pivots));
   const q = c.qr(a); put(k("qr q"), q.q); put(k("qr r"), q.r);
   put(k("solve"), c.solve(sq, rhs));
-  put(k("triangularSolve"), c.triangularSolve(c.cholesky(spd), c.mat(23, 1, x), { lower: true, trans: true }));
+  put(k("triangularSolve"), c.triangularSolve(c.cholesky(spd), c.mat(23, 1, x), { lower: true, transpose: true }));
 }
 process.stdout.write(JSON.stringify(out));
 `;

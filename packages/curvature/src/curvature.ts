@@ -1,4 +1,4 @@
-import { checkNumber, eigh, inertiaThreshold, nrm2, ValueError } from "@losscape/core";
+import { checkBoolean, checkNumber, checkOptions, eigh, inertiaThreshold, nrm2, ValueError } from "@losscape/core";
 import { DEFAULT_SPECTRUM_LIMIT, hessian, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import type { HessianPart } from "./chunks.js";
 import { broadenedDensity, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
@@ -69,6 +69,9 @@ export interface CurvatureReport {
  */
 export async function curvature(model: ModelInput, data: DatasetInput, options: CurvatureOptions = {}): Promise<CurvatureReport> {
   const fn = "curvature";
+  options = checkOptions(fn, options, ["part", "top", "bottom", "trace", "traceProducts", "density", "probes", "steps", "bins", "sigmaSquared", "tol", "seed", "threads", "chunkRows", "exactLimit", "onProgress"]);
+  checkBoolean(fn, "trace", options.trace);
+  checkBoolean(fn, "density", options.density);
   const m = validateModel(model, fn);
   const d = validateData(m, data, fn);
   const M = m.params.length;

@@ -1,4 +1,4 @@
-import { checkNumber, eigh } from "@losscape/core";
+import { checkNumber, eigh, checkOptions } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
 import { Basis, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
@@ -32,6 +32,7 @@ export async function lanczosQuadratures(
   options: { probes?: number; steps?: number; seed?: number; batch?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<SpectralQuadrature> {
   const fn = "lanczosQuadratures";
+  options = checkOptions(fn, options, ["probes", "steps", "seed", "batch", "onProgress"]);
   const M = op.dim;
   const P = options.probes ?? 10;
   checkNumber(fn, "probes", P, { min: 2, integer: true });
@@ -108,6 +109,7 @@ export interface SpectralDensity {
  */
 export function broadenedDensity(probes: readonly Quadrature[], options: { bins?: number; sigmaSquared?: number; overhead?: number } = {}): SpectralDensity {
   const fn = "broadenedDensity";
+  options = checkOptions(fn, options, ["bins", "sigmaSquared", "overhead"]);
   const bins = options.bins ?? 1000;
   checkNumber(fn, "bins", bins, { min: 2, integer: true });
   const sigmaSquared = options.sigmaSquared ?? 1e-5;

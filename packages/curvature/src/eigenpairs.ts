@@ -1,4 +1,4 @@
-import { checkNumber, eigh, matmul, nrm2, ValueError, wasmActive, withKernels } from "@losscape/core";
+import { checkNumber, eigh, matmul, nrm2, ValueError, wasmActive, withKernels, checkOptions } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
 import { Basis, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
@@ -49,6 +49,7 @@ export interface Eigenpairs {
  */
 export async function eigenpairs(op: SymmetricOperator, k: number, options: EigenpairsOptions = {}): Promise<Eigenpairs> {
   const fn = "eigenpairs";
+  options = checkOptions(fn, options, ["which", "tol", "block", "maxBasis", "maxProducts", "seed", "onProgress"]);
   const M = op.dim;
   checkNumber(fn, "k", k, { min: 1, max: M, integer: true });
   const which = options.which ?? "largest";

@@ -1,5 +1,6 @@
 import {
   checkNumber,
+  checkOptions,
   ConvergenceError,
   getBackend,
   LosscapeError,
@@ -74,6 +75,7 @@ export async function hessianOperator(
   options: { part?: HessianPart; threads?: number; chunkRows?: number } = {},
 ): Promise<HessianOperator> {
   const fn = "hessianOperator";
+  options = checkOptions(fn, options, ["part", "threads", "chunkRows"]);
   const m = validateModel(model, fn);
   const d = validateData(m, data, fn);
   const part = options.part ?? "full";

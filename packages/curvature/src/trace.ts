@@ -1,4 +1,4 @@
-import { checkNumber, dot } from "@losscape/core";
+import { checkNumber, dot, checkOptions } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
 import { Basis, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
@@ -42,6 +42,7 @@ async function quadraticForms(op: SymmetricOperator, probes: Float64Array[], onP
  */
 export async function hutchinsonTrace(op: SymmetricOperator, options: { probes?: number; seed?: number; onProgress?: (done: number) => void } = {}): Promise<TraceEstimate> {
   const fn = "hutchinsonTrace";
+  options = checkOptions(fn, options, ["probes", "seed", "onProgress"]);
   const m = options.probes ?? 100;
   checkNumber(fn, "probes", m, { min: 2, integer: true });
   const rng = createRng(options.seed ?? 0);
@@ -61,6 +62,7 @@ export async function hutchinsonTrace(op: SymmetricOperator, options: { probes?:
  */
 export async function hutchPlusPlusTrace(op: SymmetricOperator, options: { products?: number; seed?: number; onProgress?: (done: number) => void } = {}): Promise<TraceEstimate> {
   const fn = "hutchPlusPlusTrace";
+  options = checkOptions(fn, options, ["products", "seed", "onProgress"]);
   const m = options.products ?? 99;
   checkNumber(fn, "products", m, { min: 6, integer: true });
   const M = op.dim;

@@ -1,4 +1,4 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nrm2, ShapeError, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, nrm2, ShapeError, ValueError, zeroToleranceFromGap, type Inertia, type Mat, checkOptions } from "@losscape/core";
 import { DEFAULT_GTOL, DEFAULT_GTOL_REL } from "@losscape/mlp/defaults";
 import { DEFAULT_CERTIFY_OUTPUT_TOL } from "./defaults.js";
 import { createRng, forward, hessian, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
@@ -105,6 +105,7 @@ export interface EmbeddingCertificate {
  */
 export function certifyEmbedding(narrow: ModelInput, wide: ModelInput, data: DatasetInput, options: CertificateOptions = {}): EmbeddingCertificate {
   const fn = "certifyEmbedding";
+  options = checkOptions(fn, options, ["step", "tol", "probes", "seed", "gtol"]);
   narrow = validateModel(narrow, fn);
   wide = validateModel(wide, fn);
   data = validateData(narrow, data, fn);

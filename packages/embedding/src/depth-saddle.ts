@@ -1,4 +1,4 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigh, nrm2, ValueError } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigh, nrm2, ValueError, checkOptions } from "@losscape/core";
 import { backpropagate, createRng, hessian, hessianVectorProduct, hiddenActivations, lossAndGradient, loss, type Dataset, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import { criticalGradientTol, maxAbs } from "./certificate.js";
 import { checkLift, defaultLiftActivation, liftDepth, type LiftResult } from "./depth.js";
@@ -72,6 +72,7 @@ export interface StrictSaddleLift {
  */
 export function strictSaddleLift(model: ModelInput, data: DatasetInput, options: StrictSaddleLiftOptions): StrictSaddleLift | null {
   const fn = "strictSaddleLift";
+  options = checkOptions(fn, options, ["layer", "starts", "seed", "tol", "scale", "margin"]);
   const { m, d, q } = checkLift(fn, model, data, options?.layer);
   const starts = options.starts ?? 32;
   checkNumber(fn, "starts", starts, { min: 1, integer: true });

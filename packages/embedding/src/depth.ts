@@ -1,4 +1,4 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, nrm2, ShapeError, ValueError, type Inertia, type Mat } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, nrm2, ShapeError, ValueError, type Inertia, type Mat, checkOptions } from "@losscape/core";
 import {
   forward,
   hessian,
@@ -179,6 +179,7 @@ export interface LiftResult {
  */
 export function liftDepth(model: ModelInput, data: DatasetInput, options: LiftOptions): LiftResult {
   const fn = "liftDepth";
+  options = checkOptions(fn, options, ["layer", "activation", "scale", "margin", "kind", "extraNeurons"]);
   const { m, d, q, L } = checkLift(fn, model, data, options?.layer);
   const kind = options.kind ?? "affine";
   if (kind !== "affine" && kind !== "split") throw new ValueError(`${fn}: 'kind' must be "affine" or "split"; found ${String(kind)}`);
@@ -374,6 +375,7 @@ export interface PruneResult {
  */
 export function pruneLayer(model: ModelInput, data: DatasetInput, options: PruneOptions): PruneResult {
   const fn = "pruneLayer";
+  options = checkOptions(fn, options, ["layer"]);
   const m = validateModel(model, fn);
   const d = validateData(m, data, fn);
   const L = m.widths.length - 1;
@@ -501,6 +503,7 @@ export interface LiftCertificate {
  */
 export function certifyLift(shallow: ModelInput, deep: ModelInput, data: DatasetInput, options: LiftCertificateOptions): LiftCertificate {
   const fn = "certifyLift";
+  options = checkOptions(fn, options, ["layer", "tol", "gtol"]);
   const s = validateModel(shallow, fn);
   const dm = validateModel(deep, fn);
   const d: Dataset = validateData(s, data, fn);

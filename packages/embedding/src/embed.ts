@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from "@losscape/core";
+import { OutOfMemoryError, ShapeError, ValueError, checkOptions } from "@losscape/core";
 import { validateModel, type Model, type ModelInput } from "@losscape/mlp";
 import { checkAlpha, checkHiddenIndex, fromLayers, hiddenActivation, sigma, toLayers, type EditableLayer } from "./layers.js";
 
@@ -121,6 +121,7 @@ export function embedSequence(model: Model, steps: readonly SplitStep[]): Model 
  */
 export function widenTo(model: ModelInput, widths: readonly number[], options: { alpha?: number } = {}): { model: Model; steps: SplitStep[] } {
   const fn = "widenTo";
+  options = checkOptions(fn, options, ["alpha"]);
   model = validateModel(model, fn);
   const alpha = options.alpha ?? 0.5;
   checkAlpha(fn, alpha);
@@ -131,16 +132,28 @@ export function widenTo(model: ModelInput, widths: readonly number[], options: {
   if (widths[0] !== cur[0] || widths[cur.length - 1] !== cur[cur.length - 1]) {
     throw new ShapeError(`${fn}: 'widths' must keep d_in = ${cur[0]} and d_out = ${cur[cur.length - 1]}; found [${widths.join(", ")}]`);
   }
-  const steps: SplitStep[] = [];
   for (let l = 1; l < cur.length - 1; l++) {
     const w = widths[l];
     if (!Number.isInteger(w) || w < cur[l]) {
       throw new ShapeError(`${fn}: 'widths[${l}]' must be an integer ≥ the current width ${cur[l]} (embeddings only widen); found ${String(w)}`);
     }
+  }
+  // The wide network's size, before a step is listed or a parameter allocated (mlp's limit: 2^28 parameters).
+  let M = 0;
+  for (let l = 1; l < widths.length; l++) M += widths[l] * widths[l - 1] + (model.bias === false ? 0 : widths[l]);
+  if (M > MAX_WIDE_PARAMS) {
+    throw new OutOfMemoryError(`${fn}: the widened network [${widths.join(", ")}] would have M = ${M.toExponential(3)} parameters; at most 2^28 = ${MAX_WIDE_PARAMS} are supported`);
+  }
+  const steps: SplitStep[] = [];
+  for (let l = 1; l < cur.length - 1; l++) {
+    const w = widths[l];
     for (let k = 0; k < w - cur[l]; k++) steps.push({ layer: l, neuron: k % cur[l], alpha });
   }
   return { model: embedSequence(model, steps), steps };
 }
+
+/** The largest parameter count of a network (mlp's limit: 2^28, 2 GiB per float64 parameter vector). */
+const MAX_WIDE_PARAMS = 2 ** 28;
 
 /** The condition under which the null embedding is critical, as checked by `nullEmbedding`. */
 export interface NullEmbeddingCondition {
@@ -163,6 +176,7 @@ export interface NullEmbeddingCondition {
  */
 export function nullEmbedding(model: Model, options: { layer: number }): { model: Model; condition: NullEmbeddingCondition } {
   const fn = "nullEmbedding";
+  options = checkOptions(fn, options, ["layer"]);
   const layers = toLayers(fn, model);
   checkHiddenIndex(fn, model, options?.layer);
   const l = options.layer;

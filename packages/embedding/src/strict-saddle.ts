@@ -1,4 +1,4 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigh, eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Inertia } from "@losscape/core";
+import { checkNumber, DEFAULT_INERTIA_TOL, eigh, eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Inertia, checkOptions } from "@losscape/core";
 import { hessian, hessianVectorProduct, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { splitNeuron, type SplitStep } from "./embed.js";
 import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
@@ -69,6 +69,7 @@ export interface StrictSaddleReport {
  */
 export function strictSaddleEmbedding(model: ModelInput, data: DatasetInput, options: { tol?: number } = {}): StrictSaddleReport {
   const fn = "strictSaddleEmbedding";
+  options = checkOptions(fn, options, ["tol"]);
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;

@@ -1,4 +1,4 @@
-import { checkNumber, nrm2, ValueError } from "@losscape/core";
+import { checkNumber, nrm2, ValueError, checkOptions } from "@losscape/core";
 import { createRng, forward, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { splitNeuron } from "./embed.js";
 import { checkHiddenIndex, maxAbsDiff, toLayers } from "./layers.js";
@@ -124,6 +124,7 @@ export function checkCriticalSubspace(
   options: { samples?: number; seed?: number; scale?: number } = {},
 ): { dimension: number; widths: number[]; narrowLoss: number; narrowGradNorm: number; samples: SubspaceSample[]; maxGradNorm: number; maxOutputDiff: number; maxLossDiff: number } {
   const fn = "checkCriticalSubspace";
+  options = checkOptions(fn, options, ["samples", "seed", "scale"]);
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
   const samples = options.samples ?? 8;

@@ -1,4 +1,4 @@
-import { axpy, checkNumber, dot, nrm2, ShapeError, ValueError } from "@losscape/core";
+import { axpy, checkNumber, dot, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
 import { adam, createProblem, paramCount, validateData, validateModel, type Dataset, type Model, type Problem } from "@losscape/mlp";
 import { checkPositiveTol } from "./errors.js";
 import { checkInt, pullToLevel } from "./internal.js";
@@ -67,6 +67,7 @@ const MAX_NORM_P = 16;
  */
 export function connectMinima(a: Model, b: Model, data: Dataset, options: ConnectOptions = {}): ConnectionPath {
   const fn = "connectMinima";
+  options = checkOptions(fn, options, ["method", "points", "iterations", "learningRate", "bends", "spring", "objective"]);
   checkPair(fn, a, b, data);
   const method = options.method ?? "linear";
   const points = options.points ?? 51;
@@ -235,6 +236,9 @@ function adamSteps(x: Float64Array[], steps: number, lr: number, grad: (step: nu
   const opts = x.map(() => adam({ lr }));
   for (let s = 0; s < steps; s++) {
     const g = grad(s);
+    // A non-finite gradient (the descent diverged) ends the descent: Adam's step would refuse it, and no later
+    // curve could beat the best finite one kept so far (before, NaN control points followed and never won).
+    if (!g.every((gj) => gj.every(Number.isFinite))) return;
     for (let j = 0; j < x.length; j++) opts[j].step(x[j], g[j]);
   }
 }
@@ -328,6 +332,7 @@ export function sublevelConnected(
   options: { level: number; maxDepth?: number; samples?: number; maxIter?: number },
 ): SublevelConnection {
   const fn = "sublevelConnected";
+  options = checkOptions(fn, options, ["level", "maxDepth", "samples", "maxIter"]);
   checkPair(fn, a, b, data);
   if ((a.loss ?? "mse") !== "mse") throw new ValueError(`${fn}: needs an mse model; found loss ${String(a.loss)}`);
   const level = options?.level;

@@ -1,5 +1,5 @@
-import { checkMat, checkVector, DEFAULT_INERTIA_TOL, zeroToleranceFromGap, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat } from "@losscape/core";
-import { hessian, jacobian, type Dataset, type Model } from "@losscape/mlp";
+import { checkBoolean, checkMat, checkVector, ShapeError, DEFAULT_INERTIA_TOL, zeroToleranceFromGap, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat, checkOptions } from "@losscape/core";
+import { hessian, jacobian, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import { DEFAULT_RANK_TOL } from "./defaults.js";
 import { checkRelativeTol, ToleranceError } from "./errors.js";
 
@@ -48,6 +48,7 @@ export interface DegeneracyOptions {
  */
 export function degeneracyOfSpectrum(eigenvalues: ArrayLike<number>, options: DegeneracyOptions = {}): Degeneracy {
   const fn = "degeneracyOfSpectrum";
+  options = checkOptions(fn, options, ["tol"]);
   checkVector(fn, "eigenvalues", eigenvalues);
   const values = Float64Array.from(eigenvalues).sort();
   return degeneracyOf(fn, values, options);
@@ -95,6 +96,10 @@ function degeneracyOf(fn: string, values: Float64Array, options: DegeneracyOptio
  */
 export function hessianDegeneracy(model: Model, data: Dataset, options: DegeneracyOptions = {}): Degeneracy {
   const fn = "hessianDegeneracy";
+  options = checkOptions(fn, options, ["tol"]);
+  // Checked here, so a bad model or data set is refused in this function's name (not in hessian's).
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const h = hessian(model, data);
   return degeneracyOf(fn, eigvalsh(h), options);
 }
@@ -125,13 +130,16 @@ export interface JacobianRank {
  * matrixRank(matFromRows([[1, 1, 0]])) // rank 1, nullspace 3×2
  */
 export function matrixRank(a: Mat, options: { rankTol?: number; nullspace?: boolean } = {}): JacobianRank {
-  return rankOf("matrixRank", a, options);
+  const fn = "matrixRank";
+  options = checkOptions(fn, options, ["rankTol", "nullspace"]);
+  return rankOf(fn, a, options);
 }
 
 function rankOf(fn: string, a: Mat, options: { rankTol?: number; nullspace?: boolean }): JacobianRank {
   checkMat(fn, "a", a);
   const tol = options.rankTol ?? DEFAULT_RANK_TOL;
   checkRelativeTol(fn, "rankTol", tol);
+  checkBoolean(fn, "nullspace", options.nullspace);
   const wantNull = options.nullspace ?? true;
   const s = svd(a, { vectors: false }).s;
   const threshold = tol * (s.length ? s[0] : 0);
@@ -158,5 +166,24 @@ function rankOf(fn: string, a: Mat, options: { rankTol?: number; nullspace?: boo
  * const { rank, singularValues, nullspace } = jacobianRank(model, data.x);
  */
 export function jacobianRank(model: Model, x: Mat, options: { rankTol?: number; nullspace?: boolean } = {}): JacobianRank {
-  return rankOf("jacobianRank", jacobian(model, x), options);
+  const fn = "jacobianRank";
+  options = checkOptions(fn, options, ["rankTol", "nullspace"]);
+  // Checked here, so a bad model or x is refused in this function's name (not in jacobian's).
+  model = validateModel(model, fn);
+  const X = checkInputsOf(fn, model, x);
+  return rankOf(fn, jacobian(model, X), options);
+}
+
+/**
+ * The inputs `x` of `model` as a Mat: a Mat or rows of d_in finite numbers (a flat array of numbers when d_in = 1,
+ * as mlp takes it), at least one row. Anything else is a typed error naming `fn` and 'x'.
+ */
+function checkInputsOf(fn: string, model: Model, x: unknown): Mat {
+  const dIn = model.widths[0];
+  const flat =
+    typeof x === "object" && x !== null && !("data" in x) && typeof (x as ArrayLike<unknown>).length === "number" &&
+    (x as ArrayLike<unknown>).length > 0 && typeof (x as ArrayLike<unknown>)[0] === "number";
+  const X = flat ? checkMat(fn, "x", Array.from(x as ArrayLike<number>, (v) => [v])) : checkMat(fn, "x", x as Mat);
+  if (X.cols !== dIn) throw new ShapeError(`${fn}: 'x' must have d_in = ${dIn} columns (widths[0]); found ${X.rows}×${X.cols}`);
+  return X;
 }

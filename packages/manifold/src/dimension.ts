@@ -1,4 +1,4 @@
-import { checkNumber } from "@losscape/core";
+import { checkNumber, checkOptions } from "@losscape/core";
 import { paramCount, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { hessianDegeneracy, jacobianRank, type Degeneracy } from "./degeneracy.js";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
@@ -67,6 +67,7 @@ export interface DimensionRecord {
  */
 export function globalMinimumDimension(model: ModelInput, data: DatasetInput, options: DimensionOptions = {}): DimensionRecord {
   const fn = "globalMinimumDimension";
+  options = checkOptions(fn, options, ["rankTol", "tol", "lossTol", "reductionTol"]);
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
   const lossTol = options.lossTol ?? DEFAULT_ZERO_LOSS_TOL;

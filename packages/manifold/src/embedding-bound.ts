@@ -1,8 +1,8 @@
 // The embedding lower bound m_total − m_min on the extra degeneracy of redundant neurons, counted by
 // @losscape/embedding's reduction (the one reduction of the project).
-import { checkNumber } from "@losscape/core";
+import { checkNumber, checkOptions } from "@losscape/core";
 import { DEFAULT_REDUCE_TOL, reduceNetwork, type RemovedNeuron } from "@losscape/embedding";
-import type { Model } from "@losscape/mlp";
+import { validateModel, type Model } from "@losscape/mlp";
 
 export type { RemovedNeuron };
 
@@ -29,8 +29,11 @@ export interface EmbeddingBound {
  */
 export function embeddingLowerBound(model: Model, options: { tol?: number } = {}): EmbeddingBound {
   const fn = "embeddingLowerBound";
+  options = checkOptions(fn, options, ["tol"]);
   const tol = options.tol ?? DEFAULT_REDUCE_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
+  // Checked here, so a bad model is refused in this function's name (not in reduceNetwork's).
+  model = validateModel(model, fn);
   const r = reduceNetwork(model, { tol });
   const hidden = (w: readonly number[]) => w.slice(1, -1).reduce((s, m) => s + m, 0);
   const mTotal = hidden(r.widthsBefore);

@@ -1,4 +1,4 @@
-import { checkMat, ShapeError, svd, ValueError, type Mat } from "@losscape/core";
+import { checkMat, ShapeError, svd, ValueError, type Mat, checkOptions } from "@losscape/core";
 import { checkInt } from "./internal.js";
 
 /**
@@ -79,6 +79,7 @@ export interface PcaDimension {
  */
 export function localPcaDimension(points: Mat, options: { minGap?: number } = {}): PcaDimension {
   const fn = "localPcaDimension";
+  options = checkOptions(fn, options, ["minGap"]);
   checkPoints(fn, points, 2);
   const minGap = options.minGap ?? 10;
   if (!(minGap > 1) || !Number.isFinite(minGap)) throw new ValueError(`${fn}: 'minGap' must be a finite number > 1; found ${minGap}`);
@@ -118,6 +119,7 @@ export function localPcaDimension(points: Mat, options: { minGap?: number } = {}
  */
 export function twoNnDimension(points: Mat, options: NeighbourOptions & { discard?: number } = {}): number {
   const fn = "twoNnDimension";
+  options = checkOptions(fn, options, ["queries", "discard"]);
   checkPoints(fn, points, 3);
   const discard = options.discard ?? 0;
   if (!(discard >= 0 && discard < 1)) throw new ValueError(`${fn}: 'discard' must be in [0, 1); found ${discard}`);
@@ -148,6 +150,7 @@ export function twoNnDimension(points: Mat, options: NeighbourOptions & { discar
  */
 export function levinaBickelDimension(points: Mat, options: NeighbourOptions & { k?: number } = {}): number {
   const fn = "levinaBickelDimension";
+  options = checkOptions(fn, options, ["queries", "k"]);
   const k = options.k ?? 10;
   checkInt(fn, "k", k, 2);
   checkPoints(fn, points, k + 1);

@@ -1,4 +1,4 @@
-import { checkMat, checkNumber, nrm2, nullspace, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { checkMat, checkNumber, nrm2, nullspace, ShapeError, ValueError, type Mat, checkOptions } from "@losscape/core";
 import { createRng, jacobian, loss, type Rng, validateData, validateModel, withParams, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { DEFAULT_PROJECTION_LOSS_TOL, DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
 import { NotAMinimumError, checkPositiveTol, checkRelativeTol } from "./errors.js";
@@ -30,6 +30,7 @@ export function projectToZeroLoss(
   options: ProjectionOptions = {},
 ): { model: Model; loss: number; iterations: number; converged: boolean } {
   const fn = "projectToZeroLoss";
+  options = checkOptions(fn, options, ["lossTol", "maxIter", "rankTol"]);
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
   const opts = projectionOptions(fn, options);
@@ -95,6 +96,7 @@ export interface ManifoldSamples {
  */
 export function sampleMinimumManifold(model: ModelInput, data: DatasetInput, options: SamplingOptions = {}): ManifoldSamples {
   const fn = "sampleMinimumManifold";
+  options = checkOptions(fn, options, ["count", "radius", "seed", "mode", "startLossTol", "lossTol", "maxIter", "rankTol"]);
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
   const proj = projectionOptions(fn, options);
@@ -239,6 +241,7 @@ export interface Neighbourhoods {
  */
 export function sampleNeighbourhoods(model: ModelInput, data: DatasetInput, centres: Mat, options: NeighbourhoodOptions = {}): Neighbourhoods {
   const fn = "sampleNeighbourhoods";
+  options = checkOptions(fn, options, ["neighbours", "radius", "seed", "startLossTol", "lossTol", "maxIter", "rankTol"]);
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
   const M = model.params.length;

@@ -1,5 +1,5 @@
 import { createRng, forward, initParams, withParams, type Dataset, type Model } from "@losscape/mlp";
-import { checkNumber, ConvergenceError, type Mat } from "@losscape/core";
+import { checkNumber, ConvergenceError, type Mat, checkOptions } from "@losscape/core";
 import { globalMinimumDimension, type DimensionRecord } from "./dimension.js";
 import { embeddingLine } from "./slice.js";
 import { pullToLevel } from "./internal.js";
@@ -29,6 +29,7 @@ function column(values: number[]): Mat {
  */
 export function cooperShowcase(options: { seed?: number } = {}): CooperShowcase {
   const fn = "cooperShowcase";
+  options = checkOptions(fn, options, ["seed"]);
   const seed = options.seed ?? 0;
   checkNumber(fn, "seed", seed);
   const rng = createRng(seed);

@@ -1,4 +1,4 @@
-import { checkNumber, eigh, nrm2, ShapeError, ValueError } from "@losscape/core";
+import { checkNumber, eigh, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
 import {
   affineLossPlane,
   affineLossPlaneApplies,
@@ -28,6 +28,7 @@ import { checkInt, checkParamsVector } from "./internal.js";
  */
 export function filterNormalizedDirection(model: ModelInput, options: { seed?: number } = {}): Float64Array {
   const fn = "filterNormalizedDirection";
+  options = checkOptions(fn, options, ["seed"]);
   model = validateModel(model, fn);
   const seed = options.seed ?? 0;
   checkNumber(fn, "seed", seed);
@@ -59,6 +60,7 @@ export function filterNormalizedDirection(model: ModelInput, options: { seed?: n
  */
 export function hessianDirections(model: Model, data: Dataset, options: { count?: number } = {}): Float64Array[] {
   const fn = "hessianDirections";
+  options = checkOptions(fn, options, ["count"]);
   const count = options.count ?? 2;
   checkInt(fn, "count", count, 1);
   const M = paramCount(model);
@@ -85,6 +87,7 @@ export function hessianDirections(model: Model, data: Dataset, options: { count?
  */
 export function embeddingLine(model: ModelInput, options: { layer: number; neuron: number; alpha?: number }): { model: Model; direction: Float64Array } {
   const fn = "embeddingLine";
+  options = checkOptions(fn, options, ["layer", "neuron", "alpha"], { required: true });
   model = validateModel(model, fn);
   const L = model.widths.length - 1;
   const { layer, neuron } = options;
@@ -145,6 +148,7 @@ export interface LossSlice {
  */
 export function lossSlice(model: ModelInput, data: DatasetInput, options: { directions: Float64Array[]; points?: number; range?: number }): LossSlice {
   const fn = "lossSlice";
+  options = checkOptions(fn, options, ["directions", "points", "range"]);
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
   const dirs = options?.directions;
@@ -158,6 +162,10 @@ export function lossSlice(model: ModelInput, data: DatasetInput, options: { dire
   const range = options.range ?? 1;
   checkNumber(fn, "range", range, { min: 0, exclusiveMin: true });
   const axis = Array.from({ length: points }, (_, i) => -range + (2 * range * i) / (points - 1));
+  // A range near the largest double overflows the grid (2·range·i): refused here, not by the plane evaluator.
+  if (!axis.every(Number.isFinite)) {
+    throw new ValueError(`${fn}: 'range' is too large for a grid of ${points} points (its coordinates overflow float64); found ${range}`);
+  }
   const d1 = dirs[0];
   const d2 = dirs.length === 2 ? dirs[1] : new Float64Array(M);
   const axes = dirs.length === 2 ? [axis, axis.slice()] : [axis];
@@ -206,6 +214,7 @@ export function landscapeSlice(
   options: LandscapeSliceOptions = {},
 ): LossSlice & { dirs: "random" | "hessian" | "embedding" | "given"; model: Model } {
   const fn = "landscapeSlice";
+  options = checkOptions(fn, options, ["dirs", "dimensions", "points", "range", "seed", "split"]);
   model = validateModel(model, fn);
   const kind = options.dirs ?? "random";
   const dims = options.dimensions ?? 2;

@@ -24,6 +24,9 @@ const OBJECT_FORMS = ACTIVATION_TABLE.flatMap((e: ActivationEntry) => (e.param ?
 
 /** The table entry of an activation (a name, or `{ name, <param>: value }`); undefined when there is none. */
 export function activationEntry(a: Activation | OutputActivation): ActivationEntry | undefined {
+  if (typeof a !== "string" && (typeof a !== "object" || a === null || Array.isArray(a))) {
+    throw new ValueError(`activationEntry: argument 'a' must be an activation name or { name, <param> }; found ${a === null ? "null" : Array.isArray(a) ? "an array" : typeof a}`);
+  }
   return BY_NAME.get(typeof a === "string" ? a : (a as { name: string }).name);
 }
 
@@ -56,5 +59,8 @@ export function activationCode(fn: string, where: string, a: Activation | Output
  */
 export function activationDerivatives(activation: Activation, z: number): { value: number; first: number; second: number } {
   const { code, param } = activationCode("activationDerivatives", "activation", activation);
+  if (typeof z !== "number" || !Number.isFinite(z)) {
+    throw new ValueError(`activationDerivatives: argument 'z' must be a finite number; found ${typeof z === "string" ? JSON.stringify(z) : String(z)}`);
+  }
   return { value: act(code, param, z), first: act1(code, param, z), second: act2(code, param, z) };
 }

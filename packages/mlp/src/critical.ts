@@ -1,4 +1,4 @@
-import { axpy, checkBoolean, checkNumber, checkSignal, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ValueError, zeroToleranceFromGap, type Inertia, type Mat } from "@losscape/core";
+import { axpy, checkBoolean, checkNumber, checkSignal, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ValueError, zeroToleranceFromGap, type Inertia, type Mat, checkOptions } from "@losscape/core";
 import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
@@ -108,6 +108,7 @@ export interface CriticalPoint {
  */
 export function refineCriticalPoint(model: ModelInput, data: DatasetInput, options: RefineOptions = {}): CriticalPoint {
   const fn = "refineCriticalPoint";
+  options = checkOptions(fn, options, ["method", "gtol", "gtolRel", "maxIter", "tol", "flatTol", "hessian", "signal"]);
   model = asModel(model);
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
@@ -580,6 +581,7 @@ export interface FoundCriticalPoint extends CriticalPoint {
  */
 export function findCriticalPoints(spec: MlpSpec, data: DatasetInput, options: FindOptions = {}): FoundCriticalPoint[] {
   const fn = "findCriticalPoints";
+  options = checkOptions(fn, options, ["starts", "seed", "init", "std", "distinctTol", "descend", "descentIter", "deflate", "onProgress", "method", "gtol", "gtolRel", "maxIter", "tol", "flatTol", "hessian", "signal"]);
   const net = compileSpec(fn, spec);
   data = checkData(fn, net, data);
   const o = checkRefineOptions(fn, options);

@@ -1,4 +1,4 @@
-import { checkNumber, ValueError } from "@losscape/core";
+import { checkNumber, checkOptions, ValueError } from "@losscape/core";
 import { createRng } from "./rng.js";
 import { compileSpec } from "./spec.js";
 import type { MlpSpec } from "./types.js";
@@ -18,6 +18,7 @@ export function initParams(spec: MlpSpec, options: { scheme: "normal" | "xavier"
   if (typeof options !== "object" || options === null) {
     throw new ValueError(`${fn}: argument 'options' must be { scheme: 'normal' | 'xavier' | 'he', seed, std? }; found ${options === null ? "null" : typeof options}`);
   }
+  checkOptions(fn, options, ["scheme", "std", "seed"]);
   const { scheme, seed } = options;
   checkNumber(fn, "seed", seed);
   if (scheme !== "normal" && scheme !== "xavier" && scheme !== "he") {

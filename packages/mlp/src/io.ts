@@ -1,4 +1,4 @@
-import { FormatError, matFromRows, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { FormatError, matFromRows, ShapeError, ValueError, type Mat, checkOptions } from "@losscape/core";
 import { checkData, checkModel, compileSpec } from "./spec.js";
 import type { Activation, Dataset, Model } from "./types.js";
 
@@ -147,6 +147,7 @@ export interface CsvData {
  */
 export function parseData(source: string | object, options: { format?: "json" | "csv" } & CsvOptions = {}): Dataset {
   const fn = "parseData";
+  options = checkOptions(fn, options, ["format", "inputs", "separator", "header"]);
   const format = options.format ?? (typeof source === "string" && !/^\s*\{/.test(source) ? "csv" : "json");
   let data: Dataset;
   if (format === "csv") {
@@ -185,6 +186,7 @@ function checkRows(fn: string, data: Dataset): void {
  */
 export function parseCsvData(text: string, options: CsvOptions = {}): CsvData {
   const fn = "parseCsvData";
+  options = checkOptions(fn, options, ["inputs", "separator", "header"]);
   if (typeof text !== "string") throw new FormatError(`${fn}: CSV input must be text; found ${typeof text}`);
   const csv = parseCsv(fn, text, options);
   checkRows(fn, csv.data);
@@ -275,6 +277,10 @@ export function serializeData(data: Dataset): Record<string, unknown>;
 export function serializeData(data: Dataset, options: { format: "csv" }): string;
 export function serializeData(data: Dataset, options: { format?: "json" | "csv" } = {}): Record<string, unknown> | string {
   const fn = "serializeData";
+  options = checkOptions(fn, options, ["format"]);
+  if (options.format !== undefined && options.format !== "json" && options.format !== "csv") {
+    throw new ValueError(`${fn}: option 'format' must be 'json' or 'csv'; found ${JSON.stringify(options.format) ?? String(options.format)}`);
+  }
   // Shape and finiteness checks against a spec with the data's own widths.
   checkData(fn, compileSpec(fn, { widths: [data.x?.cols ?? 0, data.y?.cols ?? 0], activation: "linear" }), data);
   const rows = (m: Mat) => Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));

@@ -1,4 +1,4 @@
-import { checkNumber, eigh, eigvalsh, matmul, solve, ShapeError, transpose, ValueError, type Mat } from "@losscape/core";
+import { checkNumber, eigh, eigvalsh, matmul, solve, ShapeError, transpose, ValueError, type Mat, checkOptions } from "@losscape/core";
 import { ACTIVATION_CODES } from "./activations.js";
 import { DEFAULT_LINEAR_TOL } from "./defaults.js";
 import { checkData, compileSpec, type Net } from "./spec.js";
@@ -68,6 +68,7 @@ export interface LinearCriticalPoints {
  */
 export function linearCriticalPoints(spec: MlpSpec, data: DatasetInput, options: LinearCriticalOptions = {}): LinearCriticalPoints {
   const fn = "linearCriticalPoints";
+  options = checkOptions(fn, options, ["maxRank", "maxPoints", "tol"]);
   const net = compileSpec(fn, spec);
   checkLinearNet(fn, net, spec);
   data = checkData(fn, net, data);

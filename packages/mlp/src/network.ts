@@ -1,4 +1,4 @@
-import { checkBoolean, checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type MatInput, type WasmBuffer } from "@losscape/core";
+import { checkBoolean, checkOptions, checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type MatInput, type WasmBuffer } from "@losscape/core";
 import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmHvpBlock, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
@@ -264,6 +264,7 @@ export function hessian(model: ModelInput, data: DatasetInput, options: { split:
 export function hessian(model: ModelInput, data: DatasetInput, options: { split?: false }): Mat;
 export function hessian(model: ModelInput, data: DatasetInput, options: { split?: boolean } = {}): Mat | HessianSplit {
   const fn = "hessian";
+  options = checkOptions(fn, options, ["split"]);
   model = asModel(model);
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
@@ -358,6 +359,7 @@ export function hessianVectorProduct(
   options: { part?: "full" | "gauss-newton" | "residual" } = {},
 ): Float64Array {
   const fn = "hessianVectorProduct";
+  options = checkOptions(fn, options, ["part"]);
   model = asModel(model);
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);

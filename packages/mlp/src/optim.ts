@@ -1,4 +1,4 @@
-import { checkBoolean, checkNumber, ShapeError, ValueError } from "@losscape/core";
+import { checkBoolean, checkNumber, checkOptions, notFinite, ShapeError, ValueError } from "@losscape/core";
 
 /** Adam's hyper-parameters. */
 export interface AdamOptions {
@@ -56,6 +56,7 @@ export function adam(options: AdamOptions = {}, state?: AdamState): Adam {
 
 /** `adam` with errors naming `fn` (internal: `train` reports bad Adam options as its own). */
 export function createAdam(fn: string, options: AdamOptions, state?: AdamState): Adam {
+  options = checkOptions(fn, options, ["lr", "beta1", "beta2", "eps"]);
   const o = { ...ADAM_DEFAULTS, ...stripUndefined(options) };
   checkNumber(fn, "lr", o.lr, { min: 0, exclusiveMin: true });
   for (const k of ["beta1", "beta2"] as const) {
@@ -85,6 +86,7 @@ export function createAdam(fn: string, options: AdamOptions, state?: AdamState):
       return t;
     },
     step(params, grad, out) {
+      checkStepArguments(`${fn}.step`, params, grad, out);
       const n = params.length;
       if (m === null || v === null) {
         m = new Float64Array(n);
@@ -164,6 +166,7 @@ export function sgd(options: SgdOptions = {}, state?: SgdState): Sgd {
 
 /** `sgd` with errors naming `fn` (internal: `train` reports bad SGD options as its own). */
 export function createSgd(fn: string, options: SgdOptions, state?: SgdState): Sgd {
+  options = checkOptions(fn, options, ["lr", "momentum", "nesterov"]);
   const o = { ...SGD_DEFAULTS, ...stripUndefined(options) };
   checkNumber(fn, "lr", o.lr, { min: 0, exclusiveMin: true });
   checkNumber(fn, "momentum", o.momentum, { min: 0 });
@@ -184,6 +187,7 @@ export function createSgd(fn: string, options: SgdOptions, state?: SgdState): Sg
       return t;
     },
     step(params, grad, out) {
+      checkStepArguments(`${fn}.step`, params, grad, out);
       const n = params.length;
       const target = out ?? (params as Float64Array);
       if (grad.length !== n || target.length !== n || (v !== null && v.length !== n)) {
@@ -211,6 +215,28 @@ export function createSgd(fn: string, options: SgdOptions, state?: SgdState): Sg
       return { t, velocity: v ? Array.from(v) : [] };
     },
   };
+}
+
+/**
+ * The arguments of an optimiser's step, checked before anything is written (the state is left as it was): `params`
+ * and `grad` arrays of finite numbers, `out` undefined or a Float64Array. A non-finite gradient entry would make θ
+ * (and Adam's moments) NaN for good; it is a ValueError naming the step function and the index.
+ */
+function checkStepArguments(fn: string, params: unknown, grad: unknown, out: unknown): void {
+  for (const [arg, x] of [["params", params], ["grad", grad]] as const) {
+    if (typeof x !== "object" || x === null || typeof (x as ArrayLike<number>).length !== "number") {
+      throw new ShapeError(`${fn}: argument '${arg}' must be an array of numbers; found ${x === null ? "null" : typeof x}`);
+    }
+    const a = x as ArrayLike<unknown>;
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (typeof v !== "number") throw new ValueError(`${fn}: argument '${arg}' must hold numbers; found a ${typeof v} at [${i}]`);
+      if (!Number.isFinite(v)) throw notFinite(fn, arg, a as ArrayLike<number>, i);
+    }
+  }
+  if (out !== undefined && !(out instanceof Float64Array)) {
+    throw new ShapeError(`${fn}: argument 'out' must be a Float64Array or undefined; found ${out === null ? "null" : typeof out}`);
+  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

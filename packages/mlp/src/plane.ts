@@ -1,4 +1,4 @@
-import { checkVector, ShapeError, ValueError, wasmActive } from "@losscape/core";
+import { checkVector, ShapeError, ValueError, wasmActive, checkOptions } from "@losscape/core";
 import { wasmLossPlane } from "./engine-wasm.js";
 import { lossRaw } from "./network.js";
 import { asModel, checkData, checkModel, type Net } from "./spec.js";
@@ -75,6 +75,7 @@ export function planeArguments(
   if (typeof options !== "object" || options === null) {
     throw new ValueError(`${fn}: 'options' must be an object {directions, aAxis, bAxis?}; found ${String(options)}`);
   }
+  checkOptions(fn, options, ["directions", "aAxis", "bAxis"], { required: true });
   const dirs = options.directions as unknown;
   if (!Array.isArray(dirs) || dirs.length < 1 || dirs.length > 2) {
     throw new ShapeError(

@@ -1,4 +1,4 @@
-import { checkNumber, checkVector, getBackend, residentBuffer, StaleHandleError, ValueError, wasmActive, type BackendName, type Mat } from "@losscape/core";
+import { checkNumber, checkOptions, checkOutVector, checkVector, getBackend, residentBuffer, StaleHandleError, ValueError, wasmActive, type BackendName, type Mat } from "@losscape/core";
 import { HvpPart } from "./engine-ts.js";
 import {
   hessianEigenvaluesRaw,
@@ -115,7 +115,10 @@ export class Problem {
 
   /** @internal R(θ), with ∇R(θ) written into `gradient` (M values): training's steps allocate no gradient. */
   lossAndGradientInto(gradient: Float64Array): number {
-    this.check("Problem.lossAndGradient");
+    const fn = "Problem.lossAndGradientInto";
+    this.check(fn);
+    if (gradient === undefined) throw new ValueError(`${fn}: argument 'gradient' must be a Float64Array of ${this.M} values; found undefined`);
+    checkOutVector(fn, "gradient", gradient, this.M);
     return lossAndGradientRaw(this.net, this.theta, this.data, this.resident, gradient).loss;
   }
 
@@ -129,6 +132,7 @@ export class Problem {
   hvp(v: ArrayLike<number>, options: { part?: "full" | "gauss-newton" | "residual" } = {}): Float64Array {
     const fn = "Problem.hvp";
     this.check(fn);
+    options = checkOptions(fn, options, ["part"]);
     checkVector(fn, "v", v, this.M);
     return hvpRaw(this.net, this.theta, this.data, Float64Array.from(v), partCode(fn, options.part), this.resident);
   }
@@ -141,6 +145,7 @@ export class Problem {
   hvpBlock(V: ArrayLike<number>, k: number, options: { part?: "full" | "gauss-newton" | "residual" } = {}): Float64Array {
     const fn = "Problem.hvpBlock";
     this.check(fn);
+    options = checkOptions(fn, options, ["part"]);
     checkNumber(fn, "k", k, { min: 1, integer: true });
     checkVector(fn, "V", V, k * this.M);
     return hvpBlockRaw(this.net, this.theta, this.data, Float64Array.from(V), k, partCode(fn, options.part), this.resident);

@@ -2,6 +2,7 @@
  * The special functions of the activation formulas (activation-table.ts). assembly/special-functions.ts defines the
  * same names with the same algorithms for the kernels.
  */
+import { ValueError } from "@losscape/core";
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/√π
 
@@ -17,6 +18,14 @@ export const INV_SQRT_2PI = 0.3989422804014327;
  * erf(1) // 0.8427007929497149
  */
 export function erf(x: number): number {
+  if (typeof x !== "number" || Number.isNaN(x)) {
+    throw new ValueError(`erf: argument 'x' must be a number (±Infinity gives ±1); found ${typeof x === "string" ? JSON.stringify(x) : String(x)}`);
+  }
+  return erfRaw(x);
+}
+
+/** `erf` without the argument check (normalCdf's, on values the forward pass computed). */
+function erfRaw(x: number): number {
   const ax = Math.abs(x);
   if (ax < 3) {
     const x2 = x * x;
@@ -44,7 +53,7 @@ function erfcLarge(x: number): number {
 export function normalCdf(z: number): number {
   const t = z * Math.SQRT1_2;
   if (t <= -3) return 0.5 * erfcLarge(-t);
-  return 0.5 * (1 + erf(t));
+  return 0.5 * (1 + erfRaw(t));
 }
 
 /** The logistic function 1/(1 + e^{−z}), without overflow (e^{z}/(1 + e^{z}) for z < 0). */

@@ -1,4 +1,4 @@
-import { checkBoolean, checkNumber, checkSignal, dot, nrm2, ShapeError, ValueError } from "@losscape/core";
+import { checkBoolean, checkNumber, checkSignal, dot, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { forwardRaw, lossAndGradientRaw } from "./network.js";
@@ -170,6 +170,7 @@ const EVAL_ROWS = 1024;
  */
 export function train(model: ModelInput | (MlpSpec & { params?: undefined }), data: DatasetInput, options: TrainOptions = {}): TrainResult {
   const fn = "train";
+  options = checkOptions(fn, options, ["optimizer", "epochs", "lr", "beta1", "beta2", "eps", "momentum", "nesterov", "batchSize", "shuffle", "accuracy", "validation", "gtol", "onProgress", "progressEvery", "onBatch", "signal", "seed", "init", "resume"]);
   const resume = options.resume;
   if (resume !== undefined) checkStateShape(fn, resume);
   const given = (name: keyof TrainOptions) => options[name] !== undefined;
@@ -438,9 +439,14 @@ function minibatches(fn: string, run: Run, data: Dataset, batchSize: number, shu
         yb.set(Y.subarray(i * dOut, (i + 1) * dOut), k * dOut);
       }
       const loss = problem.setRowsUnchecked(xb, yb, rows).setParamsUnchecked(p).lossAndGradientInto(g);
+      // A non-finite loss or gradient is a divergence (the optimiser's step refuses a non-finite gradient); so is a
+      // finite step that overflows θ.
+      if (!Number.isFinite(loss) || !allFinite(g)) {
+        diverged = true;
+        break epochs;
+      }
       opt!.step(p, g, next);
-      // A non-finite gradient entry makes the new θ non-finite (θ − lr·v, or Adam's m̂/√v̂ = ∞/∞): one check covers both.
-      if (!Number.isFinite(loss) || !allFinite(next)) {
+      if (!allFinite(next)) {
         diverged = true;
         break epochs;
       }

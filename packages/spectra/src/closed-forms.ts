@@ -1,4 +1,5 @@
-import { type Complex, cdiv, cmul, csqrt } from "./complex.js";
+import { checkNumber } from "@losscape/core";
+import { type Complex, cdiv, checkComplex, cmul, csqrt } from "./complex.js";
 
 /**
  * Closed-form Stieltjes transforms of the two building blocks of every rational R-transform in this package.
@@ -13,6 +14,13 @@ import { type Complex, cdiv, cmul, csqrt } from "./complex.js";
  * semicircleG(1, { re: 0, im: 0 }); // { re: 0, im: -1 }: ρ(0) = 1/π
  */
 export function semicircleG(v: number, z: Complex): Complex {
+  checkNumber("semicircleG", "v", v, { min: 0 });
+  checkComplex("semicircleG", "z", z);
+  return semicircleGRaw(v, z);
+}
+
+/** `semicircleG` without the argument checks (the measures' root selection, on values they computed). */
+export function semicircleGRaw(v: number, z: Complex): Complex {
   const s = 2 * Math.sqrt(v);
   const root = cmul(csqrt({ re: z.re - s, im: z.im }), csqrt({ re: z.re + s, im: z.im }));
   // (z − root)/(2v) = 2/(z + root): the second form has no cancellation for large |z|.
@@ -28,6 +36,14 @@ export function semicircleG(v: number, z: Complex): Complex {
  * freePoissonG(1, 1, { re: 2, im: 0 }); // Marchenko–Pastur φ = 1 at λ = 2: { re: 0.5, im: −0.5 }
  */
 export function freePoissonG(r: number, a: number, z: Complex): Complex {
+  checkNumber("freePoissonG", "r", r, { min: 0 });
+  checkNumber("freePoissonG", "a", a);
+  checkComplex("freePoissonG", "z", z);
+  return freePoissonGRaw(r, a, z);
+}
+
+/** `freePoissonG` without the argument checks (the measures' root selection, on values they computed). */
+export function freePoissonGRaw(r: number, a: number, z: Complex): Complex {
   const sr = Math.sqrt(r);
   const lp = a * (1 + sr) * (1 + sr);
   const lm = a * (1 - sr) * (1 - sr);

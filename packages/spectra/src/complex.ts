@@ -1,4 +1,4 @@
-import { ValueError } from "@losscape/core";
+import { checkNumber, ValueError } from "@losscape/core";
 
 /**
  * Minimal complex arithmetic for Stieltjes transforms. A complex number is a plain `{ re, im }` record.
@@ -20,6 +20,8 @@ export interface Complex {
  * const z = complex(0.5, 1e-3); // z = 0.5 + 0.001i
  */
 export function complex(re: number, im = 0): Complex {
+  checkNumber("complex", "re", re);
+  checkNumber("complex", "im", im);
   return { re, im };
 }
 

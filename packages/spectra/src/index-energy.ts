@@ -1,4 +1,4 @@
-import { checkNumber, ValueError, type Inertia } from "@losscape/core";
+import { checkAllocation, checkNumber, ValueError, type Inertia, checkOptions } from "@losscape/core";
 import {
   createRng,
   DEFAULT_SPECTRUM_LIMIT,
@@ -105,6 +105,7 @@ function quantileSorted(v: ArrayLike<number>, q: number): number {
  */
 export function fitCriticalEnergy(points: readonly { eps: number; alpha: number }[], options: CriticalEnergyFitOptions = {}): CriticalEnergyFit | null {
   const fn = "fitCriticalEnergy";
+  options = checkOptions(fn, options, ["maxIndex", "weights", "bootstrap", "confidence"]);
   if (!Array.isArray(points)) throw new ValueError(`${fn}: argument 'points' must be an array of { eps, alpha }; found ${String(points)}`);
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: argument 'options' must be an object; found ${String(options)}`);
   const { maxIndex = 0.1, weights = "binomial", confidence = 0.95 } = options;
@@ -307,6 +308,7 @@ export function indexEnergySummary(
   const fn = "indexEnergySummary";
   if (!Array.isArray(runs)) throw new ValueError(`${fn}: argument 'runs' must be an array of run records; found ${String(runs)}`);
   if (typeof o !== "object" || o === null) throw new ValueError(`${fn}: argument 'o' must be { phi, samples, paramCount, outputDim }; found ${String(o)}`);
+  checkOptions(fn, o, ["phi", "samples", "paramCount", "outputDim", "fit"]);
   checkNumber(fn, "phi", o.phi, { min: 0, exclusiveMin: true });
   checkNumber(fn, "samples", o.samples, { min: 1, integer: true });
   checkNumber(fn, "paramCount", o.paramCount, { min: 1, integer: true });
@@ -349,6 +351,7 @@ const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export async function indexEnergyExperiment(options: IndexEnergyOptions): Promise<IndexEnergyExperiment> {
   const fn = "indexEnergyExperiment";
+  options = checkOptions(fn, options, ["widths", "activation", "bias", "data", "phi", "runs", "descent", "refine", "fit", "seed", "onRun", "skip", "signal"], { required: true });
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: argument 'options' must be an object; found ${String(options)}`);
   const { widths, activation = "tanh", bias = true, data, runs, descent, refine = {}, seed = 0, onRun, skip, signal } = options;
   const { spec, M } = checkNet(fn, widths, activation, bias);
@@ -443,6 +446,7 @@ export interface IndexEnergyRunOptions {
  */
 export function indexEnergyRun(options: IndexEnergyRunOptions): IndexEnergyRun {
   const fn = "indexEnergyRun";
+  options = checkOptions(fn, options, ["widths", "activation", "bias", "phi", "run", "descent", "refine", "seed", "signal"], { required: true });
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: argument 'options' must be an object; found ${String(options)}`);
   const { widths, activation = "tanh", bias = true, phi, run, descent, refine = {}, seed = 0, signal } = options;
   const { spec, M } = checkNet(fn, widths, activation, bias);
@@ -486,6 +490,7 @@ export function gaussianDataset(dIn: number, dOut: number, m: number, seed: numb
   checkNumber(fn, "dOut", dOut, { min: 1, integer: true });
   checkNumber(fn, "m", m, { min: 1, integer: true });
   checkNumber(fn, "seed", seed, { integer: true });
+  checkAllocation(fn, `${m} samples of ${dIn} inputs and ${dOut} outputs`, m * (dIn + dOut));
   const rng = createRng(seed);
   const x = new Float64Array(m * dIn).map(() => rng.normal());
   const y = new Float64Array(m * dOut).map(() => rng.normal());

@@ -1,4 +1,4 @@
-import { ConvergenceError, ValueError, checkNumber } from "@losscape/core";
+import { ConvergenceError, ValueError, checkNumber, checkOptions } from "@losscape/core";
 import { type Complex, cabs, checkedTransforms, cdiv, csub } from "./complex.js";
 import { freeCumulantsFromMoments } from "./moments.js";
 import { addRational, rationalMeasure, type RationalR } from "./rational.js";
@@ -15,7 +15,7 @@ import type { SpectralMeasure, Support } from "./types.js";
  */
 export function semicircle(options: { variance: number; mean?: number }): SpectralMeasure & { rational: RationalR } {
   const fn = "semicircle";
-  checkOptions(fn, options);
+  checkOptions(fn, options, ["variance", "mean"], { required: true });
   const { variance, mean = 0 } = options;
   checkNumber(fn, "variance", variance, { min: 0, exclusiveMin: true });
   checkNumber(fn, "mean", mean);
@@ -33,7 +33,7 @@ export function semicircle(options: { variance: number; mean?: number }): Spectr
  */
 export function marchenkoPastur(options: { ratio: number; scale?: number }): SpectralMeasure & { rational: RationalR } {
   const fn = "marchenkoPastur";
-  checkOptions(fn, options);
+  checkOptions(fn, options, ["ratio", "scale"], { required: true });
   const { ratio, scale = 1 } = options;
   checkNumber(fn, "ratio", ratio, { min: 0, exclusiveMin: true });
   checkNumber(fn, "scale", scale, { min: 0, exclusiveMin: true });
@@ -48,7 +48,7 @@ export function marchenkoPastur(options: { ratio: number; scale?: number }): Spe
  */
 export function freePoisson(options: { rate: number; jump: number }): SpectralMeasure & { rational: RationalR } {
   const fn = "freePoisson";
-  checkOptions(fn, options);
+  checkOptions(fn, options, ["rate", "jump"], { required: true });
   const { rate, jump } = options;
   checkNumber(fn, "rate", rate, { min: 0, exclusiveMin: true });
   checkNumber(fn, "jump", jump);
@@ -71,7 +71,7 @@ export function compoundPoisson(options: {
   weights?: ArrayLike<number>;
 }): SpectralMeasure & { rational: RationalR } {
   const fn = "compoundPoisson";
-  checkOptions(fn, options);
+  checkOptions(fn, options, ["rate", "jumps", "weights"], { required: true });
   const { rate, jumps } = options;
   checkNumber(fn, "rate", rate, { min: 0, exclusiveMin: true });
   const w = normalisedWeights(fn, jumps, options.weights);
@@ -104,6 +104,9 @@ export function freeConvolution(...measures: SpectralMeasure[]): SpectralMeasure
   if (measures.length === 0) throw new ValueError(`${fn}: needs at least one measure; found none`);
   let acc: RationalR = { shift: 0, variance: 0, poles: [] };
   measures.forEach((m, i) => {
+    if (typeof m !== "object" || m === null || typeof (m as SpectralMeasure).stieltjes !== "function") {
+      throw new ValueError(`${fn}: argument ${i} must be a SpectralMeasure; found ${m === null ? "null" : Array.isArray(m) ? "an array" : typeof m}`);
+    }
     const r = (m as { rational?: RationalR }).rational;
     if (!r) {
       throw new ValueError(
@@ -224,12 +227,6 @@ function discreteMeasure(x: Float64Array, w: Float64Array, kind: string): Spectr
 
 function sq(a: Complex): Complex {
   return { re: a.re * a.re - a.im * a.im, im: 2 * a.re * a.im };
-}
-
-function checkOptions(fn: string, options: unknown): void {
-  if (typeof options !== "object" || options === null) {
-    throw new ValueError(`${fn}: argument 'options' must be an object; found ${String(options)}`);
-  }
 }
 
 function normalisedWeights(fn: string, points: ArrayLike<number>, weights?: ArrayLike<number>): Float64Array {

@@ -4,6 +4,20 @@
  * M(z) = C(z·M(z)), equivalently R(g) = Σ κ_{n+1} gⁿ and G⁻¹(g) = R(g) + 1/g.
  */
 
+import { checkNumber, checkVector } from "@losscape/core";
+
+/**
+ * The highest order the moment–cumulant conversions accept: their cost grows like n⁵/120 operations (≈ 10⁸ at
+ * n = 128, seconds at 256), and a request beyond it would run for hours or exhaust memory.
+ */
+export const MAX_MOMENT_ORDER = 256;
+
+/** The arguments of a moment–cumulant conversion: a finite array `arg` and an order n ∈ [0, MAX_MOMENT_ORDER]. */
+function checkSeries(fn: string, arg: string, x: ArrayLike<number>, n: number): void {
+  checkVector(fn, arg, x);
+  checkNumber(fn, "n", n, { min: 0, max: MAX_MOMENT_ORDER, integer: true });
+}
+
 /** [z^j] M(z)^s for j = 0..n, with M(z) = 1 + Σ_{k≥1} m[k] z^k (m[0] = 1). */
 function powerSeriesPowers(m: number[], n: number, s: number): number[] {
   let acc = new Array<number>(n + 1).fill(0);
@@ -26,6 +40,7 @@ function powerSeriesPowers(m: number[], n: number, s: number): number[] {
  * momentsFromFreeCumulants([0, 0, 1, 0, 0], 4); // semicircle of variance 1: [1, 0, 1, 0, 2]
  */
 export function momentsFromFreeCumulants(kappa: ArrayLike<number>, n: number): number[] {
+  checkSeries("momentsFromFreeCumulants", "kappa", kappa, n);
   const m = new Array<number>(n + 1).fill(0);
   m[0] = 1;
   for (let k = 1; k <= n; k++) {
@@ -47,6 +62,7 @@ export function momentsFromFreeCumulants(kappa: ArrayLike<number>, n: number): n
  * freeCumulantsFromMoments([1, 0, 1, 0, 2], 4); // [0, 0, 1, 0, 0]
  */
 export function freeCumulantsFromMoments(m: ArrayLike<number>, n: number): number[] {
+  checkSeries("freeCumulantsFromMoments", "m", m, n);
   const mm = Array.from({ length: n + 1 }, (_, i) => (i === 0 ? 1 : m[i]));
   const kappa = new Array<number>(n + 1).fill(0);
   for (let k = 1; k <= n; k++) {

@@ -1,4 +1,4 @@
-import { ValueError, checkNumber } from "@losscape/core";
+import { ValueError, checkNumber, checkOptions } from "@losscape/core";
 import { rationalMeasure, type RationalR } from "./rational.js";
 import type { Atom, SpectralMeasure } from "./types.js";
 
@@ -262,6 +262,7 @@ export function penningtonBahri(options: { model: PBModel; phi: number; eps: num
   if (typeof options !== "object" || options === null) {
     throw new ValueError(`${FN}: argument 'options' must be { model, phi, eps }; found ${String(options)}`);
   }
+  checkOptions(FN, options, ["model", "phi", "eps"]);
   const { model, phi, eps } = options;
   checkModel(FN, model);
   checkPhi(FN, phi);

@@ -1,6 +1,6 @@
 import { ValueError, checkNumber, checkVector } from "@losscape/core";
 import { type Complex, cabs, checkedTransforms, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
-import { freePoissonG, semicircleG } from "./closed-forms.js";
+import { freePoissonGRaw as freePoissonG, semicircleGRaw as semicircleG } from "./closed-forms.js";
 import { momentsFromFreeCumulants } from "./moments.js";
 import { type Poly, polyAdd, polyDerivative, polyEval, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
 import type { Atom, SpectralMeasure, Support } from "./types.js";
@@ -34,10 +34,31 @@ export function normaliseRational(r: RationalR): RationalR {
  * addRational({ shift: 0, variance: 1, poles: [] }, { shift: 0, variance: 0, poles: [{ rate: 2, jump: 0.5 }] });
  */
 export function addRational(a: RationalR, b: RationalR): RationalR {
+  checkRational("addRational", "a", a);
+  checkRational("addRational", "b", b);
   return normaliseRational({
     shift: a.shift + b.shift,
     variance: a.variance + b.variance,
     poles: [...a.poles, ...b.poles],
+  });
+}
+
+/**
+ * `r` is a `RationalR`: finite `shift`, finite `variance` ≥ 0, `poles` an array of { rate ≥ 0, jump } with finite
+ * numbers (a free Poisson component of negative rate is no measure). Anything else is a ValueError naming `fn`.
+ */
+export function checkRational(fn: string, arg: string, r: unknown): asserts r is RationalR {
+  if (typeof r !== "object" || r === null || Array.isArray(r)) {
+    throw new ValueError(`${fn}: argument '${arg}' must be a rational R-transform { shift, variance, poles }; found ${r === null ? "null" : Array.isArray(r) ? "an array" : typeof r}`);
+  }
+  const o = r as Record<string, unknown>;
+  checkNumber(fn, `${arg}.shift`, o.shift);
+  checkNumber(fn, `${arg}.variance`, o.variance, { min: 0 });
+  if (!Array.isArray(o.poles)) throw new ValueError(`${fn}: '${arg}.poles' must be an array of { rate, jump }; found ${o.poles === null ? "null" : typeof o.poles}`);
+  o.poles.forEach((p: unknown, j: number) => {
+    if (typeof p !== "object" || p === null) throw new ValueError(`${fn}: '${arg}.poles[${j}]' must be { rate, jump }; found ${p === null ? "null" : typeof p}`);
+    checkNumber(fn, `${arg}.poles[${j}].rate`, (p as Record<string, unknown>).rate, { min: 0 });
+    checkNumber(fn, `${arg}.poles[${j}].jump`, (p as Record<string, unknown>).jump);
   });
 }
 
@@ -81,6 +102,8 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
   /** The support intervals as pairs of edges, each with its λ and the (real or infinite) G there. */
   supportEdges(): [Edge, Edge][];
 } {
+  checkRational("rationalMeasure", "desc", desc);
+  if (typeof kind !== "string") throw new ValueError(`rationalMeasure: argument 'kind' must be a string; found ${kind === null ? "null" : typeof kind}`);
   const d = normaliseRational(desc);
   const c0 = d.shift;
   const c1 = d.variance;

@@ -1,4 +1,4 @@
-import { type Mat, ValueError, checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, syrk } from "@losscape/core";
+import { type Mat, ValueError, checkAllocation, checkNumber, DEFAULT_INERTIA_TOL, eigvalsh, inertiaFromEigenvalues, syrk, checkOptions } from "@losscape/core";
 import { createRng, type Rng } from "@losscape/mlp";
 import { penningtonBahri, type PBModel } from "./pennington-bahri.js";
 
@@ -31,10 +31,12 @@ function termsFor(n: number, phi: number): number {
  */
 export function sampleWishart(n: number, phi: number, options: { seed: number }): Mat {
   const fn = "sampleWishart";
+  options = checkOptions(fn, options, ["seed"], { required: true });
   checkSize(fn, n);
   checkNumber(fn, "phi", phi, { min: 0, exclusiveMin: true });
   checkNumber(fn, "seed", options?.seed);
   const m = termsFor(n, phi);
+  checkAllocation(fn, `an ${n}×${m} Gaussian matrix`, n * Math.max(n, m));
   const x = gaussian(createRng(options.seed), n, m);
   const h = syrk(x, { form: "AAt" });
   for (let i = 0; i < h.data.length; i++) h.data[i] /= m;
@@ -49,9 +51,11 @@ export function sampleWishart(n: number, phi: number, options: { seed: number })
  */
 export function sampleWigner(n: number, variance: number, options: { seed: number }): Mat {
   const fn = "sampleWigner";
+  options = checkOptions(fn, options, ["seed"], { required: true });
   checkSize(fn, n);
   checkNumber(fn, "variance", variance, { min: 0 });
   checkNumber(fn, "seed", options?.seed);
+  checkAllocation(fn, `an ${n}×${n} matrix`, n * n);
   const rng = createRng(options.seed);
   const data = new Float64Array(n * n);
   const s = Math.sqrt(variance / n);
@@ -75,12 +79,14 @@ export function sampleWigner(n: number, variance: number, options: { seed: numbe
  */
 export function sampleReluLaw(n: number, phi: number, eps: number, options: { seed: number }): Mat {
   const fn = "sampleReluLaw";
+  options = checkOptions(fn, options, ["seed"], { required: true });
   checkSize(fn, n);
   checkNumber(fn, "phi", phi, { min: 0, exclusiveMin: true });
   checkNumber(fn, "eps", eps, { min: 0 });
   checkNumber(fn, "seed", options?.seed);
   const rng = createRng(options.seed);
   const m = termsFor(n, phi);
+  checkAllocation(fn, `an ${m}×${n} Gaussian matrix`, n * Math.max(n, m));
   const a = phi * Math.sqrt(eps / 2);
   const plus: number[] = [];
   const minus: number[] = [];
@@ -108,6 +114,7 @@ export function sampleReluLaw(n: number, phi: number, eps: number, options: { se
  */
 export function samplePenningtonBahri(options: { model: PBModel; n: number; phi: number; eps: number; seed: number }): Mat {
   const fn = "samplePenningtonBahri";
+  options = checkOptions(fn, options, ["model", "n", "phi", "eps", "seed"], { required: true });
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: 'options' must be an object`);
   const { model, n, phi, eps, seed } = options;
   if (model !== "wigner" && model !== "relu") throw new ValueError(`${fn}: 'model' must be 'wigner' or 'relu'; found ${String(model)}`);
@@ -137,6 +144,7 @@ export interface Histogram {
  */
 export function histogram(values: ArrayLike<number>, options: { bins?: number; from?: number; to?: number } = {}): Histogram {
   const fn = "histogram";
+  options = checkOptions(fn, options, ["bins", "from", "to"]);
   if (values === null || typeof values !== "object" || typeof values.length !== "number" || values.length === 0) {
     throw new ValueError(`${fn}: argument 'values' must be a non-empty array of numbers; found ${String(values)}`);
   }
@@ -150,6 +158,7 @@ export function histogram(values: ArrayLike<number>, options: { bins?: number; f
   }
   const bins = options.bins ?? 50;
   checkNumber(fn, "bins", bins, { min: 1, integer: true });
+  checkAllocation(fn, `${bins} bins`, 3 * bins + 1);
   const from = options.from ?? lo;
   const to = options.to ?? (hi > lo ? hi : lo + 1);
   checkNumber(fn, "from", from);
@@ -177,6 +186,7 @@ export function histogram(values: ArrayLike<number>, options: { bins?: number; f
  */
 export function empiricalIndex(eigenvalues: ArrayLike<number>, options: { tol?: number } = {}): number {
   const fn = "empiricalIndex";
+  options = checkOptions(fn, options, ["tol"]);
   const tol = options.tol ?? DEFAULT_INERTIA_TOL;
   checkNumber(fn, "tol", tol, { min: 0 });
   if (eigenvalues === null || typeof eigenvalues !== "object" || !(eigenvalues.length > 0)) {
@@ -218,6 +228,8 @@ export function modelSpectrumExperiment(options: {
   seed: number;
   bins?: number;
 }): ModelSpectrumExperiment {
+  const fn = "modelSpectrumExperiment";
+  options = checkOptions(fn, options, ["model", "n", "phi", "eps", "seed", "bins"], { required: true });
   const { model, n, phi, eps, seed, bins = 60 } = options;
   const theory = penningtonBahri({ model, phi, eps });
   const h = samplePenningtonBahri({ model, n, phi, eps, seed });

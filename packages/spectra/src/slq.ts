@@ -1,4 +1,4 @@
-import { ValueError, checkNumber, lanczos, ritzPairs } from "@losscape/core";
+import { ShapeError, ValueError, checkNumber, checkOptions, checkVector, lanczos, nrm2, ritzPairs } from "@losscape/core";
 import { createRng, hessianVectorProduct, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 
 /** One Lanczos run: Gauss quadrature nodes θ_k and weights τ_k (Σ τ_k = 1) for the probe's spectral measure. */
@@ -31,7 +31,38 @@ export interface SlqResult {
  * const q = lanczosQuadrature((v) => matVec(a, v), v0, 30);
  */
 export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>, v0: ArrayLike<number>, steps: number): LanczosQuadrature {
-  const l = lanczos(matvec, v0, steps);
+  return lanczosQuadratureOf("lanczosQuadrature", matvec, v0, steps);
+}
+
+/**
+ * `lanczosQuadrature` with its errors naming `fn`: the arguments are checked here, and every product checked as it
+ * comes, so a bad argument or a product that is not an array of finite numbers is refused in the caller's name
+ * (not in the name of core's `lanczos`, or `eigh` for a tridiagonal that overflowed).
+ */
+function lanczosQuadratureOf(fn: string, matvec: (v: Float64Array) => ArrayLike<number>, v0: ArrayLike<number>, steps: number): LanczosQuadrature {
+  if (typeof matvec !== "function") throw new ValueError(`${fn}: argument 'matvec' must be a function; found ${matvec === null ? "null" : typeof matvec}`);
+  checkVector(fn, "v0", v0);
+  if (v0.length === 0) throw new ShapeError(`${fn}: argument 'v0' must be a non-empty vector; found length 0`);
+  if (!(nrm2(Float64Array.from(v0)) > 0)) throw new ValueError(`${fn}: argument 'v0' must be non-zero and of finite norm; found norm ${nrm2(Float64Array.from(v0))}`);
+  checkNumber(fn, "steps", steps, { min: 1, integer: true });
+  const checked = (v: Float64Array): Float64Array => {
+    const r = matvec(v);
+    if (typeof r !== "object" || r === null || typeof r.length !== "number") {
+      throw new ValueError(`${fn}: 'matvec' must return an array of ${v.length} numbers; found ${r === null ? "null" : typeof r}`);
+    }
+    if (r.length !== v.length) throw new ValueError(`${fn}: 'matvec' must return ${v.length} values; found ${r.length}`);
+    const w = Float64Array.from(r);
+    for (let i = 0; i < w.length; i++) {
+      if (!Number.isFinite(w[i])) throw new ValueError(`${fn}: 'matvec' must return finite values; found ${String(r[i])} at [${i}]`);
+    }
+    return w;
+  };
+  const l = lanczos(checked, v0, steps);
+  for (const [name, x] of [["α", l.alpha], ["β", l.beta]] as const) {
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) throw new ValueError(`${fn}: the Lanczos coefficient ${name}[${i}] overflowed float64 (${x[i]}); scale the operator down`);
+    }
+  }
   const { values, firstComponents } = ritzPairs(l);
   return { nodes: values, weights: firstComponents.map((u) => u * u), alpha: l.alpha, beta: l.beta };
 }
@@ -51,6 +82,7 @@ export function stochasticLanczosQuadrature(
   options: { steps?: number; probes?: number; seed: number },
 ): SlqResult {
   const fn = "stochasticLanczosQuadrature";
+  options = checkOptions(fn, options, ["steps", "probes", "seed"], { required: true });
   checkNumber(fn, "dim", dim, { min: 1, integer: true });
   const { steps, nProbes } = checkSlqOptions(fn, options);
   const rng = createRng(options.seed);
@@ -58,7 +90,7 @@ export function stochasticLanczosQuadrature(
   for (let p = 0; p < nProbes; p++) {
     const v = new Float64Array(dim);
     for (let i = 0; i < dim; i++) v[i] = rng.next() < 0.5 ? -1 : 1;
-    probes.push(lanczosQuadrature(matvec, v, steps));
+    probes.push(lanczosQuadratureOf(fn, matvec, v, steps));
   }
   return slqResult(dim, probes);
 }
@@ -118,11 +150,12 @@ export function hessianSpectrumSLQ(
   options: { steps?: number; probes?: number; seed: number; part?: "full" | "gauss-newton" | "residual" },
 ): SlqResult {
   const fn = "hessianSpectrumSLQ";
+  options = checkOptions(fn, options, ["steps", "probes", "seed", "part"], { required: true });
   if (typeof model !== "object" || model === null || !(model.params?.length > 0)) throw new ValueError(`${fn}: argument 'model' must be a Model with params; found ${String(model)}`);
   checkSlqOptions(fn, options);
   // Validated (and plain arrays converted) once, not at every Hessian-vector product.
   const m = validateModel(model, fn);
   const d = validateData(m, data, fn);
   const part = options.part ?? "full";
-  return stochasticLanczosQuadrature((v) => hessianVectorProduct(m, d, v, { part }), m.params.length, options);
+  return stochasticLanczosQuadrature((v) => hessianVectorProduct(m, d, v, { part }), m.params.length, { steps: options.steps, probes: options.probes, seed: options.seed });
 }

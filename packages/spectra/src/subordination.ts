@@ -1,4 +1,4 @@
-import { ConvergenceError, ValueError, checkNumber } from "@losscape/core";
+import { ConvergenceError, ValueError, checkAllocation, checkNumber, checkOptions } from "@losscape/core";
 import { type Complex, cabs, checkedTransforms, cadd, cdiv, csub } from "./complex.js";
 import { momentsFromFreeCumulants } from "./moments.js";
 import type { Atom, SpectralMeasure, Support } from "./types.js";
@@ -25,6 +25,7 @@ export function freeConvolutionSubordination(
   options: { eta?: number; gridPoints?: number } = {},
 ): SpectralMeasure {
   const fn = "freeConvolutionSubordination";
+  options = checkOptions(fn, options, ["eta", "gridPoints"]);
   for (const [name, m] of [
     ["mu", mu],
     ["nu", nu],
@@ -209,6 +210,7 @@ const glCache = new Map<number, [Float64Array, Float64Array]>();
  */
 export function gaussLegendre(n: number): [Float64Array, Float64Array] {
   checkNumber("gaussLegendre", "n", n, { min: 1, integer: true });
+  checkAllocation("gaussLegendre", `${n} nodes and weights`, 2 * n);
   const hit = glCache.get(n);
   if (hit) return hit;
   const x = new Float64Array(n);
