@@ -46,6 +46,26 @@ describe("one-step and multi-step embeddings preserve the output (property, ever
       { seed: 77, numRuns: 100 },
     );
   });
+  it("a long sequence that splits copies and splits one neuron again and again gives the bits of the steps in turn", () => {
+    // embedSequence builds the wide net in one pass (a tree of column products per layer); splitNeuron repeated is
+    // the step-by-step definition. Neuron indices range over the grown layer, so copies are split too.
+    const longSteps = fc.array(fc.tuple(fc.nat(), fc.nat(), alphaArb), { minLength: 10, maxLength: 40 });
+    fc.assert(
+      fc.property(netArb, longSteps, (s, raw) => {
+        const { model } = netOf(s);
+        let cur = model;
+        const steps = raw.map(([li, ni, a]) => {
+          const st = pickStep(cur, li, ni % 3 === 0 ? 0 : ni, a); // a third of the steps split neuron 0 again
+          cur = splitNeuron(cur, st);
+          return st;
+        });
+        const wide = embedSequence(model, steps);
+        expect(wide.widths).toEqual(cur.widths);
+        expect(Array.from(wide.params)).toEqual(Array.from(cur.params));
+      }),
+      { seed: 1207, numRuns: 60 },
+    );
+  });
   it("reduce(embed(θ)) gives back reduce(θ)'s widths (θ's, when nothing in θ reduces) and θ's function", () => {
     fc.assert(
       fc.property(netArb, rawSteps, (s, raw) => {

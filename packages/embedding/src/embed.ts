@@ -95,6 +95,8 @@ export function splitNeuronGeneral(model: Model, split: { layer: number; neuron:
  * A multi-step embedding: the steps T^{α₁}_{l₁,s₁}, then T^{α₂}_{l₂,s₂}, … applied in order (each step's neuron
  * index refers to the net after the previous steps; copies are appended, so original indices never move).
  * Errors name the failing step (`steps[i].layer`, …).
+ * Built in one pass, O(M + steps) for the wide net's M parameters, with the same floating-point operations as the
+ * steps one after the other (`splitNeuron` repeated, O(steps·M)), so the same bits: see `splitPlan`.
  * @example
  * embedSequence(model, [{ layer: 1, neuron: 0, alpha: 0.5 }, { layer: 1, neuron: 3, alpha: 2 }]).widths; // [1, 5, 1]
  */
@@ -102,13 +104,72 @@ export function embedSequence(model: Model, steps: readonly SplitStep[]): Model 
   const fn = "embedSequence";
   const layers = toLayers(fn, model);
   if (!Array.isArray(steps)) throw new ValueError(`${fn}: 'steps' must be an array of {layer, neuron, alpha}; found ${String(steps)}`);
-  let current = model;
+  const widths = [...model.widths];
+  const current: Model = { ...model, widths }; // the widths after the steps so far, for checkStep
+  const plans = widths.map((m) => splitPlan(m));
   steps.forEach((step, i) => {
     checkStep(fn, current, step, `steps[${i}].`);
-    splitInto(layers, step.layer, step.neuron, [step.alpha, 1 - step.alpha]);
-    current = fromLayers(model, layers);
+    plans[step.layer].split(step.neuron, step.alpha);
+    widths[step.layer]++;
   });
-  return current;
+  const L = layers.length;
+  const wide = layers.map((layer, k) => applyPlans(layer, k + 1 < L ? plans[k + 1] : undefined, k > 0 ? plans[k] : undefined));
+  return fromLayers(model, wide);
+}
+
+/**
+ * The splits of one hidden layer as a tree, so that a sequence of them can be applied at once. Rows (a neuron's
+ * incoming weights and bias) are only copied: neuron c ends as a copy of original neuron `origin[c]`. Columns (its
+ * outgoing weights) are multiplied: T^α on neuron s takes its column w to α·w and appends (1 − α)·w. Every node of the
+ * tree is one such product β·(parent's value); the roots are the original columns, node `at[c]` is column c's value
+ * now. Row and column operations commute exactly (a column split does the same to every row, so copied rows stay
+ * equal), and evaluating the nodes in creation order does each product on the same operands as the steps in turn.
+ */
+function splitPlan(m: number): { origin: number[]; at: number[]; parent: number[]; beta: number[]; split(s: number, alpha: number): void } {
+  const origin = Array.from({ length: m }, (_, i) => i);
+  const at = origin.slice();
+  const parent = origin.map(() => -1);
+  const beta = origin.map(() => 1);
+  return {
+    origin,
+    at,
+    parent,
+    beta,
+    split(s, alpha) {
+      const node = at[s];
+      parent.push(node, node);
+      beta.push(alpha, 1 - alpha);
+      at[s] = parent.length - 2;
+      at.push(parent.length - 1);
+      origin.push(origin[s]);
+    },
+  };
+}
+
+/**
+ * Layer W (rows × cols) and b after the splits of the layer it feeds (`rowPlan`, absent for the output layer) and of
+ * the layer it reads (`colPlan`, absent for the input): row r is original row origin[r], entry (r, c) the value of
+ * node at[c] of the column tree evaluated on that row.
+ */
+function applyPlans(layer: EditableLayer, rowPlan: ReturnType<typeof splitPlan> | undefined, colPlan: ReturnType<typeof splitPlan> | undefined): EditableLayer {
+  const origin = rowPlan?.origin ?? Array.from({ length: layer.rows }, (_, i) => i);
+  const at = colPlan?.at ?? Array.from({ length: layer.cols }, (_, i) => i);
+  const rows = origin.length;
+  const cols = at.length;
+  const W = new Float64Array(rows * cols);
+  const nodes = new Float64Array(colPlan ? colPlan.parent.length : layer.cols);
+  let evaluated = -1; // original row whose column tree `nodes` holds
+  for (let r = 0; r < rows; r++) {
+    const o = origin[r];
+    if (o !== evaluated) {
+      nodes.set(layer.W.subarray(o * layer.cols, (o + 1) * layer.cols));
+      if (colPlan) for (let v = layer.cols; v < nodes.length; v++) nodes[v] = colPlan.beta[v] * nodes[colPlan.parent[v]];
+      evaluated = o;
+    }
+    for (let c = 0; c < cols; c++) W[r * cols + c] = nodes[at[c]];
+  }
+  const b = layer.b.length > 0 ? Float64Array.from(origin, (o) => layer.b[o]) : layer.b;
+  return { rows, cols, W, b };
 }
 
 /**
