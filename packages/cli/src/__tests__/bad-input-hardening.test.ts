@@ -62,6 +62,9 @@ const cases: [string, () => string[], RegExp][] = [
   ["--labels without --data", () => ["reduce", "--model", M(), "--labels"], /--labels says how the --data file is read/],
   ["train --init with --model", () => ["train", "--data", D(), "--model", M(), "--init", "he", "--epochs", "2"], /--init he initialises a fresh --widths network/],
   ["lift --starts without --kind strict-saddle", () => ["lift", "--model", M(), "--data", D(), "--layer", "1", "--new-activation", "relu", "--starts", "5"], /--starts sets the search of --kind strict-saddle; found --kind affine/],
+  ["train --seed with --model on the full batch", () => ["train", "--data", D(), "--model", M(), "--seed", "3", "--epochs", "2"], /--seed 3 seeds the initialisation of --widths and the minibatch shuffle; with --model on the full batch it does nothing/],
+  ["curvature --bins without --density", () => ["curvature", "--model", M(), "--data", D(), "--bins", "50"], /--bins 50 sets the grid of the density; found --bins without --density or --plot/],
+  ["spectrum --sample and --seed without --plot", () => ["spectrum", "--law", "wigner", "--phi", "0.5", "--eps", "0.1", "--sample", "100", "--seed", "2"], /--sample and --seed set the sampled matrix of --plot; found no --plot/],
 ];
 
 describe("bad input found by probing: exit 2, one line, before the work", () => {

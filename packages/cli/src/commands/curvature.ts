@@ -26,6 +26,8 @@ export interface CurvatureCommandOptions extends ModelFlags, DataFlags {
   exactLimit: number;
   plot?: string;
   npy?: string;
+  /** The options given on the command line (not defaults). */
+  explicit?: string[];
 }
 
 /**
@@ -41,6 +43,7 @@ export async function curvatureCommand(o: CurvatureCommandOptions, ctx: Context)
   if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
   const density = o.density || o.plot !== undefined;
+  if (!density && o.explicit?.includes("bins")) throw new InputError(`--bins ${o.bins} sets the grid of the density; found --bins without --density or --plot`);
   const top = o.top ?? (o.bottom === undefined && !o.trace && !density ? 5 : undefined);
   const M = model.params.length;
   for (const [flag, k] of [["--top", top], ["--bottom", o.bottom]] as const) {

@@ -22,6 +22,8 @@ export interface SpectrumOptions {
   npy?: string;
   sample: number;
   seed: number;
+  /** The options given on the command line (not defaults). */
+  explicit?: string[];
 }
 
 /**
@@ -39,6 +41,8 @@ export async function spectrumCommand(options: SpectrumOptions, ctx: Context): P
   const o = { ...options, model: (options.law ?? options.model)! };
   if (o.plot) checkPlotPath(o.plot);
   if (o.npy) checkOutputDir(o.npy, "--npy");
+  const unused = o.plot ? [] : (["sample", "seed"] as const).filter((k) => o.explicit?.includes(k));
+  if (unused.length > 0) throw new InputError(`${unused.map((k) => `--${k}`).join(" and ")} ${unused.length > 1 ? "set" : "sets"} the sampled matrix of --plot; found no --plot`);
   if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
     throw new InputError(`--to must be greater than --from; found --from ${o.from} --to ${o.to}`);
   }

@@ -87,6 +87,9 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
     validation = loadData(o.val, { inputs: o.inputs, quiet: o.quiet, labels: o.labels === true ? true : undefined, fit, option: "--val" });
   }
   const minibatch = (o.batch ?? resume?.batchSize ?? data.x.rows) < data.x.rows;
+  if (o.model && !minibatch && o.seed !== undefined) {
+    throw new InputError(`--seed ${o.seed} seeds the initialisation of --widths and the minibatch shuffle; with --model on the full batch it does nothing`);
+  }
   const bar = progress(`training (${optimizer})`, o.epochs, ctx.quiet);
   const firstEpoch = resume?.epoch ?? 0;
   const snapshots: string[] = [];
