@@ -241,10 +241,10 @@ export function train(model: ModelInput | (MlpSpec & { params?: undefined }), da
   const h = (resume ? resume.hyper : options) as unknown as Record<string, number | boolean | undefined>;
   let opt: Adam | Sgd | null = null;
   if (optimizer === "adam") {
-    opt = createAdam(fn, { lr: (h.lr as number | undefined) ?? ADAM_DEFAULTS.lr, beta1: h.beta1 as number, beta2: h.beta2 as number, eps: h.eps as number }, resume?.optimizerState as AdamState | undefined);
+    opt = createAdam(fn, { lr: (h.lr as number | undefined) ?? ADAM_DEFAULTS.lr, beta1: h.beta1 as number, beta2: h.beta2 as number, eps: h.eps as number }, resume?.optimizerState as AdamState | undefined, false);
   } else if (optimizer !== "lbfgs") {
     const momentum = optimizer === "gd" ? 0 : (h.momentum as number | undefined);
-    opt = createSgd(fn, { lr: (h.lr as number | undefined) ?? SGD_DEFAULTS.lr, momentum, nesterov: h.nesterov as boolean | undefined }, resume?.optimizerState as SgdState | undefined);
+    opt = createSgd(fn, { lr: (h.lr as number | undefined) ?? SGD_DEFAULTS.lr, momentum, nesterov: h.nesterov as boolean | undefined }, resume?.optimizerState as SgdState | undefined, false);
   } else if (options.lr !== undefined) checkNumber(fn, "lr", options.lr, { min: 0, exclusiveMin: true });
   const hyper = opt ? { ...opt.options } : null;
   const wantAccuracy = classify && (options.accuracy ?? batchSize !== null);
