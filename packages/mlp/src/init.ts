@@ -15,10 +15,7 @@ import type { MlpSpec } from "./types.js";
 export function initParams(spec: MlpSpec, options: { scheme: "normal" | "xavier" | "he"; std?: number; seed: number }): Float64Array {
   const fn = "initParams";
   const net = compileSpec(fn, spec);
-  if (typeof options !== "object" || options === null) {
-    throw new ValueError(`${fn}: argument 'options' must be { scheme: 'normal' | 'xavier' | 'he', seed, std? }; found ${options === null ? "null" : typeof options}`);
-  }
-  checkOptions(fn, options, ["scheme", "std", "seed"]);
+  checkOptions(fn, options, ["scheme", "std", "seed"], { required: true });
   const { scheme, seed } = options;
   checkNumber(fn, "seed", seed);
   if (scheme !== "normal" && scheme !== "xavier" && scheme !== "he") {

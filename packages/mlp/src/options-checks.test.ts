@@ -36,6 +36,10 @@ describe("options objects are checked: null and unknown keys are refused by name
     expect(() => train(model, data, { epoch: 3 } as never)).toThrow(/^train: unknown option 'epoch'; expected one of 'optimizer', 'epochs'/);
     expect(() => train(model, data, { learningRate: 0.1 } as never)).toThrow(ValueError);
     expect(train(model, data, { epochs: 2, lr: 0.01 }).epochs).toBe(2);
+    // a bad init scheme is train's option, named as such (it was reported as initParams' 'scheme')
+    const spec = { widths: [1, 3, 1], activation: "tanh" as const };
+    expect(() => train(spec, data, { epochs: 1, init: "bogus" as never })).toThrow(/^train: 'init' must be 'xavier', 'he' or 'normal'; found bogus/);
+    expect(() => initParams(spec, undefined as never)).toThrow(/^initParams: argument 'options' must be an object; found undefined/);
   });
   it("adam and sgd", () => {
     expect(() => adam(null as never)).toThrow(/^adam: argument 'options' must be an object or undefined; found null/);

@@ -203,6 +203,9 @@ export function train(model: ModelInput | (MlpSpec & { params?: undefined }), da
     compileSpec(fn, model);
     const seed = options.seed ?? 0;
     const scheme = options.init ?? "xavier";
+    if (scheme !== "normal" && scheme !== "xavier" && scheme !== "he") {
+      throw new ValueError(`${fn}: 'init' must be 'xavier', 'he' or 'normal'; found ${String(scheme)}`);
+    }
     start = { ...model, params: initParams(model, { scheme, seed, std: scheme === "normal" ? 1 : undefined }) } as Model;
   } else start = asModel(model);
   const net = checkModel(fn, start);
