@@ -74,6 +74,10 @@ const TINY: f64 = 1.1830521861667747e-271;
  * one stream) the pass gave the same bits in the same time (72.4–77.0 ms against 73.4–75.5). Not the TLB: with
  * transparent huge pages on for all memory (a system setting; 20 MiB of huge pages in use during the run) it took
  * 71.4–72.0 ms against 70.9–72.1.
+ * It does slow with the memory bandwidth the host leaves the VM: in phases when other guests load the Zen 5 host, the
+ * pass and a plain read stream of its bytes both run about a third slower (101–105 ms against 70–76; the eigh
+ * benchmark's read-stream row 32.8–35.4 ms against 23.0–24.8), while the f64x2 ceiling runs about a tenth slower and
+ * numpy's eigvalsh 4–20 % (LAPACK's dsytrd reads A once a step and writes it once a panel).
  */
 export function dsytrdLower(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): void {
   const nn = <usize>n << 3;
