@@ -1,5 +1,6 @@
 import { LosscapeError, NotInitializedError, ValueError, WasmError } from "./errors.js";
 import { registerGemmInstance } from "./gemm-blocking.js";
+import { checkOptions } from "./validate.js";
 import { loadTsBackend } from "./ts-backend.js";
 import { WasmInstance, wasmImports, type WasmBuild } from "./wasm-instance.js";
 
@@ -111,6 +112,11 @@ export async function loadWasm(build?: WasmBuild): Promise<WasmInstance> {
  * const { values } = eigh(matFromRows([[2, 1], [1, 2]])); // [1, 3]
  */
 export function init(options: { backend?: BackendName } = {}): Promise<BackendName> {
+  try {
+    options = checkOptions("init", options, ["backend"]);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const want = options.backend;
   if (want === "ts") {
     return loadTsBackend().then(() => {

@@ -21,3 +21,11 @@ describe("checkOptions with required: undefined is refused too", () => {
     expect(checkOptions("f", { a: 1 }, ["a"], { required: true })).toEqual({ a: 1 });
   });
 });
+
+describe("init checks its options (a rejection, as its other errors)", () => {
+  it("null and an unknown key reject with a ValueError naming init", async () => {
+    const { init } = await import("./index.js");
+    await expect(init(null as never)).rejects.toThrow(/^init: argument 'options' must be an object or undefined; found null/);
+    await expect(init({ build: "simd" } as never)).rejects.toThrow(/^init: unknown option 'build'; expected one of 'backend'/);
+  });
+});

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { FormatError, ValueError } from "@losscape/core";
+import { FormatError, ValueError, checkOptions } from "@losscape/core";
 import type { ExperimentSpec } from "./spec.js";
 import { experimentId, type TaskRef } from "./spec.js";
 import type { Task } from "./tasks.js";
@@ -109,6 +109,7 @@ const isRow = (v: unknown): v is ResultRow => {
  * const { header, rows } = readResults("runs.jsonl");
  */
 export function readResults(path: string, options: { repair?: boolean } = {}): StoredResults {
+  options = checkOptions("readResults", options, ["repair"]);
   if (!existsSync(path) || statSync(path).size === 0) return { header: null, rows: [], warnings: [] };
   let text = readFileSync(path, "utf8");
   const warnings: string[] = [];

@@ -75,3 +75,12 @@ describe("parseSpec", () => {
     expect(refusedField({ format: "losscape.experiment/1", task: "slice" })).toBe("grid");
   });
 });
+
+describe("parseSpec and readResults check their options", () => {
+  it("null and an unknown key are a ValueError naming the function", async () => {
+    expect(() => parseSpec(JSON.stringify(base), null as never)).toThrow(/^parseSpec: argument 'options' must be an object or undefined; found null/);
+    expect(() => parseSpec(JSON.stringify(base), { basedir: "." } as never)).toThrow(/^parseSpec: unknown option 'basedir'; expected one of 'baseDir', 'quick'/);
+    const { readResults } = await import("./results.js");
+    expect(() => readResults("/nonexistent/r.jsonl", { fix: true } as never)).toThrow(/^readResults: unknown option 'fix'; expected one of 'repair'/);
+  });
+});

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { isAbsolute, resolve } from "node:path";
-import { ValueError } from "@losscape/core";
+import { ValueError, checkOptions } from "@losscape/core";
 
 /** The tag of an experiment spec (docs/formats.md#experiment-specs). */
 export const EXPERIMENT_FORMAT = "losscape.experiment/1";
@@ -66,6 +66,7 @@ const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 60);
  * expandTasks(spec).length; // 4
  */
 export function parseSpec(source: string | unknown, options: { baseDir?: string; quick?: boolean } = {}): ExperimentSpec {
+  options = checkOptions("parseSpec", options, ["baseDir", "quick"]);
   let v: unknown = source;
   if (typeof source === "string") {
     try {

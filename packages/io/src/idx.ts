@@ -1,4 +1,4 @@
-import { ValueError } from "@losscape/core";
+import { ValueError, checkOptions } from "@losscape/core";
 import { gunzipSync } from "fflate";
 import { decodeElements, formatError, inflateExactly, sizeOf, type ElementKind, type NdArray } from "./ndarray.js";
 import { DEFAULT_MAX_BYTES } from "./npy.js";
@@ -36,6 +36,7 @@ function gunzipBounded(fn: string, file: string | undefined, bytes: Uint8Array, 
  */
 export function readIdx(bytes: Uint8Array, options: { file?: string; maxBytes?: number } = {}): NdArray {
   const fn = "readIdx";
+  options = checkOptions(fn, options, ["file", "maxBytes"]);
   const file = options.file;
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`${fn}: 'bytes' must be a Uint8Array; found ${typeof bytes}`);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;

@@ -57,3 +57,19 @@ describe.each(READERS)("%s on randomly damaged files", (_name, path, read) => {
     );
   });
 });
+
+describe("the readers check their options", () => {
+  it("null and an unknown key are a ValueError naming the reader (a misspelt 'file' or 'maxBytes' was ignored)", () => {
+    const bytes = new Uint8Array(16);
+    for (const [name, f] of [
+      ["readIdx", (o: never) => readIdx(bytes, o)],
+      ["readNpy", (o: never) => readNpy(bytes, o)],
+      ["readNpz", (o: never) => readNpz(bytes, o)],
+      ["readOnnx", (o: never) => readOnnx(bytes, o)],
+      ["readSafetensors", (o: never) => readSafetensors(bytes, o)],
+    ] as const) {
+      expect(() => f(null as never)).toThrow(new RegExp(`^${name}: argument 'options' must be an object or undefined; found null`));
+      expect(() => f({ maxbytes: 1 } as never)).toThrow(new RegExp(`^${name}: unknown option 'maxbytes'`));
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, type Mat } from "@losscape/core";
+import { ShapeError, ValueError, checkOptions, type Mat } from "@losscape/core";
 import { inflateSync, Unzip, unzipSync, type AsyncFlateStreamHandler, type UnzipDecoder } from "fflate";
 import { decodeElements, formatError, fortranToC, inflateExactly, sizeOf, writeFloat64LE, type ElementKind, type NdArray } from "./ndarray.js";
 
@@ -119,7 +119,7 @@ function parseDescr(fn: string, file: string | undefined, descr: string): { kind
  * const x = readNpy(new Uint8Array(fs.readFileSync("x.npy")), { file: "x.npy" }); // { dtype: "f8", shape: [n, d], data }
  */
 export function readNpy(bytes: Uint8Array, options: { file?: string } = {}): NdArray {
-  return readNpyAs("readNpy", bytes, options.file);
+  return readNpyAs("readNpy", bytes, checkOptions("readNpy", options, ["file"]).file);
 }
 
 function readNpyAs(fn: string, bytes: Uint8Array, file: string | undefined): NdArray {
@@ -234,6 +234,7 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
  */
 export function readNpz(bytes: Uint8Array, options: { file?: string; maxBytes?: number } = {}): Record<string, NdArray> {
   const fn = "readNpz";
+  options = checkOptions(fn, options, ["file", "maxBytes"]);
   const file = options.file;
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`${fn}: 'bytes' must be a Uint8Array; found ${typeof bytes}`);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;

@@ -248,6 +248,11 @@ describe("writeOnnx", () => {
   it.each(files)("%s as %s: the bytes of the file that onnx.checker accepted", (name, suffix, dtype) => {
     expect(writeOnnx(exportModel(name), { dtype })).toEqual(bytes(`${name}-${suffix}.onnx`));
   });
+  it("refuses options that are null or hold an unknown key, naming writeOnnx", () => {
+    const model = exportModel(manifest.exports[0]);
+    expect(() => writeOnnx(model, null as never)).toThrow(/^writeOnnx: argument 'options' must be an object or undefined; found null/);
+    expect(() => writeOnnx(model, { type: "float32" } as never)).toThrow(/^writeOnnx: unknown option 'type'; expected one of 'dtype'/);
+  });
 
   // make-onnx-fixtures.py evaluated the committed files with numpy (its own implementation of each operator).
   it.each(files)("%s as %s: a numpy evaluation of the file equals mlp's forward pass", (name, suffix, dtype) => {

@@ -1,4 +1,4 @@
-import { FormatError, ValueError } from "@losscape/core";
+import { FormatError, ValueError, checkOptions } from "@losscape/core";
 import { DEFAULT_LEAKY_SLOPE, unpackParams, validateModel } from "@losscape/mlp";
 import type { Activation, LossName, Model, OutputActivation } from "@losscape/mlp";
 import { ModelProto } from "./onnx-proto.js";
@@ -125,6 +125,7 @@ const SUPPORTED =
  */
 export function readOnnx(bytes: Uint8Array, options: { file?: string } = {}): Model {
   const fn = "readOnnx";
+  options = checkOptions(fn, options, ["file"]);
   if (!(bytes instanceof Uint8Array)) {
     throw new ValueError(`${fn}: 'bytes' must be a Uint8Array; found ${bytes === null ? "null" : typeof bytes}`);
   }
@@ -816,6 +817,7 @@ const IR_VERSION = 7;
  */
 export function writeOnnx(model: Model, options: { dtype?: "float64" | "float32" } = {}): Uint8Array {
   const fn = "writeOnnx";
+  options = checkOptions(fn, options, ["dtype"]);
   validateModel(model, fn);
   const dtype = options.dtype ?? "float64";
   if (dtype !== "float64" && dtype !== "float32") throw new ValueError(`${fn}: 'dtype' must be 'float64' or 'float32'; found ${String(dtype)}`);

@@ -1,4 +1,4 @@
-import { ValueError } from "@losscape/core";
+import { ValueError, checkOptions } from "@losscape/core";
 import { unpackParams, validateModel, type MlpSpec, type Model } from "@losscape/mlp";
 import { decodeElements, formatError, sizeOf, writeFloat64LE, type ElementKind } from "./ndarray.js";
 
@@ -157,6 +157,7 @@ function metadataSpec(file: string | undefined, metadata: Record<string, string>
  * const model = readSafetensors(bytes, { file: "net.safetensors", spec: { activation: "tanh", loss: "cross-entropy" } });
  */
 export function readSafetensors(bytes: Uint8Array, options: { file?: string; spec?: Partial<MlpSpec> } = {}): Model {
+  options = checkOptions(FN, options, ["file", "spec"]);
   const file = options.file;
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`${FN}: 'bytes' must be a Uint8Array; found ${typeof bytes}`);
   if (options.spec !== undefined && (typeof options.spec !== "object" || options.spec === null)) throw new ValueError(`${FN}: option 'spec' must be an object; found ${String(options.spec)}`);
