@@ -119,13 +119,18 @@ export function notFinite(fn: string, arg: string, x: ArrayLike<number>, k: numb
 
 /** `x` is a Float64Array (or array of numbers) of the given length with finite entries. */
 export function checkVector(fn: string, arg: string, x: ArrayLike<number>, length?: number): void {
-  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<number>).length !== "number") {
-    throw new ShapeError(`${fn}: argument '${arg}' must be an array of numbers; found ${typeName(x)}`);
-  }
+  checkArrayLike(fn, arg, x);
   if (length !== undefined && x.length !== length) {
     throw new ShapeError(`${fn}: argument '${arg}' must have length ${length}; found ${x.length}`);
   }
   checkFinite(fn, arg, x);
+}
+
+/** `x` is array-like (an object with a numeric length); its entries are not looked at (see `checkVector`). */
+export function checkArrayLike(fn: string, arg: string, x: unknown): asserts x is ArrayLike<unknown> {
+  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<unknown>).length !== "number") {
+    throw new ShapeError(`${fn}: argument '${arg}' must be an array of numbers; found ${typeName(x)}`);
+  }
 }
 
 /** `checkMat` (with its `finite` option), and the matrix is square. */

@@ -1,12 +1,5 @@
 import { ShapeError } from "./errors.js";
-import { checkNumber } from "./validate.js";
-
-/** `x` (argument `arg` of `fn`) is an array-like of numbers (its entries are not scanned: NaN propagates, as in BLAS). */
-function checkArray(fn: string, arg: string, x: unknown): void {
-  if (typeof x !== "object" || x === null || typeof (x as ArrayLike<number>).length !== "number") {
-    throw new ShapeError(`${fn}: argument '${arg}' must be an array of numbers; found ${x === null ? "null" : typeof x}`);
-  }
-}
+import { checkArrayLike, checkNumber } from "./validate.js";
 
 /**
  * Level-1 BLAS on dense f64 vectors, in TypeScript (the loops are too short for a WASM call to pay off): the one
@@ -15,8 +8,8 @@ function checkArray(fn: string, arg: string, x: unknown): void {
  */
 
 function checkSameLength(fn: string, x: ArrayLike<number>, y: ArrayLike<number>): void {
-  checkArray(fn, "x", x);
-  checkArray(fn, "y", y);
+  checkArrayLike(fn, "x", x);
+  checkArrayLike(fn, "y", y);
   if (x.length !== y.length) {
     throw new ShapeError(`${fn}: arguments 'x' and 'y' must have the same length; found ${x.length} and ${y.length}`);
   }
@@ -54,7 +47,7 @@ const S_BIG = 2 ** -538;
  * nrm2([3, 4]); // 5
  */
 export function nrm2(x: ArrayLike<number>): number {
-  checkArray("nrm2", "x", x);
+  checkArrayLike("nrm2", "x", x);
   let asml = 0;
   let amed = 0;
   let abig = 0;
@@ -113,7 +106,7 @@ export function axpy(alpha: number, x: ArrayLike<number>, y: Float64Array): Floa
  */
 export function scal(alpha: number, x: Float64Array): Float64Array {
   checkNumber("scal", "alpha", alpha);
-  checkArray("scal", "x", x);
+  checkArrayLike("scal", "x", x);
   for (let i = 0; i < x.length; i++) x[i] *= alpha;
   return x;
 }

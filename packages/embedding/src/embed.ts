@@ -1,5 +1,5 @@
 import { OutOfMemoryError, ShapeError, ValueError, checkOptions } from "@losscape/core";
-import { validateModel, type Model, type ModelInput } from "@losscape/mlp";
+import { MAX_PARAMS, validateModel, type Model, type ModelInput } from "@losscape/mlp";
 import { checkAlpha, checkHiddenIndex, fromLayers, hiddenActivation, sigma, toLayers, type EditableLayer } from "./layers.js";
 
 /** One splitting step T^α_{l,s}: hidden layer l (1-based), neuron s (0-based), any real α. */
@@ -202,8 +202,8 @@ export function widenTo(model: ModelInput, widths: readonly number[], options: {
   // The wide network's size, before a step is listed or a parameter allocated (mlp's limit: 2^28 parameters).
   let M = 0;
   for (let l = 1; l < widths.length; l++) M += widths[l] * widths[l - 1] + (model.bias === false ? 0 : widths[l]);
-  if (M > MAX_WIDE_PARAMS) {
-    throw new OutOfMemoryError(`${fn}: the widened network [${widths.join(", ")}] would have M = ${M.toExponential(3)} parameters; at most 2^28 = ${MAX_WIDE_PARAMS} are supported`);
+  if (M > MAX_PARAMS) {
+    throw new OutOfMemoryError(`${fn}: the widened network [${widths.join(", ")}] would have M = ${M.toExponential(3)} parameters; at most 2^28 = ${MAX_PARAMS} are supported`);
   }
   const steps: SplitStep[] = [];
   for (let l = 1; l < cur.length - 1; l++) {
@@ -213,8 +213,6 @@ export function widenTo(model: ModelInput, widths: readonly number[], options: {
   return { model: embedSequence(model, steps), steps };
 }
 
-/** The largest parameter count of a network (mlp's limit: 2^28, 2 GiB per float64 parameter vector). */
-const MAX_WIDE_PARAMS = 2 ** 28;
 
 /** The condition under which the null embedding is critical, as checked by `nullEmbedding`. */
 export interface NullEmbeddingCondition {

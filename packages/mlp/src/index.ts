@@ -2,7 +2,7 @@ export type * from "./types.js";
 export { activationDerivatives, activationEntry, erf, ACTIVATION_CODES, DEFAULT_LEAKY_SLOPE } from "./activations.js";
 export { ACTIVATION_TABLE, type ActivationEntry } from "./activation-table.js";
 export { createRng, type Rng } from "./rng.js";
-export { paramCount, validateModel, validateData, unpackParams, packParams, withParams } from "./spec.js";
+export { MAX_PARAMS, paramCount, validateModel, validateData, unpackParams, packParams, withParams } from "./spec.js";
 export { initParams } from "./init.js";
 export { parseModel, serializeModel, parseData, parseCsvData, serializeData, MODEL_FORMAT, DATA_FORMAT, MAX_JSON_DEPTH, type CsvOptions, type CsvData, type CsvSeparator } from "./io.js";
 export {

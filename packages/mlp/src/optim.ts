@@ -1,4 +1,4 @@
-import { checkBoolean, checkFinite, checkNumber, checkOptions, notFinite, ShapeError, ValueError } from "@losscape/core";
+import { checkArrayLike, checkBoolean, checkFinite, checkNumber, checkOptions, notFinite, ShapeError, ValueError } from "@losscape/core";
 
 /** Adam's hyper-parameters. */
 export interface AdamOptions {
@@ -227,9 +227,7 @@ export function createSgd(fn: string, options: SgdOptions, state?: SgdState, che
  */
 function checkStepArguments(fn: string, params: unknown, grad: unknown, out: unknown): void {
   for (const [arg, x] of [["params", params], ["grad", grad]] as const) {
-    if (typeof x !== "object" || x === null || typeof (x as ArrayLike<number>).length !== "number") {
-      throw new ShapeError(`${fn}: argument '${arg}' must be an array of numbers; found ${x === null ? "null" : typeof x}`);
-    }
+    checkArrayLike(fn, arg, x);
     if (x instanceof Float64Array) {
       checkFinite(fn, arg, x);
       continue;

@@ -105,7 +105,7 @@ export function compileSpec(fn: string, spec: MlpSpec): Net {
 }
 
 /** The largest parameter count a network may have: 2^28 (2 GiB per float64 parameter vector). */
-const MAX_PARAMS = 2 ** 28;
+export const MAX_PARAMS = 2 ** 28;
 
 /**
  * Number of parameters M = Σₗ mₗ·mₗ₋₁ (+ Σₗ mₗ with biases) of the network `spec` (the flat order of docs/conventions.md#flat-parameter-order).

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from "node:fs";
 import type { CriticalOutcome, Dataset, MlpSpec } from "@losscape/mlp";
 import { CRITICAL_OUTCOMES, indexEnergyExperiment, indexEnergySummary, type IndexEnergyPhi, type IndexEnergyRun } from "@losscape/spectra";
+import { MAX_F64_VALUES } from "@losscape/core";
 import { VERSION } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
@@ -92,8 +93,8 @@ export async function indexEnergyCommand(o: IndexEnergyCliOptions, ctx: Context)
     for (const phi of o.phi ?? []) {
       const m = Math.round(M / (phi * dOut));
       if (m < 1) throw new InputError(`--phi ${phi}: gives m = round(M/(φ·d_out)) = round(${M}/(${phi}·${dOut})) = 0 samples; expected φ ≤ ${(2 * M) / dOut}`);
-      if (m * (dIn + dOut) > 2 ** 29) {
-        throw new InputError(`--phi ${phi}: gives m = round(M/(φ·d_out)) = ${m.toExponential(3)} Gaussian samples of ${dIn + dOut} values (${((m * (dIn + dOut) * 8) / 2 ** 30).toExponential(2)} GiB); at most 2^29 float64 values fit: expected φ ≥ ${((M * (dIn + dOut)) / (2 ** 29 * dOut)).toExponential(3)}`);
+      if (m * (dIn + dOut) > MAX_F64_VALUES) {
+        throw new InputError(`--phi ${phi}: gives m = round(M/(φ·d_out)) = ${m.toExponential(3)} Gaussian samples of ${dIn + dOut} values (${((m * (dIn + dOut) * 8) / 2 ** 30).toExponential(2)} GiB); at most 2^29 float64 values fit: expected φ ≥ ${((M * (dIn + dOut)) / (MAX_F64_VALUES * dOut)).toExponential(3)}`);
       }
     }
   }

@@ -8,6 +8,7 @@ import { fmt, keyValues, table } from "../format.js";
 import { loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
+import { MAX_DENSE_SIDE } from "../cli.js";
 import { certificateArrays, certificateCheck, checkCertificateOutputs, certificateRows, writeCertificateFigure } from "../certificate-report.js";
 import { certificateVerdict, verdictLine } from "../verdict.js";
 
@@ -89,8 +90,7 @@ function checkWideSize(model: Model, to: number[], certify: boolean): void {
     if (isLosscapeError(e)) throw new InputError(`--to ${to.join(",")}: ${e.message.replace(/^paramCount: /, "")}`);
     throw e;
   }
-  const maxDense = 2 ** 14;
-  if (certify && M > maxDense) {
-    throw new InputError(`--to ${to.join(",")}: the certificate (--data) takes the wide net's dense Hessian, M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${maxDense} (2^28 entries) are supported`);
+  if (certify && M > MAX_DENSE_SIDE) {
+    throw new InputError(`--to ${to.join(",")}: the certificate (--data) takes the wide net's dense Hessian, M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported`);
   }
 }
