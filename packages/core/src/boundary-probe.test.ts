@@ -97,9 +97,9 @@ describe("Krylov methods check their vectors and what matvec returns", () => {
     expect(() => minres((v) => v, null as never)).toThrow(/^minres: argument 'b' must be an array of numbers; found null/);
   });
   it("a matvec returning NaN or null is refused (NaN was returned as the tridiagonal)", () => {
-    expect(() => lanczos((v) => v.map(() => NaN), [1, 1], 2)).toThrow(/^lanczos: matvec must return finite values; found NaN at \[0\]/);
-    expect(() => minres((v) => v.map(() => NaN), [1, 1])).toThrow(/^minres: matvec must return finite values/);
-    expect(() => lanczos(() => null as never, [1, 1], 2)).toThrow(/^lanczos: matvec must return an array of numbers; found null/);
+    expect(() => lanczos((v) => v.map(() => NaN), [1, 1], 2)).toThrow(/^lanczos: 'matvec' must return finite values; found NaN at \[0\]/);
+    expect(() => minres((v) => v.map(() => NaN), [1, 1])).toThrow(/^minres: 'matvec' must return finite values/);
+    expect(() => lanczos(() => null as never, [1, 1], 2)).toThrow(/^lanczos: 'matvec' must return an array of 2 numbers; found null/);
     expect(Array.from(minres((v) => v.map((x) => 2 * x), [2, 4]).x).map((x) => Math.round(x * 1e12) / 1e12)).toEqual([1, 2]);
   });
   it("ritzPairs names a malformed LanczosResult (it failed inside eigh or with a TypeError)", () => {

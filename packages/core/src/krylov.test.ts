@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { eigh, eigvalsh, init, lanczos, minres, nrm2, ritzPairs, type Mat } from "./index.js";
+import { eigh, eigvalsh, init, lanczos, MAX_PRODUCT_NORM, minres, nrm2, ritzPairs, type Mat } from "./index.js";
 
 beforeAll(async () => {
   await init();
@@ -52,6 +53,72 @@ describe("minres", () => {
       k2 += c * c;
     }
     expect(Math.abs(nrm2(res) - Math.sqrt(k2))).toBeLessThanOrEqual(1e-9);
+  });
+
+  // ‖A‖ is estimated from T's coefficients alone: with ‖b‖ counted in it (Paige & Saunders' and SciPy's tnorm2 from the
+  // first step), A = 1e-10·diag(1, 2) with b = (1, 1) stopped after one step at x = 0.6·(1, 1)/1e-10 as a "least-squares
+  // solution", and every scale below 1e-10 or above 1e154 (where tnorm2 overflowed) returned x = 0.
+  it("is invariant under A → c·A: converges at every scale c from 1e-300 to 1e300 (fast-check), x(c·A) = x(A)/c", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 1e6 }), fc.double({ min: -300, max: 300, noNaN: true }), (n, seed, e) => {
+        // spectrum in ±[0.5, 2] (indefinite, κ ≤ 4); the same b for every scale
+        const lam = Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * (0.5 + (1.5 * ((i * 7919 + seed) % 97)) / 96));
+        const a = withSpectrum(lam, seed);
+        const b = Float64Array.from({ length: n }, (_, i) => Math.cos(seed + 3 * i));
+        const c = 10 ** e;
+        const scaled = { rows: n, cols: n, data: a.data.map((x) => c * x) };
+        const ref = minres(mv(a), b, { rtol: 1e-10 }).x;
+        const r = minres(mv(scaled), b, { rtol: 1e-10 });
+        // the residual test MINRES stops on, checked directly: ‖b − cAx‖ ≤ 1e-10·(‖cA‖‖x‖ + ‖b‖), with ‖cA‖ ≤ 2c·√n
+        expect(residual(scaled, r.x, b)).toBeLessThanOrEqual(1e-10 * (2 * c * Math.sqrt(n) * nrm2(r.x) + nrm2(b)));
+        // both solves are within κ·1e-10-ish of A⁻¹b (κ ≤ 4), so c·x agrees with the unscaled solution to 1e-8
+        const diff = nrm2(Float64Array.from(r.x, (x, i) => c * x - ref[i]));
+        expect(diff).toBeLessThanOrEqual(1e-8 * nrm2(ref));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a power-of-two scale changes no bit: x(2⁻⁴⁰·A)·2⁻⁴⁰ = x(A) and the same iterations (every operation scales exactly)", () => {
+    const lam = Array.from({ length: 25 }, (_, i) => (i % 3 === 0 ? -1 : 1) * (0.2 + i / 5));
+    const a = withSpectrum(lam, 4);
+    const b = Float64Array.from({ length: 25 }, (_, i) => Math.sin(2 * i + 1));
+    const c = 2 ** -40;
+    const r0 = minres(mv(a), b, { rtol: 1e-12 });
+    const r1 = minres(mv({ rows: 25, cols: 25, data: a.data.map((x) => c * x) }), b, { rtol: 1e-12 });
+    expect(r1.iterations).toBe(r0.iterations);
+    expect(Array.from(r1.x, (x) => x * c)).toEqual(Array.from(r0.x));
+    expect(r1.residualNorm).toBe(r0.residualNorm);
+  });
+
+  it("a singular inconsistent system gives its least-squares solution at scales 1e-200 and 1e200 too", () => {
+    const lam = Array.from({ length: 20 }, (_, i) => (i < 3 ? 0 : (i % 2 ? -1 : 1) * (1 + i)));
+    const b = Float64Array.from({ length: 20 }, (_, i) => Math.cos(2 * i));
+    for (const c of [1e-200, 1, 1e200]) {
+      const a = withSpectrum(lam.map((l) => c * l), 3);
+      const r = minres(mv(a), b, { rtol: 1e-12, maxIter: 200 });
+      const res = Float64Array.from(mv(a)(r.x), (v, i) => b[i] - v);
+      // ‖A r‖ ≤ 1e-9·‖A‖‖r‖ (‖A‖ = 20c): the residual is orthogonal to the range; ‖r‖ > 0 (b has a kernel part)
+      expect(nrm2(mv(a)(res))).toBeLessThanOrEqual(1e-9 * 20 * c * nrm2(res));
+      expect(nrm2(res)).toBeGreaterThan(0.1);
+    }
+  });
+
+  it("A·b = 0 (b in ker A) gives x = 0, a least-squares solution, after one product", () => {
+    const r = minres((v) => new Float64Array(v.length), [1, 2, 3]);
+    expect(Array.from(r.x)).toEqual([0, 0, 0]);
+    expect(r.leastSquaresResidual).toBe(0);
+    expect(r.residualNorm).toBeCloseTo(Math.sqrt(14), 14);
+  });
+
+  it("an operator beyond float64's range is refused by name instead of overflowing inside the recurrence", () => {
+    const huge = (v: Float64Array) => v.map((x) => 1e308 * x);
+    expect(() => minres(huge, [1, 1])).toThrow(/^minres: 'matvec' returned a product of norm 1e\+308, beyond float64's range/);
+    expect(() => lanczos(huge, [1, 1], 2)).toThrow(/^lanczos: 'matvec' returned a product of norm 1e\+308/);
+    // at the bound it runs: ‖A‖ = MAX_PRODUCT_NORM, A = ‖A‖·I
+    // (α = vᵀ·A·v for the unit v = (1, 1)/√2: ‖A‖ to a few rounding errors; x = b/‖A‖ likewise)
+    expect(Math.abs(lanczos((v) => v.map((x) => MAX_PRODUCT_NORM * x), [1, 1], 2).alpha[0] / MAX_PRODUCT_NORM - 1)).toBeLessThanOrEqual(4 * Number.EPSILON);
+    expect(Math.abs(minres((v) => v.map((x) => MAX_PRODUCT_NORM * x), [1, 1]).x[0] * MAX_PRODUCT_NORM - 1)).toBeLessThanOrEqual(8 * Number.EPSILON);
   });
 
   it("b = 0 gives x = 0 in 0 iterations; maxIter bounds the products; bad input is refused by name", () => {

@@ -17,18 +17,35 @@ export interface LanczosResult {
 }
 
 function checkMatVec(fn: string, matvec: unknown): asserts matvec is MatVec {
-  if (typeof matvec !== "function") throw new ValueError(`${fn}: argument 'matvec' must be a function; found ${typeof matvec}`);
+  if (typeof matvec !== "function") throw new ValueError(`${fn}: argument 'matvec' must be a function; found ${matvec === null ? "null" : typeof matvec}`);
 }
 
-function applyChecked(fn: string, matvec: MatVec, v: Float64Array): Float64Array {
+/**
+ * The largest ‖A·v‖ (v a unit vector) a Krylov method accepts: with every product at most MAX_VALUE/4 in norm, the
+ * Lanczos and MINRES recurrences (each vector a sum of at most three terms no larger) stay within float64's range.
+ */
+export const MAX_PRODUCT_NORM = Number.MAX_VALUE / 4;
+
+/**
+ * The product A·v of a caller's `matvec` for a unit vector v, checked for `fn` (named in the errors): an array of
+ * v.length finite numbers whose norm is at most MAX_PRODUCT_NORM, so that an operator of norm beyond ≈ 4.5e307 is
+ * refused instead of overflowing inside the recurrence. Returns a fresh Float64Array.
+ * @example
+ * const w = checkedProduct("myKrylovMethod", (v) => matVec(a, v), q);
+ */
+export function checkedProduct(fn: string, matvec: MatVec, v: Float64Array): Float64Array {
   const r = matvec(v);
   if (typeof r !== "object" || r === null || typeof r.length !== "number") {
-    throw new ValueError(`${fn}: matvec must return an array of numbers; found ${r === null ? "null" : typeof r}`);
+    throw new ValueError(`${fn}: 'matvec' must return an array of ${v.length} numbers; found ${r === null ? "null" : typeof r}`);
   }
+  if (r.length !== v.length) throw new ValueError(`${fn}: 'matvec' must return ${v.length} values; found ${r.length}`);
   const w = Float64Array.from(r);
-  if (w.length !== v.length) throw new ValueError(`${fn}: matvec returned length ${w.length}; expected ${v.length}`);
   for (let i = 0; i < w.length; i++) {
-    if (!Number.isFinite(w[i])) throw new ValueError(`${fn}: matvec must return finite values; found ${String(r[i])} at [${i}]`);
+    if (!Number.isFinite(w[i])) throw new ValueError(`${fn}: 'matvec' must return finite values; found ${String(r[i])} at [${i}]`);
+  }
+  const norm = nrm2(w);
+  if (!(norm <= MAX_PRODUCT_NORM)) {
+    throw new ValueError(`${fn}: 'matvec' returned a product of norm ${norm}, beyond float64's range for the recurrence (at most ${MAX_PRODUCT_NORM}); scale the operator down`);
   }
   return w;
 }
@@ -38,6 +55,7 @@ function applyChecked(fn: string, matvec: MatVec, v: Float64Array): Float64Array
  * (classical Gram–Schmidt applied twice against every earlier Lanczos vector, "twice is enough", Parlett), for
  * `steps` steps or until β_k ≤ 1e-13·max|T| (an invariant subspace). The eigenvalues of T (Ritz values) approximate
  * the extreme eigenvalues of A from inside: λ_min(T) ≥ λ_min(A), λ_max(T) ≤ λ_max(A) (Golub & Van Loan §10.1).
+ * The products are checked (`checkedProduct`): an operator of norm beyond MAX_PRODUCT_NORM is refused, so T is finite.
  * @example
  * const { alpha, beta, basis } = lanczos((v) => matVec(a, v), v0, 30);
  */
@@ -59,7 +77,7 @@ export function lanczos(matvec: MatVec, v0: ArrayLike<number>, steps: number): L
   let scale = 0;
   for (let k = 0; k < m; k++) {
     basis.push(q);
-    const w = applyChecked(fn, matvec, q);
+    const w = checkedProduct(fn, matvec, q);
     const a = dot(w, q);
     alpha.push(a);
     for (let pass = 0; pass < 2; pass++) {
@@ -129,7 +147,9 @@ export interface MinresResult {
  * be indefinite or singular, from x₀ = 0, without preconditioning. Stops when ‖b − Ax‖ ≤ rtol·(‖A‖‖x‖ + ‖b‖) or, for an
  * inconsistent singular system, when ‖A r‖ ≤ rtol·‖A‖‖r‖ (checked before a step that would follow ker A), when the
  * Krylov space is exhausted (β_{k+1} ≤ 1e-13·‖A‖), or after `maxIter` products. The recurrences follow Choi,
- * Paige & Saunders (SIAM J. Sci. Comput. 33, 2011, Table 2.5); ‖A‖ is estimated from the Lanczos coefficients.
+ * Paige & Saunders (SIAM J. Sci. Comput. 33, 2011, Table 2.5); ‖A‖ is estimated as ‖T_k‖_F, the Frobenius norm of the
+ * Lanczos tridiagonal (A·V_k = V_{k+1}·T_k), so the tests are invariant under A → c·A for any scale c: x(c·A, b) =
+ * x(A, b)/c. The products are checked (`checkedProduct`): an operator of norm beyond MAX_PRODUCT_NORM is refused.
  * Newton-MR (Roosta, Liu, Xu & Mahoney 2018; Liu & Roosta 2022) takes its Newton steps with it.
  * @example
  * const { x } = minres((v) => matVec(a, v), b, { rtol: 1e-10, maxIter: 200 });
@@ -148,7 +168,7 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
   let r1: Float64Array = Float64Array.from(b);
   let r2: Float64Array = Float64Array.from(b);
   const beta1 = nrm2(r1);
-  if (!Number.isFinite(beta1)) throw new ValueError(`${fn}: argument 'b' must be finite`);
+  if (!Number.isFinite(beta1)) throw new ValueError(`${fn}: argument 'b' must have a norm within float64's range; found ${beta1}`);
   if (beta1 === 0) return { x, iterations: 0, residualNorm: 0, leastSquaresResidual: 0 };
   let y: Float64Array = Float64Array.from(b);
   let oldb = 0;
@@ -156,7 +176,7 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
   let dbar = 0;
   let epsln = 0;
   let phibar = beta1;
-  let tnorm2 = 0;
+  let anorm = 0;
   let cs = -1;
   let sn = 0;
   let w = new Float64Array(n);
@@ -167,7 +187,7 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
     it++;
     const v = new Float64Array(n);
     for (let i = 0; i < n; i++) v[i] = y[i] / beta;
-    y = applyChecked(fn, matvec, v);
+    y = checkedProduct(fn, matvec, v);
     if (it >= 2) axpy(-beta / oldb, r1, y);
     const alfa = dot(v, y);
     axpy(-alfa / beta, r2, y);
@@ -175,7 +195,9 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
     r2 = y;
     oldb = beta;
     beta = nrm2(r2);
-    tnorm2 += alfa * alfa + oldb * oldb + beta * beta;
+    // ‖T_k‖_F of the Lanczos tridiagonal (α_k, β_{k+1}, and β_k from the second step: β₁ = ‖b‖ is not part of T, and
+    // counting it would tie the stopping tests to b's scale instead of A's), accumulated without overflow or underflow.
+    anorm = Math.hypot(anorm, alfa, it >= 2 ? oldb : 0, beta);
     // The previous plane rotation, then the next one (QR of the Lanczos tridiagonal).
     const oldeps = epsln;
     const delta = cs * dbar + sn * alfa;
@@ -184,9 +206,10 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
     dbar = -cs * beta;
     // ‖A r_{k−1}‖/(‖A‖‖r_{k−1}‖) of the current iterate: when it is below rtol the iterate is a least-squares
     // solution of an inconsistent system, and the next step (along ker A, γ ≈ 0) would divide by rounding noise.
-    lsr = Math.hypot(gbar, dbar) / Math.sqrt(tnorm2);
+    // (A·b = 0 makes T zero: b ⟂ range A, and x = 0 is the least-squares solution.)
+    lsr = anorm > 0 ? Math.hypot(gbar, dbar) / anorm : 0;
     if (lsr <= rtol) break;
-    const gamma = Math.max(Math.hypot(gbar, beta), Number.EPSILON);
+    const gamma = Math.max(Math.hypot(gbar, beta), Number.EPSILON * anorm);
     cs = gbar / gamma;
     sn = beta / gamma;
     const phi = cs * phibar;
@@ -196,7 +219,6 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
     w = new Float64Array(n);
     for (let i = 0; i < n; i++) w[i] = (v[i] - oldeps * w1[i] - delta * w2[i]) / gamma;
     axpy(phi, w, x);
-    const anorm = Math.sqrt(tnorm2);
     // β_{k+1} ≈ 0: the Krylov space is invariant (exhausted); another step would divide by rounding noise.
     if (phibar <= rtol * (anorm * nrm2(x) + beta1) || beta <= 1e-13 * anorm) break;
   }

@@ -88,4 +88,9 @@ describe("lanczosQuadrature checks its own arguments and names itself (its error
     const q = lanczosQuadrature((v) => Float64Array.from([2 * v[0], 3 * v[1]]), [1, 1], 2);
     expect(Array.from(q.nodes).map((x) => Math.round(x * 1e12) / 1e12)).toEqual([2, 3]);
   });
+  it("an operator beyond float64's range and a start vector of infinite norm (they failed in core's axpy and lanczos)", () => {
+    // A = 1.5e308·sign(v): finite products whose Rayleigh quotient overflows
+    expect(() => lanczosQuadrature((v) => v.map((x) => 1.5e308 * Math.sign(x)), [1, 1], 2)).toThrow(/^lanczosQuadrature: 'matvec' returned a product of norm Infinity, beyond float64's range/);
+    expect(() => lanczosQuadrature((v) => v, [1.5e308, 1.5e308], 2)).toThrow(/^lanczosQuadrature: argument 'v0' must be non-zero and of finite norm; found norm Infinity/);
+  });
 });

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, checkNumber, checkOptions, checkVector, lanczos, nrm2, ritzPairs } from "@losscape/core";
+import { ShapeError, ValueError, checkNumber, checkOptions, checkVector, checkedProduct, lanczos, nrm2, ritzPairs } from "@losscape/core";
 import { createRng, hessianVectorProduct, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 
 /** One Lanczos run: Gauss quadrature nodes θ_k and weights τ_k (Σ τ_k = 1) for the probe's spectral measure. */
@@ -35,34 +35,17 @@ export function lanczosQuadrature(matvec: (v: Float64Array) => ArrayLike<number>
 }
 
 /**
- * `lanczosQuadrature` with its errors naming `fn`: the arguments are checked here, and every product checked as it
- * comes, so a bad argument or a product that is not an array of finite numbers is refused in the caller's name
- * (not in the name of core's `lanczos`, or `eigh` for a tridiagonal that overflowed).
+ * `lanczosQuadrature` with its errors naming `fn`: the arguments are checked here, and every product as it comes
+ * (core's `checkedProduct`), so a bad argument or product is refused in the caller's name, not in core's `lanczos`.
  */
 function lanczosQuadratureOf(fn: string, matvec: (v: Float64Array) => ArrayLike<number>, v0: ArrayLike<number>, steps: number): LanczosQuadrature {
   if (typeof matvec !== "function") throw new ValueError(`${fn}: argument 'matvec' must be a function; found ${matvec === null ? "null" : typeof matvec}`);
   checkVector(fn, "v0", v0);
   if (v0.length === 0) throw new ShapeError(`${fn}: argument 'v0' must be a non-empty vector; found length 0`);
-  if (!(nrm2(Float64Array.from(v0)) > 0)) throw new ValueError(`${fn}: argument 'v0' must be non-zero and of finite norm; found norm ${nrm2(Float64Array.from(v0))}`);
+  const v0Norm = nrm2(v0);
+  if (!(v0Norm > 0 && v0Norm < Infinity)) throw new ValueError(`${fn}: argument 'v0' must be non-zero and of finite norm; found norm ${v0Norm}`);
   checkNumber(fn, "steps", steps, { min: 1, integer: true });
-  const checked = (v: Float64Array): Float64Array => {
-    const r = matvec(v);
-    if (typeof r !== "object" || r === null || typeof r.length !== "number") {
-      throw new ValueError(`${fn}: 'matvec' must return an array of ${v.length} numbers; found ${r === null ? "null" : typeof r}`);
-    }
-    if (r.length !== v.length) throw new ValueError(`${fn}: 'matvec' must return ${v.length} values; found ${r.length}`);
-    const w = Float64Array.from(r);
-    for (let i = 0; i < w.length; i++) {
-      if (!Number.isFinite(w[i])) throw new ValueError(`${fn}: 'matvec' must return finite values; found ${String(r[i])} at [${i}]`);
-    }
-    return w;
-  };
-  const l = lanczos(checked, v0, steps);
-  for (const [name, x] of [["α", l.alpha], ["β", l.beta]] as const) {
-    for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) throw new ValueError(`${fn}: the Lanczos coefficient ${name}[${i}] overflowed float64 (${x[i]}); scale the operator down`);
-    }
-  }
+  const l = lanczos((v) => checkedProduct(fn, matvec, v), v0, steps);
   const { values, firstComponents } = ritzPairs(l);
   return { nodes: values, weights: firstComponents.map((u) => u * u), alpha: l.alpha, beta: l.beta };
 }
