@@ -29,6 +29,12 @@
 //   2×12 ran slower than 2×10). Never-taken exits between its B vectors keep node 22's V8 from loading them all
 //   first (microKernel2x12).
 // The scalar build keeps 2×8.
+// On a Zen 3 (x86 family 25 model 1) in node 20 the GEMM stays at 74–80 % of the f64x2 ceiling (Zen 4 and 5: 89–98 %),
+// and neither block is the cause: at n = 512 every mc ∈ {32 … 256} with every nc ∈ {256 … 2048} ran at 69–76 %. The
+// 2×8 loop alone, on packed panels resident in L1 (a copy outside the library), runs at 77–80 % there; with A packed
+// pre-duplicated, so that its splats become plain 16-byte loads (twice A's packed bytes), at 81–84 %, 4–7 % faster in
+// ten processes — not adopted, as it would double the packed A block in L2 on every CPU and was not measured on a Zen 4
+// or 5.
 // kc = 256 is fixed (it splits the sums, so it fixes the bits of the result); mc and nc change only the speed, and
 // core picks them per machine (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3
 // blocks of ≈ 171, not 256 + 256 + 1), and each packed panel is followed by one cache line of padding, so panels do
