@@ -25,7 +25,7 @@ const PARAM_FORMS = ACTIVATION_TABLE.flatMap((e) => ("param" in e ? [`${e.name}:
  * memory is bad input. A list the record prints point by point (`--json` holds every one) gets at most 2^23 points;
  * a dense n × n matrix at most 2^28 entries (n ≤ 16384), the bound of @losscape/mlp's dense results.
  */
-const MAX_LISTED = 2 ** 23;
+export const MAX_LISTED = 2 ** 23;
 export const MAX_DENSE_SIDE = 2 ** 14;
 /** Threads of a local pool: each holds its own WASM instance and heap. */
 const MAX_THREADS = 1024;

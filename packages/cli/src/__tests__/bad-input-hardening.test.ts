@@ -45,6 +45,7 @@ const cases: [string, () => string[], RegExp][] = [
   ["lift of a tanh net without --new-activation", () => ["lift", "--model", M(), "--data", D(), "--layer", "0"], /--new-activation \(not given: the model's activation\): activation 'tanh' is affine on no interval/],
   ["lift --margin 1e308", () => ["lift", "--model", M(), "--data", D(), "--layer", "1", "--new-activation", "relu", "--margin", "1e308"], /--scale 1 --margin 1e\+308: the lifted network's weights .* overflow float64/],
   ["lift --scale 1e308", () => ["lift", "--model", M(), "--data", D(), "--layer", "1", "--new-activation", "relu", "--scale", "1e308"], /--scale 1e\+308 --margin 1: the lifted network's loss, gradient or Hessian overflows float64/],
+  ["slice --grid 3000 --json (a 9e6-loss record)", () => ["slice", "--model", M(), "--data", D(), "--grid", "3000", "--json"], /--grid 3000 with --json: the record would list 3000² = 9000000 losses; at most 8388608/],
   ["slice --range 1e308", () => ["slice", "--model", M(), "--data", D(), "--range", "1e308"], /--range 1e\+308: the slice's width 2·range overflows float64/],
   ["spectrum --from -1e308 --to 1e308", () => ["spectrum", "--law", "wigner", "--phi", "0.5", "--eps", "0.1", "--from", "-1e308", "--to", "1e308"], /--from -1e\+308 --to 1e\+308: the grid's width --to − --from overflows float64/],
   ["a corrupt ONNX file, named once", () => ["hessian", "--model", join(dir, "garbage.onnx"), "--data", D()], /^losscape hessian: [^ ]*garbage\.onnx: not a readable ONNX model/],

@@ -1,4 +1,5 @@
 import { landscapeSlice } from "@losscape/manifold";
+import { MAX_LISTED } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -33,6 +34,10 @@ const DIRS = {
 export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void> {
   if (o.plot) checkPlotPath(o.plot);
   if (o.npy) checkOutputDir(o.npy, "--npy");
+  // --json prints every loss of the grid: like every list a record prints, at most 2^23 of them (one JSON string).
+  if (ctx.json && o.grid * o.grid > MAX_LISTED) {
+    throw new InputError(`--grid ${o.grid} with --json: the record would list ${o.grid}² = ${o.grid * o.grid} losses; at most ${MAX_LISTED} (2^23, --grid ≤ ${Math.floor(Math.sqrt(MAX_LISTED))}) — leave out --json and write the grid with --npy DIR`);
+  }
   // The axes run over [−range, range]: their width 2·range must be a float64 (1e308 would make every point NaN).
   if (!Number.isFinite(2 * o.range)) throw new InputError(`--range ${o.range}: the slice's width 2·range overflows float64; expected at most ${Number.MAX_VALUE / 2}`);
   const { model, data } = loadModelAndData(o);
