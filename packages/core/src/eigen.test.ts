@@ -580,8 +580,8 @@ describe("zeroToleranceFromGap (the spectral-gap zero rule)", () => {
     const g = zeroToleranceFromGap([1e-17, -3e-16, 0.5, 2]);
     expect(g).not.toBe(null);
     expect(g!.zeros).toBe(2);
-    // scale s = max(1, 2) = 2; the lower side is max(3e-16, ε·s) = 2ε; threshold √(2ε · 0.5); tol = threshold / s
-    expect(g!.tol).toBe(Math.sqrt(2 * Number.EPSILON * 0.5) / 2);
+    // scale s = max(1, 2) = 2; the lower side is max(3e-16, ε·s) = 2ε; threshold √(2ε)·√0.5; tol = threshold / s
+    expect(g!.tol).toBe((Math.sqrt(2 * Number.EPSILON) * Math.sqrt(0.5)) / 2);
     expect(g!.gapRatio).toBe(0.5 / (2 * Number.EPSILON));
     expect(inertiaFromEigenvalues([1e-17, -3e-16, 0.5, 2], { tol: g!.tol }).zero).toBe(2);
   });
@@ -591,6 +591,16 @@ describe("zeroToleranceFromGap (the spectral-gap zero rule)", () => {
     expect(zeroToleranceFromGap([1e-3, 10, 100])).toBe(null);
     expect(zeroToleranceFromGap([1e-7, 5e-5, 1])).toBe(null);
     expect(zeroToleranceFromGap([])).toBe(null);
+  });
+
+  it("is scale-free above 1e154 too: the threshold √a·√b, not √(a·b), which overflowed to a tol of Infinity", () => {
+    const small = zeroToleranceFromGap([0, 1, 2])!;
+    for (const c of [1e100, 1e200, 1e300]) {
+      const g = zeroToleranceFromGap([0, c, 2 * c])!;
+      expect(g.zeros).toBe(1);
+      // the same relative tol up to the rounding of two square roots and a division (a few ε)
+      expect(Math.abs(g.tol / small.tol - 1)).toBeLessThanOrEqual(4 * Number.EPSILON);
+    }
   });
 
   it("exact zeros count against the floor ε·scale", () => {

@@ -155,7 +155,8 @@ export function zeroToleranceFromGap(values: ArrayLike<number>): { tol: number; 
     }
   }
   if (best <= 0 || bestRatio < AUTO_MIN_GAP) return null;
-  return { tol: Math.sqrt(Math.max(abs[best - 1], floor) * abs[best]) / scale, gapRatio: bestRatio, zeros: best };
+  // √a·√b, not √(a·b): the product overflows for spectra above ≈ 1e154
+  return { tol: (Math.sqrt(Math.max(abs[best - 1], floor)) * Math.sqrt(abs[best])) / scale, gapRatio: bestRatio, zeros: best };
 }
 
 /**

@@ -104,6 +104,21 @@ describe("minres", () => {
     }
   });
 
+  it("is exact in b's scale: a tiny b (1e-299, subnormal 1e-310) gives A⁻¹b (−α/β₁ overflowed in axpy); an overflowing x is refused", () => {
+    const lam = [1, 2, 3, 4];
+    for (const [c, t] of [[1e10, 1e-299], [1, 1e-310], [1, 1e300]]) {
+      const b = Float64Array.from(lam, (_, i) => t * (i + 1));
+      const r = minres((v) => v.map((x, i) => c * lam[i] * x), b);
+      for (let i = 0; i < 4; i++) {
+        const exact = b[i] / (c * lam[i]);
+        // MINRES's own error (rtol 1e-10 relative to ‖b‖, one step per distinct eigenvalue here: ≈ 1e-15), plus one
+        // subnormal ulp where x is subnormal
+        expect(Math.abs(r.x[i] - exact)).toBeLessThanOrEqual(1e-13 * Math.abs(exact) + 1e-323);
+      }
+    }
+    expect(() => minres((v) => v.map((x) => 1e-300 * x), [1e300, 1e300])).toThrow(/^minres: the solution overflows float64/);
+  });
+
   it("A·b = 0 (b in ker A) gives x = 0, a least-squares solution, after one product", () => {
     const r = minres((v) => new Float64Array(v.length), [1, 2, 3]);
     expect(Array.from(r.x)).toEqual([0, 0, 0]);
@@ -150,6 +165,17 @@ describe("lanczos", () => {
     const ay = mv(a)(y);
     for (let i = 0; i < 60; i++) q += y[i] * ay[i];
     expect(Math.abs(q - rp.values[0])).toBeLessThanOrEqual(1e-12 * 5);
+  });
+
+  it("normalises a subnormal start vector without losing digits (‖q₀‖ was 1.00013, and a spurious third step)", () => {
+    const mvd = (v: Float64Array) => v.map((x, i) => [1, 2, 3, 4][i] * x);
+    const l = lanczos(mvd, [1e-320, 1e-320, 0, 0], 4);
+    expect(l.alpha.length).toBe(2);
+    expect(Math.abs(nrm2(l.basis[0]) - 1)).toBeLessThanOrEqual(2 * Number.EPSILON);
+    const rp = ritzPairs(l);
+    expect(Math.abs(rp.values[0] - 1)).toBeLessThanOrEqual(1e-14);
+    expect(Math.abs(rp.values[1] - 2)).toBeLessThanOrEqual(1e-14);
+    expect(() => rp.vector(2)).toThrow(/^ritzPairs.vector: 'j' must be ≤ 1; found 2/);
   });
 
   it("stops at an invariant subspace (A = 2I: one step)", () => {

@@ -1,6 +1,7 @@
 import { eigh } from "./eigen.js";
 import { ShapeError, ValueError } from "./errors.js";
 import { checkNumber, checkOptions, checkVector } from "./validate.js";
+import { pow2Halves } from "./pow2.js";
 import { axpy, dot, nrm2 } from "./vector.js";
 
 /** A symmetric linear operator known through its products v ↦ A·v (a Hessian through HVPs). */
@@ -51,6 +52,19 @@ export function checkedProduct(fn: string, matvec: MatVec, v: Float64Array): Flo
 }
 
 /**
+ * v·2⁻ᵏ with max|vᵢ| brought to [1, 2) (exact: a power of two in two halves, pow2Halves), and k. Krylov methods start
+ * from it so that a start vector of subnormal or huge entries is normalised without losing digits (the norm of a
+ * subnormal vector is itself subnormal, with fewer than 53 significant bits) and without overflow.
+ */
+function unitMaxScaled(v: ArrayLike<number>): { scaled: Float64Array; k: number } {
+  let maxAbs = 0;
+  for (let i = 0; i < v.length; i++) maxAbs = Math.max(maxAbs, Math.abs(v[i]));
+  const k = maxAbs === 0 ? 0 : Math.floor(Math.log2(maxAbs));
+  const [f1, f2] = pow2Halves(-k);
+  return { scaled: Float64Array.from(v, (x) => x * f1 * f2), k };
+}
+
+/**
  * Lanczos tridiagonalisation of a symmetric operator from v₀ (normalised), in float64 with full reorthogonalisation
  * (classical Gram–Schmidt applied twice against every earlier Lanczos vector, "twice is enough", Parlett), for
  * `steps` steps or until β_k ≤ 1e-13·max|T| (an invariant subspace). The eigenvalues of T (Ritz values) approximate
@@ -68,7 +82,7 @@ export function lanczos(matvec: MatVec, v0: ArrayLike<number>, steps: number): L
   checkNumber(fn, "steps", steps, { min: 1, integer: true });
   const m = Math.min(steps, n);
   const basis: Float64Array[] = [];
-  let q = Float64Array.from(v0);
+  let q = unitMaxScaled(v0).scaled;
   let nrm = nrm2(q);
   if (!(nrm > 0) || !Number.isFinite(nrm)) throw new ValueError(`${fn}: argument 'v0' must be finite and non-zero`);
   for (let i = 0; i < n; i++) q[i] /= nrm;
@@ -125,6 +139,7 @@ export function ritzPairs(l: LanczosResult): { values: Float64Array; firstCompon
     values,
     firstComponents: vectors.data.slice(0, k),
     vector: (j: number) => {
+      checkNumber("ritzPairs.vector", "j", j, { min: 0, max: k - 1, integer: true });
       const y = new Float64Array(n);
       for (let i = 0; i < k; i++) axpy(vectors.data[i * k + j], l.basis[i], y);
       return y;
@@ -149,7 +164,9 @@ export interface MinresResult {
  * Krylov space is exhausted (β_{k+1} ≤ 1e-13·‖A‖), or after `maxIter` products. The recurrences follow Choi,
  * Paige & Saunders (SIAM J. Sci. Comput. 33, 2011, Table 2.5); ‖A‖ is estimated as ‖T_k‖_F, the Frobenius norm of the
  * Lanczos tridiagonal (A·V_k = V_{k+1}·T_k), so the tests are invariant under A → c·A for any scale c: x(c·A, b) =
- * x(A, b)/c. The products are checked (`checkedProduct`): an operator of norm beyond MAX_PRODUCT_NORM is refused.
+ * x(A, b)/c; b enters scaled by a power of two to max|bᵢ| ∈ [1, 2), so x(A, c·b) = c·x(A, b) too, down to subnormal b.
+ * The products are checked (`checkedProduct`): an operator of norm beyond MAX_PRODUCT_NORM is refused, and so is a
+ * solution beyond float64's range.
  * Newton-MR (Roosta, Liu, Xu & Mahoney 2018; Liu & Roosta 2022) takes its Newton steps with it.
  * @example
  * const { x } = minres((v) => matVec(a, v), b, { rtol: 1e-10, maxIter: 200 });
@@ -165,12 +182,14 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
   const maxIter = options.maxIter ?? 5 * n;
   checkNumber(fn, "maxIter", maxIter, { min: 0, integer: true });
   const x = new Float64Array(n);
-  let r1: Float64Array = Float64Array.from(b);
-  let r2: Float64Array = Float64Array.from(b);
+  // MINRES runs on b·2⁻ᵏ (max|bᵢ| in [1, 2)) and scales x and the residual back: x(A, c·b) = c·x(A, b) exactly for
+  // c = 2⁻ᵏ, so a tiny b loses no digits and its first recurrence coefficient α/β₁ cannot overflow.
+  const { scaled, k: bExp } = unitMaxScaled(b);
+  let r1: Float64Array = scaled;
+  let r2: Float64Array = Float64Array.from(scaled);
   const beta1 = nrm2(r1);
-  if (!Number.isFinite(beta1)) throw new ValueError(`${fn}: argument 'b' must have a norm within float64's range; found ${beta1}`);
   if (beta1 === 0) return { x, iterations: 0, residualNorm: 0, leastSquaresResidual: 0 };
-  let y: Float64Array = Float64Array.from(b);
+  let y: Float64Array = Float64Array.from(scaled);
   let oldb = 0;
   let beta = beta1;
   let dbar = 0;
@@ -222,5 +241,10 @@ export function minres(matvec: MatVec, b: ArrayLike<number>, options: { rtol?: n
     // β_{k+1} ≈ 0: the Krylov space is invariant (exhausted); another step would divide by rounding noise.
     if (phibar <= rtol * (anorm * nrm2(x) + beta1) || beta <= 1e-13 * anorm) break;
   }
-  return { x, iterations: it, residualNorm: phibar, leastSquaresResidual: lsr };
+  const [g1, g2] = pow2Halves(bExp);
+  for (let i = 0; i < n; i++) {
+    x[i] = x[i] * g1 * g2;
+    if (!Number.isFinite(x[i])) throw new ValueError(`${fn}: the solution overflows float64 (|x| > ${Number.MAX_VALUE} at [${i}]): A is too small for b; scale A up or b down`);
+  }
+  return { x, iterations: it, residualNorm: phibar * g1 * g2, leastSquaresResidual: lsr };
 }

@@ -813,7 +813,13 @@ describe.each(BACKENDS)("results beyond the float64 range (%s)", (backend: Backe
     expect(rank(matFromRows([[1e308, 0], [0, 1e308]]))).toBe(2);
     expect(rank(matFromRows([[1e-310, 2e-310], [2e-310, 4e-310]]))).toBe(1); // subnormal entries, rank 1
     expect(() => svd(big)).toThrow(/^svd: a singular value of 'a' exceeds the float64 range/);
-    expect(() => rankDetails(big)).toThrow(ValueError);
+    expect(() => rankDetails(big)).toThrow(/^rankDetails: a singular value of 'a' exceeds the float64 range/);
+    // nullspace works at any scale, as rank does (with σ_max = ∞ every σ fell under the threshold: the whole space)
+    expect(nullspace(matFromRows([[1.2e308, 0], [0, 1.2e308], [1.2e308, 1.2e308]])).cols).toBe(0);
+    const n1 = nullspace(big);
+    expect(n1.cols).toBe(1);
+    expect(Math.abs(Math.abs(n1.data[0]) - Math.SQRT1_2)).toBeLessThanOrEqual(4 * Number.EPSILON);
+    expect(n1.data[0] + n1.data[1]).toBeCloseTo(0, 15);
     // fast-check: rank of an exact rank-1 outer product is 1 at every scale 2^e, e in [-1000, 1000]
     fc.assert(
       fc.property(fc.integer({ min: -1000, max: 1000 }), (e) => {

@@ -58,10 +58,15 @@ export function svd(a: MatInput, options: SvdOptions = {}): SvdResult | SvdValue
   const vectors = options.vectors ?? true;
   if (typeof vectors !== "boolean") throw new ValueError(`${fn}: 'vectors' must be a boolean; found ${String(vectors)}`);
   const r = singularValuesAndVectors(fn, a, vectors);
-  for (let i = 0; i < r.s.length; i++) {
-    if (!Number.isFinite(r.s[i])) throw new ValueError(`${fn}: a singular value of 'a' exceeds the float64 range (σ > ${Number.MAX_VALUE}); scale 'a' down first (rank(a) works at any scale)`);
-  }
+  checkSigmaInRange(fn, r.s);
   return r;
+}
+
+/** Refuse singular values that overflowed: they cannot be returned (rank and nullspace work at any scale). */
+function checkSigmaInRange(fn: string, s: Float64Array): void {
+  for (let i = 0; i < s.length; i++) {
+    if (!Number.isFinite(s[i])) throw new ValueError(`${fn}: a singular value of 'a' exceeds the float64 range (σ > ${Number.MAX_VALUE}); scale 'a' down first (rank(a) and nullspace(a) work at any scale)`);
+  }
 }
 
 /** `svd` without the range check (rank works on a scaled copy). */
@@ -173,17 +178,22 @@ export function rank(a: MatInput, options: { tol?: number } = {}): number {
   a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
-  // The rank does not change under A → 2⁻ᵏA: with max|aᵢⱼ| brought to [1, 2), σ_max cannot overflow (entries near
-  // the largest double have σ_max up to √(mn)·max|aᵢⱼ|).
+  const s = singularValuesAndVectors(fn, unitScaled(a), false).s;
+  return countAbove(s, tol * (s.length ? s[0] : 0));
+}
+
+/**
+ * A·2⁻ᵏ with max|aᵢⱼ| brought to [1, 2) (A itself when k = 0 or A = 0): the rank, the null space and the singular
+ * vectors do not change, and σ_max (up to √(mn)·max|aᵢⱼ|) cannot overflow for entries near the largest double.
+ */
+function unitScaled(a: Mat): Mat {
   let maxAbs = 0;
   for (let i = 0; i < a.data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a.data[i]));
-  if (maxAbs === 0) return 0;
+  if (maxAbs === 0) return a;
   // 2⁻ᵏ in two exact halves: k reaches −1074 for subnormal input, and 2¹⁰⁷⁴ itself overflows.
   const k = Math.floor(Math.log2(maxAbs));
   const [f1, f2] = pow2Halves(-k);
-  const scaled = k === 0 ? a : { rows: a.rows, cols: a.cols, data: a.data.map((v) => v * f1 * f2) };
-  const s = singularValuesAndVectors(fn, scaled, false).s;
-  return countAbove(s, tol * (s.length ? s[0] : 0));
+  return k === 0 ? a : { rows: a.rows, cols: a.cols, data: a.data.map((v) => v * f1 * f2) };
 }
 
 /**
@@ -202,7 +212,8 @@ function rankDetailsOf(fn: string, a: MatInput, options: { tol?: number }): Rank
   a = checkMat(fn, "a", a);
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
-  const s = svd(a, { vectors: false }).s;
+  const s = singularValuesAndVectors(fn, a, false).s;
+  checkSigmaInRange(fn, s);
   const threshold = tol * (s.length ? s[0] : 0);
   return { rank: countAbove(s, threshold), singularValues: s, tol, threshold };
 }
@@ -224,6 +235,8 @@ export function nullspace(a: MatInput, options: { tol?: number } = {}): Mat {
   const tol = options.tol ?? defaultRankTol(a);
   checkNumber(fn, "tol", tol, { min: 0 });
   const n = a.cols;
+  // (scaled so that σ_max cannot overflow: with σ_max = ∞ every σᵢ fell under the threshold)
+  a = unitScaled(a);
   let s: Float64Array;
   let vt: Mat;
   if (activeWasm(fn) === null) {
