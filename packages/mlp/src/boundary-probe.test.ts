@@ -1,6 +1,6 @@
 import { init, ShapeError, ValueError } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createProblem, hessian, hessianVectorProduct, loss } from "./index.js";
+import { createProblem, gradient, hessian, hessianVectorProduct, jacobian, loss, lossAndGradient, train } from "./index.js";
 import type { Model } from "./types.js";
 
 beforeAll(async () => {
@@ -35,5 +35,27 @@ describe("Problem.lossAndGradientInto checks its output array", () => {
     expect(() => p.lossAndGradientInto(undefined as never)).toThrow(/found undefined/);
     expect(p.lossAndGradientInto(new Float64Array(10))).toBe(loss(model, data));
     p.dispose();
+  });
+});
+
+describe("derivatives that would hold NaN are refused by name (they were returned while the loss was finite)", () => {
+  it("saturated tanh units (σ'(100) = 0 in float64) under outgoing weights ±1e300: ∂R/∂h overflows, ∞·0 = NaN", () => {
+    // f(x) = 1e300·tanh(100x) − 1e300·tanh(100x) + 1e9·tanh(100x) = 1e9 at x = 1, 2: R = ½·(1e9)² = 5e17 is finite
+    const sat: Model = { widths: [1, 3, 1], activation: "tanh", params: Float64Array.from([100, 100, 100, 0, 0, 0, 1e300, -1e300, 1e9, 0]) };
+    const d = { x: [1, 2], y: [0, 0] };
+    expect(loss(sat, d)).toBe(5e17);
+    const why = /the (gradient|Hessian|Hessian-vector product) is NaN at these parameters \(entry 0\): a saturated unit/;
+    expect(() => gradient(sat, d)).toThrow(new RegExp(`^gradient: ${why.source}`));
+    expect(() => lossAndGradient(sat, d)).toThrow(new RegExp(`^lossAndGradient: ${why.source}`));
+    expect(() => hessian(sat, d)).toThrow(new RegExp(`^hessian: ${why.source}`));
+    expect(() => hessian(sat, d, { split: true })).toThrow(new RegExp(`^hessian: ${why.source}`));
+    expect(() => hessianVectorProduct(sat, d, new Float64Array(10).fill(1))).toThrow(new RegExp(`^hessianVectorProduct: ${why.source}`));
+    // the Jacobian ∂f/∂θ has no ∞ here (no residual): finite, and returned
+    expect(jacobian(sat, d.x).data.every(Number.isFinite)).toBe(true);
+  });
+
+  it("train(null) and train(undefined) name 'model' (they were TypeErrors)", () => {
+    expect(() => train(null as never, data)).toThrow(/^train: 'model' must be an object; found null/);
+    expect(() => train(undefined as never, data)).toThrow(/^train: 'model' must be an object; found undefined/);
   });
 });

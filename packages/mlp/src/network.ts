@@ -154,6 +154,19 @@ function notNaN(fn: string, loss: number): number {
 }
 
 /**
+ * A derivative (gradient, Hessian, H·v, Jacobian), unless it holds a NaN: where a unit saturates (σ' = 0) while ∂R/∂h
+ * overflows to ±∞, backpropagation meets ∞·0, and the loss can still be finite. Refused by name, not passed on.
+ */
+function notNaNIn<T extends Float64Array>(fn: string, what: string, values: T): T {
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) {
+      throw new ValueError(`${fn}: the ${what} is NaN at these parameters (entry ${i}): a saturated unit (σ' = 0) meets a derivative that overflows float64 (∞·0); scale the parameters down`);
+    }
+  }
+  return values;
+}
+
+/**
  * θ, X and Y resident in WASM memory (mlp's `createProblem`): the unchecked functions below read them instead of
  * copying p, data.x and data.y in (p must hold the same θ: the L2 terms are computed from it).
  */
@@ -188,6 +201,7 @@ function lossAndGradientChecked(fn: string, model: ModelInput, data: DatasetInpu
   data = checkData(fn, net, data);
   const r = lossAndGradientRaw(net, model.params, data);
   notNaN(fn, r.loss);
+  notNaNIn(fn, "gradient", r.gradient);
   return r;
 }
 
@@ -233,9 +247,9 @@ export function jacobian(model: ModelInput, x: MatInput | ArrayLike<number>): Ma
   x = checkInputs(fn, net, x);
   checkDenseSize(fn, "the Jacobian ((n·r) × M)", x.rows * net.widths[net.L] * net.M, "hessianVectorProduct or fewer samples");
   const rows = x.rows * net.widths[net.L];
-  if (wasmActive(fn)) return { rows, cols: net.M, data: wasmJacobian(fn, net, model.params, x.data, x.rows) };
-  const fw = forwardTs(net, model.params, x.data, x.rows);
-  return { rows, cols: net.M, data: jacobianTs(net, model.params, fw) };
+  const fw = wasmActive(fn) ? null : forwardTs(net, model.params, x.data, x.rows);
+  const data = fw === null ? wasmJacobian(fn, net, model.params, x.data, x.rows) : jacobianTs(net, model.params, fw);
+  return { rows, cols: net.M, data: notNaNIn(fn, "Jacobian", data) };
 }
 
 /** The split of the exact Hessian: h = h0 + h1. */
@@ -271,7 +285,9 @@ export function hessian(model: ModelInput, data: DatasetInput, options: { split?
   checkBoolean(fn, "split", options.split);
   checkDenseSize(fn, "the dense Hessian (M × M)", net.M * net.M, "hessianVectorProduct");
   checkDenseSize(fn, "the Jacobian it is built from ((n·r) × M)", data.x.rows * net.widths[net.L] * net.M, "hessianVectorProduct");
-  return options.split ? hessianRaw(net, model.params, data) : hessianOnlyRaw(net, model.params, data);
+  const r = options.split ? hessianRaw(net, model.params, data) : hessianOnlyRaw(net, model.params, data);
+  notNaNIn(fn, "Hessian", "h" in r ? r.h.data : r.data);
+  return r;
 }
 
 /** Unchecked exact Hessian without its split (internal; on WASM one M × M result instead of three). */
@@ -364,7 +380,7 @@ export function hessianVectorProduct(
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
   checkVector(fn, "v", v, net.M);
-  return hvpRaw(net, model.params, data, Float64Array.from(v), partCode(fn, options.part));
+  return notNaNIn(fn, "Hessian-vector product", hvpRaw(net, model.params, data, Float64Array.from(v), partCode(fn, options.part)));
 }
 
 /** The R-operator's part code of a `part` option ('full' by default), refused by name when unknown (internal). */

@@ -180,10 +180,12 @@ describe.each(["simd", "ts"] as BackendName[])("train in minibatches — backend
     expect(r.model.params.every(Number.isFinite)).toBe(true);
     expect(r.state).toBeUndefined();
     // The loss is that of the returned parameters (R summed in row order: rounding only), not of the last epoch's row.
-    // Here the last finite θ is so large that R overflows to +∞ (an honest value, as loss() gives it).
-    const at = lossAndGradient(r.model, data).loss;
+    // Here the last finite θ is so large that R overflows to +∞ (an honest value, as loss() gives it); its gradient
+    // holds ∞·0 = NaN (saturated units), which lossAndGradient refuses.
+    const at = loss(r.model, data);
     expect(at).toBe(Infinity);
     expect(r.loss).toBe(at);
+    expect(() => lossAndGradient(r.model, data)).toThrow(/^lossAndGradient: the gradient is NaN at these parameters/);
   });
 
   it("an abort after epoch 1 returns a resumable state; with no step, gradNorm is the full gradient's norm", () => {

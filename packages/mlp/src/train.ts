@@ -198,6 +198,7 @@ export function train(model: ModelInput | (MlpSpec & { params?: undefined }), da
   }
 
   let start: Model;
+  if (typeof model !== "object" || model === null) throw new ValueError(`${fn}: 'model' must be an object; found ${String(model)}`);
   if (model.params === undefined) {
     if (resume) throw new ValueError(`${fn}: 'resume' needs the model with its params at the resumed state; found a model without params`);
     compileSpec(fn, model);
