@@ -21,6 +21,18 @@ export function rademacher(rng: Rng, M: number): Float64Array {
 }
 
 /**
+ * A Gaussian vector: entries N(0, 1) from the project's seeded RNG. Block Krylov methods start from these: a block
+ * of b of them has a projection of full rank b on every eigenspace of dimension ≥ b with probability 1, where b
+ * Rademacher vectors restricted to a coordinate-aligned eigenspace (a diagonal operator) coincide up to sign half of
+ * the time, and the method then finds one copy of a repeated eigenvalue instead of two.
+ */
+export function gaussian(rng: Rng, M: number): Float64Array {
+  const z = new Float64Array(M);
+  for (let i = 0; i < M; i++) z[i] = rng.normal();
+  return z;
+}
+
+/**
  * w ← (I − QQᵀ)w by classical Gram–Schmidt applied twice ("twice is enough", Giraud et al. 2005) against the
  * orthonormal vectors of `basis`; returns the summed coefficients Qᵀw of both passes (length basis.length).
  */

@@ -1,6 +1,6 @@
 import { checkNumber, eigh, matmul, nrm2, ValueError, wasmActive, withKernels, checkOptions } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
-import { Basis, normalize, orthogonalize, pack, rademacher, vectorOf } from "./block.js";
+import { Basis, normalize, orthogonalize, gaussian, pack, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
 
 /** Default relative residual of `eigenpairs`: ‖Av − λv‖ ≤ tol·‖A‖ (‖A‖ estimated by the largest |Ritz value|). */
@@ -67,7 +67,7 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
 
   using Q = new Basis(M, maxBasis);
   let T = new Float64Array(maxBasis * maxBasis);
-  let P = nextBlock(Q, pack(Array.from({ length: b }, () => rademacher(rng, M)), M), b, rng);
+  let P = nextBlock(Q, pack(Array.from({ length: b }, () => gaussian(rng, M)), M), b, rng);
   let products = 0;
   let scale = 0;
   let theta: Float64Array = new Float64Array(0);
@@ -275,7 +275,7 @@ function gramSchmidtBlock(Q: Basis, W: Float64Array, k: number, rng: ReturnType<
     const s = nrm2(w);
     if (!(s > 1e-12 * scale) || scale === 0) {
       if (Q.count + P.length >= M) break;
-      const z = rademacher(rng, M);
+      const z = gaussian(rng, M);
       Q.orthogonalize(z, 1);
       orthogonalize(z, P);
       normalize(z);
