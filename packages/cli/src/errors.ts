@@ -17,6 +17,15 @@ export class InputError extends Error {
 }
 
 /**
+ * A library error saying that finite parameters gave a loss, gradient or Hessian beyond float64 (a non-finite value
+ * refused, or a NaN derivative where a saturated unit meets an overflow): the command names the flag that made the
+ * parameters that large (embed's --alpha, lift's --scale and --margin).
+ */
+export function overflowedFloat64(e: unknown): e is Error {
+  return isLosscapeError(e) && e.code === "E_VALUE" && /must be finite|not finite|is NaN at these parameters/.test(e.message);
+}
+
+/**
  * A service the command needs went away while it ran (Redis, for `losscape worker` and `experiment run --redis`):
  * exit 1 like an internal failure, but reported as what it is, without "internal error".
  */

@@ -3,7 +3,7 @@ import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { serializeModel, type Model } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
-import { InputError } from "../errors.js";
+import { InputError, overflowedFloat64 } from "../errors.js";
 import { keyValues } from "../format.js";
 import { loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
@@ -40,6 +40,10 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   try {
     wide = splitNeuron(model, step);
   } catch (e) {
+    // α near the largest double: the split's weights would overflow (splitNeuron refuses them), named by the flag
+    if (isLosscapeError(e) && /^splitNeuron: 'alpha'/.test(e.message)) {
+      throw new InputError(`--alpha ${o.alpha}: the split's outgoing weights α·w and (1 − α)·w overflow float64 (${e.message})`);
+    }
     if (isLosscapeError(e)) throw new InputError(`${o.model}: ${e.message.replace(/^splitNeuron: /, "")}`);
     throw e;
   }
@@ -48,15 +52,12 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   let verdict: Verdict | null = null;
   if (o.data) {
     const data = loadData(o.data, { ...o, fit: { model, path: o.model } });
-    if (!wide.params.every(Number.isFinite)) {
-      throw new InputError(`--alpha ${o.alpha}: the split's outgoing weights α·w and (1 − α)·w overflow float64`);
-    }
     const st = status(`certifying the embedding ${model.widths.join("-")} → ${wide.widths.join("-")}`, ctx.quiet);
     try {
       cert = certifyEmbedding(model, wide, data, { step, tol: o.tol });
     } catch (e) {
       // Finite weights whose loss, gradient or Hessian overflow (α near the largest double): bad input, named by its flag.
-      if (isLosscapeError(e) && e.code === "E_VALUE" && /must be finite|not finite/.test(e.message)) {
+      if (overflowedFloat64(e)) {
         throw new InputError(`--alpha ${o.alpha}: the embedded network's loss, gradient or Hessian overflows float64 (${e.message})`);
       }
       throw e;

@@ -4,7 +4,7 @@ import { activationEntry, serializeModel, type Activation } from "@losscape/mlp"
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
-import { InputError } from "../errors.js";
+import { InputError, overflowedFloat64 } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkOutputDir, checkWritable, loadData, loadModel, npyRow, parseActivation, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
@@ -109,7 +109,7 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
     cert = certifyLift(model, lift.model, data, { layer: lift.layer, tol: o.tol });
   } catch (e) {
     // Finite weights whose loss, gradient or Hessian overflow: bad input, named by its flags (as embed's --alpha).
-    if (isLosscapeError(e) && e.code === "E_VALUE" && /must be finite|not finite/.test(e.message)) {
+    if (overflowedFloat64(e)) {
       throw new InputError(`${sizes}: the lifted network's loss, gradient or Hessian overflows float64 (${e.message})`);
     }
     throw e;
