@@ -206,6 +206,60 @@ describe("errors: typed, naming the function, the argument, expected and found",
   });
 });
 
+describe("a finite α whose split weights α·w, (1 − α)·w overflow is refused: the result never holds ±∞", () => {
+  const model: Model = { widths: [1, 2, 1], activation: "tanh", params: Float64Array.from([0.1, 0.2, 0.3, 0.4, 5, 6, 0.7]) };
+  it("splitNeuron, splitNeuronGeneral: ValueError naming the function and the argument", () => {
+    // before: −1e308·5 = −∞ on the original, (1 + 1e308)·5 = ∞ on the copy
+    for (const alpha of [-1e308, 1e308, 4e307]) {
+      const call = () => splitNeuron(model, { layer: 1, neuron: 0, alpha });
+      expect(call).toThrow(ValueError);
+      expect(call).toThrow(/^splitNeuron: 'alpha' must keep the split's outgoing weights α·w and \(1 − α\)·w finite \(max\|w\| = 5 on neuron 0 of layer 1\); found alpha = .* \(they overflow float64\)$/);
+    }
+    // the largest α that still fits: |α|·5 and |1 − α|·5 just below the largest double
+    expect(splitNeuron(model, { layer: 1, neuron: 0, alpha: 3e307 }).params.every(Number.isFinite)).toBe(true);
+    // Σβ = 0 but |Σβ − 1| = 1 ≤ 1e-12·Σ|β| passes the sum check; β₀·6 = −∞
+    expect(() => splitNeuronGeneral(model, { layer: 1, neuron: 1, betas: [-1e308, 1e308] })).toThrow(/^splitNeuronGeneral: 'betas\[0\]' must keep the outgoing weight β·w finite \(max\|w\| = 6 on neuron 1 of layer 1\); found betas\[0\] = -1e\+308 \(β·w overflows float64\)$/);
+  });
+  it("embedSequence and widenTo: products of α over repeated splits of one neuron are checked too", () => {
+    // one split: fl(1e200·5) = 4.9999999999999995e200 is finite; splitting the original again multiplies it by 1e200: ∞
+    expect(embedSequence(model, [{ layer: 1, neuron: 0, alpha: 1e200 }]).params.every(Number.isFinite)).toBe(true);
+    expect(() => embedSequence(model, [{ layer: 1, neuron: 0, alpha: 1e200 }, { layer: 1, neuron: 0, alpha: 1e200 }])).toThrow(
+      /^embedSequence: 'steps\[1\]\.alpha' must keep the split's outgoing weights α·w and \(1 − α\)·w finite \(max\|w\| = 4\.9999999999999995e\+200 on neuron 0 of layer 1\); found alpha = 1e\+200 \(they overflow float64\)$/,
+    );
+    expect(() => embedSequence(model, [{ layer: 1, neuron: 1, alpha: -1e308 }])).toThrow(/^embedSequence: 'steps\[0\]\.alpha'/);
+    // widenTo to [1, 4, 1] splits each neuron once (finite); to [1, 6, 1] neuron 0 twice and neuron 1 twice (∞)
+    expect(widenTo(model, [1, 4, 1], { alpha: 1e200 }).model.params.every(Number.isFinite)).toBe(true);
+    expect(() => widenTo(model, [1, 6, 1], { alpha: 1e200 })).toThrow(ValueError);
+    expect(() => widenTo(model, [1, 6, 1], { alpha: 1e200 })).toThrow(/^widenTo: 'alpha' must keep the split's outgoing weights α·w and \(1 − α\)·w finite \(max\|w\| = 4\.9999999999999995e\+200 on neuron 0 of layer 1\); found alpha = 1e\+200 \(they overflow float64\)$/);
+  });
+  it("property: any finite α, any net: a finite result or that ValueError, never ±∞ (one step and sequences)", () => {
+    const hugeAlpha = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ min: 1e300, max: 1.7e308, noNaN: true }).chain((v) => fc.constantFrom(v, -v)));
+    fc.assert(
+      fc.property(netArb, fc.array(fc.tuple(fc.nat(), fc.nat(), hugeAlpha), { minLength: 1, maxLength: 4 }), (s, raw) => {
+        const { model: m } = netOf(s);
+        const steps: SplitStep[] = [];
+        let cur = m;
+        for (const [li, ni, alpha] of raw) {
+          const step = pickStep(cur, li, ni, alpha);
+          steps.push(step);
+          cur = { ...cur, widths: cur.widths.map((w, i) => w + (i === step.layer ? 1 : 0)) };
+        }
+        for (const run of [() => splitNeuron(m, steps[0]), () => embedSequence(m, steps)]) {
+          let wide: Model | null = null;
+          try {
+            wide = run();
+          } catch (e) {
+            expect(e).toBeInstanceOf(ValueError);
+            expect((e as Error).message).toMatch(/alpha' must keep the split's outgoing weights .* \(they overflow float64\)$/);
+          }
+          if (wide) expect(wide.params.every(Number.isFinite)).toBe(true);
+        }
+      }),
+      { seed: 20261126, numRuns: 200 },
+    );
+  });
+});
+
 it("a non-finite parameter is refused before any arithmetic (no silent NaN)", () => {
   const model: Model = { widths: [1, 1, 1], activation: "tanh", params: Float64Array.from([1, Number.NaN, 1, 0]) };
   expect(() => splitNeuron(model, { layer: 1, neuron: 0, alpha: 0.5 })).toThrow(ValueError);

@@ -44,10 +44,12 @@ function splitInto(layers: EditableLayer[], l: number, s: number, betas: readonl
  * (0-based) of hidden layer l (1-based) is split; the copy has the same incoming weights and bias and is appended
  * as the last neuron of layer l; the outgoing weights w (column s of W^{l+1}) become α·w on the original and
  * (1−α)·w on the copy. For every input f_wide(x) = f(x), since α·σ(z_s) + (1−α)·σ(z_s) = σ(z_s); a critical
- * point of the narrow loss maps to a critical point of the wide one. Any real α is allowed (α < 0 and α > 1 too).
+ * point of the narrow loss maps to a critical point of the wide one. Any real α is allowed (α < 0 and α > 1 too),
+ * as long as α·w and (1−α)·w are finite numbers.
  *
- * Errors: `ValueError` when `layer` is not a hidden layer (the output layer included), `neuron` is out of range or
- * `alpha` is not finite; the model's own errors (`ShapeError` for parameters not matching the spec).
+ * Errors: `ValueError` when `layer` is not a hidden layer (the output layer included), `neuron` is out of range,
+ * `alpha` is not finite, or α·w or (1−α)·w overflows float64 (|α|·max|w| beyond ≈ 1.8e308: the result never holds
+ * ±∞); the model's own errors (`ShapeError` for parameters not matching the spec).
  * @example
  * const wide = splitNeuron({ widths: [1, 3, 1], activation: "tanh", params }, { layer: 1, neuron: 0, alpha: 0.5 });
  * wide.widths; // [1, 4, 1]
@@ -56,6 +58,7 @@ export function splitNeuron(model: Model, step: SplitStep): Model {
   const fn = "splitNeuron";
   const layers = toLayers(fn, model);
   checkStep(fn, model, step);
+  checkAlphaFinite(fn, "alpha", step, outgoingMax(layers, step.layer, step.neuron));
   splitInto(layers, step.layer, step.neuron, [step.alpha, 1 - step.alpha]);
   return fromLayers(model, layers);
 }
@@ -65,7 +68,7 @@ export function splitNeuron(model: Model, step: SplitStep): Model {
  * neuron s of hidden layer l becomes k + 1 neurons with identical incoming weights and bias — the original and
  * k copies appended at the end of layer l — whose outgoing weights are β₀·w, β₁·w, …, β_k·w with Σⱼβⱼ = 1
  * (checked to 1e-12·max(1, Σ|βⱼ|)). Output-preserving and critical-point preserving for every such β;
- * `splitNeuron` is the case β = (α, 1 − α).
+ * `splitNeuron` is the case β = (α, 1 − α). A βⱼ whose βⱼ·w overflows float64 is a `ValueError` naming it.
  * @example
  * splitNeuronGeneral(model, { layer: 1, neuron: 2, betas: [0.2, 0.3, 0.5] }).widths; // m₁ + 2 neurons in layer 1
  */
@@ -87,6 +90,14 @@ export function splitNeuronGeneral(model: Model, split: { layer: number; neuron:
   if (Math.abs(sum - 1) > 1e-12 * Math.max(1, sumAbs)) {
     throw new ValueError(`${fn}: 'betas' must sum to 1 (so that the output is preserved); found Σβ = ${sum}`);
   }
+  const wMax = outgoingMax(layers, split.layer, split.neuron);
+  betas.forEach((b: number, j) => {
+    if (!(Math.abs(b * wMax) <= Number.MAX_VALUE)) {
+      throw new ValueError(
+        `${fn}: 'betas[${j}]' must keep the outgoing weight β·w finite (max|w| = ${wMax} on neuron ${split.neuron} of layer ${split.layer}); found betas[${j}] = ${b} (β·w overflows float64)`,
+      );
+    }
+  });
   splitInto(layers, split.layer, split.neuron, betas as number[]);
   return fromLayers(model, layers);
 }
@@ -94,25 +105,33 @@ export function splitNeuronGeneral(model: Model, split: { layer: number; neuron:
 /**
  * A multi-step embedding: the steps T^{α₁}_{l₁,s₁}, then T^{α₂}_{l₂,s₂}, … applied in order (each step's neuron
  * index refers to the net after the previous steps; copies are appended, so original indices never move).
- * Errors name the failing step (`steps[i].layer`, …).
+ * Errors name the failing step (`steps[i].layer`, …), also a step whose α·w or (1−α)·w overflows float64 (w the
+ * column of the neuron after the earlier steps: repeated splits multiply the α's).
  * Built in one pass, O(M + steps) for the wide net's M parameters, with the same floating-point operations as the
  * steps one after the other (`splitNeuron` repeated, O(steps·M)), so the same bits: see `splitPlan`.
  * @example
  * embedSequence(model, [{ layer: 1, neuron: 0, alpha: 0.5 }, { layer: 1, neuron: 3, alpha: 2 }]).widths; // [1, 5, 1]
  */
 export function embedSequence(model: Model, steps: readonly SplitStep[]): Model {
-  const fn = "embedSequence";
+  return embedSteps("embedSequence", model, steps, (i) => `steps[${i}].alpha`);
+}
+
+/** `embedSequence` in the name of `fn`; a step whose split weights overflow is refused as `alphaArg(i)`. */
+function embedSteps(fn: string, model: Model, steps: readonly SplitStep[], alphaArg: (i: number) => string): Model {
   const layers = toLayers(fn, model);
   if (!Array.isArray(steps)) throw new ValueError(`${fn}: 'steps' must be an array of {layer, neuron, alpha}; found ${String(steps)}`);
   const widths = [...model.widths];
   const current: Model = { ...model, widths }; // the widths after the steps so far, for checkStep
-  const plans = widths.map((m) => splitPlan(m));
+  const L = layers.length;
+  // Hidden layer l's plan starts from the sizes max_r |W^{l+1}_{r,c}| of its outgoing columns (layers[l]).
+  const plans = widths.map((m, l) => splitPlan(m, l > 0 && l < L ? columnMaxes(layers[l]) : []));
   steps.forEach((step, i) => {
     checkStep(fn, current, step, `steps[${i}].`);
-    plans[step.layer].split(step.neuron, step.alpha);
+    const plan = plans[step.layer];
+    checkAlphaFinite(fn, alphaArg(i), step, plan.size[plan.at[step.neuron]]);
+    plan.split(step.neuron, step.alpha);
     widths[step.layer]++;
   });
-  const L = layers.length;
   const wide = layers.map((layer, k) => applyPlans(layer, k + 1 < L ? plans[k + 1] : undefined, k > 0 ? plans[k] : undefined));
   return fromLayers(model, wide);
 }
@@ -124,21 +143,30 @@ export function embedSequence(model: Model, steps: readonly SplitStep[]): Model 
  * tree is one such product β·(parent's value); the roots are the original columns, node `at[c]` is column c's value
  * now. Row and column operations commute exactly (a column split does the same to every row, so copied rows stay
  * equal), and evaluating the nodes in creation order does each product on the same operands as the steps in turn.
+ * `size[v]` is max_r |value of node v on row r|, from the roots' `colMax`: |fl(β·x)| = fl(|β|·|x|) grows with |x|, so
+ * the largest row stays the largest and size[v] = fl(|β_v|·size[parent]) exactly — the node overflows on some row
+ * exactly when its size does.
  */
-function splitPlan(m: number): { origin: number[]; at: number[]; parent: number[]; beta: number[]; split(s: number, alpha: number): void } {
+function splitPlan(
+  m: number,
+  colMax: readonly number[],
+): { origin: number[]; at: number[]; parent: number[]; beta: number[]; size: number[]; split(s: number, alpha: number): void } {
   const origin = Array.from({ length: m }, (_, i) => i);
   const at = origin.slice();
   const parent = origin.map(() => -1);
   const beta = origin.map(() => 1);
+  const size = colMax.slice();
   return {
     origin,
     at,
     parent,
     beta,
+    size,
     split(s, alpha) {
       const node = at[s];
       parent.push(node, node);
       beta.push(alpha, 1 - alpha);
+      size.push(Math.abs(alpha * size[node]), Math.abs((1 - alpha) * size[node]));
       at[s] = parent.length - 2;
       at.push(parent.length - 1);
       origin.push(origin[s]);
@@ -177,6 +205,7 @@ function applyPlans(layer: EditableLayer, rowPlan: ReturnType<typeof splitPlan> 
  * neuron (k = 0, 1, …) splits original neuron k mod mₗ with the given α (default 1/2), so the added width is
  * spread evenly over the original neurons. Returns the wide model and the steps taken (replayable with
  * `embedSequence`). `widths` must have the same d_in, d_out and depth, and every hidden width ≥ the current one.
+ * A neuron split r times carries α^r·w: an α for which that overflows float64 is a `ValueError` naming 'alpha'.
  * @example
  * const { model: wide, steps } = widenTo(model, [1, 5, 1]); // steps: T_{1,0}, T_{1,1}
  */
@@ -210,7 +239,7 @@ export function widenTo(model: ModelInput, widths: readonly number[], options: {
     const w = widths[l];
     for (let k = 0; k < w - cur[l]; k++) steps.push({ layer: l, neuron: k % cur[l], alpha });
   }
-  return { model: embedSequence(model, steps), steps };
+  return { model: embedSteps(fn, model, steps, () => "alpha"), steps };
 }
 
 
@@ -249,6 +278,34 @@ export function nullEmbedding(model: Model, options: { layer: number }): { model
     model: fromLayers(model, layers),
     condition: { sigmaAtZero, nextLayerHasBias, criticalPreserved: sigmaAtZero === 0 || nextLayerHasBias },
   };
+}
+
+/** max_r |W^{l+1}_{r,s}|: the size of the outgoing column w of neuron s of hidden layer l. */
+function outgoingMax(layers: EditableLayer[], l: number, s: number): number {
+  const out = layers[l];
+  let mx = 0;
+  for (let r = 0; r < out.rows; r++) mx = Math.max(mx, Math.abs(out.W[r * out.cols + s]));
+  return mx;
+}
+
+/** max_r |W_{r,c}| of every column c of a layer. */
+function columnMaxes(layer: EditableLayer): number[] {
+  const mx = new Array<number>(layer.cols).fill(0);
+  for (let r = 0; r < layer.rows; r++) for (let c = 0; c < layer.cols; c++) mx[c] = Math.max(mx[c], Math.abs(layer.W[r * layer.cols + c]));
+  return mx;
+}
+
+/**
+ * Refuse a finite α whose split weights α·w or (1 − α)·w overflow float64, `wMax` = max|w| of the column split:
+ * fl(β·w_r) is finite on every row exactly when fl(β·max|w|) is (rounding is monotone in |w|), so one product decides.
+ */
+function checkAlphaFinite(fn: string, arg: string, step: SplitStep, wMax: number): void {
+  const { alpha, layer, neuron } = step;
+  if (!(Math.abs(alpha * wMax) <= Number.MAX_VALUE && Math.abs((1 - alpha) * wMax) <= Number.MAX_VALUE)) {
+    throw new ValueError(
+      `${fn}: '${arg}' must keep the split's outgoing weights α·w and (1 − α)·w finite (max|w| = ${wMax} on neuron ${neuron} of layer ${layer}); found alpha = ${alpha} (they overflow float64)`,
+    );
+  }
 }
 
 function checkStep(fn: string, model: Model, step: SplitStep, prefix = ""): void {

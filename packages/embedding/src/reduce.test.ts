@@ -1,8 +1,9 @@
 import { init, ValueError } from "@losscape/core";
-import { createRng, forward, loss, type Activation, type Model } from "@losscape/mlp";
+import { activationDerivatives, createRng, forward, loss, unpackParams, packParams, type Activation, type Model } from "@losscape/mlp";
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { embedSequence, reduceNetwork, splitNeuron } from "./index.js";
-import { maxAbs, maxAbsDiff, randomProblem } from "./__tests__/helpers.js";
+import { ALL_ACTIVATIONS, maxAbs, maxAbsDiff, netArb, netProblem, randomProblem } from "./__tests__/helpers.js";
 
 beforeAll(async () => {
   await init();
@@ -92,6 +93,44 @@ describe("reduction rules", () => {
       { layer: 2, neuron: 2, reason: "duplicate", into: 0 },
     ]);
     expect(r.mMin).toEqual([3, 2]);
+  });
+});
+
+describe("a hidden layer whose every neuron is constant (σ(0) ≠ 0: the kept null neuron added W·σ(0) a second time)", () => {
+  it("the prober's case: sigmoid 1-2-1 with zero incoming weights keeps f exactly", () => {
+    const m = net12("sigmoid", [0, 0, 0.3, -0.2, 1, 2, 0.5]);
+    const r = reduceNetwork(m);
+    // f = 0.5 + σ(0.3) + 2σ(−0.2) = 1.97477…; before, the reduced net gave 2.47477… (maxOutputDiff 0.5)
+    expect(r.widthsAfter).toEqual([1, 1, 1]);
+    // the kept neuron is the null neuron (zero in, bias and out); the next bias is c + a₀σ(b₀) + a₁σ(b₁)
+    expect(Array.from(r.model.params.subarray(0, 3))).toEqual([0, 0, 0]);
+    expect(Math.abs(r.model.params[3] - (0.5 + 1 / (1 + Math.exp(-0.3)) + 2 / (1 + Math.exp(0.2))))).toBeLessThanOrEqual(1e-15);
+    // the same sums in the same order as the fold: to rounding of three terms of size ≤ 2
+    expect(maxAbsDiff(forward(r.model, X).data, forward(m, X).data)).toBeLessThanOrEqual(1e-15);
+    expect(r.maxOutputDiff).toBeLessThanOrEqual(1e-15);
+  });
+  // Property: every activation with σ(0) ≠ 0 (sigmoid, softplus), random nets of depth 1–4 with biases, one hidden
+  // layer's incoming weights zeroed so that each of its neurons is constant: the reduced net has the same output.
+  const shifted = ALL_ACTIVATIONS.flatMap((a, k) => (activationDerivatives(a, 0).value !== 0 ? [k] : []));
+  it("property: the output is unchanged, on probes and on data (every activation with σ(0) ≠ 0)", () => {
+    expect(shifted.length).toBeGreaterThanOrEqual(2); // sigmoid and softplus at least
+    fc.assert(
+      fc.property(netArb, fc.constantFrom(...shifted), fc.nat(), (s, act, li) => {
+        const { model: m0, data } = netProblem({ ...s, act, bias: true }, 8);
+        const layers = unpackParams(m0, m0.params);
+        const l = 1 + (li % (m0.widths.length - 2)); // the hidden layer made constant
+        layers[l - 1].W.data.fill(0);
+        const model: Model = { ...m0, params: packParams(m0, layers) };
+        const r = reduceNetwork(model, { data });
+        expect(r.widthsAfter[l]).toBe(1);
+        const f = forward(model, data.x).data;
+        // Folding σ(bⱼ)·W into the next bias reorders sums of O(1) terms (≤ 3 per layer, |θ| ≲ 3): rounding of
+        // order 1e-15, carried through at most 4 layers of O(1) Lipschitz constants — far below 1e-12·max(1, |f|).
+        expect(maxAbsDiff(forward(r.model, data.x).data, f)).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(f)));
+        expect(r.maxOutputDiff).toBeLessThanOrEqual(1e-12 * Math.max(1, maxAbs(f)));
+      }),
+      { seed: 20261125, numRuns: 100 },
+    );
   });
 });
 
@@ -194,5 +233,12 @@ describe("reduceNetwork errors and options", () => {
     expect(() => reduceNetwork(m, { probes: 1.5 })).toThrow(/'probes'/);
     expect(() => reduceNetwork(m, { data: { x: { rows: 1, cols: 2, data: new Float64Array(2) }, y: { rows: 1, cols: 1, data: new Float64Array(1) } } })).toThrow(/reduceNetwork/);
     expect(() => reduceNetwork({ ...m, params: new Float64Array(3) })).toThrow(/reduceNetwork: 'params' must have length 7/);
+  });
+  it("data as plain arrays is used as validated (the probes read x's shape from the raw rows: a ShapeError named forward)", () => {
+    const m = net12("tanh", [0.8, -0.8, 0.3, -0.3, 1.5, -0.6, 0.2]);
+    const mat = { x: X, y: { rows: 7, cols: 1, data: X.data.map((v) => Math.sin(v)) } };
+    const plain = { x: Array.from(X.data, (v) => [v]), y: Array.from(mat.y.data, (v) => [v]) };
+    const got = reduceNetwork(m, { data: plain as never, constantOnData: true });
+    expect(got).toEqual(reduceNetwork(m, { data: mat, constantOnData: true }));
   });
 });

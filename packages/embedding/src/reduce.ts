@@ -1,5 +1,5 @@
 import { checkBoolean, checkNumber, ValueError, checkOptions } from "@losscape/core";
-import { activationEntry, forward, hiddenActivations, loss as riskOf, validateData, type Activation, type Dataset, type Model } from "@losscape/mlp";
+import { activationEntry, forward, hiddenActivations, loss as riskOf, validateData, type Activation, type DatasetInput, type Model } from "@losscape/mlp";
 import { probeInputs } from "./certificate.js";
 import { DEFAULT_REDUCE_TOL } from "./defaults.js";
 import { applyActivation, constantOnData, greedyOnData } from "./reduce-data.js";
@@ -37,7 +37,7 @@ export interface ReduceOptions {
    */
   tol?: number;
   /** Data on which to measure max|f_reduced − f| and the loss (optional; needed by `constantOnData` and `outputTol`). */
-  data?: Dataset;
+  data?: DatasetInput;
   /**
    * Also remove neurons whose activation is constant on the data: max_i hⱼ(xᵢ) − min_i hⱼ(xᵢ) ≤ tol·max|hˡ| (the
    * layer's own scale over the data), e.g. relu neurons dead on every row; their value is folded into the next bias
@@ -125,12 +125,13 @@ export function reduceNetwork(model: Model, options: ReduceOptions = {}): Reduce
   checkNumber(fn, "probes", probes, { min: 0, integer: true });
   const seed = options.seed ?? 0;
   checkNumber(fn, "seed", seed);
-  if (options.data !== undefined) validateData(model, options.data, fn);
+  // The validated data (x and y as Mats) is what the rest reads: plain rows reached the probes unconverted.
+  const data = options.data !== undefined ? validateData(model, options.data, fn) : undefined;
   const outputTol = options.outputTol ?? null;
   if (outputTol !== null) checkNumber(fn, "outputTol", outputTol, { min: 0 });
   if (options.constantOnData !== undefined) checkBoolean(fn, "constantOnData", options.constantOnData);
   const onData = outputTol !== null || options.constantOnData === true;
-  if (onData && options.data === undefined) {
+  if (onData && data === undefined) {
     throw new ValueError(`${fn}: '${outputTol !== null ? "outputTol" : "constantOnData"}' needs 'data' (the reduction is exact on the data only); found no data`);
   }
   const bias = model.bias ?? true;
@@ -152,7 +153,7 @@ export function reduceNetwork(model: Model, options: ReduceOptions = {}): Reduce
     }
   }
   if (onData) {
-    const d = options.data!;
+    const d = data!;
     const f0 = outputTol !== null ? forward(model, d.x).data : new Float64Array(0);
     for (let l = 1; l < L; l++) {
       const a = hiddenActivation(model, l);
@@ -162,7 +163,7 @@ export function reduceNetwork(model: Model, options: ReduceOptions = {}): Reduce
       if (outputTol !== null) found.push(...greedyOnData(H, layers[l - 1], layers[l], a, bias, alive, { tail: tailFrom(model, layers, l + 1), f0, outputTol }));
       if (found.length === 0) continue;
       const out = found.map(({ j, reason, into }) => ({ layer: l, neuron: ids[l][j], reason, ...(into !== undefined ? { into: ids[l][into] } : {}) }));
-      dropNeurons(layers, l, a, bias, alive, ids[l], out);
+      dropNeurons(layers, l, bias, alive, ids[l], out);
       removed.push(...out);
     }
   }
@@ -172,8 +173,8 @@ export function reduceNetwork(model: Model, options: ReduceOptions = {}): Reduce
   let lossBefore: number | null = null;
   let lossAfter: number | null = null;
   let probeX;
-  if (options.data !== undefined) {
-    const d = options.data;
+  if (data !== undefined) {
+    const d = data;
     maxOutputDiffData = maxAbsDiff(forward(model, d.x).data, forward(reduced, d.x).data);
     lossBefore = riskOf(model, d);
     lossAfter = riskOf(reduced, d);
@@ -348,16 +349,17 @@ function reduceLayer(layers: EditableLayer[], l: number, a: Activation, bias: bo
     }
   }
   if (out.length === 0) return out;
-  dropNeurons(layers, l, a, bias, keep, ids, out);
+  dropNeurons(layers, l, bias, keep, ids, out);
   return out;
 }
 
 /**
  * Remove the neurons of hidden layer l with keep[j] false (their outgoing weights already folded elsewhere) and
- * renumber `ids`; a layer left empty keeps one constant-zero neuron (zero in and out weights, its σ(0) folded into
- * the next bias) so the net stays well formed, and that neuron's entry leaves `removals`.
+ * renumber `ids`; a layer left empty keeps one null neuron (zero incoming weights, bias and outgoing weights, so it
+ * adds nothing: W·σ(0) = 0) so the net stays well formed, and that neuron's entry leaves `removals`. Nothing is folded
+ * for it: neuron 0's own contribution was already folded (or was negligible) when it was removed.
  */
-function dropNeurons(layers: EditableLayer[], l: number, a: Activation, bias: boolean, keep: boolean[], ids: number[], removals: { neuron: number }[]): void {
+function dropNeurons(layers: EditableLayer[], l: number, bias: boolean, keep: boolean[], ids: number[], removals: { neuron: number }[]): void {
   const inL = layers[l - 1];
   const outL = layers[l];
   const m = inL.rows;
@@ -368,11 +370,7 @@ function dropNeurons(layers: EditableLayer[], l: number, a: Activation, bias: bo
     kept.push(0);
     inL.W.fill(0, 0, p);
     if (bias) inL.b[0] = 0;
-    const h0 = sigma(a, 0).value;
-    for (let i = 0; i < r; i++) {
-      if (bias) outL.b[i] += outL.W[i * m] * h0;
-      outL.W[i * m] = 0;
-    }
+    for (let i = 0; i < r; i++) outL.W[i * m] = 0;
     const idx = removals.findIndex((x) => x.neuron === ids[0]);
     if (idx >= 0) removals.splice(idx, 1);
   }

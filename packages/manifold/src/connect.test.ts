@@ -1,7 +1,7 @@
 // Connectivity: the loss along paths between minima and the sublevel-set test, on the cases of Freeman & Bruna
 // 2017 and the lecture: deep linear nets with hidden widths > min(n₀, n_L) and two-layer quadratic nets with width
 // > 2N have connected sublevel sets; a relu net whose zero-loss set has two components.
-import { init, loadWasm, setBackend } from "@losscape/core";
+import { init, loadWasm, setBackend, ValueError } from "@losscape/core";
 import { createRng, initParams, loss, withParams, type Dataset, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connectMinima, projectToZeroLoss, sublevelConnected } from "./index.js";
@@ -209,6 +209,59 @@ describe("errors", () => {
     const p = connectMinima(a, a, data);
     expect(p.barrier).toBe(0);
     expect(p.path.every((q) => q.loss === p.path[0].loss)).toBe(true);
+  });
+});
+
+describe("plain-array data and parameters are used as validated (sublevelConnected threw a TypeError)", () => {
+  // The relu pair of the two-component zero set above, on x = ±1, y = 1: no path below 1/4 exists.
+  const s = { widths: [1, 2, 1], activation: "relu" as const, bias: false };
+  const a: Model = { ...s, params: Float64Array.from([1, -1, 1, 1]) };
+  const b: Model = { ...s, params: Float64Array.from([-1, 1, 1, 1]) };
+  const mat: Dataset = { x: column([1, -1]), y: column([1, 1]) };
+  const plain = { x: [[1], [-1]], y: [[1], [1]] };
+  it("sublevelConnected: the same answer as with Mat data", () => {
+    const want = sublevelConnected(a, b, mat, { level: 0.3, maxDepth: 2 });
+    const got = sublevelConnected(a, b, plain as never, { level: 0.3, maxDepth: 2 });
+    expect(got.connected).toBe(false);
+    expect(got).toEqual(want);
+  });
+  it("connectMinima: nodes are Float64Arrays (a plain params array came back as given) and the path is the Mat one", () => {
+    const plainA = { ...a, params: Array.from(a.params) };
+    const got = connectMinima(plainA as never, b, plain as never, { points: 5 });
+    expect(got.nodes.every((v) => v instanceof Float64Array)).toBe(true);
+    expect(got.path).toEqual(connectMinima(a, b, mat, { points: 5 }).path);
+  });
+});
+
+describe("the end points must share every field of the loss: b was scored with a's", () => {
+  const spec = { widths: [1, 2, 1], activation: "tanh" as const };
+  const data: Dataset = { x: column([0, 1]), y: column([0, 1]) };
+  const a: Model = { ...spec, params: Float64Array.from([0.3, -0.2, 0.1, 0.4, 0.5, -0.6, 0.2]) };
+  it.each([
+    ["l2", { l2: 0.5 }, /'a' and 'b' must have the same 'l2' .*; found a\.l2 = 0, b\.l2 = 0\.5$/],
+    ["loss", { loss: "cross-entropy" }, /'a' and 'b' must have the same 'loss' .*; found a\.loss = "mse", b\.loss = "cross-entropy"$/],
+    ["output", { output: "sigmoid" }, /'a' and 'b' must have the same 'output' .*; found a\.output = "linear", b\.output = "sigmoid"$/],
+    ["activation", { activation: "sigmoid" }, /'a' and 'b' must have the same 'activation' .*; found a\.activation = "tanh", b\.activation = "sigmoid"$/],
+  ] as const)("a pair that differs in '%s' is refused by connectMinima and sublevelConnected", (_field, extra, msg) => {
+    const b = { ...a, ...extra } as Model;
+    for (const call of [() => connectMinima(a, b, data), () => sublevelConnected(a, b, data, { level: 10 })]) {
+      expect(call).toThrow(ValueError);
+      expect(call).toThrow(msg);
+    }
+    expect(() => connectMinima(a, b, data)).toThrow(/^connectMinima: /);
+    expect(() => sublevelConnected(b, a, data, { level: 10 })).toThrow(/^sublevelConnected: /);
+  });
+  it("equal fields spelt differently are the same objective (defaults, one activation per layer)", () => {
+    const b: Model = { ...a, activation: ["tanh"], output: "linear", loss: "mse", l2: 0, bias: true };
+    expect(connectMinima(a, b, data).barrier).toBe(0);
+  });
+  it("sublevelConnected needs the interpolation loss: an mse model without l2 (the Gauss–Newton pull fits f(xᵢ) = yᵢ)", () => {
+    const l2: Model = { ...a, l2: 1e-3 };
+    expect(() => sublevelConnected(l2, l2, data, { level: 10 })).toThrow(/^sublevelConnected: 'l2' must be 0 .*; found 0\.001$/);
+    const ce: Model = { ...a, widths: [1, 2, 2], loss: "cross-entropy", params: new Float64Array(10) };
+    expect(() => sublevelConnected(ce, ce, { x: column([0, 1]), y: { rows: 2, cols: 2, data: Float64Array.from([1, 0, 0, 1]) } }, { level: 10 })).toThrow(
+      /^sublevelConnected: 'loss' must be "mse" .*; found "cross-entropy"$/,
+    );
   });
 });
 

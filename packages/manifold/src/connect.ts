@@ -1,7 +1,20 @@
 import { axpy, checkNumber, dot, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
-import { adam, createProblem, paramCount, validateData, validateModel, type Dataset, type Model, type Problem } from "@losscape/mlp";
+import {
+  activationEntry,
+  adam,
+  createProblem,
+  paramCount,
+  validateData,
+  validateModel,
+  type Activation,
+  type Dataset,
+  type DatasetInput,
+  type Model,
+  type ModelInput,
+  type Problem,
+} from "@losscape/mlp";
 import { checkPositiveTol } from "./errors.js";
-import { checkInt, pullToLevel } from "./internal.js";
+import { checkInt, checkInterpolationLoss, pullToLevel } from "./internal.js";
 
 /** A path between two minima and the loss along it (the CLI's `losscape connect --json` fields first). */
 export interface ConnectionPath {
@@ -62,13 +75,15 @@ const MAX_NORM_P = 16;
  * reported t grid; the band at 4 points per segment) and the curve with the lowest maximum seen — the straight
  * line at step 0 included — is returned, so these methods never report a higher barrier than the straight line
  * on that grid.
+ * The loss R is a's and b's: they must agree in every field that defines it (widths and bias, else `ShapeError`;
+ * activation, output, loss and l2, else `ValueError` naming the field).
  * @example
  * connectMinima(a, b, data, { method: "neb" }).barrier // ≈ 0 when the minima are connected at their level
  */
-export function connectMinima(a: Model, b: Model, data: Dataset, options: ConnectOptions = {}): ConnectionPath {
+export function connectMinima(a: ModelInput, b: ModelInput, data: DatasetInput, options: ConnectOptions = {}): ConnectionPath {
   const fn = "connectMinima";
   options = checkOptions(fn, options, ["method", "points", "iterations", "learningRate", "bends", "spring", "objective"]);
-  checkPair(fn, a, b, data);
+  ({ a, b, data } = checkPair(fn, a, b, data));
   const method = options.method ?? "linear";
   const points = options.points ?? 51;
   checkInt(fn, "points", points, 2);
@@ -155,14 +170,44 @@ export function connectMinima(a: Model, b: Model, data: Dataset, options: Connec
   return { barrier: maxLoss - ends, path, method, maxLoss, nodes, iterations: method === "linear" ? 0 : iterations };
 }
 
-function checkPair(fn: string, a: Model, b: Model, data: Dataset): void {
-  a = validateModel(a, fn);
-  b = validateModel(b, fn);
-  data = validateData(a, data, fn);
-  if (JSON.stringify(a.widths) !== JSON.stringify(b.widths) || JSON.stringify(a.activation) !== JSON.stringify(b.activation) || (a.bias ?? true) !== (b.bias ?? true)) {
-    throw new ShapeError(`${fn}: 'a' and 'b' must be the same architecture; found widths ${JSON.stringify(a.widths)} and ${JSON.stringify(b.widths)}`);
+/**
+ * Validate the end points and the data, and return them validated (parameters as Float64Arrays, x and y as Mats):
+ * the callers work on these. a and b must be the same network with the same loss, since the path is scored with
+ * a's loss throughout: widths and bias (the parameter layout; `ShapeError`), then activation (per hidden layer, a
+ * parameter's default spelt out or not), output, loss and l2 (`ValueError` naming the field, a's value and b's).
+ */
+function checkPair(fn: string, a: ModelInput, b: ModelInput, data: DatasetInput): { a: Model; b: Model; data: Dataset } {
+  const A = validateModel(a, fn);
+  const B = validateModel(b, fn);
+  const d = validateData(A, data, fn);
+  if (JSON.stringify(A.widths) !== JSON.stringify(B.widths) || (A.bias ?? true) !== (B.bias ?? true)) {
+    throw new ShapeError(`${fn}: 'a' and 'b' must be the same architecture; found widths ${JSON.stringify(A.widths)} and ${JSON.stringify(B.widths)}`);
   }
-  if (paramCount(a) !== paramCount(b)) throw new ShapeError(`${fn}: 'a' and 'b' differ in parameter count`);
+  if (paramCount(A) !== paramCount(B)) throw new ShapeError(`${fn}: 'a' and 'b' differ in parameter count`);
+  const fields: [string, (m: Model) => unknown, (m: Model) => string][] = [
+    ["activation", (m) => activationKeys(m), (m) => JSON.stringify(m.activation)],
+    ["output", (m) => m.output ?? "linear", (m) => JSON.stringify(m.output ?? "linear")],
+    ["loss", (m) => m.loss ?? "mse", (m) => JSON.stringify(m.loss ?? "mse")],
+    ["l2", (m) => m.l2 ?? 0, (m) => String(m.l2 ?? 0)],
+  ];
+  for (const [field, key, shown] of fields) {
+    if (JSON.stringify(key(A)) !== JSON.stringify(key(B))) {
+      throw new ValueError(`${fn}: 'a' and 'b' must have the same '${field}' (b's loss is measured with a's); found a.${field} = ${shown(A)}, b.${field} = ${shown(B)}`);
+    }
+  }
+  return { a: A, b: B, data: d };
+}
+
+/** Each hidden layer's activation as "name" or "name param=value" (a parameter's default filled in). */
+function activationKeys(m: Model): string[] {
+  const L = m.widths.length - 1;
+  return Array.from({ length: L - 1 }, (_, l) => {
+    const a = (Array.isArray(m.activation) ? m.activation[l] : m.activation) as Activation;
+    const p = activationEntry(a)?.param;
+    if (!p) return typeof a === "string" ? a : a.name;
+    const v = typeof a === "string" ? p.default : ((a as unknown as Record<string, number | undefined>)[p.name] ?? p.default);
+    return `${typeof a === "string" ? a : a.name} ${p.name}=${v}`;
+  });
 }
 
 /** R(θ) of `problem`'s model at θ = p (mlp's `loss(withParams(model, p), data)`, bit for bit). */
@@ -321,20 +366,23 @@ export interface SublevelConnection {
  * minimum-norm Gauss–Newton steps on the residuals (which stay close to the midpoint: the step is the smallest
  * one that reaches the level to first order) and both halves are treated recursively, up to `maxDepth` bisections.
  * `connected: true` exhibits a path (each segment checked at `samples` points); `false` means none was found — on its
- * own not a proof of disconnection. mse only (the Gauss–Newton pull needs residuals).
+ * own not a proof of disconnection. mse models without l2 only (the Gauss–Newton pull fits the residuals
+ * f(xᵢ) − yᵢ, whose squares are R only then): `loss` "cross-entropy" or `l2` ≠ 0 is a `ValueError` naming the field.
+ * a and b must agree in every field of the loss, as for `connectMinima`.
  * @example
  * sublevelConnected(a, b, data, { level: 1e-3 }).connected
  */
 export function sublevelConnected(
-  a: Model,
-  b: Model,
-  data: Dataset,
+  a: ModelInput,
+  b: ModelInput,
+  data: DatasetInput,
   options: { level: number; maxDepth?: number; samples?: number; maxIter?: number },
 ): SublevelConnection {
   const fn = "sublevelConnected";
   options = checkOptions(fn, options, ["level", "maxDepth", "samples", "maxIter"]);
-  checkPair(fn, a, b, data);
-  if ((a.loss ?? "mse") !== "mse") throw new ValueError(`${fn}: needs an mse model; found loss ${String(a.loss)}`);
+  // The validated end points and data from here on: plain rows reached the Gauss–Newton pull unconverted (TypeError).
+  ({ a, b, data } = checkPair(fn, a, b, data));
+  checkInterpolationLoss(fn, a);
   const level = options?.level;
   checkPositiveTol(fn, "level", level);
   const maxDepth = options.maxDepth ?? 8;

@@ -79,6 +79,23 @@ export function projectToZeroLossRaw(
   return { params: p, loss: L, iterations: it };
 }
 
+/**
+ * The zero-loss set {θ : f(xᵢ; θ) = yᵢ ∀i} that the Gauss–Newton projection reaches is where R vanishes only for an
+ * mse model without l2 (R = 1/(2n) Σᵢ‖f(xᵢ) − yᵢ‖²). Refuse the others by name: for cross-entropy the outputs are
+ * logits, not targets, and with l2 > 0 the loss there is (l2/2)·‖θ‖², not 0 — the projection's residual loss
+ * ½n‖f − y‖² would be reported as R.
+ */
+export function checkInterpolationLoss(fn: string, model: Model): void {
+  const lossName = model.loss ?? "mse";
+  if (lossName !== "mse") {
+    throw new ValueError(`${fn}: 'loss' must be "mse" (the zero-loss set f(xᵢ) = yᵢ is where the mse loss vanishes); found "${lossName}"`);
+  }
+  const l2 = model.l2 ?? 0;
+  if (l2 !== 0) {
+    throw new ValueError(`${fn}: 'l2' must be 0 (with l2 > 0 the loss on the zero-loss set f(xᵢ) = yᵢ is (l2/2)·‖θ‖², not 0); found ${l2}`);
+  }
+}
+
 export function checkInt(fn: string, arg: string, v: unknown, min: number): asserts v is number {
   checkNumber(fn, arg, v, { integer: true, min });
 }

@@ -63,7 +63,7 @@ export interface PcaDimension {
   dimension: number;
   /** Singular values of the centred point cloud, descending. */
   singularValues: Float64Array;
-  /** s_d / s_{d+1} at the chosen split (Infinity when s_{d+1} = 0; null when d is the full rank). */
+  /** s_d / s_{d+1} at the chosen split (Infinity when s_{d+1} = 0; null when d is the full rank or 0). */
   gapRatio: number | null;
 }
 
@@ -73,7 +73,8 @@ export interface PcaDimension {
  * O(h³), … — a cascade of further gaps), so the dimension is the first split whose ratio s_d/s_{d+1} is ≥ `minGap`
  * (default 10) among the first min(N − 1, D) values (Fukunaga & Olsen, IEEE Trans. Comput. 20 (1971); the ratio
  * makes the choice scale-free). The patch must be small enough that h·curvature ≪ 1/minGap. A cloud with no such
- * gap is reported as full dimension min(N − 1, D).
+ * gap is reported as full dimension min(N − 1, D); identical points (every sᵢ = 0) have dimension 0. The mean is
+ * taken as x₀ + Σᵢ(xᵢ − x₀)/N (x₀ the first row), so that equal rows centre to exactly 0.
  * @example
  * localPcaDimension(samples.points).dimension // 21 for the width-10 net on 10 points
  */
@@ -86,12 +87,16 @@ export function localPcaDimension(points: Mat, options: { minGap?: number } = {}
   const { rows: N, cols: D } = points;
   const c = new Float64Array(N * D);
   for (let j = 0; j < D; j++) {
-    let mean = 0;
-    for (let i = 0; i < N; i++) mean += points.data[i * D + j];
-    mean /= N;
-    for (let i = 0; i < N; i++) c[i * D + j] = points.data[i * D + j] - mean;
+    // Shifted by the first row: Σxᵢ/N rounds (0.1 + 0.1 + 0.1 ≠ 3·0.1), and equal rows would centre to ±1 ulp.
+    const x0 = points.data[j];
+    let shift = 0;
+    for (let i = 0; i < N; i++) shift += points.data[i * D + j] - x0;
+    shift /= N;
+    for (let i = 0; i < N; i++) c[i * D + j] = points.data[i * D + j] - x0 - shift;
   }
   const s = svd({ rows: N, cols: D, data: c }, { vectors: false }).s;
+  // Every sᵢ = 0: the points coincide (the ratio s₁/s₂ = 0/0 below was taken as ∞, dimension 1).
+  if (!(s[0] > 0)) return { dimension: 0, singularValues: s, gapRatio: null };
   const usable = Math.min(N - 1, D);
   for (let d = 1; d < usable; d++) {
     const ratio = s[d] > 0 ? s[d - 1] / s[d] : Infinity;

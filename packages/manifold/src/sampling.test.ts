@@ -1,5 +1,5 @@
-import { init, loadWasm, setBackend, ShapeError, svd } from "@losscape/core";
-import { createRng, jacobian, loss, withParams } from "@losscape/mlp";
+import { init, loadWasm, setBackend, ShapeError, svd, ValueError } from "@losscape/core";
+import { createRng, initParams, jacobian, loss, withParams, type Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   levinaBickelDimension,
@@ -208,6 +208,42 @@ describe("projectToZeroLoss", () => {
   });
 });
 
+describe("only an mse model without l2 has a zero-loss set f(xᵢ) = yᵢ: projection and sampling refuse the others", () => {
+  // Before, projectToZeroLoss minimised ½n‖f − y‖² whatever the model's loss: it reported that residual loss
+  // (≈ 1e-31) and converged: true while mlp's loss was 8.4 (l2 = 0.5) or 0.31 (cross-entropy, logits fitted as targets).
+  const x = [[0.3, -1.2], [1.1, 0.4], [-0.7, 0.9]];
+  const yReg = [[0.2, -0.1], [0.3, 0.4], [-0.2, 0.1]];
+  const yOneHot = [[1, 0], [0, 1], [1, 0]];
+  const make = (extra: { l2?: number; loss?: "cross-entropy" }): Model => {
+    const spec = { widths: [2, 6, 2], activation: "tanh" as const, ...extra };
+    return { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 1 }) };
+  };
+  it("projectToZeroLoss: ValueError naming 'l2' or 'loss', expected and found", () => {
+    expect(() => projectToZeroLoss(make({ l2: 0.5 }), { x, y: yReg })).toThrow(ValueError);
+    expect(() => projectToZeroLoss(make({ l2: 0.5 }), { x, y: yReg })).toThrow(/^projectToZeroLoss: 'l2' must be 0 .*; found 0\.5$/);
+    expect(() => projectToZeroLoss(make({ loss: "cross-entropy" }), { x, y: yOneHot })).toThrow(/^projectToZeroLoss: 'loss' must be "mse" .*; found "cross-entropy"$/);
+    // l2: 0 spelt out is the plain mse model: it still projects, and its loss is mlp's loss
+    const p = projectToZeroLoss(make({ l2: 0 }), { x, y: yReg });
+    expect(p.converged).toBe(true);
+    expect(p.loss).toBe(loss(p.model, { x, y: yReg }));
+  });
+  it("sampleMinimumManifold and sampleNeighbourhoods refuse them too (before: samples reported at R ≤ 1e-26 that were not)", () => {
+    // An exact fit of the mse model, then the same parameters with l2 = 1e-12: mlp's loss is (l2/2)‖θ‖² ≈ 1e-11, below
+    // the start tolerance 1e-10, so the start was accepted and every sample was reported with its residual loss only.
+    const fit = projectToZeroLoss(make({}), { x, y: yReg }, { maxIter: 100 }).model;
+    const withL2: Model = { ...fit, l2: 1e-12 };
+    expect(loss(withL2, { x, y: yReg })).toBeLessThan(1e-10);
+    expect(() => sampleMinimumManifold(withL2, { x, y: yReg }, { count: 2 })).toThrow(/^sampleMinimumManifold: 'l2' must be 0 .*; found 1e-12$/);
+    const centres = { rows: 2, cols: fit.params.length, data: new Float64Array(2 * fit.params.length) };
+    centres.data.set(fit.params);
+    centres.data.set(fit.params.map((v) => v + 1), fit.params.length);
+    expect(() => sampleNeighbourhoods(withL2, { x, y: yReg }, centres)).toThrow(/^sampleNeighbourhoods: 'l2' must be 0 /);
+    const ce = make({ loss: "cross-entropy" });
+    expect(() => sampleMinimumManifold(ce, { x, y: yOneHot })).toThrow(/^sampleMinimumManifold: 'loss' must be "mse" /);
+    expect(() => sampleNeighbourhoods(ce, { x, y: yOneHot }, centres)).toThrow(/^sampleNeighbourhoods: 'loss' must be "mse" /);
+  });
+});
+
 describe("intrinsic-dimension estimators on synthetic sets", () => {
   const rng = createRng(17);
   // Uniform points on a d-dimensional unit cube rotated into ℝ^D (a random orthonormal frame by QR-free
@@ -275,6 +311,20 @@ describe("intrinsic-dimension estimators on synthetic sets", () => {
     const censored = twoNnDimension(X, { discard: 0.1 });
     expect(Math.abs(plain - 2)).toBeLessThanOrEqual(0.3);
     expect(Math.abs(censored - 2)).toBeLessThanOrEqual(0.3);
+  });
+  it("identical points have dimension 0 (before: 1, the ratio 0/0 was taken as ∞)", () => {
+    for (const row of [[1, 2, 3], [0.1, 0.7, -1 / 3]]) {
+      // N = 3, 4, 7 copies: N·x rounds for 0.1 or 1/3 (0.1 + 0.1 + 0.1 ≠ 3·0.1), so a mean Σx/N would not centre them exactly
+      for (const N of [3, 4, 7]) {
+        const X = { rows: N, cols: 3, data: Float64Array.from({ length: 3 * N }, (_, k) => row[k % 3]) };
+        const r = localPcaDimension(X);
+        expect(r.dimension).toBe(0);
+        expect(Array.from(r.singularValues)).toEqual([0, 0, 0]);
+        expect(r.gapRatio).toBeNull();
+      }
+    }
+    // two distinct points: one direction
+    expect(localPcaDimension({ rows: 2, cols: 2, data: Float64Array.from([0.1, 0.2, 0.3, 0.2]) }).dimension).toBe(1);
   });
   it("rejects too few points", () => {
     const X = { rows: 2, cols: 2, data: new Float64Array([0, 0, 1, 1]) };

@@ -2,7 +2,7 @@ import { checkMat, checkNumber, nrm2, nullspace, ShapeError, ValueError, type Ma
 import { createRng, jacobian, loss, type Rng, validateData, validateModel, withParams, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { DEFAULT_PROJECTION_LOSS_TOL, DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
 import { NotAMinimumError, checkPositiveTol, checkRelativeTol } from "./errors.js";
-import { checkInt, lossAndGradNorm, projectToZeroLossRaw } from "./internal.js";
+import { checkInt, checkInterpolationLoss, lossAndGradNorm, projectToZeroLossRaw } from "./internal.js";
 
 /** Options of `projectToZeroLoss`. */
 export interface ProjectionOptions {
@@ -21,6 +21,8 @@ export interface ProjectionOptions {
  * O(‖f − y‖) (Ben-Israel 1966; the Newton method for underdetermined systems). Far away it is a descent method
  * that may stop at a non-zero critical point. Returns the new model, its loss and the number of steps;
  * `converged` is R ≤ lossTol. Also the way to fit an overparameterised net exactly.
+ * mse models without l2 only (R = 1/(2n) Σᵢ‖f(xᵢ) − yᵢ‖², which vanishes exactly on that set): `loss`
+ * "cross-entropy" or `l2` ≠ 0 is a `ValueError` naming the field (their loss is not 0 where f(xᵢ) = yᵢ).
  * @example
  * const { model: m, loss } = projectToZeroLoss(perturbed, data); // loss ≲ 1e-26
  */
@@ -32,6 +34,7 @@ export function projectToZeroLoss(
   const fn = "projectToZeroLoss";
   options = checkOptions(fn, options, ["lossTol", "maxIter", "rankTol"]);
   model = validateModel(model, fn);
+  checkInterpolationLoss(fn, model);
   data = validateData(model, data, fn);
   const opts = projectionOptions(fn, options);
   const r = projectToZeroLossRaw(model, data, model.params, opts);
@@ -89,7 +92,8 @@ export interface ManifoldSamples {
  * (`projectToZeroLoss`). Seeded: the same options give the same samples. A trial whose projection fails is
  * redrawn (at most 10·N trials, else `ValueError` naming the radius). The samples feed the intrinsic-dimension
  * estimators (`localPcaDimension`; for the neighbour estimators a ball sample in high dimension is nearly all
- * boundary, so use its points as the centres of `sampleNeighbourhoods`).
+ * boundary, so use its points as the centres of `sampleNeighbourhoods`). mse models without l2 only, as
+ * `projectToZeroLoss` (else a `ValueError` naming 'loss' or 'l2').
  * @example
  * const s = sampleMinimumManifold(model, data, { count: 200, radius: 0.05, seed: 1 });
  * localPcaDimension(s.points).dimension // ≈ M − n·r at a generic exact fit
@@ -98,6 +102,7 @@ export function sampleMinimumManifold(model: ModelInput, data: DatasetInput, opt
   const fn = "sampleMinimumManifold";
   options = checkOptions(fn, options, ["count", "radius", "seed", "mode", "startLossTol", "lossTol", "maxIter", "rankTol"]);
   model = validateModel(model, fn);
+  checkInterpolationLoss(fn, model);
   data = validateData(model, data, fn);
   const proj = projectionOptions(fn, options);
   const count = options.count ?? 100;
@@ -232,6 +237,7 @@ export interface Neighbourhoods {
  * d = 21 ball is almost all boundary, and the few queries far from it share their neighbours (see the README).
  * The check is not circular: the steps span ker J(c_q), but the estimators see the projected points, whose
  * dimension is that of the zero-loss set — lower than dim ker J where the set is not a manifold.
+ * mse models without l2 only, as `projectToZeroLoss` (else a `ValueError` naming 'loss' or 'l2').
  * (Facco et al., Sci. Rep. 7 (2017) 12140; Levina & Bickel, NIPS 17 (2005); order statistics: David & Nagaraja,
  * Order Statistics, 3rd ed. (2003), §2.5.)
  * @example
@@ -243,6 +249,7 @@ export function sampleNeighbourhoods(model: ModelInput, data: DatasetInput, cent
   const fn = "sampleNeighbourhoods";
   options = checkOptions(fn, options, ["neighbours", "radius", "seed", "startLossTol", "lossTol", "maxIter", "rankTol"]);
   model = validateModel(model, fn);
+  checkInterpolationLoss(fn, model);
   data = validateData(model, data, fn);
   const M = model.params.length;
   checkMat(fn, "centres", centres);

@@ -1,4 +1,4 @@
-import { BACKENDS, eigh, init, loadWasm, setBackend } from "@losscape/core";
+import { BACKENDS, eigh, init, loadWasm, setBackend, ShapeError, ValueError } from "@losscape/core";
 import { hessian, initParams, loss, unpackParams, withParams, ACTIVATION_TABLE, type Activation, type ActivationEntry, type Model } from "@losscape/mlp";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -184,6 +184,60 @@ describe("directions", () => {
     }
     expect(() => embeddingLine(model, { layer: 2, neuron: 0 })).toThrow(/'layer'/);
     expect(() => embeddingLine(model, { layer: 1, neuron: 3 })).toThrow(/'neuron'/);
+  });
+});
+
+describe("hessianDirections and landscapeSlice check their own arguments (errors named paramCount, hessian, lossSlice)", () => {
+  const spec = { widths: [1, 3, 1], activation: "tanh" as const };
+  const model: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 3 }) };
+  const data = randomData(5, 1, 1, 4);
+  it("hessianDirections: the model and the data", () => {
+    expect(() => hessianDirections({ widths: [1, 0, 1], activation: "tanh", params: new Float64Array(1) }, data)).toThrow(ShapeError);
+    expect(() => hessianDirections({ widths: [1, 0, 1], activation: "tanh", params: new Float64Array(1) }, data)).toThrow(/^hessianDirections: 'widths\[1\]' must be an integer ≥ 1; found 0$/);
+    expect(() => hessianDirections(model, null as never)).toThrow(/^hessianDirections: 'data' must be \{x, y\}; found null$/);
+    expect(() => hessianDirections(model, { x: data.x, y: [[1, 2]] } as never)).toThrow(/^hessianDirections: 'data\.y'/);
+    // plain arrays are data too, as everywhere else
+    expect(hessianDirections(model, { x: Array.from(data.x.data), y: Array.from(data.y.data) } as never, { count: 1 })[0]).toEqual(hessianDirections(model, data, { count: 1 })[0]);
+  });
+  it("landscapeSlice: data, grid, seed, split and given directions, before any direction is computed", () => {
+    expect(() => landscapeSlice(model, null as never)).toThrow(ValueError);
+    expect(() => landscapeSlice(model, null as never)).toThrow(/^landscapeSlice: 'data' must be \{x, y\}; found null$/);
+    expect(() => landscapeSlice(model, data, { points: 1 })).toThrow(/^landscapeSlice: 'points'/);
+    expect(() => landscapeSlice(model, data, { range: -1 })).toThrow(/^landscapeSlice: 'range'/);
+    expect(() => landscapeSlice(model, data, { range: 1e308 })).toThrow(/^landscapeSlice: 'range' is too large/);
+    expect(() => landscapeSlice(model, data, { seed: Number.NaN })).toThrow(/^landscapeSlice: 'seed'/);
+    expect(() => landscapeSlice(model, data, { dirs: "embedding", split: { layer: 2, neuron: 0 } })).toThrow(/^landscapeSlice: 'split\.layer' must be a hidden layer in 1\.\.1; found 2$/);
+    expect(() => landscapeSlice(model, data, { dirs: "embedding", split: { layer: 1, neuron: 3 } })).toThrow(/^landscapeSlice: 'split\.neuron'/);
+    expect(() => landscapeSlice(model, data, { dirs: "embedding", split: { layer: 1, neuron: 0, alfa: 2 } as never })).toThrow(/^landscapeSlice: unknown option 'split\.alfa'/);
+    expect(() => landscapeSlice(model, data, { dirs: [new Float64Array(3)] })).toThrow(/^landscapeSlice: 'dirs\[0\]' must have length M = 10/);
+    expect(() => landscapeSlice(model, data, { dirs: [] })).toThrow(/^landscapeSlice: 'dirs' must be/);
+    const plain = landscapeSlice(model, { x: Array.from(data.x.data), y: Array.from(data.y.data) } as never, { points: 3 });
+    expect(plain.grid).toEqual(landscapeSlice(model, data, { points: 3 }).grid);
+  });
+});
+
+describe("the embedding line keeps the data loss, not an l2 term (the doc said the loss was constant along it)", () => {
+  it("with l2 > 0 the total loss changes along the line; the data loss does not", () => {
+    // Documentation test: it pins the corrected statement (it passed before the doc fix too).
+    setBackend("simd");
+    const spec = { widths: [2, 3, 1], activation: "tanh" as const };
+    const plain: Model = { ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 16 }) };
+    const data = randomData(6, 2, 1, 17);
+    const { model: wide, direction } = embeddingLine({ ...plain, l2: 0.1 }, { layer: 1, neuron: 1 });
+    const total = lossSlice(wide, data, { directions: [direction], points: 5, range: 1 }).grid[0];
+    const dataOnly = lossSlice({ ...wide, l2: 0 }, data, { directions: [direction], points: 5, range: 1 }).grid[0];
+    const L0 = loss(plain, data);
+    // data loss: the output is the same at every point of the line, so R is L0 up to the rounding of the sums (1e-13)
+    for (const v of dataOnly) expect(Math.abs(v - L0)).toBeLessThanOrEqual(1e-13 * L0);
+    // l2 term: (l2/2)‖θ + a·d‖² is a parabola in a with curvature l2·‖d‖² = 0.1 (d a unit vector), so the ends of
+    // [−1, 1] differ from the centre by 0.05 ± a linear term: far above rounding
+    expect(Math.max(...total) - Math.min(...total)).toBeGreaterThan(0.01);
+    for (let i = 0; i < total.length; i++) {
+      const a = -1 + i / 2;
+      const theta = wide.params.map((v, k) => v + a * direction[k]);
+      // the total is the data loss plus (l2/2)‖θ(a)‖², to rounding (relative 1e-13)
+      expect(Math.abs(total[i] - (dataOnly[i] + 0.05 * theta.reduce((s, v) => s + v * v, 0)))).toBeLessThanOrEqual(1e-13 * total[i]);
+    }
   });
 });
 

@@ -58,9 +58,12 @@ export function filterNormalizedDirection(model: ModelInput, options: { seed?: n
  * @example
  * const [d1, d2] = hessianDirections(model, data, { count: 2 });
  */
-export function hessianDirections(model: Model, data: Dataset, options: { count?: number } = {}): Float64Array[] {
+export function hessianDirections(model: ModelInput, data: DatasetInput, options: { count?: number } = {}): Float64Array[] {
   const fn = "hessianDirections";
   options = checkOptions(fn, options, ["count"]);
+  // Checked here, so a bad model or data set is refused in this function's name (not paramCount's or hessian's).
+  model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const count = options.count ?? 2;
   checkInt(fn, "count", count, 1);
   const M = paramCount(model);
@@ -79,8 +82,9 @@ export function hessianDirections(model: Model, data: Dataset, options: { count?
  * The embedding line of a neuron split (T^α_{l,s} of docs/conventions.md#one-step-embedding): the model with neuron s of hidden layer l split at
  * `alpha` (default 0.5; the copy appended last in layer l, incoming weights and bias copied, outgoing weights α·w
  * and (1 − α)·w), and the unit direction ∂T^α(θ)/∂α / ‖·‖ = (w on the original, −w on the copy)/(√2‖w‖), along
- * which the output — hence the loss — is constant (Zhang et al., Embedding Principle, NeurIPS 2021; Fukumizu &
- * Amari 2000). A slice along it is flat: the landscape's degenerate line through an embedded critical point.
+ * which the output — hence the data loss — is constant (Zhang et al., Embedding Principle, NeurIPS 2021; Fukumizu &
+ * Amari 2000). A slice along it is flat without l2: the landscape's degenerate line through an embedded critical
+ * point. With l2 > 0 the total loss is not constant: the term (l2/2)·‖θ‖² changes along the line (a parabola).
  * (The wide model is @losscape/embedding's `splitNeuron`.)
  * @example
  * const { model: wide, direction } = embeddingLine(model, { layer: 1, neuron: 0 });
@@ -88,16 +92,20 @@ export function hessianDirections(model: Model, data: Dataset, options: { count?
 export function embeddingLine(model: ModelInput, options: { layer: number; neuron: number; alpha?: number }): { model: Model; direction: Float64Array } {
   const fn = "embeddingLine";
   options = checkOptions(fn, options, ["layer", "neuron", "alpha"], { required: true });
-  model = validateModel(model, fn);
+  return splitLine(fn, validateModel(model, fn), options, "");
+}
+
+/** `embeddingLine` in the name of `fn`, its options named `${prefix}layer`, … (a validated model). */
+function splitLine(fn: string, model: Model, options: { layer: number; neuron: number; alpha?: number }, prefix: string): { model: Model; direction: Float64Array } {
   const L = model.widths.length - 1;
   const { layer, neuron } = options;
-  checkInt(fn, "layer", layer, 1);
-  if (layer > L - 1) throw new ValueError(`${fn}: 'layer' must be a hidden layer in 1..${L - 1}; found ${layer}`);
+  checkInt(fn, `${prefix}layer`, layer, 1);
+  if (layer > L - 1) throw new ValueError(`${fn}: '${prefix}layer' must be a hidden layer in 1..${L - 1}; found ${layer}`);
   const m = model.widths[layer];
-  checkInt(fn, "neuron", neuron, 0);
-  if (neuron >= m) throw new ValueError(`${fn}: 'neuron' must be in 0..${m - 1}; found ${neuron}`);
+  checkInt(fn, `${prefix}neuron`, neuron, 0);
+  if (neuron >= m) throw new ValueError(`${fn}: '${prefix}neuron' must be in 0..${m - 1}; found ${neuron}`);
   const alpha = options.alpha ?? 0.5;
-  checkNumber(fn, "alpha", alpha);
+  checkNumber(fn, `${prefix}alpha`, alpha);
   const wide = splitNeuron(model, { layer, neuron, alpha });
   // The direction: zero except on the outgoing weights of the original (column s of W^{l+1}) and of the copy
   // (column m, the last), (w, −w)/(√2‖w‖).
@@ -157,15 +165,27 @@ export function lossSlice(model: ModelInput, data: DatasetInput, options: { dire
   }
   const M = paramCount(model);
   dirs.forEach((d, i) => checkParamsVector(fn, `directions[${i}]`, d, M));
-  const points = options.points ?? 51;
+  return evaluateSlice(model, data, dirs, gridAxis(fn, options.points, options.range));
+}
+
+/** The grid axis: `points` (default 51, ≥ 2) values uniform in [−range, range] (default 1, > 0), all finite. */
+function gridAxis(fn: string, pointsOption: number | undefined, rangeOption: number | undefined): number[] {
+  const points = pointsOption ?? 51;
+  const range = rangeOption ?? 1;
   checkInt(fn, "points", points, 2);
-  const range = options.range ?? 1;
   checkNumber(fn, "range", range, { min: 0, exclusiveMin: true });
   const axis = Array.from({ length: points }, (_, i) => -range + (2 * range * i) / (points - 1));
   // A range near the largest double overflows the grid (2·range·i): refused here, not by the plane evaluator.
   if (!axis.every(Number.isFinite)) {
     throw new ValueError(`${fn}: 'range' is too large for a grid of ${points} points (its coordinates overflow float64); found ${range}`);
   }
+  return axis;
+}
+
+/** R(θ + a·d₁ [+ b·d₂]) on axis × axis (validated arguments: 1 or 2 directions of length M). */
+function evaluateSlice(model: Model, data: Dataset, dirs: Float64Array[], axis: number[]): LossSlice {
+  const M = model.params.length;
+  const points = axis.length;
   const d1 = dirs[0];
   const d2 = dirs.length === 2 ? dirs[1] : new Float64Array(M);
   const axes = dirs.length === 2 ? [axis, axis.slice()] : [axis];
@@ -203,27 +223,35 @@ export interface LandscapeSliceOptions {
  * A landscape slice as the CLI's `losscape slice --json` prints it: `{grid, axes, dirs}` (plus the directions and
  * the evaluator). dirs "random": filter-normalised random directions (Li et al. 2018); "hessian": the eigenvectors
  * of the largest Hessian eigenvalues; "embedding": the model is first widened by a neuron split and the first
- * direction is its embedding line (`embeddingLine`; the loss is constant along it), the second a random
- * filter-normalised direction; or explicit vectors. See `lossSlice` for the evaluation.
+ * direction is its embedding line (`embeddingLine`; the data loss is constant along it, the l2 term is not), the
+ * second a random filter-normalised direction; or explicit vectors. See `lossSlice` for the evaluation. Every
+ * argument is checked first, in this function's name (options `split.layer`, …; given vectors `dirs[i]`).
  * @example
  * const { grid, axes, dirs } = landscapeSlice(model, data, { dirs: "random", points: 101, range: 1, seed: 0 });
  */
 export function landscapeSlice(
   model: ModelInput,
-  data: Dataset,
+  data: DatasetInput,
   options: LandscapeSliceOptions = {},
 ): LossSlice & { dirs: "random" | "hessian" | "embedding" | "given"; model: Model } {
   const fn = "landscapeSlice";
   options = checkOptions(fn, options, ["dirs", "dimensions", "points", "range", "seed", "split"]);
+  // Checked here, before any direction is computed, so errors name this function (not lossSlice or hessian).
   model = validateModel(model, fn);
+  data = validateData(model, data, fn);
   const kind = options.dirs ?? "random";
   const dims = options.dimensions ?? 2;
   if (dims !== 1 && dims !== 2) throw new ValueError(`${fn}: 'dimensions' must be 1 or 2; found ${String(dims)}`);
   const seed = options.seed ?? 0;
+  checkNumber(fn, "seed", seed);
+  const axis = gridAxis(fn, options.points, options.range);
   let base = model;
   let directions: Float64Array[];
   let name: "random" | "hessian" | "embedding" | "given";
   if (Array.isArray(kind)) {
+    if (kind.length < 1 || kind.length > 2) throw new ShapeError(`${fn}: 'dirs' must be a name or an array of 1 or 2 vectors; found ${kind.length} vectors`);
+    const M = model.params.length;
+    kind.forEach((d, i) => checkParamsVector(fn, `dirs[${i}]`, d, M));
     directions = kind;
     name = "given";
   } else if (kind === "random") {
@@ -234,13 +262,16 @@ export function landscapeSlice(
     name = kind;
   } else if (kind === "embedding") {
     const sp = options.split ?? { layer: 1, neuron: 0 };
-    const e = embeddingLine(model, sp);
+    if (typeof sp !== "object" || sp === null || Array.isArray(sp)) throw new ValueError(`${fn}: 'split' must be {layer, neuron, alpha?}; found ${String(sp)}`);
+    for (const key of Object.keys(sp)) {
+      if (!["layer", "neuron", "alpha"].includes(key)) throw new ValueError(`${fn}: unknown option 'split.${key}'; expected one of 'split.layer', 'split.neuron', 'split.alpha'`);
+    }
+    const e = splitLine(fn, model, sp, "split.");
     base = e.model;
     directions = dims === 1 ? [e.direction] : [e.direction, filterNormalizedDirection(base, { seed })];
     name = kind;
   } else {
     throw new ValueError(`${fn}: 'dirs' must be "random", "hessian", "embedding" or an array of vectors; found ${String(kind)}`);
   }
-  const s = lossSlice(base, data, { directions, points: options.points, range: options.range });
-  return { ...s, dirs: name, model: base };
+  return { ...evaluateSlice(base, data, directions, axis), dirs: name, model: base };
 }
