@@ -49,5 +49,10 @@ export function freePoissonGRaw(r: number, a: number, z: Complex): Complex {
   const lm = a * (1 - sr) * (1 - sr);
   const root = cmul(csqrt({ re: z.re - lp, im: z.im }), csqrt({ re: z.re - lm, im: z.im }));
   const b = z.re + a - r * a;
-  return cdiv({ re: 2, im: 0 }, { re: b + root.re, im: z.im + root.im });
+  const plus = { re: b + root.re, im: z.im + root.im };
+  const minus = { re: b - root.re, im: z.im - root.im };
+  // The same root as (b − √…)/(2az) (the roots' product is 1/(az)); that form instead of 2/(b + √…) when b + √…
+  // cancels, next to the atom at 0 (rate < 1), where 2/(b + √…) loses every digit as z → 0.
+  if (Math.hypot(plus.re, plus.im) >= Math.hypot(minus.re, minus.im)) return cdiv({ re: 2, im: 0 }, plus);
+  return cdiv(minus, cmul({ re: 2 * a, im: 0 }, z));
 }

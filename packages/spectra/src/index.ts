@@ -1,6 +1,6 @@
 export { complex, type Complex } from "./complex.js";
 export * from "./types.js";
-export * from "./moments.js";
+export { MAX_MOMENT_ORDER, freeCumulantsFromMoments, momentsFromFreeCumulants } from "./moments.js";
 export { semicircleG, freePoissonG } from "./closed-forms.js";
 export { rationalMeasure, addRational, type RationalR, type Edge } from "./rational.js";
 export * from "./pennington-bahri.js";

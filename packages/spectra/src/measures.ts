@@ -1,7 +1,7 @@
 import { ConvergenceError, ValueError, checkNumber, checkOptions } from "@losscape/core";
 import { type Complex, cabs, checkedTransforms, cdiv, csub } from "./complex.js";
-import { freeCumulantsFromMoments } from "./moments.js";
-import { addRational, rationalMeasure, type RationalR } from "./rational.js";
+import { MAX_MOMENT_ORDER, freeCumulantsFromMomentsFor } from "./moments.js";
+import { addRational, checkResult, rationalMeasure, timesPower, unitScale, type RationalR } from "./rational.js";
 import type { SpectralMeasure, Support } from "./types.js";
 
 /**
@@ -121,7 +121,7 @@ export function freeConvolution(...measures: SpectralMeasure[]): SpectralMeasure
 /**
  * A discrete measure Σ_j w_j δ_{x_j} (weights normalised to 1): G(z) = Σ w_j/(z − x_j); density of the absolutely
  * continuous part 0; support = the atoms; moments Σ w_j x_j^k; free cumulants from the moments; the inverse K of G
- * near g = 0 by Newton's method from z = mean + 1/g. At a real z equal to an atom, G is infinite.
+ * near g = 0 by Newton's method from z = mean + 1/g. A real z on an atom is a pole of G: `stieltjes` refuses it.
  * @example
  * const mu = pointMasses([-1, 1]);
  * mu.freeCumulant(2); // 1
@@ -161,7 +161,7 @@ function discreteMeasure(x: Float64Array, w: Float64Array, kind: string): Spectr
       const dr = z.re - x[j];
       const di = z.im;
       const d = dr * dr + di * di;
-      if (d === 0) return { re: Infinity, im: 0 };
+      if (d === 0) throw new ValueError(`${kind}.stieltjes: argument 'z' = ${z.re} is an atom of the measure, a pole of G; found z on it`);
       re += (w[j] * dr) / d;
       im -= (w[j] * di) / d;
     }
@@ -180,11 +180,18 @@ function discreteMeasure(x: Float64Array, w: Float64Array, kind: string): Spectr
   };
   let mean = 0;
   for (let j = 0; j < n; j++) mean += w[j] * x[j];
-  const moment = (k: number): number => {
-    checkNumber(`${kind}.moment`, "k", k, { min: 0, integer: true });
+  // Moments in units of the largest |x_j| (an exact power of two p): Σ w_j (x_j/p)^k cannot overflow, and is
+  // scaled back by p^k only at the end (a result beyond float64 is refused rather than returned as ±∞ or NaN).
+  const p = unitScale({ shift: 0, variance: 0, poles: Array.from(x, (jump) => ({ rate: 1, jump })) });
+  const unitMoment = (k: number): number => {
     let s = 0;
-    for (let j = 0; j < n; j++) s += w[j] * Math.pow(x[j], k);
+    for (let j = 0; j < n; j++) s += w[j] * Math.pow(x[j] / p, k);
     return s;
+  };
+  const moment = (k: number): number => {
+    const fn = `${kind}.moment`;
+    checkNumber(fn, "k", k, { min: 0, integer: true });
+    return checkResult(fn, `m_${k}`, timesPower(unitMoment(k), p, k));
   };
   const K = (g: Complex): Complex => {
     // Newton on G(z) = g from z = mean + 1/g (the branch of G⁻¹ with K(g) ~ 1/g at 0).
@@ -212,12 +219,14 @@ function discreteMeasure(x: Float64Array, w: Float64Array, kind: string): Spectr
     support: (): Support => ({ intervals: [], atoms: atoms.map((a) => ({ ...a })) }),
     moment,
     freeCumulant: (k) => {
-      checkNumber(`${kind}.freeCumulant`, "k", k, { min: 1, integer: true });
+      const fn = `${kind}.freeCumulant`;
+      checkNumber(fn, "k", k, { min: 1, max: MAX_MOMENT_ORDER, integer: true });
       const m = [1];
-      for (let i = 1; i <= k; i++) m.push(moment(i));
-      return freeCumulantsFromMoments(m, k)[k];
+      for (let i = 1; i <= k; i++) m.push(unitMoment(i));
+      return checkResult(fn, `κ_${k}`, timesPower(freeCumulantsFromMomentsFor(fn, m, k)[k], p, k));
     },
     massBelow: (t) => {
+      if (typeof t !== "number" || Number.isNaN(t)) throw new ValueError(`${kind}.massBelow: 'x' must be a number; found ${String(t)}`);
       let s = 0;
       for (let j = 0; j < n; j++) if (x[j] < t) s += w[j];
       return s;
@@ -243,13 +252,16 @@ function normalisedWeights(fn: string, points: ArrayLike<number>, weights?: Arra
     return w;
   }
   if (weights.length !== n) throw new ValueError(`${fn}: 'weights' must have length ${n}; found ${weights.length}`);
-  let s = 0;
+  let max = 0;
   for (let i = 0; i < n; i++) {
     const v = weights[i];
     if (!Number.isFinite(v) || v < 0) throw new ValueError(`${fn}: 'weights' must be finite and ≥ 0; found ${v} at [${i}]`);
-    s += v;
+    max = Math.max(max, v);
   }
-  if (!(s > 0)) throw new ValueError(`${fn}: 'weights' must have a positive sum; found ${s}`);
-  for (let i = 0; i < n; i++) w[i] = weights[i] / s;
+  if (!(max > 0)) throw new ValueError(`${fn}: 'weights' must have a positive sum; found 0`);
+  // Divide by the largest weight first: the sum of weights near the float64 maximum would overflow.
+  let s = 0;
+  for (let i = 0; i < n; i++) s += weights[i] / max;
+  for (let i = 0; i < n; i++) w[i] = weights[i] / max / s;
   return w;
 }

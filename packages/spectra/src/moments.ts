@@ -4,7 +4,7 @@
  * M(z) = C(z·M(z)), equivalently R(g) = Σ κ_{n+1} gⁿ and G⁻¹(g) = R(g) + 1/g.
  */
 
-import { checkNumber, checkVector } from "@losscape/core";
+import { ValueError, checkNumber, checkVector } from "@losscape/core";
 
 /**
  * The highest order the moment–cumulant conversions accept: their cost grows like n⁵/120 operations (≈ 10⁸ at
@@ -41,6 +41,14 @@ function powerSeriesPowers(m: number[], n: number, s: number): number[] {
  */
 export function momentsFromFreeCumulants(kappa: ArrayLike<number>, n: number): number[] {
   checkSeries("momentsFromFreeCumulants", "kappa", kappa, n);
+  return momentsFromFreeCumulantsFor("momentsFromFreeCumulants", kappa, n);
+}
+
+/**
+ * `momentsFromFreeCumulants` on checked arguments, its errors naming `fn` (a measure's `<kind>.moment`): a moment
+ * beyond the float64 range is refused (it would come out ±∞, or NaN once ∞ − ∞ appears).
+ */
+export function momentsFromFreeCumulantsFor(fn: string, kappa: ArrayLike<number>, n: number): number[] {
   const m = new Array<number>(n + 1).fill(0);
   m[0] = 1;
   for (let k = 1; k <= n; k++) {
@@ -50,6 +58,7 @@ export function momentsFromFreeCumulants(kappa: ArrayLike<number>, n: number): n
       if (ks === 0) continue;
       sum += ks * powerSeriesPowers(m, k - s, s)[k - s];
     }
+    if (!Number.isFinite(sum)) throw new ValueError(`${fn}: moment m_${k} is beyond the float64 range (found ${sum}); the cumulants are too large for order ${n}`);
     m[k] = sum;
   }
   return m;
@@ -63,12 +72,19 @@ export function momentsFromFreeCumulants(kappa: ArrayLike<number>, n: number): n
  */
 export function freeCumulantsFromMoments(m: ArrayLike<number>, n: number): number[] {
   checkSeries("freeCumulantsFromMoments", "m", m, n);
+  return freeCumulantsFromMomentsFor("freeCumulantsFromMoments", m, n);
+}
+
+/** `freeCumulantsFromMoments` on checked arguments, its errors naming `fn` (a measure's `<kind>.freeCumulant`). */
+export function freeCumulantsFromMomentsFor(fn: string, m: ArrayLike<number>, n: number): number[] {
   const mm = Array.from({ length: n + 1 }, (_, i) => (i === 0 ? 1 : m[i]));
   const kappa = new Array<number>(n + 1).fill(0);
   for (let k = 1; k <= n; k++) {
     let sum = 0;
     for (let s = 1; s < k; s++) sum += kappa[s] * powerSeriesPowers(mm, k - s, s)[k - s];
-    kappa[k] = mm[k] - sum;
+    const v = mm[k] - sum;
+    if (!Number.isFinite(v)) throw new ValueError(`${fn}: free cumulant κ_${k} is beyond the float64 range (found ${v}); the moments are too large for order ${n}`);
+    kappa[k] = v;
   }
   return kappa;
 }

@@ -66,9 +66,11 @@ export function penningtonBahriMeasure(model: PBModel, phi: number, eps: number)
   const measure = rationalMeasure(penningtonBahriRTransform(model, phi, eps), `penningtonBahri:${model}`);
   // For φ, ε > 0 the measure always has a continuous part (the semicircle of H₁ and the Marchenko–Pastur part of H₀):
   // an empty support means float64 could not resolve the support edges at these scales, not that there is none.
-  if (measure.support().intervals.length === 0) {
+  // The engine's mass check (every interval's mass ≥ 0, total 1) also catches a part lost to rounding.
+  const why = measure.unresolved() ?? (measure.support().intervals.length === 0 ? "the support comes out empty" : null);
+  if (why) {
     throw new ValueError(
-      `penningtonBahriMeasure: at φ = ${phi}, ε = ${eps} the support edges cannot be resolved in float64 (the ${model} model's equations span too many orders of magnitude there); the spectrum exists, but not to be computed at this scale`,
+      `penningtonBahriMeasure: at φ = ${phi}, ε = ${eps} the support edges cannot be resolved in float64 (the ${model} model's equations span too many orders of magnitude there: ${why}); the spectrum exists, but not to be computed at this scale`,
     );
   }
   return measure;
@@ -87,9 +89,16 @@ export function criticalEnergyClosedForm(model: PBModel, phi: number): number | 
   checkModel(fn, model);
   checkPhi(fn, phi);
   if (phi >= 1) return null;
-  if (model === "wigner") return (1 - 20 * phi - 8 * phi * phi + Math.pow(1 + 8 * phi, 1.5)) / 16;
-  const xi = 1 + 16 * phi - 8 * phi * phi;
-  return (27 - 18 * xi - xi * xi + 8 * Math.pow(xi, 1.5)) / (32 * phi * Math.pow(1 - phi, 3));
+  // Both numerators vanish like (1 − φ)³ as φ → 1 and lose every digit to cancellation there (a − b = (a² − b²)/(a + b)
+  // removes it). Wigner: with u³ = (1 + 8φ)^{3/2}, (u³)² − (1 − 20φ − 8φ²)² = 64φ(1 − φ)³ and
+  // u³ − 1 = (24φ + 192φ² + 512φ³)/(u³ + 1), so ε_c = 4(1 − φ)³ / ((24 + 192φ + 512φ²)/(u³ + 1) + 20 + 8φ).
+  // ReLU: with ξ = 1 + s, s = 8φ(2 − φ), 64ξ³ − (27 − 18ξ − ξ²)² = (ξ − 1)(9 − ξ)³ = 4096φ(2 − φ)(1 − φ)⁶ and
+  // ξ^{3/2} − 1 = (3s + 3s² + s³)/(ξ^{3/2} + 1), so ε_c = 16(1 − φ)³ / (φ·(8(3 + 3s + s²)/(ξ^{3/2} + 1) + 20 + s)).
+  // Every term of both denominators is positive: no cancellation anywhere on 0 < φ < 1.
+  const t3 = Math.pow(1 - phi, 3);
+  if (model === "wigner") return (4 * t3) / ((24 + 192 * phi + 512 * phi * phi) / (Math.pow(1 + 8 * phi, 1.5) + 1) + 20 + 8 * phi);
+  const s = 8 * phi * (2 - phi);
+  return (16 * t3) / (phi * ((8 * (3 + 3 * s + s * s)) / (Math.pow(1 + s, 1.5) + 1) + 20 + s));
 }
 
 /** Lower end of the absolutely continuous support (atoms excluded). */
@@ -123,11 +132,12 @@ export function criticalEnergy(model: PBModel, phi: number): number {
     fhi = f(hi);
   }
   if (!(fhi < 0)) throw new ValueError(`${fn}: the lower edge never crossed 0 for phi = ${phi}`);
-  return brent(f, lo, hi, flo, fhi, 1e-16);
+  // Relative tolerance: ε_c → 0 like (1 − φ)³ as φ → 1 (7.4e-20 at φ = 1 − 1e-6), where an absolute one returns 0.
+  return brent(f, lo, hi, flo, fhi, 1e-15);
 }
 
-/** Brent's root finder on a bracket [a, b] with f(a)·f(b) < 0 (Brent 1973, ch. 4). */
-function brent(f: (x: number) => number, a: number, b: number, fa: number, fb: number, tol: number): number {
+/** Brent's root finder on a bracket [a, b] with f(a)·f(b) < 0 (Brent 1973, ch. 4), to relative tolerance `rtol`. */
+function brent(f: (x: number) => number, a: number, b: number, fa: number, fb: number, rtol: number): number {
   let c = a;
   let fc = fa;
   let d = b - a;
@@ -147,7 +157,7 @@ function brent(f: (x: number) => number, a: number, b: number, fa: number, fb: n
       fb = fc;
       fc = fa;
     }
-    const tol1 = 2 * Number.EPSILON * Math.abs(b) + 0.5 * tol;
+    const tol1 = (2 * Number.EPSILON + 0.5 * rtol) * Math.abs(b) + Number.MIN_VALUE;
     const xm = 0.5 * (c - b);
     if (Math.abs(xm) <= tol1 || fb === 0) return b;
     if (Math.abs(e) >= tol1 && Math.abs(fa) > Math.abs(fb)) {

@@ -1,7 +1,7 @@
 import { ValueError, checkNumber, checkVector } from "@losscape/core";
 import { type Complex, cabs, checkedTransforms, cadd, cdiv, clog, cmul, csqrt, csub } from "./complex.js";
 import { freePoissonGRaw as freePoissonG, semicircleGRaw as semicircleG } from "./closed-forms.js";
-import { momentsFromFreeCumulants } from "./moments.js";
+import { MAX_MOMENT_ORDER, momentsFromFreeCumulantsFor } from "./moments.js";
 import { type Poly, polyAdd, polyDerivative, polyEval, polyMul, polyRoots, polyScale, polyTrim } from "./poly.js";
 import type { Atom, SpectralMeasure, Support } from "./types.js";
 
@@ -101,13 +101,20 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
   criticalValues(): Edge[];
   /** The support intervals as pairs of edges, each with its λ and the (real or infinite) G there. */
   supportEdges(): [Edge, Edge][];
+  /** Why float64 did not resolve this measure (mass check, see MASS_TOL), or null when it did. */
+  unresolved(): string | null;
 } {
   checkRational("rationalMeasure", "desc", desc);
   if (typeof kind !== "string") throw new ValueError(`rationalMeasure: argument 'kind' must be a string; found ${kind === null ? "null" : typeof kind}`);
   const d = normaliseRational(desc);
-  const c0 = d.shift;
-  const c1 = d.variance;
-  const poles = d.poles;
+  // The engine works in units of the measure's scale p (an exact power of two, so the rescaling loses nothing):
+  // the measure of x/p has R-transform shift/p + (variance/p²)·g + Σ r_j (a_j/p)/(1 − (a_j/p) g), and its
+  // tolerances (root tests, edge polishing, continuation heights) are then tolerances relative to the scale.
+  // G(z) = G₁(z/p)/p, K(g) = p·K₁(p·g), ρ(x) = ρ₁(x/p)/p, edges and atoms ×p, mass below x = mass₁ below x/p.
+  const p = unitScale(d);
+  const c0 = d.shift / p;
+  const c1 = d.variance / p / p;
+  const poles = d.poles.map((q) => ({ rate: q.rate, jump: q.jump / p }));
   const J = poles.length;
 
   // Π_j (1 − a_j g) and products leaving one out.
@@ -299,7 +306,15 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
         if (Number.isFinite(lam)) out.push({ lambda: lam, g: x });
       }
     }
-    if (c1 === 0 && J > 0) out.push({ lambda: c0, g: Infinity });
+    // K(∞) = shift, unless a finite critical value K(g*) lies within its own rounding of it (8 ulps of the sum of
+    // |terms| of K(g*); e.g. the ReLU lower edge at ε = ε_c): the density cannot be tested between the two, the
+    // square-root edge is where G stays finite, and the antiderivative must be taken at its g*, not at g = ∞.
+    const rounding = (g: number): number => {
+      let t = Math.abs(c0) + Math.abs(c1 * g) + Math.abs(1 / g);
+      for (const q of poles) t += Math.abs((q.rate * q.jump) / (1 - q.jump * g));
+      return 8 * Number.EPSILON * t;
+    };
+    if (c1 === 0 && J > 0 && !out.some((e) => Math.abs(e.lambda - c0) <= rounding(e.g))) out.push({ lambda: c0, g: Infinity });
     out.sort((a, b) => a.lambda - b.lambda);
     edgesCache = out;
     return out;
@@ -464,54 +479,160 @@ export function rationalMeasure(desc: RationalR, kind: string): SpectralMeasure 
     return { intervals: supportIntervals().intervals.map((iv) => [iv[0], iv[1]] as [number, number]), atoms: atoms.map((a) => ({ ...a })) };
   };
 
-  const freeCumulant = (k: number): number => {
+  /** κ_k of the unit-scale measure (κ_k of the measure itself is p^k times this). */
+  const unitCumulant = (k: number): number => {
     let s = k === 1 ? c0 : k === 2 ? c1 : 0;
-    for (const p of poles) s += p.rate * Math.pow(p.jump, k);
+    for (const q of poles) s += q.rate * Math.pow(q.jump, k);
     return s;
   };
+  const freeCumulant = (k: number): number => {
+    const fn = `${kind}.freeCumulant`;
+    checkNumber(fn, "k", k, { min: 1, integer: true });
+    return checkResult(fn, `κ_${k}`, timesPower(unitCumulant(k), p, k));
+  };
+
+  /**
+   * Whether float64 resolved the measure: the mass of every support interval (by the exact antiderivative) is ≥ 0
+   * and the total mass, atoms included, is 1, each to MASS_TOL. A component lost to rounding (jumps or variances
+   * many orders of magnitude apart, e.g. a Pennington–Bahri ε of 1e-30 beside φ = 10) shows as missing or negative
+   * mass. Needs the whole support; computed once.
+   */
+  let reason: string | null | undefined;
+  const unresolved = (): string | null => {
+    if (reason !== undefined) return reason;
+    reason = null;
+    let total = 0;
+    for (const at of atoms) total += at.mass;
+    for (const [ea, eb] of edgePairs()) {
+      const mid = 0.5 * (ea.lambda + eb.lambda);
+      const m = -(imAntiAtEdge(eb, mid) - imAntiAtEdge(ea, mid)) / Math.PI;
+      if (!(m >= -MASS_TOL)) {
+        reason = `the support interval [${ea.lambda * p}, ${eb.lambda * p}] comes out with mass ${m} < 0`;
+        return reason;
+      }
+      total += m;
+    }
+    if (!(Math.abs(total - 1) <= MASS_TOL)) reason = `its total mass comes out as ${total} instead of 1`;
+    return reason;
+  };
+  /** Refuse, naming `<kind>.<method>`, a measure float64 did not resolve (checked once the support is complete). */
+  const guard = (method: string, complete = true): void => {
+    if (!complete) return;
+    const why = unresolved();
+    if (why) {
+      throw new ValueError(
+        `${kind}.${method}: the measure cannot be resolved in float64 (its components span too many orders of magnitude): ${why}`,
+      );
+    }
+  };
+  const supportComplete = () => single || J === 0 || scanned + 1 >= criticalValues().length;
 
   return {
     kind,
     rational: d,
     ...checkedTransforms(kind, {
       stieltjes: (z) => {
-        if (z.im < 0) {
-          const g = physicalRoot({ re: z.re, im: -z.im });
-          return { re: g.re, im: -g.im }; // G(z̄) = conj G(z)
+        const w = { re: z.re / p, im: z.im / p };
+        if (w.im === 0 && atoms.some((a) => a.at === w.re)) {
+          throw new ValueError(`${kind}.stieltjes: argument 'z' = ${z.re} is an atom of the measure, a pole of G; found z on it`);
         }
-        return physicalRoot(z);
+        const g = w.im < 0 ? conj(physicalRoot(conj(w))) : physicalRoot(w); // G(z̄) = conj G(z)
+        return { re: g.re / p, im: g.im / p };
       },
-      inverseStieltjes: kOf,
-      rTransform: rOf,
+      inverseStieltjes: (g) => scaleUp(kOf(scaleUp(g, p)), p),
+      rTransform: (g) => scaleUp(rOf(scaleUp(g, p)), p),
     }),
     density: (x) => {
       checkNumber(`${kind}.density`, "lambda", x);
-      return density(x);
+      const r = density(x / p) / p;
+      guard("density");
+      return r;
     },
     densityOn: (pts) => {
       checkVector(`${kind}.densityOn`, "points", pts);
       const out = new Float64Array(pts.length);
-      for (let i = 0; i < pts.length; i++) out[i] = density(pts[i]);
+      for (let i = 0; i < pts.length; i++) out[i] = density(pts[i] / p) / p;
+      guard("densityOn");
       return out;
     },
-    support,
+    support: () => {
+      const s = support();
+      guard("support");
+      return {
+        intervals: s.intervals.map(([a, b]) => [a * p, b * p] as [number, number]),
+        atoms: s.atoms.map((a) => ({ at: a.at * p, mass: a.mass })),
+      };
+    },
     moment: (k) => {
-      checkNumber(`${kind}.moment`, "k", k, { min: 0, integer: true });
+      const fn = `${kind}.moment`;
+      checkNumber(fn, "k", k, { min: 0, max: MAX_MOMENT_ORDER, integer: true });
       const kappa = [0];
-      for (let i = 1; i <= k; i++) kappa.push(freeCumulant(i));
-      return momentsFromFreeCumulants(kappa, k)[k];
+      for (let i = 1; i <= k; i++) kappa.push(unitCumulant(i));
+      return checkResult(fn, `m_${k}`, timesPower(momentsFromFreeCumulantsFor(fn, kappa, k)[k], p, k));
     },
     freeCumulant,
     massBelow: (x) => {
       if (!(typeof x === "number") || Number.isNaN(x)) throw new ValueError(`${kind}.massBelow: 'x' must be a number; found ${String(x)}`);
-      return massBelow(x);
+      const m = massBelow(x / p);
+      guard("massBelow", supportComplete());
+      if (!(m >= -MASS_TOL && m <= 1 + MASS_TOL)) guard("massBelow"); // a mass outside [0, 1]: check the whole measure
+      return m;
     },
-    physicalRoot,
-    criticalValues,
-    supportEdges: () => edgePairs().map(([a, b]) => [{ ...a }, { ...b }] as [Edge, Edge]),
+    physicalRoot: (z) => {
+      const g = physicalRoot({ re: z.re / p, im: z.im / p });
+      return { re: g.re / p, im: g.im / p };
+    },
+    criticalValues: () => criticalValues().map((e) => ({ lambda: e.lambda * p, g: e.g / p })),
+    supportEdges: () => {
+      const pairs = edgePairs();
+      guard("supportEdges");
+      return pairs.map(([a, b]) => [{ lambda: a.lambda * p, g: a.g / p }, { lambda: b.lambda * p, g: b.g / p }] as [Edge, Edge]);
+    },
+    unresolved: () => {
+      if (!single && J > 0) supportIntervals();
+      return unresolved();
+    },
   };
 }
 
+/**
+ * Tolerance of the mass check: every support interval's mass ≥ −MASS_TOL and |total mass − 1| ≤ MASS_TOL. A resolved
+ * measure's total is 1 to ≈ 1e-13 (the antiderivative's rounding at the edges); a component lost to rounding takes
+ * its whole mass (≥ 1e-6 for any rate the engine is given in practice) with it.
+ */
+const MASS_TOL = 1e-9;
+
+/**
+ * The scale of a rational R-transform as an exact power of two p = 2^e, e = round(log₂ max(√variance, max_j |a_j|))
+ * (1 for a point mass): dividing by it is exact, and the unit-scale measure has jumps and variance of order 1.
+ */
+export function unitScale(d: RationalR): number {
+  let m = Math.sqrt(d.variance);
+  for (const q of d.poles) m = Math.max(m, Math.abs(q.jump));
+  if (!(m > 0) || !Number.isFinite(m)) return 1;
+  const e = Math.min(1023, Math.max(-1074, Math.round(Math.log2(m))));
+  return Math.pow(2, e);
+}
+
+/** x·p^k for a power of two p, multiplied one factor at a time (exact, and no spurious 0·∞ when x = 0). */
+export function timesPower(x: number, p: number, k: number): number {
+  for (let i = 0; i < k && x !== 0 && Number.isFinite(x); i++) x *= p;
+  return x;
+}
+
+/** A moment or cumulant float64 cannot hold is refused, naming the method. */
+export function checkResult(fn: string, what: string, v: number): number {
+  if (!Number.isFinite(v)) throw new ValueError(`${fn}: ${what} is beyond the float64 range (found ${v}); the measure's scale is too large for this order`);
+  return v;
+}
+
+function conj(z: Complex): Complex {
+  return { re: z.re, im: -z.im };
+}
+
+function scaleUp(z: Complex, p: number): Complex {
+  return { re: z.re * p, im: z.im * p };
+}
 
 function nearest(roots: { re: Float64Array; im: Float64Array }, g: Complex): number {
   let best = 0;

@@ -164,17 +164,29 @@ export function histogram(values: ArrayLike<number>, options: { bins?: number; f
   checkNumber(fn, "from", from);
   checkNumber(fn, "to", to);
   if (!(to > from)) throw new ValueError(`${fn}: 'to' must be > 'from'; found from = ${from}, to = ${to}`);
-  const w = (to - from) / bins;
+  // When to − from overflows (a range wider than the float64 maximum), work with halves: exact, and in range.
+  const halve = !Number.isFinite(to - from) ? 2 : 1;
+  const w = (to / halve - from / halve) / bins; // the bin width, divided by `halve`
+  // A bin width below the smallest normal float64 has lost its relative precision, and the density ~ 1/width
+  // overflows: refuse rather than return NaN or ∞.
+  if (!(halve * w >= 2.2250738585072014e-308)) {
+    throw new ValueError(`${fn}: the bin width (to − from)/bins must be a normal float64 (≥ 2.2250738585072014e-308); found (${to} − ${from})/${bins}`);
+  }
   const edges = new Float64Array(bins + 1);
-  for (let i = 0; i <= bins; i++) edges[i] = from + i * w;
+  for (let i = 0; i <= bins; i++) edges[i] = halve * (from / halve + i * w);
   const counts = new Int32Array(bins);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v < from || v > to) continue;
-    counts[Math.min(bins - 1, Math.floor((v - from) / w))]++;
+    counts[Math.min(bins - 1, Math.floor((v / halve - from / halve) / w))]++;
   }
   const density = new Float64Array(bins);
-  for (let i = 0; i < bins; i++) density[i] = counts[i] / (values.length * w);
+  for (let i = 0; i < bins; i++) {
+    density[i] = counts[i] / halve / (values.length * w);
+    if (!Number.isFinite(density[i])) {
+      throw new ValueError(`${fn}: the density ${counts[i]}/(${values.length}·${halve * w}) of bin ${i} is beyond the float64 range; found ${density[i]}`);
+    }
+  }
   return { edges, counts, density };
 }
 

@@ -84,6 +84,7 @@ function slqResult(dim: number, probes: LanczosQuadrature[]): SlqResult {
     dim,
     probes,
     massBelow: (x) => {
+      if (typeof x !== "number" || Number.isNaN(x)) throw new ValueError(`SlqResult.massBelow: 'x' must be a number; found ${String(x)}`);
       let s = 0;
       for (const q of probes) for (let k = 0; k < q.nodes.length; k++) if (q.nodes[k] < x) s += q.weights[k];
       return s / P;

@@ -1,6 +1,6 @@
 import { ConvergenceError, ValueError, checkAllocation, checkNumber, checkOptions } from "@losscape/core";
 import { type Complex, cabs, checkedTransforms, cadd, cdiv, csub } from "./complex.js";
-import { momentsFromFreeCumulants } from "./moments.js";
+import { MAX_MOMENT_ORDER, momentsFromFreeCumulantsFor } from "./moments.js";
 import type { Atom, SpectralMeasure, Support } from "./types.js";
 
 /**
@@ -61,14 +61,14 @@ export function freeConvolutionSubordination(
     for (let it = 0; it < 50; it++) {
       const wn = f(z, w);
       if (!Number.isFinite(wn.re) || !Number.isFinite(wn.im)) break;
-      const done = cabs(csub(wn, w)) <= 1e-15 * (1 + cabs(w));
+      const done = cabs(csub(wn, w)) <= 1e-15 * (scale + cabs(w));
       w = wn;
       if (done) return w;
     }
     // Newton on f(w) − w = 0 with a central-difference derivative (f is analytic in w).
     for (let it = 0; it < 60; it++) {
       const r = csub(f(z, w), w);
-      const hstep = 1e-7 * (1 + cabs(w));
+      const hstep = 1e-7 * (scale + cabs(w));
       const fp = f(z, { re: w.re + hstep, im: w.im });
       const fm = f(z, { re: w.re - hstep, im: w.im });
       const deriv = { re: (fp.re - fm.re) / (2 * hstep) - 1, im: (fp.im - fm.im) / (2 * hstep) };
@@ -76,14 +76,14 @@ export function freeConvolutionSubordination(
       let wn = csub(w, step);
       if (wn.im < z.im) wn = { re: wn.re, im: z.im + 0.5 * (w.im - z.im) };
       if (!Number.isFinite(wn.re) || !Number.isFinite(wn.im)) break;
-      const small = cabs(step) <= 1e-14 * (1 + cabs(w));
+      const small = cabs(step) <= 1e-14 * (scale + cabs(w));
       w = wn;
       if (small) return w;
     }
     // Last resort: plain iteration for longer.
     for (let it = 0; it < 20000; it++) {
       const wn = f(z, w);
-      const done = cabs(csub(wn, w)) <= 1e-13 * (1 + cabs(w));
+      const done = cabs(csub(wn, w)) <= 1e-13 * (scale + cabs(w));
       w = wn;
       if (done) return w;
     }
@@ -91,9 +91,9 @@ export function freeConvolutionSubordination(
   };
 
   const omega = (z: Complex): Complex => {
-    if (z.im >= scale) return solve(z, { re: z.re, im: z.im + 1 });
+    if (z.im >= scale) return solve(z, { re: z.re, im: z.im + scale });
     // Continuation from Im z = scale down to the requested height, by factors of 4 (Newton keeps each step).
-    let w: Complex = solve({ re: z.re, im: scale }, { re: z.re, im: scale + 1 });
+    let w: Complex = solve({ re: z.re, im: scale }, { re: z.re, im: 2 * scale });
     for (let k = 1; k <= 20; k++) {
       const e = scale * Math.pow(4, -k);
       if (e <= z.im) break;
@@ -118,11 +118,13 @@ export function freeConvolutionSubordination(
     const n = gridPoints;
     const pad = 1e-9 * scale;
     const xs = Array.from({ length: n }, (_, i) => lo - pad + ((hi - lo + 2 * pad) * i) / (n - 1));
-    const pos = xs.map((x) => densityAt(x) > 1e-12);
+    // Positive density, relative to the scale (ρ·scale is dimensionless): 1e-12 of a density of order 1/scale.
+    const positive = (x: number) => densityAt(x) * scale > 1e-12;
+    const pos = xs.map(positive);
     const refine = (a: number, b: number, posAtA: boolean): number => {
       for (let it = 0; it < 60 && b - a > 1e-15 * scale; it++) {
         const m = 0.5 * (a + b);
-        if ((densityAt(m) > 1e-12) === posAtA) a = m;
+        if (positive(m) === posAtA) a = m;
         else b = m;
       }
       return 0.5 * (a + b);
@@ -186,12 +188,14 @@ export function freeConvolutionSubordination(
     densityOn: (pts) => Float64Array.from(Array.from(pts, (x) => densityAt(x))),
     support: () => ({ intervals: supportIntervals().map((iv) => [iv[0], iv[1]] as [number, number]), atoms: atoms.map((a) => ({ ...a })) }),
     moment: (k) => {
+      checkNumber(`${fn}.moment`, "k", k, { min: 0, max: MAX_MOMENT_ORDER, integer: true });
       const kappa = [0];
       for (let i = 1; i <= k; i++) kappa.push(freeCumulant(i));
-      return momentsFromFreeCumulants(kappa, k)[k];
+      return momentsFromFreeCumulantsFor(`${fn}.moment`, kappa, k)[k];
     },
     freeCumulant,
     massBelow: (x) => {
+      if (typeof x !== "number" || Number.isNaN(x)) throw new ValueError(`${fn}.massBelow: 'x' must be a number; found ${String(x)}`);
       let m = 0;
       for (const a of atoms) if (a.at < x) m += a.mass;
       for (const [a, b] of supportIntervals()) if (a < x) m += integrate(a, Math.min(b, x));
