@@ -112,7 +112,30 @@ export function tsEigh(a: Mat): { values: Float64Array; vectors: Mat } {
   const values = Float64Array.from(order, (i) => vals[i]);
   const vectors = new Float64Array(n * n);
   for (let c = 0; c < n; c++) for (let r = 0; r < n; r++) vectors[r * n + c] = V.get(r, order[c]);
+  orthonormalizeColumns(vectors, n);
   return { values, vectors: { rows: n, cols: n, data: vectors } };
+}
+
+/**
+ * Modified Gram–Schmidt, twice, over the columns of the n×n row-major V in order. ml-matrix's tred2/tql2 returns
+ * eigenvectors of a repeated eigenvalue that are not orthogonal for some matrices (the constant n×n matrix, n = 58–64
+ * or 98–127: max|VᵀV − I| up to 1.3, with AV = VΛ still holding); within such a cluster any orthonormal basis is an
+ * eigenbasis, and columns that are already orthonormal move by O(ε) only.
+ */
+function orthonormalizeColumns(v: Float64Array, n: number): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < j; i++) {
+        let d = 0;
+        for (let r = 0; r < n; r++) d += v[r * n + i] * v[r * n + j];
+        for (let r = 0; r < n; r++) v[r * n + j] -= d * v[r * n + i];
+      }
+      let s = 0;
+      for (let r = 0; r < n; r++) s += v[r * n + j] * v[r * n + j];
+      const inv = 1 / Math.sqrt(s);
+      for (let r = 0; r < n; r++) v[r * n + j] *= inv;
+    }
+  }
 }
 
 /** Machine epsilon ε = 2⁻⁵² (the gap between 1 and the next double). */
