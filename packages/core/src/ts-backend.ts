@@ -101,7 +101,10 @@ export function tsGemv(a: Mat, x: ArrayLike<number>, trans: boolean): Float64Arr
   return y;
 }
 
-/** Symmetric eigendecomposition, eigenvalues ascending, eigenvectors as the columns of `vectors`. */
+/**
+ * Symmetric eigendecomposition, eigenvalues ascending, eigenvectors as the columns of `vectors`: ml-matrix's
+ * EigenvalueDecomposition (tred2/tql2), its vectors then orthonormalised (orthonormalizeColumns).
+ */
 export function tsEigh(a: Mat): { values: Float64Array; vectors: Mat } {
   const { EigenvalueDecomposition } = mlMatrix();
   const evd = new EigenvalueDecomposition(toMl(a), { assumeSymmetric: true });
