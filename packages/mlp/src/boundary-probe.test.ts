@@ -1,6 +1,6 @@
 import { init, ShapeError, ValueError } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createProblem, gradient, hessian, hessianVectorProduct, jacobian, loss, lossAndGradient, train } from "./index.js";
+import { createProblem, gradient, hessian, hessianVectorProduct, initParams, jacobian, loss, lossAndGradient, refineCriticalPoint, train } from "./index.js";
 import type { Model } from "./types.js";
 
 beforeAll(async () => {
@@ -57,5 +57,19 @@ describe("derivatives that would hold NaN are refused by name (they were returne
   it("train(null) and train(undefined) name 'model' (they were TypeErrors)", () => {
     expect(() => train(null as never, data)).toThrow(/^train: 'model' must be an object; found null/);
     expect(() => train(undefined as never, data)).toThrow(/^train: 'model' must be an object; found undefined/);
+  });
+});
+
+describe("refineCriticalPoint refuses a start whose loss or gradient overflows", () => {
+  it("relu weights ×1e100 (R = ∞: it reported 'critical' with ‖∇R‖ ≈ 2e299) and tanh ×1e200 (it failed inside eigvalsh)", () => {
+    const xs = Array.from({ length: 20 }, (_, i) => -2 + (4 * i) / 19);
+    const d = { x: xs.map((x) => [x]), y: xs.map((x) => [Math.sin(2 * x)]) };
+    for (const [activation, s] of [["relu", 1e100], ["tanh", 1e200]] as const) {
+      const spec = { widths: [1, 3, 1], activation };
+      const params = initParams(spec, { scheme: "normal", std: 1, seed: 1 }).map((v) => v * s);
+      for (const method of ["newton", "gradnorm"] as const) {
+        expect(() => refineCriticalPoint({ ...spec, params }, d, { method })).toThrow(/^refineCriticalPoint: the loss or its gradient is not finite at the starting parameters \(R = Infinity\)/);
+      }
+    }
   });
 });

@@ -113,6 +113,12 @@ export function refineCriticalPoint(model: ModelInput, data: DatasetInput, optio
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
   const o = checkRefineOptions(fn, options);
+  // A start whose loss or gradient is beyond float64 cannot be refined (it was called 'critical' with ‖∇R‖ ≈ 1e299 at
+  // R = ∞, or failed inside eigvalsh or axpy on NaN): refused by name.
+  const at = lossAndGradientRaw(net, model.params, data);
+  if (!Number.isFinite(at.loss) || !at.gradient.every(Number.isFinite)) {
+    throw new ValueError(`${fn}: the loss or its gradient is not finite at the starting parameters (R = ${at.loss}): the network's values overflow float64; scale the parameters down`);
+  }
   return refineRaw(net, model, data, o);
 }
 
