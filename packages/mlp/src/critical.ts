@@ -99,6 +99,7 @@ export interface CriticalPoint {
  * 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by L-BFGS with the gradient
  * H∇R from the R-operator until ‖∇R‖ ≤ 1e-8, then the LM polish; `maxIter` bounds both phases together.
  *
+ * A start whose loss or gradient is not finite (values beyond float64) is refused with a ValueError.
  * The outcome (`CriticalOutcome`) is decided at the returned point, never assumed: `escaping` when ‖θ‖ is still
  * growing, else `critical` when ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂), else `gradient-flat` or `stalled`. `kind` is given for
  * critical points only. The inertia is reported three ways: at `tol`, at the spectral gap, and at 1e-9 and 1e-6
