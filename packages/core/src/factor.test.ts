@@ -112,6 +112,18 @@ describe.each(BACKENDS)("factorisations on the %s backend", (backend: BackendNam
     );
   });
 
+  it("cholesky scales exactly: cholesky(2ᵏ·A) = 2^(k/2)·cholesky(A) to the bit, subnormal A included (it lost digits: 4e-6 at 2⁻¹⁰⁶⁰)", () => {
+    const A = [[4, 1.3, 0.7], [1.3, 5.1, 2.9], [0.7, 2.9, 6.3]];
+    for (const k of [-1060, -1070, -700, 1000]) {
+      // the input as float64 holds it (subnormal entries rounded); scaled back up by 2⁻ᵏ it is exact, so the exact
+      // reference is cholesky of that, scaled by 2^(k/2): every step of the recurrence commutes with 4ʲ scalings
+      const c = A.map((row) => row.map((v) => v * 2 ** Math.trunc(k / 2) * 2 ** (k - Math.trunc(k / 2))));
+      const back = c.map((row) => row.map((v) => v * 2 ** -Math.trunc(k / 2) * 2 ** -(k - Math.trunc(k / 2))));
+      const want = Array.from(cholesky(back).data, (v) => v * 2 ** (k / 2));
+      expect(Array.from(cholesky(c).data)).toEqual(want);
+    }
+  });
+
   it("cholesky rejects indefinite matrices with a ValueError (property)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: -4, max: 0 }), (n, seed, logShift) => {
