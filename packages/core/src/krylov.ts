@@ -1,7 +1,7 @@
 import { eigh } from "./eigen.js";
 import { ShapeError, ValueError } from "./errors.js";
 import { checkNumber, checkOptions, checkVector } from "./validate.js";
-import { pow2Halves } from "./pow2.js";
+import { pow2Halves, unitMaxScaled } from "./pow2.js";
 import { axpy, dot, nrm2 } from "./vector.js";
 
 /** A symmetric linear operator known through its products v ↦ A·v (a Hessian through HVPs). */
@@ -49,19 +49,6 @@ export function checkedProduct(fn: string, matvec: MatVec, v: Float64Array): Flo
     throw new ValueError(`${fn}: 'matvec' returned a product of norm ${norm}, beyond float64's range for the recurrence (at most ${MAX_PRODUCT_NORM}); scale the operator down`);
   }
   return w;
-}
-
-/**
- * v·2⁻ᵏ with max|vᵢ| brought to [1, 2) (exact: a power of two in two halves, pow2Halves), and k. Krylov methods start
- * from it so that a start vector of subnormal or huge entries is normalised without losing digits (the norm of a
- * subnormal vector is itself subnormal, with fewer than 53 significant bits) and without overflow.
- */
-function unitMaxScaled(v: ArrayLike<number>): { scaled: Float64Array; k: number } {
-  let maxAbs = 0;
-  for (let i = 0; i < v.length; i++) maxAbs = Math.max(maxAbs, Math.abs(v[i]));
-  const k = maxAbs === 0 ? 0 : Math.floor(Math.log2(maxAbs));
-  const [f1, f2] = pow2Halves(-k);
-  return { scaled: Float64Array.from(v, (x) => x * f1 * f2), k };
 }
 
 /**

@@ -2,7 +2,7 @@ import { activeWasm } from "./backend.js";
 import { ensureGemmBlocking } from "./blas.js";
 import { ConvergenceError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
-import { pow2Halves } from "./pow2.js";
+import { unitMaxScaled } from "./pow2.js";
 import { tsSvd } from "./ts-backend.js";
 import { checkMat, checkNumber, checkOptions, describeShape, type MatInput } from "./validate.js";
 import { withKernels } from "./kernel-session.js";
@@ -182,18 +182,10 @@ export function rank(a: MatInput, options: { tol?: number } = {}): number {
   return countAbove(s, tol * (s.length ? s[0] : 0));
 }
 
-/**
- * A·2⁻ᵏ with max|aᵢⱼ| brought to [1, 2) (A itself when k = 0 or A = 0): the rank, the null space and the singular
- * vectors do not change, and σ_max (up to √(mn)·max|aᵢⱼ|) cannot overflow for entries near the largest double.
- */
+/** A·2⁻ᵏ with max|aᵢⱼ| in [1, 2) (`unitMaxScaled`; A itself when k = 0): the same rank, null space and vectors. */
 function unitScaled(a: Mat): Mat {
-  let maxAbs = 0;
-  for (let i = 0; i < a.data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(a.data[i]));
-  if (maxAbs === 0) return a;
-  // 2⁻ᵏ in two exact halves: k reaches −1074 for subnormal input, and 2¹⁰⁷⁴ itself overflows.
-  const k = Math.floor(Math.log2(maxAbs));
-  const [f1, f2] = pow2Halves(-k);
-  return k === 0 ? a : { rows: a.rows, cols: a.cols, data: a.data.map((v) => v * f1 * f2) };
+  const { scaled, k } = unitMaxScaled(a.data);
+  return k === 0 ? a : { rows: a.rows, cols: a.cols, data: scaled };
 }
 
 /**

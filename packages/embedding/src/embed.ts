@@ -58,7 +58,7 @@ export function splitNeuron(model: Model, step: SplitStep): Model {
   const fn = "splitNeuron";
   const layers = toLayers(fn, model);
   checkStep(fn, model, step);
-  checkAlphaFinite(fn, "alpha", step, outgoingMax(layers, step.layer, step.neuron));
+  checkAlphaFinite(fn, "alpha", step, columnMaxes(layers[step.layer])[step.neuron]);
   splitInto(layers, step.layer, step.neuron, [step.alpha, 1 - step.alpha]);
   return fromLayers(model, layers);
 }
@@ -90,7 +90,7 @@ export function splitNeuronGeneral(model: Model, split: { layer: number; neuron:
   if (Math.abs(sum - 1) > 1e-12 * Math.max(1, sumAbs)) {
     throw new ValueError(`${fn}: 'betas' must sum to 1 (so that the output is preserved); found Σβ = ${sum}`);
   }
-  const wMax = outgoingMax(layers, split.layer, split.neuron);
+  const wMax = columnMaxes(layers[split.layer])[split.neuron];
   betas.forEach((b: number, j) => {
     if (!(Math.abs(b * wMax) <= Number.MAX_VALUE)) {
       throw new ValueError(
@@ -280,15 +280,7 @@ export function nullEmbedding(model: Model, options: { layer: number }): { model
   };
 }
 
-/** max_r |W^{l+1}_{r,s}|: the size of the outgoing column w of neuron s of hidden layer l. */
-function outgoingMax(layers: EditableLayer[], l: number, s: number): number {
-  const out = layers[l];
-  let mx = 0;
-  for (let r = 0; r < out.rows; r++) mx = Math.max(mx, Math.abs(out.W[r * out.cols + s]));
-  return mx;
-}
-
-/** max_r |W_{r,c}| of every column c of a layer. */
+/** max_r |W_{r,c}| of every column c of a layer (layers[l]'s column s: the outgoing weights of neuron s of layer l). */
 function columnMaxes(layer: EditableLayer): number[] {
   const mx = new Array<number>(layer.cols).fill(0);
   for (let r = 0; r < layer.rows; r++) for (let c = 0; c < layer.cols; c++) mx[c] = Math.max(mx[c], Math.abs(layer.W[r * layer.cols + c]));
