@@ -33,8 +33,9 @@
 // and neither block is the cause: at n = 512 every mc ∈ {32 … 256} with every nc ∈ {256 … 2048} ran at 69–76 %. The
 // 2×8 loop alone, on packed panels resident in L1 (a copy outside the library), runs at 77–80 % there; with A packed
 // pre-duplicated, so that its splats become plain 16-byte loads (twice A's packed bytes), at 81–84 %, 4–7 % faster in
-// ten processes — not adopted, as it would double the packed A block in L2 on every CPU and was not measured on a Zen 4
-// or 5.
+// ten processes. In the library, as a fourth tile (A packed with each entry twice, the same loop with plain loads), it
+// was 10–15 % slower than 2×8 at n = 256, 512 and 1024 in node 20 on the same Zen 3, with mc = 64 and 128: A's panels
+// stream from L2 through the tile loop, and twice their bytes cost more than the splats save. So it was dropped.
 // kc = 256 is fixed (it splits the sums, so it fixes the bits of the result); mc and nc change only the speed, and
 // core picks them per machine (setGemmBlocking; defaults mc = 128, nc = 1024). Blocks are balanced (k = 513 is 3
 // blocks of ≈ 171, not 256 + 256 + 1), and each packed panel is followed by one cache line of padding, so panels do
