@@ -4,7 +4,7 @@
 // memory; each has an f64x2 branch (`ASC_FEATURE_SIMD`) and a scalar branch. Kernels never allocate: the caller
 // passes `work`.
 import { applyQ, applyQWorkSize, blockedQr, householderQr, householderQrWorkSize } from "./factor";
-import { facDot, facScal } from "./vector";
+import { facDot, facScal, pow2 } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -132,11 +132,27 @@ function rotateColumnsThenDot(x: usize, y: usize, z: usize, n: i32, c: f64, s: f
 let NEXT_DOT: f64 = 0;
 
 /**
+ * Squared column norms below this (2⁻⁹⁰⁰: norms below 2⁻⁴⁵⁰) lose digits to underflow in the squares and products of
+ * their entries; jacobiPair hands pairs with such a column to jacobiPairScaled.
+ */
+const SMALL_SQUARE: f64 = 1.1830521861667747e-271;
+
+/**
+ * ‖x‖² over n contiguous doubles for jacobiOneSided's `norms`: facDot, except that a nonzero column whose squares all
+ * underflow gets the least positive double, so that 0 marks zero columns only.
+ */
+function squaredNorm(x: usize, n: i32): f64 {
+  const ss = facDot(x, x, n);
+  return ss == 0 && hasNonZero(x, n) ? 5e-324 : ss;
+}
+
+/**
  * One Jacobi step on columns p < q of the m×n column-major Y: when |y_pᵀy_q| > tol·‖y_p‖‖y_q‖, rotate them (and
- * the same columns of V when `wantV`) so they become orthogonal. `norms` holds the ‖y_j‖². Returns 1 if rotated.
- * `known`: y_pᵀy_q is `gKnown` (the rotation of the pair (p, q − 1) computed it). `next`: the pair (p, q + 1) comes
- * next, so a rotation also leaves y_pᵀy_{q+1} in NEXT_DOT (rotateColumnsThenDot), the same bits as facDot would
+ * the same columns of V when `wantV`) so they become orthogonal. `norms` holds the ‖y_j‖² (squaredNorm). Returns 1 if
+ * rotated. `known`: y_pᵀy_q is `gKnown` (the rotation of the pair (p, q − 1) computed it). `next`: the pair (p, q + 1)
+ * comes next, so a rotation also leaves y_pᵀy_{q+1} in NEXT_DOT (rotateColumnsThenDot), the same bits as facDot would
  * give it; y_p is then read once for both (one-sided Jacobi on a 300×300 matrix ≈ 20 % faster, with vectors 12 %).
+ * A pair with a column of squared norm below SMALL_SQUARE goes to jacobiPairScaled.
  */
 function jacobiPair(
   m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, tol: f64, p: i32, q: i32,
@@ -145,6 +161,7 @@ function jacobiPair(
   const a = ld(norms, p);
   const b = ld(norms, q);
   if (a == 0 || b == 0) return 0;
+  if (a < SMALL_SQUARE || b < SMALL_SQUARE) return jacobiPairScaled(m, n, y, ldy, wantV, v, ldv, norms, tol, p, q, next);
   const yp = col(y, p, ldy);
   const yq = col(y, q, ldy);
   const g = known ? gKnown : facDot(yp, yq, m);
@@ -160,10 +177,66 @@ function jacobiPair(
   // New squared norms a − t·g and b + t·g (exact in real arithmetic); recomputed when the update cancels.
   const na = a - t * g;
   const nb = b + t * g;
-  st(norms, p, na > 0.25 * a ? na : facDot(yp, yp, m));
-  st(norms, q, nb > 0.25 * b ? nb : facDot(yq, yq, m));
+  st(norms, p, na > 0.25 * a ? na : squaredNorm(yp, m));
+  st(norms, q, nb > 0.25 * b ? nb : squaredNorm(yq, m));
   if (wantV) rotateColumns(col(v, p, ldv), col(v, q, ldv), n, c, s);
   return 1;
+}
+
+/**
+ * jacobiPair for nonzero columns p < q of which one has ‖y‖² below SMALL_SQUARE, where the squares and products of
+ * the entries underflow (singular values below ≈ 2⁻⁴⁵⁰·σ_max, whose rotations the squared norms and dot products
+ * would miss or get wrong): the rotation from scale-free quantities, as LAPACK's dgesvj computes them, the cosine of
+ * the pair's angle and the ratio of their norms,
+ *   cos θ = y_pᵀy_q/(‖y_p‖‖y_q‖),  r = ‖y_q‖/‖y_p‖,  ζ = (r − 1/r)/(2·cos θ)  (= (b − a)/(2g) of jacobiPair),
+ * each column's sums taken on its entries scaled by a power of two that brings its largest to [1, 2) (exact). No
+ * rotation when |cos θ| ≤ tol, or when t underflows to 0 (r beyond float64's range). The squared norms are then
+ * recomputed, and NEXT_DOT, when `next`, is facDot's y_pᵀy_{q+1}.
+ */
+function jacobiPairScaled(
+  m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize, ldv: i32, norms: usize, tol: f64, p: i32, q: i32, next: bool,
+): i32 {
+  const yp = col(y, p, ldy);
+  const yq = col(y, q, ldy);
+  const kp = maxExponent(yp, m);
+  const kq = maxExponent(yq, m);
+  const fp1 = pow2(-kp >> 1), fp2 = pow2(-kp - (-kp >> 1));
+  const fq1 = pow2(-kq >> 1), fq2 = pow2(-kq - (-kq >> 1));
+  let pp: f64 = 0, qq: f64 = 0, pq: f64 = 0;
+  for (let i = 0; i < m; i++) {
+    const x = ld(yp, i) * fp1 * fp2;
+    const z = ld(yq, i) * fq1 * fq2;
+    pp += x * x;
+    qq += z * z;
+    pq += x * z;
+  }
+  const cos = pq / (Math.sqrt(pp) * Math.sqrt(qq));
+  if (Math.abs(cos) <= tol) return 0;
+  // r = ‖y_q‖/‖y_p‖ = (√qq/√pp)·2^(kq − kp), the power of two in two exact halves
+  const d = kq - kp;
+  const r = (Math.sqrt(qq) / Math.sqrt(pp)) * pow2(d >> 1) * pow2(d - (d >> 1));
+  const zeta = (r - 1 / r) / (2 * cos);
+  const az = Math.abs(zeta);
+  const t = az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
+  if (t == 0) return 0;
+  const c = 1 / Math.sqrt(1 + t * t);
+  const s = c * t;
+  rotateColumns(yp, yq, m, c, s);
+  if (next) NEXT_DOT = facDot(yp, yq + (<usize>ldy << 3), m);
+  st(norms, p, squaredNorm(yp, m));
+  st(norms, q, squaredNorm(yq, m));
+  if (wantV) rotateColumns(col(v, p, ldv), col(v, q, ldv), n, c, s);
+  return 1;
+}
+
+/** The k with max|xᵢ| ∈ [2ᵏ, 2ᵏ⁺¹) over n contiguous doubles, not all zero (k ∈ [−1074, 1023]). */
+function maxExponent(x: usize, n: i32): i32 {
+  let mx: f64 = 0;
+  for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(ld(x, i)));
+  // the biased exponent field; a subnormal mx is first brought up by 2⁶⁴ (exact)
+  const bits = reinterpret<u64>(mx);
+  if ((bits >> 52) != 0) return <i32>(bits >> 52) - 1023;
+  return <i32>(reinterpret<u64>(mx * 18446744073709551616.0) >> 52) - 1023 - 64;
 }
 
 /**
@@ -183,8 +256,7 @@ function jacobiOneSided(m: i32, n: i32, y: usize, ldy: i32, wantV: i32, v: usize
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     // Exact norms at the start of each sweep, so rounding in the updates cannot accumulate.
     for (let j = 0; j < n; j++) {
-      const cj = col(y, j, ldy);
-      st(norms, j, facDot(cj, cj, m));
+      st(norms, j, squaredNorm(col(y, j, ldy), m));
     }
     let rotated = 0;
     for (let bp = 0; bp < n; bp += bs) {

@@ -437,6 +437,37 @@ describe.each(BACKENDS)("svd at the edges of rank and of the float64 range (%s)"
     return { rows: a.rows, cols: a.cols, data: a.data.map((x) => x * f1 * f2) };
   }
 
+  it("gives the σ of a block 2^-k·B beside a unit block as 2^-k·σ(B), k ∈ [450, 1000], squares underflowing (property)", () => {
+    // diag(B₁, 2^-k·B₂) with the blocks' columns interleaved: its σ are σ(B₁) and 2^-k·σ(B₂), and below 2^-450 the
+    // squares and products of the tiny columns' entries underflow. Each σ must be svd(B₁)'s, or 2^-k times
+    // svd(B₂)'s, to the two decompositions' backward errors (10·d·ε·σ_max of the block each, the tolerance at the top
+    // of the file, twice), and U and V must be orthonormal to 10·d·ε.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 450, max: 1000 }), fc.integer({ min: 1, max: 1e6 }), (n1, n2, k, seed) => {
+        const b1 = randomMat(n1, n1, seed);
+        const b2 = randomMat(n2, n2, seed + 1);
+        const n = n1 + n2;
+        const a: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
+        // rows 0 … n1−1 hold B₁ in n1 columns chosen by the seed, rows n1 … n − 1 hold 2^-k·B₂ in the rest
+        const order = Array.from({ length: n }, (_, j) => j).sort((x, y) => ((x * 7919 + seed) % 101) - ((y * 7919 + seed) % 101));
+        const bigCols = order.slice(0, n1).sort((x, y) => x - y);
+        const tinyCols = order.slice(n1).sort((x, y) => x - y);
+        for (let i = 0; i < n1; i++) for (let j = 0; j < n1; j++) a.data[i * n + bigCols[j]] = b1.data[i * n1 + j];
+        const tiny = scaled(b2, -k);
+        for (let i = 0; i < n2; i++) for (let j = 0; j < n2; j++) a.data[(n1 + i) * n + tinyCols[j]] = tiny.data[i * n2 + j];
+        const r = svd(a);
+        const s1 = svd(b1, { vectors: false }).s;
+        const s2 = svd(b2, { vectors: false }).s;
+        for (let i = 0; i < n1; i++) expect(Math.abs(r.s[i] - s1[i])).toBeLessThanOrEqual(20 * n * EPS * s1[0]);
+        const up = scaled({ rows: 1, cols: n2, data: r.s.slice(n1) }, k).data;
+        for (let i = 0; i < n2; i++) expect(Math.abs(up[i] - s2[i])).toBeLessThanOrEqual(20 * n * EPS * s2[0]);
+        expect(orthoErr(r.u)).toBeLessThanOrEqual(10 * n * EPS);
+        expect(orthoErr(tr(r.vt))).toBeLessThanOrEqual(10 * n * EPS);
+      }),
+      { seed: 4501, numRuns: 60 },
+    );
+  });
+
   it("decomposes a rank-40 73×73 matrix B·C with orthonormal U and V (ml-matrix's had zero columns at tiny scales)", () => {
     const a = mul(randomMat(73, 40, 1), randomMat(40, 73, 2));
     const r = svd(a);

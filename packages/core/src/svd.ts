@@ -34,7 +34,8 @@ export interface SvdOptions {
  * updates are deferred to one GEMM each, LAPACK dgeqp3), a second QR Rᵀ = Q₁·R₁, then
  * one-sided Jacobi (Hestenes) on X = R₁ᵀ with the stopping rule |x_pᵀx_q| ≤ √k·ε·‖x_p‖‖x_q‖, block-cyclic order. Every σ has error ≲ p(n)·ε·σ_max, and for matrices A = B·D or D·B with
  * well-conditioned B and diagonal scaling D (graded columns or rows) the small σ are accurate relative to
- * themselves, down to σ ≈ 1e-150·σ_max (below, squared column norms underflow and only the absolute bound holds).
+ * themselves, down to σ ≈ 1e-300·σ_max (for columns of norm below 2⁻⁴⁵⁰, whose entries' squares underflow, Jacobi
+ * works with the cosines of pairs and the ratios of their norms on power-of-two-scaled columns, as LAPACK's dgesvj).
  * No float64 method can do better than the absolute bound for a small σ of a matrix that is not graded: rounding
  * the entries of A alone moves every σ by up to ε·σ_max.
  * Signs are deterministic: each row of Vᵀ has its largest-magnitude component positive (U's column follows), as on

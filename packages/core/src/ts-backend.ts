@@ -372,7 +372,7 @@ function jacobiOneSided(m: number, n: number, y: Float64Array, v: Float64Array |
   const bs = Math.max(8, Math.min(n, Math.floor(32768 / Math.max(m, 1))));
   const norms = new Float64Array(n); // ‖y_j‖², exact at the start of each sweep, updated after each rotation
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
-    for (let j = 0; j < n; j++) norms[j] = dotAt(y, j * m, y, j * m, m);
+    for (let j = 0; j < n; j++) norms[j] = squaredNorm(y, j * m, m);
     let rotated = 0;
     for (let bp = 0; bp < n; bp += bs) {
       const pEnd = Math.min(bp + bs, n);
@@ -389,13 +389,32 @@ function jacobiOneSided(m: number, n: number, y: Float64Array, v: Float64Array |
 }
 
 /**
+ * Squared column norms below this (2⁻⁹⁰⁰: norms below 2⁻⁴⁵⁰) lose digits to underflow in the squares and products of
+ * their entries; jacobiPair hands pairs with such a column to jacobiPairScaled.
+ */
+const SMALL_SQUARE = 2 ** -900;
+
+/**
+ * ‖x[xo : xo + n]‖² for jacobiOneSided's `norms`: the dot product, except that a nonzero column whose squares all
+ * underflow gets the least positive double, so that 0 marks zero columns only.
+ */
+function squaredNorm(x: Float64Array, xo: number, n: number): number {
+  const ss = dotAt(x, xo, x, xo, n);
+  if (ss !== 0) return ss;
+  for (let i = 0; i < n; i++) if (x[xo + i] !== 0) return Number.MIN_VALUE;
+  return 0;
+}
+
+/**
  * One Jacobi step on columns p < q of Y: when |y_pᵀy_q| > tol·‖y_p‖‖y_q‖, rotate them (and the same columns of V)
- * so they become orthogonal. Returns 1 if rotated.
+ * so they become orthogonal. `norms` holds the ‖y_j‖² (squaredNorm). Returns 1 if rotated. A pair with a column of
+ * squared norm below SMALL_SQUARE goes to jacobiPairScaled.
  */
 function jacobiPair(m: number, n: number, y: Float64Array, v: Float64Array | null, norms: Float64Array, tol: number, p: number, q: number): number {
   const a = norms[p];
   const b = norms[q];
   if (a === 0 || b === 0) return 0;
+  if (a < SMALL_SQUARE || b < SMALL_SQUARE) return jacobiPairScaled(m, n, y, v, norms, tol, p, q);
   const yp = p * m;
   const yq = q * m;
   const g = dotAt(y, yp, y, yq, m);
@@ -410,10 +429,64 @@ function jacobiPair(m: number, n: number, y: Float64Array, v: Float64Array | nul
   // New squared norms a − t·g and b + t·g (exact in real arithmetic); recomputed when the update cancels.
   const na = a - t * g;
   const nb = b + t * g;
-  norms[p] = na > 0.25 * a ? na : dotAt(y, yp, y, yp, m);
-  norms[q] = nb > 0.25 * b ? nb : dotAt(y, yq, y, yq, m);
+  norms[p] = na > 0.25 * a ? na : squaredNorm(y, yp, m);
+  norms[q] = nb > 0.25 * b ? nb : squaredNorm(y, yq, m);
   if (v) rotateAt(v, p * n, q * n, n, c, s);
   return 1;
+}
+
+/**
+ * jacobiPair for nonzero columns p < q of which one has ‖y‖² below SMALL_SQUARE, where the squares and products of
+ * the entries underflow (singular values below ≈ 2⁻⁴⁵⁰·σ_max, whose rotations the squared norms and dot products
+ * would miss or get wrong): the rotation from scale-free quantities, as LAPACK's dgesvj computes them, the cosine of
+ * the pair's angle and the ratio of their norms,
+ *   cos θ = y_pᵀy_q/(‖y_p‖‖y_q‖),  r = ‖y_q‖/‖y_p‖,  ζ = (r − 1/r)/(2·cos θ)  (= (b − a)/(2g) of jacobiPair),
+ * each column's sums taken on its entries scaled by a power of two that brings its largest to [1, 2) (exact). No
+ * rotation when |cos θ| ≤ tol, or when t underflows to 0 (r beyond float64's range). The squared norms are then
+ * recomputed. The WASM builds' jacobiPairScaled, step for step.
+ */
+function jacobiPairScaled(m: number, n: number, y: Float64Array, v: Float64Array | null, norms: Float64Array, tol: number, p: number, q: number): number {
+  const yp = p * m;
+  const yq = q * m;
+  const kp = maxExponent(y, yp, m);
+  const kq = maxExponent(y, yq, m);
+  const [fp1, fp2] = pow2Halves(-kp);
+  const [fq1, fq2] = pow2Halves(-kq);
+  let pp = 0;
+  let qq = 0;
+  let pq = 0;
+  for (let i = 0; i < m; i++) {
+    const x = y[yp + i] * fp1 * fp2;
+    const z = y[yq + i] * fq1 * fq2;
+    pp += x * x;
+    qq += z * z;
+    pq += x * z;
+  }
+  const cos = pq / (Math.sqrt(pp) * Math.sqrt(qq));
+  if (Math.abs(cos) <= tol) return 0;
+  // r = ‖y_q‖/‖y_p‖ = (√qq/√pp)·2^(kq − kp), the power of two in two exact halves
+  const [r1, r2] = pow2Halves(kq - kp);
+  const r = (Math.sqrt(qq) / Math.sqrt(pp)) * r1 * r2;
+  const zeta = (r - 1 / r) / (2 * cos);
+  const az = Math.abs(zeta);
+  const t = az > 1e150 ? 0.5 / zeta : (zeta >= 0 ? 1 : -1) / (az + Math.sqrt(1 + zeta * zeta));
+  if (t === 0) return 0;
+  const c = 1 / Math.sqrt(1 + t * t);
+  const s = c * t;
+  rotateAt(y, yp, yq, m, c, s);
+  norms[p] = squaredNorm(y, yp, m);
+  norms[q] = squaredNorm(y, yq, m);
+  if (v) rotateAt(v, p * n, q * n, n, c, s);
+  return 1;
+}
+
+/** The k with max|x[xo + i]| ∈ [2ᵏ, 2ᵏ⁺¹) over n doubles, not all zero. */
+function maxExponent(x: Float64Array, xo: number, n: number): number {
+  let mx = 0;
+  for (let i = 0; i < n; i++) mx = Math.max(mx, Math.abs(x[xo + i]));
+  const k = Math.floor(Math.log2(mx));
+  // log2 rounds to the integer just below a power of two; step back so that 2ᵏ ≤ mx
+  return 2 ** k > mx ? k - 1 : k;
 }
 
 /** x ← c·x − s·y, y ← s·x + c·y for x = w[xo : xo + n], y = w[yo : yo + n]. */

@@ -34,17 +34,20 @@ def orthogonal(n, seed):
     return [[float(q[i, j]) for j in range(n)] for i in range(n)]
 
 
-def singular_values(a):
-    s = mp.svd_r(mp.matrix(a), compute_uv=False)
-    return sorted((s[i] for i in range(len(s))), reverse=True)
+def singular_values(a, dps):
+    with mp.workdps(dps):
+        s = mp.svd_r(mp.matrix(a), compute_uv=False)
+        return sorted((+s[i] for i in range(len(s))), reverse=True)
 
 
 cases = []
 
 
-def add(name, a, kind, note):
+def add(name, a, kind, note, dps=60):
+    """dps: mpmath's working digits; mpmath's SVD is accurate to about 10^-dps·σ_max, so a case whose σ span 10^-k
+    needs dps > k + 30 for every σ to 30 digits."""
     m, n = len(a), len(a[0])
-    s = singular_values(a)
+    s = singular_values(a, dps)
     cases.append({
         "name": name,
         "kind": kind,
@@ -71,6 +74,33 @@ add("graded-rows-tall-9x5", [[b[i][j] * 10.0 ** (-1.5 * i) for j in range(5)] fo
 b = rand_matrix(7, 7, 14)
 add("graded-both-7x7", [[b[i][j] * 10.0 ** (-i - j) for j in range(7)] for i in range(7)], "graded",
     "A = D·B·D with D = diag(10^(-i)), B seed 14")
+
+# Graded down to 1e-300: σ below 2^-450·σ_max, where the squares and products of a column's entries underflow
+# (one-sided Jacobi then works with the cosines of pairs and the ratios of norms, as LAPACK's dgesvj). mpmath at
+# 360 digits.
+b = rand_matrix(8, 6, 15)
+add("graded-columns-extreme-8x6", [[b[i][j] * 10.0 ** (-60 * j) for j in range(6)] for i in range(8)], "graded",
+    "A = B·diag(10^(-60j)), σ from 1 to 1e-300, B uniform(-1,1) seed 15", dps=360)
+b = rand_matrix(9, 5, 16)
+add("graded-rows-extreme-tall-9x5", [[b[i][j] * 10.0 ** (-35 * i) for j in range(5)] for i in range(9)], "graded",
+    "A = diag(10^(-35i))·B, rows down to 1e-280, B seed 16", dps=360)
+b = rand_matrix(7, 7, 17)
+add("graded-both-extreme-7x7", [[b[i][j] * 10.0 ** (-25 * (i + j)) for j in range(7)] for i in range(7)], "graded",
+    "A = D·B·D with D = diag(10^(-25i)), corner 1e-300, B seed 17", dps=360)
+add("tiny-block-3x3", [[1.0, 0.0, 0.0], [0.0, 1e-170, 1e-170], [0.0, 0.0, 1e-170]], "graded",
+    "diag(1, 1e-170·[[1, 1], [0, 1]]): σ = 1, 1e-170·(√5 ± 1)/2", dps=360)
+b1, b2 = rand_matrix(3, 3, 18), rand_matrix(4, 4, 19)
+block = [[0.0] * 7 for _ in range(7)]
+for i in range(7):
+    for j in range(7):
+        # columns interleaved: the tiny block's columns are 1, 3, 5, 6
+        big, tiny = [0, 2, 4], [1, 3, 5, 6]
+        if i < 3 and j in big:
+            block[i][j] = b1[i][big.index(j)]
+        if i >= 3 and j in tiny:
+            block[i][j] = b2[i - 3][tiny.index(j)] * 1e-200
+add("tiny-random-block-7x7", block, "graded",
+    "B₁ (3×3, seed 18) and 1e-200·B₂ (4×4, seed 19) on disjoint rows and interleaved columns", dps=360)
 
 # Exactly rank-deficient: small integers X·Yᵀ (exact in float64), rank 3.
 rng = random.Random(21)
