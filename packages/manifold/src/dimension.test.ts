@@ -1,4 +1,4 @@
-import { BACKENDS, init, loadWasm, setBackend } from "@losscape/core";
+import { BACKENDS, init, loadWasm, setBackend, ValueError } from "@losscape/core";
 import { withParams } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cooperShowcase, embeddingLine, globalMinimumDimension, NotAMinimumError, ToleranceError } from "./index.js";
@@ -79,6 +79,14 @@ describe("errors", () => {
     expect(() => globalMinimumDimension(model, data, { lossTol: -1 })).toThrow(/'lossTol'/);
     expect(() => globalMinimumDimension(model, data, { rankTol: 1.5 })).toThrow(/'rankTol'/);
     expect(() => globalMinimumDimension(model, data, { tol: NaN })).toThrow(ToleranceError);
+  });
+  it("models whose loss does not vanish on the zero-loss set (cross-entropy, l2 > 0): ValueError naming 'loss' or 'l2'", () => {
+    // Cooper's count is the dimension of {θ : f(xᵢ; θ) = yᵢ}, where only the mse loss without l2 is 0. With l2 the
+    // exact fit below has R = (l2/2)·‖θ‖² > 0, and a large lossTol would otherwise let it through.
+    const { model, data } = refProblem(REFERENCE.cases[0]);
+    expect(() => globalMinimumDimension({ ...model, l2: 1e-3 }, data, { lossTol: 10 })).toThrow(ValueError);
+    expect(() => globalMinimumDimension({ ...model, l2: 1e-3 }, data, { lossTol: 10 })).toThrow(/^globalMinimumDimension: 'l2' must be 0/);
+    expect(() => globalMinimumDimension({ ...model, loss: "cross-entropy" }, data, { lossTol: 10 })).toThrow(/^globalMinimumDimension: 'loss' must be "mse"/);
   });
 });
 

@@ -4,7 +4,7 @@ import { hessianDegeneracy, jacobianRank, type Degeneracy } from "./degeneracy.j
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "./defaults.js";
 import { embeddingLowerBound, type EmbeddingBound } from "./embedding-bound.js";
 import { NotAMinimumError, checkPositiveTol } from "./errors.js";
-import { lossAndGradNorm } from "./internal.js";
+import { checkInterpolationLoss, lossAndGradNorm } from "./internal.js";
 
 
 /** Options of `globalMinimumDimension`. */
@@ -60,7 +60,8 @@ export interface DimensionRecord {
  * M − n·r. Returns rank J (σᵢ > rankTol·σ_max), localDimension = M − rank J, cooperDimension = M − n·r, the
  * Hessian corank (the zero rule of docs/conventions.md#inertia, automatic gap tolerance by default), whether they agree, and the
  * embedding bound m_total − m_min of redundant neurons (a net with split neurons has rank J < n·r: more
- * degeneracy than Cooper's count). Requires R(θ) ≤ lossTol, else throws `NotAMinimumError` stating R and ‖∇R‖.
+ * degeneracy than Cooper's count). Requires R(θ) ≤ lossTol, else throws `NotAMinimumError` stating R and ‖∇R‖, and
+ * an mse model without l2 (the loss that vanishes exactly on the zero-loss set), else throws `ValueError`.
  * @example
  * const d = globalMinimumDimension(model, data);
  * // { paramCount: 31, dataCount: 10, outputDim: 1, jacobianRank: 10, localDimension: 21, cooperDimension: 21, hessianCorank: 21, agrees: true, … }
@@ -69,6 +70,7 @@ export function globalMinimumDimension(model: ModelInput, data: DatasetInput, op
   const fn = "globalMinimumDimension";
   options = checkOptions(fn, options, ["rankTol", "tol", "lossTol", "reductionTol"]);
   model = validateModel(model, fn);
+  checkInterpolationLoss(fn, model);
   data = validateData(model, data, fn);
   const lossTol = options.lossTol ?? DEFAULT_ZERO_LOSS_TOL;
   checkPositiveTol(fn, "lossTol", lossTol);
