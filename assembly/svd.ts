@@ -212,7 +212,8 @@ function jacobiPairScaled(
   }
   const cos = pq / (Math.sqrt(pp) * Math.sqrt(qq));
   if (Math.abs(cos) <= tol) return 0;
-  // r = ‖y_q‖/‖y_p‖ = (√qq/√pp)·2^(kq − kp), the power of two in two exact halves
+  // r = ‖y_q‖/‖y_p‖ = (√qq/√pp)·2^(kq − kp), the power of two in two exact halves (|kq − kp| ≤ 1074: svdJacobi
+  // scales the matrix to entries below 1, so both k are in [−1074, −1])
   const d = kq - kp;
   const r = (Math.sqrt(qq) / Math.sqrt(pp)) * pow2(d >> 1) * pow2(d - (d >> 1));
   const zeta = (r - 1 / r) / (2 * cos);
