@@ -41,7 +41,8 @@ const S_BIG = 2 ** -538;
  * Euclidean norm of a vector, ACM TOMS 4, 1978; the algorithm of LAPACK 3.10's dnrm2, Anderson, LAWN 290):
  * three accumulators hold the sums of squares of the small (|xᵢ| < 2⁻⁵¹¹, scaled by 2⁵³⁷), mid-range and big
  * (|xᵢ| > 2⁴⁸⁶, scaled by 2⁻⁵³⁸) entries, combined at the end. So the result never overflows or underflows when
- * ‖x‖ is representable (e.g. ‖[3e300, 4e300]‖ = 5e300, ‖[3e-300, 4e-300]‖ = 5e-300), and for vectors whose
+ * ‖x‖ is representable (e.g. ‖[3e300, 4e300]‖ = 5e300, ‖[3e-300, 4e-300]‖ = 5.0000000000000006e-300, 1 ulp above the
+ * correctly rounded 5e-300: the scaled sums round like any sum of squares), and for vectors whose
  * entries are all 0 or mid-range it is exactly `Math.sqrt(dot(x, x))`. NaN in → NaN out; ±∞ in → ∞ out.
  * @example
  * nrm2([3, 4]); // 5

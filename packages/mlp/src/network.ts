@@ -335,7 +335,7 @@ function hessianSplitTs(net: Net, p: Float64Array, data: Dataset): { h0: Float64
   const out = outputTs(net, fw.A[net.L], data.y.data, n);
   const J = jacobianTs(net, p, fw);
   gaussNewtonFactorInPlace(net, out, J, n);
-  const h0 = syrk({ rows: n * r, cols: M, data: J });
+  const h0 = finiteArray(J) ? syrk({ rows: n * r, cols: M, data: J }) : { data: unscreenedAtA(J, n * r, M) };
   for (let q = 0; q < h0.data.length; q++) h0.data[q] /= n;
   let h1: Float64Array;
   if (net.L === 2 && net.codes[1] === ACTIVATION_CODES.linear) {
@@ -359,6 +359,30 @@ function hessianSplitTs(net: Net, p: Float64Array, data: Dataset): { h0: Float64
     }
   }
   return { h0: h0.data, h1 };
+}
+
+/** Whether every entry is finite. */
+function finiteArray(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
+/**
+ * JᵀJ (M × M) of a row-major rows × M matrix holding ±∞ or NaN, which core's `syrk` refuses: the ts backend's H₀ where
+ * an output overflows, so that, as on WASM, its NaNs (∞·0) reach `hessian`'s own check and message and its ±∞ are
+ * returned. Plain loops: only such degenerate inputs take this path.
+ */
+function unscreenedAtA(J: Float64Array, rows: number, M: number): Float64Array {
+  const h = new Float64Array(M * M);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = 0; k < rows; k++) s += J[k * M + i] * J[k * M + j];
+      h[i * M + j] = s;
+      h[j * M + i] = s;
+    }
+  }
+  return h;
 }
 
 /**

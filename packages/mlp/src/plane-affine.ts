@@ -1,7 +1,7 @@
 import { matmul, ValueError, wasmActive, type Mat } from "@losscape/core";
 import { act, ACTIVATION_CODES } from "./activations.js";
 import { wasmAffinePlane } from "./engine-wasm.js";
-import { planeArguments, type LossPlaneOptions } from "./plane.js";
+import { notNaNOnGrid, planeArguments, type LossPlaneOptions } from "./plane.js";
 import { asModel, checkData, checkModel, unpackParams, type Net } from "./spec.js";
 import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
 
@@ -40,8 +40,17 @@ const SPACING_TOL = 1e-10;
  * On a WASM backend (simd, scalar) the grid is one kernel call (`sliceAffinePlane`, assembly/slice.ts: column
  * pairs in f64x2, u re-anchored with a polynomial exp every 52 columns; one output: two tanh neurons per pass
  * sharing one division); the `ts` backend runs the TypeScript evaluator, the kernel's oracle (equal to ≤ 1e-13
- * relative in the tests). Both equal `lossPlane` to ≤ 1e-11 relative (the exp products), at a fraction of its
- * cost (benchmarks/suites/manifold-slice.js).
+ * relative in the tests). Both equal `lossPlane` to ≤ 1e-11 relative (the exp products) when the hidden
+ * pre-activations are O(1), at a fraction of its cost (benchmarks/suites/manifold-slice.js). The exp products give
+ * tanh = (u − 1)/(u + 1) an absolute error of a few ulp per column (re-anchored every 52 columns in WASM), not a
+ * relative one (sigmoid's 1/(1 + u) stays relatively accurate), so f is off by ≈ k·2⁻⁵³·Σₛ|W²ₖₛ| at column k
+ * rather than by ≈ 2⁻⁵³·|f|: in tanh's linear regime (small first-layer weights, large output weights, the
+ * a·tanh(x/a) rescaling) the error grows with the output weights.
+ * A 2-6-1 tanh net with first-layer weights ≈ 1e-9 and output weights ≈ 1e9, along a 101-point row, measured
+ * against 50-digit mpmath: up to 1.4e-7 (simd), 8.9e-8 (scalar) and 5.6e-7 (ts) relative, `lossPlane` 4.7e-16;
+ * with 1e-6 and 1e6 on an 11 × 11 plane up to 7.2e-11. Use `lossPlane` for such nets.
+ * A grid point where R is NaN (hidden values that overflow float64 meet 0·∞ or ∞ − ∞) is a ValueError naming it,
+ * as `loss` refuses that NaN; R = +∞ is returned.
  * @example
  * const plane = affineLossPlane(model, data, { directions: [d1, d2], aAxis: axis, bAxis: axis }); // nA × nB
  */
@@ -69,7 +78,7 @@ export function affineLossPlane(model: ModelInput, data: DatasetInput, options: 
     }
   }
   const plane = { model, data, d1, d2, aAxis, bAxis, db, code: net.codes[0], slope: net.cparams[0], bias: net.bias };
-  return wasmActive(fn) ? affinePlaneWasm(fn, plane) : affinePlaneTs(plane);
+  return notNaNOnGrid(fn, wasmActive(fn) ? affinePlaneWasm(fn, plane) : affinePlaneTs(plane), aAxis, bAxis);
 }
 
 interface AffinePlane {
@@ -258,16 +267,20 @@ function affinePlaneTs({ model, data, d1, d2, aAxis, bAxis, db, code, slope, bia
             const w = Wa[s];
             const f = F2[s];
             for (let j = 0; j < nb; j++) {
-              S1[j] += w * H[j];
-              S2[j] += f * H[j];
+              if (Number.isFinite(H[j])) {
+                S1[j] += w * H[j];
+                S2[j] += f * H[j];
+              } else S1[j] += (w + bAxis[j] * f) * H[j]; // σ = ±∞: the weight at (a, b_j) first, as `loss` (0·∞ in f·σ is not R's)
             }
           } else {
             for (let k = 0; k < r; k++) {
               const w = Wa[k * m + s];
               const f = F2[k * m + s];
               for (let j = 0; j < nb; j++) {
-                S1[j * r + k] += w * H[j];
-                S2[j * r + k] += f * H[j];
+                if (Number.isFinite(H[j])) {
+                  S1[j * r + k] += w * H[j];
+                  S2[j * r + k] += f * H[j];
+                } else S1[j * r + k] += (w + bAxis[j] * f) * H[j];
               }
             }
           }

@@ -33,6 +33,8 @@ const MAX_GRID = 2 ** 28;
  * 5 × 5 grids of 400 random nets, depths 1–4, widths ≤ 24, all activations: ≤ 2.9e-14 — from the first-layer
  * plane on one sigmoid net, 2.7e-14 there on the scalar build, whose sigmoid is `loss`'s — bit-identical at 47 %
  * of the 10⁴ points). On the `ts` backend each point is the TypeScript forward pass of `loss` (identical results).
+ * Where R is NaN at a grid point (outputs that overflow float64 meet ∞ − ∞ or 0·∞), a ValueError names the point,
+ * as `loss` refuses that NaN; R = +∞ is returned.
  * @example
  * const d1 = new Float64Array(paramCount(model)).fill(0.1);
  * const axis = [-1, -0.5, 0, 0.5, 1];
@@ -49,7 +51,7 @@ export function lossPlane(model: ModelInput, data: DatasetInput, options: LossPl
   const nB = bAxis.length;
   const p = model.params;
   const n = data.x.rows;
-  if (wasmActive(fn)) return wasmLossPlane(fn, net, p, d1, d2, aAxis, bAxis, data.x.data, data.y.data, n);
+  if (wasmActive(fn)) return notNaNOnGrid(fn, wasmLossPlane(fn, net, p, d1, d2, aAxis, bAxis, data.x.data, data.y.data, n), aAxis, bAxis);
   const grid = new Float64Array(nA * nB);
   const theta = new Float64Array(net.M);
   for (let i = 0; i < nA; i++) {
@@ -58,6 +60,24 @@ export function lossPlane(model: ModelInput, data: DatasetInput, options: LossPl
       const b = bAxis[j];
       for (let q = 0; q < theta.length; q++) theta[q] = p[q] + a * d1[q] + b * d2[q];
       grid[i * nB + j] = lossRaw(net, theta, data);
+    }
+  }
+  return notNaNOnGrid(fn, grid, aAxis, bAxis);
+}
+
+/**
+ * The grid, unless a point of it is NaN: as `loss` refuses R = NaN (outputs that overflow float64 meet ∞ − ∞ or
+ * 0·∞), so do `lossPlane` and `affineLossPlane`, naming the first such grid point; R = +∞ is returned.
+ */
+export function notNaNOnGrid(fn: string, grid: Float64Array, aAxis: Float64Array, bAxis: Float64Array): Float64Array {
+  const nB = bAxis.length;
+  for (let q = 0; q < grid.length; q++) {
+    if (Number.isNaN(grid[q])) {
+      const i = Math.floor(q / nB);
+      const j = q - i * nB;
+      throw new ValueError(
+        `${fn}: the loss is NaN at grid point (${i}, ${j}) (a = ${aAxis[i]}, b = ${bAxis[j]}): the network's outputs overflow float64 (∞ − ∞ or 0·∞)`,
+      );
     }
   }
   return grid;
