@@ -31,7 +31,9 @@ export function progress(label: string, total: number, quiet: boolean): Progress
   let last = 0;
   let drawn = false;
   const draw = (done: number, note: string) => {
-    const cols = err.columns ?? 80;
+    // A pseudo-terminal without a size (util-linux `script`, some CI runners and editor shells) reports 0 columns:
+    // 80 then, as when the width is unknown (0 would cut every line short by its last character).
+    const cols = err.columns || 80;
     const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
     const count = total > 0 ? ` ${Math.min(done, total)}/${total}` : "";
     const barW = Math.max(10, Math.min(30, cols - label.length - count.length - note.length - 6));

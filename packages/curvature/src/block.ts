@@ -1,4 +1,4 @@
-import { dot, matmul, nrm2, residentBuffer, wasmActive, withKernels, type WasmBuffer } from "@losscape/core";
+import { dot, matmul, nrm2, residentBuffer, ShapeError, wasmActive, withKernels, type WasmBuffer } from "@losscape/core";
 import type { Rng } from "@losscape/mlp";
 
 /** k vectors of length M one after another, as `SymmetricOperator.apply` takes them. */
@@ -66,6 +66,29 @@ export function meanAndStandardError(x: ArrayLike<number>): { mean: number; stan
   let v = 0;
   for (let i = 0; i < m; i++) v += (x[i] - mean) ** 2;
   return { mean, standardError: Math.sqrt(v / (m - 1) / m) };
+}
+
+/**
+ * Most values a `Basis` may hold: 2²⁸ doubles = 2 GiB, the limit of a dense matrix in @losscape/mlp. On the WASM
+ * backends a basis is held twice (the JavaScript rows and the resident copy, in a wasm32 memory of at most 4 GiB),
+ * so a larger one fails — or a JavaScript array of more than 2³² values cannot even be made — only after the data
+ * are uploaded; it is refused before the work instead.
+ */
+export const MAX_BASIS_VALUES = 2 ** 28;
+
+/**
+ * Refuse a basis of `vectors` vectors of length M beyond MAX_BASIS_VALUES: a ShapeError naming the function, what
+ * sets the size (`cause`, e.g. "'steps' = 100000") and the values needed vs the limit.
+ * @example
+ * checkBasisSize("lanczosQuadratures", "'steps' = 80", 80, 318010); // fine: 2.5e7 values
+ */
+export function checkBasisSize(fn: string, cause: string, vectors: number, M: number): void {
+  const values = vectors * M;
+  if (values > MAX_BASIS_VALUES) {
+    throw new ShapeError(
+      `${fn}: ${cause} needs a basis of ${vectors} vectors of dimension ${M}, ${values.toExponential(3)} values (${((values * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 = ${MAX_BASIS_VALUES} values (2 GiB), i.e. ${Math.floor(MAX_BASIS_VALUES / M)} vectors of this dimension`,
+    );
+  }
 }
 
 /**

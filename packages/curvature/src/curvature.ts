@@ -1,8 +1,9 @@
-import { checkBoolean, checkNumber, checkOptions, eigh, inertiaThreshold, nrm2, ValueError } from "@losscape/core";
+import { checkBoolean, checkNumber, checkOptions, eigh, inertiaThreshold, nrm2, ShapeError, ValueError } from "@losscape/core";
 import { DEFAULT_SPECTRUM_LIMIT, hessian, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import type { HessianPart } from "./chunks.js";
 import { broadenedDensity, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
-import { DEFAULT_EIGEN_TOL, eigenpairs } from "./eigenpairs.js";
+import { checkBasisSize, MAX_BASIS_VALUES } from "./block.js";
+import { DEFAULT_EIGEN_TOL, eigenpairs, eigenpairsBasisSize } from "./eigenpairs.js";
 import { hessianOperator } from "./operator.js";
 import { hutchinsonTrace, hutchPlusPlusTrace, type TraceEstimate } from "./trace.js";
 
@@ -82,6 +83,19 @@ export async function curvature(model: ModelInput, data: DatasetInput, options: 
   checkNumber(fn, "exactLimit", exactLimit, { min: 0, integer: true });
   const progress = options.onProgress ?? (() => {});
   const seed = options.seed ?? 0;
+  // Sizes before the work: the dense M × M Hessian of the exact path (mlp's limit, 2²⁸ entries), else the bases of
+  // the eigenpairs and of SLQ's probes (`checkBasisSize`) — refused by the option that sets them, not after the data
+  // are uploaded (an eigenpairs basis of 2k + 2b vectors; `steps` vectors per probe).
+  if (M <= exactLimit) {
+    if (M * M > MAX_BASIS_VALUES) {
+      throw new ShapeError(
+        `${fn}: 'exactLimit' = ${exactLimit} asks for the dense Hessian of M = ${M} parameters, ${(M * M).toExponential(3)} entries (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 = ${MAX_BASIS_VALUES} entries (M ≤ 16384): set 'exactLimit' below ${M} for the matrix-free estimate`,
+      );
+    }
+  } else {
+    for (const key of ["top", "bottom"] as const) if (options[key]) checkBasisSize(fn, `'${key}' = ${options[key]}`, eigenpairsBasisSize(M, options[key]), M);
+    if (options.density) checkBasisSize(fn, `'steps' = ${options.steps ?? 80}`, Math.min(options.steps ?? 80, M), M);
+  }
   if (M <= exactLimit) {
     progress("exact Hessian", 0);
     const split = hessian(m, d, { split: true });

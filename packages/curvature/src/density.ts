@@ -1,6 +1,6 @@
 import { checkNumber, eigh, checkOptions } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
-import { Basis, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
+import { Basis, checkBasisSize, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
 
 /** One probe's Gauss quadrature of its spectral measure μ_v = Σᵢ (vᵀqᵢ)² δ_{λᵢ}: nodes θ_k, weights τ_k (Σ τ_k = 1). */
@@ -40,12 +40,17 @@ export async function lanczosQuadratures(
   checkNumber(fn, "steps", steps, { min: 1, integer: true });
   const batch = options.batch ?? Math.max(1, Math.min(P, 16, Math.floor(2 ** 26 / (steps * M))));
   checkNumber(fn, "batch", batch, { min: 1, integer: true });
+  // A probe's basis holds steps vectors, a batch min(batch, P) bases at once: refused before any product.
+  checkBasisSize(fn, `'steps' = ${steps}`, steps, M);
+  checkBasisSize(fn, `'batch' = ${Math.min(batch, P)} probes of 'steps' = ${steps}`, Math.min(batch, P) * steps, M);
   const rng = createRng(options.seed ?? 0);
-  const starts = Array.from({ length: P }, () => rademacher(rng, M));
   const probes: Quadrature[] = [];
   let products = 0;
   for (let p0 = 0; p0 < P; p0 += batch) {
-    const runs = starts.slice(p0, p0 + batch).map((v) => {
+    // The batch's start vectors, drawn in probe order from the one generator (the same vectors as drawing all P
+    // first), so memory is the batch's, not P·dim.
+    const starts = Array.from({ length: Math.min(batch, P - p0) }, () => rademacher(rng, M));
+    const runs = starts.map((v) => {
       normalize(v);
       const basis = new Basis(M, steps);
       basis.append(v, 1);

@@ -1,10 +1,21 @@
 import { checkNumber, eigh, matmul, nrm2, ValueError, wasmActive, withKernels, checkOptions } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
-import { Basis, normalize, orthogonalize, gaussian, pack, vectorOf } from "./block.js";
+import { Basis, checkBasisSize, normalize, orthogonalize, gaussian, pack, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
 
 /** Default relative residual of `eigenpairs`: ‖Av − λv‖ ≤ tol·‖A‖ (‖A‖ estimated by the largest |Ritz value|). */
 export const DEFAULT_EIGEN_TOL = 1e-8;
+
+/**
+ * The basis vectors `eigenpairs(op, k)` holds with the default block and maxBasis: max(2k + 2b, k + 3b), b =
+ * min(k, 16), at most the dimension (memory: that many vectors of the dimension, `checkBasisSize`'s limit 2²⁸ values).
+ * @example
+ * eigenpairsBasisSize(101770, 5); // 20
+ */
+export function eigenpairsBasisSize(dim: number, k: number): number {
+  const b = Math.min(k, 16, dim);
+  return Math.min(dim, Math.max(2 * k + 2 * b, k + 3 * b));
+}
 
 export interface EigenpairsOptions {
   /** "largest" (default): the k largest eigenvalues; "smallest": the k smallest. */
@@ -60,6 +71,7 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
   checkNumber(fn, "block", b, { min: 1, integer: true });
   const maxBasis = Math.min(M, options.maxBasis ?? Math.max(2 * k + 2 * b, k + 3 * b));
   checkNumber(fn, "maxBasis", maxBasis, { min: Math.min(M, k + b), integer: true });
+  checkBasisSize(fn, options.maxBasis === undefined ? `k = ${k}` : `'maxBasis' = ${options.maxBasis}`, maxBasis, M);
   const maxProducts = options.maxProducts ?? 200 * k + 1000;
   checkNumber(fn, "maxProducts", maxProducts, { min: 1, integer: true });
   const rng = createRng(options.seed ?? 0);

@@ -1,6 +1,7 @@
 export { hessianOperator, setThreads, getThreads, type SymmetricOperator, type HessianOperator } from "./operator.js";
 export type { HessianPart } from "./chunks.js";
-export { eigenpairs, DEFAULT_EIGEN_TOL, type Eigenpairs, type EigenpairsOptions } from "./eigenpairs.js";
+export { eigenpairs, eigenpairsBasisSize, DEFAULT_EIGEN_TOL, type Eigenpairs, type EigenpairsOptions } from "./eigenpairs.js";
+export { MAX_BASIS_VALUES } from "./block.js";
 export { hutchinsonTrace, hutchPlusPlusTrace, type TraceEstimate } from "./trace.js";
 export {
   lanczosQuadratures,

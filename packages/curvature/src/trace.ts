@@ -1,6 +1,6 @@
 import { checkNumber, dot, checkOptions } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
-import { Basis, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
+import { Basis, checkBasisSize, meanAndStandardError, normalize, pack, rademacher, vectorOf } from "./block.js";
 import type { SymmetricOperator } from "./operator.js";
 
 /** A stochastic trace estimate with its standard error. */
@@ -45,6 +45,8 @@ export async function hutchinsonTrace(op: SymmetricOperator, options: { probes?:
   options = checkOptions(fn, options, ["probes", "seed", "onProgress"]);
   const m = options.probes ?? 100;
   checkNumber(fn, "probes", m, { min: 2, integer: true });
+  // The m probes are drawn first and held together: m vectors of the dimension.
+  checkBasisSize(fn, `'probes' = ${m}`, m, op.dim);
   const rng = createRng(options.seed ?? 0);
   const probes = Array.from({ length: m }, () => rademacher(rng, op.dim));
   const { mean, standardError } = meanAndStandardError(await quadraticForms(op, probes, options.onProgress));
@@ -69,6 +71,8 @@ export async function hutchPlusPlusTrace(op: SymmetricOperator, options: { produ
   const rng = createRng(options.seed ?? 0);
   const s = Math.min(Math.floor(m / 3), M);
   const l = m - 2 * s;
+  // The sketch S, its basis Q and the l deflated probes are held together: s + s + l = m vectors of the dimension.
+  checkBasisSize(fn, `'products' = ${m}`, 2 * s + l, M);
   const S = Array.from({ length: s }, () => rademacher(rng, M));
   using Q = new Basis(M, s);
   for (let b = 0; b < s; b += PROBE_BLOCK) {

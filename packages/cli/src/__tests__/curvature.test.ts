@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eigvalsh, init } from "@losscape/core";
 import { hessian } from "@losscape/mlp";
@@ -86,5 +86,30 @@ describe("losscape curvature", () => {
     const help = await run(["curvature", "--help"]);
     expect(help.stdout).toMatch(/--threads <N>/);
     expect(help.stdout).toContain("docs/cli.md");
+  });
+  it("sizes before the work: a dense Hessian or a Lanczos basis beyond 2^28 values is exit 2 naming the flag, not an internal error", async () => {
+    // M = 3·30000 + 1 = 90001 parameters: the dense Hessian has 8.1e9 entries; --top 2000 a basis of 4032 vectors
+    // (3.6e8 values); --steps 3000 a basis of 3000 (2.7e8). Without the checks: exit 1, "Invalid typed array
+    // length" or a WASM out-of-memory error after the data were uploaded, or a message naming the library's
+    // argument ('exactLimit', 'k') instead of the flag.
+    const dir = tempDir();
+    const model = join(dir, "wide.json");
+    writeFileSync(model, JSON.stringify({ format: "losscape.mlp/1", widths: [1, 30000, 1], activation: "tanh", loss: "mse", params: Array.from({ length: 90001 }, (_, i) => Math.sin(i) / 100) }));
+    const data = join(dir, "d.json");
+    writeFileSync(data, JSON.stringify({ format: "losscape.data/1", x: [[-1], [0], [1]], y: [[0.5], [0], [-0.5]] }));
+    for (const [extra, message] of [
+      [["--exact-limit", "100000"], /^losscape curvature: --exact-limit 100000 asks for the dense Hessian of M = 90001 parameters \(.*wide\.json\): 60\.4 GiB; at most 2\^28 entries/],
+      [["--top", "2000"], /^losscape curvature: --top 2000 needs a Lanczos basis of 4032 vectors of M = 90001 parameters \(2\.7 GiB\); .*expected --top of at most 1475; found 2000/],
+      [["--bottom", "2000"], /^losscape curvature: --bottom 2000 needs a Lanczos basis/],
+      [["--density", "--steps", "3000"], /^losscape curvature: --steps 3000 needs a Lanczos basis of 3000 vectors of M = 90001 parameters per probe \(2\.0 GiB\); .*expected --steps of at most 2982; found 3000/],
+    ] as const) {
+      const r = await run(["curvature", "--model", model, "--data", data, ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    // What fits runs: --top 1 on the same model, matrix-free.
+    const ok = await run(["curvature", "--model", model, "--data", data, "--top", "1", "--quiet"]);
+    expect(ok.code).toBe(0);
   });
 });

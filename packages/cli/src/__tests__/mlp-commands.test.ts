@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eigvalsh, init } from "@losscape/core";
@@ -80,6 +80,18 @@ describe("losscape hessian", () => {
     const svg = readFileSync(join(dir, "h.svg"), "utf8");
     for (const label of ["H (2, 1, 7)", "H₀ = JᵀJ/n", "H₁ (residual part)"]) expect(svg).toContain(label);
     expect(filesIn(dir)).toEqual(["h.svg"]);
+  });
+
+  it("a model whose dense Hessian exceeds 2^28 entries: exit 2, one line naming --model, M and `losscape curvature`", async () => {
+    // M = 3·6000 + 1 = 18001 > 16384. The WASM arena refused it before with "needs 2.41 GiB of WASM memory …",
+    // naming neither the file nor M.
+    const dir = tempDir();
+    const model = join(dir, "wide.json");
+    writeFileSync(model, JSON.stringify({ format: "losscape.mlp/1", widths: [1, 6000, 1], activation: "tanh", params: Array.from({ length: 18001 }, (_, i) => Math.sin(i) / 100) }));
+    const r = await run(["hessian", "--model", model, "--data", fx("sin20.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^losscape hessian: --model .*wide\.json: the exact Hessian is M × M with M = 18001 parameters \(2\.4 GiB\); at most M = 16384 .* `losscape curvature`/);
   });
 
   it("writes non-finite numbers as null and names them in warnings", async () => {

@@ -30,4 +30,11 @@ describe.runIf(hasScript)("progress on a terminal", () => {
     expect(piped.code).toBe(0);
     expect(piped.stderr).toBe("");
   });
+  it("a terminal that reports 0 columns (script's pty) gets the whole bar: the count is not cut short", async () => {
+    // `script` without a size gives the child a pty of 0 × 0: the bar was cut to 0 − 1 characters from the end,
+    // "top eigenpairs [··········] 0/10" for 0/100.
+    const out = await inTerminal(["curvature", "--model", fx("tanh131-saddle.json"), "--data", fx("sin20.json"), "--exact-limit", "0", "--top", "1"]);
+    expect(out).toMatch(/top eigenpairs \[[█·]+\] \d+\/100(?=\r|\x1b|$)/);
+    expect(out).not.toMatch(/top eigenpairs \[[█·]+\] \d+\/10(?=\r|\x1b|$)/);
+  });
 });

@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { curvature, type CurvatureReport, type HessianPart } from "@losscape/curvature";
+import { curvature, eigenpairsBasisSize, MAX_BASIS_VALUES, type CurvatureReport, type HessianPart } from "@losscape/curvature";
 import type { Mat } from "@losscape/core";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
@@ -48,6 +48,21 @@ export async function curvatureCommand(o: CurvatureCommandOptions, ctx: Context)
   const M = model.params.length;
   for (const [flag, k] of [["--top", top], ["--bottom", o.bottom]] as const) {
     if (k !== undefined && k > M) throw new InputError(`${flag} must be at most the parameter count M = ${M}; found ${k}`);
+  }
+  // Sizes before the work (docs/cli.md#exit-status), by the flag that sets them: the dense Hessian of the exact
+  // path (M × M ≤ 2^28 entries), else the Lanczos bases of @losscape/curvature (≤ 2^28 values: max(2k + 2b, k + 3b)
+  // vectors of M for --top/--bottom k, b = min(k, 16); --steps vectors of M per SLQ probe).
+  const GiB = (values: number) => `${((values * 8) / 2 ** 30).toFixed(1)} GiB`;
+  if (M <= o.exactLimit) {
+    if (M * M > MAX_BASIS_VALUES) throw new InputError(`--exact-limit ${o.exactLimit} asks for the dense Hessian of M = ${M} parameters (${o.model}): ${GiB(M * M)}; at most 2^28 entries (M ≤ 16384): use an --exact-limit below ${M} for the matrix-free estimate`);
+  } else {
+    for (const [flag, k] of [["--top", top], ["--bottom", o.bottom]] as const) {
+      if (k === undefined) continue;
+      const vectors = eigenpairsBasisSize(M, k);
+      if (vectors * M > MAX_BASIS_VALUES) throw new InputError(`${flag} ${k} needs a Lanczos basis of ${vectors} vectors of M = ${M} parameters (${GiB(vectors * M)}); at most 2^28 values (2 GiB): expected ${flag} of at most ${maxPairs(M)}; found ${k}`);
+    }
+    const steps = Math.min(o.steps, M);
+    if (density && steps * M > MAX_BASIS_VALUES) throw new InputError(`--steps ${o.steps} needs a Lanczos basis of ${steps} vectors of M = ${M} parameters per probe (${GiB(steps * M)}); at most 2^28 values (2 GiB): expected --steps of at most ${Math.floor(MAX_BASIS_VALUES / M)}; found ${o.steps}`);
   }
   let bar: ReturnType<typeof progress> | undefined;
   let stage = "";
@@ -130,6 +145,13 @@ export async function curvatureCommand(o: CurvatureCommandOptions, ctx: Context)
 
 function partName(part: HessianPart): string {
   return part === "full" ? "H = ∇²R" : part === "gauss-newton" ? "H₀ (Gauss–Newton)" : "H₁ = H − H₀";
+}
+
+/** The largest k whose eigenpairs basis (`eigenpairsBasisSize`) fits 2^28 values at dimension M. */
+function maxPairs(M: number): number {
+  let k = Math.floor(MAX_BASIS_VALUES / M / 2);
+  while (k > 1 && eigenpairsBasisSize(M, k) * M > MAX_BASIS_VALUES) k--;
+  return k;
 }
 
 /** The scale relative residuals are measured against: the largest |λ| reported. */

@@ -1,0 +1,82 @@
+import { init, ShapeError } from "@losscape/core";
+import type { Model } from "@losscape/mlp";
+import { beforeAll, describe, expect, it } from "vitest";
+import { curvature, eigenpairs, hutchinsonTrace, hutchPlusPlusTrace, lanczosQuadratures, type SymmetricOperator } from "./index.js";
+
+// Sizes are checked before the work: a Lanczos basis (eigenpairs' max(2k + 2b, k + 3b) vectors, SLQ's `steps` per
+// probe, the trace probes) beyond 2^28 values, or the exact path's dense Hessian beyond 2^28 entries, is a
+// ShapeError naming the option — it was a RangeError "Invalid typed array length" (or an out-of-memory error) from
+// inside, after the data were uploaded. The sizes below exceed 2^32 values, so that without the check the typed
+// array fails at once instead of allocating gigabytes.
+
+beforeAll(async () => {
+  await init();
+});
+
+/** An operator of a large dimension that must never be applied (the size check comes first). */
+function untouchable(dim: number): SymmetricOperator & { products: number } {
+  const op = {
+    dim,
+    products: 0,
+    apply: async () => {
+      op.products++;
+      throw new Error("applied");
+    },
+  };
+  return op;
+}
+
+describe("lanczosQuadratures draws each batch's start vectors when the batch starts", () => {
+  it("at the first product, memory holds one batch of probes, not all of them (1000 probes of 2^16 = 500 MiB)", async () => {
+    // The tolerance: 64 vectors of the dimension (32 MiB) above the baseline covers the batch of 16 starts, its
+    // bases and the block applied; drawing all 1000 probes first held 1000 vectors (500 MiB) at that point.
+    const M = 2 ** 16;
+    const before = process.memoryUsage().arrayBuffers;
+    let atFirst = Infinity;
+    const op: SymmetricOperator = {
+      dim: M,
+      apply: async (_V, k) => {
+        if (atFirst === Infinity) atFirst = process.memoryUsage().arrayBuffers - before;
+        throw new Error(`stop after ${k}`);
+      },
+    };
+    await expect(lanczosQuadratures(op, { probes: 1000, steps: 1 })).rejects.toThrow(/^stop after 16$/);
+    expect(atFirst).not.toBe(Infinity);
+    expect(atFirst).toBeLessThan(64 * M * 8);
+  });
+});
+
+describe("bases larger than 2^28 values are refused before any product", () => {
+  it("eigenpairs: k, or maxBasis, names the size", async () => {
+    const op = untouchable(2 ** 24);
+    // k = 300: 2k + 2b = 632 vectors of 2^24 = 1.06e10 values.
+    await expect(eigenpairs(op, 300)).rejects.toThrow(ShapeError);
+    await expect(eigenpairs(op, 300)).rejects.toThrow(/^eigenpairs: k = 300 needs a basis of 632 vectors of dimension 16777216, 1\.060e\+10 values .* at most 2\^28 = 268435456 values/);
+    await expect(eigenpairs(op, 2, { maxBasis: 400 })).rejects.toThrow(/^eigenpairs: 'maxBasis' = 400 needs a basis of 400 vectors/);
+    expect(op.products).toBe(0);
+  });
+  it("lanczosQuadratures: steps; the traces: probes and products", async () => {
+    const op = untouchable(2 ** 24);
+    await expect(lanczosQuadratures(op, { probes: 2, steps: 300 })).rejects.toThrow(/^lanczosQuadratures: 'steps' = 300 needs a basis of 300 vectors of dimension 16777216/);
+    await expect(hutchinsonTrace(op, { probes: 300 })).rejects.toThrow(/^hutchinsonTrace: 'probes' = 300 needs a basis of 300 vectors/);
+    await expect(hutchPlusPlusTrace(op, { products: 300 })).rejects.toThrow(/^hutchPlusPlusTrace: 'products' = 300 needs a basis of 300 vectors/);
+    expect(op.products).toBe(0);
+  });
+});
+
+describe("curvature checks the sizes its options set, before the operator", () => {
+  // M = 3·30000 + 1 = 90001 parameters on 3 rows.
+  const model: Model = { widths: [1, 30000, 1], activation: "tanh", params: Float64Array.from({ length: 90001 }, (_, i) => Math.sin(i) * 0.01) };
+  const data = { x: [[-1], [0], [1]], y: [[0.5], [0], [-0.5]] };
+  it("exactLimit that would form a dense Hessian beyond 2^28 entries", async () => {
+    await expect(curvature(model, data, { top: 1, exactLimit: 100000 })).rejects.toThrow(
+      /^curvature: 'exactLimit' = 100000 asks for the dense Hessian of M = 90001 parameters, 8\.100e\+9 entries \(60\.4 GiB\); at most 2\^28/,
+    );
+  });
+  it("top, bottom and steps on the matrix-free path", async () => {
+    // top 60000: min(M, 2k + 2b) = 90001 vectors of 90001 = 8.1e9 values.
+    await expect(curvature(model, data, { top: 60000, exactLimit: 0 })).rejects.toThrow(/^curvature: 'top' = 60000 needs a basis of 90001 vectors of dimension 90001/);
+    await expect(curvature(model, data, { bottom: 60000, exactLimit: 0 })).rejects.toThrow(/^curvature: 'bottom' = 60000 needs a basis/);
+    await expect(curvature(model, data, { density: true, steps: 50000, exactLimit: 0 })).rejects.toThrow(/^curvature: 'steps' = 50000 needs a basis of 50000 vectors/);
+  });
+});
