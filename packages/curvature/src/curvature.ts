@@ -85,7 +85,7 @@ export async function curvature(model: ModelInput, data: DatasetInput, options: 
   const seed = options.seed ?? 0;
   // Sizes before the work: the dense M × M Hessian of the exact path (mlp's limit, 2²⁸ entries), else the bases of
   // the eigenpairs and of SLQ's probes (`checkBasisSize`) — refused by the option that sets them, not after the data
-  // are uploaded (an eigenpairs basis of 2k + 2b vectors; `steps` vectors per probe).
+  // are uploaded (an eigenpairs basis of `eigenpairsBasisSize` vectors; `steps` vectors per probe).
   if (M <= exactLimit) {
     if (M * M > MAX_BASIS_VALUES) {
       throw new ShapeError(

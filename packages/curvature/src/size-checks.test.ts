@@ -3,7 +3,8 @@ import type { Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { curvature, eigenpairs, hutchinsonTrace, hutchPlusPlusTrace, lanczosQuadratures, type SymmetricOperator } from "./index.js";
 
-// Sizes are checked before the work: a Lanczos basis (eigenpairs' max(2k + 2b, k + 3b) vectors, SLQ's `steps` per
+// Sizes are checked before the work: a Lanczos basis (eigenpairs' `eigenpairsBasisSize` vectors, at least
+// max(2k + 2b, k + 3b), SLQ's `steps` per
 // probe, the trace probes) beyond 2^28 values, or the exact path's dense Hessian beyond 2^28 entries, is a
 // ShapeError naming the option — it was a RangeError "Invalid typed array length" (or an out-of-memory error) from
 // inside, after the data were uploaded. The sizes below exceed 2^32 values, so that without the check the typed
