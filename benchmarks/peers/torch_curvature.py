@@ -123,10 +123,12 @@ def eig(req):
     M = state["M"]
     gen = torch.Generator().manual_seed(req["seed"])
     b = min(k, 16)
-    max_basis = min(M, max(2 * k + 2 * b, k + 3 * b))
+    # @losscape/curvature's default (eigenpairsBasisSize): k + 30b vectors within 2^25 values, at least
+    # max(2k + 2b, k + 3b); Gaussian start vectors, as there
+    max_basis = min(M, max(2 * k + 2 * b, k + 3 * b, min(k + 30 * b, 2**25 // M)))
     Q = torch.zeros(0, M)
     T = torch.zeros(max_basis, max_basis)
-    P, _ = next_block(Q, rademacher(gen, b, M), gen)
+    P, _ = next_block(Q, torch.randn(b, M, generator=gen, dtype=torch.float64), gen)
     products, scale = 0, 0.0
     while True:
         nb = P.shape[0]

@@ -102,7 +102,7 @@ const SMALL = curvatureCase({ n: 1000, hidden: 400, reps: 1 });
 
 /** The notes both curvature suites share (this one and curvature-10k). */
 export const PEER_NOTE =
-  "PyTorch (benchmarks/peers/torch_curvature.py, /usr/bin/python3, torch.set_num_threads(1), float64), two HVPs: PyHessian's single-batch one (the gradient graph of all n rows built once, untimed, one torch.autograd.grad per vector) and its data-loader one (chunked HVP: for every vector and every chunk of 500 rows a forward pass, backward with create_graph and the product — what losscape's operator does, memory O(chunk)); the same block Lanczos (block 10, basis 40, thick restart, stopping at ‖R·u‖ ≤ 1e-8·‖H‖) and Hutchinson (100 Rademacher probes) as @losscape/curvature, timed in node around its replies.";
+  "PyTorch (benchmarks/peers/torch_curvature.py, /usr/bin/python3, torch.set_num_threads(1), float64), two HVPs: PyHessian's single-batch one (the gradient graph of all n rows built once, untimed, one torch.autograd.grad per vector) and its data-loader one (chunked HVP: for every vector and every chunk of 500 rows a forward pass, backward with create_graph and the product — what losscape's operator does, memory O(chunk)); the same block Lanczos (block 10, Gaussian starts, basis k + 30b within 2^25 values — 105 at M = 318,010 — thick restart, stopping at ‖R·u‖ ≤ 1e-8·‖H‖) and Hutchinson (100 Rademacher probes) as @losscape/curvature, timed in node around its replies.";
 
 /** The targets on one case: ≥ 3× PyTorch on one thread, 2 threads ≥ 1.8× one, eigenvalues to 1e-8. */
 export function curvatureTargets(name, { chunkedPeer = true } = {}) {
