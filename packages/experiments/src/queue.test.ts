@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedis } from "../test/redis-server.js";
 import { readResults } from "./results.js";
@@ -155,6 +156,30 @@ describe("the queue runner (BullMQ on a real redis-server, `losscape worker` pro
     w2.child.kill("SIGTERM");
     expect((await w1.exited).code).toBe(0);
     expect((await w2.exited).code).toBe(0);
+  });
+
+  it("a queue name BullMQ refuses is bad input, before connecting: the run and the worker stop with one line", async () => {
+    const spec = toySpec(2, 0, join(dir, "n.log"));
+    await expect(runExperiment(spec, { out: join(dir, "n.jsonl"), runner: { kind: "queue", redis: redis.url, queue: "a:b" } })).rejects.toThrow(
+      /^--queue: expected a queue name, not empty and without ':'; found "a:b"$/,
+    );
+    const w = worker("x:y");
+    const { code, stderr } = await w.exited;
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(`losscape worker: --queue: expected a queue name, not empty and without ':'; found "x:y"`);
+  });
+
+  it("a worker's --backend is the backend its threads compute with", async () => {
+    const core = pathToFileURL(resolve(import.meta.dirname, "../../core/dist/index.js")).href;
+    const mod = join(dir, "backend-task.mjs");
+    writeFileSync(mod, `import { getBackend } from ${JSON.stringify(core)};\nexport default (p) => ({ i: p.i, backend: getBackend() });\n`);
+    const w = worker("qg", ["--backend", "ts"]);
+    await w.serving;
+    const spec = parseSpec({ format: "losscape.experiment/1", task: { module: mod }, grid: { i: [0, 1] } });
+    const r = await runExperiment(spec, { out: join(dir, "g.jsonl"), runner: { kind: "queue", redis: redis.url, queue: "qg" } });
+    expect(r.rows.map((x) => x.result)).toEqual([{ i: 0, backend: "ts" }, { i: 1, backend: "ts" }]);
+    w.child.kill("SIGTERM");
+    expect((await w.exited).code).toBe(0);
   });
 
   it("Redis gone for good: a worker stops with one clear line", async () => {

@@ -30,6 +30,13 @@ function checkUrl(url: string): void {
   if (typeof url !== "string" || !/^rediss?:\/\/[^\s]+$/.test(url)) throw new ValueError(`--redis: expected a URL redis://host:port; found ${String(url)}`);
 }
 
+/** BullMQ's rule for a queue name (its ':' separates the parts of its Redis keys), checked before connecting. */
+function checkQueueName(name: unknown): void {
+  if (typeof name !== "string" || name.length === 0 || name.includes(":")) {
+    throw new ValueError(`--queue: expected a queue name, not empty and without ':'; found ${JSON.stringify(name) ?? String(name)}`);
+  }
+}
+
 /**
  * Whether Redis answers at `url` (one PING, 3 s to connect, no retries): else a ValueError "--redis: cannot reach …".
  * @example
@@ -101,6 +108,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * the outstanding tasks are queued again (a restarted Redis without persistence has lost them).
  */
 export async function queueRunner(o: { redis: string; queue?: string; redisTimeoutMs?: number }): Promise<TaskRunner> {
+  checkQueueName(o.queue ?? DEFAULT_QUEUE);
   await probeRedis(o.redis);
   return {
     async run(spec, todo, sink, signal) {
@@ -237,6 +245,7 @@ export interface WorkerOptions {
  * await w.done;
  */
 export async function startWorker(o: WorkerOptions): Promise<{ done: Promise<void>; close(): Promise<void>; processed(): number }> {
+  checkQueueName(o.queue ?? DEFAULT_QUEUE);
   await probeRedis(o.redis);
   const pool = new TaskPool({ workers: o.workers, backend: o.backend });
   const { redis, lost } = connect(o.redis, o.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);

@@ -95,11 +95,30 @@ describe("runExperiment on the local pool", () => {
     expect(summarizeGroups(r.rows).map((g) => [g.ok, g.errors])).toEqual([[1, 0], [0, 1], [1, 0]]);
   });
 
+  it("a task that kills its pool thread is an error row; the other tasks still run (the sweep is not stopped)", async () => {
+    const mod = join(dir, "crash.mjs");
+    writeFileSync(mod, "export default (p) => { if (p.i === 1) process.exit(3); return { i: p.i }; };\n");
+    const out = join(dir, "crash.jsonl");
+    const spec = parseSpec({ format: "losscape.experiment/1", task: { module: mod }, grid: { i: [0, 1, 2, 3] } });
+    const r = await runExperiment(spec, { out, runner: { kind: "local", workers: 2 } });
+    expect(r.progress).toMatchObject({ total: 4, done: 4, failed: 1 });
+    expect(r.rows.map((x) => x.outcome)).toEqual(["ok", "error", "ok", "ok"]);
+    expect(r.rows[1].error).toMatch(/^the worker thread died: .*code: 3/);
+    expect(readResults(out).rows).toHaveLength(4);
+  });
+
   it("every task's parameters are checked before anything runs", async () => {
     const bad = (over: object) => checkTasks(parseSpec({ ...pbSpec, ...over }));
     await expect(bad({ task: "no-such-task" })).rejects.toThrow(/^task: unknown task "no-such-task"/);
     await expect(bad({ params: { ...pbSpec.params, widths: [3] } })).rejects.toThrow(/^params\.widths: /);
     await expect(bad({ grid: { phi: [0.5, -1] } })).rejects.toThrow(/^params\.phi: expected a number > 0; found -1 \(task /);
+    // Parameters the task itself would refuse are refused here too, not an error row for every task of the sweep.
+    await expect(bad({ params: { ...pbSpec.params, activation: "tanhh" } })).rejects.toThrow(/^params\.activation: expected one of linear, tanh, .*; found 'tanhh' \(task /);
+    await expect(bad({ params: { ...pbSpec.params, activation: ["tanh", "tanh"] } })).rejects.toThrow(/^params\.activation: expected one entry per hidden layer \(1\); found 2/);
+    await expect(bad({ params: { ...pbSpec.params, descent: { optimizer: "lbfgs", steps: [0, "8"] } } })).rejects.toThrow(/^params\.descent\.steps\[1\]: expected an integer ≥ 0; found "8"/);
+    await expect(bad({ params: { ...pbSpec.params, descent: { optimizer: "adam", steps: [8], lr: -1 } } })).rejects.toThrow(/^params\.descent\.lr: expected a number > 0; found -1/);
+    await expect(bad({ params: { ...pbSpec.params, descent: { optimizer: "lbfgs", steps: [8], step: 2 } } })).rejects.toThrow(/^params\.descent\.step: unknown field/);
+    await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: "cooper-dimension", params: { widths: [1, 2, 1], samples: 2, activation: "relu6" }, runs: 1 }))).rejects.toThrow(/^params\.activation: /);
     await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: { module: TOY }, list: [{ ms: "x" }] }))).rejects.toBeInstanceOf(ExperimentSpecError);
     await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: { module: "/nope.mjs" }, runs: 1 }))).rejects.toThrow(/^task\.module: cannot import/);
   });

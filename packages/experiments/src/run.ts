@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { ResultsFile, type ResultRow } from "./results.js";
+import { ResultsFile, VERSION, type ResultRow } from "./results.js";
 import { expandTasks, ExperimentSpecError, type ExperimentSpec, type TaskPoint } from "./spec.js";
 import { TaskPool } from "./pool.js";
 import { loadTask } from "./tasks.js";
@@ -140,7 +140,7 @@ function localRunner(o: { workers?: number; backend?: "simd" | "scalar" | "ts" }
       let inFlight = 0;
       const label = `pool:${hostname()}:${process.pid}`;
       try {
-        await new Promise<void>((resolve, reject) => {
+        await new Promise<void>((resolve) => {
           let left = todo.length;
           const onAbort = () => resolve();
           signal?.addEventListener("abort", onAbort, { once: true });
@@ -156,7 +156,15 @@ function localRunner(o: { workers?: number; backend?: "simd" | "scalar" | "ts" }
                 sink.started(Math.min(inFlight, pool.workers));
                 if (--left === 0) resolve();
               },
-              (e) => (signal?.aborted ? undefined : reject(e)),
+              // The thread died (the task exited it, threw outside its promise, ran out of memory): an error row,
+              // as the queue runner records a failed job, and the sweep goes on.
+              (e) => {
+                inFlight--;
+                if (signal?.aborted) return;
+                sink.row(crashRow(point, spec.seed, label, e));
+                sink.started(Math.min(inFlight, pool.workers));
+                if (--left === 0) resolve();
+              },
             );
           }
         });
@@ -164,5 +172,22 @@ function localRunner(o: { workers?: number; backend?: "simd" | "scalar" | "ts" }
         await pool.close().catch(() => {});
       }
     },
+  };
+}
+
+/** The error row of a task whose pool thread died before it gave a row. */
+function crashRow(point: TaskPoint, seed: number, worker: string, e: unknown): ResultRow {
+  return {
+    key: point.key,
+    params: point.params,
+    seed,
+    outcome: "error",
+    result: null,
+    error: `the worker thread died: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ")}`,
+    started: new Date().toISOString(),
+    seconds: 0,
+    host: hostname(),
+    worker,
+    version: VERSION,
   };
 }

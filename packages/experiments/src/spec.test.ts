@@ -72,6 +72,12 @@ describe("parseSpec", () => {
     expect(refusedField({ ...base, name: "a b" })).toBe("name");
     expect(refusedField({ ...base, aggregate: "fig7" })).toBe("aggregate");
     expect(refusedField({ ...base, quick: { steps: 1 } })).toBe("quick.steps");
+    // The quick overrides are checked without --quick too.
+    expect(refusedField({ ...base, quick: { runs: "x" } })).toBe("quick.runs");
+    expect(refusedField({ ...base, quick: { grid: 5 } })).toBe("quick.grid");
+    expect(refusedField({ ...base, quick: { grid: { phi: [] } } })).toBe("quick.grid.phi");
+    expect(refusedField({ ...base, quick: { list: [] } })).toBe("quick.list");
+    expect(refusedField({ ...base, quick: { params: [1] } })).toBe("quick.params");
     expect(refusedField({ format: "losscape.experiment/1", task: "slice" })).toBe("grid");
   });
 });

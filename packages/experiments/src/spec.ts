@@ -89,6 +89,11 @@ export function parseSpec(source: string | unknown, options: { baseDir?: string;
   if (v.quick !== undefined) {
     if (!isObject(v.quick)) throw new ExperimentSpecError("quick", `expected an object of overrides {params, grid, list, runs}; found ${show(v.quick)}`);
     for (const k of Object.keys(v.quick)) if (!["params", "grid", "list", "runs"].includes(k)) throw new ExperimentSpecError(`quick.${k}`, "unknown field (expected params, grid, list or runs)");
+    // Checked with or without --quick: a spec is valid or not whichever way it runs.
+    if (v.quick.params !== undefined) parseParams(v.quick.params, "quick.params");
+    if (v.quick.grid !== undefined) parseGrid(v.quick.grid, "quick.grid");
+    if (v.quick.list !== undefined) parseList(v.quick.list, "quick.list");
+    if (v.quick.runs !== undefined) parseRuns(v.quick.runs, "quick.runs");
     quick = v.quick as ExperimentSpec["quick"];
   }
   const q = options.quick ? (quick ?? {}) : {};

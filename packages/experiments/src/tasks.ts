@@ -4,7 +4,7 @@ import { eigvalsh, inertiaFromEigenvalues } from "@losscape/core";
 import { curvature as curvatureOf } from "@losscape/curvature";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
-import { forward, hessian, initParams, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
+import { forward, hessian, initParams, paramCount, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
 import { gaussianDataset, indexEnergyRun, type IndexEnergyRunOptions } from "@losscape/spectra";
 import { canonicalJson, ExperimentSpecError, type TaskRef } from "./spec.js";
 
@@ -53,7 +53,14 @@ function net(p: Record<string, unknown>): MlpSpec {
   if (typeof activation !== "string" && !(Array.isArray(activation) && activation.every((a) => typeof a === "string"))) throw fail("activation", "an activation name or one per hidden layer", activation);
   const bias = p.bias ?? true;
   if (typeof bias !== "boolean") throw fail("bias", "true or false", bias);
-  return { widths: w as number[], activation: activation as Activation, bias };
+  const spec: MlpSpec = { widths: w as number[], activation: activation as Activation, bias };
+  try {
+    paramCount(spec);
+  } catch (e) {
+    // An unknown activation name, or not one per hidden layer: refused before the sweep, not an error row per task.
+    throw new ExperimentSpecError("params.activation", (e as Error).message.replace(/^paramCount: 'activation' must (be|have) /, "expected "));
+  }
+  return spec;
 }
 
 /** n samples of x, y i.i.d. N(0, 1) from createRng(seed) (spectra's `gaussianDataset`). */
@@ -84,6 +91,12 @@ const criticalSearch: Task = {
     if (typeof d !== "object" || d === null || !["lbfgs", "adam", "gd"].includes(d.optimizer as string) || !Array.isArray(d.steps) || d.steps.length === 0) {
       throw fail("descent", '{"optimizer": "lbfgs" | "adam" | "gd", "steps": [k, …]}', d);
     }
+    const unknown = Object.keys(d).find((k) => !["optimizer", "steps", "lr"].includes(k));
+    if (unknown !== undefined) throw new ExperimentSpecError(`params.descent.${unknown}`, "unknown field (expected optimizer, steps or lr)");
+    (d.steps as unknown[]).forEach((k, i) => {
+      if (!Number.isSafeInteger(k) || (k as number) < 0) throw fail(`descent.steps[${i}]`, "an integer ≥ 0", k);
+    });
+    if (d.lr !== undefined && (typeof d.lr !== "number" || !(d.lr > 0) || !Number.isFinite(d.lr))) throw fail("descent.lr", "a number > 0", d.lr);
     if (p.refine !== undefined && (typeof p.refine !== "object" || p.refine === null)) throw fail("refine", "an object of refineCriticalPoint's options", p.refine);
   },
   run(p, seed) {

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parquetReadObjects } from "hyparquet";
 import { PKG, run, runJson, tempDir } from "./run.js";
@@ -138,6 +139,22 @@ describe("losscape experiment", () => {
     }
   });
 
+  it("--backend is the backend the pool's threads compute with; with --redis it is refused (the workers compute)", async () => {
+    const dir = tempDir();
+    const core = pathToFileURL(resolve(PKG, "../core/dist/index.js")).href;
+    const mod = join(dir, "backend-task.mjs");
+    writeFileSync(mod, `import { getBackend } from ${JSON.stringify(core)};\nexport default (p) => ({ i: p.i, backend: getBackend() });\n`);
+    const spec = specFile(dir, { format: "losscape.experiment/1", task: { module: mod }, grid: { i: [0, 1] } });
+    for (const backend of ["ts", "scalar"]) {
+      const out = join(dir, `${backend}.jsonl`);
+      await runJson(["experiment", "run", spec, "--out", out, "--workers", "1", "--backend", backend]);
+      expect(readFileSync(out, "utf8").trim().split("\n").slice(1).map((l) => JSON.parse(l).result.backend)).toEqual([backend, backend]);
+    }
+    const r = await run(["experiment", "run", spec, "--out", join(dir, "q.jsonl"), "--backend", "ts", "--redis", "redis://127.0.0.1:1"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("losscape experiment run: --backend is for the local pool; with --redis the tasks run on `losscape worker` processes (give --backend to them)");
+  });
+
   it("bad input exits 2 with one line naming the field or flag", async () => {
     const dir = tempDir();
     const bad = async (spec: object | string, extra: string[] = []) => {
@@ -155,6 +172,7 @@ describe("losscape experiment", () => {
     expect(await bad({ ...tinyPb, grid: { phi: [0.5, "x"] } })).toMatch(/params\.phi: expected a number > 0; found "x"/);
     expect(await bad(tinyPb, ["--redis", "redis://127.0.0.1:1"])).toMatch(/--redis: cannot reach redis:\/\/127\.0\.0\.1:1/);
     expect(await bad(tinyPb, ["--redis", "localhost:6379"])).toMatch(/--redis: expected a URL redis:\/\/host:port/);
+    expect(await bad(tinyPb, ["--redis", "redis://127.0.0.1:1", "--queue", "a:b"])).toMatch(/: --queue: expected a queue name, not empty and without ':'; found "a:b"$/m);
     const ro = join(dir, "ro");
     mkdirSync(ro);
     chmodSync(ro, 0o500);
@@ -166,6 +184,17 @@ describe("losscape experiment", () => {
     const missing = await run(["experiment", "run", join(dir, "none.json")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/none\.json: no such file/);
+    // --plot draws Figure 6: refused for a sweep of another task (it would write nothing), before any task runs.
+    const toy = specFile(dir, { format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, list: [{ i: 0 }] }, "toy.json");
+    const toyPlot = await run(["experiment", "run", toy, "--out", join(dir, "toy.jsonl"), "--plot", join(dir, "toy.svg")]);
+    expect(toyPlot.code).toBe(2);
+    expect(toyPlot.stderr.trim()).toMatch(/^losscape experiment run: --plot .*toy\.svg: draws Figure 6 of a critical-search sweep; found task \{"module":.*toy-task\.mjs"\}, which has no figure$/);
+    expect(existsSync(join(dir, "toy.jsonl"))).toBe(false);
+    expect((await run(["experiment", "run", toy, "--out", join(dir, "toy.jsonl"), "--quiet"])).code).toBe(0);
+    const aggPlot = await run(["experiment", "aggregate", join(dir, "toy.jsonl"), "--plot", join(dir, "toy.svg")]);
+    expect(aggPlot.code).toBe(2);
+    expect(aggPlot.stderr).toMatch(/^losscape experiment aggregate: --plot .*: draws Figure 6 of a critical-search sweep/);
+    expect(existsSync(join(dir, "toy.svg"))).toBe(false);
     const noFormat = await run(["experiment", "export", join(dir, "none.jsonl")]);
     expect(noFormat.code).toBe(2);
     expect(noFormat.stderr).toMatch(/give --csv <F> and\/or --parquet <F>/);

@@ -43,6 +43,13 @@ function loadSpec(path: string, quick: boolean): ExperimentSpec {
   return spec;
 }
 
+/** `--plot` draws Figure 6, which only a critical-search sweep has: for another task it would write nothing. */
+function checkPlotTask(plot: string | undefined, task: unknown): void {
+  if (plot !== undefined && task !== "critical-search") {
+    throw new InputError(`--plot ${plot}: draws Figure 6 of a critical-search sweep; found task ${typeof task === "string" ? task : JSON.stringify(task)}, which has no figure`);
+  }
+}
+
 /** The most tasks a spec may have. */
 const MAX_TASKS = 2 ** 22;
 
@@ -89,6 +96,8 @@ export interface ExperimentRunOptions {
   maxIndex: number;
   /** τ of the end-point fit (`--end-point-gtol`; 0: off). */
   endPointGtol: number;
+  /** `--backend`: the compute backend of the local pool's threads. */
+  backend?: "simd" | "scalar" | "ts";
 }
 
 /**
@@ -106,11 +115,14 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
   checkWritable(out, "--out");
   if (o.workers !== undefined && o.redis !== undefined) throw new InputError("--workers is for the local pool; with --redis the workers are `losscape worker` processes (give --workers to them)");
   if (o.queue !== undefined && o.redis === undefined) throw new InputError("--queue needs --redis");
+  if (o.queue !== undefined && (o.queue === "" || o.queue.includes(":"))) throw new InputError(`--queue: expected a queue name, not empty and without ':'; found ${JSON.stringify(o.queue)}`);
+  if (o.backend !== undefined && o.redis !== undefined) throw new InputError("--backend is for the local pool; with --redis the tasks run on `losscape worker` processes (give --backend to them)");
   // Checked here, not first when a task is queued: a sweep with nothing left to run would take any --redis.
   if (o.redis !== undefined && !/^rediss?:\/\/[^\s]+$/.test(o.redis)) throw new InputError(`--redis: expected a URL redis://host:port; found ${o.redis}`);
+  checkPlotTask(o.plot, spec.task);
   const plot = spec.aggregate === "figure6" || spec.task === "critical-search" ? (o.plot ?? out.replace(/\.jsonl$/, "") + ".figure6.svg") : o.plot;
   if (plot) checkPlotPath(plot);
-  const runner = o.redis !== undefined ? { kind: "queue" as const, redis: o.redis, queue: o.queue } : { kind: "local" as const, workers: o.workers ?? availableParallelism() };
+  const runner = o.redis !== undefined ? { kind: "queue" as const, redis: o.redis, queue: o.queue } : { kind: "local" as const, workers: o.workers ?? availableParallelism(), backend: o.backend };
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -224,6 +236,7 @@ export async function experimentAggregateCommand(o: { args: string[]; plot?: str
   if (o.plot) checkPlotPath(o.plot);
   const stored = readResults(path);
   if (!stored.header) throw new InputError(`${path}: empty: no results yet`);
+  checkPlotTask(o.plot, stored.header.task);
   const agg = await aggregate(stored.rows, stored.header.task, { plot: o.plot, maxIndex: o.maxIndex, endPointGtol: o.endPointGtol, seed: stored.header.seed, title: stored.header.name });
   const record = { name: stored.header.name, task: stored.header.task, rows: stored.rows.length, aggregate: agg.record, warnings: [...stored.warnings, ...agg.warnings] };
   emit(ctx, record, () => `experiment ${stored.header!.name}: ${stored.rows.length} rows of ${path}\n\n${agg.text}`);

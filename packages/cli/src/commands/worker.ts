@@ -10,6 +10,8 @@ export interface WorkerCliOptions {
   workers?: number;
   lockMs: number;
   redisTimeout: number;
+  /** `--backend`: the compute backend of the pool's threads. */
+  backend?: "simd" | "scalar" | "ts";
 }
 
 /**
@@ -24,7 +26,7 @@ export async function workerCommand(o: WorkerCliOptions, ctx: Context): Promise<
   const t0 = performance.now();
   const workers = o.workers ?? availableParallelism();
   const queue = o.queue ?? DEFAULT_QUEUE;
-  const w = await startWorker({ redis: o.redis, queue, workers, lockMs: o.lockMs, redisTimeoutMs: o.redisTimeout * 1000 });
+  const w = await startWorker({ redis: o.redis, queue, workers, backend: o.backend, lockMs: o.lockMs, redisTimeoutMs: o.redisTimeout * 1000 });
   if (!ctx.quiet) process.stderr.write(`losscape worker: serving queue "${queue}" at ${o.redis} with ${workers} threads (Ctrl-C to stop)\n`);
   const stop = () => void w.close();
   process.once("SIGINT", stop);
