@@ -150,7 +150,7 @@ export function spectrumFigure(o: {
   const line = o.density.map(([x, y]) => ({ x, y }));
   const atoms = (o.atoms ?? []).filter((a) => a.mass > 0);
   // With an atom, its bin's bar is a spike of height mass/width: keep the y axis on the continuous part.
-  const top = Math.max(...line.map((p) => p.y), 1e-12) * 1.35;
+  const top = maxOf(line.map((p) => p.y), 1e-12) * 1.35;
   const yDomain = atoms.length > 0 ? [0, top] : undefined;
   return renderSvg({
     marginTop: 62,
@@ -188,10 +188,10 @@ export function eigenvalueStripFigure(rows: { label: string; values: ArrayLike<n
   });
   // symlog: linear within ±c, logarithmic beyond; c one decade below the smallest |λ| that is not zero.
   const nonzero = pts.filter((q) => q.sign !== "zero").map((q) => Math.abs(q.v));
-  const smallest = nonzero.length ? Math.min(...nonzero) : maxAbs;
+  const smallest = nonzero.length ? minOf(nonzero) : maxAbs;
   const c = Math.max(10 ** Math.floor(Math.log10(smallest)) / 10, maxAbs * 1e-14);
-  const maxPos = Math.max(0, ...pts.map((q) => q.v));
-  const maxNeg = Math.max(0, ...pts.map((q) => -q.v));
+  const maxPos = maxOf(pts.map((q) => q.v), 0);
+  const maxNeg = maxOf(pts.map((q) => -q.v), 0);
   // The domain: the data, widened by 8 % in the symlog coordinate s(x) = sign(x)·log1p(|x|/c).
   const s = (x: number) => Math.sign(x) * Math.log1p(Math.abs(x) / c);
   const sInv = (y: number) => Math.sign(y) * c * Math.expm1(Math.abs(y));
@@ -277,13 +277,13 @@ export function pathFigure(paths: { label: string; path: { t: number; loss: numb
   const main = paths[0].path;
   const ends = Math.max(main[0].loss, main[main.length - 1].loss);
   const top = finite(main).reduce((best, p) => (p.loss > best.loss ? p : best), finite(main)[0] ?? main[0]);
-  const lo = Math.min(...finite(main).map((p) => p.loss));
+  const lo = minOf(finite(main).map((p) => p.loss));
   // Others are drawn in full when they stay within 5 spans of the first path, else clipped at its scale.
   const span0 = top.loss - lo || Math.max(Math.abs(lo), 1e-300) * 1e-3;
-  const others = paths.slice(1).map((p) => ({ ...p, max: Math.max(...finite(p.path).map((q) => q.loss)), min: Math.min(...finite(p.path).map((q) => q.loss)) }));
+  const others = paths.slice(1).map((p) => ({ ...p, max: maxOf(finite(p.path).map((q) => q.loss)), min: minOf(finite(p.path).map((q) => q.loss)) }));
   const shown = others.filter((p) => p.max <= top.loss + 5 * span0);
-  const yLo = Math.min(lo, ...shown.map((p) => p.min));
-  const yHi = Math.max(top.loss, ...shown.map((p) => p.max));
+  const yLo = minOf(shown.map((p) => p.min), lo);
+  const yHi = maxOf(shown.map((p) => p.max), top.loss);
   const span = yHi - yLo || span0;
   const domain = [yLo - 0.06 * span, yHi + 0.16 * span];
   const pts = paths.flatMap((p) => p.path.map((q) => ({ ...q, label: p.label })));
@@ -362,8 +362,8 @@ export interface LossColour {
  */
 export function lossColour(values: number[]): LossColour {
   const finite = values.filter(Number.isFinite);
-  const min = Math.min(...finite);
-  const max = Math.max(...finite);
+  const min = minOf(finite);
+  const max = maxOf(finite);
   const span = max - min;
   let floor = Infinity;
   for (const v of finite) if (v - min > 1e-12 * span && v - min < floor) floor = v - min;
@@ -609,4 +609,21 @@ function sideBySide(svgs: string[]): string {
     return placed;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${x}" height="${height}" viewBox="0 0 ${x} ${height}"><rect width="100%" height="100%" fill="white"/>${parts.join("")}</svg>`;
+}
+
+/**
+ * The least of `values` and `start` (default +∞) by a loop: `Math.min(...values)` passes every value as an argument
+ * and overflows the call stack beyond ≈ 1.2e5 values, fewer than the points a figure may hold (`--points`, `--grid`).
+ */
+function minOf(values: readonly number[], start = Infinity): number {
+  let m = start;
+  for (const v of values) m = Math.min(m, v);
+  return m;
+}
+
+/** The greatest of `values` and `start` (default −∞) by a loop (see minOf). */
+function maxOf(values: readonly number[], start = -Infinity): number {
+  let m = start;
+  for (const v of values) m = Math.max(m, v);
+  return m;
 }

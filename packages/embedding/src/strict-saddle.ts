@@ -5,7 +5,7 @@ import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./
 
 /** The α tried for each neuron: α(1−α) = 1/4 (both copies carry the same sign) and α(1−α) = −2 (opposite signs). */
 const CANDIDATE_ALPHAS = [0.5, -1] as const;
-import { maxAbs } from "./certificate.js";
+import { criticalGradientTol, maxAbs } from "./certificate.js";
 
 /** Γ_s of one hidden neuron, as reported by `strictSaddleEmbedding`. */
 export interface NeuronSplitBlock {
@@ -31,8 +31,18 @@ export interface StrictSaddleEscape extends SplitStep {
   /** vᵀHv recomputed with the R-operator HVP (independent of the dense eigensolver). */
   curvature: number;
   gradNorm: number;
+  /**
+   * The wide point's criticality threshold, refineCriticalPoint's rule max(1e-12, ε·‖H‖₂·‖max(1, |θ|)‖₂) (that of
+   * `certifyEmbedding`): a strict saddle is a critical point, so `verified` needs gradNorm ≤ gtol.
+   */
+  gtol: number;
   inertia: Inertia;
-  /** minEigenvalue < −tol·max(1, max|λ_wide|) and curvature < 0. */
+  /**
+   * A strict saddle: minEigenvalue < −tol·max(1, max|λ_wide|), curvature < 0 and gradNorm ≤ gtol. The last fails
+   * where the model is not a critical point, or has l2 > 0: (l2/2)‖θ‖² is not invariant under a split (the copied
+   * incoming weights count twice, α² + (1 − α)² ≠ 1), so the split of a critical point of the regularised loss is
+   * not critical (∂R/∂(original's incoming) = (1 − α)·l2·w_in ≠ 0).
+   */
   verified: boolean;
 }
 
@@ -60,8 +70,9 @@ export interface StrictSaddleReport {
  * inertia is inertia(H) + inertia(α(1−α)Γ_s) + (0, 1, 0)). Where some Γ_s or B is non-zero, the one-step
  * embedding T^α_{l,s} with the most negative eigenvalue of K over α ∈ {1/2, −1} (α(1−α) = 1/4 turns a negative
  * eigenvalue of Γ_s into negative curvature, α(1−α) = −2 a positive one) is returned and verified on the wide
- * Hessian: its smallest eigenvalue, its eigenvector v and vᵀHv by the R-operator HVP. Where every Γ_s and B vanish
- * (|·| ≤ tol·max(1, max|λ(H)|)), no one-step split creates negative curvature: the paper's necessary condition for a
+ * Hessian: its smallest eigenvalue, its eigenvector v, vᵀHv by the R-operator HVP, and ‖∇R‖ there (a strict saddle is
+ * critical; a non-critical model, or l2 > 0, leaves the split non-critical and the escape unverified). Where every
+ * Γ_s and B vanish (|·| ≤ tol·max(1, max|λ(H)|)), no one-step split creates negative curvature: the paper's necessary condition for a
  * truly bad critical point holds (for one-hidden-layer relu nets with one output, always: σ″ = 0 and B = 0).
  * @example
  * const r = strictSaddleEmbedding(globalMin, data);
@@ -111,6 +122,8 @@ export function strictSaddleEmbedding(model: ModelInput, data: DatasetInput, opt
     let curvature = 0;
     for (let i = 0; i < M; i++) curvature += direction[i] * hv[i];
     const thrWide = inertiaThreshold(values, tol);
+    const gradNorm = nrm2(lossAndGradient(wide, data).gradient);
+    const gtol = criticalGradientTol(values, wide.params);
     escape = {
       ...step,
       model: wide,
@@ -118,9 +131,10 @@ export function strictSaddleEmbedding(model: ModelInput, data: DatasetInput, opt
       minEigenvalue: values[0],
       direction,
       curvature,
-      gradNorm: nrm2(lossAndGradient(wide, data).gradient),
+      gradNorm,
+      gtol,
       inertia: inertiaFromEigenvalues(values, { tol }),
-      verified: values[0] < -thrWide && curvature < 0,
+      verified: values[0] < -thrWide && curvature < 0 && gradNorm <= gtol,
     };
   }
   return { loss, gradNorm: nrm2(gradient), inertia, threshold, blocks, trulyBadNecessaryCondition, escape };

@@ -153,8 +153,18 @@ export function checkCriticalSubspace(
     narrowLoss: narrow.loss,
     narrowGradNorm: nrm2(narrow.gradient),
     samples: out,
-    maxGradNorm: Math.max(...out.map((s) => s.gradNorm)),
-    maxOutputDiff: Math.max(...out.map((s) => s.maxOutputDiff)),
-    maxLossDiff: Math.max(...out.map((s) => Math.abs(s.loss - narrow.loss))),
+    maxGradNorm: largest(out, (s) => s.gradNorm),
+    maxOutputDiff: largest(out, (s) => s.maxOutputDiff),
+    maxLossDiff: largest(out, (s) => Math.abs(s.loss - narrow.loss)),
   };
+}
+
+/**
+ * max over the samples by a loop: `Math.max(...array)` passes every entry as an argument and overflows the call stack
+ * beyond ≈ 1.2e5 entries (RangeError), far below the 2^23 samples a caller (`losscape subspace --samples`) may ask for.
+ */
+function largest(samples: readonly SubspaceSample[], value: (s: SubspaceSample) => number): number {
+  let m = -Infinity;
+  for (const s of samples) m = Math.max(m, value(s));
+  return m;
 }

@@ -193,7 +193,8 @@ const slice: Task = {
     const { data, model } = descended(spec, p, s, 0);
     const sl = landscapeSlice(model, data, { dirs: (p.dirs as "random" | "hessian" | undefined) ?? "random", points: (p.points as number | undefined) ?? 21, range: (p.range as number | undefined) ?? 1, seed: s });
     const values = sl.grid.flat();
-    return { grid: sl.grid, axes: sl.axes, min: Math.min(...values), max: Math.max(...values), evaluator: sl.evaluator };
+    // min and max by reduce: a spread of points² values overflows the call stack beyond ≈ 1.2e5 (points > 346)
+    return { grid: sl.grid, axes: sl.axes, min: values.reduce((m, v) => Math.min(m, v), Infinity), max: values.reduce((m, v) => Math.max(m, v), -Infinity), evaluator: sl.evaluator };
   },
 };
 

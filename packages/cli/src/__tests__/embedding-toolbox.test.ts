@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { init } from "@losscape/core";
-import { certifyEmbedding, checkCriticalSubspace, strictSaddleEmbedding, widenTo } from "@losscape/embedding";
+import { certifyEmbedding, checkCriticalSubspace, criticalEmbeddingSubspace, strictSaddleEmbedding, widenTo } from "@losscape/embedding";
 import { findCriticalPoints, parseModel } from "@losscape/mlp";
 import { filesIn, fixtureData, fixtureModel, fx, run, runJson, tempDir } from "./run.js";
 
@@ -68,6 +68,31 @@ describe("losscape subspace", () => {
       expect(r.stderr).toContain("--copies");
     }
   });
+
+  it("sizes --npy's K × M directions before the work: more than 2^28 entries is bad input naming --copies", async () => {
+    // A 200-2-1 net (zero parameters: only the shapes matter) and K = 1500 copies: the wide net has M = 303 405
+    // parameters, so K·M = 4.55e8 > 2^28 = 2.68e8 entries (3.4 GiB). It used to build them and fail (exit 1).
+    const dir = tempDir();
+    const model = join(dir, "m.json");
+    writeFileSync(model, JSON.stringify({ format: "losscape.mlp/1", widths: [200, 2, 1], activation: "tanh", params: new Array(200 * 2 + 2 + 2 + 1).fill(0) }));
+    const copies = Array.from({ length: 1500 }, (_, i) => `1:${i % 2}`).join(",");
+    const r = await run(["subspace", "--model", model, "--copies", copies, "--npy", join(dir, "arr")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^losscape subspace: --copies 1:0,1:1,.*: --npy writes the K × M directions, K = 1500 copies .* M = 303405 parameters: 4\.551e\+8 entries/);
+    expect(filesIn(dir)).toEqual(["m.json"]);
+  });
+
+  it("--npy writes the directions as a K × M array: row i is vᵢ", async () => {
+    const dir = tempDir();
+    const { out } = await runJson(["subspace", "--model", fx("tanh131-min.json"), "--copies", "1:0,1:2", "--npy", join(dir, "arr")]);
+    const ref = criticalEmbeddingSubspace(fixtureModel("tanh131-min.json"), [{ layer: 1, neuron: 0 }, { layer: 1, neuron: 2 }]);
+    const bytes = readFileSync(join(dir, "arr", "directions.npy"));
+    const headerLen = bytes.readUInt16LE(8);
+    expect(bytes.subarray(10, 10 + headerLen).toString("latin1")).toContain(`'shape': (2, ${ref.base.params.length})`);
+    const data = new Float64Array(bytes.buffer.slice(bytes.byteOffset + 10 + headerLen, bytes.byteOffset + bytes.length));
+    expect(Array.from(data)).toEqual([...ref.directions[0], ...ref.directions[1]]);
+    expect(out.dimension).toBe(2);
+  });
 });
 
 describe("losscape saddle", () => {
@@ -85,6 +110,23 @@ describe("losscape saddle", () => {
     expect((rec.verdict as { summary: string }).summary).toMatch(/^strict saddle of the 1-4-1 net/);
     expect(Array.from(parseModel(readFileSync(out, "utf8")).params)).toEqual(Array.from(ref.escape!.model.params));
     expect(filesIn(join(dir, "arr"))).toEqual(["direction.npy", "params.npy"]);
+  });
+
+  it("l2 > 0: the split of a critical point is not critical, so it is no strict saddle (verdict not verified)", async () => {
+    // tanh131-min with l2 = 1e-2, refined by `critical` to ‖∇R‖ ≤ 1e-12; the split's ‖∇R‖ ≈ (1 − α)·l2·|w_in| ≫ 1e-12.
+    const dir = tempDir();
+    const start = join(dir, "l2.json");
+    writeFileSync(start, JSON.stringify({ ...JSON.parse(readFileSync(fx("tanh131-min.json"), "utf8")), l2: 1e-2 }));
+    const cp = join(dir, "cp.json");
+    const { out: crit } = await runJson(["critical", "--model", start, "--data", fx("sin20.json"), "--out", cp]);
+    expect(crit.outcome).toBe("critical");
+    const { out: rec } = await runJson(["saddle", "--model", cp, "--data", fx("sin20.json")]);
+    const e = rec.escape as Record<string, number | boolean>;
+    expect(e.minEigenvalue as number).toBeLessThan(0);
+    expect(e.gradNorm as number).toBeGreaterThan(1e-6);
+    expect(e.verified).toBe(false);
+    expect(rec.verdict).toMatchObject({ ok: false });
+    expect((rec.verdict as { summary: string }).summary).toMatch(/^not verified: the embedded point .* is not critical .*l2 = 0\.01/);
   });
 });
 
@@ -107,3 +149,31 @@ describe("losscape search", () => {
     expect(r.stderr).toMatch(/^losscape search: --widths 1,60,40,1: /);
   });
 });
+
+describe("the dense Hessians of embed --data and saddle are sized before the work, naming --model", () => {
+  // A 784-24-10 net (M = 19 090; the split adds 795): its Hessian needs M > 16 384 = 2^14, i.e. more than 2^28
+  // entries. The library refused it too, but in its own words ("hessian: … use hessianVectorProduct"), naming no flag.
+  const bigNet = () => {
+    const dir = tempDir();
+    const model = join(dir, "m.json");
+    writeFileSync(model, JSON.stringify({ format: "losscape.mlp/1", widths: [784, 24, 10], activation: "tanh", params: new Array(784 * 24 + 24 + 24 * 10 + 10).fill(0) }));
+    const data = join(dir, "d.json");
+    writeFileSync(data, JSON.stringify({ format: "losscape.data/1", x: [new Array(784).fill(0.5)], y: [new Array(10).fill(0.1)] }));
+    return { model, data };
+  };
+  it("embed --data", async () => {
+    const { model, data } = bigNet();
+    const r = await run(["embed", "--model", model, "--layer", "1", "--neuron", "0", "--alpha", "0.5", "--data", data]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^losscape embed: --model .*m\.json: the certificate \(--data\) takes the embedded net's dense Hessian, M × M with M = 19885 parameters/);
+    // Without --data there is no Hessian: the split is written.
+    expect((await run(["embed", "--model", model, "--layer", "1", "--neuron", "0", "--alpha", "0.5", "--json"])).code).toBe(0);
+  });
+  it("saddle", async () => {
+    const { model, data } = bigNet();
+    const r = await run(["saddle", "--model", model, "--data", data]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^losscape saddle: --model .*m\.json: the split blocks are checked on the embedded net's dense Hessian, M × M with M = 19885 parameters/);
+  });
+});
+

@@ -87,6 +87,16 @@ describe("slice figures: the colour bands follow the data", () => {
     expectReadableText(svg);
   });
 
+  it("figures of more points than a call's arguments can hold (slice --grid 401, connect --points 200000)", () => {
+    // Math.min(...values) overflowed the call stack beyond ≈ 1.2e5 values (RangeError, exit 1 after all the work).
+    const g = grid(401, (a, b) => 1 + a * a + b * b + a * b); // 160801 values; 1 at (0, 0), 4 at (±1, ±1)
+    const c = lossColour(g.grid.flat());
+    expect(c.min).toBe(1);
+    expect(c.max).toBe(4);
+    const path = Array.from({ length: 200000 }, (_, i) => ({ t: i / 199999, loss: 1 + Math.sin(Math.PI * (i / 199999)) }));
+    expect(() => pathFigure([{ label: "a", path }, { label: "b", path }])).not.toThrow();
+  });
+
   it("two slices with ranges 1e6 apart get different band edges, each inside its own range", () => {
     const small = grid(15, (a, b) => a * a + 2 * b * b);
     const large = grid(15, (a, b) => 5 + 1e6 * (a * a + 2 * b * b) ** 2);

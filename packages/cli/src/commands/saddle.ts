@@ -1,6 +1,8 @@
 import { strictSaddleEmbedding } from "@losscape/embedding";
 import { serializeModel } from "@losscape/mlp";
+import { MAX_DENSE_SIDE } from "../cli.js";
 import type { Context } from "../context.js";
+import { InputError } from "../errors.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
 import { checkOutputDir, checkWritable, loadModelAndData, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
@@ -20,8 +22,8 @@ export interface SaddleOptions extends ModelFlags, DataFlags {
  * `losscape saddle`: does some one-step embedding turn the critical point into a strict saddle of the wider net?
  * For every hidden neuron the split block Γ_s = Σᵢ gᵢσ″(z_{s,i})[hᵢ; 1][hᵢ; 1]ᵀ (and its coupling B); where one does
  * not vanish, the embedding T^α_{l,s} (α ∈ {1/2, −1}) with the most negative split-subspace curvature, verified on the
- * wide exact Hessian (smallest eigenvalue, and vᵀHv by the R-operator). Where all vanish, the necessary condition of
- * a "truly bad" critical point holds (Zhang et al., arXiv:2111.15527 §5).
+ * wide exact Hessian (smallest eigenvalue, vᵀHv by the R-operator, and ‖∇R‖: a strict saddle is critical). Where all
+ * vanish, the necessary condition of a "truly bad" critical point holds (Zhang et al., arXiv:2111.15527 §5).
  * @example
  * await saddleCommand({ model: "min.json", data: "d.json", tol: 1e-9, out: "saddle.json" }, ctx);
  */
@@ -29,6 +31,16 @@ export async function saddleCommand(o: SaddleOptions, ctx: Context): Promise<voi
   if (o.out) checkWritable(o.out, "--out");
   if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
+  // The dense Hessians of the model and of the widest one-step embedding (one neuron of layer l adds
+  // m_{l−1} + 1 + m_{l+1} parameters, without biases m_{l−1} + m_{l+1}): at most 2^28 entries (docs/cli.md#exit-status).
+  const w = model.widths;
+  let M = model.params.length;
+  let grow = 0;
+  for (let l = 1; l < w.length - 1; l++) grow = Math.max(grow, w[l - 1] + w[l + 1] + (model.bias === false ? 0 : 1));
+  M += grow;
+  if (M > MAX_DENSE_SIDE) {
+    throw new InputError(`--model ${o.model}: the split blocks are checked on the embedded net's dense Hessian, M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported`);
+  }
   const st = status(`split blocks of every hidden neuron of ${describeModel(model)}`, ctx.quiet);
   const r = strictSaddleEmbedding(model, data, { tol: o.tol });
   st.end();
@@ -43,7 +55,10 @@ export async function saddleCommand(o: SaddleOptions, ctx: Context): Promise<voi
   const verdict: Verdict = e
     ? e.verified
       ? { ok: true, summary: `strict saddle of the ${e.model.widths.join("-")} net: T^α_{${e.layer},${e.neuron}} with α = ${e.alpha} gives λ_min = ${fmt(e.minEigenvalue, 3)} < 0 (vᵀHv = ${fmt(e.curvature, 3)} by the R-operator)` }
-      : { ok: false, summary: `not verified: an escape was predicted (T^α_{${e.layer},${e.neuron}}, α = ${e.alpha}) but the wide Hessian's smallest eigenvalue is ${fmt(e.minEigenvalue, 3)}` }
+      : e.gradNorm > e.gtol
+        ? // a strict saddle is a critical point: a split of a non-critical model (or of one with l2 > 0) is not one
+          { ok: false, summary: `not verified: the embedded point T^α_{${e.layer},${e.neuron}} (α = ${e.alpha}) is not critical (‖∇R‖ = ${fmt(e.gradNorm, 3)} > ${fmt(e.gtol, 3)}${(model.l2 ?? 0) > 0 ? `; with l2 = ${model.l2} a split is not critical: (l2/2)‖θ‖² changes under it` : ""}), although λ_min = ${fmt(e.minEigenvalue, 3)}` }
+        : { ok: false, summary: `not verified: an escape was predicted (T^α_{${e.layer},${e.neuron}}, α = ${e.alpha}) but the wide Hessian's smallest eigenvalue is ${fmt(e.minEigenvalue, 3)}` }
     : { ok: true, summary: "no escape: every split block vanishes, so no one-step embedding creates negative curvature (the necessary condition of a truly bad critical point holds)" };
   const record = {
     loss: r.loss,
@@ -53,7 +68,7 @@ export async function saddleCommand(o: SaddleOptions, ctx: Context): Promise<voi
     trulyBadNecessaryCondition: r.trulyBadNecessaryCondition,
     blocks: r.blocks,
     escape: e
-      ? { layer: e.layer, neuron: e.neuron, alpha: e.alpha, widths: e.model.widths, predictedNegativeBlockEigenvalue: e.predictedNegativeBlockEigenvalue, minEigenvalue: e.minEigenvalue, curvature: e.curvature, gradNorm: e.gradNorm, inertia: counts(e.inertia), verified: e.verified, model: serializeModel(e.model) }
+      ? { layer: e.layer, neuron: e.neuron, alpha: e.alpha, widths: e.model.widths, predictedNegativeBlockEigenvalue: e.predictedNegativeBlockEigenvalue, minEigenvalue: e.minEigenvalue, curvature: e.curvature, gradNorm: e.gradNorm, gtol: e.gtol, inertia: counts(e.inertia), verified: e.verified, model: serializeModel(e.model) }
       : null,
     verdict,
     ...(o.npy ? { npy: npyFiles } : {}),

@@ -1,5 +1,6 @@
 import { checkCriticalSubspace, criticalEmbeddingSubspace, type NeuronCopy } from "@losscape/embedding";
-import { serializeModel } from "@losscape/mlp";
+import { serializeModel, type Model } from "@losscape/mlp";
+import { MAX_DENSE_SIDE } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -46,6 +47,7 @@ export async function subspaceCommand(o: SubspaceOptions, ctx: Context): Promise
   if (o.npy) checkOutputDir(o.npy, "--npy");
   const copies = parseCopies(o.copies);
   const model = loadModel(o.model, "--model", o);
+  if (o.npy) checkDirectionsSize(model, copies, o.copies);
   let S: ReturnType<typeof criticalEmbeddingSubspace>;
   try {
     S = criticalEmbeddingSubspace(model, copies);
@@ -61,7 +63,7 @@ export async function subspaceCommand(o: SubspaceOptions, ctx: Context): Promise
   }
   if (o.out) writeModel(o.out, S.base);
   const npyFiles = o.npy
-    ? writeNpyDir(o.npy, { base: S.base.params, directions: { shape: [S.directions.length, S.base.params.length], data: S.directions.flatMap((v) => Array.from(v)) } })
+    ? writeNpyDir(o.npy, { base: S.base.params, directions: { shape: [S.directions.length, S.base.params.length], data: stackRows(S.directions) } })
     : [];
   const warnings = [...S.warnings];
   if (check && check.narrowGradNorm > 1e-8) warnings.push(`the model is not a critical point (‖∇R‖ = ${fmt(check.narrowGradNorm)}): the subspace keeps the output, but "every point is critical" holds only at critical points`);
@@ -96,4 +98,30 @@ export async function subspaceCommand(o: SubspaceOptions, ctx: Context): Promise
     s += "\n" + table(["copy", "layer", "index", "copies neuron"], S.copies.map((c, i) => [String(i + 1), String(c.layer), String(c.index), String(c.root)]));
     return s;
   });
+}
+
+/**
+ * `--npy` writes the K × M matrix of directions (K copies, M the wide net's parameters): sized before the work, at
+ * most 2^28 entries like every dense matrix of the CLI (docs/cli.md#exit-status). Layers or neurons out of range are
+ * left to criticalEmbeddingSubspace, which names them.
+ */
+function checkDirectionsSize(model: Model, copies: readonly NeuronCopy[], spec: string): void {
+  const widths = [...model.widths];
+  for (const c of copies) if (c.layer >= 1 && c.layer < widths.length - 1) widths[c.layer]++;
+  let M = 0;
+  for (let l = 1; l < widths.length; l++) M += widths[l] * widths[l - 1] + (model.bias === false ? 0 : widths[l]);
+  const entries = copies.length * M;
+  if (entries > MAX_DENSE_SIDE ** 2) {
+    throw new InputError(
+      `--copies ${spec.length > 60 ? `${spec.slice(0, 60)}…` : spec}: --npy writes the K × M directions, K = ${copies.length} copies of the ${widths.join("-")} net's M = ${M} parameters: ${entries.toExponential(3)} entries (${((entries * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 are supported — fewer copies, or no --npy`,
+    );
+  }
+}
+
+/** The directions as the rows of one K × M array (row-major), without an intermediate JavaScript array. */
+function stackRows(rows: readonly Float64Array[]): Float64Array {
+  const M = rows.length > 0 ? rows[0].length : 0;
+  const out = new Float64Array(rows.length * M);
+  rows.forEach((v, i) => out.set(v, i * M));
+  return out;
 }
