@@ -26,8 +26,24 @@ interface JobData {
 /** The job id of a task: `<experiment id>-<16 hex digits of SHA-256(key)>`, so adding it twice adds it once. */
 const jobIdOf = (id: string, key: string) => `${id}-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
 
-function checkUrl(url: string): void {
-  if (typeof url !== "string" || !/^rediss?:\/\/[^\s]+$/.test(url)) throw new ValueError(`--redis: expected a URL redis://host:port; found ${String(url)}`);
+/**
+ * Check a Redis URL as ioredis reads it, redis[s]://[user:password@]host[:port][/db]: a ValueError naming --redis
+ * otherwise (before, a port beyond 65535 or a path that is not a database number failed inside ioredis as an
+ * internal error).
+ * @example
+ * checkRedisUrl("redis://127.0.0.1:6379/0"); // fine
+ */
+export function checkRedisUrl(url: unknown): void {
+  const bad = (why: string) => new ValueError(`--redis: expected a URL redis://host:port[/db]${why}; found ${String(url)}`);
+  if (typeof url !== "string" || !/^rediss?:\/\/[^\s]+$/.test(url)) throw bad("");
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad(" (not a valid URL; a port is at most 65535)");
+  }
+  if (u.hostname === "") throw bad(" (no host)");
+  if (!/^\/?\d*$/.test(u.pathname)) throw bad(` (the path is a database number)`);
 }
 
 /** BullMQ's rule for a queue name (its ':' separates the parts of its Redis keys), checked before connecting. */
@@ -43,7 +59,7 @@ function checkQueueName(name: unknown): void {
  * await probeRedis("redis://127.0.0.1:6379");
  */
 export async function probeRedis(url: string): Promise<void> {
-  checkUrl(url);
+  checkRedisUrl(url);
   const r = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   r.on("error", () => {});
   try {

@@ -86,7 +86,7 @@ describe("bad input found by probing: exit 2, one line, before the work", () => 
     expect((await run(["experiment", "run", s, "--out", out, "--workers", "1", "--quiet"])).code).toBe(0);
     const r = await run(["experiment", "run", s, "--out", out, "--redis", "http://x"]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe("losscape experiment run: --redis: expected a URL redis://host:port; found http://x");
+    expect(r.stderr.trim()).toBe("losscape experiment run: --redis: expected a URL redis://host:port[/db]; found http://x");
   });
 
   it("bare `losscape experiment` prints its overview on stdout and exits 0, like bare `losscape`", async () => {

@@ -172,6 +172,9 @@ describe("losscape experiment", () => {
     expect(await bad({ ...tinyPb, grid: { phi: [0.5, "x"] } })).toMatch(/params\.phi: expected a number > 0; found "x"/);
     expect(await bad(tinyPb, ["--redis", "redis://127.0.0.1:1"])).toMatch(/--redis: cannot reach redis:\/\/127\.0\.0\.1:1/);
     expect(await bad(tinyPb, ["--redis", "localhost:6379"])).toMatch(/--redis: expected a URL redis:\/\/host:port/);
+    // URLs ioredis cannot read were an internal error (exit 1: "Invalid URL") or an unhandled rejection
+    expect(await bad(tinyPb, ["--redis", "redis://127.0.0.1:99999"])).toMatch(/: --redis: expected a URL redis:\/\/host:port\[\/db\] \(not a valid URL; a port is at most 65535\); found redis:\/\/127\.0\.0\.1:99999$/m);
+    expect(await bad(tinyPb, ["--redis", "redis://127.0.0.1:6379/x"])).toMatch(/: --redis: expected a URL redis:\/\/host:port\[\/db\] \(the path is a database number\); found redis:\/\/127\.0\.0\.1:6379\/x$/m);
     expect(await bad(tinyPb, ["--redis", "redis://127.0.0.1:1", "--queue", "a:b"])).toMatch(/: --queue: expected a queue name, not empty and without ':'; found "a:b"$/m);
     const ro = join(dir, "ro");
     mkdirSync(ro);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import {
+  checkRedisUrl,
   checkTasks,
   figure6Aggregate,
   readResults,
@@ -118,7 +119,7 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
   if (o.queue !== undefined && (o.queue === "" || o.queue.includes(":"))) throw new InputError(`--queue: expected a queue name, not empty and without ':'; found ${JSON.stringify(o.queue)}`);
   if (o.backend !== undefined && o.redis !== undefined) throw new InputError("--backend is for the local pool; with --redis the tasks run on `losscape worker` processes (give --backend to them)");
   // Checked here, not first when a task is queued: a sweep with nothing left to run would take any --redis.
-  if (o.redis !== undefined && !/^rediss?:\/\/[^\s]+$/.test(o.redis)) throw new InputError(`--redis: expected a URL redis://host:port; found ${o.redis}`);
+  if (o.redis !== undefined) checkRedisUrl(o.redis);
   checkPlotTask(o.plot, spec.task);
   const plot = spec.aggregate === "figure6" || spec.task === "critical-search" ? (o.plot ?? out.replace(/\.jsonl$/, "") + ".figure6.svg") : o.plot;
   if (plot) checkPlotPath(plot);
