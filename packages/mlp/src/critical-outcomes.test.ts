@@ -262,6 +262,15 @@ describe("matrix-free refinement (Newton-MR on Hessian-vector products)", () => 
     }
   });
 
+  it("hessian: 'dense' beyond 2^28 Hessian entries is a ShapeError before any work (it formed the Hessian after the first-order phase)", () => {
+    const spec: MlpSpec = { widths: [1, 6000, 1], activation: "tanh" }; // M = 18001
+    const data = gaussian(5, 1, 1, 3);
+    const params = new Float64Array(18001).map((_, i) => Math.sin(i) / 100);
+    expect(() => refineCriticalPoint({ ...spec, params }, data, { hessian: "dense" })).toThrow(
+      /^refineCriticalPoint: 'hessian' = 'dense' needs the M × M Hessian with M = 18001 parameters \(2\.4 GiB\); at most 2\^28 entries/,
+    );
+  });
+
   it("M = 5100 (above the spectrum limit): θ = 0 of a no-bias tanh net is reached from 1e-6 away, a saddle certified by a Lanczos vector", () => {
     const spec: MlpSpec = { widths: [20, 60, 60, 5], activation: "tanh", bias: false };
     const data = gaussian(30, 20, 5, 2);

@@ -102,6 +102,17 @@ describe("losscape hessian", () => {
 });
 
 describe("losscape critical", () => {
+  it("--hessian dense on a model whose dense Hessian does not fit: exit 2, one line naming --hessian dense and M", async () => {
+    // M = 18001: the dense path's Hessian (2.4 GiB) is refused at the first iteration; the message named neither flag.
+    const dir = tempDir();
+    const model = join(dir, "wide.json");
+    writeFileSync(model, JSON.stringify({ format: "losscape.mlp/1", widths: [1, 6000, 1], activation: "tanh", params: Array.from({ length: 18001 }, (_, i) => Math.sin(i) / 100) }));
+    const r = await run(["critical", "--model", model, "--data", fx("sin20.json"), "--hessian", "dense"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^losscape critical: --hessian dense: the exact Hessian of .*wide\.json \(M = 18001 parameters\) does not fit \(.*\); use --hessian matrix-free$/m);
+  });
+
   it("refines a perturbed saddle back to it (converged, same loss and inertia) and writes --out", async () => {
     const dir = tempDir();
     const outFile = join(dir, "cp.json");

@@ -1,6 +1,8 @@
+import { isLosscapeError } from "@losscape/core";
 import { DEFAULT_SPECTRUM_LIMIT, gradient, refineCriticalPoint, serializeModel, type CriticalOutcome } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
+import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkOutputDir, checkWritable, loadModelAndData, writeModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
@@ -32,8 +34,19 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
   if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
   const st = status(`refining ${describeModel(model)} to a critical point (${o.method})`, ctx.quiet);
-  const cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, gtolRel: o.gtolRel, maxIter: o.maxIter, tol: o.tol, hessian: o.hessian });
-  st.end();
+  let cp: ReturnType<typeof refineCriticalPoint>;
+  try {
+    cp = refineCriticalPoint(model, data, { method: o.method, gtol: o.gtol, gtolRel: o.gtolRel, maxIter: o.maxIter, tol: o.tol, hessian: o.hessian });
+  } catch (e) {
+    // The dense path's M × M Hessian and its eigendecomposition, refused by core or mlp at the first iteration (before
+    // any step): named by the flag that asked for it.
+    if (o.hessian === "dense" && isLosscapeError(e) && (e.code === "E_OUT_OF_MEMORY" || e.code === "E_SHAPE")) {
+      throw new InputError(`--hessian dense: the exact Hessian of ${o.model} (M = ${model.params.length} parameters) does not fit (${e.message}); use --hessian matrix-free`);
+    }
+    throw e;
+  } finally {
+    st.end();
+  }
   if (o.out) writeModel(o.out, cp.model);
   const npyFiles = o.npy ? writeNpyDir(o.npy, { params: cp.model.params, gradient: gradient(cp.model, data), ...(cp.eigenvalues ? { eigenvalues: cp.eigenvalues } : {}) }) : [];
   const warnings: string[] = [];
