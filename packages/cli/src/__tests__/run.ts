@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { parseData, parseModel, type Dataset, type Model } from "@losscape/mlp";
 
 /** Helpers for running the built `losscape` binary as a child process, as a user would. */
@@ -24,10 +24,19 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The children `run` started that have not exited. */
+const live = new Set<ChildProcess>();
+// A test that failed or timed out while its child still runs would leave the child computing (or hanging) through the
+// rest of the suite: after each test, whatever it started is killed.
+afterEach(() => {
+  for (const c of live) c.kill("SIGKILL");
+  live.clear();
+});
+
 /** Run `node bin/losscape.js …args` and collect its exit status and output (never throws on a non-zero exit). */
 export function run(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<RunResult> {
   return new Promise((res) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { cwd: options.cwd ?? PKG, timeout: options.timeout ?? 120_000, maxBuffer: 64 << 20, env: { ...process.env, LOSSCAPE_DEBUG: "" } },
@@ -36,6 +45,8 @@ export function run(args: string[], options: { cwd?: string; timeout?: number } 
         res({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
+    live.add(child);
+    child.once("exit", () => live.delete(child));
   });
 }
 
