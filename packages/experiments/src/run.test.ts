@@ -119,6 +119,14 @@ describe("runExperiment on the local pool", () => {
     await expect(bad({ params: { ...pbSpec.params, descent: { optimizer: "adam", steps: [8], lr: -1 } } })).rejects.toThrow(/^params\.descent\.lr: expected a number > 0; found -1/);
     await expect(bad({ params: { ...pbSpec.params, descent: { optimizer: "lbfgs", steps: [8], step: 2 } } })).rejects.toThrow(/^params\.descent\.step: unknown field/);
     await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: "cooper-dimension", params: { widths: [1, 2, 1], samples: 2, activation: "relu6" }, runs: 1 }))).rejects.toThrow(/^params\.activation: /);
+    // A parameter the task does not read (a typo) would be ignored and every task run with the default instead.
+    await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: "cooper-dimension", params: { widths: [1, 2, 1], sampels: 2 }, runs: 1 }))).rejects.toThrow(
+      /^params\.sampels: unknown parameter of this task \(expected widths, activation, bias, run, samples\)/,
+    );
+    await expect(bad({ grid: { phi: [0.5], step: [1, 2] } })).rejects.toThrow(/^params\.step: unknown parameter of this task \(expected widths, activation, bias, run, phi, descent, refine\)/);
+    for (const [task, params] of [["slice", { widths: [1, 2, 1], samples: 5, point: 3 }], ["curvature", { widths: [2, 4, 1], samples: 8, steps_: 2 }]] as const) {
+      await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task, params, runs: 1 }))).rejects.toThrow(/^params\.(point|steps_): unknown parameter of this task/);
+    }
     await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: { module: TOY }, list: [{ ms: "x" }] }))).rejects.toBeInstanceOf(ExperimentSpecError);
     await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: { module: "/nope.mjs" }, runs: 1 }))).rejects.toThrow(/^task\.module: cannot import/);
   });

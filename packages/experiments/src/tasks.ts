@@ -45,6 +45,19 @@ function positive(p: Record<string, unknown>, name: string, dflt?: number): numb
   return v;
 }
 
+/** The parameters every built-in task takes: its net's, and `run`, the replicate index a spec's `runs` adds. */
+const NET_PARAMS = ["widths", "activation", "bias", "run"] as const;
+
+/**
+ * Refuse a parameter the task does not read (`sampels`, `step`): it would be ignored, and every task of the sweep would
+ * run with the default instead, silently.
+ */
+function onlyKnown(p: Record<string, unknown>, own: readonly string[]): void {
+  const known = [...NET_PARAMS, ...own];
+  const unknown = Object.keys(p).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw new ExperimentSpecError(`params.${unknown}`, `unknown parameter of this task (expected ${known.join(", ")})`);
+}
+
 /** The net of a task: `widths` (required), `activation` (default tanh), `bias` (default true). */
 function net(p: Record<string, unknown>): MlpSpec {
   const w = p.widths;
@@ -84,6 +97,7 @@ const counts = (i: { negative: number; zero: number; positive: number }) => ({ n
 /** `critical-search`: one run of Pennington & Bahri's Figure 6 (spectra's `indexEnergyRun`), without its timing. */
 const criticalSearch: Task = {
   check(p) {
+    onlyKnown(p, ["phi", "descent", "refine"]);
     net(p);
     positive(p, "phi");
     int(p, "run", 0);
@@ -122,6 +136,7 @@ const criticalSearch: Task = {
  */
 const embedCertify: Task = {
   check(p) {
+    onlyKnown(p, ["samples", "steps", "layer", "neuron", "alpha"]);
     const spec = net(p);
     int(p, "samples", 1);
     int(p, "steps", 0, 200);
@@ -161,6 +176,7 @@ const embedCertify: Task = {
  */
 const cooperDimension: Task = {
   check(p) {
+    onlyKnown(p, ["samples"]);
     net(p);
     int(p, "samples", 1);
   },
@@ -180,6 +196,7 @@ const cooperDimension: Task = {
  */
 const slice: Task = {
   check(p) {
+    onlyKnown(p, ["samples", "steps", "points", "range", "dirs"]);
     net(p);
     int(p, "samples", 1);
     int(p, "steps", 0, 0);
@@ -204,6 +221,7 @@ const slice: Task = {
  */
 const hessianSpectrum: Task = {
   check(p) {
+    onlyKnown(p, ["samples", "steps"]);
     net(p);
     int(p, "samples", 1);
     int(p, "steps", 0, 0);
@@ -228,6 +246,7 @@ const hessianSpectrum: Task = {
 const CURVATURE_SETTINGS = ["part", "top", "probes", "lanczosSteps", "exactLimit"];
 const curvature: Task = {
   check(p) {
+    onlyKnown(p, ["samples", "steps", "part", "top", "probes", "lanczosSteps", "exactLimit"]);
     net(p);
     int(p, "samples", 1);
     int(p, "steps", 0, 0);
