@@ -27,6 +27,18 @@ const PARAM_FORMS = ACTIVATION_TABLE.flatMap((e) => ("param" in e ? [`${e.name}:
  */
 export const MAX_LISTED = 2 ** 23;
 export const MAX_DENSE_SIDE = 2 ** 14;
+
+/**
+ * Refuse, before the work, a dense M × M Hessian of more than 2^28 entries (M > MAX_DENSE_SIDE): an InputError
+ * "`what` M × M with M = … parameters (… GiB); at most M = 16384 (2^28 entries) are supported`advice`", where `what`
+ * names the flag or file and the Hessian (e.g. "--model m.json: the exact Hessian is").
+ * @example
+ * checkDenseHessian(`--model ${file}: the exact Hessian is`, 18001); // throws: … (2.4 GiB); at most M = 16384 …
+ */
+export function checkDenseHessian(what: string, M: number, advice = ""): void {
+  if (M <= MAX_DENSE_SIDE) return;
+  throw new InputError(`${what} M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported${advice}`);
+}
 /** Threads of a local pool: each holds its own WASM instance and heap. */
 const MAX_THREADS = 1024;
 

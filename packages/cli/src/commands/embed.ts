@@ -1,7 +1,7 @@
 import { isLosscapeError } from "@losscape/core";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { serializeModel, type Model } from "@losscape/mlp";
-import { MAX_DENSE_SIDE } from "../cli.js";
+import { checkDenseHessian } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError, overflowedFloat64 } from "../errors.js";
@@ -50,10 +50,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   }
   // The certificate's dense M × M Hessian of the wide net, sized before the data are read (docs/cli.md#exit-status:
   // at most 2^28 entries), named by the model file like `hessian` does.
-  const M = wide.params.length;
-  if (o.data && M > MAX_DENSE_SIDE) {
-    throw new InputError(`--model ${o.model}: the certificate (--data) takes the embedded net's dense Hessian, M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported`);
-  }
+  if (o.data) checkDenseHessian(`--model ${o.model}: the certificate (--data) takes the embedded net's dense Hessian,`, wide.params.length);
   let check: Record<string, unknown> | null = null;
   let cert: ReturnType<typeof certifyEmbedding> | null = null;
   let verdict: Verdict | null = null;

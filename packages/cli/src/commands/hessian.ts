@@ -1,10 +1,9 @@
 import { eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Mat } from "@losscape/core";
 import { createProblem, hessian } from "@losscape/mlp";
-import { MAX_DENSE_SIDE } from "../cli.js";
+import { checkDenseHessian } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
-import { InputError } from "../errors.js";
 import { checkOutputDir, checkPlotPath, loadModelAndData, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
@@ -30,10 +29,7 @@ export async function hessianCommand(o: HessianOptions, ctx: Context): Promise<v
   const { model, data } = loadModelAndData(o);
   // The dense M × M Hessian, sized before the work (docs/cli.md#exit-status: at most 2^28 entries): the message names
   // the model file and M, and the matrix-free command, rather than the WASM arena's "needs … GiB of WASM memory".
-  const M = model.params.length;
-  if (M > MAX_DENSE_SIDE) {
-    throw new InputError(`--model ${o.model}: the exact Hessian is M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported — use \`losscape curvature\` (matrix-free) for larger networks`);
-  }
+  checkDenseHessian(`--model ${o.model}: the exact Hessian is`, model.params.length, " — use `losscape curvature` (matrix-free) for larger networks");
   const st = status(`hessian of ${describeModel(model)}`, ctx.quiet);
   // Model and data validated once (by the file readers and createProblem) and uploaded once; without --split the
   // Hessian's eigenvalues are taken where the kernel left H, without copying it out and back.

@@ -1,8 +1,7 @@
 import { strictSaddleEmbedding } from "@losscape/embedding";
 import { serializeModel } from "@losscape/mlp";
-import { MAX_DENSE_SIDE } from "../cli.js";
+import { checkDenseHessian } from "../cli.js";
 import type { Context } from "../context.js";
-import { InputError } from "../errors.js";
 import { emit } from "../context.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
 import { checkOutputDir, checkWritable, loadModelAndData, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
@@ -34,13 +33,9 @@ export async function saddleCommand(o: SaddleOptions, ctx: Context): Promise<voi
   // The dense Hessians of the model and of the widest one-step embedding (one neuron of layer l adds
   // m_{l−1} + 1 + m_{l+1} parameters, without biases m_{l−1} + m_{l+1}): at most 2^28 entries (docs/cli.md#exit-status).
   const w = model.widths;
-  let M = model.params.length;
   let grow = 0;
   for (let l = 1; l < w.length - 1; l++) grow = Math.max(grow, w[l - 1] + w[l + 1] + (model.bias === false ? 0 : 1));
-  M += grow;
-  if (M > MAX_DENSE_SIDE) {
-    throw new InputError(`--model ${o.model}: the split blocks are checked on the embedded net's dense Hessian, M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported`);
-  }
+  checkDenseHessian(`--model ${o.model}: the split blocks are checked on the embedded net's dense Hessian,`, model.params.length + grow);
   const st = status(`split blocks of every hidden neuron of ${describeModel(model)}`, ctx.quiet);
   const r = strictSaddleEmbedding(model, data, { tol: o.tol });
   st.end();

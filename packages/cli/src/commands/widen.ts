@@ -8,7 +8,7 @@ import { fmt, keyValues, table } from "../format.js";
 import { loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
-import { MAX_DENSE_SIDE } from "../cli.js";
+import { checkDenseHessian } from "../cli.js";
 import { certificateArrays, certificateCheck, checkCertificateOutputs, certificateRows, writeCertificateFigure } from "../certificate-report.js";
 import { certificateVerdict, verdictLine } from "../verdict.js";
 
@@ -90,7 +90,5 @@ function checkWideSize(model: Model, to: number[], certify: boolean): void {
     if (isLosscapeError(e)) throw new InputError(`--to ${to.join(",")}: ${e.message.replace(/^paramCount: /, "")}`);
     throw e;
   }
-  if (certify && M > MAX_DENSE_SIDE) {
-    throw new InputError(`--to ${to.join(",")}: the certificate (--data) takes the wide net's dense Hessian, M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported`);
-  }
+  if (certify) checkDenseHessian(`--to ${to.join(",")}: the certificate (--data) takes the wide net's dense Hessian,`, M);
 }
