@@ -128,6 +128,12 @@ function rotateColumnsThenDot(x: usize, y: usize, z: usize, n: i32, c: f64, s: f
   return d;
 }
 
+/** tan θ of a Jacobi rotation: the smaller root of t² + 2ζt − 1 = 0, which keeps the rotation small. */
+@inline function jacobiTangent(zeta: f64): f64 {
+  const az = Math.abs(zeta);
+  return az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
+}
+
 /** The dot product y_pᵀy_{q+1} that jacobiPair's rotation of (p, q) computed on the way (with `next`). */
 let NEXT_DOT: f64 = 0;
 
@@ -166,10 +172,7 @@ function jacobiPair(
   const yq = col(y, q, ldy);
   const g = known ? gKnown : facDot(yp, yq, m);
   if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) return 0;
-  // tan θ solves t² + 2ζt − 1 = 0 with ζ = (b − a)/(2g); the smaller root keeps the rotation small.
-  const zeta = (b - a) / (2 * g);
-  const az = Math.abs(zeta);
-  const t = az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
+  const t = jacobiTangent((b - a) / (2 * g));
   const c = 1 / Math.sqrt(1 + t * t);
   const s = c * t;
   if (next) NEXT_DOT = rotateColumnsThenDot(yp, yq, yq + (<usize>ldy << 3), m, c, s);
@@ -216,9 +219,7 @@ function jacobiPairScaled(
   // scales the matrix to entries below 1, so both k are in [−1074, −1])
   const d = kq - kp;
   const r = (Math.sqrt(qq) / Math.sqrt(pp)) * pow2(d >> 1) * pow2(d - (d >> 1));
-  const zeta = (r - 1 / r) / (2 * cos);
-  const az = Math.abs(zeta);
-  const t = az > 1e150 ? 0.5 / zeta : copysign<f64>(1, zeta) / (az + Math.sqrt(1 + zeta * zeta));
+  const t = jacobiTangent((r - 1 / r) / (2 * cos));
   if (t == 0) return 0;
   const c = 1 / Math.sqrt(1 + t * t);
   const s = c * t;

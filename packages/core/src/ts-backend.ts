@@ -388,6 +388,12 @@ function jacobiOneSided(m: number, n: number, y: Float64Array, v: Float64Array |
   return -1;
 }
 
+/** tan θ of a Jacobi rotation: the smaller root of t² + 2ζt − 1 = 0, which keeps the rotation small. */
+function jacobiTangent(zeta: number): number {
+  const az = Math.abs(zeta);
+  return az > 1e150 ? 0.5 / zeta : (zeta >= 0 ? 1 : -1) / (az + Math.sqrt(1 + zeta * zeta));
+}
+
 /**
  * Squared column norms below this (2⁻⁹⁰⁰: norms below 2⁻⁴⁵⁰) lose digits to underflow in the squares and products of
  * their entries; jacobiPair hands pairs with such a column to jacobiPairScaled.
@@ -419,10 +425,7 @@ function jacobiPair(m: number, n: number, y: Float64Array, v: Float64Array | nul
   const yq = q * m;
   const g = dotAt(y, yp, y, yq, m);
   if (Math.abs(g) <= tol * Math.sqrt(a) * Math.sqrt(b)) return 0;
-  // tan θ solves t² + 2ζt − 1 = 0 with ζ = (b − a)/(2g); the smaller root keeps the rotation small.
-  const zeta = (b - a) / (2 * g);
-  const az = Math.abs(zeta);
-  const t = az > 1e150 ? 0.5 / zeta : (zeta >= 0 ? 1 : -1) / (az + Math.sqrt(1 + zeta * zeta));
+  const t = jacobiTangent((b - a) / (2 * g));
   const c = 1 / Math.sqrt(1 + t * t);
   const s = c * t;
   rotateAt(y, yp, yq, m, c, s);
@@ -467,9 +470,7 @@ function jacobiPairScaled(m: number, n: number, y: Float64Array, v: Float64Array
   // r = ‖y_q‖/‖y_p‖ = (√qq/√pp)·2^(kq − kp), the power of two in two exact halves
   const [r1, r2] = pow2Halves(kq - kp);
   const r = (Math.sqrt(qq) / Math.sqrt(pp)) * r1 * r2;
-  const zeta = (r - 1 / r) / (2 * cos);
-  const az = Math.abs(zeta);
-  const t = az > 1e150 ? 0.5 / zeta : (zeta >= 0 ? 1 : -1) / (az + Math.sqrt(1 + zeta * zeta));
+  const t = jacobiTangent((r - 1 / r) / (2 * cos));
   if (t === 0) return 0;
   const c = 1 / Math.sqrt(1 + t * t);
   const s = c * t;
