@@ -2,7 +2,7 @@
 // σ, σ′, σ″ of every activation by its code, for the kernels (not exported from the WASM module). The
 // hand-written array paths are in activation-paths.ts, the special functions in special-functions.ts.
 
-import { INV_SQRT_2PI, normalCdf, sigmoid } from "./special-functions";
+import { normalCdf, normalPdf, sigmoid } from "./special-functions";
 import { leakyReluForward, leakyReluValues, linearForward, linearValues, reluForward, reluValues, sigmoidValues, tanhValues, unknownActivation } from "./activation-paths";
 
 export const ACTIVATION_LINEAR: i32 = 0;
@@ -87,7 +87,7 @@ export function activate(code: i32, p: f64, zIn: usize, aOut: usize, s1Out: usiz
       for (let q = 0; q < cnt; q++) {
         const z = load<f64>(zIn + (<usize>q << 3));
         const c: f64 = normalCdf(z);
-        const ph: f64 = INV_SQRT_2PI * Math.exp(-0.5 * z * z);
+        const ph: f64 = normalPdf(z);
         store<f64>(aOut + (<usize>q << 3), z * c);
         store<f64>(s1Out + (<usize>q << 3), c + z * ph);
         if (want2) store<f64>(s2Out + (<usize>q << 3), ph * (2 - z * z));

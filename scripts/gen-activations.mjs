@@ -16,7 +16,7 @@ const TS_OUT = join(root, "packages/mlp/src/activations.generated.ts");
 const AS_OUT = join(root, "assembly/activations.generated.ts");
 
 /** Names a formula may use besides z, p, its `let`s and `Math.*`: defined alike in both special-functions.ts. */
-const HELPERS = ["sigmoid", "normalCdf", "INV_SQRT_2PI"];
+const HELPERS = ["sigmoid", "normalCdf", "normalPdf", "INV_SQRT_2PI"];
 
 async function loadTable() {
   const source = readFileSync(TABLE, "utf8");

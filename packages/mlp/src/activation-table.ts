@@ -7,7 +7,7 @@
  *
  * Formulas are source text in the common subset of TypeScript and AssemblyScript: f64 arithmetic on z (the
  * pre-activation) and p (the activation's parameter, 0 when it has none), `Math.*`, and the special functions both
- * languages define alike (`sigmoid`, `normalCdf`, `INV_SQRT_2PI`: packages/mlp/src/special-functions.ts and
+ * languages define alike (`sigmoid`, `normalCdf`, `normalPdf`, `INV_SQRT_2PI`: packages/mlp/src/special-functions.ts and
  * assembly/special-functions.ts). `let` names intermediate values shared by σ, σ′ and σ″ (each formula is emitted
  * with just the `let`s it uses, in table order); the kernels that compute all three at once share them.
  *
@@ -129,7 +129,7 @@ export const ACTIVATION_TABLE = [
     formula: "σ(z) = z·Φ(z) (erf form)",
     reflection: null,
     positivelyHomogeneous: false,
-    let: { c: "normalCdf(z)", ph: "INV_SQRT_2PI * Math.exp(-0.5 * z * z)" },
+    let: { c: "normalCdf(z)", ph: "normalPdf(z)" },
     value: "z * c",
     first: "c + z * ph",
     second: "ph * (2 - z * z)",
