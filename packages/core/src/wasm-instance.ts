@@ -141,21 +141,24 @@ export class WasmInstance {
     return (type === "i32" ? new Int32Array(buffer, ptr, length) : new Float64Array(buffer, ptr, length)) as ViewOf<T>;
   }
 
-  /** Copy `x` to `ptr` (elements of `type`). */
+  /**
+   * Copy `x` to `ptr` (elements of `type`). Element indices are ptr >>> 2 and ptr >>> 3, unsigned: the arena reaches
+   * past 2 GiB (wasm32 addresses up to 4 GiB), where a signed shift gives a negative index.
+   */
   write(type: ElemType, ptr: number, x: ArrayLike<number>): void {
-    if (type === "i32") this.i32().set(x, ptr >> 2);
-    else this.f64().set(x, ptr >> 3);
+    if (type === "i32") this.i32().set(x, ptr >>> 2);
+    else this.f64().set(x, ptr >>> 3);
   }
 
   /** A copy of `length` elements of `type` at `ptr`. */
   copy<T extends ElemType>(type: T, ptr: number, length: number): ViewOf<T> {
-    return (type === "i32" ? this.i32().slice(ptr >> 2, (ptr >> 2) + length) : this.f64().slice(ptr >> 3, (ptr >> 3) + length)) as ViewOf<T>;
+    return (type === "i32" ? this.i32().slice(ptr >>> 2, (ptr >>> 2) + length) : this.f64().slice(ptr >>> 3, (ptr >>> 3) + length)) as ViewOf<T>;
   }
 
   /** Zero `length` elements of `type` at `ptr`. */
   zero(type: ElemType, ptr: number, length: number): void {
-    if (type === "i32") this.i32().fill(0, ptr >> 2, (ptr >> 2) + length);
-    else this.f64().fill(0, ptr >> 3, (ptr >> 3) + length);
+    if (type === "i32") this.i32().fill(0, ptr >>> 2, (ptr >>> 2) + length);
+    else this.f64().fill(0, ptr >>> 3, (ptr >>> 3) + length);
   }
 
   private f64(): Float64Array {
