@@ -1,8 +1,8 @@
-import { checkBoolean, checkNumber, checkOptions, eigh, inertiaThreshold, nrm2, ShapeError, ValueError } from "@losscape/core";
+import { checkBoolean, checkNumber, checkOptions, eigh, inertiaThreshold, isLosscapeError, MAX_F64_VALUES, nrm2, ShapeError, ValueError, type Mat } from "@losscape/core";
 import { DEFAULT_SPECTRUM_LIMIT, hessian, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import type { HessianPart } from "./chunks.js";
 import { broadenedDensity, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
-import { checkBasisSize, MAX_BASIS_VALUES } from "./block.js";
+import { checkBasisSize } from "./block.js";
 import { DEFAULT_EIGEN_TOL, eigenpairs, eigenpairsBasisSize } from "./eigenpairs.js";
 import { hessianOperator } from "./operator.js";
 import { hutchinsonTrace, hutchPlusPlusTrace, type TraceEstimate } from "./trace.js";
@@ -32,6 +32,16 @@ export interface CurvatureOptions {
   onProgress?: (stage: string, fraction: number) => void;
 }
 
+/**
+ * M × M matrices in core's `eigh` arena at its peak: the copy of H, the divide-and-conquer eigenvectors and their
+ * 2M² workspace (core's `dstedcWorkSize` = 2n² + 8n). The exact path's largest WASM need for every part (the Hessian
+ * kernel holds one M × M result for 'full', two for the split); `eigh` itself refuses M = 12000 ("needs 4.30 GiB").
+ */
+const EIGH_ARENA_MATRICES = 4;
+
+/** The largest M whose `eigh` arena fits 2²⁹ values: 11585 (below mlp's M² ≤ 2²⁸, M ≤ 16384). */
+const EXACT_MAX_M = Math.floor(Math.sqrt(MAX_F64_VALUES / EIGH_ARENA_MATRICES));
+
 export interface EigenpairReport {
   values: number[];
   /** ‖Hv − λv‖ of each pair. */
@@ -59,16 +69,36 @@ export interface CurvatureReport {
 
 /**
  * Curvature of a network's loss at its parameters: top and bottom eigenpairs with residuals, the trace, the
- * spectral density and the index. Up to `exactLimit` parameters from the dense Hessian (@losscape/mlp's `hessian`,
- * split for H₀ and H₁) and labelled "exact"; above it matrix-free through `hessianOperator` (block Lanczos
+ * spectral density and the index. Up to `exactLimit` parameters from the dense Hessian (@losscape/mlp's `hessian`:
+ * H alone for `part: 'full'`, its split H = H₀ + H₁ for 'gauss-newton' and 'residual') and labelled "exact"; above it matrix-free through `hessianOperator` (block Lanczos
  * `eigenpairs`, `hutchPlusPlusTrace`, `lanczosQuadratures` + `broadenedDensity` + `indexEstimate`) and labelled
  * "estimate". The exact density is the same broadening of the exact eigenvalues (weights 1/M); the exact index is
  * the count below −τ over M.
+ *
+ * Memory of the exact path, in M × M float64 matrices (8M² bytes each, 32 MiB at M = 2048): in JavaScript, H and its
+ * eigenvectors for 'full' (2), H, H₀, H₁ and the eigenvectors for the split parts (4); in WASM memory, core's `eigh`
+ * holds 4 at its peak (the copy of H, the divide-and-conquer eigenvectors and their 2M² workspace), more than the
+ * Hessian kernel (1 for 'full', 2 for the split, plus the Jacobian). That arena must fit the 2²⁹ values (4 GiB)
+ * wasm32 addresses: M ≤ 11585 for every part; beyond, a ShapeError naming 'exactLimit' before any work.
  * @example
  * const r = await curvature(model, data, { top: 5, trace: true, density: true, seed: 1 });
  * r.top.values; r.trace.value; r.index.interval;
  */
 export async function curvature(model: ModelInput, data: DatasetInput, options: CurvatureOptions = {}): Promise<CurvatureReport> {
+  try {
+    return await curvatureOf(model, data, options);
+  } catch (e) {
+    // The inner calls refuse a NaN Hessian or H·V (outputs overflowing float64) in their own names: in the name of
+    // the function the user called instead.
+    if (isLosscapeError(e)) e.message = e.message.replace(INNER_NAMES, "curvature: ");
+    throw e;
+  }
+}
+
+/** The inner functions whose errors `curvature` reports in its own name: mlp's `hessian` and `Problem`'s products, core's `eigh`. */
+const INNER_NAMES = /^(hessian|Problem\.hvpBlock|Problem\.hvp|eigh): /;
+
+async function curvatureOf(model: ModelInput, data: DatasetInput, options: CurvatureOptions): Promise<CurvatureReport> {
   const fn = "curvature";
   options = checkOptions(fn, options, ["part", "top", "bottom", "trace", "traceProducts", "density", "probes", "steps", "bins", "sigmaSquared", "tol", "seed", "threads", "chunkRows", "exactLimit", "onProgress"]);
   checkBoolean(fn, "trace", options.trace);
@@ -87,9 +117,10 @@ export async function curvature(model: ModelInput, data: DatasetInput, options: 
   // the eigenpairs and of SLQ's probes (`checkBasisSize`) — refused by the option that sets them, not after the data
   // are uploaded (an eigenpairs basis of `eigenpairsBasisSize` vectors; `steps` vectors per probe).
   if (M <= exactLimit) {
-    if (M * M > MAX_BASIS_VALUES) {
+    const values = EIGH_ARENA_MATRICES * M * M;
+    if (values > MAX_F64_VALUES) {
       throw new ShapeError(
-        `${fn}: 'exactLimit' = ${exactLimit} asks for the dense Hessian of M = ${M} parameters, ${(M * M).toExponential(3)} entries (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 = ${MAX_BASIS_VALUES} entries (M ≤ 16384): set 'exactLimit' below ${M} for the matrix-free estimate`,
+        `${fn}: 'exactLimit' = ${exactLimit} asks for the eigendecomposition of the dense Hessian at M = ${M} parameters, whose WASM memory holds ${EIGH_ARENA_MATRICES} M × M matrices (the copy of H, its eigenvectors, their divide-and-conquer workspace), ${values.toExponential(3)} values (${((values * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^29 = ${MAX_F64_VALUES} values (4 GiB, what wasm32 addresses: M ≤ ${EXACT_MAX_M}): set 'exactLimit' below ${M} for the matrix-free estimate`,
       );
     }
   } else {
@@ -98,8 +129,14 @@ export async function curvature(model: ModelInput, data: DatasetInput, options: 
   }
   if (M <= exactLimit) {
     progress("exact Hessian", 0);
-    const split = hessian(m, d, { split: true });
-    const H = part === "full" ? split.h : part === "gauss-newton" ? split.h0 : split.h1;
+    // 'full' needs H only: mlp's kernel accumulates H₀ + H₁ into one M × M result (the same as `hessian(model, data)`,
+    // and as the split's h to rounding: ≤ 1e-16·max|H| entrywise on WASM for deep nets, bit for bit otherwise).
+    let H: Mat;
+    if (part === "full") H = hessian(m, d);
+    else {
+      const split = hessian(m, d, { split: true });
+      H = part === "gauss-newton" ? split.h0 : split.h1;
+    }
     const { values, vectors } = eigh(H);
     progress("exact Hessian", 1);
     const pairs = (idx: number[]): EigenpairReport => {

@@ -5,7 +5,7 @@ import { curvature, eigenpairs, hutchinsonTrace, hutchPlusPlusTrace, lanczosQuad
 
 // Sizes are checked before the work: a Lanczos basis (eigenpairs' `eigenpairsBasisSize` vectors, at least
 // max(2k + 2b, k + 3b), SLQ's `steps` per
-// probe, the trace probes) beyond 2^28 values, or the exact path's dense Hessian beyond 2^28 entries, is a
+// probe, the trace probes) beyond 2^28 values, or the exact path's eigendecomposition beyond 2^29 values, is a
 // ShapeError naming the option — it was a RangeError "Invalid typed array length" (or an out-of-memory error) from
 // inside, after the data were uploaded. The sizes below exceed 2^32 values, so that without the check the typed
 // array fails at once instead of allocating gigabytes.
@@ -69,9 +69,9 @@ describe("curvature checks the sizes its options set, before the operator", () =
   // M = 3·30000 + 1 = 90001 parameters on 3 rows.
   const model: Model = { widths: [1, 30000, 1], activation: "tanh", params: Float64Array.from({ length: 90001 }, (_, i) => Math.sin(i) * 0.01) };
   const data = { x: [[-1], [0], [1]], y: [[0.5], [0], [-0.5]] };
-  it("exactLimit that would form a dense Hessian beyond 2^28 entries", async () => {
+  it("exactLimit that would eigendecompose a dense Hessian beyond 2^29 values of WASM memory", async () => {
     await expect(curvature(model, data, { top: 1, exactLimit: 100000 })).rejects.toThrow(
-      /^curvature: 'exactLimit' = 100000 asks for the dense Hessian of M = 90001 parameters, 8\.100e\+9 entries \(60\.4 GiB\); at most 2\^28/,
+      /^curvature: 'exactLimit' = 100000 asks for the eigendecomposition of the dense Hessian at M = 90001 parameters, whose WASM memory holds 4 M × M matrices .*, 3\.240e\+10 values \(241\.4 GiB\); at most 2\^29 = 536870912 values \(4 GiB, what wasm32 addresses: M ≤ 11585\)/,
     );
   });
   it("top, bottom and steps on the matrix-free path", async () => {

@@ -289,3 +289,18 @@ describe("objective \"max\": optimising the curve's maximum instead of its mean"
     expect(mean).toBeLessThan(line);
   });
 });
+
+describe("a NaN loss along the path is refused in the public function's name", () => {
+  // ±1e200 weights through a linear layer: 1e200·1e200 − 1e200·1e200 = ∞ − ∞ at end point a. The barrier was NaN
+  // (linear, bezier), `maxLoss` NaN (sublevelConnected), or "argument 'theta' must be finite" (neb).
+  const x = { rows: 2, cols: 1, data: Float64Array.from([1, -1]) };
+  const a = { widths: [1, 2, 1], activation: "linear" as const, params: Float64Array.from([1e200, 1e200, 0, 0, 1e200, -1e200, 0]) };
+  const b = { widths: [1, 2, 1], activation: "linear" as const, params: Float64Array.from([1, 1, 0, 0, 1, -1, 0]) };
+  const data = { x, y: { rows: 2, cols: 1, data: new Float64Array(2) } };
+  it.each(["linear", "bezier", "neb"] as const)("connectMinima, method %s", (method) => {
+    expect(() => connectMinima(a, b, data, { method, iterations: 3, points: 5 })).toThrow(/^connectMinima: the loss is NaN at these parameters: the network's outputs overflow float64/);
+  });
+  it("sublevelConnected", () => {
+    expect(() => sublevelConnected(a, b, data, { level: 1 })).toThrow(/^sublevelConnected: the loss is NaN at these parameters/);
+  });
+});

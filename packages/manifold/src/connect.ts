@@ -1,4 +1,4 @@
-import { axpy, checkNumber, dot, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
+import { axpy, checkNumber, dot, isLosscapeError, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
 import {
   activationEntry,
   adam,
@@ -81,6 +81,10 @@ const MAX_NORM_P = 16;
  * connectMinima(a, b, data, { method: "neb" }).barrier // ≈ 0 when the minima are connected at their level
  */
 export function connectMinima(a: ModelInput, b: ModelInput, data: DatasetInput, options: ConnectOptions = {}): ConnectionPath {
+  return inCallerName("connectMinima", () => connectMinimaOf(a, b, data, options));
+}
+
+function connectMinimaOf(a: ModelInput, b: ModelInput, data: DatasetInput, options: ConnectOptions): ConnectionPath {
   const fn = "connectMinima";
   options = checkOptions(fn, options, ["method", "points", "iterations", "learningRate", "bends", "spring", "objective"]);
   ({ a, b, data } = checkPair(fn, a, b, data));
@@ -208,6 +212,19 @@ function activationKeys(m: Model): string[] {
     const v = typeof a === "string" ? p.default : ((a as unknown as Record<string, number | undefined>)[p.name] ?? p.default);
     return `${typeof a === "string" ? a : a.name} ${p.name}=${v}`;
   });
+}
+
+/**
+ * Run `work` for the public function `fn`: a NaN loss or gradient along the path (finite parameters whose outputs
+ * overflow float64), refused by the resident problem in its methods' names (`Problem.loss`, …), in `fn`'s instead.
+ */
+function inCallerName<T>(fn: string, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (isLosscapeError(e)) e.message = e.message.replace(/^Problem\.(loss|lossAndGradient|setParams): /, `${fn}: `);
+    throw e;
+  }
 }
 
 /** R(θ) of `problem`'s model at θ = p (mlp's `loss(withParams(model, p), data)`, bit for bit). */
@@ -373,6 +390,15 @@ export interface SublevelConnection {
  * sublevelConnected(a, b, data, { level: 1e-3 }).connected
  */
 export function sublevelConnected(
+  a: ModelInput,
+  b: ModelInput,
+  data: DatasetInput,
+  options: { level: number; maxDepth?: number; samples?: number; maxIter?: number },
+): SublevelConnection {
+  return inCallerName("sublevelConnected", () => sublevelConnectedOf(a, b, data, options));
+}
+
+function sublevelConnectedOf(
   a: ModelInput,
   b: ModelInput,
   data: DatasetInput,

@@ -1,8 +1,8 @@
-import { BACKENDS, init, isLosscapeError, loadWasm, matFromRows, setBackend } from "@losscape/core";
+import { BACKENDS, init, isLosscapeError, loadWasm, matFromRows, setBackend, ShapeError } from "@losscape/core";
 import { createRng } from "@losscape/mlp";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { degeneracyOfSpectrum, matrixRank, ToleranceError } from "./index.js";
+import { degeneracyOfSpectrum, hessianDegeneracy, jacobianRank, matrixRank, ToleranceError } from "./index.js";
 
 beforeAll(async () => {
   await init();
@@ -111,5 +111,56 @@ describe.each(BACKENDS)("matrixRank (%s)", (backend) => {
   it("rejects a bad rankTol", () => {
     setBackend(backend);
     expect(() => matrixRank(matFromRows([[1, 2]]), { rankTol: -0.1 })).toThrow(/matrixRank: 'rankTol'/);
+  });
+});
+
+describe("jacobianRank and hessianDegeneracy name themselves and the argument in their errors", () => {
+  // The Jacobian and Hessian come from mlp's `jacobian` and `hessian`, whose sizes (2²⁸ entries) and NaN checks were
+  // reported in those inner names; the user called jacobianRank or hessianDegeneracy.
+  const wide = (w: number) => ({ widths: [1, w, 1], activation: "tanh" as const, params: new Float64Array(3 * w + 1).fill(1e-3) });
+  const rows = (n: number) => ({ rows: n, cols: 1, data: Float64Array.from({ length: n }, (_, i) => Math.sin(i)) });
+  const errorOf = (f: () => unknown): Error => {
+    try {
+      f();
+    } catch (e) {
+      return e as Error;
+    }
+    throw new Error("no error");
+  };
+
+  it("jacobianRank: a Jacobian beyond 2²⁸ entries is a ShapeError naming jacobianRank and 'x', found and allowed", () => {
+    // M = 49153, n = 6000: (n·r)·M = 2.949e8 > 2²⁸ = 2.684e8.
+    const e = errorOf(() => jacobianRank(wide(16384), rows(6000)));
+    expect(e).toBeInstanceOf(ShapeError);
+    expect(e.message).toBe(
+      "jacobianRank: 'x' has n = 6000 rows: the Jacobian ((n·r) × M = 6000 × 49153) would have 2.949e+8 entries (2.2 GiB); at most 2^28 = 268435456 entries (2 GiB) are supported — use at most 5461 rows",
+    );
+  });
+
+  it("hessianDegeneracy: an M × M Hessian beyond 2²⁸ entries names 'model'; its Jacobian beyond 2²⁸ names 'data'", () => {
+    const y = (n: number) => ({ rows: n, cols: 1, data: new Float64Array(n) });
+    const big = errorOf(() => hessianDegeneracy(wide(16384), { x: rows(2), y: y(2) }));
+    expect(big).toBeInstanceOf(ShapeError);
+    expect(big.message).toMatch(/^hessianDegeneracy: 'model' has M = 49153 parameters: its dense Hessian \(M × M\) would have 2\.416e\+9 entries \(18\.0 GiB\); at most 2\^28 = 268435456 entries \(2 GiB, M ≤ 16384\) are supported/);
+    // M = 6001 (a Hessian of 3.6e7 entries is fine), n = 45000: the Jacobian (n·r) × M = 2.7e8 > 2²⁸.
+    const many = errorOf(() => hessianDegeneracy(wide(2000), { x: rows(45000), y: y(45000) }));
+    expect(many).toBeInstanceOf(ShapeError);
+    expect(many.message).toMatch(/^hessianDegeneracy: 'data' has n = 45000 samples: the Jacobian the Hessian is built from \(\(n·r\) × M = 45000 × 6001\) would have 2\.700e\+8 entries \(2\.0 GiB\); at most 2\^28 = 268435456 entries \(2 GiB\) are supported — use at most 44731 samples/);
+  });
+
+  it("bad options are refused before the Jacobian or the Hessian is built", () => {
+    // Beyond the size limits: only a check made before the work can answer with the option's error.
+    expect(() => jacobianRank(wide(16384), rows(6000), { rankTol: 2 })).toThrow(/^jacobianRank: 'rankTol' must be a relative tolerance in \[0, 1\); found 2/);
+    expect(() => jacobianRank(wide(16384), rows(6000), { nullspace: 1 as never })).toThrow(/^jacobianRank: 'nullspace' must be true or false/);
+    expect(() => hessianDegeneracy(wide(16384), { x: rows(2), y: { rows: 2, cols: 1, data: new Float64Array(2) } }, { tol: -1 })).toThrow(/^hessianDegeneracy: 'tol' must be a relative tolerance/);
+  });
+
+  it("a NaN Jacobian or Hessian (outputs overflowing float64) is refused in the public function's name", () => {
+    // A linear hidden layer of ±1e200 weights: 1e200·1e200 − 1e200·1e200 = ∞ − ∞ in the output.
+    const model = { widths: [1, 2, 1], activation: "linear" as const, params: Float64Array.from([1e200, 1e200, 0, 0, 1e200, -1e200, 0]) };
+    const x = { rows: 2, cols: 1, data: Float64Array.from([1, -1]) };
+    const h = errorOf(() => hessianDegeneracy(model, { x, y: { rows: 2, cols: 1, data: new Float64Array(2) } }));
+    expect(isLosscapeError(h) && h.code).toBe("E_VALUE");
+    expect(h.message).toMatch(/^hessianDegeneracy: the Hessian is NaN at these parameters/);
   });
 });

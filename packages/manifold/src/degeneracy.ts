@@ -1,5 +1,5 @@
-import { checkBoolean, checkMat, checkVector, ShapeError, DEFAULT_INERTIA_TOL, zeroToleranceFromGap, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat, checkOptions } from "@losscape/core";
-import { hessian, jacobian, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { checkBoolean, checkMat, checkVector, isLosscapeError, ShapeError, DEFAULT_INERTIA_TOL, zeroToleranceFromGap, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat, checkOptions } from "@losscape/core";
+import { hessian, jacobian, MAX_DENSE_ENTRIES, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import { DEFAULT_RANK_TOL } from "./defaults.js";
 import { checkRelativeTol, ToleranceError } from "./errors.js";
 
@@ -54,6 +54,13 @@ export function degeneracyOfSpectrum(eigenvalues: ArrayLike<number>, options: De
   return degeneracyOf(fn, values, options);
 }
 
+/** `tol`: undefined, "auto" or a relative tolerance in [0, 1); anything else is a ToleranceError naming `fn`. */
+function checkTolOption(fn: string, opt: unknown): void {
+  if (opt === undefined || opt === "auto") return;
+  if (typeof opt !== "number") throw new ToleranceError(`${fn}: 'tol' must be a number in [0, 1) or "auto"; found ${String(opt)}`);
+  checkRelativeTol(fn, "tol", opt);
+}
+
 function degeneracyOf(fn: string, values: Float64Array, options: DegeneracyOptions): Degeneracy {
   const opt = options.tol ?? "auto";
   let maxAbs = 0;
@@ -67,11 +74,8 @@ function degeneracyOf(fn: string, values: Float64Array, options: DegeneracyOptio
     tol = gap?.tol ?? DEFAULT_INERTIA_TOL;
     tolSource = gap ? "gap" : "default";
   } else {
-    if (typeof opt !== "number") {
-      throw new ToleranceError(`${fn}: 'tol' must be a number in [0, 1) or "auto"; found ${String(opt)}`);
-    }
-    checkRelativeTol(fn, "tol", opt);
-    tol = opt;
+    checkTolOption(fn, opt);
+    tol = opt as number;
     tolSource = "given";
   }
   const inertia = inertiaFromEigenvalues(values, { tol });
@@ -88,9 +92,34 @@ function degeneracyOf(fn: string, values: Float64Array, options: DegeneracyOptio
 }
 
 /**
+ * The most entries a dense result of @losscape/mlp may have (its `jacobian` and `hessian` refuse more): 2²⁸ float64
+ * values, 2 GiB. `jacobianRank` and `hessianDegeneracy` check their sizes against it in their own names, before any work.
+ */
+
+/** "2.949e+8 entries (2.2 GiB)". */
+function entries(count: number): string {
+  return `${count.toExponential(3)} entries (${((count * 8) / 2 ** 30).toFixed(1)} GiB)`;
+}
+
+/**
+ * Run `inner` (mlp's `jacobian` or `hessian`) for the public function `fn`: an error the inner function raises in its
+ * own name (a NaN at these parameters) is raised in `fn`'s, the public function the user called.
+ */
+function asCaller<T>(fn: string, innerName: string, inner: () => T): T {
+  try {
+    return inner();
+  } catch (e) {
+    if (isLosscapeError(e) && e.message.startsWith(`${innerName}: `)) e.message = `${fn}: ${e.message.slice(innerName.length + 2)}`;
+    throw e;
+  }
+}
+
+/**
  * Degree of degeneracy of the exact loss Hessian H = ∇²R(θ) (mlp's `hessian`, H = H₀ + H₁): its corank by
  * the zero rule of docs/conventions.md#inertia with the gap around the threshold; see `degeneracyOfSpectrum` for the automatic tolerance.
  * At an exact fit H = H₀ = JᵀJ/n and the corank is M − rank J (Cooper 2021).
+ * Sizes: H (M × M) and the Jacobian J it is built from ((n·r) × M) at most 2²⁸ entries each (2 GiB, M ≤ 16384),
+ * mlp's limit; beyond it a ShapeError naming 'model' or 'data' (and a bad 'tol'), before any work.
  * @example
  * hessianDegeneracy(model, data).corank // e.g. M − n·r at a generic exact fit
  */
@@ -100,7 +129,16 @@ export function hessianDegeneracy(model: Model, data: Dataset, options: Degenera
   // Checked here, so a bad model or data set is refused in this function's name (not in hessian's).
   model = validateModel(model, fn);
   data = validateData(model, data, fn);
-  const h = hessian(model, data);
+  checkTolOption(fn, options.tol);
+  const M = model.params.length;
+  if (M * M > MAX_DENSE_ENTRIES) {
+    throw new ShapeError(`${fn}: 'model' has M = ${M} parameters: its dense Hessian (M × M) would have ${entries(M * M)}; at most 2^28 = ${MAX_DENSE_ENTRIES} entries (2 GiB, M ≤ 16384) are supported — @losscape/curvature estimates spectra matrix-free`);
+  }
+  const nr = data.x.rows * model.widths[model.widths.length - 1];
+  if (nr * M > MAX_DENSE_ENTRIES) {
+    throw new ShapeError(`${fn}: 'data' has n = ${data.x.rows} samples: the Jacobian the Hessian is built from ((n·r) × M = ${nr} × ${M}) would have ${entries(nr * M)}; at most 2^28 = ${MAX_DENSE_ENTRIES} entries (2 GiB) are supported — use at most ${Math.floor(MAX_DENSE_ENTRIES / M / (nr / data.x.rows))} samples`);
+  }
+  const h = asCaller(fn, "hessian", () => hessian(model, data));
   return degeneracyOf(fn, eigvalsh(h), options);
 }
 
@@ -162,6 +200,7 @@ function rankOf(fn: string, a: Mat, options: { rankTol?: number; nullspace?: boo
  * Rank, singular values and null space of the output Jacobian J = ∂f(xᵢ)/∂θ ((n·r) × M, mlp's `jacobian`), rank
  * rule σᵢ > rankTol·σ_max (default 1e-10). At a zero-loss point where rank J = n·r, the null space is the tangent
  * space of the zero-loss manifold (Cooper 2021).
+ * Size: J at most 2²⁸ entries (2 GiB), mlp's limit; beyond it a ShapeError naming 'x' (and bad options), before any work.
  * @example
  * const { rank, singularValues, nullspace } = jacobianRank(model, data.x);
  */
@@ -171,7 +210,14 @@ export function jacobianRank(model: Model, x: Mat, options: { rankTol?: number; 
   // Checked here, so a bad model or x is refused in this function's name (not in jacobian's).
   model = validateModel(model, fn);
   const X = checkInputsOf(fn, model, x);
-  return rankOf(fn, jacobian(model, X), options);
+  checkRelativeTol(fn, "rankTol", options.rankTol ?? DEFAULT_RANK_TOL);
+  checkBoolean(fn, "nullspace", options.nullspace);
+  const M = model.params.length;
+  const r = model.widths[model.widths.length - 1];
+  if (X.rows * r * M > MAX_DENSE_ENTRIES) {
+    throw new ShapeError(`${fn}: 'x' has n = ${X.rows} rows: the Jacobian ((n·r) × M = ${X.rows * r} × ${M}) would have ${entries(X.rows * r * M)}; at most 2^28 = ${MAX_DENSE_ENTRIES} entries (2 GiB) are supported — use at most ${Math.floor(MAX_DENSE_ENTRIES / (r * M))} rows`);
+  }
+  return rankOf(fn, asCaller(fn, "jacobian", () => jacobian(model, X)), options);
 }
 
 /**

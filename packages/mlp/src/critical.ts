@@ -1,5 +1,5 @@
 import { axpy, checkBoolean, checkNumber, checkSignal, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ShapeError, ValueError, zeroToleranceFromGap, type Inertia, type Mat, checkOptions } from "@losscape/core";
-import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
+import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL, MAX_DENSE_ENTRIES } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { forward, lossAndGradientRaw } from "./network.js";
@@ -37,6 +37,35 @@ export interface RefineOptions {
    */
   hessian?: "dense" | "matrix-free";
   signal?: AbortSignal;
+  /**
+   * Called at the start of each phase and after every accepted iteration (and once at the end point, phase
+   * 'classify', before its spectrum is computed), with the phase, the iterations done (all phases counted, at most
+   * `maxIter`), R and ‖∇R‖ at the current iterate (`RefineProgress`). A run at 10⁴ parameters takes minutes: one call
+   * per outer iteration (an eigendecomposition of H, or a MINRES solve of up to 200 Hessian-vector products). An
+   * error it throws ends the run and propagates.
+   */
+  onProgress?: (p: RefineProgress) => void;
+}
+
+/**
+ * Progress of `refineCriticalPoint`, passed to `onProgress`.
+ * @example
+ * refineCriticalPoint(model, data, { onProgress: (p) => console.log(p.phase, p.iteration, p.gradNorm) });
+ */
+export interface RefineProgress {
+  /**
+   * 'gradnorm': L-BFGS on ½‖∇R‖² (method 'gradnorm' only, first); 'levenberg-marquardt': LM on the dense Hessian;
+   * 'newton-mr': Newton-MR on Hessian-vector products (matrix-free); 'classify': the end point's spectrum and outcome.
+   */
+  phase: "gradnorm" | "levenberg-marquardt" | "newton-mr" | "classify";
+  /** Iterations done so far, every phase counted (the result's `iterations` at the end). */
+  iteration: number;
+  /** The budget of iterations, all phases counted (`maxIter`, or its default). */
+  maxIter: number;
+  /** R(θ) at the current iterate. */
+  loss: number;
+  /** ‖∇R(θ)‖₂ at the current iterate. */
+  gradNorm: number;
 }
 
 /**
@@ -110,14 +139,14 @@ export interface CriticalPoint {
  */
 export function refineCriticalPoint(model: ModelInput, data: DatasetInput, options: RefineOptions = {}): CriticalPoint {
   const fn = "refineCriticalPoint";
-  options = checkOptions(fn, options, ["method", "gtol", "gtolRel", "maxIter", "tol", "flatTol", "hessian", "signal"]);
+  options = checkOptions(fn, options, ["method", "gtol", "gtolRel", "maxIter", "tol", "flatTol", "hessian", "signal", "onProgress"]);
   model = asModel(model);
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
   const o = checkRefineOptions(fn, options);
   // 'dense' forms the M × M Hessian only after the first-order phase: its size is checked before any work, at the
   // limit of `hessian` (2²⁸ entries, M ≤ 16384).
-  if (o.hessian === "dense" && net.M * net.M > MAX_DENSE_HESSIAN) {
+  if (o.hessian === "dense" && net.M * net.M > MAX_DENSE_ENTRIES) {
     throw new ShapeError(
       `${fn}: 'hessian' = 'dense' needs the M × M Hessian with M = ${net.M} parameters (${((net.M * net.M * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 entries (M ≤ 16384) are supported — use 'matrix-free'`,
     );
@@ -131,12 +160,13 @@ export function refineCriticalPoint(model: ModelInput, data: DatasetInput, optio
   return refineRaw(net, model, data, o);
 }
 
-/** The largest dense Hessian `hessian: 'dense'` may form: 2²⁸ entries (2 GiB), the limit of `hessian`. */
-const MAX_DENSE_HESSIAN = 2 ** 28;
+type RefineSettings = Required<Omit<RefineOptions, "signal" | "hessian" | "onProgress">> & {
+  hessian?: "dense" | "matrix-free";
+  signal?: AbortSignal;
+  onProgress?: (p: RefineProgress) => void;
+};
 
-type RefineSettings = Required<Omit<RefineOptions, "signal" | "hessian">> & { hessian?: "dense" | "matrix-free"; signal?: AbortSignal };
-
-function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings {
+function checkRefineOptions(fn: string, options: Omit<RefineOptions, "onProgress"> & { onProgress?: unknown }): RefineSettings {
   if (typeof options !== "object" || options === null) throw new ValueError(`${fn}: 'options' must be an object; found ${String(options)}`);
   const method = options.method ?? "newton";
   if (method !== "newton" && method !== "gradnorm") throw new ValueError(`${fn}: 'method' must be 'newton' or 'gradnorm'; found ${String(method)}`);
@@ -153,7 +183,11 @@ function checkRefineOptions(fn: string, options: RefineOptions): RefineSettings 
   checkSignal(fn, "signal", options.signal);
   const hessian = options.hessian;
   if (hessian !== undefined && hessian !== "dense" && hessian !== "matrix-free") throw new ValueError(`${fn}: 'hessian' must be 'dense' or 'matrix-free'; found ${String(hessian)}`);
-  return { method, gtol, gtolRel, maxIter, tol, flatTol, hessian, signal: options.signal };
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new ValueError(`${fn}: 'onProgress' must be a function; found ${onProgress === null ? "null" : Array.isArray(onProgress) ? "an array" : typeof onProgress === "string" ? JSON.stringify(onProgress) : typeof onProgress === "object" ? "an object" : String(onProgress)}`);
+  }
+  return { method, gtol, gtolRel, maxIter, tol, flatTol, hessian, signal: options.signal, onProgress: onProgress as RefineSettings["onProgress"] };
 }
 
 /** ‖θ‖₂, R and the step length ‖Δθ‖₂ at each accepted iterate, in order (the start first): what the `escaping` test reads. */
@@ -166,7 +200,9 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, def
   using problem = new Problem("refineCriticalPoint", net, p, data);
   const start = problem.setParamsUnchecked(p);
   const trace: Trace = [{ norm: nrm2(p), loss: start.loss(), step: 0 }];
+  const report = o.onProgress === undefined ? undefined : (phase: RefineProgress["phase"], loss: number, gradNorm: number) => o.onProgress!({ phase, iteration: iterations, maxIter: o.maxIter, loss, gradNorm });
   if (o.method === "gradnorm") {
+    report?.("gradnorm", trace[0].loss, nrm2(start.gradient()));
     // R at the last point evaluated: the point an L-BFGS step accepts is the last one its line search evaluated,
     // so the trace takes R from there instead of another forward pass.
     let lastLoss = NaN;
@@ -185,14 +221,19 @@ function refineRaw(net: Net, model: Model, data: Dataset, o: RefineSettings, def
       iterations++;
       trace.push({ norm: nrm2(lb.state.x), loss: lastLoss, step: distance(lb.state.x, p) });
       p = lb.state.x; // a new array at every accepted step
+      report?.("gradnorm", lastLoss, Math.sqrt(2 * lb.state.value));
     }
     p = lb.state.x;
   }
   const mode = o.hessian ?? (net.M <= DEFAULT_DENSE_LIMIT ? "dense" : "matrix-free");
-  const second = { gtol: o.gtol, maxIter: o.maxIter - iterations, signal: o.signal };
+  // The second-order phase counts its iterations from 0: `report` adds the first phase's.
+  const done = iterations;
+  const phase = mode === "dense" ? "levenberg-marquardt" : "newton-mr";
+  const onIteration = report === undefined ? undefined : (it: number, loss: number, gradNorm: number) => ((iterations = done + it), report(phase, loss, gradNorm));
+  const second = { gtol: o.gtol, maxIter: o.maxIter - iterations, signal: o.signal, onIteration };
   const end = mode === "dense" ? levenbergMarquardt(problem, p, second, trace, deflation) : newtonMR(problem, p, second, trace, deflation);
   p = end.p;
-  iterations += end.iterations;
+  iterations = done + end.iterations;
   return classifyPoint(problem, model, p, iterations, trace, o, mode, end.hessian);
 }
 
@@ -209,6 +250,7 @@ function classifyPoint(
 ): CriticalPoint {
   const { loss, gradient } = problem.setParamsUnchecked(p).lossAndGradient();
   const gradNorm = nrm2(gradient);
+  o.onProgress?.({ phase: "classify", iteration: iterations, maxIter: o.maxIter, loss, gradNorm });
   const M = p.length;
   const thetaNorm = nrm2(p);
   let eigenvalues: Float64Array | null = null;
@@ -313,16 +355,20 @@ function distance(a: Float64Array, b: Float64Array): number {
 /** The `escaping` test's growth factor of ‖θ‖ over the second half of a run. */
 const ESCAPE_GROWTH = 1.1;
 
+/** The second-order phases' settings; `onIteration(it, R, ‖∇R‖)` at the start (it = 0) and after every accepted iteration. */
+type SecondOrder = { gtol: number; maxIter: number; signal?: AbortSignal; onIteration?: (it: number, loss: number, gradNorm: number) => void };
+
 /** LM on ∇R = 0 from p0. `hessian`: H at the returned p when the last iteration built it (no step accepted), else null. */
 function levenbergMarquardt(
   problem: Problem,
   p0: Float64Array,
-  o: { gtol: number; maxIter: number; signal?: AbortSignal },
+  o: SecondOrder,
   trace: Trace,
   deflation?: Deflation,
 ): { p: Float64Array; iterations: number; hessian: Mat | null } {
   let p: Float64Array = p0;
-  let { g, gn, deflated, df, merit } = startMerit(problem, p, deflation);
+  let { g, gn, deflated, df, merit, loss } = startMerit(problem, p, deflation);
+  o.onIteration?.(0, loss, gn);
   let mu = -1;
   let nu = 2;
   let it = 0;
@@ -399,6 +445,7 @@ function levenbergMarquardt(
         mu = Math.max(mu * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), muMin);
         nu = 2;
         accepted = true;
+        o.onIteration?.(it, b.loss, gn);
         break;
       }
       mu *= nu;
@@ -414,15 +461,15 @@ function levenbergMarquardt(
 }
 
 /**
- * ∇R at the start of LM or Newton-MR and the merit they lower: ‖∇R‖, or the deflated ‖m(θ)∇R‖ when points are
- * deflated (`deflated` false and m = 1 otherwise).
+ * R and ∇R at the start of LM or Newton-MR and the merit they lower: ‖∇R‖, or the deflated ‖m(θ)∇R‖ when points
+ * are deflated (`deflated` false and m = 1 otherwise).
  */
 function startMerit(problem: Problem, p: Float64Array, deflation?: Deflation) {
-  const g = problem.setParamsUnchecked(p).gradient();
+  const { loss, gradient: g } = problem.setParamsUnchecked(p).lossAndGradient();
   const gn = nrm2(g);
   const deflated = deflation !== undefined && deflation.size > 0;
   const df = deflated ? deflation.factor(p) : { m: 1, gradLog: new Float64Array(0) };
-  return { g, gn, deflated, df, merit: df.m * gn };
+  return { g, gn, deflated, df, merit: df.m * gn, loss };
 }
 
 /**
@@ -438,12 +485,13 @@ function startMerit(problem: Problem, p: Float64Array, deflation?: Deflation) {
 function newtonMR(
   problem: Problem,
   p0: Float64Array,
-  o: { gtol: number; maxIter: number; signal?: AbortSignal },
+  o: SecondOrder,
   trace: Trace,
   deflation?: Deflation,
 ): { p: Float64Array; iterations: number; hessian: null } {
   let p: Float64Array = p0;
-  let { g, gn, deflated, df, merit } = startMerit(problem, p, deflation);
+  let { g, gn, deflated, df, merit, loss } = startMerit(problem, p, deflation);
+  o.onIteration?.(0, loss, gn);
   const M = p.length;
   let it = 0;
   let polish = 0;
@@ -483,6 +531,7 @@ function newtonMR(
         merit = mn;
         df = dfn;
         accepted = true;
+        o.onIteration?.(it, e.loss, nn);
         break;
       }
     }
@@ -548,7 +597,7 @@ function fromEigenbasis(V: Float64Array, M: number, c: Float64Array): Float64Arr
   return x;
 }
 
-export interface FindOptions extends RefineOptions {
+export interface FindOptions extends Omit<RefineOptions, "onProgress"> {
   /** Number of random starts (default 20). */
   starts?: number;
   /** Seed of the starts (default 0); start k uses initParams(spec, { scheme, std, seed: seed + k }). */
@@ -602,7 +651,8 @@ export function findCriticalPoints(spec: MlpSpec, data: DatasetInput, options: F
   options = checkOptions(fn, options, ["starts", "seed", "init", "std", "distinctTol", "descend", "descentIter", "deflate", "onProgress", "method", "gtol", "gtolRel", "maxIter", "tol", "flatTol", "hessian", "signal"]);
   const net = compileSpec(fn, spec);
   data = checkData(fn, net, data);
-  const o = checkRefineOptions(fn, options);
+  // 'onProgress' is checked as refineCriticalPoint's is, but reports starts here, not the refinements' iterations.
+  const o: RefineSettings = { ...checkRefineOptions(fn, options), onProgress: undefined };
   const starts = options.starts ?? 20;
   checkNumber(fn, "starts", starts, { min: 1, integer: true });
   const seed = options.seed ?? 0;

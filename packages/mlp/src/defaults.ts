@@ -30,3 +30,9 @@ export const DEFAULT_DISTINCT_TOL = 1e-6;
  * > this × its largest, and Σ's eigenvalues are positive and distinct when λ_{d_out} and every gap are > this·λ₁.
  */
 export const DEFAULT_LINEAR_TOL = 1e-10;
+
+/**
+ * The largest dense result (a Jacobian, a Hessian) the package builds: 2²⁸ doubles (2 GiB), below both wasm32's 4 GiB
+ * and typed-array limits; a dense M × M Hessian has M ≤ 16384.
+ */
+export const MAX_DENSE_ENTRIES = 2 ** 28;

@@ -20,7 +20,7 @@ export {
   type HessianSplit,
 } from "./network.js";
 export { lossPlane, type LossPlaneOptions } from "./plane.js";
-export { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_FLAT_TOL, DEFAULT_DENSE_LIMIT, DEFAULT_SPECTRUM_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_LINEAR_TOL } from "./defaults.js";
+export { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_FLAT_TOL, DEFAULT_DENSE_LIMIT, DEFAULT_SPECTRUM_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_LINEAR_TOL, MAX_DENSE_ENTRIES } from "./defaults.js";
 export { affineLossPlane, affineLossPlaneApplies } from "./plane-affine.js";
 export { createProblem, Problem } from "./problem.js";
 export { train, TRAIN_STATE_FORMAT, type TrainOptions, type TrainResult, type TrainProgress, type TrainState, type EpochMetrics, type BatchProgress } from "./train.js";

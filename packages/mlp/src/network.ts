@@ -10,6 +10,7 @@ import {
   outputTs,
   residualHessianShallowTs,
 } from "./engine-ts.js";
+import { MAX_DENSE_ENTRIES } from "./defaults.js";
 import { ACTIVATION_CODES } from "./activations.js";
 import { asModel, checkData, checkInputs, checkModel, type Net } from "./spec.js";
 import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
@@ -115,12 +116,10 @@ function layersOf(fn: string, net: Net, p: Float64Array, x: Mat): { Z: Float64Ar
   return { Z: fw.Z.map((z) => Float64Array.from(z)), A: fw.A.slice(1).map((a) => Float64Array.from(a)) };
 }
 
-/** Largest dense result we build: 2²⁸ doubles (2 GiB), below both wasm32's 4 GiB and typed-array limits. */
-const MAX_DENSE = 2 ** 28;
 function checkDenseSize(fn: string, what: string, entries: number, instead: string): void {
-  if (entries > MAX_DENSE) {
+  if (entries > MAX_DENSE_ENTRIES) {
     throw new ShapeError(
-      `${fn}: ${what} would have ${entries.toExponential(3)} entries (${((entries * 8) / 2 ** 30).toFixed(1)} GiB); at most ${MAX_DENSE} (2 GiB) are supported — use ${instead}`,
+      `${fn}: ${what} would have ${entries.toExponential(3)} entries (${((entries * 8) / 2 ** 30).toFixed(1)} GiB); at most ${MAX_DENSE_ENTRIES} (2 GiB) are supported — use ${instead}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-import { BACKENDS, eigvalsh, init, loadWasm, setBackend, StaleHandleError, type BackendName } from "@losscape/core";
+import { BACKENDS, eigvalsh, init, loadWasm, setBackend, StaleHandleError, ValueError, type BackendName } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createProblem, gradient, hessian, hessianVectorProduct, loss, lossAndGradient, withParams } from "./index.js";
 import { randomProblem } from "./__tests__/helpers.js";
@@ -59,6 +59,58 @@ describe.each(BACKENDS)("createProblem on the %s backend", (backend: BackendName
     expect(() => problem.hvpBlock(V, 0)).toThrowError(/^Problem.hvpBlock: 'k' must be ≥ 1/);
     expect(() => problem.hvpBlock(V.subarray(1), k)).toThrowError(/^Problem.hvpBlock: .*'V'/);
     expect(() => problem.hvpBlock(V, k, { part: "half" as "full" })).toThrowError(/^Problem.hvpBlock: 'part' must be/);
+  });
+
+  it("a NaN result is refused by name as the functional API refuses it; R = +∞ is returned", () => {
+    setBackend(backend);
+    // Finite parameters whose outputs overflow float64: the logits ±∞ meet ∞ − ∞ in the softmax (cross-entropy), and
+    // a linear hidden layer of ±1e200 weights gives 1e200·1e200 − 1e200·1e200 = ∞ − ∞ in the output (mse).
+    const x = { rows: 2, cols: 1, data: Float64Array.from([1, -1]) };
+    const nets = [
+      { model: { widths: [1, 2, 2], activation: "linear" as const, loss: "cross-entropy" as const, params: new Float64Array(10).fill(1e200) }, y: [1, 0, 0, 1] },
+      { model: { widths: [1, 2, 1], activation: "linear" as const, params: Float64Array.from([1e200, 1e200, 0, 0, 1e200, -1e200, 0]) }, y: [0, 0] },
+    ];
+    const messageOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return null;
+    };
+    for (const { model, y } of nets) {
+      const data = { x, y: { rows: 2, cols: y.length / 2, data: Float64Array.from(y) } };
+      using problem = createProblem(model, data);
+      const v = new Float64Array(problem.M).fill(1);
+      const pairs: [string, () => unknown, string, () => unknown][] = [
+        ["Problem.loss", () => problem.loss(), "loss", () => loss(model, data)],
+        ["Problem.lossAndGradient", () => problem.lossAndGradient(), "lossAndGradient", () => lossAndGradient(model, data)],
+        ["Problem.gradient", () => problem.gradient(), "gradient", () => gradient(model, data)],
+        ["Problem.hvp", () => problem.hvp(v), "hessianVectorProduct", () => hessianVectorProduct(model, data, v)],
+        ["Problem.hessian", () => problem.hessian(), "hessian", () => hessian(model, data)],
+      ];
+      for (const [name, method, fnName, functional] of pairs) {
+        const expected = messageOf(functional);
+        expect(expected, fnName).toMatch(new RegExp(`^${fnName}: the .* is NaN at these parameters`));
+        let err: unknown;
+        try {
+          method();
+        } catch (e) {
+          err = e;
+        }
+        expect(err, name).toBeInstanceOf(ValueError);
+        expect((err as Error).message).toBe(expected!.replace(`${fnName}:`, `${name}:`));
+      }
+      expect(() => problem.hessianEigenvalues()).toThrowError(/^Problem\.hessianEigenvalues: the Hessian is NaN at these parameters/);
+      // The hvpBlock of one direction is the hvp's.
+      expect(() => problem.hvpBlock(v, 1)).toThrowError(/^Problem\.hvpBlock: the Hessian-vector product is NaN at these parameters/);
+    }
+    // An overflow to +∞ without ∞ − ∞ is an honest R = +∞, from both.
+    const big = { widths: [1, 1, 1], activation: "linear" as const, params: Float64Array.from([1e200, 0, 1e200, 0]) };
+    const data = { x, y: { rows: 2, cols: 1, data: new Float64Array(2) } };
+    using problem = createProblem(big, data);
+    expect(loss(big, data)).toBe(Infinity);
+    expect(problem.loss()).toBe(Infinity);
   });
 
   it("use after dispose, or after setBackend switched the backend, is a StaleHandleError", () => {

@@ -1,4 +1,4 @@
-import { checkNumber, checkOptions, checkOutVector, checkVector, getBackend, residentBuffer, StaleHandleError, ValueError, wasmActive, type BackendName, type Mat } from "@losscape/core";
+import { checkNumber, checkOptions, checkOutVector, checkVector, eigvalsh, getBackend, residentBuffer, StaleHandleError, ValueError, wasmActive, type BackendName, type Mat } from "@losscape/core";
 import { HvpPart } from "./engine-ts.js";
 import {
   hessianEigenvaluesRaw,
@@ -20,7 +20,10 @@ import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
  * functional API on the same θ bit for bit (`loss(model, data)`, `gradient`, `hessianVectorProduct`, `hessian`,
  * `eigvalsh(hessian(…))`). Validated once, at creation (and θ, v when given).
  *
- * Errors: `StaleHandleError` after `dispose()`, or when `setBackend` changed the active backend since creation.
+ * Errors: `StaleHandleError` after `dispose()`, or when `setBackend` changed the active backend since creation; a
+ * `ValueError` naming the method (`Problem.loss`, …) where the functional API refuses a NaN result: finite parameters
+ * whose outputs overflow float64 and meet ∞ − ∞ (a NaN loss), or a derivative meeting ∞·0 (a NaN in the gradient,
+ * H·v or H). R = +∞ is returned, as by `loss`. The check is one pass over the result, O(M) (O(M²) for `hessian`).
  * @example
  * using problem = createProblem(model, data);
  * problem.setParams(theta);
@@ -30,6 +33,11 @@ import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
 export class Problem {
   /** Number of parameters M. */
   readonly M: number;
+  /**
+   * θ was set by `setParamsUnchecked` (internal loops: a trial point whose values overflow must give NaN, which the
+   * loop rejects, not throw); θ from `createProblem` or `setParams` gives checked results, as the functional API.
+   */
+  private unchecked = false;
   private readonly net: Net;
   private data: Dataset;
   private readonly theta: Float64Array;
@@ -66,13 +74,18 @@ export class Problem {
     checkVector(fn, "theta", theta, this.M);
     this.theta.set(theta);
     this.resident?.p.write(fn, this.theta);
+    this.unchecked = false;
   }
 
-  /** @internal Set θ without validation (internal loops: a non-finite trial point must give NaN, not throw). */
+  /**
+   * @internal Set θ without validation (internal loops: a non-finite trial point must give NaN, not throw): until the
+   * next `setParams`, the methods return NaN results as they are instead of refusing them.
+   */
   setParamsUnchecked(theta: Float64Array): this {
     this.check("Problem.setParams");
     this.theta.set(theta);
     this.thetaView?.set(this.theta);
+    this.unchecked = true;
     return this;
   }
 
@@ -101,16 +114,25 @@ export class Problem {
     return this.view;
   }
 
-  /** R(θ), as `loss(model, data)`. */
+  /**
+   * R(θ), as `loss(model, data)`: mse R = 1/(2n) Σᵢ‖f(xᵢ) − yᵢ‖² or the mean softmax cross-entropy, plus (l2/2)‖θ‖²
+   * (docs/conventions.md#losses). A NaN R (outputs overflowing float64 meet ∞ − ∞) is a ValueError naming
+   * `Problem.loss`, as `loss` refuses it; R = +∞ is returned.
+   */
   loss(): number {
-    this.check("Problem.loss");
-    return lossRaw(this.net, this.theta, this.data, this.resident);
+    const fn = "Problem.loss";
+    this.check(fn);
+    return this.notNaN(fn, lossRaw(this.net, this.theta, this.data, this.resident));
   }
 
-  /** R(θ) and ∇R(θ), as `lossAndGradient(model, data)`. */
+  /** R(θ) and ∇R(θ), as `lossAndGradient(model, data)` (a NaN in either is a ValueError, as there). */
   lossAndGradient(): { loss: number; gradient: Float64Array } {
-    this.check("Problem.lossAndGradient");
-    return lossAndGradientRaw(this.net, this.theta, this.data, this.resident);
+    const fn = "Problem.lossAndGradient";
+    this.check(fn);
+    const r = lossAndGradientRaw(this.net, this.theta, this.data, this.resident);
+    this.notNaN(fn, r.loss);
+    this.notNaNIn(fn, "gradient", r.gradient);
+    return r;
   }
 
   /** @internal R(θ), with ∇R(θ) written into `gradient` (M values): training's steps allocate no gradient. */
@@ -122,10 +144,13 @@ export class Problem {
     return lossAndGradientRaw(this.net, this.theta, this.data, this.resident, gradient).loss;
   }
 
-  /** ∇R(θ), as `gradient(model, data)`. */
+  /** ∇R(θ), as `gradient(model, data)` (a NaN loss or gradient is a ValueError, as there). */
   gradient(): Float64Array {
-    this.check("Problem.gradient");
-    return lossAndGradientRaw(this.net, this.theta, this.data, this.resident).gradient;
+    const fn = "Problem.gradient";
+    this.check(fn);
+    const r = lossAndGradientRaw(this.net, this.theta, this.data, this.resident);
+    this.notNaN(fn, r.loss);
+    return this.notNaNIn(fn, "gradient", r.gradient);
   }
 
   /** H·v (or H₀·v, H₁·v), as `hessianVectorProduct(model, data, v, { part })`. */
@@ -134,7 +159,7 @@ export class Problem {
     this.check(fn);
     options = checkOptions(fn, options, ["part"]);
     checkVector(fn, "v", v, this.M);
-    return hvpRaw(this.net, this.theta, this.data, Float64Array.from(v), partCode(fn, options.part), this.resident);
+    return this.notNaNIn(fn, "Hessian-vector product", hvpRaw(this.net, this.theta, this.data, Float64Array.from(v), partCode(fn, options.part), this.resident));
   }
 
   /**
@@ -148,7 +173,7 @@ export class Problem {
     options = checkOptions(fn, options, ["part"]);
     checkNumber(fn, "k", k, { min: 1, integer: true });
     checkVector(fn, "V", V, k * this.M);
-    return hvpBlockRaw(this.net, this.theta, this.data, Float64Array.from(V), k, partCode(fn, options.part), this.resident);
+    return this.notNaNIn(fn, "Hessian-vector product", hvpBlockRaw(this.net, this.theta, this.data, Float64Array.from(V), k, partCode(fn, options.part), this.resident));
   }
 
   /** @internal H·v without validating v. */
@@ -157,16 +182,33 @@ export class Problem {
     return hvpRaw(this.net, this.theta, this.data, v, HvpPart.Full, this.resident);
   }
 
-  /** The exact Hessian (M × M), as `hessian(model, data)`. */
+  /** The exact Hessian (M × M), as `hessian(model, data)` (a NaN entry is a ValueError, as there). */
   hessian(): Mat {
-    this.check("Problem.hessian");
-    return hessianOnlyRaw(this.net, this.theta, this.data, this.resident);
+    const fn = "Problem.hessian";
+    this.check(fn);
+    const h = hessianOnlyRaw(this.net, this.theta, this.data, this.resident);
+    this.notNaNIn(fn, "Hessian", h.data);
+    return h;
   }
 
-  /** The Hessian's eigenvalues, ascending, as `eigvalsh(hessian(model, data))`; on WASM H stays in WASM memory. */
+  /**
+   * The Hessian's eigenvalues, ascending, as `eigvalsh(hessian(model, data))`; on WASM H stays in WASM memory. A
+   * Hessian holding a NaN (the eigenvalues then NaN) is a ValueError, as `hessian` refuses it.
+   */
   hessianEigenvalues(): Float64Array {
-    this.check("Problem.hessianEigenvalues");
-    return hessianEigenvaluesRaw(this.net, this.theta, this.data, this.resident);
+    const fn = "Problem.hessianEigenvalues";
+    this.check(fn);
+    // On `ts` (nothing resident) H is formed in JavaScript anyway: a NaN is refused by name before eigvalsh meets it.
+    if (this.resident === undefined && !this.unchecked) {
+      const h = hessianOnlyRaw(this.net, this.theta, this.data);
+      this.notNaNIn(fn, "Hessian", h.data);
+      return eigvalsh(h);
+    }
+    const values = hessianEigenvaluesRaw(this.net, this.theta, this.data, this.resident);
+    if (!this.unchecked && values.some(Number.isNaN)) {
+      throw new ValueError(`${fn}: the Hessian is NaN at these parameters: a saturated unit (σ' = 0) meets a derivative that overflows float64 (∞·0), or the outputs overflow (∞ − ∞); scale the parameters down`);
+    }
+    return values;
   }
 
   /** Free the resident copies (idempotent). */
@@ -178,6 +220,23 @@ export class Problem {
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  /** `loss` unless it is NaN (and θ was set by `setParams`): `loss`'s refusal, in the method's name. */
+  private notNaN(fn: string, loss: number): number {
+    if (Number.isNaN(loss) && !this.unchecked) throw new ValueError(`${fn}: the loss is NaN at these parameters: the network's outputs overflow float64 (∞ − ∞)`);
+    return loss;
+  }
+
+  /** `values` unless one is NaN (and θ was set by `setParams`): the functional API's refusal, in the method's name. */
+  private notNaNIn<T extends Float64Array>(fn: string, what: string, values: T): T {
+    if (this.unchecked) return values;
+    for (let i = 0; i < values.length; i++) {
+      if (Number.isNaN(values[i])) {
+        throw new ValueError(`${fn}: the ${what} is NaN at these parameters (entry ${i}): a saturated unit (σ' = 0) meets a derivative that overflows float64 (∞·0); scale the parameters down`);
+      }
+    }
+    return values;
   }
 
   private check(fn: string): void {
