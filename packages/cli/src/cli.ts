@@ -5,7 +5,7 @@ import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
 import { DEFAULT_END_POINT_GRAD_TOL } from "@losscape/experiments/defaults";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
-import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT } from "@losscape/mlp/defaults";
+import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, InputError, UnavailableError, exitCodeOf, oneLine } from "./errors.js";
@@ -26,7 +26,7 @@ const PARAM_FORMS = ACTIVATION_TABLE.flatMap((e) => ("param" in e ? [`${e.name}:
  * a dense n × n matrix at most 2^28 entries (n ≤ 16384), the bound of @losscape/mlp's dense results.
  */
 export const MAX_LISTED = 2 ** 23;
-export const MAX_DENSE_SIDE = 2 ** 14;
+export const MAX_DENSE_SIDE = Math.sqrt(MAX_DENSE_ENTRIES); // 2^14
 
 /**
  * Refuse, before the work, a dense M × M Hessian of more than 2^28 entries (M > MAX_DENSE_SIDE): an InputError
@@ -47,7 +47,8 @@ let current = "";
 
 /**
  * Run the `losscape` command line (docs/cli.md) and resolve to its exit status: 0 success, 2 bad input (one line on
- * stderr naming the problem), 1 internal failure (one line, never a stack trace).
+ * stderr naming the problem), 1 internal failure (one line, never a stack trace), 130 or 143 when SIGINT or SIGTERM
+ * stopped `experiment run` before its tasks were done (one line saying what was kept).
  * @example
  * process.exitCode = await main(process.argv);
  */

@@ -2,11 +2,29 @@ import { isLosscapeError } from "@losscape/core";
 
 /**
  * Exit statuses of the `losscape` command (docs/cli.md#exit-status): 0 success, 2 bad input (one line on stderr naming the
- * file, the field, expected vs found), 1 internal failure.
+ * file, the field, expected vs found), 1 internal failure; 130 and 143 after SIGINT and SIGTERM stopped `experiment run`
+ * (InterruptedError).
  */
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_BAD_INPUT = 2;
+
+/** The signals a long command stops cleanly on, with their numbers: the exit status after one is 128 + the number. */
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
+
+/**
+ * A command stopped by SIGINT (Ctrl-C) or SIGTERM before its work was done, after it had cleaned up and printed what it
+ * has (`experiment run`: the rows so far stay in the results file): exit 128 + the signal's number, 130 or 143, as a
+ * shell reports a process the signal killed, with one line on stderr (the message) saying what was kept.
+ */
+export class InterruptedError extends Error {
+  readonly signal: keyof typeof SIGNAL_NUMBERS;
+  constructor(signal: keyof typeof SIGNAL_NUMBERS, message: string) {
+    super(message);
+    this.name = "InterruptedError";
+    this.signal = signal;
+  }
+}
 
 /** Bad input found by the command itself (a missing file, invalid JSON, an option out of range …): exit 2. */
 export class InputError extends Error {
@@ -47,6 +65,7 @@ const INPUT_CODES = new Set(["E_SHAPE", "E_VALUE", "E_FORMAT", "E_OUT_OF_MEMORY"
  */
 export function exitCodeOf(e: unknown): number {
   if (e instanceof InputError) return EXIT_BAD_INPUT;
+  if (e instanceof InterruptedError) return 128 + SIGNAL_NUMBERS[e.signal];
   if (isLosscapeError(e) && INPUT_CODES.has(e.code)) return EXIT_BAD_INPUT;
   return EXIT_INTERNAL;
 }

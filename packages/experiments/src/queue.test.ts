@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedis } from "../test/redis-server.js";
 import { readResults } from "./results.js";
+import type { NoWorkerInfo } from "./queue.js";
 import { runExperiment, type SweepProgress } from "./run.js";
 import { parseSpec } from "./spec.js";
 
@@ -156,6 +157,36 @@ describe("the queue runner (BullMQ on a real redis-server, `losscape worker` pro
     w2.child.kill("SIGTERM");
     expect((await w1.exited).code).toBe(0);
     expect((await w2.exited).code).toBe(0);
+  });
+
+  it("no worker takes a task: after noWorkerNoteMs, onNoWorker once (queue, Redis, no worker connected); it keeps waiting, a worker started later finishes the sweep", async () => {
+    const log = join(dir, "h.log");
+    const out = join(dir, "h.jsonl");
+    const notes: NoWorkerInfo[] = [];
+    let late: ReturnType<typeof worker> | null = null;
+    const t0 = Date.now();
+    const r = await runExperiment(toySpec(4, 0, log), {
+      out,
+      runner: { kind: "queue", redis: redis.url, queue: "qh", noWorkerNoteMs: 600 },
+      onNoWorker: (info) => {
+        notes.push(info);
+        late = worker("qh"); // the run goes on waiting: the late worker's rows complete it
+      },
+    });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ queue: "qh", redis: redis.url, workers: 0, tasks: 4 });
+    expect(notes[0].seconds).toBeGreaterThanOrEqual(0.6);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+    expect(r.progress).toMatchObject({ total: 4, done: 4, failed: 0 });
+    await expectComplete(out, 4);
+    // A worker serving the queue from the start: the tasks are taken at once, no note however short the delay.
+    const w = worker("qi");
+    await w.serving;
+    const quiet: NoWorkerInfo[] = [];
+    await runExperiment(toySpec(4, 400, join(dir, "i.log")), { out: join(dir, "i.jsonl"), runner: { kind: "queue", redis: redis.url, queue: "qi", noWorkerNoteMs: 200 }, onNoWorker: (i) => quiet.push(i) });
+    expect(quiet).toEqual([]);
+    for (const c of [late!, w]) c.child.kill("SIGTERM");
+    await Promise.all([late!.exited, w.exited]);
   });
 
   it("a queue name BullMQ refuses is bad input, before connecting: the run and the worker stop with one line", async () => {

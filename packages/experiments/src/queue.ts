@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { Queue, QueueEvents, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { ValueError } from "@losscape/core";
+import { checkNumber, ValueError } from "@losscape/core";
 import { TaskPool } from "./pool.js";
 import type { PoolJob } from "./pool-worker.js";
 import { VERSION, type ResultRow } from "./results.js";
@@ -14,6 +14,23 @@ export const DEFAULT_QUEUE = "losscape";
 
 /** How long a connection may stay lost before the run or worker stops (default one minute). */
 export const DEFAULT_REDIS_TIMEOUT_MS = 60_000;
+
+/**
+ * How long `experiment run --redis` waits with none of its tasks taken by a worker before it says so (once; it keeps
+ * waiting): 10 s. A worker that serves the queue takes a job within a few hundred ms of its being added (BullMQ
+ * blocks on the queue), so 10 s without one means no worker serves it (or every one is busy with other jobs).
+ */
+export const DEFAULT_NO_WORKER_NOTE_MS = 10_000;
+
+/** What `onNoWorker` is told: the queue, the Redis, how long it waited, and how many workers BullMQ sees (null: unknown). */
+export interface NoWorkerInfo {
+  queue: string;
+  redis: string;
+  seconds: number;
+  /** Workers connected to the queue (BullMQ's `getWorkersCount`, from Redis's CLIENT LIST); null where that is not allowed. */
+  workers: number | null;
+  tasks: number;
+}
 
 /** A job's data: the experiment, the task and the point. */
 interface JobData {
@@ -123,8 +140,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * until the lock expires; BullMQ's stalled-job check then queues it again. After Redis comes back from a restart
  * the outstanding tasks are queued again (a restarted Redis without persistence has lost them).
  */
-export async function queueRunner(o: { redis: string; queue?: string; redisTimeoutMs?: number }): Promise<TaskRunner> {
+export async function queueRunner(o: { redis: string; queue?: string; redisTimeoutMs?: number; noWorkerNoteMs?: number }): Promise<TaskRunner> {
   checkQueueName(o.queue ?? DEFAULT_QUEUE);
+  if (o.noWorkerNoteMs !== undefined) checkNumber("queueRunner", "noWorkerNoteMs", o.noWorkerNoteMs, { min: 0 });
   await probeRedis(o.redis);
   return {
     async run(spec, todo, sink, signal) {
@@ -215,6 +233,10 @@ export async function queueRunner(o: { redis: string; queue?: string; redisTimeo
         });
         first = false;
         let lastSweep = Date.now();
+        // No task taken (none running, none finished) for noWorkerNoteMs after the jobs were added: said once.
+        const waitingSince = Date.now();
+        const noWorkerMs = o.noWorkerNoteMs ?? DEFAULT_NO_WORKER_NOTE_MS;
+        let taken = false;
         const aborted = new Promise<void>((r) => signal?.addEventListener("abort", () => r(), { once: true }));
         while (outstanding.size > 0 && !signal?.aborted) {
           await Promise.race([woken(), sleep(250), lost, aborted]);
@@ -226,7 +248,14 @@ export async function queueRunner(o: { redis: string; queue?: string; redisTimeo
             await Promise.race([sweep(), lost]);
             lastSweep = Date.now();
           }
-          sink.started(await Promise.race([queue.getActiveCount(), lost]));
+          const active = await Promise.race([queue.getActiveCount(), lost]);
+          sink.started(active);
+          taken ||= active > 0 || outstanding.size < todo.length;
+          if (!taken && outstanding.size > 0 && !signal?.aborted && Date.now() - waitingSince >= noWorkerMs) {
+            taken = true; // said once
+            const workers = await Promise.race([queue.getWorkersCount().catch(() => null), lost]);
+            sink.noWorker?.({ queue: name, redis: o.redis, seconds: (Date.now() - waitingSince) / 1000, workers, tasks: outstanding.size });
+          }
         }
       } finally {
         await Promise.allSettled([events.close(), queue.close()]);

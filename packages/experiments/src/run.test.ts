@@ -131,6 +131,59 @@ describe("runExperiment on the local pool", () => {
     await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: { module: "/nope.mjs" }, runs: 1 }))).rejects.toThrow(/^task\.module: cannot import/);
   });
 
+  it("refine options are checked as refineCriticalPoint checks them, before the sweep: one error, no rows", async () => {
+    const withRefine = (refine: unknown) => parseSpec({ ...pbSpec, params: { ...pbSpec.params, refine } });
+    const cases: [unknown, RegExp][] = [
+      [{ method: "nope" }, /^params\.refine\.method: expected "newton" or "gradnorm"; found "nope" \(task /],
+      [{ maxIter: -1 }, /^params\.refine\.maxIter: expected an integer 0 … 16777216 \(2\^24: the refinement keeps a ≈ 64-byte trace row per iteration\); found -1 \(task /],
+      [{ maxIter: 2.5 }, /^params\.refine\.maxIter: expected an integer 0 … 16777216/],
+      [{ maxIter: 1e12 }, /^params\.refine\.maxIter: expected an integer 0 … 16777216 .*; found 1000000000000 /],
+      [{ gtol: -1e-12 }, /^params\.refine\.gtol: expected a finite number ≥ 0; found -1e-12 /],
+      [{ gtolRel: "x" }, /^params\.refine\.gtolRel: expected a finite number ≥ 0; found "x" /],
+      [{ tol: null }, /^params\.refine\.tol: expected a finite number ≥ 0; found null /],
+      [{ flatTol: -1 }, /^params\.refine\.flatTol: expected a finite number ≥ 0/],
+      [{ hessian: "sparse" }, /^params\.refine\.hessian: expected "dense" or "matrix-free"; found "sparse" /],
+      [{ maxiter: 40 }, /^params\.refine\.maxiter: unknown option of refineCriticalPoint \(expected method, gtol, gtolRel, maxIter, tol, flatTol, hessian\)/],
+      [{ signal: {} }, /^params\.refine\.signal: unknown option of refineCriticalPoint/],
+      [[1], /^params\.refine: expected an object of refineCriticalPoint's options; found \[1\]/],
+    ];
+    for (const [refine, message] of cases) {
+      const out = join(dir, "refine-bad.jsonl");
+      await expect(runExperiment(withRefine(refine), { out, runner: { kind: "local", workers: 1 } })).rejects.toThrow(message);
+      expect(() => statSync(out)).toThrow(); // refused before the results file was opened, before any task
+    }
+    // What refineCriticalPoint takes is taken.
+    await checkTasks(withRefine({ method: "gradnorm", gtol: 0, gtolRel: 1e-15, maxIter: 16777216, tol: 1e-9, flatTol: 1e-3, hessian: "matrix-free" }));
+  });
+
+  it("sizes that cannot finish or fit are refused before the sweep, naming the parameter and the bound", async () => {
+    const spec = (task: string, params: object) => parseSpec({ format: "losscape.experiment/1", task, params, runs: 1 });
+    const refuses = (task: string, params: object, message: RegExp) => expect(checkTasks(spec(task, params))).rejects.toThrow(message);
+    // descent.steps: [1e12] ran until the thread died (train keeps a history row per step).
+    await refuses("critical-search", { ...pbSpec.params, phi: 0.5, descent: { optimizer: "gd", steps: [0, 1e12] } }, /^params\.descent\.steps\[1\]: expected an integer 0 … 16777216 \(2\^24: the descent keeps a ≈ 64-byte history row per step\); found 1000000000000 \(task /);
+    await checkTasks(spec("critical-search", { ...pbSpec.params, phi: 0.5, descent: { optimizer: "gd", steps: [2 ** 24] } }));
+    for (const task of ["embed-certify", "slice", "hessian-spectrum", "curvature"]) {
+      await refuses(task, { widths: [1, 2, 1], samples: 4, steps: 2 ** 24 + 1 }, /^params\.steps: expected an integer 0 … 16777216 \(2\^24: /);
+    }
+    // indexEnergyRun's limits: M ≤ 2048 (the index needs the spectrum), m = round(M/(φ·d_out)) ≥ 1, the data in 2^29 values.
+    await refuses("critical-search", { ...pbSpec.params, widths: [40, 40, 40], phi: 0.5 }, /^params\.widths: expected a net of M ≤ 2048 parameters .*; M = 3200; found \[40,40,40\]/);
+    await refuses("critical-search", { ...pbSpec.params, phi: 100 }, /^params\.phi: expected φ ≤ 12: m = round\(M\/\(φ·d_out\)\) = round\(18\/\(φ·3\)\) samples must be ≥ 1; found 100/);
+    await refuses("critical-search", { ...pbSpec.params, phi: 1e-9 }, /^params\.phi: expected at most 89478485 samples of 6 values \(d_in \+ d_out\) for this net: 2\^29 float64 values/);
+    // samples: spectra's gaussianDataset holds at most 2^29 values.
+    for (const task of ["embed-certify", "cooper-dimension", "slice", "hessian-spectrum", "curvature"]) {
+      await refuses(task, { widths: [1, 2, 1], samples: 2 ** 28 + 1 }, /^params\.samples: expected at most 268435456 samples of 2 values/);
+    }
+    // Dense Hessians: at most 2^28 entries (M ≤ 16384).
+    await refuses("hessian-spectrum", { widths: [1, 130, 130, 1], samples: 4 }, /^params\.widths: expected a net of M ≤ 16384 parameters \(a dense Hessian of at most 2\^28 entries, 2 GiB, as mlp's hessian\), not M = 17421; found \[1,130,130,1\] \(task /);
+    // 1-100-158-1 has M = 16317, but with a neuron of layer 1 split (one more in, bias and 158 out) M = 16477.
+    await refuses("embed-certify", { widths: [1, 100, 158, 1], samples: 4 }, /^params\.widths: expected a net that has, with neuron 0 of layer 1 split \(certifyEmbedding's dense Hessian\), M ≤ 16384 parameters .*, not M = 16477; found \[1,100,158,1\]/);
+    await checkTasks(spec("embed-certify", { widths: [1, 100, 150, 1], samples: 4 }));
+    await refuses("curvature", { widths: [1, 130, 130, 1], samples: 4, exactLimit: 20000 }, /^params\.exactLimit: expected below M = 17421 \(the matrix-free estimate\), or a net of M ≤ 16384 parameters .*, not M = 17421; found 20000/);
+    await checkTasks(spec("curvature", { widths: [1, 130, 130, 1], samples: 4 }));
+    // slice: the grid is held in the row (one JSON line): at most 2^23 losses.
+    await refuses("slice", { widths: [1, 2, 1], samples: 4, points: 2897 }, /^params\.points: expected an integer 2 … 2896 \(a points × points grid of at most 2\^23 losses, held in the task's row\); found 2897/);
+  });
+
   it("the other built-in tasks run and are deterministic", async () => {
     // The dimension record of another planted minimum can be the same numbers: only the other tasks must differ.
     const cases: [string, Record<string, unknown>, boolean][] = [

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import type { NoWorkerInfo } from "./queue.js";
 import { ResultsFile, VERSION, type ResultRow } from "./results.js";
 import { expandTasks, ExperimentSpecError, type ExperimentSpec, type TaskPoint } from "./spec.js";
 import { TaskPool } from "./pool.js";
@@ -18,7 +19,16 @@ export interface SweepProgress {
 }
 
 /** What runs the tasks: the local pool (default) or the BullMQ queue on Redis. */
-export type Runner = { kind: "local"; workers?: number; backend?: "simd" | "scalar" | "ts" } | { kind: "queue"; redis: string; queue?: string; redisTimeoutMs?: number };
+export type Runner =
+  | { kind: "local"; workers?: number; backend?: "simd" | "scalar" | "ts" }
+  | {
+      kind: "queue";
+      redis: string;
+      queue?: string;
+      redisTimeoutMs?: number;
+      /** After this long with none of the sweep's tasks taken by a worker, `onNoWorker` is called, once (default `DEFAULT_NO_WORKER_NOTE_MS`, 10 s). */
+      noWorkerNoteMs?: number;
+    };
 
 export interface RunOptions {
   /** The results file (JSONL, append-only): resumed from when it exists. */
@@ -28,6 +38,11 @@ export interface RunOptions {
   onProgress?: (p: SweepProgress) => void;
   /** Stops the sweep: running tasks are dropped (not written), the result has `aborted: true`. */
   signal?: AbortSignal;
+  /**
+   * The queue runner waited `noWorkerNoteMs` with none of the tasks taken by a worker: called once; the sweep keeps
+   * waiting (a worker may be started later). `losscape experiment run --redis` prints how to start one.
+   */
+  onNoWorker?: (info: NoWorkerInfo) => void;
 }
 
 export interface SweepResult {
@@ -43,7 +58,7 @@ export interface SweepResult {
 
 /** Something that runs the outstanding tasks and hands each row back as it finishes. */
 export interface TaskRunner {
-  run(spec: ExperimentSpec, todo: TaskPoint[], sink: { row(row: ResultRow): void; started(n: number): void }, signal?: AbortSignal): Promise<void>;
+  run(spec: ExperimentSpec, todo: TaskPoint[], sink: { row(row: ResultRow): void; started(n: number): void; noWorker?(info: NoWorkerInfo): void }, signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -109,6 +124,9 @@ export async function runExperiment(spec: ExperimentSpec, options: RunOptions): 
     started(n: number) {
       progress.running = n;
       report();
+    },
+    noWorker(info: NoWorkerInfo) {
+      options.onNoWorker?.(info);
     },
   };
   try {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import { eigvalsh, inertiaFromEigenvalues } from "@losscape/core";
+import { eigvalsh, inertiaFromEigenvalues, MAX_F64_VALUES } from "@losscape/core";
 import { curvature as curvatureOf } from "@losscape/curvature";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
-import { forward, hessian, initParams, paramCount, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
+import { DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES, forward, hessian, initParams, paramCount, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
 import { gaussianDataset, indexEnergyRun, type IndexEnergyRunOptions } from "@losscape/spectra";
 import { canonicalJson, ExperimentSpecError, type TaskRef } from "./spec.js";
 
@@ -33,11 +33,46 @@ export function taskSeed(params: Record<string, unknown>, seed: number): number 
 
 const fail = (name: string, expected: string, found: unknown) => new ExperimentSpecError(`params.${name}`, `expected ${expected}; found ${(JSON.stringify(found) ?? String(found)).slice(0, 60)}`);
 
-function int(p: Record<string, unknown>, name: string, min: number, dflt?: number): number {
+function int(p: Record<string, unknown>, name: string, min: number, dflt?: number, max?: { value: number; why: string }): number {
   const v = p[name] ?? dflt;
   if (!Number.isSafeInteger(v) || (v as number) < min) throw fail(name, `an integer ≥ ${min}`, p[name]);
+  if (max !== undefined && (v as number) > max.value) throw fail(name, `an integer ${min} … ${max.value} (${max.why})`, p[name]);
   return v as number;
 }
+
+// ─── Upper bounds: a task that cannot finish or cannot fit is refused before the sweep ──────────────────────────
+// Each bound is a memory size or the limit the library function itself enforces (there, only when the task runs: an
+// error row per task, minutes into the sweep, or no row at all).
+
+/**
+ * Steps of a descent (`steps`, `descent.steps`) and iterations of a refinement (`refine.maxIter`): at most 2^24.
+ * mlp's `train` keeps one `history` row per step and `refineCriticalPoint` one trace row per iteration, ≈ 64 bytes
+ * each on node 20 (measured: {epoch, loss} objects in an array), so 2^24 steps hold 1 GiB in the task's thread, and
+ * 2^26 alone would fill node's default 4 GiB heap; `descent.steps: [1e12]` ran until the thread died. (Each step also
+ * costs at least one pass over the data: 2^24 steps of the smallest net take minutes.)
+ */
+export const MAX_STEPS = 2 ** 24;
+const STEPS_BOUND = { value: MAX_STEPS, why: "2^24: the descent keeps a ≈ 64-byte history row per step" };
+
+/** The data of a task: n Gaussian samples of d_in + d_out values, at most 2^29 values (spectra's `gaussianDataset`, the wasm32 address space). */
+function checkSamples(name: string, found: unknown, n: number, spec: MlpSpec): void {
+  const per = spec.widths[0] + spec.widths[spec.widths.length - 1];
+  if (n * per > MAX_F64_VALUES) {
+    throw fail(name, `at most ${Math.floor(MAX_F64_VALUES / per)} samples of ${per} values (d_in + d_out) for this net: 2^29 float64 values (4 GiB, the wasm32 address space) at most`, found);
+  }
+}
+
+/** A dense M × M Hessian: at most 2^28 entries, M ≤ 16384 (mlp's `hessian`). */
+function checkDense(name: string, M: number, what: string, found: unknown): void {
+  if (M * M > MAX_DENSE_ENTRIES) throw fail(name, `${what} M ≤ ${Math.sqrt(MAX_DENSE_ENTRIES)} parameters (a dense Hessian of at most 2^28 entries, 2 GiB, as mlp's hessian), not M = ${M}`, found);
+}
+
+/**
+ * A grid the task returns in its row: at most 2^23 values. The row is one JSON line (and one message from its
+ * thread): 2^23 numbers of ≤ 24 characters stay below V8's string limit of 2^29 − 24 characters; `losscape slice
+ * --json` lists at most as many.
+ */
+const MAX_ROW_VALUES = 2 ** 23;
 
 function positive(p: Record<string, unknown>, name: string, dflt?: number): number {
   const v = p[name] ?? dflt;
@@ -94,11 +129,36 @@ const counts = (i: { negative: number; zero: number; positive: number }) => ({ n
 
 // ─── The built-in tasks ─────────────────────────────────────────────────────────────────────────────────────────
 
+/** The options of mlp's `refineCriticalPoint` a spec's `refine` may give (JSON values; not `signal`, `onProgress`). */
+const REFINE_OPTIONS = ["method", "gtol", "gtolRel", "maxIter", "tol", "flatTol", "hessian"];
+
+/**
+ * `refine` of critical-search, checked as `refineCriticalPoint` checks its options (names, types, ranges), before the
+ * sweep: before, a bad one gave an error row per task. `maxIter` is bounded as a descent's steps (MAX_STEPS).
+ */
+function checkRefine(r: unknown): void {
+  if (r === undefined) return;
+  if (typeof r !== "object" || r === null || Array.isArray(r)) throw fail("refine", "an object of refineCriticalPoint's options", r);
+  const o = r as Record<string, unknown>;
+  const unknown = Object.keys(o).find((k) => !REFINE_OPTIONS.includes(k));
+  if (unknown !== undefined) throw new ExperimentSpecError(`params.refine.${unknown}`, `unknown option of refineCriticalPoint (expected ${REFINE_OPTIONS.join(", ")})`);
+  if (o.method !== undefined && o.method !== "newton" && o.method !== "gradnorm") throw fail("refine.method", '"newton" or "gradnorm"', o.method);
+  if (o.hessian !== undefined && o.hessian !== "dense" && o.hessian !== "matrix-free") throw fail("refine.hessian", '"dense" or "matrix-free"', o.hessian);
+  for (const k of ["gtol", "gtolRel", "tol", "flatTol"]) {
+    const v = o[k];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) throw fail(`refine.${k}`, "a finite number ≥ 0", v);
+  }
+  const mi = o.maxIter;
+  if (mi !== undefined && (!Number.isSafeInteger(mi) || (mi as number) < 0 || (mi as number) > MAX_STEPS)) {
+    throw fail("refine.maxIter", `an integer 0 … ${MAX_STEPS} (2^24: the refinement keeps a ≈ 64-byte trace row per iteration)`, mi);
+  }
+}
+
 /** `critical-search`: one run of Pennington & Bahri's Figure 6 (spectra's `indexEnergyRun`), without its timing. */
 const criticalSearch: Task = {
   check(p) {
     onlyKnown(p, ["phi", "descent", "refine"]);
-    net(p);
+    const spec = net(p);
     positive(p, "phi");
     int(p, "run", 0);
     const d = p.descent as Record<string, unknown> | undefined;
@@ -109,9 +169,17 @@ const criticalSearch: Task = {
     if (unknown !== undefined) throw new ExperimentSpecError(`params.descent.${unknown}`, "unknown field (expected optimizer, steps or lr)");
     (d.steps as unknown[]).forEach((k, i) => {
       if (!Number.isSafeInteger(k) || (k as number) < 0) throw fail(`descent.steps[${i}]`, "an integer ≥ 0", k);
+      if ((k as number) > MAX_STEPS) throw fail(`descent.steps[${i}]`, `an integer 0 … ${MAX_STEPS} (${STEPS_BOUND.why})`, k);
     });
     if (d.lr !== undefined && (typeof d.lr !== "number" || !(d.lr > 0) || !Number.isFinite(d.lr))) throw fail("descent.lr", "a number > 0", d.lr);
-    if (p.refine !== undefined && (typeof p.refine !== "object" || p.refine === null)) throw fail("refine", "an object of refineCriticalPoint's options", p.refine);
+    checkRefine(p.refine);
+    // indexEnergyRun's own limits, known from the parameters: refused here rather than in every task's row.
+    const M = paramCount(spec);
+    if (M > DEFAULT_SPECTRUM_LIMIT) throw fail("widths", `a net of M ≤ ${DEFAULT_SPECTRUM_LIMIT} parameters (the index needs each end point's Hessian spectrum, computed up to M = ${DEFAULT_SPECTRUM_LIMIT}); M = ${M}`, p.widths);
+    const dOut = spec.widths[spec.widths.length - 1];
+    const m = Math.round(M / ((p.phi as number) * dOut));
+    if (m < 1) throw fail("phi", `φ ≤ ${(2 * M) / dOut}: m = round(M/(φ·d_out)) = round(${M}/(φ·${dOut})) samples must be ≥ 1`, p.phi);
+    checkSamples("phi", p.phi, m, spec);
   },
   run(p, seed) {
     const spec = net(p);
@@ -138,13 +206,15 @@ const embedCertify: Task = {
   check(p) {
     onlyKnown(p, ["samples", "steps", "layer", "neuron", "alpha"]);
     const spec = net(p);
-    int(p, "samples", 1);
-    int(p, "steps", 0, 200);
+    checkSamples("samples", p.samples, int(p, "samples", 1), spec);
+    int(p, "steps", 0, 200, STEPS_BOUND);
     const layer = int(p, "layer", 1, 1);
     if (layer > spec.widths.length - 2) throw fail("layer", `a hidden layer 1 … ${spec.widths.length - 2}`, p.layer);
     const neuron = int(p, "neuron", 0, 0);
     if (neuron >= spec.widths[layer]) throw fail("neuron", `a neuron 0 … ${spec.widths[layer] - 1} of layer ${layer}`, p.neuron);
     if (p.alpha !== undefined && typeof p.alpha !== "number") throw fail("alpha", "a number", p.alpha);
+    // certifyEmbedding takes the dense Hessian of the wide net (layer `layer` one neuron wider).
+    checkDense("widths", paramCount({ ...spec, widths: spec.widths.map((w, l) => (l === layer ? w + 1 : w)) }), `a net that has, with neuron ${neuron} of layer ${layer} split (certifyEmbedding's dense Hessian),`, p.widths);
   },
   run(p, seed) {
     const spec = net(p);
@@ -177,8 +247,8 @@ const embedCertify: Task = {
 const cooperDimension: Task = {
   check(p) {
     onlyKnown(p, ["samples"]);
-    net(p);
-    int(p, "samples", 1);
+    const spec = net(p);
+    checkSamples("samples", p.samples, int(p, "samples", 1), spec);
   },
   run(p, seed) {
     const spec = net(p);
@@ -197,10 +267,10 @@ const cooperDimension: Task = {
 const slice: Task = {
   check(p) {
     onlyKnown(p, ["samples", "steps", "points", "range", "dirs"]);
-    net(p);
-    int(p, "samples", 1);
-    int(p, "steps", 0, 0);
-    int(p, "points", 2, 21);
+    const spec = net(p);
+    checkSamples("samples", p.samples, int(p, "samples", 1), spec);
+    int(p, "steps", 0, 0, STEPS_BOUND);
+    int(p, "points", 2, 21, { value: Math.floor(Math.sqrt(MAX_ROW_VALUES)), why: "a points × points grid of at most 2^23 losses, held in the task's row" });
     positive(p, "range", 1);
     if (p.dirs !== undefined && p.dirs !== "random" && p.dirs !== "hessian") throw fail("dirs", '"random" or "hessian"', p.dirs);
   },
@@ -222,9 +292,10 @@ const slice: Task = {
 const hessianSpectrum: Task = {
   check(p) {
     onlyKnown(p, ["samples", "steps"]);
-    net(p);
-    int(p, "samples", 1);
-    int(p, "steps", 0, 0);
+    const spec = net(p);
+    checkSamples("samples", p.samples, int(p, "samples", 1), spec);
+    int(p, "steps", 0, 0, STEPS_BOUND);
+    checkDense("widths", paramCount(spec), "a net of", p.widths);
   },
   run(p, seed) {
     const spec = net(p);
@@ -247,13 +318,15 @@ const CURVATURE_SETTINGS = ["part", "top", "probes", "lanczosSteps", "exactLimit
 const curvature: Task = {
   check(p) {
     onlyKnown(p, ["samples", "steps", "part", "top", "probes", "lanczosSteps", "exactLimit"]);
-    net(p);
-    int(p, "samples", 1);
-    int(p, "steps", 0, 0);
+    const spec = net(p);
+    checkSamples("samples", p.samples, int(p, "samples", 1), spec);
+    int(p, "steps", 0, 0, STEPS_BOUND);
     int(p, "top", 1, 5);
     int(p, "probes", 1, 10);
     int(p, "lanczosSteps", 2, 80);
-    int(p, "exactLimit", 0, 2048);
+    const M = paramCount(spec);
+    // curvature's own limit: dense (exact) answers up to exactLimit parameters, a dense Hessian of at most 2^28 entries.
+    if (M <= int(p, "exactLimit", 0, 2048)) checkDense("exactLimit", M, `below M = ${M} (the matrix-free estimate), or a net of`, p.exactLimit ?? 2048);
     if (p.part !== undefined && p.part !== "full" && p.part !== "gauss-newton" && p.part !== "residual") throw fail("part", '"full", "gauss-newton" or "residual"', p.part);
   },
   async run(p, seed) {

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parquetReadObjects } from "hyparquet";
+import { startRedis } from "../../../experiments/test/redis-server.js";
 import { PKG, run, runJson, tempDir } from "./run.js";
 
 // `losscape experiment run|status|aggregate|export` on the local pool (the queue runner and `losscape worker` are
@@ -58,6 +59,79 @@ describe("losscape experiment", () => {
     expect(human.stdout).toMatch(/tasks {3}12 of 12 done \(0 now, 12 read from/);
     expect(human.stdout).toContain("Wigner ε_c");
   });
+
+  it("Ctrl-C (SIGINT) and SIGTERM stop the sweep with status 130 and 143 and one line: the rows kept, resume by running again", async () => {
+    const dir = tempDir();
+    const spec = specFile(dir, { format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 300 }, grid: { i: Array.from({ length: 12 }, (_, i) => i) } });
+    const out = join(dir, "r.jsonl");
+    const rowsIn = () => (existsSync(out) ? readFileSync(out, "utf8").trim().split("\n").length - 1 : 0);
+    /** Run the sweep and send `signal` once `rows` rows are in the results file. */
+    const interrupt = (signal: NodeJS.Signals, rows: number, extra: string[] = []) =>
+      run(["experiment", "run", spec, "--out", out, "--workers", "1", ...extra], {
+        onChild: (child) => {
+          const poll = setInterval(() => {
+            if (rowsIn() >= rows) {
+              clearInterval(poll);
+              child.kill(signal);
+            }
+          }, 20);
+          child.once("exit", () => clearInterval(poll));
+        },
+      });
+    const first = await interrupt("SIGINT", 2);
+    expect(first.code).toBe(130);
+    const kept = rowsIn();
+    expect(kept).toBeGreaterThanOrEqual(2);
+    expect(kept).toBeLessThan(12);
+    expect(first.stderr.trim().split("\n")).toHaveLength(1);
+    expect(first.stderr.trim()).toBe(`losscape experiment run: interrupted by SIGINT: ${kept} of 12 tasks done, their rows in ${out}; ${12 - kept} not run; run the same command again to resume`);
+    // What was done is still printed: the record says aborted (with --json, stdout is exactly that one object).
+    const second = await interrupt("SIGTERM", kept + 2, ["--json"]);
+    expect(second.code).toBe(143);
+    expect(second.stderr.trim()).toMatch(/^losscape experiment run: interrupted by SIGTERM: \d+ of 12 tasks done, their rows in .*; \d+ not run; run the same command again to resume$/);
+    const rec = JSON.parse(second.stdout) as { aborted: boolean; done: number; stored: number; warnings: string[] };
+    expect(rec).toMatchObject({ aborted: true, stored: kept, done: rowsIn() });
+    expect(rec.warnings).toEqual([]);
+    const rest = await runJson(["experiment", "run", spec, "--out", out, "--workers", "2"]);
+    expect(rest.out).toMatchObject({ total: 12, done: 12, aborted: false, stored: rec.done, computed: 12 - rec.done });
+    expect(rest.result.code).toBe(0);
+  });
+
+  it("--redis with no worker: after 10 s one note naming the queue, the Redis and how to start a worker; it keeps waiting until stopped", async () => {
+    const redis = await startRedis();
+    try {
+      const dir = tempDir();
+      const spec = specFile(dir, { format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, grid: { i: [0, 1, 2] } });
+      const out = join(dir, "r.jsonl");
+      let noteAt = 0;
+      const t0 = Date.now();
+      const r = await run(["experiment", "run", spec, "--out", out, "--redis", redis.url, "--queue", "nobody"], {
+        onChild: (child) => {
+          let err = "";
+          child.stderr!.on("data", (d) => {
+            err += d;
+            if (!noteAt && err.includes("note:")) {
+              noteAt = Date.now();
+              // Still waiting 1.5 s after the note (not an error): then Ctrl-C.
+              setTimeout(() => child.kill("SIGINT"), 1500);
+            }
+          });
+        },
+      });
+      expect(noteAt - t0).toBeGreaterThanOrEqual(10_000);
+      expect(r.code).toBe(130);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toBe(`losscape experiment run: note: no worker has taken any of the 3 tasks from queue "nobody" at ${redis.url} in 10 s (no worker is connected); still waiting. Start one: losscape worker --redis ${redis.url} --queue nobody`);
+      expect(lines[1]).toBe(`losscape experiment run: interrupted by SIGINT: 0 of 3 tasks done, their rows in ${out}; 3 not run; run the same command again to resume`);
+      // --quiet: no note (as no warnings).
+      const q = await run(["experiment", "run", spec, "--out", out, "--redis", redis.url, "--queue", "nobody", "--quiet"], { onChild: (child) => setTimeout(() => child.kill("SIGINT"), 12_000) });
+      expect(q.code).toBe(130);
+      expect(q.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^losscape experiment run: interrupted by SIGINT: 0 of 3 tasks done/)]);
+    } finally {
+      await redis.stop();
+    }
+  }, 60_000);
 
   it("export: CSV and Parquet with a column per parameter and result field", async () => {
     const dir = tempDir();
@@ -170,6 +244,10 @@ describe("losscape experiment", () => {
     expect(await bad({ ...tinyPb, grid: { phi: 0.5 } })).toMatch(/grid\.phi: expected an array/);
     expect(await bad("{ nope")).toMatch(/spec: not valid JSON/);
     expect(await bad({ ...tinyPb, grid: { phi: [0.5, "x"] } })).toMatch(/params\.phi: expected a number > 0; found "x"/);
+    // refine options and step counts: one error naming the spec file and the parameter, before any task (before, an
+    // error row per task, or a task that never finished).
+    expect(await bad({ ...tinyPb, params: { ...tinyPb.params, refine: { method: "nope" } } })).toMatch(/^losscape experiment run: .*\.json: params\.refine\.method: expected "newton" or "gradnorm"; found "nope" \(task /);
+    expect(await bad({ ...tinyPb, params: { ...tinyPb.params, descent: { optimizer: "lbfgs", steps: [0, 1e12] } } })).toMatch(/^losscape experiment run: .*\.json: params\.descent\.steps\[1\]: expected an integer 0 … 16777216 \(2\^24: .*\); found 1000000000000 \(task /);
     expect(await bad(tinyPb, ["--redis", "redis://127.0.0.1:1"])).toMatch(/--redis: cannot reach redis:\/\/127\.0\.0\.1:1/);
     expect(await bad(tinyPb, ["--redis", "localhost:6379"])).toMatch(/--redis: expected a URL redis:\/\/host:port/);
     // URLs ioredis cannot read were an internal error (exit 1: "Invalid URL") or an unhandled rejection

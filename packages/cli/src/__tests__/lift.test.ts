@@ -118,6 +118,28 @@ describe("losscape lift", () => {
     expect(act.stderr).toBe("losscape lift: --new-activation relu: --kind strict-saddle uses the model's activation for the new layer\n");
   });
 
+  it("a lifted net too large for the dense Hessian of the certificate: exit 2 before any work, naming --layer and what to change", async () => {
+    // relu 1-100-100-1 (M = 10401, whose own Hessian fits): lifted after layer 1 it has M = 20501 > 16384. Before,
+    // the affine lift spent minutes on the model's 10401² Hessian first, then failed with the library's message.
+    const spec = { widths: [1, 100, 100, 1], activation: "relu" as const };
+    const big = join(dir, "relu-100-100.json");
+    writeFileSync(big, JSON.stringify(serializeModel({ ...spec, params: initParams(spec, { scheme: "he", seed: 1 }) })));
+    const cases = [
+      ["affine", "1-100-100-100-1", 20501, /insert the layer after a narrower one \(--layer: the new layer has 100 neurons, layer 1's width\), or lift a smaller model$/],
+      ["split", "1-100-200-100-1", 40601, /--layer: the new layer has 2 × 100 neurons, layer 1's width doubled\), or --kind affine \(100 neurons\), or lift a smaller model$/],
+      ["strict-saddle", "1-100-101-100-1", 20702, /--layer: the new layer has 100 \+ 1 neurons, layer 1's width\), or lift a smaller model$/],
+    ] as const;
+    for (const [kind, widths, M, advice] of cases) {
+      const t0 = performance.now();
+      const r = await run(["lift", "--model", big, "--data", fx("sin20.json"), "--layer", "1", "--kind", kind], { timeout: 20_000 });
+      expect(r.code).toBe(2);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`losscape lift: --model ${big} --layer 1${kind === "affine" ? "" : ` --kind ${kind}`}: the certificate takes the lifted net's (${widths}) dense Hessian, M × M with M = ${M} parameters`);
+      expect(r.stderr.trim()).toMatch(advice);
+    }
+  });
+
   it("warns and does not certify at a point that is not critical (the outputs are still preserved)", async () => {
     const m = fixtureModel("tanh131-min.json");
     const notCp = join(dir, "relu-not-cp.json");

@@ -33,8 +33,11 @@ afterEach(() => {
   live.clear();
 });
 
-/** Run `node bin/losscape.js …args` and collect its exit status and output (never throws on a non-zero exit). */
-export function run(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<RunResult> {
+/**
+ * Run `node bin/losscape.js …args` and collect its exit status and output (never throws on a non-zero exit);
+ * `onChild` gets the child process (to send it a signal).
+ */
+export function run(args: string[], options: { cwd?: string; timeout?: number; onChild?: (child: ChildProcess) => void } = {}): Promise<RunResult> {
   return new Promise((res) => {
     const child = execFile(
       process.execPath,
@@ -47,6 +50,8 @@ export function run(args: string[], options: { cwd?: string; timeout?: number } 
     );
     live.add(child);
     child.once("exit", () => live.delete(child));
+    // The child, for a test that signals it (Ctrl-C is SIGINT): still killed after the test like any other.
+    options.onChild?.(child);
   });
 }
 

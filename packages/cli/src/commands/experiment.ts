@@ -19,7 +19,7 @@ import {
 } from "@losscape/experiments";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
-import { InputError, UnavailableError } from "../errors.js";
+import { InputError, InterruptedError, UnavailableError } from "../errors.js";
 import { figure6Summary, figure6Text, figure6Warnings, writeFigure6 } from "../figure6-report.js";
 import { fmt, table } from "../format.js";
 import { checkInputFile, checkPlotPath, checkWritable } from "../io.js";
@@ -105,7 +105,9 @@ export interface ExperimentRunOptions {
  * `losscape experiment run <spec>`: every task of the spec not yet in `--out` runs once, on the local thread pool
  * (`--workers`, default the number of cores) or on `losscape worker` processes through Redis (`--redis`); rows are
  * appended as they finish, a live bar shows done / failed / running and the ETA, then the aggregate (Figure 6 for
- * critical-search sweeps, with the figure) is printed. Ctrl-C stops: the finished rows stay, a rerun resumes.
+ * critical-search sweeps, with the figure) is printed. Ctrl-C (SIGINT) or SIGTERM stops: the finished rows stay, the
+ * aggregate of those is printed, then one line "interrupted by SIGINT: …" and exit status 130 (143 for SIGTERM); a rerun
+ * resumes.
  * @example
  * await experimentRunCommand({ args: ["examples/pb-figure6.json"], quick: true, maxIndex: 0.1, endPointGtol: 1e-3 }, ctx);
  */
@@ -125,9 +127,21 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
   if (plot) checkPlotPath(plot);
   const runner = o.redis !== undefined ? { kind: "queue" as const, redis: o.redis, queue: o.queue } : { kind: "local" as const, workers: o.workers ?? availableParallelism(), backend: o.backend };
 
+  // SIGINT (Ctrl-C) and SIGTERM (a job scheduler's stop) end the sweep cleanly: the rows so far stay, and the status is
+  // 130 or 143 (InterruptedError), so a script can tell a stopped sweep from a finished one. A second signal, once
+  // these handlers are removed, kills the process as usual.
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  let stoppedBy: "SIGINT" | "SIGTERM" | null = null;
+  const onSigint = () => {
+    stoppedBy ??= "SIGINT";
+    controller.abort();
+  };
+  const onSigterm = () => {
+    stoppedBy ??= "SIGTERM";
+    controller.abort();
+  };
   process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigterm);
   let bar: ReturnType<typeof progress> | null = null;
   const note = (p: SweepProgress) => `failed ${p.failed} · running ${p.running} · ETA ${duration(p.etaSeconds)}`;
   let result;
@@ -136,6 +150,14 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
       out,
       runner,
       signal: controller.signal,
+      // No worker took a task within 10 s: one note (not with --quiet, like the warnings); the run keeps waiting.
+      onNoWorker: ctx.quiet
+        ? undefined
+        : (i) =>
+            process.stderr.write(
+              `${process.stderr.isTTY ? "\r\x1b[2K" : ""}losscape experiment run: note: no worker has taken any of the ${i.tasks} tasks from queue "${i.queue}" at ${i.redis} in ${Math.round(i.seconds)} s` +
+                `${i.workers === null ? "" : i.workers === 0 ? " (no worker is connected)" : ` (${i.workers} connected, busy with other jobs?)`}; still waiting. Start one: losscape worker --redis ${i.redis} --queue ${i.queue}\n`,
+            ),
       onProgress: (p) => {
         bar ??= progress("experiment", p.total, ctx.quiet);
         bar.update(p.done, note(p));
@@ -148,6 +170,7 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
   } finally {
     (bar as ReturnType<typeof progress> | null)?.end();
     process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigterm);
   }
   const agg = await aggregate(result.rows, spec.task, { plot, maxIndex: o.maxIndex, endPointGtol: o.endPointGtol, seed: spec.seed, title: spec.name });
   const p = result.progress;
@@ -165,7 +188,8 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
     aborted: result.aborted,
     seconds: result.seconds,
     aggregate: agg.record,
-    warnings: [...result.warnings, ...agg.warnings, ...(result.aborted ? [`stopped: ${p.total - p.done} tasks not run; run again to resume from ${out}`] : [])],
+    // A stopped sweep says so in the one line of its exit status 130/143 below, not in a warning as well.
+    warnings: [...result.warnings, ...agg.warnings, ...(result.aborted && stoppedBy === null ? [`stopped: ${p.total - p.done} tasks not run; run again to resume from ${out}`] : [])],
   };
   emit(ctx, record, () => {
     const where = runner.kind === "local" ? `local pool, ${runner.workers} worker${runner.workers === 1 ? "" : "s"}` : `queue "${runner.queue ?? "losscape"}" at ${runner.redis}`;
@@ -175,6 +199,9 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
       agg.text
     );
   });
+  if (result.aborted && stoppedBy !== null) {
+    throw new InterruptedError(stoppedBy, `interrupted by ${stoppedBy}: ${p.done} of ${p.total} tasks done, their rows in ${out}; ${p.total - p.done} not run; run the same command again to resume`);
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { certifyLift, liftDepth, pruneLayer, strictSaddleLift, type LiftCertificate, type LiftResult, type StrictSaddleLift } from "@losscape/embedding";
 import { isLosscapeError } from "@losscape/core";
-import { activationEntry, serializeModel, type Activation } from "@losscape/mlp";
+import { activationEntry, paramCount, serializeModel, type Activation } from "@losscape/mlp";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
+import { checkDenseHessian } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError, overflowedFloat64 } from "../errors.js";
@@ -87,6 +88,16 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
     }
   };
   if (o.kind === "strict-saddle" && activation) throw new InputError(`--new-activation ${o.newActivation}: --kind strict-saddle uses the model's activation for the new layer`);
+  // The certificate takes the dense Hessians of the model and of the lifted net (and the strict-saddle search that of
+  // each candidate): the lifted net's size, known from the widths, is checked before any of that work, naming what
+  // can be changed (before, a net too large failed inside the certificate, minutes in, without naming a flag).
+  const deep = liftedWidths(model.widths, o.layer, o.kind);
+  const mq = model.widths[o.layer];
+  checkDenseHessian(
+    `--model ${o.model} --layer ${o.layer}${o.kind === "affine" ? "" : ` --kind ${o.kind}`}: the certificate takes the lifted net's (${deep.join("-")}) dense Hessian,`,
+    paramCount({ widths: deep, activation: "linear", bias: model.bias }), // M depends on widths and biases only
+    ` — insert the layer after a narrower one (--layer: the new layer has ${o.kind === "split" ? `2 × ${mq}` : o.kind === "strict-saddle" ? `${mq} + 1` : mq} neurons, layer ${o.layer}'s width${o.kind === "split" ? " doubled" : ""})${o.kind === "split" ? `, or --kind affine (${mq} neurons)` : ""}, or lift a smaller model`,
+  );
   let saddle: StrictSaddleLift | null = null;
   let lift: LiftResult;
   if (o.kind === "strict-saddle") {
@@ -179,6 +190,13 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
     ]);
     return s + verdictLine(verdict);
   });
+}
+
+/** The widths after inserting the new layer after layer q: m_q neurons (affine), 2·m_q (split), m_q + 1 (strict-saddle). */
+function liftedWidths(widths: readonly number[], q: number, kind: LiftCliOptions["kind"]): number[] {
+  const mq = widths[q];
+  const width = kind === "split" ? 2 * mq : kind === "strict-saddle" ? mq + 1 : mq;
+  return [...widths.slice(0, q + 1), width, ...widths.slice(q + 1)];
 }
 
 function describeLift(lift: LiftResult, saddle: StrictSaddleLift | null): string {
