@@ -39,8 +39,8 @@ export interface CurvatureOptions {
  */
 const EIGH_ARENA_MATRICES = 4;
 
-/** The largest M whose `eigh` arena fits 2²⁹ values: 11585 (below mlp's M² ≤ 2²⁸, M ≤ 16384). */
-const EXACT_MAX_M = Math.floor(Math.sqrt(MAX_F64_VALUES / EIGH_ARENA_MATRICES));
+/** The largest M of the exact path: `eigh`'s arena of EIGH_ARENA_MATRICES M × M matrices fits 2²⁹ values, M ≤ 11585 (below mlp's M² ≤ 2²⁸, M ≤ 16384). */
+export const EXACT_MAX_M = Math.floor(Math.sqrt(MAX_F64_VALUES / EIGH_ARENA_MATRICES));
 
 export interface EigenpairReport {
   values: number[];

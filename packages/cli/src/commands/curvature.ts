@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { curvature, eigenpairsBasisSize, MAX_BASIS_VALUES, type CurvatureReport, type HessianPart } from "@losscape/curvature";
+import { curvature, eigenpairsBasisSize, EXACT_MAX_M, MAX_BASIS_VALUES, type CurvatureReport, type HessianPart } from "@losscape/curvature";
 import type { Mat } from "@losscape/core";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
@@ -50,11 +50,11 @@ export async function curvatureCommand(o: CurvatureCommandOptions, ctx: Context)
     if (k !== undefined && k > M) throw new InputError(`${flag} must be at most the parameter count M = ${M}; found ${k}`);
   }
   // Sizes before the work (docs/cli.md#exit-status), by the flag that sets them: the dense Hessian of the exact
-  // path (M × M ≤ 2^28 entries), else the Lanczos bases of @losscape/curvature (≤ 2^28 values: eigenpairsBasisSize
+  // path (M ≤ EXACT_MAX_M = 11585: eigh's WASM memory holds four M × M matrices within 4 GiB), else the Lanczos bases of @losscape/curvature (≤ 2^28 values: eigenpairsBasisSize
   // vectors of M for --top/--bottom k, at least max(2k + 2b, k + 3b), b = min(k, 16); --steps vectors of M per probe).
   const GiB = (values: number) => `${((values * 8) / 2 ** 30).toFixed(1)} GiB`;
   if (M <= o.exactLimit) {
-    if (M * M > MAX_BASIS_VALUES) throw new InputError(`--exact-limit ${o.exactLimit} asks for the dense Hessian of M = ${M} parameters (${o.model}): ${GiB(M * M)}; at most 2^28 entries (M ≤ 16384): use an --exact-limit below ${M} for the matrix-free estimate`);
+    if (M > EXACT_MAX_M) throw new InputError(`--exact-limit ${o.exactLimit} asks for the eigendecomposition of the dense Hessian of M = ${M} parameters (${o.model}), whose WASM memory holds four M × M matrices, ${GiB(4 * M * M)}; at most M = ${EXACT_MAX_M} (4 GiB): use an --exact-limit below ${M} for the matrix-free estimate`);
   } else {
     for (const [flag, k] of [["--top", top], ["--bottom", o.bottom]] as const) {
       if (k === undefined) continue;
