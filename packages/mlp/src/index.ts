@@ -29,6 +29,7 @@ export {
   refineCriticalPoint,
   findCriticalPoints,
   type RefineOptions,
+  type RefineProgress,
   type CriticalPoint,
   type CriticalOutcome,
   type CriticalKind,

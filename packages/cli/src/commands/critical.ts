@@ -1,5 +1,5 @@
 import { isLosscapeError } from "@losscape/core";
-import { DEFAULT_SPECTRUM_LIMIT, gradient, refineCriticalPoint, serializeModel, type CriticalOutcome, type RefineOptions } from "@losscape/mlp";
+import { DEFAULT_SPECTRUM_LIMIT, gradient, refineCriticalPoint, serializeModel, type CriticalOutcome, type RefineProgress } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -8,9 +8,6 @@ import { checkOutputDir, checkWritable, loadModelAndData, writeModel, npyRow, wr
 import { progress, type Progress } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 import { criticalVerdict, verdictLine } from "../verdict.js";
-
-/** The `phase` refineCriticalPoint reports to `onProgress`. */
-type RefineProgressPhase = Parameters<NonNullable<RefineOptions["onProgress"]>>[0]["phase"];
 
 export interface CriticalOptions extends ModelFlags, DataFlags {
   model: string;
@@ -112,7 +109,7 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
 }
 
 /** The phases of refineCriticalPoint, short enough for the bar's note on an 80-column terminal. */
-const PHASE: Record<RefineProgressPhase, string> = {
+const PHASE: Record<RefineProgress["phase"], string> = {
   gradnorm: "L-BFGS on ½‖∇R‖²",
   "levenberg-marquardt": "LM",
   "newton-mr": "Newton-MR",
