@@ -985,8 +985,8 @@ const SECULAR_MAX_ITER: i32 = 80;
 const DC_CELL: usize = memory.data(offsetof<Dc>(), 8);
 
 /** Doubles of workspace dstedcVectors needs in `work` (besides gemmWork and the rotation log): 2n² + 8n. */
-export function dstedcWorkSize(n: i32): i32 {
-  return 2 * n * n + 8 * n;
+export function dstedcWorkSize(n: i32): f64 {
+  return 2 * <f64>n * <f64>n + 8 * <f64>n;
 }
 
 /**

@@ -260,9 +260,30 @@ function wasmEigh(fn: string, a: Mat, wantVectors: boolean): EighResult | Float6
   // the eigenvectors' back-transformation and divide-and-conquer merges are GEMMs (≈ 2n³ flops)
   if (wantVectors) ensureGemmBlocking(2 * a.rows ** 3);
   return withKernels(fn, (k) => {
-    const r = symmetricEigenInArena(k, k.put(a.data), a.rows, wantVectors, a);
+    const n = a.rows;
+    k.reserve(eighArenaBytes(k, n, wantVectors), `argument 'a' (${n} × ${n}${wantVectors ? ", with its eigenvectors" : ""})`);
+    const r = symmetricEigenInArena(k, k.put(a.data), n, wantVectors, a);
     return wantVectors ? { values: r.values, vectors: { rows: a.rows, cols: a.rows, data: k.read(r.vectors!) } } : r.values;
   });
+}
+
+/**
+ * An upper bound of the arena bytes `symmetricEigenInArena` allocates for an n × n matrix it copies in, reserved before
+ * any work (a matrix too large for wasm32's 4 GiB is then refused before the reduction, not minutes later at the
+ * eigenvectors' allocation): the matrix and its O(n) vectors; with vectors, the divide-and-conquer eigenvectors, their
+ * 2n² + 8n workspace and the row-major copy returned (five n × n matrices in all), the GEMM and back-transformation
+ * workspaces and the QL rotation log; 64 bytes of alignment for each of its ≤ 16 allocations.
+ */
+function eighArenaBytes(k: KernelSession, n: number, wantVectors: boolean): number {
+  const q = k.workSizes;
+  let f64 = n * n + 12 * n; // a; d, e, tau, work (8n)
+  let i32 = 0;
+  if (wantVectors) {
+    f64 += q.dgemmWorkSize({ m: n, n, k: n }) + n * n + q.dstedcWorkSize({ n }) + 2 * ROTATION_LOG + q.dormtrWorkSize({ n }); // gemmWork, w, work, rot, back
+    f64 += n * n + n; // the row-major eigenvectors and their signs
+    i32 += 5 * n + 3 * ROTATION_LOG + n; // iwork, sweeps, order
+  }
+  return 8 * f64 + 4 * i32 + 64 * 16;
 }
 
 /**

@@ -250,6 +250,14 @@ export class KernelSessionBase {
     return new WasmBuffer(type, length, w, ptr, w.epoch);
   }
 
+  /**
+   * Grow the arena now so that `bytes` more fit: a call whose stages allocate as they go reserves its whole need
+   * first, so that too large an input is an OutOfMemoryError ("`fn`: `what` needs … of WASM memory") before any work.
+   */
+  reserve(bytes: number, what: string): void {
+    this.wasm.reserve(this.fn, bytes, what);
+  }
+
   /** A copy of `x` in the arena. */
   put(x: ArrayLike<number>): WasmBuffer<"f64"> {
     const b = this.alloc("f64", x.length);

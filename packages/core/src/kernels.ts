@@ -91,8 +91,8 @@ export function spanned(rows: number, cols: number, rs: number, cs: number): num
 export const WORK_SIZE_QUERIES = {
   /** Doubles of packing workspace `dgemm` needs for op(A) m×k, op(B) k×n (`dsyrk`: m = n = order of C). */
   dgemmWorkSize: kernel({ m: i32, n: i32, k: i32 }, "i32"),
-  /** Doubles of workspace `dstedcVectors` needs in `work`: 2n² + 8n. */
-  dstedcWorkSize: kernel({ n: i32 }, "i32"),
+  /** Doubles of workspace `dstedcVectors` needs in `work`: 2n² + 8n (an f64, as svdWorkSize's). */
+  dstedcWorkSize: kernel({ n: i32 }, "f64"),
   /** Doubles of workspace `cholFactor` and `luFactor` need (their trailing updates' packed kernel). */
   factorWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `dormtrLower` needs besides dgemm's. */

@@ -196,11 +196,20 @@ export class WasmInstance {
     return p;
   }
 
+  /**
+   * Grow memory now so that `bytes` more fit in the arena (the call's later allocations then find it grown): a call
+   * whose stages allocate as they go is refused before its first stage, with an OutOfMemoryError naming `fn` and
+   * `what` asked for it, instead of at the allocation that does not fit, after the work before it.
+   */
+  reserve(fn: string, bytes: number, what: string): void {
+    this.ensure(fn, alignUp(this.top, ALIGN) + bytes, what);
+  }
+
   /** Grow memory so that it holds the bytes below `end`. */
-  private ensure(fn: string, end: number): void {
+  private ensure(fn: string, end: number, what = ""): void {
     if (!Number.isSafeInteger(end) || end > MAX_BYTES) {
       throw new OutOfMemoryError(
-        `${fn}: needs ${formatBytes(end - this.base)} of WASM memory; wasm32 can address at most 4 GiB`,
+        `${fn}: ${what ? `${what} ` : ""}needs ${formatBytes(end - this.base)} of WASM memory; wasm32 can address at most 4 GiB`,
       );
     }
     if (end <= this.knownBytes) return;

@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { eigh, eigvalsh, init, loadWasm, OutOfMemoryError, setBackend } from "./index.js";
+import { randomMat } from "./__tests__/matrices.js";
+
+// eigh allocates as it goes: the matrix, then (after the tridiagonal reduction, O(n³)) the divide-and-conquer
+// eigenvectors and their workspace, then the row-major copy it returns: five n × n matrices in all. It reserves that
+// need before any work, so a matrix whose eigenvectors cannot fit in wasm32's 4 GiB is refused at once (before, at
+// n = 10400, the reduction ran for about two minutes, and then the allocation failed).
+
+beforeAll(async () => {
+  await init();
+  await loadWasm("scalar");
+});
+
+describe.each(["simd", "scalar"] as const)("eigh's WASM memory on the %s build", (build) => {
+  it("a matrix whose eigendecomposition needs more than 4 GiB is an OutOfMemoryError naming eigh and 'a', before any work", () => {
+    setBackend(build);
+    const n = 10400; // 5n² doubles = 4.03 GiB, beside n² = 0.81 GiB for the matrix alone
+    const data = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data[i * n + j] = ((i + j) % 7) - 3; // symmetric, nonzero
+    let error: unknown;
+    try {
+      eigh({ rows: n, cols: n, data });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OutOfMemoryError);
+    expect((error as Error).message).toMatch(/^eigh: argument 'a' \(10400 × 10400, with its eigenvectors\) needs 4\.0\d GiB of WASM memory; wasm32 can address at most 4 GiB$/);
+    // the instance stays usable
+    expect(Array.from(eigh({ rows: 2, cols: 2, data: Float64Array.of(2, 1, 1, 2) }).values)).toEqual([1, 3]);
+  }, 60_000);
+
+  it("what it reserves bounds what it allocates: every allocation of eigh and eigvalsh ends within the reservation", async () => {
+    setBackend(build);
+    const w = await loadWasm(build);
+    const alloc = w.alloc.bind(w);
+    const reserve = w.reserve.bind(w);
+    for (const n of [1, 2, 17, 100, 257, 600]) {
+      for (const f of [eigh, eigvalsh]) {
+        let reserved = -1;
+        let first = -1;
+        let end = 0;
+        w.reserve = (fn, bytes, what) => {
+          reserved = bytes;
+          reserve(fn, bytes, what);
+        };
+        w.alloc = (fn, bytes) => {
+          const p = alloc(fn, bytes);
+          if (first < 0) first = p;
+          end = Math.max(end, p + bytes);
+          return p;
+        };
+        try {
+          const r = randomMat(n, n, n);
+          f({ rows: n, cols: n, data: r.data.map((x, i) => x + r.data[(i % n) * n + Math.floor(i / n)]) }); // A + Aᵀ
+        } finally {
+          w.alloc = alloc;
+          w.reserve = reserve;
+        }
+        expect(reserved, `${f.name} n = ${n}`).toBeGreaterThan(0);
+        expect(end - first, `${f.name} n = ${n}: bytes allocated`).toBeLessThanOrEqual(reserved);
+      }
+    }
+  });
+});
