@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { init, isLosscapeError } from "@losscape/core";
+import { EIGH_MAX_ORDER, init, isLosscapeError } from "@losscape/core";
 import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
 import { DEFAULT_END_POINT_GRAD_TOL } from "@losscape/experiments/defaults";
@@ -31,11 +31,17 @@ export const MAX_DENSE_SIDE = Math.sqrt(MAX_DENSE_ENTRIES); // 2^14
 /**
  * Refuse, before the work, a dense M × M Hessian of more than 2^28 entries (M > MAX_DENSE_SIDE): an InputError
  * "`what` M × M with M = … parameters (… GiB); at most M = 16384 (2^28 entries) are supported`advice`", where `what`
- * names the flag or file and the Hessian (e.g. "--model m.json: the exact Hessian is").
+ * names the flag or file and the Hessian (e.g. "--model m.json: the exact Hessian is"). With `eigenvectors` (the
+ * command eigendecomposes it: five M × M matrices in WASM memory) the bound is core's EIGH_MAX_ORDER, M ≤ 10329.
  * @example
  * checkDenseHessian(`--model ${file}: the exact Hessian is`, 18001); // throws: … (2.4 GiB); at most M = 16384 …
  */
-export function checkDenseHessian(what: string, M: number, advice = ""): void {
+export function checkDenseHessian(what: string, M: number, advice = "", eigenvectors = false): void {
+  if (eigenvectors) {
+    // its eigendecomposition holds five M × M matrices in WASM memory (core's EIGH_MAX_ORDER)
+    if (M <= EIGH_MAX_ORDER) return;
+    throw new InputError(`${what} M × M with M = ${M} parameters, and its eigendecomposition five such matrices (${((5 * M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${EIGH_MAX_ORDER} fit in the 4 GiB of WASM memory${advice}`);
+  }
   if (M <= MAX_DENSE_SIDE) return;
   throw new InputError(`${what} M × M with M = ${M} parameters (${((M * M * 8) / 2 ** 30).toFixed(1)} GiB); at most M = ${MAX_DENSE_SIDE} (2^28 entries) are supported${advice}`);
 }

@@ -1,7 +1,7 @@
 import { activeWasm } from "./backend.js";
 import { ensureGemmBlocking } from "./blas.js";
 import { AUTO_MIN_GAP, AUTO_ZERO_CEILING, DEFAULT_INERTIA_TOL } from "./defaults.js";
-import { ConvergenceError, ValueError } from "./errors.js";
+import { ConvergenceError, OutOfMemoryError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { pow2Halves } from "./pow2.js";
 import { tsEigh } from "./ts-backend.js";
@@ -265,6 +265,28 @@ function wasmEigh(fn: string, a: Mat, wantVectors: boolean): EighResult | Float6
     const r = symmetricEigenInArena(k, k.put(a.data), n, wantVectors, a);
     return wantVectors ? { values: r.values, vectors: { rows: a.rows, cols: a.rows, data: k.read(r.vectors!) } } : r.values;
   });
+}
+
+/**
+ * The largest n whose `eigh` (values and vectors) fits in the 4 GiB of WASM memory wasm32 addresses: 10329, from
+ * `eighArenaBytes` (≈ 5n² doubles) and the arena's base on every build (eigh-arena.test.ts checks both sides of it);
+ * less while resident buffers hold memory. `eigvalsh` holds one n × n matrix (n ≤ 23170). Callers that build a dense
+ * matrix for `eigh` check its order against this before the work.
+ */
+export const EIGH_MAX_ORDER = 10329;
+
+/**
+ * Refuse, before the work that builds it, an n × n matrix for `eigh` beyond EIGH_MAX_ORDER: an OutOfMemoryError
+ * "`fn`: `what` (n × n) needs … GiB of WASM memory for its eigendecomposition (five n × n matrices); at most
+ * n = 10329 fit in the 4 GiB of wasm32".
+ * @example
+ * checkEighOrder("strictSaddleEmbedding", "the wide net's Hessian", M); // before hessian(wide, data)
+ */
+export function checkEighOrder(fn: string, what: string, n: number): void {
+  if (n <= EIGH_MAX_ORDER) return;
+  throw new OutOfMemoryError(
+    `${fn}: ${what} (${n} × ${n}) needs ${((5 * n * n * 8) / 2 ** 30).toFixed(1)} GiB of WASM memory for its eigendecomposition (five n × n matrices); at most n = ${EIGH_MAX_ORDER} fit in the 4 GiB of wasm32`,
+  );
 }
 
 /**

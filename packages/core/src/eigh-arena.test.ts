@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { eigh, eigvalsh, init, loadWasm, OutOfMemoryError, setBackend } from "./index.js";
+import { EIGH_MAX_ORDER, eigh, eigvalsh, init, loadWasm, OutOfMemoryError, setBackend } from "./index.js";
 import { randomMat } from "./__tests__/matrices.js";
 
 // eigh allocates as it goes: the matrix, then (after the tridiagonal reduction, O(n³)) the divide-and-conquer
@@ -13,19 +13,25 @@ beforeAll(async () => {
 });
 
 describe.each(["simd", "scalar"] as const)("eigh's WASM memory on the %s build", (build) => {
-  it("a matrix whose eigendecomposition needs more than 4 GiB is an OutOfMemoryError naming eigh and 'a', before any work", () => {
+  it("n = EIGH_MAX_ORDER + 1 is an OutOfMemoryError naming eigh and 'a' before any work; n = EIGH_MAX_ORDER gets past the reservation", () => {
     setBackend(build);
-    const n = 10400; // 5n² doubles = 4.03 GiB, beside n² = 0.81 GiB for the matrix alone
-    const data = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) data[i * n + j] = ((i + j) % 7) - 3; // symmetric, nonzero
+    const over = EIGH_MAX_ORDER + 1;
+    let data = new Float64Array(over * over);
+    for (let i = 0; i < over; i++) for (let j = 0; j < over; j++) data[i * over + j] = ((i + j) % 7) - 3; // symmetric, nonzero
     let error: unknown;
     try {
-      eigh({ rows: n, cols: n, data });
+      eigh({ rows: over, cols: over, data });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(OutOfMemoryError);
-    expect((error as Error).message).toMatch(/^eigh: argument 'a' \(10400 × 10400, with its eigenvectors\) needs 4\.0\d GiB of WASM memory; wasm32 can address at most 4 GiB$/);
+    expect((error as Error).message).toMatch(/^eigh: argument 'a' \(10330 × 10330, with its eigenvectors\) needs 4\.00 GiB of WASM memory; wasm32 can address at most 4 GiB$/);
+    // n = EIGH_MAX_ORDER: the reservation holds, the matrix is copied in, and its NaN is then found (without the NaN
+    // the decomposition would run for minutes)
+    const n = EIGH_MAX_ORDER;
+    data = new Float64Array(n * n);
+    data[1] = NaN;
+    expect(() => eigh({ rows: n, cols: n, data })).toThrow(/^eigh: argument 'a' .*NaN/);
     // the instance stays usable
     expect(Array.from(eigh({ rows: 2, cols: 2, data: Float64Array.of(2, 1, 1, 2) }).values)).toEqual([1, 3]);
   }, 60_000);

@@ -1,4 +1,4 @@
-import { checkBoolean, checkNumber, checkOptions, eigh, inertiaThreshold, isLosscapeError, MAX_F64_VALUES, nrm2, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { checkBoolean, checkNumber, checkOptions, EIGH_MAX_ORDER, eigh, inertiaThreshold, isLosscapeError, nrm2, ShapeError, ValueError, type Mat } from "@losscape/core";
 import { DEFAULT_SPECTRUM_LIMIT, hessian, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import type { HessianPart } from "./chunks.js";
 import { broadenedDensity, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
@@ -31,16 +31,6 @@ export interface CurvatureOptions {
   /** Progress of the current stage, fraction in [0, 1]. */
   onProgress?: (stage: string, fraction: number) => void;
 }
-
-/**
- * M × M matrices in core's `eigh` arena at its peak: the copy of H, the divide-and-conquer eigenvectors and their
- * 2M² workspace (core's `dstedcWorkSize` = 2n² + 8n). The exact path's largest WASM need for every part (the Hessian
- * kernel holds one M × M result for 'full', two for the split); `eigh` itself refuses M = 12000 ("needs 4.30 GiB").
- */
-const EIGH_ARENA_MATRICES = 4;
-
-/** The largest M of the exact path: `eigh`'s arena of EIGH_ARENA_MATRICES M × M matrices fits 2²⁹ values, M ≤ 11585 (below mlp's M² ≤ 2²⁸, M ≤ 16384). */
-export const EXACT_MAX_M = Math.floor(Math.sqrt(MAX_F64_VALUES / EIGH_ARENA_MATRICES));
 
 export interface EigenpairReport {
   values: number[];
@@ -77,9 +67,10 @@ export interface CurvatureReport {
  *
  * Memory of the exact path, in M × M float64 matrices (8M² bytes each, 32 MiB at M = 2048): in JavaScript, H and its
  * eigenvectors for 'full' (2), H, H₀, H₁ and the eigenvectors for the split parts (4); in WASM memory, core's `eigh`
- * holds 4 at its peak (the copy of H, the divide-and-conquer eigenvectors and their 2M² workspace), more than the
- * Hessian kernel (1 for 'full', 2 for the split, plus the Jacobian). That arena must fit the 2²⁹ values (4 GiB)
- * wasm32 addresses: M ≤ 11585 for every part; beyond, a ShapeError naming 'exactLimit' before any work.
+ * holds 5 (the copy of H, the divide-and-conquer eigenvectors, their 2M² workspace and the eigenvectors returned),
+ * more than the Hessian kernel (1 for 'full', 2 for the split, plus the Jacobian). That arena must fit the 4 GiB
+ * wasm32 addresses: M ≤ EIGH_MAX_ORDER = 10329 for every part; beyond, a ShapeError naming 'exactLimit' before any
+ * work.
  * @example
  * const r = await curvature(model, data, { top: 5, trace: true, density: true, seed: 1 });
  * r.top.values; r.trace.value; r.index.interval;
@@ -117,10 +108,9 @@ async function curvatureOf(model: ModelInput, data: DatasetInput, options: Curva
   // the eigenpairs and of SLQ's probes (`checkBasisSize`) — refused by the option that sets them, not after the data
   // are uploaded (an eigenpairs basis of `eigenpairsBasisSize` vectors; `steps` vectors per probe).
   if (M <= exactLimit) {
-    const values = EIGH_ARENA_MATRICES * M * M;
-    if (values > MAX_F64_VALUES) {
+    if (M > EIGH_MAX_ORDER) {
       throw new ShapeError(
-        `${fn}: 'exactLimit' = ${exactLimit} asks for the eigendecomposition of the dense Hessian at M = ${M} parameters, whose WASM memory holds ${EIGH_ARENA_MATRICES} M × M matrices (the copy of H, its eigenvectors, their divide-and-conquer workspace), ${values.toExponential(3)} values (${((values * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^29 = ${MAX_F64_VALUES} values (4 GiB, what wasm32 addresses: M ≤ ${EXACT_MAX_M}): set 'exactLimit' below ${M} for the matrix-free estimate`,
+        `${fn}: 'exactLimit' = ${exactLimit} asks for the eigendecomposition of the dense Hessian at M = ${M} parameters, whose WASM memory holds five M × M matrices (the copy of H, its eigenvectors, their divide-and-conquer workspace, the eigenvectors returned), ${((5 * M * M * 8) / 2 ** 30).toFixed(1)} GiB; at most M = ${EIGH_MAX_ORDER} (4 GiB, what wasm32 addresses; core's EIGH_MAX_ORDER): set 'exactLimit' below ${M} for the matrix-free estimate`,
       );
     }
   } else {

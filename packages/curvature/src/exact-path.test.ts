@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { curvature } from "./index.js";
 
 // The exact path of `curvature` for part 'full' forms H alone (mlp's `hessian(model, data)`), not the split
-// H = H₀ + H₁ (three M × M matrices); its size limit is the WASM memory of the eigendecomposition (4M² values ≤ 2²⁹),
+// H = H₀ + H₁ (three M × M matrices); its size limit is the WASM memory of the eigendecomposition (core's EIGH_MAX_ORDER),
 // checked before any work.
 
 beforeAll(async () => {
@@ -66,24 +66,25 @@ describe.each(BACKENDS)("curvature's exact path — backend %s", (backend: Backe
 });
 
 describe("the exact path's size limit is the WASM memory of its eigendecomposition", () => {
-  // core's eigh holds 4 M × M matrices in WASM memory (the copy of H, the eigenvectors, their 2M² divide-and-conquer
-  // workspace): at M = 12001, 5.76e8 values > 2²⁹ (it refuses M = 12000 itself, "needs 4.30 GiB", but only after the
-  // Hessian was built); M = 11002 fits (4.84e8 values) and starts (the progress callback at the first stage stops it).
+  // core's eigh holds 5 M × M matrices in WASM memory (the copy of H, the eigenvectors, their 2M² divide-and-conquer
+  // workspace, the eigenvectors returned): M ≤ EIGH_MAX_ORDER = 10329. M = 12001 is refused before any work (before,
+  // only eigh refused it, after the Hessian was built); M = 10000 starts (the progress callback at the first stage
+  // stops it).
   const net = (w: number): Model => ({ widths: [1, w, 1], activation: "tanh", params: Float64Array.from({ length: 3 * w + 1 }, (_, i) => Math.sin(i) * 0.01) });
   const data = { x: [[-1], [0], [1]], y: [[0.5], [0], [-0.5]] };
   const stop = (stage: string) => {
     throw new Error(`started: ${stage}`);
   };
 
-  it.each(["full", "gauss-newton", "residual"] as const)("'%s' at M = 11002 starts the exact path", async (part) => {
-    await expect(curvature(net(3667), data, { part, top: 1, exactLimit: 20000, onProgress: stop })).rejects.toThrow(/^started: exact Hessian$/);
+  it.each(["full", "gauss-newton", "residual"] as const)("'%s' at M = 10000 starts the exact path", async (part) => {
+    await expect(curvature(net(3333), data, { part, top: 1, exactLimit: 20000, onProgress: stop })).rejects.toThrow(/^started: exact Hessian$/);
   });
 
   it.each(["full", "gauss-newton", "residual"] as const)("'%s' at M = 12001 is a ShapeError naming 'exactLimit', the need and the limit, before any work", async (part) => {
     const r = curvature(net(4000), data, { part, top: 1, exactLimit: 20000, onProgress: stop });
     await expect(r).rejects.toThrow(ShapeError);
     await expect(curvature(net(4000), data, { part, top: 1, exactLimit: 20000, onProgress: stop })).rejects.toThrow(
-      /^curvature: 'exactLimit' = 20000 asks for the eigendecomposition of the dense Hessian at M = 12001 parameters, whose WASM memory holds 4 M × M matrices \(the copy of H, its eigenvectors, their divide-and-conquer workspace\), 5\.761e\+8 values \(4\.3 GiB\); at most 2\^29 = 536870912 values \(4 GiB, what wasm32 addresses: M ≤ 11585\): set 'exactLimit' below 12001 for the matrix-free estimate$/,
+      /^curvature: 'exactLimit' = 20000 asks for the eigendecomposition of the dense Hessian at M = 12001 parameters, whose WASM memory holds five M × M matrices \(the copy of H, its eigenvectors, their divide-and-conquer workspace, the eigenvectors returned\), 5\.4 GiB; at most M = 10329 \(4 GiB, what wasm32 addresses; core's EIGH_MAX_ORDER\): set 'exactLimit' below 12001 for the matrix-free estimate$/,
     );
   });
 });

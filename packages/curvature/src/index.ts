@@ -12,4 +12,4 @@ export {
   type SpectralDensity,
   type IndexEstimate,
 } from "./density.js";
-export { curvature, EXACT_MAX_M, type CurvatureOptions, type CurvatureReport, type EigenpairReport } from "./curvature.js";
+export { curvature, type CurvatureOptions, type CurvatureReport, type EigenpairReport } from "./curvature.js";

@@ -1,5 +1,5 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigh, nrm2, ValueError, checkOptions } from "@losscape/core";
-import { backpropagate, createRng, hessian, hessianVectorProduct, hiddenActivations, lossAndGradient, loss, type Dataset, type DatasetInput, type ModelInput } from "@losscape/mlp";
+import { checkEighOrder, checkNumber, DEFAULT_INERTIA_TOL, eigh, nrm2, ValueError, checkOptions } from "@losscape/core";
+import { backpropagate, createRng, hessian, hessianVectorProduct, hiddenActivations, lossAndGradient, loss, paramCount, type Dataset, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import { criticalGradientTol, maxAbs } from "./certificate.js";
 import { checkLift, defaultLiftActivation, liftDepth, type LiftResult } from "./depth.js";
 import { sigma } from "./layers.js";
@@ -90,6 +90,8 @@ export function strictSaddleLift(model: ModelInput, data: DatasetInput, options:
   const mq = m.widths[q];
   const p = mq + (bias ? 1 : 0);
   const r = m.widths[q + 1];
+  // the certificate eigendecomposes the lifted net's Hessian (a layer of m_q + 1 neurons inserted after layer q)
+  checkEighOrder(fn, "the lifted net's Hessian", paramCount({ widths: [...m.widths.slice(0, q + 1), mq + 1, ...m.widths.slice(q + 1)], activation: "linear", bias }));
   const Hq = q === 0 ? d.x : hiddenActivations(m, d.x)[q - 1];
   const Ht = new Float64Array(n * p);
   for (let i = 0; i < n; i++) {

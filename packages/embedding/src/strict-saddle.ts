@@ -1,4 +1,4 @@
-import { checkNumber, DEFAULT_INERTIA_TOL, eigh, eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Inertia, checkOptions } from "@losscape/core";
+import { checkEighOrder, checkNumber, DEFAULT_INERTIA_TOL, eigh, eigvalsh, inertiaFromEigenvalues, inertiaThreshold, nrm2, type Inertia, checkOptions } from "@losscape/core";
 import { hessian, hessianVectorProduct, lossAndGradient, validateData, validateModel, type Dataset, type Model, type ModelInput, type DatasetInput } from "@losscape/mlp";
 import { splitNeuron, type SplitStep } from "./embed.js";
 import { hiddenGradients, splitBlocksOfLayer, splitSubspaceHessianRaw } from "./split-block.js";
@@ -114,6 +114,7 @@ export function strictSaddleEmbedding(model: ModelInput, data: DatasetInput, opt
   if (best !== null) {
     const { step, value } = best as { step: SplitStep; value: number };
     const wide = splitNeuron(model, step);
+    checkEighOrder(fn, "the wide net's Hessian", wide.params.length);
     const { values, vectors } = eigh(hessian(wide, data));
     const M = values.length;
     const direction = new Float64Array(M);

@@ -1,4 +1,4 @@
-import { BACKENDS, eigh, init, loadWasm, setBackend, ShapeError, ValueError } from "@losscape/core";
+import { BACKENDS, eigh, init, loadWasm, OutOfMemoryError, setBackend, ShapeError, ValueError } from "@losscape/core";
 import { hessian, initParams, loss, unpackParams, withParams, ACTIVATION_TABLE, type Activation, type ActivationEntry, type Model } from "@losscape/mlp";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -198,6 +198,13 @@ describe("hessianDirections and landscapeSlice check their own arguments (errors
     expect(() => hessianDirections(model, { x: data.x, y: [[1, 2]] } as never)).toThrow(/^hessianDirections: 'data\.y'/);
     // plain arrays are data too, as everywhere else
     expect(hessianDirections(model, { x: Array.from(data.x.data), y: Array.from(data.y.data) } as never, { count: 1 })[0]).toEqual(hessianDirections(model, data, { count: 1 })[0]);
+  });
+  it("hessianDirections: a net whose Hessian eigh cannot decompose in 4 GiB (M > EIGH_MAX_ORDER) is refused before the Hessian is built", () => {
+    const big = { widths: [1, 3500, 1], activation: "tanh" as const, params: new Float64Array(10501).fill(0.01) }; // M = 10 501
+    expect(() => hessianDirections(big, { x: [[0.5]], y: [[0]] }, { count: 1 })).toThrow(OutOfMemoryError);
+    expect(() => hessianDirections(big, { x: [[0.5]], y: [[0]] }, { count: 1 })).toThrow(
+      /^hessianDirections: the Hessian \(its eigenvectors are the directions\) \(10501 × 10501\) needs 4\.1 GiB of WASM memory for its eigendecomposition \(five n × n matrices\); at most n = 10329 fit in the 4 GiB of wasm32$/,
+    );
   });
   it("landscapeSlice: data, grid, seed, split and given directions, before any direction is computed", () => {
     expect(() => landscapeSlice(model, null as never)).toThrow(ValueError);

@@ -1,4 +1,4 @@
-import { checkNumber, eigh, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
+import { checkEighOrder, checkNumber, eigh, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
 import {
   affineLossPlane,
   affineLossPlaneApplies,
@@ -68,6 +68,7 @@ export function hessianDirections(model: ModelInput, data: DatasetInput, options
   checkInt(fn, "count", count, 1);
   const M = paramCount(model);
   if (count > M) throw new ValueError(`${fn}: 'count' must be ≤ M = ${M}; found ${count}`);
+  checkEighOrder(fn, "the Hessian (its eigenvectors are the directions)", M);
   const { vectors } = eigh(hessian(model, data));
   const out: Float64Array[] = [];
   for (let c = M - 1; c >= M - count; c--) {

@@ -262,12 +262,12 @@ describe("matrix-free refinement (Newton-MR on Hessian-vector products)", () => 
     }
   });
 
-  it("hessian: 'dense' beyond 2^28 Hessian entries is a ShapeError before any work (it formed the Hessian after the first-order phase)", () => {
+  it("hessian: 'dense' beyond eigh's EIGH_MAX_ORDER is an OutOfMemoryError before any work (it formed the Hessian after the first-order phase)", () => {
     const spec: MlpSpec = { widths: [1, 6000, 1], activation: "tanh" }; // M = 18001
     const data = gaussian(5, 1, 1, 3);
     const params = new Float64Array(18001).map((_, i) => Math.sin(i) / 100);
     expect(() => refineCriticalPoint({ ...spec, params }, data, { hessian: "dense" })).toThrow(
-      /^refineCriticalPoint: 'hessian' = 'dense' needs the M × M Hessian with M = 18001 parameters \(2\.4 GiB\); at most 2\^28 entries/,
+      /^refineCriticalPoint: 'hessian' = 'dense' \(use 'matrix-free' for larger nets\): the Hessian \(18001 × 18001\) needs 12\.1 GiB of WASM memory for its eigendecomposition \(five n × n matrices\); at most n = 10329 fit in the 4 GiB of wasm32$/,
     );
   });
 

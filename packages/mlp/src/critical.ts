@@ -1,5 +1,5 @@
-import { axpy, checkBoolean, checkNumber, checkSignal, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ShapeError, ValueError, zeroToleranceFromGap, type Inertia, type Mat, checkOptions } from "@losscape/core";
-import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL, MAX_DENSE_ENTRIES } from "./defaults.js";
+import { axpy, checkBoolean, checkEighOrder, checkNumber, checkSignal, DEFAULT_INERTIA_TOL, dot, eigh, eigvalsh, inertiaFromEigenvalues, lanczos, minres, nrm2, ritzPairs, ShapeError, ValueError, zeroToleranceFromGap, type Inertia, type Mat, checkOptions } from "@losscape/core";
+import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
 import { forward, lossAndGradientRaw } from "./network.js";
@@ -33,7 +33,7 @@ export interface RefineOptions {
    * eigendecomposition. 'matrix-free' (the default above): Newton-MR on Hessian-vector products only (MINRES steps,
    * O(M) memory); the spectrum at the end point is computed densely up to M = 2048 and not at all above (then
    * `eigenvalues` and the inertias are null and `kind` is 'saddle' only where a Lanczos vector certifies vᵀHv < 0).
-   * 'dense' asked for beyond M² = 2²⁸ Hessian entries (M > 16384) is a ShapeError before any work.
+   * 'dense' asked for beyond `eigh`'s EIGH_MAX_ORDER = 10329 parameters is an OutOfMemoryError before any work.
    */
   hessian?: "dense" | "matrix-free";
   signal?: AbortSignal;
@@ -144,13 +144,9 @@ export function refineCriticalPoint(model: ModelInput, data: DatasetInput, optio
   const net = checkModel(fn, model);
   data = checkData(fn, net, data);
   const o = checkRefineOptions(fn, options);
-  // 'dense' forms the M × M Hessian only after the first-order phase: its size is checked before any work, at the
-  // limit of `hessian` (2²⁸ entries, M ≤ 16384).
-  if (o.hessian === "dense" && net.M * net.M > MAX_DENSE_ENTRIES) {
-    throw new ShapeError(
-      `${fn}: 'hessian' = 'dense' needs the M × M Hessian with M = ${net.M} parameters (${((net.M * net.M * 8) / 2 ** 30).toFixed(1)} GiB); at most 2^28 entries (M ≤ 16384) are supported — use 'matrix-free'`,
-    );
-  }
+  // 'dense' forms and eigendecomposes the M × M Hessian only after the first-order phase: its size is checked before
+  // any work, at the limit of `eigh` (M ≤ EIGH_MAX_ORDER).
+  if (o.hessian === "dense") checkEighOrder(fn, "'hessian' = 'dense' (use 'matrix-free' for larger nets): the Hessian", net.M);
   // A start whose loss or gradient is beyond float64 cannot be refined (it was called 'critical' with ‖∇R‖ ≈ 1e299 at
   // R = ∞, or failed inside eigvalsh or axpy on NaN): refused by name.
   const at = lossAndGradientRaw(net, model.params, data);

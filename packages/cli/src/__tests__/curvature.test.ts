@@ -98,7 +98,7 @@ describe("losscape curvature", () => {
     const data = join(dir, "d.json");
     writeFileSync(data, JSON.stringify({ format: "losscape.data/1", x: [[-1], [0], [1]], y: [[0.5], [0], [-0.5]] }));
     for (const [extra, message] of [
-      [["--exact-limit", "100000"], /^losscape curvature: --exact-limit 100000 asks for the eigendecomposition of the dense Hessian of M = 90001 parameters \(.*wide\.json\), whose WASM memory holds four M × M matrices, 241\.4 GiB; at most M = 11585 \(4 GiB\)/],
+      [["--exact-limit", "100000"], /^losscape curvature: --exact-limit 100000 asks for the eigendecomposition of the dense Hessian of M = 90001 parameters \(.*wide\.json\), whose WASM memory holds five M × M matrices, 301\.8 GiB; at most M = 10329 \(4 GiB\)/],
       [["--top", "2000"], /^losscape curvature: --top 2000 needs a Lanczos basis of 4032 vectors of M = 90001 parameters \(2\.7 GiB\); .*expected --top of at most 1475; found 2000/],
       [["--bottom", "2000"], /^losscape curvature: --bottom 2000 needs a Lanczos basis/],
       [["--density", "--steps", "3000"], /^losscape curvature: --steps 3000 needs a Lanczos basis of 3000 vectors of M = 90001 parameters per probe \(2\.0 GiB\); .*expected --steps of at most 2982; found 3000/],
@@ -111,12 +111,12 @@ describe("losscape curvature", () => {
     // What fits runs: --top 1 on the same model, matrix-free.
     const ok = await run(["curvature", "--model", model, "--data", data, "--top", "1", "--quiet"]);
     expect(ok.code).toBe(0);
-    // M = 12001: its Hessian has fewer than 2^28 entries, but its eigendecomposition's four M × M matrices exceed 4 GiB
+    // M = 12001: its Hessian has fewer than 2^28 entries, but its eigendecomposition's five M × M matrices exceed 4 GiB
     // of WASM memory (before, the flag was accepted and the library refused 'exactLimit' by its own name).
     const mid = join(dir, "mid.json");
     writeFileSync(mid, JSON.stringify({ format: "losscape.mlp/1", widths: [1, 4000, 1], activation: "tanh", loss: "mse", params: Array.from({ length: 12001 }, (_, i) => Math.sin(i) / 100) }));
     const r = await run(["curvature", "--model", mid, "--data", data, "--exact-limit", "20000"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^losscape curvature: --exact-limit 20000 asks for the eigendecomposition of the dense Hessian of M = 12001 parameters \(.*mid\.json\), whose WASM memory holds four M × M matrices, 4\.3 GiB; at most M = 11585 \(4 GiB\): use an --exact-limit below 12001/);
+    expect(r.stderr).toMatch(/^losscape curvature: --exact-limit 20000 asks for the eigendecomposition of the dense Hessian of M = 12001 parameters \(.*mid\.json\), whose WASM memory holds five M × M matrices, 5\.4 GiB; at most M = 10329 \(4 GiB\): use an --exact-limit below 12001/);
   });
 });

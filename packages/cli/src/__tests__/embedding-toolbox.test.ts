@@ -175,5 +175,16 @@ describe("the dense Hessians of embed --data and saddle are sized before the wor
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^losscape saddle: --model .*m\.json: the split blocks are checked on the embedded net's dense Hessian, M × M with M = 19885 parameters/);
   });
+  it("saddle below 2^28 Hessian entries but beyond what its eigendecomposition fits in (M > EIGH_MAX_ORDER = 10329)", async () => {
+    // 784-14-10: M = 11 140, the split adds 795: 11 935 ≤ 16 384, but eigh's five M × M matrices need 5.3 GiB
+    const dir = tempDir();
+    const model = join(dir, "m.json");
+    writeFileSync(model, JSON.stringify({ format: "losscape.mlp/1", widths: [784, 14, 10], activation: "tanh", params: new Array(784 * 14 + 14 + 14 * 10 + 10).fill(0) }));
+    const data = join(dir, "d.json");
+    writeFileSync(data, JSON.stringify({ format: "losscape.data/1", x: [new Array(784).fill(0.5)], y: [new Array(10).fill(0.1)] }));
+    const r = await run(["saddle", "--model", model, "--data", data]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^losscape saddle: --model .*m\.json: the split blocks are checked on the embedded net's dense Hessian, M × M with M = 11935 parameters, and its eigendecomposition five such matrices \(5\.3 GiB\); at most M = 10329 fit in the 4 GiB of WASM memory$/m);
+  });
 });
 

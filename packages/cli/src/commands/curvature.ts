@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
-import { curvature, eigenpairsBasisSize, EXACT_MAX_M, MAX_BASIS_VALUES, type CurvatureReport, type HessianPart } from "@losscape/curvature";
-import type { Mat } from "@losscape/core";
+import { curvature, eigenpairsBasisSize, MAX_BASIS_VALUES, type CurvatureReport, type HessianPart } from "@losscape/curvature";
+import { EIGH_MAX_ORDER, type Mat } from "@losscape/core";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -50,11 +50,11 @@ export async function curvatureCommand(o: CurvatureCommandOptions, ctx: Context)
     if (k !== undefined && k > M) throw new InputError(`${flag} must be at most the parameter count M = ${M}; found ${k}`);
   }
   // Sizes before the work (docs/cli.md#exit-status), by the flag that sets them: the dense Hessian of the exact
-  // path (M ≤ EXACT_MAX_M = 11585: eigh's WASM memory holds four M × M matrices within 4 GiB), else the Lanczos bases of @losscape/curvature (≤ 2^28 values: eigenpairsBasisSize
+  // path (M ≤ EIGH_MAX_ORDER = 10329: eigh's WASM memory holds five M × M matrices within 4 GiB), else the Lanczos bases of @losscape/curvature (≤ 2^28 values: eigenpairsBasisSize
   // vectors of M for --top/--bottom k, at least max(2k + 2b, k + 3b), b = min(k, 16); --steps vectors of M per probe).
   const GiB = (values: number) => `${((values * 8) / 2 ** 30).toFixed(1)} GiB`;
   if (M <= o.exactLimit) {
-    if (M > EXACT_MAX_M) throw new InputError(`--exact-limit ${o.exactLimit} asks for the eigendecomposition of the dense Hessian of M = ${M} parameters (${o.model}), whose WASM memory holds four M × M matrices, ${GiB(4 * M * M)}; at most M = ${EXACT_MAX_M} (4 GiB): use an --exact-limit below ${M} for the matrix-free estimate`);
+    if (M > EIGH_MAX_ORDER) throw new InputError(`--exact-limit ${o.exactLimit} asks for the eigendecomposition of the dense Hessian of M = ${M} parameters (${o.model}), whose WASM memory holds five M × M matrices, ${GiB(5 * M * M)}; at most M = ${EIGH_MAX_ORDER} (4 GiB): use an --exact-limit below ${M} for the matrix-free estimate`);
   } else {
     for (const [flag, k] of [["--top", top], ["--bottom", o.bottom]] as const) {
       if (k === undefined) continue;

@@ -97,6 +97,7 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
     `--model ${o.model} --layer ${o.layer}${o.kind === "affine" ? "" : ` --kind ${o.kind}`}: the certificate takes the lifted net's (${deep.join("-")}) dense Hessian,`,
     paramCount({ widths: deep, activation: "linear", bias: model.bias }), // M depends on widths and biases only
     ` — insert the layer after a narrower one (--layer: the new layer has ${o.kind === "split" ? `2 × ${mq}` : o.kind === "strict-saddle" ? `${mq} + 1` : mq} neurons, layer ${o.layer}'s width${o.kind === "split" ? " doubled" : ""})${o.kind === "split" ? `, or --kind affine (${mq} neurons)` : ""}, or lift a smaller model`,
+    o.kind === "strict-saddle", // its escape direction is an eigenvector of the lifted net's Hessian
   );
   let saddle: StrictSaddleLift | null = null;
   let lift: LiftResult;

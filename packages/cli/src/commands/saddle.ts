@@ -31,11 +31,12 @@ export async function saddleCommand(o: SaddleOptions, ctx: Context): Promise<voi
   if (o.npy) checkOutputDir(o.npy, "--npy");
   const { model, data } = loadModelAndData(o);
   // The dense Hessians of the model and of the widest one-step embedding (one neuron of layer l adds
-  // m_{l−1} + 1 + m_{l+1} parameters, without biases m_{l−1} + m_{l+1}): at most 2^28 entries (docs/cli.md#exit-status).
+  // m_{l−1} + 1 + m_{l+1} parameters, without biases m_{l−1} + m_{l+1}), whose eigenvectors give the escape direction:
+  // M ≤ EIGH_MAX_ORDER (docs/cli.md#exit-status).
   const w = model.widths;
   let grow = 0;
   for (let l = 1; l < w.length - 1; l++) grow = Math.max(grow, w[l - 1] + w[l + 1] + (model.bias === false ? 0 : 1));
-  checkDenseHessian(`--model ${o.model}: the split blocks are checked on the embedded net's dense Hessian,`, model.params.length + grow);
+  checkDenseHessian(`--model ${o.model}: the split blocks are checked on the embedded net's dense Hessian,`, model.params.length + grow, "", true);
   const st = status(`split blocks of every hidden neuron of ${describeModel(model)}`, ctx.quiet);
   const r = strictSaddleEmbedding(model, data, { tol: o.tol });
   st.end();
