@@ -29,6 +29,17 @@ export function isLosscapeError(e: unknown): e is LosscapeError {
   return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
 }
 
+/**
+ * `e`, with its message's leading "inner: " (a function `inner` matches) replaced by "`fn`: " when it is a
+ * LosscapeError: a public function reports the refusals of the functions it calls in its own name.
+ * @example
+ * try { … } catch (e) { throw inCallerName(e, "curvature", /^(hessian|eigh): /); }
+ */
+export function inCallerName(e: unknown, fn: string, inner: RegExp): unknown {
+  if (isLosscapeError(e)) e.message = e.message.replace(inner, `${fn}: `);
+  return e;
+}
+
 /** Dimensions that do not fit: wrong shapes, non-square input, empty or negative sizes, wrong array lengths. */
 export class ShapeError extends LosscapeError {
   constructor(message: string) {

@@ -1,4 +1,4 @@
-import { checkBoolean, checkNumber, checkOptions, EIGH_MAX_ORDER, eigh, inertiaThreshold, isLosscapeError, nrm2, ShapeError, ValueError, type Mat } from "@losscape/core";
+import { checkBoolean, checkNumber, checkOptions, EIGH_MAX_ORDER, eigh, inCallerName, inertiaThreshold, nrm2, ShapeError, ValueError, type Mat } from "@losscape/core";
 import { DEFAULT_SPECTRUM_LIMIT, hessian, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
 import type { HessianPart } from "./chunks.js";
 import { broadenedDensity, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
@@ -81,8 +81,7 @@ export async function curvature(model: ModelInput, data: DatasetInput, options: 
   } catch (e) {
     // The inner calls refuse a NaN Hessian or H·V (outputs overflowing float64) in their own names: in the name of
     // the function the user called instead.
-    if (isLosscapeError(e)) e.message = e.message.replace(INNER_NAMES, "curvature: ");
-    throw e;
+    throw inCallerName(e, "curvature", INNER_NAMES);
   }
 }
 

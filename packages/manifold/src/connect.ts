@@ -1,4 +1,4 @@
-import { axpy, checkNumber, dot, isLosscapeError, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
+import { axpy, checkNumber, dot, inCallerName, nrm2, ShapeError, ValueError, checkOptions } from "@losscape/core";
 import {
   activationEntry,
   adam,
@@ -81,7 +81,11 @@ const MAX_NORM_P = 16;
  * connectMinima(a, b, data, { method: "neb" }).barrier // ≈ 0 when the minima are connected at their level
  */
 export function connectMinima(a: ModelInput, b: ModelInput, data: DatasetInput, options: ConnectOptions = {}): ConnectionPath {
-  return inCallerName("connectMinima", () => connectMinimaOf(a, b, data, options));
+  try {
+    return connectMinimaOf(a, b, data, options);
+  } catch (e) {
+    throw inCallerName(e, "connectMinima", PROBLEM_NAMES);
+  }
 }
 
 function connectMinimaOf(a: ModelInput, b: ModelInput, data: DatasetInput, options: ConnectOptions): ConnectionPath {
@@ -215,17 +219,10 @@ function activationKeys(m: Model): string[] {
 }
 
 /**
- * Run `work` for the public function `fn`: a NaN loss or gradient along the path (finite parameters whose outputs
- * overflow float64), refused by the resident problem in its methods' names (`Problem.loss`, …), in `fn`'s instead.
+ * The resident problem's methods, whose refusals along a path (a NaN loss or gradient: finite parameters whose
+ * outputs overflow float64) connectMinima and sublevelConnected report in their own names.
  */
-function inCallerName<T>(fn: string, work: () => T): T {
-  try {
-    return work();
-  } catch (e) {
-    if (isLosscapeError(e)) e.message = e.message.replace(/^Problem\.(loss|lossAndGradient|setParams): /, `${fn}: `);
-    throw e;
-  }
-}
+const PROBLEM_NAMES = /^Problem\.(loss|lossAndGradient|setParams): /;
 
 /** R(θ) of `problem`'s model at θ = p (mlp's `loss(withParams(model, p), data)`, bit for bit). */
 function lossAt(problem: Problem, p: Float64Array): number {
@@ -395,7 +392,11 @@ export function sublevelConnected(
   data: DatasetInput,
   options: { level: number; maxDepth?: number; samples?: number; maxIter?: number },
 ): SublevelConnection {
-  return inCallerName("sublevelConnected", () => sublevelConnectedOf(a, b, data, options));
+  try {
+    return sublevelConnectedOf(a, b, data, options);
+  } catch (e) {
+    throw inCallerName(e, "sublevelConnected", PROBLEM_NAMES);
+  }
 }
 
 function sublevelConnectedOf(
