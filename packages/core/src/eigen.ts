@@ -270,7 +270,7 @@ function wasmEigh(fn: string, a: Mat, wantVectors: boolean): EighResult | Float6
 /**
  * The largest n whose `eigh` (values and vectors) fits in the 4 GiB of WASM memory wasm32 addresses: 10329, from
  * `eighArenaBytes` (≈ 5n² doubles) and the arena's base on every build (eigh-arena.test.ts checks both sides of it);
- * less while resident buffers hold memory. `eigvalsh` holds one n × n matrix (n ≤ 23170). Callers that build a dense
+ * less while resident buffers hold memory. `eigvalsh` holds one n × n matrix (n ≤ 23164). Callers that build a dense
  * matrix for `eigh` check its order against this before the work.
  */
 export const EIGH_MAX_ORDER = 10329;

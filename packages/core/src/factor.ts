@@ -4,7 +4,7 @@ import { ShapeError, ValueError } from "./errors.js";
 import type { Mat } from "./mat.js";
 import { tsCholesky, tsLu, tsQr, tsTriangularSolve } from "./ts-backend.js";
 import { checkFinite, checkMat, checkOptions, checkSquare, checkSymmetric, describeShape, type MatInput } from "./validate.js";
-import { checkedSymmetricRange, kernels, withKernels } from "./kernel-session.js";
+import { checkedSymmetricRange, kernels, withKernels, type KernelSession } from "./kernel-session.js";
 
 /**
  * Cholesky factor of a symmetric positive-definite A: the lower-triangular L with positive diagonal and A = L·Lᵀ
@@ -17,7 +17,8 @@ import { checkedSymmetricRange, kernels, withKernels } from "./kernel-session.js
  * An A with max|aᵢⱼ| outside [2⁻⁵⁰⁰, 2⁵⁰⁰] is factored as 2ᵖ·A (p even, `choleskyExponent`) and L scaled back, so
  * cholesky(4ʲ·A) = 2ʲ·cholesky(A) to the last bit, subnormal A included.
  * Throws `ValueError` when A is not positive definite (a pivot a_ii − Σ l_ik² is ≤ 0 in floating point; a
- * semidefinite A may pass with a tiny pivot or fail, depending on rounding).
+ * semidefinite A may pass with a tiny pivot or fail, depending on rounding). WASM: `OutOfMemoryError` before any
+ * work when A does not fit in WASM memory (n > 23166).
  * @example
  * cholesky(matFromRows([[4, 2], [2, 5]])).data // Float64Array [2, 0, 1, 2]
  */
@@ -33,8 +34,11 @@ export function cholesky(a: MatInput): Mat {
   const m = checkSquare(fn, "a", a, { finite: false });
   const n = m.rows;
   ensureGemmBlocking(n ** 3 / 3); // the trailing updates are dsyrk's
-  const p = choleskyExponent(m.data);
   return withKernels(fn, (k) => {
+    // The whole need first: the copy and the check pass would otherwise run before cholFactor's workspace is
+    // found not to fit (and the range pass over `m` before either).
+    k.reserve(choleskyArenaBytes(k, n), `argument 'a' (${n} × ${n})`);
+    const p = choleskyExponent(m.data);
     // checked (finite, symmetric) in the arena by one WASM pass, as eigh's input; errors built from `m`
     const c = k.put(p === 0 ? m.data : timesPowerOfTwo(m.data, p));
     checkedSymmetricRange(k, c, n, k.alloc("f64", 3), m);
@@ -47,6 +51,15 @@ export function cholesky(a: MatInput): Mat {
     const l = k.read(c);
     return { rows: n, cols: n, data: p === 0 ? l : timesPowerOfTwo(l, -p / 2) };
   });
+}
+
+/**
+ * The arena bytes `cholesky` allocates for an n × n A, reserved before any work: the copy of A, symmetricRange's
+ * three results and cholFactor's workspace, with 64 bytes of alignment for each of the three allocations.
+ * 8n² + O(1) bytes: n ≤ 23166 fit in wasm32's 4 GiB.
+ */
+function choleskyArenaBytes(k: KernelSession, n: number): number {
+  return 8 * (n * n + 3 + k.workSizes.factorWorkSize({ n })) + 64 * 3;
 }
 
 /**
@@ -188,6 +201,8 @@ export function triangularSolve(t: MatInput, b: MatInput | ArrayLike<number>, op
  * already committed in the factorisation is then as large as the pivot, so the answer would be noise). The test is
  * relative to A's scale: A and B are scaled by one power of two when max|A| lies outside [2⁻⁵⁰⁰, 2⁵⁰⁰]
  * (`rangeExponent`; X is unchanged), so a well-conditioned A solves at any magnitude, subnormal entries included.
+ * WASM: A and B must fit in WASM memory together (8(n² + nk) bytes: n ≤ 16381 for an n × n B, n ≤ 23166 for a
+ * vector), else `OutOfMemoryError` before any work. Shape errors come before non-finite entries.
  * @example
  * solve(matFromRows([[2, 1], [1, 3]]), Float64Array.from([3, 5])) // ≈ Float64Array [0.8, 1.4]
  */
@@ -195,46 +210,59 @@ export function solve(a: MatInput, b: MatInput): Mat;
 export function solve(a: MatInput, b: Float64Array | readonly number[]): Float64Array;
 export function solve(a: MatInput, b: MatInput | ArrayLike<number>): Mat | Float64Array {
   const fn = "solve";
-  a = checkSquare(fn, "a", a);
-  const { B, isVec } = rightHandSide(fn, a, "a", b);
+  // Shapes first; the entries are checked (finite) after the WASM path has reserved its memory, so that a system
+  // too large for it is refused before any pass over it.
+  a = checkSquare(fn, "a", a, { finite: false });
+  const { B, isVec } = rightHandSide(fn, a, "a", b, false);
   const n = a.rows;
   const k = B.cols;
+  const A = a;
   // A·X = B ⇔ (2ᵖ·A)·X = 2ᵖ·B: factor A scaled into range, B alike (X needs no scaling back).
-  const amax = maxAbs(a.data);
-  const p = rangeExponent(amax);
-  const As = p === 0 ? a : { rows: n, cols: n, data: timesPowerOfTwo(a.data, p) };
-  const Bs = p === 0 ? B.data : timesPowerOfTwo(B.data, p);
-  const pivotFloor = n * Number.EPSILON * (amax * 2 ** p); // on the scaled matrix (n·ε·amax may underflow)
-  const singular = (U: Float64Array) => {
-    for (let i = 0; i < n; i++) {
-      if (!(Math.abs(U[i * n + i]) > pivotFloor)) {
-        return new ValueError(
-          `${fn}: argument 'a' (${describeShape(a)}) is singular to working precision: ` +
-            `pivot ${i} of its LU is ${U[i * n + i] * 2 ** -p}, |u| ≤ n·ε·max|a| = ${n * Number.EPSILON * amax}`,
-        );
+  const scaledSystem = () => {
+    checkFinite(fn, "a", A.data, n);
+    checkFinite(fn, "b", B.data, k);
+    const amax = maxAbs(A.data);
+    const p = rangeExponent(amax);
+    const As = p === 0 ? A.data : timesPowerOfTwo(A.data, p);
+    const Bs = p === 0 ? B.data : timesPowerOfTwo(B.data, p);
+    const pivotFloor = n * Number.EPSILON * (amax * 2 ** p); // on the scaled matrix (n·ε·amax may underflow)
+    const singular = (U: Float64Array) => {
+      for (let i = 0; i < n; i++) {
+        if (!(Math.abs(U[i * n + i]) > pivotFloor)) {
+          return new ValueError(
+            `${fn}: argument 'a' (${describeShape(A)}) is singular to working precision: ` +
+              `pivot ${i} of its LU is ${U[i * n + i] * 2 ** -p}, |u| ≤ n·ε·max|a| = ${n * Number.EPSILON * amax}`,
+          );
+        }
       }
-    }
-    return null;
+      return null;
+    };
+    return { As, Bs, singular };
   };
-  const permuted = (pivots: ArrayLike<number>) => {
-    const pb = new Float64Array(n * k);
+  /** Row i of P·B (B scaled) into row i of `pb`: row pivots[i] of B. */
+  const permuteInto = (pb: Float64Array, Bs: Float64Array, pivots: ArrayLike<number>) => {
     for (let i = 0; i < n; i++) pb.set(Bs.subarray(pivots[i] * k, pivots[i] * k + k), i * k);
     return pb;
   };
   let x: Mat;
   if (activeWasm(fn) === null) {
-    const { lu: LU, pivots } = tsLu(As);
+    const { As, Bs, singular } = scaledSystem();
+    const { lu: LU, pivots } = tsLu({ rows: n, cols: n, data: As });
     const err = singular(LU.data);
     if (err) throw err;
-    const y = tsTriangularSolve(LU, { rows: n, cols: k, data: permuted(pivots) }, true, false, true);
+    const y = tsTriangularSolve(LU, { rows: n, cols: k, data: permuteInto(new Float64Array(n * k), Bs, pivots) }, true, false, true);
     x = tsTriangularSolve(LU, y, false, false, false);
   } else {
     ensureGemmBlocking((2 * n ** 3) / 3); // lu's trailing updates are dgemm's
     x = withKernels(fn, (s) => {
-      const { a: packed, perm } = s.luFactor({ n, a: As.data, lda: n });
+      // P·B is allocated after the O(n³) LU: without this, a B that did not fit beside A was found out after it.
+      s.reserve(solveArenaBytes(s, n, k), `argument 'a' (${n} × ${n}) with 'b' (${n} × ${k})`);
+      const { As, Bs, singular } = scaledSystem();
+      const { a: packed, perm } = s.luFactor({ n, a: As, lda: n });
+      const b = s.alloc("f64", n * k);
       const err = singular(s.view(packed));
       if (err) throw err;
-      const b = s.put(permuted(s.view(perm)));
+      permuteInto(s.view(b), Bs, s.view(perm));
       s.triSolve({ n, k, t: packed, ldt: n, lower: 1, trans: 0, unit: 1, b, ldb: k });
       s.triSolve({ n, k, t: packed, ldt: n, lower: 0, trans: 0, unit: 0, b, ldb: k });
       return { rows: n, cols: k, data: s.read(b) };
@@ -245,12 +273,22 @@ export function solve(a: MatInput, b: MatInput | ArrayLike<number>): Mat | Float
 }
 
 /**
- * The right-hand side `b` as a finite n×k matrix whose n matches the square `a`: a vector (a Float64Array or an
- * array of numbers, taken as one column) or a matrix (a Mat or an array of rows).
+ * The arena bytes `solve` allocates for an n × n A and an n × k B, reserved before any work: luFactor's copy of A,
+ * its pivots and workspace, then (after the factorisation) P·B, solved in place; 64 bytes of alignment for each of
+ * the four allocations. 8(n² + nk) + O(n) bytes: n ≤ 23166 for a vector b, n ≤ 16381 for an n × n b.
  */
-function rightHandSide(fn: string, a: Mat, aName: string, b: MatInput | ArrayLike<number>): { B: Mat; isVec: boolean } {
+function solveArenaBytes(s: KernelSession, n: number, k: number): number {
+  return 8 * (n * n + s.workSizes.factorWorkSize({ n }) + n * k) + 4 * n + 64 * 4;
+}
+
+/**
+ * The right-hand side `b` as an n×k matrix whose n matches the square `a`, its entries checked finite unless `finite`
+ * is false: a vector (a Float64Array or an array of numbers, taken as one column) or a matrix (a Mat or an array of
+ * rows).
+ */
+function rightHandSide(fn: string, a: Mat, aName: string, b: MatInput | ArrayLike<number>, finite = true): { B: Mat; isVec: boolean } {
   const isVec = b instanceof Float64Array || (Array.isArray(b) && (b.length === 0 || typeof b[0] === "number"));
-  const B = checkMat(fn, "b", isVec ? { rows: b.length, cols: 1, data: Float64Array.from(b as ArrayLike<number>) } : (b as MatInput));
+  const B = checkMat(fn, "b", isVec ? { rows: b.length, cols: 1, data: Float64Array.from(b as ArrayLike<number>) } : (b as MatInput), { finite });
   if (B.rows !== a.rows) {
     throw new ShapeError(
       `${fn}: 'b' must have ${a.rows} rows to match '${aName}' (${describeShape(a)}); found ${describeShape(B)}`,
