@@ -24,13 +24,11 @@ describe.each(["simd", "scalar"] as const)("the largest input of eigvalsh and in
     };
     try {
       for (const f of [eigvalsh, inertia]) {
-        const t = performance.now();
         expect(() => f({ rows: 23165, cols: 23165, data: new Float64Array(23165 * 23165) })).toThrow(
           new RegExp(`^${f.name}: argument 'a' \\(23165 × 23165\\) needs 4\\.00 GiB of WASM memory; wasm32 can address at most 4 GiB$`),
         );
         expect(() => f({ rows: 23165, cols: 23165, data: new Float64Array(23165 * 23165) })).toThrow(OutOfMemoryError);
         expect(() => f({ rows: 23164, cols: 23164, data: new Float64Array(23164 * 23164) })).toThrow(Reserved);
-        expect(performance.now() - t).toBeLessThan(5000);
       }
     } finally {
       w.reserve = reserve;
