@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { EIGH_MAX_ORDER, init, isLosscapeError } from "@losscape/core";
 import { DEFAULT_INERTIA_TOL } from "@losscape/core/defaults";
 import { DEFAULT_REDUCE_TOL } from "@losscape/embedding/defaults";
-import { DEFAULT_END_POINT_GRAD_TOL } from "@losscape/experiments/defaults";
+import { DEFAULT_END_POINT_GRAD_TOL, MAX_STEPS } from "@losscape/experiments/defaults";
 import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defaults";
 import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
@@ -26,6 +26,8 @@ const PARAM_FORMS = ACTIVATION_TABLE.flatMap((e) => ("param" in e ? [`${e.name}:
  * a dense n × n matrix at most 2^28 entries (n ≤ 16384), the bound of @losscape/mlp's dense results.
  */
 export const MAX_LISTED = 2 ** 23;
+/** Why steps, epochs and iterations stop at MAX_STEPS = 2^24 (@losscape/experiments' defaults). */
+const STEPS_WHY = "2^24: one ≈ 64-byte history or trace row is kept per step";
 export const MAX_DENSE_SIDE = Math.sqrt(MAX_DENSE_ENTRIES); // 2^14
 
 /**
@@ -248,7 +250,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--method <m>", "newton (Levenberg–Marquardt on ∇R = 0) or gradnorm (L-BFGS on ½‖∇R‖² first)").argParser(oneOf("newton", "gradnorm")).default("newton"))
     .addOption(new Option("--gtol <g>", "absolute target ‖∇R‖: critical when ‖∇R‖ ≤ max(gtol, gtol-rel·‖|H|·max(1, |θ|)‖₂)").argParser(num({ min: 0 })).default(DEFAULT_GTOL))
     .addOption(new Option("--gtol-rel <r>", "relative target (rounding θ moves ∇R by up to ε·|H|·|θ| componentwise)").argParser(num({ min: 0 })).default(DEFAULT_GTOL_REL))
-    .addOption(new Option("--max-iter <k>", "bound on all iterations, every phase counted (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, integer: true })))
+    .addOption(new Option("--max-iter <k>", "bound on all iterations, every phase counted (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, max: MAX_STEPS, integer: true, what: STEPS_WHY })))
     .addOption(new Option("--hessian <h>", "dense (LM on the Hessian's eigendecomposition; default up to M = 1024) or matrix-free (Newton-MR on Hessian-vector products)").argParser(oneOf("dense", "matrix-free")))
     .addOption(tolOpt())
     .option("--out <F>", "also write the end point as a model file");
@@ -260,7 +262,7 @@ export function buildProgram(): Command {
     .option("--activation <a>", `hidden activation for --widths (default tanh), or of a .safetensors --model without losscape metadata: ${ACTIVATION_NAMES} (with a parameter: ${PARAM_FORMS}), or one per hidden layer, comma-separated`)
     .addOption(new Option("--loss <l>", "the loss: mse or cross-entropy (default mse for --widths; a --model file's own, mse for ONNX and safetensors)").argParser(oneOf("mse", "cross-entropy")))
     .addOption(new Option("--optimizer <o>", "adam, sgd, lbfgs or gd (default adam)").argParser(oneOf("adam", "sgd", "lbfgs", "gd")))
-    .addOption(new Option("--epochs <k>", "number of epochs (full batch: steps)").argParser(num({ min: 0, integer: true })).default(1000))
+    .addOption(new Option("--epochs <k>", "number of epochs (full batch: steps)").argParser(num({ min: 0, max: MAX_STEPS, integer: true, what: STEPS_WHY })).default(1000))
     .addOption(new Option("--lr <r>", "learning rate (default 0.01 for adam, 0.1 for sgd and gd)").argParser(num({ min: 0, exclusiveMin: true })))
     .addOption(new Option("--batch <B>", "rows per minibatch (default: the full batch)").argParser(num({ min: 1, integer: true })))
     .addOption(new Option("--momentum <mu>", "momentum μ of --optimizer sgd (default 0)").argParser(num({ min: 0 })))
@@ -400,10 +402,10 @@ export function buildProgram(): Command {
     .option("--no-bias", "no biases (Pennington & Bahri's nets)")
     .addOption(new Option("--phi <list>", "φ = M/(m·d_out) values, comma-separated (required without --data: m = round(M/(φ·d_out)) Gaussian samples)").argParser(numList({ min: 0, exclusiveMin: true, what: "φ = parameters per data-output" })))
     .addOption(new Option("--runs <N>", "runs per φ").argParser(num({ min: 0, integer: true })).default(100))
-    .addOption(new Option("--steps <list>", "descent steps before the refinement; run r takes the (r mod length)-th").argParser(numList({ min: 0, integer: true })).default([0, 4, 16, 64, 256, 1024]))
+    .addOption(new Option("--steps <list>", "descent steps before the refinement; run r takes the (r mod length)-th").argParser(numList({ min: 0, max: MAX_STEPS, integer: true, what: STEPS_WHY })).default([0, 4, 16, 64, 256, 1024]))
     .addOption(new Option("--optimizer <o>", "descent: lbfgs, adam or gd").argParser(oneOf("lbfgs", "adam", "gd")).default("lbfgs"))
     .addOption(new Option("--method <m>", "refinement: newton or gradnorm (as `losscape critical`)").argParser(oneOf("newton", "gradnorm")).default("newton"))
-    .addOption(new Option("--max-iter <k>", "bound on the refinement's iterations (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, integer: true })))
+    .addOption(new Option("--max-iter <k>", "bound on the refinement's iterations (default 200 for newton, 5000 for gradnorm)").argParser(num({ min: 0, max: MAX_STEPS, integer: true, what: STEPS_WHY })))
     .addOption(new Option("--seed <s>", "seed of the data and the initialisations").argParser(num({ integer: true })).default(0))
     .addOption(new Option("--max-index <a>", "the fit's window: critical runs with 0 < α ≤ a").argParser(num({ min: 0, max: 1, exclusiveMin: true })).default(0.1))
     .addOption(endPointGtolOpt())

@@ -12,3 +12,13 @@
  * of the end points' ‖∇R‖ there.
  */
 export const DEFAULT_END_POINT_GRAD_TOL = 1e-3;
+
+/**
+ * Steps of a descent (`steps`, `descent.steps`) and iterations of a refinement (`refine.maxIter`): at most 2^24.
+ * mlp's `train` keeps one `history` row per step and `refineCriticalPoint` one trace row per iteration, ≈ 64 bytes
+ * each on node 20 (measured: {epoch, loss} objects in an array), so 2^24 steps hold 1 GiB in the task's thread, and
+ * 2^26 alone would fill node's default 4 GiB heap; `descent.steps: [1e12]` ran until the thread died. (Each step also
+ * costs at least one pass over the data: 2^24 steps of the smallest net take minutes.) The command line bounds
+ * `train --epochs`, `critical --max-iter` and `index-energy --steps/--max-iter` alike.
+ */
+export const MAX_STEPS = 2 ** 24;

@@ -7,6 +7,7 @@ import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
 import { DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES, forward, hessian, initParams, paramCount, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
 import { gaussianDataset, indexEnergyRun, type IndexEnergyRunOptions } from "@losscape/spectra";
 import { canonicalJson, ExperimentSpecError, type TaskRef } from "./spec.js";
+import { MAX_STEPS } from "./defaults.js";
 
 /**
  * A task: a pure function of its parameters and the experiment's seed, returning a JSON value. The same
@@ -44,14 +45,6 @@ function int(p: Record<string, unknown>, name: string, min: number, dflt?: numbe
 // Each bound is a memory size or the limit the library function itself enforces (there, only when the task runs: an
 // error row per task, minutes into the sweep, or no row at all).
 
-/**
- * Steps of a descent (`steps`, `descent.steps`) and iterations of a refinement (`refine.maxIter`): at most 2^24.
- * mlp's `train` keeps one `history` row per step and `refineCriticalPoint` one trace row per iteration, ≈ 64 bytes
- * each on node 20 (measured: {epoch, loss} objects in an array), so 2^24 steps hold 1 GiB in the task's thread, and
- * 2^26 alone would fill node's default 4 GiB heap; `descent.steps: [1e12]` ran until the thread died. (Each step also
- * costs at least one pass over the data: 2^24 steps of the smallest net take minutes.)
- */
-export const MAX_STEPS = 2 ** 24;
 const STEPS_BOUND = { value: MAX_STEPS, why: "2^24: the descent keeps a ≈ 64-byte history row per step" };
 
 /** The data of a task: n Gaussian samples of d_in + d_out values, at most 2^29 values (spectra's `gaussianDataset`, the wasm32 address space). */

@@ -36,6 +36,11 @@ const cases: [string, () => string[], RegExp][] = [
   ["a spec of 1e12 tasks", () => ["experiment", "run", spec("huge", { runs: 1e12 }), "--out", join(dir, "huge.jsonl")], /huge\.json: runs × grid × list = 1\.000e\+12 tasks; at most 4194304/],
   ["index-energy --phi 1e-300 (1e301 samples)", () => ["index-energy", "--widths", "4,4,4", "--phi", "1e-300", "--runs", "1"], /--phi 1e-300: gives m = round\(M\/\(φ·d_out\)\) = 1\.000e\+301 Gaussian samples/],
   ["index-energy on a net too large for its spectra", () => ["index-energy", "--widths", "1000,1000,1000", "--phi", "0.5", "--runs", "1"], /--widths 1000,1000,1000: the index needs each end point's Hessian spectrum/],
+  // steps kept one history or trace row each: 1e12 ran until the heap was exhausted
+  ["train --epochs 1e12", () => ["train", "--data", D(), "--widths", "1,3,1", "--epochs", "1e12"], /'--epochs <k>' argument '1e12' is invalid\. expected an integer ≥ 0 and ≤ 16777216 \(2\^24: /],
+  ["critical --max-iter 1e12", () => ["critical", "--model", M(), "--data", D(), "--max-iter", "1e12"], /'--max-iter <k>' argument '1e12' is invalid\. expected an integer ≥ 0 and ≤ 16777216/],
+  ["index-energy --steps 0,1e12", () => ["index-energy", "--widths", "4,4,4", "--runs", "1", "--steps", "0,1e12"], /'--steps <list>' argument '0,1e12' is invalid\. entry 2: expected an integer ≥ 0 and ≤ 16777216/],
+  ["index-energy --max-iter 1e12", () => ["index-energy", "--widths", "4,4,4", "--runs", "1", "--max-iter", "1e12"], /'--max-iter <k>' argument '1e12' is invalid/],
   ["an integer beyond 2^53", () => ["train", "--data", D(), "--widths", "1,3,1", "--seed", "1e300"], /'--seed <s>' argument '1e300' is invalid\. expected an integer, at most 2\^53 − 1/],
   // messages that name the flag or the file
   ["index-energy data of the wrong shape", () => ["index-energy", "--widths", "4,4,4", "--runs", "1", "--data", D()], /sin20\.json does not fit --widths 4,4,4: expected d_in = 4 input and d_out = 4 output columns; found 1 and 1/],
