@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { EIGH_MAX_ORDER, eigh, eigvalsh, init, loadWasm, OutOfMemoryError, setBackend } from "./index.js";
 import { randomMat } from "./__tests__/matrices.js";
+import { measureReservation } from "./__tests__/arena.js";
 
 // eigh allocates as it goes: the matrix, then (after the tridiagonal reduction, O(n³)) the divide-and-conquer
 // eigenvectors and their workspace, then the row-major copy it returns: five n × n matrices in all. It reserves that
@@ -39,32 +40,13 @@ describe.each(["simd", "scalar"] as const)("eigh's WASM memory on the %s build",
   it("what it reserves bounds what it allocates: every allocation of eigh and eigvalsh ends within the reservation", async () => {
     setBackend(build);
     const w = await loadWasm(build);
-    const alloc = w.alloc.bind(w);
-    const reserve = w.reserve.bind(w);
     for (const n of [1, 2, 17, 100, 257, 600]) {
       for (const f of [eigh, eigvalsh]) {
-        let reserved = -1;
-        let first = -1;
-        let end = 0;
-        w.reserve = (fn, bytes, what) => {
-          reserved = bytes;
-          reserve(fn, bytes, what);
-        };
-        w.alloc = (fn, bytes) => {
-          const p = alloc(fn, bytes);
-          if (first < 0) first = p;
-          end = Math.max(end, p + bytes);
-          return p;
-        };
-        try {
-          const r = randomMat(n, n, n);
-          f({ rows: n, cols: n, data: r.data.map((x, i) => x + r.data[(i % n) * n + Math.floor(i / n)]) }); // A + Aᵀ
-        } finally {
-          w.alloc = alloc;
-          w.reserve = reserve;
-        }
+        const r = randomMat(n, n, n);
+        const a = { rows: n, cols: n, data: r.data.map((x, i) => x + r.data[(i % n) * n + Math.floor(i / n)]) }; // A + Aᵀ
+        const { reserved, span } = measureReservation(w, () => f(a));
         expect(reserved, `${f.name} n = ${n}`).toBeGreaterThan(0);
-        expect(end - first, `${f.name} n = ${n}: bytes allocated`).toBeLessThanOrEqual(reserved);
+        expect(span, `${f.name} n = ${n}: bytes allocated`).toBeLessThanOrEqual(reserved);
       }
     }
   });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cholesky, init, loadWasm, OutOfMemoryError, setBackend, solve } from "./index.js";
 import type { Mat } from "./mat.js";
 import { randomMat } from "./__tests__/matrices.js";
+import { measureReservation, Reserved, throughReservation } from "./__tests__/arena.js";
 
 // solve allocates P·B only after the O(n³) LU of A, and cholesky its factorisation's workspace after copying A in and
 // checking it in a pass: both reserve their whole WASM need first, so a system that cannot fit in wasm32's 4 GiB is
@@ -28,29 +29,15 @@ function spd(n: number, seed: number): Mat {
   return { rows: n, cols: n, data };
 }
 
-/** Thrown by a wrapped `reserve` once the real one succeeded: the call stops before any work. */
-class Reserved extends Error {
-  constructor(readonly bytes: number) {
-    super("reserved");
-  }
-}
-
 describe.each(["simd", "scalar"] as const)("WASM memory of cholesky and solve on the %s build", (build) => {
   /** `f`'s reservation (the real one, then `Reserved` thrown: nothing after it runs), or the error it threw. */
   async function reservation(f: () => unknown): Promise<unknown> {
     const w = await loadWasm(build);
     setBackend(build);
-    const reserve = w.reserve.bind(w);
-    w.reserve = (fn, bytes, what) => {
-      reserve(fn, bytes, what);
-      throw new Reserved(bytes);
-    };
     try {
-      f();
+      throughReservation(w, f);
     } catch (e) {
       return e;
-    } finally {
-      w.reserve = reserve;
     }
     return undefined;
   }
@@ -93,31 +80,7 @@ describe.each(["simd", "scalar"] as const)("WASM memory of cholesky and solve on
   it("what they reserve bounds what they allocate: every allocation of cholesky and solve ends within the reservation", async () => {
     setBackend(build);
     const w = await loadWasm(build);
-    const alloc = w.alloc.bind(w);
-    const reserve = w.reserve.bind(w);
-    /** The reservation of `f` and the span of its allocations. */
-    const measure = (f: () => unknown): { reserved: number; span: number } => {
-      let reserved = -1;
-      let first = -1;
-      let end = 0;
-      w.reserve = (fn, bytes, what) => {
-        reserved = bytes;
-        reserve(fn, bytes, what);
-      };
-      w.alloc = (fn, bytes) => {
-        const p = alloc(fn, bytes);
-        if (first < 0) first = p;
-        end = Math.max(end, p + bytes);
-        return p;
-      };
-      try {
-        f();
-      } finally {
-        w.alloc = alloc;
-        w.reserve = reserve;
-      }
-      return { reserved, span: end - first };
-    };
+    const measure = (f: () => unknown) => measureReservation(w, f);
     for (const n of [1, 2, 63, 64, 65, 130, 300]) {
       const a = spd(n, n);
       const c = measure(() => cholesky(a));
