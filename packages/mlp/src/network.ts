@@ -1,4 +1,4 @@
-import { checkBoolean, checkOptions, checkVector, dot, eigvalsh, ShapeError, syrk, ValueError, wasmActive, type Mat, type MatInput, type WasmBuffer } from "@losscape/core";
+import { checkBoolean, checkOptions, checkVector, dot, ShapeError, syrk, ValueError, wasmActive, type Mat, type MatInput, type WasmBuffer } from "@losscape/core";
 import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmHvpBlock, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
@@ -299,11 +299,11 @@ export function hessianOnlyRaw(net: Net, p: Float64Array, data: Dataset, residen
 }
 
 /**
- * Eigenvalues (ascending) of the exact Hessian, as `eigvalsh(hessianOnlyRaw(…))` gives them (internal). On WASM
- * H stays in WASM memory between the Hessian kernel and the eigensolver.
+ * Eigenvalues (ascending) of the exact Hessian, as `eigvalsh(hessianOnlyRaw(…))` gives them, on the WASM backend
+ * (internal: `Problem.hessianEigenvalues`, which forms H itself on `ts`): H stays in WASM memory between the Hessian
+ * kernel and the eigensolver.
  */
 export function hessianEigenvaluesRaw(net: Net, p: Float64Array, data: Dataset, resident?: ResidentData): Float64Array {
-  if (!wasmActive("hessian")) return eigvalsh(hessianRaw(net, p, data).h);
   return wasmHessianEigenvalues("hessian", net, resident?.p ?? p, resident?.x ?? data.x.data, resident?.y ?? data.y.data, data.x.rows);
 }
 

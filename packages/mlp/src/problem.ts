@@ -198,8 +198,9 @@ export class Problem {
   hessianEigenvalues(): Float64Array {
     const fn = "Problem.hessianEigenvalues";
     this.check(fn);
-    // On `ts` (nothing resident) H is formed in JavaScript anyway: a NaN is refused by name before eigvalsh meets it.
-    if (this.resident === undefined && !this.unchecked) {
+    // On `ts` (nothing resident) H is formed in JavaScript: a NaN is refused by name before eigvalsh meets it. On
+    // WASM H stays in WASM memory, and a NaN shows in the eigenvalues.
+    if (this.resident === undefined) {
       const h = hessianOnlyRaw(this.net, this.theta, this.data);
       this.notNaNIn(fn, "Hessian", h.data);
       return eigvalsh(h);
