@@ -252,7 +252,7 @@ describe("docs site", () => {
     const sizes = numbers(after(mem, "(bytes)"));
     expect(sizes).toHaveLength(5);
     expect(new Set(sizes).size).toBe(1); // the arena is reused: no growth over repeated calls of one size
-    expect(mem).toContain("OutOfMemoryError E_OUT_OF_MEMORY — syrk: needs 4.66 GiB of WASM memory"); // 25000²·8 B + A + work
+    expect(mem).toContain("OutOfMemoryError E_OUT_OF_MEMORY — syrk: argument 'a' (1 × 25000) with its 25000 × 25000 product needs 4.66 GiB of WASM memory"); // 25000²·8 B + A + work
     expect(num(mem, "  memory")).toBe(sizes[0]); // the failed call grew nothing and the instance still works
     expect(num(mem, "λ_max of the Hilbert-like matrix")).toBeGreaterThan(1); // ≥ the Rayleigh quotient a₀₀ = 1
 

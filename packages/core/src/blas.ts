@@ -20,7 +20,7 @@ import {
 import type { Mat } from "./mat.js";
 import { tsGemv, tsMatmul, tsSyrk } from "./ts-backend.js";
 import { withKernels, type KernelSession, type WasmBuffer } from "./kernel-session.js";
-import type { WasmBuild } from "./wasm-instance.js";
+import { arenaBytes, type WasmBuild } from "./wasm-instance.js";
 import { settledBestTimes, type SettleOptions } from "./settled-timing.js";
 import {
   checkBoolean,
@@ -137,6 +137,10 @@ export function matmul(a: MatInput, b: MatInput, options: { transA?: boolean; tr
     // is not finite (or when an entry overflowed from finite operands).
     const checkC = m * n < A.data.length + B.data.length;
     c = withKernels(fn, (s) => {
+      s.reserve(
+        arenaBytes(8 * A.data.length) + arenaBytes(8 * B.data.length) + arenaBytes(8 * m * n) + arenaBytes(8 * s.workSizes.dgemmWorkSize({ m, n, k })),
+        `arguments 'a' (${A.rows} × ${A.cols}) and 'b' (${B.rows} × ${B.cols}) with their product (${m} × ${n})`,
+      );
       const pa = checkC ? s.put(A.data) : putFinite(s, fn, "a", A);
       const pb = checkC ? s.put(B.data) : putFinite(s, fn, "b", B);
       const product = s.dgemm({
@@ -189,6 +193,10 @@ export function syrk(a: MatInput, options: { form?: "AtA" | "AAt"; alpha?: numbe
   } else {
     ensureGemmBlocking(n * n * (form === "AtA" ? A.rows : A.cols));
     c = withKernels(fn, (s) => {
+      s.reserve(
+        arenaBytes(8 * A.data.length) + arenaBytes(8 * n * n) + arenaBytes(8 * s.workSizes.dgemmWorkSize({ m: n, n, k: form === "AtA" ? A.rows : A.cols })),
+        `argument 'a' (${A.rows} × ${A.cols}) with its ${n} × ${n} product`,
+      );
       const a = s.put(A.data);
       const gram = s.dsyrk({ ata: form === "AtA" ? 1 : 0, m: A.rows, n: A.cols, alpha, a, lda: A.cols, beta: 0, ldc: n }).c;
       // A's finiteness from C's diagonal, n entries instead of A's rows·cols: a NaN or ±∞ in A enters some
@@ -233,6 +241,7 @@ export function gemv(a: MatInput, x: ArrayLike<number>, options: { trans?: boole
     return into(y, out);
   }
   return withKernels(fn, (k) => {
+    k.reserve(arenaBytes(8 * A.data.length) + arenaBytes(8 * A.rows) + arenaBytes(8 * A.cols), `argument 'a' (${A.rows} × ${A.cols})`);
     // A's finiteness from y, whose m (n with trans) entries cost nothing beside A's m·n: x is finite, so a NaN or
     // ±∞ at aᵢⱼ makes yᵢ (yⱼ) NaN or ±∞ (∞·0 is NaN, including α = 0). A is scanned, for the error, only then.
     const pa = k.put(A.data);

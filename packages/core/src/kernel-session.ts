@@ -14,7 +14,7 @@ import {
 } from "./kernels.js";
 import { DEFAULT_SYMMETRY_TOL } from "./defaults.js";
 import { checkFinite, checkSymmetric } from "./validate.js";
-import type { WasmInstance } from "./wasm-instance.js";
+import { arenaBytes, type WasmInstance } from "./wasm-instance.js";
 import type { Mat } from "./mat.js";
 
 /**
@@ -305,6 +305,19 @@ export class KernelSessionBase {
       dims = d;
     }
     const { raw, sizes, given } = plan;
+    // The arrays the call allocates (copies in, outputs and workspace not passed as buffers), reserved together
+    // first: a call too large for the arena is refused before its first copy, not after it.
+    let need = 0;
+    for (let i = 0; i < plan.args.length; i++) {
+      const a = plan.args[i];
+      if (a.decl === null) continue;
+      const v = args[a.name];
+      sizes[i] = a.decl.size(dims, q);
+      if (v instanceof WasmBuffer) continue;
+      const length = ArrayBuffer.isView(v) ? (v as unknown as ArrayLike<number>).length : sizes[i];
+      need += arenaBytes(length * (a.decl.type === "i32" ? 4 : 8));
+    }
+    if (need > 0) w.reserve(this.fn, need, "");
     for (let i = 0; i < plan.args.length; i++) {
       const a = plan.args[i];
       const v = args[a.name];
@@ -314,7 +327,7 @@ export class KernelSessionBase {
         continue;
       }
       const decl = a.decl;
-      const size = decl.size(dims, q);
+      const size = sizes[i];
       const bytes = decl.type === "i32" ? 4 : 8;
       let ptr: number;
       given[i] = null;
@@ -335,7 +348,6 @@ export class KernelSessionBase {
         throw this.bad(name, a.name, `a ${decl.type === "i32" ? "Int32Array" : "Float64Array"} of ≥ ${size} values`, v);
       }
       raw[i] = ptr;
-      sizes[i] = size;
     }
     const r = w.kernel(name).apply(null, raw);
     const result: Record<string, unknown> = { ...plan.resultShape };

@@ -271,6 +271,11 @@ function readAsString(mem: WebAssembly.Memory, ptr: number): string {
   return String.fromCharCode(...new Uint16Array(mem.buffer, ptr, len));
 }
 
+/** The arena bytes an allocation of `bytes` takes at most: allocations start 64-byte aligned. */
+export function arenaBytes(bytes: number): number {
+  return alignUp(bytes, ALIGN);
+}
+
 function alignUp(x: number, a: number): number {
   return Math.ceil(x / a) * a;
 }

@@ -24,7 +24,7 @@ export function throughReservation(w: WasmInstance, f: () => unknown): void {
   }
 }
 
-/** The bytes `f` reserved (−1: none) and the span of the allocations it made, from its first to the end of its last. */
+/** The bytes `f` reserved first (−1: none; kernel calls reserve their own allocations again) and the span of the allocations it made, from its first to the end of its last. */
 export function measureReservation(w: WasmInstance, f: () => unknown): { reserved: number; span: number } {
   const alloc = w.alloc.bind(w);
   const reserve = w.reserve.bind(w);
@@ -32,7 +32,7 @@ export function measureReservation(w: WasmInstance, f: () => unknown): { reserve
   let first = -1;
   let end = 0;
   w.reserve = (fn, bytes, what) => {
-    reserved = bytes;
+    if (reserved < 0) reserved = bytes;
     reserve(fn, bytes, what);
   };
   w.alloc = (fn, bytes) => {
