@@ -305,8 +305,15 @@ export class KernelSessionBase {
       dims = d;
     }
     const { raw, sizes, given } = plan;
-    // The arrays the call allocates (copies in, outputs and workspace not passed as buffers), reserved together
-    // first: a call too large for the arena is refused before its first copy, not after it.
+    // The scalars, then the arrays' sizes; the arrays the call allocates (copies in, outputs and workspace not passed
+    // as buffers) are reserved together before the first: a call too large for the arena is refused before any copy.
+    for (let i = 0; i < plan.args.length; i++) {
+      const a = plan.args[i];
+      if (a.decl !== null) continue;
+      const v = args[a.name];
+      if (typeof v !== "number") throw this.bad(name, a.name, "a number", v);
+      raw[i] = v;
+    }
     let need = 0;
     for (let i = 0; i < plan.args.length; i++) {
       const a = plan.args[i];
@@ -320,12 +327,8 @@ export class KernelSessionBase {
     if (need > 0) w.reserve(this.fn, need, "");
     for (let i = 0; i < plan.args.length; i++) {
       const a = plan.args[i];
+      if (a.decl === null) continue;
       const v = args[a.name];
-      if (a.decl === null) {
-        if (typeof v !== "number") throw this.bad(name, a.name, "a number", v);
-        raw[i] = v;
-        continue;
-      }
       const decl = a.decl;
       const size = sizes[i];
       const bytes = decl.type === "i32" ? 4 : 8;
