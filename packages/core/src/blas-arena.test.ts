@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { gemv, init, loadWasm, matmul, OutOfMemoryError, qr, setBackend, syrk } from "./index.js";
 import { randomMat } from "./__tests__/matrices.js";
-import { measureReservation, Reserved, throughReservation } from "./__tests__/arena.js";
+import { measureReservation, Reserved, reservationOn } from "./__tests__/arena.js";
 
 // matmul, syrk and gemv copy their operands into WASM and then run one kernel whose output and workspace come after
 // the copies; every kernel call allocates its copies, outputs and workspace after the operands it is given. Each
@@ -16,17 +16,7 @@ beforeAll(async () => {
 });
 
 describe.each(["simd", "scalar"] as const)("WASM memory of matmul, syrk, gemv and one-shot kernels on the %s build", (build) => {
-  /** `f`'s first reservation (the real one, then `Reserved` thrown: nothing after it runs), or the error it threw. */
-  async function reservation(f: () => unknown): Promise<unknown> {
-    const w = await loadWasm(build);
-    setBackend(build);
-    try {
-      throughReservation(w, f);
-    } catch (e) {
-      return e;
-    }
-    return undefined;
-  }
+  const reservation = (f: () => unknown) => reservationOn(build, f);
 
   const square = (n: number) => ({ rows: n, cols: n, data: new Float64Array(n * n) });
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cholesky, init, loadWasm, OutOfMemoryError, setBackend, solve } from "./index.js";
 import type { Mat } from "./mat.js";
 import { randomMat } from "./__tests__/matrices.js";
-import { measureReservation, Reserved, throughReservation } from "./__tests__/arena.js";
+import { measureReservation, Reserved, reservationOn } from "./__tests__/arena.js";
 
 // solve allocates P·B only after the O(n³) LU of A, and cholesky its factorisation's workspace after copying A in and
 // checking it in a pass: both reserve their whole WASM need first, so a system that cannot fit in wasm32's 4 GiB is
@@ -30,17 +30,7 @@ function spd(n: number, seed: number): Mat {
 }
 
 describe.each(["simd", "scalar"] as const)("WASM memory of cholesky and solve on the %s build", (build) => {
-  /** `f`'s reservation (the real one, then `Reserved` thrown: nothing after it runs), or the error it threw. */
-  async function reservation(f: () => unknown): Promise<unknown> {
-    const w = await loadWasm(build);
-    setBackend(build);
-    try {
-      throughReservation(w, f);
-    } catch (e) {
-      return e;
-    }
-    return undefined;
-  }
+  const reservation = (f: () => unknown) => reservationOn(build, f);
 
   it("solve: B that cannot fit beside A's LU is an OutOfMemoryError naming solve, 'a' and 'b' before any work; one column less gets past the reservation", async () => {
     // n = 8192: 8(n² + nk) + LU workspace fits for k ≤ 57322

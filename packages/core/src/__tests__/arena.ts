@@ -1,3 +1,4 @@
+import { loadWasm, setBackend } from "../index.js";
 import type { WasmInstance } from "../wasm-instance.js";
 
 /** Thrown by `throughReservation`'s `reserve` once the real one succeeded: the call stops before any work. */
@@ -22,6 +23,22 @@ export function throughReservation(w: WasmInstance, f: () => unknown): void {
   } finally {
     w.reserve = reserve;
   }
+}
+
+/**
+ * `f`'s first reservation on `build` (made the active backend): the real one, then `Reserved` thrown, so that nothing
+ * after it runs. Returns the error `f` threw (`Reserved`, or an OutOfMemoryError when the reservation did not hold),
+ * or undefined when `f` reserved nothing.
+ */
+export async function reservationOn(build: "simd" | "scalar", f: () => unknown): Promise<unknown> {
+  const w = await loadWasm(build);
+  setBackend(build);
+  try {
+    throughReservation(w, f);
+  } catch (e) {
+    return e;
+  }
+  return undefined;
 }
 
 /** The bytes `f` reserved first (−1: none; kernel calls reserve their own allocations again) and the span of the allocations it made, from its first to the end of its last. */
