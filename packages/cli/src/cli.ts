@@ -8,7 +8,7 @@ import { DEFAULT_RANK_TOL, DEFAULT_ZERO_LOSS_TOL } from "@losscape/manifold/defa
 import { DEFAULT_GTOL, DEFAULT_GTOL_REL, DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES } from "@losscape/mlp/defaults";
 import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import type { Context } from "./context.js";
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, InputError, UnavailableError, exitCodeOf, oneLine } from "./errors.js";
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, InputError, UnavailableError, exitCodeOf, oneLine, overflowedFloat64 } from "./errors.js";
 import { collect, num, numList, oneOf } from "./options.js";
 
 /** The package version (from package.json), printed by `losscape --version`. */
@@ -169,7 +169,14 @@ function define(program: Command, name: string, description: string, impl: () =>
     checkDataFlags(self, opts);
     const run = await impl();
     await initBackend(opts.backend as "simd" | "scalar" | "ts" | undefined, opts.quiet === true);
-    await run(opts, { name: full, json: opts.json === true, quiet: opts.quiet === true });
+    try {
+      await run(opts, { name: full, json: opts.json === true, quiet: opts.quiet === true });
+    } catch (e) {
+      // A package's refusal of a non-finite loss, gradient or Hessian that the command did not name by a flag: bad
+      // input naming the model and data files and what is not finite, not the package function that refused it.
+      if (overflowedFloat64(e)) throw (await import("./io.js")).overflowAtInputs(e, opts);
+      throw e;
+    }
   });
   return cmd;
 }

@@ -37,10 +37,70 @@ export class InputError extends Error {
 /**
  * A library error saying that finite parameters gave a loss, gradient or Hessian beyond float64 (a non-finite value
  * refused, or a NaN derivative where a saturated unit meets an overflow): the command names the flag that made the
- * parameters that large (embed's --alpha, lift's --scale and --margin).
+ * parameters that large (embed's --alpha, lift's --scale and --margin); any other such error is named by the command's
+ * model and data files (io.ts' overflowAtInputs, applied to every command by cli.ts), never by the function.
  */
 export function overflowedFloat64(e: unknown): e is Error {
-  return isLosscapeError(e) && e.code === "E_VALUE" && /must be finite|not finite|is NaN at these parameters/.test(e.message);
+  return isLosscapeError(e) && e.code === "E_VALUE" && /must be finite|not finite|is NaN at /.test(e.message);
+}
+
+/**
+ * A package error's message without the name of the function that raised it ("Problem.lossAndGradient: the loss is
+ * NaN …" → "the loss is NaN …"): the command line names the command, the file and the flag instead of a function the
+ * user never called.
+ * @example
+ * reasonOf(new ValueError("eigvalsh: argument 'a' must be finite")); // "argument 'a' must be finite"
+ */
+export function reasonOf(e: Error): string {
+  return e.message.replace(/^(?:[A-Z]\w*\.)?[a-z]\w*: /, "");
+}
+
+/** The loss, gradient and (when it was formed) Hessian of a model on a data set at the model's own parameters. */
+export interface AtModel {
+  loss: number;
+  gradient: ArrayLike<number>;
+  /** The exact Hessian (M × M, row-major); null when forming it was refused as not finite; undefined when not formed (M too large). */
+  hessian?: ArrayLike<number> | null;
+  /** H∇R, the product every critical-point step takes (undefined when not formed). */
+  hessianGradient?: ArrayLike<number>;
+  /** max|θ|, max|x| and max|y|: finite, and why the values overflow (their products exceed float64's range). */
+  maxParam: number;
+  maxInput: number;
+  maxTarget: number;
+}
+
+/**
+ * Bad input (exit 2) when the loss, its gradient, its Hessian or H∇R is not finite at a model's own parameters
+ * (finite parameters whose outputs overflow float64: R = +∞, or NaN where they meet ∞ − ∞), naming `where` (the
+ * model and data files) and the first value that is not finite; undefined when all of them are finite.
+ * @example
+ * notFiniteAtModel("m.json (--model) on d.json (--data)", at); // InputError: m.json (--model) on d.json (--data): the loss is not finite …
+ */
+export function notFiniteAtModel(where: string, at: AtModel): InputError | undefined {
+  const g = (x: number) => (Number.isNaN(x) ? "NaN" : x > 0 ? "+∞" : x < 0 ? "−∞" : String(x));
+  const n = (x: number) => String(Number(x.toPrecision(3)));
+  const cause = `max|θ| = ${n(at.maxParam)}, max|x| = ${n(at.maxInput)} and max|y| = ${n(at.maxTarget)} are finite, but the network's values exceed float64's range (≈ 1.8e308): scale the parameters or the data down`;
+  if (!Number.isFinite(at.loss)) {
+    const what = Number.isNaN(at.loss) ? "the network's outputs overflow float64 and meet ∞ − ∞" : "the network's outputs overflow float64";
+    return new InputError(`${where}: the loss is not finite at the model's parameters: ${what} (R = ${g(at.loss)}); expected a finite loss — ${cause}`);
+  }
+  const i = Array.prototype.findIndex.call(at.gradient, (v: number) => !Number.isFinite(v));
+  if (i >= 0) {
+    return new InputError(`${where}: the gradient of the loss is not finite at the model's parameters: a derivative overflows float64 (∂R/∂θ[${i}] = ${g(at.gradient[i])}, R = ${n(at.loss)}); expected a finite gradient — ${cause}`);
+  }
+  const h = at.hessian;
+  const k = h === undefined ? -1 : h === null ? 0 : Array.prototype.findIndex.call(h, (v: number) => !Number.isFinite(v));
+  if (h !== undefined && k >= 0) {
+    const M = at.gradient.length;
+    const entry = h === null ? "" : `H[${Math.floor(k / M)}][${k % M}] = ${g(h[k])}; `;
+    return new InputError(`${where}: the Hessian of the loss is not finite at the model's parameters: a second derivative overflows float64 (${entry}R = ${n(at.loss)} and ∇R are finite); expected a finite Hessian — ${cause}`);
+  }
+  const hg = at.hessianGradient;
+  const j = hg === undefined ? -1 : Array.prototype.findIndex.call(hg, (v: number) => !Number.isFinite(v));
+  if (hg !== undefined && j >= 0) {
+    return new InputError(`${where}: the Hessian times the gradient, H∇R, is not finite at the model's parameters: it overflows float64 ((H∇R)[${j}] = ${g(hg[j])}; R = ${n(at.loss)}, ∇R${h ? " and H" : ""} are finite); expected a finite H∇R — ${cause}`);
+  }
+  return undefined;
 }
 
 /**

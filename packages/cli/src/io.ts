@@ -5,6 +5,7 @@ import { isLosscapeError, type Mat } from "@losscape/core";
 import { oneHot, readIdx, readNpy, readNpz, readOnnx, readSafetensors, writeNpy, writeOnnx, writeSafetensors, type NdArray } from "@losscape/io";
 import {
   activationEntry,
+  createProblem,
   parseCsvData,
   parseData,
   paramCount,
@@ -17,7 +18,7 @@ import {
   type MlpSpec,
   type Model,
 } from "@losscape/mlp";
-import { InputError } from "./errors.js";
+import { InputError, notFiniteAtModel, reasonOf } from "./errors.js";
 
 /** Strip the "parseModel: " / "parseData: " prefix of a package message: the CLI names the file instead. */
 function stripFn(message: string): string {
@@ -456,6 +457,93 @@ export function loadModelAndData(o: { model: string; data: string } & ModelFlags
   return { model, data: loadData(o.data, { ...o, fit: { model, path: o.model } }) };
 }
 
+/** The largest Hessian formed to look for a non-finite entry, after a refusal only (M ≤ 2048: 32 MiB). */
+const HESSIAN_CHECK_LIMIT = 2048;
+
+/** max|v| (0 for no values). */
+function maxAbs(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m;
+}
+
+/**
+ * Bad input (exit 2) when the loss of `model` on `data`, its gradient, (M ≤ 2048) its Hessian or H∇R is not finite at
+ * the model's own parameters (errors.ts' notFiniteAtModel: outputs that overflow float64), naming the model file (as
+ * `option`) and the data file; undefined when all of it is finite. The commands call it after a package refused a
+ * non-finite value (`overflowedFloat64`) or a result came out non-finite, so a run that succeeds pays nothing for it.
+ * @example
+ * const bad = notFiniteAtModelFile(model, data, { model: "m.json", data: "d.json" });
+ * if (bad) throw bad; // m.json (--model) on d.json (--data): the loss is not finite at the model's parameters: …
+ */
+export function notFiniteAtModelFile(model: Model, data: Dataset, files: { model: string; option?: string; data: string }): InputError | undefined {
+  using problem = createProblem(model, data);
+  // Unchecked: the values as they are (NaN, ±∞), to say which is not finite, instead of the package's refusal.
+  problem.setParamsUnchecked(Float64Array.from(model.params));
+  const { loss, gradient } = problem.lossAndGradient();
+  let hessian: ArrayLike<number> | null | undefined;
+  if (model.params.length <= HESSIAN_CHECK_LIMIT && Number.isFinite(loss) && gradient.every(Number.isFinite)) {
+    try {
+      hessian = problem.hessian().data;
+    } catch (e) {
+      // A kernel that refuses a non-finite intermediate itself (core checks its operands): the Hessian is not finite.
+      if (!(isLosscapeError(e) && e.code === "E_VALUE")) throw e;
+      hessian = null;
+    }
+  }
+  const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && hessian !== null && (hessian === undefined || Array.prototype.every.call(hessian, Number.isFinite));
+  const hessianGradient = finite ? problem.hvpUnchecked(gradient) : undefined;
+  const where = `${files.model} (${files.option ?? "--model"}) on ${files.data} (--data)`;
+  return notFiniteAtModel(where, { loss, gradient, hessian, hessianGradient, maxParam: maxAbs(model.params), maxInput: maxAbs(data.x.data), maxTarget: maxAbs(data.y.data) });
+}
+
+/**
+ * A package's refusal of a non-finite value (errors.ts' `overflowedFloat64`: a loss, gradient or Hessian that overflows
+ * float64) that the command did not name by a flag of its own, in the user's terms: the command's model file(s)
+ * (`o.model`, one or two) and data file (`o.data`) are read again as the command read them, and a loss, gradient or
+ * Hessian that is not finite at a model's own parameters is bad input naming the files (`notFiniteAtModelFile`).
+ * Otherwise the refusal arose at a point the command derived from the model: the package's reason, without the
+ * name of its function, naming the files it was computed from. A command without a model file names its data file
+ * and `--widths` (fresh networks on data too large for float64); without either it gets `e` back.
+ * @example
+ * throw overflowAtInputs(e, { model: "m.json", data: "d.json" }); // m.json (--model) on d.json (--data): the loss is not finite …
+ */
+export function overflowAtInputs(e: Error, o: Record<string, unknown> & ModelFlags & DataFlags): Error {
+  const paths = typeof o.model === "string" ? [o.model] : Array.isArray(o.model) ? o.model.filter((p): p is string => typeof p === "string") : [];
+  const dataPath = typeof o.data === "string" ? o.data : undefined;
+  // eigh/eigvalsh's 'a' is the Hessian the command formed.
+  const reason = /^eig(h|valsh): argument 'a' /.test(e.message) ? reasonOf(e).replace(/^argument 'a' must be finite; found (\S+) at/, "the Hessian is not finite: $1 at") : reasonOf(e);
+  if (paths.length === 0) {
+    // Fresh networks of --widths (train, search, index-energy) on a data file: the data's scale is what the command
+    // line gave (the initialisations are standard).
+    if (dataPath === undefined || !Array.isArray(o.widths)) return e;
+    let scale = "";
+    try {
+      const d = loadData(dataPath, { ...o, quiet: true });
+      scale = ` (max|x| = ${Number(maxAbs(d.x.data).toPrecision(3))}, max|y| = ${Number(maxAbs(d.y.data).toPrecision(3))}: scale the data down)`;
+    } catch {
+      // the file changed since the command read it: no scale
+    }
+    return new InputError(`${dataPath} (--data) for the --widths ${o.widths.join(",")} network${scale}: a value computed from the data overflows float64: ${reason}`);
+  }
+  const options = paths.map((_, k) => (k === 0 ? "--model" : "--model (second)"));
+  if (dataPath !== undefined) {
+    const flags = { ...o, quiet: true };
+    for (let k = 0; k < paths.length; k++) {
+      let bad: InputError | undefined;
+      try {
+        const model = loadModel(paths[k], options[k], flags);
+        bad = notFiniteAtModelFile(model, loadData(dataPath, { ...flags, fit: { model, path: paths[k] } }), { model: paths[k], option: options[k], data: dataPath });
+      } catch {
+        return e; // the files changed since the command read them: the refusal as it was
+      }
+      if (bad) return bad;
+    }
+  }
+  const files = paths.map((p, k) => `${p} (${options[k]})`).join(", ") + (dataPath !== undefined ? ` on ${dataPath} (--data)` : "");
+  return new InputError(`${files}: a value computed from the model overflows float64: ${reason}`);
+}
+
 /**
  * Check early that a file can be written at `path` (its directory exists and is a directory), so that a long run
  * does not fail at the end. Bad input (exit 2) otherwise.
@@ -464,13 +552,14 @@ export function loadModelAndData(o: { model: string; data: string } & ModelFlags
  */
 export function checkWritable(path: string, option: string): void {
   const dir = dirname(resolve(path));
-  let ok = false;
+  let st;
   try {
-    ok = statSync(dir).isDirectory();
+    st = statSync(dir);
   } catch {
-    ok = false;
+    st = undefined;
   }
-  if (!ok) throw new InputError(`${path}: directory ${dirname(path)} does not exist (${option})`);
+  if (!st) throw new InputError(`${path}: directory ${dirname(path)} does not exist (${option})`);
+  if (!st.isDirectory()) throw new InputError(`${path}: ${dirname(path)} is a file, not a directory (${option})`);
   try {
     if (statSync(path).isDirectory()) throw new InputError(`${path}: is a directory, expected a file name (${option})`);
   } catch (e) {

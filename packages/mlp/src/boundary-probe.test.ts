@@ -72,4 +72,14 @@ describe("refineCriticalPoint refuses a start whose loss or gradient overflows",
       }
     }
   });
+
+  it("and one whose H∇R overflows at a finite loss and gradient (tanh ×1e150 on constant targets: newton called it 'critical' at ‖∇R‖ ≈ 1e150 with flatness NaN, gradnorm failed inside axpy)", () => {
+    const big = { widths: [1, 3, 1], activation: "tanh" as const, params: [1e150, -1e150, 1e150, 0, 0, 0, 1e150, 1e150, 1e150, 0] };
+    const d = { x: [[-1], [0], [1], [2]], y: [[0.5], [0.5], [0.5], [0.5]] };
+    expect(Number.isFinite(loss(big, d))).toBe(true);
+    expect(gradient(big, d).every(Number.isFinite)).toBe(true);
+    for (const method of ["newton", "gradnorm"] as const) {
+      expect(() => refineCriticalPoint(big, d, { method })).toThrow(/^refineCriticalPoint: H∇R \(the Hessian times the gradient, which every step takes\) is not finite at the starting parameters \(R = 3\.7\d*e\+299, ‖∇R‖ = 1\.34\d*e\+150\): the network's values overflow float64; scale the parameters down$/);
+    }
+  });
 });

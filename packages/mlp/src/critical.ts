@@ -2,7 +2,8 @@ import { axpy, checkBoolean, checkEighOrder, checkNumber, checkSignal, DEFAULT_I
 import { DEFAULT_DENSE_LIMIT, DEFAULT_DISTINCT_TOL, DEFAULT_SPECTRUM_LIMIT, DEFAULT_FLAT_TOL, DEFAULT_GTOL, DEFAULT_GTOL_REL } from "./defaults.js";
 import { initParams } from "./init.js";
 import { Lbfgs } from "./lbfgs.js";
-import { forward, lossAndGradientRaw } from "./network.js";
+import { HvpPart } from "./engine-ts.js";
+import { forward, hvpRaw, lossAndGradientRaw } from "./network.js";
 import { Problem } from "./problem.js";
 import { Deflation } from "./symmetry.js";
 import { asModel, checkData, checkModel, compileSpec, type Net } from "./spec.js";
@@ -129,7 +130,7 @@ export interface CriticalPoint {
  * 'gradnorm': minimise ½‖∇R‖² (Pennington & Bahri 2017's way to land on saddles) by L-BFGS with the gradient
  * H∇R from the R-operator until ‖∇R‖ ≤ 1e-8, then the LM polish; `maxIter` bounds both phases together.
  *
- * A start whose loss or gradient is not finite (values beyond float64) is refused with a ValueError.
+ * A start whose loss, gradient or H∇R is not finite (values beyond float64) is refused with a ValueError.
  * The outcome (`CriticalOutcome`) is decided at the returned point, never assumed: `escaping` when ‖θ‖ is still
  * growing, else `critical` when ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂), else `gradient-flat` or `stalled`. `kind` is given for
  * critical points only. The inertia is reported three ways: at `tol`, at the spectral gap, and at 1e-9 and 1e-6
@@ -152,6 +153,13 @@ export function refineCriticalPoint(model: ModelInput, data: DatasetInput, optio
   const at = lossAndGradientRaw(net, model.params, data);
   if (!Number.isFinite(at.loss) || !at.gradient.every(Number.isFinite)) {
     throw new ValueError(`${fn}: the loss or its gradient is not finite at the starting parameters (R = ${at.loss}): the network's values overflow float64; scale the parameters down`);
+  }
+  // So is H∇R, which every step takes (Levenberg–Marquardt's −(H² + μI)⁻¹H∇R, the gradient of ½‖∇R‖²), where a finite
+  // loss and gradient meet a Hessian whose product with them overflows (tanh weights ×1e150 on constant targets: it
+  // reported 'critical' at ‖∇R‖ ≈ 1e150 with flatness ∞/∞ = NaN, or failed inside axpy on NaN).
+  const hg = hvpRaw(net, model.params, data, at.gradient, HvpPart.Full);
+  if (!hg.every(Number.isFinite)) {
+    throw new ValueError(`${fn}: H∇R (the Hessian times the gradient, which every step takes) is not finite at the starting parameters (R = ${at.loss}, ‖∇R‖ = ${nrm2(at.gradient)}): the network's values overflow float64; scale the parameters down`);
   }
   return refineRaw(net, model, data, o);
 }

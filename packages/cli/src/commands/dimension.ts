@@ -1,3 +1,4 @@
+import { isLosscapeError } from "@losscape/core";
 import { globalMinimumDimension, NotAMinimumError } from "@losscape/manifold";
 import { jacobian } from "@losscape/mlp";
 import { InputError } from "../errors.js";
@@ -40,6 +41,10 @@ export async function dimensionCommand(o: DimensionOptions, ctx: Context): Promi
     // The library's message names its option (lossTol); the command line names the flag.
     if (e instanceof NotAMinimumError) {
       throw new InputError(`${o.model}: not a (near-)zero-loss minimum (R ≤ --loss-tol = ${o.lossTol}); found R = ${e.loss}, ‖∇R‖ = ${e.gradNorm}`);
+    }
+    // The zero-loss set f(xᵢ) = yᵢ is where the mse loss vanishes: a cross-entropy model (its file's loss or --loss) has none.
+    if (isLosscapeError(e) && /'loss' must be "mse"/.test(e.message)) {
+      throw new InputError(`${o.model}${o.loss !== undefined ? ` with --loss ${o.loss}` : ""}: the dimension of the minima is that of the zero-loss set f(xᵢ) = yᵢ, where the mse loss vanishes; expected loss "mse", found "${model.loss}"`);
     }
     throw e;
   } finally {

@@ -4,9 +4,9 @@ import { serializeModel, type Model } from "@losscape/mlp";
 import { checkDenseHessian } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
-import { InputError, overflowedFloat64 } from "../errors.js";
+import { InputError, overflowedFloat64, reasonOf } from "../errors.js";
 import { keyValues } from "../format.js";
-import { loadData, loadModel, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { loadData, loadModel, notFiniteAtModelFile, npyRow, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 import { certificateArrays, certificateCheck, checkCertificateOutputs, certificateRows, writeCertificateFigure } from "../certificate-report.js";
@@ -43,7 +43,7 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
   } catch (e) {
     // α near the largest double: the split's weights would overflow (splitNeuron refuses them), named by the flag
     if (isLosscapeError(e) && /^splitNeuron: 'alpha'/.test(e.message)) {
-      throw new InputError(`--alpha ${o.alpha}: the split's outgoing weights α·w and (1 − α)·w overflow float64 (${e.message})`);
+      throw new InputError(`--alpha ${o.alpha}: the split's outgoing weights α·w and (1 − α)·w overflow float64 (${reasonOf(e)})`);
     }
     if (isLosscapeError(e)) throw new InputError(`${o.model}: ${e.message.replace(/^splitNeuron: /, "")}`);
     throw e;
@@ -60,9 +60,10 @@ export async function embedCommand(o: EmbedOptions, ctx: Context): Promise<void>
     try {
       cert = certifyEmbedding(model, wide, data, { step, tol: o.tol });
     } catch (e) {
-      // Finite weights whose loss, gradient or Hessian overflow (α near the largest double): bad input, named by its flag.
+      // Finite weights whose loss, gradient or Hessian overflow: the model file's own values when they do (whatever α),
+      // else the embedded network's (α near the largest double), named by its flag.
       if (overflowedFloat64(e)) {
-        throw new InputError(`--alpha ${o.alpha}: the embedded network's loss, gradient or Hessian overflows float64 (${e.message})`);
+        throw notFiniteAtModelFile(model, data, { model: o.model, data: o.data }) ?? new InputError(`--alpha ${o.alpha}: the embedded network's loss, gradient or Hessian overflows float64 (${reasonOf(e)})`);
       }
       throw e;
     } finally {

@@ -5,9 +5,9 @@ import { ACTIVATION_TABLE } from "@losscape/mlp/activation-table";
 import { checkDenseHessian } from "../cli.js";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
-import { InputError, overflowedFloat64 } from "../errors.js";
+import { InputError, overflowedFloat64, reasonOf } from "../errors.js";
 import { fmt, fmtInertia, keyValues } from "../format.js";
-import { checkOutputDir, checkWritable, loadData, loadModel, npyRow, parseActivation, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
+import { checkOutputDir, checkWritable, loadData, loadModel, notFiniteAtModelFile, npyRow, parseActivation, writeModel, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { counts, describeModel } from "../util.js";
 import { liftSaddleVerdict, liftVerdict, verdictLine } from "../verdict.js";
@@ -50,7 +50,16 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
   const L = model.widths.length - 1;
   if (o.prune) {
     if (o.layer < 1 || o.layer > L - 1) throw new InputError(`--layer ${o.layer}: --prune removes a hidden layer 1..${L - 1} of ${model.widths.join("-")}`);
-    const r = pruneLayer(model, data, { layer: o.layer });
+    let r: ReturnType<typeof pruneLayer>;
+    try {
+      r = pruneLayer(model, data, { layer: o.layer });
+    } catch (e) {
+      // The layer is not affine on the data (or constant with no biases to absorb it): named by the flags that chose it.
+      if (isLosscapeError(e) && e.code === "E_VALUE" && !overflowedFloat64(e)) {
+        throw new InputError(`--prune --layer ${o.layer} (data ${o.data}): only a layer that is affine on the data is removed exactly; ${reasonOf(e)}`);
+      }
+      throw e;
+    }
     if (o.out) writeModel(o.out, r.model);
     const npyFiles = o.npy ? writeNpyDir(o.npy, { params: r.model.params }) : [];
     const record = { model: serializeModel(r.model), widthsBefore: model.widths, widthsAfter: r.model.widths, layer: o.layer, slopes: r.slopes, intercepts: r.intercepts, maxOutputDiffData: r.maxOutputDiffData, ...(o.npy ? { npy: npyFiles } : {}), warnings: [] as string[] };
@@ -84,6 +93,10 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
       return f();
     } catch (e) {
       if (isLosscapeError(e) && (e.code === "E_VALUE" || e.code === "E_SHAPE") && /activation/.test(e.message)) throw new InputError(`${which}: ${e.message.replace(/^\w+: /, "")}`);
+      // A row on the kink of a split pair (hᵠ = 0 there): named by the flags that chose the split and the data file.
+      if (isLosscapeError(e) && e.code === "E_VALUE" && /^the split lifting /.test(reasonOf(e))) {
+        throw new InputError(`--kind split --layer ${o.layer} (data ${o.data}): ${reasonOf(e).replace(/kind "affine"/, "--kind affine")}`);
+      }
       throw e;
     }
   };
@@ -114,15 +127,19 @@ export async function liftCommand(o: LiftCliOptions, ctx: Context): Promise<void
   }
   // --scale or --margin near the largest double: the new layer's weights or shift overflow (bad input, named).
   const sizes = `--scale ${o.scale} --margin ${o.margin}`;
-  if (!lift.model.params.every(Number.isFinite)) throw new InputError(`${sizes}: the lifted network's weights α·W, the shift c or the rescaled next layer overflow float64`);
+  // (Unless the model's own values overflow already: its hidden values 1e200·x make any shift c overflow.)
+  if (!lift.model.params.every(Number.isFinite)) {
+    throw notFiniteAtModelFile(model, data, { model: o.model, data: o.data }) ?? new InputError(`${sizes}: the lifted network's weights α·W, the shift c or the rescaled next layer overflow float64`);
+  }
   const st = status(`certifying the lifting ${model.widths.join("-")} → ${lift.model.widths.join("-")}`, ctx.quiet);
   let cert: LiftCertificate;
   try {
     cert = certifyLift(model, lift.model, data, { layer: lift.layer, tol: o.tol });
   } catch (e) {
-    // Finite weights whose loss, gradient or Hessian overflow: bad input, named by its flags (as embed's --alpha).
+    // Finite weights whose loss, gradient or Hessian overflow: the model file's own values when they do (whatever
+    // the flags), else the lifted network's, named by its flags (as embed's --alpha).
     if (overflowedFloat64(e)) {
-      throw new InputError(`${sizes}: the lifted network's loss, gradient or Hessian overflows float64 (${e.message})`);
+      throw notFiniteAtModelFile(model, data, { model: o.model, data: o.data }) ?? new InputError(`${sizes}: the lifted network's loss, gradient or Hessian overflows float64 (${reasonOf(e)})`);
     }
     throw e;
   } finally {

@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import { InputError } from "../errors.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkWritable, loadData, loadModel, writeModel, type DataFlags, type ModelFlags } from "../io.js";
+import { checkWritable, loadData, loadModel, notFiniteAtModelFile, writeModel, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 import { reduceVerdict, verdictLine } from "../verdict.js";
@@ -46,6 +46,16 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
   if (o.out) writeModel(o.out, r.model);
   let outputScale = 0;
   if (data) for (const v of forward(model, data.x).data) outputScale = Math.max(outputScale, Math.abs(v));
+  // Outputs that overflow float64 (finite parameters too large for them) make max|f_reduced − f| NaN (∞ − ∞) and the
+  // tolerance tol·max|f| infinite: bad input naming the model (and data) file, not a NaN printed as the result.
+  if ([r.maxOutputDiff, r.maxOutputDiffProbes, r.maxOutputDiffData ?? 0].some(Number.isNaN) || !Number.isFinite(outputScale)) {
+    const bad = data && o.data ? notFiniteAtModelFile(model, data, { model: o.model, data: o.data }) : undefined;
+    if (bad) throw bad;
+    const maxParam = model.params.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    throw new InputError(
+      `${o.model} (--model): the network's outputs overflow float64 ${data ? "on the data or " : ""}at the random probe inputs, so max|f_reduced − f| is NaN (∞ − ∞); expected finite outputs — max|θ| = ${Number(maxParam.toPrecision(3))} is finite but too large: scale the parameters down`,
+    );
+  }
   const verdict = reduceVerdict({ ...r, outputScale, ...(onData ? { onData: { maxOutputDiffData: r.maxOutputDiffData ?? NaN, outputTol: r.outputTol } } : {}) });
   const record = {
     model: serializeModel(r.model),

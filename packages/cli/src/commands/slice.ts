@@ -41,6 +41,14 @@ export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void>
   // The axes run over [−range, range]: their width 2·range must be a float64 (1e308 would make every point NaN).
   if (!Number.isFinite(2 * o.range)) throw new InputError(`--range ${o.range}: the slice's width 2·range overflows float64; expected at most ${Number.MAX_VALUE / 2}`);
   const { model, data } = loadModelAndData(o);
+  // The plane of --dirs hessian is spanned by the two top eigenvectors: a net of one parameter has one.
+  if (o.dirs === "hessian" && model.params.length < 2) {
+    throw new InputError(`--dirs hessian: the slice's plane is spanned by the Hessian's two top eigenvectors; found ${o.model} with M = ${model.params.length} parameter (--dirs random slices it)`);
+  }
+  // The embedding line splits neuron 0 of hidden layer 1: a net without a hidden layer has none to split.
+  if (o.dirs === "embedding" && model.widths.length < 3) {
+    throw new InputError(`--dirs embedding: the embedding line splits neuron 0 of hidden layer 1; found ${o.model} with widths ${model.widths.join("-")}, no hidden layer (--dirs random or hessian slice any net)`);
+  }
   const st = status(`slicing the loss around ${describeModel(model)} (${o.grid}×${o.grid})`, ctx.quiet);
   const s = landscapeSlice(model, data, { dirs: o.dirs, points: o.grid, range: o.range, seed: o.seed });
   st.end();
@@ -78,7 +86,8 @@ export async function sliceCommand(o: SliceOptions, ctx: Context): Promise<void>
       ["directions", `${o.dirs}: ${DIRS[o.dirs]}`],
       ["grid", `${o.grid} × ${o.grid} on [−${o.range}, ${o.range}]²`],
       ["loss at centre", o.grid % 2 === 1 ? fmt(s.grid[c][c]) : "— (even grid)"],
-      ["loss range", `${fmt(lo)} … ${fmt(hi)}`],
+      // The range of the finite losses (a loss that overflows float64 is +∞); none finite: no range, not "∞ … −∞".
+      ["loss range", lo <= hi ? `${fmt(lo)} … ${fmt(hi)}` : "— (no finite loss on the grid: the network's outputs overflow float64)"],
       ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
       ...npyRow(o.npy, npyFiles),
       ["", "(--json prints the grid)"],

@@ -124,8 +124,16 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
     throw e;
   }
   bar.end();
+  // A held-out file on which the network's outputs overflow float64 and meet ∞ − ∞: its loss is NaN. At the start
+  // that is bad input naming --val (not a column of NaN); later, a warning naming the first such epoch.
+  const nanVal = o.val ? r.history.find((row) => Number.isNaN(row.valLoss)) : undefined;
+  if (nanVal && nanVal.epoch === firstEpoch) {
+    const maxX = validation!.x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    throw new InputError(`${o.val} (--val) with ${o.model ? `${o.model} (--model)` : `the --widths ${o.widths!.join(",")} network`}: the validation loss is not finite at the ${o.model ? "model's" : "initial"} parameters: the network's outputs on it overflow float64 and meet ∞ − ∞ (R = NaN); expected a finite loss — max|x| = ${Number(maxX.toPrecision(3))} is finite but too large: scale the held-out data down`);
+  }
   if (o.out) writeModel(o.out, r.model);
   const warnings: string[] = [];
+  if (nanVal) warnings.push(`the validation loss is NaN from epoch ${nanVal.epoch}: the trained network's outputs on ${o.val} overflow float64 and meet ∞ − ∞`);
   if (r.diverged) warnings.push(`training diverged after epoch ${firstEpoch + r.epochs} (a non-finite loss, gradient or parameter); the model is the last finite one`);
   if (o.state) {
     if (r.state) writeFileAtomic(o.state, JSON.stringify(r.state) + "\n");
