@@ -238,7 +238,7 @@ export function buildProgram(): Command {
     .requiredOption("--model <M>", "model file (losscape.mlp/1)")
     .requiredOption("--data <D>", "data file")
     .addOption(new Option("--part <p>", "full (H), gauss-newton (H₀) or residual (H₁ = H − H₀)").argParser(oneOf("full", "gauss-newton", "residual")).default("full"))
-    .addOption(new Option("--top <k>", "the k largest eigenpairs (default 5 when nothing else is asked)").argParser(num({ min: 1, integer: true })))
+    .addOption(new Option("--top <k>", "the k largest eigenpairs (default min(5, M) when nothing else is asked)").argParser(num({ min: 1, integer: true })))
     .addOption(new Option("--bottom <k>", "the k smallest eigenpairs").argParser(num({ min: 1, integer: true })))
     .option("--trace", "the trace (Hutch++, 99 products, with its standard error)")
     .option("--density", "the SLQ spectral density (PyHessian's Gaussian-broadened form) and the index estimate")

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eigvalsh, init } from "@losscape/core";
-import { hessian } from "@losscape/mlp";
+import { hessian, serializeModel } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fixtureData, fixtureModel, fx, run, runJson, tempDir } from "./run.js";
 
@@ -69,6 +69,22 @@ describe("losscape curvature", () => {
     expect(r.stdout).toMatch(/index\s+[\d.]+ of M, 95% interval/);
     expect(readFileSync(plot, "utf8")).toMatch(/<svg/);
     for (const f of ["top-values", "top-vectors", "density-grid", "density"]) expect(existsSync(join(npy, `${f}.npy`))).toBe(true);
+  });
+
+  it("a net of M < 5 parameters: by default all M top eigenpairs (the exact spectrum), not a refusal of a --top never given", async () => {
+    const dir = tempDir();
+    const model = join(dir, "m4.json");
+    // 1-1-1 tanh with biases: M = 4
+    const spec = { widths: [1, 1, 1], activation: "tanh" as const, bias: true };
+    const m4 = { ...spec, params: Float64Array.from([0.7, -0.2, 1.3, 0.1]) };
+    writeFileSync(model, JSON.stringify(serializeModel(m4)));
+    const r = await record(["curvature", "--model", model, "--data", fx("sin20.json")]);
+    const exact = eigvalsh(hessian(m4, fixtureData("sin20.json")));
+    expect(r.paramCount).toBe(4);
+    // the exact path (M ≤ --exact-limit): eigh of the same Hessian, so the same values up to the order of the sums
+    expect(r.top.values).toHaveLength(4);
+    const descending = Array.from(exact).reverse();
+    r.top.values.forEach((v, i) => expect(Math.abs(v - descending[i])).toBeLessThanOrEqual(1e-12 * Math.abs(descending[0])));
   });
 
   it("bad input: exit 2 with one line naming the flag", async () => {

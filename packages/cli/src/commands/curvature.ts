@@ -44,8 +44,9 @@ export async function curvatureCommand(o: CurvatureCommandOptions, ctx: Context)
   const { model, data } = loadModelAndData(o);
   const density = o.density || o.plot !== undefined;
   if (!density && o.explicit?.includes("bins")) throw new InputError(`--bins ${o.bins} sets the grid of the density; found --bins without --density or --plot`);
-  const top = o.top ?? (o.bottom === undefined && !o.trace && !density ? 5 : undefined);
   const M = model.params.length;
+  // by default the 5 largest eigenpairs (all M of a smaller net)
+  const top = o.top ?? (o.bottom === undefined && !o.trace && !density ? Math.min(5, M) : undefined);
   for (const [flag, k] of [["--top", top], ["--bottom", o.bottom]] as const) {
     if (k !== undefined && k > M) throw new InputError(`${flag} must be at most the parameter count M = ${M}; found ${k}`);
   }
