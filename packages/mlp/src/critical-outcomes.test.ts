@@ -138,6 +138,18 @@ describe("refineCriticalPoint outcomes", () => {
     checkRecord(r, data, model.params, DEFAULTS);
   });
 
+  it("a point whose loss overflows float64 is never critical: findCriticalPoints on targets of 1e300 returns no point of loss +∞", () => {
+    // R = mean((f − y)²)/2 = +∞ at every point, ‖∇R‖ ≈ 2e299 is finite: the relative threshold gtolRel·‖|H|·max(1, |θ|)‖₂
+    // summed the squares of rows of ≈ 1e300 to +∞, so every end point passed as a 'critical' saddle of loss +∞.
+    const data: Dataset = {
+      x: { rows: 4, cols: 1, data: Float64Array.from([-1, -0.3, 0.4, 1]) },
+      y: { rows: 4, cols: 1, data: Float64Array.from([1e300, -1e300, 5e299, -2e299]) },
+    };
+    const found = findCriticalPoints({ widths: [1, 3, 1], activation: "tanh", bias: true }, data, { starts: 4, seed: 1 });
+    for (const p of found) expect(Number.isFinite(p.loss), `loss ${p.loss}`).toBe(true);
+    expect(found).toHaveLength(0);
+  });
+
   it("refuses options of the wrong type, naming the option", () => {
     const data = gaussian(4, 1, 1, 1);
     const model: Model = { widths: [1, 2, 1], activation: "tanh", params: new Float64Array(7).fill(0.1) };

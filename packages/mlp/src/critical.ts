@@ -75,7 +75,7 @@ export interface RefineProgress {
  *   quarter) while ‖∇R‖ fell: the run follows
  *   a path to a critical point at infinity (saturating units; a minimum at infinity when R falls too), along which
  *   ‖∇R‖ only decays, below any gtol eventually;
- * - `critical`: ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂);
+ * - `critical`: ‖∇R‖ ≤ max(gtol, gtolRel·‖|H|·max(1, |θ|)‖₂), with R and that threshold finite;
  * - `gradient-flat`: ∇R lies in an approximate kernel of H, ρ = ‖H∇R‖/(‖H‖₂‖∇R‖) ≤ flatTol: a stationary region of
  *   ‖∇R‖² that is not critical (Frye et al. 2021), where Newton-type steps cannot lower ‖∇R‖;
  * - `stalled`: none of these (the iteration budget ran out, or no step lowered ‖∇R‖).
@@ -276,9 +276,7 @@ function classifyPoint(
       const y = ritz.vector(0);
       certifiedSaddle = dot(y, problem.hvpUnchecked(y)) < -o.tol * Math.max(1, hNorm);
     }
-    let s2 = 0;
-    for (let i = 0; i < M; i++) s2 += Math.max(1, Math.abs(p[i])) ** 2;
-    scale = hNorm * Math.sqrt(s2);
+    scale = hNorm * nrm2(Float64Array.from(p, (x) => Math.max(1, Math.abs(x))));
   }
   const gtol = Math.max(o.gtol, o.gtolRel * scale);
   const flatness = gradNorm > 0 && hNorm > 0 ? nrm2(problem.hvpUnchecked(gradient)) / (hNorm * gradNorm) : 0;
@@ -288,7 +286,8 @@ function classifyPoint(
   // A run still growing ‖θ‖ by 10 % over its second half is on its way to infinity, whatever ‖∇R‖ it reached
   // there (‖∇R‖ decays along such a run; a run converging to a finite point has stopped moving by then).
   if (isEscaping(trace)) outcome = "escaping";
-  else if (gradNorm <= gtol) outcome = "critical";
+  // A loss, ‖∇R‖ or threshold beyond float64 decides nothing: such a point is never called critical.
+  else if (gradNorm <= gtol && Number.isFinite(loss) && Number.isFinite(gtol)) outcome = "critical";
   else if (flatness <= o.flatTol) outcome = "gradient-flat";
   else outcome = "stalled";
   const record = { model: { ...model, params: p }, loss, gradNorm, iterations, outcome, converged: outcome === "critical", gtol, flatness, normGrowth, hessian: mode };
@@ -319,13 +318,14 @@ const LANCZOS_STEPS = 40;
  */
 function roundingScale(H: Mat, p: Float64Array): number {
   const M = p.length;
-  let s2 = 0;
+  const rows = new Float64Array(M);
   for (let i = 0; i < M; i++) {
     let r = 0;
     for (let j = 0; j < M; j++) r += Math.abs(H.data[i * M + j]) * Math.max(1, Math.abs(p[j]));
-    s2 += r * r;
+    rows[i] = r;
   }
-  return Math.sqrt(s2);
+  // nrm2 scales as it sums (LAPACK's dnrm2): rows of 1e160 do not overflow their squares
+  return nrm2(rows);
 }
 
 /** Minimum, saddle or degenerate from the counts (`CriticalKind`). */
