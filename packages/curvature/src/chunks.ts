@@ -6,8 +6,16 @@ export type HessianPart = "full" | "gauss-newton" | "residual";
 /** Directions per WASM kernel call: a block of more vectors is applied in sub-blocks of this many. */
 export const MAX_KERNEL_BLOCK = 16;
 
-/** Bytes of kernel scratch a chunk may use at the largest sub-block: (8 + 4·16)·rows·T doubles (assembly/mlp.ts). */
+/** Bytes of kernel scratch a chunk may use at the largest sub-block: `chunkScratchValues(rows, T, 16)` doubles. */
 const CHUNK_SCRATCH_BYTES = 256 * 2 ** 20;
+
+/**
+ * Doubles of kernel scratch one product of a chunk of `rows` rows with k ≤ MAX_KERNEL_BLOCK directions takes in WASM
+ * memory: (8 + 4k)·rows·T, T the sum of the widths after the input (core's declaration of the kernel mlpHvpBlock).
+ */
+export function chunkScratchValues(rows: number, sumWidths: number, k: number): number {
+  return (8 + 4 * k) * rows * sumWidths;
+}
 
 /** Fewest rows of a default chunk (smaller products lose the GEMMs' speed). */
 const MIN_CHUNK_ROWS = 500;
@@ -23,7 +31,7 @@ export function chunkRanges(n: number, sumWidths: number, chunkRows?: number): [
   let count: number;
   if (chunkRows !== undefined) count = Math.ceil(n / chunkRows);
   else {
-    const rows = Math.max(1, Math.floor(CHUNK_SCRATCH_BYTES / (8 * (8 + 4 * MAX_KERNEL_BLOCK) * sumWidths)));
+    const rows = Math.max(1, Math.floor(CHUNK_SCRATCH_BYTES / (8 * chunkScratchValues(1, sumWidths, MAX_KERNEL_BLOCK))));
     count = Math.max(Math.ceil(n / rows), Math.min(4, Math.floor(n / MIN_CHUNK_ROWS)), 1);
     if (count > 1) count = count <= 4 ? 2 * Math.ceil(count / 2) : 4 * Math.ceil(count / 4);
     count = Math.min(count, n);

@@ -1,11 +1,11 @@
 import { checkBoolean, checkNumber, checkOptions, EIGH_MAX_ORDER, eigh, inCallerName, inertiaThreshold, nrm2, ShapeError, ValueError, type Mat } from "@losscape/core";
-import { DEFAULT_SPECTRUM_LIMIT, hessian, validateData, validateModel, type DatasetInput, type ModelInput } from "@losscape/mlp";
-import type { HessianPart } from "./chunks.js";
-import { broadenedDensity, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
+import { DEFAULT_SPECTRUM_LIMIT, hessian, paramCount, validateData, validateModel, type DatasetInput, type MlpSpec, type ModelInput } from "@losscape/mlp";
+import { chunkRanges, chunkScratchValues, MAX_KERNEL_BLOCK, type HessianPart } from "./chunks.js";
+import { broadenedDensity, defaultBatch, indexEstimate, lanczosQuadratures, type IndexEstimate, type SpectralDensity } from "./density.js";
 import { checkBasisSize } from "./block.js";
-import { DEFAULT_EIGEN_TOL, eigenpairs, eigenpairsBasisSize } from "./eigenpairs.js";
+import { DEFAULT_EIGEN_TOL, defaultBlock, eigenpairs, eigenpairsBasisSize } from "./eigenpairs.js";
 import { hessianOperator } from "./operator.js";
-import { hutchinsonTrace, hutchPlusPlusTrace, type TraceEstimate } from "./trace.js";
+import { DEFAULT_TRACE_PRODUCTS, hutchinsonTrace, hutchPlusPlusTrace, PROBE_BLOCK, type TraceEstimate } from "./trace.js";
 
 export interface CurvatureOptions {
   part?: HessianPart;
@@ -99,6 +99,8 @@ async function curvatureOf(model: ModelInput, data: DatasetInput, options: Curva
   const part = options.part ?? "full";
   if (part !== "full" && part !== "gauss-newton" && part !== "residual") throw new ValueError(`${fn}: 'part' must be 'full', 'gauss-newton' or 'residual'; found ${String(part)}`);
   for (const key of ["top", "bottom"] as const) if (options[key] !== undefined) checkNumber(fn, key, options[key], { min: 1, max: M, integer: true });
+  const traceProducts = options.traceProducts ?? DEFAULT_TRACE_PRODUCTS;
+  checkNumber(fn, "traceProducts", traceProducts, { min: 6, integer: true });
   const exactLimit = options.exactLimit ?? DEFAULT_SPECTRUM_LIMIT;
   checkNumber(fn, "exactLimit", exactLimit, { min: 0, integer: true });
   const progress = options.onProgress ?? (() => {});
@@ -115,6 +117,8 @@ async function curvatureOf(model: ModelInput, data: DatasetInput, options: Curva
   } else {
     for (const key of ["top", "bottom"] as const) if (options[key]) checkBasisSize(fn, `'${key}' = ${options[key]}`, eigenpairsBasisSize(M, options[key]), M);
     if (options.density) checkBasisSize(fn, `'steps' = ${options.steps ?? 80}`, Math.min(options.steps ?? 80, M), M);
+    // Hutch++ holds its sketch, the sketch's basis and the deflated probes together: m vectors of M (hutchPlusPlusTrace)
+    if (options.trace) checkBasisSize(fn, `'trace' with 'traceProducts' = ${traceProducts}`, traceProducts, M);
   }
   if (M <= exactLimit) {
     progress("exact Hessian", 0);
@@ -174,8 +178,7 @@ async function curvatureOf(model: ModelInput, data: DatasetInput, options: Curva
     scale = Math.max(scale, e.scale);
   }
   if (options.trace) {
-    const products = options.traceProducts ?? 99;
-    const t = await hutchPlusPlusTrace(op, { products, seed: seed + 1, onProgress: (done) => progress("trace", done / products) });
+    const t = await hutchPlusPlusTrace(op, { products: traceProducts, seed: seed + 1, onProgress: (done) => progress("trace", done / traceProducts) });
     report.trace = { value: t.value, standardError: t.standardError, method: t.method };
     report.products += t.products;
   }
@@ -189,4 +192,65 @@ async function curvatureOf(model: ModelInput, data: DatasetInput, options: Curva
     report.index = indexEstimate(q, -inertiaThreshold([scale]));
   }
   return report;
+}
+
+/** The options of `curvature` that set the matrix-free path's memory (`matrixFreeMemory`). */
+export type MatrixFreeMemoryOptions = Pick<CurvatureOptions, "top" | "bottom" | "trace" | "traceProducts" | "density" | "probes" | "steps" | "chunkRows">;
+
+/**
+ * The float64 values of WASM memory that the matrix-free path of `curvature` (M > `exactLimit`) holds at least, on one
+ * thread (`threads: 1`: the chunks, the bases and the products share one WASM instance), at its largest stage:
+ * - resident throughout, each chunk's θ and rows of the data (`chunkRanges`): C·M + n·(d_in + d_out);
+ * - the stage's basis, resident beside them: `eigenpairsBasisSize(M, k)` vectors for `top` = k (and `bottom`),
+ *   ⌊traceProducts/3⌋ for Hutch++'s sketch (`trace`), `steps` for each probe of SLQ's first batch (`density`);
+ * - the stage's first product of a block of k directions with the largest chunk of n_c rows (kernel mlpHvpBlock): the
+ *   k directions in and their k products out (2k·M) and its scratch, (8 + 4k)·n_c·T (T the sum of the widths after
+ *   the input); k is the stage's block (eigenpairs' min(k, 16), 16 probes for the trace, SLQ's batch).
+ * The kernels' GEMM workspace and the arena's alignment and base (a few MiB) come on top. Core's WASM memory holds at
+ * most 2²⁹ values (`MAX_F64_VALUES`, the 4 GiB of wasm32): beyond, the stage fails with an OutOfMemoryError, after the
+ * data were uploaded and the stages before it ran. The sizes each option sets alone are refused by `curvature` before
+ * any work (a basis of at most `MAX_BASIS_VALUES`).
+ * @example
+ * matrixFreeMemory({ widths: [784, 32, 10], activation: "tanh" }, 60000, { top: 5, trace: true, density: true }); // 83832600 (0.6 GiB; SLQ's batch is the largest stage)
+ */
+export function matrixFreeMemory(spec: MlpSpec, n: number, options: MatrixFreeMemoryOptions = {}): number {
+  const fn = "matrixFreeMemory";
+  options = checkOptions(fn, options, ["top", "bottom", "trace", "traceProducts", "density", "probes", "steps", "chunkRows"]);
+  const M = paramCount(spec);
+  checkNumber(fn, "n", n, { min: 1, integer: true });
+  for (const key of ["top", "bottom"] as const) if (options[key] !== undefined) checkNumber(fn, key, options[key], { min: 1, max: M, integer: true });
+  checkBoolean(fn, "trace", options.trace);
+  checkBoolean(fn, "density", options.density);
+  const products = options.traceProducts ?? DEFAULT_TRACE_PRODUCTS;
+  checkNumber(fn, "traceProducts", products, { min: 6, integer: true });
+  const probes = options.probes ?? 10;
+  checkNumber(fn, "probes", probes, { min: 2, integer: true });
+  const steps = Math.min(options.steps ?? 80, M);
+  checkNumber(fn, "steps", steps, { min: 1, integer: true });
+  if (options.chunkRows !== undefined) checkNumber(fn, "chunkRows", options.chunkRows, { min: 1, integer: true });
+  const w = spec.widths;
+  const T = w.slice(1).reduce((a, b) => a + b, 0);
+  const chunks = chunkRanges(n, T, options.chunkRows);
+  let rows = 0;
+  for (const [r0, r1] of chunks) rows = Math.max(rows, r1 - r0);
+  const resident = chunks.length * M + n * (w[0] + w[w.length - 1]);
+  // A stage: its basis of `vectors` vectors and a product of k directions (in kernel calls of at most MAX_KERNEL_BLOCK).
+  const stage = (vectors: number, k: number) => {
+    const kb = Math.min(k, MAX_KERNEL_BLOCK);
+    return resident + vectors * M + 2 * kb * M + chunkScratchValues(rows, T, kb);
+  };
+  let most = resident;
+  for (const key of ["top", "bottom"] as const) {
+    const k = options[key];
+    if (k) most = Math.max(most, stage(eigenpairsBasisSize(M, k), defaultBlock(k, M)));
+  }
+  if (options.trace) {
+    const s = Math.min(Math.floor(products / 3), M);
+    most = Math.max(most, stage(s, Math.min(PROBE_BLOCK, s)));
+  }
+  if (options.density) {
+    const batch = Math.min(defaultBatch(probes, steps, M), probes);
+    most = Math.max(most, stage(batch * steps, batch));
+  }
+  return most;
 }

@@ -18,6 +18,14 @@ export interface SpectralQuadrature {
 }
 
 /**
+ * The default `batch` of `lanczosQuadratures`: as many of the P probes (at most 16) as keep their bases of `steps`
+ * vectors of dimension M within 2²⁶ doubles (512 MiB), at least one.
+ */
+export function defaultBatch(probes: number, steps: number, M: number): number {
+  return Math.max(1, Math.min(probes, 16, Math.floor(2 ** 26 / (steps * M))));
+}
+
+/**
  * Stochastic Lanczos quadrature (Ubaru, Chen & Saad 2017; Ghorbani, Krishnan & Xiao 2019; PyHessian, Yao et al.
  * 2020): for each of `probes` Rademacher vectors v (normalised), `steps` Lanczos steps with full reorthogonalisation
  * (classical Gram–Schmidt twice) give T; its eigenpairs (θ_k, u_k) are the nodes and weights τ_k = u_k[0]² of the
@@ -38,7 +46,7 @@ export async function lanczosQuadratures(
   checkNumber(fn, "probes", P, { min: 2, integer: true });
   const steps = Math.min(options.steps ?? 80, M);
   checkNumber(fn, "steps", steps, { min: 1, integer: true });
-  const batch = options.batch ?? Math.max(1, Math.min(P, 16, Math.floor(2 ** 26 / (steps * M))));
+  const batch = options.batch ?? defaultBatch(P, steps, M);
   checkNumber(fn, "batch", batch, { min: 1, integer: true });
   // A probe's basis holds steps vectors, a batch min(batch, P) bases at once: refused before any product.
   checkBasisSize(fn, `'steps' = ${steps}`, steps, M);

@@ -6,6 +6,11 @@ import type { SymmetricOperator } from "./operator.js";
 /** Default relative residual of `eigenpairs`: ‖Av − λv‖ ≤ tol·‖A‖ (‖A‖ estimated by the largest |Ritz value|). */
 export const DEFAULT_EIGEN_TOL = 1e-8;
 
+/** The default block of `eigenpairs(op, k)` on an operator of dimension `dim`: min(k, 16, dim) vectors applied together. */
+export function defaultBlock(k: number, dim: number): number {
+  return Math.min(k, 16, dim);
+}
+
 /** Most values the default basis of `eigenpairs` holds: 2²⁵ doubles (256 MiB, and as much again resident in WASM). */
 export const DEFAULT_BASIS_VALUES = 2 ** 25;
 
@@ -21,7 +26,7 @@ export const DEFAULT_BASIS_VALUES = 2 ** 25;
  * @example
  * eigenpairsBasisSize(101770, 5); // 155
  */
-export function eigenpairsBasisSize(dim: number, k: number, block = Math.min(k, 16, dim)): number {
+export function eigenpairsBasisSize(dim: number, k: number, block = defaultBlock(k, dim)): number {
   const b = block;
   const least = Math.max(2 * k + 2 * b, k + 3 * b);
   return Math.min(dim, Math.max(least, Math.min(k + 30 * b, Math.floor(DEFAULT_BASIS_VALUES / dim))));
@@ -77,7 +82,7 @@ export async function eigenpairs(op: SymmetricOperator, k: number, options: Eige
   if (which !== "largest" && which !== "smallest") throw new ValueError(`${fn}: 'which' must be 'largest' or 'smallest'; found ${String(which)}`);
   const tol = options.tol ?? DEFAULT_EIGEN_TOL;
   checkNumber(fn, "tol", tol, { min: 0, exclusiveMin: true });
-  const b = Math.min(options.block ?? Math.min(k, 16), M);
+  const b = Math.min(options.block ?? defaultBlock(k, M), M);
   checkNumber(fn, "block", b, { min: 1, integer: true });
   const maxBasis = Math.min(M, options.maxBasis ?? eigenpairsBasisSize(M, k, b));
   checkNumber(fn, "maxBasis", maxBasis, { min: Math.min(M, k + b), integer: true });

@@ -1,7 +1,7 @@
 import { init, ShapeError } from "@losscape/core";
 import type { Model } from "@losscape/mlp";
 import { beforeAll, describe, expect, it } from "vitest";
-import { curvature, eigenpairs, hutchinsonTrace, hutchPlusPlusTrace, lanczosQuadratures, type SymmetricOperator } from "./index.js";
+import { curvature, eigenpairs, hutchinsonTrace, hutchPlusPlusTrace, lanczosQuadratures, matrixFreeMemory, type SymmetricOperator } from "./index.js";
 
 // Sizes are checked before the work: a Lanczos basis (eigenpairs' `eigenpairsBasisSize` vectors, at least
 // max(2k + 2b, k + 3b), SLQ's `steps` per
@@ -79,5 +79,34 @@ describe("curvature checks the sizes its options set, before the operator", () =
     await expect(curvature(model, data, { top: 60000, exactLimit: 0 })).rejects.toThrow(/^curvature: 'top' = 60000 needs a basis of 90001 vectors of dimension 90001/);
     await expect(curvature(model, data, { bottom: 60000, exactLimit: 0 })).rejects.toThrow(/^curvature: 'bottom' = 60000 needs a basis/);
     await expect(curvature(model, data, { density: true, steps: 50000, exactLimit: 0 })).rejects.toThrow(/^curvature: 'steps' = 50000 needs a basis of 50000 vectors/);
+  });
+  it("trace on the matrix-free path: Hutch++'s traceProducts vectors of M, and traceProducts itself, before any product", async () => {
+    // 3000 vectors of 90001 = 2.7e8 values > 2^28 (2982 would fit); before, hutchPlusPlusTrace refused it after the
+    // operator had uploaded the data and the eigenpairs had run
+    await expect(curvature(model, data, { trace: true, traceProducts: 3000, exactLimit: 0 })).rejects.toThrow(
+      /^curvature: 'trace' with 'traceProducts' = 3000 needs a basis of 3000 vectors of dimension 90001/,
+    );
+    await expect(curvature(model, data, { trace: true, traceProducts: 5, exactLimit: 0 })).rejects.toThrow(/^curvature: 'traceProducts' must be/);
+  });
+});
+
+describe("matrixFreeMemory counts what the matrix-free path holds in WASM memory at its largest stage", () => {
+  it("the data and θ of each chunk, the stage's basis, and its first block of products with their kernel scratch", () => {
+    // 2-4-1: M = 17, T = 5; 8 rows are one chunk. resident = 17 + 8·3 = 41. top 2: block 2, basis min(17, 2 + 30·2) =
+    // 17 vectors: 41 + 17·17 + 2·2·17 + (8 + 4·2)·8·5 = 1038. trace: the sketch of min(33, 17) = 17 vectors, a block
+    // of 16: 41 + 289 + 2·16·17 + 72·40 = 3754. density: a batch of 10 probes of min(80, 17) = 17 steps: 41 + 170·17 +
+    // 2·10·17 + 48·40 = 5191.
+    const spec = { widths: [2, 4, 1], activation: "tanh" as const };
+    expect(matrixFreeMemory(spec, 8, { top: 2 })).toBe(1038);
+    expect(matrixFreeMemory(spec, 8, { top: 2, trace: true })).toBe(3754);
+    expect(matrixFreeMemory(spec, 8, { top: 2, trace: true, density: true })).toBe(5191);
+    expect(matrixFreeMemory(spec, 8, {})).toBe(41);
+    // Above 4 chunks their number is a multiple of 4; each holds its own θ: 784-32-10 (M = 25450, T = 42) on 60000 rows
+    // is 8 chunks of 7500 rows (11096 fit 256 MiB of scratch). SLQ's batch of 10 probes of 80 steps is the largest stage.
+    const mnist = { widths: [784, 32, 10], activation: "tanh" as const };
+    expect(matrixFreeMemory(mnist, 60000, { top: 5, trace: true, density: true })).toBe(8 * 25450 + 60000 * 794 + 800 * 25450 + 2 * 10 * 25450 + 48 * 7500 * 42);
+    expect(() => matrixFreeMemory(spec, 0)).toThrow(/^matrixFreeMemory: 'n' must be/);
+    expect(() => matrixFreeMemory(spec, 8, { probes: 1 })).toThrow(/^matrixFreeMemory: 'probes' must be/);
+    expect(() => matrixFreeMemory(spec, 8, { top: 18 })).toThrow(/^matrixFreeMemory: 'top' must be/);
   });
 });

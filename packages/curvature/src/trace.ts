@@ -19,7 +19,13 @@ export interface TraceEstimate {
 }
 
 /** Probes applied per block. */
-const PROBE_BLOCK = 16;
+export const PROBE_BLOCK = 16;
+
+/**
+ * The default products of `hutchPlusPlusTrace` (and `curvature`'s `traceProducts`): 99, i.e. s = 33 to sketch the range,
+ * 33 for its exact part and 33 deflated probes; all 99 vectors of the dimension are held together.
+ */
+export const DEFAULT_TRACE_PRODUCTS = 99;
 
 /** zᵢᵀA zᵢ of each of the given probes, applied in blocks. */
 async function quadraticForms(op: SymmetricOperator, probes: Float64Array[], onProduct?: (done: number) => void): Promise<Float64Array> {
@@ -65,7 +71,7 @@ export async function hutchinsonTrace(op: SymmetricOperator, options: { probes?:
 export async function hutchPlusPlusTrace(op: SymmetricOperator, options: { products?: number; seed?: number; onProgress?: (done: number) => void } = {}): Promise<TraceEstimate> {
   const fn = "hutchPlusPlusTrace";
   options = checkOptions(fn, options, ["products", "seed", "onProgress"]);
-  const m = options.products ?? 99;
+  const m = options.products ?? DEFAULT_TRACE_PRODUCTS;
   checkNumber(fn, "products", m, { min: 6, integer: true });
   const M = op.dim;
   const rng = createRng(options.seed ?? 0);

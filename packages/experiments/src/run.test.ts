@@ -178,10 +178,106 @@ describe("runExperiment on the local pool", () => {
     // 1-100-158-1 has M = 16317, but with a neuron of layer 1 split (one more in, bias and 158 out) M = 16477.
     await refuses("embed-certify", { widths: [1, 100, 158, 1], samples: 4 }, /^params\.widths: expected a net that has, with neuron 0 of layer 1 split \(certifyEmbedding's dense Hessian\), M ≤ 16384 parameters .*, not M = 16477; found \[1,100,158,1\]/);
     await checkTasks(spec("embed-certify", { widths: [1, 100, 150, 1], samples: 4 }));
-    await refuses("curvature", { widths: [1, 130, 130, 1], samples: 4, exactLimit: 20000 }, /^params\.exactLimit: expected below M = 17421 \(the matrix-free estimate\), or a net of M ≤ 16384 parameters .*, not M = 17421; found 20000/);
+    await refuses("curvature", { widths: [1, 130, 130, 1], samples: 4, exactLimit: 20000 }, /^params\.exactLimit: expected below M = 17421 \(the matrix-free estimate\), or a net of M ≤ 10329 parameters .*, not M = 17421; found 20000/);
     await checkTasks(spec("curvature", { widths: [1, 130, 130, 1], samples: 4 }));
     // slice: the grid is held in the row (one JSON line): at most 2^23 losses.
     await refuses("slice", { widths: [1, 2, 1], samples: 4, points: 2897 }, /^params\.points: expected an integer 2 … 2896 \(a points × points grid of at most 2\^23 losses, held in the task's row\); found 2897/);
+  });
+
+  // What the library functions a task calls refuse when the task runs, or cannot hold in WASM memory, is refused by the
+  // task's check, at the bound: the largest value that passes, the smallest refused. (Only `check` runs: no task.)
+  describe("sizes the library functions refuse or cannot hold in WASM memory are refused before the sweep", () => {
+    const check = (task: string, params: Record<string, unknown>) => () => BUILTIN_TASKS[task].check!(params);
+    const WASM = "; 2\\^29 \\(4 GiB, the wasm32 address space\\) fit in WASM memory; found";
+
+    it("curvature's exact path: M ≤ EIGH_MAX_ORDER, as curvature refuses exactLimit; the dense Hessian of the samples in WASM memory", async () => {
+      // 2-2582-1 has M = 10329; 1-5165-1 without biases M = 10330 (≤ 16384: passed before).
+      expect(check("curvature", { widths: [2, 2582, 1], samples: 4, exactLimit: 20000 })).not.toThrow();
+      expect(check("curvature", { widths: [1, 5165, 1], bias: false, samples: 4, exactLimit: 20000 })).toThrow(
+        /^params\.exactLimit: expected below M = 10330 \(the matrix-free estimate\), or a net of M ≤ 10329 parameters \(the exact path takes the eigenvectors of the dense Hessian: core's eigh holds five M × M matrices in the 4 GiB of WASM memory, EIGH_MAX_ORDER\), not M = 10330; found 20000$/,
+      );
+      // 1-100-1 (M = 301, T = 101): θ, x, y, 12·n·T of scratch, J and H: 1515n + 91,203 values ≤ 2^29.
+      expect(check("curvature", { widths: [1, 100, 1], samples: 354310 })).not.toThrow();
+      expect(check("curvature", { widths: [1, 100, 1], samples: 354311 })).toThrow(
+        new RegExp(`^params\\.samples: expected at most 354310 samples for this net: the exact path forms the dense Hessian \\(mlp's hessian\\), which holds θ, the data, 12·n·T values of scratch \\(T the units\\), the Jacobian \\(\\(n·d_out\\) × M\\) and H \\(M × M\\) in WASM memory, 5\\.369e\\+8 float64 values at 354311${WASM} 354311$`),
+      );
+      // The split parts hold H₀ and H₁.
+      expect(check("curvature", { widths: [1, 100, 1], samples: 354250, part: "residual" })).not.toThrow();
+      expect(check("curvature", { widths: [1, 100, 1], samples: 354251, part: "residual" })).toThrow(/^params\.samples: expected at most 354250 samples for this net: .* and H₀ and H₁ \(M × M\) in WASM memory/);
+      // Through the sweep's entry point: one error naming the task.
+      await expect(checkTasks(parseSpec({ format: "losscape.experiment/1", task: "curvature", params: { widths: [1, 100, 1], samples: 354311 }, runs: 1 }))).rejects.toThrow(/^params\.samples: expected at most 354310 samples .*; found 354311 \(task /);
+    });
+
+    it("curvature's matrix-free path: its Lanczos bases within curvature's MAX_BASIS_VALUES, two SLQ probes, and the data, bases and products in WASM memory", () => {
+      // 1-10000-1: M = 30001 > exactLimit 0. top k: eigenpairsBasisSize(M, k) = 2k + 32 vectors of M, ≤ 2^28 values.
+      const wide = { widths: [1, 10000, 1], samples: 4, exactLimit: 0 };
+      expect(check("curvature", { ...wide, top: 4457 })).not.toThrow();
+      expect(check("curvature", { ...wide, top: 4458 })).toThrow(
+        /^params\.top: expected an integer 1 … 4457 for this net on the matrix-free path \(M = 30001 > exactLimit\): eigenpairs' Lanczos basis of eigenpairsBasisSize\(M, top\) = 8948 vectors of M values, at most 2\^28 values \(2 GiB, curvature's MAX_BASIS_VALUES\); found 4458$/,
+      );
+      // SLQ: lanczosSteps vectors of M per probe.
+      expect(check("curvature", { ...wide, lanczosSteps: 8947 })).not.toThrow();
+      expect(check("curvature", { ...wide, lanczosSteps: 8948 })).toThrow(/^params\.lanczosSteps: expected an integer 2 … 8947 for this net on the matrix-free path \(M = 30001 > exactLimit\): SLQ's Lanczos basis of lanczosSteps vectors of M values, at most 2\^28 values/);
+      // Hutch++'s 99 products are held together: M ≤ ⌊2^28/99⌋ = 2711469 (2-677867-1), not 2711470 (1-903823-1).
+      expect(check("curvature", { widths: [2, 677867, 1], samples: 4 })).not.toThrow();
+      expect(check("curvature", { widths: [1, 903823, 1], samples: 4 })).toThrow(
+        /^params\.widths: expected a net of M ≤ 2711469 parameters on the matrix-free path \(Hutch\+\+'s trace holds its 99 products together: 99 vectors of M values, at most 2\^28 values, 2 GiB, curvature's MAX_BASIS_VALUES\), not M = 2711470; found \[1,903823,1\]$/,
+      );
+      // SLQ's interval needs two probes (lanczosQuadratures); the exact path takes no probes.
+      expect(check("curvature", { widths: [1, 2, 1], samples: 4, exactLimit: 0, probes: 2 })).not.toThrow();
+      expect(check("curvature", { widths: [1, 2, 1], samples: 4, exactLimit: 0, probes: 1 })).toThrow(/^params\.probes: expected an integer ≥ 2 on the matrix-free path \(M = 7 > exactLimit\): SLQ's interval of the index needs two probes \(lanczosQuadratures\); found 1$/);
+      expect(check("curvature", { widths: [1, 2, 1], samples: 4, probes: 1 })).not.toThrow();
+      // WASM memory: 1-2-1 on 2^28 − 11,164,901 samples: the data (2n), θ per chunk, SLQ's batch of 10 probes of 7 steps and their
+      // scratch (curvature's matrixFreeMemory) reach 2^29 values, within the 2^29 data values that checkSamples allows.
+      expect(check("curvature", { widths: [1, 2, 1], samples: 257270555, exactLimit: 0 })).not.toThrow();
+      expect(check("curvature", { widths: [1, 2, 1], samples: 257270556, exactLimit: 0 })).toThrow(
+        new RegExp(`^params\\.samples: expected at most 257270555 samples for this net: the matrix-free path holds the data and θ of each chunk of rows, its largest Lanczos basis and a block of Hessian-vector products with their scratch in WASM memory \\(curvature's matrixFreeMemory\\), 5\\.369e\\+8 float64 values at 257270556${WASM} 257270556$`),
+      );
+    });
+
+    it("cooper-dimension: the dense Hessian (M ≤ 16384), the Jacobian (2^28 entries), and J, its SVD and the Hessian in WASM memory", () => {
+      // hessianDegeneracy's dense Hessian: 1-5461-1 has M = 16384, 1-5462-1 M = 16387.
+      expect(check("cooper-dimension", { widths: [1, 5461, 1], samples: 2 })).not.toThrow();
+      expect(check("cooper-dimension", { widths: [1, 5462, 1], samples: 2 })).toThrow(/^params\.widths: expected a net of M ≤ 16384 parameters \(a dense Hessian of at most 2\^28 entries, 2 GiB, as mlp's hessian\), not M = 16387; found \[1,5462,1\]$/);
+      // 1-64-64-64-64-1 (M = 12673): J of at most 2^28 entries is n ≤ 21181; its SVD (J twice, 3·min(n, M)²) binds first,
+      // at n ≤ 9803.
+      const deep = [1, 64, 64, 64, 64, 1];
+      expect(check("cooper-dimension", { widths: deep, samples: 21182 })).toThrow(/^params\.samples: expected at most 21181 samples for this net: globalMinimumDimension builds the Jacobian \(\(n·d_out\) × M = 21182 × 12673\) of at most 2\^28 entries \(2 GiB, mlp's limit\); found 21182$/);
+      expect(check("cooper-dimension", { widths: deep, samples: 9803 })).not.toThrow();
+      expect(check("cooper-dimension", { widths: deep, samples: 9804 })).toThrow(
+        new RegExp(`^params\\.samples: expected at most 9803 samples for this net: the rank of the Jacobian: core's svd\\(J, \\{ vectors: false \\}\\) holds J twice and three min\\(n·d_out, M\\)² matrices in WASM memory, 5\\.369e\\+8 float64 values at 9804${WASM} 9804$`),
+      );
+      // 1-5000-1 (T = 5001): mlp's jacobian (10·n·T of scratch and J) holds 8257 samples, its Hessian (12·n·T, J and H) fewer.
+      expect(check("cooper-dimension", { widths: [1, 5000, 1], samples: 8258 })).toThrow(/^params\.samples: expected at most 8257 samples for this net: globalMinimumDimension's Jacobian holds θ, the inputs, 10·n·T values of scratch \(T the units\) and J \(\(n·d_out\) × M\) in WASM memory \(mlp's jacobian\), /);
+      expect(check("cooper-dimension", { widths: [1, 5000, 1], samples: 8257 })).toThrow(/^params\.samples: expected at most \d+ samples for this net: globalMinimumDimension forms the dense Hessian/);
+      // 1-100-1: the Hessian binds (as for the other tasks below).
+      expect(check("cooper-dimension", { widths: [1, 100, 1], samples: 354310 })).not.toThrow();
+      expect(check("cooper-dimension", { widths: [1, 100, 1], samples: 354311 })).toThrow(/^params\.samples: expected at most 354310 samples for this net: globalMinimumDimension forms the dense Hessian \(mlp's hessian\), which holds /);
+    });
+
+    it("slice with dirs \"hessian\" (M ≤ EIGH_MAX_ORDER, as hessianDirections refuses), hessian-spectrum, embed-certify and critical-search: the dense Hessian of the samples", () => {
+      expect(check("slice", { widths: [2, 2582, 1], samples: 4, dirs: "hessian" })).not.toThrow();
+      expect(check("slice", { widths: [1, 5165, 1], bias: false, samples: 4, dirs: "hessian" })).toThrow(
+        /^params\.widths: expected a net \(dirs "hessian"\) of M ≤ 10329 parameters \(hessianDirections takes the eigenvectors of the dense Hessian: core's eigh holds five M × M matrices in the 4 GiB of WASM memory, EIGH_MAX_ORDER\), not M = 10330; found \[1,5165,1\]$/,
+      );
+      expect(check("slice", { widths: [1, 5165, 1], bias: false, samples: 4 })).not.toThrow(); // random directions: no Hessian
+      expect(check("slice", { widths: [1, 100, 1], samples: 354310, dirs: "hessian" })).not.toThrow();
+      expect(check("slice", { widths: [1, 100, 1], samples: 354311, dirs: "hessian" })).toThrow(/^params\.samples: expected at most 354310 samples for this net: dirs "hessian" \(hessianDirections\) forms the dense Hessian/);
+      expect(check("slice", { widths: [1, 100, 1], samples: 354311 })).not.toThrow();
+      expect(check("hessian-spectrum", { widths: [1, 100, 1], samples: 354310 })).not.toThrow();
+      expect(check("hessian-spectrum", { widths: [1, 100, 1], samples: 354311 })).toThrow(/^params\.samples: expected at most 354310 samples for this net: hessian-spectrum forms the dense Hessian \(mlp's hessian\)/);
+      // mlp's hessian refuses a Jacobian beyond 2^28 entries: 1-64-64-64-64-1 (M = 12673) at n ≤ 21181, within WASM memory.
+      expect(check("hessian-spectrum", { widths: [1, 64, 64, 64, 64, 1], samples: 21181 })).not.toThrow();
+      expect(check("hessian-spectrum", { widths: [1, 64, 64, 64, 64, 1], samples: 21182 })).toThrow(/^params\.samples: expected at most 21181 samples for this net: hessian-spectrum builds the Jacobian \(\(n·d_out\) × M = 21182 × 12673\) of at most 2\^28 entries/);
+      // certifyEmbedding's Hessian is the split net's, 1-101-1.
+      expect(check("embed-certify", { widths: [1, 100, 1], samples: 350835 })).not.toThrow();
+      expect(check("embed-certify", { widths: [1, 100, 1], samples: 350836 })).toThrow(/^params\.samples: expected at most 350835 samples for this net: certifyEmbedding \(on the net with the split neuron\) forms the dense Hessian/);
+      // critical-search: the index takes the end point's Hessian on m = round(M/(φ·d_out)) samples: 16-16-16 without biases,
+      // m = round(32/φ) ≤ 62338.
+      const pb = { widths: [16, 16, 16], bias: false, run: 0, descent: { optimizer: "lbfgs", steps: [0] } };
+      expect(check("critical-search", { ...pb, phi: 32 / 62338 })).not.toThrow();
+      expect(check("critical-search", { ...pb, phi: 32 / 62339 })).toThrow(/^params\.phi: expected at most 62338 samples \(m = round\(M\/\(φ·d_out\)\) = 62339 here\) for this net: refineCriticalPoint \(for the index\) forms the dense Hessian \(mlp's hessian\), which holds /);
+    });
   });
 
   it("the other built-in tasks run and are deterministic", async () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import { eigvalsh, inertiaFromEigenvalues, MAX_F64_VALUES } from "@losscape/core";
-import { curvature as curvatureOf } from "@losscape/curvature";
+import { EIGH_MAX_ORDER, eigvalsh, inertiaFromEigenvalues, MAX_F64_VALUES } from "@losscape/core";
+import { curvature as curvatureOf, DEFAULT_TRACE_PRODUCTS, eigenpairsBasisSize, MAX_BASIS_VALUES, matrixFreeMemory } from "@losscape/curvature";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
 import { DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES, forward, hessian, initParams, paramCount, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
@@ -59,6 +59,90 @@ function checkSamples(name: string, found: unknown, n: number, spec: MlpSpec): v
 function checkDense(name: string, M: number, what: string, found: unknown): void {
   if (M * M > MAX_DENSE_ENTRIES) throw fail(name, `${what} M ≤ ${Math.sqrt(MAX_DENSE_ENTRIES)} parameters (a dense Hessian of at most 2^28 entries, 2 GiB, as mlp's hessian), not M = ${M}`, found);
 }
+
+/**
+ * The eigenvectors of a dense M × M Hessian: M ≤ EIGH_MAX_ORDER = 10329 (core's `eigh` holds five M × M matrices in
+ * the 4 GiB of WASM memory; the functions that take them check it before the work: manifold's `hessianDirections`,
+ * curvature's exact path).
+ */
+function checkEigh(name: string, M: number, what: string, who: string, found: unknown): void {
+  if (M > EIGH_MAX_ORDER) throw fail(name, `${what} M ≤ ${EIGH_MAX_ORDER} parameters (${who} takes the eigenvectors of the dense Hessian: core's eigh holds five M × M matrices in the 4 GiB of WASM memory, EIGH_MAX_ORDER), not M = ${M}`, found);
+}
+
+/** The sizes of a net the memory counts take: M, T = Σ widths after the input (its units), d_in and d_out. */
+function netSizes(spec: MlpSpec): { M: number; T: number; dIn: number; dOut: number } {
+  const w = spec.widths;
+  return { M: paramCount(spec), T: w.slice(1).reduce((a, b) => a + b, 0), dIn: w[0], dOut: w[w.length - 1] };
+}
+
+/**
+ * The (n·d_out) × M Jacobian of n samples: at most 2^28 entries. mlp's `hessian` and `jacobian` build it and refuse
+ * more (as manifold's `jacobianRank` and `hessianDegeneracy` do).
+ */
+function checkJacobian(name: string, found: unknown, n: number, spec: MlpSpec, who: string): void {
+  const { M, dOut } = netSizes(spec);
+  if (n * dOut * M > MAX_DENSE_ENTRIES) {
+    throw fail(name, `at most ${Math.floor(MAX_DENSE_ENTRIES / (dOut * M))} samples for this net: ${who} builds the Jacobian ((n·d_out) × M = ${n * dOut} × ${M}) of at most 2^28 entries (2 GiB, mlp's limit)`, found);
+  }
+}
+
+// WASM memory. A call's arrays are in core's WASM memory beside the buffers resident there: at most MAX_F64_VALUES =
+// 2^29 float64 values (the 4 GiB wasm32 addresses); a call that needs more is refused by core when the task runs
+// (an OutOfMemoryError, an error row per task). The counts are the arrays core declares for the call's kernels
+// (core's kernels.ts) and the resident buffers, without the kernels' GEMM and QR workspaces and the arena's alignment
+// and base: what the call needs at least, so a spec refused here cannot run on a WASM backend (the default). One within
+// those workspaces of 4 GiB can still be refused when it runs: measured, mlp's jacobian of a 1-5000-1 net fits
+// 8247 samples where this count allows 8257 (a GEMM's packing, 5 MiB), core's svd of a 9782 × 12673 J where it
+// allows 9803 rows (the pivoted QR's panels too, 13.5 MiB), curvature's matrix-free SLQ of a 100-2-100 net about
+// 3000 samples fewer than matrixFreeMemory allows (5 MiB). Each count's first refused size failed there, as it must.
+
+/** mlp's `hessian` (kernel mlpHessian): θ, x and y, 12 scratch arrays of n·T, J ((n·d_out) × M), e (≥ M), H (and H₁ when split). */
+function hessianValues(spec: MlpSpec, n: number, split = false): number {
+  const { M, T, dIn, dOut } = netSizes(spec);
+  return M + n * (dIn + dOut) + 12 * n * T + n * dOut * M + M + (split ? 2 : 1) * M * M;
+}
+
+/** mlp's `jacobian` (kernel mlpJacobian): θ, x, 10 scratch arrays of n·T and J ((n·d_out) × M). */
+function jacobianValues(spec: MlpSpec, n: number): number {
+  const { M, T, dIn, dOut } = netSizes(spec);
+  return M + n * dIn + 10 * n * T + n * dOut * M;
+}
+
+/**
+ * core's `svd(a, { vectors: false })` of a rows × cols matrix (kernel svdJacobi on its tall form m × k, m ≥ k): the
+ * copy of a (m·k), the k singular values and the kernel's arrays (assembly/svd.ts svdArraysSize: m·k + 3k² + 6k + 2m).
+ */
+function svdValues(rows: number, cols: number): number {
+  const m = Math.max(rows, cols);
+  const k = Math.min(rows, cols);
+  return 2 * m * k + 3 * k * k + 7 * k + 2 * m;
+}
+
+/**
+ * Refuse n samples when `need(n)` float64 values do not fit in WASM memory (need grows with n), naming the largest n
+ * that fits (by bisection; `unit` says what n counts). `what` is the call and what it holds.
+ */
+function checkMemory(name: string, found: unknown, n: number, need: (n: number) => number, what: string, unit = "samples"): void {
+  const values = need(n);
+  if (values <= MAX_F64_VALUES) return;
+  let lo = 0;
+  let hi = n;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (need(mid) <= MAX_F64_VALUES) lo = mid;
+    else hi = mid;
+  }
+  throw fail(name, `at most ${lo} ${unit} for this net: ${what}, ${values.toExponential(3)} float64 values at ${n}; 2^29 (4 GiB, the wasm32 address space) fit in WASM memory`, found);
+}
+
+/** The dense Hessian of n samples (mlp's `hessian`, through `who`): its Jacobian (2^28 entries) and its WASM memory. */
+function checkHessianSamples(name: string, found: unknown, n: number, spec: MlpSpec, who: string, split = false): void {
+  checkJacobian(name, found, n, spec, who);
+  checkMemory(name, found, n, (k) => hessianValues(spec, k, split), hessianWhat(who, split));
+}
+
+const hessianWhat = (who: string, split = false) =>
+  `${who} forms the dense Hessian (mlp's hessian), which holds θ, the data, 12·n·T values of scratch (T the units), the Jacobian ((n·d_out) × M) and ${split ? "H₀ and H₁" : "H"} (M × M) in WASM memory`;
 
 /**
  * A grid the task returns in its row: at most 2^23 values. The row is one JSON line (and one message from its
@@ -173,6 +257,8 @@ const criticalSearch: Task = {
     const m = Math.round(M / ((p.phi as number) * dOut));
     if (m < 1) throw fail("phi", `φ ≤ ${(2 * M) / dOut}: m = round(M/(φ·d_out)) = round(${M}/(φ·${dOut})) samples must be ≥ 1`, p.phi);
     checkSamples("phi", p.phi, m, spec);
+    // The index: refineCriticalPoint takes the end point's dense Hessian on the m samples (M ≤ 2048).
+    checkMemory("phi", p.phi, m, (k) => hessianValues(spec, k), hessianWhat("refineCriticalPoint (for the index)"), `samples (m = round(M/(φ·d_out)) = ${m} here)`);
   },
   run(p, seed) {
     const spec = net(p);
@@ -206,8 +292,10 @@ const embedCertify: Task = {
     const neuron = int(p, "neuron", 0, 0);
     if (neuron >= spec.widths[layer]) throw fail("neuron", `a neuron 0 … ${spec.widths[layer] - 1} of layer ${layer}`, p.neuron);
     if (p.alpha !== undefined && typeof p.alpha !== "number") throw fail("alpha", "a number", p.alpha);
-    // certifyEmbedding takes the dense Hessian of the wide net (layer `layer` one neuron wider).
-    checkDense("widths", paramCount({ ...spec, widths: spec.widths.map((w, l) => (l === layer ? w + 1 : w)) }), `a net that has, with neuron ${neuron} of layer ${layer} split (certifyEmbedding's dense Hessian),`, p.widths);
+    // certifyEmbedding takes the dense Hessian of the wide net (layer `layer` one neuron wider) on the samples.
+    const wide: MlpSpec = { ...spec, widths: spec.widths.map((w, l) => (l === layer ? w + 1 : w)) };
+    checkDense("widths", paramCount(wide), `a net that has, with neuron ${neuron} of layer ${layer} split (certifyEmbedding's dense Hessian),`, p.widths);
+    checkHessianSamples("samples", p.samples, p.samples as number, wide, "certifyEmbedding (on the net with the split neuron)");
   },
   run(p, seed) {
     const spec = net(p);
@@ -241,7 +329,16 @@ const cooperDimension: Task = {
   check(p) {
     onlyKnown(p, ["samples"]);
     const spec = net(p);
-    checkSamples("samples", p.samples, int(p, "samples", 1), spec);
+    const n = int(p, "samples", 1);
+    checkSamples("samples", p.samples, n, spec);
+    // globalMinimumDimension: the rank of the Jacobian J ((n·d_out) × M; manifold's jacobianRank: mlp's jacobian, then
+    // core's svd of its singular values) and the corank of the dense Hessian (hessianDegeneracy: mlp's hessian, eigvalsh).
+    checkDense("widths", paramCount(spec), "a net of", p.widths);
+    checkJacobian("samples", p.samples, n, spec, "globalMinimumDimension");
+    checkMemory("samples", p.samples, n, (k) => jacobianValues(spec, k), "globalMinimumDimension's Jacobian holds θ, the inputs, 10·n·T values of scratch (T the units) and J ((n·d_out) × M) in WASM memory (mlp's jacobian)");
+    const { M, dOut } = netSizes(spec);
+    checkMemory("samples", p.samples, n, (k) => svdValues(k * dOut, M), "the rank of the Jacobian: core's svd(J, { vectors: false }) holds J twice and three min(n·d_out, M)² matrices in WASM memory");
+    checkMemory("samples", p.samples, n, (k) => hessianValues(spec, k), hessianWhat("globalMinimumDimension"));
   },
   run(p, seed) {
     const spec = net(p);
@@ -266,6 +363,11 @@ const slice: Task = {
     int(p, "points", 2, 21, { value: Math.floor(Math.sqrt(MAX_ROW_VALUES)), why: "a points × points grid of at most 2^23 losses, held in the task's row" });
     positive(p, "range", 1);
     if (p.dirs !== undefined && p.dirs !== "random" && p.dirs !== "hessian") throw fail("dirs", '"random" or "hessian"', p.dirs);
+    if (p.dirs === "hessian") {
+      // manifold's hessianDirections: the eigenvectors of the dense Hessian on the samples.
+      checkEigh("widths", paramCount(spec), 'a net (dirs "hessian") of', "hessianDirections", p.widths);
+      checkHessianSamples("samples", p.samples, p.samples as number, spec, 'dirs "hessian" (hessianDirections)');
+    }
   },
   run(p, seed) {
     const spec = net(p);
@@ -289,6 +391,7 @@ const hessianSpectrum: Task = {
     checkSamples("samples", p.samples, int(p, "samples", 1), spec);
     int(p, "steps", 0, 0, STEPS_BOUND);
     checkDense("widths", paramCount(spec), "a net of", p.widths);
+    checkHessianSamples("samples", p.samples, p.samples as number, spec, "hessian-spectrum");
   },
   run(p, seed) {
     const spec = net(p);
@@ -312,15 +415,40 @@ const curvature: Task = {
   check(p) {
     onlyKnown(p, ["samples", "steps", "part", "top", "probes", "lanczosSteps", "exactLimit"]);
     const spec = net(p);
-    checkSamples("samples", p.samples, int(p, "samples", 1), spec);
+    const n = int(p, "samples", 1);
+    checkSamples("samples", p.samples, n, spec);
     int(p, "steps", 0, 0, STEPS_BOUND);
-    int(p, "top", 1, 5);
-    int(p, "probes", 1, 10);
-    int(p, "lanczosSteps", 2, 80);
-    const M = paramCount(spec);
-    // curvature's own limit: dense (exact) answers up to exactLimit parameters, a dense Hessian of at most 2^28 entries.
-    if (M <= int(p, "exactLimit", 0, 2048)) checkDense("exactLimit", M, `below M = ${M} (the matrix-free estimate), or a net of`, p.exactLimit ?? 2048);
+    const top = int(p, "top", 1, 5);
+    const probes = int(p, "probes", 1, 10);
+    const steps = int(p, "lanczosSteps", 2, 80);
     if (p.part !== undefined && p.part !== "full" && p.part !== "gauss-newton" && p.part !== "residual") throw fail("part", '"full", "gauss-newton" or "residual"', p.part);
+    const M = paramCount(spec);
+    const exactLimit = int(p, "exactLimit", 0, 2048);
+    if (M <= exactLimit) {
+      // curvature's exact path: the eigendecomposition of the dense Hessian (curvature refuses M > EIGH_MAX_ORDER naming
+      // 'exactLimit'), formed by mlp's hessian (H, or H₀ and H₁ for the split parts) on the samples.
+      checkEigh("exactLimit", M, `below M = ${M} (the matrix-free estimate), or a net of`, "the exact path", p.exactLimit ?? 2048);
+      checkHessianSamples("samples", p.samples, n, spec, "the exact path", (p.part ?? "full") !== "full");
+      return;
+    }
+    // The matrix-free path, as curvature sizes it: its bases at most MAX_BASIS_VALUES = 2^28 values (eigenpairs' basis
+    // for `top` and SLQ's per probe before any work; Hutch++'s 99 products in hutchPlusPlusTrace), SLQ's probes ≥ 2
+    // (lanczosQuadratures), and the data, bases and products together in WASM memory (matrixFreeMemory).
+    const k = Math.min(top, M);
+    const basis = eigenpairsBasisSize(M, k);
+    if (basis * M > MAX_BASIS_VALUES) {
+      let most = 1;
+      while (most < k && eigenpairsBasisSize(M, most + 1) * M <= MAX_BASIS_VALUES) most++;
+      throw fail("top", `an integer 1 … ${most} for this net on the matrix-free path (M = ${M} > exactLimit): eigenpairs' Lanczos basis of eigenpairsBasisSize(M, top) = ${basis} vectors of M values, at most 2^28 values (2 GiB, curvature's MAX_BASIS_VALUES)`, p.top);
+    }
+    if (Math.min(steps, M) * M > MAX_BASIS_VALUES) {
+      throw fail("lanczosSteps", `an integer 2 … ${Math.floor(MAX_BASIS_VALUES / M)} for this net on the matrix-free path (M = ${M} > exactLimit): SLQ's Lanczos basis of lanczosSteps vectors of M values, at most 2^28 values (2 GiB, curvature's MAX_BASIS_VALUES)`, p.lanczosSteps);
+    }
+    if (DEFAULT_TRACE_PRODUCTS * M > MAX_BASIS_VALUES) {
+      throw fail("widths", `a net of M ≤ ${Math.floor(MAX_BASIS_VALUES / DEFAULT_TRACE_PRODUCTS)} parameters on the matrix-free path (Hutch++'s trace holds its ${DEFAULT_TRACE_PRODUCTS} products together: ${DEFAULT_TRACE_PRODUCTS} vectors of M values, at most 2^28 values, 2 GiB, curvature's MAX_BASIS_VALUES), not M = ${M}`, p.widths);
+    }
+    if (probes < 2) throw fail("probes", `an integer ≥ 2 on the matrix-free path (M = ${M} > exactLimit): SLQ's interval of the index needs two probes (lanczosQuadratures)`, p.probes);
+    checkMemory("samples", p.samples, n, (rows) => matrixFreeMemory(spec, rows, { top: k, trace: true, density: true, probes, steps }), "the matrix-free path holds the data and θ of each chunk of rows, its largest Lanczos basis and a block of Hessian-vector products with their scratch in WASM memory (curvature's matrixFreeMemory)");
   },
   async run(p, seed) {
     const spec = net(p);
