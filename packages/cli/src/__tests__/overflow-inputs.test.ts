@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fx, run, tempDir } from "./run.js";
@@ -104,7 +104,8 @@ describe("other values beyond float64 at the model's parameters", () => {
   });
 
   it("reduce without --data: outputs that overflow at the probe inputs (it printed max|f_reduced − f| = NaN, exit 0)", async () => {
-    await expectBad(["reduce", "--model", f("inf.json")], /^losscape reduce: \S*inf\.json \(--model\): the network's outputs overflow float64 at the random probe inputs, so max\|f_reduced − f\| is NaN/);
+    await expectBad(["reduce", "--model", f("inf.json"), "--out", f("reduced.json")], /^losscape reduce: \S*inf\.json \(--model\): the network's outputs overflow float64 at the random probe inputs, so max\|f_reduced − f\| is NaN/);
+    expect(existsSync(f("reduced.json")), "a refused run writes no --out").toBe(false);
   });
 
   it("connect between models of loss +∞ (it printed barrier NaN, exit 0)", async () => {

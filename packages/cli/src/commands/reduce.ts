@@ -43,7 +43,6 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
     ...(o.outputTol !== undefined ? { outputTol: o.outputTol } : {}),
   });
   st.end();
-  if (o.out) writeModel(o.out, r.model);
   let outputScale = 0;
   if (data) for (const v of forward(model, data.x).data) outputScale = Math.max(outputScale, Math.abs(v));
   // Outputs that overflow float64 (finite parameters too large for them) make max|f_reduced − f| NaN (∞ − ∞) and the
@@ -56,6 +55,7 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
       `${o.model} (--model): the network's outputs overflow float64 ${data ? "on the data or " : ""}at the random probe inputs, so max|f_reduced − f| is NaN (∞ − ∞); expected finite outputs — max|θ| = ${Number(maxParam.toPrecision(3))} is finite but too large: scale the parameters down`,
     );
   }
+  if (o.out) writeModel(o.out, r.model);
   const verdict = reduceVerdict({ ...r, outputScale, ...(onData ? { onData: { maxOutputDiffData: r.maxOutputDiffData ?? NaN, outputTol: r.outputTol } } : {}) });
   const record = {
     model: serializeModel(r.model),
