@@ -52,7 +52,12 @@ export function overflowedFloat64(e: unknown): e is Error {
  * reasonOf(new ValueError("eigvalsh: argument 'a' must be finite")); // "argument 'a' must be finite"
  */
 export function reasonOf(e: Error): string {
-  return e.message.replace(/^(?:[A-Z]\w*\.)?[a-z]\w*: /, "");
+  return withoutFunctionName(e.message);
+}
+
+/** A package message without its leading function name ("parseModel: …", "Problem.lossAndGradient: …"); see reasonOf. */
+export function withoutFunctionName(message: string): string {
+  return message.replace(/^(?:[A-Z]\w*\.)?[a-z]\w*: /, "");
 }
 
 /** The loss, gradient and (when it was formed) Hessian of a model on a data set at the model's own parameters. */

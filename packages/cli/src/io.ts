@@ -18,12 +18,8 @@ import {
   type MlpSpec,
   type Model,
 } from "@losscape/mlp";
-import { InputError, notFiniteAtModel, reasonOf } from "./errors.js";
+import { InputError, notFiniteAtModel, reasonOf, withoutFunctionName } from "./errors.js";
 
-/** Strip the "parseModel: " / "parseData: " prefix of a package message: the CLI names the file instead. */
-function stripFn(message: string): string {
-  return message.replace(/^(parseModel|parseData|parseCsvData|validateData|validateModel|checkModel|paramCount|readOnnx|readSafetensors|readNpy|readNpz|readIdx|oneHot): /, "");
-}
 
 const NONFINITE = "\u0000losscape-nonfinite:";
 
@@ -119,7 +115,7 @@ export function readText(path: string, option: string): string {
 function asInputError(path: string, e: unknown): never {
   // A reader that names the file itself ("net.onnx: not a readable ONNX model …") is not named twice.
   if (isLosscapeError(e)) {
-    const msg = stripFn(e.message);
+    const msg = withoutFunctionName(e.message);
     throw new InputError(`${path}: ${msg.startsWith(`${path}: `) ? msg.slice(path.length + 2) : msg}`);
   }
   throw e;
@@ -437,7 +433,7 @@ function checkFits(model: Model, data: Dataset, modelPath: string, dataPath: str
     validateData(model, data);
   } catch (e) {
     if (isLosscapeError(e)) {
-      const msg = stripFn(e.message);
+      const msg = withoutFunctionName(e.message);
       const csvHint = extname(dataPath).toLowerCase() === ".csv" && /d_in|d_out/.test(msg) ? ` (CSV: --inputs says how many leading columns are inputs, here ${model.widths[0]})` : "";
       const labelHint = data.y.cols === 1 && model.widths[model.widths.length - 1] > 1 && /d_out/.test(msg) ? " (integer class labels? --labels one-hot encodes them)" : "";
       throw new InputError(`${dataPath} does not fit ${modelPath}: ${msg}${csvHint}${labelHint}`);
@@ -461,7 +457,7 @@ export function loadModelAndData(o: { model: string; data: string } & ModelFlags
 const HESSIAN_CHECK_LIMIT = 2048;
 
 /** max|v| (0 for no values). */
-function maxAbs(v: ArrayLike<number>): number {
+export function maxAbs(v: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
   return m;

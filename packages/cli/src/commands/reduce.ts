@@ -4,7 +4,7 @@ import type { Context } from "../context.js";
 import { InputError } from "../errors.js";
 import { emit } from "../context.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkWritable, loadData, loadModel, notFiniteAtModelFile, writeModel, type DataFlags, type ModelFlags } from "../io.js";
+import { checkWritable, loadData, loadModel, maxAbs, notFiniteAtModelFile, writeModel, type DataFlags, type ModelFlags } from "../io.js";
 import { status } from "../progress.js";
 import { describeModel } from "../util.js";
 import { reduceVerdict, verdictLine } from "../verdict.js";
@@ -44,14 +44,14 @@ export async function reduceCommand(o: ReduceCliOptions, ctx: Context): Promise<
   });
   st.end();
   let outputScale = 0;
-  if (data) for (const v of forward(model, data.x).data) outputScale = Math.max(outputScale, Math.abs(v));
+  if (data) outputScale = maxAbs(forward(model, data.x).data);
   // Outputs that overflow float64 (finite parameters too large for them) make max|f_reduced − f| NaN (∞ − ∞) or ∞
   // (the relaxed build's fused sums reach +∞ instead) and the tolerance tol·max|f| infinite: bad input naming the model
   // (and data) file, not a NaN or ∞ printed as the result.
   if (![r.maxOutputDiff, r.maxOutputDiffProbes, r.maxOutputDiffData ?? 0].every(Number.isFinite) || !Number.isFinite(outputScale)) {
     const bad = data && o.data ? notFiniteAtModelFile(model, data, { model: o.model, data: o.data }) : undefined;
     if (bad) throw bad;
-    const maxParam = model.params.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const maxParam = maxAbs(model.params);
     throw new InputError(
       `${o.model} (--model): the network's outputs overflow float64 ${data ? "on the data or " : ""}at the random probe inputs, so max|f_reduced − f| is not finite (∞ − ∞ or ∞); expected finite outputs — max|θ| = ${Number(maxParam.toPrecision(3))} is finite but too large: scale the parameters down`,
     );

@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, keyValues, table } from "../format.js";
-import { checkWritable, loadData, loadModel, parseActivation, specParamCount, parseJsonFile, readText, writeFileAtomic, writeModel, type DataFlags } from "../io.js";
+import { checkWritable, loadData, loadModel, maxAbs, parseActivation, specParamCount, parseJsonFile, readText, writeFileAtomic, writeModel, type DataFlags } from "../io.js";
 import { progress } from "../progress.js";
 import { describeModel } from "../util.js";
 
@@ -128,7 +128,7 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   // that is bad input naming --val (not a column of NaN); later, a warning naming the first such epoch.
   const nanVal = o.val ? r.history.find((row) => Number.isNaN(row.valLoss)) : undefined;
   if (nanVal && nanVal.epoch === firstEpoch) {
-    const maxX = validation!.x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const maxX = maxAbs(validation!.x.data);
     throw new InputError(`${o.val} (--val) with ${o.model ? `${o.model} (--model)` : `the --widths ${o.widths!.join(",")} network`}: the validation loss is not finite at the ${o.model ? "model's" : "initial"} parameters: the network's outputs on it overflow float64 and meet ∞ − ∞ (R = NaN); expected a finite loss — max|x| = ${Number(maxX.toPrecision(3))} is finite but too large: scale the held-out data down`);
   }
   if (o.out) writeModel(o.out, r.model);
