@@ -61,6 +61,35 @@ describe.each(BACKENDS)("createProblem on the %s backend", (backend: BackendName
     expect(() => problem.hvpBlock(V, k, { part: "half" as "full" })).toThrowError(/^Problem.hvpBlock: 'part' must be/);
   });
 
+  it.skipIf(backend === "ts")("hvpBlock on products of several GEMM blocks (d_in = 300, n = 270, k = 5) equals hvp to 1e-13 relative", () => {
+    // Past 256 in d_in and n the block's GEMMs (over n·k rows, and per direction over strided blocks) span several of
+    // dgemm's kc blocks, and past 64 columns its packed path. The order of the sums differs from hvp's, so the bound
+    // is relative (1e-13: a few hundred rounding steps). The ts backend's block is hvp's loop over the directions, so
+    // only the WASM kernels are tested here.
+    setBackend(backend);
+    for (const c of [
+      { widths: [300, 40, 30, 3], activation: "tanh" as const, loss: "cross-entropy" as const, seed: 7 },
+      { widths: [300, 17, 2], activation: "softplus" as const, bias: false, seed: 8 },
+    ]) {
+      const { model, data } = randomProblem({ ...c, n: 270, std: 0.2 });
+      using problem = createProblem(model, data);
+      const M = problem.M;
+      const k = 5;
+      const V = Float64Array.from({ length: k * M }, (_, i) => Math.sin(0.37 * i + 1));
+      for (const part of ["full", "gauss-newton", "residual"] as const) {
+        const HV = problem.hvpBlock(V, k, { part });
+        for (let j = 0; j < k; j++) {
+          const hv = problem.hvp(V.subarray(j * M, (j + 1) * M), { part });
+          const scale = Math.max(...hv.map(Math.abs));
+          expect(scale).toBeGreaterThan(0);
+          let worst = 0;
+          for (let i = 0; i < M; i++) worst = Math.max(worst, Math.abs(HV[j * M + i] - hv[i]));
+          expect(worst).toBeLessThanOrEqual(1e-13 * scale);
+        }
+      }
+    }
+  });
+
   it("a NaN result is refused by name as the functional API refuses it; R = +∞ is returned", () => {
     setBackend(backend);
     // Finite parameters whose outputs overflow float64: the logits ±∞ meet ∞ − ∞ in the softmax (cross-entropy), and
