@@ -89,21 +89,43 @@ export function dimensionVerdict(d: { agrees: boolean; jacobianRank: number; nr:
 }
 
 /**
- * `critical`: ok when the run ends at a critical point (outcome `critical`), with its kind and inertia.
+ * Why a run that is not `critical` is not, with the numbers: "‖∇R‖ = a > gtol", or, when ‖∇R‖ met the threshold
+ * (mlp's order of outcomes: `escaping` first; a loss or threshold beyond float64 decides nothing), "‖∇R‖ = a ≤ gtol,
+ * but …" with the reason. `digits` significant digits (all of them when omitted, for the warnings).
  * @example
- * criticalVerdict({ outcome: "critical", kind: "saddle", gradNorm: 1e-17, gtol: 1e-12, iterations: 3, inertia: { negative: 2, zero: 1, positive: 7 }, inertiaStable: true });
+ * notCriticalBecause({ outcome: "escaping", gradNorm: 9e-13, gtol: 1e-12, loss: 1e-11, normGrowth: 3.1 }, 3); // "‖∇R‖ = 9.00e-13 ≤ 1.00e-12, but ‖θ‖ still grows (×3.1 from the start)"
+ */
+export function notCriticalBecause(c: { outcome: string; gradNorm: number; gtol: number; loss: number; normGrowth: number }, digits?: number): string {
+  const f = (x: number) => (digits === undefined ? String(x) : fmt(x, digits));
+  if (!(c.gradNorm <= c.gtol)) return `‖∇R‖ = ${f(c.gradNorm)} > ${f(c.gtol)}`;
+  const but =
+    c.outcome === "escaping"
+      ? `‖θ‖ still grows (×${f(c.normGrowth)} from the start)`
+      : !Number.isFinite(c.loss)
+        ? `the loss is ${c.loss}, beyond float64`
+        : `the threshold is ${c.gtol}, beyond float64`;
+  return `‖∇R‖ = ${f(c.gradNorm)} ≤ ${f(c.gtol)}, but ${but}`;
+}
+
+/**
+ * `critical`: ok when the run ends at a critical point (outcome `critical`), with its kind and inertia; otherwise
+ * the outcome and why (`notCriticalBecause`).
+ * @example
+ * criticalVerdict({ outcome: "critical", kind: "saddle", gradNorm: 1e-17, gtol: 1e-12, loss: 0.1, normGrowth: 1, iterations: 3, inertia: { negative: 2, zero: 1, positive: 7 }, inertiaStable: true });
  */
 export function criticalVerdict(c: {
   outcome: string;
   kind: string | null;
   gradNorm: number;
   gtol: number;
+  loss: number;
+  normGrowth: number;
   iterations: number;
   inertia: { negative: number; zero: number; positive: number } | null;
   inertiaStable: boolean | null;
 }): Verdict {
   if (c.outcome !== "critical") {
-    return { ok: false, summary: `not critical: the run ended ${c.outcome} after ${c.iterations} iterations with ‖∇R‖ = ${fmt(c.gradNorm, 3)} > ${fmt(c.gtol, 3)}` };
+    return { ok: false, summary: `not critical: the run ended ${c.outcome} after ${c.iterations} iterations with ${notCriticalBecause(c, 3)}` };
   }
   const inertia = c.inertia ? `, inertia ${fmtInertia(c.inertia)}${c.inertiaStable === false ? " (not stable between tol 1e-9 and 1e-6)" : ""}` : "";
   return { ok: true, summary: `critical point (${c.kind ?? "kind unknown"}${inertia}): ‖∇R‖ = ${fmt(c.gradNorm, 3)} ≤ ${fmt(c.gtol, 3)} after ${c.iterations} iterations` };

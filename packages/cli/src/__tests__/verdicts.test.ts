@@ -96,6 +96,28 @@ describe("critical: ok when the run ends at a critical point", () => {
     expect(v.summary).toMatch(new RegExp(`^not critical: the run ended ${String(out.outcome)} after 1 iterations with ‖∇R‖ = .* > 1\\.00e-12$`));
     await expectHumanVerdict(args, v.summary);
   });
+
+  it("an escaping run below gtol: ‖∇R‖ ≤ gtol is said as such, with the growth of ‖θ‖ that makes it not critical", async () => {
+    // A 1-1-1 tanh net fitting y = sign(x) runs to its minimum at infinity; in 257 iterations ‖∇R‖ falls below 1e-12
+    // while ‖θ‖ still grows, so the run is escaping (mlp's first outcome) with ‖∇R‖ ≤ gtol. The verdict and the
+    // warning used to say "‖∇R‖ = 9.35e-13 > 1.00e-12".
+    const dir = tempDir();
+    const xs = Array.from({ length: 12 }, (_, i) => -1.1 + 0.2 * i);
+    const model = join(dir, "m.json");
+    const data = join(dir, "d.json");
+    writeFileSync(model, JSON.stringify({ format: "losscape.mlp/1", widths: [1, 1, 1], activation: "tanh", bias: false, loss: "mse", params: [2, 1] }));
+    writeFileSync(data, JSON.stringify({ format: "losscape.data/1", x: xs.map((v) => [v]), y: xs.map((v) => [Math.sign(v)]) }));
+    const args = ["critical", "--model", model, "--data", data, "--max-iter", "2000"];
+    const { out } = await runJson(args);
+    expect(out.outcome).toBe("escaping");
+    expect(out.gradNorm as number).toBeLessThanOrEqual(out.gtol as number);
+    const v = verdictOf(out);
+    expect(v.ok).toBe(false);
+    expect(v.summary).toMatch(/^not critical: the run ended escaping after \d+ iterations with ‖∇R‖ = \S+ ≤ 1\.00e-12, but ‖θ‖ still grows \(×\S+ from the start\)$/);
+    expect(v.summary).toContain(`×${Number((out.normGrowth as number).toPrecision(3))} `);
+    expect((out.warnings as string[]).some((w) => /^escaping after \d+ iterations: ‖∇R‖ = \S+ ≤ 1e-12, but ‖θ‖ still grows .*; ‖θ‖ grows while ‖∇R‖ falls/.test(w))).toBe(true);
+    await expectHumanVerdict(args, v.summary);
+  });
 });
 
 describe("reduce: ok when the output is preserved to tol·max(1, max|f|)", () => {

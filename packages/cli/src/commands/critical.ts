@@ -7,7 +7,7 @@ import { fmt, fmtInertia, keyValues } from "../format.js";
 import { checkOutputDir, checkWritable, loadModelAndData, writeModel, npyRow, writeNpyDir, type DataFlags, type ModelFlags } from "../io.js";
 import { progress, type Progress } from "../progress.js";
 import { counts, describeModel } from "../util.js";
-import { criticalVerdict, verdictLine } from "../verdict.js";
+import { criticalVerdict, notCriticalBecause, verdictLine } from "../verdict.js";
 
 export interface CriticalOptions extends ModelFlags, DataFlags {
   model: string;
@@ -64,7 +64,7 @@ export async function criticalCommand(o: CriticalOptions, ctx: Context): Promise
   if (o.out) writeModel(o.out, cp.model);
   const npyFiles = o.npy ? writeNpyDir(o.npy, { params: cp.model.params, gradient: gradient(cp.model, data), ...(cp.eigenvalues ? { eigenvalues: cp.eigenvalues } : {}) }) : [];
   const warnings: string[] = [];
-  if (!cp.converged) warnings.push(`${cp.outcome}: ‖∇R‖ = ${cp.gradNorm} > ${cp.gtol} after ${cp.iterations} iterations (${OUTCOME_HINT[cp.outcome]})`);
+  if (!cp.converged) warnings.push(`${cp.outcome} after ${cp.iterations} iterations: ${notCriticalBecause(cp)}; ${OUTCOME_HINT[cp.outcome]}`);
   if (cp.inertiaRange && !cp.inertiaStable) warnings.push(`the inertia differs between tol 1e-9 ${fmtInertia(cp.inertiaRange.tight)} and 1e-6 ${fmtInertia(cp.inertiaRange.loose)}`);
   if (!cp.inertia) warnings.push(`no Hessian spectrum above M = ${DEFAULT_SPECTRUM_LIMIT} parameters (matrix-free): inertia not computed`);
   const verdict = criticalVerdict(cp);
