@@ -23,7 +23,7 @@ describe.runIf(hasScript)("progress on a terminal", () => {
     expect(out).toMatch(/epoch\s+loss/);
   });
 
-  it("--quiet draws nothing; neither does a pipe", async () => {
+  it("--quiet draws nothing; neither does a pipe (its lines come every 30 s: progress.test.ts)", async () => {
     const quiet = await inTerminal([...args, "--quiet"]);
     expect(quiet).not.toContain("\x1b[2K");
     const piped = await run(args);
