@@ -150,6 +150,29 @@ describe("refineCriticalPoint outcomes", () => {
     expect(found).toHaveLength(0);
   });
 
+  it("findCriticalPoints tells onProgress how every refinement ended: without deflation or descent, refineCriticalPoint's outcome from each start", () => {
+    const spec: MlpSpec = { widths: [2, 4, 1], activation: "tanh" };
+    const data = gaussian(12, 2, 1, 3);
+    const starts = 6;
+    const seen: { start: number; outcomes: Record<string, number> }[] = [];
+    const found = findCriticalPoints(spec, data, { starts, seed: 5, descend: false, deflate: false, maxIter: 40, onProgress: (p) => seen.push(p) });
+    expect(seen.map((p) => p.start)).toEqual([1, 2, 3, 4, 5, 6]);
+    const expected: Record<string, number> = { critical: 0, "gradient-flat": 0, escaping: 0, stalled: 0 };
+    for (let k = 0; k < starts; k++) {
+      expected[refineCriticalPoint({ ...spec, params: initParams(spec, { scheme: "normal", std: 1, seed: 5 + k }) }, data, { maxIter: 40 }).outcome]++;
+      expect(Object.values(seen[k].outcomes).reduce((a, b) => a + b, 0)).toBe(k + 1);
+    }
+    expect(seen.at(-1)!.outcomes).toEqual(expected);
+    // These starts end three ways (1 critical, 3 escaping, 2 stalled), so the tally is not one outcome's count.
+    expect(Object.values(expected).filter((c) => c > 0).length).toBeGreaterThanOrEqual(2);
+    // Every critical refinement is a point found or a hit on one.
+    expect(found.reduce((a, p) => a + p.hits, 0)).toBe(expected.critical);
+    // With the descent, two refinements a start.
+    const two: number[] = [];
+    findCriticalPoints(spec, data, { starts: 2, seed: 5, maxIter: 40, onProgress: (p) => two.push(Object.values(p.outcomes).reduce((a, b) => a + b, 0)) });
+    expect(two).toEqual([2, 4]);
+  });
+
   it("refuses options of the wrong type, naming the option", () => {
     const data = gaussian(4, 1, 1, 1);
     const model: Model = { widths: [1, 2, 1], activation: "tanh", params: new Float64Array(7).fill(0.1) };

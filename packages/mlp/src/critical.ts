@@ -623,8 +623,11 @@ export interface FindOptions extends Omit<RefineOptions, "onProgress"> {
    * Birkisson & Funke 2015). Default true.
    */
   deflate?: boolean;
-  /** Called after every start. */
-  onProgress?: (p: { start: number; starts: number; found: number }) => void;
+  /**
+   * Called after every start: the starts done, the distinct points found, and how the refinements so far ended
+   * (`outcomes`, one count per `CriticalOutcome`; a `critical` one either found a new point or hit one found before).
+   */
+  onProgress?: (p: { start: number; starts: number; found: number; outcomes: Record<CriticalOutcome, number> }) => void;
 }
 
 /** A critical point with its spectrum (`findCriticalPoints` works on nets with M ≤ `DEFAULT_SPECTRUM_LIMIT`). */
@@ -677,8 +680,10 @@ export function findCriticalPoints(spec: MlpSpec, data: DatasetInput, options: F
   checkBoolean(fn, "deflate", deflate);
   const deflation = deflate ? new Deflation(net) : undefined;
   const outputs: Float64Array[] = []; // f(X) of each point found, in the order of `found`
+  const outcomes: Record<CriticalOutcome, number> = { critical: 0, "gradient-flat": 0, escaping: 0, stalled: 0 };
   const collect = (params: Float64Array) => {
     const cp = refineRaw(net, { ...(bare as MlpSpec), params }, data, o, deflation);
+    outcomes[cp.outcome]++;
     if (!cp.converged || !hasSpectrum(cp)) return;
     const f = forward(cp.model, data.x).data;
     const same = found.findIndex((p, i) => samePoint(p, outputs[i], cp, f, dtol));
@@ -700,7 +705,7 @@ export function findCriticalPoints(spec: MlpSpec, data: DatasetInput, options: F
       for (let it = 0; it < descentIter && nrm2(lb.state.grad) > 1e-8; it++) if (!lb.step()) break;
       collect(lb.state.x);
     }
-    options.onProgress?.({ start: k + 1, starts, found: found.length });
+    options.onProgress?.({ start: k + 1, starts, found: found.length, outcomes: { ...outcomes } });
   }
   return found.sort((a, b) => a.loss - b.loss);
 }

@@ -141,6 +141,17 @@ describe("losscape search", () => {
     expect(pts[0].kind).toBe("minimum");
     expect(filesIn(join(dir, "cps"))).toEqual(ref.map((_, k) => `cp-${String(k + 1).padStart(2, "0")}.json`));
     expect(readFileSync(join(dir, "s.svg"), "utf8")).toMatch(/<svg[\s>]/);
+    // How the 2 × 6 refinements ended (direct and after descent): each critical one is a point found or a hit.
+    const outcomes = out.outcomes as Record<string, number>;
+    expect(out.refinements).toBe(12);
+    expect(Object.values(outcomes).reduce((a, b) => a + b, 0)).toBe(12);
+    expect(outcomes.critical).toBe((out.points as { hits: number }[]).reduce((a, p) => a + p.hits, 0));
+  });
+
+  it("prints how the refinements ended, one count per outcome", async () => {
+    const r = await run(["search", "--widths", "1,3,1", "--data", fx("sin20.json"), "--starts", "6", "--quiet"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^refinements\s+12: (\d+ (critical|escaping|gradient-flat|stalled)(, )?)+\n/m);
   });
 
   it("refuses a network too large for the search's dense spectra, by its flag", async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_SPECTRUM_LIMIT, findCriticalPoints, serializeModel, type MlpSpec } from "@losscape/mlp";
+import { DEFAULT_SPECTRUM_LIMIT, findCriticalPoints, serializeModel, type CriticalOutcome, type MlpSpec } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -48,6 +48,7 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
   const data = loadData(o.data, { ...o, fit: { model: probe, path: "--widths" } });
   const bar = progress(`searching (${o.starts} starts)`, o.starts, ctx.quiet);
   let points: ReturnType<typeof findCriticalPoints>;
+  let outcomes: Record<CriticalOutcome, number> = { critical: 0, "gradient-flat": 0, escaping: 0, stalled: 0 };
   try {
     points = findCriticalPoints(spec, data, {
       starts: o.starts,
@@ -58,7 +59,10 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
       method: o.method,
       tol: o.tol,
       ...(o.distinctTol !== undefined ? { distinctTol: o.distinctTol } : {}),
-      onProgress: (p) => bar.update(p.start, `${p.found} found`),
+      onProgress: (p) => {
+        outcomes = p.outcomes;
+        bar.update(p.start, `${p.found} found`);
+      },
     });
   } finally {
     bar.end();
@@ -91,12 +95,15 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
       ),
     );
   }
+  const runs = Object.values(outcomes).reduce((a, b) => a + b, 0);
   const warnings: string[] = [];
-  if (P === 0) warnings.push(`no critical point found from ${o.starts} starts (more --starts, or --method gradnorm)`);
+  if (P === 0) warnings.push(`no critical point found from ${o.starts} starts: ${runs} refinements ended ${tally(outcomes)} (more --starts, or --method gradnorm)`);
   const record = {
     spec: { widths: o.widths, activation: spec.activation, bias: o.bias, loss: spec.loss ?? "mse" },
     paramCount: M,
     starts: o.starts,
+    refinements: runs,
+    outcomes,
     points: points.map((p) => ({
       loss: p.loss,
       gradNorm: p.gradNorm,
@@ -116,6 +123,7 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
       ["network", `${o.widths.join("-")} ${o.activation}${o.bias ? "" : ", no bias"}${o.loss === "cross-entropy" ? ", cross-entropy" : ""}, M = ${M}`],
       ["data", `${o.data} (n = ${data.x.rows})`],
       ["search", `${o.starts} starts (seed ${o.seed}, ${o.init} init), ${o.descend ? "direct and after descent" : "direct only"}, ${o.deflate ? "with" : "without"} deflation, ${o.method}`],
+      ["refinements", `${runs}: ${tally(outcomes)}`],
       ["found", `${P} distinct critical point${P === 1 ? "" : "s"}`],
       ...(o.out ? ([["written", `${written.length} model files in ${o.out}`]] as [string, string][]) : []),
       ...(o.plot ? ([["figure", o.plot]] as [string, string][]) : []),
@@ -127,4 +135,15 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
     }
     return s;
   });
+}
+
+/**
+ * How the refinements ended, the outcomes that occurred in mlp's order: "12 critical, 20 stalled, 8 escaping".
+ * @example
+ * tally({ critical: 3, "gradient-flat": 0, escaping: 7, stalled: 30 }); // "3 critical, 7 escaping, 30 stalled"
+ */
+function tally(outcomes: Record<CriticalOutcome, number>): string {
+  const order: CriticalOutcome[] = ["critical", "escaping", "gradient-flat", "stalled"];
+  const parts = order.filter((k) => outcomes[k] > 0).map((k) => `${outcomes[k]} ${k}`);
+  return parts.length > 0 ? parts.join(", ") : "none";
 }
