@@ -77,6 +77,8 @@ interface OnnxModel {
 const FLOAT = 1;
 const DOUBLE = 11;
 const BOOL = 9;
+const INT32 = 6;
+const INT64 = 7;
 const DATA_TYPE_NAMES: Record<number, string> = {
   0: "UNDEFINED", 1: "FLOAT", 2: "UINT8", 3: "INT8", 4: "UINT16", 5: "INT16", 6: "INT32", 7: "INT64", 8: "STRING",
   9: "BOOL", 10: "FLOAT16", 11: "DOUBLE", 12: "UINT32", 13: "UINT64", 14: "COMPLEX64", 15: "COMPLEX128",
@@ -96,7 +98,8 @@ const META_L2 = "losscape.l2";
 const SUPPORTED =
   "losscape reads fully connected networks: Gemm, or MatMul with an optional Add of a bias, between elementwise " +
   "activations Relu, Tanh, Sigmoid, Softplus, LeakyRelu, Gelu, Sin, Gelu's Erf form x·0.5·(1 + erf(x/√2)), " +
-  "SiLU's x·Sigmoid(x) and Mul(x, x), with Identity, Flatten and inference-mode Dropout passed through";
+  "SiLU's x·Sigmoid(x) and Mul(x, x), with Identity, Flatten, a Reshape that flattens each row and inference-mode " +
+  "Dropout passed through";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading
@@ -110,8 +113,10 @@ const SUPPORTED =
  * read as W = α·B for transB = 1 and α·Bᵀ for transB = 0, b = β·C; or MatMul(A, B) with an optional Add of an
  * initializer, W = Bᵀ) separated by one elementwise activation each (Relu, Tanh, Sigmoid, Softplus, LeakyRelu →
  * `{ name: "leaky-relu", slope }`, Gelu or its Erf form, SiLU's Sigmoid + Mul, Sin, Mul(x, x) → quadratic; nothing
- * → linear). An activation after the last layer becomes the model's `output`. Identity, Flatten (axis 1) and
- * Dropout without training mode pass values through. Weights are FLOAT or DOUBLE initializers (raw_data or the
+ * → linear). An activation after the last layer becomes the model's `output`. Identity, Flatten (axis 1),
+ * Dropout without training mode and a Reshape that flattens each row pass values through: the Reshape that
+ * `x.view(x.size(0), -1)` or `x.reshape(-1, d)` exports, to a constant shape ([n, -1], [-1, d], [0, -1]) or to
+ * one computed from the input's shape by Shape, Gather, Unsqueeze and Concat (a dynamic batch axis). Weights are FLOAT or DOUBLE initializers (raw_data or the
  * typed fields), read exactly into float64. A float attribute (LeakyRelu's alpha) is a float32: the slope is the
  * shortest decimal that rounds to it (0.2, not 0.20000000298023224), as PyTorch had it before export.
  * The loss is mse unless the file's metadata_props say `losscape.loss` (files written by `writeOnnx`).
@@ -210,7 +215,12 @@ interface LinearLayer {
 /** An elementwise expression of the value entering a block of activation nodes. */
 type Expr = { kind: "x" } | { kind: "const"; value: number } | { kind: "op"; node: OnnxNode; args: Expr[] };
 
-const PASS_THROUGH = new Set(["Identity", "Flatten", "Dropout"]);
+const PASS_THROUGH = new Set(["Identity", "Flatten", "Dropout", "Reshape"]);
+/** The operators that compute a Reshape's target shape from the input's shape (what `x.size(0)` exports to). */
+const SHAPE_OPS = new Set(["Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast"]);
+
+/** An entry of a shape computed from the graph input's: a number, the input's first dimension, or unknown. */
+type Dim = number | "batch" | null;
 const UNARY = new Set(["Relu", "Tanh", "Sigmoid", "Softplus", "LeakyRelu", "Gelu", "Erf", "Sin"]);
 const BINARY = new Set(["Add", "Mul", "Div", "Pow"]);
 const NAMED: Record<string, Activation> = { Relu: "relu", Tanh: "tanh", Sigmoid: "sigmoid", Softplus: "softplus", Sin: "sin" };
@@ -228,6 +238,8 @@ class GraphReader {
   private readonly consumers = new Map<string, OnnxNode[]>();
   private readonly producer = new Map<string, OnnxNode>();
   private readonly used = new Set<OnnxNode>();
+  /** The target shape of each Reshape whose shape input could be evaluated (constant, or from the input's shape). */
+  private readonly reshapeTargets = new Map<OnnxNode, Dim[]>();
   private readonly outputName: string;
 
   constructor(
@@ -272,6 +284,75 @@ class GraphReader {
       throw new FormatError(`${where}: the graph has ${outputs.length} outputs (${outputs.map((o) => `'${o.name}'`).join(", ")}); expected 1, the network's output`);
     }
     this.outputName = outputs[0].name;
+    this.evaluateReshapeTargets();
+  }
+
+  /**
+   * The target shape of every Reshape, where it is a constant or is computed from the graph input's shape by
+   * SHAPE_OPS (torch.onnx.export's `x.size(0)` with a dynamic batch axis). The nodes that compute it are taken out of
+   * the data flow (they read the input's shape, not its values) and count as used.
+   */
+  private evaluateReshapeTargets(): void {
+    for (const n of this.graph.node) {
+      if (n.op_type !== "Reshape" || n.input.length !== 2) continue;
+      const nodes = new Set<OnnxNode>();
+      const target = this.shapeValue(n.input[1], nodes);
+      if (target === null) continue;
+      this.reshapeTargets.set(n, target);
+      for (const s of nodes) {
+        this.used.add(s);
+        for (const i of s.input) this.consumers.set(i, (this.consumers.get(i) ?? []).filter((c) => c !== s));
+      }
+    }
+  }
+
+  /** The integer vector `name` holds, computed by SHAPE_OPS from constants and the input's shape (the nodes into `nodes`), or null. */
+  private shapeValue(name: string, nodes: Set<OnnxNode>): Dim[] | null {
+    const t = this.initializers.get(name) ?? this.constantTensor(name);
+    if (t) return integerValues(t);
+    const n = this.producer.get(name);
+    if (!n || !SHAPE_OPS.has(n.op_type)) return null;
+    nodes.add(n);
+    if (n.op_type === "Shape") {
+      const input = this.graph.input.find((i) => i.name === n.input[0]);
+      if (!input || n.attribute.some((a) => a.name === "start" || a.name === "end")) return null;
+      const dims = inputDims(input);
+      return dims === null ? null : ["batch", ...dims.slice(1)];
+    }
+    const args = n.input.map((i) => this.shapeValue(i, nodes));
+    if (args.some((a) => a === null)) return null;
+    if (n.op_type === "Concat") return args.flat() as Dim[];
+    if (n.op_type !== "Gather") return args[0]; // Unsqueeze, Squeeze, Cast: the same entries
+    const [data, indices] = args as Dim[][];
+    if (this.intAttribute(n, "axis", 0) !== 0) return null;
+    return indices.map((k) => (typeof k === "number" && k >= -data.length && k < data.length ? data[k < 0 ? k + data.length : k] : null));
+  }
+
+  /** The tensor a Constant node gives `name` (its 'value' attribute), or undefined. */
+  private constantTensor(name: string): OnnxTensor | undefined {
+    return this.constants.get(name)?.attribute.find((a) => a.name === "value")?.t ?? undefined;
+  }
+
+  /**
+   * Check the Reshape nodes of a block: each must flatten each row, to [n, -1] or [n, features] with n the batch
+   * (the input's first dimension, 0 = "keep it", or the static batch) or to [-1, features]; anything else mixes rows
+   * or keeps more than two dimensions. `features` is the row length entering the block (null: unknown), `what` the
+   * value reshaped ("the input", "the output of layer 2").
+   */
+  private checkReshapes(nodes: readonly OnnxNode[], features: number | null, batch: number | null, what: string): void {
+    for (const n of nodes) {
+      if (n.op_type !== "Reshape") continue;
+      const target = this.reshapeTargets.get(n);
+      const allowZero = this.intAttribute(n, "allowzero", 0) !== 0;
+      const isBatch = (d: Dim) => d === "batch" || (d === 0 && !allowZero) || (batch !== null && d === batch);
+      const ok =
+        target !== undefined &&
+        target.length === 2 &&
+        (target[1] === -1 ? isBatch(target[0]) : features !== null && target[1] === features && (isBatch(target[0]) || target[0] === -1));
+      if (ok) continue;
+      const shown = target === undefined ? "a shape computed by other operators than Shape, Gather, Unsqueeze and Concat" : `[${target.map((d) => (d === "batch" ? "n" : d === null ? "?" : d)).join(", ")}]`;
+      this.fail(`${this.node(n)} reshapes ${what} to ${shown}; only a reshape that flattens each row (x.view(x.size(0), -1), x.reshape(-1, ${features ?? "d"})) is supported`);
+    }
   }
 
   private node(n: OnnxNode): string {
@@ -308,9 +389,13 @@ class GraphReader {
     const leading = this.expression(block.end, input.name, new Set(block.nodes));
     if (strip(leading).kind !== "x" || block.nodes.some((n) => !PASS_THROUGH.has(n.op_type))) {
       const first = block.nodes.find((n) => !PASS_THROUGH.has(n.op_type)) ?? block.nodes[0];
-      this.unsupported(first, "only Identity, Flatten and Dropout may come before the first Gemm or MatMul");
+      this.unsupported(first, "only Identity, Flatten, Reshape and Dropout may come before the first Gemm or MatMul");
     }
-    const flattened = block.nodes.some((n) => n.op_type === "Flatten");
+    const dims = inputDims(input);
+    const rowLength = dims !== null && dims.length >= 2 && dims.slice(1).every((d) => d !== null) ? (dims.slice(1) as number[]).reduce((a, b) => a * b, 1) : null;
+    const batch = dims?.[0] ?? null;
+    this.checkReshapes(block.nodes, dims?.length === 1 ? null : rowLength, batch, "the input");
+    const flattened = block.nodes.some((n) => n.op_type === "Flatten" || n.op_type === "Reshape");
     for (;;) {
       if (this.used.has(block.exit!)) this.fail(`${this.node(block.exit!)} is reached twice: the graph has a cycle`);
       const layer = this.linear(block.exit!);
@@ -319,6 +404,7 @@ class GraphReader {
       }
       layers.push(layer);
       block = this.activationBlock(layer.value, `layer ${layers.length}`);
+      this.checkReshapes(block.nodes, layer.out, batch, `the output of layer ${layers.length}`);
       const expr = this.expression(block.end, layer.value, new Set(block.nodes));
       const act = this.activation(expr, block.nodes, layers.length);
       activations.push(act);
@@ -382,7 +468,7 @@ class GraphReader {
           continue;
         }
         if (!PASS_THROUGH.has(n.op_type) && !UNARY.has(n.op_type) && !BINARY.has(n.op_type)) this.unsupported(n);
-        this.checkArity(n, BINARY.has(n.op_type) ? [2, 2] : n.op_type === "Dropout" ? [1, 3] : [1, 1]);
+        this.checkArity(n, BINARY.has(n.op_type) || n.op_type === "Reshape" ? [2, 2] : n.op_type === "Dropout" ? [1, 3] : [1, 1]);
         if (n.op_type === "Dropout") this.checkDropout(n);
         nodes.push(n);
         values.add(n.output[0]);
@@ -391,7 +477,7 @@ class GraphReader {
     }
     // Every operand of the block's nodes is computed in the block or is a constant: anything else is a branch.
     for (const n of nodes) {
-      for (const i of n.op_type === "Dropout" ? n.input.slice(0, 1) : n.input) {
+      for (const i of n.op_type === "Dropout" || n.op_type === "Reshape" ? n.input.slice(0, 1) : n.input) {
         if (i !== "" && !values.has(i) && this.scalar(i) === null) {
           this.fail(`${this.node(n)} combines '${i}' with values computed after ${after}; skip connections and other branching graphs are not supported; ${SUPPORTED}`);
         }
@@ -447,7 +533,7 @@ class GraphReader {
       if (path.has(n)) this.fail(`${this.node(n)} takes its own result: the graph has a cycle`);
       path.add(n);
       seen.add(n);
-      const inputs = n.op_type === "Dropout" ? [n.input[0]] : n.input.filter((i) => i !== "");
+      const inputs = n.op_type === "Dropout" || n.op_type === "Reshape" ? [n.input[0]] : n.input.filter((i) => i !== "");
       const e: Expr = { kind: "op", node: n, args: inputs.map(build) };
       path.delete(n);
       return e;
@@ -690,6 +776,22 @@ function readLossMeta(where: string, props: { key: string; value: string }[]): {
     }
   }
   return { loss, l2 };
+}
+
+/** The dimensions of a graph input, null for a symbolic one (a dynamic axis); null when the shape is absent. */
+function inputDims(v: OnnxValueInfo): (number | null)[] | null {
+  const dims = v.type?.tensor_type?.shape?.dim;
+  if (!dims || dims.length === 0) return null;
+  return dims.map((d) => (d.dim_param || d.dim_value === undefined || int64(d.dim_value) < 1 ? null : int64(d.dim_value)));
+}
+
+/** The values of an INT64 or INT32 tensor (raw_data or the typed field), or null for another type. */
+function integerValues(t: OnnxTensor & { int64_data?: Int64[] }): number[] | null {
+  if (t.data_type !== INT64 && t.data_type !== INT32) return null;
+  if (t.raw_data.length === 0) return t.data_type === INT64 ? (t.int64_data ?? []).map(int64) : Array.from(t.int32_data);
+  const view = new DataView(t.raw_data.buffer, t.raw_data.byteOffset, t.raw_data.byteLength);
+  const size = t.data_type === INT64 ? 8 : 4;
+  return Array.from({ length: Math.floor(t.raw_data.length / size) }, (_, k) => (size === 8 ? Number(view.getBigInt64(8 * k, true)) : view.getInt32(4 * k, true)));
 }
 
 /** The static shape of a graph input, or null when some dimension is symbolic or the shape is absent. */
