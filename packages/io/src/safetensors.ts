@@ -101,6 +101,13 @@ function linearLayers(file: string | undefined, tensors: readonly TensorEntry[])
     layer[m[3] as "weight" | "bias"] = t;
     byIndex.set(index, layer);
   }
+  // `out.weight`: a Linear layer's tensor by its name, but with no number to put the layer in order.
+  const unindexed = others.filter((name) => /\.(weight|bias)$/.test(name));
+  if (unindexed.length === others.length && others.length > 0) {
+    const list = unindexed.slice(0, 6).map((s) => `'${s}'`).join(", ") + (unindexed.length > 6 ? ", …" : "");
+    const many = unindexed.length > 1;
+    formatError(FN, file, `tensor${many ? "s" : ""} ${list} ha${many ? "ve" : "s"} no layer index in ${many ? "their names" : "its name"}; the layers are put in order by the number in their names ('0.weight', 'net.2.weight', 'fc1.weight', …): rename them (e.g. fc1, fc2, fc3) or save an nn.Sequential`);
+  }
   if (others.length) {
     const list = others.slice(0, 6).map((s) => `'${s}'`).join(", ") + (others.length > 6 ? ", …" : "");
     formatError(FN, file, `tensor${others.length > 1 ? "s" : ""} ${list} ${others.length > 1 ? "are" : "is"} not the weight or bias of a Linear layer (e.g. BatchNorm's running statistics); only nn.Linear layers in an nn.Sequential ('0.weight', '0.bias', '2.weight', …) are read`);
