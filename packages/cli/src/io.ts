@@ -111,12 +111,18 @@ export function readText(path: string, option: string): string {
   return new TextDecoder().decode(readBytes(path, option));
 }
 
-/** A package error raised while reading `path` becomes bad input naming the file; anything else is rethrown. */
+/**
+ * A package error raised while reading `path` becomes bad input naming the file once; anything else is rethrown. A
+ * reader that names the file itself ("net.onnx: …", @losscape/io's "file 'x.npy': …") is not named twice, and an .npz
+ * member ("file 'd.npz/x.npy': …") is named as one ("d.npz: member 'x.npy': …").
+ */
 function asInputError(path: string, e: unknown): never {
-  // A reader that names the file itself ("net.onnx: not a readable ONNX model …") is not named twice.
   if (isLosscapeError(e)) {
-    const msg = withoutFunctionName(e.message);
-    throw new InputError(`${path}: ${msg.startsWith(`${path}: `) ? msg.slice(path.length + 2) : msg}`);
+    let msg = withoutFunctionName(e.message);
+    if (msg.startsWith(`${path}: `)) msg = msg.slice(path.length + 2);
+    else if (msg.startsWith(`file '${path}': `)) msg = msg.slice(path.length + 9);
+    else if (msg.startsWith(`file '${path}/`)) msg = msg.replace(/^file '[^]*?\/([^/']*)': /, "member '$1': ");
+    throw new InputError(`${path}: ${msg}`);
   }
   throw e;
 }
