@@ -83,8 +83,9 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   const data = loadData(o.data, { ...o, fit });
   let validation: Dataset | undefined;
   if (o.val) {
-    // --labels FILE and --targets F belong to --data; a held-out file holds its own y (--labels alone one-hot encodes it).
-    validation = loadData(o.val, { inputs: o.inputs, quiet: o.quiet, labels: o.labels === true ? true : undefined, fit, option: "--val" });
+    // --labels FILE and --targets F belong to --data; a held-out file holds its own y. With --labels in either form
+    // the classes are integer labels, so the held-out file's y column is one-hot encoded as the training labels are.
+    validation = loadData(o.val, { inputs: o.inputs, quiet: o.quiet, labels: o.labels !== undefined ? true : undefined, fit, option: "--val" });
   }
   const minibatch = (o.batch ?? resume?.batchSize ?? data.x.rows) < data.x.rows;
   if (o.model && !minibatch && o.seed !== undefined) {
