@@ -1,4 +1,5 @@
 import { isEndPoint, type EndPointFit } from "@losscape/experiments";
+import { ValueError } from "@losscape/core";
 import { CRITICAL_OUTCOMES, criticalEnergy, penningtonBahriMeasure, type IndexEnergyPhi } from "@losscape/spectra";
 import { fmt, table } from "./format.js";
 
@@ -134,12 +135,25 @@ function median(xs: number[]): number | null {
   return (v[Math.floor(h)] + v[Math.ceil(h)]) / 2;
 }
 
-/** The Wigner model's α(ε, φ) at φ_effective on a grid of ε from 0 to just past the runs' largest energy. */
+/**
+ * The Wigner model's α(ε, φ) at φ_effective on a grid of ε from 0 to just past the runs' largest energy. The curve
+ * stops before the first ε where float64 cannot resolve the model (penningtonBahriMeasure's ValueError, beyond
+ * ε ≈ 1e229 at φ = 0.5): a run whose descent diverged there is still drawn, without the curve out to it.
+ */
 function wignerIndexCurve(p: IndexEnergyPhi): [number, number][] {
   const top = Math.max(criticalEnergy("wigner", p.phiEffective) * 2, ...p.runs.map((r) => r.eps)) * 1.05;
   const n = 80;
-  return Array.from({ length: n + 1 }, (_, i) => {
+  const curve: [number, number][] = [];
+  for (let i = 0; i <= n; i++) {
     const eps = (top * i) / n;
-    return [eps, penningtonBahriMeasure("wigner", p.phiEffective, eps).massBelow(0)];
-  });
+    let alpha: number;
+    try {
+      alpha = penningtonBahriMeasure("wigner", p.phiEffective, eps).massBelow(0);
+    } catch (e) {
+      if (e instanceof ValueError) break;
+      throw e;
+    }
+    curve.push([eps, alpha]);
+  }
+  return curve;
 }

@@ -63,11 +63,28 @@ export function endPointFit(runs: readonly IndexEnergyRun[], o: { phi: number; g
 }
 
 /**
- * The Figure 6 aggregate of `critical-search` rows (all of one net): per φ, spectra's `indexEnergySummary` of its
- * runs (sorted by run; the row's wall time as `seconds`), so the fit and references are those of
- * `indexEnergyExperiment` on the same runs; beside it, unless `endPointGradTol` is 0, `endPointFit` on the runs'
- * non-critical end points with ‖∇R‖ ≤ endPointGradTol (default `DEFAULT_END_POINT_GRAD_TOL`). Rows of several nets,
- * or not from critical-search, are a ValueError-free null: nothing to draw. A bad endPointGradTol throws ValueError.
+ * How many parameter sets `critical-search` rows are of, but φ and run (`activation` and `bias` at their defaults
+ * when not given): one Figure 6 is of one set, a net with one descent and refinement. More than one is a file that
+ * holds several versions of a spec (its descent changed between runs), whose runs must not be pooled.
+ * @example
+ * figure6ParamSets(rows); // 1
+ */
+export function figure6ParamSets(rows: readonly ResultRow[]): number {
+  const setOf = (r: ResultRow) => {
+    const { phi: _, run: __, ...rest } = r.params;
+    return canonicalJson({ ...rest, activation: rest.activation ?? "tanh", bias: rest.bias ?? true });
+  };
+  return new Set(rows.map(setOf)).size;
+}
+
+/**
+ * The Figure 6 aggregate of `critical-search` rows (all of one net, descent and refinement: `figure6ParamSets`): per
+ * φ, spectra's `indexEnergySummary` of its runs (sorted by run; the row's wall time as `seconds`), so the fit and
+ * references are those of `indexEnergyExperiment` on the same runs; beside it, unless `endPointGradTol` is 0,
+ * `endPointFit` on the runs' non-critical end points with ‖∇R‖ ≤ endPointGradTol (default
+ * `DEFAULT_END_POINT_GRAD_TOL`). Rows of several nets, or of several descents or refinements (a spec changed between
+ * runs), or not from critical-search, are a ValueError-free null: nothing to draw. A bad endPointGradTol throws
+ * ValueError.
  * @example
  * const fig = figure6Aggregate(rows, { maxIndex: 0.1, bootstrap: { seed: 0 } }, 1e-3);
  */
@@ -75,8 +92,7 @@ export function figure6Aggregate(rows: readonly ResultRow[], fit: CriticalEnergy
   checkNumber("figure6Aggregate", "endPointGradTol", endPointGradTol, { min: 0 });
   const ok = rows.filter((r) => r.outcome === "ok");
   if (ok.length === 0) return null;
-  const netOf = (r: ResultRow) => canonicalJson({ widths: r.params.widths, activation: r.params.activation ?? "tanh", bias: r.params.bias ?? true });
-  if (new Set(ok.map(netOf)).size !== 1) return null;
+  if (figure6ParamSets(ok) !== 1) return null;
   const p0 = ok[0].params;
   const spec: MlpSpec = { widths: p0.widths as number[], activation: (p0.activation ?? "tanh") as MlpSpec["activation"], bias: (p0.bias ?? true) as boolean };
   const M = paramCount(spec);

@@ -148,6 +148,8 @@ export async function queueRunner(o: { redis: string; queue?: string; redisTimeo
     async run(spec, todo, sink, signal) {
       const name = o.queue ?? DEFAULT_QUEUE;
       const { redis, lost } = connect(o.redis, o.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS);
+      let gone = false;
+      lost.catch(() => (gone = true));
       const queue = new Queue<JobData, ResultRow>(name, { connection: redis });
       const eventsConnection = redis.duplicate();
       eventsConnection.on("error", () => {});
@@ -258,7 +260,10 @@ export async function queueRunner(o: { redis: string; queue?: string; redisTimeo
           }
         }
       } finally {
-        await Promise.allSettled([events.close(), queue.close()]);
+        // BullMQ's close talks to Redis: with Redis gone for good (`lost`) it would never settle, and the run would
+        // hang (then node exits with status 13 and no message). Then, and in any case after 5 s, it is not waited for.
+        const closed = Promise.allSettled([events.close(), queue.close()]);
+        if (!gone) await Promise.race([closed, sleep(5000)]);
         redis.disconnect();
         eventsConnection.disconnect();
       }

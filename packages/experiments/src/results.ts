@@ -44,7 +44,8 @@ export interface ResultRow {
 }
 
 /**
- * A JSON-safe copy (typed arrays become arrays, NaN and ±Infinity become null), so a row is one valid JSON line.
+ * A JSON-safe copy (typed arrays become arrays, NaN and ±Infinity become null, an object with `toJSON` such as a Date
+ * what that returns), so a row is one valid JSON line.
  * @example
  * jsonSafe({ a: new Float64Array([1, NaN]) }); // { a: [1, null] }
  */
@@ -53,12 +54,15 @@ export function jsonSafe(v: unknown): unknown {
   if (v === null || typeof v === "string" || typeof v === "boolean") return v;
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>, (x) => jsonSafe(Number(x)));
   if (Array.isArray(v)) return v.map(jsonSafe);
+  // What JSON.stringify would write for an object with toJSON (a Date: its ISO text), not its own fields ({} for a Date).
+  if (typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function") return jsonSafe((v as { toJSON(): unknown }).toJSON());
   if (typeof v === "object") return Object.fromEntries(Object.entries(v as object).filter(([, x]) => x !== undefined && typeof x !== "function").map(([k, x]) => [k, jsonSafe(x)]));
   return v === undefined ? null : String(v);
 }
 
 /**
- * Run one task and make its row: a task that throws gives an "error" row with its message (the sweep goes on).
+ * Run one task and make its row: a task that throws, or whose result is too large for one JSON line, gives an "error"
+ * row with its message (the sweep goes on).
  * @example
  * const row = await executeTask(task, { key, params }, 0, "pool-1");
  */
@@ -70,9 +74,9 @@ export async function executeTask(task: Task, point: { key: string; params: Reco
   try {
     result = jsonSafe(await task.run(point.params, seed));
   } catch (e) {
-    error = (e instanceof Error ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}` : String(e)).replace(/\s*\n\s*/g, " ");
+    error = errorText(e);
   }
-  return {
+  const row: ResultRow = {
     key: point.key,
     params: point.params,
     seed,
@@ -85,7 +89,18 @@ export async function executeTask(task: Task, point: { key: string; params: Reco
     worker,
     version: VERSION,
   };
+  // The row is written as one JSON line: a result beyond V8's longest string (2^29 − 24 characters) would stop the
+  // whole sweep when it is written (an internal error), and again on every resume. It is the task's error row instead.
+  try {
+    JSON.stringify(row);
+  } catch (e) {
+    return { ...row, outcome: "error", result: null, error: `executeTask: the task's result cannot be written as one JSON line of the results file (${errorText(e)})` };
+  }
+  return row;
 }
+
+/** A thrown value as one line: "TypeError: message" (a plain Error: its message). */
+const errorText = (e: unknown): string => (e instanceof Error ? `${e.name === "Error" ? "" : e.name + ": "}${e.message}` : String(e)).replace(/\s*\n\s*/g, " ");
 
 /** What a results file holds. */
 export interface StoredResults {
@@ -100,11 +115,14 @@ const isRow = (v: unknown): v is ResultRow => {
   return typeof o === "object" && o !== null && typeof o.key === "string" && typeof o.params === "object" && (o.outcome === "ok" || o.outcome === "error");
 };
 
+const isHeader = (v: unknown): v is ResultsHeader => typeof v === "object" && v !== null && (v as Record<string, unknown>).format === RESULTS_FORMAT;
+
 /**
  * Read a results file (missing or empty: no header, no rows). With `repair`, an incomplete last line (a write cut
  * short by a crash) is cut off the file, so the next row starts on a line of its own; without, it is skipped. A row
- * whose key is already on an earlier line is ignored with a warning (the first stays). A line that is not JSON, or a
- * first line that is not a results header, is a FormatError naming the file and line.
+ * whose key is already on an earlier line is ignored with a warning (the first stays), and so is the header again (two
+ * runs that started the file at once). A line that is not JSON, a first line that is not a results header, or the
+ * header of another experiment further down, is a FormatError naming the file and line.
  * @example
  * const { header, rows } = readResults("runs.jsonl");
  */
@@ -131,14 +149,20 @@ export function readResults(path: string, options: { repair?: boolean } = {}): S
       throw new FormatError(`${path} line ${k + 1}: not valid JSON`);
     }
   };
-  const header = parse(0) as ResultsHeader;
-  if (typeof header !== "object" || header === null || header.format !== RESULTS_FORMAT) {
+  const header = parse(0);
+  if (!isHeader(header)) {
     throw new FormatError(`${path} line 1: expected the header {"format": "${RESULTS_FORMAT}", …} of an experiment's results; found ${lines[0].slice(0, 60)}`);
   }
   const rows: ResultRow[] = [];
   const seen = new Set<string>();
   for (let k = 1; k < lines.length; k++) {
     const r = parse(k);
+    if (isHeader(r)) {
+      // Two runs that started the file at once each wrote the header: the second one is no row.
+      if (r.id !== header.id) throw new FormatError(`${path} line ${k + 1}: the header of another experiment (id ${r.id}; line 1: ${header.id}): two experiments wrote this file`);
+      warnings.push(`${path} line ${k + 1}: the experiment's header again (two runs wrote this file at once); ignored`);
+      continue;
+    }
     if (!isRow(r)) throw new FormatError(`${path} line ${k + 1}: expected a result row {key, params, outcome, …}; found ${lines[k].slice(0, 60)}`);
     if (seen.has(r.key)) {
       warnings.push(`${path} line ${k + 1}: task ${r.key} is already on an earlier line; ignored`);
@@ -153,6 +177,20 @@ export function readResults(path: string, options: { repair?: boolean } = {}): S
 /** The header a spec's results file carries. */
 export function resultsHeader(spec: ExperimentSpec): ResultsHeader {
   return { format: RESULTS_FORMAT, name: spec.name, id: experimentId(spec), task: spec.task, seed: spec.seed, version: VERSION };
+}
+
+/**
+ * Refuse the results of another experiment: a header whose id is not the spec's (another task or seed) is a
+ * ValueError naming the file and both tasks and seeds. No header (a new or empty file) is fine.
+ * @example
+ * checkResultsOf("runs.jsonl", readResults("runs.jsonl").header, spec);
+ */
+export function checkResultsOf(path: string, header: ResultsHeader | null, spec: ExperimentSpec): void {
+  if (header && header.id !== experimentId(spec)) {
+    throw new ValueError(
+      `${path} holds results of another experiment (task ${JSON.stringify(header.task)}, seed ${header.seed}; this spec: task ${JSON.stringify(spec.task)}, seed ${spec.seed}): give another --out`,
+    );
+  }
 }
 
 /**
@@ -176,11 +214,7 @@ export class ResultsFile {
     this.path = path;
     this.header = resultsHeader(spec);
     const stored = readResults(path, { repair: true });
-    if (stored.header && stored.header.id !== this.header.id) {
-      throw new ValueError(
-        `${path} holds results of another experiment (task ${JSON.stringify(stored.header.task)}, seed ${stored.header.seed}; this spec: task ${JSON.stringify(spec.task)}, seed ${spec.seed}): give another --out`,
-      );
-    }
+    checkResultsOf(path, stored.header, spec);
     this.rows = stored.rows;
     this.warnings = stored.warnings;
     this.keys = new Set(stored.rows.map((r) => r.key));

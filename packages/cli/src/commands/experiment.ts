@@ -3,8 +3,10 @@ import { availableParallelism } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import {
   checkRedisUrl,
+  checkResultsOf,
   checkTasks,
   figure6Aggregate,
+  figure6ParamSets,
   readResults,
   runExperiment,
   summarizeGroups,
@@ -77,11 +79,15 @@ async function aggregate(rows: ResultRow[], task: unknown, o: { plot?: string; m
       text: `${figure6Text(phis, o.maxIndex)}${o.plot ? `\nfigure  ${o.plot}\n` : ""}`,
     };
   }
+  // critical-search rows of several parameter sets (a spec changed between runs, a grid over the descent): their runs
+  // are not pooled into one Figure 6; the table per parameter set shows them apart, and says why.
+  const sets = task === "critical-search" ? figure6ParamSets(rows.filter((r) => r.outcome === "ok")) : 0;
+  const why = sets > 1 ? [`no Figure 6: the critical-search rows are of ${sets} parameter sets (but φ and run); a table per parameter set instead (one results file per spec gives one Figure 6 each)`] : [];
   const groups = summarizeGroups(rows);
   const shown = (p: Record<string, unknown>) => Object.entries(p).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
   return {
     record: { kind: "groups", groups },
-    warnings: [] as string[],
+    warnings: why,
     text: table(["parameters (but run)", "tasks", "ok", "errors", "median s"], groups.map((g) => [shown(g.params), String(g.tasks), String(g.ok), String(g.errors), g.medianSeconds === null ? "—" : fmt(g.medianSeconds, 3)])),
   };
 }
@@ -189,7 +195,13 @@ export async function experimentRunCommand(o: ExperimentRunOptions, ctx: Context
     seconds: result.seconds,
     aggregate: agg.record,
     // A stopped sweep says so in the one line of its exit status 130/143 below, not in a warning as well.
-    warnings: [...result.warnings, ...agg.warnings, ...(result.aborted && stoppedBy === null ? [`stopped: ${p.total - p.done} tasks not run; run again to resume from ${out}`] : [])],
+    warnings: [
+      ...result.warnings,
+      // Rows of tasks this spec no longer has (its grid or params changed): kept in the file, left out here; said once.
+      ...(result.extraRows > 0 ? [`${out}: ${result.extraRows} rows of tasks not in this spec (another grid, list, runs or params before) are kept there and left out of this aggregate`] : []),
+      ...agg.warnings,
+      ...(result.aborted && stoppedBy === null ? [`stopped: ${p.total - p.done} tasks not run; run again to resume from ${out}`] : []),
+    ],
   };
   emit(ctx, record, () => {
     const where = runner.kind === "local" ? `local pool, ${runner.workers} worker${runner.workers === 1 ? "" : "s"}` : `queue "${runner.queue ?? "losscape"}" at ${runner.redis}`;
@@ -223,6 +235,8 @@ export async function experimentStatusCommand(o: { args: string[]; out?: string;
     throw e;
   }
   const stored = readResults(out);
+  // A file of another task or seed: refused as `run` refuses it (its rows are not this spec's, whatever their keys).
+  checkResultsOf(out, stored.header, spec);
   const byKey = new Map(stored.rows.map((r) => [r.key, r]));
   const rows = points.flatMap((p) => (byKey.has(p.key) ? [byKey.get(p.key)!] : []));
   const failed = rows.filter((r) => r.outcome === "error");
