@@ -363,17 +363,18 @@ function gaussNewtonFactor(net: Net, J: usize, mix: usize): void {
   }
 }
 
-@inline function addSym(H: usize, M: i32, i: i32, j: i32, v: f64): void {
-  stf(H, i * M + j, ldf(H, i * M + j) + v);
-  if (i != j) stf(H, j * M + i, ldf(H, j * M + i) + v);
-}
-
 /**
- * H += H₁ of a one-hidden-layer net with linear output, from its block structure (engine-ts.ts). Neuron by
- * neuron: cᵢ = gᵢⱼσ''(zᵢⱼ) and eₖᵢ = Gᵢₖσ'(zᵢⱼ) are gathered into the (here unused) RZ/RA scratch, then every
- * entry of the neuron's blocks is one dot product over the samples, added to H once.
+ * H += H₁ of a one-hidden-layer net with linear output, from its block structure (engine-ts.ts), into H's upper
+ * triangle (the caller mirrors it). Neuron j's blocks, with cᵢ = gᵢⱼσ''(zᵢⱼ) (g = ∂R/∂a¹) and eₖᵢ = Gᵢₖσ'(zᵢⱼ)
+ * (G = ∂R/∂z²), x̃ = [x, 1]:
+ *   (W¹ⱼ, W¹ⱼ) += Xᵀ·diag(c)·X   one GEMM (d × d, depth n) with U = diag(c)·X in `u` (n × d: J's space, free
+ *                                 after H₀'s SYRK), instead of d²/2 dot products down X's strided columns;
+ *   (W¹ⱼ, b¹ⱼ) += Uᵀ·1,  (b¹ⱼ, b¹ⱼ) += Σᵢ cᵢ;
+ *   (W²ₖⱼ, W¹ⱼ) += Eᵀ·X  one GEMM (r × d) into the lower triangle (row stride m·M), then moved to the upper one;
+ *   (W²ₖⱼ, b¹ⱼ) += Σᵢ eₖᵢ.
+ * c and e are gathered into the (here unused) RZ/RA scratch.
  */
-function addResidualShallow(net: Net, x: usize, H: usize): void {
+function addResidualShallow(net: Net, x: usize, H: usize, u: usize): void {
   const n = net.n;
   const M = net.M;
   const d = width(net, 0);
@@ -384,42 +385,45 @@ function addResidualShallow(net: Net, x: usize, H: usize): void {
   const G = arr(net, GA_, 2);
   const ga1 = arr(net, GA_, 1); // gᵢⱼ = Σₖ Gᵢₖ W²ₖⱼ, already computed by backwardPass
   const cv = arr(net, RZ_, 1); // n doubles
-  const ev = cv + (<usize>n << 3); // r·n doubles (RZ and RA together hold 2·n·(m + r) ≥ n·(2 + r))
-  const u = ev + (<usize>(r * n) << 3); // n doubles
+  const ev = cv + (<usize>n << 3); // r·n doubles (RZ and RA together hold 2·n·(m + r) ≥ n·(1 + r))
   const oB1 = m * d;
   const oW2 = offW(net, 2);
-  const dt = net.bias ? d + 1 : d;
   for (let j = 0; j < m; j++) {
     for (let i = 0; i < n; i++) {
       const q = i * m + j;
-      stf(cv, i, ldf(ga1, q) * ldf(s2, q));
+      const ci = ldf(ga1, q) * ldf(s2, q);
+      stf(cv, i, ci);
       const sj = ldf(s1, q);
       for (let k = 0; k < r; k++) stf(ev, k * n + i, ldf(G, i * r + k) * sj);
+      for (let a = 0; a < d; a++) stf(u, i * d + a, ci * ldf(x, i * d + a));
     }
-    for (let a = 0; a < dt; a++) {
-      const ia = a < d ? j * d + a : oB1 + j;
-      // uᵢ = cᵢ·x̃ᵢₐ (x̃ = [x, 1]); then each entry is one dot product with a column of x̃.
-      if (a < d) for (let i = 0; i < n; i++) stf(u, i, ldf(cv, i) * ldf(x, i * d + a));
-      else memory.copy(u, cv, <usize>n << 3);
-      for (let b = 0; b <= a; b++) addSym(H, M, ia, b < d ? j * d + b : oB1 + j, dotX(n, u, x, d, b));
-      for (let k = 0; k < r; k++) addSym(H, M, oW2 + k * m + j, ia, dotX(n, ev + (<usize>(k * n) << 3), x, d, a));
+    const jd = j * d;
+    dgemm(1, 0, d, d, n, 1, x, d, u, d, 1, H + (<usize>(jd * M + jd) << 3), M, net.work);
+    // The cross block (W²ₖⱼ, W¹ⱼ) lies in the lower triangle: rows oW2 + k·m + j, columns jd … jd + d − 1.
+    const low = H + (<usize>((oW2 + j) * M + jd) << 3);
+    dgemm(0, 0, r, d, n, 1, ev, n, x, d, 1, low, m * M, net.work);
+    for (let k = 0; k < r; k++) {
+      const row = oW2 + k * m + j;
+      for (let a = 0; a < d; a++) stf(H, (jd + a) * M + row, ldf(H, row * M + jd + a));
+    }
+    if (net.bias) {
+      const b = oB1 + j;
+      for (let a = 0; a < d; a++) {
+        let t: f64 = 0;
+        for (let i = 0; i < n; i++) t += ldf(u, i * d + a);
+        stf(H, (jd + a) * M + b, ldf(H, (jd + a) * M + b) + t);
+      }
+      let cs: f64 = 0;
+      for (let i = 0; i < n; i++) cs += ldf(cv, i);
+      stf(H, b * M + b, ldf(H, b * M + b) + cs);
+      for (let k = 0; k < r; k++) {
+        let t: f64 = 0;
+        for (let i = 0; i < n; i++) t += ldf(ev, k * n + i);
+        const row = oW2 + k * m + j;
+        stf(H, b * M + row, ldf(H, b * M + row) + t);
+      }
     }
   }
-}
-
-/**
- * Σᵢ uᵢ·x̃ᵢ_b over n samples, x̃ = [x, 1] (x is n × d row-major; b = d is the bias column of ones). Summed in
- * sample order, as the TS oracle does (a two-lane f64x2 sum doubled the distance to it, to 8.6e-16).
- */
-function dotX(n: i32, u: usize, x: usize, d: i32, b: i32): f64 {
-  let t: f64 = 0;
-  let i = 0;
-  if (b == d) {
-    for (; i < n; i++) t += ldf(u, i);
-    return t;
-  }
-  for (; i < n; i++) t += ldf(u, i) * ldf(x, i * d + b);
-  return t;
 }
 
 // ---- the residual part H₁ of deep nets, assembled with GEMMs ------------------------------------------------
@@ -676,12 +680,11 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
   const target = split ? h1 : h0;
   if (split) memory.fill(h1, 0, <usize>M * <usize>M << 3);
-  if (L == 2 && codeOf(net, 2) == ACTIVATION_LINEAR) {
-    addResidualShallow(net, x, target);
-    return;
+  if (L == 2 && codeOf(net, 2) == ACTIVATION_LINEAR) addResidualShallow(net, x, target, J);
+  else {
+    assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
+    addResidualDeep(net, p, x, chunk, e, target);
   }
-  assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
-  addResidualDeep(net, p, x, chunk, e, target);
   mirrorUpper(target, M);
 }
 

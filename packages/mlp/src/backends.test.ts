@@ -91,6 +91,21 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
     setBackend("simd");
   });
 
+  it("one hidden layer with linear output on n = 300 > 256 samples (H₁'s GEMMs over X of several depth blocks), bias on and off", () => {
+    for (const [bias, lossName] of [[true, "cross-entropy"], [false, "mse"]] as const) {
+      const { model, data } = randomProblem({ widths: [30, 6, 4], activation: "tanh", loss: lossName, bias, n: 300, seed: 21, std: 0.3 });
+      const v = new Float64Array(model.params.length).map((_, i) => Math.sin(0.7 * i));
+      const ref = all("ts", model, data, v);
+      for (const b of ["simd", "scalar"] as const) {
+        const got = all(b, model, data, v);
+        // 1e-12: inner products of length 300 summed in blocked order (two depth blocks) vs plain order.
+        for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(maxAbsDiff(got[k], ref[k]), `${b} ${k} bias ${bias}`).toBeLessThanOrEqual(1e-12 * (1 + maxAbs(ref[k])));
+        expect(Array.from(got.h1).every((t, i) => t === got.h1[(i % model.params.length) * model.params.length + Math.floor(i / model.params.length)]), "H₁ exactly symmetric").toBe(true);
+      }
+    }
+    setBackend("simd");
+  });
+
   it("the SIMD build's small-layer products (≤ 64 wide, dgemm's small-product path) are bit-identical to the scalar build's", () => {
     // A·Wᵀ with W at most 64 × 64 goes through `gemmSmallNT` (assembly/gemm-small.ts) in the SIMD build: the same
     // sums in the same order as dgemm's blocked path, so the outputs must agree to the bit. Widths hit every panel
