@@ -274,7 +274,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--batch <B>", "rows per minibatch (default: the full batch)").argParser(num({ min: 1, integer: true })))
     .addOption(new Option("--momentum <mu>", "momentum μ of --optimizer sgd (default 0)").argParser(num({ min: 0 })))
     .option("--nesterov", "Nesterov momentum (--optimizer sgd with --momentum > 0)")
-    .option("--val <F>", "held-out data file: validation loss (and accuracy) every epoch")
+    .option("--val <F>", "held-out data file: validation loss (and accuracy) every epoch; with --labels its y column holds class labels too")
     .addOption(new Option("--snapshot-every <K>", "write the model every K epochs into --snapshots").argParser(num({ min: 1, integer: true })))
     .option("--snapshots <DIR>", "directory of the snapshots (epoch-0001.json, …)")
     .option("--state <F>", "write the optimiser state at the end (to --resume from)")
