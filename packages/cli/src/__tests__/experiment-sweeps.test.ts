@@ -14,6 +14,25 @@ function specFile(dir: string, spec: object, name = "spec.json"): string {
 }
 
 describe("losscape experiment: sweeps", () => {
+  it("export of a file with no result rows (empty, or its header only) is refused: status 2, one line, nothing written", async () => {
+    // Before, it wrote a CSV of no columns and a Parquet file without a schema, with status 0.
+    const dir = tempDir();
+    const toy = { format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, grid: { i: [0] } };
+    const full = join(dir, "full.jsonl");
+    await runJson(["experiment", "run", specFile(dir, toy), "--out", full, "--workers", "1"]);
+    const headerOnly = join(dir, "header.jsonl");
+    writeFileSync(headerOnly, readFileSync(full, "utf8").split("\n")[0] + "\n");
+    const empty = join(dir, "empty.jsonl");
+    writeFileSync(empty, "");
+    for (const [file, what] of [[headerOnly, "no result rows yet"], [empty, "empty: no results yet"]] as const) {
+      const csv = join(dir, "out.csv");
+      const r = await run(["experiment", "export", file, "--csv", csv, "--parquet", join(dir, "out.parquet")]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split("\n")).toEqual([`losscape experiment export: ${file}: ${what}: nothing to export`]);
+      expect(() => readFileSync(csv)).toThrow();
+    }
+  });
+
   it("status refuses a results file of another experiment (another seed), as run does: status 2, one line", async () => {
     const dir = tempDir();
     const toy = { format: "losscape.experiment/1", task: { module: TOY }, params: { ms: 0 }, grid: { i: [0, 1, 2] } };

@@ -296,7 +296,9 @@ export async function experimentExportCommand(o: { args: string[]; csv?: string;
   checkInputFile(path, "the results file");
   if (o.csv) checkWritable(o.csv, "--csv");
   if (o.parquet) checkWritable(o.parquet, "--parquet");
-  const { rows, warnings } = readResults(path);
+  const { header, rows, warnings } = readResults(path);
+  // A table of no rows has no columns either (a Parquet file without a schema): refused, as `aggregate` refuses an empty file.
+  if (rows.length === 0) throw new InputError(`${path}: ${header ? "no result rows yet" : "empty: no results yet"}: nothing to export`);
   if (o.csv) writeFileSync(o.csv, toCsv(rows));
   if (o.parquet) writeFileSync(o.parquet, await toParquet(rows));
   const record = { rows: rows.length, csv: o.csv ?? null, parquet: o.parquet ?? null, warnings };
