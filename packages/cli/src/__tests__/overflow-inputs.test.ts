@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fx, run, tempDir } from "./run.js";
@@ -133,6 +133,14 @@ describe("other values beyond float64 at the model's parameters", () => {
     model("diff.json", { widths: [1, 2, 1], activation: "linear", params: [2, 2, 0, 0, 1, -1, 0] });
     data("valnan.json", [[1e308], [0]], [[0], [1]]);
     await expectBad(["train", "--model", f("diff.json"), "--data", f("d.json"), "--val", f("valnan.json"), "--epochs", "2"], /^losscape train: \S*valnan\.json \(--val\) with \S*diff\.json \(--model\): the validation loss is not finite at the model's parameters: the network's outputs on it overflow float64 and meet ∞ − ∞ \(R = NaN\)/);
+    // Refused before the first step, on the full batch and on minibatches: no snapshot of epoch 1 is written (the
+    // refusal used to come after all --epochs had run).
+    for (const batch of [[], ["--batch", "1"]]) {
+      const snaps = f(`snaps${batch.length}`);
+      mkdirSync(snaps);
+      await expectBad(["train", "--model", f("diff.json"), "--data", f("d.json"), "--val", f("valnan.json"), "--epochs", "5", "--snapshot-every", "1", "--snapshots", snaps, ...batch], /^losscape train: \S*valnan\.json \(--val\)/);
+      expect(readdirSync(snaps)).toEqual([]);
+    }
   });
 
   it("embed's overflow messages carry no library function name (they quoted splitNeuron's and lossAndGradient's)", async () => {

@@ -1,7 +1,7 @@
 import { isLosscapeError } from "@losscape/core";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { paramCount, serializeModel, train, type Dataset, type EpochMetrics, type MlpSpec, type Model, type TrainState } from "@losscape/mlp";
+import { loss as lossOf, paramCount, serializeModel, train, type Dataset, type EpochMetrics, type MlpSpec, type Model, type TrainState } from "@losscape/mlp";
 import type { Context } from "../context.js";
 import { emit } from "../context.js";
 import { InputError } from "../errors.js";
@@ -91,6 +91,19 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
   if (o.model && !minibatch && o.seed !== undefined) {
     throw new InputError(`--seed ${o.seed} seeds the initialisation of --widths and the minibatch shuffle; with --model on the full batch it does nothing`);
   }
+  // A held-out file on which the network's outputs overflow float64 and meet ∞ − ∞ at the start (its loss is NaN) is
+  // bad input naming --val: refused before the first step when the start is a model file, and after the run when train
+  // initialises --widths itself (the epoch-0 row of its history).
+  const valNotFinite = () =>
+    new InputError(`${o.val} (--val) with ${o.model ? `${o.model} (--model)` : `the --widths ${o.widths!.join(",")} network`}: the validation loss is not finite at the ${o.model ? "model's" : "initial"} parameters: the network's outputs on it overflow float64 and meet ∞ − ∞ (R = NaN); expected a finite loss — max|x| = ${Number(maxAbs(validation!.x.data).toPrecision(3))} is finite but too large: scale the held-out data down`);
+  if (validation && start.params) {
+    try {
+      lossOf(start, validation);
+    } catch (e) {
+      if (isLosscapeError(e) && e.code === "E_VALUE" && /NaN/.test(e.message)) throw valNotFinite();
+      throw e;
+    }
+  }
   const bar = progress(`training (${optimizer})`, o.epochs, ctx.quiet);
   const firstEpoch = resume?.epoch ?? 0;
   const snapshots: string[] = [];
@@ -125,13 +138,9 @@ export async function trainCommand(o: TrainCliOptions, ctx: Context): Promise<vo
     throw e;
   }
   bar.end();
-  // A held-out file on which the network's outputs overflow float64 and meet ∞ − ∞: its loss is NaN. At the start
-  // that is bad input naming --val (not a column of NaN); later, a warning naming the first such epoch.
+  // NaN held-out losses: at the start (--widths), bad input; later, a warning naming the first such epoch.
   const nanVal = o.val ? r.history.find((row) => Number.isNaN(row.valLoss)) : undefined;
-  if (nanVal && nanVal.epoch === firstEpoch) {
-    const maxX = maxAbs(validation!.x.data);
-    throw new InputError(`${o.val} (--val) with ${o.model ? `${o.model} (--model)` : `the --widths ${o.widths!.join(",")} network`}: the validation loss is not finite at the ${o.model ? "model's" : "initial"} parameters: the network's outputs on it overflow float64 and meet ∞ − ∞ (R = NaN); expected a finite loss — max|x| = ${Number(maxX.toPrecision(3))} is finite but too large: scale the held-out data down`);
-  }
+  if (nanVal && nanVal.epoch === firstEpoch) throw valNotFinite();
   if (o.out) writeModel(o.out, r.model);
   const warnings: string[] = [];
   if (nanVal) warnings.push(`the validation loss is NaN from epoch ${nanVal.epoch}: the trained network's outputs on ${o.val} overflow float64 and meet ∞ − ∞`);
