@@ -1,6 +1,6 @@
 import { BACKENDS, eigvalsh, init, loadWasm, setBackend, StaleHandleError, ValueError, type BackendName } from "@losscape/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createProblem, gradient, hessian, hessianVectorProduct, loss, lossAndGradient, withParams } from "./index.js";
+import { createProblem, gradient, hessian, hessianVectorProduct, loss, lossAndGradient, withParams, type Problem } from "./index.js";
 import { randomProblem } from "./__tests__/helpers.js";
 
 // The resident problem against the functional API: the same numbers bit for bit on every backend, bounded memory,
@@ -16,6 +16,23 @@ const cases = [
   { widths: [3, 4, 3, 2], activation: "softplus" as const, loss: "cross-entropy" as const, l2: 0.01, seed: 2 },
   { widths: [2, 3, 3, 1], activation: "sin" as const, bias: false, l2: 0.1, seed: 3 },
 ];
+
+/** Every direction of `problem.hvpBlock(V, k)` equals `problem.hvp` of it to 1e-13 relative to its largest entry, every part. */
+function expectBlockIsHvp(problem: Problem, V: Float64Array, k: number): void {
+  const M = problem.M;
+  for (const part of ["full", "gauss-newton", "residual"] as const) {
+    const HV = problem.hvpBlock(V, k, { part });
+    expect(HV.length).toBe(k * M);
+    for (let j = 0; j < k; j++) {
+      const hv = problem.hvp(V.subarray(j * M, (j + 1) * M), { part });
+      const scale = Math.max(...hv.map(Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      let worst = 0;
+      for (let i = 0; i < M; i++) worst = Math.max(worst, Math.abs(HV[j * M + i] - hv[i]));
+      expect(worst).toBeLessThanOrEqual(1e-13 * scale);
+    }
+  }
+}
 
 describe.each(BACKENDS)("createProblem on the %s backend", (backend: BackendName) => {
   it.each(cases)("equals the functional API bit for bit at several θ (%o)", (c) => {
@@ -46,16 +63,7 @@ describe.each(BACKENDS)("createProblem on the %s backend", (backend: BackendName
     const M = problem.M;
     const k = 3;
     const V = Float64Array.from({ length: k * M }, (_, i) => Math.sin(0.7 * i + 1));
-    for (const part of ["full", "gauss-newton", "residual"] as const) {
-      const HV = problem.hvpBlock(V, k, { part });
-      expect(HV.length).toBe(k * M);
-      for (let j = 0; j < k; j++) {
-        const hv = problem.hvp(V.subarray(j * M, (j + 1) * M), { part });
-        const scale = Math.max(...hv.map(Math.abs));
-        expect(scale).toBeGreaterThan(0);
-        for (let i = 0; i < M; i++) expect(Math.abs(HV[j * M + i] - hv[i])).toBeLessThanOrEqual(1e-13 * scale);
-      }
-    }
+    expectBlockIsHvp(problem, V, k);
     expect(() => problem.hvpBlock(V, 0)).toThrowError(/^Problem.hvpBlock: 'k' must be ≥ 1/);
     expect(() => problem.hvpBlock(V.subarray(1), k)).toThrowError(/^Problem.hvpBlock: .*'V'/);
     expect(() => problem.hvpBlock(V, k, { part: "half" as "full" })).toThrowError(/^Problem.hvpBlock: 'part' must be/);
@@ -76,17 +84,7 @@ describe.each(BACKENDS)("createProblem on the %s backend", (backend: BackendName
       const M = problem.M;
       const k = 5;
       const V = Float64Array.from({ length: k * M }, (_, i) => Math.sin(0.37 * i + 1));
-      for (const part of ["full", "gauss-newton", "residual"] as const) {
-        const HV = problem.hvpBlock(V, k, { part });
-        for (let j = 0; j < k; j++) {
-          const hv = problem.hvp(V.subarray(j * M, (j + 1) * M), { part });
-          const scale = Math.max(...hv.map(Math.abs));
-          expect(scale).toBeGreaterThan(0);
-          let worst = 0;
-          for (let i = 0; i < M; i++) worst = Math.max(worst, Math.abs(HV[j * M + i] - hv[i]));
-          expect(worst).toBeLessThanOrEqual(1e-13 * scale);
-        }
-      }
+      expectBlockIsHvp(problem, V, k);
     }
   });
 

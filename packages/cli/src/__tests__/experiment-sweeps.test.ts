@@ -1,17 +1,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PKG, run, runJson, tempDir } from "./run.js";
+import { PKG, run, runJson, specFile, tempDir } from "./run.js";
 
 // `losscape experiment` as a researcher runs sweeps: a results file of another experiment, a spec changed between runs,
 // and a sweep with a diverged descent.
 const TOY = resolve(PKG, "../experiments/test/fixtures/toy-task.mjs");
 
-function specFile(dir: string, spec: object, name = "spec.json"): string {
-  const f = join(dir, name);
-  writeFileSync(f, JSON.stringify(spec));
-  return f;
-}
 
 describe("losscape experiment: sweeps", () => {
   it("export of a file with no result rows (empty, or its header only) is refused: status 2, one line, nothing written", async () => {

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parquetReadObjects } from "hyparquet";
 import { startRedis } from "../../../experiments/test/redis-server.js";
-import { PKG, run, runJson, tempDir } from "./run.js";
+import { PKG, run, runJson, specFile, tempDir } from "./run.js";
 
 // `losscape experiment run|status|aggregate|export` on the local pool (the queue runner and `losscape worker` are
 // tested with a real redis-server in @losscape/experiments).
@@ -19,11 +19,6 @@ const tinyPb = {
   quick: { grid: { phi: [0.75] }, runs: 2 },
 };
 
-function specFile(dir: string, spec: object, name = "spec.json"): string {
-  const f = join(dir, name);
-  writeFileSync(f, JSON.stringify(spec));
-  return f;
-}
 
 describe("losscape experiment", () => {
   it("run: the sweep on the local pool, Figure 6 aggregate and figure; status; rerun resumes; aggregate alone", async () => {

@@ -1,5 +1,5 @@
 import { execFile, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -80,6 +80,13 @@ export function tempDir(): string {
 
 /** Files left in a directory (to check that no temporary files remain). */
 export const filesIn = (dir: string) => readdirSync(dir).sort();
+
+/** Write `spec` as JSON to dir/name (an experiment spec file) and return its path. */
+export function specFile(dir: string, spec: object, name = "spec.json"): string {
+  const f = join(dir, name);
+  writeFileSync(f, JSON.stringify(spec));
+  return f;
+}
 
 type Shape = "number" | "integer" | "string" | "boolean" | "null" | "number|null" | "string|null" | "object|null" | readonly Shape[] | { readonly [k: string]: Shape } | "array" | "object";
 

@@ -6,6 +6,7 @@ import { emit } from "../context.js";
 import { InputError } from "../errors.js";
 import { fmt, fmtInertia, keyValues, table } from "../format.js";
 import { checkOutputDir, checkPlotPath, loadData, npyRow, parseActivation, specParamCount, writeModel, writeNpyDir, type DataFlags } from "../io.js";
+import { CRITICAL_OUTCOMES } from "@losscape/spectra";
 import { progress } from "../progress.js";
 import { counts } from "../util.js";
 
@@ -48,7 +49,7 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
   const data = loadData(o.data, { ...o, fit: { model: probe, path: "--widths" } });
   const bar = progress(`searching (${o.starts} starts)`, o.starts, ctx.quiet);
   let points: ReturnType<typeof findCriticalPoints>;
-  let outcomes: Record<CriticalOutcome, number> = { critical: 0, "gradient-flat": 0, escaping: 0, stalled: 0 };
+  let outcomes = Object.fromEntries(CRITICAL_OUTCOMES.map((k) => [k, 0])) as Record<CriticalOutcome, number>;
   try {
     points = findCriticalPoints(spec, data, {
       starts: o.starts,
@@ -138,12 +139,11 @@ export async function searchCommand(o: SearchOptions, ctx: Context): Promise<voi
 }
 
 /**
- * How the refinements ended, the outcomes that occurred in mlp's order: "12 critical, 20 stalled, 8 escaping".
+ * How the refinements ended, the outcomes that occurred in spectra's CRITICAL_OUTCOMES order: "3 critical, 7 escaping".
  * @example
  * tally({ critical: 3, "gradient-flat": 0, escaping: 7, stalled: 30 }); // "3 critical, 7 escaping, 30 stalled"
  */
 function tally(outcomes: Record<CriticalOutcome, number>): string {
-  const order: CriticalOutcome[] = ["critical", "escaping", "gradient-flat", "stalled"];
-  const parts = order.filter((k) => outcomes[k] > 0).map((k) => `${outcomes[k]} ${k}`);
+  const parts = CRITICAL_OUTCOMES.filter((k) => outcomes[k] > 0).map((k) => `${outcomes[k]} ${k}`);
   return parts.length > 0 ? parts.join(", ") : "none";
 }
