@@ -16,7 +16,7 @@
 //
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
-import { dgemm, dsyrk } from "./blas";
+import { dgemm, dgemv, dsyrk } from "./blas";
 import { gemmSmallNT, SMALL_NT } from "./gemm-small";
 import { activate, activateValue, sigma, ACTIVATION_LINEAR } from "./activations.generated";
 
@@ -426,6 +426,148 @@ function addResidualShallow(net: Net, x: usize, H: usize, u: usize): void {
   }
 }
 
+/** out (n × k) = diag(w)·x: row i of x scaled by w[i] (f64x2 in the SIMD build, the same product per entry). */
+function scaleRows(n: i32, k: i32, w: usize, x: usize, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const wi = ldf(w, i);
+    const src = x + (<usize>(i * k) << 3);
+    const dst = out + (<usize>(i * k) << 3);
+    let a = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vw = f64x2.splat(wi);
+      for (; a + 2 <= k; a += 2) v128.store(dst + (<usize>a << 3), f64x2.mul(vw, v128.load(src + (<usize>a << 3))));
+    }
+    for (; a < k; a++) stf(dst, a, wi * ldf(src, a));
+  }
+}
+
+/**
+ * H₀ (withResidual = 0) or H = H₀ + H₁ (withResidual = 1) of a one-hidden-layer net with linear output, into the
+ * upper triangle of H, without the Jacobian. With Λᵢ = ∇²_f ℓᵢ/n (I/n for mse, sᵢ(diag pᵢ − pᵢpᵢᵀ)/n for
+ * cross-entropy), Tᵢ = ΛᵢW² (r × m), σ′ᵢⱼ = σ′(zᵢⱼ), A the hidden activations and x̃ = [x, 1], ã = [a, 1] for the
+ * bias rows and columns, every block is a sum over the samples of weighted outer products:
+ *   (W¹ⱼ, W¹ₗ) = Xᵀ·diag(c)·X,   cᵢ = σ′ᵢⱼσ′ᵢₗ(W²ᵀTᵢ)ⱼₗ [+ δⱼₗ gᵢⱼσ″ᵢⱼ]                         j ≤ l
+ *   (W¹ₗ, W²ₖ) = Xᵀ·V,          V = diag(Tᵢ,ₖₗσ′ᵢₗ)·A [+ Gᵢₖσ′ᵢₗ added to column l]           all k, l
+ *   (W²ₖ, W²ₖ′) = Aᵀ·diag(Λᵢ,ₖₖ′)·A                                                           k ≤ k′
+ * (g = ∂R/∂a¹, G = ∂R/∂f; the bracketed terms are H₁, those of addResidualShallow, folded into the same products),
+ * with x̃ or ã's column of ones giving the bias entries: column sums of the scaled rows, and sums of the weights.
+ * Since H₀ = JᵀΛJ/n with Jᵢ's rows for W¹ⱼ equal to W²ₖⱼσ′ᵢⱼ·xᵢ, this is the SYRK's sum regrouped by sample: m(m+1)/2
+ * GEMMs of d × d, r·m of d × m and r(r+1)/2 of m × m, all of depth n, about n·M²/2 multiply–adds against the SYRK's
+ * n·r·M²/2 on J̃ (r = d_out), and no J (n·r·M doubles). F: n·(d + m + r·m + 1) + max(d, m) doubles.
+ */
+function hessianShallow(net: Net, lossCode: i32, p: usize, x: usize, H: usize, F: usize, withResidual: i32): void {
+  const n = net.n;
+  const M = net.M;
+  const d = width(net, 0);
+  const m = width(net, 1);
+  const r = width(net, 2);
+  const bias = net.bias;
+  const inv = 1.0 / <f64>n;
+  const A = arr(net, A_, 1);
+  const s1 = arr(net, S1_, 1);
+  const s2 = arr(net, S2_, 1);
+  const G = arr(net, GA_, 2);
+  const ga1 = arr(net, GA_, 1);
+  const pp = arr(net, P_, 2);
+  const sm = arr(net, MASS_, 1);
+  const oB1 = m * d;
+  const oW2 = offW(net, 2);
+  const oB2 = oW2 + r * m;
+  const W2 = p + (<usize>oW2 << 3);
+  const U = F; // n × d
+  const V = U + (<usize>(n * d) << 3); // n × m
+  const T = V + (<usize>(n * m) << 3); // n × r × m
+  const w = T + (<usize>(n * r * m) << 3); // n
+  const t = w + (<usize>n << 3); // max(d, m)
+  const rm = r * m;
+  // Tᵢ = ΛᵢW²: W²/n (mse); (sᵢ/n)·pᵢₖ(W²ₖₗ − μₗ), μ = pᵢᵀW² (cross-entropy)
+  for (let i = 0; i < n; i++) {
+    const Ti = T + (<usize>(i * rm) << 3);
+    if (lossCode == 0) {
+      for (let q = 0; q < rm; q++) stf(Ti, q, ldf(W2, q) * inv);
+    } else {
+      for (let l = 0; l < m; l++) stf(t, l, 0);
+      for (let k = 0; k < r; k++) {
+        const pk = ldf(pp, i * r + k);
+        for (let l = 0; l < m; l++) stf(t, l, ldf(t, l) + pk * ldf(W2, k * m + l));
+      }
+      const f = ldf(sm, i) * inv;
+      for (let k = 0; k < r; k++) {
+        const fk = f * ldf(pp, i * r + k);
+        for (let l = 0; l < m; l++) stf(Ti, k * m + l, fk * (ldf(W2, k * m + l) - ldf(t, l)));
+      }
+    }
+  }
+  // (W¹ⱼ, W¹ₗ), (W¹ⱼ, b¹ₗ), (W¹ₗ, b¹ⱼ), (b¹ⱼ, b¹ₗ), j ≤ l
+  for (let j = 0; j < m; j++) {
+    for (let l = j; l < m; l++) {
+      for (let i = 0; i < n; i++) {
+        const Ti = T + (<usize>(i * rm) << 3);
+        let q: f64 = 0;
+        for (let k = 0; k < r; k++) q += ldf(W2, k * m + j) * ldf(Ti, k * m + l);
+        let c = ldf(s1, i * m + j) * ldf(s1, i * m + l) * q;
+        if (withResidual && j == l) c += ldf(ga1, i * m + j) * ldf(s2, i * m + j);
+        stf(w, i, c);
+      }
+      scaleRows(n, d, w, x, U);
+      dgemm(1, 0, d, d, n, 1, x, d, U, d, 0, H + (<usize>(j * d * M + l * d) << 3), M, net.work);
+      if (bias) {
+        dgemv(1, n, d, 1, x, d, w, 0, t);
+        for (let a = 0; a < d; a++) {
+          stf(H, (j * d + a) * M + oB1 + l, ldf(t, a));
+          if (j != l) stf(H, (l * d + a) * M + oB1 + j, ldf(t, a));
+        }
+        let cs: f64 = 0;
+        for (let i = 0; i < n; i++) cs += ldf(w, i);
+        stf(H, (oB1 + j) * M + oB1 + l, cs);
+      }
+    }
+  }
+  // (W¹ₗ, W²ₖ), (b¹ₗ, W²ₖ), (W¹ₗ, b²ₖ), (b¹ₗ, b²ₖ)
+  for (let l = 0; l < m; l++) {
+    for (let k = 0; k < r; k++) {
+      for (let i = 0; i < n; i++) stf(w, i, ldf(T, i * rm + k * m + l) * ldf(s1, i * m + l));
+      scaleRows(n, m, w, A, V);
+      if (withResidual) for (let i = 0; i < n; i++) stf(V, i * m + l, ldf(V, i * m + l) + ldf(G, i * r + k) * ldf(s1, i * m + l));
+      dgemm(1, 0, d, m, n, 1, x, d, V, m, 0, H + (<usize>(l * d * M + oW2 + k * m) << 3), M, net.work);
+      if (bias) {
+        colSums(V, n, m, H + (<usize>((oB1 + l) * M + oW2 + k * m) << 3));
+        dgemv(1, n, d, 1, x, d, w, 0, t);
+        for (let a = 0; a < d; a++) stf(H, (l * d + a) * M + oB2 + k, ldf(t, a));
+        let cs: f64 = 0;
+        for (let i = 0; i < n; i++) cs += ldf(w, i);
+        stf(H, (oB1 + l) * M + oB2 + k, cs);
+      }
+    }
+  }
+  // (W²ₖ, W²ₖ′), (W²ₖ, b²ₖ′), (W²ₖ′, b²ₖ), (b²ₖ, b²ₖ′), k ≤ k′
+  for (let k = 0; k < r; k++) {
+    for (let k2 = k; k2 < r; k2++) {
+      for (let i = 0; i < n; i++) {
+        let lam: f64 = 0;
+        if (lossCode == 0) lam = k == k2 ? inv : 0;
+        else {
+          const pk = ldf(pp, i * r + k);
+          lam = ldf(sm, i) * inv * ((k == k2 ? pk : 0) - pk * ldf(pp, i * r + k2));
+        }
+        stf(w, i, lam);
+      }
+      scaleRows(n, m, w, A, V);
+      dgemm(1, 0, m, m, n, 1, A, m, V, m, 0, H + (<usize>((oW2 + k * m) * M + oW2 + k2 * m) << 3), M, net.work);
+      if (bias) {
+        colSums(V, n, m, t);
+        for (let j = 0; j < m; j++) {
+          stf(H, (oW2 + k * m + j) * M + oB2 + k2, ldf(t, j));
+          if (k != k2) stf(H, (oW2 + k2 * m + j) * M + oB2 + k, ldf(t, j));
+        }
+        let cs: f64 = 0;
+        for (let i = 0; i < n; i++) cs += ldf(w, i);
+        stf(H, (oB2 + k) * M + oB2 + k2, cs);
+      }
+    }
+  }
+}
+
 // ---- the residual part H₁ of deep nets, assembled with GEMMs ------------------------------------------------
 
 /** Parameters of layer l: mₗ(mₗ₋₁ + bias). */
@@ -662,25 +804,39 @@ export function mlpJacobian(L: i32, widths: usize, codes: usize, cparams: usize,
 
 /**
  * Exact Hessian without L2. split = 0: H (M × M) into h0. split = 1: H₀ = JᵀΛJ/n into h0 and H₁ into h1.
- * H₀ by SYRK of J (cross-entropy: of J̃); H₁ from its block structure (L = 2, linear output: `addResidualShallow`)
- * or by GEMMs over chunks of `chunk` samples (`addResidualDeep`), then mirrored, so H is exactly symmetric.
- * J: (n·r·M) doubles; e: max(M, addResidualDeep's scratch) doubles. Every entry of h0 (and h1) is
- * written, so none needs zeroing.
+ * factored = 0: H₀ by SYRK of J (cross-entropy: of J̃); H₁ from its block structure (L = 2, linear output:
+ * `addResidualShallow`) or by GEMMs over chunks of `chunk` samples (`addResidualDeep`). factored = 1 (L = 2, linear
+ * output): H₀, and H₁ with it when not split, from per-sample weighted products of x and the hidden activations
+ * (`hessianShallow`), without J; J then points at hessianShallow's scratch. H (and H₁) are assembled in their upper
+ * triangle and mirrored, so they are exactly symmetric. J: (n·r·M) doubles (factored = 0); e: max(M, addResidualDeep's
+ * scratch) doubles. Every entry of h0 (and h1) is written, so none needs zeroing.
  */
-export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, chunk: i32, split: i32, h0: usize, h1: usize): void {
+export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, chunk: i32, split: i32, factored: i32, h0: usize, h1: usize): void {
   const net = netOf(L, widths, codes, cparams, bias, n, s, work);
   const M = net.M;
   const r = width(net, L);
+  const shallow = L == 2 && codeOf(net, 2) == ACTIVATION_LINEAR;
+  assert(!factored || shallow, "mlpHessian: factored needs one hidden layer and a linear output");
   forwardPass(net, p, x, 1);
   outputLoss(net, lossCode, y);
   backwardPass(net, p, x, 0);
   if (lossCode == 1) softmaxMass(net, y);
+  const target = split ? h1 : h0;
+  if (factored) {
+    hessianShallow(net, lossCode, p, x, h0, J, split ? 0 : 1);
+    if (split) {
+      mirrorUpper(h0, M);
+      memory.fill(h1, 0, <usize>M * <usize>M << 3);
+      addResidualShallow(net, x, h1, J);
+    }
+    mirrorUpper(target, M);
+    return;
+  }
   jacobianInto(net, p, x, J);
   if (lossCode == 1) gaussNewtonFactor(net, J, e);
   dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
-  const target = split ? h1 : h0;
   if (split) memory.fill(h1, 0, <usize>M * <usize>M << 3);
-  if (L == 2 && codeOf(net, 2) == ACTIVATION_LINEAR) addResidualShallow(net, x, target, J);
+  if (shallow) addResidualShallow(net, x, target, J);
   else {
     assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
     addResidualDeep(net, p, x, chunk, e, target);

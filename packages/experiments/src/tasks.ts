@@ -4,7 +4,7 @@ import { EIGH_MAX_ORDER, eigvalsh, inertiaFromEigenvalues, MAX_F64_VALUES } from
 import { curvature as curvatureOf, DEFAULT_TRACE_PRODUCTS, eigenpairsBasisSize, MAX_BASIS_VALUES, matrixFreeMemory } from "@losscape/curvature";
 import { certifyEmbedding, splitNeuron } from "@losscape/embedding";
 import { globalMinimumDimension, landscapeSlice } from "@losscape/manifold";
-import { DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES, forward, hessian, initParams, paramCount, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
+import { DEFAULT_SPECTRUM_LIMIT, MAX_DENSE_ENTRIES, forward, hessian, hessianWithoutJacobian, initParams, paramCount, refineCriticalPoint, train, type Activation, type Dataset, type MlpSpec, type Model } from "@losscape/mlp";
 import { gaussianDataset, indexEnergyRun, type IndexEnergyRunOptions } from "@losscape/spectra";
 import { canonicalJson, ExperimentSpecError, type TaskRef } from "./spec.js";
 import { MAX_STEPS } from "./defaults.js";
@@ -96,10 +96,16 @@ function checkJacobian(name: string, found: unknown, n: number, spec: MlpSpec, w
 // allows 9803 rows (the pivoted QR's panels too, 13.5 MiB), curvature's matrix-free SLQ of a 100-2-100 net about
 // 3000 samples fewer than matrixFreeMemory allows (5 MiB). Each count's first refused size failed there, as it must.
 
-/** mlp's `hessian` (kernel mlpHessian): θ, x and y, 12 scratch arrays of n·T, J ((n·d_out) × M), e (≥ M), H (and H₁ when split). */
+/**
+ * mlp's `hessian` (kernel mlpHessian): θ, x and y, 12 scratch arrays of n·T, J ((n·d_out) × M) or, where it is built
+ * without J (`hessianWithoutJacobian`), n·(d_in + m₁ + d_out·m₁ + 1) + max(d_in, m₁) of scratch, e (≥ M), H (and H₁
+ * when split).
+ */
 function hessianValues(spec: MlpSpec, n: number, split = false): number {
   const { M, T, dIn, dOut } = netSizes(spec);
-  return M + n * (dIn + dOut) + 12 * n * T + n * dOut * M + M + (split ? 2 : 1) * M * M;
+  const m1 = spec.widths[1];
+  const jacobian = hessianWithoutJacobian(spec) ? n * (dIn + m1 + dOut * m1 + 1) + Math.max(dIn, m1) : n * dOut * M;
+  return M + n * (dIn + dOut) + 12 * n * T + jacobian + M + (split ? 2 : 1) * M * M;
 }
 
 /** mlp's `jacobian` (kernel mlpJacobian): θ, x, 10 scratch arrays of n·T and J ((n·d_out) × M). */
@@ -135,14 +141,17 @@ function checkMemory(name: string, found: unknown, n: number, need: (n: number) 
   throw fail(name, `at most ${lo} ${unit} for this net: ${what}, ${values.toExponential(3)} float64 values at ${n}; 2^29 (4 GiB, the wasm32 address space) fit in WASM memory`, found);
 }
 
-/** The dense Hessian of n samples (mlp's `hessian`, through `who`): its Jacobian (2^28 entries) and its WASM memory. */
+/**
+ * The dense Hessian of n samples (mlp's `hessian`, through `who`): its Jacobian (2^28 entries, unless it is built
+ * without one) and its WASM memory.
+ */
 function checkHessianSamples(name: string, found: unknown, n: number, spec: MlpSpec, who: string, split = false): void {
-  checkJacobian(name, found, n, spec, who);
-  checkMemory(name, found, n, (k) => hessianValues(spec, k, split), hessianWhat(who, split));
+  if (!hessianWithoutJacobian(spec)) checkJacobian(name, found, n, spec, who);
+  checkMemory(name, found, n, (k) => hessianValues(spec, k, split), hessianWhat(who, spec, split));
 }
 
-const hessianWhat = (who: string, split = false) =>
-  `${who} forms the dense Hessian (mlp's hessian), which holds θ, the data, 12·n·T values of scratch (T the units), the Jacobian ((n·d_out) × M) and ${split ? "H₀ and H₁" : "H"} (M × M) in WASM memory`;
+const hessianWhat = (who: string, spec: MlpSpec, split = false) =>
+  `${who} forms the dense Hessian (mlp's hessian), which holds θ, the data, 12·n·T values of scratch (T the units), ${hessianWithoutJacobian(spec) ? "n·(d_in + m₁ + d_out·m₁ + 1) more (one hidden layer, d_out ≥ 2: no Jacobian)" : "the Jacobian ((n·d_out) × M)"} and ${split ? "H₀ and H₁" : "H"} (M × M) in WASM memory`;
 
 /**
  * A grid the task returns in its row: at most 2^23 values. The row is one JSON line (and one message from its
@@ -258,7 +267,7 @@ const criticalSearch: Task = {
     if (m < 1) throw fail("phi", `φ ≤ ${(2 * M) / dOut}: m = round(M/(φ·d_out)) = round(${M}/(φ·${dOut})) samples must be ≥ 1`, p.phi);
     checkSamples("phi", p.phi, m, spec);
     // The index: refineCriticalPoint takes the end point's dense Hessian on the m samples (M ≤ 2048).
-    checkMemory("phi", p.phi, m, (k) => hessianValues(spec, k), hessianWhat("refineCriticalPoint (for the index)"), `samples (m = round(M/(φ·d_out)) = ${m} here)`);
+    checkMemory("phi", p.phi, m, (k) => hessianValues(spec, k), hessianWhat("refineCriticalPoint (for the index)", spec), `samples (m = round(M/(φ·d_out)) = ${m} here)`);
   },
   run(p, seed) {
     const spec = net(p);
@@ -338,7 +347,7 @@ const cooperDimension: Task = {
     checkMemory("samples", p.samples, n, (k) => jacobianValues(spec, k), "globalMinimumDimension's Jacobian holds θ, the inputs, 10·n·T values of scratch (T the units) and J ((n·d_out) × M) in WASM memory (mlp's jacobian)");
     const { M, dOut } = netSizes(spec);
     checkMemory("samples", p.samples, n, (k) => svdValues(k * dOut, M), "the rank of the Jacobian: core's svd(J, { vectors: false }) holds J twice and three min(n·d_out, M)² matrices in WASM memory");
-    checkMemory("samples", p.samples, n, (k) => hessianValues(spec, k), hessianWhat("globalMinimumDimension"));
+    checkMemory("samples", p.samples, n, (k) => hessianValues(spec, k), hessianWhat("globalMinimumDimension", spec));
   },
   run(p, seed) {
     const spec = net(p);

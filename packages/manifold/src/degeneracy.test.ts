@@ -148,6 +148,19 @@ describe("jacobianRank and hessianDegeneracy name themselves and the argument in
     expect(many.message).toMatch(/^hessianDegeneracy: 'data' has n = 45000 samples: the Jacobian the Hessian is built from \(\(n·r\) × M = 45000 × 6001\) would have 2\.700e\+8 entries \(2\.0 GiB\); at most 2\^28 = 268435456 entries \(2 GiB\) are supported — use at most 44731 samples/);
   });
 
+  it("hessianDegeneracy: one hidden layer with d_out ≥ 2 builds no Jacobian on WASM, so more samples than J's 2²⁸ entries are not refused", () => {
+    // 40-2-50 (M = 232), n = 23,200: (n·r)·M = 2.69e8 > 2²⁸, but mlp's hessian assembles H without J here.
+    setBackend("simd");
+    const n = 23200;
+    const rng = createRng(7);
+    const model = { widths: [40, 2, 50], activation: "tanh" as const, loss: "cross-entropy" as const, params: Float64Array.from({ length: 232 }, () => 0.3 * rng.normal()) };
+    const y = new Float64Array(n * 50);
+    for (let i = 0; i < n; i++) y[i * 50 + (i % 50)] = 1;
+    const data = { x: { rows: n, cols: 40, data: Float64Array.from({ length: n * 40 }, () => rng.normal()) }, y: { rows: n, cols: 50, data: y } };
+    // cross-entropy's Hessian is invariant under θ's shift of the output biases (and of W²'s columns alike): corank ≥ 1 + 2.
+    expect(hessianDegeneracy(model, data).corank).toBe(3);
+  });
+
   it("bad options are refused before the Jacobian or the Hessian is built", () => {
     // Beyond the size limits: only a check made before the work can answer with the option's error.
     expect(() => jacobianRank(wide(16384), rows(6000), { rankTol: 2 })).toThrow(/^jacobianRank: 'rankTol' must be a relative tolerance in \[0, 1\); found 2/);

@@ -1,5 +1,5 @@
-import { checkBoolean, checkMat, checkVector, isLosscapeError, ShapeError, DEFAULT_INERTIA_TOL, zeroToleranceFromGap, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat, checkOptions } from "@losscape/core";
-import { hessian, jacobian, MAX_DENSE_ENTRIES, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
+import { checkBoolean, checkMat, checkVector, isLosscapeError, ShapeError, DEFAULT_INERTIA_TOL, zeroToleranceFromGap, eigvalsh, inertiaFromEigenvalues, nullspace as coreNullspace, svd, type Inertia, type Mat, checkOptions, wasmActive } from "@losscape/core";
+import { hessian, hessianWithoutJacobian, jacobian, MAX_DENSE_ENTRIES, validateData, validateModel, type Dataset, type Model } from "@losscape/mlp";
 import { DEFAULT_RANK_TOL } from "./defaults.js";
 import { checkRelativeTol, ToleranceError } from "./errors.js";
 
@@ -119,7 +119,8 @@ function asCaller<T>(fn: string, innerName: string, inner: () => T): T {
  * the zero rule of docs/conventions.md#inertia with the gap around the threshold; see `degeneracyOfSpectrum` for the automatic tolerance.
  * At an exact fit H = H₀ = JᵀJ/n and the corank is M − rank J (Cooper 2021).
  * Sizes: H (M × M) and the Jacobian J it is built from ((n·r) × M) at most 2²⁸ entries each (2 GiB, M ≤ 16384),
- * mlp's limit; beyond it a ShapeError naming 'model' or 'data' (and a bad 'tol'), before any work.
+ * mlp's limit (on WASM one hidden layer with linear output and d_out ≥ 2 is built without J: mlp's
+ * `hessianWithoutJacobian`); beyond it a ShapeError naming 'model' or 'data' (and a bad 'tol'), before any work.
  * @example
  * hessianDegeneracy(model, data).corank // e.g. M − n·r at a generic exact fit
  */
@@ -135,7 +136,7 @@ export function hessianDegeneracy(model: Model, data: Dataset, options: Degenera
     throw new ShapeError(`${fn}: 'model' has M = ${M} parameters: its dense Hessian (M × M) would have ${entries(M * M)}; at most 2^28 = ${MAX_DENSE_ENTRIES} entries (2 GiB, M ≤ 16384) are supported — @losscape/curvature estimates spectra matrix-free`);
   }
   const nr = data.x.rows * model.widths[model.widths.length - 1];
-  if (nr * M > MAX_DENSE_ENTRIES) {
+  if (nr * M > MAX_DENSE_ENTRIES && !(wasmActive(fn) && hessianWithoutJacobian(model))) {
     throw new ShapeError(`${fn}: 'data' has n = ${data.x.rows} samples: the Jacobian the Hessian is built from ((n·r) × M = ${nr} × ${M}) would have ${entries(nr * M)}; at most 2^28 = ${MAX_DENSE_ENTRIES} entries (2 GiB) are supported — use at most ${Math.floor(MAX_DENSE_ENTRIES / M / (nr / data.x.rows))} samples`);
   }
   const h = asCaller(fn, "hessian", () => hessian(model, data));

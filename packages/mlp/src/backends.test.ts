@@ -1,7 +1,7 @@
 import { init, loadWasm, setBackend } from "@losscape/core";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { forward, gradient, hessian, hessianVectorProduct, jacobian, loss } from "./index.js";
+import { forward, gradient, hessian, hessianVectorProduct, hessianWithoutJacobian, jacobian, loss } from "./index.js";
 import { ALL_ACTIVATIONS, maxAbs, maxAbsDiff, randomProblem } from "./__tests__/helpers.js";
 import type { Activation, LossName } from "./types.js";
 
@@ -91,7 +91,7 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
     setBackend("simd");
   });
 
-  it("one hidden layer with linear output on n = 300 > 256 samples (H₁'s GEMMs over X of several depth blocks), bias on and off", () => {
+  it("one hidden layer with linear output on n = 300 > 256 samples (the GEMMs over X of several depth blocks; d_out = 4: H assembled without J), bias on and off", () => {
     for (const [bias, lossName] of [[true, "cross-entropy"], [false, "mse"]] as const) {
       const { model, data } = randomProblem({ widths: [30, 6, 4], activation: "tanh", loss: lossName, bias, n: 300, seed: 21, std: 0.3 });
       const v = new Float64Array(model.params.length).map((_, i) => Math.sin(0.7 * i));
@@ -100,7 +100,30 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
         const got = all(b, model, data, v);
         // 1e-12: inner products of length 300 summed in blocked order (two depth blocks) vs plain order.
         for (const k of Object.keys(ref) as (keyof typeof ref)[]) expect(maxAbsDiff(got[k], ref[k]), `${b} ${k} bias ${bias}`).toBeLessThanOrEqual(1e-12 * (1 + maxAbs(ref[k])));
-        expect(Array.from(got.h1).every((t, i) => t === got.h1[(i % model.params.length) * model.params.length + Math.floor(i / model.params.length)]), "H₁ exactly symmetric").toBe(true);
+        const M = model.params.length;
+        for (const k of ["H", "h0", "h1"] as const) expect(Array.from(got[k]).every((t, i) => t === got[k][(i % M) * M + Math.floor(i / M)]), `${k} exactly symmetric`).toBe(true);
+      }
+    }
+    setBackend("simd");
+  });
+
+  it("one hidden layer, d_out ≥ 2: no Jacobian on WASM, so n·d_out·M beyond 2^28 entries is not refused there (ts refuses it); H·v is the R-operator's", () => {
+    // 40-2-50 (M = 232), n = 23,200: J would have 23,200·50·232 = 2.69e8 > 2^28 entries.
+    const n = 23200;
+    const { model, data } = randomProblem({ widths: [40, 2, 50], activation: "tanh", loss: "cross-entropy", n, seed: 5, std: 0.3 });
+    expect(hessianWithoutJacobian(model)).toBe(true);
+    setBackend("ts");
+    expect(() => hessian(model, data)).toThrow(/^hessian: the Jacobian it is built from \(\(n·r\) × M\) would have 2\.691e\+8 entries/);
+    for (const b of ["simd", "scalar"] as const) {
+      setBackend(b);
+      const H = hessian(model, data);
+      const M = model.params.length;
+      for (const seed of [1, 2]) {
+        const v = new Float64Array(M).map((_, i) => Math.sin(seed * (i + 1)));
+        const hv = hessianVectorProduct(model, data, v);
+        const Hv = new Float64Array(M).map((_, i) => H.data.slice(i * M, (i + 1) * M).reduce((t, h, j) => t + h * v[j], 0));
+        // 1e-12 of ‖H‖·‖v‖: sums over 23,200 samples in two orders (per-sample products vs the R-operator's GEMMs).
+        expect(maxAbsDiff(Hv, hv), b).toBeLessThanOrEqual(1e-12 * maxAbs(H.data) * Math.sqrt(M));
       }
     }
     setBackend("simd");

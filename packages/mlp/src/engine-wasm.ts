@@ -99,6 +99,16 @@ function residualChunk(net: Net, n: number): number {
 }
 
 /**
+ * Whether `mlpHessian` assembles the Hessian without the Jacobian (assembly/mlp.ts, hessianShallow): for one hidden
+ * layer with linear output and d_out ≥ 2, where it takes about n·M²/2 multiply–adds against the SYRK's n·d_out·M²/2
+ * and needs no (n·d_out) × M Jacobian. With d_out = 1 the two take the same flops, and the SYRK runs as one kernel
+ * call instead of m(m+1)/2 + m + 1 GEMMs (1-300-1: 45,451 of 1 × 1), so it stays.
+ */
+export function factoredHessian(net: Net): boolean {
+  return net.L === 2 && net.codes[1] === ACTIVATION_CODES.linear && net.widths[2] >= 2;
+}
+
+/**
  * split = false: { h0: H }; split = true: { h0: H₀, h1: H₁ } (without L2). The kernel's scratch (s, J, e and the
  * SYRK packing workspace, ≈ 9 MB at M = 901, n = 200; e grows with `residualChunk`) is reserved in the arena
  * uninitialised rather than copied in, and it overwrites every entry of h0 and h1, so they are not zero-filled first.
@@ -107,7 +117,7 @@ export function wasmHessian(fn: string, net: Net, p: F64, X: F64, Y: F64, n: num
   const { L, widths, codes, cparams, bias } = netArgs(net);
   const chunk = residualChunk(net, n);
   return withKernels(fn, (k) => {
-    const { h0, h1 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, chunk, split: split ? 1 : 0 });
+    const { h0, h1 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, chunk, split: split ? 1 : 0, factored: factoredHessian(net) ? 1 : 0 });
     return split ? { h0: k.read(h0), h1: k.read(h1) } : { h0: k.read(h0) };
   });
 }
@@ -122,7 +132,7 @@ export function wasmHessianEigenvalues(fn: string, net: Net, p: F64, X: F64, Y: 
   const M = net.M;
   const chunk = residualChunk(net, n);
   return withKernels(fn, (k) => {
-    const { h0 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, chunk, split: 0 });
+    const { h0 } = k.mlpHessian({ L, widths, codes, cparams, bias, lossCode: net.loss, n, p, x: X, y: Y, chunk, split: 0, factored: factoredHessian(net) ? 1 : 0 });
     if (net.l2 !== 0) {
       const h = k.view(h0);
       for (let i = 0; i < M; i++) h[i * M + i] += net.l2;

@@ -14,6 +14,7 @@ export {
   lossAndGradient,
   jacobian,
   hessian,
+  hessianWithoutJacobian,
   hessianVectorProduct,
   backpropagate,
   type Backpropagation,

@@ -1,5 +1,5 @@
 import { checkBoolean, checkOptions, checkVector, dot, ShapeError, syrk, ValueError, wasmActive, type Mat, type MatInput, type WasmBuffer } from "@losscape/core";
-import { wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmHvpBlock, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
+import { factoredHessian, wasmForward, wasmHessian, wasmHessianEigenvalues, wasmHvp, wasmHvpBlock, wasmJacobian, wasmLayers, wasmLoss, wasmLossGrad } from "./engine-wasm.js";
 import {
   backwardTs,
   forwardTs,
@@ -12,8 +12,8 @@ import {
 } from "./engine-ts.js";
 import { MAX_DENSE_ENTRIES } from "./defaults.js";
 import { ACTIVATION_CODES } from "./activations.js";
-import { asModel, checkData, checkInputs, checkModel, type Net } from "./spec.js";
-import type { Dataset, DatasetInput, Model, ModelInput } from "./types.js";
+import { asModel, checkData, checkInputs, checkModel, compileSpec, type Net } from "./spec.js";
+import type { Dataset, DatasetInput, MlpSpec, Model, ModelInput } from "./types.js";
 
 /**
  * Forward pass f(x) for every row of x (n × d_in) → n × d_out. hˡ = σ(Wˡhˡ⁻¹ + bˡ), f = σ_out(W^L h^{L−1} + b^L)
@@ -262,11 +262,25 @@ export interface HessianSplit {
 }
 
 /**
- * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (docs/conventions.md#hessian-split): H₀ = JᵀΛJ/n through core's SYRK (mse:
+ * Whether `hessian` on a WASM backend assembles H without the output Jacobian J ((n·d_out) × M): for one hidden
+ * layer with linear output and d_out ≥ 2, where H is summed sample by sample from weighted products of the inputs
+ * and hidden activations (assembly/mlp.ts `hessianShallow`: about n·M²/2 multiply–adds, d_out times fewer than the
+ * SYRK of J). Then J's limit of 2^28 entries does not apply; the `ts` backend always forms J.
+ * @example
+ * hessianWithoutJacobian({ widths: [784, 6, 10], activation: "tanh", loss: "cross-entropy" }) // true
+ */
+export function hessianWithoutJacobian(spec: MlpSpec): boolean {
+  return factoredHessian(compileSpec("hessianWithoutJacobian", spec));
+}
+
+/**
+ * The exact dense Hessian H = ∇²R (M × M), by H = H₀ + H₁ (docs/conventions.md#hessian-split): H₀ = JᵀΛJ/n (mse:
  * Λ = I; softmax cross-entropy: the generalised Gauss–Newton with the softmax Hessian Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)),
- * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I) — from its block structure for one hidden layer with linear output;
- * deeper nets on WASM by GEMMs over chunks of samples (Hessian backpropagation, assembly/mlp.ts `addResidualDeep`),
- * on the `ts` backend column by column with the R-operator. No finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
+ * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I). H₀ through core's SYRK of J, and H₁ from its block structure for one hidden
+ * layer with linear output; deeper nets on WASM by GEMMs over chunks of samples (Hessian backpropagation,
+ * assembly/mlp.ts `addResidualDeep`), on the `ts` backend column by column with the R-operator. On WASM, one hidden
+ * layer with linear output and d_out ≥ 2 is assembled without J, both parts at once (`hessianWithoutJacobian`). No
+ * finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
  * H₁ vanishes exactly where the residuals do (an exact fit, mse, l2 = 0).
  * @example
  * const h = hessian(model, data);                       // M × M
@@ -283,7 +297,9 @@ export function hessian(model: ModelInput, data: DatasetInput, options: { split?
   data = checkData(fn, net, data);
   checkBoolean(fn, "split", options.split);
   checkDenseSize(fn, "the dense Hessian (M × M)", net.M * net.M, "hessianVectorProduct");
-  checkDenseSize(fn, "the Jacobian it is built from ((n·r) × M)", data.x.rows * net.widths[net.L] * net.M, "hessianVectorProduct");
+  if (!(wasmActive(fn) && factoredHessian(net))) {
+    checkDenseSize(fn, "the Jacobian it is built from ((n·r) × M)", data.x.rows * net.widths[net.L] * net.M, "hessianVectorProduct");
+  }
   const r = options.split ? hessianRaw(net, model.params, data) : hessianOnlyRaw(net, model.params, data);
   notNaNIn(fn, "Hessian", "h" in r ? r.h.data : r.data);
   return r;
