@@ -422,7 +422,7 @@ export function withKernels<T>(fn: string, body: (k: KernelSession) => T): T {
  * Every declared kernel as a typed one-shot call: `kernels.name(fn, args)` copies the arrays in, runs the kernel
  * on a fresh arena and returns its outputs (and `result`, when it returns a value) as typed arrays.
  * @example
- * const { h0 } = kernels.mlpHessian("hessian", { L, widths, codes, cparams, bias, lossCode, n, p, x, y, chunk, split: 0 });
+ * const { h0 } = kernels.mlpHessian("hessian", { L, widths, codes, cparams, bias, lossCode, n, p, x, y, chunk, split: 0, factored: 0 });
  */
 export const kernels = Object.fromEntries(
   [...PLANS.values()].map((plan) => [
