@@ -89,3 +89,19 @@ export function stopPythonPeers() {
   for (const child of children) child.stdin.end();
   peers.clear();
 }
+
+/**
+ * A fresh temporary directory (named from `prefix`) holding x.f64, y.f64 and params.f64: the data and θ a peer's
+ * "prepare" reads (benchmarks/peers/torch_curvature.py), as raw float64. Node only.
+ */
+export async function writePeerInputs(prefix, data, params) {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const bytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  writeFileSync(join(dir, "x.f64"), bytes(data.x.data));
+  writeFileSync(join(dir, "y.f64"), bytes(data.y.data));
+  writeFileSync(join(dir, "params.f64"), bytes(params));
+  return dir;
+}

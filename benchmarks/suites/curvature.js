@@ -7,7 +7,7 @@
 import { init } from "@losscape/core";
 import { initParams } from "@losscape/mlp";
 import { mnistShaped } from "../lib/data.js";
-import { startPythonPeer } from "../lib/python-peer.js";
+import { startPythonPeer, writePeerInputs } from "../lib/python-peer.js";
 import { eigenpairs, hessianOperator, hutchinsonTrace } from "@losscape/curvature";
 
 const PEER = "PyTorch f64 1 thread";
@@ -48,14 +48,7 @@ export function curvatureCase({ n, hidden, reps, chunkedPeer = true }) {
       await init();
       const data = mnistShaped(n, 784, 10, 1);
       const model = { widths, activation: "tanh", loss: "cross-entropy", params: initParams({ widths, activation: "tanh" }, { scheme: "xavier", seed: 1 }) };
-      const { mkdtempSync, writeFileSync } = await import("node:fs");
-      const { tmpdir } = await import("node:os");
-      const { join } = await import("node:path");
-      const dir = mkdtempSync(join(tmpdir(), "losscape-curvature-"));
-      const bytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-      writeFileSync(join(dir, "x.f64"), bytes(data.x.data));
-      writeFileSync(join(dir, "y.f64"), bytes(data.y.data));
-      writeFileSync(join(dir, "params.f64"), bytes(model.params));
+      const dir = await writePeerInputs("losscape-curvature-", data, model.params);
       const p = await startPeer();
       if (p.reason) c.impls[PEER].skip = p.reason;
       else await p.request({ op: "prepare", dir, widths, n, threads: 1, chunk: 500 });

@@ -5,7 +5,7 @@
 import { init, setBackend, getBackend, syrk } from "@losscape/core";
 import { createRng, gradient, hessian, hessianVectorProduct, hessianWithoutJacobian, initParams, jacobian } from "@losscape/mlp";
 import { mnistShaped } from "../lib/data.js";
-import { startPythonPeer } from "../lib/python-peer.js";
+import { startPythonPeer, writePeerInputs } from "../lib/python-peer.js";
 
 const n = 200;
 
@@ -109,18 +109,11 @@ function classifierCase() {
       const data = mnistShaped(n, 100, 10, 1);
       const model = { widths, activation: "tanh", loss: "cross-entropy", params: initParams({ widths, activation: "tanh" }, { scheme: "xavier", seed: 1 }) };
       if (!hessianWithoutJacobian(model)) throw new Error(`${CLASSIFIER}: expected the assembly without the Jacobian`);
-      const { mkdtempSync, writeFileSync } = await import("node:fs");
-      const { tmpdir } = await import("node:os");
-      const { join } = await import("node:path");
-      const dir = mkdtempSync(join(tmpdir(), "losscape-hessian-"));
-      const bytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-      writeFileSync(join(dir, "x.f64"), bytes(data.x.data));
-      writeFileSync(join(dir, "y.f64"), bytes(data.y.data));
-      writeFileSync(join(dir, "params.f64"), bytes(model.params));
+      const dir = await writePeerInputs("losscape-hessian-", data, model.params);
       const peer = await startPythonPeer("torch_curvature.py");
       if (peer.reason) c.impls[TORCH].skip = peer.reason;
       else await peer.request({ op: "prepare", dir, widths, n, threads: 1, chunk: n });
-      return { model, data, peer, out: join(dir, "hessian.f64"), J: jacobian(model, data.x) };
+      return { model, data, peer, out: `${dir}/hessian.f64`, J: jacobian(model, data.x) };
     },
     impls: {
       losscape: { backend: "simd", run: ({ model, data }) => hessian(model, data) },
