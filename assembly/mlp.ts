@@ -442,129 +442,147 @@ function scaleRows(n: i32, k: i32, w: usize, x: usize, out: usize): void {
 }
 
 /**
- * H₀ (withResidual = 0) or H = H₀ + H₁ (withResidual = 1) of a one-hidden-layer net with linear output, into the
- * upper triangle of H, without the Jacobian. With Λᵢ = ∇²_f ℓᵢ/n (I/n for mse, sᵢ(diag pᵢ − pᵢpᵢᵀ)/n for
- * cross-entropy), Tᵢ = ΛᵢW² (r × m), σ′ᵢⱼ = σ′(zᵢⱼ), A the hidden activations and x̃ = [x, 1], ã = [a, 1] for the
- * bias rows and columns, every block is a sum over the samples of weighted outer products:
- *   (W¹ⱼ, W¹ₗ) = Xᵀ·diag(c)·X,   cᵢ = σ′ᵢⱼσ′ᵢₗ(W²ᵀTᵢ)ⱼₗ [+ δⱼₗ gᵢⱼσ″ᵢⱼ]                         j ≤ l
- *   (W¹ₗ, W²ₖ) = Xᵀ·V,          V = diag(Tᵢ,ₖₗσ′ᵢₗ)·A [+ Gᵢₖσ′ᵢₗ added to column l]           all k, l
- *   (W²ₖ, W²ₖ′) = Aᵀ·diag(Λᵢ,ₖₖ′)·A                                                           k ≤ k′
- * (g = ∂R/∂a¹, G = ∂R/∂f; the bracketed terms are H₁, those of addResidualShallow, folded into the same products),
- * with x̃ or ã's column of ones giving the bias entries: column sums of the scaled rows, and sums of the weights.
- * Since H₀ = JᵀΛJ/n with Jᵢ's rows for W¹ⱼ equal to W²ₖⱼσ′ᵢⱼ·xᵢ, this is the SYRK's sum regrouped by sample: m(m+1)/2
- * GEMMs of d × d, r·m of d × m and r(r+1)/2 of m × m, all of depth n, about n·M²/2 multiply–adds against the SYRK's
- * n·r·M²/2 on J̃ (r = d_out), and no J (n·r·M doubles). F: n·(d + m + r·m + 1) + max(d, m) doubles.
+ * G (n·r·Tₕ doubles, G[(i·r + o)·Tₕ + t]) = ∂fₒ(xᵢ)/∂z_t for every hidden unit t (Tₕ = T − d_out of them, layer by
+ * layer, layer l's from Σ_{s<l} m_s): for each output o, δ^L = eₒ ⊙ σ_L′(Z^L) propagated down as jacobianInto does
+ * (δ^{l−1} = δ^l·W^l ⊙ σ′(Z^{l−1}), in RD/RGA). After forwardPass.
  */
-function hessianShallow(net: Net, lossCode: i32, p: usize, x: usize, H: usize, F: usize, withResidual: i32): void {
+function outputSensitivities(net: Net, p: usize, G: usize): void {
+  const n = net.n;
+  const L = net.L;
+  const r = width(net, L);
+  const Th = net.T - r;
+  for (let ko = 0; ko < r; ko++) {
+    let d = arr(net, RD_, L);
+    const s1L = arr(net, S1_, L);
+    for (let q = 0; q < n * r; q++) stf(d, q, 0);
+    for (let i = 0; i < n; i++) stf(d, i * r + ko, ldf(s1L, i * r + ko));
+    let cum = Th;
+    for (let l = L; l > 1; l--) {
+      const m = width(net, l);
+      const k = width(net, l - 1);
+      const prev = arr(net, RGA_, l - 1);
+      dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>offW(net, l) << 3), k, 0, prev, k, net.work);
+      const s1 = arr(net, S1_, l - 1);
+      for (let q = 0; q < n * k; q++) stf(prev, q, ldf(prev, q) * ldf(s1, q));
+      d = prev;
+      cum -= k;
+      for (let i = 0; i < n; i++) memory.copy(G + (<usize>((i * r + ko) * Th + cum) << 3), d + (<usize>(i * k) << 3), <usize>k << 3);
+    }
+  }
+}
+
+/**
+ * H₀ = JᵀΛJ/n, into the upper triangle of H, without the Jacobian J ((n·r) × M). Jᵢ's entries for the weights of unit
+ * t (layer l, unit j) are G[i, ·, t]·a^{l−1}ᵢ (G = ∂f/∂z; a⁰ = x), so with Λᵢ = ∇²_f ℓᵢ/n (I/n for mse,
+ * sᵢ(diag pᵢ − pᵢpᵢᵀ)/n for cross-entropy) the block of units t ≤ u (layers l ≤ l′) is
+ *   (Wᵗ, Wᵘ) = A^{l−1}ᵀ·diag(w)·A^{l′−1},   wᵢ = (GᵢᵀΛᵢGᵢ)ₜᵤ,
+ * one GEMM (m_{l−1} × m_{l′−1}, depth n); the bias rows and columns are the same sums with 1 in place of a: A^{l−1}ᵀw,
+ * the column sums of diag(w)·A^{l′−1}, and Σᵢwᵢ. The weights: Σₒ Gᵢₒₜ Sᵢₒᵤ with Sᵢ = ΛᵢGᵢ for two hidden units
+ * (outputSensitivities); σ_L′ᵢₖ Sᵢₖₜ for hidden t and output k (an output's G column is eₖσ_L′ᵢₖ); σ_L′ᵢₖσ_L′ᵢₖ′Λᵢₖₖ′
+ * for two outputs. This is the SYRK's sum JᵀΛJ regrouped by sample: T(T+1)/2 GEMMs, about n·M²/2 multiply–adds
+ * against the SYRK's n·r·M²/2 (r = d_out), and no J (n·r·M doubles).
+ * With foldResidual (one hidden layer, linear output) H₁ is added in the same products: gᵢⱼσ″ᵢⱼ (g = ∂R/∂a¹) to the weights
+ * of the pair (j, j) of layer 1, and Gᵢₖσ′ᵢⱼ (G = ∂R/∂f) to column j of diag(w)·A¹ for the pair (unit j of layer 1,
+ * output k) — addResidualShallow's blocks.
+ * F: 2·n·r·Tₕ + n·P + n + P doubles (Tₕ = T − r hidden units, P the widest layer).
+ */
+function gaussNewtonByUnits(net: Net, lossCode: i32, p: usize, x: usize, H: usize, F: usize, foldResidual: i32): void {
   const n = net.n;
   const M = net.M;
-  const d = width(net, 0);
-  const m = width(net, 1);
-  const r = width(net, 2);
+  const L = net.L;
+  const r = width(net, L);
+  const Th = net.T - r;
   const bias = net.bias;
   const inv = 1.0 / <f64>n;
-  const A = arr(net, A_, 1);
-  const s1 = arr(net, S1_, 1);
-  const s2 = arr(net, S2_, 1);
-  const G = arr(net, GA_, 2);
-  const ga1 = arr(net, GA_, 1);
-  const pp = arr(net, P_, 2);
+  let P = 0;
+  for (let l = 0; l <= L; l++) P = max(P, width(net, l));
+  const G = F; // n·r·Tₕ
+  const S = G + (<usize>(n * r * Th) << 3); // n·r·Tₕ
+  const U = S + (<usize>(n * r * Th) << 3); // n × P
+  const w = U + (<usize>(n * P) << 3); // n
+  const t = w + (<usize>n << 3); // P
+  outputSensitivities(net, p, G);
+  // Sᵢ = ΛᵢGᵢ: G/n (mse); (sᵢ/n)·pᵢₒ(Gᵢₒ − μ), μ = pᵢᵀGᵢ (cross-entropy)
+  const pp = arr(net, P_, L);
   const sm = arr(net, MASS_, 1);
-  const oB1 = m * d;
-  const oW2 = offW(net, 2);
-  const oB2 = oW2 + r * m;
-  const W2 = p + (<usize>oW2 << 3);
-  const U = F; // n × d
-  const V = U + (<usize>(n * d) << 3); // n × m
-  const T = V + (<usize>(n * m) << 3); // n × r × m
-  const w = T + (<usize>(n * r * m) << 3); // n
-  const t = w + (<usize>n << 3); // max(d, m)
-  const rm = r * m;
-  // Tᵢ = ΛᵢW²: W²/n (mse); (sᵢ/n)·pᵢₖ(W²ₖₗ − μₗ), μ = pᵢᵀW² (cross-entropy)
+  const s1L = arr(net, S1_, L);
+  const rT = r * Th;
   for (let i = 0; i < n; i++) {
-    const Ti = T + (<usize>(i * rm) << 3);
+    const Gi = G + (<usize>(i * rT) << 3);
+    const Si = S + (<usize>(i * rT) << 3);
     if (lossCode == 0) {
-      for (let q = 0; q < rm; q++) stf(Ti, q, ldf(W2, q) * inv);
+      for (let q = 0; q < rT; q++) stf(Si, q, ldf(Gi, q) * inv);
     } else {
-      for (let l = 0; l < m; l++) stf(t, l, 0);
-      for (let k = 0; k < r; k++) {
-        const pk = ldf(pp, i * r + k);
-        for (let l = 0; l < m; l++) stf(t, l, ldf(t, l) + pk * ldf(W2, k * m + l));
+      for (let u = 0; u < Th; u++) stf(t, u, 0);
+      for (let o = 0; o < r; o++) {
+        const po = ldf(pp, i * r + o);
+        for (let u = 0; u < Th; u++) stf(t, u, ldf(t, u) + po * ldf(Gi, o * Th + u));
       }
       const f = ldf(sm, i) * inv;
-      for (let k = 0; k < r; k++) {
-        const fk = f * ldf(pp, i * r + k);
-        for (let l = 0; l < m; l++) stf(Ti, k * m + l, fk * (ldf(W2, k * m + l) - ldf(t, l)));
+      for (let o = 0; o < r; o++) {
+        const fo = f * ldf(pp, i * r + o);
+        for (let u = 0; u < Th; u++) stf(Si, o * Th + u, fo * (ldf(Gi, o * Th + u) - ldf(t, u)));
       }
     }
   }
-  // (W¹ⱼ, W¹ₗ), (W¹ⱼ, b¹ₗ), (W¹ₗ, b¹ⱼ), (b¹ⱼ, b¹ₗ), j ≤ l
-  for (let j = 0; j < m; j++) {
-    for (let l = j; l < m; l++) {
-      for (let i = 0; i < n; i++) {
-        const Ti = T + (<usize>(i * rm) << 3);
-        let q: f64 = 0;
-        for (let k = 0; k < r; k++) q += ldf(W2, k * m + j) * ldf(Ti, k * m + l);
-        let c = ldf(s1, i * m + j) * ldf(s1, i * m + l) * q;
-        if (withResidual && j == l) c += ldf(ga1, i * m + j) * ldf(s2, i * m + j);
-        stf(w, i, c);
-      }
-      scaleRows(n, d, w, x, U);
-      dgemm(1, 0, d, d, n, 1, x, d, U, d, 0, H + (<usize>(j * d * M + l * d) << 3), M, net.work);
-      if (bias) {
-        dgemv(1, n, d, 1, x, d, w, 0, t);
-        for (let a = 0; a < d; a++) {
-          stf(H, (j * d + a) * M + oB1 + l, ldf(t, a));
-          if (j != l) stf(H, (l * d + a) * M + oB1 + j, ldf(t, a));
+  // residual terms (foldResidual: L = 2, linear output)
+  const s1 = arr(net, S1_, 1);
+  const s2 = arr(net, S2_, 1);
+  const ga1 = arr(net, GA_, 1);
+  const gOut = arr(net, GA_, 2);
+  let t1 = 0;
+  for (let l = 1; l <= L; l++) {
+    const ml = width(net, l);
+    const dl = width(net, l - 1);
+    const Al = aPrev(net, l, x);
+    const oWl = offW(net, l);
+    const oBl = offB(net, l);
+    for (let j = 0; j < ml; j++) {
+      let t2 = t1;
+      for (let l2 = l; l2 <= L; l2++) {
+        const m2 = width(net, l2);
+        const d2 = width(net, l2 - 1);
+        const A2 = aPrev(net, l2, x);
+        const oW2 = offW(net, l2);
+        const oB2 = offB(net, l2);
+        for (let k = l2 == l ? j : 0; k < m2; k++) {
+          for (let i = 0; i < n; i++) {
+            let q: f64 = 0;
+            if (l2 < L) {
+              const Gi = G + (<usize>(i * rT) << 3);
+              const Si = S + (<usize>(i * rT) << 3);
+              for (let o = 0; o < r; o++) q += ldf(Gi, o * Th + t1 + j) * ldf(Si, o * Th + t2 + k);
+            } else if (l < L) {
+              q = ldf(s1L, i * r + k) * ldf(S, i * rT + k * Th + t1 + j);
+            } else {
+              const pk = lossCode == 0 ? 0 : ldf(pp, i * r + k);
+              const lam = lossCode == 0 ? (k == j ? inv : 0) : ldf(sm, i) * inv * ((k == j ? pk : 0) - pk * ldf(pp, i * r + j));
+              q = ldf(s1L, i * r + j) * ldf(s1L, i * r + k) * lam;
+            }
+            if (foldResidual && l2 == 1 && k == j) q += ldf(ga1, i * ml + j) * ldf(s2, i * ml + j);
+            stf(w, i, q);
+          }
+          scaleRows(n, d2, w, A2, U);
+          if (foldResidual && l == 1 && l2 == 2) {
+            for (let i = 0; i < n; i++) stf(U, i * d2 + j, ldf(U, i * d2 + j) + ldf(gOut, i * m2 + k) * ldf(s1, i * ml + j));
+          }
+          dgemm(1, 0, dl, d2, n, 1, Al, dl, U, d2, 0, H + (<usize>((oWl + j * dl) * M + oW2 + k * d2) << 3), M, net.work);
+          if (bias) {
+            dgemv(1, n, dl, 1, Al, dl, w, 0, t);
+            for (let a = 0; a < dl; a++) {
+              stf(H, (oWl + j * dl + a) * M + oB2 + k, ldf(t, a));
+              if (l2 == l && k != j) stf(H, (oWl + k * dl + a) * M + oBl + j, ldf(t, a));
+            }
+            if (l2 > l) colSums(U, n, d2, H + (<usize>((oBl + j) * M + oW2 + k * d2) << 3));
+            let cs: f64 = 0;
+            for (let i = 0; i < n; i++) cs += ldf(w, i);
+            stf(H, (oBl + j) * M + oB2 + k, cs);
+          }
         }
-        let cs: f64 = 0;
-        for (let i = 0; i < n; i++) cs += ldf(w, i);
-        stf(H, (oB1 + j) * M + oB1 + l, cs);
+        t2 += m2;
       }
     }
-  }
-  // (W¹ₗ, W²ₖ), (b¹ₗ, W²ₖ), (W¹ₗ, b²ₖ), (b¹ₗ, b²ₖ)
-  for (let l = 0; l < m; l++) {
-    for (let k = 0; k < r; k++) {
-      for (let i = 0; i < n; i++) stf(w, i, ldf(T, i * rm + k * m + l) * ldf(s1, i * m + l));
-      scaleRows(n, m, w, A, V);
-      if (withResidual) for (let i = 0; i < n; i++) stf(V, i * m + l, ldf(V, i * m + l) + ldf(G, i * r + k) * ldf(s1, i * m + l));
-      dgemm(1, 0, d, m, n, 1, x, d, V, m, 0, H + (<usize>(l * d * M + oW2 + k * m) << 3), M, net.work);
-      if (bias) {
-        colSums(V, n, m, H + (<usize>((oB1 + l) * M + oW2 + k * m) << 3));
-        dgemv(1, n, d, 1, x, d, w, 0, t);
-        for (let a = 0; a < d; a++) stf(H, (l * d + a) * M + oB2 + k, ldf(t, a));
-        let cs: f64 = 0;
-        for (let i = 0; i < n; i++) cs += ldf(w, i);
-        stf(H, (oB1 + l) * M + oB2 + k, cs);
-      }
-    }
-  }
-  // (W²ₖ, W²ₖ′), (W²ₖ, b²ₖ′), (W²ₖ′, b²ₖ), (b²ₖ, b²ₖ′), k ≤ k′
-  for (let k = 0; k < r; k++) {
-    for (let k2 = k; k2 < r; k2++) {
-      for (let i = 0; i < n; i++) {
-        let lam: f64 = 0;
-        if (lossCode == 0) lam = k == k2 ? inv : 0;
-        else {
-          const pk = ldf(pp, i * r + k);
-          lam = ldf(sm, i) * inv * ((k == k2 ? pk : 0) - pk * ldf(pp, i * r + k2));
-        }
-        stf(w, i, lam);
-      }
-      scaleRows(n, m, w, A, V);
-      dgemm(1, 0, m, m, n, 1, A, m, V, m, 0, H + (<usize>((oW2 + k * m) * M + oW2 + k2 * m) << 3), M, net.work);
-      if (bias) {
-        colSums(V, n, m, t);
-        for (let j = 0; j < m; j++) {
-          stf(H, (oW2 + k * m + j) * M + oB2 + k2, ldf(t, j));
-          if (k != k2) stf(H, (oW2 + k2 * m + j) * M + oB2 + k, ldf(t, j));
-        }
-        let cs: f64 = 0;
-        for (let i = 0; i < n; i++) cs += ldf(w, i);
-        stf(H, (oB2 + k) * M + oB2 + k2, cs);
-      }
-    }
+    t1 += ml;
   }
 }
 
@@ -804,30 +822,37 @@ export function mlpJacobian(L: i32, widths: usize, codes: usize, cparams: usize,
 
 /**
  * Exact Hessian without L2. split = 0: H (M × M) into h0. split = 1: H₀ = JᵀΛJ/n into h0 and H₁ into h1.
- * factored = 0: H₀ by SYRK of J (cross-entropy: of J̃); H₁ from its block structure (L = 2, linear output:
- * `addResidualShallow`) or by GEMMs over chunks of `chunk` samples (`addResidualDeep`). factored = 1 (L = 2, linear
- * output): H₀, and H₁ with it when not split, from per-sample weighted products of x and the hidden activations
- * (`hessianShallow`), without J; J then points at hessianShallow's scratch. H (and H₁) are assembled in their upper
- * triangle and mirrored, so they are exactly symmetric. J: (n·r·M) doubles (factored = 0); e: max(M, addResidualDeep's
- * scratch) doubles. Every entry of h0 (and h1) is written, so none needs zeroing.
+ * H₀ by SYRK of J (cross-entropy: of J̃; factored = 0), or unit pair by unit pair without J (`gaussNewtonByUnits`;
+ * factored = 1, J then points at its scratch); H₁ from its block structure (L = 2, linear output: `addResidualShallow`,
+ * or folded into gaussNewtonByUnits' products when factored and not split) or by GEMMs over chunks of `chunk` samples
+ * (`addResidualDeep`). H (and H₁) are assembled in their upper triangle and mirrored, so they are exactly symmetric.
+ * J: (n·r·M) doubles (factored = 0); e: max(M, addResidualDeep's scratch) doubles. Every entry of h0 (and h1) is
+ * written, so none needs zeroing.
  */
 export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, bias: i32, lossCode: i32, n: i32, p: usize, x: usize, y: usize, s: usize, work: usize, J: usize, e: usize, chunk: i32, split: i32, factored: i32, h0: usize, h1: usize): void {
   const net = netOf(L, widths, codes, cparams, bias, n, s, work);
   const M = net.M;
   const r = width(net, L);
   const shallow = L == 2 && codeOf(net, 2) == ACTIVATION_LINEAR;
-  assert(!factored || shallow, "mlpHessian: factored needs one hidden layer and a linear output");
   forwardPass(net, p, x, 1);
   outputLoss(net, lossCode, y);
   backwardPass(net, p, x, 0);
   if (lossCode == 1) softmaxMass(net, y);
   const target = split ? h1 : h0;
   if (factored) {
-    hessianShallow(net, lossCode, p, x, h0, J, split ? 0 : 1);
+    // H₁ folded into H₀'s products (one hidden layer, linear output, not split), else added after them
+    const fold = shallow && !split ? 1 : 0;
+    gaussNewtonByUnits(net, lossCode, p, x, h0, J, fold);
     if (split) {
       mirrorUpper(h0, M);
       memory.fill(h1, 0, <usize>M * <usize>M << 3);
-      addResidualShallow(net, x, h1, J);
+    }
+    if (!fold) {
+      if (shallow) addResidualShallow(net, x, target, J);
+      else {
+        assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
+        addResidualDeep(net, p, x, chunk, e, target);
+      }
     }
     mirrorUpper(target, M);
     return;

@@ -269,26 +269,26 @@ describe("runExperiment on the local pool", () => {
       // mlp's hessian refuses a Jacobian beyond 2^28 entries: 1-64-64-64-64-1 (M = 12673) at n ≤ 21181, within WASM memory.
       expect(check("hessian-spectrum", { widths: [1, 64, 64, 64, 64, 1], samples: 21181 })).not.toThrow();
       expect(check("hessian-spectrum", { widths: [1, 64, 64, 64, 64, 1], samples: 21182 })).toThrow(/^params\.samples: expected at most 21181 samples for this net: hessian-spectrum builds the Jacobian \(\(n·d_out\) × M = 21182 × 12673\) of at most 2\^28 entries/);
-      // One hidden layer with d_out ≥ 2 is assembled without the Jacobian (mlp's hessianWithoutJacobian): 40-2-50 (M = 232,
-      // T = 52) passes J's 2^28 entries at n = 23141, and holds 232 + 90n + 12·52n + 143n + 40 + 232 + 232² = 857n + 54,328
-      // values: n ≤ 626390.
+      // d_out ≥ 2 is assembled without the Jacobian (mlp's hessianWithoutJacobian): 40-2-50 (M = 232, T = 52) passes J's
+      // 2^28 entries at n = 23141, and holds 232 + 90n + 12·52n + 2·50·2n + 51n + 50 + 232 + 232² = 965n + 54,338 values:
+      // n ≤ 556286.
       expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 30000 })).not.toThrow();
-      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 626390 })).not.toThrow();
-      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 626391 })).toThrow(
-        new RegExp(`^params\\.samples: expected at most 626390 samples for this net: hessian-spectrum forms the dense Hessian \\(mlp's hessian\\), which holds θ, the data, 12·n·T values of scratch \\(T the units\\), n·\\(d_in \\+ m₁ \\+ d_out·m₁ \\+ 1\\) more \\(one hidden layer, d_out ≥ 2: no Jacobian\\) and H \\(M × M\\) in WASM memory, 5\\.369e\\+8 float64 values at 626391${WASM} 626391$`),
+      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 556286 })).not.toThrow();
+      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 556287 })).toThrow(
+        new RegExp(`^params\\.samples: expected at most 556286 samples for this net: hessian-spectrum forms the dense Hessian \\(mlp's hessian\\), which holds θ, the data, 12·n·T values of scratch \\(T the units\\), 2·n·d_out·\\(T − d_out\\) \\+ \\(n \\+ 1\\)·P \\+ n more \\(d_out ≥ 2: no Jacobian; P the widest layer\\) and H \\(M × M\\) in WASM memory, 5\\.369e\\+8 float64 values at 556287${WASM} 556287$`),
       );
       // certifyEmbedding's Hessian is the split net's, 1-101-1.
       expect(check("embed-certify", { widths: [1, 100, 1], samples: 350835 })).not.toThrow();
       expect(check("embed-certify", { widths: [1, 100, 1], samples: 350836 })).toThrow(/^params\.samples: expected at most 350835 samples for this net: certifyEmbedding \(on the net with the split neuron\) forms the dense Hessian/);
       // critical-search: the index takes the end point's Hessian on m = round(M/(φ·d_out)) samples: 16-16-16 without biases
-      // (M = 512, T = 32, no Jacobian), m = round(32/φ), 512 + 32m + 384m + 289m + 16 + 512 + 512² values: m ≤ 761145.
+      // (M = 512, T = 32, no Jacobian), m = round(32/φ), 512 + 32m + 384m + 2·16·16m + 17m + 16 + 512 + 512² values: m ≤ 567838.
       const pb = { widths: [16, 16, 16], bias: false, run: 0, descent: { optimizer: "lbfgs", steps: [0] } };
-      expect(check("critical-search", { ...pb, phi: 32 / 761145 })).not.toThrow();
-      expect(check("critical-search", { ...pb, phi: 32 / 761146 })).toThrow(/^params\.phi: expected at most 761145 samples \(m = round\(M\/\(φ·d_out\)\) = 761146 here\) for this net: refineCriticalPoint \(for the index\) forms the dense Hessian \(mlp's hessian\), which holds /);
-      // 16-16-16-16 (two hidden layers) forms J: M = 768, m = round(48/φ), 768 + 32m + 12·48m + 16·768m + 768 + 768² values: m ≤ 41584.
-      const deep = { ...pb, widths: [16, 16, 16, 16] };
-      expect(check("critical-search", { ...deep, phi: 48 / 41584 })).not.toThrow();
-      expect(check("critical-search", { ...deep, phi: 48 / 41585 })).toThrow(/^params\.phi: expected at most 41584 samples \(m = round\(M\/\(φ·d_out\)\) = 41585 here\) for this net: refineCriticalPoint \(for the index\) forms the dense Hessian \(mlp's hessian\), which holds θ, the data, 12·n·T values of scratch \(T the units\), the Jacobian /);
+      expect(check("critical-search", { ...pb, phi: 32 / 567838 })).not.toThrow();
+      expect(check("critical-search", { ...pb, phi: 32 / 567839 })).toThrow(/^params\.phi: expected at most 567838 samples \(m = round\(M\/\(φ·d_out\)\) = 567839 here\) for this net: refineCriticalPoint \(for the index\) forms the dense Hessian \(mlp's hessian\), which holds /);
+      // 16-16-16-1 (d_out = 1) forms J: M = 528, m = round(528/φ), 528 + 17m + 12·33m + 528m + 528 + 528² values: m ≤ 570234.
+      const one = { ...pb, widths: [16, 16, 16, 1] };
+      expect(check("critical-search", { ...one, phi: 528 / 570234 })).not.toThrow();
+      expect(check("critical-search", { ...one, phi: 528 / 570235 })).toThrow(/^params\.phi: expected at most 570234 samples \(m = round\(M\/\(φ·d_out\)\) = 570235 here\) for this net: refineCriticalPoint \(for the index\) forms the dense Hessian \(mlp's hessian\), which holds θ, the data, 12·n·T values of scratch \(T the units\), the Jacobian /);
     });
   });
 

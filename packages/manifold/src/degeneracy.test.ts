@@ -148,7 +148,7 @@ describe("jacobianRank and hessianDegeneracy name themselves and the argument in
     expect(many.message).toMatch(/^hessianDegeneracy: 'data' has n = 45000 samples: the Jacobian the Hessian is built from \(\(n·r\) × M = 45000 × 6001\) would have 2\.700e\+8 entries \(2\.0 GiB\); at most 2\^28 = 268435456 entries \(2 GiB\) are supported — use at most 44731 samples/);
   });
 
-  it("hessianDegeneracy: one hidden layer with d_out ≥ 2 builds no Jacobian on WASM, so more samples than J's 2²⁸ entries are not refused", () => {
+  it("hessianDegeneracy: d_out ≥ 2 builds no Jacobian on WASM, so more samples than J's 2²⁸ entries are not refused", () => {
     // 40-2-50 (M = 232), n = 23,200: (n·r)·M = 2.69e8 > 2²⁸, but mlp's hessian assembles H without J here.
     setBackend("simd");
     const n = 23200;

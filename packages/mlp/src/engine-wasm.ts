@@ -99,13 +99,13 @@ function residualChunk(net: Net, n: number): number {
 }
 
 /**
- * Whether `mlpHessian` assembles the Hessian without the Jacobian (assembly/mlp.ts, hessianShallow): for one hidden
- * layer with linear output and d_out ≥ 2, where it takes about n·M²/2 multiply–adds against the SYRK's n·d_out·M²/2
- * and needs no (n·d_out) × M Jacobian. With d_out = 1 the two take the same flops, and the SYRK runs as one kernel
- * call instead of m(m+1)/2 + m + 1 GEMMs (1-300-1: 45,451 of 1 × 1), so it stays.
+ * Whether `mlpHessian` assembles H₀ without the Jacobian (assembly/mlp.ts, gaussNewtonByUnits): for d_out ≥ 2, where
+ * it takes about n·M²/2 multiply–adds against the SYRK's n·d_out·M²/2 and needs no (n·d_out) × M Jacobian. With
+ * d_out = 1 the two take the same flops, and the SYRK runs as one kernel call instead of T(T+1)/2 GEMMs (1-300-1:
+ * 45,150 of 1 × 1), so it stays.
  */
 export function factoredHessian(net: Net): boolean {
-  return net.L === 2 && net.codes[1] === ACTIVATION_CODES.linear && net.widths[2] >= 2;
+  return net.widths[net.L] >= 2;
 }
 
 /**

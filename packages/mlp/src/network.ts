@@ -262,10 +262,10 @@ export interface HessianSplit {
 }
 
 /**
- * Whether `hessian` on a WASM backend assembles H without the output Jacobian J ((n·d_out) × M): for one hidden
- * layer with linear output and d_out ≥ 2, where H is summed sample by sample from weighted products of the inputs
- * and hidden activations (assembly/mlp.ts `hessianShallow`: about n·M²/2 multiply–adds, d_out times fewer than the
- * SYRK of J). Then J's limit of 2^28 entries does not apply; the `ts` backend always forms J.
+ * Whether `hessian` on a WASM backend assembles H₀ = JᵀΛJ/n without the output Jacobian J ((n·d_out) × M): for
+ * d_out ≥ 2, where H₀ is summed unit pair by unit pair from sample-weighted products of the layers' inputs
+ * (assembly/mlp.ts `gaussNewtonByUnits`: about n·M²/2 multiply–adds, d_out times fewer than the SYRK of J). Then J's
+ * limit of 2^28 entries does not apply; the `ts` backend always forms J.
  * @example
  * hessianWithoutJacobian({ widths: [784, 6, 10], activation: "tanh", loss: "cross-entropy" }) // true
  */
@@ -278,8 +278,8 @@ export function hessianWithoutJacobian(spec: MlpSpec): boolean {
  * Λ = I; softmax cross-entropy: the generalised Gauss–Newton with the softmax Hessian Λᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)),
  * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I). H₀ through core's SYRK of J, and H₁ from its block structure for one hidden
  * layer with linear output; deeper nets on WASM by GEMMs over chunks of samples (Hessian backpropagation,
- * assembly/mlp.ts `addResidualDeep`), on the `ts` backend column by column with the R-operator. On WASM, one hidden
- * layer with linear output and d_out ≥ 2 is assembled without J, both parts at once (`hessianWithoutJacobian`). No
+ * assembly/mlp.ts `addResidualDeep`), on the `ts` backend column by column with the R-operator. On WASM, d_out ≥ 2
+ * assembles H₀ without J (`hessianWithoutJacobian`; one hidden layer with linear output then both parts at once). No
  * finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
  * H₁ vanishes exactly where the residuals do (an exact fit, mse, l2 = 0).
  * @example
