@@ -426,37 +426,41 @@ function addResidualShallow(net: Net, x: usize, H: usize, u: usize): void {
   }
 }
 
-/** out (n × k) = diag(w)·x: row i of x scaled by w[i] (f64x2 in the SIMD build, the same product per entry). */
-function scaleRows(n: i32, k: i32, w: usize, x: usize, out: usize): void {
+/**
+ * out (n × c·k): row i is [w[i, 0]·x[i, ·], …, w[i, c − 1]·x[i, ·]] with w (n × c) and x (n × k), row-major (f64x2 in
+ * the SIMD build, the same product per entry).
+ */
+function scaleRowsBy(n: i32, c: i32, k: i32, w: usize, x: usize, out: usize): void {
   for (let i = 0; i < n; i++) {
-    const wi = ldf(w, i);
     const src = x + (<usize>(i * k) << 3);
-    const dst = out + (<usize>(i * k) << 3);
-    let a = 0;
-    if (ASC_FEATURE_SIMD) {
-      const vw = f64x2.splat(wi);
-      for (; a + 2 <= k; a += 2) v128.store(dst + (<usize>a << 3), f64x2.mul(vw, v128.load(src + (<usize>a << 3))));
+    for (let b = 0; b < c; b++) {
+      const wi = ldf(w, i * c + b);
+      const dst = out + (<usize>((i * c + b) * k) << 3);
+      let a = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vw = f64x2.splat(wi);
+        for (; a + 2 <= k; a += 2) v128.store(dst + (<usize>a << 3), f64x2.mul(vw, v128.load(src + (<usize>a << 3))));
+      }
+      for (; a < k; a++) stf(dst, a, wi * ldf(src, a));
     }
-    for (; a < k; a++) stf(dst, a, wi * ldf(src, a));
   }
 }
 
 /**
- * G (n·r·Tₕ doubles, G[(i·r + o)·Tₕ + t]) = ∂fₒ(xᵢ)/∂z_t for every hidden unit t (Tₕ = T − d_out of them, layer by
- * layer, layer l's from Σ_{s<l} m_s): for each output o, δ^L = eₒ ⊙ σ_L′(Z^L) propagated down as jacobianInto does
- * (δ^{l−1} = δ^l·W^l ⊙ σ′(Z^{l−1}), in RD/RGA). After forwardPass.
+ * G (n·r·Tₕ doubles, unit-major: G[(t·n + i)·r + o]) = ∂fₒ(xᵢ)/∂z_t for every hidden unit t (Tₕ = T − d_out of them,
+ * layer by layer, layer l's from Σ_{s<l} m_s): for each output o, δ^L = eₒ ⊙ σ_L′(Z^L) propagated down as jacobianInto
+ * does (δ^{l−1} = δ^l·W^l ⊙ σ′(Z^{l−1}), in RD/RGA). After forwardPass.
  */
 function outputSensitivities(net: Net, p: usize, G: usize): void {
   const n = net.n;
   const L = net.L;
   const r = width(net, L);
-  const Th = net.T - r;
   for (let ko = 0; ko < r; ko++) {
     let d = arr(net, RD_, L);
     const s1L = arr(net, S1_, L);
     for (let q = 0; q < n * r; q++) stf(d, q, 0);
     for (let i = 0; i < n; i++) stf(d, i * r + ko, ldf(s1L, i * r + ko));
-    let cum = Th;
+    let t0 = net.T - r;
     for (let l = L; l > 1; l--) {
       const m = width(net, l);
       const k = width(net, l - 1);
@@ -465,8 +469,8 @@ function outputSensitivities(net: Net, p: usize, G: usize): void {
       const s1 = arr(net, S1_, l - 1);
       for (let q = 0; q < n * k; q++) stf(prev, q, ldf(prev, q) * ldf(s1, q));
       d = prev;
-      cum -= k;
-      for (let i = 0; i < n; i++) memory.copy(G + (<usize>((i * r + ko) * Th + cum) << 3), d + (<usize>(i * k) << 3), <usize>k << 3);
+      t0 -= k;
+      for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) stf(G, ((t0 + j) * n + i) * r + ko, ldf(d, i * k + j));
     }
   }
 }
@@ -475,16 +479,17 @@ function outputSensitivities(net: Net, p: usize, G: usize): void {
  * H₀ = JᵀΛJ/n, into the upper triangle of H, without the Jacobian J ((n·r) × M). Jᵢ's entries for the weights of unit
  * t (layer l, unit j) are G[i, ·, t]·a^{l−1}ᵢ (G = ∂f/∂z; a⁰ = x), so with Λᵢ = ∇²_f ℓᵢ/n (I/n for mse,
  * sᵢ(diag pᵢ − pᵢpᵢᵀ)/n for cross-entropy) the block of units t ≤ u (layers l ≤ l′) is
- *   (Wᵗ, Wᵘ) = A^{l−1}ᵀ·diag(w)·A^{l′−1},   wᵢ = (GᵢᵀΛᵢGᵢ)ₜᵤ,
- * one GEMM (m_{l−1} × m_{l′−1}, depth n); the bias rows and columns are the same sums with 1 in place of a: A^{l−1}ᵀw,
- * the column sums of diag(w)·A^{l′−1}, and Σᵢwᵢ. The weights: Σₒ Gᵢₒₜ Sᵢₒᵤ with Sᵢ = ΛᵢGᵢ for two hidden units
- * (outputSensitivities); σ_L′ᵢₖ Sᵢₖₜ for hidden t and output k (an output's G column is eₖσ_L′ᵢₖ); σ_L′ᵢₖσ_L′ᵢₖ′Λᵢₖₖ′
- * for two outputs. This is the SYRK's sum JᵀΛJ regrouped by sample: T(T+1)/2 GEMMs, about n·M²/2 multiply–adds
- * against the SYRK's n·r·M²/2 (r = d_out), and no J (n·r·M doubles).
- * With foldResidual (one hidden layer, linear output) H₁ is added in the same products: gᵢⱼσ″ᵢⱼ (g = ∂R/∂a¹) to the weights
- * of the pair (j, j) of layer 1, and Gᵢₖσ′ᵢⱼ (G = ∂R/∂f) to column j of diag(w)·A¹ for the pair (unit j of layer 1,
- * output k) — addResidualShallow's blocks.
- * F: 2·n·r·Tₕ + n·P + n + P doubles (Tₕ = T − r hidden units, P the widest layer).
+ *   (Wᵗ, Wᵘ) = A^{l−1}ᵀ·diag(wₜᵤ)·A^{l′−1},   wₜᵤ,ᵢ = (GᵢᵀΛᵢGᵢ)ₜᵤ,
+ * and the bias rows and columns are the same sums with 1 in place of a. The blocks of unit t with the units u of one
+ * layer l′ lie side by side in H's rows of Wᵗ, so they are one GEMM: A^{l−1}ᵀ·U with U's row i the concatenation of
+ * wₜᵤ,ᵢ·a^{l′−1}ᵢ over u (n × m_{l′}m_{l′−1}); and (Wᵗ, b^{l′}) = A^{l−1}ᵀ·W with W (n × m_{l′}) the weights. The weights:
+ * Σₒ Gᵢₒₜ Sᵢₒᵤ with Sᵢ = ΛᵢGᵢ for two hidden units (outputSensitivities); σ_L′ᵢₖ Sᵢₖₜ for hidden t and output k (an
+ * output's G column is eₖσ_L′ᵢₖ); σ_L′ᵢⱼσ_L′ᵢₖΛᵢⱼₖ for outputs j, k. This is the SYRK's sum JᵀΛJ regrouped by sample,
+ * about n·M²/2 multiply–adds against the SYRK's n·r·M²/2 (r = d_out), in 2·T·L GEMMs at most, and no J (n·r·M doubles).
+ * With foldResidual (one hidden layer, linear output) H₁ is added in the same products: gᵢⱼσ″ᵢⱼ (g = ∂R/∂a¹) to the weight
+ * of the pair (j, j) of layer 1, and Gᵢₖσ′ᵢⱼ (G = ∂R/∂f) to U's entry (output k, input j) for unit j of layer 1 —
+ * addResidualShallow's blocks.
+ * F: 2·n·r·Tₕ + n·(Q + m) doubles (Tₕ = T − r hidden units, Q the largest mₗmₗ₋₁, m the widest layer).
  */
 function gaussNewtonByUnits(net: Net, lossCode: i32, p: usize, x: usize, H: usize, F: usize, foldResidual: i32): void {
   const n = net.n;
@@ -494,34 +499,27 @@ function gaussNewtonByUnits(net: Net, lossCode: i32, p: usize, x: usize, H: usiz
   const Th = net.T - r;
   const bias = net.bias;
   const inv = 1.0 / <f64>n;
-  let P = 0;
-  for (let l = 0; l <= L; l++) P = max(P, width(net, l));
-  const G = F; // n·r·Tₕ
-  const S = G + (<usize>(n * r * Th) << 3); // n·r·Tₕ
-  const U = S + (<usize>(n * r * Th) << 3); // n × P
-  const w = U + (<usize>(n * P) << 3); // n
-  const t = w + (<usize>n << 3); // P
+  let Q = 0;
+  for (let l = 1; l <= L; l++) Q = max(Q, width(net, l) * width(net, l - 1));
+  const G = F; // Tₕ × n × r
+  const S = G + (<usize>(n * r * Th) << 3); // Tₕ × n × r
+  const U = S + (<usize>(n * r * Th) << 3); // n × Q
+  const W = U + (<usize>(n * Q) << 3); // n × m
   outputSensitivities(net, p, G);
-  // Sᵢ = ΛᵢGᵢ: G/n (mse); (sᵢ/n)·pᵢₒ(Gᵢₒ − μ), μ = pᵢᵀGᵢ (cross-entropy)
+  // Sᵢ = ΛᵢGᵢ: G/n (mse); (sᵢ/n)·pᵢₒ(Gᵢₒ − pᵢᵀGᵢ) (cross-entropy)
   const pp = arr(net, P_, L);
   const sm = arr(net, MASS_, 1);
   const s1L = arr(net, S1_, L);
-  const rT = r * Th;
-  for (let i = 0; i < n; i++) {
-    const Gi = G + (<usize>(i * rT) << 3);
-    const Si = S + (<usize>(i * rT) << 3);
-    if (lossCode == 0) {
-      for (let q = 0; q < rT; q++) stf(Si, q, ldf(Gi, q) * inv);
-    } else {
-      for (let u = 0; u < Th; u++) stf(t, u, 0);
-      for (let o = 0; o < r; o++) {
-        const po = ldf(pp, i * r + o);
-        for (let u = 0; u < Th; u++) stf(t, u, ldf(t, u) + po * ldf(Gi, o * Th + u));
-      }
-      const f = ldf(sm, i) * inv;
-      for (let o = 0; o < r; o++) {
-        const fo = f * ldf(pp, i * r + o);
-        for (let u = 0; u < Th; u++) stf(Si, o * Th + u, fo * (ldf(Gi, o * Th + u) - ldf(t, u)));
+  for (let t = 0; t < Th; t++) {
+    for (let i = 0; i < n; i++) {
+      const q0 = (t * n + i) * r;
+      if (lossCode == 0) {
+        for (let o = 0; o < r; o++) stf(S, q0 + o, ldf(G, q0 + o) * inv);
+      } else {
+        let mu: f64 = 0;
+        for (let o = 0; o < r; o++) mu += ldf(pp, i * r + o) * ldf(G, q0 + o);
+        const f = ldf(sm, i) * inv;
+        for (let o = 0; o < r; o++) stf(S, q0 + o, f * ldf(pp, i * r + o) * (ldf(G, q0 + o) - mu));
       }
     }
   }
@@ -538,6 +536,7 @@ function gaussNewtonByUnits(net: Net, lossCode: i32, p: usize, x: usize, H: usiz
     const oWl = offW(net, l);
     const oBl = offB(net, l);
     for (let j = 0; j < ml; j++) {
+      const tt = t1 + j;
       let t2 = t1;
       for (let l2 = l; l2 <= L; l2++) {
         const m2 = width(net, l2);
@@ -545,39 +544,46 @@ function gaussNewtonByUnits(net: Net, lossCode: i32, p: usize, x: usize, H: usiz
         const A2 = aPrev(net, l2, x);
         const oW2 = offW(net, l2);
         const oB2 = offB(net, l2);
-        for (let k = l2 == l ? j : 0; k < m2; k++) {
-          for (let i = 0; i < n; i++) {
+        const k0 = l2 == l ? j : 0;
+        const mk = m2 - k0;
+        // W (n × mk): the weights of (t, u) for the units u = k0 … m2 − 1 of layer l2
+        for (let i = 0; i < n; i++) {
+          for (let kk = 0; kk < mk; kk++) {
+            const k = k0 + kk;
             let q: f64 = 0;
             if (l2 < L) {
-              const Gi = G + (<usize>(i * rT) << 3);
-              const Si = S + (<usize>(i * rT) << 3);
-              for (let o = 0; o < r; o++) q += ldf(Gi, o * Th + t1 + j) * ldf(Si, o * Th + t2 + k);
+              const g = (tt * n + i) * r;
+              const h = ((t2 + k) * n + i) * r;
+              for (let o = 0; o < r; o++) q += ldf(G, g + o) * ldf(S, h + o);
             } else if (l < L) {
-              q = ldf(s1L, i * r + k) * ldf(S, i * rT + k * Th + t1 + j);
+              q = ldf(s1L, i * r + k) * ldf(S, (tt * n + i) * r + k);
             } else {
               const pk = lossCode == 0 ? 0 : ldf(pp, i * r + k);
               const lam = lossCode == 0 ? (k == j ? inv : 0) : ldf(sm, i) * inv * ((k == j ? pk : 0) - pk * ldf(pp, i * r + j));
               q = ldf(s1L, i * r + j) * ldf(s1L, i * r + k) * lam;
             }
             if (foldResidual && l2 == 1 && k == j) q += ldf(ga1, i * ml + j) * ldf(s2, i * ml + j);
-            stf(w, i, q);
+            stf(W, i * mk + kk, q);
           }
-          scaleRows(n, d2, w, A2, U);
-          if (foldResidual && l == 1 && l2 == 2) {
-            for (let i = 0; i < n; i++) stf(U, i * d2 + j, ldf(U, i * d2 + j) + ldf(gOut, i * m2 + k) * ldf(s1, i * ml + j));
+        }
+        // U (n × mk·d2): row i = [w_{k0}ᵢ·a²ᵢ, …, w_{m2−1}ᵢ·a²ᵢ] (a² = A2's row i)
+        const cols = mk * d2;
+        scaleRowsBy(n, mk, d2, W, A2, U);
+        if (foldResidual && l == 1 && l2 == 2) {
+          for (let i = 0; i < n; i++) {
+            for (let k = 0; k < m2; k++) stf(U, i * cols + k * d2 + j, ldf(U, i * cols + k * d2 + j) + ldf(gOut, i * m2 + k) * ldf(s1, i * ml + j));
           }
-          dgemm(1, 0, dl, d2, n, 1, Al, dl, U, d2, 0, H + (<usize>((oWl + j * dl) * M + oW2 + k * d2) << 3), M, net.work);
-          if (bias) {
-            dgemv(1, n, dl, 1, Al, dl, w, 0, t);
-            for (let a = 0; a < dl; a++) {
-              stf(H, (oWl + j * dl + a) * M + oB2 + k, ldf(t, a));
-              if (l2 == l && k != j) stf(H, (oWl + k * dl + a) * M + oBl + j, ldf(t, a));
+        }
+        dgemm(1, 0, dl, cols, n, 1, Al, dl, U, cols, 0, H + (<usize>((oWl + j * dl) * M + oW2 + k0 * d2) << 3), M, net.work);
+        if (bias) {
+          // (Wᵗ, b^{l2}ₖ) = A^{l−1}ᵀ·W; the same column for (W^l_k, b^l_j), k > j, in layer l; (bᵗ, W^{l2}) = 1ᵀU for l2 > l
+          dgemm(1, 0, dl, mk, n, 1, Al, dl, W, mk, 0, H + (<usize>((oWl + j * dl) * M + oB2 + k0) << 3), M, net.work);
+          if (l2 == l) {
+            for (let kk = 1; kk < mk; kk++) {
+              for (let a = 0; a < dl; a++) stf(H, (oWl + (j + kk) * dl + a) * M + oBl + j, ldf(H, (oWl + j * dl + a) * M + oB2 + j + kk));
             }
-            if (l2 > l) colSums(U, n, d2, H + (<usize>((oBl + j) * M + oW2 + k * d2) << 3));
-            let cs: f64 = 0;
-            for (let i = 0; i < n; i++) cs += ldf(w, i);
-            stf(H, (oBl + j) * M + oB2 + k, cs);
-          }
+          } else colSums(U, n, cols, H + (<usize>((oBl + j) * M + oW2) << 3));
+          colSums(W, n, mk, H + (<usize>((oBl + j) * M + oB2 + k0) << 3));
         }
         t2 += m2;
       }

@@ -154,14 +154,15 @@ export default {
       "3.3–4.7 ms before and 4.0–5.9 ms after (≈ 17 % slower), M = 901 22.7–32.1 ms before and 22.8–28.4 ms after (no change). " +
       "Where d_in is large it is faster: 784-6-10 cross-entropy, n = 2000, 65–76 s before and 35–41 s after.",
     `${CLASSIFIER}: tanh, cross-entropy, x uniform in [0, 1) with one-hot labels (seed 1), Xavier θ (seed 1). With d_out ≥ 2 ` +
-      "H₀ is assembled without the Jacobian (assembly/mlp.ts, gaussNewtonByUnits; since 2026-12-07): per pair of units a GEMM of the layers' inputs " +
+      "H₀ is assembled without the Jacobian (assembly/mlp.ts, gaussNewtonByUnits; since 2026-12-07): per unit and layer one GEMM of the layers' inputs " +
       "weighted per sample, about n·M²/2 multiply–adds where the SYRK of J takes n·d_out·M²/2 " +
       "('JᵀJ SYRK': core's syrk of the 10,000 × 1,786 Jacobian computed beforehand, the least the former path took). " +
       `${TORCH}: torch.autograd.functional.hessian of the same loss at the same θ (benchmarks/peers/torch_curvature.py, /usr/bin/python3, ` +
       "one thread, float64; vectorize=False, which was faster here), timed in node around the reply; the H it writes is the accuracy reference " +
       "(relErr vs torch = max|H − H_torch|/max|H_torch|). On 784-6-10 cross-entropy, n = 2000 (M = 4780; Zen 3, node 20, one thread): " +
-      "5.5 s without the Jacobian against 37 s by the SYRK of J̃ and 38 s for torch.autograd.functional.hessian; the two losscape paths agree to 2.5e-16 (max|H| = 0.11). " +
-      "Two hidden layers, 100-32-32-10 cross-entropy, n = 1000 (M = 4618): 9.2 s against 38 s (H₁ by addResidualDeep in both).",
+      "5.0 s without the Jacobian against 40.5 s by the SYRK of J̃ (38 s for torch.autograd.functional.hessian in an earlier run); the two losscape paths agree to 1.9e-16 (max|H| = 0.11). " +
+      "Two hidden layers, 100-32-32-10 cross-entropy, n = 1000 (M = 4618): 4.9 s against 20.5 s (H₁ by addResidualDeep in both). " +
+      "Narrow inputs keep the SYRK (mlp's hessianWithoutJacobian, a cost estimate): 4-400-3, n = 150, took 1.18 s without the Jacobian against 0.63 s.",
   ],
   peers: ["plain TS", "FD of TS gradient", "losscape scalar", "gradient", "JᵀJ SYRK", TORCH],
   cases: [

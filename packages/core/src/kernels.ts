@@ -354,14 +354,14 @@ export const COMPUTE_KERNELS = {
    * The exact Hessian without L2 into h0 (split = 0), or H₀ into h0 and H₁ into h1 (split = 1); deep nets' H₁ is
    * assembled over chunks of `chunk` samples, with e = 5·chunk·m² + chunk·P + widest doubles (m = widestLayer,
    * P = largestLayer; at least M, for cross-entropy's J̃). factored = 1 assembles H₀ without the Jacobian (unit by
-   * unit): J is then 2·n·d_out·(T − d_out) + (n + 1)·widest + n doubles of scratch instead of (n·d_out) × M.
+   * unit): J is then 2·n·d_out·(T − d_out) + n·(largestLayer + widestLayer) doubles of scratch instead of (n·d_out) × M.
    */
   mlpHessian: kernel(
     {
       ...NET, lossCode: i32, n: i32, p: inF64((d) => d.M), x: inF64((d) => d.n * d.din), y: inF64((d) => d.n * d.dout),
       s: mlpScratch(12),
       work: scratchF64((d, q) => gemmWorkFor(Math.max(d.n * d.dout, d.M, d.widest, d.chunk * d.widestLayer), q)),
-      J: scratchF64((d) => (d.factored ? 2 * d.n * d.dout * (d.T - d.dout) + (d.n + 1) * d.widest + d.n : d.n * d.dout * d.M)),
+      J: scratchF64((d) => (d.factored ? 2 * d.n * d.dout * (d.T - d.dout) + d.n * (d.largestLayer + d.widestLayer) : d.n * d.dout * d.M)),
       e: scratchF64((d) => Math.max(d.M, 5 * d.chunk * d.widestLayer ** 2 + d.chunk * d.largestLayer + d.widest)),
       chunk: i32, split: i32, factored: i32,
       h0: writtenF64((d) => d.M * d.M), h1: writtenF64((d) => (d.split ? d.M * d.M : 0)),

@@ -269,22 +269,22 @@ describe("runExperiment on the local pool", () => {
       // mlp's hessian refuses a Jacobian beyond 2^28 entries: 1-64-64-64-64-1 (M = 12673) at n ≤ 21181, within WASM memory.
       expect(check("hessian-spectrum", { widths: [1, 64, 64, 64, 64, 1], samples: 21181 })).not.toThrow();
       expect(check("hessian-spectrum", { widths: [1, 64, 64, 64, 64, 1], samples: 21182 })).toThrow(/^params\.samples: expected at most 21181 samples for this net: hessian-spectrum builds the Jacobian \(\(n·d_out\) × M = 21182 × 12673\) of at most 2\^28 entries/);
-      // d_out ≥ 2 is assembled without the Jacobian (mlp's hessianWithoutJacobian): 40-2-50 (M = 232, T = 52) passes J's
-      // 2^28 entries at n = 23141, and holds 232 + 90n + 12·52n + 2·50·2n + 51n + 50 + 232 + 232² = 965n + 54,338 values:
-      // n ≤ 556286.
+      // 40-2-50 is assembled without the Jacobian (mlp's hessianWithoutJacobian): M = 232, T = 52, it passes J's 2^28
+      // entries at n = 23141, and holds 232 + 90n + 12·52n + 2·50·2n + (150 + 50)n + 232 + 232² = 1114n + 54,288 values:
+      // n ≤ 481882.
       expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 30000 })).not.toThrow();
-      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 556286 })).not.toThrow();
-      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 556287 })).toThrow(
-        new RegExp(`^params\\.samples: expected at most 556286 samples for this net: hessian-spectrum forms the dense Hessian \\(mlp's hessian\\), which holds θ, the data, 12·n·T values of scratch \\(T the units\\), 2·n·d_out·\\(T − d_out\\) \\+ \\(n \\+ 1\\)·P \\+ n more \\(d_out ≥ 2: no Jacobian; P the widest layer\\) and H \\(M × M\\) in WASM memory, 5\\.369e\\+8 float64 values at 556287${WASM} 556287$`),
+      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 481882 })).not.toThrow();
+      expect(check("hessian-spectrum", { widths: [40, 2, 50], samples: 481883 })).toThrow(
+        new RegExp(`^params\\.samples: expected at most 481882 samples for this net: hessian-spectrum forms the dense Hessian \\(mlp's hessian\\), which holds θ, the data, 12·n·T values of scratch \\(T the units\\), 2·n·d_out·\\(T − d_out\\) \\+ n·\\(P \\+ m\\) more \\(no Jacobian; P the largest layer's parameters, m the widest layer\\) and H \\(M × M\\) in WASM memory, 5\\.369e\\+8 float64 values at 481883${WASM} 481883$`),
       );
       // certifyEmbedding's Hessian is the split net's, 1-101-1.
       expect(check("embed-certify", { widths: [1, 100, 1], samples: 350835 })).not.toThrow();
       expect(check("embed-certify", { widths: [1, 100, 1], samples: 350836 })).toThrow(/^params\.samples: expected at most 350835 samples for this net: certifyEmbedding \(on the net with the split neuron\) forms the dense Hessian/);
       // critical-search: the index takes the end point's Hessian on m = round(M/(φ·d_out)) samples: 16-16-16 without biases
-      // (M = 512, T = 32, no Jacobian), m = round(32/φ), 512 + 32m + 384m + 2·16·16m + 17m + 16 + 512 + 512² values: m ≤ 567838.
+      // (M = 512, T = 32, no Jacobian), m = round(32/φ), 512 + 32m + 384m + 2·16·16m + (256 + 16)m + 512 + 512² values: m ≤ 447173.
       const pb = { widths: [16, 16, 16], bias: false, run: 0, descent: { optimizer: "lbfgs", steps: [0] } };
-      expect(check("critical-search", { ...pb, phi: 32 / 567838 })).not.toThrow();
-      expect(check("critical-search", { ...pb, phi: 32 / 567839 })).toThrow(/^params\.phi: expected at most 567838 samples \(m = round\(M\/\(φ·d_out\)\) = 567839 here\) for this net: refineCriticalPoint \(for the index\) forms the dense Hessian \(mlp's hessian\), which holds /);
+      expect(check("critical-search", { ...pb, phi: 32 / 447173 })).not.toThrow();
+      expect(check("critical-search", { ...pb, phi: 32 / 447174 })).toThrow(/^params\.phi: expected at most 447173 samples \(m = round\(M\/\(φ·d_out\)\) = 447174 here\) for this net: refineCriticalPoint \(for the index\) forms the dense Hessian \(mlp's hessian\), which holds /);
       // 16-16-16-1 (d_out = 1) forms J: M = 528, m = round(528/φ), 528 + 17m + 12·33m + 528m + 528 + 528² values: m ≤ 570234.
       const one = { ...pb, widths: [16, 16, 16, 1] };
       expect(check("critical-search", { ...one, phi: 528 / 570234 })).not.toThrow();

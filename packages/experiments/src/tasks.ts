@@ -98,13 +98,16 @@ function checkJacobian(name: string, found: unknown, n: number, spec: MlpSpec, w
 
 /**
  * mlp's `hessian` (kernel mlpHessian): θ, x and y, 12 scratch arrays of n·T, J ((n·d_out) × M) or, where it is built
- * without J (`hessianWithoutJacobian`), 2·n·d_out·(T − d_out) + (n + 1)·P + n of scratch (P the widest layer), e (≥ M),
- * H (and H₁ when split).
+ * without J (`hessianWithoutJacobian`), 2·n·d_out·(T − d_out) + n·(P + m) of scratch (P the largest layer's parameter
+ * count, m the widest layer), e (≥ M), H (and H₁ when split).
  */
 function hessianValues(spec: MlpSpec, n: number, split = false): number {
   const { M, T, dIn, dOut } = netSizes(spec);
-  const P = Math.max(...spec.widths);
-  const jacobian = hessianWithoutJacobian(spec) ? 2 * n * dOut * (T - dOut) + (n + 1) * P + n : n * dOut * M;
+  const w = spec.widths;
+  const b = spec.bias === false ? 0 : 1;
+  const P = Math.max(...w.slice(1).map((m, l) => m * (w[l] + b)));
+  const m = Math.max(...w.slice(1));
+  const jacobian = hessianWithoutJacobian(spec) ? 2 * n * dOut * (T - dOut) + n * (P + m) : n * dOut * M;
   return M + n * (dIn + dOut) + 12 * n * T + jacobian + M + (split ? 2 : 1) * M * M;
 }
 
@@ -151,7 +154,7 @@ function checkHessianSamples(name: string, found: unknown, n: number, spec: MlpS
 }
 
 const hessianWhat = (who: string, spec: MlpSpec, split = false) =>
-  `${who} forms the dense Hessian (mlp's hessian), which holds θ, the data, 12·n·T values of scratch (T the units), ${hessianWithoutJacobian(spec) ? "2·n·d_out·(T − d_out) + (n + 1)·P + n more (d_out ≥ 2: no Jacobian; P the widest layer)" : "the Jacobian ((n·d_out) × M)"} and ${split ? "H₀ and H₁" : "H"} (M × M) in WASM memory`;
+  `${who} forms the dense Hessian (mlp's hessian), which holds θ, the data, 12·n·T values of scratch (T the units), ${hessianWithoutJacobian(spec) ? "2·n·d_out·(T − d_out) + n·(P + m) more (no Jacobian; P the largest layer's parameters, m the widest layer)" : "the Jacobian ((n·d_out) × M)"} and ${split ? "H₀ and H₁" : "H"} (M × M) in WASM memory`;
 
 /**
  * A grid the task returns in its row: at most 2^23 values. The row is one JSON line (and one message from its

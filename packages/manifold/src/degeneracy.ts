@@ -119,7 +119,7 @@ function asCaller<T>(fn: string, innerName: string, inner: () => T): T {
  * the zero rule of docs/conventions.md#inertia with the gap around the threshold; see `degeneracyOfSpectrum` for the automatic tolerance.
  * At an exact fit H = H₀ = JᵀJ/n and the corank is M − rank J (Cooper 2021).
  * Sizes: H (M × M) and the Jacobian J it is built from ((n·r) × M) at most 2²⁸ entries each (2 GiB, M ≤ 16384),
- * mlp's limit (on WASM a net with d_out ≥ 2 is built without J: mlp's `hessianWithoutJacobian`); beyond it a ShapeError naming 'model' or 'data' (and a bad 'tol'), before any work.
+ * mlp's limit (not for the nets WASM builds without J: mlp's `hessianWithoutJacobian`); beyond it a ShapeError naming 'model' or 'data' (and a bad 'tol'), before any work.
  * @example
  * hessianDegeneracy(model, data).corank // e.g. M − n·r at a generic exact fit
  */

@@ -1,8 +1,9 @@
-import { eigvalsh, init, loadWasm, setBackend } from "@losscape/core";
+import { eigvalsh, init, kernels, loadWasm, setBackend } from "@losscape/core";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { forward, gradient, hessian, hessianVectorProduct, hessianWithoutJacobian, jacobian, loss } from "./index.js";
 import { ALL_ACTIVATIONS, maxAbs, maxAbsDiff, randomProblem } from "./__tests__/helpers.js";
+import { compileSpec } from "./spec.js";
 import type { Activation, LossName } from "./types.js";
 
 beforeAll(async () => {
@@ -129,10 +130,51 @@ describe("WASM (simd, scalar) against the TS oracle", () => {
     setBackend("simd");
   });
 
+  it("the two assemblies of H₀ (SYRK of J; unit pairs without J) agree on random nets of any depth, both builds, split or not (fast-check, seeded)", () => {
+    // Called at the kernel, where `factored` is chosen by the caller: hessianWithoutJacobian picks one by cost, so tiny
+    // and deep nets reach the assembly by units only here.
+    const act = fc.constantFrom<Activation>(...ALL_ACTIVATIONS);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.array(act, { minLength: 3, maxLength: 3 }),
+        fc.constantFrom<LossName>("mse", "cross-entropy"),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.constantFrom<"linear" | "tanh">("linear", "linear", "tanh"),
+        (hidden, r, acts, lossName, bias, n, seed, output) => {
+          const widths = [...hidden, r];
+          const L = widths.length - 1;
+          const p = randomProblem({ widths, activation: acts.slice(0, L - 1), loss: lossName, bias, n, seed, std: 0.6 });
+          const net = compileSpec("test", { ...p.model, output });
+          const codes = Int32Array.from(net.codes);
+          const chunk = L === 2 && output === "linear" ? 0 : n;
+          for (const b of ["simd", "scalar"] as const) {
+            setBackend(b);
+            for (const split of [0, 1]) {
+              const args = { L, widths: Int32Array.from(widths), codes, cparams: Float64Array.from(net.cparams), bias: bias ? 1 : 0, lossCode: net.loss, n, p: p.model.params, x: p.data.x.data, y: p.data.y.data, chunk, split };
+              const a = kernels.mlpHessian("test", { ...args, factored: 0 });
+              const f = kernels.mlpHessian("test", { ...args, factored: 1 });
+              for (const k of split ? (["h0", "h1"] as const) : (["h0"] as const)) {
+                // sums of ≤ 7 samples × ≤ 4 outputs regrouped: 1e-13 relative to the largest entry
+                expect(maxAbsDiff(f[k], a[k]), `${widths} ${lossName} ${b} split ${split} ${k}`).toBeLessThanOrEqual(1e-13 * (1 + maxAbs(a[k])));
+              }
+            }
+          }
+        },
+      ),
+      { seed: 20261207, numRuns: 60 },
+    );
+    setBackend("simd");
+  });
+
   it("d_out ≥ 2, without J: H₀ is positive semidefinite of rank n·d_out (mse) or n·(d_out − 1) (cross-entropy), as JᵀΛJ/n is", () => {
-    const cases = [[[5, 3, 4], 2, "mse"], [[5, 3, 4], 2, "cross-entropy"], [[30, 8, 10], 5, "cross-entropy"], [[20, 6, 3], 4, "mse"], [[6, 5, 4, 3], 2, "mse"], [[6, 5, 4, 3], 3, "cross-entropy"]] as const;
+    const cases = [[[30, 3, 4], 2, "mse"], [[30, 3, 4], 2, "cross-entropy"], [[30, 8, 10], 5, "cross-entropy"], [[20, 6, 3], 4, "mse"], [[40, 8, 6, 3], 2, "mse"], [[40, 8, 6, 3], 3, "cross-entropy"]] as const;
     for (const [widths, n, lossName] of cases) {
       const { model, data } = randomProblem({ widths: [...widths], activation: "tanh", loss: lossName, n, seed: 9, std: 0.8 });
+      expect(hessianWithoutJacobian(model), `${widths}`).toBe(true);
       const r = widths[widths.length - 1];
       const rank = lossName === "mse" ? n * r : n * (r - 1); // Λᵢ = I, or sᵢ(diag pᵢ − pᵢpᵢᵀ) of rank r − 1; J of rank n·r at a generic θ
       for (const b of ["simd", "scalar"] as const) {

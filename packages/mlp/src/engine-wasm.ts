@@ -99,13 +99,23 @@ function residualChunk(net: Net, n: number): number {
 }
 
 /**
- * Whether `mlpHessian` assembles H₀ without the Jacobian (assembly/mlp.ts, gaussNewtonByUnits): for d_out ≥ 2, where
- * it takes about n·M²/2 multiply–adds against the SYRK's n·d_out·M²/2 and needs no (n·d_out) × M Jacobian. With
- * d_out = 1 the two take the same flops, and the SYRK runs as one kernel call instead of T(T+1)/2 GEMMs (1-300-1:
- * 45,150 of 1 × 1), so it stays.
+ * Whether `mlpHessian` assembles H₀ without the Jacobian (assembly/mlp.ts, gaussNewtonByUnits): for d_out = r ≥ 2 when
+ * its estimated cost is below two thirds of the SYRK's. Per sample, the SYRK of J takes r·M²/2 multiply–adds; the
+ * assembly by units takes, for layers l ≤ l′ (half for l = l′), mₗmₗ′ weights of r multiply–adds and mₗmₗ′mₗ′₋₁ entries of
+ * GEMM output rows of length mₗ₋₁, counted as at least 32: a GEMM with fewer rows runs at the speed of packing its
+ * operand, not of its multiply–adds (4-400-3, n = 150: 2.9 s against the SYRK's 1.1 s; 2-50-50-2, n = 200: 2.8 s
+ * against 1.9 s; 784-6-10, n = 2000: 5.5 s against 37 s; Zen 3, node 20).
  */
 export function factoredHessian(net: Net): boolean {
-  return net.widths[net.L] >= 2;
+  const w = net.widths;
+  const L = net.L;
+  const r = w[L];
+  if (r < 2) return false;
+  let units = 0;
+  for (let l = 1; l <= L; l++) {
+    for (let l2 = l; l2 <= L; l2++) units += (l2 === l ? 0.5 : 1) * w[l] * w[l2] * (w[l2 - 1] * Math.max(w[l - 1], 32) + r);
+  }
+  return 1.5 * units < (r * net.M * net.M) / 2;
 }
 
 /**

@@ -262,10 +262,12 @@ export interface HessianSplit {
 }
 
 /**
- * Whether `hessian` on a WASM backend assembles H₀ = JᵀΛJ/n without the output Jacobian J ((n·d_out) × M): for
- * d_out ≥ 2, where H₀ is summed unit pair by unit pair from sample-weighted products of the layers' inputs
- * (assembly/mlp.ts `gaussNewtonByUnits`: about n·M²/2 multiply–adds, d_out times fewer than the SYRK of J). Then J's
- * limit of 2^28 entries does not apply; the `ts` backend always forms J.
+ * Whether `hessian` on a WASM backend assembles H₀ = JᵀΛJ/n without the output Jacobian J ((n·d_out) × M): H₀ summed
+ * unit pair by unit pair from sample-weighted products of the layers' inputs (assembly/mlp.ts `gaussNewtonByUnits`:
+ * about n·M²/2 multiply–adds, d_out times fewer than the SYRK of J), chosen for d_out ≥ 2 when an estimate of its cost
+ * (GEMMs with fewer than 32 rows counted as 32, since packing bounds them) is below two thirds of the SYRK's: true for
+ * 784-6-10, 100-32-32-10 or 16-16-16, false for 4-400-3 or 2-50-50-2. Then J's limit of 2^28 entries does not apply;
+ * the `ts` backend always forms J.
  * @example
  * hessianWithoutJacobian({ widths: [784, 6, 10], activation: "tanh", loss: "cross-entropy" }) // true
  */
@@ -279,7 +281,7 @@ export function hessianWithoutJacobian(spec: MlpSpec): boolean {
  * H₁ = (1/n) Σᵢₖ ∂ℓ/∂fᵢₖ · ∇²fᵢₖ (+ l2·I). H₀ through core's SYRK of J, and H₁ from its block structure for one hidden
  * layer with linear output; deeper nets on WASM by GEMMs over chunks of samples (Hessian backpropagation,
  * assembly/mlp.ts `addResidualDeep`), on the `ts` backend column by column with the R-operator. On WASM, d_out ≥ 2
- * assembles H₀ without J (`hessianWithoutJacobian`; one hidden layer with linear output then both parts at once). No
+ * may assemble H₀ without J (`hessianWithoutJacobian`; one hidden layer with linear output then both parts at once). No
  * finite differences. With `{ split: true }` returns `{ h, h0, h1 }`.
  * H₁ vanishes exactly where the residuals do (an exact fit, mse, l2 = 0).
  * @example
