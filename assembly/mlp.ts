@@ -301,11 +301,7 @@ function jacobianInto(net: Net, p: usize, x: usize, J: usize): void {
   const bias = net.bias; // a local: the loop below stores to memory, so a field load would be repeated
   // No zero-fill: for every output ko, the layer loop below writes each W and b entry of row (i, ko).
   for (let ko = 0; ko < r; ko++) {
-    // δ^L with column ko = σ_out'(Z^L)
-    let d = arr(net, RD_, net.L);
-    const s1L = arr(net, S1_, net.L);
-    for (let q = 0; q < n * r; q++) stf(d, q, 0);
-    for (let i = 0; i < n; i++) stf(d, i * r + ko, ldf(s1L, i * r + ko));
+    let d = outputDelta(net, ko);
     for (let l = net.L; l >= 1; l--) {
       const m = width(net, l);
       const k = width(net, l - 1);
@@ -329,15 +325,32 @@ function jacobianInto(net: Net, p: usize, x: usize, J: usize): void {
           if (bias) stf(row, oB + j, dij);
         }
       }
-      if (l > 1) {
-        const prev = arr(net, RGA_, l - 1);
-        dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>oW << 3), k, 0, prev, k, net.work);
-        const s1 = arr(net, S1_, l - 1);
-        for (let q = 0; q < n * k; q++) stf(prev, q, ldf(prev, q) * ldf(s1, q));
-        d = prev;
-      }
+      if (l > 1) d = deltaBelow(net, p, l, d);
     }
   }
+}
+
+/** δ^L of output ko (n × r, in RD of layer L): column ko = σ_L′(Z^L), the others 0. */
+function outputDelta(net: Net, ko: i32): usize {
+  const n = net.n;
+  const r = width(net, net.L);
+  const d = arr(net, RD_, net.L);
+  const s1L = arr(net, S1_, net.L);
+  for (let q = 0; q < n * r; q++) stf(d, q, 0);
+  for (let i = 0; i < n; i++) stf(d, i * r + ko, ldf(s1L, i * r + ko));
+  return d;
+}
+
+/** δ^{l−1} = (δ^l·W^l) ⊙ σ′(Z^{l−1}) (n × m_{l−1}, in RGA of layer l − 1) from δ^l (n × m_l) at d. */
+function deltaBelow(net: Net, p: usize, l: i32, d: usize): usize {
+  const n = net.n;
+  const m = width(net, l);
+  const k = width(net, l - 1);
+  const prev = arr(net, RGA_, l - 1);
+  dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>offW(net, l) << 3), k, 0, prev, k, net.work);
+  const s1 = arr(net, S1_, l - 1);
+  for (let q = 0; q < n * k; q++) stf(prev, q, ldf(prev, q) * ldf(s1, q));
+  return prev;
 }
 
 /** Cross-entropy: J ← J̃ with rows √sᵢ(diag √pᵢ − √pᵢpᵢᵀ)Jᵢ, so H₀ = J̃ᵀJ̃/n. `mix` has M doubles. */
@@ -449,26 +462,18 @@ function scaleRowsBy(n: i32, c: i32, k: i32, w: usize, x: usize, out: usize): vo
 /**
  * G (n·r·Tₕ doubles, unit-major: G[(t·n + i)·r + o]) = ∂fₒ(xᵢ)/∂z_t for every hidden unit t (Tₕ = T − d_out of them,
  * layer by layer, layer l's from Σ_{s<l} m_s): for each output o, δ^L = eₒ ⊙ σ_L′(Z^L) propagated down as jacobianInto
- * does (δ^{l−1} = δ^l·W^l ⊙ σ′(Z^{l−1}), in RD/RGA). After forwardPass.
+ * does (outputDelta, deltaBelow). After forwardPass.
  */
 function outputSensitivities(net: Net, p: usize, G: usize): void {
   const n = net.n;
   const L = net.L;
   const r = width(net, L);
   for (let ko = 0; ko < r; ko++) {
-    let d = arr(net, RD_, L);
-    const s1L = arr(net, S1_, L);
-    for (let q = 0; q < n * r; q++) stf(d, q, 0);
-    for (let i = 0; i < n; i++) stf(d, i * r + ko, ldf(s1L, i * r + ko));
+    let d = outputDelta(net, ko);
     let t0 = net.T - r;
     for (let l = L; l > 1; l--) {
-      const m = width(net, l);
       const k = width(net, l - 1);
-      const prev = arr(net, RGA_, l - 1);
-      dgemm(0, 0, n, k, m, 1, d, m, p + (<usize>offW(net, l) << 3), k, 0, prev, k, net.work);
-      const s1 = arr(net, S1_, l - 1);
-      for (let q = 0; q < n * k; q++) stf(prev, q, ldf(prev, q) * ldf(s1, q));
-      d = prev;
+      d = deltaBelow(net, p, l, d);
       t0 -= k;
       for (let j = 0; j < k; j++) for (let i = 0; i < n; i++) stf(G, ((t0 + j) * n + i) * r + ko, ldf(d, i * k + j));
     }
