@@ -16,7 +16,7 @@
 //
 // The algorithms are those of packages/mlp/src/engine-ts.ts (the oracle); see its comments for the formulas.
 
-import { dgemm, dgemv, dsyrk } from "./blas";
+import { dgemm, dsyrk } from "./blas";
 import { gemmSmallNT, SMALL_NT } from "./gemm-small";
 import { activate, activateValue, sigma, ACTIVATION_LINEAR } from "./activations.generated";
 
@@ -849,33 +849,24 @@ export function mlpHessian(L: i32, widths: usize, codes: usize, cparams: usize, 
   outputLoss(net, lossCode, y);
   backwardPass(net, p, x, 0);
   if (lossCode == 1) softmaxMass(net, y);
-  const target = split ? h1 : h0;
+  // H₁ folded into H₀'s products (by units, one hidden layer, linear output, not split), else added after them
+  const fold = factored && shallow && !split;
   if (factored) {
-    // H₁ folded into H₀'s products (one hidden layer, linear output, not split), else added after them
-    const fold = shallow && !split ? 1 : 0;
-    gaussNewtonByUnits(net, lossCode, p, x, h0, J, fold);
-    if (split) {
-      mirrorUpper(h0, M);
-      memory.fill(h1, 0, <usize>M * <usize>M << 3);
-    }
-    if (!fold) {
-      if (shallow) addResidualShallow(net, x, target, J);
-      else {
-        assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
-        addResidualDeep(net, p, x, chunk, e, target);
-      }
-    }
-    mirrorUpper(target, M);
-    return;
+    gaussNewtonByUnits(net, lossCode, p, x, h0, J, fold ? 1 : 0);
+    if (split) mirrorUpper(h0, M); // the SYRK's H₀ is symmetric as written
+  } else {
+    jacobianInto(net, p, x, J);
+    if (lossCode == 1) gaussNewtonFactor(net, J, e);
+    dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
   }
-  jacobianInto(net, p, x, J);
-  if (lossCode == 1) gaussNewtonFactor(net, J, e);
-  dsyrk(1, n * r, M, 1.0 / <f64>n, J, M, 0, h0, M, work);
+  const target = split ? h1 : h0;
   if (split) memory.fill(h1, 0, <usize>M * <usize>M << 3);
-  if (shallow) addResidualShallow(net, x, target, J);
-  else {
-    assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
-    addResidualDeep(net, p, x, chunk, e, target);
+  if (!fold) {
+    if (shallow) addResidualShallow(net, x, target, J);
+    else {
+      assert(chunk >= 1, "mlpHessian: chunk must be >= 1");
+      addResidualDeep(net, p, x, chunk, e, target);
+    }
   }
   mirrorUpper(target, M);
 }

@@ -69,10 +69,22 @@ function checkEigh(name: string, M: number, what: string, who: string, found: un
   if (M > EIGH_MAX_ORDER) throw fail(name, `${what} M ≤ ${EIGH_MAX_ORDER} parameters (${who} takes the eigenvectors of the dense Hessian: core's eigh holds five M × M matrices in the 4 GiB of WASM memory, EIGH_MAX_ORDER), not M = ${M}`, found);
 }
 
-/** The sizes of a net the memory counts take: M, T = Σ widths after the input (its units), d_in and d_out. */
-function netSizes(spec: MlpSpec): { M: number; T: number; dIn: number; dOut: number } {
+/**
+ * The sizes of a net the memory counts take: M, T = Σ widths after the input (its units), d_in, d_out, the largest layer
+ * parameter count mₗ(mₗ₋₁ + bias) and the widest layer (as core sizes the mlp kernels: kernels.ts netDims).
+ */
+function netSizes(spec: MlpSpec): { M: number; T: number; dIn: number; dOut: number; largestLayer: number; widestLayer: number } {
   const w = spec.widths;
-  return { M: paramCount(spec), T: w.slice(1).reduce((a, b) => a + b, 0), dIn: w[0], dOut: w[w.length - 1] };
+  const b = spec.bias === false ? 0 : 1;
+  const layers = w.slice(1);
+  return {
+    M: paramCount(spec),
+    T: layers.reduce((a, c) => a + c, 0),
+    dIn: w[0],
+    dOut: w[w.length - 1],
+    largestLayer: Math.max(...layers.map((m, l) => m * (w[l] + b))),
+    widestLayer: Math.max(...layers),
+  };
 }
 
 /**
@@ -102,12 +114,8 @@ function checkJacobian(name: string, found: unknown, n: number, spec: MlpSpec, w
  * count, m the widest layer), e (≥ M), H (and H₁ when split).
  */
 function hessianValues(spec: MlpSpec, n: number, split = false): number {
-  const { M, T, dIn, dOut } = netSizes(spec);
-  const w = spec.widths;
-  const b = spec.bias === false ? 0 : 1;
-  const P = Math.max(...w.slice(1).map((m, l) => m * (w[l] + b)));
-  const m = Math.max(...w.slice(1));
-  const jacobian = hessianWithoutJacobian(spec) ? 2 * n * dOut * (T - dOut) + n * (P + m) : n * dOut * M;
+  const { M, T, dIn, dOut, largestLayer, widestLayer } = netSizes(spec);
+  const jacobian = hessianWithoutJacobian(spec) ? 2 * n * dOut * (T - dOut) + n * (largestLayer + widestLayer) : n * dOut * M;
   return M + n * (dIn + dOut) + 12 * n * T + jacobian + M + (split ? 2 : 1) * M * M;
 }
 
