@@ -15,9 +15,9 @@
 // Kernels never allocate: every workspace comes from core's arena. No validation here (core validated).
 
 import { dgemm } from "./blas";
-import { applyBlockReflector, copyReflectors } from "./factor";
+import { applyBlockReflector, compactWyT, copyReflectors, householderQr, householderReflector } from "./factor";
 import { madd, nmadd } from "./madd";
-import { facNrm2, facSwap, pow2 } from "./vector";
+import { facAxpy, facDot, facNrm2, facSwap, pow2 } from "./vector";
 
 @inline function ld(p: usize, i: i32): f64 {
   return load<f64>(p + (<usize>i << 3));
@@ -399,6 +399,224 @@ function fusedColumnPair(cj: usize, j: i32, n: i32, pending: bool, v: usize, w: 
   }
   st(pn, j, ld(pn, j) + s0);
   st(pn, j1, ld(pn, j1) + s1);
+}
+
+// ───────────────────────────── two-stage tridiagonalisation (eigenvalues only) ─────────────────────────────
+
+/**
+ * Bandwidth b of the intermediate band matrix of dsytrdBand: the panels of the first stage are b columns wide, so its
+ * GEMMs are b (the products with V) and 2b (the rank-2b update) deep; the second stage costs ≈ 6·b·n² flops outside
+ * GEMMs.
+ */
+const BAND_NB: i32 = 32;
+
+/** Columns of the trailing matrix per GEMM in dsytrdBand's first stage (the lower triangle block column by block column). */
+const BAND_CB: i32 = 256;
+
+/**
+ * Doubles of workspace dsytrdBand needs besides gemmWork: [V | W | V] and X (n × b each), S, T, Y and Z (b × b each),
+ * the panel's τ and pivots (b each) and the second stage's three vectors (b each).
+ */
+export function dsytrdBandWorkSize(n: i32): f64 {
+  const b = <f64>BAND_NB;
+  return 4 * <f64>n * b + 4 * b * b + 5 * b;
+}
+
+/**
+ * C (p×q, column-major, ldc) ← α·op(A)·B + β·C with op(A) = A (p×r) or Aᵀ (A r×p), A and B (r×q) column-major: blas.ts's
+ * row-major dgemm on the transposed views (Cᵀ = Bᵀ·op(A)ᵀ).
+ */
+@inline function gemmColumnMajor(
+  transA: i32, p: i32, q: i32, r: i32, alpha: f64, a: usize, lda: i32, b: usize, ldb: i32, beta: f64, c: usize, ldc: i32, gemmWork: usize,
+): void {
+  dgemm(0, transA, q, p, r, alpha, b, ldb, a, lda, beta, c, ldc, gemmWork);
+}
+
+/**
+ * The tridiagonal T = Qᵀ·A·Q of a symmetric n×n matrix (column-major, lower triangle referenced; A is overwritten) in
+ * two stages, for its eigenvalues only (Q is not kept): d (n) gets diag(T), e (n) the subdiagonal (e[n−1] = 0).
+ * 1. Dense to band (Bischof, Lang & Sun 2000; LAPACK dsytrd_sy2sb): for each panel of b = BAND_NB columns, the QR
+ *    factorisation of the panel's rows below the band, A[k+b:n, k:k+b] = Q₁·R (householderQr), leaves R in the band;
+ *    with Q₁ = I − V·T·Vᵀ (compact WY) the trailing matrix A₂ = A[k+b:n, k+b:n] becomes Q₁ᵀ·A₂·Q₁ =
+ *    A₂ − V·Wᵀ − W·Vᵀ, where X = A₂·V·T and W = X − ½·V·(Tᵀ·Vᵀ·X). A₂·V and the rank-2b update of A₂'s lower triangle are
+ *    GEMMs by block columns of BAND_CB, so A₂ is read and written once a panel instead of once a column
+ *    (dsytrdLower), which is what bounds the one-stage reduction once A is larger than the last-level cache.
+ * 2. Band to tridiagonal by Householder bulge chasing (Lang 1993; LAPACK dsb2st_kernels, lower case): sweep i
+ *    annihilates column i below its subdiagonal with one reflector on rows i+1 … i+b, applied to both sides of the
+ *    diagonal block; its right side fills the block of the next b rows (the bulge), whose first column the next
+ *    reflector annihilates, and so on down the band. The rest of each bulge is annihilated by the next sweeps, so the
+ *    entries stay within 2b of the diagonal, all in A's lower triangle.
+ * Both stages are orthogonal similarity transformations: backward stable like dsytrdLower, with different rounding
+ * (so eigenvalues agree with the one-stage reduction's to a small multiple of n·ε·‖A‖, not bit for bit).
+ * work: dsytrdBandWorkSize(n) doubles; gemmWork: dgemmWorkSize(n, n, n) doubles.
+ */
+export function dsytrdBand(n: i32, a: usize, d: usize, e: usize, work: usize, gemmWork: usize): void {
+  const nb = BAND_NB;
+  denseToBand(n, a, nb, work, gemmWork);
+  const v = work;
+  bandToTridiagonal(n, a, nb, v, v + (<usize>nb << 3), v + (<usize>(2 * nb) << 3));
+  for (let i = 0; i < n; i++) {
+    const ci = col(a, n, i);
+    st(d, i, ld(ci, i));
+    st(e, i, i + 1 < n ? ld(ci, i + 1) : 0);
+  }
+}
+
+/** Stage 1 of dsytrdBand: A's lower triangle to bandwidth nb (entries more than nb below the diagonal zeroed). */
+function denseToBand(n: i32, a: usize, nb: i32, work: usize, gemmWork: usize): void {
+  const nn = <usize>n;
+  const vwv = work; // [V | W | V], n × 3nb column-major (ld m of the panel at hand)
+  const x = vwv + ((3 * nn * <usize>nb) << 3); // X = A₂·V, then A₂·V·T's copy (n × nb)
+  const sb = x + ((nn * <usize>nb) << 3); // S = VᵀV (nb × nb, row-major), then Y = Vᵀ·X·T
+  const tb = sb + ((<usize>(nb * nb)) << 3); // T (nb × nb, column-major)
+  const zb = tb + ((<usize>(nb * nb)) << 3); // Z = Tᵀ·Y (nb × nb)
+  const tau = zb + ((<usize>(2 * nb * nb)) << 3);
+  const perm = tau + (<usize>nb << 3); // householderQr's column order (unpivoted), nb i32
+  for (let k = 0; k + nb < n - 1; k += nb) {
+    const r0 = k + nb; // the panel's first row below the band, and the trailing matrix's first row and column
+    const m = n - r0; // ≥ 2
+    const pk = m < nb ? m : nb;
+    const panel = col(a, n, k) + (<usize>r0 << 3);
+    householderQr(m, pk, panel, n, tau, perm, 0, 0);
+    // V (m × pk, ld m) into the first and third blocks of [V | W | V]; the panel keeps R, zeros below it
+    const vb = vwv;
+    const wb = vwv + ((<usize>m * <usize>pk) << 3);
+    const vb2 = wb + ((<usize>m * <usize>pk) << 3);
+    copyReflectors(m, pk, 0, panel, n, vb);
+    memory.copy(vb2, vb, (<usize>m * <usize>pk) << 3);
+    // the last panel, m < nb rows below the band: the panel's other columns have entries (in the band) in those rows too
+    for (let c = pk; c < nb; c++) {
+      const cc = panel + ((<usize>c * nn) << 3);
+      for (let j = 0; j < pk; j++) {
+        const t = ld(tau, j);
+        const vj = vb + ((<usize>j * <usize>m) << 3);
+        if (t != 0) facAxpy(-t * facDot(vj, cc, m), vj, cc, m);
+      }
+    }
+    for (let j = 0; j < pk; j++) {
+      const cj = panel + ((<usize>j * nn + <usize>(j + 1)) << 3);
+      if (j + 1 < m) memory.fill(cj, 0, <usize>(m - j - 1) << 3);
+    }
+    let any = false;
+    for (let j = 0; j < pk; j++) if (ld(tau, j) != 0) any = true;
+    if (!any) continue;
+    // T from S = VᵀV (compact WY of H₀⋯H_{pk−1})
+    gemmColumnMajor(1, pk, pk, m, 1.0, vb, m, vb, m, 0.0, sb, pk, gemmWork);
+    compactWyT(pk, tau, sb, tb);
+    // X = A₂·V from A₂'s lower triangle, by block columns J = [j0, j1): X[j0:m] += A₂[j0:m, J]·V[J] (the diagonal
+    // block mirrored to full first), X[J] += A₂[j1:m, J]ᵀ·V[j1:m]
+    const a2 = col(a, n, r0) + (<usize>r0 << 3);
+    memory.fill(x, 0, (<usize>m * <usize>pk) << 3);
+    for (let j0 = 0; j0 < m; j0 += BAND_CB) {
+      const j1 = j0 + BAND_CB < m ? j0 + BAND_CB : m;
+      const aj = a2 + ((<usize>j0 * nn + <usize>j0) << 3); // A₂[j0, j0]
+      for (let c = j0 + 1; c < j1; c++) {
+        const cc = a2 + ((<usize>c * nn) << 3);
+        for (let r = j0; r < c; r++) st(cc, r, ld(a2 + ((<usize>r * nn) << 3), c));
+      }
+      gemmColumnMajor(0, m - j0, pk, j1 - j0, 1.0, aj, n, vb + (<usize>j0 << 3), m, 1.0, x + (<usize>j0 << 3), m, gemmWork);
+      if (j1 < m) {
+        gemmColumnMajor(1, j1 - j0, pk, m - j1, 1.0, aj + (<usize>(j1 - j0) << 3), n, vb + (<usize>j1 << 3), m, 1.0, x + (<usize>j0 << 3), m, gemmWork);
+      }
+    }
+    // W = X·T, Y = Vᵀ·W, Z = Tᵀ·Y, W −= ½·V·Z
+    gemmColumnMajor(0, m, pk, pk, 1.0, x, m, tb, pk, 0.0, wb, m, gemmWork);
+    gemmColumnMajor(1, pk, pk, m, 1.0, vb, m, wb, m, 0.0, sb, pk, gemmWork);
+    gemmColumnMajor(1, pk, pk, pk, 1.0, tb, pk, sb, pk, 0.0, zb, pk, gemmWork);
+    gemmColumnMajor(0, m, pk, pk, -0.5, vb, m, zb, pk, 1.0, wb, m, gemmWork);
+    // A₂'s lower triangle −= [V W]·[W V]ᵀ, block column by block column (rows j0:m of J = [j0, j1))
+    for (let j0 = 0; j0 < m; j0 += BAND_CB) {
+      const j1 = j0 + BAND_CB < m ? j0 + BAND_CB : m;
+      const aj = a2 + ((<usize>j0 * nn + <usize>j0) << 3);
+      // C (rows j0:m × J) −= [V W][j0:m, :] · ([W V][J, :])ᵀ: on the row-major views Cᵀ −= [W V][J, :]·[V W][j0:m, :]ᵀ
+      dgemm(1, 0, j1 - j0, m - j0, 2 * pk, -1.0, wb + (<usize>j0 << 3), m, vb + (<usize>j0 << 3), m, 1.0, aj, n, gemmWork);
+    }
+  }
+}
+
+/**
+ * y (len) ← τ·D·v, then y −= ½τ(yᵀv)·v, then D −= v·yᵀ + y·vᵀ: H·D·H for H = I − τ·v·vᵀ on the symmetric block
+ * D = A[s:s+len, s:s+len] (lower triangle; LAPACK dlarfy).
+ */
+function reflectBothSides(a: usize, n: i32, s: i32, len: i32, v: usize, tau: f64, y: usize): void {
+  for (let i = 0; i < len; i++) st(y, i, 0);
+  for (let c = 0; c < len; c++) {
+    const dc = col(a, n, s + c) + (<usize>s << 3);
+    const vc = ld(v, c);
+    // y[c] += D[c:len, c]ᵀ·v[c:len]; y[c+1:len] += D[c+1:len, c]·v[c]
+    st(y, c, ld(y, c) + ld(dc, c) * vc + facDot(dc + (<usize>(c + 1) << 3), v + (<usize>(c + 1) << 3), len - c - 1));
+    facAxpy(vc, dc + (<usize>(c + 1) << 3), y + (<usize>(c + 1) << 3), len - c - 1);
+  }
+  let dot: f64 = 0;
+  for (let i = 0; i < len; i++) {
+    const yi = tau * ld(y, i);
+    st(y, i, yi);
+    dot += yi * ld(v, i);
+  }
+  const alpha = -0.5 * tau * dot;
+  facAxpy(alpha, v, y, len);
+  for (let c = 0; c < len; c++) {
+    const dc = col(a, n, s + c) + (<usize>c << 3) + (<usize>s << 3);
+    facAxpy(-ld(y, c), v + (<usize>c << 3), dc, len - c);
+    facAxpy(-ld(v, c), y + (<usize>c << 3), dc, len - c);
+  }
+}
+
+/**
+ * The reflector of A[r:r+len, c] (householderReflector: β left at row r) moved out to v (v[0] = 1, v[1:len] the
+ * vector) and zeroed in A; returns τ.
+ */
+function takeReflector(a: usize, n: i32, c: i32, r: i32, len: i32, v: usize): f64 {
+  const cc = col(a, n, c);
+  const t = householderReflector(cc, r, len - 1);
+  st(v, 0, 1);
+  const tail = cc + (<usize>(r + 1) << 3);
+  memory.copy(v + 8, tail, <usize>(len - 1) << 3);
+  memory.fill(tail, 0, <usize>(len - 1) << 3);
+  return t;
+}
+
+/**
+ * Stage 2 of dsytrdBand: the band matrix of bandwidth nb (lower triangle of A) to tridiagonal by bulge chasing.
+ * v, v2, y: nb doubles each.
+ */
+function bandToTridiagonal(n: i32, a: usize, nb: i32, v: usize, v2: usize, y: usize): void {
+  for (let i = 0; i + 2 < n; i++) {
+    // the reflector of column i on rows st … ed
+    let st0 = i + 1;
+    let ed = i + nb < n - 1 ? i + nb : n - 1;
+    let len = ed - st0 + 1;
+    let tau = takeReflector(a, n, i, st0, len, v);
+    if (tau != 0) reflectBothSides(a, n, st0, len, v, tau, y);
+    while (ed + 1 < n) {
+      const j1 = ed + 1;
+      const j2 = ed + nb < n - 1 ? ed + nb : n - 1;
+      const lenJ = j2 - j1 + 1;
+      // B = A[j1:j2+1, st0:ed+1] ← B·H: y = B·v, B −= τ·y·vᵀ (the bulge)
+      if (tau != 0) {
+        for (let r = 0; r < lenJ; r++) st(y, r, 0);
+        for (let c = 0; c < len; c++) facAxpy(ld(v, c), col(a, n, st0 + c) + (<usize>j1 << 3), y, lenJ);
+        for (let c = 0; c < len; c++) facAxpy(-tau * ld(v, c), y, col(a, n, st0 + c) + (<usize>j1 << 3), lenJ);
+      }
+      // annihilate the bulge's first column below its first row; apply from the left to B's other columns, then to
+      // both sides of the next diagonal block
+      const t2 = lenJ >= 2 ? takeReflector(a, n, st0, j1, lenJ, v2) : 0;
+      if (t2 != 0) {
+        for (let c = 1; c < len; c++) {
+          const bc = col(a, n, st0 + c) + (<usize>j1 << 3);
+          facAxpy(-t2 * facDot(v2, bc, lenJ), v2, bc, lenJ);
+        }
+        reflectBothSides(a, n, j1, lenJ, v2, t2, y);
+      }
+      st0 = j1;
+      ed = j2;
+      len = lenJ;
+      const tv = v;
+      v = v2;
+      v2 = tv;
+      tau = t2;
+    }
+  }
 }
 
 /** √(a² + b²) without destructive overflow or underflow (the plain formula when a² + b² is safely normal). */

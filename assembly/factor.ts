@@ -233,7 +233,7 @@ const RSAFMIN: f64 = 4.9896007738367995e+291; // 2^969
  * β = −sign(α)·‖x‖, α = x[r], v = x/(α − β) written below row r, β at row r; returns τ = (β − α)/β (0, H = I, when
  * x[r+1:] = 0). ‖x[r+1:]‖ by facNrm2 (no underflow or overflow of the squares).
  */
-function householderReflector(c: usize, r: i32, len: i32): f64 {
+export function householderReflector(c: usize, r: i32, len: i32): f64 {
   const vk = c + (<usize>(r + 1) << 3);
   let alpha = ld(c, r);
   let xnorm = facNrm2(vk, len);
@@ -512,7 +512,7 @@ export function householderApplyQ(m: i32, kq: i32, x: usize, ldx: i32, tau: usiz
  * T[j, j] = τ_j and T[0:j, j] = −τ_j·T[0:j, 0:j]·S[0:j, j], from τ (nb at tau) and S = VᵀV (nb×nb at sb, read only
  * above its diagonal, S[l, j] at sb[l·nb + j] for l < j). τ_j = 0 (H_j = I) gives a zero column j.
  */
-function compactWyT(nb: i32, tau: usize, sb: usize, tb: usize): void {
+export function compactWyT(nb: i32, tau: usize, sb: usize, tb: usize): void {
   for (let j = 0; j < nb; j++) {
     const tj = ld(tau, j);
     const ct = tb + ((<usize>j * <usize>nb) << 3);

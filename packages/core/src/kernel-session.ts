@@ -202,10 +202,10 @@ function workSizes(w: WasmInstance): WorkSizes {
   if (lastWorkSizes?.w === w) return lastWorkSizes.q;
   let q = workSizesCache.get(w);
   if (!q) {
-    const [gemm, factor, dstedc, dormtr, svd, qr, householder] = (
+    const [gemm, factor, dstedc, dormtr, band, svd, qr, householder] = (
       [
-        "dgemmWorkSize", "factorWorkSize", "dstedcWorkSize", "dormtrWorkSize", "svdWorkSize", "qrWorkSize",
-        "householderQrWorkSize",
+        "dgemmWorkSize", "factorWorkSize", "dstedcWorkSize", "dormtrWorkSize", "dsytrdBandWorkSize", "svdWorkSize",
+        "qrWorkSize", "householderQrWorkSize",
       ] as const
     ).map((k) => w.kernel(k));
     // dgemm's answer for the last dimensions asked is kept: a loop calls its kernels with the same ones every time.
@@ -218,6 +218,7 @@ function workSizes(w: WasmInstance): WorkSizes {
       factorWorkSize: ({ n }) => Number(factor(n)),
       dstedcWorkSize: ({ n }) => Number(dstedc(n)),
       dormtrWorkSize: ({ n }) => Number(dormtr(n)),
+      dsytrdBandWorkSize: ({ n }) => Number(band(n)),
       svdWorkSize: ({ m, n, uc }) => Number(svd(m, n, uc)),
       qrWorkSize: ({ m, n }) => Number(qr(m, n)),
       householderQrWorkSize: ({ m, n, pivot }) => Number(householder(m, n, pivot)),

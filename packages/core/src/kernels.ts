@@ -97,6 +97,8 @@ export const WORK_SIZE_QUERIES = {
   factorWorkSize: kernel({ n: i32 }, "i32"),
   /** Doubles of workspace `dormtrLower` needs besides dgemm's. */
   dormtrWorkSize: kernel({ n: i32 }, "i32"),
+  /** Doubles of workspace `dsytrdBand` needs besides dgemm's (an f64). */
+  dsytrdBandWorkSize: kernel({ n: i32 }, "f64"),
   /** Doubles of workspace `svdJacobi` needs (an f64: it may exceed 2³¹). */
   svdWorkSize: kernel({ m: i32, n: i32, uc: i32 }, "f64"),
   /** Doubles of workspace `qrThin` needs (an f64, as svdWorkSize's). */
@@ -199,6 +201,17 @@ export const COMPUTE_KERNELS = {
     {
       n: i32, a: inoutF64((d) => d.n * d.n), d: outF64((d) => d.n), e: outF64((d) => d.n), tau: outF64((d) => d.n),
       work: scratchF64((d) => 8 * d.n),
+    },
+    "void",
+  ),
+  /**
+   * The tridiagonal d, e of the symmetric a (n×n column-major, lower triangle; overwritten) in two stages (dense to
+   * band by GEMMs, band to tridiagonal by bulge chasing), for eigenvalues only: no reflectors are kept.
+   */
+  dsytrdBand: kernel(
+    {
+      n: i32, a: inoutF64((d) => d.n * d.n), d: outF64((d) => d.n), e: outF64((d) => d.n),
+      work: scratchF64((d, q) => q.dsytrdBandWorkSize({ n: d.n })), gemmWork: scratchF64((d, q) => gemmWorkFor(d.n, q)),
     },
     "void",
   ),
