@@ -7,6 +7,7 @@
 // blas.ts's packed dgemm on the row-major views (a column-major X is the row-major Xᵀ).
 //
 //   dsytrdLower    A = Q·T·Qᵀ, T tridiagonal (Householder, lower triangle; Golub & Van Loan §8.3.1)
+//   dsytrdBand     T alone, in two stages: dense to band by GEMMs, band to tridiagonal by bulge chasing
 //   dsterfQL       eigenvalues of T (Pal–Walker–Kahan root-free QL/QR, LAPACK dsterf)
 //   dstedcVectors  eigenvalues and eigenvectors of T by divide and conquer (Cuppen; LAPACK dstedc/dlaed*),
 //                  implicit QL with vectors on the leaves

@@ -50,4 +50,15 @@ describe.each(["simd", "scalar"] as const)("eigh's WASM memory on the %s build",
       }
     }
   });
+
+  it("and for eigvalsh's two-stage reduction (n ≥ 2048: the band workspace and the GEMM's)", async () => {
+    setBackend(build);
+    const w = await loadWasm(build);
+    const n = 2048;
+    const r = randomMat(n, n, 5);
+    const a = { rows: n, cols: n, data: r.data.map((x, i) => x + r.data[(i % n) * n + Math.floor(i / n)]) };
+    const { reserved, span } = measureReservation(w, () => eigvalsh(a));
+    expect(span).toBeGreaterThan(8 * n * n); // A and the workspace besides it
+    expect(span).toBeLessThanOrEqual(reserved);
+  }, 60_000);
 });
