@@ -462,7 +462,8 @@ export function dsytrdBand(n: i32, a: usize, d: usize, e: usize, work: usize, ge
   // rows c … c+2nb−1 at a + 8·(c·lda + r), lda = 2nb, which precedes its place in A (lda < n), so the columns move
   // up in order without overwriting one not yet moved. Stage 2 then walks 2nb·8 bytes a column instead of n·8, and a
   // sweep's blocks share pages: a banded input of order 3000 (stage 2 alone, node 20, Zen 3) took 394–403 ms, medians
-  // of 7 calls, against 464–491 with A's own columns.
+  // of 7 calls, against 464–491 with A's own columns (with the diagonal blocks' column loops written out; through
+  // fusedColumn and rank2Column, as now, 424–429 ms against 384–400 back to back: one mechanism, ≈ 1 % of eigvalsh).
   const lda = 2 * nb < n ? 2 * nb : n;
   if (lda < n) {
     for (let c = 0; c < n; c++) {
@@ -559,30 +560,8 @@ function denseToBand(n: i32, a: usize, nb: i32, work: usize, gemmWork: usize): v
  */
 function reflectBothSides(a: usize, lda: i32, s: i32, len: i32, v: usize, tau: f64, y: usize): void {
   for (let i = 0; i < len; i++) st(y, i, 0);
-  // y[c] += D[c:len, c]ᵀ·v[c:len]; y[c+1:len] += D[c+1:len, c]·v[c]
-  for (let c = 0; c < len; c++) {
-    const dc = col(a, lda, s + c) + (<usize>s << 3);
-    const vc = ld(v, c);
-    let sum = ld(dc, c) * vc;
-    let r = c + 1;
-    if (ASC_FEATURE_SIMD) {
-      const vv = f64x2.splat(vc);
-      let acc = f64x2.splat(0);
-      for (; r + 2 <= len; r += 2) {
-        const o = <usize>r << 3;
-        const x = v128.load(dc + o);
-        acc = madd(x, v128.load(v + o), acc);
-        v128.store(y + o, madd(x, vv, v128.load(y + o)));
-      }
-      sum += f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    }
-    for (; r < len; r++) {
-      const x = ld(dc, r);
-      sum += x * ld(v, r);
-      st(y, r, ld(y, r) + x * vc);
-    }
-    st(y, c, ld(y, c) + sum);
-  }
+  // y[c] += D[c:len, c]ᵀ·v[c:len]; y[c+1:len] += D[c+1:len, c]·v[c]: the one-stage pass's column product
+  for (let c = 0; c < len; c++) fusedColumn(col(a, lda, s + c) + (<usize>s << 3), c, len, false, 0, 0, v, y);
   let dot: f64 = 0;
   for (let i = 0; i < len; i++) {
     const yi = tau * ld(y, i);
@@ -590,22 +569,8 @@ function reflectBothSides(a: usize, lda: i32, s: i32, len: i32, v: usize, tau: f
     dot += yi * ld(v, i);
   }
   facAxpy(-0.5 * tau * dot, v, y, len);
-  // D[c:len, c] −= v[c:len]·y[c] + y[c:len]·v[c]
-  for (let c = 0; c < len; c++) {
-    const dc = col(a, lda, s + c) + (<usize>s << 3);
-    const yc = ld(y, c);
-    const vc = ld(v, c);
-    let r = c;
-    if (ASC_FEATURE_SIMD) {
-      const yy = f64x2.splat(yc);
-      const vv = f64x2.splat(vc);
-      for (; r + 2 <= len; r += 2) {
-        const o = <usize>r << 3;
-        v128.store(dc + o, nmadd(v128.load(y + o), vv, nmadd(v128.load(v + o), yy, v128.load(dc + o))));
-      }
-    }
-    for (; r < len; r++) st(dc, r, ld(dc, r) - ld(v, r) * yc - ld(y, r) * vc);
-  }
+  // D[c:len, c] −= v[c:len]·y[c] + y[c:len]·v[c]: the one-stage pass's rank-2 update
+  for (let c = 0; c < len; c++) rank2Column(col(a, lda, s + c) + (<usize>s << 3), c, len, v, y);
 }
 
 /**
