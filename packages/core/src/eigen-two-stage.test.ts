@@ -40,7 +40,11 @@ function tridiagonalEigenvalues(n: number, d: Float64Array, e: Float64Array): Fl
   return Float64Array.from(r.d).sort();
 }
 
-const maxAbs = (x: ArrayLike<number>) => Array.prototype.reduce.call(x, (m: number, v: number) => Math.max(m, Math.abs(v)), 0) as number;
+function maxAbs(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
 
 /**
  * The two-stage reduction of a against the one-stage one: the same eigenvalues within n·ε·max|λ|, e[n−1] = 0, and the
