@@ -462,8 +462,8 @@ export function dsytrdBand(n: i32, a: usize, d: usize, e: usize, work: usize, ge
   // rows c … c+2nb−1 at a + 8·(c·lda + r), lda = 2nb, which precedes its place in A (lda < n), so the columns move
   // up in order without overwriting one not yet moved. Stage 2 then walks 2nb·8 bytes a column instead of n·8, and a
   // sweep's blocks share pages: a banded input of order 3000 (stage 2 alone, node 20, Zen 3) took 394–403 ms, medians
-  // of 7 calls, against 464–491 with A's own columns (with the diagonal blocks' column loops written out; through
-  // fusedColumn and rank2Column, as now, 424–429 ms against 384–400 back to back: one mechanism, ≈ 1 % of eigvalsh).
+  // of 7 calls, against 464–491 with A's own columns (both with the column loops written out; through fusedColumn,
+  // rank2Column, facDot and facAxpy, as now, 424–458 ms: one mechanism each, at ≈ 1 % of eigvalsh's time).
   const lda = 2 * nb < n ? 2 * nb : n;
   if (lda < n) {
     for (let c = 0; c < n; c++) {
@@ -618,24 +618,7 @@ function reflectFromRight(b: usize, ldb: i32, rows: i32, cols: i32, v: usize, ta
 function reflectFromLeft(b: usize, ldb: i32, rows: i32, cols: i32, v: usize, tau: f64): void {
   for (let c = 0; c < cols; c++) {
     const bc = b + ((<usize>c * <usize>ldb) << 3);
-    let dot: f64 = 0;
-    let r = 0;
-    if (ASC_FEATURE_SIMD) {
-      let acc = f64x2.splat(0);
-      for (; r + 2 <= rows; r += 2) acc = madd(v128.load(v + (<usize>r << 3)), v128.load(bc + (<usize>r << 3)), acc);
-      dot = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    }
-    for (; r < rows; r++) dot += ld(v, r) * ld(bc, r);
-    const t = tau * dot;
-    r = 0;
-    if (ASC_FEATURE_SIMD) {
-      const tt = f64x2.splat(t);
-      for (; r + 2 <= rows; r += 2) {
-        const o = <usize>r << 3;
-        v128.store(bc + o, nmadd(tt, v128.load(v + o), v128.load(bc + o)));
-      }
-    }
-    for (; r < rows; r++) st(bc, r, ld(bc, r) - t * ld(v, r));
+    facAxpy(-tau * facDot(v, bc, rows), v, bc, rows);
   }
 }
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eigvalsh, init, kernels, loadWasm, mat, setBackend } from "./index.js";
+import { maxAbs } from "./__tests__/matrices.js";
 
 // The two-stage tridiagonalisation (kernel dsytrdBand: dense to a band of width 32 by GEMMs, then band to tridiagonal
 // by Householder bulge chasing) that eigvalsh uses for 2048 ≤ n ≤ 22000, against the one-stage dsytrdLower, whose
@@ -40,11 +41,6 @@ function tridiagonalEigenvalues(n: number, d: Float64Array, e: Float64Array): Fl
   return Float64Array.from(r.d).sort();
 }
 
-function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-}
 
 /**
  * The two-stage reduction of a against the one-stage one: the same eigenvalues within n·ε·max|λ|, e[n−1] = 0, and the
